@@ -1,0 +1,26 @@
+"""Errors a user can act on.
+
+Every error planalyzer raises for bad input or usage is a ``PlanalyzerError``: its message names
+the file, row or key and says what to do. The CLI prints the message on one line and exits 2,
+without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class PlanalyzerError(Exception):
+    """Bad input or usage: the message names what is wrong and what to do. Exit code 2."""
+
+    exit_code = 2
+
+
+class InputError(PlanalyzerError):
+    """A source file or folder cannot be read or has no usable columns."""
+
+
+class ConfigError(PlanalyzerError):
+    """A catalog, scenario or mapping file is wrong (unknown key, wrong type)."""
+
+
+class StrictModeError(PlanalyzerError):
+    """``--strict`` was given and a row was rejected or a model was unknown."""

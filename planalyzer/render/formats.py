@@ -1,0 +1,125 @@
+"""JSON, CSV and markdown writers for report tables. No rich here: the library may use these."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from planalyzer.tables import Col, Table
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def to_json(tables: Sequence[Table], meta: dict[str, Any] | None = None) -> str:
+    """One JSON document: ``{"meta": {...}, "<table name>": {"title", "rows", "notes"}}``."""
+    doc: dict[str, Any] = {}
+    if meta:
+        doc["meta"] = meta
+    for t in tables:
+        doc[t.name] = {
+            "title": t.title,
+            "columns": [c.key for c in t.columns],
+            "rows": [{c.key: _json_value(v) for c, v in zip(t.columns, row, strict=True)}
+                     for row in t.rows],
+            "notes": t.notes,
+        }
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_csv(tables: Sequence[Table]) -> str:
+    """CSV with a header of stable keys; several tables are separated by a ``# name`` line."""
+    out = io.StringIO()
+    for i, t in enumerate(tables):
+        if len(tables) > 1:
+            if i:
+                out.write("\n")
+            out.write(f"# {t.name}\n")
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([c.key for c in t.columns])
+        for row in t.rows:
+            writer.writerow([_plain(v) for v in row])
+    return out.getvalue()
+
+
+def human(value: Any, col: Col) -> str:
+    """A value as a person reads it: $1,234.56, 12.3%, 1,234,567."""
+    if value is None:
+        return "-"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "-"
+    kind = col.kind
+    if kind == "usd":
+        v = float(value)
+        if abs(v) >= 100:
+            return f"{'-' if v < 0 else ''}${abs(v):,.0f}"
+        if abs(v) >= 0.01 or v == 0:
+            return f"{'-' if v < 0 else ''}${abs(v):,.2f}"
+        return f"{'-' if v < 0 else ''}${abs(v):.4g}"
+    if kind == "share":
+        return f"{float(value) * 100:.1f}%"
+    if kind in ("int", "tokens"):
+        return f"{int(value):,}"
+    if kind == "float":
+        v = float(value)
+        return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+    if kind == "bool":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def to_markdown(tables: Sequence[Table]) -> str:
+    parts: list[str] = []
+    for t in tables:
+        lines = [f"### {t.title}", ""]
+        lines.append("| " + " | ".join(c.header for c in t.columns) + " |")
+        aligns = ["---:" if c.kind not in ("str", "bool") else "---" for c in t.columns]
+        lines.append("| " + " | ".join(aligns) + " |")
+        for row in t.rows:
+            cells = [human(v, c).replace("|", "\\|") for c, v in zip(t.columns, row, strict=True)]
+            lines.append("| " + " | ".join(cells) + " |")
+        for note in t.notes:
+            lines.append("")
+            lines.append(f"_{note}_")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def render_text(tables: Sequence[Table], fmt: str, meta: dict[str, Any] | None = None) -> str:
+    """Render for a non-terminal format (json, csv, markdown)."""
+    if fmt == "json":
+        return to_json(tables, meta)
+    if fmt == "csv":
+        return to_csv(tables)
+    if fmt == "markdown":
+        return to_markdown(tables)
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -1,0 +1,126 @@
+"""The sql/ loader: one statement per file, a header that declares what it uses.
+
+Every file in ``sql/`` starts with comment lines::
+
+    -- <name>: what it makes
+    -- inputs: tables or files it reads
+    -- outputs: what it creates or changes
+    -- params: $a, $b        (values, bound by DuckDB; never formatted into the text)
+    -- slots: {{select_list}} (identifier lists built by ``quote_ident``; 'none' if none)
+
+Values are always bound as named parameters. Slots carry only SQL that the library built from
+identifiers quoted by :func:`quote_ident` (a user's column names, say), never values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_SLOT_RE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
+_STRING_OR_COMMENT_RE = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
+
+
+def sql_dir() -> Path:
+    """Where the SQL files are: inside the installed package, or the source tree's sql/."""
+    packaged = Path(__file__).parent / "sql"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "sql"
+
+
+def quote_ident(name: str) -> str:
+    """Quote a table or column name for SQL; the one place user-given names become SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    name: str
+    text: str
+    declared_params: frozenset[str]
+    declared_slots: frozenset[str]
+
+    def used_params(self) -> frozenset[str]:
+        body = _STRING_OR_COMMENT_RE.sub("", self.text)
+        return frozenset(_PARAM_RE.findall(body))
+
+    def used_slots(self) -> frozenset[str]:
+        body = "\n".join(ln for ln in self.text.splitlines() if not ln.lstrip().startswith("--"))
+        return frozenset(_SLOT_RE.findall(body))
+
+    def render(self, slots: dict[str, str] | None = None) -> str:
+        slots = slots or {}
+        missing = self.declared_slots - slots.keys()
+        extra = slots.keys() - self.declared_slots
+        if missing or extra:
+            raise ValueError(f"sql/{self.name}.sql: slots missing {sorted(missing)}, "
+                             f"unexpected {sorted(extra)}")
+        return _SLOT_RE.sub(lambda m: slots[m.group(1)], self.text)
+
+
+def _declared(text: str, key: str, pattern: re.Pattern[str]) -> frozenset[str]:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("--"):
+            break
+        body = stripped[2:].strip()
+        if body.lower().startswith(key + ":"):
+            return frozenset(pattern.findall(body))
+    return frozenset()
+
+
+@cache
+def load(name: str) -> SqlFile:
+    """Read ``sql/<name>.sql`` and its header."""
+    path = sql_dir() / f"{name}.sql"
+    text = path.read_text(encoding="utf-8")
+    return SqlFile(
+        name=name,
+        text=text,
+        declared_params=_declared(text, "params", _PARAM_RE),
+        declared_slots=_declared(text, "slots", _SLOT_RE),
+    )
+
+
+def all_files() -> list[SqlFile]:
+    return [load(p.stem) for p in sorted(sql_dir().glob("*.sql"))]
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any] | None = None,
+    slots: dict[str, str] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Execute one SQL file with its named parameters bound; checks they match the header."""
+    sql = load(name)
+    params = params or {}
+    if set(params) != sql.declared_params:
+        raise ValueError(
+            f"sql/{name}.sql declares {sorted(sql.declared_params)}, got {sorted(params)}"
+        )
+    text = sql.render(slots)
+    return con.execute(text, params) if params else con.execute(text)
+
+
+def relation(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any] | None = None,
+    slots: dict[str, str] | None = None,
+) -> duckdb.DuckDBPyRelation:
+    """A lazy relation over one SELECT file (for ``.pl()`` or ``.to_arrow_table()``)."""
+    sql = load(name)
+    params = params or {}
+    if set(params) != sql.declared_params:
+        raise ValueError(
+            f"sql/{name}.sql declares {sorted(sql.declared_params)}, got {sorted(params)}"
+        )
+    return con.sql(sql.render(slots), params=params or None)

@@ -1,0 +1,46 @@
+"""Report tables as plain data: what every command prints, in every format.
+
+Library functions return ``Table`` objects; ``planalyzer.render`` turns them into a terminal
+table (rich), JSON, CSV or markdown. Column names are the stable JSON/CSV keys: money is USD with
+``_usd`` in the name, tokens end in ``_tokens``, shares end in ``_share`` (0..1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["str", "int", "tokens", "usd", "share", "float", "bool"]
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column: its stable key, how to show it, and a header for humans."""
+
+    key: str
+    kind: Kind = "str"
+    label: str = ""
+
+    @property
+    def header(self) -> str:
+        return self.label or self.key
+
+
+@dataclass
+class Table:
+    """A titled table of rows; ``notes`` say which assumptions its numbers rest on."""
+
+    name: str
+    title: str
+    columns: Sequence[Col]
+    rows: list[tuple[Any, ...]]
+    notes: list[str] = field(default_factory=list)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        keys = [c.key for c in self.columns]
+        return [dict(zip(keys, row, strict=True)) for row in self.rows]
+
+    def column(self, key: str) -> list[Any]:
+        idx = [c.key for c in self.columns].index(key)
+        return [row[idx] for row in self.rows]
