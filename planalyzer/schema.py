@@ -25,7 +25,7 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("model", "VARCHAR", False, "model name as logged"),
     Column("input_tokens", "BIGINT", False, "prompt tokens neither read from nor written to cache"),
     Column("cache_write_tokens", "BIGINT", False, "prompt tokens written to the cache (5 minutes)"),
-    Column("cache_write_1h_tokens", "BIGINT", False, "prompt tokens written with a 1-hour lifetime"),
+    Column("cache_write_1h_tokens", "BIGINT", False, "prompt tokens written to the cache (1 hour)"),
     Column("cache_read_tokens", "BIGINT", False, "prompt tokens served from the cache"),
     Column("output_tokens", "BIGINT", False, "generated tokens, reasoning included"),
     Column("requests", "BIGINT", False, "requests the row stands for: 1, or a bucket's count"),

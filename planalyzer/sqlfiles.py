@@ -48,12 +48,15 @@ class SqlFile:
     declared_slots: frozenset[str]
 
     def used_params(self) -> frozenset[str]:
-        body = _STRING_OR_COMMENT_RE.sub("", self.text)
-        return frozenset(_PARAM_RE.findall(body))
+        return frozenset(_PARAM_RE.findall(_STRING_OR_COMMENT_RE.sub("", self.body)))
+
+    @property
+    def body(self) -> str:
+        """The statement without its full-line comments (the header and notes)."""
+        return "\n".join(ln for ln in self.text.splitlines() if not ln.lstrip().startswith("--"))
 
     def used_slots(self) -> frozenset[str]:
-        body = "\n".join(ln for ln in self.text.splitlines() if not ln.lstrip().startswith("--"))
-        return frozenset(_SLOT_RE.findall(body))
+        return frozenset(_SLOT_RE.findall(self.body))
 
     def render(self, slots: dict[str, str] | None = None) -> str:
         slots = slots or {}
@@ -62,7 +65,7 @@ class SqlFile:
         if missing or extra:
             raise ValueError(f"sql/{self.name}.sql: slots missing {sorted(missing)}, "
                              f"unexpected {sorted(extra)}")
-        return _SLOT_RE.sub(lambda m: slots[m.group(1)], self.text)
+        return _SLOT_RE.sub(lambda m: slots[m.group(1)], self.body)
 
 
 def _declared(text: str, key: str, pattern: re.Pattern[str]) -> frozenset[str]:
@@ -93,21 +96,34 @@ def all_files() -> list[SqlFile]:
     return [load(p.stem) for p in sorted(sql_dir().glob("*.sql"))]
 
 
+def _bind(sql: SqlFile, text: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """The parameters the rendered statement uses; every declared one must be given."""
+    params = params or {}
+    missing = sql.declared_params - params.keys()
+    if missing:
+        raise ValueError(f"sql/{sql.name}.sql needs parameters {sorted(missing)}")
+    used = set(_PARAM_RE.findall(_STRING_OR_COMMENT_RE.sub("", text)))
+    unknown = used - params.keys()
+    if unknown:
+        raise ValueError(f"sql/{sql.name}.sql (with its slots) uses unbound {sorted(unknown)}")
+    return {k: v for k, v in params.items() if k in used}
+
+
 def run(
     con: duckdb.DuckDBPyConnection,
     name: str,
     params: dict[str, Any] | None = None,
     slots: dict[str, str] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Execute one SQL file with its named parameters bound; checks they match the header."""
+    """Execute one SQL file with its named parameters bound.
+
+    ``params`` may hold more values than the file uses (slots may use some of them); every
+    parameter the file declares must be present.
+    """
     sql = load(name)
-    params = params or {}
-    if set(params) != sql.declared_params:
-        raise ValueError(
-            f"sql/{name}.sql declares {sorted(sql.declared_params)}, got {sorted(params)}"
-        )
     text = sql.render(slots)
-    return con.execute(text, params) if params else con.execute(text)
+    bound = _bind(sql, text, params)
+    return con.execute(text, bound) if bound else con.execute(text)
 
 
 def relation(
@@ -118,9 +134,6 @@ def relation(
 ) -> duckdb.DuckDBPyRelation:
     """A lazy relation over one SELECT file (for ``.pl()`` or ``.to_arrow_table()``)."""
     sql = load(name)
-    params = params or {}
-    if set(params) != sql.declared_params:
-        raise ValueError(
-            f"sql/{name}.sql declares {sorted(sql.declared_params)}, got {sorted(params)}"
-        )
-    return con.sql(sql.render(slots), params=params or None)
+    text = sql.render(slots)
+    bound = _bind(sql, text, params)
+    return con.sql(text, params=bound or None)

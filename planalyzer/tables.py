@@ -36,6 +36,7 @@ class Table:
     columns: Sequence[Col]
     rows: list[tuple[Any, ...]]
     notes: list[str] = field(default_factory=list)
+    record: bool = False  # one row best shown vertically (measure: value) on a terminal
 
     def as_dicts(self) -> list[dict[str, Any]]:
         keys = [c.key for c in self.columns]

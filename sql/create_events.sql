@@ -4,7 +4,7 @@
 -- params: none
 -- slots: none
 -- Token classes never overlap; ts is stored as TIMESTAMPTZ (UTC). source_file and source_row
--- say where each row came from, so every figure traces back to a file and row.
+-- (1-based data row, a CSV header not counted) say where each row came from, so every figure traces back to a file and row.
 CREATE TABLE IF NOT EXISTS events (
     event_id VARCHAR,
     ts TIMESTAMPTZ NOT NULL,

@@ -101,6 +101,13 @@ def to_markdown(tables: Sequence[Table]) -> str:
     parts: list[str] = []
     for t in tables:
         lines = [f"### {t.title}", ""]
+        if t.record and len(t.rows) == 1:
+            lines += ["| measure | value |", "| --- | ---: |"]
+            lines += [f"| {c.header} | {human(v, c)} |" for c, v in zip(t.columns, t.rows[0],
+                                                                        strict=True)]
+            lines += [f"\n_{note}_" for note in t.notes]
+            parts.append("\n".join(lines))
+            continue
         lines.append("| " + " | ".join(c.header for c in t.columns) + " |")
         aligns = ["---:" if c.kind not in ("str", "bool") else "---" for c in t.columns]
         lines.append("| " + " | ".join(aligns) + " |")

@@ -14,6 +14,9 @@ from planalyzer.tables import Table
 
 def print_tables(console: Console, tables: Sequence[Table]) -> None:
     for t in tables:
+        if t.record and len(t.rows) == 1:
+            _print_record(console, t)
+            continue
         rt = RichTable(title=t.title, box=box.SIMPLE_HEAVY, title_justify="left")
         for c in t.columns:
             rt.add_column(c.header, justify="left" if c.kind in ("str", "bool") else "right")
@@ -23,3 +26,15 @@ def print_tables(console: Console, tables: Sequence[Table]) -> None:
         for note in t.notes:
             console.print(f"  [dim]{note}[/dim]")
         console.print()
+
+
+def _print_record(console: Console, t: Table) -> None:
+    rt = RichTable(title=t.title, box=box.SIMPLE_HEAVY, title_justify="left", show_header=False)
+    rt.add_column("measure")
+    rt.add_column("value", justify="right")
+    for c, v in zip(t.columns, t.rows[0], strict=True):
+        rt.add_row(c.header, human(v, c))
+    console.print(rt)
+    for note in t.notes:
+        console.print(f"  [dim]{note}[/dim]")
+    console.print()

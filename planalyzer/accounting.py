@@ -1,0 +1,98 @@
+"""Load accounting: for every file, rows read = loaded + rejected + duplicates dropped."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from planalyzer.tables import Col, Table
+
+
+@dataclass
+class FileLoad:
+    """What one load did with one source file."""
+
+    source: str
+    format: str
+    status: str  # loaded | reloaded | unchanged
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    duplicates_dropped: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    mapping: str = ""
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_read == self.rows_loaded + self.rows_rejected + self.duplicates_dropped
+
+
+@dataclass
+class LoadReport:
+    files: list[FileLoad]
+    seconds: float = 0.0
+
+    def total(self, attr: str) -> int:
+        return sum(int(getattr(f, attr)) for f in self.files)
+
+    @property
+    def rows_read(self) -> int:
+        return self.total("rows_read")
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.total("rows_loaded")
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.total("rows_rejected")
+
+    @property
+    def duplicates_dropped(self) -> int:
+        return self.total("duplicates_dropped")
+
+
+def display_path(source: str) -> str:
+    """A source path relative to the working directory when it lies below it."""
+    try:
+        rel = os.path.relpath(source)
+    except ValueError:
+        return source
+    return source if rel.startswith("..") else rel
+
+
+def accounting_tables(report: LoadReport) -> list[Table]:
+    cols = [
+        Col("source"), Col("format"), Col("status"),
+        Col("rows_read", "int", "read"), Col("rows_loaded", "int", "loaded"),
+        Col("rows_rejected", "int", "rejected"),
+        Col("duplicates_dropped", "int", "duplicates"),
+    ]
+    rows: list[tuple[object, ...]] = [
+        (display_path(f.source), f.format, f.status, f.rows_read, f.rows_loaded,
+         f.rows_rejected, f.duplicates_dropped)
+        for f in report.files
+    ]
+    if len(report.files) > 1:
+        rows.append(("total", "", "", report.rows_read, report.rows_loaded,
+                     report.rows_rejected, report.duplicates_dropped))
+    unchanged = sum(f.status == "unchanged" for f in report.files)
+    notes = ["read = loaded + rejected + duplicates, for every file"]
+    if unchanged:
+        notes.append(f"{unchanged} file(s) unchanged since the last load: nothing read from them")
+    load = Table("load_accounting", "Load accounting", cols, rows, notes)
+    reasons = Table(
+        "rejected_rows",
+        "Rejected rows by reason (kept in the rejected_rows table)",
+        [Col("source"), Col("reason"), Col("rows", "int")],
+        [(display_path(f.source), reason, n)
+         for f in report.files for reason, n in sorted(f.rejected_by_reason.items())],
+    )
+    mapping = Table(
+        "column_mapping",
+        "Column mapping used",
+        [Col("source"), Col("mapping")],
+        [(display_path(f.source), f.mapping) for f in report.files if f.mapping],
+    )
+    return [load, reasons, mapping]
+

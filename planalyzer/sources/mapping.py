@@ -1,0 +1,172 @@
+"""Which of a file's columns is which canonical column.
+
+Explicit ``--map canonical=theirs`` options and a mapping file win; otherwise common spellings
+are recognised (user, account_id, prompt_tokens, completion_tokens, cached_tokens,
+created_at ...). The mapping used is always reported, so a user can check it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planalyzer.errors import ConfigError
+from planalyzer.schema import EVENT_COLUMN_NAMES
+
+MAPPABLE: tuple[str, ...] = tuple(c for c in EVENT_COLUMN_NAMES if c != "source")
+
+# Spellings seen in real exports, in order of preference, normalised (lower case, '_' for any
+# run of non-alphanumerics). The canonical name itself always matches first.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "event_id": ("id", "request_id", "requestid", "generation_id", "message_id", "uuid",
+                 "log_id", "call_id"),
+    "ts": ("timestamp", "time", "created_at", "createdat", "created", "start_time",
+           "starttime", "request_time", "datetime", "date_time", "event_time", "occurred_at"),
+    "user_id": ("user", "userid", "account_id", "account", "customer_id", "customer",
+                "end_user", "subscriber_id", "member_id", "email", "user_email"),
+    "plan": ("plan_name", "tier", "subscription", "subscription_type", "plan_id"),
+    "model": ("model_name", "model_id", "model_permaslug", "engine"),
+    "input_tokens": ("prompt_tokens", "tokens_prompt", "input", "uncached_input_tokens",
+                     "prompt_token_count", "n_input_tokens"),
+    "cache_write_tokens": ("cache_creation_input_tokens", "cache_creation_tokens",
+                           "cache_write_5m_tokens", "cache_creation_5m_tokens",
+                           "cache_write_input_tokens"),
+    "cache_write_1h_tokens": ("cache_creation_1h_tokens", "cache_creation_1h_input_tokens",
+                              "ephemeral_1h_input_tokens"),
+    "cache_read_tokens": ("cache_read_input_tokens", "cached_tokens", "tokens_cached",
+                          "cached_input_tokens", "input_cached_tokens", "cache_hit_tokens"),
+    "output_tokens": ("completion_tokens", "tokens_completion", "output",
+                      "generated_tokens", "candidates_token_count", "n_output_tokens"),
+    "requests": ("request_count", "num_requests", "n_requests", "num_model_requests", "count"),
+    "logged_cost_usd": ("cost_usd", "cost", "spend", "cost_total", "total_cost", "price_usd",
+                        "usage_usd"),
+}
+
+# Cache-read spellings from exports (OpenAI's) that count cached tokens inside prompt tokens.
+_INCLUSIVE_CACHE_NAMES = frozenset({"cached_tokens", "cached_input_tokens",
+                                    "input_cached_tokens"})
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    """What the user asked for: explicit pairs and options, before seeing any file."""
+
+    explicit: dict[str, str] = field(default_factory=dict)
+    input_includes_cache_read: bool | None = None  # None: decide from the column names
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """The mapping used for one file: canonical -> the file's column, and how it was chosen."""
+
+    columns: dict[str, str]
+    how: dict[str, str]  # canonical -> "given" | "recognised"
+    input_includes_cache_read: bool
+
+    def describe(self) -> str:
+        parts = []
+        for canon in MAPPABLE:
+            if canon in self.columns:
+                theirs = self.columns[canon]
+                tag = "" if theirs == canon else f"={theirs}"
+                parts.append(f"{canon}{tag}")
+        text = ", ".join(parts)
+        if self.input_includes_cache_read:
+            text += " (input_tokens = input - cache_read: the source counts cached tokens inside)"
+        return text
+
+
+def parse_map_options(options: Sequence[str]) -> dict[str, str]:
+    """``["user_id=account", ...]`` -> dict; errors name the bad option."""
+    out: dict[str, str] = {}
+    for opt in options:
+        canon, sep, theirs = opt.partition("=")
+        canon, theirs = canon.strip(), theirs.strip()
+        if not sep or not canon or not theirs:
+            raise ConfigError(f"--map {opt!r}: write it as canonical=their_column, "
+                              "for example --map user_id=account")
+        if canon not in MAPPABLE:
+            raise ConfigError(f"--map {opt!r}: {canon!r} is not a canonical column; use one of "
+                              + ", ".join(MAPPABLE))
+        out[canon] = theirs
+    return out
+
+
+def read_mapping_file(path: Path) -> MappingSpec:
+    """A TOML mapping file: ``[columns]`` canonical = "theirs", and optional
+    ``input_includes_cache_read = true|false``. Unknown keys are errors."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: mapping file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    allowed = {"columns", "input_includes_cache_read"}
+    for key in doc:
+        if key not in allowed:
+            raise ConfigError(f"{path}: unknown key {key!r}; allowed: {', '.join(sorted(allowed))}")
+    cols = doc.get("columns", {})
+    if not isinstance(cols, dict):
+        raise ConfigError(f"{path}: 'columns' must be a table of canonical = \"their_column\"")
+    explicit: dict[str, str] = {}
+    for canon, theirs in cols.items():
+        if canon not in MAPPABLE:
+            raise ConfigError(f"{path}: columns.{canon} is not a canonical column; use one of "
+                              + ", ".join(MAPPABLE))
+        if not isinstance(theirs, str):
+            raise ConfigError(f"{path}: columns.{canon} must be a string (a column name)")
+        explicit[canon] = theirs
+    inclusive = doc.get("input_includes_cache_read")
+    if inclusive is not None and not isinstance(inclusive, bool):
+        raise ConfigError(f"{path}: input_includes_cache_read must be true or false")
+    return MappingSpec(explicit=explicit, input_includes_cache_read=inclusive)
+
+
+def merge_specs(file_spec: MappingSpec | None, options: dict[str, str]) -> MappingSpec:
+    base = dict(file_spec.explicit) if file_spec else {}
+    base.update(options)
+    inclusive = file_spec.input_includes_cache_read if file_spec else None
+    return MappingSpec(explicit=base, input_includes_cache_read=inclusive)
+
+
+def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMapping:
+    """Map a file's columns; explicit pairs must exist in the file (error names both)."""
+    cols = list(columns)
+    by_norm: dict[str, str] = {}
+    for c in cols:
+        by_norm.setdefault(normalise(c), c)
+    chosen: dict[str, str] = {}
+    how: dict[str, str] = {}
+    for canon, theirs in spec.explicit.items():
+        if theirs not in cols:
+            match = by_norm.get(normalise(theirs))
+            if match is None:
+                raise ConfigError(f"{where}: --map {canon}={theirs}: the file has no column "
+                                  f"{theirs!r}; its columns are: {', '.join(cols)}")
+            theirs = match
+        chosen[canon] = theirs
+        how[canon] = "given"
+    taken = set(chosen.values())
+    for canon in MAPPABLE:
+        if canon in chosen:
+            continue
+        for cand in (canon, *SYNONYMS.get(canon, ())):
+            col = by_norm.get(normalise(cand))
+            if col is not None and col not in taken:
+                chosen[canon] = col
+                how[canon] = "recognised"
+                taken.add(col)
+                break
+    inclusive = spec.input_includes_cache_read
+    if inclusive is None:
+        cr = chosen.get("cache_read_tokens")
+        inclusive = (cr is not None and "input_tokens" in chosen
+                     and normalise(cr) in _INCLUSIVE_CACHE_NAMES)
+    return ColumnMapping(columns=chosen, how=how, input_includes_cache_read=inclusive)

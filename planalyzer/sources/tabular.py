@@ -1,0 +1,196 @@
+"""Parquet, CSV and JSON-lines files: the SQL projection onto canonical columns.
+
+The projection is built from the file's own column names (quoted by ``quote_ident``) and types;
+every value the check needs (time zone, bounds) stays a bound parameter. CSV is read as text so
+that one bad cell is a rejected row, not a failed load; the projection parses it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.errors import InputError
+from planalyzer.schema import TOKEN_COLUMNS
+from planalyzer.sources.files import SourceFile
+from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
+from planalyzer.sqlfiles import quote_ident
+
+READERS: dict[str, str] = {
+    "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
+    "csv": "read_csv($path, header = true, all_varchar = true) AS src",
+    "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1) AS src",
+}
+
+_INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
+_WIDE_INTEGER = {"HUGEINT", "UBIGINT", "UHUGEINT"}
+_FLOAT = {"FLOAT", "DOUBLE", "REAL"}
+_TEXT = {"VARCHAR", "JSON"}
+_NAIVE_TS = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE",
+             "TIMESTAMP WITHOUT TIME ZONE"}
+_TZ_TS = {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}
+
+# A time of day followed by an offset or Z: the string carries its own zone.
+_HAS_OFFSET = r"'[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$'"
+_NUMBER = r"'-?[0-9]+([.][0-9]+)?'"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The SELECT that reads one file into canonical columns, and what it found."""
+
+    sql: str
+    reader: str
+    mapping: ColumnMapping
+    type_problem: str | None
+
+
+def _base(type_name: str) -> str:
+    return re.sub(r"\(.*\)$", "", type_name.strip().upper())
+
+
+def _is_decimal(type_name: str) -> bool:
+    return _base(type_name) == "DECIMAL"
+
+
+def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of a file's columns; unreadable files raise InputError."""
+    reader = READERS[source.format]
+    try:
+        rows = sqlfiles.run(con, "describe_source", {"path": source.key},
+                            {"reader": reader}).fetchall()
+    except duckdb.Error as exc:
+        raise InputError(f"{source.key}: cannot be read as {source.format} "
+                         f"({_first_line(exc)}); check the file is complete, "
+                         "or re-export it") from None
+    return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) != "file_row_number"]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _epoch_expr(x: str) -> str:
+    """Epoch seconds, milliseconds or microseconds (told apart by magnitude) -> TIMESTAMPTZ."""
+    return (f"CASE WHEN abs({x}) >= 1e14 THEN to_timestamp({x} / 1e6) "
+            f"WHEN abs({x}) >= 1e11 THEN to_timestamp({x} / 1e3) "
+            f"ELSE to_timestamp({x}) END")
+
+
+def _ts_exprs(q: str, type_name: str) -> tuple[str, str, str | None]:
+    """(value, given, type problem) for the timestamp column."""
+    base = _base(type_name)
+    given = f"({q} IS NOT NULL)"
+    if base in _TZ_TS:
+        return q, given, None
+    if base in _NAIVE_TS:
+        return f"timezone($tz, CAST({q} AS TIMESTAMP))", given, None
+    if base in _INTEGER | _WIDE_INTEGER | _FLOAT or _is_decimal(type_name):
+        return _epoch_expr(f"CAST({q} AS DOUBLE)"), given, None
+    if base in _TEXT:
+        t = f"trim(CAST({q} AS VARCHAR))"
+        value = (f"CASE WHEN {q} IS NULL OR {t} = '' THEN NULL "
+                 f"WHEN regexp_full_match({t}, {_NUMBER}) "
+                 f"THEN {_epoch_expr(f'TRY_CAST({t} AS DOUBLE)')} "
+                 f"WHEN regexp_matches({t}, {_HAS_OFFSET}) THEN TRY_CAST({t} AS TIMESTAMPTZ) "
+                 f"ELSE timezone($tz, TRY_CAST({t} AS TIMESTAMP)) END")
+        return value, f"({q} IS NOT NULL AND {t} <> '')", None
+    return "NULL::TIMESTAMPTZ", given, f"unknown column type: ts is {type_name}"
+
+
+def _count_exprs(q: str, type_name: str, default: int, canon: str) -> tuple[str, str, str | None]:
+    """(value BIGINT, bad BOOLEAN, type problem) for a token or request count column.
+
+    NULL or empty means the default (0 tokens, 1 request); a value that is not a whole number
+    makes the row bad (rejected as non-integer), never rounded.
+    """
+    base = _base(type_name)
+    if base in _INTEGER:
+        return f"coalesce(CAST({q} AS BIGINT), {default})", "false", None
+    if base in _WIDE_INTEGER:
+        v = f"TRY_CAST({q} AS BIGINT)"
+        return f"coalesce({v}, {default})", f"({q} IS NOT NULL AND {v} IS NULL)", None
+    if base in _FLOAT or _is_decimal(type_name) or base in _TEXT:
+        if base in _TEXT:
+            t = f"trim(CAST({q} AS VARCHAR))"
+            present = f"({q} IS NOT NULL AND {t} <> '')"
+            d = f"TRY_CAST({t} AS DOUBLE)"
+        else:
+            present = f"({q} IS NOT NULL)"
+            d = f"CAST({q} AS DOUBLE)"
+        whole = f"({d} = trunc({d}) AND abs({d}) < 9e15)"
+        value = (f"CASE WHEN NOT {present} THEN {default} "
+                 f"WHEN {whole} THEN CAST({d} AS BIGINT) END")
+        return value, f"({present} AND NOT coalesce({whole}, false))", None
+    return "NULL::BIGINT", "true", f"unknown column type: {canon} is {type_name}"
+
+
+def _text_expr(q: str | None) -> str:
+    return "NULL::VARCHAR" if q is None else f"CAST({q} AS VARCHAR)"
+
+
+def build_projection(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, spec: MappingSpec
+) -> Projection:
+    """The SELECT over one file that yields canonical columns (see sql/checked_rows.sql)."""
+    cols = file_columns(con, source)
+    types = dict(cols)
+    mapping = detect([c for c, _ in cols], spec, source.key)
+    m = mapping.columns
+    found = ", ".join(c for c, _ in cols) or "none"
+    if "user_id" not in m or "ts" not in m:
+        missing = [c for c in ("user_id", "ts") if c not in m]
+        raise InputError(f"{source.key}: no usable columns for {' and '.join(missing)} "
+                         f"(found: {found}); name them with --map, for example "
+                         f"--map user_id=<column> --map ts=<column>")
+    if not any(t in m for t in TOKEN_COLUMNS):
+        raise InputError(f"{source.key}: no token columns (found: {found}); name them with "
+                         "--map, for example --map output_tokens=<column>")
+    if "model" not in m:
+        raise InputError(f"{source.key}: no model column (found: {found}); name it with "
+                         "--map model=<column>")
+
+    def q(canon: str) -> str:
+        return "src." + quote_ident(m[canon])
+
+    problems: list[str] = []
+    select: list[str] = [
+        f"{_text_expr(q('event_id') if 'event_id' in m else None)} AS event_id",
+    ]
+    ts_value, ts_given, prob = _ts_exprs(q("ts"), types[m["ts"]])
+    if prob:
+        problems.append(prob)
+    select += [f"{ts_value} AS ts", f"{ts_given} AS ts_given"]
+    for canon in ("user_id", "plan", "model"):
+        select.append(f"{_text_expr(q(canon) if canon in m else None)} AS {canon}")
+    values: dict[str, str] = {}
+    for canon in (*TOKEN_COLUMNS, "requests"):
+        default = 1 if canon == "requests" else 0
+        if canon in m:
+            value, bad, prob = _count_exprs(q(canon), types[m[canon]], default, canon)
+            if prob:
+                problems.append(prob)
+        else:
+            value, bad = f"{default}::BIGINT", "false"
+        values[canon] = value
+        select.append(f"{bad} AS {canon}_bad")
+    if mapping.input_includes_cache_read and "input_tokens" in m:
+        values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
+    select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
+    if "logged_cost_usd" in m:
+        select.append(f"TRY_CAST({q('logged_cost_usd')} AS DOUBLE) AS logged_cost_usd")
+    else:
+        select.append("NULL::DOUBLE AS logged_cost_usd")
+    if source.format == "parquet":
+        select.append("src.file_row_number + 1 AS source_row")
+    else:
+        select.append("row_number() OVER () AS source_row")
+    select.append("to_json(src) AS raw_json")
+    reader = READERS[source.format]
+    sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {reader}"
+    return Projection(sql=sql, reader=reader, mapping=mapping,
+                      type_problem="; ".join(problems) if problems else None)

@@ -1,0 +1,47 @@
+"""Usage headline: who used how much, by token class. Works on the events table alone."""
+
+from __future__ import annotations
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.tables import Col, Table
+
+_SUMMARY_COLS = (
+    Col("users", "int"), Col("requests", "int"), Col("events", "int"),
+    Col("first_ts_utc", "str", "first request (UTC)"),
+    Col("last_ts_utc", "str", "last request (UTC)"),
+    Col("input_tokens", "tokens", "input tokens"),
+    Col("cache_write_tokens", "tokens", "cache write tokens (5 min)"),
+    Col("cache_write_1h_tokens", "tokens", "cache write tokens (1 h)"),
+    Col("cache_read_tokens", "tokens", "cache read tokens"),
+    Col("output_tokens", "tokens", "output tokens"),
+)
+
+
+def usage_summary(con: duckdb.DuckDBPyConnection) -> Table:
+    """Users, requests and tokens by class over all loaded events."""
+    row = sqlfiles.run(con, "usage_summary").fetchone()
+    assert row is not None
+    tokens = [int(v) for v in row[5:]]
+    total = sum(tokens)
+    notes = []
+    if total:
+        mix = ", ".join(f"{c.key.removesuffix('_tokens')} {v / total:.1%}"
+                        for c, v in zip(_SUMMARY_COLS[5:], tokens, strict=True))
+        notes.append(f"token mix: {mix}")
+    return Table("usage_summary", "Usage", _SUMMARY_COLS, [tuple(row)], notes, record=True)
+
+
+def top_users_by_tokens(con: duckdb.DuckDBPyConnection, limit: int = 10) -> Table:
+    """The heaviest users by total tokens, with their token mix."""
+    rel = sqlfiles.relation(con, "top_users_by_tokens", {"limit": limit})
+    return Table(
+        "top_users", f"Top {limit} users by tokens",
+        [Col("user_id"), Col("plan"), Col("requests", "int"),
+         Col("input_tokens", "tokens", "input"),
+         Col("cache_write_tokens", "tokens", "cache write"),
+         Col("cache_read_tokens", "tokens", "cache read"),
+         Col("output_tokens", "tokens", "output"), Col("total_tokens", "tokens", "total")],
+        [tuple(r) for r in rel.fetchall()],
+    )

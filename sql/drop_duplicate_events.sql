@@ -1,0 +1,35 @@
+-- drop_duplicate_events: delete all but one copy of each dedupe key; returns the deleted rows.
+-- inputs: events; {{key}}: the dedupe key expression (event_id, or columns the user named,
+--         quoted by the library)
+-- outputs: events (duplicates deleted); RETURNING source of each deleted row
+-- params: $new_sources
+-- slots: {{key}}
+-- Keeps, per key: a row loaded earlier over one of this load ($new_sources), then the copy with
+-- the most tokens, then the first file and row. Hash candidates first so the exact comparison
+-- runs only over keys seen more than once.
+DELETE FROM events
+WHERE rowid IN (
+    WITH keyed AS (
+        SELECT rowid AS rid, {{key}} AS k, source, source_row,
+               list_contains($new_sources, source) AS is_new,
+               input_tokens + cache_write_tokens + cache_write_1h_tokens + cache_read_tokens
+                   + output_tokens AS total_tokens
+        FROM events
+    ),
+    candidates AS (
+        SELECT hash(k) AS h
+        FROM keyed
+        WHERE k IS NOT NULL
+        GROUP BY h
+        HAVING count(*) > 1 AND bool_or(is_new)
+    ),
+    ranked AS (
+        SELECT rid, row_number() OVER (
+            PARTITION BY k ORDER BY is_new, total_tokens DESC, source, source_row
+        ) AS copy_rank
+        FROM keyed
+        WHERE hash(k) IN (SELECT h FROM candidates)
+    )
+    SELECT rid FROM ranked WHERE copy_rank > 1
+)
+RETURNING source
