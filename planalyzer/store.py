@@ -197,10 +197,6 @@ class Store:
     def events(self) -> duckdb.DuckDBPyRelation:
         return self.con.table("events")
 
-    def event_count(self) -> int:
-        row = self.events().aggregate("count(*)").fetchone()
-        return int(row[0]) if row else 0
-
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
     row = cur.fetchone()
