@@ -59,6 +59,7 @@ class Store:
             raise InputError(f"{db}: cannot open as a DuckDB database ({exc}); "
                              "give a new file name or a file planalyzer made") from None
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")
         for name in ("create_events", "create_rejected_rows", "create_load_manifest"):
             sqlfiles.run(self.con, name)
 

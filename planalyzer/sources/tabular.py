@@ -74,6 +74,13 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _text_of(q: str, base: str) -> str:
+    """Trimmed text of a VARCHAR or JSON value (a JSON string loses its quotes)."""
+    if base == "JSON":
+        return f"trim({q} ->> '$')"
+    return f"trim(CAST({q} AS VARCHAR))"
+
+
 def _epoch_expr(x: str) -> str:
     """Epoch seconds, milliseconds or microseconds (told apart by magnitude) -> TIMESTAMPTZ."""
     return (f"CASE WHEN abs({x}) >= 1e14 THEN to_timestamp({x} / 1e6) "
@@ -92,7 +99,7 @@ def _ts_exprs(q: str, type_name: str) -> tuple[str, str, str | None]:
     if base in _INTEGER | _WIDE_INTEGER | _FLOAT or _is_decimal(type_name):
         return _epoch_expr(f"CAST({q} AS DOUBLE)"), given, None
     if base in _TEXT:
-        t = f"trim(CAST({q} AS VARCHAR))"
+        t = _text_of(q, base)
         value = (f"CASE WHEN {q} IS NULL OR {t} = '' THEN NULL "
                  f"WHEN regexp_full_match({t}, {_NUMBER}) "
                  f"THEN {_epoch_expr(f'TRY_CAST({t} AS DOUBLE)')} "
@@ -116,7 +123,7 @@ def _count_exprs(q: str, type_name: str, default: int, canon: str) -> tuple[str,
         return f"coalesce({v}, {default})", f"({q} IS NOT NULL AND {v} IS NULL)", None
     if base in _FLOAT or _is_decimal(type_name) or base in _TEXT:
         if base in _TEXT:
-            t = f"trim(CAST({q} AS VARCHAR))"
+            t = _text_of(q, base)
             present = f"({q} IS NOT NULL AND {t} <> '')"
             d = f"TRY_CAST({t} AS DOUBLE)"
         else:
@@ -129,8 +136,12 @@ def _count_exprs(q: str, type_name: str, default: int, canon: str) -> tuple[str,
     return "NULL::BIGINT", "true", f"unknown column type: {canon} is {type_name}"
 
 
-def _text_expr(q: str | None) -> str:
-    return "NULL::VARCHAR" if q is None else f"CAST({q} AS VARCHAR)"
+def _text_expr(q: str | None, type_name: str = "VARCHAR") -> str:
+    if q is None:
+        return "NULL::VARCHAR"
+    if _base(type_name) == "JSON":
+        return f"({q} ->> '$')"
+    return f"CAST({q} AS VARCHAR)"
 
 
 def build_projection(
@@ -159,14 +170,16 @@ def build_projection(
 
     problems: list[str] = []
     select: list[str] = [
-        f"{_text_expr(q('event_id') if 'event_id' in m else None)} AS event_id",
+        f"{_text_expr(q('event_id'), types[m['event_id']]) if 'event_id' in m else 'NULL'}"
+        " AS event_id",
     ]
     ts_value, ts_given, prob = _ts_exprs(q("ts"), types[m["ts"]])
     if prob:
         problems.append(prob)
     select += [f"{ts_value} AS ts", f"{ts_given} AS ts_given"]
     for canon in ("user_id", "plan", "model"):
-        select.append(f"{_text_expr(q(canon) if canon in m else None)} AS {canon}")
+        expr = _text_expr(q(canon), types[m[canon]]) if canon in m else _text_expr(None)
+        select.append(f"{expr} AS {canon}")
     values: dict[str, str] = {}
     for canon in (*TOKEN_COLUMNS, "requests"):
         default = 1 if canon == "requests" else 0

@@ -1,0 +1,85 @@
+"""The real CLI: golden outputs of `load` in every format, exit codes for bad input."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import check_golden, write_csv
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def small_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "usage.csv",
+              ["request_id", "account", "created_at", "model", "prompt_tokens",
+               "cached_tokens", "completion_tokens"],
+              [["r1", "alice", "2026-10-01T09:00:00Z", "gpt-5", 1200, 1000, 80],
+               ["r2", "alice", "2026-10-01T09:05:00Z", "gpt-5", 2200, 2000, 120],
+               ["r2", "alice", "2026-10-01T09:05:00Z", "gpt-5", 2200, 2000, 120],
+               ["r3", "bob", "2026-10-02 18:30:00", "gpt-5-mini", 300, 0, 40],
+               ["r4", "", "2026-10-02T18:31:00Z", "gpt-5-mini", 300, 0, 40],
+               ["r5", "carol", "2026-10-03T07:00:00Z", "gpt-5", -5, 0, 1]])
+    return "usage.csv"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_load_golden(small_csv: str, fmt: str) -> None:
+    result = runner.invoke(app, ["load", small_csv, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\(1 file\(s\), [0-9.]+ s\)", "(1 file(s), N s)", result.output)
+    text = re.sub(r'"seconds": [0-9.]+', '"seconds": N', text)
+    check_golden(f"load.{fmt}", text)
+
+
+def test_load_json_balances(small_csv: str) -> None:
+    import json
+    result = runner.invoke(app, ["load", small_csv, "--format", "json"])
+    doc = json.loads(result.output)
+    (row,) = doc["load_accounting"]["rows"]
+    assert row["rows_read"] == 6
+    assert row["rows_read"] == row["rows_loaded"] + row["rows_rejected"] + row[
+        "duplicates_dropped"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["load", "missing.parquet"], "missing.parquet: no such file or folder"),
+    (["load", "usage.csv", "--format", "xml"], "--format 'xml'"),
+    (["load", "usage.csv", "--map", "nonsense"], "write it as canonical=their_column"),
+    (["load", "usage.csv", "--timezone", "Nowhere/City"], "unknown time zone"),
+    (["load", "usage.csv", "--strict"], "--strict: 2 row(s) rejected"),
+    (["load", "usage.csv", "--dedupe-on", "colour"], "'colour' is not a canonical column"),
+    (["load", "usage.csv", "--input-format", "xls"], "--input-format 'xls'"),
+    (["load", "usage.csv", "--mapping", "none.toml"], "none.toml: mapping file not found"),
+])
+def test_bad_input_exits_2_with_one_line(small_csv: str, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_map_command_shows_detection(small_csv: str) -> None:
+    result = runner.invoke(app, ["map", small_csv, "--format", "csv"])
+    assert result.exit_code == 0
+    assert "usage.csv,user_id,account,VARCHAR,recognised" in result.output
+
+
+def test_db_second_load_reads_nothing(small_csv: str, tmp_path: Path) -> None:
+    db = str(tmp_path / "u.duckdb")
+    first = runner.invoke(app, ["load", small_csv, "--db", db, "--format", "json"])
+    second = runner.invoke(app, ["load", small_csv, "--db", db, "--format", "json"])
+    assert '"status": "loaded"' in first.output
+    assert '"status": "unchanged"' in second.output and '"rows_read": 0' in second.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("planalyzer ")

@@ -1,0 +1,271 @@
+"""Loading sources into events: accounting, rejects, dedupe, manifest, errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from conftest import event_row, write_csv, write_parquet
+
+from planalyzer.errors import ConfigError, InputError, StrictModeError
+from planalyzer.sources.mapping import MappingSpec
+from planalyzer.store import LoadOptions, Store
+
+
+def load(specs: list[str], db: Path | None = None, **opts: object) -> tuple[Store, object]:
+    store = Store(db)
+    report = store.load(specs, LoadOptions(**opts))  # type: ignore[arg-type]
+    return store, report
+
+
+def count(store: Store, sql: str) -> int:
+    row = store.con.execute(sql).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_parquet_loads_every_row(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet", [event_row(event_id=f"e{i}") for i in range(5)])
+    store, report = load([str(f)])
+    fl = report.files[0]  # type: ignore[attr-defined]
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected, fl.duplicates_dropped) == (5, 5, 0, 0)
+    assert count(store, "SELECT count(*) FROM events") == 5
+    assert count(store, "SELECT min(source_row) FROM events") == 1
+
+
+def test_each_reject_reason_is_counted_and_kept(tmp_path: Path) -> None:
+    header = ["user", "created_at", "model", "input_tokens", "output_tokens"]
+    rows = [
+        ["u1", "2026-10-01T10:00:00Z", "m", 1, 1],        # good
+        ["", "2026-10-01T10:00:00Z", "m", 1, 1],          # missing user_id
+        ["u1", "", "m", 1, 1],                            # missing timestamp
+        ["u1", "yesterday-ish", "m", 1, 1],               # unparseable timestamp
+        ["u1", "2026-10-01T10:00:00Z", "", 1, 1],         # missing model
+        ["u1", "2026-10-01T10:00:00Z", "m", 1.5, 1],      # non-integer
+        ["u1", "2026-10-01T10:00:00Z", "m", "lots", 1],   # non-integer
+        ["u1", "2026-10-01T10:00:00Z", "m", -3, 1],       # negative
+        ["u1", "2026-10-01T10:00:00Z", "m", 1, 99999999],  # over bound
+    ]
+    f = write_csv(tmp_path / "x.csv", header, rows)
+    store, report = load([str(f)])
+    fl = report.files[0]  # type: ignore[attr-defined]
+    assert fl.rows_read == 9 and fl.rows_loaded == 1 and fl.rows_rejected == 8
+    assert fl.rejected_by_reason == {
+        "missing user_id": 1, "missing timestamp": 1, "unparseable timestamp": 1,
+        "missing model": 1, "non-integer token count": 2, "negative token count": 1,
+        "token count over bound": 1,
+    }
+    kept = store.con.sql(
+        "SELECT source_row, reason, raw_json FROM rejected_rows ORDER BY source_row").fetchall()
+    assert [r[0] for r in kept] == [2, 3, 4, 5, 6, 7, 8, 9]
+    assert '"lots"' in kept[5][2]
+
+
+def test_max_tokens_bound_is_configurable(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet", [event_row(output_tokens=5000)])
+    _, report = load([str(f)], max_tokens=1000)
+    assert report.files[0].rejected_by_reason == {"token count over bound": 1}  # type: ignore[attr-defined]
+
+
+def test_unknown_column_type_rejects_rows_with_reason(tmp_path: Path) -> None:
+    rows = [event_row(output_tokens=True), event_row(output_tokens=False)]
+    f = write_parquet(tmp_path / "a.parquet", rows)
+    _, report = load([str(f)])
+    fl = report.files[0]  # type: ignore[attr-defined]
+    assert fl.rows_rejected == 2
+    assert list(fl.rejected_by_reason) == ["unknown column type: output_tokens is BOOLEAN"]
+
+
+def test_strict_fails_and_loads_nothing(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet", [event_row(), event_row(user_id=None)])
+    db = tmp_path / "s.duckdb"
+    with pytest.raises(StrictModeError, match="row 2: missing user_id"):
+        load([str(f)], db=db, strict=True)
+    store = Store(db)
+    assert count(store, "SELECT count(*) FROM events") == 0
+    assert count(store, "SELECT count(*) FROM load_manifest") == 0
+
+
+def test_dedupe_on_event_id_keeps_largest_copy_across_files(tmp_path: Path) -> None:
+    a = write_parquet(tmp_path / "a.parquet", [event_row(event_id="x", output_tokens=5),
+                                               event_row(event_id="y")])
+    b = write_parquet(tmp_path / "b.parquet", [event_row(event_id="x", output_tokens=50),
+                                               event_row(event_id="x", output_tokens=7)])
+    store, report = load([str(a), str(b)])
+    by = {Path(f.source).name: f for f in report.files}  # type: ignore[attr-defined]
+    assert by["a.parquet"].duplicates_dropped == 1
+    assert by["b.parquet"].duplicates_dropped == 1
+    assert count(store, "SELECT output_tokens FROM events WHERE event_id = 'x'") == 50
+    assert all(f.balanced for f in report.files)  # type: ignore[attr-defined]
+
+
+def test_rows_without_event_id_are_never_duplicates(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet", [event_row(), event_row(), event_row()])
+    _, report = load([str(f)])
+    assert report.rows_loaded == 3 and report.duplicates_dropped == 0  # type: ignore[attr-defined]
+
+
+def test_dedupe_on_named_columns(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet", [event_row(), event_row(), event_row(user_id="u2")])
+    _, report = load([str(f)], dedupe_on=("user_id", "ts"))
+    assert report.duplicates_dropped == 1  # type: ignore[attr-defined]
+
+
+def test_dedupe_on_unknown_column_is_an_error(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet", [event_row()])
+    with pytest.raises(ConfigError, match="'when' is not a canonical column"):
+        load([str(f)], dedupe_on=("when",))
+
+
+def test_db_loads_only_new_files_and_reloads_changed_ones(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    a = write_parquet(tmp_path / "logs" / "a.parquet", [event_row(event_id="a1")])
+    Store(db).load([str(tmp_path / "logs")])  # first load
+    b = write_parquet(tmp_path / "logs" / "b.parquet", [event_row(event_id="b1")])
+    report = Store(db).load([str(tmp_path / "logs")])
+    assert {Path(f.source).name: f.status for f in report.files} == {
+        "a.parquet": "unchanged", "b.parquet": "loaded"}
+    write_parquet(a, [event_row(event_id="a1"), event_row(event_id="a2")])
+    report = Store(db).load([str(tmp_path / "logs")])
+    assert {Path(f.source).name: f.status for f in report.files} == {
+        "a.parquet": "reloaded", "b.parquet": "unchanged"}
+    store = Store(db)
+    assert count(store, "SELECT count(*) FROM events") == 3
+    assert b.exists()
+
+
+def test_touched_but_identical_file_is_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    a = write_parquet(tmp_path / "a.parquet", [event_row()])
+    Store(db).load([str(a)])
+    copy = tmp_path / "copy.parquet"
+    shutil.copy(a, copy)
+    copy.replace(a)  # same bytes, new mtime
+    report = Store(db).load([str(a)])
+    assert report.files[0].status == "unchanged"
+
+
+def test_failed_load_leaves_db_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    good = write_parquet(tmp_path / "logs" / "a.parquet", [event_row(event_id="a")])
+    Store(db).load([str(good)])
+    (tmp_path / "logs" / "z.parquet").write_bytes(b"PAR1 this is not parquet")
+    write_parquet(tmp_path / "logs" / "b.parquet", [event_row(event_id="b")])
+    with pytest.raises(InputError, match=r"z\.parquet: cannot be read as parquet"):
+        Store(db).load([str(tmp_path / "logs")])
+    store = Store(db)
+    assert count(store, "SELECT count(*) FROM events") == 1
+    assert count(store, "SELECT count(*) FROM load_manifest") == 1
+
+
+def test_hive_partitioned_folder(tmp_path: Path) -> None:
+    for month in ("2026-10", "2026-11"):
+        write_parquet(tmp_path / "exports" / f"month={month}" / "part-0.parquet",
+                      [event_row(ts=f"{month}-02T00:00:00Z")])
+    _, report = load([str(tmp_path / "exports")])
+    assert len(report.files) == 2 and report.rows_loaded == 2  # type: ignore[attr-defined]
+
+
+def test_glob_sources(tmp_path: Path) -> None:
+    write_parquet(tmp_path / "a.parquet", [event_row()])
+    write_parquet(tmp_path / "b.parquet", [event_row()])
+    _, report = load([str(tmp_path / "*.parquet")])
+    assert report.rows_loaded == 2  # type: ignore[attr-defined]
+
+
+def test_jsonl_source(tmp_path: Path) -> None:
+    f = tmp_path / "x.jsonl"
+    f.write_text('{"user_id":"u1","timestamp":1790000000,"model":"m","output_tokens":3}\n'
+                 '{"user_id":"u2","timestamp":"2026-10-01","model":"m","output_tokens":"4"}\n')
+    store, report = load([str(f)])
+    assert report.rows_loaded == 2  # type: ignore[attr-defined]
+    assert count(store, "SELECT sum(output_tokens) FROM events") == 7
+
+
+# -- errors: one test per path --------------------------------------------------------------
+
+def test_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nope\.parquet: no such file or folder"):
+        load([str(tmp_path / "nope.parquet")])
+
+
+def test_glob_matching_nothing(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="the glob matches no files"):
+        load([str(tmp_path / "*.parquet")])
+
+
+def test_directory_with_no_logs(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(InputError, match="no log files found"):
+        load([str(tmp_path)])
+
+
+def test_corrupt_parquet(tmp_path: Path) -> None:
+    f = tmp_path / "bad.parquet"
+    f.write_bytes(b"not a parquet file at all")
+    with pytest.raises(InputError, match=r"bad\.parquet: cannot be read as parquet"):
+        load([str(f)])
+
+
+def test_csv_with_no_usable_columns(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "x.csv", ["foo", "bar"], [[1, 2]])
+    with pytest.raises(InputError, match=r"x\.csv: no usable columns for user_id and ts"):
+        load([str(f)])
+
+
+def test_file_without_token_columns(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "x.csv", ["user", "ts", "model"], [["u", "2026-10-01", "m"]])
+    with pytest.raises(InputError, match="no token columns"):
+        load([str(f)])
+
+
+def test_file_without_model_column(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "x.csv", ["user", "ts", "output_tokens"], [["u", "2026-10-01", 1]])
+    with pytest.raises(InputError, match="no model column"):
+        load([str(f)])
+
+
+def test_explicit_map_to_missing_column(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet", [event_row()])
+    with pytest.raises(ConfigError, match="the file has no column 'acct'"):
+        load([str(f)], mapping=MappingSpec(explicit={"user_id": "acct"}))
+
+
+def test_unknown_timezone(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet", [event_row()])
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        load([str(f)], timezone="Mars/Olympus")
+
+
+def test_db_that_is_not_duckdb(tmp_path: Path) -> None:
+    db = tmp_path / "x.duckdb"
+    db.write_text("hello, I am a text file")
+    with pytest.raises(InputError, match="cannot open as a DuckDB database"):
+        Store(db)
+
+
+def test_parquet_with_wide_and_float_types(tmp_path: Path) -> None:
+    schema = pa.schema([("user_id", pa.string()), ("ts", pa.timestamp("us")),
+                        ("model", pa.string()), ("output_tokens", pa.float64()),
+                        ("input_tokens", pa.uint64())])
+    from datetime import datetime
+    rows = [{"user_id": "u", "ts": datetime(2026, 10, 1, 12), "model": "m",
+             "output_tokens": 2.0, "input_tokens": 3},
+            {"user_id": "u", "ts": datetime(2026, 10, 1, 12), "model": "m",
+             "output_tokens": 2.5, "input_tokens": 3}]
+    f = write_parquet(tmp_path / "a.parquet", rows, schema)
+    store, report = load([str(f)])
+    assert report.rows_loaded == 1 and report.rows_rejected == 1  # type: ignore[attr-defined]
+    assert isinstance(store.con, duckdb.DuckDBPyConnection)
+
+
+def test_jsonl_mixed_types_lose_json_quotes(tmp_path: Path) -> None:
+    f = tmp_path / "x.jsonl"
+    f.write_text('{"user_id":7,"ts":"2026-10-01T00:00:00Z","model":"m","output_tokens":1}\n'
+                 '{"user_id":"u2","ts":"2026-10-01T00:00:00Z","model":"m","output_tokens":1}\n')
+    store, _ = load([str(f)])
+    users = sorted(r[0] for r in store.con.execute("SELECT user_id FROM events").fetchall())
+    assert users == ["7", "u2"]
