@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -51,7 +52,10 @@ class LoadOptions:
 class Store:
     """A DuckDB connection holding events, rejected rows and the load manifest."""
 
-    def __init__(self, db: str | Path | None = None) -> None:
+    def __init__(self, db: str | Path | None = None, memory_limit: str | None = None) -> None:
+        """Open (or create) the store. ``memory_limit`` bounds DuckDB's memory (for example
+        "2GB"; default: the PLANALYZER_MEMORY_LIMIT environment variable, else 2GB); work
+        beyond it spills to a temporary folder instead of growing."""
         self.path = Path(db) if db is not None else None
         try:
             self.con = duckdb.connect(str(self.path) if self.path else ":memory:")
@@ -60,6 +64,11 @@ class Store:
                              "give a new file name or a file planalyzer made") from None
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")
+        limit = memory_limit or os.environ.get("PLANALYZER_MEMORY_LIMIT") or "2GB"
+        try:
+            sqlfiles.run(self.con, "set_memory_limit", {"limit": limit})
+        except duckdb.Error:
+            raise ConfigError(f"memory limit {limit!r}: write it like 2GB or 500MB") from None
         for name in ("create_events", "create_rejected_rows", "create_load_manifest"):
             sqlfiles.run(self.con, name)
 
