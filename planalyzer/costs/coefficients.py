@@ -5,11 +5,14 @@ Every mode becomes one closed-form formula over a request's own tokens (see
 
     n   = input + cache_write + cache_write_1h          new prompt tokens (prefilled)
     ctx = n + cache_read + output / 2                   mean context while decoding
-    B   = max(1, min(max_batch, floor(kv_capacity_tokens / ctx)))
+    1/B = max(1 / max_batch, min(1, ctx / kv_capacity_tokens))   the batch that fits
     gpu = c_in*input + c_cw*cache_write + c_cw1h*cache_write_1h + c_cr*cache_read
         + c_out*output + c_attn * n * (cache_read + n/2)
-        + output * max((d_dense + d_routed * (1 - moe_q^B)) / B + d_kv*ctx,
+        + output * max((d_dense + d_routed * (1 - exp(moe_lnq * B))) / B + d_kv*ctx,
                        d_flop + d_flop_ctx*ctx)
+
+(moe_lnq = ln(1 - k/E); exp(moe_lnq * B) = (1 - k/E)^B. The batch is the continuous quotient of
+KV memory over one sequence's KV bytes, the mean over a population of requests.)
 
 A row applies to requests whose ``ctx`` lies in (ctx_lo, ctx_hi]: one row per model for the
 roofline and rate card, one per context bucket for measured throughput.
@@ -40,9 +43,9 @@ class Coefficients:
     c_attn: float = 0.0
     d_dense: float = 0.0
     d_routed: float = 0.0
-    moe_q: float = 0.0
-    max_batch: float = 1.0
-    kv_capacity_tokens: float = INF
+    moe_lnq: float = -INF
+    inv_max_batch: float = 1.0
+    inv_kv_capacity_tokens: float = 0.0
     d_kv: float = 0.0
     d_flop: float = 0.0
     d_flop_ctx: float = 0.0
@@ -77,8 +80,9 @@ def _roofline_rows(model: str, rf: Roofline) -> list[Coefficients]:
         c_cr=rf.cache_read_seconds(1.0) * usd,
         c_attn=4.0 * rf.attention_dim * flop,
         d_dense=rf.dense_weight_bytes * byte, d_routed=rf.routed_weight_bytes * byte,
-        moe_q=rf.moe_unread_share, max_batch=float(rf.max_batch),
-        kv_capacity_tokens=rf.kv_capacity_tokens, d_kv=rf.kv_bytes_per_token * byte,
+        moe_lnq=math.log(rf.moe_unread_share) if rf.experts else -INF,
+        inv_max_batch=1.0 / rf.max_batch, inv_kv_capacity_tokens=1.0 / rf.kv_capacity_tokens,
+        d_kv=rf.kv_bytes_per_token * byte,
         d_flop=2.0 * rf.active_params * flop, d_flop_ctx=4.0 * rf.attention_dim * flop,
     )]
 
@@ -161,11 +165,12 @@ def coefficient_cost(rows: list[Coefficients], t: Tokens, requests: float = 1.0
     cr = t.cache_read / r
     ctx = n + cr + t.output / r / 2.0
     c = _row_for(rows, ctx)
-    batch = max(1.0, min(c.max_batch, math.floor(c.kv_capacity_tokens / max(ctx, 1.0))))
-    per_token = max((c.d_dense + c.d_routed * (1.0 - c.moe_q ** batch)) / batch + c.d_kv * ctx,
-                    c.d_flop + c.d_flop_ctx * ctx)
+    inv_b = max(c.inv_max_batch, min(1.0, ctx * c.inv_kv_capacity_tokens))
+    per_token = max((c.d_dense + c.d_routed * (1.0 - math.exp(c.moe_lnq / inv_b))) * inv_b
+                    + c.d_kv * ctx, c.d_flop + c.d_flop_ctx * ctx)
     gpu = (c.c_in * t.input + c.c_cw * t.cache_write + c.c_cw1h * t.cache_write_1h
-           + c.c_cr * t.cache_read + c.c_out * t.output + r * c.c_attn * n * (cr + n / 2.0)
+           + c.c_cr * t.cache_read + c.c_out * t.output
+           + c.c_attn * t.new_prompt * (t.cache_read + 0.5 * t.new_prompt) / r
            + t.output * per_token)
     training = c.training_per_token * t.total
     overhead = gpu * c.overhead_share

@@ -48,7 +48,7 @@ class PricingResult:
     """What ``price_events`` did: how each model was priced, and what it had to assume."""
 
     view: str
-    models: list[ModelUsage]
+    models: list[ModelUsage]  # filled only when a warning needs volumes
     resolutions: dict[str, Resolution]
     unknown_models: list[ModelUsage] = field(default_factory=list)   # priced by the fallback
     unpriced_models: list[ModelUsage] = field(default_factory=list)  # no API list price
@@ -91,18 +91,25 @@ def price_events(
     listed in the warnings with their volumes; with ``strict`` they raise StrictModeError, as
     does a model with no API list price (its ``api_value_usd`` would otherwise be NULL).
     """
-    usage = model_usage(con)
-    result = PricingResult(view="priced_events", models=usage, resolutions={})
+    names = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+    result = PricingResult(view="priced_events", models=[], resolutions={})
     rows: list[Coefficients] = []
-    for u in usage:
-        res = catalog.resolve(u.model)
-        result.resolutions[u.model] = res
+    unknown: list[str] = []
+    unpriced: list[str] = []
+    for name in names:
+        res = catalog.resolve(name)
+        result.resolutions[name] = res
         if res.how == "fallback":
-            result.unknown_models.append(u)
-        price = prices.lookup(u.model)
+            unknown.append(name)
+        price = prices.lookup(name)
         if price is None:
-            result.unpriced_models.append(u)
+            unpriced.append(name)
         rows.extend(coefficients_for(res, price))
+    if unknown or unpriced:  # volumes only when a warning needs them: it costs a full scan
+        result.models = model_usage(con)
+        by_name = {u.model: u for u in result.models}
+        result.unknown_models = [by_name[n] for n in unknown]
+        result.unpriced_models = [by_name[n] for n in unpriced]
     if result.unknown_models:
         listed = "; ".join(u.describe() for u in result.unknown_models)
         msg = (f"{len(result.unknown_models)} model(s) not in the cost catalog, priced by "

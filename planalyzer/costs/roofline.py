@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from planalyzer.costs.catalog import Resolution
@@ -55,7 +54,7 @@ class Breakdown:
     prefill_s: float
     cache_read_s: float
     decode_s: float
-    batch: int
+    batch: float
     decode_bound: str  # "memory" or "compute"
     replica_seconds: float
     gpu_seconds: float
@@ -153,12 +152,12 @@ class Roofline:
         return 0.0
 
     # ---- decode
-    def batch_at(self, context: float) -> int:
-        """Sequences whose KV cache at this context fits beside the weights, capped."""
-        fits = math.floor(self.kv_capacity_tokens / max(context, 1.0))
-        return max(1, min(self.max_batch, fits))
+    def batch_at(self, context: float) -> float:
+        """Sequences whose KV cache at this context fits beside the weights, capped by the
+        target batch; continuous (the mean over a population of such requests), at least 1."""
+        return max(1.0, min(float(self.max_batch), self.kv_capacity_tokens / max(context, 1.0)))
 
-    def weights_read_bytes(self, batch: int) -> float:
+    def weights_read_bytes(self, batch: float) -> float:
         """Bytes of weights one decode step reads: dense part, plus the routed experts that at
         least one of the batch's tokens uses, 1 - (1 - k/E)^B of them (facts.md section 2)."""
         if not self.experts:
@@ -166,8 +165,8 @@ class Roofline:
         return (self.dense_weight_bytes
                 + self.routed_weight_bytes * (1.0 - self.moe_unread_share ** batch))
 
-    def decode_seconds_per_token(self, context: float, batch: int | None = None
-                                 ) -> tuple[float, int, str]:
+    def decode_seconds_per_token(self, context: float, batch: float | None = None
+                                 ) -> tuple[float, float, str]:
         """This request's share of one decode step at ``context``: (seconds, batch, bound)."""
         b = self.batch_at(context) if batch is None else batch
         memory = (self.weights_read_bytes(b) / b
@@ -176,7 +175,7 @@ class Roofline:
             / self.compute_rate
         return (memory, b, "memory") if memory >= compute else (compute, b, "compute")
 
-    def request(self, t: Tokens, batch: int | None = None) -> Breakdown:
+    def request(self, t: Tokens, batch: float | None = None) -> Breakdown:
         """GPU time and dollars of one request from its own tokens and context."""
         prefill = self.prefill_seconds(t.new_prompt, t.cache_read)
         cache = self.cache_read_seconds(t.cache_read)
@@ -186,7 +185,7 @@ class Roofline:
         return Breakdown(prefill, cache, decode, b, bound, replica_s, replica_s * self.gpus,
                          replica_s * self.usd_per_replica_second)
 
-    def output_tokens_per_second(self, t: Tokens, batch: int) -> float:
+    def output_tokens_per_second(self, t: Tokens, batch: float) -> float:
         """Replica output throughput when every request looks like ``t`` at this batch."""
         r = self.request(t, batch)
         return t.output / r.replica_seconds
