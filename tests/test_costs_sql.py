@@ -121,3 +121,23 @@ def test_costs_library_never_imports_the_ui() -> None:
             "bad = [m for m in ('typer', 'rich') if m in sys.modules]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
+
+
+def test_costs_tables_cover_every_catalog_model_and_context() -> None:
+    from planalyzer.costs.report import CONTEXTS, costs_tables, sensitivity_tables
+
+    per_class, by_context, assumptions = costs_tables(CATALOG, PRICES)
+    names = {*CATALOG.models, *(r.pattern for r in CATALOG.routes)}
+    assert set(per_class.column("model")) == names
+    assert len(by_context.rows) == len(names) * len(CONTEXTS)
+    assert set(by_context.column("decode_bound")) <= {"memory", "compute", "measured",
+                                                      "rate card"}
+    for row in per_class.as_dicts():
+        if row["cost_assumed"]:
+            assert "assum" in row["assumption"].lower()
+    assert assumptions.rows
+    (sens,) = sensitivity_tables(CATALOG, PRICES, ["llama-3.3-70b", "claude-opus-4-6"])
+    for row in sens.as_dicts():
+        assert row["e_gpu_price"] == pytest.approx(1.0)
+        assert row["e_utilization"] == pytest.approx(-1.0)
+        assert -1.0 <= row["e_mfu"] <= 0 and -1.0 <= row["e_mbu"] <= 0

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from planalyzer.costs.catalog import Resolution
@@ -162,8 +163,8 @@ class Roofline:
         least one of the batch's tokens uses, 1 - (1 - k/E)^B of them (facts.md section 2)."""
         if not self.experts:
             return self.dense_weight_bytes
-        return (self.dense_weight_bytes
-                + self.routed_weight_bytes * (1.0 - self.moe_unread_share ** batch))
+        touched = 1.0 - math.pow(self.moe_unread_share, batch)
+        return self.dense_weight_bytes + self.routed_weight_bytes * touched
 
     def decode_seconds_per_token(self, context: float, batch: float | None = None
                                  ) -> tuple[float, float, str]:
