@@ -8,61 +8,79 @@
 -- query than to write 50M rows and read them back; DuckDB computes only the columns a query
 -- uses. Formulas: planalyzer/costs/coefficients.py (its pure twin) and docs/costs.md.
 -- An aggregated row (requests > 1) is priced as that many requests of its mean size.
--- Plain standard SQL (GREATEST, LEAST, EXP, a LEFT JOIN) so the pass ports to Spark as is.
+-- Standard SQL only (CASE, EXP, a LEFT JOIN), so the pass ports to Spark as it is. CASE rather
+-- than GREATEST/LEAST: in DuckDB 2.0 those cost several times a CASE per row.
 CREATE OR REPLACE TEMP VIEW priced_events AS
 WITH req AS (
     SELECT
         e.*,
         CAST(e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens AS DOUBLE)
             AS q_new,
-        1.0 / GREATEST(e.requests, 1) AS q_inv_r,
-        (CAST(e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens
-              + e.cache_read_tokens AS DOUBLE) + 0.5 * e.output_tokens)
-            / GREATEST(e.requests, 1) AS q_ctx
+        CAST(e.cache_read_tokens AS DOUBLE) AS q_cr,
+        CAST(e.output_tokens AS DOUBLE) AS q_out,
+        CASE WHEN e.requests > 1 THEN 1.0 / e.requests ELSE 1.0 END AS q_inv_r
     FROM events AS e
+),
+ctx AS (
+    -- mean context while this request decodes: its prompt plus half its output
+    SELECT r.*, (r.q_new + r.q_cr + 0.5 * r.q_out) * r.q_inv_r AS q_ctx
+    FROM req AS r
 ),
 joined AS (
     SELECT
         q.*,
         c.c_in, c.c_cw, c.c_cw1h, c.c_cr, c.c_out, c.c_attn, c.d_dense, c.d_routed,
-        c.moe_lnq, c.d_kv, c.d_flop, c.d_flop_ctx, c.training_per_token, c.overhead_share,
-        c.cost_assumed, c.api_in, c.api_cw, c.api_cw1h, c.api_cr, c.api_out, c.api_threshold,
-        c.api_long_in, c.api_long_cw, c.api_long_cw1h, c.api_long_cr, c.api_long_out,
-        -- 1 / batch: the batch that fits in the KV memory at this context, capped
-        GREATEST(c.inv_max_batch, LEAST(1.0, q.q_ctx * c.inv_kv_capacity_tokens)) AS q_inv_b
-    FROM req AS q
+        c.moe_lnq, c.d_kv, c.d_flop, c.d_flop_ctx, c.inv_max_batch, c.training_per_token,
+        c.overhead_share, c.cost_assumed, c.api_in, c.api_cw, c.api_cw1h, c.api_cr, c.api_out,
+        c.api_threshold, c.api_long_in, c.api_long_cw, c.api_long_cw1h, c.api_long_cr,
+        c.api_long_out,
+        q.q_ctx * c.inv_kv_capacity_tokens AS q_kv_share
+    FROM ctx AS q
     LEFT JOIN cost_coefficients AS c
         ON c.model = q.model AND q.q_ctx > c.ctx_lo AND q.q_ctx <= c.ctx_hi
+),
+batched AS (
+    -- 1 / batch: the batch that fits in the KV memory at this context, capped by the target
+    SELECT
+        q.*,
+        CASE WHEN q.q_kv_share < q.inv_max_batch THEN q.inv_max_batch
+             WHEN q.q_kv_share > 1.0 THEN 1.0
+             ELSE q.q_kv_share END AS q_inv_b
+    FROM joined AS q
+),
+decode AS (
+    -- this request's share of a decode step: weights / batch + its own KV bytes (memory), or
+    -- its FLOPs (compute), whichever is slower
+    SELECT
+        q.*,
+        q.q_inv_b * (q.d_dense + q.d_routed - q.d_routed * EXP(q.moe_lnq / q.q_inv_b))
+            + q.d_kv * q.q_ctx AS q_mem,
+        q.d_flop + q.d_flop_ctx * q.q_ctx AS q_flop
+    FROM batched AS q
 ),
 priced AS (
     SELECT
         q.*,
         q.c_in * q.input_tokens + q.c_cw * q.cache_write_tokens
-            + q.c_cw1h * q.cache_write_1h_tokens + q.c_cr * q.cache_read_tokens
-            + q.c_out * q.output_tokens
-            + q.c_attn * q.q_new * (q.cache_read_tokens + 0.5 * q.q_new) * q.q_inv_r
-            + q.output_tokens * GREATEST(
-                (q.d_dense + q.d_routed * (1.0 - EXP(q.moe_lnq / q.q_inv_b))) * q.q_inv_b
-                    + q.d_kv * q.q_ctx,
-                q.d_flop + q.d_flop_ctx * q.q_ctx) AS gpu_cost_usd
-    FROM joined AS q
+            + q.c_cw1h * q.cache_write_1h_tokens + q.c_cr * q.q_cr + q.c_out * q.q_out
+            + q.c_attn * q.q_new * (q.q_cr + 0.5 * q.q_new) * q.q_inv_r
+            + q.q_out * CASE WHEN q.q_mem >= q.q_flop THEN q.q_mem ELSE q.q_flop END
+            AS gpu_cost_usd,
+        q.training_per_token * (q.q_new + q.q_cr + q.q_out) AS training_cost_usd
+    FROM decode AS q
 )
 SELECT
     {{event_columns}},
     q.gpu_cost_usd,
-    q.training_per_token * (q.input_tokens + q.cache_write_tokens + q.cache_write_1h_tokens
-        + q.cache_read_tokens + q.output_tokens) AS training_cost_usd,
+    q.training_cost_usd,
     q.gpu_cost_usd * q.overhead_share AS overhead_cost_usd,
-    q.gpu_cost_usd * (1.0 + q.overhead_share) + q.training_per_token * (q.input_tokens
-        + q.cache_write_tokens + q.cache_write_1h_tokens + q.cache_read_tokens
-        + q.output_tokens) AS loaded_cost_usd,
-    CASE WHEN (q.q_new + q.cache_read_tokens) * q.q_inv_r > q.api_threshold
+    q.gpu_cost_usd * (1.0 + q.overhead_share) + q.training_cost_usd AS loaded_cost_usd,
+    CASE WHEN (q.q_new + q.q_cr) * q.q_inv_r > q.api_threshold
         THEN q.api_long_in * q.input_tokens + q.api_long_cw * q.cache_write_tokens
-            + q.api_long_cw1h * q.cache_write_1h_tokens + q.api_long_cr * q.cache_read_tokens
-            + q.api_long_out * q.output_tokens
+            + q.api_long_cw1h * q.cache_write_1h_tokens + q.api_long_cr * q.q_cr
+            + q.api_long_out * q.q_out
         ELSE q.api_in * q.input_tokens + q.api_cw * q.cache_write_tokens
-            + q.api_cw1h * q.cache_write_1h_tokens + q.api_cr * q.cache_read_tokens
-            + q.api_out * q.output_tokens
+            + q.api_cw1h * q.cache_write_1h_tokens + q.api_cr * q.q_cr + q.api_out * q.q_out
     END AS api_value_usd,
     q.cost_assumed
 FROM priced AS q
