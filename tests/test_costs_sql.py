@@ -141,3 +141,13 @@ def test_costs_tables_cover_every_catalog_model_and_context() -> None:
         assert row["e_gpu_price"] == pytest.approx(1.0)
         assert row["e_utilization"] == pytest.approx(-1.0)
         assert -1.0 <= row["e_mfu"] <= 0 and -1.0 <= row["e_mbu"] <= 0
+
+
+def test_empty_events_price_to_an_empty_view() -> None:
+    from planalyzer.costs import logged_models
+
+    con = duckdb.connect()
+    sqlfiles.run(con, "create_events")
+    result = price_events(con, CATALOG, prices=PRICES, strict=True)
+    assert result.warnings == [] and logged_models(con) == []
+    assert con.execute("SELECT count(*) FROM priced_events").fetchone() == (0,)

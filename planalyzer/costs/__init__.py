@@ -4,7 +4,14 @@ it is worth at API list prices. No typer or rich here."""
 from planalyzer.costs.catalog import CostCatalog, Resolution, load_cost_catalog
 from planalyzer.costs.coefficients import Coefficients, coefficient_cost, coefficients_for
 from planalyzer.costs.prices import ApiPrice, PriceCatalog, api_value_usd, load_price_catalog
-from planalyzer.costs.pricing import PRICED_COLUMNS, ModelUsage, PricingResult, price_events
+from planalyzer.costs.pricing import (
+    PRICED_COLUMNS,
+    ModelUsage,
+    PricingResult,
+    logged_models,
+    price_events,
+)
+from planalyzer.costs.report import costs_tables, sensitivity_tables
 from planalyzer.costs.roofline import Breakdown, Roofline, Tokens
 
 __all__ = [
@@ -22,7 +29,10 @@ __all__ = [
     "api_value_usd",
     "coefficient_cost",
     "coefficients_for",
+    "costs_tables",
     "load_cost_catalog",
     "load_price_catalog",
+    "logged_models",
     "price_events",
+    "sensitivity_tables",
 ]

@@ -55,6 +55,11 @@ class PricingResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def logged_models(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The distinct model names in ``events`` (what ``costs_tables(models=...)`` takes)."""
+    return [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+
+
 def model_usage(con: duckdb.DuckDBPyConnection) -> list[ModelUsage]:
     rows = sqlfiles.run(con, "model_usage").fetchall()
     return [ModelUsage(str(r[0]), *(int(v or 0) for v in r[1:])) for r in rows]
@@ -74,8 +79,7 @@ def coefficient_table(rows: list[Coefficients]) -> pa.Table:
 
 
 def _event_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rel = con.table(table)
-    return list(rel.columns)
+    return list(con.table(table).columns)
 
 
 def price_events(
@@ -91,7 +95,7 @@ def price_events(
     listed in the warnings with their volumes; with ``strict`` they raise StrictModeError, as
     does a model with no API list price (its ``api_value_usd`` would otherwise be NULL).
     """
-    names = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+    names = logged_models(con)
     result = PricingResult(view="priced_events", models=[], resolutions={})
     rows: list[Coefficients] = []
     unknown: list[str] = []
