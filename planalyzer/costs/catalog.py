@@ -1,0 +1,475 @@
+"""The cost catalog: hardware, model shapes, serving profiles, and name routes.
+
+Shipped as TOML in ``planalyzer/data`` (hardware.toml, models.toml, serving.toml) and read
+strictly; a ``--costs FILE`` overrides fields of shipped entries or adds new ones (new entries
+need every required key, ``source`` and ``as_of`` included).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from planalyzer.costs.strict_toml import Field, check_sections, check_table, read_toml
+from planalyzer.errors import ConfigError
+
+_PROVENANCE = {"source": Field(str), "as_of": Field(str)}
+
+HARDWARE_SPEC: dict[str, Field] = {
+    "name": Field(str),
+    "bf16_tflops": Field(float),
+    "fp8_tflops": Field(float, required=False, default=0.0),
+    "hbm_gb": Field(float),
+    "bandwidth_tbps": Field(float),
+    "usd_per_gpu_hour": Field(float),
+    "price_source": Field(str),
+    **_PROVENANCE,
+}
+
+MODEL_SPEC: dict[str, Field] = {
+    "params_total_b": Field(float),
+    "params_active_b": Field(float),
+    "params_routed_b": Field(float, required=False, default=0.0),
+    "experts": Field(int, required=False, default=0),
+    "experts_active": Field(int, required=False, default=0),
+    "layers": Field(int),
+    "heads": Field(int),
+    "kv_heads": Field(int),
+    "head_dim": Field(int),
+    "kv_values_per_layer": Field(int, required=False, default=0),
+    "weight_bytes": Field(float),
+    "kv_bytes": Field(float),
+    "serving": Field(str),
+    "match": Field(list, required=False, default=[], item_type=str),
+    "training_cost_usd": Field(float, required=False, default=0.0),
+    "lifetime_tokens": Field(float, required=False, default=0.0),
+    **_PROVENANCE,
+}
+
+ROUTE_SPEC: dict[str, Field] = {
+    "pattern": Field(str),
+    "model": Field(str),
+    "serving": Field(str, required=False, default=""),
+    "assumed": Field(bool, required=False, default=True),
+    "note": Field(str),
+    "training_cost_usd": Field(float, required=False, default=None),
+    "lifetime_tokens": Field(float, required=False, default=None),
+}
+
+DEFAULTS_SPEC: dict[str, Field] = {"fallback_model": Field(str)}
+
+MODES = ("roofline", "measured", "rate_card")
+_COMMON_SERVING = {
+    "mode": Field(str, choices=MODES),
+    "overhead_share": Field(float, required=False, default=0.0),
+    **_PROVENANCE,
+}
+BUCKET_SPEC: dict[str, Field] = {
+    "max_context": Field(float),
+    "prefill_tokens_per_s": Field(float),
+    "decode_tokens_per_s": Field(float),
+}
+SERVING_SPECS: dict[str, dict[str, Field]] = {
+    "roofline": {
+        **_COMMON_SERVING,
+        "hardware": Field(str),
+        "gpus": Field(int),
+        "precision": Field(str, choices=("bf16", "fp8")),
+        "mfu": Field(float),
+        "mbu": Field(float),
+        "max_batch": Field(int),
+        "utilization": Field(float),
+        "memory_fraction": Field(float, required=False, default=0.9),
+        "cache_read_model": Field(str, choices=("free", "kv_transfer", "prefill_fraction")),
+        "cache_read_gb_per_s": Field(float, required=False, default=0.0),
+        "cache_read_prefill_fraction": Field(float, required=False, default=0.0),
+        "usd_per_gpu_hour": Field(float, required=False, default=0.0),
+    },
+    "measured": {
+        **_COMMON_SERVING,
+        "usd_per_hour": Field(float),
+        "prefill_tokens_per_s": Field(float),
+        "decode_tokens_per_s": Field(float),
+        "cache_read_tokens_per_s": Field(float, required=False, default=0.0),
+        "utilization": Field(float),
+        "buckets": Field(list, required=False, default=[], item_type=dict),
+    },
+    "rate_card": {
+        **_COMMON_SERVING,
+        "usd_per_mtok_input": Field(float),
+        "usd_per_mtok_cache_write": Field(float),
+        "usd_per_mtok_cache_write_1h": Field(float),
+        "usd_per_mtok_cache_read": Field(float),
+        "usd_per_mtok_output": Field(float),
+        "discount": Field(float, required=False, default=0.0),
+    },
+}
+_ALL_SERVING_KEYS: dict[str, Field] = {
+    k: Field(f.type, required=False, item_type=f.item_type, choices=f.choices)
+    for spec in SERVING_SPECS.values() for k, f in spec.items()
+}
+MAX_BUCKETS = 8
+
+
+@dataclass(frozen=True)
+class Hardware:
+    key: str
+    name: str
+    bf16_tflops: float
+    fp8_tflops: float
+    hbm_gb: float
+    bandwidth_tbps: float
+    usd_per_gpu_hour: float
+    price_source: str
+    source: str
+    as_of: str
+
+    def peak_flops(self, precision: str) -> float:
+        return (self.fp8_tflops if precision == "fp8" else self.bf16_tflops) * 1e12
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    key: str
+    params_total_b: float
+    params_active_b: float
+    params_routed_b: float
+    experts: int
+    experts_active: int
+    layers: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    kv_values_per_layer: int
+    weight_bytes: float
+    kv_bytes: float
+    serving: str
+    match: tuple[str, ...]
+    training_cost_usd: float
+    lifetime_tokens: float
+    source: str
+    as_of: str
+
+    @property
+    def kv_bytes_per_token(self) -> float:
+        """2 x layers x KV heads x head dim x bytes (facts.md section 2); MLA caches fewer."""
+        per_layer = self.kv_values_per_layer or 2 * self.kv_heads * self.head_dim
+        return float(self.layers * per_layer) * self.kv_bytes
+
+    @property
+    def weight_bytes_total(self) -> float:
+        return self.params_total_b * 1e9 * self.weight_bytes
+
+    @property
+    def routed_weight_bytes(self) -> float:
+        return self.params_routed_b * 1e9 * self.weight_bytes if self.experts else 0.0
+
+    @property
+    def dense_weight_bytes(self) -> float:
+        return self.weight_bytes_total - self.routed_weight_bytes
+
+    @property
+    def attention_dim(self) -> float:
+        """layers x heads x head dim: attention costs 4 x this FLOPs per context token."""
+        return float(self.layers * self.heads * self.head_dim)
+
+    @property
+    def is_moe(self) -> bool:
+        return self.experts > 0
+
+
+@dataclass(frozen=True)
+class Bucket:
+    max_context: float
+    prefill_tokens_per_s: float
+    decode_tokens_per_s: float
+
+
+@dataclass(frozen=True)
+class ServingProfile:
+    key: str
+    mode: str
+    source: str
+    as_of: str
+    overhead_share: float = 0.0
+    # roofline
+    hardware: str = ""
+    gpus: int = 0
+    precision: str = "bf16"
+    mfu: float = 0.0
+    mbu: float = 0.0
+    max_batch: int = 1
+    utilization: float = 1.0
+    memory_fraction: float = 0.9
+    cache_read_model: str = "free"
+    cache_read_gb_per_s: float = 0.0
+    cache_read_prefill_fraction: float = 0.0
+    usd_per_gpu_hour: float = 0.0
+    # measured
+    usd_per_hour: float = 0.0
+    prefill_tokens_per_s: float = 0.0
+    decode_tokens_per_s: float = 0.0
+    cache_read_tokens_per_s: float = 0.0
+    buckets: tuple[Bucket, ...] = ()
+    # rate card
+    usd_per_mtok_input: float = 0.0
+    usd_per_mtok_cache_write: float = 0.0
+    usd_per_mtok_cache_write_1h: float = 0.0
+    usd_per_mtok_cache_read: float = 0.0
+    usd_per_mtok_output: float = 0.0
+    discount: float = 0.0
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str
+    model: str
+    serving: str
+    assumed: bool
+    note: str
+    training_cost_usd: float | None
+    lifetime_tokens: float | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How one logged model name is priced."""
+
+    logged: str
+    model: ModelProfile
+    serving: ServingProfile
+    hardware: Hardware | None
+    assumed: bool
+    how: str  # "profile", "route" or "fallback"
+    note: str
+    training_cost_usd: float
+    lifetime_tokens: float
+
+    @property
+    def training_usd_per_token(self) -> float:
+        if self.lifetime_tokens <= 0:
+            return 0.0
+        return self.training_cost_usd / self.lifetime_tokens
+
+    @property
+    def usd_per_gpu_hour(self) -> float:
+        if self.serving.usd_per_gpu_hour > 0:
+            return self.serving.usd_per_gpu_hour
+        return self.hardware.usd_per_gpu_hour if self.hardware else 0.0
+
+
+def name_candidates(name: str) -> tuple[str, ...]:
+    """A logged name, lower-cased, with and without a provider prefix ("anthropic/...")."""
+    low = name.strip().lower()
+    base = low.rsplit("/", 1)[-1]
+    return (low, base) if base != low else (low,)
+
+
+def name_matches(name: str, pattern: str) -> bool:
+    pat = pattern.lower()
+    return any(fnmatch.fnmatchcase(c, pat) for c in name_candidates(name))
+
+
+@dataclass(frozen=True)
+class CostCatalog:
+    hardware: Mapping[str, Hardware]
+    models: Mapping[str, ModelProfile]
+    serving: Mapping[str, ServingProfile]
+    routes: tuple[Route, ...]
+    fallback_model: str
+    files: tuple[str, ...]
+
+    def _resolution(self, logged: str, model: ModelProfile, how: str, assumed: bool,
+                    note: str, serving_key: str = "", route: Route | None = None
+                    ) -> Resolution:
+        serving = self.serving[serving_key or model.serving]
+        training = model.training_cost_usd
+        lifetime = model.lifetime_tokens
+        if route is not None:
+            training = route.training_cost_usd if route.training_cost_usd is not None else training
+            lifetime = route.lifetime_tokens if route.lifetime_tokens is not None else lifetime
+        hw = self.hardware.get(serving.hardware) if serving.mode == "roofline" else None
+        return Resolution(logged, model, serving, hw, assumed, how, note, training, lifetime)
+
+    def resolve(self, logged: str) -> Resolution:
+        """Routes first (first match wins), then a profile's own name or globs, else fallback."""
+        for route in self.routes:
+            if name_matches(logged, route.pattern):
+                model = self.models[route.model]
+                return self._resolution(logged, model, "route", route.assumed, route.note,
+                                        route.serving, route)
+        for model in self.models.values():
+            if name_matches(logged, model.key) or any(name_matches(logged, p)
+                                                      for p in model.match):
+                return self._resolution(logged, model, "profile", False,
+                                        f"published shape of {model.key}")
+        model = self.models[self.fallback_model]
+        return self._resolution(logged, model, "fallback", True,
+                                f"unknown model priced by fallback profile {model.key}")
+
+    def is_known(self, logged: str) -> bool:
+        return self.resolve(logged).how != "fallback"
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _data_file(name: str) -> tuple[dict[str, Any], str]:
+    ref = resources.files("planalyzer.data").joinpath(name)
+    path = Path(str(ref))
+    return read_toml(path), str(path)
+
+
+def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
+                   override: Mapping[str, Any], spec_partial: Mapping[str, Field],
+                   path: str) -> None:
+    for key, raw in override.items():
+        check_table(raw, spec_partial, f"{section}.{key}", path)  # unknown keys, types
+        if key in base:
+            merged = {**base[key][0], **raw}
+            base[key] = (merged, path)
+        else:
+            base[key] = (dict(raw), path)
+
+
+def _positive(value: float, where: str, path: str, *, upto_one: bool = False) -> None:
+    if value <= 0 or (upto_one and value > 1):
+        rng = "in (0, 1]" if upto_one else "above 0"
+        raise ConfigError(f"{path}: {where}: {value} must be {rng}")
+
+
+def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
+    where = f"serving.{key}"
+    mode = raw.get("mode")
+    if mode not in SERVING_SPECS:
+        check_table({"mode": mode} if mode is not None else {}, {"mode": _COMMON_SERVING["mode"]},
+                    where, path)
+        raise ConfigError(f"{path}: {where}.mode: set one of {', '.join(MODES)}")
+    spec = SERVING_SPECS[str(mode)]
+    for k in raw:
+        if k not in spec:
+            raise ConfigError(f"{path}: {where}.{k}: unknown key for mode {mode!r}; allowed "
+                              f"keys are {', '.join(sorted(spec))}")
+    v = check_table(raw, spec, where, path)
+    buckets: tuple[Bucket, ...] = ()
+    if mode == "roofline":
+        _positive(v["mfu"], f"{where}.mfu", path, upto_one=True)
+        _positive(v["mbu"], f"{where}.mbu", path, upto_one=True)
+        _positive(v["utilization"], f"{where}.utilization", path, upto_one=True)
+        _positive(v["memory_fraction"], f"{where}.memory_fraction", path, upto_one=True)
+        _positive(v["gpus"], f"{where}.gpus", path)
+        _positive(v["max_batch"], f"{where}.max_batch", path)
+        if v["cache_read_model"] == "kv_transfer":
+            _positive(v["cache_read_gb_per_s"], f"{where}.cache_read_gb_per_s", path)
+    elif mode == "measured":
+        _positive(v["utilization"], f"{where}.utilization", path, upto_one=True)
+        _positive(v["usd_per_hour"], f"{where}.usd_per_hour", path)
+        _positive(v["prefill_tokens_per_s"], f"{where}.prefill_tokens_per_s", path)
+        _positive(v["decode_tokens_per_s"], f"{where}.decode_tokens_per_s", path)
+        items = [check_table(b, BUCKET_SPEC, f"{where}.buckets[{i}]", path)
+                 for i, b in enumerate(v.pop("buckets"))]
+        if len(items) > MAX_BUCKETS:
+            raise ConfigError(f"{path}: {where}.buckets: at most {MAX_BUCKETS} buckets")
+        for i, b in enumerate(items):
+            for f in BUCKET_SPEC:
+                _positive(b[f], f"{where}.buckets[{i}].{f}", path)
+        items.sort(key=lambda b: b["max_context"])
+        buckets = tuple(Bucket(**b) for b in items)
+    else:
+        if not 0 <= v["discount"] < 1:
+            raise ConfigError(f"{path}: {where}.discount: {v['discount']} must be in [0, 1)")
+    v.pop("buckets", None)
+    return ServingProfile(key=key, buckets=buckets, **v)
+
+
+def load_cost_catalog(path: Path | None = None) -> CostCatalog:
+    """The shipped catalogs, with ``path`` (a ``--costs`` TOML) overriding or adding entries."""
+    raw_hw: dict[str, tuple[dict[str, Any], str]] = {}
+    raw_models: dict[str, tuple[dict[str, Any], str]] = {}
+    raw_serving: dict[str, tuple[dict[str, Any], str]] = {}
+    routes: list[tuple[dict[str, Any], str]] = []
+    defaults: dict[str, Any] = {}
+    files: list[str] = []
+
+    sections = {"hardware": dict, "model": dict, "serving": dict, "route": list, "defaults": dict}
+    docs = [_data_file("hardware.toml"), _data_file("models.toml"), _data_file("serving.toml")]
+    for data, p in docs:
+        check_sections(data, sections, p)
+    if path is not None:
+        docs.append((read_toml(path), str(path)))
+        check_sections(docs[-1][0], sections, str(path))
+    for data, p in docs:
+        files.append(p)
+        is_override = path is not None and p == str(path)
+        partial_hw = {k: Field(f.type, False, item_type=f.item_type, choices=f.choices)
+                      for k, f in HARDWARE_SPEC.items()}
+        partial_model = {k: Field(f.type, False, item_type=f.item_type, choices=f.choices)
+                         for k, f in MODEL_SPEC.items()}
+        _merge_entries(raw_hw, "hardware", data.get("hardware", {}), partial_hw, p)
+        _merge_entries(raw_models, "model", data.get("model", {}), partial_model, p)
+        _merge_entries(raw_serving, "serving", data.get("serving", {}), _ALL_SERVING_KEYS, p)
+        new_routes = [(r, p) for r in data.get("route", [])]
+        routes = new_routes + routes if is_override else routes + new_routes
+        if "defaults" in data:
+            defaults.update(check_table(data["defaults"],
+                                        {"fallback_model": Field(str, required=False)},
+                                        "defaults", p))
+
+    hardware = {k: Hardware(key=k, **check_table(r, HARDWARE_SPEC, f"hardware.{k}", p))
+                for k, (r, p) in raw_hw.items()}
+    for k, h in hardware.items():
+        where = raw_hw[k][1]
+        for f in ("bf16_tflops", "hbm_gb", "bandwidth_tbps", "usd_per_gpu_hour"):
+            _positive(getattr(h, f), f"hardware.{k}.{f}", where)
+    serving = {k: _build_serving(k, r, p) for k, (r, p) in raw_serving.items()}
+    models: dict[str, ModelProfile] = {}
+    for k, (r, p) in raw_models.items():
+        v = check_table(r, MODEL_SPEC, f"model.{k}", p)
+        v["match"] = tuple(v["match"])
+        models[k] = ModelProfile(key=k, **v)
+        _check_model(models[k], p)
+    for k, s in serving.items():
+        if s.mode == "roofline" and s.hardware not in hardware:
+            raise ConfigError(f"{raw_serving[k][1]}: serving.{k}.hardware: {s.hardware!r} is "
+                              f"not in the hardware catalog ({', '.join(sorted(hardware))})")
+        if s.mode == "roofline" and s.precision == "fp8" and hardware[s.hardware].fp8_tflops <= 0:
+            raise ConfigError(f"{raw_serving[k][1]}: serving.{k}.precision: {s.hardware} has no "
+                              f"FP8 throughput; use bf16 or other hardware")
+    for k, m in models.items():
+        if m.serving not in serving:
+            raise ConfigError(f"{raw_models[k][1]}: model.{k}.serving: {m.serving!r} is not a "
+                              f"serving profile ({', '.join(sorted(serving))})")
+    built_routes = []
+    for i, (r, p) in enumerate(routes):
+        v = check_table(r, ROUTE_SPEC, f"route[{i}]", p)
+        if v["model"] not in models:
+            raise ConfigError(f"{p}: route[{i}].model: {v['model']!r} is not a model profile "
+                              f"({', '.join(sorted(models))})")
+        if v["serving"] and v["serving"] not in serving:
+            raise ConfigError(f"{p}: route[{i}].serving: {v['serving']!r} is not a serving "
+                              f"profile ({', '.join(sorted(serving))})")
+        built_routes.append(Route(**v))
+    fallback = defaults.get("fallback_model")
+    if not fallback or fallback not in models:
+        raise ConfigError(f"{files[-1]}: defaults.fallback_model: {fallback!r} is not a model "
+                          f"profile ({', '.join(sorted(models))})")
+    return CostCatalog(hardware, models, serving, tuple(built_routes), fallback, tuple(files))
+
+
+def _check_model(m: ModelProfile, path: str) -> None:
+    where = f"model.{m.key}"
+    for f in ("params_total_b", "params_active_b", "weight_bytes", "kv_bytes", "layers", "heads",
+              "kv_heads", "head_dim"):
+        _positive(float(getattr(m, f)), f"{where}.{f}", path)
+    if m.params_active_b > m.params_total_b:
+        raise ConfigError(f"{path}: {where}.params_active_b: above params_total_b")
+    if m.experts:
+        if not 0 < m.experts_active <= m.experts:
+            raise ConfigError(f"{path}: {where}.experts_active: must be in 1..experts")
+        if not 0 < m.params_routed_b < m.params_total_b:
+            raise ConfigError(f"{path}: {where}.params_routed_b: a mixture of experts needs "
+                              f"its routed expert parameters, below params_total_b")

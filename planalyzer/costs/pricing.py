@@ -1,0 +1,139 @@
+"""Price every event in one SQL pass: ``priced_events`` = events + costs + API value."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from planalyzer import sqlfiles
+from planalyzer.costs.catalog import CostCatalog, Resolution
+from planalyzer.costs.coefficients import COLUMNS, Coefficients, coefficients_for
+from planalyzer.costs.prices import PriceCatalog
+from planalyzer.errors import StrictModeError
+
+PRICED_COLUMNS: tuple[str, ...] = (
+    "gpu_cost_usd", "training_cost_usd", "overhead_cost_usd", "loaded_cost_usd",
+    "api_value_usd", "cost_assumed",
+)
+_NULLABLE_API = {c for c in COLUMNS if c.startswith("api_") and c != "api_threshold"}
+
+
+@dataclass(frozen=True)
+class ModelUsage:
+    """A logged model's volume: what a warning about it shows."""
+
+    model: str
+    requests: int
+    input_tokens: int
+    cache_write_tokens: int
+    cache_write_1h_tokens: int
+    cache_read_tokens: int
+    output_tokens: int
+
+    @property
+    def total_tokens(self) -> int:
+        return (self.input_tokens + self.cache_write_tokens + self.cache_write_1h_tokens
+                + self.cache_read_tokens + self.output_tokens)
+
+    def describe(self) -> str:
+        return (f"{self.model} ({self.requests:,} requests, {self.total_tokens:,} tokens, "
+                f"{self.output_tokens:,} output)")
+
+
+@dataclass
+class PricingResult:
+    """What ``price_events`` did: how each model was priced, and what it had to assume."""
+
+    view: str
+    models: list[ModelUsage]  # filled only when a warning needs volumes
+    resolutions: dict[str, Resolution]
+    unknown_models: list[ModelUsage] = field(default_factory=list)   # priced by the fallback
+    unpriced_models: list[ModelUsage] = field(default_factory=list)  # no API list price
+    warnings: list[str] = field(default_factory=list)
+
+
+def logged_models(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The distinct model names in ``events`` (what ``costs_tables(models=...)`` takes)."""
+    return [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+
+
+def model_usage(con: duckdb.DuckDBPyConnection) -> list[ModelUsage]:
+    rows = sqlfiles.run(con, "model_usage").fetchall()
+    return [ModelUsage(str(r[0]), *(int(v or 0) for v in r[1:])) for r in rows]
+
+
+def coefficient_table(rows: list[Coefficients]) -> pa.Table:
+    """The coefficient rows as Arrow; an unknown API price is NULL, never NaN or zero."""
+    data: dict[str, list[object]] = {c: [] for c in COLUMNS}
+    for r in rows:
+        for k, v in asdict(r).items():
+            if k in _NULLABLE_API and isinstance(v, float) and math.isnan(v):
+                v = None
+            data[k].append(v)
+    types = {c: (pa.string() if c == "model" else pa.bool_() if c == "cost_assumed"
+                 else pa.float64()) for c in COLUMNS}
+    return pa.table({c: pa.array(data[c], type=types[c]) for c in COLUMNS})
+
+
+def _event_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return list(con.table(table).columns)
+
+
+def price_events(
+    con: duckdb.DuckDBPyConnection,
+    catalog: CostCatalog,
+    *,
+    prices: PriceCatalog,
+    strict: bool = False,
+) -> PricingResult:
+    """Create the temp view ``priced_events`` over ``events`` and say how models were priced.
+
+    Unknown models are priced by the catalog's fallback profile (``cost_assumed`` true) and
+    listed in the warnings with their volumes; with ``strict`` they raise StrictModeError, as
+    does a model with no API list price (its ``api_value_usd`` would otherwise be NULL).
+    """
+    names = logged_models(con)
+    result = PricingResult(view="priced_events", models=[], resolutions={})
+    rows: list[Coefficients] = []
+    unknown: list[str] = []
+    unpriced: list[str] = []
+    for name in names:
+        res = catalog.resolve(name)
+        result.resolutions[name] = res
+        if res.how == "fallback":
+            unknown.append(name)
+        price = prices.lookup(name)
+        if price is None:
+            unpriced.append(name)
+        rows.extend(coefficients_for(res, price))
+    if unknown or unpriced:  # volumes only when a warning needs them: it costs a full scan
+        result.models = model_usage(con)
+        by_name = {u.model: u for u in result.models}
+        result.unknown_models = [by_name[n] for n in unknown]
+        result.unpriced_models = [by_name[n] for n in unpriced]
+    if result.unknown_models:
+        listed = "; ".join(u.describe() for u in result.unknown_models)
+        msg = (f"{len(result.unknown_models)} model(s) not in the cost catalog, priced by "
+               f"fallback profile {catalog.fallback_model} (an assumption): {listed}. Add a "
+               f"[[route]] or [model.NAME] to a --costs file to price them properly")
+        if strict:
+            raise StrictModeError(msg)
+        result.warnings.append(msg)
+    if result.unpriced_models:
+        listed = "; ".join(u.describe() for u in result.unpriced_models)
+        msg = (f"{len(result.unpriced_models)} model(s) have no API list price, so their "
+               f"api_value_usd is empty: {listed}. Give --prices FILE (TOML or LiteLLM JSON)")
+        if strict:
+            raise StrictModeError(msg)
+        result.warnings.append(msg)
+    con.register("cost_coefficients_in", coefficient_table(rows))
+    try:
+        sqlfiles.run(con, "create_cost_coefficients")
+    finally:
+        con.unregister("cost_coefficients_in")
+    cols = ", ".join("q." + sqlfiles.quote_ident(c) for c in _event_columns(con, "events"))
+    sqlfiles.run(con, "price_events", slots={"event_columns": cols})
+    return result

@@ -1,0 +1,283 @@
+"""What ``planalyzer costs`` prints: $ per million tokens by class, typical requests by context
+length with the bound that applies, the assumptions behind them, and their sensitivities."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+from planalyzer.costs.catalog import CostCatalog, Resolution
+from planalyzer.costs.coefficients import coefficient_cost, coefficients_for
+from planalyzer.costs.prices import PriceCatalog, api_value_usd
+from planalyzer.costs.roofline import Roofline, Tokens
+from planalyzer.tables import Col, Table
+
+CONTEXTS: tuple[int, ...] = (1_000, 32_000, 128_000, 200_000)
+TYPICAL_OUTPUT = 500
+TYPICAL_NEW_SHARE = 0.05  # coding-agent prompts: ~95% of prompt tokens read from the cache
+
+
+def typical_request(context: int) -> Tokens:
+    """A request whose prompt is ``context`` tokens, 95% of them cache reads, 500 output."""
+    new = context * TYPICAL_NEW_SHARE
+    return Tokens(input=new, cache_read=context - new, output=TYPICAL_OUTPUT)
+
+
+def _names(catalog: CostCatalog, models: Sequence[str] | None) -> list[str]:
+    if models is not None:
+        return list(models)
+    return [*catalog.models, *(r.pattern for r in catalog.routes)]
+
+
+def _cost(res: Resolution, t: Tokens) -> float:
+    return coefficient_cost(coefficients_for(res, None), t).gpu_cost_usd
+
+
+def _per_mtok(res: Resolution, base: Tokens, extra: Tokens, n: float) -> float:
+    """Marginal $ per million tokens of ``extra`` (n tokens) on top of request ``base``."""
+    plus = Tokens(*(getattr(base, f) + getattr(extra, f) for f in
+                    ("input", "cache_write", "cache_write_1h", "cache_read", "output")))
+    return (_cost(res, plus) - _cost(res, base)) / n * 1e6
+
+
+def _serving_label(res: Resolution) -> str:
+    s = res.serving
+    if s.mode == "roofline":
+        return f"{s.gpus} x {s.hardware} {s.precision}"
+    if s.mode == "measured":
+        return f"measured ${s.usd_per_hour:g}/h"
+    return f"rate card, {s.discount:.0%} off" if s.discount else "rate card"
+
+
+def _note(res: Resolution) -> str:
+    if res.assumed and "assum" not in res.note.lower():
+        return "ASSUMED: " + res.note
+    return res.note
+
+
+def _per_class_row(name: str, res: Resolution, prices: PriceCatalog) -> tuple[object, ...]:
+    k = 1000.0
+    short = Tokens(input=1000)
+    price = prices.lookup(name)
+    api = price.base if price else None
+    return (
+        name, res.model.key, res.serving.key, res.serving.mode, _serving_label(res),
+        res.assumed,
+        _per_mtok(res, Tokens(), Tokens(input=k), k),
+        _per_mtok(res, Tokens(), Tokens(cache_write=k), k),
+        _per_mtok(res, Tokens(), Tokens(cache_write_1h=k), k),
+        _per_mtok(res, short, Tokens(cache_read=k), k),
+        _per_mtok(res, Tokens(cache_read=1000), Tokens(output=k), k),
+        _per_mtok(res, Tokens(cache_read=128_000), Tokens(output=k), k),
+        res.training_usd_per_token * 1e6,
+        api.input if api else None, api.cache_read if api else None,
+        api.output if api else None,
+        _note(res),
+    )
+
+
+def _context_row(name: str, res: Resolution, prices: PriceCatalog, context: int
+                 ) -> tuple[object, ...]:
+    t = typical_request(context)
+    cost = _cost(res, t)
+    price = prices.lookup(name)
+    api = api_value_usd(price, t) if price else None
+    out_per_m = _per_mtok(res, Tokens(input=t.input, cache_read=t.cache_read),
+                          Tokens(output=TYPICAL_OUTPUT), TYPICAL_OUTPUT)
+    if res.serving.mode == "roofline":
+        rf = Roofline.from_resolution(res)
+        b = rf.request(t)
+        fits = rf.kv_capacity_tokens / max(t.decode_context, 1.0)
+        if fits < 1:
+            assumption = "KV cache of one sequence exceeds free HBM; priced at batch 1"
+        elif b.batch < rf.max_batch:
+            assumption = (f"batch limited by KV memory: {rf.kv_capacity_bytes / 1e9:,.0f} GB "
+                          f"free / {rf.kv_bytes_per_token * t.decode_context / 1e9:,.2f} GB "
+                          f"per sequence")
+        else:
+            assumption = f"batch at the profile's target {rf.max_batch}"
+        return (name, context, b.gpu_seconds, b.replica_seconds, cost, out_per_m,
+                "compute", b.decode_bound, math.floor(b.batch), api, assumption, res.assumed)
+    if res.serving.mode == "measured":
+        s = res.serving
+        seconds = cost * 3600.0 * s.utilization / s.usd_per_hour
+        return (name, context, None, seconds, cost, out_per_m, "measured", "measured", None,
+                api, "throughput as measured (by context bucket if given)", res.assumed)
+    return (name, context, None, None, cost, out_per_m, "rate card", "rate card", None, api,
+            "marginal cost is an API bill", res.assumed)
+
+
+PER_CLASS_COLUMNS = [
+    Col("model", "str"), Col("profile", "str"), Col("serving", "str"), Col("mode", "str"),
+    Col("hardware", "str"), Col("cost_assumed", "bool", "assumed"),
+    Col("input_usd_per_mtok", "usd", "input $/M"),
+    Col("cache_write_usd_per_mtok", "usd", "cache write $/M"),
+    Col("cache_write_1h_usd_per_mtok", "usd", "cache write 1h $/M"),
+    Col("cache_read_usd_per_mtok", "usd", "cache read $/M"),
+    Col("output_1k_usd_per_mtok", "usd", "output $/M @1k"),
+    Col("output_128k_usd_per_mtok", "usd", "output $/M @128k"),
+    Col("training_usd_per_mtok", "usd", "training $/M (loaded)"),
+    Col("api_input_usd_per_mtok", "usd", "API input $/M"),
+    Col("api_cache_read_usd_per_mtok", "usd", "API cache read $/M"),
+    Col("api_output_usd_per_mtok", "usd", "API output $/M"),
+    Col("assumption", "str"),
+]
+CONTEXT_COLUMNS = [
+    Col("model", "str"), Col("context_tokens", "tokens", "context"),
+    Col("gpu_seconds", "float", "GPU-s"), Col("replica_seconds", "float", "replica-s"),
+    Col("gpu_cost_usd", "usd", "GPU cost"), Col("output_usd_per_mtok", "usd", "output $/M"),
+    Col("prefill_bound", "str"), Col("decode_bound", "str"),
+    Col("batch", "int", "batch that fits"), Col("api_value_usd", "usd", "API value"),
+    Col("assumption", "str"), Col("cost_assumed", "bool", "assumed"),
+]
+
+
+def _assumption_rows(catalog: CostCatalog, resolutions: list[Resolution]
+                     ) -> list[tuple[object, ...]]:
+    seen: dict[str, tuple[object, ...]] = {}
+    for res in resolutions:
+        s = res.serving
+        if s.key in seen:
+            continue
+        hw = res.hardware
+        seen[s.key] = (
+            s.key, s.mode, hw.name if hw else None, s.gpus or None,
+            s.precision if s.mode == "roofline" else None,
+            res.usd_per_gpu_hour if s.mode == "roofline" else None,
+            (hw.price_source if hw and not s.usd_per_gpu_hour else "serving profile")
+            if s.mode == "roofline" else None,
+            s.mfu or None, s.mbu or None, s.max_batch if s.mode == "roofline" else None,
+            s.utilization if s.mode != "rate_card" else None,
+            s.cache_read_model if s.mode == "roofline" else None, s.overhead_share,
+            f"{s.source} (as of {s.as_of})",
+        )
+    return list(seen.values())
+
+
+ASSUMPTION_COLUMNS = [
+    Col("serving", "str"), Col("mode", "str"), Col("hardware", "str"), Col("gpus", "int"),
+    Col("precision", "str"), Col("usd_per_gpu_hour", "usd", "$/GPU-h"),
+    Col("price_source", "str"), Col("mfu", "share", "MFU (prefill)"),
+    Col("mbu", "share", "MBU (decode)"), Col("max_batch", "int", "target batch"),
+    Col("utilization", "share"), Col("cache_read_model", "str"),
+    Col("overhead_share", "share", "overhead (loaded)"), Col("source", "str"),
+]
+
+
+def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
+                 models: Sequence[str] | None = None) -> list[Table]:
+    """Tables for ``planalyzer costs``: the logged ``models`` (or every catalog model)."""
+    names = _names(catalog, models)
+    resolutions = [catalog.resolve(n) for n in names]
+    per_class = Table(
+        "cost_per_mtok", "Marginal GPU cost per million tokens, by token class",
+        PER_CLASS_COLUMNS,
+        [_per_class_row(n, r, prices) for n, r in zip(names, resolutions, strict=True)],
+        notes=[
+            "Marginal: GPU time / fleet utilization x $/GPU-hour (docs/costs.md). Input and "
+            "cache writes are prefill at a short prompt; cache reads on a 1k-token request; "
+            "output at 1k and 128k tokens of context (long contexts cost more per token).",
+            "training $/M is the fully loaded view's amortized training (training cost / "
+            "lifetime tokens), never part of the marginal cost.",
+            "API columns are list prices (facts.md section 3), for comparison.",
+        ])
+    by_context = Table(
+        "cost_by_context", "A typical request at each context length",
+        CONTEXT_COLUMNS,
+        [_context_row(n, r, prices, c) for n, r in zip(names, resolutions, strict=True)
+         for c in CONTEXTS],
+        notes=[f"Typical request: a prompt of the context length, {1 - TYPICAL_NEW_SHARE:.0%} "
+               f"of it read from the cache, and {TYPICAL_OUTPUT} output tokens. Prefill is "
+               f"compute-bound; decode is bound by memory bandwidth until the batch passes "
+               f"the ridge point."])
+    assumptions = Table("cost_assumptions", "What the costs rest on (serving profiles)",
+                        ASSUMPTION_COLUMNS, _assumption_rows(catalog, resolutions),
+                        notes=["Override any of these with --costs FILE (docs/costs.md)."])
+    return [per_class, by_context, assumptions]
+
+
+# ------------------------------------------------------------------ sensitivity
+
+_STEP = 0.01
+
+
+def _scaled(res: Resolution, knob: str, factor: float) -> Resolution | None:
+    s = res.serving
+    if knob == "gpu_price":
+        if s.mode == "roofline":
+            return replace(res, serving=replace(s, usd_per_gpu_hour=res.usd_per_gpu_hour
+                                                * factor))
+        if s.mode == "measured":
+            return replace(res, serving=replace(s, usd_per_hour=s.usd_per_hour * factor))
+        return None
+    if knob == "utilization" and s.mode != "rate_card":
+        return replace(res, serving=replace(s, utilization=s.utilization * factor))
+    if knob == "mfu" and s.mode == "roofline":
+        return replace(res, serving=replace(s, mfu=s.mfu * factor))
+    if knob == "mbu" and s.mode == "roofline":
+        return replace(res, serving=replace(s, mbu=s.mbu * factor))
+    if knob == "max_batch" and s.mode == "roofline":
+        return replace(res, serving=replace(s, max_batch=max(1, round(s.max_batch * factor))))
+    if knob == "throughput" and s.mode == "measured":
+        return replace(res, serving=replace(
+            s, prefill_tokens_per_s=s.prefill_tokens_per_s * factor,
+            decode_tokens_per_s=s.decode_tokens_per_s * factor,
+            buckets=tuple(replace(b, prefill_tokens_per_s=b.prefill_tokens_per_s * factor,
+                                  decode_tokens_per_s=b.decode_tokens_per_s * factor)
+                          for b in s.buckets)))
+    return None
+
+
+def elasticity(res: Resolution, knob: str, t: Tokens) -> float | None:
+    """d ln(cost) / d ln(knob), by a central difference of +-1%; None where it does not apply.
+
+    A batch knob moves in whole sequences, so its step is 25% (a 1% step would round away).
+    """
+    step = 0.25 if knob == "max_batch" else _STEP
+    up, down = _scaled(res, knob, 1 + step), _scaled(res, knob, 1 - step)
+    if up is None or down is None:
+        return None
+    hi, lo = _cost(up, t), _cost(down, t)
+    if knob == "max_batch":
+        b0 = res.serving.max_batch
+        x_hi, x_lo = up.serving.max_batch / b0, down.serving.max_batch / b0
+    else:
+        x_hi, x_lo = 1 + step, 1 - step
+    if hi <= 0 or lo <= 0 or x_hi == x_lo:
+        return 0.0
+    return (math.log(hi) - math.log(lo)) / (math.log(x_hi) - math.log(x_lo))
+
+
+KNOBS: tuple[tuple[str, str], ...] = (
+    ("gpu_price", "e_gpu_price"), ("utilization", "e_utilization"), ("mfu", "e_mfu"),
+    ("mbu", "e_mbu"), ("max_batch", "e_batch"), ("throughput", "e_throughput"),
+)
+
+
+def sensitivity_tables(catalog: CostCatalog, prices: PriceCatalog,
+                       models: Sequence[str] | None = None,
+                       contexts: Sequence[int] = (1_000, 32_000, 128_000)) -> list[Table]:
+    """Elasticities of a typical request's GPU cost to each assumption: which one matters."""
+    del prices  # the API list value does not depend on serving assumptions
+    rows: list[tuple[object, ...]] = []
+    for name in _names(catalog, models):
+        res = catalog.resolve(name)
+        for c in contexts:
+            t = typical_request(c)
+            es = [elasticity(res, knob, t) for knob, _ in KNOBS]
+            known = [(abs(e), k) for e, (k, _) in zip(es, KNOBS, strict=True)
+                     if e is not None and k not in ("gpu_price", "utilization")]
+            top = max(known)[1] if known else "none (rate card)"
+            rows.append((name, c, _cost(res, t), *es, top, res.assumed))
+    cols: list[Col] = [Col("model", "str"), Col("context_tokens", "tokens", "context"),
+                       Col("gpu_cost_usd", "usd", "GPU cost")]
+    cols += [Col(key, "float", key.removeprefix("e_")) for _, key in KNOBS]
+    cols += [Col("largest_efficiency_lever", "str"), Col("cost_assumed", "bool", "assumed")]
+    return [Table(
+        "cost_sensitivity", "How a typical request's GPU cost moves with each assumption",
+        cols, rows,
+        notes=["Elasticity: % change in cost per 1% change in the assumption (-1: cost halves "
+               "when it doubles; 0: no effect). Price is +1 and utilization -1 by "
+               "construction; MFU weighs prefill, MBU decode, batch only while the target "
+               "batch (not KV memory) limits it."])]
