@@ -210,6 +210,59 @@ def demo(
             _emit([acct, *tables], fmt)
 
 
+CostsOpt = Annotated[Path | None, typer.Option(
+    "--costs", help="TOML overriding or extending the cost catalogs (hardware, models, serving).")]
+PricesOpt = Annotated[Path | None, typer.Option(
+    "--prices", help="API list prices: a TOML catalog or a LiteLLM "
+    "model_prices_and_context_window.json.")]
+
+
+@app.command()
+def costs(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Logs whose models to show; without any, every model in the catalog.")] = None,
+    costs_file: CostsOpt = None,
+    prices_file: PricesOpt = None,
+    sensitivity: Annotated[bool, typer.Option(
+        "--sensitivity", help="Also show how the per-token cost moves with each assumption.")]
+        = False,
+    db: DbOpt = None,
+    map_: MapOpt = None,
+    mapping: MappingFileOpt = None,
+    timezone: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+) -> None:
+    """Show what each model costs to serve per token class and per typical request, the bound
+    (compute or memory) and batch behind it, and the assumptions it rests on.
+
+    Example: planalyzer costs sample_logs/parquet --sensitivity
+    """
+    from planalyzer.costs import (
+        costs_tables,
+        load_cost_catalog,
+        load_price_catalog,
+        logged_models,
+        sensitivity_tables,
+    )
+
+    with _user_errors():
+        _check_format(fmt)
+        catalog = load_cost_catalog(costs_file)
+        prices = load_price_catalog(prices_file)
+        models: list[str] | None = None
+        if sources:
+            opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
+            with Store(db) as store:
+                _load(store, sources, opts, _show_progress(quiet, fmt))
+                models = logged_models(store.con)
+        tables = costs_tables(catalog, prices, models)
+        if sensitivity:
+            tables += sensitivity_tables(catalog, prices, models)
+        _emit(tables, fmt)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"planalyzer {__version__}")
