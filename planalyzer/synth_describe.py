@@ -28,6 +28,7 @@ at least 75% cache reads.
 from __future__ import annotations
 
 import glob as globlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,8 +119,9 @@ def describe(path: Path | str) -> list[Table]:
     actual figure is within the stated tolerance.
     """
     src = _resolve(path)
-    con = duckdb.connect(config={"threads": 2})
+    con = duckdb.connect(config={"threads": os.cpu_count() or 1})
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     try:
         con.read_parquet(src.events, hive_partitioning=False).create_view("synth_src")
         con.register("synth_prices", _prices_table())
