@@ -332,11 +332,8 @@ def _blocks(
     con: duckdb.DuckDBPyConnection, params: SynthParams, rows_per_file: int
 ) -> list[tuple[int, int]]:
     """Contiguous user ranges of about ``rows_per_file`` expected requests a month each."""
-    month_swing = math.exp(params.sigma_month**2 / 2)
-    rel = con.sql(
-        "SELECT user_idx, median_monthly_requests * CASE WHEN automated THEN 1.0 "
-        "ELSE $swing END AS expected FROM all_users ORDER BY user_idx",
-        params={"swing": month_swing},
+    rel = sqlfiles.relation(
+        con, "synth_expected_requests", {"swing": math.exp(params.sigma_month**2 / 2)}
     )
     blocks: list[tuple[int, int]] = []
     start, acc = 0, 0.0
@@ -417,16 +414,11 @@ def generate(
     con = _connect(threads=workers or os.cpu_count() or 1)
     _users_relation(con, params, seed, 0, users).create("all_users")
     users_path = out / "users.parquet"
-    con.sql(
-        "SELECT user_id, profile, plan, automated, intensity_z, tz_offset_min, opus_share, "
-        "active_days_per_month, median_monthly_requests, cost_per_request_usd "
-        "FROM all_users ORDER BY user_idx"
-    ).write_parquet(str(users_path))
-    by_profile = dict(con.sql(
-        "SELECT profile, count(*) FROM all_users GROUP BY 1 ORDER BY 1").fetchall())
-    by_plan = dict(con.sql(
-        "SELECT plan, count(*) FROM all_users GROUP BY 1 "
-        "ORDER BY list_position(['free', 'pro', 'max-5x', 'max-20x'], plan)").fetchall())
+    sqlfiles.relation(con, "synth_users_sidecar").write_parquet(str(users_path))
+    by_profile: dict[str, int] = {}
+    by_plan: dict[str, int] = {}
+    for dimension, value, n, _ in sqlfiles.relation(con, "synth_user_counts").fetchall():
+        (by_profile if dimension == "profile" else by_plan)[str(value)] = int(n)
     blocks = _blocks(con, params, rows_per_file)
     con.close()
 
@@ -456,8 +448,8 @@ def generate(
         events=total,
         bytes=sum(p.stat().st_size for p in files) + users_path.stat().st_size,
         seconds=time.perf_counter() - t0,
-        users_by_profile={str(k): int(v) for k, v in by_profile.items()},
-        users_by_plan={str(k): int(v) for k, v in by_plan.items()},
+        users_by_profile=by_profile,
+        users_by_plan=by_plan,
     )
 
 

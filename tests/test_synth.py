@@ -351,3 +351,13 @@ def test_library_does_not_import_the_ui() -> None:
     code = ("import sys, planalyzer.synth, planalyzer.synth_describe; "
             "assert 'rich' not in sys.modules and 'typer' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+def test_synth_sql_files_declare_what_they_use() -> None:
+    from planalyzer import sqlfiles
+
+    files = [f for f in sqlfiles.all_files() if f.name.startswith("synth")]
+    assert len(files) >= 8
+    for f in files:
+        assert f.declared_params == f.used_params(), f.name
+        assert f.declared_slots == f.used_slots(), f.name
