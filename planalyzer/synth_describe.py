@@ -212,7 +212,10 @@ def _shares_table(spend: dict[str, Any], days: dict[str, Any], day_basis: str) -
          Col("ok", "bool"), Col("note", "str")],
         rows,
         notes=["Targets: facts.md section 5 (viberank via ccusage; token mix of coding-agent "
-               "traffic)."],
+               "traffic)."] + ([
+            f"Only {spend['user_months']:,} coding-agent user-months: the top-share figures "
+            "swing by several points from sample to sample below about 1,000."
+        ] if spend["user_months"] < 1000 else []),
     )
 
 
@@ -229,7 +232,7 @@ def _per_day_table(days: dict[str, Any], day_basis: str) -> Table:
         [Col("statistic", "str"), Col("target_usd", "usd", "target"),
          Col("actual_usd", "usd", "actual"), Col("tolerance", "str"), Col("ok", "bool")],
         rows,
-        notes=[f"{days['active_days']:,} coding-agent active days ({day_basis}).",
+        notes=[f"{days['active_days']:,} coding-agent active days; {day_basis}.",
                "Vendor figure for all Claude Code users (not checked): about $13 per active "
                "day on average; viberank users are heavier."],
     )
