@@ -1,0 +1,19 @@
+-- synth_describe_day_stats: coding-agent spend per active day, weekend share, token mix
+-- inputs: synth_days
+-- outputs: one row of statistics over coding-agent active days (local days)
+-- params: none
+-- slots: none
+SELECT
+    count(*) AS active_days,
+    quantile_cont(spend_usd, 0.50) AS day_p50,
+    quantile_cont(spend_usd, 0.90) AS day_p90,
+    quantile_cont(spend_usd, 0.99) AS day_p99,
+    avg(spend_usd) AS day_mean,
+    avg(CASE WHEN isodow(local_day) >= 6 THEN 1.0 ELSE 0.0 END) AS weekend_share,
+    sum(cache_read_tokens) AS cache_read_tokens,
+    sum(cache_write_tokens) AS cache_write_tokens,
+    sum(input_tokens) AS input_tokens,
+    sum(output_tokens) AS output_tokens,
+    sum(output_usd) / nullif(sum(spend_usd), 0) AS output_cost_share
+FROM synth_days
+WHERE profile IN ('agent', 'automated')
