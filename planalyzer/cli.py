@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,7 +69,10 @@ InputFormatOpt = Annotated[str | None, typer.Option(
 
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output has no terminal width to follow: use a wide one (COLUMNS still wins).
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 @contextmanager
@@ -260,6 +264,56 @@ def costs(
         tables = costs_tables(catalog, prices, models)
         if sensitivity:
             tables += sensitivity_tables(catalog, prices, models)
+        _emit(tables, fmt)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")],
+    users: Annotated[int | None, typer.Option("--users", help="Number of users.")] = None,
+    events: Annotated[int | None, typer.Option(
+        "--events", help="Size the population to about this many events instead.")] = None,
+    months: Annotated[int, typer.Option("--months", help="Months of history.")] = 1,
+    start: Annotated[str, typer.Option("--start", help="First month, YYYY-MM.")] = "2026-10",
+    seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same files.")] = 0,
+    rows_per_file: Annotated[int, typer.Option(
+        "--rows-per-file", help="Split each month into files of about this many rows.")]
+        = 8_000_000,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="Replace what an earlier generate wrote in --out.")] = False,
+    describe_: Annotated[bool, typer.Option(
+        "--describe", help="Print the population's statistics next to published targets.")]
+        = False,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a seeded synthetic usage population (parquet, canonical events schema), calibrated
+    to published usage distributions. Load OUT/events afterwards.
+
+    Example: planalyzer generate --users 300 --months 1 --seed 7 --out synth --describe
+    """
+    from planalyzer.synth import describe, generate as synth_generate
+
+    with _user_errors():
+        _check_format(fmt)
+        if (users is None) == (events is None):
+            raise PlanalyzerError("give exactly one of --users N or --events N")
+        kwargs: dict[str, Any] = dict(users=users, target_events=events, months=months,
+                                      start=start, seed=seed, rows_per_file=rows_per_file,
+                                      overwrite=overwrite)
+        if _show_progress(quiet, fmt):
+            with Progress(TextColumn("generating"), BarColumn(),
+                          TextColumn("{task.completed}/{task.total} files"),
+                          console=_console(stderr=True), transient=True) as bar:
+                task = bar.add_task("", total=None)
+                summary = synth_generate(
+                    out, progress=lambda done, total: bar.update(task, completed=done,
+                                                                 total=total), **kwargs)
+        else:
+            summary = synth_generate(out, **kwargs)
+        tables = [summary.as_table()]
+        if describe_:
+            tables += describe(out)
         _emit(tables, fmt)
 
 

@@ -125,7 +125,8 @@ class Store:
             if progress:
                 progress(src.key, i, len(sources))
             fingerprint = self._fingerprint(src)
-            previous = sqlfiles.run(self.con, "manifest_entry", {"source": src.key}).fetchone()
+            found = sqlfiles.run(self.con, "manifest_entry", {"source": src.key}).fetchall()
+            previous = found[0] if found else None
             status = "loaded"
             if previous is not None:
                 if _unchanged(previous, fingerprint, src):
@@ -209,8 +210,8 @@ class Store:
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
-    row = cur.fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = cur.fetchall()  # fetch to the end: DuckDB 2 keeps an unfinished result open
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def _first_line(exc: BaseException) -> str:

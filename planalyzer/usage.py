@@ -21,8 +21,7 @@ _SUMMARY_COLS = (
 
 def usage_summary(con: duckdb.DuckDBPyConnection) -> Table:
     """Users, requests and tokens by class over all loaded events."""
-    row = sqlfiles.run(con, "usage_summary").fetchone()
-    assert row is not None
+    row = sqlfiles.run(con, "usage_summary").fetchall()[0]
     tokens = [int(v) for v in row[5:]]
     total = sum(tokens)
     notes = []
