@@ -292,7 +292,8 @@ def generate(
 
     Example: planalyzer generate --users 300 --months 1 --seed 7 --out synth --describe
     """
-    from planalyzer.synth import describe, generate as synth_generate
+    from planalyzer.synth import describe
+    from planalyzer.synth import generate as synth_generate
 
     with _user_errors():
         _check_format(fmt)

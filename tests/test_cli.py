@@ -83,3 +83,38 @@ def test_db_second_load_reads_nothing(small_csv: str, tmp_path: Path) -> None:
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("planalyzer ")
+
+
+def test_demo_reads_the_sample_logs() -> None:
+    import json
+    result = runner.invoke(app, ["demo", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    (summary,) = doc["usage_summary"]["rows"]
+    assert summary["users"] == 299 and summary["requests"] == 3_548_895
+    acct = doc["load_accounting"]["rows"]
+    assert sum(r["rows_loaded"] for r in acct if r["source"] != "total") == 3_548_895
+
+
+def test_csv_and_jsonl_slices_equal_the_parquet_rows() -> None:
+    from planalyzer.samples import sample_logs_dir
+    from planalyzer.store import Store
+
+    root = sample_logs_dir()
+    totals = []
+    for sub in ("csv", "jsonl"):
+        with Store() as store:
+            report = store.load([str(root / sub)])
+            assert report.rows_rejected == 0
+            totals.append(store.con.execute(
+                "SELECT count(*), sum(output_tokens), sum(cache_read_tokens), "
+                "count(DISTINCT user_id), max(epoch_us(ts)) FROM events").fetchall()[0])
+    with Store() as store:
+        store.load([str(root / "parquet")])
+        users = [r[0] for r in store.con.execute(
+            "SELECT DISTINCT user_id FROM events ORDER BY 1 LIMIT 12").fetchall()]
+        parquet = store.con.execute(
+            "SELECT count(*), sum(output_tokens), sum(cache_read_tokens), "
+            "count(DISTINCT user_id), max(epoch_us(ts)) FROM events "
+            "WHERE list_contains($u, user_id)", {"u": users}).fetchall()[0]
+    assert totals[0] == parquet and totals[1] == parquet
