@@ -68,7 +68,8 @@ class ReportData:
 
 
 def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
-    cols, params = [], {}
+    cols: list[str] = []
+    params: dict[str, object] = {}
     for i, w in enumerate(windows):
         unit = w.kind.removeprefix("calendar_")
         cols.append(f", epoch_us(date_trunc('{unit}', timezone($tz_{i}, e.ts) "

@@ -16,7 +16,8 @@ Semantics (docs/report.md, "Windows and caps"):
   overage spend has reached the monthly limit, blocked), or prepaid credits (the same, with
   the month's credits as the limit).
 
-How (performance): everything is vectorised (polars Series) over the sorted arrays. Rolling windows come from a
+How (performance): everything is vectorised (polars Series) over the sorted arrays.
+Rolling windows come from a
 per-user scan done in lock step across users (one ``searchsorted`` per window, vectorised over
 all users). Cap application is sequential only at window boundaries: a *segment* is a run of
 a user's requests that share every window and the billing month; inside a segment the served
@@ -100,7 +101,7 @@ def rolling_window_starts(req: Requests, length_us: int) -> S:
     if n == 0:
         return starts
     t0 = int(req.t_us.min())  # type: ignore[arg-type]
-    span = int(req.t_us.max()) - t0 + length_us + 1  # type: ignore[operator]
+    span = int(req.t_us.max()) - t0 + length_us + 1  # type: ignore[arg-type]
     if (req.users + 1) * span >= 2**62:
         raise InputError("the log spans too long a time for rolling windows over this many "
                          "users; report a shorter period with --month or --since/--until")

@@ -45,6 +45,9 @@ PLAN_COLS = (
     Col("gpu_cost_usd", "usd", "GPU cost"), Col("margin_usd", "usd", "contribution margin"),
     Col("margin_share", "share", "margin %"), Col("loaded_cost_usd", "usd", "loaded cost"),
     Col("loaded_margin_usd", "usd", "loaded margin"), Col("api_value_usd", "usd", "API value"),
+)
+PLAN_USER_COLS = (
+    Col("plan"), Col("month"), Col("subscribers", "int"),
     Col("unprofitable_users", "int", "unprofitable"),
     Col("unprofitable_share", "share", "unprofitable %"), Col("loss_usd", "usd", "their loss"),
     Col("median_cost_usd", "usd", "median cost"), Col("p90_cost_usd", "usd", "p90 cost"),
@@ -72,6 +75,7 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
         tot("usage_usd"), tot("credits_usd"), cost, margin,
         (margin / rev) if (margin is not None and rev) else None, tot("loaded_cost_usd"),
         None if rev is None else rev - tot("loaded_cost_usd"), tot("api_value_usd"),
+        plan, month, g["user_id"].n_unique(),
         len(losers) if has_plan or plan == "(all)" else None,
         (len(losers) / len(planned)) if len(planned) else None,
         float(-losers["margin_usd"].sum()) if len(planned) else None,
@@ -81,7 +85,7 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
     ])
 
 
-def plan_summary(data: ReportData, by: By = "plan") -> Table:
+def plan_summary(data: ReportData, by: By = "plan") -> list[Table]:
     um = data.user_months
     rows = []
     if by == "month":
@@ -96,7 +100,12 @@ def plan_summary(data: ReportData, by: By = "plan") -> Table:
              "revenue - marginal GPU cost; loaded margin = revenue - fully loaded cost; "
              "unprofitable = a user-month with negative margin; costs per user are per month",
              ESTIMATE_NOTE, *data.notes]
-    return Table("plans", title, PLAN_COLS, rows, notes)
+    k = len(PLAN_COLS)
+    return [Table("plans", title, PLAN_COLS, [r[:k] for r in rows], notes),
+            Table("plan_users", "Users, limits and cost spread per plan and month",
+                  PLAN_USER_COLS, [r[k:] for r in rows],
+                  ["unprofitable = a user-month with negative margin; median/p90/p99 = GPU "
+                   "cost per user-month", ESTIMATE_NOTE])]
 
 
 def limit_hits(data: ReportData) -> Table:
@@ -125,7 +134,6 @@ def limit_hits(data: ReportData) -> Table:
 
 USER_COLS = (
     Col("user_id"), Col("month"), Col("plan"), Col("requests", "int"),
-    *[Col(t, "tokens", t.removesuffix("_tokens").replace("_", " ")) for t in TOKENS],
     Col("gpu_cost_usd", "usd", "GPU cost"), Col("loaded_cost_usd", "usd", "loaded cost"),
     Col("api_value_usd", "usd", "API value"), Col("revenue_usd", "usd", "revenue"),
     Col("margin_usd", "usd", "margin"), Col("limits_bound", "str", "limits bound"),
@@ -158,7 +166,14 @@ def _fit_choice(data: ReportData) -> pl.DataFrame:
     return buyer.join(seller, on=["user_id", "month_key"], how="full", coalesce=True)
 
 
-def user_table(data: ReportData, top: int | None, everyone: bool = False) -> Table:
+TOKEN_COLS = (
+    Col("user_id"), Col("month"), Col("plan"),
+    *[Col(t, "tokens", t.removesuffix("_tokens").replace("_", " ")) for t in TOKENS],
+    Col("total_tokens", "tokens", "total"),
+)
+
+
+def user_table(data: ReportData, top: int | None, everyone: bool = False) -> list[Table]:
     um = data.user_months.join(_fit_choice(data), on=["user_id", "month_key"], how="left")
     if not everyone:
         um = um.filter(pl.col("margin_usd") < 0)
@@ -166,7 +181,7 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> Tab
     if top is not None:
         um = um.head(top)
     binds = _bind_text(data)
-    rows = [_row([r["user_id"], r["month"], r["plan"], r["requests"], *[r[t] for t in TOKENS],
+    rows = [_row([r["user_id"], r["month"], r["plan"], r["requests"],
                   r["gpu_cost_usd"], r["loaded_cost_usd"], r["api_value_usd"], r["revenue_usd"],
                   r["margin_usd"], binds.get((r["user_id"], r["month_key"]), ""),
                   r["blocked_requests"], r["round_the_clock"], r["cheapest_plan"],
@@ -174,12 +189,15 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> Tab
             for r in um.iter_rows(named=True)]
     title = "Users by margin" if everyone else (
         f"Top {top} unprofitable users by loss" if top else "Unprofitable users")
-    return Table("users", title, USER_COLS, rows, [
+    token_rows = [_row([r["user_id"], r["month"], r["plan"], *[r[t] for t in TOKENS],
+                        sum(r[t] for t in TOKENS)]) for r in um.iter_rows(named=True)]
+    tokens = Table("user_tokens", title + ": tokens by class (served)", TOKEN_COLS, token_rows)
+    return [Table("users", title, USER_COLS, rows, [
         f"24/7 = active on >= 90% of the month's days in the log, {18}+ distinct hours a day "
         "on average (automated use)",
         "tokens and costs count served requests; cheapest plan = least the user would pay for "
         "the same usage with nothing blocked; profitable plan = the cheapest such plan whose "
-        "revenue covers the GPU cost"])
+        "revenue covers the GPU cost"]), tokens]
 
 
 def concentration(data: ReportData) -> list[Table]:
@@ -286,9 +304,9 @@ def plan_fit(data: ReportData) -> Table:
 
 def report_tables(data: ReportData, by: By = "plan", top: int = 20,
                   with_fit: bool = True) -> list[Table]:
-    tables = [plan_summary(data, by), limit_hits(data)]
-    tables.append(user_table(data, None, everyone=True) if by == "user"
-                  else user_table(data, top))
+    tables = [*plan_summary(data, by), limit_hits(data)]
+    tables += (user_table(data, None, everyone=True) if by == "user"
+               else user_table(data, top))
     tables += concentration(data)
     tables += cross_subsidy(data)
     if with_fit and data.fit is not None:
