@@ -14,7 +14,9 @@ SELECT
     e.model,
     e.input_tokens, e.cache_write_tokens, e.cache_write_1h_tokens, e.cache_read_tokens,
     e.output_tokens, e.requests,
-    e.gpu_cost_usd, e.loaded_cost_usd, coalesce(e.api_value_usd, 0) AS api_value_usd,
+    CAST(e.gpu_cost_usd AS DOUBLE) AS gpu_cost_usd,
+    CAST(e.loaded_cost_usd AS DOUBLE) AS loaded_cost_usd,
+    CAST(coalesce(e.api_value_usd, 0) AS DOUBLE) AS api_value_usd,
     e.cost_assumed
     {{calendar_columns}}
 FROM priced_events AS e
