@@ -15,9 +15,12 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from planalyzer import __version__
 from planalyzer.accounting import LoadReport, accounting_tables, display_path
+from planalyzer.analysis import Period, parse_month
 from planalyzer.errors import PlanalyzerError
 from planalyzer.render.formats import FORMATS, render_text
 from planalyzer.render.terminal import print_tables
+from planalyzer.report import build_report
+from planalyzer.report_tables import any_unprofitable, headline, report_tables
 from planalyzer.samples import demo_sources
 from planalyzer.sources.inspect import mapping_tables
 from planalyzer.sources.mapping import (
@@ -206,6 +209,8 @@ def demo(
             report = _load(store, demo_sources(), LoadOptions(), _show_progress(quiet, fmt))
             tables = [usage_summary(store.con), top_users_by_tokens(store.con, 10)]
             acct = accounting_tables(report)[0]
+            data = build_report(store.con, plan_fit=False)
+            tables.append(headline(data))
         if fmt == "table":
             _emit(tables, fmt)
             if not quiet:
@@ -316,6 +321,77 @@ def generate(
         if describe_:
             tables += describe(out)
         _emit(tables, fmt)
+
+
+def _period(month: list[str] | None, since: str | None, until: str | None) -> Period:
+    from datetime import date
+
+    def day(opt: str, text: str | None) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise PlanalyzerError(f"{opt} {text!r}: write a date as YYYY-MM-DD") from None
+
+    if month and (since or until):
+        raise PlanalyzerError("--month and --since/--until: give one or the other")
+    return Period(tuple(parse_month(m) for m in month or []), day("--since", since),
+                  day("--until", until))
+
+
+@app.command()
+def report(
+    sources: SourcesArg,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
+    costs: Annotated[Path | None, typer.Option(
+        "--costs", help="Cost catalog TOML (default: the shipped cost model).")] = None,
+    assign: Annotated[list[str] | None, typer.Option(
+        "--assign", help="USER_GLOB=PLAN, first match wins (repeatable); overrides the "
+        "plan file and the logs' plan column.")] = None,
+    plan_file: Annotated[Path | None, typer.Option(
+        "--plan-file", help="CSV or parquet with columns user_id, plan.")] = None,
+    month: Annotated[list[str] | None, typer.Option(
+        "--month", help="Billing month(s) to report, YYYY-MM (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Last day (inclusive), YYYY-MM-DD.")] = None,
+    by: Annotated[str, typer.Option("--by", help="plan, user or month.")] = "plan",
+    top: Annotated[int, typer.Option("--top", help="Unprofitable users to list.")] = 20,
+    no_fit: Annotated[bool, typer.Option(
+        "--no-fit", help="Skip plan fit (replays every user under every plan).")] = False,
+    fail_if_unprofitable: Annotated[bool, typer.Option(
+        "--fail-if-unprofitable", help="Exit 1 if any user-month loses money.")] = False,
+    db: DbOpt = None,
+    map_: MapOpt = None,
+    mapping: MappingFileOpt = None,
+    timezone: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+) -> None:
+    """Profitability per plan: revenue, GPU cost, margins, who is unprofitable, who pays.
+
+    Example: planalyzer report 'exports/*.parquet' --month 2026-10 --by plan
+    """
+    with _user_errors():
+        _check_format(fmt)
+        if by not in ("plan", "user", "month"):
+            raise PlanalyzerError(f"--by {by!r}: use plan, user or month")
+        period = _period(month, since, until)
+        opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
+        with Store(db) as store:
+            _load(store, sources, opts, _show_progress(quiet, fmt))
+            data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
+                                plan_file=plan_file, timezone=timezone, period=period,
+                                strict=strict, plan_fit=not no_fit)
+        tables = report_tables(data, by, top)  # type: ignore[arg-type]
+        _emit(tables, fmt)
+        if fail_if_unprofitable and any_unprofitable(data):
+            if fmt == "table" and not quiet:
+                sys.stderr.write("unprofitable users found (--fail-if-unprofitable)\n")
+            raise typer.Exit(1)
 
 
 def _version(value: bool) -> None:

@@ -29,7 +29,8 @@ How the population is built (calibrated to facts.md section 5, see ``describe``)
   output ~0.2%. Chat conversations cache about half their history and output far more.
 - Models: agents use Sonnet 4.5 or Opus 4.5 per session (heavier users more Opus) with 12% of
   requests on Haiku 4.5; chat spreads over gpt-5, gpt-5-mini and the Claude models.
-- Plans: free, pro ($20), max-5x ($100), max-20x ($200), by an ordered probit on z with noise:
+- Plans: free, claude_pro ($20), claude_max_5x ($100), claude_max_20x ($200) (the default
+  plan catalog's names), by an ordered probit on z with noise:
   heavier users are more likely on dearer plans; coding agents are never on free.
 
 Every random number is a hash of (seed, user, day, session, request), so the same seed gives
@@ -58,7 +59,7 @@ from planalyzer.errors import PlanalyzerError
 from planalyzer.synth_prices import load_prices, request_cost_usd
 from planalyzer.tables import Col, Table
 
-PLANS: dict[str, float] = {"free": 0.0, "pro": 20.0, "max-5x": 100.0, "max-20x": 200.0}
+PLANS: dict[str, float] = {"free": 0.0, "claude_pro": 20.0, "claude_max_5x": 100.0, "claude_max_20x": 200.0}
 """The synthetic plan catalog: name -> monthly price, USD."""
 
 MAX_USERS = 2**24 - 1  # the event_id packs the user number into 24 bits

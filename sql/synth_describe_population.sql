@@ -29,4 +29,4 @@ SELECT
     sum(unpriced_rows) AS unpriced_rows
 FROM user_months
 GROUP BY profile, plan
-ORDER BY profile, list_position(['free', 'pro', 'max-5x', 'max-20x'], plan)
+ORDER BY profile, list_position(['free', 'claude_pro', 'claude_max_5x', 'claude_max_20x'], plan)

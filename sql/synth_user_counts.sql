@@ -7,7 +7,7 @@ SELECT 'profile' AS dimension, profile AS value, count(*) AS users, 0 AS rank
 FROM all_users
 GROUP BY profile
 UNION ALL
-SELECT 'plan', plan, count(*), list_position(['free', 'pro', 'max-5x', 'max-20x'], plan)
+SELECT 'plan', plan, count(*), list_position(['free', 'claude_pro', 'claude_max_5x', 'claude_max_20x'], plan)
 FROM all_users
 GROUP BY plan
 ORDER BY dimension, rank, value

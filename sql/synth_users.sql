@@ -103,13 +103,13 @@ SELECT
     CASE
         WHEN profile = 'chat' THEN CASE
             WHEN z_eff + 0.6 * plan_noise < 0.0 THEN 'free'
-            WHEN z_eff + 0.6 * plan_noise < 1.6 THEN 'pro'
-            WHEN z_eff + 0.6 * plan_noise < 2.3 THEN 'max-5x'
-            ELSE 'max-20x' END
+            WHEN z_eff + 0.6 * plan_noise < 1.6 THEN 'claude_pro'
+            WHEN z_eff + 0.6 * plan_noise < 2.3 THEN 'claude_max_5x'
+            ELSE 'claude_max_20x' END
         ELSE CASE
-            WHEN z_eff + 0.6 * plan_noise < 0.3 THEN 'pro'
-            WHEN z_eff + 0.6 * plan_noise < 1.3 THEN 'max-5x'
-            ELSE 'max-20x' END
+            WHEN z_eff + 0.6 * plan_noise < 0.3 THEN 'claude_pro'
+            WHEN z_eff + 0.6 * plan_noise < 1.3 THEN 'claude_max_5x'
+            ELSE 'claude_max_20x' END
     END AS plan,
     z_eff AS intensity_z,
     -- time zones: US west/east, Europe, India, China, Japan

@@ -193,12 +193,12 @@ def test_plans_are_monotone_in_intensity(population: Any) -> None:
         SELECT plan, avg(intensity_z) FROM u WHERE profile <> 'automated' GROUP BY plan
     """).fetchall()
     mean_z = dict(rows)
-    order = ["free", "pro", "max-5x", "max-20x"]
+    order = ["free", "claude_pro", "claude_max_5x", "claude_max_20x"]
     assert set(mean_z) == set(order)
     assert [mean_z[p] for p in order] == sorted(mean_z[p] for p in order)
     # among coding agents, the chance of the $200 plan rises with each intensity quartile
     quartiles = con.read_parquet(str(summary.users_path)).query("u", """
-        SELECT q, avg(CASE WHEN plan = 'max-20x' THEN 1.0 ELSE 0.0 END) FROM (
+        SELECT q, avg(CASE WHEN plan = 'claude_max_20x' THEN 1.0 ELSE 0.0 END) FROM (
             SELECT plan, ntile(4) OVER (ORDER BY intensity_z) AS q FROM u
             WHERE profile = 'agent') GROUP BY q ORDER BY q""").fetchall()
     shares = [s for _, s in quartiles]

@@ -1,0 +1,307 @@
+"""Windows and caps, exactly, over per-request arrays sorted by user and time.
+
+Semantics (docs/report.md, "Windows and caps"):
+
+* A rolling window opens at a request when none is open and covers ``[open, open + length)``;
+  the first request at or after ``open + length`` opens the next one. Every request that
+  arrives opens windows, served or not, so window boundaries depend on request times only.
+* A calendar window is the calendar day, week or month (in the limit's time zone, shifted by
+  its reset time and weekday) that holds the request.
+* Caps apply per request in time order. A request is within a limit if the meter its window
+  has counted *before it* (served requests only) is below the cap: so a request arriving with
+  the meter at 99 of 100 is served in full (and may cross the cap), and one arriving at exactly
+  100 is not. A request within every limit is served normally. Otherwise the plan's overage
+  policy decides: block (not served: no cost, no revenue, no meter in any window), pay as you
+  go (served, charged ``rate_usd`` per unit of the overage meter; once the billing month's
+  overage spend has reached the monthly limit, blocked), or prepaid credits (the same, with
+  the month's credits as the limit).
+
+How (performance): everything is vectorised (polars Series) over the sorted arrays.
+Rolling windows come from a
+per-user scan done in lock step across users (one ``searchsorted`` per window, vectorised over
+all users). Cap application is sequential only at window boundaries: a *segment* is a run of
+a user's requests that share every window and the billing month; inside a segment the served
+requests are a prefix up to the first request past a cap, found with ``searchsorted`` on prefix
+sums. Segments are processed in lock step across users, and only for users whose unconstrained
+usage reaches a cap somewhere (the others are served in full; exact, since blocking only ever
+removes usage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from planalyzer.errors import InputError
+from planalyzer.plans import Limit, Plan, Window
+
+S = pl.Series
+
+
+def _full(n: int, value: object, dtype: pl.DataType | type[pl.DataType]) -> S:
+    return pl.repeat(value, n, dtype=dtype, eager=True)
+
+
+def _where(cond: S, x: S, y: S) -> S:
+    return x.zip_with(cond, y)
+
+
+def _clip(x: S, lo: S, hi: S) -> S:
+    x = _where(x >= lo, x, lo)
+    return _where(x <= hi, x, hi)
+
+
+def _prefix(u: S) -> S:
+    """[0, u0, u0+u1, ...]: the sum of ``u`` over [x, y) is p[y] - p[x]."""
+    return pl.concat([S([0.0], dtype=pl.Float64), u.cast(pl.Float64).cum_sum()])
+
+
+@dataclass
+class Requests:
+    """Requests of some users, sorted by user then time; user ``i`` owns
+    ``[bounds[i], bounds[i + 1])``. ``month`` is the billing-month index of each request and
+    ``calendar`` the bucket id of each calendar window the plans use (Int64 Series)."""
+
+    bounds: S
+    t_us: S
+    month: S
+    calendar: Mapping[Window, S] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.t_us)
+
+    @property
+    def users(self) -> int:
+        return len(self.bounds) - 1
+
+    def user_index(self) -> S:
+        counts = self.bounds.diff().slice(1)
+        return pl.int_range(0, self.users, dtype=pl.Int64, eager=True).repeat_by(
+            counts).explode().drop_nulls() if self.users else S([], dtype=pl.Int64)
+
+    def user_first(self) -> S:
+        first = _full(self.n, False, pl.Boolean)
+        counts = self.bounds.diff().slice(1)
+        starts = self.bounds.slice(0, self.users).filter(counts > 0)
+        return first.scatter(starts, True) if len(starts) else first
+
+
+def rolling_window_starts(req: Requests, length_us: int) -> S:
+    """True where a request opens a rolling window of ``length_us``.
+
+    A per-user scan in lock step: each step moves every user's open window to the first
+    request at or after ``open + length``, by one ``search_sorted`` over (user, time) keys.
+    Steps = the most windows any one user has.
+    """
+    n = req.n
+    starts = _full(n, False, pl.Boolean)
+    if n == 0:
+        return starts
+    t0 = int(req.t_us.min())  # type: ignore[arg-type]
+    span = int(req.t_us.max()) - t0 + length_us + 1  # type: ignore[arg-type]
+    if (req.users + 1) * span >= 2**62:
+        raise InputError("the log spans too long a time for rolling windows over this many "
+                         "users; report a shorter period with --month or --since/--until")
+    key = req.user_index() * span + (req.t_us - t0)
+    counts = req.bounds.diff().slice(1)
+    pos = req.bounds.slice(0, req.users).filter(counts > 0)
+    end = req.bounds.slice(1).filter(counts > 0)
+    while len(pos):
+        starts.scatter(pos, True)
+        nxt = key.search_sorted(key.gather(pos) + length_us, side="left").cast(pl.Int64)
+        keep = nxt < end
+        pos, end = nxt.filter(keep), end.filter(keep)
+    return starts
+
+
+def window_starts(req: Requests, window: Window) -> S:
+    if window.kind == "rolling":
+        return rolling_window_starts(req, window.length_us)
+    return _changes(req.user_first(), req.calendar[window])
+
+
+def _changes(starts: S, values: S) -> S:
+    """``starts`` or where ``values`` differs from the previous request's."""
+    if len(values) < 2:
+        return starts
+    changed = pl.concat([S([False]), values.slice(1) != values.slice(0, len(values) - 1)])
+    return starts | changed
+
+
+@dataclass
+class PlanOutcome:
+    """Per request: served or blocked, overage and usage charges; per limit: where it bound."""
+
+    served: S
+    overage: S
+    overage_usd: S
+    usage_usd: S
+    bound_at: dict[str, S]  # limit name -> request indexes where the limit was first reached
+    windows: dict[str, S]  # limit name -> window starts
+
+
+def _first_at_least(p: S, a: S, b: S, base: S, need: S) -> S:
+    """First j in [a, b) with p[j] - base >= need, given it exists (p nondecreasing)."""
+    j = p.search_sorted(base + need, side="left").cast(pl.Int64)
+    return _clip(j, a, b - 1)
+
+
+def apply_plan(plan: Plan, req: Requests, units: Mapping[str, S]) -> PlanOutcome:
+    """Apply ``plan``'s limits and overage policy to every request (all users on ``plan``)."""
+    n = req.n
+    limits: tuple[Limit, ...] = plan.limits
+    starts = {lim.name: window_starts(req, lim.window) for lim in limits}
+    bound_at: dict[str, S] = {lim.name: S([], dtype=pl.Int64) for lim in limits}
+    served = _full(n, True, pl.Boolean)
+    overage = _full(n, False, pl.Boolean)
+    zero = _full(n, 0.0, pl.Float64)
+    if limits and n:
+        served, overage = _apply_limits(plan, req, units, starts, bound_at)
+    pol = plan.overage
+    overage_usd = zero
+    if pol.policy != "block" and overage.any():
+        overage_usd = _where(overage, units[pol.meter].cast(pl.Float64) * pol.rate_usd, zero)
+    usage_usd = zero
+    if plan.usage is not None:
+        usage_usd = _where(served, units[plan.usage.meter].cast(pl.Float64)
+                           * plan.usage.rate_usd, zero)
+    return PlanOutcome(served, overage, overage_usd, usage_usd, bound_at, starts)
+
+
+def _candidates(req: Requests, limits: tuple[Limit, ...], units: Mapping[str, S],
+                starts: Mapping[str, S]) -> S:
+    """Users whose unconstrained usage reaches some cap: the last request of some window
+    arrives with the window's meter at or above the cap. Only these need the segment scan."""
+    uidx = req.user_index()
+    cand = _full(req.users, False, pl.Boolean)
+    for lim in limits:
+        p = _prefix(units[lim.meter])
+        a = starts[lim.name].arg_true().cast(pl.Int64)
+        b = pl.concat([a.slice(1), S([req.n], dtype=pl.Int64)])
+        before_last = p.gather(b - 1) - p.gather(a)
+        hit = a.filter(before_last >= lim.cap)
+        if len(hit):
+            cand.scatter(uidx.gather(hit), True)
+    return cand
+
+
+def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
+                  starts: Mapping[str, S], bound_at: dict[str, S]) -> tuple[S, S]:
+    n = req.n
+    limits = plan.limits
+    served = _full(n, True, pl.Boolean)
+    overage = _full(n, False, pl.Boolean)
+    cand = _candidates(req, limits, units, starts)
+    if not cand.any():
+        return served, overage
+    seg_start = req.user_first()
+    seg_start = _changes(seg_start, req.month)
+    for lim in limits:
+        seg_start = seg_start | starts[lim.name]
+    win = {lim.name: starts[lim.name].cast(pl.Int64).cum_sum() for lim in limits}
+    seg_a = seg_start.arg_true().cast(pl.Int64)
+    seg_b = pl.concat([seg_a.slice(1), S([n], dtype=pl.Int64)])
+    seg_user = req.user_index().gather(seg_a)
+    all_users = pl.int_range(0, req.users, dtype=pl.Int64, eager=True)
+    first_seg = seg_user.search_sorted(all_users, side="left").cast(pl.Int64)
+    nseg = seg_user.search_sorted(all_users, side="right").cast(pl.Int64) - first_seg
+    users = cand.arg_true()
+    first_seg, nseg = first_seg.gather(users), nseg.gather(users)
+    nu = len(users)
+    k = len(limits)
+    prefix = [_prefix(units[lim.meter]) for lim in limits]
+    served_sum = [_full(nu, 0.0, pl.Float64) for _ in limits]
+    cur_win = [_full(nu, -1, pl.Int64) for _ in limits]
+    was_bound = [_full(nu, False, pl.Boolean) for _ in limits]  # reached in current window
+    spend = _full(nu, 0.0, pl.Float64)
+    cur_month = _full(nu, -1, pl.Int64)
+    pol = plan.overage
+    limit_usd = pol.spend_limit
+    charge_p = (_prefix(units[pol.meter].cast(pl.Float64) * pol.rate_usd)
+                if pol.policy != "block" else S([], dtype=pl.Float64))
+    blocked_from: list[S] = []
+    blocked_to: list[S] = []
+    over_from: list[S] = []
+    over_to: list[S] = []
+    bound: list[list[S]] = [[] for _ in limits]
+    steps = int(nseg.max()) if nu else 0  # type: ignore[arg-type]
+    for it in range(steps):
+        act = (nseg > it).arg_true()
+        s = first_seg.gather(act) + it
+        a, b = seg_a.gather(s), seg_b.gather(s)
+        f_l: list[S] = []
+        for li, lim in enumerate(limits):
+            w = win[lim.name].gather(a)
+            fresh = w != cur_win[li].gather(act)
+            cur_win[li].scatter(act, w)
+            was_bound[li].scatter(act, was_bound[li].gather(act) & ~fresh)
+            ss = _where(fresh, _full(len(act), 0.0, pl.Float64), served_sum[li].gather(act))
+            served_sum[li].scatter(act, ss)
+            r = lim.cap - ss
+            p = prefix[li]
+            pa = p.gather(a)
+            reaches = (p.gather(b - 1) - pa) >= r
+            f = _where(reaches, a, b)
+            mid = reaches & (r > 0)
+            if mid.any():
+                idx = mid.arg_true()
+                f.scatter(idx, _first_at_least(p, a.filter(mid), b.filter(mid),
+                                               pa.filter(mid), r.filter(mid)))
+            f_l.append(f)
+        f = f_l[0]
+        for other in f_l[1:]:
+            f = _where(f <= other, f, other)
+        g = f
+        if pol.policy != "block":
+            m = req.month.gather(a)
+            new_month = m != cur_month.gather(act)
+            cur_month.scatter(act, m)
+            sp = _where(new_month, _full(len(act), 0.0, pl.Float64), spend.gather(act))
+            g = b.clone()
+            if limit_usd is not None:
+                has = f < b
+                left = limit_usd - sp
+                now = has & (left <= 0)
+                g = _where(now, f, g)
+                cf = charge_p.gather(f)
+                stop = has & (left > 0) & ((charge_p.gather(_where(has, b - 1, f)) - cf) >= left)
+                if stop.any():
+                    g.scatter(stop.arg_true(), _first_at_least(
+                        charge_p, f.filter(stop), b.filter(stop), cf.filter(stop),
+                        left.filter(stop)))
+            spend.scatter(act, sp + (charge_p.gather(g) - charge_p.gather(f)))
+            ov = f < g
+            over_from.append(f.filter(ov))
+            over_to.append(g.filter(ov))
+        for li in range(k):
+            p = prefix[li]
+            served_sum[li].scatter(act, served_sum[li].gather(act)
+                                   + (p.gather(g) - p.gather(a)))
+            fl = f_l[li]
+            hit = ~was_bound[li].gather(act) & (fl < b) & ((fl == f) | (fl < g))
+            was_bound[li].scatter(act, was_bound[li].gather(act) | hit)
+            bound[li].append(fl.filter(hit))
+        bl = g < b
+        blocked_from.append(g.filter(bl))
+        blocked_to.append(b.filter(bl))
+    served = ~_ranges(n, blocked_from, blocked_to)
+    overage = _ranges(n, over_from, over_to)
+    for li, lim in enumerate(limits):
+        bound_at[lim.name] = pl.concat(bound[li]).sort() if bound[li] else S([], dtype=pl.Int64)
+    return served, overage
+
+
+def _ranges(n: int, froms: list[S], tos: list[S]) -> S:
+    """Union of disjoint half-open ranges [from, to) as a mask over n requests."""
+    f = pl.concat(froms) if froms else S([], dtype=pl.Int64)
+    t = pl.concat(tos) if tos else S([], dtype=pl.Int64)
+    if not len(f):
+        return _full(n, False, pl.Boolean)
+    d = pl.DataFrame({"i": pl.concat([f, t]).cast(pl.Int64),
+                      "d": pl.concat([_full(len(f), 1, pl.Int64), _full(len(t), -1, pl.Int64)])})
+    d = d.group_by("i").agg(pl.col("d").sum())
+    delta = _full(n + 1, 0, pl.Int64).scatter(d["i"], d["d"])
+    return delta.slice(0, n).cum_sum() > 0

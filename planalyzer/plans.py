@@ -1,0 +1,434 @@
+"""Plan catalog: prices, meters, limits (a meter over a window with a cap), overage policies.
+
+A catalog is strict TOML (``planalyzer/data/plans.toml`` is the default; ``--plans FILE`` gives
+another): an unknown key or a value of the wrong type is a ``ConfigError`` naming the file and
+the dotted key. No typer or rich here.
+
+Meters are linear: a request's units are ``request * requests + api_value_usd * api value +
+sum(weight_c * tokens_c)`` with the weights of the first ``[[meter.NAME.weight]]`` whose model
+glob matches the request's model (a model no glob matches counts zero and is reported).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from planalyzer.errors import ConfigError
+
+TOKEN_CLASSES = ("input", "cache_write", "cache_write_1h", "cache_read", "output")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WindowKind = Literal["rolling", "calendar_day", "calendar_week", "calendar_month"]
+Policy = Literal["block", "payg", "credits"]
+NO_PLAN = "(no plan)"
+
+
+def default_plans_path() -> Path:
+    return Path(__file__).parent / "data" / "plans.toml"
+
+
+@dataclass(frozen=True)
+class Weight:
+    """Units per request, per token of each class and per API-list dollar, for a model glob."""
+
+    models: str
+    request: float = 0.0
+    api_value_usd: float = 0.0
+    input: float = 0.0
+    cache_write: float = 0.0
+    cache_write_1h: float = 0.0
+    cache_read: float = 0.0
+    output: float = 0.0
+
+
+@dataclass(frozen=True)
+class Meter:
+    key: str
+    unit: str
+    weights: tuple[Weight, ...]
+    estimate: bool = False
+    source: str = ""
+
+    def weight_for(self, model: str) -> Weight | None:
+        for w in self.weights:
+            if fnmatch.fnmatchcase(model.lower(), w.models.lower()):
+                return w
+        return None
+
+
+@dataclass(frozen=True)
+class Window:
+    """Rolling: opens at the first request when none is open, covers [open, open + hours).
+    Calendar: resets at ``reset_time`` (and ``reset_weekday`` for weeks) in ``timezone``."""
+
+    kind: WindowKind
+    hours: float = 0.0
+    timezone: str = "UTC"
+    reset_weekday: str = "monday"
+    reset_time: str = "00:00"
+
+    def describe(self) -> str:
+        if self.kind == "rolling":
+            h = self.hours
+            return f"rolling {h / 24:g} d" if h >= 24 and h % 24 == 0 else f"rolling {h:g} h"
+        unit = self.kind.removeprefix("calendar_")
+        return f"calendar {unit} ({self.timezone})"
+
+    @property
+    def length_us(self) -> int:
+        return round(self.hours * 3_600_000_000)
+
+    @property
+    def reset_offset_minutes(self) -> int:
+        hh, mm = self.reset_time.split(":")
+        days = WEEKDAYS.index(self.reset_weekday) if self.kind == "calendar_week" else 0
+        return days * 1440 + int(hh) * 60 + int(mm)
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    meter: str
+    window: Window
+    cap: float
+    estimate: bool = False
+
+
+@dataclass(frozen=True)
+class Overage:
+    """What happens to a request once any limit is exhausted.
+
+    block: not served. payg: served and charged ``rate_usd`` per unit of ``meter``; with
+    ``monthly_limit_usd`` blocked once the month's overage spend reaches it. credits: the same,
+    drawn from a prepaid pack of ``credits_usd`` a month (revenue whether used or not).
+    """
+
+    policy: Policy = "block"
+    meter: str = ""
+    rate_usd: float = 0.0
+    monthly_limit_usd: float | None = None
+    credits_usd: float = 0.0
+
+    @property
+    def spend_limit(self) -> float | None:
+        return self.credits_usd if self.policy == "credits" else self.monthly_limit_usd
+
+
+@dataclass(frozen=True)
+class UsageCharge:
+    """Pay-as-you-go pricing: every served request is charged ``rate_usd`` per meter unit."""
+
+    meter: str
+    rate_usd: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    key: str
+    name: str
+    price_usd: float
+    limits: tuple[Limit, ...] = ()
+    overage: Overage = field(default_factory=Overage)
+    usage: UsageCharge | None = None
+    annual_price_usd: float | None = None
+    source: str = ""
+    as_of: str = ""
+    note: str = ""
+
+    @property
+    def estimated(self) -> bool:
+        return any(lim.estimate for lim in self.limits)
+
+    def meters_used(self) -> list[str]:
+        names = [lim.meter for lim in self.limits]
+        if self.overage.policy != "block":
+            names.append(self.overage.meter)
+        if self.usage:
+            names.append(self.usage.meter)
+        return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class PlanCatalog:
+    path: str
+    meters: dict[str, Meter]
+    plans: dict[str, Plan]
+
+    def find(self, name: str) -> Plan | None:
+        """A plan by key or by display name, ignoring case."""
+        low = name.strip().lower()
+        for p in self.plans.values():
+            if low in (p.key.lower(), p.name.lower()):
+                return p
+        return None
+
+
+# -- strict reading ---------------------------------------------------------------------------
+
+_NUM = (int, float)
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind == "number":
+        return isinstance(value, _NUM) and not isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "table":
+        return isinstance(value, dict)
+    if kind == "array of tables":
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    raise AssertionError(kind)
+
+
+def _check(data: Any, spec: Mapping[str, tuple[str, bool]], where: str, path: str
+           ) -> dict[str, Any]:
+    """``spec``: key -> (kind, required). Unknown keys, wrong kinds, missing keys: ConfigError."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: {where}: expected a table")
+    for key in data:
+        if key not in spec:
+            raise ConfigError(f"{path}: {where}.{key}: unknown key; allowed keys are "
+                              f"{', '.join(sorted(spec))}. Remove it or fix the spelling")
+    for key, (kind, required) in spec.items():
+        if key not in data:
+            if required:
+                raise ConfigError(f"{path}: {where}.{key}: missing; add it ({kind})")
+            continue
+        if not _is(data[key], kind):
+            raise ConfigError(f"{path}: {where}.{key}: expected {kind}, got "
+                              f"{type(data[key]).__name__} ({data[key]!r})")
+    return data
+
+
+def _nonneg(value: float, where: str, path: str) -> float:
+    if value < 0:
+        raise ConfigError(f"{path}: {where}: must be zero or more, got {value}")
+    return float(value)
+
+
+_WEIGHT_SPEC = {"models": ("string", True), "request": ("number", False),
+                "api_value_usd": ("number", False),
+                **{c: ("number", False) for c in TOKEN_CLASSES}}
+_METER_SPEC = {"unit": ("string", True), "weight": ("array of tables", True),
+               "estimate": ("boolean", False), "source": ("string", False)}
+_LIMIT_SPEC = {"name": ("string", True), "meter": ("string", True), "window": ("string", True),
+               "hours": ("number", False), "days": ("number", False),
+               "timezone": ("string", False), "reset_weekday": ("string", False),
+               "reset_time": ("string", False), "cap": ("number", True),
+               "estimate": ("boolean", False)}
+_OVERAGE_SPEC = {"policy": ("string", True), "meter": ("string", False),
+                 "rate_usd": ("number", False), "monthly_limit_usd": ("number", False),
+                 "credits_usd": ("number", False)}
+_USAGE_SPEC = {"meter": ("string", True), "rate_usd": ("number", True)}
+_PLAN_SPEC = {"name": ("string", True), "price_usd": ("number", True),
+              "annual_price_usd": ("number", False), "source": ("string", True),
+              "as_of": ("string", True), "note": ("string", False),
+              "limit": ("array of tables", False), "overage": ("table", False),
+              "usage": ("table", False)}
+_TOP_SPEC = {"meter": ("table", True), "plan": ("table", True)}
+_WINDOWS = ("rolling", "calendar_day", "calendar_week", "calendar_month")
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _meter(key: str, raw: Any, path: str) -> Meter:
+    where = f"meter.{key}"
+    m = _check(raw, _METER_SPEC, where, path)
+    weights = []
+    for i, w in enumerate(m["weight"]):
+        wh = f"{where}.weight[{i}]"
+        w = _check(w, _WEIGHT_SPEC, wh, path)
+        nums = {k: _nonneg(w[k], f"{wh}.{k}", path) for k in _WEIGHT_SPEC
+                if k != "models" and k in w}
+        weights.append(Weight(models=w["models"], **nums))
+    if not weights:
+        raise ConfigError(f"{path}: {where}.weight: give at least one [[{where}.weight]]")
+    return Meter(key, m["unit"], tuple(weights), bool(m.get("estimate", False)),
+                 m.get("source", ""))
+
+
+def _window(lim: dict[str, Any], where: str, path: str) -> Window:
+    kind = lim["window"]
+    if kind not in _WINDOWS:
+        raise ConfigError(f"{path}: {where}.window: {kind!r} is not one of {', '.join(_WINDOWS)}")
+    if kind == "rolling":
+        if ("hours" in lim) == ("days" in lim):
+            raise ConfigError(f"{path}: {where}: a rolling window needs hours or days (one)")
+        hours = float(lim["hours"]) if "hours" in lim else float(lim["days"]) * 24
+        if hours <= 0:
+            raise ConfigError(f"{path}: {where}.hours: must be more than zero")
+        for k in ("timezone", "reset_weekday", "reset_time"):
+            if k in lim:
+                raise ConfigError(f"{path}: {where}.{k}: only calendar windows reset at a time")
+        return Window("rolling", hours=hours)
+    for k in ("hours", "days"):
+        if k in lim:
+            raise ConfigError(f"{path}: {where}.{k}: only rolling windows have a length")
+    day = str(lim.get("reset_weekday", "monday")).lower()
+    if day not in WEEKDAYS:
+        raise ConfigError(f"{path}: {where}.reset_weekday: {day!r} is not a weekday name")
+    if "reset_weekday" in lim and kind != "calendar_week":
+        raise ConfigError(f"{path}: {where}.reset_weekday: only calendar_week windows have one")
+    rt = str(lim.get("reset_time", "00:00"))
+    if not _TIME_RE.match(rt):
+        raise ConfigError(f"{path}: {where}.reset_time: {rt!r} is not HH:MM")
+    return Window(kind, timezone=str(lim.get("timezone", "UTC")), reset_weekday=day,
+                  reset_time=rt)
+
+
+def _need_meter(name: str, meters: Mapping[str, Meter], where: str, path: str) -> None:
+    if name not in meters:
+        raise ConfigError(f"{path}: {where}: meter {name!r} is not defined; define "
+                          f"[meter.{name}] or use one of {', '.join(sorted(meters))}")
+
+
+def _plan(key: str, raw: Any, meters: Mapping[str, Meter], path: str) -> Plan:
+    where = f"plan.{key}"
+    p = _check(raw, _PLAN_SPEC, where, path)
+    limits = []
+    for i, lim in enumerate(p.get("limit", [])):
+        lw = f"{where}.limit[{i}]"
+        lim = _check(lim, _LIMIT_SPEC, lw, path)
+        _need_meter(lim["meter"], meters, f"{lw}.meter", path)
+        limits.append(Limit(lim["name"], lim["meter"], _window(lim, lw, path),
+                            _nonneg(lim["cap"], f"{lw}.cap", path),
+                            bool(lim.get("estimate", False))))
+    names = [lim.name for lim in limits]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{path}: {where}.limit: limit names must differ ({names})")
+    overage = Overage()
+    if "overage" in p:
+        ow = f"{where}.overage"
+        o = _check(p["overage"], _OVERAGE_SPEC, ow, path)
+        policy = o["policy"]
+        if policy not in ("block", "payg", "credits"):
+            raise ConfigError(f"{path}: {ow}.policy: {policy!r} is not block, payg or credits")
+        if policy != "block":
+            for k in ("meter", "rate_usd"):
+                if k not in o:
+                    raise ConfigError(f"{path}: {ow}.{k}: missing; {policy} needs it")
+            _need_meter(o["meter"], meters, f"{ow}.meter", path)
+        if policy == "credits" and "credits_usd" not in o:
+            raise ConfigError(f"{path}: {ow}.credits_usd: missing; credits needs it")
+        mlim = o.get("monthly_limit_usd")
+        overage = Overage(policy, o.get("meter", ""),
+                          _nonneg(o.get("rate_usd", 0.0), f"{ow}.rate_usd", path),
+                          None if mlim is None else _nonneg(mlim, f"{ow}.monthly_limit_usd",
+                                                            path),
+                          _nonneg(o.get("credits_usd", 0.0), f"{ow}.credits_usd", path))
+    usage = None
+    if "usage" in p:
+        u = _check(p["usage"], _USAGE_SPEC, f"{where}.usage", path)
+        _need_meter(u["meter"], meters, f"{where}.usage.meter", path)
+        usage = UsageCharge(u["meter"], _nonneg(u["rate_usd"], f"{where}.usage.rate_usd", path))
+    annual = p.get("annual_price_usd")
+    return Plan(key, p["name"], _nonneg(p["price_usd"], f"{where}.price_usd", path),
+                tuple(limits), overage, usage,
+                None if annual is None else _nonneg(annual, f"{where}.annual_price_usd", path),
+                p["source"], p["as_of"], p.get("note", ""))
+
+
+def parse_plan_catalog(data: dict[str, Any], path: str) -> PlanCatalog:
+    _check(data, _TOP_SPEC, "catalog", path)
+    meters = {k: _meter(k, v, path) for k, v in data["meter"].items()}
+    plans = {k: _plan(k, v, meters, path) for k, v in data["plan"].items()}
+    if not plans:
+        raise ConfigError(f"{path}: plan: define at least one [plan.NAME]")
+    return PlanCatalog(path, meters, plans)
+
+
+def load_plan_catalog(path: Path | str | None = None) -> PlanCatalog:
+    """Read a plan catalog; ``None`` reads the shipped default."""
+    p = Path(path) if path is not None else default_plans_path()
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: file not found; check the --plans path") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc}); fix the syntax") from None
+    return parse_plan_catalog(data, str(p))
+
+
+# -- plan assignment ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AssignRule:
+    users: str  # a glob over user_id
+    plan: str
+
+
+def parse_assign(rules: Sequence[str], catalog: PlanCatalog) -> list[AssignRule]:
+    """``--assign 'GLOB=PLAN'`` rules, first match wins (``--assign '*=claude_pro'``)."""
+    out = []
+    for r in rules:
+        users, sep, plan = r.partition("=")
+        if not sep or not users.strip() or not plan.strip():
+            raise ConfigError(f"--assign {r!r}: write USER_GLOB=PLAN, e.g. 'team-*=claude_max_5x'")
+        found = catalog.find(plan)
+        if found is None:
+            raise ConfigError(f"--assign {r!r}: unknown plan {plan.strip()!r}; plans are "
+                              f"{', '.join(catalog.plans)}")
+        out.append(AssignRule(users.strip(), found.key))
+    return out
+
+
+@dataclass
+class Assignment:
+    """Which plan each user is on; where it came from; what could not be matched."""
+
+    plan_of: dict[str, str]  # user_id -> plan key or NO_PLAN
+    unknown_logged: dict[str, int] = field(default_factory=dict)  # logged plan -> users
+
+    @property
+    def unassigned(self) -> int:
+        return sum(1 for v in self.plan_of.values() if v == NO_PLAN)
+
+
+def assign_plans(
+    users: Sequence[tuple[str, str | None]],
+    catalog: PlanCatalog,
+    rules: Sequence[AssignRule] = (),
+    user_file: Mapping[str, str] | None = None,
+) -> Assignment:
+    """Resolve each user's plan: ``--assign`` rules first, then the user-to-plan file, then the
+    plan column of the logs (the user's latest logged plan). Anything else: NO_PLAN."""
+    plan_of: dict[str, str] = {}
+    unknown: dict[str, int] = {}
+    for user, logged in users:
+        key = None
+        for r in rules:
+            if fnmatch.fnmatchcase(user, r.users):
+                key = r.plan
+                break
+        if key is None and user_file and user in user_file:
+            key = user_file[user]
+        if key is None and logged:
+            found = catalog.find(logged)
+            if found is None:
+                unknown[logged] = unknown.get(logged, 0) + 1
+            else:
+                key = found.key
+        plan_of[user] = key or NO_PLAN
+    return Assignment(plan_of, unknown)
+
+
+def check_user_file(rows: Sequence[tuple[Any, Any]], catalog: PlanCatalog, path: str
+                    ) -> dict[str, str]:
+    """user_id -> plan key from a user-to-plan file; an unknown plan names its row."""
+    out: dict[str, str] = {}
+    for i, (user, plan) in enumerate(rows, start=1):
+        if user is None or plan is None:
+            raise ConfigError(f"{path}: row {i}: user_id and plan must both be given")
+        found = catalog.find(str(plan))
+        if found is None:
+            raise ConfigError(f"{path}: row {i}: unknown plan {plan!r}; plans are "
+                              f"{', '.join(catalog.plans)}")
+        out[str(user)] = found.key
+    return out

@@ -1,0 +1,74 @@
+"""One call from loaded events to the report data: price, assign plans, apply caps, sum."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.analysis import Period, ReportData, compute
+from planalyzer.errors import ConfigError
+from planalyzer.plans import (
+    NO_PLAN,
+    Assignment,
+    PlanCatalog,
+    assign_plans,
+    check_user_file,
+    load_plan_catalog,
+    parse_assign,
+)
+from planalyzer.pricing_step import price
+
+
+def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: Path, catalog: PlanCatalog
+                        ) -> dict[str, str]:
+    """A user-to-plan file: CSV or parquet with columns user_id and plan."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found; give a CSV or parquet file with columns "
+                          "user_id and plan")
+    try:
+        rel = (con.read_parquet(str(path)) if path.suffix.lower() == ".parquet"
+               else con.read_csv(str(path), all_varchar=True))
+        missing = {"user_id", "plan"} - set(rel.columns)
+        if missing:
+            raise ConfigError(f"{path}: missing column(s) {', '.join(sorted(missing))}; the "
+                              "file needs user_id and plan")
+        rows = rel.select("user_id, plan").fetchall()
+    except duckdb.Error as exc:
+        raise ConfigError(f"{path}: cannot read as CSV or parquet ({exc})") from None
+    return check_user_file(rows, catalog, str(path))
+
+
+def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
+                   assign: Sequence[str] = (), plan_file: Path | None = None) -> Assignment:
+    users = [(str(u), None if p is None else str(p))
+             for u, p in sqlfiles.run(con, "user_logged_plans").fetchall()]
+    rules = parse_assign(assign, catalog)
+    mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
+    return assign_plans(users, catalog, rules, mapping)
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    plans: Path | None = None,
+    costs: Path | None = None,
+    assign: Sequence[str] = (),
+    plan_file: Path | None = None,
+    timezone: str = "UTC",
+    period: Period | None = None,
+    strict: bool = False,
+    plan_fit: bool = True,
+) -> ReportData:
+    catalog = load_plan_catalog(plans)
+    notes = price(con, costs, strict=strict)
+    assignment = assignment_for(con, catalog, assign, plan_file)
+    data = compute(con, catalog, assignment, timezone=timezone, period=period,
+                   plan_fit=plan_fit)
+    if assignment.unassigned:
+        data.notes.append(f"{assignment.unassigned} user(s) have no plan: shown as {NO_PLAN}, "
+                          "with cost but no revenue; give --plan-file or --assign")
+    data.notes.extend(notes)
+    return data

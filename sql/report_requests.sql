@@ -1,0 +1,24 @@
+-- report_requests: priced requests in the order caps apply (plan, user, time), with the local
+--   billing month and hour and the bucket of each calendar window the plans use
+-- inputs: priced_events, plan_assignment (user_id, plan_order)
+-- outputs: rows: plan_order, user_id, t_us, month_key (year*12 + month - 1), hour_key (local
+--   hours since 1970), model, token classes, requests, costs, cost_assumed, calendar buckets
+-- params: $tz
+-- slots: {{calendar_columns}} (built by planalyzer.analysis from $tz_N / $off_N parameters)
+SELECT
+    a.plan_order,
+    e.user_id,
+    epoch_us(e.ts) AS t_us,
+    CAST(year(timezone($tz, e.ts)) * 12 + month(timezone($tz, e.ts)) - 1 AS BIGINT) AS month_key,
+    CAST(epoch(date_trunc('hour', timezone($tz, e.ts))) // 3600 AS BIGINT) AS hour_key,
+    e.model,
+    e.input_tokens, e.cache_write_tokens, e.cache_write_1h_tokens, e.cache_read_tokens,
+    e.output_tokens, e.requests,
+    CAST(e.gpu_cost_usd AS DOUBLE) AS gpu_cost_usd,
+    CAST(e.loaded_cost_usd AS DOUBLE) AS loaded_cost_usd,
+    CAST(coalesce(e.api_value_usd, 0) AS DOUBLE) AS api_value_usd,
+    e.cost_assumed
+    {{calendar_columns}}
+FROM priced_events AS e
+JOIN plan_assignment AS a ON a.user_id = e.user_id
+ORDER BY a.plan_order, e.user_id, e.ts, e.source, e.source_row

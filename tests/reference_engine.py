@@ -1,0 +1,71 @@
+"""A plain per-request reference for caps.apply_plan: obviously sequential, slow, for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from planalyzer.plans import Plan
+
+
+@dataclass
+class Ref:
+    served: list[bool]
+    overage_usd: list[float]
+    binds: dict[str, int]
+
+
+def reference(plan: Plan, t_us: Sequence[int], month: Sequence[int],
+              units: Mapping[str, Sequence[float]],
+              calendar: Mapping[str, Sequence[int]] | None = None) -> Ref:
+    """One user's requests in time order. ``calendar``: limit name -> bucket per request."""
+    served, charges = [], []
+    open_at: dict[str, int | None] = {lim.name: None for lim in plan.limits}
+    bucket: dict[str, int | None] = {lim.name: None for lim in plan.limits}
+    used: dict[str, float] = {lim.name: 0.0 for lim in plan.limits}
+    binds = {lim.name: 0 for lim in plan.limits}
+    spend, cur_month = 0.0, None
+    for i, t in enumerate(t_us):
+        for lim in plan.limits:  # windows open on every arriving request
+            if lim.window.kind == "rolling":
+                o = open_at[lim.name]
+                if o is None or t >= o + lim.window.length_us:
+                    open_at[lim.name] = t
+                    used[lim.name] = 0.0
+            else:
+                assert calendar is not None
+                bk = calendar[lim.name][i]
+                if bk != bucket[lim.name]:
+                    bucket[lim.name] = bk
+                    used[lim.name] = 0.0
+        if month[i] != cur_month:
+            cur_month, spend = month[i], 0.0
+        over = [lim for lim in plan.limits if used[lim.name] >= lim.cap]
+        ok, charge = True, 0.0
+        if over:
+            pol = plan.overage
+            if pol.policy == "block":
+                ok = False
+            else:
+                lim_usd = pol.spend_limit
+                if lim_usd is not None and spend >= lim_usd:
+                    ok = False
+                else:
+                    charge = pol.rate_usd * units[pol.meter][i]
+                    spend += charge
+        if ok:
+            for lim in plan.limits:
+                used[lim.name] += units[lim.meter][i]
+        # a limit "binds" at the first request that arrives with it reached in its window
+        for lim in over:
+            key = (lim.name, open_at[lim.name], bucket[lim.name])
+            if key not in _seen:
+                _seen.add(key)
+                binds[lim.name] += 1
+        served.append(ok)
+        charges.append(charge)
+    _seen.clear()
+    return Ref(served, charges, binds)
+
+
+_seen: set[tuple[str, int | None, int | None]] = set()

@@ -1,0 +1,54 @@
+"""Golden output of `planalyzer report` on a small deterministic fixture, in every format.
+
+Time zone, locale and width are pinned. Regenerate after an intended change with
+``PLANALYZER_UPDATE_GOLDEN=1 pytest tests/test_report_golden.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
+
+HERE = Path(__file__).parent
+FIXTURE = HERE / "fixtures" / "report_small.csv"
+ENV = {"COLUMNS": "120", "LINES": "50", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1",
+       "TERM": "dumb"}
+SUFFIX = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md"}
+
+
+def run(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(app, ["report", str(FIXTURE), *args], env=ENV)
+    return res.exit_code, res.stdout
+
+
+@pytest.mark.parametrize("fmt", list(SUFFIX))
+def test_report_golden(fmt: str) -> None:
+    code, out = run("--format", fmt, "--top", "5")
+    assert code == 0, out
+    path = HERE / "golden" / f"report.{SUFFIX[fmt]}"
+    if os.environ.get("PLANALYZER_UPDATE_GOLDEN"):
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8")
+
+
+def test_fail_if_unprofitable_exits_1() -> None:
+    code, _ = run("--format", "json", "--fail-if-unprofitable")
+    assert code == 1
+    code, _ = run("--format", "json", "--fail-if-unprofitable", "--assign", "*=claude_max_20x")
+    assert code == 0
+
+
+def test_month_filter_and_by_user() -> None:
+    code, out = run("--format", "csv", "--month", "2026-09", "--by", "user", "--no-fit")
+    assert code == 0
+    assert "2026-10" not in out
+
+
+def test_bad_month_is_usage_error() -> None:
+    code, _ = run("--month", "2026-13")
+    assert code == 2
