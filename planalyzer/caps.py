@@ -281,7 +281,9 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
             served_sum[li].scatter(act, served_sum[li].gather(act)
                                    + (p.gather(g) - p.gather(a)))
             fl = f_l[li]
-            hit = ~was_bound[li].gather(act) & (fl < b) & ((fl == f) | (fl < g))
+            # It binds where a request arrives with it reached: at or before g, the first
+            # request not served (meters stop there, as blocked requests consume nothing).
+            hit = ~was_bound[li].gather(act) & (fl < b) & (fl <= g)
             was_bound[li].scatter(act, was_bound[li].gather(act) | hit)
             bound[li].append(fl.filter(hit))
         bl = g < b

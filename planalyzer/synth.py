@@ -59,7 +59,9 @@ from planalyzer.errors import PlanalyzerError
 from planalyzer.synth_prices import load_prices, request_cost_usd
 from planalyzer.tables import Col, Table
 
-PLANS: dict[str, float] = {"free": 0.0, "claude_pro": 20.0, "claude_max_5x": 100.0, "claude_max_20x": 200.0}
+PLANS: dict[str, float] = {
+    "free": 0.0, "claude_pro": 20.0, "claude_max_5x": 100.0, "claude_max_20x": 200.0,
+}
 """The synthetic plan catalog: name -> monthly price, USD."""
 
 MAX_USERS = 2**24 - 1  # the event_id packs the user number into 24 bits
