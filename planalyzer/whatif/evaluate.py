@@ -90,7 +90,7 @@ class PlanResult:
 def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
     """``plan`` applied to ``users`` (user indexes): one row per user and month in the period.
 
-    Columns: user, month_key, gpu, loaded, api, req (served), blocked_gpu, blocked_api,
+    Columns: row (of ``History.user_months``), user, month_key, gpu, loaded, api, req (served), blocked_gpu, blocked_api,
     blocked_req, overage_units, usage_units, and ``hit:<limit>`` (a request arrived with the
     limit reached, in that month).
     """
@@ -159,12 +159,13 @@ def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
           for lim in plan.limits],
     )
     busy = out.filter(pl.col("keep")).group_by("user", "month_key").agg(
-        *[pl.col(c).sum() for c in _COLUMNS[2:]], *[pl.col(c).any() for c in hit_cols])
+        *[pl.col(c).sum() for c in _COLUMNS[3:]], *[pl.col(c).any() for c in hit_cols])
+    busy = busy.join(um.select("row", "user", "month_key"), on=["user", "month_key"])
     return pl.concat([quiet.select(_COLUMNS + hit_cols), busy.select(_COLUMNS + hit_cols)]
-                     ).sort("user", "month_key")
+                     ).sort("row")
 
 
-_COLUMNS = ["user", "month_key", *QUANTITIES, *[f"blocked_{q}" for q in QUANTITIES],
+_COLUMNS = ["row", "user", "month_key", *QUANTITIES, *[f"blocked_{q}" for q in QUANTITIES],
             "overage_units", "usage_units"]
 
 

@@ -55,7 +55,7 @@ class History:
     user_seg: S  # segment offsets per user (n_users + 1)
     bp: dict[str, S]  # running sums at breakpoints: "m:<meter>", gpu, loaded, api, req
     maxwin: dict[tuple[int, str], S]  # (window j, meter) -> per user: largest window total
-    user_months: pl.DataFrame  # unconstrained totals per user, month (in the period only)
+    user_months: pl.DataFrame  # row, user, month_key + unconstrained totals (period only)
     requests_read: int
     timezone: str
     period: Period
@@ -205,7 +205,7 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
             maxwin[(j, m)] = arr.scatter(w["user"], w["t"]) if len(w) else arr
     um = seg_totals(seg, bp, ["a"], ["z"]).filter(pl.col("keep")).group_by(
         "user", "month_key").agg(pl.col("gpu", "loaded", "api", "req").sum()).sort(
-        "user", "month_key")
+        "user", "month_key").with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     return History(user_ids, [assignment.plan_of.get(u, NO_PLAN) for u in user_ids],
                    list(windows), meters, seg, user_seg, bp, maxwin, um, n, timezone, period)
 

@@ -1,0 +1,363 @@
+"""Scenarios evaluated on a ``History``: per user-month results, behaviour, metrics.
+
+``Evaluator(history, baseline_catalog).run(scenario)`` gives an ``Outcome``: one row per user
+and billing month (the rows of ``History.user_months``) with the user's plan under the scenario,
+revenue (subscription, prepaid credits, overage, usage charges), marginal GPU cost, fully loaded
+cost, API value served and blocked, which limits they hit, and the weight the elasticity
+assumption gives them. Mechanical results per plan design are cached, so a sweep that changes
+only prices, or one plan, re-evaluates only what changed.
+
+Users with no plan are left out (they pay nothing a scenario could change); a note says so.
+No typer or rich here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
+from planalyzer.whatif.evaluate import evaluate_plan
+from planalyzer.whatif.history import History
+from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario
+
+S = pl.Series
+
+MONEY = ("subscription_usd", "credits_usd", "overage_usd", "usage_usd", "revenue_usd",
+         "gpu_cost_usd", "loaded_cost_usd", "margin_usd", "loaded_margin_usd", "api_value_usd",
+         "blocked_api_value_usd", "blocked_gpu_cost_usd")
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    catalog: PlanCatalog
+    parts: dict[str, pl.DataFrame]  # plan key -> its user-months (see ``Evaluator``)
+    part_metrics: dict[str, dict[str, float]]  # plan key -> metrics of its part
+    notes: list[str] = field(default_factory=list)
+    _frame: pl.DataFrame | None = None
+    _metrics: dict[str, float] | None = None
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Every user-month under the scenario, sorted by ``row``."""
+        if self._frame is None:
+            self._frame = (pl.concat(list(self.parts.values()), how="diagonal_relaxed")
+                           .sort("row") if self.parts else _empty())
+        return self._frame
+
+
+def _plan_key(plan: Plan) -> tuple[Any, ...]:
+    """What a mechanical evaluation depends on (not the subscription price)."""
+    o = plan.overage
+    lim = o.spend_limit
+    return (plan.limits, o.policy, o.meter if o.policy != "block" else "", lim,
+            o.rate_usd if lim is not None else None, plan.usage.meter if plan.usage else None)
+
+
+class Evaluator:
+    def __init__(self, history: History, baseline: PlanCatalog) -> None:
+        self.h = history
+        self.baseline_catalog = baseline
+        self._cache: dict[tuple[Any, ...], pl.DataFrame] = {}
+        self.evaluations = 0
+        plan_of = pl.Series("plan", history.user_plan, dtype=pl.String)
+        self.user_rows = history.user_months.select("row", "user")
+        self._baseline_plan = plan_of
+        self._parts: dict[tuple[Any, ...], tuple[pl.DataFrame, dict[str, float]]] = {}
+        self._base_rows: tuple[S, S, S] | None = None
+        self.baseline: Outcome = self.run(BASELINE)
+        bf = self.baseline.frame
+        n = len(history.user_months)
+        full = pl.repeat(0.0, n, dtype=pl.Float64, eager=True)
+        bill = full.clone().scatter(bf["row"], bf["subscription_usd"] + bf["credits_usd"]
+                                    + bf["overage_usd"] + bf["usage_usd"]) if n else full
+        blk = full.clone().scatter(bf["row"], bf["blocked_api_value_usd"]) if n else full
+        plan = pl.repeat("", n, dtype=pl.String, eager=True)
+        plan = plan.scatter(bf["row"], bf["plan"]) if n else plan
+        self._base_rows = (bill, blk, plan)
+        self._parts.clear()
+        self.baseline = self.run(BASELINE)
+
+    # -- mechanical --------------------------------------------------------------------------
+    def mechanical(self, plan: Plan, users: S, group: str) -> pl.DataFrame:
+        key = (_plan_key(plan), group, len(users))
+        if key not in self._cache:
+            self.evaluations += 1
+            self._cache[key] = evaluate_plan(self.h, plan, users)
+        return self._cache[key]
+
+    def _priced(self, plan: Plan, users: S, group: str, factor: float) -> pl.DataFrame:
+        m = self.mechanical(plan, users, group)
+        o = plan.overage
+        credits = o.credits_usd if o.policy == "credits" else 0.0
+        rate_u = plan.usage.rate_usd if plan.usage else 0.0
+        hits = [c for c in m.columns if c.startswith("hit:")]
+        hit_any = pl.any_horizontal(*hits) if hits else pl.lit(False)
+        hit_list = (pl.concat_list(*[pl.when(pl.col(c)).then(pl.lit(c[4:])).otherwise(None)
+                                     for c in hits]).list.drop_nulls()
+                    if hits else pl.lit([], dtype=pl.List(pl.String)))
+        return m.select(
+            "row", "user", "month_key",
+            pl.lit(plan.key).alias("plan"),
+            pl.lit(plan.price_usd).alias("subscription_usd"),
+            pl.lit(credits).alias("credits_usd"),
+            (pl.col("overage_units") * (o.rate_usd if o.policy != "block" else 0.0))
+            .alias("overage_usd"),
+            (pl.col("usage_units") * rate_u).alias("usage_usd"),
+            (pl.col("gpu") * factor).alias("gpu_cost_usd"),
+            (pl.col("loaded") + pl.col("gpu") * (factor - 1.0)).alias("loaded_cost_usd"),
+            pl.col("api").alias("api_value_usd"),
+            pl.col("req").alias("requests"),
+            pl.col("blocked_api").alias("blocked_api_value_usd"),
+            (pl.col("blocked_gpu") * factor).alias("blocked_gpu_cost_usd"),
+            (pl.col("blocked_loaded") + pl.col("blocked_gpu") * (factor - 1.0))
+            .alias("blocked_loaded_cost_usd"),
+            pl.col("blocked_req").alias("blocked_requests"),
+            hit_any.alias("hit"),
+            hit_list.alias("limits_hit"),
+        )
+
+    # -- a scenario --------------------------------------------------------------------------
+    def run(self, scenario: Scenario) -> Outcome:
+        catalog, moves = apply_scenario(self.baseline_catalog, scenario)
+        beh = scenario.behaviour
+        factor = scenario.cost.factor
+        notes: list[str] = []
+        plan_of = self._baseline_plan.replace(moves) if moves else self._baseline_plan
+        for old, new in moves.items():
+            notes.append(f"users of removed plan {old} moved to {new}")
+        unknown = set(plan_of.unique().to_list()) - set(catalog.plans) - {NO_PLAN}
+        if unknown:
+            notes.append("users on plans the scenario's catalog lacks are left out: "
+                         + ", ".join(sorted(unknown)))
+        if beh.best_fit:
+            plan_of = self._best_fit(catalog, plan_of, beh.best_fit_plans or tuple(catalog.plans),
+                                     factor)
+            notes.append("behaviour: every user moved to the plan cheapest for them with "
+                         "nothing blocked (best_fit)")
+        if beh.upgrade_share:
+            notes.append(f"behaviour: {beh.upgrade_share:.0%} of user-months that hit a limit "
+                         "move one tier up the ladder " + " < ".join(beh.ladder))
+        if beh.return_share:
+            notes.append(f"behaviour: {beh.return_share:.0%} of blocked usage comes back after "
+                         "the reset (served, at its cost, no extra revenue; assumed not blocked "
+                         "again)")
+        if beh.buy_overage_share:
+            notes.append(f"behaviour: {beh.buy_overage_share:.0%} of blocked usage is bought as "
+                         "overage at API list price")
+        if beh.elasticity:
+            notes.append(f"behaviour: price elasticity {beh.elasticity:g}: each user counts "
+                         "1 + elasticity x relative price change (subscribers, revenue, cost)")
+        if factor != 1.0:
+            notes.append(f"cost: GPU cost x {factor:g} (GPU price x "
+                         f"{scenario.cost.gpu_price_factor:g} / utilization x "
+                         f"{scenario.cost.utilization_factor:g}); overhead and training "
+                         "dollars unchanged")
+        left_out = int((plan_of == NO_PLAN).sum())
+        if left_out:
+            notes.append(f"{left_out} user(s) with no plan left out")
+        parts: dict[str, pl.DataFrame] = {}
+        pm: dict[str, dict[str, float]] = {}
+        moving = bool(beh.best_fit or moves)
+        for key, plan in catalog.plans.items():
+            users = (plan_of == key).arg_true().cast(pl.Int64)
+            if not len(users):
+                continue
+            group = f"{key}:{hash(tuple(users.to_list()))}" if moving else key
+            if beh.upgrade_share:
+                parts[key] = self._priced(plan, users, group, factor)
+                continue
+            ck = (plan, group, factor, beh)
+            if ck not in self._parts:
+                frame = self._finish(self._priced(plan, users, group, factor), catalog, beh)
+                self._parts[ck] = (frame, self._part_metrics(frame, plan))
+            parts[key], pm[key] = self._parts[ck]
+        if beh.upgrade_share:
+            whole = pl.concat(list(parts.values()), how="diagonal_relaxed").sort("row")
+            whole = self._finish(self._upgrade(whole, catalog, beh.ladder, beh.upgrade_share,
+                                               factor), catalog, beh)
+            parts = {k[0]: f for k, f in whole.partition_by("plan", as_dict=True).items()
+                     if isinstance(k[0], str)}
+            pm = {k: self._part_metrics(f, catalog.plans[k]) for k, f in parts.items()}
+        return Outcome(scenario, catalog, parts, pm, notes)
+
+    def _finish(self, frame: pl.DataFrame, catalog: PlanCatalog, beh: Any) -> pl.DataFrame:
+        """Behaviour on blocked usage, revenue, margins, elasticity weights."""
+        frame = _blocked_behaviour(frame, beh.return_share, beh.buy_overage_share)
+        frame = frame.with_columns(
+            (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
+             + pl.col("usage_usd")).alias("revenue_usd"))
+        return frame.with_columns(
+            (pl.col("revenue_usd") - pl.col("gpu_cost_usd")).alias("margin_usd"),
+            (pl.col("revenue_usd") - pl.col("loaded_cost_usd")).alias("loaded_margin_usd"),
+            self._weight(frame, catalog, beh.elasticity).alias("weight"))
+
+    def _part_metrics(self, frame: pl.DataFrame, plan: Plan) -> dict[str, float]:
+        rows = frame["row"]
+        bill = (frame["subscription_usd"] + frame["credits_usd"] + frame["overage_usd"]
+                + frame["usage_usd"])
+        if self._base_rows is None:
+            changed = pl.repeat(False, len(frame), eager=True)
+        else:
+            bb, bblk, bplan = self._base_rows
+            changed = (((bill - bb.gather(rows)).abs() > 0.01)
+                       | ((frame["blocked_api_value_usd"] - bblk.gather(rows)).abs() > 0.01)
+                       | (bplan.gather(rows) != plan.key))
+        out = _group_metrics(frame, changed, per_plan=True)
+        users = max(int(out["users"]), 1)
+        ex = frame.select("user", "limits_hit").explode("limits_hit").drop_nulls().unique()
+        for lim, n in ex.group_by("limits_hit").len().iter_rows():
+            out[f"hit_share.{lim}"] = n / users
+            out[f"hit_users.{lim}"] = float(n)
+        for lim in plan.limits:
+            out.setdefault(f"hit_share.{lim.name}", 0.0)
+            out.setdefault(f"hit_users.{lim.name}", 0.0)
+        return out
+
+    def _weight(self, frame: pl.DataFrame, catalog: PlanCatalog, elasticity: float) -> pl.Expr:
+        if not elasticity:
+            return pl.lit(1.0)
+        base_price = {k: p.price_usd for k, p in self.baseline_catalog.plans.items()}
+        new_price = {k: p.price_usd for k, p in catalog.plans.items()}
+        old = pl.Series(self.h.user_plan).replace_strict(base_price, default=0.0,
+                                                         return_dtype=pl.Float64)
+        bp = old.gather(frame["user"])
+        np_ = frame["plan"].replace_strict(new_price, default=0.0, return_dtype=pl.Float64)
+        rel = (np_ / bp.zip_with(bp > 0, np_.zip_with(np_ > 0, pl.repeat(
+            1.0, len(np_), eager=True)))) - 1.0
+        w = (1.0 + elasticity * rel).clip(0.0, None)
+        return pl.lit(w.zip_with(bp > 0, pl.repeat(1.0, len(w), eager=True)))
+
+    def _best_fit(self, catalog: PlanCatalog, plan_of: S, choices: Sequence[str],
+                  factor: float) -> S:
+        users = (plan_of != NO_PLAN).arg_true().cast(pl.Int64)
+        best: pl.DataFrame | None = None
+        for key in choices:
+            f = self._priced(catalog.plans[key], users, f"fit:{len(users)}", factor)
+            per = f.group_by("user").agg(
+                (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
+                 + pl.col("usage_usd")).sum().alias("bill"),
+                pl.col("blocked_api_value_usd").sum().alias("blocked")).with_columns(
+                pl.lit(key).alias("plan"))
+            best = per if best is None else pl.concat([best, per])
+        assert best is not None
+        pick = best.sort("user", pl.col("blocked") > 0, "blocked", "bill").group_by(
+            "user", maintain_order=True).first()
+        out = plan_of.clone()
+        return out.scatter(pick["user"], pick["plan"]) if len(pick) else out
+
+    def _upgrade(self, frame: pl.DataFrame, catalog: PlanCatalog, ladder: Sequence[str],
+                 share: float, factor: float) -> pl.DataFrame:
+        parts = [frame.filter(~pl.col("hit") | ~pl.col("plan").is_in(list(ladder[:-1])))]
+        for lo, hi in zip(ladder[:-1], ladder[1:], strict=True):
+            cur = frame.filter(pl.col("hit") & (pl.col("plan") == lo))
+            if not len(cur):
+                continue
+            users = cur["user"].unique().sort()
+            nxt = self._priced(catalog.plans[hi], users, f"up:{hi}:{hash(tuple(users))}",
+                               factor).join(cur.select("row"), on="row", how="semi")
+            num = [c for c in cur.columns if c not in ("row", "user", "month_key", "plan",
+                                                         "hit", "limits_hit")]
+            mixed = cur.select("row", "user", "month_key", "plan", "hit", "limits_hit",
+                               *[(pl.col(c) * (1 - share) + nxt[c] * share).alias(c)
+                                 for c in num])
+            parts.append(mixed)
+        return pl.concat(parts, how="diagonal_relaxed").sort("row")
+
+
+def _blocked_behaviour(frame: pl.DataFrame, ret: float, buy: float) -> pl.DataFrame:
+    if not ret and not buy:
+        return frame
+    back = ret + buy
+    if back > 1.0:
+        back = 1.0
+    return frame.with_columns(
+        (pl.col("gpu_cost_usd") + back * pl.col("blocked_gpu_cost_usd")).alias("gpu_cost_usd"),
+        (pl.col("loaded_cost_usd") + back * pl.col("blocked_loaded_cost_usd"))
+        .alias("loaded_cost_usd"),
+        (pl.col("api_value_usd") + back * pl.col("blocked_api_value_usd"))
+        .alias("api_value_usd"),
+        (pl.col("requests") + back * pl.col("blocked_requests")).alias("requests"),
+        (pl.col("overage_usd") + buy * pl.col("blocked_api_value_usd")).alias("overage_usd"),
+        *[(pl.col(c) * (1.0 - back)).alias(c) for c in
+          ("blocked_gpu_cost_usd", "blocked_loaded_cost_usd", "blocked_api_value_usd",
+           "blocked_requests")])
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema={"row": pl.Int64, "user": pl.Int64, "month_key": pl.Int64,
+                                "plan": pl.String, **{c: pl.Float64 for c in MONEY},
+                                "requests": pl.Float64, "blocked_requests": pl.Float64,
+                                "blocked_loaded_cost_usd": pl.Float64,
+                                "hit": pl.Boolean, "limits_hit": pl.List(pl.String)})
+
+
+# -- metrics ------------------------------------------------------------------------------------
+
+SUMMED = ("users", "subscribers", "user_months", "revenue_usd", "subscription_usd",
+          "overage_usd", "gpu_cost_usd", "margin_usd", "loaded_cost_usd", "loaded_margin_usd",
+          "unprofitable_user_months", "unprofitable_loss_usd", "users_hit",
+          "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests", "users_affected")
+
+
+def metrics(outcome: Outcome, baseline: Outcome | None = None) -> dict[str, float]:
+    """Named numbers of one outcome: totals (``margin_usd``, ``users_hit_share``, ...),
+    ``<metric>:<plan>`` per plan (also ``median_margin_usd``, ``profitable_share``), and
+    ``hit_share:<plan>.<limit>`` / ``hit_users:<plan>.<limit>`` (users a limit affects)."""
+    if outcome._metrics is not None:
+        return outcome._metrics
+    out: dict[str, float] = {k: 0.0 for k in SUMMED}
+    for key, m in sorted(outcome.part_metrics.items()):
+        for k, v in m.items():
+            if k in SUMMED:
+                out[k] += v
+            if k.startswith("hit_"):
+                head, _, lim = k.partition(".")
+                out[f"{head}:{key}.{lim}"] = v
+            else:
+                out[f"{k}:{key}"] = v
+    out["users_hit_share"] = out["users_hit"] / out["subscribers"] if out["subscribers"] else 0.0
+    out["users_affected_share"] = out["users_affected"] / out["users"] if out["users"] else 0.0
+    outcome._metrics = out
+    return out
+
+
+def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[str, float]:
+    w = f["weight"]
+    m = f["margin_usd"]
+    per_user = f.select("user", "weight", "hit").with_columns(changed.alias("c")).group_by(
+        "user").agg(pl.col("weight").max(), pl.col("hit").any(), pl.col("c").any())
+    subs = float(per_user["weight"].sum())
+    users = len(per_user)
+    hit_users = float((per_user["weight"] * per_user["hit"].cast(pl.Float64)).sum())
+    aff_users = float(per_user["c"].sum())
+    neg = m < 0
+    sums = f.select(*[(pl.col(c) * pl.col("weight")).sum().alias(c) for c in
+                      ("revenue_usd", "subscription_usd", "overage_usd", "gpu_cost_usd",
+                       "margin_usd", "loaded_cost_usd", "loaded_margin_usd",
+                       "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests")]
+                   ).row(0, named=True)
+    out = {
+        "users": float(users),
+        "subscribers": subs,
+        "user_months": float(w.sum()),
+        **{k: float(v or 0.0) for k, v in sums.items()},
+        "unprofitable_user_months": float(w.filter(neg).sum()),
+        "unprofitable_loss_usd": float((m * w).filter(neg).sum()),
+        "users_hit": hit_users,
+        "users_hit_share": hit_users / subs if subs else 0.0,
+        "users_affected": aff_users,
+        "users_affected_share": aff_users / users if users else 0.0,
+    }
+    if per_plan:
+        out["median_margin_usd"] = float(m.median() or 0.0) if len(m) else 0.0  # type: ignore[arg-type]
+        out["profitable_share"] = float((~neg).sum() / len(m)) if len(m) else 1.0
+    return out
+
+
+def run_all(evaluator: Evaluator, scenarios: Sequence[Scenario]) -> list[Outcome]:
+    return [evaluator.run(s) for s in scenarios]
