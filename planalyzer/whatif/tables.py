@@ -85,20 +85,20 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
 
 def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
            mets: Sequence[dict[str, float]]) -> Table:
-    cols = [Col("scenario"), Col("plan"), Col("subscribers", "float"),
-            Col("revenue_usd", "usd", "revenue"), Col("gpu_cost_usd", "usd", "GPU cost"),
-            Col("margin_usd", "usd", "contribution margin"),
-            Col("margin_delta_usd", "usd", "margin change"),
-            Col("loaded_margin_usd", "usd", "loaded margin"),
-            Col("unprofitable_user_months", "float", "unprofitable user-months"),
-            Col("unprofitable_loss_usd", "usd", "their loss"),
-            Col("median_margin_usd", "usd", "median user-month margin"),
-            Col("users_hit_share", "share", "users hit"),
-            Col("blocked_api_value_usd", "usd", "blocked (API value)")]
+    cols = [Col("scenario", "int", "#"), Col("plan"), Col("subscribers", "float", "subs"),
+            Col("revenue_usd", "usd", "revenue"), Col("gpu_cost_usd", "usd", "GPU"),
+            Col("margin_usd", "usd", "margin"),
+            Col("margin_delta_usd", "usd", "change"),
+            Col("loaded_margin_usd", "usd", "loaded"),
+            Col("unprofitable_user_months", "float", "unprof"),
+            Col("unprofitable_loss_usd", "usd", "loss"),
+            Col("median_margin_usd", "usd", "median"),
+            Col("users_hit_share", "share", "hit"),
+            Col("blocked_api_value_usd", "usd", "blocked")]
     rows = []
-    allm = [("baseline", base_o, base), *[(o.scenario.name, o, m)
-                                          for o, m in zip(outcomes, mets, strict=True)]]
-    for name, o, m in allm:
+    allm = [(0, base_o, base), *[(i, o, m) for i, (o, m) in
+                                 enumerate(zip(outcomes, mets, strict=True), start=1)]]
+    for name, o, m in allm:  # name: the scenario's number
         for key in o.frame["plan"].unique().sort().to_list():
             def g(k: str, key: str = key, m: dict[str, float] = m) -> float:
                 return m.get(f"{k}:{key}", 0.0)
@@ -107,17 +107,20 @@ def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
                          g("loaded_margin_usd"), g("unprofitable_user_months"),
                          g("unprofitable_loss_usd"), g("median_margin_usd"),
                          g("users_hit_share"), g("blocked_api_value_usd")))
-    return Table("whatif_plans", "Per plan", cols, rows)
+    return Table("whatif_plans", "Per plan (# 0 = baseline)", cols, rows, [
+        "subs: subscribers; margin: contribution margin (revenue - GPU cost); loaded: fully "
+        "loaded margin; unprof: unprofitable user-months, loss: their negative margin; median: "
+        "median user-month margin; hit: share of users a limit affects; blocked: API value"])
 
 
 def _limits(base_o: Outcome, outcomes: Sequence[Outcome], base: dict[str, float],
             mets: Sequence[dict[str, float]]) -> Table:
-    cols = [Col("scenario"), Col("plan"), Col("limit"), Col("window"),
+    cols = [Col("scenario", "int"), Col("plan"), Col("limit"), Col("window"),
             Col("cap", "float"), Col("users_hit", "float", "users hit"),
             Col("affects_share", "share", "affects (share of plan's users)")]
     rows = []
-    for name, o, m in [("baseline", base_o, base),
-                       *[(o.scenario.name, o, m) for o, m in zip(outcomes, mets, strict=True)]]:
+    for name, o, m in [(0, base_o, base), *[(i, o, m) for i, (o, m) in
+                                            enumerate(zip(outcomes, mets, strict=True), 1)]]:
         present = set(o.frame["plan"].unique().to_list())
         for key, plan in o.catalog.plans.items():
             if key not in present:
@@ -126,8 +129,8 @@ def _limits(base_o: Outcome, outcomes: Sequence[Outcome], base: dict[str, float]
                 rows.append((name, key, lim.name, lim.window.describe(), lim.cap,
                              m.get(f"hit_users:{key}.{lim.name}", 0.0),
                              m.get(f"hit_share:{key}.{lim.name}", 0.0)))
-    return Table("whatif_limits", "Limits: users each limit affects (at least once in the "
-                 "period)", cols, rows)
+    return Table("whatif_limits", "Limits: users each limit affects, at least once in the "
+                 "period (scenario 0 = baseline)", cols, rows)
 
 
 def _per_user(frame: pl.DataFrame) -> pl.DataFrame:
@@ -140,7 +143,7 @@ def _per_user(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
-    cols = [Col("scenario"), Col("user_id"), Col("plan_before", "str", "plan before"),
+    cols = [Col("scenario", "int"), Col("user_id"), Col("plan_before", "str", "plan before"),
             Col("plan_after", "str", "plan after"),
             Col("bill_before_usd", "usd", "bill before"), Col("bill_after_usd", "usd",
                                                               "bill after"),
@@ -150,7 +153,7 @@ def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
             Col("margin_delta_usd", "usd", "margin change")]
     base = _per_user(ev.baseline.frame)
     rows = []
-    for o in outcomes:
+    for i, o in enumerate(outcomes, start=1):
         j = _per_user(o.frame).join(base, on="user", how="full", suffix="_b", coalesce=True
                                     ).with_columns(pl.col(c).fill_null(0.0) for c in (
                                         "bill", "bill_b", "blocked", "blocked_b", "margin",
@@ -161,7 +164,7 @@ def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
         ).filter(pl.col("score") > 0.01).sort(["score", "user"], descending=[True, False]
                                               ).head(top)
         for r in j.iter_rows(named=True):
-            rows.append((o.scenario.name, ev.h.user_ids[r["user"]], r["plan_b"], r["plan"],
+            rows.append((i, ev.h.user_ids[r["user"]], r["plan_b"], r["plan"],
                          r["bill_b"], r["bill"], r["bill"] - r["bill_b"], r["blocked_b"],
                          r["blocked"], r["margin"] - r["margin_b"]))
     return Table("whatif_users", f"Users whose bill or access changes most (top {top} per "
