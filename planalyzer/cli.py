@@ -398,7 +398,7 @@ def report(
 
 PlansOpt = Annotated[Path | None, typer.Option(
     "--plans", help="Plan catalog TOML (default: the shipped catalog).")]
-CostsOpt = Annotated[Path | None, typer.Option(
+CostsFileOpt = Annotated[Path | None, typer.Option(
     "--costs", help="Cost catalog TOML (default: the shipped cost model).")]
 AssignOpt = Annotated[list[str] | None, typer.Option(
     "--assign", help="USER_GLOB=PLAN, first match wins (repeatable).")]
@@ -437,7 +437,7 @@ def whatif(
     scenario: Annotated[list[Path], typer.Option(
         "--scenario", "-s", help="Scenario TOML (repeatable); see docs/whatif.md.")],
     plans: PlansOpt = None,
-    costs: CostsOpt = None,
+    costs: CostsFileOpt = None,
     assign: AssignOpt = None,
     plan_file: PlanFileOpt = None,
     month: MonthOpt = None,
@@ -491,7 +491,7 @@ def sweep(
         "--affected", help="Share the frontier minimises (users_affected_share, "
         "users_hit_share, hit_share:PLAN.LIMIT, ...).")] = "users_affected_share",
     plans: PlansOpt = None,
-    costs: CostsOpt = None,
+    costs: CostsFileOpt = None,
     assign: AssignOpt = None,
     plan_file: PlanFileOpt = None,
     month: MonthOpt = None,
@@ -552,7 +552,7 @@ def optimize(
     scenario: BaseScenarioOpt = None,
     top: Annotated[int, typer.Option("--top", help="Designs to report.")] = 5,
     plans: PlansOpt = None,
-    costs: CostsOpt = None,
+    costs: CostsFileOpt = None,
     assign: AssignOpt = None,
     plan_file: PlanFileOpt = None,
     month: MonthOpt = None,

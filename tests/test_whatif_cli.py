@@ -97,7 +97,7 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
 def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(body, encoding="utf-8")
-    code, out, err = run("whatif", str(FIXTURE), "--scenario", str(path))
+    code, _, err = run("whatif", str(FIXTURE), "--scenario", str(path))
     assert code == 2
     assert message in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -117,7 +117,7 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
       "random"], "--search 'random'"),
 ])
 def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
-    code, out, err = run(*args)
+    code, _, err = run(*args)
     assert code == 2
     assert message in err, err
     assert err.count("\n") == 1

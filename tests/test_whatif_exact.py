@@ -20,7 +20,6 @@ from planalyzer.report import assignment_for
 from planalyzer.store import LoadOptions, Store
 from planalyzer.whatif.history import catalog_windows, read_requests
 
-
 H = 3_600_000_000
 DAY = 24 * H
 UNITS = Meter("units", "units", (Weight("*", api_value_usd=1.0),))

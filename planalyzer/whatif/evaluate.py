@@ -90,7 +90,8 @@ class PlanResult:
 def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
     """``plan`` applied to ``users`` (user indexes): one row per user and month in the period.
 
-    Columns: row (of ``History.user_months``), user, month_key, gpu, loaded, api, req (served), blocked_gpu, blocked_api,
+    Columns: row (of ``History.user_months``), user, month_key, gpu, loaded, api, req
+    (served), blocked_gpu, blocked_api,
     blocked_req, overage_units, usage_units, and ``hit:<limit>`` (a request arrived with the
     limit reached, in that month).
     """

@@ -171,7 +171,6 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
         wid.append(st.cast(pl.Int64).cum_sum() - 1)
     seg_id = seg_start.cast(pl.Int64).cum_sum() - 1
     first = seg_start.arg_true().cast(pl.Int64)
-    nseg = len(first)
     seg_n = pl.concat([first.slice(1), S([n], dtype=pl.Int64)]) - first
     rank = pl.int_range(0, n, dtype=pl.Int64, eager=True) - first.gather(seg_id) if n else \
         S([], dtype=pl.Int64)
@@ -182,7 +181,8 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
     z = pl.concat([a.slice(1), S([len(bidx) - 1], dtype=pl.Int64)])
     units = {m: meter_units(df, catalogs[0].meters[m]) for m in meters}
     cols = {**{f"m:{m}": u for m, u in units.items()},
-            "gpu": df["gpu_cost_usd"].fill_null(0.0), "loaded": df["loaded_cost_usd"].fill_null(0.0),
+            "gpu": df["gpu_cost_usd"].fill_null(0.0),
+            "loaded": df["loaded_cost_usd"].fill_null(0.0),
             "api": df["api_value_usd"], "req": df["requests"].cast(pl.Float64)}
     bp = {name: _prefix(col).gather(bidx) for name, col in cols.items()}
     user_of_req = req.user_index()
@@ -199,10 +199,10 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
     for j in range(len(windows)):
         for m in meters:
             tot = bp[f"m:{m}"].gather(z) - bp[f"m:{m}"].gather(a)
-            w = pl.DataFrame({"user": seg["user"], "w": seg[f"w{j}"], "t": tot}).group_by(
+            top = pl.DataFrame({"user": seg["user"], "w": seg[f"w{j}"], "t": tot}).group_by(
                 "user", "w").agg(pl.col("t").sum()).group_by("user").agg(pl.col("t").max())
             arr = pl.repeat(0.0, len(user_ids), dtype=pl.Float64, eager=True)
-            maxwin[(j, m)] = arr.scatter(w["user"], w["t"]) if len(w) else arr
+            maxwin[(j, m)] = arr.scatter(top["user"], top["t"]) if len(top) else arr
     um = seg_totals(seg, bp, ["a"], ["z"]).filter(pl.col("keep")).group_by(
         "user", "month_key").agg(pl.col("gpu", "loaded", "api", "req").sum()).sort(
         "user", "month_key").with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))

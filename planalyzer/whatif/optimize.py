@@ -192,7 +192,7 @@ def _coordinate(at: Callable[[tuple[int, ...]], Evaluated], start: tuple[int, ..
         improved = False
         for ax, size in enumerate(sizes):
             for v in range(size):
-                idx = cur.index[:ax] + (v,) + cur.index[ax + 1:]
+                idx = (*cur.index[:ax], v, *cur.index[ax + 1:])
                 cand = at(idx)
                 if cand.key() > cur.key():
                     cur, improved = cand, True

@@ -13,6 +13,7 @@ No typer or rich here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,7 @@ class Evaluator:
         self._baseline_plan = plan_of
         self._parts: dict[tuple[Any, ...], tuple[pl.DataFrame, dict[str, float]]] = {}
         self._base_rows: tuple[S, S, S] | None = None
+        self._base_users: dict[str, S] | None = None
         self.baseline: Outcome = self.run(BASELINE)
         bf = self.baseline.frame
         n = len(history.user_months)
@@ -97,9 +99,6 @@ class Evaluator:
         rate_u = plan.usage.rate_usd if plan.usage else 0.0
         hits = [c for c in m.columns if c.startswith("hit:")]
         hit_any = pl.any_horizontal(*hits) if hits else pl.lit(False)
-        hit_list = (pl.concat_list(*[pl.when(pl.col(c)).then(pl.lit(c[4:])).otherwise(None)
-                                     for c in hits]).list.drop_nulls()
-                    if hits else pl.lit([], dtype=pl.List(pl.String)))
         return m.select(
             "row", "user", "month_key",
             pl.lit(plan.key).alias("plan"),
@@ -118,7 +117,7 @@ class Evaluator:
             .alias("blocked_loaded_cost_usd"),
             pl.col("blocked_req").alias("blocked_requests"),
             hit_any.alias("hit"),
-            hit_list.alias("limits_hit"),
+            *hits,
         )
 
     # -- a scenario --------------------------------------------------------------------------
@@ -163,9 +162,15 @@ class Evaluator:
         parts: dict[str, pl.DataFrame] = {}
         pm: dict[str, dict[str, float]] = {}
         moving = bool(beh.best_fit or moves)
+        if moving or self._base_users is None:
+            by_plan = _users_by_plan(plan_of)
+            if not moving:
+                self._base_users = by_plan
+        else:
+            by_plan = self._base_users
         for key, plan in catalog.plans.items():
-            users = (plan_of == key).arg_true().cast(pl.Int64)
-            if not len(users):
+            users = by_plan.get(key)
+            if users is None:
                 continue
             group = f"{key}:{hash(tuple(users.to_list()))}" if moving else key
             if beh.upgrade_share:
@@ -209,13 +214,12 @@ class Evaluator:
                        | (bplan.gather(rows) != plan.key))
         out = _group_metrics(frame, changed, per_plan=True)
         users = max(int(out["users"]), 1)
-        ex = frame.select("user", "limits_hit").explode("limits_hit").drop_nulls().unique()
-        for lim, n in ex.group_by("limits_hit").len().iter_rows():
-            out[f"hit_share.{lim}"] = n / users
-            out[f"hit_users.{lim}"] = float(n)
         for lim in plan.limits:
-            out.setdefault(f"hit_share.{lim.name}", 0.0)
-            out.setdefault(f"hit_users.{lim.name}", 0.0)
+            col = f"hit:{lim.name}"
+            n = (frame["user"].filter(frame[col].fill_null(False)).n_unique()
+                 if col in frame.columns else 0)
+            out[f"hit_share.{lim.name}"] = n / users
+            out[f"hit_users.{lim.name}"] = float(n)
         return out
 
     def _weight(self, frame: pl.DataFrame, catalog: PlanCatalog, elasticity: float) -> pl.Expr:
@@ -253,20 +257,29 @@ class Evaluator:
     def _upgrade(self, frame: pl.DataFrame, catalog: PlanCatalog, ladder: Sequence[str],
                  share: float, factor: float) -> pl.DataFrame:
         parts = [frame.filter(~pl.col("hit") | ~pl.col("plan").is_in(list(ladder[:-1])))]
-        for lo, hi in zip(ladder[:-1], ladder[1:], strict=True):
+        for lo, hi in itertools.pairwise(ladder):
             cur = frame.filter(pl.col("hit") & (pl.col("plan") == lo))
             if not len(cur):
                 continue
             users = cur["user"].unique().sort()
             nxt = self._priced(catalog.plans[hi], users, f"up:{hi}:{hash(tuple(users))}",
                                factor).join(cur.select("row"), on="row", how="semi")
-            num = [c for c in cur.columns if c not in ("row", "user", "month_key", "plan",
-                                                         "hit", "limits_hit")]
-            mixed = cur.select("row", "user", "month_key", "plan", "hit", "limits_hit",
+            keep = ["row", "user", "month_key", "plan", "hit",
+                    *[c for c in cur.columns if c.startswith("hit:")]]
+            num = [c for c in cur.columns if c not in keep]
+            mixed = cur.select(*keep,
                                *[(pl.col(c) * (1 - share) + nxt[c] * share).alias(c)
                                  for c in num])
             parts.append(mixed)
         return pl.concat(parts, how="diagonal_relaxed").sort("row")
+
+
+def _users_by_plan(plan_of: S) -> dict[str, S]:
+    """Plan key -> its users' indexes (sorted)."""
+    g = pl.DataFrame({"plan": plan_of}).with_row_index("i").group_by("plan").agg(
+        pl.col("i").cast(pl.Int64).sort())
+    return {k: pl.Series(v, dtype=pl.Int64)
+            for k, v in zip(g["plan"].to_list(), g["i"].to_list(), strict=True)}
 
 
 def _blocked_behaviour(frame: pl.DataFrame, ret: float, buy: float) -> pl.DataFrame:
@@ -293,7 +306,7 @@ def _empty() -> pl.DataFrame:
                                 "plan": pl.String, **{c: pl.Float64 for c in MONEY},
                                 "requests": pl.Float64, "blocked_requests": pl.Float64,
                                 "blocked_loaded_cost_usd": pl.Float64,
-                                "hit": pl.Boolean, "limits_hit": pl.List(pl.String)})
+                                "hit": pl.Boolean})
 
 
 # -- metrics ------------------------------------------------------------------------------------
@@ -329,23 +342,31 @@ def metrics(outcome: Outcome, baseline: Outcome | None = None) -> dict[str, floa
 def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[str, float]:
     w = f["weight"]
     m = f["margin_usd"]
-    per_user = f.select("user", "weight", "hit").with_columns(changed.alias("c")).group_by(
-        "user").agg(pl.col("weight").max(), pl.col("hit").any(), pl.col("c").any())
-    subs = float(per_user["weight"].sum())
-    users = len(per_user)
-    hit_users = float((per_user["weight"] * per_user["hit"].cast(pl.Float64)).sum())
-    aff_users = float(per_user["c"].sum())
+    user = f["user"]
+    users = user.n_unique()
+    unit = len(w) == 0 or (w.min() == 1.0 and w.max() == 1.0)
+    if unit:  # no elasticity: every user counts once (the common, fast case)
+        subs = float(users)
+        hit_users = float(user.filter(f["hit"]).n_unique())
+    else:
+        per_user = f.select("user", "weight", "hit").group_by("user").agg(
+            pl.col("weight").max(), pl.col("hit").any())
+        subs = float(per_user["weight"].sum())
+        hit_users = float((per_user["weight"] * per_user["hit"].cast(pl.Float64)).sum())
+    aff_users = float(user.filter(changed).n_unique())
     neg = m < 0
-    sums = f.select(*[(pl.col(c) * pl.col("weight")).sum().alias(c) for c in
-                      ("revenue_usd", "subscription_usd", "overage_usd", "gpu_cost_usd",
-                       "margin_usd", "loaded_cost_usd", "loaded_margin_usd",
-                       "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests")]
-                   ).row(0, named=True)
+    cols = ("revenue_usd", "subscription_usd", "overage_usd", "gpu_cost_usd", "margin_usd",
+            "loaded_cost_usd", "loaded_margin_usd", "blocked_api_value_usd",
+            "blocked_gpu_cost_usd", "blocked_requests")
+    if unit:
+        sums = {c: float(f[c].sum()) for c in cols}
+    else:
+        sums = {c: float((f[c] * w).sum()) for c in cols}
     out = {
         "users": float(users),
         "subscribers": subs,
         "user_months": float(w.sum()),
-        **{k: float(v or 0.0) for k, v in sums.items()},
+        **sums,
         "unprofitable_user_months": float(w.filter(neg).sum()),
         "unprofitable_loss_usd": float((m * w).filter(neg).sum()),
         "users_hit": hit_users,
@@ -354,7 +375,8 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         "users_affected_share": aff_users / users if users else 0.0,
     }
     if per_plan:
-        out["median_margin_usd"] = float(m.median() or 0.0) if len(m) else 0.0  # type: ignore[arg-type]
+        med = m.median() if len(m) else 0.0
+        out["median_margin_usd"] = float(med or 0.0)  # type: ignore[arg-type]
         out["profitable_share"] = float((~neg).sum() / len(m)) if len(m) else 1.0
     return out
 

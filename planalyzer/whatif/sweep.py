@@ -61,7 +61,7 @@ def parse_axis(spec: str) -> Axis:
         if step <= 0 or hi < lo:
             raise ConfigError(f"--grid {spec!r}: STEP must be more than zero and STOP at least "
                               "START")
-        n = int(math.floor((hi - lo) / step + 1e-9)) + 1
+        n = math.floor((hi - lo) / step + 1e-9) + 1
         if n > MAX_POINTS:
             raise ConfigError(f"--grid {spec!r}: {n:,} values; use a larger STEP")
         vals: tuple[Any, ...] = tuple(round(lo + i * step, 10) for i in range(n))
