@@ -93,6 +93,10 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
     ("[cost]\ngpu_price_factor = 0\n", "cost.gpu_price_factor: must be more than zero"),
     ("[plans.new_tier]\nname = 'New'\n", "a new tier needs at least name and price_usd"),
     ("not toml [", "not valid TOML"),
+    ("[[cost.route]]\nshare = 0.5\n", "needs to (a model name) and share"),
+    ("[[cost.route]]\nto = 'x'\nshare = 0.5\nmodel = '*'\n", "cost.route[0].model: unknown"),
+    ("[cost.cache]\nhit_gain = 2\n", "cost.cache.hit_gain: must be between 0 and 1"),
+    ("[cost]\ncatalog = 'nowhere.toml'\n", "cost.catalog:"),
 ])
 def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "bad.toml"

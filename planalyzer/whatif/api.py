@@ -14,6 +14,7 @@ from planalyzer.report import assignment_for
 from planalyzer.whatif.history import build_history
 from planalyzer.whatif.run import Evaluator
 from planalyzer.whatif.scenario import Scenario, apply_scenario
+from planalyzer.whatif.variants import Variant, variant_events
 
 
 def shipped_scenarios() -> list[Path]:
@@ -42,4 +43,20 @@ def prepare(
     catalogs = [catalog, *[apply_scenario(catalog, s)[0] for s in scenarios],
                 *extra_catalogs]
     history = build_history(con, catalogs, assignment, timezone=timezone, period=period)
-    return Evaluator(history, catalog), notes
+    main: Evaluator | None = None
+
+    def build(variant: Variant) -> Evaluator:
+        """One more pass, over the events as ``variant`` changes them."""
+        assert main is not None
+        with variant_events(con, variant):
+            price(con, Path(variant.cost_catalog) if variant.cost_catalog else costs,
+                  strict=strict)
+            h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+        price(con, costs, strict=strict)  # priced_events over the real events again
+        return Evaluator(h, catalog, base_rows=main._base_rows)
+
+    main = Evaluator(history, catalog, builder=build)
+    for s in scenarios:  # the cost variants the scenarios name, now rather than later
+        if s.variant.repriced and s.variant not in main.variants:
+            main.variants[s.variant] = build(s.variant)
+    return main, notes

@@ -14,8 +14,8 @@ No typer or rich here.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -23,7 +23,9 @@ import polars as pl
 from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
 from planalyzer.whatif.evaluate import evaluate_plan
 from planalyzer.whatif.history import History
+from planalyzer.errors import ConfigError
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario
+from planalyzer.whatif.variants import Variant
 
 S = pl.Series
 
@@ -60,8 +62,15 @@ def _plan_key(plan: Plan) -> tuple[Any, ...]:
 
 
 class Evaluator:
-    def __init__(self, history: History, baseline: PlanCatalog) -> None:
+    def __init__(self, history: History, baseline: PlanCatalog,
+                 base_rows: tuple[S, S, S] | None = None,
+                 builder: Callable[[Variant], Evaluator] | None = None) -> None:
+        """``base_rows``: the baseline's bill, blocked value and plan per user-month row
+        (a cost variant's evaluator compares with the real baseline); ``builder`` makes the
+        evaluator of a cost variant (one more pass over events) when a scenario needs one."""
         self.h = history
+        self.builder = builder
+        self.variants: dict[Variant, Evaluator] = {}
         self.baseline_catalog = baseline
         self._cache: dict[tuple[Any, ...], pl.DataFrame] = {}
         self.evaluations = 0
@@ -69,9 +78,11 @@ class Evaluator:
         self.user_rows = history.user_months.select("row", "user")
         self._baseline_plan = plan_of
         self._parts: dict[tuple[Any, ...], tuple[pl.DataFrame, dict[str, float]]] = {}
-        self._base_rows: tuple[S, S, S] | None = None
+        self._base_rows: tuple[S, S, S] | None = base_rows
         self._base_users: dict[str, S] | None = None
         self.baseline: Outcome = self.run(BASELINE)
+        if base_rows is not None:
+            return
         bf = self.baseline.frame
         n = len(history.user_months)
         full = pl.repeat(0.0, n, dtype=pl.Float64, eager=True)
@@ -122,6 +133,17 @@ class Evaluator:
 
     # -- a scenario --------------------------------------------------------------------------
     def run(self, scenario: Scenario) -> Outcome:
+        v = scenario.variant
+        if v.repriced and self.builder is not None:
+            if v not in self.variants:
+                self.variants[v] = self.builder(v)
+            out = self.variants[v].run(replace(scenario, variant=Variant()))
+            out.scenario = scenario
+            out.notes[:0] = v.describe()
+            return out
+        if v.repriced:
+            raise ConfigError(f"{scenario.name}: routing, cache or cost catalog changes need "
+                              "the events priced again; use planalyzer.whatif.prepare")
         catalog, moves = apply_scenario(self.baseline_catalog, scenario)
         beh = scenario.behaviour
         factor = scenario.cost.factor

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from planalyzer.errors import ConfigError
+from planalyzer.whatif.variants import Variant, parse_variant
 from planalyzer.plans import (
     Limit,
     Overage,
@@ -43,7 +44,9 @@ _OVERAGE = {"policy": ("string", False), "meter": ("string", False),
             "rate_usd": ("number", False), "monthly_limit_usd": ("number", False),
             "credits_usd": ("number", False), "no_monthly_limit": ("boolean", False)}
 _USAGE = {"meter": ("string", False), "rate_usd": ("number", False), "remove": ("boolean", False)}
-_COST = {"gpu_price_factor": ("number", False), "utilization_factor": ("number", False)}
+_COST = {"gpu_price_factor": ("number", False), "utilization_factor": ("number", False),
+         "route": ("array of tables", False), "cache": ("table", False),
+         "catalog": ("string", False)}
 _BEHAVIOUR = {"elasticity": ("number", False), "return_share": ("number", False),
               "buy_overage_share": ("number", False), "upgrade_share": ("number", False),
               "ladder": ("array", False), "best_fit": ("boolean", False),
@@ -90,6 +93,7 @@ class Scenario:
     behaviour: Behaviour = field(default_factory=Behaviour)
     raw: Mapping[str, Any] = field(default_factory=dict)
     path: str = ""
+    variant: Variant = field(default_factory=Variant)  # routing, cache, cost catalog
 
 
 BASELINE = Scenario("baseline", "the catalog as it is, no behaviour assumptions")
@@ -134,7 +138,7 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> S
         if "usage" in p:
             _check(p["usage"], _USAGE, f"{where}.usage", path)
     c = _check(data.get("cost", {}), _COST, "cost", path)
-    for k in _COST:
+    for k in ("gpu_price_factor", "utilization_factor"):
         if k in c and not c[k] > 0:
             raise ConfigError(f"{path}: cost.{k}: must be more than zero, got {c[k]}")
     cost = CostChange(float(c.get("gpu_price_factor", 1.0)),
@@ -154,7 +158,8 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> S
         raise ConfigError(f"{path}: behaviour.ladder: upgrade_share needs a ladder of at least "
                           "two plan keys, cheapest first")
     name = meta.get("name") or default_name or Path(path).stem
-    return Scenario(name, meta.get("description", ""), plans, cost, beh, data, path)
+    return Scenario(name, meta.get("description", ""), plans, cost, beh, data, path,
+                    parse_variant(c, path))
 
 
 def load_scenario(path: Path | str) -> Scenario:
