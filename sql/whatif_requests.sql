@@ -12,10 +12,11 @@ SELECT
     CAST(epoch(date_trunc('hour', timezone($tz, e.ts))) // 3600 AS BIGINT) AS hour_key,
     e.model,
     e.input_tokens, e.cache_write_tokens, e.cache_write_1h_tokens, e.cache_read_tokens,
-    e.output_tokens, e.requests,
+    e.output_tokens,
     CAST(e.gpu_cost_usd AS DOUBLE) AS gpu_cost_usd,
     CAST(e.loaded_cost_usd AS DOUBLE) AS loaded_cost_usd,
-    CAST(coalesce(e.api_value_usd, 0) AS DOUBLE) AS api_value_usd
+    CAST(coalesce(e.api_value_usd, 0) AS DOUBLE) AS api_value_usd,
+    e.requests
     {{calendar_columns}}
 FROM priced_events AS e
 ORDER BY e.user_id, e.ts, e.source, e.source_row

@@ -7,4 +7,5 @@
 -- slots: {{route_columns}} (", CAST($route_N_x AS type) AS route_N_x" per route parameter,
 --   built by planalyzer.whatif.variants)
 CREATE OR REPLACE TEMP TABLE whatif_variant_params AS
-SELECT CAST($gain AS DOUBLE) AS gain {{route_columns}}
+SELECT gain {{route_columns}}
+FROM (SELECT CAST($gain AS DOUBLE) AS gain) AS g

@@ -155,8 +155,7 @@ def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis], objecti
         raise ConfigError(f"--search {search!r}: use auto, exhaustive or coordinate")
     ranked = sorted(cache.values(), key=lambda e: (e.key(), [-i for i in e.index]),
                     reverse=True)
-    notes = [f"searched {len(cache):,} of {grid:,} designs ({mode}) in "
-             f"{time.perf_counter() - t0:.1f} s"]
+    notes = [f"searched {len(cache):,} of {grid:,} designs ({mode})"]
     if ranked and not ranked[0].feasible:
         notes.append("no design meets every constraint: the closest are shown")
     return Result(ranked[:top], len(cache), grid, mode, time.perf_counter() - t0, notes)

@@ -20,10 +20,10 @@ from typing import Any
 
 import polars as pl
 
+from planalyzer.errors import ConfigError
 from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
 from planalyzer.whatif.evaluate import evaluate_plan
 from planalyzer.whatif.history import History
-from planalyzer.errors import ConfigError
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario
 from planalyzer.whatif.variants import Variant
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from planalyzer.errors import ConfigError
-from planalyzer.whatif.variants import Variant, parse_variant
 from planalyzer.plans import (
     Limit,
     Overage,
@@ -28,6 +27,7 @@ from planalyzer.plans import (
     _check,
     _window,
 )
+from planalyzer.whatif.variants import Variant, parse_variant
 
 _TOP = {"scenario": ("table", False), "plans": ("table", False), "cost": ("table", False),
         "behaviour": ("table", False)}
