@@ -17,7 +17,7 @@ drawn with a skew (a few heavy users, many light); plans by user
      ``caps.apply_plan`` for every plan (the report's path, without its tables);
  (s) SCENARIOS scenarios from a grid (Max 20x weekly cap x Max 20x price x Pro session cap,
      10 x 10 x 10) evaluated on the aggregates, metrics for each;
- (w) the worst case: every scenario a distinct cap (SCENARIOS/10 Max 20x weekly caps), so no
+ (w) the worst case: SCENARIOS scenarios, each a distinct Max 20x weekly cap, so no
      mechanical result is reused;
  (o) the optimizer: the same 1,000-point grid under three constraints (coordinate search), and
      exhaustively.
@@ -152,7 +152,7 @@ def main() -> None:
           f"{1000 * t_s / len(scen):.2f} ms; replay / per-scenario = "
           f"{t_replay / (t_s / len(scen)):,.0f}x")
     worst = point_scenarios(None, grid_points([parse_axis(
-        f"plans.claude_max_20x.limits.weekly.cap=10e6:{10e6 + 1e5 * (count // 10 - 1)}:1e5")]))
+        f"plans.claude_max_20x.limits.weekly.cap=10e6:{10e6 + 1e5 * (count - 1)}:1e5")]))
     evals0 = ev.evaluations
     t_w, _ = timed(f"(w) {len(worst):,} scenarios, each a new cap (worst case)",
                    lambda: [metrics(ev.run(s)) for s in worst])

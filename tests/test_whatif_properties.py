@@ -127,3 +127,20 @@ def test_mechanical_revenue_is_subscriptions_plus_overage(evaluator, plan: str, 
     assert sub["subscription_usd"].sum() == pytest.approx(price * len(sub))
     # pay as you go serves everything: nothing is blocked on this plan
     assert sub["blocked_api_value_usd"].sum() == pytest.approx(0.0, abs=1e-9)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(streams, st.integers(0, 30), st.integers(0, 80), st.sampled_from([1.0, 3.0, 5.0]),
+       st.sampled_from([24.0, 48.0, 168.0]))
+def test_nested_rolling_limits_equal_caps_engine(raw: list[tuple[str, int, int]], short: int,
+                                                 long: int, short_h: float, long_h: float
+                                                 ) -> None:
+    """A short rolling window can straddle a long one's reset: the re-cut passes make the
+    block policy exact there too."""
+    plan = Plan("p", "p", 10.0, (Limit("s", "units", Window("rolling", hours=short_h),
+                                       float(short)),
+                                 Limit("w", "units", Window("rolling", hours=long_h),
+                                       float(long))))
+    got, want = _eval(_rows(raw), plan)
+    for key in want:
+        assert got[key] == pytest.approx(want[key], abs=1e-6), key

@@ -9,7 +9,8 @@ position on its profile. Evaluation, vectorised over all segments at once:
 * block: limits are cut innermost (shortest window) first; each limit's meter before a segment
   is the sum, over the earlier segments of its window, of what the inner limits left served.
   Exact when the shorter windows nest in the longer ones; a short window that straddles a long
-  window's reset can be cut slightly too early (measured: docs/whatif.md, "Exactness").
+  window's reset can be cut too early, so re-cut passes follow until nothing changes (each
+  segment depends only on earlier ones: the passes converge to the sequential answer).
 * pay as you go / credits: every request is served, so each limit's meter is the plain running
   sum; the first cut of any limit starts overage; the month's spend limit (if any) then blocks.
 
@@ -26,6 +27,7 @@ from planalyzer.plans import Plan
 from planalyzer.whatif.history import QUANTITIES, History, window_order
 
 S = pl.Series
+REFINE = 20  # most re-cut passes, block plans with several limits (evaluate_plan)
 
 
 def _val(c: S, x: S) -> S:
@@ -87,8 +89,11 @@ class PlanResult:
     frame: pl.DataFrame
 
 
-def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
+def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.DataFrame:
     """``plan`` applied to ``users`` (user indexes): one row per user and month in the period.
+
+    ``refine``: passes that re-cut every limit on what the last pass served, until nothing
+    changes (block policy with several limits; fixes windows that straddle another's reset).
 
     Columns: row (of ``History.user_months``), user, month_key, gpu, loaded, api, req
     (served), blocked_gpu, blocked_api,
@@ -132,6 +137,19 @@ def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
                       lim.cap, bp["req"])
             cuts[lim.name] = xl
             x = x.zip_with(x <= xl, xl)
+        for _ in range(refine):  # straddling windows: re-cut every limit on what is served
+            nxt = zf
+            for lim in limits:
+                c = bp[f"m:{lim.meter}"]
+                served = _val(c, x) - c.gather(a)
+                w = seg[f"w{h.window_index(lim.window)}"]
+                xl = _cut(c, af, z, exact, _before(served, w), lim.cap, bp["req"])
+                cuts[lim.name] = xl
+                nxt = nxt.zip_with(nxt <= xl, xl)
+            done = bool(((nxt - x).abs() <= 1e-9).all())
+            x = nxt
+            if done:
+                break
         f = g = x
     else:
         f = zf

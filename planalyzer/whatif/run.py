@@ -14,9 +14,10 @@ No typer or rich here.
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import polars as pl
 
@@ -32,6 +33,38 @@ S = pl.Series
 MONEY = ("subscription_usd", "credits_usd", "overage_usd", "usage_usd", "revenue_usd",
          "gpu_cost_usd", "loaded_cost_usd", "margin_usd", "loaded_margin_usd", "api_value_usd",
          "blocked_api_value_usd", "blocked_gpu_cost_usd")
+
+
+CACHE_ROWS = 5_000_000  # user-month rows each cache keeps (about 0.5-1 GB), least recent out
+
+T = TypeVar("T")
+
+
+class Lru(Generic[T]):
+    """A cache bounded by the rows its frames hold; the least recently used go first."""
+
+    def __init__(self, max_rows: int) -> None:
+        self.max_rows = max_rows
+        self.rows = 0
+        self._d: OrderedDict[Any, tuple[T, int]] = OrderedDict()
+
+    def get(self, key: Any) -> T | None:
+        hit = self._d.get(key)
+        if hit is None:
+            return None
+        self._d.move_to_end(key)
+        return hit[0]
+
+    def put(self, key: Any, value: T, rows: int) -> None:
+        self._d[key] = (value, rows)
+        self.rows += rows
+        while self.rows > self.max_rows and len(self._d) > 1:
+            _, (_, r) = self._d.popitem(last=False)
+            self.rows -= r
+
+    def clear(self) -> None:
+        self._d.clear()
+        self.rows = 0
 
 
 @dataclass
@@ -72,12 +105,12 @@ class Evaluator:
         self.builder = builder
         self.variants: dict[Variant, Evaluator] = {}
         self.baseline_catalog = baseline
-        self._cache: dict[tuple[Any, ...], pl.DataFrame] = {}
+        self._cache: Lru[pl.DataFrame] = Lru(CACHE_ROWS)
         self.evaluations = 0
         plan_of = pl.Series("plan", history.user_plan, dtype=pl.String)
         self.user_rows = history.user_months.select("row", "user")
         self._baseline_plan = plan_of
-        self._parts: dict[tuple[Any, ...], tuple[pl.DataFrame, dict[str, float]]] = {}
+        self._parts: Lru[tuple[pl.DataFrame, dict[str, float]]] = Lru(CACHE_ROWS)
         self._base_rows: tuple[S, S, S] | None = base_rows
         self._base_users: dict[str, S] | None = None
         self.baseline: Outcome = self.run(BASELINE)
@@ -98,10 +131,12 @@ class Evaluator:
     # -- mechanical --------------------------------------------------------------------------
     def mechanical(self, plan: Plan, users: S, group: str) -> pl.DataFrame:
         key = (_plan_key(plan), group, len(users))
-        if key not in self._cache:
+        hit = self._cache.get(key)
+        if hit is None:
             self.evaluations += 1
-            self._cache[key] = evaluate_plan(self.h, plan, users)
-        return self._cache[key]
+            hit = evaluate_plan(self.h, plan, users)
+            self._cache.put(key, hit, len(hit))
+        return hit
 
     def _priced(self, plan: Plan, users: S, group: str, factor: float) -> pl.DataFrame:
         m = self.mechanical(plan, users, group)
@@ -199,10 +234,12 @@ class Evaluator:
                 parts[key] = self._priced(plan, users, group, factor)
                 continue
             ck = (plan, group, factor, beh)
-            if ck not in self._parts:
+            part = self._parts.get(ck)
+            if part is None:
                 frame = self._finish(self._priced(plan, users, group, factor), catalog, beh)
-                self._parts[ck] = (frame, self._part_metrics(frame, plan))
-            parts[key], pm[key] = self._parts[ck]
+                part = (frame, self._part_metrics(frame, plan))
+                self._parts.put(ck, part, len(frame))
+            parts[key], pm[key] = part
         if beh.upgrade_share:
             whole = pl.concat(list(parts.values()), how="diagonal_relaxed").sort("row")
             whole = self._finish(self._upgrade(whole, catalog, beh.ladder, beh.upgrade_share,
