@@ -110,7 +110,7 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
         cand = cand | (mx >= lim.cap)
     um = h.user_months
     quiet_users = users.filter(~cand)
-    quiet = um.filter(pl.col("user").is_in(quiet_users.implode())).with_columns(
+    quiet = um[h.rows_of(quiet_users)].with_columns(
         *[pl.lit(0.0).alias(f"blocked_{q}") for q in QUANTITIES],
         pl.lit(0.0).alias("overage_units"),
         *[pl.lit(False).alias(c) for c in hit_cols])
@@ -167,7 +167,7 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
             charge = q.gather(z) - _val(q, f)
             month = seg["user"] * 100_000 + seg["month_key"]
             g = _cut(q, f, z, exact, _before(charge, month), limit_usd, bp["req"])
-    out = seg.select("user", "month_key", "keep").with_columns(
+    out = seg.select("row", "user", "month_key", "keep").with_columns(
         *[(_val(bp[q], g) - bp[q].gather(a)).alias(q) for q in QUANTITIES],
         *[(bp[q].gather(z) - _val(bp[q], g)).alias(f"blocked_{q}") for q in QUANTITIES],
         (_val(bp[f"m:{pol.meter}"], g) - _val(bp[f"m:{pol.meter}"], f)).alias("overage_units")
@@ -177,9 +177,10 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
         *[((cuts[lim.name] < zf) & (cuts[lim.name] <= g)).alias(f"hit:{lim.name}")
           for lim in plan.limits],
     )
-    busy = out.filter(pl.col("keep")).group_by("user", "month_key").agg(
+    busy = out.filter(pl.col("keep")).group_by("row").agg(
         *[pl.col(c).sum() for c in _COLUMNS[3:]], *[pl.col(c).any() for c in hit_cols])
-    busy = busy.join(um.select("row", "user", "month_key"), on=["user", "month_key"])
+    busy = busy.with_columns(um["user"].gather(busy["row"]).alias("user"),
+                             um["month_key"].gather(busy["row"]).alias("month_key"))
     return pl.concat([quiet.select(_COLUMNS + hit_cols), busy.select(_COLUMNS + hit_cols)]
                      ).sort("row")
 

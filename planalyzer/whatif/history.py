@@ -51,7 +51,7 @@ class History:
     user_plan: list[str]  # baseline plan key (or NO_PLAN) per user
     windows: list[Window]  # the windows segments respect; ``w{j}`` columns of ``seg``
     meters: list[str]
-    seg: pl.DataFrame  # user, month_key, keep, a, z, exact, w0.. (window instance ids)
+    seg: pl.DataFrame  # user, month_key, keep, a, z, exact, w0.. (window ids), row (or -1)
     user_seg: S  # segment offsets per user (n_users + 1)
     bp: dict[str, S]  # running sums at breakpoints: "m:<meter>", gpu, loaded, api, req
     maxwin: dict[tuple[int, str], S]  # (window j, meter) -> per user: largest window total
@@ -59,10 +59,18 @@ class History:
     requests_read: int
     timezone: str
     period: Period
+    user_um: S  # offsets of each user's rows in ``user_months`` (n_users + 1)
 
     @property
     def n_users(self) -> int:
         return len(self.user_ids)
+
+    def rows_of(self, users: S) -> S:
+        """``user_months`` rows of ``users`` (user indexes), in order."""
+        if not len(users):
+            return S([], dtype=pl.Int64)
+        return pl.int_ranges(self.user_um.gather(users), self.user_um.gather(users + 1),
+                             dtype=pl.Int64, eager=True).explode().drop_nulls()
 
     def window_index(self, w: Window) -> int:
         return self.windows.index(w)
@@ -206,8 +214,13 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
     um = seg_totals(seg, bp, ["a"], ["z"]).filter(pl.col("keep")).group_by(
         "user", "month_key").agg(pl.col("gpu", "loaded", "api", "req").sum()).sort(
         "user", "month_key").with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    seg = seg.join(um.select("user", "month_key", "row"), on=["user", "month_key"], how="left",
+                   maintain_order="left").with_columns(pl.col("row").fill_null(-1))
+    user_um = um["user"].search_sorted(pl.int_range(0, len(user_ids) + 1, eager=True),
+                                       side="left").cast(pl.Int64)
     return History(user_ids, [assignment.plan_of.get(u, NO_PLAN) for u in user_ids],
-                   list(windows), meters, seg, user_seg, bp, maxwin, um, n, timezone, period)
+                   list(windows), meters, seg, user_seg, bp, maxwin, um, n, timezone, period,
+                   user_um)
 
 
 def seg_totals(seg: pl.DataFrame, bp: dict[str, S], lo: list[str], hi: list[str]
