@@ -3,4 +3,4 @@
 -- outputs: one row
 -- params: $tz
 -- slots: none
-SELECT timezone($tz, TIMESTAMP '2026-01-01 00:00:00') AS probe
+SELECT CAST(timezone($tz, TIMESTAMP '2026-01-01 00:00:00') AS VARCHAR) AS probe

@@ -1,0 +1,3 @@
+from planalyzer.cli import main
+
+main()

@@ -1,0 +1,5 @@
+from planalyzer.sources.base import Source
+
+
+class AnthropicUsage(Source):
+    name = "anthropic-usage"

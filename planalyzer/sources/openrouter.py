@@ -1,0 +1,5 @@
+from planalyzer.sources.base import Source
+
+
+class OpenRouter(Source):
+    name = "openrouter"
