@@ -24,7 +24,7 @@ def load(path: Path | str, **kw: object) -> tuple[Store, dict[str, object]]:
 
 
 def test_single_user_folder_golden() -> None:
-    store, got = load(CC / "single")
+    _store, got = load(CC / "single")
     check_golden("claude_code/load_single.json", got)
     assert {f["format"] for f in got["files"]} == {"claude-code"}  # type: ignore[index]
 
@@ -140,7 +140,7 @@ def test_unterminated_line_is_read_once_completed(tmp_path: Path) -> None:
         fh.write("\n")
     with Store(db) as s:
         rep = s.load([str(dst)])
-        appended = [f for f in rep.files if f.status == "appended"][0]
+        appended = next(f for f in rep.files if f.status == "appended")
         assert (appended.rows_read, appended.rows_loaded) == (1, 1)
         ids = [r[0] for r in s.con.execute("SELECT event_id FROM events ORDER BY 1").fetchall()]
     assert ids == ["msg_Q1:req_Q1", "msg_Q2", "msg_Q6:req_Q6"]
