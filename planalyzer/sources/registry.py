@@ -123,3 +123,22 @@ def identify(src: SourceFile) -> tuple[SourceFile, Source]:
         if m.name != GENERIC and m.sniff(src.path, head):
             return SourceFile(src.path, src.format, m.name, src.user_id), m
     return SourceFile(src.path, src.format, GENERIC, src.user_id), get(GENERIC)
+
+
+def read_user_map(path: Path) -> dict[str, str]:
+    """A TOML ``[users]`` table: folder name = "user id", for a folder of users' folders."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: user map file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    users = doc.get("users")
+    if set(doc) != {"users"} or not isinstance(users, dict):
+        raise ConfigError(f"{path}: expected only a [users] table of folder = \"user id\"")
+    for folder, uid in users.items():
+        if not isinstance(uid, str) or not uid.strip():
+            raise ConfigError(f"{path}: users.{folder} must be a non-empty string (a user id)")
+    return {str(k): str(v) for k, v in users.items()}
