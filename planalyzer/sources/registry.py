@@ -34,13 +34,13 @@ def modules() -> tuple[Source, ...]:
     from planalyzer.sources.codex import Codex
     from planalyzer.sources.helicone import Helicone
     from planalyzer.sources.langfuse import Langfuse
-    from planalyzer.sources.litellm import LiteLLM
+    from planalyzer.sources.litellm import LiteLLM, LiteLLMDaily
     from planalyzer.sources.openai_usage import OpenAIUsage
     from planalyzer.sources.openrouter import OpenRouter
     from planalyzer.sources.tabular import Tabular
 
     return (ClaudeCode(), Codex(), OpenAIUsage(), AnthropicUsage(), OpenRouter(), LiteLLM(),
-            Helicone(), Langfuse(), Tabular())
+            LiteLLMDaily(), Helicone(), Langfuse(), Tabular())
 
 
 def names() -> list[str]:
