@@ -186,7 +186,7 @@ class Store:
                 counts = [a + b for a, b in zip(counts, prev.counts(), strict=True)]
                 for k, v in json.loads(prev.rejected_by_reason or "{}").items():
                     reasons[k] = reasons.get(k, 0) + int(v)
-            if fl.read_offset is not None:
+            if fl.read_offset is not None and self.path is not None:
                 digest = _tail_hash(Path(fl.source), fl.read_offset)
             elif self.path is not None:
                 digest = _content_hash(Path(fl.source))

@@ -16,11 +16,11 @@ Users: a folder holding ``projects/`` (or ``.claude/projects/``) is one user's, 
 from __future__ import annotations
 
 import os
+from array import array
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -35,10 +35,15 @@ if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
 DEFAULT_USER = "me"
-_LINE_LIMIT = 1 << 24  # lines longer than this are read in pieces (snapshots of many MB)
-_CHUNK_BYTES = 64 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
+_BLOCK_BYTES = 4 << 20  # files are read in blocks of this size (bounds memory)
+_CHUNK_BYTES = 8 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
 _UNTERMINATED = "unterminated last line (read once the file grows)"
 _TYPE_KEY = b'"type":"'
+_TYPE_WITHIN = 4096  # the first "type" key lies this close to a line's start
+# First "type" values of lines that are not model turns (Claude Code writes a user line's
+# top-level type before its message; an assistant line's first type is its message's).
+_NO_USAGE = frozenset({"user", "summary", "file-history-snapshot", "system",
+                       "queue-operation"})
 
 
 @dataclass
@@ -62,63 +67,41 @@ def _kind(line: bytes) -> str:
     return line[i + len(_TYPE_KEY):j].decode("utf-8", "replace")
 
 
-def _lines(fh: object, limit: int) -> Iterator[tuple[bytes, int, bool]]:
-    """(line or its head, bytes consumed, terminated) for each line; long lines that cannot
-    carry usage (a file-history snapshot) are skipped in pieces, never held whole."""
-    readline = fh.readline  # type: ignore[attr-defined]
-    while True:
-        line: bytes = readline(limit)
-        if not line:
-            return
-        if line[-1:] == b"\n":
-            yield line, len(line), True
-            continue
-        if len(line) < limit:
-            yield line, len(line), False
-            return
-        size = len(line)
-        keep = not line.startswith(b'{"type":"')
-        parts = [line] if keep else []
-        while True:
-            more: bytes = readline(limit)
-            size += len(more)
-            if keep:
-                parts.append(more)
-            if not more or more[-1:] == b"\n":
-                break
-        done = more[-1:] == b"\n"
-        yield (b"".join(parts) if keep else line), size, done
-        if not done:
-            return
-
-
 class _Batch:
-    """Candidate lines of many files, flushed to DuckDB in chunks."""
+    """Candidate lines of many files, gathered into one buffer and flushed to DuckDB in chunks
+    (an Arrow string array over the buffer: no Python object per line)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, max_tokens: int) -> None:
         self.con = con
         self.max_tokens = max_tokens
-        self.file_idx: list[int] = []
-        self.line_no: list[int] = []
-        self.text: list[bytes] = []
-        self.size = 0
+        self._reset()
 
-    def add(self, idx: int, line_no: int, line: bytes) -> None:
+    def _reset(self) -> None:
+        self.buf = bytearray()
+        self.offsets = array("q", [0])
+        self.file_idx = array("i")
+        self.line_no = array("q")
+
+    def add(self, idx: int, line_no: int, data: memoryview) -> None:
+        self.buf += data
+        self.offsets.append(len(self.buf))
         self.file_idx.append(idx)
         self.line_no.append(line_no)
-        self.text.append(line)
-        self.size += len(line)
-        if self.size >= _CHUNK_BYTES:
-            self.flush()
+
+    def full(self) -> bool:
+        return len(self.buf) >= _CHUNK_BYTES
 
     def flush(self) -> None:
-        if not self.text:
+        n = len(self.file_idx)
+        if not n:
             return
-        raw = pa.array(self.text, type=pa.binary())
+        raw = pa.Array.from_buffers(pa.large_binary(), n, [
+            None, pa.py_buffer(self.offsets), pa.py_buffer(self.buf)])
         try:
-            text = raw.cast(pa.string())
+            text = raw.cast(pa.large_string())
         except pa.ArrowInvalid:  # a line that is not UTF-8: parse it with U+FFFD in place
-            text = pa.array([t.decode("utf-8", "replace") for t in self.text], pa.string())
+            text = pa.array([b.decode("utf-8", "replace") for b in raw.to_pylist()],
+                            pa.large_string())
         chunk = pa.table({"file_idx": pa.array(self.file_idx, pa.int32()),
                           "line_no": pa.array(self.line_no, pa.int64()), "line": text})
         self.con.register("cc_chunk", chunk)
@@ -127,26 +110,86 @@ class _Batch:
                          {"max_tokens": self.max_tokens}).fetchall()
         finally:
             self.con.unregister("cc_chunk")
-        self.file_idx, self.line_no, self.text, self.size = [], [], [], 0
+        del chunk, text, raw
+        self._reset()
+
+
+def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
+    """Count the complete lines of ``data``; candidates go to ``batch``. Returns the bytes
+    consumed (up to and including the last newline).
+
+    A line's first ``"type"`` value is read first (it sits near the start of every kind of
+    line): user turns, summaries, snapshots and system lines never carry message.usage, so
+    their (often large) bodies are not searched; any other line containing ``"usage"`` is a
+    candidate that DuckDB parses."""
+    find = data.find
+    view = memoryview(data)
+    kinds = scan.kinds
+    pos, end = 0, len(data)
+    while pos < end:
+        nl = find(b"\n", pos)
+        if nl < 0:
+            break
+        scan.lines += 1
+        k = find(_TYPE_KEY, pos, min(nl, pos + _TYPE_WITHIN))
+        kind = ""
+        if k >= 0:
+            q = find(b'"', k + 8, min(nl, k + 72))
+            kind = data[k + 8:q].decode("utf-8", "replace") if q > 0 else "no type"
+        if kind not in _NO_USAGE and find(b'"usage"', pos, nl) >= 0:
+            batch.add(idx, scan.lines, view[pos:nl])
+        elif kind:
+            kinds[kind] += 1
+        elif nl > pos and data[pos:nl].strip():
+            kinds[_kind(data[pos:nl])] += 1
+        pos = nl + 1
+    return pos
 
 
 def scan_file(path: Path, idx: int, start_offset: int, start_line: int,
               batch: _Batch) -> _Scan:
-    """Read one file from ``start_offset``: candidates go to ``batch``, the rest are counted."""
+    """Read one file from ``start_offset`` in blocks: candidates go to ``batch``, other lines
+    are counted by kind; a line longer than a block is skipped in pieces unless it may carry
+    usage. The offset stops after the last complete line."""
     scan = _Scan(end_offset=start_offset, lines=start_line)
     with path.open("rb") as fh:
         fh.seek(start_offset)
-        for line, size, terminated in _lines(fh, _LINE_LIMIT):
-            if not terminated:
-                scan.kinds[_UNTERMINATED] += 1
+        carry = b""
+        while True:
+            block = fh.read(_BLOCK_BYTES)
+            if not block:
                 break
-            scan.lines += 1
-            scan.end_offset += size
-            if b'"usage"' in line:
-                batch.add(idx, scan.lines, line)
-            elif line.strip():
-                scan.kinds[_kind(line)] += 1
+            data = carry + block if carry else block
+            used = _scan_block(data, scan, idx, batch)
+            scan.end_offset += used
+            carry = data[used:]
+            if batch.full():
+                batch.flush()
+            if len(carry) > _BLOCK_BYTES and carry.startswith(b'{"type":"'):
+                scan.end_offset += _skip_long_line(fh, carry, scan)
+                carry = b""
+        if carry:
+            scan.kinds[_UNTERMINATED] += 1
     return scan
+
+
+def _skip_long_line(fh: BinaryIO, head: bytes, scan: _Scan) -> int:
+    """Skip the rest of a very long line that cannot carry usage (a file-history snapshot),
+    counting it by kind; returns the bytes consumed (0 if the file ends inside it: the line
+    is then unterminated and the offset stays before it)."""
+    size = len(head)
+    while True:
+        piece = fh.read(_BLOCK_BYTES)
+        if not piece:
+            scan.kinds[_UNTERMINATED] += 1
+            return 0
+        nl = piece.find(b"\n")
+        if nl >= 0:
+            fh.seek(nl + 1 - len(piece), os.SEEK_CUR)
+            scan.lines += 1
+            scan.kinds[_kind(head)] += 1
+            return size + nl + 1
+        size += len(piece)
 
 
 def _has_projects(folder: Path) -> Path | None:
@@ -176,8 +219,12 @@ def _jsonl_under(folder: Path) -> list[Path]:
     out: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs.sort()
-        out.extend(Path(root) / f for f in sorted(files) if f.endswith(".jsonl"))
+        out.extend(Path(root, f) for f in sorted(files) if f.endswith(".jsonl"))
     return out
+
+
+def _any_jsonl(folder: Path) -> bool:
+    return any(f.endswith(".jsonl") for _root, _dirs, files in os.walk(folder) for f in files)
 
 
 class ClaudeCode(Source):
@@ -194,12 +241,13 @@ class ClaudeCode(Source):
             b'"parentUuid":' in line or b'"leafUuid":' in line)
 
     def claims_folder(self, folder: Path) -> bool:
-        return bool(_user_folders(folder)) and any(
-            _jsonl_under(p) for p, _ in _user_folders(folder))
+        return any(_any_jsonl(p) for p, _ in _user_folders(folder))
 
     def expand(self, folder: Path, root: Path) -> list[SourceFile]:
-        return [SourceFile(f.resolve(), "jsonl", self.name, user)
-                for projects, user in _user_folders(folder) for f in _jsonl_under(projects)]
+        # the folder is resolved once; paths below it stay absolute without a resolve each
+        return [SourceFile(f, "jsonl", self.name, user)
+                for projects, user in _user_folders(folder.resolve())
+                for f in _jsonl_under(projects)]
 
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
