@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent
+OURS_ENV = {**os.environ, "PYTHONPATH": str(ROOT), "TZ": "UTC"}
 DATA = HERE / "data" / "claude"
 OUT = HERE / "out"
 MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805", "claude-haiku-4-5-20251001")
@@ -227,8 +229,8 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int
     """(wall seconds, peak RSS in MB, stdout) of a command run under /usr/bin/time -v."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-v", "-o", tf.name, *cmd], env=env,
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(["/usr/bin/time", "-v", "-o", tf.name, *cmd], env=env or OURS_ENV,
+                              cwd=ROOT, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             raise SystemExit(f"{cmd[0]} failed: {proc.stderr[-2000:]}")

@@ -1,8 +1,11 @@
 -- stage_claude_code_lines: parse one chunk of candidate Claude Code lines into cc_parsed.
--- inputs: cc_chunk (registered Arrow: file_idx, line_no, line), cc_parsed
+-- inputs: cc_chunk (the chunk's Arrow relation: file_idx, line_no, line), cc_parsed,
+--         getvariable('planalyzer_max_tokens') (sql/set_max_tokens_variable.sql)
 -- outputs: cc_parsed (rows appended)
--- params: $max_tokens
+-- params: none
 -- slots: none
+-- Run through relation.query over the chunk (an Arrow object registered by name would stay
+-- alive until the load's transaction ends, holding every chunk in memory).
 -- Only the fields the events need are extracted (one JSON parse per line, in parallel).
 -- cache_creation_input_tokens is the total of both lifetimes; the 1-hour part is
 -- usage.cache_creation.ephemeral_1h_input_tokens where logged, so the 5-minute part is the rest
@@ -57,7 +60,8 @@ checked AS (
             WHEN t.non_integer THEN 'non-integer token count'
             WHEN least(t.inp, t.outp, t.cw_all, t.cr, t.cw_1h, t.cw_all - t.cw_1h) < 0
                 THEN 'negative token count'
-            WHEN greatest(t.inp, t.outp, t.cw_all, t.cr) > $max_tokens
+            WHEN greatest(t.inp, t.outp, t.cw_all, t.cr)
+                > getvariable('planalyzer_max_tokens')
                 THEN 'token count over bound'
         END AS reject_reason
     FROM typed AS t

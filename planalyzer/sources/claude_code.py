@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
 DEFAULT_USER = "me"
-_BLOCK_BYTES = 4 << 20  # files are read in blocks of this size (bounds memory)
-_CHUNK_BYTES = 8 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
+_BLOCK_BYTES = 1 << 20  # files are read in blocks of this size (bounds memory)
+_CHUNK_BYTES = 4 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
 _UNTERMINATED = "unterminated last line (read once the file grows)"
 _TYPE_KEY = b'"type":"'
 _TYPE_WITHIN = 4096  # the first "type" key lies this close to a line's start
@@ -104,12 +104,7 @@ class _Batch:
                             pa.large_string())
         chunk = pa.table({"file_idx": pa.array(self.file_idx, pa.int32()),
                           "line_no": pa.array(self.line_no, pa.int64()), "line": text})
-        self.con.register("cc_chunk", chunk)
-        try:
-            sqlfiles.run(self.con, "stage_claude_code_lines",
-                         {"max_tokens": self.max_tokens}).fetchall()
-        finally:
-            self.con.unregister("cc_chunk")
+        sqlfiles.run_over(self.con.from_arrow(chunk), "cc_chunk", "stage_claude_code_lines")
         del chunk, text, raw
         self._reset()
 
@@ -253,6 +248,7 @@ class ClaudeCode(Source):
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
     ) -> list[FileLoad]:
         sqlfiles.run(con, "create_claude_code_staging").fetchall()
+        sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
         batch = _Batch(con, opts.max_tokens)
         scans = [scan_file(it.src.path, i, it.start_offset, it.start_line, batch)
                  for i, it in enumerate(items)]
