@@ -39,6 +39,8 @@ _BLOCK_BYTES = 1 << 20  # files are read in blocks of this size (bounds memory)
 _CHUNK_BYTES = 4 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
 _UNTERMINATED = "unterminated last line (read once the file grows)"
 _TYPE_KEY = b'"type":"'
+_CONTENT = b'"content":['
+_STOP = b'],"stop_reason":'
 _TYPE_WITHIN = 4096  # the first "type" key lies this close to a line's start
 # First "type" values of lines that are not model turns (Claude Code writes a user line's
 # top-level type before its message; an assistant line's first type is its message's).
@@ -88,6 +90,14 @@ class _Batch:
         self.file_idx.append(idx)
         self.line_no.append(line_no)
 
+    def add2(self, idx: int, line_no: int, head: memoryview, tail: memoryview) -> None:
+        """A line with its middle elided (an assistant message without its content)."""
+        self.buf += head
+        self.buf += tail
+        self.offsets.append(len(self.buf))
+        self.file_idx.append(idx)
+        self.line_no.append(line_no)
+
     def full(self) -> bool:
         return len(self.buf) >= _CHUNK_BYTES
 
@@ -115,9 +125,11 @@ def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
 
     A line's first ``"type"`` value is read first (it sits near the start of every kind of
     line): user turns, summaries, snapshots and system lines never carry message.usage, so
-    their (often large) bodies are not searched; any other line containing ``"usage"`` is a
-    candidate that DuckDB parses."""
-    find = data.find
+    their (often large) bodies are not searched. In an assistant line the message's content
+    array (text, thinking, tool input: most of its bytes) is elided before parsing: JSON
+    escapes every quote inside a string, so ``"content":[`` and the last ``],"stop_reason":``
+    can only be the message's own keys; a line without them is passed whole."""
+    find, rfind = data.find, data.rfind
     view = memoryview(data)
     kinds = scan.kinds
     pos, end = 0, len(data)
@@ -131,9 +143,18 @@ def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
         if k >= 0:
             q = find(b'"', k + 8, min(nl, k + 72))
             kind = data[k + 8:q].decode("utf-8", "replace") if q > 0 else "no type"
-        if kind not in _NO_USAGE and find(b'"usage"', pos, nl) >= 0:
-            batch.add(idx, scan.lines, view[pos:nl])
-        elif kind:
+        if kind not in _NO_USAGE:
+            c = find(_CONTENT, pos, min(nl, pos + _TYPE_WITHIN))
+            stop = rfind(_STOP, c, nl) if c >= 0 else -1
+            if stop > c >= 0 and find(b'"usage"', stop, nl) >= 0:
+                batch.add2(idx, scan.lines, view[pos:c + len(_CONTENT)], view[stop:nl])
+                pos = nl + 1
+                continue
+            if find(b'"usage"', pos, nl) >= 0:
+                batch.add(idx, scan.lines, view[pos:nl])
+                pos = nl + 1
+                continue
+        if kind:
             kinds[kind] += 1
         elif nl > pos and data[pos:nl].strip():
             kinds[_kind(data[pos:nl])] += 1
