@@ -22,6 +22,7 @@ from planalyzer.render.terminal import print_tables
 from planalyzer.report import build_report
 from planalyzer.report_tables import any_unprofitable, headline, report_tables
 from planalyzer.samples import demo_sources
+from planalyzer.source_checks import source_checks
 from planalyzer.sources.inspect import mapping_tables
 from planalyzer.sources.mapping import (
     MappingSpec,
@@ -402,7 +403,9 @@ def report(
             data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
                                 plan_file=plan_file, timezone=timezone, period=period,
                                 strict=strict, plan_fit=not no_fit)
-        tables = report_tables(data, by, top)  # type: ignore[arg-type]
+            check_notes, check_tables = source_checks(store.con, data.catalog)
+        data.notes.extend(check_notes)
+        tables = [*report_tables(data, by, top), *check_tables]  # type: ignore[arg-type]
         _emit(tables, fmt)
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:

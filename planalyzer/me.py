@@ -27,6 +27,7 @@ from planalyzer.caps import Requests, rolling_window_starts
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import Limit, PlanCatalog, assign_plans
 from planalyzer.pricing_step import price
+from planalyzer.source_checks import source_checks
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Col, Table
 
@@ -145,6 +146,9 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
             [(r[0], r[1], r[2], r[3], float(r[4]) / 100.0, r[5]) for r in limits],
             ["the provider's own reading of how much of each window's limit was used"],
         ))
+    check_notes, check_tables = source_checks(con, catalog)
+    usage.notes.extend(check_notes)
+    tables.extend(check_tables)
     if monthly:
         tables.append(limit_table(con, catalog, tz))
         tables.append(plan_cost_table(con, catalog, tz, your_plan,
