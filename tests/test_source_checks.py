@@ -114,3 +114,25 @@ def test_report_shows_logged_cost() -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert doc["logged_cost_check"]["rows"]
+
+
+REPORT_SOURCES = ["claude_code/users", "codex/home", "openrouter/activity.csv",
+                  "litellm/spend_logs.csv", "litellm/daily_user_spend.csv",
+                  "helicone/requests.jsonl", "langfuse/observations.csv",
+                  "openai_usage/completions_by_user_model.json",
+                  "anthropic_usage/messages_by_account.json",
+                  "anthropic_usage/claude_code_report.json"]
+
+
+@pytest.mark.parametrize("fixture", REPORT_SOURCES)
+def test_report_runs_unchanged_on_every_source(fixture: str) -> None:
+    res = CliRunner().invoke(app, ["report", str(FIXTURES / fixture), "-f", "json",
+                                   "--assign", "*=claude_max_5x"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    with Store() as store:
+        store.load([str(FIXTURES / fixture)], LoadOptions())
+        users = store.con.sql("SELECT count(DISTINCT user_id) FROM events").fetchall()[0][0]
+    plans = doc["plans"]["rows"]
+    assert sum(r["subscribers"] for r in plans) == users
+    assert all(r["plan"] == "claude_max_5x" for r in plans)
