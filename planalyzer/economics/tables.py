@@ -31,7 +31,6 @@ TORNADO_COLS = (
     Col("revenue_usd", "usd", "revenue"),
     Col("low_margin_usd", "usd", "margin at low"), Col("base_margin_usd", "usd", "margin"),
     Col("high_margin_usd", "usd", "margin at high"), Col("swing_usd", "usd", "swing"),
-    Col("base_gpu_cost_usd", "usd", "GPU cost"),
     Col("margin_sign_flips", "bool", "sign flips"),
 )
 
@@ -40,7 +39,7 @@ def tornado_table(data: ReportData, rows: Sequence[TornadoRow], knobs: Sequence[
                   ) -> Table:
     out = [_row([r.plan, r.knob.name, r.base_setting, r.knob.low.text, r.knob.high.text,
                  r.revenue_usd, r.low_margin_usd, r.base_margin_usd, r.high_margin_usd,
-                 r.swing_usd, r.base_cost_usd, r.sign_flips])
+                 r.swing_usd, r.sign_flips])
            for r in rows]
     notes = [
         "contribution margin = revenue - marginal GPU cost, per month; revenue is fixed (caps "
