@@ -227,6 +227,15 @@ def test_zero_growth_zero_decline_is_today(small: ReportData) -> None:
         assert m.margin_usd == b.margin_usd
 
 
+def test_recap_at_factor_one_is_the_report(small: ReportData) -> None:
+    from planalyzer.economics import recap
+    assert small.replay is not None
+    out = recap(small, 1.0)
+    assert out["served"].equals(small.replay.requests["served"])
+    base = small.replay.requests["overage_usd"] + small.replay.requests["usage_usd"]
+    assert (out["charges_usd"] - base).abs().max() == 0.0
+
+
 def test_decline_alone_scales_cost(small: ReportData) -> None:
     bases = plan_bases(small)
     for m in project(small, bases, 3, cost_decline=0.2):

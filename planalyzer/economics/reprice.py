@@ -48,6 +48,10 @@ class Repricer:
         self.con.execute("SET enable_progress_bar = false").fetchall()
         self.con.register("events", served.to_arrow())
         self.models = sorted(set(served["model"].unique().to_list()))
+        pairs = served.select("plan_order", "model").unique()
+        self.models_of: dict[int, set[str]] = {}
+        for order, model in pairs.iter_rows():
+            self.models_of.setdefault(int(order), set()).add(str(model))
         self.base: dict[str, Resolution] = {m: catalog.resolve(m) for m in self.models}
         self.prices = {m: prices.lookup(m) for m in self.models}
 

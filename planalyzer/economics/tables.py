@@ -45,6 +45,7 @@ def tornado_table(data: ReportData, rows: Sequence[TornadoRow], knobs: Sequence[
         "contribution margin = revenue - marginal GPU cost, per month; revenue is fixed (caps "
         "count meters, not GPU cost, so the served requests stay the same) and each end "
         "re-prices the served requests exactly through the cost model",
+        "base = the values of the serving profiles of the models the plan's users used; "
         "settings: xF = F times each serving profile's own value; a bare number sets every "
         "profile the assumption applies to; rate-card profiles have no GPU price, "
         "utilization, MFU, MBU or batch. Rows within a plan are sorted by swing",

@@ -67,10 +67,11 @@ def tornado(bases: Sequence[PlanBase], repricer: Repricer,
     for b in bases:
         per: list[TornadoRow] = []
         base_here = _sum(base_costs, b.plan_orders) / b.months
+        models = {m for o in b.plan_orders for m in repricer.models_of.get(o, ())}
         for k in knobs:
             lo, hi = ends[k.name]
-            values = sorted({v for r in repricer.base.values()
-                             if (v := base_value(r, k.name)) is not None})
+            values = sorted({v for m in models
+                             if (v := base_value(repricer.base[m], k.name)) is not None})
             per.append(TornadoRow(
                 b.plan, k, ", ".join(values) or "n/a", b.revenue_usd, b.gpu_cost_usd,
                 b.gpu_cost_usd + _sum(lo, b.plan_orders) / b.months - base_here,
