@@ -65,11 +65,11 @@ class BreakEven:
         return n / self.base.subscribers if n is not None and self.base.subscribers else None
 
     @property
-    def break_even_tokens(self) -> float | None:
-        """Tokens a month at break-even, at today's tokens per subscriber."""
+    def break_even_tokens(self) -> int | None:
+        """Tokens a month at break-even, at today's tokens per subscriber (rounded)."""
         n = self.break_even_subscribers
         per = self.base.per_subscriber(self.base.tokens)
-        return n * per if n is not None and per is not None else None
+        return round(n * per) if n is not None and per is not None else None
 
     @property
     def verdict(self) -> str:
