@@ -380,6 +380,25 @@ def report(
         "--no-fit", help="Skip plan fit (replays every user under every plan).")] = False,
     fail_if_unprofitable: Annotated[bool, typer.Option(
         "--fail-if-unprofitable", help="Exit 1 if any user-month loses money.")] = False,
+    sensitivity: Annotated[bool, typer.Option(
+        "--sensitivity", help="Add a tornado of contribution margin against the cost "
+        "assumptions (docs/economics.md).")] = False,
+    range_: Annotated[list[str] | None, typer.Option(
+        "--range", help="NAME=LOW:HIGH for --sensitivity (repeatable): gpu_price, "
+        "utilization, mfu, mbu, batch, cache_read; x0.5 = half the catalog's value, 0.3 = "
+        "that value.")] = None,
+    fixed_cost: Annotated[float | None, typer.Option(
+        "--fixed-cost", help="Add break-even: USD of fixed cost (training, R&D) to pay "
+        "back.")] = None,
+    payback_months: Annotated[float, typer.Option(
+        "--payback-months", help="Months to pay --fixed-cost back over (1: a monthly "
+        "cost).")] = 12.0,
+    project_months: Annotated[int | None, typer.Option(
+        "--project", help="Add margins projected this many months ahead.")] = None,
+    usage_growth: Annotated[float, typer.Option(
+        "--usage-growth", help="For --project: monthly % growth of usage per user.")] = 0.0,
+    cost_decline: Annotated[float, typer.Option(
+        "--cost-decline", help="For --project: monthly % decline of cost per token.")] = 0.0,
     db: DbOpt = None,
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
@@ -388,24 +407,36 @@ def report(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Profitability per plan: revenue, GPU cost, margins, who is unprofitable, who pays.
+    """Profitability per plan: revenue, GPU cost, margins, who is unprofitable, who pays;
+    optionally margin sensitivity, break-even and a projection (docs/economics.md).
 
-    Example: planalyzer report 'exports/*.parquet' --month 2026-10 --by plan
+    Example: planalyzer report 'exports/*.parquet' --month 2026-10 --by plan --sensitivity
     """
+    from planalyzer.economics import EconomicsOptions, economics_tables
+
     with _user_errors():
         _check_format(fmt)
         if by not in ("plan", "user", "month"):
             raise PlanalyzerError(f"--by {by!r}: use plan, user or month")
+        if project_months is None and (usage_growth or cost_decline):
+            raise PlanalyzerError("--usage-growth and --cost-decline need --project MONTHS")
+        econ = EconomicsOptions(
+            sensitivity=sensitivity, ranges=tuple(range_ or ()), fixed_cost_usd=fixed_cost,
+            payback_months=payback_months, project_months=project_months,
+            usage_growth=usage_growth / 100.0, cost_decline=cost_decline / 100.0)
+        econ.check()
         period = _period(month, since, until)
         opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
         with Store(db) as store:
             _load(store, sources, opts, _show_progress(quiet, fmt))
             data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
                                 plan_file=plan_file, timezone=timezone, period=period,
-                                strict=strict, plan_fit=not no_fit)
+                                strict=strict, plan_fit=not no_fit, keep_requests=econ.any)
             check_notes, check_tables = source_checks(store.con, data.catalog)
         data.notes.extend(check_notes)
         tables = [*report_tables(data, by, top), *check_tables]  # type: ignore[arg-type]
+        if econ.any:
+            tables += economics_tables(data, econ, costs=costs)
         _emit(tables, fmt)
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:
