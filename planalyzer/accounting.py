@@ -14,13 +14,18 @@ class FileLoad:
 
     source: str
     format: str
-    status: str  # loaded | reloaded | unchanged
+    status: str  # loaded | reloaded | appended | unchanged
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
     duplicates_dropped: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     mapping: str = ""
+    # Transcript sources: lines that carry no usage, by kind (not rows; see docs/sources.md),
+    # and how far the file was read (an append-only file is read on from there next time).
+    skipped_by_kind: dict[str, int] = field(default_factory=dict)
+    read_offset: int | None = None
+    read_lines: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -31,6 +36,7 @@ class FileLoad:
 class LoadReport:
     files: list[FileLoad]
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     def total(self, attr: str) -> int:
         return sum(int(getattr(f, attr)) for f in self.files)
@@ -80,6 +86,11 @@ def accounting_tables(report: LoadReport) -> list[Table]:
     notes = ["read = loaded + rejected + duplicates, for every file"]
     if unchanged:
         notes.append(f"{unchanged} file(s) unchanged since the last load: nothing read from them")
+    appended = [f for f in report.files if f.status == "appended"]
+    if appended:
+        notes.append(f"{len(appended)} file(s) grew since the last load: only their new lines "
+                     "were read")
+    notes.extend(report.notes)
     load = Table("load_accounting", "Load accounting", cols, rows, notes)
     reasons = Table(
         "rejected_rows",
@@ -94,5 +105,22 @@ def accounting_tables(report: LoadReport) -> list[Table]:
         [Col("source"), Col("mapping")],
         [(display_path(f.source), f.mapping) for f in report.files if f.mapping],
     )
-    return [load, reasons, mapping]
+    skipped = Table(
+        "skipped_lines",
+        "Lines without usage, by kind (not rows: kept in the skipped_lines table)",
+        [Col("kind"), Col("files", "int"), Col("lines", "int")],
+        _skipped_by_kind(report),
+        ["transcript lines that carry no token usage (user turns, summaries, snapshots ...)"],
+    )
+    return [load, reasons, mapping, skipped]
+
+
+def _skipped_by_kind(report: LoadReport) -> list[tuple[object, ...]]:
+    lines: dict[str, int] = {}
+    files: dict[str, int] = {}
+    for f in report.files:
+        for kind, n in f.skipped_by_kind.items():
+            lines[kind] = lines.get(kind, 0) + n
+            files[kind] = files.get(kind, 0) + 1
+    return [(k, files[k], lines[k]) for k in sorted(lines, key=lambda k: (-lines[k], k))]
 

@@ -57,6 +57,21 @@ def month_label(key: int) -> str:
 
 
 @dataclass
+class Replay:
+    """What ``compute`` capped, kept when asked (``keep_requests=True``) so that later passes
+    (planalyzer.economics) can re-price the served requests and re-apply the caps to scaled
+    usage without reading the events again: the sorted request frame (``report_requests``
+    rows plus ``served``, ``overage_usd``, ``usage_usd``), meter units per request, the
+    calendar windows, the plan order behind ``plan_order``, and the report period's mask."""
+
+    requests: pl.DataFrame
+    units: dict[str, pl.Series]
+    windows: list[Window]
+    order: list[str]
+    keep: pl.Series
+
+
+@dataclass
 class ReportData:
     catalog: PlanCatalog
     user_months: pl.DataFrame  # one row per user and billing month in the period
@@ -65,6 +80,7 @@ class ReportData:
     timezone: str
     period: Period
     notes: list[str] = field(default_factory=list)
+    replay: Replay | None = None  # only with compute(keep_requests=True)
 
 
 def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
@@ -136,8 +152,11 @@ def compute(
     timezone: str = "UTC",
     period: Period | None = None,
     plan_fit: bool = True,
+    keep_requests: bool = False,
 ) -> ReportData:
-    """Apply every user's plan to their requests and sum per user and billing month."""
+    """Apply every user's plan to their requests and sum per user and billing month.
+
+    ``keep_requests`` keeps the capped per-request frame in ``ReportData.replay``."""
     period = period or Period()
     df, windows, order = _read_requests(con, catalog, assignment, timezone)
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()}
@@ -189,7 +208,8 @@ def compute(
         notes.append("plans in the logs not in the catalog (users reported with no plan): "
                      + ", ".join(f"{k} ({v} users)" for k, v in
                                  sorted(assignment.unknown_logged.items())))
-    return ReportData(catalog, user_months, binds, fit, timezone, period, notes)
+    replay = Replay(df, units, windows, order, keep) if keep_requests else None
+    return ReportData(catalog, user_months, binds, fit, timezone, period, notes, replay)
 
 
 def _in_period(df: pl.DataFrame, period: Period) -> pl.Series:

@@ -22,6 +22,7 @@ from planalyzer.render.terminal import print_tables
 from planalyzer.report import build_report
 from planalyzer.report_tables import any_unprofitable, headline, report_tables
 from planalyzer.samples import demo_sources
+from planalyzer.source_checks import source_checks
 from planalyzer.sources.inspect import mapping_tables
 from planalyzer.sources.mapping import (
     MappingSpec,
@@ -29,6 +30,8 @@ from planalyzer.sources.mapping import (
     parse_map_options,
     read_mapping_file,
 )
+from planalyzer.sources.registry import names as source_names
+from planalyzer.sources.registry import read_user_map
 from planalyzer.store import DEFAULT_MAX_TOKENS, LoadOptions, Store
 from planalyzer.tables import Table
 from planalyzer.usage import top_users_by_tokens, usage_summary
@@ -69,6 +72,14 @@ MaxTokensOpt = Annotated[int, typer.Option(
     "--max-tokens", help="Reject a row whose token count in any class exceeds this.")]
 InputFormatOpt = Annotated[str | None, typer.Option(
     "--input-format", help="Read every source as parquet, csv or jsonl, whatever its extension.")]
+SourceOpt = Annotated[str | None, typer.Option(
+    "--source", help="Log format: " + ", ".join(source_names()) + " (default: detected "
+    "from each folder's layout and each file's content).")]
+UserOpt = Annotated[str | None, typer.Option(
+    "--user", help="User id for a single user's transcript folder (default: me).")]
+UserMapOpt = Annotated[Path | None, typer.Option(
+    "--user-map", help="TOML [users] table: folder name = \"user id\", for a folder of "
+    "users' transcript folders.")]
 
 
 def _console(stderr: bool = False) -> Console:
@@ -102,7 +113,8 @@ def _emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> 
 
 def _load_options(
     map_: list[str] | None, mapping: Path | None, tz: str, dedupe_on: str | None,
-    strict: bool, max_tokens: int, input_format: str | None,
+    strict: bool, max_tokens: int, input_format: str | None, source: str | None = None,
+    user: str | None = None, user_map: Path | None = None,
 ) -> LoadOptions:
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
@@ -110,7 +122,9 @@ def _load_options(
         raise PlanalyzerError(f"--input-format {input_format!r}: use parquet, csv or jsonl")
     dedupe = tuple(c.strip() for c in dedupe_on.split(",") if c.strip()) if dedupe_on else ()
     return LoadOptions(mapping=spec, timezone=tz, dedupe_on=dedupe, strict=strict,
-                       max_tokens=max_tokens, input_format=input_format)
+                       max_tokens=max_tokens, input_format=input_format, source=source,
+                       user_id=user,
+                       user_map=read_user_map(user_map) if user_map else {})
 
 
 def _show_progress(quiet: bool, fmt: str) -> bool:
@@ -150,6 +164,9 @@ def load(
     strict: StrictOpt = False,
     max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
     input_format: InputFormatOpt = None,
+    source: SourceOpt = None,
+    user: UserOpt = None,
+    user_map: UserMapOpt = None,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
@@ -163,7 +180,7 @@ def load(
     with _user_errors():
         _check_format(fmt)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format)
+                             input_format, source, user, user_map)
         with Store(db) as store:
             report = _load(store, sources, opts, _show_progress(quiet, fmt))
             tables = accounting_tables(report)
@@ -363,6 +380,25 @@ def report(
         "--no-fit", help="Skip plan fit (replays every user under every plan).")] = False,
     fail_if_unprofitable: Annotated[bool, typer.Option(
         "--fail-if-unprofitable", help="Exit 1 if any user-month loses money.")] = False,
+    sensitivity: Annotated[bool, typer.Option(
+        "--sensitivity", help="Add a tornado of contribution margin against the cost "
+        "assumptions (docs/economics.md).")] = False,
+    range_: Annotated[list[str] | None, typer.Option(
+        "--range", help="NAME=LOW:HIGH for --sensitivity (repeatable): gpu_price, "
+        "utilization, mfu, mbu, batch, cache_read; x0.5 = half the catalog's value, 0.3 = "
+        "that value.")] = None,
+    fixed_cost: Annotated[float | None, typer.Option(
+        "--fixed-cost", help="Add break-even: USD of fixed cost (training, R&D) to pay "
+        "back.")] = None,
+    payback_months: Annotated[float, typer.Option(
+        "--payback-months", help="Months to pay --fixed-cost back over (1: a monthly "
+        "cost).")] = 12.0,
+    project_months: Annotated[int | None, typer.Option(
+        "--project", help="Add margins projected this many months ahead.")] = None,
+    usage_growth: Annotated[float, typer.Option(
+        "--usage-growth", help="For --project: monthly % growth of usage per user.")] = 0.0,
+    cost_decline: Annotated[float, typer.Option(
+        "--cost-decline", help="For --project: monthly % decline of cost per token.")] = 0.0,
     db: DbOpt = None,
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
@@ -371,28 +407,88 @@ def report(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Profitability per plan: revenue, GPU cost, margins, who is unprofitable, who pays.
+    """Profitability per plan: revenue, GPU cost, margins, who is unprofitable, who pays;
+    optionally margin sensitivity, break-even and a projection (docs/economics.md).
 
-    Example: planalyzer report 'exports/*.parquet' --month 2026-10 --by plan
+    Example: planalyzer report 'exports/*.parquet' --month 2026-10 --by plan --sensitivity
     """
+    from planalyzer.economics import EconomicsOptions, economics_tables
+
     with _user_errors():
         _check_format(fmt)
         if by not in ("plan", "user", "month"):
             raise PlanalyzerError(f"--by {by!r}: use plan, user or month")
+        if project_months is None and (usage_growth or cost_decline):
+            raise PlanalyzerError("--usage-growth and --cost-decline need --project MONTHS")
+        econ = EconomicsOptions(
+            sensitivity=sensitivity, ranges=tuple(range_ or ()), fixed_cost_usd=fixed_cost,
+            payback_months=payback_months, project_months=project_months,
+            usage_growth=usage_growth / 100.0, cost_decline=cost_decline / 100.0)
+        econ.check()
         period = _period(month, since, until)
         opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
         with Store(db) as store:
             _load(store, sources, opts, _show_progress(quiet, fmt))
             data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
                                 plan_file=plan_file, timezone=timezone, period=period,
-                                strict=strict, plan_fit=not no_fit)
-        tables = report_tables(data, by, top)  # type: ignore[arg-type]
+                                strict=strict, plan_fit=not no_fit, keep_requests=econ.any)
+            check_notes, check_tables = source_checks(store.con, data.catalog)
+        data.notes.extend(check_notes)
+        tables = [*report_tables(data, by, top), *check_tables]  # type: ignore[arg-type]
+        if econ.any:
+            tables += economics_tables(data, econ, costs=costs)
         _emit(tables, fmt)
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:
                 sys.stderr.write("unprofitable users found (--fail-if-unprofitable)\n")
             raise typer.Exit(1)
 
+
+@app.command()
+def me(
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Claude Code or Codex folders or files (default: ~/.claude and ~/.codex).")] = None,
+    claude_dir: Annotated[Path | None, typer.Option(
+        "--claude-dir", help="Claude Code config folder (holds projects/).")] = None,
+    codex_dir: Annotated[Path | None, typer.Option(
+        "--codex-dir", help="Codex home folder (holds sessions/).")] = None,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
+    plan: Annotated[str | None, typer.Option(
+        "--plan", help="The plan you are on (a catalog key or name), to mark it.")] = None,
+    costs: CostsOpt = None,
+    prices: PricesOpt = None,
+    db: DbOpt = None,
+    timezone: TzOpt = "UTC",
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+) -> None:
+    """Is my plan worth it? Your Claude Code and Codex usage by month: API-list value,
+    estimated GPU cost, how close you came to each plan's 5-hour and weekly limits, and what
+    each plan would have cost you.
+
+    Example: planalyzer me --claude-dir ~/.claude --codex-dir ~/.codex --plan claude_max_5x
+    """
+    from planalyzer.me import load_my_usage, me_tables, my_sources
+    from planalyzer.plans import load_plan_catalog
+
+    with _user_errors():
+        _check_format(fmt)
+        catalog = load_plan_catalog(plans)
+        sources = my_sources(paths or [], claude_dir, codex_dir)
+        with Store(db) as store:
+            report = load_my_usage(store, sources, timezone)
+            tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,
+                               your_plan=plan)
+        if fmt == "table":
+            _emit(tables, fmt)
+            if not quiet:
+                for n in report.notes:
+                    _console().print(n)
+                _console().print(_summary_line(report))
+        else:
+            _emit(tables, fmt, {"seconds": round(report.seconds, 3),
+                                "rows_loaded": report.rows_loaded})
 
 # -- what-if, sweep, optimize (planalyzer.whatif; docs/whatif.md) ------------------------------
 

@@ -61,12 +61,13 @@ def build_report(
     period: Period | None = None,
     strict: bool = False,
     plan_fit: bool = True,
+    keep_requests: bool = False,
 ) -> ReportData:
     catalog = load_plan_catalog(plans)
     notes = price(con, costs, strict=strict)
     assignment = assignment_for(con, catalog, assign, plan_file)
     data = compute(con, catalog, assignment, timezone=timezone, period=period,
-                   plan_fit=plan_fit)
+                   plan_fit=plan_fit, keep_requests=keep_requests)
     if assignment.unassigned:
         data.notes.append(f"{assignment.unassigned} user(s) have no plan: shown as {NO_PLAN}, "
                           "with cost but no revenue; give --plan-file or --assign")

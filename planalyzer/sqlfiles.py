@@ -137,3 +137,17 @@ def relation(
     text = sql.render(slots)
     bound = _bind(sql, text, params)
     return con.sql(text, params=bound or None)
+
+
+def run_over(rel: duckdb.DuckDBPyRelation, view: str, name: str) -> list[Any]:
+    """Execute one SQL file that reads the relation ``rel`` under the name ``view``.
+
+    For statements over an Arrow object: ``relation.query`` keeps no reference to it once
+    done, where a registered object would live until the transaction ends. Such files take no
+    parameters (they read bound values with getvariable, set by a file that binds them).
+    """
+    sql = load(name)
+    if sql.declared_params:
+        raise ValueError(f"sql/{name}.sql: run_over cannot bind parameters")
+    result = rel.query(view, sql.render())
+    return result.fetchall() if result is not None else []

@@ -21,15 +21,17 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad, LoadReport
 from planalyzer.errors import ConfigError, InputError, StrictModeError
 from planalyzer.schema import EVENT_COLUMN_NAMES
-from planalyzer.sources import files as source_files
+from planalyzer.sources import registry
+from planalyzer.sources.base import BatchItem, Source
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MappingSpec
-from planalyzer.sources.tabular import READERS, build_projection
+from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
 
 DEFAULT_MAX_TOKENS = 10_000_000  # per token class per request; far above any context window
@@ -47,6 +49,9 @@ class LoadOptions:
     strict: bool = False
     max_tokens: int = DEFAULT_MAX_TOKENS
     input_format: str | None = None
+    source: str | None = None  # --source NAME; None: detect from folder layout and content
+    user_id: str | None = None  # user of a single user's transcript folder (default "me")
+    user_map: dict[str, str] = field(default_factory=dict)  # users' folder name -> user id
 
 
 class Store:
@@ -66,11 +71,14 @@ class Store:
         self.con.execute("SET enable_progress_bar = false")
         limit = memory_limit or os.environ.get("PLANALYZER_MEMORY_LIMIT") or "2GB"
         try:
-            sqlfiles.run(self.con, "set_memory_limit", {"limit": limit})
+            sqlfiles.run(self.con, "set_memory_limit", {"limit": limit}).fetchall()
         except duckdb.Error:
             raise ConfigError(f"memory limit {limit!r}: write it like 2GB or 500MB") from None
-        for name in ("create_events", "create_rejected_rows", "create_load_manifest"):
-            sqlfiles.run(self.con, name)
+        for name in ("create_events", "create_rejected_rows", "create_load_manifest",
+                     "create_skipped_lines"):
+            sqlfiles.run(self.con, name).fetchall()
+        for module in registry.modules():
+            module.setup(self.con)
 
     def close(self) -> None:
         self.con.close()
@@ -98,7 +106,7 @@ class Store:
         opts = options or LoadOptions()
         _check_timezone(self.con, opts.timezone)
         key_expr = _dedupe_key(opts.dedupe_on)
-        sources = source_files.resolve(list(specs), opts.input_format)
+        sources = registry.resolve(list(specs), opts.source, opts.input_format)
         started = time.perf_counter()
         self.con.execute("BEGIN TRANSACTION")
         try:
@@ -119,78 +127,134 @@ class Store:
         key_expr: str,
         progress: Progress | None,
     ) -> LoadReport:
+        known = self._manifest()
         loads: list[FileLoad] = []
         new_keys: list[str] = []
+        stats: dict[str, os.stat_result] = {}
+        batches: dict[str, list[BatchItem]] = {}
         for i, src in enumerate(sources):
             if progress:
                 progress(src.key, i, len(sources))
-            fingerprint = self._fingerprint(src)
-            found = sqlfiles.run(self.con, "manifest_entry", {"source": src.key}).fetchall()
-            previous = found[0] if found else None
-            status = "loaded"
-            if previous is not None:
-                if _unchanged(previous, fingerprint, src):
-                    loads.append(FileLoad(src.key, src.format, "unchanged"))
-                    continue
-                sqlfiles.run(self.con, "delete_source_events", {"source": src.key})
-                sqlfiles.run(self.con, "delete_source_rejected", {"source": src.key})
-                status = "reloaded"
-            loads.append(self._load_one(src, opts, status))
-            new_keys.append(src.key)
+            st = src.path.stat()
+            prev = known.get(src.key)
+            if prev is not None and _unchanged(prev, st, src):
+                loads.append(FileLoad(src.key, prev.format, "unchanged"))
+                continue
+            stats[src.key] = st
+            src, module = registry.identify(src)
+            item = BatchItem(src, "loaded")
+            if prev is not None:
+                if module.append_only and _appended(prev, st, src):
+                    item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
+                else:
+                    self._forget(src.key, module)
+                    item = BatchItem(src, "reloaded")
+            if module.batch:
+                batches.setdefault(module.name, []).append(item)
+            else:
+                loads.append(self._load_one(src, module, opts, item.status))
+                new_keys.append(src.key)
+        for name, items in batches.items():
+            got = registry.get(name).load_batch(self.con, items, opts)
+            loads.extend(got)
+            new_keys.extend(f.source for f in got)
         if new_keys:
             self._drop_duplicates(loads, new_keys, key_expr)
         for fl in loads:
+            if fl.status != "unchanged" and not fl.balanced:
+                # the identity is the contract; never report a broken one
+                raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
+        self._record(loads, known, stats)
+        return LoadReport(loads, notes=_source_notes(loads))
+
+    def _manifest(self) -> dict[str, ManifestEntry]:
+        rows = sqlfiles.run(self.con, "manifest_entries").fetchall()
+        return {str(r[0]): ManifestEntry(*r) for r in rows}
+
+    def _forget(self, key: str, module: Source) -> None:
+        """Drop what an earlier load took from a file that changed (it is read again)."""
+        sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
+        sqlfiles.run(self.con, "delete_source_rejected", {"source": key}).fetchall()
+        for table in ("skipped_lines", *module.extra_tables):
+            sqlfiles.run(self.con, "delete_source_rows", {"source": key},
+                         {"table": quote_ident(table)}).fetchall()
+
+    def _record(self, loads: list[FileLoad], known: dict[str, ManifestEntry],
+                stats: dict[str, os.stat_result]) -> None:
+        """Write the manifest rows and skipped-line counts of the files this load read."""
+        rows: dict[str, list[Any]] = {c: [] for c in _MANIFEST_COLUMNS}
+        skipped: dict[str, list[Any]] = {"source": [], "kind": [], "lines": []}
+        for fl in loads:
             if fl.status == "unchanged":
                 continue
-            if not fl.balanced:  # the identity is the contract; never report a broken one
-                raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
-            size, mtime, digest = self._fingerprint(SourceFile(Path(fl.source), fl.format), True)
-            sqlfiles.run(self.con, "upsert_manifest", {
-                "source": fl.source, "format": fl.format, "size_bytes": size,
-                "mtime_ns": mtime, "content_hash": digest, "rows_read": fl.rows_read,
-                "rows_loaded": fl.rows_loaded, "rows_rejected": fl.rows_rejected,
-                "duplicates_dropped": fl.duplicates_dropped,
-                "rejected_by_reason": json.dumps(fl.rejected_by_reason, sort_keys=True),
-                "mapping": fl.mapping,
-            })
-        return LoadReport(loads)
+            st = stats[fl.source]
+            counts = [fl.rows_read, fl.rows_loaded, fl.rows_rejected, fl.duplicates_dropped]
+            reasons = dict(fl.rejected_by_reason)
+            prev = known.get(fl.source)
+            if fl.status == "appended" and prev is not None:
+                counts = [a + b for a, b in zip(counts, prev.counts(), strict=True)]
+                for k, v in json.loads(prev.rejected_by_reason or "{}").items():
+                    reasons[k] = reasons.get(k, 0) + int(v)
+            if fl.read_offset is not None and self.path is not None:
+                digest = _tail_hash(Path(fl.source), fl.read_offset)
+            elif self.path is not None:
+                digest = _content_hash(Path(fl.source))
+            else:
+                digest = ""
+            values = [fl.source, fl.format, st.st_size, st.st_mtime_ns, digest, *counts,
+                      json.dumps(reasons, sort_keys=True), fl.mapping, fl.read_offset,
+                      fl.read_lines]
+            for c, v in zip(_MANIFEST_COLUMNS, values, strict=True):
+                rows[c].append(v)
+            for kind, n in sorted(fl.skipped_by_kind.items()):
+                skipped["source"].append(fl.source)
+                skipped["kind"].append(kind)
+                skipped["lines"].append(n)
+        if rows["source"]:
+            self._insert_from("manifest_in", rows, "upsert_manifest")
+        if skipped["source"]:
+            self._insert_from("skipped_in", skipped, "insert_skipped_lines")
 
-    def _fingerprint(self, src: SourceFile, with_hash: bool = False) -> tuple[int, int, str]:
-        st = src.path.stat()
-        digest = _content_hash(src.path) if (with_hash and self.path is not None) else ""
-        return st.st_size, st.st_mtime_ns, digest
+    def _insert_from(self, name: str, columns: dict[str, list[Any]], sql: str) -> None:
+        self.con.register(name, pa.table(columns))
+        try:
+            sqlfiles.run(self.con, sql).fetchall()
+        finally:
+            self.con.unregister(name)
 
-    def _load_one(self, src: SourceFile, opts: LoadOptions, status: str) -> FileLoad:
-        proj = build_projection(self.con, src, opts.mapping)
+    def _load_one(self, src: SourceFile, module: Source, opts: LoadOptions,
+                  status: str) -> FileLoad:
+        proj = module.projection(self.con, src, opts)
+        fmt = src.format if module.name == registry.GENERIC else f"{module.name} {src.format}"
         checked = sqlfiles.load("checked_rows").render({"projection": proj.sql})
         params: dict[str, Any] = {
+            **proj.params,
             "path": src.key, "tz": opts.timezone, "max_tokens": opts.max_tokens,
             "type_problem": proj.type_problem, "source": src.key,
         }
         try:
-            read = self._count_rows(src, proj.reader)
+            read = self._count_rows(src, proj.reader, params)
             inserted = _count(sqlfiles.run(self.con, "insert_events", params,
                                            {"checked_rows": checked}))
             rejected = _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
                                            {"checked_rows": checked}))
         except duckdb.Error as exc:
-            raise InputError(f"{src.key}: cannot be read as {src.format} ({_first_line(exc)}); "
+            raise InputError(f"{src.key}: cannot be read as {fmt} ({_first_line(exc)}); "
                              "check the file is complete, or re-export it") from None
         reasons = dict(sqlfiles.run(self.con, "rejected_reasons", {"source": src.key})
                        .fetchall()) if rejected else {}
         return FileLoad(
-            source=src.key, format=src.format, status=status, rows_read=read,
+            source=src.key, format=fmt, status=status, rows_read=read,
             rows_loaded=inserted, rows_rejected=rejected,
             rejected_by_reason={str(k): int(v) for k, v in reasons.items()},
             mapping=proj.mapping.describe(),
         )
 
-    def _count_rows(self, src: SourceFile, reader: str) -> int:
+    def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
         """Rows in the file, counted apart from the inserts (parquet: from its footer)."""
-        if src.format == "parquet":
+        if src.format == "parquet" and reader.startswith("read_parquet"):
             return _count(sqlfiles.run(self.con, "parquet_row_count", {"path": src.key}))
-        return _count(sqlfiles.run(self.con, "count_source_rows", {"path": src.key},
-                                   {"reader": reader}))
+        return _count(sqlfiles.run(self.con, "count_source_rows", params, {"reader": reader}))
 
     def _drop_duplicates(self, loads: list[FileLoad], new_keys: list[str], key: str) -> None:
         if not _count(sqlfiles.run(self.con, "count_duplicate_keys", slots={"key": key})):
@@ -210,7 +274,7 @@ class Store:
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
-    rows = cur.fetchall()  # fetch to the end: DuckDB 2 keeps an unfinished result open
+    rows = cur.fetchall()  # fetch to the end: DuckDB 2 refuses other work on an open result
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
@@ -224,13 +288,73 @@ def _content_hash(path: Path) -> str:
         return "sha256:" + hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _unchanged(previous: tuple[Any, ...], now: tuple[int, int, str], src: SourceFile) -> bool:
-    size, mtime, digest = previous
-    if int(size) != now[0]:
+def _tail_hash(path: Path, offset: int) -> str:
+    """Fingerprint of an append-only file up to ``offset``: the 4 KiB before it."""
+    start = max(0, offset - _TAIL_BYTES)
+    with path.open("rb") as fh:
+        fh.seek(start)
+        data = fh.read(offset - start)
+    return f"tail:{offset}:" + hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """A file's row in load_manifest (sql/manifest_entries.sql)."""
+
+    source: str
+    format: str
+    size_bytes: int
+    mtime_ns: int
+    content_hash: str
+    read_offset: int | None
+    read_lines: int
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    duplicates_dropped: int
+    rejected_by_reason: str
+
+    def counts(self) -> list[int]:
+        return [self.rows_read, self.rows_loaded, self.rows_rejected, self.duplicates_dropped]
+
+
+_MANIFEST_COLUMNS = ("source", "format", "size_bytes", "mtime_ns", "content_hash", "rows_read",
+                     "rows_loaded", "rows_rejected", "duplicates_dropped", "rejected_by_reason",
+                     "mapping", "read_offset", "read_lines")
+_TAIL_BYTES = 4096
+
+
+def _same_content(prev: ManifestEntry, src: SourceFile) -> bool:
+    if not prev.content_hash:
         return False
-    if int(mtime) == now[1]:
+    if prev.content_hash.startswith("tail:"):
+        return prev.read_offset is not None and \
+            prev.content_hash == _tail_hash(src.path, prev.read_offset)
+    return prev.content_hash == _content_hash(src.path)
+
+
+def _unchanged(prev: ManifestEntry, st: os.stat_result, src: SourceFile) -> bool:
+    if int(prev.size_bytes) != st.st_size:
+        return False
+    if int(prev.mtime_ns) == st.st_mtime_ns:
         return True
-    return bool(digest) and digest == _content_hash(src.path)
+    return _same_content(prev, src)
+
+
+def _appended(prev: ManifestEntry, st: os.stat_result, src: SourceFile) -> bool:
+    """The file only grew since it was read up to ``read_offset``: read on from there."""
+    return (prev.read_offset is not None and st.st_size >= prev.read_offset
+            and prev.content_hash.startswith("tail:") and _same_content(prev, src))
+
+
+def _source_notes(loads: list[FileLoad]) -> list[str]:
+    aggregated = sorted({m.name for fl in loads if fl.status != "unchanged"
+                         for m in registry.modules()
+                         if m.aggregated and fl.format.split(" ")[0] == m.name})
+    if not aggregated:
+        return []
+    return [f"{', '.join(aggregated)}: rows are usage buckets (a day or an hour), not requests; "
+            "5-hour and weekly window results are approximate for them"]
 
 
 def _dedupe_key(columns: tuple[str, ...]) -> str:

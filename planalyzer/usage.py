@@ -21,7 +21,7 @@ _SUMMARY_COLS = (
 
 def usage_summary(con: duckdb.DuckDBPyConnection) -> Table:
     """Users, requests and tokens by class over all loaded events."""
-    row = sqlfiles.run(con, "usage_summary").fetchall()[0]
+    row = sqlfiles.run(con, "usage_summary").fetchall()[0]  # fetch to the end (DuckDB 2)
     tokens = [int(v) for v in row[5:]]
     total = sum(tokens)
     notes = []
@@ -43,4 +43,18 @@ def top_users_by_tokens(con: duckdb.DuckDBPyConnection, limit: int = 10) -> Tabl
          Col("cache_read_tokens", "tokens", "cache read"),
          Col("output_tokens", "tokens", "output"), Col("total_tokens", "tokens", "total")],
         [tuple(r) for r in rel.fetchall()],
+    )
+
+
+def daily_tokens(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> Table:
+    """Token totals per day in ``tz`` (cache creation = 5-minute + 1-hour writes), the figures
+    ccusage's ``daily`` report shows for a Claude Code folder."""
+    rel = sqlfiles.relation(con, "daily_tokens", {"tz": tz})
+    return Table(
+        "daily_tokens", f"Tokens per day ({tz})",
+        [Col("day"), Col("requests", "int"), Col("input_tokens", "tokens", "input"),
+         Col("cache_creation_tokens", "tokens", "cache creation"),
+         Col("cache_read_tokens", "tokens", "cache read"),
+         Col("output_tokens", "tokens", "output")],
+        [tuple(int(v) if i else v for i, v in enumerate(r)) for r in rel.fetchall()],
     )

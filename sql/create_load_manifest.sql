@@ -5,7 +5,10 @@
 -- slots: none
 -- A file is unchanged when size and mtime match, or else when its content hash matches; a
 -- changed file is reloaded and its rows replaced. The counts satisfy
--- rows_read = rows_loaded + rows_rejected + duplicates_dropped.
+-- rows_read = rows_loaded + rows_rejected + duplicates_dropped. For append-only transcript
+-- sources read_offset is the byte offset just past the last line read and read_lines the lines
+-- before it; content_hash is then 'tail:<offset>:<sha256 of the 4 KiB before the offset>', so a
+-- grown file whose tail still matches is read on from read_offset (only its new lines).
 CREATE TABLE IF NOT EXISTS load_manifest (
     source VARCHAR PRIMARY KEY,
     format VARCHAR NOT NULL,
@@ -18,5 +21,7 @@ CREATE TABLE IF NOT EXISTS load_manifest (
     duplicates_dropped BIGINT NOT NULL,
     rejected_by_reason VARCHAR NOT NULL,
     mapping VARCHAR NOT NULL,
+    read_offset BIGINT,
+    read_lines BIGINT NOT NULL DEFAULT 0,
     loaded_at TIMESTAMPTZ NOT NULL
 )

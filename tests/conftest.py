@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -72,3 +73,31 @@ def check_golden(name: str, text: str) -> None:
             raise AssertionError(f"golden file {path} is missing")
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8"), f"output differs from {path}"
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def check_golden_json(name: str, data: Any) -> None:
+    """Compare JSON-able ``data`` with tests/golden/<name> (written as sorted, indented JSON)."""
+    check_golden(name, json.dumps(_round_floats(data), indent=2, sort_keys=True, default=str)
+                 + "\n")
+
+
+def _round_floats(data: Any) -> Any:
+    """Floats to 12 significant digits: DuckDB's parallel sums may differ in the last bits."""
+    if isinstance(data, float):
+        return float(f"{data:.12g}")
+    if isinstance(data, dict):
+        return {k: _round_floats(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_round_floats(v) for v in data]
+    return data
+
+
+def relative(source: str) -> str:
+    """A source path relative to tests/fixtures (golden files must not hold absolute paths)."""
+    try:
+        return Path(source).relative_to(FIXTURES.resolve()).as_posix()
+    except ValueError:
+        return Path(source).name

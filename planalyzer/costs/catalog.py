@@ -8,6 +8,7 @@ need every required key, ``source`` and ``as_of`` included).
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -262,11 +263,20 @@ class Resolution:
         return self.hardware.usd_per_gpu_hour if self.hardware else 0.0
 
 
+_CLAUDE_VERSION_FIRST = re.compile(r"^claude-(\d+(?:[.-]\d)?)-(opus|sonnet|haiku)(.*)$")
+
+
 def name_candidates(name: str) -> tuple[str, ...]:
-    """A logged name, lower-cased, with and without a provider prefix ("anthropic/...")."""
+    """A logged name, lower-cased, with and without a provider prefix ("anthropic/..."), and
+    Claude names written version first (OpenRouter's "claude-4.5-sonnet") in the vendor's
+    family-first spelling ("claude-sonnet-4-5")."""
     low = name.strip().lower()
     base = low.rsplit("/", 1)[-1]
-    return (low, base) if base != low else (low,)
+    out = [low, base]
+    m = _CLAUDE_VERSION_FIRST.match(base)
+    if m:
+        out.append(f"claude-{m[2]}-{m[1].replace('.', '-')}{m[3]}")
+    return tuple(dict.fromkeys(out))
 
 
 def name_matches(name: str, pattern: str) -> bool:

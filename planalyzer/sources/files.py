@@ -27,6 +27,8 @@ _FORMATS: dict[str, str] = {
 class SourceFile:
     path: Path  # absolute, resolved
     format: str  # parquet | csv | jsonl
+    source: str | None = None  # source module (planalyzer.sources.registry); None: detect
+    user_id: str | None = None  # user the file belongs to, when its folder says (batch sources)
 
     @property
     def key(self) -> str:

@@ -8,16 +8,21 @@ that one bad cell is a rejected row, not a failed load; the projection parses it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
 from planalyzer.schema import TOKEN_COLUMNS
+from planalyzer.sources.base import Source
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
 from planalyzer.sqlfiles import quote_ident
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
 
 READERS: dict[str, str] = {
     "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
@@ -46,6 +51,7 @@ class Projection:
     reader: str
     mapping: ColumnMapping
     type_problem: str | None
+    params: dict[str, Any] = field(default_factory=dict)  # extra values the SQL binds
 
 
 def _base(type_name: str) -> str:
@@ -145,9 +151,13 @@ def _text_expr(q: str | None, type_name: str = "VARCHAR") -> str:
 
 
 def build_projection(
-    con: duckdb.DuckDBPyConnection, source: SourceFile, spec: MappingSpec
+    con: duckdb.DuckDBPyConnection, source: SourceFile, spec: MappingSpec,
+    cost_divisor: float = 1.0,
 ) -> Projection:
-    """The SELECT over one file that yields canonical columns (see sql/checked_rows.sql)."""
+    """The SELECT over one file that yields canonical columns (see sql/checked_rows.sql).
+
+    ``cost_divisor`` converts a logged cost to USD (Helicone logs USD x 1e9).
+    """
     cols = file_columns(con, source)
     types = dict(cols)
     mapping = detect([c for c, _ in cols], spec, source.key)
@@ -195,7 +205,8 @@ def build_projection(
         values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
     if "logged_cost_usd" in m:
-        select.append(f"TRY_CAST({q('logged_cost_usd')} AS DOUBLE) AS logged_cost_usd")
+        select.append(f"TRY_CAST({q('logged_cost_usd')} AS DOUBLE) / $cost_divisor "
+                      "AS logged_cost_usd")
     else:
         select.append("NULL::DOUBLE AS logged_cost_usd")
     if source.format == "parquet":
@@ -206,4 +217,17 @@ def build_projection(
     reader = READERS[source.format]
     sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {reader}"
     return Projection(sql=sql, reader=reader, mapping=mapping,
-                      type_problem="; ".join(problems) if problems else None)
+                      type_problem="; ".join(problems) if problems else None,
+                      params={"cost_divisor": cost_divisor})
+
+
+class Tabular(Source):
+    """Any parquet, CSV or JSON-lines file whose columns map onto the events schema."""
+
+    name = "tabular"
+    description = "parquet, CSV or JSON lines with recognisable columns (--map to name them)"
+
+    def projection(
+        self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
+    ) -> Projection:
+        return build_projection(con, src, opts.mapping)

@@ -1,0 +1,153 @@
+"""Checks that set what the logs themselves say against planalyzer's assumptions.
+
+- ``aggregated_note``: events that stand for many requests (daily or hourly buckets from usage
+  APIs) make window limits approximate: say so, with how many.
+- ``logged_cost_table``: where a source logged its own cost (OpenRouter's cost_total, LiteLLM's
+  spend, Helicone's cost ...), that cost beside the API-list value and GPU cost planalyzer
+  computes, per model, flagging where logged and list value disagree.
+- ``rate_limit_check_table``: Codex logs the provider's own reading of how much of the 5-hour
+  and weekly limits was used. The usage planalyzer sees in the same window, divided by that
+  share, is the cap the provider applied: set against the plan catalog's cap.
+
+All need ``priced_events`` (planalyzer.pricing_step.price) except ``aggregated_note``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from planalyzer import sqlfiles
+from planalyzer.analysis import meter_units
+from planalyzer.plans import Limit, Plan, PlanCatalog
+from planalyzer.tables import Col, Table
+
+LOGGED_COST_TOLERANCE = 0.05  # flag a model whose logged cost and list value differ by more
+MIN_READING_PERCENT = 5.0  # readings below this are too coarse (whole percents) to infer a cap
+CODEX_PLAN_TYPES = {"plus": "chatgpt_plus", "pro": "chatgpt_pro"}
+
+
+def aggregated_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    events, buckets, requests = sqlfiles.run(con, "aggregated_events").fetchall()[0]
+    if not buckets:
+        return None
+    return (f"{buckets:,} of {events:,} events are aggregated buckets ({requests:,} requests, "
+            "from usage exports with a request count): limits over 5-hour or weekly windows "
+            "count each bucket at its timestamp, so figures that depend on request timing "
+            "(limits hit, usage blocked) are approximate for them")
+
+
+def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:
+    rows = sqlfiles.run(con, "logged_cost_check").fetchall()
+    if not rows:
+        return None
+    out: list[tuple[Any, ...]] = []
+    off: list[str] = []
+    for model, events, logged, value, gpu in rows:
+        diff = (float(logged) - float(value)) / float(value) if value else None
+        flag = diff is None or abs(diff) > LOGGED_COST_TOLERANCE
+        if flag:
+            off.append(str(model))
+        out.append((model, int(events), float(logged), float(value or 0.0), diff,
+                    float(gpu or 0.0), flag))
+    notes = ["logged: the cost the source recorded (what the requests were billed); API list "
+             "value: the same requests at the price catalog's list prices; GPU cost: the "
+             "marginal cost planalyzer estimates"]
+    if off:
+        notes.append(f"logged cost and list value differ by more than "
+                     f"{LOGGED_COST_TOLERANCE:.0%} for: {', '.join(off)} (discounts, "
+                     "provider routing or a stale price catalog: check --prices)")
+    return Table(
+        "logged_cost_check", "Cost the sources logged against computed figures",
+        [Col("model"), Col("events", "int"), Col("logged_cost_usd", "usd", "logged cost"),
+         Col("api_value_usd", "usd", "API list value"),
+         Col("difference", "share", "logged vs list"), Col("gpu_cost_usd", "usd", "GPU cost"),
+         Col("disagrees", "bool")],
+        out, notes)
+
+
+def _plan_for(plan_type: str | None, catalog: PlanCatalog) -> Plan | None:
+    if not plan_type:
+        return None
+    key = CODEX_PLAN_TYPES.get(plan_type.lower())
+    found = catalog.plans.get(key) if key else None
+    return found or catalog.find(plan_type) or catalog.find(f"chatgpt_{plan_type}")
+
+
+def _limit_for(plan: Plan, window_minutes: int) -> Limit | None:
+    for lim in plan.limits:
+        if lim.window.kind == "rolling" and round(lim.window.hours * 60) == window_minutes:
+            return lim
+    return None
+
+
+def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
+                           ) -> Table | None:
+    """The cap each logged reading implies (window usage / used share) against the catalog."""
+    readings = sqlfiles.relation(con, "rate_limit_readings",
+                                 {"min_percent": MIN_READING_PERCENT}).pl()
+    if not len(readings):
+        return None
+    usage = sqlfiles.relation(con, "rate_limit_usage").pl()
+    rows: list[tuple[Any, ...]] = []
+    unmatched: set[str] = set()
+    groups = readings.group_by("plan_type", "window_name", "window_minutes",
+                               maintain_order=True)
+    for (plan_type, window_name, minutes), part in groups:
+        plan = _plan_for(str(plan_type) if plan_type else None, catalog)
+        lim = _limit_for(plan, int(minutes)) if plan else None
+        if plan is None or lim is None:
+            unmatched.add(f"{plan_type} {window_name}")
+            continue
+        implied = _implied_caps(part, usage, catalog.meters[lim.meter])
+        if not len(implied):
+            continue
+        median = float(implied.median())  # type: ignore[arg-type]
+        rows.append((plan_type, plan.key, window_name, lim.name, catalog.meters[lim.meter].unit,
+                     len(implied), median, float(implied.quantile(0.1)),  # type: ignore[arg-type]
+                     float(implied.quantile(0.9)), lim.cap,  # type: ignore[arg-type]
+                     median / lim.cap if lim.cap else None))
+    if not rows and not unmatched:
+        return None
+    notes = [f"implied cap = usage in the window / the share the provider logged as used, per "
+             f"reading of at least {MIN_READING_PERCENT:g}% (p10-p90 across readings); a "
+             "median far from the catalog's cap means the catalog's estimate is off, or the "
+             "provider's meter weighs usage differently from the catalog's meter"]
+    if unmatched:
+        notes.append("no catalog limit to check for: " + ", ".join(sorted(unmatched)))
+    return Table(
+        "rate_limit_check", "Logged rate limits against the plan catalog",
+        [Col("plan_type", "str", "logged plan"), Col("plan", "str", "catalog plan"),
+         Col("window"), Col("limit"), Col("unit"), Col("readings", "int"),
+         Col("implied_cap", "float", "implied cap"), Col("implied_p10", "float", "p10"),
+         Col("implied_p90", "float", "p90"), Col("catalog_cap", "float", "catalog cap"),
+         Col("ratio", "float", "implied / catalog")],
+        rows, notes)
+
+
+def _implied_caps(readings: pl.DataFrame, usage: pl.DataFrame, meter: Any) -> pl.Series:
+    """Per reading: the meter's total over the reading's user's requests in [start, end]."""
+    caps: list[float] = []
+    for (user,), mine in readings.group_by("user_id", maintain_order=True):
+        reqs = usage.filter(pl.col("user_id") == user)
+        if not len(reqs):
+            continue
+        cum = pl.concat([pl.Series([0.0]), meter_units(reqs, meter).cum_sum()])
+        t = reqs["t_us"]
+        lo = t.search_sorted(mine["start_us"], side="left")
+        hi = t.search_sorted(mine["end_us"], side="right")
+        used = cum.gather(hi) - cum.gather(lo)
+        share = mine["used_percent"] / 100.0
+        caps.extend((used / share).filter(used > 0).to_list())
+    return pl.Series("implied", caps, dtype=pl.Float64)
+
+
+def source_checks(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
+                  ) -> tuple[list[str], list[Table]]:
+    """Notes and tables from every check that has something to say about the loaded logs."""
+    note = aggregated_note(con)
+    tables = [t for t in (logged_cost_table(con), rate_limit_check_table(con, catalog))
+              if t is not None]
+    return ([note] if note else []), tables

@@ -1,0 +1,65 @@
+"""Anthropic Admin API usage reports (JSON): usage_report/messages and usage_report/claude_code.
+
+messages: ``{"data": [{"starting_at", "ending_at", "results": [{"uncached_input_tokens",
+"cache_read_input_tokens", "cache_creation": {"ephemeral_5m_input_tokens",
+"ephemeral_1h_input_tokens"}, "output_tokens", "account_id", "api_key_id", "workspace_id",
+"model", "service_tier", "context_window"}]}]}`` (sql/project_anthropic_messages_json.sql).
+
+claude_code: ``{"data": [{"date", "actor": {"type", "email_address" | "api_key_name"},
+"subscription_type", "customer_type", "core_metrics", "model_breakdown": [{"model", "tokens":
+{"input", "output", "cache_read", "cache_creation"}, "estimated_cost": {"currency", "amount"}}]
+}]}`` (sql/project_anthropic_claude_code_json.sql): daily, per user and model; the estimated
+cost (cents) is kept as logged_cost_usd and the subscription type as the plan.
+
+Both are aggregated: the messages report has no request count, so each bucket row stands for
+one request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from planalyzer.sources.base import Source, read_head
+from planalyzer.sources.files import SourceFile
+from planalyzer.sources.report_json import create_macros, json_projection
+from planalyzer.sources.tabular import Projection
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
+
+
+def _is_claude_code_report(head: bytes) -> bool:
+    return b'"model_breakdown"' in head or b'"core_metrics"' in head
+
+
+class AnthropicUsage(Source):
+    name = "anthropic-usage"
+    description = "Anthropic Admin API usage_report/messages or usage_report/claude_code JSON"
+    aggregated = True
+
+    def setup(self, con: duckdb.DuckDBPyConnection) -> None:
+        create_macros(con)
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return b'"uncached_input_tokens"' in head or (
+            _is_claude_code_report(head) and b'"actor"' in head)
+
+    def projection(
+        self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
+    ) -> Projection:
+        if _is_claude_code_report(read_head(src.path)):
+            return json_projection("project_anthropic_claude_code_json", {
+                "ts": "date", "user_id": "actor.email_address|api_key_name",
+                "plan": "subscription_type", "model": "model_breakdown.model",
+                "input_tokens": "tokens.input", "cache_write_tokens": "tokens.cache_creation",
+                "cache_read_tokens": "tokens.cache_read", "output_tokens": "tokens.output",
+                "logged_cost_usd": "estimated_cost.amount/100"})
+        return json_projection("project_anthropic_messages_json", {
+            "ts": "starting_at", "user_id": "account_id|api_key_id|workspace_id",
+            "model": "model", "input_tokens": "uncached_input_tokens",
+            "cache_write_tokens": "cache_creation.ephemeral_5m_input_tokens",
+            "cache_write_1h_tokens": "cache_creation.ephemeral_1h_input_tokens",
+            "cache_read_tokens": "cache_read_input_tokens", "output_tokens": "output_tokens"})

@@ -1,0 +1,90 @@
+"""The source extension point: what a log format module provides to the store.
+
+Two kinds of source:
+
+- a *projection* source (the generic tabular reader and the vendor exports) turns one file into
+  a SELECT yielding canonical columns plus problem flags; the store runs it through
+  ``sql/checked_rows.sql`` exactly as for any parquet/CSV/JSON-lines file, one file at a time;
+- a *batch* source (Claude Code and Codex transcripts: thousands of small JSON-lines files)
+  reads many files in one pass and inserts events and rejected rows itself, returning one
+  ``FileLoad`` per file with the same identity (read = loaded + rejected + duplicates) and the
+  lines that carry no usage counted by kind in ``skipped_by_kind``.
+
+A module is chosen by ``--source NAME`` or detected from a file's first bytes (``sniff``) or,
+for a folder, from its layout (``claims_folder``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from planalyzer.accounting import FileLoad
+from planalyzer.sources.files import SourceFile
+
+if TYPE_CHECKING:
+    from planalyzer.sources.tabular import Projection
+    from planalyzer.store import LoadOptions
+
+SNIFF_BYTES = 16_384
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One file a batch source is asked to read, from ``start_offset`` (append) or the start."""
+
+    src: SourceFile
+    status: str  # loaded | reloaded | appended
+    start_offset: int = 0
+    start_line: int = 0  # lines already read before start_offset (line numbers continue)
+
+
+class Source:
+    """Base class of source modules; subclasses set ``name`` and override what they support."""
+
+    name: str = ""
+    description: str = ""
+    aggregated: bool = False  # rows are buckets (a day, an hour): request timing is approximate
+    batch: bool = False
+    append_only: bool = False  # files only grow: a --db reload may read just the new lines
+    extra_tables: tuple[str, ...] = ()  # tables with a ``source`` column to clear on reload
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """Does this file (its first SNIFF_BYTES) look like this source?"""
+        return False
+
+    def claims_folder(self, folder: Path) -> bool:
+        """Is this folder laid out as this source's (a Claude Code config folder, say)?"""
+        return False
+
+    def expand(self, folder: Path, root: Path) -> list[SourceFile]:
+        """The source's files under ``folder`` (given by the user as ``root``)."""
+        return []
+
+    def setup(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Create any tables of the source's own (rate-limit snapshots, say)."""
+
+    def projection(
+        self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
+    ) -> Projection:
+        raise NotImplementedError(f"{self.name} is a batch source")
+
+    def load_batch(
+        self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
+    ) -> list[FileLoad]:
+        raise NotImplementedError(f"{self.name} is not a batch source")
+
+
+def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""
+
+
+def first_line(head: bytes) -> bytes:
+    return head.split(b"\n", 1)[0].strip()

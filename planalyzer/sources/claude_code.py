@@ -1,0 +1,319 @@
+"""Claude Code transcripts: ``projects/<project>/<session>.jsonl`` (and nested ``subagents/``).
+
+Rows are the lines whose JSON carries ``message.usage`` (assistant turns); every other line is
+counted by kind in ``skipped_by_kind`` (user turns, summaries, file-history snapshots ...), so
+nothing read is lost silently. Reading is batched: a Python scan finds the candidate lines
+(those containing ``"usage"``) in every file without parsing the rest, and DuckDB parses the
+candidates of many files in one statement per chunk (sql/stage_claude_code_lines.sql). Duplicates
+(the same message.id + requestId in several lines or files: streamed content blocks, resumed
+sessions, sidechain replays) are resolved across the whole batch (sql/rank_claude_code_rows.sql).
+
+Users: a folder holding ``projects/`` (or ``.claude/projects/``) is one user's, named by
+``--user`` (default ``me``); a folder of such folders is many users', each named by its folder
+(or by ``--user-map``).
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import duckdb
+import pyarrow as pa
+
+from planalyzer import sqlfiles
+from planalyzer.accounting import FileLoad
+from planalyzer.sources.base import BatchItem, Source, first_line
+from planalyzer.sources.files import SourceFile
+from planalyzer.sqlfiles import quote_ident
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
+
+DEFAULT_USER = "me"
+_BLOCK_BYTES = 1 << 20  # files are read in blocks of this size (bounds memory)
+_CHUNK_BYTES = 4 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
+_UNTERMINATED = "unterminated last line (read once the file grows)"
+_TYPE_KEY = b'"type":"'
+_CONTENT = b'"content":['
+_STOP = b'],"stop_reason":'
+_TYPE_WITHIN = 4096  # the first "type" key lies this close to a line's start
+# First "type" values of lines that are not model turns (Claude Code writes a user line's
+# top-level type before its message; an assistant line's first type is its message's).
+_NO_USAGE = frozenset({"user", "summary", "file-history-snapshot", "system",
+                       "queue-operation"})
+
+
+@dataclass
+class _Scan:
+    """What the Python pass found in one file."""
+
+    kinds: Counter[str] = field(default_factory=Counter)
+    end_offset: int = 0
+    lines: int = 0
+
+
+def _kind(line: bytes) -> str:
+    """The first ``"type"`` value of a line not parsed (user and summary lines put theirs
+    before any nested object; a label for counting, never used for tokens)."""
+    i = line.find(_TYPE_KEY)
+    if i < 0:
+        return "no type"
+    j = line.find(b'"', i + len(_TYPE_KEY), i + len(_TYPE_KEY) + 64)
+    if j < 0:
+        return "no type"
+    return line[i + len(_TYPE_KEY):j].decode("utf-8", "replace")
+
+
+class _Batch:
+    """Candidate lines of many files, gathered into one buffer and flushed to DuckDB in chunks
+    (an Arrow string array over the buffer: no Python object per line)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, max_tokens: int) -> None:
+        self.con = con
+        self.max_tokens = max_tokens
+        self._reset()
+
+    def _reset(self) -> None:
+        self.buf = bytearray()
+        self.offsets = array("q", [0])
+        self.file_idx = array("i")
+        self.line_no = array("q")
+
+    def add(self, idx: int, line_no: int, data: memoryview) -> None:
+        self.buf += data
+        self.offsets.append(len(self.buf))
+        self.file_idx.append(idx)
+        self.line_no.append(line_no)
+
+    def add2(self, idx: int, line_no: int, head: memoryview, tail: memoryview) -> None:
+        """A line with its middle elided (an assistant message without its content)."""
+        self.buf += head
+        self.buf += tail
+        self.offsets.append(len(self.buf))
+        self.file_idx.append(idx)
+        self.line_no.append(line_no)
+
+    def full(self) -> bool:
+        return len(self.buf) >= _CHUNK_BYTES
+
+    def flush(self) -> None:
+        n = len(self.file_idx)
+        if not n:
+            return
+        raw = pa.Array.from_buffers(pa.large_binary(), n, [
+            None, pa.py_buffer(self.offsets), pa.py_buffer(self.buf)])
+        try:
+            text = raw.cast(pa.large_string())
+        except pa.ArrowInvalid:  # a line that is not UTF-8: parse it with U+FFFD in place
+            text = pa.array([b.decode("utf-8", "replace") for b in raw.to_pylist()],
+                            pa.large_string())
+        chunk = pa.table({"file_idx": pa.array(self.file_idx, pa.int32()),
+                          "line_no": pa.array(self.line_no, pa.int64()), "line": text})
+        sqlfiles.run_over(self.con.from_arrow(chunk), "cc_chunk", "stage_claude_code_lines")
+        del chunk, text, raw
+        self._reset()
+
+
+def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
+    """Count the complete lines of ``data``; candidates go to ``batch``. Returns the bytes
+    consumed (up to and including the last newline).
+
+    A line's first ``"type"`` value is read first (it sits near the start of every kind of
+    line): user turns, summaries, snapshots and system lines never carry message.usage, so
+    their (often large) bodies are not searched. In an assistant line the message's content
+    array (text, thinking, tool input: most of its bytes) is elided before parsing: JSON
+    escapes every quote inside a string, so ``"content":[`` and the last ``],"stop_reason":``
+    can only be the message's own keys; a line without them is passed whole."""
+    find, rfind = data.find, data.rfind
+    view = memoryview(data)
+    kinds = scan.kinds
+    pos, end = 0, len(data)
+    while pos < end:
+        nl = find(b"\n", pos)
+        if nl < 0:
+            break
+        scan.lines += 1
+        k = find(_TYPE_KEY, pos, min(nl, pos + _TYPE_WITHIN))
+        kind = ""
+        if k >= 0:
+            q = find(b'"', k + 8, min(nl, k + 72))
+            kind = data[k + 8:q].decode("utf-8", "replace") if q > 0 else "no type"
+        if kind not in _NO_USAGE:
+            c = find(_CONTENT, pos, min(nl, pos + _TYPE_WITHIN))
+            stop = rfind(_STOP, c, nl) if c >= 0 else -1
+            if stop > c >= 0 and find(b'"usage"', stop, nl) >= 0:
+                batch.add2(idx, scan.lines, view[pos:c + len(_CONTENT)], view[stop:nl])
+                pos = nl + 1
+                continue
+            if find(b'"usage"', pos, nl) >= 0:
+                batch.add(idx, scan.lines, view[pos:nl])
+                pos = nl + 1
+                continue
+        if kind:
+            kinds[kind] += 1
+        elif nl > pos and data[pos:nl].strip():
+            kinds[_kind(data[pos:nl])] += 1
+        pos = nl + 1
+    return pos
+
+
+def scan_file(path: Path, idx: int, start_offset: int, start_line: int,
+              batch: _Batch) -> _Scan:
+    """Read one file from ``start_offset`` in blocks: candidates go to ``batch``, other lines
+    are counted by kind; a line longer than a block is skipped in pieces unless it may carry
+    usage. The offset stops after the last complete line."""
+    scan = _Scan(end_offset=start_offset, lines=start_line)
+    with path.open("rb") as fh:
+        fh.seek(start_offset)
+        carry = b""
+        while True:
+            block = fh.read(_BLOCK_BYTES)
+            if not block:
+                break
+            data = carry + block if carry else block
+            used = _scan_block(data, scan, idx, batch)
+            scan.end_offset += used
+            carry = data[used:]
+            if batch.full():
+                batch.flush()
+            if len(carry) > _BLOCK_BYTES and carry.startswith(b'{"type":"'):
+                scan.end_offset += _skip_long_line(fh, carry, scan)
+                carry = b""
+        if carry:
+            scan.kinds[_UNTERMINATED] += 1
+    return scan
+
+
+def _skip_long_line(fh: BinaryIO, head: bytes, scan: _Scan) -> int:
+    """Skip the rest of a very long line that cannot carry usage (a file-history snapshot),
+    counting it by kind; returns the bytes consumed (0 if the file ends inside it: the line
+    is then unterminated and the offset stays before it)."""
+    size = len(head)
+    while True:
+        piece = fh.read(_BLOCK_BYTES)
+        if not piece:
+            scan.kinds[_UNTERMINATED] += 1
+            return 0
+        nl = piece.find(b"\n")
+        if nl >= 0:
+            fh.seek(nl + 1 - len(piece), os.SEEK_CUR)
+            scan.lines += 1
+            scan.kinds[_kind(head)] += 1
+            return size + nl + 1
+        size += len(piece)
+
+
+def _has_projects(folder: Path) -> Path | None:
+    for p in (folder / "projects", folder / ".claude" / "projects"):
+        if p.is_dir():
+            return p
+    return None
+
+
+def _user_folders(folder: Path) -> list[tuple[Path, str | None]]:
+    """(projects folder, user) pairs under what the user named."""
+    if folder.name == "projects":
+        return [(folder, None)]
+    own = _has_projects(folder)
+    if own is not None:
+        return [(own, None)]
+    found: list[tuple[Path, str | None]] = []
+    for child in sorted(folder.iterdir()):
+        if child.is_dir() and not child.name.startswith("."):
+            p = _has_projects(child)
+            if p is not None:
+                found.append((p, child.name))
+    return found
+
+
+def _jsonl_under(folder: Path) -> list[Path]:
+    out: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        out.extend(Path(root, f) for f in sorted(files) if f.endswith(".jsonl"))
+    return out
+
+
+def _any_jsonl(folder: Path) -> bool:
+    return any(f.endswith(".jsonl") for _root, _dirs, files in os.walk(folder) for f in files)
+
+
+class ClaudeCode(Source):
+    name = "claude-code"
+    description = "Claude Code transcripts (~/.claude/projects/<project>/<session>.jsonl)"
+    batch = True
+    append_only = True
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        line = first_line(head)
+        if line.startswith((b'{"type":"summary"', b'{"type":"file-history-snapshot"')):
+            return True
+        return line.startswith(b"{") and b'"sessionId":' in line and (
+            b'"parentUuid":' in line or b'"leafUuid":' in line)
+
+    def claims_folder(self, folder: Path) -> bool:
+        return any(_any_jsonl(p) for p, _ in _user_folders(folder))
+
+    def expand(self, folder: Path, root: Path) -> list[SourceFile]:
+        # the folder is resolved once; paths below it stay absolute without a resolve each
+        return [SourceFile(f, "jsonl", self.name, user)
+                for projects, user in _user_folders(folder.resolve())
+                for f in _jsonl_under(projects)]
+
+    def load_batch(
+        self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
+    ) -> list[FileLoad]:
+        sqlfiles.run(con, "create_claude_code_staging").fetchall()
+        sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
+        batch = _Batch(con, opts.max_tokens)
+        scans = [scan_file(it.src.path, i, it.start_offset, it.start_line, batch)
+                 for i, it in enumerate(items)]
+        batch.flush()
+        return finish_batch(con, self.name, items, scans, opts)
+
+
+def user_of(src: SourceFile, opts: LoadOptions) -> str:
+    if src.user_id is None:
+        return opts.user_id or DEFAULT_USER
+    return opts.user_map.get(src.user_id, src.user_id)
+
+
+def finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchItem],
+                 scans: list[_Scan], opts: LoadOptions) -> list[FileLoad]:
+    """Rank, insert and count the staged rows; one FileLoad per file."""
+    files = pa.table({
+        "file_idx": pa.array(range(len(items)), pa.int32()),
+        "source": pa.array([it.src.key for it in items], pa.string()),
+        "user_id": pa.array([user_of(it.src, opts) for it in items], pa.string()),
+    })
+    con.register("cc_files", files)
+    try:
+        sqlfiles.run(con, "rank_claude_code_rows").fetchall()
+        sqlfiles.run(con, "insert_claude_code_events").fetchall()
+        sqlfiles.run(con, "insert_claude_code_rejected").fetchall()
+        counts = {int(r[0]): [int(v) for v in r[1:]]
+                  for r in sqlfiles.run(con, "claude_code_file_counts").fetchall()}
+        details = sqlfiles.run(con, "claude_code_file_details").fetchall()
+    finally:
+        con.unregister("cc_files")
+    loads: list[FileLoad] = []
+    for i, (it, scan) in enumerate(zip(items, scans, strict=True)):
+        read, loaded, rejected, dups = counts.get(i, [0, 0, 0, 0])
+        loads.append(FileLoad(
+            source=it.src.key, format=name, status=it.status, rows_read=read,
+            rows_loaded=loaded, rows_rejected=rejected, duplicates_dropped=dups,
+            skipped_by_kind=dict(scan.kinds), read_offset=scan.end_offset,
+            read_lines=scan.lines,
+        ))
+    for idx, what, label, n in details:
+        fl = loads[int(idx)]
+        target = fl.rejected_by_reason if what == "rejected" else fl.skipped_by_kind
+        target[str(label)] = target.get(str(label), 0) + int(n)
+    for table in ("cc_ranked", "cc_parsed"):
+        sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident(table)}).fetchall()
+    return loads

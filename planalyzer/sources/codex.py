@@ -1,0 +1,324 @@
+"""Codex CLI rollouts: ``sessions/YYYY/MM/DD/rollout-*.jsonl`` and ``archived_sessions/``.
+
+Each line is ``{"timestamp", "type", "payload"}``. A row is a ``token_count`` event that carries
+usage (``payload.info``): the turn's usage is ``info.last_token_usage`` where logged, otherwise
+the difference of the cumulative ``info.total_token_usage`` from the previous event; an event
+repeating the previous totals is a duplicate. OpenAI counts cached input inside input_tokens:
+input_tokens = input - cached, cache_read_tokens = cached; output_tokens include reasoning. The
+model is the latest ``turn_context`` model. The same session in ``sessions/`` and
+``archived_sessions/`` is loaded once, from the active copy.
+
+Every ``rate_limits`` snapshot (5-hour primary and weekly secondary window: used percent, window
+length, reset time, plan type) is kept in ``rate_limit_snapshots``: real evidence of a plan's
+limits. Files are small and need per-session state, so they are parsed in Python; the rows are
+inserted in one statement per batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from planalyzer import sqlfiles
+from planalyzer.accounting import FileLoad
+from planalyzer.sources.base import BatchItem, Source, first_line
+from planalyzer.sources.claude_code import _kind, user_of
+from planalyzer.sources.files import SourceFile
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
+
+_MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"')
+_UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+_ROW_COLUMNS = ("file_idx", "line_no", "event_id", "ts", "model", "input_tokens",
+                "cache_read_tokens", "output_tokens", "total_tokens", "reject_reason", "raw")
+_RL_COLUMNS = ("file_idx", "ts", "plan_type", "window", "window_minutes", "used_percent",
+               "resets_at_epoch", "resets_in_seconds")
+
+
+@dataclass
+class _File:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    limits: list[dict[str, Any]] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
+    session: str = ""
+    lines: int = 0
+    end_offset: int = 0
+
+
+def _usage(u: Any) -> tuple[int, int, int, int] | None:
+    """(input incl. cached, cached, output, total) of a token usage object; None if not one."""
+    if not isinstance(u, dict):
+        return None
+    vals = [u.get(k, 0) for k in ("input_tokens", "cached_input_tokens", "output_tokens")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+        return None
+    total = u.get("total_tokens")
+    if not isinstance(total, int):
+        total = vals[0] + vals[2]
+    return vals[0], vals[1], vals[2], total
+
+
+def _difference(total: tuple[int, int, int, int],
+                prev: tuple[int, int, int, int] | None) -> tuple[int, int, int, int]:
+    """This turn's usage from cumulative totals; totals that went down restarted (a resumed
+    or forked session counts afresh), so the new totals are the turn's usage."""
+    if prev is None or any(t < p for t, p in zip(total, prev, strict=True)):
+        return total
+    return (total[0] - prev[0], total[1] - prev[1], total[2] - prev[2], total[3] - prev[3])
+
+
+def _reason(row: dict[str, Any], max_tokens: int) -> str | None:
+    if row["ts"] is None:
+        return "missing timestamp"
+    try:
+        datetime.fromisoformat(row["ts"])
+    except ValueError:
+        return "unparseable timestamp"
+    if not row["model"]:
+        return "missing model (no turn_context before it)"
+    toks = (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"])
+    if any(t is None for t in toks):
+        return "non-integer token count"
+    if min(toks) < 0:
+        return "negative token count"
+    if max(toks) > max_tokens:
+        return "token count over bound"
+    return None
+
+
+def parse_file(path: Path, max_tokens: int) -> _File:
+    out = _File(session=_session_from_name(path))
+    model: str | None = None
+    prev_total: tuple[int, int, int, int] | None = None
+    with path.open("rb") as fh:
+        for raw in fh:
+            if raw[-1:] != b"\n":
+                out.kinds["unterminated last line"] += 1
+                break
+            out.lines += 1
+            out.end_offset += len(raw)
+            if not any(m in raw for m in _MARKERS):
+                if raw.strip():
+                    out.kinds[_kind(raw)] += 1
+                continue
+            try:
+                doc = json.loads(raw)
+            except ValueError:
+                doc = None
+            if not isinstance(doc, dict) or not isinstance(doc.get("payload"), dict):
+                if b'"token_count"' in raw:
+                    out.rows.append(_bad_row(out.lines, raw, "unparseable JSON (truncated?)"))
+                else:
+                    out.kinds["unparseable line"] += 1
+                continue
+            kind, payload, ts = doc.get("type"), doc["payload"], doc.get("timestamp")
+            if kind == "session_meta":
+                out.session = str(payload.get("id") or out.session)
+                out.kinds["session_meta"] += 1
+            elif kind == "turn_context":
+                model = payload.get("model") or model
+                out.kinds["turn_context"] += 1
+            elif kind == "event_msg" and payload.get("type") == "token_count":
+                _limits(out, payload.get("rate_limits"), ts)
+                info = payload.get("info")
+                if not isinstance(info, dict):
+                    out.kinds["token_count without usage"] += 1
+                    continue
+                total = _usage(info.get("total_token_usage"))
+                last = _usage(info.get("last_token_usage"))
+                dup = total is not None and total == prev_total
+                if last is None and total is not None:
+                    last = _difference(total, prev_total)
+                row = {
+                    "line_no": out.lines, "ts": ts if isinstance(ts, str) else None,
+                    "model": model,
+                    "event_id": f"codex:{out.session}:{total[3]}" if total else None,
+                    "input_tokens": None if last is None else last[0] - last[1],
+                    "cache_read_tokens": None if last is None else last[1],
+                    "output_tokens": None if last is None else last[2],
+                    "total_tokens": None if last is None else last[3],
+                    "duplicate": dup,
+                }
+                row["reject_reason"] = None if dup else _reason(row, max_tokens)
+                row["raw"] = raw.decode("utf-8", "replace") if row["reject_reason"] else None
+                out.rows.append(row)
+                if total is not None:
+                    prev_total = total
+            else:
+                out.kinds[str(kind) if kind else "no type"] += 1
+    return out
+
+
+def _bad_row(line_no: int, raw: bytes, reason: str) -> dict[str, Any]:
+    return {"line_no": line_no, "ts": None, "model": None, "event_id": None,
+            "input_tokens": None, "cache_read_tokens": None, "output_tokens": None,
+            "total_tokens": None, "duplicate": False, "reject_reason": reason,
+            "raw": raw.decode("utf-8", "replace")}
+
+
+def _limits(out: _File, rl: Any, ts: Any) -> None:
+    if not isinstance(rl, dict) or not isinstance(ts, str):
+        return
+    for window in ("primary", "secondary"):
+        w = rl.get(window)
+        if not isinstance(w, dict) or not isinstance(w.get("used_percent"), int | float):
+            continue
+        out.limits.append({
+            "ts": ts, "plan_type": rl.get("plan_type"), "window": window,
+            "window_minutes": w.get("window_minutes"), "used_percent": float(w["used_percent"]),
+            "resets_at_epoch": w.get("resets_at"), "resets_in_seconds": w.get("resets_in_seconds"),
+        })
+
+
+def _session_from_name(path: Path) -> str:
+    m = _UUID.search(path.name)
+    return m.group(1) if m else path.stem
+
+
+def _homes(folder: Path) -> list[tuple[Path, str | None]]:
+    """(codex home, user) pairs: a home holds sessions/ or archived_sessions/."""
+    def is_home(p: Path) -> bool:
+        return (p / "sessions").is_dir() or (p / "archived_sessions").is_dir()
+
+    if folder.name in ("sessions", "archived_sessions"):
+        return [(folder.parent, None)]
+    for p in (folder, folder / ".codex"):
+        if is_home(p):
+            return [(p, None)]
+    found: list[tuple[Path, str | None]] = []
+    for child in sorted(folder.iterdir()):
+        if child.is_dir() and not child.name.startswith("."):
+            for p in (child, child / ".codex"):
+                if is_home(p):
+                    found.append((p, child.name))
+                    break
+    return found
+
+
+def _rollouts(home: Path) -> list[Path]:
+    out: list[Path] = []
+    for sub in ("sessions", "archived_sessions"):
+        for root, dirs, files in os.walk(home / sub):
+            dirs.sort()
+            out.extend(Path(root) / f for f in sorted(files)
+                       if f.startswith("rollout-") and f.endswith(".jsonl"))
+    return out
+
+
+class Codex(Source):
+    name = "codex"
+    description = "Codex CLI rollouts (~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl)"
+    batch = True
+    extra_tables = ("rate_limit_snapshots",)
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        line = first_line(head)
+        return line.startswith(b"{") and b'"payload":' in line and (
+            b'"type":"session_meta"' in line or b'"type":"turn_context"' in line
+            or b'"type":"event_msg"' in line or b'"type":"response_item"' in line)
+
+    def claims_folder(self, folder: Path) -> bool:
+        return any(_rollouts(h) for h, _ in _homes(folder))
+
+    def expand(self, folder: Path, root: Path) -> list[SourceFile]:
+        return [SourceFile(f.resolve(), "jsonl", self.name, user)
+                for home, user in _homes(folder) for f in _rollouts(home)]
+
+    def setup(self, con: duckdb.DuckDBPyConnection) -> None:
+        sqlfiles.run(con, "create_rate_limit_snapshots").fetchall()
+
+    def load_batch(
+        self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
+    ) -> list[FileLoad]:
+        parsed = [parse_file(it.src.path, opts.max_tokens) for it in items]
+        archived = ["archived_sessions" in it.src.path.parts for it in items]
+        keep = _choose_copies(parsed, archived)
+        rows: dict[str, list[Any]] = {c: [] for c in _ROW_COLUMNS}
+        limits: dict[str, list[Any]] = {c: [] for c in _RL_COLUMNS}
+        loads: list[FileLoad] = []
+        for i, (it, f) in enumerate(zip(items, parsed, strict=True)):
+            fl = FileLoad(source=it.src.key, format=self.name, status=it.status,
+                          skipped_by_kind=dict(f.kinds), read_offset=None, read_lines=f.lines)
+            for r in f.rows:
+                fl.rows_read += 1
+                if r["reject_reason"]:
+                    fl.rows_rejected += 1
+                    reason = str(r["reject_reason"])
+                    fl.rejected_by_reason[reason] = fl.rejected_by_reason.get(reason, 0) + 1
+                elif r["duplicate"] or not keep.get((i, r["line_no"]), True):
+                    fl.duplicates_dropped += 1
+                    continue
+                else:
+                    fl.rows_loaded += 1
+                for c in _ROW_COLUMNS:
+                    rows[c].append(i if c == "file_idx" else r[c])
+            if not (archived[i] and f.session in _active_sessions(parsed, archived)):
+                for lim in f.limits:
+                    for c in _RL_COLUMNS:
+                        limits[c].append(i if c == "file_idx" else lim[c])
+            loads.append(fl)
+        files = pa.table({
+            "file_idx": pa.array(range(len(items)), pa.int32()),
+            "source": pa.array([it.src.key for it in items], pa.string()),
+            "user_id": pa.array([user_of(it.src, opts) for it in items], pa.string()),
+        })
+        con.register("codex_files", files)
+        con.register("codex_rows", pa.table(rows, schema=_ROW_SCHEMA))
+        con.register("codex_limits", pa.table(limits, schema=_RL_SCHEMA))
+        try:
+            for sql in ("insert_codex_events", "insert_codex_rejected",
+                        "insert_rate_limit_snapshots"):
+                sqlfiles.run(con, sql).fetchall()
+        finally:
+            for name in ("codex_files", "codex_rows", "codex_limits"):
+                con.unregister(name)
+        return loads
+
+
+def _active_sessions(parsed: list[_File], archived: list[bool]) -> set[str]:
+    return {f.session for f, a in zip(parsed, archived, strict=True) if not a}
+
+
+def _choose_copies(parsed: list[_File], archived: list[bool]) -> dict[tuple[int, int], bool]:
+    """Per event_id seen more than once in the batch: keep the active copy, then the larger."""
+    best: dict[str, tuple[tuple[int, int, int], tuple[int, int]]] = {}
+    seen: Counter[str] = Counter()
+    for i, f in enumerate(parsed):
+        for r in f.rows:
+            eid = r["event_id"]
+            if eid is None or r["reject_reason"] or r["duplicate"]:
+                continue
+            seen[eid] += 1
+            rank = (int(archived[i]), -(r["total_tokens"] or 0), i)
+            if eid not in best or rank < best[eid][0]:
+                best[eid] = (rank, (i, r["line_no"]))
+    keep: dict[tuple[int, int], bool] = {}
+    for i, f in enumerate(parsed):
+        for r in f.rows:
+            eid = r["event_id"]
+            if eid is not None and seen[eid] > 1:
+                keep[(i, r["line_no"])] = best[eid][1] == (i, r["line_no"])
+    return keep
+
+
+_ROW_SCHEMA = pa.schema([
+    ("file_idx", pa.int32()), ("line_no", pa.int64()), ("event_id", pa.string()),
+    ("ts", pa.string()), ("model", pa.string()), ("input_tokens", pa.int64()),
+    ("cache_read_tokens", pa.int64()), ("output_tokens", pa.int64()),
+    ("total_tokens", pa.int64()), ("reject_reason", pa.string()), ("raw", pa.string()),
+])
+_RL_SCHEMA = pa.schema([
+    ("file_idx", pa.int32()), ("ts", pa.string()), ("plan_type", pa.string()),
+    ("window", pa.string()), ("window_minutes", pa.int64()), ("used_percent", pa.float64()),
+    ("resets_at_epoch", pa.int64()), ("resets_in_seconds", pa.int64()),
+])

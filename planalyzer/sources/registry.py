@@ -1,0 +1,144 @@
+"""Which source module reads which file: ``--source NAME``, a folder's layout, or its content.
+
+Resolution order for each path the user named:
+
+1. ``--source NAME`` given: folders are expanded by that module (a batch source knows its
+   layout, e.g. ``projects/**/*.jsonl``); files are read by it whatever their content.
+2. A folder a batch source claims by layout (a Claude Code config folder holding ``projects/``,
+   a Codex home holding ``sessions/``, or a folder of users' such folders) is expanded by it.
+3. Any other file is detected from its first bytes (``Source.sniff``, in ``MODULES`` order);
+   what no module recognises is read by the generic tabular reader.
+
+Detection reads a few kilobytes of a file only when the manifest says it is new or changed.
+"""
+
+from __future__ import annotations
+
+import glob
+from functools import cache
+from pathlib import Path
+
+from planalyzer.errors import ConfigError, InputError
+from planalyzer.sources import files as source_files
+from planalyzer.sources.base import Source, read_head
+from planalyzer.sources.files import SourceFile
+
+GENERIC = "tabular"
+
+
+@cache
+def modules() -> tuple[Source, ...]:
+    """All source modules, in detection order (the generic tabular reader last)."""
+    from planalyzer.sources.anthropic_usage import AnthropicUsage
+    from planalyzer.sources.claude_code import ClaudeCode
+    from planalyzer.sources.codex import Codex
+    from planalyzer.sources.helicone import Helicone
+    from planalyzer.sources.langfuse import Langfuse
+    from planalyzer.sources.litellm import LiteLLM, LiteLLMDaily
+    from planalyzer.sources.openai_usage import OpenAIUsage
+    from planalyzer.sources.openrouter import OpenRouter
+    from planalyzer.sources.tabular import Tabular
+
+    return (ClaudeCode(), Codex(), OpenAIUsage(), AnthropicUsage(), OpenRouter(), LiteLLM(),
+            LiteLLMDaily(), Helicone(), Langfuse(), Tabular())
+
+
+def names() -> list[str]:
+    return [m.name for m in modules()]
+
+
+def get(name: str) -> Source:
+    for m in modules():
+        if m.name == name:
+            return m
+    raise ConfigError(f"--source {name!r}: unknown source; use one of {', '.join(names())}")
+
+
+def _matches(spec: str) -> list[Path]:
+    if glob.has_magic(spec):
+        found = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
+        if not found:
+            raise InputError(f"{spec}: the glob matches no files; check the pattern")
+        return found
+    p = Path(spec).expanduser()
+    if not p.exists():
+        raise InputError(f"{spec}: no such file or folder; check the path")
+    return [p]
+
+
+def resolve(specs: list[str], source: str | None = None,
+            input_format: str | None = None) -> list[SourceFile]:
+    """Expand paths, folders and globs into distinct files, each tagged with its source module
+    where the folder layout or ``--source`` says (otherwise ``identify`` decides later)."""
+    if not specs:
+        raise InputError("no sources given: name log files, folders or globs "
+                         "(for example: planalyzer load 'exports/*.parquet')")
+    forced = get(source) if source else None
+    seen: dict[Path, SourceFile] = {}
+    for spec in specs:
+        for m in _matches(spec):
+            for f in _expand(m, forced, input_format):
+                seen.setdefault(f.path, f)
+    return sorted(seen.values(), key=lambda s: s.key)
+
+
+def _expand(path: Path, forced: Source | None, input_format: str | None) -> list[SourceFile]:
+    if path.is_dir():
+        claimers = ([forced] if forced is not None and forced.batch else
+                    [] if forced is not None else
+                    [m for m in modules() if m.batch and m.claims_folder(path)])
+        if claimers:
+            found = [f for m in claimers for f in m.expand(path.resolve(), path.resolve())]
+            if not found:
+                names_ = ", ".join(m.name for m in claimers)
+                raise InputError(f"{path}: no {names_} log files found in this folder; "
+                                 "point at the folder that holds projects/ or sessions/")
+            return found
+    if forced is not None and forced.batch:
+        return [SourceFile(path.resolve(), "jsonl", forced.name)]
+    files = source_files.resolve([str(path)], input_format)
+    if forced is not None:
+        return [SourceFile(f.path, f.format, forced.name) for f in files]
+    return files
+
+
+def _parquet_header(path: Path) -> bytes:
+    """A parquet file's column names as a CSV header line, so sniffers treat both alike."""
+    import pyarrow.parquet as pq
+
+    try:
+        names_ = pq.read_schema(path).names
+    except (OSError, ValueError):
+        return b""
+    return ",".join(names_).encode() + b"\n"
+
+
+def identify(src: SourceFile) -> tuple[SourceFile, Source]:
+    """The module that reads ``src``: the one it is tagged with, or the first whose sniff
+    recognises its content, or the generic tabular reader."""
+    if src.source is not None:
+        return src, get(src.source)
+    head = _parquet_header(src.path) if src.format == "parquet" else read_head(src.path)
+    for m in modules():
+        if m.name != GENERIC and m.sniff(src.path, head):
+            return SourceFile(src.path, src.format, m.name, src.user_id), m
+    return SourceFile(src.path, src.format, GENERIC, src.user_id), get(GENERIC)
+
+
+def read_user_map(path: Path) -> dict[str, str]:
+    """A TOML ``[users]`` table: folder name = "user id", for a folder of users' folders."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: user map file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    users = doc.get("users")
+    if set(doc) != {"users"} or not isinstance(users, dict):
+        raise ConfigError(f"{path}: expected only a [users] table of folder = \"user id\"")
+    for folder, uid in users.items():
+        if not isinstance(uid, str) or not uid.strip():
+            raise ConfigError(f"{path}: users.{folder} must be a non-empty string (a user id)")
+    return {str(k): str(v) for k, v in users.items()}

@@ -1,0 +1,27 @@
+-- create_claude_code_staging: the parsed usage lines of one Claude Code batch load.
+-- inputs: none
+-- outputs: cc_parsed (temp table, emptied)
+-- params: none
+-- slots: none
+-- One row per candidate line (a line containing "usage"); is_usage says whether its JSON has
+-- message.usage (only those are rows of the load identity); raw keeps the line of a rejected
+-- row only.
+CREATE OR REPLACE TEMP TABLE cc_parsed (
+    file_idx INTEGER NOT NULL,
+    line_no BIGINT NOT NULL,
+    is_usage BOOLEAN NOT NULL,
+    kind VARCHAR,
+    ts TIMESTAMPTZ,
+    message_id VARCHAR,
+    request_id VARCHAR,
+    is_sidechain BOOLEAN NOT NULL,
+    model VARCHAR,
+    input_tokens BIGINT,
+    cache_write_tokens BIGINT,
+    cache_write_1h_tokens BIGINT,
+    cache_read_tokens BIGINT,
+    output_tokens BIGINT,
+    logged_cost_usd DOUBLE,
+    reject_reason VARCHAR,
+    raw VARCHAR
+)

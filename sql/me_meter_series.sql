@@ -1,0 +1,14 @@
+-- me_meter_series: one subscriber's requests in time order, with what limits may count.
+-- inputs: {{events}}: priced_events, or events with NULL api_value_usd
+-- outputs: epoch (seconds), month (in $tz), tokens (cache reads excluded), requests,
+--          api_value_usd
+-- params: $tz
+-- slots: {{events}}
+SELECT
+    CAST(epoch(ts) AS BIGINT) AS epoch,
+    strftime(timezone($tz, ts), '%Y-%m') AS month,
+    input_tokens + cache_write_tokens + cache_write_1h_tokens + output_tokens AS tokens,
+    requests,
+    api_value_usd
+FROM {{events}}
+ORDER BY ts, source, source_row

@@ -1,0 +1,52 @@
+-- project_anthropic_claude_code_json: Anthropic usage_report/claude_code as canonical rows.
+-- inputs: read_json($path): {"data":[{date, actor, subscription_type, core_metrics,
+--         model_breakdown:[{model, tokens:{input, output, cache_read, cache_creation},
+--         estimated_cost:{currency, amount}}]}], has_more, next_page}
+-- outputs: the projection columns sql/checked_rows.sql expects, one row per user, day and model
+-- params: $path
+-- slots: none
+-- Daily and per user (aggregated): one row per model of a day stands for one request.
+-- estimated_cost.amount is in cents of USD; cache_creation is not split by lifetime (5 min).
+-- The user is the actor's email address (a person) or API key name (an API actor).
+WITH records AS (
+    SELECT unnest(json_extract(page.data, '$[*]')) AS rec
+    FROM read_json($path, format = 'auto', columns = {data: 'JSON'}) AS page
+),
+models AS (
+    SELECT rec, unnest(json_extract(rec, '$.model_breakdown[*]')) AS m FROM records
+),
+f AS (
+    SELECT
+        m,
+        json_extract_string(rec, ['$.date', '$.actor.email_address', '$.actor.api_key_name',
+                                  '$.subscription_type', '$.customer_type']) AS r,
+        json_extract_string(m, ['$.model', '$.tokens.input', '$.tokens.output',
+                                '$.tokens.cache_read', '$.tokens.cache_creation',
+                                '$.estimated_cost.amount', '$.estimated_cost.currency']) AS v
+    FROM models
+)
+SELECT
+    'claude_code:' || coalesce(r[1], '') || ':' || coalesce(r[2], r[3], '') || ':'
+        || coalesce(v[1], '') AS event_id,
+    TRY_CAST(r[1] AS TIMESTAMPTZ) AS ts,
+    r[1] IS NOT NULL AS ts_given,
+    coalesce(r[2], 'api_key:' || r[3]) AS user_id,
+    coalesce(r[4], r[5]) AS plan,
+    v[1] AS model,
+    pa_bad(v[2]) AS input_tokens_bad,
+    pa_bad(v[5]) AS cache_write_tokens_bad,
+    false AS cache_write_1h_tokens_bad,
+    pa_bad(v[4]) AS cache_read_tokens_bad,
+    pa_bad(v[3]) AS output_tokens_bad,
+    false AS requests_bad,
+    coalesce(pa_int(v[2]), 0) AS input_tokens,
+    coalesce(pa_int(v[5]), 0) AS cache_write_tokens,
+    CAST(0 AS BIGINT) AS cache_write_1h_tokens,
+    coalesce(pa_int(v[4]), 0) AS cache_read_tokens,
+    coalesce(pa_int(v[3]), 0) AS output_tokens,
+    CAST(1 AS BIGINT) AS requests,
+    CASE WHEN upper(coalesce(v[7], 'USD')) = 'USD' THEN TRY_CAST(v[6] AS DOUBLE) / 100 END
+        AS logged_cost_usd,
+    row_number() OVER () AS source_row,
+    CAST(m AS VARCHAR) AS raw_json
+FROM f

@@ -1,0 +1,50 @@
+-- project_openai_usage_json: OpenAI Usage API completions pages as canonical rows.
+-- inputs: read_json($path): a page {"object":"page","data":[bucket...]}, a list of pages or one
+--         page per line; bucket = {start_time, end_time, results: [result...]}
+-- outputs: the projection columns sql/checked_rows.sql expects, one row per result
+-- params: $path
+-- slots: none
+-- input_tokens include input_cached_tokens (OpenAI's counting), so input = input - cached.
+-- The user is user_id where the export was grouped by user, else the project or API key.
+-- event_id names the bucket and its grouping, so overlapping exports are not counted twice.
+WITH buckets AS (
+    SELECT unnest(json_extract(page.data, '$[*]')) AS bucket
+    FROM read_json($path, format = 'auto', columns = {data: 'JSON'}) AS page
+),
+results AS (
+    SELECT bucket, unnest(json_extract(bucket, '$.results[*]')) AS r FROM buckets
+),
+f AS (
+    SELECT
+        r,
+        json_extract_string(bucket, '$.start_time') AS start_s,
+        json_extract_string(r, ['$.user_id', '$.project_id', '$.api_key_id', '$.model',
+                                '$.input_tokens', '$.input_cached_tokens', '$.output_tokens',
+                                '$.num_model_requests', '$.batch', '$.service_tier']) AS v
+    FROM results
+)
+SELECT
+    'openai:' || coalesce(start_s, '') || ':' || coalesce(v[1], '') || ':' || coalesce(v[2], '')
+        || ':' || coalesce(v[3], '') || ':' || coalesce(v[4], '') || ':' || coalesce(v[9], '')
+        || ':' || coalesce(v[10], '') AS event_id,
+    to_timestamp(TRY_CAST(start_s AS DOUBLE)) AS ts,
+    start_s IS NOT NULL AS ts_given,
+    coalesce(v[1], 'project:' || v[2], 'api_key:' || v[3], 'organization') AS user_id,
+    CAST(NULL AS VARCHAR) AS plan,
+    v[4] AS model,
+    pa_bad(v[5]) AS input_tokens_bad,
+    false AS cache_write_tokens_bad,
+    false AS cache_write_1h_tokens_bad,
+    pa_bad(v[6]) AS cache_read_tokens_bad,
+    pa_bad(v[7]) AS output_tokens_bad,
+    pa_bad(v[8]) AS requests_bad,
+    coalesce(pa_int(v[5]), 0) - coalesce(pa_int(v[6]), 0) AS input_tokens,
+    CAST(0 AS BIGINT) AS cache_write_tokens,
+    CAST(0 AS BIGINT) AS cache_write_1h_tokens,
+    coalesce(pa_int(v[6]), 0) AS cache_read_tokens,
+    coalesce(pa_int(v[7]), 0) AS output_tokens,
+    coalesce(pa_int(v[8]), 1) AS requests,
+    CAST(NULL AS DOUBLE) AS logged_cost_usd,
+    row_number() OVER () AS source_row,
+    CAST(r AS VARCHAR) AS raw_json
+FROM f

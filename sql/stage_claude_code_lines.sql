@@ -1,0 +1,83 @@
+-- stage_claude_code_lines: parse one chunk of candidate Claude Code lines into cc_parsed.
+-- inputs: cc_chunk (the chunk's Arrow relation: file_idx, line_no, line), cc_parsed,
+--         getvariable('planalyzer_max_tokens') (sql/set_max_tokens_variable.sql)
+-- outputs: cc_parsed (rows appended)
+-- params: none
+-- slots: none
+-- Run through relation.query over the chunk (an Arrow object registered by name would stay
+-- alive until the load's transaction ends, holding every chunk in memory).
+-- Only the fields the events need are extracted (one JSON parse per line, in parallel).
+-- cache_creation_input_tokens is the total of both lifetimes; the 1-hour part is
+-- usage.cache_creation.ephemeral_1h_input_tokens where logged, so the 5-minute part is the rest
+-- (totals then equal ccusage's cacheCreationTokens). A line that is not valid JSON but contains
+-- "usage" (a truncated write) is rejected, not dropped.
+INSERT INTO cc_parsed
+WITH extracted AS (
+    SELECT
+        c.file_idx, c.line_no, c.line,
+        try(json_extract_string(c.line, [
+            '$.type', '$.timestamp', '$.requestId', '$.isSidechain', '$.message.id',
+            '$.message.model', '$.message.usage', '$.message.usage.input_tokens',
+            '$.message.usage.output_tokens', '$.message.usage.cache_creation_input_tokens',
+            '$.message.usage.cache_read_input_tokens',
+            '$.message.usage.cache_creation.ephemeral_1h_input_tokens', '$.costUSD'
+        ])) AS v
+    FROM cc_chunk AS c
+),
+ints AS (
+    -- a count must be a JSON integer: 2.5 or "12" is a bad value, never rounded
+    SELECT
+        e.*,
+        list_transform(e.v[8:12], lambda x: CASE WHEN regexp_full_match(x, '-?[0-9]{1,18}')
+                                            THEN CAST(x AS BIGINT) END) AS n
+    FROM extracted AS e
+),
+typed AS (
+    SELECT
+        i.*,
+        i.v IS NULL OR i.v[7] IS NOT NULL AS is_usage,
+        TRY_CAST(i.v[2] AS TIMESTAMPTZ) AS ts,
+        i.n[1] AS inp,
+        i.n[2] AS outp,
+        coalesce(i.n[3], 0) AS cw_all,
+        coalesce(i.n[4], 0) AS cr,
+        coalesce(i.n[5], 0) AS cw_1h,
+        list_bool_or(list_transform(list_zip(i.v[8:12], i.n),
+                                    lambda p: p[1] IS NOT NULL AND p[2] IS NULL)) AS non_integer
+    FROM ints AS i
+),
+checked AS (
+    SELECT
+        t.*,
+        CASE
+            WHEN t.v IS NULL THEN 'unparseable JSON (truncated line?)'
+            WHEN t.v[1] IS DISTINCT FROM 'assistant' THEN 'usage on a non-assistant line'
+            WHEN t.v[6] = '<synthetic>' THEN 'synthetic message (no model call)'
+            WHEN t.v[2] IS NULL THEN 'missing timestamp'
+            WHEN t.ts IS NULL THEN 'unparseable timestamp'
+            WHEN t.v[6] IS NULL OR trim(t.v[6]) = '' THEN 'missing model'
+            WHEN t.v[8] IS NULL OR t.v[9] IS NULL THEN 'usage without input or output tokens'
+            WHEN t.non_integer THEN 'non-integer token count'
+            WHEN least(t.inp, t.outp, t.cw_all, t.cr, t.cw_1h, t.cw_all - t.cw_1h) < 0
+                THEN 'negative token count'
+            WHEN greatest(t.inp, t.outp, t.cw_all, t.cr)
+                > getvariable('planalyzer_max_tokens')
+                THEN 'token count over bound'
+        END AS reject_reason
+    FROM typed AS t
+)
+SELECT
+    file_idx, line_no, is_usage,
+    CASE WHEN NOT is_usage THEN coalesce(v[1], 'no type') END AS kind,
+    ts, v[5] AS message_id, v[3] AS request_id,
+    coalesce(v[4] = 'true', false) AS is_sidechain,
+    v[6] AS model,
+    inp AS input_tokens,
+    cw_all - cw_1h AS cache_write_tokens,
+    cw_1h AS cache_write_1h_tokens,
+    cr AS cache_read_tokens,
+    outp AS output_tokens,
+    TRY_CAST(v[13] AS DOUBLE) AS logged_cost_usd,
+    CASE WHEN is_usage THEN reject_reason END AS reject_reason,
+    CASE WHEN is_usage AND reject_reason IS NOT NULL THEN line END AS raw
+FROM checked

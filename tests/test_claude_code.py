@@ -1,0 +1,159 @@
+"""Claude Code transcripts: accounting, dedupe rules, users, ccusage identity, appends."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, GOLDEN, check_golden_json
+
+from planalyzer.errors import ConfigError, InputError
+from planalyzer.store import LoadOptions, Store
+from planalyzer.usage import daily_tokens
+from tests.load_helpers import describe
+
+CC = FIXTURES / "claude_code"
+
+
+def load(path: Path | str, **kw: object) -> tuple[Store, dict[str, object]]:
+    store = Store()
+    report = store.load([str(path)], LoadOptions(**kw))  # type: ignore[arg-type]
+    return store, describe(store, report)
+
+
+def test_single_user_folder_golden() -> None:
+    _store, got = load(CC / "single")
+    check_golden_json("claude_code/load_single.json", got)
+    assert {f["format"] for f in got["files"]} == {"claude-code"}  # type: ignore[index]
+
+
+def test_daily_totals_equal_ccusage() -> None:
+    """tests/golden/claude_code/ccusage_daily_single.json: ccusage 20.0.24 `daily --json
+    --offline` with TZ=UTC on the same folder (the figures were first derived by hand)."""
+    store, _ = load(CC / "single")
+    expected = json.loads((GOLDEN / "claude_code" / "ccusage_daily_single.json").read_text())
+    ours = {r["day"]: r for r in daily_tokens(store.con, "UTC").as_dicts()}
+    assert sorted(ours) == [d["period"] for d in expected["daily"]]
+    for d in expected["daily"]:
+        r = ours[d["period"]]
+        assert (r["input_tokens"], r["output_tokens"], r["cache_creation_tokens"],
+                r["cache_read_tokens"]) == (d["inputTokens"], d["outputTokens"],
+                                            d["cacheCreationTokens"], d["cacheReadTokens"])
+
+
+def test_quirks_golden() -> None:
+    """Largest copy wins, requestId filled from a sibling, sidechain replays dropped, bad
+    values rejected with reasons, unknown line types and an unterminated last line counted."""
+    _, got = load(CC / "quirks")
+    check_golden_json("claude_code/load_quirks.json", got)
+    events = got["events"]
+    assert [(e["event_id"], e["output_tokens"]) for e in events] == [  # type: ignore[union-attr]
+        ("msg_Q1:req_Q1", 90), ("msg_Q2", 10)]
+
+
+def test_folder_of_users_names_users_by_folder() -> None:
+    store, _ = load(CC / "users")
+    users = store.con.execute("SELECT DISTINCT user_id FROM events ORDER BY 1").fetchall()
+    assert users == [("alice",), ("bob",)]
+    store, _ = load(CC / "users", user_map={"alice": "alice@example.com"})
+    users = store.con.execute("SELECT DISTINCT user_id FROM events ORDER BY 1").fetchall()
+    assert users == [("alice@example.com",), ("bob",)]
+
+
+def test_single_file_detected_from_content() -> None:
+    one = next((CC / "single" / "projects").rglob("*0002.jsonl"))
+    _, got = load(one)
+    assert got["files"][0]["format"] == "claude-code"  # type: ignore[index]
+    _, forced = load(one, source="claude-code", user_id="ann")
+    assert {e["user_id"] for e in forced["events"]} == {"ann"}  # type: ignore[union-attr]
+
+
+def test_unknown_source_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="--source 'claude': unknown source"):
+        Store().load([str(CC / "single")], LoadOptions(source="claude"))
+
+
+def test_forced_source_on_folder_without_transcripts(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no claude-code log files found"):
+        Store().load([str(tmp_path / "empty")], LoadOptions(source="claude-code"))
+
+
+def _copy(tmp_path: Path) -> Path:
+    dst = tmp_path / "cc"
+    shutil.copytree(CC / "single", dst)
+    return dst
+
+
+def test_second_db_load_reads_nothing(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    db = tmp_path / "u.duckdb"
+    with Store(db) as s:
+        first = s.load([str(folder)])
+    with Store(db) as s:
+        again = s.load([str(folder)])
+        n = s.con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    assert first.rows_loaded == n == 6
+    assert {f.status for f in again.files} == {"unchanged"}
+    assert again.rows_read == 0
+
+
+def test_append_reads_only_new_lines(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    db = tmp_path / "u.duckdb"
+    with Store(db) as s:
+        s.load([str(folder)])
+    target = next(folder.rglob("*0002.jsonl"))
+    lines_before = target.read_text().count("\n")
+    new = json.loads(target.read_text().splitlines()[-1])
+    new["message"]["id"], new["requestId"] = "msg_NEW", "req_NEW"
+    new["timestamp"] = "2026-10-04T08:00:00.000Z"
+    repeat = target.read_text().splitlines()[1]  # msg_01C again: a duplicate
+    with target.open("a") as fh:
+        fh.write(json.dumps(new, separators=(",", ":")) + "\n" + repeat + "\n")
+    with Store(db) as s:
+        rep = s.load([str(folder)])
+        grown = [f for f in rep.files if f.status == "appended"]
+        assert [f.source for f in grown] == [str(target.resolve())]
+        assert (grown[0].rows_read, grown[0].rows_loaded, grown[0].duplicates_dropped) == (2, 1, 1)
+        assert grown[0].read_lines == lines_before + 2
+        assert sum(f.rows_read for f in rep.files) == 2  # the other files were not read
+        rows = s.con.execute(
+            "SELECT count(*), sum(output_tokens) FROM events").fetchall()[0]
+        manifest = s.con.execute(
+            "SELECT rows_read, rows_loaded, duplicates_dropped FROM load_manifest "
+            "WHERE source = ?", [str(target.resolve())]).fetchall()[0]
+    assert rows == (7, 790 + new["message"]["usage"]["output_tokens"])
+    assert manifest == (4, 2, 2)
+
+
+def test_unterminated_line_is_read_once_completed(tmp_path: Path) -> None:
+    dst = tmp_path / "q"
+    shutil.copytree(CC / "quirks", dst)
+    db = tmp_path / "q.duckdb"
+    with Store(db) as s:
+        s.load([str(dst)])
+    target = next(p for p in dst.rglob("*.jsonl") if "subagents" not in p.parts)
+    with target.open("a") as fh:
+        fh.write("\n")
+    with Store(db) as s:
+        rep = s.load([str(dst)])
+        appended = next(f for f in rep.files if f.status == "appended")
+        assert (appended.rows_read, appended.rows_loaded) == (1, 1)
+        ids = [r[0] for r in s.con.execute("SELECT event_id FROM events ORDER BY 1").fetchall()]
+    assert ids == ["msg_Q1:req_Q1", "msg_Q2", "msg_Q6:req_Q6"]
+
+
+def test_rewritten_file_is_reloaded(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    db = tmp_path / "u.duckdb"
+    with Store(db) as s:
+        s.load([str(folder)])
+    target = next(folder.rglob("*0002.jsonl"))
+    target.write_text(target.read_text().replace('"output_tokens":300', '"output_tokens":301'))
+    with Store(db) as s:
+        rep = s.load([str(folder)])
+        assert [f.status for f in rep.files if f.status != "unchanged"] == ["reloaded"]
+        assert s.con.execute("SELECT sum(output_tokens) FROM events").fetchall()[0][0] == 791

@@ -1,0 +1,97 @@
+"""`planalyzer me`: one subscriber's months, windows, rate limits and plan fit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import FIXTURES, check_golden_json
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
+from planalyzer.errors import ConfigError, InputError
+from planalyzer.me import load_my_usage, me_tables, my_sources, rolling_windows, window_ids
+from planalyzer.plans import Limit, load_plan_catalog
+from planalyzer.plans import Window as PlanWindow
+from planalyzer.store import Store
+
+CC = FIXTURES / "claude_code" / "single"
+CODEX = FIXTURES / "codex" / "home"
+PLANS = FIXTURES / "me" / "plans.toml"
+
+
+def test_rolling_windows_open_at_first_request() -> None:
+    t = [0, 100, 5 * 3600, 5 * 3600 + 1, 20 * 3600]
+    ws = rolling_windows(t, ["m"] * 5, {"tokens": [1, 2, 3, 4, 5]}, 5 * 3600)
+    assert [(w.start_epoch, w.meters["tokens"]) for w in ws] == [
+        (0, 3.0), (5 * 3600, 7.0), (20 * 3600, 5.0)]
+
+
+def test_me_tables_golden() -> None:
+    with Store() as store:
+        load_my_usage(store, [str(CC), str(CODEX)])
+        tables = me_tables(store.con, load_plan_catalog(PLANS), "UTC", your_plan="small")
+        per_request = [int(r[0]) for r in store.con.sql(
+            "SELECT input_tokens + cache_write_tokens + cache_write_1h_tokens + output_tokens "
+            "FROM events ORDER BY ts, source, source_row").fetchall()]
+    got = {t.name: {"rows": t.as_dicts(), "notes": t.notes} for t in tables}
+    check_golden_json("me/tables.json", got)
+    month = got["me_monthly"]["rows"][0]
+    tokens = (month["input_tokens"] + month["cache_write_tokens"] + month["output_tokens"])
+    pool = [r for r in got["me_limits"]["rows"] if r["plan"] == "pool"]
+    assert [(r["windows"], r["peak"]) for r in pool] == [(1, tokens)]  # one calendar month
+    cost = {r["plan"]: r for r in got["me_plan_cost"]["rows"]}
+    # payg past the pool: a request is billed once the month's total before it reached 2,000
+    before = [sum(per_request[:i]) for i in range(len(per_request))]
+    overage = sum(t for t, b in zip(per_request, before, strict=True) if b >= 2000)
+    assert 0 < overage < tokens - 2000
+    assert cost["pool"]["your_cost_usd"] == pytest.approx(10.0 + 0.001 * overage)
+    assert not cost["small"]["serves_all"] and cost["small"]["blocked_requests"] > 0
+    assert cost["large"]["serves_all"] and cost["small"]["yours"]
+    assert got["me_plan_cost"]["notes"][0].startswith("2026-10: on small you paid $20.00 for")
+    assert got["me_plan_cost"]["notes"][1] == (
+        f"2026-10: best fit pool at ${cost['pool']['your_cost_usd']:,.2f} (the cheapest plan "
+        "that would have served every request)")
+    assert month["api_value_usd"] > month["gpu_cost_usd"] > 0
+
+
+def test_window_ids_follow_the_caps_engine_rules() -> None:
+    t = [0, 100, 5 * 3600 * 10**6, 5 * 3600 * 10**6 + 1, 20 * 3600 * 10**6]
+    df = pl.DataFrame({"t_us": t})
+    lim = Limit("s", "tokens", PlanWindow("rolling", hours=5), 10.0)
+    assert window_ids(df, lim).to_list() == [1, 1, 2, 2, 3]
+    week = Limit("w", "tokens", PlanWindow("calendar_week", timezone="America/New_York",
+                                           reset_weekday="monday", reset_time="00:00"), 1.0)
+    # 2026-11-02 04:59 UTC is Sunday 23:59 in New York; 05:00 UTC is Monday 00:00 there.
+    sun = 1793595540 * 10**6
+    assert window_ids(pl.DataFrame({"t_us": [sun, sun + 60 * 10**6]}), week).to_list() == [1, 2]
+
+
+def test_me_unknown_plan() -> None:
+    with Store() as store:
+        load_my_usage(store, [str(CC)])
+        with pytest.raises(ConfigError, match="--plan 'nope': not in the plan catalog"):
+            me_tables(store.con, load_plan_catalog(PLANS), your_plan="nope")
+
+
+def test_me_cli_json() -> None:
+    res = CliRunner().invoke(app, ["me", str(CC), "--codex-dir", str(CODEX), "-f", "json",
+                                   "--plans", str(PLANS)])
+    assert res.exit_code == 0, res.output
+    assert '"me_monthly"' in res.output and '"me_rate_limits"' in res.output
+
+
+def test_me_finds_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "nope"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "nope2"))
+    with pytest.raises(InputError, match="no Claude Code or Codex logs found"):
+        my_sources([], None, None)
+    res = CliRunner().invoke(app, ["me"])
+    assert res.exit_code == 2
+    assert "no Claude Code or Codex logs found" in res.output
+
+
+def test_me_missing_dir(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such folder"):
+        my_sources([], tmp_path / "missing", None)

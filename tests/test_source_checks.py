@@ -1,0 +1,138 @@
+"""Checks of the logs against planalyzer's assumptions: aggregated buckets, logged cost, and
+the rate limits Codex logged against the plan catalog's caps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, event_row, write_parquet
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
+from planalyzer.plans import load_plan_catalog
+from planalyzer.pricing_step import price
+from planalyzer.source_checks import (
+    aggregated_note,
+    logged_cost_table,
+    rate_limit_check_table,
+    source_checks,
+)
+from planalyzer.store import LoadOptions, Store
+
+
+def test_aggregated_buckets_are_named() -> None:
+    with Store() as store:
+        store.load([str(FIXTURES / "openai_usage" / "completions_by_user_model.json")],
+                   LoadOptions())
+        buckets, requests = store.con.sql(
+            "SELECT count(*), sum(requests) FROM events WHERE requests > 1").fetchall()[0]
+        note = aggregated_note(store.con)
+    assert buckets > 0
+    assert note is not None and note.startswith(f"{buckets:,} of ")
+    assert f"({requests:,} requests" in note
+
+
+def test_single_requests_need_no_note(tmp_path: Path) -> None:
+    with Store() as store:
+        store.load([str(write_parquet(tmp_path / "e.parquet", [event_row()]))], LoadOptions())
+        assert aggregated_note(store.con) is None
+        price(store.con)
+        assert logged_cost_table(store.con) is None
+        assert rate_limit_check_table(store.con, load_plan_catalog()) is None
+
+
+def test_logged_cost_beside_computed() -> None:
+    with Store() as store:
+        store.load([str(FIXTURES / "openrouter" / "activity.csv")], LoadOptions())
+        price(store.con)
+        table = logged_cost_table(store.con)
+        expect = dict(store.con.sql(
+            "SELECT model, sum(logged_cost_usd) FROM priced_events "
+            "WHERE logged_cost_usd IS NOT NULL GROUP BY model").fetchall())
+    assert table is not None
+    rows = table.as_dicts()
+    assert {r["model"]: r["logged_cost_usd"] for r in rows} == pytest.approx(expect)
+    for r in rows:
+        # OpenRouter's version-first Claude names are priced like the vendor's spelling
+        assert r["api_value_usd"] > 0
+        assert r["disagrees"] == (abs(r["difference"]) > 0.05)
+
+
+def _codex_like(tmp_path: Path) -> tuple[Store, str]:
+    rows = [event_row(ts=f"2026-10-10T0{h}:00:00Z", user_id="me", model="gpt-5",
+                      input_tokens=100_000, cache_read_tokens=0, output_tokens=10_000)
+            for h in range(1, 5)]
+    path = str(write_parquet(tmp_path / "rollout.parquet", rows).resolve())
+    store = Store()
+    store.load([path], LoadOptions())
+    price(store.con)
+    return store, path
+
+
+def _reading(store: Store, path: str, ts: str, window: str, minutes: int, pct: float,
+             plan_type: str = "plus") -> None:
+    store.con.execute(
+        "INSERT INTO rate_limit_snapshots VALUES ($s, $ts::TIMESTAMPTZ, 'me', $p, $w, $m, "
+        "$pct, NULL)", {"s": path, "ts": ts, "p": plan_type, "w": window, "m": minutes,
+                        "pct": pct}).fetchall()
+
+
+def test_rate_limits_imply_a_cap(tmp_path: Path) -> None:
+    store, path = _codex_like(tmp_path)
+    with store:
+        # at 03:30 the 5-hour window (from 22:30 the day before) holds the 01:00-03:00 requests
+        in_window = store.con.sql(
+            "SELECT sum(api_value_usd) FROM priced_events "
+            "WHERE ts <= TIMESTAMPTZ '2026-10-10 03:30:00+00'").fetchall()[0][0]
+        _reading(store, path, "2026-10-10T03:30:00Z", "primary", 300, 40.0)
+        _reading(store, path, "2026-10-10T03:30:00Z", "secondary", 10080, 2.0)  # too coarse
+        _reading(store, path, "2026-10-10T04:30:00Z", "primary", 300, 50.0, "team")
+        table = rate_limit_check_table(store.con, load_plan_catalog())
+    assert table is not None
+    (row,) = table.as_dicts()
+    assert row["plan"] == "chatgpt_plus" and row["window"] == "5 h"
+    assert row["readings"] == 1
+    assert row["implied_cap"] == pytest.approx(in_window / 0.40)
+    assert row["catalog_cap"] == 5.0
+    assert row["ratio"] == pytest.approx(in_window / 0.40 / 5.0)
+    assert "no catalog limit to check for: team 5 h" in table.notes[1]
+
+
+def test_source_checks_collects_what_applies(tmp_path: Path) -> None:
+    store, path = _codex_like(tmp_path)
+    with store:
+        _reading(store, path, "2026-10-10T03:30:00Z", "primary", 300, 40.0)
+        notes, tables = source_checks(store.con, load_plan_catalog())
+    assert notes == [] and [t.name for t in tables] == ["rate_limit_check"]
+
+
+def test_report_shows_logged_cost() -> None:
+    res = CliRunner().invoke(app, ["report", str(FIXTURES / "openrouter" / "activity.csv"),
+                                   "--no-fit", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["logged_cost_check"]["rows"]
+
+
+REPORT_SOURCES = ["claude_code/users", "codex/home", "openrouter/activity.csv",
+                  "litellm/spend_logs.csv", "litellm/daily_user_spend.csv",
+                  "helicone/requests.jsonl", "langfuse/observations.csv",
+                  "openai_usage/completions_by_user_model.json",
+                  "anthropic_usage/messages_by_account.json",
+                  "anthropic_usage/claude_code_report.json"]
+
+
+@pytest.mark.parametrize("fixture", REPORT_SOURCES)
+def test_report_runs_unchanged_on_every_source(fixture: str) -> None:
+    res = CliRunner().invoke(app, ["report", str(FIXTURES / fixture), "-f", "json",
+                                   "--assign", "*=claude_max_5x"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    with Store() as store:
+        store.load([str(FIXTURES / fixture)], LoadOptions())
+        users = store.con.sql("SELECT count(DISTINCT user_id) FROM events").fetchall()[0][0]
+    plans = doc["plans"]["rows"]
+    assert sum(r["subscribers"] for r in plans) == users
+    assert all(r["plan"] == "claude_max_5x" for r in plans)
