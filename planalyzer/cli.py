@@ -490,6 +490,219 @@ def me(
             _emit(tables, fmt, {"seconds": round(report.seconds, 3),
                                 "rows_loaded": report.rows_loaded})
 
+# -- what-if, sweep, optimize (planalyzer.whatif; docs/whatif.md) ------------------------------
+
+PlansOpt = Annotated[Path | None, typer.Option(
+    "--plans", help="Plan catalog TOML (default: the shipped catalog).")]
+CostsFileOpt = Annotated[Path | None, typer.Option(
+    "--costs", help="Cost catalog TOML (default: the shipped cost model).")]
+AssignOpt = Annotated[list[str] | None, typer.Option(
+    "--assign", help="USER_GLOB=PLAN, first match wins (repeatable).")]
+PlanFileOpt = Annotated[Path | None, typer.Option(
+    "--plan-file", help="CSV or parquet with columns user_id, plan.")]
+MonthOpt = Annotated[list[str] | None, typer.Option(
+    "--month", help="Billing month(s) to report, YYYY-MM (repeatable).")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (inclusive), YYYY-MM-DD.")]
+GridOpt = Annotated[list[str] | None, typer.Option(
+    "--grid", help="PATH=V1,V2 or PATH=START:STOP:STEP over scenario keys (repeatable), e.g. "
+    "plans.claude_max_20x.limits.weekly.cap=40e6:80e6:10e6.")]
+BaseScenarioOpt = Annotated[Path | None, typer.Option(
+    "--scenario", help="A scenario TOML the grid points start from (default: the baseline).")]
+
+
+def _whatif_setup(store: Store, sources: list[str], scenarios: list[Any], plans: Path | None,
+                  costs: Path | None, assign: list[str] | None, plan_file: Path | None,
+                  month: list[str] | None, since: str | None, until: str | None,
+                  timezone: str, strict: bool, quiet: bool, fmt: str,
+                  extra: list[Any] | None = None) -> Any:
+    from planalyzer.whatif import prepare
+
+    period = _period(month, since, until)
+    opts = _load_options(None, None, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
+    _load(store, sources, opts, _show_progress(quiet, fmt))
+    ev, _notes = prepare(store.con, scenarios, plans=plans, costs=costs, assign=assign or [],
+                         plan_file=plan_file, timezone=timezone, period=period, strict=strict,
+                         extra_catalogs=extra or [])
+    return ev
+
+
+@app.command()
+def whatif(
+    sources: SourcesArg,
+    scenario: Annotated[list[Path], typer.Option(
+        "--scenario", "-s", help="Scenario TOML (repeatable); see docs/whatif.md.")],
+    plans: PlansOpt = None,
+    costs: CostsFileOpt = None,
+    assign: AssignOpt = None,
+    plan_file: PlanFileOpt = None,
+    month: MonthOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    top: Annotated[int, typer.Option("--top", help="Users to list per scenario.")] = 10,
+    db: DbOpt = None,
+    timezone: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+) -> None:
+    """Replay the history under changed plans: baseline and each scenario side by side.
+
+    Example: planalyzer whatif sample_logs/parquet --scenario max20x_weekly_cap_overage.toml
+    """
+    from planalyzer.whatif import load_scenario
+    from planalyzer.whatif.tables import whatif_tables
+
+    with _user_errors():
+        _check_format(fmt)
+        scen = [load_scenario(_scenario_path(p)) for p in scenario]
+        with Store(db) as store:
+            ev = _whatif_setup(store, sources, scen, plans, costs, assign, plan_file, month,
+                               since, until, timezone, strict, quiet, fmt)
+            outs = [ev.run(s) for s in scen]
+        _emit(whatif_tables(ev, outs, top), fmt)
+
+
+def _scenario_path(p: Path) -> Path:
+    """A path, or the name of a shipped example scenario (with or without .toml)."""
+    from planalyzer.whatif import shipped_scenarios
+
+    if p.exists():
+        return p
+    for s in shipped_scenarios():
+        if p.name in (s.name, s.stem):
+            return s
+    return p
+
+
+@app.command()
+def sweep(
+    sources: SourcesArg,
+    grid: GridOpt = None,
+    scenario: BaseScenarioOpt = None,
+    objective: Annotated[str, typer.Option(
+        "--objective", help="Metric the frontier maximises (margin_usd, loaded_margin_usd, "
+        "revenue_usd, margin_usd:PLAN, ...).")] = "margin_usd",
+    affected: Annotated[str, typer.Option(
+        "--affected", help="Share the frontier minimises (users_affected_share, "
+        "users_hit_share, hit_share:PLAN.LIMIT, ...).")] = "users_affected_share",
+    plans: PlansOpt = None,
+    costs: CostsFileOpt = None,
+    assign: AssignOpt = None,
+    plan_file: PlanFileOpt = None,
+    month: MonthOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    db: DbOpt = None,
+    timezone: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+) -> None:
+    """Evaluate a grid of plan designs; the frontier of margin against users affected.
+
+    Example: planalyzer sweep sample_logs/parquet --grid plans.claude_max_20x.price_usd=150,200,250
+    --grid plans.claude_max_20x.limits.weekly.cap=40e6:80e6:20e6
+    """
+    from planalyzer.plans import load_plan_catalog
+    from planalyzer.whatif import load_scenario
+    from planalyzer.whatif.sweep import (
+        grid_points,
+        parse_axis,
+        point_catalogs,
+        point_scenarios,
+    )
+    from planalyzer.whatif.sweep import sweep as run_sweep
+
+    with _user_errors():
+        _check_format(fmt)
+        if not grid:
+            raise PlanalyzerError("--grid: give at least one PATH=VALUES axis")
+        axes = [parse_axis(g) for g in grid]
+        points = grid_points(axes)
+        base = load_scenario(_scenario_path(scenario)) if scenario else None
+        scen = point_scenarios(base, points)
+        extra = point_catalogs(load_plan_catalog(plans), scen)
+        with Store(db) as store:
+            ev = _whatif_setup(store, sources, [], plans, costs, assign, plan_file, month,
+                               since, until, timezone, strict, quiet, fmt, extra)
+            _outs, tables = run_sweep(ev, scen, points, objective, affected)
+        _emit(tables, fmt)
+
+
+@app.command()
+def optimize(
+    sources: SourcesArg,
+    grid: GridOpt = None,
+    constraint: Annotated[list[str] | None, typer.Option(
+        "--constraint", "-c", help="METRIC OP VALUE (repeatable), e.g. "
+        "'hit_share:claude_max_20x.weekly <= 0.05', 'revenue_usd >= baseline', "
+        "'median_margin_usd:* >= 0'.")] = None,
+    objective: Annotated[str, typer.Option(
+        "--objective", help="Metric to maximise (margin_usd, loaded_margin_usd, revenue_usd, "
+        "margin_usd:PLAN, ...).")] = "margin_usd",
+    search: Annotated[str, typer.Option(
+        "--search", help="auto, exhaustive or coordinate.")] = "auto",
+    max_evals: Annotated[int, typer.Option(
+        "--max-evals", help="Largest grid searched exhaustively under --search auto.")] = 2000,
+    scenario: BaseScenarioOpt = None,
+    top: Annotated[int, typer.Option("--top", help="Designs to report.")] = 5,
+    plans: PlansOpt = None,
+    costs: CostsFileOpt = None,
+    assign: AssignOpt = None,
+    plan_file: PlanFileOpt = None,
+    month: MonthOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    db: DbOpt = None,
+    timezone: TzOpt = "UTC",
+    strict: StrictOpt = False,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+) -> None:
+    """Search plan designs for the best objective under constraints.
+
+    Example: planalyzer optimize sample_logs/parquet
+    --grid plans.claude_max_20x.limits.weekly.cap=10e6:90e6:5e6
+    --constraint 'profitable_share:claude_max_20x >= 0.95'
+    --constraint 'hit_share:claude_max_20x.weekly < 0.05'
+    """
+    from planalyzer.plans import load_plan_catalog
+    from planalyzer.whatif import load_scenario
+    from planalyzer.whatif.optimize import optimize as run_optimize
+    from planalyzer.whatif.optimize import parse_constraint, result_tables
+    from planalyzer.whatif.sweep import grid_points, parse_axis, point_catalogs, point_scenarios
+
+    with _user_errors():
+        _check_format(fmt)
+        if not grid:
+            raise PlanalyzerError("--grid: give at least one PATH=VALUES axis to search")
+        axes = [parse_axis(g) for g in grid]
+        cons = [parse_constraint(c) for c in constraint or []]
+        base = load_scenario(_scenario_path(scenario)) if scenario else None
+        # every window any design uses must be in the one pass: check the axes' corners
+        scen = point_scenarios(base, grid_points(axes)) if _small(axes) else \
+            point_scenarios(base, _corners(axes))
+        extra = point_catalogs(load_plan_catalog(plans), scen)
+        with Store(db) as store:
+            ev = _whatif_setup(store, sources, [], plans, costs, assign, plan_file, month,
+                               since, until, timezone, strict, quiet, fmt, extra)
+            res = run_optimize(ev, base, axes, objective, cons, search=search,
+                               max_evals=max_evals, top=top)
+        _emit(result_tables(ev, res, axes, objective, cons), fmt)
+
+
+def _small(axes: list[Any]) -> bool:
+    n = 1
+    for a in axes:
+        n *= len(a.values)
+    return n <= 5000
+
+
+def _corners(axes: list[Any]) -> list[dict[str, Any]]:
+    return [{a.path: v for a in axes for v in [a.values[i % len(a.values)]]}
+            for i in range(max(len(a.values) for a in axes))]
+
 
 def _version(value: bool) -> None:
     if value:

@@ -1,0 +1,62 @@
+"""From loaded events to an ``Evaluator``: price, assign plans, one pass, baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from planalyzer.analysis import Period
+from planalyzer.plans import PlanCatalog, load_plan_catalog
+from planalyzer.pricing_step import price
+from planalyzer.report import assignment_for
+from planalyzer.whatif.history import build_history
+from planalyzer.whatif.run import Evaluator
+from planalyzer.whatif.scenario import Scenario, apply_scenario
+from planalyzer.whatif.variants import Variant, variant_events
+
+
+def shipped_scenarios() -> list[Path]:
+    """The example scenarios shipped with the package (planalyzer/data/scenarios)."""
+    return sorted((Path(__file__).parent.parent / "data" / "scenarios").glob("*.toml"))
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    scenarios: Sequence[Scenario] = (),
+    *,
+    plans: Path | None = None,
+    costs: Path | None = None,
+    assign: Sequence[str] = (),
+    plan_file: Path | None = None,
+    timezone: str = "UTC",
+    period: Period | None = None,
+    strict: bool = False,
+    extra_catalogs: Sequence[PlanCatalog] = (),
+) -> tuple[Evaluator, list[str]]:
+    """Price the events, assign plans and run the one pass over events for the windows the
+    baseline, ``scenarios`` and ``extra_catalogs`` use. Returns the evaluator and notes."""
+    catalog = load_plan_catalog(plans)
+    notes = price(con, costs, strict=strict)
+    assignment = assignment_for(con, catalog, assign, plan_file)
+    catalogs = [catalog, *[apply_scenario(catalog, s)[0] for s in scenarios],
+                *extra_catalogs]
+    history = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+    main: Evaluator | None = None
+
+    def build(variant: Variant) -> Evaluator:
+        """One more pass, over the events as ``variant`` changes them."""
+        assert main is not None
+        with variant_events(con, variant):
+            price(con, Path(variant.cost_catalog) if variant.cost_catalog else costs,
+                  strict=strict)
+            h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+        price(con, costs, strict=strict)  # priced_events over the real events again
+        return Evaluator(h, catalog, base_rows=main._base_rows)
+
+    main = Evaluator(history, catalog, builder=build)
+    for s in scenarios:  # the cost variants the scenarios name, now rather than later
+        if s.variant.repriced and s.variant not in main.variants:
+            main.variants[s.variant] = build(s.variant)
+    return main, notes

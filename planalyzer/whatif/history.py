@@ -1,0 +1,231 @@
+"""The one pass over events: compact aggregates that any plan design can be evaluated on.
+
+``build_history`` reads the priced events once, sorted by user and time (sql/whatif_requests.sql),
+computes every meter's units per request and the windows of every limit the baseline and the
+scenarios use (the exact window rules of ``planalyzer.caps``: a rolling window's boundaries
+depend on request times only, never on what was served), and cuts each user's requests into
+*segments*: runs of requests that share every window, the billing month and the reporting
+period. Caps act on a segment only through where its served prefix ends, so a segment is kept
+as a short cumulative *profile*: breakpoints after some of its requests carrying the running
+sums of every meter, GPU cost, fully loaded cost, API value and requests.
+
+A segment of at most ``K`` requests keeps a breakpoint after every request: evaluation on it is
+exact. A longer one keeps ``K`` breakpoints at equal request counts and is interpolated linearly
+between them (docs/whatif.md, "Exactness"). Breakpoint sums are global running sums, so one
+``search_sorted`` over the whole array finds where a cap cuts every segment at once.
+
+No typer or rich here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from planalyzer import sqlfiles
+from planalyzer.analysis import Period, meter_units
+from planalyzer.caps import Requests, window_starts
+from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
+
+K = 16  # breakpoints kept per long segment
+QUANTITIES = ("gpu", "loaded", "api", "req")
+S = pl.Series
+
+
+def window_order(w: Window) -> float:
+    """Shortest window first: limits are cut innermost first (docs/whatif.md)."""
+    if w.kind == "rolling":
+        return w.hours
+    return {"calendar_day": 24.0, "calendar_week": 168.0, "calendar_month": 744.0}[w.kind]
+
+
+@dataclass
+class History:
+    """Aggregates of one pass. Users are numbered 0..n-1 in ``user_ids`` order."""
+
+    user_ids: list[str]
+    user_plan: list[str]  # baseline plan key (or NO_PLAN) per user
+    windows: list[Window]  # the windows segments respect; ``w{j}`` columns of ``seg``
+    meters: list[str]
+    seg: pl.DataFrame  # user, month_key, keep, a, z, exact, w0.. (window ids), row (or -1)
+    user_seg: S  # segment offsets per user (n_users + 1)
+    bp: dict[str, S]  # running sums at breakpoints: "m:<meter>", gpu, loaded, api, req
+    maxwin: dict[tuple[int, str], S]  # (window j, meter) -> per user: largest window total
+    user_months: pl.DataFrame  # row, user, month_key + unconstrained totals (period only)
+    requests_read: int
+    timezone: str
+    period: Period
+    user_um: S  # offsets of each user's rows in ``user_months`` (n_users + 1)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.user_ids)
+
+    def rows_of(self, users: S) -> S:
+        """``user_months`` rows of ``users`` (user indexes), in order."""
+        if not len(users):
+            return S([], dtype=pl.Int64)
+        return pl.int_ranges(self.user_um.gather(users), self.user_um.gather(users + 1),
+                             dtype=pl.Int64, eager=True).explode().drop_nulls()
+
+    def window_index(self, w: Window) -> int:
+        return self.windows.index(w)
+
+    def segments_of(self, users: S) -> S:
+        """Segment indexes of ``users`` (user indexes), in order."""
+        if not len(users):
+            return S([], dtype=pl.Int64)
+        lo = self.user_seg.gather(users)
+        hi = self.user_seg.gather(users + 1)
+        return pl.int_ranges(lo, hi, dtype=pl.Int64, eager=True).explode().drop_nulls()
+
+
+def catalog_windows(catalogs: Iterable[PlanCatalog]) -> list[Window]:
+    return list(dict.fromkeys(lim.window for c in catalogs for p in c.plans.values()
+                              for lim in p.limits))
+
+
+def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
+    cols: list[str] = []
+    params: dict[str, object] = {}
+    for i, w in enumerate(windows):
+        if w.kind == "rolling":
+            continue
+        unit = w.kind.removeprefix("calendar_")
+        cols.append(f", epoch_us(date_trunc('{unit}', timezone($tz_{i}, e.ts) "
+                    f"- to_minutes($off_{i}))) AS cal_{i}")
+        params[f"tz_{i}"] = w.timezone
+        params[f"off_{i}"] = w.reset_offset_minutes
+    return "".join(cols), params
+
+
+def _bounds(user_ids: S) -> S:
+    n = len(user_ids)
+    if n == 0:
+        return S([0], dtype=pl.Int64)
+    change = (user_ids != user_ids.shift(1)).fill_null(True)
+    return pl.concat([change.arg_true().cast(pl.Int64), S([n], dtype=pl.Int64)])
+
+
+def _prefix(u: S) -> S:
+    return pl.concat([S([0.0], dtype=pl.Float64), u.cast(pl.Float64).cum_sum()])
+
+
+def _keep(df: pl.DataFrame, period: Period) -> S:
+    keep = pl.repeat(True, len(df), eager=True)
+    if period.months:
+        keys = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
+        keep = keep & df["month_key"].is_in(keys)
+    day = df["hour_key"] // 24
+    epoch = date(1970, 1, 1)
+    if period.since:
+        keep = keep & (day >= (period.since - epoch).days)
+    if period.until:
+        keep = keep & (day <= (period.until - epoch).days)
+    return keep
+
+
+def read_requests(con: duckdb.DuckDBPyConnection, windows: Sequence[Window], tz: str
+                  ) -> pl.DataFrame:
+    slot, params = _calendar_slots(windows)
+    tbl = sqlfiles.relation(con, "whatif_requests", {"tz": tz, **params},
+                            {"calendar_columns": slot}).to_arrow_table()
+    df = pl.from_arrow(tbl)
+    assert isinstance(df, pl.DataFrame)
+    return df
+
+
+def build_history(
+    con: duckdb.DuckDBPyConnection,
+    catalogs: Sequence[PlanCatalog],
+    assignment: Assignment,
+    *,
+    timezone: str = "UTC",
+    period: Period | None = None,
+    k: int = K,
+) -> History:
+    """One pass over ``priced_events``: segments and profiles for every window ``catalogs``
+    use (the baseline's and every scenario's), every meter of the first catalog."""
+    period = period or Period()
+    windows = catalog_windows(catalogs)
+    df = read_requests(con, windows, timezone)
+    return history_from_requests(df, catalogs, assignment, windows, timezone, period, k)
+
+
+def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
+                          assignment: Assignment, windows: Sequence[Window], timezone: str,
+                          period: Period, k: int = K) -> History:
+    n = len(df)
+    meters = list(catalogs[0].meters)
+    bounds = _bounds(df["user_id"])
+    user_ids = ([] if n == 0 else
+                df["user_id"].gather(bounds.slice(0, len(bounds) - 1)).to_list())
+    req = Requests(bounds, df["t_us"], df["month_key"],
+                   {w: df[f"cal_{i}"] for i, w in enumerate(windows) if w.kind != "rolling"})
+    keep = _keep(df, period)
+    seg_start = req.user_first()
+    if n > 1:
+        seg_start = seg_start | pl.concat([S([False]), (
+            (df["month_key"].slice(1) != df["month_key"].slice(0, n - 1))
+            | (keep.slice(1) != keep.slice(0, n - 1)))])
+    wid: list[S] = []
+    for w in windows:
+        st = window_starts(req, w)
+        seg_start = seg_start | st
+        wid.append(st.cast(pl.Int64).cum_sum() - 1)
+    seg_id = seg_start.cast(pl.Int64).cum_sum() - 1
+    first = seg_start.arg_true().cast(pl.Int64)
+    seg_n = pl.concat([first.slice(1), S([n], dtype=pl.Int64)]) - first
+    rank = pl.int_range(0, n, dtype=pl.Int64, eager=True) - first.gather(seg_id) if n else \
+        S([], dtype=pl.Int64)
+    cnt = seg_n.gather(seg_id) if n else S([], dtype=pl.Int64)
+    after = (cnt <= k) | ((rank + 1) * k // cnt != rank * k // cnt) | (rank + 1 == cnt)
+    bidx = pl.concat([S([0], dtype=pl.Int64), after.arg_true().cast(pl.Int64) + 1])
+    a = bidx.search_sorted(first, side="left").cast(pl.Int64)
+    z = pl.concat([a.slice(1), S([len(bidx) - 1], dtype=pl.Int64)])
+    units = {m: meter_units(df, catalogs[0].meters[m]) for m in meters}
+    cols = {**{f"m:{m}": u for m, u in units.items()},
+            "gpu": df["gpu_cost_usd"].fill_null(0.0),
+            "loaded": df["loaded_cost_usd"].fill_null(0.0),
+            "api": df["api_value_usd"], "req": df["requests"].cast(pl.Float64)}
+    bp = {name: _prefix(col).gather(bidx) for name, col in cols.items()}
+    user_of_req = req.user_index()
+    seg = pl.DataFrame({
+        "user": user_of_req.gather(first) if n else S([], dtype=pl.Int64),
+        "month_key": df["month_key"].gather(first),
+        "keep": keep.gather(first),
+        "a": a, "z": z, "exact": seg_n <= k,
+        **{f"w{j}": ids.gather(first) for j, ids in enumerate(wid)},
+    })
+    user_seg = seg["user"].search_sorted(pl.int_range(0, len(user_ids) + 1, eager=True),
+                                         side="left").cast(pl.Int64)
+    maxwin: dict[tuple[int, str], S] = {}
+    for j in range(len(windows)):
+        for m in meters:
+            tot = bp[f"m:{m}"].gather(z) - bp[f"m:{m}"].gather(a)
+            top = pl.DataFrame({"user": seg["user"], "w": seg[f"w{j}"], "t": tot}).group_by(
+                "user", "w").agg(pl.col("t").sum()).group_by("user").agg(pl.col("t").max())
+            arr = pl.repeat(0.0, len(user_ids), dtype=pl.Float64, eager=True)
+            maxwin[(j, m)] = arr.scatter(top["user"], top["t"]) if len(top) else arr
+    um = seg_totals(seg, bp, ["a"], ["z"]).filter(pl.col("keep")).group_by(
+        "user", "month_key").agg(pl.col("gpu", "loaded", "api", "req").sum()).sort(
+        "user", "month_key").with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    seg = seg.join(um.select("user", "month_key", "row"), on=["user", "month_key"], how="left",
+                   maintain_order="left").with_columns(pl.col("row").fill_null(-1))
+    user_um = um["user"].search_sorted(pl.int_range(0, len(user_ids) + 1, eager=True),
+                                       side="left").cast(pl.Int64)
+    return History(user_ids, [assignment.plan_of.get(u, NO_PLAN) for u in user_ids],
+                   list(windows), meters, seg, user_seg, bp, maxwin, um, n, timezone, period,
+                   user_um)
+
+
+def seg_totals(seg: pl.DataFrame, bp: dict[str, S], lo: list[str], hi: list[str]
+               ) -> pl.DataFrame:
+    """``seg``'s user, month_key, keep with the sums of every quantity over [lo, hi)."""
+    a, z = seg[lo[0]], seg[hi[0]]
+    return seg.select("user", "month_key", "keep").with_columns(
+        *[(bp[q].gather(z) - bp[q].gather(a)).alias(q) for q in QUANTITIES])

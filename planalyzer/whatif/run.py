@@ -1,0 +1,444 @@
+"""Scenarios evaluated on a ``History``: per user-month results, behaviour, metrics.
+
+``Evaluator(history, baseline_catalog).run(scenario)`` gives an ``Outcome``: one row per user
+and billing month (the rows of ``History.user_months``) with the user's plan under the scenario,
+revenue (subscription, prepaid credits, overage, usage charges), marginal GPU cost, fully loaded
+cost, API value served and blocked, which limits they hit, and the weight the elasticity
+assumption gives them. Mechanical results per plan design are cached, so a sweep that changes
+only prices, or one plan, re-evaluates only what changed.
+
+Users with no plan are left out (they pay nothing a scenario could change); a note says so.
+No typer or rich here.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar
+
+import polars as pl
+
+from planalyzer.errors import ConfigError
+from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
+from planalyzer.whatif.evaluate import evaluate_plan
+from planalyzer.whatif.history import History
+from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario
+from planalyzer.whatif.variants import Variant
+
+S = pl.Series
+
+MONEY = ("subscription_usd", "credits_usd", "overage_usd", "usage_usd", "revenue_usd",
+         "gpu_cost_usd", "loaded_cost_usd", "margin_usd", "loaded_margin_usd", "api_value_usd",
+         "blocked_api_value_usd", "blocked_gpu_cost_usd")
+
+
+CACHE_ROWS = 5_000_000  # user-month rows each cache keeps (about 0.5-1 GB), least recent out
+
+T = TypeVar("T")
+
+
+class Lru(Generic[T]):
+    """A cache bounded by the rows its frames hold; the least recently used go first."""
+
+    def __init__(self, max_rows: int) -> None:
+        self.max_rows = max_rows
+        self.rows = 0
+        self._d: OrderedDict[Any, tuple[T, int]] = OrderedDict()
+
+    def get(self, key: Any) -> T | None:
+        hit = self._d.get(key)
+        if hit is None:
+            return None
+        self._d.move_to_end(key)
+        return hit[0]
+
+    def put(self, key: Any, value: T, rows: int) -> None:
+        self._d[key] = (value, rows)
+        self.rows += rows
+        while self.rows > self.max_rows and len(self._d) > 1:
+            _, (_, r) = self._d.popitem(last=False)
+            self.rows -= r
+
+    def clear(self) -> None:
+        self._d.clear()
+        self.rows = 0
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    catalog: PlanCatalog
+    parts: dict[str, pl.DataFrame]  # plan key -> its user-months (see ``Evaluator``)
+    part_metrics: dict[str, dict[str, float]]  # plan key -> metrics of its part
+    notes: list[str] = field(default_factory=list)
+    _frame: pl.DataFrame | None = None
+    _metrics: dict[str, float] | None = None
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Every user-month under the scenario, sorted by ``row``."""
+        if self._frame is None:
+            self._frame = (pl.concat(list(self.parts.values()), how="diagonal_relaxed")
+                           .sort("row") if self.parts else _empty())
+        return self._frame
+
+
+def _plan_key(plan: Plan) -> tuple[Any, ...]:
+    """What a mechanical evaluation depends on (not the subscription price)."""
+    o = plan.overage
+    lim = o.spend_limit
+    return (plan.limits, o.policy, o.meter if o.policy != "block" else "", lim,
+            o.rate_usd if lim is not None else None, plan.usage.meter if plan.usage else None)
+
+
+class Evaluator:
+    def __init__(self, history: History, baseline: PlanCatalog,
+                 base_rows: tuple[S, S, S] | None = None,
+                 builder: Callable[[Variant], Evaluator] | None = None) -> None:
+        """``base_rows``: the baseline's bill, blocked value and plan per user-month row
+        (a cost variant's evaluator compares with the real baseline); ``builder`` makes the
+        evaluator of a cost variant (one more pass over events) when a scenario needs one."""
+        self.h = history
+        self.builder = builder
+        self.variants: dict[Variant, Evaluator] = {}
+        self.baseline_catalog = baseline
+        self._cache: Lru[pl.DataFrame] = Lru(CACHE_ROWS)
+        self.evaluations = 0
+        plan_of = pl.Series("plan", history.user_plan, dtype=pl.String)
+        self.user_rows = history.user_months.select("row", "user")
+        self._baseline_plan = plan_of
+        self._parts: Lru[tuple[pl.DataFrame, dict[str, float]]] = Lru(CACHE_ROWS)
+        self._base_rows: tuple[S, S, S] | None = base_rows
+        self._base_users: dict[str, S] | None = None
+        self.baseline: Outcome = self.run(BASELINE)
+        if base_rows is not None:
+            return
+        bf = self.baseline.frame
+        n = len(history.user_months)
+        full = pl.repeat(0.0, n, dtype=pl.Float64, eager=True)
+        bill = full.clone().scatter(bf["row"], bf["subscription_usd"] + bf["credits_usd"]
+                                    + bf["overage_usd"] + bf["usage_usd"]) if n else full
+        blk = full.clone().scatter(bf["row"], bf["blocked_api_value_usd"]) if n else full
+        plan = pl.repeat("", n, dtype=pl.String, eager=True)
+        plan = plan.scatter(bf["row"], bf["plan"]) if n else plan
+        self._base_rows = (bill, blk, plan)
+        self._parts.clear()
+        self.baseline = self.run(BASELINE)
+
+    # -- mechanical --------------------------------------------------------------------------
+    def mechanical(self, plan: Plan, users: S, group: str) -> pl.DataFrame:
+        key = (_plan_key(plan), group, len(users))
+        hit = self._cache.get(key)
+        if hit is None:
+            self.evaluations += 1
+            hit = evaluate_plan(self.h, plan, users)
+            self._cache.put(key, hit, len(hit))
+        return hit
+
+    def _priced(self, plan: Plan, users: S, group: str, factor: float) -> pl.DataFrame:
+        m = self.mechanical(plan, users, group)
+        o = plan.overage
+        credits = o.credits_usd if o.policy == "credits" else 0.0
+        rate_u = plan.usage.rate_usd if plan.usage else 0.0
+        hits = [c for c in m.columns if c.startswith("hit:")]
+        hit_any = pl.any_horizontal(*hits) if hits else pl.lit(False)
+        return m.select(
+            "row", "user", "month_key",
+            pl.lit(plan.key).alias("plan"),
+            pl.lit(plan.price_usd).alias("subscription_usd"),
+            pl.lit(credits).alias("credits_usd"),
+            (pl.col("overage_units") * (o.rate_usd if o.policy != "block" else 0.0))
+            .alias("overage_usd"),
+            (pl.col("usage_units") * rate_u).alias("usage_usd"),
+            (pl.col("gpu") * factor).alias("gpu_cost_usd"),
+            (pl.col("loaded") + pl.col("gpu") * (factor - 1.0)).alias("loaded_cost_usd"),
+            pl.col("api").alias("api_value_usd"),
+            pl.col("req").alias("requests"),
+            pl.col("blocked_api").alias("blocked_api_value_usd"),
+            (pl.col("blocked_gpu") * factor).alias("blocked_gpu_cost_usd"),
+            (pl.col("blocked_loaded") + pl.col("blocked_gpu") * (factor - 1.0))
+            .alias("blocked_loaded_cost_usd"),
+            pl.col("blocked_req").alias("blocked_requests"),
+            hit_any.alias("hit"),
+            *hits,
+        )
+
+    # -- a scenario --------------------------------------------------------------------------
+    def run(self, scenario: Scenario) -> Outcome:
+        v = scenario.variant
+        if v.repriced and self.builder is not None:
+            if v not in self.variants:
+                self.variants[v] = self.builder(v)
+            out = self.variants[v].run(replace(scenario, variant=Variant()))
+            out.scenario = scenario
+            out.notes[:0] = v.describe()
+            return out
+        if v.repriced:
+            raise ConfigError(f"{scenario.name}: routing, cache or cost catalog changes need "
+                              "the events priced again; use planalyzer.whatif.prepare")
+        catalog, moves = apply_scenario(self.baseline_catalog, scenario)
+        beh = scenario.behaviour
+        factor = scenario.cost.factor
+        notes: list[str] = []
+        plan_of = self._baseline_plan.replace(moves) if moves else self._baseline_plan
+        for old, new in moves.items():
+            notes.append(f"users of removed plan {old} moved to {new}")
+        unknown = set(plan_of.unique().to_list()) - set(catalog.plans) - {NO_PLAN}
+        if unknown:
+            notes.append("users on plans the scenario's catalog lacks are left out: "
+                         + ", ".join(sorted(unknown)))
+        if beh.best_fit:
+            plan_of = self._best_fit(catalog, plan_of, beh.best_fit_plans or tuple(catalog.plans),
+                                     factor)
+            notes.append("behaviour: every user moved to the plan cheapest for them with "
+                         "nothing blocked (best_fit)")
+        if beh.upgrade_share:
+            notes.append(f"behaviour: {beh.upgrade_share:.0%} of user-months that hit a limit "
+                         "move one tier up the ladder " + " < ".join(beh.ladder))
+        if beh.return_share:
+            notes.append(f"behaviour: {beh.return_share:.0%} of blocked usage comes back after "
+                         "the reset (served, at its cost, no extra revenue; assumed not blocked "
+                         "again)")
+        if beh.buy_overage_share:
+            notes.append(f"behaviour: {beh.buy_overage_share:.0%} of blocked usage is bought as "
+                         "overage at API list price")
+        if beh.elasticity:
+            notes.append(f"behaviour: price elasticity {beh.elasticity:g}: each user counts "
+                         "1 + elasticity x relative price change (subscribers, revenue, cost)")
+        if factor != 1.0:
+            notes.append(f"cost: GPU cost x {factor:g} (GPU price x "
+                         f"{scenario.cost.gpu_price_factor:g} / utilization x "
+                         f"{scenario.cost.utilization_factor:g}); overhead and training "
+                         "dollars unchanged")
+        left_out = int((plan_of == NO_PLAN).sum())
+        if left_out:
+            notes.append(f"{left_out} user(s) with no plan left out")
+        parts: dict[str, pl.DataFrame] = {}
+        pm: dict[str, dict[str, float]] = {}
+        moving = bool(beh.best_fit or moves)
+        if moving or self._base_users is None:
+            by_plan = _users_by_plan(plan_of)
+            if not moving:
+                self._base_users = by_plan
+        else:
+            by_plan = self._base_users
+        for key, plan in catalog.plans.items():
+            users = by_plan.get(key)
+            if users is None:
+                continue
+            group = f"{key}:{hash(tuple(users.to_list()))}" if moving else key
+            if beh.upgrade_share:
+                parts[key] = self._priced(plan, users, group, factor)
+                continue
+            ck = (plan, group, factor, beh)
+            part = self._parts.get(ck)
+            if part is None:
+                frame = self._finish(self._priced(plan, users, group, factor), catalog, beh)
+                part = (frame, self._part_metrics(frame, plan))
+                self._parts.put(ck, part, len(frame))
+            parts[key], pm[key] = part
+        if beh.upgrade_share:
+            whole = pl.concat(list(parts.values()), how="diagonal_relaxed").sort("row")
+            whole = self._finish(self._upgrade(whole, catalog, beh.ladder, beh.upgrade_share,
+                                               factor), catalog, beh)
+            parts = {k[0]: f for k, f in whole.partition_by("plan", as_dict=True).items()
+                     if isinstance(k[0], str)}
+            pm = {k: self._part_metrics(f, catalog.plans[k]) for k, f in parts.items()}
+        return Outcome(scenario, catalog, parts, pm, notes)
+
+    def _finish(self, frame: pl.DataFrame, catalog: PlanCatalog, beh: Any) -> pl.DataFrame:
+        """Behaviour on blocked usage, revenue, margins, elasticity weights."""
+        frame = _blocked_behaviour(frame, beh.return_share, beh.buy_overage_share)
+        frame = frame.with_columns(
+            (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
+             + pl.col("usage_usd")).alias("revenue_usd"))
+        return frame.with_columns(
+            (pl.col("revenue_usd") - pl.col("gpu_cost_usd")).alias("margin_usd"),
+            (pl.col("revenue_usd") - pl.col("loaded_cost_usd")).alias("loaded_margin_usd"),
+            self._weight(frame, catalog, beh.elasticity).alias("weight"))
+
+    def _part_metrics(self, frame: pl.DataFrame, plan: Plan) -> dict[str, float]:
+        rows = frame["row"]
+        bill = (frame["subscription_usd"] + frame["credits_usd"] + frame["overage_usd"]
+                + frame["usage_usd"])
+        if self._base_rows is None:
+            changed = pl.repeat(False, len(frame), eager=True)
+        else:
+            bb, bblk, bplan = self._base_rows
+            changed = (((bill - bb.gather(rows)).abs() > 0.01)
+                       | ((frame["blocked_api_value_usd"] - bblk.gather(rows)).abs() > 0.01)
+                       | (bplan.gather(rows) != plan.key))
+        out = _group_metrics(frame, changed, per_plan=True)
+        users = max(int(out["users"]), 1)
+        for lim in plan.limits:
+            col = f"hit:{lim.name}"
+            n = (frame["user"].filter(frame[col].fill_null(False)).n_unique()
+                 if col in frame.columns else 0)
+            out[f"hit_share.{lim.name}"] = n / users
+            out[f"hit_users.{lim.name}"] = float(n)
+        return out
+
+    def _weight(self, frame: pl.DataFrame, catalog: PlanCatalog, elasticity: float) -> pl.Expr:
+        if not elasticity:
+            return pl.lit(1.0)
+        base_price = {k: p.price_usd for k, p in self.baseline_catalog.plans.items()}
+        new_price = {k: p.price_usd for k, p in catalog.plans.items()}
+        old = pl.Series(self.h.user_plan).replace_strict(base_price, default=0.0,
+                                                         return_dtype=pl.Float64)
+        bp = old.gather(frame["user"])
+        np_ = frame["plan"].replace_strict(new_price, default=0.0, return_dtype=pl.Float64)
+        rel = (np_ / bp.zip_with(bp > 0, np_.zip_with(np_ > 0, pl.repeat(
+            1.0, len(np_), eager=True)))) - 1.0
+        w = (1.0 + elasticity * rel).clip(0.0, None)
+        return pl.lit(w.zip_with(bp > 0, pl.repeat(1.0, len(w), eager=True)))
+
+    def _best_fit(self, catalog: PlanCatalog, plan_of: S, choices: Sequence[str],
+                  factor: float) -> S:
+        users = (plan_of != NO_PLAN).arg_true().cast(pl.Int64)
+        best: pl.DataFrame | None = None
+        for key in choices:
+            f = self._priced(catalog.plans[key], users, f"fit:{len(users)}", factor)
+            per = f.group_by("user").agg(
+                (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
+                 + pl.col("usage_usd")).sum().alias("bill"),
+                pl.col("blocked_api_value_usd").sum().alias("blocked")).with_columns(
+                pl.lit(key).alias("plan"))
+            best = per if best is None else pl.concat([best, per])
+        assert best is not None
+        pick = best.sort("user", pl.col("blocked") > 0, "blocked", "bill").group_by(
+            "user", maintain_order=True).first()
+        out = plan_of.clone()
+        return out.scatter(pick["user"], pick["plan"]) if len(pick) else out
+
+    def _upgrade(self, frame: pl.DataFrame, catalog: PlanCatalog, ladder: Sequence[str],
+                 share: float, factor: float) -> pl.DataFrame:
+        parts = [frame.filter(~pl.col("hit") | ~pl.col("plan").is_in(list(ladder[:-1])))]
+        for lo, hi in itertools.pairwise(ladder):
+            cur = frame.filter(pl.col("hit") & (pl.col("plan") == lo))
+            if not len(cur):
+                continue
+            users = cur["user"].unique().sort()
+            nxt = self._priced(catalog.plans[hi], users, f"up:{hi}:{hash(tuple(users))}",
+                               factor).join(cur.select("row"), on="row", how="semi")
+            keep = ["row", "user", "month_key", "plan", "hit",
+                    *[c for c in cur.columns if c.startswith("hit:")]]
+            num = [c for c in cur.columns if c not in keep]
+            mixed = cur.select(*keep,
+                               *[(pl.col(c) * (1 - share) + nxt[c] * share).alias(c)
+                                 for c in num])
+            parts.append(mixed)
+        return pl.concat(parts, how="diagonal_relaxed").sort("row")
+
+
+def _users_by_plan(plan_of: S) -> dict[str, S]:
+    """Plan key -> its users' indexes (sorted)."""
+    g = pl.DataFrame({"plan": plan_of}).with_row_index("i").group_by("plan").agg(
+        pl.col("i").cast(pl.Int64).sort())
+    return {k: pl.Series(v, dtype=pl.Int64)
+            for k, v in zip(g["plan"].to_list(), g["i"].to_list(), strict=True)}
+
+
+def _blocked_behaviour(frame: pl.DataFrame, ret: float, buy: float) -> pl.DataFrame:
+    if not ret and not buy:
+        return frame
+    back = ret + buy
+    if back > 1.0:
+        back = 1.0
+    return frame.with_columns(
+        (pl.col("gpu_cost_usd") + back * pl.col("blocked_gpu_cost_usd")).alias("gpu_cost_usd"),
+        (pl.col("loaded_cost_usd") + back * pl.col("blocked_loaded_cost_usd"))
+        .alias("loaded_cost_usd"),
+        (pl.col("api_value_usd") + back * pl.col("blocked_api_value_usd"))
+        .alias("api_value_usd"),
+        (pl.col("requests") + back * pl.col("blocked_requests")).alias("requests"),
+        (pl.col("overage_usd") + buy * pl.col("blocked_api_value_usd")).alias("overage_usd"),
+        *[(pl.col(c) * (1.0 - back)).alias(c) for c in
+          ("blocked_gpu_cost_usd", "blocked_loaded_cost_usd", "blocked_api_value_usd",
+           "blocked_requests")])
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema={"row": pl.Int64, "user": pl.Int64, "month_key": pl.Int64,
+                                "plan": pl.String, **{c: pl.Float64 for c in MONEY},
+                                "requests": pl.Float64, "blocked_requests": pl.Float64,
+                                "blocked_loaded_cost_usd": pl.Float64,
+                                "hit": pl.Boolean})
+
+
+# -- metrics ------------------------------------------------------------------------------------
+
+SUMMED = ("users", "subscribers", "user_months", "revenue_usd", "subscription_usd",
+          "overage_usd", "gpu_cost_usd", "margin_usd", "loaded_cost_usd", "loaded_margin_usd",
+          "unprofitable_user_months", "unprofitable_loss_usd", "users_hit",
+          "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests", "users_affected")
+
+
+def metrics(outcome: Outcome, baseline: Outcome | None = None) -> dict[str, float]:
+    """Named numbers of one outcome: totals (``margin_usd``, ``users_hit_share``, ...),
+    ``<metric>:<plan>`` per plan (also ``median_margin_usd``, ``profitable_share``), and
+    ``hit_share:<plan>.<limit>`` / ``hit_users:<plan>.<limit>`` (users a limit affects)."""
+    if outcome._metrics is not None:
+        return outcome._metrics
+    out: dict[str, float] = {k: 0.0 for k in SUMMED}
+    for key, m in sorted(outcome.part_metrics.items()):
+        for k, v in m.items():
+            if k in SUMMED:
+                out[k] += v
+            if k.startswith("hit_"):
+                head, _, lim = k.partition(".")
+                out[f"{head}:{key}.{lim}"] = v
+            else:
+                out[f"{k}:{key}"] = v
+    out["users_hit_share"] = out["users_hit"] / out["subscribers"] if out["subscribers"] else 0.0
+    out["users_affected_share"] = out["users_affected"] / out["users"] if out["users"] else 0.0
+    outcome._metrics = out
+    return out
+
+
+def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[str, float]:
+    w = f["weight"]
+    m = f["margin_usd"]
+    user = f["user"]
+    users = user.n_unique()
+    unit = len(w) == 0 or (w.min() == 1.0 and w.max() == 1.0)
+    if unit:  # no elasticity: every user counts once (the common, fast case)
+        subs = float(users)
+        hit_users = float(user.filter(f["hit"]).n_unique())
+    else:
+        per_user = f.select("user", "weight", "hit").group_by("user").agg(
+            pl.col("weight").max(), pl.col("hit").any())
+        subs = float(per_user["weight"].sum())
+        hit_users = float((per_user["weight"] * per_user["hit"].cast(pl.Float64)).sum())
+    aff_users = float(user.filter(changed).n_unique())
+    neg = m < 0
+    cols = ("revenue_usd", "subscription_usd", "overage_usd", "gpu_cost_usd", "margin_usd",
+            "loaded_cost_usd", "loaded_margin_usd", "blocked_api_value_usd",
+            "blocked_gpu_cost_usd", "blocked_requests")
+    if unit:
+        sums = {c: float(f[c].sum()) for c in cols}
+    else:
+        sums = {c: float((f[c] * w).sum()) for c in cols}
+    out = {
+        "users": float(users),
+        "subscribers": subs,
+        "user_months": float(w.sum()),
+        **sums,
+        "unprofitable_user_months": float(w.filter(neg).sum()),
+        "unprofitable_loss_usd": float((m * w).filter(neg).sum()),
+        "users_hit": hit_users,
+        "users_hit_share": hit_users / subs if subs else 0.0,
+        "users_affected": aff_users,
+        "users_affected_share": aff_users / users if users else 0.0,
+    }
+    if per_plan:
+        med = m.median() if len(m) else 0.0
+        out["median_margin_usd"] = float(med or 0.0)  # type: ignore[arg-type]
+        out["profitable_share"] = float((~neg).sum() / len(m)) if len(m) else 1.0
+    return out
+
+
+def run_all(evaluator: Evaluator, scenarios: Sequence[Scenario]) -> list[Outcome]:
+    return [evaluator.run(s) for s in scenarios]

@@ -1,0 +1,313 @@
+"""Scenarios: changes stated against the baseline plan catalog and cost model, and behaviour
+assumptions (zero by default: the mechanical view). Read strictly from TOML (docs/whatif.md).
+
+A scenario is a nested dict with four top-level tables, ``scenario`` (name, description),
+``plans`` (per plan key: price, limits, overage, usage, new or removed tiers), ``cost``
+(GPU price and utilization factors) and ``behaviour``. Sweeps address the same dotted paths
+(``plans.claude_max_20x.limits.weekly.cap``), so a sweep point is a scenario with values set.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from planalyzer.errors import ConfigError
+from planalyzer.plans import (
+    Limit,
+    Overage,
+    Plan,
+    PlanCatalog,
+    UsageCharge,
+    _check,
+    _window,
+)
+from planalyzer.whatif.variants import Variant, parse_variant
+
+_TOP = {"scenario": ("table", False), "plans": ("table", False), "cost": ("table", False),
+        "behaviour": ("table", False)}
+_META = {"name": ("string", False), "description": ("string", False)}
+_PLAN = {"name": ("string", False), "price_usd": ("number", False),
+         "remove": ("boolean", False), "move_to": ("string", False),
+         "limits": ("table", False), "overage": ("table", False), "usage": ("table", False),
+         "source": ("string", False), "note": ("string", False)}
+_LIMIT = {"cap": ("number", False), "meter": ("string", False), "window": ("string", False),
+          "hours": ("number", False), "days": ("number", False), "remove": ("boolean", False),
+          "timezone": ("string", False), "reset_weekday": ("string", False),
+          "reset_time": ("string", False)}
+_OVERAGE = {"policy": ("string", False), "meter": ("string", False),
+            "rate_usd": ("number", False), "monthly_limit_usd": ("number", False),
+            "credits_usd": ("number", False), "no_monthly_limit": ("boolean", False)}
+_USAGE = {"meter": ("string", False), "rate_usd": ("number", False), "remove": ("boolean", False)}
+_COST = {"gpu_price_factor": ("number", False), "utilization_factor": ("number", False),
+         "route": ("array of tables", False), "cache": ("table", False),
+         "catalog": ("string", False)}
+_BEHAVIOUR = {"elasticity": ("number", False), "return_share": ("number", False),
+              "buy_overage_share": ("number", False), "upgrade_share": ("number", False),
+              "ladder": ("array", False), "best_fit": ("boolean", False),
+              "best_fit_plans": ("array", False)}
+
+
+@dataclass(frozen=True)
+class CostChange:
+    """GPU cost x ``gpu_price_factor`` / ``utilization_factor`` (marginal cost is GPU time
+    divided by utilization, so both scale it linearly; fully loaded cost moves by the same
+    dollars)."""
+
+    gpu_price_factor: float = 1.0
+    utilization_factor: float = 1.0
+
+    @property
+    def factor(self) -> float:
+        return self.gpu_price_factor / self.utilization_factor
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Behaviour assumptions; all zero / off by default (docs/whatif.md, "Behaviour")."""
+
+    elasticity: float = 0.0  # subscribers change by elasticity x relative price change
+    return_share: float = 0.0  # share of blocked usage that comes back after the reset
+    buy_overage_share: float = 0.0  # share of blocked usage bought as overage
+    upgrade_share: float = 0.0  # share of limit-hit users moving one tier up the ladder
+    ladder: tuple[str, ...] = ()
+    best_fit: bool = False  # every user moves to the plan cheapest for them at the new prices
+    best_fit_plans: tuple[str, ...] = ()
+
+    @property
+    def mechanical(self) -> bool:
+        return self == Behaviour(ladder=self.ladder, best_fit_plans=self.best_fit_plans)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str = ""
+    plans: Mapping[str, Any] = field(default_factory=dict)
+    cost: CostChange = field(default_factory=CostChange)
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    path: str = ""
+    variant: Variant = field(default_factory=Variant)  # routing, cache, cost catalog
+
+
+BASELINE = Scenario("baseline", "the catalog as it is, no behaviour assumptions")
+
+
+def _is_array(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _check_ext(data: Any, spec: Mapping[str, tuple[str, bool]], where: str, path: str
+               ) -> dict[str, Any]:
+    """``_check`` plus arrays of strings (plan keys)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: {where}: expected a table")
+    arrays = {k for k, v in spec.items() if v[0] == "array"}
+    for k in arrays:
+        if k in data and not _is_array(data[k]):
+            raise ConfigError(f"{path}: {where}.{k}: expected an array of plan keys (strings)")
+    _check({k: v for k, v in data.items() if k not in arrays},
+           {k: v for k, v in spec.items() if k not in arrays}, where, path)
+    return data
+
+
+def _share(value: float, where: str, path: str) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{path}: {where}: a share between 0 and 1, got {value}")
+    return float(value)
+
+
+def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> Scenario:
+    """Check a scenario's structure (keys and types; plan keys are checked by ``apply``)."""
+    _check(data, _TOP, "scenario file", path)
+    meta = _check(data.get("scenario", {}), _META, "scenario", path)
+    plans = data.get("plans", {})
+    for key, p in plans.items():
+        where = f"plans.{key}"
+        _check(p, _PLAN, where, path)
+        for lname, lim in p.get("limits", {}).items():
+            _check(lim, _LIMIT, f"{where}.limits.{lname}", path)
+        if "overage" in p:
+            _check(p["overage"], _OVERAGE, f"{where}.overage", path)
+        if "usage" in p:
+            _check(p["usage"], _USAGE, f"{where}.usage", path)
+    c = _check(data.get("cost", {}), _COST, "cost", path)
+    for k in ("gpu_price_factor", "utilization_factor"):
+        if k in c and not c[k] > 0:
+            raise ConfigError(f"{path}: cost.{k}: must be more than zero, got {c[k]}")
+    cost = CostChange(float(c.get("gpu_price_factor", 1.0)),
+                      float(c.get("utilization_factor", 1.0)))
+    b = _check_ext(data.get("behaviour", {}), _BEHAVIOUR, "behaviour", path)
+    el = float(b.get("elasticity", 0.0))
+    if not math.isfinite(el) or el > 0:
+        raise ConfigError(f"{path}: behaviour.elasticity: zero or negative (e.g. -0.05), "
+                          f"got {el}")
+    beh = Behaviour(
+        el, _share(b.get("return_share", 0.0), "behaviour.return_share", path),
+        _share(b.get("buy_overage_share", 0.0), "behaviour.buy_overage_share", path),
+        _share(b.get("upgrade_share", 0.0), "behaviour.upgrade_share", path),
+        tuple(b.get("ladder", ())), bool(b.get("best_fit", False)),
+        tuple(b.get("best_fit_plans", ())))
+    if beh.upgrade_share and len(beh.ladder) < 2:
+        raise ConfigError(f"{path}: behaviour.ladder: upgrade_share needs a ladder of at least "
+                          "two plan keys, cheapest first")
+    name = meta.get("name") or default_name or Path(path).stem
+    return Scenario(name, meta.get("description", ""), plans, cost, beh, data, path,
+                    parse_variant(c, path))
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: file not found; check the --scenario path") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc}); fix the syntax") from None
+    return parse_scenario(data, str(p))
+
+
+def with_values(base: Scenario, values: Mapping[str, Any], name: str) -> Scenario:
+    """``base`` with dotted paths set (``plans.claude_max_20x.limits.weekly.cap``)."""
+    data = copy.deepcopy(dict(base.raw))
+    for dotted, value in values.items():
+        parts = dotted.split(".")
+        node = data
+        for part in parts[:-1]:
+            nxt = node.setdefault(part, {})
+            if not isinstance(nxt, dict):
+                raise ConfigError(f"--grid {dotted}: {part} is not a table")
+            node = nxt
+        node[parts[-1]] = value
+    data.setdefault("scenario", {})["name"] = name
+    return parse_scenario(data, base.path or "--grid", name)
+
+
+# -- applying a scenario to a catalog ------------------------------------------------------------
+
+def _num(v: Any) -> float:
+    return float(v)
+
+
+def _need_meter(catalog: PlanCatalog, name: str, where: str, path: str) -> str:
+    if name not in catalog.meters:
+        raise ConfigError(f"{path}: {where}: meter {name!r} is not in the catalog; use one of "
+                          f"{', '.join(sorted(catalog.meters))}")
+    return name
+
+
+def _limits(plan: Plan, changes: Mapping[str, Any], catalog: PlanCatalog, where: str,
+            path: str) -> tuple[Limit, ...]:
+    out = {lim.name: lim for lim in plan.limits}
+    for name, ch in changes.items():
+        lw = f"{where}.limits.{name}"
+        if ch.get("remove"):
+            if name not in out:
+                raise ConfigError(f"{path}: {lw}.remove: plan has no limit {name!r}; it has "
+                                  f"{', '.join(out) or 'none'}")
+            del out[name]
+            continue
+        old = out.get(name)
+        if old is None and not {"meter", "window", "cap"} <= ch.keys():
+            raise ConfigError(f"{path}: {lw}: a new limit needs meter, window and cap "
+                              f"(the plan's limits are {', '.join(out) or 'none'})")
+        cap = _num(ch["cap"]) if "cap" in ch else old.cap  # type: ignore[union-attr]
+        if cap < 0:
+            raise ConfigError(f"{path}: {lw}.cap: must be zero or more, got {cap}")
+        meter = _need_meter(catalog, ch.get("meter", old.meter if old else ""),
+                            f"{lw}.meter", path)
+        window = old.window if old else None
+        wkeys = {"window", "hours", "days", "timezone", "reset_weekday", "reset_time"}
+        if wkeys & ch.keys():
+            spec = {k: ch[k] for k in wkeys if k in ch}
+            if "window" not in spec:
+                spec["window"] = window.kind if window else "rolling"
+            window = _window(spec, lw, path)
+        assert window is not None
+        out[name] = Limit(name, meter, window, cap, old.estimate if old else False)
+    return tuple(out.values())
+
+
+def _overage(plan: Plan, ch: Mapping[str, Any], catalog: PlanCatalog, where: str, path: str
+             ) -> Overage:
+    o = plan.overage
+    policy = ch.get("policy", o.policy)
+    if policy not in ("block", "payg", "credits"):
+        raise ConfigError(f"{path}: {where}.overage.policy: {policy!r} is not block, payg or "
+                          "credits")
+    meter = ch.get("meter", o.meter)
+    if policy != "block":
+        if not meter:
+            raise ConfigError(f"{path}: {where}.overage.meter: missing; {policy} needs it")
+        _need_meter(catalog, meter, f"{where}.overage.meter", path)
+    mlim = o.monthly_limit_usd
+    if "monthly_limit_usd" in ch:
+        mlim = _num(ch["monthly_limit_usd"])
+    if ch.get("no_monthly_limit"):
+        mlim = None
+    rate = _num(ch.get("rate_usd", o.rate_usd))
+    credits = _num(ch.get("credits_usd", o.credits_usd))
+    if rate < 0 or credits < 0 or (mlim is not None and mlim < 0):
+        raise ConfigError(f"{path}: {where}.overage: rates and limits must be zero or more")
+    return Overage(policy, meter, rate, mlim, credits)
+
+
+def apply_scenario(catalog: PlanCatalog, scenario: Scenario
+                   ) -> tuple[PlanCatalog, dict[str, str]]:
+    """The catalog under ``scenario``, and where users of removed plans move (old -> new)."""
+    path = scenario.path or scenario.name
+    plans = dict(catalog.plans)
+    moves: dict[str, str] = {}
+    for key, ch in scenario.plans.items():
+        where = f"plans.{key}"
+        old = plans.get(key)
+        if ch.get("remove"):
+            if old is None:
+                raise ConfigError(f"{path}: {where}.remove: no plan {key!r} in the catalog")
+            target = ch.get("move_to")
+            if not target:
+                raise ConfigError(f"{path}: {where}.move_to: say which plan its users move to")
+            moves[key] = target
+            del plans[key]
+            continue
+        if old is None:
+            if "price_usd" not in ch:
+                raise ConfigError(f"{path}: {where}: {key!r} is not in the catalog; a new tier "
+                                  "needs at least name and price_usd (plans are "
+                                  f"{', '.join(catalog.plans)})")
+            old = Plan(key, ch.get("name", key), 0.0, source=ch.get("source", path),
+                       as_of="scenario")
+        price = _num(ch.get("price_usd", old.price_usd))
+        if price < 0:
+            raise ConfigError(f"{path}: {where}.price_usd: must be zero or more")
+        limits = _limits(old, ch.get("limits", {}), catalog, where, path)
+        overage = _overage(old, ch["overage"], catalog, where, path) if "overage" in ch \
+            else old.overage
+        usage = old.usage
+        if "usage" in ch:
+            u = ch["usage"]
+            if u.get("remove"):
+                usage = None
+            else:
+                meter = u.get("meter", usage.meter if usage else "")
+                _need_meter(catalog, meter, f"{where}.usage.meter", path)
+                usage = UsageCharge(meter, _num(u.get("rate_usd",
+                                                      usage.rate_usd if usage else 0.0)))
+        plans[key] = replace(old, name=ch.get("name", old.name), price_usd=price,
+                             limits=limits, overage=overage, usage=usage)
+    for old_key, target in moves.items():
+        if target not in plans:
+            raise ConfigError(f"{path}: plans.{old_key}.move_to: {target!r} is not a plan of "
+                              "the scenario's catalog")
+    for k in (*scenario.behaviour.ladder, *scenario.behaviour.best_fit_plans):
+        if k not in plans:
+            raise ConfigError(f"{path}: behaviour: plan {k!r} is not in the scenario's catalog "
+                              f"({', '.join(plans)})")
+    return PlanCatalog(catalog.path, catalog.meters, plans), moves

@@ -1,0 +1,171 @@
+"""What-if outcomes as report tables (``planalyzer.tables``): baseline and each scenario side by
+side with deltas, per plan, per limit, and the users whose bill or access changes most.
+
+Stable JSON/CSV keys: in the side-by-side tables ``metric``, ``baseline``, then
+``scenario_N`` and ``delta_N`` for the N-th scenario (its name is the column's label and is in
+the ``whatif_scenarios`` table). No typer or rich here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from planalyzer.tables import Col, Kind, Table
+from planalyzer.whatif.run import Evaluator, Outcome, metrics
+
+MONEY_ROWS = (
+    ("revenue_usd", "revenue"),
+    ("subscription_usd", "  subscriptions"),
+    ("overage_usd", "  overage and usage charges"),
+    ("gpu_cost_usd", "marginal GPU cost"),
+    ("margin_usd", "contribution margin"),
+    ("loaded_cost_usd", "fully loaded cost"),
+    ("loaded_margin_usd", "fully loaded margin"),
+    ("unprofitable_loss_usd", "loss on unprofitable user-months"),
+    ("blocked_api_value_usd", "usage blocked (API list value)"),
+    ("blocked_gpu_cost_usd", "usage blocked (GPU cost)"),
+)
+PEOPLE_ROWS = (
+    ("subscribers", "subscribers"),
+    ("user_months", "user-months"),
+    ("unprofitable_user_months", "unprofitable user-months"),
+    ("users_hit", "users hit by a limit"),
+    ("users_affected", "users whose bill or access changes"),
+    ("blocked_requests", "requests blocked"),
+)
+SHARE_ROWS = (
+    ("users_hit_share", "share of users hit by a limit"),
+    ("users_affected_share", "share of users whose bill or access changes"),
+)
+
+
+def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, str]],
+                  outcomes: Sequence[Outcome], base: dict[str, float],
+                  mets: Sequence[dict[str, float]]) -> Table:
+    cols = [Col("metric", "str"), Col("baseline", kind)]
+    for i, o in enumerate(outcomes, start=1):
+        cols += [Col(f"scenario_{i}", kind, o.scenario.name),
+                 Col(f"delta_{i}", kind, f"change ({i})")]
+    out = []
+    for key, label in rows:
+        row: list[object] = [label, base.get(key, 0.0)]
+        for m in mets:
+            row += [m.get(key, 0.0), m.get(key, 0.0) - base.get(key, 0.0)]
+        out.append(tuple(row))
+    return Table(name, title, cols, out)
+
+
+def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> list[Table]:
+    base_o = ev.baseline
+    base = metrics(base_o)
+    mets = [metrics(o) for o in outcomes]
+    scen = Table("whatif_scenarios", "Scenarios", [
+        Col("scenario", "int"), Col("name"), Col("description"), Col("assumptions")],
+        [(i, o.scenario.name, o.scenario.description, "; ".join(o.notes) or "mechanical")
+         for i, o in enumerate(outcomes, start=1)])
+    money = _side_by_side("whatif_money", "Baseline and scenarios: money (USD, period total)",
+                          "usd", MONEY_ROWS, outcomes, base, mets)
+    money.notes.append("contribution margin = revenue - marginal GPU cost; fully loaded margin "
+                       "also subtracts training and overhead; blocked usage is neither served "
+                       "nor charged")
+    people = _side_by_side("whatif_people", "Baseline and scenarios: users", "float",
+                           PEOPLE_ROWS, outcomes, base, mets)
+    shares = _side_by_side("whatif_shares", "Baseline and scenarios: shares of subscribers",
+                           "share", SHARE_ROWS, outcomes, base, mets)
+    tables = [scen, money, people, shares, _plans(outcomes, base_o, base, mets),
+              _limits(base_o, outcomes, base, mets), _users(ev, outcomes, top)]
+    for o in outcomes:
+        if o.scenario.behaviour.mechanical and o.scenario.cost.factor == 1.0:
+            continue
+        money.notes.append(f"{o.scenario.name}: rests on stated assumptions (see Scenarios)")
+    return tables
+
+
+def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
+           mets: Sequence[dict[str, float]]) -> Table:
+    cols = [Col("scenario", "int", "#"), Col("plan"), Col("subscribers", "float", "subs"),
+            Col("revenue_usd", "usd", "revenue"), Col("gpu_cost_usd", "usd", "GPU"),
+            Col("margin_usd", "usd", "margin"),
+            Col("margin_delta_usd", "usd", "change"),
+            Col("loaded_margin_usd", "usd", "loaded"),
+            Col("unprofitable_user_months", "float", "unprof"),
+            Col("unprofitable_loss_usd", "usd", "loss"),
+            Col("median_margin_usd", "usd", "median"),
+            Col("users_hit_share", "share", "hit"),
+            Col("blocked_api_value_usd", "usd", "blocked")]
+    rows = []
+    allm = [(0, base_o, base), *[(i, o, m) for i, (o, m) in
+                                 enumerate(zip(outcomes, mets, strict=True), start=1)]]
+    for name, o, m in allm:  # name: the scenario's number
+        for key in o.frame["plan"].unique().sort().to_list():
+            def g(k: str, key: str = key, m: dict[str, float] = m) -> float:
+                return m.get(f"{k}:{key}", 0.0)
+            rows.append((name, key, g("subscribers"), g("revenue_usd"), g("gpu_cost_usd"),
+                         g("margin_usd"), g("margin_usd") - base.get(f"margin_usd:{key}", 0.0),
+                         g("loaded_margin_usd"), g("unprofitable_user_months"),
+                         g("unprofitable_loss_usd"), g("median_margin_usd"),
+                         g("users_hit_share"), g("blocked_api_value_usd")))
+    return Table("whatif_plans", "Per plan (# 0 = baseline)", cols, rows, [
+        "subs: subscribers; margin: contribution margin (revenue - GPU cost); loaded: fully "
+        "loaded margin; unprof: unprofitable user-months, loss: their negative margin; median: "
+        "median user-month margin; hit: share of users a limit affects; blocked: API value"])
+
+
+def _limits(base_o: Outcome, outcomes: Sequence[Outcome], base: dict[str, float],
+            mets: Sequence[dict[str, float]]) -> Table:
+    cols = [Col("scenario", "int"), Col("plan"), Col("limit"), Col("window"),
+            Col("cap", "float"), Col("users_hit", "float", "users hit"),
+            Col("affects_share", "share", "affects (share of plan's users)")]
+    rows = []
+    for name, o, m in [(0, base_o, base), *[(i, o, m) for i, (o, m) in
+                                            enumerate(zip(outcomes, mets, strict=True), 1)]]:
+        present = set(o.frame["plan"].unique().to_list())
+        for key, plan in o.catalog.plans.items():
+            if key not in present:
+                continue
+            for lim in plan.limits:
+                rows.append((name, key, lim.name, lim.window.describe(), lim.cap,
+                             m.get(f"hit_users:{key}.{lim.name}", 0.0),
+                             m.get(f"hit_share:{key}.{lim.name}", 0.0)))
+    return Table("whatif_limits", "Limits: users each limit affects, at least once in the "
+                 "period (scenario 0 = baseline)", cols, rows)
+
+
+def _per_user(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.group_by("user").agg(
+        pl.col("plan").last(),
+        (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
+         + pl.col("usage_usd")).sum().alias("bill"),
+        pl.col("blocked_api_value_usd").sum().alias("blocked"),
+        pl.col("margin_usd").sum().alias("margin"))
+
+
+def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
+    cols = [Col("scenario", "int"), Col("user_id"), Col("plan_before", "str", "plan before"),
+            Col("plan_after", "str", "plan after"),
+            Col("bill_before_usd", "usd", "bill before"), Col("bill_after_usd", "usd",
+                                                              "bill after"),
+            Col("bill_delta_usd", "usd", "bill change"),
+            Col("blocked_before_usd", "usd", "blocked before (API value)"),
+            Col("blocked_after_usd", "usd", "blocked after (API value)"),
+            Col("margin_delta_usd", "usd", "margin change")]
+    base = _per_user(ev.baseline.frame)
+    rows = []
+    for i, o in enumerate(outcomes, start=1):
+        j = _per_user(o.frame).join(base, on="user", how="full", suffix="_b", coalesce=True
+                                    ).with_columns(pl.col(c).fill_null(0.0) for c in (
+                                        "bill", "bill_b", "blocked", "blocked_b", "margin",
+                                        "margin_b"))
+        j = j.with_columns(
+            ((pl.col("bill") - pl.col("bill_b")).abs()
+             + (pl.col("blocked") - pl.col("blocked_b")).abs()).alias("score")
+        ).filter(pl.col("score") > 0.01).sort(["score", "user"], descending=[True, False]
+                                              ).head(top)
+        for r in j.iter_rows(named=True):
+            rows.append((i, ev.h.user_ids[r["user"]], r["plan_b"], r["plan"],
+                         r["bill_b"], r["bill"], r["bill"] - r["bill_b"], r["blocked_b"],
+                         r["blocked"], r["margin"] - r["margin_b"]))
+    return Table("whatif_users", f"Users whose bill or access changes most (top {top} per "
+                 "scenario)", cols, rows)

@@ -1,0 +1,166 @@
+"""Cost variants: scenarios that change what each request costs, not just the plan rules.
+
+Routing a share of traffic to another model, serving more prompt tokens from the cache, or
+pricing with another cost catalog (hardware, serving) changes every affected request's GPU
+cost, API value and meter units, so such a scenario needs the events priced again: one more
+pass over events per distinct variant (sql/whatif_events_variant.sql shadows the events table
+with the changed requests while the pass runs). Its user-months are the baseline's (the same
+users, times and months), so results line up row for row with the baseline.
+No typer or rich here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Route:
+    """Send ``share`` of the matching requests to model ``to``."""
+
+    to: str
+    share: float
+    models: str = "*"
+    min_prompt_tokens: float = 0.0
+    max_prompt_tokens: float | None = None
+    heaviest_users_share: float | None = None  # only the heaviest users (by all tokens)
+
+
+@dataclass(frozen=True)
+class Variant:
+    routes: tuple[Route, ...] = ()
+    cache_hit_gain: float = 0.0
+    cost_catalog: str | None = None
+
+    @property
+    def repriced(self) -> bool:
+        return bool(self.routes or self.cache_hit_gain or self.cost_catalog)
+
+    def describe(self) -> list[str]:
+        out = []
+        for r in self.routes:
+            who = [f"model {r.models}"]
+            if r.min_prompt_tokens:
+                who.append(f"prompt >= {r.min_prompt_tokens:,.0f} tokens")
+            if r.max_prompt_tokens is not None:
+                who.append(f"prompt <= {r.max_prompt_tokens:,.0f} tokens")
+            if r.heaviest_users_share is not None:
+                who.append(f"heaviest {r.heaviest_users_share:.0%} of users")
+            out.append(f"cost: {r.share:.0%} of requests ({', '.join(who)}) routed to {r.to}, "
+                       "re-priced with its cost and list price")
+        if self.cache_hit_gain:
+            out.append(f"cost: {self.cache_hit_gain:.0%} of uncached prompt tokens served from "
+                       "the prompt cache instead")
+        if self.cost_catalog:
+            out.append(f"cost: priced with cost catalog {self.cost_catalog}")
+        return out
+
+
+_ROUTE = {"to", "share", "models", "min_prompt_tokens", "max_prompt_tokens",
+          "heaviest_users_share"}
+
+
+def _num(v: Any, where: str, path: str, lo: float = 0.0, hi: float | None = None) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ConfigError(f"{path}: {where}: expected number, got {type(v).__name__} ({v!r})")
+    if v < lo or (hi is not None and v > hi):
+        rng = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
+        raise ConfigError(f"{path}: {where}: must be {rng}, got {v}")
+    return float(v)
+
+
+def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
+    routes = []
+    raw = cost.get("route", [])
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise ConfigError(f"{path}: cost.route: expected an array of tables ([[cost.route]])")
+    for i, r in enumerate(raw):
+        where = f"cost.route[{i}]"
+        for k in r:
+            if k not in _ROUTE:
+                raise ConfigError(f"{path}: {where}.{k}: unknown key; allowed keys are "
+                                  f"{', '.join(sorted(_ROUTE))}")
+        if not isinstance(r.get("to"), str) or "share" not in r:
+            raise ConfigError(f"{path}: {where}: needs to (a model name) and share (0..1)")
+        models = r.get("models", "*")
+        if not isinstance(models, str):
+            raise ConfigError(f"{path}: {where}.models: expected a model glob (string)")
+        hi = r.get("max_prompt_tokens")
+        heavy = r.get("heaviest_users_share")
+        routes.append(Route(
+            r["to"], _num(r["share"], f"{where}.share", path, 0.0, 1.0), models,
+            _num(r.get("min_prompt_tokens", 0), f"{where}.min_prompt_tokens", path),
+            None if hi is None else _num(hi, f"{where}.max_prompt_tokens", path),
+            None if heavy is None else _num(heavy, f"{where}.heaviest_users_share", path,
+                                            0.0, 1.0)))
+    gain = 0.0
+    if "cache" in cost:
+        c = cost["cache"]
+        if not isinstance(c, dict) or set(c) - {"hit_gain"}:
+            raise ConfigError(f"{path}: cost.cache: a table with one key, hit_gain (0..1)")
+        gain = _num(c.get("hit_gain", 0.0), "cost.cache.hit_gain", path, 0.0, 1.0)
+    catalog = cost.get("catalog")
+    if catalog is not None:
+        if not isinstance(catalog, str):
+            raise ConfigError(f"{path}: cost.catalog: expected a path (string)")
+        p = Path(catalog)
+        if not p.is_absolute() and path and Path(path).parent != Path("."):
+            p = Path(path).parent / p
+        if not p.is_file():
+            raise ConfigError(f"{path}: cost.catalog: {p} not found; give a cost catalog TOML "
+                              "(docs/costs.md)")
+        catalog = str(p)
+    return Variant(tuple(routes), gain, catalog)
+
+
+def _model_expr(routes: tuple[Route, ...]) -> tuple[str, str, dict[str, object]]:
+    """The CASE routing each request, the parameter columns it reads, their values."""
+    if not routes:
+        return "p.model", "", {}
+    parts = []
+    cols = []
+    params: dict[str, object] = {}
+
+    def param(name: str, value: object, sql_type: str) -> str:
+        params[name] = value
+        cols.append(f", CAST(${name} AS {sql_type}) AS {name}")
+        return f"v.{name}"
+
+    for i, r in enumerate(routes):
+        conds = [f"lower(p.model) GLOB lower({param(f'route_{i}_glob', r.models, 'VARCHAR')})",
+                 f"p.draw < {param(f'route_{i}_share', r.share, 'DOUBLE')}",
+                 f"p.prompt_tokens >= {param(f'route_{i}_lo', r.min_prompt_tokens, 'DOUBLE')}"]
+        if r.max_prompt_tokens is not None:
+            conds.append(f"p.prompt_tokens <= "
+                         f"{param(f'route_{i}_hi', r.max_prompt_tokens, 'DOUBLE')}")
+        if r.heaviest_users_share is not None:
+            conds.append(f"p.heavy_rank < "
+                         f"{param(f'route_{i}_heavy', r.heaviest_users_share, 'DOUBLE')}")
+        to = param(f"route_{i}_to", r.to, "VARCHAR")
+        parts.append(f"WHEN {' AND '.join(conds)} THEN {to}")
+    return "CASE " + " ".join(parts) + " ELSE p.model END", "".join(cols), params
+
+
+@contextmanager
+def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant) -> Iterator[None]:
+    """While inside, ``events`` is the variant's view of the events table."""
+    db = con.execute("SELECT current_database()").fetchall()[0][0]
+    source = f"{sqlfiles.quote_ident(db)}.main.events"
+    expr, cols, params = _model_expr(variant.routes)
+    sqlfiles.run(con, "whatif_variant_params", {"gain": variant.cache_hit_gain, **params},
+                 {"route_columns": cols}).fetchall()
+    sqlfiles.run(con, "whatif_events_variant", {},
+                 {"source": source, "model_expr": expr}).fetchall()
+    try:
+        yield
+    finally:
+        con.execute("DROP VIEW IF EXISTS temp.main.events").fetchall()

@@ -1,0 +1,43 @@
+-- whatif_events_variant: the events as a scenario's cost side changes them, as a temp view that
+--   shadows the events table while the variant is priced and read (dropped after)
+-- inputs: the events table ({{source}}: database.main.events, quoted), whatif_variant_params
+-- outputs: events (temp view): same columns; model routed, prompt tokens moved to cache reads
+-- params: none (the numbers are in whatif_variant_params: gain, the share of uncached prompt
+--   tokens served from the cache instead, and the route_N_* columns {{model_expr}} uses)
+-- slots: {{source}}, {{model_expr}} (built by planalyzer.whatif.variants)
+-- A route picks a request by a hash of where it came from (source, row): deterministic, and the
+-- same requests for every run. Heaviest users rank by all tokens over the log.
+CREATE OR REPLACE TEMP VIEW events AS
+WITH usage AS (
+    SELECT
+        user_id,
+        percent_rank() OVER (ORDER BY sum(input_tokens + cache_write_tokens
+            + cache_write_1h_tokens + cache_read_tokens + output_tokens) DESC) AS heavy_rank
+    FROM {{source}}
+    GROUP BY user_id
+),
+picked AS (
+    SELECT
+        e.*,
+        u.heavy_rank,
+        CAST(hash(e.source || ':' || CAST(e.source_row AS VARCHAR)) % 1000000 AS DOUBLE)
+            / 1000000.0 AS draw,
+        e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens + e.cache_read_tokens
+            AS prompt_tokens,
+        CAST(round(e.input_tokens * v.gain) AS BIGINT) AS moved_in,
+        CAST(round(e.cache_write_tokens * v.gain) AS BIGINT) AS moved_cw,
+        CAST(round(e.cache_write_1h_tokens * v.gain) AS BIGINT) AS moved_cw1h
+    FROM {{source}} AS e
+    JOIN usage AS u ON u.user_id = e.user_id
+    CROSS JOIN whatif_variant_params AS v
+)
+SELECT
+    p.event_id, p.ts, p.user_id, p.plan,
+    {{model_expr}} AS model,
+    p.input_tokens - p.moved_in AS input_tokens,
+    p.cache_write_tokens - p.moved_cw AS cache_write_tokens,
+    p.cache_write_1h_tokens - p.moved_cw1h AS cache_write_1h_tokens,
+    p.cache_read_tokens + p.moved_in + p.moved_cw + p.moved_cw1h AS cache_read_tokens,
+    p.output_tokens, p.requests, p.logged_cost_usd, p.source, p.source_row
+FROM picked AS p
+CROSS JOIN whatif_variant_params AS v

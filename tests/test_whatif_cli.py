@@ -1,0 +1,127 @@
+"""The real CLI: `whatif` golden outputs in every format, `sweep` and `optimize` goldens, the
+optimizer against an exhaustive grid, and one test per bad-input path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import check_golden
+from typer.testing import CliRunner
+from whatif_helpers import FIXTURE
+
+from planalyzer.cli import app
+from planalyzer.store import LoadOptions, Store
+from planalyzer.whatif import prepare
+from planalyzer.whatif.optimize import optimize, parse_constraint
+from planalyzer.whatif.sweep import parse_axis
+
+ENV = {"COLUMNS": "120", "LINES": "50", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1",
+       "TERM": "dumb"}
+SUFFIX = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md"}
+SCENARIOS = ["--scenario", "max20x_weekly_cap_overage", "--scenario", "pro_price_25_elastic"]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    res = CliRunner().invoke(app, list(args), env=ENV)
+    return res.exit_code, res.stdout, res.stderr
+
+
+@pytest.mark.parametrize("fmt", list(SUFFIX))
+def test_whatif_golden(fmt: str) -> None:
+    code, out, err = run("whatif", str(FIXTURE), *SCENARIOS, "--top", "3", "--format", fmt)
+    assert code == 0, err
+    check_golden(f"whatif.{SUFFIX[fmt]}", out)
+
+
+def test_whatif_json_deltas_add_up() -> None:
+    code, out, _ = run("whatif", str(FIXTURE), *SCENARIOS, "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    for row in doc["whatif_money"]["rows"]:
+        assert row["delta_1"] == pytest.approx(row["scenario_1"] - row["baseline"])
+    names = [r["name"] for r in doc["whatif_scenarios"]["rows"]]
+    assert names == ["Max 20x weekly 40M + overage at list", "Pro at $25, elasticity -0.05"]
+
+
+def test_sweep_golden() -> None:
+    code, out, err = run("sweep", str(FIXTURE),
+                         "--grid", "plans.claude_max_20x.price_usd=150,200,250",
+                         "--grid", "plans.claude_max_20x.limits.weekly.cap=1e6,5e6,83.3e6")
+    assert code == 0, err
+    check_golden("sweep.txt", out)
+
+
+def test_optimize_golden() -> None:
+    code, out, err = run("optimize", str(FIXTURE), "--format", "markdown",
+                         "--grid", "plans.claude_pro.price_usd=15:30:5",
+                         "--grid", "plans.claude_pro.limits.session_5h.cap=2e5,5.5e5,1e6",
+                         "--constraint", "revenue_usd >= baseline",
+                         "--constraint", "hit_share:claude_pro.session_5h <= 0.5",
+                         "--top", "3")
+    assert code == 0, err
+    check_golden("optimize.md", out)
+
+
+def test_coordinate_search_finds_the_exhaustive_best() -> None:
+    store = Store(None)
+    store.load([str(FIXTURE)], LoadOptions())
+    ev, _ = prepare(store.con)
+    axes = [parse_axis("plans.claude_max_20x.price_usd=100:300:50"),
+            parse_axis("plans.claude_max_20x.limits.weekly.cap=1e6,3e6,1e7,3e7,83.3e6"),
+            parse_axis("plans.claude_pro.price_usd=10,20,30")]
+    cons = [parse_constraint("users_affected_share <= 0.6"),
+            parse_constraint("median_margin_usd:* >= 0")]
+    full = optimize(ev, None, axes, "margin_usd", cons, search="exhaustive")
+    fast = optimize(ev, None, axes, "margin_usd", cons, search="coordinate")
+    assert full.evaluated == 75 and fast.evaluated < 75
+    assert fast.best[0].values == full.best[0].values
+    assert fast.best[0].objective == full.best[0].objective
+    assert full.best[0].feasible
+    store.close()
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[plans.claude_pro]\nprice = 25\n", "plans.claude_pro.price: unknown key"),
+    ("[plans.claude_pro]\nprice_usd = '25'\n", "plans.claude_pro.price_usd: expected number"),
+    ("[plans.claude_pro.limits.nightly]\ncap = 5\n", "a new limit needs meter, window and cap"),
+    ("[plans.claude_pro]\nremove = true\n", "plans.claude_pro.move_to: say which plan"),
+    ("[plans.claude_pro.limits.weekly]\nmeter = 'tokens'\n", "meter 'tokens' is not in"),
+    ("[behaviour]\nelasticity = 0.5\n", "behaviour.elasticity: zero or negative"),
+    ("[behaviour]\nreturn_share = 2\n", "behaviour.return_share: a share between 0 and 1"),
+    ("[cost]\ngpu_price_factor = 0\n", "cost.gpu_price_factor: must be more than zero"),
+    ("[plans.new_tier]\nname = 'New'\n", "a new tier needs at least name and price_usd"),
+    ("not toml [", "not valid TOML"),
+    ("[[cost.route]]\nshare = 0.5\n", "needs to (a model name) and share"),
+    ("[[cost.route]]\nto = 'x'\nshare = 0.5\nmodel = '*'\n", "cost.route[0].model: unknown"),
+    ("[cost.cache]\nhit_gain = 2\n", "cost.cache.hit_gain: must be between 0 and 1"),
+    ("[cost]\ncatalog = 'nowhere.toml'\n", "cost.catalog:"),
+])
+def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(body, encoding="utf-8")
+    code, _, err = run("whatif", str(FIXTURE), "--scenario", str(path))
+    assert code == 2
+    assert message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["whatif", str(FIXTURE), "--scenario", "missing.toml"], "file not found"),
+    (["sweep", str(FIXTURE)], "--grid: give at least one"),
+    (["sweep", str(FIXTURE), "--grid", "price=1,2"], "PATH starts with plans."),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd"], "write PATH=V1,V2"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=30:10:5"], "STOP at least"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--objective",
+      "profit"], "metric 'profit': unknown"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--constraint",
+      "margin_usd = 5"], "write METRIC OP VALUE"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--search",
+      "random"], "--search 'random'"),
+])
+def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
+    code, _, err = run(*args)
+    assert code == 2
+    assert message in err, err
+    assert err.count("\n") == 1
