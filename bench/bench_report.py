@@ -66,7 +66,7 @@ def main() -> None:
     db = data / f"events_{n}_{users}.duckdb"
     store = Store(db)
     con = store.con
-    if con.execute("SELECT count(*) FROM events").fetchone() != (n,):
+    if con.execute("SELECT count(*) FROM events").fetchall() != [(n,)]:
         con.execute("DELETE FROM events")
         timed(f"generate {n:,} events, {users:,} users", lambda: con.execute(
             GENERATE, {"n": n, "users": users}))

@@ -8,7 +8,7 @@ Tables are in ``planalyzer.report_tables``. No typer or rich here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -388,12 +388,11 @@ def _plan_fit_fast(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, bounds:
     Users who can reach no cap of any plan are summed in SQL; the engine replays the rest."""
     if not len(sums):
         return pl.DataFrame()
-    engine_users = pl.concat([screen.may_reach(bounds, p, pairs, meters)
-                              for p in catalog.plans.values()]
-                             + [pl.Series("user_id", [], dtype=pl.String)]).unique()
-    plain = sums.join(engine_users.to_frame("user_id"), on="user_id", how="anti")
+    cands = {key: screen.may_reach(bounds, plan, pairs, meters).to_frame("user_id")
+             for key, plan in catalog.plans.items()}
     frames = []
     for key, plan in catalog.plans.items():
+        plain = sums.join(cands[key], on="user_id", how="anti")
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
         charges = (pl.col(f"u{meters.index(plan.usage.meter)}") * plan.usage.rate_usd
                    if plan.usage is not None else pl.lit(0.0))
@@ -405,28 +404,35 @@ def _plan_fit_fast(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, bounds:
             pl.lit(key).alias("plan"),
             (plan.price_usd + credits + pl.col("charges")).alias("buyer_cost_usd"),
         ))
-    chosen = events.join(engine_users.to_frame("user_id"), on="user_id", how="semi")
+    engine_users = pl.concat([*cands.values(), pl.DataFrame(schema={"user_id": pl.String})]
+                             ).unique()
+    chosen = events.join(engine_users, on="user_id", how="semi")
     for batch in _batches(chosen):
         df = _read_users(con, batch, [0] * len(batch), windows, tz)
-        frames.extend(_replay(df, catalog, windows, period))
+        frames.extend(_replay(df, catalog, windows, period, cands))
     fit = pl.concat(frames).with_columns(
         (pl.col("blocked") == 0).alias("feasible"),
         (pl.col("buyer_cost_usd") >= pl.col("full_gpu_cost_usd")).alias("profitable"))
     return _filter_months(fit, user_months)
 
 
-def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], period: Period
-            ) -> list[pl.DataFrame]:
-    """Every plan over these users' requests (sorted by user and time), per user-month."""
+def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], period: Period,
+            cands: Mapping[str, pl.DataFrame]) -> list[pl.DataFrame]:
+    """Each plan over the requests (sorted by user and time) of the users in ``cands[plan]``
+    (those who might reach one of its caps), per user-month."""
     keep = _in_period(df, period)
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()}
     by_user = df.select("user_id", "month_key", "gpu_cost_usd").with_columns(keep.alias("keep"))
-    req = _requests(df, windows)
     frames = []
     for key, plan in catalog.plans.items():
-        out = apply_plan(plan, req, {m: units[m] for m in plan.meters_used()})
-        f = by_user.with_columns(out.served.alias("served"),
-                                 (out.overage_usd + out.usage_usd).alias("charges"))
+        mine = df["user_id"].is_in(cands[key]["user_id"].implode())
+        if not mine.any():
+            continue
+        sub = df.filter(mine)
+        out = apply_plan(plan, _requests(sub, windows),
+                         {m: units[m].filter(mine) for m in plan.meters_used()})
+        f = by_user.filter(mine).with_columns(
+            out.served.alias("served"), (out.overage_usd + out.usage_usd).alias("charges"))
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
         frames.append(f.filter(pl.col("keep")).group_by("user_id", "month_key").agg(
             (~pl.col("served")).sum().alias("blocked"),
