@@ -115,7 +115,11 @@ def user_days(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequ
     finally:
         con.unregister("report_meter_weights")
     assert isinstance(df, pl.DataFrame)
-    return df
+    k = pl.col("days_key")
+    ints = ["requests", *(f"{c}_tokens" for c in TOKEN_CLASSES)]
+    return df.with_columns(
+        (k // 4).alias("day_key"), (k // 4 + k % 4 - 1).alias("utc_day"),
+        *[pl.col(c).cast(pl.Int64) for c in ints]).drop("days_key")
 
 
 def window_bounds(days: pl.DataFrame, pairs: Sequence[Pair], *, one_row_per_day: bool = False

@@ -1,8 +1,8 @@
 -- report_user_days: every user's priced usage per local day and UTC day, with meter units
 -- inputs: priced_events, report_meter_weights (model + one weight column per meter and field,
 --   an Arrow table registered by planalyzer.screen)
--- outputs: rows: user_id, day_key (local days since 1970 in $tz), utc_day, events, requests,
---   token classes, gpu_cost_usd, loaded_cost_usd, api_value_usd, cost_assumed, hours_mask (bit
+-- outputs: rows: user_id, days_key (local day * 4 + UTC day - local day + 1; days since 1970,
+--   local in $tz), events, requests, token classes (as DOUBLE sums), gpu_cost_usd, loaded_cost_usd, api_value_usd, cost_assumed, hours_mask (bit
 --   h set: a request in local hour h of that day), meter units summed (u0, u1, ...)
 -- params: $tz
 -- slots: {{meter_sums}} (each meter's units: weight columns times token columns, summed)
@@ -24,15 +24,18 @@ WITH e AS (
 )
 SELECT
     e.user_id,
-    e.local_hour // 24 - 100000 AS day_key,
-    e.utc_day,
+    -- one key for both days: local day * 4 + (UTC day - local day + 1), the difference is
+    -- -1, 0 or 1 (offsets are under a day); a smaller hash table than two keys
+    (e.local_hour // 24 - 100000) * 4 + (e.utc_day - (e.local_hour // 24 - 100000) + 1)
+        AS days_key,
     count(*) AS events,
-    sum(e.requests) AS requests,
-    sum(e.input_tokens) AS input_tokens,
-    sum(e.cache_write_tokens) AS cache_write_tokens,
-    sum(e.cache_write_1h_tokens) AS cache_write_1h_tokens,
-    sum(e.cache_read_tokens) AS cache_read_tokens,
-    sum(e.output_tokens) AS output_tokens,
+    -- integer sums as DOUBLE: exact below 2^53, and half the aggregate state of HUGEINT
+    sum(CAST(e.requests AS DOUBLE)) AS requests,
+    sum(CAST(e.input_tokens AS DOUBLE)) AS input_tokens,
+    sum(CAST(e.cache_write_tokens AS DOUBLE)) AS cache_write_tokens,
+    sum(CAST(e.cache_write_1h_tokens AS DOUBLE)) AS cache_write_1h_tokens,
+    sum(CAST(e.cache_read_tokens AS DOUBLE)) AS cache_read_tokens,
+    sum(CAST(e.output_tokens AS DOUBLE)) AS output_tokens,
     sum(e.gpu_cost_usd) AS gpu_cost_usd,
     sum(e.loaded_cost_usd) AS loaded_cost_usd,
     sum(e.api_value_usd) AS api_value_usd,
@@ -41,4 +44,4 @@ SELECT
     {{meter_sums}}
 FROM e
 LEFT JOIN report_meter_weights AS w ON w.model = e.model
-GROUP BY e.user_id, day_key, e.utc_day
+GROUP BY e.user_id, days_key
