@@ -1,8 +1,10 @@
 """The profitability report: user-months under their plans, and the tables built from them.
 
-``compute`` runs the heavy pass once: one sorted read of ``priced_events`` (DuckDB), meter units
-per request, the exact window/cap engine (``planalyzer.caps``) per plan, and per user-month
-sums. Everything after works on the compact user-month frame (``ReportData.user_months``).
+``compute`` runs the heavy pass once: one DuckDB aggregate of ``priced_events`` per user and
+day (``planalyzer.screen``), which gives every user-month's sums and a bound on what any window
+can hold; for the users whose bound reaches a cap, a sorted read of their requests, meter units
+per request and the exact window/cap engine (``planalyzer.caps``), a batch at a time.
+Everything after works on the compact user-month frame (``ReportData.user_months``).
 Tables are in ``planalyzer.report_tables``. No typer or rich here.
 """
 
@@ -105,17 +107,6 @@ def _register_plans(con: duckdb.DuckDBPyConnection, users: Sequence[str],
 def _calendar_windows(catalog: PlanCatalog) -> list[Window]:
     return list(dict.fromkeys(lim.window for p in catalog.plans.values() for lim in p.limits
                               if lim.window.kind != "rolling"))
-
-
-def _read_requests(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, assignment: Assignment,
-                   tz: str) -> tuple[pl.DataFrame, list[Window], list[str]]:
-    """Every request of the assigned users, sorted by plan, user and time (``report_requests``)."""
-    order = [*catalog.plans, NO_PLAN]
-    users = list(assignment.plan_of)
-    windows = _calendar_windows(catalog)
-    df = _read_users(con, users, [order.index(assignment.plan_of[u]) for u in users], windows,
-                     tz)
-    return df, windows, order
 
 
 def _read_users(con: duckdb.DuckDBPyConnection, users: Sequence[str], plan_order: Sequence[int],
