@@ -66,7 +66,7 @@ def main() -> None:
     db = data / f"events_{n}_{users}.duckdb"
     store = Store(db)
     con = store.con
-    if con.execute("SELECT count(*) FROM events").fetchone() != (n,):
+    if con.execute("SELECT count(*) FROM events").fetchall() != [(n,)]:
         con.execute("DELETE FROM events")
         timed(f"generate {n:,} events, {users:,} users", lambda: con.execute(
             GENERATE, {"n": n, "users": users}))
@@ -95,6 +95,8 @@ def main() -> None:
     d = timed("(d) plain sort by user and time", sort)
     c = timed("(c) 5-hour session windows", sessions)
     print(f"(a)/(b) = {a / b:.2f}x   (a')/(b) = {af / b:.2f}x   (c)/(d) = {c / d:.2f}x")
+    import resource
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
     store.close()
 
 

@@ -1,8 +1,10 @@
 """The profitability report: user-months under their plans, and the tables built from them.
 
-``compute`` runs the heavy pass once: one sorted read of ``priced_events`` (DuckDB), meter units
-per request, the exact window/cap engine (``planalyzer.caps``) per plan, and per user-month
-sums. Everything after works on the compact user-month frame (``ReportData.user_months``).
+``compute`` runs the heavy pass once: one DuckDB aggregate of ``priced_events`` per user and
+day (``planalyzer.screen``), which gives every user-month's sums and a bound on what any window
+can hold; for the users whose bound reaches a cap, a sorted read of their requests, meter units
+per request and the exact window/cap engine (``planalyzer.caps``), a batch at a time.
+Everything after works on the compact user-month frame (``ReportData.user_months``).
 Tables are in ``planalyzer.report_tables``. No typer or rich here.
 """
 
@@ -16,7 +18,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from planalyzer import sqlfiles
+from planalyzer import screen, sqlfiles
 from planalyzer.caps import Requests, apply_plan
 from planalyzer.errors import ConfigError
 from planalyzer.plans import NO_PLAN, TOKEN_CLASSES, Assignment, Meter, PlanCatalog, Window
@@ -110,17 +112,23 @@ def meter_units(df: pl.DataFrame, meter: Meter) -> pl.Series:
     return df.select(expr.alias("u"))["u"]
 
 
-def _read_requests(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, assignment: Assignment,
-                   tz: str) -> tuple[pl.DataFrame, list[Window], list[str]]:
-    order = [*catalog.plans, NO_PLAN]
-    users = list(assignment.plan_of)
+def _register_plans(con: duckdb.DuckDBPyConnection, users: Sequence[str],
+                    plan_order: Sequence[int]) -> None:
     con.register("plan_assignment", pa.table({
-        "user_id": pa.array(users, pa.string()),
-        "plan_order": pa.array([order.index(assignment.plan_of[u]) for u in users], pa.int32()),
+        "user_id": pa.array(list(users), pa.string()),
+        "plan_order": pa.array(list(plan_order), pa.int32()),
     }))
-    windows = list(dict.fromkeys(lim.window for p in catalog.plans.values() for lim in p.limits
-                                 if lim.window.kind != "rolling"))
+
+
+def _calendar_windows(catalog: PlanCatalog) -> list[Window]:
+    return list(dict.fromkeys(lim.window for p in catalog.plans.values() for lim in p.limits
+                              if lim.window.kind != "rolling"))
+
+
+def _read_users(con: duckdb.DuckDBPyConnection, users: Sequence[str], plan_order: Sequence[int],
+                windows: Sequence[Window], tz: str) -> pl.DataFrame:
     slot, params = _calendar_slots(windows)
+    _register_plans(con, users, plan_order)
     try:
         tbl = sqlfiles.relation(con, "report_requests", {"tz": tz, **params},
                                 {"calendar_columns": slot}).to_arrow_table()
@@ -128,7 +136,7 @@ def _read_requests(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, assignm
         con.unregister("plan_assignment")
     df = pl.from_arrow(tbl)
     assert isinstance(df, pl.DataFrame)
-    return df, windows, order
+    return df
 
 
 def _bounds(user_ids: pl.Series) -> pl.Series:
@@ -144,6 +152,27 @@ def _requests(df: pl.DataFrame, windows: Sequence[Window]) -> Requests:
                     {w: df[f"cal_{i}"] for i, w in enumerate(windows)})
 
 
+# Users per batch of the exact engine are chosen so a batch holds about this many events
+# (memory: the sorted read holds ~20 columns per event).
+ENGINE_BATCH_EVENTS = 2_000_000
+
+
+def _batches(users: pl.DataFrame) -> list[list[str]]:
+    """Split (user_id, events) rows, in user order, into lists of about ENGINE_BATCH_EVENTS."""
+    out: list[list[str]] = []
+    cur: list[str] = []
+    n = 0
+    for u, k in users.sort("user_id").iter_rows():
+        if cur and n + k > ENGINE_BATCH_EVENTS:
+            out.append(cur)
+            cur, n = [], 0
+        cur.append(u)
+        n += k
+    if cur:
+        out.append(cur)
+    return out
+
+
 def compute(
     con: duckdb.DuckDBPyConnection,
     catalog: PlanCatalog,
@@ -156,11 +185,84 @@ def compute(
 ) -> ReportData:
     """Apply every user's plan to their requests and sum per user and billing month.
 
-    ``keep_requests`` keeps the capped per-request frame in ``ReportData.replay``."""
+    Fast path (``planalyzer.screen``): one DuckDB aggregate per user and day, a bound on what
+    any window can hold, and plain per user-month sums for the users who can never reach a cap
+    of their plan; the exact caps engine runs only on the others, a batch of users at a time.
+    ``keep_requests`` also keeps every request, capped, in ``ReportData.replay``.
+    """
     period = period or Period()
-    df, windows, order = _read_requests(con, catalog, assignment, timezone)
-    units = {k: meter_units(df, m) for k, m in catalog.meters.items()}
-    served_parts, over_parts, usage_parts, overflag_parts = [], [], [], []
+    order = [*catalog.plans, NO_PLAN]
+    users = list(assignment.plan_of)
+    user_plan = [order.index(assignment.plan_of[u]) for u in users]
+    plans_needed = (list(catalog.plans.values()) if plan_fit else
+                    [catalog.plans[k] for k in dict.fromkeys(assignment.plan_of.values())
+                     if k != NO_PLAN])
+    meters = screen.meters_for(plans_needed)
+    pairs = screen.pairs_for(plans_needed, meters)
+    windows = _calendar_windows(catalog)
+    months = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
+    sums = screen.user_month_rows(con, catalog, meters, pairs, timezone, users, user_plan,
+                                  months, period.since, period.until)
+    bounds = sums.unique("user_id", keep="first")
+    events = bounds.select("user_id", "user_events")
+    engine_users = pl.concat(
+        [screen.may_reach(bounds.filter(pl.col("plan_order") == i), plan, pairs, meters)
+         for i, plan in enumerate(catalog.plans.values()) if plan in plans_needed]
+        + [pl.Series("user_id", [], dtype=pl.String)]).to_frame("user_id")
+    agg_parts = [_sql_agg(sums.join(engine_users, on="user_id", how="anti"), catalog, order,
+                          meters)]
+    bind_rows: list[pl.DataFrame] = []
+    chosen = events.join(engine_users, on="user_id", how="semi")
+    for batch in _batches(chosen):
+        df = _read_users(con, batch, [order.index(assignment.plan_of[u]) for u in batch],
+                         windows, timezone)
+        part, binds = _engine(df, catalog, order, windows, period)
+        agg_parts.append(part)
+        bind_rows.extend(binds)
+    span = (sums.group_by("month_key").agg(
+        (pl.col("last_day").max() - pl.col("first_day").min() + 1).alias("days_in_log"))
+        if len(sums) else pl.DataFrame(schema={"month_key": pl.Int64, "days_in_log": pl.Int64}))
+    user_months = _finish_user_months(pl.concat(agg_parts), span, catalog, order)
+    binds_df = (pl.concat(bind_rows) if bind_rows else
+                pl.DataFrame(schema={"user_id": pl.String, "month_key": pl.Int64,
+                                     "limit": pl.String}))
+    binds_df = _filter_months(binds_df, user_months).group_by(
+        "user_id", "month_key", "limit").agg(pl.len().alias("times_bound"))
+    fit = (_plan_fit_fast(con, catalog, bounds, pairs, meters, sums, events, windows, timezone,
+                          period, user_months) if plan_fit else None)
+    notes = [f"period: {period.describe()}; billing months in {timezone}"]
+    if assignment.unknown_logged:
+        notes.append("plans in the logs not in the catalog (users reported with no plan): "
+                     + ", ".join(f"{k} ({v} users)" for k, v in
+                                 sorted(assignment.unknown_logged.items())))
+    replay = None
+    if keep_requests:  # every request, capped by the same engine (planalyzer.economics)
+        full = _read_users(con, users, user_plan, windows, timezone)
+        full, units, _ = _apply_caps(full, catalog, order, windows, all_meters=True)
+        replay = Replay(full, units, list(windows), order, _in_period(full, period))
+    return ReportData(catalog, user_months, binds_df, fit, timezone, period, notes, replay)
+
+
+def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
+            windows: Sequence[Window], period: Period
+            ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """The exact caps engine over some users' sorted requests: their user-month sums (before
+    ``_finish_user_months``) and where each limit bound."""
+    df, _, bind_rows = _apply_caps(df, catalog, order, windows)
+    return _engine_agg(df.filter(_in_period(df, period))), bind_rows
+
+
+def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
+                windows: Sequence[Window], all_meters: bool = False
+                ) -> tuple[pl.DataFrame, dict[str, pl.Series], list[pl.DataFrame]]:
+    """Each request's plan applied to sorted requests: the frame with ``served``,
+    ``overage_usd`` and ``usage_usd``, the meter units computed (every meter of the catalog with
+    ``all_meters``, else those the users' plans use) and where each limit bound."""
+    units = {k: meter_units(df, m) for k, m in catalog.meters.items()
+             if all_meters or any(k in catalog.plans[order[i]].meters_used()
+                                  for i in df["plan_order"].unique().to_list()
+                                  if order[i] != NO_PLAN)}
+    served_parts, over_parts, usage_parts = [], [], []
     bind_rows: list[pl.DataFrame] = []
     plan_col = df["plan_order"]
     offsets = _bounds(plan_col)
@@ -172,7 +274,6 @@ def compute(
             zero = pl.repeat(0.0, hi - lo, eager=True)
             over_parts.append(zero)
             usage_parts.append(zero)
-            overflag_parts.append(pl.repeat(False, hi - lo, eager=True))
             continue
         plan = catalog.plans[key]
         out = apply_plan(plan, _requests(part, windows),
@@ -181,7 +282,6 @@ def compute(
         served_parts.append(out.served)
         over_parts.append(out.overage_usd)
         usage_parts.append(out.usage_usd)
-        overflag_parts.append(out.overage)
         for name, at in out.bound_at.items():
             if len(at):
                 bind_rows.append(part.select("user_id", "month_key")[at].with_columns(
@@ -195,21 +295,7 @@ def compute(
     else:
         df = df.with_columns(pl.lit(True).alias("served"), pl.lit(0.0).alias("overage_usd"),
                              pl.lit(0.0).alias("usage_usd"))
-    keep = _in_period(df, period)
-    user_months = _user_months(df.filter(keep), catalog, order)
-    binds = (pl.concat(bind_rows) if bind_rows else
-             pl.DataFrame(schema={"user_id": pl.String, "month_key": pl.Int64,
-                                  "limit": pl.String}))
-    binds = _filter_months(binds, user_months).group_by("user_id", "month_key", "limit").agg(
-        pl.len().alias("times_bound"))
-    fit = _plan_fit(df, keep, units, catalog, windows, user_months) if plan_fit else None
-    notes = [f"period: {period.describe()}; billing months in {timezone}"]
-    if assignment.unknown_logged:
-        notes.append("plans in the logs not in the catalog (users reported with no plan): "
-                     + ", ".join(f"{k} ({v} users)" for k, v in
-                                 sorted(assignment.unknown_logged.items())))
-    replay = Replay(df, units, windows, order, keep) if keep_requests else None
-    return ReportData(catalog, user_months, binds, fit, timezone, period, notes, replay)
+    return df, units, bind_rows
 
 
 def _in_period(df: pl.DataFrame, period: Period) -> pl.Series:
@@ -231,13 +317,11 @@ def _filter_months(frame: pl.DataFrame, user_months: pl.DataFrame) -> pl.DataFra
                       how="semi")
 
 
-def _user_months(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str]) -> pl.DataFrame:
+def _engine_agg(df: pl.DataFrame) -> pl.DataFrame:
+    """Per user-month sums of the engine's requests (``served``, ``overage_usd``, ``usage_usd``
+    columns added by the caps engine)."""
     s = pl.col("served")
-    price = {i: catalog.plans[k].price_usd for i, k in enumerate(order) if k != NO_PLAN}
-    credits = {i: (catalog.plans[k].overage.credits_usd
-                   if catalog.plans[k].overage.policy == "credits" else 0.0)
-               for i, k in enumerate(order) if k != NO_PLAN}
-    agg = df.group_by("user_id", "month_key").agg(
+    return df.group_by("user_id", "month_key").agg(
         pl.col("plan_order").first(),
         pl.col("requests").sum().alias("requests_attempted"),
         pl.col("requests").filter(s).sum().alias("requests"),
@@ -254,10 +338,53 @@ def _user_months(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str]) -
         pl.col("hour_key").n_unique().alias("active_hours"),
         (pl.col("hour_key") // 24).n_unique().alias("active_days"),
     )
-    span = df.group_by("month_key").agg(
-        ((pl.col("hour_key").max() // 24) - (pl.col("hour_key").min() // 24) + 1)
-        .alias("days_in_log"))
-    agg = agg.join(span, on="month_key", how="left")
+
+
+_AGG_SCHEMA: dict[str, type[pl.DataType]] = {
+    "user_id": pl.String, "month_key": pl.Int64, "plan_order": pl.Int32,
+    "requests_attempted": pl.Int64, "requests": pl.Int64, "blocked_requests": pl.Int64,
+    **{t: pl.Int64 for t in TOKENS},
+    "gpu_cost_usd": pl.Float64, "loaded_cost_usd": pl.Float64, "api_value_usd": pl.Float64,
+    "blocked_gpu_cost_usd": pl.Float64, "blocked_api_value_usd": pl.Float64,
+    "overage_usd": pl.Float64, "usage_usd": pl.Float64, "cost_assumed": pl.Boolean,
+    "active_hours": pl.UInt32, "active_days": pl.UInt32,
+}
+
+
+def _usage_charges(sums: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
+                   meters: Sequence[str]) -> pl.Expr:
+    """Usage charges of a user-month served in full: the plan's usage meter times its rate."""
+    expr: pl.Expr = pl.lit(0.0)
+    for i, key in enumerate(order):
+        plan = catalog.plans.get(key)
+        if plan is not None and plan.usage is not None and plan.usage.meter in meters:
+            col = pl.col(f"u{meters.index(plan.usage.meter)}") * plan.usage.rate_usd
+            expr = pl.when(pl.col("plan_order") == i).then(col).otherwise(expr)
+    return expr
+
+
+def _sql_agg(sums: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
+             meters: Sequence[str]) -> pl.DataFrame:
+    """User-months served in full (no cap reachable), from ``screen.user_month_sums``."""
+    zero = pl.lit(0.0)
+    return sums.with_columns(
+        pl.col("requests").alias("requests_attempted"),
+        pl.lit(0).alias("blocked_requests"),
+        zero.alias("blocked_gpu_cost_usd"), zero.alias("blocked_api_value_usd"),
+        zero.alias("overage_usd"),
+        _usage_charges(sums, catalog, order, meters).alias("usage_usd"),
+    ).select([pl.col(c).cast(t) for c, t in _AGG_SCHEMA.items()])
+
+
+def _finish_user_months(agg: pl.DataFrame, span: pl.DataFrame, catalog: PlanCatalog,
+                        order: Sequence[str]) -> pl.DataFrame:
+    price = {i: catalog.plans[k].price_usd for i, k in enumerate(order) if k != NO_PLAN}
+    credits = {i: (catalog.plans[k].overage.credits_usd
+                   if catalog.plans[k].overage.policy == "credits" else 0.0)
+               for i, k in enumerate(order) if k != NO_PLAN}
+    agg = agg.select([pl.col(c).cast(t) for c, t in _AGG_SCHEMA.items()])
+    agg = agg.join(span.select("month_key", pl.col("days_in_log").cast(pl.Int64)),
+                   on="month_key", how="left")
     plan_name = {i: k for i, k in enumerate(order)}
     has_plan = pl.col("plan") != NO_PLAN
     agg = agg.with_columns(
@@ -281,22 +408,59 @@ def _user_months(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str]) -
     return agg.sort("month_key", "plan_order", "user_id")
 
 
-def _plan_fit(df: pl.DataFrame, keep: pl.Series, units: Mapping[str, pl.Series],
-              catalog: PlanCatalog, windows: Sequence[Window],
-              user_months: pl.DataFrame) -> pl.DataFrame:
+def _plan_fit_fast(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, bounds: pl.DataFrame,
+                   pairs: Sequence[screen.Pair], meters: Sequence[str], sums: pl.DataFrame,
+                   events: pl.DataFrame, windows: Sequence[Window], tz: str, period: Period,
+                   user_months: pl.DataFrame) -> pl.DataFrame:
     """Replay every user's requests under every plan (exact, same engine): what they would
-    pay (buyer), whether anything would be blocked, and the seller's margin on full usage."""
-    if not len(df):
+    pay (buyer), whether anything would be blocked, and the seller's margin on full usage.
+    Users who can reach no cap of any plan are summed in SQL; the engine replays the rest."""
+    if not len(sums):
         return pl.DataFrame()
-    order = df.select(pl.arg_sort_by("user_id", "t_us"))[:, 0]  # whole log by user, time
-    by_user = df.select("user_id", "t_us", "month_key", "gpu_cost_usd",
-                        *[f"cal_{i}" for i in range(len(windows))]).with_columns(
-        keep.alias("keep"))[order]
-    req = _requests(by_user, windows)
+    cands = {key: screen.may_reach(bounds, plan, pairs, meters).to_frame("user_id")
+             for key, plan in catalog.plans.items()}
     frames = []
     for key, plan in catalog.plans.items():
-        out = apply_plan(plan, req, {m: units[m][order] for m in plan.meters_used()})
-        f = by_user.select("user_id", "month_key", "keep", "gpu_cost_usd").with_columns(
+        plain = sums.join(cands[key], on="user_id", how="anti")
+        credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
+        charges = (pl.col(f"u{meters.index(plan.usage.meter)}") * plan.usage.rate_usd
+                   if plan.usage is not None else pl.lit(0.0))
+        frames.append(plain.select(
+            "user_id", "month_key", pl.lit(0, dtype=pl.UInt32).alias("blocked"),
+            charges.cast(pl.Float64).alias("charges"),
+            pl.col("gpu_cost_usd").alias("full_gpu_cost_usd"),
+        ).with_columns(
+            pl.lit(key).alias("plan"),
+            (plan.price_usd + credits + pl.col("charges")).alias("buyer_cost_usd"),
+        ))
+    engine_users = pl.concat([*cands.values(), pl.DataFrame(schema={"user_id": pl.String})]
+                             ).unique()
+    chosen = events.join(engine_users, on="user_id", how="semi")
+    for batch in _batches(chosen):
+        df = _read_users(con, batch, [0] * len(batch), windows, tz)
+        frames.extend(_replay(df, catalog, windows, period, cands))
+    fit = pl.concat(frames).with_columns(
+        (pl.col("blocked") == 0).alias("feasible"),
+        (pl.col("buyer_cost_usd") >= pl.col("full_gpu_cost_usd")).alias("profitable"))
+    return _filter_months(fit, user_months)
+
+
+def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], period: Period,
+            cands: Mapping[str, pl.DataFrame]) -> list[pl.DataFrame]:
+    """Each plan over the requests (sorted by user and time) of the users in ``cands[plan]``
+    (those who might reach one of its caps), per user-month."""
+    keep = _in_period(df, period)
+    units = {k: meter_units(df, m) for k, m in catalog.meters.items()}
+    by_user = df.select("user_id", "month_key", "gpu_cost_usd").with_columns(keep.alias("keep"))
+    frames = []
+    for key, plan in catalog.plans.items():
+        mine = df["user_id"].is_in(cands[key]["user_id"].implode())
+        if not mine.any():
+            continue
+        sub = df.filter(mine)
+        out = apply_plan(plan, _requests(sub, windows),
+                         {m: units[m].filter(mine) for m in plan.meters_used()})
+        f = by_user.filter(mine).with_columns(
             out.served.alias("served"), (out.overage_usd + out.usage_usd).alias("charges"))
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
         frames.append(f.filter(pl.col("keep")).group_by("user_id", "month_key").agg(
@@ -307,7 +471,4 @@ def _plan_fit(df: pl.DataFrame, keep: pl.Series, units: Mapping[str, pl.Series],
             pl.lit(key).alias("plan"),
             (plan.price_usd + credits + pl.col("charges")).alias("buyer_cost_usd"),
         ))
-    fit = pl.concat(frames).with_columns(
-        (pl.col("blocked") == 0).alias("feasible"),
-        (pl.col("buyer_cost_usd") >= pl.col("full_gpu_cost_usd")).alias("profitable"))
-    return _filter_months(fit, user_months)
+    return frames

@@ -92,29 +92,41 @@ class Requests:
 def rolling_window_starts(req: Requests, length_us: int) -> S:
     """True where a request opens a rolling window of ``length_us``.
 
-    A per-user scan in lock step: each step moves every user's open window to the first
-    request at or after ``open + length``, by one ``search_sorted`` over (user, time) keys.
-    Steps = the most windows any one user has.
+    A request opens one when it is its user's first, or when it comes ``length_us`` or more
+    after the previous request (the open window, opened at or before that one, has closed):
+    both are one vectorised pass. Only inside a *chain* (a run of requests closer together
+    than ``length_us``, spanning at least ``length_us``) must the window starts be found one
+    after another: each step moves every such chain's open window to the first request at or
+    after ``open + length``, by one ``search_sorted`` over (user, time) keys, in lock step
+    across chains. Steps = the most windows any one chain holds.
     """
     n = req.n
-    starts = _full(n, False, pl.Boolean)
     if n == 0:
+        return _full(n, False, pl.Boolean)
+    first = req.user_first()
+    t = req.t_us
+    gap = pl.concat([S([0], dtype=pl.Int64), t.diff().slice(1).cast(pl.Int64)])
+    starts = first | (gap >= length_us)
+    chain_a = starts.arg_true().cast(pl.Int64)
+    chain_b = pl.concat([chain_a.slice(1), S([n], dtype=pl.Int64)])
+    long = (t.gather(chain_b - 1) - t.gather(chain_a)) >= length_us
+    pos, end = chain_a.filter(long), chain_b.filter(long)
+    if not len(pos):
         return starts
-    t0 = int(req.t_us.min())  # type: ignore[arg-type]
-    span = int(req.t_us.max()) - t0 + length_us + 1  # type: ignore[arg-type]
+    t0 = int(t.min())  # type: ignore[arg-type]
+    span = int(t.max()) - t0 + length_us + 1  # type: ignore[arg-type]
     if (req.users + 1) * span >= 2**62:
         raise InputError("the log spans too long a time for rolling windows over this many "
                          "users; report a shorter period with --month or --since/--until")
-    key = req.user_index() * span + (req.t_us - t0)
-    counts = req.bounds.diff().slice(1)
-    pos = req.bounds.slice(0, req.users).filter(counts > 0)
-    end = req.bounds.slice(1).filter(counts > 0)
+    key = (first.cast(pl.Int64).cum_sum() - 1) * span + (t - t0)
+    found: list[S] = []
     while len(pos):
-        starts.scatter(pos, True)
         nxt = key.search_sorted(key.gather(pos) + length_us, side="left").cast(pl.Int64)
         keep = nxt < end
         pos, end = nxt.filter(keep), end.filter(keep)
-    return starts
+        found.append(pos)
+    more = pl.concat(found)
+    return starts.scatter(more, True) if len(more) else starts
 
 
 def window_starts(req: Requests, window: Window) -> S:

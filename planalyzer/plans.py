@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from planalyzer.errors import ConfigError
+from planalyzer.strict_toml import Field, check_table, read_toml
 
 TOKEN_CLASSES = ("input", "cache_write", "cache_write_1h", "cache_read", "output")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -170,41 +170,21 @@ class PlanCatalog:
 
 # -- strict reading ---------------------------------------------------------------------------
 
-_NUM = (int, float)
-
-
-def _is(value: Any, kind: str) -> bool:
-    if kind == "number":
-        return isinstance(value, _NUM) and not isinstance(value, bool)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "table":
-        return isinstance(value, dict)
-    if kind == "array of tables":
-        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
-    raise AssertionError(kind)
-
-
-def _check(data: Any, spec: Mapping[str, tuple[str, bool]], where: str, path: str
-           ) -> dict[str, Any]:
-    """``spec``: key -> (kind, required). Unknown keys, wrong kinds, missing keys: ConfigError."""
+def _check(data: Any, spec: Mapping[str, Field], where: str, path: str) -> dict[str, Any]:
+    """Unknown keys, wrong kinds, missing keys: ConfigError (``planalyzer.strict_toml``).
+    Returns ``data`` itself (absent optional keys stay absent)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: {where}: expected a table")
-    for key in data:
-        if key not in spec:
-            raise ConfigError(f"{path}: {where}.{key}: unknown key; allowed keys are "
-                              f"{', '.join(sorted(spec))}. Remove it or fix the spelling")
-    for key, (kind, required) in spec.items():
-        if key not in data:
-            if required:
-                raise ConfigError(f"{path}: {where}.{key}: missing; add it ({kind})")
-            continue
-        if not _is(data[key], kind):
-            raise ConfigError(f"{path}: {where}.{key}: expected {kind}, got "
-                              f"{type(data[key]).__name__} ({data[key]!r})")
+    check_table(data, spec, where, path)
     return data
+
+
+def _f(kind: str, required: bool) -> Field:
+    types: dict[str, tuple[type, type | None]] = {
+        "number": (float, None), "string": (str, None), "boolean": (bool, None),
+        "table": (dict, None), "array of tables": (list, dict)}
+    t, item = types[kind]
+    return Field(t, required, item_type=item, label=kind)
 
 
 def _nonneg(value: float, where: str, path: str) -> float:
@@ -213,26 +193,27 @@ def _nonneg(value: float, where: str, path: str) -> float:
     return float(value)
 
 
-_WEIGHT_SPEC = {"models": ("string", True), "request": ("number", False),
-                "api_value_usd": ("number", False),
-                **{c: ("number", False) for c in TOKEN_CLASSES}}
-_METER_SPEC = {"unit": ("string", True), "weight": ("array of tables", True),
-               "estimate": ("boolean", False), "source": ("string", False)}
-_LIMIT_SPEC = {"name": ("string", True), "meter": ("string", True), "window": ("string", True),
-               "hours": ("number", False), "days": ("number", False),
-               "timezone": ("string", False), "reset_weekday": ("string", False),
-               "reset_time": ("string", False), "cap": ("number", True),
-               "estimate": ("boolean", False)}
-_OVERAGE_SPEC = {"policy": ("string", True), "meter": ("string", False),
-                 "rate_usd": ("number", False), "monthly_limit_usd": ("number", False),
-                 "credits_usd": ("number", False)}
-_USAGE_SPEC = {"meter": ("string", True), "rate_usd": ("number", True)}
-_PLAN_SPEC = {"name": ("string", True), "price_usd": ("number", True),
-              "annual_price_usd": ("number", False), "source": ("string", True),
-              "as_of": ("string", True), "note": ("string", False),
-              "limit": ("array of tables", False), "overage": ("table", False),
-              "usage": ("table", False)}
-_TOP_SPEC = {"meter": ("table", True), "plan": ("table", True)}
+_WEIGHT_SPEC = {"models": _f("string", True), "request": _f("number", False),
+                "api_value_usd": _f("number", False),
+                **{c: _f("number", False) for c in TOKEN_CLASSES}}
+_METER_SPEC = {"unit": _f("string", True), "weight": _f("array of tables", True),
+               "estimate": _f("boolean", False), "source": _f("string", False)}
+_LIMIT_SPEC = {"name": _f("string", True), "meter": _f("string", True),
+               "window": _f("string", True),
+               "hours": _f("number", False), "days": _f("number", False),
+               "timezone": _f("string", False), "reset_weekday": _f("string", False),
+               "reset_time": _f("string", False), "cap": _f("number", True),
+               "estimate": _f("boolean", False)}
+_OVERAGE_SPEC = {"policy": _f("string", True), "meter": _f("string", False),
+                 "rate_usd": _f("number", False), "monthly_limit_usd": _f("number", False),
+                 "credits_usd": _f("number", False)}
+_USAGE_SPEC = {"meter": _f("string", True), "rate_usd": _f("number", True)}
+_PLAN_SPEC = {"name": _f("string", True), "price_usd": _f("number", True),
+              "annual_price_usd": _f("number", False), "source": _f("string", True),
+              "as_of": _f("string", True), "note": _f("string", False),
+              "limit": _f("array of tables", False), "overage": _f("table", False),
+              "usage": _f("table", False)}
+_TOP_SPEC = {"meter": _f("table", True), "plan": _f("table", True)}
 _WINDOWS = ("rolling", "calendar_day", "calendar_week", "calendar_month")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -346,14 +327,7 @@ def parse_plan_catalog(data: dict[str, Any], path: str) -> PlanCatalog:
 def load_plan_catalog(path: Path | str | None = None) -> PlanCatalog:
     """Read a plan catalog; ``None`` reads the shipped default."""
     p = Path(path) if path is not None else default_plans_path()
-    try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: file not found; check the --plans path") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML ({exc}); fix the syntax") from None
-    return parse_plan_catalog(data, str(p))
+    return parse_plan_catalog(read_toml(p, hint="check the --plans path"), str(p))
 
 
 # -- plan assignment ---------------------------------------------------------------------------

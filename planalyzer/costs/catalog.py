@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from planalyzer.costs.strict_toml import Field, check_sections, check_table, read_toml
 from planalyzer.errors import ConfigError
+from planalyzer.strict_toml import Field, check_sections, check_table, read_toml
 
 _PROVENANCE = {"source": Field(str), "as_of": Field(str)}
 

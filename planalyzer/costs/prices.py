@@ -17,8 +17,8 @@ from typing import Any
 
 from planalyzer.costs.catalog import name_candidates, name_matches
 from planalyzer.costs.roofline import Tokens
-from planalyzer.costs.strict_toml import Field, check_sections, check_table, read_toml
 from planalyzer.errors import ConfigError
+from planalyzer.strict_toml import Field, check_sections, check_table, read_toml
 
 PRICE_SPEC: dict[str, Field] = {
     "match": Field(list, item_type=str),

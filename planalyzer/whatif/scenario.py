@@ -24,9 +24,10 @@ from planalyzer.plans import (
     Plan,
     PlanCatalog,
     UsageCharge,
-    _check,
+    _f,
     _window,
 )
+from planalyzer.plans import _check as _check_fields
 from planalyzer.whatif.variants import Variant, parse_variant
 
 _TOP = {"scenario": ("table", False), "plans": ("table", False), "cost": ("table", False),
@@ -97,6 +98,13 @@ class Scenario:
 
 
 BASELINE = Scenario("baseline", "the catalog as it is, no behaviour assumptions")
+
+
+def _check(data: Any, spec: Mapping[str, tuple[str, bool]], where: str, path: str
+           ) -> dict[str, Any]:
+    """The plan catalog's strict check, with the spec written as (kind, required) pairs."""
+    return _check_fields(data, {k: _f(kind, req) for k, (kind, req) in spec.items()}, where,
+                         path)
 
 
 def _is_array(v: Any) -> bool:

@@ -1,0 +1,193 @@
+"""Who can reach a cap: the report's SQL fast path, so the caps engine sees only those users.
+
+The caps engine (``planalyzer.caps``) needs every request of a user sorted by time. Most users
+never come near their plan's caps; for them the report is a plain sum. This module makes that
+split exactly:
+
+* ``build_user_days`` prices every event once (the ``priced_events`` view) in one DuckDB hash
+  aggregate per user and day: requests, tokens, costs, API value, active hours, and the units of
+  each meter a plan uses (``report_user_days``). Nothing is sorted.
+* ``window_bounds`` bounds, per user, the units any window can hold: a window of at most
+  ``span`` days (rolling length, or the longest calendar day/week/month) lies inside ``span + 1``
+  consecutive UTC days, so the largest such run of days is an upper bound.
+* ``may_reach`` flags the users whose bound reaches a cap of a plan (less a small tolerance, so
+  a user within rounding of a cap goes to the engine). The others are served in full under that
+  plan: no request blocked, no overage, no limit binds (the engine would find the same: it scans
+  only users whose usage before a window's last request reaches the cap).
+* ``user_month_sums`` sums the day rows per user and billing month, for the users the engine
+  does not need.
+
+Meters are linear, so a meter's units per day are a sum of per-event weighted tokens; the weights
+per model come from the catalog (the first glob that matches, as ``Meter.weight_for``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from planalyzer import sqlfiles
+from planalyzer.plans import TOKEN_CLASSES, Plan, PlanCatalog, Window
+from planalyzer.sqlfiles import quote_ident
+
+DAY_US = 86_400_000_000
+# Longest calendar windows (a DST day is 25 h; allow 2 h): day, week, month in hours.
+_CALENDAR_HOURS = {"calendar_day": 26.0, "calendar_week": 7 * 24 + 2.0,
+                   "calendar_month": 31 * 24 + 2.0}
+# A user whose bound is within this share of a cap goes to the exact engine (float rounding).
+CAP_TOLERANCE = 1e-6
+_FIELDS: tuple[tuple[str, str], ...] = (
+    ("request", "requests"), ("api_value_usd", "api_value_usd"),
+    *((c, f"{c}_tokens") for c in TOKEN_CLASSES))
+
+
+def meters_for(plans: Sequence[Plan]) -> list[str]:
+    """The meters these plans count (limits, overage, usage charges), in a stable order."""
+    return list(dict.fromkeys(m for p in plans for m in p.meters_used()))
+
+
+def span_days(window: Window) -> int:
+    """Whole days that bound the window's length (rolling: its hours; calendar: the longest)."""
+    hours = window.hours if window.kind == "rolling" else _CALENDAR_HOURS[window.kind]
+    return max(1, math.ceil(hours * 3_600_000_000 / DAY_US))
+
+
+def _weights(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
+             ) -> tuple[pa.Table, str]:
+    """The per-model weight table and the SQL that sums each meter's units (u0, u1, ...)."""
+    cols: dict[str, pa.Array] = {"model": pa.array(list(models), pa.string())}
+    sums = []
+    for k, key in enumerate(meters):
+        chosen = [catalog.meters[key].weight_for(m) for m in models]
+        terms = []
+        for attr, col in _FIELDS:
+            ws = [float(getattr(w, attr)) if w else 0.0 for w in chosen]
+            if any(ws):
+                name = f"w{k}_{attr}"
+                cols[name] = pa.array(ws, pa.float64())
+                terms.append(f"coalesce(w.{quote_ident(name)}, 0.0) * e.{quote_ident(col)}")
+        expr = " + ".join(terms) if terms else "0.0"
+        sums.append(f"sum({expr}) AS {quote_ident(f'u{k}')}")
+    if not sums:
+        sums.append(f"0.0 AS {quote_ident('u_none')}")
+    return pa.table(cols), ", ".join(sums)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A meter and a span in days: one column of ``window_bounds``."""
+
+    meter: int  # index into the meter list
+    span: int
+
+
+def pairs_for(plans: Sequence[Plan], meters: Sequence[str]) -> list[Pair]:
+    return list(dict.fromkeys(Pair(meters.index(lim.meter), span_days(lim.window))
+                              for p in plans for lim in p.limits))
+
+
+def may_reach(bounds: pl.DataFrame, plan: Plan, pairs: Sequence[Pair],
+              meters: Sequence[str]) -> pl.Series:
+    """user_id of the users in ``bounds`` who might reach one of ``plan``'s caps."""
+    cond = pl.lit(False)
+    for lim in plan.limits:
+        i = pairs.index(Pair(meters.index(lim.meter), span_days(lim.window)))
+        cond = cond | (pl.col(f"s{i}") >= lim.cap - CAP_TOLERANCE * max(1.0, lim.cap))
+    return bounds.filter(cond)["user_id"]
+
+
+def user_days(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequence[str],
+              tz: str) -> pl.DataFrame:
+    """``sql/report_user_days.sql``: one DuckDB hash aggregate over ``priced_events`` per user,
+    local day and UTC day; meter units as u0, u1, ... (``meters`` order)."""
+    models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+    weights, meter_sums = _weights(catalog, meters, models)
+    con.register("report_meter_weights", weights)
+    try:
+        df = pl.from_arrow(sqlfiles.relation(con, "report_user_days", {"tz": tz},
+                                             {"meter_sums": meter_sums}).to_arrow_table())
+    finally:
+        con.unregister("report_meter_weights")
+    assert isinstance(df, pl.DataFrame)
+    k = pl.col("days_key")
+    ints = ["requests", *(f"{c}_tokens" for c in TOKEN_CLASSES)]
+    return df.with_columns(
+        (k // 4).alias("day_key"), (k // 4 + k % 4 - 1).alias("utc_day"),
+        *[pl.col(c).cast(pl.Int64) for c in ints]).drop("days_key")
+
+
+def window_bounds(days: pl.DataFrame, pairs: Sequence[Pair], *, one_row_per_day: bool = False
+                  ) -> pl.DataFrame:
+    """Per user: for each pair, the most units in any ``span + 1`` consecutive UTC days (s0,
+    s1, ...), and the user's event rows (``user_events``). Rolling sums per user, so a user's
+    bound does not depend on anyone else's usage. ``one_row_per_day``: ``days`` has one row
+    per user and UTC day already (the report's time zone is UTC)."""
+    meters = sorted({p.meter for p in pairs})
+    by_day = days if one_row_per_day else days.group_by("user_id", "utc_day").agg(
+        pl.col("events").sum(), *[pl.col(f"u{m}").sum() for m in meters])
+    by_day = by_day.with_columns(
+        pl.col(f"u{p.meter}").rolling_sum_by("utc_day", window_size=f"{p.span + 1}i")
+        .over("user_id").alias(f"s{i}") for i, p in enumerate(pairs))
+    return by_day.group_by("user_id").agg(
+        pl.col("events").sum().cast(pl.Int64).alias("user_events"),
+        *[pl.col(f"s{i}").max() for i in range(len(pairs))])
+
+
+def user_month_sums(days: pl.DataFrame, meters: Sequence[str], months: Sequence[int],
+                    since: date | None, until: date | None, *, one_row_per_day: bool = False
+                    ) -> pl.DataFrame:
+    """Per user and billing month (local) in the period, every request served: requests,
+    tokens, costs, API value, cost_assumed, active hours and days, first and last local day,
+    meter units u0, u1, ..."""
+    epoch = date(1970, 1, 1)
+    keep = pl.lit(True)
+    if since:
+        keep = keep & (pl.col("day_key") >= (since - epoch).days)
+    if until:
+        keep = keep & (pl.col("day_key") <= (until - epoch).days)
+    sums = ["requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "gpu_cost_usd",
+            "loaded_cost_usd", "api_value_usd", *(f"u{k}" for k in range(len(meters)))]
+    local = days.filter(keep)
+    if not one_row_per_day:
+        local = local.group_by("user_id", "day_key").agg(
+            *[pl.col(c).sum() for c in sums], pl.col("cost_assumed").any(),
+            pl.col("hours_mask").bitwise_or())
+    date_ = pl.col("day_key").cast(pl.Int32).cast(pl.Date)
+    local = local.with_columns(
+        (date_.dt.year().cast(pl.Int64) * 12 + date_.dt.month().cast(pl.Int64) - 1)
+        .alias("month_key"))
+    if months:
+        local = local.filter(pl.col("month_key").is_in(list(months)))
+    return local.group_by("user_id", "month_key").agg(
+        *[pl.col(c).sum() for c in sums], pl.col("cost_assumed").any(),
+        pl.col("hours_mask").bitwise_count_ones().sum().cast(pl.Int64).alias("active_hours"),
+        pl.len().cast(pl.Int64).alias("active_days"),
+        pl.col("day_key").min().alias("first_day"), pl.col("day_key").max().alias("last_day"))
+
+
+def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
+                    meters: Sequence[str], pairs: Sequence[Pair], tz: str,
+                    users: Sequence[str], plan_order: Sequence[int], months: Sequence[int],
+                    since: date | None, until: date | None) -> pl.DataFrame:
+    """One pass over ``priced_events``, then small frames: per user and billing month in the
+    period, everything summed with every request served, the user's plan (``plan_order``),
+    meter units u0, u1, ... (``meters`` order), the user's window bounds s0, s1, ...
+    (``pairs`` order) and event rows (``user_events``)."""
+    days = user_days(con, catalog, meters, tz)
+    # group by a dictionary code, not the string (several times faster in polars)
+    days = days.with_columns(pl.col("user_id").cast(pl.Categorical))
+    utc = tz == "UTC"  # then a local day is its UTC day: one row per user and day
+    bounds = window_bounds(days, pairs, one_row_per_day=utc)
+    sums = user_month_sums(days, meters, months, since, until, one_row_per_day=utc)
+    del days
+    sums = sums.with_columns(pl.col("user_id").cast(pl.String))
+    bounds = bounds.with_columns(pl.col("user_id").cast(pl.String))
+    plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
+                         schema={"user_id": pl.String, "plan_order": pl.Int32})
+    return sums.join(plans, on="user_id", how="inner").join(bounds, on="user_id", how="left")

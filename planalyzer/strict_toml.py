@@ -1,0 +1,108 @@
+"""A small strict reader for planalyzer's TOML catalogs (costs, prices, plans).
+
+Every table is checked against a spec: an unknown key or a value of the wrong type is a
+``ConfigError`` that names the file and the dotted key, and says what to do.
+"""
+
+from __future__ import annotations
+
+import builtins
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planalyzer.errors import ConfigError
+
+_TYPE_NAMES = {float: "a number", int: "an integer", str: "a string", bool: "true or false",
+               list: "a list"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One allowed key: its type, whether it must be present, and its default."""
+
+    type: type
+    required: bool = True
+    default: Any = None
+    item_type: builtins.type | None = None  # for lists
+    choices: tuple[str, ...] = ()
+    label: str = ""  # how messages name the expected kind (default: from the type)
+
+
+def read_toml(path: Path, hint: str = "check the path") -> dict[str, Any]:
+    """Parse a TOML file; a syntax error or unreadable file becomes a ConfigError. ``hint``
+    ends the message for a missing file (e.g. "check the --plans path")."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; {hint}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _type_ok(value: Any, expected: type) -> bool:
+    if expected is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return f"{kind} ({value!r})" if not isinstance(value, dict | list) else kind
+
+
+def check_table(data: Any, spec: Mapping[str, Field], where: str, path: Path | str
+                ) -> dict[str, Any]:
+    """Validate one table against ``spec``; return it with defaults filled in."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: {where} must be a table, got {_describe(data)}")
+    for key in data:
+        if key not in spec:
+            allowed = ", ".join(sorted(spec))
+            raise ConfigError(f"{path}: {where}.{key}: unknown key; allowed keys are "
+                              f"{allowed}. Remove it or fix the spelling")
+    out: dict[str, Any] = {}
+    for key, field in spec.items():
+        kind = field.label or _TYPE_NAMES.get(field.type, field.type.__name__)
+        if key not in data:
+            if field.required:
+                raise ConfigError(f"{path}: {where}.{key}: missing; add it ({kind})")
+            out[key] = field.default
+            continue
+        value = data[key]
+        if not _type_ok(value, field.type):
+            raise ConfigError(f"{path}: {where}.{key}: expected {kind}, got "
+                              f"{_describe(value)}")
+        if field.item_type is not None:
+            for i, item in enumerate(value):
+                if not _type_ok(item, field.item_type):
+                    raise ConfigError(f"{path}: {where}.{key}[{i}]: expected "
+                                      f"{_TYPE_NAMES.get(field.item_type, 'a value')}, got "
+                                      f"{_describe(item)}")
+        if field.choices and value not in field.choices:
+            raise ConfigError(f"{path}: {where}.{key}: {value!r} is not one of "
+                              f"{', '.join(field.choices)}")
+        if field.type is float:
+            value = float(value)
+        out[key] = value
+    return out
+
+
+def check_sections(data: dict[str, Any], allowed: Mapping[str, type], path: Path | str) -> None:
+    """Top-level keys must be known sections of the expected kind (table or array)."""
+    for key, value in data.items():
+        if key not in allowed:
+            raise ConfigError(f"{path}: {key}: unknown section; allowed sections are "
+                              f"{', '.join(sorted(allowed))}")
+        if not isinstance(value, allowed[key]):
+            kind = "a table ([" + key + ".NAME])" if allowed[key] is dict else \
+                "an array of tables ([[" + key + "]])"
+            raise ConfigError(f"{path}: {key}: expected {kind}, got {_describe(value)}")
