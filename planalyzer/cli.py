@@ -244,6 +244,25 @@ PricesOpt = Annotated[Path | None, typer.Option(
 
 
 @app.command()
+def plans(
+    plans_file: Annotated[Path | None, typer.Option(
+        "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Show the plan catalog: prices (monthly and annual), limits with their windows, meters
+    and caps, overage policies, and the source and date behind each plan.
+
+    Example: planalyzer plans --format markdown
+    """
+    from planalyzer.plan_catalog_tables import catalog_tables
+    from planalyzer.plans import load_plan_catalog
+
+    with _user_errors():
+        _check_format(fmt)
+        _emit(catalog_tables(load_plan_catalog(plans_file)), fmt)
+
+
+@app.command()
 def costs(
     sources: Annotated[list[str] | None, typer.Argument(
         help="Logs whose models to show; without any, every model in the catalog.")] = None,
