@@ -9,8 +9,8 @@
 -- slots: {{meter_sums}} (each meter's units: weight columns times token columns, summed)
 -- The same sums as report_user_days summed per month, in a hash table of user-months rather
 -- than user-days (about 30 times fewer groups): planalyzer.screen uses it when no --since or
--- --until cuts a month, and runs report_user_days only for users it cannot screen from these
--- monthly totals. Active hours: one bit per hour of the month (31 x 24 = 744 bits).
+-- --until cuts a month, and runs report_user_day_meters only for users it cannot screen from
+-- these monthly totals.
 WITH ev AS (
     SELECT
         p.user_id, p.model, p.requests, p.input_tokens, p.cache_write_tokens,
@@ -23,9 +23,16 @@ WITH ev AS (
             + 8640000000000000) // 3600000000 AS local_hour
     FROM priced_events AS p
 ),
-e AS (
+dt AS (
     SELECT ev.*, DATE '1970-01-01' + CAST(ev.local_hour // 24 - 100000 AS INTEGER) AS local_date
     FROM ev
+),
+e AS (
+    -- dom: day of month - 1 (0..30); slot_bit: that day's hour within its 5-day slot
+    SELECT dt.*, CAST(dayofmonth(dt.local_date) - 1 AS INTEGER) AS dom,
+        CAST(dayofmonth(dt.local_date) - 1 AS INTEGER) % 5 * 24
+            + CAST(dt.local_hour % 24 AS INTEGER) AS slot_bit
+    FROM dt
 )
 SELECT
     e.user_id,
@@ -41,10 +48,24 @@ SELECT
     sum(e.loaded_cost_usd) AS loaded_cost_usd,
     sum(e.api_value_usd) AS api_value_usd,
     bool_or(e.cost_assumed) AS cost_assumed,
-    bit_count(bitstring_agg(CAST((dayofmonth(e.local_date) - 1) * 24 + e.local_hour % 24
-        AS INTEGER), 0, 743)) AS active_hours,
-    bit_count(bit_or(CAST(1 AS BIGINT) << CAST(dayofmonth(e.local_date) - 1 AS INTEGER)))
-        AS active_days,
+    -- distinct local hours: 7 masks of 5 days x 24 hours (120 bits of a HUGEINT each);
+    -- cheaper than bitstring_agg over the 744 hours of a month (50M events: 9.7 s against 12.2)
+    CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 0 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 1 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 2 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 3 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 4 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 5 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 6 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        AS active_hours,
+    bit_count(bit_or(CAST(1 AS BIGINT) << e.dom)) AS active_days,
     min(e.local_hour // 24 - 100000) AS first_day,
     max(e.local_hour // 24 - 100000) AS last_day,
     {{meter_sums}}
