@@ -289,18 +289,30 @@ def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     bounds = month_bounds(df, pairs, pair_months(bounded, meters, pairs)).join(
         plans, on="user_id", how="left")
     near = [pl.Series("user_id", [], dtype=pl.String)]
+    day_meters: set[int] = set()  # the meters the near users' plans limit
     for i, plan in enumerate(catalog.plans.values()):
         mine = bounds.filter(pl.col("plan_order") == i)
         if not len(mine):
             continue
-        if plan not in bounded:  # its limits have no pairs here: bound its users per day
-            near.append(mine["user_id"])
-            continue
-        near.append(may_reach(mine, plan, pairs, meters))
+        users_near = (mine["user_id"] if plan not in bounded  # no pairs here: bound per day
+                      else may_reach(mine, plan, pairs, meters))
+        if len(users_near):
+            near.append(users_near)
+            day_meters.update(meters.index(lim.meter) for lim in plan.limits)
     cands = pl.concat(near).unique()
     bounds = bounds.drop("plan_order")
-    if len(cands):
-        exact = day_meter_bounds(con, catalog, meters, pairs, cands.to_list())
+    if len(cands) and day_meters:
+        # the per-day pass sums only the meters those plans limit (an API-value meter costs
+        # the API pricing of every event); the other pairs keep their monthly bounds
+        keep = sorted(day_meters)
+        sub_pairs = [Pair(keep.index(q.meter), q.span) for q in pairs if q.meter in keep]
+        orig = [i for i, q in enumerate(pairs) if q.meter in keep]
+        exact = day_meter_bounds(con, catalog, [meters[k] for k in keep], sub_pairs,
+                                 cands.to_list()).rename(
+            {f"s{j}": f"s{i}" for j, i in enumerate(orig)})
+        exact = exact.join(bounds.select("user_id", *(f"s{i}" for i in range(len(pairs))
+                                                      if i not in orig)),
+                           on="user_id", how="left")
         bounds = pl.concat([bounds.join(exact.select("user_id"), on="user_id", how="anti"),
                             exact.select(bounds.columns)])
     sums = ["requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "gpu_cost_usd",
