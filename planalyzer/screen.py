@@ -245,17 +245,11 @@ def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     units per user and UTC day, nothing else)."""
     models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
     weights, meter_sums = _weights(catalog, meters, models)
-    priced = any(w is not None and w.api_value_usd for m in meters
-                 for w in (catalog.meters[m].weight_for(x) for x in models))
-    if not priced:  # token and request meters only: skip pricing, filter at the scan
-        sqlfiles.run(con, "create_report_unpriced_events")
-    source = "priced_events" if priced else "report_unpriced_events"
     con.register("report_meter_weights", weights)
     con.register("report_day_users", pa.table({"user_id": pa.array(list(users), pa.string())}))
     try:
-        df = pl.from_arrow(sqlfiles.relation(
-            con, "report_user_day_meters", {},
-            {"source": quote_ident(source), "meter_sums": meter_sums}).to_arrow_table())
+        df = pl.from_arrow(sqlfiles.relation(con, "report_user_day_meters", {},
+                                             {"meter_sums": meter_sums}).to_arrow_table())
     finally:
         con.unregister("report_day_users")
         con.unregister("report_meter_weights")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from planalyzer import screen, sqlfiles
+from planalyzer import screen
 from planalyzer.analysis import Period, ReportData, compute
 from planalyzer.plans import Window, assign_plans, parse_plan_catalog
 from planalyzer.store import Store
@@ -33,13 +33,8 @@ CATALOG: dict[str, Any] = {
                             "timezone": "Asia/Tokyo", "cap": 15.0}],
                  "overage": {"policy": "payg", "meter": "usd", "rate_usd": 1.5,
                              "monthly_limit_usd": 3.0}},
-        # requests only: its per-day pass reads the events unpriced
-        "burst": {"name": "Burst", "price_usd": 1.0, "source": "t", "as_of": "2026-11-22",
-                  "limit": [{"name": "b", "meter": "req", "window": "rolling", "hours": 5,
-                             "cap": 4}]},
     },
 }
-PLAN_OF = ("pool", "session", "burst")
 
 # (user, minute since 2026-09-27, API value): heavy users u0/u1 come in bursts
 events = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 60 * 24 * 70), st.integers(0, 4)),
@@ -65,7 +60,7 @@ def _compute(s: Store, tz: str, period: Period, month_first: bool) -> ReportData
     cat = parse_plan_catalog(CATALOG, "test")
     users = [(str(u), None) for (u,) in s.con.execute(
         "SELECT DISTINCT user_id FROM events ORDER BY 1").fetchall()]
-    plan_of = {u: PLAN_OF[int(u[1:]) % 3] for u, _ in users}
+    plan_of = {u: ("session" if int(u[1:]) % 2 else "pool") for u, _ in users}
     a = assign_plans(users, cat, (), plan_of)
     orig = screen.user_month_rows
 
@@ -95,7 +90,7 @@ def test_month_first_equals_day_pass(evs: list[tuple[int, int, int]], tz: str,
 
 def test_some_users_skip_the_day_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     """Light users are bounded by their monthly totals; only heavy ones get the per-day pass."""
-    evs = [(0, m, 1) for m in range(0, 300, 10)] + [(3, 1440 * d, 1) for d in range(5)]
+    evs = [(0, m, 1) for m in range(0, 300, 10)] + [(2, 1440 * d, 1) for d in range(5)]
     s = _store(evs)
     seen: list[list[str]] = []
     orig = screen.day_meter_bounds
@@ -106,29 +101,8 @@ def test_some_users_skip_the_day_pass(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(screen, "day_meter_bounds", spy)
     data = _compute(s, "UTC", Period(), month_first=True)
-    assert seen == [["u0"]]  # u0: $30 in a month against a pool of $15; u3: $5
+    assert seen == [["u0"]]  # u0: $30 in a month against a pool of $15; u2: $5
     assert data.binds.filter(pl.col("user_id") == "u0").height > 0
-    s.close()
-
-
-def test_request_meters_skip_pricing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A per-day pass on request meters only reads the events unpriced, with the same binds."""
-    evs = [(2, m, 1) for m in range(0, 300, 10)] + [(5, 1440 * d, 1) for d in range(5)]
-    s = _store(evs)
-    sources: list[str] = []
-    orig = sqlfiles.relation
-
-    def spy(con: Any, name: str, params: Any = None, slots: Any = None) -> Any:
-        if name == "report_user_day_meters":
-            sources.append(slots["source"])
-        return orig(con, name, params, slots)
-
-    monkeypatch.setattr(sqlfiles, "relation", spy)
-    month = _compute(s, "UTC", Period(), month_first=True)
-    day = _compute(s, "UTC", Period(), month_first=False)
-    assert sources == ['"report_unpriced_events"']  # u2 (burst): 30 requests in 5 hours
-    assert_frame_equal(day.binds.sort(pl.all()), month.binds.sort(pl.all()))
-    assert month.binds.filter(pl.col("user_id") == "u2").height > 0
     s.close()
 
 
