@@ -33,8 +33,13 @@ CATALOG: dict[str, Any] = {
                             "timezone": "Asia/Tokyo", "cap": 15.0}],
                  "overage": {"policy": "payg", "meter": "usd", "rate_usd": 1.5,
                              "monthly_limit_usd": 3.0}},
+        # requests only: its users' per-day pass sums the request meter alone
+        "burst": {"name": "Burst", "price_usd": 1.0, "source": "t", "as_of": "2026-11-22",
+                  "limit": [{"name": "b", "meter": "req", "window": "rolling", "hours": 5,
+                             "cap": 4}]},
     },
 }
+PLAN_OF = ("pool", "session", "burst")
 
 # (user, minute since 2026-09-27, API value): heavy users u0/u1 come in bursts
 events = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 60 * 24 * 70), st.integers(0, 4)),
@@ -60,7 +65,7 @@ def _compute(s: Store, tz: str, period: Period, month_first: bool) -> ReportData
     cat = parse_plan_catalog(CATALOG, "test")
     users = [(str(u), None) for (u,) in s.con.execute(
         "SELECT DISTINCT user_id FROM events ORDER BY 1").fetchall()]
-    plan_of = {u: ("session" if int(u[1:]) % 2 else "pool") for u, _ in users}
+    plan_of = {u: PLAN_OF[int(u[1:]) % 3] for u, _ in users}
     a = assign_plans(users, cat, (), plan_of)
     orig = screen.user_month_rows
 
@@ -90,7 +95,7 @@ def test_month_first_equals_day_pass(evs: list[tuple[int, int, int]], tz: str,
 
 def test_some_users_skip_the_day_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     """Light users are bounded by their monthly totals; only heavy ones get the per-day pass."""
-    evs = [(0, m, 1) for m in range(0, 300, 10)] + [(2, 1440 * d, 1) for d in range(5)]
+    evs = [(0, m, 1) for m in range(0, 300, 10)] + [(3, 1440 * d, 1) for d in range(5)]
     s = _store(evs)
     seen: list[list[str]] = []
     orig = screen.day_meter_bounds
@@ -101,8 +106,28 @@ def test_some_users_skip_the_day_pass(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(screen, "day_meter_bounds", spy)
     data = _compute(s, "UTC", Period(), month_first=True)
-    assert seen == [["u0"]]  # u0: $30 in a month against a pool of $15; u2: $5
+    assert seen == [["u0"]]  # u0: $30 in a month against a pool of $15; u3: $5
     assert data.binds.filter(pl.col("user_id") == "u0").height > 0
+    s.close()
+
+
+def test_day_pass_sums_only_the_meters_near_users_need(monkeypatch: pytest.MonkeyPatch) -> None:
+    evs = [(2, m, 1) for m in range(0, 300, 10)] + [(3, 1440 * d, 1) for d in range(5)]
+    s = _store(evs)
+    seen: list[list[str]] = []
+    orig = screen.day_meter_bounds
+
+    def spy(*args: Any) -> pl.DataFrame:
+        seen.append(list(args[2]))
+        return orig(*args)
+
+    monkeypatch.setattr(screen, "day_meter_bounds", spy)
+    month = _compute(s, "UTC", Period(), month_first=True)
+    day = _compute(s, "UTC", Period(), month_first=False)
+    assert seen == [["req"]]  # u2 (burst): 30 requests in 5 hours against a cap of 4
+    key = ["user_id", "month_key", "limit"]
+    assert_frame_equal(day.binds.sort(key), month.binds.sort(key))
+    assert month.binds.filter(pl.col("user_id") == "u2").height > 0
     s.close()
 
 
