@@ -201,8 +201,10 @@ def compute(
     pairs = screen.pairs_for(plans_needed, meters)
     windows = _calendar_windows(catalog)
     months = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
+    # month-first unless plan fit bounds every user against every plan (the free tier's small
+    # caps would send nearly everyone to the per-day pass anyway)
     sums = screen.user_month_rows(con, catalog, meters, pairs, timezone, users, user_plan,
-                                  months, period.since, period.until)
+                                  months, period.since, period.until, month_first=not plan_fit)
     bounds = sums.unique("user_id", keep="first")
     events = bounds.select("user_id", "user_events")
     engine_users = pl.concat(

@@ -174,11 +174,20 @@ def user_month_sums(days: pl.DataFrame, meters: Sequence[str], months: Sequence[
 def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                     meters: Sequence[str], pairs: Sequence[Pair], tz: str,
                     users: Sequence[str], plan_order: Sequence[int], months: Sequence[int],
-                    since: date | None, until: date | None) -> pl.DataFrame:
+                    since: date | None, until: date | None, *, month_first: bool = False
+                    ) -> pl.DataFrame:
     """One pass over ``priced_events``, then small frames: per user and billing month in the
     period, everything summed with every request served, the user's plan (``plan_order``),
     meter units u0, u1, ... (``meters`` order), the user's window bounds s0, s1, ...
-    (``pairs`` order) and event rows (``user_events``)."""
+    (``pairs`` order) and event rows (``user_events``).
+
+    ``month_first`` (used when no ``since``/``until`` cuts a month): the pass is per user and
+    month (``user_month_rows_direct``), and only users whose monthly totals come near a cap of
+    their plan (``plan_order``, an index into ``catalog.plans``) get a per-day pass; the others'
+    bounds are their monthly ones (looser, still below every cap of their plan)."""
+    if month_first and since is None and until is None:
+        return user_month_rows_direct(con, catalog, meters, pairs, tz, users, plan_order,
+                                      months)
     days = user_days(con, catalog, meters, tz)
     # group by a dictionary code, not the string (several times faster in polars)
     days = days.with_columns(pl.col("user_id").cast(pl.Categorical))
@@ -191,3 +200,125 @@ def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
                          schema={"user_id": pl.String, "plan_order": pl.Int32})
     return sums.join(plans, on="user_id", how="inner").join(bounds, on="user_id", how="left")
+
+
+def months_spanned(window: Window) -> int:
+    """Most billing months (in any time zone) one window can touch. A calendar month, whatever
+    its time zone and reset time, is a month shifted by under 50 hours: it touches at most two.
+    Any other window covers at most ``ceil(span * 24 / 23) + 1`` local days (a DST day is 23 h;
+    one more for safety), and every month after the first takes at least 28 of them."""
+    if window.kind == "calendar_month":
+        return 2
+    local_days = math.ceil(span_days(window) * 24 / 23) + 2
+    return 1 + math.ceil((local_days - 1) / 28)
+
+
+def pair_months(plans: Sequence[Plan], meters: Sequence[str], pairs: Sequence[Pair]
+                ) -> list[int]:
+    """For each pair, the most billing months any window of these plans' limits on that pair
+    can touch (``months_spanned``); 1 for a pair no limit uses."""
+    out = [1] * len(pairs)
+    for plan in plans:
+        for lim in plan.limits:
+            i = pairs.index(Pair(meters.index(lim.meter), span_days(lim.window)))
+            out[i] = max(out[i], months_spanned(lim.window))
+    return out
+
+
+def month_bounds(months: pl.DataFrame, pairs: Sequence[Pair], spans: Sequence[int]
+                 ) -> pl.DataFrame:
+    """Per user: for each pair, the most units in any ``spans[i]`` consecutive billing months
+    (s0, s1, ...), an upper bound on any of its windows, and the user's event rows
+    (``user_events``). ``months``: one row per user and month (``month_key``)."""
+    by_month = months.sort("user_id", "month_key").with_columns(
+        pl.col(f"u{p.meter}").rolling_sum_by("month_key", window_size=f"{spans[i]}i")
+        .over("user_id").alias(f"s{i}") for i, p in enumerate(pairs))
+    return by_month.group_by("user_id").agg(
+        pl.col("events").sum().cast(pl.Int64).alias("user_events"),
+        *[pl.col(f"s{i}").max() for i in range(len(pairs))])
+
+
+def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
+                     meters: Sequence[str], pairs: Sequence[Pair], users: Sequence[str]
+                     ) -> pl.DataFrame:
+    """``window_bounds`` for some users only, from ``sql/report_user_day_meters.sql`` (meter
+    units per user and UTC day, nothing else)."""
+    models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+    weights, meter_sums = _weights(catalog, meters, models)
+    con.register("report_meter_weights", weights)
+    con.register("report_day_users", pa.table({"user_id": pa.array(list(users), pa.string())}))
+    try:
+        df = pl.from_arrow(sqlfiles.relation(con, "report_user_day_meters", {},
+                                             {"meter_sums": meter_sums}).to_arrow_table())
+    finally:
+        con.unregister("report_day_users")
+        con.unregister("report_meter_weights")
+    assert isinstance(df, pl.DataFrame)
+    return window_bounds(df, pairs, one_row_per_day=True)
+
+
+_MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "active_hours",
+               "active_days", "first_day", "last_day", "month_key")
+
+
+def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
+                           meters: Sequence[str], pairs: Sequence[Pair], tz: str,
+                           users: Sequence[str], plan_order: Sequence[int],
+                           months: Sequence[int]) -> pl.DataFrame:
+    """``user_month_rows`` with a first pass per user and month
+    (``sql/report_user_months_direct.sql``, no per-day hash table) and a per-day pass only for
+    the users whose monthly bound reaches a cap of their plan (``day_meter_bounds``). The sums
+    are the same; the others' window bounds are their monthly bounds."""
+    models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+    weights, meter_sums = _weights(catalog, meters, models)
+    con.register("report_meter_weights", weights)
+    try:
+        df = pl.from_arrow(sqlfiles.relation(con, "report_user_months_direct", {"tz": tz},
+                                             {"meter_sums": meter_sums}).to_arrow_table())
+    finally:
+        con.unregister("report_meter_weights")
+    assert isinstance(df, pl.DataFrame)
+    df = df.with_columns(*[pl.col(c).cast(pl.Int64) for c in _MONTH_INTS])
+    plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
+                         schema={"user_id": pl.String, "plan_order": pl.Int32})
+    have = set(pairs)
+    bounded = [p for p in catalog.plans.values()  # plans whose every limit has its pair
+               if all(lim.meter in meters
+                      and Pair(meters.index(lim.meter), span_days(lim.window)) in have
+                      for lim in p.limits)]
+    bounds = month_bounds(df, pairs, pair_months(bounded, meters, pairs)).join(
+        plans, on="user_id", how="left")
+    near = [pl.Series("user_id", [], dtype=pl.String)]
+    day_meters: set[int] = set()  # the meters the near users' plans limit
+    for i, plan in enumerate(catalog.plans.values()):
+        mine = bounds.filter(pl.col("plan_order") == i)
+        if not len(mine):
+            continue
+        users_near = (mine["user_id"] if plan not in bounded  # no pairs here: bound per day
+                      else may_reach(mine, plan, pairs, meters))
+        if len(users_near):
+            near.append(users_near)
+            day_meters.update(meters.index(lim.meter) for lim in plan.limits)
+    cands = pl.concat(near).unique()
+    bounds = bounds.drop("plan_order")
+    if len(cands) and day_meters:
+        # the per-day pass sums only the meters those plans limit (an API-value meter costs
+        # the API pricing of every event); the other pairs keep their monthly bounds
+        keep = sorted(day_meters)
+        sub_pairs = [Pair(keep.index(q.meter), q.span) for q in pairs if q.meter in keep]
+        orig = [i for i, q in enumerate(pairs) if q.meter in keep]
+        exact = day_meter_bounds(con, catalog, [meters[k] for k in keep], sub_pairs,
+                                 cands.to_list()).rename(
+            {f"s{j}": f"s{i}" for j, i in enumerate(orig)})
+        exact = exact.join(bounds.select("user_id", *(f"s{i}" for i in range(len(pairs))
+                                                      if i not in orig)),
+                           on="user_id", how="left")
+        bounds = pl.concat([bounds.join(exact.select("user_id"), on="user_id", how="anti"),
+                            exact.select(bounds.columns)])
+    sums = ["requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "gpu_cost_usd",
+            "loaded_cost_usd", "api_value_usd", *(f"u{k}" for k in range(len(meters)))]
+    if months:
+        df = df.filter(pl.col("month_key").is_in(list(months)))
+    df = df.select("user_id", "month_key", *sums, "cost_assumed", "active_hours",
+                   "active_days", "first_day", "last_day")
+    return df.join(plans, on="user_id", how="inner").join(bounds, on="user_id", how="left")

@@ -1,0 +1,74 @@
+-- report_user_months_direct: every user's priced usage per local billing month, in one pass
+-- inputs: priced_events, report_meter_weights (model + one weight column per meter and field,
+--   an Arrow table registered by planalyzer.screen)
+-- outputs: rows: user_id, month_key (year * 12 + month - 1 of the local date), events,
+--   requests, token classes (as DOUBLE sums), gpu_cost_usd, loaded_cost_usd, api_value_usd,
+--   cost_assumed, active_hours (distinct local hours with a request), active_days (distinct
+--   local days), first_day and last_day (local days since 1970), meter units summed (u0, ...)
+-- params: $tz
+-- slots: {{meter_sums}} (each meter's units: weight columns times token columns, summed)
+-- The same sums as report_user_days summed per month, in a hash table of user-months rather
+-- than user-days (about 30 times fewer groups): planalyzer.screen uses it when no --since or
+-- --until cuts a month, and runs report_user_day_meters only for users it cannot screen from
+-- these monthly totals.
+WITH ev AS (
+    SELECT
+        p.user_id, p.model, p.requests, p.input_tokens, p.cache_write_tokens,
+        p.cache_write_1h_tokens, p.cache_read_tokens, p.output_tokens,
+        CAST(p.gpu_cost_usd AS DOUBLE) AS gpu_cost_usd,
+        CAST(p.loaded_cost_usd AS DOUBLE) AS loaded_cost_usd,
+        CAST(coalesce(p.api_value_usd, 0) AS DOUBLE) AS api_value_usd,
+        p.cost_assumed,
+        (CASE WHEN $tz = 'UTC' THEN epoch_us(p.ts) ELSE epoch_us(timezone($tz, p.ts)) END
+            + 8640000000000000) // 3600000000 AS local_hour
+    FROM priced_events AS p
+),
+dt AS (
+    SELECT ev.*, DATE '1970-01-01' + CAST(ev.local_hour // 24 - 100000 AS INTEGER) AS local_date
+    FROM ev
+),
+e AS (
+    -- dom: day of month - 1 (0..30); slot_bit: that day's hour within its 5-day slot
+    SELECT dt.*, CAST(dayofmonth(dt.local_date) - 1 AS INTEGER) AS dom,
+        CAST(dayofmonth(dt.local_date) - 1 AS INTEGER) % 5 * 24
+            + CAST(dt.local_hour % 24 AS INTEGER) AS slot_bit
+    FROM dt
+)
+SELECT
+    e.user_id,
+    CAST(year(e.local_date) * 12 + month(e.local_date) - 1 AS BIGINT) AS month_key,
+    count(*) AS events,
+    sum(CAST(e.requests AS DOUBLE)) AS requests,
+    sum(CAST(e.input_tokens AS DOUBLE)) AS input_tokens,
+    sum(CAST(e.cache_write_tokens AS DOUBLE)) AS cache_write_tokens,
+    sum(CAST(e.cache_write_1h_tokens AS DOUBLE)) AS cache_write_1h_tokens,
+    sum(CAST(e.cache_read_tokens AS DOUBLE)) AS cache_read_tokens,
+    sum(CAST(e.output_tokens AS DOUBLE)) AS output_tokens,
+    sum(e.gpu_cost_usd) AS gpu_cost_usd,
+    sum(e.loaded_cost_usd) AS loaded_cost_usd,
+    sum(e.api_value_usd) AS api_value_usd,
+    bool_or(e.cost_assumed) AS cost_assumed,
+    -- distinct local hours: 7 masks of 5 days x 24 hours (120 bits of a HUGEINT each);
+    -- cheaper than bitstring_agg over the 744 hours of a month (50M events: 9.7 s against 12.2)
+    CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 0 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 1 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 2 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 3 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 4 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 5 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 6 THEN CAST(1 AS HUGEINT) << e.slot_bit
+            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
+        AS active_hours,
+    bit_count(bit_or(CAST(1 AS BIGINT) << e.dom)) AS active_days,
+    min(e.local_hour // 24 - 100000) AS first_day,
+    max(e.local_hour // 24 - 100000) AS last_day,
+    {{meter_sums}}
+FROM e
+LEFT JOIN report_meter_weights AS w ON w.model = e.model
+GROUP BY e.user_id, month_key
