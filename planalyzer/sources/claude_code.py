@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -71,11 +72,17 @@ def _kind(line: bytes) -> str:
 
 class _Batch:
     """Candidate lines of many files, gathered into one buffer and flushed to DuckDB in chunks
-    (an Arrow string array over the buffer: no Python object per line)."""
+    (an Arrow string array over the buffer: no Python object per line).
+
+    A chunk is parsed on a worker thread while the scan goes on (DuckDB releases the GIL while
+    it runs; the scan holds it): the connection is used by that one thread until ``wait``, and at
+    most one chunk is parsed while the next one fills."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, max_tokens: int) -> None:
         self.con = con
         self.max_tokens = max_tokens
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cc-parse")
+        self._pending: Future[None] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -102,21 +109,40 @@ class _Batch:
         return len(self.buf) >= _CHUNK_BYTES
 
     def flush(self) -> None:
-        n = len(self.file_idx)
-        if not n:
+        """Hand the gathered lines to the worker (after the chunk before them is parsed)."""
+        if not self.file_idx:
             return
+        parts = (self.buf, self.offsets, self.file_idx, self.line_no)
+        self.wait()
+        self._pending = self._pool.submit(self._parse, *parts)
+        self._reset()
+
+    def wait(self) -> None:
+        """Block until the chunk handed over is parsed (its error is raised here)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the worker (even after an error in the scan) and stop it."""
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def _parse(self, buf: bytearray, offsets: array[int], file_idx: array[int],
+               line_no: array[int]) -> None:
+        n = len(file_idx)
         raw = pa.Array.from_buffers(pa.large_binary(), n, [
-            None, pa.py_buffer(self.offsets), pa.py_buffer(self.buf)])
+            None, pa.py_buffer(offsets), pa.py_buffer(buf)])
         try:
             text = raw.cast(pa.large_string())
         except pa.ArrowInvalid:  # a line that is not UTF-8: parse it with U+FFFD in place
             text = pa.array([b.decode("utf-8", "replace") for b in raw.to_pylist()],
                             pa.large_string())
-        chunk = pa.table({"file_idx": pa.array(self.file_idx, pa.int32()),
-                          "line_no": pa.array(self.line_no, pa.int64()), "line": text})
+        chunk = pa.table({"file_idx": pa.array(file_idx, pa.int32()),
+                          "line_no": pa.array(line_no, pa.int64()), "line": text})
         sqlfiles.run_over(self.con.from_arrow(chunk), "cc_chunk", "stage_claude_code_lines")
-        del chunk, text, raw
-        self._reset()
 
 
 def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
@@ -271,9 +297,12 @@ class ClaudeCode(Source):
         sqlfiles.run(con, "create_claude_code_staging").fetchall()
         sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
         batch = _Batch(con, opts.max_tokens)
-        scans = [scan_file(it.src.path, i, it.start_offset, it.start_line, batch)
-                 for i, it in enumerate(items)]
-        batch.flush()
+        try:
+            scans = [scan_file(it.src.path, i, it.start_offset, it.start_line, batch)
+                     for i, it in enumerate(items)]
+            batch.flush()
+        finally:
+            batch.close()
         return finish_batch(con, self.name, items, scans, opts)
 
 
