@@ -45,8 +45,8 @@ _STOP = b'],"stop_reason":'
 _TYPE_WITHIN = 4096  # the first "type" key lies this close to a line's start
 # First "type" values of lines that are not model turns (Claude Code writes a user line's
 # top-level type before its message; an assistant line's first type is its message's).
-_NO_USAGE = frozenset({"user", "summary", "file-history-snapshot", "system",
-                       "queue-operation"})
+_NO_USAGE = frozenset({b"user", b"summary", b"file-history-snapshot", b"system",
+                       b"queue-operation"})
 
 
 @dataclass
@@ -56,6 +56,15 @@ class _Scan:
     kinds: Counter[str] = field(default_factory=Counter)
     end_offset: int = 0
     lines: int = 0
+    # the scan counts first "type" values as bytes (no decode per line); see counted()
+    type_values: Counter[bytes] = field(default_factory=Counter)
+
+    def counted(self) -> _Scan:
+        """Fold the byte-keyed counts into ``kinds``."""
+        for value, n in self.type_values.items():
+            self.kinds[value.decode("utf-8", "replace")] += n
+        self.type_values.clear()
+        return self
 
 
 def _kind(line: bytes) -> str:
@@ -157,34 +166,40 @@ def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
     can only be the message's own keys; a line without them is passed whole."""
     find, rfind = data.find, data.rfind
     view = memoryview(data)
-    kinds = scan.kinds
+    kinds = scan.type_values
+    add, add2 = batch.add, batch.add2
     pos, end = 0, len(data)
+    lines = scan.lines
     while pos < end:
         nl = find(b"\n", pos)
         if nl < 0:
             break
-        scan.lines += 1
-        k = find(_TYPE_KEY, pos, min(nl, pos + _TYPE_WITHIN))
-        kind = ""
+        lines += 1
+        lim = pos + _TYPE_WITHIN
+        if lim > nl:
+            lim = nl
+        k = find(_TYPE_KEY, pos, lim)
+        kind = b""
         if k >= 0:
-            q = find(b'"', k + 8, min(nl, k + 72))
-            kind = data[k + 8:q].decode("utf-8", "replace") if q > 0 else "no type"
+            q = find(b'"', k + 8, k + 72 if k + 72 < nl else nl)
+            kind = data[k + 8:q] if q > 0 else b"no type"
         if kind not in _NO_USAGE:
-            c = find(_CONTENT, pos, min(nl, pos + _TYPE_WITHIN))
+            c = find(_CONTENT, pos, lim)
             stop = rfind(_STOP, c, nl) if c >= 0 else -1
             if stop > c >= 0 and find(b'"usage"', stop, nl) >= 0:
-                batch.add2(idx, scan.lines, view[pos:c + len(_CONTENT)], view[stop:nl])
+                add2(idx, lines, view[pos:c + len(_CONTENT)], view[stop:nl])
                 pos = nl + 1
                 continue
             if find(b'"usage"', pos, nl) >= 0:
-                batch.add(idx, scan.lines, view[pos:nl])
+                add(idx, lines, view[pos:nl])
                 pos = nl + 1
                 continue
         if kind:
             kinds[kind] += 1
         elif nl > pos and data[pos:nl].strip():
-            kinds[_kind(data[pos:nl])] += 1
+            scan.kinds[_kind(data[pos:nl])] += 1
         pos = nl + 1
+    scan.lines = lines
     return pos
 
 
@@ -212,7 +227,7 @@ def scan_file(path: Path, idx: int, start_offset: int, start_line: int,
                 carry = b""
         if carry:
             scan.kinds[_UNTERMINATED] += 1
-    return scan
+    return scan.counted()
 
 
 def _skip_long_line(fh: BinaryIO, head: bytes, scan: _Scan) -> int:
