@@ -276,7 +276,8 @@ def _jsonl_under(folder: Path) -> list[Path]:
     out: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs.sort()
-        out.extend(Path(root, f) for f in sorted(files) if f.endswith(".jsonl"))
+        base = Path(root)  # joining a parsed folder parses only the file name
+        out.extend(base / f for f in sorted(files) if f.endswith(".jsonl"))
     return out
 
 
