@@ -226,7 +226,8 @@ def generate(mb: int, files: int, seed: int = 7) -> None:
 # -- running -------------------------------------------------------------------------------
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MB, stdout) of a command run under /usr/bin/time -v."""
+    """(wall seconds, peak RSS in MB, stdout) of a command run under /usr/bin/time -v; its CPU
+    time (user + system seconds) is kept in CPU_SECONDS[-1]."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         t0 = time.perf_counter()
         proc = subprocess.run(["/usr/bin/time", "-v", "-o", tf.name, *cmd], env=env or OURS_ENV,
@@ -234,9 +235,14 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             raise SystemExit(f"{cmd[0]} failed: {proc.stderr[-2000:]}")
-        rss = next(int(ln.split(":")[1]) for ln in tf.read().splitlines()
-                   if "Maximum resident set size" in ln)
+        report = tf.read().splitlines()
+        rss = next(int(ln.split(":")[1]) for ln in report if "Maximum resident set size" in ln)
+        CPU_SECONDS.append(sum(float(ln.split(":")[1]) for ln in report
+                               if "User time" in ln or "System time" in ln))
     return wall, rss // 1024, proc.stdout
+
+
+CPU_SECONDS: list[float] = []  # user + system seconds of each timed command, in order
 
 
 def ours_cmd(db: Path | None) -> list[str]:
@@ -286,16 +292,18 @@ def run(ccusage: str, repeat: int) -> None:
     env = {**os.environ, "CLAUDE_CONFIG_DIR": str(DATA), "TZ": "UTC"}
     size = sum(p.stat().st_size for p in DATA.rglob("*.jsonl"))
     n_files = sum(1 for _ in DATA.rglob("*.jsonl"))
-    results: dict[str, Any] = {"data_mb": round(size / 1e6), "files": n_files}
-    cc_runs, our_runs = [], []
+    results: dict[str, Any] = {"data_mb": round(size / 1e6), "files": n_files,
+                               "load_average": os.getloadavg()}
+    cc_runs: list[tuple[float, int, float]] = []
+    our_runs: list[tuple[float, int, float]] = []
     theirs: dict[str, Any] = {}
     ours: dict[str, Any] = {}
     for _ in range(repeat):  # interleaved so that both see the same machine load
         wall, rss, out = timed([ccusage, "daily", "--json", "--offline"], env)
-        cc_runs.append((wall, rss))
+        cc_runs.append((wall, rss, CPU_SECONDS[-1]))
         theirs = json.loads(out)
         wall, rss, out = timed(ours_cmd(None))
-        our_runs.append((wall, rss))
+        our_runs.append((wall, rss, CPU_SECONDS[-1]))
         ours = json.loads(out)
     results["ccusage"] = _summary(cc_runs)
     results["planalyzer_cold"] = _summary(our_runs) | {"load_seconds": ours["seconds"],
@@ -327,14 +335,18 @@ def run(ccusage: str, repeat: int) -> None:
                                          "files_read": app["files_read"]}
     wall, rss, out = timed([ccusage, "daily", "--json", "--offline"], env)
     results["daily_diffs_after_append"] = compare(app["daily"], json.loads(out))
+    results["load_average_after"] = os.getloadavg()
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
 
-def _summary(runs: list[tuple[float, int]]) -> dict[str, Any]:
-    return {"wall_s_median": round(statistics.median(w for w, _ in runs), 2),
-            "wall_s_all": [round(w, 2) for w, _ in runs],
-            "rss_mb_max": max(r for _, r in runs)}
+def _summary(runs: list[tuple[float, int, float]]) -> dict[str, Any]:
+    return {"wall_s_median": round(statistics.median(w for w, _, _ in runs), 2),
+            "wall_s_all": [round(w, 2) for w, _, _ in runs],
+            "cpu_s_median": round(statistics.median(c for _, _, c in runs), 2),
+            "cpu_s_all": [round(c, 2) for _, _, c in runs],
+            "rss_mb_max": max(r for _, r, _ in runs),
+            "rss_mb_all": [r for _, r, _ in runs]}
 
 
 def main() -> None:

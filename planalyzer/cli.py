@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,14 +15,10 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from planalyzer import __version__
 from planalyzer.accounting import LoadReport, accounting_tables, display_path
-from planalyzer.analysis import Period, parse_month
 from planalyzer.errors import PlanalyzerError
 from planalyzer.render.formats import FORMATS, render_text
 from planalyzer.render.terminal import print_tables
-from planalyzer.report import build_report
-from planalyzer.report_tables import any_unprofitable, headline, report_tables
 from planalyzer.samples import demo_sources
-from planalyzer.source_checks import source_checks
 from planalyzer.sources.inspect import mapping_tables
 from planalyzer.sources.mapping import (
     MappingSpec,
@@ -35,6 +31,12 @@ from planalyzer.sources.registry import read_user_map
 from planalyzer.store import DEFAULT_MAX_TOKENS, LoadOptions, Store
 from planalyzer.tables import Table
 from planalyzer.usage import top_users_by_tokens, usage_summary
+
+if TYPE_CHECKING:
+    from planalyzer.analysis import Period
+
+# The report, analysis and source-check modules (and polars with them) are imported inside
+# the commands that use them: `planalyzer load` and `map` start without them.
 
 app = typer.Typer(
     name="planalyzer",
@@ -220,6 +222,9 @@ def demo(
 
     Example: planalyzer demo
     """
+    from planalyzer.report import build_report
+    from planalyzer.report_tables import headline
+
     with _user_errors():
         _check_format(fmt)
         with Store() as store:
@@ -362,6 +367,8 @@ def generate(
 def _period(month: list[str] | None, since: str | None, until: str | None) -> Period:
     from datetime import date
 
+    from planalyzer.analysis import Period, parse_month
+
     def day(opt: str, text: str | None) -> date | None:
         if text is None:
             return None
@@ -432,6 +439,9 @@ def report(
     Example: planalyzer report 'exports/*.parquet' --month 2026-10 --by plan --sensitivity
     """
     from planalyzer.economics import EconomicsOptions, economics_tables
+    from planalyzer.report import build_report
+    from planalyzer.report_tables import any_unprofitable, report_tables
+    from planalyzer.source_checks import source_checks
 
     with _user_errors():
         _check_format(fmt)
