@@ -241,7 +241,7 @@ def compute(
     if keep_requests:  # every request, capped by the same engine (planalyzer.economics)
         full = _read_users(con, users, user_plan, windows, timezone)
         full, units, _ = _apply_caps(full, catalog, order, windows, all_meters=True)
-        replay = Replay(full, units, list(windows), order, _in_period(full, period))
+        replay = Replay(full, units, list(windows), order, in_period(full, period))
     return ReportData(catalog, user_months, binds_df, fit, timezone, period, notes, replay)
 
 
@@ -251,7 +251,7 @@ def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
     """The exact caps engine over some users' sorted requests: their user-month sums (before
     ``_finish_user_months``) and where each limit bound."""
     df, _, bind_rows = _apply_caps(df, catalog, order, windows)
-    return _engine_agg(df.filter(_in_period(df, period))), bind_rows
+    return _engine_agg(df.filter(in_period(df, period))), bind_rows
 
 
 def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
@@ -300,7 +300,8 @@ def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
     return df, units, bind_rows
 
 
-def _in_period(df: pl.DataFrame, period: Period) -> pl.Series:
+def in_period(df: pl.DataFrame, period: Period) -> pl.Series:
+    """True for the rows of ``df`` (with month_key, hour_key) inside the report period."""
     keep = pl.repeat(True, len(df), eager=True)
     if period.months:
         keys = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
@@ -451,7 +452,7 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
             cands: Mapping[str, pl.DataFrame]) -> list[pl.DataFrame]:
     """Each plan over the requests (sorted by user and time) of the users in ``cands[plan]``
     (those who might reach one of its caps), per user-month."""
-    keep = _in_period(df, period)
+    keep = in_period(df, period)
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()}
     by_user = df.select("user_id", "month_key", "gpu_cost_usd").with_columns(keep.alias("keep"))
     frames = []

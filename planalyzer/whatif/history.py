@@ -21,13 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import duckdb
 import polars as pl
 
 from planalyzer import sqlfiles
-from planalyzer.analysis import Period, meter_units
+from planalyzer.analysis import Period, in_period, meter_units
 from planalyzer.caps import Requests, window_starts
 from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
 
@@ -115,20 +114,6 @@ def _prefix(u: S) -> S:
     return pl.concat([S([0.0], dtype=pl.Float64), u.cast(pl.Float64).cum_sum()])
 
 
-def _keep(df: pl.DataFrame, period: Period) -> S:
-    keep = pl.repeat(True, len(df), eager=True)
-    if period.months:
-        keys = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
-        keep = keep & df["month_key"].is_in(keys)
-    day = df["hour_key"] // 24
-    epoch = date(1970, 1, 1)
-    if period.since:
-        keep = keep & (day >= (period.since - epoch).days)
-    if period.until:
-        keep = keep & (day <= (period.until - epoch).days)
-    return keep
-
-
 def read_requests(con: duckdb.DuckDBPyConnection, windows: Sequence[Window], tz: str
                   ) -> pl.DataFrame:
     slot, params = _calendar_slots(windows)
@@ -166,7 +151,7 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
                 df["user_id"].gather(bounds.slice(0, len(bounds) - 1)).to_list())
     req = Requests(bounds, df["t_us"], df["month_key"],
                    {w: df[f"cal_{i}"] for i, w in enumerate(windows) if w.kind != "rolling"})
-    keep = _keep(df, period)
+    keep = in_period(df, period)
     seg_start = req.user_first()
     if n > 1:
         seg_start = seg_start | pl.concat([S([False]), (
