@@ -21,7 +21,6 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad, LoadReport
@@ -210,17 +209,11 @@ class Store:
                 skipped["source"].append(fl.source)
                 skipped["kind"].append(kind)
                 skipped["lines"].append(n)
+        # bound lists, one per column (no Arrow table: the load path never imports pyarrow)
         if rows["source"]:
-            self._insert_from("manifest_in", rows, "upsert_manifest")
+            sqlfiles.run(self.con, "upsert_manifest", rows).fetchall()
         if skipped["source"]:
-            self._insert_from("skipped_in", skipped, "insert_skipped_lines")
-
-    def _insert_from(self, name: str, columns: dict[str, list[Any]], sql: str) -> None:
-        self.con.register(name, pa.table(columns))
-        try:
-            sqlfiles.run(self.con, sql).fetchall()
-        finally:
-            self.con.unregister(name)
+            sqlfiles.run(self.con, "insert_skipped_lines", skipped).fetchall()
 
     def _load_one(self, src: SourceFile, module: Source, opts: LoadOptions,
                   status: str) -> FileLoad:

@@ -1,5 +1,5 @@
 -- insert_claude_code_events: append the kept Claude Code rows of a batch to events.
--- inputs: cc_ranked, cc_files (registered Arrow: file_idx, source, user_id)
+-- inputs: cc_ranked, cc_files (temp table: file_idx, source, user_id)
 -- outputs: events (rows appended); returns the count inserted
 -- params: none
 -- slots: none

@@ -1,18 +1,25 @@
 -- stage_claude_code_lines: parse one chunk of candidate Claude Code lines into cc_parsed.
--- inputs: cc_chunk (the chunk's Arrow relation: file_idx, line_no, line), cc_parsed,
---         getvariable('planalyzer_max_tokens') (sql/set_max_tokens_variable.sql)
+-- inputs: $lines (the chunk's lines joined by newlines: a JSON line holds none), $file_idx and
+--         $line_no (each line's file index and line number, comma-separated, in line order),
+--         cc_parsed, getvariable('planalyzer_max_tokens') (sql/set_max_tokens_variable.sql)
 -- outputs: cc_parsed (rows appended)
--- params: none
+-- params: $lines, $file_idx, $line_no
 -- slots: none
--- Run through relation.query over the chunk (an Arrow object registered by name would stay
--- alive until the load's transaction ends, holding every chunk in memory).
--- Only the fields the events need are extracted (one JSON parse per line, in parallel).
+-- The chunk comes as three bound VARCHARs split here (no Arrow, no Python object per line);
+-- unnest of several lists of one row runs them in lockstep, so line i gets file_idx i.
+-- Only the fields the events need are extracted (one JSON parse per line).
 -- cache_creation_input_tokens is the total of both lifetimes; the 1-hour part is
 -- usage.cache_creation.ephemeral_1h_input_tokens where logged, so the 5-minute part is the rest
 -- (totals then equal ccusage's cacheCreationTokens). A line that is not valid JSON but contains
 -- "usage" (a truncated write) is rejected, not dropped.
 INSERT INTO cc_parsed
-WITH extracted AS (
+WITH chunk AS (
+    SELECT
+        unnest(string_split($file_idx, ',')::INTEGER[]) AS file_idx,
+        unnest(string_split($line_no, ',')::BIGINT[]) AS line_no,
+        unnest(string_split($lines, chr(10))) AS line
+),
+extracted AS (
     SELECT
         c.file_idx, c.line_no, c.line,
         try(json_extract_string(c.line, [
@@ -22,7 +29,7 @@ WITH extracted AS (
             '$.message.usage.cache_read_input_tokens',
             '$.message.usage.cache_creation.ephemeral_1h_input_tokens', '$.costUSD'
         ])) AS v
-    FROM cc_chunk AS c
+    FROM chunk AS c
 ),
 ints AS (
     -- a count must be a JSON integer: 2.5 or 1e3 is a bad value, never rounded (one column

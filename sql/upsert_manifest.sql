@@ -1,11 +1,27 @@
 -- upsert_manifest: record the fingerprints and load accounting of the files a load read.
--- inputs: manifest_in (a registered Arrow table with load_manifest's columns but loaded_at)
+-- inputs: one bound list per column of load_manifest but loaded_at, all of one length
 -- outputs: load_manifest (one row per file inserted or replaced)
--- params: none
+-- params: $source, $format, $size_bytes, $mtime_ns, $content_hash, $rows_read, $rows_loaded, $rows_rejected, $duplicates_dropped, $rejected_by_reason, $mapping, $read_offset, $read_lines
 -- slots: none
 -- One statement for all files: thousands of transcript files must not cost a round trip each.
+-- unnest of several lists of one row runs them in lockstep (row i of each list together).
 INSERT OR REPLACE INTO load_manifest
 SELECT
     source, format, size_bytes, mtime_ns, content_hash, rows_read, rows_loaded, rows_rejected,
     duplicates_dropped, rejected_by_reason, mapping, read_offset, read_lines, current_timestamp
-FROM manifest_in
+FROM (
+    SELECT
+        unnest($source::VARCHAR[]) AS source,
+        unnest($format::VARCHAR[]) AS format,
+        unnest($size_bytes::BIGINT[]) AS size_bytes,
+        unnest($mtime_ns::BIGINT[]) AS mtime_ns,
+        unnest($content_hash::VARCHAR[]) AS content_hash,
+        unnest($rows_read::BIGINT[]) AS rows_read,
+        unnest($rows_loaded::BIGINT[]) AS rows_loaded,
+        unnest($rows_rejected::BIGINT[]) AS rows_rejected,
+        unnest($duplicates_dropped::BIGINT[]) AS duplicates_dropped,
+        unnest($rejected_by_reason::VARCHAR[]) AS rejected_by_reason,
+        unnest($mapping::VARCHAR[]) AS mapping,
+        unnest($read_offset::BIGINT[]) AS read_offset,
+        unnest($read_lines::BIGINT[]) AS read_lines
+)

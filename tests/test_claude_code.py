@@ -157,3 +157,23 @@ def test_rewritten_file_is_reloaded(tmp_path: Path) -> None:
         rep = s.load([str(folder)])
         assert [f.status for f in rep.files if f.status != "unchanged"] == ["reloaded"]
         assert s.con.execute("SELECT sum(output_tokens) FROM events").fetchall()[0][0] == 791
+
+
+def test_line_with_bytes_not_utf8_still_loads(tmp_path: Path) -> None:
+    """A usage line with a byte that is not UTF-8 is parsed with U+FFFD in its place (each
+    line on its own: its neighbours in the same chunk are unaffected)."""
+    dst = tmp_path / "bad"
+    shutil.copytree(CC / "single", dst)
+    target = next(dst.rglob("*0002.jsonl"))
+    data = target.read_bytes()
+    assert b'"cwd":"' in data
+    target.write_bytes(data.replace(b'"cwd":"', b'"cwd":"\xff\xfe', 1))
+    _, got = load(dst)
+    _, want = load(CC / "single")
+
+    def tokens(d: dict[str, object]) -> list[tuple[object, ...]]:
+        return [(e["event_id"], e["ts"], e["input_tokens"], e["output_tokens"])
+                for e in d["events"]]  # type: ignore[attr-defined]
+
+    assert tokens(got) == tokens(want) and len(tokens(got)) == 6
+    assert got["summary"] == want["summary"]
