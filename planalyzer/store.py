@@ -198,9 +198,12 @@ class Store:
         """Write the manifest rows and skipped-line counts of the files this load read."""
         rows: dict[str, list[Any]] = {c: [] for c in _MANIFEST_COLUMNS}
         skipped: dict[str, list[Any]] = {"source": [], "kind": [], "lines": []}
+        replaced: list[str] = []  # files the manifest holds already (reloaded or appended)
         for fl in loads:
             if fl.status == "unchanged":
                 continue
+            if fl.source in known:
+                replaced.append(fl.source)
             size, mtime_ns = stats[fl.source]
             counts = [fl.rows_read, fl.rows_loaded, fl.rows_rejected, fl.duplicates_dropped]
             reasons = dict(fl.rejected_by_reason)
@@ -224,9 +227,12 @@ class Store:
                 skipped["source"].append(fl.source)
                 skipped["kind"].append(kind)
                 skipped["lines"].append(n)
-        # bound lists, one per column (no Arrow table: the load path never imports pyarrow)
+        # bound lists, one per column (no Arrow table: the load path never imports pyarrow);
+        # a delete and a plain insert, not INSERT OR REPLACE (12 MB more for 5,900 files)
+        if replaced:
+            sqlfiles.run(self.con, "delete_manifest_entries", {"sources": replaced}).fetchall()
         if rows["source"]:
-            sqlfiles.run(self.con, "upsert_manifest", rows).fetchall()
+            sqlfiles.run(self.con, "insert_manifest", rows).fetchall()
         if skipped["source"]:
             sqlfiles.run(self.con, "insert_skipped_lines", skipped).fetchall()
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 DEFAULT_USER = "me"
 _BLOCK_BYTES = 1 << 20  # files are read in blocks of this size (bounds memory)
-_CHUNK_BYTES = 4 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
+_CHUNK_BYTES = 2 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
 _UNTERMINATED = "unterminated last line (read once the file grows)"
 _TYPE_KEY = b'"type":"'
 _CONTENT = b'"content":['
