@@ -321,6 +321,7 @@ class ClaudeCode(Source):
     ) -> list[FileLoad]:
         sqlfiles.run(con, "create_claude_code_staging").fetchall()
         sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
+        sqlfiles.run(con, "create_claude_code_stage_macro").fetchall()
         batch = _Batch(con, opts.max_tokens)
         try:
             scans = [scan_file(it.src.path, i, it.start_offset, it.start_line, batch)
