@@ -196,8 +196,8 @@ class Store:
     def _record(self, loads: list[FileLoad], known: dict[str, ManifestEntry],
                 stats: dict[str, tuple[int, int]]) -> None:
         """Write the manifest rows and skipped-line counts of the files this load read."""
-        rows: dict[str, list[Any]] = {c: [] for c in _MANIFEST_COLUMNS}
-        skipped: dict[str, list[Any]] = {"source": [], "kind": [], "lines": []}
+        records: list[tuple[Any, ...]] = []
+        skipped: list[tuple[str, str, int]] = []
         replaced: list[str] = []  # files the manifest holds already (reloaded or appended)
         for fl in loads:
             if fl.status == "unchanged":
@@ -218,23 +218,20 @@ class Store:
                 digest = _content_hash(Path(fl.source))
             else:
                 digest = ""
-            values = [fl.source, fl.format, size, mtime_ns, digest, *counts,
-                      json.dumps(reasons, sort_keys=True), fl.mapping, fl.read_offset,
-                      fl.read_lines]
-            for c, v in zip(_MANIFEST_COLUMNS, values, strict=True):
-                rows[c].append(v)
-            for kind, n in sorted(fl.skipped_by_kind.items()):
-                skipped["source"].append(fl.source)
-                skipped["kind"].append(kind)
-                skipped["lines"].append(n)
+            records.append((fl.source, fl.format, size, mtime_ns, digest, *counts,
+                            json.dumps(reasons, sort_keys=True) if reasons else "{}",
+                            fl.mapping, fl.read_offset, fl.read_lines))
+            skipped.extend((fl.source, kind, n) for kind, n in sorted(fl.skipped_by_kind.items()))
         # bound lists, one per column (no Arrow table: the load path never imports pyarrow);
         # a delete and a plain insert, not INSERT OR REPLACE (12 MB more for 5,900 files)
         if replaced:
             sqlfiles.run(self.con, "delete_manifest_entries", {"sources": replaced}).fetchall()
-        if rows["source"]:
-            sqlfiles.run(self.con, "insert_manifest", rows).fetchall()
-        if skipped["source"]:
-            sqlfiles.run(self.con, "insert_skipped_lines", skipped).fetchall()
+        if records:
+            sqlfiles.run(self.con, "insert_manifest", _columns(_MANIFEST_COLUMNS, records))\
+                .fetchall()
+        if skipped:
+            sqlfiles.run(self.con, "insert_skipped_lines",
+                         _columns(("source", "kind", "lines"), skipped)).fetchall()
 
     def _load_one(self, src: SourceFile, module: Source, opts: LoadOptions,
                   status: str) -> FileLoad:
@@ -285,6 +282,11 @@ class Store:
 
     def events(self) -> duckdb.DuckDBPyRelation:
         return self.con.table("events")
+
+
+def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """Rows as one list per column (bound as parameters; unnested in lockstep in SQL)."""
+    return dict(zip(names, map(list, zip(*records, strict=True)), strict=True))
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
