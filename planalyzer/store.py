@@ -127,27 +127,32 @@ class Store:
         key_expr: str,
         progress: Progress | None,
     ) -> LoadReport:
-        # Only (source, size, mtime) of every known file is fetched: a file whose size and
-        # mtime match is unchanged without more work; full entries only for the others.
+        # Only (source, size, mtime, format) of every known file is fetched: a file whose size
+        # and mtime match is unchanged without more work (one pass, no call per file beyond
+        # the folder walk's stat); full entries only for the others.
         fingerprints = self._fingerprints()
-        stats = [_stat_of(src) for src in sources]
-        changed = [src.key for src, st in zip(sources, stats, strict=True)
-                   if src.key in fingerprints and fingerprints[src.key][1:3] != st]
+        get = fingerprints.get
+        slots: list[FileLoad | None] = []  # in source order; None: read below
+        todo: list[tuple[int, SourceFile, tuple[int, int]]] = []
+        for src in sources:
+            st = src.stat if src.stat is not None else _stat_of(src)
+            fp = get(src.key)
+            if fp is not None and fp[1] == st[0] and fp[2] == st[1]:
+                slots.append(FileLoad(src.key, fp[3], "unchanged"))
+            else:
+                todo.append((len(slots), src, st))
+                slots.append(None)
+        changed = [src.key for _, src, _ in todo if src.key in fingerprints]
         known = self._manifest(changed) if changed else {}
-        loads: list[FileLoad] = []
         new_keys: list[str] = []
         read_stats: dict[str, tuple[int, int]] = {}
         batches: dict[str, list[BatchItem]] = {}
-        for i, (src, st) in enumerate(zip(sources, stats, strict=True)):
+        for i, src, st in todo:
             if progress:
                 progress(src.key, i, len(sources))
-            fp = fingerprints.get(src.key)
-            if fp is not None and fp[1] == st[0] and fp[2] == st[1]:
-                loads.append(FileLoad(src.key, fp[3], "unchanged"))
-                continue
             prev = known.get(src.key)
             if prev is not None and _unchanged(prev, st, src):
-                loads.append(FileLoad(src.key, prev.format, "unchanged"))
+                slots[i] = FileLoad(src.key, prev.format, "unchanged")
                 continue
             read_stats[src.key] = st
             src, module = registry.identify(src)
@@ -161,8 +166,9 @@ class Store:
             if module.batch:
                 batches.setdefault(module.name, []).append(item)
             else:
-                loads.append(self._load_one(src, module, opts, item.status))
+                slots[i] = self._load_one(src, module, opts, item.status)
                 new_keys.append(src.key)
+        loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
         for name, items in batches.items():
             got = registry.get(name).load_batch(self.con, items, opts)
             loads.extend(got)
