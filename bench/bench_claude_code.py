@@ -12,7 +12,10 @@ subagent sidechains replaying their parent's first message, resumed sessions rep
 earlier session's lines, synthetic API-error messages, and a few truncated lines.
 
 ``run`` times each tool as a separate process (wall clock and peak RSS from /usr/bin/time -v),
-compares daily token totals (they must be identical) and writes bench/out/results.json.
+compares daily token totals (they must be identical) and writes bench/out/results.json. It first
+compiles planalyzer's and the environment's Python files to bytecode, as ``pip install`` does
+(where PYTHONDONTWRITEBYTECODE is set, every run would otherwise compile ~180 modules from
+source: 0.1-0.4 s per process); ``--no-compile`` leaves them as they are.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -255,6 +259,17 @@ def ours_cmd(db: Path | None) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+def cli_cmd(db: Path) -> list[str]:
+    return [sys.executable, "-m", "planalyzer", "load", str(DATA), "--db", str(db), "--quiet"]
+
+
+def compile_bytecode() -> None:
+    for folder in (ROOT / "planalyzer", Path(sysconfig.get_paths()["purelib"])):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", str(folder)],
+                       env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+                       capture_output=True, check=False)
+
+
 def compare(ours: list[dict[str, Any]], theirs: dict[str, Any]) -> list[str]:
     diffs = []
     mine = {d["day"]: d for d in ours}
@@ -287,15 +302,18 @@ def append_lines(n_files: int, seed: int = 11) -> int:
     return added
 
 
-def run(ccusage: str, repeat: int) -> None:
+def run(ccusage: str, repeat: int, compile_first: bool = True) -> None:
     OUT.mkdir(exist_ok=True)
+    if compile_first:
+        compile_bytecode()
     env = {**os.environ, "CLAUDE_CONFIG_DIR": str(DATA), "TZ": "UTC"}
     size = sum(p.stat().st_size for p in DATA.rglob("*.jsonl"))
     n_files = sum(1 for _ in DATA.rglob("*.jsonl"))
     results: dict[str, Any] = {"data_mb": round(size / 1e6), "files": n_files,
-                               "load_average": os.getloadavg()}
+                               "load_average": os.getloadavg(), "bytecode_compiled": compile_first}
     cc_runs: list[tuple[float, int, float]] = []
     our_runs: list[tuple[float, int, float]] = []
+    our_loads: list[float] = []
     theirs: dict[str, Any] = {}
     ours: dict[str, Any] = {}
     for _ in range(repeat):  # interleaved so that both see the same machine load
@@ -305,9 +323,12 @@ def run(ccusage: str, repeat: int) -> None:
         wall, rss, out = timed(ours_cmd(None))
         our_runs.append((wall, rss, CPU_SECONDS[-1]))
         ours = json.loads(out)
+        our_loads.append(ours["seconds"])
     results["ccusage"] = _summary(cc_runs)
-    results["planalyzer_cold"] = _summary(our_runs) | {"load_seconds": ours["seconds"],
-                                                       "rows_read": ours["read"]}
+    results["planalyzer_cold"] = _summary(our_runs) | {
+        "load_seconds": ours["seconds"], "rows_read": ours["read"],
+        "load_seconds_median": round(statistics.median(our_loads), 3),
+        "load_seconds_all": [round(x, 3) for x in our_loads]}
     results["daily_diffs"] = compare(ours["daily"], theirs)
     results["days"] = len(theirs["daily"])
     db = OUT / "bench.duckdb"
@@ -321,10 +342,18 @@ def run(ccusage: str, repeat: int) -> None:
         wall, rss, out = timed(ours_cmd(db))
         w = json.loads(out)
         warm.append((wall, rss, w["seconds"], w["files_read"]))
+    cli = [timed(cli_cmd(db))[0] for _ in range(repeat)]
     results["planalyzer_db_unchanged"] = {
         "wall_s": round(statistics.median(x[0] for x in warm), 3),
         "load_seconds": round(statistics.median(x[2] for x in warm), 4),
+        "load_seconds_all": [round(x[2], 4) for x in warm],
+        "rss_mb_max": max(x[1] for x in warm),
+        "cli_wall_s": round(statistics.median(cli), 3),
+        "cli_wall_s_all": [round(w, 3) for w in cli],
         "files_read": warm[-1][3]}
+    results["cold_over_warm_load"] = round(
+        results["planalyzer_cold"]["load_seconds_median"]
+        / results["planalyzer_db_unchanged"]["load_seconds"], 1)
     added = append_lines(5)
     wall, rss, out = timed(ours_cmd(db))
     app = json.loads(out)
@@ -358,11 +387,13 @@ def main() -> None:
     r = sub.add_parser("run")
     r.add_argument("--ccusage", required=True)
     r.add_argument("--repeat", type=int, default=3)
+    r.add_argument("--no-compile", action="store_true",
+                   help="do not compile Python files to bytecode first")
     args = ap.parse_args()
     if args.cmd == "generate":
         generate(args.mb, args.files)
     else:
-        run(args.ccusage, args.repeat)
+        run(args.ccusage, args.repeat, not args.no_compile)
 
 
 if __name__ == "__main__":

@@ -67,18 +67,26 @@ def display_path(source: str) -> str:
     return source if rel.startswith("..") else rel
 
 
-def accounting_tables(report: LoadReport) -> list[Table]:
+def accounting_tables(report: LoadReport, max_file_rows: int | None = None) -> list[Table]:
+    """The load accounting tables. ``max_file_rows`` (the terminal view): unchanged files are
+    one row, and beyond that many files read the rest are one row of their sums (thousands of
+    transcript files would otherwise take seconds to draw); the total row is unchanged."""
     cols = [
         Col("source"), Col("format"), Col("status"),
         Col("rows_read", "int", "read"), Col("rows_loaded", "int", "loaded"),
         Col("rows_rejected", "int", "rejected"),
         Col("duplicates_dropped", "int", "duplicates"),
     ]
+    shown = report.files
+    folded: list[tuple[object, ...]] = []
+    if max_file_rows is not None:
+        shown, folded = _fold(report.files, max_file_rows)
     rows: list[tuple[object, ...]] = [
         (display_path(f.source), f.format, f.status, f.rows_read, f.rows_loaded,
          f.rows_rejected, f.duplicates_dropped)
-        for f in report.files
+        for f in shown
     ]
+    rows.extend(folded)
     if len(report.files) > 1:
         rows.append(("total", "", "", report.rows_read, report.rows_loaded,
                      report.rows_rejected, report.duplicates_dropped))
@@ -113,6 +121,23 @@ def accounting_tables(report: LoadReport) -> list[Table]:
         ["transcript lines that carry no token usage (user turns, summaries, snapshots ...)"],
     )
     return [load, reasons, mapping, skipped]
+
+
+def _fold(files: list[FileLoad], limit: int) -> tuple[list[FileLoad], list[tuple[object, ...]]]:
+    """Files to list one by one, and summary rows for the rest (see accounting_tables)."""
+    read = [f for f in files if f.status != "unchanged"]
+    unchanged = len(files) - len(read)
+    rows: list[tuple[object, ...]] = []
+    if len(read) > limit:
+        rest = read[limit:]
+        rows.append((f"({len(rest):,} more files read: --format csv lists every file)", "", "",
+                     sum(f.rows_read for f in rest), sum(f.rows_loaded for f in rest),
+                     sum(f.rows_rejected for f in rest), sum(f.duplicates_dropped for f in rest)))
+        read = read[:limit]
+    if unchanged and len(files) > limit:
+        rows.append((f"({unchanged:,} unchanged files)", "", "unchanged", 0, 0, 0, 0))
+        return read, rows
+    return (files if len(files) <= limit else read), rows
 
 
 def _skipped_by_kind(report: LoadReport) -> list[tuple[object, ...]]:

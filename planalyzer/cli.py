@@ -147,6 +147,9 @@ def _load(store: Store, sources: list[str], opts: LoadOptions, progress: bool) -
         return store.load(sources, opts, step)
 
 
+_TERMINAL_FILE_ROWS = 50
+
+
 def _summary_line(report: LoadReport) -> str:
     return (f"{report.rows_read:,} rows read = {report.rows_loaded:,} loaded + "
             f"{report.rows_rejected:,} rejected + {report.duplicates_dropped:,} duplicates "
@@ -185,7 +188,8 @@ def load(
                              input_format, source, user, user_map)
         with Store(db) as store:
             report = _load(store, sources, opts, _show_progress(quiet, fmt))
-            tables = accounting_tables(report)
+            # the terminal lists at most 50 files (drawing thousands takes seconds)
+            tables = accounting_tables(report, _TERMINAL_FILE_ROWS if fmt == "table" else None)
             tables.insert(0, usage_summary(store.con))
         if fmt == "table":
             _emit([t for t in tables if t.rows], fmt)

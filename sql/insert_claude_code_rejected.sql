@@ -1,5 +1,5 @@
 -- insert_claude_code_rejected: keep the rejected usage lines of a Claude Code batch.
--- inputs: cc_parsed, cc_files (registered Arrow: file_idx, source, user_id)
+-- inputs: cc_parsed, cc_files (temp table: file_idx, source, user_id)
 -- outputs: rejected_rows (rows appended)
 -- params: none
 -- slots: none

@@ -1,6 +1,10 @@
 -- insert_skipped_lines: append the skipped-line counts of a load.
--- inputs: skipped_in (a registered Arrow table: source, kind, lines)
+-- inputs: $source, $kind, $lines (bound lists of one length: one entry per file and kind)
 -- outputs: skipped_lines (rows appended)
--- params: none
+-- params: $source, $kind, $lines
 -- slots: none
-INSERT INTO skipped_lines SELECT source, kind, lines FROM skipped_in
+INSERT INTO skipped_lines
+SELECT
+    unnest($source::VARCHAR[]) AS source,
+    unnest($kind::VARCHAR[]) AS kind,
+    unnest($lines::BIGINT[]) AS lines

@@ -157,3 +157,74 @@ def test_rewritten_file_is_reloaded(tmp_path: Path) -> None:
         rep = s.load([str(folder)])
         assert [f.status for f in rep.files if f.status != "unchanged"] == ["reloaded"]
         assert s.con.execute("SELECT sum(output_tokens) FROM events").fetchall()[0][0] == 791
+
+
+def test_line_with_bytes_not_utf8_still_loads(tmp_path: Path) -> None:
+    """A usage line with a byte that is not UTF-8 is parsed with U+FFFD in its place (each
+    line on its own: its neighbours in the same chunk are unaffected)."""
+    dst = tmp_path / "bad"
+    shutil.copytree(CC / "single", dst)
+    target = next(dst.rglob("*0002.jsonl"))
+    data = target.read_bytes()
+    assert b'"cwd":"' in data
+    target.write_bytes(data.replace(b'"cwd":"', b'"cwd":"\xff\xfe', 1))
+    _, got = load(dst)
+    _, want = load(CC / "single")
+
+    def tokens(d: dict[str, object]) -> list[tuple[object, ...]]:
+        return [(e["event_id"], e["ts"], e["input_tokens"], e["output_tokens"])
+                for e in d["events"]]  # type: ignore[attr-defined]
+
+    assert tokens(got) == tokens(want) and len(tokens(got)) == 6
+    assert got["summary"] == want["summary"]
+
+
+def test_touched_transcript_with_same_bytes_is_unchanged(tmp_path: Path) -> None:
+    """Size equal, mtime new: the manifest's fingerprint differs, so the full entry is read and
+    the tail hash decides (unchanged); a file whose size changed beside it is read on."""
+    import os
+
+    folder = _copy(tmp_path)
+    db = tmp_path / "u.duckdb"
+    with Store(db) as s:
+        s.load([str(folder)])
+    files = sorted(folder.rglob("*.jsonl"))
+    touched, grown = files[0], files[-1]
+    st = touched.stat()
+    os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with grown.open("a") as fh:
+        fh.write('{"type":"summary","summary":"s","leafUuid":"x"}\n')
+    with Store(db) as s:
+        rep = s.load([str(folder)])
+    status = {f.source: f.status for f in rep.files}
+    assert status[str(touched)] == "unchanged"
+    assert status[str(grown)] == "appended"
+    assert [f.status for f in rep.files].count("unchanged") == len(files) - 1
+    assert rep.rows_read == 0
+
+
+def test_folder_walk_reads_size_and_mtime(tmp_path: Path) -> None:
+    """The walk gives every transcript's (size, mtime_ns) as os.stat does, enters dot folders
+    and subagents/ but not symlinked folders, and keys files by their resolved path."""
+    import os
+
+    from planalyzer.sources import registry
+    from planalyzer.sources.files import SourceFile
+
+    folder = _copy(tmp_path)
+    hidden = folder / "projects" / ".hidden"
+    hidden.mkdir()
+    (hidden / "h.jsonl").write_text('{"type":"summary","summary":"s","leafUuid":"x"}\n')
+    (folder / "projects" / "linked").symlink_to(CC / "single" / "projects",
+                                                target_is_directory=True)
+    found = registry.resolve([str(folder)])
+    assert [f.key for f in found] == sorted(
+        str(p) for p in folder.rglob("*.jsonl") if "linked" not in p.parts)
+    assert str(hidden / "h.jsonl") in [f.key for f in found]
+    for f in found:
+        st = os.stat(f.key)
+        assert f.stat == (st.st_size, st.st_mtime_ns)
+        assert f.path == Path(f.key) and f.source == "claude-code"
+    one = found[0]
+    assert SourceFile(one.path, "jsonl", "claude-code") == SourceFile(one.key, "jsonl",
+                                                                      "claude-code", None, (1, 2))

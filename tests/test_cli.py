@@ -118,3 +118,24 @@ def test_csv_and_jsonl_slices_equal_the_parquet_rows() -> None:
             "count(DISTINCT user_id), max(epoch_us(ts)) FROM events "
             "WHERE list_contains($u, user_id)", {"u": users}).fetchall()[0]
     assert totals[0] == parquet and totals[1] == parquet
+
+
+def test_terminal_accounting_folds_many_files() -> None:
+    """The terminal lists at most N files: unchanged ones become one row, files read beyond N
+    one row of their sums; the total row and the JSON/CSV view (every file) are unchanged."""
+    from planalyzer.accounting import FileLoad, LoadReport, accounting_tables
+
+    files = [FileLoad(f"/l/u{i:03}.jsonl", "claude-code", "unchanged") for i in range(70)]
+    files += [FileLoad(f"/l/r{i:03}.jsonl", "claude-code", "loaded", 3, 2, 1, 0)
+              for i in range(8)]
+    report = LoadReport(files)
+    full = accounting_tables(report)[0]
+    assert len(full.rows) == 79  # 78 files and the total
+    short = accounting_tables(report, 5)[0]
+    assert [r[0] for r in short.rows] == [
+        *[f"/l/r{i:03}.jsonl" for i in range(5)],
+        "(3 more files read: --format csv lists every file)", "(70 unchanged files)", "total"]
+    assert short.rows[5][3:] == (9, 6, 3, 0)
+    assert short.rows[-1] == full.rows[-1] == ("total", "", "", 24, 16, 8, 0)
+    few = accounting_tables(LoadReport(files[:3]), 5)[0]
+    assert len(few.rows) == 4  # few files: every one listed

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+CC = Path(__file__).parent / "fixtures" / "claude_code"
 
 
 def test_cli_import_leaves_out_polars_and_report_modules() -> None:
@@ -14,3 +17,19 @@ def test_cli_import_leaves_out_polars_and_report_modules() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_claude_code_load_never_imports_pyarrow(tmp_path: Path) -> None:
+    """Loading Claude Code transcripts (library and `planalyzer load`, with --db) hands chunks
+    and the manifest to DuckDB as bound values: pyarrow (~27 MB resident) stays unloaded."""
+    code = ("import sys; from planalyzer.cli import app\n"
+            "try:\n"
+            f"    app(['load', {str(CC / 'single')!r}, '--db', {str(tmp_path / 'cc.duckdb')!r}])\n"
+            "except SystemExit as e:\n"
+            "    assert not e.code, e.code\n"
+            "from planalyzer.store import Store\n"
+            f"Store().load([{str(CC / 'users')!r}])\n"
+            "print('pyarrow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == "False"

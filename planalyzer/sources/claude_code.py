@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import duckdb
-import pyarrow as pa
 
 from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
 
 DEFAULT_USER = "me"
 _BLOCK_BYTES = 1 << 20  # files are read in blocks of this size (bounds memory)
-_CHUNK_BYTES = 4 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
+_CHUNK_BYTES = 2 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
 _UNTERMINATED = "unterminated last line (read once the file grows)"
 _TYPE_KEY = b'"type":"'
 _CONTENT = b'"content":['
@@ -80,8 +79,9 @@ def _kind(line: bytes) -> str:
 
 
 class _Batch:
-    """Candidate lines of many files, gathered into one buffer and flushed to DuckDB in chunks
-    (an Arrow string array over the buffer: no Python object per line).
+    """Candidate lines of many files, gathered into one buffer (newline after each line) and
+    flushed to DuckDB in chunks: the chunk is one bound VARCHAR that the SQL splits (no Arrow,
+    no Python object per line), its file indexes and line numbers two more.
 
     A chunk is parsed on a worker thread while the scan goes on (DuckDB releases the GIL while
     it runs; the scan holds it): the connection is used by that one thread until ``wait``, and at
@@ -96,13 +96,12 @@ class _Batch:
 
     def _reset(self) -> None:
         self.buf = bytearray()
-        self.offsets = array("q", [0])
         self.file_idx = array("i")
         self.line_no = array("q")
 
     def add(self, idx: int, line_no: int, data: memoryview) -> None:
         self.buf += data
-        self.offsets.append(len(self.buf))
+        self.buf += b"\n"
         self.file_idx.append(idx)
         self.line_no.append(line_no)
 
@@ -110,7 +109,7 @@ class _Batch:
         """A line with its middle elided (an assistant message without its content)."""
         self.buf += head
         self.buf += tail
-        self.offsets.append(len(self.buf))
+        self.buf += b"\n"
         self.file_idx.append(idx)
         self.line_no.append(line_no)
 
@@ -121,7 +120,7 @@ class _Batch:
         """Hand the gathered lines to the worker (after the chunk before them is parsed)."""
         if not self.file_idx:
             return
-        parts = (self.buf, self.offsets, self.file_idx, self.line_no)
+        parts = (self.buf, self.file_idx, self.line_no)
         self.wait()
         self._pending = self._pool.submit(self._parse, *parts)
         self._reset()
@@ -139,19 +138,13 @@ class _Batch:
         finally:
             self._pool.shutdown(wait=True)
 
-    def _parse(self, buf: bytearray, offsets: array[int], file_idx: array[int],
-               line_no: array[int]) -> None:
-        n = len(file_idx)
-        raw = pa.Array.from_buffers(pa.large_binary(), n, [
-            None, pa.py_buffer(offsets), pa.py_buffer(buf)])
-        try:
-            text = raw.cast(pa.large_string())
-        except pa.ArrowInvalid:  # a line that is not UTF-8: parse it with U+FFFD in place
-            text = pa.array([b.decode("utf-8", "replace") for b in raw.to_pylist()],
-                            pa.large_string())
-        chunk = pa.table({"file_idx": pa.array(file_idx, pa.int32()),
-                          "line_no": pa.array(line_no, pa.int64()), "line": text})
-        sqlfiles.run_over(self.con.from_arrow(chunk), "cc_chunk", "stage_claude_code_lines")
+    def _parse(self, buf: bytearray, file_idx: array[int], line_no: array[int]) -> None:
+        # bytes that are not UTF-8 become U+FFFD (a newline is never part of a multi-byte
+        # sequence, so each line is decoded as if alone); the last newline is dropped
+        lines = str(memoryview(buf)[:-1], "utf-8", "replace")
+        sqlfiles.run(self.con, "stage_claude_code_lines", {
+            "lines": lines, "file_idx": ",".join(map(str, file_idx)),
+            "line_no": ",".join(map(str, line_no))}).fetchall()
 
 
 def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
@@ -272,13 +265,26 @@ def _user_folders(folder: Path) -> list[tuple[Path, str | None]]:
     return found
 
 
-def _jsonl_under(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        base = Path(root)  # joining a parsed folder parses only the file name
-        out.extend(base / f for f in sorted(files) if f.endswith(".jsonl"))
-    return out
+def _jsonl_under(folder: str, out: list[tuple[str, tuple[int, int] | None]]) -> None:
+    """Every ``*.jsonl`` below ``folder`` (symlinked folders are not entered, like os.walk) with
+    its (size, mtime_ns) from the directory entry: one stat each, no Path objects (a --db
+    reload of thousands of unchanged files spends most of its time here). Unordered."""
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError:  # an unreadable folder is passed over, as os.walk does
+        return
+    append = out.append
+    for e in entries:
+        if e.name.endswith(".jsonl") and not e.is_dir():
+            try:
+                st = e.stat()
+            except OSError:  # a broken link: the load stats it again and says why
+                append((e.path, None))
+            else:
+                append((e.path, (st.st_size, st.st_mtime_ns)))
+        elif e.is_dir(follow_symlinks=False):
+            _jsonl_under(e.path, out)
 
 
 def _any_jsonl(folder: Path) -> bool:
@@ -303,15 +309,19 @@ class ClaudeCode(Source):
 
     def expand(self, folder: Path, root: Path) -> list[SourceFile]:
         # the folder is resolved once; paths below it stay absolute without a resolve each
-        return [SourceFile(f, "jsonl", self.name, user)
-                for projects, user in _user_folders(folder.resolve())
-                for f in _jsonl_under(projects)]
+        out: list[SourceFile] = []
+        for projects, user in _user_folders(folder.resolve()):
+            found: list[tuple[str, tuple[int, int] | None]] = []
+            _jsonl_under(str(projects), found)
+            out.extend(SourceFile(path, "jsonl", self.name, user, stat) for path, stat in found)
+        return out
 
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
     ) -> list[FileLoad]:
         sqlfiles.run(con, "create_claude_code_staging").fetchall()
         sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
+        sqlfiles.run(con, "create_claude_code_stage_macro").fetchall()
         batch = _Batch(con, opts.max_tokens)
         try:
             scans = [scan_file(it.src.path, i, it.start_offset, it.start_line, batch)
@@ -344,21 +354,15 @@ def finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIte
 
 def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchItem],
                   scans: list[_Scan], opts: LoadOptions) -> list[FileLoad]:
-    files = pa.table({
-        "file_idx": pa.array(range(len(items)), pa.int32()),
-        "source": pa.array([it.src.key for it in items], pa.string()),
-        "user_id": pa.array([user_of(it.src, opts) for it in items], pa.string()),
-    })
-    con.register("cc_files", files)
-    try:
-        sqlfiles.run(con, "rank_claude_code_rows").fetchall()
-        sqlfiles.run(con, "insert_claude_code_events").fetchall()
-        sqlfiles.run(con, "insert_claude_code_rejected").fetchall()
-        counts = {int(r[0]): [int(v) for v in r[1:]]
-                  for r in sqlfiles.run(con, "claude_code_file_counts").fetchall()}
-        details = sqlfiles.run(con, "claude_code_file_details").fetchall()
-    finally:
-        con.unregister("cc_files")
+    sqlfiles.run(con, "create_claude_code_files", {
+        "sources": [it.src.key for it in items],
+        "users": [user_of(it.src, opts) for it in items]}).fetchall()
+    sqlfiles.run(con, "rank_claude_code_rows").fetchall()
+    sqlfiles.run(con, "insert_claude_code_events").fetchall()
+    sqlfiles.run(con, "insert_claude_code_rejected").fetchall()
+    counts = {int(r[0]): [int(v) for v in r[1:]]
+              for r in sqlfiles.run(con, "claude_code_file_counts").fetchall()}
+    details = sqlfiles.run(con, "claude_code_file_details").fetchall()
     loads: list[FileLoad] = []
     for i, (it, scan) in enumerate(zip(items, scans, strict=True)):
         read, loaded, rejected, dups = counts.get(i, [0, 0, 0, 0])
@@ -372,6 +376,6 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
         fl = loads[int(idx)]
         target = fl.rejected_by_reason if what == "rejected" else fl.skipped_by_kind
         target[str(label)] = target.get(str(label), 0) + int(n)
-    for table in ("cc_ranked", "cc_parsed"):
+    for table in ("cc_ranked", "cc_parsed", "cc_files"):
         sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident(table)}).fetchall()
     return loads

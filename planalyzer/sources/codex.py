@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad
@@ -35,6 +34,8 @@ from planalyzer.sources.claude_code import _kind, user_of
 from planalyzer.sources.files import SourceFile
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from planalyzer.store import LoadOptions
 
 _MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"')
@@ -267,14 +268,16 @@ class Codex(Source):
                     for c in _RL_COLUMNS:
                         limits[c].append(i if c == "file_idx" else lim[c])
             loads.append(fl)
+        import pyarrow as pa  # here, not at import: other sources' loads never need it
+
         files = pa.table({
             "file_idx": pa.array(range(len(items)), pa.int32()),
             "source": pa.array([it.src.key for it in items], pa.string()),
             "user_id": pa.array([user_of(it.src, opts) for it in items], pa.string()),
         })
         con.register("codex_files", files)
-        con.register("codex_rows", pa.table(rows, schema=_ROW_SCHEMA))
-        con.register("codex_limits", pa.table(limits, schema=_RL_SCHEMA))
+        con.register("codex_rows", pa.table(rows, schema=_row_schema()))
+        con.register("codex_limits", pa.table(limits, schema=_rl_schema()))
         try:
             for sql in ("insert_codex_events", "insert_codex_rejected",
                         "insert_rate_limit_snapshots"):
@@ -311,14 +314,22 @@ def _choose_copies(parsed: list[_File], archived: list[bool]) -> dict[tuple[int,
     return keep
 
 
-_ROW_SCHEMA = pa.schema([
-    ("file_idx", pa.int32()), ("line_no", pa.int64()), ("event_id", pa.string()),
-    ("ts", pa.string()), ("model", pa.string()), ("input_tokens", pa.int64()),
-    ("cache_read_tokens", pa.int64()), ("output_tokens", pa.int64()),
-    ("total_tokens", pa.int64()), ("reject_reason", pa.string()), ("raw", pa.string()),
-])
-_RL_SCHEMA = pa.schema([
-    ("file_idx", pa.int32()), ("ts", pa.string()), ("plan_type", pa.string()),
-    ("window", pa.string()), ("window_minutes", pa.int64()), ("used_percent", pa.float64()),
-    ("resets_at_epoch", pa.int64()), ("resets_in_seconds", pa.int64()),
-])
+def _row_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        ("file_idx", pa.int32()), ("line_no", pa.int64()), ("event_id", pa.string()),
+        ("ts", pa.string()), ("model", pa.string()), ("input_tokens", pa.int64()),
+        ("cache_read_tokens", pa.int64()), ("output_tokens", pa.int64()),
+        ("total_tokens", pa.int64()), ("reject_reason", pa.string()), ("raw", pa.string()),
+    ])
+
+
+def _rl_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        ("file_idx", pa.int32()), ("ts", pa.string()), ("plan_type", pa.string()),
+        ("window", pa.string()), ("window_minutes", pa.int64()), ("used_percent", pa.float64()),
+        ("resets_at_epoch", pa.int64()), ("resets_in_seconds", pa.int64()),
+    ])

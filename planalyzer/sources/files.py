@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from planalyzer.errors import InputError
@@ -23,17 +22,56 @@ _FORMATS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
 class SourceFile:
-    path: Path  # absolute, resolved
+    """One log file to load: its absolute path, reader format, source module and user.
+
+    A value (compared and hashed by its fields; never changed after it is made: plain slots,
+    since a frozen class costs 4x the time to make, and a folder walk makes thousands). A walk
+    may give the path as a string with the file's size and mtime already read (``stat``): the
+    ``Path`` is then made only when the file is read, so an unchanged file of a --db reload
+    costs neither a Path nor a second stat.
+    """
+
+    __slots__ = ("_path", "format", "key", "source", "stat", "user_id")
+
+    key: str  # the file's identity in events.source and the manifest: its absolute path
     format: str  # parquet | csv | jsonl
-    source: str | None = None  # source module (planalyzer.sources.registry); None: detect
-    user_id: str | None = None  # user the file belongs to, when its folder says (batch sources)
+    source: str | None  # source module (planalyzer.sources.registry); None: detect
+    user_id: str | None  # user the file belongs to, when its folder says (batch sources)
+    stat: tuple[int, int] | None  # (size in bytes, mtime in ns) when the walk read them
+    _path: Path | None
+
+    def __init__(self, path: Path | str, format: str, source: str | None = None,
+                 user_id: str | None = None, stat: tuple[int, int] | None = None) -> None:
+        """``path``: absolute and resolved (a ``str`` is taken as is, unparsed)."""
+        if isinstance(path, Path):
+            self.key, self._path = str(path), path
+        else:
+            self.key, self._path = path, None
+        self.format = format
+        self.source = source
+        self.user_id = user_id
+        self.stat = stat
 
     @property
-    def key(self) -> str:
-        """The file's identity in events.source and the manifest: its absolute path."""
-        return str(self.path)
+    def path(self) -> Path:
+        p = self._path
+        if p is None:
+            p = self._path = Path(self.key)
+        return p
+
+    def _ident(self) -> tuple[str, str, str | None, str | None]:
+        return (self.key, self.format, self.source, self.user_id)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SourceFile) and self._ident() == other._ident()
+
+    def __hash__(self) -> int:
+        return hash(self._ident())
+
+    def __repr__(self) -> str:
+        return (f"SourceFile(path={self.key!r}, format={self.format!r}, "
+                f"source={self.source!r}, user_id={self.user_id!r})")
 
 
 def format_of(path: Path) -> str | None:

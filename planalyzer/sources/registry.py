@@ -74,12 +74,12 @@ def resolve(specs: list[str], source: str | None = None,
         raise InputError("no sources given: name log files, folders or globs "
                          "(for example: planalyzer load 'exports/*.parquet')")
     forced = get(source) if source else None
-    seen: dict[Path, SourceFile] = {}
+    seen: dict[str, SourceFile] = {}
     for spec in specs:
         for m in _matches(spec):
             for f in _expand(m, forced, input_format):
-                seen.setdefault(f.path, f)
-    return sorted(seen.values(), key=lambda s: s.key)
+                seen.setdefault(f.key, f)  # the key is the resolved path as a string
+    return [seen[k] for k in sorted(seen)]
 
 
 def _expand(path: Path, forced: Source | None, input_format: str | None) -> list[SourceFile]:
@@ -121,8 +121,8 @@ def identify(src: SourceFile) -> tuple[SourceFile, Source]:
     head = _parquet_header(src.path) if src.format == "parquet" else read_head(src.path)
     for m in modules():
         if m.name != GENERIC and m.sniff(src.path, head):
-            return SourceFile(src.path, src.format, m.name, src.user_id), m
-    return SourceFile(src.path, src.format, GENERIC, src.user_id), get(GENERIC)
+            return SourceFile(src.path, src.format, m.name, src.user_id, src.stat), m
+    return SourceFile(src.path, src.format, GENERIC, src.user_id, src.stat), get(GENERIC)
 
 
 def read_user_map(path: Path) -> dict[str, str]:
