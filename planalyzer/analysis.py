@@ -24,8 +24,10 @@ from planalyzer.errors import ConfigError
 from planalyzer.plans import NO_PLAN, TOKEN_CLASSES, Assignment, Meter, PlanCatalog, Window
 
 TOKENS = tuple(f"{c}_tokens" for c in TOKEN_CLASSES)
-ROUND_THE_CLOCK_HOURS = 18  # active in at least this many distinct hours on an average day
-ROUND_THE_CLOCK_DAYS = 0.9  # and on at least this share of the month's days in the log
+# active in at least this many distinct hours on an average day, and on at least this share
+# of the month's days in the log (defined in screen, which counts hours only where needed)
+ROUND_THE_CLOCK_HOURS = screen.ROUND_THE_CLOCK_HOURS
+ROUND_THE_CLOCK_DAYS = screen.ROUND_THE_CLOCK_DAYS
 
 
 @dataclass(frozen=True)
@@ -402,7 +404,8 @@ def _finish_user_months(agg: pl.DataFrame, span: pl.DataFrame, catalog: PlanCata
         .otherwise(None).alias("revenue_usd"),
         ((pl.col("active_days") >= ROUND_THE_CLOCK_DAYS * pl.col("days_in_log"))
          & (pl.col("active_hours") >= ROUND_THE_CLOCK_HOURS * pl.col("active_days")))
-        .alias("round_the_clock"),
+        # active_hours is null where the month pass showed the user-month cannot be 24/7
+        .fill_null(False).alias("round_the_clock"),
     ).with_columns(
         (pl.col("revenue_usd") - pl.col("gpu_cost_usd")).alias("margin_usd"),
         (pl.col("revenue_usd") - pl.col("loaded_cost_usd")).alias("loaded_margin_usd"),

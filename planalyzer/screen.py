@@ -42,6 +42,14 @@ _CALENDAR_HOURS = {"calendar_day": 26.0, "calendar_week": 7 * 24 + 2.0,
                    "calendar_month": 31 * 24 + 2.0}
 # A user whose bound is within this share of a cap goes to the exact engine (float rounding).
 CAP_TOLERANCE = 1e-6
+# The report's 24/7 flag (docs/report.md): active in at least this many distinct hours on an
+# average active day, and on at least this share of the month's days in the log.
+ROUND_THE_CLOCK_HOURS = 18
+ROUND_THE_CLOCK_DAYS = 0.9
+# Slot sums (``month_bounds``) bound windows of at most this many days: with the local clock
+# up to 25 hours off elapsed time (DST, date-line moves) such a window covers at most 9 local
+# days, so at most 3 consecutive slots of a month.
+SLOT_MAX_SPAN = 6
 _FIELDS: tuple[tuple[str, str], ...] = (
     ("request", "requests"), ("api_value_usd", "api_value_usd"),
     *((c, f"{c}_tokens") for c in TOKEN_CLASSES))
@@ -61,8 +69,18 @@ def span_days(window: Window) -> int:
 def _weights(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
              ) -> tuple[pa.Table, str]:
     """The per-model weight table and the SQL that sums each meter's units (u0, u1, ...)."""
+    table, exprs = _weight_exprs(catalog, meters, models)
+    sums = [f"sum({expr}) AS {quote_ident(f'u{k}')}" for k, expr in enumerate(exprs)]
+    if not sums:
+        sums.append(f"0.0 AS {quote_ident('u_none')}")
+    return table, ", ".join(sums)
+
+
+def _weight_exprs(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
+                  ) -> tuple[pa.Table, list[str]]:
+    """The per-model weight table and each meter's units per event as SQL (``meters`` order)."""
     cols: dict[str, pa.Array] = {"model": pa.array(list(models), pa.string())}
-    sums = []
+    exprs = []
     for k, key in enumerate(meters):
         chosen = [catalog.meters[key].weight_for(m) for m in models]
         terms = []
@@ -72,11 +90,8 @@ def _weights(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
                 name = f"w{k}_{attr}"
                 cols[name] = pa.array(ws, pa.float64())
                 terms.append(f"coalesce(w.{quote_ident(name)}, 0.0) * e.{quote_ident(col)}")
-        expr = " + ".join(terms) if terms else "0.0"
-        sums.append(f"sum({expr}) AS {quote_ident(f'u{k}')}")
-    if not sums:
-        sums.append(f"0.0 AS {quote_ident('u_none')}")
-    return pa.table(cols), ", ".join(sums)
+        exprs.append(" + ".join(terms) if terms else "0.0")
+    return pa.table(cols), exprs
 
 
 @dataclass(frozen=True)
@@ -225,17 +240,56 @@ def pair_months(plans: Sequence[Plan], meters: Sequence[str], pairs: Sequence[Pa
     return out
 
 
-def month_bounds(months: pl.DataFrame, pairs: Sequence[Pair], spans: Sequence[int]
-                 ) -> pl.DataFrame:
+SLOTS = 6  # slots per billing month: local days 1-5, 6-10, ..., 26-end (3 to 6 days)
+
+
+def slot_meters(pairs: Sequence[Pair]) -> list[int]:
+    """The meters (indexes) with a pair of at most ``SLOT_MAX_SPAN`` days: the month pass sums
+    their units per slot of the month (``slot_sums``) for ``month_bounds``."""
+    return sorted({p.meter for p in pairs if p.span <= SLOT_MAX_SPAN})
+
+
+def slot_sums(exprs: Sequence[str], meters: Sequence[int]) -> str:
+    """The ``{{slot_sums}}`` slot of ``report_user_months_direct``: each meter's units per slot
+    of the month, a{k}_{j} for meter k and slot j (e.slot: local day of month // 5, at most 5)."""
+    return "".join(f", sum({exprs[k]}) FILTER (WHERE e.slot = {j}) AS {quote_ident(f'a{k}_{j}')}"
+                   for k in meters for j in range(SLOTS))
+
+
+def month_bounds(months: pl.DataFrame, pairs: Sequence[Pair], spans: Sequence[int],
+                 slotted: Sequence[int] = ()) -> pl.DataFrame:
     """Per user: for each pair, the most units in any ``spans[i]`` consecutive billing months
     (s0, s1, ...), an upper bound on any of its windows, and the user's event rows
-    (``user_events``). ``months``: one row per user and month (``month_key``)."""
-    by_month = months.sort("user_id", "month_key").with_columns(
-        pl.col(f"u{p.meter}").rolling_sum_by("month_key", window_size=f"{spans[i]}i")
-        .over("user_id").alias(f"s{i}") for i, p in enumerate(pairs))
-    return by_month.group_by("user_id").agg(
+    (``user_events``). ``months``: one row per user and month (``month_key``).
+
+    For a pair of at most ``SLOT_MAX_SPAN`` days whose meter is in ``slotted`` (``months`` has
+    its slot sums a{k}_{j}), the bound is also at most the most units in 3 consecutive slots
+    (across month ends too): such a window covers at most 9 local days (its length plus up to
+    25 hours of clock shifts: DST, date-line moves); touching 4 slots would take two whole
+    slots in between, at least 8 days (slots 0-4 hold 5 days, slot 5 at least 3 and is
+    followed by a slot 0), so 10 days in all."""
+    by_month = months.sort("user_id", "month_key")
+    same_next = ((pl.col("user_id").shift(-1) == pl.col("user_id"))
+                 & (pl.col("month_key").shift(-1) == pl.col("month_key") + 1)).fill_null(False)
+    slot_bound: dict[int, pl.Expr] = {}
+    for k in slotted:
+        a = [pl.col(f"a{k}_{j}").fill_null(0.0) for j in range(SLOTS)]
+        nxt = [pl.when(same_next).then(x.shift(-1)).otherwise(0.0) for x in a[:2]]
+        seq = [*a, *nxt]  # this month's slots, then the next month's first two
+        slot_bound[k] = pl.max_horizontal(*[seq[j] + seq[j + 1] + seq[j + 2]
+                                            for j in range(SLOTS)])
+    cols = [pl.col(f"u{p.meter}").rolling_sum_by("month_key", window_size=f"{spans[i]}i")
+            .over("user_id").alias(f"s{i}") for i, p in enumerate(pairs)]
+    cols += [b.alias(f"slot{k}") for k, b in slot_bound.items()]
+    # a 3-slot run starting in this month is on this row (it may end in the next month)
+    out = by_month.with_columns(cols).group_by("user_id").agg(
         pl.col("events").sum().cast(pl.Int64).alias("user_events"),
-        *[pl.col(f"s{i}").max() for i in range(len(pairs))])
+        *[pl.col(f"s{i}").max() for i in range(len(pairs))],
+        *[pl.col(f"slot{k}").max() for k in slot_bound])
+    return out.with_columns(
+        pl.min_horizontal(f"s{i}", f"slot{p.meter}").alias(f"s{i}") for i, p in enumerate(pairs)
+        if p.meter in slot_bound and p.span <= SLOT_MAX_SPAN
+    ).drop(*[f"slot{k}" for k in slot_bound])
 
 
 def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
@@ -257,8 +311,59 @@ def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     return window_bounds(df, pairs, one_row_per_day=True)
 
 
-_MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "active_hours",
-               "active_days", "first_day", "last_day", "month_key")
+_MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "active_days", "first_day", "last_day", "month_key")
+
+
+def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequence[str],
+               slotted: Sequence[int], tz: str) -> pl.DataFrame:
+    """``sql/report_user_months_direct.sql``: per user and billing month, every sum, meter
+    units u0, u1, ... and the slot sums a{k}_{j} of the meters in ``slotted``."""
+    models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+    weights, exprs = _weight_exprs(catalog, meters, models)
+    _, meter_sums = _weights(catalog, meters, models)
+    con.register("report_meter_weights", weights)
+    try:
+        df = pl.from_arrow(sqlfiles.relation(
+            con, "report_user_months_direct", {"tz": tz},
+            {"meter_sums": meter_sums, "slot_sums": slot_sums(exprs, slotted)}
+        ).to_arrow_table())
+    finally:
+        con.unregister("report_meter_weights")
+    assert isinstance(df, pl.DataFrame)
+    return df.with_columns(*[pl.col(c).cast(pl.Int64) for c in _MONTH_INTS])
+
+
+def round_the_clock_candidates(months: pl.DataFrame) -> pl.DataFrame:
+    """The user-months (user_id, month_key) that might be 24/7: active hours are at most the
+    events, so a user-month with fewer than ``ROUND_THE_CLOCK_HOURS`` events per active day is
+    not; nor is one active on too few of the month's days in the log (less one day, for
+    safety). ``months``: the month pass's rows, every user."""
+    span = months.group_by("month_key").agg(
+        (pl.col("last_day").max() - pl.col("first_day").min() + 1).alias("days_in_log"))
+    return months.join(span, on="month_key").filter(
+        (pl.col("events") >= ROUND_THE_CLOCK_HOURS * pl.col("active_days"))
+        & (pl.col("active_days") + 1 >= ROUND_THE_CLOCK_DAYS * pl.col("days_in_log"))
+    ).select("user_id", "month_key")
+
+
+def _with_active_hours(con: duckdb.DuckDBPyConnection, months: pl.DataFrame, tz: str
+                       ) -> pl.DataFrame:
+    """``months`` with active_hours: exact (``sql/report_user_month_hours.sql``) for the users
+    with a user-month that might be 24/7 (``round_the_clock_candidates``), null for the rest
+    (none of their user-months is 24/7, whatever its hours)."""
+    users = round_the_clock_candidates(months)["user_id"].unique()
+    if not len(users):
+        return months.with_columns(pl.lit(None, dtype=pl.Int64).alias("active_hours"))
+    con.register("report_hour_users", pa.table({"user_id": users.to_arrow()}))
+    try:
+        hours = pl.from_arrow(sqlfiles.relation(con, "report_user_month_hours", {"tz": tz}
+                                                ).to_arrow_table())
+    finally:
+        con.unregister("report_hour_users")
+    assert isinstance(hours, pl.DataFrame)
+    hours = hours.with_columns(pl.col("month_key").cast(pl.Int64),
+                               pl.col("active_hours").cast(pl.Int64))
+    return months.join(hours, on=["user_id", "month_key"], how="left")
 
 
 def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
@@ -269,25 +374,17 @@ def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     (``sql/report_user_months_direct.sql``, no per-day hash table) and a per-day pass only for
     the users whose monthly bound reaches a cap of their plan (``day_meter_bounds``). The sums
     are the same; the others' window bounds are their monthly bounds."""
-    models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
-    weights, meter_sums = _weights(catalog, meters, models)
-    con.register("report_meter_weights", weights)
-    try:
-        df = pl.from_arrow(sqlfiles.relation(con, "report_user_months_direct", {"tz": tz},
-                                             {"meter_sums": meter_sums}).to_arrow_table())
-    finally:
-        con.unregister("report_meter_weights")
-    assert isinstance(df, pl.DataFrame)
-    df = df.with_columns(*[pl.col(c).cast(pl.Int64) for c in _MONTH_INTS])
-    plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
-                         schema={"user_id": pl.String, "plan_order": pl.Int32})
     have = set(pairs)
     bounded = [p for p in catalog.plans.values()  # plans whose every limit has its pair
                if all(lim.meter in meters
                       and Pair(meters.index(lim.meter), span_days(lim.window)) in have
                       for lim in p.limits)]
-    bounds = month_bounds(df, pairs, pair_months(bounded, meters, pairs)).join(
-        plans, on="user_id", how="left")
+    spans = pair_months(bounded, meters, pairs)
+    slotted = slot_meters(pairs)
+    df = _with_active_hours(con, month_rows(con, catalog, meters, slotted, tz), tz)
+    plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
+                         schema={"user_id": pl.String, "plan_order": pl.Int32})
+    bounds = month_bounds(df, pairs, spans, slotted).join(plans, on="user_id", how="left")
     near = [pl.Series("user_id", [], dtype=pl.String)]
     day_meters: set[int] = set()  # the meters the near users' plans limit
     for i, plan in enumerate(catalog.plans.values()):
