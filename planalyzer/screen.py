@@ -311,7 +311,8 @@ def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     return window_bounds(df, pairs, one_row_per_day=True)
 
 
-_MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "active_days", "first_day", "last_day", "month_key")
+_MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "active_days",
+               "first_day", "last_day", "month_key")
 
 
 def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequence[str],
