@@ -24,7 +24,7 @@ per model come from the catalog (the first glob that matches, as ``Meter.weight_
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,6 +37,8 @@ from planalyzer.plans import TOKEN_CLASSES, Plan, PlanCatalog, Window
 from planalyzer.sqlfiles import quote_ident
 
 DAY_US = 86_400_000_000
+# (user, latest logged plan) for every user -> the users and their plans' indexes
+Resolve = Callable[[list[tuple[str, str | None]]], tuple[Sequence[str], Sequence[int]]]
 # Longest calendar windows (a DST day is 25 h; allow 2 h): day, week, month in hours.
 _CALENDAR_HOURS = {"calendar_day": 26.0, "calendar_week": 7 * 24 + 2.0,
                    "calendar_month": 31 * 24 + 2.0}
@@ -189,8 +191,8 @@ def user_month_sums(days: pl.DataFrame, meters: Sequence[str], months: Sequence[
 def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                     meters: Sequence[str], pairs: Sequence[Pair], tz: str,
                     users: Sequence[str], plan_order: Sequence[int], months: Sequence[int],
-                    since: date | None, until: date | None, *, month_first: bool = False
-                    ) -> pl.DataFrame:
+                    since: date | None, until: date | None, *, month_first: bool = False,
+                    resolve: Resolve | None = None) -> pl.DataFrame:
     """One pass over ``priced_events``, then small frames: per user and billing month in the
     period, everything summed with every request served, the user's plan (``plan_order``),
     meter units u0, u1, ... (``meters`` order), the user's window bounds s0, s1, ...
@@ -199,10 +201,16 @@ def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     ``month_first`` (used when no ``since``/``until`` cuts a month): the pass is per user and
     month (``user_month_rows_direct``), and only users whose monthly totals come near a cap of
     their plan (``plan_order``, an index into ``catalog.plans``) get a per-day pass; the others'
-    bounds are their monthly ones (looser, still below every cap of their plan)."""
+    bounds are their monthly ones (looser, still below every cap of their plan).
+
+    ``resolve`` (month-first only; ``users`` and ``plan_order`` are then ignored): the pass
+    also reads each user's latest logged plan, and ``resolve`` turns every (user, latest
+    plan) into the users and their plans."""
     if month_first and since is None and until is None:
         return user_month_rows_direct(con, catalog, meters, pairs, tz, users, plan_order,
-                                      months)
+                                      months, resolve=resolve)
+    if resolve is not None:
+        raise ValueError("resolve needs the month-first pass (no since/until)")
     days = user_days(con, catalog, meters, tz)
     # group by a dictionary code, not the string (several times faster in polars)
     days = days.with_columns(pl.col("user_id").cast(pl.Categorical))
@@ -315,10 +323,15 @@ _MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "a
                "first_day", "last_day", "month_key")
 
 
+LOGGED_PLAN = (", arg_max(e.plan, e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_plan"
+               ", max(e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_us")
+
+
 def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequence[str],
-               slotted: Sequence[int], tz: str) -> pl.DataFrame:
+               slotted: Sequence[int], tz: str, *, logged: bool = False) -> pl.DataFrame:
     """``sql/report_user_months_direct.sql``: per user and billing month, every sum, meter
-    units u0, u1, ... and the slot sums a{k}_{j} of the meters in ``slotted``."""
+    units u0, u1, ... and the slot sums a{k}_{j} of the meters in ``slotted``; with ``logged``
+    also the user-month's latest logged plan (logged_plan, logged_us)."""
     models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
     weights, exprs = _weight_exprs(catalog, meters, models)
     _, meter_sums = _weights(catalog, meters, models)
@@ -326,12 +339,23 @@ def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Seq
     try:
         df = pl.from_arrow(sqlfiles.relation(
             con, "report_user_months_direct", {"tz": tz},
-            {"meter_sums": meter_sums, "slot_sums": slot_sums(exprs, slotted)}
+            {"meter_sums": meter_sums, "slot_sums": slot_sums(exprs, slotted),
+             "logged_plan": LOGGED_PLAN if logged else ""}
         ).to_arrow_table())
     finally:
         con.unregister("report_meter_weights")
     assert isinstance(df, pl.DataFrame)
     return df.with_columns(*[pl.col(c).cast(pl.Int64) for c in _MONTH_INTS])
+
+
+def latest_plans(months: pl.DataFrame) -> list[tuple[str, str | None]]:
+    """Every user (sorted) and their latest logged plan, from ``month_rows(logged=True)``: the
+    plan of the user-month with the latest event that logged one (None if none did); the same
+    as ``sql/user_logged_plans.sql``."""
+    latest = months.group_by("user_id").agg(
+        pl.col("logged_plan").sort_by("logged_us", descending=True, nulls_last=True).first()
+    ).sort("user_id")
+    return list(latest.select("user_id", "logged_plan").iter_rows())
 
 
 def round_the_clock_candidates(months: pl.DataFrame) -> pl.DataFrame:
@@ -370,7 +394,8 @@ def _with_active_hours(con: duckdb.DuckDBPyConnection, months: pl.DataFrame, tz:
 def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                            meters: Sequence[str], pairs: Sequence[Pair], tz: str,
                            users: Sequence[str], plan_order: Sequence[int],
-                           months: Sequence[int]) -> pl.DataFrame:
+                           months: Sequence[int], *, resolve: Resolve | None = None
+                           ) -> pl.DataFrame:
     """``user_month_rows`` with a first pass per user and month
     (``sql/report_user_months_direct.sql``, no per-day hash table) and a per-day pass only for
     the users whose monthly bound reaches a cap of their plan (``day_meter_bounds``). The sums
@@ -382,7 +407,11 @@ def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                       for lim in p.limits)]
     spans = pair_months(bounded, meters, pairs)
     slotted = slot_meters(pairs)
-    df = _with_active_hours(con, month_rows(con, catalog, meters, slotted, tz), tz)
+    df = month_rows(con, catalog, meters, slotted, tz, logged=resolve is not None)
+    if resolve is not None:
+        users, plan_order = resolve(latest_plans(df))
+        df = df.drop("logged_plan", "logged_us")
+    df = _with_active_hours(con, df, tz)
     plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
                          schema={"user_id": pl.String, "plan_order": pl.Int32})
     bounds = month_bounds(df, pairs, spans, slotted).join(plans, on="user_id", how="left")

@@ -6,10 +6,13 @@
 --   cost_assumed, active_days (distinct local days), first_day and last_day (local days
 --   since 1970), meter units summed (u0, ...), slot sums (a0_0, ...)
 -- params: $tz
--- slots: {{meter_sums}}, {{slot_sums}}
+-- slots: {{meter_sums}}, {{slot_sums}}, {{logged_plan}}
 --   meter_sums: each meter's units (weight columns times token columns), summed; slot_sums:
 --   empty, or ", " then some meters' units summed per slot of the month (FILTER on e.slot:
---   local days 1-5, 6-10, ..., 26 to the end), for planalyzer.screen.month_bounds
+--   local days 1-5, 6-10, ..., 26 to the end), for planalyzer.screen.month_bounds;
+--   logged_plan: empty, or ", " then the user-month's latest logged plan and its time
+--   (logged_plan, logged_us: arg_max and max of epoch_us(ts) over events with a plan), so the
+--   report needs no scan of its own for each user's latest plan (sql/user_logged_plans.sql)
 -- No active hours here (seven 120-bit masks were a fifth of this pass): only the user-months
 -- that could be 24/7 get them, from sql/report_user_month_hours.sql.
 -- The same sums as report_user_days summed per month, in a hash table of user-months rather
@@ -23,7 +26,7 @@ WITH ev AS (
         CAST(p.gpu_cost_usd AS DOUBLE) AS gpu_cost_usd,
         CAST(p.loaded_cost_usd AS DOUBLE) AS loaded_cost_usd,
         CAST(coalesce(p.api_value_usd, 0) AS DOUBLE) AS api_value_usd,
-        p.cost_assumed,
+        p.cost_assumed, p.plan, epoch_us(p.ts) AS ts_us,
         (CASE WHEN $tz = 'UTC' THEN epoch_us(p.ts) ELSE epoch_us(timezone($tz, p.ts)) END
             + 8640000000000000) // 3600000000 AS local_hour
     FROM priced_events AS p
@@ -56,7 +59,7 @@ SELECT
     bit_count(bit_or(CAST(1 AS BIGINT) << e.dom)) AS active_days,
     min(e.local_hour // 24 - 100000) AS first_day,
     max(e.local_hour // 24 - 100000) AS last_day,
-    {{meter_sums}}{{slot_sums}}
+    {{meter_sums}}{{slot_sums}}{{logged_plan}}
 FROM e
 LEFT JOIN report_meter_weights AS w ON w.model = e.model
 GROUP BY e.user_id, month_key

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from planalyzer import screen
-from planalyzer.analysis import Period, ReportData, compute
-from planalyzer.plans import Window, assign_plans, parse_plan_catalog
+from planalyzer.analysis import Period, ReportData, compute, logged_plans
+from planalyzer.plans import PlanSources, Window, assign_plans, parse_assign, parse_plan_catalog
 from planalyzer.store import Store
 
 CATALOG: dict[str, Any] = {
@@ -229,4 +229,45 @@ def test_slot_bound_is_tighter_than_months() -> None:
     rows = screen.month_rows(s.con, cat, ["usd"], [0], "UTC")
     assert screen.month_bounds(rows, pairs, [2], [])["s0"][0] == 20
     assert screen.month_bounds(rows, pairs, [2], [0])["s0"][0] == 15
+    s.close()
+
+
+# (user, minute since 2026-09-27, plan logged): plans change over the months; None: not logged
+logged_events = st.lists(
+    st.tuples(st.integers(0, 5), st.integers(0, 60 * 24 * 70),
+              st.sampled_from([None, "session", "pool", "burst", "mystery"])),
+    min_size=1, max_size=60, unique_by=lambda e: (e[0], e[1]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logged_events, st.sampled_from([(), ("u1=burst",)]), st.booleans(),
+       st.sampled_from([(), ("2026-10",)]))
+def test_plans_read_in_the_month_pass(evs: list[tuple[int, int, str | None]],
+                                      assign: tuple[str, ...], with_file: bool,
+                                      months: tuple[str, ...]) -> None:
+    """compute with PlanSources (latest logged plan read in the month pass) gives the same
+    report and assignment as the separate scan (sql/user_logged_plans.sql)."""
+    s = Store()
+    for i, (u, minute, plan) in enumerate(evs):
+        s.con.execute(
+            "INSERT INTO events VALUES (NULL, TIMESTAMPTZ '2026-09-27 00:00:00+00' + "
+            "to_minutes($m), $u, $p, 'm', 0, 0, 0, 0, 0, 1, NULL, 'fx', $i)",
+            {"m": minute, "u": f"u{u}", "p": plan, "i": i})
+    s.con.execute("CREATE TEMP TABLE priced_events AS SELECT e.*, 0.5 AS gpu_cost_usd, "
+                  "0.8 AS loaded_cost_usd, 1.0 AS api_value_usd, false AS cost_assumed "
+                  "FROM events e")
+    cat = parse_plan_catalog(CATALOG, "test")
+    rules = tuple(parse_assign(assign, cat))
+    user_file = {"u2": "pool"} if with_file else None
+    period = Period(months=months)
+    scanned = assign_plans(logged_plans(s.con), cat, rules, user_file)
+    old = compute(s.con, cat, scanned, period=period, plan_fit=False)
+    new = compute(s.con, cat, PlanSources(rules, user_file), period=period, plan_fit=False)
+    assert new.assignment is not None
+    assert new.assignment.plan_of == scanned.plan_of
+    assert new.assignment.unknown_logged == scanned.unknown_logged
+    assert_frame_equal(old.user_months, new.user_months)
+    key = ["user_id", "month_key", "limit"]
+    assert_frame_equal(old.binds.sort(key), new.binds.sort(key))
+    assert old.notes == new.notes
     s.close()
