@@ -200,6 +200,10 @@ def compute(
     any window can hold, and plain per user-month sums for the users who can never reach a cap
     of their plan; the exact caps engine runs only on the others, a batch of users at a time.
     ``keep_requests`` also keeps every request, capped, in ``ReportData.replay``.
+    ``assignment``: each user's plan, or ``PlanSources`` (rules and a user file): then each
+    user's latest logged plan is read in the month-first pass (no scan of its own; without
+    that pass, ``logged_plans`` scans for it) and the plans resolved are in
+    ``ReportData.assignment``.
     """
     period = period or Period()
     order = [*catalog.plans, NO_PLAN]
