@@ -286,8 +286,17 @@ def month_bounds(months: pl.DataFrame, pairs: Sequence[Pair], spans: Sequence[in
         seq = [*a, *nxt]  # this month's slots, then the next month's first two
         slot_bound[k] = pl.max_horizontal(*[seq[j] + seq[j + 1] + seq[j + 2]
                                             for j in range(SLOTS)])
-    cols = [pl.col(f"u{p.meter}").rolling_sum_by("month_key", window_size=f"{spans[i]}i")
-            .over("user_id").alias(f"s{i}") for i, p in enumerate(pairs)]
+
+    def months_sum(i: int, p: Pair) -> pl.Expr:
+        u = pl.col(f"u{p.meter}")
+        if spans[i] == 1:
+            return u
+        if spans[i] == 2:  # this month and the one before (rows sorted): no per-user window
+            return u + pl.when(same_next.shift(1).fill_null(False)).then(u.shift(1)
+                                                                        ).otherwise(0.0)
+        return u.rolling_sum_by("month_key", window_size=f"{spans[i]}i").over("user_id")
+
+    cols = [months_sum(i, p).alias(f"s{i}") for i, p in enumerate(pairs)]
     cols += [b.alias(f"slot{k}") for k, b in slot_bound.items()]
     # a 3-slot run starting in this month is on this row (it may end in the next month)
     out = by_month.with_columns(cols).group_by("user_id").agg(
