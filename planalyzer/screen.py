@@ -225,26 +225,27 @@ def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     return sums.join(plans, on="user_id", how="inner").join(bounds, on="user_id", how="left")
 
 
-def months_spanned(window: Window) -> int:
-    """Most billing months (in any time zone) one window can touch. A calendar month, whatever
-    its time zone and reset time, is a month shifted by under 50 hours: it touches at most two.
+def months_spanned(window: Window, tz: str | None = None) -> int:
+    """Most billing months (in any time zone, or in ``tz``) one window can touch. A calendar
+    month, whatever its time zone and reset time, is a month shifted by under 50 hours: it
+    touches at most two; in the billing months' own time zone, reset at midnight, it is one.
     Any other window covers at most ``ceil(span * 24 / 23) + 1`` local days (a DST day is 23 h;
     one more for safety), and every month after the first takes at least 28 of them."""
     if window.kind == "calendar_month":
-        return 2
+        return 1 if window.timezone == tz and window.reset_offset_minutes == 0 else 2
     local_days = math.ceil(span_days(window) * 24 / 23) + 2
     return 1 + math.ceil((local_days - 1) / 28)
 
 
-def pair_months(plans: Sequence[Plan], meters: Sequence[str], pairs: Sequence[Pair]
-                ) -> list[int]:
-    """For each pair, the most billing months any window of these plans' limits on that pair
-    can touch (``months_spanned``); 1 for a pair no limit uses."""
+def pair_months(plans: Sequence[Plan], meters: Sequence[str], pairs: Sequence[Pair],
+                tz: str | None = None) -> list[int]:
+    """For each pair, the most billing months (local in ``tz``) any window of these plans'
+    limits on that pair can touch (``months_spanned``); 1 for a pair no limit uses."""
     out = [1] * len(pairs)
     for plan in plans:
         for lim in plan.limits:
             i = pairs.index(Pair(meters.index(lim.meter), span_days(lim.window)))
-            out[i] = max(out[i], months_spanned(lim.window))
+            out[i] = max(out[i], months_spanned(lim.window, tz))
     return out
 
 
@@ -271,21 +272,23 @@ def month_bounds(months: pl.DataFrame, pairs: Sequence[Pair], spans: Sequence[in
     (``user_events``). ``months``: one row per user and month (``month_key``).
 
     For a pair of at most ``SLOT_MAX_SPAN`` days whose meter is in ``slotted`` (``months`` has
-    its slot sums a{k}_{j}), the bound is also at most the most units in 3 consecutive slots
-    (across month ends too): such a window covers at most 9 local days (its length plus up to
-    25 hours of clock shifts: DST, date-line moves); touching 4 slots would take two whole
-    slots in between, at least 8 days (slots 0-4 hold 5 days, slot 5 at least 3 and is
-    followed by a slot 0), so 10 days in all."""
+    its slot sums a{k}_{j}), the bound is also at most the most units in ``slot_run(span)``
+    consecutive slots (across month ends too): 2 for a day, 3 up to 6 days. Such a window
+    covers at most 9 local days (its length plus up to 25 hours of clock shifts: DST,
+    date-line moves); touching 4 slots would take two whole slots in between, at least 8 days
+    (slots 0-4 hold 5 days, slot 5 at least 3 and is followed by a slot 0), so 10 days in
+    all."""
     by_month = months.sort("user_id", "month_key")
     same_next = ((pl.col("user_id").shift(-1) == pl.col("user_id"))
                  & (pl.col("month_key").shift(-1) == pl.col("month_key") + 1)).fill_null(False)
-    slot_bound: dict[int, pl.Expr] = {}
+    slot_bound: dict[tuple[int, int], pl.Expr] = {}  # (meter, run) -> most in `run` slots
     for k in slotted:
         a = [pl.col(f"a{k}_{j}").fill_null(0.0) for j in range(SLOTS)]
         nxt = [pl.when(same_next).then(x.shift(-1)).otherwise(0.0) for x in a[:2]]
         seq = [*a, *nxt]  # this month's slots, then the next month's first two
-        slot_bound[k] = pl.max_horizontal(*[seq[j] + seq[j + 1] + seq[j + 2]
-                                            for j in range(SLOTS)])
+        for run in (2, 3):
+            slot_bound[k, run] = pl.max_horizontal(*[sum(seq[j + 1:j + run], seq[j])
+                                                     for j in range(SLOTS)])
 
     def months_sum(i: int, p: Pair) -> pl.Expr:
         u = pl.col(f"u{p.meter}")
@@ -297,16 +300,29 @@ def month_bounds(months: pl.DataFrame, pairs: Sequence[Pair], spans: Sequence[in
         return u.rolling_sum_by("month_key", window_size=f"{spans[i]}i").over("user_id")
 
     cols = [months_sum(i, p).alias(f"s{i}") for i, p in enumerate(pairs)]
-    cols += [b.alias(f"slot{k}") for k, b in slot_bound.items()]
-    # a 3-slot run starting in this month is on this row (it may end in the next month)
+    cols += [b.alias(f"slot{k}_{run}") for (k, run), b in slot_bound.items()]
+    # a run of slots starting in this month is on this row (it may end in the next month)
     out = by_month.with_columns(cols).group_by("user_id").agg(
         pl.col("events").sum().cast(pl.Int64).alias("user_events"),
         *[pl.col(f"s{i}").max() for i in range(len(pairs))],
-        *[pl.col(f"slot{k}").max() for k in slot_bound])
+        *[pl.col(f"slot{k}_{run}").max() for k, run in slot_bound])
     return out.with_columns(
-        pl.min_horizontal(f"s{i}", f"slot{p.meter}").alias(f"s{i}") for i, p in enumerate(pairs)
-        if p.meter in slot_bound and p.span <= SLOT_MAX_SPAN
-    ).drop(*[f"slot{k}" for k in slot_bound])
+        pl.min_horizontal(f"s{i}", f"slot{p.meter}_{slot_run(p.span)}").alias(f"s{i}")
+        for i, p in enumerate(pairs) if p.meter in slotted and p.span <= SLOT_MAX_SPAN
+    ).drop(*[f"slot{k}_{run}" for k, run in slot_bound])
+
+
+def slot_run(span: int) -> int:
+    """Consecutive slots that hold any window of at most ``span`` days (``month_bounds``): it
+    covers at most ``(24 * span + 25) // 24 + 2`` local days, and touching ``n + 2`` slots takes
+    ``n`` whole ones in between (at least 3 days for the first, 5 for each next) plus a day at
+    each end."""
+    days = (24 * span + 25) // 24 + 2
+    if days < 2 + 3:  # too few to touch 3 slots
+        return 2
+    if days < 2 + 3 + 5:  # too few to touch 4 (span <= SLOT_MAX_SPAN)
+        return 3
+    raise ValueError(f"no slot bound for windows of {span} days")
 
 
 def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
@@ -414,7 +430,7 @@ def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                if all(lim.meter in meters
                       and Pair(meters.index(lim.meter), span_days(lim.window)) in have
                       for lim in p.limits)]
-    spans = pair_months(bounded, meters, pairs)
+    spans = pair_months(bounded, meters, pairs, tz)
     slotted = slot_meters(pairs)
     df = month_rows(con, catalog, meters, slotted, tz, logged=resolve is not None)
     if resolve is not None:

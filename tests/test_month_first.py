@@ -170,6 +170,15 @@ def test_months_spanned() -> None:
     assert screen.months_spanned(Window("calendar_month")) == 2
     assert screen.months_spanned(Window("rolling", hours=5)) == 2
     assert screen.months_spanned(Window("rolling", hours=24 * 30)) == 3
+    # the billing month itself: in the report's time zone, reset at midnight
+    assert screen.months_spanned(Window("calendar_month", timezone="UTC"), "UTC") == 1
+    assert screen.months_spanned(Window("calendar_month", timezone="UTC"), "Asia/Tokyo") == 2
+    assert screen.months_spanned(Window("calendar_month", timezone="UTC", reset_time="06:00"),
+                                 "UTC") == 2
+
+
+def test_slot_run() -> None:
+    assert [screen.slot_run(s) for s in range(1, 7)] == [2, 3, 3, 3, 3, 3]
 
 
 # (minute from the start, units): events over several slots and a month's end
@@ -184,6 +193,8 @@ edge_events = st.lists(st.tuples(st.integers(0, 60 * 24 * 20), st.integers(0, 9)
        st.sampled_from(["2026-09-20", "2027-02-18", "2026-10-22"]))
 # a 6-day window over a whole slot (Sep 21-25) and the ends of its neighbours: 3 slots
 @example([(1380, 9), (5040, 9), (8700, 9)], "UTC", 24 * 6, "2026-09-20")
+# a 5-hour window across two slots (Sep 25 22:00 - Sep 26 02:00 in Kiritimati, UTC+14)
+@example([(5 * 1440 + 480, 9), (5 * 1440 + 720, 9)], "Pacific/Kiritimati", 5, "2026-09-20")
 def test_month_bound_holds_every_rolling_window(evs: list[tuple[int, int]], tz: str,
                                                 hours: int, start: str) -> None:
     """The monthly bound with slot sums (month_bounds) is at least what any rolling window
@@ -214,8 +225,8 @@ def test_month_bound_holds_every_rolling_window(evs: list[tuple[int, int]], tz: 
 
 
 def test_slot_bound_is_tighter_than_months() -> None:
-    """One event a day for 20 days: a 5-hour window holds 1, the month 20; the slot bound 3
-    days' worth (at most 15 units), well under the months' sum."""
+    """One event a day for 20 days: a 5-hour window holds 1, the month 20; the slot bound for
+    windows of a day 2 slots' worth (10), of 3 days 3 slots' worth (15)."""
     s = Store()
     for d in range(20):
         s.con.execute(
@@ -228,7 +239,8 @@ def test_slot_bound_is_tighter_than_months() -> None:
     pairs = [screen.Pair(0, 1)]
     rows = screen.month_rows(s.con, cat, ["usd"], [0], "UTC")
     assert screen.month_bounds(rows, pairs, [2], [])["s0"][0] == 20
-    assert screen.month_bounds(rows, pairs, [2], [0])["s0"][0] == 15
+    assert screen.month_bounds(rows, pairs, [2], [0])["s0"][0] == 10  # 2 slots for a day
+    assert screen.month_bounds(rows, [screen.Pair(0, 3)], [2], [0])["s0"][0] == 15
     s.close()
 
 
