@@ -21,11 +21,21 @@ import pyarrow as pa
 from planalyzer import screen, sqlfiles
 from planalyzer.caps import Requests, apply_plan
 from planalyzer.errors import ConfigError
-from planalyzer.plans import NO_PLAN, TOKEN_CLASSES, Assignment, Meter, PlanCatalog, Window
+from planalyzer.plans import (
+    NO_PLAN,
+    TOKEN_CLASSES,
+    Assignment,
+    Meter,
+    PlanCatalog,
+    PlanSources,
+    Window,
+)
 
 TOKENS = tuple(f"{c}_tokens" for c in TOKEN_CLASSES)
-ROUND_THE_CLOCK_HOURS = 18  # active in at least this many distinct hours on an average day
-ROUND_THE_CLOCK_DAYS = 0.9  # and on at least this share of the month's days in the log
+# active in at least this many distinct hours on an average day, and on at least this share
+# of the month's days in the log (defined in screen, which counts hours only where needed)
+ROUND_THE_CLOCK_HOURS = screen.ROUND_THE_CLOCK_HOURS
+ROUND_THE_CLOCK_DAYS = screen.ROUND_THE_CLOCK_DAYS
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,7 @@ class ReportData:
     period: Period
     notes: list[str] = field(default_factory=list)
     replay: Replay | None = None  # only with compute(keep_requests=True)
+    assignment: Assignment | None = None  # each user's plan, as compute resolved it
 
 
 def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
@@ -176,7 +187,7 @@ def _batches(users: pl.DataFrame) -> list[list[str]]:
 def compute(
     con: duckdb.DuckDBPyConnection,
     catalog: PlanCatalog,
-    assignment: Assignment,
+    assignment: Assignment | PlanSources,
     *,
     timezone: str = "UTC",
     period: Period | None = None,
@@ -189,22 +200,54 @@ def compute(
     any window can hold, and plain per user-month sums for the users who can never reach a cap
     of their plan; the exact caps engine runs only on the others, a batch of users at a time.
     ``keep_requests`` also keeps every request, capped, in ``ReportData.replay``.
+    ``assignment``: each user's plan, or ``PlanSources`` (rules and a user file): then each
+    user's latest logged plan is read in the month-first pass (no scan of its own; without
+    that pass, ``logged_plans`` scans for it) and the plans resolved are in
+    ``ReportData.assignment``.
     """
     period = period or Period()
     order = [*catalog.plans, NO_PLAN]
-    users = list(assignment.plan_of)
-    user_plan = [order.index(assignment.plan_of[u]) for u in users]
-    plans_needed = (list(catalog.plans.values()) if plan_fit else
-                    [catalog.plans[k] for k in dict.fromkeys(assignment.plan_of.values())
-                     if k != NO_PLAN])
-    meters = screen.meters_for(plans_needed)
-    pairs = screen.pairs_for(plans_needed, meters)
-    windows = _calendar_windows(catalog)
-    months = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
     # month-first unless plan fit bounds every user against every plan (the free tier's small
     # caps would send nearly everyone to the per-day pass anyway)
-    sums = screen.user_month_rows(con, catalog, meters, pairs, timezone, users, user_plan,
-                                  months, period.since, period.until, month_first=not plan_fit)
+    month_first = not plan_fit
+    if isinstance(assignment, PlanSources) and not (
+            month_first and period.since is None and period.until is None):
+        assignment = assignment.assign(logged_plans(con), catalog)
+    windows = _calendar_windows(catalog)
+    months = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
+    if isinstance(assignment, PlanSources):
+        # the month pass reads each user's latest logged plan; its meters are those of every
+        # plan a user can get (the distinct plans in the logs, the rules, the user file)
+        sources = assignment
+        logged = [None if r[0] is None else str(r[0])
+                  for r in sqlfiles.run(con, "distinct_logged_plans").fetchall()]
+        plans_needed = [catalog.plans[k] for k in sources.possible(catalog, logged)]
+        meters = screen.meters_for(plans_needed)
+        pairs = screen.pairs_for(plans_needed, meters)
+        resolved: list[Assignment] = []
+
+        def resolve(users_logged: list[tuple[str, str | None]]) -> tuple[list[str], list[int]]:
+            a = sources.assign(users_logged, catalog)
+            resolved.append(a)
+            us = list(a.plan_of)
+            return us, [order.index(a.plan_of[u]) for u in us]
+
+        sums = screen.user_month_rows(con, catalog, meters, pairs, timezone, [], [], months,
+                                      None, None, month_first=True, resolve=resolve)
+        assignment = resolved[0]
+        users = list(assignment.plan_of)
+        user_plan = [order.index(assignment.plan_of[u]) for u in users]
+    else:
+        users = list(assignment.plan_of)
+        user_plan = [order.index(assignment.plan_of[u]) for u in users]
+        plans_needed = (list(catalog.plans.values()) if plan_fit else
+                        [catalog.plans[k] for k in dict.fromkeys(assignment.plan_of.values())
+                         if k != NO_PLAN])
+        meters = screen.meters_for(plans_needed)
+        pairs = screen.pairs_for(plans_needed, meters)
+        sums = screen.user_month_rows(con, catalog, meters, pairs, timezone, users, user_plan,
+                                      months, period.since, period.until,
+                                      month_first=month_first)
     bounds = sums.unique("user_id", keep="first")
     events = bounds.select("user_id", "user_events")
     engine_users = pl.concat(
@@ -242,7 +285,14 @@ def compute(
         full = _read_users(con, users, user_plan, windows, timezone)
         full, units, _ = _apply_caps(full, catalog, order, windows, all_meters=True)
         replay = Replay(full, units, list(windows), order, in_period(full, period))
-    return ReportData(catalog, user_months, binds_df, fit, timezone, period, notes, replay)
+    return ReportData(catalog, user_months, binds_df, fit, timezone, period, notes, replay,
+                      assignment)
+
+
+def logged_plans(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
+    """Every user and the plan of their latest logged event (None if none logged)."""
+    return [(str(u), None if p is None else str(p))
+            for u, p in sqlfiles.run(con, "user_logged_plans").fetchall()]
 
 
 def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
@@ -403,7 +453,8 @@ def _finish_user_months(agg: pl.DataFrame, span: pl.DataFrame, catalog: PlanCata
         .otherwise(None).alias("revenue_usd"),
         ((pl.col("active_days") >= ROUND_THE_CLOCK_DAYS * pl.col("days_in_log"))
          & (pl.col("active_hours") >= ROUND_THE_CLOCK_HOURS * pl.col("active_days")))
-        .alias("round_the_clock"),
+        # active_hours is null where the month pass showed the user-month cannot be 24/7
+        .fill_null(False).alias("round_the_clock"),
     ).with_columns(
         (pl.col("revenue_usd") - pl.col("gpu_cost_usd")).alias("margin_usd"),
         (pl.col("revenue_usd") - pl.col("loaded_cost_usd")).alias("loaded_margin_usd"),

@@ -393,6 +393,29 @@ def assign_plans(
     return Assignment(plan_of, unknown)
 
 
+@dataclass(frozen=True)
+class PlanSources:
+    """Where plans come from before the logs are read: ``--assign`` rules and a user-to-plan
+    file; the logs' latest plan per user comes later (``assign``). The report's month-first
+    pass reads the latest plans in the same scan as everything else (planalyzer.analysis)."""
+
+    rules: tuple[AssignRule, ...] = ()
+    user_file: Mapping[str, str] | None = None
+
+    def assign(self, users: Sequence[tuple[str, str | None]], catalog: PlanCatalog
+               ) -> Assignment:
+        return assign_plans(users, catalog, self.rules, self.user_file)
+
+    def possible(self, catalog: PlanCatalog, logged: Sequence[str | None]) -> list[str]:
+        """Plan keys a user can get, given the distinct plans in the logs (catalog order)."""
+        keys = {r.plan for r in self.rules} | set((self.user_file or {}).values())
+        for name in logged:
+            found = catalog.find(name) if name else None
+            if found is not None:
+                keys.add(found.key)
+        return [k for k in catalog.plans if k in keys]
+
+
 def check_user_file(rows: Sequence[tuple[Any, Any]], catalog: PlanCatalog, path: str
                     ) -> dict[str, str]:
     """user_id -> plan key from a user-to-plan file; an unknown plan names its row."""

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer import sqlfiles
-from planalyzer.analysis import Period, ReportData, compute
+from planalyzer.analysis import Period, ReportData, compute, logged_plans
 from planalyzer.errors import ConfigError
 from planalyzer.plans import (
     NO_PLAN,
     Assignment,
     PlanCatalog,
+    PlanSources,
     assign_plans,
     check_user_file,
     load_plan_catalog,
@@ -43,8 +43,7 @@ def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: Path, catalog: Pla
 
 def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                    assign: Sequence[str] = (), plan_file: Path | None = None) -> Assignment:
-    users = [(str(u), None if p is None else str(p))
-             for u, p in sqlfiles.run(con, "user_logged_plans").fetchall()]
+    users = logged_plans(con)
     rules = parse_assign(assign, catalog)
     mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
     return assign_plans(users, catalog, rules, mapping)
@@ -65,11 +64,14 @@ def build_report(
 ) -> ReportData:
     catalog = load_plan_catalog(plans)
     notes = price(con, costs, strict=strict)
-    assignment = assignment_for(con, catalog, assign, plan_file)
-    data = compute(con, catalog, assignment, timezone=timezone, period=period,
+    # the logs' latest plan per user is read in compute's first pass (no scan of its own)
+    sources = PlanSources(tuple(parse_assign(assign, catalog)),
+                          read_user_plan_file(con, plan_file, catalog) if plan_file else None)
+    data = compute(con, catalog, sources, timezone=timezone, period=period,
                    plan_fit=plan_fit, keep_requests=keep_requests)
-    if assignment.unassigned:
-        data.notes.append(f"{assignment.unassigned} user(s) have no plan: shown as {NO_PLAN}, "
+    unassigned = data.assignment.unassigned if data.assignment else 0
+    if unassigned:
+        data.notes.append(f"{unassigned} user(s) have no plan: shown as {NO_PLAN}, "
                           "with cost but no revenue; give --plan-file or --assign")
     data.notes.extend(notes)
     return data

@@ -24,7 +24,7 @@ per model come from the catalog (the first glob that matches, as ``Meter.weight_
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,11 +37,21 @@ from planalyzer.plans import TOKEN_CLASSES, Plan, PlanCatalog, Window
 from planalyzer.sqlfiles import quote_ident
 
 DAY_US = 86_400_000_000
+# (user, latest logged plan) for every user -> the users and their plans' indexes
+Resolve = Callable[[list[tuple[str, str | None]]], tuple[Sequence[str], Sequence[int]]]
 # Longest calendar windows (a DST day is 25 h; allow 2 h): day, week, month in hours.
 _CALENDAR_HOURS = {"calendar_day": 26.0, "calendar_week": 7 * 24 + 2.0,
                    "calendar_month": 31 * 24 + 2.0}
 # A user whose bound is within this share of a cap goes to the exact engine (float rounding).
 CAP_TOLERANCE = 1e-6
+# The report's 24/7 flag (docs/report.md): active in at least this many distinct hours on an
+# average active day, and on at least this share of the month's days in the log.
+ROUND_THE_CLOCK_HOURS = 18
+ROUND_THE_CLOCK_DAYS = 0.9
+# Slot sums (``month_bounds``) bound windows of at most this many days: with the local clock
+# up to 25 hours off elapsed time (DST, date-line moves) such a window covers at most 9 local
+# days, so at most 3 consecutive slots of a month.
+SLOT_MAX_SPAN = 6
 _FIELDS: tuple[tuple[str, str], ...] = (
     ("request", "requests"), ("api_value_usd", "api_value_usd"),
     *((c, f"{c}_tokens") for c in TOKEN_CLASSES))
@@ -61,8 +71,18 @@ def span_days(window: Window) -> int:
 def _weights(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
              ) -> tuple[pa.Table, str]:
     """The per-model weight table and the SQL that sums each meter's units (u0, u1, ...)."""
+    table, exprs = _weight_exprs(catalog, meters, models)
+    sums = [f"sum({expr}) AS {quote_ident(f'u{k}')}" for k, expr in enumerate(exprs)]
+    if not sums:
+        sums.append(f"0.0 AS {quote_ident('u_none')}")
+    return table, ", ".join(sums)
+
+
+def _weight_exprs(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
+                  ) -> tuple[pa.Table, list[str]]:
+    """The per-model weight table and each meter's units per event as SQL (``meters`` order)."""
     cols: dict[str, pa.Array] = {"model": pa.array(list(models), pa.string())}
-    sums = []
+    exprs = []
     for k, key in enumerate(meters):
         chosen = [catalog.meters[key].weight_for(m) for m in models]
         terms = []
@@ -72,11 +92,8 @@ def _weights(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
                 name = f"w{k}_{attr}"
                 cols[name] = pa.array(ws, pa.float64())
                 terms.append(f"coalesce(w.{quote_ident(name)}, 0.0) * e.{quote_ident(col)}")
-        expr = " + ".join(terms) if terms else "0.0"
-        sums.append(f"sum({expr}) AS {quote_ident(f'u{k}')}")
-    if not sums:
-        sums.append(f"0.0 AS {quote_ident('u_none')}")
-    return pa.table(cols), ", ".join(sums)
+        exprs.append(" + ".join(terms) if terms else "0.0")
+    return pa.table(cols), exprs
 
 
 @dataclass(frozen=True)
@@ -174,8 +191,8 @@ def user_month_sums(days: pl.DataFrame, meters: Sequence[str], months: Sequence[
 def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                     meters: Sequence[str], pairs: Sequence[Pair], tz: str,
                     users: Sequence[str], plan_order: Sequence[int], months: Sequence[int],
-                    since: date | None, until: date | None, *, month_first: bool = False
-                    ) -> pl.DataFrame:
+                    since: date | None, until: date | None, *, month_first: bool = False,
+                    resolve: Resolve | None = None) -> pl.DataFrame:
     """One pass over ``priced_events``, then small frames: per user and billing month in the
     period, everything summed with every request served, the user's plan (``plan_order``),
     meter units u0, u1, ... (``meters`` order), the user's window bounds s0, s1, ...
@@ -184,10 +201,16 @@ def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     ``month_first`` (used when no ``since``/``until`` cuts a month): the pass is per user and
     month (``user_month_rows_direct``), and only users whose monthly totals come near a cap of
     their plan (``plan_order``, an index into ``catalog.plans``) get a per-day pass; the others'
-    bounds are their monthly ones (looser, still below every cap of their plan)."""
+    bounds are their monthly ones (looser, still below every cap of their plan).
+
+    ``resolve`` (month-first only; ``users`` and ``plan_order`` are then ignored): the pass
+    also reads each user's latest logged plan, and ``resolve`` turns every (user, latest
+    plan) into the users and their plans."""
     if month_first and since is None and until is None:
         return user_month_rows_direct(con, catalog, meters, pairs, tz, users, plan_order,
-                                      months)
+                                      months, resolve=resolve)
+    if resolve is not None:
+        raise ValueError("resolve needs the month-first pass (no since/until)")
     days = user_days(con, catalog, meters, tz)
     # group by a dictionary code, not the string (several times faster in polars)
     days = days.with_columns(pl.col("user_id").cast(pl.Categorical))
@@ -202,40 +225,104 @@ def user_month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     return sums.join(plans, on="user_id", how="inner").join(bounds, on="user_id", how="left")
 
 
-def months_spanned(window: Window) -> int:
-    """Most billing months (in any time zone) one window can touch. A calendar month, whatever
-    its time zone and reset time, is a month shifted by under 50 hours: it touches at most two.
+def months_spanned(window: Window, tz: str | None = None) -> int:
+    """Most billing months (in any time zone, or in ``tz``) one window can touch. A calendar
+    month, whatever its time zone and reset time, is a month shifted by under 50 hours: it
+    touches at most two; in the billing months' own time zone, reset at midnight, it is one.
     Any other window covers at most ``ceil(span * 24 / 23) + 1`` local days (a DST day is 23 h;
     one more for safety), and every month after the first takes at least 28 of them."""
     if window.kind == "calendar_month":
-        return 2
+        return 1 if window.timezone == tz and window.reset_offset_minutes == 0 else 2
     local_days = math.ceil(span_days(window) * 24 / 23) + 2
     return 1 + math.ceil((local_days - 1) / 28)
 
 
-def pair_months(plans: Sequence[Plan], meters: Sequence[str], pairs: Sequence[Pair]
-                ) -> list[int]:
-    """For each pair, the most billing months any window of these plans' limits on that pair
-    can touch (``months_spanned``); 1 for a pair no limit uses."""
+def pair_months(plans: Sequence[Plan], meters: Sequence[str], pairs: Sequence[Pair],
+                tz: str | None = None) -> list[int]:
+    """For each pair, the most billing months (local in ``tz``) any window of these plans'
+    limits on that pair can touch (``months_spanned``); 1 for a pair no limit uses."""
     out = [1] * len(pairs)
     for plan in plans:
         for lim in plan.limits:
             i = pairs.index(Pair(meters.index(lim.meter), span_days(lim.window)))
-            out[i] = max(out[i], months_spanned(lim.window))
+            out[i] = max(out[i], months_spanned(lim.window, tz))
     return out
 
 
-def month_bounds(months: pl.DataFrame, pairs: Sequence[Pair], spans: Sequence[int]
-                 ) -> pl.DataFrame:
+SLOTS = 6  # slots per billing month: local days 1-5, 6-10, ..., 26-end (3 to 6 days)
+
+
+def slot_meters(pairs: Sequence[Pair]) -> list[int]:
+    """The meters (indexes) with a pair of at most ``SLOT_MAX_SPAN`` days: the month pass sums
+    their units per slot of the month (``slot_sums``) for ``month_bounds``."""
+    return sorted({p.meter for p in pairs if p.span <= SLOT_MAX_SPAN})
+
+
+def slot_sums(exprs: Sequence[str], meters: Sequence[int]) -> str:
+    """The ``{{slot_sums}}`` slot of ``report_user_months_direct``: each meter's units per slot
+    of the month, a{k}_{j} for meter k and slot j (e.slot: local day of month // 5, at most 5)."""
+    return "".join(f", sum({exprs[k]}) FILTER (WHERE e.slot = {j}) AS {quote_ident(f'a{k}_{j}')}"
+                   for k in meters for j in range(SLOTS))
+
+
+def month_bounds(months: pl.DataFrame, pairs: Sequence[Pair], spans: Sequence[int],
+                 slotted: Sequence[int] = ()) -> pl.DataFrame:
     """Per user: for each pair, the most units in any ``spans[i]`` consecutive billing months
     (s0, s1, ...), an upper bound on any of its windows, and the user's event rows
-    (``user_events``). ``months``: one row per user and month (``month_key``)."""
-    by_month = months.sort("user_id", "month_key").with_columns(
-        pl.col(f"u{p.meter}").rolling_sum_by("month_key", window_size=f"{spans[i]}i")
-        .over("user_id").alias(f"s{i}") for i, p in enumerate(pairs))
-    return by_month.group_by("user_id").agg(
+    (``user_events``). ``months``: one row per user and month (``month_key``).
+
+    For a pair of at most ``SLOT_MAX_SPAN`` days whose meter is in ``slotted`` (``months`` has
+    its slot sums a{k}_{j}), the bound is also at most the most units in ``slot_run(span)``
+    consecutive slots (across month ends too): 2 for a day, 3 up to 6 days. Such a window
+    covers at most 9 local days (its length plus up to 25 hours of clock shifts: DST,
+    date-line moves); touching 4 slots would take two whole slots in between, at least 8 days
+    (slots 0-4 hold 5 days, slot 5 at least 3 and is followed by a slot 0), so 10 days in
+    all."""
+    by_month = months.sort("user_id", "month_key")
+    same_next = ((pl.col("user_id").shift(-1) == pl.col("user_id"))
+                 & (pl.col("month_key").shift(-1) == pl.col("month_key") + 1)).fill_null(False)
+    slot_bound: dict[tuple[int, int], pl.Expr] = {}  # (meter, run) -> most in `run` slots
+    for k in slotted:
+        a = [pl.col(f"a{k}_{j}").fill_null(0.0) for j in range(SLOTS)]
+        nxt = [pl.when(same_next).then(x.shift(-1)).otherwise(0.0) for x in a[:2]]
+        seq = [*a, *nxt]  # this month's slots, then the next month's first two
+        for run in (2, 3):
+            slot_bound[k, run] = pl.max_horizontal(*[sum(seq[j + 1:j + run], seq[j])
+                                                     for j in range(SLOTS)])
+
+    def months_sum(i: int, p: Pair) -> pl.Expr:
+        u = pl.col(f"u{p.meter}")
+        if spans[i] == 1:
+            return u
+        if spans[i] == 2:  # this month and the one before (rows sorted): no per-user window
+            return u + pl.when(same_next.shift(1).fill_null(False)).then(u.shift(1)
+                                                                        ).otherwise(0.0)
+        return u.rolling_sum_by("month_key", window_size=f"{spans[i]}i").over("user_id")
+
+    cols = [months_sum(i, p).alias(f"s{i}") for i, p in enumerate(pairs)]
+    cols += [b.alias(f"slot{k}_{run}") for (k, run), b in slot_bound.items()]
+    # a run of slots starting in this month is on this row (it may end in the next month)
+    out = by_month.with_columns(cols).group_by("user_id").agg(
         pl.col("events").sum().cast(pl.Int64).alias("user_events"),
-        *[pl.col(f"s{i}").max() for i in range(len(pairs))])
+        *[pl.col(f"s{i}").max() for i in range(len(pairs))],
+        *[pl.col(f"slot{k}_{run}").max() for k, run in slot_bound])
+    return out.with_columns(
+        pl.min_horizontal(f"s{i}", f"slot{p.meter}_{slot_run(p.span)}").alias(f"s{i}")
+        for i, p in enumerate(pairs) if p.meter in slotted and p.span <= SLOT_MAX_SPAN
+    ).drop(*[f"slot{k}_{run}" for k, run in slot_bound])
+
+
+def slot_run(span: int) -> int:
+    """Consecutive slots that hold any window of at most ``span`` days (``month_bounds``): it
+    covers at most ``(24 * span + 25) // 24 + 2`` local days, and touching ``n + 2`` slots takes
+    ``n`` whole ones in between (at least 3 days for the first, 5 for each next) plus a day at
+    each end."""
+    days = (24 * span + 25) // 24 + 2
+    if days < 2 + 3:  # too few to touch 3 slots
+        return 2
+    if days < 2 + 3 + 5:  # too few to touch 4 (span <= SLOT_MAX_SPAN)
+        return 3
+    raise ValueError(f"no slot bound for windows of {span} days")
 
 
 def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
@@ -257,37 +344,102 @@ def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     return window_bounds(df, pairs, one_row_per_day=True)
 
 
-_MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "active_hours",
-               "active_days", "first_day", "last_day", "month_key")
+_MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "active_days",
+               "first_day", "last_day", "month_key")
+
+
+LOGGED_PLAN = (", arg_max(e.plan, e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_plan"
+               ", max(e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_us")
+
+
+def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequence[str],
+               slotted: Sequence[int], tz: str, *, logged: bool = False) -> pl.DataFrame:
+    """``sql/report_user_months_direct.sql``: per user and billing month, every sum, meter
+    units u0, u1, ... and the slot sums a{k}_{j} of the meters in ``slotted``; with ``logged``
+    also the user-month's latest logged plan (logged_plan, logged_us)."""
+    models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+    weights, exprs = _weight_exprs(catalog, meters, models)
+    _, meter_sums = _weights(catalog, meters, models)
+    con.register("report_meter_weights", weights)
+    try:
+        df = pl.from_arrow(sqlfiles.relation(
+            con, "report_user_months_direct", {"tz": tz},
+            {"meter_sums": meter_sums, "slot_sums": slot_sums(exprs, slotted),
+             "logged_plan": LOGGED_PLAN if logged else ""}
+        ).to_arrow_table())
+    finally:
+        con.unregister("report_meter_weights")
+    assert isinstance(df, pl.DataFrame)
+    return df.with_columns(*[pl.col(c).cast(pl.Int64) for c in _MONTH_INTS])
+
+
+def latest_plans(months: pl.DataFrame) -> list[tuple[str, str | None]]:
+    """Every user (sorted) and their latest logged plan, from ``month_rows(logged=True)``: the
+    plan of the user-month with the latest event that logged one (None if none did); the same
+    as ``sql/user_logged_plans.sql``."""
+    latest = months.group_by("user_id").agg(
+        pl.col("logged_plan").sort_by("logged_us", descending=True, nulls_last=True).first()
+    ).sort("user_id")
+    return list(latest.select("user_id", "logged_plan").iter_rows())
+
+
+def round_the_clock_candidates(months: pl.DataFrame) -> pl.DataFrame:
+    """The user-months (user_id, month_key) that might be 24/7: active hours are at most the
+    events, so a user-month with fewer than ``ROUND_THE_CLOCK_HOURS`` events per active day is
+    not; nor is one active on too few of the month's days in the log (less one day, for
+    safety). ``months``: the month pass's rows, every user."""
+    span = months.group_by("month_key").agg(
+        (pl.col("last_day").max() - pl.col("first_day").min() + 1).alias("days_in_log"))
+    return months.join(span, on="month_key").filter(
+        (pl.col("events") >= ROUND_THE_CLOCK_HOURS * pl.col("active_days"))
+        & (pl.col("active_days") + 1 >= ROUND_THE_CLOCK_DAYS * pl.col("days_in_log"))
+    ).select("user_id", "month_key")
+
+
+def _with_active_hours(con: duckdb.DuckDBPyConnection, months: pl.DataFrame, tz: str
+                       ) -> pl.DataFrame:
+    """``months`` with active_hours: exact (``sql/report_user_month_hours.sql``) for the users
+    with a user-month that might be 24/7 (``round_the_clock_candidates``), null for the rest
+    (none of their user-months is 24/7, whatever its hours)."""
+    users = round_the_clock_candidates(months)["user_id"].unique()
+    if not len(users):
+        return months.with_columns(pl.lit(None, dtype=pl.Int64).alias("active_hours"))
+    con.register("report_hour_users", pa.table({"user_id": users.to_arrow()}))
+    try:
+        hours = pl.from_arrow(sqlfiles.relation(con, "report_user_month_hours", {"tz": tz}
+                                                ).to_arrow_table())
+    finally:
+        con.unregister("report_hour_users")
+    assert isinstance(hours, pl.DataFrame)
+    hours = hours.with_columns(pl.col("month_key").cast(pl.Int64),
+                               pl.col("active_hours").cast(pl.Int64))
+    return months.join(hours, on=["user_id", "month_key"], how="left")
 
 
 def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                            meters: Sequence[str], pairs: Sequence[Pair], tz: str,
                            users: Sequence[str], plan_order: Sequence[int],
-                           months: Sequence[int]) -> pl.DataFrame:
+                           months: Sequence[int], *, resolve: Resolve | None = None
+                           ) -> pl.DataFrame:
     """``user_month_rows`` with a first pass per user and month
     (``sql/report_user_months_direct.sql``, no per-day hash table) and a per-day pass only for
     the users whose monthly bound reaches a cap of their plan (``day_meter_bounds``). The sums
     are the same; the others' window bounds are their monthly bounds."""
-    models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
-    weights, meter_sums = _weights(catalog, meters, models)
-    con.register("report_meter_weights", weights)
-    try:
-        df = pl.from_arrow(sqlfiles.relation(con, "report_user_months_direct", {"tz": tz},
-                                             {"meter_sums": meter_sums}).to_arrow_table())
-    finally:
-        con.unregister("report_meter_weights")
-    assert isinstance(df, pl.DataFrame)
-    df = df.with_columns(*[pl.col(c).cast(pl.Int64) for c in _MONTH_INTS])
-    plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
-                         schema={"user_id": pl.String, "plan_order": pl.Int32})
     have = set(pairs)
     bounded = [p for p in catalog.plans.values()  # plans whose every limit has its pair
                if all(lim.meter in meters
                       and Pair(meters.index(lim.meter), span_days(lim.window)) in have
                       for lim in p.limits)]
-    bounds = month_bounds(df, pairs, pair_months(bounded, meters, pairs)).join(
-        plans, on="user_id", how="left")
+    spans = pair_months(bounded, meters, pairs, tz)
+    slotted = slot_meters(pairs)
+    df = month_rows(con, catalog, meters, slotted, tz, logged=resolve is not None)
+    if resolve is not None:
+        users, plan_order = resolve(latest_plans(df))
+        df = df.drop("logged_plan", "logged_us")
+    df = _with_active_hours(con, df, tz)
+    plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
+                         schema={"user_id": pl.String, "plan_order": pl.Int32})
+    bounds = month_bounds(df, pairs, spans, slotted).join(plans, on="user_id", how="left")
     near = [pl.Series("user_id", [], dtype=pl.String)]
     day_meters: set[int] = set()  # the meters the near users' plans limit
     for i, plan in enumerate(catalog.plans.values()):

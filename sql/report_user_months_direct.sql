@@ -3,10 +3,18 @@
 --   an Arrow table registered by planalyzer.screen)
 -- outputs: rows: user_id, month_key (year * 12 + month - 1 of the local date), events,
 --   requests, token classes (as DOUBLE sums), gpu_cost_usd, loaded_cost_usd, api_value_usd,
---   cost_assumed, active_hours (distinct local hours with a request), active_days (distinct
---   local days), first_day and last_day (local days since 1970), meter units summed (u0, ...)
+--   cost_assumed, active_days (distinct local days), first_day and last_day (local days
+--   since 1970), meter units summed (u0, ...), slot sums (a0_0, ...)
 -- params: $tz
--- slots: {{meter_sums}} (each meter's units: weight columns times token columns, summed)
+-- slots: {{meter_sums}}, {{slot_sums}}, {{logged_plan}}
+--   meter_sums: each meter's units (weight columns times token columns), summed; slot_sums:
+--   empty, or ", " then some meters' units summed per slot of the month (FILTER on e.slot:
+--   local days 1-5, 6-10, ..., 26 to the end), for planalyzer.screen.month_bounds;
+--   logged_plan: empty, or ", " then the user-month's latest logged plan and its time
+--   (logged_plan, logged_us: arg_max and max of epoch_us(ts) over events with a plan), so the
+--   report needs no scan of its own for each user's latest plan (sql/user_logged_plans.sql)
+-- No active hours here (seven 120-bit masks were a fifth of this pass): only the user-months
+-- that could be 24/7 get them, from sql/report_user_month_hours.sql.
 -- The same sums as report_user_days summed per month, in a hash table of user-months rather
 -- than user-days (about 30 times fewer groups): planalyzer.screen uses it when no --since or
 -- --until cuts a month, and runs report_user_day_meters only for users it cannot screen from
@@ -18,7 +26,7 @@ WITH ev AS (
         CAST(p.gpu_cost_usd AS DOUBLE) AS gpu_cost_usd,
         CAST(p.loaded_cost_usd AS DOUBLE) AS loaded_cost_usd,
         CAST(coalesce(p.api_value_usd, 0) AS DOUBLE) AS api_value_usd,
-        p.cost_assumed,
+        p.cost_assumed, p.plan, epoch_us(p.ts) AS ts_us,
         (CASE WHEN $tz = 'UTC' THEN epoch_us(p.ts) ELSE epoch_us(timezone($tz, p.ts)) END
             + 8640000000000000) // 3600000000 AS local_hour
     FROM priced_events AS p
@@ -28,10 +36,10 @@ dt AS (
     FROM ev
 ),
 e AS (
-    -- dom: day of month - 1 (0..30); slot_bit: that day's hour within its 5-day slot
+    -- dom: day of month - 1 (0..30); slot: dom // 5, days 26-31 in slot 5
     SELECT dt.*, CAST(dayofmonth(dt.local_date) - 1 AS INTEGER) AS dom,
-        CAST(dayofmonth(dt.local_date) - 1 AS INTEGER) % 5 * 24
-            + CAST(dt.local_hour % 24 AS INTEGER) AS slot_bit
+        CASE WHEN dayofmonth(dt.local_date) > 25 THEN 5
+             ELSE CAST(dayofmonth(dt.local_date) - 1 AS INTEGER) // 5 END AS slot
     FROM dt
 )
 SELECT
@@ -48,27 +56,10 @@ SELECT
     sum(e.loaded_cost_usd) AS loaded_cost_usd,
     sum(e.api_value_usd) AS api_value_usd,
     bool_or(e.cost_assumed) AS cost_assumed,
-    -- distinct local hours: 7 masks of 5 days x 24 hours (120 bits of a HUGEINT each);
-    -- cheaper than bitstring_agg over the 744 hours of a month (50M events: 9.7 s against 12.2)
-    CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 0 THEN CAST(1 AS HUGEINT) << e.slot_bit
-            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
-        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 1 THEN CAST(1 AS HUGEINT) << e.slot_bit
-            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
-        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 2 THEN CAST(1 AS HUGEINT) << e.slot_bit
-            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
-        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 3 THEN CAST(1 AS HUGEINT) << e.slot_bit
-            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
-        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 4 THEN CAST(1 AS HUGEINT) << e.slot_bit
-            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
-        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 5 THEN CAST(1 AS HUGEINT) << e.slot_bit
-            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
-        + CAST(bit_count(bit_or(CASE WHEN e.dom // 5 = 6 THEN CAST(1 AS HUGEINT) << e.slot_bit
-            ELSE CAST(0 AS HUGEINT) END)) AS INTEGER)
-        AS active_hours,
     bit_count(bit_or(CAST(1 AS BIGINT) << e.dom)) AS active_days,
     min(e.local_hour // 24 - 100000) AS first_day,
     max(e.local_hour // 24 - 100000) AS last_day,
-    {{meter_sums}}
+    {{meter_sums}}{{slot_sums}}{{logged_plan}}
 FROM e
 LEFT JOIN report_meter_weights AS w ON w.model = e.model
 GROUP BY e.user_id, month_key

@@ -7,13 +7,13 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from planalyzer import screen
-from planalyzer.analysis import Period, ReportData, compute
-from planalyzer.plans import Window, assign_plans, parse_plan_catalog
+from planalyzer.analysis import Period, ReportData, compute, logged_plans
+from planalyzer.plans import PlanSources, Window, assign_plans, parse_assign, parse_plan_catalog
 from planalyzer.store import Store
 
 CATALOG: dict[str, Any] = {
@@ -87,10 +87,45 @@ def test_month_first_equals_day_pass(evs: list[tuple[int, int, int]], tz: str,
     period = Period(months=months)
     day = _compute(s, tz, period, month_first=False)
     month = _compute(s, tz, period, month_first=True)
-    assert_frame_equal(day.user_months, month.user_months, check_exact=False)
+    _assert_same_months(day, month)
     key = ["user_id", "month_key", "limit"]
     assert_frame_equal(day.binds.sort(key), month.binds.sort(key))
     s.close()
+
+
+def _assert_same_months(day: ReportData, month: ReportData) -> None:
+    """Same user-months; the month-first route counts active hours only where the user-month
+    might be 24/7 (null elsewhere), so those compare where it has them."""
+    hours = pl.col("active_hours")
+    known = month.user_months.select(hours.is_not_null())["active_hours"]
+    assert_frame_equal(day.user_months.with_columns(
+        pl.when(known).then(hours).otherwise(None).alias("active_hours")),
+        month.user_months, check_exact=False)
+    # where the month route skipped the count, the day route's hours do not make it 24/7
+    assert not day.user_months.filter(~known)["round_the_clock"].any()
+
+
+def test_round_the_clock_hours_counted_where_needed() -> None:
+    """A user active every hour of three days is 24/7; one with 20 requests a day in two hours
+    is a candidate but not; light users are not counted at all. Same as the per-day route
+    (u3 and u6 never reach a cap: their hours come from the month-first route, not the engine)."""
+    evs = ([(0, 60 * h + 5, 1) for h in range(72)]  # u0: minutes wrap at 600 (10 hours)
+           + [(6, 1440 * d + 60 * h + k, 0) for d in range(3) for h in range(24)
+              for k in (0, 1)]  # u3, u6: plan "pool" on API value, no usage: never capped
+           + [(3, 1440 * d + 3 * k, 0) for d in range(3) for k in range(20)]
+           + [(4, 1440 * d, 1) for d in range(3)])
+    for tz in ("UTC", "Asia/Kolkata"):
+        s = _store(evs)
+        day = _compute(s, tz, Period(), month_first=False)
+        month = _compute(s, tz, Period(), month_first=True)
+        _assert_same_months(day, month)
+        um = month.user_months
+        assert um.filter(pl.col("user_id") == "u4")["active_hours"].is_null().all()
+        assert um.filter(pl.col("user_id") == "u3")["active_hours"].is_not_null().all()
+        if tz == "UTC":
+            assert um.filter(pl.col("round_the_clock"))["user_id"].unique().to_list() == ["u6"]
+        assert month.binds.filter(pl.col("user_id").is_in(["u3", "u6"])).height == 0
+        s.close()
 
 
 def test_some_users_skip_the_day_pass(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,3 +170,116 @@ def test_months_spanned() -> None:
     assert screen.months_spanned(Window("calendar_month")) == 2
     assert screen.months_spanned(Window("rolling", hours=5)) == 2
     assert screen.months_spanned(Window("rolling", hours=24 * 30)) == 3
+    # the billing month itself: in the report's time zone, reset at midnight
+    assert screen.months_spanned(Window("calendar_month", timezone="UTC"), "UTC") == 1
+    assert screen.months_spanned(Window("calendar_month", timezone="UTC"), "Asia/Tokyo") == 2
+    assert screen.months_spanned(Window("calendar_month", timezone="UTC", reset_time="06:00"),
+                                 "UTC") == 2
+
+
+def test_slot_run() -> None:
+    assert [screen.slot_run(s) for s in range(1, 7)] == [2, 3, 3, 3, 3, 3]
+
+
+# (minute from the start, units): events over several slots and a month's end
+edge_events = st.lists(st.tuples(st.integers(0, 60 * 24 * 20), st.integers(0, 9)),
+                       min_size=1, max_size=60)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edge_events, st.sampled_from(["UTC", "America/New_York", "Pacific/Kiritimati",
+                                     "Pacific/Pago_Pago", "Australia/Lord_Howe"]),
+       st.sampled_from([1, 5, 30, 24 * 6, 24 * 7]),
+       st.sampled_from(["2026-09-20", "2027-02-18", "2026-10-22"]))
+# a 6-day window over a whole slot (Sep 21-25) and the ends of its neighbours: 3 slots
+@example([(1380, 9), (5040, 9), (8700, 9)], "UTC", 24 * 6, "2026-09-20")
+# a 5-hour window across two slots (Sep 25 22:00 - Sep 26 02:00 in Kiritimati, UTC+14)
+@example([(5 * 1440 + 480, 9), (5 * 1440 + 720, 9)], "Pacific/Kiritimati", 5, "2026-09-20")
+def test_month_bound_holds_every_rolling_window(evs: list[tuple[int, int]], tz: str,
+                                                hours: int, start: str) -> None:
+    """The monthly bound with slot sums (month_bounds) is at least what any rolling window
+    holds, in any time zone: brute force over every window that starts at an event."""
+    s = Store()
+    for i, (minute, _) in enumerate(evs):
+        s.con.execute(
+            f"INSERT INTO events VALUES (NULL, TIMESTAMPTZ '{start} 00:00:00+00' + "
+            "to_minutes($m), 'u0', NULL, 'm', 0, 0, 0, 0, 0, 1, NULL, 'fx', $i)",
+            {"m": minute, "i": i})
+    vals = ", ".join(f"({i}, {v}.0)" for i, (_, v) in enumerate(evs))
+    s.con.execute(f"CREATE TEMP TABLE v AS SELECT * FROM (VALUES {vals}) t(i, val)")
+    s.con.execute("CREATE TEMP TABLE priced_events AS SELECT e.*, 0.0 AS gpu_cost_usd, "
+                  "0.0 AS loaded_cost_usd, v.val AS api_value_usd, false AS cost_assumed "
+                  "FROM events e JOIN v ON v.i = e.source_row")
+    cat = parse_plan_catalog(CATALOG, "test")
+    win = Window("rolling", hours=hours)
+    pairs = [screen.Pair(0, screen.span_days(win))]
+    spans = [screen.months_spanned(win)]
+    slotted = screen.slot_meters(pairs)
+    assert slotted == ([0] if hours <= 24 * 6 else [])
+    rows = screen.month_rows(s.con, cat, ["usd"], slotted, tz)
+    bound = screen.month_bounds(rows, pairs, spans, slotted)["s0"][0]
+    ts = sorted(evs)
+    best = max(sum(v for m, v in ts if t <= m < t + 60 * hours) for t, _ in ts)
+    assert bound >= best - 1e-9
+    s.close()
+
+
+def test_slot_bound_is_tighter_than_months() -> None:
+    """One event a day for 20 days: a 5-hour window holds 1, the month 20; the slot bound for
+    windows of a day 2 slots' worth (10), of 3 days 3 slots' worth (15)."""
+    s = Store()
+    for d in range(20):
+        s.con.execute(
+            "INSERT INTO events VALUES (NULL, TIMESTAMPTZ '2026-09-20 12:00:00+00' + "
+            "to_days($d), 'u0', NULL, 'm', 0, 0, 0, 0, 0, 1, NULL, 'fx', $d)", {"d": d})
+    s.con.execute("CREATE TEMP TABLE priced_events AS SELECT e.*, 0.0 AS gpu_cost_usd, "
+                  "0.0 AS loaded_cost_usd, 1.0 AS api_value_usd, false AS cost_assumed "
+                  "FROM events e")
+    cat = parse_plan_catalog(CATALOG, "test")
+    pairs = [screen.Pair(0, 1)]
+    rows = screen.month_rows(s.con, cat, ["usd"], [0], "UTC")
+    assert screen.month_bounds(rows, pairs, [2], [])["s0"][0] == 20
+    assert screen.month_bounds(rows, pairs, [2], [0])["s0"][0] == 10  # 2 slots for a day
+    assert screen.month_bounds(rows, [screen.Pair(0, 3)], [2], [0])["s0"][0] == 15
+    s.close()
+
+
+# (user, minute since 2026-09-27, plan logged): plans change over the months; None: not logged
+logged_events = st.lists(
+    st.tuples(st.integers(0, 5), st.integers(0, 60 * 24 * 70),
+              st.sampled_from([None, "session", "pool", "burst", "mystery"])),
+    min_size=1, max_size=60, unique_by=lambda e: (e[0], e[1]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logged_events, st.sampled_from([(), ("u1=burst",)]), st.booleans(),
+       st.sampled_from([(), ("2026-10",)]))
+def test_plans_read_in_the_month_pass(evs: list[tuple[int, int, str | None]],
+                                      assign: tuple[str, ...], with_file: bool,
+                                      months: tuple[str, ...]) -> None:
+    """compute with PlanSources (latest logged plan read in the month pass) gives the same
+    report and assignment as the separate scan (sql/user_logged_plans.sql)."""
+    s = Store()
+    for i, (u, minute, plan) in enumerate(evs):
+        s.con.execute(
+            "INSERT INTO events VALUES (NULL, TIMESTAMPTZ '2026-09-27 00:00:00+00' + "
+            "to_minutes($m), $u, $p, 'm', 0, 0, 0, 0, 0, 1, NULL, 'fx', $i)",
+            {"m": minute, "u": f"u{u}", "p": plan, "i": i})
+    s.con.execute("CREATE TEMP TABLE priced_events AS SELECT e.*, 0.5 AS gpu_cost_usd, "
+                  "0.8 AS loaded_cost_usd, 1.0 AS api_value_usd, false AS cost_assumed "
+                  "FROM events e")
+    cat = parse_plan_catalog(CATALOG, "test")
+    rules = tuple(parse_assign(assign, cat))
+    user_file = {"u2": "pool"} if with_file else None
+    period = Period(months=months)
+    scanned = assign_plans(logged_plans(s.con), cat, rules, user_file)
+    old = compute(s.con, cat, scanned, period=period, plan_fit=False)
+    new = compute(s.con, cat, PlanSources(rules, user_file), period=period, plan_fit=False)
+    assert new.assignment is not None
+    assert new.assignment.plan_of == scanned.plan_of
+    assert new.assignment.unknown_logged == scanned.unknown_logged
+    assert_frame_equal(old.user_months, new.user_months)
+    key = ["user_id", "month_key", "limit"]
+    assert_frame_equal(old.binds.sort(key), new.binds.sort(key))
+    assert old.notes == new.notes
+    s.close()
