@@ -1,0 +1,49 @@
+"""Terminal tables never cut a figure short: a table wider than the terminal is printed in
+blocks of columns, each repeating the key columns."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from planalyzer.render.formats import human
+from planalyzer.render.terminal import print_tables
+from planalyzer.tables import Col, Table
+
+
+def render(t: Table, width: int) -> str:
+    out = io.StringIO()
+    print_tables(Console(file=out, width=width, color_system=None, force_terminal=False), [t])
+    return out.getvalue()
+
+
+def wide_table(n_cols: int, values: list[float]) -> Table:
+    cols = [Col("plan"), Col("month")] + [Col(f"m{i}_usd", "usd", f"measure number {i}")
+                                          for i in range(n_cols)]
+    rows = [(f"plan_{j}", "2026-10", *[v * (i + 1) for i in range(n_cols)])
+            for j, v in enumerate(values)]
+    return Table("wide", "A wide table", cols, rows)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_cols=st.integers(1, 14), width=st.integers(40, 140),
+       values=st.lists(st.floats(-1e7, 1e7, allow_nan=False), min_size=1, max_size=4))
+def test_every_figure_printed_whole(n_cols: int, width: int, values: list[float]) -> None:
+    t = wide_table(n_cols, values)
+    text = render(t, width)
+    assert "…" not in text
+    for row in t.rows:
+        for c, v in zip(t.columns, row, strict=True):
+            assert human(v, c) in text
+    blocks = text.count("A wide table")
+    for j in range(len(values)):  # the key column is repeated in every block
+        assert text.count(f"plan_{j} ") == blocks
+
+
+def test_narrow_terminal_splits_into_continued_blocks() -> None:
+    text = render(wide_table(12, [1234.5, -0.5]), 80)
+    assert "(continued, 2/" in text
+    assert all(len(line) <= 80 for line in text.splitlines() if "━" in line)
