@@ -29,6 +29,7 @@ from planalyzer.schema import EVENT_COLUMN_NAMES
 from planalyzer.sources import registry
 from planalyzer.sources.base import BatchItem, Source
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
@@ -74,7 +75,7 @@ class Store:
         except duckdb.Error:
             raise ConfigError(f"memory limit {limit!r}: write it like 2GB or 500MB") from None
         for name in ("create_events", "create_rejected_rows", "create_load_manifest",
-                     "create_skipped_lines"):
+                     "create_skipped_lines", "create_folder_listings"):
             sqlfiles.run(self.con, name).fetchall()
         for module in registry.modules():
             module.setup(self.con)
@@ -107,10 +108,15 @@ class Store:
         opts = options or LoadOptions()
         _check_timezone(self.con, opts.timezone)
         key_expr = _dedupe_key(opts.dedupe_on)
-        sources = registry.resolve(list(specs), opts.source, opts.input_format)
+        # a --db store remembers the folders batch sources walked: a reload lists only those
+        # that changed (planalyzer/sources/folder_memo.py)
+        memo = self._folder_memo() if self.path is not None else None
+        sources = registry.resolve(list(specs), opts.source, opts.input_format, memo)
         self.con.execute("BEGIN TRANSACTION")
         try:
             report = self._load_files(sources, opts, key_expr, progress)
+            if memo is not None:
+                self._record_folders(memo)
             if opts.strict and report.rows_rejected:
                 raise StrictModeError(_strict_message(self.con, report))
             self.con.execute("COMMIT")
@@ -186,6 +192,20 @@ class Store:
         """(source, size, mtime_ns, format) of every file in the manifest, by source."""
         rows = sqlfiles.run(self.con, "manifest_fingerprints").fetchall()
         return {r[0]: r for r in rows}
+
+    def _folder_memo(self) -> FolderMemo:
+        rows = sqlfiles.run(self.con, "folder_listings").fetchall()
+        return FolderMemo({r[0]: r for r in rows})
+
+    def _record_folders(self, memo: FolderMemo) -> None:
+        """Write the listings of folders this load listed afresh; drop those of folders gone."""
+        gone, new = memo.changes()
+        if gone:
+            sqlfiles.run(self.con, "delete_folder_listings", {"folders": gone}).fetchall()
+        if new:
+            sqlfiles.run(self.con, "insert_folder_listings",
+                         _columns(("folder", "mtime_ns", "listed_ns", "files", "dirs"), new))\
+                .fetchall()
 
     def _manifest(self, sources: list[str]) -> dict[str, ManifestEntry]:
         rows = sqlfiles.run(self.con, "manifest_entries", {"sources": sources}).fetchall()

@@ -29,6 +29,7 @@ from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -307,12 +308,16 @@ class ClaudeCode(Source):
     def claims_folder(self, folder: Path) -> bool:
         return any(_any_jsonl(p) for p, _ in _user_folders(folder))
 
-    def expand(self, folder: Path, root: Path) -> list[SourceFile]:
+    def expand(self, folder: Path, root: Path,
+               memo: FolderMemo | None = None) -> list[SourceFile]:
         # the folder is resolved once; paths below it stay absolute without a resolve each
         out: list[SourceFile] = []
         for projects, user in _user_folders(folder.resolve()):
             found: list[tuple[str, tuple[int, int] | None]] = []
-            _jsonl_under(str(projects), found)
+            if memo is None:
+                _jsonl_under(str(projects), found)
+            else:  # a --db store: list only the folders that changed since the last walk
+                memo.walk(str(projects), ".jsonl", found)
             out.extend(SourceFile(path, "jsonl", self.name, user, stat) for path, stat in found)
         return out
 
