@@ -279,3 +279,30 @@ def test_db_reload_after_changes_equals_a_full_walk(tmp_path: Path,
 
     monkeypatch.setattr(FolderMemo, "walk", full_walk)
     assert _scenario(tmp_path / "full") == got
+
+
+def test_unreadable_folder_is_passed_over_and_forgotten(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder that cannot be listed is passed over (as os.walk does) and its remembered
+    listing dropped. (Permissions do not apply to root, so the listing is made to fail.)"""
+    from planalyzer.sources import folder_memo
+
+    root = _tree(tmp_path)
+    memo = _remembered(root)
+    (root / "a" / "s4.jsonl").write_text(LINE)  # the folder's mtime changes: it is listed
+    real = os.scandir
+    blocked = str(root / "a")
+
+    def scandir(path: str) -> object:
+        if path == blocked:
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(folder_memo.os, "scandir", scandir)
+    again, found = _walk(root, memo.known)
+    assert found and not any(p.startswith(blocked + "/") for p, _ in found)
+    gone, new = again.changes()
+    assert blocked in gone and blocked not in [r[0] for r in new]
+    assert {r[0] for r in new} == set()
+    # subfolders of the unreadable folder are not reached: their listings are dropped too
+    assert {str(root / "a" / "s1"), str(root / "a" / "s1" / "subagents")} <= set(gone)

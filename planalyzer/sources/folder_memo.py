@@ -15,7 +15,9 @@ as the listing (or on a file system with coarse timestamps) could otherwise leav
 mtime as remembered; such a folder is listed again on every walk until its mtime is old.
 
 Anything unexpected (a remembered file gone or now a folder) makes the walk list the folder.
-The result is always the files a full walk would find, with their size and mtime.
+The result is always the files a full walk would find, with their size and mtime. (One
+difference: a remembered folder whose read permission alone was taken away, keeping its search
+permission, is not listed, so its files are still found where a full walk passes over it.)
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ class FolderMemo:
             with os.scandir(folder) as it:
                 entries = list(it)
         except OSError:  # an unreadable folder is passed over, as os.walk does
+            self.stale.add(folder)  # and its listing, if any, forgotten
             return
         files: list[str] = []
         dirs: list[str] = []
