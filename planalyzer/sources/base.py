@@ -26,6 +26,7 @@ from planalyzer.accounting import FileLoad
 from planalyzer.sources.files import SourceFile
 
 if TYPE_CHECKING:
+    from planalyzer.sources.folder_memo import FolderMemo
     from planalyzer.sources.tabular import Projection
     from planalyzer.store import LoadOptions
 
@@ -60,8 +61,11 @@ class Source:
         """Is this folder laid out as this source's (a Claude Code config folder, say)?"""
         return False
 
-    def expand(self, folder: Path, root: Path) -> list[SourceFile]:
-        """The source's files under ``folder`` (given by the user as ``root``)."""
+    def expand(self, folder: Path, root: Path,
+               memo: FolderMemo | None = None) -> list[SourceFile]:
+        """The source's files under ``folder`` (given by the user as ``root``). ``memo``: the
+        store's remembered folder listings (--db), which a walk may use to list only the
+        folders that changed (planalyzer/sources/folder_memo.py); None: list every folder."""
         return []
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 from array import array
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -29,9 +28,12 @@ from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from planalyzer.store import LoadOptions
 
 DEFAULT_USER = "me"
@@ -90,6 +92,10 @@ class _Batch:
     def __init__(self, con: duckdb.DuckDBPyConnection, max_tokens: int) -> None:
         self.con = con
         self.max_tokens = max_tokens
+        # imported here: concurrent.futures (and the logging it imports) costs a --db reload of
+        # unchanged files 10 ms of process start for nothing
+        from concurrent.futures import ThreadPoolExecutor
+
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cc-parse")
         self._pending: Future[None] | None = None
         self._reset()
@@ -307,12 +313,16 @@ class ClaudeCode(Source):
     def claims_folder(self, folder: Path) -> bool:
         return any(_any_jsonl(p) for p, _ in _user_folders(folder))
 
-    def expand(self, folder: Path, root: Path) -> list[SourceFile]:
+    def expand(self, folder: Path, root: Path,
+               memo: FolderMemo | None = None) -> list[SourceFile]:
         # the folder is resolved once; paths below it stay absolute without a resolve each
         out: list[SourceFile] = []
         for projects, user in _user_folders(folder.resolve()):
             found: list[tuple[str, tuple[int, int] | None]] = []
-            _jsonl_under(str(projects), found)
+            if memo is None:
+                _jsonl_under(str(projects), found)
+            else:  # a --db store: list only the folders that changed since the last walk
+                memo.walk(str(projects), ".jsonl", found)
             out.extend(SourceFile(path, "jsonl", self.name, user, stat) for path, stat in found)
         return out
 

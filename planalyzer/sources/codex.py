@@ -36,6 +36,7 @@ from planalyzer.sources.files import SourceFile
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from planalyzer.sources.folder_memo import FolderMemo
     from planalyzer.store import LoadOptions
 
 _MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"')
@@ -231,7 +232,8 @@ class Codex(Source):
     def claims_folder(self, folder: Path) -> bool:
         return any(_rollouts(h) for h, _ in _homes(folder))
 
-    def expand(self, folder: Path, root: Path) -> list[SourceFile]:
+    def expand(self, folder: Path, root: Path,
+               memo: FolderMemo | None = None) -> list[SourceFile]:
         return [SourceFile(f.resolve(), "jsonl", self.name, user)
                 for home, user in _homes(folder) for f in _rollouts(home)]
 

@@ -22,6 +22,7 @@ from planalyzer.errors import ConfigError, InputError
 from planalyzer.sources import files as source_files
 from planalyzer.sources.base import Source, read_head
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.folder_memo import FolderMemo
 
 GENERIC = "tabular"
 
@@ -67,9 +68,11 @@ def _matches(spec: str) -> list[Path]:
 
 
 def resolve(specs: list[str], source: str | None = None,
-            input_format: str | None = None) -> list[SourceFile]:
+            input_format: str | None = None, memo: FolderMemo | None = None) -> list[SourceFile]:
     """Expand paths, folders and globs into distinct files, each tagged with its source module
-    where the folder layout or ``--source`` says (otherwise ``identify`` decides later)."""
+    where the folder layout or ``--source`` says (otherwise ``identify`` decides later).
+    ``memo``: remembered folder listings (a --db store's), used and updated by batch sources'
+    folder walks."""
     if not specs:
         raise InputError("no sources given: name log files, folders or globs "
                          "(for example: planalyzer load 'exports/*.parquet')")
@@ -77,18 +80,19 @@ def resolve(specs: list[str], source: str | None = None,
     seen: dict[str, SourceFile] = {}
     for spec in specs:
         for m in _matches(spec):
-            for f in _expand(m, forced, input_format):
+            for f in _expand(m, forced, input_format, memo):
                 seen.setdefault(f.key, f)  # the key is the resolved path as a string
     return [seen[k] for k in sorted(seen)]
 
 
-def _expand(path: Path, forced: Source | None, input_format: str | None) -> list[SourceFile]:
+def _expand(path: Path, forced: Source | None, input_format: str | None,
+            memo: FolderMemo | None) -> list[SourceFile]:
     if path.is_dir():
         claimers = ([forced] if forced is not None and forced.batch else
                     [] if forced is not None else
                     [m for m in modules() if m.batch and m.claims_folder(path)])
         if claimers:
-            found = [f for m in claimers for f in m.expand(path.resolve(), path.resolve())]
+            found = [f for m in claimers for f in m.expand(path.resolve(), path.resolve(), memo)]
             if not found:
                 names_ = ", ".join(m.name for m in claimers)
                 raise InputError(f"{path}: no {names_} log files found in this folder; "
