@@ -12,7 +12,9 @@ position on its profile. Evaluation, vectorised over all segments at once:
   window's reset can be cut too early, so re-cut passes follow until nothing changes (each
   segment depends only on earlier ones: the passes converge to the sequential answer).
 * pay as you go / credits: every request is served, so each limit's meter is the plain running
-  sum; the first cut of any limit starts overage; the month's spend limit (if any) then blocks.
+  sum; the first cut of any limit starts overage; the month's spend limit (if any) then blocks,
+  and as blocked requests count in no window, the cuts are re-made on what was served until
+  nothing changes (the same re-cut passes as for block plans).
 
 No typer or rich here.
 """
@@ -152,21 +154,30 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
                 break
         f = g = x
     else:
-        f = zf
-        for lim in limits:
-            c = bp[f"m:{lim.meter}"]
-            served = c.gather(z) - c.gather(a)
-            xl = _cut(c, af, z, exact, _before(served, seg[f"w{h.window_index(lim.window)}"]),
-                      lim.cap, bp["req"])
-            cuts[lim.name] = xl
-            f = f.zip_with(f <= xl, xl)
-        g = zf
+        # Served up to g in each segment: the overage [f, g) until the month's spend limit,
+        # blocked after it. Blocked requests count in no window, so with a spend limit the
+        # cuts are re-made on what was served until nothing changes (as for block plans).
         limit_usd = pol.spend_limit
-        if limit_usd is not None:
+        g = zf
+        month = seg["user"] * 100_000 + seg["month_key"]
+        for _ in range(refine + 1 if limit_usd is not None else 1):
+            f = zf
+            for lim in limits:
+                c = bp[f"m:{lim.meter}"]
+                served = _val(c, g) - c.gather(a)
+                xl = _cut(c, af, z, exact, _before(served, seg[f"w{h.window_index(lim.window)}"]),
+                          lim.cap, bp["req"])
+                cuts[lim.name] = xl
+                f = f.zip_with(f <= xl, xl)
+            if limit_usd is None:
+                break
             q = bp[f"m:{pol.meter}"] * pol.rate_usd
-            charge = q.gather(z) - _val(q, f)
-            month = seg["user"] * 100_000 + seg["month_key"]
-            g = _cut(q, f, z, exact, _before(charge, month), limit_usd, bp["req"])
+            charge = (_val(q, g) - _val(q, f)).clip(0.0)
+            nxt = _cut(q, f, z, exact, _before(charge, month), limit_usd, bp["req"])
+            done = bool(((nxt - g).abs() <= 1e-9).all())
+            g = nxt
+            if done:
+                break
     out = seg.select("row", "user", "month_key", "keep").with_columns(
         *[(_val(bp[q], g) - bp[q].gather(a)).alias(q) for q in QUANTITIES],
         *[(bp[q].gather(z) - _val(bp[q], g)).alias(f"blocked_{q}") for q in QUANTITIES],
