@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -19,3 +24,16 @@ def test_readme_demo_command() -> None:
     demo = ("python3 -m venv .venv && .venv/bin/pip install -r requirements.lock -e . "
             "&& .venv/bin/planalyzer demo")
     assert demo in README.splitlines()
+
+
+def _normalize(text: str) -> list[str]:
+    """Trailing spaces dropped; the load's wall time (the only thing that varies) blanked."""
+    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    return [re.sub(r"file\(s\), [0-9.]+ s\)", "file(s), N s)", line) for line in lines]
+
+
+def test_readme_quickstart_is_the_demo_output() -> None:
+    block = README.split("$ planalyzer demo\n", 1)[1].split("\n```", 1)[0]
+    result = CliRunner().invoke(app, ["demo"], terminal_width=120)
+    assert result.exit_code == 0, result.output
+    assert _normalize(result.output) == _normalize(block)
