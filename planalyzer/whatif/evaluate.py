@@ -130,24 +130,26 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
     af, zf = a.cast(pl.Float64), z.cast(pl.Float64)
     bp = h.bp
     cuts: dict[str, S] = {}
-    if pol.policy == "block":
-        x = zf
+
+    def cut_all(served_to: S, sequential: bool = False) -> S:
+        """Cut every limit, its meter counting what is served up to ``served_to`` in earlier
+        segments of its window; the earliest cut. ``sequential``: each limit sees the cuts of
+        the shorter ones before it (the first pass of a block plan)."""
+        x = first = zf
         for lim in limits:
             c = bp[f"m:{lim.meter}"]
-            served = _val(c, x) - c.gather(a)
+            served = _val(c, x if sequential else served_to) - c.gather(a)
             xl = _cut(c, af, z, exact, _before(served, seg[f"w{h.window_index(lim.window)}"]),
                       lim.cap, bp["req"])
             cuts[lim.name] = xl
-            x = x.zip_with(x <= xl, xl)
+            first = first.zip_with(first <= xl, xl)
+            x = first
+        return first
+
+    if pol.policy == "block":
+        x = cut_all(zf, sequential=True)
         for _ in range(refine):  # straddling windows: re-cut every limit on what is served
-            nxt = zf
-            for lim in limits:
-                c = bp[f"m:{lim.meter}"]
-                served = _val(c, x) - c.gather(a)
-                w = seg[f"w{h.window_index(lim.window)}"]
-                xl = _cut(c, af, z, exact, _before(served, w), lim.cap, bp["req"])
-                cuts[lim.name] = xl
-                nxt = nxt.zip_with(nxt <= xl, xl)
+            nxt = cut_all(x)
             done = bool(((nxt - x).abs() <= 1e-9).all())
             x = nxt
             if done:
@@ -159,25 +161,18 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
         # cuts are re-made on what was served until nothing changes (as for block plans).
         limit_usd = pol.spend_limit
         g = zf
-        month = seg["user"] * 100_000 + seg["month_key"]
-        for _ in range(refine + 1 if limit_usd is not None else 1):
-            f = zf
-            for lim in limits:
-                c = bp[f"m:{lim.meter}"]
-                served = _val(c, g) - c.gather(a)
-                xl = _cut(c, af, z, exact, _before(served, seg[f"w{h.window_index(lim.window)}"]),
-                          lim.cap, bp["req"])
-                cuts[lim.name] = xl
-                f = f.zip_with(f <= xl, xl)
-            if limit_usd is None:
-                break
+        f = cut_all(g)
+        if limit_usd is not None:
             q = bp[f"m:{pol.meter}"] * pol.rate_usd
-            charge = (_val(q, g) - _val(q, f)).clip(0.0)
-            nxt = _cut(q, f, z, exact, _before(charge, month), limit_usd, bp["req"])
-            done = bool(((nxt - g).abs() <= 1e-9).all())
-            g = nxt
-            if done:
-                break
+            month = seg["user"] * 100_000 + seg["month_key"]
+            for _ in range(refine + 1):
+                charge = (_val(q, g) - _val(q, f)).clip(0.0)
+                nxt = _cut(q, f, z, exact, _before(charge, month), limit_usd, bp["req"])
+                done = bool(((nxt - g).abs() <= 1e-9).all())
+                g = nxt
+                if done:
+                    break
+                f = cut_all(g)
     out = seg.select("row", "user", "month_key", "keep").with_columns(
         *[(_val(bp[q], g) - bp[q].gather(a)).alias(q) for q in QUANTITIES],
         *[(bp[q].gather(z) - _val(bp[q], g)).alias(f"blocked_{q}") for q in QUANTITIES],
