@@ -28,7 +28,7 @@ from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.files import SourceFile
-from planalyzer.sources.folder_memo import FolderMemo
+from planalyzer.sources.folder_memo import FolderMemo, entry_stat
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -283,12 +283,7 @@ def _jsonl_under(folder: str, out: list[tuple[str, tuple[int, int] | None]]) -> 
     append = out.append
     for e in entries:
         if e.name.endswith(".jsonl") and not e.is_dir():
-            try:
-                st = e.stat()
-            except OSError:  # a broken link: the load stats it again and says why
-                append((e.path, None))
-            else:
-                append((e.path, (st.st_size, st.st_mtime_ns)))
+            append((e.path, entry_stat(e)))
         elif e.is_dir(follow_symlinks=False):
             _jsonl_under(e.path, out)
 

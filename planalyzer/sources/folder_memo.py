@@ -40,6 +40,16 @@ Found = list[tuple[str, tuple[int, int] | None]]  # (path, (size, mtime_ns) or N
 Listing = tuple[str, int, int, str, str]
 
 
+def entry_stat(e: os.DirEntry[str]) -> tuple[int, int] | None:
+    """(size, mtime_ns) of a listed file, or None (a broken link: the load stats it again and
+    says why)."""
+    try:
+        st = e.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 def trusted(listing: Listing) -> bool:
     """Is the listing safe to reuse while the folder's mtime is unchanged (not racy)?"""
     return listing[1] <= listing[2] - RACY_NS
@@ -122,12 +132,7 @@ class FolderMemo:
         for e in entries:
             if e.name.endswith(suffix) and not e.is_dir():
                 files.append(e.name)
-                try:
-                    st = e.stat()
-                except OSError:  # a broken link: the load stats it again and says why
-                    append((e.path, None))
-                else:
-                    append((e.path, (st.st_size, st.st_mtime_ns)))
+                append((e.path, entry_stat(e)))
             elif e.is_dir(follow_symlinks=False):
                 dirs.append(e.name)
         self.listed[folder] = (folder, mtime_ns, self.started_ns, SEP.join(files),
