@@ -95,7 +95,8 @@ def _print_grid(console: Console, t: Table) -> None:
     blocks = _blocks(t, widths, console.width)
     for n, block in enumerate(blocks):
         title = t.title if n == 0 else f"{t.title} (continued, {n + 1}/{len(blocks)})"
-        rt = RichTable(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+        rt = RichTable(title=title, box=box.SIMPLE_HEAVY, title_justify="left",
+                       min_width=min(len(title), console.width))  # the title on one line
         for i, width in zip(block, _fit(t, block, widths, console.width), strict=True):
             c = t.columns[i]
             justify: JustifyMethod = "left" if c.kind in ("str", "bool") else "right"
