@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from planalyzer.errors import InputError
-from planalyzer.plans import Limit, Plan, Window
+from planalyzer.plans import Limit, Overage, Plan, Window
 
 S = pl.Series
 
@@ -155,6 +155,16 @@ class PlanOutcome:
     windows: dict[str, S]  # limit name -> window starts
 
 
+def spend_limit_units(pol: Overage) -> float | None:
+    """The overage policy's monthly spend limit (or prepaid credits) in units of its meter:
+    ``limit / rate``. None where nothing limits it: no limit, or free units under a positive
+    limit (spend never reaches it); a zero limit allows no overage whatever the rate."""
+    limit = pol.spend_limit
+    if limit is None or (pol.rate_usd <= 0 < limit):
+        return None
+    return limit / pol.rate_usd if pol.rate_usd > 0 else 0.0
+
+
 def _first_at_least(p: S, a: S, b: S, base: S, need: S) -> S:
     """First j in [a, b) with p[j] - base >= need, given it exists (p nondecreasing)."""
     j = p.search_sorted(base + need, side="left").cast(pl.Int64)
@@ -228,12 +238,15 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     served_sum = [_full(nu, 0.0, pl.Float64) for _ in limits]
     cur_win = [_full(nu, -1, pl.Int64) for _ in limits]
     was_bound = [_full(nu, False, pl.Boolean) for _ in limits]  # reached in current window
-    spend = _full(nu, 0.0, pl.Float64)
+    spend = _full(nu, 0.0, pl.Float64)  # overage this month, in units of the overage meter
     cur_month = _full(nu, -1, pl.Int64)
     pol = plan.overage
-    limit_usd = pol.spend_limit
-    charge_p = (_prefix(units[pol.meter].cast(pl.Float64) * pol.rate_usd)
-                if pol.policy != "block" else S([], dtype=pl.Float64))
+    # The month's spend limit in meter units: spend is counted in units (whole premium
+    # requests, tokens: exact sums), so a request that brings spend to exactly the limit is
+    # found the same way whatever other users share the batch.
+    limit_units = spend_limit_units(pol)
+    charge_p = (_prefix(units[pol.meter]) if pol.policy != "block"
+                else S([], dtype=pl.Float64))
     blocked_from: list[S] = []
     blocked_to: list[S] = []
     over_from: list[S] = []
@@ -273,9 +286,9 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
             cur_month.scatter(act, m)
             sp = _where(new_month, _full(len(act), 0.0, pl.Float64), spend.gather(act))
             g = b.clone()
-            if limit_usd is not None:
+            if limit_units is not None:
                 has = f < b
-                left = limit_usd - sp
+                left = limit_units - sp
                 now = has & (left <= 0)
                 g = _where(now, f, g)
                 cf = charge_p.gather(f)

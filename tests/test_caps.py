@@ -104,6 +104,37 @@ def test_payg_overage_with_monthly_spend_limit() -> None:
     assert out.overage_usd.to_list() == [0, 0, 0.5, 0.5, 0, 0]
 
 
+def test_spend_limit_reached_exactly_in_cent_rates_blocks_the_next_request() -> None:
+    # Copilot-style: $0.04 per premium request over 2 included, $50 a month: 1,250 overage
+    # requests cost exactly $50.00, so the 1,251st overage request is blocked. In float
+    # dollars 1,250 x 0.04 is not 50 (it lands a hair below or above); in meter units it is.
+    pol = Overage("payg", "m", 0.04, monthly_limit_usd=50.0)
+    n = 1_260
+    req = one_user([i / 1000 for i in range(n)],
+                   calendar={Window("calendar_month"): [0] * n})
+    out = apply_plan(plan(Limit("c", "m", Window("calendar_month"), 2), overage=pol), req,
+                     units(*([1.0] * n)))
+    assert out.served.to_list() == [True] * 1_252 + [False] * 8
+    assert out.overage.sum() == 1_250
+
+
+def test_spend_limit_outcome_does_not_depend_on_who_shares_the_batch() -> None:
+    # The same user alone and behind another user whose fractional usage moves the float
+    # prefix sums: the request that lands exactly on the spend limit is blocked both times.
+    pol = Overage("payg", "m", 0.04, monthly_limit_usd=50.0)
+    p = plan(Limit("c", "m", Window("calendar_month"), 2), overage=pol)
+    n, lead = 1_260, 997
+    alone = apply_plan(p, one_user([i / 1000 for i in range(n)],
+                                   calendar={Window("calendar_month"): [0] * n}),
+                       units(*([1.0] * n)))
+    t = [round(i * H / 1000) for i in range(lead)] + [round(i * H / 1000) for i in range(n)]
+    shared = Requests(i64([0, lead, lead + n]), i64(t), i64([0] * (lead + n)),
+                      {Window("calendar_month"): i64([0] * (lead + n))})
+    out = apply_plan(p, shared, units(*([0.7] * lead), *([1.0] * n)))
+    assert out.served.slice(lead).to_list() == alone.served.to_list()
+    assert out.overage.slice(lead).to_list() == alone.overage.to_list()
+
+
 def test_credits_policy_blocks_after_credits() -> None:
     pol = Overage("credits", "m", 1.0, credits_usd=2.5)
     out = apply_plan(plan(Limit("s", "m", SESSION, 1), overage=pol), one_user([0, 1, 2, 3, 4]),

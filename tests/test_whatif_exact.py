@@ -79,6 +79,17 @@ def test_hand_payg_overage_and_spend_limit() -> None:
     assert got["overage_usd"] == 3.0 and got["blocked"] == 8.0
 
 
+def test_hand_spend_limit_reached_exactly_in_cent_rates() -> None:
+    # $0.04 a unit over a cap of 2, $50 a month: 1,250 overage units cost exactly $50, the
+    # rest is blocked, as the caps engine (which counts the limit in units) decides. k covers
+    # every request with a breakpoint, so the cut is exact rather than interpolated.
+    rows = [("u", i, 1.0) for i in range(1_260)]
+    got = check(rows, Plan("p", "p", 20.0, (lim("s", 2, hours=24 * 31),),
+                           Overage("payg", "units", 0.04, monthly_limit_usd=50.0)), k=2_048)
+    assert got["blocked"] == 8.0
+    assert got["overage_usd"] == pytest.approx(50.0, abs=1e-9)
+
+
 def test_long_segments_interpolate_close() -> None:
     rows = [("u", i * 1_000_000, 1.0 + (i % 7)) for i in range(400)]
     plan = Plan("p", "p", 20.0, (lim("s", 300.0),))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from planalyzer.caps import spend_limit_units
 from planalyzer.plans import Plan
 from planalyzer.whatif.history import QUANTITIES, History, window_order
 
@@ -159,15 +160,16 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
         # Served up to g in each segment: the overage [f, g) until the month's spend limit,
         # blocked after it. Blocked requests count in no window, so with a spend limit the
         # cuts are re-made on what was served until nothing changes (as for block plans).
-        limit_usd = pol.spend_limit
+        # The limit in meter units, as the caps engine counts it (exact unit sums).
+        limit_units = spend_limit_units(pol)
         g = zf
         f = cut_all(g)
-        if limit_usd is not None:
-            q = bp[f"m:{pol.meter}"] * pol.rate_usd
+        if limit_units is not None:
+            q = bp[f"m:{pol.meter}"]
             month = seg["user"] * 100_000 + seg["month_key"]
             for _ in range(refine + 1):
-                charge = (_val(q, g) - _val(q, f)).clip(0.0)
-                nxt = _cut(q, f, z, exact, _before(charge, month), limit_usd, bp["req"])
+                spent = (_val(q, g) - _val(q, f)).clip(0.0)
+                nxt = _cut(q, f, z, exact, _before(spent, month), limit_units, bp["req"])
                 done = bool(((nxt - g).abs() <= 1e-9).all())
                 g = nxt
                 if done:
