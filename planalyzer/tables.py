@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["str", "int", "tokens", "usd", "share", "float", "bool"]
+Kind = Literal["str", "int", "tokens", "usd", "usd_rate", "share", "float", "bool"]
+"""``usd``: an amount (cents; whole dollars from $100); ``usd_rate``: a unit price or the cost
+of one request ($ per million tokens, $ per request), shown to three significant figures so
+small rates keep their precision."""
 
 
 @dataclass(frozen=True)

@@ -127,8 +127,15 @@ def test_costs_tables_cover_every_catalog_model_and_context() -> None:
     from planalyzer.costs.report import CONTEXTS, costs_tables, sensitivity_tables
 
     per_class, by_context, assumptions = costs_tables(CATALOG, PRICES)
-    names = {*CATALOG.models, *(r.pattern for r in CATALOG.routes)}
-    assert set(per_class.column("model")) == names
+    names = per_class.column("model")
+    assert len(set(names)) == len(names)
+    # every open model, every API price entry (by a model name it prices, showing its list
+    # prices) and every name-to-profile route shows
+    assert set(CATALOG.models) <= set(names)
+    for entry in PRICES.entries:
+        shown = [r for r in per_class.as_dicts() if PRICES.lookup(r["model"]) is entry]
+        assert shown and shown[0]["api_input_usd_per_mtok"] == entry.base.input, entry.key
+    assert {r.pattern for r in CATALOG.routes} == {CATALOG.route_of(n) for n in names} - {None}
     assert len(by_context.rows) == len(names) * len(CONTEXTS)
     assert set(by_context.column("decode_bound")) <= {"memory", "compute", "measured",
                                                       "rate card"}

@@ -321,6 +321,10 @@ class CostCatalog:
         return self._resolution(logged, model, "fallback", True,
                                 f"unknown model priced by fallback profile {model.key}")
 
+    def route_of(self, logged: str) -> str | None:
+        """The pattern of the route that prices ``logged`` (first match), or None."""
+        return next((r.pattern for r in self.routes if name_matches(logged, r.pattern)), None)
+
     def is_known(self, logged: str) -> bool:
         return self.resolve(logged).how != "fallback"
 

@@ -24,10 +24,22 @@ def typical_request(context: int) -> Tokens:
     return Tokens(input=new, cache_read=context - new, output=TYPICAL_OUTPUT)
 
 
-def _names(catalog: CostCatalog, models: Sequence[str] | None) -> list[str]:
+def _names(catalog: CostCatalog, prices: PriceCatalog,
+           models: Sequence[str] | None) -> list[str]:
+    """The logged ``models``; without logs, every model the catalogs name: the open models
+    with published shapes, one model name per API price entry (its first name pattern, so it
+    shows its list prices beside the proxy profile it is priced by), then each route pattern
+    that none of those names went through (so every name-to-profile mapping shows)."""
     if models is not None:
         return list(models)
-    return [*catalog.models, *(r.pattern for r in catalog.routes)]
+    names = list(catalog.models)
+    for entry in prices.entries:
+        name = entry.match[0].rstrip("*") if entry.match else entry.key
+        if name not in names:
+            names.append(name)
+    routed = {catalog.route_of(n) for n in names}
+    names += [r.pattern for r in catalog.routes if r.pattern not in routed]
+    return names
 
 
 def _cost(res: Resolution, t: Tokens) -> float:
@@ -111,24 +123,25 @@ def _context_row(name: str, res: Resolution, prices: PriceCatalog, context: int
 PER_CLASS_COLUMNS = [
     Col("model", "str"), Col("profile", "str"), Col("serving", "str"), Col("mode", "str"),
     Col("hardware", "str"), Col("cost_assumed", "bool", "assumed"),
-    Col("input_usd_per_mtok", "usd", "input $/M"),
-    Col("cache_write_usd_per_mtok", "usd", "cache write $/M"),
-    Col("cache_write_1h_usd_per_mtok", "usd", "cache write 1h $/M"),
-    Col("cache_read_usd_per_mtok", "usd", "cache read $/M"),
-    Col("output_1k_usd_per_mtok", "usd", "output $/M @1k"),
-    Col("output_128k_usd_per_mtok", "usd", "output $/M @128k"),
-    Col("training_usd_per_mtok", "usd", "training $/M (loaded)"),
-    Col("api_input_usd_per_mtok", "usd", "API input $/M"),
-    Col("api_cache_read_usd_per_mtok", "usd", "API cache read $/M"),
-    Col("api_output_usd_per_mtok", "usd", "API output $/M"),
+    Col("input_usd_per_mtok", "usd_rate", "input $/M"),
+    Col("cache_write_usd_per_mtok", "usd_rate", "cache write $/M"),
+    Col("cache_write_1h_usd_per_mtok", "usd_rate", "cache write 1h $/M"),
+    Col("cache_read_usd_per_mtok", "usd_rate", "cache read $/M"),
+    Col("output_1k_usd_per_mtok", "usd_rate", "output $/M @1k"),
+    Col("output_128k_usd_per_mtok", "usd_rate", "output $/M @128k"),
+    Col("training_usd_per_mtok", "usd_rate", "training $/M (loaded)"),
+    Col("api_input_usd_per_mtok", "usd_rate", "API input $/M"),
+    Col("api_cache_read_usd_per_mtok", "usd_rate", "API cache read $/M"),
+    Col("api_output_usd_per_mtok", "usd_rate", "API output $/M"),
     Col("assumption", "str"),
 ]
 CONTEXT_COLUMNS = [
     Col("model", "str"), Col("context_tokens", "tokens", "context"),
     Col("gpu_seconds", "float", "GPU-s"), Col("replica_seconds", "float", "replica-s"),
-    Col("gpu_cost_usd", "usd", "GPU cost"), Col("output_usd_per_mtok", "usd", "output $/M"),
+    Col("gpu_cost_usd", "usd_rate", "GPU cost"),
+    Col("output_usd_per_mtok", "usd_rate", "output $/M"),
     Col("prefill_bound", "str"), Col("decode_bound", "str"),
-    Col("batch", "int", "batch that fits"), Col("api_value_usd", "usd", "API value"),
+    Col("batch", "int", "batch that fits"), Col("api_value_usd", "usd_rate", "API value"),
     Col("assumption", "str"), Col("cost_assumed", "bool", "assumed"),
 ]
 
@@ -168,7 +181,7 @@ ASSUMPTION_COLUMNS = [
 def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
                  models: Sequence[str] | None = None) -> list[Table]:
     """Tables for ``planalyzer costs``: the logged ``models`` (or every catalog model)."""
-    names = _names(catalog, models)
+    names = _names(catalog, prices, models)
     resolutions = [catalog.resolve(n) for n in names]
     per_class = Table(
         "cost_per_mtok", "Marginal GPU cost per million tokens, by token class",
@@ -258,10 +271,11 @@ KNOBS: tuple[tuple[str, str], ...] = (
 def sensitivity_tables(catalog: CostCatalog, prices: PriceCatalog,
                        models: Sequence[str] | None = None,
                        contexts: Sequence[int] = (1_000, 32_000, 128_000)) -> list[Table]:
-    """Elasticities of a typical request's GPU cost to each assumption: which one matters."""
-    del prices  # the API list value does not depend on serving assumptions
+    """Elasticities of a typical request's GPU cost to each assumption: which one matters.
+    ``prices`` only name the models to show without logs (API list value does not depend on
+    serving assumptions)."""
     rows: list[tuple[object, ...]] = []
-    for name in _names(catalog, models):
+    for name in _names(catalog, prices, models):
         res = catalog.resolve(name)
         for c in contexts:
             t = typical_request(c)
@@ -271,7 +285,7 @@ def sensitivity_tables(catalog: CostCatalog, prices: PriceCatalog,
             top = max(known)[1] if known else "none (rate card)"
             rows.append((name, c, _cost(res, t), *es, top, res.assumed))
     cols: list[Col] = [Col("model", "str"), Col("context_tokens", "tokens", "context"),
-                       Col("gpu_cost_usd", "usd", "GPU cost")]
+                       Col("gpu_cost_usd", "usd_rate", "GPU cost")]
     cols += [Col(key, "float", key.removeprefix("e_")) for _, key in KNOBS]
     cols += [Col("largest_efficiency_lever", "str"), Col("cost_assumed", "bool", "assumed")]
     return [Table(

@@ -85,6 +85,8 @@ def human(value: Any, col: Col) -> str:
         if abs(v) >= 0.01 or v == 0:
             return f"{'-' if v < 0 else ''}${abs(v):,.2f}"
         return f"{'-' if v < 0 else ''}${abs(v):.4g}"
+    if kind == "usd_rate":
+        return _usd_rate(float(value))
     if kind == "share":
         return f"{float(value) * 100:.1f}%"
     if kind in ("int", "tokens"):
@@ -95,6 +97,19 @@ def human(value: Any, col: Col) -> str:
     if kind == "bool":
         return "yes" if value else "no"
     return str(value)
+
+
+def _usd_rate(v: float) -> str:
+    """A unit price to three significant figures, never in exponent form: $25.15, $0.0117,
+    $0.0000485; cents from $1, whole dollars from $1,000."""
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if a >= 1000:
+        return f"{sign}${a:,.0f}"
+    if a >= 1 or a == 0:
+        return f"{sign}${a:,.2f}"
+    decimals = min(12, 2 - math.floor(math.log10(a)))
+    return f"{sign}${a:.{decimals}f}"
 
 
 def to_markdown(tables: Sequence[Table]) -> str:
