@@ -47,3 +47,18 @@ def test_narrow_terminal_splits_into_continued_blocks() -> None:
     text = render(wide_table(12, [1234.5, -0.5]), 80)
     assert "(continued, 2/" in text
     assert all(len(line) <= 80 for line in text.splitlines() if "━" in line)
+
+
+def test_unit_prices_keep_three_significant_figures() -> None:
+    rate = Col("x_usd_per_mtok", "usd_rate")
+    assert [human(v, rate) for v in (25.149, 0.012345, 4.84e-05, 0.0, -0.5, 1234.6)] == [
+        "$25.15", "$0.0123", "$0.0000484", "$0.00", "-$0.500", "$1,235"]
+    # an amount keeps cents: the same 0.012345 as money is $0.01
+    assert human(0.012345, Col("x_usd", "usd")) == "$0.01"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=1e-9, max_value=999.0, allow_nan=False))
+def test_unit_price_is_within_half_a_percent_of_its_value(v: float) -> None:
+    shown = float(human(v, Col("p", "usd_rate")).removeprefix("$").replace(",", ""))
+    assert abs(shown - v) <= 0.005 * v + 0.005 * (v >= 1)
