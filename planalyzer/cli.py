@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from planalyzer import __version__
 from planalyzer.accounting import LoadReport, accounting_tables, display_path
-from planalyzer.errors import PlanalyzerError
+from planalyzer.errors import InputError, PlanalyzerError
 from planalyzer.render.formats import FORMATS, render_text
 from planalyzer.render.terminal import print_tables
 from planalyzer.samples import demo_sources
@@ -145,6 +145,29 @@ def _load(store: Store, sources: list[str], opts: LoadOptions, progress: bool) -
             bar.update(task, description=display_path(path), completed=i, total=n)
 
         return store.load(sources, opts, step)
+
+
+def _load_for_analysis(store: Store, sources: list[str], opts: LoadOptions, quiet: bool,
+                       fmt: str) -> LoadReport:
+    """Load for a command that reports on the events (report, costs, whatif ...): rows that
+    could not be used are said on stderr (never silently lost), and no usable event at all is
+    an error rather than an empty report."""
+    report = _load(store, sources, opts, _show_progress(quiet, fmt))
+    reasons: dict[str, int] = {}
+    for f in report.files:
+        for reason, n in f.rejected_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    why = ", ".join(f"{r} x{n:,}" for r, n in sorted(reasons.items()))
+    if store.events_count() == 0:
+        raise InputError(
+            f"{', '.join(sources)}: no usable events ({report.rows_read:,} rows read"
+            + (f"; rejected: {why}" if why else "")
+            + "); `planalyzer load` on the same files lists the rejected rows")
+    if not quiet and (report.rows_rejected or report.duplicates_dropped):
+        sys.stderr.write(f"{_summary_line(report)}\n"
+                         + (f"rejected: {why} (kept in rejected_rows; `planalyzer load` "
+                            f"lists them)\n" if why else ""))
+    return report
 
 
 _TERMINAL_FILE_ROWS = 50
@@ -309,7 +332,7 @@ def costs(
         if sources:
             opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
             with Store(db) as store:
-                _load(store, sources, opts, _show_progress(quiet, fmt))
+                _load_for_analysis(store, sources, opts, quiet, fmt)
                 models = logged_models(store.con)
         tables = costs_tables(catalog, prices, models)
         if sensitivity:
@@ -461,7 +484,7 @@ def report(
         period = _period(month, since, until)
         opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
         with Store(db) as store:
-            _load(store, sources, opts, _show_progress(quiet, fmt))
+            _load_for_analysis(store, sources, opts, quiet, fmt)
             data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
                                 plan_file=plan_file, timezone=timezone, period=period,
                                 strict=strict, plan_fit=not no_fit, keep_requests=econ.any)
@@ -553,7 +576,7 @@ def _whatif_setup(store: Store, sources: list[str], scenarios: list[Any], plans:
 
     period = _period(month, since, until)
     opts = _load_options(None, None, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
-    _load(store, sources, opts, _show_progress(quiet, fmt))
+    _load_for_analysis(store, sources, opts, quiet, fmt)
     ev, _notes = prepare(store.con, scenarios, plans=plans, costs=costs, assign=assign or [],
                          plan_file=plan_file, timezone=timezone, period=period, strict=strict,
                          extra_catalogs=extra or [])

@@ -82,6 +82,11 @@ class Store:
         for module in registry.modules():
             module.setup(self.con)
 
+    def events_count(self) -> int:
+        """Events in the store (every load so far)."""
+        row = sqlfiles.run(self.con, "count_events").fetchone()
+        return int(row[0]) if row else 0
+
     def close(self) -> None:
         self.con.close()
 

@@ -26,6 +26,12 @@ def small_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
                ["r3", "bob", "2026-10-02 18:30:00", "gpt-5-mini", 300, 0, 40],
                ["r4", "", "2026-10-02T18:31:00Z", "gpt-5-mini", 300, 0, 40],
                ["r5", "carol", "2026-10-03T07:00:00Z", "gpt-5", -5, 0, 1]])
+    write_csv(tmp_path / "rejected.csv",
+              ["user_id", "timestamp", "model", "input_tokens", "output_tokens"],
+              [["u1", "2026-10-01T00:00:00Z", "claude-sonnet-4-5", 10, "abc"],
+               ["u2", "notatime", "claude-sonnet-4-5", 5, 5]])
+    write_csv(tmp_path / "empty.csv",
+              ["user_id", "timestamp", "model", "input_tokens", "output_tokens"], [])
     return "usage.csv"
 
 
@@ -57,6 +63,12 @@ def test_load_json_balances(small_csv: str) -> None:
     (["load", "usage.csv", "--dedupe-on", "colour"], "'colour' is not a canonical column"),
     (["load", "usage.csv", "--input-format", "xls"], "--input-format 'xls'"),
     (["load", "usage.csv", "--mapping", "none.toml"], "none.toml: mapping file not found"),
+    (["report", "rejected.csv"],
+     "rejected.csv: no usable events (2 rows read; rejected: non-integer token count x1, "
+     "unparseable timestamp x1)"),
+    (["whatif", "rejected.csv", "--scenario", "max20x_weekly_cap_overage"],
+     "rejected.csv: no usable events"),
+    (["costs", "empty.csv"], "empty.csv: no usable events (0 rows read)"),
 ])
 def test_bad_input_exits_2_with_one_line(small_csv: str, args: list[str], message: str) -> None:
     result = runner.invoke(app, args)
@@ -64,6 +76,20 @@ def test_bad_input_exits_2_with_one_line(small_csv: str, args: list[str], messag
     assert message in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_report_says_which_rows_it_could_not_use(small_csv: str) -> None:
+    # two rows rejected, one duplicate: the report goes on with the rest and says so on stderr
+    result = runner.invoke(app, ["report", small_csv, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "6 rows read = 3 loaded + 2 rejected + 1 duplicates "
+        + re.search(r"\(1 file\(s\), [0-9.]+ s\)", result.stderr).group(0),  # type: ignore[union-attr]
+        "rejected: missing user_id x1, negative token count x1 (kept in rejected_rows; "
+        "`planalyzer load` lists them)"]
+    assert '"plans"' in result.stdout
+    quiet = runner.invoke(app, ["report", small_csv, "--format", "json", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
 
 
 def test_map_command_shows_detection(small_csv: str) -> None:

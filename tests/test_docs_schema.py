@@ -35,7 +35,7 @@ def documented(path: Path) -> dict[str, list[str]]:
 def written(*args: str) -> dict[str, list[str]]:
     res = CliRunner().invoke(app, [*args, "-f", "json"])
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     return {k: v["columns"] for k, v in doc.items() if isinstance(v, dict) and "columns" in v}
 
 

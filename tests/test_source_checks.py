@@ -112,7 +112,7 @@ def test_report_shows_logged_cost() -> None:
     res = CliRunner().invoke(app, ["report", str(FIXTURES / "openrouter" / "activity.csv"),
                                    "--no-fit", "-f", "json"])
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     assert doc["logged_cost_check"]["rows"]
 
 
@@ -129,7 +129,7 @@ def test_report_runs_unchanged_on_every_source(fixture: str) -> None:
     res = CliRunner().invoke(app, ["report", str(FIXTURES / fixture), "-f", "json",
                                    "--assign", "*=claude_max_5x"])
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     with Store() as store:
         store.load([str(FIXTURES / fixture)], LoadOptions())
         users = store.con.sql("SELECT count(DISTINCT user_id) FROM events").fetchall()[0][0]

@@ -24,13 +24,13 @@ def test_whatif_runs_unchanged_on_every_source(fixture: str, tmp_path: Path) -> 
     runner = CliRunner()
     res = runner.invoke(app, ["whatif", *common, "--scenario", str(scenario)])
     assert res.exit_code == 0, res.output
-    plans = json.loads(res.output)["whatif_plans"]["rows"]
+    plans = json.loads(res.stdout)["whatif_plans"]["rows"]
     base = [r for r in plans if r["scenario"] == 0 and r["plan"] == "claude_max_5x"]
     scen = [r for r in plans if r["scenario"] == 1 and r["plan"] == "claude_max_5x"]
     assert len(base) == len(scen) == 1
     b, s = base[0], scen[0]
     assert b["subscribers"] > 0
-    money = {r["metric"].strip(): r for r in json.loads(res.output)["whatif_money"]["rows"]}
+    money = {r["metric"].strip(): r for r in json.loads(res.stdout)["whatif_money"]["rows"]}
     subs = money["subscriptions"]
     assert subs["baseline"] > 0 and subs["baseline"] % 100 == 0  # $100 per user-month
     assert subs["delta_1"] == pytest.approx(-0.2 * subs["baseline"])
@@ -39,6 +39,6 @@ def test_whatif_runs_unchanged_on_every_source(fixture: str, tmp_path: Path) -> 
 
     report = runner.invoke(app, ["report", *common])
     assert report.exit_code == 0, report.output
-    rows = json.loads(report.output)["plans"]["rows"]
+    rows = json.loads(report.stdout)["plans"]["rows"]
     # the report's tables carry dollars to the micro-dollar (6 decimals)
     assert sum(r["gpu_cost_usd"] for r in rows) == pytest.approx(b["gpu_cost_usd"], abs=1e-6)
