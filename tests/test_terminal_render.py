@@ -51,8 +51,10 @@ def test_narrow_terminal_splits_into_continued_blocks() -> None:
 
 def test_unit_prices_keep_three_significant_figures() -> None:
     rate = Col("x_usd_per_mtok", "usd_rate")
-    assert [human(v, rate) for v in (25.149, 0.012345, 4.84e-05, 0.0, -0.5, 1234.6)] == [
-        "$25.15", "$0.0123", "$0.0000484", "$0.00", "-$0.500", "$1,235"]
+    assert [human(v, rate) for v in (25.149, 0.012345, 4.84e-05, 0.0, -0.5, 1234.6, 0.025,
+                                     0.0025, 0.1, 0.999)] == [
+        "$25.15", "$0.0123", "$0.0000484", "$0.00", "-$0.50", "$1,235", "$0.025", "$0.0025",
+        "$0.10", "$0.999"]
     # an amount keeps cents: the same 0.012345 as money is $0.01
     assert human(0.012345, Col("x_usd", "usd")) == "$0.01"
 

@@ -100,8 +100,9 @@ def human(value: Any, col: Col) -> str:
 
 
 def _usd_rate(v: float) -> str:
-    """A unit price to three significant figures, never in exponent form: $25.15, $0.0117,
-    $0.0000485; cents from $1, whole dollars from $1,000."""
+    """A unit price to three significant figures, never in exponent form, with no zeros
+    past the cents that say nothing: $25.15, $0.50, $0.025, $0.0117, $0.0000485; whole
+    dollars from $1,000."""
     sign = "-" if v < 0 else ""
     a = abs(v)
     if a >= 1000:
@@ -109,7 +110,10 @@ def _usd_rate(v: float) -> str:
     if a >= 1 or a == 0:
         return f"{sign}${a:,.2f}"
     decimals = min(12, 2 - math.floor(math.log10(a)))
-    return f"{sign}${a:.{decimals}f}"
+    text = f"{a:.{decimals}f}"
+    whole, frac = text.split(".")
+    frac = frac[:2] + frac[2:].rstrip("0")
+    return f"{sign}${whole}.{frac}"
 
 
 def to_markdown(tables: Sequence[Table]) -> str:
