@@ -41,7 +41,15 @@ S = pl.Series
 
 
 def _full(n: int, value: object, dtype: pl.DataType | type[pl.DataType]) -> S:
-    return pl.repeat(value, n, dtype=dtype, eager=True)
+    return S([value], dtype=dtype).new_from_index(0, n)
+
+
+def _gather(s: S, idx: S) -> S:
+    """``s.gather(idx)`` by indexing with an integer Series: a direct call, where ``gather``
+    goes through the expression engine (several times the cost per call on the small arrays
+    of the segment loop, which makes thousands of them)."""
+    out: S = s[idx]
+    return out
 
 
 def _where(cond: S, x: S, y: S) -> S:
@@ -68,6 +76,8 @@ class Requests:
     t_us: S
     month: S
     calendar: Mapping[Window, S] = field(default_factory=dict)
+    # user_index() and user_first(), made once (every limit and window asks for them)
+    _memo: dict[str, S] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -78,15 +88,22 @@ class Requests:
         return len(self.bounds) - 1
 
     def user_index(self) -> S:
-        counts = self.bounds.diff().slice(1)
-        return pl.int_range(0, self.users, dtype=pl.Int64, eager=True).repeat_by(
-            counts).explode().drop_nulls() if self.users else S([], dtype=pl.Int64)
+        """The user (0-based) of each request."""
+        if "index" not in self._memo:
+            counts = self.bounds.diff().slice(1)
+            self._memo["index"] = pl.int_range(
+                0, self.users, dtype=pl.Int64, eager=True).repeat_by(
+                counts).explode().drop_nulls() if self.users else S([], dtype=pl.Int64)
+        return self._memo["index"]
 
     def user_first(self) -> S:
-        first = _full(self.n, False, pl.Boolean)
-        counts = self.bounds.diff().slice(1)
-        starts = self.bounds.slice(0, self.users).filter(counts > 0)
-        return first.scatter(starts, True) if len(starts) else first
+        """True at each user's first request (callers scatter into copies of it: ``|``)."""
+        if "first" not in self._memo:
+            first = _full(self.n, False, pl.Boolean)
+            counts = self.bounds.diff().slice(1)
+            starts = self.bounds.slice(0, self.users).filter(counts > 0)
+            self._memo["first"] = first.scatter(starts, True) if len(starts) else first
+        return self._memo["first"]
 
 
 def rolling_window_starts(req: Requests, length_us: int) -> S:
@@ -109,7 +126,7 @@ def rolling_window_starts(req: Requests, length_us: int) -> S:
     starts = first | (gap >= length_us)
     chain_a = starts.arg_true().cast(pl.Int64)
     chain_b = pl.concat([chain_a.slice(1), S([n], dtype=pl.Int64)])
-    long = (t.gather(chain_b - 1) - t.gather(chain_a)) >= length_us
+    long = (_gather(t, chain_b - 1) - _gather(t, chain_a)) >= length_us
     pos, end = chain_a.filter(long), chain_b.filter(long)
     if not len(pos):
         return starts
@@ -121,7 +138,7 @@ def rolling_window_starts(req: Requests, length_us: int) -> S:
     key = (first.cast(pl.Int64).cum_sum() - 1) * span + (t - t0)
     found: list[S] = []
     while len(pos):
-        nxt = key.search_sorted(key.gather(pos) + length_us, side="left").cast(pl.Int64)
+        nxt = key.search_sorted(_gather(key, pos) + length_us, side="left").cast(pl.Int64)
         keep = nxt < end
         pos, end = nxt.filter(keep), end.filter(keep)
         found.append(pos)
@@ -203,10 +220,10 @@ def _candidates(req: Requests, limits: tuple[Limit, ...], units: Mapping[str, S]
         p = _prefix(units[lim.meter])
         a = starts[lim.name].arg_true().cast(pl.Int64)
         b = pl.concat([a.slice(1), S([req.n], dtype=pl.Int64)])
-        before_last = p.gather(b - 1) - p.gather(a)
+        before_last = _gather(p, b - 1) - _gather(p, a)
         hit = a.filter(before_last >= lim.cap)
         if len(hit):
-            cand.scatter(uidx.gather(hit), True)
+            cand.scatter(_gather(uidx, hit), True)
     return cand
 
 
@@ -226,12 +243,12 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     win = {lim.name: starts[lim.name].cast(pl.Int64).cum_sum() for lim in limits}
     seg_a = seg_start.arg_true().cast(pl.Int64)
     seg_b = pl.concat([seg_a.slice(1), S([n], dtype=pl.Int64)])
-    seg_user = req.user_index().gather(seg_a)
+    seg_user = _gather(req.user_index(), seg_a)
     all_users = pl.int_range(0, req.users, dtype=pl.Int64, eager=True)
     first_seg = seg_user.search_sorted(all_users, side="left").cast(pl.Int64)
     nseg = seg_user.search_sorted(all_users, side="right").cast(pl.Int64) - first_seg
     users = cand.arg_true()
-    first_seg, nseg = first_seg.gather(users), nseg.gather(users)
+    first_seg, nseg = _gather(first_seg, users), _gather(nseg, users)
     nu = len(users)
     k = len(limits)
     prefix = [_prefix(units[lim.meter]) for lim in limits]
@@ -253,26 +270,29 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     over_to: list[S] = []
     bound: list[list[S]] = [[] for _ in limits]
     steps = int(nseg.max()) if nu else 0  # type: ignore[arg-type]
+    # positions as a filter of one range (arg_true goes through the expression engine: the
+    # loop below makes thousands of these calls on small arrays)
+    rng = pl.int_range(0, nu, dtype=pl.Int64, eager=True)
     for it in range(steps):
-        act = (nseg > it).arg_true()
-        s = first_seg.gather(act) + it
-        a, b = seg_a.gather(s), seg_b.gather(s)
+        act = rng.filter(nseg > it)
+        s = _gather(first_seg, act) + it
+        a, b = _gather(seg_a, s), _gather(seg_b, s)
         f_l: list[S] = []
         for li, lim in enumerate(limits):
-            w = win[lim.name].gather(a)
-            fresh = w != cur_win[li].gather(act)
+            w = _gather(win[lim.name], a)
+            fresh = w != _gather(cur_win[li], act)
             cur_win[li].scatter(act, w)
-            was_bound[li].scatter(act, was_bound[li].gather(act) & ~fresh)
-            ss = _where(fresh, _full(len(act), 0.0, pl.Float64), served_sum[li].gather(act))
+            was_bound[li].scatter(act, _gather(was_bound[li], act) & ~fresh)
+            ss = _where(fresh, _full(len(act), 0.0, pl.Float64), _gather(served_sum[li], act))
             served_sum[li].scatter(act, ss)
             r = lim.cap - ss
             p = prefix[li]
-            pa = p.gather(a)
-            reaches = (p.gather(b - 1) - pa) >= r
+            pa = _gather(p, a)
+            reaches = (_gather(p, b - 1) - pa) >= r
             f = _where(reaches, a, b)
             mid = reaches & (r > 0)
             if mid.any():
-                idx = mid.arg_true()
+                idx = rng.slice(0, len(mid)).filter(mid)
                 f.scatter(idx, _first_at_least(p, a.filter(mid), b.filter(mid),
                                                pa.filter(mid), r.filter(mid)))
             f_l.append(f)
@@ -281,35 +301,35 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
             f = _where(f <= other, f, other)
         g = f
         if pol.policy != "block":
-            m = req.month.gather(a)
-            new_month = m != cur_month.gather(act)
+            m = _gather(req.month, a)
+            new_month = m != _gather(cur_month, act)
             cur_month.scatter(act, m)
-            sp = _where(new_month, _full(len(act), 0.0, pl.Float64), spend.gather(act))
+            sp = _where(new_month, _full(len(act), 0.0, pl.Float64), _gather(spend, act))
             g = b.clone()
             if limit_units is not None:
                 has = f < b
                 left = limit_units - sp
                 now = has & (left <= 0)
                 g = _where(now, f, g)
-                cf = charge_p.gather(f)
-                stop = has & (left > 0) & ((charge_p.gather(_where(has, b - 1, f)) - cf) >= left)
+                cf = _gather(charge_p, f)
+                stop = has & (left > 0) & ((_gather(charge_p, _where(has, b - 1, f)) - cf) >= left)
                 if stop.any():
-                    g.scatter(stop.arg_true(), _first_at_least(
+                    g.scatter(rng.slice(0, len(stop)).filter(stop), _first_at_least(
                         charge_p, f.filter(stop), b.filter(stop), cf.filter(stop),
                         left.filter(stop)))
-            spend.scatter(act, sp + (charge_p.gather(g) - charge_p.gather(f)))
+            spend.scatter(act, sp + (_gather(charge_p, g) - _gather(charge_p, f)))
             ov = f < g
             over_from.append(f.filter(ov))
             over_to.append(g.filter(ov))
         for li in range(k):
             p = prefix[li]
-            served_sum[li].scatter(act, served_sum[li].gather(act)
-                                   + (p.gather(g) - p.gather(a)))
+            served_sum[li].scatter(act, _gather(served_sum[li], act)
+                                   + (_gather(p, g) - _gather(p, a)))
             fl = f_l[li]
             # It binds where a request arrives with it reached: at or before g, the first
             # request not served (meters stop there, as blocked requests consume nothing).
-            hit = ~was_bound[li].gather(act) & (fl < b) & (fl <= g)
-            was_bound[li].scatter(act, was_bound[li].gather(act) | hit)
+            hit = ~_gather(was_bound[li], act) & (fl < b) & (fl <= g)
+            was_bound[li].scatter(act, _gather(was_bound[li], act) | hit)
             bound[li].append(fl.filter(hit))
         bl = g < b
         blocked_from.append(g.filter(bl))
