@@ -19,7 +19,7 @@ import polars as pl
 import pyarrow as pa
 
 from planalyzer import screen, sqlfiles
-from planalyzer.caps import Requests, apply_plan
+from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.errors import ConfigError
 from planalyzer.plans import (
     NO_PLAN,
@@ -506,14 +506,21 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
     keep = in_period(df, period)
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()}
     by_user = df.select("user_id", "month_key", "gpu_cost_usd").with_columns(keep.alias("keep"))
+    # window starts are per user: found once over every user here, then cut to each plan's
+    req_cols = df.select("user_id", "t_us", "month_key",
+                         *[f"cal_{i}" for i in range(len(windows))])
+    every = _requests(req_cols, windows)
+    starts = {w: window_starts(every, w) for w in dict.fromkeys(
+        lim.window for plan in catalog.plans.values() for lim in plan.limits)}
     frames = []
     for key, plan in catalog.plans.items():
         mine = df["user_id"].is_in(cands[key]["user_id"].implode())
         if not mine.any():
             continue
-        sub = df.filter(mine)
+        sub = req_cols.filter(mine)
         out = apply_plan(plan, _requests(sub, windows),
-                         {m: units[m].filter(mine) for m in plan.meters_used()})
+                         {m: units[m].filter(mine) for m in plan.meters_used()},
+                         {w: st.filter(mine) for w, st in starts.items()})
         f = by_user.filter(mine).with_columns(
             out.served.alias("served"), (out.overage_usd + out.usage_usd).alias("charges"))
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0

@@ -188,11 +188,14 @@ def _first_at_least(p: S, a: S, b: S, base: S, need: S) -> S:
     return _clip(j, a, b - 1)
 
 
-def apply_plan(plan: Plan, req: Requests, units: Mapping[str, S]) -> PlanOutcome:
-    """Apply ``plan``'s limits and overage policy to every request (all users on ``plan``)."""
+def apply_plan(plan: Plan, req: Requests, units: Mapping[str, S],
+               windows: Mapping[Window, S] | None = None) -> PlanOutcome:
+    """Apply ``plan``'s limits and overage policy to every request (all users on ``plan``).
+    ``windows``: the starts of each window (``window_starts``) when the caller has them."""
     n = req.n
     limits: tuple[Limit, ...] = plan.limits
-    starts = {lim.name: window_starts(req, lim.window) for lim in limits}
+    starts = {lim.name: windows[lim.window] if windows is not None and lim.window in windows
+              else window_starts(req, lim.window) for lim in limits}
     bound_at: dict[str, S] = {lim.name: S([], dtype=pl.Int64) for lim in limits}
     served = _full(n, True, pl.Boolean)
     overage = _full(n, False, pl.Boolean)

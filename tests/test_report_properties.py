@@ -100,3 +100,36 @@ def test_invariants(evs: list[tuple[int, int, int, str]], plan: str) -> None:
         assert abs(row["gpu_cost_usd"] - float(g["gpu_cost_usd"].sum())) < 1e-6
         assert row["subscribers"] == g["user_id"].n_unique()
     s.close()
+
+
+# requests bunched into a few hours of a few days (crossing month ends), so caps bind
+dense = st.lists(st.tuples(st.integers(0, 3),
+                           st.builds(lambda d, m: d * 1440 + m, st.integers(0, 45),
+                                     st.integers(0, 400)),
+                           st.integers(0, 3), st.sampled_from(["blocky", "payg", "api"])),
+                 min_size=1, max_size=80)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dense)
+def test_plan_fit_equals_the_report_under_each_plan(evs: list[tuple[int, int, int, str]]) -> None:
+    # Plan fit replays everyone under every plan in one pass (window starts found once for all
+    # users, then cut per plan); the report under each plan for everyone is a separate route.
+    # Both must give the same blocked requests and charges per user-month.
+    s = _store(evs)
+    cat = parse_plan_catalog(CATALOG, "test")
+    users = [(str(u), None) for (u,) in s.con.execute(
+        "SELECT DISTINCT user_id FROM events ORDER BY 1").fetchall()]
+    fit = compute(s.con, cat, assign_plans(users, cat, (), {u: "api" for u, _ in users}),
+                  plan_fit=True).fit
+    assert fit is not None
+    for plan in cat.plans:
+        um, _ = _run(s, CATALOG, plan)  # type: ignore[misc]
+        got = fit.filter(pl.col("plan") == plan).join(
+            um, on=["user_id", "month_key"], how="full", coalesce=True)
+        assert got["blocked"].null_count() == 0 and got["blocked_requests"].null_count() == 0
+        assert (got["blocked"] == got["blocked_requests"]).all(), plan
+        charges = got["overage_usd"] + got["usage_usd"]
+        assert ((got["charges"] - charges).abs() < 1e-9).all(), plan
+        assert (got["feasible"] == (got["blocked_requests"] == 0)).all(), plan
+    s.close()
