@@ -213,14 +213,14 @@ def apply_plan(plan: Plan, req: Requests, units: Mapping[str, S],
     return PlanOutcome(served, overage, overage_usd, usage_usd, bound_at, starts)
 
 
-def _candidates(req: Requests, limits: tuple[Limit, ...], units: Mapping[str, S],
+def _candidates(req: Requests, limits: tuple[Limit, ...], prefix: list[S],
                 starts: Mapping[str, S]) -> S:
     """Users whose unconstrained usage reaches some cap: the last request of some window
-    arrives with the window's meter at or above the cap. Only these need the segment scan."""
+    arrives with the window's meter at or above the cap. Only these need the segment scan.
+    ``prefix``: each limit's meter as ``_prefix`` sums."""
     uidx = req.user_index()
     cand = _full(req.users, False, pl.Boolean)
-    for lim in limits:
-        p = _prefix(units[lim.meter])
+    for lim, p in zip(limits, prefix, strict=True):
         a = starts[lim.name].arg_true().cast(pl.Int64)
         b = pl.concat([a.slice(1), S([req.n], dtype=pl.Int64)])
         before_last = _gather(p, b - 1) - _gather(p, a)
@@ -236,7 +236,8 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     limits = plan.limits
     served = _full(n, True, pl.Boolean)
     overage = _full(n, False, pl.Boolean)
-    cand = _candidates(req, limits, units, starts)
+    prefix = [_prefix(units[lim.meter]) for lim in limits]
+    cand = _candidates(req, limits, prefix, starts)
     if not cand.any():
         return served, overage
     seg_start = req.user_first()
@@ -254,7 +255,6 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     first_seg, nseg = _gather(first_seg, users), _gather(nseg, users)
     nu = len(users)
     k = len(limits)
-    prefix = [_prefix(units[lim.meter]) for lim in limits]
     served_sum = [_full(nu, 0.0, pl.Float64) for _ in limits]
     cur_win = [_full(nu, -1, pl.Int64) for _ in limits]
     was_bound = [_full(nu, False, pl.Boolean) for _ in limits]  # reached in current window
