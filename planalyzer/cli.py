@@ -92,6 +92,16 @@ def _console(stderr: bool = False) -> Console:
 
 
 @contextmanager
+def _working(quiet: bool, fmt: str, what: str) -> Iterator[None]:
+    """A spinner on stderr while long work runs (a terminal only, as the load's progress)."""
+    if not _show_progress(quiet, fmt):
+        yield
+        return
+    with _console(stderr=True).status(what):
+        yield
+
+
+@contextmanager
 def _user_errors() -> Iterator[None]:
     """Bad input or usage: one line naming what is wrong, exit 2, no traceback."""
     try:
@@ -137,12 +147,13 @@ def _load(store: Store, sources: list[str], opts: LoadOptions, progress: bool) -
     if not progress:
         return store.load(sources, opts)
     with Progress(TextColumn("loading {task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total} files"),
+                  TextColumn("{task.fields[count]}"),
                   console=_console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=None)
+        task = bar.add_task("", total=None, count="")  # finding the files: no count yet
 
         def step(path: str, i: int, n: int) -> None:
-            bar.update(task, description=display_path(path), completed=i, total=n)
+            bar.update(task, description=display_path(path), completed=i, total=n,
+                       count=f"{i}/{n} files")
 
         return store.load(sources, opts, step)
 
@@ -485,9 +496,12 @@ def report(
         opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
         with Store(db) as store:
             _load_for_analysis(store, sources, opts, quiet, fmt)
-            data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
-                                plan_file=plan_file, timezone=timezone, period=period,
-                                strict=strict, plan_fit=not no_fit, keep_requests=econ.any)
+            with _working(quiet, fmt, "pricing and capping" + ("" if no_fit else
+                                                                 ", fitting plans")):
+                data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
+                                    plan_file=plan_file, timezone=timezone, period=period,
+                                    strict=strict, plan_fit=not no_fit,
+                                    keep_requests=econ.any)
             check_notes, check_tables = source_checks(store.con, data.catalog)
         data.notes.extend(check_notes)
         tables = [*report_tables(data, by, top), *check_tables]  # type: ignore[arg-type]
@@ -577,9 +591,10 @@ def _whatif_setup(store: Store, sources: list[str], scenarios: list[Any], plans:
     period = _period(month, since, until)
     opts = _load_options(None, None, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
     _load_for_analysis(store, sources, opts, quiet, fmt)
-    ev, _notes = prepare(store.con, scenarios, plans=plans, costs=costs, assign=assign or [],
-                         plan_file=plan_file, timezone=timezone, period=period, strict=strict,
-                         extra_catalogs=extra or [])
+    with _working(quiet, fmt, "one pass over the history"):
+        ev, _notes = prepare(store.con, scenarios, plans=plans, costs=costs,
+                             assign=assign or [], plan_file=plan_file, timezone=timezone,
+                             period=period, strict=strict, extra_catalogs=extra or [])
     return ev
 
 
