@@ -13,8 +13,7 @@ from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planalyzer.sources.claude_code import _jsonl_under
-from planalyzer.sources.folder_memo import RACY_NS, FolderMemo, Found
+from planalyzer.sources.folder_memo import RACY_NS, FolderMemo, Found, list_files
 from planalyzer.store import Store
 
 CC = FIXTURES / "claude_code"
@@ -33,7 +32,7 @@ def _age(root: Path, seconds: float = 60) -> None:
 
 def _full(root: Path) -> list[tuple[str, tuple[int, int] | None]]:
     out: Found = []
-    _jsonl_under(str(root), out)
+    list_files(str(root), ".jsonl", out)
     return sorted(out)
 
 
@@ -275,7 +274,7 @@ def test_db_reload_after_changes_equals_a_full_walk(tmp_path: Path,
         "appended", "loaded", "loaded"]
 
     def full_walk(self: FolderMemo, root: str, suffix: str, out: Found) -> None:
-        _jsonl_under(root, out)
+        list_files(root, ".jsonl", out)
 
     monkeypatch.setattr(FolderMemo, "walk", full_walk)
     assert _scenario(tmp_path / "full") == got
@@ -306,3 +305,41 @@ def test_unreadable_folder_is_passed_over_and_forgotten(tmp_path: Path,
     assert {r[0] for r in new} == set()
     # subfolders of the unreadable folder are not reached: their listings are dropped too
     assert {str(root / "a" / "s1"), str(root / "a" / "s1" / "subagents")} <= set(gone)
+
+
+CODEX_HOME = FIXTURES / "codex" / "home"
+
+
+def test_codex_home_reload_lists_only_changed_folders(tmp_path: Path) -> None:
+    # Codex rollouts go through the same remembered listings: an unchanged reload reads no
+    # file; a rollout in a new day folder and one in an old day folder are found; the result
+    # equals a fresh in-memory load.
+    home = tmp_path / "codex"
+    shutil.copytree(CODEX_HOME, home)
+    _age(home)
+    db = tmp_path / "c.duckdb"
+    with Store(db) as s:
+        first = s.load([str(home)])
+        listed = {r[0] for r in s.con.execute("SELECT folder FROM folder_listings").fetchall()}
+    assert first.rows_loaded > 0
+    assert str((home / "sessions" / "2026" / "10" / "10").resolve()) in listed
+    with Store(db) as s:
+        same = s.load([str(home)])
+    assert {f.status for f in same.files} == {"unchanged"}
+    day = home / "sessions" / "2026" / "10" / "10"
+    rollouts = sorted(day.glob("rollout-*.jsonl"))
+    new_day = home / "sessions" / "2026" / "10" / "11"
+    new_day.mkdir()
+    shutil.copy(rollouts[0], new_day / rollouts[0].name.replace("T08", "T09"))
+    shutil.copy(rollouts[1], day / rollouts[1].name.replace("T10", "T11"))
+    with Store(db) as s:
+        after = s.load([str(home)])
+        got = s.con.execute("SELECT source, event_id, input_tokens, output_tokens FROM events "
+                            "ORDER BY ALL").fetchall()
+    assert sorted(f.status for f in after.files if f.status != "unchanged") == [
+        "loaded", "loaded"]
+    with Store() as s:
+        s.load([str(home)])
+        want = s.con.execute("SELECT source, event_id, input_tokens, output_tokens FROM events "
+                             "ORDER BY ALL").fetchall()
+    assert got == want

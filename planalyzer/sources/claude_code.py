@@ -28,7 +28,7 @@ from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.files import SourceFile
-from planalyzer.sources.folder_memo import FolderMemo, entry_stat
+from planalyzer.sources.folder_memo import FolderMemo, find_files
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -271,23 +271,6 @@ def _user_folders(folder: Path) -> list[tuple[Path, str | None]]:
     return found
 
 
-def _jsonl_under(folder: str, out: list[tuple[str, tuple[int, int] | None]]) -> None:
-    """Every ``*.jsonl`` below ``folder`` (symlinked folders are not entered, like os.walk) with
-    its (size, mtime_ns) from the directory entry: one stat each, no Path objects (a --db
-    reload of thousands of unchanged files spends most of its time here). Unordered."""
-    try:
-        with os.scandir(folder) as it:
-            entries = list(it)
-    except OSError:  # an unreadable folder is passed over, as os.walk does
-        return
-    append = out.append
-    for e in entries:
-        if e.name.endswith(".jsonl") and not e.is_dir():
-            append((e.path, entry_stat(e)))
-        elif e.is_dir(follow_symlinks=False):
-            _jsonl_under(e.path, out)
-
-
 def _any_jsonl(folder: Path) -> bool:
     return any(f.endswith(".jsonl") for _root, _dirs, files in os.walk(folder) for f in files)
 
@@ -311,15 +294,9 @@ class ClaudeCode(Source):
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:
         # the folder is resolved once; paths below it stay absolute without a resolve each
-        out: list[SourceFile] = []
-        for projects, user in _user_folders(folder.resolve()):
-            found: list[tuple[str, tuple[int, int] | None]] = []
-            if memo is None:
-                _jsonl_under(str(projects), found)
-            else:  # a --db store: list only the folders that changed since the last walk
-                memo.walk(str(projects), ".jsonl", found)
-            out.extend(SourceFile(path, "jsonl", self.name, user, stat) for path, stat in found)
-        return out
+        return [SourceFile(path, "jsonl", self.name, user, stat)
+                for projects, user in _user_folders(folder.resolve())
+                for path, stat in find_files(str(projects), ".jsonl", memo)]
 
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions

@@ -32,6 +32,7 @@ from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.claude_code import _kind, user_of
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.folder_memo import find_files
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -234,8 +235,13 @@ class Codex(Source):
 
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:
-        return [SourceFile(f.resolve(), "jsonl", self.name, user)
-                for home, user in _homes(folder) for f in _rollouts(home)]
+        # as for Claude Code: the folder resolved once, each file's size and mtime from the
+        # walk, and with a --db store only the folders that changed are listed
+        return [SourceFile(path, "jsonl", self.name, user, stat)
+                for home, user in _homes(folder.resolve())
+                for sub in ("sessions", "archived_sessions")
+                for path, stat in find_files(str(home / sub), ".jsonl", memo)
+                if os.path.basename(path).startswith("rollout-")]
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         sqlfiles.run(con, "create_rate_limit_snapshots").fetchall()
