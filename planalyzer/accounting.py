@@ -93,10 +93,10 @@ def accounting_tables(report: LoadReport, max_file_rows: int | None = None) -> l
     unchanged = sum(f.status == "unchanged" for f in report.files)
     notes = ["read = loaded + rejected + duplicates, for every file"]
     if unchanged:
-        notes.append(f"{unchanged} file(s) unchanged since the last load: nothing read from them")
+        notes.append(f"{unchanged:,} file(s) unchanged since the last load: nothing read from them")
     appended = [f for f in report.files if f.status == "appended"]
     if appended:
-        notes.append(f"{len(appended)} file(s) grew since the last load: only their new lines "
+        notes.append(f"{len(appended):,} file(s) grew since the last load: only their new lines "
                      "were read")
     notes.extend(report.notes)
     load = Table("load_accounting", "Load accounting", cols, rows, notes)

@@ -187,7 +187,7 @@ _TERMINAL_FILE_ROWS = 50
 def _summary_line(report: LoadReport) -> str:
     return (f"{report.rows_read:,} rows read = {report.rows_loaded:,} loaded + "
             f"{report.rows_rejected:,} rejected + {report.duplicates_dropped:,} duplicates "
-            f"({len(report.files)} file(s), {report.seconds:.1f} s)")
+            f"({len(report.files):,} file(s), {report.seconds:.1f} s)")
 
 
 # -- commands ---------------------------------------------------------------------------------
