@@ -97,7 +97,8 @@ class Requests:
         return self._memo["index"]
 
     def user_first(self) -> S:
-        """True at each user's first request (callers scatter into copies of it: ``|``)."""
+        """True at each user's first request. Made once and shared: callers combine it into
+        new Series (``|``) and never scatter into it."""
         if "first" not in self._memo:
             first = _full(self.n, False, pl.Boolean)
             counts = self.bounds.diff().slice(1)

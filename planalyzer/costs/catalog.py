@@ -307,11 +307,11 @@ class CostCatalog:
 
     def resolve(self, logged: str) -> Resolution:
         """Routes first (first match wins), then a profile's own name or globs, else fallback."""
-        for route in self.routes:
-            if name_matches(logged, route.pattern):
-                model = self.models[route.model]
-                return self._resolution(logged, model, "route", route.assumed, route.note,
-                                        route.serving, route)
+        route = self._route(logged)
+        if route is not None:
+            model = self.models[route.model]
+            return self._resolution(logged, model, "route", route.assumed, route.note,
+                                    route.serving, route)
         for model in self.models.values():
             if name_matches(logged, model.key) or any(name_matches(logged, p)
                                                       for p in model.match):
@@ -321,9 +321,13 @@ class CostCatalog:
         return self._resolution(logged, model, "fallback", True,
                                 f"unknown model priced by fallback profile {model.key}")
 
+    def _route(self, logged: str) -> Route | None:
+        return next((r for r in self.routes if name_matches(logged, r.pattern)), None)
+
     def route_of(self, logged: str) -> str | None:
         """The pattern of the route that prices ``logged`` (first match), or None."""
-        return next((r.pattern for r in self.routes if name_matches(logged, r.pattern)), None)
+        route = self._route(logged)
+        return route.pattern if route is not None else None
 
     def is_known(self, logged: str) -> bool:
         return self.resolve(logged).how != "fallback"

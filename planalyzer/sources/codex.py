@@ -208,14 +208,17 @@ def _homes(folder: Path) -> list[tuple[Path, str | None]]:
     return found
 
 
-def _rollouts(home: Path) -> list[Path]:
-    out: list[Path] = []
-    for sub in ("sessions", "archived_sessions"):
-        for root, dirs, files in os.walk(home / sub):
-            dirs.sort()
-            out.extend(Path(root) / f for f in sorted(files)
-                       if f.startswith("rollout-") and f.endswith(".jsonl"))
-    return out
+_SUBFOLDERS = ("sessions", "archived_sessions")
+
+
+def _is_rollout(name: str) -> bool:
+    return name.startswith("rollout-") and name.endswith(".jsonl")
+
+
+def _has_rollouts(home: Path) -> bool:
+    """Does ``home`` hold any rollout? Stops at the first one (no full walk)."""
+    return any(_is_rollout(f) for sub in _SUBFOLDERS
+               for _root, _dirs, files in os.walk(home / sub) for f in files)
 
 
 class Codex(Source):
@@ -231,7 +234,7 @@ class Codex(Source):
             or b'"type":"event_msg"' in line or b'"type":"response_item"' in line)
 
     def claims_folder(self, folder: Path) -> bool:
-        return any(_rollouts(h) for h, _ in _homes(folder))
+        return any(_has_rollouts(h) for h, _ in _homes(folder))
 
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:
@@ -239,9 +242,9 @@ class Codex(Source):
         # walk, and with a --db store only the folders that changed are listed
         return [SourceFile(path, "jsonl", self.name, user, stat)
                 for home, user in _homes(folder.resolve())
-                for sub in ("sessions", "archived_sessions")
+                for sub in _SUBFOLDERS
                 for path, stat in find_files(str(home / sub), ".jsonl", memo)
-                if os.path.basename(path).startswith("rollout-")]
+                if _is_rollout(os.path.basename(path))]
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         sqlfiles.run(con, "create_rate_limit_snapshots").fetchall()
