@@ -273,6 +273,23 @@ class Store:
 
     def _load_one(self, src: SourceFile, module: Source, opts: LoadOptions,
                   status: str) -> FileLoad:
+        if not module.stages(src):
+            return self._load_projected(src, module, opts, status)
+        try:
+            sqlfiles.run(self.con, "stage_source", {"path": src.key},
+                         {"table": quote_ident(_STAGE), "reader": READERS[src.format]}
+                         ).fetchall()
+        except duckdb.Error as exc:
+            raise InputError(f"{src.key}: cannot be read as {src.format} ({_first_line(exc)}); "
+                             "check the file is complete, or re-export it") from None
+        try:
+            return self._load_projected(src.staged(_STAGE), module, opts, status)
+        finally:
+            sqlfiles.run(self.con, "drop_temp_table", slots={"table": quote_ident(_STAGE)}
+                         ).fetchall()
+
+    def _load_projected(self, src: SourceFile, module: Source, opts: LoadOptions,
+                        status: str) -> FileLoad:
         proj = module.projection(self.con, src, opts)
         fmt = src.format if module.name == registry.GENERIC else f"{module.name} {src.format}"
         checked = sqlfiles.load("checked_rows").render({"projection": proj.sql})
@@ -283,6 +300,11 @@ class Store:
         }
         try:
             read = self._count_rows(src, proj.reader, params)
+            if src.stage is not None:  # parsed once for both inserts
+                sqlfiles.run(self.con, "stage_checked_rows", params,
+                             {"table": quote_ident(_CHECKED), "checked_rows": checked}
+                             ).fetchall()
+                checked = f"SELECT * FROM {quote_ident(_CHECKED)}"
             inserted = _count(sqlfiles.run(self.con, "insert_events", params,
                                            {"checked_rows": checked}))
             rejected = _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
@@ -290,6 +312,10 @@ class Store:
         except duckdb.Error as exc:
             raise InputError(f"{src.key}: cannot be read as {fmt} ({_first_line(exc)}); "
                              "check the file is complete, or re-export it") from None
+        finally:
+            if src.stage is not None:
+                sqlfiles.run(self.con, "drop_temp_table",
+                             slots={"table": quote_ident(_CHECKED)}).fetchall()
         reasons = dict(sqlfiles.run(self.con, "rejected_reasons", {"source": src.key})
                        .fetchall()) if rejected else {}
         return FileLoad(
@@ -301,7 +327,7 @@ class Store:
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
         """Rows in the file, counted apart from the inserts (parquet: from its footer)."""
-        if src.format == "parquet" and reader.startswith("read_parquet"):
+        if src.stage is None and src.format == "parquet" and reader.startswith("read_parquet"):
             return _count(sqlfiles.run(self.con, "parquet_row_count", {"path": src.key}))
         return _count(sqlfiles.run(self.con, "count_source_rows", params, {"reader": reader}))
 
@@ -320,6 +346,10 @@ class Store:
 
     def events(self) -> duckdb.DuckDBPyRelation:
         return self.con.table("events")
+
+
+_STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)
+_CHECKED = "source_checked"  # its rows checked (stage_checked_rows)
 
 
 def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -62,6 +63,26 @@ def test_each_reject_reason_is_counted_and_kept(tmp_path: Path) -> None:
         "SELECT source_row, reason, raw_json FROM rejected_rows ORDER BY source_row").fetchall()
     assert [r[0] for r in kept] == [2, 3, 4, 5, 6, 7, 8, 9]
     assert '"lots"' in kept[5][2]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_text_files_are_staged_once_and_leave_no_trace(tmp_path: Path, fmt: str) -> None:
+    """CSV and JSON lines are read into a temp table once (sql/stage_source.sql): the rows,
+    their numbers and the rejected rows' raw JSON are the file's, and the staging is gone."""
+    rows = [event_row(event_id=f"e{i}", user_id="" if i == 3 else "u1") for i in range(1, 6)]
+    if fmt == "csv":
+        f = write_csv(tmp_path / "x.csv", list(rows[0]), [list(r.values()) for r in rows])
+    else:
+        f = tmp_path / "x.jsonl"
+        f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    store, report = load([str(f)])
+    fl = report.files[0]  # type: ignore[attr-defined]
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (5, 4, 1)
+    assert store.con.sql("SELECT event_id, source_row FROM events ORDER BY source_row"
+                         ).fetchall() == [("e1", 1), ("e2", 2), ("e4", 4), ("e5", 5)]
+    (row, raw), = store.con.sql("SELECT source_row, raw_json FROM rejected_rows").fetchall()
+    assert row == 3 and json.loads(raw)["event_id"] == "e3" and "__planalyzer" not in raw
+    assert count(store, "SELECT count(*) FROM duckdb_tables() WHERE temporary") == 0
 
 
 def test_max_tokens_bound_is_configurable(tmp_path: Path) -> None:

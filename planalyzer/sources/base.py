@@ -71,6 +71,11 @@ class Source:
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         """Create any tables of the source's own (rate-limit snapshots, say)."""
 
+    def stages(self, src: SourceFile) -> bool:
+        """Does ``projection`` read the file with the tabular readers, so that a load may
+        read it once into a temp table first (``SourceFile.staged``)?"""
+        return False
+
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:

@@ -32,13 +32,14 @@ class SourceFile:
     costs neither a Path nor a second stat.
     """
 
-    __slots__ = ("_path", "format", "key", "source", "stat", "user_id")
+    __slots__ = ("_path", "format", "key", "source", "stage", "stat", "user_id")
 
     key: str  # the file's identity in events.source and the manifest: its absolute path
     format: str  # parquet | csv | jsonl
     source: str | None  # source module (planalyzer.sources.registry); None: detect
     user_id: str | None  # user the file belongs to, when its folder says (batch sources)
     stat: tuple[int, int] | None  # (size in bytes, mtime in ns) when the walk read them
+    stage: str | None  # temp table holding the file's rows while a load reads it (staged())
     _path: Path | None
 
     def __init__(self, path: Path | str, format: str, source: str | None = None,
@@ -52,6 +53,15 @@ class SourceFile:
         self.source = source
         self.user_id = user_id
         self.stat = stat
+        self.stage = None
+
+    def staged(self, table: str) -> SourceFile:
+        """This file, its rows already read into the temp table ``table`` (a text file is
+        parsed once per load: planalyzer.sources.tabular reads the table instead)."""
+        copy = SourceFile(self.key, self.format, self.source, self.user_id, self.stat)
+        copy._path = self._path
+        copy.stage = table
+        return copy
 
     @property
     def path(self) -> Path:

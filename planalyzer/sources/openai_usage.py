@@ -52,6 +52,9 @@ class OpenAIUsage(PresetSource):
         return "num_model_requests" in names and "start_time" in {
             n.removesuffix("_iso") for n in names}
 
+    def stages(self, src: SourceFile) -> bool:
+        return src.format != "jsonl" and super().stages(src)  # the API JSON has its own SQL
+
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:

@@ -30,6 +30,12 @@ READERS: dict[str, str] = {
     "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1) AS src",
 }
 
+# formats a load reads once into a temp table (Store._load_one; sql/stage_source.sql)
+STAGED_FORMATS = frozenset({"csv", "jsonl"})
+# the row number and raw JSON the staging adds (sql/stage_source.sql): not the file's columns
+STAGE_ROW, STAGE_RAW = "__planalyzer_row", "__planalyzer_raw"
+_NOT_FILE_COLUMNS = frozenset({"file_row_number", STAGE_ROW, STAGE_RAW})
+
 _INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 _WIDE_INTEGER = {"HUGEINT", "UBIGINT", "UHUGEINT"}
 _FLOAT = {"FLOAT", "DOUBLE", "REAL"}
@@ -62,9 +68,17 @@ def _is_decimal(type_name: str) -> bool:
     return _base(type_name) == "DECIMAL"
 
 
+def reader_sql(source: SourceFile) -> str:
+    """The FROM item that reads ``source`` as ``src``: its temp table where a load staged it,
+    else the format's reader over ``$path``."""
+    if source.stage is not None:
+        return f"{quote_ident(source.stage)} AS src"
+    return READERS[source.format]
+
+
 def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile) -> list[tuple[str, str]]:
     """(name, DuckDB type) of a file's columns; unreadable files raise InputError."""
-    reader = READERS[source.format]
+    reader = reader_sql(source)
     try:
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
                             {"reader": reader}).fetchall()
@@ -72,7 +86,7 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile) -> list[tup
         raise InputError(f"{source.key}: cannot be read as {source.format} "
                          f"({_first_line(exc)}); check the file is complete, "
                          "or re-export it") from None
-    return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) != "file_row_number"]
+    return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) not in _NOT_FILE_COLUMNS]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -209,12 +223,13 @@ def build_projection(
                       "AS logged_cost_usd")
     else:
         select.append("NULL::DOUBLE AS logged_cost_usd")
-    if source.format == "parquet":
-        select.append("src.file_row_number + 1 AS source_row")
+    if source.stage is not None:
+        select += [f"src.{quote_ident(STAGE_ROW)} AS source_row",
+                   f"src.{quote_ident(STAGE_RAW)} AS raw_json"]
     else:
-        select.append("row_number() OVER () AS source_row")
-    select.append("to_json(src) AS raw_json")
-    reader = READERS[source.format]
+        select += ["src.file_row_number + 1 AS source_row" if source.format == "parquet"
+                   else "row_number() OVER () AS source_row", "to_json(src) AS raw_json"]
+    reader = reader_sql(source)
     sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {reader}"
     return Projection(sql=sql, reader=reader, mapping=mapping,
                       type_problem="; ".join(problems) if problems else None,
@@ -226,6 +241,9 @@ class Tabular(Source):
 
     name = "tabular"
     description = "parquet, CSV or JSON lines with recognisable columns (--map to name them)"
+
+    def stages(self, src: SourceFile) -> bool:
+        return src.format in STAGED_FORMATS
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
