@@ -257,13 +257,23 @@ def compute(
     agg_parts = [_sql_agg(sums.join(engine_users, on="user_id", how="anti"), catalog, order,
                           meters)]
     bind_rows: list[pl.DataFrame] = []
-    chosen = events.join(engine_users, on="user_id", how="semi")
-    for batch in _batches(chosen):
+    # plan fit replays, under every plan, the users who might reach one of its caps: a superset
+    # of the engine's users (those who might reach their own plan's), read in the same pass
+    fit = _FitPlan(catalog, bounds, pairs, meters, sums) if plan_fit and len(sums) else None
+    fit_frames = fit.plain() if fit is not None else []
+    read_users = engine_users if fit is None else pl.concat(
+        [engine_users, fit.users]).unique()
+    all_engine = fit is None or len(engine_users) == len(read_users)
+    for batch in _batches(events.join(read_users, on="user_id", how="semi")):
         df = _read_users(con, batch, [order.index(assignment.plan_of[u]) for u in batch],
                          windows, timezone)
-        part, binds = _engine(df, catalog, order, windows, period)
+        mine = df if all_engine else df.filter(
+            pl.col("user_id").is_in(engine_users["user_id"].implode()))
+        part, binds = _engine(mine, catalog, order, windows, period)
         agg_parts.append(part)
         bind_rows.extend(binds)
+        if fit is not None:
+            fit_frames.extend(_replay(df, catalog, windows, period, fit.cands))
     span = (sums.group_by("month_key").agg(
         (pl.col("last_day").max() - pl.col("first_day").min() + 1).alias("days_in_log"))
         if len(sums) else pl.DataFrame(schema={"month_key": pl.Int64, "days_in_log": pl.Int64}))
@@ -273,8 +283,8 @@ def compute(
                                      "limit": pl.String}))
     binds_df = _filter_months(binds_df, user_months).group_by(
         "user_id", "month_key", "limit").agg(pl.len().alias("times_bound"))
-    fit = (_plan_fit_fast(con, catalog, bounds, pairs, meters, sums, events, windows, timezone,
-                          period, user_months) if plan_fit else None)
+    fit_df = (_fit_frame(fit_frames, user_months) if fit is not None
+              else pl.DataFrame() if plan_fit else None)
     notes = [f"period: {period.describe()}; billing months in {timezone}"]
     if assignment.unknown_logged:
         notes.append("plans in the logs not in the catalog (users reported with no plan): "
@@ -285,7 +295,7 @@ def compute(
         full = _read_users(con, users, user_plan, windows, timezone)
         full, units, _ = _apply_caps(full, catalog, order, windows, all_meters=True)
         replay = Replay(full, units, list(windows), order, in_period(full, period))
-    return ReportData(catalog, user_months, binds_df, fit, timezone, period, notes, replay,
+    return ReportData(catalog, user_months, binds_df, fit_df, timezone, period, notes, replay,
                       assignment)
 
 
@@ -462,37 +472,51 @@ def _finish_user_months(agg: pl.DataFrame, span: pl.DataFrame, catalog: PlanCata
     return agg.sort("month_key", "plan_order", "user_id")
 
 
-def _plan_fit_fast(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, bounds: pl.DataFrame,
-                   pairs: Sequence[screen.Pair], meters: Sequence[str], sums: pl.DataFrame,
-                   events: pl.DataFrame, windows: Sequence[Window], tz: str, period: Period,
-                   user_months: pl.DataFrame) -> pl.DataFrame:
-    """Replay every user's requests under every plan (exact, same engine): what they would
+@dataclass
+class _FitPlan:
+    """Plan fit (every user's requests under every plan, exact, same engine): what they would
     pay (buyer), whether anything would be blocked, and the seller's margin on full usage.
-    Users who can reach no cap of any plan are summed in SQL; the engine replays the rest."""
-    if not len(sums):
+    Users who can reach no cap of a plan are summed from their month sums (``plain``); the
+    engine replays the rest (``cands``: per plan, the users who might reach one of its caps;
+    ``users``: all of them)."""
+
+    catalog: PlanCatalog
+    bounds: pl.DataFrame
+    pairs: Sequence[screen.Pair]
+    meters: Sequence[str]
+    sums: pl.DataFrame
+    cands: dict[str, pl.DataFrame] = field(init=False)
+    users: pl.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cands = {key: screen.may_reach(self.bounds, plan, self.pairs, self.meters)
+                      .to_frame("user_id") for key, plan in self.catalog.plans.items()}
+        self.users = pl.concat([*self.cands.values(),
+                                pl.DataFrame(schema={"user_id": pl.String})]).unique()
+
+    def plain(self) -> list[pl.DataFrame]:
+        """Per plan, the user-months of the users who cannot reach its caps."""
+        frames = []
+        meters = list(self.meters)
+        for key, plan in self.catalog.plans.items():
+            plain = self.sums.join(self.cands[key], on="user_id", how="anti")
+            credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
+            charges = (pl.col(f"u{meters.index(plan.usage.meter)}") * plan.usage.rate_usd
+                       if plan.usage is not None else pl.lit(0.0))
+            frames.append(plain.select(
+                "user_id", "month_key", pl.lit(0, dtype=pl.UInt32).alias("blocked"),
+                charges.cast(pl.Float64).alias("charges"),
+                pl.col("gpu_cost_usd").alias("full_gpu_cost_usd"),
+            ).with_columns(
+                pl.lit(key).alias("plan"),
+                (plan.price_usd + credits + pl.col("charges")).alias("buyer_cost_usd"),
+            ))
+        return frames
+
+
+def _fit_frame(frames: list[pl.DataFrame], user_months: pl.DataFrame) -> pl.DataFrame:
+    if not frames:
         return pl.DataFrame()
-    cands = {key: screen.may_reach(bounds, plan, pairs, meters).to_frame("user_id")
-             for key, plan in catalog.plans.items()}
-    frames = []
-    for key, plan in catalog.plans.items():
-        plain = sums.join(cands[key], on="user_id", how="anti")
-        credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
-        charges = (pl.col(f"u{meters.index(plan.usage.meter)}") * plan.usage.rate_usd
-                   if plan.usage is not None else pl.lit(0.0))
-        frames.append(plain.select(
-            "user_id", "month_key", pl.lit(0, dtype=pl.UInt32).alias("blocked"),
-            charges.cast(pl.Float64).alias("charges"),
-            pl.col("gpu_cost_usd").alias("full_gpu_cost_usd"),
-        ).with_columns(
-            pl.lit(key).alias("plan"),
-            (plan.price_usd + credits + pl.col("charges")).alias("buyer_cost_usd"),
-        ))
-    engine_users = pl.concat([*cands.values(), pl.DataFrame(schema={"user_id": pl.String})]
-                             ).unique()
-    chosen = events.join(engine_users, on="user_id", how="semi")
-    for batch in _batches(chosen):
-        df = _read_users(con, batch, [0] * len(batch), windows, tz)
-        frames.extend(_replay(df, catalog, windows, period, cands))
     fit = pl.concat(frames).with_columns(
         (pl.col("blocked") == 0).alias("feasible"),
         (pl.col("buyer_cost_usd") >= pl.col("full_gpu_cost_usd")).alias("profitable"))
