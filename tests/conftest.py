@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import settings
 
 os.environ["TZ"] = "UTC"
 os.environ["LC_ALL"] = "C"
@@ -22,6 +23,12 @@ if hasattr(time, "tzset"):
     time.tzset()
 
 GOLDEN = Path(__file__).parent / "golden"
+
+# Property tests are deterministic (the same examples on every run and machine, no example
+# database); PLANALYZER_HYPOTHESIS=explore draws fresh random examples to hunt for new cases.
+settings.register_profile("pinned", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile(os.environ.get("PLANALYZER_HYPOTHESIS", "pinned"))
 
 
 @pytest.fixture(autouse=True)
