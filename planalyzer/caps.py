@@ -24,11 +24,15 @@ a user's requests that share every window and the billing month; inside a segmen
 requests are a prefix up to the first request past a cap, found with ``searchsorted`` on prefix
 sums. Segments are processed in lock step across users, and only for users whose unconstrained
 usage reaches a cap somewhere (the others are served in full; exact, since blocking only ever
-removes usage).
+removes usage). Once few users have segments left (the heaviest, with the most windows), each
+is finished alone in plain Python (``_Tail``: the same steps and float arithmetic), where a
+lock-step step would cost some thirty Series calls for a handful of rows; tests run every
+case both ways.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -279,6 +283,23 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     rng = pl.int_range(0, nu, dtype=pl.Int64, eager=True)
     for it in range(steps):
         act = rng.filter(nseg > it)
+        if len(act) <= SCALAR_TAIL_USERS:
+            # few users left (the heaviest, with the most windows): each one's remaining
+            # segments in plain Python, where a lock-step step costs ~30 Series calls
+            tail = _Tail(limits, prefix, [win[lim.name] for lim in limits], charge_p,
+                         req.month, pol.policy != "block", limit_units)
+            for u in act.to_list():
+                first, count = int(first_seg[u]) + it, int(nseg[u]) - it
+                tail.user(seg_a.slice(first, count), seg_b.slice(first, count),
+                          [float(x[u]) for x in served_sum], [int(x[u]) for x in cur_win],
+                          [bool(x[u]) for x in was_bound], float(spend[u]), int(cur_month[u]))
+            blocked_from.append(S(tail.blocked_from, dtype=pl.Int64))
+            blocked_to.append(S(tail.blocked_to, dtype=pl.Int64))
+            over_from.append(S(tail.over_from, dtype=pl.Int64))
+            over_to.append(S(tail.over_to, dtype=pl.Int64))
+            for li in range(k):
+                bound[li].append(S(tail.bound[li], dtype=pl.Int64))
+            break
         s = _gather(first_seg, act) + it
         a, b = _gather(seg_a, s), _gather(seg_b, s)
         f_l: list[S] = []
@@ -343,6 +364,120 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     for li, lim in enumerate(limits):
         bound_at[lim.name] = pl.concat(bound[li]).sort() if bound[li] else S([], dtype=pl.Int64)
     return served, overage
+
+
+# Below this many users with segments left, _apply_limits finishes them one by one (_Tail).
+SCALAR_TAIL_USERS = 32
+
+
+class _Tail:
+    """The segment scan of ``_apply_limits`` for one user at a time, in plain Python: the same
+    steps and the same float arithmetic. The values at each segment's ends are gathered for
+    all the user's segments at once; a segment's other rows are read (one slice) only where
+    a cap or the spend limit is reached inside it. Ranges blocked and charged as overage, and
+    the requests where each limit bound, are collected as row indexes."""
+
+    def __init__(self, limits: tuple[Limit, ...], prefix: list[S], win: list[S], charge_p: S,
+                 month: S, charged: bool, limit_units: float | None) -> None:
+        self.caps = [lim.cap for lim in limits]
+        self.prefix, self.win, self.charge_p, self.month = prefix, win, charge_p, month
+        self.charged, self.limit_units = charged, limit_units
+        self.blocked_from: list[int] = []
+        self.blocked_to: list[int] = []
+        self.over_from: list[int] = []
+        self.over_to: list[int] = []
+        self.bound: list[list[int]] = [[] for _ in limits]
+
+    def user(self, seg_a: S, seg_b: S, served_sum: list[float], cur_win: list[int],
+             was_bound: list[bool], spend: float, cur_month: int) -> None:
+        """Scan one user's remaining segments ``[seg_a[i], seg_b[i])`` from the state the
+        lock-step scan left (per limit: meter served in the open window, its window id,
+        whether it bound there; the month's overage spend in meter units and its month)."""
+        last = seg_b - 1
+        ends = [_Ends(p, seg_a, last, seg_b) for p in self.prefix]
+        win = [_gather(w, seg_a).to_list() for w in self.win]
+        charge = _Ends(self.charge_p, seg_a, last, seg_b) if self.charged else None
+        month = _gather(self.month, seg_a).to_list() if self.charged else []
+        caps, limit_units = self.caps, self.limit_units
+        ss, cw, wb = list(served_sum), list(cur_win), list(was_bound)
+        sp, cm = spend, cur_month
+        for i, (a, b) in enumerate(zip(seg_a.to_list(), seg_b.to_list(), strict=True)):
+            f_l = []
+            for li, cap in enumerate(caps):
+                p = ends[li]
+                w = win[li][i]
+                if w != cw[li]:
+                    cw[li], wb[li], ss[li] = w, False, 0.0
+                r = cap - ss[li]
+                pa = p.at_a[i]
+                f = b
+                if p.at_last[i] - pa >= r:
+                    f = a
+                    if r > 0:
+                        f = p.first_at_least(i, a, b, a, pa + r)
+                f_l.append(f)
+            f = min(f_l)
+            g = f
+            if charge is not None:
+                m = month[i]
+                if m != cm:
+                    cm, sp = m, 0.0
+                g = b
+                cf = charge.value(i, a, b, f)
+                if limit_units is not None and f < b:
+                    left = limit_units - sp
+                    if left <= 0:
+                        g = f
+                    elif charge.at_last[i] - cf >= left:
+                        g = charge.first_at_least(i, a, b, f, cf + left)
+                sp = sp + (charge.value(i, a, b, g) - cf)
+                if f < g:
+                    self.over_from.append(f)
+                    self.over_to.append(g)
+            for li in range(len(caps)):
+                p = ends[li]
+                ss[li] = ss[li] + (p.value(i, a, b, g) - p.at_a[i])
+                fl = f_l[li]
+                if not wb[li] and fl < b and fl <= g:
+                    wb[li] = True
+                    self.bound[li].append(fl)
+            if g < b:
+                self.blocked_from.append(g)
+                self.blocked_to.append(b)
+
+
+class _Ends:
+    """A prefix-sum array read at one user's segments: at each segment's first row, last
+    row and end, gathered at once; anywhere else in a segment through a slice of it."""
+
+    def __init__(self, p: S, seg_a: S, last: S, seg_b: S) -> None:
+        self.p = p
+        self.at_a: list[float] = _gather(p, seg_a).to_list()
+        self.at_last: list[float] = _gather(p, last).to_list()
+        self.at_b: list[float] = _gather(p, seg_b).to_list()
+        self._seg = -1
+        self._rows: list[float] = []
+
+    def _slice(self, i: int, a: int, b: int) -> list[float]:
+        if self._seg != i:
+            self._seg, self._rows = i, self.p.slice(a, b - a + 1).to_list()
+        return self._rows
+
+    def value(self, i: int, a: int, b: int, j: int) -> float:
+        """p[j] for a row j in segment i = [a, b] (its end included)."""
+        if j == a:
+            return self.at_a[i]
+        if j == b:
+            return self.at_b[i]
+        if j == b - 1:
+            return self.at_last[i]
+        return self._slice(i, a, b)[j - a]
+
+    def first_at_least(self, i: int, a: int, b: int, lo: int, x: float) -> int:
+        """As ``_first_at_least``: in segment i = [a, b), the first j in [lo, b) with
+        p[j] >= x, clipped to b - 1 (p is nondecreasing)."""
+        j = bisect_left(self._slice(i, a, b), x, lo - a, b - a) + a
+        return min(max(j, lo), b - 1)
 
 
 def _ranges(n: int, froms: list[S], tos: list[S]) -> S:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 
 import polars as pl
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planalyzer import caps
 from planalyzer.caps import Requests, apply_plan, rolling_window_starts
 from planalyzer.plans import Limit, Overage, Plan, Window
 from tests.reference_engine import reference
@@ -15,6 +17,14 @@ from tests.reference_engine import reference
 H = 3_600_000_000  # one hour in microseconds
 SESSION = Window("rolling", hours=5)
 WEEK = Window("rolling", hours=168)
+
+
+@pytest.fixture(autouse=True, params=["lock-step", "one by one"])
+def scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test here runs with both ways the engine scans segments: all users in lock step,
+    and each user alone (caps._Tail, which the engine uses once few users have segments
+    left)."""
+    monkeypatch.setattr(caps, "SCALAR_TAIL_USERS", 0 if request.param == "lock-step" else 10**9)
 
 
 def i64(v: list[int]) -> pl.Series:
@@ -169,11 +179,12 @@ def _users(draw: st.DrawFn) -> list[tuple[list[int], list[int]]]:
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
 @given(_users(), st.integers(1, 12), st.integers(1, 40), _policies, st.booleans(),
        st.integers(60, 48 * 60))
-def test_engine_matches_reference(users: list[tuple[list[int], list[int]]], cap_s: int,
-                                  cap_m: int, pol: Overage, monthly: bool,
+def test_engine_matches_reference(users: list[tuple[list[int], list[int]]],
+                                  cap_s: int, cap_m: int, pol: Overage, monthly: bool,
                                   month_min: int) -> None:
     month_len = month_min * 60_000_000
     cal_w = Window("calendar_month")
