@@ -280,8 +280,7 @@ class Store:
                          {"table": quote_ident(_STAGE), "reader": READERS[src.format]}
                          ).fetchall()
         except duckdb.Error as exc:
-            raise InputError(f"{src.key}: cannot be read as {src.format} ({_first_line(exc)}); "
-                             "check the file is complete, or re-export it") from None
+            raise _unreadable(src.key, src.format, exc) from None
         try:
             return self._load_projected(src.staged(_STAGE), module, opts, status)
         finally:
@@ -310,8 +309,7 @@ class Store:
             rejected = _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
                                            {"checked_rows": checked}))
         except duckdb.Error as exc:
-            raise InputError(f"{src.key}: cannot be read as {fmt} ({_first_line(exc)}); "
-                             "check the file is complete, or re-export it") from None
+            raise _unreadable(src.key, fmt, exc) from None
         finally:
             if src.stage is not None:
                 sqlfiles.run(self.con, "drop_temp_table",
@@ -360,6 +358,11 @@ def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
     rows = cur.fetchall()  # fetch to the end: DuckDB 2 refuses other work on an open result
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def _unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
+    return InputError(f"{key}: cannot be read as {fmt} ({_first_line(exc)}); "
+                      "check the file is complete, or re-export it")
 
 
 def _first_line(exc: BaseException) -> str:
