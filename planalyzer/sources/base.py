@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from planalyzer.accounting import FileLoad
-from planalyzer.sources.files import SourceFile
+from planalyzer.sources.files import STAGED_FORMATS, SourceFile
 
 if TYPE_CHECKING:
     from planalyzer.sources.folder_memo import FolderMemo
@@ -51,6 +51,7 @@ class Source:
     aggregated: bool = False  # rows are buckets (a day, an hour): request timing is approximate
     batch: bool = False
     append_only: bool = False  # files only grow: a --db reload may read just the new lines
+    tabular_readers: bool = False  # projection() reads files with sources.tabular's readers
     extra_tables: tuple[str, ...] = ()  # tables with a ``source`` column to clear on reload
 
     def sniff(self, path: Path, head: bytes) -> bool:
@@ -72,9 +73,10 @@ class Source:
         """Create any tables of the source's own (rate-limit snapshots, say)."""
 
     def stages(self, src: SourceFile) -> bool:
-        """Does ``projection`` read the file with the tabular readers, so that a load may
-        read it once into a temp table first (``SourceFile.staged``)?"""
-        return False
+        """May a load read the file once into a temp table before ``projection`` reads it
+        (``SourceFile.staged``)? Yes for text files of sources whose projection uses the
+        tabular readers (``tabular_readers``)."""
+        return self.tabular_readers and src.format in STAGED_FORMATS
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions

@@ -22,6 +22,11 @@ _FORMATS: dict[str, str] = {
 }
 
 
+# formats a load reads once into a temp table before projecting them (Store._load_one,
+# sql/stage_source.sql): text, parsed and decompressed once instead of once per statement
+STAGED_FORMATS = frozenset({"csv", "jsonl"})
+
+
 class SourceFile:
     """One log file to load: its absolute path, reader format, source module and user.
 

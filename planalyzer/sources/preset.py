@@ -13,12 +13,7 @@ import duckdb
 from planalyzer.sources.base import Source, first_line
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MappingSpec, normalise
-from planalyzer.sources.tabular import (
-    STAGED_FORMATS,
-    Projection,
-    build_projection,
-    file_columns,
-)
+from planalyzer.sources.tabular import Projection, build_projection, file_columns
 
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
@@ -45,13 +40,11 @@ class PresetSource(Source):
     signature: tuple[str, ...] = ()
     input_includes_cache_read: bool = False
     cost_divisor: float = 1.0
+    tabular_readers = True
 
     def sniff(self, path: Path, head: bytes) -> bool:
         names = header_names(head)
         return bool(self.signature) and all(normalise(s) in names for s in self.signature)
-
-    def stages(self, src: SourceFile) -> bool:
-        return src.format in STAGED_FORMATS
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions

@@ -30,8 +30,6 @@ READERS: dict[str, str] = {
     "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1) AS src",
 }
 
-# formats a load reads once into a temp table (Store._load_one; sql/stage_source.sql)
-STAGED_FORMATS = frozenset({"csv", "jsonl"})
 # the row number and raw JSON the staging adds (sql/stage_source.sql): not the file's columns
 STAGE_ROW, STAGE_RAW = "__planalyzer_row", "__planalyzer_raw"
 _NOT_FILE_COLUMNS = frozenset({"file_row_number", STAGE_ROW, STAGE_RAW})
@@ -241,9 +239,7 @@ class Tabular(Source):
 
     name = "tabular"
     description = "parquet, CSV or JSON lines with recognisable columns (--map to name them)"
-
-    def stages(self, src: SourceFile) -> bool:
-        return src.format in STAGED_FORMATS
+    tabular_readers = True
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
