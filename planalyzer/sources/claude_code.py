@@ -81,8 +81,9 @@ def _kind(line: bytes) -> str:
 
 
 class _Batch:
-    """Candidate lines of many files, gathered into one buffer (newline after each line) and
-    flushed to DuckDB in chunks: the chunk is one bound VARCHAR that the SQL splits (no Arrow,
+    """Candidate lines of many files, gathered into one buffer (newline after each line;
+    ``_scan_block`` appends to ``buf``, ``file_idx`` and ``line_no`` itself) and flushed to
+    DuckDB in chunks: the chunk is one bound VARCHAR that the SQL splits (no Arrow,
     no Python object per line), its file indexes and line numbers two more.
 
     A chunk is parsed on a worker thread while the scan goes on (DuckDB releases the GIL while
@@ -104,20 +105,6 @@ class _Batch:
         self.buf = bytearray()
         self.file_idx = array("i")
         self.line_no = array("q")
-
-    def add(self, idx: int, line_no: int, data: memoryview) -> None:
-        self.buf += data
-        self.buf += b"\n"
-        self.file_idx.append(idx)
-        self.line_no.append(line_no)
-
-    def add2(self, idx: int, line_no: int, head: memoryview, tail: memoryview) -> None:
-        """A line with its middle elided (an assistant message without its content)."""
-        self.buf += head
-        self.buf += tail
-        self.buf += b"\n"
-        self.file_idx.append(idx)
-        self.line_no.append(line_no)
 
     def full(self) -> bool:
         return len(self.buf) >= _CHUNK_BYTES
@@ -166,7 +153,10 @@ def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
     find, rfind = data.find, data.rfind
     view = memoryview(data)
     kinds = scan.type_values
-    add, add2 = batch.add, batch.add2
+    # the batch's buffers, appended to in place here (a method call per candidate costs more
+    # than the appends; the batch swaps them only in flush(), between blocks)
+    buf = batch.buf
+    add_idx, add_line = batch.file_idx.append, batch.line_no.append
     pos, end = 0, len(data)
     lines = scan.lines
     while pos < end:
@@ -186,11 +176,16 @@ def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
             c = find(_CONTENT, pos, lim)
             stop = rfind(_STOP, c, nl) if c >= 0 else -1
             if stop > c >= 0 and find(b'"usage"', stop, nl) >= 0:
-                add2(idx, lines, view[pos:c + len(_CONTENT)], view[stop:nl])
+                buf += view[pos:c + len(_CONTENT)]  # the message without its content
+                buf += view[stop:nl + 1]
+                add_idx(idx)
+                add_line(lines)
                 pos = nl + 1
                 continue
             if find(b'"usage"', pos, nl) >= 0:
-                add(idx, lines, view[pos:nl])
+                buf += view[pos:nl + 1]
+                add_idx(idx)
+                add_line(lines)
                 pos = nl + 1
                 continue
         if kind:
@@ -202,13 +197,14 @@ def _scan_block(data: bytes, scan: _Scan, idx: int, batch: _Batch) -> int:
     return pos
 
 
-def scan_file(path: Path, idx: int, start_offset: int, start_line: int,
+def scan_file(path: str, idx: int, start_offset: int, start_line: int,
               batch: _Batch) -> _Scan:
-    """Read one file from ``start_offset`` in blocks: candidates go to ``batch``, other lines
-    are counted by kind; a line longer than a block is skipped in pieces unless it may carry
-    usage. The offset stops after the last complete line."""
+    """Read one file (its path as a string: no Path made per file) from ``start_offset`` in
+    blocks: candidates go to ``batch``, other lines are counted by kind; a line longer than a
+    block is skipped in pieces unless it may carry usage. The offset stops after the last
+    complete line."""
     scan = _Scan(end_offset=start_offset, lines=start_line)
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         fh.seek(start_offset)
         carry = b""
         while True:
@@ -306,7 +302,7 @@ class ClaudeCode(Source):
         sqlfiles.run(con, "create_claude_code_stage_macro").fetchall()
         batch = _Batch(con, opts.max_tokens)
         try:
-            scans = [scan_file(it.src.path, i, it.start_offset, it.start_line, batch)
+            scans = [scan_file(it.src.key, i, it.start_offset, it.start_line, batch)
                      for i, it in enumerate(items)]
             batch.flush()
         finally:
