@@ -70,6 +70,9 @@ DedupeOpt = Annotated[str | None, typer.Option(
     "without it only repeated event_id values are duplicates.")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Fail (exit 2) if any row is rejected; nothing is loaded.")]
+PricingStrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Fail (exit 2) if any row is rejected, or a logged model is not in the "
+    "cost catalog or has no API list price.")]
 MaxTokensOpt = Annotated[int, typer.Option(
     "--max-tokens", help="Reject a row whose token count in any class exceeds this.")]
 InputFormatOpt = Annotated[str | None, typer.Option(
@@ -318,7 +321,7 @@ def costs(
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
     timezone: TzOpt = "UTC",
-    strict: StrictOpt = False,
+    strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
@@ -328,6 +331,7 @@ def costs(
     Example: planalyzer costs sample_logs/parquet --sensitivity
     """
     from planalyzer.costs import (
+        check_models,
         costs_tables,
         load_cost_catalog,
         load_price_catalog,
@@ -345,6 +349,8 @@ def costs(
             with Store(db) as store:
                 _load_for_analysis(store, sources, opts, quiet, fmt)
                 models = logged_models(store.con)
+                if strict:  # a model with no cost profile or no list price is an error
+                    check_models(store.con, catalog, prices=prices, strict=True)
         tables = costs_tables(catalog, prices, models)
         if sensitivity:
             tables += sensitivity_tables(catalog, prices, models)
@@ -428,6 +434,7 @@ def report(
         "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
     costs: Annotated[Path | None, typer.Option(
         "--costs", help="Cost catalog TOML (default: the shipped cost model).")] = None,
+    prices: PricesOpt = None,
     assign: Annotated[list[str] | None, typer.Option(
         "--assign", help="USER_GLOB=PLAN, first match wins (repeatable); overrides the "
         "plan file and the logs' plan column.")] = None,
@@ -467,7 +474,7 @@ def report(
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
     timezone: TzOpt = "UTC",
-    strict: StrictOpt = False,
+    strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
@@ -498,7 +505,8 @@ def report(
             _load_for_analysis(store, sources, opts, quiet, fmt)
             with _working(quiet, fmt, "pricing and capping" + ("" if no_fit else
                                                                  ", fitting plans")):
-                data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
+                data = build_report(store.con, plans=plans, costs=costs, prices=prices,
+                                    assign=assign or [],
                                     plan_file=plan_file, timezone=timezone, period=period,
                                     strict=strict, plan_fit=not no_fit,
                                     keep_requests=econ.any)
@@ -506,7 +514,7 @@ def report(
         data.notes.extend(check_notes)
         tables = [*report_tables(data, by, top), *check_tables]  # type: ignore[arg-type]
         if econ.any:
-            tables += economics_tables(data, econ, costs=costs)
+            tables += economics_tables(data, econ, costs=costs, prices=prices)
         _emit(tables, fmt)
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:

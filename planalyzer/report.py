@@ -54,6 +54,7 @@ def build_report(
     *,
     plans: Path | None = None,
     costs: Path | None = None,
+    prices: Path | None = None,
     assign: Sequence[str] = (),
     plan_file: Path | None = None,
     timezone: str = "UTC",
@@ -63,7 +64,7 @@ def build_report(
     keep_requests: bool = False,
 ) -> ReportData:
     catalog = load_plan_catalog(plans)
-    notes = price(con, costs, strict=strict)
+    notes = price(con, costs, prices=prices, strict=strict)
     # the logs' latest plan per user is read in compute's first pass (no scan of its own)
     sources = PlanSources(tuple(parse_assign(assign, catalog)),
                           read_user_plan_file(con, plan_file, catalog) if plan_file else None)
