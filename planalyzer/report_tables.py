@@ -61,6 +61,9 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
     has_plan = plan not in (NO_PLAN, "(all)")
     def tot(c: str) -> float:
         return float(g[c].sum() or 0.0)
+
+    def known(c: str) -> float | None:  # unknown (None) if any user-month's is
+        return None if g[c].null_count() else tot(c)
     rev = tot("revenue_usd") if plan != NO_PLAN else None
     cost = tot("gpu_cost_usd")
     margin = None if rev is None else rev - cost
@@ -74,13 +77,13 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
         plan, month, g["user_id"].n_unique(), rev, tot("subscription_usd"), tot("overage_usd"),
         tot("usage_usd"), tot("credits_usd"), cost, margin,
         (margin / rev) if (margin is not None and rev) else None, tot("loaded_cost_usd"),
-        None if rev is None else rev - tot("loaded_cost_usd"), tot("api_value_usd"),
+        None if rev is None else rev - tot("loaded_cost_usd"), known("api_value_usd"),
         plan, month, g["user_id"].n_unique(),
         len(losers) if has_plan or plan == "(all)" else None,
         (len(losers) / len(planned)) if len(planned) else None,
         float(-losers["margin_usd"].sum()) if len(planned) else None,
         _quantile(costs, 0.5), _quantile(costs, 0.9), _quantile(costs, 0.99),
-        int(g["blocked_requests"].sum() or 0), tot("blocked_api_value_usd"), estimate,
+        int(g["blocked_requests"].sum() or 0), known("blocked_api_value_usd"), estimate,
         bool(g["cost_assumed"].any()),
     ])
 
@@ -157,13 +160,29 @@ def _fit_choice(data: ReportData) -> pl.DataFrame:
               "cheapest_cost_usd": pl.Float64, "profitable_plan": pl.String}
     if data.fit is None or not len(data.fit):
         return pl.DataFrame(schema=schema)
-    f = data.fit.filter(pl.col("feasible"))
+    # a plan that charges or caps by API value cannot price usage of a model with no list
+    # price: it is no fit for that user-month (``priced``), rather than a free one
+    f = data.fit.filter(pl.col("feasible") & pl.col("priced"))
     buyer = f.sort("buyer_cost_usd", "plan").group_by("user_id", "month_key").agg(
         pl.col("plan").first().alias("cheapest_plan"),
         pl.col("buyer_cost_usd").first().alias("cheapest_cost_usd"))
     seller = f.filter(pl.col("profitable")).sort("buyer_cost_usd", "plan").group_by(
         "user_id", "month_key").agg(pl.col("plan").first().alias("profitable_plan"))
     return buyer.join(seller, on=["user_id", "month_key"], how="full", coalesce=True)
+
+
+def _unpriced_fit_notes(data: ReportData) -> list[str]:
+    """Plan fit cannot price usage of a model with no API list price under a plan that charges
+    or caps by API value: say which plans were left out, for how many user-months."""
+    if not data.unpriced_plans:
+        return []
+    n = int((data.user_months["unpriced_requests"] > 0).sum())
+    if not n:
+        return []
+    return [f"cannot price under {', '.join(data.unpriced_plans)} (they charge or cap by API "
+            f"value) the usage of models with no API list price "
+            f"({', '.join(data.unpriced_models)}): those plans are left out of the cheapest "
+            f"and profitable plan of the {n} user-month(s) that used them; give --prices FILE"]
 
 
 TOKEN_COLS = (
@@ -197,7 +216,7 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
         "on average (automated use)",
         "tokens and costs count served requests; cheapest plan = least the user would pay for "
         "the same usage with nothing blocked; profitable plan = the cheapest such plan whose "
-        "revenue covers the GPU cost"]), tokens]
+        "revenue covers the GPU cost", *_unpriced_fit_notes(data)]), tokens]
 
 
 def concentration(data: ReportData) -> list[Table]:
@@ -299,7 +318,8 @@ def plan_fit(data: ReportData) -> Table:
                   Col("unprofitable", "int"),
                   Col("seller_fixable", "int", "seller: a plan makes them profitable")), rows,
                  ["replays each user's requests under every plan with the same engine; "
-                  "a plan that would block any request is not a fit for the same usage"])
+                  "a plan that would block any request is not a fit for the same usage",
+                  *_unpriced_fit_notes(data)])
 
 
 def report_tables(data: ReportData, by: By = "plan", top: int = 20,
