@@ -30,7 +30,7 @@ def _quantile(values: Sequence[float], q: float) -> float | None:
 
 
 def _r(x: Any) -> Any:
-    return round(float(x), 6) if isinstance(x, float) else x
+    return round(float(x), 6) + 0.0 if isinstance(x, float) else x  # + 0.0: no -0.0
 
 
 def _row(values: Sequence[Any]) -> tuple[Any, ...]:
@@ -92,8 +92,14 @@ def plan_summary(data: ReportData, by: By = "plan") -> list[Table]:
     um = data.user_months
     rows = []
     if by == "month":
+        # (all) sums the users with a plan, as the per-plan rows and cross_subsidy do; the
+        # cost of serving users with no plan is a row of its own, never folded into a margin
         for (month,), g in um.group_by("month", maintain_order=True):
-            rows.append(_summary_row("(all)", str(month), g, data.catalog))
+            has_plan = pl.col("plan") != NO_PLAN
+            rows.append(_summary_row("(all)", str(month), g.filter(has_plan), data.catalog))
+            if not g.filter(~has_plan).is_empty():
+                rows.append(_summary_row(NO_PLAN, str(month), g.filter(~has_plan),
+                                         data.catalog))
         title = "Profitability by billing month (all plans)"
     else:
         for (month, plan), g in um.group_by("month", "plan", maintain_order=True):
@@ -102,13 +108,24 @@ def plan_summary(data: ReportData, by: By = "plan") -> list[Table]:
     notes = ["revenue = subscriptions + overage + usage charges + prepaid credits; margin = "
              "revenue - marginal GPU cost; loaded margin = revenue - fully loaded cost; "
              "unprofitable = a user-month with negative margin; costs per user are per month",
-             ESTIMATE_NOTE, *data.notes]
+             ESTIMATE_NOTE, *_no_plan_note(data, by), *data.notes]
     k = len(PLAN_COLS)
     return [Table("plans", title, PLAN_COLS, [r[:k] for r in rows], notes),
             Table("plan_users", "Users, limits and cost spread per plan and month",
                   PLAN_USER_COLS, [r[k:] for r in rows],
                   ["unprofitable = a user-month with negative margin; median/p90/p99 = GPU "
                    "cost per user-month", ESTIMATE_NOTE])]
+
+
+def _no_plan_note(data: ReportData, by: By) -> list[str]:
+    """--by month: what (all) covers (the by-plan view says who has no plan in data.notes)."""
+    if by != "month":
+        return []
+    note = "(all) = the users with a plan, the sum of the per-plan rows of --by plan"
+    if (data.user_months["plan"] == NO_PLAN).any():
+        note += (f"; {NO_PLAN} = the users with no plan, on a row of their own: their GPU "
+                 "cost is in no margin, and they are not subscribers of any plan")
+    return [note]
 
 
 def limit_hits(data: ReportData) -> Table:
