@@ -119,6 +119,13 @@ def _check_format(fmt: str) -> None:
         raise PlanalyzerError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
+def _at_least(option: str, value: int | None, least: int = 1) -> None:
+    """A count that means nothing below ``least`` (a negative --top, a --max-tokens of 0):
+    a usage error naming the option, rather than an empty or all-rejected result."""
+    if value is not None and value < least:
+        raise PlanalyzerError(f"{option} {value}: give a whole number of at least {least:,}")
+
+
 def _emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> None:
     if fmt == "table":
         print_tables(_console(), tables)
@@ -131,6 +138,7 @@ def _load_options(
     strict: bool, max_tokens: int, input_format: str | None, source: str | None = None,
     user: str | None = None, user_map: Path | None = None,
 ) -> LoadOptions:
+    _at_least("--max-tokens", max_tokens)
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
     if input_format is not None and input_format not in ("parquet", "csv", "jsonl"):
@@ -492,6 +500,7 @@ def report(
         _check_format(fmt)
         if by not in ("plan", "user", "month"):
             raise PlanalyzerError(f"--by {by!r}: use plan, user or month")
+        _at_least("--top", top)
         if project_months is None and (usage_growth or cost_decline):
             raise PlanalyzerError("--usage-growth and --cost-decline need --project MONTHS")
         econ = EconomicsOptions(
