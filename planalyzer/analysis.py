@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from planalyzer import screen, sqlfiles
 from planalyzer.caps import Requests, apply_plan, window_starts
-from planalyzer.errors import ConfigError
+from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import (
     NO_PLAN,
     TOKEN_CLASSES,
@@ -46,12 +46,43 @@ class Period:
     since: date | None = None
     until: date | None = None  # inclusive
 
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise ConfigError(f"--since {self.since} is after --until {self.until}: the period "
+                              "is empty; give a first day on or before the last")
+
     def describe(self) -> str:
         if self.months:
             return ", ".join(self.months)
         if self.since or self.until:
             return f"{self.since or '...'} to {self.until or '...'}"
         return "all months in the log"
+
+
+def log_span(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[date, date] | None:
+    """The first and last local day (in ``tz``) of the loaded events; None if there are none."""
+    first, last = sqlfiles.run(con, "event_span", {"tz": tz}).fetchall()[0]
+    return None if first is None else (first, last)
+
+
+def check_period(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
+    """A period with no events is an error saying what the logs cover (never an empty report);
+    requested months without events are said in a note."""
+    span = log_span(con, data.timezone)
+    covered = (f"the logs cover {span[0]} to {span[1]} ({month_of(span[0])}"
+               + ("" if month_of(span[0]) == month_of(span[1]) else f" to {month_of(span[1])}")
+               + f", in {data.timezone})") if span else "no events are loaded"
+    if data.user_months.is_empty():
+        raise InputError(f"no events in the report period ({data.period.describe()}): "
+                         f"{covered}; give --month or --since/--until inside it")
+    present = set(data.user_months["month"].unique().to_list())
+    empty = [m for m in data.period.months if m not in present]
+    if empty:
+        data.notes.append(f"no events in billing month(s) {', '.join(empty)}: {covered}")
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def parse_month(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer.analysis import Period, ReportData, compute, logged_plans
+from planalyzer.analysis import Period, ReportData, check_period, compute, logged_plans
 from planalyzer.errors import ConfigError
 from planalyzer.plans import (
     NO_PLAN,
@@ -71,6 +71,7 @@ def build_report(
     data = compute(con, catalog, sources, timezone=timezone, period=period,
                    plan_fit=plan_fit, keep_requests=keep_requests,
                    unpriced_models=[u.model for u in pricing.unpriced_models])
+    check_period(con, data)
     unassigned = data.assignment.unassigned if data.assignment else 0
     if unassigned:
         data.notes.append(f"{unassigned} user(s) have no plan: shown as {NO_PLAN}, "
