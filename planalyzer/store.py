@@ -29,7 +29,7 @@ from planalyzer.accounting import FileLoad, LoadReport
 from planalyzer.errors import ConfigError, InputError, StrictModeError
 from planalyzer.schema import EVENT_COLUMN_NAMES
 from planalyzer.sources import registry
-from planalyzer.sources.base import BatchItem, Source
+from planalyzer.sources.base import BatchItem, Source, check_not_empty, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
@@ -128,6 +128,8 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             report = self._load_files(sources, opts, key_expr, progress)
+            if opts.source is not None:
+                _check_forced_source(report, opts.source)
             if memo is not None:
                 self._record_folders(memo)
             if opts.strict and report.rows_rejected:
@@ -273,6 +275,7 @@ class Store:
 
     def _load_one(self, src: SourceFile, module: Source, opts: LoadOptions,
                   status: str) -> FileLoad:
+        check_not_empty(src)
         if not module.stages(src):
             return self._load_projected(src, module, opts, status)
         try:
@@ -440,6 +443,35 @@ def _appended(prev: ManifestEntry, st: tuple[int, int], src: SourceFile) -> bool
     """The file only grew since it was read up to ``read_offset``: read on from there."""
     return (prev.read_offset is not None and st[0] >= prev.read_offset
             and prev.content_hash.startswith("tail:") and _same_content(prev, src))
+
+
+def _check_forced_source(report: LoadReport, name: str) -> None:
+    """``--source NAME`` on files it cannot read: a transcript source (a batch source) reads
+    only the lines it knows and skips the rest, so a file in another format loads nothing,
+    silently. Such a file (read now, with content, no row read, not one the source's own
+    sniffer recognises) is said: an error when nothing at all was read, else a note."""
+    forced = registry.get(name)
+    if not forced.batch:
+        return  # projection sources fail on columns they cannot map: they say so themselves
+    wrong: list[str] = []
+    for fl in report.files:
+        if fl.status not in ("loaded", "reloaded") or fl.rows_read:
+            continue
+        path = Path(fl.source)
+        head = read_head(path)
+        if not head.strip() or forced.sniff(path, head):
+            continue  # empty, or a transcript of this source with no usage in it
+        looks = registry.detect(path).name
+        wrong.append(f"{fl.source}: --source {name} found no usable rows in it (it looks like "
+                     + (f"{looks} logs: give --source {looks}" if looks != registry.GENERIC
+                        else "a table of rows: give --source tabular")
+                     + ", or omit --source to detect each file's format)")
+    if not wrong:
+        return
+    if report.rows_read == 0:
+        more = f" (and {len(wrong) - 1} more file(s) like it)" if len(wrong) > 1 else ""
+        raise InputError(wrong[0] + more)
+    report.notes.extend(wrong)
 
 
 def _source_notes(loads: list[FileLoad]) -> list[str]:

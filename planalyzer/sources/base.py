@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from planalyzer.accounting import FileLoad
+from planalyzer.errors import InputError
 from planalyzer.sources.files import STAGED_FORMATS, SourceFile
 
 if TYPE_CHECKING:
@@ -95,6 +96,14 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
             return fh.read(n)
     except OSError:
         return b""
+
+
+def check_not_empty(src: SourceFile) -> None:
+    """A file with nothing in it (no header, no rows; blanks at most) is an error saying so,
+    rather than the reader's guess at its columns (a CSV's ``column0``)."""
+    if not read_head(src.path, 4096).strip():
+        raise InputError(f"{src.key}: file is empty (no header, no rows); remove it from the "
+                         "sources, or re-export it")
 
 
 def first_line(head: bytes) -> bytes:
