@@ -54,6 +54,9 @@ class Source:
     append_only: bool = False  # files only grow: a --db reload may read just the new lines
     tabular_readers: bool = False  # projection() reads files with sources.tabular's readers
     extra_tables: tuple[str, ...] = ()  # tables with a ``source`` column to clear on reload
+    # a batch source's fixed layout: (canonical column, the field that feeds it), shown by
+    # `planalyzer map` in place of a column mapping (transcripts take no --map)
+    layout: tuple[tuple[str, str], ...] = ()
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """Does this file (its first SNIFF_BYTES) look like this source?"""
