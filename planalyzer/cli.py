@@ -352,14 +352,18 @@ def costs(
         catalog = load_cost_catalog(costs_file)
         prices = load_price_catalog(prices_file)
         models: list[str] | None = None
+        scope: str | None = None  # with --db: the files it holds beyond those named
         if sources:
             opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
             with Store(db) as store:
-                _load_for_analysis(store, sources, opts, quiet, fmt)
+                loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
+                scope = store.others_note(loaded)
                 models = logged_models(store.con)
                 if strict:  # a model with no cost profile or no list price is an error
                     check_models(store.con, catalog, prices=prices, strict=True)
         tables = costs_tables(catalog, prices, models)
+        if scope:
+            tables[0].notes.append(scope)  # the models shown are every file's in --db
         if sensitivity:
             tables += sensitivity_tables(catalog, prices, models)
         _emit(tables, fmt)
@@ -511,7 +515,8 @@ def report(
         period = _period(month, since, until)
         opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
         with Store(db) as store:
-            _load_for_analysis(store, sources, opts, quiet, fmt)
+            loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
+            scope = store.others_note(loaded)
             with _working(quiet, fmt, "pricing and capping" + ("" if no_fit else
                                                                  ", fitting plans")):
                 data = build_report(store.con, plans=plans, costs=costs, prices=prices,
@@ -521,6 +526,8 @@ def report(
                                     keep_requests=econ.any)
             check_notes, check_tables = source_checks(store.con, data.catalog)
         data.notes.extend(check_notes)
+        if scope:
+            data.notes.append(scope)
         tables = [*report_tables(data, by, top), *check_tables]  # type: ignore[arg-type]
         if econ.any:
             tables += economics_tables(data, econ, costs=costs, prices=prices)

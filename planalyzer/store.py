@@ -87,6 +87,26 @@ class Store:
         row = sqlfiles.run(self.con, "count_events").fetchone()
         return int(row[0]) if row else 0
 
+    def sources(self) -> list[str]:
+        """Every file loaded into the store: by this run and, in a --db file, earlier runs."""
+        return sorted(str(r[0]) for r in sqlfiles.run(self.con, "manifest_fingerprints")
+                      .fetchall())
+
+    def others_note(self, report: LoadReport) -> str | None:
+        """With a --db file holding files this run did not name: what analysis over its events
+        covers (every file in it), said rather than left to surprise."""
+        if self.path is None:
+            return None
+        named = {f.source for f in report.files}
+        every = self.sources()
+        others = [s for s in every if s not in named]
+        if not others:
+            return None
+        return (f"--db {self.path}: covers all {len(every):,} source file(s) in it, "
+                f"{len(others):,} of them not named in this run (each run with --db adds the "
+                "sources it names to the file); give a new --db file, or none, to cover only "
+                "the sources named")
+
     def close(self) -> None:
         self.con.close()
 
