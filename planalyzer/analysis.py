@@ -67,18 +67,19 @@ def log_span(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[date, date] | Non
 
 def check_period(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
     """A period with no events is an error saying what the logs cover (never an empty report);
-    requested months without events are said in a note."""
+    requested months without events are said in a note. The logs' span is read only then."""
+    present = set(data.user_months["month"].unique().to_list())
+    empty = [m for m in data.period.months if m not in present]
+    if present and not empty:
+        return
     span = log_span(con, data.timezone)
     covered = (f"the logs cover {span[0]} to {span[1]} ({month_of(span[0])}"
                + ("" if month_of(span[0]) == month_of(span[1]) else f" to {month_of(span[1])}")
                + f", in {data.timezone})") if span else "no events are loaded"
-    if data.user_months.is_empty():
+    if not present:
         raise InputError(f"no events in the report period ({data.period.describe()}): "
                          f"{covered}; give --month or --since/--until inside it")
-    present = set(data.user_months["month"].unique().to_list())
-    empty = [m for m in data.period.months if m not in present]
-    if empty:
-        data.notes.append(f"no events in billing month(s) {', '.join(empty)}: {covered}")
+    data.notes.append(f"no events in billing month(s) {', '.join(empty)}: {covered}")
 
 
 def month_of(day: date) -> str:
