@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from planalyzer import screen, sqlfiles
 from planalyzer.caps import Requests, apply_plan, window_starts
-from planalyzer.errors import ConfigError
+from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import (
     NO_PLAN,
     TOKEN_CLASSES,
@@ -46,12 +46,44 @@ class Period:
     since: date | None = None
     until: date | None = None  # inclusive
 
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise ConfigError(f"--since {self.since} is after --until {self.until}: the period "
+                              "is empty; give a first day on or before the last")
+
     def describe(self) -> str:
         if self.months:
             return ", ".join(self.months)
         if self.since or self.until:
             return f"{self.since or '...'} to {self.until or '...'}"
         return "all months in the log"
+
+
+def log_span(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[date, date] | None:
+    """The first and last local day (in ``tz``) of the loaded events; None if there are none."""
+    first, last = sqlfiles.run(con, "event_span", {"tz": tz}).fetchall()[0]
+    return None if first is None else (first, last)
+
+
+def check_period(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
+    """A period with no events is an error saying what the logs cover (never an empty report);
+    requested months without events are said in a note. The logs' span is read only then."""
+    present = set(data.user_months["month"].unique().to_list())
+    empty = [m for m in data.period.months if m not in present]
+    if present and not empty:
+        return
+    span = log_span(con, data.timezone)
+    covered = (f"the logs cover {span[0]} to {span[1]} ({month_of(span[0])}"
+               + ("" if month_of(span[0]) == month_of(span[1]) else f" to {month_of(span[1])}")
+               + f", in {data.timezone})") if span else "no events are loaded"
+    if not present:
+        raise InputError(f"no events in the report period ({data.period.describe()}): "
+                         f"{covered}; give --month or --since/--until inside it")
+    data.notes.append(f"no events in billing month(s) {', '.join(empty)}: {covered}")
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def parse_month(text: str) -> str:
@@ -94,6 +126,11 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     replay: Replay | None = None  # only with compute(keep_requests=True)
     assignment: Assignment | None = None  # each user's plan, as compute resolved it
+    # models with no API list price, and the plans that charge or cap by their API value
+    # (``api_value_plans``): user-months using them have no API value, and those plans are
+    # left out of their plan fit
+    unpriced_models: tuple[str, ...] = ()
+    unpriced_plans: tuple[str, ...] = ()
 
 
 def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
@@ -193,6 +230,7 @@ def compute(
     period: Period | None = None,
     plan_fit: bool = True,
     keep_requests: bool = False,
+    unpriced_models: Sequence[str] = (),
 ) -> ReportData:
     """Apply every user's plan to their requests and sum per user and billing month.
 
@@ -204,6 +242,10 @@ def compute(
     user's latest logged plan is read in the month-first pass (no scan of its own; without
     that pass, ``logged_plans`` scans for it) and the plans resolved are in
     ``ReportData.assignment``.
+    ``unpriced_models``: the logged models with no API list price (``api_value_usd`` NULL):
+    a user-month with any of their requests gets ``api_value_usd`` and
+    ``blocked_api_value_usd`` NULL (``unpriced_requests`` counts them), and plan fit leaves
+    out, for that user-month, the plans that charge or cap by their API value.
     """
     period = period or Period()
     order = [*catalog.plans, NO_PLAN]
@@ -278,14 +320,17 @@ def compute(
         (pl.col("last_day").max() - pl.col("first_day").min() + 1).alias("days_in_log"))
         if len(sums) else pl.DataFrame(schema={"month_key": pl.Int64, "days_in_log": pl.Int64}))
     user_months = _finish_user_months(pl.concat(agg_parts), span, catalog, order)
+    user_months = _mark_unpriced(con, user_months, unpriced_models, timezone, period)
+    unpriced_plans = api_value_plans(catalog, unpriced_models)
     binds_df = (pl.concat(bind_rows) if bind_rows else
                 pl.DataFrame(schema={"user_id": pl.String, "month_key": pl.Int64,
                                      "limit": pl.String}))
     binds_df = _filter_months(binds_df, user_months).group_by(
         "user_id", "month_key", "limit").agg(pl.len().alias("times_bound"))
-    fit_df = (_fit_frame(fit_frames, user_months) if fit is not None
+    fit_df = (_fit_frame(fit_frames, user_months, unpriced_plans) if fit is not None
               else pl.DataFrame() if plan_fit else None)
     notes = [f"period: {period.describe()}; billing months in {timezone}"]
+    notes.extend(_unpriced_notes(user_months, unpriced_plans))
     if assignment.unknown_logged:
         notes.append("plans in the logs not in the catalog (users reported with no plan): "
                      + ", ".join(f"{k} ({v} users)" for k, v in
@@ -296,7 +341,64 @@ def compute(
         full, units, _ = _apply_caps(full, catalog, order, windows, all_meters=True)
         replay = Replay(full, units, list(windows), order, in_period(full, period))
     return ReportData(catalog, user_months, binds_df, fit_df, timezone, period, notes, replay,
-                      assignment)
+                      assignment, tuple(unpriced_models), tuple(unpriced_plans))
+
+
+def api_value_plans(catalog: PlanCatalog, models: Sequence[str]) -> list[str]:
+    """The plans that charge or cap by the API value of any of ``models`` (a meter they
+    use, in a limit, overage or usage charges, weighs that model's API-list dollars)."""
+    if not models:
+        return []
+    out = []
+    for key, plan in catalog.plans.items():
+        for name in plan.meters_used():
+            weights = [catalog.meters[name].weight_for(m) for m in models]
+            if any(w is not None and w.api_value_usd for w in weights):
+                out.append(key)
+                break
+    return out
+
+
+def _mark_unpriced(con: duckdb.DuckDBPyConnection, user_months: pl.DataFrame,
+                   models: Sequence[str], tz: str, period: Period) -> pl.DataFrame:
+    """``user_months`` with ``unpriced_requests`` (requests of ``models``, which have no API
+    list price) and, where there are any, ``api_value_usd`` and ``blocked_api_value_usd``
+    NULL: their value is unknown, never zero (docs/costs.md)."""
+    if not models or not len(user_months):
+        return user_months.with_columns(pl.lit(0, dtype=pl.Int64).alias("unpriced_requests"))
+    epoch = date(1970, 1, 1)
+    params = {"tz": tz, "models": list(models),
+              "since_day": (period.since - epoch).days if period.since else -(2 ** 40),
+              "until_day": (period.until - epoch).days if period.until else 2 ** 40}
+    found = pl.from_arrow(sqlfiles.relation(con, "report_unpriced_user_months", params)
+                          .to_arrow_table())
+    assert isinstance(found, pl.DataFrame)
+    found = found.with_columns(pl.col("month_key").cast(pl.Int64),
+                               pl.col("unpriced_requests").cast(pl.Int64))
+    out = user_months.join(found, on=["user_id", "month_key"], how="left").with_columns(
+        pl.col("unpriced_requests").fill_null(0))
+    unknown = pl.col("unpriced_requests") > 0
+    return out.with_columns(
+        pl.when(unknown).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("api_value_usd", "blocked_api_value_usd"))
+
+
+def _unpriced_notes(user_months: pl.DataFrame, plans: Sequence[str]) -> list[str]:
+    """What the report cannot price: user-months whose API value is unknown, and those on a
+    plan that charges or caps by it (their charges and limits count that usage as $0)."""
+    hit = user_months.filter(pl.col("unpriced_requests") > 0)
+    if not len(hit):
+        return []
+    notes = [f"{len(hit)} user-month(s) used models with no API list price "
+             f"({int(hit['unpriced_requests'].sum()):,} requests): their API value is empty "
+             "(unknown, not zero), and so is any total that includes them; give --prices FILE"]
+    on = hit.filter(pl.col("plan").is_in(list(plans)))
+    if len(on):
+        names = ", ".join(sorted(set(on["plan"].to_list())))
+        notes.append(f"{len(on)} of them are on plans that charge or cap by API value "
+                     f"({names}): those requests count $0 toward the plan's charges and "
+                     "limits, so its revenue may be understated")
+    return notes
 
 
 def logged_plans(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
@@ -514,13 +616,22 @@ class _FitPlan:
         return frames
 
 
-def _fit_frame(frames: list[pl.DataFrame], user_months: pl.DataFrame) -> pl.DataFrame:
+def _fit_frame(frames: list[pl.DataFrame], user_months: pl.DataFrame,
+               unpriced_plans: Sequence[str] = ()) -> pl.DataFrame:
+    """Plan fit rows of the report's user-months, with ``feasible`` (nothing blocked),
+    ``profitable`` (what the buyer pays covers the GPU cost) and ``priced``: false where the
+    plan charges or caps by API value (``unpriced_plans``) and the user-month used a model with
+    no list price, so what it would pay and block is unknown."""
     if not frames:
         return pl.DataFrame()
     fit = pl.concat(frames).with_columns(
         (pl.col("blocked") == 0).alias("feasible"),
         (pl.col("buyer_cost_usd") >= pl.col("full_gpu_cost_usd")).alias("profitable"))
-    return _filter_months(fit, user_months)
+    fit = fit.join(user_months.select("user_id", "month_key", "unpriced_requests"),
+                   on=["user_id", "month_key"], how="inner")
+    return fit.with_columns(
+        ~(pl.col("plan").is_in(list(unpriced_plans)) & (pl.col("unpriced_requests") > 0))
+        .alias("priced")).drop("unpriced_requests")
 
 
 def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], period: Period,

@@ -70,6 +70,9 @@ DedupeOpt = Annotated[str | None, typer.Option(
     "without it only repeated event_id values are duplicates.")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Fail (exit 2) if any row is rejected; nothing is loaded.")]
+PricingStrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Fail (exit 2) if any row is rejected, or a logged model is not in the "
+    "cost catalog or has no API list price.")]
 MaxTokensOpt = Annotated[int, typer.Option(
     "--max-tokens", help="Reject a row whose token count in any class exceeds this.")]
 InputFormatOpt = Annotated[str | None, typer.Option(
@@ -118,6 +121,13 @@ def _check_format(fmt: str) -> None:
         raise PlanalyzerError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
+def _at_least(option: str, value: int | None, least: int = 1) -> None:
+    """A count that means nothing below ``least`` (a negative --top, a --max-tokens of 0):
+    a usage error naming the option, rather than an empty or all-rejected result."""
+    if value is not None and value < least:
+        raise PlanalyzerError(f"{option} {value}: give a whole number of at least {least:,}")
+
+
 def _emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> None:
     if fmt == "table":
         print_tables(_console(), tables)
@@ -130,6 +140,7 @@ def _load_options(
     strict: bool, max_tokens: int, input_format: str | None, source: str | None = None,
     user: str | None = None, user_map: Path | None = None,
 ) -> LoadOptions:
+    _at_least("--max-tokens", max_tokens)
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
     if input_format is not None and input_format not in ("parquet", "csv", "jsonl"):
@@ -320,7 +331,7 @@ def costs(
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
     timezone: TzOpt = "UTC",
-    strict: StrictOpt = False,
+    strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
@@ -330,6 +341,7 @@ def costs(
     Example: planalyzer costs sample_logs/parquet --sensitivity
     """
     from planalyzer.costs import (
+        check_models,
         costs_tables,
         load_cost_catalog,
         load_price_catalog,
@@ -342,12 +354,18 @@ def costs(
         catalog = load_cost_catalog(costs_file)
         prices = load_price_catalog(prices_file)
         models: list[str] | None = None
+        scope: str | None = None  # with --db: the files it holds beyond those named
         if sources:
             opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
             with Store(db) as store:
-                _load_for_analysis(store, sources, opts, quiet, fmt)
+                loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
+                scope = store.others_note(loaded)
                 models = logged_models(store.con)
+                if strict:  # a model with no cost profile or no list price is an error
+                    check_models(store.con, catalog, prices=prices, strict=True)
         tables = costs_tables(catalog, prices, models)
+        if scope:
+            tables[0].notes.append(scope)  # the models shown are every file's in --db
         if sensitivity:
             tables += sensitivity_tables(catalog, prices, models)
         _emit(tables, fmt)
@@ -430,6 +448,7 @@ def report(
         "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
     costs: Annotated[Path | None, typer.Option(
         "--costs", help="Cost catalog TOML (default: the shipped cost model).")] = None,
+    prices: PricesOpt = None,
     assign: Annotated[list[str] | None, typer.Option(
         "--assign", help="USER_GLOB=PLAN, first match wins (repeatable); overrides the "
         "plan file and the logs' plan column.")] = None,
@@ -469,7 +488,7 @@ def report(
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
     timezone: TzOpt = "UTC",
-    strict: StrictOpt = False,
+    strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
@@ -487,6 +506,7 @@ def report(
         _check_format(fmt)
         if by not in ("plan", "user", "month"):
             raise PlanalyzerError(f"--by {by!r}: use plan, user or month")
+        _at_least("--top", top)
         if project_months is None and (usage_growth or cost_decline):
             raise PlanalyzerError("--usage-growth and --cost-decline need --project MONTHS")
         econ = EconomicsOptions(
@@ -497,18 +517,22 @@ def report(
         period = _period(month, since, until)
         opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
         with Store(db) as store:
-            _load_for_analysis(store, sources, opts, quiet, fmt)
+            loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
+            scope = store.others_note(loaded)
             with _working(quiet, fmt, "pricing and capping" + ("" if no_fit else
                                                                  ", fitting plans")):
-                data = build_report(store.con, plans=plans, costs=costs, assign=assign or [],
+                data = build_report(store.con, plans=plans, costs=costs, prices=prices,
+                                    assign=assign or [],
                                     plan_file=plan_file, timezone=timezone, period=period,
                                     strict=strict, plan_fit=not no_fit,
                                     keep_requests=econ.any)
             check_notes, check_tables = source_checks(store.con, data.catalog)
         data.notes.extend(check_notes)
+        if scope:
+            data.notes.append(scope)
         tables = [*report_tables(data, by, top), *check_tables]  # type: ignore[arg-type]
         if econ.any:
-            tables += economics_tables(data, econ, costs=costs)
+            tables += economics_tables(data, econ, costs=costs, prices=prices)
         _emit(tables, fmt)
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:

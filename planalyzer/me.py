@@ -26,7 +26,7 @@ from planalyzer.analysis import compute, meter_units, month_label
 from planalyzer.caps import Requests, rolling_window_starts
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import Limit, PlanCatalog, assign_plans
-from planalyzer.pricing_step import price
+from planalyzer.pricing_step import price_result
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
 from planalyzer.store import LoadOptions, Store
@@ -130,7 +130,8 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
     if your_plan is not None and catalog.find(your_plan) is None:
         raise ConfigError(f"--plan {your_plan!r}: not in the plan catalog {catalog.path}; use "
                           "one of " + ", ".join(catalog.plans))
-    notes = price(con, costs, prices=prices)
+    pricing = price_result(con, costs, prices=prices)
+    notes = list(pricing.warnings)
     monthly = sqlfiles.relation(con, "me_monthly", {"tz": tz},
                                 {"events": "priced_events"}).fetchall()
     usage = Table(
@@ -161,8 +162,10 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
     tables.extend(check_tables)
     if monthly:
         tables.append(limit_table(con, catalog, tz))
-        tables.append(plan_cost_table(con, catalog, tz, your_plan,
-                                      {r[0]: float(r[6] or 0.0) for r in monthly}))
+        tables.append(plan_cost_table(
+            con, catalog, tz, your_plan,
+            {r[0]: None if r[6] is None else float(r[6]) for r in monthly},
+            [u.model for u in pricing.unpriced_models]))
     return tables
 
 
@@ -259,12 +262,16 @@ def limit_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str) -
 
 
 def plan_cost_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str,
-                    your_plan: str | None, value_by_month: Mapping[str, float]) -> Table:
+                    your_plan: str | None, value_by_month: Mapping[str, float | None],
+                    unpriced_models: Sequence[str] = ()) -> Table:
     """Every plan replayed on your requests by the report's caps engine: what you would pay
-    and what it would block; the best fit is the cheapest plan that blocks nothing."""
+    and what it would block; the best fit is the cheapest plan that blocks nothing. A plan
+    that charges or caps by API value cannot price requests of ``unpriced_models`` (no API
+    list price): what you would pay under it is unknown, and it is no best fit."""
     found = catalog.find(your_plan) if your_plan else None
     current = found.key if found else None
-    data = compute(con, catalog, assign_plans([(ME, current)], catalog), timezone=tz)
+    data = compute(con, catalog, assign_plans([(ME, current)], catalog), timezone=tz,
+                   unpriced_models=unpriced_models)
     fit = data.fit
     if fit is None or not len(fit):
         return Table("me_plan_cost", "What each plan would cost you", [Col("month")], [])
@@ -273,21 +280,27 @@ def plan_cost_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: st
     verdicts: list[str] = []
     for (key,), part in fit.group_by("month_key", maintain_order=True):
         month = month_label(int(key))
-        best = part.filter(pl.col("feasible")).head(1)
+        best = part.filter(pl.col("feasible") & pl.col("priced")).head(1)
         for r in part.iter_rows(named=True):
             plan = catalog.plans[r["plan"]]
-            rows.append((month, r["plan"], plan.price_usd, float(r["buyer_cost_usd"]),
-                         int(r["blocked"]), bool(r["feasible"]),
+            ok = bool(r["priced"])  # else it charges or caps by a value we cannot price
+            rows.append((month, r["plan"], plan.price_usd,
+                         float(r["buyer_cost_usd"]) if ok else None,
+                         int(r["blocked"]) if ok else None, bool(r["feasible"]) if ok else None,
                          float(r["full_gpu_cost_usd"]),
-                         float(r["buyer_cost_usd"]) - float(r["full_gpu_cost_usd"]),
+                         float(r["buyer_cost_usd"]) - float(r["full_gpu_cost_usd"])
+                         if ok else None,
                          r["plan"] == current))
         mine = part.filter(pl.col("plan") == current) if current else part.clear()
         if len(mine):
             m = mine.row(0, named=True)
-            value = value_by_month.get(month, 0.0)
-            verdicts.append(f"{month}: on {current} you paid ${m['buyer_cost_usd']:,.2f} for "
-                            f"usage worth ${value:,.2f} at API list prices, which cost about "
-                            f"${m['full_gpu_cost_usd']:,.2f} to serve")
+            value = value_by_month.get(month)
+            paid = (f"${m['buyer_cost_usd']:,.2f}" if m["priced"]
+                    else "an amount planalyzer cannot price")
+            worth = (f"worth ${value:,.2f} at API list prices" if value is not None
+                     else "of unknown API list value (some models have no list price)")
+            verdicts.append(f"{month}: on {current} you paid {paid} for usage {worth}, which "
+                            f"cost about ${m['full_gpu_cost_usd']:,.2f} to serve")
         if len(best):
             b = best.row(0, named=True)
             verdicts.append(f"{month}: best fit {b['plan']} at ${b['buyer_cost_usd']:,.2f} "
@@ -296,6 +309,10 @@ def plan_cost_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: st
             verdicts.append(f"{month}: every plan would have blocked some requests")
     if current is None:
         verdicts.append("say which plan you are on with --plan to mark it")
+    if data.unpriced_plans and not fit["priced"].all():
+        verdicts.append(f"empty = cannot be priced: {', '.join(data.unpriced_plans)} charge or "
+                        "cap by API value, and some requests' models have no API list price "
+                        f"({', '.join(data.unpriced_models)}); give --prices FILE")
     return Table(
         "me_plan_cost", "What each plan would cost you for the same usage",
         [Col("month"), Col("plan"), Col("price_usd", "usd", "price"),

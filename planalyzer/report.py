@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer.analysis import Period, ReportData, compute, logged_plans
+from planalyzer.analysis import Period, ReportData, check_period, compute, logged_plans
 from planalyzer.errors import ConfigError
 from planalyzer.plans import (
     NO_PLAN,
@@ -19,7 +19,7 @@ from planalyzer.plans import (
     load_plan_catalog,
     parse_assign,
 )
-from planalyzer.pricing_step import price
+from planalyzer.pricing_step import price_result
 
 
 def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: Path, catalog: PlanCatalog
@@ -54,6 +54,7 @@ def build_report(
     *,
     plans: Path | None = None,
     costs: Path | None = None,
+    prices: Path | None = None,
     assign: Sequence[str] = (),
     plan_file: Path | None = None,
     timezone: str = "UTC",
@@ -63,15 +64,17 @@ def build_report(
     keep_requests: bool = False,
 ) -> ReportData:
     catalog = load_plan_catalog(plans)
-    notes = price(con, costs, strict=strict)
+    pricing = price_result(con, costs, prices=prices, strict=strict)
     # the logs' latest plan per user is read in compute's first pass (no scan of its own)
     sources = PlanSources(tuple(parse_assign(assign, catalog)),
                           read_user_plan_file(con, plan_file, catalog) if plan_file else None)
     data = compute(con, catalog, sources, timezone=timezone, period=period,
-                   plan_fit=plan_fit, keep_requests=keep_requests)
+                   plan_fit=plan_fit, keep_requests=keep_requests,
+                   unpriced_models=[u.model for u in pricing.unpriced_models])
+    check_period(con, data)
     unassigned = data.assignment.unassigned if data.assignment else 0
     if unassigned:
         data.notes.append(f"{unassigned} user(s) have no plan: shown as {NO_PLAN}, "
                           "with cost but no revenue; give --plan-file or --assign")
-    data.notes.extend(notes)
+    data.notes.extend(pricing.warnings)
     return data

@@ -30,7 +30,7 @@ def _quantile(values: Sequence[float], q: float) -> float | None:
 
 
 def _r(x: Any) -> Any:
-    return round(float(x), 6) if isinstance(x, float) else x
+    return round(float(x), 6) + 0.0 if isinstance(x, float) else x  # + 0.0: no -0.0
 
 
 def _row(values: Sequence[Any]) -> tuple[Any, ...]:
@@ -61,6 +61,9 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
     has_plan = plan not in (NO_PLAN, "(all)")
     def tot(c: str) -> float:
         return float(g[c].sum() or 0.0)
+
+    def known(c: str) -> float | None:  # unknown (None) if any user-month's is
+        return None if g[c].null_count() else tot(c)
     rev = tot("revenue_usd") if plan != NO_PLAN else None
     cost = tot("gpu_cost_usd")
     margin = None if rev is None else rev - cost
@@ -74,13 +77,13 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
         plan, month, g["user_id"].n_unique(), rev, tot("subscription_usd"), tot("overage_usd"),
         tot("usage_usd"), tot("credits_usd"), cost, margin,
         (margin / rev) if (margin is not None and rev) else None, tot("loaded_cost_usd"),
-        None if rev is None else rev - tot("loaded_cost_usd"), tot("api_value_usd"),
+        None if rev is None else rev - tot("loaded_cost_usd"), known("api_value_usd"),
         plan, month, g["user_id"].n_unique(),
         len(losers) if has_plan or plan == "(all)" else None,
         (len(losers) / len(planned)) if len(planned) else None,
         float(-losers["margin_usd"].sum()) if len(planned) else None,
         _quantile(costs, 0.5), _quantile(costs, 0.9), _quantile(costs, 0.99),
-        int(g["blocked_requests"].sum() or 0), tot("blocked_api_value_usd"), estimate,
+        int(g["blocked_requests"].sum() or 0), known("blocked_api_value_usd"), estimate,
         bool(g["cost_assumed"].any()),
     ])
 
@@ -89,8 +92,14 @@ def plan_summary(data: ReportData, by: By = "plan") -> list[Table]:
     um = data.user_months
     rows = []
     if by == "month":
+        # (all) sums the users with a plan, as the per-plan rows and cross_subsidy do; the
+        # cost of serving users with no plan is a row of its own, never folded into a margin
         for (month,), g in um.group_by("month", maintain_order=True):
-            rows.append(_summary_row("(all)", str(month), g, data.catalog))
+            has_plan = pl.col("plan") != NO_PLAN
+            rows.append(_summary_row("(all)", str(month), g.filter(has_plan), data.catalog))
+            if not g.filter(~has_plan).is_empty():
+                rows.append(_summary_row(NO_PLAN, str(month), g.filter(~has_plan),
+                                         data.catalog))
         title = "Profitability by billing month (all plans)"
     else:
         for (month, plan), g in um.group_by("month", "plan", maintain_order=True):
@@ -99,13 +108,24 @@ def plan_summary(data: ReportData, by: By = "plan") -> list[Table]:
     notes = ["revenue = subscriptions + overage + usage charges + prepaid credits; margin = "
              "revenue - marginal GPU cost; loaded margin = revenue - fully loaded cost; "
              "unprofitable = a user-month with negative margin; costs per user are per month",
-             ESTIMATE_NOTE, *data.notes]
+             ESTIMATE_NOTE, *_no_plan_note(data, by), *data.notes]
     k = len(PLAN_COLS)
     return [Table("plans", title, PLAN_COLS, [r[:k] for r in rows], notes),
             Table("plan_users", "Users, limits and cost spread per plan and month",
                   PLAN_USER_COLS, [r[k:] for r in rows],
                   ["unprofitable = a user-month with negative margin; median/p90/p99 = GPU "
                    "cost per user-month", ESTIMATE_NOTE])]
+
+
+def _no_plan_note(data: ReportData, by: By) -> list[str]:
+    """--by month: what (all) covers (the by-plan view says who has no plan in data.notes)."""
+    if by != "month":
+        return []
+    note = "(all) = the users with a plan, the sum of the per-plan rows of --by plan"
+    if (data.user_months["plan"] == NO_PLAN).any():
+        note += (f"; {NO_PLAN} = the users with no plan, on a row of their own: their GPU "
+                 "cost is in no margin, and they are not subscribers of any plan")
+    return [note]
 
 
 def limit_hits(data: ReportData) -> Table:
@@ -157,13 +177,29 @@ def _fit_choice(data: ReportData) -> pl.DataFrame:
               "cheapest_cost_usd": pl.Float64, "profitable_plan": pl.String}
     if data.fit is None or not len(data.fit):
         return pl.DataFrame(schema=schema)
-    f = data.fit.filter(pl.col("feasible"))
+    # a plan that charges or caps by API value cannot price usage of a model with no list
+    # price: it is no fit for that user-month (``priced``), rather than a free one
+    f = data.fit.filter(pl.col("feasible") & pl.col("priced"))
     buyer = f.sort("buyer_cost_usd", "plan").group_by("user_id", "month_key").agg(
         pl.col("plan").first().alias("cheapest_plan"),
         pl.col("buyer_cost_usd").first().alias("cheapest_cost_usd"))
     seller = f.filter(pl.col("profitable")).sort("buyer_cost_usd", "plan").group_by(
         "user_id", "month_key").agg(pl.col("plan").first().alias("profitable_plan"))
     return buyer.join(seller, on=["user_id", "month_key"], how="full", coalesce=True)
+
+
+def _unpriced_fit_notes(data: ReportData) -> list[str]:
+    """Plan fit cannot price usage of a model with no API list price under a plan that charges
+    or caps by API value: say which plans were left out, for how many user-months."""
+    if not data.unpriced_plans:
+        return []
+    n = int((data.user_months["unpriced_requests"] > 0).sum())
+    if not n:
+        return []
+    return [f"cannot price under {', '.join(data.unpriced_plans)} (they charge or cap by API "
+            f"value) the usage of models with no API list price "
+            f"({', '.join(data.unpriced_models)}): those plans are left out of the cheapest "
+            f"and profitable plan of the {n} user-month(s) that used them; give --prices FILE"]
 
 
 TOKEN_COLS = (
@@ -197,7 +233,7 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
         "on average (automated use)",
         "tokens and costs count served requests; cheapest plan = least the user would pay for "
         "the same usage with nothing blocked; profitable plan = the cheapest such plan whose "
-        "revenue covers the GPU cost"]), tokens]
+        "revenue covers the GPU cost", *_unpriced_fit_notes(data)]), tokens]
 
 
 def concentration(data: ReportData) -> list[Table]:
@@ -299,7 +335,8 @@ def plan_fit(data: ReportData) -> Table:
                   Col("unprofitable", "int"),
                   Col("seller_fixable", "int", "seller: a plan makes them profitable")), rows,
                  ["replays each user's requests under every plan with the same engine; "
-                  "a plan that would block any request is not a fit for the same usage"])
+                  "a plan that would block any request is not a fit for the same usage",
+                  *_unpriced_fit_notes(data)])
 
 
 def report_tables(data: ReportData, by: By = "plan", top: int = 20,

@@ -29,7 +29,7 @@ from planalyzer.accounting import FileLoad, LoadReport
 from planalyzer.errors import ConfigError, InputError, StrictModeError
 from planalyzer.schema import EVENT_COLUMN_NAMES
 from planalyzer.sources import registry
-from planalyzer.sources.base import BatchItem, Source
+from planalyzer.sources.base import BatchItem, Source, check_not_empty, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
@@ -87,6 +87,26 @@ class Store:
         row = sqlfiles.run(self.con, "count_events").fetchone()
         return int(row[0]) if row else 0
 
+    def sources(self) -> list[str]:
+        """Every file loaded into the store: by this run and, in a --db file, earlier runs."""
+        return sorted(str(r[0]) for r in sqlfiles.run(self.con, "manifest_fingerprints")
+                      .fetchall())
+
+    def others_note(self, report: LoadReport) -> str | None:
+        """With a --db file holding files this run did not name: what analysis over its events
+        covers (every file in it), said rather than left to surprise."""
+        if self.path is None:
+            return None
+        named = {f.source for f in report.files}
+        every = self.sources()
+        others = [s for s in every if s not in named]
+        if not others:
+            return None
+        return (f"--db {self.path}: covers all {len(every):,} source file(s) in it, "
+                f"{len(others):,} of them not named in this run (each run with --db adds the "
+                "sources it names to the file); give a new --db file, or none, to cover only "
+                "the sources named")
+
     def close(self) -> None:
         self.con.close()
 
@@ -128,6 +148,8 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             report = self._load_files(sources, opts, key_expr, progress)
+            if opts.source is not None:
+                _check_forced_source(report, opts.source)
             if memo is not None:
                 self._record_folders(memo)
             if opts.strict and report.rows_rejected:
@@ -273,6 +295,7 @@ class Store:
 
     def _load_one(self, src: SourceFile, module: Source, opts: LoadOptions,
                   status: str) -> FileLoad:
+        check_not_empty(src)
         if not module.stages(src):
             return self._load_projected(src, module, opts, status)
         try:
@@ -440,6 +463,35 @@ def _appended(prev: ManifestEntry, st: tuple[int, int], src: SourceFile) -> bool
     """The file only grew since it was read up to ``read_offset``: read on from there."""
     return (prev.read_offset is not None and st[0] >= prev.read_offset
             and prev.content_hash.startswith("tail:") and _same_content(prev, src))
+
+
+def _check_forced_source(report: LoadReport, name: str) -> None:
+    """``--source NAME`` on files it cannot read: a transcript source (a batch source) reads
+    only the lines it knows and skips the rest, so a file in another format loads nothing,
+    silently. Such a file (read now, with content, no row read, not one the source's own
+    sniffer recognises) is said: an error when nothing at all was read, else a note."""
+    forced = registry.get(name)
+    if not forced.batch:
+        return  # projection sources fail on columns they cannot map: they say so themselves
+    wrong: list[str] = []
+    for fl in report.files:
+        if fl.status not in ("loaded", "reloaded") or fl.rows_read:
+            continue
+        path = Path(fl.source)
+        head = read_head(path)
+        if not head.strip() or forced.sniff(path, head):
+            continue  # empty, or a transcript of this source with no usage in it
+        looks = registry.detect(path).name
+        wrong.append(f"{fl.source}: --source {name} found no usable rows in it (it looks like "
+                     + (f"{looks} logs: give --source {looks}" if looks != registry.GENERIC
+                        else "a table of rows: give --source tabular")
+                     + ", or omit --source to detect each file's format)")
+    if not wrong:
+        return
+    if report.rows_read == 0:
+        more = f" (and {len(wrong) - 1} more file(s) like it)" if len(wrong) > 1 else ""
+        raise InputError(wrong[0] + more)
+    report.notes.extend(wrong)
 
 
 def _source_notes(loads: list[FileLoad]) -> list[str]:

@@ -10,7 +10,8 @@ SELECT
     sum(cache_write_tokens + cache_write_1h_tokens) AS cache_write_tokens,
     sum(cache_read_tokens) AS cache_read_tokens,
     sum(output_tokens) AS output_tokens,
-    sum(api_value_usd) AS api_value_usd,
+    -- unknown (NULL) when any request's model has no API list price: never a partial sum
+    CASE WHEN count(api_value_usd) = count(*) THEN sum(api_value_usd) END AS api_value_usd,
     sum(gpu_cost_usd) AS gpu_cost_usd
 FROM {{events}}
 GROUP BY month

@@ -69,6 +69,12 @@ def test_load_json_balances(small_csv: str) -> None:
     (["whatif", "rejected.csv", "--scenario", "max20x_weekly_cap_overage"],
      "rejected.csv: no usable events"),
     (["costs", "empty.csv"], "empty.csv: no usable events (0 rows read)"),
+    (["report", "usage.csv", "--top", "-3"], "--top -3: give a whole number of at least 1"),
+    (["report", "usage.csv", "--top", "0"], "--top 0: give a whole number of at least 1"),
+    (["load", "usage.csv", "--max-tokens", "-1"],
+     "--max-tokens -1: give a whole number of at least 1"),
+    (["load", "usage.csv", "--max-tokens", "0"],
+     "--max-tokens 0: give a whole number of at least 1"),
 ])
 def test_bad_input_exits_2_with_one_line(small_csv: str, args: list[str], message: str) -> None:
     result = runner.invoke(app, args)
@@ -165,3 +171,31 @@ def test_terminal_accounting_folds_many_files() -> None:
     assert short.rows[-1] == full.rows[-1] == ("total", "", "", 24, 16, 8, 0)
     few = accounting_tables(LoadReport(files[:3]), 5)[0]
     assert len(few.rows) == 4  # few files: every one listed
+
+
+def test_db_report_says_it_covers_every_file_in_the_db(tmp_path: Path) -> None:
+    import json
+    header = ["user_id", "ts", "model", "input_tokens", "output_tokens"]
+    write_csv(tmp_path / "good.csv", header,
+              [["u1", "2026-10-01T00:00:00Z", "claude-sonnet-4-5", 10, 5],
+               ["u2", "2026-10-02T00:00:00Z", "claude-sonnet-4-5", 20, 7]])
+    write_csv(tmp_path / "a.csv", header, [["a1", "2026-10-01T00:00:00Z", "claude-sonnet-4-5",
+                                            10, 5]])
+    db = str(tmp_path / "t.duckdb")
+    assert runner.invoke(app, ["load", str(tmp_path / "good.csv"), "--db", db]).exit_code == 0
+    note = (f"--db {db}: covers all 2 source file(s) in it, 1 of them not named in this run "
+            "(each run with --db adds the sources it names to the file); give a new --db file, "
+            "or none, to cover only the sources named")
+    args = ["--assign", "*=claude_pro", "--format", "json"]
+    res = runner.invoke(app, ["report", str(tmp_path / "a.csv"), "--db", db, *args])
+    doc = json.loads(res.stdout)
+    assert note in doc["plans"]["notes"]
+    assert doc["plans"]["rows"][0]["subscribers"] == 3  # the semantics stay: every file's users
+    costs = json.loads(runner.invoke(app, ["costs", str(tmp_path / "a.csv"), "--db", db,
+                                           "--format", "json"]).stdout)
+    assert note in costs["cost_per_mtok"]["notes"]
+    both = runner.invoke(app, ["report", str(tmp_path / "a.csv"), str(tmp_path / "good.csv"),
+                               "--db", db, *args])
+    assert "covers all" not in both.stdout
+    plain = runner.invoke(app, ["report", str(tmp_path / "a.csv"), *args])
+    assert "covers all" not in plain.stdout

@@ -106,3 +106,26 @@ def test_me_dir_of_the_other_tool(option: str, folder: str, message: str) -> Non
     res = CliRunner().invoke(app, ["me", option, str(FIXTURES / folder)])
     assert res.exit_code == 2
     assert message in res.output and "Traceback" not in res.output
+
+
+def test_me_usage_of_a_model_with_no_list_price(tmp_path: Path) -> None:
+    """Its API value is unknown (never $0), and a plan that charges or caps by API value is
+    neither priced nor the best fit for it."""
+    src = next((CC / "projects").rglob("*0002.jsonl"))
+    dest = tmp_path / "projects" / "p" / "s.jsonl"
+    dest.parent.mkdir(parents=True)
+    text = src.read_text(encoding="utf-8")
+    dest.write_text(text.replace('"model":"claude-', '"model":"acme-claude-'), encoding="utf-8")
+    with Store() as store:
+        load_my_usage(store, [str(tmp_path)])
+        tables = {t.name: t for t in me_tables(store.con, load_plan_catalog(), "UTC",
+                                               your_plan="claude_pro")}
+    (month,) = tables["me_monthly"].as_dicts()
+    assert month["api_value_usd"] is None and month["gpu_cost_usd"] > 0
+    cost = {r["plan"]: r for r in tables["me_plan_cost"].as_dicts()}
+    assert cost["api_tier_1"]["your_cost_usd"] is None
+    assert cost["claude_pro"]["your_cost_usd"] == 20.0
+    notes = tables["me_plan_cost"].notes
+    assert "of unknown API list value" in notes[0]
+    assert notes[1].startswith("2026-10: best fit free at $0.00")
+    assert any(n.startswith("empty = cannot be priced: ") for n in notes)

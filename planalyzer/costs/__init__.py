@@ -8,6 +8,7 @@ from planalyzer.costs.pricing import (
     PRICED_COLUMNS,
     ModelUsage,
     PricingResult,
+    check_models,
     logged_models,
     price_events,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Roofline",
     "Tokens",
     "api_value_usd",
+    "check_models",
     "coefficient_cost",
     "coefficients_for",
     "costs_tables",

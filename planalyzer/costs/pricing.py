@@ -82,18 +82,18 @@ def _event_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return list(con.table(table).columns)
 
 
-def price_events(
+def check_models(
     con: duckdb.DuckDBPyConnection,
     catalog: CostCatalog,
     *,
     prices: PriceCatalog,
     strict: bool = False,
-) -> PricingResult:
-    """Create the temp view ``priced_events`` over ``events`` and say how models were priced.
+) -> tuple[PricingResult, list[Coefficients]]:
+    """How every model in ``events`` is priced, and the coefficient rows that price them.
 
-    Unknown models are priced by the catalog's fallback profile (``cost_assumed`` true) and
-    listed in the warnings with their volumes; with ``strict`` they raise StrictModeError, as
-    does a model with no API list price (its ``api_value_usd`` would otherwise be NULL).
+    Unknown models (priced by the catalog's fallback profile, ``cost_assumed`` true) and
+    models with no API list price (``api_value_usd`` NULL) are listed in the warnings with
+    their volumes; with ``strict`` either raises StrictModeError.
     """
     names = logged_models(con)
     result = PricingResult(view="priced_events", models=[], resolutions={})
@@ -129,6 +129,23 @@ def price_events(
         if strict:
             raise StrictModeError(msg)
         result.warnings.append(msg)
+    return result, rows
+
+
+def price_events(
+    con: duckdb.DuckDBPyConnection,
+    catalog: CostCatalog,
+    *,
+    prices: PriceCatalog,
+    strict: bool = False,
+) -> PricingResult:
+    """Create the temp view ``priced_events`` over ``events`` and say how models were priced.
+
+    Unknown models are priced by the catalog's fallback profile (``cost_assumed`` true) and
+    listed in the warnings with their volumes; with ``strict`` they raise StrictModeError, as
+    does a model with no API list price (its ``api_value_usd`` would otherwise be NULL).
+    """
+    result, rows = check_models(con, catalog, prices=prices, strict=strict)
     con.register("cost_coefficients_in", coefficient_table(rows))
     try:
         sqlfiles.run(con, "create_cost_coefficients")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from planalyzer.accounting import FileLoad
+from planalyzer.errors import InputError
 from planalyzer.sources.files import STAGED_FORMATS, SourceFile
 
 if TYPE_CHECKING:
@@ -53,6 +54,9 @@ class Source:
     append_only: bool = False  # files only grow: a --db reload may read just the new lines
     tabular_readers: bool = False  # projection() reads files with sources.tabular's readers
     extra_tables: tuple[str, ...] = ()  # tables with a ``source`` column to clear on reload
+    # a batch source's fixed layout: (canonical column, the field that feeds it), shown by
+    # `planalyzer map` in place of a column mapping (transcripts take no --map)
+    layout: tuple[tuple[str, str], ...] = ()
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """Does this file (its first SNIFF_BYTES) look like this source?"""
@@ -95,6 +99,14 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
             return fh.read(n)
     except OSError:
         return b""
+
+
+def check_not_empty(src: SourceFile) -> None:
+    """A file with nothing in it (no header, no rows; blanks at most) is an error saying so,
+    rather than the reader's guess at its columns (a CSV's ``column0``)."""
+    if not read_head(src.path, 4096).strip():
+        raise InputError(f"{src.key}: file is empty (no header, no rows); remove it from the "
+                         "sources, or re-export it")
 
 
 def first_line(head: bytes) -> bytes:

@@ -273,6 +273,19 @@ def _any_jsonl(folder: Path) -> bool:
 
 class ClaudeCode(Source):
     name = "claude-code"
+    layout = (
+        ("event_id", "message.id:requestId (duplicates dropped on it)"),
+        ("ts", "timestamp"),
+        ("user_id", "the folder's user (--user, default me; --user-map)"),
+        ("model", "message.model"),
+        ("input_tokens", "message.usage.input_tokens"),
+        ("cache_write_tokens", "message.usage.cache_creation_input_tokens less the 1 h part"),
+        ("cache_write_1h_tokens", "message.usage.cache_creation.ephemeral_1h_input_tokens"),
+        ("cache_read_tokens", "message.usage.cache_read_input_tokens"),
+        ("output_tokens", "message.usage.output_tokens"),
+        ("requests", "1 per line with message.usage"),
+        ("logged_cost_usd", "costUSD (older versions)"),
+    )
     description = "Claude Code transcripts (~/.claude/projects/<project>/<session>.jsonl)"
     batch = True
     append_only = True

@@ -223,6 +223,17 @@ def _has_rollouts(home: Path) -> bool:
 
 class Codex(Source):
     name = "codex"
+    layout = (
+        ("event_id", "codex:<session id>:<cumulative total_tokens>"),
+        ("ts", "timestamp of the event_msg token_count line"),
+        ("user_id", "the folder's user (--user, default me; --user-map)"),
+        ("model", "the latest turn_context.model before the event"),
+        ("input_tokens", "input_tokens less cached_input_tokens of payload.info.last_token_usage "
+                         "(or of the change in total_token_usage)"),
+        ("cache_read_tokens", "cached_input_tokens, as input_tokens"),
+        ("output_tokens", "output_tokens, as input_tokens (reasoning included)"),
+        ("requests", "1 per token_count event"),
+    )
     description = "Codex CLI rollouts (~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl)"
     batch = True
     extra_tables = ("rate_limit_snapshots",)

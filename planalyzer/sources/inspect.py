@@ -1,16 +1,25 @@
-"""Show how files' columns map onto the events schema, without loading them."""
+"""Show how files' columns map onto the events schema, without loading them.
+
+Files are found and recognised as a load finds them (``planalyzer.sources.registry``): a
+vendor export shows its preset mapping, and transcript folders (Claude Code, Codex: batch
+sources) show their fixed layout, the fields each canonical column is read from, once per
+source rather than once per file.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from planalyzer.accounting import display_path
-from planalyzer.sources.files import resolve
+from planalyzer.sources import registry
+from planalyzer.sources.base import Source, check_not_empty
+from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MAPPABLE
-from planalyzer.sources.tabular import build_projection, file_columns
+from planalyzer.sources.tabular import READERS, file_columns
 from planalyzer.tables import Col, Table
 
 if TYPE_CHECKING:
@@ -18,28 +27,71 @@ if TYPE_CHECKING:
 
 
 def mapping_tables(specs: Sequence[str], opts: LoadOptions) -> list[Table]:
-    """One row per file and canonical column: which column feeds it, and how it was chosen."""
+    """One row per file and canonical column: which column feeds it, and how it was chosen
+    (for a transcript source: one row per canonical column, from its fixed layout)."""
     con = duckdb.connect()
     rows: list[tuple[object, ...]] = []
     notes: list[str] = []
-    for src in resolve(list(specs), opts.input_format):
-        types = dict(file_columns(con, src))
-        proj = build_projection(con, src, opts.mapping)
-        m = proj.mapping
-        for canon in MAPPABLE:
-            col = m.columns.get(canon)
-            rows.append((display_path(src.key), canon, col or "-",
-                         types.get(col, "-") if col else "-",
-                         m.how.get(canon, "default" if col is None else "")))
-        unused = sorted(set(types) - set(m.columns.values()))
-        if unused:
-            notes.append(f"{display_path(src.key)}: columns not used: {', '.join(unused)}")
-        if m.input_includes_cache_read:
-            notes.append(f"{display_path(src.key)}: input_tokens = input - cache_read "
-                         "(the source counts cached tokens inside its input count)")
-        if proj.type_problem:
-            notes.append(f"{display_path(src.key)}: {proj.type_problem} (its rows are rejected)")
-    con.close()
+    batches: dict[str, list[SourceFile]] = {}
+    ready: set[str] = set()
+    try:
+        for found in registry.resolve(list(specs), None, opts.input_format):
+            src, module = registry.identify(found)
+            if module.batch:
+                batches.setdefault(module.name, []).append(src)
+                continue
+            if module.name not in ready:
+                module.setup(con)
+                ready.add(module.name)
+            _file_rows(con, src, module, opts, rows, notes)
+    finally:
+        con.close()
+    for name, files in batches.items():
+        _layout_rows(registry.get(name), files, opts, rows, notes)
     return [Table("column_mapping", "Column mapping",
                   [Col("source"), Col("canonical"), Col("column"), Col("type"), Col("how")],
                   rows, notes)]
+
+
+def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
+               opts: LoadOptions, rows: list[tuple[object, ...]], notes: list[str]) -> None:
+    check_not_empty(src)
+    proj = module.projection(con, src, opts)
+    # a file read by the tabular readers has columns of its own; a nested JSON report's
+    # projection (sql/project_*.sql) names fields inside it instead
+    tabular = proj.reader == READERS[src.format]
+    types = dict(file_columns(con, src)) if tabular else {}
+    m = proj.mapping
+    name = display_path(src.key)
+    for canon in MAPPABLE:
+        col = m.columns.get(canon)
+        how = m.how.get(canon, "default" if col is None else "")
+        if how == "given" and canon not in opts.mapping.explicit:
+            how = "preset"  # a vendor source's own column list, not the user's --map
+        rows.append((name, canon, col or "-", types.get(col, "-") if col else "-", how))
+    unused = sorted(set(types) - set(m.columns.values()))
+    if unused:
+        notes.append(f"{name}: columns not used: {', '.join(unused)}")
+    if module.name != registry.GENERIC:
+        notes.append(f"{name}: recognised as {module.name} ({module.description})")
+    if m.input_includes_cache_read:
+        notes.append(f"{name}: input_tokens = input - cache_read "
+                     "(the source counts cached tokens inside its input count)")
+    if proj.type_problem:
+        notes.append(f"{name}: {proj.type_problem} (its rows are rejected)")
+
+
+def _layout_rows(module: Source, files: list[SourceFile], opts: LoadOptions,
+                 rows: list[tuple[object, ...]], notes: list[str]) -> None:
+    keys = [f.key for f in files]
+    where = display_path(os.path.commonpath(keys)) if len(keys) > 1 else display_path(keys[0])
+    label = f"{where} ({len(files):,} {module.name} file(s))"
+    fields = dict(module.layout)
+    for canon in MAPPABLE:
+        rows.append((label, canon, fields.get(canon, "-"), "-",
+                     "fixed layout" if canon in fields else "default"))
+    ignored = " (--map and --mapping do not apply to them)" if opts.mapping.explicit else ""
+    notes.append(f"{module.name}: transcripts have a fixed layout, not columns to map: each "
+                 f"canonical column is read from the field shown{ignored}; rows are the lines "
+                 "that carry token usage, the rest is counted by kind when loaded "
+                 "(docs/sources.md)")

@@ -129,6 +129,12 @@ def identify(src: SourceFile) -> tuple[SourceFile, Source]:
     return SourceFile(src.path, src.format, GENERIC, src.user_id, src.stat), get(GENERIC)
 
 
+def detect(path: Path) -> Source:
+    """The module content detection picks for the file at ``path`` (as without --source)."""
+    fmt = source_files.format_of(path) or "jsonl"
+    return identify(SourceFile(path, fmt))[1]
+
+
 def read_user_map(path: Path) -> dict[str, str]:
     """A TOML ``[users]`` table: folder name = "user id", for a folder of users' folders."""
     import tomllib

@@ -1,0 +1,109 @@
+"""Inputs that used to load nothing without a word, or with a misleading error: a `--source`
+that does not fit the file, and empty files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, write_csv, write_parquet
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
+from planalyzer.errors import InputError
+from planalyzer.store import LoadOptions, Store
+
+runner = CliRunner()
+HEADER = ["user_id", "ts", "model", "input_tokens", "output_tokens"]
+ROWS = [["u1", "2026-10-01T00:00:00Z", "claude-sonnet-4-5", 10, 5],
+        ["u2", "2026-10-02T00:00:00Z", "claude-sonnet-4-5", 20, 7]]
+CODEX_ROLLOUT = next((FIXTURES / "codex" / "home" / "sessions").rglob("rollout-*.jsonl"))
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "good.csv", HEADER, ROWS)
+    return tmp_path
+
+
+def _error(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    return result.stderr.strip()
+
+
+def _json(args: list[str]) -> dict[str, object]:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc: dict[str, object] = json.loads(result.stdout)
+    return doc
+
+
+# -- a --source that does not fit -----------------------------------------------------------
+
+def test_transcript_source_on_a_csv_is_an_error(here: Path) -> None:
+    err = _error(["load", "good.csv", "--source", "codex"])
+    assert err == (f"error: {here / 'good.csv'}: --source codex found no usable rows in it (it "
+                   "looks like a table of rows: give --source tabular, or omit --source to "
+                   "detect each file's format)")
+
+
+def test_transcript_source_on_a_parquet_file_is_an_error(here: Path) -> None:
+    write_parquet(here / "p.parquet", [dict(zip(HEADER, r, strict=True)) for r in ROWS])
+    err = _error(["load", "p.parquet", "--source", "claude-code"])
+    assert "p.parquet: --source claude-code found no usable rows in it" in err
+
+
+def test_source_suggested_from_the_content(here: Path) -> None:
+    shutil.copy(CODEX_ROLLOUT, here / "rollout.jsonl")
+    err = _error(["load", "rollout.jsonl", "--source", "claude-code"])
+    assert "(it looks like codex logs: give --source codex, or omit --source" in err
+
+
+def test_wrong_source_in_a_library_load_is_an_input_error(here: Path) -> None:
+    with Store() as store, pytest.raises(InputError, match="--source codex found no usable"):
+        store.load([str(here / "good.csv")], LoadOptions(source="codex"))
+    with Store() as store:  # nothing was kept: the load is one transaction
+        assert store.events_count() == 0
+
+
+def test_wrong_source_beside_a_fitting_file_is_a_note(here: Path) -> None:
+    shutil.copy(CODEX_ROLLOUT, here / "rollout.jsonl")
+    doc = _json(["load", "rollout.jsonl", "good.csv", "--source", "codex"])
+    acct = doc["load_accounting"]
+    assert isinstance(acct, dict)
+    assert any(n.startswith(f"{here / 'good.csv'}: --source codex found no usable rows")
+               for n in acct["notes"])
+
+
+def test_transcript_without_usage_under_its_own_source_is_fine(here: Path) -> None:
+    line = {"parentUuid": None, "sessionId": "s1", "type": "user", "uuid": "u0",
+            "timestamp": "2026-10-01T09:00:00.000Z", "message": {"role": "user",
+                                                                  "content": "hi"}}
+    (here / "s1.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    doc = _json(["load", "s1.jsonl", "--source", "claude-code"])
+    acct = doc["load_accounting"]
+    assert isinstance(acct, dict)
+    assert not any("found no usable rows" in n for n in acct["notes"])
+
+
+# -- empty files ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("empty.csv", b""), ("empty.jsonl", b""), ("empty.parquet", b""), ("blank.csv", b"\n \n"),
+])
+def test_empty_file_is_an_error_saying_so(here: Path, name: str, content: bytes) -> None:
+    (here / name).write_bytes(content)
+    err = _error(["load", name])
+    assert err == (f"error: {here / name}: file is empty (no header, no rows); remove it from "
+                   "the sources, or re-export it")
+
+
+def test_header_only_csv_loads_no_rows(here: Path) -> None:
+    write_csv(here / "header.csv", HEADER, [])
+    assert runner.invoke(app, ["load", "header.csv"]).exit_code == 0

@@ -1,0 +1,65 @@
+"""`planalyzer map` shows files as a load reads them: transcript folders (Claude Code, Codex)
+by their fixed layout, vendor reports by their preset columns, empty files as an error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
+
+runner = CliRunner()
+
+
+def _json(args: list[str]) -> dict[str, object]:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc: dict[str, object] = json.loads(result.stdout)
+    return doc
+
+
+def test_map_of_an_empty_file_says_so(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    result = runner.invoke(app, ["map", str(tmp_path / "empty.csv")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"error: {tmp_path / 'empty.csv'}: file is empty (no "
+                                     "header, no rows); remove it from the sources, or "
+                                     "re-export it")
+
+
+@pytest.mark.parametrize(("folder", "source"), [
+    (FIXTURES / "claude_code" / "single", "claude-code"), (FIXTURES / "codex" / "home", "codex"),
+])
+def test_map_shows_a_transcript_source_s_fixed_layout(folder: Path, source: str) -> None:
+    doc = _json(["map", str(folder)])
+    table = doc["column_mapping"]
+    assert isinstance(table, dict)
+    rows = {r["canonical"]: r for r in table["rows"]}
+    assert rows["ts"]["how"] == "fixed layout"
+    assert rows["plan"]["how"] == "default"
+    assert f"{source} file(s)" in rows["ts"]["source"]
+    assert len(table["rows"]) == 12  # one row per canonical column, not per file
+    assert any(n.startswith(f"{source}: transcripts have a fixed layout") for n in table["notes"])
+
+
+def test_map_shows_claude_code_fields() -> None:
+    doc = _json(["map", str(FIXTURES / "claude_code" / "single")])
+    table = doc["column_mapping"]
+    assert isinstance(table, dict)
+    rows = {r["canonical"]: r["column"] for r in table["rows"]}
+    assert rows["model"] == "message.model"
+    assert rows["cache_read_tokens"] == "message.usage.cache_read_input_tokens"
+
+
+def test_map_shows_a_vendor_report_s_preset() -> None:
+    doc = _json(["map", str(FIXTURES / "openai_usage" / "completions_by_user_model.json")])
+    table = doc["column_mapping"]
+    assert isinstance(table, dict)
+    rows = {r["canonical"]: r for r in table["rows"]}
+    assert rows["requests"]["column"] == "num_model_requests"
+    assert rows["requests"]["how"] == "preset"
+    assert any("recognised as openai-usage" in n for n in table["notes"])
