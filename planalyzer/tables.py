@@ -40,6 +40,9 @@ class Table:
     rows: list[tuple[Any, ...]]
     notes: list[str] = field(default_factory=list)
     record: bool = False  # one row best shown vertically (measure: value) on a terminal
+    # per row, how far a terminal indents its first cell (1: a part of the row above it);
+    # empty: none. Presentation only: JSON, CSV and markdown write the values as they are.
+    levels: Sequence[int] = ()
 
     def as_dicts(self) -> list[dict[str, Any]]:
         keys = [c.key for c in self.columns]

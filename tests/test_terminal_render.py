@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from planalyzer.render.formats import human
+from planalyzer.render.formats import human, render_text
 from planalyzer.render.terminal import print_tables
 from planalyzer.tables import Col, Table
 
@@ -64,3 +64,16 @@ def test_unit_prices_keep_three_significant_figures() -> None:
 def test_unit_price_is_within_half_a_percent_of_its_value(v: float) -> None:
     shown = float(human(v, Col("p", "usd_rate")).removeprefix("$").replace(",", ""))
     assert abs(shown - v) <= 0.005 * v + 0.005 * (v >= 1)
+
+
+def test_row_levels_indent_the_first_cell_on_a_terminal_only() -> None:
+    t = Table("money", "Money", [Col("metric"), Col("usd", "usd")],
+              [("revenue", 3.0), ("subscriptions", 2.0), ("usage charges", 1.0)],
+              levels=(0, 1, 1))
+    lines = render(t, 80).splitlines()
+    assert any(line.startswith("  revenue ") for line in lines)
+    assert any(line.startswith("    subscriptions ") for line in lines)
+    assert any(line.startswith("    usage charges ") for line in lines)
+    for fmt in ("json", "csv", "markdown"):
+        text = render_text([t], fmt)
+        assert "  subscriptions" not in text and "subscriptions" in text, fmt

@@ -125,3 +125,16 @@ def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
     assert code == 2
     assert message in err, err
     assert err.count("\n") == 1
+
+
+def test_whatif_money_parts_add_up_to_revenue_and_keys_are_clean() -> None:
+    """Revenue is its four labelled parts (the API-tier user's usage charges included), and
+    the JSON metric names carry no terminal indentation."""
+    code, out, _ = run("whatif", str(FIXTURE), *SCENARIOS, "--format", "json")
+    assert code == 0
+    rows = {r["metric"]: r for r in json.loads(out)["whatif_money"]["rows"]}
+    assert all(m == m.strip() for m in rows)
+    parts = ["subscriptions", "prepaid credits", "overage charges", "usage charges"]
+    for col in ("baseline", "scenario_1", "scenario_2", "delta_1", "delta_2"):
+        assert rows["revenue"][col] == pytest.approx(sum(rows[p][col] for p in parts))
+    assert rows["usage charges"]["baseline"] == pytest.approx(1.5189 + 6.0756, abs=1e-3)

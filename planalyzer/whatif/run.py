@@ -371,7 +371,8 @@ def _empty() -> pl.DataFrame:
 # -- metrics ------------------------------------------------------------------------------------
 
 SUMMED = ("users", "subscribers", "user_months", "revenue_usd", "subscription_usd",
-          "overage_usd", "gpu_cost_usd", "margin_usd", "loaded_cost_usd", "loaded_margin_usd",
+          "credits_usd", "overage_usd", "usage_usd", "gpu_cost_usd", "margin_usd",
+          "loaded_cost_usd", "loaded_margin_usd",
           "unprofitable_user_months", "unprofitable_loss_usd", "users_hit",
           "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests", "users_affected")
 
@@ -414,9 +415,9 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         hit_users = float((per_user["weight"] * per_user["hit"].cast(pl.Float64)).sum())
     aff_users = float(user.filter(changed).n_unique())
     neg = m < 0
-    cols = ("revenue_usd", "subscription_usd", "overage_usd", "gpu_cost_usd", "margin_usd",
-            "loaded_cost_usd", "loaded_margin_usd", "blocked_api_value_usd",
-            "blocked_gpu_cost_usd", "blocked_requests")
+    cols = ("revenue_usd", "subscription_usd", "credits_usd", "overage_usd", "usage_usd",
+            "gpu_cost_usd", "margin_usd", "loaded_cost_usd", "loaded_margin_usd",
+            "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests")
     if unit:
         sums = {c: float(f[c].sum()) for c in cols}
     else:

@@ -17,8 +17,10 @@ from planalyzer.whatif.run import Evaluator, Outcome, metrics
 
 MONEY_ROWS = (
     ("revenue_usd", "revenue"),
-    ("subscription_usd", "  subscriptions"),
-    ("overage_usd", "  overage and usage charges"),
+    ("subscription_usd", "subscriptions"),  # the four parts of revenue (REVENUE_PARTS)
+    ("credits_usd", "prepaid credits"),
+    ("overage_usd", "overage charges"),
+    ("usage_usd", "usage charges"),
     ("gpu_cost_usd", "marginal GPU cost"),
     ("margin_usd", "contribution margin"),
     ("loaded_cost_usd", "fully loaded cost"),
@@ -27,6 +29,7 @@ MONEY_ROWS = (
     ("blocked_api_value_usd", "usage blocked (API list value)"),
     ("blocked_gpu_cost_usd", "usage blocked (GPU cost)"),
 )
+REVENUE_PARTS = ("subscription_usd", "credits_usd", "overage_usd", "usage_usd")
 PEOPLE_ROWS = (
     ("subscribers", "subscribers"),
     ("user_months", "user-months"),
@@ -54,7 +57,8 @@ def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, s
         for m in mets:
             row += [m.get(key, 0.0), m.get(key, 0.0) - base.get(key, 0.0)]
         out.append(tuple(row))
-    return Table(name, title, cols, out)
+    levels = tuple(1 if key in REVENUE_PARTS else 0 for key, _ in rows)
+    return Table(name, title, cols, out, levels=levels if any(levels) else ())
 
 
 def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> list[Table]:
@@ -67,9 +71,10 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
          for i, o in enumerate(outcomes, start=1)])
     money = _side_by_side("whatif_money", "Baseline and scenarios: money (USD, period total)",
                           "usd", MONEY_ROWS, outcomes, base, mets)
-    money.notes.append("contribution margin = revenue - marginal GPU cost; fully loaded margin "
-                       "also subtracts training and overhead; blocked usage is neither served "
-                       "nor charged")
+    money.notes.append("revenue = subscriptions + prepaid credits + overage charges + usage "
+                       "charges; contribution margin = revenue - marginal GPU cost; fully "
+                       "loaded margin also subtracts training and overhead; blocked usage is "
+                       "neither served nor charged")
     people = _side_by_side("whatif_people", "Baseline and scenarios: users", "float",
                            PEOPLE_ROWS, outcomes, base, mets)
     shares = _side_by_side("whatif_shares", "Baseline and scenarios: shares of subscribers",
