@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["str", "int", "tokens", "usd", "usd_rate", "share", "float", "bool"]
+Kind = Literal["str", "int", "tokens", "usd", "usd_rate", "share", "float", "number", "bool"]
 """``usd``: an amount (cents; whole dollars from $100); ``usd_rate``: a unit price or the cost
 of one request ($ per million tokens, $ per request), shown to three significant figures so
-small rates keep their precision."""
+small rates keep their precision; ``float``: a measure, shown to three significant figures;
+``number``: a value as someone gave it (a swept price or cap: 19.99, 110,000,000), shown
+whole, never rounded to three figures; a text value in such a column is shown as it is."""
 
 
 @dataclass(frozen=True)

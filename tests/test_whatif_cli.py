@@ -138,3 +138,19 @@ def test_whatif_money_parts_add_up_to_revenue_and_keys_are_clean() -> None:
     for col in ("baseline", "scenario_1", "scenario_2", "delta_1", "delta_2"):
         assert rows["revenue"][col] == pytest.approx(sum(rows[p][col] for p in parts))
     assert rows["usage charges"]["baseline"] == pytest.approx(1.5189 + 6.0756, abs=1e-3)
+
+
+def test_optimize_and_sweep_write_grid_values_as_numbers() -> None:
+    grid = ["--grid", "plans.claude_pro.price_usd=10,19.99,30",
+            "--grid", "plans.claude_pro.overage.policy=block"]
+    code, out, err = run("optimize", str(FIXTURE), *grid, "--format", "json")
+    assert code == 0, err
+    best = json.loads(out)["optimize_best"]["rows"]
+    code, out, err = run("sweep", str(FIXTURE), *grid, "--format", "json")
+    assert code == 0, err
+    points = json.loads(out)["sweep_points"]["rows"]
+    for rows in (best, points):
+        assert sorted(r["plans.claude_pro.price_usd"] for r in rows) == [10, 19.99, 30]
+        assert {r["plans.claude_pro.overage.policy"] for r in rows} == {"block"}
+    code, out, _ = run("optimize", str(FIXTURE), *grid, "--format", "markdown")
+    assert code == 0 and "| 19.99 |" in out  # shown as given, not rounded to 20

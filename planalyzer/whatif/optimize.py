@@ -25,7 +25,13 @@ from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Table
 from planalyzer.whatif.run import Evaluator, metrics
 from planalyzer.whatif.scenario import Scenario
-from planalyzer.whatif.sweep import Axis, fmt_value, point_scenarios, resolve_metric
+from planalyzer.whatif.sweep import (
+    Axis,
+    axis_col,
+    fmt_value,
+    point_scenarios,
+    resolve_metric,
+)
 
 _RE = re.compile(r"^\s*([\w:.*\-]+)\s*(<=|>=|<|>)\s*(baseline|[-+0-9.eE_]+)\s*$")
 
@@ -200,8 +206,7 @@ def _coordinate(at: Callable[[tuple[int, ...]], Evaluated], start: tuple[int, ..
 def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: str,
                   constraints: Sequence[Constraint]) -> list[Table]:
     base_m = metrics(ev.baseline)
-    cols = [Col("rank", "int"), *[Col(a.path, "str", a.path.removeprefix("plans."))
-                                  for a in axes],
+    cols = [Col("rank", "int"), *[axis_col(a.path, a.values) for a in axes],
             Col("objective", "float", f"objective ({objective})"),
             Col("objective_delta", "float", "objective change"),
             Col("feasible", "bool", "meets constraints"),
@@ -216,7 +221,7 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: s
             names = c.names(e.metrics)
             vals = [resolve_metric(n, e.metrics) for n in names] or [0.0]
             cvals.append(max(vals) if c.op in ("<=", "<") else min(vals))
-        rows.append((r, *[_show(e.values[a.path]) for a in axes], e.objective,
+        rows.append((r, *[e.values[a.path] for a in axes], e.objective,
                      e.objective - resolve_metric(objective, base_m), e.feasible, *cvals,
                      e.metrics["revenue_usd"], e.metrics["margin_usd"],
                      e.metrics["users_affected_share"]))

@@ -78,6 +78,12 @@ def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
             for combo in itertools.product(*[a.values for a in axes])]
 
 
+def axis_col(path: str, values: Sequence[Any]) -> Col:
+    """The column of a grid axis: its values as given (numbers stay numbers in JSON/CSV)."""
+    text = any(isinstance(v, str | bool) for v in values)
+    return Col(path, "str" if text else "number", path.removeprefix("plans."))
+
+
 def point_name(values: Mapping[str, Any]) -> str:
     return ", ".join(f"{k.removeprefix('plans.')}={fmt_value(v)}" for k, v in values.items())
 
@@ -148,9 +154,7 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
     affs = [resolve_metric(affected, m) for m in mets]
     front = set(frontier(list(zip(objs, affs, strict=True))))
     paths = list(points[0]) if points else []
-    cols = [Col("point", "int"), *[Col(p, "str" if any(isinstance(pt[p], str)
-                                                         for pt in points) else "float",
-                                       p.removeprefix("plans.")) for p in paths],
+    cols = [Col("point", "int"), *[axis_col(p, [pt[p] for pt in points]) for p in paths],
             *[Col(k, kind, label) for k, kind, label in SWEEP_METRICS],  # type: ignore[arg-type]
             Col("objective", "float", objective),
             Col("objective_delta", "float", "change"),
