@@ -678,6 +678,7 @@ def sweep(
     from planalyzer.plans import load_plan_catalog
     from planalyzer.whatif import load_scenario
     from planalyzer.whatif.sweep import (
+        check_metrics,
         grid_points,
         parse_axis,
         point_catalogs,
@@ -693,7 +694,9 @@ def sweep(
         points = grid_points(axes)
         base = load_scenario(_scenario_path(scenario)) if scenario else None
         scen = point_scenarios(base, points)
-        extra = point_catalogs(load_plan_catalog(plans), scen)
+        catalog = load_plan_catalog(plans)
+        extra = point_catalogs(catalog, scen)
+        check_metrics([("--objective", objective), ("--affected", affected)], catalog, scen)
         with Store(db) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, assign, plan_file, month,
                                since, until, timezone, strict, quiet, fmt, extra)
@@ -742,7 +745,14 @@ def optimize(
     from planalyzer.whatif import load_scenario
     from planalyzer.whatif.optimize import optimize as run_optimize
     from planalyzer.whatif.optimize import parse_constraint, result_tables
-    from planalyzer.whatif.sweep import grid_points, parse_axis, point_catalogs, point_scenarios
+    from planalyzer.whatif.sweep import (
+        check_metrics,
+        corner_points,
+        grid_points,
+        parse_axis,
+        point_catalogs,
+        point_scenarios,
+    )
 
     with _user_errors():
         _check_format(fmt)
@@ -753,8 +763,11 @@ def optimize(
         base = load_scenario(_scenario_path(scenario)) if scenario else None
         # every window any design uses must be in the one pass: check the axes' corners
         scen = point_scenarios(base, grid_points(axes)) if _small(axes) else \
-            point_scenarios(base, _corners(axes))
-        extra = point_catalogs(load_plan_catalog(plans), scen)
+            point_scenarios(base, corner_points(axes))
+        catalog = load_plan_catalog(plans)
+        extra = point_catalogs(catalog, scen)
+        check_metrics([("--objective", objective),
+                       *[(f"--constraint {c.text!r}", c.metric) for c in cons]], catalog, scen)
         with Store(db) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, assign, plan_file, month,
                                since, until, timezone, strict, quiet, fmt, extra)
@@ -768,11 +781,6 @@ def _small(axes: list[Any]) -> bool:
     for a in axes:
         n *= len(a.values)
     return n <= 5000
-
-
-def _corners(axes: list[Any]) -> list[dict[str, Any]]:
-    return [{a.path: v for a in axes for v in [a.values[i % len(a.values)]]}
-            for i in range(max(len(a.values) for a in axes))]
 
 
 def _version(value: bool) -> None:

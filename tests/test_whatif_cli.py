@@ -12,10 +12,18 @@ from typer.testing import CliRunner
 from whatif_helpers import FIXTURE
 
 from planalyzer.cli import app
+from planalyzer.errors import ConfigError
 from planalyzer.store import LoadOptions, Store
-from planalyzer.whatif import prepare
+from planalyzer.whatif import metrics, parse_scenario, prepare
 from planalyzer.whatif.optimize import optimize, parse_constraint
-from planalyzer.whatif.sweep import parse_axis
+from planalyzer.whatif.sweep import (
+    grid_points,
+    metric_names,
+    parse_axis,
+    plan_limits,
+    point_scenarios,
+    sweep,
+)
 
 ENV = {"COLUMNS": "120", "LINES": "50", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1",
        "TERM": "dumb"}
@@ -119,6 +127,25 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
       "margin_usd = 5"], "write METRIC OP VALUE"),
     (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--search",
       "random"], "--search 'random'"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "median_margin_usd:nosuch >= 0"], "--constraint 'median_margin_usd:nosuch >= 0': metric "
+     "'median_margin_usd:nosuch': plan 'nosuch' is not in the plan catalog or added by a "
+     "scenario; known plans: api_tier_1,"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "hit_share:claude_pro.nosuch < 0.1"], "plan 'claude_pro' has no limit 'nosuch'; its "
+     "limits are session_5h, weekly"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "hit_share:*.nosuch < 0.1"], "no plan has a limit 'nosuch'; the limits are "),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "hit_share:claude_*.nosuch < 0.1"], "no plan matching 'claude_*' has a limit 'nosuch'"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "hit_share:claude_pro < 0.1"], "hit_share is per limit: write hit_share:PLAN.LIMIT"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "margin_usd:claude_pro.weekly >= 0"], "margin_usd is per plan: write margin_usd:PLAN"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--objective",
+      "margin_usd:nosuch"], "--objective: metric 'margin_usd:nosuch': plan 'nosuch' is not"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
+      "hit_share:nosuch.weekly"], "--affected: metric 'hit_share:nosuch.weekly': plan 'nosuch'"),
 ])
 def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
     code, _, err = run(*args)
@@ -154,3 +181,45 @@ def test_optimize_and_sweep_write_grid_values_as_numbers() -> None:
         assert {r["plans.claude_pro.overage.policy"] for r in rows} == {"block"}
     code, out, _ = run("optimize", str(FIXTURE), *grid, "--format", "markdown")
     assert code == 0 and "| 19.99 |" in out  # shown as given, not rounded to 20
+
+
+@pytest.fixture(scope="module")
+def evaluator():  # type: ignore[no-untyped-def]
+    store = Store(None)
+    store.load([str(FIXTURE)], LoadOptions())
+    ev, _ = prepare(store.con)
+    yield ev
+    store.close()
+
+
+def test_metric_names_are_the_names_metrics_gives(evaluator) -> None:  # type: ignore[no-untyped-def]
+    """check_metrics knows exactly the names ``metrics`` writes (plans with users)."""
+    m = metrics(evaluator.baseline)
+    with_users = {k: v for k, v in plan_limits(evaluator.baseline_catalog).items()
+                  if f"users:{k}" in m}
+    assert set(m) == metric_names(with_users)
+
+
+def test_library_sweep_and_optimize_reject_unknown_plans_and_limits(evaluator) -> None:  # type: ignore[no-untyped-def]
+    axes = [parse_axis("plans.claude_pro.price_usd=10,20")]
+    points = grid_points(axes)
+    scen = point_scenarios(None, points)
+    with pytest.raises(ConfigError, match=r"--affected: metric 'hit_share:claude_pro\.nosuch'"):
+        sweep(evaluator, scen, points, affected="hit_share:claude_pro.nosuch")
+    with pytest.raises(ConfigError, match="--objective: metric 'margin_usd:nosuch'"):
+        optimize(evaluator, None, axes, "margin_usd:nosuch", [])
+    with pytest.raises(ConfigError, match=r"no plan has a limit 'nosuch'"):
+        optimize(evaluator, None, axes, "margin_usd",
+                 [parse_constraint("hit_share:*.nosuch < 0.1")])
+
+
+def test_plans_and_limits_of_a_design_or_without_users_are_known(evaluator) -> None:  # type: ignore[no-untyped-def]
+    """A tier or limit a scenario adds is a known name; a catalog plan nobody is on reads 0."""
+    base = parse_scenario({"plans": {"max_lite": {
+        "name": "Max Lite", "price_usd": 50.0, "limits": {"daily": {
+            "meter": "claude_credits", "window": "calendar_day", "cap": 1e6}}}}}, "b.toml")
+    axes = [parse_axis("plans.max_lite.price_usd=40,60")]
+    res = optimize(evaluator, base, axes, "margin_usd:chatgpt_pro",
+                   [parse_constraint("hit_share:max_lite.daily <= 0.5"),
+                    parse_constraint("hit_share:*.daily <= 0.5")])
+    assert res.best[0].objective == 0.0 and res.best[0].feasible

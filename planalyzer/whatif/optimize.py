@@ -28,6 +28,8 @@ from planalyzer.whatif.scenario import Scenario
 from planalyzer.whatif.sweep import (
     Axis,
     axis_col,
+    check_metrics,
+    corner_points,
     fmt_value,
     point_scenarios,
     resolve_metric,
@@ -135,8 +137,11 @@ def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis], objecti
              constraints: Sequence[Constraint], *, search: str = "auto",
              max_evals: int = 2000, top: int = 5) -> Result:
     t0 = time.perf_counter()
+    check_metrics([("--objective", objective),
+                   *[(f"--constraint {c.text!r}", c.metric) for c in constraints]],
+                  ev.baseline_catalog,
+                  (point_scenarios(base, [p])[0] for p in corner_points(axes)))
     base_m = metrics(ev.baseline)
-    resolve_metric(objective, base_m)
     cache: dict[tuple[int, ...], Evaluated] = {}
     sizes = [len(a.values) for a in axes]
     grid = math.prod(sizes)

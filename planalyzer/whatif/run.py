@@ -377,6 +377,11 @@ SUMMED = ("users", "subscribers", "user_months", "revenue_usd", "subscription_us
           "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests", "users_affected")
 
 
+TOTAL_METRICS = (*SUMMED, "users_hit_share", "users_affected_share")  # ``metrics`` totals
+PLAN_METRICS = (*TOTAL_METRICS, "median_margin_usd", "profitable_share")  # as METRIC:PLAN
+LIMIT_METRICS = ("hit_share", "hit_users")  # as METRIC:PLAN.LIMIT
+
+
 def metrics(outcome: Outcome, baseline: Outcome | None = None) -> dict[str, float]:
     """Named numbers of one outcome: totals (``margin_usd``, ``users_hit_share``, ...),
     ``<metric>:<plan>`` per plan (also ``median_margin_usd``, ``profitable_share``), and
