@@ -99,7 +99,12 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
     ("[behaviour]\nelasticity = 0.5\n", "behaviour.elasticity: zero or negative"),
     ("[behaviour]\nreturn_share = 2\n", "behaviour.return_share: a share between 0 and 1"),
     ("[cost]\ngpu_price_factor = 0\n", "cost.gpu_price_factor: must be more than zero"),
-    ("[plans.new_tier]\nname = 'New'\n", "a new tier needs at least name and price_usd"),
+    ("[plans.new_tier]\nname = 'New'\n", "A new tier needs name and price_usd (price_usd "
+     "missing)"),
+    ("[plans.claude_proo]\nprice_usd = 25\n", "plans.claude_proo: not in the catalog (did you "
+     "mean 'claude_pro'?); known plans: free, claude_pro,"),
+    ("[plans.max_50x]\nprice_usd = 500\n", "A new tier needs name and price_usd (name "
+     "missing)"),
     ("not toml [", "not valid TOML"),
     ("[[cost.route]]\nshare = 0.5\n", "needs to (a model name) and share"),
     ("[[cost.route]]\nto = 'x'\nshare = 0.5\nmodel = '*'\n", "cost.route[0].model: unknown"),
@@ -121,6 +126,8 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
     (["sweep", str(FIXTURE), "--grid", "price=1,2"], "PATH starts with plans."),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd"], "write PATH=V1,V2"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=30:10:5"], "STOP at least"),
+    (["sweep", str(FIXTURE), "--grid", "plans.nosuch.price_usd=1,2"], "--grid: plans.nosuch: "
+     "not in the catalog; known plans: free,"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--objective",
       "profit"], "metric 'profit': unknown"),
     (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--constraint",
