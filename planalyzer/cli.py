@@ -116,6 +116,14 @@ def _check_format(fmt: str) -> None:
         raise PlanalyzerError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
+def _check_min(option: str, value: float | None, minimum: float, why: str = "") -> None:
+    """A numeric option below the least value it takes (a negative count, a zero limit): exit 2
+    naming the option, its value and the least it takes. Any command's options may use it."""
+    if value is not None and value < minimum:
+        raise PlanalyzerError(f"{option} {value:g}: must be at least {minimum:g}"
+                              + (f" ({why})" if why else ""))
+
+
 def _emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> None:
     if fmt == "table":
         print_tables(_console(), tables)
@@ -626,6 +634,7 @@ def whatif(
 
     with _user_errors():
         _check_format(fmt)
+        _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
         scen = [load_scenario(_scenario_path(p)) for p in scenario]
         with Store(db) as store:
             ev = _whatif_setup(store, sources, scen, plans, costs, assign, plan_file, month,
@@ -756,6 +765,9 @@ def optimize(
 
     with _user_errors():
         _check_format(fmt)
+        _check_min("--top", top, 1, "designs to report")
+        _check_min("--max-evals", max_evals, 1, "the largest grid searched exhaustively; "
+                   "--search coordinate never searches exhaustively")
         if not grid:
             raise PlanalyzerError("--grid: give at least one PATH=VALUES axis to search")
         axes = [parse_axis(g) for g in grid]

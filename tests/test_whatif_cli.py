@@ -24,6 +24,7 @@ from planalyzer.whatif.sweep import (
     point_scenarios,
     sweep,
 )
+from planalyzer.whatif.tables import whatif_tables
 
 ENV = {"COLUMNS": "120", "LINES": "50", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1",
        "TERM": "dumb"}
@@ -151,6 +152,14 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
       "margin_usd:claude_pro.weekly >= 0"], "margin_usd is per plan: write margin_usd:PLAN"),
     (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--objective",
       "margin_usd:nosuch"], "--objective: metric 'margin_usd:nosuch': plan 'nosuch' is not"),
+    (["whatif", str(FIXTURE), *SCENARIOS, "--top", "-1"], "--top -1: must be at least 0 "
+     "(users to list per scenario; 0 lists none)"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--top", "-1"],
+     "--top -1: must be at least 1 (designs to report)"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--max-evals",
+      "-1"], "--max-evals -1: must be at least 1"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.limits.weekly.days=-5,5"],
+     "plans.claude_pro.limits.weekly.days: must be more than zero, got -5"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
       "hit_share:nosuch.weekly"], "--affected: metric 'hit_share:nosuch.weekly': plan 'nosuch'"),
 ])
@@ -230,3 +239,13 @@ def test_plans_and_limits_of_a_design_or_without_users_are_known(evaluator) -> N
                    [parse_constraint("hit_share:max_lite.daily <= 0.5"),
                     parse_constraint("hit_share:*.daily <= 0.5")])
     assert res.best[0].objective == 0.0 and res.best[0].feasible
+
+
+def test_library_rejects_negative_counts(evaluator) -> None:  # type: ignore[no-untyped-def]
+    axes = [parse_axis("plans.claude_pro.price_usd=10,20")]
+    with pytest.raises(ConfigError, match=r"top \(-1\) and max_evals \(2000\) must be at"):
+        optimize(evaluator, None, axes, "margin_usd", [], top=-1)
+    with pytest.raises(ConfigError, match=r"top \(5\) and max_evals \(-1\) must be at"):
+        optimize(evaluator, None, axes, "margin_usd", [], max_evals=-1)
+    with pytest.raises(ConfigError, match=r"top \(-1\) must be zero or more"):
+        whatif_tables(evaluator, [], top=-1)

@@ -136,6 +136,9 @@ def current_value(catalog: PlanCatalog, path: str) -> Any:
 def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis], objective: str,
              constraints: Sequence[Constraint], *, search: str = "auto",
              max_evals: int = 2000, top: int = 5) -> Result:
+    if top < 1 or max_evals < 1:
+        raise ConfigError(f"optimize: top ({top}) and max_evals ({max_evals}) must be at "
+                          "least 1")
     t0 = time.perf_counter()
     check_metrics([("--objective", objective),
                    *[(f"--constraint {c.text!r}", c.metric) for c in constraints]],

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from planalyzer.errors import ConfigError
 from planalyzer.tables import Col, Kind, Table
 from planalyzer.whatif.run import Evaluator, Outcome, metrics
 
@@ -62,6 +63,8 @@ def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, s
 
 
 def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> list[Table]:
+    if top < 0:
+        raise ConfigError(f"whatif tables: top ({top}) must be zero or more (users to list)")
     base_o = ev.baseline
     base = metrics(base_o)
     mets = [metrics(o) for o in outcomes]
