@@ -23,7 +23,7 @@ from typing import Any
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Table
-from planalyzer.whatif.run import Evaluator, metrics
+from planalyzer.whatif.run import Evaluator, metrics, warning_notes
 from planalyzer.whatif.scenario import Scenario
 from planalyzer.whatif.sweep import (
     Axis,
@@ -86,6 +86,7 @@ class Evaluated:
     objective: float
     violation: float
     metrics: dict[str, float]
+    warnings: list[str] = field(default_factory=list)  # its Outcome.warnings
 
     @property
     def feasible(self) -> bool:
@@ -153,9 +154,11 @@ def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis], objecti
         if idx not in cache:
             values = {a.path: a.values[i] for a, i in zip(axes, idx, strict=True)}
             scen = point_scenarios(base, [values])[0]
-            m = metrics(ev.run(scen))
+            out = ev.run(scen)
+            m = metrics(out)
             viol = sum(c.violation(m, base_m) for c in constraints)
-            cache[idx] = Evaluated(idx, values, resolve_metric(objective, m), viol, m)
+            cache[idx] = Evaluated(idx, values, resolve_metric(objective, m), viol, m,
+                                   out.warnings)
         return cache[idx]
 
     mode = search if search != "auto" else ("exhaustive" if grid <= max_evals else "coordinate")
@@ -235,7 +238,8 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: s
                      e.metrics["users_affected_share"]))
     best = Table("optimize_best", f"Best designs by {objective}", cols, rows,
                  [*res.notes, "constraint columns: the metric's value (for '*': the worst "
-                  "plan's)"])
+                  "plan's)", *warning_notes(ev, [(f"rank {r}", e.warnings)
+                                                 for r, e in enumerate(res.best, start=1)])])
     ccols = [Col("rank", "int"), Col("change"), Col("plan"), Col("users", "int"),
              Col("users_affected", "int", "users affected"),
              Col("users_affected_share", "share", "share affected"),

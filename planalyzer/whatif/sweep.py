@@ -27,6 +27,7 @@ from planalyzer.whatif.run import (
     Evaluator,
     Outcome,
     metrics,
+    warning_notes,
 )
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario, with_values
 
@@ -273,7 +274,9 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
                          f"{affected} = {resolve_metric(affected, base):.4f}",
                          "affected: users whose bill or blocked usage differs from the "
                          "baseline's (by more than one cent) unless --affected names another "
-                         "metric"])
+                         "metric",
+                         *warning_notes(ev, [(f"point {i}", o.warnings)
+                                             for i, o in enumerate(outs, start=1)])])
     ftable = Table("sweep_frontier", f"Frontier: best {objective} for each share of users "
                    "affected", cols, sorted((r for r in rows if r[-1]),
                                             key=lambda r: (r[-2], -r[-4])))

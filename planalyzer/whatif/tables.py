@@ -14,7 +14,7 @@ import polars as pl
 
 from planalyzer.errors import ConfigError
 from planalyzer.tables import Col, Kind, Table
-from planalyzer.whatif.run import Evaluator, Outcome, metrics
+from planalyzer.whatif.run import Evaluator, Outcome, metrics, warning_notes
 
 MONEY_ROWS = (
     ("revenue_usd", "revenue"),
@@ -88,6 +88,8 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
         if o.scenario.behaviour.mechanical and o.scenario.cost.factor == 1.0:
             continue
         money.notes.append(f"{o.scenario.name}: rests on stated assumptions (see Scenarios)")
+    money.notes += warning_notes(ev, [(f"scenario {i} ({o.scenario.name})", o.warnings)
+                                      for i, o in enumerate(outcomes, start=1)])
     return tables
 
 
