@@ -24,7 +24,7 @@ from planalyzer.whatif.sweep import (
     point_scenarios,
     sweep,
 )
-from planalyzer.whatif.tables import whatif_tables
+from planalyzer.whatif.tables import delta, whatif_tables
 
 ENV = {"COLUMNS": "120", "LINES": "50", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1",
        "TERM": "dumb"}
@@ -249,3 +249,9 @@ def test_library_rejects_negative_counts(evaluator) -> None:  # type: ignore[no-
         optimize(evaluator, None, axes, "margin_usd", [], max_evals=-1)
     with pytest.raises(ConfigError, match=r"top \(-1\) must be zero or more"):
         whatif_tables(evaluator, [], top=-1)
+
+
+def test_a_change_of_rounding_noise_reads_as_no_change() -> None:
+    assert delta(789.35 + 4.5e-13, 789.35) == 0.0
+    assert delta(1e-12, 0.0) == 0.0
+    assert delta(789.36, 789.35) == pytest.approx(0.01)

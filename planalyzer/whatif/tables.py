@@ -45,6 +45,13 @@ SHARE_ROWS = (
 )
 
 
+def delta(new: float, old: float) -> float:
+    """``new - old``, with the rounding noise of summing the same amounts in another order
+    (1e-13 of a dollar, shown as $4.5e-13) read as no change."""
+    d = new - old
+    return 0.0 if abs(d) <= 1e-9 * max(1.0, abs(new), abs(old)) else d
+
+
 def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, str]],
                   outcomes: Sequence[Outcome], base: dict[str, float],
                   mets: Sequence[dict[str, float]]) -> Table:
@@ -56,7 +63,7 @@ def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, s
     for key, label in rows:
         row: list[object] = [label, base.get(key, 0.0)]
         for m in mets:
-            row += [m.get(key, 0.0), m.get(key, 0.0) - base.get(key, 0.0)]
+            row += [m.get(key, 0.0), delta(m.get(key, 0.0), base.get(key, 0.0))]
         out.append(tuple(row))
     levels = tuple(1 if key in REVENUE_PARTS else 0 for key, _ in rows)
     return Table(name, title, cols, out, levels=levels if any(levels) else ())
@@ -118,7 +125,8 @@ def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
             def g(k: str, key: str = key, m: dict[str, float] = m) -> float:
                 return m.get(f"{k}:{key}", 0.0)
             rows.append((name, key, g("subscribers"), g("revenue_usd"), g("gpu_cost_usd"),
-                         g("margin_usd"), g("margin_usd") - base.get(f"margin_usd:{key}", 0.0),
+                         g("margin_usd"),
+                         delta(g("margin_usd"), base.get(f"margin_usd:{key}", 0.0)),
                          g("loaded_margin_usd"), g("unprofitable_user_months"),
                          g("unprofitable_loss_usd"), g("median_margin_usd"),
                          g("users_hit_share"), g("blocked_api_value_usd")))
