@@ -88,7 +88,9 @@ def _console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Piped output has no terminal width to follow: use a wide one (COLUMNS still wins).
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    # markup off: user ids, model names and paths from the logs print as they are (a "[/x]"
+    # in a model name is text, not a rich tag)
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False)
 
 
 @contextmanager
@@ -154,7 +156,7 @@ def _show_progress(quiet: bool, fmt: str) -> bool:
 def _load(store: Store, sources: list[str], opts: LoadOptions, progress: bool) -> LoadReport:
     if not progress:
         return store.load(sources, opts)
-    with Progress(TextColumn("loading {task.description}"), BarColumn(),
+    with Progress(TextColumn("loading {task.description}", markup=False), BarColumn(),
                   TextColumn("{task.fields[count]}"),
                   console=_console(stderr=True), transient=True) as bar:
         task = bar.add_task("", total=None, count="")  # finding the files: no count yet

@@ -28,6 +28,7 @@ from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import Limit, PlanCatalog, assign_plans
 from planalyzer.pricing_step import price
 from planalyzer.source_checks import source_checks
+from planalyzer.sources import registry
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Col, Table
 
@@ -54,9 +55,18 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
     """The folders to read: given paths and dirs, else the default locations that exist."""
     if paths or claude_dir or codex_dir:
         chosen = [*paths, *(str(d) for d in (claude_dir, codex_dir) if d is not None)]
-        for d in (claude_dir, codex_dir):
-            if d is not None and not d.exists():
+        for d, source, what, holds, option in (
+                (claude_dir, "claude-code", "Claude Code", "projects/ with .jsonl transcripts",
+                 "--claude-dir"),
+                (codex_dir, "codex", "Codex", "sessions/ or archived_sessions/ with rollouts",
+                 "--codex-dir")):
+            if d is None:
+                continue
+            if not d.exists():
                 raise InputError(f"{d}: no such folder; check the path")
+            if not (d.is_dir() and registry.get(source).claims_folder(d)):
+                raise InputError(f"{d}: not a {what} folder (no {holds}); give {option} the "
+                                 "folder that holds them")
         return chosen
     found = [str(d) for d in (*default_claude_dirs(), *default_codex_dirs())
              if (d / "projects").is_dir() or (d / "sessions").is_dir()

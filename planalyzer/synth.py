@@ -358,7 +358,8 @@ def _prepare_out(out: Path, overwrite: bool) -> None:
     if out.is_dir() and any(out.iterdir()):
         if not overwrite:
             raise PlanalyzerError(
-                f"{out} is not empty; choose an empty or new folder, or overwrite it"
+                f"{out} is not empty; choose an empty or new folder, or replace an earlier "
+                "output of generate there with --overwrite"
             )
         leftovers = {p.name for p in out.iterdir()} - {"events", "users.parquet"}
         if leftovers:

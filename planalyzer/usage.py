@@ -39,10 +39,11 @@ def top_users_by_tokens(con: duckdb.DuckDBPyConnection, limit: int = 10) -> Tabl
         "top_users", f"Top {limit} users by tokens",
         [Col("user_id"), Col("plan"), Col("requests", "int"),
          Col("input_tokens", "tokens", "input"),
-         Col("cache_write_tokens", "tokens", "cache write"),
+         Col("cache_write_all_tokens", "tokens", "cache write"),
          Col("cache_read_tokens", "tokens", "cache read"),
          Col("output_tokens", "tokens", "output"), Col("total_tokens", "tokens", "total")],
         [tuple(r) for r in rel.fetchall()],
+        notes=["cache write = 5-minute + 1-hour cache writes (cache_write_all_tokens)"],
     )
 
 

@@ -1,6 +1,7 @@
 -- top_users_by_tokens: the heaviest users by total tokens, with their token mix.
 -- inputs: events
--- outputs: user_id, plan (most frequent), requests, tokens by class, total_tokens; $limit rows
+-- outputs: user_id, plan (most frequent), requests, tokens by class (cache_write_all_tokens: the
+--          5-minute and 1-hour writes together), total_tokens; $limit rows
 -- params: $limit
 -- slots: none
 SELECT
@@ -8,7 +9,7 @@ SELECT
     mode(plan) AS plan,
     sum(requests) AS requests,
     sum(input_tokens) AS input_tokens,
-    sum(cache_write_tokens + cache_write_1h_tokens) AS cache_write_tokens,
+    sum(cache_write_tokens + cache_write_1h_tokens) AS cache_write_all_tokens,
     sum(cache_read_tokens) AS cache_read_tokens,
     sum(output_tokens) AS output_tokens,
     sum(input_tokens + cache_write_tokens + cache_write_1h_tokens + cache_read_tokens

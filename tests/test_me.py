@@ -95,3 +95,14 @@ def test_me_finds_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_me_missing_dir(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such folder"):
         my_sources([], tmp_path / "missing", None)
+
+
+@pytest.mark.parametrize(("option", "folder", "message"), [
+    ("--claude-dir", "codex/home", "not a Claude Code folder (no projects/"),
+    ("--codex-dir", "claude_code/single", "not a Codex folder (no sessions/"),
+])
+def test_me_dir_of_the_other_tool(option: str, folder: str, message: str) -> None:
+    """A folder given as the other tool's is an error, not loaded as whatever it holds."""
+    res = CliRunner().invoke(app, ["me", option, str(FIXTURES / folder)])
+    assert res.exit_code == 2
+    assert message in res.output and "Traceback" not in res.output

@@ -323,7 +323,7 @@ def test_bad_arguments_are_user_errors(tmp_path: Path, kwargs: dict[str, Any],
 def test_refuses_a_non_empty_folder_unless_overwrite(tmp_path: Path) -> None:
     out = tmp_path / "out"
     generate(out, users=2, seed=1)
-    with pytest.raises(PlanalyzerError, match="not empty"):
+    with pytest.raises(PlanalyzerError, match=r"not empty.*with --overwrite"):
         generate(out, users=2, seed=1)
     generate(out, users=3, seed=1, overwrite=True)
     (out / "mine.txt").write_text("x")

@@ -1,15 +1,22 @@
 """Terminal tables never cut a figure short: a table wider than the terminal is printed in
-blocks of columns, each repeating the key columns."""
+blocks of columns, each repeating the key columns. Amounts never print in exponent form, and
+names from the logs never as rich markup."""
 
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 
+import pytest
+from conftest import write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from typer.testing import CliRunner
 
-from planalyzer.render.formats import human, render_text
+from planalyzer.cli import app
+from planalyzer.render.formats import human, render_text, to_csv, to_json
 from planalyzer.render.terminal import print_tables
 from planalyzer.tables import Col, Table
 
@@ -55,8 +62,48 @@ def test_unit_prices_keep_three_significant_figures() -> None:
                                      0.0025, 0.1, 0.999)] == [
         "$25.15", "$0.0123", "$0.0000484", "$0.00", "-$0.50", "$1,235", "$0.025", "$0.0025",
         "$0.10", "$0.999"]
-    # an amount keeps cents: the same 0.012345 as money is $0.01
-    assert human(0.012345, Col("x_usd", "usd")) == "$0.01"
+
+
+
+def test_amounts_below_a_dollar_keep_three_significant_figures() -> None:
+    usd = Col("x_usd", "usd")
+    assert [human(v, usd) for v in (0.012345, 0.0054, 7e-06, 4.5e-05, 4.547e-13, -4.547e-13,
+                                    0.5, 0.104, 1.5, 99.994, 1234.5, -0.0, -12.345)] == [
+        "$0.0123", "$0.0054", "$0.000007", "$0.000045", "$0.00", "$0.00", "$0.50", "$0.104",
+        "$1.50", "$99.99", "$1,234", "$0.00", "-$12.35"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
+def test_amounts_never_in_exponent_form(v: float) -> None:
+    text = human(v, Col("x_usd", "usd"))
+    assert "e" not in text and text.count("$") == 1
+    assert float(text.replace("$", "").replace(",", "")) == pytest.approx(v, rel=0.005,
+                                                                          abs=0.005)
+
+
+def test_negative_zero_is_written_as_zero() -> None:
+    t = Table("t", "T", [Col("loss_usd", "usd")], [(-0.0,)])
+    assert to_csv([t]) == "loss_usd\n0.0\n"
+    assert json.loads(to_json([t]))["t"]["rows"] == [{"loss_usd": 0.0}]
+    assert '"loss_usd": 0.0' in to_json([t])
+
+
+def test_names_from_the_logs_are_not_read_as_markup(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model or user named like a rich tag prints as it is (it crashed the report)."""
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "u.csv", ["user_id", "ts", "model", "input_tokens", "output_tokens"],
+              [["bob[/i]", "2026-10-01T00:00:00Z", "acme[/bold]", 10, 5],
+               ["[red]eve", "2026-10-01T00:01:00Z", "[red]acme", 10, 5]])
+    report = CliRunner().invoke(app, ["report", "u.csv", "--assign", "*=claude_pro", "--no-fit",
+                                      "--by", "user"])
+    costs = CliRunner().invoke(app, ["costs", "u.csv"])
+    for result in (report, costs):
+        assert result.exit_code == 0, result.output
+        assert "acme[/bold]" in result.output and "[red]acme" in result.output
+    assert "bob[/i]" in report.output and "[red]eve" in report.output
+    assert "Add a [[route]] or [model.NAME]" in report.output
 
 
 @settings(max_examples=200, deadline=None)

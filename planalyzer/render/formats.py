@@ -17,8 +17,9 @@ FORMATS = ("table", "json", "csv", "markdown")
 
 
 def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    if isinstance(value, float):
+        # -0.0 (a loss of nothing, rounded) is written as 0.0
+        return value + 0.0 if math.isfinite(value) else None
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime | date):
@@ -48,7 +49,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return ""
-        return repr(value)
+        return repr(value + 0.0)  # -0.0 as 0.0
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime | date):
@@ -79,12 +80,14 @@ def human(value: Any, col: Col) -> str:
         return "-"
     kind = col.kind
     if kind == "usd":
+        # whole dollars from $100, cents from $1, and below a dollar three significant
+        # figures as unit prices (never an exponent: $0.0123 next to $0.0054, not $0.01)
         v = float(value)
         if abs(v) >= 100:
             return f"{'-' if v < 0 else ''}${abs(v):,.0f}"
-        if abs(v) >= 0.01 or v == 0:
+        if abs(v) >= 1:
             return f"{'-' if v < 0 else ''}${abs(v):,.2f}"
-        return f"{'-' if v < 0 else ''}${abs(v):.4g}"
+        return _usd_rate(v)
     if kind == "usd_rate":
         return _usd_rate(float(value))
     if kind == "share":
@@ -116,6 +119,8 @@ def _usd_rate(v: float) -> str:
     text = f"{a:.{decimals}f}"
     whole, frac = text.split(".")
     frac = frac[:2] + frac[2:].rstrip("0")
+    if whole == "0" and not frac.strip("0"):
+        sign = ""  # float noise (-4.5e-13) rounds to $0.00, not -$0.00
     return f"{sign}${whole}.{frac}"
 
 

@@ -3,6 +3,10 @@
 A figure is never cut short: every column is at least as wide as its widest value, and a table
 too wide for the terminal is printed in blocks of columns, each repeating the table's key
 columns (plan, month, user ...), the way wide data frames are shown.
+
+Text from the logs (user ids, model names, file paths) is never read as rich markup: the CLI's
+consoles have markup off, and notes are printed with ``markup=False`` (a model named
+``acme[/bold]`` prints as it is).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ def print_tables(console: Console, tables: Sequence[Table]) -> None:
         else:
             _print_grid(console, t)
         for note in t.notes:
-            console.print(f"  [dim]{note}[/dim]")
+            console.print(f"  {note}", style="dim", markup=False)
         console.print()
 
 
