@@ -121,11 +121,12 @@ def _check_format(fmt: str) -> None:
         raise PlanalyzerError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def _at_least(option: str, value: int | None, least: int = 1) -> None:
-    """A count that means nothing below ``least`` (a negative --top, a --max-tokens of 0):
-    a usage error naming the option, rather than an empty or all-rejected result."""
-    if value is not None and value < least:
-        raise PlanalyzerError(f"{option} {value}: give a whole number of at least {least:,}")
+def _check_min(option: str, value: float | None, minimum: float, why: str = "") -> None:
+    """A numeric option below the least value it takes (a negative count, a zero limit): exit 2
+    naming the option, its value and the least it takes. Any command's options may use it."""
+    if value is not None and value < minimum:
+        raise PlanalyzerError(f"{option} {value:g}: must be at least {minimum:g}"
+                              + (f" ({why})" if why else ""))
 
 
 def _emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> None:
@@ -140,7 +141,7 @@ def _load_options(
     strict: bool, max_tokens: int, input_format: str | None, source: str | None = None,
     user: str | None = None, user_map: Path | None = None,
 ) -> LoadOptions:
-    _at_least("--max-tokens", max_tokens)
+    _check_min("--max-tokens", max_tokens, 1, "tokens per class per request")
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
     if input_format is not None and input_format not in ("parquet", "csv", "jsonl"):
@@ -506,7 +507,7 @@ def report(
         _check_format(fmt)
         if by not in ("plan", "user", "month"):
             raise PlanalyzerError(f"--by {by!r}: use plan, user or month")
-        _at_least("--top", top)
+        _check_min("--top", top, 1, "users to list")
         if project_months is None and (usage_growth or cost_decline):
             raise PlanalyzerError("--usage-growth and --cost-decline need --project MONTHS")
         econ = EconomicsOptions(
@@ -652,6 +653,7 @@ def whatif(
 
     with _user_errors():
         _check_format(fmt)
+        _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
         scen = [load_scenario(_scenario_path(p)) for p in scenario]
         with Store(db) as store:
             ev = _whatif_setup(store, sources, scen, plans, costs, assign, plan_file, month,
@@ -704,6 +706,7 @@ def sweep(
     from planalyzer.plans import load_plan_catalog
     from planalyzer.whatif import load_scenario
     from planalyzer.whatif.sweep import (
+        check_metrics,
         grid_points,
         parse_axis,
         point_catalogs,
@@ -719,7 +722,9 @@ def sweep(
         points = grid_points(axes)
         base = load_scenario(_scenario_path(scenario)) if scenario else None
         scen = point_scenarios(base, points)
-        extra = point_catalogs(load_plan_catalog(plans), scen)
+        catalog = load_plan_catalog(plans)
+        extra = point_catalogs(catalog, scen)
+        check_metrics([("--objective", objective), ("--affected", affected)], catalog, scen)
         with Store(db) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, assign, plan_file, month,
                                since, until, timezone, strict, quiet, fmt, extra)
@@ -768,10 +773,20 @@ def optimize(
     from planalyzer.whatif import load_scenario
     from planalyzer.whatif.optimize import optimize as run_optimize
     from planalyzer.whatif.optimize import parse_constraint, result_tables
-    from planalyzer.whatif.sweep import grid_points, parse_axis, point_catalogs, point_scenarios
+    from planalyzer.whatif.sweep import (
+        check_metrics,
+        corner_points,
+        grid_points,
+        parse_axis,
+        point_catalogs,
+        point_scenarios,
+    )
 
     with _user_errors():
         _check_format(fmt)
+        _check_min("--top", top, 1, "designs to report")
+        _check_min("--max-evals", max_evals, 1, "the largest grid searched exhaustively; "
+                   "--search coordinate never searches exhaustively")
         if not grid:
             raise PlanalyzerError("--grid: give at least one PATH=VALUES axis to search")
         axes = [parse_axis(g) for g in grid]
@@ -779,8 +794,11 @@ def optimize(
         base = load_scenario(_scenario_path(scenario)) if scenario else None
         # every window any design uses must be in the one pass: check the axes' corners
         scen = point_scenarios(base, grid_points(axes)) if _small(axes) else \
-            point_scenarios(base, _corners(axes))
-        extra = point_catalogs(load_plan_catalog(plans), scen)
+            point_scenarios(base, corner_points(axes))
+        catalog = load_plan_catalog(plans)
+        extra = point_catalogs(catalog, scen)
+        check_metrics([("--objective", objective),
+                       *[(f"--constraint {c.text!r}", c.metric) for c in cons]], catalog, scen)
         with Store(db) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, assign, plan_file, month,
                                since, until, timezone, strict, quiet, fmt, extra)
@@ -794,11 +812,6 @@ def _small(axes: list[Any]) -> bool:
     for a in axes:
         n *= len(a.values)
     return n <= 5000
-
-
-def _corners(axes: list[Any]) -> list[dict[str, Any]]:
-    return [{a.path: v for a in axes for v in [a.values[i % len(a.values)]]}
-            for i in range(max(len(a.values) for a in axes))]
 
 
 def _version(value: bool) -> None:

@@ -241,9 +241,10 @@ def _window(lim: dict[str, Any], where: str, path: str) -> Window:
     if kind == "rolling":
         if ("hours" in lim) == ("days" in lim):
             raise ConfigError(f"{path}: {where}: a rolling window needs hours or days (one)")
+        key = "hours" if "hours" in lim else "days"
+        if not float(lim[key]) > 0:
+            raise ConfigError(f"{path}: {where}.{key}: must be more than zero, got {lim[key]}")
         hours = float(lim["hours"]) if "hours" in lim else float(lim["days"]) * 24
-        if hours <= 0:
-            raise ConfigError(f"{path}: {where}.hours: must be more than zero")
         for k in ("timezone", "reset_weekday", "reset_time"):
             if k in lim:
                 raise ConfigError(f"{path}: {where}.{k}: only calendar windows reset at a time")

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["str", "int", "tokens", "usd", "usd_rate", "share", "float", "bool"]
+Kind = Literal["str", "int", "tokens", "usd", "usd_rate", "share", "float", "number", "bool"]
 """``usd``: an amount (cents; whole dollars from $100); ``usd_rate``: a unit price or the cost
 of one request ($ per million tokens, $ per request), shown to three significant figures so
-small rates keep their precision."""
+small rates keep their precision; ``float``: a measure, shown to three significant figures;
+``number``: a value as someone gave it (a swept price or cap: 19.99, 110,000,000), shown
+whole, never rounded to three figures; a text value in such a column is shown as it is."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Table:
     rows: list[tuple[Any, ...]]
     notes: list[str] = field(default_factory=list)
     record: bool = False  # one row best shown vertically (measure: value) on a terminal
+    # per row, how far a terminal indents its first cell (1: a part of the row above it);
+    # empty: none. Presentation only: JSON, CSV and markdown write the values as they are.
+    levels: Sequence[int] = ()
 
     def as_dicts(self) -> list[dict[str, Any]]:
         keys = [c.key for c in self.columns]

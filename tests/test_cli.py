@@ -69,12 +69,12 @@ def test_load_json_balances(small_csv: str) -> None:
     (["whatif", "rejected.csv", "--scenario", "max20x_weekly_cap_overage"],
      "rejected.csv: no usable events"),
     (["costs", "empty.csv"], "empty.csv: no usable events (0 rows read)"),
-    (["report", "usage.csv", "--top", "-3"], "--top -3: give a whole number of at least 1"),
-    (["report", "usage.csv", "--top", "0"], "--top 0: give a whole number of at least 1"),
+    (["report", "usage.csv", "--top", "-3"], "--top -3: must be at least 1 (users to list)"),
+    (["report", "usage.csv", "--top", "0"], "--top 0: must be at least 1 (users to list)"),
     (["load", "usage.csv", "--max-tokens", "-1"],
-     "--max-tokens -1: give a whole number of at least 1"),
+     "--max-tokens -1: must be at least 1"),
     (["load", "usage.csv", "--max-tokens", "0"],
-     "--max-tokens 0: give a whole number of at least 1"),
+     "--max-tokens 0: must be at least 1"),
 ])
 def test_bad_input_exits_2_with_one_line(small_csv: str, args: list[str], message: str) -> None:
     result = runner.invoke(app, args)

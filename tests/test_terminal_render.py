@@ -16,7 +16,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from planalyzer.cli import app
-from planalyzer.render.formats import human, to_csv, to_json
+from planalyzer.render.formats import human, render_text, to_csv, to_json
 from planalyzer.render.terminal import print_tables
 from planalyzer.tables import Col, Table
 
@@ -111,3 +111,16 @@ def test_names_from_the_logs_are_not_read_as_markup(tmp_path: Path,
 def test_unit_price_is_within_half_a_percent_of_its_value(v: float) -> None:
     shown = float(human(v, Col("p", "usd_rate")).removeprefix("$").replace(",", ""))
     assert abs(shown - v) <= 0.005 * v + 0.005 * (v >= 1)
+
+
+def test_row_levels_indent_the_first_cell_on_a_terminal_only() -> None:
+    t = Table("money", "Money", [Col("metric"), Col("usd", "usd")],
+              [("revenue", 3.0), ("subscriptions", 2.0), ("usage charges", 1.0)],
+              levels=(0, 1, 1))
+    lines = render(t, 80).splitlines()
+    assert any(line.startswith("  revenue ") for line in lines)
+    assert any(line.startswith("    subscriptions ") for line in lines)
+    assert any(line.startswith("    usage charges ") for line in lines)
+    for fmt in ("json", "csv", "markdown"):
+        text = render_text([t], fmt)
+        assert "  subscriptions" not in text and "subscriptions" in text, fmt

@@ -12,10 +12,19 @@ from typer.testing import CliRunner
 from whatif_helpers import FIXTURE
 
 from planalyzer.cli import app
+from planalyzer.errors import ConfigError
 from planalyzer.store import LoadOptions, Store
-from planalyzer.whatif import prepare
+from planalyzer.whatif import metrics, parse_scenario, prepare
 from planalyzer.whatif.optimize import optimize, parse_constraint
-from planalyzer.whatif.sweep import parse_axis
+from planalyzer.whatif.sweep import (
+    grid_points,
+    metric_names,
+    parse_axis,
+    plan_limits,
+    point_scenarios,
+    sweep,
+)
+from planalyzer.whatif.tables import delta, whatif_tables
 
 ENV = {"COLUMNS": "120", "LINES": "50", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1",
        "TERM": "dumb"}
@@ -91,7 +100,12 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
     ("[behaviour]\nelasticity = 0.5\n", "behaviour.elasticity: zero or negative"),
     ("[behaviour]\nreturn_share = 2\n", "behaviour.return_share: a share between 0 and 1"),
     ("[cost]\ngpu_price_factor = 0\n", "cost.gpu_price_factor: must be more than zero"),
-    ("[plans.new_tier]\nname = 'New'\n", "a new tier needs at least name and price_usd"),
+    ("[plans.new_tier]\nname = 'New'\n", "A new tier needs name and price_usd (price_usd "
+     "missing)"),
+    ("[plans.claude_proo]\nprice_usd = 25\n", "plans.claude_proo: not in the catalog (did you "
+     "mean 'claude_pro'?); known plans: free, claude_pro,"),
+    ("[plans.max_50x]\nprice_usd = 500\n", "A new tier needs name and price_usd (name "
+     "missing)"),
     ("not toml [", "not valid TOML"),
     ("[[cost.route]]\nshare = 0.5\n", "needs to (a model name) and share"),
     ("[[cost.route]]\nto = 'x'\nshare = 0.5\nmodel = '*'\n", "cost.route[0].model: unknown"),
@@ -113,15 +127,131 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
     (["sweep", str(FIXTURE), "--grid", "price=1,2"], "PATH starts with plans."),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd"], "write PATH=V1,V2"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=30:10:5"], "STOP at least"),
+    (["sweep", str(FIXTURE), "--grid", "plans.nosuch.price_usd=1,2"], "--grid: plans.nosuch: "
+     "not in the catalog; known plans: free,"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--objective",
       "profit"], "metric 'profit': unknown"),
     (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--constraint",
       "margin_usd = 5"], "write METRIC OP VALUE"),
     (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--search",
       "random"], "--search 'random'"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "median_margin_usd:nosuch >= 0"], "--constraint 'median_margin_usd:nosuch >= 0': metric "
+     "'median_margin_usd:nosuch': plan 'nosuch' is not in the plan catalog or added by a "
+     "scenario; known plans: api_tier_1,"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "hit_share:claude_pro.nosuch < 0.1"], "plan 'claude_pro' has no limit 'nosuch'; its "
+     "limits are session_5h, weekly"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "hit_share:*.nosuch < 0.1"], "no plan has a limit 'nosuch'; the limits are "),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "hit_share:claude_*.nosuch < 0.1"], "no plan matching 'claude_*' has a limit 'nosuch'"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "hit_share:claude_pro < 0.1"], "hit_share is per limit: write hit_share:PLAN.LIMIT"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "-c",
+      "margin_usd:claude_pro.weekly >= 0"], "margin_usd is per plan: write margin_usd:PLAN"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--objective",
+      "margin_usd:nosuch"], "--objective: metric 'margin_usd:nosuch': plan 'nosuch' is not"),
+    (["whatif", str(FIXTURE), *SCENARIOS, "--top", "-1"], "--top -1: must be at least 0 "
+     "(users to list per scenario; 0 lists none)"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--top", "-1"],
+     "--top -1: must be at least 1 (designs to report)"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--max-evals",
+      "-1"], "--max-evals -1: must be at least 1"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.limits.weekly.days=-5,5"],
+     "plans.claude_pro.limits.weekly.days: must be more than zero, got -5"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
+      "hit_share:nosuch.weekly"], "--affected: metric 'hit_share:nosuch.weekly': plan 'nosuch'"),
 ])
 def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
     code, _, err = run(*args)
     assert code == 2
     assert message in err, err
     assert err.count("\n") == 1
+
+
+def test_whatif_money_parts_add_up_to_revenue_and_keys_are_clean() -> None:
+    """Revenue is its four labelled parts (the API-tier user's usage charges included), and
+    the JSON metric names carry no terminal indentation."""
+    code, out, _ = run("whatif", str(FIXTURE), *SCENARIOS, "--format", "json")
+    assert code == 0
+    rows = {r["metric"]: r for r in json.loads(out)["whatif_money"]["rows"]}
+    assert all(m == m.strip() for m in rows)
+    parts = ["subscriptions", "prepaid credits", "overage charges", "usage charges"]
+    for col in ("baseline", "scenario_1", "scenario_2", "delta_1", "delta_2"):
+        assert rows["revenue"][col] == pytest.approx(sum(rows[p][col] for p in parts))
+    assert rows["usage charges"]["baseline"] == pytest.approx(1.5189 + 6.0756, abs=1e-3)
+
+
+def test_optimize_and_sweep_write_grid_values_as_numbers() -> None:
+    grid = ["--grid", "plans.claude_pro.price_usd=10,19.99,30",
+            "--grid", "plans.claude_pro.overage.policy=block"]
+    code, out, err = run("optimize", str(FIXTURE), *grid, "--format", "json")
+    assert code == 0, err
+    best = json.loads(out)["optimize_best"]["rows"]
+    code, out, err = run("sweep", str(FIXTURE), *grid, "--format", "json")
+    assert code == 0, err
+    points = json.loads(out)["sweep_points"]["rows"]
+    for rows in (best, points):
+        assert sorted(r["plans.claude_pro.price_usd"] for r in rows) == [10, 19.99, 30]
+        assert {r["plans.claude_pro.overage.policy"] for r in rows} == {"block"}
+    code, out, _ = run("optimize", str(FIXTURE), *grid, "--format", "markdown")
+    assert code == 0 and "| 19.99 |" in out  # shown as given, not rounded to 20
+
+
+@pytest.fixture(scope="module")
+def evaluator():  # type: ignore[no-untyped-def]
+    store = Store(None)
+    store.load([str(FIXTURE)], LoadOptions())
+    ev, _ = prepare(store.con)
+    yield ev
+    store.close()
+
+
+def test_metric_names_are_the_names_metrics_gives(evaluator) -> None:  # type: ignore[no-untyped-def]
+    """check_metrics knows exactly the names ``metrics`` writes (plans with users)."""
+    m = metrics(evaluator.baseline)
+    with_users = {k: v for k, v in plan_limits(evaluator.baseline_catalog).items()
+                  if f"users:{k}" in m}
+    assert set(m) == metric_names(with_users)
+
+
+def test_library_sweep_and_optimize_reject_unknown_plans_and_limits(evaluator) -> None:  # type: ignore[no-untyped-def]
+    axes = [parse_axis("plans.claude_pro.price_usd=10,20")]
+    points = grid_points(axes)
+    scen = point_scenarios(None, points)
+    with pytest.raises(ConfigError, match=r"--affected: metric 'hit_share:claude_pro\.nosuch'"):
+        sweep(evaluator, scen, points, affected="hit_share:claude_pro.nosuch")
+    with pytest.raises(ConfigError, match="--objective: metric 'margin_usd:nosuch'"):
+        optimize(evaluator, None, axes, "margin_usd:nosuch", [])
+    with pytest.raises(ConfigError, match=r"no plan has a limit 'nosuch'"):
+        optimize(evaluator, None, axes, "margin_usd",
+                 [parse_constraint("hit_share:*.nosuch < 0.1")])
+
+
+def test_plans_and_limits_of_a_design_or_without_users_are_known(evaluator) -> None:  # type: ignore[no-untyped-def]
+    """A tier or limit a scenario adds is a known name; a catalog plan nobody is on reads 0."""
+    base = parse_scenario({"plans": {"max_lite": {
+        "name": "Max Lite", "price_usd": 50.0, "limits": {"daily": {
+            "meter": "claude_credits", "window": "calendar_day", "cap": 1e6}}}}}, "b.toml")
+    axes = [parse_axis("plans.max_lite.price_usd=40,60")]
+    res = optimize(evaluator, base, axes, "margin_usd:chatgpt_pro",
+                   [parse_constraint("hit_share:max_lite.daily <= 0.5"),
+                    parse_constraint("hit_share:*.daily <= 0.5")])
+    assert res.best[0].objective == 0.0 and res.best[0].feasible
+
+
+def test_library_rejects_negative_counts(evaluator) -> None:  # type: ignore[no-untyped-def]
+    axes = [parse_axis("plans.claude_pro.price_usd=10,20")]
+    with pytest.raises(ConfigError, match=r"top \(-1\) and max_evals \(2000\) must be at"):
+        optimize(evaluator, None, axes, "margin_usd", [], top=-1)
+    with pytest.raises(ConfigError, match=r"top \(5\) and max_evals \(-1\) must be at"):
+        optimize(evaluator, None, axes, "margin_usd", [], max_evals=-1)
+    with pytest.raises(ConfigError, match=r"top \(-1\) must be zero or more"):
+        whatif_tables(evaluator, [], top=-1)
+
+
+def test_a_change_of_rounding_noise_reads_as_no_change() -> None:
+    assert delta(789.35 + 4.5e-13, 789.35) == 0.0
+    assert delta(1e-12, 0.0) == 0.0
+    assert delta(789.36, 789.35) == pytest.approx(0.01)

@@ -12,6 +12,7 @@ from planalyzer.plans import Limit, Meter, Overage, Plan, PlanCatalog, Weight, W
 from planalyzer.store import LoadOptions, Store
 from planalyzer.whatif import metrics, parse_scenario, prepare
 from planalyzer.whatif.history import catalog_windows
+from planalyzer.whatif.tables import MONEY_ROWS, REVENUE_PARTS, whatif_tables
 
 MIN = 60_000_000
 UNITS = Meter("units", "units", (Weight("*", api_value_usd=1.0),))
@@ -160,3 +161,57 @@ def test_nested_rolling_limits_equal_caps_engine(raw: list[tuple[str, int, int]]
     got, want = _eval(_rows(raw), plan)
     for key in want:
         assert got[key] == pytest.approx(want[key], abs=1e-6), key
+
+
+overage_changes = st.one_of(
+    st.just({}),
+    st.builds(lambda r: {"overage": {"policy": "payg", "meter": "api_usd", "rate_usd": r}},
+              st.sampled_from([0.5, 1.0])),
+    st.builds(lambda r, m: {"overage": {"policy": "payg", "meter": "api_usd", "rate_usd": r,
+                                        "monthly_limit_usd": m}},
+              st.sampled_from([0.5, 1.0]), st.integers(0, 20)),
+    st.builds(lambda c: {"overage": {"policy": "credits", "meter": "api_usd", "rate_usd": 1.0,
+                                     "credits_usd": c}}, st.integers(0, 50)),
+)
+behaviours = st.fixed_dictionaries({}, optional={
+    "elasticity": st.sampled_from([-0.05, -0.5]),
+    "return_share": st.sampled_from([0.25, 0.5]),
+    "buy_overage_share": st.sampled_from([0.25, 1.0]),
+    "upgrade_share": st.sampled_from([0.2, 1.0]),
+})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["claude_pro", "claude_max_20x", "cursor_pro", "copilot_pro",
+                        "api_tier_1"]),
+       st.integers(0, 300), st.integers(1, 100).map(lambda x: x * 1e4), overage_changes,
+       st.one_of(st.just({}), st.builds(lambda r: {"usage": {"meter": "api_usd",
+                                                             "rate_usd": r}},
+                                        st.sampled_from([0.1, 1.0]))),
+       behaviours)
+def test_revenue_rows_add_up_to_revenue(evaluator, plan: str, price: int, cap: float,  # type: ignore[no-untyped-def]
+                                        overage: dict, usage: dict, behaviour: dict) -> None:  # type: ignore[type-arg]
+    """The money table's four parts of revenue (subscriptions, prepaid credits, overage and
+    usage charges) add up to its revenue row, in every column, whatever the scenario; so do
+    the metrics, in total and per plan."""
+    if "upgrade_share" in behaviour:
+        behaviour["ladder"] = ["claude_pro", "claude_max_5x", "claude_max_20x"]
+    limits = evaluator.baseline_catalog.plans[plan].limits
+    data = {"plans": {plan: {"price_usd": price, **overage, **usage,
+                             "limits": {lim.name: {"cap": cap} for lim in limits[:1]}}},
+            "behaviour": behaviour}
+    out = evaluator.run(parse_scenario(data, "s.toml"))
+    parts = REVENUE_PARTS
+    for m in (metrics(out), metrics(evaluator.baseline)):
+        assert m["revenue_usd"] == pytest.approx(sum(m[p] for p in parts), rel=1e-9, abs=1e-9)
+        for key in out.catalog.plans:
+            if f"revenue_usd:{key}" in m:
+                assert m[f"revenue_usd:{key}"] == pytest.approx(
+                    sum(m[f"{p}:{key}"] for p in parts), rel=1e-9, abs=1e-9), key
+    money = next(t for t in whatif_tables(evaluator, [out]) if t.name == "whatif_money")
+    rows = {r[0]: r[1:] for r in money.rows}
+    labels = dict(MONEY_ROWS)
+    for i, revenue in enumerate(rows[labels["revenue_usd"]]):
+        assert revenue == pytest.approx(sum(rows[labels[p]][i] for p in parts),
+                                        rel=1e-9, abs=1e-9)

@@ -3,9 +3,16 @@ the scenario changes them, compared with pricing those events directly."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
+from conftest import write_csv
+from typer.testing import CliRunner
 from whatif_helpers import FIXTURE
 
+from planalyzer.cli import app
 from planalyzer.store import LoadOptions, Store
 from planalyzer.whatif import metrics, parse_scenario, prepare
 
@@ -65,3 +72,60 @@ def test_cache_gain_keeps_prompt_tokens_and_lowers_cost() -> None:
         moved = store.con.execute("SELECT sum(input_tokens) FROM events").fetchall()
     assert during == before
     assert moved < store.con.execute("SELECT sum(input_tokens) FROM events").fetchall()
+
+
+ROUTE_UNKNOWN = "[[cost.route]]\nmodels = '*opus*'\nshare = 0.5\nto = 'nosuch-model'\n"
+FALLBACK = "1 model(s) not in the cost catalog, priced by fallback profile"
+ENV = {"COLUMNS": "120", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1", "TERM": "dumb"}
+
+
+def _cli(*args: str) -> tuple[int, dict[str, Any], str]:
+    res = CliRunner().invoke(app, [*args, "--format", "json"], env=ENV)
+    return res.exit_code, json.loads(res.stdout) if res.exit_code == 0 else {}, res.stderr
+
+
+def test_routing_to_an_unknown_model_warns_as_the_report_does(tmp_path: Path) -> None:
+    """The routed-to model is priced by the fallback profile: the report's warning, in the
+    notes of every command's main table, for the scenario, point or design that routes."""
+    scen = tmp_path / "route.toml"
+    scen.write_text(ROUTE_UNKNOWN, encoding="utf-8")
+    code, doc, err = _cli("whatif", str(FIXTURE), "--scenario", str(scen))
+    assert code == 0, err
+    notes = doc["whatif_money"]["notes"]
+    assert any(n.startswith(f"scenario 1 (route): {FALLBACK}") and "nosuch-model (" in n
+               for n in notes), notes
+    code, doc, err = _cli("sweep", str(FIXTURE), "--scenario", str(scen),
+                          "--grid", "plans.claude_pro.price_usd=20,25")
+    assert code == 0, err
+    assert any(n.startswith(f"point 1, point 2: {FALLBACK}")
+               for n in doc["sweep_points"]["notes"])
+    code, doc, err = _cli("optimize", str(FIXTURE), "--scenario", str(scen),
+                          "--grid", "plans.claude_pro.price_usd=20,25")
+    assert code == 0, err
+    assert any(n.startswith(f"rank 1, rank 2: {FALLBACK}")
+               for n in doc["optimize_best"]["notes"])
+
+
+def test_routing_to_an_unknown_model_with_strict_exits_2(tmp_path: Path) -> None:
+    scen = tmp_path / "route.toml"
+    scen.write_text(ROUTE_UNKNOWN, encoding="utf-8")
+    res = CliRunner().invoke(app, ["whatif", str(FIXTURE), "--scenario", str(scen),
+                                   "--strict"], env=ENV)
+    assert res.exit_code == 2
+    assert FALLBACK in res.stderr and "nosuch-model" in res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+
+
+def test_an_unknown_logged_model_gets_the_report_warning(tmp_path: Path) -> None:
+    logs = write_csv(tmp_path / "unk.csv", ["ts", "user_id", "plan", "model", "input_tokens",
+                                            "output_tokens"],
+                     [["2026-10-01T00:00:00Z", "u1", "claude_pro", "acme-unknown", 10, 5]])
+    code, report, err = _cli("report", str(logs))
+    assert code == 0, err
+    warning = next(n for n in report["plans"]["notes"] if n.startswith(FALLBACK))
+    code, doc, err = _cli("whatif", str(logs), "--scenario", "pro_price_25_elastic")
+    assert code == 0, err
+    assert warning in doc["whatif_money"]["notes"]
+    code, doc, err = _cli("sweep", str(logs), "--grid", "plans.claude_pro.price_usd=20,25")
+    assert code == 0, err
+    assert warning in doc["sweep_points"]["notes"]

@@ -97,6 +97,9 @@ def human(value: Any, col: Col) -> str:
     if kind == "float":
         v = float(value)
         return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+    if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        v = float(value)
+        return f"{int(v):,}" if v.is_integer() and abs(v) < 1e15 else f"{v:,.12g}"
     if kind == "bool":
         return "yes" if value else "no"
     return str(value)

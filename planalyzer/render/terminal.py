@@ -95,6 +95,8 @@ def _fit(t: Table, block: list[int], widths: list[int], room: int) -> list[int]:
 
 def _print_grid(console: Console, t: Table) -> None:
     cells = [[human(v, c) for c, v in zip(t.columns, row, strict=True)] for row in t.rows]
+    for r, level in zip(cells, t.levels, strict=False):
+        r[0] = "  " * level + r[0]
     widths = _widths(t, cells)
     blocks = _blocks(t, widths, console.width)
     for n, block in enumerate(blocks):

@@ -36,7 +36,8 @@ def prepare(
     extra_catalogs: Sequence[PlanCatalog] = (),
 ) -> tuple[Evaluator, list[str]]:
     """Price the events, assign plans and run the one pass over events for the windows the
-    baseline, ``scenarios`` and ``extra_catalogs`` use. Returns the evaluator and notes."""
+    baseline, ``scenarios`` and ``extra_catalogs`` use. Returns the evaluator and the pricing
+    warnings (also ``Evaluator.warnings``; a cost variant's own are ``Outcome.warnings``)."""
     catalog = load_plan_catalog(plans)
     notes = price(con, costs, strict=strict)
     assignment = assignment_for(con, catalog, assign, plan_file)
@@ -49,13 +50,15 @@ def prepare(
         """One more pass, over the events as ``variant`` changes them."""
         assert main is not None
         with variant_events(con, variant):
-            price(con, Path(variant.cost_catalog) if variant.cost_catalog else costs,
-                  strict=strict)
+            # warnings as the report gives them: a model routed to that the cost catalog
+            # lacks is priced by the fallback profile (an error with --strict)
+            warnings = price(con, Path(variant.cost_catalog) if variant.cost_catalog
+                             else costs, strict=strict)
             h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
         price(con, costs, strict=strict)  # priced_events over the real events again
-        return Evaluator(h, catalog, base_rows=main._base_rows)
+        return Evaluator(h, catalog, base_rows=main._base_rows, warnings=warnings)
 
-    main = Evaluator(history, catalog, builder=build)
+    main = Evaluator(history, catalog, builder=build, warnings=notes)
     for s in scenarios:  # the cost variants the scenarios name, now rather than later
         if s.variant.repriced and s.variant not in main.variants:
             main.variants[s.variant] = build(s.variant)

@@ -23,9 +23,17 @@ from typing import Any
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Table
-from planalyzer.whatif.run import Evaluator, metrics
+from planalyzer.whatif.run import Evaluator, metrics, warning_notes
 from planalyzer.whatif.scenario import Scenario
-from planalyzer.whatif.sweep import Axis, fmt_value, point_scenarios, resolve_metric
+from planalyzer.whatif.sweep import (
+    Axis,
+    axis_col,
+    check_metrics,
+    corner_points,
+    fmt_value,
+    point_scenarios,
+    resolve_metric,
+)
 
 _RE = re.compile(r"^\s*([\w:.*\-]+)\s*(<=|>=|<|>)\s*(baseline|[-+0-9.eE_]+)\s*$")
 
@@ -78,6 +86,7 @@ class Evaluated:
     objective: float
     violation: float
     metrics: dict[str, float]
+    warnings: list[str] = field(default_factory=list)  # its Outcome.warnings
 
     @property
     def feasible(self) -> bool:
@@ -128,9 +137,15 @@ def current_value(catalog: PlanCatalog, path: str) -> Any:
 def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis], objective: str,
              constraints: Sequence[Constraint], *, search: str = "auto",
              max_evals: int = 2000, top: int = 5) -> Result:
+    if top < 1 or max_evals < 1:
+        raise ConfigError(f"optimize: top ({top}) and max_evals ({max_evals}) must be at "
+                          "least 1")
     t0 = time.perf_counter()
+    check_metrics([("--objective", objective),
+                   *[(f"--constraint {c.text!r}", c.metric) for c in constraints]],
+                  ev.baseline_catalog,
+                  (point_scenarios(base, [p])[0] for p in corner_points(axes)))
     base_m = metrics(ev.baseline)
-    resolve_metric(objective, base_m)
     cache: dict[tuple[int, ...], Evaluated] = {}
     sizes = [len(a.values) for a in axes]
     grid = math.prod(sizes)
@@ -139,9 +154,11 @@ def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis], objecti
         if idx not in cache:
             values = {a.path: a.values[i] for a, i in zip(axes, idx, strict=True)}
             scen = point_scenarios(base, [values])[0]
-            m = metrics(ev.run(scen))
+            out = ev.run(scen)
+            m = metrics(out)
             viol = sum(c.violation(m, base_m) for c in constraints)
-            cache[idx] = Evaluated(idx, values, resolve_metric(objective, m), viol, m)
+            cache[idx] = Evaluated(idx, values, resolve_metric(objective, m), viol, m,
+                                   out.warnings)
         return cache[idx]
 
     mode = search if search != "auto" else ("exhaustive" if grid <= max_evals else "coordinate")
@@ -200,8 +217,7 @@ def _coordinate(at: Callable[[tuple[int, ...]], Evaluated], start: tuple[int, ..
 def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: str,
                   constraints: Sequence[Constraint]) -> list[Table]:
     base_m = metrics(ev.baseline)
-    cols = [Col("rank", "int"), *[Col(a.path, "str", a.path.removeprefix("plans."))
-                                  for a in axes],
+    cols = [Col("rank", "int"), *[axis_col(a.path, a.values) for a in axes],
             Col("objective", "float", f"objective ({objective})"),
             Col("objective_delta", "float", "objective change"),
             Col("feasible", "bool", "meets constraints"),
@@ -216,13 +232,14 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: s
             names = c.names(e.metrics)
             vals = [resolve_metric(n, e.metrics) for n in names] or [0.0]
             cvals.append(max(vals) if c.op in ("<=", "<") else min(vals))
-        rows.append((r, *[_show(e.values[a.path]) for a in axes], e.objective,
+        rows.append((r, *[e.values[a.path] for a in axes], e.objective,
                      e.objective - resolve_metric(objective, base_m), e.feasible, *cvals,
                      e.metrics["revenue_usd"], e.metrics["margin_usd"],
                      e.metrics["users_affected_share"]))
     best = Table("optimize_best", f"Best designs by {objective}", cols, rows,
                  [*res.notes, "constraint columns: the metric's value (for '*': the worst "
-                  "plan's)"])
+                  "plan's)", *warning_notes(ev, [(f"rank {r}", e.warnings)
+                                                 for r, e in enumerate(res.best, start=1)])])
     ccols = [Col("rank", "int"), Col("change"), Col("plan"), Col("users", "int"),
              Col("users_affected", "int", "users affected"),
              Col("users_affected_share", "share", "share affected"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
@@ -73,7 +73,10 @@ class Outcome:
     catalog: PlanCatalog
     parts: dict[str, pl.DataFrame]  # plan key -> its user-months (see ``Evaluator``)
     part_metrics: dict[str, dict[str, float]]  # plan key -> metrics of its part
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the assumptions it rests on
+    # pricing warnings of a cost variant the baseline does not give (a model routed to that
+    # the cost catalog lacks: priced by the fallback profile, as the report warns)
+    warnings: list[str] = field(default_factory=list)
     _frame: pl.DataFrame | None = None
     _metrics: dict[str, float] | None = None
 
@@ -97,11 +100,14 @@ def _plan_key(plan: Plan) -> tuple[Any, ...]:
 class Evaluator:
     def __init__(self, history: History, baseline: PlanCatalog,
                  base_rows: tuple[S, S, S] | None = None,
-                 builder: Callable[[Variant], Evaluator] | None = None) -> None:
+                 builder: Callable[[Variant], Evaluator] | None = None,
+                 warnings: Sequence[str] = ()) -> None:
         """``base_rows``: the baseline's bill, blocked value and plan per user-month row
         (a cost variant's evaluator compares with the real baseline); ``builder`` makes the
-        evaluator of a cost variant (one more pass over events) when a scenario needs one."""
+        evaluator of a cost variant (one more pass over events) when a scenario needs one;
+        ``warnings``: what pricing the events said (unknown models, missing list prices)."""
         self.h = history
+        self.warnings = list(warnings)
         self.builder = builder
         self.variants: dict[Variant, Evaluator] = {}
         self.baseline_catalog = baseline
@@ -172,9 +178,11 @@ class Evaluator:
         if v.repriced and self.builder is not None:
             if v not in self.variants:
                 self.variants[v] = self.builder(v)
-            out = self.variants[v].run(replace(scenario, variant=Variant()))
+            inner = self.variants[v]
+            out = inner.run(replace(scenario, variant=Variant()))
             out.scenario = scenario
             out.notes[:0] = v.describe()
+            out.warnings = [w for w in inner.warnings if w not in self.warnings]
             return out
         if v.repriced:
             raise ConfigError(f"{scenario.name}: routing, cache or cost catalog changes need "
@@ -371,9 +379,15 @@ def _empty() -> pl.DataFrame:
 # -- metrics ------------------------------------------------------------------------------------
 
 SUMMED = ("users", "subscribers", "user_months", "revenue_usd", "subscription_usd",
-          "overage_usd", "gpu_cost_usd", "margin_usd", "loaded_cost_usd", "loaded_margin_usd",
+          "credits_usd", "overage_usd", "usage_usd", "gpu_cost_usd", "margin_usd",
+          "loaded_cost_usd", "loaded_margin_usd",
           "unprofitable_user_months", "unprofitable_loss_usd", "users_hit",
           "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests", "users_affected")
+
+
+TOTAL_METRICS = (*SUMMED, "users_hit_share", "users_affected_share")  # ``metrics`` totals
+PLAN_METRICS = (*TOTAL_METRICS, "median_margin_usd", "profitable_share")  # as METRIC:PLAN
+LIMIT_METRICS = ("hit_share", "hit_users")  # as METRIC:PLAN.LIMIT
 
 
 def metrics(outcome: Outcome, baseline: Outcome | None = None) -> dict[str, float]:
@@ -414,9 +428,9 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         hit_users = float((per_user["weight"] * per_user["hit"].cast(pl.Float64)).sum())
     aff_users = float(user.filter(changed).n_unique())
     neg = m < 0
-    cols = ("revenue_usd", "subscription_usd", "overage_usd", "gpu_cost_usd", "margin_usd",
-            "loaded_cost_usd", "loaded_margin_usd", "blocked_api_value_usd",
-            "blocked_gpu_cost_usd", "blocked_requests")
+    cols = ("revenue_usd", "subscription_usd", "credits_usd", "overage_usd", "usage_usd",
+            "gpu_cost_usd", "margin_usd", "loaded_cost_usd", "loaded_margin_usd",
+            "blocked_api_value_usd", "blocked_gpu_cost_usd", "blocked_requests")
     if unit:
         sums = {c: float(f[c].sum()) for c in cols}
     else:
@@ -437,6 +451,22 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         med = m.median() if len(m) else 0.0
         out["median_margin_usd"] = float(med or 0.0)  # type: ignore[arg-type]
         out["profitable_share"] = float((~neg).sum() / len(m)) if len(m) else 1.0
+    return out
+
+
+def warning_notes(ev: Evaluator, labelled: Iterable[tuple[str, Sequence[str]]]) -> list[str]:
+    """Pricing warnings for a table's notes, as the report gives them: the baseline's, then
+    each one only some designs give (``labelled``: a label such as "scenario 1" and that
+    design's ``Outcome.warnings``), once, after the designs that give it."""
+    by: dict[str, list[str]] = {}
+    for label, warnings in labelled:
+        for w in warnings:
+            by.setdefault(w, []).append(label)
+    out = list(ev.warnings)
+    for w, labels in by.items():
+        who = ", ".join(labels) if len(labels) <= 5 else \
+            f"{', '.join(labels[:3])}, ... {labels[-1]} ({len(labels)} in all)"
+        out.append(f"{who}: {w}")
     return out
 
 

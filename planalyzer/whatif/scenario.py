@@ -10,6 +10,7 @@ A scenario is a nested dict with four top-level tables, ``scenario`` (name, desc
 from __future__ import annotations
 
 import copy
+import difflib
 import math
 import tomllib
 from collections.abc import Mapping
@@ -286,12 +287,14 @@ def apply_scenario(catalog: PlanCatalog, scenario: Scenario
             del plans[key]
             continue
         if old is None:
-            if "price_usd" not in ch:
-                raise ConfigError(f"{path}: {where}: {key!r} is not in the catalog; a new tier "
-                                  "needs at least name and price_usd (plans are "
-                                  f"{', '.join(catalog.plans)})")
-            old = Plan(key, ch.get("name", key), 0.0, source=ch.get("source", path),
-                       as_of="scenario")
+            missing = [k for k in ("name", "price_usd") if k not in ch]
+            if missing:  # most likely a misspelt plan key: say so before what a tier needs
+                near = difflib.get_close_matches(key, list(catalog.plans), n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise ConfigError(f"{path}: {where}: not in the catalog{hint}; known plans: "
+                                  f"{', '.join(catalog.plans)}. A new tier needs name and "
+                                  f"price_usd ({' and '.join(missing)} missing)")
+            old = Plan(key, ch["name"], 0.0, source=ch.get("source", path), as_of="scenario")
         price = _num(ch.get("price_usd", old.price_usd))
         if price < 0:
             raise ConfigError(f"{path}: {where}.price_usd: must be zero or more")

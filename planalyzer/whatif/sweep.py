@@ -10,16 +10,25 @@ No typer or rich here.
 
 from __future__ import annotations
 
+import fnmatch
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Table
-from planalyzer.whatif.run import Evaluator, Outcome, metrics
+from planalyzer.whatif.run import (
+    LIMIT_METRICS,
+    PLAN_METRICS,
+    TOTAL_METRICS,
+    Evaluator,
+    Outcome,
+    metrics,
+    warning_notes,
+)
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario, with_values
 
 MAX_POINTS = 100_000
@@ -78,6 +87,12 @@ def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
             for combo in itertools.product(*[a.values for a in axes])]
 
 
+def axis_col(path: str, values: Sequence[Any]) -> Col:
+    """The column of a grid axis: its values as given (numbers stay numbers in JSON/CSV)."""
+    text = any(isinstance(v, str | bool) for v in values)
+    return Col(path, "str" if text else "number", path.removeprefix("plans."))
+
+
 def point_name(values: Mapping[str, Any]) -> str:
     return ", ".join(f"{k.removeprefix('plans.')}={fmt_value(v)}" for k, v in values.items())
 
@@ -106,13 +121,106 @@ def point_catalogs(catalog: PlanCatalog, scenarios: Sequence[Scenario]) -> list[
     return list(seen.values())
 
 
+def corner_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
+    """A few designs that use every value of every axis at least once (the i-th value of
+    each axis, wrapping round): what a large grid's checks look at instead of every point."""
+    return [{a.path: a.values[i % len(a.values)] for a in axes}
+            for i in range(max((len(a.values) for a in axes), default=0))]
+
+
+_UNKNOWN_METRIC = ("use e.g. margin_usd, revenue_usd, users_affected_share, margin_usd:PLAN, "
+                   "profitable_share:PLAN, median_margin_usd:PLAN, hit_share:PLAN.LIMIT "
+                   "(docs/whatif.md, \"The optimizer\")")
+
+
+def plan_limits(c: PlanCatalog) -> dict[str, tuple[str, ...]]:
+    """Plan key -> its limits' names."""
+    return {k: tuple(lim.name for lim in p.limits) for k, p in c.plans.items()}
+
+
+def metric_names(plans: Mapping[str, Collection[str]]) -> set[str]:
+    """Every metric name ``whatif.run.metrics`` can give for these plans and limits."""
+    out = set(TOTAL_METRICS)
+    for key, limits in plans.items():
+        out |= {f"{m}:{key}" for m in PLAN_METRICS}
+        out |= {f"{m}:{key}.{lim}" for m in LIMIT_METRICS for lim in limits}
+    return out
+
+
+def _known(name: str, names: set[str]) -> bool:
+    if name in names:
+        return True
+    return "*" in name and any(fnmatch.fnmatchcase(n, name) for n in names)
+
+
+def _explain(name: str, plans: Mapping[str, Collection[str]]) -> str:
+    """Why ``name`` names no metric: the unknown metric, plan or limit, and the known ones."""
+    head, colon, rest = name.partition(":")
+    known_plans = ", ".join(sorted(plans)) or "none"
+    if not colon or head not in PLAN_METRICS + LIMIT_METRICS:
+        return f"metric {name!r}: unknown; {_UNKNOWN_METRIC}"
+    if head in LIMIT_METRICS:
+        plan, dot, limit = rest.partition(".")
+        if not dot:
+            return (f"metric {name!r}: {head} is per limit: write {head}:PLAN.LIMIT, e.g. "
+                    f"{head}:claude_pro.weekly")
+    else:
+        plan, limit = rest, ""
+        if "." in plan and plan.partition(".")[0] in plans:
+            return (f"metric {name!r}: {head} is per plan: write {head}:PLAN (per limit: "
+                    f"{', '.join(f'{m}:PLAN.LIMIT' for m in LIMIT_METRICS)})")
+    matched = [k for k in plans if fnmatch.fnmatchcase(k, plan)]
+    if not matched:
+        return (f"metric {name!r}: plan {plan!r} is not in the plan catalog or added by a "
+                f"scenario; known plans: {known_plans}")
+    if head not in LIMIT_METRICS:
+        return f"metric {name!r}: unknown; {_UNKNOWN_METRIC}"
+    limits = ", ".join(sorted({lim for k in matched for lim in plans[k]})) or "none"
+    if plan == "*":
+        return f"metric {name!r}: no plan has a limit {limit!r}; the limits are {limits}"
+    if "*" in plan:
+        return (f"metric {name!r}: no plan matching {plan!r} has a limit {limit!r}; their "
+                f"limits are {limits}")
+    return f"metric {name!r}: plan {plan!r} has no limit {limit!r}; its limits are {limits}"
+
+
+def check_metrics(named: Sequence[tuple[str, str]], catalog: PlanCatalog,
+                  scenarios: Iterable[Scenario] = ()) -> None:
+    """Each (option, metric name) must name a metric of a plan or limit of ``catalog`` or of
+    some design (a scenario of ``scenarios`` applied to it); ``*`` patterns must match one.
+    Otherwise a ConfigError names the option, the unknown metric, plan or limit, and the known
+    ones. Designs are applied only while a name is still unknown (typically never)."""
+    plans: dict[str, set[str]] = {}
+
+    def add(c: PlanCatalog) -> set[str]:
+        for k, lims in plan_limits(c).items():
+            plans.setdefault(k, set()).update(lims)
+        return metric_names(plans)
+
+    names = add(catalog)
+    todo = [(what, n) for what, n in named if not _known(n, names)]
+    seen: set[Any] = set()
+    for s in scenarios if todo else ():
+        c = apply_scenario(catalog, s)[0]
+        key = tuple(plan_limits(c).items())
+        if key in seen:
+            continue
+        seen.add(key)
+        names = add(c)
+        todo = [(what, n) for what, n in todo if not _known(n, names)]
+        if not todo:
+            return
+    if todo:
+        what, name = todo[0]
+        raise ConfigError(f"{what}: {_explain(name, plans)}")
+
+
 def resolve_metric(name: str, m: Mapping[str, float]) -> float:
+    """The value of metric ``name`` (checked by ``check_metrics``) in metrics ``m``."""
     if name not in m:
-        if ":" in name:  # a plan or limit with no users under this design reads as zero
+        if ":" in name:  # a known plan or limit with no users under this design reads as zero
             return 0.0
-        raise ConfigError(f"metric {name!r}: unknown; use e.g. margin_usd, revenue_usd, "
-                          "users_affected_share, margin_usd:PLAN, profitable_share:PLAN, "
-                          "median_margin_usd:PLAN, hit_share:PLAN.LIMIT")
+        raise ConfigError(f"metric {name!r}: unknown; {_UNKNOWN_METRIC}")
     return m[name]
 
 
@@ -141,6 +249,8 @@ SWEEP_METRICS = (
 def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping[str, Any]],
           objective: str = "margin_usd", affected: str = "users_affected_share"
           ) -> tuple[list[Outcome], list[Table]]:
+    check_metrics([("--objective", objective), ("--affected", affected)],
+                  ev.baseline_catalog, scenarios)
     base = metrics(ev.baseline)
     outs = [ev.run(s) for s in scenarios]
     mets = [metrics(o) for o in outs]
@@ -148,9 +258,7 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
     affs = [resolve_metric(affected, m) for m in mets]
     front = set(frontier(list(zip(objs, affs, strict=True))))
     paths = list(points[0]) if points else []
-    cols = [Col("point", "int"), *[Col(p, "str" if any(isinstance(pt[p], str)
-                                                         for pt in points) else "float",
-                                       p.removeprefix("plans.")) for p in paths],
+    cols = [Col("point", "int"), *[axis_col(p, [pt[p] for pt in points]) for p in paths],
             *[Col(k, kind, label) for k, kind, label in SWEEP_METRICS],  # type: ignore[arg-type]
             Col("objective", "float", objective),
             Col("objective_delta", "float", "change"),
@@ -166,7 +274,9 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
                          f"{affected} = {resolve_metric(affected, base):.4f}",
                          "affected: users whose bill or blocked usage differs from the "
                          "baseline's (by more than one cent) unless --affected names another "
-                         "metric"])
+                         "metric",
+                         *warning_notes(ev, [(f"point {i}", o.warnings)
+                                             for i, o in enumerate(outs, start=1)])])
     ftable = Table("sweep_frontier", f"Frontier: best {objective} for each share of users "
                    "affected", cols, sorted((r for r in rows if r[-1]),
                                             key=lambda r: (r[-2], -r[-4])))

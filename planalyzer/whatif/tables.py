@@ -12,13 +12,16 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from planalyzer.errors import ConfigError
 from planalyzer.tables import Col, Kind, Table
-from planalyzer.whatif.run import Evaluator, Outcome, metrics
+from planalyzer.whatif.run import Evaluator, Outcome, metrics, warning_notes
 
 MONEY_ROWS = (
     ("revenue_usd", "revenue"),
-    ("subscription_usd", "  subscriptions"),
-    ("overage_usd", "  overage and usage charges"),
+    ("subscription_usd", "subscriptions"),  # the four parts of revenue (REVENUE_PARTS)
+    ("credits_usd", "prepaid credits"),
+    ("overage_usd", "overage charges"),
+    ("usage_usd", "usage charges"),
     ("gpu_cost_usd", "marginal GPU cost"),
     ("margin_usd", "contribution margin"),
     ("loaded_cost_usd", "fully loaded cost"),
@@ -27,6 +30,7 @@ MONEY_ROWS = (
     ("blocked_api_value_usd", "usage blocked (API list value)"),
     ("blocked_gpu_cost_usd", "usage blocked (GPU cost)"),
 )
+REVENUE_PARTS = ("subscription_usd", "credits_usd", "overage_usd", "usage_usd")
 PEOPLE_ROWS = (
     ("subscribers", "subscribers"),
     ("user_months", "user-months"),
@@ -41,6 +45,13 @@ SHARE_ROWS = (
 )
 
 
+def delta(new: float, old: float) -> float:
+    """``new - old``, with the rounding noise of summing the same amounts in another order
+    (1e-13 of a dollar, shown as $4.5e-13) read as no change."""
+    d = new - old
+    return 0.0 if abs(d) <= 1e-9 * max(1.0, abs(new), abs(old)) else d
+
+
 def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, str]],
                   outcomes: Sequence[Outcome], base: dict[str, float],
                   mets: Sequence[dict[str, float]]) -> Table:
@@ -52,12 +63,15 @@ def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, s
     for key, label in rows:
         row: list[object] = [label, base.get(key, 0.0)]
         for m in mets:
-            row += [m.get(key, 0.0), m.get(key, 0.0) - base.get(key, 0.0)]
+            row += [m.get(key, 0.0), delta(m.get(key, 0.0), base.get(key, 0.0))]
         out.append(tuple(row))
-    return Table(name, title, cols, out)
+    levels = tuple(1 if key in REVENUE_PARTS else 0 for key, _ in rows)
+    return Table(name, title, cols, out, levels=levels if any(levels) else ())
 
 
 def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> list[Table]:
+    if top < 0:
+        raise ConfigError(f"whatif tables: top ({top}) must be zero or more (users to list)")
     base_o = ev.baseline
     base = metrics(base_o)
     mets = [metrics(o) for o in outcomes]
@@ -67,9 +81,15 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
          for i, o in enumerate(outcomes, start=1)])
     money = _side_by_side("whatif_money", "Baseline and scenarios: money (USD, period total)",
                           "usd", MONEY_ROWS, outcomes, base, mets)
-    money.notes.append("contribution margin = revenue - marginal GPU cost; fully loaded margin "
-                       "also subtracts training and overhead; blocked usage is neither served "
-                       "nor charged")
+    money.notes.append("revenue = subscriptions + prepaid credits + overage charges + usage "
+                       "charges; contribution margin = revenue - marginal GPU cost; fully "
+                       "loaded margin also subtracts training and overhead; blocked usage is "
+                       "neither served nor charged")
+    money.notes.append("baseline: the what-if engine's replay of the history, not `planalyzer "
+                       "report`'s: long runs of requests are interpolated, so figures can "
+                       "differ slightly from the report's (blocked usage within 1% in the "
+                       "tests; a user just at a cap may count as hit in one and not the "
+                       "other); docs/whatif.md, \"Exactness\"")
     people = _side_by_side("whatif_people", "Baseline and scenarios: users", "float",
                            PEOPLE_ROWS, outcomes, base, mets)
     shares = _side_by_side("whatif_shares", "Baseline and scenarios: shares of subscribers",
@@ -80,6 +100,8 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
         if o.scenario.behaviour.mechanical and o.scenario.cost.factor == 1.0:
             continue
         money.notes.append(f"{o.scenario.name}: rests on stated assumptions (see Scenarios)")
+    money.notes += warning_notes(ev, [(f"scenario {i} ({o.scenario.name})", o.warnings)
+                                      for i, o in enumerate(outcomes, start=1)])
     return tables
 
 
@@ -103,7 +125,8 @@ def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
             def g(k: str, key: str = key, m: dict[str, float] = m) -> float:
                 return m.get(f"{k}:{key}", 0.0)
             rows.append((name, key, g("subscribers"), g("revenue_usd"), g("gpu_cost_usd"),
-                         g("margin_usd"), g("margin_usd") - base.get(f"margin_usd:{key}", 0.0),
+                         g("margin_usd"),
+                         delta(g("margin_usd"), base.get(f"margin_usd:{key}", 0.0)),
                          g("loaded_margin_usd"), g("unprofitable_user_months"),
                          g("unprofitable_loss_usd"), g("median_margin_usd"),
                          g("users_hit_share"), g("blocked_api_value_usd")))
