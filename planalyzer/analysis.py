@@ -67,19 +67,29 @@ def log_span(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[date, date] | Non
 
 def check_period(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
     """A period with no events is an error saying what the logs cover (never an empty report);
-    requested months without events are said in a note. The logs' span is read only then."""
-    present = set(data.user_months["month"].unique().to_list())
-    empty = [m for m in data.period.months if m not in present]
+    requested months without events are said in a note."""
+    note = period_note(con, set(data.user_months["month"].unique().to_list()), data.period,
+                       data.timezone)
+    if note:
+        data.notes.append(note)
+
+
+def period_note(con: duckdb.DuckDBPyConnection, present: set[str], period: Period,
+                tz: str) -> str | None:
+    """``present``: the billing months (YYYY-MM) with events in ``period``. None of them is an
+    InputError saying what the logs cover; requested months among them without events give
+    a note (returned). The logs' span is read only then."""
+    empty = [m for m in period.months if m not in present]
     if present and not empty:
-        return
-    span = log_span(con, data.timezone)
+        return None
+    span = log_span(con, tz)
     covered = (f"the logs cover {span[0]} to {span[1]} ({month_of(span[0])}"
                + ("" if month_of(span[0]) == month_of(span[1]) else f" to {month_of(span[1])}")
-               + f", in {data.timezone})") if span else "no events are loaded"
+               + f", in {tz})") if span else "no events are loaded"
     if not present:
-        raise InputError(f"no events in the report period ({data.period.describe()}): "
+        raise InputError(f"no events in the report period ({period.describe()}): "
                          f"{covered}; give --month or --since/--until inside it")
-    data.notes.append(f"no events in billing month(s) {', '.join(empty)}: {covered}")
+    return f"no events in billing month(s) {', '.join(empty)}: {covered}"
 
 
 def month_of(day: date) -> str:

@@ -178,11 +178,7 @@ def _load_for_analysis(store: Store, sources: list[str], opts: LoadOptions, quie
     could not be used are said on stderr (never silently lost), and no usable event at all is
     an error rather than an empty report."""
     report = _load(store, sources, opts, _show_progress(quiet, fmt))
-    reasons: dict[str, int] = {}
-    for f in report.files:
-        for reason, n in f.rejected_by_reason.items():
-            reasons[reason] = reasons.get(reason, 0) + n
-    why = ", ".join(f"{r} x{n:,}" for r, n in sorted(reasons.items()))
+    why = _rejected_reasons(report)
     if store.events_count() == 0:
         raise InputError(
             f"{', '.join(sources)}: no usable events ({report.rows_read:,} rows read"
@@ -193,6 +189,15 @@ def _load_for_analysis(store: Store, sources: list[str], opts: LoadOptions, quie
                          + (f"rejected: {why} (kept in rejected_rows; `planalyzer load` "
                             f"lists them)\n" if why else ""))
     return report
+
+
+def _rejected_reasons(report: LoadReport) -> str:
+    """The rejection reasons of every file, summed: 'missing model x3, ...' ('' if none)."""
+    reasons: dict[str, int] = {}
+    for f in report.files:
+        for reason, n in f.rejected_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    return ", ".join(f"{r} x{n:,}" for r, n in sorted(reasons.items()))
 
 
 _TERMINAL_FILE_ROWS = 50
@@ -331,6 +336,12 @@ def costs(
     db: DbOpt = None,
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
+    dedupe_on: DedupeOpt = None,
+    max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    input_format: InputFormatOpt = None,
+    source: SourceOpt = None,
+    user: UserOpt = None,
+    user_map: UserMapOpt = None,
     timezone: TzOpt = "UTC",
     strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
@@ -357,7 +368,8 @@ def costs(
         models: list[str] | None = None
         scope: str | None = None  # with --db: the files it holds beyond those named
         if sources:
-            opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
+            opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
+                                 input_format, source, user, user_map)
             with Store(db) as store:
                 loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
@@ -488,6 +500,12 @@ def report(
     db: DbOpt = None,
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
+    dedupe_on: DedupeOpt = None,
+    max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    input_format: InputFormatOpt = None,
+    source: SourceOpt = None,
+    user: UserOpt = None,
+    user_map: UserMapOpt = None,
     timezone: TzOpt = "UTC",
     strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
@@ -516,7 +534,8 @@ def report(
             usage_growth=usage_growth / 100.0, cost_decline=cost_decline / 100.0)
         econ.check()
         period = _period(month, since, until)
-        opts = _load_options(map_, mapping, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
+        opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
+                             input_format, source, user, user_map)
         with Store(db) as store:
             loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
             scope = store.others_note(loaded)
@@ -577,6 +596,10 @@ def me(
             report = load_my_usage(store, sources, timezone)
             tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,
                                your_plan=plan)
+        why = _rejected_reasons(report)
+        if why and not quiet:  # as the analysis commands say them: never silently lost
+            sys.stderr.write(f"rejected: {why} (`planalyzer load` on the same folders lists "
+                             "them)\n")
         if fmt == "table":
             _emit(tables, fmt)
             if not quiet:
@@ -609,19 +632,18 @@ BaseScenarioOpt = Annotated[Path | None, typer.Option(
 
 
 def _whatif_setup(store: Store, sources: list[str], scenarios: list[Any], plans: Path | None,
-                  costs: Path | None, assign: list[str] | None, plan_file: Path | None,
-                  month: list[str] | None, since: str | None, until: str | None,
-                  timezone: str, strict: bool, quiet: bool, fmt: str,
+                  costs: Path | None, prices: Path | None, assign: list[str] | None,
+                  plan_file: Path | None, month: list[str] | None, since: str | None,
+                  until: str | None, opts: LoadOptions, quiet: bool, fmt: str,
                   extra: list[Any] | None = None) -> Any:
     from planalyzer.whatif import prepare
 
     period = _period(month, since, until)
-    opts = _load_options(None, None, timezone, None, strict, DEFAULT_MAX_TOKENS, None)
     _load_for_analysis(store, sources, opts, quiet, fmt)
     with _working(quiet, fmt, "one pass over the history"):
-        ev, _notes = prepare(store.con, scenarios, plans=plans, costs=costs,
-                             assign=assign or [], plan_file=plan_file, timezone=timezone,
-                             period=period, strict=strict, extra_catalogs=extra or [])
+        ev, _notes = prepare(store.con, scenarios, plans=plans, costs=costs, prices=prices,
+                             assign=assign or [], plan_file=plan_file, timezone=opts.timezone,
+                             period=period, strict=opts.strict, extra_catalogs=extra or [])
     return ev
 
 
@@ -638,7 +660,16 @@ def whatif(
     since: SinceOpt = None,
     until: UntilOpt = None,
     top: Annotated[int, typer.Option("--top", help="Users to list per scenario.")] = 10,
+    prices: PricesOpt = None,
     db: DbOpt = None,
+    map_: MapOpt = None,
+    mapping: MappingFileOpt = None,
+    dedupe_on: DedupeOpt = None,
+    max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    input_format: InputFormatOpt = None,
+    source: SourceOpt = None,
+    user: UserOpt = None,
+    user_map: UserMapOpt = None,
     timezone: TzOpt = "UTC",
     strict: StrictOpt = False,
     fmt: FormatOpt = "table",
@@ -653,11 +684,13 @@ def whatif(
 
     with _user_errors():
         _check_format(fmt)
+        opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
+                             input_format, source, user, user_map)
         _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
         scen = [load_scenario(_scenario_path(p)) for p in scenario]
         with Store(db) as store:
-            ev = _whatif_setup(store, sources, scen, plans, costs, assign, plan_file, month,
-                               since, until, timezone, strict, quiet, fmt)
+            ev = _whatif_setup(store, sources, scen, plans, costs, prices, assign, plan_file,
+                               month, since, until, opts, quiet, fmt)
             outs = [ev.run(s) for s in scen]
         _emit(whatif_tables(ev, outs, top), fmt)
 
@@ -692,7 +725,16 @@ def sweep(
     month: MonthOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    prices: PricesOpt = None,
     db: DbOpt = None,
+    map_: MapOpt = None,
+    mapping: MappingFileOpt = None,
+    dedupe_on: DedupeOpt = None,
+    max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    input_format: InputFormatOpt = None,
+    source: SourceOpt = None,
+    user: UserOpt = None,
+    user_map: UserMapOpt = None,
     timezone: TzOpt = "UTC",
     strict: StrictOpt = False,
     fmt: FormatOpt = "table",
@@ -716,6 +758,8 @@ def sweep(
 
     with _user_errors():
         _check_format(fmt)
+        opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
+                             input_format, source, user, user_map)
         if not grid:
             raise PlanalyzerError("--grid: give at least one PATH=VALUES axis")
         axes = [parse_axis(g) for g in grid]
@@ -726,8 +770,8 @@ def sweep(
         extra = point_catalogs(catalog, scen)
         check_metrics([("--objective", objective), ("--affected", affected)], catalog, scen)
         with Store(db) as store:
-            ev = _whatif_setup(store, sources, [], plans, costs, assign, plan_file, month,
-                               since, until, timezone, strict, quiet, fmt, extra)
+            ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
+                               month, since, until, opts, quiet, fmt, extra)
             _outs, tables = run_sweep(ev, scen, points, objective, affected)
         _emit(tables, fmt)
 
@@ -756,7 +800,16 @@ def optimize(
     month: MonthOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    prices: PricesOpt = None,
     db: DbOpt = None,
+    map_: MapOpt = None,
+    mapping: MappingFileOpt = None,
+    dedupe_on: DedupeOpt = None,
+    max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    input_format: InputFormatOpt = None,
+    source: SourceOpt = None,
+    user: UserOpt = None,
+    user_map: UserMapOpt = None,
     timezone: TzOpt = "UTC",
     strict: StrictOpt = False,
     fmt: FormatOpt = "table",
@@ -784,6 +837,8 @@ def optimize(
 
     with _user_errors():
         _check_format(fmt)
+        opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
+                             input_format, source, user, user_map)
         _check_min("--top", top, 1, "designs to report")
         _check_min("--max-evals", max_evals, 1, "the largest grid searched exhaustively; "
                    "--search coordinate never searches exhaustively")
@@ -800,8 +855,8 @@ def optimize(
         check_metrics([("--objective", objective),
                        *[(f"--constraint {c.text!r}", c.metric) for c in cons]], catalog, scen)
         with Store(db) as store:
-            ev = _whatif_setup(store, sources, [], plans, costs, assign, plan_file, month,
-                               since, until, timezone, strict, quiet, fmt, extra)
+            ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
+                               month, since, until, opts, quiet, fmt, extra)
             res = run_optimize(ev, base, axes, objective, cons, search=search,
                                max_evals=max_evals, top=top)
         _emit(result_tables(ev, res, axes, objective, cons), fmt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -129,3 +130,12 @@ def test_me_usage_of_a_model_with_no_list_price(tmp_path: Path) -> None:
     assert "of unknown API list value" in notes[0]
     assert notes[1].startswith("2026-10: best fit free at $0.00")
     assert any(n.startswith("empty = cannot be priced: ") for n in notes)
+
+
+def test_me_says_rejected_rows_on_stderr() -> None:
+    """Rows that could not be used are said, with their reasons, as report says them."""
+    res = CliRunner().invoke(app, ["me", str(FIXTURES / "claude_code" / "quirks"), "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.startswith("rejected: negative token count x1, non-integer token count "
+                                 "x1, unparseable timestamp x1")
+    json.loads(res.stdout)  # stdout stays one JSON document

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer.analysis import Period
+from planalyzer.analysis import Period, month_label, period_note
 from planalyzer.plans import PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price
 from planalyzer.report import assignment_for
@@ -28,6 +28,7 @@ def prepare(
     *,
     plans: Path | None = None,
     costs: Path | None = None,
+    prices: Path | None = None,
     assign: Sequence[str] = (),
     plan_file: Path | None = None,
     timezone: str = "UTC",
@@ -37,13 +38,19 @@ def prepare(
 ) -> tuple[Evaluator, list[str]]:
     """Price the events, assign plans and run the one pass over events for the windows the
     baseline, ``scenarios`` and ``extra_catalogs`` use. Returns the evaluator and the pricing
-    warnings (also ``Evaluator.warnings``; a cost variant's own are ``Outcome.warnings``)."""
+    warnings (also ``Evaluator.warnings``; a cost variant's own are ``Outcome.warnings``).
+    ``prices``: the API price catalog (TOML or LiteLLM JSON; default the shipped one). A
+    period with no events is an InputError, as in the report."""
     catalog = load_plan_catalog(plans)
-    notes = price(con, costs, strict=strict)
+    notes = price(con, costs, prices=prices, strict=strict)
     assignment = assignment_for(con, catalog, assign, plan_file)
     catalogs = [catalog, *[apply_scenario(catalog, s)[0] for s in scenarios],
                 *extra_catalogs]
     history = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+    note = period_note(con, {month_label(k) for k in history.user_months["month_key"].unique()},
+                       history.period, timezone)
+    if note:
+        notes.append(note)
     main: Evaluator | None = None
 
     def build(variant: Variant) -> Evaluator:
@@ -53,9 +60,9 @@ def prepare(
             # warnings as the report gives them: a model routed to that the cost catalog
             # lacks is priced by the fallback profile (an error with --strict)
             warnings = price(con, Path(variant.cost_catalog) if variant.cost_catalog
-                             else costs, strict=strict)
+                             else costs, prices=prices, strict=strict)
             h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
-        price(con, costs, strict=strict)  # priced_events over the real events again
+        price(con, costs, prices=prices, strict=strict)  # over the real events again
         return Evaluator(h, catalog, base_rows=main._base_rows, warnings=warnings)
 
     main = Evaluator(history, catalog, builder=build, warnings=notes)

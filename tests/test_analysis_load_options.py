@@ -1,0 +1,108 @@
+"""The analysis commands (report, costs, whatif, sweep, optimize) load the way `load` does:
+the same source, user, mapping, dedupe, bound and format options; the what-if commands take
+`--prices` as report does and refuse a period with no events."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, write_csv
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
+
+runner = CliRunner()
+ANALYSES = {
+    "report": ["report"],
+    "costs": ["costs"],
+    "whatif": ["whatif", "--scenario", "pro_price_25_elastic"],
+    "sweep": ["sweep", "--grid", "plans.claude_pro.price_usd=20,25"],
+    "optimize": ["optimize", "--grid", "plans.claude_pro.price_usd=20,25"],
+}
+PRICES_TOML = """\
+[price.acme]
+match = ["acme-*"]
+input = 1.0
+cache_read = 0.1
+output = 2.0
+source = "our contract"
+as_of = "2026-11-01"
+"""
+
+
+def _json(args: list[str]) -> dict[str, Any]:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+@pytest.fixture
+def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    # a file that needs --map (its user and time columns have names no preset knows), with a
+    # repeated row that only --dedupe-on drops and a row over a low --max-tokens
+    write_csv(tmp_path / "odd.csv", ["who", "when", "model", "input_tokens", "output_tokens"],
+              [["u1", "2026-10-01T00:00:00Z", "claude-sonnet-4-5", 1000, 100],
+               ["u1", "2026-10-01T00:00:00Z", "claude-sonnet-4-5", 1000, 100],
+               ["u2", "2026-10-02T00:00:00Z", "claude-sonnet-4-5", 5000, 100]])
+    write_csv(tmp_path / "acme.csv", ["user_id", "ts", "model", "input_tokens", "output_tokens"],
+              [["u1", "2026-10-01T00:00:00Z", "acme-model", 1_000_000, 500_000]])
+    (tmp_path / "prices.toml").write_text(PRICES_TOML, encoding="utf-8")
+    (tmp_path / "users.toml").write_text('[users]\nalice = "alice@example.com"\n',
+                                         encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", list(ANALYSES))
+def test_map_dedupe_and_bound_as_load_takes_them(logs: Path, command: str) -> None:
+    args = [*ANALYSES[command], "odd.csv", "--map", "user_id=who", "--map", "ts=when",
+            "--assign", "*=claude_pro"] if command != "costs" else \
+        ["costs", "odd.csv", "--map", "user_id=who", "--map", "ts=when"]
+    plain = runner.invoke(app, args)
+    assert plain.exit_code == 0, plain.output
+    assert "duplicates" not in plain.stderr  # nothing dropped without the options
+    result = runner.invoke(app, [*args, "--dedupe-on", "user_id,ts,model",
+                                 "--max-tokens", "2000"])
+    assert result.exit_code == 0, result.output
+    # said on stderr: one duplicate dropped, one row over the bound rejected
+    assert "3 rows read = 1 loaded + 1 rejected + 1 duplicates" in result.stderr
+    assert "token count over bound x1" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["report", "whatif", "sweep", "optimize"])
+def test_transcript_folders_with_a_user_map(logs: Path, command: str) -> None:
+    args = [*ANALYSES[command], str(FIXTURES / "claude_code" / "users"), "--source",
+            "claude-code", "--user-map", "users.toml", "--assign", "*=claude_pro", "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    if command == "report":
+        users = {r["user_id"] for r in _json([*args, "--by", "user"])["users"]["rows"]}
+        assert users == {"alice@example.com", "bob"}
+
+
+@pytest.mark.parametrize("command", ["whatif", "sweep", "optimize"])
+def test_whatif_commands_take_prices(logs: Path, command: str) -> None:
+    args = [*ANALYSES[command], "acme.csv", "--assign", "*=claude_pro"]
+    without = runner.invoke(app, [*args, "--format", "json"])
+    assert without.exit_code == 0, without.output
+    assert "no API list price" in without.stdout
+    doc = _json([*args, "--prices", "prices.toml"])
+    assert "no API list price" not in json.dumps(doc)
+    if command == "whatif":
+        blocked = [r for r in doc["whatif_money"]["rows"]
+                   if r["metric"] == "usage blocked (API list value)"]
+        assert blocked and blocked[0]["baseline"] == 0.0
+
+
+@pytest.mark.parametrize("command", ["whatif", "sweep", "optimize"])
+def test_whatif_commands_refuse_a_period_without_events(logs: Path, command: str) -> None:
+    result = runner.invoke(app, [*ANALYSES[command], "acme.csv", "--assign", "*=claude_pro",
+                                 "--month", "2025-01"])
+    assert result.exit_code == 2, result.output
+    assert "no events in the report period (2025-01): the logs cover 2026-10-01" in \
+        result.stderr
+    assert "Traceback" not in result.output
