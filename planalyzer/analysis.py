@@ -454,7 +454,7 @@ def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
                          {m: u.slice(lo, hi - lo) for m, u in units.items()
                           if m in plan.meters_used()})
         served_parts.append(out.served)
-        over_parts.append(out.overage_usd)
+        over_parts.append(out.billed_overage_usd)  # credits' draws are not billed again
         usage_parts.append(out.usage_usd)
         for name, at in out.bound_at.items():
             if len(at):
@@ -667,7 +667,7 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
                          {m: units[m].filter(mine) for m in plan.meters_used()},
                          {w: st.filter(mine) for w, st in starts.items()})
         f = by_user.filter(mine).with_columns(
-            out.served.alias("served"), (out.overage_usd + out.usage_usd).alias("charges"))
+            out.served.alias("served"), out.charges_usd.alias("charges"))
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
         frames.append(f.filter(pl.col("keep")).group_by("user_id", "month_key").agg(
             (~pl.col("served")).sum().alias("blocked"),

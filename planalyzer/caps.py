@@ -171,10 +171,23 @@ class PlanOutcome:
 
     served: S
     overage: S
-    overage_usd: S
+    overage_usd: S  # overage spend (counts toward the policy's spend limit or credits)
     usage_usd: S
     bound_at: dict[str, S]  # limit name -> request indexes where the limit was first reached
     windows: dict[str, S]  # limit name -> window starts
+
+    @property
+    def billed_overage_usd(self) -> S:
+        """Overage billed on top of the plan (payg); overage drawn from prepaid credits is not
+        billed again (the credits are revenue, used or not)."""
+        return self.overage_usd if self.billed else self.overage_usd * 0.0
+
+    @property
+    def charges_usd(self) -> S:
+        """What is billed per request beyond the subscription and the prepaid credits."""
+        return self.billed_overage_usd + self.usage_usd
+
+    billed: bool = True  # the policy bills overage (payg); False: credits or block
 
 
 def spend_limit_units(pol: Overage) -> float | None:
@@ -215,7 +228,8 @@ def apply_plan(plan: Plan, req: Requests, units: Mapping[str, S],
     if plan.usage is not None:
         usage_usd = _where(served, units[plan.usage.meter].cast(pl.Float64)
                            * plan.usage.rate_usd, zero)
-    return PlanOutcome(served, overage, overage_usd, usage_usd, bound_at, starts)
+    return PlanOutcome(served, overage, overage_usd, usage_usd, bound_at, starts,
+                       billed=pol.billed)
 
 
 def _candidates(req: Requests, limits: tuple[Limit, ...], prefix: list[S],

@@ -118,6 +118,13 @@ class Overage:
     def spend_limit(self) -> float | None:
         return self.credits_usd if self.policy == "credits" else self.monthly_limit_usd
 
+    @property
+    def billed(self) -> bool:
+        """Is overage billed on top of the plan (revenue)? Only under payg: credits draw it
+        from the prepaid pack, which ``credits_usd`` already counts as revenue (used or not),
+        and block serves none."""
+        return self.policy == "payg"
+
 
 @dataclass(frozen=True)
 class UsageCharge:

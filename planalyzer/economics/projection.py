@@ -91,7 +91,7 @@ def recap(data: ReportData, factor: float) -> pl.DataFrame:
                  if m in plan.meters_used()}
         out = apply_plan(plan, req, units)
         served_parts.append(out.served)
-        charge_parts.append(out.overage_usd + out.usage_usd)
+        charge_parts.append(out.charges_usd)
     if not len(df):
         return pl.DataFrame(schema={"served": pl.Boolean, "charges_usd": pl.Float64})
     return pl.DataFrame({"served": pl.concat(served_parts),

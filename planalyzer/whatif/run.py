@@ -156,7 +156,8 @@ class Evaluator:
             pl.lit(plan.key).alias("plan"),
             pl.lit(plan.price_usd).alias("subscription_usd"),
             pl.lit(credits).alias("credits_usd"),
-            (pl.col("overage_units") * (o.rate_usd if o.policy != "block" else 0.0))
+            # billed overage only: credits draw it from the prepaid pack (credits_usd)
+            (pl.col("overage_units") * (o.rate_usd if o.billed else 0.0))
             .alias("overage_usd"),
             (pl.col("usage_units") * rate_u).alias("usage_usd"),
             (pl.col("gpu") * factor).alias("gpu_cost_usd"),
