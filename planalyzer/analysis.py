@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -50,6 +50,20 @@ class Period:
         if self.since and self.until and self.since > self.until:
             raise ConfigError(f"--since {self.since} is after --until {self.until}: the period "
                               "is empty; give a first day on or before the last")
+
+    def partial_note(self) -> str | None:
+        """A note when --since/--until cut a billing month: revenue is still each month's full
+        price (a subscription is billed by the month), set against the part's usage only."""
+        cut = []
+        if self.since and self.since.day != 1:
+            cut.append(f"{self.since:%Y-%m} from day {self.since.day}")
+        if self.until and (self.until + timedelta(days=1)).day != 1:
+            cut.append(f"{self.until:%Y-%m} to day {self.until.day}")
+        if not cut:
+            return None
+        return ("the period covers part of a billing month (" + ", ".join(cut) + "): revenue "
+                "is each month's full price against the part's usage and cost, so margins "
+                "there read high; report whole months (--month) to compare them")
 
     def describe(self) -> str:
         if self.months:
@@ -340,6 +354,8 @@ def compute(
     fit_df = (_fit_frame(fit_frames, user_months, unpriced_plans) if fit is not None
               else pl.DataFrame() if plan_fit else None)
     notes = [f"period: {period.describe()}; billing months in {timezone}"]
+    if (partial := period.partial_note()) is not None:
+        notes.append(partial)
     notes.extend(_unpriced_notes(user_months, unpriced_plans))
     if assignment.unknown_logged:
         notes.append("plans in the logs not in the catalog (users reported with no plan): "

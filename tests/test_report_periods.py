@@ -68,3 +68,29 @@ def test_requested_month_without_events_is_a_note(good: str) -> None:
     assert {r["month"] for r in doc["plans"]["rows"]} == {"2026-10"}
     assert ("no events in billing month(s) 2025-01: the logs cover 2026-10-01 to 2026-11-03 "
             "(2026-10 to 2026-11, in UTC)") in doc["plans"]["notes"]
+
+
+@pytest.mark.parametrize(("since", "until", "said"), [
+    (date(2026, 10, 1), date(2026, 10, 3), "(2026-10 to day 3)"),
+    (date(2026, 10, 2), None, "(2026-10 from day 2)"),
+    (date(2026, 9, 15), date(2026, 10, 20), "(2026-09 from day 15, 2026-10 to day 20)"),
+    (date(2026, 9, 1), date(2026, 10, 31), None),
+    (None, date(2026, 2, 28), None),
+    (None, None, None),
+])
+def test_part_of_a_billing_month_is_said(since: date | None, until: date | None,
+                                         said: str | None) -> None:
+    """Revenue is by the month: a period that cuts one says its margins read high."""
+    note = Period(since=since, until=until).partial_note()
+    if said is None:
+        assert note is None
+    else:
+        assert note is not None and said in note and "full price" in note
+
+
+def test_report_and_whatif_say_a_partial_month(good: str) -> None:
+    for args in (["report", good, "--no-fit"], ["whatif", good, "-s", "pro_price_25_elastic"]):
+        result = runner.invoke(app, [*args, "--assign", "*=claude_pro", "--since", "2026-10-01",
+                                     "--until", "2026-10-03", "-f", "json"])
+        assert result.exit_code == 0, result.output
+        assert "covers part of a billing month (2026-10 to day 3)" in result.stdout

@@ -49,8 +49,7 @@ def prepare(
     history = build_history(con, catalogs, assignment, timezone=timezone, period=period)
     note = period_note(con, {month_label(k) for k in history.user_months["month_key"].unique()},
                        history.period, timezone)
-    if note:
-        notes.append(note)
+    notes.extend(n for n in (note, history.period.partial_note()) if n)
     main: Evaluator | None = None
 
     def build(variant: Variant) -> Evaluator:
