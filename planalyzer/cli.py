@@ -53,6 +53,9 @@ app = typer.Typer(
 
 SourcesArg = Annotated[list[str], typer.Argument(
     help="Log files, folders or globs (parquet, CSV, JSON lines); hive folders are searched.")]
+AnalysisSourcesArg = Annotated[list[str] | None, typer.Argument(
+    help="Log files, folders or globs (parquet, CSV, JSON lines); hive folders are searched. "
+    "With --db, none: the events the file holds.", show_default=False)]
 DbOpt = Annotated[Path | None, typer.Option(
     "--db", help="Keep a DuckDB file; later runs load only new or changed files.")]
 FormatOpt = Annotated[str, typer.Option(
@@ -172,11 +175,17 @@ def _load(store: Store, sources: list[str], opts: LoadOptions, progress: bool) -
         return store.load(sources, opts, step)
 
 
-def _load_for_analysis(store: Store, sources: list[str], opts: LoadOptions, quiet: bool,
-                       fmt: str) -> LoadReport:
+def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOptions,
+                       quiet: bool, fmt: str) -> LoadReport:
     """Load for a command that reports on the events (report, costs, whatif ...): rows that
     could not be used are said on stderr (never silently lost), and no usable event at all is
-    an error rather than an empty report."""
+    an error rather than an empty report. No sources with a --db file: its events as they
+    are (nothing is read)."""
+    if not sources:  # the events a --db file holds, as earlier loads left them
+        if store.events_count() == 0:
+            raise InputError(f"--db {store.path}: holds no events; load logs into it first "
+                             f"(planalyzer load SOURCES --db {store.path})")
+        return LoadReport([])
     report = _load(store, sources, opts, _show_progress(quiet, fmt))
     why = _rejected_reasons(report)
     if store.events_count() == 0:
@@ -189,6 +198,18 @@ def _load_for_analysis(store: Store, sources: list[str], opts: LoadOptions, quie
                          + (f"rejected: {why} (kept in rejected_rows; `planalyzer load` "
                             f"lists them)\n" if why else ""))
     return report
+
+
+def _check_sources(sources: list[str] | None, db: Path | None) -> None:
+    """An analysis command needs sources, or a --db file (that exists) to read events from."""
+    if sources:
+        return
+    if db is None:
+        raise InputError("no sources given: name log files, folders or globs, or a --db file "
+                         "that holds loaded events")
+    if not db.exists():
+        raise InputError(f"--db {db}: no such file, and no sources named to load into it; "
+                         "check the path, or name the logs to load")
 
 
 def _rejected_reasons(report: LoadReport) -> str:
@@ -367,7 +388,9 @@ def costs(
         prices = load_price_catalog(prices_file)
         models: list[str] | None = None
         scope: str | None = None  # with --db: the files it holds beyond those named
-        if sources:
+        if db is not None:
+            _check_sources(sources, db)
+        if sources or db:  # with --db alone: the models of the events it holds
             opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                                  input_format, source, user, user_map)
             with Store(db) as store:
@@ -456,7 +479,7 @@ def _period(month: list[str] | None, since: str | None, until: str | None) -> Pe
 
 @app.command()
 def report(
-    sources: SourcesArg,
+    sources: AnalysisSourcesArg = None,
     plans: Annotated[Path | None, typer.Option(
         "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
     costs: Annotated[Path | None, typer.Option(
@@ -523,6 +546,7 @@ def report(
 
     with _user_errors():
         _check_format(fmt)
+        _check_sources(sources, db)
         if by not in ("plan", "user", "month"):
             raise PlanalyzerError(f"--by {by!r}: use plan, user or month")
         _check_min("--top", top, 1, "users to list")
@@ -631,7 +655,7 @@ BaseScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="A scenario TOML the grid points start from (default: the baseline).")]
 
 
-def _whatif_setup(store: Store, sources: list[str], scenarios: list[Any], plans: Path | None,
+def _whatif_setup(store: Store, sources: list[str] | None, scenarios: list[Any], plans: Path | None,
                   costs: Path | None, prices: Path | None, assign: list[str] | None,
                   plan_file: Path | None, month: list[str] | None, since: str | None,
                   until: str | None, opts: LoadOptions, quiet: bool, fmt: str,
@@ -649,9 +673,9 @@ def _whatif_setup(store: Store, sources: list[str], scenarios: list[Any], plans:
 
 @app.command()
 def whatif(
-    sources: SourcesArg,
     scenario: Annotated[list[Path], typer.Option(
         "--scenario", "-s", help="Scenario TOML (repeatable); see docs/whatif.md.")],
+    sources: AnalysisSourcesArg = None,
     plans: PlansOpt = None,
     costs: CostsFileOpt = None,
     assign: AssignOpt = None,
@@ -684,6 +708,7 @@ def whatif(
 
     with _user_errors():
         _check_format(fmt)
+        _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map)
         _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
@@ -709,7 +734,7 @@ def _scenario_path(p: Path) -> Path:
 
 @app.command()
 def sweep(
-    sources: SourcesArg,
+    sources: AnalysisSourcesArg = None,
     grid: GridOpt = None,
     scenario: BaseScenarioOpt = None,
     objective: Annotated[str, typer.Option(
@@ -758,6 +783,7 @@ def sweep(
 
     with _user_errors():
         _check_format(fmt)
+        _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map)
         if not grid:
@@ -778,7 +804,7 @@ def sweep(
 
 @app.command()
 def optimize(
-    sources: SourcesArg,
+    sources: AnalysisSourcesArg = None,
     grid: GridOpt = None,
     constraint: Annotated[list[str] | None, typer.Option(
         "--constraint", "-c", help="METRIC OP VALUE (repeatable), e.g. "
@@ -837,6 +863,7 @@ def optimize(
 
     with _user_errors():
         _check_format(fmt)
+        _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map)
         _check_min("--top", top, 1, "designs to report")

@@ -99,6 +99,9 @@ class Store:
             return None
         named = {f.source for f in report.files}
         every = self.sources()
+        if not named:
+            return (f"--db {self.path}: the events of the {len(every):,} source file(s) it "
+                    "holds, as they were loaded (no sources named in this run)")
         others = [s for s in every if s not in named]
         if not others:
             return None

@@ -106,3 +106,35 @@ def test_whatif_commands_refuse_a_period_without_events(logs: Path, command: str
     assert "no events in the report period (2025-01): the logs cover 2026-10-01" in \
         result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", list(ANALYSES))
+def test_report_from_a_db_alone(logs: Path, command: str) -> None:
+    """Load once, then analyse the --db file without naming (or keeping) the logs."""
+    loaded = runner.invoke(app, ["load", "acme.csv", "--db", "w.duckdb", "-q"])
+    assert loaded.exit_code == 0, loaded.output
+    (logs / "acme.csv").unlink()
+    args = [*ANALYSES[command], "--db", "w.duckdb"]
+    if command != "costs":
+        args += ["--assign", "*=claude_pro"]
+    doc = _json(args)
+    assert "acme-model" in json.dumps(doc)
+    if command in ("report", "costs"):
+        assert "the events of the 1 source file(s) it holds" in json.dumps(doc)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["report"], "no sources given: name log files, folders or globs, or a --db file"),
+    (["report", "--db", "nope.duckdb"], "--db nope.duckdb: no such file"),
+    (["costs", "--db", "nope.duckdb"], "--db nope.duckdb: no such file"),
+    (["whatif", "-s", "pro_price_25_elastic", "--db", "empty.duckdb"],
+     "--db empty.duckdb: holds no events; load logs into it first"),
+])
+def test_db_alone_errors(logs: Path, args: list[str], message: str) -> None:
+    from planalyzer.store import Store
+
+    Store(logs / "empty.duckdb").close()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+    assert not (logs / "nope.duckdb").exists()  # a mistyped --db is not created
