@@ -195,8 +195,9 @@ def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOption
             + "); `planalyzer load` on the same files lists the rejected rows")
     if not quiet and (report.rows_rejected or report.duplicates_dropped):
         sys.stderr.write(f"{_summary_line(report)}\n"
-                         + (f"rejected: {why} (kept in rejected_rows; `planalyzer load` "
-                            f"lists them)\n" if why else ""))
+                         + (f"rejected: {why} (`planalyzer load` on the same files lists "
+                            "them; with --db they are kept in its rejected_rows table)\n"
+                            if why else ""))
     return report
 
 
@@ -695,7 +696,7 @@ def whatif(
     user: UserOpt = None,
     user_map: UserMapOpt = None,
     timezone: TzOpt = "UTC",
-    strict: StrictOpt = False,
+    strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
@@ -761,7 +762,7 @@ def sweep(
     user: UserOpt = None,
     user_map: UserMapOpt = None,
     timezone: TzOpt = "UTC",
-    strict: StrictOpt = False,
+    strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
@@ -773,6 +774,7 @@ def sweep(
     from planalyzer.plans import load_plan_catalog
     from planalyzer.whatif import load_scenario
     from planalyzer.whatif.sweep import (
+        check_affected,
         check_metrics,
         grid_points,
         parse_axis,
@@ -794,6 +796,7 @@ def sweep(
         scen = point_scenarios(base, points)
         catalog = load_plan_catalog(plans)
         extra = point_catalogs(catalog, scen)
+        check_affected(affected)
         check_metrics([("--objective", objective), ("--affected", affected)], catalog, scen)
         with Store(db) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
@@ -837,7 +840,7 @@ def optimize(
     user: UserOpt = None,
     user_map: UserMapOpt = None,
     timezone: TzOpt = "UTC",
-    strict: StrictOpt = False,
+    strict: PricingStrictOpt = False,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:

@@ -27,6 +27,7 @@ from planalyzer.caps import Requests, rolling_window_starts
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import Limit, PlanCatalog, assign_plans
 from planalyzer.pricing_step import price_result
+from planalyzer.render.formats import human
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
 from planalyzer.store import LoadOptions, Store
@@ -81,6 +82,11 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
 def load_my_usage(store: Store, sources: Sequence[str], tz: str = "UTC") -> LoadReport:
     """Load one subscriber's transcripts (every file's rows under the user id 'me')."""
     return store.load(list(sources), LoadOptions(timezone=tz, user_id=ME))
+
+
+def _usd(v: float) -> str:
+    """An amount as the tables print it ($0.00268, $12.34, $1,234)."""
+    return human(float(v), Col("x_usd", "usd"))
 
 
 # -- windows -----------------------------------------------------------------------------------
@@ -295,16 +301,17 @@ def plan_cost_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: st
         if len(mine):
             m = mine.row(0, named=True)
             value = value_by_month.get(month)
-            paid = (f"${m['buyer_cost_usd']:,.2f}" if m["priced"]
+            paid = (_usd(m["buyer_cost_usd"]) if m["priced"]
                     else "an amount planalyzer cannot price")
-            worth = (f"worth ${value:,.2f} at API list prices" if value is not None
+            worth = (f"worth {_usd(value)} at API list prices" if value is not None
                      else "of unknown API list value (some models have no list price)")
             verdicts.append(f"{month}: on {current} you paid {paid} for usage {worth}, which "
-                            f"cost about ${m['full_gpu_cost_usd']:,.2f} to serve")
+                            f"cost about {_usd(m['full_gpu_cost_usd'])} to serve")
         if len(best):
             b = best.row(0, named=True)
-            verdicts.append(f"{month}: best fit {b['plan']} at ${b['buyer_cost_usd']:,.2f} "
-                            "(the cheapest plan that would have served every request)")
+            verdicts.append(f"{month}: best fit {b['plan']} at {_usd(b['buyer_cost_usd'])} "
+                            "(the cheapest plan in the catalog that would have served every "
+                            "request, whichever vendor's: your models may not be on it)")
         else:
             verdicts.append(f"{month}: every plan would have blocked some requests")
     if current is None:

@@ -45,25 +45,33 @@ def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:
         return None
     out: list[tuple[Any, ...]] = []
     off: list[str] = []
+    unpriced: list[str] = []
     for model, events, logged, value, gpu in rows:
-        diff = (float(logged) - float(value)) / float(value) if value else None
-        flag = diff is None or abs(diff) > LOGGED_COST_TOLERANCE
-        if flag:
-            off.append(str(model))
-        out.append((model, int(events), float(logged), float(value or 0.0), diff,
-                    float(gpu or 0.0), flag))
+        if value is None:  # no list price: the comparison is unknown, not a disagreement
+            unpriced.append(str(model))
+            diff, flag = None, None
+        else:
+            diff = (float(logged) - float(value)) / float(value) if value else None
+            flag = diff is None or abs(diff) > LOGGED_COST_TOLERANCE
+            if flag:
+                off.append(str(model))
+        out.append((model, int(events), float(logged), None if value is None else float(value),
+                    diff, float(gpu or 0.0), flag))
     notes = ["logged: the cost the source recorded (what the requests were billed); API list "
              "value: the same requests at the price catalog's list prices; GPU cost: the "
-             "marginal cost planalyzer estimates"]
+             "marginal cost planalyzer estimates; difference_share = (logged - list) / list"]
     if off:
         notes.append(f"logged cost and list value differ by more than "
                      f"{LOGGED_COST_TOLERANCE:.0%} for: {', '.join(off)} (discounts, "
-                     "provider routing or a stale price catalog: check --prices)")
+                     "provider routing or a stale price catalog: give --prices FILE)")
+    if unpriced:
+        notes.append(f"no API list price for: {', '.join(unpriced)} (list value and difference "
+                     "empty: unknown; give --prices FILE)")
     return Table(
         "logged_cost_check", "Cost the sources logged against computed figures",
         [Col("model"), Col("events", "int"), Col("logged_cost_usd", "usd", "logged cost"),
          Col("api_value_usd", "usd", "API list value"),
-         Col("difference", "share", "logged vs list"), Col("gpu_cost_usd", "usd", "GPU cost"),
+         Col("difference_share", "share", "logged vs list"), Col("gpu_cost_usd", "usd", "GPU cost"),
          Col("disagrees", "bool")],
         out, notes)
 

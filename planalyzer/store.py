@@ -552,7 +552,7 @@ def _strict_message(con: duckdb.DuckDBPyConnection, report: LoadReport) -> str:
     sources = [f.source for f in report.files if f.rows_rejected]
     first = sqlfiles.run(con, "first_rejected_rows", {"sources": sources, "limit": 3}).fetchall()
     examples = "; ".join(f"{Path(s).name} row {r}: {why}" for s, r, why in first)
-    return (f"--strict: {report.rows_rejected} row(s) rejected ({examples}); "
+    return (f"--strict: {report.rows_rejected:,} row(s) rejected ({examples}); "
             "fix those rows, or load without --strict to keep them in rejected_rows")
 
 

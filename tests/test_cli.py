@@ -91,8 +91,8 @@ def test_report_says_which_rows_it_could_not_use(small_csv: str) -> None:
     assert result.stderr.splitlines() == [
         "6 rows read = 3 loaded + 2 rejected + 1 duplicates "
         + re.search(r"\(1 file\(s\), [0-9.]+ s\)", result.stderr).group(0),  # type: ignore[union-attr]
-        "rejected: missing user_id x1, negative token count x1 (kept in rejected_rows; "
-        "`planalyzer load` lists them)"]
+        "rejected: missing user_id x1, negative token count x1 (`planalyzer load` on the same "
+        "files lists them; with --db they are kept in its rejected_rows table)"]
     assert '"plans"' in result.stdout
     quiet = runner.invoke(app, ["report", small_csv, "--format", "json", "--quiet"])
     assert quiet.exit_code == 0 and quiet.stderr == ""

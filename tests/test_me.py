@@ -53,7 +53,8 @@ def test_me_tables_golden() -> None:
     assert got["me_plan_cost"]["notes"][0].startswith("2026-10: on small you paid $20.00 for")
     assert got["me_plan_cost"]["notes"][1] == (
         f"2026-10: best fit pool at ${cost['pool']['your_cost_usd']:,.2f} (the cheapest plan "
-        "that would have served every request)")
+        "in the catalog that would have served every request, whichever vendor's: your models "
+        "may not be on it)")
     assert month["api_value_usd"] > month["gpu_cost_usd"] > 0
 
 

@@ -57,7 +57,7 @@ def test_logged_cost_beside_computed() -> None:
     for r in rows:
         # OpenRouter's version-first Claude names are priced like the vendor's spelling
         assert r["api_value_usd"] > 0
-        assert r["disagrees"] == (abs(r["difference"]) > 0.05)
+        assert r["disagrees"] == (abs(r["difference_share"]) > 0.05)
 
 
 def _codex_like(tmp_path: Path) -> tuple[Store, str]:
@@ -136,3 +136,19 @@ def test_report_runs_unchanged_on_every_source(fixture: str) -> None:
     plans = doc["plans"]["rows"]
     assert sum(r["subscribers"] for r in plans) == users
     assert all(r["plan"] == "claude_max_5x" for r in plans)
+
+
+def test_logged_cost_of_a_model_with_no_list_price_is_unknown() -> None:
+    """Helicone's gpt-4o-mini has no list price in the shipped catalog: its list value and
+    the difference are empty and it is not flagged as disagreeing (it was $0, 'yes')."""
+    with Store() as store:
+        store.load([str(FIXTURES / "helicone" / "requests.csv")], LoadOptions())
+        price(store.con)
+        table = logged_cost_table(store.con)
+    assert table is not None
+    rows = {r["model"]: r for r in table.as_dicts()}
+    mini = rows["gpt-4o-mini"]
+    assert mini["logged_cost_usd"] > 0
+    assert mini["api_value_usd"] is None and mini["difference_share"] is None
+    assert mini["disagrees"] is None
+    assert any(n.startswith("no API list price for: gpt-4o-mini") for n in table.notes)

@@ -71,6 +71,8 @@ def test_amounts_below_a_dollar_keep_three_significant_figures() -> None:
                                     0.5, 0.104, 1.5, 99.994, 1234.5, -0.0, -12.345)] == [
         "$0.0123", "$0.0054", "$0.000007", "$0.000045", "$0.00", "$0.00", "$0.50", "$0.104",
         "$1.50", "$99.99", "$1,234", "$0.00", "-$12.35"]
+    assert human(99.997, usd) == "$100" and human(-99.996, usd) == "-$100"
+    assert human(-1e-6, Col("x_share", "share")) == "0.0%"
 
 
 @settings(max_examples=200, deadline=None)

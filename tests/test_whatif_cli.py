@@ -162,6 +162,8 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
      "plans.claude_pro.limits.weekly.days: must be more than zero, got -5"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
       "hit_share:nosuch.weekly"], "--affected: metric 'hit_share:nosuch.weekly': plan 'nosuch'"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
+      "margin_usd"], "--affected 'margin_usd': give a share metric"),
 ])
 def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
     code, _, err = run(*args)

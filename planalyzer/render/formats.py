@@ -83,7 +83,7 @@ def human(value: Any, col: Col) -> str:
         # whole dollars from $100, cents from $1, and below a dollar three significant
         # figures as unit prices (never an exponent: $0.0123 next to $0.0054, not $0.01)
         v = float(value)
-        if abs(v) >= 100:
+        if round(abs(v), 2) >= 100:  # $99.997 is $100, not $100.00
             return f"{'-' if v < 0 else ''}${abs(v):,.0f}"
         if abs(v) >= 1:
             return f"{'-' if v < 0 else ''}${abs(v):,.2f}"
@@ -91,7 +91,7 @@ def human(value: Any, col: Col) -> str:
     if kind == "usd_rate":
         return _usd_rate(float(value))
     if kind == "share":
-        return f"{float(value) * 100:.1f}%"
+        return f"{float(value) * 100:.1f}%".replace("-0.0%", "0.0%")
     if kind in ("int", "tokens"):
         return f"{int(value):,}"
     if kind == "float":

@@ -215,6 +215,15 @@ def check_metrics(named: Sequence[tuple[str, str]], catalog: PlanCatalog,
         raise ConfigError(f"{what}: {_explain(name, plans)}")
 
 
+def check_affected(name: str) -> None:
+    """``--affected`` is a share the frontier minimises (users affected, hit by a limit ...):
+    a money metric there would make the frontier minimise margin."""
+    if not name.partition(":")[0].endswith("_share"):
+        raise ConfigError(f"--affected {name!r}: give a share metric (users_affected_share, "
+                          "users_hit_share, profitable_share:PLAN, hit_share:PLAN.LIMIT); the "
+                          "frontier minimises it and maximises --objective")
+
+
 def resolve_metric(name: str, m: Mapping[str, float]) -> float:
     """The value of metric ``name`` (checked by ``check_metrics``) in metrics ``m``."""
     if name not in m:
@@ -249,6 +258,7 @@ SWEEP_METRICS = (
 def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping[str, Any]],
           objective: str = "margin_usd", affected: str = "users_affected_share"
           ) -> tuple[list[Outcome], list[Table]]:
+    check_affected(affected)
     check_metrics([("--objective", objective), ("--affected", affected)],
                   ev.baseline_catalog, scenarios)
     base = metrics(ev.baseline)
