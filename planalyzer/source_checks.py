@@ -22,6 +22,7 @@ import polars as pl
 from planalyzer import sqlfiles
 from planalyzer.analysis import meter_units
 from planalyzer.plans import Limit, Plan, PlanCatalog
+from planalyzer.sources import registry
 from planalyzer.tables import Col, Table
 
 LOGGED_COST_TOLERANCE = 0.05  # flag a model whose logged cost and list value differ by more
@@ -30,13 +31,15 @@ CODEX_PLAN_TYPES = {"plus": "chatgpt_plus", "pro": "chatgpt_pro"}
 
 
 def aggregated_note(con: duckdb.DuckDBPyConnection) -> str | None:
-    events, buckets, requests = sqlfiles.run(con, "aggregated_events").fetchall()[0]
+    names = [m.name for m in registry.modules() if m.aggregated]
+    events, buckets, requests = sqlfiles.run(con, "aggregated_events",
+                                             {"sources": names}).fetchall()[0]
     if not buckets:
         return None
-    return (f"{buckets:,} of {events:,} events are aggregated buckets ({requests:,} requests, "
-            "from usage exports with a request count): limits over 5-hour or weekly windows "
-            "count each bucket at its timestamp, so figures that depend on request timing "
-            "(limits hit, usage blocked) are approximate for them")
+    return (f"{buckets:,} of {events:,} events are aggregated buckets of usage exports "
+            f"({requests:,} requests; a bucket with no request count counts as one): request "
+            "timing (limits over 5-hour or weekly windows, usage blocked) and request size "
+            "(context length, long-context prices) are approximate for them")
 
 
 def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:

@@ -84,8 +84,9 @@ class Store:
 
     def events_count(self) -> int:
         """Events in the store (every load so far)."""
-        row = sqlfiles.run(self.con, "count_events").fetchone()
-        return int(row[0]) if row else 0
+        # fetchall, not fetchone: DuckDB 2 keeps a partly fetched result open on the connection
+        rows = sqlfiles.run(self.con, "count_events").fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def sources(self) -> list[str]:
         """Every file loaded into the store: by this run and, in a --db file, earlier runs."""

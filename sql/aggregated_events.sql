@@ -1,11 +1,19 @@
--- aggregated_events: events that stand for more than one request (daily or hourly buckets of
--- aggregated sources), against all events.
--- inputs: events
+-- aggregated_events: events that are buckets (daily or hourly usage of aggregated sources),
+-- against all events: those standing for more than one request, and every event of a file
+-- an aggregated source read (a bucket with no request count stands for one request).
+-- inputs: events, load_manifest
 -- outputs: one row: events, bucket_events, bucket_requests
--- params: none
+-- params: $sources (names of the aggregated source modules, as load_manifest.format begins)
 -- slots: none
+WITH bucketed AS (
+    SELECT m.source
+    FROM load_manifest AS m
+    WHERE list_contains($sources, split_part(m.format, ' ', 1))
+)
 SELECT
     count(*) AS events,
-    count(*) FILTER (WHERE requests > 1) AS bucket_events,
-    coalesce(sum(requests) FILTER (WHERE requests > 1), 0) AS bucket_requests
-FROM events
+    count(*) FILTER (WHERE e.requests > 1 OR b.source IS NOT NULL) AS bucket_events,
+    coalesce(sum(e.requests) FILTER (WHERE e.requests > 1 OR b.source IS NOT NULL), 0)
+        AS bucket_requests
+FROM events AS e
+LEFT JOIN bucketed AS b ON b.source = e.source

@@ -34,6 +34,18 @@ def test_aggregated_buckets_are_named() -> None:
     assert f"({requests:,} requests" in note
 
 
+def test_buckets_without_a_request_count_are_named() -> None:
+    """Anthropic's usage report logs no request count: every row is a day's bucket (one
+    request each), said like any other aggregated source's."""
+    with Store() as store:
+        store.load([str(FIXTURES / "anthropic_usage" / "claude_code_report.json")],
+                   LoadOptions())
+        events = store.events_count()
+        assert store.con.sql("SELECT max(requests) FROM events").fetchall()[0][0] == 1
+        note = aggregated_note(store.con)
+    assert note is not None and note.startswith(f"{events:,} of {events:,} events")
+
+
 def test_single_requests_need_no_note(tmp_path: Path) -> None:
     with Store() as store:
         store.load([str(write_parquet(tmp_path / "e.parquet", [event_row()]))], LoadOptions())
