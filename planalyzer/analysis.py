@@ -102,7 +102,7 @@ def period_note(con: duckdb.DuckDBPyConnection, present: set[str], period: Perio
                + f", in {tz})") if span else "no events are loaded"
     if not present:
         raise InputError(f"no events in the report period ({period.describe()}): "
-                         f"{covered}; give --month or --since/--until inside it")
+                         f"{covered}; give --month or --since/--until for days with events")
     return f"no events in billing month(s) {', '.join(empty)}: {covered}"
 
 

@@ -152,6 +152,7 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             report = self._load_files(sources, opts, key_expr, progress)
+            report.notes.extend(_user_option_notes(sources, opts))
             if opts.source is not None:
                 _check_forced_source(report, opts.source)
             if memo is not None:
@@ -467,6 +468,24 @@ def _appended(prev: ManifestEntry, st: tuple[int, int], src: SourceFile) -> bool
     """The file only grew since it was read up to ``read_offset``: read on from there."""
     return (prev.read_offset is not None and st[0] >= prev.read_offset
             and prev.content_hash.startswith("tail:") and _same_content(prev, src))
+
+
+def _user_option_notes(sources: list[SourceFile], opts: LoadOptions) -> list[str]:
+    """--user and --user-map name the users of transcript folders: where they named nothing
+    that was loaded, say so rather than leave them silently unused."""
+    batch = [s for s in sources if s.source is not None and registry.get(s.source).batch]
+    notes = []
+    if opts.user_id is not None and not any(s.user_id is None for s in batch):
+        notes.append(f"--user {opts.user_id}: not used; it names the user of one user's "
+                     "transcript folder (Claude Code, Codex) and none was loaded"
+                     + (" (a folder of users' folders names each by its folder: map them "
+                        "with --user-map)" if batch else ""))
+    folders = {s.user_id for s in batch if s.user_id is not None}
+    unused = sorted(set(opts.user_map) - folders)
+    if unused:
+        notes.append(f"--user-map: no users' folder named {', '.join(unused)} was loaded; "
+                     "those entries were not used")
+    return notes
 
 
 def _check_forced_source(report: LoadReport, name: str) -> None:

@@ -107,3 +107,22 @@ def test_empty_file_is_an_error_saying_so(here: Path, name: str, content: bytes)
 def test_header_only_csv_loads_no_rows(here: Path) -> None:
     write_csv(here / "header.csv", HEADER, [])
     assert runner.invoke(app, ["load", "header.csv"]).exit_code == 0
+
+
+@pytest.mark.parametrize(("specs", "user", "user_map", "said"), [
+    (["good.csv"], "bob", {}, ["--user bob: not used"]),
+    ([str(FIXTURES / "claude_code" / "users")], "bob", {"alice": "a@x", "carol": "c@x"},
+     ["--user bob: not used", "map them with --user-map",
+      "--user-map: no users' folder named carol was loaded"]),
+    ([str(FIXTURES / "claude_code" / "single")], "bob", {}, []),
+    ([str(FIXTURES / "claude_code" / "users")], None, {"alice": "a@x", "bob": "b@x"}, []),
+])
+def test_unused_user_options_are_said(here: Path, specs: list[str], user: str | None,
+                                      user_map: dict[str, str], said: list[str]) -> None:
+    with Store() as store:
+        report = store.load(specs, LoadOptions(user_id=user, user_map=user_map))
+    notes = " | ".join(report.notes)
+    for text in said:
+        assert text in notes
+    if not said:
+        assert "--user" not in notes

@@ -51,7 +51,7 @@ def test_month_with_no_events_says_what_the_logs_cover(good: str) -> None:
     err = _error(["report", good, "--month", "2025-01"])
     assert err == ("error: no events in the report period (2025-01): the logs cover 2026-10-01 "
                    "to 2026-11-03 (2026-10 to 2026-11, in UTC); give --month or --since/--until "
-                   "inside it")
+                   "for days with events")
 
 
 def test_range_with_no_events_says_what_the_logs_cover(good: str) -> None:
