@@ -57,7 +57,8 @@ AnalysisSourcesArg = Annotated[list[str] | None, typer.Argument(
     help="Log files, folders or globs (parquet, CSV, JSON lines); hive folders are searched. "
     "With --db, none: the events the file holds.", show_default=False)]
 DbOpt = Annotated[Path | None, typer.Option(
-    "--db", help="Keep a DuckDB file; later runs load only new or changed files.")]
+    "--db", help="Keep a DuckDB file; later runs load only new or changed files (report, "
+    "costs and the what-if commands given no sources read the events it holds).")]
 FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", help="Output format: table, json, csv or markdown.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")]
