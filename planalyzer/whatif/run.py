@@ -281,13 +281,19 @@ class Evaluator:
                        | ((frame["blocked_api_value_usd"] - bblk.gather(rows)).abs() > 0.01)
                        | (bplan.gather(rows) != plan.key))
         out = _group_metrics(frame, changed, per_plan=True)
-        users = max(int(out["users"]), 1)
+        subs = out["subscribers"]  # users, each by its elasticity weight (1 without it)
+        user_w = (frame.group_by("user").agg(pl.col("weight").max())
+                  if "weight" in frame.columns and len(frame) else None)
         for lim in plan.limits:
             col = f"hit:{lim.name}"
-            n = (frame["user"].filter(frame[col].fill_null(False)).n_unique()
-                 if col in frame.columns else 0)
-            out[f"hit_share.{lim.name}"] = n / users
-            out[f"hit_users.{lim.name}"] = float(n)
+            if col not in frame.columns:
+                n = 0.0
+            else:
+                hit = frame["user"].filter(frame[col].fill_null(False)).unique()
+                n = (float(user_w.filter(pl.col("user").is_in(hit.implode()))["weight"].sum())
+                     if user_w is not None else float(len(hit)))
+            out[f"hit_share.{lim.name}"] = n / subs if subs else 0.0
+            out[f"hit_users.{lim.name}"] = n
         return out
 
     def _weight(self, frame: pl.DataFrame, catalog: PlanCatalog, elasticity: float) -> pl.Expr:
@@ -449,10 +455,31 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         "users_affected_share": aff_users / users if users else 0.0,
     }
     if per_plan:
-        med = m.median() if len(m) else 0.0
-        out["median_margin_usd"] = float(med or 0.0)  # type: ignore[arg-type]
-        out["profitable_share"] = float((~neg).sum() / len(m)) if len(m) else 1.0
+        if unit:
+            med = m.median() if len(m) else 0.0
+            out["median_margin_usd"] = float(med or 0.0)  # type: ignore[arg-type]
+            out["profitable_share"] = float((~neg).sum() / len(m)) if len(m) else 1.0
+        else:  # user-months count by their elasticity weight, as in the sums
+            out["median_margin_usd"] = _weighted_median(m, w)
+            total = float(w.sum())
+            out["profitable_share"] = float(w.filter(~neg).sum()) / total if total else 1.0
     return out
+
+
+def _weighted_median(values: S, weights: S) -> float:
+    """The value where the weights below reach half of all the weight; where they reach it
+    exactly, the mean of that value and the next (so equal weights give the plain median).
+    0.0 with no weight: a plan nobody is left on reads 0, as a plan with no users."""
+    total = float(weights.sum())
+    if not total:
+        return 0.0
+    order = values.arg_sort()
+    v, cum = values.gather(order), weights.gather(order).cum_sum()
+    half = total / 2.0
+    i = int((cum >= half * (1.0 - 1e-12)).arg_true()[0])
+    if abs(float(cum[i]) - half) <= 1e-12 * total and i + 1 < len(v):
+        return (float(v[i]) + float(v[i + 1])) / 2.0
+    return float(v[i])
 
 
 def warning_notes(ev: Evaluator, labelled: Iterable[tuple[str, Sequence[str]]]) -> list[str]:

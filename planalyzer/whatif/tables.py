@@ -190,5 +190,12 @@ def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
             rows.append((i, ev.h.user_ids[r["user"]], r["plan_b"], r["plan"],
                          r["bill_b"], r["bill"], r["bill"] - r["bill_b"], r["blocked_b"],
                          r["blocked"], r["margin"] - r["margin_b"]))
+    notes = []
+    elastic = [i for i, o in enumerate(outcomes, start=1) if o.scenario.behaviour.elasticity]
+    if elastic:
+        notes.append(f"scenario(s) {', '.join(map(str, elastic))} assume a price elasticity: "
+                     "a user's bill and margin here are what they would be if the user stays; "
+                     "the totals count each user by the share that stays (1 + elasticity x "
+                     "relative price change)")
     return Table("whatif_users", f"Users whose bill or access changes most (top {top} per "
-                 "scenario)", cols, rows)
+                 "scenario)", cols, rows, notes)
