@@ -206,7 +206,9 @@ class Evaluator:
                          "nothing blocked (best_fit)")
         if beh.upgrade_share:
             notes.append(f"behaviour: {beh.upgrade_share:.0%} of user-months that hit a limit "
-                         "move one tier up the ladder " + " < ".join(beh.ladder))
+                         "move one tier up the ladder " + " < ".join(beh.ladder)
+                         + " (mixed into the lower tier's rows in the per-plan, limit and "
+                         "user tables; totals exact)")
         if beh.return_share:
             notes.append(f"behaviour: {beh.return_share:.0%} of blocked usage comes back after "
                          "the reset (served, at its cost, no extra revenue; assumed not blocked "
