@@ -108,3 +108,16 @@ def relative(source: str) -> str:
         return Path(source).relative_to(FIXTURES.resolve()).as_posix()
     except ValueError:
         return Path(source).name
+
+
+@pytest.fixture(scope="module")
+def evaluator() -> Iterator[Any]:
+    """The what-if evaluator over tests/fixtures/report_small.csv (one per test module)."""
+    from planalyzer.store import LoadOptions, Store
+    from planalyzer.whatif import prepare
+
+    store = Store(None)
+    store.load([str(FIXTURES / "report_small.csv")], LoadOptions())
+    ev, _ = prepare(store.con)
+    yield ev
+    store.close()

@@ -201,15 +201,6 @@ def test_optimize_and_sweep_write_grid_values_as_numbers() -> None:
     assert code == 0 and "| 19.99 |" in out  # shown as given, not rounded to 20
 
 
-@pytest.fixture(scope="module")
-def evaluator():  # type: ignore[no-untyped-def]
-    store = Store(None)
-    store.load([str(FIXTURE)], LoadOptions())
-    ev, _ = prepare(store.con)
-    yield ev
-    store.close()
-
-
 def test_metric_names_are_the_names_metrics_gives(evaluator) -> None:  # type: ignore[no-untyped-def]
     """check_metrics knows exactly the names ``metrics`` writes (plans with users)."""
     m = metrics(evaluator.baseline)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from whatif_helpers import FIXTURE, aggregate, history_for, replay, requests_frame, with_calendar
+from whatif_helpers import aggregate, history_for, replay, requests_frame, with_calendar
 
 from planalyzer.plans import Limit, Meter, Overage, Plan, PlanCatalog, Weight, Window
-from planalyzer.store import LoadOptions, Store
-from planalyzer.whatif import metrics, parse_scenario, prepare
+from planalyzer.whatif import metrics, parse_scenario
 from planalyzer.whatif.history import catalog_windows
 from planalyzer.whatif.tables import MONEY_ROWS, REVENUE_PARTS, whatif_tables
 
@@ -101,15 +100,6 @@ def test_raising_a_cap_never_increases_blocked_usage(raw: list[tuple[str, int, i
         return _eval(rows, plan, k)[0]["blocked"]
 
     assert blocked(float(cap + more)) <= blocked(float(cap)) + 1e-9
-
-
-@pytest.fixture(scope="module")
-def evaluator():  # type: ignore[no-untyped-def]
-    store = Store(None)
-    store.load([str(FIXTURE)], LoadOptions())
-    ev, _ = prepare(store.con)
-    yield ev
-    store.close()
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[
