@@ -194,6 +194,9 @@ def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOption
             f"{', '.join(sources)}: no usable events ({report.rows_read:,} rows read"
             + (f"; rejected: {why}" if why else "")
             + "); `planalyzer load` on the same files lists the rejected rows")
+    if not quiet:  # what the load has to say about how it read the files
+        for note in report.notes:
+            sys.stderr.write(f"note: {note}\n")
     if not quiet and (report.rows_rejected or report.duplicates_dropped):
         sys.stderr.write(f"{_summary_line(report)}\n"
                          + (f"rejected: {why} (`planalyzer load` on the same files lists "

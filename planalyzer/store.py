@@ -55,6 +55,17 @@ class LoadOptions:
     user_id: str | None = None  # user of a single user's transcript folder (default "me")
     user_map: dict[str, str] = field(default_factory=dict)  # users' folder name -> user id
 
+    def read_options(self) -> list[str]:
+        """The options given that change how a file's rows are read (not strict or source)."""
+        given = {"--timezone": self.timezone != "UTC",
+                 "--map/--mapping": bool(self.mapping.explicit)
+                 or self.mapping.input_includes_cache_read is not None,
+                 "--dedupe-on": bool(self.dedupe_on),
+                 "--max-tokens": self.max_tokens != DEFAULT_MAX_TOKENS,
+                 "--input-format": self.input_format is not None,
+                 "--user": self.user_id is not None, "--user-map": bool(self.user_map)}
+        return [k for k, v in given.items() if v]
+
 
 class Store:
     """A DuckDB connection holding events, rejected rows and the load manifest."""
@@ -153,6 +164,13 @@ class Store:
         try:
             report = self._load_files(sources, opts, key_expr, progress)
             report.notes.extend(_user_option_notes(sources, opts))
+            kept = sum(fl.status == "unchanged" for fl in report.files)
+            if kept and opts.read_options():
+                report.notes.append(
+                    f"{kept:,} file(s) were already in --db {self.path} and kept as they were "
+                    f"loaded then: the options given ({', '.join(opts.read_options())}) apply "
+                    "to new or changed files only (use a new --db file to read them all with "
+                    "these options)")
             if opts.source is not None:
                 _check_forced_source(report, opts.source)
             if memo is not None:

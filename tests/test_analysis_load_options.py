@@ -138,3 +138,24 @@ def test_db_alone_errors(logs: Path, args: list[str], message: str) -> None:
     assert result.exit_code == 2, result.output
     assert message in result.stderr and "Traceback" not in result.output
     assert not (logs / "nope.duckdb").exists()  # a mistyped --db is not created
+
+
+def test_files_kept_in_a_db_say_they_ignore_new_read_options(logs: Path) -> None:
+    """A file already in --db is not read again: the options given now (here --timezone)
+    do not apply to it, and the run says so (on stderr for the analysis commands)."""
+    write_csv(logs / "naive.csv", ["user_id", "ts", "model", "input_tokens", "output_tokens"],
+              [["u1", "2026-10-31 20:00:00", "claude-sonnet-4-5", 10, 5]])
+    assert runner.invoke(app, ["load", "naive.csv", "--db", "t.duckdb", "-q"]).exit_code == 0
+    result = runner.invoke(app, ["report", "naive.csv", "--db", "t.duckdb", "--timezone",
+                                 "Asia/Tokyo", "--assign", "*=claude_pro", "--no-fit", "-f",
+                                 "json"])
+    assert result.exit_code == 0, result.output
+    assert ("note: 1 file(s) were already in --db t.duckdb and kept as they were loaded then: "
+            "the options given (--timezone) apply to new or changed files only") in result.stderr
+    # the same options on a fresh store: nothing kept, nothing said
+    fresh = runner.invoke(app, ["report", "naive.csv", "--db", "new.duckdb", "--timezone",
+                                "Asia/Tokyo", "--assign", "*=claude_pro", "--no-fit", "-f",
+                                "json"])
+    assert fresh.exit_code == 0 and "kept as they were" not in fresh.stderr
+    months = {r["month"] for r in json.loads(fresh.stdout)["plans"]["rows"]}
+    assert months == {"2026-10"}  # 20:00 in Tokyo is 11:00 UTC, still October
