@@ -91,7 +91,7 @@ def test_unknown_model_warns_then_strict_fails() -> None:
     load(con, [("mystery-9", 1000, 0, 0, 0, 100, 1), ("llama-3-8b", 1, 0, 0, 0, 1, 1)])
     result = price_events(con, CATALOG, prices=PRICES)
     assert [u.model for u in result.unknown_models] == ["mystery-9"]
-    assert "mystery-9 (1 requests, 1,100 tokens, 100 output)" in result.warnings[0]
+    assert "mystery-9 (1 request, 1,100 tokens, 100 output)" in result.warnings[0]
     assert CATALOG.fallback_model in result.warnings[0]
     assert con.execute("SELECT cost_assumed, gpu_cost_usd > 0 FROM priced_events "
                        "WHERE model = 'mystery-9'").fetchone() == (True, True)

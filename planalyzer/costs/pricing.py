@@ -39,7 +39,8 @@ class ModelUsage:
                 + self.cache_read_tokens + self.output_tokens)
 
     def describe(self) -> str:
-        return (f"{self.model} ({self.requests:,} requests, {self.total_tokens:,} tokens, "
+        noun = "request" if self.requests == 1 else "requests"
+        return (f"{self.model} ({self.requests:,} {noun}, {self.total_tokens:,} tokens, "
                 f"{self.output_tokens:,} output)")
 
 
