@@ -90,6 +90,7 @@ def test_whatif_commands_take_prices(logs: Path, command: str) -> None:
     without = runner.invoke(app, [*args, "--format", "json"])
     assert without.exit_code == 0, without.output
     assert "no API list price" in without.stdout
+    assert "requests of models with no API list price count $0 of API value" in without.stdout
     doc = _json([*args, "--prices", "prices.toml"])
     assert "no API list price" not in json.dumps(doc)
     if command == "whatif":

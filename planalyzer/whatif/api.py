@@ -9,7 +9,7 @@ import duckdb
 
 from planalyzer.analysis import Period, month_label, period_note
 from planalyzer.plans import PlanCatalog, load_plan_catalog
-from planalyzer.pricing_step import price
+from planalyzer.pricing_step import price, price_result
 from planalyzer.report import assignment_for
 from planalyzer.whatif.history import build_history
 from planalyzer.whatif.run import Evaluator
@@ -42,7 +42,11 @@ def prepare(
     ``prices``: the API price catalog (TOML or LiteLLM JSON; default the shipped one). A
     period with no events is an InputError, as in the report."""
     catalog = load_plan_catalog(plans)
-    notes = price(con, costs, prices=prices, strict=strict)
+    pricing = price_result(con, costs, prices=prices, strict=strict)
+    notes = list(pricing.warnings)
+    if pricing.unpriced_models:  # the report leaves their value unknown; the replay cannot
+        notes.append("in the what-if figures, requests of models with no API list price count "
+                     "$0 of API value (usage blocked, and limits or charges by API value)")
     assignment = assignment_for(con, catalog, assign, plan_file)
     catalogs = [catalog, *[apply_scenario(catalog, s)[0] for s in scenarios],
                 *extra_catalogs]
