@@ -186,6 +186,11 @@ def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOption
         if store.events_count() == 0:
             raise InputError(f"--db {store.path}: holds no events; load logs into it first "
                              f"(planalyzer load SOURCES --db {store.path})")
+        unused = [o for o in opts.read_options() if o != "--timezone"]
+        if unused and not quiet:  # nothing is read: options on how to read have no effect
+            sys.stderr.write(f"note: no sources named, so nothing is read: {', '.join(unused)} "
+                             f"do not apply to the events --db {store.path} holds (they are "
+                             "as loaded; --timezone still sets the billing months)\n")
         return LoadReport([])
     report = _load(store, sources, opts, _show_progress(quiet, fmt))
     why = _rejected_reasons(report)

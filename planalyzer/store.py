@@ -63,7 +63,8 @@ class LoadOptions:
                  "--dedupe-on": bool(self.dedupe_on),
                  "--max-tokens": self.max_tokens != DEFAULT_MAX_TOKENS,
                  "--input-format": self.input_format is not None,
-                 "--user": self.user_id is not None, "--user-map": bool(self.user_map)}
+                 "--user": self.user_id is not None, "--user-map": bool(self.user_map),
+                 "--source": self.source is not None}
         return [k for k, v in given.items() if v]
 
 

@@ -160,3 +160,41 @@ def test_files_kept_in_a_db_say_they_ignore_new_read_options(logs: Path) -> None
     assert fresh.exit_code == 0 and "kept as they were" not in fresh.stderr
     months = {r["month"] for r in json.loads(fresh.stdout)["plans"]["rows"]}
     assert months == {"2026-10"}  # 20:00 in Tokyo is 11:00 UTC, still October
+
+
+def test_read_options_with_a_db_alone_are_said_unused(logs: Path) -> None:
+    assert runner.invoke(app, ["load", "acme.csv", "--db", "w.duckdb", "-q"]).exit_code == 0
+    result = runner.invoke(app, ["report", "--db", "w.duckdb", "--assign", "*=claude_pro",
+                                 "--max-tokens", "100", "--source", "codex", "--timezone",
+                                 "Europe/Berlin", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert ("note: no sources named, so nothing is read: --max-tokens, --source do not apply "
+            "to the events --db w.duckdb holds") in result.stderr
+    quiet = runner.invoke(app, ["report", "--db", "w.duckdb", "--assign", "*=claude_pro",
+                                "--max-tokens", "100", "-q", "-f", "json"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_source_given_again_for_a_kept_file_is_said(logs: Path) -> None:
+    assert runner.invoke(app, ["load", "acme.csv", "--db", "w.duckdb", "-q"]).exit_code == 0
+    result = runner.invoke(app, ["report", "acme.csv", "--db", "w.duckdb", "--source", "codex",
+                                 "--assign", "*=claude_pro", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "the options given (--source) apply to new or changed files only" in result.stderr
+
+
+def test_whatif_with_nobody_on_a_plan_is_an_error(logs: Path) -> None:
+    result = runner.invoke(app, ["whatif", "acme.csv", "-s", "pro_price_25_elastic"])
+    assert result.exit_code == 2, result.output
+    assert "no user is on a plan of the catalog (1 user(s) in the logs)" in result.stderr
+    assert "--assign USER_GLOB=PLAN" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["whatif", "sweep", "optimize"])
+def test_whatif_commands_say_aggregated_buckets(logs: Path, command: str) -> None:
+    """Limit hits are what the replay computes: buckets make them approximate, said in the
+    first table (also from a --db alone, and with --quiet)."""
+    src = str(FIXTURES / "anthropic_usage" / "claude_code_report.json")
+    assert runner.invoke(app, ["load", src, "--db", "an.duckdb", "-q"]).exit_code == 0
+    doc = _json([*ANALYSES[command], "--db", "an.duckdb", "--assign", "*=claude_pro", "-q"])
+    assert "are aggregated buckets of usage exports" in json.dumps(doc)

@@ -8,9 +8,11 @@ from pathlib import Path
 import duckdb
 
 from planalyzer.analysis import Period, month_label, period_note
-from planalyzer.plans import PlanCatalog, load_plan_catalog
+from planalyzer.errors import InputError
+from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
 from planalyzer.report import assignment_for
+from planalyzer.source_checks import aggregated_note
 from planalyzer.whatif.history import build_history
 from planalyzer.whatif.run import Evaluator
 from planalyzer.whatif.scenario import Scenario, apply_scenario
@@ -48,9 +50,15 @@ def prepare(
         notes.append("in the what-if figures, requests of models with no API list price count "
                      "$0 of API value (usage blocked, and limits or charges by API value)")
     assignment = assignment_for(con, catalog, assign, plan_file)
+    if (bucketed := aggregated_note(con)) is not None:
+        notes.append(bucketed)
     catalogs = [catalog, *[apply_scenario(catalog, s)[0] for s in scenarios],
                 *extra_catalogs]
     history = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+    if history.user_ids and all(p == NO_PLAN for p in history.user_plan):
+        raise InputError(f"no user is on a plan of the catalog ({len(history.user_ids):,} "
+                         "user(s) in the logs), so there is nothing to replay: give --assign "
+                         "USER_GLOB=PLAN or --plan-file, or a plan column in the logs")
     note = period_note(con, {month_label(k) for k in history.user_months["month_key"].unique()},
                        history.period, timezone)
     notes.extend(n for n in (note, history.period.partial_note()) if n)

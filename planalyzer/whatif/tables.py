@@ -94,6 +94,10 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
                            PEOPLE_ROWS, outcomes, base, mets)
     shares = _side_by_side("whatif_shares", "Baseline and scenarios: shares of subscribers",
                            "share", SHARE_ROWS, outcomes, base, mets)
+    if any(o.scenario.behaviour.elasticity for o in outcomes):
+        shares.notes.append("with price elasticity: the share hit by a limit is of the "
+                            "subscribers who stay (each by the share that stays); the share "
+                            "whose bill or access changes is of all users, leavers included")
     tables = [scen, money, people, shares, _plans(outcomes, base_o, base, mets),
               _limits(base_o, outcomes, base, mets), _users(ev, outcomes, top)]
     for o in outcomes:
