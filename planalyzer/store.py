@@ -164,9 +164,13 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             report = self._load_files(sources, opts, key_expr, progress)
-            report.notes.extend(_user_option_notes(sources, opts))
-            kept = sum(fl.status == "unchanged" for fl in report.files)
-            if kept and opts.read_options():
+            if opts.user_id is not None or opts.user_map:
+                report.notes.extend(_user_option_notes(sources, opts))
+            # (the checks run only when options are given: a --db reload of thousands of
+            # unchanged files pays nothing for them)
+            kept = (sum(fl.status == "unchanged" for fl in report.files)
+                    if opts.read_options() else 0)
+            if kept:
                 report.notes.append(
                     f"{kept:,} file(s) were already in --db {self.path} and kept as they were "
                     f"loaded then: the options given ({', '.join(opts.read_options())}) apply "
