@@ -121,3 +121,28 @@ def evaluator() -> Iterator[Any]:
     ev, _ = prepare(store.con)
     yield ev
     store.close()
+
+
+def cli_json(args: list[str]) -> dict[str, Any]:
+    """Run the CLI with --format json; it must succeed; the parsed document."""
+    from typer.testing import CliRunner
+
+    from planalyzer.cli import app
+
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+def cli_error(args: list[str]) -> str:
+    """Run the CLI on bad input: exit 2, no traceback, one line on stderr (returned)."""
+    from typer.testing import CliRunner
+
+    from planalyzer.cli import app
+
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    return result.stderr.strip()

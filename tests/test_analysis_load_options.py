@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import FIXTURES, write_csv
+from conftest import FIXTURES, cli_json, write_csv
 from typer.testing import CliRunner
 
 from planalyzer.cli import app
@@ -33,11 +32,6 @@ as_of = "2026-11-01"
 """
 
 
-def _json(args: list[str]) -> dict[str, Any]:
-    result = runner.invoke(app, [*args, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    doc: dict[str, Any] = json.loads(result.stdout)
-    return doc
 
 
 @pytest.fixture
@@ -80,7 +74,7 @@ def test_transcript_folders_with_a_user_map(logs: Path, command: str) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     if command == "report":
-        users = {r["user_id"] for r in _json([*args, "--by", "user"])["users"]["rows"]}
+        users = {r["user_id"] for r in cli_json([*args, "--by", "user"])["users"]["rows"]}
         assert users == {"alice@example.com", "bob"}
 
 
@@ -91,7 +85,7 @@ def test_whatif_commands_take_prices(logs: Path, command: str) -> None:
     assert without.exit_code == 0, without.output
     assert "no API list price" in without.stdout
     assert "requests of models with no API list price count $0 of API value" in without.stdout
-    doc = _json([*args, "--prices", "prices.toml"])
+    doc = cli_json([*args, "--prices", "prices.toml"])
     assert "no API list price" not in json.dumps(doc)
     if command == "whatif":
         blocked = [r for r in doc["whatif_money"]["rows"]
@@ -118,7 +112,7 @@ def test_report_from_a_db_alone(logs: Path, command: str) -> None:
     args = [*ANALYSES[command], "--db", "w.duckdb"]
     if command != "costs":
         args += ["--assign", "*=claude_pro"]
-    doc = _json(args)
+    doc = cli_json(args)
     assert "acme-model" in json.dumps(doc)
     if command in ("report", "costs"):
         assert "the events of the 1 source file(s) it holds" in json.dumps(doc)
@@ -183,7 +177,7 @@ def test_source_given_again_for_a_kept_file_is_said(logs: Path) -> None:
     assert "the options given (--source) apply to new or changed files only" in result.stderr
 
 
-def test_whatif_with_nobody_on_a_plan_is_an_error(logs: Path) -> None:
+def test_whatif_with_nobody_on_a_plan_is_ancli_error(logs: Path) -> None:
     result = runner.invoke(app, ["whatif", "acme.csv", "-s", "pro_price_25_elastic"])
     assert result.exit_code == 2, result.output
     assert "no user is on a plan of the catalog (1 user(s) in the logs)" in result.stderr
@@ -196,5 +190,5 @@ def test_whatif_commands_say_aggregated_buckets(logs: Path, command: str) -> Non
     first table (also from a --db alone, and with --quiet)."""
     src = str(FIXTURES / "anthropic_usage" / "claude_code_report.json")
     assert runner.invoke(app, ["load", src, "--db", "an.duckdb", "-q"]).exit_code == 0
-    doc = _json([*ANALYSES[command], "--db", "an.duckdb", "--assign", "*=claude_pro", "-q"])
+    doc = cli_json([*ANALYSES[command], "--db", "an.duckdb", "--assign", "*=claude_pro", "-q"])
     assert "are aggregated buckets of usage exports" in json.dumps(doc)

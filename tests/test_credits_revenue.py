@@ -3,14 +3,10 @@ billed again as overage (report, plan fit and what-if agree). Pay-as-you-go over
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from planalyzer.cli import app
+from conftest import cli_json
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_small.csv"
 SHIPPED = Path(__file__).parent.parent / "planalyzer" / "data" / "plans.toml"
@@ -33,17 +29,12 @@ def _catalog(tmp_path: Path, policy: str) -> Path:
     return path
 
 
-def _json(*args: str) -> dict[str, Any]:
-    res = CliRunner().invoke(app, [*args, "--format", "json"])
-    assert res.exit_code == 0, res.output
-    doc: dict[str, Any] = json.loads(res.stdout)
-    return doc
 
 
 @pytest.mark.parametrize("policy", ["credits", "payg"])
 def test_overage_billed_once(tmp_path: Path, policy: str) -> None:
     plans = _catalog(tmp_path, policy)
-    doc = _json("report", str(FIXTURE), "--plans", str(plans), "--by", "plan")
+    doc = cli_json(["report", str(FIXTURE), "--plans", str(plans), "--by", "plan"])
     pro = [r for r in doc["plans"]["rows"] if r["plan"] == "claude_pro"]
     assert pro
     for r in pro:
@@ -56,7 +47,7 @@ def test_overage_billed_once(tmp_path: Path, policy: str) -> None:
             assert r["credits_usd"] == 0.0
     if policy == "payg":
         assert any(r["overage_usd"] > 0 for r in pro), "the lowered cap is reached"
-    users = _json("report", str(FIXTURE), "--plans", str(plans), "--by", "user")
+    users = cli_json(["report", str(FIXTURE), "--plans", str(plans), "--by", "user"])
     for r in users["users"]["rows"]:
         if r["plan"] == "claude_pro" and policy == "credits":
             assert r["revenue_usd"] == pytest.approx(25.0)
@@ -67,7 +58,7 @@ def test_whatif_credits_revenue_is_the_pack(tmp_path: Path) -> None:
     scenario.write_text('[scenario]\nname = "Pro credits"\n'
                         '[plans.claude_pro.limits.session_5h]\ncap = 100000\n'
                         f'[plans.claude_pro.overage]\n{POLICY["credits"]}', encoding="utf-8")
-    doc = _json("whatif", str(FIXTURE), "--scenario", str(scenario))
+    doc = cli_json(["whatif", str(FIXTURE), "--scenario", str(scenario)])
     plans = {(r["scenario"], r["plan"]): r for r in doc["whatif_plans"]["rows"]}
     # every Pro user-month pays $20 + the $5 pack, whatever it drew from it (0 = baseline)
     assert plans[(1, "claude_pro")]["revenue_usd"] == pytest.approx(

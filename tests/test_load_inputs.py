@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, write_csv, write_parquet
+from conftest import FIXTURES, cli_error, cli_json, write_csv, write_parquet
 from typer.testing import CliRunner
 
 from planalyzer.cli import app
@@ -29,43 +29,32 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _error(args: list[str]) -> str:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output + result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    return result.stderr.strip()
 
 
-def _json(args: list[str]) -> dict[str, object]:
-    result = runner.invoke(app, [*args, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    doc: dict[str, object] = json.loads(result.stdout)
-    return doc
 
 
 # -- a --source that does not fit -----------------------------------------------------------
 
-def test_transcript_source_on_a_csv_is_an_error(here: Path) -> None:
-    err = _error(["load", "good.csv", "--source", "codex"])
+def test_transcript_source_on_a_csv_is_ancli_error(here: Path) -> None:
+    err = cli_error(["load", "good.csv", "--source", "codex"])
     assert err == (f"error: {here / 'good.csv'}: --source codex found no usable rows in it (it "
                    "looks like a table of rows: give --source tabular, or omit --source to "
                    "detect each file's format)")
 
 
-def test_transcript_source_on_a_parquet_file_is_an_error(here: Path) -> None:
+def test_transcript_source_on_a_parquet_file_is_ancli_error(here: Path) -> None:
     write_parquet(here / "p.parquet", [dict(zip(HEADER, r, strict=True)) for r in ROWS])
-    err = _error(["load", "p.parquet", "--source", "claude-code"])
+    err = cli_error(["load", "p.parquet", "--source", "claude-code"])
     assert "p.parquet: --source claude-code found no usable rows in it" in err
 
 
 def test_source_suggested_from_the_content(here: Path) -> None:
     shutil.copy(CODEX_ROLLOUT, here / "rollout.jsonl")
-    err = _error(["load", "rollout.jsonl", "--source", "claude-code"])
+    err = cli_error(["load", "rollout.jsonl", "--source", "claude-code"])
     assert "(it looks like codex logs: give --source codex, or omit --source" in err
 
 
-def test_wrong_source_in_a_library_load_is_an_input_error(here: Path) -> None:
+def test_wrong_source_in_a_library_load_is_an_inputcli_error(here: Path) -> None:
     with Store() as store, pytest.raises(InputError, match="--source codex found no usable"):
         store.load([str(here / "good.csv")], LoadOptions(source="codex"))
     with Store() as store:  # nothing was kept: the load is one transaction
@@ -74,7 +63,7 @@ def test_wrong_source_in_a_library_load_is_an_input_error(here: Path) -> None:
 
 def test_wrong_source_beside_a_fitting_file_is_a_note(here: Path) -> None:
     shutil.copy(CODEX_ROLLOUT, here / "rollout.jsonl")
-    doc = _json(["load", "rollout.jsonl", "good.csv", "--source", "codex"])
+    doc = cli_json(["load", "rollout.jsonl", "good.csv", "--source", "codex"])
     acct = doc["load_accounting"]
     assert isinstance(acct, dict)
     assert any(n.startswith(f"{here / 'good.csv'}: --source codex found no usable rows")
@@ -86,7 +75,7 @@ def test_transcript_without_usage_under_its_own_source_is_fine(here: Path) -> No
             "timestamp": "2026-10-01T09:00:00.000Z", "message": {"role": "user",
                                                                   "content": "hi"}}
     (here / "s1.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
-    doc = _json(["load", "s1.jsonl", "--source", "claude-code"])
+    doc = cli_json(["load", "s1.jsonl", "--source", "claude-code"])
     acct = doc["load_accounting"]
     assert isinstance(acct, dict)
     assert not any("found no usable rows" in n for n in acct["notes"])
@@ -99,7 +88,7 @@ def test_transcript_without_usage_under_its_own_source_is_fine(here: Path) -> No
 ])
 def test_empty_file_is_an_error_saying_so(here: Path, name: str, content: bytes) -> None:
     (here / name).write_bytes(content)
-    err = _error(["load", name])
+    err = cli_error(["load", name])
     assert err == (f"error: {here / name}: file is empty (no header, no rows); remove it from "
                    "the sources, or re-export it")
 

@@ -3,11 +3,10 @@ by their fixed layout, vendor reports by their preset columns, empty files as an
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, cli_json
 from typer.testing import CliRunner
 
 from planalyzer.cli import app
@@ -15,11 +14,6 @@ from planalyzer.cli import app
 runner = CliRunner()
 
 
-def _json(args: list[str]) -> dict[str, object]:
-    result = runner.invoke(app, [*args, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    doc: dict[str, object] = json.loads(result.stdout)
-    return doc
 
 
 def test_map_of_an_empty_file_says_so(tmp_path: Path) -> None:
@@ -35,7 +29,7 @@ def test_map_of_an_empty_file_says_so(tmp_path: Path) -> None:
     (FIXTURES / "claude_code" / "single", "claude-code"), (FIXTURES / "codex" / "home", "codex"),
 ])
 def test_map_shows_a_transcript_source_s_fixed_layout(folder: Path, source: str) -> None:
-    doc = _json(["map", str(folder)])
+    doc = cli_json(["map", str(folder)])
     table = doc["column_mapping"]
     assert isinstance(table, dict)
     rows = {r["canonical"]: r for r in table["rows"]}
@@ -47,7 +41,7 @@ def test_map_shows_a_transcript_source_s_fixed_layout(folder: Path, source: str)
 
 
 def test_map_shows_claude_code_fields() -> None:
-    doc = _json(["map", str(FIXTURES / "claude_code" / "single")])
+    doc = cli_json(["map", str(FIXTURES / "claude_code" / "single")])
     table = doc["column_mapping"]
     assert isinstance(table, dict)
     rows = {r["canonical"]: r["column"] for r in table["rows"]}
@@ -56,7 +50,7 @@ def test_map_shows_claude_code_fields() -> None:
 
 
 def test_map_shows_a_vendor_report_s_preset() -> None:
-    doc = _json(["map", str(FIXTURES / "openai_usage" / "completions_by_user_model.json")])
+    doc = cli_json(["map", str(FIXTURES / "openai_usage" / "completions_by_user_model.json")])
     table = doc["column_mapping"]
     assert isinstance(table, dict)
     rows = {r["canonical"]: r for r in table["rows"]}

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import write_csv
+from conftest import cli_error, write_csv
 from typer.testing import CliRunner
 
 from planalyzer.analysis import Period
@@ -28,16 +28,10 @@ def good(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return "good.csv"
 
 
-def _error(args: list[str]) -> str:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output + result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    return result.stderr.strip()
 
 
-def test_inverted_range_is_an_error(good: str) -> None:
-    err = _error(["report", good, "--since", "2026-10-05", "--until", "2026-10-01"])
+def test_inverted_range_is_ancli_error(good: str) -> None:
+    err = cli_error(["report", good, "--since", "2026-10-05", "--until", "2026-10-01"])
     assert err == ("error: --since 2026-10-05 is after --until 2026-10-01: the period is empty; "
                    "give a first day on or before the last")
 
@@ -48,14 +42,14 @@ def test_inverted_range_is_an_error_in_the_library() -> None:
 
 
 def test_month_with_no_events_says_what_the_logs_cover(good: str) -> None:
-    err = _error(["report", good, "--month", "2025-01"])
+    err = cli_error(["report", good, "--month", "2025-01"])
     assert err == ("error: no events in the report period (2025-01): the logs cover 2026-10-01 "
                    "to 2026-11-03 (2026-10 to 2026-11, in UTC); give --month or --since/--until "
                    "for days with events")
 
 
 def test_range_with_no_events_says_what_the_logs_cover(good: str) -> None:
-    err = _error(["report", good, "--since", "2027-01-01", "--timezone", "Asia/Tokyo"])
+    err = cli_error(["report", good, "--since", "2027-01-01", "--timezone", "Asia/Tokyo"])
     assert "no events in the report period (2027-01-01 to ...)" in err
     assert "the logs cover 2026-10-01 to 2026-11-03 (2026-10 to 2026-11, in Asia/Tokyo)" in err
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import write_csv
+from conftest import cli_error, cli_json, write_csv
 from typer.testing import CliRunner
 
 from planalyzer.cli import app
@@ -48,31 +47,20 @@ def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _json(args: list[str]) -> dict[str, Any]:
-    result = runner.invoke(app, [*args, "--format", "json"])
-    assert result.exit_code == 0, result.stderr
-    doc: dict[str, Any] = json.loads(result.stdout)
-    return doc
 
 
-def _error(args: list[str]) -> str:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output + result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    return result.stderr
 
 
 # -- report --prices ---------------------------------------------------------------------------
 
 def test_report_strict_fails_on_a_model_with_no_list_price(logs: Path) -> None:
-    err = _error(["report", "llama.csv", "--assign", "*=claude_pro", "--strict"])
+    err = cli_error(["report", "llama.csv", "--assign", "*=claude_pro", "--strict"])
     assert "llama-3.3-70b" in err and "no API list price" in err and "--prices FILE" in err
 
 
 @pytest.mark.parametrize("prices", ["prices.toml", "prices.json"])
 def test_report_prices_file_prices_the_model(logs: Path, prices: str) -> None:
-    doc = _json(["report", "llama.csv", "--assign", "*=claude_pro", "--strict",
+    doc = cli_json(["report", "llama.csv", "--assign", "*=claude_pro", "--strict",
                  "--prices", prices, "--by", "user"])
     (user,) = doc["users"]["rows"]
     assert user["api_value_usd"] == pytest.approx(1_000_000 * 0.6e-6 + 500_000 * 0.8e-6)
@@ -81,14 +69,14 @@ def test_report_prices_file_prices_the_model(logs: Path, prices: str) -> None:
     assert not any("no API list price" in n for n in doc["plans"]["notes"])
 
 
-def test_report_bad_prices_file_is_an_error(logs: Path) -> None:
+def test_report_bad_prices_file_is_ancli_error(logs: Path) -> None:
     (logs / "bad.toml").write_text("[price.x]\nmatch = 1\n", encoding="utf-8")
-    err = _error(["report", "known.csv", "--prices", "bad.toml"])
+    err = cli_error(["report", "known.csv", "--prices", "bad.toml"])
     assert "bad.toml" in err
 
 
 def test_report_prices_reach_the_economics_tables(logs: Path) -> None:
-    doc = _json(["report", "llama.csv", "--assign", "*=claude_pro", "--prices", "prices.toml",
+    doc = cli_json(["report", "llama.csv", "--assign", "*=claude_pro", "--prices", "prices.toml",
                  "--sensitivity"])
     assert doc["margin_sensitivity"]["rows"]
 
@@ -96,12 +84,12 @@ def test_report_prices_reach_the_economics_tables(logs: Path) -> None:
 # -- costs --strict ----------------------------------------------------------------------------
 
 def test_costs_strict_fails_on_an_unknown_model(logs: Path) -> None:
-    err = _error(["costs", "unk.csv", "--strict"])
+    err = cli_error(["costs", "unk.csv", "--strict"])
     assert "acme-unknown-model" in err and "not in the cost catalog" in err
 
 
 def test_costs_strict_fails_on_a_model_with_no_list_price(logs: Path) -> None:
-    err = _error(["costs", "llama.csv", "--strict"])
+    err = cli_error(["costs", "llama.csv", "--strict"])
     assert "llama-3.3-70b" in err and "no API list price" in err
 
 
@@ -115,7 +103,7 @@ def test_costs_strict_passes_when_every_model_is_known(logs: Path) -> None:
 # -- no API list price: NULL, never zero ----------------------------------------------------------
 
 def test_unpriced_usage_has_unknown_api_value(logs: Path) -> None:
-    doc = _json(["report", "unk.csv", "--assign", "*=claude_pro", "--by", "user"])
+    doc = cli_json(["report", "unk.csv", "--assign", "*=claude_pro", "--by", "user"])
     (user,) = doc["users"]["rows"]
     assert user["api_value_usd"] is None
     (plan,) = doc["plans"]["rows"]
@@ -125,7 +113,7 @@ def test_unpriced_usage_has_unknown_api_value(logs: Path) -> None:
 
 
 def test_plan_fit_does_not_recommend_a_metered_plan_for_unpriced_usage(logs: Path) -> None:
-    doc = _json(["report", "unk.csv", "--assign", "*=claude_pro", "--by", "user"])
+    doc = cli_json(["report", "unk.csv", "--assign", "*=claude_pro", "--by", "user"])
     (user,) = doc["users"]["rows"]
     metered = {"api_tier_1", "api_tier_2", "api_tier_3", "api_tier_4", "chatgpt_plus",
                "chatgpt_pro", "cursor_pro", "cursor_pro_plus", "cursor_ultra"}
@@ -137,7 +125,7 @@ def test_plan_fit_does_not_recommend_a_metered_plan_for_unpriced_usage(logs: Pat
 
 
 def test_only_the_user_months_with_unpriced_usage_are_unknown(logs: Path) -> None:
-    doc = _json(["report", "mixed.csv", "--assign", "*=claude_pro", "--by", "user"])
+    doc = cli_json(["report", "mixed.csv", "--assign", "*=claude_pro", "--by", "user"])
     by_user = {r["user_id"]: r for r in doc["users"]["rows"]}
     assert by_user["u1"]["api_value_usd"] is None  # one known, one unknown request: unknown
     assert by_user["u2"]["api_value_usd"] == pytest.approx(1000 * 3e-6 + 100 * 15e-6)
@@ -156,7 +144,7 @@ def test_only_the_user_months_with_unpriced_usage_are_unknown(logs: Path) -> Non
 
 
 def test_unpriced_usage_on_a_metered_plan_is_said(logs: Path) -> None:
-    doc = _json(["report", "unk.csv", "--assign", "*=api_tier_1"])
+    doc = cli_json(["report", "unk.csv", "--assign", "*=api_tier_1"])
     assert any("on plans that charge or cap by API value (api_tier_1)" in n
                for n in doc["plans"]["notes"])
 
@@ -166,9 +154,9 @@ def test_unpriced_usage_outside_the_period_is_not_counted(logs: Path) -> None:
               [["u1", "2026-09-30T00:00:00Z", "acme-unknown-model", 10, 5],
                ["u1", "2026-10-01T00:00:00Z", "claude-sonnet-4-5", 1000, 100]])
     for args in (["--month", "2026-10"], ["--since", "2026-10-01"]):
-        doc = _json(["report", "two.csv", "--assign", "*=claude_pro", "--by", "user", *args])
+        doc = cli_json(["report", "two.csv", "--assign", "*=claude_pro", "--by", "user", *args])
         (user,) = doc["users"]["rows"]
         assert user["api_value_usd"] == pytest.approx(1000 * 3e-6 + 100 * 15e-6), args
-    doc = _json(["report", "two.csv", "--assign", "*=claude_pro", "--by", "user",
+    doc = cli_json(["report", "two.csv", "--assign", "*=claude_pro", "--by", "user",
                  "--month", "2026-09"])
     assert doc["users"]["rows"][0]["api_value_usd"] is None
