@@ -625,7 +625,7 @@ def me(
     with _user_errors():
         _check_format(fmt)
         catalog = load_plan_catalog(plans)
-        sources = my_sources(paths or [], claude_dir, codex_dir)
+        sources = my_sources(paths or [], claude_dir, codex_dir, db)
         with Store(db) as store:
             report = load_my_usage(store, sources, timezone)
             tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,

@@ -51,9 +51,26 @@ def default_codex_dirs() -> list[Path]:
     return [Path(env).expanduser()] if env else [Path.home() / ".codex"]
 
 
+def _why_not(d: Path, source: str) -> str | None:
+    """Why ``d`` holds no logs of ``source`` (None: it holds some)."""
+    if not d.is_dir():
+        return f"{d}: not there"
+    if registry.get(source).claims_folder(d):
+        return None
+    if source == "claude-code":
+        if (d / "projects").is_dir() or (d / ".claude" / "projects").is_dir():
+            return f"{d}: projects/ holds no .jsonl transcripts yet"
+        return f"{d}: no projects/ folder"
+    if (d / "sessions").is_dir() or (d / "archived_sessions").is_dir():
+        return f"{d}: sessions/ holds no rollout-*.jsonl files yet"
+    return f"{d}: no sessions/ folder"
+
+
 def my_sources(paths: Sequence[str], claude_dir: Path | None,
-               codex_dir: Path | None) -> list[str]:
-    """The folders to read: given paths and dirs, else the default locations that exist."""
+               codex_dir: Path | None, db: Path | None = None) -> list[str]:
+    """The folders to read: given paths and dirs, else the default locations that hold
+    Claude Code transcripts or Codex rollouts. ``db``: the --db file given (named in the
+    message when no logs are found: ``me`` reads the folders, and the db only keeps them)."""
     if paths or claude_dir or codex_dir:
         chosen = [*paths, *(str(d) for d in (claude_dir, codex_dir) if d is not None)]
         for d, source, what, holds, option in (
@@ -68,14 +85,25 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
             if not (d.is_dir() and registry.get(source).claims_folder(d)):
                 raise InputError(f"{d}: not a {what} folder (no {holds}); give {option} the "
                                  "folder that holds them")
+        for p in map(Path, paths):
+            if (p.is_dir() and all(_why_not(p, s) for s in ("claude-code", "codex"))
+                    and not next(p.rglob("*.jsonl"), None)):  # loose transcripts are read
+                raise InputError(f"{p}: no Claude Code transcripts (projects/*.jsonl) or Codex "
+                                 "rollouts (sessions/**/rollout-*.jsonl) in this folder; give "
+                                 "the folder that holds projects/ or sessions/")
         return chosen
-    found = [str(d) for d in (*default_claude_dirs(), *default_codex_dirs())
-             if (d / "projects").is_dir() or (d / "sessions").is_dir()
-             or (d / "archived_sessions").is_dir()]
+    places = [(d, "claude-code") for d in default_claude_dirs()] + \
+        [(d, "codex") for d in default_codex_dirs()]
+    why = [(d, _why_not(d, source)) for d, source in places]
+    found = [str(d) for d, reason in why if reason is None]
     if not found:
-        looked = ", ".join(str(d) for d in (*default_claude_dirs(), *default_codex_dirs()))
-        raise InputError(f"no Claude Code or Codex logs found (looked in {looked}); give "
-                         "their folders, e.g. planalyzer me --claude-dir ~/work/.claude")
+        looked = "; ".join(reason for _, reason in why if reason)
+        kept = (f" (--db {db} keeps what me loaded for the next run; it is not read in place "
+                "of the folders: use planalyzer report --db for a store's events)"
+                if db is not None else "")
+        raise InputError(f"no Claude Code or Codex logs found (looked in {looked}){kept}; "
+                         "give their folders, e.g. planalyzer me --claude-dir ~/work/.claude "
+                         "--codex-dir ~/.codex, or set CLAUDE_CONFIG_DIR / CODEX_HOME")
     return found
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import sqlfiles
-from planalyzer.accounting import FileLoad, LoadReport
+from planalyzer.accounting import FileLoad, LoadReport, display_path
 from planalyzer.errors import ConfigError, InputError, StrictModeError
 from planalyzer.schema import EVENT_COLUMN_NAMES
 from planalyzer.sources import registry
@@ -160,10 +160,16 @@ class Store:
         # a --db store remembers the folders batch sources walked: a reload lists only those
         # that changed (planalyzer/sources/folder_memo.py)
         memo = self._folder_memo() if self.path is not None else None
-        sources = registry.resolve(list(specs), opts.source, opts.input_format, memo)
+        broken: list[str] = []
+        sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken)
         self.con.execute("BEGIN TRANSACTION")
         try:
             report = self._load_files(sources, opts, key_expr, progress)
+            if broken:
+                more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
+                report.notes.append(
+                    f"skipped {len(broken)} symbolic link(s) whose target does not exist: "
+                    f"{display_path(broken[0])}{more}; remove them or restore their targets")
             if opts.user_id is not None or opts.user_map:
                 report.notes.extend(_user_option_notes(sources, opts))
             # (the checks run only when options are given: a --db reload of thousands of
@@ -541,13 +547,20 @@ def _check_forced_source(report: LoadReport, name: str) -> None:
 
 
 def _source_notes(loads: list[FileLoad]) -> list[str]:
-    aggregated = sorted({m.name for fl in loads if fl.status != "unchanged"
-                         for m in registry.modules()
-                         if m.aggregated and fl.format.split(" ")[0] == m.name})
+    by_source: dict[str, list[FileLoad]] = {}
+    for fl in loads:
+        if fl.status != "unchanged":
+            by_source.setdefault(fl.format.split(" ")[0], []).append(fl)
+    notes = []
+    for m in registry.modules():  # each source's own notes on its files just read
+        if m.name in by_source:
+            notes.extend(m.load_notes(by_source[m.name]))
+    aggregated = sorted(m.name for m in registry.modules()
+                        if m.aggregated and m.name in by_source)
     if not aggregated:
-        return []
+        return notes
     return [f"{', '.join(aggregated)}: rows are usage buckets (a day or an hour), not requests; "
-            "5-hour and weekly window results are approximate for them"]
+            "5-hour and weekly window results are approximate for them", *notes]
 
 
 def _dedupe_key(columns: tuple[str, ...]) -> str:

@@ -1,9 +1,13 @@
 -- insert_rate_limit_snapshots: keep the rate-limit readings of a Codex batch.
--- inputs: codex_limits, codex_files (registered Arrow tables)
+-- inputs: codex_limits, codex_files (registered Arrow tables), events (the batch's events
+--         already inserted)
 -- outputs: rate_limit_snapshots (rows appended)
 -- params: none
 -- slots: none
 -- resets_at comes as epoch seconds (newer Codex) or as seconds from the reading (older).
+-- replay_of: in a forked rollout, the event_id of the token_count event the reading came with;
+-- where another file's event holds that id (the parent's, loaded now or before), the event and
+-- its reading are copies of the parent's and the reading is not kept twice.
 INSERT INTO rate_limit_snapshots
 SELECT
     f.source, CAST(l.ts AS TIMESTAMPTZ), f.user_id, l.plan_type, l."window", l.window_minutes,
@@ -13,3 +17,5 @@ SELECT
 FROM codex_limits AS l
 JOIN codex_files AS f ON f.file_idx = l.file_idx
 WHERE TRY_CAST(l.ts AS TIMESTAMPTZ) IS NOT NULL
+  AND (l.replay_of IS NULL OR NOT EXISTS (
+      SELECT 1 FROM events AS e WHERE e.event_id = l.replay_of AND e.source <> f.source))

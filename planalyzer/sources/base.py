@@ -92,6 +92,10 @@ class Source:
     ) -> list[FileLoad]:
         raise NotImplementedError(f"{self.name} is not a batch source")
 
+    def load_notes(self, loads: list[FileLoad]) -> list[str]:
+        """Notes on this source's files just read (``loads``), for the load report."""
+        return []
+
 
 def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
     try:

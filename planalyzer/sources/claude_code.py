@@ -48,6 +48,9 @@ _TYPE_WITHIN = 4096  # the first "type" key lies this close to a line's start
 # top-level type before its message; an assistant line's first type is its message's).
 _NO_USAGE = frozenset({b"user", b"summary", b"file-history-snapshot", b"system",
                        b"queue-operation"})
+# first lines that only a Claude Code transcript starts with (content detection)
+_FIRST_KINDS = (b'{"type":"summary"', b'{"type":"file-history-snapshot"',
+                b'{"type":"queue-operation"')
 
 
 @dataclass
@@ -291,11 +294,20 @@ class ClaudeCode(Source):
     append_only = True
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        line = first_line(head)
-        if line.startswith((b'{"type":"summary"', b'{"type":"file-history-snapshot"')):
+        """A transcript: its first line a summary, snapshot or queue-operation line, or a
+        turn (``sessionId`` with ``parentUuid``/``leafUuid``) after any lines of other kinds
+        that start ``{"type":"`` (newer versions open with queue operations, titles ...)."""
+        if first_line(head).startswith(_FIRST_KINDS):
             return True
-        return line.startswith(b"{") and b'"sessionId":' in line and (
-            b'"parentUuid":' in line or b'"leafUuid":' in line)
+        for raw in head.split(b"\n"):
+            line = raw.strip()
+            if not line.startswith(b"{"):
+                return False
+            if b'"sessionId":' in line and (b'"parentUuid":' in line or b'"leafUuid":' in line):
+                return True
+            if not line.startswith(b'{"type":"'):
+                return False
+        return False
 
     def claims_folder(self, folder: Path) -> bool:
         return any(_any_jsonl(p) for p, _ in _user_folders(folder))

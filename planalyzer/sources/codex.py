@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from planalyzer import sqlfiles
-from planalyzer.accounting import FileLoad
+from planalyzer.accounting import FileLoad, display_path
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.claude_code import _kind, user_of
 from planalyzer.sources.files import SourceFile
@@ -45,7 +45,15 @@ _UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _ROW_COLUMNS = ("file_idx", "line_no", "event_id", "ts", "model", "input_tokens",
                 "cache_read_tokens", "output_tokens", "total_tokens", "reject_reason", "raw")
 _RL_COLUMNS = ("file_idx", "ts", "plan_type", "window", "window_minutes", "used_percent",
-               "resets_at_epoch", "resets_in_seconds")
+               "resets_at_epoch", "resets_in_seconds", "replay_of")
+
+
+# the kind counted for each line of a rollout from a Codex CLI before about 0.3x (first line
+# {"id", "timestamp", "instructions", "git"}, then {"record_type": "state"} and bare response
+# items): those versions logged no token usage, so such a file loads nothing
+LEGACY_KIND = "old-format rollout line (this Codex version logged no token usage)"
+LEGACY_NOTE = ("Codex rollout from a CLI version that recorded no token usage (before about "
+               "0.3x): nothing to load")
 
 
 @dataclass
@@ -54,6 +62,12 @@ class _File:
     limits: list[dict[str, Any]] = field(default_factory=list)
     kinds: Counter[str] = field(default_factory=Counter)
     session: str = ""
+    # a forked session (session_meta.forked_from_id): the session it was forked from, and the
+    # (id -> forked_from_id) of every session_meta line in the file (a fork copies its
+    # parent's lines, session_meta included, after its own)
+    forked_from: str | None = None
+    metas: dict[str, str | None] = field(default_factory=dict)
+    legacy: bool = False
     lines: int = 0
     end_offset: int = 0
 
@@ -99,10 +113,18 @@ def _reason(row: dict[str, Any], max_tokens: int) -> str | None:
     return None
 
 
+def is_legacy_head(line: bytes) -> bool:
+    """Is this the first line of a rollout from a Codex CLI before about 0.3x (a bare
+    ``{"id", "timestamp", "instructions", "git"}`` object, no ``type``/``payload``)?"""
+    return (line.startswith(b'{"id":') and b'"instructions":' in line
+            and b'"timestamp":' in line and b'"payload":' not in line)
+
+
 def parse_file(path: Path, max_tokens: int) -> _File:
     out = _File(session=_session_from_name(path))
     model: str | None = None
     prev_total: tuple[int, int, int, int] | None = None
+    seen_meta = False
     with path.open("rb") as fh:
         for raw in fh:
             if raw[-1:] != b"\n":
@@ -110,6 +132,12 @@ def parse_file(path: Path, max_tokens: int) -> _File:
                 break
             out.lines += 1
             out.end_offset += len(raw)
+            if out.lines == 1 and is_legacy_head(raw):
+                out.legacy = True
+            if out.legacy:
+                if raw.strip():
+                    out.kinds[LEGACY_KIND] += 1
+                continue
             if not any(m in raw for m in _MARKERS):
                 if raw.strip():
                     out.kinds[_kind(raw)] += 1
@@ -126,13 +154,20 @@ def parse_file(path: Path, max_tokens: int) -> _File:
                 continue
             kind, payload, ts = doc.get("type"), doc["payload"], doc.get("timestamp")
             if kind == "session_meta":
-                out.session = str(payload.get("id") or out.session)
+                sid, parent = payload.get("id"), payload.get("forked_from_id")
+                parent = str(parent) if parent else None
+                if sid:
+                    out.metas.setdefault(str(sid), parent)
+                if not seen_meta:  # the file's own session: its first session_meta (as Codex)
+                    seen_meta = True
+                    out.session = str(sid or out.session)
+                    out.forked_from = parent
                 out.kinds["session_meta"] += 1
             elif kind == "turn_context":
                 model = payload.get("model") or model
                 out.kinds["turn_context"] += 1
             elif kind == "event_msg" and payload.get("type") == "token_count":
-                _limits(out, payload.get("rate_limits"), ts)
+                _limits(out, payload.get("rate_limits"), ts, out.lines)
                 info = payload.get("info")
                 if not isinstance(info, dict):
                     out.kinds["token_count without usage"] += 1
@@ -145,7 +180,8 @@ def parse_file(path: Path, max_tokens: int) -> _File:
                 row = {
                     "line_no": out.lines, "ts": ts if isinstance(ts, str) else None,
                     "model": model,
-                    "event_id": f"codex:{out.session}:{total[3]}" if total else None,
+                    # the key's session is set per batch (_key_sessions): a fork's own or its root's
+                    "event_id": None, "total_key": total[3] if total else None,
                     "input_tokens": None if last is None else last[0] - last[1],
                     "cache_read_tokens": None if last is None else last[1],
                     "output_tokens": None if last is None else last[2],
@@ -163,23 +199,42 @@ def parse_file(path: Path, max_tokens: int) -> _File:
 
 
 def _bad_row(line_no: int, raw: bytes, reason: str) -> dict[str, Any]:
-    return {"line_no": line_no, "ts": None, "model": None, "event_id": None,
+    return {"line_no": line_no, "ts": None, "model": None, "event_id": None, "total_key": None,
             "input_tokens": None, "cache_read_tokens": None, "output_tokens": None,
             "total_tokens": None, "duplicate": False, "reject_reason": reason,
             "raw": raw.decode("utf-8", "replace")}
 
 
-def _limits(out: _File, rl: Any, ts: Any) -> None:
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _int_or_none(v: Any) -> int | None:
+    return int(v) if _number(v) and v == v else None
+
+
+def _limits(out: _File, rl: Any, ts: Any, line_no: int) -> None:
+    """The rate-limit readings of a token_count event: ``{"primary": {"used_percent",
+    "window_minutes", "resets_at" | "resets_in_seconds"}, "secondary": {...}, "plan_type"}``
+    (Codex 0.4x on), or the older flat ``{"primary_used_percent", "primary_window_minutes",
+    "primary_reset_after_seconds", "secondary_...", "primary_to_secondary_ratio_percent"}``."""
     if not isinstance(rl, dict) or not isinstance(ts, str):
         return
     for window in ("primary", "secondary"):
         w = rl.get(window)
-        if not isinstance(w, dict) or not isinstance(w.get("used_percent"), int | float):
+        if isinstance(w, dict):
+            used, minutes = w.get("used_percent"), w.get("window_minutes")
+            at, after = w.get("resets_at"), w.get("resets_in_seconds")
+        else:  # the flat format
+            used, minutes = rl.get(f"{window}_used_percent"), rl.get(f"{window}_window_minutes")
+            at, after = None, rl.get(f"{window}_reset_after_seconds")
+        if not _number(used) or used != used:  # NaN is no reading
             continue
         out.limits.append({
             "ts": ts, "plan_type": rl.get("plan_type"), "window": window,
-            "window_minutes": w.get("window_minutes"), "used_percent": float(w["used_percent"]),
-            "resets_at_epoch": w.get("resets_at"), "resets_in_seconds": w.get("resets_in_seconds"),
+            "window_minutes": _int_or_none(minutes), "used_percent": float(used),
+            "resets_at_epoch": _int_or_none(at), "resets_in_seconds": _int_or_none(after),
+            "line_no": line_no,
         })
 
 
@@ -240,9 +295,19 @@ class Codex(Source):
 
     def sniff(self, path: Path, head: bytes) -> bool:
         line = first_line(head)
+        if is_legacy_head(line):  # a rollout of a CLI before about 0.3x: no usage, said so
+            return True
         return line.startswith(b"{") and b'"payload":' in line and (
             b'"type":"session_meta"' in line or b'"type":"turn_context"' in line
             or b'"type":"event_msg"' in line or b'"type":"response_item"' in line)
+
+    def load_notes(self, loads: list[FileLoad]) -> list[str]:
+        old = [fl for fl in loads if fl.skipped_by_kind.get(LEGACY_KIND)]
+        if not old:
+            return []
+        name = display_path(old[0].source)
+        more = f" and {len(old) - 1} more file(s)" if len(old) > 1 else ""
+        return [f"{name}{more}: {LEGACY_NOTE}"]
 
     def claims_folder(self, folder: Path) -> bool:
         return any(_has_rollouts(h) for h, _ in _homes(folder))
@@ -265,13 +330,16 @@ class Codex(Source):
     ) -> list[FileLoad]:
         parsed = [parse_file(it.src.path, opts.max_tokens) for it in items]
         archived = ["archived_sessions" in it.src.path.parts for it in items]
-        keep = _choose_copies(parsed, archived)
+        depth = _key_sessions(parsed)
+        keep = _choose_copies(parsed, archived, depth)
+        active = _active_sessions(parsed, archived)
         rows: dict[str, list[Any]] = {c: [] for c in _ROW_COLUMNS}
         limits: dict[str, list[Any]] = {c: [] for c in _RL_COLUMNS}
         loads: list[FileLoad] = []
         for i, (it, f) in enumerate(zip(items, parsed, strict=True)):
             fl = FileLoad(source=it.src.key, format=self.name, status=it.status,
                           skipped_by_kind=dict(f.kinds), read_offset=None, read_lines=f.lines)
+            dropped: set[int] = set()  # lines of token_count events dropped as copies
             for r in f.rows:
                 fl.rows_read += 1
                 if r["reject_reason"]:
@@ -280,15 +348,22 @@ class Codex(Source):
                     fl.rejected_by_reason[reason] = fl.rejected_by_reason.get(reason, 0) + 1
                 elif r["duplicate"] or not keep.get((i, r["line_no"]), True):
                     fl.duplicates_dropped += 1
+                    dropped.add(r["line_no"])
                     continue
                 else:
                     fl.rows_loaded += 1
                 for c in _ROW_COLUMNS:
                     rows[c].append(i if c == "file_idx" else r[c])
-            if not (archived[i] and f.session in _active_sessions(parsed, archived)):
+            if not (archived[i] and f.session in active):
+                # a fork's copies of its parent's events carry copies of its readings too:
+                # kept only with an event kept (replay_of: checked against earlier loads)
+                ids = {r["line_no"]: r["event_id"] for r in f.rows} if depth[i] else {}
                 for lim in f.limits:
+                    if lim["line_no"] in dropped and depth[i]:
+                        continue
                     for c in _RL_COLUMNS:
-                        limits[c].append(i if c == "file_idx" else lim[c])
+                        limits[c].append(i if c == "file_idx" else
+                                         ids.get(lim["line_no"]) if c == "replay_of" else lim[c])
             loads.append(fl)
         import pyarrow as pa  # here, not at import: other sources' loads never need it
 
@@ -314,9 +389,43 @@ def _active_sessions(parsed: list[_File], archived: list[bool]) -> set[str]:
     return {f.session for f, a in zip(parsed, archived, strict=True) if not a}
 
 
-def _choose_copies(parsed: list[_File], archived: list[bool]) -> dict[tuple[int, int], bool]:
-    """Per event_id seen more than once in the batch: keep the active copy, then the larger."""
-    best: dict[str, tuple[tuple[int, int, int], tuple[int, int]]] = {}
+def _key_sessions(parsed: list[_File]) -> list[int]:
+    """Set each usage row's ``event_id``: ``codex:<session>:<cumulative total_tokens>``, where
+    the session of a forked rollout is the root of its forks (followed through its own
+    session_meta lines, the parent's it copied, and the batch's other files). A fork copies its
+    parent's lines, token_count events included, and its totals go on from the parent's, so
+    its copies of the parent's events get the parent's keys and are dropped as duplicates
+    (here, or against an earlier load) while its own turns get new totals. Returns each file's
+    fork depth (0: not a fork)."""
+    parents: dict[str, str | None] = {}
+    for f in parsed:  # a file's own session_meta first: it names its parent surely
+        if f.session:
+            parents.setdefault(f.session, f.forked_from)
+    for f in parsed:
+        for sid, parent in f.metas.items():
+            if parents.get(sid) is None:
+                parents[sid] = parent
+    depths = []
+    for f in parsed:
+        root, depth, seen = f.session, 0, {f.session}
+        parent = f.forked_from
+        while parent and parent not in seen:
+            root, depth = parent, depth + 1
+            seen.add(parent)
+            parent = parents.get(parent)
+        depths.append(depth)
+        for r in f.rows:
+            if r["total_key"] is not None:
+                r["event_id"] = f"codex:{root}:{r['total_key']}"
+    return depths
+
+
+def _choose_copies(parsed: list[_File], archived: list[bool],
+                   depth: list[int]) -> dict[tuple[int, int], bool]:
+    """Per event_id seen more than once in the batch: keep the copy in the session it was
+    logged in (the least forked: a fork's copies have rewritten timestamps), then the active
+    copy, then the larger."""
+    best: dict[str, tuple[tuple[int, int, int, int], tuple[int, int]]] = {}
     seen: Counter[str] = Counter()
     for i, f in enumerate(parsed):
         for r in f.rows:
@@ -324,7 +433,7 @@ def _choose_copies(parsed: list[_File], archived: list[bool]) -> dict[tuple[int,
             if eid is None or r["reject_reason"] or r["duplicate"]:
                 continue
             seen[eid] += 1
-            rank = (int(archived[i]), -(r["total_tokens"] or 0), i)
+            rank = (depth[i], int(archived[i]), -(r["total_tokens"] or 0), i)
             if eid not in best or rank < best[eid][0]:
                 best[eid] = (rank, (i, r["line_no"]))
     keep: dict[tuple[int, int], bool] = {}
@@ -354,4 +463,5 @@ def _rl_schema() -> pa.Schema:
         ("file_idx", pa.int32()), ("ts", pa.string()), ("plan_type", pa.string()),
         ("window", pa.string()), ("window_minutes", pa.int64()), ("used_percent", pa.float64()),
         ("resets_at_epoch", pa.int64()), ("resets_in_seconds", pa.int64()),
+        ("replay_of", pa.string()),
     ])

@@ -108,17 +108,28 @@ def _files_under(folder: Path) -> list[Path]:
     return found
 
 
-def resolve(specs: list[str], fmt: str | None = None) -> list[SourceFile]:
+def check_spec(spec: str) -> None:
+    """An empty path would name the working folder (``Path("")`` is ``.``): refuse it."""
+    if not spec.strip():
+        raise InputError(f"{spec!r}: empty source path; name a log file, folder or glob "
+                         "(is a shell variable in the command unset?)")
+
+
+def resolve(specs: list[str], fmt: str | None = None,
+            broken: list[str] | None = None) -> list[SourceFile]:
     """Expand paths, folders and globs into a sorted list of distinct log files.
 
     ``fmt`` forces a format (parquet, csv, jsonl) for files whose extension does not say.
-    Raises InputError naming the spec when it matches nothing usable.
+    Raises InputError naming the spec when it matches nothing usable. A symbolic link whose
+    target does not exist (found in a folder or by a glob) is passed over and its path added to
+    ``broken``; given None, it is an error naming the link.
     """
     if not specs:
         raise InputError("no sources given: name log files, folders or globs "
                          "(for example: planalyzer load 'exports/*.parquet')")
     seen: dict[Path, SourceFile] = {}
     for spec in specs:
+        check_spec(spec)
         if glob.has_magic(spec):
             matches = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
             if not matches:
@@ -137,6 +148,14 @@ def resolve(specs: list[str], fmt: str | None = None) -> list[SourceFile]:
             if f is None:
                 continue
             usable += 1
+            if not p.exists():  # a dangling symbolic link (a named path was checked above)
+                link = str(p.absolute())
+                if broken is None:
+                    raise InputError(f"{link}: a symbolic link whose target does not exist; "
+                                     "remove the link or restore its target")
+                if link not in broken:
+                    broken.append(link)
+                continue
             rp = p.resolve()
             seen.setdefault(rp, SourceFile(rp, f))
         if usable == 0:

@@ -15,6 +15,7 @@ Detection reads a few kilobytes of a file only when the manifest says it is new 
 from __future__ import annotations
 
 import glob
+import os
 from functools import cache
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def get(name: str) -> Source:
 
 
 def _matches(spec: str) -> list[Path]:
+    source_files.check_spec(spec)
     if glob.has_magic(spec):
         found = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
         if not found:
@@ -68,11 +70,13 @@ def _matches(spec: str) -> list[Path]:
 
 
 def resolve(specs: list[str], source: str | None = None,
-            input_format: str | None = None, memo: FolderMemo | None = None) -> list[SourceFile]:
+            input_format: str | None = None, memo: FolderMemo | None = None,
+            broken: list[str] | None = None) -> list[SourceFile]:
     """Expand paths, folders and globs into distinct files, each tagged with its source module
     where the folder layout or ``--source`` says (otherwise ``identify`` decides later).
     ``memo``: remembered folder listings (a --db store's), used and updated by batch sources'
-    folder walks."""
+    folder walks. A symbolic link found in a folder whose target does not exist is passed
+    over and its path added to ``broken`` (given None: an error naming it)."""
     if not specs:
         raise InputError("no sources given: name log files, folders or globs "
                          "(for example: planalyzer load 'exports/*.parquet')")
@@ -80,13 +84,22 @@ def resolve(specs: list[str], source: str | None = None,
     seen: dict[str, SourceFile] = {}
     for spec in specs:
         for m in _matches(spec):
-            for f in _expand(m, forced, input_format, memo):
+            for f in _expand(m, forced, input_format, memo, broken):
+                # a walk read each file's size and mtime (None: it could not); a file found
+                # otherwise is stat'ed by the load, which a dangling link would fail
+                if f.stat is None and not os.path.exists(f.key):
+                    if broken is None:
+                        raise InputError(f"{f.key}: a symbolic link whose target does not "
+                                         "exist; remove the link or restore its target")
+                    if f.key not in broken:
+                        broken.append(f.key)
+                    continue
                 seen.setdefault(f.key, f)  # the key is the resolved path as a string
     return [seen[k] for k in sorted(seen)]
 
 
 def _expand(path: Path, forced: Source | None, input_format: str | None,
-            memo: FolderMemo | None) -> list[SourceFile]:
+            memo: FolderMemo | None, broken: list[str] | None) -> list[SourceFile]:
     if path.is_dir():
         claimers = ([forced] if forced is not None and forced.batch else
                     [] if forced is not None else
@@ -100,7 +113,7 @@ def _expand(path: Path, forced: Source | None, input_format: str | None,
             return found
     if forced is not None and forced.batch:
         return [SourceFile(path.resolve(), "jsonl", forced.name)]
-    files = source_files.resolve([str(path)], input_format)
+    files = source_files.resolve([str(path)], input_format, broken)
     if forced is not None:
         return [SourceFile(f.path, f.format, forced.name) for f in files]
     return files
