@@ -67,3 +67,83 @@ def test_reload_replaces_rate_limit_snapshots(tmp_path: Path) -> None:
         s.load([str(dst)])
         after = s.con.execute("SELECT count(*) FROM rate_limit_snapshots").fetchall()
     assert before == after
+
+
+FORKS = FIXTURES / "codex" / "forks" / "sessions" / "2026" / "10" / "11"
+PARENT, FORK, FORK2 = (next(FORKS.glob(f"*{n}.jsonl")) for n in ("0001", "0002", "0003"))
+# the parent's three turns, the fork's own turn and the second fork's own turn
+FORK_TURNS = [(200, 800, 100), (400, 1600, 200), (700, 1600, 200), (500, 800, 100),
+              (100, 600, 200)]
+
+
+def _turns(store: Store) -> list[tuple[int, int, int]]:
+    return store.con.execute(
+        "SELECT input_tokens, cache_read_tokens, output_tokens FROM events "
+        "ORDER BY ts").fetchall()
+
+
+def test_forked_sessions_count_the_parents_turns_once() -> None:
+    # a fork rewrites its parent's lines (token_count events included) into its own rollout
+    store = Store()
+    report = store.load([str(FORKS)])
+    assert sorted(_turns(store)) == sorted(FORK_TURNS)
+    by_file = {Path(f.source).name[-9:-6]: (f.rows_loaded, f.duplicates_dropped)
+               for f in report.files}
+    assert by_file == {"001": (3, 0), "002": (1, 2), "003": (1, 3)}
+    # the copies are dropped, not the parent's own lines (their timestamps are the fork's)
+    assert store.con.execute("SELECT count(*) FROM events WHERE ts < '2026-10-11 09:00Z' "
+                             "AND source LIKE '%0001.jsonl'").fetchall() == [(2,)]
+    # and the copies' rate-limit readings with them: 2 windows x (3 + 1 + 1) events kept
+    assert store.con.execute("SELECT count(*) FROM rate_limit_snapshots").fetchall() == [(10,)]
+
+
+def test_fork_loaded_after_its_parent(tmp_path: Path) -> None:
+    db = tmp_path / "f.duckdb"
+    with Store(db) as s:
+        s.load([str(PARENT)])
+    with Store(db) as s:
+        report = s.load([str(FORK)])
+        assert report.duplicates_dropped == 2
+        assert sorted(_turns(s)) == sorted(FORK_TURNS[:4])
+        assert s.con.execute("SELECT count(*) FROM rate_limit_snapshots").fetchall() == [(8,)]
+
+
+def test_fork_alone_counts_the_copied_turns_once() -> None:
+    # without the parent the fork's copies are the only record of those turns
+    store = Store()
+    store.load([str(FORK)])
+    assert sorted(_turns(store)) == sorted([FORK_TURNS[0], FORK_TURNS[1], FORK_TURNS[3]])
+
+
+OLD = FIXTURES / "codex" / "old"
+
+
+def test_old_rollout_without_usage_is_said(tmp_path: Path) -> None:
+    one = next(OLD.rglob("rollout-2025-08-20*.jsonl"))
+    for spec in (one, OLD):  # a file alone is recognised by content, not sent to --map
+        report = Store().load([str(spec)])
+        assert report.files[0].format == "codex"
+        assert any("recorded no token usage" in n for n in report.notes), report.notes
+
+
+def test_flat_rate_limits_are_read() -> None:
+    store = Store()
+    store.load([str(OLD)])
+    rows = store.con.execute(
+        "SELECT \"window\", window_minutes, used_percent FROM rate_limit_snapshots "
+        "ORDER BY ALL").fetchall()
+    assert rows == [("primary", 299, 12.0), ("secondary", 10079, 40.0)]
+
+
+def test_fork_without_the_parents_session_meta_line(tmp_path: Path) -> None:
+    # forked_from_id alone names the parent (should a Codex version not copy its session_meta)
+    day = tmp_path / "sessions" / "2026" / "10" / "11"
+    day.mkdir(parents=True)
+    (day / PARENT.name).write_bytes(PARENT.read_bytes())
+    lines = FORK.read_text().splitlines()
+    kept = [ln for i, ln in enumerate(lines) if i == 0 or '"session_meta"' not in ln]
+    assert len(kept) == len(lines) - 1
+    (day / FORK.name).write_text("\n".join(kept) + "\n")
+    store = Store()
+    store.load([str(tmp_path)])
+    assert sorted(_turns(store)) == sorted(FORK_TURNS[:4])

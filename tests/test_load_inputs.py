@@ -115,3 +115,47 @@ def test_unused_user_options_are_said(here: Path, specs: list[str], user: str | 
         assert text in notes
     if not said:
         assert "--user" not in notes
+
+
+# -- paths that name nothing usable ----------------------------------------------------------
+
+
+def test_empty_source_path_is_an_error(here: Path) -> None:
+    # '' would be the working folder (an unset $DIR): never loaded as such
+    assert "empty source path" in cli_error(["load", ""])
+    with pytest.raises(InputError, match="empty source path"):
+        Store().load([" "])
+
+
+def test_dangling_symlink_in_a_folder_is_skipped_with_a_note(here: Path) -> None:
+    folder = here / "exports"
+    folder.mkdir()
+    shutil.copy(here / "good.csv", folder / "a.csv")
+    (folder / "b.csv").symlink_to(here / "gone.csv")
+    report = Store().load([str(folder)])
+    assert report.rows_loaded == 2
+    assert any("symbolic link" in n and "b.csv" in n for n in report.notes), report.notes
+    # in a transcript folder too (the walk could not stat it)
+    projects = here / "cc" / "projects" / "p"
+    projects.mkdir(parents=True)
+    shutil.copy(next((FIXTURES / "claude_code" / "loose").glob("*.jsonl")), projects / "s.jsonl")
+    (projects / "dead.jsonl").symlink_to(here / "gone.jsonl")
+    report = Store().load([str(here / "cc")])
+    assert report.rows_loaded == 1
+    assert any("dead.jsonl" in n for n in report.notes), report.notes
+
+
+def test_dangling_symlink_through_a_glob(here: Path) -> None:
+    (here / "b.csv").symlink_to(here / "gone.csv")
+    out = cli_json(["load", str(here / "*.csv")])
+    assert out["usage_summary"]["rows"]  # the good file loaded; no traceback
+
+
+def test_claude_code_transcript_opening_with_queue_operations() -> None:
+    one = next((FIXTURES / "claude_code" / "loose").glob("*.jsonl"))
+    for spec in (one, one.parent):  # outside a projects/ folder: recognised by content
+        store = Store()
+        report = store.load([str(spec)])
+        assert report.files[0].format == "claude-code"
+        assert store.con.execute("SELECT input_tokens, cache_read_tokens, output_tokens "
+                                 "FROM events").fetchall() == [(10, 300, 20)]

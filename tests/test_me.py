@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import FIXTURES, check_golden_json
+from conftest import FIXTURES, check_golden_json, cli_error
 from typer.testing import CliRunner
 
 from planalyzer.cli import app
@@ -140,3 +140,23 @@ def test_me_says_rejected_rows_on_stderr() -> None:
     assert res.stderr.startswith("rejected: negative token count x1, non-integer token count "
                                  "x1, unparseable timestamp x1")
     json.loads(res.stdout)  # stdout stays one JSON document
+
+
+def test_me_on_an_empty_projects_folder_says_what_it_looked_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh install (projects/ with no transcripts yet): the message names the Claude Code
+    and Codex folders it looked in and why each gave nothing, and --db is not a source."""
+    (tmp_path / ".claude" / "projects").mkdir(parents=True)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / ".claude"))
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / ".codex"))
+    msg = cli_error(["me"])
+    assert "projects/ holds no .jsonl transcripts" in msg and ".codex: not there" in msg
+    assert "looked for .csv" not in msg
+    msg = cli_error(["me", "--db", str(tmp_path / "me.duckdb")])
+    assert "--db" in msg and "report --db" in msg
+
+
+def test_me_on_a_folder_without_transcripts(tmp_path: Path) -> None:
+    (tmp_path / "stuff").mkdir()
+    msg = cli_error(["me", str(tmp_path / "stuff")])
+    assert "no Claude Code transcripts" in msg and "looked for .csv" not in msg

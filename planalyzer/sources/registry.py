@@ -56,13 +56,19 @@ def get(name: str) -> Source:
     raise ConfigError(f"--source {name!r}: unknown source; use one of {', '.join(names())}")
 
 
-def _matches(spec: str) -> list[Path]:
+def _matches(spec: str, broken: list[str] | None) -> list[Path]:
     source_files.check_spec(spec)
     if glob.has_magic(spec):
         found = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
         if not found:
             raise InputError(f"{spec}: the glob matches no files; check the pattern")
-        return found
+        dangling = [str(p.absolute()) for p in found if not p.exists()]
+        if dangling and broken is None:
+            raise InputError(f"{dangling[0]}: a symbolic link whose target does not exist; "
+                             "remove the link or restore its target")
+        if dangling and broken is not None:
+            broken.extend(d for d in dangling if d not in broken)
+        return [p for p in found if p.exists()]
     p = Path(spec).expanduser()
     if not p.exists():
         raise InputError(f"{spec}: no such file or folder; check the path")
@@ -83,7 +89,7 @@ def resolve(specs: list[str], source: str | None = None,
     forced = get(source) if source else None
     seen: dict[str, SourceFile] = {}
     for spec in specs:
-        for m in _matches(spec):
+        for m in _matches(spec, broken):
             for f in _expand(m, forced, input_format, memo, broken):
                 # a walk read each file's size and mtime (None: it could not); a file found
                 # otherwise is stat'ed by the load, which a dangling link would fail
