@@ -17,6 +17,7 @@ inserted in one statement per batch.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections import Counter
@@ -205,12 +206,16 @@ def _bad_row(line_no: int, raw: bytes, reason: str) -> dict[str, Any]:
             "raw": raw.decode("utf-8", "replace")}
 
 
-def _number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+def _finite(v: Any) -> float | None:
+    """A JSON number as a float (None: not a number, NaN or infinite)."""
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        return None
+    return float(v)
 
 
 def _int_or_none(v: Any) -> int | None:
-    return int(v) if _number(v) and v == v else None
+    f = _finite(v)
+    return None if f is None else int(f)
 
 
 def _limits(out: _File, rl: Any, ts: Any, line_no: int) -> None:
@@ -228,11 +233,12 @@ def _limits(out: _File, rl: Any, ts: Any, line_no: int) -> None:
         else:  # the flat format
             used, minutes = rl.get(f"{window}_used_percent"), rl.get(f"{window}_window_minutes")
             at, after = None, rl.get(f"{window}_reset_after_seconds")
-        if not _number(used) or used != used:  # NaN is no reading
+        percent = _finite(used)
+        if percent is None:
             continue
         out.limits.append({
             "ts": ts, "plan_type": rl.get("plan_type"), "window": window,
-            "window_minutes": _int_or_none(minutes), "used_percent": float(used),
+            "window_minutes": _int_or_none(minutes), "used_percent": percent,
             "resets_at_epoch": _int_or_none(at), "resets_in_seconds": _int_or_none(after),
             "line_no": line_no,
         })
