@@ -30,6 +30,7 @@ from planalyzer.sources.registry import names as source_names
 from planalyzer.sources.registry import read_user_map
 from planalyzer.store import DEFAULT_MAX_TOKENS, LoadOptions, Store
 from planalyzer.tables import Table
+from planalyzer.timezones import check_timezone
 from planalyzer.usage import top_users_by_tokens, usage_summary
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ def _load_options(
     user: str | None = None, user_map: Path | None = None,
 ) -> LoadOptions:
     _check_min("--max-tokens", max_tokens, 1, "tokens per class per request")
+    check_timezone(tz)  # here, not only in a load: with --db and no sources nothing is loaded
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
     if input_format is not None and input_format not in ("parquet", "csv", "jsonl"):
