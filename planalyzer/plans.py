@@ -325,8 +325,8 @@ def _plan(key: str, raw: Any, meters: Mapping[str, Meter], path: str) -> Plan:
 
 
 def parse_plan_catalog(data: dict[str, Any], path: str) -> PlanCatalog:
-    """Check a parsed plan catalog (docs/report.md, "Plans, meters, windows") strictly and build it; every problem is a
-    ConfigError naming ``path`` and the dotted key."""
+    """Check a parsed plan catalog (docs/report.md, "Plans, meters, windows") strictly and
+    build it; every problem is a ConfigError naming ``path`` and the dotted key."""
     check_finite(data, path)
     _check(data, _TOP_SPEC, "catalog", path)
     meters = {k: _meter(k, v, path) for k, v in data["meter"].items()}

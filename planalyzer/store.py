@@ -430,7 +430,8 @@ _BASE_TABLES = ("events", "rejected_rows", "load_manifest", "skipped_lines", "fo
 def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
     """A connection to ``path`` (None: in memory). DuckDB never fetches an extension: a file
     it could only read with one (SQLite, say) is an error, not a download."""
-    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False, "autoload_known_extensions": False}
     try:
         return duckdb.connect(str(path) if path else ":memory:", read_only=read_only,
                               config=config)
@@ -462,6 +463,8 @@ def _missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[s
     """planalyzer's tables the opened file lacks (all of them for a new file). A file with
     tables of its own and no planalyzer events table (another tool's database) is an
     InputError: nothing is created in it."""
+    if path is None:
+        return [*_BASE_TABLES]  # a new in-memory database: nothing in it yet
     have = {str(name): cols for name, cols in sqlfiles.run(con, "store_tables").fetchall()}
     expected = (*EVENT_COLUMN_NAMES, "source_row")
     if "events" in have:

@@ -85,7 +85,7 @@ def test_not_utf8_toml_every_reader(tmp_path: Path) -> None:
                  read_mapping_file, read_user_map):
         with pytest.raises(ConfigError, match=r"not UTF-8 text \(byte 0xff on line 1\); save "
                                               "it as UTF-8"):
-            read(p)  # type: ignore[operator]
+            read(p)
 
 
 def test_not_utf8_scenario_cli(tmp_path: Path) -> None:

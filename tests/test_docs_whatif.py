@@ -19,7 +19,7 @@ def test_whatif_python_example_runs() -> None:
     out = io.StringIO()
     scope: dict[str, object] = {}
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "docs/whatif.md", "exec"), scope)  # noqa: S102
+        exec(compile(code, "docs/whatif.md", "exec"), scope)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("Max 20x weekly 40M + overage at list ")
     assert lines[1].startswith("pro25 ")
