@@ -10,7 +10,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.errors import ConfigError
 
-_KNOWN: set[str] = set()  # names DuckDB accepted (checked once per process)
+_KNOWN: set[str] = {"UTC"}  # names DuckDB accepted (checked once per process)
 _HINT = "use an IANA name such as UTC, Europe/Berlin or America/New_York"
 
 
