@@ -30,6 +30,7 @@ from planalyzer.sources.registry import names as source_names
 from planalyzer.sources.registry import read_user_map
 from planalyzer.store import DEFAULT_MAX_TOKENS, LoadOptions, Store
 from planalyzer.tables import Table
+from planalyzer.timezones import check_timezone
 from planalyzer.usage import top_users_by_tokens, usage_summary
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ def _load_options(
     user: str | None = None, user_map: Path | None = None,
 ) -> LoadOptions:
     _check_min("--max-tokens", max_tokens, 1, "tokens per class per request")
+    check_timezone(tz)  # here, not only in a load: with --db and no sources nothing is loaded
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
     if input_format is not None and input_format not in ("parquet", "csv", "jsonl"):
@@ -403,7 +405,7 @@ def costs(
         if sources or db:  # with --db alone: the models of the events it holds
             opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                                  input_format, source, user, user_map)
-            with Store(db) as store:
+            with Store(db, read_only=not sources) as store:
                 loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
                 models = logged_models(store.con)
@@ -570,7 +572,7 @@ def report(
         period = _period(month, since, until)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map)
-        with Store(db) as store:
+        with Store(db, read_only=not sources) as store:
             loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
             scope = store.others_note(loaded)
             with _working(quiet, fmt, "pricing and capping" + ("" if no_fit else
@@ -723,7 +725,7 @@ def whatif(
                              input_format, source, user, user_map)
         _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
         scen = [load_scenario(_scenario_path(p)) for p in scenario]
-        with Store(db) as store:
+        with Store(db, read_only=not sources) as store:
             ev = _whatif_setup(store, sources, scen, plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt)
             outs = [ev.run(s) for s in scen]
@@ -807,7 +809,7 @@ def sweep(
         extra = point_catalogs(catalog, scen)
         check_affected(affected)
         check_metrics([("--objective", objective), ("--affected", affected)], catalog, scen)
-        with Store(db) as store:
+        with Store(db, read_only=not sources) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt, extra)
             _outs, tables = run_sweep(ev, scen, points, objective, affected)
@@ -893,7 +895,7 @@ def optimize(
         extra = point_catalogs(catalog, scen)
         check_metrics([("--objective", objective),
                        *[(f"--constraint {c.text!r}", c.metric) for c in cons]], catalog, scen)
-        with Store(db) as store:
+        with Store(db, read_only=not sources) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt, extra)
             res = run_optimize(ev, base, axes, objective, cons, search=search,

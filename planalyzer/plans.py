@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from planalyzer.errors import ConfigError
-from planalyzer.strict_toml import Field, check_table, read_toml
+from planalyzer.strict_toml import Field, check_finite, check_table, read_toml
+from planalyzer.timezones import check_timezone
 
 TOKEN_CLASSES = ("input", "cache_write", "cache_write_1h", "cache_read", "output")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -267,8 +268,8 @@ def _window(lim: dict[str, Any], where: str, path: str) -> Window:
     rt = str(lim.get("reset_time", "00:00"))
     if not _TIME_RE.match(rt):
         raise ConfigError(f"{path}: {where}.reset_time: {rt!r} is not HH:MM")
-    return Window(kind, timezone=str(lim.get("timezone", "UTC")), reset_weekday=day,
-                  reset_time=rt)
+    tz = check_timezone(str(lim.get("timezone", "UTC")), f"{path}: {where}.timezone")
+    return Window(kind, timezone=tz, reset_weekday=day, reset_time=rt)
 
 
 def _need_meter(name: str, meters: Mapping[str, Meter], where: str, path: str) -> None:
@@ -324,6 +325,9 @@ def _plan(key: str, raw: Any, meters: Mapping[str, Meter], path: str) -> Plan:
 
 
 def parse_plan_catalog(data: dict[str, Any], path: str) -> PlanCatalog:
+    """Check a parsed plan catalog (docs/report.md, "Plans, meters, windows") strictly and
+    build it; every problem is a ConfigError naming ``path`` and the dotted key."""
+    check_finite(data, path)
     _check(data, _TOP_SPEC, "catalog", path)
     meters = {k: _meter(k, v, path) for k, v in data["meter"].items()}
     plans = {k: _plan(k, v, meters, path) for k, v in data["plan"].items()}
@@ -426,8 +430,11 @@ class PlanSources:
 
 def check_user_file(rows: Sequence[tuple[Any, Any]], catalog: PlanCatalog, path: str
                     ) -> dict[str, str]:
-    """user_id -> plan key from a user-to-plan file; an unknown plan names its row."""
+    """user_id -> plan key from a user-to-plan file; an unknown plan names its row. A user
+    listed twice with different plans is an error naming both rows (the same plan twice is
+    fine)."""
     out: dict[str, str] = {}
+    first_row: dict[str, int] = {}
     for i, (user, plan) in enumerate(rows, start=1):
         if user is None or plan is None:
             raise ConfigError(f"{path}: row {i}: user_id and plan must both be given")
@@ -435,5 +442,10 @@ def check_user_file(rows: Sequence[tuple[Any, Any]], catalog: PlanCatalog, path:
         if found is None:
             raise ConfigError(f"{path}: row {i}: unknown plan {plan!r}; plans are "
                               f"{', '.join(catalog.plans)}")
-        out[str(user)] = found.key
+        uid = str(user)
+        if uid in out and out[uid] != found.key:
+            raise ConfigError(f"{path}: rows {first_row[uid]} and {i}: user {uid!r} is listed "
+                              f"twice, on {out[uid]} and on {found.key}; keep one row per user")
+        first_row.setdefault(uid, i)
+        out[uid] = found.key
     return out

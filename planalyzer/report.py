@@ -20,6 +20,7 @@ from planalyzer.plans import (
     parse_assign,
 )
 from planalyzer.pricing_step import price_result
+from planalyzer.timezones import check_timezone
 
 
 def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: Path, catalog: PlanCatalog
@@ -63,6 +64,17 @@ def build_report(
     plan_fit: bool = True,
     keep_requests: bool = False,
 ) -> ReportData:
+    """Price the events in ``con``'s ``events`` table, assign plans, replay limits and sum
+    each user's billing months: everything the report tables show (``report_tables``).
+
+    ``plans``, ``costs``, ``prices``: catalog files (default: the shipped ones). ``assign``
+    (USER_GLOB=PLAN rules, first match wins) and ``plan_file`` (CSV or parquet of user_id,
+    plan) say who is on which plan; else the plan the logs name. ``timezone``: the zone of
+    the billing months; ``period``: which months or days (default: all). ``strict``: an
+    unpriced model is an error. ``plan_fit``: also compute each user's best plan;
+    ``keep_requests``: keep the per-request replay (the economics tables need it). Leaves the
+    ``priced_events`` temp view on ``con``. Bad input raises a ``PlanalyzerError``."""
+    check_timezone(timezone)
     catalog = load_plan_catalog(plans)
     pricing = price_result(con, costs, prices=prices, strict=strict)
     # the logs' latest plan per user is read in compute's first pass (no scan of its own)

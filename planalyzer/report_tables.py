@@ -341,6 +341,11 @@ def plan_fit(data: ReportData) -> Table:
 
 def report_tables(data: ReportData, by: By = "plan", top: int = 20,
                   with_fit: bool = True) -> list[Table]:
+    """The report's tables from ``build_report``'s result, as ``planalyzer report`` prints
+    them: profitability by ``by`` ("plan", "user" or "month"), limit hits, the ``top`` users
+    by loss (every user with ``by="user"``), concentration, cross-subsidy and, with
+    ``with_fit`` and a fit computed, each user's best plan. Each ``Table`` has ``rows``,
+    ``columns``, ``notes`` and ``as_dicts()``."""
     tables = [*plan_summary(data, by), limit_hits(data)]
     tables += (user_table(data, None, everyone=True) if by == "user"
                else user_table(data, top))

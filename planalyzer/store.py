@@ -13,6 +13,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -71,16 +72,36 @@ class LoadOptions:
 class Store:
     """A DuckDB connection holding events, rejected rows and the load manifest."""
 
-    def __init__(self, db: str | Path | None = None, memory_limit: str | None = None) -> None:
-        """Open (or create) the store. ``memory_limit`` bounds DuckDB's memory (for example
-        "2GB"; default: the PLANALYZER_MEMORY_LIMIT environment variable, else 2GB); work
-        beyond it spills to a temporary folder instead of growing."""
+    def __init__(self, db: str | Path | None = None, memory_limit: str | None = None,
+                 read_only: bool = False) -> None:
+        """Open (or create) the store: in memory, or the DuckDB file ``db``. ``memory_limit``
+        bounds DuckDB's memory (for example "2GB"; default: the PLANALYZER_MEMORY_LIMIT
+        environment variable, else 2GB); work beyond it spills to a temporary folder instead
+        of growing.
+
+        ``read_only=True`` (with ``db``) opens the file for reading only: analysis over the
+        events it holds, which several processes may do at once and which works on a file
+        that cannot be written (``load`` then refuses). The analysis writes only temp tables
+        and views. A file planalyzer made before some of its tables existed is opened for
+        writing once to add them.
+
+        A file another tool made (tables but no planalyzer ``events`` table) is refused with
+        an InputError before anything is written to it."""
         self.path = Path(db) if db is not None else None
+        self.read_only = read_only and self.path is not None
+        self.con = _open(self.path, self.read_only)
         try:
-            self.con = duckdb.connect(str(self.path) if self.path else ":memory:")
-        except duckdb.Error as exc:
-            raise InputError(f"{db}: cannot open as a DuckDB database ({exc}); "
-                             "give a new file name or a file planalyzer made") from None
+            missing = _missing_tables(self.con, self.path)
+            if self.read_only and missing:  # an older planalyzer's file: add the tables once
+                self.con.close()
+                self.read_only = False
+                self.con = _open(self.path, False)
+            self._setup(memory_limit)
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _setup(self, memory_limit: str | None) -> None:
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")
         limit = memory_limit or os.environ.get("PLANALYZER_MEMORY_LIMIT") or "2GB"
@@ -88,8 +109,9 @@ class Store:
             sqlfiles.run(self.con, "set_memory_limit", {"limit": limit}).fetchall()
         except duckdb.Error:
             raise ConfigError(f"memory limit {limit!r}: write it like 2GB or 500MB") from None
-        for name in ("create_events", "create_rejected_rows", "create_load_manifest",
-                     "create_skipped_lines", "create_folder_listings"):
+        if self.read_only:  # every table is there (checked); the sources' setup is for loads
+            return
+        for name in _CREATE_TABLES:
             sqlfiles.run(self.con, name).fetchall()
         for module in registry.modules():
             module.setup(self.con)
@@ -147,6 +169,9 @@ class Store:
     ) -> LoadReport:
         """Load files, folders or globs into ``events``; returns the accounting (its
         ``seconds`` cover the whole call: finding the files, the manifest check, the reads)."""
+        if self.read_only:
+            raise InputError(f"--db {self.path}: opened read-only (for analysis); open it "
+                             "without read_only to load into it")
         started = time.perf_counter()
         with _gc_paused():
             report = self._load(specs, options or LoadOptions(), progress)
@@ -401,6 +426,67 @@ class Store:
 
     def events(self) -> duckdb.DuckDBPyRelation:
         return self.con.table("events")
+
+
+_CREATE_TABLES = ("create_events", "create_rejected_rows", "create_load_manifest",
+                  "create_skipped_lines", "create_folder_listings")
+_BASE_TABLES = ("events", "rejected_rows", "load_manifest", "skipped_lines", "folder_listings")
+
+
+def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A connection to ``path`` (None: in memory). DuckDB never fetches an extension: a file
+    it could only read with one (SQLite, say) is an error, not a download."""
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    try:
+        return duckdb.connect(str(path) if path else ":memory:", read_only=read_only,
+                              config=config)
+    except duckdb.Error as exc:
+        raise _open_error(path, read_only, exc) from None
+
+
+def _open_error(path: Path | None, read_only: bool, exc: duckdb.Error) -> InputError:
+    """Why ``path`` cannot be opened, and what to do: in use, not writable, not DuckDB."""
+    text = _first_line(exc)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        pid = re.search(r"\(PID (\d+)\)", str(exc))
+        who = f" (PID {pid.group(1)})" if pid else ""
+        held = "for writing (a load)" if read_only else "(a load, or a report)"
+        return InputError(f"--db {path}: in use by another process{who}, which holds it "
+                          f"{held}; wait for it to finish, or copy the file and give the copy")
+    if not read_only and any(w in text for w in ("Permission denied", "not permitted",
+                                                 "Read-only file system")):
+        return InputError(f"--db {path}: cannot open it for writing ({text}); a load needs "
+                          "a writable file: check its permissions, or give a new file name")
+    if "sqlite" in text.lower():
+        return InputError(f"--db {path}: a SQLite database, not a DuckDB one; give a new file "
+                          "name (planalyzer creates it)")
+    return InputError(f"--db {path}: cannot open as a DuckDB database ({text}); give a new "
+                      "file name or a file planalyzer made")
+
+
+def _missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[str]:
+    """planalyzer's tables the opened file lacks (all of them for a new file). A file with
+    tables of its own and no planalyzer events table (another tool's database) is an
+    InputError: nothing is created in it."""
+    if path is None:
+        return [*_BASE_TABLES]  # a new in-memory database: nothing in it yet
+    have = {str(name): cols for name, cols in sqlfiles.run(con, "store_tables").fetchall()}
+    expected = (*EVENT_COLUMN_NAMES, "source_row")
+    if "events" in have:
+        cols = list(have["events"] or [])
+        if not set(expected) <= set(cols):
+            raise InputError(f"--db {path}: not a planalyzer store: its events table has "
+                             f"columns {', '.join(cols) or 'none'}, not planalyzer's "
+                             f"({', '.join(expected)}); give a new file name (planalyzer "
+                             "creates it)")
+    elif have:
+        shown = ", ".join(sorted(have)[:5]) + (", ..." if len(have) > 5 else "")
+        raise InputError(f"--db {path}: not a planalyzer store: it holds other tables "
+                         f"({shown}) and no events table; give a new file name (planalyzer "
+                         "creates it)")
+    extra = [t for m in registry.modules() for t in m.extra_tables]
+    return [t for t in (*_BASE_TABLES, *extra) if t not in have]
 
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)

@@ -1,12 +1,16 @@
-"""A small strict reader for planalyzer's TOML catalogs (costs, prices, plans).
+"""A small strict reader for planalyzer's TOML files (costs, prices, plans, scenarios,
+mappings, user maps).
 
-Every table is checked against a spec: an unknown key or a value of the wrong type is a
+``read_toml`` is the one place every TOML file is read: UTF-8 (a byte-order mark is allowed),
+and no number may be nan or inf (TOML allows both; a NaN cap would silently act as no cap).
+Every table is then checked against a spec: an unknown key or a value of the wrong type is a
 ``ConfigError`` that names the file and the dotted key, and says what to do.
 """
 
 from __future__ import annotations
 
 import builtins
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,29 +35,57 @@ class Field:
     label: str = ""  # how messages name the expected kind (default: from the type)
 
 
-def read_toml(path: Path, hint: str = "check the path") -> dict[str, Any]:
-    """Parse a TOML file; a syntax error or unreadable file becomes a ConfigError. ``hint``
-    ends the message for a missing file (e.g. "check the --plans path")."""
+def read_toml(path: Path, hint: str = "check the path", what: str = "file") -> dict[str, Any]:
+    """Parse a TOML file; a syntax error, a file that is not UTF-8 text, a number that is nan
+    or inf, or an unreadable file becomes a ConfigError naming the file (and the key). ``hint``
+    ends the message for a missing file (e.g. "check the --plans path"); ``what`` names the
+    kind of file in it ("mapping file")."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found; {hint}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+        raise ConfigError(f"{path}: {what} not found; {hint}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line "
+                          f"{line}); save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    check_finite(data, path)
+    return data
+
+
+def check_finite(data: Any, path: Path | str, where: str = "") -> None:
+    """Every number in ``data`` (nested tables and arrays) is finite: nan or inf is a
+    ConfigError naming the dotted key."""
+    if isinstance(data, float) and not math.isfinite(data):
+        raise ConfigError(f"{path}: {where or 'value'}: {data!r} is not a finite number; give "
+                          "a number")
+    if isinstance(data, dict):
+        for k, v in data.items():
+            check_finite(v, path, f"{where}.{k}" if where else str(k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            check_finite(v, path, f"{where}[{i}]")
 
 
 def _type_ok(value: Any, expected: type) -> bool:
-    if expected is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is float:  # finite: a nan or inf value is never a usable number
+        return isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value)
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, expected)
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} (not a finite number)"
     kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
     return f"{kind} ({value!r})" if not isinstance(value, dict | list) else kind

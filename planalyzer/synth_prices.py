@@ -7,12 +7,12 @@ calibration; the full price catalog belongs to ``planalyzer.costs``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from planalyzer.errors import ConfigError
+from planalyzer.strict_toml import read_toml
 
 PRICE_FILE = Path(__file__).parent / "data" / "synth_prices.toml"
 _PRICE_KEYS = ("input", "cache_write", "cache_write_1h", "cache_read", "output")
@@ -53,10 +53,7 @@ def _number(value: object, key: str, path: Path) -> float:
 @cache
 def load_prices(path: Path = PRICE_FILE) -> PriceMap:
     """Read the calibration price map strictly: unknown keys or wrong types are errors."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the synthetic price map: {exc}") from exc
+    data = read_toml(path, what="synthetic price map")
     unknown = set(data) - {"as_of", "source", "models"}
     if unknown:
         raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r}; expected as_of, source, "

@@ -47,6 +47,7 @@ class Table:
     levels: Sequence[int] = ()
 
     def as_dicts(self) -> list[dict[str, Any]]:
+        """The rows as dicts keyed by column key (the JSON output's keys)."""
         keys = [c.key for c in self.columns]
         return [dict(zip(keys, row, strict=True)) for row in self.rows]
 

@@ -8,13 +8,13 @@ created_at ...). The mapping used is always reported, so a user can check it.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from planalyzer.errors import ConfigError
 from planalyzer.schema import EVENT_COLUMN_NAMES
+from planalyzer.strict_toml import read_toml
 
 MAPPABLE: tuple[str, ...] = tuple(c for c in EVENT_COLUMN_NAMES if c != "source")
 
@@ -95,6 +95,9 @@ def parse_map_options(options: Sequence[str]) -> dict[str, str]:
         if canon not in MAPPABLE:
             raise ConfigError(f"--map {opt!r}: {canon!r} is not a canonical column; use one of "
                               + ", ".join(MAPPABLE))
+        if out.get(canon, theirs) != theirs:
+            raise ConfigError(f"--map: {canon} is mapped twice ({canon}={out[canon]} and "
+                              f"{canon}={theirs}); give one --map {canon}=COLUMN")
         out[canon] = theirs
     return out
 
@@ -102,12 +105,7 @@ def parse_map_options(options: Sequence[str]) -> dict[str, str]:
 def read_mapping_file(path: Path) -> MappingSpec:
     """A TOML mapping file: ``[columns]`` canonical = "theirs", and optional
     ``input_includes_cache_read = true|false``. Unknown keys are errors."""
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: mapping file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    doc = read_toml(path, hint="check the --mapping path", what="mapping file")
     allowed = {"columns", "input_includes_cache_read"}
     for key in doc:
         if key not in allowed:

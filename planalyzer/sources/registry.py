@@ -156,14 +156,9 @@ def detect(path: Path) -> Source:
 
 def read_user_map(path: Path) -> dict[str, str]:
     """A TOML ``[users]`` table: folder name = "user id", for a folder of users' folders."""
-    import tomllib
+    from planalyzer.strict_toml import read_toml
 
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: user map file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    doc = read_toml(path, hint="check the --user-map path", what="user map file")
     users = doc.get("users")
     if set(doc) != {"users"} or not isinstance(users, dict):
         raise ConfigError(f"{path}: expected only a [users] table of folder = \"user id\"")

@@ -13,6 +13,7 @@ from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
 from planalyzer.report import assignment_for
 from planalyzer.source_checks import aggregated_note
+from planalyzer.timezones import check_timezone
 from planalyzer.whatif.history import build_history
 from planalyzer.whatif.run import Evaluator
 from planalyzer.whatif.scenario import Scenario, apply_scenario
@@ -43,6 +44,7 @@ def prepare(
     warnings (also ``Evaluator.warnings``; a cost variant's own are ``Outcome.warnings``).
     ``prices``: the API price catalog (TOML or LiteLLM JSON; default the shipped one). A
     period with no events is an InputError, as in the report."""
+    check_timezone(timezone)
     catalog = load_plan_catalog(plans)
     pricing = price_result(con, costs, prices=prices, strict=strict)
     notes = list(pricing.warnings)

@@ -67,8 +67,13 @@ class Lru(Generic[T]):
         self.rows = 0
 
 
-@dataclass
+@dataclass(repr=False)
 class Outcome:
+    """One scenario evaluated (``Evaluator.run``): its catalog, every user-month under it
+    (``frame``: bill, costs, API value, blocked usage, limit hits per user and month) and the
+    notes and warnings its figures rest on. ``metrics(outcome, baseline)`` gives its named
+    totals; ``whatif_tables`` the CLI's tables."""
+
     scenario: Scenario
     catalog: PlanCatalog
     parts: dict[str, pl.DataFrame]  # plan key -> its user-months (see ``Evaluator``)
@@ -88,6 +93,11 @@ class Outcome:
                            .sort("row") if self.parts else _empty())
         return self._frame
 
+    def __repr__(self) -> str:  # not every per-plan frame: a notebook prints this
+        rows = sum(len(p) for p in self.parts.values())
+        return (f"Outcome(scenario={self.scenario.name!r}, plans={list(self.parts)}, "
+                f"user_months={rows}, notes={len(self.notes)})")
+
 
 def _plan_key(plan: Plan) -> tuple[Any, ...]:
     """What a mechanical evaluation depends on (not the subscription price)."""
@@ -98,6 +108,9 @@ def _plan_key(plan: Plan) -> tuple[Any, ...]:
 
 
 class Evaluator:
+    """Evaluates scenarios on the aggregates of one pass over the events (``prepare`` makes
+    it): ``run(scenario)`` is an ``Outcome``; ``baseline`` is the catalog as it is."""
+
     def __init__(self, history: History, baseline: PlanCatalog,
                  base_rows: tuple[S, S, S] | None = None,
                  builder: Callable[[Variant], Evaluator] | None = None,
@@ -175,6 +188,11 @@ class Evaluator:
 
     # -- a scenario --------------------------------------------------------------------------
     def run(self, scenario: Scenario) -> Outcome:
+        """The scenario replayed on the logged history: the catalog changed as it says
+        (``apply_scenario``), every user-month billed and capped again, its behaviour
+        assumptions applied. A routing, cache or cost-catalog change prices the events again
+        (one more pass, only with an evaluator from ``prepare``). Bad scenario keys raise
+        ``ConfigError``."""
         v = scenario.variant
         if v.repriced and self.builder is not None:
             if v not in self.variants:

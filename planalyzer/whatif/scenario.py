@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import difflib
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from planalyzer.plans import (
     _window,
 )
 from planalyzer.plans import _check as _check_fields
+from planalyzer.strict_toml import check_finite, read_toml
 from planalyzer.whatif.variants import Variant, parse_variant
 
 _TOP = {"scenario": ("table", False), "plans": ("table", False), "cost": ("table", False),
@@ -134,6 +134,7 @@ def _share(value: float, where: str, path: str) -> float:
 
 def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> Scenario:
     """Check a scenario's structure (keys and types; plan keys are checked by ``apply``)."""
+    check_finite(data, path)
     _check(data, _TOP, "scenario file", path)
     meta = _check(data.get("scenario", {}), _META, "scenario", path)
     plans = data.get("plans", {})
@@ -172,15 +173,12 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> S
 
 
 def load_scenario(path: Path | str) -> Scenario:
+    """Read and check a scenario TOML file (docs/whatif.md): its keys, types and values (no
+    nan or inf, shares between 0 and 1, ...). Plan keys, meters and moves are checked against
+    a catalog later, by ``apply_scenario`` (``prepare`` does it for every scenario). Raises
+    ``ConfigError`` naming the file and key."""
     p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: file not found; check the --scenario path") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML ({exc}); fix the syntax") from None
-    return parse_scenario(data, str(p))
+    return parse_scenario(read_toml(p, hint="check the --scenario path"), str(p))
 
 
 def with_values(base: Scenario, values: Mapping[str, Any], name: str) -> Scenario:
@@ -283,6 +281,9 @@ def apply_scenario(catalog: PlanCatalog, scenario: Scenario
             target = ch.get("move_to")
             if not target:
                 raise ConfigError(f"{path}: {where}.move_to: say which plan its users move to")
+            if target == key:
+                raise ConfigError(f"{path}: {where}.move_to: a removed plan cannot take its own "
+                                  "users; name another plan of the catalog for them to move to")
             moves[key] = target
             del plans[key]
             continue

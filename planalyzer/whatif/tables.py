@@ -70,6 +70,10 @@ def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, s
 
 
 def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> list[Table]:
+    """The tables ``planalyzer whatif`` prints for ``outcomes`` against ``ev.baseline``:
+    the scenarios, money, users and shares of subscribers, per-plan figures, the users each
+    limit affects, and up to ``top`` users per scenario whose bill or access changes most
+    (0 lists none)."""
     if top < 0:
         raise ConfigError(f"whatif tables: top ({top}) must be zero or more (users to list)")
     base_o = ev.baseline

@@ -1,0 +1,37 @@
+"""Time-zone names: checked once, where they are read (a --timezone option, a catalog's or a
+scenario's calendar window), so a bad name is one clear error rather than a DuckDB exception
+deep in the analysis. DuckDB (ICU) decides which names are known: it is the one that uses them.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.errors import ConfigError
+
+_KNOWN: set[str] = {"UTC"}  # names DuckDB accepted (checked once per process)
+_HINT = "use an IANA name such as UTC, Europe/Berlin or America/New_York"
+
+
+def is_known(tz: str) -> bool:
+    """Does DuckDB know the time zone ``tz``?"""
+    if tz in _KNOWN:
+        return True
+    con = duckdb.connect()
+    try:
+        sqlfiles.run(con, "check_timezone", {"tz": tz}).fetchall()
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+    _KNOWN.add(tz)
+    return True
+
+
+def check_timezone(tz: str, where: str = "--timezone") -> str:
+    """``tz`` if DuckDB knows it, else a ConfigError that starts with ``where`` (an option, or
+    "FILE: KEY")."""
+    if not isinstance(tz, str) or not is_known(tz):
+        raise ConfigError(f"{where}: unknown time zone {tz!r}; {_HINT}")
+    return tz

@@ -1,0 +1,170 @@
+"""Every TOML file planalyzer reads refuses nan and inf, reads UTF-8 (a BOM allowed) and
+nothing else, and checks time-zone names where it reads them: one test per error path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, cli_error
+
+from planalyzer.costs.catalog import load_cost_catalog
+from planalyzer.costs.prices import load_price_catalog
+from planalyzer.errors import ConfigError
+from planalyzer.plans import check_user_file, default_plans_path, load_plan_catalog
+from planalyzer.report import build_report
+from planalyzer.sources.mapping import parse_map_options, read_mapping_file
+from planalyzer.sources.registry import read_user_map
+from planalyzer.store import Store
+from planalyzer.whatif import prepare
+from planalyzer.whatif.scenario import apply_scenario, load_scenario, parse_scenario
+
+SMALL = FIXTURES / "report_small.csv"
+SHIPPED = default_plans_path().read_text(encoding="utf-8")
+
+
+def _write(tmp_path: Path, text: str | bytes, name: str = "f.toml") -> Path:
+    p = tmp_path / name
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan", "1e400"])
+def test_scenario_non_finite_cap(tmp_path: Path, value: str) -> None:
+    p = _write(tmp_path, f"[plans.claude_max_20x.limits.weekly]\ncap = {value}\n")
+    with pytest.raises(ConfigError, match=r"plans\.claude_max_20x\.limits\.weekly\.cap: .* not "
+                                          "a finite number"):
+        load_scenario(p)
+
+
+def test_scenario_inf_price_cli(tmp_path: Path) -> None:
+    p = _write(tmp_path, "[plans.claude_pro]\nprice_usd = 1e400\n")
+    msg = cli_error(["whatif", str(SMALL), "--scenario", str(p)])
+    assert "plans.claude_pro.price_usd: inf is not a finite number" in msg
+
+
+def test_scenario_dict_nan_from_library() -> None:
+    with pytest.raises(ConfigError, match="not a finite number"):
+        parse_scenario({"cost": {"gpu_price_factor": float("nan")}}, "lib")
+
+
+def test_plan_catalog_nan_price(tmp_path: Path) -> None:
+    text = SHIPPED.replace("price_usd = 20.0", "price_usd = nan", 1)
+    assert text != SHIPPED
+    p = _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=r"price_usd: nan is not a finite number"):
+        load_plan_catalog(p)
+
+
+def test_plan_catalog_inf_in_array_of_tables(tmp_path: Path) -> None:
+    text = SHIPPED.replace("request = 1.0", "request = inf", 1)
+    assert text != SHIPPED
+    with pytest.raises(ConfigError, match=r"meter\.requests\.weight\[0\]\.request: inf"):
+        load_plan_catalog(_write(tmp_path, text))
+
+
+def test_cost_catalog_nan(tmp_path: Path) -> None:
+    p = _write(tmp_path, "[hardware.H100]\nusd_per_gpu_hour = nan\n")
+    with pytest.raises(ConfigError, match=r"hardware\.H100\.usd_per_gpu_hour: nan is not a "
+                                          "finite number"):
+        load_cost_catalog(p)
+
+
+def test_price_catalog_inf(tmp_path: Path) -> None:
+    p = _write(tmp_path, '[price.m]\nmatch = ["m"]\ninput = inf\noutput = 1.0\n')
+    with pytest.raises(ConfigError, match=r"price\.m\.input: inf is not a finite number"):
+        load_price_catalog(p)
+
+
+def test_not_utf8_toml_every_reader(tmp_path: Path) -> None:
+    p = _write(tmp_path, b"\xff\xfe[plans]\n")
+    for read in (load_scenario, load_plan_catalog, load_cost_catalog, load_price_catalog,
+                 read_mapping_file, read_user_map):
+        with pytest.raises(ConfigError, match=r"not UTF-8 text \(byte 0xff on line 1\); save "
+                                              "it as UTF-8"):
+            read(p)
+
+
+def test_not_utf8_scenario_cli(tmp_path: Path) -> None:
+    p = _write(tmp_path, "[scenario]\nname = 'caf\u00e9'\n".encode("latin-1"))
+    assert "not UTF-8 text" in cli_error(["whatif", str(SMALL), "--scenario", str(p)])
+
+
+def test_bom_is_read(tmp_path: Path) -> None:
+    p = _write(tmp_path, b"\xef\xbb\xbf[scenario]\nname = 'bom'\n")
+    assert load_scenario(p).name == "bom"
+
+
+def test_scenario_bad_timezone(tmp_path: Path) -> None:
+    p = _write(tmp_path, '[plans.claude_max_20x.limits.weekly]\nwindow = "calendar_week"\n'
+                         'timezone = "Mars/Olympus"\n')
+    s = load_scenario(p)
+    with pytest.raises(ConfigError, match=r"plans\.claude_max_20x\.limits\.weekly\.timezone: "
+                                          "unknown time zone 'Mars/Olympus'"):
+        apply_scenario(load_plan_catalog(), s)
+    assert "unknown time zone" in cli_error(["whatif", str(SMALL), "--scenario", str(p)])
+
+
+def test_plan_catalog_bad_timezone(tmp_path: Path) -> None:
+    text = SHIPPED.replace('window = "calendar_month"',
+                           'window = "calendar_month"\ntimezone = "Mars/Olympus"', 1)
+    assert text != SHIPPED
+    p = _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=r"limit\[\d\]\.timezone: unknown time zone"):
+        load_plan_catalog(p)
+
+
+def test_report_timezone_with_db_and_no_sources(tmp_path: Path) -> None:
+    db = tmp_path / "x.duckdb"
+    with Store(db) as store:
+        store.load([str(SMALL)])
+    msg = cli_error(["report", "--db", str(db), "--timezone", "Mars/Olympus"])
+    assert msg == ("error: --timezone: unknown time zone 'Mars/Olympus'; use an IANA name such "
+                   "as UTC, Europe/Berlin or America/New_York")
+
+
+def test_library_bad_timezone() -> None:
+    with Store() as store:
+        store.load([str(SMALL)])
+        with pytest.raises(ConfigError, match="unknown time zone"):
+            build_report(store.con, timezone="Mars/Olympus")
+        with pytest.raises(ConfigError, match="unknown time zone"):
+            prepare(store.con, timezone="Mars/Olympus")
+
+
+def test_plan_file_user_twice_with_different_plans() -> None:
+    cat = load_plan_catalog()
+    with pytest.raises(ConfigError, match=r"p\.csv: rows 1 and 3: user 'alice' is listed "
+                                          "twice, on claude_pro and on claude_max_5x"):
+        check_user_file([("alice", "claude_pro"), ("bob", "claude_pro"),
+                         ("alice", "claude_max_5x")], cat, "p.csv")
+
+
+def test_plan_file_user_twice_with_the_same_plan_is_fine() -> None:
+    cat = load_plan_catalog()
+    got = check_user_file([("alice", "claude_pro"), ("alice", "Claude Pro")], cat, "p.csv")
+    assert got == {"alice": "claude_pro"}
+
+
+def test_plan_file_user_twice_cli(tmp_path: Path) -> None:
+    p = tmp_path / "plans.csv"
+    p.write_text("user_id,plan\nalice,claude_pro\nalice,claude_max_5x\n", encoding="utf-8")
+    msg = cli_error(["report", str(SMALL), "--plan-file", str(p)])
+    assert "rows 1 and 2: user 'alice' is listed twice" in msg
+
+
+def test_removed_plan_moving_to_itself(tmp_path: Path) -> None:
+    p = _write(tmp_path, '[plans.claude_pro]\nremove = true\nmove_to = "claude_pro"\n')
+    with pytest.raises(ConfigError, match=r"plans\.claude_pro\.move_to: a removed plan cannot "
+                                          "take its own users"):
+        apply_scenario(load_plan_catalog(), load_scenario(p))
+
+
+def test_map_same_column_twice() -> None:
+    with pytest.raises(ConfigError, match=r"--map: user_id is mapped twice \(user_id=plan and "
+                                          r"user_id=model\)"):
+        parse_map_options(["user_id=plan", "user_id=model"])
+    assert parse_map_options(["user_id=a", "user_id=a"]) == {"user_id": "a"}
