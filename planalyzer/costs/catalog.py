@@ -264,24 +264,49 @@ class Resolution:
 
 
 _CLAUDE_VERSION_FIRST = re.compile(r"^claude-(\d+(?:[.-]\d)?)-(opus|sonnet|haiku)(.*)$")
+_CLAUDE_DOTTED = re.compile(r"^(claude-(?:opus|sonnet|haiku)-\d+)\.(\d)")
+# Bedrock model ids: an optional cross-region prefix, the vendor, the name, a version suffix
+# ("us.anthropic.claude-sonnet-4-5-20250929-v1:0").
+_BEDROCK = re.compile(r"^(?:(?:us|eu|apac|au|ca|jp|us-gov|global)\.)?"
+                      r"(?:anthropic|openai|meta|mistral|deepseek|qwen|moonshotai|google)\."
+                      r"(.+?)(?:-v\d+(?::\d+)?)?$")
+# A dated snapshot at the end of a name: -20250929, -2025-08-07, or Vertex's @20250929.
+_SNAPSHOT = re.compile(r"(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8})$")
+DATE = "{date}"  # in a match pattern: any dated snapshot suffix (see name_matches)
 
 
 def name_candidates(name: str) -> tuple[str, ...]:
-    """A logged name, lower-cased, with and without a provider prefix ("anthropic/..."), and
-    Claude names written version first (OpenRouter's "claude-4.5-sonnet") in the vendor's
-    family-first spelling ("claude-sonnet-4-5")."""
+    """A logged name, lower-cased, with and without a provider prefix ("anthropic/..."), a
+    Bedrock id without its region, vendor and version parts, Claude names written version
+    first (OpenRouter's "claude-4.5-sonnet") or dotted ("claude-opus-4.5") in the vendor's
+    spelling ("claude-sonnet-4-5"), and Vertex's "@20250929" snapshot as "-20250929"."""
     low = name.strip().lower()
     base = low.rsplit("/", 1)[-1]
     out = [low, base]
+    bedrock = _BEDROCK.match(base)
+    if bedrock:
+        base = bedrock[1]
+        out.append(base)
     m = _CLAUDE_VERSION_FIRST.match(base)
     if m:
-        out.append(f"claude-{m[2]}-{m[1].replace('.', '-')}{m[3]}")
+        base = f"claude-{m[2]}-{m[1].replace('.', '-')}{m[3]}"
+        out.append(base)
+    dotted = _CLAUDE_DOTTED.sub(r"\1-\2", base)
+    if "@" in dotted:
+        dotted = re.sub(r"@(\d{8})$", r"-\1", dotted)
+    out.append(dotted)
     return tuple(dict.fromkeys(out))
 
 
 def name_matches(name: str, pattern: str) -> bool:
+    """Whether a logged name fits a case-insensitive glob. In a pattern, ``{date}`` stands for
+    a dated snapshot suffix (``-{date}`` fits -20250929 and -2025-08-07), so a catalog can
+    name a model and its snapshots without a ``*`` that would also catch its -mini variant."""
     pat = pattern.lower()
-    return any(fnmatch.fnmatchcase(c, pat) for c in name_candidates(name))
+    cands = name_candidates(name)
+    if DATE in pat:
+        cands = tuple(_SNAPSHOT.sub("-" + DATE, c) for c in cands if _SNAPSHOT.search(c))
+    return any(fnmatch.fnmatchcase(c, pat) for c in cands)
 
 
 @dataclass(frozen=True)
