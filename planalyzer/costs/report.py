@@ -230,8 +230,6 @@ def _scaled(res: Resolution, knob: str, factor: float) -> Resolution | None:
         return replace(res, serving=replace(s, mfu=s.mfu * factor))
     if knob == "mbu" and s.mode == "roofline":
         return replace(res, serving=replace(s, mbu=s.mbu * factor))
-    if knob == "max_batch" and s.mode == "roofline":
-        return replace(res, serving=replace(s, max_batch=max(1, round(s.max_batch * factor))))
     if knob == "throughput" and s.mode == "measured":
         return replace(res, serving=replace(
             s, prefill_tokens_per_s=s.prefill_tokens_per_s * factor,
@@ -242,24 +240,34 @@ def _scaled(res: Resolution, knob: str, factor: float) -> Resolution | None:
     return None
 
 
+def _batch_elasticity(res: Resolution, t: Tokens) -> float:
+    """d ln(cost) / d ln(batch) for the batch actually used: 0 where KV memory (not the
+    target) limits it; at the target, a +-1% central step of the continuous batch, the upper
+    step capped where KV memory would take over (one-sided at that kink)."""
+    rf = Roofline.from_resolution(res)
+    b = rf.batch_at(t.decode_context)
+    if b < rf.max_batch:
+        return 0.0
+    fit = rf.kv_capacity_tokens / max(t.decode_context, 1.0)
+    hi, lo = min(b * (1 + _STEP), max(fit, b)), b * (1 - _STEP)
+    c_hi, c_lo = rf.request(t, hi).cost_usd, rf.request(t, lo).cost_usd
+    if c_hi <= 0 or c_lo <= 0:
+        return 0.0
+    return (math.log(c_hi) - math.log(c_lo)) / (math.log(hi) - math.log(lo))
+
+
 def elasticity(res: Resolution, knob: str, t: Tokens) -> float | None:
     """d ln(cost) / d ln(knob), by a central difference of +-1%; None where it does not apply.
-
-    A batch knob moves in whole sequences, so its step is 25% (a 1% step would round away).
-    """
-    step = 0.25 if knob == "max_batch" else _STEP
-    up, down = _scaled(res, knob, 1 + step), _scaled(res, knob, 1 - step)
+    The batch knob is the batch actually used (see _batch_elasticity)."""
+    if knob == "max_batch":
+        return _batch_elasticity(res, t) if res.serving.mode == "roofline" else None
+    up, down = _scaled(res, knob, 1 + _STEP), _scaled(res, knob, 1 - _STEP)
     if up is None or down is None:
         return None
     hi, lo = _cost(up, t), _cost(down, t)
-    if knob == "max_batch":
-        b0 = res.serving.max_batch
-        x_hi, x_lo = up.serving.max_batch / b0, down.serving.max_batch / b0
-    else:
-        x_hi, x_lo = 1 + step, 1 - step
-    if hi <= 0 or lo <= 0 or x_hi == x_lo:
+    if hi <= 0 or lo <= 0:
         return 0.0
-    return (math.log(hi) - math.log(lo)) / (math.log(x_hi) - math.log(x_lo))
+    return (math.log(hi) - math.log(lo)) / (math.log(1 + _STEP) - math.log(1 - _STEP))
 
 
 KNOBS: tuple[tuple[str, str], ...] = (
