@@ -32,3 +32,16 @@ def test_batch_elasticity_is_local_at_the_target_batch() -> None:
     e = elasticity(res, "max_batch", t)
     assert e is not None and e == pytest.approx(one_step, rel=0.01)
     assert e == pytest.approx(-0.443, abs=0.002)
+
+
+def test_rate_card_model_gets_no_amortized_training(tmp_path: Path) -> None:
+    costs = tmp_path / "costs.toml"
+    costs.write_text('[[route]]\npattern = "acme-resell-*"\nmodel = "deepseek-v3"\n'
+                     'serving = "resell-sonnet-batch"\nnote = "resold"\n'
+                     '[[route]]\npattern = "acme-paid-*"\nmodel = "deepseek-v3"\n'
+                     'serving = "resell-sonnet-batch"\nnote = "resold"\n'
+                     'training_cost_usd = 1.0e6\nlifetime_tokens = 1.0e12\n', encoding="utf-8")
+    cat = load_cost_catalog(costs)
+    assert cat.resolve("acme-resell-1").training_usd_per_token == 0.0
+    assert cat.resolve("acme-paid-1").training_usd_per_token == pytest.approx(1e-6)
+    assert cat.resolve("deepseek-v3").training_usd_per_token > 0  # its own roofline profile

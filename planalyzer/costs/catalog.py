@@ -324,6 +324,10 @@ class CostCatalog:
         serving = self.serving[serving_key or model.serving]
         training = model.training_cost_usd
         lifetime = model.lifetime_tokens
+        if serving.mode == "rate_card":
+            # a reseller's marginal cost is an API bill, which already pays for the training:
+            # none unless the route sets it
+            training, lifetime = 0.0, 0.0
         if route is not None:
             training = route.training_cost_usd if route.training_cost_usd is not None else training
             lifetime = route.lifetime_tokens if route.lifetime_tokens is not None else lifetime
