@@ -8,6 +8,7 @@ need every required key, ``source`` and ``as_of`` included).
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -376,6 +377,12 @@ def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
                    path: str) -> None:
     for key, raw in override.items():
         check_table(raw, spec_partial, f"{section}.{key}", path)  # unknown keys, types
+        old_mode = base[key][0].get("mode") if key in base else None
+        if section == "serving" and old_mode and raw.get("mode", old_mode) != old_mode:
+            raise ConfigError(f"{path}: serving.{key}.mode: {key} is a {old_mode} profile and "
+                              f"keeps its {old_mode} keys; to use mode {raw['mode']!r}, add a "
+                              f"new [serving.NEW-NAME] with every {raw['mode']} key and point a "
+                              f"[[route]] (serving = \"NEW-NAME\") or model at it")
         if key in base:
             merged = {**base[key][0], **raw}
             base[key] = (merged, path)
@@ -384,9 +391,29 @@ def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
 
 
 def _positive(value: float, where: str, path: str, *, upto_one: bool = False) -> None:
-    if value <= 0 or (upto_one and value > 1):
-        rng = "in (0, 1]" if upto_one else "above 0"
+    ok = 0 < value <= 1 if upto_one else 0 < value < math.inf  # NaN fails both
+    if not ok:
+        rng = "in (0, 1]" if upto_one else "a finite number above 0"
         raise ConfigError(f"{path}: {where}: {value} must be {rng}")
+
+
+def _check_numbers(values: Mapping[str, Any], where: str, path: str) -> None:
+    """Every number of the cost catalogs is a finite count, price, share or cost >= 0."""
+    for k, v in values.items():
+        if isinstance(v, int | float) and not isinstance(v, bool) and not 0 <= v < math.inf:
+            raise ConfigError(f"{path}: {where}.{k}: {v} must be a finite number of 0 or more")
+
+
+def _share(value: float, where: str, path: str) -> None:
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{path}: {where}: {value} must be a share in [0, 1]")
+
+
+def _check_training(training: float, lifetime: float, where: str, path: str) -> None:
+    if training > 0 and not lifetime > 0:
+        raise ConfigError(f"{path}: {where}.lifetime_tokens: {lifetime:g} must be above 0 with "
+                          f"training_cost_usd {training:g}; set the tokens the model serves "
+                          f"over its life (above 0) to amortize the training over")
 
 
 def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
@@ -402,8 +429,11 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
             raise ConfigError(f"{path}: {where}.{k}: unknown key for mode {mode!r}; allowed "
                               f"keys are {', '.join(sorted(spec))}")
     v = check_table(raw, spec, where, path)
+    _check_numbers(v, where, path)
+    _share(v["overhead_share"], f"{where}.overhead_share", path)
     buckets: tuple[Bucket, ...] = ()
     if mode == "roofline":
+        _share(v["cache_read_prefill_fraction"], f"{where}.cache_read_prefill_fraction", path)
         _positive(v["mfu"], f"{where}.mfu", path, upto_one=True)
         _positive(v["mbu"], f"{where}.mbu", path, upto_one=True)
         _positive(v["utilization"], f"{where}.utilization", path, upto_one=True)
@@ -422,6 +452,7 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
         if len(items) > MAX_BUCKETS:
             raise ConfigError(f"{path}: {where}.buckets: at most {MAX_BUCKETS} buckets")
         for i, b in enumerate(items):
+            _check_numbers(b, f"{where}.buckets[{i}]", path)
             for f in BUCKET_SPEC:
                 _positive(b[f], f"{where}.buckets[{i}].{f}", path)
         items.sort(key=lambda b: b["max_context"])
@@ -470,12 +501,15 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
                 for k, (r, p) in raw_hw.items()}
     for k, h in hardware.items():
         where = raw_hw[k][1]
+        _check_numbers(vars(h), f"hardware.{k}", where)
         for f in ("bf16_tflops", "hbm_gb", "bandwidth_tbps", "usd_per_gpu_hour"):
             _positive(getattr(h, f), f"hardware.{k}.{f}", where)
     serving = {k: _build_serving(k, r, p) for k, (r, p) in raw_serving.items()}
     models: dict[str, ModelProfile] = {}
     for k, (r, p) in raw_models.items():
         v = check_table(r, MODEL_SPEC, f"model.{k}", p)
+        _check_numbers(v, f"model.{k}", p)
+        _check_training(v["training_cost_usd"], v["lifetime_tokens"], f"model.{k}", p)
         v["match"] = tuple(v["match"])
         models[k] = ModelProfile(key=k, **v)
         _check_model(models[k], p)
@@ -493,13 +527,30 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
     built_routes = []
     for i, (r, p) in enumerate(routes):
         v = check_table(r, ROUTE_SPEC, f"route[{i}]", p)
+        _check_numbers(v, f"route[{i}]", p)
         if v["model"] not in models:
             raise ConfigError(f"{p}: route[{i}].model: {v['model']!r} is not a model profile "
                               f"({', '.join(sorted(models))})")
+        if v["training_cost_usd"] is not None:
+            lifetime = v["lifetime_tokens"]
+            _check_training(v["training_cost_usd"], models[v["model"]].lifetime_tokens
+                            if lifetime is None else lifetime, f"route[{i}]", p)
         if v["serving"] and v["serving"] not in serving:
             raise ConfigError(f"{p}: route[{i}].serving: {v['serving']!r} is not a serving "
                               f"profile ({', '.join(sorted(serving))})")
         built_routes.append(Route(**v))
+    pairs = [(m, m.serving) for m in models.values()]
+    pairs += [(models[r.model], r.serving or models[r.model].serving) for r in built_routes]
+    for m, skey in pairs:
+        s = serving[skey]
+        if s.mode == "roofline":
+            hw = hardware[s.hardware]
+            if s.gpus * hw.hbm_gb * 1e9 * s.memory_fraction <= m.weight_bytes_total:
+                where = str(path) if path is not None else raw_serving[skey][1]
+                raise ConfigError(
+                    f"{where}: serving.{skey}: {m.key}'s weights "
+                    f"({m.weight_bytes_total / 1e9:,.0f} GB) do not fit in {s.gpus} x "
+                    f"{hw.key} at memory_fraction {s.memory_fraction}; add GPUs")
     fallback = defaults.get("fallback_model")
     if not fallback or fallback not in models:
         raise ConfigError(f"{files[-1]}: defaults.fallback_model: {fallback!r} is not a model "
