@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import event_row, write_parquet
+from typer.testing import CliRunner
 
 from planalyzer.costs import Roofline, load_cost_catalog, load_price_catalog
 from planalyzer.costs.report import elasticity, typical_request
@@ -45,3 +47,16 @@ def test_rate_card_model_gets_no_amortized_training(tmp_path: Path) -> None:
     assert cat.resolve("acme-resell-1").training_usd_per_token == 0.0
     assert cat.resolve("acme-paid-1").training_usd_per_token == pytest.approx(1e-6)
     assert cat.resolve("deepseek-v3").training_usd_per_token > 0  # its own roofline profile
+
+
+def test_costs_with_logs_warns_about_unknown_models(tmp_path: Path) -> None:
+    from planalyzer.cli import app
+
+    logs = write_parquet(tmp_path / "e.parquet", [
+        event_row(model="mystery-model-x", input_tokens=25_000, cache_read_tokens=0,
+                  output_tokens=700)])
+    result = CliRunner().invoke(app, ["costs", str(logs), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "mystery-model-x (1 request, 25,700 tokens, 700 output)" in result.stderr
+    quiet = CliRunner().invoke(app, ["costs", str(logs), "--format", "csv", "-q"])
+    assert quiet.exit_code == 0 and "mystery-model-x" not in quiet.stderr
