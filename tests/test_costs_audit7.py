@@ -60,3 +60,38 @@ def test_costs_with_logs_warns_about_unknown_models(tmp_path: Path) -> None:
     assert "mystery-model-x (1 request, 25,700 tokens, 700 output)" in result.stderr
     quiet = CliRunner().invoke(app, ["costs", str(logs), "--format", "csv", "-q"])
     assert quiet.exit_code == 0 and "mystery-model-x" not in quiet.stderr
+
+
+def test_prefill_bound_and_unfloored_batch() -> None:
+    from planalyzer.costs.report import costs_tables
+
+    _, by_context, _ = costs_tables(CATALOG, PRICES, ["llama-3.3-70b"])
+    rows = {r["context_tokens"]: r for r in by_context.as_dicts()}
+    # 50 new tokens: 5 ms of compute against 18 ms to stream the weights
+    assert rows[1000]["prefill_bound"] == "memory alone; priced as compute (batched)"
+    assert rows[200_000]["prefill_bound"] == "compute"
+    assert rows[32_000]["batch"] == pytest.approx(13.9, abs=0.05)
+
+
+def test_assumptions_show_overrides_and_mode_inputs(tmp_path: Path) -> None:
+    from planalyzer.costs.report import costs_tables
+
+    costs = tmp_path / "mine.toml"
+    costs.write_text('[hardware.H100]\nusd_per_gpu_hour = 2.35\n'
+                     '[serving.resell-sonnet-batch]\ndiscount = 0.3\n'
+                     '[[route]]\npattern = "resold"\nmodel = "deepseek-v3"\n'
+                     'serving = "resell-sonnet-batch"\nnote = "n"\n'
+                     '[[route]]\npattern = "house"\nmodel = "llama-3.3-70b"\n'
+                     'serving = "llama-70b-vllm-measured"\nnote = "n"\n', encoding="utf-8")
+    cat = load_cost_catalog(costs)
+    _, _, assumptions = costs_tables(cat, PRICES, ["llama-3.3-70b", "resold", "house"])
+    rows = {r["serving"]: r for r in assumptions.as_dicts()}
+    assert rows["llama-70b-h100x4"]["price_source"] == f"overridden in {costs}"
+    assert rows["llama-70b-h100x4"]["usd_per_gpu_hour"] == 2.35
+    rate = rows["resell-sonnet-batch"]
+    assert rate["source"].endswith(f"overridden in {costs}: discount")
+    assert rate["discount"] == 0.3 and "output 15" in rate["rate_card_usd_per_mtok"]
+    measured = rows["llama-70b-vllm-measured"]
+    assert (measured["usd_per_hour"], measured["prefill_tokens_per_s"],
+            measured["decode_tokens_per_s"]) == (10.0, 10000.0, 964.0)
+    assert "overridden" not in measured["source"]

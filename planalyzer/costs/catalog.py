@@ -11,7 +11,7 @@ import fnmatch
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -318,6 +318,13 @@ class CostCatalog:
     routes: tuple[Route, ...]
     fallback_model: str
     files: tuple[str, ...]
+    # "hardware.H100" -> the fields a --costs file set on that shipped entry
+    overridden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    override_file: str = ""
+
+    def overrides(self, section: str, key: str) -> tuple[str, ...]:
+        """The fields of a shipped entry that the --costs file changed."""
+        return self.overridden.get(f"{section}.{key}", ())
 
     def _resolution(self, logged: str, model: ModelProfile, how: str, assumed: bool,
                     note: str, serving_key: str = "", route: Route | None = None
@@ -374,7 +381,7 @@ def _data_file(name: str) -> tuple[dict[str, Any], str]:
 
 def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
                    override: Mapping[str, Any], spec_partial: Mapping[str, Field],
-                   path: str) -> None:
+                   path: str, changed: dict[str, tuple[str, ...]] | None = None) -> None:
     for key, raw in override.items():
         check_table(raw, spec_partial, f"{section}.{key}", path)  # unknown keys, types
         old_mode = base[key][0].get("mode") if key in base else None
@@ -384,6 +391,8 @@ def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
                               f"new [serving.NEW-NAME] with every {raw['mode']} key and point a "
                               f"[[route]] (serving = \"NEW-NAME\") or model at it")
         if key in base:
+            if changed is not None:
+                changed[f"{section}.{key}"] = tuple(raw)
             merged = {**base[key][0], **raw}
             base[key] = (merged, path)
         else:
@@ -472,6 +481,7 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
     routes: list[tuple[dict[str, Any], str]] = []
     defaults: dict[str, Any] = {}
     files: list[str] = []
+    overridden: dict[str, tuple[str, ...]] = {}
 
     sections = {"hardware": dict, "model": dict, "serving": dict, "route": list, "defaults": dict}
     docs = [_data_file("hardware.toml"), _data_file("models.toml"), _data_file("serving.toml")]
@@ -487,9 +497,11 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
                       for k, f in HARDWARE_SPEC.items()}
         partial_model = {k: Field(f.type, False, item_type=f.item_type, choices=f.choices)
                          for k, f in MODEL_SPEC.items()}
-        _merge_entries(raw_hw, "hardware", data.get("hardware", {}), partial_hw, p)
-        _merge_entries(raw_models, "model", data.get("model", {}), partial_model, p)
-        _merge_entries(raw_serving, "serving", data.get("serving", {}), _ALL_SERVING_KEYS, p)
+        changed = overridden if is_override else None
+        _merge_entries(raw_hw, "hardware", data.get("hardware", {}), partial_hw, p, changed)
+        _merge_entries(raw_models, "model", data.get("model", {}), partial_model, p, changed)
+        _merge_entries(raw_serving, "serving", data.get("serving", {}), _ALL_SERVING_KEYS, p,
+                       changed)
         new_routes = [(r, p) for r in data.get("route", [])]
         routes = new_routes + routes if is_override else routes + new_routes
         if "defaults" in data:
@@ -555,7 +567,8 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
     if not fallback or fallback not in models:
         raise ConfigError(f"{files[-1]}: defaults.fallback_model: {fallback!r} is not a model "
                           f"profile ({', '.join(sorted(models))})")
-    return CostCatalog(hardware, models, serving, tuple(built_routes), fallback, tuple(files))
+    return CostCatalog(hardware, models, serving, tuple(built_routes), fallback, tuple(files),
+                       overridden, str(path) if path is not None else "")
 
 
 def _check_model(m: ModelProfile, path: str) -> None:
