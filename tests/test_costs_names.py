@@ -45,3 +45,9 @@ def test_bedrock_id_takes_the_route_of_its_model() -> None:
     res = cat.resolve("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
     assert res.how == "route" and cat.route_of("claude-sonnet-4-5") == cat.route_of(
         "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+
+
+@pytest.mark.parametrize("name", ["gpt-4o-mini", "gpt-4.1-nano", "o3-mini", "o4-mini",
+                                  "gpt-5.1-codex-mini", "gpt-5-mini"])
+def test_small_openai_models_take_the_small_proxy(name: str) -> None:
+    assert load_cost_catalog(None).resolve(name).model.key == "qwen3-30b-a3b"
