@@ -295,6 +295,8 @@ def _scaled(res: Resolution, knob: str, factor: float) -> Resolution | None:
         return replace(res, serving=replace(s, mfu=s.mfu * factor))
     if knob == "mbu" and s.mode == "roofline":
         return replace(res, serving=replace(s, mbu=s.mbu * factor))
+    if knob == "max_batch" and s.mode == "roofline":
+        return replace(res, serving=replace(s, max_batch=max(1, round(s.max_batch * factor))))
     if knob == "throughput" and s.mode == "measured":
         return replace(res, serving=replace(
             s, prefill_tokens_per_s=s.prefill_tokens_per_s * factor,
