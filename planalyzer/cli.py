@@ -409,8 +409,10 @@ def costs(
                 loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
                 models = logged_models(store.con)
-                if strict:  # a model with no cost profile or no list price is an error
-                    check_models(store.con, catalog, prices=prices, strict=True)
+                # unknown or unpriced models, with their volumes: an error with --strict
+                checked, _ = check_models(store.con, catalog, prices=prices, strict=strict)
+                for warning in [] if quiet else checked.warnings:
+                    sys.stderr.write(f"warning: {warning}\n")
         tables = costs_tables(catalog, prices, models)
         if scope:
             tables[0].notes.append(scope)  # the models shown are every file's in --db

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import cli_error
 
 from planalyzer.costs import load_cost_catalog, load_price_catalog
 from planalyzer.errors import ConfigError
@@ -194,3 +195,62 @@ def test_litellm_not_json(tmp_path: Path) -> None:
     path.write_text("{nope")
     with pytest.raises(ConfigError, match="not valid JSON"):
         load_price_catalog(path)
+
+
+# ---- values that would make a cost NaN, negative or silently zero (QA round 7)
+
+
+@pytest.mark.parametrize(("text", "key", "says"), [
+    ("[hardware.H100]\nusd_per_gpu_hour = nan\n", "hardware.H100.usd_per_gpu_hour", "finite"),
+    ("[hardware.H100]\nusd_per_gpu_hour = inf\n", "hardware.H100.usd_per_gpu_hour", "finite"),
+    ("[hardware.H100]\nfp8_tflops = -1.0\n", "hardware.H100.fp8_tflops", "0 or more"),
+    ("[serving.moe-h200x8-fp8]\nutilization = nan\n", "serving.moe-h200x8-fp8.utilization",
+     "nan"),
+    ("[serving.resell-sonnet-batch]\nusd_per_mtok_output = -15.0\n",
+     "serving.resell-sonnet-batch.usd_per_mtok_output", "0 or more"),
+    ("[serving.llama-70b-h100x4]\noverhead_share = -0.3\n",
+     "serving.llama-70b-h100x4.overhead_share", "0 or more"),
+    ("[serving.llama-70b-h100x4]\noverhead_share = 1.5\n",
+     "serving.llama-70b-h100x4.overhead_share", "[0, 1]"),
+    ("[serving.llama-70b-h100x4]\ncache_read_prefill_fraction = 2.5\n",
+     "serving.llama-70b-h100x4.cache_read_prefill_fraction", "[0, 1]"),
+    ("[serving.llama-70b-vllm-measured]\ncache_read_tokens_per_s = -5.0\n",
+     "serving.llama-70b-vllm-measured.cache_read_tokens_per_s", "0 or more"),
+    ('[model."llama-3.3-70b"]\ntraining_cost_usd = -5.0\n',
+     "model.llama-3.3-70b.training_cost_usd", "0 or more"),
+    ('[model."llama-3.3-70b"]\nlifetime_tokens = 0.0\n', "model.llama-3.3-70b.lifetime_tokens",
+     "above 0"),
+    ('[[route]]\npattern = "x*"\nmodel = "llama-3-8b"\nnote = "n"\ntraining_cost_usd = 1e6\n'
+     'lifetime_tokens = 0.0\n', "route[0].lifetime_tokens", "above 0"),
+    ('[[route]]\npattern = "x*"\nmodel = "llama-3-8b"\nnote = "n"\ntraining_cost_usd = nan\n',
+     "route[0].training_cost_usd", "finite"),
+])
+def test_invalid_cost_values(tmp_path: Path, text: str, key: str, says: str) -> None:
+    fails(tmp_path, text, key, says)
+
+
+def test_mode_switch_of_a_shipped_profile(tmp_path: Path) -> None:
+    fails(tmp_path, '[serving.moe-h200x8-fp8]\nmode = "measured"\n',
+          "serving.moe-h200x8-fp8.mode", "a roofline profile", "new [serving.NEW-NAME]")
+
+
+def test_weights_that_do_not_fit_name_the_file(tmp_path: Path) -> None:
+    fails(tmp_path, "[serving.llama-70b-h100x4]\ngpus = 1\n", "serving.llama-70b-h100x4",
+          "do not fit")
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("cache_write", "-3.75"), ("long_output", "-22.5"), ("long_context_threshold", "-5"),
+    ("input", "nan"), ("output", "inf"),
+])
+def test_invalid_price_values(tmp_path: Path, field: str, value: str) -> None:
+    path = write(tmp_path, f"[price.claude-sonnet-4]\n{field} = {value}\n", "p.toml")
+    with pytest.raises(ConfigError) as err:
+        load_price_catalog(path)
+    assert str(path) in str(err.value) and f"price.claude-sonnet-4.{field}" in str(err.value)
+
+
+def test_cli_nan_utilization_exits_2(tmp_path: Path) -> None:
+    path = write(tmp_path, "[serving.moe-h200x8-fp8]\nutilization = nan\n")
+    line = cli_error(["costs", "--costs", str(path)])
+    assert str(path) in line and "serving.moe-h200x8-fp8.utilization" in line

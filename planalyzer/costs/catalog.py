@@ -8,9 +8,10 @@ need every required key, ``source`` and ``as_of`` included).
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -264,24 +265,49 @@ class Resolution:
 
 
 _CLAUDE_VERSION_FIRST = re.compile(r"^claude-(\d+(?:[.-]\d)?)-(opus|sonnet|haiku)(.*)$")
+_CLAUDE_DOTTED = re.compile(r"^(claude-(?:opus|sonnet|haiku)-\d+)\.(\d)")
+# Bedrock model ids: an optional cross-region prefix, the vendor, the name, a version suffix
+# ("us.anthropic.claude-sonnet-4-5-20250929-v1:0").
+_BEDROCK = re.compile(r"^(?:(?:us|eu|apac|au|ca|jp|us-gov|global)\.)?"
+                      r"(?:anthropic|openai|meta|mistral|deepseek|qwen|moonshotai|google)\."
+                      r"(.+?)(?:-v\d+(?::\d+)?)?$")
+# A dated snapshot at the end of a name: -20250929, -2025-08-07, or Vertex's @20250929.
+_SNAPSHOT = re.compile(r"(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8})$")
+DATE = "{date}"  # in a match pattern: any dated snapshot suffix (see name_matches)
 
 
 def name_candidates(name: str) -> tuple[str, ...]:
-    """A logged name, lower-cased, with and without a provider prefix ("anthropic/..."), and
-    Claude names written version first (OpenRouter's "claude-4.5-sonnet") in the vendor's
-    family-first spelling ("claude-sonnet-4-5")."""
+    """A logged name, lower-cased, with and without a provider prefix ("anthropic/..."), a
+    Bedrock id without its region, vendor and version parts, Claude names written version
+    first (OpenRouter's "claude-4.5-sonnet") or dotted ("claude-opus-4.5") in the vendor's
+    spelling ("claude-sonnet-4-5"), and Vertex's "@20250929" snapshot as "-20250929"."""
     low = name.strip().lower()
     base = low.rsplit("/", 1)[-1]
     out = [low, base]
+    bedrock = _BEDROCK.match(base)
+    if bedrock:
+        base = bedrock[1]
+        out.append(base)
     m = _CLAUDE_VERSION_FIRST.match(base)
     if m:
-        out.append(f"claude-{m[2]}-{m[1].replace('.', '-')}{m[3]}")
+        base = f"claude-{m[2]}-{m[1].replace('.', '-')}{m[3]}"
+        out.append(base)
+    dotted = _CLAUDE_DOTTED.sub(r"\1-\2", base)
+    if "@" in dotted:
+        dotted = re.sub(r"@(\d{8})$", r"-\1", dotted)
+    out.append(dotted)
     return tuple(dict.fromkeys(out))
 
 
 def name_matches(name: str, pattern: str) -> bool:
+    """Whether a logged name fits a case-insensitive glob. In a pattern, ``{date}`` stands for
+    a dated snapshot suffix (``-{date}`` fits -20250929 and -2025-08-07), so a catalog can
+    name a model and its snapshots without a ``*`` that would also catch its -mini variant."""
     pat = pattern.lower()
-    return any(fnmatch.fnmatchcase(c, pat) for c in name_candidates(name))
+    cands = name_candidates(name)
+    if DATE in pat:
+        cands = tuple(_SNAPSHOT.sub("-" + DATE, c) for c in cands if _SNAPSHOT.search(c))
+    return any(fnmatch.fnmatchcase(c, pat) for c in cands)
 
 
 @dataclass(frozen=True)
@@ -292,6 +318,13 @@ class CostCatalog:
     routes: tuple[Route, ...]
     fallback_model: str
     files: tuple[str, ...]
+    # "hardware.H100" -> the fields a --costs file set on that shipped entry
+    overridden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    override_file: str = ""
+
+    def overrides(self, section: str, key: str) -> tuple[str, ...]:
+        """The fields of a shipped entry that the --costs file changed."""
+        return self.overridden.get(f"{section}.{key}", ())
 
     def _resolution(self, logged: str, model: ModelProfile, how: str, assumed: bool,
                     note: str, serving_key: str = "", route: Route | None = None
@@ -299,6 +332,10 @@ class CostCatalog:
         serving = self.serving[serving_key or model.serving]
         training = model.training_cost_usd
         lifetime = model.lifetime_tokens
+        if serving.mode == "rate_card":
+            # a reseller's marginal cost is an API bill, which already pays for the training:
+            # none unless the route sets it
+            training, lifetime = 0.0, 0.0
         if route is not None:
             training = route.training_cost_usd if route.training_cost_usd is not None else training
             lifetime = route.lifetime_tokens if route.lifetime_tokens is not None else lifetime
@@ -344,10 +381,18 @@ def _data_file(name: str) -> tuple[dict[str, Any], str]:
 
 def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
                    override: Mapping[str, Any], spec_partial: Mapping[str, Field],
-                   path: str) -> None:
+                   path: str, changed: dict[str, tuple[str, ...]] | None = None) -> None:
     for key, raw in override.items():
         check_table(raw, spec_partial, f"{section}.{key}", path)  # unknown keys, types
+        old_mode = base[key][0].get("mode") if key in base else None
+        if section == "serving" and old_mode and raw.get("mode", old_mode) != old_mode:
+            raise ConfigError(f"{path}: serving.{key}.mode: {key} is a {old_mode} profile and "
+                              f"keeps its {old_mode} keys; to use mode {raw['mode']!r}, add a "
+                              f"new [serving.NEW-NAME] with every {raw['mode']} key and point a "
+                              f"[[route]] (serving = \"NEW-NAME\") or model at it")
         if key in base:
+            if changed is not None:
+                changed[f"{section}.{key}"] = tuple(raw)
             merged = {**base[key][0], **raw}
             base[key] = (merged, path)
         else:
@@ -355,9 +400,29 @@ def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
 
 
 def _positive(value: float, where: str, path: str, *, upto_one: bool = False) -> None:
-    if value <= 0 or (upto_one and value > 1):
-        rng = "in (0, 1]" if upto_one else "above 0"
+    ok = 0 < value <= 1 if upto_one else 0 < value < math.inf  # NaN fails both
+    if not ok:
+        rng = "in (0, 1]" if upto_one else "a finite number above 0"
         raise ConfigError(f"{path}: {where}: {value} must be {rng}")
+
+
+def _check_numbers(values: Mapping[str, Any], where: str, path: str) -> None:
+    """Every number of the cost catalogs is a finite count, price, share or cost >= 0."""
+    for k, v in values.items():
+        if isinstance(v, int | float) and not isinstance(v, bool) and not 0 <= v < math.inf:
+            raise ConfigError(f"{path}: {where}.{k}: {v} must be a finite number of 0 or more")
+
+
+def _share(value: float, where: str, path: str) -> None:
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{path}: {where}: {value} must be a share in [0, 1]")
+
+
+def _check_training(training: float, lifetime: float, where: str, path: str) -> None:
+    if training > 0 and not lifetime > 0:
+        raise ConfigError(f"{path}: {where}.lifetime_tokens: {lifetime:g} must be above 0 with "
+                          f"training_cost_usd {training:g}; set the tokens the model serves "
+                          f"over its life (above 0) to amortize the training over")
 
 
 def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
@@ -373,8 +438,11 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
             raise ConfigError(f"{path}: {where}.{k}: unknown key for mode {mode!r}; allowed "
                               f"keys are {', '.join(sorted(spec))}")
     v = check_table(raw, spec, where, path)
+    _check_numbers(v, where, path)
+    _share(v["overhead_share"], f"{where}.overhead_share", path)
     buckets: tuple[Bucket, ...] = ()
     if mode == "roofline":
+        _share(v["cache_read_prefill_fraction"], f"{where}.cache_read_prefill_fraction", path)
         _positive(v["mfu"], f"{where}.mfu", path, upto_one=True)
         _positive(v["mbu"], f"{where}.mbu", path, upto_one=True)
         _positive(v["utilization"], f"{where}.utilization", path, upto_one=True)
@@ -393,6 +461,7 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
         if len(items) > MAX_BUCKETS:
             raise ConfigError(f"{path}: {where}.buckets: at most {MAX_BUCKETS} buckets")
         for i, b in enumerate(items):
+            _check_numbers(b, f"{where}.buckets[{i}]", path)
             for f in BUCKET_SPEC:
                 _positive(b[f], f"{where}.buckets[{i}].{f}", path)
         items.sort(key=lambda b: b["max_context"])
@@ -412,6 +481,7 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
     routes: list[tuple[dict[str, Any], str]] = []
     defaults: dict[str, Any] = {}
     files: list[str] = []
+    overridden: dict[str, tuple[str, ...]] = {}
 
     sections = {"hardware": dict, "model": dict, "serving": dict, "route": list, "defaults": dict}
     docs = [_data_file("hardware.toml"), _data_file("models.toml"), _data_file("serving.toml")]
@@ -427,9 +497,11 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
                       for k, f in HARDWARE_SPEC.items()}
         partial_model = {k: Field(f.type, False, item_type=f.item_type, choices=f.choices)
                          for k, f in MODEL_SPEC.items()}
-        _merge_entries(raw_hw, "hardware", data.get("hardware", {}), partial_hw, p)
-        _merge_entries(raw_models, "model", data.get("model", {}), partial_model, p)
-        _merge_entries(raw_serving, "serving", data.get("serving", {}), _ALL_SERVING_KEYS, p)
+        changed = overridden if is_override else None
+        _merge_entries(raw_hw, "hardware", data.get("hardware", {}), partial_hw, p, changed)
+        _merge_entries(raw_models, "model", data.get("model", {}), partial_model, p, changed)
+        _merge_entries(raw_serving, "serving", data.get("serving", {}), _ALL_SERVING_KEYS, p,
+                       changed)
         new_routes = [(r, p) for r in data.get("route", [])]
         routes = new_routes + routes if is_override else routes + new_routes
         if "defaults" in data:
@@ -441,12 +513,15 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
                 for k, (r, p) in raw_hw.items()}
     for k, h in hardware.items():
         where = raw_hw[k][1]
+        _check_numbers(vars(h), f"hardware.{k}", where)
         for f in ("bf16_tflops", "hbm_gb", "bandwidth_tbps", "usd_per_gpu_hour"):
             _positive(getattr(h, f), f"hardware.{k}.{f}", where)
     serving = {k: _build_serving(k, r, p) for k, (r, p) in raw_serving.items()}
     models: dict[str, ModelProfile] = {}
     for k, (r, p) in raw_models.items():
         v = check_table(r, MODEL_SPEC, f"model.{k}", p)
+        _check_numbers(v, f"model.{k}", p)
+        _check_training(v["training_cost_usd"], v["lifetime_tokens"], f"model.{k}", p)
         v["match"] = tuple(v["match"])
         models[k] = ModelProfile(key=k, **v)
         _check_model(models[k], p)
@@ -464,18 +539,36 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
     built_routes = []
     for i, (r, p) in enumerate(routes):
         v = check_table(r, ROUTE_SPEC, f"route[{i}]", p)
+        _check_numbers(v, f"route[{i}]", p)
         if v["model"] not in models:
             raise ConfigError(f"{p}: route[{i}].model: {v['model']!r} is not a model profile "
                               f"({', '.join(sorted(models))})")
+        if v["training_cost_usd"] is not None:
+            lifetime = v["lifetime_tokens"]
+            _check_training(v["training_cost_usd"], models[v["model"]].lifetime_tokens
+                            if lifetime is None else lifetime, f"route[{i}]", p)
         if v["serving"] and v["serving"] not in serving:
             raise ConfigError(f"{p}: route[{i}].serving: {v['serving']!r} is not a serving "
                               f"profile ({', '.join(sorted(serving))})")
         built_routes.append(Route(**v))
+    pairs = [(m, m.serving) for m in models.values()]
+    pairs += [(models[r.model], r.serving or models[r.model].serving) for r in built_routes]
+    for m, skey in pairs:
+        s = serving[skey]
+        if s.mode == "roofline":
+            hw = hardware[s.hardware]
+            if s.gpus * hw.hbm_gb * 1e9 * s.memory_fraction <= m.weight_bytes_total:
+                where = str(path) if path is not None else raw_serving[skey][1]
+                raise ConfigError(
+                    f"{where}: serving.{skey}: {m.key}'s weights "
+                    f"({m.weight_bytes_total / 1e9:,.0f} GB) do not fit in {s.gpus} x "
+                    f"{hw.key} at memory_fraction {s.memory_fraction}; add GPUs")
     fallback = defaults.get("fallback_model")
     if not fallback or fallback not in models:
         raise ConfigError(f"{files[-1]}: defaults.fallback_model: {fallback!r} is not a model "
                           f"profile ({', '.join(sorted(models))})")
-    return CostCatalog(hardware, models, serving, tuple(built_routes), fallback, tuple(files))
+    return CostCatalog(hardware, models, serving, tuple(built_routes), fallback, tuple(files),
+                       overridden, str(path) if path is not None else "")
 
 
 def _check_model(m: ModelProfile, path: str) -> None:

@@ -2,15 +2,20 @@
 
 The shipped catalog (``planalyzer/data/api_prices.toml``, facts.md section 3) matches logged
 names by glob; ``--prices FILE`` adds a TOML in the same format (its entries win) or a LiteLLM
-``model_prices_and_context_window.json`` (exact names, per-token USD; its entries win).
+``model_prices_and_context_window.json`` (per-token USD; its entries win). A LiteLLM key
+matches the logged name exactly, or, prefixed ("gemini/gemini-2.5-pro"), the bare logged name
+when no other prefixed key of that name has another price. Fields a LiteLLM entry lacks come
+from the shipped entry of the same model, else documented defaults, with a warning.
 Above a long-context threshold the WHOLE request is billed at the long prices.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,12 +49,16 @@ LITELLM_KEYS = {
     "cache_read_input_token_cost": "cache_read",
     "cache_creation_input_token_cost": "cache_write",
     "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
-    "input_cost_per_token_above_200k_tokens": "long_input",
-    "output_cost_per_token_above_200k_tokens": "long_output",
-    "cache_read_input_token_cost_above_200k_tokens": "long_cache_read",
-    "cache_creation_input_token_cost_above_200k_tokens": "long_cache_write",
-    "cache_creation_input_token_cost_above_1hr_above_200k_tokens": "long_cache_write_1h",
 }
+# A long-context tier: any of the keys above with "_above_<N>k_tokens" (200k, 128k, 272k, ...).
+_LITELLM_TIER = re.compile(r"^(?P<key>[a-z_0-9]+?)_above_(?P<k>\d+)k_tokens$")
+# Fields a LiteLLM entry may leave out, filled from the shipped entry of the same model, else
+# from these documented defaults (docs/costs.md).
+_FILLABLE = ("cache_read", "cache_write", "cache_write_1h")
+_DEFAULTS = {"cache_read": "the input price", "cache_write": "the input price",
+             "cache_write_1h": "the cache write price"}
+_LONG = ("long_context_threshold", "long_input", "long_cache_write", "long_cache_write_1h",
+         "long_cache_read", "long_output")
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,7 @@ class ApiPrice:
     long: ClassPrices | None
     source: str
     as_of: str
+    warnings: tuple[str, ...] = ()  # said when a logged model is priced by this entry
 
     def for_prompt(self, prompt_tokens: float) -> ClassPrices:
         """The prices that apply to a request with this many prompt tokens (all classes)."""
@@ -95,11 +105,19 @@ class PriceCatalog:
     entries: tuple[ApiPrice, ...]
     exact: Mapping[str, ApiPrice]
     files: tuple[str, ...]
+    prefixed: Mapping[str, ApiPrice] = field(default_factory=dict)  # bare name -> the one
+    # prefixed LiteLLM key ("gemini/gemini-2.5-pro") of it, where only one price has that name
 
     def lookup(self, logged: str) -> ApiPrice | None:
-        for cand in name_candidates(logged):
+        """The LiteLLM entry of that exact name, else its only provider-prefixed LiteLLM
+        entry, else the first catalog entry whose patterns fit."""
+        cands = name_candidates(logged)
+        for cand in cands:
             if cand in self.exact:
                 return self.exact[cand]
+        for cand in cands:
+            if cand in self.prefixed:
+                return self.prefixed[cand]
         for e in self.entries:
             if any(name_matches(logged, p) for p in e.match):
                 return e
@@ -110,9 +128,11 @@ def _build(key: str, v: dict[str, Any], path: str) -> ApiPrice:
     cw = v["cache_write"] if v["cache_write"] is not None else v["input"]
     cw1h = v["cache_write_1h"] if v["cache_write_1h"] is not None else cw
     base = ClassPrices(v["input"], cw, cw1h, v["cache_read"], v["output"])
-    for f in ("input", "cache_read", "output"):
-        if v[f] < 0:
-            raise ConfigError(f"{path}: price.{key}.{f}: {v[f]} must not be negative")
+    for f, val in v.items():
+        if isinstance(val, int | float) and not isinstance(val, bool) and (
+                not math.isfinite(val) or val < 0):
+            what = "a token count" if f == "long_context_threshold" else "a price"
+            raise ConfigError(f"{path}: price.{key}.{f}: {val} must be {what} of 0 or more")
     long = None
     threshold = v["long_context_threshold"]
     if threshold:
@@ -140,7 +160,77 @@ def _toml_entries(data: dict[str, Any], path: str,
         base[key] = ({**base[key][0], **raw}, path) if key in base else (dict(raw), path)
 
 
-def _litellm(path: Path) -> dict[str, ApiPrice]:
+def _litellm_number(path: Path, name: str, key: str, val: Any) -> float:
+    if isinstance(val, bool) or not isinstance(val, int | float):
+        raise ConfigError(f"{path}: {name}.{key}: expected a number (USD per token), got "
+                          f"{val!r}")
+    if not math.isfinite(val) or val < 0:
+        raise ConfigError(f"{path}: {name}.{key}: {val!r} must be a finite price of 0 or more "
+                          f"(USD per token)")
+    return float(val) * 1e6
+
+
+def _litellm_entry(path: Path, name: str, entry: dict[str, Any]
+                   ) -> tuple[dict[str, Any], list[str]]:
+    """Our fields from one LiteLLM entry, and the long-context tiers it has beyond the one
+    used (planalyzer models one tier per model: the lowest threshold)."""
+    v: dict[str, Any] = {}
+    tiers: dict[int, dict[str, float]] = {}
+    for key, val in entry.items():
+        if val is None:
+            continue
+        if key in LITELLM_KEYS:
+            v[LITELLM_KEYS[key]] = _litellm_number(path, name, key, val)
+            continue
+        m = _LITELLM_TIER.match(key)
+        if m and m["key"] in LITELLM_KEYS:
+            tiers.setdefault(int(m["k"]) * 1000, {})[LITELLM_KEYS[m["key"]]] = (
+                _litellm_number(path, name, key, val))
+    skipped: list[str] = []
+    if tiers:
+        low = min(tiers)
+        for f, price in tiers[low].items():
+            v["long_" + f] = price
+        v["long_context_threshold"] = low
+        skipped = [f"{t // 1000}k" for t in sorted(tiers) if t != low]
+    return v, skipped
+
+
+def _fill(v: dict[str, Any], shipped: tuple[str, dict[str, Any]] | None
+          ) -> list[str]:
+    """Fill the fields a LiteLLM entry lacks from the shipped entry of the same model (or the
+    documented defaults); return what was filled, for a warning."""
+    said: list[str] = []
+    ship_key, ship = shipped if shipped is not None else ("", {})
+    from_ship = [f for f in _FILLABLE if f not in v and ship.get(f) is not None]
+    for f in from_ship:
+        v[f] = ship[f]
+    has_long = "long_input" in v and "long_output" in v
+    if not has_long and ship.get("long_context_threshold"):
+        for f in _LONG:
+            if ship.get(f) is not None:
+                v[f] = ship[f]
+        from_ship.append(f"the long-context tier above {ship['long_context_threshold']:,} "
+                         f"prompt tokens")
+        has_long = True
+    if from_ship:
+        said.append(f"{', '.join(from_ship)}; taken from the shipped entry {ship_key}")
+    defaulted = [f for f in _FILLABLE if f not in v]
+    v.setdefault("cache_read", v["input"])
+    v.setdefault("cache_write", None)
+    v.setdefault("cache_write_1h", None)
+    if defaulted:
+        said.append(f"{', '.join(defaulted)}; set to the documented defaults ("
+                    + ", ".join(f"{f} = {_DEFAULTS[f]}" for f in defaulted) + ")")
+    if not has_long:
+        v["long_context_threshold"] = 0
+    return said
+
+
+def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, Any], str]]
+             ) -> tuple[dict[str, ApiPrice], dict[str, ApiPrice]]:
+    """LiteLLM entries by exact (lower-cased) name, and by bare name for provider-prefixed
+    keys whose bare name has only one price among them."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -154,23 +244,33 @@ def _litellm(path: Path) -> dict[str, ApiPrice]:
     for name, entry in doc.items():
         if name == "sample_spec" or not isinstance(entry, dict):
             continue
-        v: dict[str, Any] = {}
-        for lk, ours in LITELLM_KEYS.items():
-            if lk in entry and entry[lk] is not None:
-                val = entry[lk]
-                if isinstance(val, bool) or not isinstance(val, int | float):
-                    raise ConfigError(f"{path}: {name}.{lk}: expected a number (USD per token), "
-                                      f"got {val!r}")
-                v[ours] = float(val) * 1e6
+        v, skipped = _litellm_entry(path, name, entry)
         if "input" not in v or "output" not in v:
             continue  # not a per-token text model (images, audio, embeddings)
-        has_long = "long_input" in v and "long_output" in v
+        if v.get("long_context_threshold") and not ("long_input" in v and "long_output" in v):
+            raise ConfigError(f"{path}: {name}: a long-context tier above "
+                              f"{v['long_context_threshold'] // 1000}k tokens needs both "
+                              f"input_cost_per_token_above_... and output_cost_per_token_above_...")
+        ship = shipped.lookup(name)
+        notes = [f"LiteLLM entry {name} lacks " + s
+                 for s in _fill(v, (ship.key, raw[ship.key][0]) if ship else None)]
+        if skipped:
+            notes.append(f"LiteLLM entry {name} also has long-context tiers above "
+                         f"{', '.join(skipped)} tokens; planalyzer bills one tier, the lowest "
+                         f"({v['long_context_threshold'] // 1000}k), above which the whole "
+                         f"request is repriced")
         full = {f: v.get(f) for f in PRICE_SPEC if f not in ("match", "source", "as_of")}
-        full["cache_read"] = v.get("cache_read", v["input"])
-        full["long_context_threshold"] = 200_000 if has_long else 0
         full.update(match=[name], source=f"LiteLLM prices file {path}", as_of="as given")
-        out[name.lower()] = _build(name, full, str(path))
-    return out
+        out[name.lower()] = replace(_build(name, full, str(path)), warnings=tuple(notes))
+    by_bare: dict[str, list[ApiPrice]] = {}
+    for key, price in out.items():
+        if "/" in key:
+            by_bare.setdefault(key.rsplit("/", 1)[-1], []).append(price)
+    prefixed = {bare: ps[0] for bare, ps in by_bare.items()
+                if bare not in out and all((p.base, p.long, p.long_context_threshold)
+                                           == (ps[0].base, ps[0].long,
+                                               ps[0].long_context_threshold) for p in ps)}
+    return out, prefixed
 
 
 def load_price_catalog(path: Path | None = None) -> PriceCatalog:
@@ -180,17 +280,25 @@ def load_price_catalog(path: Path | None = None) -> PriceCatalog:
     _toml_entries(read_toml(shipped), str(shipped), raw)
     files = [str(shipped)]
     exact: dict[str, ApiPrice] = {}
+    prefixed: dict[str, ApiPrice] = {}
     first: list[str] = []
     if path is not None:
         files.append(str(path))
         if path.suffix.lower() == ".json":
-            exact = _litellm(path)
+            shipped_only = _catalog(raw, [], (), {}, {})
+            exact, prefixed = _litellm(path, shipped_only, raw)
         else:
             data = read_toml(path)
             _toml_entries(data, str(path), raw)
             first = list(data.get("price", {}))
+    return _catalog(raw, first, tuple(files), exact, prefixed)
+
+
+def _catalog(raw: dict[str, tuple[dict[str, Any], str]], first: list[str],
+             files: tuple[str, ...], exact: dict[str, ApiPrice],
+             prefixed: dict[str, ApiPrice]) -> PriceCatalog:
     entries = [_build(k, check_table(r, PRICE_SPEC, f"price.{k}", p), p)
                for k, (r, p) in raw.items()]
     order = {k: i for i, k in enumerate(first)}
     entries.sort(key=lambda e: order.get(e.key, len(order)))  # the user's entries match first
-    return PriceCatalog(tuple(entries), exact, tuple(files))
+    return PriceCatalog(tuple(entries), exact, files, prefixed)

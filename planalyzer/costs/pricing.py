@@ -109,6 +109,8 @@ def check_models(
         price = prices.lookup(name)
         if price is None:
             unpriced.append(name)
+        else:
+            result.warnings.extend(f"{name}: {w}" for w in price.warnings)
         rows.extend(coefficients_for(res, price))
     if unknown or unpriced:  # volumes only when a warning needs them: it costs a full scan
         result.models = model_usage(con)

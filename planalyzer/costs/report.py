@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
-from planalyzer.costs.catalog import CostCatalog, Resolution
+from planalyzer.costs.catalog import CostCatalog, Resolution, ServingProfile
 from planalyzer.costs.coefficients import coefficient_cost, coefficients_for
 from planalyzer.costs.prices import PriceCatalog, api_value_usd
 from planalyzer.costs.roofline import Roofline, Tokens
@@ -89,6 +89,18 @@ def _per_class_row(name: str, res: Resolution, prices: PriceCatalog) -> tuple[ob
     )
 
 
+def _prefill_bound(rf: Roofline, t: Tokens) -> str:
+    """The bound of this request's prefill run alone: its FLOPs against one read of the
+    weights its new tokens touch. Pricing charges the compute either way (prefill is chunked
+    into batches with other work, which share the weight reads), and says so when they differ.
+    """
+    compute = rf.prefill_seconds(t.new_prompt, t.cache_read)
+    memory = rf.weights_read_bytes(max(t.new_prompt, 1.0)) / rf.memory_rate
+    if compute >= memory:
+        return "compute"
+    return "memory alone; priced as compute (batched)"
+
+
 def _context_row(name: str, res: Resolution, prices: PriceCatalog, context: int
                  ) -> tuple[object, ...]:
     t = typical_request(context)
@@ -110,7 +122,7 @@ def _context_row(name: str, res: Resolution, prices: PriceCatalog, context: int
         else:
             assumption = f"batch at the profile's target {rf.max_batch}"
         return (name, context, b.gpu_seconds, b.replica_seconds, cost, out_per_m,
-                "compute", b.decode_bound, math.floor(b.batch), api, assumption, res.assumed)
+                _prefill_bound(rf, t), b.decode_bound, b.batch, api, assumption, res.assumed)
     if res.serving.mode == "measured":
         s = res.serving
         seconds = cost * 3600.0 * s.utilization / s.usd_per_hour
@@ -141,9 +153,42 @@ CONTEXT_COLUMNS = [
     Col("gpu_cost_usd", "usd_rate", "GPU cost"),
     Col("output_usd_per_mtok", "usd_rate", "output $/M"),
     Col("prefill_bound", "str"), Col("decode_bound", "str"),
-    Col("batch", "int", "batch that fits"), Col("api_value_usd", "usd_rate", "API value"),
+    Col("batch", "float", "batch that fits"), Col("api_value_usd", "usd_rate", "API value"),
     Col("assumption", "str"), Col("cost_assumed", "bool", "assumed"),
 ]
+
+
+def _price_source(catalog: CostCatalog, res: Resolution) -> str | None:
+    s, hw = res.serving, res.hardware
+    mine = catalog.overrides("serving", s.key)
+    if s.mode == "roofline":
+        if s.usd_per_gpu_hour and "usd_per_gpu_hour" in mine:
+            return f"overridden in {catalog.override_file}"
+        if s.usd_per_gpu_hour:
+            return "serving profile"
+        if hw is not None and "usd_per_gpu_hour" in catalog.overrides("hardware", hw.key):
+            return f"overridden in {catalog.override_file}"
+        return hw.price_source if hw else None
+    if s.mode == "measured":
+        return (f"overridden in {catalog.override_file}" if "usd_per_hour" in mine
+                else "serving profile")
+    return None
+
+
+def _buckets(s: ServingProfile) -> str | None:
+    if not s.buckets:
+        return None
+    each = "; ".join(f"<= {b.max_context:,.0f}: {b.prefill_tokens_per_s:,.0f} / "
+                     f"{b.decode_tokens_per_s:,.0f}" for b in s.buckets)
+    return each + " (prefill / decode tok/s)"
+
+
+def _rate_card(s: ServingProfile) -> str | None:
+    if s.mode != "rate_card":
+        return None
+    return (f"input {s.usd_per_mtok_input:g}, cache write {s.usd_per_mtok_cache_write:g}, "
+            f"1h {s.usd_per_mtok_cache_write_1h:g}, cache read {s.usd_per_mtok_cache_read:g}, "
+            f"output {s.usd_per_mtok_output:g}")
 
 
 def _assumption_rows(catalog: CostCatalog, resolutions: list[Resolution]
@@ -154,16 +199,24 @@ def _assumption_rows(catalog: CostCatalog, resolutions: list[Resolution]
         if s.key in seen:
             continue
         hw = res.hardware
+        roof, measured = s.mode == "roofline", s.mode == "measured"
+        changed = catalog.overrides("serving", s.key)
+        source = f"{s.source} (as of {s.as_of})"
+        if changed:
+            source += f"; overridden in {catalog.override_file}: {', '.join(changed)}"
         seen[s.key] = (
             s.key, s.mode, hw.name if hw else None, s.gpus or None,
-            s.precision if s.mode == "roofline" else None,
-            res.usd_per_gpu_hour if s.mode == "roofline" else None,
-            (hw.price_source if hw and not s.usd_per_gpu_hour else "serving profile")
-            if s.mode == "roofline" else None,
-            s.mfu or None, s.mbu or None, s.max_batch if s.mode == "roofline" else None,
+            s.precision if roof else None, res.usd_per_gpu_hour if roof else None,
+            _price_source(catalog, res),
+            s.mfu or None, s.mbu or None, s.max_batch if roof else None,
             s.utilization if s.mode != "rate_card" else None,
-            s.cache_read_model if s.mode == "roofline" else None, s.overhead_share,
-            f"{s.source} (as of {s.as_of})",
+            s.cache_read_model if roof else None,
+            s.usd_per_hour if measured else None,
+            s.prefill_tokens_per_s if measured else None,
+            s.decode_tokens_per_s if measured else None,
+            s.cache_read_tokens_per_s if measured else None,
+            _buckets(s), _rate_card(s), s.discount if s.mode == "rate_card" else None,
+            s.overhead_share, source,
         )
     return list(seen.values())
 
@@ -174,6 +227,13 @@ ASSUMPTION_COLUMNS = [
     Col("price_source", "str"), Col("mfu", "share", "MFU (prefill)"),
     Col("mbu", "share", "MBU (decode)"), Col("max_batch", "int", "target batch"),
     Col("utilization", "share"), Col("cache_read_model", "str"),
+    Col("usd_per_hour", "usd", "$/replica-h"),
+    Col("prefill_tokens_per_s", "float", "prefill tok/s"),
+    Col("decode_tokens_per_s", "float", "decode tok/s"),
+    Col("cache_read_tokens_per_s", "float", "cache read tok/s"),
+    Col("buckets", "str", "context buckets"),
+    Col("rate_card_usd_per_mtok", "str", "rate card $/M"),
+    Col("discount", "share"),
     Col("overhead_share", "share", "overhead (loaded)"), Col("source", "str"),
 ]
 
@@ -203,7 +263,12 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
         notes=[f"Typical request: a prompt of the context length, {1 - TYPICAL_NEW_SHARE:.0%} "
                f"of it read from the cache, and {TYPICAL_OUTPUT} output tokens. Prefill is "
                f"compute-bound; decode is bound by memory bandwidth until the batch passes "
-               f"the ridge point."])
+               f"the ridge point. prefill_bound is that of the request's prefill run alone; "
+               f"it is priced as compute either way (chunked prefill shares weight reads "
+               f"with the batch).",
+               "The 200k request has exactly 200,000 prompt tokens, so its API value is at "
+               "the standard price; above 200k Claude Sonnet 4/4.5 and Gemini 2.5 Pro bill "
+               "the WHOLE request at their long-context prices (docs/costs.md)."])
     assumptions = Table("cost_assumptions", "What the costs rest on (serving profiles)",
                         ASSUMPTION_COLUMNS, _assumption_rows(catalog, resolutions),
                         notes=["Override any of these with --costs FILE (docs/costs.md)."])
@@ -242,24 +307,34 @@ def _scaled(res: Resolution, knob: str, factor: float) -> Resolution | None:
     return None
 
 
+def _batch_elasticity(res: Resolution, t: Tokens) -> float:
+    """d ln(cost) / d ln(batch) for the batch actually used: 0 where KV memory (not the
+    target) limits it; at the target, a +-1% central step of the continuous batch, the upper
+    step capped where KV memory would take over (one-sided at that kink)."""
+    rf = Roofline.from_resolution(res)
+    b = rf.batch_at(t.decode_context)
+    if b < rf.max_batch:
+        return 0.0
+    fit = rf.kv_capacity_tokens / max(t.decode_context, 1.0)
+    hi, lo = min(b * (1 + _STEP), max(fit, b)), b * (1 - _STEP)
+    c_hi, c_lo = rf.request(t, hi).cost_usd, rf.request(t, lo).cost_usd
+    if c_hi <= 0 or c_lo <= 0:
+        return 0.0
+    return (math.log(c_hi) - math.log(c_lo)) / (math.log(hi) - math.log(lo))
+
+
 def elasticity(res: Resolution, knob: str, t: Tokens) -> float | None:
     """d ln(cost) / d ln(knob), by a central difference of +-1%; None where it does not apply.
-
-    A batch knob moves in whole sequences, so its step is 25% (a 1% step would round away).
-    """
-    step = 0.25 if knob == "max_batch" else _STEP
-    up, down = _scaled(res, knob, 1 + step), _scaled(res, knob, 1 - step)
+    The batch knob is the batch actually used (see _batch_elasticity)."""
+    if knob == "max_batch":
+        return _batch_elasticity(res, t) if res.serving.mode == "roofline" else None
+    up, down = _scaled(res, knob, 1 + _STEP), _scaled(res, knob, 1 - _STEP)
     if up is None or down is None:
         return None
     hi, lo = _cost(up, t), _cost(down, t)
-    if knob == "max_batch":
-        b0 = res.serving.max_batch
-        x_hi, x_lo = up.serving.max_batch / b0, down.serving.max_batch / b0
-    else:
-        x_hi, x_lo = 1 + step, 1 - step
-    if hi <= 0 or lo <= 0 or x_hi == x_lo:
+    if hi <= 0 or lo <= 0:
         return 0.0
-    return (math.log(hi) - math.log(lo)) / (math.log(x_hi) - math.log(x_lo))
+    return (math.log(hi) - math.log(lo)) / (math.log(1 + _STEP) - math.log(1 - _STEP))
 
 
 KNOBS: tuple[tuple[str, str], ...] = (
