@@ -33,6 +33,7 @@ from planalyzer.sources.base import BatchItem, Source, check_not_empty, read_hea
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
+from planalyzer.sources.report_json import BUCKET_SOURCES, check_overlapping_buckets
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
 
@@ -178,6 +179,9 @@ class Store:
                     "these options)")
             if opts.source is not None:
                 _check_forced_source(report, opts.source)
+            if any(fl.status != "unchanged" and fl.format.split(" ")[0] in BUCKET_SOURCES
+                   for fl in report.files):
+                check_overlapping_buckets(self.con)
             if memo is not None:
                 self._record_folders(memo)
             if opts.strict and report.rows_rejected:
@@ -359,6 +363,8 @@ class Store:
                                            {"checked_rows": checked}))
             rejected = _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
                                            {"checked_rows": checked}))
+            skipped = {str(k): int(n) for k, n in sqlfiles.run(
+                self.con, "skipped_row_kinds", params, {"checked_rows": checked}).fetchall()}
         except duckdb.Error as exc:
             raise _unreadable(src.key, fmt, exc) from None
         finally:
@@ -368,10 +374,10 @@ class Store:
         reasons = dict(sqlfiles.run(self.con, "rejected_reasons", {"source": src.key})
                        .fetchall()) if rejected else {}
         return FileLoad(
-            source=src.key, format=fmt, status=status, rows_read=read,
+            source=src.key, format=fmt, status=status, rows_read=read - sum(skipped.values()),
             rows_loaded=inserted, rows_rejected=rejected,
             rejected_by_reason={str(k): int(v) for k, v in reasons.items()},
-            mapping=proj.mapping.describe(),
+            mapping=proj.mapping.describe(), skipped_by_kind=skipped,
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:

@@ -17,6 +17,7 @@ one request.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,12 @@ from planalyzer.sources.tabular import Projection
 
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
+
+
+# a bucket of the messages report ({"starting_at", "ending_at", "results"}): its first results
+# may lie beyond the sniffed head (an hourly page of empty buckets)
+_BUCKET = re.compile(rb'"starting_at"\s*:\s*"[^"]*"\s*,\s*"ending_at"\s*:\s*"[^"]*"\s*,'
+                     rb'\s*"results"\s*:')
 
 
 def _is_claude_code_report(head: bytes) -> bool:
@@ -44,7 +51,7 @@ class AnthropicUsage(Source):
         create_macros(con)
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        return b'"uncached_input_tokens"' in head or (
+        return b'"uncached_input_tokens"' in head or bool(_BUCKET.search(head)) or (
             _is_claude_code_report(head) and b'"actor"' in head)
 
     def projection(
