@@ -524,6 +524,7 @@ def _check_forced_source(report: LoadReport, name: str) -> None:
     sniffer recognises) is said: an error when nothing at all was read, else a note."""
     forced = registry.get(name)
     if not forced.batch:
+        report.notes.extend(_all_rejected_notes(report, name))
         return  # projection sources fail on columns they cannot map: they say so themselves
     wrong: list[str] = []
     for fl in report.files:
@@ -544,6 +545,26 @@ def _check_forced_source(report: LoadReport, name: str) -> None:
         more = f" (and {len(wrong) - 1} more file(s) like it)" if len(wrong) > 1 else ""
         raise InputError(wrong[0] + more)
     report.notes.extend(wrong)
+
+
+def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
+    """``--source NAME`` on a file whose columns it could map but whose every row it rejected:
+    likely another source's file (an OpenAI usage page read as Anthropic's, say): said, with
+    the source content detection picks where that is another."""
+    notes = []
+    for fl in report.files:
+        if (fl.status not in ("loaded", "reloaded") or not fl.rows_read
+                or fl.rows_rejected < fl.rows_read):
+            continue
+        looks = registry.detect(Path(fl.source)).name
+        reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(fl.rejected_by_reason.items()))
+        hint = (f"it looks like {looks} logs: give --source {looks}, or omit --source"
+                if looks not in (name, registry.GENERIC) else
+                "it may be another source's file: omit --source to detect its format, or "
+                "check the columns with planalyzer map")
+        notes.append(f"{fl.source}: --source {name} rejected all {fl.rows_read:,} row(s) "
+                     f"({reasons}); {hint}")
+    return notes
 
 
 def _source_notes(loads: list[FileLoad]) -> list[str]:
