@@ -3,7 +3,9 @@
 messages: ``{"data": [{"starting_at", "ending_at", "results": [{"uncached_input_tokens",
 "cache_read_input_tokens", "cache_creation": {"ephemeral_5m_input_tokens",
 "ephemeral_1h_input_tokens"}, "output_tokens", "account_id", "api_key_id", "workspace_id",
-"model", "service_tier", "context_window"}]}]}`` (sql/project_anthropic_messages_json.sql).
+"service_account_id", "model", "service_tier", "context_window", "inference_geo", "speed"}]}]}``
+(sql/project_anthropic_messages_json.sql): event_id names the bucket's start and width and
+every grouping dimension, so results differing in any one are all kept.
 
 claude_code: ``{"data": [{"date", "actor": {"type", "email_address" | "api_key_name"},
 "subscription_type", "customer_type", "core_metrics", "model_breakdown": [{"model", "tokens":
