@@ -34,6 +34,7 @@ from planalyzer.sources.base import BatchItem, Source, check_not_empty, read_hea
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
+from planalyzer.sources.report_json import BUCKET_SOURCES, check_overlapping_buckets
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
 
@@ -209,6 +210,9 @@ class Store:
                     "these options)")
             if opts.source is not None:
                 _check_forced_source(report, opts.source)
+            if any(fl.status != "unchanged" and fl.format.split(" ")[0] in BUCKET_SOURCES
+                   for fl in report.files):
+                check_overlapping_buckets(self.con)
             if memo is not None:
                 self._record_folders(memo)
             if opts.strict and report.rows_rejected:
@@ -390,6 +394,8 @@ class Store:
                                            {"checked_rows": checked}))
             rejected = _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
                                            {"checked_rows": checked}))
+            skipped = {str(k): int(n) for k, n in sqlfiles.run(
+                self.con, "skipped_row_kinds", params, {"checked_rows": checked}).fetchall()}
         except duckdb.Error as exc:
             raise _unreadable(src.key, fmt, exc) from None
         finally:
@@ -399,10 +405,10 @@ class Store:
         reasons = dict(sqlfiles.run(self.con, "rejected_reasons", {"source": src.key})
                        .fetchall()) if rejected else {}
         return FileLoad(
-            source=src.key, format=fmt, status=status, rows_read=read,
+            source=src.key, format=fmt, status=status, rows_read=read - sum(skipped.values()),
             rows_loaded=inserted, rows_rejected=rejected,
             rejected_by_reason={str(k): int(v) for k, v in reasons.items()},
-            mapping=proj.mapping.describe(),
+            mapping=proj.mapping.describe(), skipped_by_kind=skipped,
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
@@ -610,6 +616,7 @@ def _check_forced_source(report: LoadReport, name: str) -> None:
     sniffer recognises) is said: an error when nothing at all was read, else a note."""
     forced = registry.get(name)
     if not forced.batch:
+        report.notes.extend(_all_rejected_notes(report, name))
         return  # projection sources fail on columns they cannot map: they say so themselves
     wrong: list[str] = []
     for fl in report.files:
@@ -630,6 +637,26 @@ def _check_forced_source(report: LoadReport, name: str) -> None:
         more = f" (and {len(wrong) - 1} more file(s) like it)" if len(wrong) > 1 else ""
         raise InputError(wrong[0] + more)
     report.notes.extend(wrong)
+
+
+def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
+    """``--source NAME`` on a file whose columns it could map but whose every row it rejected:
+    likely another source's file (an OpenAI usage page read as Anthropic's, say): said, with
+    the source content detection picks where that is another."""
+    notes = []
+    for fl in report.files:
+        if (fl.status not in ("loaded", "reloaded") or not fl.rows_read
+                or fl.rows_rejected < fl.rows_read):
+            continue
+        looks = registry.detect(Path(fl.source)).name
+        reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(fl.rejected_by_reason.items()))
+        hint = (f"it looks like {looks} logs: give --source {looks}, or omit --source"
+                if looks not in (name, registry.GENERIC) else
+                "it may be another source's file: omit --source to detect its format, or "
+                "check the columns with planalyzer map")
+        notes.append(f"{fl.source}: --source {name} rejected all {fl.rows_read:,} row(s) "
+                     f"({reasons}); {hint}")
+    return notes
 
 
 def _source_notes(loads: list[FileLoad]) -> list[str]:

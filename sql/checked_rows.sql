@@ -1,6 +1,7 @@
 -- checked_rows: a source's rows in canonical columns, each with the reason it cannot be used.
 -- inputs: {{projection}}: a SELECT over one source file that yields the canonical columns plus
---         <token>_bad / requests_bad flags, ts_given, source_row and raw_json (built by
+--         <token>_bad / requests_bad flags, ts_given, skip_kind (NULL, or the kind of a row
+--         that is not a model call), source_row and raw_json (built by
 --         planalyzer.sources.tabular from quoted column names)
 -- outputs: rows with reject_reason NULL (usable) or the first reason that applies
 -- params: $max_tokens, $type_problem

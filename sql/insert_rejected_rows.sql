@@ -6,4 +6,4 @@
 INSERT INTO rejected_rows
 SELECT $source, source_row, reject_reason, raw_json
 FROM ({{checked_rows}}) AS c
-WHERE c.reject_reason IS NOT NULL
+WHERE c.reject_reason IS NOT NULL AND c.skip_kind IS NULL

@@ -47,6 +47,7 @@ SELECT
     CAST(1 AS BIGINT) AS requests,
     CASE WHEN upper(coalesce(v[7], 'USD')) = 'USD' THEN TRY_CAST(v[6] AS DOUBLE) / 100 END
         AS logged_cost_usd,
+    CAST(NULL AS VARCHAR) AS skip_kind,
     row_number() OVER () AS source_row,
     CAST(m AS VARCHAR) AS raw_json
 FROM f

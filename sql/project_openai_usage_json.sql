@@ -6,7 +6,10 @@
 -- slots: none
 -- input_tokens include input_cached_tokens (OpenAI's counting), so input = input - cached.
 -- The user is user_id where the export was grouped by user, else the project or API key.
--- event_id names the bucket and its grouping, so overlapping exports are not counted twice.
+-- event_id names the bucket (its start and width in seconds: a daily and an hourly bucket
+-- starting at the same time differ) and its grouping, so the same export loaded twice is not
+-- counted twice; buckets of different widths that overlap are refused after the load
+-- (sql/overlapping_buckets.sql).
 WITH buckets AS (
     SELECT unnest(json_extract(page.data, '$[*]')) AS bucket
     FROM read_json($path, format = 'auto', columns = {data: 'JSON'}) AS page
@@ -18,18 +21,22 @@ f AS (
     SELECT
         r,
         json_extract_string(bucket, '$.start_time') AS start_s,
+        json_extract_string(bucket, '$.end_time') AS end_s,
         json_extract_string(r, ['$.user_id', '$.project_id', '$.api_key_id', '$.model',
                                 '$.input_tokens', '$.input_cached_tokens', '$.output_tokens',
                                 '$.num_model_requests', '$.batch', '$.service_tier']) AS v
     FROM results
 )
 SELECT
-    'openai:' || coalesce(start_s, '') || ':' || coalesce(v[1], '') || ':' || coalesce(v[2], '')
+    'openai:' || coalesce(start_s, '') || '/'
+        || coalesce(CAST(TRY_CAST(end_s AS BIGINT) - TRY_CAST(start_s AS BIGINT) AS VARCHAR), '')
+        || ':' || coalesce(v[1], '') || ':' || coalesce(v[2], '')
         || ':' || coalesce(v[3], '') || ':' || coalesce(v[4], '') || ':' || coalesce(v[9], '')
         || ':' || coalesce(v[10], '') AS event_id,
     to_timestamp(TRY_CAST(start_s AS DOUBLE)) AS ts,
     start_s IS NOT NULL AS ts_given,
-    coalesce(v[1], 'project:' || v[2], 'api_key:' || v[3], 'organization') AS user_id,
+    coalesce(nullif(v[1], ''), 'project:' || nullif(v[2], ''), 'api_key:' || nullif(v[3], ''),
+             'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
     v[4] AS model,
     pa_bad(v[5]) AS input_tokens_bad,
@@ -45,6 +52,7 @@ SELECT
     coalesce(pa_int(v[7]), 0) AS output_tokens,
     coalesce(pa_int(v[8]), 1) AS requests,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
+    CAST(NULL AS VARCHAR) AS skip_kind,
     row_number() OVER () AS source_row,
     CAST(r AS VARCHAR) AS raw_json
 FROM f

@@ -3,7 +3,9 @@
 messages: ``{"data": [{"starting_at", "ending_at", "results": [{"uncached_input_tokens",
 "cache_read_input_tokens", "cache_creation": {"ephemeral_5m_input_tokens",
 "ephemeral_1h_input_tokens"}, "output_tokens", "account_id", "api_key_id", "workspace_id",
-"model", "service_tier", "context_window"}]}]}`` (sql/project_anthropic_messages_json.sql).
+"service_account_id", "model", "service_tier", "context_window", "inference_geo", "speed"}]}]}``
+(sql/project_anthropic_messages_json.sql): event_id names the bucket's start and width and
+every grouping dimension, so results differing in any one are all kept.
 
 claude_code: ``{"data": [{"date", "actor": {"type", "email_address" | "api_key_name"},
 "subscription_type", "customer_type", "core_metrics", "model_breakdown": [{"model", "tokens":
@@ -17,6 +19,7 @@ one request.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +32,12 @@ from planalyzer.sources.tabular import Projection
 
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
+
+
+# a bucket of the messages report ({"starting_at", "ending_at", "results"}): its first results
+# may lie beyond the sniffed head (an hourly page of empty buckets)
+_BUCKET = re.compile(rb'"starting_at"\s*:\s*"[^"]*"\s*,\s*"ending_at"\s*:\s*"[^"]*"\s*,'
+                     rb'\s*"results"\s*:')
 
 
 def _is_claude_code_report(head: bytes) -> bool:
@@ -44,7 +53,7 @@ class AnthropicUsage(Source):
         create_macros(con)
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        return b'"uncached_input_tokens"' in head or (
+        return b'"uncached_input_tokens"' in head or bool(_BUCKET.search(head)) or (
             _is_claude_code_report(head) and b'"actor"' in head)
 
     def projection(

@@ -1,24 +1,44 @@
 """Helicone request export (CSV or JSON lines), one row per request.
 
-Columns as in Helicone's request table: request_id, request_created_at, user_id, model,
-prompt_tokens, completion_tokens, prompt_cache_read_tokens, prompt_cache_write_tokens, cost.
-Helicone stores cost as USD x 1e9 (an integer): divided back into logged_cost_usd. Cache reads
-and writes are logged apart from prompt_tokens (an assumption where a provider reports them
-inside; a mapping file with ``input_includes_cache_read = true`` says otherwise).
+Columns as in Helicone's request table: request_id, request_created_at, user_id /
+request_user_id, model, prompt_tokens, completion_tokens, prompt_cache_read_tokens,
+prompt_cache_write_tokens, cost / costUSD. Cache reads and writes are logged apart from
+prompt_tokens (an assumption where a provider reports them inside; a mapping file with
+``input_includes_cache_read = true`` says otherwise).
+
+The cost's unit depends on where the export came from: the ClickHouse table
+(``request_response_rmt.cost``) stores USD x 1e9 as an integer, while Helicone's request API
+(``/v1/request/query-clickhouse``, what its exports use) returns ``cost / 1e9 AS cost`` and
+``costUSD``, both in USD. So ``costUSD`` is used as it is where present; else ``cost`` is
+divided by 1e9 only where every value is a whole number (a raw dump: no USD cost of a request
+is a whole number of dollars but zero), and kept as USD where any has a fraction. The mapping
+says which.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
 
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.sources.files import SourceFile
+from planalyzer.sources.mapping import normalise
 from planalyzer.sources.preset import PresetSource
+from planalyzer.sources.tabular import Projection, reader_sql
+from planalyzer.sqlfiles import quote_ident
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
+
+RAW_UNIT = 1e9  # Helicone's COST_PRECISION_MULTIPLIER
 
 
 class Helicone(PresetSource):
     name = "helicone"
-    description = "Helicone request export (request_id, request_created_at, cost in USD x 1e9)"
+    description = "Helicone request export (request_id, request_created_at, cost or costUSD)"
     signature = ("request_id", "request_created_at", "completion_tokens")
-    cost_divisor = 1e9
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "event_id": ("request_id",),
         "ts": ("request_created_at",),
@@ -28,5 +48,29 @@ class Helicone(PresetSource):
         "cache_read_tokens": ("prompt_cache_read_tokens",),
         "cache_write_tokens": ("prompt_cache_write_tokens",),
         "output_tokens": ("completion_tokens",),
-        "logged_cost_usd": ("cost",),
+        "logged_cost_usd": ("costUSD", "cost"),
     }
+
+    def projection(
+        self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
+    ) -> Projection:
+        present = self.present_columns(con, src)
+        col = opts.mapping.explicit.get("logged_cost_usd") or next(
+            (present[normalise(c)] for c in self.columns["logged_cost_usd"]
+             if normalise(c) in present), None)
+        if col is None:
+            return self.project(con, src, opts)
+        divisor, note = 1.0, f"logged_cost_usd: {col} in USD"
+        if normalise(col) != "costusd":
+            costs, whole = sqlfiles.run(con, "cost_column_whole", {"path": src.key}, {
+                "reader": reader_sql(src), "column": quote_ident(col)}).fetchall()[0]
+            if costs and whole:
+                divisor = RAW_UNIT
+                note = (f"logged_cost_usd: {col} holds whole numbers: USD x 1e9 (a raw "
+                        "Helicone ClickHouse dump), divided by 1e9")
+            else:
+                note = (f"logged_cost_usd: {col} in USD (Helicone's request API unit; a raw "
+                        "dump's whole numbers would be divided by 1e9)")
+        preset = self.preset(present, opts)
+        return self.project(con, src, opts, cost_divisor=divisor,
+                            preset=replace(preset, notes=(*preset.notes, note)))

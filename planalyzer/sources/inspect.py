@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from planalyzer import sqlfiles
 from planalyzer.accounting import display_path
 from planalyzer.sources import registry
 from planalyzer.sources.base import Source, check_not_empty
@@ -69,11 +70,20 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
         if how == "given" and canon not in opts.mapping.explicit:
             how = "preset"  # a vendor source's own column list, not the user's --map
         rows.append((name, canon, col or "-", types.get(col, "-") if col else "-", how))
-    unused = sorted(set(types) - set(m.columns.values()))
+    unused = sorted(set(types) - set(m.columns.values()) - set(proj.extra_columns))
     if unused:
         notes.append(f"{name}: columns not used: {', '.join(unused)}")
     if module.name != registry.GENERIC:
         notes.append(f"{name}: recognised as {module.name} ({module.description})")
+    if proj.user_from is not None:
+        counts = sqlfiles.run(con, "user_origin_counts", {"path": src.key},
+                              {"origin": proj.user_from, "reader": proj.reader}).fetchall()
+        notes.append(f"{name}: user_id is read per row from the first non-empty of "
+                     f"{m.user_chain()}; rows by the column their user came from: "
+                     + ", ".join(f"{c or 'none (rejected: missing user_id)'} {n:,}"
+                                 for c, n in counts))
+    for note in m.notes:
+        notes.append(f"{name}: {note}")
     if m.input_includes_cache_read:
         notes.append(f"{name}: input_tokens = input - cache_read "
                      "(the source counts cached tokens inside its input count)")

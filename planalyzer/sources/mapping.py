@@ -69,6 +69,16 @@ class ColumnMapping:
     columns: dict[str, str]
     how: dict[str, str]  # canonical -> "given" | "recognised"
     input_includes_cache_read: bool
+    # user_id read per row from the first non-empty of its column and these ("team:<team_id>"
+    # as a column shown with the prefix its values get), then a constant
+    user_fallbacks: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what else a reader should know (a cost column's unit)
+
+    def user_chain(self) -> str:
+        """The columns user_id is read from, per row, in order (empty: one column)."""
+        if not self.user_fallbacks or "user_id" not in self.columns:
+            return ""
+        return ", else ".join((self.columns["user_id"], *self.user_fallbacks))
 
     def describe(self) -> str:
         parts = []
@@ -78,8 +88,12 @@ class ColumnMapping:
                 tag = "" if theirs == canon else f"={theirs}"
                 parts.append(f"{canon}{tag}")
         text = ", ".join(parts)
+        if self.user_chain():
+            text += f" (user_id per row: the first non-empty of {self.user_chain()})"
         if self.input_includes_cache_read:
             text += " (input_tokens = input - cache_read: the source counts cached tokens inside)"
+        for note in self.notes:
+            text += f" ({note})"
         return text
 
 

@@ -4,12 +4,15 @@ JSON: ``{"object": "page", "data": [{"object": "bucket", "start_time", "end_time
 [{"object": "organization.usage.completions.result", "input_tokens", "input_cached_tokens",
 "output_tokens", "num_model_requests", "project_id", "user_id", "api_key_id", "model", "batch"}
 ]}]}`` (sql/project_openai_usage_json.sql). CSV: the same fields as columns, with start_time
-(epoch seconds) or start_time_iso. input_tokens include input_cached_tokens. Rows are buckets
+(epoch seconds) or start_time_iso; as in the JSON, a row's user is its user_id (or
+user_email), else ``project:<project_id>``, else ``api_key:<api_key_id>``, else
+``organization``. input_tokens include input_cached_tokens. Rows are buckets
 (a day, an hour, a minute) with num_model_requests as the request count.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
 _JSON_MARK = b"organization.usage.completions.result"
+# a page of buckets whose first ones are empty (an hourly or minute page is mostly empty
+# buckets: the first result may lie beyond the sniffed head)
+_BUCKET = re.compile(rb'"object"\s*:\s*"bucket"\s*,\s*"start_time"\s*:')
 
 
 class OpenAIUsage(PresetSource):
@@ -41,12 +47,16 @@ class OpenAIUsage(PresetSource):
         "output_tokens": ("output_tokens",),
         "requests": ("num_model_requests",),
     }
+    # as the JSON: per row, the user, else the project or key the row was grouped by
+    user_prefixes: ClassVar[dict[str, str]] = {"project_id": "project:",
+                                               "api_key_id": "api_key:"}
+    user_default = "organization"
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         create_macros(con)
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        if _JSON_MARK in head:
+        if _JSON_MARK in head or _BUCKET.search(head):
             return True
         names = header_names(head)
         return "num_model_requests" in names and "start_time" in {

@@ -4,7 +4,8 @@ Columns as exported: generation_id, created_at, cost_total, tokens_prompt, token
 tokens_reasoning, tokens_cached, model_permaslug, provider_name, api_key_name, user ...
 OpenRouter follows OpenAI's counting: tokens_prompt includes tokens_cached, and
 tokens_completion includes tokens_reasoning (so reasoning is not added again). cost_total is the
-USD OpenRouter charged: kept as logged_cost_usd.
+USD OpenRouter charged: kept as logged_cost_usd. The user is read per row: ``user`` (set
+where the caller passed one), else ``user_id``, else ``api_key:<api_key_name>``.
 """
 
 from __future__ import annotations
@@ -29,3 +30,4 @@ class OpenRouter(PresetSource):
         "output_tokens": ("tokens_completion",),
         "logged_cost_usd": ("cost_total",),
     }
+    user_prefixes: ClassVar[dict[str, str]] = {"api_key_name": "api_key:"}

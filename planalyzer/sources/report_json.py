@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 
 from planalyzer import sqlfiles
+from planalyzer.accounting import display_path
+from planalyzer.errors import InputError
 from planalyzer.sources.mapping import ColumnMapping
 from planalyzer.sources.tabular import Projection
 
@@ -23,3 +25,30 @@ def json_projection(sql_name: str, fields: dict[str, str], inclusive: bool = Fal
     return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None)
 
 
+_VENDOR_SOURCE = {"openai": "openai-usage", "anthropic": "anthropic-usage"}
+BUCKET_SOURCES = frozenset(_VENDOR_SOURCE.values())  # sources whose event ids name a bucket
+
+
+def _span(seconds: int) -> str:
+    for unit, n in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % n == 0:
+            k = seconds // n
+            return f"{k} {unit}" + ("s" if k != 1 else "")
+    return f"{seconds} s"
+
+
+def check_overlapping_buckets(con: duckdb.DuckDBPyConnection) -> None:
+    """Usage-API buckets of different spans covering the same time (a daily and an hourly
+    export of one day) would count the same requests twice: refused, naming the files."""
+    rows = sqlfiles.run(con, "overlapping_buckets").fetchall()
+    if not rows:
+        return
+    parts = []
+    for vendor, wide, narrow, n, first, sources in rows:
+        files = ", ".join(display_path(str(s)) for s in sources)
+        parts.append(f"{_VENDOR_SOURCE.get(vendor, vendor)} buckets of {_span(int(wide))} and "
+                     f"{_span(int(narrow))} cover the same time ({n:,} overlapping pair(s) "
+                     f"from {first} UTC; files: {files})")
+    raise InputError("; ".join(parts) + ": loaded together they count the same requests "
+                     "twice; load one bucket width per period (leave one of the exports out, "
+                     "or load it into another --db file)")

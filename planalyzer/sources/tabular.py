@@ -8,7 +8,8 @@ that one bad cell is a rejected row, not a failed load; the projection parses it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -56,6 +57,10 @@ class Projection:
     mapping: ColumnMapping
     type_problem: str | None
     params: dict[str, Any] = field(default_factory=dict)  # extra values the SQL binds
+    # which column each row's user_id came from (a SQL expression over ``src``), where the
+    # user is read per row from several columns; None: one column
+    user_from: str | None = None
+    extra_columns: tuple[str, ...] = ()  # file columns read besides the mapping's
 
 
 def _base(type_name: str) -> str:
@@ -74,9 +79,11 @@ def reader_sql(source: SourceFile) -> str:
     return READERS[source.format]
 
 
-def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile) -> list[tuple[str, str]]:
-    """(name, DuckDB type) of a file's columns; unreadable files raise InputError."""
-    reader = reader_sql(source)
+def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
+                 reader: str | None = None) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of a file's columns (``reader``: a FROM item of the source's own
+    that reads it as ``src``); unreadable files raise InputError."""
+    reader = reader or reader_sql(source)
     try:
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
                             {"reader": reader}).fetchall()
@@ -162,18 +169,52 @@ def _text_expr(q: str | None, type_name: str = "VARCHAR") -> str:
     return f"CAST({q} AS VARCHAR)"
 
 
+def present_text(q: str, type_name: str) -> str:
+    """A column's trimmed text, NULL where it is NULL or empty (a missing value)."""
+    return f"nullif(trim({_text_expr(q, type_name)}), '')"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """What a vendor source adds to the generic projection.
+
+    ``user_fallbacks``: (column, prefix) read per row, in order, where the user column is
+    empty (``team:`` + team_id, say); ``user_default``: the user where all are empty;
+    ``skip``: builds, from the file's column types, a SQL expression over ``src`` naming the
+    kind of a row that is not a model call (NULL for a usage row): such rows are counted by
+    kind, neither loaded nor rejected; ``notes``: shown with the mapping."""
+
+    user_fallbacks: Sequence[tuple[str, str]] = ()
+    user_default: str | None = None
+    skip: Any = None  # Callable[[dict[str, str]], str | None]
+    notes: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()  # the file columns ``skip`` reads
+
+
 def build_projection(
     con: duckdb.DuckDBPyConnection, source: SourceFile, spec: MappingSpec,
-    cost_divisor: float = 1.0,
+    cost_divisor: float = 1.0, preset: Preset | None = None, reader: str | None = None,
 ) -> Projection:
     """The SELECT over one file that yields canonical columns (see sql/checked_rows.sql).
 
-    ``cost_divisor`` converts a logged cost to USD (Helicone logs USD x 1e9).
+    ``cost_divisor`` converts a logged cost to USD (a raw Helicone dump logs USD x 1e9);
+    ``preset``: a vendor source's additions; ``reader``: a FROM item reading the file as
+    ``src`` in place of the format's reader (a saved API page's rows, say).
     """
-    cols = file_columns(con, source)
+    preset = preset or Preset()
+    cols = file_columns(con, source, reader)
     types = dict(cols)
     mapping = detect([c for c, _ in cols], spec, source.key)
     m = mapping.columns
+    fallbacks = [(c, p) for c, p in preset.user_fallbacks
+                 if c in types and c != m.get("user_id")]
+    if "user_id" in m and (fallbacks or preset.user_default):
+        shown = [f"{p}<{c}>" if p else c for c, p in fallbacks]
+        if preset.user_default:
+            shown.append(repr(preset.user_default))
+        mapping = replace(mapping, user_fallbacks=tuple(shown))
+    if preset.notes:
+        mapping = replace(mapping, notes=mapping.notes + tuple(preset.notes))
     found = ", ".join(c for c, _ in cols) or "none"
     if "user_id" not in m or "ts" not in m:
         missing = [c for c in ("user_id", "ts") if c not in m]
@@ -199,7 +240,23 @@ def build_projection(
     if prob:
         problems.append(prob)
     select += [f"{ts_value} AS ts", f"{ts_given} AS ts_given"]
+    user_from: str | None = None
+    if mapping.user_fallbacks:
+        main = present_text(q("user_id"), types[m["user_id"]])
+        parts = [main] + [f"({_sql_str(p)} || {present_text('src.' + quote_ident(c), types[c])})"
+                          for c, p in fallbacks]
+        if preset.user_default:
+            parts.append(_sql_str(preset.user_default))
+        select.append(f"coalesce({', '.join(parts)}) AS user_id")
+        whens = [f"WHEN {main} IS NOT NULL THEN {_sql_str(m['user_id'])}"] + [
+            f"WHEN {present_text('src.' + quote_ident(c), types[c])} IS NOT NULL "
+            f"THEN {_sql_str(c)}" for c, _ in fallbacks]
+        user_from = (f"CASE {' '.join(whens)} ELSE "
+                     f"{_sql_str(repr(preset.user_default)) if preset.user_default else 'NULL'}"
+                     " END")
     for canon in ("user_id", "plan", "model"):
+        if canon == "user_id" and user_from is not None:
+            continue
         expr = _text_expr(q(canon), types[m[canon]]) if canon in m else _text_expr(None)
         select.append(f"{expr} AS {canon}")
     values: dict[str, str] = {}
@@ -221,17 +278,26 @@ def build_projection(
                       "AS logged_cost_usd")
     else:
         select.append("NULL::DOUBLE AS logged_cost_usd")
+    skip = preset.skip(types) if preset.skip is not None else None
+    select.append(f"{skip or 'NULL'}::VARCHAR AS skip_kind")
     if source.stage is not None:
         select += [f"src.{quote_ident(STAGE_ROW)} AS source_row",
                    f"src.{quote_ident(STAGE_RAW)} AS raw_json"]
     else:
         select += ["src.file_row_number + 1 AS source_row" if source.format == "parquet"
                    else "row_number() OVER () AS source_row", "to_json(src) AS raw_json"]
-    reader = reader_sql(source)
+    reader = reader or reader_sql(source)
     sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {reader}"
     return Projection(sql=sql, reader=reader, mapping=mapping,
                       type_problem="; ".join(problems) if problems else None,
-                      params={"cost_divisor": cost_divisor})
+                      params={"cost_divisor": cost_divisor}, user_from=user_from,
+                      extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses))
+
+
+def _sql_str(text: str) -> str:
+    """A SQL string literal (values built into the projection are column names and fixed
+    prefixes of the source modules, never data)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 class Tabular(Source):

@@ -1,0 +1,267 @@
+"""Vendor exports as real exports come: users per row, rows that are not model calls, cost
+units, bucket widths, grouping dimensions, and detection of pages that start empty."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, cli_error, cli_json, write_csv
+
+from planalyzer.errors import InputError, StrictModeError
+from planalyzer.sources.mapping import MappingSpec
+from planalyzer.sources.registry import detect
+from planalyzer.store import LoadOptions, Store
+
+
+def _load(paths: list[Path], sql: str, opts: LoadOptions | None = None
+          ) -> tuple[list[tuple[Any, ...]], Any]:
+    with Store() as store:
+        report = store.load([str(p) for p in paths], opts or LoadOptions())
+        return store.con.execute(sql).fetchall(), report
+
+
+def _openai_page(start: int, width: int, tokens: int, empty_before: int = 0) -> dict[str, Any]:
+    buckets: list[dict[str, Any]] = [
+        {"object": "bucket", "start_time": start - (empty_before - i) * width,
+         "end_time": start - (empty_before - i - 1) * width, "results": []}
+        for i in range(empty_before)]
+    buckets.append({"object": "bucket", "start_time": start, "end_time": start + width,
+                    "results": [{"object": "organization.usage.completions.result",
+                                 "input_tokens": tokens, "output_tokens": 10,
+                                 "input_cached_tokens": 0, "num_model_requests": 1,
+                                 "user_id": "u1", "project_id": None, "api_key_id": None,
+                                 "model": "gpt-4o", "batch": None}]})
+    return {"object": "page", "data": buckets, "has_more": False, "next_page": None}
+
+
+def _write_json(path: Path, doc: Any, indent: int | None = None) -> Path:
+    path.write_text(json.dumps(doc, indent=indent), encoding="utf-8")
+    return path
+
+
+# -- LiteLLM ------------------------------------------------------------------------------
+
+
+def test_litellm_daily_prompt_tokens_include_cache_reads() -> None:
+    rows, _ = _load([FIXTURES / "litellm" / "daily_user_spend.csv"],
+                    "SELECT user_id, input_tokens, cache_read_tokens FROM events ORDER BY 1")
+    # carol: prompt 120,000 of which 80,000 cache reads; dave: 425,000 with 400,000
+    assert rows == [("carol", 40000, 80000), ("dave", 25000, 400000)]
+
+
+LITELLM_HEADER = ["request_id", "startTime", "spend", "prompt_tokens", "completion_tokens",
+                  "model", "end_user", "user", "team_id", "api_key", "cache_hit", "status"]
+
+
+def _spend_logs(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "spend.csv", LITELLM_HEADER, [
+        ["r1", "2026-10-03 09:00:00", 0.01, 1000, 100, "gpt-4o", "cust-1", "alice", "t1", "k1",
+         "False", "success"],
+        ["r2", "2026-10-03 09:01:00", 0.01, 1000, 100, "gpt-4o", "", "alice", "t1", "k1",
+         "False", "success"],
+        ["r3", "2026-10-03 09:02:00", 0.01, 1000, 100, "gpt-4o", "", "", "t1", "k1",
+         "False", "success"],
+        ["r4", "2026-10-03 09:03:00", 0.01, 1000, 100, "gpt-4o", "", "", "", "k2",
+         "False", "success"],
+        ["r5", "2026-10-03 09:04:00", 0.0, 1000, 100, "gpt-4o", "", "alice", "t1", "k1",
+         "True", "success"],
+        ["r6", "2026-10-03 09:05:00", 0.0, 0, 0, "gpt-4o", "", "alice", "t1", "k1",
+         "False", "failure"],
+    ])
+
+
+def test_litellm_user_is_read_per_row(tmp_path: Path) -> None:
+    rows, report = _load([_spend_logs(tmp_path)],
+                         "SELECT event_id, user_id FROM events ORDER BY 1")
+    assert rows == [("r1", "cust-1"), ("r2", "alice"), ("r3", "team:t1"), ("r4", "api_key:k2")]
+    assert "first non-empty of end_user, else user" in report.files[0].mapping
+
+
+def test_litellm_cache_hits_and_failures_are_not_model_calls(tmp_path: Path) -> None:
+    _, report = _load([_spend_logs(tmp_path)], "SELECT 1")
+    (fl,) = report.files
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (4, 4, 0)
+    assert fl.skipped_by_kind == {"cache hit (served by LiteLLM, no provider call)": 1,
+                                  "failed request (no tokens)": 1}
+
+
+def test_litellm_map_says_where_users_came_from(tmp_path: Path) -> None:
+    doc = cli_json(["map", str(_spend_logs(tmp_path))])
+    notes = " ".join(doc["column_mapping"]["notes"])
+    assert "rows by the column their user came from: user 3, api_key 1, end_user 1, team_id 1" \
+        in notes
+    assert "columns not used" not in notes  # the fallbacks, cache_hit and status are read
+
+
+def test_litellm_explicit_user_column_has_no_fallback(tmp_path: Path) -> None:
+    rows, _ = _load([_spend_logs(tmp_path)], "SELECT count(*) FROM events",
+                    LoadOptions(mapping=MappingSpec(explicit={"user_id": "end_user"})))
+    assert rows == [(1,)]  # only r1 has an end_user; the others are rejected as asked
+
+
+# -- OpenAI -------------------------------------------------------------------------------
+
+
+def test_openai_dashboard_csv_falls_back_to_project(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "usage.csv", [
+        "start_time", "end_time", "project_id", "num_model_requests", "user_id", "api_key_id",
+        "model", "input_tokens", "output_tokens", "input_cached_tokens"], [
+        [1790812800, 1790899200, "proj_A", 4, "", "", "gpt-4o", 1000, 10, 0],
+        [1790812800, 1790899200, "", 4, "", "key_B", "gpt-4o", 1000, 10, 0],
+        [1790812800, 1790899200, "", 4, "u1", "", "gpt-4o", 1000, 10, 0],
+        [1790812800, 1790899200, "", 4, "", "", "gpt-4o", 1000, 10, 0]])
+    rows, _ = _load([f], "SELECT user_id FROM events ORDER BY 1")
+    assert rows == [("api_key:key_B",), ("organization",), ("project:proj_A",), ("u1",)]
+
+
+def test_daily_and_hourly_exports_of_one_day_are_refused(tmp_path: Path) -> None:
+    day = _write_json(tmp_path / "daily.json", _openai_page(1790812800, 86400, 3000))
+    hour = _write_json(tmp_path / "hourly.json", _openai_page(1790812800, 3600, 1000))
+    with pytest.raises(InputError, match="buckets of 1 day and 1 hour cover the same time"):
+        _load([day, hour], "SELECT 1")
+    # the same export twice is one bucket: deduplicated, not refused
+    rows, report = _load([day, _write_json(tmp_path / "again.json", json.loads(day.read_text()))],
+                         "SELECT sum(input_tokens) FROM events")
+    assert rows == [(3000,)] and report.duplicates_dropped == 1
+    # hours of another day do not overlap the daily bucket
+    later = _write_json(tmp_path / "later.json", _openai_page(1790812800 + 86400, 3600, 1000))
+    rows, _ = _load([day, later], "SELECT sum(input_tokens) FROM events")
+    assert rows == [(4000,)]
+
+
+def test_overlapping_widths_are_a_cli_error(tmp_path: Path) -> None:
+    day = _write_json(tmp_path / "daily.json", _openai_page(1790812800, 86400, 3000))
+    hour = _write_json(tmp_path / "hourly.json", _openai_page(1790812800, 3600, 1000))
+    assert "count the same requests twice" in cli_error(["load", str(day), str(hour)])
+
+
+def test_page_of_empty_buckets_is_detected(tmp_path: Path) -> None:
+    f = _write_json(tmp_path / "hourly.json",
+                    _openai_page(1790812800, 3600, 1000, empty_before=300), indent=2)
+    assert f.stat().st_size > 16_384
+    assert detect(f).name == "openai-usage"
+    rows, _ = _load([f], "SELECT sum(input_tokens) FROM events")
+    assert rows == [(1000,)]
+
+
+# -- Anthropic ----------------------------------------------------------------------------
+
+
+def _anthropic_result(**dims: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "uncached_input_tokens": 100, "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": 10, "account_id": None, "api_key_id": None, "workspace_id": None,
+        "model": "claude-sonnet-4-5-20250929", "service_tier": None, "context_window": None}
+    base.update(dims)
+    return base
+
+
+def _anthropic_page(results: list[dict[str, Any]], start: str = "2026-10-01T00:00:00Z",
+                    end: str = "2026-10-02T00:00:00Z", empty_before: int = 0
+                    ) -> dict[str, Any]:
+    empty = [{"starting_at": f"2026-09-{i % 28 + 1:02d}T00:00:00Z",
+              "ending_at": f"2026-09-{i % 28 + 1:02d}T01:00:00Z", "results": []}
+             for i in range(empty_before)]
+    return {"data": [*empty, {"starting_at": start, "ending_at": end, "results": results}],
+            "has_more": False, "next_page": None}
+
+
+def test_anthropic_every_grouping_dimension_tells_results_apart(tmp_path: Path) -> None:
+    f = _write_json(tmp_path / "m.json", _anthropic_page([
+        _anthropic_result(account_id="a1", inference_geo="global"),
+        _anthropic_result(account_id="a1", inference_geo="us"),
+        _anthropic_result(account_id="a1", inference_geo="global", speed="fast"),
+        _anthropic_result(service_account_id="svc_1"),
+        _anthropic_result(service_account_id="svc_2"),
+    ]))
+    rows, report = _load([f], "SELECT user_id, sum(input_tokens) FROM events GROUP BY 1 "
+                              "ORDER BY 1")
+    assert report.duplicates_dropped == 0
+    assert rows == [("a1", 300), ("service_account:svc_1", 100),
+                    ("service_account:svc_2", 100)]
+
+
+def test_anthropic_hourly_page_of_empty_buckets_is_detected(tmp_path: Path) -> None:
+    f = _write_json(tmp_path / "h.json", _anthropic_page(
+        [_anthropic_result(account_id="a1")], "2026-10-01T00:00:00Z", "2026-10-01T01:00:00Z",
+        empty_before=300), indent=2)
+    assert f.stat().st_size > 16_384
+    assert detect(f).name == "anthropic-usage"
+
+
+# -- Helicone -----------------------------------------------------------------------------
+
+
+def test_helicone_request_api_costs_are_usd(tmp_path: Path) -> None:
+    row = {"request_id": "r1", "request_created_at": "2026-10-04T12:00:00.000Z",
+           "request_user_id": "erin", "model": "gpt-4o", "prompt_tokens": 1500,
+           "completion_tokens": 90, "prompt_cache_read_tokens": 0,
+           "prompt_cache_write_tokens": 0, "cost": 0.000279}
+    with_usd = tmp_path / "api.jsonl"
+    with_usd.write_text(json.dumps({**row, "costUSD": 0.000279}) + "\n")
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps(row) + "\n")
+    for f in (with_usd, plain):
+        rows, report = _load([f], "SELECT logged_cost_usd FROM events")
+        assert rows == [(0.000279,)], f
+        assert "in USD" in report.files[0].mapping
+
+
+# -- Langfuse -----------------------------------------------------------------------------
+
+
+def _observation(i: int, kind: str, model: str | None, user: str | None = "gina"
+                 ) -> dict[str, Any]:
+    obs: dict[str, Any] = {"id": f"obs-{i}", "traceId": "trace-1", "type": kind,
+                           "startTime": f"2026-10-06T14:00:0{i}.000Z", "model": model,
+                           "promptTokens": 100 if model else 0,
+                           "completionTokens": 10 if model else 0}
+    if user is not None:
+        obs["userId"] = user
+    return obs
+
+
+def test_langfuse_spans_and_events_are_counted_apart(tmp_path: Path) -> None:
+    f = tmp_path / "obs.jsonl"
+    f.write_text("\n".join(json.dumps(o) for o in [
+        _observation(1, "SPAN", None), _observation(2, "GENERATION", "gpt-4o"),
+        _observation(3, "EVENT", None), _observation(4, "GENERATION", None)]) + "\n")
+    _, report = _load([f], "SELECT 1")
+    (fl,) = report.files
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (2, 1, 1)
+    assert fl.rejected_by_reason == {"missing model": 1}  # a generation without a model
+    assert fl.skipped_by_kind == {"SPAN observation (not a model call)": 1,
+                                  "EVENT observation (not a model call)": 1}
+    # --strict fails on the generation without a model only, not on the spans
+    with pytest.raises(StrictModeError, match="1 row"):
+        _load([f], "SELECT 1", LoadOptions(strict=True))
+
+
+def test_langfuse_api_page_is_read_row_by_row(tmp_path: Path) -> None:
+    f = _write_json(tmp_path / "page.json", {
+        "data": [_observation(1, "SPAN", None), _observation(2, "GENERATION", "gpt-4o")],
+        "meta": {"page": 1, "limit": 50, "totalItems": 2, "totalPages": 1}}, indent=2)
+    assert detect(f).name == "langfuse"
+    rows, _ = _load([f], "SELECT event_id, user_id, input_tokens FROM events")
+    assert rows == [("obs-2", "gina", 100)]
+
+
+def test_langfuse_without_user_says_it_is_on_the_trace(tmp_path: Path) -> None:
+    f = tmp_path / "obs.jsonl"
+    f.write_text(json.dumps(_observation(1, "GENERATION", "gpt-4o", user=None)) + "\n")
+    assert "keeps the user on the trace" in cli_error(["load", str(f)])
+
+
+# -- a forced source that rejects everything ------------------------------------------------
+
+
+def test_forced_source_rejecting_every_row_names_the_detected_one(tmp_path: Path) -> None:
+    f = _write_json(tmp_path / "daily.json", _openai_page(1790812800, 86400, 3000))
+    _, report = _load([f], "SELECT 1", LoadOptions(source="anthropic-usage"))
+    assert report.rows_loaded == 0
+    assert any("rejected all 1 row(s)" in n and "give --source openai-usage" in n
+               for n in report.notes)
