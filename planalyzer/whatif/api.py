@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer.analysis import Period, month_label, period_note
+from planalyzer.analysis import Period, log_span, month_label, period_note
 from planalyzer.errors import InputError
 from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
@@ -59,9 +59,10 @@ def prepare(
         raise InputError(f"no user is on a plan of the catalog ({len(history.user_ids):,} "
                          "user(s) in the logs), so there is nothing to replay: give --assign "
                          "USER_GLOB=PLAN or --plan-file, or a plan column in the logs")
-    note = period_note(con, {month_label(k) for k in history.user_months["month_key"].unique()},
-                       history.period, timezone)
-    notes.extend(n for n in (note, history.period.partial_note()) if n)
+    present = {month_label(k) for k in history.user_months["month_key"].unique()}
+    note = period_note(con, present, history.period, timezone)
+    partial = history.period.partial_note(log_span(con, timezone), present)
+    notes.extend(n for n in (note, partial) if n)
     main: Evaluator | None = None
 
     def build(variant: Variant) -> Evaluator:
