@@ -82,17 +82,18 @@ class Period:
         if not parts:
             return None
         cut = []
+        by_logs = False  # cut by the edge of the logs rather than by --since/--until
         for m, a, b in parts:
             last = ((a.replace(day=1) + timedelta(days=32)).replace(day=1)
                     - timedelta(days=1)).day
+            by_logs |= (a.day != 1 and a != self.since) or (b.day != last and b != self.until)
             if a.day != 1 and b.day != last:
                 cut.append(f"{m} days {a.day} to {b.day}")
             elif a.day != 1:
                 cut.append(f"{m} from day {a.day}")
             else:
                 cut.append(f"{m} to day {b.day}")
-        logs = (f"; the logs cover {span[0]} to {span[1]}" if span and any(
-            a == span[0] or b == span[1] for _, a, b in parts) else "")
+        logs = f"; the logs cover {span[0]} to {span[1]}" if span and by_logs else ""
         return ("the period covers part of a billing month (" + ", ".join(cut) + logs
                 + "): revenue is each month's full price against the part's usage and cost, "
                 "so margins there read high and subscribers look cheap; report whole months "
