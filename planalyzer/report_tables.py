@@ -289,12 +289,15 @@ def cross_subsidy(data: ReportData) -> list[Table]:
     rows.append(_row(["(all plans)", int((m > 0).sum()), profit, int((m < 0).sum()), loss,
                       profit - loss, (loss / profit) if profit else None]))
     per = Table("cross_subsidy", "Cross-subsidy: profit from profitable users vs loss on the rest",
-                (Col("plan"), Col("profitable_users", "int", "profitable"),
+                (Col("plan"),
+                 Col("profitable_user_months", "int", "profitable user-months"),
                  Col("profit_usd", "usd", "their profit"),
-                 Col("unprofitable_users", "int", "unprofitable"),
+                 Col("unprofitable_user_months", "int", "unprofitable user-months"),
                  Col("loss_usd", "usd", "their loss"), Col("net_usd", "usd", "net"),
                  Col("loss_to_profit_share", "share", "loss / profit")), rows,
-                ["counts are user-months; margin = revenue - marginal GPU cost"])
+                ["counts are user-months (a user over two months counts twice); margin = revenue - "
+                 "marginal GPU cost; loss = what the unprofitable user-months lose, a "
+                 "positive amount"])
     surplus = {k: v for k, v in nets.items() if v > 0}
     deficit = {k: -v for k, v in nets.items() if v < 0}
     s_tot = sum(surplus.values())

@@ -450,7 +450,9 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         "user_months": float(w.sum()),
         **sums,
         "unprofitable_user_months": float(w.filter(neg).sum()),
-        "unprofitable_loss_usd": float((m * w).filter(neg).sum()),
+        # a loss is a positive amount, as in the report (``loss_usd``): the sum of the negative
+        # margins, negated, so that a constraint 'unprofitable_loss_usd <= 10' reads as said
+        "unprofitable_loss_usd": float(-(m * w).filter(neg).sum()) + 0.0,
         "users_hit": hit_users,
         "users_hit_share": hit_users / subs if subs else 0.0,
         "users_affected": aff_users,

@@ -136,7 +136,8 @@ def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
                          g("users_hit_share"), g("blocked_api_value_usd")))
     return Table("whatif_plans", "Per plan (# 0 = baseline)", cols, rows, [
         "subs: subscribers; margin: contribution margin (revenue - GPU cost); loaded: fully "
-        "loaded margin; unprof: unprofitable user-months, loss: their negative margin; median: "
+        "loaded margin; unprof: unprofitable user-months, loss: what they lose (a positive amount, "
+        "as in the report); median: "
         "median user-month margin; hit: share of users a limit affects; blocked: API value"])
 
 
