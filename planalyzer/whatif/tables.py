@@ -1,9 +1,10 @@
 """What-if outcomes as report tables (``planalyzer.tables``): baseline and each scenario side by
 side with deltas, per plan, per limit, and the users whose bill or access changes most.
 
-Stable JSON/CSV keys: in the side-by-side tables ``metric``, ``baseline``, then
-``scenario_N`` and ``delta_N`` for the N-th scenario (its name is the column's label and is in
-the ``whatif_scenarios`` table). No typer or rich here.
+Stable JSON/CSV keys: in the side-by-side tables ``metric`` (the display label), ``baseline``,
+then ``scenario_N`` and ``delta_N`` for the N-th scenario (its name is the column's label and
+is in the ``whatif_scenarios`` table), and ``key``: the row's stable snake_case id
+(``gpu_cost_usd``, ``unprofitable_loss_usd``: the metric names of sweep and optimize). No typer or rich here.
 """
 
 from __future__ import annotations
@@ -59,12 +60,13 @@ def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, s
     for i, o in enumerate(outcomes, start=1):
         cols += [Col(f"scenario_{i}", kind, o.scenario.name),
                  Col(f"delta_{i}", kind, f"change ({i})")]
+    cols.append(Col("key", "str", "metric name"))  # the stable id, as --objective takes it
     out = []
     for key, label in rows:
         row: list[object] = [label, base.get(key, 0.0)]
         for m in mets:
             row += [m.get(key, 0.0), delta(m.get(key, 0.0), base.get(key, 0.0))]
-        out.append(tuple(row))
+        out.append((*row, key))
     levels = tuple(1 if key in REVENUE_PARTS else 0 for key, _ in rows)
     return Table(name, title, cols, out, levels=levels if any(levels) else ())
 
