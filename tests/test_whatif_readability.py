@@ -78,3 +78,28 @@ def test_sweep_defines_its_columns_and_optimize_hides_unchanged_axes() -> None:
                     "--grid", "plans.claude_max_20x.price_usd=200,250", "--top", "6"])
     for r in doc["optimize_changes"]["rows"]:
         assert "200 -> 200" not in r["change"]
+
+
+@pytest.mark.parametrize(("source", "target", "said"), [
+    ("claude-opus-4-5", "claude-haiku-4-5", True),  # Haiku's proxy is dearer per token
+    ("claude-haiku-4-5", "claude-opus-4-5", False),
+])
+def test_routing_that_raises_gpu_cost_says_why(tmp_path: Path, source: str, target: str,
+                                               said: bool) -> None:
+    from conftest import write_csv
+    write_csv(tmp_path / "ev.csv", ["user_id", "ts", "model", "input_tokens", "output_tokens",
+                                    "cache_read_tokens", "plan"],
+              [[f"u{i % 3}", f"2026-10-{1 + i % 28:02d}T10:00:00Z", source, 20_000, 800,
+                50_000, "claude_pro"] for i in range(30)])
+    sc = tmp_path / "route.toml"
+    sc.write_text(f'[scenario]\nname = "route"\n[[cost.route]]\nmodels = "{source}"\n'
+                  f'share = 1.0\nto = "{target}"\n')
+    doc = cli_json(["whatif", str(tmp_path / "ev.csv"), "-s", str(sc)])
+    money = _money(doc)
+    raised = money["gpu_cost_usd"]["delta_1"] > 0
+    notes = [n for n in doc["whatif_money"]["notes"] if "raises their marginal GPU cost" in n]
+    assert raised == said
+    assert bool(notes) == said
+    if said:
+        assert f"30 request(s) from {source} to {target}" in notes[0]
+        assert "docs/costs.md" in notes[0]

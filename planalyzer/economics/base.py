@@ -87,4 +87,6 @@ def months_note(data: ReportData) -> str:
     if len(months) == 1:
         return f"base: billing month {months[0]}{part}"
     return (f"base: the average of {len(months)} billing months ({months[0]} to "
-            f"{months[-1]}){part}; give --month to base it on one")
+            f"{months[-1]}){part}; give --month to base it on one; subscribers = user-months "
+            "/ months (an average month: fractional when some users are active in only some "
+            "months)")

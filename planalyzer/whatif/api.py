@@ -16,7 +16,12 @@ from planalyzer.source_checks import aggregated_note
 from planalyzer.whatif.history import build_history
 from planalyzer.whatif.run import Evaluator
 from planalyzer.whatif.scenario import Scenario, apply_scenario
-from planalyzer.whatif.variants import Variant, variant_events
+from planalyzer.whatif.variants import (
+    Variant,
+    mark_routed,
+    routed_cost_notes,
+    variant_events,
+)
 
 
 def shipped_scenarios() -> list[Path]:
@@ -74,7 +79,11 @@ def prepare(
             warnings = price(con, Path(variant.cost_catalog) if variant.cost_catalog
                              else costs, prices=prices, strict=strict)
             h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+            if variant.routes:
+                mark_routed(con)
         price(con, costs, prices=prices, strict=strict)  # over the real events again
+        if variant.routes:
+            warnings = [*warnings, *routed_cost_notes(con)]
         return Evaluator(h, catalog, base_rows=main._base_rows, warnings=warnings)
 
     main = Evaluator(history, catalog, builder=build, warnings=notes)
