@@ -437,8 +437,10 @@ def generate(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Write a seeded synthetic usage population (parquet, canonical events schema), calibrated
-    to published usage distributions. Load OUT/events afterwards.
+    """Write a seeded synthetic usage population (parquet, canonical events schema), drawn to
+    approach published usage distributions (--describe shows how close: the medians and token
+    mix match; the top users' shares of spend run below the published ones). Load OUT/events
+    afterwards.
 
     Example: planalyzer generate --users 300 --months 1 --seed 7 --out synth --describe
     """
@@ -660,7 +662,8 @@ SinceOpt = Annotated[str | None, typer.Option("--since", help="First day, YYYY-M
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (inclusive), YYYY-MM-DD.")]
 GridOpt = Annotated[list[str] | None, typer.Option(
     "--grid", help="PATH=V1,V2 or PATH=START:STOP:STEP over scenario keys (repeatable), e.g. "
-    "plans.claude_max_20x.limits.weekly.cap=40e6:80e6:10e6.")]
+    "plans.claude_max_20x.limits.weekly.cap=40e6:80e6:10e6 (ascending: STOP at least START; "
+    "list values to go down).")]
 BaseScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="A scenario TOML the grid points start from (default: the baseline).")]
 

@@ -16,6 +16,13 @@ from planalyzer.tables import Col, Table
 By = Literal["plan", "user", "month"]
 ESTIMATE_NOTE = ("estimate = the plan's limits are estimates (no vendor figure); "
                  "cost_assumed = some cost rests on an assumed model profile")
+COST_ASSUMED_NOTE = "cost_assumed = some cost rests on an assumed model profile"
+
+
+def _estimate_note(catalog: PlanCatalog) -> str:
+    """The legend of the estimate column, only when some plan's limits are estimates."""
+    return ESTIMATE_NOTE if any(p.estimated for p in catalog.plans.values()) \
+        else COST_ASSUMED_NOTE
 
 
 def _quantile(values: Sequence[float], q: float) -> float | None:
@@ -73,9 +80,11 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
     p = catalog.plans.get(plan)
     estimate = bool(p.estimated) if p else (plan == "(all)" and any(
         catalog.plans[k].estimated for k in g["plan"].unique().to_list() if k in catalog.plans))
+    def billed(c: str) -> float | None:  # users with no plan are billed nothing: not $0
+        return tot(c) if rev is not None else None
     return _row([
-        plan, month, g["user_id"].n_unique(), rev, tot("subscription_usd"), tot("overage_usd"),
-        tot("usage_usd"), tot("credits_usd"), cost, margin,
+        plan, month, g["user_id"].n_unique(), rev, billed("subscription_usd"),
+        billed("overage_usd"), billed("usage_usd"), billed("credits_usd"), cost, margin,
         (margin / rev) if (margin is not None and rev) else None, tot("loaded_cost_usd"),
         None if rev is None else rev - tot("loaded_cost_usd"), known("api_value_usd"),
         plan, month, g["user_id"].n_unique(),
@@ -108,13 +117,13 @@ def plan_summary(data: ReportData, by: By = "plan") -> list[Table]:
     notes = ["revenue = subscriptions + overage + usage charges + prepaid credits; margin = "
              "revenue - marginal GPU cost; loaded margin = revenue - fully loaded cost; "
              "unprofitable = a user-month with negative margin; costs per user are per month",
-             ESTIMATE_NOTE, *_no_plan_note(data, by), *data.notes]
+             _estimate_note(data.catalog), *_no_plan_note(data, by), *data.notes]
     k = len(PLAN_COLS)
     return [Table("plans", title, PLAN_COLS, [r[:k] for r in rows], notes),
             Table("plan_users", "Users, limits and cost spread per plan and month",
                   PLAN_USER_COLS, [r[k:] for r in rows],
                   ["unprofitable = a user-month with negative margin; median/p90/p99 = GPU "
-                   "cost per user-month", ESTIMATE_NOTE])]
+                   "cost per user-month", _estimate_note(data.catalog)])]
 
 
 def _no_plan_note(data: ReportData, by: By) -> list[str]:

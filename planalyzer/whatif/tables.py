@@ -38,7 +38,7 @@ PEOPLE_ROWS = (
     ("unprofitable_user_months", "unprofitable user-months"),
     ("users_hit", "users hit by a limit"),
     ("users_affected", "users whose bill or access changes"),
-    ("blocked_requests", "requests blocked"),
+    ("blocked_requests", "requests blocked (interpolated)"),
 )
 SHARE_ROWS = (
     ("users_hit_share", "share of users hit by a limit"),
@@ -127,7 +127,8 @@ def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
     allm = [(0, base_o, base), *[(i, o, m) for i, (o, m) in
                                  enumerate(zip(outcomes, mets, strict=True), start=1)]]
     for name, o, m in allm:  # name: the scenario's number
-        for key in o.frame["plan"].unique().sort().to_list():
+        present = set(o.frame["plan"].unique().to_list())
+        for key in [k for k in o.catalog.plans if k in present]:  # catalog order, as report
             def g(k: str, key: str = key, m: dict[str, float] = m) -> float:
                 return m.get(f"{k}:{key}", 0.0)
             rows.append((name, key, g("subscribers"), g("revenue_usd"), g("gpu_cost_usd"),
