@@ -193,6 +193,8 @@ class ReportData:
     # billing months the period or the logs cover only in part (Period.partial_months): billed
     # a full month's price against part of a month's usage
     partial_months: tuple[str, ...] = ()
+    # the plans plan fit may recommend (report --fit-plans); empty: every plan of the catalog
+    fit_plans: tuple[str, ...] = ()
 
 
 def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:

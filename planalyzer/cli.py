@@ -511,6 +511,9 @@ def report(
     top: Annotated[int, typer.Option("--top", help="Unprofitable users to list.")] = 20,
     no_fit: Annotated[bool, typer.Option(
         "--no-fit", help="Skip plan fit (replays every user under every plan).")] = False,
+    fit_plans: Annotated[list[str] | None, typer.Option(
+        "--fit-plans", help="Plans plan fit may recommend: keys or globs, comma list or "
+        "repeated (e.g. 'claude_*,api_*'; default: every plan of the catalog).")] = None,
     fail_if_unprofitable: Annotated[bool, typer.Option(
         "--fail-if-unprofitable", help="Exit 1 if any user-month loses money.")] = False,
     sensitivity: Annotated[bool, typer.Option(
@@ -581,7 +584,7 @@ def report(
                                     assign=assign or [],
                                     plan_file=plan_file, timezone=timezone, period=period,
                                     strict=strict, plan_fit=not no_fit,
-                                    keep_requests=econ.any)
+                                    keep_requests=econ.any, fit_plans=fit_plans or ())
             check_notes, check_tables = source_checks(store.con, data.catalog)
         data.notes.extend(check_notes)
         if scope:

@@ -197,6 +197,15 @@ def _fit_choice(data: ReportData) -> pl.DataFrame:
     return buyer.join(seller, on=["user_id", "month_key"], how="full", coalesce=True)
 
 
+def _fit_scope_notes(data: ReportData) -> list[str]:
+    """Which plans plan fit compares: the whole catalog (which may mix vendors) or the ones
+    --fit-plans names."""
+    if data.fit_plans:
+        return [f"plan fit compares only {', '.join(data.fit_plans)} (--fit-plans)"]
+    return ["plan fit compares every plan of the catalog (the shipped one mixes vendors); "
+            "--fit-plans 'claude_*,api_*' keeps it to the plans named"]
+
+
 def _unpriced_fit_notes(data: ReportData) -> list[str]:
     """Plan fit cannot price usage of a model with no API list price under a plan that charges
     or caps by API value: say which plans were left out, for how many user-months."""
@@ -242,7 +251,9 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
         "on average (automated use)",
         "tokens and costs count served requests; cheapest plan = least the user would pay for "
         "the same usage with nothing blocked; profitable plan = the cheapest such plan whose "
-        "revenue covers the GPU cost", *_unpriced_fit_notes(data)]), tokens]
+        "revenue covers the GPU cost",
+        *(_fit_scope_notes(data) if data.fit is not None else []),
+        *_unpriced_fit_notes(data)]), tokens]
 
 
 def concentration(data: ReportData) -> list[Table]:
@@ -348,7 +359,7 @@ def plan_fit(data: ReportData) -> Table:
                   Col("seller_fixable", "int", "seller: a plan makes them profitable")), rows,
                  ["replays each user's requests under every plan with the same engine; "
                   "a plan that would block any request is not a fit for the same usage",
-                  *_unpriced_fit_notes(data)])
+                  *_fit_scope_notes(data), *_unpriced_fit_notes(data)])
 
 
 def report_tables(data: ReportData, by: By = "plan", top: int = 20,

@@ -84,3 +84,13 @@ def test_partial_months(span: tuple[date, date], months: list[str] | None,
                         said: list[tuple[str, int, int]]) -> None:
     got = Period().partial_months(span, months)
     assert [(m, a.day, b.day) for m, a, b in got] == said
+
+
+def test_projection_month_zero_is_labelled_as_the_average(partial: str) -> None:
+    """Month +0 is the base (the average of the period's months), not the last month."""
+    doc = cli_json(["report", partial, "--no-fit", "--assign", "*=claude_pro",
+                    "--project", "1"])
+    rows = doc["margin_projection"]["rows"]
+    assert {r["month"] for r in rows if r["month_ahead"] == 0} == {
+        "average 2026-10 to 2026-11"}
+    assert {r["month"] for r in rows if r["month_ahead"] == 1} == {"2026-12"}
