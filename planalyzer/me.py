@@ -152,9 +152,13 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
         ["API list value: what the same requests cost at the vendors' API prices; GPU cost: "
          "the marginal cost to serve them (planalyzer costs shows the model)", *notes],
     )
-    if monthly and (partial := Period().partial_note(log_span(con, tz),
-                                                     [str(r[0]) for r in monthly])):
-        usage.notes.append(partial)  # a plan's price is a month's, against part of its usage
+    parts = Period().partial_months(log_span(con, tz), [str(r[0]) for r in monthly]) \
+        if monthly else []
+    if parts:  # a plan's price is a whole month's, set here against part of a month's usage
+        usage.notes.append(
+            "your logs cover only part of " + ", ".join(f"{m} ({a.day} to {b.day})"
+                                                        for m, a, b in parts)
+            + ": what each plan would cost is a whole month's price against that part's usage")
     tables = [usage, _busiest_windows(con, tz, [r[0] for r in monthly])]
     limits = sqlfiles.relation(con, "me_rate_limits", {"tz": tz}).fetchall()
     if limits:
