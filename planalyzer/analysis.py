@@ -394,10 +394,10 @@ def compute(
     fit_df = (_fit_frame(fit_frames, user_months, unpriced_plans) if fit is not None
               else pl.DataFrame() if plan_fit else None)
     notes = [f"period: {period.describe()}; billing months in {timezone}"]
-    span = log_span(con, timezone) if len(user_months) else None
+    logs = log_span(con, timezone) if len(user_months) else None
     partial_months = [m for m, _, _ in period.partial_months(
-        span, user_months["month"].unique().to_list())]
-    if (partial := period.partial_note(span, partial_months)) is not None:
+        logs, user_months["month"].unique().to_list())]
+    if (partial := period.partial_note(logs, partial_months)) is not None:
         notes.append(partial)
     notes.extend(_unpriced_notes(user_months, unpriced_plans))
     if assignment.unknown_logged:

@@ -243,8 +243,9 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: s
                                        for i, c in enumerate(constraints, 1))),
                   "objective: the --objective metric over the period, in its own unit (USD for "
                   "*_usd, 0..1 for *_share, else a count), always maximised; change = against "
-                  "the baseline; losses (*_loss_usd) are positive amounts", *warning_notes(ev, [(f"rank {r}", e.warnings)
-                                                 for r, e in enumerate(res.best, start=1)])])
+                  "the baseline; losses (*_loss_usd) are positive amounts",
+                  *warning_notes(ev, [(f"rank {r}", e.warnings)
+                                      for r, e in enumerate(res.best, start=1)])])
     ccols = [Col("rank", "int"), Col("change"), Col("plan"), Col("users", "int"),
              Col("users_affected", "int", "users affected"),
              Col("users_affected_share", "share", "share affected"),

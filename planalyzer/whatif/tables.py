@@ -4,7 +4,8 @@ side with deltas, per plan, per limit, and the users whose bill or access change
 Stable JSON/CSV keys: in the side-by-side tables ``metric`` (the display label), ``baseline``,
 then ``scenario_N`` and ``delta_N`` for the N-th scenario (its name is the column's label and
 is in the ``whatif_scenarios`` table), and ``key``: the row's stable snake_case id
-(``gpu_cost_usd``, ``unprofitable_loss_usd``: the metric names of sweep and optimize). No typer or rich here.
+(``gpu_cost_usd``, ``unprofitable_loss_usd``: the metric names of sweep and optimize).
+No typer or rich here.
 """
 
 from __future__ import annotations
