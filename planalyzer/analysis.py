@@ -10,7 +10,7 @@ Tables are in ``planalyzer.report_tables``. No typer or rich here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -51,19 +51,54 @@ class Period:
             raise ConfigError(f"--since {self.since} is after --until {self.until}: the period "
                               "is empty; give a first day on or before the last")
 
-    def partial_note(self) -> str | None:
-        """A note when --since/--until cut a billing month: revenue is still each month's full
-        price (a subscription is billed by the month), set against the part's usage only."""
-        cut = []
-        if self.since and self.since.day != 1:
-            cut.append(f"{self.since:%Y-%m} from day {self.since.day}")
-        if self.until and (self.until + timedelta(days=1)).day != 1:
-            cut.append(f"{self.until:%Y-%m} to day {self.until.day}")
-        if not cut:
+    def partial_months(self, span: tuple[date, date] | None = None,
+                       months: Iterable[str] | None = None) -> list[tuple[str, date, date]]:
+        """The billing months the report covers only in part: (YYYY-MM, first day, last day
+        covered). A month is cut by --since/--until or, given ``span`` (the logs' first and
+        last local day, ``log_span``), by the edge of the logs: a log that starts on the 20th
+        or ends on the 9th, or a billing month made by --timezone out of a few hours. Only
+        the months in ``months`` (those with events in the period) when given."""
+        lo = max(d for d in (self.since, span and span[0]) if d) if (
+            self.since or span) else None
+        hi = min(d for d in (self.until, span and span[1]) if d) if (
+            self.until or span) else None
+        edges = {month_of(d) for d in (lo, hi) if d is not None}
+        out = []
+        for m in sorted(edges if months is None else edges & set(months)):
+            start = date(int(m[:4]), int(m[5:]), 1)
+            end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            a = max(start, lo) if lo else start
+            b = min(end, hi) if hi else end
+            if a <= b and (a, b) != (start, end):
+                out.append((m, a, b))
+        return out
+
+    def partial_note(self, span: tuple[date, date] | None = None,
+                     months: Iterable[str] | None = None) -> str | None:
+        """A note when the period or the logs (``span``) cover part of a billing month:
+        revenue is still each month's full price (a subscription is billed by the month), set
+        against the part's usage only."""
+        parts = self.partial_months(span, months)
+        if not parts:
             return None
-        return ("the period covers part of a billing month (" + ", ".join(cut) + "): revenue "
-                "is each month's full price against the part's usage and cost, so margins "
-                "there read high; report whole months (--month) to compare them")
+        cut = []
+        by_logs = False  # cut by the edge of the logs rather than by --since/--until
+        for m, a, b in parts:
+            last = ((a.replace(day=1) + timedelta(days=32)).replace(day=1)
+                    - timedelta(days=1)).day
+            by_logs |= (a.day != 1 and a != self.since) or (b.day != last and b != self.until)
+            if a.day != 1 and b.day != last:
+                cut.append(f"{m} days {a.day} to {b.day}")
+            elif a.day != 1:
+                cut.append(f"{m} from day {a.day}")
+            else:
+                cut.append(f"{m} to day {b.day}")
+        logs = f"; the logs cover {span[0]} to {span[1]}" if span and by_logs else ""
+        return ("the period covers part of a billing month (" + ", ".join(cut) + logs
+                + "): revenue is each month's full price against the part's usage and cost, "
+                "so margins there read high and subscribers look cheap; report whole months "
+                "(--month, or --since/--until on a month's first and last day) to compare "
+                "them")
 
     def describe(self) -> str:
         if self.months:
@@ -155,6 +190,11 @@ class ReportData:
     # left out of their plan fit
     unpriced_models: tuple[str, ...] = ()
     unpriced_plans: tuple[str, ...] = ()
+    # billing months the period or the logs cover only in part (Period.partial_months): billed
+    # a full month's price against part of a month's usage
+    partial_months: tuple[str, ...] = ()
+    # the plans plan fit may recommend (report --fit-plans); empty: every plan of the catalog
+    fit_plans: tuple[str, ...] = ()
 
 
 def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
@@ -354,7 +394,10 @@ def compute(
     fit_df = (_fit_frame(fit_frames, user_months, unpriced_plans) if fit is not None
               else pl.DataFrame() if plan_fit else None)
     notes = [f"period: {period.describe()}; billing months in {timezone}"]
-    if (partial := period.partial_note()) is not None:
+    logs = log_span(con, timezone) if len(user_months) else None
+    partial_months = [m for m, _, _ in period.partial_months(
+        logs, user_months["month"].unique().to_list())]
+    if (partial := period.partial_note(logs, partial_months)) is not None:
         notes.append(partial)
     notes.extend(_unpriced_notes(user_months, unpriced_plans))
     if assignment.unknown_logged:
@@ -367,7 +410,8 @@ def compute(
         full, units, _ = _apply_caps(full, catalog, order, windows, all_meters=True)
         replay = Replay(full, units, list(windows), order, in_period(full, period))
     return ReportData(catalog, user_months, binds_df, fit_df, timezone, period, notes, replay,
-                      assignment, tuple(unpriced_models), tuple(unpriced_plans))
+                      assignment, tuple(unpriced_models), tuple(unpriced_plans),
+                      tuple(partial_months))
 
 
 def api_value_plans(catalog: PlanCatalog, models: Sequence[str]) -> list[str]:

@@ -441,8 +441,10 @@ def generate(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Write a seeded synthetic usage population (parquet, canonical events schema), calibrated
-    to published usage distributions. Load OUT/events afterwards.
+    """Write a seeded synthetic usage population (parquet, canonical events schema), drawn to
+    approach published usage distributions (--describe shows how close: the medians and token
+    mix match; the top users' shares of spend run below the published ones). Load OUT/events
+    afterwards.
 
     Example: planalyzer generate --users 300 --months 1 --seed 7 --out synth --describe
     """
@@ -513,6 +515,9 @@ def report(
     top: Annotated[int, typer.Option("--top", help="Unprofitable users to list.")] = 20,
     no_fit: Annotated[bool, typer.Option(
         "--no-fit", help="Skip plan fit (replays every user under every plan).")] = False,
+    fit_plans: Annotated[list[str] | None, typer.Option(
+        "--fit-plans", help="Plans plan fit may recommend: keys or globs, comma list or "
+        "repeated (e.g. 'claude_*,api_*'; default: every plan of the catalog).")] = None,
     fail_if_unprofitable: Annotated[bool, typer.Option(
         "--fail-if-unprofitable", help="Exit 1 if any user-month loses money.")] = False,
     sensitivity: Annotated[bool, typer.Option(
@@ -583,7 +588,7 @@ def report(
                                     assign=assign or [],
                                     plan_file=plan_file, timezone=timezone, period=period,
                                     strict=strict, plan_fit=not no_fit,
-                                    keep_requests=econ.any)
+                                    keep_requests=econ.any, fit_plans=fit_plans or ())
             check_notes, check_tables = source_checks(store.con, data.catalog)
         data.notes.extend(check_notes)
         if scope:
@@ -664,7 +669,8 @@ SinceOpt = Annotated[str | None, typer.Option("--since", help="First day, YYYY-M
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (inclusive), YYYY-MM-DD.")]
 GridOpt = Annotated[list[str] | None, typer.Option(
     "--grid", help="PATH=V1,V2 or PATH=START:STOP:STEP over scenario keys (repeatable), e.g. "
-    "plans.claude_max_20x.limits.weekly.cap=40e6:80e6:10e6.")]
+    "plans.claude_max_20x.limits.weekly.cap=40e6:80e6:10e6 (ascending: STOP at least START; "
+    "list values to go down).")]
 BaseScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="A scenario TOML the grid points start from (default: the baseline).")]
 

@@ -22,7 +22,7 @@ import polars as pl
 
 from planalyzer import sqlfiles
 from planalyzer.accounting import LoadReport
-from planalyzer.analysis import compute, meter_units, month_label
+from planalyzer.analysis import Period, compute, log_span, meter_units, month_label
 from planalyzer.caps import Requests, rolling_window_starts
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import Limit, PlanCatalog, assign_plans
@@ -180,6 +180,13 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
         ["API list value: what the same requests cost at the vendors' API prices; GPU cost: "
          "the marginal cost to serve them (planalyzer costs shows the model)", *notes],
     )
+    parts = Period().partial_months(log_span(con, tz), [str(r[0]) for r in monthly]) \
+        if monthly else []
+    if parts:  # a plan's price is a whole month's, set here against part of a month's usage
+        usage.notes.append(
+            "your logs cover only part of " + ", ".join(f"{m} ({a.day} to {b.day})"
+                                                        for m, a, b in parts)
+            + ": what each plan would cost is a whole month's price against that part's usage")
     tables = [usage, _busiest_windows(con, tz, [r[0] for r in monthly])]
     limits = sqlfiles.relation(con, "me_rate_limits", {"tz": tz}).fetchall()
     if limits:

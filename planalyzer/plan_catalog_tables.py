@@ -43,6 +43,10 @@ def catalog_tables(catalog: PlanCatalog) -> list[Table]:
     notes = [f"catalog: {display_path(catalog.path)}",
              "estimate = a limit (or its meter) the vendor does not publish: a third-party "
              "measurement or an illustration; figures resting on it are marked in reports"]
+    if any(p.annual_price_usd is not None for p in catalog.plans.values()):
+        notes.append("annual price: shown for reference only; report, what-if and plan fit "
+                     "bill every user-month at price / month (subscribers on annual billing "
+                     "pay less: their revenue reads high by the annual discount)")
     return [
         Table("plan_catalog", "Plans", [
             Col("plan"), Col("name"), Col("price_usd", "usd", "price / month"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from planalyzer.analysis import Period, ReportData, check_period, compute, logged_plans
 from planalyzer.errors import ConfigError
@@ -50,6 +52,19 @@ def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     return assign_plans(users, catalog, rules, mapping)
 
 
+def fit_plan_keys(catalog: PlanCatalog, patterns: Sequence[str]) -> tuple[str, ...]:
+    """The catalog's plans that plan fit may recommend: those matching any of ``patterns``
+    (plan keys or globs, comma lists allowed: ``claude_*,api_*``), in catalog order. A
+    pattern that matches no plan is a ConfigError naming the catalog's plans."""
+    wanted = [p.strip() for text in patterns for p in text.split(",") if p.strip()]
+    for p in wanted:
+        if not fnmatch.filter(catalog.plans, p):
+            raise ConfigError(f"--fit-plans {p!r}: matches no plan of the catalog "
+                              f"{catalog.path}; use plan keys or globs over: "
+                              + ", ".join(catalog.plans))
+    return tuple(k for k in catalog.plans if any(fnmatch.fnmatchcase(k, p) for p in wanted))
+
+
 def build_report(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -63,6 +78,7 @@ def build_report(
     strict: bool = False,
     plan_fit: bool = True,
     keep_requests: bool = False,
+    fit_plans: Sequence[str] = (),
 ) -> ReportData:
     """Price the events in ``con``'s ``events`` table, assign plans, replay limits and sum
     each user's billing months: everything the report tables show (``report_tables``).
@@ -72,10 +88,13 @@ def build_report(
     plan) say who is on which plan; else the plan the logs name. ``timezone``: the zone of
     the billing months; ``period``: which months or days (default: all). ``strict``: an
     unpriced model is an error. ``plan_fit``: also compute each user's best plan;
-    ``keep_requests``: keep the per-request replay (the economics tables need it). Leaves the
+    ``keep_requests``: keep the per-request replay (the economics tables need it);
+    ``fit_plans``: plan keys or globs plan fit may recommend (default: every plan of the
+    catalog, which mixes vendors: ``claude_*,api_*`` keeps to one line-up). Leaves the
     ``priced_events`` temp view on ``con``. Bad input raises a ``PlanalyzerError``."""
     check_timezone(timezone)
     catalog = load_plan_catalog(plans)
+    chosen = fit_plan_keys(catalog, fit_plans) if fit_plans else ()
     pricing = price_result(con, costs, prices=prices, strict=strict)
     # the logs' latest plan per user is read in compute's first pass (no scan of its own)
     sources = PlanSources(tuple(parse_assign(assign, catalog)),
@@ -84,6 +103,9 @@ def build_report(
                    plan_fit=plan_fit, keep_requests=keep_requests,
                    unpriced_models=[u.model for u in pricing.unpriced_models])
     check_period(con, data)
+    if chosen and data.fit is not None and len(data.fit):
+        data.fit = data.fit.filter(pl.col("plan").is_in(list(chosen)))
+    data.fit_plans = chosen
     unassigned = data.assignment.unassigned if data.assignment else 0
     if unassigned:
         data.notes.append(f"{unassigned} user(s) have no plan: shown as {NO_PLAN}, "

@@ -16,6 +16,13 @@ from planalyzer.tables import Col, Table
 By = Literal["plan", "user", "month"]
 ESTIMATE_NOTE = ("estimate = the plan's limits are estimates (no vendor figure); "
                  "cost_assumed = some cost rests on an assumed model profile")
+COST_ASSUMED_NOTE = "cost_assumed = some cost rests on an assumed model profile"
+
+
+def _estimate_note(catalog: PlanCatalog) -> str:
+    """The legend of the estimate column, only when some plan's limits are estimates."""
+    return ESTIMATE_NOTE if any(p.estimated for p in catalog.plans.values()) \
+        else COST_ASSUMED_NOTE
 
 
 def _quantile(values: Sequence[float], q: float) -> float | None:
@@ -73,9 +80,11 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
     p = catalog.plans.get(plan)
     estimate = bool(p.estimated) if p else (plan == "(all)" and any(
         catalog.plans[k].estimated for k in g["plan"].unique().to_list() if k in catalog.plans))
+    def billed(c: str) -> float | None:  # users with no plan are billed nothing: not $0
+        return tot(c) if rev is not None else None
     return _row([
-        plan, month, g["user_id"].n_unique(), rev, tot("subscription_usd"), tot("overage_usd"),
-        tot("usage_usd"), tot("credits_usd"), cost, margin,
+        plan, month, g["user_id"].n_unique(), rev, billed("subscription_usd"),
+        billed("overage_usd"), billed("usage_usd"), billed("credits_usd"), cost, margin,
         (margin / rev) if (margin is not None and rev) else None, tot("loaded_cost_usd"),
         None if rev is None else rev - tot("loaded_cost_usd"), known("api_value_usd"),
         plan, month, g["user_id"].n_unique(),
@@ -108,13 +117,13 @@ def plan_summary(data: ReportData, by: By = "plan") -> list[Table]:
     notes = ["revenue = subscriptions + overage + usage charges + prepaid credits; margin = "
              "revenue - marginal GPU cost; loaded margin = revenue - fully loaded cost; "
              "unprofitable = a user-month with negative margin; costs per user are per month",
-             ESTIMATE_NOTE, *_no_plan_note(data, by), *data.notes]
+             _estimate_note(data.catalog), *_no_plan_note(data, by), *data.notes]
     k = len(PLAN_COLS)
     return [Table("plans", title, PLAN_COLS, [r[:k] for r in rows], notes),
             Table("plan_users", "Users, limits and cost spread per plan and month",
                   PLAN_USER_COLS, [r[k:] for r in rows],
                   ["unprofitable = a user-month with negative margin; median/p90/p99 = GPU "
-                   "cost per user-month", ESTIMATE_NOTE])]
+                   "cost per user-month", _estimate_note(data.catalog)])]
 
 
 def _no_plan_note(data: ReportData, by: By) -> list[str]:
@@ -188,6 +197,15 @@ def _fit_choice(data: ReportData) -> pl.DataFrame:
     return buyer.join(seller, on=["user_id", "month_key"], how="full", coalesce=True)
 
 
+def _fit_scope_notes(data: ReportData) -> list[str]:
+    """Which plans plan fit compares: the whole catalog (which may mix vendors) or the ones
+    --fit-plans names."""
+    if data.fit_plans:
+        return [f"plan fit compares only {', '.join(data.fit_plans)} (--fit-plans)"]
+    return ["plan fit compares every plan of the catalog (the shipped one mixes vendors); "
+            "--fit-plans 'claude_*,api_*' keeps it to the plans named"]
+
+
 def _unpriced_fit_notes(data: ReportData) -> list[str]:
     """Plan fit cannot price usage of a model with no API list price under a plan that charges
     or caps by API value: say which plans were left out, for how many user-months."""
@@ -233,7 +251,9 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
         "on average (automated use)",
         "tokens and costs count served requests; cheapest plan = least the user would pay for "
         "the same usage with nothing blocked; profitable plan = the cheapest such plan whose "
-        "revenue covers the GPU cost", *_unpriced_fit_notes(data)]), tokens]
+        "revenue covers the GPU cost",
+        *(_fit_scope_notes(data) if data.fit is not None else []),
+        *_unpriced_fit_notes(data)]), tokens]
 
 
 def concentration(data: ReportData) -> list[Table]:
@@ -289,12 +309,15 @@ def cross_subsidy(data: ReportData) -> list[Table]:
     rows.append(_row(["(all plans)", int((m > 0).sum()), profit, int((m < 0).sum()), loss,
                       profit - loss, (loss / profit) if profit else None]))
     per = Table("cross_subsidy", "Cross-subsidy: profit from profitable users vs loss on the rest",
-                (Col("plan"), Col("profitable_users", "int", "profitable"),
+                (Col("plan"),
+                 Col("profitable_user_months", "int", "profitable user-months"),
                  Col("profit_usd", "usd", "their profit"),
-                 Col("unprofitable_users", "int", "unprofitable"),
+                 Col("unprofitable_user_months", "int", "unprofitable user-months"),
                  Col("loss_usd", "usd", "their loss"), Col("net_usd", "usd", "net"),
                  Col("loss_to_profit_share", "share", "loss / profit")), rows,
-                ["counts are user-months; margin = revenue - marginal GPU cost"])
+                ["counts are user-months (a user over two months counts twice); margin = revenue - "
+                 "marginal GPU cost; loss = what the unprofitable user-months lose, a "
+                 "positive amount"])
     surplus = {k: v for k, v in nets.items() if v > 0}
     deficit = {k: -v for k, v in nets.items() if v < 0}
     s_tot = sum(surplus.values())
@@ -336,7 +359,7 @@ def plan_fit(data: ReportData) -> Table:
                   Col("seller_fixable", "int", "seller: a plan makes them profitable")), rows,
                  ["replays each user's requests under every plan with the same engine; "
                   "a plan that would block any request is not a fit for the same usage",
-                  *_unpriced_fit_notes(data)])
+                  *_fit_scope_notes(data), *_unpriced_fit_notes(data)])
 
 
 def report_tables(data: ReportData, by: By = "plan", top: int = 20,

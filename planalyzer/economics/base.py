@@ -79,7 +79,14 @@ def no_plan_note(data: ReportData) -> list[str]:
 
 def months_note(data: ReportData) -> str:
     months = sorted(data.user_months["month"].unique().to_list())
+    part = ""
+    if data.partial_months:
+        part = (f"; {', '.join(data.partial_months)} covered only in part (a full month's "
+                "price against part of its usage: margins read high; see the plans table's "
+                "note)")
     if len(months) == 1:
-        return f"base: billing month {months[0]}"
+        return f"base: billing month {months[0]}{part}"
     return (f"base: the average of {len(months)} billing months ({months[0]} to "
-            f"{months[-1]}); give --month to base it on one")
+            f"{months[-1]}){part}; give --month to base it on one; subscribers = user-months "
+            "/ months (an average month: fractional when some users are active in only some "
+            "months)")

@@ -126,6 +126,11 @@ def project(data: ReportData, bases: Sequence[PlanBase], months: int,
     """Per plan (``bases`` order), months 0..``months``; rates are monthly fractions."""
     check_rates(months, usage_growth, cost_decline)
     last = int(data.user_months["month_key"].max() or 0)  # type: ignore[arg-type]
+    first = int(data.user_months["month_key"].min() or 0)  # type: ignore[arg-type]
+    # month +0 is the base: the average of the period's months when there are several (its
+    # label says so rather than naming the last month, whose own figures differ)
+    today = (month_label(last) if first == last
+             else f"average {month_label(first)} to {month_label(last)}")
     sums_by_factor: dict[float, pl.DataFrame] = {}
     r = data.replay
     if r is None:
@@ -160,6 +165,7 @@ def project(data: ReportData, bases: Sequence[PlanBase], months: int,
                 revenue = b.fixed_revenue_usd + total(frame, b.plan_orders, "charges") / b.months
                 gpu = f * total(frame, b.plan_orders, "gpu") / b.months
                 loaded = f * total(frame, b.plan_orders, "loaded") / b.months
-            rows.append(ProjectedMonth(b.plan, m, month_label(last + m), f, c, b.subscribers,
+            rows.append(ProjectedMonth(b.plan, m, month_label(last + m) if m else today, f, c,
+                                       b.subscribers,
                                        revenue, c * gpu, c * loaded, share))
     return rows

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer.analysis import Period, month_label, period_note
+from planalyzer.analysis import Period, log_span, month_label, period_note
 from planalyzer.errors import InputError
 from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
@@ -17,7 +17,12 @@ from planalyzer.timezones import check_timezone
 from planalyzer.whatif.history import build_history
 from planalyzer.whatif.run import Evaluator
 from planalyzer.whatif.scenario import Scenario, apply_scenario
-from planalyzer.whatif.variants import Variant, variant_events
+from planalyzer.whatif.variants import (
+    Variant,
+    mark_routed,
+    routed_cost_notes,
+    variant_events,
+)
 
 
 def shipped_scenarios() -> list[Path]:
@@ -61,9 +66,10 @@ def prepare(
         raise InputError(f"no user is on a plan of the catalog ({len(history.user_ids):,} "
                          "user(s) in the logs), so there is nothing to replay: give --assign "
                          "USER_GLOB=PLAN or --plan-file, or a plan column in the logs")
-    note = period_note(con, {month_label(k) for k in history.user_months["month_key"].unique()},
-                       history.period, timezone)
-    notes.extend(n for n in (note, history.period.partial_note()) if n)
+    present = {month_label(k) for k in history.user_months["month_key"].unique()}
+    note = period_note(con, present, history.period, timezone)
+    partial = history.period.partial_note(log_span(con, timezone), present)
+    notes.extend(n for n in (note, partial) if n)
     main: Evaluator | None = None
 
     def build(variant: Variant) -> Evaluator:
@@ -75,7 +81,11 @@ def prepare(
             warnings = price(con, Path(variant.cost_catalog) if variant.cost_catalog
                              else costs, prices=prices, strict=strict)
             h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+            if variant.routes:
+                mark_routed(con)
         price(con, costs, prices=prices, strict=strict)  # over the real events again
+        if variant.routes:
+            warnings = [*warnings, *routed_cost_notes(con)]
         return Evaluator(h, catalog, base_rows=main._base_rows, warnings=warnings)
 
     main = Evaluator(history, catalog, builder=build, warnings=notes)

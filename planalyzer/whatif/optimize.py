@@ -31,6 +31,7 @@ from planalyzer.whatif.sweep import (
     check_metrics,
     corner_points,
     fmt_value,
+    metric_kind,
     point_scenarios,
     resolve_metric,
 )
@@ -218,8 +219,8 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: s
                   constraints: Sequence[Constraint]) -> list[Table]:
     base_m = metrics(ev.baseline)
     cols = [Col("rank", "int"), *[axis_col(a.path, a.values) for a in axes],
-            Col("objective", "float", f"objective ({objective})"),
-            Col("objective_delta", "float", "objective change"),
+            Col("objective", metric_kind(objective), f"objective ({objective})"),
+            Col("objective_delta", metric_kind(objective), "objective change"),
             Col("feasible", "bool", "meets constraints"),
             *[Col(f"constraint_{i}", "float", c.text) for i, c in enumerate(constraints, 1)],
             Col("revenue_usd", "usd", "revenue"), Col("margin_usd", "usd",
@@ -238,8 +239,13 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: s
                      e.metrics["users_affected_share"]))
     best = Table("optimize_best", f"Best designs by {objective}", cols, rows,
                  [*res.notes, "constraint columns: the metric's value (for '*': the worst "
-                  "plan's)", *warning_notes(ev, [(f"rank {r}", e.warnings)
-                                                 for r, e in enumerate(res.best, start=1)])])
+                  "plan's)" + ("".join(f"; constraint_{i} = {c.text}"
+                                       for i, c in enumerate(constraints, 1))),
+                  "objective: the --objective metric over the period, in its own unit (USD for "
+                  "*_usd, 0..1 for *_share, else a count), always maximised; change = against "
+                  "the baseline; losses (*_loss_usd) are positive amounts",
+                  *warning_notes(ev, [(f"rank {r}", e.warnings)
+                                      for r, e in enumerate(res.best, start=1)])])
     ccols = [Col("rank", "int"), Col("change"), Col("plan"), Col("users", "int"),
              Col("users_affected", "int", "users affected"),
              Col("users_affected_share", "share", "share affected"),
@@ -248,9 +254,11 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: s
              Col("margin_delta_usd", "usd", "margin change")]
     crow = []
     for r, e in enumerate(res.best, start=1):
-        change = "; ".join(f"{p.removeprefix('plans.')}: "
-                           f"{_show(current_value(ev.baseline_catalog, p))} -> {_show(v)}"
-                           for p, v in e.values.items())
+        moved = [(p, _show(current_value(ev.baseline_catalog, p)), _show(v))
+                 for p, v in e.values.items()]
+        # an axis left at the baseline's value changes nothing: not shown as "200 -> 200"
+        change = "; ".join(f"{p.removeprefix('plans.')}: {old} -> {new}"
+                           for p, old, new in moved if old != new) or "as the baseline"
         plans = sorted({k.split(":", 1)[1] for k in e.metrics if k.startswith("users:")})
         for p in plans:
             def g(k: str, p: str = p, e: Evaluated = e) -> float:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
@@ -25,7 +25,7 @@ from planalyzer.errors import ConfigError
 from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
 from planalyzer.whatif.evaluate import evaluate_plan
 from planalyzer.whatif.history import History
-from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario
+from planalyzer.whatif.scenario import BASELINE, Behaviour, Scenario, apply_scenario
 from planalyzer.whatif.variants import Variant
 
 S = pl.Series
@@ -201,7 +201,8 @@ class Evaluator:
             out = inner.run(replace(scenario, variant=Variant()))
             out.scenario = scenario
             out.notes[:0] = v.describe()
-            out.warnings = [w for w in inner.warnings if w not in self.warnings]
+            out.warnings = [*(w for w in inner.warnings if w not in self.warnings),
+                            *out.warnings]
             return out
         if v.repriced:
             raise ConfigError(f"{scenario.name}: routing, cache or cost catalog changes need "
@@ -276,7 +277,23 @@ class Evaluator:
             parts = {k[0]: f for k, f in whole.partition_by("plan", as_dict=True).items()
                      if isinstance(k[0], str)}
             pm = {k: self._part_metrics(f, catalog.plans[k]) for k, f in parts.items()}
-        return Outcome(scenario, catalog, parts, pm, notes)
+        return Outcome(scenario, catalog, parts, pm, notes,
+                       warnings=self._empty_tiers(catalog, parts, beh))
+
+    def _empty_tiers(self, catalog: PlanCatalog, parts: Mapping[str, pl.DataFrame],
+                     beh: Behaviour) -> list[str]:
+        """A tier the scenario adds that nobody is on reads as zeros everywhere: say so, and
+        how users get onto it."""
+        on = set(parts) | (set(beh.ladder) if beh.upgrade_share else set())
+        empty = [k for k in catalog.plans
+                 if k not in self.baseline_catalog.plans and k not in on]
+        if not empty:
+            return []
+        return [f"nobody is on {', '.join(empty)} (new in the scenario): its figures are "
+                "zero and no row shows it; users move onto a tier only when the scenario "
+                f"moves them: remove = true with move_to = \"{empty[0]}\" on an existing "
+                "tier, behaviour.upgrade_share with a ladder that includes it, or "
+                "behaviour.best_fit (docs/whatif.md)"]
 
     def _finish(self, frame: pl.DataFrame, catalog: PlanCatalog, beh: Any) -> pl.DataFrame:
         """Behaviour on blocked usage, revenue, margins, elasticity weights."""
@@ -468,7 +485,9 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         "user_months": float(w.sum()),
         **sums,
         "unprofitable_user_months": float(w.filter(neg).sum()),
-        "unprofitable_loss_usd": float((m * w).filter(neg).sum()),
+        # a loss is a positive amount, as in the report (``loss_usd``): the sum of the negative
+        # margins, negated, so that a constraint 'unprofitable_loss_usd <= 10' reads as said
+        "unprofitable_loss_usd": float(-(m * w).filter(neg).sum()) + 0.0,
         "users_hit": hit_users,
         "users_hit_share": hit_users / subs if subs else 0.0,
         "users_affected": aff_users,

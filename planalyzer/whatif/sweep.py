@@ -19,7 +19,7 @@ from typing import Any
 
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
-from planalyzer.tables import Col, Table
+from planalyzer.tables import Col, Kind, Table
 from planalyzer.whatif.run import (
     LIMIT_METRICS,
     PLAN_METRICS,
@@ -246,6 +246,13 @@ def frontier(points: Sequence[tuple[float, float]]) -> list[int]:
     return sorted(out)
 
 
+def metric_kind(name: str) -> Kind:
+    """How to show a metric's value: USD for ``*_usd``, a share for ``*_share``, else a
+    measure (counts of users, user-months, requests)."""
+    base = name.split(":", 1)[0]
+    return "usd" if base.endswith("_usd") else "share" if base.endswith("_share") else "float"
+
+
 SWEEP_METRICS = (
     ("revenue_usd", "usd", "revenue"),
     ("margin_usd", "usd", "margin"),
@@ -270,8 +277,8 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
     paths = list(points[0]) if points else []
     cols = [Col("point", "int"), *[axis_col(p, [pt[p] for pt in points]) for p in paths],
             *[Col(k, kind, label) for k, kind, label in SWEEP_METRICS],  # type: ignore[arg-type]
-            Col("objective", "float", objective),
-            Col("objective_delta", "float", "change"),
+            Col("objective", metric_kind(objective), f"objective ({objective})"),
+            Col("objective_delta", metric_kind(objective), "objective change"),
             Col("affected", "share", affected),
             Col("on_frontier", "bool", "frontier")]
     rows = []
@@ -285,6 +292,11 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
                          "affected: users whose bill or blocked usage differs from the "
                          "baseline's (by more than one cent) unless --affected names another "
                          "metric",
+                         "revenue, margin (contribution margin: revenue - GPU cost): USD over "
+                         "the period; unprofitable: user-months with a negative margin; "
+                         "blocked: usage blocked, at API list value (USD); hit: share of "
+                         "subscribers hit by any limit; objective: the --objective metric in "
+                         "its own unit, always maximised, and its change against the baseline",
                          *warning_notes(ev, [(f"point {i}", o.warnings)
                                              for i, o in enumerate(outs, start=1)])])
     ftable = Table("sweep_frontier", f"Frontier: best {objective} for each share of users "

@@ -1,9 +1,11 @@
 """What-if outcomes as report tables (``planalyzer.tables``): baseline and each scenario side by
 side with deltas, per plan, per limit, and the users whose bill or access changes most.
 
-Stable JSON/CSV keys: in the side-by-side tables ``metric``, ``baseline``, then
-``scenario_N`` and ``delta_N`` for the N-th scenario (its name is the column's label and is in
-the ``whatif_scenarios`` table). No typer or rich here.
+Stable JSON/CSV keys: in the side-by-side tables ``metric`` (the display label), ``baseline``,
+then ``scenario_N`` and ``delta_N`` for the N-th scenario (its name is the column's label and
+is in the ``whatif_scenarios`` table), and ``key``: the row's stable snake_case id
+(``gpu_cost_usd``, ``unprofitable_loss_usd``: the metric names of sweep and optimize).
+No typer or rich here.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ PEOPLE_ROWS = (
     ("unprofitable_user_months", "unprofitable user-months"),
     ("users_hit", "users hit by a limit"),
     ("users_affected", "users whose bill or access changes"),
-    ("blocked_requests", "requests blocked"),
+    ("blocked_requests", "requests blocked (interpolated)"),
 )
 SHARE_ROWS = (
     ("users_hit_share", "share of users hit by a limit"),
@@ -59,12 +61,13 @@ def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, s
     for i, o in enumerate(outcomes, start=1):
         cols += [Col(f"scenario_{i}", kind, o.scenario.name),
                  Col(f"delta_{i}", kind, f"change ({i})")]
+    cols.append(Col("key", "str", "metric name"))  # the stable id, as --objective takes it
     out = []
     for key, label in rows:
         row: list[object] = [label, base.get(key, 0.0)]
         for m in mets:
             row += [m.get(key, 0.0), delta(m.get(key, 0.0), base.get(key, 0.0))]
-        out.append(tuple(row))
+        out.append((*row, key))
     levels = tuple(1 if key in REVENUE_PARTS else 0 for key, _ in rows)
     return Table(name, title, cols, out, levels=levels if any(levels) else ())
 
@@ -129,7 +132,8 @@ def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
     allm = [(0, base_o, base), *[(i, o, m) for i, (o, m) in
                                  enumerate(zip(outcomes, mets, strict=True), start=1)]]
     for name, o, m in allm:  # name: the scenario's number
-        for key in o.frame["plan"].unique().sort().to_list():
+        present = set(o.frame["plan"].unique().to_list())
+        for key in [k for k in o.catalog.plans if k in present]:  # catalog order, as report
             def g(k: str, key: str = key, m: dict[str, float] = m) -> float:
                 return m.get(f"{k}:{key}", 0.0)
             rows.append((name, key, g("subscribers"), g("revenue_usd"), g("gpu_cost_usd"),
@@ -140,7 +144,8 @@ def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
                          g("users_hit_share"), g("blocked_api_value_usd")))
     return Table("whatif_plans", "Per plan (# 0 = baseline)", cols, rows, [
         "subs: subscribers; margin: contribution margin (revenue - GPU cost); loaded: fully "
-        "loaded margin; unprof: unprofitable user-months, loss: their negative margin; median: "
+        "loaded margin; unprof: unprofitable user-months, loss: what they lose (a positive amount, "
+        "as in the report); median: "
         "median user-month margin; hit: share of users a limit affects; blocked: API value"])
 
 

@@ -150,11 +150,46 @@ def _model_expr(routes: tuple[Route, ...]) -> tuple[str, str, dict[str, object]]
     return "CASE " + " ".join(parts) + " ELSE p.model END", "".join(cols), params
 
 
+def _real_events(con: duckdb.DuckDBPyConnection) -> str:
+    """The events table as logged (a variant's temp view shadows the plain name)."""
+    db = con.execute("SELECT current_database()").fetchall()[0][0]
+    return f"{sqlfiles.quote_ident(db)}.main.events"
+
+
+def mark_routed(con: duckdb.DuckDBPyConnection) -> None:
+    """Inside ``variant_events``, once the variant is priced: keep the routed requests and
+    their GPU cost as routed (``routed_cost_notes`` compares them with the cost as logged)."""
+    sqlfiles.run(con, "whatif_routed_requests",
+                 slots={"source": _real_events(con)}).fetchall()
+
+
+def routed_cost_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """After ``mark_routed`` and with the real events priced again: a note per route whose
+    requests cost more to serve on the model routed to than on the one they came from. The
+    closed models' costs are proxies (open models of similar size on stated hardware), so
+    routing to a model with a lower API list price can raise the GPU cost (docs/costs.md)."""
+    try:
+        rows = sqlfiles.run(con, "whatif_routed_cost").fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.main.whatif_routed").fetchall()
+    out = []
+    for frm, to, n, before, after in rows:
+        if before is None or after is None or after <= before * 1.001:
+            continue
+        up = f" (+{after / before - 1:.0%})" if before > 0 else ""
+        out.append(f"routing {n:,} request(s) from {frm} to {to} raises their marginal GPU "
+                   f"cost from ${before:,.2f} to ${after:,.2f}{up}: under the cost catalog, "
+                   f"{to}'s serving profile costs more per token than {frm}'s, whatever their "
+                   "API list prices; closed models are priced by open proxy models "
+                   "(docs/costs.md, \"Closed models: proxies, labelled\"; `planalyzer costs` "
+                   "shows each model's cost per token)")
+    return out
+
+
 @contextmanager
 def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant) -> Iterator[None]:
     """While inside, ``events`` is the variant's view of the events table."""
-    db = con.execute("SELECT current_database()").fetchall()[0][0]
-    source = f"{sqlfiles.quote_ident(db)}.main.events"
+    source = _real_events(con)
     expr, cols, params = _model_expr(variant.routes)
     sqlfiles.run(con, "whatif_variant_params", {"gain": variant.cache_hit_gain, **params},
                  {"route_columns": cols}).fetchall()
