@@ -344,7 +344,7 @@ class Store:
         fmt = src.format if module.name == registry.GENERIC else f"{module.name} {src.format}"
         checked = sqlfiles.load("checked_rows").render({"projection": proj.sql})
         params: dict[str, Any] = {
-            **proj.params,
+            "bucket_requests": 1, **proj.params,
             "path": src.key, "tz": opts.timezone, "max_tokens": opts.max_tokens,
             "type_problem": proj.type_problem, "source": src.key,
         }

@@ -37,6 +37,7 @@ SELECT
         || coalesce(v[12], '') || ':' || coalesce(v[13], '') AS event_id,
     TRY_CAST(start_s AS TIMESTAMPTZ) AS ts,
     start_s IS NOT NULL AS ts_given,
+    CAST(NULL AS VARCHAR) AS ts_problem,
     coalesce(v[1], 'api_key:' || v[2], 'workspace:' || v[3], 'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
     v[4] AS model,
@@ -53,6 +54,7 @@ SELECT
     coalesce(pa_int(v[9]), 0) AS output_tokens,
     CAST(1 AS BIGINT) AS requests,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
+    false AS logged_cost_bad,
     row_number() OVER () AS source_row,
     CAST(r AS VARCHAR) AS raw_json
 FROM g

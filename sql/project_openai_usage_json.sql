@@ -29,6 +29,7 @@ SELECT
         || ':' || coalesce(v[10], '') AS event_id,
     to_timestamp(TRY_CAST(start_s AS DOUBLE)) AS ts,
     start_s IS NOT NULL AS ts_given,
+    CAST(NULL AS VARCHAR) AS ts_problem,
     coalesce(v[1], 'project:' || v[2], 'api_key:' || v[3], 'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
     v[4] AS model,
@@ -45,6 +46,7 @@ SELECT
     coalesce(pa_int(v[7]), 0) AS output_tokens,
     coalesce(pa_int(v[8]), 1) AS requests,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
+    false AS logged_cost_bad,
     row_number() OVER () AS source_row,
     CAST(r AS VARCHAR) AS raw_json
 FROM f
