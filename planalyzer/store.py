@@ -141,15 +141,16 @@ class Store:
 
     def load(
         self,
-        specs: Sequence[str],
+        specs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
         options: LoadOptions | None = None,
         progress: Progress | None = None,
     ) -> LoadReport:
         """Load files, folders or globs into ``events``; returns the accounting (its
-        ``seconds`` cover the whole call: finding the files, the manifest check, the reads)."""
+        ``seconds`` cover the whole call: finding the files, the manifest check, the reads).
+        ``specs`` is one path (str or Path) or a sequence of them."""
         started = time.perf_counter()
         with _gc_paused():
-            report = self._load(specs, options or LoadOptions(), progress)
+            report = self._load(_spec_list(specs), options or LoadOptions(), progress)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -395,6 +396,19 @@ class Store:
 
     def events(self) -> duckdb.DuckDBPyRelation:
         return self.con.table("events")
+
+
+def _spec_list(specs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[str]:
+    """One path or a sequence of paths as strings (a str is one path, not its characters)."""
+    if isinstance(specs, (str, os.PathLike)):
+        specs = [specs]
+    out: list[str] = []
+    for s in specs:
+        if not isinstance(s, (str, os.PathLike)):
+            raise InputError(f"{s!r}: not a path; give file, folder or glob names as str or "
+                             "Path")
+        out.append(os.fspath(s))
+    return out
 
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)

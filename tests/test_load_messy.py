@@ -1,0 +1,130 @@
+"""Messy input to the generic load path (QA round 7): token bounds per request, zone names,
+out-of-range timestamps, zoned ns parquet, bad logged costs, malformed lines, odd paths."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from conftest import write_csv, write_parquet
+
+from planalyzer.store import LoadOptions, Store
+
+HEADER = ["user_id", "ts", "model", "input_tokens", "output_tokens", "requests"]
+
+
+def utc_strings(store: Store) -> list[str]:
+    rows = store.con.execute(
+        "SELECT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') FROM events "
+        "ORDER BY source_row").fetchall()
+    return [r[0] for r in rows]
+
+
+def reasons(store: Store) -> dict[str, int]:
+    rows = store.con.execute(
+        "SELECT reason, count(*) FROM rejected_rows GROUP BY reason").fetchall()
+    return {str(r): int(n) for r, n in rows}
+
+
+def test_token_bound_is_per_request(tmp_path: Path) -> None:
+    # a bucket of 1,000 requests with 50M input tokens: 50k per request, far under the bound
+    f = write_csv(tmp_path / "b.csv", HEADER,
+                  [["u", "2026-10-01T10:00:00Z", "m", 50_000_000, 10, 1000],
+                   ["u", "2026-10-01T11:00:00Z", "m", 50_000_000, 10, 1]])
+    store = Store()
+    report = store.load([f], LoadOptions(max_tokens=10_000_000))
+    assert report.rows_loaded == 1
+    assert reasons(store) == {"token count over bound": 1}
+
+
+def test_anthropic_claude_code_heavy_day_is_not_over_bound(tmp_path: Path) -> None:
+    day = {"date": "2026-10-01T00:00:00Z", "actor": {"type": "user_actor",
+                                                     "email_address": "heavy@x.com"},
+           "subscription_type": "max", "customer_type": "subscription", "core_metrics": {},
+           "model_breakdown": [{"model": "claude-sonnet-4-5", "tokens": {
+               "input": 1000, "output": 2000, "cache_read": 480_000_000,
+               "cache_creation": 1000}, "estimated_cost": {"currency": "USD", "amount": 100}}]}
+    f = tmp_path / "cc.json"
+    f.write_text(json.dumps({"data": [day], "has_more": False}))
+    store = Store()
+    report = store.load([f])
+    assert report.rows_loaded == 1, store.con.execute("FROM rejected_rows").fetchall()
+
+
+@pytest.mark.parametrize(("raw", "tz", "utc"), [
+    ("2026-10-01 10:00:00 UTC", "America/New_York", "2026-10-01 10:00:00"),
+    ("2026-10-01 10:00:00.5 UTC", "Asia/Tokyo", "2026-10-01 10:00:00"),
+    ("2026-10-01 10:00:00 GMT", "America/New_York", "2026-10-01 10:00:00"),
+    ("2026-10-01 10:00:00 Europe/Berlin", "UTC", "2026-10-01 08:00:00"),
+    ("2026-10-01T10:00:00 America/Los_Angeles", "Asia/Tokyo", "2026-10-01 17:00:00"),
+    ("1790848800000000000", "UTC", "2026-10-01 10:00:00"),  # epoch ns (pandas, Arrow)
+])
+def test_zone_names_and_ns_epochs(tmp_path: Path, raw: str, tz: str, utc: str) -> None:
+    f = write_csv(tmp_path / "x.csv", ["user_id", "ts", "model", "output_tokens"],
+                  [["u", raw, "m", 1]])
+    store = Store()
+    assert store.load([f], LoadOptions(timezone=tz)).rows_loaded == 1
+    assert utc_strings(store) == [utc]
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("2026-10-01 10:00:00 PST", "time zone abbreviation"),
+    ("2026-10-01 10:00:00 CET", "time zone abbreviation"),
+    ("2026-10-01 10:00:00 Mars/Olympus", "unparseable timestamp"),
+    ("0", "timestamp out of range"),
+    ("-1", "timestamp out of range"),
+    ("0001-01-01T00:00:00Z", "timestamp out of range"),
+    ("9999-12-31T23:59:59Z", "timestamp out of range"),
+    ("2019-12-31T23:59:59Z", "timestamp out of range"),
+    ("1e300", "unparseable timestamp"),
+    ("99999999999999999999999", "timestamp out of range"),
+])
+def test_bad_timestamps_are_rejected(tmp_path: Path, raw: str, reason: str) -> None:
+    f = write_csv(tmp_path / "x.csv", ["user_id", "ts", "model", "output_tokens"],
+                  [["u", raw, "m", 1], ["u", "2026-10-01T10:00:00Z", "m", 1]])
+    store = Store()
+    report = store.load([f])
+    assert report.rows_loaded == 1
+    (got,) = reasons(store)
+    assert got.startswith(reason)
+
+
+def test_epoch_column_out_of_range(tmp_path: Path) -> None:
+    f = write_parquet(tmp_path / "a.parquet",
+                      [{"user_id": "u", "created": v, "model": "m", "output_tokens": 1}
+                       for v in (0.0, 1790848800000000000.0, 9.5e19)])
+    store = Store()
+    assert store.load([f]).rows_loaded == 1
+    assert utc_strings(store) == ["2026-10-01 10:00:00"]
+    assert reasons(store) == {"timestamp out of range": 2}
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("tz", [None, "UTC", "America/New_York"])
+def test_parquet_timestamp_units(tmp_path: Path, unit: str, tz: str | None) -> None:
+    schema = pa.schema([("user_id", pa.string()), ("ts", pa.timestamp(unit, tz=tz)),
+                        ("model", pa.string()), ("output_tokens", pa.int64())])
+    f = write_parquet(tmp_path / "a.parquet",
+                      [{"user_id": "u", "ts": datetime(2026, 7, 1, 9), "model": "m",
+                        "output_tokens": 1}], schema)
+    store = Store()
+    assert store.load([f]).rows_loaded == 1
+    assert utc_strings(store) == ["2026-07-01 09:00:00"]
+
+
+def test_logged_cost_and_id_hygiene(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "c.csv", ["user_id", "ts", "model", "output_tokens",
+                                       "logged_cost_usd"],
+                  [["alice ", "2026-10-01T10:00:00Z", " m ", 1, "0.5"],
+                   ["alice", "2026-10-01T10:00:00Z", "m", 1, ""],
+                   ["bob", "2026-10-01T10:00:00Z", "m", 1, "abc"],
+                   ["bob", "2026-10-01T10:00:00Z", "m", 1, "-1"],
+                   ["bob", "2026-10-01T10:00:00Z", "m", 1, "NaN"]])
+    store = Store()
+    assert store.load([f]).rows_loaded == 2
+    assert store.con.execute("SELECT DISTINCT user_id, model FROM events").fetchall() == [
+        ("alice", "m")]
+    assert reasons(store) == {"bad logged cost (not a number, or negative)": 3}
