@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import sqlfiles
+from planalyzer import duck, sqlfiles
 from planalyzer.accounting import FileLoad, LoadReport
 from planalyzer.errors import ConfigError, InputError, StrictModeError
 from planalyzer.schema import EVENT_COLUMN_NAMES
@@ -76,8 +76,12 @@ class Store:
         "2GB"; default: the PLANALYZER_MEMORY_LIMIT environment variable, else 2GB); work
         beyond it spills to a temporary folder instead of growing."""
         self.path = Path(db) if db is not None else None
+        foreign = duck.foreign_file(self.path) if self.path is not None else None
+        if foreign is not None:
+            raise InputError(f"{db}: cannot open as a DuckDB database ({foreign}); give a new "
+                             "file name or a file planalyzer made")
         try:
-            self.con = duckdb.connect(str(self.path) if self.path else ":memory:")
+            self.con = duck.connect(str(self.path) if self.path else ":memory:")
         except duckdb.Error as exc:
             raise InputError(f"{db}: cannot open as a DuckDB database ({exc}); "
                              "give a new file name or a file planalyzer made") from None

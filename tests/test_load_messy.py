@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from conftest import write_csv, write_parquet
+from conftest import cli_error, write_csv, write_parquet
 
 from planalyzer.store import LoadOptions, Store
 
@@ -128,3 +128,28 @@ def test_logged_cost_and_id_hygiene(tmp_path: Path) -> None:
     assert store.con.execute("SELECT DISTINCT user_id, model FROM events").fetchall() == [
         ("alice", "m")]
     assert reasons(store) == {"bad logged cost (not a number, or negative)": 3}
+
+
+def test_sqlite_db_is_refused_without_reaching_out(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE t (x)")
+    before = db.read_bytes()
+    f = write_csv(tmp_path / "a.csv", HEADER, [["u", "2026-10-01T10:00:00Z", "m", 1, 1, 1]])
+    err = cli_error(["load", str(f), "--db", str(db)])
+    assert "a SQLite database" in err and "http" not in err
+    assert db.read_bytes() == before
+
+
+def test_every_connection_is_offline() -> None:
+    store = Store()
+    got = store.con.execute("SELECT current_setting('autoinstall_known_extensions'), "
+                            "current_setting('autoload_known_extensions')").fetchone()
+    assert got == (False, False)
+    # and no module opens a connection any other way
+    root = Path(__file__).resolve().parents[1] / "planalyzer"
+    opened = [p.name for p in root.rglob("*.py")
+              if "duckdb.connect(" in p.read_text() and p.name != "duck.py"]
+    assert opened == []
