@@ -28,7 +28,7 @@ from planalyzer import duck, sqlfiles
 from planalyzer.accounting import FileLoad, LoadReport
 from planalyzer.errors import ConfigError, InputError, StrictModeError
 from planalyzer.schema import EVENT_COLUMN_NAMES
-from planalyzer.sources import registry
+from planalyzer.sources import registry, staging
 from planalyzer.sources.base import BatchItem, Source, check_not_empty, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
@@ -331,20 +331,21 @@ class Store:
         check_not_empty(src)
         if not module.stages(src):
             return self._load_projected(src, module, opts, status)
+        bad = staging.stage(self.con, src, _STAGE)  # lines that are no row: rejected
         try:
-            sqlfiles.run(self.con, "stage_source", {"path": src.key},
-                         {"table": quote_ident(_STAGE), "reader": READERS[src.format]}
-                         ).fetchall()
-        except duckdb.Error as exc:
-            raise _unreadable(src.key, src.format, exc) from None
-        try:
-            return self._load_projected(src.staged(_STAGE), module, opts, status)
+            if bad:
+                sqlfiles.run(self.con, "insert_bad_lines", {
+                    "source": src.key, "rows": [b.row for b in bad],
+                    "reasons": [b.reason for b in bad], "raw": [b.raw for b in bad]}
+                ).fetchall()
+            return self._load_projected(src.staged(_STAGE), module, opts, status, len(bad))
         finally:
             sqlfiles.run(self.con, "drop_temp_table", slots={"table": quote_ident(_STAGE)}
                          ).fetchall()
 
     def _load_projected(self, src: SourceFile, module: Source, opts: LoadOptions,
-                        status: str) -> FileLoad:
+                        status: str, bad_lines: int = 0) -> FileLoad:
+        """Check and insert a file's rows; ``bad_lines``: lines staging already rejected."""
         proj = module.projection(self.con, src, opts)
         fmt = src.format if module.name == registry.GENERIC else f"{module.name} {src.format}"
         checked = sqlfiles.load("checked_rows").render({"projection": proj.sql})
@@ -354,7 +355,7 @@ class Store:
             "type_problem": proj.type_problem, "source": src.key,
         }
         try:
-            read = self._count_rows(src, proj.reader, params)
+            read = self._count_rows(src, proj.reader, params) + bad_lines
             if src.stage is not None:  # parsed once for both inserts
                 sqlfiles.run(self.con, "stage_checked_rows", params,
                              {"table": quote_ident(_CHECKED), "checked_rows": checked}
@@ -362,8 +363,8 @@ class Store:
                 checked = f"SELECT * FROM {quote_ident(_CHECKED)}"
             inserted = _count(sqlfiles.run(self.con, "insert_events", params,
                                            {"checked_rows": checked}))
-            rejected = _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
-                                           {"checked_rows": checked}))
+            rejected = bad_lines + _count(sqlfiles.run(self.con, "insert_rejected_rows",
+                                                       params, {"checked_rows": checked}))
         except duckdb.Error as exc:
             raise _unreadable(src.key, fmt, exc) from None
         finally:

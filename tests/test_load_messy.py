@@ -153,3 +153,61 @@ def test_every_connection_is_offline() -> None:
     opened = [p.name for p in root.rglob("*.py")
               if "duckdb.connect(" in p.read_text() and p.name != "duck.py"]
     assert opened == []
+
+
+def rejected(store: Store) -> list[tuple[int, str, dict[str, object]]]:
+    rows = store.con.execute(
+        "SELECT source_row, reason, raw_json FROM rejected_rows ORDER BY source_row").fetchall()
+    return [(int(r), str(why), json.loads(raw)) for r, why, raw in rows]
+
+
+def test_csv_line_with_wrong_field_count_is_one_rejected_row(tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text("user_id,ts,model,output_tokens\n"
+                 "u1,2026-10-01T10:00:00Z,m,1\n"
+                 "u2,2026-10-01T11:00:00Z,m,1,extra\n"
+                 "u3,2026-10-01T12:00:00Z,m,1\n"
+                 "u4,2026-10-01T13:00:00Z,m\n"
+                 "u5,2026-10-01T14:00:00Z,m,1\n"
+                 "u6,2026-10-")  # cut off mid-row
+    store = Store()
+    report = store.load(f)
+    fl = report.files[0]
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (6, 3, 3)
+    assert fl.rejected_by_reason == {"wrong number of fields (too many)": 1,
+                                     "wrong number of fields (too few)": 2}
+    assert [(r, why.split(" (")[0], raw["line"]) for r, why, raw in rejected(store)] == [
+        (2, "wrong number of fields", 3), (4, "wrong number of fields", 5),
+        (6, "wrong number of fields", 7)]
+    # the rows read keep their own data-row numbers
+    assert store.con.execute("SELECT user_id, source_row FROM events ORDER BY source_row"
+                             ).fetchall() == [("u1", 1), ("u3", 3), ("u5", 5)]
+
+
+def test_jsonl_bad_lines_are_rejected_with_their_line(tmp_path: Path) -> None:
+    good = json.dumps({"user_id": "u", "ts": "2026-10-01T10:00:00Z", "model": "m",
+                       "output_tokens": 1})
+    f = tmp_path / "a.jsonl"
+    f.write_text(f"{good}\nBAD\n\n{good}\n{good[:30]}")
+    store = Store()
+    fl = store.load(f).files[0]
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (4, 2, 2)
+    assert [(r, why, raw["line"]) for r, why, raw in rejected(store)] == [
+        (2, "malformed JSON line", 2), (4, "malformed JSON line", 5)]
+
+
+def test_jsonl_line_not_an_object_is_named(tmp_path: Path) -> None:
+    good = json.dumps({"user_id": "u", "ts": "2026-10-01T10:00:00Z", "model": "m",
+                       "output_tokens": 1})
+    f = tmp_path / "a.jsonl"
+    f.write_text(f"{good}\nnot json\n{good}\n[1, 2]\n")
+    err = cli_error(["load", str(f)])
+    assert "a.jsonl: cannot be read as jsonl (line 4 is not a JSON object)" in err
+
+
+def test_json_array_file_is_read(tmp_path: Path) -> None:
+    rows = [{"user_id": "u", "ts": "2026-10-01T10:00:00Z", "model": "m", "output_tokens": i}
+            for i in (1, 2)]
+    f = tmp_path / "export.json"
+    f.write_text(json.dumps(rows, indent=2))
+    assert Store().load([str(f)]).rows_loaded == 2
