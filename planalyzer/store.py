@@ -494,7 +494,13 @@ def _stat_of(src: SourceFile) -> tuple[int, int]:
     """(size, mtime_ns): from the folder walk where it read them, else one stat."""
     if src.stat is not None:
         return src.stat
-    st = src.path.stat()
+    try:
+        st = src.path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{src.key}: not found (a broken symbolic link points here, or "
+                         "the file was removed while loading); fix or remove the link") from None
+    except OSError as exc:
+        raise InputError(f"{src.key}: cannot be read ({exc.strerror or exc})") from None
     return st.st_size, st.st_mtime_ns
 
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 from conftest import cli_error, write_csv, write_parquet
 
+from planalyzer.sources.mapping import read_mapping_file
 from planalyzer.store import LoadOptions, Store
 
 HEADER = ["user_id", "ts", "model", "input_tokens", "output_tokens", "requests"]
@@ -211,3 +212,32 @@ def test_json_array_file_is_read(tmp_path: Path) -> None:
     f = tmp_path / "export.json"
     f.write_text(json.dumps(rows, indent=2))
     assert Store().load([str(f)]).rows_loaded == 2
+
+
+def test_library_load_takes_a_str_a_path_or_a_list(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "a.csv", HEADER, [["u", "2026-10-01T10:00:00Z", "m", 1, 1, 1]])
+    for specs in (str(f), f, [f], (str(f),)):
+        assert Store().load(specs).rows_loaded == 1  # type: ignore[arg-type]
+
+
+def test_library_errors_are_planalyzer_errors(tmp_path: Path) -> None:
+    from planalyzer.errors import ConfigError, InputError
+
+    (tmp_path / "logs").mkdir()
+    write_csv(tmp_path / "logs" / "a.csv", HEADER, [["u", "2026-10-01T10:00:00Z", "m", 1, 1, 1]])
+    (tmp_path / "logs" / "b.csv").symlink_to(tmp_path / "gone.csv")
+    with pytest.raises(InputError, match="broken symbolic link"):
+        Store().load(tmp_path / "logs")
+    bad = tmp_path / "map.toml"
+    bad.write_bytes(b"\xff\xfe[columns]\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        Store().load(tmp_path / "logs" / "a.csv",
+                     LoadOptions(mapping=read_mapping_file(bad)))
+    with pytest.raises(InputError, match="not a path"):
+        Store().load([3])  # type: ignore[list-item]
+
+
+def test_mapping_file_with_bom_is_read(tmp_path: Path) -> None:
+    f = tmp_path / "map.toml"
+    f.write_bytes('\ufeff[columns]\nuser_id = "who"\n'.encode())
+    assert read_mapping_file(f).explicit == {"user_id": "who"}

@@ -103,11 +103,17 @@ def read_mapping_file(path: Path) -> MappingSpec:
     """A TOML mapping file: ``[columns]`` canonical = "theirs", and optional
     ``input_includes_cache_read = true|false``. Unknown keys are errors."""
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is no error
     except FileNotFoundError:
         raise ConfigError(f"{path}: mapping file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the mapping file as UTF-8 TOML"
+                          ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the mapping file ({exc.strerror or exc})"
+                          ) from None
     allowed = {"columns", "input_includes_cache_read"}
     for key in doc:
         if key not in allowed:
