@@ -217,7 +217,7 @@ def test_json_array_file_is_read(tmp_path: Path) -> None:
 def test_library_load_takes_a_str_a_path_or_a_list(tmp_path: Path) -> None:
     f = write_csv(tmp_path / "a.csv", HEADER, [["u", "2026-10-01T10:00:00Z", "m", 1, 1, 1]])
     for specs in (str(f), f, [f], (str(f),)):
-        assert Store().load(specs).rows_loaded == 1  # type: ignore[arg-type]
+        assert Store().load(specs).rows_loaded == 1
 
 
 def test_library_errors_are_planalyzer_errors(tmp_path: Path) -> None:
