@@ -220,6 +220,7 @@ class Store:
         new_keys: list[str] = []
         read_stats: dict[str, tuple[int, int]] = {}
         batches: dict[str, list[BatchItem]] = {}
+        projected: list[SourceFile] = []  # files read whole by a projection (not batch)
         for i, src, st in todo:
             if progress:
                 progress(src.key, i, len(sources))
@@ -241,6 +242,7 @@ class Store:
             else:
                 slots[i] = self._load_one(src, module, opts, item.status)
                 new_keys.append(src.key)
+                projected.append(src)
         loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
         for name, items in batches.items():
             got = registry.get(name).load_batch(self.con, items, opts)
@@ -248,12 +250,60 @@ class Store:
             new_keys.extend(f.source for f in got)
         if new_keys:
             self._drop_duplicates(loads, new_keys, key_expr)
+        digests: dict[str, str] = {}
+        copies = self._drop_identical_copies(loads, projected, read_stats, fingerprints, digests)
         for fl in loads:
             if fl.status != "unchanged" and not fl.balanced:
                 # the identity is the contract; never report a broken one
                 raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
-        self._record(loads, known, read_stats)
-        return LoadReport(loads, notes=_source_notes(loads))
+        self._record(loads, known, read_stats, digests)
+        return LoadReport(loads, notes=copies + _source_notes(loads))
+
+    def _drop_identical_copies(
+        self, loads: list[FileLoad], projected: list[SourceFile],
+        stats: dict[str, tuple[int, int]], fingerprints: dict[str, tuple[str, int, int, str]],
+        digests: dict[str, str],
+    ) -> list[str]:
+        """A file read now with the same bytes as another file (read now, or in the --db
+        manifest) holds the same requests a second time (a re-downloaded export, "usage (1).csv"):
+        its rows are dropped as duplicates, with a note. Only files sharing a size are hashed;
+        ``digests`` keeps the hashes made (the manifest reuses them)."""
+        by_key = {fl.source: fl for fl in loads}
+        sizes: dict[int, list[str]] = {}
+        for key, fp in fingerprints.items():
+            if key not in stats:  # a file of an earlier load, unchanged or not named now
+                sizes.setdefault(int(fp[1]), []).append(key)
+        for src in projected:
+            fl = by_key.get(src.key)
+            if fl is not None and fl.rows_loaded:
+                sizes.setdefault(stats[src.key][0], []).append(src.key)
+        notes: list[str] = []
+        for size, keys in sizes.items():
+            if len(keys) < 2 or size == 0 or not any(k in stats for k in keys):
+                continue
+            earlier = self._manifest([k for k in keys if k not in stats])
+            first: dict[str, str] = {}  # content hash -> the file kept
+            # kept: a file of an earlier load, else the shortest name ("usage.csv", not
+            # "usage (1).csv")
+            for key in sorted(keys, key=lambda k: (k in stats, len(k), k)):
+                if key in stats:
+                    digest = digests.get(key) or _content_hash(Path(key))
+                    digests[key] = digest
+                else:
+                    digest = earlier[key].content_hash if key in earlier else ""
+                if not digest.startswith("sha256:"):
+                    continue
+                if digest not in first:
+                    first[digest] = key
+                    continue
+                fl = by_key[key]
+                sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
+                fl.duplicates_dropped += fl.rows_loaded
+                notes.append(f"{key}: the same bytes as {first[digest]}; its "
+                             f"{fl.rows_loaded:,} row(s) were dropped as duplicates (a second "
+                             "copy of the same export?)")
+                fl.rows_loaded = 0
+        return notes
 
     def _fingerprints(self) -> dict[str, tuple[str, int, int, str]]:
         """(source, size, mtime_ns, format) of every file in the manifest, by source."""
@@ -287,7 +337,7 @@ class Store:
                          {"table": quote_ident(table)}).fetchall()
 
     def _record(self, loads: list[FileLoad], known: dict[str, ManifestEntry],
-                stats: dict[str, tuple[int, int]]) -> None:
+                stats: dict[str, tuple[int, int]], digests: dict[str, str]) -> None:
         """Write the manifest rows and skipped-line counts of the files this load read."""
         records: list[tuple[Any, ...]] = []
         skipped: list[tuple[str, str, int]] = []
@@ -308,7 +358,7 @@ class Store:
             if fl.read_offset is not None and self.path is not None:
                 digest = _tail_hash(Path(fl.source), fl.read_offset)
             elif self.path is not None:
-                digest = _content_hash(Path(fl.source))
+                digest = digests.get(fl.source) or _content_hash(Path(fl.source))
             else:
                 digest = ""
             records.append((fl.source, fl.format, size, mtime_ns, digest, *counts,

@@ -241,3 +241,29 @@ def test_mapping_file_with_bom_is_read(tmp_path: Path) -> None:
     f = tmp_path / "map.toml"
     f.write_bytes('\ufeff[columns]\nuser_id = "who"\n'.encode())
     assert read_mapping_file(f).explicit == {"user_id": "who"}
+
+
+def test_byte_identical_copy_is_dropped_with_a_note(tmp_path: Path) -> None:
+    rows = [["u", "2026-10-01T10:00:00Z", "m", 100, 10, 1]]
+    a = write_csv(tmp_path / "usage.csv", HEADER, rows)
+    b = tmp_path / "usage (1).csv"
+    b.write_bytes(a.read_bytes())
+    write_csv(tmp_path / "other.csv", HEADER, [["v", "2026-10-01T10:00:00Z", "m", 100, 10, 1]])
+    report = Store().load(tmp_path)
+    assert report.rows_loaded == 2 and report.duplicates_dropped == 1
+    (copy,) = [fl for fl in report.files if fl.duplicates_dropped]
+    assert copy.source == str(b)
+    assert any(n.startswith(f"{b}: the same bytes as {a}") for n in report.notes)
+
+
+def test_byte_identical_copy_of_a_file_in_the_db(tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a" / "usage.csv", HEADER,
+                  [["u", "2026-10-01T10:00:00Z", "m", 100, 10, 1]])
+    b = tmp_path / "b.csv"
+    b.write_bytes(a.read_bytes())
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load(a)
+    with Store(db) as store:
+        report = store.load(b)
+        assert report.duplicates_dropped == 1 and store.events_count() == 1
