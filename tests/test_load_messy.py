@@ -267,3 +267,17 @@ def test_byte_identical_copy_of_a_file_in_the_db(tmp_path: Path) -> None:
     with Store(db) as store:
         report = store.load(b)
         assert report.duplicates_dropped == 1 and store.events_count() == 1
+
+
+def test_untrusted_ids_in_csv_markdown_and_terminal_output() -> None:
+    from planalyzer.render.formats import human, to_csv, to_markdown
+    from planalyzer.tables import Col, Table
+
+    t = Table("users", "Users", [Col("user_id", "str", "user"), Col("n", "int", "n")],
+              [("=cmd|calc", -1), ("multi\nline", 2), ("\x1b[31mred", 3), ("-x", 4)])
+    csv_text = to_csv([t])
+    assert "'=cmd|calc,-1" in csv_text and "'-x,4" in csv_text  # text only, not numbers
+    assert "\x1b" in csv_text  # CSV keeps the value (quoted); only a formula start changes
+    md = to_markdown([t])
+    assert "| multi\\nline | 2 |" in md and "| \\x1b[31mred | 3 |" in md and "\x1b" not in md
+    assert human("a\u200bb", Col("user_id", "str", "user")) == "a\\u200bb"
