@@ -205,7 +205,7 @@ def test_hive_partitioned_folder(tmp_path: Path) -> None:
 
 def test_glob_sources(tmp_path: Path) -> None:
     write_parquet(tmp_path / "a.parquet", [event_row()])
-    write_parquet(tmp_path / "b.parquet", [event_row()])
+    write_parquet(tmp_path / "b.parquet", [event_row(user_id="u2")])
     _, report = load([str(tmp_path / "*.parquet")])
     assert report.rows_loaded == 2  # type: ignore[attr-defined]
 

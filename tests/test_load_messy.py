@@ -277,6 +277,7 @@ def test_untrusted_ids_in_csv_markdown_and_terminal_output() -> None:
               [("=cmd|calc", -1), ("multi\nline", 2), ("\x1b[31mred", 3), ("-x", 4)])
     csv_text = to_csv([t])
     assert "'=cmd|calc,-1" in csv_text and "'-x,4" in csv_text  # text only, not numbers
+    assert to_csv([Table("t", "T", [Col("a")], [("-",), ("-5",), ("+1.5",)])]) == "a\n-\n-5\n+1.5\n"
     assert "\x1b" in csv_text  # CSV keeps the value (quoted); only a formula start changes
     md = to_markdown([t])
     assert "| multi\\nline | 2 |" in md and "| \\x1b[31mred | 3 |" in md and "\x1b" not in md

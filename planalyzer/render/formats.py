@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -59,12 +60,15 @@ def _plain(value: Any) -> str:
 
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection): in CSV
 # output such a cell is written with a leading ' (the values themselves, in JSON, are exact).
+# A lone "-" (a placeholder) or a plain signed number is no formula and stays as it is.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-][0-9]+([.][0-9]+)?")
 
 
 def _csv_cell(value: Any) -> str:
     text = _plain(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
+    if (isinstance(value, str) and text.startswith(_FORMULA_START) and text not in ("-", "+")
+            and not _PLAIN_NUMBER.fullmatch(text)):
         return "'" + text
     return text
 

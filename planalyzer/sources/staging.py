@@ -25,15 +25,13 @@ import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
-from planalyzer.sources.base import read_head
 from planalyzer.sources.files import SourceFile
-from planalyzer.sources.tabular import STAGE_RAW, STAGE_ROW
+from planalyzer.sources.tabular import JSON_ARRAY_READER, STAGE_RAW, STAGE_ROW, is_json_array
 from planalyzer.sqlfiles import quote_ident
 
 _CSV_REJECTS, _CSV_SCANS = "planalyzer_csv_rejects", "planalyzer_csv_scans"
 CSV_STAGE_READER = ("read_csv($path, header = true, all_varchar = true, store_rejects = true, "
                     f"rejects_table = '{_CSV_REJECTS}', rejects_scan = '{_CSV_SCANS}') AS src")
-JSON_ARRAY_READER = "read_json($path, format = 'array', sample_size = -1) AS src"
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
                          "ignore_errors = true) AS src")
 _NOT_OBJECT = "JSON line is not an object"
@@ -92,7 +90,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> l
 
 
 def _stage_json(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:
-    if read_head(src.path, 4096).lstrip().startswith(b"["):  # one JSON array, not JSON lines
+    if is_json_array(src):  # one JSON array, not JSON lines
         try:
             _run_stage(con, src, table, JSON_ARRAY_READER)
         except duckdb.Error as exc:

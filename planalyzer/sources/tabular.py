@@ -16,7 +16,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
 from planalyzer.schema import TOKEN_COLUMNS
-from planalyzer.sources.base import Source
+from planalyzer.sources.base import Source, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
 from planalyzer.sqlfiles import quote_ident
@@ -24,11 +24,16 @@ from planalyzer.sqlfiles import quote_ident
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
+# The readers over a file not staged (a load stages CSV and JSON lines: sources/staging.py,
+# which counts the lines these skip): the columns `planalyzer map` shows. A malformed line
+# does not hide the header's columns.
 READERS: dict[str, str] = {
     "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
-    "csv": "read_csv($path, header = true, all_varchar = true) AS src",
-    "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1) AS src",
+    "csv": "read_csv($path, header = true, all_varchar = true, ignore_errors = true) AS src",
+    "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1, "
+             "ignore_errors = true) AS src",
 }
+JSON_ARRAY_READER = "read_json($path, format = 'array', sample_size = -1) AS src"
 
 # the row number and raw JSON the staging adds (sql/stage_source.sql): not the file's columns
 STAGE_ROW, STAGE_RAW = "__planalyzer_row", "__planalyzer_raw"
@@ -80,7 +85,14 @@ def reader_sql(source: SourceFile) -> str:
     else the format's reader over ``$path``."""
     if source.stage is not None:
         return f"{quote_ident(source.stage)} AS src"
+    if source.format == "jsonl" and is_json_array(source):
+        return JSON_ARRAY_READER
     return READERS[source.format]
+
+
+def is_json_array(source: SourceFile) -> bool:
+    """A .json file holding one JSON array (not JSON lines): it starts with '['."""
+    return read_head(source.path, 4096).lstrip().startswith(b"[")
 
 
 def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile) -> list[tuple[str, str]]:
