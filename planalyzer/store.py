@@ -25,11 +25,11 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import sqlfiles
+from planalyzer import duck, sqlfiles
 from planalyzer.accounting import FileLoad, LoadReport, display_path
 from planalyzer.errors import ConfigError, InputError, StrictModeError
 from planalyzer.schema import EVENT_COLUMN_NAMES
-from planalyzer.sources import registry
+from planalyzer.sources import registry, staging
 from planalyzer.sources.base import BatchItem, Source, check_not_empty, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
@@ -90,6 +90,14 @@ class Store:
         an InputError before anything is written to it."""
         self.path = Path(db) if db is not None else None
         self.read_only = read_only and self.path is not None
+        # a file DuckDB could only read through an extension (SQLite, say) is refused before
+        # DuckDB opens it: nothing is written to it, nothing is downloaded
+        foreign = duck.foreign_file(self.path) if self.path is not None else None
+        if foreign is not None:
+            what = (f"{foreign}, not a DuckDB one" if foreign.startswith("a ")
+                    else f"cannot open as a DuckDB database ({foreign})")
+            raise InputError(f"--db {self.path}: {what}; give a new file name (planalyzer "
+                             "creates it)")
         self.con = _open(self.path, self.read_only)
         try:
             missing = _missing_tables(self.con, self.path)
@@ -164,18 +172,19 @@ class Store:
 
     def load(
         self,
-        specs: Sequence[str],
+        specs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
         options: LoadOptions | None = None,
         progress: Progress | None = None,
     ) -> LoadReport:
         """Load files, folders or globs into ``events``; returns the accounting (its
-        ``seconds`` cover the whole call: finding the files, the manifest check, the reads)."""
+        ``seconds`` cover the whole call: finding the files, the manifest check, the reads).
+        ``specs`` is one path (str or Path) or a sequence of them."""
         if self.read_only:
             raise InputError(f"--db {self.path}: opened read-only (for analysis); open it "
                              "without read_only to load into it")
         started = time.perf_counter()
         with _gc_paused():
-            report = self._load(specs, options or LoadOptions(), progress)
+            report = self._load(_spec_list(specs), options or LoadOptions(), progress)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -250,6 +259,7 @@ class Store:
         new_keys: list[str] = []
         read_stats: dict[str, tuple[int, int]] = {}
         batches: dict[str, list[BatchItem]] = {}
+        projected: list[SourceFile] = []  # files read whole by a projection (not batch)
         for i, src, st in todo:
             if progress:
                 progress(src.key, i, len(sources))
@@ -271,6 +281,7 @@ class Store:
             else:
                 slots[i] = self._load_one(src, module, opts, item.status)
                 new_keys.append(src.key)
+                projected.append(src)
         loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
         for name, items in batches.items():
             got = registry.get(name).load_batch(self.con, items, opts)
@@ -278,12 +289,60 @@ class Store:
             new_keys.extend(f.source for f in got)
         if new_keys:
             self._drop_duplicates(loads, new_keys, key_expr)
+        digests: dict[str, str] = {}
+        copies = self._drop_identical_copies(loads, projected, read_stats, fingerprints, digests)
         for fl in loads:
             if fl.status != "unchanged" and not fl.balanced:
                 # the identity is the contract; never report a broken one
                 raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
-        self._record(loads, known, read_stats)
-        return LoadReport(loads, notes=_source_notes(loads))
+        self._record(loads, known, read_stats, digests)
+        return LoadReport(loads, notes=copies + _source_notes(loads))
+
+    def _drop_identical_copies(
+        self, loads: list[FileLoad], projected: list[SourceFile],
+        stats: dict[str, tuple[int, int]], fingerprints: dict[str, tuple[str, int, int, str]],
+        digests: dict[str, str],
+    ) -> list[str]:
+        """A file read now with the same bytes as another file (read now, or in the --db
+        manifest) holds the same requests a second time (a re-downloaded export, "usage (1).csv"):
+        its rows are dropped as duplicates, with a note. Only files sharing a size are hashed;
+        ``digests`` keeps the hashes made (the manifest reuses them)."""
+        by_key = {fl.source: fl for fl in loads}
+        sizes: dict[int, list[str]] = {}
+        for key, fp in fingerprints.items():
+            if key not in stats:  # a file of an earlier load, unchanged or not named now
+                sizes.setdefault(int(fp[1]), []).append(key)
+        for src in projected:
+            fl = by_key.get(src.key)
+            if fl is not None and fl.rows_loaded:
+                sizes.setdefault(stats[src.key][0], []).append(src.key)
+        notes: list[str] = []
+        for size, keys in sizes.items():
+            if len(keys) < 2 or size == 0 or not any(k in stats for k in keys):
+                continue
+            earlier = self._manifest([k for k in keys if k not in stats])
+            first: dict[str, str] = {}  # content hash -> the file kept
+            # kept: a file of an earlier load, else the shortest name ("usage.csv", not
+            # "usage (1).csv")
+            for key in sorted(keys, key=lambda k: (k in stats, len(k), k)):
+                if key in stats:
+                    digest = digests.get(key) or _content_hash(Path(key))
+                    digests[key] = digest
+                else:
+                    digest = earlier[key].content_hash if key in earlier else ""
+                if not digest.startswith("sha256:"):
+                    continue
+                if digest not in first:
+                    first[digest] = key
+                    continue
+                fl = by_key[key]
+                sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
+                fl.duplicates_dropped += fl.rows_loaded
+                notes.append(f"{key}: the same bytes as {first[digest]}; its "
+                             f"{fl.rows_loaded:,} row(s) were dropped as duplicates (a second "
+                             "copy of the same export?)")
+                fl.rows_loaded = 0
+        return notes
 
     def _fingerprints(self) -> dict[str, tuple[str, int, int, str]]:
         """(source, size, mtime_ns, format) of every file in the manifest, by source."""
@@ -317,7 +376,7 @@ class Store:
                          {"table": quote_ident(table)}).fetchall()
 
     def _record(self, loads: list[FileLoad], known: dict[str, ManifestEntry],
-                stats: dict[str, tuple[int, int]]) -> None:
+                stats: dict[str, tuple[int, int]], digests: dict[str, str]) -> None:
         """Write the manifest rows and skipped-line counts of the files this load read."""
         records: list[tuple[Any, ...]] = []
         skipped: list[tuple[str, str, int]] = []
@@ -338,7 +397,7 @@ class Store:
             if fl.read_offset is not None and self.path is not None:
                 digest = _tail_hash(Path(fl.source), fl.read_offset)
             elif self.path is not None:
-                digest = _content_hash(Path(fl.source))
+                digest = digests.get(fl.source) or _content_hash(Path(fl.source))
             else:
                 digest = ""
             records.append((fl.source, fl.format, size, mtime_ns, digest, *counts,
@@ -361,30 +420,31 @@ class Store:
         check_not_empty(src)
         if not module.stages(src):
             return self._load_projected(src, module, opts, status)
+        bad = staging.stage(self.con, src, _STAGE)  # lines that are no row: rejected
         try:
-            sqlfiles.run(self.con, "stage_source", {"path": src.key},
-                         {"table": quote_ident(_STAGE), "reader": READERS[src.format]}
-                         ).fetchall()
-        except duckdb.Error as exc:
-            raise _unreadable(src.key, src.format, exc) from None
-        try:
-            return self._load_projected(src.staged(_STAGE), module, opts, status)
+            if bad:
+                sqlfiles.run(self.con, "insert_bad_lines", {
+                    "source": src.key, "rows": [b.row for b in bad],
+                    "reasons": [b.reason for b in bad], "raw": [b.raw for b in bad]}
+                ).fetchall()
+            return self._load_projected(src.staged(_STAGE), module, opts, status, len(bad))
         finally:
             sqlfiles.run(self.con, "drop_temp_table", slots={"table": quote_ident(_STAGE)}
                          ).fetchall()
 
     def _load_projected(self, src: SourceFile, module: Source, opts: LoadOptions,
-                        status: str) -> FileLoad:
+                        status: str, bad_lines: int = 0) -> FileLoad:
+        """Check and insert a file's rows; ``bad_lines``: lines staging already rejected."""
         proj = module.projection(self.con, src, opts)
         fmt = src.format if module.name == registry.GENERIC else f"{module.name} {src.format}"
         checked = sqlfiles.load("checked_rows").render({"projection": proj.sql})
         params: dict[str, Any] = {
-            **proj.params,
+            "bucket_requests": 1, **proj.params,
             "path": src.key, "tz": opts.timezone, "max_tokens": opts.max_tokens,
             "type_problem": proj.type_problem, "source": src.key,
         }
         try:
-            read = self._count_rows(src, proj.reader, params)
+            read = self._count_rows(src, proj.reader, params) + bad_lines
             if src.stage is not None:  # parsed once for both inserts
                 sqlfiles.run(self.con, "stage_checked_rows", params,
                              {"table": quote_ident(_CHECKED), "checked_rows": checked}
@@ -392,8 +452,8 @@ class Store:
                 checked = f"SELECT * FROM {quote_ident(_CHECKED)}"
             inserted = _count(sqlfiles.run(self.con, "insert_events", params,
                                            {"checked_rows": checked}))
-            rejected = _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
-                                           {"checked_rows": checked}))
+            rejected = bad_lines + _count(sqlfiles.run(self.con, "insert_rejected_rows",
+                                                       params, {"checked_rows": checked}))
             skipped = {str(k): int(n) for k, n in sqlfiles.run(
                 self.con, "skipped_row_kinds", params, {"checked_rows": checked}).fetchall()}
         except duckdb.Error as exc:
@@ -442,11 +502,8 @@ _BASE_TABLES = ("events", "rejected_rows", "load_manifest", "skipped_lines", "fo
 def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
     """A connection to ``path`` (None: in memory). DuckDB never fetches an extension: a file
     it could only read with one (SQLite, say) is an error, not a download."""
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "autoinstall_known_extensions": False, "autoload_known_extensions": False}
     try:
-        return duckdb.connect(str(path) if path else ":memory:", read_only=read_only,
-                              config=config)
+        return duck.connect(str(path) if path else ":memory:", read_only=read_only)
     except duckdb.Error as exc:
         raise _open_error(path, read_only, exc) from None
 
@@ -493,6 +550,17 @@ def _missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[s
                          "creates it)")
     extra = [t for m in registry.modules() for t in m.extra_tables]
     return [t for t in (*_BASE_TABLES, *extra) if t not in have]
+def _spec_list(specs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[str]:
+    """One path or a sequence of paths as strings (a str is one path, not its characters)."""
+    if isinstance(specs, (str, os.PathLike)):
+        specs = [specs]
+    out: list[str] = []
+    for s in specs:
+        if not isinstance(s, (str, os.PathLike)):
+            raise InputError(f"{s!r}: not a path; give file, folder or glob names as str or "
+                             "Path")
+        out.append(os.fspath(s))
+    return out
 
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)
@@ -573,7 +641,13 @@ def _stat_of(src: SourceFile) -> tuple[int, int]:
     """(size, mtime_ns): from the folder walk where it read them, else one stat."""
     if src.stat is not None:
         return src.stat
-    st = src.path.stat()
+    try:
+        st = src.path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{src.key}: not found (a broken symbolic link points here, or "
+                         "the file was removed while loading); fix or remove the link") from None
+    except OSError as exc:
+        raise InputError(f"{src.key}: cannot be read ({exc.strerror or exc})") from None
     return st.st_size, st.st_mtime_ns
 
 

@@ -54,7 +54,7 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
-from planalyzer import sqlfiles
+from planalyzer import duck, sqlfiles
 from planalyzer.errors import PlanalyzerError
 from planalyzer.synth_prices import load_prices, request_cost_usd
 from planalyzer.tables import Col, Table
@@ -262,7 +262,7 @@ def _events_params(params: SynthParams, seed: int, year: int, month: int) -> dic
 
 
 def _connect(threads: int = 1, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"threads": threads, "memory_limit": memory_limit})
+    con = duck.connect(config={"threads": threads, "memory_limit": memory_limit})
     con.execute("SET enable_progress_bar = false")  # the library stays quiet; the CLI reports
     # make_timestamp(us)::TIMESTAMPTZ must read the micros as UTC, whatever the machine's zone
     con.execute("SET TimeZone = 'UTC'")

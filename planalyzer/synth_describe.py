@@ -38,7 +38,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from planalyzer import sqlfiles
+from planalyzer import duck, sqlfiles
 from planalyzer.errors import InputError
 from planalyzer.synth_prices import load_prices
 from planalyzer.tables import Col, Table
@@ -122,7 +122,7 @@ def describe(path: Path | str) -> list[Table]:
     actual figure is within the stated tolerance.
     """
     src = _resolve(path)
-    con = duckdb.connect(config={"threads": os.cpu_count() or 1})
+    con = duck.connect(config={"threads": os.cpu_count() or 1})
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import duckdb
 
-from planalyzer import sqlfiles
+from planalyzer import duck, sqlfiles
 from planalyzer.errors import ConfigError
 
 _KNOWN: set[str] = {"UTC"}  # names DuckDB accepted (checked once per process)
@@ -18,7 +18,7 @@ def is_known(tz: str) -> bool:
     """Does DuckDB know the time zone ``tz``?"""
     if tz in _KNOWN:
         return True
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         sqlfiles.run(con, "check_timezone", {"tz": tz}).fetchall()
     except duckdb.Error:

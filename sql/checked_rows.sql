@@ -1,18 +1,28 @@
 -- checked_rows: a source's rows in canonical columns, each with the reason it cannot be used.
 -- inputs: {{projection}}: a SELECT over one source file that yields the canonical columns plus
---         <token>_bad / requests_bad flags, ts_given, skip_kind (NULL, or the kind of a row
---         that is not a model call), source_row and raw_json (built by
+--         <token>_bad / requests_bad / logged_cost_bad flags, ts_given, ts_problem (a reason
+--         more exact than 'unparseable timestamp', or NULL), skip_kind (NULL, or the kind of
+--         a row that is not a model call), source_row and raw_json (built by
 --         planalyzer.sources.tabular from quoted column names)
 -- outputs: rows with reject_reason NULL (usable) or the first reason that applies
--- params: $max_tokens, $type_problem
+-- params: $max_tokens, $bucket_requests, $type_problem
 -- slots: {{projection}}
+-- The token bound is per request: a row standing for n requests (an aggregated bucket) may hold
+-- n x $max_tokens of a class. A source that logs no request count (its rows are buckets that
+-- say requests = 1) is bounded at $bucket_requests x $max_tokens instead ($bucket_requests is
+-- 1 for every other source). Timestamps outside 2020-01-01 .. 2100-01-01 UTC are placeholders
+-- (epoch 0, year 1 or 9999) or misread units, never a request: kept out (docs/loading.md).
 SELECT
     p.*,
     CASE
         WHEN $type_problem IS NOT NULL THEN $type_problem
         WHEN p.user_id IS NULL OR trim(p.user_id) = '' THEN 'missing user_id'
         WHEN NOT p.ts_given THEN 'missing timestamp'
+        WHEN p.ts_problem IS NOT NULL THEN p.ts_problem
         WHEN p.ts IS NULL THEN 'unparseable timestamp'
+        WHEN p.ts < TIMESTAMPTZ '2020-01-01 00:00:00+00'
+            OR p.ts >= TIMESTAMPTZ '2100-01-01 00:00:00+00'
+            THEN 'timestamp out of range'
         WHEN p.model IS NULL OR trim(p.model) = '' THEN 'missing model'
         WHEN p.input_tokens_bad OR p.cache_write_tokens_bad OR p.cache_write_1h_tokens_bad
             OR p.cache_read_tokens_bad OR p.output_tokens_bad
@@ -20,9 +30,11 @@ SELECT
         WHEN least(p.input_tokens, p.cache_write_tokens, p.cache_write_1h_tokens,
                    p.cache_read_tokens, p.output_tokens) < 0
             THEN 'negative token count'
+        WHEN p.requests_bad OR p.requests IS NULL OR p.requests < 1 THEN 'bad request count'
         WHEN greatest(p.input_tokens, p.cache_write_tokens, p.cache_write_1h_tokens,
-                      p.cache_read_tokens, p.output_tokens) > $max_tokens
+                      p.cache_read_tokens, p.output_tokens)
+             > CAST($max_tokens AS HUGEINT) * greatest(p.requests, $bucket_requests)
             THEN 'token count over bound'
-        WHEN p.requests_bad OR p.requests < 1 THEN 'bad request count'
+        WHEN p.logged_cost_bad THEN 'bad logged cost (not a number, or negative)'
     END AS reject_reason
 FROM ({{projection}}) AS p

@@ -30,6 +30,7 @@ SELECT
         || coalesce(v[1], '') AS event_id,
     TRY_CAST(r[1] AS TIMESTAMPTZ) AS ts,
     r[1] IS NOT NULL AS ts_given,
+    CAST(NULL AS VARCHAR) AS ts_problem,
     coalesce(r[2], 'api_key:' || r[3]) AS user_id,
     coalesce(r[4], r[5]) AS plan,
     v[1] AS model,
@@ -48,6 +49,7 @@ SELECT
     CASE WHEN upper(coalesce(v[7], 'USD')) = 'USD' THEN TRY_CAST(v[6] AS DOUBLE) / 100 END
         AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
+    false AS logged_cost_bad,
     row_number() OVER () AS source_row,
     CAST(m AS VARCHAR) AS raw_json
 FROM f

@@ -48,6 +48,7 @@ SELECT
         AS event_id,
     TRY_CAST(start_s AS TIMESTAMPTZ) AS ts,
     start_s IS NOT NULL AS ts_given,
+    CAST(NULL AS VARCHAR) AS ts_problem,
     coalesce(nullif(v[1], ''), 'service_account:' || nullif(v[16], ''),
              'api_key:' || nullif(v[2], ''), 'workspace:' || nullif(v[3], ''),
              'organization') AS user_id,
@@ -67,6 +68,7 @@ SELECT
     CAST(1 AS BIGINT) AS requests,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
+    false AS logged_cost_bad,
     row_number() OVER () AS source_row,
     CAST(r AS VARCHAR) AS raw_json
 FROM g

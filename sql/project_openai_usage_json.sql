@@ -35,6 +35,7 @@ SELECT
         || ':' || coalesce(v[10], '') AS event_id,
     to_timestamp(TRY_CAST(start_s AS DOUBLE)) AS ts,
     start_s IS NOT NULL AS ts_given,
+    CAST(NULL AS VARCHAR) AS ts_problem,
     coalesce(nullif(v[1], ''), 'project:' || nullif(v[2], ''), 'api_key:' || nullif(v[3], ''),
              'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
@@ -53,6 +54,7 @@ SELECT
     coalesce(pa_int(v[8]), 1) AS requests,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
+    false AS logged_cost_bad,
     row_number() OVER () AS source_row,
     CAST(r AS VARCHAR) AS raw_json
 FROM f

@@ -86,19 +86,15 @@ def test_text_files_are_staged_once_and_leave_no_trace(tmp_path: Path, fmt: str)
     assert count(store, "SELECT count(*) FROM duckdb_tables() WHERE temporary") == 0
 
 
-@pytest.mark.parametrize("name", ["cut.csv.gz", "broken.jsonl"])
-def test_unreadable_text_file_is_a_clear_error(tmp_path: Path, name: str) -> None:
-    """The staging read (sql/stage_source.sql) names the file and what to do."""
-    f = tmp_path / name
-    if name.endswith(".gz"):
-        whole = gzip.compress(("user_id,ts,model,output_tokens\n"
-                               + "u1,2026-10-01T10:00:00Z,m,1\n" * 5000).encode())
-        f.write_bytes(whole[: len(whole) // 2])  # a download cut short
-    else:
-        f.write_text(json.dumps(event_row()) + "\n" + '{"user_id": "u1", "ts": \n')
-    fmt = "csv" if name.endswith(".gz") else "jsonl"
-    with pytest.raises(InputError, match=rf"{name.split('.')[0]}\.\S+: cannot be read as "
-                       rf"{fmt} .*check the file is complete"):
+def test_unreadable_text_file_is_a_clear_error(tmp_path: Path) -> None:
+    """The staging read (sql/stage_source.sql) names the file and what to do. (A JSON-lines
+    file cut short mid-line is no error: that line is rejected, tests/test_load_messy.py.)"""
+    f = tmp_path / "cut.csv.gz"
+    whole = gzip.compress(("user_id,ts,model,output_tokens\n"
+                           + "u1,2026-10-01T10:00:00Z,m,1\n" * 5000).encode())
+    f.write_bytes(whole[: len(whole) // 2])  # a download cut short
+    with pytest.raises(InputError, match=r"cut\.\S+: cannot be read as "
+                       r"csv .*check the file is complete"):
         load([str(f)])
 
 
@@ -209,7 +205,7 @@ def test_hive_partitioned_folder(tmp_path: Path) -> None:
 
 def test_glob_sources(tmp_path: Path) -> None:
     write_parquet(tmp_path / "a.parquet", [event_row()])
-    write_parquet(tmp_path / "b.parquet", [event_row()])
+    write_parquet(tmp_path / "b.parquet", [event_row(user_id="u2")])
     _, report = load([str(tmp_path / "*.parquet")])
     assert report.rows_loaded == 2  # type: ignore[attr-defined]
 

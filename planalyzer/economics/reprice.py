@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import duckdb
 import polars as pl
 
-from planalyzer import sqlfiles
+from planalyzer import duck, sqlfiles
 from planalyzer.analysis import TOKENS, ReportData
 from planalyzer.costs.catalog import CostCatalog, Resolution
 from planalyzer.costs.coefficients import Coefficients, coefficients_for
@@ -44,7 +43,7 @@ class Repricer:
     """Prices a fixed set of served requests under any variant of the cost catalog."""
 
     def __init__(self, served: pl.DataFrame, catalog: CostCatalog, prices: PriceCatalog):
-        self.con = duckdb.connect()
+        self.con = duck.connect()
         self.con.execute("SET enable_progress_bar = false").fetchall()
         self.con.register("events", served.to_arrow())
         self.models = sorted(set(served["model"].unique().to_list()))

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -57,8 +58,34 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+# A text cell starting with one of these is a formula to a spreadsheet (CSV injection): in CSV
+# output such a cell is written with a leading ' (the values themselves, in JSON, are exact).
+# A lone "-" (a placeholder) or a plain signed number is no formula and stays as it is.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-][0-9]+([.][0-9]+)?")
+
+
+def _csv_cell(value: Any) -> str:
+    text = _plain(value)
+    if (isinstance(value, str) and text.startswith(_FORMULA_START) and text not in ("-", "+")
+            and not _PLAIN_NUMBER.fullmatch(text)):
+        return "'" + text
+    return text
+
+
+def visible(text: str) -> str:
+    """``text`` with control and other invisible characters (a newline, an ANSI escape, a
+    zero-width space) written as escapes (\\n, \\x1b, \\u200b): an id from a log can then
+    neither break a markdown row nor drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 def to_csv(tables: Sequence[Table]) -> str:
-    """CSV with a header of stable keys; several tables are separated by a ``# name`` line."""
+    """CSV with a header of stable keys; several tables are separated by a ``# name`` line.
+    A text cell that a spreadsheet would run as a formula (=, +, -, @ first) starts with '."""
     out = io.StringIO()
     for i, t in enumerate(tables):
         if len(tables) > 1:
@@ -68,7 +95,7 @@ def to_csv(tables: Sequence[Table]) -> str:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([c.key for c in t.columns])
         for row in t.rows:
-            writer.writerow([_plain(v) for v in row])
+            writer.writerow([_csv_cell(v) for v in row])
     return out.getvalue()
 
 
@@ -102,7 +129,7 @@ def human(value: Any, col: Col) -> str:
         return f"{int(v):,}" if v.is_integer() and abs(v) < 1e15 else f"{v:,.12g}"
     if kind == "bool":
         return "yes" if value else "no"
-    return str(value)
+    return visible(str(value))
 
 
 def _usd_rate(v: float) -> str:

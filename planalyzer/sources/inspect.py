@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from planalyzer import sqlfiles
+from planalyzer import duck, sqlfiles
 from planalyzer.accounting import display_path
 from planalyzer.sources import registry
 from planalyzer.sources.base import Source, check_not_empty
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def mapping_tables(specs: Sequence[str], opts: LoadOptions) -> list[Table]:
     """One row per file and canonical column: which column feeds it, and how it was chosen
     (for a transcript source: one row per canonical column, from its fixed layout)."""
-    con = duckdb.connect()
+    con = duck.connect()
     rows: list[tuple[object, ...]] = []
     notes: list[str] = []
     batches: dict[str, list[SourceFile]] = {}

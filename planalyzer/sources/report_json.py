@@ -16,13 +16,22 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
         sqlfiles.run(con, name).fetchall()
 
 
-def json_projection(sql_name: str, fields: dict[str, str], inclusive: bool = False) -> Projection:
+# A report with no request count: each bucket row (a day, an hour) says requests = 1, so the
+# per-request token bound is scaled to this many requests (sql/checked_rows.sql).
+UNCOUNTED_BUCKET_REQUESTS = 100_000
+
+
+def json_projection(sql_name: str, fields: dict[str, str], inclusive: bool = False,
+                    counts_requests: bool = True) -> Projection:
     """The projection in ``sql/<sql_name>.sql`` (it reads ``$path``); ``fields`` documents
-    which report field feeds each canonical column (shown in the load's mapping table)."""
+    which report field feeds each canonical column (shown in the load's mapping table).
+    ``counts_requests`` False: the report logs no request count (its rows are buckets)."""
     sql = sqlfiles.load(sql_name).render()
     mapping = ColumnMapping(columns=fields, how=dict.fromkeys(fields, "preset"),
                             input_includes_cache_read=inclusive)
-    return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None)
+    params = {} if counts_requests else {"bucket_requests": UNCOUNTED_BUCKET_REQUESTS}
+    return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None,
+                      params=params)
 
 
 _VENDOR_SOURCE = {"openai": "openai-usage", "anthropic": "anthropic-usage"}

@@ -17,7 +17,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
 from planalyzer.schema import TOKEN_COLUMNS
-from planalyzer.sources.base import Source
+from planalyzer.sources.base import Source, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
 from planalyzer.sqlfiles import quote_ident
@@ -25,11 +25,16 @@ from planalyzer.sqlfiles import quote_ident
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
+# The readers over a file not staged (a load stages CSV and JSON lines: sources/staging.py,
+# which counts the lines these skip): the columns `planalyzer map` shows. A malformed line
+# does not hide the header's columns.
 READERS: dict[str, str] = {
     "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
-    "csv": "read_csv($path, header = true, all_varchar = true) AS src",
-    "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1) AS src",
+    "csv": "read_csv($path, header = true, all_varchar = true, ignore_errors = true) AS src",
+    "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1, "
+             "ignore_errors = true) AS src",
 }
+JSON_ARRAY_READER = "read_json($path, format = 'array', sample_size = -1) AS src"
 
 # the row number and raw JSON the staging adds (sql/stage_source.sql): not the file's columns
 STAGE_ROW, STAGE_RAW = "__planalyzer_row", "__planalyzer_raw"
@@ -41,11 +46,20 @@ _FLOAT = {"FLOAT", "DOUBLE", "REAL"}
 _TEXT = {"VARCHAR", "JSON"}
 _NAIVE_TS = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE",
              "TIMESTAMP WITHOUT TIME ZONE"}
-_TZ_TS = {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"}
+_TZ_TS = {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "TIMESTAMPTZ_NS", "TIMESTAMPTZ_MS",
+          "TIMESTAMPTZ_S", "TIMESTAMP_NS WITH TIME ZONE", "TIMESTAMP_MS WITH TIME ZONE",
+          "TIMESTAMP_S WITH TIME ZONE"}
 
 # A time of day followed by an offset or Z: the string carries its own zone.
 _HAS_OFFSET = r"'[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$'"
+# A time of day followed by a zone name: an IANA name (Europe/Berlin) or UTC/GMT is honoured;
+# an abbreviation (PST, CET, IST ...) is ambiguous and the row is rejected, never read as naive.
+_TIME = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
+_HAS_ZONE_NAME = rf"'{_TIME}\s*[A-Za-z][A-Za-z0-9_+/-]*$'"
+_ZONE_NAME_OK = rf"'{_TIME}\s*((?i:utc|gmt|ut)|[A-Za-z_]+/[A-Za-z0-9_+/-]+)$'"
 _NUMBER = r"'-?[0-9]+([.][0-9]+)?'"
+# epochs beyond this (in any unit) are no time of a log; to_timestamp would fail the file
+_EPOCH_MAX = "1e19"
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,14 @@ def reader_sql(source: SourceFile) -> str:
     else the format's reader over ``$path``."""
     if source.stage is not None:
         return f"{quote_ident(source.stage)} AS src"
+    if source.format == "jsonl" and is_json_array(source):
+        return JSON_ARRAY_READER
     return READERS[source.format]
+
+
+def is_json_array(source: SourceFile) -> bool:
+    """A .json file holding one JSON array (not JSON lines): it starts with '['."""
+    return read_head(source.path, 4096).lstrip().startswith(b"[")
 
 
 def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
@@ -107,31 +128,55 @@ def _text_of(q: str, base: str) -> str:
 
 
 def _epoch_expr(x: str) -> str:
-    """Epoch seconds, milliseconds or microseconds (told apart by magnitude) -> TIMESTAMPTZ."""
-    return (f"CASE WHEN abs({x}) >= 1e14 THEN to_timestamp({x} / 1e6) "
+    """Epoch seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude:
+    a time from 1973 to 5138 in its unit) -> TIMESTAMPTZ; NULL beyond any unit."""
+    return (f"CASE WHEN NOT isfinite({x}) OR abs({x}) >= {_EPOCH_MAX} THEN NULL "
+            f"WHEN abs({x}) >= 1e17 THEN to_timestamp({x} / 1e9) "
+            f"WHEN abs({x}) >= 1e14 THEN to_timestamp({x} / 1e6) "
             f"WHEN abs({x}) >= 1e11 THEN to_timestamp({x} / 1e3) "
             f"ELSE to_timestamp({x}) END")
 
 
-def _ts_exprs(q: str, type_name: str) -> tuple[str, str, str | None]:
-    """(value, given, type problem) for the timestamp column."""
+@dataclass(frozen=True)
+class _Ts:
+    value: str  # TIMESTAMPTZ
+    given: str  # BOOLEAN: the cell holds something
+    problem: str = "NULL::VARCHAR"  # VARCHAR: a reason more exact than 'unparseable timestamp'
+    type_problem: str | None = None
+
+
+def _ts_exprs(q: str, type_name: str) -> _Ts:
+    """The timestamp column's value, presence and problem expressions."""
     base = _base(type_name)
     given = f"({q} IS NOT NULL)"
     if base in _TZ_TS:
-        return q, given, None
+        return _Ts(f"CAST({q} AS TIMESTAMPTZ)", given)
     if base in _NAIVE_TS:
-        return f"timezone($tz, CAST({q} AS TIMESTAMP))", given, None
+        return _Ts(f"timezone($tz, CAST({q} AS TIMESTAMP))", given)
     if base in _INTEGER | _WIDE_INTEGER | _FLOAT or _is_decimal(type_name):
-        return _epoch_expr(f"CAST({q} AS DOUBLE)"), given, None
+        return _Ts(_epoch_expr(f"CAST({q} AS DOUBLE)"), given,
+                   f"CASE WHEN abs(CAST({q} AS DOUBLE)) >= {_EPOCH_MAX} "
+                   "THEN 'timestamp out of range' END")
     if base in _TEXT:
         t = _text_of(q, base)
         value = (f"CASE WHEN {q} IS NULL OR {t} = '' THEN NULL "
                  f"WHEN regexp_full_match({t}, {_NUMBER}) "
                  f"THEN {_epoch_expr(f'TRY_CAST({t} AS DOUBLE)')} "
                  f"WHEN regexp_matches({t}, {_HAS_OFFSET}) THEN TRY_CAST({t} AS TIMESTAMPTZ) "
+                 f"WHEN regexp_matches({t}, {_HAS_ZONE_NAME}) THEN "
+                 f"CASE WHEN regexp_matches({t}, {_ZONE_NAME_OK}) "
+                 f"THEN TRY_CAST({t} AS TIMESTAMPTZ) END "
                  f"ELSE timezone($tz, TRY_CAST({t} AS TIMESTAMP)) END")
-        return value, f"({q} IS NOT NULL AND {t} <> '')", None
-    return "NULL::TIMESTAMPTZ", given, f"unknown column type: ts is {type_name}"
+        problem = (f"CASE WHEN regexp_full_match({t}, {_NUMBER}) "
+                   f"AND abs(TRY_CAST({t} AS DOUBLE)) >= {_EPOCH_MAX} "
+                   "THEN 'timestamp out of range' "
+                   f"WHEN regexp_full_match({t}, {_NUMBER}) "
+                   f"OR regexp_matches({t}, {_HAS_OFFSET}) THEN NULL "
+                   f"WHEN regexp_matches({t}, {_HAS_ZONE_NAME}) "
+                   f"AND NOT regexp_matches({t}, {_ZONE_NAME_OK}) "
+                   "THEN 'time zone abbreviation (ambiguous: give an offset or an IANA zone)' END")
+        return _Ts(value, f"({q} IS NOT NULL AND {t} <> '')", problem)
+    return _Ts("NULL::TIMESTAMPTZ", given, type_problem=f"unknown column type: ts is {type_name}")
 
 
 def _count_exprs(q: str, type_name: str, default: int, canon: str) -> tuple[str, str, str | None]:
@@ -159,6 +204,22 @@ def _count_exprs(q: str, type_name: str, default: int, canon: str) -> tuple[str,
                  f"WHEN {whole} THEN CAST({d} AS BIGINT) END")
         return value, f"({present} AND NOT coalesce({whole}, false))", None
     return "NULL::BIGINT", "true", f"unknown column type: {canon} is {type_name}"
+
+
+def _cost_exprs(q: str, type_name: str) -> tuple[str, str]:
+    """(value DOUBLE, bad BOOLEAN) for the logged cost: empty is no cost logged; text that is
+    not a number, NaN, infinity or a negative cost makes the row bad (never silently NULL)."""
+    base = _base(type_name)
+    if base in _TEXT:
+        t = _text_of(q, base)
+        present = f"({q} IS NOT NULL AND {t} <> '')"
+        d = f"TRY_CAST({t} AS DOUBLE)"
+    else:
+        present = f"({q} IS NOT NULL)"
+        d = f"TRY_CAST({q} AS DOUBLE)"
+    ok = f"({d} IS NOT NULL AND isfinite({d}) AND {d} >= 0)"
+    return (f"CASE WHEN {present} AND {ok} THEN {d} END",
+            f"({present} AND NOT coalesce({ok}, false))")
 
 
 def _text_expr(q: str | None, type_name: str = "VARCHAR") -> str:
@@ -236,10 +297,10 @@ def build_projection(
         f"{_text_expr(q('event_id'), types[m['event_id']]) if 'event_id' in m else 'NULL'}"
         " AS event_id",
     ]
-    ts_value, ts_given, prob = _ts_exprs(q("ts"), types[m["ts"]])
-    if prob:
-        problems.append(prob)
-    select += [f"{ts_value} AS ts", f"{ts_given} AS ts_given"]
+    ts = _ts_exprs(q("ts"), types[m["ts"]])
+    if ts.type_problem:
+        problems.append(ts.type_problem)
+    select += [f"{ts.value} AS ts", f"{ts.given} AS ts_given", f"{ts.problem} AS ts_problem"]
     user_from: str | None = None
     if mapping.user_fallbacks:
         main = present_text(q("user_id"), types[m["user_id"]])
@@ -257,7 +318,8 @@ def build_projection(
     for canon in ("user_id", "plan", "model"):
         if canon == "user_id" and user_from is not None:
             continue
-        expr = _text_expr(q(canon), types[m[canon]]) if canon in m else _text_expr(None)
+        expr = f"trim({_text_expr(q(canon), types[m[canon]])})" if canon in m \
+            else _text_expr(None)
         select.append(f"{expr} AS {canon}")
     values: dict[str, str] = {}
     for canon in (*TOKEN_COLUMNS, "requests"):
@@ -274,10 +336,10 @@ def build_projection(
         values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
     if "logged_cost_usd" in m:
-        select.append(f"TRY_CAST({q('logged_cost_usd')} AS DOUBLE) / $cost_divisor "
-                      "AS logged_cost_usd")
+        cost, cost_bad = _cost_exprs(q("logged_cost_usd"), types[m["logged_cost_usd"]])
+        select += [f"{cost} / $cost_divisor AS logged_cost_usd", f"{cost_bad} AS logged_cost_bad"]
     else:
-        select.append("NULL::DOUBLE AS logged_cost_usd")
+        select += ["NULL::DOUBLE AS logged_cost_usd", "false AS logged_cost_bad"]
     skip = preset.skip(types) if preset.skip is not None else None
     select.append(f"{skip or 'NULL'}::VARCHAR AS skip_kind")
     if source.stage is not None:

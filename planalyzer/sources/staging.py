@@ -1,0 +1,167 @@
+"""Reading a CSV or JSON-lines file once into a temp table, keeping what it cannot read.
+
+One malformed line must not fail the whole file: it is a rejected row with its reason, and
+the other rows load (the accounting identity holds: the line counts as read and rejected).
+
+- CSV: read with ``store_rejects``; a line with too many or too few fields (a truncated last
+  line included) is taken out by DuckDB and listed in its rejects table. The staged rows are
+  renumbered so that each keeps its data-row number (``source_row``).
+- JSON lines: read with ``ignore_errors``: DuckDB keeps a line it cannot parse as a row with
+  every column NULL, so the numbering holds. Where such rows exist, the file is scanned here
+  for the lines that are not a JSON object; their rows are taken out and rejected. (A line
+  that is JSON but no object, ``[1, 2]``, makes DuckDB read the whole file as one column:
+  an error naming that line.) A file starting with ``[`` is read as one JSON array.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.errors import InputError
+from planalyzer.sources.files import SourceFile
+from planalyzer.sources.tabular import JSON_ARRAY_READER, STAGE_RAW, STAGE_ROW, is_json_array
+from planalyzer.sqlfiles import quote_ident
+
+_CSV_REJECTS, _CSV_SCANS = "planalyzer_csv_rejects", "planalyzer_csv_scans"
+CSV_STAGE_READER = ("read_csv($path, header = true, all_varchar = true, store_rejects = true, "
+                    f"rejects_table = '{_CSV_REJECTS}', rejects_scan = '{_CSV_SCANS}') AS src")
+JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
+                         "ignore_errors = true) AS src")
+_NOT_OBJECT = "JSON line is not an object"
+_RAW_CHARS = 1000  # of a bad line kept in rejected_rows.raw_json
+_CSV_REASONS = {"TOO MANY COLUMNS": "wrong number of fields (too many)",
+                "MISSING COLUMNS": "wrong number of fields (too few)"}
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line that is no row: its source_row, file line, reason and the line as JSON."""
+
+    row: int
+    line: int
+    reason: str
+    raw: str
+
+
+def stage(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:
+    """Read ``src`` into the temp table ``table``; the lines it could not read as rows."""
+    if src.format == "csv":
+        return _stage_csv(con, src, table)
+    return _stage_json(con, src, table)
+
+
+def _run_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, reader: str) -> None:
+    sqlfiles.run(con, "stage_source", {"path": src.key},
+                 {"table": quote_ident(table), "reader": reader}).fetchall()
+
+
+def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    for t in tables:
+        sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident(t)}).fetchall()
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:
+    _drop(con, _CSV_REJECTS, _CSV_SCANS)  # DuckDB appends to them across reads
+    try:
+        _run_stage(con, src, table, CSV_STAGE_READER)
+    except duckdb.Error as exc:  # (the load's transaction is aborted: its rollback cleans up)
+        raise unreadable(src.key, src.format, exc) from None
+    lines = sqlfiles.run(con, "csv_rejected_lines", slots={
+        "rejects": quote_ident(_CSV_REJECTS)}).fetchall()
+    _drop(con, _CSV_REJECTS, _CSV_SCANS)
+    if not lines:
+        return []
+    # data row of a line: its line number less the header's (one line per row assumed)
+    bad = [BadLine(int(line) - 1, int(line),
+                   _CSV_REASONS.get(str(kind), f"malformed CSV line ({str(kind).lower()})"),
+                   json.dumps({"line": int(line), "text": str(text)[:_RAW_CHARS]}))
+           for line, kind, text in lines]
+    gaps = [b.row - i for i, b in enumerate(bad)]
+    sqlfiles.run(con, "renumber_staged_rows", {"gaps": gaps},
+                 {"table": quote_ident(table)}).fetchall()
+    return bad
+
+
+def _stage_json(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:
+    if is_json_array(src):  # one JSON array, not JSON lines
+        try:
+            _run_stage(con, src, table, JSON_ARRAY_READER)
+        except duckdb.Error as exc:
+            raise unreadable(src.key, "JSON array", exc) from None
+        return []
+    try:
+        _run_stage(con, src, table, JSONL_STAGE_READER)
+    except duckdb.Error as exc:
+        raise unreadable(src.key, src.format, exc) from None
+    names = [str(r[0]) for r in sqlfiles.run(con, "describe_source", {}, {
+        "reader": quote_ident(table)}).fetchall()]
+    records = names != ["json", STAGE_ROW, STAGE_RAW]  # else: DuckDB met a line not an object
+    if records and not _count(sqlfiles.run(con, "count_empty_staged_rows",
+                                           slots={"table": quote_ident(table)})):
+        return []  # every line read (the usual case: one cheap count)
+    scanned = _scan_json_lines(src.path)
+    if scanned is None:
+        raise InputError(f"{src.key}: cannot be read as {src.format} (not UTF-8 text); "
+                         "check the file is complete, or re-export it")
+    rows, bad = scanned
+    if not bad:
+        return []  # rows with nothing in them ({}): the checks reject them
+    first = next((b for b in bad if b.reason == _NOT_OBJECT), bad[0]) if not records else bad[0]
+    where = f"line {first.line} is not a JSON object"
+    got = _count(sqlfiles.run(con, "count_source_rows", {}, {"reader": quote_ident(table)}))
+    if not records or len(bad) == rows or got != rows:
+        # no row per line to take the bad ones out of: say the first
+        raise InputError(f"{src.key}: cannot be read as {src.format} ({where}); fix or remove "
+                         "that line, or re-export the file")
+    sqlfiles.run(con, "delete_staged_rows", {"rows": [b.row for b in bad]},
+                 {"table": quote_ident(table)}).fetchall()
+    return bad
+
+
+def _count(cur: duckdb.DuckDBPyConnection) -> int:
+    rows = cur.fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def _scan_json_lines(path: Path) -> tuple[int, list[BadLine]] | None:
+    """(non-blank lines, the bad ones with their row = their number among the non-blank
+    lines and the file line in raw_json); None where the file cannot be scanned."""
+    try:
+        rows = 0
+        bad: list[BadLine] = []
+        for number, line in _lines(path):
+            if not line.strip():
+                continue
+            rows += 1
+            try:
+                reason = None if isinstance(json.loads(line), dict) else _NOT_OBJECT
+            except ValueError:
+                reason = "malformed JSON line"
+            if reason is not None:
+                bad.append(BadLine(rows, number, reason,
+                                   json.dumps({"line": number, "text": line[:_RAW_CHARS]})))
+        return rows, bad
+    except (OSError, EOFError, UnicodeError):
+        return None
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            yield number, line.rstrip("\r\n")
+
+
+def unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
+    """The error for a file its reader cannot read at all."""
+    text = str(exc).strip().splitlines()
+    detail = text[0] if text else type(exc).__name__
+    return InputError(f"{key}: cannot be read as {fmt} ({detail}); check the file is complete, "
+                      "or re-export it")
