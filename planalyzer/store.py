@@ -307,6 +307,8 @@ class Store:
         manifest) holds the same requests a second time (a re-downloaded export, "usage (1).csv"):
         its rows are dropped as duplicates, with a note. Only files sharing a size are hashed;
         ``digests`` keeps the hashes made (the manifest reuses them)."""
+        if not projected:  # nothing read now that a copy could be of (a transcript reload)
+            return []
         by_key = {fl.source: fl for fl in loads}
         sizes: dict[int, list[str]] = {}
         for key, fp in fingerprints.items():
