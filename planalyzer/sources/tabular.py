@@ -254,13 +254,16 @@ class Preset:
     empty (``team:`` + team_id, say); ``user_default``: the user where all are empty;
     ``skip``: builds, from the file's column types, a SQL expression over ``src`` naming the
     kind of a row that is not a model call (NULL for a usage row): such rows are counted by
-    kind, neither loaded nor rejected; ``notes``: shown with the mapping."""
+    kind, neither loaded nor rejected; ``notes``: shown with the mapping; ``tokens``: builds,
+    from the file's column types and the token value expressions so far (canonical name ->
+    SQL), expressions that replace some of them (cache counts read from a JSON column)."""
 
     user_fallbacks: Sequence[tuple[str, str]] = ()
     user_default: str | None = None
     skip: Any = None  # Callable[[dict[str, str]], str | None]
     notes: tuple[str, ...] = ()
-    uses: tuple[str, ...] = ()  # the file columns ``skip`` reads
+    uses: tuple[str, ...] = ()  # the file columns ``skip`` and ``tokens`` read
+    tokens: Any = None  # Callable[[dict[str, str], dict[str, str]], dict[str, str]]
 
 
 def build_projection(
@@ -345,6 +348,8 @@ def build_projection(
         select.append(f"{bad} AS {canon}_bad")
     if mapping.input_includes_cache_read and "input_tokens" in m:
         values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
+    if preset.tokens is not None:
+        values.update(preset.tokens(types, values))
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
     if "logged_cost_usd" in m:
         cost, cost_bad = _cost_exprs(q("logged_cost_usd"), types[m["logged_cost_usd"]])
