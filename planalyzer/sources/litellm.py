@@ -38,7 +38,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from planalyzer.accounting import FileLoad, display_path
-
 from planalyzer.sources.preset import PresetSource
 from planalyzer.sources.tabular import Preset, present_text
 from planalyzer.sqlfiles import quote_ident
