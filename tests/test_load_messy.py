@@ -209,6 +209,25 @@ def test_csv_line_with_wrong_field_count_is_one_rejected_row(tmp_path: Path) -> 
                              ).fetchall() == [("u1", 1), ("u3", 3), ("u5", 5)]
 
 
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_csv_header_with_trailing_delimiter_reads_the_rows(tmp_path: Path, sep: str) -> None:
+    # a spreadsheet's header with one more (empty) field than its rows: the rows are read under
+    # the header's names; a row short of those is still one rejected row
+    f = tmp_path / "a.csv"
+    f.write_text(sep.join(["user_id", "ts", "model", "input_tokens", "output_tokens", ""]) + "\n"
+                 + "".join(sep.join(r) + "\n" for r in [
+                     ["u1", "2026-10-01T10:00:00Z", "m", "100", "10"],
+                     ["u2", "2026-10-01T11:00:00Z", "m"],
+                     ["u3", "2026-10-01T12:00:00Z", "m", "300", "10"]]))
+    store = Store()
+    fl = store.load(f).files[0]
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (3, 2, 1)
+    assert fl.rejected_by_reason == {"wrong number of fields (too few)": 1}
+    assert store.con.execute("SELECT user_id, source_row, input_tokens FROM events ORDER BY 2"
+                             ).fetchall() == [("u1", 1, 100), ("u3", 3, 300)]
+    assert [(r, raw["line"]) for r, _, raw in rejected(store)] == [(2, 3)]
+
+
 def test_jsonl_bad_lines_are_rejected_with_their_line(tmp_path: Path) -> None:
     good = json.dumps({"user_id": "u", "ts": "2026-10-01T10:00:00Z", "model": "m",
                        "output_tokens": 1})
