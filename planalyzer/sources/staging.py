@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -94,7 +95,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> l
 
 
 def _stage_csv_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, reader: str,
-                     params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
+                     params: dict[str, object] | None = None) -> list[tuple[Any, ...]]:
     """Stage a CSV file with ``reader``; its rejected lines (csv_rejected_lines)."""
     _drop(con, _CSV_REJECTS, _CSV_SCANS)  # DuckDB appends to them across reads
     try:
@@ -109,7 +110,7 @@ def _stage_csv_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
 
 
 def _names_before_empty_last(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
-                             lines: list[tuple[object, ...]]) -> list[str] | None:
+                             lines: list[tuple[Any, ...]]) -> list[str] | None:
     """The header's names but the last, where the header ends in a delimiter (an empty last
     name: a spreadsheet's trailing comma) and every row was one field short of it; else None."""
     if not lines or any(str(kind) != "MISSING COLUMNS" for _, kind, _ in lines):
