@@ -26,6 +26,9 @@ class FileLoad:
     skipped_by_kind: dict[str, int] = field(default_factory=dict)
     read_offset: int | None = None
     read_lines: int = 0
+    # rows loaded without a value that could not be read, by what: {"logged cost": n} (the
+    # row's tokens are kept; the value is NULL; the load report says how many)
+    kept_without: dict[str, int] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,12 +37,48 @@ def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: Path, catalog: Pla
                else con.read_csv(str(path), all_varchar=True))
         missing = {"user_id", "plan"} - set(rel.columns)
         if missing:
-            raise ConfigError(f"{path}: missing column(s) {', '.join(sorted(missing))}; the "
-                              "file needs user_id and plan")
+            raise ConfigError(_short_line(path) or _not_a_table(path) or (
+                f"{path}: missing column(s) {', '.join(sorted(missing))}; the file needs "
+                "user_id and plan"))
         rows = rel.select("user_id, plan").fetchall()
     except duckdb.Error as exc:
-        raise ConfigError(f"{path}: cannot read as CSV or parquet ({exc})") from None
+        raise ConfigError(_short_line(path) or _not_a_table(path)
+                          or f"{path}: cannot read as CSV or parquet ({exc})") from None
     return check_user_file(rows, catalog, str(path))
+
+
+def _short_line(path: Path) -> str | None:
+    """A CSV user-to-plan file's first line whose field count differs from the header's (the
+    reader's guess at the columns then fails): the message naming it; None if none does."""
+    if path.suffix.lower() == ".parquet":
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeError):
+        return None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if len(lines) < 2:
+        return None
+    head = lines[0][1]
+    sep = max(",;\t|", key=head.count)
+    if not head.count(sep):
+        return None
+    want = len(next(csv.reader([head], delimiter=sep)))
+    for n, line in lines[1:]:
+        got = len(next(csv.reader([line], delimiter=sep)))
+        if got != want:
+            return (f"{path}: line {n} has {got} field(s), the header {want} "
+                    f"({head.strip()}); fix or remove line {n} (every line needs the header's "
+                    "fields)")
+    return None
+
+
+def _not_a_table(path: Path) -> str | None:
+    """A plan catalog (TOML) given where a user-to-plan table belongs: said."""
+    if path.suffix.lower() != ".toml":
+        return None
+    return (f"{path}: a TOML file; --plan-file takes a CSV or parquet table with columns "
+            "user_id and plan (a plan catalog TOML goes with --plans)")
 
 
 def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,

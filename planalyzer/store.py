@@ -296,7 +296,7 @@ class Store:
                 # the identity is the contract; never report a broken one
                 raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
         self._record(loads, known, read_stats, digests)
-        return LoadReport(loads, notes=copies + _source_notes(loads))
+        return LoadReport(loads, notes=copies + _source_notes(loads) + _kept_notes(loads))
 
     def _drop_identical_copies(
         self, loads: list[FileLoad], projected: list[SourceFile],
@@ -458,6 +458,9 @@ class Store:
                                                        params, {"checked_rows": checked}))
             skipped = {str(k): int(n) for k, n in sqlfiles.run(
                 self.con, "skipped_row_kinds", params, {"checked_rows": checked}).fetchall()}
+            costless = _count(sqlfiles.run(self.con, "count_costless_rows", params,
+                                           {"checked_rows": checked})) \
+                if "logged_cost_usd" in proj.mapping.columns else 0
         except duckdb.Error as exc:
             raise _unreadable(src.key, fmt, exc) from None
         finally:
@@ -471,6 +474,7 @@ class Store:
             rows_loaded=inserted, rows_rejected=rejected,
             rejected_by_reason={str(k): int(v) for k, v in reasons.items()},
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
+            kept_without={"logged cost": costless} if costless else {},
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
@@ -733,6 +737,14 @@ def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
         notes.append(f"{fl.source}: --source {name} rejected all {fl.rows_read:,} row(s) "
                      f"({reasons}); {hint}")
     return notes
+
+
+def _kept_notes(loads: list[FileLoad]) -> list[str]:
+    """Rows loaded without a value that could not be read (a logged cost '$0.01'), per file."""
+    return [f"{display_path(fl.source)}: {what} not a number (or NaN, infinite, negative) in "
+            f"{n:,} row(s): kept without it ({what} empty; their tokens count as usual)"
+            for fl in loads for what, n in sorted(fl.kept_without.items())
+            if n and fl.status != "unchanged"]
 
 
 def _source_notes(loads: list[FileLoad]) -> list[str]:

@@ -12,6 +12,8 @@
 -- say requests = 1) is bounded at $bucket_requests x $max_tokens instead ($bucket_requests is
 -- 1 for every other source). Timestamps outside 2020-01-01 .. 2100-01-01 UTC are placeholders
 -- (epoch 0, year 1 or 9999) or misread units, never a request: kept out (docs/loading.md).
+-- A logged cost that cannot be read (logged_cost_bad) does not reject the row: its tokens are
+-- kept with logged_cost_usd NULL, and the load counts such rows (sql/count_costless_rows.sql).
 SELECT
     p.*,
     CASE
@@ -35,6 +37,5 @@ SELECT
                       p.cache_read_tokens, p.output_tokens)
              > CAST($max_tokens AS HUGEINT) * greatest(p.requests, $bucket_requests)
             THEN 'token count over bound'
-        WHEN p.logged_cost_bad THEN 'bad logged cost (not a number, or negative)'
     END AS reject_reason
 FROM ({{projection}}) AS p

@@ -168,3 +168,22 @@ def test_map_same_column_twice() -> None:
                                           r"user_id=model\)"):
         parse_map_options(["user_id=plan", "user_id=model"])
     assert parse_map_options(["user_id=a", "user_id=a"]) == {"user_id": "a"}
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("user_id,plan,extra\nalice,claude_max_5x\n", 2),
+    ("user_id,plan\nalice,claude_pro\nbob\ncarol,claude_pro\n", 3),
+])
+def test_plan_file_short_line_is_named(tmp_path: Path, text: str, line: int) -> None:
+    p = tmp_path / "plans.csv"
+    p.write_text(text)
+    msg = cli_error(["report", str(SMALL), "--plan-file", str(p)])
+    assert f"line {line} has" in msg and f"fix or remove line {line}" in msg
+    assert "missing column" not in msg
+
+
+def test_plan_file_given_a_catalog_toml_says_so(tmp_path: Path) -> None:
+    p = tmp_path / "plans.toml"
+    p.write_text('[users]\nalice = "claude_pro"\n')
+    msg = cli_error(["report", str(SMALL), "--plan-file", str(p)])
+    assert "a TOML file" in msg and "--plans" in msg

@@ -117,6 +117,7 @@ def test_parquet_timestamp_units(tmp_path: Path, unit: str, tz: str | None) -> N
 
 
 def test_logged_cost_and_id_hygiene(tmp_path: Path) -> None:
+    # a logged cost that cannot be read never costs the row its tokens: kept, cost NULL, counted
     f = write_csv(tmp_path / "c.csv", ["user_id", "ts", "model", "output_tokens",
                                        "logged_cost_usd"],
                   [["alice ", "2026-10-01T10:00:00Z", " m ", 1, "0.5"],
@@ -125,10 +126,33 @@ def test_logged_cost_and_id_hygiene(tmp_path: Path) -> None:
                    ["bob", "2026-10-01T10:00:00Z", "m", 1, "-1"],
                    ["bob", "2026-10-01T10:00:00Z", "m", 1, "NaN"]])
     store = Store()
-    assert store.load([f]).rows_loaded == 2
-    assert store.con.execute("SELECT DISTINCT user_id, model FROM events").fetchall() == [
-        ("alice", "m")]
-    assert reasons(store) == {"bad logged cost (not a number, or negative)": 3}
+    report = store.load([f])
+    assert report.rows_loaded == 5 and report.rows_rejected == 0
+    assert store.con.execute(
+        "SELECT user_id, model, sum(output_tokens), sum(logged_cost_usd) FROM events "
+        "GROUP BY ALL ORDER BY 1").fetchall() == [("alice", "m", 2, 0.5), ("bob", "m", 3, None)]
+    assert reasons(store) == {}
+    assert report.files[0].kept_without == {"logged cost": 3}
+    assert any("logged cost not a number" in n and "in 3 row(s): kept without it" in n
+               for n in report.notes)
+
+
+def test_decimal_comma_logged_cost(tmp_path: Path) -> None:
+    # a ';'-separated export from a German or French spreadsheet: '0,45' is 0.45; '1,200' may
+    # be a thousands separator: not read (kept without it, counted)
+    f = tmp_path / "euro.csv"
+    f.write_text("user;timestamp;model;input_tokens;output_tokens;cost\n"
+                 "alice;2026-10-01 10:00;m;1000;100;0,45\n"
+                 "bob;2026-10-01 11:00;m;2000;100;1,20\n"
+                 "carol;2026-10-01 12:00;m;3000;100;1,200\n"
+                 "dave;2026-10-01 13:00;m;4000;100;0,450\n")
+    store = Store()
+    report = store.load([f])
+    assert report.rows_loaded == 4
+    assert store.con.execute("SELECT user_id, logged_cost_usd FROM events ORDER BY 1"
+                             ).fetchall() == [("alice", 0.45), ("bob", 1.2), ("carol", None),
+                                              ("dave", 0.45)]
+    assert report.files[0].kept_without == {"logged cost": 1}
 
 
 def test_sqlite_db_is_refused_without_reaching_out(tmp_path: Path) -> None:
@@ -183,6 +207,25 @@ def test_csv_line_with_wrong_field_count_is_one_rejected_row(tmp_path: Path) -> 
     # the rows read keep their own data-row numbers
     assert store.con.execute("SELECT user_id, source_row FROM events ORDER BY source_row"
                              ).fetchall() == [("u1", 1), ("u3", 3), ("u5", 5)]
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_csv_header_with_trailing_delimiter_reads_the_rows(tmp_path: Path, sep: str) -> None:
+    # a spreadsheet's header with one more (empty) field than its rows: the rows are read under
+    # the header's names; a row short of those is still one rejected row
+    f = tmp_path / "a.csv"
+    f.write_text(sep.join(["user_id", "ts", "model", "input_tokens", "output_tokens", ""]) + "\n"
+                 + "".join(sep.join(r) + "\n" for r in [
+                     ["u1", "2026-10-01T10:00:00Z", "m", "100", "10"],
+                     ["u2", "2026-10-01T11:00:00Z", "m"],
+                     ["u3", "2026-10-01T12:00:00Z", "m", "300", "10"]]))
+    store = Store()
+    fl = store.load(f).files[0]
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (3, 2, 1)
+    assert fl.rejected_by_reason == {"wrong number of fields (too few)": 1}
+    assert store.con.execute("SELECT user_id, source_row, input_tokens FROM events ORDER BY 2"
+                             ).fetchall() == [("u1", 1, 100), ("u3", 3, 300)]
+    assert [(r, raw["line"]) for r, _, raw in rejected(store)] == [(2, 3)]
 
 
 def test_jsonl_bad_lines_are_rejected_with_their_line(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ units, bucket widths, grouping dimensions, and detection of pages that start emp
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,79 @@ def test_litellm_explicit_user_column_has_no_fallback(tmp_path: Path) -> None:
     rows, _ = _load([_spend_logs(tmp_path)], "SELECT count(*) FROM events",
                     LoadOptions(mapping=MappingSpec(explicit={"user_id": "end_user"})))
     assert rows == [(1,)]  # only r1 has an end_user; the others are rejected as asked
+
+
+def _quoted_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    """A CSV whose cells may hold commas and quotes (a JSON column), quoted as CSV does."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_litellm_spend_logs_cache_counts_come_from_metadata(tmp_path: Path) -> None:
+    def meta(usage: dict[str, Any], key: str = "usage_object") -> str:
+        return json.dumps({"user_api_key_user_id": "bob", key: usage})
+
+    f = _quoted_csv(tmp_path / "spend.csv", ["request_id", "startTime", "spend",
+                                             "prompt_tokens", "completion_tokens", "model",
+                                             "user", "metadata"], [
+        # Anthropic via LiteLLM: prompt 100,000 = 95,000 read + 1,000 written + 4,000 fresh,
+        # 600 of the writes with a 1-hour lifetime
+        ["a", "2026-10-03 09:00:00", 0.06, 100000, 1000, "claude-sonnet-4-5", "bob",
+         meta({"prompt_tokens": 100000, "cache_read_input_tokens": 95000,
+               "cache_creation_input_tokens": 1000, "prompt_tokens_details": {
+                   "cached_tokens": 95000, "cache_creation_token_details": {
+                       "ephemeral_5m_input_tokens": 400, "ephemeral_1h_input_tokens": 600}}})],
+        # OpenAI: cached tokens only in prompt_tokens_details
+        ["b", "2026-10-03 09:01:00", 0.01, 1200, 300, "gpt-4o", "bob",
+         meta({"prompt_tokens_details": {"cached_tokens": 1024}})],
+        # an older LiteLLM: additional_usage_values; writes not inside prompt_tokens
+        ["c", "2026-10-03 09:02:00", 0.01, 5000, 10, "claude-sonnet-4-5", "bob",
+         meta({"cache_read_input_tokens": 4000, "cache_creation_input_tokens": 3000},
+              "additional_usage_values")],
+        # prompt_tokens without any cache tokens (prompt < reads): all fresh input
+        ["d", "2026-10-03 09:03:00", 0.01, 500, 10, "claude-sonnet-4-5", "bob",
+         meta({"cache_read_input_tokens": 4000})],
+        # no metadata, empty metadata, metadata that is not JSON: as before
+        ["e", "2026-10-03 09:04:00", 0.01, 700, 10, "gpt-4o", "bob", ""],
+        ["f", "2026-10-03 09:05:00", 0.01, 700, 10, "gpt-4o", "bob", "{}"],
+        ["g", "2026-10-03 09:06:00", 0.01, 700, 10, "gpt-4o", "bob", "{not json"],
+    ])
+    rows, report = _load([f], "SELECT event_id, input_tokens, cache_read_tokens, "
+                              "cache_write_tokens, cache_write_1h_tokens FROM events ORDER BY 1")
+    assert rows == [("a", 4000, 95000, 400, 600), ("b", 176, 1024, 0, 0),
+                    ("c", 1000, 4000, 3000, 0), ("d", 500, 4000, 0, 0), ("e", 700, 0, 0, 0),
+                    ("f", 700, 0, 0, 0), ("g", 700, 0, 0, 0)]
+    assert "read per row from metadata" in report.files[0].mapping
+
+
+def test_litellm_spend_logs_explicit_cache_column_wins(tmp_path: Path) -> None:
+    f = _quoted_csv(tmp_path / "spend.csv", ["request_id", "startTime", "spend",
+                                             "prompt_tokens", "completion_tokens", "model",
+                                             "user", "metadata", "cached"], [
+        ["a", "2026-10-03 09:00:00", 0.06, 100, 10, "gpt-4o", "bob",
+         json.dumps({"usage_object": {"cache_read_input_tokens": 90}}), 50]])
+    rows, _ = _load([f], "SELECT input_tokens, cache_read_tokens FROM events",
+                    LoadOptions(mapping=MappingSpec(explicit={"cache_read_tokens": "cached"},
+                                                    input_includes_cache_read=True)))
+    assert rows == [(50, 50)]
+
+
+def test_litellm_daily_negative_rows_say_how_to_load_them(tmp_path: Path) -> None:
+    header = ["id", "user_id", "date", "model", "prompt_tokens", "completion_tokens",
+              "cache_read_input_tokens", "cache_creation_input_tokens", "spend", "api_requests"]
+    f = write_csv(tmp_path / "daily.csv", header, [
+        ["d1", "dave", "2026-10-03", "claude-sonnet-4-5", 5000, 2000, 400000, 0, 0.5, 10]])
+    rows, report = _load([f], "SELECT count(*) FROM events")
+    assert rows == [(0,)] and report.files[0].rejected_by_reason == {"negative token count": 1}
+    (note,) = [n for n in report.notes if "negative token count" in n]
+    assert "seem to exclude the cache tokens" in note
+    assert "input_includes_cache_read = false" in note
+    rows, _ = _load([f], "SELECT input_tokens, cache_read_tokens FROM events",
+                    LoadOptions(mapping=MappingSpec(input_includes_cache_read=False)))
+    assert rows == [(5000, 400000)]
 
 
 # -- OpenAI -------------------------------------------------------------------------------

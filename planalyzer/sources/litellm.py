@@ -4,8 +4,19 @@
 api_key, model, prompt_tokens, completion_tokens, spend, cache_hit, status, metadata (JSON with
 usage details). The user is read per row: ``end_user`` (set only where the client passed
 ``user``), else ``user`` (the key's owner), else ``team:<team_id>``, else ``api_key:<hash>``.
-LiteLLM reports OpenAI-style usage, so prompt_tokens include cached tokens; the cached count is
-not a column of its own (it sits in metadata), so cache reads are not split out here.
+LiteLLM reports OpenAI-style usage, so prompt_tokens include cached tokens. The cache counts
+are no columns of their own: they sit in the ``metadata`` JSON (``usage_object``, the
+request's usage as LiteLLM normalised it; older versions: ``additional_usage_values``, the
+same usage less the prompt/completion/total counts): ``cache_read_input_tokens`` or
+``prompt_tokens_details.cached_tokens`` (reads), ``cache_creation_input_tokens`` or
+``prompt_tokens_details.cache_creation_tokens`` (writes), of which
+``prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens`` have a 1-hour
+lifetime. They are read per row and taken out of prompt_tokens the way LiteLLM put them in
+(its Anthropic transformation adds both reads and writes into prompt_tokens; OpenAI's
+prompt_tokens include the cached tokens): input = prompt - reads - writes; where prompt is
+smaller than that, the writes were not in it (input = prompt - reads), and where prompt is
+smaller than the reads, it holds no cache tokens at all (input = prompt). A row without
+metadata, or whose metadata holds no cache counts, keeps input = prompt_tokens.
 
 Rows that are not provider calls are counted by kind, not loaded: a cache hit (``cache_hit``
 true: LiteLLM served a stored response, spend 0, no GPU work) and a failed request with no
@@ -26,6 +37,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from planalyzer.accounting import FileLoad, display_path
 from planalyzer.sources.preset import PresetSource
 from planalyzer.sources.tabular import Preset, present_text
 from planalyzer.sqlfiles import quote_ident
@@ -34,7 +46,19 @@ if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
 CACHE_HIT = "cache hit (served by LiteLLM, no provider call)"
+METADATA_NOTE = ("cache reads and writes read per row from metadata (usage_object, else "
+                 "additional_usage_values) and taken out of prompt_tokens: input = "
+                 "prompt_tokens - cache read - cache write")
+
+# where LiteLLM's metadata holds the cache counts (the docstring)
+_USAGE = ("$.usage_object", "$.additional_usage_values")
+_READ = ("cache_read_input_tokens", "prompt_tokens_details.cached_tokens")
+_WRITE = ("cache_creation_input_tokens", "prompt_tokens_details.cache_creation_tokens")
+_WRITE_1H = ("prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens",)
+_CACHE_COLUMNS = ("input_tokens", "cache_read_tokens", "cache_write_tokens",
+                  "cache_write_1h_tokens")
 FAILED = "failed request (no tokens)"
+NEGATIVE = "negative token count"  # the reason sql/checked_rows.sql gives
 
 
 class LiteLLM(PresetSource):
@@ -54,6 +78,11 @@ class LiteLLM(PresetSource):
 
     def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
         base = super().preset(present, opts)
+        meta = present.get("metadata")
+        if meta is not None and not any(c in opts.mapping.explicit for c in _CACHE_COLUMNS):
+            base = replace(base, tokens=lambda types, values: _cache_from_metadata(
+                "src." + quote_ident(meta), types[meta], values),
+                notes=(*base.notes, METADATA_NOTE), uses=(*base.uses, meta))
         hit, status = present.get("cache_hit"), present.get("status")
         tokens = [present[n] for n in ("prompt_tokens", "completion_tokens") if n in present]
         if hit is None and status is None:
@@ -73,7 +102,46 @@ class LiteLLM(PresetSource):
                              f"THEN '{FAILED}'")
             return f"CASE {' '.join(whens)} END"
 
-        return replace(base, skip=skip, uses=tuple(c for c in (hit, status) if c))
+        return replace(base, skip=skip, uses=(*base.uses, *(c for c in (hit, status) if c)))
+
+
+def _json_of(q: str, type_name: str) -> str:
+    """A column as JSON: a JSON column as it is, text parsed (NULL where it is not JSON), a
+    struct or map (a JSON-lines or parquet dump) converted."""
+    base = type_name.strip().upper()
+    if base == "JSON":
+        return q
+    if base == "VARCHAR":
+        return f"TRY_CAST(nullif(trim({q}), '') AS JSON)"
+    return f"to_json({q})"
+
+
+def _count_at(doc: str, paths: tuple[str, ...]) -> str:
+    """The largest whole, non-negative count found at any of ``paths`` under either usage
+    object of ``doc`` (0 where none is)."""
+    found = []
+    for usage in _USAGE:
+        for p in paths:
+            d = f"TRY_CAST(json_extract_string({doc}, '{usage}.{p}') AS DOUBLE)"
+            found.append(f"CASE WHEN {d} >= 0 AND {d} = trunc({d}) AND {d} < 9e15 "
+                         f"THEN CAST({d} AS BIGINT) END")
+    return f"coalesce(greatest({', '.join(found)}), 0)"
+
+
+def _cache_from_metadata(q: str, type_name: str, values: dict[str, str]) -> dict[str, str]:
+    """input, cache read and cache write expressions from the metadata JSON (the docstring)."""
+    doc = _json_of(q, type_name)
+    read, write = _count_at(doc, _READ), _count_at(doc, _WRITE)
+    write_1h = f"least({_count_at(doc, _WRITE_1H)}, {write})"
+    prompt = values["input_tokens"]
+    return {
+        "input_tokens": (f"CASE WHEN {prompt} >= {read} + {write} THEN {prompt} - {read} - "
+                         f"{write} WHEN {prompt} >= {read} THEN {prompt} - {read} "
+                         f"ELSE {prompt} END"),
+        "cache_read_tokens": read,
+        "cache_write_tokens": f"({write} - {write_1h})",
+        "cache_write_1h_tokens": write_1h,
+    }
 
 
 class LiteLLMDaily(PresetSource):
@@ -94,5 +162,20 @@ class LiteLLMDaily(PresetSource):
         "requests": ("api_requests",),
         "logged_cost_usd": ("spend",),
     }
+
+    def load_notes(self, loads: list[FileLoad]) -> list[str]:
+        """A row whose prompt_tokens are fewer than its cache reads comes out negative and is
+        rejected: said, with how to load a file whose prompt_tokens exclude the cache."""
+        notes = []
+        for fl in loads:
+            n = fl.rejected_by_reason.get(NEGATIVE, 0)
+            if n:
+                notes.append(
+                    f"{display_path(fl.source)}: {n:,} row(s) rejected as {NEGATIVE}: where "
+                    "prompt_tokens are fewer than cache_read_input_tokens, this file's "
+                    "prompt_tokens seem to exclude the cache tokens (LiteLLM versions and call "
+                    "types differ: docs/sources.md); load it with --mapping FILE.toml, FILE "
+                    "holding the line input_includes_cache_read = false")
+        return notes
 
 

@@ -5,7 +5,9 @@ the other rows load (the accounting identity holds: the line counts as read and 
 
 - CSV: read with ``store_rejects``; a line with too many or too few fields (a truncated last
   line included) is taken out by DuckDB and listed in its rejects table. The staged rows are
-  renumbered so that each keeps its data-row number (``source_row``).
+  renumbered so that each keeps its data-row number (``source_row``). A header ending in a
+  delimiter (an empty last name: a spreadsheet's trailing comma) with every row one field
+  short of it is read again under the header's other names, so the rows load.
 - JSON lines: read with ``ignore_errors``: DuckDB keeps a line it cannot parse as a row with
   every column NULL, so the numbering holds. Where such rows exist, the file is scanned here
   for the lines that are not a JSON object; their rows are taken out and rejected. (A line
@@ -20,6 +22,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -32,6 +35,12 @@ from planalyzer.sqlfiles import quote_ident
 _CSV_REJECTS, _CSV_SCANS = "planalyzer_csv_rejects", "planalyzer_csv_scans"
 CSV_STAGE_READER = ("read_csv($path, header = true, all_varchar = true, store_rejects = true, "
                     f"rejects_table = '{_CSV_REJECTS}', rejects_scan = '{_CSV_SCANS}') AS src")
+# the same, for a header with one more (empty-named, trailing) field than the rows: the rows
+# read under the header's other names
+CSV_NAMED_STAGE_READER = ("read_csv($path, header = false, skip = 1, names = $names, "
+                          "all_varchar = true, store_rejects = true, "
+                          f"rejects_table = '{_CSV_REJECTS}', "
+                          f"rejects_scan = '{_CSV_SCANS}') AS src")
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
                          "ignore_errors = true) AS src")
 _NOT_OBJECT = "JSON line is not an object"
@@ -68,14 +77,10 @@ def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:
-    _drop(con, _CSV_REJECTS, _CSV_SCANS)  # DuckDB appends to them across reads
-    try:
-        _run_stage(con, src, table, CSV_STAGE_READER)
-    except duckdb.Error as exc:  # (the load's transaction is aborted: its rollback cleans up)
-        raise unreadable(src.key, src.format, exc) from None
-    lines = sqlfiles.run(con, "csv_rejected_lines", slots={
-        "rejects": quote_ident(_CSV_REJECTS)}).fetchall()
-    _drop(con, _CSV_REJECTS, _CSV_SCANS)
+    lines = _stage_csv_lines(con, src, table, CSV_STAGE_READER)
+    names = _names_before_empty_last(con, src, table, lines)
+    if names:  # every row one field short of a header ending in a delimiter: read by the names
+        lines = _stage_csv_lines(con, src, table, CSV_NAMED_STAGE_READER, {"names": names})
     if not lines:
         return []
     # data row of a line: its line number less the header's (one line per row assumed)
@@ -87,6 +92,42 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> l
     sqlfiles.run(con, "renumber_staged_rows", {"gaps": gaps},
                  {"table": quote_ident(table)}).fetchall()
     return bad
+
+
+def _stage_csv_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, reader: str,
+                     params: dict[str, object] | None = None) -> list[tuple[Any, ...]]:
+    """Stage a CSV file with ``reader``; its rejected lines (csv_rejected_lines)."""
+    _drop(con, _CSV_REJECTS, _CSV_SCANS)  # DuckDB appends to them across reads
+    try:
+        sqlfiles.run(con, "stage_source", {"path": src.key, **(params or {})},
+                     {"table": quote_ident(table), "reader": reader}).fetchall()
+    except duckdb.Error as exc:  # (the load's transaction is aborted: its rollback cleans up)
+        raise unreadable(src.key, src.format, exc) from None
+    lines = sqlfiles.run(con, "csv_rejected_lines", slots={
+        "rejects": quote_ident(_CSV_REJECTS)}).fetchall()
+    _drop(con, _CSV_REJECTS, _CSV_SCANS)
+    return lines
+
+
+def _names_before_empty_last(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
+                             lines: list[tuple[Any, ...]]) -> list[str] | None:
+    """The header's names but the last, where the header ends in a delimiter (an empty last
+    name: a spreadsheet's trailing comma) and every row was one field short of it; else None."""
+    if not lines or any(str(kind) != "MISSING COLUMNS" for _, kind, _ in lines):
+        return None
+    staged = f"{quote_ident(table)} AS src"
+    if sqlfiles.run(con, "count_source_rows", slots={"reader": staged}).fetchone() != (0,):
+        return None
+    try:
+        header = next(_lines(src.path))[1].rstrip()
+    except (OSError, EOFError, UnicodeError, StopIteration):
+        return None
+    names = [str(r[0]) for r in sqlfiles.run(con, "describe_source", slots={
+        "reader": staged}).fetchall() if str(r[0]) not in (STAGE_ROW, STAGE_RAW)]
+    if len(names) < 2 or not header or header[-1] not in ",;\t|" \
+            or names[-1] != f"column{len(names) - 1}":
+        return None
+    return names[:-1]
 
 
 def _stage_json(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:

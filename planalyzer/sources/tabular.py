@@ -58,6 +58,9 @@ _TIME = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
 _HAS_ZONE_NAME = rf"'{_TIME}\s*[A-Za-z][A-Za-z0-9_+/-]*$'"
 _ZONE_NAME_OK = rf"'{_TIME}\s*((?i:utc|gmt|ut)|[A-Za-z_]+/[A-Za-z0-9_+/-]+)$'"
 _NUMBER = r"'-?[0-9]+([.][0-9]+)?'"
+# a decimal comma ('0,45'), and the same shape when it may be a thousands separator ('1,200')
+_DECIMAL_COMMA = r"'-?[0-9]*,[0-9]+'"
+_THOUSANDS_COMMA = r"'-?0*[1-9][0-9]{0,2},[0-9]{3}'"
 # epochs beyond this (in any unit) are no time of a log; to_timestamp would fail the file
 _EPOCH_MAX = "1e19"
 
@@ -208,17 +211,25 @@ def _count_exprs(q: str, type_name: str, default: int, canon: str) -> tuple[str,
 
 def _cost_exprs(q: str, type_name: str) -> tuple[str, str]:
     """(value DOUBLE, bad BOOLEAN) for the logged cost: empty is no cost logged; text that is
-    not a number, NaN, infinity or a negative cost makes the row bad (never silently NULL)."""
+    not a number, NaN, infinity or a negative cost is bad: the row is kept with the cost NULL
+    and counted (sql/count_costless_rows.sql), never rejected (its tokens matter more).
+
+    A decimal comma is read ('0,45' is 0.45: German or French spreadsheet exports) where the
+    text has exactly one comma and no dot, unless it could be a thousands separator ('1,200':
+    a comma before exactly three digits after a non-zero integer part), which is bad."""
     base = _base(type_name)
     if base in _TEXT:
         t = _text_of(q, base)
         present = f"({q} IS NOT NULL AND {t} <> '')"
-        d = f"TRY_CAST({t} AS DOUBLE)"
+        d = (f"(CASE WHEN regexp_full_match({t}, {_DECIMAL_COMMA}) "
+             f"AND NOT regexp_full_match({t}, {_THOUSANDS_COMMA}) "
+             f"THEN TRY_CAST(replace({t}, ',', '.') AS DOUBLE) "
+             f"ELSE TRY_CAST({t} AS DOUBLE) END)")
     else:
         present = f"({q} IS NOT NULL)"
         d = f"TRY_CAST({q} AS DOUBLE)"
     ok = f"({d} IS NOT NULL AND isfinite({d}) AND {d} >= 0)"
-    return (f"CASE WHEN {present} AND {ok} THEN {d} END",
+    return (f"CASE WHEN {present} AND {ok} THEN abs({d}) END",  # abs: -0.0 is 0
             f"({present} AND NOT coalesce({ok}, false))")
 
 
@@ -243,13 +254,16 @@ class Preset:
     empty (``team:`` + team_id, say); ``user_default``: the user where all are empty;
     ``skip``: builds, from the file's column types, a SQL expression over ``src`` naming the
     kind of a row that is not a model call (NULL for a usage row): such rows are counted by
-    kind, neither loaded nor rejected; ``notes``: shown with the mapping."""
+    kind, neither loaded nor rejected; ``notes``: shown with the mapping; ``tokens``: builds,
+    from the file's column types and the token value expressions so far (canonical name ->
+    SQL), expressions that replace some of them (cache counts read from a JSON column)."""
 
     user_fallbacks: Sequence[tuple[str, str]] = ()
     user_default: str | None = None
     skip: Any = None  # Callable[[dict[str, str]], str | None]
     notes: tuple[str, ...] = ()
-    uses: tuple[str, ...] = ()  # the file columns ``skip`` reads
+    uses: tuple[str, ...] = ()  # the file columns ``skip`` and ``tokens`` read
+    tokens: Any = None  # Callable[[dict[str, str], dict[str, str]], dict[str, str]]
 
 
 def build_projection(
@@ -334,6 +348,8 @@ def build_projection(
         select.append(f"{bad} AS {canon}_bad")
     if mapping.input_includes_cache_read and "input_tokens" in m:
         values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
+    if preset.tokens is not None:
+        values.update(preset.tokens(types, values))
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
     if "logged_cost_usd" in m:
         cost, cost_bad = _cost_exprs(q("logged_cost_usd"), types[m["logged_cost_usd"]])
