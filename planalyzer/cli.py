@@ -746,10 +746,12 @@ def _scenario_path(p: Path) -> Path:
 
     if p.exists():
         return p
-    for s in shipped_scenarios():
+    shipped = shipped_scenarios()
+    for s in shipped:
         if p.name in (s.name, s.stem):
             return s
-    return p
+    raise PlanalyzerError(f"{p}: file not found; give a scenario TOML's path or the name of a "
+                          f"shipped scenario: {', '.join(s.stem for s in shipped)}")
 
 
 @app.command()
