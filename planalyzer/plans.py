@@ -81,7 +81,11 @@ class Window:
             h = self.hours
             return f"rolling {h / 24:g} d" if h >= 24 and h % 24 == 0 else f"rolling {h:g} h"
         unit = self.kind.removeprefix("calendar_")
-        return f"calendar {unit} ({self.timezone})"
+        if self.kind == "calendar_week":  # "calendar week from Wed 09:00 (America/New_York)"
+            day = self.reset_weekday[:3].capitalize()
+            return f"calendar {unit} from {day} {self.reset_time} ({self.timezone})"
+        start = f" from {self.reset_time}" if self.reset_time != "00:00" else ""
+        return f"calendar {unit}{start} ({self.timezone})"
 
     @property
     def length_us(self) -> int:
