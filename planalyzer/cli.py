@@ -746,10 +746,12 @@ def _scenario_path(p: Path) -> Path:
 
     if p.exists():
         return p
-    for s in shipped_scenarios():
+    shipped = shipped_scenarios()
+    for s in shipped:
         if p.name in (s.name, s.stem):
             return s
-    return p
+    raise PlanalyzerError(f"{p}: file not found; give a scenario TOML's path or the name of a "
+                          f"shipped scenario: {', '.join(s.stem for s in shipped)}")
 
 
 @app.command()
@@ -759,7 +761,8 @@ def sweep(
     scenario: BaseScenarioOpt = None,
     objective: Annotated[str, typer.Option(
         "--objective", help="Metric the frontier maximises (margin_usd, loaded_margin_usd, "
-        "revenue_usd, margin_usd:PLAN, ...).")] = "margin_usd",
+        "revenue_usd, margin_usd:PLAN, ...); min:METRIC minimises it "
+        "(min:unprofitable_loss_usd).")] = "margin_usd",
     affected: Annotated[str, typer.Option(
         "--affected", help="Share the frontier minimises (users_affected_share, "
         "users_hit_share, hit_share:PLAN.LIMIT, ...).")] = "users_affected_share",
@@ -797,6 +800,7 @@ def sweep(
         check_metrics,
         grid_points,
         parse_axis,
+        parse_objective,
         point_catalogs,
         point_scenarios,
     )
@@ -816,7 +820,8 @@ def sweep(
         catalog = load_plan_catalog(plans)
         extra = point_catalogs(catalog, scen)
         check_affected(affected)
-        check_metrics([("--objective", objective), ("--affected", affected)], catalog, scen)
+        check_metrics([("--objective", parse_objective(objective).metric),
+                       ("--affected", affected)], catalog, scen)
         with Store(db, read_only=not sources) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt, extra)
@@ -834,7 +839,8 @@ def optimize(
         "'median_margin_usd:* >= 0'.")] = None,
     objective: Annotated[str, typer.Option(
         "--objective", help="Metric to maximise (margin_usd, loaded_margin_usd, revenue_usd, "
-        "margin_usd:PLAN, ...).")] = "margin_usd",
+        "margin_usd:PLAN, ...); min:METRIC minimises it (min:unprofitable_loss_usd, "
+        "min:gpu_cost_usd).")] = "margin_usd",
     search: Annotated[str, typer.Option(
         "--search", help="auto, exhaustive or coordinate.")] = "auto",
     max_evals: Annotated[int, typer.Option(
@@ -879,6 +885,7 @@ def optimize(
         corner_points,
         grid_points,
         parse_axis,
+        parse_objective,
         point_catalogs,
         point_scenarios,
     )
@@ -901,7 +908,7 @@ def optimize(
             point_scenarios(base, corner_points(axes))
         catalog = load_plan_catalog(plans)
         extra = point_catalogs(catalog, scen)
-        check_metrics([("--objective", objective),
+        check_metrics([("--objective", parse_objective(objective).metric),
                        *[(f"--constraint {c.text!r}", c.metric) for c in cons]], catalog, scen)
         with Store(db, read_only=not sources) as store:
             ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,

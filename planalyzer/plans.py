@@ -6,7 +6,8 @@ the dotted key. No typer or rich here.
 
 Meters are linear: a request's units are ``request * requests + api_value_usd * api value +
 sum(weight_c * tokens_c)`` with the weights of the first ``[[meter.NAME.weight]]`` whose model
-glob matches the request's model (a model no glob matches counts zero and is reported).
+glob matches the request's model, in any spelling the price catalog resolves (a model no glob
+matches counts zero and is reported).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from planalyzer.costs.catalog import name_matches
 from planalyzer.errors import ConfigError
 from planalyzer.strict_toml import Field, check_finite, check_table, read_toml
 from planalyzer.timezones import check_timezone
@@ -56,10 +58,11 @@ class Meter:
     source: str = ""
 
     def weight_for(self, model: str) -> Weight | None:
-        for w in self.weights:
-            if fnmatch.fnmatchcase(model.lower(), w.models.lower()):
-                return w
-        return None
+        """The first weight whose glob fits the logged name in any of the spellings that
+        prices resolve (``name_matches``: provider prefixes, Bedrock ids, OpenRouter's
+        "claude-4.5-opus" and "claude-opus-4.5"), so a meter and the API price agree on
+        which model a request used."""
+        return next((w for w in self.weights if name_matches(model, w.models)), None)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,11 @@ class Window:
             h = self.hours
             return f"rolling {h / 24:g} d" if h >= 24 and h % 24 == 0 else f"rolling {h:g} h"
         unit = self.kind.removeprefix("calendar_")
-        return f"calendar {unit} ({self.timezone})"
+        if self.kind == "calendar_week":  # "calendar week from Wed 09:00 (America/New_York)"
+            day = self.reset_weekday[:3].capitalize()
+            return f"calendar {unit} from {day} {self.reset_time} ({self.timezone})"
+        start = f" from {self.reset_time}" if self.reset_time != "00:00" else ""
+        return f"calendar {unit}{start} ({self.timezone})"
 
     @property
     def length_us(self) -> int:

@@ -229,6 +229,19 @@ def test_invalid_cost_values(tmp_path: Path, text: str, key: str, says: str) -> 
     fails(tmp_path, text, key, says)
 
 
+@pytest.mark.parametrize(("text", "key", "says"), [
+    ("[serving.llama-70b-h100x4]\nmfu = -0.3\n", "serving.llama-70b-h100x4.mfu", "in (0, 1]"),
+    ("[hardware.H100]\nusd_per_gpu_hour = -2.0\n", "hardware.H100.usd_per_gpu_hour",
+     "above 0"),
+    ('[model."llama-3.3-70b"]\nparams_active_b = -70.0\n',
+     "model.llama-3.3-70b.params_active_b", "above 0"),
+])
+def test_a_negative_value_that_must_be_above_0_says_so(tmp_path: Path, text: str, key: str,
+                                                       says: str) -> None:
+    """qa7F polish: not "0 or more", since 0 is refused too."""
+    fails(tmp_path, text, key, says)
+
+
 def test_mode_switch_of_a_shipped_profile(tmp_path: Path) -> None:
     fails(tmp_path, '[serving.moe-h200x8-fp8]\nmode = "measured"\n',
           "serving.moe-h200x8-fp8.mode", "a roofline profile", "new [serving.NEW-NAME]")

@@ -122,3 +122,15 @@ def test_library_does_not_import_ui() -> None:
             "planalyzer.report, planalyzer.report_tables, planalyzer.pricing_step; "
             "assert 'typer' not in sys.modules and 'rich' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+def test_calendar_window_label_says_when_it_resets() -> None:
+    """qa7F polish: a week resetting Wednesday 09:00 was labelled only "calendar week (TZ)"."""
+    from planalyzer.plans import Window
+
+    week = Window("calendar_week", timezone="America/New_York", reset_weekday="wednesday",
+                  reset_time="09:00")
+    assert week.describe() == "calendar week from Wed 09:00 (America/New_York)"
+    assert Window("calendar_week").describe() == "calendar week from Mon 00:00 (UTC)"
+    assert Window("calendar_day", reset_time="06:30").describe() == "calendar day from 06:30 (UTC)"
+    assert Window("calendar_month").describe() == "calendar month (UTC)"

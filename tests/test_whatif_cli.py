@@ -123,6 +123,13 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["whatif", str(FIXTURE), "--scenario", "missing.toml"], "file not found"),
+    (["whatif", str(FIXTURE), "--scenario", "nonexist"], "nonexist: file not found; give a "
+     "scenario TOML's path or the name of a shipped scenario: max20x_weekly_cap_overage, "
+     "pro_price_25_elastic"),
+    (["sweep", str(FIXTURE), "--scenario", "nonexist", "--grid",
+      "plans.claude_pro.price_usd=10,20"], "shipped scenario: max20x_weekly_cap_overage"),
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--objective",
+      "min:"], "--objective 'min:': give a metric after min:"),
     (["sweep", str(FIXTURE)], "--grid: give at least one"),
     (["sweep", str(FIXTURE), "--grid", "price=1,2"], "PATH starts with plans."),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd"], "write PATH=V1,V2"),

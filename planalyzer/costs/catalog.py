@@ -406,6 +406,17 @@ def _positive(value: float, where: str, path: str, *, upto_one: bool = False) ->
         raise ConfigError(f"{path}: {where}: {value} must be {rng}")
 
 
+_MODEL_POSITIVE = ("params_total_b", "params_active_b", "weight_bytes", "kv_bytes", "layers",
+                   "heads", "kv_heads", "head_dim")
+# serving keys that must be above 0 (True: and at most 1), by mode
+_POSITIVE: dict[str, tuple[tuple[str, bool], ...]] = {
+    "roofline": (("mfu", True), ("mbu", True), ("utilization", True),
+                 ("memory_fraction", True), ("gpus", False), ("max_batch", False)),
+    "measured": (("utilization", True), ("usd_per_hour", False),
+                 ("prefill_tokens_per_s", False), ("decode_tokens_per_s", False)),
+}
+
+
 def _check_numbers(values: Mapping[str, Any], where: str, path: str) -> None:
     """Every number of the cost catalogs is a finite count, price, share or cost >= 0."""
     for k, v in values.items():
@@ -438,24 +449,19 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
             raise ConfigError(f"{path}: {where}.{k}: unknown key for mode {mode!r}; allowed "
                               f"keys are {', '.join(sorted(spec))}")
     v = check_table(raw, spec, where, path)
+    # the keys that must be above 0 first, so a negative one is told the range that holds
+    # ("in (0, 1]"), not the "0 or more" of the general check below
+    positive = list(_POSITIVE.get(str(mode), ()))
+    if mode == "roofline" and v["cache_read_model"] == "kv_transfer":
+        positive.append(("cache_read_gb_per_s", False))
+    for f, upto_one in positive:
+        _positive(v[f], f"{where}.{f}", path, upto_one=upto_one)
     _check_numbers(v, where, path)
     _share(v["overhead_share"], f"{where}.overhead_share", path)
     buckets: tuple[Bucket, ...] = ()
     if mode == "roofline":
         _share(v["cache_read_prefill_fraction"], f"{where}.cache_read_prefill_fraction", path)
-        _positive(v["mfu"], f"{where}.mfu", path, upto_one=True)
-        _positive(v["mbu"], f"{where}.mbu", path, upto_one=True)
-        _positive(v["utilization"], f"{where}.utilization", path, upto_one=True)
-        _positive(v["memory_fraction"], f"{where}.memory_fraction", path, upto_one=True)
-        _positive(v["gpus"], f"{where}.gpus", path)
-        _positive(v["max_batch"], f"{where}.max_batch", path)
-        if v["cache_read_model"] == "kv_transfer":
-            _positive(v["cache_read_gb_per_s"], f"{where}.cache_read_gb_per_s", path)
     elif mode == "measured":
-        _positive(v["utilization"], f"{where}.utilization", path, upto_one=True)
-        _positive(v["usd_per_hour"], f"{where}.usd_per_hour", path)
-        _positive(v["prefill_tokens_per_s"], f"{where}.prefill_tokens_per_s", path)
-        _positive(v["decode_tokens_per_s"], f"{where}.decode_tokens_per_s", path)
         items = [check_table(b, BUCKET_SPEC, f"{where}.buckets[{i}]", path)
                  for i, b in enumerate(v.pop("buckets"))]
         if len(items) > MAX_BUCKETS:
@@ -513,13 +519,15 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
                 for k, (r, p) in raw_hw.items()}
     for k, h in hardware.items():
         where = raw_hw[k][1]
-        _check_numbers(vars(h), f"hardware.{k}", where)
         for f in ("bf16_tflops", "hbm_gb", "bandwidth_tbps", "usd_per_gpu_hour"):
             _positive(getattr(h, f), f"hardware.{k}.{f}", where)
+        _check_numbers(vars(h), f"hardware.{k}", where)
     serving = {k: _build_serving(k, r, p) for k, (r, p) in raw_serving.items()}
     models: dict[str, ModelProfile] = {}
     for k, (r, p) in raw_models.items():
         v = check_table(r, MODEL_SPEC, f"model.{k}", p)
+        for f in _MODEL_POSITIVE:
+            _positive(float(v[f]), f"model.{k}.{f}", p)
         _check_numbers(v, f"model.{k}", p)
         _check_training(v["training_cost_usd"], v["lifetime_tokens"], f"model.{k}", p)
         v["match"] = tuple(v["match"])
@@ -573,8 +581,7 @@ def load_cost_catalog(path: Path | None = None) -> CostCatalog:
 
 def _check_model(m: ModelProfile, path: str) -> None:
     where = f"model.{m.key}"
-    for f in ("params_total_b", "params_active_b", "weight_bytes", "kv_bytes", "layers", "heads",
-              "kv_heads", "head_dim"):
+    for f in _MODEL_POSITIVE:
         _positive(float(getattr(m, f)), f"{where}.{f}", path)
     if m.params_active_b > m.params_total_b:
         raise ConfigError(f"{path}: {where}.params_active_b: above params_total_b")

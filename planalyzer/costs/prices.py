@@ -4,8 +4,9 @@ The shipped catalog (``planalyzer/data/api_prices.toml``, facts.md section 3) ma
 names by glob; ``--prices FILE`` adds a TOML in the same format (its entries win) or a LiteLLM
 ``model_prices_and_context_window.json`` (per-token USD; its entries win). A LiteLLM key
 matches the logged name exactly, or, prefixed ("gemini/gemini-2.5-pro"), the bare logged name
-when no other prefixed key of that name has another price. Fields a LiteLLM entry lacks come
-from the shipped entry of the same model, else documented defaults, with a warning.
+when no other prefixed key of that name has another price. Cache prices a LiteLLM entry lacks
+come from the shipped entry of the same model, else documented defaults, with a warning; a
+long-context tier comes only with the entry that states it (as LiteLLM bills).
 Above a long-context threshold the WHOLE request is billed at the long prices.
 """
 
@@ -57,8 +58,6 @@ _LITELLM_TIER = re.compile(r"^(?P<key>[a-z_0-9]+?)_above_(?P<k>\d+)k_tokens$")
 _FILLABLE = ("cache_read", "cache_write", "cache_write_1h")
 _DEFAULTS = {"cache_read": "the input price", "cache_write": "the input price",
              "cache_write_1h": "the cache write price"}
-_LONG = ("long_context_threshold", "long_input", "long_cache_write", "long_cache_write_1h",
-         "long_cache_read", "long_output")
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,9 @@ class ApiPrice:
     source: str
     as_of: str
     warnings: tuple[str, ...] = ()  # said when a logged model is priced by this entry
+    # why this entry cannot price a request (a half-given LiteLLM tier): an error only when a
+    # logged model is priced by it, so one odd entry of a full LiteLLM dump does not stop a run
+    problem: str = ""
 
     def for_prompt(self, prompt_tokens: float) -> ClassPrices:
         """The prices that apply to a request with this many prompt tokens (all classes)."""
@@ -198,21 +200,16 @@ def _litellm_entry(path: Path, name: str, entry: dict[str, Any]
 
 def _fill(v: dict[str, Any], shipped: tuple[str, dict[str, Any]] | None
           ) -> list[str]:
-    """Fill the fields a LiteLLM entry lacks from the shipped entry of the same model (or the
-    documented defaults); return what was filled, for a warning."""
+    """Fill the cache prices a LiteLLM entry lacks from the shipped entry of the same model (or
+    the documented defaults); return what was filled, for a warning. A long-context tier is
+    never filled: LiteLLM bills an entry without one at its base prices at every length, and
+    mixing the shipped tier into the user's prices could value a longer request lower."""
     said: list[str] = []
     ship_key, ship = shipped if shipped is not None else ("", {})
     from_ship = [f for f in _FILLABLE if f not in v and ship.get(f) is not None]
     for f in from_ship:
         v[f] = ship[f]
-    has_long = "long_input" in v and "long_output" in v
-    if not has_long and ship.get("long_context_threshold"):
-        for f in _LONG:
-            if ship.get(f) is not None:
-                v[f] = ship[f]
-        from_ship.append(f"the long-context tier above {ship['long_context_threshold']:,} "
-                         f"prompt tokens")
-        has_long = True
+    has_long = "long_input" in v and "long_output" in v  # a tier only where the entry says
     if from_ship:
         said.append(f"{', '.join(from_ship)}; taken from the shipped entry {ship_key}")
     defaulted = [f for f in _FILLABLE if f not in v]
@@ -247,10 +244,15 @@ def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, A
         v, skipped = _litellm_entry(path, name, entry)
         if "input" not in v or "output" not in v:
             continue  # not a per-token text model (images, audio, embeddings)
+        problem = ""
         if v.get("long_context_threshold") and not ("long_input" in v and "long_output" in v):
-            raise ConfigError(f"{path}: {name}: a long-context tier above "
-                              f"{v['long_context_threshold'] // 1000}k tokens needs both "
-                              f"input_cost_per_token_above_... and output_cost_per_token_above_...")
+            problem = (f"{path}: {name}: a long-context tier above "
+                       f"{v['long_context_threshold'] // 1000}k tokens needs both "
+                       f"input_cost_per_token_above_{v['long_context_threshold'] // 1000}k_tokens "
+                       f"and output_cost_per_token_above_"
+                       f"{v['long_context_threshold'] // 1000}k_tokens; give both or neither")
+            for f in [k for k in v if k.startswith("long_")]:
+                del v[f]
         ship = shipped.lookup(name)
         notes = [f"LiteLLM entry {name} lacks " + s
                  for s in _fill(v, (ship.key, raw[ship.key][0]) if ship else None)]
@@ -261,7 +263,8 @@ def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, A
                          f"request is repriced")
         full = {f: v.get(f) for f in PRICE_SPEC if f not in ("match", "source", "as_of")}
         full.update(match=[name], source=f"LiteLLM prices file {path}", as_of="as given")
-        out[name.lower()] = replace(_build(name, full, str(path)), warnings=tuple(notes))
+        out[name.lower()] = replace(_build(name, full, str(path)), warnings=tuple(notes),
+                                    problem=problem)
     by_bare: dict[str, list[ApiPrice]] = {}
     for key, price in out.items():
         if "/" in key:

@@ -12,7 +12,7 @@ from planalyzer import sqlfiles
 from planalyzer.costs.catalog import CostCatalog, Resolution
 from planalyzer.costs.coefficients import COLUMNS, Coefficients, coefficients_for
 from planalyzer.costs.prices import PriceCatalog
-from planalyzer.errors import StrictModeError
+from planalyzer.errors import ConfigError, StrictModeError
 
 PRICED_COLUMNS: tuple[str, ...] = (
     "gpu_cost_usd", "training_cost_usd", "overhead_cost_usd", "loaded_cost_usd",
@@ -109,6 +109,8 @@ def check_models(
         price = prices.lookup(name)
         if price is None:
             unpriced.append(name)
+        elif price.problem:
+            raise ConfigError(price.problem + f" (it prices the logged model {name})")
         else:
             result.warnings.extend(f"{name}: {w}" for w in price.warnings)
         rows.extend(coefficients_for(res, price))

@@ -27,11 +27,13 @@ from planalyzer.whatif.run import Evaluator, metrics, warning_notes
 from planalyzer.whatif.scenario import Scenario
 from planalyzer.whatif.sweep import (
     Axis,
+    Objective,
     axis_col,
     check_metrics,
     corner_points,
     fmt_value,
     metric_kind,
+    parse_objective,
     point_scenarios,
     resolve_metric,
 )
@@ -88,13 +90,14 @@ class Evaluated:
     violation: float
     metrics: dict[str, float]
     warnings: list[str] = field(default_factory=list)  # its Outcome.warnings
+    sense: float = 1.0  # -1 where the objective is minimised
 
     @property
     def feasible(self) -> bool:
         return self.violation == 0.0
 
     def key(self) -> tuple[bool, float, float]:
-        return (self.feasible, -self.violation, self.objective)
+        return (self.feasible, -self.violation, self.sense * self.objective)
 
 
 @dataclass
@@ -135,9 +138,12 @@ def current_value(catalog: PlanCatalog, path: str) -> Any:
     return None
 
 
-def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis], objective: str,
-             constraints: Sequence[Constraint], *, search: str = "auto",
-             max_evals: int = 2000, top: int = 5) -> Result:
+def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis],
+             objective: str | Objective, constraints: Sequence[Constraint], *,
+             search: str = "auto", max_evals: int = 2000, top: int = 5) -> Result:
+    """The ``top`` designs by ``objective`` (``METRIC``, ``max:METRIC`` or ``min:METRIC``)."""
+    obj = parse_objective(objective)
+    objective = obj.metric
     if top < 1 or max_evals < 1:
         raise ConfigError(f"optimize: top ({top}) and max_evals ({max_evals}) must be at "
                           "least 1")
@@ -159,7 +165,7 @@ def optimize(ev: Evaluator, base: Scenario | None, axes: Sequence[Axis], objecti
             m = metrics(out)
             viol = sum(c.violation(m, base_m) for c in constraints)
             cache[idx] = Evaluated(idx, values, resolve_metric(objective, m), viol, m,
-                                   out.warnings)
+                                   out.warnings, obj.sense)
         return cache[idx]
 
     mode = search if search != "auto" else ("exhaustive" if grid <= max_evals else "coordinate")
@@ -215,11 +221,14 @@ def _coordinate(at: Callable[[tuple[int, ...]], Evaluated], start: tuple[int, ..
                     cur, improved = cand, True
 
 
-def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: str,
-                  constraints: Sequence[Constraint]) -> list[Table]:
+def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
+                  objective: str | Objective, constraints: Sequence[Constraint]
+                  ) -> list[Table]:
+    obj = parse_objective(objective)
+    objective = obj.metric
     base_m = metrics(ev.baseline)
     cols = [Col("rank", "int"), *[axis_col(a.path, a.values) for a in axes],
-            Col("objective", metric_kind(objective), f"objective ({objective})"),
+            Col("objective", metric_kind(objective), f"objective ({obj.label})"),
             Col("objective_delta", metric_kind(objective), "objective change"),
             Col("feasible", "bool", "meets constraints"),
             *[Col(f"constraint_{i}", "float", c.text) for i, c in enumerate(constraints, 1)],
@@ -237,13 +246,15 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis], objective: s
                      e.objective - resolve_metric(objective, base_m), e.feasible, *cvals,
                      e.metrics["revenue_usd"], e.metrics["margin_usd"],
                      e.metrics["users_affected_share"]))
-    best = Table("optimize_best", f"Best designs by {objective}", cols, rows,
+    best = Table("optimize_best", f"Best designs by {objective}"
+                 + (" (lowest first)" if obj.minimise else ""), cols, rows,
                  [*res.notes, "constraint columns: the metric's value (for '*': the worst "
                   "plan's)" + ("".join(f"; constraint_{i} = {c.text}"
                                        for i, c in enumerate(constraints, 1))),
                   "objective: the --objective metric over the period, in its own unit (USD for "
-                  "*_usd, 0..1 for *_share, else a count), always maximised; change = against "
-                  "the baseline; losses (*_loss_usd) are positive amounts",
+                  "*_usd, 0..1 for *_share, else a count); change = against the baseline; "
+                  "losses (*_loss_usd) are positive amounts",
+                  obj.note(),
                   *warning_notes(ev, [(f"rank {r}", e.warnings)
                                       for r, e in enumerate(res.best, start=1)])])
     ccols = [Col("rank", "int"), Col("change"), Col("plan"), Col("users", "int"),

@@ -224,6 +224,51 @@ def check_affected(name: str) -> None:
                           "frontier minimises it and maximises --objective")
 
 
+# Metrics where less is better: maximising one of them without ``min:`` earns a note.
+_LOWER_IS_BETTER = ("*_loss_usd", "*cost_usd", "unprofitable_*", "blocked_*", "users_hit*",
+                    "users_affected*", "hit_*")
+
+
+@dataclass(frozen=True)
+class Objective:
+    """``--objective``: ``METRIC`` or ``max:METRIC`` (maximised), ``min:METRIC`` (minimised)."""
+
+    metric: str
+    minimise: bool = False
+
+    @property
+    def sense(self) -> float:
+        """+1 when maximised, -1 when minimised: ``sense * value`` is higher for better."""
+        return -1.0 if self.minimise else 1.0
+
+    @property
+    def label(self) -> str:
+        return f"min:{self.metric}" if self.minimise else self.metric
+
+    def note(self) -> str:
+        """The direction, and a hint when a lower-is-better metric is maximised."""
+        head = self.metric.split(":", 1)[0]
+        if self.minimise:
+            return f"objective {self.metric} is minimised (min:): lower is better"
+        if any(fnmatch.fnmatchcase(head, p) for p in _LOWER_IS_BETTER):
+            return (f"objective {self.metric} is maximised, but less is better for it: write "
+                    f"--objective min:{self.metric} to minimise it")
+        return f"objective {self.metric} is maximised (--objective min:METRIC minimises)"
+
+
+def parse_objective(text: str | Objective) -> Objective:
+    """``METRIC``, ``max:METRIC`` or ``min:METRIC``."""
+    if isinstance(text, Objective):
+        return text
+    head, colon, rest = text.strip().partition(":")
+    if colon and head in ("min", "max"):
+        if not rest.strip():
+            raise ConfigError(f"--objective {text!r}: give a metric after {head}:, e.g. "
+                              f"{head}:unprofitable_loss_usd")
+        return Objective(rest.strip(), head == "min")
+    return Objective(text.strip())
+
+
 def resolve_metric(name: str, m: Mapping[str, float]) -> float:
     """The value of metric ``name`` (checked by ``check_metrics``) in metrics ``m``."""
     if name not in m:
@@ -263,8 +308,10 @@ SWEEP_METRICS = (
 
 
 def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping[str, Any]],
-          objective: str = "margin_usd", affected: str = "users_affected_share"
+          objective: str | Objective = "margin_usd", affected: str = "users_affected_share"
           ) -> tuple[list[Outcome], list[Table]]:
+    obj = parse_objective(objective)
+    objective = obj.metric
     check_affected(affected)
     check_metrics([("--objective", objective), ("--affected", affected)],
                   ev.baseline_catalog, scenarios)
@@ -273,11 +320,11 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
     mets = [metrics(o) for o in outs]
     objs = [resolve_metric(objective, m) for m in mets]
     affs = [resolve_metric(affected, m) for m in mets]
-    front = set(frontier(list(zip(objs, affs, strict=True))))
+    front = set(frontier([(obj.sense * o, a) for o, a in zip(objs, affs, strict=True)]))
     paths = list(points[0]) if points else []
     cols = [Col("point", "int"), *[axis_col(p, [pt[p] for pt in points]) for p in paths],
             *[Col(k, kind, label) for k, kind, label in SWEEP_METRICS],  # type: ignore[arg-type]
-            Col("objective", metric_kind(objective), f"objective ({objective})"),
+            Col("objective", metric_kind(objective), f"objective ({obj.label})"),
             Col("objective_delta", metric_kind(objective), "objective change"),
             Col("affected", "share", affected),
             Col("on_frontier", "bool", "frontier")]
@@ -296,10 +343,11 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
                          "the period; unprofitable: user-months with a negative margin; "
                          "blocked: usage blocked, at API list value (USD); hit: share of "
                          "subscribers hit by any limit; objective: the --objective metric in "
-                         "its own unit, always maximised, and its change against the baseline",
+                         "its own unit, and its change against the baseline",
+                         obj.note(),
                          *warning_notes(ev, [(f"point {i}", o.warnings)
                                              for i, o in enumerate(outs, start=1)])])
-    ftable = Table("sweep_frontier", f"Frontier: best {objective} for each share of users "
-                   "affected", cols, sorted((r for r in rows if r[-1]),
-                                            key=lambda r: (r[-2], -r[-4])))
+    ftable = Table("sweep_frontier", f"Frontier: {'lowest' if obj.minimise else 'best'} "
+                   f"{objective} for each share of users affected", cols,
+                   sorted((r for r in rows if r[-1]), key=lambda r: (r[-2], -obj.sense * r[-4])))
     return outs, [table, ftable]
