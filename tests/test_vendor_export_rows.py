@@ -132,6 +132,28 @@ def test_daily_and_hourly_exports_of_one_day_are_refused(tmp_path: Path) -> None
     assert rows == [(4000,)]
 
 
+def _regroup(page: dict[str, Any], **dims: Any) -> dict[str, Any]:
+    for bucket in page["data"]:
+        for r in bucket["results"]:
+            r.update(dims)
+    return page
+
+
+def test_overlapping_widths_of_other_groupings_load(tmp_path: Path) -> None:
+    day = _write_json(tmp_path / "daily.json", _openai_page(1790812800, 86400, 3000))
+    # another user's, or another model's, hourly export of the same day counts nothing twice
+    for name, dims in (("u2", {"user_id": "u2"}), ("mini", {"model": "gpt-4o-mini"})):
+        hour = _write_json(tmp_path / f"hourly_{name}.json",
+                           _regroup(_openai_page(1790812800, 3600, 1000), **dims))
+        rows, _ = _load([day, hour], "SELECT sum(input_tokens) FROM events")
+        assert rows == [(4000,)]
+    # an hourly export not grouped by user holds user u1's requests too: refused
+    hour = _write_json(tmp_path / "hourly_all.json",
+                       _regroup(_openai_page(1790812800, 3600, 1000), user_id=None))
+    with pytest.raises(InputError, match="buckets of 1 day and 1 hour cover the same time"):
+        _load([day, hour], "SELECT 1")
+
+
 def test_overlapping_widths_are_a_cli_error(tmp_path: Path) -> None:
     day = _write_json(tmp_path / "daily.json", _openai_page(1790812800, 86400, 3000))
     hour = _write_json(tmp_path / "hourly.json", _openai_page(1790812800, 3600, 1000))
