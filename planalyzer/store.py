@@ -310,6 +310,7 @@ class Store:
         if not projected:  # nothing read now that a copy could be of (a transcript reload)
             return []
         by_key = {fl.source: fl for fl in loads}
+        users = {src.key: src.user_id for src in projected}  # earlier files: None (tabular)
         sizes: dict[int, list[str]] = {}
         for key, fp in fingerprints.items():
             if key not in stats:  # a file of an earlier load, unchanged or not named now
@@ -323,7 +324,9 @@ class Store:
             if len(keys) < 2 or size == 0 or not any(k in stats for k in keys):
                 continue
             earlier = self._manifest([k for k in keys if k not in stats])
-            first: dict[str, str] = {}  # content hash -> the file kept
+            # content hash and the values rows take from the path -> the file kept: the same
+            # bytes under user_id=alice/ and user_id=bob/ are two users' rows, not a copy
+            first: dict[tuple[str, tuple[str, ...], str | None], str] = {}
             # kept: a file of an earlier load, else the shortest name ("usage.csv", not
             # "usage (1).csv")
             for key in sorted(keys, key=lambda k: (k in stats, len(k), k)):
@@ -334,13 +337,14 @@ class Store:
                     digest = earlier[key].content_hash if key in earlier else ""
                 if not digest.startswith("sha256:"):
                     continue
-                if digest not in first:
-                    first[digest] = key
+                ident = (digest, _path_values(key), users.get(key))
+                if ident not in first:
+                    first[ident] = key
                     continue
                 fl = by_key[key]
                 sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
                 fl.duplicates_dropped += fl.rows_loaded
-                notes.append(f"{key}: the same bytes as {first[digest]}; its "
+                notes.append(f"{key}: the same bytes as {first[ident]}; its "
                              f"{fl.rows_loaded:,} row(s) were dropped as duplicates (a second "
                              "copy of the same export?)")
                 fl.rows_loaded = 0
@@ -628,6 +632,13 @@ _MANIFEST_COLUMNS = ("source", "format", "size_bytes", "mtime_ns", "content_hash
                      "rows_loaded", "rows_rejected", "duplicates_dropped", "rejected_by_reason",
                      "mapping", "read_offset", "read_lines")
 _TAIL_BYTES = 4096
+
+
+def _path_values(key: str) -> tuple[str, ...]:
+    """The hive ``key=value`` folders of a file's path: values its rows take from the path
+    (DuckDB's readers add them as columns), so two files with the same bytes under different
+    such folders hold different rows."""
+    return tuple(part for part in Path(key).parent.parts if "=" in part)
 
 
 def _same_content(prev: ManifestEntry, src: SourceFile) -> bool:
