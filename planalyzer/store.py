@@ -34,7 +34,11 @@ from planalyzer.sources.base import BatchItem, Source, check_not_empty, read_hea
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
-from planalyzer.sources.report_json import BUCKET_SOURCES, check_overlapping_buckets
+from planalyzer.sources.report_json import (
+    BUCKET_SOURCES,
+    check_old_bucket_ids,
+    check_overlapping_buckets,
+)
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
 
@@ -221,6 +225,8 @@ class Store:
                 _check_forced_source(report, opts.source)
             if any(fl.status != "unchanged" and fl.format.split(" ")[0] in BUCKET_SOURCES
                    for fl in report.files):
+                if self.path is not None:
+                    check_old_bucket_ids(self.con, self.path)
                 check_overlapping_buckets(self.con)
             if memo is not None:
                 self._record_folders(memo)

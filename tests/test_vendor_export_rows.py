@@ -160,6 +160,30 @@ def test_overlapping_widths_are_a_cli_error(tmp_path: Path) -> None:
     assert "count the same requests twice" in cli_error(["load", str(day), str(hour)])
 
 
+def test_db_with_old_bucket_ids_refuses_usage_api_loads(tmp_path: Path) -> None:
+    page = _openai_page(1790812800, 86400, 3000)
+    old = _write_json(tmp_path / "old.json", page)
+    again = _write_json(tmp_path / "reexport.json", page, indent=2)
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load(old)
+        # the ids an older planalyzer wrote: 'openai:<start>:...', without '/<width>'
+        store.con.execute("UPDATE events SET event_id = regexp_replace(event_id, "
+                          "'^openai:([0-9]+)/[0-9]+:', 'openai:\\1:')")
+        assert store.con.execute("SELECT event_id FROM events").fetchall()[0][0] \
+            .startswith("openai:1790812800:u1:")
+    with Store(db) as store:
+        assert store.load(old).files[0].status == "unchanged"  # nothing read: no check
+        with pytest.raises(InputError, match="lack the bucket width"):
+            store.load(again)  # would be 6,000 input tokens: the bucket twice
+        assert store.con.execute("SELECT sum(input_tokens) FROM events").fetchall() == [(3000,)]
+    assert f"--db {db}: holds 1 usage-API event(s) an older planalyzer loaded" \
+        in cli_error(["load", str(again), "--db", str(db)])
+    # a new --db file loads both (the same buckets, counted once)
+    rows, _ = _load([old, again], "SELECT sum(input_tokens) FROM events")
+    assert rows == [(3000,)]
+
+
 def test_page_of_empty_buckets_is_detected(tmp_path: Path) -> None:
     f = _write_json(tmp_path / "hourly.json",
                     _openai_page(1790812800, 3600, 1000, empty_before=300), indent=2)
