@@ -34,7 +34,11 @@ from planalyzer.sources.base import BatchItem, Source, check_not_empty, read_hea
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
-from planalyzer.sources.report_json import BUCKET_SOURCES, check_overlapping_buckets
+from planalyzer.sources.report_json import (
+    BUCKET_SOURCES,
+    check_old_bucket_ids,
+    check_overlapping_buckets,
+)
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
 
@@ -221,6 +225,8 @@ class Store:
                 _check_forced_source(report, opts.source)
             if any(fl.status != "unchanged" and fl.format.split(" ")[0] in BUCKET_SOURCES
                    for fl in report.files):
+                if self.path is not None:
+                    check_old_bucket_ids(self.con, self.path)
                 check_overlapping_buckets(self.con)
             if memo is not None:
                 self._record_folders(memo)
@@ -260,6 +266,35 @@ class Store:
         read_stats: dict[str, tuple[int, int]] = {}
         batches: dict[str, list[BatchItem]] = {}
         projected: list[SourceFile] = []  # files read whole by a projection (not batch)
+        reloaded = False
+
+        def read(i: int | None, src: SourceFile, st: tuple[int, int],
+                 prev: ManifestEntry | None, again: bool = False) -> None:
+            """Read one file (``again``: read whole, even where it only grew)."""
+            nonlocal reloaded
+            read_stats[src.key] = st
+            src, module = registry.identify(src)
+            item = BatchItem(src, "loaded")
+            if prev is not None:
+                if module.append_only and not again and _appended(prev, st, src):
+                    item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
+                else:
+                    self._forget(src.key, module)
+                    item = BatchItem(src, "reloaded")
+                    reloaded = True
+            if module.batch:
+                batches.setdefault(module.name, []).append(item)
+                if i is not None:
+                    slots[i] = None  # its FileLoad comes from the batch
+            else:
+                fl = self._load_one(src, module, opts, item.status)
+                if i is None:
+                    slots.append(fl)
+                else:
+                    slots[i] = fl
+                new_keys.append(src.key)
+                projected.append(src)
+
         for i, src, st in todo:
             if progress:
                 progress(src.key, i, len(sources))
@@ -267,21 +302,10 @@ class Store:
             if prev is not None and _unchanged(prev, st, src):
                 slots[i] = FileLoad(src.key, prev.format, "unchanged")
                 continue
-            read_stats[src.key] = st
-            src, module = registry.identify(src)
-            item = BatchItem(src, "loaded")
-            if prev is not None:
-                if module.append_only and _appended(prev, st, src):
-                    item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
-                else:
-                    self._forget(src.key, module)
-                    item = BatchItem(src, "reloaded")
-            if module.batch:
-                batches.setdefault(module.name, []).append(item)
-            else:
-                slots[i] = self._load_one(src, module, opts, item.status)
-                new_keys.append(src.key)
-                projected.append(src)
+            read(i, src, st, prev)
+        notes: list[str] = []
+        if reloaded:  # rows of a changed file were deleted: rerun the dedupe they won
+            notes = self._reread_duplicates(sources, slots, read_stats, known, read)
         loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
         for name, items in batches.items():
             got = registry.get(name).load_batch(self.con, items, opts)
@@ -296,7 +320,59 @@ class Store:
                 # the identity is the contract; never report a broken one
                 raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
         self._record(loads, known, read_stats, digests)
-        return LoadReport(loads, notes=copies + _source_notes(loads) + _kept_notes(loads))
+        return LoadReport(loads, notes=notes + copies + _source_notes(loads)
+                          + _kept_notes(loads))
+
+    def _reread_duplicates(
+        self, sources: list[SourceFile], slots: list[FileLoad | None],
+        read_stats: dict[str, tuple[int, int]], known: dict[str, ManifestEntry],
+        read: Callable[[int | None, SourceFile, tuple[int, int], ManifestEntry | None, bool],
+                       None],
+    ) -> list[str]:
+        """A changed file was reloaded (its old rows deleted). Rows other files held as well
+        were dropped from those files as duplicates of its rows, and exist nowhere else in the
+        store: the files an earlier load dropped duplicates from (the manifest counts them) are
+        read again with it, so the dedupe runs over both again and nothing is lost. Files
+        named in this load are read as named; others are found by their manifest entry (a
+        transcript one only when named: its user comes from the folder named)."""
+        rows = sqlfiles.run(self.con, "manifest_with_duplicates").fetchall()
+        todo = [(str(k), str(f)) for k, f in rows if str(k) not in read_stats]
+        if not todo:
+            return []
+        named = {src.key: (i, src) for i, src in enumerate(sources)}
+        known.update(self._manifest([k for k, _ in todo]))
+        again, gone, unnamed = 0, [], []
+        for key, fmt in todo:
+            i: int | None
+            if key in named:
+                i, src = named[key]
+            else:
+                i, found = None, _manifest_source(key, fmt)
+                if found is None or registry.get(str(found.source)).batch:
+                    unnamed.append(key)
+                    continue
+                src = found
+            try:
+                st = _stat_of(src)
+            except InputError:
+                gone.append(key)
+                continue
+            read(i, src, st, known[key], True)
+            again += 1
+        notes = []
+        if again:
+            notes.append(f"{again:,} file(s) whose rows earlier loads dropped as duplicates "
+                         "were read again, since a file reloaded now (changed) may have held "
+                         "the copies that were kept")
+        for what, keys in (("no longer exist", gone),
+                           ("are transcripts not named in this load", unnamed)):
+            if keys:
+                more = f" and {len(keys) - 1} more" if len(keys) > 1 else ""
+                notes.append(f"{len(keys):,} file(s) whose rows earlier loads dropped as "
+                             f"duplicates {what} and were not read again ({keys[0]}{more}): "
+                             "requests only they and a file reloaded now held may be missing; "
+                             "name them in the load, or load every file into a new --db file")
+        return notes
 
     def _drop_identical_copies(
         self, loads: list[FileLoad], projected: list[SourceFile],
@@ -310,6 +386,7 @@ class Store:
         if not projected:  # nothing read now that a copy could be of (a transcript reload)
             return []
         by_key = {fl.source: fl for fl in loads}
+        users = {src.key: src.user_id for src in projected}  # earlier files: None (tabular)
         sizes: dict[int, list[str]] = {}
         for key, fp in fingerprints.items():
             if key not in stats:  # a file of an earlier load, unchanged or not named now
@@ -323,7 +400,9 @@ class Store:
             if len(keys) < 2 or size == 0 or not any(k in stats for k in keys):
                 continue
             earlier = self._manifest([k for k in keys if k not in stats])
-            first: dict[str, str] = {}  # content hash -> the file kept
+            # content hash and the values rows take from the path -> the file kept: the same
+            # bytes under user_id=alice/ and user_id=bob/ are two users' rows, not a copy
+            first: dict[tuple[str, tuple[str, ...], str | None], str] = {}
             # kept: a file of an earlier load, else the shortest name ("usage.csv", not
             # "usage (1).csv")
             for key in sorted(keys, key=lambda k: (k in stats, len(k), k)):
@@ -334,13 +413,14 @@ class Store:
                     digest = earlier[key].content_hash if key in earlier else ""
                 if not digest.startswith("sha256:"):
                     continue
-                if digest not in first:
-                    first[digest] = key
+                ident = (digest, _path_values(key), users.get(key))
+                if ident not in first:
+                    first[ident] = key
                     continue
                 fl = by_key[key]
                 sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
                 fl.duplicates_dropped += fl.rows_loaded
-                notes.append(f"{key}: the same bytes as {first[digest]}; its "
+                notes.append(f"{key}: the same bytes as {first[ident]}; its "
                              f"{fl.rows_loaded:,} row(s) were dropped as duplicates (a second "
                              "copy of the same export?)")
                 fl.rows_loaded = 0
@@ -632,6 +712,23 @@ _MANIFEST_COLUMNS = ("source", "format", "size_bytes", "mtime_ns", "content_hash
                      "rows_loaded", "rows_rejected", "duplicates_dropped", "rejected_by_reason",
                      "mapping", "read_offset", "read_lines")
 _TAIL_BYTES = 4096
+
+
+def _manifest_source(key: str, fmt: str) -> SourceFile | None:
+    """A file of an earlier load, as its manifest entry says it was read ('csv', or
+    'openai-usage jsonl': source and format); None for a source no longer known."""
+    parts = fmt.split(" ")
+    name, file_format = (parts[0], parts[-1]) if len(parts) > 1 else (registry.GENERIC, fmt)
+    if name not in registry.names():
+        return None
+    return SourceFile(key, file_format, name)
+
+
+def _path_values(key: str) -> tuple[str, ...]:
+    """The hive ``key=value`` folders of a file's path: values its rows take from the path
+    (DuckDB's readers add them as columns), so two files with the same bytes under different
+    such folders hold different rows."""
+    return tuple(part for part in Path(key).parent.parts if "=" in part)
 
 
 def _same_content(prev: ManifestEntry, src: SourceFile) -> bool:

@@ -5,9 +5,10 @@
 -- params: none
 -- slots: none
 -- resets_at comes as epoch seconds (newer Codex) or as seconds from the reading (older).
--- replay_of: in a forked rollout, the event_id of the token_count event the reading came with;
--- where another file's event holds that id (the parent's, loaded now or before), the event and
--- its reading are copies of the parent's and the reading is not kept twice.
+-- replay_of: the event_id of the token_count event the reading came with; where another file's
+-- event holds that id (a fork's parent loaded now or before, or a fork loaded before its
+-- parent, or a session's other copy loaded before), the event and its reading are copies of
+-- that file's and the reading is not kept twice (the event is dropped as a duplicate).
 INSERT INTO rate_limit_snapshots
 SELECT
     f.source, CAST(l.ts AS TIMESTAMPTZ), f.user_id, l.plan_type, l."window", l.window_minutes,

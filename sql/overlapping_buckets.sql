@@ -1,41 +1,57 @@
--- overlapping_buckets: usage-API buckets of different spans that cover the same time.
--- inputs: events whose event_id is 'openai:<start>/<width s>:...' or
---         'anthropic:<start>/<width s>:...' (sql/project_openai_usage_json.sql,
---         sql/project_anthropic_messages_json.sql)
+-- overlapping_buckets: usage-API buckets of different spans that cover the same time for the
+-- same grouping (user, project, key, model ...).
+-- inputs: events whose event_id is 'openai:<start>/<width s>:<grouping>' or
+--         'anthropic:<start>/<width s>:<grouping>' (sql/project_openai_usage_json.sql,
+--         sql/project_anthropic_messages_json.sql); <grouping> is the bucket's dimension values
+--         joined by ':' (empty where the export is not grouped by that dimension)
 -- outputs: vendor, wide_s, narrow_s (the two widths), buckets (overlapping pairs), first_utc,
 --          sources (the files holding them, at most 4); one row per vendor and pair of widths
 -- params: none
 -- slots: none
 -- A daily and an hourly export of the same day hold the same requests twice under different
 -- event ids: both loaded would count them twice. Two buckets overlap when each starts before
--- the other ends and they are not the same bucket (same start and width: a duplicate, which
--- the event_id dedupe drops).
+-- the other ends, they are not the same bucket (same start and width: a duplicate, which the
+-- event_id dedupe drops), and their groupings can hold the same requests: every dimension
+-- equal, or empty in one of them (that export is not grouped by it, so its bucket holds every
+-- value). A daily export of user-1 and an hourly one of user-2 (or of another model) overlap
+-- in time only, and load together. Groupings of a different number of parts (a model name
+-- with ':' in it) are compared as overlapping: refused rather than risk a double count.
 WITH b AS (
     SELECT
         regexp_extract(event_id, '^([a-z]+):', 1) AS vendor,
         ts,
         CAST(regexp_extract(event_id, '^[a-z]+:[^/]*/([0-9]+):', 1) AS BIGINT) AS width_s,
+        string_split(regexp_extract(event_id, '^[a-z]+:[^/]*/[0-9]+:(.*)$', 1), ':') AS dims,
         source
     FROM events
     WHERE regexp_matches(event_id, '^(openai|anthropic):[^/]*/[0-9]+:')
 ),
 buckets AS (
-    SELECT vendor, ts, width_s, list(DISTINCT source) AS sources
+    SELECT vendor, ts, width_s, dims, list(DISTINCT source) AS sources
     FROM b
     GROUP BY ALL
+),
+pairs AS (
+    SELECT x.vendor, x.ts AS x_ts, y.ts AS y_ts, x.width_s AS x_w, y.width_s AS y_w,
+           x.dims AS x_dims, y.dims AS y_dims, list_concat(x.sources, y.sources) AS sources
+    FROM buckets AS x
+    JOIN buckets AS y
+        ON x.vendor = y.vendor
+        AND x.ts < y.ts + to_seconds(y.width_s)
+        AND y.ts < x.ts + to_seconds(x.width_s)
+        AND (x.ts < y.ts OR (x.ts = y.ts AND x.width_s > y.width_s))
 )
 SELECT
-    x.vendor,
-    greatest(x.width_s, y.width_s) AS wide_s,
-    least(x.width_s, y.width_s) AS narrow_s,
+    vendor,
+    greatest(x_w, y_w) AS wide_s,
+    least(x_w, y_w) AS narrow_s,
     count(*) AS buckets,
-    strftime(timezone('UTC', min(least(x.ts, y.ts))), '%Y-%m-%d %H:%M') AS first_utc,
-    list_sort(list_distinct(flatten(list(list_concat(x.sources, y.sources)))))[1:4] AS sources
-FROM buckets AS x
-JOIN buckets AS y
-    ON x.vendor = y.vendor
-    AND x.ts < y.ts + to_seconds(y.width_s)
-    AND y.ts < x.ts + to_seconds(x.width_s)
-    AND (x.ts < y.ts OR (x.ts = y.ts AND x.width_s > y.width_s))
+    strftime(timezone('UTC', min(least(x_ts, y_ts))), '%Y-%m-%d %H:%M') AS first_utc,
+    list_sort(list_distinct(flatten(list(sources))))[1:4] AS sources
+FROM pairs
+WHERE len(x_dims) <> len(y_dims)
+    OR list_bool_and(list_transform(
+        range(1, len(x_dims) + 1),
+        lambda i: x_dims[i] = y_dims[i] OR x_dims[i] = '' OR y_dims[i] = ''))
 GROUP BY ALL
-ORDER BY x.vendor, wide_s, narrow_s
+ORDER BY vendor, wide_s, narrow_s

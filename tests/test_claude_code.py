@@ -155,7 +155,12 @@ def test_rewritten_file_is_reloaded(tmp_path: Path) -> None:
     target.write_text(target.read_text().replace('"output_tokens":300', '"output_tokens":301'))
     with Store(db) as s:
         rep = s.load([str(folder)])
-        assert [f.status for f in rep.files if f.status != "unchanged"] == ["reloaded"]
+        again = {Path(f.source).name for f in rep.files if f.status != "unchanged"}
+        # with it, the files whose rows were dropped as duplicates (of its rows, perhaps)
+        dups = {Path(str(r[0])).name for r in s.con.execute(
+            "SELECT source FROM load_manifest WHERE duplicates_dropped > 0").fetchall()}
+        assert again == {target.name} | dups and len(again) == 3
+        assert {f.status for f in rep.files if f.status != "unchanged"} == {"reloaded"}
         assert s.con.execute("SELECT sum(output_tokens) FROM events").fetchall()[0][0] == 791
 
 
@@ -228,3 +233,32 @@ def test_folder_walk_reads_size_and_mtime(tmp_path: Path) -> None:
     one = found[0]
     assert SourceFile(one.path, "jsonl", "claude-code") == SourceFile(one.key, "jsonl",
                                                                       "claude-code", None, (1, 2))
+
+
+def _totals(store: Store) -> tuple[int, int]:
+    row = store.con.execute("SELECT count(*), sum(output_tokens) FROM events").fetchall()[0]
+    return int(row[0]), int(row[1])
+
+
+def test_rewritten_transcript_keeps_requests_another_one_repeated(tmp_path: Path) -> None:
+    # a resumed session repeats the first one's requests: one file holds the copies kept
+    folder = _copy(tmp_path)
+    first = next(folder.rglob("*0002.jsonl"))
+    resumed = first.with_name("resumed-" + first.name)
+    resumed.write_bytes(first.read_bytes())
+    db = tmp_path / "u.duckdb"
+    with Store(db) as s:
+        assert s.load([str(folder)]).duplicates_dropped > 0
+        before = _totals(s)
+        kept = {str(r[0]) for r in s.con.execute(
+            "SELECT DISTINCT source FROM events").fetchall()} & {str(first), str(resumed)}
+    assert len(kept) == 1
+    # the file holding the kept copies is rewritten without them (not grown: reloaded)
+    Path(kept.pop()).write_text("\n")
+    with Store(db) as s:
+        report = s.load([str(folder)])
+        assert any("read again" in n for n in report.notes)
+        assert _totals(s) == before  # the other file's copies are loaded now
+    with Store() as s:
+        s.load([str(folder)])
+        assert _totals(s) == before

@@ -108,6 +108,18 @@ def test_fork_loaded_after_its_parent(tmp_path: Path) -> None:
         assert s.con.execute("SELECT count(*) FROM rate_limit_snapshots").fetchall() == [(8,)]
 
 
+def test_parent_loaded_after_its_fork_adds_no_reading_twice(tmp_path: Path) -> None:
+    db = tmp_path / "f.duckdb"
+    with Store(db) as s:
+        s.load([str(FORK)])
+    with Store(db) as s:
+        report = s.load([str(PARENT)])
+        assert report.duplicates_dropped == 2  # the fork's copies, loaded first, are kept
+        assert sorted(_turns(s)) == sorted(FORK_TURNS[:4])
+        # the parent's readings of the two turns the fork holds are not kept again
+        assert s.con.execute("SELECT count(*) FROM rate_limit_snapshots").fetchall() == [(8,)]
+
+
 def test_fork_alone_counts_the_copied_turns_once() -> None:
     # without the parent the fork's copies are the only record of those turns
     store = Store()

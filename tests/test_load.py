@@ -303,3 +303,55 @@ def test_jsonl_mixed_types_lose_json_quotes(tmp_path: Path) -> None:
     store, _ = load([str(f)])
     users = sorted(r[0] for r in store.con.execute("SELECT user_id FROM events").fetchall())
     assert users == ["7", "u2"]
+
+
+_ROT_HEAD = ["event_id", "user_id", "ts", "model", "input_tokens", "output_tokens"]
+
+
+def _db_tokens(db: Path) -> list[tuple[str, int]]:
+    with Store(db, read_only=True) as store:
+        return [(Path(s).name, int(n)) for s, n in store.con.execute(
+            "SELECT source, sum(input_tokens) FROM events GROUP BY 1 ORDER BY 1").fetchall()]
+
+
+def test_reload_keeps_rows_dropped_as_identical_copies(tmp_path: Path) -> None:
+    # usage.csv and "usage (1).csv" hold October; then usage.csv is overwritten with November
+    logs, db = tmp_path / "logs", tmp_path / "s.duckdb"
+    a = write_csv(logs / "usage.csv", _ROT_HEAD[1:],
+                  [["u1", "2026-10-01T10:00:00Z", "claude-sonnet-4-5", 100, 10]])
+    (logs / "usage (1).csv").write_bytes(a.read_bytes())
+    with Store(db) as store:
+        assert store.load(logs).duplicates_dropped == 1
+    write_csv(a, _ROT_HEAD[1:], [["u1", "2026-11-01T10:00:00Z", "claude-sonnet-4-5", 7, 1]])
+    with Store(db) as store:
+        report = store.load(logs)
+    assert {fl.status for fl in report.files} == {"reloaded"}
+    assert any("read again" in n for n in report.notes)
+    assert _db_tokens(db) == [("usage (1).csv", 100), ("usage.csv", 7)]  # as a fresh load
+    with Store(db) as store:  # and an unchanged rerun reads nothing
+        assert {fl.status for fl in store.load(logs).files} == {"unchanged"}
+    # named alone, the changed file still re-reads the other (found by the manifest)
+    write_csv(a, _ROT_HEAD[1:], [["u1", "2026-12-01T10:00:00Z", "claude-sonnet-4-5", 5, 1]])
+    (logs / "usage (1).csv").write_bytes(a.read_bytes())
+    with Store(db) as store:
+        store.load(logs)  # now "usage (1).csv" is the dropped copy of December
+    write_csv(a, _ROT_HEAD[1:], [["u1", "2027-01-01T10:00:00Z", "claude-sonnet-4-5", 3, 1]])
+    with Store(db) as store:
+        store.load(a)
+    assert _db_tokens(db) == [("usage (1).csv", 5), ("usage.csv", 3)]
+
+
+def test_reload_keeps_rows_dropped_as_event_id_duplicates(tmp_path: Path) -> None:
+    logs, db = tmp_path / "logs", tmp_path / "s.duckdb"
+    a = write_csv(logs / "a.csv", _ROT_HEAD,
+                  [["e1", "u1", "2026-10-01T10:00:00Z", "claude-sonnet-4-5", 100, 10]])
+    write_csv(logs / "b.csv", _ROT_HEAD,
+              [["e1", "u1", "2026-10-01T10:00:00Z", "claude-sonnet-4-5", 100, 10],
+               ["e2", "u1", "2026-10-02T10:00:00Z", "claude-sonnet-4-5", 1, 1]])
+    with Store(db) as store:
+        assert store.load(logs).duplicates_dropped == 1
+    write_csv(a, _ROT_HEAD, [["e3", "u1", "2026-11-01T10:00:00Z", "claude-sonnet-4-5", 7, 1]])
+    with Store(db) as store:
+        report = store.load(logs)
+    assert report.rows_read == report.rows_loaded == 3
+    assert _db_tokens(db) == [("a.csv", 7), ("b.csv", 101)]

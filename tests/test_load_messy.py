@@ -314,6 +314,23 @@ def test_byte_identical_copy_of_a_file_in_the_db(tmp_path: Path) -> None:
         assert report.duplicates_dropped == 1 and store.events_count() == 1
 
 
+def test_same_bytes_in_other_hive_folders_are_not_copies(tmp_path: Path) -> None:
+    head = ["ts", "model", "input_tokens", "output_tokens"]
+    row = [["2026-10-01T10:00:00Z", "claude-sonnet-4-5", 100, 10]]
+    a = write_csv(tmp_path / "user_id=alice" / "part-0.csv", head, row)
+    b = write_csv(tmp_path / "user_id=bob" / "part-0.csv", head, row)
+    assert a.read_bytes() == b.read_bytes()
+    with Store() as store:
+        report = store.load(tmp_path)
+        assert report.rows_loaded == 2 and report.duplicates_dropped == 0
+        assert store.con.execute("SELECT list(user_id ORDER BY user_id) FROM events"
+                                 ).fetchall() == [(["alice", "bob"],)]
+    # a copy within the same partition is still one
+    (tmp_path / "user_id=bob" / "part-0 (1).csv").write_bytes(b.read_bytes())
+    report = Store().load(tmp_path)
+    assert report.rows_loaded == 2 and report.duplicates_dropped == 1
+
+
 def test_untrusted_ids_in_csv_markdown_and_terminal_output() -> None:
     from planalyzer.render.formats import human, to_csv, to_markdown
     from planalyzer.tables import Col, Table

@@ -206,10 +206,56 @@ def test_daily_and_hourly_exports_of_one_day_are_refused(tmp_path: Path) -> None
     assert rows == [(4000,)]
 
 
+def _regroup(page: dict[str, Any], **dims: Any) -> dict[str, Any]:
+    for bucket in page["data"]:
+        for r in bucket["results"]:
+            r.update(dims)
+    return page
+
+
+def test_overlapping_widths_of_other_groupings_load(tmp_path: Path) -> None:
+    day = _write_json(tmp_path / "daily.json", _openai_page(1790812800, 86400, 3000))
+    # another user's, or another model's, hourly export of the same day counts nothing twice
+    for name, dims in (("u2", {"user_id": "u2"}), ("mini", {"model": "gpt-4o-mini"})):
+        hour = _write_json(tmp_path / f"hourly_{name}.json",
+                           _regroup(_openai_page(1790812800, 3600, 1000), **dims))
+        rows, _ = _load([day, hour], "SELECT sum(input_tokens) FROM events")
+        assert rows == [(4000,)]
+    # an hourly export not grouped by user holds user u1's requests too: refused
+    hour = _write_json(tmp_path / "hourly_all.json",
+                       _regroup(_openai_page(1790812800, 3600, 1000), user_id=None))
+    with pytest.raises(InputError, match="buckets of 1 day and 1 hour cover the same time"):
+        _load([day, hour], "SELECT 1")
+
+
 def test_overlapping_widths_are_a_cli_error(tmp_path: Path) -> None:
     day = _write_json(tmp_path / "daily.json", _openai_page(1790812800, 86400, 3000))
     hour = _write_json(tmp_path / "hourly.json", _openai_page(1790812800, 3600, 1000))
     assert "count the same requests twice" in cli_error(["load", str(day), str(hour)])
+
+
+def test_db_with_old_bucket_ids_refuses_usage_api_loads(tmp_path: Path) -> None:
+    page = _openai_page(1790812800, 86400, 3000)
+    old = _write_json(tmp_path / "old.json", page)
+    again = _write_json(tmp_path / "reexport.json", page, indent=2)
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load(old)
+        # the ids an older planalyzer wrote: 'openai:<start>:...', without '/<width>'
+        store.con.execute("UPDATE events SET event_id = regexp_replace(event_id, "
+                          "'^openai:([0-9]+)/[0-9]+:', 'openai:\\1:')")
+        assert store.con.execute("SELECT event_id FROM events").fetchall()[0][0] \
+            .startswith("openai:1790812800:u1:")
+    with Store(db) as store:
+        assert store.load(old).files[0].status == "unchanged"  # nothing read: no check
+        with pytest.raises(InputError, match="lack the bucket width"):
+            store.load(again)  # would be 6,000 input tokens: the bucket twice
+        assert store.con.execute("SELECT sum(input_tokens) FROM events").fetchall() == [(3000,)]
+    assert f"--db {db}: holds 1 usage-API event(s) an older planalyzer loaded" \
+        in cli_error(["load", str(again), "--db", str(db)])
+    # a new --db file loads both (the same buckets, counted once)
+    rows, _ = _load([old, again], "SELECT sum(input_tokens) FROM events")
+    assert rows == [(3000,)]
 
 
 def test_page_of_empty_buckets_is_detected(tmp_path: Path) -> None:

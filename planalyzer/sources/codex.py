@@ -362,8 +362,10 @@ class Codex(Source):
                     rows[c].append(i if c == "file_idx" else r[c])
             if not (archived[i] and f.session in active):
                 # a fork's copies of its parent's events carry copies of its readings too:
-                # kept only with an event kept (replay_of: checked against earlier loads)
-                ids = {r["line_no"]: r["event_id"] for r in f.rows} if depth[i] else {}
+                # kept only with an event kept (replay_of: the event the reading came with,
+                # checked against other files' events: a parent loaded after its fork, or a
+                # session's archived copy loaded after the active one, adds no copies)
+                ids = {r["line_no"]: r["event_id"] for r in f.rows}
                 for lim in f.limits:
                     if lim["line_no"] in dropped and depth[i]:
                         continue

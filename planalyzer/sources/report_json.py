@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from planalyzer import sqlfiles
@@ -61,3 +63,19 @@ def check_overlapping_buckets(con: duckdb.DuckDBPyConnection) -> None:
     raise InputError("; ".join(parts) + ": loaded together they count the same requests "
                      "twice; load one bucket width per period (leave one of the exports out, "
                      "or load it into another --db file)")
+
+
+def check_old_bucket_ids(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """A --db file holding usage-API events an older planalyzer loaded (event ids without the
+    bucket width, sql/old_bucket_event_ids.sql): a usage-API file loaded into it now would
+    count the buckets it shares with them twice (the ids no longer match). Refused; the old
+    rows cannot be re-keyed exactly (their width is not stored)."""
+    rows = sqlfiles.run(con, "old_bucket_event_ids").fetchall()
+    n, sources = rows[0] if rows else (0, [])
+    if not n:
+        return
+    files = ", ".join(display_path(str(s)) for s in sources or [])
+    raise InputError(f"--db {db}: holds {n:,} usage-API event(s) an older planalyzer loaded "
+                     f"(from {files}), whose event ids lack the bucket width, so the same "
+                     "buckets loaded now would count twice; load every file into a new --db "
+                     "file instead")
