@@ -129,3 +129,21 @@ def test_an_unknown_logged_model_gets_the_report_warning(tmp_path: Path) -> None
     code, doc, err = _cli("sweep", str(logs), "--grid", "plans.claude_pro.price_usd=20,25")
     assert code == 0, err
     assert warning in doc["sweep_points"]["notes"]
+
+
+def test_a_route_matches_logged_names_as_prices_do() -> None:
+    """``claude-opus*`` routes requests logged as ``anthropic/claude-opus-4.5`` (an OpenRouter
+    name) as it routes ``claude-opus-4-5``: the same requests under either spelling give the
+    same what-if."""
+    def run(rename: bool) -> dict[str, float]:
+        store = _store()
+        if rename:
+            store.con.execute("UPDATE events SET model = 'anthropic/claude-opus-4.5' "
+                              "WHERE model = 'claude-opus-4-5'").fetchall()
+        ev, _ = prepare(store.con)
+        scen = parse_scenario({"cost": {"route": [{"models": "claude-opus*", "share": 1.0,
+                                                   "to": "claude-haiku-4-5"}]}}, "r.toml")
+        return metrics(ev.run(scen))
+    plain, prefixed = run(False), run(True)
+    for k in KEYS:
+        assert prefixed[k] == pytest.approx(plain[k], rel=1e-12, abs=1e-9), k

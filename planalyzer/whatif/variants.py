@@ -11,7 +11,7 @@ No typer or rich here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import sqlfiles
+from planalyzer.costs.catalog import name_matches
 from planalyzer.errors import ConfigError
 
 
@@ -122,8 +123,14 @@ def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
     return Variant(tuple(routes), gain, catalog)
 
 
-def _model_expr(routes: tuple[Route, ...]) -> tuple[str, str, dict[str, object]]:
-    """The CASE routing each request, the parameter columns it reads, their values."""
+def _model_expr(routes: tuple[Route, ...], models: Sequence[str]
+                ) -> tuple[str, str, dict[str, object]]:
+    """The CASE routing each request, the parameter columns it reads, their values.
+
+    A route's ``models`` glob is matched against the logged names (``models``) as prices and
+    cost profiles match them (planalyzer.costs.catalog.name_matches: provider prefixes,
+    Bedrock and Vertex ids, dotted versions), so ``claude-opus*`` routes
+    ``anthropic/claude-opus-4.5`` too; the SQL tests membership in the names it matched."""
     if not routes:
         return "p.model", "", {}
     parts = []
@@ -136,7 +143,8 @@ def _model_expr(routes: tuple[Route, ...]) -> tuple[str, str, dict[str, object]]
         return f"v.{name}"
 
     for i, r in enumerate(routes):
-        conds = [f"lower(p.model) GLOB lower({param(f'route_{i}_glob', r.models, 'VARCHAR')})",
+        matched = [m for m in models if name_matches(m, r.models)]
+        conds = [f"list_contains({param(f'route_{i}_models', matched, 'VARCHAR[]')}, p.model)",
                  f"p.draw < {param(f'route_{i}_share', r.share, 'DOUBLE')}",
                  f"p.prompt_tokens >= {param(f'route_{i}_lo', r.min_prompt_tokens, 'DOUBLE')}"]
         if r.max_prompt_tokens is not None:
@@ -190,7 +198,9 @@ def routed_cost_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
 def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant) -> Iterator[None]:
     """While inside, ``events`` is the variant's view of the events table."""
     source = _real_events(con)
-    expr, cols, params = _model_expr(variant.routes)
+    models = ([str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
+              if variant.routes else [])
+    expr, cols, params = _model_expr(variant.routes, models)
     sqlfiles.run(con, "whatif_variant_params", {"gain": variant.cache_hit_gain, **params},
                  {"route_columns": cols}).fetchall()
     sqlfiles.run(con, "whatif_events_variant", {},
