@@ -13,7 +13,6 @@ import gc
 import hashlib
 import json
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +40,8 @@ from planalyzer.sources.report_json import (
 )
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
+from planalyzer.store_open import CREATE_TABLES, first_line, missing_tables, open_connection
+from planalyzer.timezones import check_timezone
 
 DEFAULT_MAX_TOKENS = 10_000_000  # per token class per request; far above any context window
 
@@ -102,13 +103,13 @@ class Store:
                     else f"cannot open as a DuckDB database ({foreign})")
             raise InputError(f"--db {self.path}: {what}; give a new file name (planalyzer "
                              "creates it)")
-        self.con = _open(self.path, self.read_only)
+        self.con = open_connection(self.path, self.read_only)
         try:
-            missing = _missing_tables(self.con, self.path)
+            missing = missing_tables(self.con, self.path)
             if self.read_only and missing:  # an older planalyzer's file: add the tables once
                 self.con.close()
                 self.read_only = False
-                self.con = _open(self.path, False)
+                self.con = open_connection(self.path, False)
             self._setup(memory_limit)
         except BaseException:
             self.con.close()
@@ -124,7 +125,7 @@ class Store:
             raise ConfigError(f"memory limit {limit!r}: write it like 2GB or 500MB") from None
         if self.read_only:  # every table is there (checked); the sources' setup is for loads
             return
-        for name in _CREATE_TABLES:
+        for name in CREATE_TABLES:
             sqlfiles.run(self.con, name).fetchall()
         for module in registry.modules():
             module.setup(self.con)
@@ -194,7 +195,7 @@ class Store:
 
     def _load(self, specs: Sequence[str], opts: LoadOptions,
               progress: Progress | None) -> LoadReport:
-        _check_timezone(self.con, opts.timezone)
+        check_timezone(opts.timezone)
         key_expr = _dedupe_key(opts.dedupe_on)
         # a --db store remembers the folders batch sources walked: a reload lists only those
         # that changed (planalyzer/sources/folder_memo.py)
@@ -585,62 +586,6 @@ class Store:
         return self.con.table("events")
 
 
-_CREATE_TABLES = ("create_events", "create_rejected_rows", "create_load_manifest",
-                  "create_skipped_lines", "create_folder_listings")
-_BASE_TABLES = ("events", "rejected_rows", "load_manifest", "skipped_lines", "folder_listings")
-
-
-def _open(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A connection to ``path`` (None: in memory). DuckDB never fetches an extension: a file
-    it could only read with one (SQLite, say) is an error, not a download."""
-    try:
-        return duck.connect(str(path) if path else ":memory:", read_only=read_only)
-    except duckdb.Error as exc:
-        raise _open_error(path, read_only, exc) from None
-
-
-def _open_error(path: Path | None, read_only: bool, exc: duckdb.Error) -> InputError:
-    """Why ``path`` cannot be opened, and what to do: in use, not writable, not DuckDB."""
-    text = _first_line(exc)
-    if "Could not set lock" in text or "Conflicting lock" in text:
-        pid = re.search(r"\(PID (\d+)\)", str(exc))
-        who = f" (PID {pid.group(1)})" if pid else ""
-        held = "for writing (a load)" if read_only else "(a load, or a report)"
-        return InputError(f"--db {path}: in use by another process{who}, which holds it "
-                          f"{held}; wait for it to finish, or copy the file and give the copy")
-    if not read_only and any(w in text for w in ("Permission denied", "not permitted",
-                                                 "Read-only file system")):
-        return InputError(f"--db {path}: cannot open it for writing ({text}); a load needs "
-                          "a writable file: check its permissions, or give a new file name")
-    if "sqlite" in text.lower():
-        return InputError(f"--db {path}: a SQLite database, not a DuckDB one; give a new file "
-                          "name (planalyzer creates it)")
-    return InputError(f"--db {path}: cannot open as a DuckDB database ({text}); give a new "
-                      "file name or a file planalyzer made")
-
-
-def _missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[str]:
-    """planalyzer's tables the opened file lacks (all of them for a new file). A file with
-    tables of its own and no planalyzer events table (another tool's database) is an
-    InputError: nothing is created in it."""
-    if path is None:
-        return [*_BASE_TABLES]  # a new in-memory database: nothing in it yet
-    have = {str(name): cols for name, cols in sqlfiles.run(con, "store_tables").fetchall()}
-    expected = (*EVENT_COLUMN_NAMES, "source_row")
-    if "events" in have:
-        cols = list(have["events"] or [])
-        if not set(expected) <= set(cols):
-            raise InputError(f"--db {path}: not a planalyzer store: its events table has "
-                             f"columns {', '.join(cols) or 'none'}, not planalyzer's "
-                             f"({', '.join(expected)}); give a new file name (planalyzer "
-                             "creates it)")
-    elif have:
-        shown = ", ".join(sorted(have)[:5]) + (", ..." if len(have) > 5 else "")
-        raise InputError(f"--db {path}: not a planalyzer store: it holds other tables "
-                         f"({shown}) and no events table; give a new file name (planalyzer "
-                         "creates it)")
-    extra = [t for m in registry.modules() for t in m.extra_tables]
-    return [t for t in (*_BASE_TABLES, *extra) if t not in have]
 def _spec_list(specs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[str]:
     """One path or a sequence of paths as strings (a str is one path, not its characters)."""
     if isinstance(specs, (str, os.PathLike)):
@@ -669,13 +614,8 @@ def _count(cur: duckdb.DuckDBPyConnection) -> int:
 
 
 def _unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
-    return InputError(f"{key}: cannot be read as {fmt} ({_first_line(exc)}); "
+    return InputError(f"{key}: cannot be read as {fmt} ({first_line(exc)}); "
                       "check the file is complete, or re-export it")
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def _content_hash(path: Path) -> str:
@@ -891,20 +831,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-_KNOWN_TIMEZONES: set[str] = set()  # names DuckDB accepted (checked once per process)
-
-
-def _check_timezone(con: duckdb.DuckDBPyConnection, tz: str) -> None:
-    if tz in _KNOWN_TIMEZONES:
-        return
-    try:
-        sqlfiles.run(con, "check_timezone", {"tz": tz}).fetchall()
-    except duckdb.Error:
-        raise ConfigError(f"--timezone {tz!r}: unknown time zone; use an IANA name such as "
-                          "UTC, Europe/Berlin or America/New_York") from None
-    _KNOWN_TIMEZONES.add(tz)
 
 
 def _strict_message(con: duckdb.DuckDBPyConnection, report: LoadReport) -> str:
