@@ -785,8 +785,8 @@ def _kept_notes(loads: list[FileLoad]) -> list[str]:
     """Rows loaded without a value that could not be read (a logged cost '$0.01'), per file."""
     return [f"{display_path(fl.source)}: {what} not a number (or NaN, infinite, negative) in "
             f"{n:,} row(s): kept without it ({what} empty; their tokens count as usual)"
-            for fl in loads for what, n in sorted(fl.kept_without.items())
-            if n and fl.status != "unchanged"]
+            for fl in loads if fl.kept_without and fl.status != "unchanged"
+            for what, n in sorted(fl.kept_without.items()) if n]
 
 
 def _source_notes(loads: list[FileLoad]) -> list[str]:
