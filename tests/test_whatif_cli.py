@@ -171,6 +171,9 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
       "hit_share:nosuch.weekly"], "--affected: metric 'hit_share:nosuch.weekly': plan 'nosuch'"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
       "margin_usd"], "--affected 'margin_usd': give a share metric"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
+      "profitable_share:claude_pro"], "--affected 'profitable_share:claude_pro': the frontier "
+     "minimises --affected, and more profitable users is better"),
 ])
 def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
     code, _, err = run(*args)

@@ -218,10 +218,16 @@ def check_metrics(named: Sequence[tuple[str, str]], catalog: PlanCatalog,
 def check_affected(name: str) -> None:
     """``--affected`` is a share the frontier minimises (users affected, hit by a limit ...):
     a money metric there would make the frontier minimise margin."""
-    if not name.partition(":")[0].endswith("_share"):
-        raise ConfigError(f"--affected {name!r}: give a share metric (users_affected_share, "
-                          "users_hit_share, profitable_share:PLAN, hit_share:PLAN.LIMIT); the "
-                          "frontier minimises it and maximises --objective")
+    metric = name.partition(":")[0]
+    if metric == "profitable_share":  # higher is better: a frontier minimising it is upside down
+        raise ConfigError(f"--affected {name!r}: the frontier minimises --affected, and more "
+                          "profitable users is better; give a share where less is better "
+                          "(users_affected_share, users_hit_share, hit_share:PLAN.LIMIT), or "
+                          "use --objective profitable_share:PLAN with optimize")
+    if not metric.endswith("_share"):
+        raise ConfigError(f"--affected {name!r}: give a share metric where less is better "
+                          "(users_affected_share, users_hit_share, hit_share:PLAN.LIMIT); the "
+                          "frontier minimises it and trades it against --objective")
 
 
 # Metrics where less is better: maximising one of them without ``min:`` earns a note.
