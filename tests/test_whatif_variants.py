@@ -147,3 +147,26 @@ def test_a_route_matches_logged_names_as_prices_do() -> None:
     plain, prefixed = run(False), run(True)
     for k in KEYS:
         assert prefixed[k] == pytest.approx(plain[k], rel=1e-12, abs=1e-9), k
+
+
+def test_a_route_naming_a_model_takes_its_dated_snapshots() -> None:
+    """``claude-opus-4-5`` routes ``claude-opus-4-5-20251101`` (as Claude Code logs it), as
+    the price catalog matches it; a route matching no logged model says so."""
+    def run(models: str, dated: bool) -> tuple[dict[str, float], list[str]]:
+        store = _store()
+        if dated:
+            store.con.execute("UPDATE events SET model = 'claude-opus-4-5-20251101' "
+                              "WHERE model = 'claude-opus-4-5'").fetchall()
+        ev, _ = prepare(store.con)
+        scen = parse_scenario({"cost": {"route": [{"models": models, "share": 1.0,
+                                                   "to": "claude-haiku-4-5"}]}}, "r.toml")
+        out = ev.run(scen)
+        return metrics(out), [*out.notes, *out.warnings]
+    plain, _ = run("claude-opus-4-5", False)
+    dated, notes = run("claude-opus-4-5", True)
+    for k in KEYS:
+        assert dated[k] == pytest.approx(plain[k], rel=1e-12, abs=1e-9), k
+    assert not any("matches no logged model" in n for n in notes)
+    _, notes = run("claude-opus-9*", False)
+    assert any("the route of model claude-opus-9* to claude-haiku-4-5 matches no logged model"
+               in n for n in notes), notes

@@ -75,11 +75,12 @@ def prepare(
     def build(variant: Variant) -> Evaluator:
         """One more pass, over the events as ``variant`` changes them."""
         assert main is not None
-        with variant_events(con, variant):
+        with variant_events(con, variant) as unmatched:
             # warnings as the report gives them: a model routed to that the cost catalog
             # lacks is priced by the fallback profile (an error with --strict)
-            warnings = price(con, Path(variant.cost_catalog) if variant.cost_catalog
-                             else costs, prices=prices, strict=strict)
+            warnings = [*unmatched, *price(con, Path(variant.cost_catalog)
+                                           if variant.cost_catalog else costs,
+                                           prices=prices, strict=strict)]
             h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
             if variant.routes:
                 mark_routed(con)

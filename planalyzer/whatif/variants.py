@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import sqlfiles
-from planalyzer.costs.catalog import name_matches
+from planalyzer.costs.catalog import DATE, name_matches
 from planalyzer.errors import ConfigError
 
 
@@ -123,6 +123,24 @@ def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
     return Variant(tuple(routes), gain, catalog)
 
 
+def route_matches(model: str, pattern: str) -> bool:
+    """Does a route's ``models`` glob take requests logged as ``model``? As prices match names
+    (name_matches), and a name without a ``*`` also takes its dated snapshots:
+    ``claude-opus-4-5`` routes ``claude-opus-4-5-20251101`` (what Claude Code and the API log)."""
+    return name_matches(model, pattern) or (
+        DATE not in pattern and not pattern.endswith("*")
+        and name_matches(model, f"{pattern}-{DATE}"))
+
+
+def unmatched_routes(routes: tuple[Route, ...], models: Sequence[str]) -> list[str]:
+    """A note per route whose glob matches no logged model (it would route nothing, and the
+    scenario would read as the baseline without saying why)."""
+    shown = ", ".join(models[:6]) + (f" and {len(models) - 6} more" if len(models) > 6 else "")
+    return [f"cost: the route of model {r.models} to {r.to} matches no logged model "
+            f"({shown}): it routes nothing" for r in routes
+            if not any(route_matches(m, r.models) for m in models)]
+
+
 def _model_expr(routes: tuple[Route, ...], models: Sequence[str]
                 ) -> tuple[str, str, dict[str, object]]:
     """The CASE routing each request, the parameter columns it reads, their values.
@@ -143,7 +161,7 @@ def _model_expr(routes: tuple[Route, ...], models: Sequence[str]
         return f"v.{name}"
 
     for i, r in enumerate(routes):
-        matched = [m for m in models if name_matches(m, r.models)]
+        matched = [m for m in models if route_matches(m, r.models)]
         conds = [f"list_contains({param(f'route_{i}_models', matched, 'VARCHAR[]')}, p.model)",
                  f"p.draw < {param(f'route_{i}_share', r.share, 'DOUBLE')}",
                  f"p.prompt_tokens >= {param(f'route_{i}_lo', r.min_prompt_tokens, 'DOUBLE')}"]
@@ -195,8 +213,9 @@ def routed_cost_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @contextmanager
-def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant) -> Iterator[None]:
-    """While inside, ``events`` is the variant's view of the events table."""
+def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant) -> Iterator[list[str]]:
+    """While inside, ``events`` is the variant's view of the events table; yields the notes
+    on routes that match no logged model."""
     source = _real_events(con)
     models = ([str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
               if variant.routes else [])
@@ -206,6 +225,6 @@ def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant) -> Iterator
     sqlfiles.run(con, "whatif_events_variant", {},
                  {"source": source, "model_expr": expr}).fetchall()
     try:
-        yield
+        yield unmatched_routes(variant.routes, models)
     finally:
         con.execute("DROP VIEW IF EXISTS temp.main.events").fetchall()
