@@ -64,3 +64,12 @@ def test_cli_says_the_direction() -> None:
     assert res.exit_code == 0, res.output
     notes = json.loads(res.stdout)["optimize_best"]["notes"]
     assert any("min:unprofitable_loss_usd" in n for n in notes)
+
+
+def test_an_explicit_max_gets_no_min_hint() -> None:
+    """``max:unprofitable_loss_usd`` is asked for on purpose: no "write min:" hint, and the
+    label keeps the ``max:``."""
+    obj = parse_objective("max:unprofitable_loss_usd")
+    assert obj.label == "max:unprofitable_loss_usd"
+    assert "min:" not in obj.note() and "maximised (max:)" in obj.note()
+    assert "min:unprofitable_loss_usd" in parse_objective("unprofitable_loss_usd").note()

@@ -14,7 +14,7 @@ import fnmatch
 import itertools
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from planalyzer.errors import ConfigError
@@ -241,6 +241,7 @@ class Objective:
 
     metric: str
     minimise: bool = False
+    explicit: bool = field(default=False, compare=False)  # written with min: or max:
 
     @property
     def sense(self) -> float:
@@ -249,13 +250,17 @@ class Objective:
 
     @property
     def label(self) -> str:
-        return f"min:{self.metric}" if self.minimise else self.metric
+        if self.minimise:
+            return f"min:{self.metric}"
+        return f"max:{self.metric}" if self.explicit else self.metric
 
     def note(self) -> str:
         """The direction, and a hint when a lower-is-better metric is maximised."""
         head = self.metric.split(":", 1)[0]
         if self.minimise:
             return f"objective {self.metric} is minimised (min:): lower is better"
+        if self.explicit:
+            return f"objective {self.metric} is maximised (max:): higher is better"
         if any(fnmatch.fnmatchcase(head, p) for p in _LOWER_IS_BETTER):
             return (f"objective {self.metric} is maximised, but less is better for it: write "
                     f"--objective min:{self.metric} to minimise it")
@@ -271,7 +276,7 @@ def parse_objective(text: str | Objective) -> Objective:
         if not rest.strip():
             raise ConfigError(f"--objective {text!r}: give a metric after {head}:, e.g. "
                               f"{head}:unprofitable_loss_usd")
-        return Objective(rest.strip(), head == "min")
+        return Objective(rest.strip(), head == "min", explicit=True)
     return Objective(text.strip())
 
 
