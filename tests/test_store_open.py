@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -38,11 +40,12 @@ def _tables(path: Path) -> list[str]:
         con.close()
 
 
-def test_analysis_while_another_process_reads(db: Path) -> None:
-    """A second report while the file is open read-only elsewhere: both read it."""
+@contextmanager
+def _held(db: Path, read_only: bool) -> Iterator[int]:
+    """Another process holding ``db`` open (read-only, or for writing) while inside; its PID."""
     code = textwrap.dedent(f"""
-        import sys, time, duckdb
-        con = duckdb.connect({str(db)!r}, read_only=True)
+        import sys, duckdb
+        con = duckdb.connect({str(db)!r}, read_only={read_only})
         print("open", flush=True)
         sys.stdin.read()
     """)
@@ -50,35 +53,30 @@ def test_analysis_while_another_process_reads(db: Path) -> None:
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "open"
+        yield child.pid
+    finally:
+        child.communicate("")
+
+
+def test_analysis_while_another_process_reads(db: Path) -> None:
+    """A second report while the file is open read-only elsewhere: both read it."""
+    with _held(db, read_only=True) as pid:
         for cmd in (["report", "--db", str(db)], ["costs", "--db", str(db)],
                     ["whatif", "--db", str(db), "--scenario", str(SCENARIO)],
                     ["sweep", "--db", str(db), "--grid", "plans.claude_pro.price_usd=20,25"],
                     ["optimize", "--db", str(db), "--grid", "plans.claude_pro.price_usd=20,25"]):
             assert cli_json(cmd)
         msg = cli_error(["load", str(SMALL), "--db", str(db)])
-        assert f"--db {db}: in use by another process (PID {child.pid})" in msg
+        assert f"--db {db}: in use by another process (PID {pid})" in msg
         assert "wait for it to finish, or copy the file" in msg
         assert "file planalyzer made" not in msg
-    finally:
-        child.communicate("")
 
 
 def test_report_while_a_load_holds_the_file(db: Path) -> None:
-    code = textwrap.dedent(f"""
-        import sys, duckdb
-        con = duckdb.connect({str(db)!r})
-        print("open", flush=True)
-        sys.stdin.read()
-    """)
-    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None and child.stdout.readline().strip() == "open"
+    with _held(db, read_only=False) as pid:
         msg = cli_error(["report", "--db", str(db)])
-        assert msg.startswith(f"error: --db {db}: in use by another process (PID {child.pid}), "
+        assert msg.startswith(f"error: --db {db}: in use by another process (PID {pid}), "
                               "which holds it for writing (a load)")
-    finally:
-        child.communicate("")
 
 
 def _make_unwritable(path: Path) -> list[str]:
