@@ -20,8 +20,9 @@ BASE_TABLES = ("events", "rejected_rows", "load_manifest", "skipped_lines", "fol
 
 
 def open_connection(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A connection to ``path`` (None: in memory). DuckDB never fetches an extension: a file
-    it could only read with one (SQLite, say) is an error, not a download."""
+    """A connection to ``path`` (None: in memory). DuckDB never fetches an extension (a file
+    it could only read with one, SQLite say, is refused by its first bytes before this:
+    planalyzer.duck.foreign_file in Store)."""
     try:
         return duck.connect(str(path) if path else ":memory:", read_only=read_only)
     except duckdb.Error as exc:
@@ -41,9 +42,6 @@ def open_error(path: Path | None, read_only: bool, exc: duckdb.Error) -> InputEr
                                                  "Read-only file system")):
         return InputError(f"--db {path}: cannot open it for writing ({text}); a load needs "
                           "a writable file: check its permissions, or give a new file name")
-    if "sqlite" in text.lower():
-        return InputError(f"--db {path}: a SQLite database, not a DuckDB one; give a new file "
-                          "name (planalyzer creates it)")
     return InputError(f"--db {path}: cannot open as a DuckDB database ({text}); give a new "
                       "file name or a file planalyzer made")
 
