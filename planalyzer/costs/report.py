@@ -89,6 +89,19 @@ def _per_class_row(name: str, res: Resolution, prices: PriceCatalog) -> tuple[ob
     )
 
 
+def _loaded_row(marginal: tuple[object, ...], res: Resolution) -> tuple[object, ...]:
+    """The fully loaded twin of a per-class row: each marginal $/M x (1 + overhead share) +
+    amortized training per million tokens (every token class carries the same training)."""
+    share = res.serving.overhead_share
+    training = res.training_usd_per_token * 1e6
+
+    def loaded(v: object) -> float:
+        assert isinstance(v, float)
+        return v * (1.0 + share) + training
+
+    return (marginal[0], share, training, *(loaded(v) for v in marginal[6:12]))
+
+
 def _prefill_bound(rf: Roofline, t: Tokens) -> str:
     """The bound of this request's prefill run alone: its FLOPs against one read of the
     weights its new tokens touch. Pricing charges the compute either way (prefill is chunked
@@ -146,6 +159,16 @@ PER_CLASS_COLUMNS = [
     Col("api_cache_read_usd_per_mtok", "usd_rate", "API cache read $/M"),
     Col("api_output_usd_per_mtok", "usd_rate", "API output $/M"),
     Col("assumption", "str"),
+]
+LOADED_COLUMNS = [
+    Col("model", "str"), Col("overhead_share", "share", "overhead"),
+    Col("training_usd_per_mtok", "usd_rate", "training $/M"),
+    Col("input_usd_per_mtok", "usd_rate", "input $/M"),
+    Col("cache_write_usd_per_mtok", "usd_rate", "cache write $/M"),
+    Col("cache_write_1h_usd_per_mtok", "usd_rate", "cache write 1h $/M"),
+    Col("cache_read_usd_per_mtok", "usd_rate", "cache read $/M"),
+    Col("output_1k_usd_per_mtok", "usd_rate", "output $/M @1k"),
+    Col("output_128k_usd_per_mtok", "usd_rate", "output $/M @128k"),
 ]
 CONTEXT_COLUMNS = [
     Col("model", "str"), Col("context_tokens", "tokens", "context"),
@@ -243,10 +266,10 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
     """Tables for ``planalyzer costs``: the logged ``models`` (or every catalog model)."""
     names = _names(catalog, prices, models)
     resolutions = [catalog.resolve(n) for n in names]
+    class_rows = [_per_class_row(n, r, prices) for n, r in zip(names, resolutions, strict=True)]
     per_class = Table(
         "cost_per_mtok", "Marginal GPU cost per million tokens, by token class",
-        PER_CLASS_COLUMNS,
-        [_per_class_row(n, r, prices) for n, r in zip(names, resolutions, strict=True)],
+        PER_CLASS_COLUMNS, class_rows,
         notes=[
             "Marginal: GPU time / fleet utilization x $/GPU-hour (docs/costs.md). Input and "
             "cache writes are prefill at a short prompt; cache reads on a 1k-token request; "
@@ -255,6 +278,13 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
             "lifetime tokens), never part of the marginal cost.",
             "API columns are list prices (facts.md section 3), for comparison.",
         ])
+    loaded = Table(
+        "cost_loaded_per_mtok", "Fully loaded cost per million tokens, by token class",
+        LOADED_COLUMNS,
+        [_loaded_row(row, r) for row, r in zip(class_rows, resolutions, strict=True)],
+        notes=["Fully loaded = marginal GPU cost x (1 + overhead share) + amortized training "
+               "per token (docs/costs.md), at the same requests as the marginal table; a "
+               "separate view, never mixed into the marginal figures."])
     by_context = Table(
         "cost_by_context", "A typical request at each context length",
         CONTEXT_COLUMNS,
@@ -272,7 +302,7 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
     assumptions = Table("cost_assumptions", "What the costs rest on (serving profiles)",
                         ASSUMPTION_COLUMNS, _assumption_rows(catalog, resolutions),
                         notes=["Override any of these with --costs FILE (docs/costs.md)."])
-    return [per_class, by_context, assumptions]
+    return [per_class, loaded, by_context, assumptions]
 
 
 # ------------------------------------------------------------------ sensitivity
