@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,7 +204,9 @@ class Store:
         sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            report = self._load_files(sources, opts, key_expr, progress)
+            folders = ([str(Path(s).resolve()) for s in specs if os.path.isdir(s)]
+                       if self.path is not None else [])
+            report = self._load_files(sources, opts, key_expr, progress, folders)
             if broken:
                 more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
                 report.notes.append(
@@ -245,6 +247,7 @@ class Store:
         opts: LoadOptions,
         key_expr: str,
         progress: Progress | None,
+        folders: list[str],
     ) -> LoadReport:
         # Only (source, size, mtime, format) of every known file is fetched: a file whose size
         # and mtime match is unchanged without more work (one pass, no call per file beyond
@@ -322,7 +325,8 @@ class Store:
                 raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
         self._record(loads, known, read_stats, digests)
         return LoadReport(loads, notes=notes + copies + _source_notes(loads)
-                          + _kept_notes(loads))
+                          + _kept_notes(loads)
+                          + self._gone_notes(folders, fingerprints, sources))
 
     def _reread_duplicates(
         self, sources: list[SourceFile], slots: list[FileLoad | None],
@@ -425,6 +429,26 @@ class Store:
                              f"{fl.rows_loaded:,} row(s) were dropped as duplicates (a second "
                              "copy of the same export?)")
                 fl.rows_loaded = 0
+        return notes
+
+    def _gone_notes(self, folders: list[str], known: Iterable[str],
+                    sources: list[SourceFile]) -> list[str]:
+        """A note per named folder holding files an earlier load read into --db (``known``)
+        that are no longer there: their rows are kept (a --db file keeps the history of logs
+        that tools delete, such as Claude Code's transcripts after 30 days)."""
+        if not folders:
+            return []
+        gone = set(known) - {src.key for src in sources}
+        notes = []
+        for folder in folders:
+            prefix = folder.rstrip(os.sep) + os.sep
+            n = sum(k.startswith(prefix) for k in gone)
+            if n:
+                notes.append(
+                    f"{n:,} file(s) under {display_path(folder)} read into --db {self.path} "
+                    "earlier are gone from disk; their rows stay in it (a --db file keeps "
+                    "the history of logs that tools delete: Claude Code removes transcripts "
+                    "after 30 days by default); load into a new --db file to leave them out")
         return notes
 
     def _fingerprints(self) -> dict[str, tuple[str, int, int, str]]:

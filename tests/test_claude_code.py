@@ -100,6 +100,34 @@ def test_second_db_load_reads_nothing(tmp_path: Path) -> None:
     assert again.rows_read == 0
 
 
+def test_deleted_transcripts_keep_their_rows_with_a_note(tmp_path: Path) -> None:
+    """Claude Code deletes transcripts after 30 days: a --db file keeps their rows and says so
+    (once per named folder; no note when nothing is gone, nor for a folder not named)."""
+    folder = _copy(tmp_path)
+    db = tmp_path / "u.duckdb"
+    with Store(db) as s:
+        first = s.load([str(folder)])
+    assert not any("gone from disk" in n for n in first.notes)
+    victim = next(folder.rglob("*0002.jsonl"))
+    victim.unlink()
+    with Store(db) as s:
+        again = s.load([str(folder)])
+        n = s.con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+        sources = s.con.execute("SELECT count(DISTINCT source) FROM events").fetchall()[0][0]
+    assert n == first.rows_loaded == 6
+    assert sources == 3  # the gone file's rows are still there (3 files with usage)
+    gone = [x for x in again.notes if "gone from disk" in x]
+    assert gone == [f"1 file(s) under {folder.resolve()} read into --db {db} earlier are gone "
+                    "from disk; their rows stay in it (a --db file keeps the history of logs "
+                    "that tools delete: Claude Code removes transcripts after 30 days by "
+                    "default); load into a new --db file to leave them out"]
+    other = tmp_path / "other"
+    shutil.copytree(CC / "users", other)
+    with Store(db) as s:
+        elsewhere = s.load([str(other)])
+    assert not any("gone from disk" in x for x in elsewhere.notes)
+
+
 def test_append_reads_only_new_lines(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     db = tmp_path / "u.duckdb"
