@@ -1,7 +1,8 @@
 -- checked_rows: a source's rows in canonical columns, each with the reason it cannot be used.
 -- inputs: {{projection}}: a SELECT over one source file that yields the canonical columns plus
 --         <token>_bad / requests_bad / logged_cost_bad flags, ts_given, ts_problem (a reason
---         more exact than 'unparseable timestamp', or NULL), skip_kind (NULL, or the kind of
+--         more exact than 'unparseable timestamp', or NULL), count_problem (a whole count beyond
+--         a 64-bit integer, or beyond 2^53 given as a float: 'token count out of range', or NULL), skip_kind (NULL, or the kind of
 --         a row that is not a model call), source_row and raw_json (built by
 --         planalyzer.sources.tabular from quoted column names)
 -- outputs: rows with reject_reason NULL (usable) or the first reason that applies
@@ -26,6 +27,7 @@ SELECT
             OR p.ts >= TIMESTAMPTZ '2100-01-01 00:00:00+00'
             THEN 'timestamp out of range'
         WHEN p.model IS NULL OR trim(p.model) = '' THEN 'missing model'
+        WHEN p.count_problem IS NOT NULL THEN p.count_problem
         WHEN p.input_tokens_bad OR p.cache_write_tokens_bad OR p.cache_write_1h_tokens_bad
             OR p.cache_read_tokens_bad OR p.output_tokens_bad
             THEN 'non-integer token count'

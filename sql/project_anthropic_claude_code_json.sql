@@ -31,6 +31,7 @@ SELECT
     TRY_CAST(r[1] AS TIMESTAMPTZ) AS ts,
     r[1] IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
+    CAST(NULL AS VARCHAR) AS count_problem,
     coalesce(r[2], 'api_key:' || r[3]) AS user_id,
     coalesce(r[4], r[5]) AS plan,
     v[1] AS model,

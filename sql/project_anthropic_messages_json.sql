@@ -49,6 +49,7 @@ SELECT
     TRY_CAST(start_s AS TIMESTAMPTZ) AS ts,
     start_s IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
+    CAST(NULL AS VARCHAR) AS count_problem,
     coalesce(nullif(v[1], ''), 'service_account:' || nullif(v[16], ''),
              'api_key:' || nullif(v[2], ''), 'workspace:' || nullif(v[3], ''),
              'organization') AS user_id,

@@ -36,6 +36,7 @@ SELECT
     to_timestamp(TRY_CAST(start_s AS DOUBLE)) AS ts,
     start_s IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
+    CAST(NULL AS VARCHAR) AS count_problem,
     coalesce(nullif(v[1], ''), 'project:' || nullif(v[2], ''), 'api_key:' || nullif(v[3], ''),
              'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,

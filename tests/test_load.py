@@ -110,7 +110,9 @@ def test_unknown_column_type_rejects_rows_with_reason(tmp_path: Path) -> None:
     _, report = load([str(f)])
     fl = report.files[0]  # type: ignore[attr-defined]
     assert fl.rows_rejected == 2
-    assert list(fl.rejected_by_reason) == ["unknown column type: output_tokens is BOOLEAN"]
+    assert list(fl.rejected_by_reason) == [
+        "unusable column type: output_tokens is BOOLEAN, expected whole numbers (an integer, "
+        "decimal or text column)"]
 
 
 def test_strict_fails_and_loads_nothing(tmp_path: Path) -> None:

@@ -105,10 +105,37 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
         return b""
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def utf16_kind(head: bytes) -> str | None:
+    """'UTF-16' where a file's first bytes are UTF-16 text (a byte-order mark, or ASCII text
+    with every other byte NUL: what Windows tools such as PowerShell's ``>`` write); else None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = head[:512]
+    if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):  # NUL in every other byte
+        return "UTF-16 (no byte-order mark)"
+    return None
+
+
+def check_text_encoding(key: str, head: bytes) -> None:
+    """A UTF-16 text file is an error saying so: DuckDB's readers take UTF-8 only, and would
+    read it as columns of NUL-separated letters."""
+    kind = utf16_kind(head)
+    if kind is not None:
+        raise InputError(f"{key}: file is {kind} text; planalyzer reads UTF-8: re-save it as "
+                         "UTF-8 (Excel: Save As 'CSV UTF-8'; or iconv -f UTF-16 -t UTF-8 "
+                         "FILE > NEW_FILE) and load that")
+
+
 def check_not_empty(src: SourceFile) -> None:
     """A file with nothing in it (no header, no rows; blanks at most) is an error saying so,
     rather than the reader's guess at its columns (a CSV's ``column0``)."""
-    if not read_head(src.path, 4096).strip():
+    head = read_head(src.path, 4096)
+    if src.format != "parquet":
+        check_text_encoding(src.key, head)
+    if not head.strip():
         raise InputError(f"{src.key}: file is empty (no header, no rows); remove it from the "
                          "sources, or re-export it")
 

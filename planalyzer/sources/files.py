@@ -8,18 +8,20 @@ from pathlib import Path
 
 from planalyzer.errors import InputError
 
-# Extension -> reader format. Compressed CSV and JSON lines are read by DuckDB directly.
+# Extension -> reader format. CSV and JSON lines compressed with gzip or zstd are read by
+# DuckDB directly.
+_TEXT_FORMATS = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                 ".json": "jsonl"}
 _FORMATS: dict[str, str] = {
     ".parquet": "parquet",
     ".pq": "parquet",
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".csv.gz": "csv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-    ".jsonl.gz": "jsonl",
+    **_TEXT_FORMATS,
+    **{ext + z: fmt for ext, fmt in _TEXT_FORMATS.items() for z in (".gz", ".zst")},
 }
+# compressions DuckDB cannot read: a log file in one is an error saying so, never passed over
+_UNREADABLE_COMPRESSION = {".bz2": "bzip2", ".xz": "xz", ".lzma": "lzma", ".zip": "zip",
+                           ".7z": "7z", ".lz4": "lz4", ".br": "brotli", ".z": "compress",
+                           ".rar": "rar"}
 
 
 # formats a load reads once into a temp table before projecting them (Store._load_one,
@@ -97,13 +99,31 @@ def format_of(path: Path) -> str | None:
     return None
 
 
+def unreadable_compression(path: Path) -> str | None:
+    """The name of the compression of a log file DuckDB cannot read (``usage.csv.bz2``:
+    'bzip2'; a ``.zip`` of anything: 'zip'); None for any other file."""
+    name = path.name.lower()
+    stem, dot, ext = name.rpartition(".")
+    kind = _UNREADABLE_COMPRESSION.get(dot + ext)
+    if kind is None or not stem or format_of(Path(stem)) is None:
+        return None
+    return kind
+
+
+def _compression_error(path: Path, kind: str) -> InputError:
+    return InputError(f"{path}: {kind}-compressed, which planalyzer cannot read (it reads CSV "
+                      "and JSON lines plain, gzip'd .gz or zstd .zst): decompress it, or "
+                      "re-compress it with gzip or zstd, and load that")
+
+
 def _files_under(folder: Path) -> list[Path]:
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
             p = Path(root) / f
-            if not f.startswith(".") and format_of(p) is not None:
+            if not f.startswith(".") and (format_of(p) is not None
+                                          or unreadable_compression(p) is not None):
                 found.append(p)
     return found
 
@@ -144,6 +164,9 @@ def resolve(specs: list[str], fmt: str | None = None,
             paths.extend(_files_under(m) if m.is_dir() else [m])
         usable = 0
         for p in paths:
+            kind = unreadable_compression(p)
+            if kind is not None and fmt is None:
+                raise _compression_error(p, kind)
             f = fmt or format_of(p)
             if f is None:
                 continue
@@ -159,6 +182,9 @@ def resolve(specs: list[str], fmt: str | None = None,
             rp = p.resolve()
             seen.setdefault(rp, SourceFile(rp, f))
         if usable == 0:
+            archive = _UNREADABLE_COMPRESSION.get(Path(spec).suffix.lower())
+            if archive is not None and len(paths) == 1:
+                raise _compression_error(paths[0], archive)
             kinds = ", ".join(sorted(_FORMATS))
             raise InputError(f"{spec}: no log files found (looked for {kinds}); "
                              "point at the export folder or name --input-format")

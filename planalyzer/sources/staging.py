@@ -18,16 +18,20 @@ the other rows load (the accounting identity holds: the line counts as read and 
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
+from planalyzer.sources.base import UTF8_BOM
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.tabular import JSON_ARRAY_READER, STAGE_RAW, STAGE_ROW, is_json_array
 from planalyzer.sqlfiles import quote_ident
@@ -66,8 +70,8 @@ def stage(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[B
     return _stage_json(con, src, table)
 
 
-def _run_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, reader: str) -> None:
-    sqlfiles.run(con, "stage_source", {"path": src.key},
+def _run_stage(con: duckdb.DuckDBPyConnection, path: str, table: str, reader: str) -> None:
+    sqlfiles.run(con, "stage_source", {"path": path},
                  {"table": quote_ident(table), "reader": reader}).fetchall()
 
 
@@ -83,11 +87,13 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> l
         lines = _stage_csv_lines(con, src, table, CSV_NAMED_STAGE_READER, {"names": names})
     if not lines:
         return []
-    # data row of a line: its line number less the header's (one line per row assumed)
-    bad = [BadLine(int(line) - 1, int(line),
+    # data row of a record: its record number less the header's; its physical line, counted
+    # from its byte position (a quoted field may span lines)
+    physical = _physical_lines(src.path, [int(pos) for *_, pos in lines])
+    bad = [BadLine(int(line) - 1, number,
                    _CSV_REASONS.get(str(kind), f"malformed CSV line ({str(kind).lower()})"),
-                   json.dumps({"line": int(line), "text": str(text)[:_RAW_CHARS]}))
-           for line, kind, text in lines]
+                   json.dumps({"line": number, "text": str(text)[:_RAW_CHARS]}))
+           for (line, kind, text, _), number in zip(lines, physical, strict=True)]
     gaps = [b.row - i for i, b in enumerate(bad)]
     sqlfiles.run(con, "renumber_staged_rows", {"gaps": gaps},
                  {"table": quote_ident(table)}).fetchall()
@@ -109,11 +115,28 @@ def _stage_csv_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
     return lines
 
 
+def _physical_lines(path: Path, positions: list[int]) -> list[int]:
+    """The 1-based file line at each byte position (ascending) of ``path``'s decompressed
+    bytes: the newlines before it, plus one."""
+    found: list[int] = []
+    newlines, start = 0, 0
+    with _open_bytes(path) as fh:
+        for pos in positions:
+            while start < pos:
+                chunk = fh.read(min(pos - start, 1 << 20))
+                if not chunk:
+                    break
+                newlines += chunk.count(b"\n")
+                start += len(chunk)
+            found.append(newlines + 1)
+    return found
+
+
 def _names_before_empty_last(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
                              lines: list[tuple[Any, ...]]) -> list[str] | None:
     """The header's names but the last, where the header ends in a delimiter (an empty last
     name: a spreadsheet's trailing comma) and every row was one field short of it; else None."""
-    if not lines or any(str(kind) != "MISSING COLUMNS" for _, kind, _ in lines):
+    if not lines or any(str(kind) != "MISSING COLUMNS" for _, kind, *_ in lines):
         return None
     staged = f"{quote_ident(table)} AS src"
     if sqlfiles.run(con, "count_source_rows", slots={"reader": staged}).fetchone() != (0,):
@@ -131,14 +154,48 @@ def _names_before_empty_last(con: duckdb.DuckDBPyConnection, src: SourceFile, ta
 
 
 def _stage_json(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:
+    if _starts_with_bom(src.path):
+        # DuckDB's JSON reader takes a UTF-8 byte-order mark (Windows tools write one) for a
+        # malformed first line: read a copy without it
+        with tempfile.TemporaryDirectory(prefix="planalyzer-") as folder:
+            copy = Path(folder) / "no-bom.jsonl"
+            with _open_bytes(src.path) as fh, copy.open("wb") as out:
+                fh.read(len(UTF8_BOM))
+                shutil.copyfileobj(fh, out)
+            return _stage_json_text(con, src, table, copy)
+    return _stage_json_text(con, src, table, src.path)
+
+
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        with _open_bytes(path) as fh:
+            return bool(fh.read(len(UTF8_BOM)) == UTF8_BOM)
+    except (OSError, EOFError):
+        return False
+
+
+def _open_bytes(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed (.gz, .zst: the compressions DuckDB reads)."""
+    if path.name.endswith(".gz"):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    if path.name.endswith(".zst"):
+        import pyarrow as pa
+
+        return cast(IO[bytes], pa.input_stream(str(path), compression="zstd"))
+    return path.open("rb")
+
+
+def _stage_json_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
+                     path: Path) -> list[BadLine]:
+    """Stage ``src``'s rows read from ``path`` (the file, or a copy of it)."""
     if is_json_array(src):  # one JSON array, not JSON lines
         try:
-            _run_stage(con, src, table, JSON_ARRAY_READER)
+            _run_stage(con, str(path), table, JSON_ARRAY_READER)
         except duckdb.Error as exc:
             raise unreadable(src.key, "JSON array", exc) from None
         return []
     try:
-        _run_stage(con, src, table, JSONL_STAGE_READER)
+        _run_stage(con, str(path), table, JSONL_STAGE_READER)
     except duckdb.Error as exc:
         raise unreadable(src.key, src.format, exc) from None
     names = [str(r[0]) for r in sqlfiles.run(con, "describe_source", {}, {
@@ -147,7 +204,7 @@ def _stage_json(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
     if records and not _count(sqlfiles.run(con, "count_empty_staged_rows",
                                            slots={"table": quote_ident(table)})):
         return []  # every line read (the usual case: one cheap count)
-    scanned = _scan_json_lines(src.path)
+    scanned = _scan_json_lines(path)
     if scanned is None:
         raise InputError(f"{src.key}: cannot be read as {src.format} (not UTF-8 text); "
                          "check the file is complete, or re-export it")
@@ -194,8 +251,8 @@ def _scan_json_lines(path: Path) -> tuple[int, list[BadLine]] | None:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+    with _open_bytes(path) as raw, io.TextIOWrapper(raw, encoding="utf-8",
+                                                   errors="replace") as fh:
         for number, line in enumerate(fh, start=1):
             yield number, line.rstrip("\r\n")
 

@@ -17,7 +17,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
 from planalyzer.schema import TOKEN_COLUMNS
-from planalyzer.sources.base import Source, read_head
+from planalyzer.sources.base import UTF8_BOM, Source, check_text_encoding, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
 from planalyzer.sqlfiles import quote_ident
@@ -93,6 +93,8 @@ def reader_sql(source: SourceFile) -> str:
     else the format's reader over ``$path``."""
     if source.stage is not None:
         return f"{quote_ident(source.stage)} AS src"
+    if source.format != "parquet":
+        check_text_encoding(source.key, read_head(source.path, 4096))
     if source.format == "jsonl" and is_json_array(source):
         return JSON_ARRAY_READER
     return READERS[source.format]
@@ -100,7 +102,7 @@ def reader_sql(source: SourceFile) -> str:
 
 def is_json_array(source: SourceFile) -> bool:
     """A .json file holding one JSON array (not JSON lines): it starts with '['."""
-    return read_head(source.path, 4096).lstrip().startswith(b"[")
+    return read_head(source.path, 4096).removeprefix(UTF8_BOM).lstrip().startswith(b"[")
 
 
 def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
@@ -121,6 +123,28 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+_NESTED = re.compile(r"^(STRUCT|MAP|UNION)\b|\]$")  # STRUCT(...), MAP(...), INTEGER[], X[3]
+_NUMERIC = _INTEGER | _WIDE_INTEGER | _FLOAT | _TEXT
+
+
+def _expected_type(canon: str, type_name: str) -> str | None:
+    """What a column mapped to ``canon`` should hold, where its type cannot hold that
+    (a struct of usage, a list, an interval, a time of day, a boolean token count); else None.
+    Such a column makes every row of the file rejected with a reason naming the column, its
+    type and the type expected (sql/checked_rows.sql: $type_problem)."""
+    base = _base(type_name)
+    upper = type_name.strip().upper()
+    if canon == "ts":
+        ok = base in _NUMERIC | _TZ_TS | _NAIVE_TS or _is_decimal(type_name)
+        return None if ok else "a timestamp, a date, epoch seconds or text"
+    if canon in (*TOKEN_COLUMNS, "requests"):
+        ok = base in _NUMERIC or _is_decimal(type_name)
+        return None if ok else "whole numbers (an integer, decimal or text column)"
+    if canon == "logged_cost_usd":  # a cost that cannot be read keeps the row (_cost_exprs)
+        return None
+    return "text or a number" if _NESTED.search(upper) else None
 
 
 def _text_of(q: str, base: str) -> str:
@@ -182,31 +206,58 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
     return _Ts("NULL::TIMESTAMPTZ", given, type_problem=f"unknown column type: ts is {type_name}")
 
 
-def _count_exprs(q: str, type_name: str, default: int, canon: str) -> tuple[str, str, str | None]:
-    """(value BIGINT, bad BOOLEAN, type problem) for a token or request count column.
+# a count as text that is a whole number in digits ('123', '-4', '+5'): read exactly as BIGINT
+_DIGITS = r"'[+-]?[0-9]+'"
+# whole numbers read through DOUBLE are exact below 2^53; beyond, a count is out of range
+_EXACT_DOUBLE = "9e15"
+
+
+@dataclass(frozen=True)
+class _Count:
+    value: str  # BIGINT
+    bad: str  # BOOLEAN: present but not a whole number (12.5, 'x')
+    out_of_range: str = "false"  # BOOLEAN: a whole number beyond what a BIGINT holds exactly
+    type_problem: str | None = None
+
+
+def _count_exprs(q: str, type_name: str, default: int, canon: str) -> _Count:
+    """The value, bad and out-of-range expressions for a token or request count column.
 
     NULL or empty means the default (0 tokens, 1 request); a value that is not a whole number
-    makes the row bad (rejected as non-integer), never rounded.
+    makes the row bad (rejected as non-integer), never rounded; a whole number too large for
+    a 64-bit integer (a UBIGINT above 2^63, '99999999999999999999', 1e20) is out of range
+    (rejected as 'token count out of range'), never wrapped or saturated.
     """
     base = _base(type_name)
     if base in _INTEGER:
-        return f"coalesce(CAST({q} AS BIGINT), {default})", "false", None
+        return _Count(f"coalesce(CAST({q} AS BIGINT), {default})", "false")
     if base in _WIDE_INTEGER:
         v = f"TRY_CAST({q} AS BIGINT)"
-        return f"coalesce({v}, {default})", f"({q} IS NOT NULL AND {v} IS NULL)", None
+        return _Count(f"coalesce({v}, {default})", "false",
+                      f"({q} IS NOT NULL AND {v} IS NULL)")
     if base in _FLOAT or _is_decimal(type_name) or base in _TEXT:
+        digits = "false"
         if base in _TEXT:
             t = _text_of(q, base)
             present = f"({q} IS NOT NULL AND {t} <> '')"
             d = f"TRY_CAST({t} AS DOUBLE)"
+            digits = f"regexp_full_match({t}, {_DIGITS})"
+            exact = f"TRY_CAST({t} AS BIGINT)"
         else:
             present = f"({q} IS NOT NULL)"
             d = f"CAST({q} AS DOUBLE)"
-        whole = f"({d} = trunc({d}) AND abs({d}) < 9e15)"
+            exact = "NULL::BIGINT"
+        whole_d = f"({d} = trunc({d}) AND isfinite({d}))"
+        whole = f"({whole_d} AND abs({d}) < {_EXACT_DOUBLE})"
         value = (f"CASE WHEN NOT {present} THEN {default} "
+                 f"WHEN {digits} THEN {exact} "
                  f"WHEN {whole} THEN CAST({d} AS BIGINT) END")
-        return value, f"({present} AND NOT coalesce({whole}, false))", None
-    return "NULL::BIGINT", "true", f"unknown column type: {canon} is {type_name}"
+        out = (f"({present} AND CASE WHEN {digits} THEN {exact} IS NULL "
+               f"ELSE coalesce({whole_d} AND abs({d}) >= {_EXACT_DOUBLE}, false) END)")
+        bad = f"({present} AND NOT {digits} AND NOT coalesce({whole_d}, false))"
+        return _Count(value, bad, out)
+    return _Count("NULL::BIGINT", "true",
+                  type_problem=f"unknown column type: {canon} is {type_name}")
 
 
 def _cost_exprs(q: str, type_name: str) -> tuple[str, str]:
@@ -303,16 +354,23 @@ def build_projection(
         raise InputError(f"{source.key}: no model column (found: {found}); name it with "
                          "--map model=<column>")
 
+    problems: list[str] = []
+    for canon, column in m.items():
+        expected = _expected_type(canon, types[column])
+        if expected is not None:
+            named = column + (f" ({canon})" if column != canon else "")
+            problems.append(f"unusable column type: {named} is {types[column]}, "
+                            f"expected {expected}")
+
     def q(canon: str) -> str:
         return "src." + quote_ident(m[canon])
 
-    problems: list[str] = []
     select: list[str] = [
         f"{_text_expr(q('event_id'), types[m['event_id']]) if 'event_id' in m else 'NULL'}"
         " AS event_id",
     ]
     ts = _ts_exprs(q("ts"), types[m["ts"]])
-    if ts.type_problem:
+    if ts.type_problem and not problems:
         problems.append(ts.type_problem)
     select += [f"{ts.value} AS ts", f"{ts.given} AS ts_given", f"{ts.problem} AS ts_problem"]
     user_from: str | None = None
@@ -336,16 +394,23 @@ def build_projection(
             else _text_expr(None)
         select.append(f"{expr} AS {canon}")
     values: dict[str, str] = {}
+    out_of_range: list[str] = []
     for canon in (*TOKEN_COLUMNS, "requests"):
         default = 1 if canon == "requests" else 0
         if canon in m:
-            value, bad, prob = _count_exprs(q(canon), types[m[canon]], default, canon)
-            if prob:
-                problems.append(prob)
+            count = _count_exprs(q(canon), types[m[canon]], default, canon)
+            if count.type_problem and not problems:
+                problems.append(count.type_problem)
+            value, bad = count.value, count.bad
+            if count.out_of_range != "false":
+                what = "request count" if canon == "requests" else "token count"
+                out_of_range.append(f"WHEN {count.out_of_range} THEN '{what} out of range'")
         else:
             value, bad = f"{default}::BIGINT", "false"
         values[canon] = value
         select.append(f"{bad} AS {canon}_bad")
+    select.append(f"CASE {' '.join(out_of_range)} END AS count_problem" if out_of_range
+                  else "NULL::VARCHAR AS count_problem")
     if mapping.input_includes_cache_read and "input_tokens" in m:
         values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
     if preset.tokens is not None:
