@@ -247,14 +247,19 @@ def _count_exprs(q: str, type_name: str, default: int, canon: str) -> _Count:
             present = f"({q} IS NOT NULL)"
             d = f"CAST({q} AS DOUBLE)"
             exact = "NULL::BIGINT"
-        whole_d = f"({d} = trunc({d}) AND isfinite({d}))"
-        whole = f"({whole_d} AND abs({d}) < {_EXACT_DOUBLE})"
+        whole_d = f"({d} % 1 = 0)"  # NULL, inf and NaN are not whole (fmod gives NaN)
+        whole = f"(abs({d}) < {_EXACT_DOUBLE} AND {whole_d})"
+        # CASE, not AND: DuckDB evaluates a CASE's later branches only on the rows the earlier
+        # ones left, so the digits test (a regex) runs only on the rare counts that are not
+        # small whole numbers (below 2^53 a whole DOUBLE is the exact integer)
         value = (f"CASE WHEN NOT {present} THEN {default} "
-                 f"WHEN {digits} THEN {exact} "
-                 f"WHEN {whole} THEN CAST({d} AS BIGINT) END")
-        out = (f"({present} AND CASE WHEN {digits} THEN {exact} IS NULL "
-               f"ELSE coalesce({whole_d} AND abs({d}) >= {_EXACT_DOUBLE}, false) END)")
-        bad = f"({present} AND NOT {digits} AND NOT coalesce({whole_d}, false))"
+                 f"WHEN {whole} THEN CAST({d} AS BIGINT) "
+                 f"WHEN {digits} THEN {exact} END")
+        out = (f"CASE WHEN NOT {present} OR coalesce({whole}, false) THEN false "
+               f"WHEN {digits} THEN {exact} IS NULL "
+               f"ELSE coalesce({whole_d} AND abs({d}) >= {_EXACT_DOUBLE}, false) END")
+        bad = (f"CASE WHEN NOT {present} OR coalesce({whole_d}, false) THEN false "
+               f"ELSE NOT {digits} END")
         return _Count(value, bad, out)
     return _Count("NULL::BIGINT", "true",
                   type_problem=f"unknown column type: {canon} is {type_name}")
