@@ -392,7 +392,7 @@ def headline(data: ReportData) -> Table:
                  (Col("plan"), Col("users", "int"),
                   Col("unprofitable_user_months", "int", "unprofitable user-months"),
                   Col("loss_usd", "usd", "their loss"),
-                  Col("subsidy_usd", "usd", "profit from the rest"),
+                  Col("profit_usd", "usd", "profit from the rest"),
                   Col("net_usd", "usd", "net margin")), rows,
                  ["margin = revenue - marginal GPU cost, per user and billing month"])
 
