@@ -519,7 +519,9 @@ def report(
     until: Annotated[str | None, typer.Option(
         "--until", help="Last day (inclusive), YYYY-MM-DD.")] = None,
     by: Annotated[str, typer.Option("--by", help="plan, user or month.")] = "plan",
-    top: Annotated[int, typer.Option("--top", help="Unprofitable users to list.")] = 20,
+    top: Annotated[int, typer.Option(
+        "--top", help="Unprofitable user-months to list in the users table, by loss (--by "
+        "user lists every user instead).")] = 20,
     no_fit: Annotated[bool, typer.Option(
         "--no-fit", help="Skip plan fit (replays every user under every plan).")] = False,
     fit_plans: Annotated[list[str] | None, typer.Option(
