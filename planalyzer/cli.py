@@ -65,7 +65,8 @@ MeDbOpt = Annotated[Path | None, typer.Option(
     "changed files (the folders are still read; report --db FILE analyses the store).")]
 FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", help="Output format: table, json, csv or markdown.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress or notes (rejected rows are still counted on stderr).")]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="Column mapping canonical=theirs, e.g. --map user_id=account (repeatable).")]
 MappingFileOpt = Annotated[Path | None, typer.Option(
@@ -211,7 +212,8 @@ def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOption
     if not quiet:  # what the load has to say about how it read the files
         for note in report.notes:
             sys.stderr.write(f"note: {note}\n")
-    if not quiet and (report.rows_rejected or report.duplicates_dropped):
+    # rejected rows are a warning and are said even with -q; dropped duplicates are not
+    if report.rows_rejected or (not quiet and report.duplicates_dropped):
         sys.stderr.write(f"{_summary_line(report)}\n"
                          + (f"rejected: {why} (`planalyzer load` on the same files lists "
                             "them; with --db they are kept in its rejected_rows table)\n"
@@ -650,7 +652,7 @@ def me(
             tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,
                                your_plan=plan)
         why = _rejected_reasons(report)
-        if why and not quiet:  # as the analysis commands say them: never silently lost
+        if why:  # as the analysis commands say them, -q or not: never silently lost
             sys.stderr.write(f"rejected: {why} (`planalyzer load` on the same folders lists "
                              "them)\n")
         if fmt == "table":

@@ -141,6 +141,8 @@ def test_me_says_rejected_rows_on_stderr() -> None:
     assert res.stderr.startswith("rejected: negative token count x1, non-integer token count "
                                  "x1, unparseable timestamp x1")
     json.loads(res.stdout)  # stdout stays one JSON document
+    quiet = CliRunner().invoke(app, ["me", str(FIXTURES / "claude_code" / "quirks"), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr.startswith("rejected: negative token count")
 
 
 def test_me_on_an_empty_projects_folder_says_what_it_looked_for(
