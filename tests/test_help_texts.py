@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typing import Any
@@ -57,3 +58,13 @@ def test_optimize_help_example_is_the_readme_s_feasible_one() -> None:
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ").split())
     assert example.startswith("planalyzer optimize sample_logs/parquet --grid")
     assert example in readme
+
+
+def test_report_doc_synopsis_names_every_option() -> None:
+    """docs/report.md's synopsis lacked --fit-plans and the load options (QA round 8 B)."""
+    doc = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    synopsis = doc.split("`planalyzer report SOURCES...", 1)[1].split("`\n", 1)[0]
+    for p in COMMANDS.commands["report"].params:
+        long = [o for o in getattr(p, "opts", ()) if o.startswith("--")]
+        if long:
+            assert re.search(re.escape(long[0]) + r"[ \]]", synopsis), long[0]
