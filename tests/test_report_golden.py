@@ -46,7 +46,8 @@ def test_fail_if_unprofitable_exits_1() -> None:
 def test_month_filter_and_by_user() -> None:
     code, out = run("--format", "csv", "--month", "2026-09", "--by", "user", "--no-fit")
     assert code == 0
-    rows = [line for line in out.splitlines() if not line.startswith("#")]  # notes name the logs' span
+    # the notes name the logs' span; the rows hold no 2026-10
+    rows = [line for line in out.splitlines() if not line.startswith("#")]
     assert "2026-10" not in "\n".join(rows)
 
 

@@ -92,8 +92,8 @@ DEFAULT_KNOBS: tuple[Knob, ...] = (
     Knob("batch", "target batch", "sequences per decode step (max_batch)",
          _rel("x0.25"), _rel("x2"),
          "low: a quarter of each profile's target (128 -> 32, 64 -> 16), the step of the "
-         "tensoreconomics quote (batch 16 instead of 64: $1.71 vs $0.95/M output, facts.md sec. 2); high: "
-         "twice the shipped target"),
+         "tensoreconomics quote (batch 16 instead of 64: $1.71 vs $0.95/M output, "
+         "facts.md sec. 2); high: twice the shipped target"),
     Knob("cache_read", "cache-read speed",
          "GB/s per GPU of host-tier KV transfer; xF = F times each profile's cache-read speed",
          _rel("x0.2"), _rel("x5"),
