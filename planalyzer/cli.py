@@ -60,9 +60,13 @@ AnalysisSourcesArg = Annotated[list[str] | None, typer.Argument(
 DbOpt = Annotated[Path | None, typer.Option(
     "--db", help="Keep a DuckDB file; later runs load only new or changed files (report, "
     "costs and the what-if commands given no sources read the events it holds).")]
+MeDbOpt = Annotated[Path | None, typer.Option(
+    "--db", help="Keep what me loaded in a DuckDB file: the next run reads only new or "
+    "changed files (the folders are still read; report --db FILE analyses the store).")]
 FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", help="Output format: table, json, csv or markdown.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress or notes (rejected rows are still counted on stderr).")]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="Column mapping canonical=theirs, e.g. --map user_id=account (repeatable).")]
 MappingFileOpt = Annotated[Path | None, typer.Option(
@@ -70,6 +74,10 @@ MappingFileOpt = Annotated[Path | None, typer.Option(
 TzOpt = Annotated[str, typer.Option(
     "--timezone", "--tz", help="Zone of timestamps without an offset, and of day/month "
     "boundaries in reports (IANA name).")]
+LoadTzOpt = Annotated[str, typer.Option(
+    "--timezone", "--tz", help="Zone of timestamps without an offset in this load (IANA "
+    "name); the store keeps UTC: reports take their own --timezone for day and month "
+    "boundaries.")]
 DedupeOpt = Annotated[str | None, typer.Option(
     "--dedupe-on", help="Drop rows repeating these canonical columns (comma-separated); "
     "without it only repeated event_id values are duplicates.")]
@@ -204,7 +212,8 @@ def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOption
     if not quiet:  # what the load has to say about how it read the files
         for note in report.notes:
             sys.stderr.write(f"note: {note}\n")
-    if not quiet and (report.rows_rejected or report.duplicates_dropped):
+    # rejected rows are a warning and are said even with -q; dropped duplicates are not
+    if report.rows_rejected or (not quiet and report.duplicates_dropped):
         sys.stderr.write(f"{_summary_line(report)}\n"
                          + (f"rejected: {why} (`planalyzer load` on the same files lists "
                             "them; with --db they are kept in its rejected_rows table)\n"
@@ -250,7 +259,7 @@ def load(
     db: DbOpt = None,
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
-    timezone: TzOpt = "UTC",
+    timezone: LoadTzOpt = "UTC",
     dedupe_on: DedupeOpt = None,
     strict: StrictOpt = False,
     max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
@@ -512,7 +521,9 @@ def report(
     until: Annotated[str | None, typer.Option(
         "--until", help="Last day (inclusive), YYYY-MM-DD.")] = None,
     by: Annotated[str, typer.Option("--by", help="plan, user or month.")] = "plan",
-    top: Annotated[int, typer.Option("--top", help="Unprofitable users to list.")] = 20,
+    top: Annotated[int, typer.Option(
+        "--top", help="Unprofitable user-months to list in the users table, by loss (--by "
+        "user lists every user instead).")] = 20,
     no_fit: Annotated[bool, typer.Option(
         "--no-fit", help="Skip plan fit (replays every user under every plan).")] = False,
     fit_plans: Annotated[list[str] | None, typer.Option(
@@ -606,7 +617,8 @@ def report(
 @app.command()
 def me(
     paths: Annotated[list[str] | None, typer.Argument(
-        help="Claude Code or Codex folders or files (default: ~/.claude and ~/.codex).")] = None,
+        help="Claude Code or Codex folders or files (default: $CLAUDE_CONFIG_DIR, else "
+        "~/.claude and ~/.config/claude; $CODEX_HOME, else ~/.codex).")] = None,
     claude_dir: Annotated[Path | None, typer.Option(
         "--claude-dir", help="Claude Code config folder (holds projects/).")] = None,
     codex_dir: Annotated[Path | None, typer.Option(
@@ -617,7 +629,7 @@ def me(
         "--plan", help="The plan you are on (a catalog key or name), to mark it.")] = None,
     costs: CostsOpt = None,
     prices: PricesOpt = None,
-    db: DbOpt = None,
+    db: MeDbOpt = None,
     timezone: TzOpt = "UTC",
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
@@ -640,7 +652,7 @@ def me(
             tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,
                                your_plan=plan)
         why = _rejected_reasons(report)
-        if why and not quiet:  # as the analysis commands say them: never silently lost
+        if why:  # as the analysis commands say them, -q or not: never silently lost
             sys.stderr.write(f"rejected: {why} (`planalyzer load` on the same folders lists "
                              "them)\n")
         if fmt == "table":
@@ -660,7 +672,8 @@ PlansOpt = Annotated[Path | None, typer.Option(
 CostsFileOpt = Annotated[Path | None, typer.Option(
     "--costs", help="Cost catalog TOML (default: the shipped cost model).")]
 AssignOpt = Annotated[list[str] | None, typer.Option(
-    "--assign", help="USER_GLOB=PLAN, first match wins (repeatable).")]
+    "--assign", help="USER_GLOB=PLAN, first match wins (repeatable); overrides the "
+    "plan file and the logs' plan column.")]
 PlanFileOpt = Annotated[Path | None, typer.Option(
     "--plan-file", help="CSV or parquet with columns user_id, plan.")]
 MonthOpt = Annotated[list[str] | None, typer.Option(
@@ -693,8 +706,9 @@ def _whatif_setup(store: Store, sources: list[str] | None, scenarios: list[Any],
 
 @app.command()
 def whatif(
-    scenario: Annotated[list[Path], typer.Option(
-        "--scenario", "-s", help="Scenario TOML (repeatable); see docs/whatif.md.")],
+    scenario: Annotated[list[str], typer.Option(
+        "--scenario", "-s", help="Scenario TOML, or the name of a shipped scenario "
+        "(repeatable); see docs/whatif.md.")],
     sources: AnalysisSourcesArg = None,
     plans: PlansOpt = None,
     costs: CostsFileOpt = None,
@@ -732,7 +746,7 @@ def whatif(
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map)
         _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
-        scen = [load_scenario(_scenario_path(p)) for p in scenario]
+        scen = [load_scenario(_scenario_path(Path(p))) for p in scenario]
         with Store(db, read_only=not sources) as store:
             ev = _whatif_setup(store, sources, scen, plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt)
@@ -872,9 +886,9 @@ def optimize(
     """Search plan designs for the best objective under constraints.
 
     Example: planalyzer optimize sample_logs/parquet
-    --grid plans.claude_max_20x.limits.weekly.cap=10e6:90e6:5e6
-    --constraint 'profitable_share:claude_max_20x >= 0.95'
-    --constraint 'hit_share:claude_max_20x.weekly < 0.05'
+    --grid plans.claude_pro.price_usd=15:30:5
+    --constraint 'revenue_usd >= baseline'
+    --constraint 'median_margin_usd:claude_pro >= 10'
     """
     from planalyzer.plans import load_plan_catalog
     from planalyzer.whatif import load_scenario

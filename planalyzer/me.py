@@ -171,7 +171,8 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
     usage = Table(
         "me_monthly", "Your usage by month",
         [Col("month"), Col("requests", "int"), Col("input_tokens", "tokens", "input"),
-         Col("cache_write_tokens", "tokens", "cache write"),
+         Col("cache_write_tokens", "tokens", "cache write 5m"),
+         Col("cache_write_1h_tokens", "tokens", "cache write 1h"),
          Col("cache_read_tokens", "tokens", "cache read"),
          Col("output_tokens", "tokens", "output"),
          Col("api_value_usd", "usd", "API list value"),
@@ -205,7 +206,8 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
         tables.append(limit_table(con, catalog, tz))
         tables.append(plan_cost_table(
             con, catalog, tz, your_plan,
-            {r[0]: None if r[6] is None else float(r[6]) for r in monthly},
+            {row["month"]: None if row["api_value_usd"] is None else float(row["api_value_usd"])
+             for row in usage.as_dicts()},
             [u.model for u in pricing.unpriced_models]))
     return tables
 

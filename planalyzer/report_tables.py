@@ -232,6 +232,7 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
     if not everyone:
         um = um.filter(pl.col("margin_usd") < 0)
     um = um.sort("margin_usd", "user_id", nulls_last=True)
+    losers = len(um)
     if top is not None:
         um = um.head(top)
     binds = _bind_text(data)
@@ -241,8 +242,10 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
                   r["blocked_requests"], r["round_the_clock"], r["cheapest_plan"],
                   r["profitable_plan"], r["cost_assumed"]])
             for r in um.iter_rows(named=True)]
-    title = "Users by margin" if everyone else (
-        f"Top {top} unprofitable users by loss" if top else "Unprofitable users")
+    count = f"{losers:,} user-month" + ("s" if losers != 1 else "")
+    title = "Users by margin" if everyone else "Unprofitable users by loss " + (
+        "(none)" if not losers else f"({count})" if losers == 1
+        else f"(all {count})" if len(um) == losers else f"(top {len(um):,} of {count})")
     token_rows = [_row([r["user_id"], r["month"], r["plan"], *[r[t] for t in TOKENS],
                         sum(r[t] for t in TOKENS)]) for r in um.iter_rows(named=True)]
     tokens = Table("user_tokens", title + ": tokens by class (served)", TOKEN_COLS, token_rows)
@@ -392,7 +395,7 @@ def headline(data: ReportData) -> Table:
                  (Col("plan"), Col("users", "int"),
                   Col("unprofitable_user_months", "int", "unprofitable user-months"),
                   Col("loss_usd", "usd", "their loss"),
-                  Col("subsidy_usd", "usd", "profit from the rest"),
+                  Col("profit_usd", "usd", "profit from the rest"),
                   Col("net_usd", "usd", "net margin")), rows,
                  ["margin = revenue - marginal GPU cost, per user and billing month"])
 

@@ -94,8 +94,11 @@ def test_report_says_which_rows_it_could_not_use(small_csv: str) -> None:
         "rejected: missing user_id x1, negative token count x1 (`planalyzer load` on the same "
         "files lists them; with --db they are kept in its rejected_rows table)"]
     assert '"plans"' in result.stdout
-    quiet = runner.invoke(app, ["report", small_csv, "--format", "json", "--quiet"])
-    assert quiet.exit_code == 0 and quiet.stderr == ""
+    # rejected rows are a warning: -q hides progress and notes, not them (QA round 8 B)
+    for command in ("report", "costs"):
+        quiet = runner.invoke(app, [command, small_csv, "--format", "json", "--quiet"])
+        assert quiet.exit_code == 0
+        assert quiet.stderr.splitlines()[1:] == result.stderr.splitlines()[1:], command
 
 
 def test_map_command_shows_detection(small_csv: str) -> None:

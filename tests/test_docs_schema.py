@@ -12,6 +12,8 @@ from conftest import FIXTURES, write_csv
 from typer.testing import CliRunner
 
 from planalyzer.cli import app
+from planalyzer.report import build_report
+from planalyzer.report_tables import headline
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Table
 from planalyzer.usage import top_users_by_tokens, usage_summary
@@ -28,7 +30,8 @@ def documented(path: Path) -> dict[str, list[str]]:
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         cols = re.sub(r"\s*\([^)]*\)", "", cells[-1])  # "status (loaded, ...)": a gloss
-        out[cells[0].strip("`")] = [c.strip() for c in cols.split(",")]
+        # "`column_mapping` (`map`)": the table of that name one command writes
+        out[cells[0].replace("`", "")] = [c.strip() for c in cols.split(",")]
     return out
 
 
@@ -53,9 +56,11 @@ def test_readme_documents_load_and_catalog_tables(tmp_path: Path) -> None:
     tables = written("load", str(bad))
     assert tables.get("rejected_rows"), "the fixture should reject a row"
     tables |= written("plans")
+    tables |= {f"{name} (map)": cols for name, cols in written("map", str(SMALL)).items()}
     with Store() as store:
         store.load([str(SMALL)], LoadOptions())
-        shown: list[Table] = [usage_summary(store.con), top_users_by_tokens(store.con, 3)]
+        shown: list[Table] = [usage_summary(store.con), top_users_by_tokens(store.con, 3),
+                              headline(build_report(store.con, plan_fit=False))]
     tables |= {t.name: [c.key for c in t.columns] for t in shown}
     check(ROOT / "README.md", tables)
 

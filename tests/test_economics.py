@@ -115,9 +115,10 @@ def test_tornado_by_hand(toy: tuple[ReportData, Path]) -> None:
     assert util.high_cost_usd == pytest.approx(4.0 * 0.5 / 1.0, rel=1e-12)
     mx = rows[("claude_max_5x", "cache_read")]
     assert mx.base_cost_usd == pytest.approx(0.70, rel=1e-12)
-    # cache reads are 1 s of the 3.5 s: x0.5 -> 3.0 s, x3 -> 5.5 s
-    assert mx.low_cost_usd == pytest.approx(0.60, rel=1e-12)
-    assert mx.high_cost_usd == pytest.approx(1.10, rel=1e-12)
+    # cache reads are 1 s of the 3.5 s; xF scales the cache-read speed (tokens/s), as it
+    # scales GB/s: x0.5 -> half the speed, 2 s (4.5 s), x3 -> 1/3 s (2.83 s)
+    assert mx.low_cost_usd == pytest.approx(0.70 * 4.5 / 3.5, rel=1e-12)
+    assert mx.high_cost_usd == pytest.approx(0.70 * (2.5 + 1 / 3) / 3.5, rel=1e-12)
     total = rows[(ALL, "gpu_price")]
     assert total.revenue_usd == 120.0
     assert total.low_margin_usd == pytest.approx(120 - 1.5 * 4.7, rel=1e-12)
@@ -343,3 +344,20 @@ def test_parse_setting_forms() -> None:
     with pytest.raises(ConfigError):
         parse_ranges(["gpu_price=-100%:x2"])
     assert math.isclose(parse_ranges(["mfu=0.2:0.4"])[2].low.absolute or 0, 0.2)
+
+
+def test_cache_read_multiple_scales_the_gb_per_s(small: ReportData) -> None:
+    """``cache_read=x0.2:x5`` meant a fifth and five times the *cost* of a cached token while a
+    bare number sets GB/s, so x0.2 (faster) and 5 (slower) moved opposite ways next to a base
+    of "25 GB/s" (QA round 8 B, finding 3). Now xF is F times the GB/s, like every knob."""
+    rep = Repricer(served_requests(small), load_cost_catalog(), load_price_catalog())
+    bases = plan_bases(small)
+    rel = {r.plan: r for r in tornado(bases, rep, parse_ranges(["cache_read=x0.2:x5"])[-1:])}
+    ab = {r.plan: r for r in tornado(bases, rep, parse_ranges(["cache_read=5:125"])[-1:])}
+    rep.close()
+    for plan, r in rel.items():
+        assert r.base_setting == "25 GB/s"
+        assert r.low_margin_usd == pytest.approx(ab[plan].low_margin_usd, rel=1e-12)
+        assert r.high_margin_usd == pytest.approx(ab[plan].high_margin_usd, rel=1e-12)
+        assert r.low_margin_usd <= r.base_margin_usd <= r.high_margin_usd  # slower is dearer
+    assert rel[ALL].low_margin_usd < rel[ALL].base_margin_usd

@@ -39,7 +39,8 @@ def test_me_tables_golden() -> None:
     got = {t.name: {"rows": t.as_dicts(), "notes": t.notes} for t in tables}
     check_golden_json("me/tables.json", got)
     month = got["me_monthly"]["rows"][0]
-    tokens = (month["input_tokens"] + month["cache_write_tokens"] + month["output_tokens"])
+    tokens = (month["input_tokens"] + month["cache_write_tokens"]
+              + month["cache_write_1h_tokens"] + month["output_tokens"])
     pool = [r for r in got["me_limits"]["rows"] if r["plan"] == "pool"]
     assert [(r["windows"], r["peak"]) for r in pool] == [(1, tokens)]  # one calendar month
     cost = {r["plan"]: r for r in got["me_plan_cost"]["rows"]}
@@ -140,6 +141,8 @@ def test_me_says_rejected_rows_on_stderr() -> None:
     assert res.stderr.startswith("rejected: negative token count x1, non-integer token count "
                                  "x1, unparseable timestamp x1")
     json.loads(res.stdout)  # stdout stays one JSON document
+    quiet = CliRunner().invoke(app, ["me", str(FIXTURES / "claude_code" / "quirks"), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr.startswith("rejected: negative token count")
 
 
 def test_me_on_an_empty_projects_folder_says_what_it_looked_for(
@@ -160,3 +163,15 @@ def test_me_on_a_folder_without_transcripts(tmp_path: Path) -> None:
     (tmp_path / "stuff").mkdir()
     msg = cli_error(["me", str(tmp_path / "stuff")])
     assert "no Claude Code transcripts" in msg and "looked for .csv" not in msg
+
+
+def test_me_monthly_keeps_the_cache_write_lifetimes_apart() -> None:
+    """me_monthly.cache_write_tokens summed 5-minute and 1-hour writes while every other table
+    (and the events schema) means 5-minute writes by it (QA round 8 B, finding 2)."""
+    from conftest import cli_json
+
+    load = cli_json(["load", str(CC), "-q"])["usage_summary"]["rows"][0]
+    month = cli_json(["me", "--claude-dir", str(CC), "-q"])["me_monthly"]["rows"][0]
+    assert load["cache_write_1h_tokens"] > 0  # the fixture has both lifetimes
+    for key in ("cache_write_tokens", "cache_write_1h_tokens"):
+        assert month[key] == load[key]

@@ -94,3 +94,26 @@ def test_projection_month_zero_is_labelled_as_the_average(partial: str) -> None:
     assert {r["month"] for r in rows if r["month_ahead"] == 0} == {
         "average 2026-10 to 2026-11"}
     assert {r["month"] for r in rows if r["month_ahead"] == 1} == {"2026-12"}
+
+
+def test_csv_keeps_the_warning_as_a_comment_line(partial: str) -> None:
+    """--format csv wrote no note at all: a redirected report lost the partial-month warning
+    (QA round 8 B, finding 1). Notes follow their table's ``# name`` line as ``# note:``."""
+    import io
+
+    import polars as pl
+    from typer.testing import CliRunner
+
+    from planalyzer.cli import app
+
+    res = CliRunner().invoke(app, ["report", partial, "--no-fit", "--assign", "*=claude_pro",
+                                   "-f", "csv"])
+    assert res.exit_code == 0, res.output
+    blocks = res.stdout.split("\n\n")
+    plans = next(b for b in blocks if b.startswith("# plans\n"))
+    lines = plans.splitlines()
+    notes = [ln for ln in lines if ln.startswith("# note: ")]
+    assert any("covers part of a billing month" in n for n in notes)
+    assert lines[1 + len(notes)].startswith("plan,month,")  # notes sit between name and header
+    frame = pl.read_csv(io.StringIO(plans), comment_prefix="#")
+    assert frame.columns[:2] == ["plan", "month"] and frame.height >= 1

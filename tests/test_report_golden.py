@@ -46,9 +46,27 @@ def test_fail_if_unprofitable_exits_1() -> None:
 def test_month_filter_and_by_user() -> None:
     code, out = run("--format", "csv", "--month", "2026-09", "--by", "user", "--no-fit")
     assert code == 0
-    assert "2026-10" not in out
+    # the notes name the logs' span; the rows hold no 2026-10
+    rows = [line for line in out.splitlines() if not line.startswith("#")]
+    assert "2026-10" not in "\n".join(rows)
 
 
 def test_bad_month_is_usage_error() -> None:
     code, _ = run("--month", "2026-13")
     assert code == 2
+
+
+def test_users_title_counts_the_rows_it_lists() -> None:
+    """The title said "Top 20 unprofitable users" over 11 rows (QA round 8 B, finding 8)."""
+    import json
+
+    code, out = run("--format", "json", "--no-fit")
+    assert code == 0, out
+    assert json.loads(out)["users"]["title"] == "Unprofitable users by loss (1 user-month)"
+    code, out = run("--format", "json", "--no-fit", "--assign", "*=free", "--top", "2")
+    assert code == 0, out
+    users = json.loads(out)["users"]
+    losers = len(json.loads(run("--format", "json", "--no-fit", "--assign", "*=free")[1])
+                 ["users"]["rows"])
+    assert losers > 2 and len(users["rows"]) == 2
+    assert users["title"] == f"Unprofitable users by loss (top 2 of {losers} user-months)"

@@ -126,3 +126,12 @@ def test_row_levels_indent_the_first_cell_on_a_terminal_only() -> None:
     for fmt in ("json", "csv", "markdown"):
         text = render_text([t], fmt)
         assert "  subscriptions" not in text and "subscriptions" in text, fmt
+
+
+def test_csv_writes_each_tables_notes_as_comment_lines() -> None:
+    """A table's notes follow its ``# name`` line (one table: they come first), one line each."""
+    a = Table("a", "A", [Col("x")], [(1,)], notes=["first\nsecond", "bell \x07"])
+    b = Table("b", "B", [Col("y")], [(2,)])
+    assert to_csv([a, b]) == ("# a\n# note: first second\n# note: bell \\x07\nx\n1\n"
+                              "\n# b\ny\n2\n")
+    assert to_csv([a]).startswith("# note: first second\n")

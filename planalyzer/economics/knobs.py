@@ -91,13 +91,15 @@ DEFAULT_KNOBS: tuple[Knob, ...] = (
          "high: 0.75, newer engines (an assumption; shipped 0.59)"),
     Knob("batch", "target batch", "sequences per decode step (max_batch)",
          _rel("x0.25"), _rel("x2"),
-         "low: batch 16 instead of 64, the tensoreconomics quote ($1.71 vs $0.95/M output, "
+         "low: a quarter of each profile's target (128 -> 32, 64 -> 16), the step of the "
+         "tensoreconomics quote (batch 16 instead of 64: $1.71 vs $0.95/M output, "
          "facts.md sec. 2); high: twice the shipped target"),
-    Knob("cache_read", "cache-read cost", "cost of a cached prompt token",
+    Knob("cache_read", "cache-read speed",
+         "GB/s per GPU of host-tier KV transfer; xF = F times each profile's cache-read speed",
          _rel("x0.2"), _rel("x5"),
-         "the shipped 25 GB/s per GPU host-tier KV transfer is an assumption: x0.2 = 125 "
-         "GB/s (a faster tier), x5 = 5 GB/s (disk or network tier); cache reads are ~95% of "
-         "agent tokens (facts.md sec. 5)"),
+         "the shipped 25 GB/s per GPU host-tier KV transfer is an assumption: x0.2 = 5 GB/s "
+         "(a disk or network tier: dearer cache reads), x5 = 125 GB/s (a faster tier: "
+         "cheaper); cache reads are ~95% of agent tokens (facts.md sec. 5)"),
 )
 KNOB_NAMES = tuple(k.name for k in DEFAULT_KNOBS)
 
@@ -162,8 +164,11 @@ def apply_setting(res: Resolution, knob: str, setting: Setting) -> Resolution:
 
 
 def _cache_read(res: Resolution, setting: Setting) -> Resolution:
-    """Move the cost of a cached token: relative = that multiple of its cost in every mode;
-    absolute = the host-tier transfer rate, GB/s per GPU (kv_transfer profiles only)."""
+    """Move how fast cached tokens are served. Relative: F times the profile's cache-read
+    speed (GB/s of a ``kv_transfer`` profile, cache-read tokens/s of a measured one); where
+    a profile states a cost instead (a share of prefill, a rate card's price), that cost / F,
+    so ``x0.2`` makes cache reads dearer on every profile, as 5 GB/s against 25 does.
+    Absolute: the host-tier transfer rate, GB/s per GPU (kv_transfer profiles only)."""
     s = res.serving
     f = setting.factor
     if f is None:
@@ -173,17 +178,17 @@ def _cache_read(res: Resolution, setting: Setting) -> Resolution:
         return res
     if s.mode == "roofline":
         if s.cache_read_model == "kv_transfer":
-            return replace(res, serving=replace(s, cache_read_gb_per_s=s.cache_read_gb_per_s / f))
+            return replace(res, serving=replace(s, cache_read_gb_per_s=s.cache_read_gb_per_s * f))
         if s.cache_read_model == "prefill_fraction":
             return replace(res, serving=replace(
-                s, cache_read_prefill_fraction=s.cache_read_prefill_fraction * f))
+                s, cache_read_prefill_fraction=s.cache_read_prefill_fraction / f))
         return res
     if s.mode == "measured":
         if s.cache_read_tokens_per_s > 0:
             return replace(res, serving=replace(
-                s, cache_read_tokens_per_s=s.cache_read_tokens_per_s / f))
+                s, cache_read_tokens_per_s=s.cache_read_tokens_per_s * f))
         return res
-    return replace(res, serving=replace(s, usd_per_mtok_cache_read=s.usd_per_mtok_cache_read * f))
+    return replace(res, serving=replace(s, usd_per_mtok_cache_read=s.usd_per_mtok_cache_read / f))
 
 
 def base_value(res: Resolution, knob: str) -> str | None:

@@ -84,15 +84,25 @@ def visible(text: str) -> str:
                    for c in text)
 
 
+def _comment(text: str) -> str:
+    """A note on one comment line: line breaks as spaces, control characters as escapes."""
+    return visible(" ".join(text.splitlines()))
+
+
 def to_csv(tables: Sequence[Table]) -> str:
-    """CSV with a header of stable keys; several tables are separated by a ``# name`` line.
-    A text cell that a spreadsheet would run as a formula (=, +, -, @ first) starts with '."""
+    """CSV with a header of stable keys; several tables are separated by a blank line and a
+    ``# name`` line. A table's notes (the warnings among them) follow as ``# note: ...``
+    lines before its header, so a redirected file keeps them and a reader that skips ``#``
+    lines (pandas ``comment='#'``) still reads the rows. A text cell that a spreadsheet would
+    run as a formula (=, +, -, @ first) starts with '."""
     out = io.StringIO()
     for i, t in enumerate(tables):
         if len(tables) > 1:
             if i:
                 out.write("\n")
             out.write(f"# {t.name}\n")
+        for note in t.notes:
+            out.write(f"# note: {_comment(note)}\n")
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([c.key for c in t.columns])
         for row in t.rows:
