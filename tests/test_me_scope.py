@@ -120,3 +120,63 @@ def test_plan_tool_must_be_a_known_tool(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"plan.b_codex.tool: 'vscode' is not one of "
                        "claude-code, codex"):
         load_plan_catalog(tmp_path / "plans.toml")
+
+
+def _codex_copy(tmp_path: Path, model: str, only_first: bool) -> Path:
+    """The Codex fixture home with ``gpt-5-codex`` renamed to ``model`` (in the first rollout
+    only when ``only_first``: a month of priced and unpriced requests)."""
+    import shutil
+    home = tmp_path / "codex"
+    shutil.copytree(CODEX, home)
+    files = sorted((home / "sessions").rglob("rollout-*.jsonl"))
+    for i, f in enumerate(files):
+        if only_first and i:
+            continue
+        text = f.read_text(encoding="utf-8")
+        f.write_text(text.replace('"model":"gpt-5-codex"', f'"model":"{model}"')
+                     .replace('"model":"gpt-5"', f'"model":"{model}"'), encoding="utf-8")
+    return home
+
+
+def test_me_unpriced_models_leave_window_and_limit_values_empty(tmp_path: Path) -> None:
+    """A month holding requests with no API list price: peak window values, the API-value
+    limits' peaks, shares and windows at cap are empty (never $0 or a partial sum), with a
+    note naming the models; the rate-limit check says why it has no rows (QA 8C #2)."""
+    home = _codex_copy(tmp_path, "gpt-5.1-codex-max", only_first=True)
+    with Store() as store:
+        load_my_usage(store, [str(home)])
+        t = _tables(store, "chatgpt_plus")
+    (month,) = t["me_monthly"].as_dicts()
+    assert month["api_value_usd"] is None
+    (win,) = t["me_windows"].as_dicts()
+    assert win["peak_5h_api_value_usd"] is None and win["peak_week_api_value_usd"] is None
+    assert win["peak_5h_tokens"] > 0
+    assert any("never a partial sum" in n for n in t["me_windows"].notes)
+    limits = {(r["plan"], r["limit"].split()[0]): r for r in t["me_limits"].as_dicts()}
+    for key in (("chatgpt_plus", "session_5h"), ("cursor_pro", "monthly_pool"),
+                ("api_tier_1", "monthly_spend")):
+        r = limits[key]
+        assert r["peak"] is None and r["peak_share"] is None and r["at_cap"] is None, key
+    claude = limits[("claude_pro", "session_5h")]  # credits by token: known
+    assert claude["peak"] is not None and claude["peak"] > 0
+    assert any("gpt-5.1-codex-max" in n and n.startswith("empty = unknown")
+               for n in t["me_limits"].notes)
+    check = t["rate_limit_check"]
+    assert any(n.startswith("left out, their windows hold requests with no API list price")
+               and "gpt-5.1-codex-max" in n for n in check.notes)
+
+
+def test_me_says_where_logged_rate_limits_disagree_with_the_catalogs_cap() -> None:
+    """rate_limit_check's implied cap far from the catalog's: the plan rows resting on that
+    cap carry a note (QA 8C #5: the verdict ignored the client's own readings)."""
+    with Store() as store:
+        load_my_usage(store, [str(CODEX)])
+        t = _tables(store, "chatgpt_plus")
+    ratio = next(r["ratio"] for r in t["rate_limit_check"].as_dicts()
+                 if r["plan"] == "chatgpt_plus" and r["window"] == "5 h")
+    assert ratio < 0.5
+    flagged = [r for r in t["me_limits"].as_dicts() if r["limit"].endswith("!")]
+    assert {r["plan"] for r in flagged} == {"chatgpt_plus"}
+    note = f"chatgpt_plus session_5h: the cap your client's readings imply is {ratio:.2g}x"
+    assert any(n.startswith(f"! {note}") for n in t["me_limits"].notes)
+    assert any(n.startswith(f"! {note}") for n in t["me_plan_cost"].notes)
