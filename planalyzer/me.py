@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import sqlfiles
-from planalyzer.accounting import LoadReport
+from planalyzer.accounting import LoadReport, no_usage_detail
 from planalyzer.analysis import Period, log_span
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.me_plans import limit_table, plan_cost_table, usd, window_ids
@@ -112,6 +112,21 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
 def load_my_usage(store: Store, sources: Sequence[str], tz: str = "UTC") -> LoadReport:
     """Load one subscriber's transcripts (every file's rows under the user id 'me')."""
     return store.load(list(sources), LoadOptions(timezone=tz, user_id=ME))
+
+
+def check_some_usage(con: duckdb.DuckDBPyConnection, report: LoadReport,
+                     sources: Sequence[str]) -> None:
+    """An InputError (exit 2, as report's "no usable events") when the store holds no usage
+    of yours: which lines were read, that none carried usage, and the unterminated last lines
+    left for a later run."""
+    if any(u == ME for u, _, _ in store_users(con)):
+        return
+    rejected = (f"; {report.rows_rejected:,} rejected (`planalyzer load` on the same folders "
+                "lists them)" if report.rows_rejected else "")
+    raise InputError(f"{', '.join(sources)}: no token usage found ({no_usage_detail(report)}"
+                     f"{rejected}); "
+                     "Claude Code writes usage on assistant lines and Codex on token_count "
+                     "events: run again once a session has answered")
 
 
 # -- windows -----------------------------------------------------------------------------------
