@@ -14,7 +14,7 @@ from planalyzer import sqlfiles
 from planalyzer.analysis import compute, meter_units, month_label, unknown_units
 from planalyzer.caps import Requests, rolling_window_starts
 from planalyzer.me_scope import ALL, ME, Scope, scope_of
-from planalyzer.plans import Limit, Plan, PlanCatalog, assign_plans
+from planalyzer.plans import Limit, Meter, Plan, PlanCatalog, assign_plans
 from planalyzer.render.formats import human
 from planalyzer.tables import Col, Table
 
@@ -66,6 +66,7 @@ def limit_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
     rows: list[tuple[Any, ...]] = []
     estimated = False
     unknown_models: set[str] = set()
+    per_call: set[str] = set()
     for plan in catalog.plans.values():
         scope = scope_of(plan, scopes)
         df = frames[scope.key]
@@ -84,13 +85,17 @@ def limit_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
                 (pl.col("units") >= lim.cap).sum().alias("at_cap"),
                 pl.col("unknown").any().alias("unknown"))
             estimated = estimated or lim.estimate or meter.estimate
+            unit = meter.unit
+            if counts_calls(meter):
+                per_call.add(plan.key)
+                unit += " (upper bound)"
             for m, windows, peak, at_cap, unk in per_month.iter_rows():
                 peak_v = None if unk else float(peak)
                 rows.append((m, scope.label, plan.key,
                              lim.name + (" *" if lim.estimate else "")
                              + (" !" if cap_checks and (plan.key, lim.name) in cap_checks
                                 else ""),
-                             lim.window.describe(), lim.cap, meter.unit, peak_v,
+                             lim.window.describe(), lim.cap, unit, peak_v,
                              peak_v / lim.cap if peak_v is not None and lim.cap > 0 else None,
                              windows, None if unk else at_cap))
     notes = ["peak: your busiest window's total in the limit's meter; at cap: windows whose "
@@ -102,6 +107,8 @@ def limit_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
                      "notes")
     if cap_checks:
         notes.extend(f"! {n}" for n in cap_checks.values())
+    if per_call:
+        notes.append(per_call_note(sorted(per_call)))
     if unknown_models:
         notes.append("empty = unknown: a window held requests of models with no API list "
                      f"price ({', '.join(sorted(unknown_models))}) and the limit counts API "
@@ -113,6 +120,21 @@ def limit_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
          Col("peak_share", "share", "peak / cap"),
          Col("windows", "int"), Col("at_cap", "int", "windows at cap")],
         rows, notes)
+
+
+def counts_calls(meter: Meter) -> bool:
+    """Does ``meter`` count requests (a weight per request)? A transcript logs every API call
+    of an agent's tool loop, where such a plan (GitHub Copilot's premium requests) counts the
+    prompts you send."""
+    return any(w.request for w in meter.weights)
+
+
+def per_call_note(plans: Sequence[str]) -> str:
+    return (f"upper bound ({', '.join(plans)}): the meter counts every API call the logs hold "
+            "(an agent's tool loop makes many per prompt); GitHub counts one premium request "
+            "per prompt you send (times the model's multiplier) and none for the tool calls "
+            "Copilot makes on its own, so the real count, overage and blocked requests are "
+            "lower")
 
 
 def _split_note(scopes: Sequence[Scope]) -> str:
@@ -191,6 +213,10 @@ def plan_cost_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
         verdicts.append(f"empty = cannot be priced: {plans} charge or cap by API value, and "
                         f"some requests' models have no API list price ({models}); give "
                         "--prices FILE")
+    calls = [k for k, p in catalog.plans.items()
+             if any(counts_calls(catalog.meters[m]) for m in p.meters_used())]
+    if calls:
+        verdicts.append(per_call_note(calls))
     if split(scopes):
         verdicts.append(_split_note(scopes))
     return Table(

@@ -180,3 +180,18 @@ def test_me_says_where_logged_rate_limits_disagree_with_the_catalogs_cap() -> No
     note = f"chatgpt_plus session_5h: the cap your client's readings imply is {ratio:.2g}x"
     assert any(n.startswith(f"! {note}") for n in t["me_limits"].notes)
     assert any(n.startswith(f"! {note}") for n in t["me_plan_cost"].notes)
+
+
+def test_me_copilot_premium_requests_are_labelled_an_upper_bound() -> None:
+    """Transcripts log every API call of a tool loop; GitHub counts prompts: the Copilot
+    limit rows and the plan-cost notes say the figures are an upper bound (QA 8C #4)."""
+    with Store() as store:
+        load_my_usage(store, [str(CC)])
+        t = _tables(store)
+    units = {r["plan"]: r["unit"] for r in t["me_limits"].as_dicts()}
+    assert units["copilot_pro"] == units["copilot_pro_plus"] == \
+        "premium requests (upper bound)"
+    assert units["claude_pro"] == "credits (estimated)"
+    for name in ("me_limits", "me_plan_cost"):
+        assert any(n.startswith("upper bound (copilot_pro, copilot_pro_plus): the meter counts "
+                                "every API call") for n in t[name].notes), name
