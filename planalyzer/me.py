@@ -29,6 +29,7 @@ from planalyzer.plans import PlanCatalog
 from planalyzer.pricing_step import price_result
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
+from planalyzer.sources.claude_code import symlinked_projects
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Col, Table
 
@@ -85,6 +86,10 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
             if not d.exists():
                 raise InputError(f"{d}: no such folder; check the path")
             if not (d.is_dir() and registry.get(source).claims_folder(d)):
+                why = _why_not(d, source)
+                if why and "yet" in why:  # the tool's folder, nothing written in it yet
+                    raise InputError(f"{why}: no {what} usage to read until a session is "
+                                     "written")
                 raise InputError(f"{d}: not a {what} folder (no {holds}); give {option} the "
                                  "folder that holds them")
         for p in map(Path, paths):
@@ -110,8 +115,17 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
 
 
 def load_my_usage(store: Store, sources: Sequence[str], tz: str = "UTC") -> LoadReport:
-    """Load one subscriber's transcripts (every file's rows under the user id 'me')."""
-    return store.load(list(sources), LoadOptions(timezone=tz, user_id=ME))
+    """Load one subscriber's transcripts (every file's rows under the user id 'me'). A
+    project folder that is a symbolic link inside projects/ is not entered: said in a note."""
+    report = store.load(list(sources), LoadOptions(timezone=tz, user_id=ME))
+    linked = [p for s in sources if Path(s).is_dir() for p in symlinked_projects(Path(s))]
+    if linked:
+        more = f" and {len(linked) - 1} more" if len(linked) > 1 else ""
+        report.notes.append(
+            f"not read: {len(linked)} project folder(s) in projects/ that are symbolic links "
+            f"({linked[0]}{more}): the walk does not enter linked folders; give the link's "
+            "target folder as another path to read it")
+    return report
 
 
 def check_some_usage(con: duckdb.DuckDBPyConnection, report: LoadReport,

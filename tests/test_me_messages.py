@@ -58,3 +58,25 @@ def test_me_says_an_unterminated_last_line_it_left_unread(tmp_path: Path) -> Non
     assert json.loads(res.stdout)["meta"]["unterminated_last_lines"] == 1
     res = CliRunner().invoke(app, ["me", "--claude-dir", str(d)])
     assert "1 unterminated last line(s) left unread for a later run" in res.stdout
+
+
+def test_me_claude_dir_with_an_empty_projects_folder(tmp_path: Path) -> None:
+    """--claude-dir on a fresh install says what the default lookup says (QA 8C #11: it said
+    "not a Claude Code folder")."""
+    (tmp_path / ".claude" / "projects").mkdir(parents=True)
+    msg = cli_error(["me", "--claude-dir", str(tmp_path / ".claude")])
+    assert "projects/ holds no .jsonl transcripts yet" in msg
+    assert "not a Claude Code folder" not in msg
+
+
+def test_me_names_a_symlinked_project_folder_it_does_not_enter(tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere" / "-home-ann-cli"
+    real.mkdir(parents=True)
+    src = next((CC / "projects").rglob("*0002.jsonl"))
+    (real / "s.jsonl").write_bytes(src.read_bytes())
+    d = _claude_dir(tmp_path, _transcript())
+    (d / "projects" / "-home-ann-cli").symlink_to(real, target_is_directory=True)
+    res = CliRunner().invoke(app, ["me", "--claude-dir", str(d)])
+    assert res.exit_code == 0, res.output
+    assert ("not read: 1 project folder(s) in projects/ that are symbolic links"
+            in " ".join(res.stdout.split()))
