@@ -80,3 +80,23 @@ def test_me_names_a_symlinked_project_folder_it_does_not_enter(tmp_path: Path) -
     assert res.exit_code == 0, res.output
     assert ("not read: 1 project folder(s) in projects/ that are symbolic links"
             in " ".join(res.stdout.split()))
+
+
+def test_synthetic_messages_are_lines_without_usage_unless_they_carry_tokens(
+        tmp_path: Path) -> None:
+    """A <synthetic> message (an API error written as a message) with zero usage is counted
+    with the lines without usage, not as a rejected row (QA 8C #11: every `me` run printed
+    "rejected: synthetic message"); one with tokens stays rejected; the identity holds."""
+    from planalyzer.store import Store
+    src = next((CC / "projects").rglob("*0001.jsonl"))
+    synth = next(ln for ln in src.read_text(encoding="utf-8").splitlines()
+                 if '"<synthetic>"' in ln)
+    costly = synth.replace('"output_tokens":0', '"output_tokens":7').replace(
+        '"msg_synth"', '"msg_synth2"')
+    assert costly != synth
+    d = _claude_dir(tmp_path, [*_transcript(), synth, costly])
+    with Store() as store:
+        (f,) = store.load([str(d)]).files
+    assert f.skipped_by_kind["synthetic message (no model call)"] == 1
+    assert f.rejected_by_reason == {"synthetic message (no model call)": 1}
+    assert f.balanced
