@@ -86,9 +86,9 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
             if not d.exists():
                 raise InputError(f"{d}: no such folder; check the path")
             if not (d.is_dir() and registry.get(source).claims_folder(d)):
-                why = _why_not(d, source)
-                if why and "yet" in why:  # the tool's folder, nothing written in it yet
-                    raise InputError(f"{why}: no {what} usage to read until a session is "
+                empty = _why_not(d, source)
+                if empty and "yet" in empty:  # the tool's folder, nothing written in it yet
+                    raise InputError(f"{empty}: no {what} usage to read until a session is "
                                      "written")
                 raise InputError(f"{d}: not a {what} folder (no {holds}); give {option} the "
                                  "folder that holds them")
