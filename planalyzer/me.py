@@ -22,11 +22,11 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.accounting import LoadReport, no_usage_detail
 from planalyzer.analysis import Period, log_span
+from planalyzer.costs import load_cost_catalog, load_price_catalog, price_events
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.me_plans import limit_table, plan_cost_table, usd, window_ids
 from planalyzer.me_scope import ALL, ME, TOOL_LABELS, Scope, build_scopes, others_note, store_users
 from planalyzer.plans import PlanCatalog
-from planalyzer.pricing_step import price_result
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
 from planalyzer.sources.claude_code import symlinked_projects
@@ -209,7 +209,8 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: Path | No
             prices: Path | None, your_plan: str | None) -> list[Table]:
     base = scopes[0]
     shown = [*scopes[1:], base]  # each tool's rows, then both together
-    pricing = {s.key: price_result(s.con, costs, prices=prices) for s in scopes}
+    cost_catalog, price_catalog = load_cost_catalog(costs), load_price_catalog(prices)
+    pricing = {s.key: price_events(s.con, cost_catalog, prices=price_catalog) for s in scopes}
     notes = list(pricing[ALL].warnings)
     monthly = {s.key: sqlfiles.relation(s.con, "me_monthly", {"tz": tz},
                                         {"events": "priced_events"}).fetchall()
