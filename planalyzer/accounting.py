@@ -61,6 +61,43 @@ class LoadReport:
         return self.total("duplicates_dropped")
 
 
+UNTERMINATED = "unterminated"  # the skipped-line kinds that start so: a last line not ended
+
+
+def skipped_lines(report: LoadReport) -> tuple[dict[str, int], int]:
+    """This run's transcript lines without usage by kind, and its unterminated last lines
+    (left unread: a session being written, or a last line with no newline; read once the file
+    grows). Neither is a row: rows_read = loaded + rejected + duplicates holds without them."""
+    kinds: dict[str, int] = {}
+    unterminated = 0
+    for f in report.files:
+        for kind, n in f.skipped_by_kind.items():
+            if kind.startswith(UNTERMINATED):
+                unterminated += n
+            else:
+                kinds[kind] = kinds.get(kind, 0) + n
+    return kinds, unterminated
+
+
+def unterminated_note(n: int) -> str:
+    return (f"{n:,} unterminated last line(s) left unread for a later run (a session being "
+            "written, or a last line with no newline: read once the file grows)")
+
+
+def no_usage_detail(report: LoadReport) -> str:
+    """Why a load found no usage: the lines it read and their kinds, the unterminated ones."""
+    kinds, unterminated = skipped_lines(report)
+    lines = sum(kinds.values())
+    parts = [f"{report.rows_read + lines:,} line(s) read in {len(report.files):,} file(s), "
+             f"{report.rows_read:,} with token usage"]
+    if kinds:
+        parts[0] += " (without: " + ", ".join(
+            f"{k} x{n:,}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])) + ")"
+    if unterminated:
+        parts.append(unterminated_note(unterminated))
+    return "; ".join(parts)
+
+
 def display_path(source: str) -> str:
     """A source path relative to the working directory when it lies below it."""
     try:

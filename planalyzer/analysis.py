@@ -224,6 +224,17 @@ def meter_units(df: pl.DataFrame, meter: Meter) -> pl.Series:
     return df.select(expr.alias("u"))["u"]
 
 
+def unknown_units(df: pl.DataFrame, meter: Meter) -> pl.Series:
+    """Per request: True where ``meter`` weighs its API value and that value is unknown (the
+    model has no API list price; ``df`` has a boolean ``priced`` column): a window holding one
+    has an unknown total, never the partial sum of the priced requests."""
+    weighs = {m: bool(w and w.api_value_usd) for m in df["model"].unique().to_list()
+              for w in (meter.weight_for(m),)}
+    return df.select((pl.col("model").replace_strict(weighs, default=False,
+                                                     return_dtype=pl.Boolean)
+                      & ~pl.col("priced")).alias("u"))["u"]
+
+
 def _register_plans(con: duckdb.DuckDBPyConnection, users: Sequence[str],
                     plan_order: Sequence[int]) -> None:
     con.register("plan_assignment", pa.table({

@@ -14,7 +14,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from planalyzer import __version__
-from planalyzer.accounting import LoadReport, accounting_tables, display_path
+from planalyzer.accounting import (
+    LoadReport,
+    accounting_tables,
+    display_path,
+    no_usage_detail,
+    skipped_lines,
+    unterminated_note,
+)
 from planalyzer.errors import InputError, PlanalyzerError
 from planalyzer.render.formats import FORMATS, render_text
 from planalyzer.render.terminal import print_tables
@@ -205,8 +212,11 @@ def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOption
     report = _load(store, sources, opts, _show_progress(quiet, fmt))
     why = _rejected_reasons(report)
     if store.events_count() == 0:
+        kinds, unterminated = skipped_lines(report)
+        read = (no_usage_detail(report) if kinds or unterminated
+                else f"{report.rows_read:,} rows read")
         raise InputError(
-            f"{', '.join(sources)}: no usable events ({report.rows_read:,} rows read"
+            f"{', '.join(sources)}: no usable events ({read}"
             + (f"; rejected: {why}" if why else "")
             + "); `planalyzer load` on the same files lists the rejected rows")
     if not quiet:  # what the load has to say about how it read the files
@@ -640,7 +650,7 @@ def me(
 
     Example: planalyzer me --claude-dir ~/.claude --codex-dir ~/.codex --plan claude_max_5x
     """
-    from planalyzer.me import load_my_usage, me_tables, my_sources
+    from planalyzer.me import check_some_usage, load_my_usage, me_tables, my_sources
     from planalyzer.plans import load_plan_catalog
 
     with _user_errors():
@@ -649,21 +659,25 @@ def me(
         sources = my_sources(paths or [], claude_dir, codex_dir, db)
         with Store(db) as store:
             report = load_my_usage(store, sources, timezone)
+            check_some_usage(store.con, report, sources)
             tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,
                                your_plan=plan)
         why = _rejected_reasons(report)
         if why:  # as the analysis commands say them, -q or not: never silently lost
             sys.stderr.write(f"rejected: {why} (`planalyzer load` on the same folders lists "
                              "them)\n")
+        unterminated = skipped_lines(report)[1]
+        notes = [*report.notes, *([unterminated_note(unterminated)] if unterminated else [])]
         if fmt == "table":
             _emit(tables, fmt)
             if not quiet:
-                for n in report.notes:
+                for n in notes:
                     _console().print(n)
                 _console().print(_summary_line(report))
         else:
             _emit(tables, fmt, {"seconds": round(report.seconds, 3),
-                                "rows_loaded": report.rows_loaded})
+                                "rows_loaded": report.rows_loaded,
+                                "unterminated_last_lines": unterminated})
 
 # -- what-if, sweep, optimize (planalyzer.whatif; docs/whatif.md) ------------------------------
 

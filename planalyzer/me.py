@@ -18,24 +18,27 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from planalyzer import sqlfiles
-from planalyzer.accounting import LoadReport
-from planalyzer.analysis import Period, compute, log_span, meter_units, month_label
-from planalyzer.caps import Requests, rolling_window_starts
+from planalyzer.accounting import LoadReport, no_usage_detail
+from planalyzer.analysis import Period, log_span
+from planalyzer.costs import load_cost_catalog, load_price_catalog, price_events
 from planalyzer.errors import ConfigError, InputError
-from planalyzer.plans import Limit, PlanCatalog, assign_plans
-from planalyzer.pricing_step import price_result
-from planalyzer.render.formats import human
+from planalyzer.me_plans import limit_table, plan_cost_table, usd, window_ids
+from planalyzer.me_scope import ALL, ME, TOOL_LABELS, Scope, build_scopes, others_note, store_users
+from planalyzer.plans import PlanCatalog
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
+from planalyzer.sources.claude_code import symlinked_projects
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Col, Table
 
+__all__ = ["ME", "load_my_usage", "me_tables", "my_sources", "rolling_windows", "usd",
+           "window_ids"]
+
 FIVE_HOURS = 5 * 3600
 ONE_WEEK = 7 * 24 * 3600
-ME = "me"
+CAP_AGREES = (0.5, 2.0)  # implied / catalog cap outside this: say it on the plan rows
 
 
 def default_claude_dirs() -> list[Path]:
@@ -83,6 +86,10 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
             if not d.exists():
                 raise InputError(f"{d}: no such folder; check the path")
             if not (d.is_dir() and registry.get(source).claims_folder(d)):
+                empty = _why_not(d, source)
+                if empty and "yet" in empty:  # the tool's folder, nothing written in it yet
+                    raise InputError(f"{empty}: no {what} usage to read until a session is "
+                                     "written")
                 raise InputError(f"{d}: not a {what} folder (no {holds}); give {option} the "
                                  "folder that holds them")
         for p in map(Path, paths):
@@ -108,13 +115,32 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
 
 
 def load_my_usage(store: Store, sources: Sequence[str], tz: str = "UTC") -> LoadReport:
-    """Load one subscriber's transcripts (every file's rows under the user id 'me')."""
-    return store.load(list(sources), LoadOptions(timezone=tz, user_id=ME))
+    """Load one subscriber's transcripts (every file's rows under the user id 'me'). A
+    project folder that is a symbolic link inside projects/ is not entered: said in a note."""
+    report = store.load(list(sources), LoadOptions(timezone=tz, user_id=ME))
+    linked = [p for s in sources if Path(s).is_dir() for p in symlinked_projects(Path(s))]
+    if linked:
+        more = f" and {len(linked) - 1} more" if len(linked) > 1 else ""
+        report.notes.append(
+            f"not read: {len(linked)} project folder(s) in projects/ that are symbolic links "
+            f"({linked[0]}{more}): the walk does not enter linked folders; give the link's "
+            "target folder as another path to read it")
+    return report
 
 
-def _usd(v: float) -> str:
-    """An amount as the tables print it ($0.00268, $12.34, $1,234)."""
-    return human(float(v), Col("x_usd", "usd"))
+def check_some_usage(con: duckdb.DuckDBPyConnection, report: LoadReport,
+                     sources: Sequence[str]) -> None:
+    """An InputError (exit 2, as report's "no usable events") when the store holds no usage
+    of yours: which lines were read, that none carried usage, and the unterminated last lines
+    left for a later run."""
+    if any(u == ME for u, _, _ in store_users(con)):
+        return
+    rejected = (f"; {report.rows_rejected:,} rejected (`planalyzer load` on the same folders "
+                "lists them)" if report.rows_rejected else "")
+    raise InputError(f"{', '.join(sources)}: no token usage found ({no_usage_detail(report)}"
+                     f"{rejected}); "
+                     "Claude Code writes usage on assistant lines and Codex on token_count "
+                     "events: run again once a session has answered")
 
 
 # -- windows -----------------------------------------------------------------------------------
@@ -160,36 +186,63 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
               costs: Path | None = None, prices: Path | None = None,
               your_plan: str | None = None) -> list[Table]:
     """Per month: usage with its API-list value and GPU cost, busiest windows, logged rate
-    limits, how close the usage came to every plan's limits, and what each plan would cost."""
+    limits, how close the usage came to every plan's limits, and what each plan would cost.
+    Only the rows of user ``me`` (what ``load_my_usage`` loaded) count, whatever else the
+    store holds; with both Claude Code and Codex usage, each tool's too (planalyzer.me_scope)."""
     if your_plan is not None and catalog.find(your_plan) is None:
         raise ConfigError(f"--plan {your_plan!r}: not in the plan catalog {catalog.path}; use "
                           "one of " + ", ".join(catalog.plans))
-    pricing = price_result(con, costs, prices=prices)
-    notes = list(pricing.warnings)
-    monthly = sqlfiles.relation(con, "me_monthly", {"tz": tz},
-                                {"events": "priced_events"}).fetchall()
+    users = store_users(con)
+    scopes = build_scopes(con, users)
+    try:
+        tables = _tables(scopes, catalog, tz, costs, prices, your_plan)
+    finally:
+        for s in scopes:
+            s.store.close()
+    left_out = others_note(users)
+    if left_out:
+        tables[0].notes.insert(0, left_out)
+    return tables
+
+
+def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: Path | None,
+            prices: Path | None, your_plan: str | None) -> list[Table]:
+    base = scopes[0]
+    shown = [*scopes[1:], base]  # each tool's rows, then both together
+    cost_catalog, price_catalog = load_cost_catalog(costs), load_price_catalog(prices)
+    pricing = {s.key: price_events(s.con, cost_catalog, prices=price_catalog) for s in scopes}
+    notes = list(pricing[ALL].warnings)
+    rels = {s.key: sqlfiles.relation(s.con, "me_monthly", {"tz": tz},
+                                     {"events": "priced_events"}) for s in scopes}
+    api = rels[ALL].columns.index("api_value_usd")
+    monthly = {key: rel.fetchall() for key, rel in rels.items()}
+    months = [str(r[0]) for r in monthly[ALL]]
+    rows = sorted(((str(r[0]), i, s.label, *r[1:]) for i, s in enumerate(shown)
+                   for r in monthly[s.key]), key=lambda r: (r[0], r[1]))
     usage = Table(
         "me_monthly", "Your usage by month",
-        [Col("month"), Col("requests", "int"), Col("input_tokens", "tokens", "input"),
+        [Col("month"), Col("usage"), Col("requests", "int"),
+         Col("input_tokens", "tokens", "input"),
          Col("cache_write_tokens", "tokens", "cache write 5m"),
          Col("cache_write_1h_tokens", "tokens", "cache write 1h"),
          Col("cache_read_tokens", "tokens", "cache read"),
          Col("output_tokens", "tokens", "output"),
          Col("api_value_usd", "usd", "API list value"),
          Col("gpu_cost_usd", "usd", "GPU cost (est.)")],
-        [tuple(r) for r in monthly],
+        [(r[0], *r[2:]) for r in rows],
         ["API list value: what the same requests cost at the vendors' API prices; GPU cost: "
          "the marginal cost to serve them (planalyzer costs shows the model)", *notes],
     )
-    parts = Period().partial_months(log_span(con, tz), [str(r[0]) for r in monthly]) \
-        if monthly else []
+    if len(scopes) > 1:
+        usage.notes.append("usage: each tool's own rows, then both tools together")
+    parts = Period().partial_months(log_span(base.con, tz), months) if months else []
     if parts:  # a plan's price is a whole month's, set here against part of a month's usage
         usage.notes.append(
             "your logs cover only part of " + ", ".join(f"{m} ({a.day} to {b.day})"
                                                         for m, a, b in parts)
             + ": what each plan would cost is a whole month's price against that part's usage")
-    tables = [usage, _busiest_windows(con, tz, [r[0] for r in monthly])]
-    limits = sqlfiles.relation(con, "me_rate_limits", {"tz": tz}).fetchall()
+    tables = [usage, _busiest_windows(shown, tz)]
+    limits = sqlfiles.relation(base.con, "me_rate_limits", {"tz": tz}).fetchall()
     if limits:
         tables.append(Table(
             "me_rate_limits", "Rate limits your client logged (Codex)",
@@ -199,40 +252,80 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
             [(r[0], r[1], r[2], r[3], float(r[4]) / 100.0, r[5]) for r in limits],
             ["the provider's own reading of how much of each window's limit was used"],
         ))
-    check_notes, check_tables = source_checks(con, catalog)
+    check_notes, check_tables = source_checks(base.con, catalog)
     usage.notes.extend(check_notes)
     tables.extend(check_tables)
-    if monthly:
-        tables.append(limit_table(con, catalog, tz))
-        tables.append(plan_cost_table(
-            con, catalog, tz, your_plan,
-            {row["month"]: None if row["api_value_usd"] is None else float(row["api_value_usd"])
-             for row in usage.as_dicts()},
-            [u.model for u in pricing.unpriced_models]))
+    if months:
+        checks = cap_check_notes(check_tables, limits)
+        tables.append(limit_table(scopes, catalog, tz, checks))
+        value = {(s.key, str(r[0])): None if r[api] is None else float(r[api])
+                 for s in scopes for r in monthly[s.key]}
+        tools = [s.key for s in scopes[1:]] or sorted(
+            t for t in TOOL_LABELS if base.label == TOOL_LABELS[t])
+        cost = plan_cost_table(
+            scopes, catalog, tz, your_plan, value,
+            {s.key: [u.model for u in pricing[s.key].unpriced_models] for s in scopes}, tools)
+        cost.notes[:0] = [f"! {n}" for n in checks.values()]
+        tables.append(cost)
     return tables
 
 
-def _busiest_windows(con: duckdb.DuckDBPyConnection, tz: str, months: list[str]) -> Table:
-    series = _series(con, tz)
-    meters = {"tokens": series["tokens"], "requests": series["requests"],
-              "api_value_usd": [v or 0.0 for v in series["api_value_usd"]]}
-    w5 = rolling_windows(series["epoch"], series["month"], meters, FIVE_HOURS)
-    peak5 = _peaks(w5)
-    peakw = _peaks(rolling_windows(series["epoch"], series["month"], meters, ONE_WEEK))
+def cap_check_notes(check_tables: Sequence[Table], limits: Sequence[tuple[Any, ...]]
+                    ) -> dict[tuple[str, str], str]:
+    """(plan, limit) -> a note where the client's own readings (rate_limit_check's implied
+    cap) put the cap far from the catalog's: the plan rows resting on that cap may mislead."""
+    check = next((t for t in check_tables if t.name == "rate_limit_check"), None)
+    if check is None:
+        return {}
+    full = {(str(r[2]), str(r[0])) for r in limits if float(r[4]) >= 100.0}
+    out: dict[tuple[str, str], str] = {}
+    for r in check.as_dicts():
+        ratio = r["ratio"]
+        if ratio is None or CAP_AGREES[0] <= ratio <= CAP_AGREES[1]:
+            continue
+        at_full = sorted(m for w, m in full if w == r["window"])
+        logged = (f"your client logged 100% of its {r['window']} limit in "
+                  f"{', '.join(at_full)}; " if at_full else "")
+        out[(str(r["plan"]), str(r["limit"]).rstrip(" *"))] = (
+            f"{r['plan']} {r['limit']}: {logged}the cap your client's readings imply is "
+            f"{ratio:.2g}x the catalog's estimate (rate_limit_check), so this plan's peaks, "
+            "windows at cap and blocked requests, which rest on the catalog's cap, may be off "
+            f"by that much")
+    return out
+
+
+def _busiest_windows(scopes: Sequence[Scope], tz: str) -> Table:
+    rows: list[tuple[Any, ...]] = []
+    unknown_any = False
+    for order, scope in enumerate(scopes):
+        series = _series(scope.con, tz)
+        meters = {"tokens": series["tokens"], "requests": series["requests"],
+                  "api_value_usd": [v or 0.0 for v in series["api_value_usd"]],
+                  "unpriced": [1.0 if v is None else 0.0 for v in series["api_value_usd"]]}
+        w5 = rolling_windows(series["epoch"], series["month"], meters, FIVE_HOURS)
+        ww = rolling_windows(series["epoch"], series["month"], meters, ONE_WEEK)
+        peak5, peakw = _peaks(w5), _peaks(ww)
+        for m in dict.fromkeys(series["month"]):
+            p5, pw = peak5.get(m, {}), peakw.get(m, {})
+            v5 = None if p5.get("unpriced") else p5.get("api_value_usd")
+            vw = None if pw.get("unpriced") else pw.get("api_value_usd")
+            unknown_any = unknown_any or v5 is None or vw is None
+            rows.append((m, order, scope.label, sum(1 for w in w5 if w.month == m),
+                         int(p5.get("tokens", 0)), v5, int(pw.get("tokens", 0)), vw))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    notes = ["a 5-hour (weekly) window opens at a request when none is open and counts in the "
+             "month it opened; tokens exclude cache reads"]
+    if unknown_any:
+        notes.append("value empty = unknown: a window of that month held requests of models "
+                     "with no API list price (never a partial sum); give --prices FILE")
     return Table(
         "me_windows", "Your busiest windows by month",
-        [Col("month"), Col("windows_5h", "int", "5 h windows"),
+        [Col("month"), Col("usage"), Col("windows_5h", "int", "5 h windows"),
          Col("peak_5h_tokens", "tokens", "peak 5 h tokens"),
          Col("peak_5h_api_value_usd", "usd", "peak 5 h value"),
          Col("peak_week_tokens", "tokens", "peak week tokens"),
          Col("peak_week_api_value_usd", "usd", "peak week value")],
-        [(m, sum(1 for w in w5 if w.month == m),
-          int(peak5.get(m, {}).get("tokens", 0)), peak5.get(m, {}).get("api_value_usd"),
-          int(peakw.get(m, {}).get("tokens", 0)), peakw.get(m, {}).get("api_value_usd"))
-         for m in months],
-        ["a 5-hour (weekly) window opens at a request when none is open and counts in the "
-         "month it opened; tokens exclude cache reads"],
-    )
+        [(r[0], *r[2:]) for r in rows], notes)
 
 
 def _peaks(windows: list[Window]) -> dict[str, dict[str, float]]:
@@ -244,126 +337,3 @@ def _peaks(windows: list[Window]) -> dict[str, dict[str, float]]:
     return peaks
 
 
-def _requests_frame(con: duckdb.DuckDBPyConnection, tz: str) -> pl.DataFrame:
-    df = sqlfiles.relation(con, "me_requests", {"tz": tz}).pl()
-    assert isinstance(df, pl.DataFrame)
-    return df
-
-
-def window_ids(df: pl.DataFrame, limit: Limit) -> pl.Series:
-    """The window each request (one subscriber's, in time order) counts in under ``limit``:
-    rolling windows open at a request when none is open; calendar ones reset at the catalog's
-    reset time in its time zone (the same rules as the report's caps engine)."""
-    w = limit.window
-    n = len(df)
-    if w.kind == "rolling":
-        req = Requests(pl.Series([0, n], dtype=pl.Int64), df["t_us"],
-                       pl.Series([0] * n, dtype=pl.Int64))
-        starts = rolling_window_starts(req, w.length_us)
-    else:
-        unit = "1mo" if w.kind == "calendar_month" else "1w" if w.kind == "calendar_week" \
-            else "1d"
-        local = (pl.from_epoch("t_us", time_unit="us").dt.replace_time_zone("UTC")
-                 .dt.convert_time_zone(w.timezone).dt.replace_time_zone(None))
-        bucket = df.select((local - pl.duration(minutes=w.reset_offset_minutes))
-                           .dt.truncate(unit).alias("b"))["b"]
-        starts = (bucket != bucket.shift(1)).fill_null(True)
-    return starts.cast(pl.Int64).cum_sum()
-
-
-def limit_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str) -> Table:
-    """For every plan and limit: per month, the busiest window's meter total against the cap."""
-    df = _requests_frame(con, tz)
-    rows: list[tuple[Any, ...]] = []
-    estimated = False
-    for plan in catalog.plans.values():
-        for lim in plan.limits:
-            meter = catalog.meters[lim.meter]
-            per_window = pl.DataFrame({
-                "window": window_ids(df, lim), "month": df["month"],
-                "units": meter_units(df, meter)}).group_by("window", maintain_order=True).agg(
-                pl.col("month").first(), pl.col("units").sum())
-            per_month = per_window.group_by("month", maintain_order=True).agg(
-                pl.len().alias("windows"), pl.col("units").max().alias("peak"),
-                (pl.col("units") >= lim.cap).sum().alias("at_cap"))
-            estimated = estimated or lim.estimate or meter.estimate
-            for m, windows, peak, at_cap in per_month.iter_rows():
-                rows.append((m, plan.key, lim.name + (" *" if lim.estimate else ""),
-                             lim.window.describe(), lim.cap, meter.unit, float(peak),
-                             float(peak) / lim.cap if lim.cap > 0 else None, windows, at_cap))
-    notes = ["peak: your busiest window's total in the limit's meter; at cap: windows whose "
-             "total reached the cap (requests past it would be blocked or billed as overage)"]
-    if estimated:
-        notes.append("* an estimated limit (the vendor does not publish it): see the catalog's "
-                     "notes")
-    return Table(
-        "me_limits", "How close you came to each plan's limits",
-        [Col("month"), Col("plan"), Col("limit"), Col("window"), Col("cap", "float"),
-         Col("unit"), Col("peak", "float"), Col("peak_share", "share", "peak / cap"),
-         Col("windows", "int"), Col("at_cap", "int", "windows at cap")],
-        rows, notes)
-
-
-def plan_cost_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str,
-                    your_plan: str | None, value_by_month: Mapping[str, float | None],
-                    unpriced_models: Sequence[str] = ()) -> Table:
-    """Every plan replayed on your requests by the report's caps engine: what you would pay
-    and what it would block; the best fit is the cheapest plan that blocks nothing. A plan
-    that charges or caps by API value cannot price requests of ``unpriced_models`` (no API
-    list price): what you would pay under it is unknown, and it is no best fit."""
-    found = catalog.find(your_plan) if your_plan else None
-    current = found.key if found else None
-    data = compute(con, catalog, assign_plans([(ME, current)], catalog), timezone=tz,
-                   unpriced_models=unpriced_models)
-    fit = data.fit
-    if fit is None or not len(fit):
-        return Table("me_plan_cost", "What each plan would cost you", [Col("month")], [])
-    fit = fit.sort("month_key", "buyer_cost_usd", "plan")
-    rows: list[tuple[Any, ...]] = []
-    verdicts: list[str] = []
-    for (key,), part in fit.group_by("month_key", maintain_order=True):
-        month = month_label(int(key))
-        best = part.filter(pl.col("feasible") & pl.col("priced")).head(1)
-        for r in part.iter_rows(named=True):
-            plan = catalog.plans[r["plan"]]
-            ok = bool(r["priced"])  # else it charges or caps by a value we cannot price
-            rows.append((month, r["plan"], plan.price_usd,
-                         float(r["buyer_cost_usd"]) if ok else None,
-                         int(r["blocked"]) if ok else None, bool(r["feasible"]) if ok else None,
-                         float(r["full_gpu_cost_usd"]),
-                         float(r["buyer_cost_usd"]) - float(r["full_gpu_cost_usd"])
-                         if ok else None,
-                         r["plan"] == current))
-        mine = part.filter(pl.col("plan") == current) if current else part.clear()
-        if len(mine):
-            m = mine.row(0, named=True)
-            value = value_by_month.get(month)
-            paid = (_usd(m["buyer_cost_usd"]) if m["priced"]
-                    else "an amount planalyzer cannot price")
-            worth = (f"worth {_usd(value)} at API list prices" if value is not None
-                     else "of unknown API list value (some models have no list price)")
-            verdicts.append(f"{month}: on {current} you paid {paid} for usage {worth}, which "
-                            f"cost about {_usd(m['full_gpu_cost_usd'])} to serve")
-        if len(best):
-            b = best.row(0, named=True)
-            verdicts.append(f"{month}: best fit {b['plan']} at {_usd(b['buyer_cost_usd'])} "
-                            "(the cheapest plan in the catalog that would have served every "
-                            "request, whichever vendor's: your models may not be on it)")
-        else:
-            verdicts.append(f"{month}: every plan would have blocked some requests")
-    if current is None:
-        verdicts.append("say which plan you are on with --plan to mark it")
-    if data.unpriced_plans and not fit["priced"].all():
-        verdicts.append(f"empty = cannot be priced: {', '.join(data.unpriced_plans)} charge or "
-                        "cap by API value, and some requests' models have no API list price "
-                        f"({', '.join(data.unpriced_models)}); give --prices FILE")
-    return Table(
-        "me_plan_cost", "What each plan would cost you for the same usage",
-        [Col("month"), Col("plan"), Col("price_usd", "usd", "price"),
-         Col("your_cost_usd", "usd", "you pay"), Col("blocked_requests", "int", "blocked"),
-         Col("serves_all", "bool", "serves all"),
-         Col("gpu_cost_usd", "usd", "GPU cost (all requests)"),
-         Col("seller_margin_usd", "usd", "seller margin"), Col("yours", "bool")],
-        rows, [*verdicts, "you pay: price plus overage or usage charges for the requests the "
-               "plan serves; seller margin: what you pay less the GPU cost of all your "
-               "requests (as if none were blocked)"])

@@ -154,6 +154,7 @@ class Plan:
     source: str = ""
     as_of: str = ""
     note: str = ""
+    tool: str | None = None  # the coding agent a subscription covers (claude-code, codex)
 
     @property
     def estimated(self) -> bool:
@@ -226,8 +227,10 @@ _USAGE_SPEC = {"meter": _f("string", True), "rate_usd": _f("number", True)}
 _PLAN_SPEC = {"name": _f("string", True), "price_usd": _f("number", True),
               "annual_price_usd": _f("number", False), "source": _f("string", True),
               "as_of": _f("string", True), "note": _f("string", False),
+              "tool": _f("string", False),
               "limit": _f("array of tables", False), "overage": _f("table", False),
               "usage": _f("table", False)}
+PLAN_TOOLS = ("claude-code", "codex")  # what a plan's `tool` may name (source names)
 _TOP_SPEC = {"meter": _f("table", True), "plan": _f("table", True)}
 _WINDOWS = ("rolling", "calendar_day", "calendar_week", "calendar_month")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -325,10 +328,15 @@ def _plan(key: str, raw: Any, meters: Mapping[str, Meter], path: str) -> Plan:
         _need_meter(u["meter"], meters, f"{where}.usage.meter", path)
         usage = UsageCharge(u["meter"], _nonneg(u["rate_usd"], f"{where}.usage.rate_usd", path))
     annual = p.get("annual_price_usd")
+    tool = p.get("tool")
+    if tool is not None and tool not in PLAN_TOOLS:
+        raise ConfigError(f"{path}: {where}.tool: {tool!r} is not one of "
+                          f"{', '.join(PLAN_TOOLS)} (leave it out for a plan that covers any "
+                          "tool)")
     return Plan(key, p["name"], _nonneg(p["price_usd"], f"{where}.price_usd", path),
                 tuple(limits), overage, usage,
                 None if annual is None else _nonneg(annual, f"{where}.annual_price_usd", path),
-                p["source"], p["as_of"], p.get("note", ""))
+                p["source"], p["as_of"], p.get("note", ""), tool)
 
 
 def parse_plan_catalog(data: dict[str, Any], path: str) -> PlanCatalog:

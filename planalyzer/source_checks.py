@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from planalyzer import sqlfiles
-from planalyzer.analysis import meter_units
+from planalyzer.analysis import meter_units, unknown_units
 from planalyzer.plans import Limit, Plan, PlanCatalog
 from planalyzer.sources import registry
 from planalyzer.tables import Col, Table
@@ -104,6 +104,7 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
     usage = sqlfiles.relation(con, "rate_limit_usage").pl()
     rows: list[tuple[Any, ...]] = []
     unmatched: set[str] = set()
+    unpriced: list[str] = []
     groups = readings.group_by("plan_type", "window_name", "window_minutes",
                                maintain_order=True)
     for (plan_type, window_name, minutes), part in groups:
@@ -112,7 +113,9 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
         if plan is None or lim is None:
             unmatched.add(f"{plan_type} {window_name}")
             continue
-        implied = _implied_caps(part, usage, catalog.meters[lim.meter])
+        implied, unknown = _implied_caps(part, usage, catalog.meters[lim.meter])
+        if unknown:
+            unpriced.append(f"{plan_type} {window_name}: {unknown:,} reading(s)")
         if not len(implied):
             continue
         median = float(implied.median())  # type: ignore[arg-type]
@@ -120,7 +123,7 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
                      len(implied), median, float(implied.quantile(0.1)),  # type: ignore[arg-type]
                      float(implied.quantile(0.9)), lim.cap,  # type: ignore[arg-type]
                      median / lim.cap if lim.cap else None))
-    if not rows and not unmatched:
+    if not rows and not unmatched and not unpriced:
         return None
     notes = [f"implied cap = usage in the window / the share the provider logged as used, per "
              f"reading of at least {MIN_READING_PERCENT:g}% (p10-p90 across readings); a "
@@ -128,6 +131,12 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
              "provider's meter weighs usage differently from the catalog's meter"]
     if unmatched:
         notes.append("no catalog limit to check for: " + ", ".join(sorted(unmatched)))
+    if unpriced:
+        models = sorted(set(usage.filter(~pl.col("priced"))["model"].to_list()))
+        notes.append("left out, their windows hold requests with no API list price (the "
+                     "catalog's cap counts API value; the usage is unknown): "
+                     + "; ".join(unpriced) + f" (models: {', '.join(models)}; give --prices "
+                     "FILE)")
     return Table(
         "rate_limit_check", "Logged rate limits against the plan catalog",
         [Col("plan_type", "str", "logged plan"), Col("plan", "str", "catalog plan"),
@@ -138,9 +147,13 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
         rows, notes)
 
 
-def _implied_caps(readings: pl.DataFrame, usage: pl.DataFrame, meter: Any) -> pl.Series:
-    """Per reading: the meter's total over the reading's user's requests in [start, end]."""
+def _implied_caps(readings: pl.DataFrame, usage: pl.DataFrame, meter: Any
+                  ) -> tuple[pl.Series, int]:
+    """Per reading: the meter's total over the reading's user's requests in [start, end];
+    and how many readings were left out because their window holds a request whose meter
+    total is unknown (a model with no API list price under a meter that counts API value)."""
     caps: list[float] = []
+    left_out = 0
     for (user,), mine in readings.group_by("user_id", maintain_order=True):
         reqs = usage.filter(pl.col("user_id") == user)
         if not len(reqs):
@@ -150,9 +163,13 @@ def _implied_caps(readings: pl.DataFrame, usage: pl.DataFrame, meter: Any) -> pl
         lo = t.search_sorted(mine["start_us"], side="left")
         hi = t.search_sorted(mine["end_us"], side="right")
         used = cum.gather(hi) - cum.gather(lo)
+        unknown_cum = pl.concat([pl.Series([0], dtype=pl.Int64),
+                                 unknown_units(reqs, meter).cast(pl.Int64).cum_sum()])
+        known = (unknown_cum.gather(hi) - unknown_cum.gather(lo)) == 0
         share = mine["used_percent"] / 100.0
-        caps.extend((used / share).filter(used > 0).to_list())
-    return pl.Series("implied", caps, dtype=pl.Float64)
+        left_out += int((~known).sum())
+        caps.extend((used / share).filter((used > 0) & known).to_list())
+    return pl.Series("implied", caps, dtype=pl.Float64), left_out
 
 
 def source_checks(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog

@@ -271,11 +271,14 @@ class Store:
         batches: dict[str, list[BatchItem]] = {}
         projected: list[SourceFile] = []  # files read whole by a projection (not batch)
         reloaded = False
+        # the Codex session groups of the reloaded files' old rows; None once a file of
+        # another source is reloaded (then every file that dropped duplicates is read again)
+        groups: set[str] | None = set()
 
         def read(i: int | None, src: SourceFile, st: tuple[int, int],
                  prev: ManifestEntry | None, again: bool = False) -> None:
             """Read one file (``again``: read whole, even where it only grew)."""
-            nonlocal reloaded
+            nonlocal reloaded, groups
             read_stats[src.key] = st
             src, module = registry.identify(src)
             item = BatchItem(src, "loaded")
@@ -283,6 +286,9 @@ class Store:
                 if module.append_only and not again and _appended(prev, st, src):
                     item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
                 else:
+                    if groups is not None and not again:
+                        groups = (groups | self._codex_groups([src.key]).get(src.key, set())
+                                  if module.name == "codex" else None)
                     self._forget(src.key, module)
                     item = BatchItem(src, "reloaded")
                     reloaded = True
@@ -309,7 +315,7 @@ class Store:
             read(i, src, st, prev)
         notes: list[str] = []
         if reloaded:  # rows of a changed file were deleted: rerun the dedupe they won
-            notes = self._reread_duplicates(sources, slots, read_stats, known, read)
+            notes = self._reread_duplicates(sources, slots, read_stats, known, read, groups)
         loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
         for name, items in batches.items():
             got = registry.get(name).load_batch(self.con, items, opts)
@@ -333,15 +339,29 @@ class Store:
         read_stats: dict[str, tuple[int, int]], known: dict[str, ManifestEntry],
         read: Callable[[int | None, SourceFile, tuple[int, int], ManifestEntry | None, bool],
                        None],
+        groups: set[str] | None = None,
     ) -> list[str]:
         """A changed file was reloaded (its old rows deleted). Rows other files held as well
         were dropped from those files as duplicates of its rows, and exist nowhere else in the
         store: the files an earlier load dropped duplicates from (the manifest counts them) are
         read again with it, so the dedupe runs over both again and nothing is lost. Files
         named in this load are read as named; others are found by their manifest entry (a
-        transcript one only when named: its user comes from the folder named)."""
+        transcript one only when named: its user comes from the folder named).
+        ``groups``: when only Codex files were reloaded, the root sessions of their old rows:
+        a Codex file can have dropped a copy of their events only if its own rows are of one
+        of these sessions (or it kept none), so the other Codex files (whose duplicates were
+        of their own session: Codex repeats token_count events) are not read again."""
         rows = sqlfiles.run(self.con, "manifest_with_duplicates").fetchall()
         todo = [(str(k), str(f)) for k, f in rows if str(k) not in read_stats]
+        if groups is not None:
+            from planalyzer.sources.codex import codex_group_of_name
+            codex = [k for k, f in todo if f == "codex"]
+            theirs = self._codex_groups(codex) if codex else {}
+            # a file that kept no rows (an archived copy) is read again, with the files of
+            # its session (its active copy: which copy's readings count is decided per batch)
+            wanted = groups | {codex_group_of_name(k) for k in codex if k not in theirs}
+            todo = [(k, f) for k, f in todo
+                    if f != "codex" or k not in theirs or theirs[k] & wanted]
         if not todo:
             return []
         named = {src.key: (i, src) for i, src in enumerate(sources)}
@@ -473,6 +493,14 @@ class Store:
     def _manifest(self, sources: list[str]) -> dict[str, ManifestEntry]:
         rows = sqlfiles.run(self.con, "manifest_entries", {"sources": sources}).fetchall()
         return {str(r[0]): ManifestEntry(*r) for r in rows}
+
+    def _codex_groups(self, keys: list[str]) -> dict[str, set[str]]:
+        """The root sessions of the Codex event ids each file holds (files with none absent)."""
+        out: dict[str, set[str]] = {}
+        for src, grp in sqlfiles.run(self.con, "codex_event_groups",
+                                     {"sources": keys}).fetchall():
+            out.setdefault(str(src), set()).add(str(grp))
+        return out
 
     def _forget(self, key: str, module: Source) -> None:
         """Drop what an earlier load took from a file that changed (it is read again)."""

@@ -5,6 +5,8 @@ deep in the analysis. DuckDB (ICU) decides which names are known: it is the one 
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from planalyzer import duck, sqlfiles
@@ -12,6 +14,10 @@ from planalyzer.errors import ConfigError
 
 _KNOWN: set[str] = {"UTC"}  # names DuckDB accepted (checked once per process)
 _HINT = "use an IANA name such as UTC, Europe/Berlin or America/New_York"
+# The rule timestamps follow (planalyzer.sources.tabular, README "Timestamps"): UTC/GMT/UT or an
+# Area/Location name; anything else (PST, CST, IST, EST5EDT ...) is an abbreviation whose
+# meaning depends on who reads it (ICU takes CST for Chicago, not China; IST for India).
+_NAME_OK = re.compile(r"(?i:utc|gmt|ut)|[A-Za-z_]+/[A-Za-z0-9_+/-]+")
 
 
 def is_known(tz: str) -> bool:
@@ -30,8 +36,12 @@ def is_known(tz: str) -> bool:
 
 
 def check_timezone(tz: str, where: str = "--timezone") -> str:
-    """``tz`` if DuckDB knows it, else a ConfigError that starts with ``where`` (an option, or
-    "FILE: KEY")."""
+    """``tz`` if it is UTC/GMT or an IANA Area/Location name DuckDB knows, else a ConfigError
+    that starts with ``where`` (an option, or "FILE: KEY"): abbreviations are refused as they
+    are in timestamps."""
+    if isinstance(tz, str) and tz and not _NAME_OK.fullmatch(tz):
+        raise ConfigError(f"{where}: {tz!r} is a time zone abbreviation (ambiguous: CST is "
+                          f"both US Central and China, IST India, Israel and Ireland); {_HINT}")
     if not isinstance(tz, str) or not is_known(tz):
         raise ConfigError(f"{where}: unknown time zone {tz!r}; {_HINT}")
     return tz

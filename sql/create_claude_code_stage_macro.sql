@@ -13,7 +13,8 @@
 -- cache_creation_input_tokens is the total of both lifetimes; the 1-hour part is
 -- usage.cache_creation.ephemeral_1h_input_tokens where logged, so the 5-minute part is the rest
 -- (totals then equal ccusage's cacheCreationTokens). A line that is not valid JSON but contains
--- "usage" (a truncated write) is rejected, not dropped.
+-- "usage" (a truncated write) is rejected, not dropped. A <synthetic> message with usage that is
+-- all zero is counted as a line without usage; one with any tokens stays a rejected row.
 CREATE OR REPLACE TEMP MACRO cc_stage(lines, file_idx_csv, line_no_csv) AS TABLE
 WITH chunk AS (
     SELECT
@@ -53,7 +54,13 @@ ints AS (
 typed AS (
     SELECT
         i.*,
-        i.v IS NULL OR i.v[7] IS NOT NULL AS is_usage,
+        -- a <synthetic> message (an API error Claude Code writes as a message) with all-zero
+        -- usage is no model call: a line without usage (kind below), not a rejected row
+        (i.v IS NULL OR i.v[7] IS NOT NULL) AND NOT (
+            i.v[6] IS NOT DISTINCT FROM '<synthetic>'
+            AND coalesce(i.inp, 0) = 0 AND coalesce(i.outp, 0) = 0
+            AND coalesce(i.n_cw_all, 0) = 0 AND coalesce(i.n_cr, 0) = 0
+            AND coalesce(i.n_cw_1h, 0) = 0) AS is_usage,
         TRY_CAST(i.v[2] AS TIMESTAMPTZ) AS ts,
         coalesce(i.n_cw_all, 0) AS cw_all,
         coalesce(i.n_cr, 0) AS cr,
@@ -86,7 +93,9 @@ checked AS (
 )
 SELECT
     file_idx, line_no, is_usage,
-    CASE WHEN NOT is_usage THEN coalesce(v[1], 'no type') END AS kind,
+    CASE WHEN NOT is_usage AND v[6] IS NOT DISTINCT FROM '<synthetic>'
+             THEN 'synthetic message (no model call)'
+         WHEN NOT is_usage THEN coalesce(v[1], 'no type') END AS kind,
     ts, v[5] AS message_id, v[3] AS request_id,
     coalesce(v[4] = 'true', false) AS is_sidechain,
     v[6] AS model,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from conftest import FIXTURES, check_golden_json, relative
 
@@ -159,3 +160,57 @@ def test_fork_without_the_parents_session_meta_line(tmp_path: Path) -> None:
     store = Store()
     store.load([str(tmp_path)])
     assert sorted(_turns(store)) == sorted(FORK_TURNS[:4])
+
+
+def _statuses(report: Any) -> dict[str, str]:
+    return {Path(f.source).name: f.status for f in report.files}
+
+
+def _totals(store: Store) -> list[tuple[Any, ...]]:
+    return store.con.execute(
+        "SELECT count(*), sum(input_tokens), sum(cache_read_tokens), sum(output_tokens) "
+        "FROM events").fetchall()
+
+
+def test_a_changed_rollout_rereads_only_files_of_its_session(tmp_path: Path) -> None:
+    """Codex repeats token_count events, so nearly every rollout dropped duplicates of its own:
+    a changed rollout makes a --db load read again only the files that can hold copies of its
+    events (its session's and its forks'), not every Codex file (QA 8C #9); totals stay those
+    of a fresh load."""
+    import shutil
+    dst = tmp_path / "codex"
+    shutil.copytree(HOME, dst)
+    shutil.rmtree(dst / "archived_sessions")
+    db = tmp_path / "c.duckdb"
+    with Store(db) as s:
+        s.load([str(dst)])
+    f = next((dst / "sessions").rglob("*4a5b.jsonl"))
+    f.write_text(f.read_text() + "\n")
+    with Store(db) as s:
+        got = _statuses(s.load([str(dst)]))
+        after = _totals(s)
+    assert got == {f.name: "reloaded", next((dst / "sessions").rglob("*4a66.jsonl")).name:
+                   "unchanged"}
+    with Store() as s:
+        s.load([str(dst)])
+        assert _totals(s) == after
+
+
+def test_a_changed_parent_rereads_its_forks(tmp_path: Path) -> None:
+    """A fork's copies of its parent's events were dropped against the parent's: when the
+    parent changes, the forks are read again with it (same root session)."""
+    import shutil
+    dst = tmp_path / "codex" / "sessions" / "2026" / "10" / "11"
+    shutil.copytree(FORKS, dst)
+    db = tmp_path / "c.duckdb"
+    with Store(db) as s:
+        s.load([str(tmp_path / "codex")])
+    parent = next(dst.glob("*0001.jsonl"))
+    parent.write_text(parent.read_text() + "\n")
+    with Store(db) as s:
+        got = _statuses(s.load([str(tmp_path / "codex")]))
+        after = _totals(s)
+    assert set(got.values()) == {"reloaded"} and len(got) == 3
+    with Store() as s:
+        s.load([str(tmp_path / "codex")])
+        assert _totals(s) == after

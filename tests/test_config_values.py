@@ -16,6 +16,7 @@ from planalyzer.report import build_report
 from planalyzer.sources.mapping import parse_map_options, read_mapping_file
 from planalyzer.sources.registry import read_user_map
 from planalyzer.store import Store
+from planalyzer.timezones import check_timezone
 from planalyzer.whatif import prepare
 from planalyzer.whatif.scenario import apply_scenario, load_scenario, parse_scenario
 
@@ -124,6 +125,24 @@ def test_report_timezone_with_db_and_no_sources(tmp_path: Path) -> None:
     msg = cli_error(["report", "--db", str(db), "--timezone", "Mars/Olympus"])
     assert msg == ("error: --timezone: unknown time zone 'Mars/Olympus'; use an IANA name such "
                    "as UTC, Europe/Berlin or America/New_York")
+
+
+@pytest.mark.parametrize("command", [["report"], ["me"], ["load"],
+                                     ["whatif", "--scenario", "baseline"]])
+@pytest.mark.parametrize("abbr", ["CST", "IST", "PST", "EST", "EST5EDT", "cet"])
+def test_timezone_abbreviations_refused(command: list[str], abbr: str) -> None:
+    """--timezone refuses abbreviations as timestamps do: ICU reads CST as Chicago (not China)
+    and IST as India (QA 8C #7); IANA names, UTC and GMT still work."""
+    msg = cli_error([*command, str(SMALL), "--timezone", abbr])
+    assert msg == (f"error: --timezone: {abbr!r} is a time zone abbreviation (ambiguous: CST is "
+                   "both US Central and China, IST India, Israel and Ireland); use an IANA name "
+                   "such as UTC, Europe/Berlin or America/New_York")
+
+
+@pytest.mark.parametrize("tz", ["UTC", "utc", "GMT", "Asia/Kolkata", "America/Chicago",
+                                "Etc/GMT+5", "America/Argentina/Buenos_Aires"])
+def test_timezone_iana_names_and_utc_accepted(tz: str) -> None:
+    assert check_timezone(tz) == tz
 
 
 def test_library_bad_timezone() -> None:

@@ -9,7 +9,8 @@ from planalyzer.costs import load_cost_catalog, load_price_catalog
 
 
 @pytest.mark.parametrize("name", [
-    "gemini-2.5-flash-lite", "gpt-5.1-codex-mini", "gpt-5-codex-mini", "gpt-5.2", "gpt-5.1",
+    "gemini-2.5-flash-lite", "gpt-5.1-codex-mini", "gpt-5-codex-mini", "gpt-5.2-pro", "gpt-5.1",
+    "gpt-5.1-codex", "gpt-5.1-codex-max", "gpt-5.2-codex-mini",
     "gpt-4o-2024-05-13", "gpt-5-nano", "gpt-4o-mini", "gpt-4.1-mini", "o3-mini",
     "claude-sonnet-4-6", "gemini-2.5-pro-preview-05-06", "claude-opus-4-5-turbo",
 ])
@@ -21,6 +22,10 @@ def test_variants_get_no_list_price(name: str) -> None:
     ("gemini-2.5-flash", "gemini-2-5-flash"),
     ("gpt-5-codex", "gpt-5"),
     ("gpt-5-2025-08-07", "gpt-5"),
+    ("gpt-5.2", "gpt-5-2"),
+    ("gpt-5.2-2025-12-11", "gpt-5-2"),
+    ("gpt-5.2-codex", "gpt-5-2"),
+    ("gpt-5.3-codex", "gpt-5-2"),
     ("openai/gpt-5-mini-2025-08-07", "gpt-5-mini"),
     ("gpt-4o-2024-08-06", "gpt-4o"),
     ("claude-sonnet-4-5-20250929", "claude-sonnet-4"),

@@ -38,7 +38,7 @@ def test_me_tables_golden() -> None:
             "FROM events ORDER BY ts, source, source_row").fetchall()]
     got = {t.name: {"rows": t.as_dicts(), "notes": t.notes} for t in tables}
     check_golden_json("me/tables.json", got)
-    month = got["me_monthly"]["rows"][0]
+    month = next(r for r in got["me_monthly"]["rows"] if r["usage"] == "both tools")
     tokens = (month["input_tokens"] + month["cache_write_tokens"]
               + month["cache_write_1h_tokens"] + month["output_tokens"])
     pool = [r for r in got["me_limits"]["rows"] if r["plan"] == "pool"]
@@ -51,11 +51,12 @@ def test_me_tables_golden() -> None:
     assert cost["pool"]["your_cost_usd"] == pytest.approx(10.0 + 0.001 * overage)
     assert not cost["small"]["serves_all"] and cost["small"]["blocked_requests"] > 0
     assert cost["large"]["serves_all"] and cost["small"]["yours"]
-    assert got["me_plan_cost"]["notes"][0].startswith("2026-10: on small you paid $20.00 for")
+    assert got["me_plan_cost"]["notes"][0].startswith(
+        "2026-10: on small you paid $20.00 for the usage of both tools")
     assert got["me_plan_cost"]["notes"][1] == (
-        f"2026-10: best fit pool at ${cost['pool']['your_cost_usd']:,.2f} (the cheapest plan "
-        "in the catalog that would have served every request, whichever vendor's: your models "
-        "may not be on it)")
+        f"2026-10: best fit for the usage of both tools: pool at "
+        f"${cost['pool']['your_cost_usd']:,.2f} (the cheapest of these plans that would have "
+        "served every request)")
     assert month["api_value_usd"] > month["gpu_cost_usd"] > 0
 
 

@@ -270,6 +270,20 @@ def _user_folders(folder: Path) -> list[tuple[Path, str | None]]:
     return found
 
 
+def symlinked_projects(folder: Path) -> list[Path]:
+    """Project folders inside the projects/ folder(s) under ``folder`` that are symbolic links
+    to folders: the walk does not enter them (a link may loop, or repeat another folder), so
+    their transcripts are not read; callers say so."""
+    out: list[Path] = []
+    for projects, _user in _user_folders(folder):
+        try:
+            entries = list(os.scandir(projects))
+        except OSError:
+            continue
+        out.extend(Path(e.path) for e in entries if e.is_symlink() and e.is_dir())
+    return sorted(out)
+
+
 def _any_jsonl(folder: Path) -> bool:
     return any(f.endswith(".jsonl") for _root, _dirs, files in os.walk(folder) for f in files)
 

@@ -249,6 +249,11 @@ def _session_from_name(path: Path) -> str:
     return m.group(1) if m else path.stem
 
 
+def codex_group_of_name(key: str) -> str:
+    """The event-id group (``codex:<session>``) of a rollout's own session, from its name."""
+    return f"codex:{_session_from_name(Path(key))}"
+
+
 def _homes(folder: Path) -> list[tuple[Path, str | None]]:
     """(codex home, user) pairs: a home holds sessions/ or archived_sessions/."""
     def is_home(p: Path) -> bool:

@@ -1,0 +1,265 @@
+"""``planalyzer me``: how close your usage came to each plan's limits, and what each plan would
+cost you (replayed by the report's caps engine). Each plan is set against the usage of its
+scope (planalyzer.me_scope): with both Claude Code and Codex logs, the Claude plans against
+Claude Code usage, the ChatGPT plans against Codex usage, the others against both."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from planalyzer import sqlfiles
+from planalyzer.analysis import compute, meter_units, month_label, unknown_units
+from planalyzer.caps import Requests, rolling_window_starts
+from planalyzer.me_scope import ALL, ME, Scope, scope_of
+from planalyzer.plans import Limit, Meter, Plan, PlanCatalog, assign_plans
+from planalyzer.render.formats import human
+from planalyzer.tables import Col, Table
+
+
+def usd(v: float) -> str:
+    """An amount as the tables print it ($0.00268, $12.34, $1,234)."""
+    return human(float(v), Col("x_usd", "usd"))
+
+
+def requests_frame(scope: Scope, tz: str) -> pl.DataFrame:
+    df = sqlfiles.relation(scope.con, "me_requests", {"tz": tz}).pl()
+    assert isinstance(df, pl.DataFrame)
+    return df
+
+
+def window_ids(df: pl.DataFrame, limit: Limit) -> pl.Series:
+    """The window each request (one subscriber's, in time order) counts in under ``limit``:
+    rolling windows open at a request when none is open; calendar ones reset at the catalog's
+    reset time in its time zone (the same rules as the report's caps engine)."""
+    w = limit.window
+    n = len(df)
+    if w.kind == "rolling":
+        req = Requests(pl.Series([0, n], dtype=pl.Int64), df["t_us"],
+                       pl.Series([0] * n, dtype=pl.Int64))
+        starts = rolling_window_starts(req, w.length_us)
+    else:
+        unit = "1mo" if w.kind == "calendar_month" else "1w" if w.kind == "calendar_week" \
+            else "1d"
+        local = (pl.from_epoch("t_us", time_unit="us").dt.replace_time_zone("UTC")
+                 .dt.convert_time_zone(w.timezone).dt.replace_time_zone(None))
+        bucket = df.select((local - pl.duration(minutes=w.reset_offset_minutes))
+                           .dt.truncate(unit).alias("b"))["b"]
+        starts = (bucket != bucket.shift(1)).fill_null(True)
+    return starts.cast(pl.Int64).cum_sum()
+
+
+def split(scopes: Sequence[Scope]) -> bool:
+    return len(scopes) > 1
+
+
+def limit_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
+                cap_checks: Mapping[tuple[str, str], str] | None = None) -> Table:
+    """For every plan and limit: per month, the busiest window's meter total against the cap.
+    A month with a window whose total is unknown (a request of a model with no API list price
+    under a meter that counts API value) has its peak, share and windows at cap empty.
+    ``cap_checks``: (plan, limit) -> a note where the client's own readings disagree with the
+    catalog's cap."""
+    frames = {s.key: requests_frame(s, tz) for s in scopes}
+    rows: list[tuple[Any, ...]] = []
+    estimated = False
+    unknown_models: set[str] = set()
+    per_call: set[str] = set()
+    for plan in catalog.plans.values():
+        scope = scope_of(plan, scopes)
+        df = frames[scope.key]
+        for lim in plan.limits:
+            meter = catalog.meters[lim.meter]
+            unknown = unknown_units(df, meter)
+            if unknown.any():
+                unknown_models.update(df.filter(unknown)["model"].unique().to_list())
+            per_window = pl.DataFrame({
+                "window": window_ids(df, lim), "month": df["month"],
+                "units": meter_units(df, meter), "unknown": unknown}).group_by(
+                "window", maintain_order=True).agg(
+                pl.col("month").first(), pl.col("units").sum(), pl.col("unknown").any())
+            per_month = per_window.group_by("month", maintain_order=True).agg(
+                pl.len().alias("windows"), pl.col("units").max().alias("peak"),
+                (pl.col("units") >= lim.cap).sum().alias("at_cap"),
+                pl.col("unknown").any().alias("unknown"))
+            estimated = estimated or lim.estimate or meter.estimate
+            unit = meter.unit
+            if counts_calls(meter):
+                per_call.add(plan.key)
+                unit += " (upper bound)"
+            for m, windows, peak, at_cap, unk in per_month.iter_rows():
+                peak_v = None if unk else float(peak)
+                rows.append((m, scope.label, plan.key,
+                             lim.name + (" *" if lim.estimate else "")
+                             + (" !" if cap_checks and (plan.key, lim.name) in cap_checks
+                                else ""),
+                             lim.window.describe(), lim.cap, unit, peak_v,
+                             peak_v / lim.cap if peak_v is not None and lim.cap > 0 else None,
+                             windows, None if unk else at_cap))
+    notes = ["peak: your busiest window's total in the limit's meter; at cap: windows whose "
+             "total reached the cap (requests past it would be blocked or billed as overage)"]
+    if split(scopes):
+        notes.append(_split_note(scopes))
+    if estimated:
+        notes.append("* an estimated limit (the vendor does not publish it): see the catalog's "
+                     "notes")
+    if cap_checks:
+        notes.extend(f"! {n}" for n in cap_checks.values())
+    if per_call:
+        notes.append(per_call_note(sorted(per_call)))
+    if unknown_models:
+        notes.append("empty = unknown: a window held requests of models with no API list "
+                     f"price ({', '.join(sorted(unknown_models))}) and the limit counts API "
+                     "value; give --prices FILE")
+    return Table(
+        "me_limits", "How close you came to each plan's limits",
+        [Col("month"), Col("usage"), Col("plan"), Col("limit"), Col("window"),
+         Col("cap", "float"), Col("unit"), Col("peak", "float"),
+         Col("peak_share", "share", "peak / cap"),
+         Col("windows", "int"), Col("at_cap", "int", "windows at cap")],
+        rows, notes)
+
+
+def counts_calls(meter: Meter) -> bool:
+    """Does ``meter`` count requests (a weight per request)? A transcript logs every API call
+    of an agent's tool loop, where such a plan (GitHub Copilot's premium requests) counts the
+    prompts you send."""
+    return any(w.request for w in meter.weights)
+
+
+def per_call_note(plans: Sequence[str]) -> str:
+    return (f"upper bound ({', '.join(plans)}): the meter counts every API call the logs hold "
+            "(an agent's tool loop makes many per prompt); GitHub counts one premium request "
+            "per prompt you send (times the model's multiplier) and none for the tool calls "
+            "Copilot makes on its own, so the real count, overage and blocked requests are "
+            "lower")
+
+
+def _split_note(scopes: Sequence[Scope]) -> str:
+    tools = " and ".join(s.label for s in scopes[1:])
+    return (f"usage: your logs hold {tools} usage; each tool's own plans (the catalog's "
+            "`tool`: Claude plans, ChatGPT plans) are set against that tool's usage only, the "
+            f"other plans (Cursor, Copilot, API) against {scopes[0].label}' usage together")
+
+
+def _vendor_rank(plan: Plan, tools: Sequence[str]) -> int:
+    """On a price tie, prefer a plan of your own tool's vendor, then one that covers any tool."""
+    return 0 if plan.tool in tools else 1 if plan.tool is None else 2
+
+
+def plan_cost_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
+                    your_plan: str | None,
+                    value_by_month: Mapping[tuple[str, str], float | None],
+                    unpriced_models: Mapping[str, Sequence[str]],
+                    tools: Sequence[str] = ()) -> Table:
+    """Every plan replayed on the usage of its scope by the report's caps engine: what you
+    would pay and what it would block; the best fit (per scope) is the cheapest plan that
+    blocks nothing, a plan of your tool's vendor first on a price tie. A plan that charges or
+    caps by API value cannot price requests of models with no API list price: what you would
+    pay under it is unknown, and it is no best fit."""
+    found = catalog.find(your_plan) if your_plan else None
+    current = found.key if found else None
+    frames: list[pl.DataFrame] = []
+    unpriced_plans: list[str] = []
+    unpriced_names: list[str] = []
+    for scope in scopes:
+        keys = [k for k, p in catalog.plans.items() if scope_of(p, scopes) is scope]
+        if not keys:
+            continue
+        data = compute(scope.con, catalog, assign_plans([(ME, current)], catalog), timezone=tz,
+                       unpriced_models=unpriced_models[scope.key])
+        if data.fit is None or not len(data.fit):
+            continue
+        unpriced_plans += [p for p in data.unpriced_plans if p in keys]
+        unpriced_names += list(data.unpriced_models)
+        frames.append(data.fit.filter(pl.col("plan").is_in(keys)).select(
+            "month_key", "plan", "buyer_cost_usd", "blocked", "feasible", "priced",
+            "full_gpu_cost_usd").with_columns(pl.lit(scope.key).alias("scope")))
+    if not frames:
+        return Table("me_plan_cost", "What each plan would cost you", [Col("month")], [])
+    rank = {k: _vendor_rank(p, tools) for k, p in catalog.plans.items()}
+    order = {s.key: i for i, s in enumerate([*scopes[1:], *scopes[:1]])}
+    fit = pl.concat(frames).with_columns(
+        pl.col("plan").replace_strict(rank, return_dtype=pl.Int64).alias("rank"),
+        pl.col("scope").replace_strict(order, return_dtype=pl.Int64).alias("scope_order"))
+    fit = fit.sort("month_key", "scope_order", "buyer_cost_usd", "rank", "plan")
+    labels = {s.key: s for s in scopes}
+    rows: list[tuple[Any, ...]] = []
+    verdicts: list[str] = []
+    for (key,), month_part in fit.group_by("month_key", maintain_order=True):
+        month = month_label(int(key))
+        for (scope_key,), part in month_part.group_by("scope", maintain_order=True):
+            scope = labels[str(scope_key)]
+            for r in part.iter_rows(named=True):
+                plan = catalog.plans[r["plan"]]
+                ok = bool(r["priced"])  # else it charges or caps by a value we cannot price
+                rows.append((month, scope.label, r["plan"], plan.price_usd,
+                             float(r["buyer_cost_usd"]) if ok else None,
+                             int(r["blocked"]) if ok else None,
+                             bool(r["feasible"]) if ok else None,
+                             float(r["full_gpu_cost_usd"]),
+                             float(r["buyer_cost_usd"]) - float(r["full_gpu_cost_usd"])
+                             if ok else None,
+                             r["plan"] == current))
+            verdicts.extend(_verdicts(month, scope, part, current,
+                                      value_by_month.get((scope.key, month)), split(scopes)))
+    if current is None:
+        verdicts.append("say which plan you are on with --plan to mark it")
+    if unpriced_plans and not fit["priced"].all():
+        plans = ", ".join(dict.fromkeys(unpriced_plans))
+        models = ", ".join(dict.fromkeys(unpriced_names))
+        verdicts.append(f"empty = cannot be priced: {plans} charge or cap by API value, and "
+                        f"some requests' models have no API list price ({models}); give "
+                        "--prices FILE")
+    calls = [k for k, p in catalog.plans.items()
+             if any(counts_calls(catalog.meters[m]) for m in p.meters_used())]
+    if calls:
+        verdicts.append(per_call_note(calls))
+    if split(scopes):
+        verdicts.append(_split_note(scopes))
+    return Table(
+        "me_plan_cost", "What each plan would cost you for the same usage",
+        [Col("month"), Col("usage"), Col("plan"), Col("price_usd", "usd", "price"),
+         Col("your_cost_usd", "usd", "you pay"), Col("blocked_requests", "int", "blocked"),
+         Col("serves_all", "bool", "serves all"),
+         Col("gpu_cost_usd", "usd", "GPU cost (all requests)"),
+         Col("seller_margin_usd", "usd", "seller margin"), Col("yours", "bool")],
+        rows, [*verdicts, "you pay: price plus overage or usage charges for the requests the "
+               "plan serves; seller margin: what you pay less the GPU cost of all your "
+               "requests (as if none were blocked)"])
+
+
+def _verdicts(month: str, scope: Scope, part: pl.DataFrame, current: str | None,
+              value: float | None, is_split: bool) -> list[str]:
+    out: list[str] = []
+    whose = ("usage" if not is_split else "the usage of both tools" if scope.key == ALL
+             else f"your {scope.label} usage")
+    mine = part.filter(pl.col("plan") == current) if current else part.clear()
+    if len(mine):
+        m = mine.row(0, named=True)
+        paid = (usd(m["buyer_cost_usd"]) if m["priced"]
+                else "an amount planalyzer cannot price")
+        worth = (f"worth {usd(value)} at API list prices" if value is not None
+                 else "of unknown API list value (some models have no list price)")
+        out.append(f"{month}: on {current} you paid {paid} for {whose} {worth}, which "
+                   f"cost about {usd(m['full_gpu_cost_usd'])} to serve")
+    best = part.filter(pl.col("feasible") & pl.col("priced")).head(1)
+    if not is_split:
+        if len(best):
+            b = best.row(0, named=True)
+            out.append(f"{month}: best fit {b['plan']} at {usd(b['buyer_cost_usd'])} (the "
+                       "cheapest plan in the catalog that would have served every request, "
+                       "whichever vendor's: your models may not be on it)")
+        else:
+            out.append(f"{month}: every plan would have blocked some requests")
+        return out
+    if len(best):
+        b = best.row(0, named=True)
+        out.append(f"{month}: best fit for {whose}: {b['plan']} at "
+                   f"{usd(b['buyer_cost_usd'])} (the cheapest of these plans that would have "
+                   "served every request)")
+    else:
+        out.append(f"{month}: every plan set against {whose} would have blocked some requests")
+    return out
