@@ -170,12 +170,15 @@ def _limits(base_o: Outcome, outcomes: Sequence[Outcome], base: dict[str, float]
 
 
 def _per_user(frame: pl.DataFrame) -> pl.DataFrame:
+    """A user's bill, blocked value and margin over the period; a user-month that
+    upgrade_share splits in two rows counts each by its ``mix``."""
+    mix = pl.col("mix") if "mix" in frame.columns else pl.lit(1.0)
     return frame.group_by("user").agg(
         pl.col("plan").last(),
-        (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
-         + pl.col("usage_usd")).sum().alias("bill"),
-        pl.col("blocked_api_value_usd").sum().alias("blocked"),
-        pl.col("margin_usd").sum().alias("margin"))
+        ((pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
+          + pl.col("usage_usd")) * mix).sum().alias("bill"),
+        (pl.col("blocked_api_value_usd") * mix).sum().alias("blocked"),
+        (pl.col("margin_usd") * mix).sum().alias("margin"))
 
 
 def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
