@@ -98,6 +98,12 @@ def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
             raise ConfigError(f"{path}: {where}.models: expected a model glob (string)")
         hi = r.get("max_prompt_tokens")
         heavy = r.get("heaviest_users_share")
+        lo = r.get("min_prompt_tokens", 0)
+        if hi is not None and isinstance(hi, int | float) and isinstance(lo, int | float) \
+                and not isinstance(hi, bool) and hi < lo:
+            raise ConfigError(f"{path}: {where}.max_prompt_tokens: {hi:g} is below "
+                              f"min_prompt_tokens ({lo:g}), so the route matches no request; "
+                              "swap them or widen the range")
         routes.append(Route(
             r["to"], _num(r["share"], f"{where}.share", path, 0.0, 1.0), models,
             _num(r.get("min_prompt_tokens", 0), f"{where}.min_prompt_tokens", path),
