@@ -232,3 +232,20 @@ def test_heaviest_share_on_three_users(tmp_path: Path) -> None:
     assert whole != 0
     assert (gpu(0.5) - base) / whole == pytest.approx(5 / 6, rel=1e-9)
     assert (gpu(0.1) - base) / whole == pytest.approx(3 / 6, rel=1e-9)
+
+
+def test_route_to_a_model_with_no_list_price_says_its_value_is_unknown() -> None:
+    """qa8A #4: routing everything to a model with no API list price counted it $0 with no
+    note, so the api plan's spend cap and usage charge silently stopped binding."""
+    from whatif_helpers import HAND
+    store = Store(None)
+    store.load([str(HAND / "ev.csv")], LoadOptions())
+    ev, _ = prepare(store.con, plans=HAND / "plans.toml")
+    out = ev.run(parse_scenario({"cost": {"route": [{"models": "*sonnet*", "share": 1.0,
+                                                     "to": "gpt-9-ultra"}]}}, "r.toml"))
+    note = [w for w in out.warnings if w.startswith("cost: routed to gpt-9-ultra")]
+    assert len(note) == 1, out.warnings
+    assert "count $0 of API value (unknown, not free" in note[0]
+    assert "on plans that cap or charge by API value (api)" in note[0]
+    assert not any("routed to" in w for w in ev.baseline.warnings)
+    store.close()
