@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import write_csv
 from typer.testing import CliRunner
 from whatif_helpers import FIXTURE
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -364,11 +365,13 @@ def apply_scenario(catalog: PlanCatalog, scenario: Scenario
             raise ConfigError(f"{path}: behaviour: plan {k!r} is not in the scenario's catalog "
                               f"({', '.join(plans)})")
     ladder = scenario.behaviour.ladder
-    if scenario.behaviour.upgrade_share:
-        for lo, hi in zip(ladder, ladder[1:], strict=False):
-            if plans[hi].price_usd < plans[lo].price_usd:
+    if scenario.behaviour.upgrade_share:  # by the catalog's prices (a sweep may move them)
+        def price_of(k: str) -> float:
+            return (catalog.plans[k] if k in catalog.plans else plans[k]).price_usd
+        for lo, hi in itertools.pairwise(ladder):
+            if price_of(hi) < price_of(lo):
                 raise ConfigError(
-                    f"{path}: behaviour.ladder: {hi!r} (${plans[hi].price_usd:g}) comes after "
-                    f"{lo!r} (${plans[lo].price_usd:g}): list the ladder cheapest first, each "
+                    f"{path}: behaviour.ladder: {hi!r} (${price_of(hi):g}) comes after "
+                    f"{lo!r} (${price_of(lo):g}): list the ladder cheapest first, each "
                     "tier the one its users upgrade to")
     return PlanCatalog(catalog.path, catalog.meters, plans), moves
