@@ -408,6 +408,7 @@ class Evaluator:
                                           *[pl.lit(False).alias(c) for c in own_hits]))
         return pl.concat(parts, how="diagonal_relaxed").sort("row", "mix")
 
+
 def _users_by_plan(plan_of: S) -> dict[str, S]:
     """Plan key -> its users' indexes (sorted)."""
     g = pl.DataFrame({"plan": plan_of}).with_row_index("i").group_by("plan").agg(
