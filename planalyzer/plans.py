@@ -272,7 +272,8 @@ def _window(lim: dict[str, Any], where: str, path: str) -> Window:
             raise ConfigError(f"{path}: {where}.{k}: only rolling windows have a length")
     day = str(lim.get("reset_weekday", "monday")).lower()
     if day not in WEEKDAYS:
-        raise ConfigError(f"{path}: {where}.reset_weekday: {day!r} is not a weekday name")
+        raise ConfigError(f"{path}: {where}.reset_weekday: {day!r} is not a weekday name; "
+                          f"use one of {', '.join(WEEKDAYS)}")
     if "reset_weekday" in lim and kind != "calendar_week":
         raise ConfigError(f"{path}: {where}.reset_weekday: only calendar_week windows have one")
     rt = str(lim.get("reset_time", "00:00"))

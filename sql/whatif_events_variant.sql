@@ -6,13 +6,17 @@
 --   tokens served from the cache instead, and the route_N_* columns {{model_expr}} uses)
 -- slots: {{source}}, {{model_expr}} (built by planalyzer.whatif.variants)
 -- A route picks a request by a hash of where it came from (source, row): deterministic, and the
--- same requests for every run. Heaviest users rank by all tokens over the log.
+-- same requests for every run. Heaviest users rank by all tokens over the log: heavy_rank 1 is
+-- the heaviest (ties by user id), heavy_n the number of users; a route with
+-- heaviest_users_share s takes ranks <= ceil(s x n) (planalyzer.whatif.variants.heaviest_count).
 CREATE OR REPLACE TEMP VIEW events AS
 WITH usage AS (
     SELECT
         user_id,
-        percent_rank() OVER (ORDER BY sum(input_tokens + cache_write_tokens
-            + cache_write_1h_tokens + cache_read_tokens + output_tokens) DESC) AS heavy_rank
+        row_number() OVER (ORDER BY sum(input_tokens + cache_write_tokens
+            + cache_write_1h_tokens + cache_read_tokens + output_tokens) DESC, user_id)
+            AS heavy_rank,
+        count(*) OVER () AS heavy_n
     FROM {{source}}
     GROUP BY user_id
 ),
@@ -20,6 +24,7 @@ picked AS (
     SELECT
         e.*,
         u.heavy_rank,
+        u.heavy_n,
         CAST(hash(e.source || ':' || CAST(e.source_row AS VARCHAR)) % 1000000 AS DOUBLE)
             / 1000000.0 AS draw,
         e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens + e.cache_read_tokens

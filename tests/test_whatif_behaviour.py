@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import polars as pl
 import pytest
-from whatif_helpers import FIXTURE
+from whatif_helpers import FIXTURE, HAND
 
 from planalyzer.store import LoadOptions, Store
 from planalyzer.whatif import Evaluator, metrics, parse_scenario, prepare
@@ -69,12 +69,16 @@ def test_upgrade_share_mixes_hit_user_months_with_the_next_tier(ev: Evaluator) -
                                  "u.toml")).frame
     half = ev.run(parse_scenario({"behaviour": {"upgrade_share": 0.5, "ladder": ladder}},
                                  "u.toml")).frame
-    # a hit user-month pays the next tier's price (share 1) or halfway (share 0.5)
-    assert full["subscription_usd"].sum() == pytest.approx(
+    # a hit user-month pays the next tier's price (share 1) or halfway (share 0.5): its two
+    # rows (old plan, next tier) count by their ``mix``
+    def total(f: pl.DataFrame, c: str) -> float:
+        return float((f[c] * f["mix"]).sum())
+    assert total(full, "subscription_usd") == pytest.approx(
         base["subscription_usd"].sum() + hit_rows * 80.0)
-    assert half["subscription_usd"].sum() == pytest.approx(
+    assert total(half, "subscription_usd") == pytest.approx(
         base["subscription_usd"].sum() + hit_rows * 40.0)
-    assert full["blocked_api_value_usd"].sum() < base["blocked_api_value_usd"].sum()
+    assert half.height == base.height + hit_rows and full.height == base.height
+    assert total(full, "blocked_api_value_usd") < base["blocked_api_value_usd"].sum()
 
 
 def test_best_fit_never_costs_a_fully_served_user_more(ev: Evaluator) -> None:
@@ -111,4 +115,30 @@ def test_removed_tier_moves_its_users_and_a_new_tier_can_be_chosen() -> None:
     out = ev.run(parse_scenario(new, "n.toml"))
     assert set(out.frame["plan"].unique().to_list()) == {"max_lite"}  # cheapest, no limits
     assert metrics(out)["subscription_usd"] == pytest.approx(out.frame.height * 1.0)
+    store.close()
+
+
+def test_upgrade_share_counts_losses_and_hits_on_the_mix_not_the_average() -> None:
+    """qa8A #2, the hand example: with GPU x 1500, u1 loses $1.125 on basic and makes money
+    on pro; half of its hit user-month upgrading is 0.5 unprofitable user-months and half the
+    loss, not a profitable averaged month; u1 counts half as hit (pro's cap is not reached)."""
+    store = Store(None)
+    store.load([str(HAND / "ev.csv")], LoadOptions())
+    hev, _ = prepare(store.con, plans=HAND / "plans.toml")
+    gpu = {"cost": {"gpu_price_factor": 1500.0}}
+    before = metrics(hev.run(parse_scenario(gpu, "u_base.toml")))
+    after = metrics(hev.run(parse_scenario(
+        {**gpu, "behaviour": {"upgrade_share": 0.5, "ladder": ["basic", "pro"]}}, "u.toml")))
+    assert before["unprofitable_user_months:basic"] == 1.0
+    assert before["unprofitable_loss_usd:basic"] == pytest.approx(1.1253369759836769)
+    assert after["unprofitable_user_months:basic"] == pytest.approx(0.5)
+    assert after["unprofitable_loss_usd:basic"] == pytest.approx(1.1253369759836769 / 2)
+    assert after["unprofitable_loss_usd"] == pytest.approx(
+        before["unprofitable_loss_usd"] - 1.1253369759836769 / 2)
+    assert after["users_hit:basic"] == pytest.approx(0.5)
+    assert after["hit_users:basic.session_5h"] == pytest.approx(0.5)
+    assert after["users_hit"] == pytest.approx(before["users_hit"] - 0.5)
+    assert after["blocked_requests"] == pytest.approx(before["blocked_requests"] - 2.0)
+    assert after["subscribers"] == before["subscribers"] == 6.0
+    assert after["user_months"] == pytest.approx(before["user_months"])
     store.close()

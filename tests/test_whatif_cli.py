@@ -111,6 +111,41 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
     ("[[cost.route]]\nto = 'x'\nshare = 0.5\nmodel = '*'\n", "cost.route[0].model: unknown"),
     ("[cost.cache]\nhit_gain = 2\n", "cost.cache.hit_gain: must be between 0 and 1"),
     ("[cost]\ncatalog = 'nowhere.toml'\n", "cost.catalog:"),
+    # qa8A #6, #7, #8: contradictions and silent no-ops refused, messages that list the fix
+    ("[behaviour]\nreturn_share = 0.8\nbuy_overage_share = 0.8\n",
+     "behaviour: return_share (0.8) + buy_overage_share (0.8) is more than 1"),
+    ("[plans.claude_pro.overage]\npolicy = 'credits'\nmeter = 'api_usd'\nrate_usd = 1\n",
+     "plans.claude_pro.overage.credits_usd: missing; credits needs it"),
+    ("[plans.claude_pro.overage]\npolicy = 'credits'\nmeter = 'api_usd'\nrate_usd = 1\n"
+     "credits_usd = 5\nmonthly_limit_usd = 1\n",
+     "plans.claude_pro.overage.monthly_limit_usd: credits have no monthly spend limit"),
+    ("[plans.cursor_pro.overage]\nno_monthly_limit = true\nmonthly_limit_usd = 1\n",
+     "plans.cursor_pro.overage: no_monthly_limit = true and monthly_limit_usd contradict"),
+    ("[[cost.route]]\nto = 'claude-haiku-4-5'\nshare = 0.5\nmin_prompt_tokens = 1000\n"
+     "max_prompt_tokens = 10\n", "cost.route[0].max_prompt_tokens: 10 is below "
+     "min_prompt_tokens (1000)"),
+    ("[behaviour]\nupgrade_share = 0.5\nladder = ['claude_max_5x', 'claude_pro']\n",
+     "behaviour.ladder: 'claude_pro' ($20) comes after 'claude_max_5x' ($100): list the ladder "
+     "cheapest first"),
+    ("[plans.claude_pro.overage]\npolicy = 'payg'\n", "plans.claude_pro.overage.meter: "
+     "missing; payg needs it (set plans.claude_pro.overage.meter and "
+     "plans.claude_pro.overage.rate_usd in the scenario; in a sweep, add e.g. --grid "
+     "plans.claude_pro.overage.meter="),
+    ("[plans.claude_pro.overage]\npolicy = 'payg'\nmeter = 'api_usd'\n",
+     "plans.claude_pro.overage.rate_usd: missing; payg needs it"),
+    ("[behaviour]\nelasticty = -0.1\n", "behaviour.elasticty: unknown key; allowed keys are "
+     "best_fit, best_fit_plans, buy_overage_share, elasticity, ladder, return_share, "
+     "upgrade_share"),
+    ("[scenari]\nname = 'x'\n", ": scenari: unknown key (top level) (did you mean "
+     "'scenario'?); allowed tables are behaviour, cost, plans, scenario"),
+    ("[plans.claude_pro.limits.weekly]\nwindow = 'calendar_week'\nreset_weekday = 2\n",
+     "reset_weekday: a weekday name (monday, tuesday, wednesday, thursday, friday, saturday, "
+     "sunday), got 2"),
+    ("[plans.claude_pro.limits.weekly]\nwindow = 'calendar_week'\nreset_weekday = 'wed'\n",
+     "'wed' is not a weekday name; use one of monday, tuesday, wednesday,"),
+    ("[plans.claude_pro]\nremove = true\nmove_to = 'claude_max_5x'\n"
+     "[plans.claude_max_5x]\nremove = true\nmove_to = 'claude_max_20x'\n",
+     "plans.claude_pro.move_to: 'claude_max_5x' is removed in this scenario"),
 ])
 def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "bad.toml"

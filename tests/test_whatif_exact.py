@@ -3,6 +3,8 @@ themselves through the real caps engine (caps.apply_plan), and against hand-comp
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from whatif_helpers import FIXTURE, aggregate, history_for, replay, requests_frame, with_calendar
 
@@ -157,3 +159,97 @@ def test_sample_population_within_one_percent() -> None:
         assert got["blocked"] == pytest.approx(want["blocked"], rel=0.01, abs=1.0), key
     assert total_got == pytest.approx(total_want, rel=0.01)
     store.close()
+
+
+# -- the baseline is the report's, whatever else runs (qa8A #5) ------------------------------
+
+LONG_PLANS = (Path(__file__).parent / "fixtures" / "whatif_hand" / "plans.toml").read_text(
+    encoding="utf-8").split("[plan.basic]")[0] + """
+[plan.small]
+source = "test"
+as_of = "2026-11-22"
+name = "Small"
+price_usd = 0.5
+[[plan.small.limit]]
+name = "monthly"
+meter = "api_usd"
+window = "calendar_month"
+cap = 0.9
+"""
+
+
+def test_baseline_equals_the_report_and_ignores_other_scenarios(tmp_path: Path) -> None:
+    """120 requests of varied size in one month: one long segment that the cap cuts in the
+    middle. With 16 interpolated breakpoints the baseline was not the report's, and a scenario
+    adding a tier nobody is on with a calendar-day limit (new segment cuts) moved it."""
+    from conftest import cli_json, write_csv
+
+    from planalyzer.whatif import metrics, parse_scenario, prepare
+    rows = [["h", "small", f"2026-10-{1 + i // 24:02d}T{i % 24:02d}:00:00Z", "claude-sonnet-4-5",
+             1000 + (i * 7919) % 5000, 100 + (i * 104729) % 900] for i in range(120)]
+    ev_csv = write_csv(tmp_path / "ev.csv", ["user_id", "plan", "ts", "model", "input_tokens",
+                                             "output_tokens"], rows)
+    plans = tmp_path / "plans.toml"
+    plans.write_text(LONG_PLANS, encoding="utf-8")
+    ghost = parse_scenario({"plans": {"ghost": {"name": "Ghost", "price_usd": 1.0, "limits": {
+        "daily": {"meter": "requests", "window": "calendar_day", "cap": 1}}}}}, "ghost.toml")
+    store = Store(None)
+    store.load([str(ev_csv)], LoadOptions())
+    alone = metrics(prepare(store.con, plans=plans)[0].baseline)
+    with_ghost = metrics(prepare(store.con, [ghost], plans=plans)[0].baseline)
+    store.close()
+    assert alone == with_ghost
+    report = cli_json(["report", str(ev_csv), "--plans", str(plans), "--no-fit"])
+    pu = report["plan_users"]["rows"][0]
+    pl_ = report["plans"]["rows"][0]
+    assert alone["blocked_requests"] == pu["blocked_requests"] > 0
+    assert alone["blocked_api_value_usd"] == pytest.approx(pu["blocked_api_value_usd"],
+                                                           abs=1e-6)
+    assert alone["gpu_cost_usd"] == pytest.approx(pl_["gpu_cost_usd"], abs=1e-6)
+
+
+def test_raising_an_inner_cap_can_block_more_under_an_outer_one(tmp_path: Path) -> None:
+    """qa8A #10 (docs): "raising a cap never increases blocked usage" holds for a single limit.
+    Five small requests, then five large ones six hours later, under a weekly cap of 6
+    requests: a session cap of 3 leaves weekly room for three large requests; a session cap of
+    5 spends the week on small ones, so more API value is blocked. The engine agrees with the
+    report's replay either way."""
+    from conftest import cli_json, write_csv
+
+    from planalyzer.whatif import metrics, parse_scenario, prepare
+    rows = [["u", "two", f"2026-10-05T{h:02d}:{m:02d}:00Z", "claude-sonnet-4-5", size, 100]
+            for h, size in ((1, 1000), (7, 100000)) for m in range(5)]
+    ev_csv = write_csv(tmp_path / "ev.csv", ["user_id", "plan", "ts", "model", "input_tokens",
+                                             "output_tokens"], rows)
+    plans = tmp_path / "plans.toml"
+    plans.write_text(LONG_PLANS.replace("plan.small", "plan.unused") + """
+[plan.two]
+source = "test"
+as_of = "2026-11-22"
+name = "Two"
+price_usd = 1.0
+[[plan.two.limit]]
+name = "session"
+meter = "requests"
+window = "rolling"
+hours = 5
+cap = 3
+[[plan.two.limit]]
+name = "weekly"
+meter = "requests"
+window = "rolling"
+days = 7
+cap = 6
+""", encoding="utf-8")
+    store = Store(None)
+    store.load([str(ev_csv)], LoadOptions())
+    ev, _ = prepare(store.con, plans=plans)
+    tight = metrics(ev.baseline)
+    loose = metrics(ev.run(parse_scenario(
+        {"plans": {"two": {"limits": {"session": {"cap": 5}}}}}, "s.toml")))
+    store.close()
+    assert tight["blocked_requests"] == loose["blocked_requests"] == 4
+    assert loose["blocked_api_value_usd"] > tight["blocked_api_value_usd"]
+    report = cli_json(["report", str(ev_csv), "--plans", str(plans), "--no-fit"])
+    assert tight["blocked_api_value_usd"] == pytest.approx(
+        report["plan_users"]["rows"][0]["blocked_api_value_usd"], abs=1e-6)

@@ -73,3 +73,12 @@ def test_an_explicit_max_gets_no_min_hint() -> None:
     assert obj.label == "max:unprofitable_loss_usd"
     assert "min:" not in obj.note() and "maximised (max:)" in obj.note()
     assert "min:unprofitable_loss_usd" in parse_objective("unprofitable_loss_usd").note()
+
+
+def test_sweep_frontier_keeps_designs_tied_on_both() -> None:
+    """qa8A #9: the frontier is the designs no other design beats on both; designs tied on
+    objective and affected share are all on it (only the first was)."""
+    from planalyzer.whatif.sweep import frontier
+    assert frontier([(5.0, 0.0), (5.0, 0.0), (5.0, 0.0), (5.0, 0.0)]) == [0, 1, 2, 3]
+    assert frontier([(5.0, 0.1), (5.0, 0.0), (6.0, 0.2), (6.0, 0.2), (4.0, 0.0)]) == [1, 2, 3]
+    assert frontier([(1.0, 0.5), (2.0, 0.5), (2.0, 0.5), (3.0, 0.9)]) == [1, 2, 3]

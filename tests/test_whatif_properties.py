@@ -187,6 +187,8 @@ def test_revenue_rows_add_up_to_revenue(evaluator, plan: str, price: int, cap: f
     the metrics, in total and per plan."""
     if "upgrade_share" in behaviour:
         behaviour["ladder"] = ["claude_pro", "claude_max_5x", "claude_max_20x"]
+    if behaviour.get("return_share", 0) + behaviour.get("buy_overage_share", 0) > 1:
+        behaviour["buy_overage_share"] = 1 - behaviour["return_share"]  # more is refused
     limits = evaluator.baseline_catalog.plans[plan].limits
     data = {"plans": {plan: {"price_usd": price, **overage, **usage,
                              "limits": {lim.name: {"cap": cap} for lim in limits[:1]}}},

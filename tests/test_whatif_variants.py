@@ -4,11 +4,14 @@ the scenario changes them, compared with pricing those events directly."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import write_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 from whatif_helpers import FIXTURE
 
@@ -170,3 +173,79 @@ def test_a_route_naming_a_model_takes_its_dated_snapshots() -> None:
     _, notes = run("claude-opus-9*", False)
     assert any("the route of model claude-opus-9* to claude-haiku-4-5 matches no logged model"
                in n for n in notes), notes
+
+
+# -- heaviest_users_share: the heaviest ceil(share x n) users (qa8A #1) -------------------------
+
+def _heavy_con(tokens: list[int]) -> Any:
+    import duckdb
+    con = duckdb.connect()
+    con.execute("CREATE TABLE events (event_id VARCHAR, ts TIMESTAMPTZ, user_id VARCHAR, "
+                "plan VARCHAR, model VARCHAR, input_tokens BIGINT, cache_write_tokens BIGINT, "
+                "cache_write_1h_tokens BIGINT, cache_read_tokens BIGINT, output_tokens BIGINT, "
+                "requests BIGINT, logged_cost_usd DOUBLE, source VARCHAR, source_row BIGINT)")
+    con.executemany("INSERT INTO events VALUES (?, TIMESTAMPTZ '2026-10-01 10:00:00+00', ?, "
+                    "'p', 'claude-opus-4-5', ?, 0, 0, 0, 0, 1, NULL, 's', ?)",
+                    [[f"e{i}", f"u{i:03d}", t, i] for i, t in enumerate(tokens)])
+    return con
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=12),
+       st.sampled_from([0.0, 0.1, 0.25, 1 / 3, 0.5, 0.6, 0.99, 1.0]))
+def test_heaviest_users_share_routes_the_heaviest_ceil_share_n_users(
+        tokens: list[int], share: float) -> None:
+    from planalyzer.whatif.variants import Route, Variant, heaviest_count, variant_events
+    con = _heavy_con(tokens)
+    n = len(tokens)
+    variant = Variant((Route("claude-haiku-4-5", 1.0, "*", heaviest_users_share=share),))
+    with variant_events(con, variant):
+        routed = {r[0] for r in con.execute(
+            "SELECT user_id FROM events WHERE model = 'claude-haiku-4-5'").fetchall()}
+    assert len(routed) == heaviest_count(share, n) == math.ceil(round(share * n, 9))
+    if share == 1.0:
+        assert len(routed) == n
+    heaviest = sorted(range(n), key=lambda i: (-tokens[i], i))[:len(routed)]
+    assert routed == {f"u{i:03d}" for i in heaviest}
+
+
+def test_heaviest_share_on_three_users(tmp_path: Path) -> None:
+    """a, b, c with 3, 2 and 1 requests: 1.0 routes all three (as no filter), 0.5 two."""
+    rows = [[u, "claude_pro", f"2026-10-0{d}T10:00:00Z", "claude-opus-4-5", 10000, 2000]
+            for u, n in (("a", 3), ("b", 2), ("c", 1)) for d in range(1, n + 1)]
+    ev = write_csv(tmp_path / "ev.csv", ["user_id", "plan", "ts", "model", "input_tokens",
+                                         "output_tokens"], rows)
+    store = Store(None)
+    store.load([str(ev)], LoadOptions())
+    main, _ = prepare(store.con)
+
+    def gpu(heavy: float | None) -> float:
+        route: dict[str, Any] = {"models": "*opus*", "share": 1.0, "to": "claude-haiku-4-5"}
+        if heavy is not None:
+            route["heaviest_users_share"] = heavy
+        return metrics(main.run(parse_scenario({"cost": {"route": [route]}}, "h.toml"))
+                       )["gpu_cost_usd"]
+
+    assert gpu(1.0) == pytest.approx(gpu(None), rel=1e-12)
+    base = metrics(main.baseline)["gpu_cost_usd"]
+    whole = gpu(1.0) - base  # every request routed: 6; 0.5 takes a and b (5), 0.1 a (3)
+    assert whole != 0
+    assert (gpu(0.5) - base) / whole == pytest.approx(5 / 6, rel=1e-9)
+    assert (gpu(0.1) - base) / whole == pytest.approx(3 / 6, rel=1e-9)
+
+
+def test_route_to_a_model_with_no_list_price_says_its_value_is_unknown() -> None:
+    """qa8A #4: routing everything to a model with no API list price counted it $0 with no
+    note, so the api plan's spend cap and usage charge silently stopped binding."""
+    from whatif_helpers import HAND
+    store = Store(None)
+    store.load([str(HAND / "ev.csv")], LoadOptions())
+    ev, _ = prepare(store.con, plans=HAND / "plans.toml")
+    out = ev.run(parse_scenario({"cost": {"route": [{"models": "*sonnet*", "share": 1.0,
+                                                     "to": "gpt-9-ultra"}]}}, "r.toml"))
+    note = [w for w in out.warnings if w.startswith("cost: routed to gpt-9-ultra")]
+    assert len(note) == 1, out.warnings
+    assert "count $0 of API value (unknown, not free" in note[0]
+    assert "on plans that cap or charge by API value (api)" in note[0]
+    assert not any("routed to" in w for w in ev.baseline.warnings)
+    store.close()

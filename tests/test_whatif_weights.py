@@ -85,3 +85,56 @@ def test_weighted_median_with_equal_weights_is_the_median(values: list[float],
     s = pl.Series(values, dtype=pl.Float64)
     got = _weighted_median(s, pl.Series([w] * len(values), dtype=pl.Float64))
     assert got == pytest.approx(s.median(), rel=1e-9, abs=1e-9)
+
+
+# -- one rule for the weight (qa8A #3), on the hand data: basic $10 (u1, u2, u6), pro $50 (u3,
+# u4), api $0 (u5) --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hand() -> Any:
+    from whatif_helpers import HAND
+
+    from planalyzer.store import LoadOptions, Store
+    from planalyzer.whatif import prepare
+    store = Store(None)
+    store.load([str(HAND / "ev.csv")], LoadOptions())
+    ev, _ = prepare(store.con, plans=HAND / "plans.toml")
+    yield ev
+    store.close()
+
+
+def _weights(ev: Any, data: dict[str, Any]) -> tuple[dict[str, float], Any]:
+    from planalyzer.whatif import parse_scenario
+    out = ev.run(parse_scenario(data, "e.toml"))
+    f = out.frame.group_by("user").agg(pl.col("weight").max())
+    return {ev.h.user_ids[u]: w for u, w in zip(f["user"], f["weight"], strict=True)}, out
+
+
+def test_elasticity_from_a_zero_price_keeps_weight_one_and_says_so(hand: Any) -> None:
+    w, out = _weights(hand, {"plans": {"api": {"price_usd": 5.0}},
+                             "behaviour": {"elasticity": -0.5}})
+    assert w["u5"] == 1.0
+    assert any("1 user(s) on a $0 plan in the baseline now pay" in n for n in out.notes)
+
+
+def test_elasticity_never_gives_a_moved_user_more_than_one(hand: Any) -> None:
+    w, _ = _weights(hand, {"plans": {"pro": {"price_usd": 100.0}},
+                           "behaviour": {"elasticity": -0.5, "best_fit": True}})
+    assert max(w.values()) <= 1.0
+    assert w["u2"] == w["u6"] == w["u4"] == 1.0  # to api ($0): cheaper, no extra users
+    assert w["u5"] == 1.0  # from api ($0): no relative change
+    assert w["u1"] == 0.0  # basic $10 -> pro $100: 1 - 0.5 x 9 < 0, clamped at 0
+    # a user who stays on a plan whose price is cut still counts more than 1 (as before)
+    stay, _ = _weights(hand, {"plans": {"pro": {"price_usd": 25.0}},
+                              "behaviour": {"elasticity": -0.5}})
+    assert stay["u3"] == stay["u4"] == pytest.approx(1.25)
+
+
+def test_elasticity_large_rise_leaves_nobody_and_move_to_counts_the_new_price(
+        hand: Any) -> None:
+    w, _ = _weights(hand, {"plans": {"basic": {"price_usd": 40.0}},
+                           "behaviour": {"elasticity": -0.5}})
+    assert w["u1"] == w["u2"] == w["u6"] == 0.0  # +300%: 1 - 1.5 < 0
+    w, _ = _weights(hand, {"plans": {"basic": {"remove": True, "move_to": "pro"}},
+                           "behaviour": {"elasticity": -0.1}})
+    assert w["u1"] == pytest.approx(1 - 0.1 * 4)  # $10 -> $50

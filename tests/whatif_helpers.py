@@ -16,6 +16,8 @@ from planalyzer.whatif.history import History, _bounds, history_from_requests
 TOKENS = ("input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "cache_read_tokens",
           "output_tokens")
 FIXTURE = Path(__file__).parent / "fixtures" / "report_small.csv"
+# qa8A's hand data: 59 identical Sonnet requests by 6 users on basic / pro / api (plans.toml)
+HAND = Path(__file__).parent / "fixtures" / "whatif_hand"
 
 
 def requests_frame(rows: Sequence[tuple[str, int, float]], model: str = "m") -> pl.DataFrame:

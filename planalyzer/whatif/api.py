@@ -7,7 +7,13 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer.analysis import Period, log_span, month_label, period_note
+from planalyzer.analysis import (
+    Period,
+    api_value_plans,
+    log_span,
+    month_label,
+    period_note,
+)
 from planalyzer.errors import InputError
 from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
@@ -28,6 +34,19 @@ from planalyzer.whatif.variants import (
 def shipped_scenarios() -> list[Path]:
     """The example scenarios shipped with the package (planalyzer/data/scenarios)."""
     return sorted((Path(__file__).parent.parent / "data" / "scenarios").glob("*.toml"))
+
+
+def unpriced_route_note(models: Sequence[str], catalogs: Sequence[PlanCatalog]) -> str:
+    """A route sends requests to models with no API list price: what that does to the figures
+    (their API value counts $0, as for the logs' own unpriced models), and which plans' caps
+    and charges by API value then stop binding on them."""
+    plans = sorted({k for c in catalogs for k in api_value_plans(c, models)})
+    where = (f"; on plans that cap or charge by API value ({', '.join(plans)}) those requests "
+             "are served free and never count toward those caps or charges, so read those "
+             "plans' revenue, blocked usage and limit hits as unknown" if plans else "")
+    return (f"cost: routed to {', '.join(models)}, which has no API list price: in the "
+            "what-if figures those requests count $0 of API value (unknown, not free; the "
+            f"report leaves it empty){where}. Give --prices FILE with its price")
 
 
 def prepare(
@@ -53,6 +72,7 @@ def prepare(
     catalog = load_plan_catalog(plans)
     pricing = price_result(con, costs, prices=prices, strict=strict)
     notes = list(pricing.warnings)
+    logged_unpriced = {u.model for u in pricing.unpriced_models}
     if pricing.unpriced_models:  # the report leaves their value unknown; the replay cannot
         notes.append("in the what-if figures, requests of models with no API list price count "
                      "$0 of API value (usage blocked, and limits or charges by API value)")
@@ -78,9 +98,13 @@ def prepare(
         with variant_events(con, variant) as unmatched:
             # warnings as the report gives them: a model routed to that the cost catalog
             # lacks is priced by the fallback profile (an error with --strict)
-            warnings = [*unmatched, *price(con, Path(variant.cost_catalog)
-                                           if variant.cost_catalog else costs,
-                                           prices=prices, strict=strict)]
+            routed = price_result(con, Path(variant.cost_catalog)
+                                  if variant.cost_catalog else costs,
+                                  prices=prices, strict=strict)
+            warnings = [*unmatched, *routed.warnings]
+            new = sorted({u.model for u in routed.unpriced_models} - logged_unpriced)
+            if new:
+                warnings.append(unpriced_route_note(new, catalogs))
             h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
             if variant.routes:
                 mark_routed(con)

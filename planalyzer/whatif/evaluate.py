@@ -61,8 +61,15 @@ def _cut(c: S, a: S, z: S, exact: S, before: S, cap: float | S, nreq: S) -> S:
     (the crossing request is served in full). ``nreq``: running request count at breakpoints.
     """
     r = cap - before
-    ca = _val(c, a)
-    target = ca + r
+    target = _val(c, a) + r
+    zf = z.cast(pl.Float64)
+    # Most segments are served in full (the cap is not reached by their end) or not at all
+    # (reached before they start): only the ones the cap crosses need the search.
+    out = zf.zip_with(r > 0, a.cast(pl.Float64))
+    idx = ((r > 0) & (c.gather(z) >= target)).arg_true()
+    if not len(idx):
+        return out
+    a, z, exact, target = a.gather(idx), z.gather(idx), exact.gather(idx), target.gather(idx)
     lo = a.floor().cast(pl.Int64) + 1
     j = c.search_sorted(target, side="left").cast(pl.Int64)
     j = j.zip_with(j >= lo, lo)
@@ -78,10 +85,7 @@ def _cut(c: S, a: S, z: S, exact: S, before: S, cap: float | S, nreq: S) -> S:
             / span.zip_with(span > 0, pl.repeat(1.0, len(span), eager=True)))
     frac = frac.clip(0.0, 1.0)
     approx = p0 + frac * (j.cast(pl.Float64) - p0)
-    x = j.cast(pl.Float64).zip_with(exact, approx)
-    zf = z.cast(pl.Float64)
-    x = x.zip_with(c.gather(z) >= target, zf)  # never reaches the cap here: all served
-    return x.zip_with(r > 0, a)
+    return out.scatter(idx, j.cast(pl.Float64).zip_with(exact, approx))
 
 
 @dataclass

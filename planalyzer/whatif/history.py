@@ -9,9 +9,11 @@ period. Caps act on a segment only through where its served prefix ends, so a se
 as a short cumulative *profile*: breakpoints after some of its requests carrying the running
 sums of every meter, GPU cost, fully loaded cost, API value and requests.
 
-A segment of at most ``K`` requests keeps a breakpoint after every request: evaluation on it is
-exact. A longer one keeps ``K`` breakpoints at equal request counts and is interpolated linearly
-between them (docs/whatif.md, "Exactness"). Breakpoint sums are global running sums, so one
+By default every request is a breakpoint, so evaluation is exact: the replay equals
+``planalyzer report`` on the same data, whatever other scenarios the run holds. With ``k`` set,
+a segment of at most ``k`` requests keeps a breakpoint after every request and a longer one
+keeps ``k`` breakpoints at equal request counts, interpolated linearly between them (smaller
+aggregates; docs/whatif.md, "Exactness"). Breakpoint sums are global running sums, so one
 ``search_sorted`` over the whole array finds where a cap cuts every segment at once.
 
 No typer or rich here.
@@ -30,7 +32,7 @@ from planalyzer.analysis import Period, in_period, meter_units
 from planalyzer.caps import Requests, window_starts
 from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
 
-K = 16  # breakpoints kept per long segment
+K: int | None = None  # breakpoints kept per long segment; None: every request (exact)
 QUANTITIES = ("gpu", "loaded", "api", "req")
 S = pl.Series
 
@@ -131,7 +133,7 @@ def build_history(
     *,
     timezone: str = "UTC",
     period: Period | None = None,
-    k: int = K,
+    k: int | None = K,
 ) -> History:
     """One pass over ``priced_events``: segments and profiles for every window ``catalogs``
     use (the baseline's and every scenario's), every meter of the first catalog."""
@@ -143,7 +145,7 @@ def build_history(
 
 def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
                           assignment: Assignment, windows: Sequence[Window], timezone: str,
-                          period: Period, k: int = K) -> History:
+                          period: Period, k: int | None = K) -> History:
     n = len(df)
     meters = list(catalogs[0].meters)
     bounds = _bounds(df["user_id"])
@@ -165,25 +167,30 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
     seg_id = seg_start.cast(pl.Int64).cum_sum() - 1
     first = seg_start.arg_true().cast(pl.Int64)
     seg_n = pl.concat([first.slice(1), S([n], dtype=pl.Int64)]) - first
-    rank = pl.int_range(0, n, dtype=pl.Int64, eager=True) - first.gather(seg_id) if n else \
-        S([], dtype=pl.Int64)
-    cnt = seg_n.gather(seg_id) if n else S([], dtype=pl.Int64)
-    after = (cnt <= k) | ((rank + 1) * k // cnt != rank * k // cnt) | (rank + 1 == cnt)
-    bidx = pl.concat([S([0], dtype=pl.Int64), after.arg_true().cast(pl.Int64) + 1])
-    a = bidx.search_sorted(first, side="left").cast(pl.Int64)
+    if k is None:  # every request a breakpoint: exact
+        bidx = pl.int_range(0, n + 1, dtype=pl.Int64, eager=True)
+    else:
+        rank = pl.int_range(0, n, dtype=pl.Int64, eager=True) - first.gather(seg_id) if n \
+            else S([], dtype=pl.Int64)
+        cnt = seg_n.gather(seg_id) if n else S([], dtype=pl.Int64)
+        after = (cnt <= k) | ((rank + 1) * k // cnt != rank * k // cnt) | (rank + 1 == cnt)
+        bidx = pl.concat([S([0], dtype=pl.Int64), after.arg_true().cast(pl.Int64) + 1])
+    a = first if k is None else bidx.search_sorted(first, side="left").cast(pl.Int64)
     z = pl.concat([a.slice(1), S([len(bidx) - 1], dtype=pl.Int64)])
     units = {m: meter_units(df, catalogs[0].meters[m]) for m in meters}
     cols = {**{f"m:{m}": u for m, u in units.items()},
             "gpu": df["gpu_cost_usd"].fill_null(0.0),
             "loaded": df["loaded_cost_usd"].fill_null(0.0),
             "api": df["api_value_usd"], "req": df["requests"].cast(pl.Float64)}
-    bp = {name: _prefix(col).gather(bidx) for name, col in cols.items()}
+    bp = {name: _prefix(col) if k is None else _prefix(col).gather(bidx)
+          for name, col in cols.items()}
     user_of_req = req.user_index()
     seg = pl.DataFrame({
         "user": user_of_req.gather(first) if n else S([], dtype=pl.Int64),
         "month_key": df["month_key"].gather(first),
         "keep": keep.gather(first),
-        "a": a, "z": z, "exact": seg_n <= k,
+        "a": a, "z": z,
+        "exact": pl.repeat(True, len(first), eager=True) if k is None else seg_n <= k,
         **{f"w{j}": ids.gather(first) for j, ids in enumerate(wid)},
     })
     user_seg = seg["user"].search_sorted(pl.int_range(0, len(user_ids) + 1, eager=True),

@@ -87,7 +87,8 @@ class Outcome:
 
     @property
     def frame(self) -> pl.DataFrame:
-        """Every user-month under the scenario, sorted by ``row``."""
+        """Every user-month under the scenario, sorted by ``row`` (with upgrade_share, a
+        user-month split between two tiers is two rows, weighted by their ``mix`` column)."""
         if self._frame is None:
             self._frame = (pl.concat(list(self.parts.values()), how="diagonal_relaxed")
                            .sort("row") if self.parts else _empty())
@@ -226,8 +227,9 @@ class Evaluator:
         if beh.upgrade_share:
             notes.append(f"behaviour: {beh.upgrade_share:.0%} of user-months that hit a limit "
                          "move one tier up the ladder " + " < ".join(beh.ladder)
-                         + " (mixed into the lower tier's rows in the per-plan, limit and "
-                         "user tables; totals exact)")
+                         + " (each such user-month counts 1 - share on its plan and share "
+                         "on the next tier, in every total, count and loss; both parts are "
+                         "shown under the lower tier in the per-plan, limit and user tables)")
         if beh.return_share:
             notes.append(f"behaviour: {beh.return_share:.0%} of blocked usage comes back after "
                          "the reset (served, at its cost, no extra revenue; assumed not blocked "
@@ -237,7 +239,14 @@ class Evaluator:
                          "overage at API list price")
         if beh.elasticity:
             notes.append(f"behaviour: price elasticity {beh.elasticity:g}: each user counts "
-                         "1 + elasticity x relative price change (subscribers, revenue, cost)")
+                         "max(0, 1 + elasticity x relative price change) of their plan's "
+                         "price (subscribers, revenue, cost), at most 1 for users the scenario "
+                         "moves to another plan")
+            free = self._free_before(catalog, plan_of)
+            if free:
+                notes.append(f"behaviour: {free} user(s) on a $0 plan in the baseline now pay: "
+                             "a change from $0 has no relative size, so elasticity leaves "
+                             "them at weight 1 (all stay)")
         if factor != 1.0:
             notes.append(f"cost: GPU cost x {factor:g} (GPU price x "
                          f"{scenario.cost.gpu_price_factor:g} / utilization x "
@@ -319,21 +328,19 @@ class Evaluator:
                        | (bplan.gather(rows) != plan.key))
         out = _group_metrics(frame, changed, per_plan=True)
         subs = out["subscribers"]  # users, each by its elasticity weight (1 without it)
-        user_w = (frame.group_by("user").agg(pl.col("weight").max())
-                  if "weight" in frame.columns and len(frame) else None)
         for lim in plan.limits:
             col = f"hit:{lim.name}"
-            if col not in frame.columns:
-                n = 0.0
-            else:
-                hit = frame["user"].filter(frame[col].fill_null(False)).unique()
-                n = (float(user_w.filter(pl.col("user").is_in(hit.implode()))["weight"].sum())
-                     if user_w is not None else float(len(hit)))
+            n = _hit_users(frame, col) if col in frame.columns else 0.0
             out[f"hit_share.{lim.name}"] = n / subs if subs else 0.0
             out[f"hit_users.{lim.name}"] = n
         return out
 
     def _weight(self, frame: pl.DataFrame, catalog: PlanCatalog, elasticity: float) -> pl.Expr:
+        """Each user-month's elasticity weight (docs/whatif.md, "Behaviour"): with old = the
+        price of the user's baseline plan and new = the price of the plan the scenario puts
+        them on, ``max(0, 1 + elasticity x (new / old - 1))``; at most 1 for a user the
+        scenario moves to another plan (move_to, best_fit: a move to a cheaper plan keeps the
+        user, it adds nobody); 1 where old is $0 (no relative change; a note says so)."""
         if not elasticity:
             return pl.lit(1.0)
         base_price = {k: p.price_usd for k, p in self.baseline_catalog.plans.items()}
@@ -341,11 +348,21 @@ class Evaluator:
         old = pl.Series(self.h.user_plan).replace_strict(base_price, default=0.0,
                                                          return_dtype=pl.Float64)
         bp = old.gather(frame["user"])
+        moved = self._baseline_plan.gather(frame["user"]) != frame["plan"]
         np_ = frame["plan"].replace_strict(new_price, default=0.0, return_dtype=pl.Float64)
-        rel = (np_ / bp.zip_with(bp > 0, np_.zip_with(np_ > 0, pl.repeat(
-            1.0, len(np_), eager=True)))) - 1.0
+        free = bp <= 0
+        rel = np_ / bp.zip_with(~free, pl.repeat(1.0, len(bp), eager=True)) - 1.0
         w = (1.0 + elasticity * rel).clip(0.0, None)
-        return pl.lit(w.zip_with(bp > 0, pl.repeat(1.0, len(w), eager=True)))
+        w = w.zip_with(~moved, w.clip(None, 1.0))
+        return pl.lit(w.zip_with(~free, pl.repeat(1.0, len(w), eager=True)))
+
+    def _free_before(self, catalog: PlanCatalog, plan_of: S) -> int:
+        """Users on a $0 plan in the baseline whom the scenario puts on a paid plan."""
+        base = {k: p.price_usd for k, p in self.baseline_catalog.plans.items()}
+        new = {k: p.price_usd for k, p in catalog.plans.items()}
+        was = self._baseline_plan.replace_strict(base, default=None, return_dtype=pl.Float64)
+        now = plan_of.replace_strict(new, default=None, return_dtype=pl.Float64)
+        return int(((was == 0.0) & (now > 0.0)).fill_null(False).sum())
 
     def _best_fit(self, catalog: PlanCatalog, plan_of: S, choices: Sequence[str],
                   factor: float) -> S:
@@ -367,7 +384,15 @@ class Evaluator:
 
     def _upgrade(self, frame: pl.DataFrame, catalog: PlanCatalog, ladder: Sequence[str],
                  share: float, factor: float) -> pl.DataFrame:
-        parts = [frame.filter(~pl.col("hit") | ~pl.col("plan").is_in(list(ladder[:-1])))]
+        """Each user-month that hit a limit on a tier of ``ladder`` (but the last) as two rows
+        with the same ``row``: as it is, with ``mix`` 1 - share, and replayed under the next
+        tier, with ``mix`` share. Both stay under the lower tier's plan key (per-plan tables);
+        the upgraded row's ``hit`` is the next tier's, the lower tier's ``hit:*`` are false on
+        it. Sums, unprofitable user-months, losses and users hit weigh rows by ``mix``."""
+        lower = list(ladder[:-1])
+        frame = frame.with_columns(pl.lit(1.0).alias("mix"))
+        parts = [frame.filter(~pl.col("hit") | ~pl.col("plan").is_in(lower))]
+        own_hits = [c for c in frame.columns if c.startswith("hit:")]
         for lo, hi in itertools.pairwise(ladder):
             cur = frame.filter(pl.col("hit") & (pl.col("plan") == lo))
             if not len(cur):
@@ -375,14 +400,13 @@ class Evaluator:
             users = cur["user"].unique().sort()
             nxt = self._priced(catalog.plans[hi], users, f"up:{hi}:{hash(tuple(users))}",
                                factor).join(cur.select("row"), on="row", how="semi")
-            keep = ["row", "user", "month_key", "plan", "hit",
-                    *[c for c in cur.columns if c.startswith("hit:")]]
-            num = [c for c in cur.columns if c not in keep]
-            mixed = cur.select(*keep,
-                               *[(pl.col(c) * (1 - share) + nxt[c] * share).alias(c)
-                                 for c in num])
-            parts.append(mixed)
-        return pl.concat(parts, how="diagonal_relaxed").sort("row")
+            nxt = nxt.select(*[c for c in nxt.columns if not c.startswith("hit:")])
+            if share < 1.0:
+                parts.append(cur.with_columns(pl.lit(1.0 - share).alias("mix")))
+            parts.append(nxt.with_columns(pl.lit(lo).alias("plan"),
+                                          pl.lit(share).alias("mix"),
+                                          *[pl.lit(False).alias(c) for c in own_hits]))
+        return pl.concat(parts, how="diagonal_relaxed").sort("row", "mix")
 
 
 def _users_by_plan(plan_of: S) -> dict[str, S]:
@@ -456,8 +480,32 @@ def metrics(outcome: Outcome, baseline: Outcome | None = None) -> dict[str, floa
     return out
 
 
+def _row_weight(f: pl.DataFrame) -> S:
+    """A row's weight in sums: its elasticity weight times its ``mix`` (upgrade_share)."""
+    return f["weight"] * f["mix"] if "mix" in f.columns else f["weight"]
+
+
+def _hit_users(f: pl.DataFrame, col: str) -> float:
+    """Users a limit (``col``: a boolean column) affects, each by its elasticity weight times
+    the largest share of a month of theirs that is hit (1 without upgrade_share: a user hit at
+    least once counts fully; with it, a user hit in one month counts 1 - share when the next
+    tier serves that month unhit, as a mix of users who stay and users who move up)."""
+    if not len(f):
+        return 0.0
+    if "mix" not in f.columns and ("weight" not in f.columns or (
+            f["weight"].min() == 1.0 and f["weight"].max() == 1.0)):  # the fast, common case
+        return float(f["user"].filter(f[col].fill_null(False)).n_unique())
+    mix = pl.col("mix") if "mix" in f.columns else pl.lit(1.0)
+    weight = pl.col("weight") if "weight" in f.columns else pl.lit(1.0)
+    per_month = f.group_by("user", "row").agg(
+        weight.max().alias("w"), (mix * pl.col(col).fill_null(False).cast(pl.Float64))
+        .sum().alias("h"))
+    per_user = per_month.group_by("user").agg(pl.col("w").max(), pl.col("h").max())
+    return float((per_user["w"] * per_user["h"].clip(0.0, 1.0)).sum())
+
+
 def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[str, float]:
-    w = f["weight"]
+    w = _row_weight(f)
     m = f["margin_usd"]
     user = f["user"]
     users = user.n_unique()
@@ -466,10 +514,8 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         subs = float(users)
         hit_users = float(user.filter(f["hit"]).n_unique())
     else:
-        per_user = f.select("user", "weight", "hit").group_by("user").agg(
-            pl.col("weight").max(), pl.col("hit").any())
-        subs = float(per_user["weight"].sum())
-        hit_users = float((per_user["weight"] * per_user["hit"].cast(pl.Float64)).sum())
+        subs = float(f.group_by("user").agg(pl.col("weight").max())["weight"].sum())
+        hit_users = _hit_users(f, "hit")
     aff_users = float(user.filter(changed).n_unique())
     neg = m < 0
     cols = ("revenue_usd", "subscription_usd", "credits_usd", "overage_usd", "usage_usd",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from typing import Any
 
 from planalyzer.errors import ConfigError
 from planalyzer.plans import (
+    WEEKDAYS,
     Limit,
     Overage,
     Plan,
@@ -117,6 +119,10 @@ def _check_ext(data: Any, spec: Mapping[str, tuple[str, bool]], where: str, path
     """``_check`` plus arrays of strings (plan keys)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: {where}: expected a table")
+    for k in data:  # the message lists every allowed key, arrays included
+        if k not in spec:
+            raise ConfigError(f"{path}: {where}.{k}: unknown key; allowed keys are "
+                              f"{', '.join(sorted(spec))}. Remove it or fix the spelling")
     arrays = {k for k, v in spec.items() if v[0] == "array"}
     for k in arrays:
         if k in data and not _is_array(data[k]):
@@ -135,6 +141,12 @@ def _share(value: float, where: str, path: str) -> float:
 def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> Scenario:
     """Check a scenario's structure (keys and types; plan keys are checked by ``apply``)."""
     check_finite(data, path)
+    for k in data:
+        if k not in _TOP:
+            near = difflib.get_close_matches(k, list(_TOP), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ConfigError(f"{path}: {k}: unknown key (top level){hint}; allowed tables are "
+                              f"{', '.join(sorted(_TOP))}")
     _check(data, _TOP, "scenario file", path)
     meta = _check(data.get("scenario", {}), _META, "scenario", path)
     plans = data.get("plans", {})
@@ -142,6 +154,11 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> S
         where = f"plans.{key}"
         _check(p, _PLAN, where, path)
         for lname, lim in p.get("limits", {}).items():
+            if isinstance(lim, dict) and "reset_weekday" in lim \
+                    and not isinstance(lim["reset_weekday"], str):
+                raise ConfigError(f"{path}: {where}.limits.{lname}.reset_weekday: a weekday "
+                                  f"name ({', '.join(WEEKDAYS)}), got "
+                                  f"{lim['reset_weekday']!r}")
             _check(lim, _LIMIT, f"{where}.limits.{lname}", path)
         if "overage" in p:
             _check(p["overage"], _OVERAGE, f"{where}.overage", path)
@@ -164,6 +181,11 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> S
         _share(b.get("upgrade_share", 0.0), "behaviour.upgrade_share", path),
         tuple(b.get("ladder", ())), bool(b.get("best_fit", False)),
         tuple(b.get("best_fit_plans", ())))
+    if beh.return_share + beh.buy_overage_share > 1.0 + 1e-12:
+        raise ConfigError(f"{path}: behaviour: return_share ({beh.return_share:g}) + "
+                          f"buy_overage_share ({beh.buy_overage_share:g}) is more than 1: "
+                          "they are shares of the same blocked usage; lower one so that "
+                          "they add up to 1 at most")
     if beh.upgrade_share and len(beh.ladder) < 2:
         raise ConfigError(f"{path}: behaviour.ladder: upgrade_share needs a ladder of at least "
                           "two plan keys, cheapest first")
@@ -250,10 +272,27 @@ def _overage(plan: Plan, ch: Mapping[str, Any], catalog: PlanCatalog, where: str
         raise ConfigError(f"{path}: {where}.overage.policy: {policy!r} is not block, payg or "
                           "credits")
     meter = ch.get("meter", o.meter)
+    ow = f"{where}.overage"
     if policy != "block":
         if not meter:
-            raise ConfigError(f"{path}: {where}.overage.meter: missing; {policy} needs it")
-        _need_meter(catalog, meter, f"{where}.overage.meter", path)
+            raise ConfigError(f"{path}: {ow}.meter: missing; {policy} needs it (set "
+                              f"{ow}.meter and {ow}.rate_usd in the scenario; in a sweep, add "
+                              f"e.g. --grid {ow}.meter={sorted(catalog.meters)[0]} --grid "
+                              f"{ow}.rate_usd=1, or start from a --scenario that sets them)")
+        _need_meter(catalog, meter, f"{ow}.meter", path)
+        if o.policy == "block" and "rate_usd" not in ch:
+            raise ConfigError(f"{path}: {ow}.rate_usd: missing; {policy} needs it (the plan "
+                              "blocks today, so it has no overage rate to keep)")
+    if policy == "credits" and "credits_usd" not in ch and o.policy != "credits":
+        raise ConfigError(f"{path}: {ow}.credits_usd: missing; credits needs it (the "
+                          "prepaid pack per month, in USD)")
+    if policy == "credits" and ("monthly_limit_usd" in ch or ch.get("no_monthly_limit")):
+        key = "monthly_limit_usd" if "monthly_limit_usd" in ch else "no_monthly_limit"
+        raise ConfigError(f"{path}: {ow}.{key}: credits have no monthly spend limit (the "
+                          "prepaid pack, credits_usd, is the limit); remove it")
+    if ch.get("no_monthly_limit") and "monthly_limit_usd" in ch:
+        raise ConfigError(f"{path}: {ow}: no_monthly_limit = true and monthly_limit_usd "
+                          "contradict each other; keep one")
     mlim = o.monthly_limit_usd
     if "monthly_limit_usd" in ch:
         mlim = _num(ch["monthly_limit_usd"])
@@ -316,10 +355,23 @@ def apply_scenario(catalog: PlanCatalog, scenario: Scenario
                              limits=limits, overage=overage, usage=usage)
     for old_key, target in moves.items():
         if target not in plans:
-            raise ConfigError(f"{path}: plans.{old_key}.move_to: {target!r} is not a plan of "
-                              "the scenario's catalog")
+            why = (f"{target!r} is removed in this scenario (plans.{target}.remove)"
+                   if target in catalog.plans else
+                   f"{target!r} is not a plan of the scenario's catalog")
+            raise ConfigError(f"{path}: plans.{old_key}.move_to: {why}; move its users to a "
+                              f"plan that stays ({', '.join(plans)})")
     for k in (*scenario.behaviour.ladder, *scenario.behaviour.best_fit_plans):
         if k not in plans:
             raise ConfigError(f"{path}: behaviour: plan {k!r} is not in the scenario's catalog "
                               f"({', '.join(plans)})")
+    ladder = scenario.behaviour.ladder
+    if scenario.behaviour.upgrade_share:  # by the catalog's prices (a sweep may move them)
+        def price_of(k: str) -> float:
+            return (catalog.plans[k] if k in catalog.plans else plans[k]).price_usd
+        for lo, hi in itertools.pairwise(ladder):
+            if price_of(hi) < price_of(lo):
+                raise ConfigError(
+                    f"{path}: behaviour.ladder: {hi!r} (${price_of(hi):g}) comes after "
+                    f"{lo!r} (${price_of(lo):g}): list the ladder cheapest first, each "
+                    "tier the one its users upgrade to")
     return PlanCatalog(catalog.path, catalog.meters, plans), moves

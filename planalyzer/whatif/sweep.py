@@ -290,15 +290,17 @@ def resolve_metric(name: str, m: Mapping[str, float]) -> float:
 
 
 def frontier(points: Sequence[tuple[float, float]]) -> list[int]:
-    """Indexes of points not dominated in (objective: higher, affected: lower)."""
+    """Indexes of points not dominated in (objective: higher, affected: lower): no other
+    point is at least as good on both and better on one. Designs tied on both are all kept."""
     order = sorted(range(len(points)), key=lambda i: (points[i][1], -points[i][0], i))
     out: list[int] = []
-    best = -math.inf
-    for i in order:
-        obj = points[i][0]
-        if obj > best:
-            out.append(i)
-            best = obj
+    best = -math.inf  # the best objective at a strictly lower affected share
+    for _, same in itertools.groupby(order, key=lambda i: points[i][1]):
+        group = list(same)  # one affected share, best objective first
+        top = points[group[0]][0]
+        if top > best:
+            out.extend(i for i in group if points[i][0] == top)
+            best = top
     return sorted(out)
 
 

@@ -39,7 +39,7 @@ PEOPLE_ROWS = (
     ("unprofitable_user_months", "unprofitable user-months"),
     ("users_hit", "users hit by a limit"),
     ("users_affected", "users whose bill or access changes"),
-    ("blocked_requests", "requests blocked (interpolated)"),
+    ("blocked_requests", "requests blocked"),
 )
 SHARE_ROWS = (
     ("users_hit_share", "share of users hit by a limit"),
@@ -92,11 +92,9 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
                        "charges; contribution margin = revenue - marginal GPU cost; fully "
                        "loaded margin also subtracts training and overhead; blocked usage is "
                        "neither served nor charged")
-    money.notes.append("baseline: the what-if engine's replay of the history, not `planalyzer "
-                       "report`'s: long runs of requests are interpolated, so figures can "
-                       "differ slightly from the report's (blocked usage within 1% in the "
-                       "tests; a user just at a cap may count as hit in one and not the "
-                       "other); docs/whatif.md, \"Exactness\"")
+    money.notes.append("baseline: the what-if engine's replay of the history, request by "
+                       "request: the figures of `planalyzer report` on the same data, whatever "
+                       "other scenarios run; docs/whatif.md, \"Exactness\"")
     people = _side_by_side("whatif_people", "Baseline and scenarios: users", "float",
                            PEOPLE_ROWS, outcomes, base, mets)
     shares = _side_by_side("whatif_shares", "Baseline and scenarios: shares of subscribers",
@@ -170,12 +168,15 @@ def _limits(base_o: Outcome, outcomes: Sequence[Outcome], base: dict[str, float]
 
 
 def _per_user(frame: pl.DataFrame) -> pl.DataFrame:
+    """A user's bill, blocked value and margin over the period; a user-month that
+    upgrade_share splits in two rows counts each by its ``mix``."""
+    mix = pl.col("mix") if "mix" in frame.columns else pl.lit(1.0)
     return frame.group_by("user").agg(
         pl.col("plan").last(),
-        (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
-         + pl.col("usage_usd")).sum().alias("bill"),
-        pl.col("blocked_api_value_usd").sum().alias("blocked"),
-        pl.col("margin_usd").sum().alias("margin"))
+        ((pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
+          + pl.col("usage_usd")) * mix).sum().alias("bill"),
+        (pl.col("blocked_api_value_usd") * mix).sum().alias("blocked"),
+        (pl.col("margin_usd") * mix).sum().alias("margin"))
 
 
 def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:

@@ -11,6 +11,7 @@ No typer or rich here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,6 +98,12 @@ def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
             raise ConfigError(f"{path}: {where}.models: expected a model glob (string)")
         hi = r.get("max_prompt_tokens")
         heavy = r.get("heaviest_users_share")
+        lo = r.get("min_prompt_tokens", 0)
+        if hi is not None and isinstance(hi, int | float) and isinstance(lo, int | float) \
+                and not isinstance(hi, bool) and hi < lo:
+            raise ConfigError(f"{path}: {where}.max_prompt_tokens: {hi:g} is below "
+                              f"min_prompt_tokens ({lo:g}), so the route matches no request; "
+                              "swap them or widen the range")
         routes.append(Route(
             r["to"], _num(r["share"], f"{where}.share", path, 0.0, 1.0), models,
             _num(r.get("min_prompt_tokens", 0), f"{where}.min_prompt_tokens", path),
@@ -121,6 +128,16 @@ def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
                               "(docs/costs.md)")
         catalog = str(p)
     return Variant(tuple(routes), gain, catalog)
+
+
+_EPS = 1e-9  # 0.1 x 30 is 3.0000000000000004 in floating point: still 3 users
+
+
+def heaviest_count(share: float, n: int) -> int:
+    """How many users a route's ``heaviest_users_share`` takes out of ``n``: the heaviest
+    ceil(share x n) (1.0: all of them; 0.5 of 3: 2; 0: none). The SQL applies the same rule
+    (sql/whatif_events_variant.sql ranks users by all tokens, heaviest first)."""
+    return max(0, math.ceil(share * n - _EPS))
 
 
 def route_matches(model: str, pattern: str) -> bool:
@@ -168,9 +185,9 @@ def _model_expr(routes: tuple[Route, ...], models: Sequence[str]
         if r.max_prompt_tokens is not None:
             conds.append(f"p.prompt_tokens <= "
                          f"{param(f'route_{i}_hi', r.max_prompt_tokens, 'DOUBLE')}")
-        if r.heaviest_users_share is not None:
-            conds.append(f"p.heavy_rank < "
-                         f"{param(f'route_{i}_heavy', r.heaviest_users_share, 'DOUBLE')}")
+        if r.heaviest_users_share is not None:  # as heaviest_count, in SQL
+            share = param(f'route_{i}_heavy', r.heaviest_users_share, 'DOUBLE')
+            conds.append(f"p.heavy_rank <= ceil({share} * p.heavy_n - {_EPS})")
         to = param(f"route_{i}_to", r.to, "VARCHAR")
         parts.append(f"WHEN {' AND '.join(conds)} THEN {to}")
     return "CASE " + " ".join(parts) + " ELSE p.model END", "".join(cols), params
