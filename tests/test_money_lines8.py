@@ -54,3 +54,25 @@ def test_plan_change_note_not_for_assigned_users(tmp_path: Path) -> None:
     doc = cli_json(["report", str(_upgrade(tmp_path)), "--no-fit",
                     "--assign", "up=claude_pro"])
     assert not [n for n in _notes(doc) if "different plan" in n]
+
+
+def test_projection_served_share_unknown_with_unpriced_models(tmp_path: Path) -> None:
+    """The auditor's case: one Pro user, 28 days of 3 Sonnet + 20 llama-3.3-70b requests (no
+    API list price), most of them blocked: usage served is unknown, not 100 %."""
+    rows = []
+    for d in range(28):
+        for k in range(23):
+            sonnet = k < 3
+            rows.append([f"e{d}-{k}", f"2026-10-{d + 1:02d}T{8 if sonnet else 9:02d}:{k:02d}:00Z",
+                         "lo", "claude_pro", "claude-sonnet-4-5" if sonnet else "llama-3.3-70b",
+                         1000 if sonnet else 200_000, 0, 0, 0, 500 if sonnet else 2000, 1])
+    path = write_csv(tmp_path / "unpriced.csv", HEADER, rows)
+    doc = cli_json(["report", str(path), "--no-fit", "--project", "1"])
+    assert sum(r["blocked_requests"] for r in doc["plan_users"]["rows"]) > 0
+    proj = doc["margin_projection"]
+    assert proj["rows"] and all(r["served_share"] is None for r in proj["rows"])
+    assert any("llama-3.3-70b" in n and "usage served is empty" in n for n in proj["notes"])
+    priced = write_csv(tmp_path / "priced.csv", HEADER,
+                       [r for r in rows if r[4] == "claude-sonnet-4-5"])
+    doc = cli_json(["report", str(priced), "--no-fit", "--project", "1"])
+    assert all(r["served_share"] is not None for r in doc["margin_projection"]["rows"])
