@@ -76,3 +76,24 @@ def test_projection_served_share_unknown_with_unpriced_models(tmp_path: Path) ->
                        [r for r in rows if r[4] == "claude-sonnet-4-5"])
     doc = cli_json(["report", str(priced), "--no-fit", "--project", "1"])
     assert all(r["served_share"] is not None for r in doc["margin_projection"]["rows"])
+
+
+def test_plan_file_users_without_events_are_noted(tmp_path: Path) -> None:
+    """--plan-file users with no events in the period are not subscribers (active
+    user-months only): a note counts them and the monthly subscriptions left out."""
+    logs = write_csv(tmp_path / "logs.csv", HEADER, [
+        _row("a1", "2026-11-05T10:00:00Z", "alice", "claude_pro"),
+        _row("b1", "2026-10-05T10:00:00Z", "bob", "claude_pro")])
+    pf = write_csv(tmp_path / "pf.csv", ["user_id", "plan"], [
+        ["alice", "claude_pro"], ["bob", "claude_max_5x"], ["zed", "claude_max_20x"],
+        ["yan", "claude_pro"]])
+    doc = cli_json(["report", str(logs), "--no-fit", "--plan-file", str(pf),
+                    "--month", "2026-11"])
+    assert sum(r["subscribers"] for r in doc["plans"]["rows"]) == 1
+    hits = [n for n in _notes(doc) if "in --plan-file have no events" in n]
+    # bob (Max 5x, $100) is idle in November, yan ($20) and zed ($200) throughout
+    assert hits and hits[0].startswith("3 user(s)") and "$320.00 a month" in hits[0]
+    assert "bob (claude_max_5x), yan (claude_pro), zed (claude_max_20x)" in hits[0]
+    doc = cli_json(["report", str(logs), "--no-fit", "--plan-file", str(pf),
+                    "--month", "2026-10"])
+    assert "alice (claude_pro)" in [n for n in _notes(doc) if "--plan-file" in n][0]
