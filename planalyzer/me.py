@@ -26,6 +26,7 @@ from planalyzer.analysis import Period, compute, log_span, meter_units, month_la
 from planalyzer.caps import Requests, rolling_window_starts
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import Limit, PlanCatalog, assign_plans
+from planalyzer.plans import Window as LimitWindow
 from planalyzer.pricing_step import price_result
 from planalyzer.render.formats import human
 from planalyzer.source_checks import source_checks
@@ -259,14 +260,29 @@ def window_ids(df: pl.DataFrame, limit: Limit) -> pl.Series:
                        pl.Series([0] * n, dtype=pl.Int64))
         starts = rolling_window_starts(req, w.length_us)
     else:
-        unit = "1mo" if w.kind == "calendar_month" else "1w" if w.kind == "calendar_week" \
-            else "1d"
-        local = (pl.from_epoch("t_us", time_unit="us").dt.replace_time_zone("UTC")
-                 .dt.convert_time_zone(w.timezone).dt.replace_time_zone(None))
-        bucket = df.select((local - pl.duration(minutes=w.reset_offset_minutes))
-                           .dt.truncate(unit).alias("b"))["b"]
+        bucket = _calendar_bucket(df, w)
         starts = (bucket != bucket.shift(1)).fill_null(True)
     return starts.cast(pl.Int64).cum_sum()
+
+
+def _calendar_bucket(df: pl.DataFrame, w: LimitWindow) -> pl.Series:
+    """Each request's calendar day, week or month under ``w`` (its first local moment, in
+    the window's own time zone, less its reset time)."""
+    unit = "1mo" if w.kind == "calendar_month" else "1w" if w.kind == "calendar_week" else "1d"
+    local = (pl.from_epoch("t_us", time_unit="us").dt.replace_time_zone("UTC")
+             .dt.convert_time_zone(w.timezone).dt.replace_time_zone(None))
+    return df.select((local - pl.duration(minutes=w.reset_offset_minutes))
+                     .dt.truncate(unit).alias("b"))["b"]
+
+
+def window_months(df: pl.DataFrame, limit: Limit) -> pl.Series:
+    """The month each request's window under ``limit`` is shown in: a calendar month's own
+    month (its window may open a few hours before or after the report's local month does,
+    under another time zone or reset time); any other window's is the report month of each
+    request (``df["month"]``; the table takes a window's first)."""
+    if limit.window.kind != "calendar_month":
+        return df["month"]
+    return _calendar_bucket(df, limit.window).dt.strftime("%Y-%m").alias("month")
 
 
 def limit_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str) -> Table:
@@ -278,7 +294,7 @@ def limit_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str) -
         for lim in plan.limits:
             meter = catalog.meters[lim.meter]
             per_window = pl.DataFrame({
-                "window": window_ids(df, lim), "month": df["month"],
+                "window": window_ids(df, lim), "month": window_months(df, lim),
                 "units": meter_units(df, meter)}).group_by("window", maintain_order=True).agg(
                 pl.col("month").first(), pl.col("units").sum())
             per_month = per_window.group_by("month", maintain_order=True).agg(
@@ -290,7 +306,9 @@ def limit_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str) -
                              lim.window.describe(), lim.cap, meter.unit, float(peak),
                              float(peak) / lim.cap if lim.cap > 0 else None, windows, at_cap))
     notes = ["peak: your busiest window's total in the limit's meter; at cap: windows whose "
-             "total reached the cap (requests past it would be blocked or billed as overage)"]
+             "total reached the cap (requests past it would be blocked or billed as overage)",
+             "a window is shown in the month it opened, a calendar-month window in its own "
+             "month (in the limit's time zone, which may differ from yours by some hours)"]
     if estimated:
         notes.append("* an estimated limit (the vendor does not publish it): see the catalog's "
                      "notes")

@@ -97,3 +97,26 @@ def test_plan_file_users_without_events_are_noted(tmp_path: Path) -> None:
     doc = cli_json(["report", str(logs), "--no-fit", "--plan-file", str(pf),
                     "--month", "2026-10"])
     assert "alice (claude_pro)" in [n for n in _notes(doc) if "--plan-file" in n][0]
+
+
+ME_TZ = Path(__file__).parent / "fixtures" / "me_tz"
+
+
+def test_me_calendar_month_limit_in_its_own_month() -> None:
+    """The auditor's transcript (requests at 2026-10-31T23:30Z, 2026-11-01T00:30Z, ...,
+    2026-11-30T23:59:59Z, 2026-12-01T00:00Z) under --tz America/New_York: a UTC calendar-month
+    pool is shown in its own month, not in the New York month it opens in (the November pool
+    opens at 20:00 on October 31 there)."""
+    doc = cli_json(["me", str(ME_TZ), "--plan", "claude_pro", "--tz", "America/New_York"])
+    value = {r["month"]: r["api_value_usd"] for r in doc["me_monthly"]["rows"]}
+    assert set(value) == {"2026-10", "2026-11"}
+    pool = {r["month"]: r["peak"] for r in doc["me_limits"]["rows"]
+            if r["plan"] == "cursor_pro" and r["limit"] == "monthly_pool"}
+    assert set(pool) == {"2026-10", "2026-11", "2026-12"}
+    # the UTC months: October holds the first request only, December the last; November
+    # holds the rest: New York's October less that first request, and New York's November
+    # less the last one
+    assert pool["2026-10"] < value["2026-10"]
+    assert pool["2026-11"] == pytest.approx(
+        value["2026-10"] - pool["2026-10"] + value["2026-11"] - pool["2026-12"], rel=1e-5)
+    assert pool["2026-12"] == pytest.approx(0.003, rel=1e-3)
