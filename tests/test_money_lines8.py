@@ -120,3 +120,23 @@ def test_me_calendar_month_limit_in_its_own_month() -> None:
     assert pool["2026-11"] == pytest.approx(
         value["2026-10"] - pool["2026-10"] + value["2026-11"] - pool["2026-12"], rel=1e-5)
     assert pool["2026-12"] == pytest.approx(0.003, rel=1e-3)
+
+
+SMALL = Path(__file__).parent / "fixtures" / "report_small.csv"
+
+
+def test_change_to_a_plan_nobody_is_on_says_so(tmp_path: Path) -> None:
+    """Nobody in report_small.csv is on cursor_pro_plus: a what-if or sweep change to it does
+    nothing, and a note says so (as for a new tier)."""
+    sc = tmp_path / "idle.toml"
+    sc.write_text('[scenario]\nname = "plus price"\n[plans.cursor_pro_plus]\nprice_usd = 80\n')
+    doc = cli_json(["whatif", str(SMALL), "-s", str(sc)])
+    notes = doc["whatif_money"]["notes"]
+    assert any("nobody is on cursor_pro_plus: the scenario's changes to it have no effect" in n
+               for n in notes), notes
+    doc = cli_json(["sweep", str(SMALL), "--grid", "plans.cursor_pro_plus.price_usd=60,80"])
+    assert any("nobody is on cursor_pro_plus" in n for n in doc["sweep_points"]["notes"])
+    # a change to a plan users are on says nothing of the kind
+    sc.write_text('[scenario]\nname = "pro price"\n[plans.cursor_pro]\nprice_usd = 25\n')
+    doc = cli_json(["whatif", str(SMALL), "-s", str(sc)])
+    assert not any("nobody is on" in n for n in doc["whatif_money"]["notes"])
