@@ -140,3 +140,38 @@ def test_change_to_a_plan_nobody_is_on_says_so(tmp_path: Path) -> None:
     sc.write_text('[scenario]\nname = "pro price"\n[plans.cursor_pro]\nprice_usd = 25\n')
     doc = cli_json(["whatif", str(SMALL), "-s", str(sc)])
     assert not any("nobody is on" in n for n in doc["whatif_money"]["notes"])
+
+
+def test_local_times_a_zone_has_twice_or_never_are_noted(tmp_path: Path) -> None:
+    """Naive times in the DST changes of --timezone: one ambiguous (2026-11-01 01:30 in New
+    York: read as EST, 06:30Z), one that does not exist (2026-03-08 02:30: read with EST's
+    offset, 07:30Z); the same instants given with an offset, and other naive times, are not
+    counted."""
+    from planalyzer.store import LoadOptions, Store
+
+    path = write_csv(tmp_path / "naive.csv", HEADER, [
+        _row("n1", "2026-10-31 23:59:59", "nn", "claude_pro"),
+        _row("n2", "2026-11-01 01:30:00", "nn", "claude_pro"),
+        _row("n3", "2026-03-08 02:30:00", "nn", "claude_pro"),
+        _row("n4", "2026-11-01T01:30:00-04:00", "nn", "claude_pro"),
+        _row("n5", "2026-03-08T07:30:00Z", "nn", "claude_pro")])
+    store = Store(None)
+    try:
+        report = store.load([str(path)], LoadOptions(timezone="America/New_York"))
+        ts = [str(r[0]) for r in store.con.execute(
+            "SELECT strftime(timezone('UTC', ts), '%Y-%m-%d %H:%M') FROM events "
+            "ORDER BY event_id").fetchall()]
+    finally:
+        store.close()
+    assert ts == ["2026-11-01 03:59", "2026-11-01 06:30", "2026-03-08 07:30",
+                  "2026-11-01 05:30", "2026-03-08 07:30"]
+    notes = [n for n in report.notes if "timestamps without an offset" in n]
+    assert len(notes) == 1
+    assert "1 at a time America/New_York has twice" in notes[0]
+    assert "1 at a time America/New_York skips" in notes[0]
+    store = Store(None)
+    try:
+        report = store.load([str(path)], LoadOptions())
+    finally:
+        store.close()
+    assert not [n for n in report.notes if "timestamps without an offset" in n]
