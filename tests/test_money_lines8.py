@@ -175,3 +175,31 @@ def test_local_times_a_zone_has_twice_or_never_are_noted(tmp_path: Path) -> None
     finally:
         store.close()
     assert not [n for n in report.notes if "timestamps without an offset" in n]
+
+
+@pytest.mark.parametrize("plan_fit", [False, True])
+def test_money_sums_do_not_depend_on_event_order(plan_fit: bool) -> None:
+    """A user-month's cost is the same whatever order its events are stored in (a plain float
+    sum depends on it: 1 + 1e-16 + ... + 1e-16 is 1, the reverse is not; under DuckDB's
+    parallel sums such last bits flip the last printed digit between runs): compensated
+    sums, on the month pass (no plan fit) and the day pass (plan fit) alike."""
+    from planalyzer.analysis import compute
+    from planalyzer.plans import PlanSources, load_plan_catalog
+    from planalyzer.store import Store
+
+    got = []
+    for rows in (range(11), reversed(range(11))):
+        s = Store()
+        for i in rows:
+            s.con.execute(
+                "INSERT INTO events VALUES (NULL, TIMESTAMPTZ '2026-10-01 00:00:00+00' + "
+                "to_minutes($m), 'u', 'claude_pro', 'm', 0, 0, 0, 0, 0, 1, NULL, 'fx', $m)",
+                {"m": i})
+        s.con.execute("CREATE TEMP TABLE priced_events AS SELECT e.*, CASE WHEN "
+                      "e.source_row = 0 THEN 1.0 ELSE 1e-16 END AS gpu_cost_usd, "
+                      "0.5 AS loaded_cost_usd, 0.5 AS api_value_usd, false AS cost_assumed "
+                      "FROM events e")
+        data = compute(s.con, load_plan_catalog(None), PlanSources(), plan_fit=plan_fit)
+        got.append(data.user_months["gpu_cost_usd"][0])
+        s.close()
+    assert got[0] == got[1] == 1.000000000000001
