@@ -831,11 +831,13 @@ def _local_time_notes(loads: list[FileLoad], tz: str) -> list[str]:
         gap = fl.local_time_shifts.get("nonexistent", 0)
         parts = ([f"{amb:,} at a time {tz} has twice (the clocks go back): read as the "
                   "second, after the change"] if amb else []) + (
-                 [f"{gap:,} at a time {tz} skips (the clocks go forward): read with the offset "
-                  "before the change, so the clock reads later by the shift"] if gap else [])
+                 [f"{gap:,} at a time {tz} skips (the clocks go forward): read with the "
+                  "offset before the change, so the clock reads later by the shift"]
+                 if gap else [])
         notes.append(f"{display_path(fl.source)}: timestamps without an offset, "
-                     + "; ".join(parts) + ". Windows (and, where the clocks change at midnight, the "
-                     "billing day) may shift by the change; give offsets (or Z) to be exact")
+                     + "; ".join(parts) + ". Windows (and, where the clocks change at "
+                     "midnight, the billing day) may shift by the change; give offsets (or Z) "
+                     "to be exact")
     return notes
 
 

@@ -96,7 +96,7 @@ def test_plan_file_users_without_events_are_noted(tmp_path: Path) -> None:
     assert "bob (claude_max_5x), yan (claude_pro), zed (claude_max_20x)" in hits[0]
     doc = cli_json(["report", str(logs), "--no-fit", "--plan-file", str(pf),
                     "--month", "2026-10"])
-    assert "alice (claude_pro)" in [n for n in _notes(doc) if "--plan-file" in n][0]
+    assert "alice (claude_pro)" in next(n for n in _notes(doc) if "--plan-file" in n)
 
 
 ME_TZ = Path(__file__).parent / "fixtures" / "me_tz"
