@@ -29,6 +29,9 @@ class FileLoad:
     # rows loaded without a value that could not be read, by what: {"logged cost": n} (the
     # row's tokens are kept; the value is NULL; the load report says how many)
     kept_without: dict[str, int] = field(default_factory=dict)
+    # timestamps without an offset at a wall-clock time --timezone has twice (clocks go back)
+    # or never (clocks go forward): {"ambiguous": n, "nonexistent": m}
+    local_time_shifts: dict[str, int] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:

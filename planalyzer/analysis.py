@@ -327,24 +327,29 @@ def compute(
     # month-first unless plan fit bounds every user against every plan (the free tier's small
     # caps would send nearly everyone to the per-day pass anyway)
     month_first = not plan_fit
+    changes: screen.PlanChanges = {}
+    sources: PlanSources | None = assignment if isinstance(assignment, PlanSources) else None
     if isinstance(assignment, PlanSources) and not (
             month_first and period.since is None and period.until is None):
-        assignment = assignment.assign(logged_plans(con), catalog)
+        scanned, changes = logged_plans_and_changes(con, timezone)
+        assignment = assignment.assign(scanned, catalog)
     windows = _calendar_windows(catalog)
     months = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
     if isinstance(assignment, PlanSources):
         # the month pass reads each user's latest logged plan; its meters are those of every
         # plan a user can get (the distinct plans in the logs, the rules, the user file)
-        sources = assignment
+        month_sources = assignment
         logged = [None if r[0] is None else str(r[0])
                   for r in sqlfiles.run(con, "distinct_logged_plans").fetchall()]
-        plans_needed = [catalog.plans[k] for k in sources.possible(catalog, logged)]
+        plans_needed = [catalog.plans[k] for k in month_sources.possible(catalog, logged)]
         meters = screen.meters_for(plans_needed)
         pairs = screen.pairs_for(plans_needed, meters)
         resolved: list[Assignment] = []
 
-        def resolve(users_logged: list[tuple[str, str | None]]) -> tuple[list[str], list[int]]:
-            a = sources.assign(users_logged, catalog)
+        def resolve(users_logged: list[tuple[str, str | None]], found: screen.PlanChanges
+                    ) -> tuple[list[str], list[int]]:
+            changes.update(found)
+            a = month_sources.assign(users_logged, catalog)
             resolved.append(a)
             us = list(a.plan_of)
             return us, [order.index(a.plan_of[u]) for u in us]
@@ -415,6 +420,8 @@ def compute(
         notes.append("plans in the logs not in the catalog (users reported with no plan): "
                      + ", ".join(f"{k} ({v} users)" for k, v in
                                  sorted(assignment.unknown_logged.items())))
+    if sources is not None and (changed := plan_change_note(changes, sources, user_months)):
+        notes.append(changed)
     replay = None
     if keep_requests:  # every request, capped by the same engine (planalyzer.economics)
         full = _read_users(con, users, user_plan, windows, timezone)
@@ -485,7 +492,51 @@ def _unpriced_notes(user_months: pl.DataFrame, plans: Sequence[str]) -> list[str
 def logged_plans(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
     """Every user and the plan of their latest logged event (None if none logged)."""
     return [(str(u), None if p is None else str(p))
-            for u, p in sqlfiles.run(con, "user_logged_plans").fetchall()]
+            for u, p, _ in sqlfiles.run(con, "user_logged_plans").fetchall()]
+
+
+def logged_plans_and_changes(con: duckdb.DuckDBPyConnection, tz: str
+                             ) -> tuple[list[tuple[str, str | None]], screen.PlanChanges]:
+    """``logged_plans``, and the users whose billing months (local in ``tz``) logged different
+    plans (``screen.plan_changes``): a second, small scan of the users who logged more than
+    one plan only."""
+    rows = sqlfiles.run(con, "user_logged_plans").fetchall()
+    users = [(str(u), None if p is None else str(p)) for u, p, _ in rows]
+    several = [str(u) for u, _, n in rows if n > 1]
+    if not several:
+        return users, {}
+    con.register("plan_change_users", pa.table({"user_id": pa.array(several, pa.string())}))
+    try:
+        found = pl.from_arrow(sqlfiles.relation(con, "user_month_logged_plans", {"tz": tz}
+                                                ).to_arrow_table())
+    finally:
+        con.unregister("plan_change_users")
+    assert isinstance(found, pl.DataFrame)
+    return users, screen.plan_changes(found)
+
+
+# users named in the plan-change note
+PLAN_CHANGE_NAMED = 3
+
+
+def plan_change_note(changes: screen.PlanChanges, sources: PlanSources,
+                     user_months: pl.DataFrame) -> str | None:
+    """A note on the users whose plan comes from the logs' plan column and whose billing
+    months logged different plans: every month of theirs is billed and capped under their
+    latest logged plan (docs/report.md, "Plans"). Only users with a month in the report."""
+    present = set(user_months["user_id"].unique().to_list()) if len(user_months) else set()
+    users = [u for u in sorted(changes) if u in present and sources.from_logs(u)]
+    if not users:
+        return None
+    named = "; ".join(f"{u} (" + ", ".join(f"{month_label(m)} {p}" for m, p in changes[u]) + ")"
+                      for u in users[:PLAN_CHANGE_NAMED])
+    more = f"; and {len(users) - PLAN_CHANGE_NAMED:,} more" if len(users) > PLAN_CHANGE_NAMED \
+        else ""
+    return (f"{len(users):,} user(s) logged a different plan in different billing months: "
+            f"{named}{more}; each is billed and capped under their latest logged plan in "
+            "every month, not the plan logged in that month, so an upgrade or downgrade "
+            "misstates their earlier months (give --plan-file or --assign to set a user's "
+            "plan)")
 
 
 def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],

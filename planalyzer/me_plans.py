@@ -15,6 +15,7 @@ from planalyzer.analysis import compute, meter_units, month_label, unknown_units
 from planalyzer.caps import Requests, rolling_window_starts
 from planalyzer.me_scope import ALL, ME, Scope, scope_of
 from planalyzer.plans import Limit, Meter, Plan, PlanCatalog, assign_plans
+from planalyzer.plans import Window as LimitWindow
 from planalyzer.render.formats import human
 from planalyzer.tables import Col, Table
 
@@ -41,14 +42,29 @@ def window_ids(df: pl.DataFrame, limit: Limit) -> pl.Series:
                        pl.Series([0] * n, dtype=pl.Int64))
         starts = rolling_window_starts(req, w.length_us)
     else:
-        unit = "1mo" if w.kind == "calendar_month" else "1w" if w.kind == "calendar_week" \
-            else "1d"
-        local = (pl.from_epoch("t_us", time_unit="us").dt.replace_time_zone("UTC")
-                 .dt.convert_time_zone(w.timezone).dt.replace_time_zone(None))
-        bucket = df.select((local - pl.duration(minutes=w.reset_offset_minutes))
-                           .dt.truncate(unit).alias("b"))["b"]
+        bucket = _calendar_bucket(df, w)
         starts = (bucket != bucket.shift(1)).fill_null(True)
     return starts.cast(pl.Int64).cum_sum()
+
+
+def _calendar_bucket(df: pl.DataFrame, w: LimitWindow) -> pl.Series:
+    """Each request's calendar day, week or month under ``w`` (its first local moment, in
+    the window's own time zone, less its reset time)."""
+    unit = "1mo" if w.kind == "calendar_month" else "1w" if w.kind == "calendar_week" else "1d"
+    local = (pl.from_epoch("t_us", time_unit="us").dt.replace_time_zone("UTC")
+             .dt.convert_time_zone(w.timezone).dt.replace_time_zone(None))
+    return df.select((local - pl.duration(minutes=w.reset_offset_minutes))
+                     .dt.truncate(unit).alias("b"))["b"]
+
+
+def window_months(df: pl.DataFrame, limit: Limit) -> pl.Series:
+    """The month each request's window under ``limit`` is shown in: a calendar month's own
+    month (its window may open a few hours before or after the report's local month does,
+    under another time zone or reset time); any other window's is the report month of each
+    request (``df["month"]``; the table takes a window's first)."""
+    if limit.window.kind != "calendar_month":
+        return df["month"]
+    return _calendar_bucket(df, limit.window).dt.strftime("%Y-%m").alias("month")
 
 
 def split(scopes: Sequence[Scope]) -> bool:
@@ -76,7 +92,7 @@ def limit_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
             if unknown.any():
                 unknown_models.update(df.filter(unknown)["model"].unique().to_list())
             per_window = pl.DataFrame({
-                "window": window_ids(df, lim), "month": df["month"],
+                "window": window_ids(df, lim), "month": window_months(df, lim),
                 "units": meter_units(df, meter), "unknown": unknown}).group_by(
                 "window", maintain_order=True).agg(
                 pl.col("month").first(), pl.col("units").sum(), pl.col("unknown").any())
@@ -99,7 +115,9 @@ def limit_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
                              peak_v / lim.cap if peak_v is not None and lim.cap > 0 else None,
                              windows, None if unk else at_cap))
     notes = ["peak: your busiest window's total in the limit's meter; at cap: windows whose "
-             "total reached the cap (requests past it would be blocked or billed as overage)"]
+             "total reached the cap (requests past it would be blocked or billed as overage)",
+             "a window is shown in the month it opened, a calendar-month window in its own "
+             "month (in the limit's time zone, which may differ from yours by some hours)"]
     if split(scopes):
         notes.append(_split_note(scopes))
     if estimated:

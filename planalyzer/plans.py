@@ -434,6 +434,12 @@ class PlanSources:
                ) -> Assignment:
         return assign_plans(users, catalog, self.rules, self.user_file)
 
+    def from_logs(self, user: str) -> bool:
+        """The user's plan comes from the logs' plan column (no rule, not in the user file)."""
+        if any(fnmatch.fnmatchcase(user, r.users) for r in self.rules):
+            return False
+        return not (self.user_file and user in self.user_file)
+
     def possible(self, catalog: PlanCatalog, logged: Sequence[str | None]) -> list[str]:
         """Plan keys a user can get, given the distinct plans in the logs (catalog order)."""
         keys = {r.plan for r in self.rules} | set((self.user_file or {}).values())

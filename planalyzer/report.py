@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -147,5 +147,33 @@ def build_report(
     if unassigned:
         data.notes.append(f"{unassigned} user(s) have no plan: shown as {NO_PLAN}, "
                           "with cost but no revenue; give --plan-file or --assign")
+    if sources.user_file and (idle := idle_subscribers_note(data, sources.user_file)):
+        data.notes.append(idle)
     data.notes.extend(pricing.warnings)
     return data
+
+
+# users named in the note on --plan-file users without events
+IDLE_NAMED = 3
+
+
+def idle_subscribers_note(data: ReportData, user_file: Mapping[str, str]) -> str | None:
+    """A note on the --plan-file users with no events in the report period: revenue is per
+    active user-month (docs/report.md), so they are not subscribers here and their monthly
+    subscriptions (and prepaid credits) are left out of revenue and margin."""
+    active = (set(data.user_months["user_id"].unique().to_list())
+              if len(data.user_months) else set())
+    idle = sorted(u for u in user_file if u not in active)
+    if not idle:
+        return None
+    monthly = 0.0
+    for u in idle:
+        plan = data.catalog.plans[user_file[u]]
+        monthly += plan.price_usd + (plan.overage.credits_usd
+                                     if plan.overage.policy == "credits" else 0.0)
+    named = ", ".join(f"{u} ({user_file[u]})" for u in idle[:IDLE_NAMED])
+    more = f" and {len(idle) - IDLE_NAMED:,} more" if len(idle) > IDLE_NAMED else ""
+    return (f"{len(idle):,} user(s) in --plan-file have no events in the period ({named}"
+            f"{more}): revenue counts active user-months only, so they are not counted as "
+            f"subscribers and ${monthly:,.2f} a month of their subscriptions is left out of "
+            "revenue, margin and subscriber counts")

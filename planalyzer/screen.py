@@ -37,8 +37,11 @@ from planalyzer.plans import TOKEN_CLASSES, Plan, PlanCatalog, Window
 from planalyzer.sqlfiles import quote_ident
 
 DAY_US = 86_400_000_000
-# (user, latest logged plan) for every user -> the users and their plans' indexes
-Resolve = Callable[[list[tuple[str, str | None]]], tuple[Sequence[str], Sequence[int]]]
+# (user, latest logged plan) for every user, and the users whose logged plan changed between
+# billing months (``plan_changes``) -> the users and their plans' indexes
+PlanChanges = dict[str, list[tuple[int, str]]]
+Resolve = Callable[[list[tuple[str, str | None]], PlanChanges],
+                   tuple[Sequence[str], Sequence[int]]]
 # Longest calendar windows (a DST day is 25 h; allow 2 h): day, week, month in hours.
 _CALENDAR_HOURS = {"calendar_day": 26.0, "calendar_week": 7 * 24 + 2.0,
                    "calendar_month": 31 * 24 + 2.0}
@@ -383,6 +386,20 @@ def latest_plans(months: pl.DataFrame) -> list[tuple[str, str | None]]:
     return list(latest.select("user_id", "logged_plan").iter_rows())
 
 
+def plan_changes(months: pl.DataFrame) -> PlanChanges:
+    """The users whose billing months logged different plans: user -> (month_key, the plan of
+    the user's latest logged event in that month) for each month that logged one, in month
+    order. ``months``: user_id, month_key, logged_plan (NULL where the month logged none)."""
+    logged = months.filter(pl.col("logged_plan").is_not_null())
+    users = logged.group_by("user_id").agg(pl.col("logged_plan").n_unique().alias("n")
+                                           ).filter(pl.col("n") > 1)["user_id"]
+    out: PlanChanges = {}
+    rows = logged.filter(pl.col("user_id").is_in(users.implode())).sort("user_id", "month_key")
+    for user, month, plan in rows.select("user_id", "month_key", "logged_plan").iter_rows():
+        out.setdefault(str(user), []).append((int(month), str(plan)))
+    return out
+
+
 def round_the_clock_candidates(months: pl.DataFrame) -> pl.DataFrame:
     """The user-months (user_id, month_key) that might be 24/7: active hours are at most the
     events, so a user-month with fewer than ``ROUND_THE_CLOCK_HOURS`` events per active day is
@@ -434,7 +451,7 @@ def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     slotted = slot_meters(pairs)
     df = month_rows(con, catalog, meters, slotted, tz, logged=resolve is not None)
     if resolve is not None:
-        users, plan_order = resolve(latest_plans(df))
+        users, plan_order = resolve(latest_plans(df), plan_changes(df))
         df = df.drop("logged_plan", "logged_us")
     df = _with_active_hours(con, df, tz)
     plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},

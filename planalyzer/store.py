@@ -331,7 +331,7 @@ class Store:
                 raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
         self._record(loads, known, read_stats, digests)
         return LoadReport(loads, notes=notes + copies + _source_notes(loads)
-                          + _kept_notes(loads)
+                          + _kept_notes(loads) + _local_time_notes(loads, opts.timezone)
                           + self._gone_notes(folders, fingerprints, sources))
 
     def _reread_duplicates(
@@ -599,6 +599,12 @@ class Store:
             costless = _count(sqlfiles.run(self.con, "count_costless_rows", params,
                                            {"checked_rows": checked})) \
                 if "logged_cost_usd" in proj.mapping.columns else 0
+            shifts: dict[str, int] = {}
+            if opts.timezone != "UTC" and proj.local_ts:
+                row = sqlfiles.run(self.con, "count_local_time_shifts", params,
+                                   {"checked_rows": checked}).fetchall()[0]
+                shifts = {k: int(n) for k, n in zip(("ambiguous", "nonexistent"), row,
+                                                     strict=True) if n}
         except duckdb.Error as exc:
             raise _unreadable(src.key, fmt, exc) from None
         finally:
@@ -613,6 +619,7 @@ class Store:
             rejected_by_reason={str(k): int(v) for k, v in reasons.items()},
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
             kept_without={"logged cost": costless} if costless else {},
+            local_time_shifts=shifts,
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
@@ -839,6 +846,27 @@ def _kept_notes(loads: list[FileLoad]) -> list[str]:
             f"{n:,} row(s): kept without it ({what} empty; their tokens count as usual)"
             for fl in loads if fl.kept_without and fl.status != "unchanged"
             for what, n in sorted(fl.kept_without.items()) if n]
+
+
+def _local_time_notes(loads: list[FileLoad], tz: str) -> list[str]:
+    """Timestamps without an offset at a wall-clock time ``tz`` has twice or never, per file:
+    how they were read (DuckDB's ICU rules)."""
+    notes = []
+    for fl in loads:
+        if fl.status == "unchanged" or not fl.local_time_shifts:
+            continue
+        amb = fl.local_time_shifts.get("ambiguous", 0)
+        gap = fl.local_time_shifts.get("nonexistent", 0)
+        parts = ([f"{amb:,} at a time {tz} has twice (the clocks go back): read as the "
+                  "second, after the change"] if amb else []) + (
+                 [f"{gap:,} at a time {tz} skips (the clocks go forward): read with the "
+                  "offset before the change, so the clock reads later by the shift"]
+                 if gap else [])
+        notes.append(f"{display_path(fl.source)}: timestamps without an offset, "
+                     + "; ".join(parts) + ". Windows (and, where the clocks change at "
+                     "midnight, the billing day) may shift by the change; give offsets (or Z) "
+                     "to be exact")
+    return notes
 
 
 def _source_notes(loads: list[FileLoad]) -> list[str]:

@@ -108,6 +108,8 @@ def _sums(data: ReportData, served: pl.Series, charges: pl.Series) -> pl.DataFra
         (pl.col("loaded_cost_usd") * s).alias("loaded"),
         (pl.col("api_value_usd") * s).alias("api_served"),
         pl.col("api_value_usd").alias("api"),
+        # the replay's API value is 0 for models with no list price: unknown, not zero
+        pl.col("model").is_in(list(data.unpriced_models)).cast(pl.Int64).alias("unpriced"),
         charges.alias("charges"),
     ).filter(r.keep).group_by("plan_order").agg(pl.all().sum())
 
@@ -157,7 +159,11 @@ def project(data: ReportData, bases: Sequence[PlanBase], months: int,
             c = (1.0 - cost_decline) ** m
             frame = sums(f)
             api = total(frame, b.plan_orders, "api")
-            share = total(frame, b.plan_orders, "api_served") / api if api else None
+            # unknown (None) when any request asked for has no API list price: a share of
+            # the priced requests alone would read as all served while others are blocked
+            unpriced = total(frame, b.plan_orders, "unpriced")
+            share = (total(frame, b.plan_orders, "api_served") / api
+                     if api and not unpriced else None)
             if f == 1.0:
                 # today's served set: the report's own numbers, exactly
                 revenue, gpu, loaded = b.revenue_usd, b.gpu_cost_usd, b.loaded_cost_usd

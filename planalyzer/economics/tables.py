@@ -122,6 +122,10 @@ def projection_table(data: ReportData, rows: Sequence[ProjectedMonth], usage_gro
         "applies to marginal and fully loaded cost per token alike",
         months_note(data), *no_plan_note(data), ASSUMED,
     ]
+    if data.unpriced_models and any(r.served_share is None for r in rows):
+        notes.append("usage served is empty (unknown) for plans whose usage includes models "
+                     "with no API list price (" + ", ".join(data.unpriced_models) + "): "
+                     "their requests have no API value to share out; give --prices FILE")
     return Table("margin_projection",
                  "Margins projected under usage growth and falling cost per token",
                  PROJECTION_COLS, out, notes)

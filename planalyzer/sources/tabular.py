@@ -78,6 +78,8 @@ class Projection:
     # user is read per row from several columns; None: one column
     user_from: str | None = None
     extra_columns: tuple[str, ...] = ()  # file columns read besides the mapping's
+    # the SELECT has ts_local: timestamps without an offset, as read (``_Ts.local``)
+    local_ts: bool = False
 
 
 def _base(type_name: str) -> str:
@@ -170,6 +172,9 @@ class _Ts:
     given: str  # BOOLEAN: the cell holds something
     problem: str = "NULL::VARCHAR"  # VARCHAR: a reason more exact than 'unparseable timestamp'
     type_problem: str | None = None
+    # TIMESTAMP: the wall-clock time read in $tz (no offset or zone given), else NULL: the load
+    # counts those that $tz has twice or never (sql/count_local_time_shifts.sql)
+    local: str = "NULL::TIMESTAMP"
 
 
 def _ts_exprs(q: str, type_name: str) -> _Ts:
@@ -179,7 +184,8 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
     if base in _TZ_TS:
         return _Ts(f"CAST({q} AS TIMESTAMPTZ)", given)
     if base in _NAIVE_TS:
-        return _Ts(f"timezone($tz, CAST({q} AS TIMESTAMP))", given)
+        return _Ts(f"timezone($tz, CAST({q} AS TIMESTAMP))", given,
+                   local=f"CAST({q} AS TIMESTAMP)")
     if base in _INTEGER | _WIDE_INTEGER | _FLOAT or _is_decimal(type_name):
         return _Ts(_epoch_expr(f"CAST({q} AS DOUBLE)"), given,
                    f"CASE WHEN abs(CAST({q} AS DOUBLE)) >= {_EPOCH_MAX} "
@@ -202,7 +208,11 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
                    f"WHEN regexp_matches({t}, {_HAS_ZONE_NAME}) "
                    f"AND NOT regexp_matches({t}, {_ZONE_NAME_OK}) "
                    "THEN 'time zone abbreviation (ambiguous: give an offset or an IANA zone)' END")
-        return _Ts(value, f"({q} IS NOT NULL AND {t} <> '')", problem)
+        local = (f"CASE WHEN {q} IS NULL OR {t} = '' OR regexp_full_match({t}, {_NUMBER}) "
+                 f"OR regexp_matches({t}, {_HAS_OFFSET}) "
+                 f"OR regexp_matches({t}, {_HAS_ZONE_NAME}) THEN NULL "
+                 f"ELSE TRY_CAST({t} AS TIMESTAMP) END")
+        return _Ts(value, f"({q} IS NOT NULL AND {t} <> '')", problem, local=local)
     return _Ts("NULL::TIMESTAMPTZ", given, type_problem=f"unknown column type: ts is {type_name}")
 
 
@@ -377,7 +387,8 @@ def build_projection(
     ts = _ts_exprs(q("ts"), types[m["ts"]])
     if ts.type_problem and not problems:
         problems.append(ts.type_problem)
-    select += [f"{ts.value} AS ts", f"{ts.given} AS ts_given", f"{ts.problem} AS ts_problem"]
+    select += [f"{ts.value} AS ts", f"{ts.given} AS ts_given", f"{ts.problem} AS ts_problem",
+               f"{ts.local} AS ts_local"]
     user_from: str | None = None
     if mapping.user_fallbacks:
         main = present_text(q("user_id"), types[m["user_id"]])
@@ -439,7 +450,8 @@ def build_projection(
     return Projection(sql=sql, reader=reader, mapping=mapping,
                       type_problem="; ".join(problems) if problems else None,
                       params={"cost_divisor": cost_divisor}, user_from=user_from,
-                      extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses))
+                      extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses),
+                      local_ts=True)
 
 
 def _sql_str(text: str) -> str:

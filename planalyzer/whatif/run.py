@@ -294,15 +294,24 @@ class Evaluator:
         """A tier the scenario adds that nobody is on reads as zeros everywhere: say so, and
         how users get onto it."""
         on = set(parts) | (set(beh.ladder) if beh.upgrade_share else set())
-        empty = [k for k in catalog.plans
-                 if k not in self.baseline_catalog.plans and k not in on]
-        if not empty:
-            return []
-        return [f"nobody is on {', '.join(empty)} (new in the scenario): its figures are "
-                "zero and no row shows it; users move onto a tier only when the scenario "
-                f"moves them: remove = true with move_to = \"{empty[0]}\" on an existing "
-                "tier, behaviour.upgrade_share with a ladder that includes it, or "
-                "behaviour.best_fit (docs/whatif.md)"]
+        base = self.baseline_catalog.plans
+        empty = [k for k in catalog.plans if k not in base and k not in on]
+        # an existing plan the scenario changes, with nobody on it: the change does nothing
+        idle = [k for k in catalog.plans if k in base and k not in on
+                and catalog.plans[k] != base[k]]
+        out = []
+        if empty:
+            out.append(f"nobody is on {', '.join(empty)} (new in the scenario): its figures "
+                       "are zero and no row shows it; users move onto a tier only when the "
+                       f"scenario moves them: remove = true with move_to = \"{empty[0]}\" on "
+                       "an existing tier, behaviour.upgrade_share with a ladder that includes "
+                       "it, or behaviour.best_fit (docs/whatif.md)")
+        if idle:
+            out.append(f"nobody is on {', '.join(idle)}: the scenario's changes to it have no "
+                       "effect on any figure; users move onto a plan only when the scenario "
+                       "moves them (remove = true with move_to, behaviour.upgrade_share, "
+                       "behaviour.best_fit: docs/whatif.md)")
+        return out
 
     def _finish(self, frame: pl.DataFrame, catalog: PlanCatalog, beh: Any) -> pl.DataFrame:
         """Behaviour on blocked usage, revenue, margins, elasticity weights."""

@@ -1,0 +1,29 @@
+-- user_month_logged_plans: for some users, the plan of their latest logged event in each local
+--   billing month that logged one
+-- inputs: events, plan_change_users (user_id: an Arrow table registered by
+--   planalyzer.analysis.logged_plan_changes)
+-- outputs: rows: user_id, month_key (year * 12 + month - 1 of the local date), logged_plan
+-- params: $tz
+-- slots: none
+-- Runs only for users who logged more than one plan (sql/user_logged_plans.sql); the same
+-- local month as sql/report_user_months_direct.sql.
+WITH ev AS (
+    SELECT
+        e.user_id, e.plan, e.ts,
+        ((CASE WHEN $tz = 'UTC' THEN epoch_us(e.ts) ELSE epoch_us(timezone($tz, e.ts)) END
+            + 8640000000000000) // 3600000000) // 24 - 100000 AS local_day
+    FROM events AS e
+    SEMI JOIN plan_change_users AS u ON e.user_id = u.user_id
+    WHERE e.plan IS NOT NULL
+),
+dt AS (
+    SELECT ev.*, DATE '1970-01-01' + CAST(ev.local_day AS INTEGER) AS local_date
+    FROM ev
+)
+SELECT
+    dt.user_id,
+    CAST(year(dt.local_date) * 12 + month(dt.local_date) - 1 AS BIGINT) AS month_key,
+    arg_max(dt.plan, dt.ts) AS logged_plan
+FROM dt
+GROUP BY dt.user_id, month_key
+ORDER BY dt.user_id, month_key
