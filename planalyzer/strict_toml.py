@@ -93,34 +93,38 @@ def _describe(value: Any) -> str:
 
 def check_table(data: Any, spec: Mapping[str, Field], where: str, path: Path | str
                 ) -> dict[str, Any]:
-    """Validate one table against ``spec``; return it with defaults filled in."""
+    """Validate one table against ``spec``; return it with defaults filled in. ``where``
+    names the table in messages ("" for a file's top level: keys are then named alone)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: {where} must be a table, got {_describe(data)}")
+    def at(key: str) -> str:
+        return f"{where}.{key}" if where else key
+
     for key in data:
         if key not in spec:
             allowed = ", ".join(sorted(spec))
-            raise ConfigError(f"{path}: {where}.{key}: unknown key; allowed keys are "
+            raise ConfigError(f"{path}: {at(key)}: unknown key; allowed keys are "
                               f"{allowed}. Remove it or fix the spelling")
     out: dict[str, Any] = {}
     for key, field in spec.items():
         kind = field.label or _TYPE_NAMES.get(field.type, field.type.__name__)
         if key not in data:
             if field.required:
-                raise ConfigError(f"{path}: {where}.{key}: missing; add it ({kind})")
+                raise ConfigError(f"{path}: {at(key)}: missing; add it ({kind})")
             out[key] = field.default
             continue
         value = data[key]
         if not _type_ok(value, field.type):
-            raise ConfigError(f"{path}: {where}.{key}: expected {kind}, got "
+            raise ConfigError(f"{path}: {at(key)}: expected {kind}, got "
                               f"{_describe(value)}")
         if field.item_type is not None:
             for i, item in enumerate(value):
                 if not _type_ok(item, field.item_type):
-                    raise ConfigError(f"{path}: {where}.{key}[{i}]: expected "
+                    raise ConfigError(f"{path}: {at(key)}[{i}]: expected "
                                       f"{_TYPE_NAMES.get(field.item_type, 'a value')}, got "
                                       f"{_describe(item)}")
         if field.choices and value not in field.choices:
-            raise ConfigError(f"{path}: {where}.{key}: {value!r} is not one of "
+            raise ConfigError(f"{path}: {at(key)}: {value!r} is not one of "
                               f"{', '.join(field.choices)}")
         if field.type is float:
             value = float(value)

@@ -124,9 +124,10 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
     ("[[cost.route]]\nto = 'claude-haiku-4-5'\nshare = 0.5\nmin_prompt_tokens = 1000\n"
      "max_prompt_tokens = 10\n", "cost.route[0].max_prompt_tokens: 10 is below "
      "min_prompt_tokens (1000)"),
+    ("plans = 5\n", "bad.toml: plans: expected table, got an integer (5)"),
     ("[behaviour]\nupgrade_share = 0.5\nladder = ['claude_max_5x', 'claude_pro']\n",
-     "behaviour.ladder: 'claude_pro' ($20) comes after 'claude_max_5x' ($100): list the ladder "
-     "cheapest first"),
+     "behaviour.ladder: 'claude_pro' ($20 in the plan catalog) comes after 'claude_max_5x' "
+     "($100): list the ladder cheapest first by the catalog's prices"),
     ("[plans.claude_pro.overage]\npolicy = 'payg'\n", "plans.claude_pro.overage.meter: "
      "missing; payg needs it (set plans.claude_pro.overage.meter and "
      "plans.claude_pro.overage.rate_usd in the scenario; in a sweep, add e.g. --grid "

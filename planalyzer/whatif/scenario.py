@@ -147,7 +147,7 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> S
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise ConfigError(f"{path}: {k}: unknown key (top level){hint}; allowed tables are "
                               f"{', '.join(sorted(_TOP))}")
-    _check(data, _TOP, "scenario file", path)
+    _check(data, _TOP, "", path)
     meta = _check(data.get("scenario", {}), _META, "scenario", path)
     plans = data.get("plans", {})
     for key, p in plans.items():
@@ -371,7 +371,8 @@ def apply_scenario(catalog: PlanCatalog, scenario: Scenario
         for lo, hi in itertools.pairwise(ladder):
             if price_of(hi) < price_of(lo):
                 raise ConfigError(
-                    f"{path}: behaviour.ladder: {hi!r} (${price_of(hi):g}) comes after "
-                    f"{lo!r} (${price_of(lo):g}): list the ladder cheapest first, each "
-                    "tier the one its users upgrade to")
+                    f"{path}: behaviour.ladder: {hi!r} (${price_of(hi):g} in the plan "
+                    f"catalog) comes after {lo!r} (${price_of(lo):g}): list the ladder "
+                    "cheapest first by the catalog's prices (not the scenario's, which a "
+                    "sweep moves), each tier the one its users upgrade to")
     return PlanCatalog(catalog.path, catalog.meters, plans), moves
