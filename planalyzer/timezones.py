@@ -15,9 +15,14 @@ from planalyzer.errors import ConfigError
 _KNOWN: set[str] = {"UTC"}  # names DuckDB accepted (checked once per process)
 _HINT = "use an IANA name such as UTC, Europe/Berlin or America/New_York"
 # The rule timestamps follow (planalyzer.sources.tabular, README "Timestamps"): UTC/GMT/UT or an
-# Area/Location name; anything else (PST, CST, IST, EST5EDT ...) is an abbreviation whose
-# meaning depends on who reads it (ICU takes CST for Chicago, not China; IST for India).
+# Area/Location name, or (for --timezone) a single-word IANA name such as Japan; abbreviations
+# (PST, CST, IST, EST5EDT ...) mean what the reader takes them for (ICU takes CST for Chicago,
+# not China; IST for India).
 _NAME_OK = re.compile(r"(?i:utc|gmt|ut)|[A-Za-z_]+/[A-Za-z0-9_+/-]+")
+# what reads as an abbreviation: 2-5 letters of one case (CST, AEST, cet) or POSIX-style
+# EST5EDT, when DuckDB knows it; single-word IANA names (Japan, Singapore, Zulu) are names, and
+# anything DuckDB does not know (a typo, an offset such as +05:30) is an unknown zone
+_ABBREVIATION = re.compile(r"[A-Z]{2,5}|[a-z]{2,5}|[A-Za-z]{3,4}[0-9]{1,2}(?:[A-Za-z]{3,4})?")
 
 
 def is_known(tz: str) -> bool:
@@ -36,10 +41,11 @@ def is_known(tz: str) -> bool:
 
 
 def check_timezone(tz: str, where: str = "--timezone") -> str:
-    """``tz`` if it is UTC/GMT or an IANA Area/Location name DuckDB knows, else a ConfigError
-    that starts with ``where`` (an option, or "FILE: KEY"): abbreviations are refused as they
-    are in timestamps."""
-    if isinstance(tz, str) and tz and not _NAME_OK.fullmatch(tz):
+    """``tz`` if it is UTC/GMT or an IANA name DuckDB knows (Area/Location, or a single-word
+    name such as Japan), else a ConfigError that starts with ``where`` (an option, or
+    "FILE: KEY"): abbreviations (CST, IST, EST5EDT) are refused as they are in timestamps."""
+    if (isinstance(tz, str) and not _NAME_OK.fullmatch(tz) and _ABBREVIATION.fullmatch(tz)
+            and is_known(tz)):
         raise ConfigError(f"{where}: {tz!r} is a time zone abbreviation (ambiguous: CST is "
                           f"both US Central and China, IST India, Israel and Ireland); {_HINT}")
     if not isinstance(tz, str) or not is_known(tz):

@@ -3,6 +3,7 @@ nothing else, and checks time-zone names where it reads them: one test per error
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -140,9 +141,18 @@ def test_timezone_abbreviations_refused(command: list[str], abbr: str) -> None:
 
 
 @pytest.mark.parametrize("tz", ["UTC", "utc", "GMT", "Asia/Kolkata", "America/Chicago",
-                                "Etc/GMT+5", "America/Argentina/Buenos_Aires"])
+                                "Etc/GMT+5", "America/Argentina/Buenos_Aires", "Japan",
+                                "Singapore", "Zulu"])
 def test_timezone_iana_names_and_utc_accepted(tz: str) -> None:
     assert check_timezone(tz) == tz
+
+
+@pytest.mark.parametrize("tz", ["FOO", "Foo", "+05:30", "Z", "Mars/Olympus"])
+def test_unknown_timezone_is_not_called_an_abbreviation(tz: str) -> None:
+    """A typo or an offset is an unknown zone; only names ICU knows as abbreviations get the
+    abbreviation message (verification 8C, NEW-4)."""
+    with pytest.raises(ConfigError, match=f"unknown time zone {re.escape(repr(tz))}"):
+        check_timezone(tz)
 
 
 def test_library_bad_timezone() -> None:
