@@ -256,10 +256,16 @@ class Store:
         get = fingerprints.get
         slots: list[FileLoad | None] = []  # in source order; None: read below
         todo: list[tuple[int, SourceFile, tuple[int, int]]] = []
+        found = 0  # sources the manifest knows (all of it: no file of it is gone)
         for src in sources:
             st = src.stat if src.stat is not None else _stat_of(src)
             fp = get(src.key)
-            if fp is not None and fp[1] == st[0] and fp[2] == st[1]:
+            if fp is None:
+                todo.append((len(slots), src, st))
+                slots.append(None)
+                continue
+            found += 1
+            if fp[1] == st[0] and fp[2] == st[1]:
                 slots.append(FileLoad(src.key, fp[3], "unchanged"))
             else:
                 todo.append((len(slots), src, st))
@@ -332,7 +338,8 @@ class Store:
         self._record(loads, known, read_stats, digests)
         return LoadReport(loads, notes=notes + copies + _source_notes(loads)
                           + _kept_notes(loads) + _local_time_notes(loads, opts.timezone)
-                          + self._gone_notes(folders, fingerprints, sources))
+                          + (self._gone_notes(folders, fingerprints, sources)
+                             if found < len(fingerprints) else []))
 
     def _reread_duplicates(
         self, sources: list[SourceFile], slots: list[FileLoad | None],
