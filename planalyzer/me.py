@@ -135,6 +135,14 @@ def check_some_usage(con: duckdb.DuckDBPyConnection, report: LoadReport,
     left for a later run."""
     if any(u == ME for u, _, _ in store_users(con)):
         return
+    read = [fl.source for fl in report.files]
+    others = sqlfiles.run(con, "users_of_sources", {"sources": read}).fetchall() if read else []
+    if others:
+        named = ", ".join(f"{u} ({n:,} events)" for u, n in others[:3])
+        raise InputError(f"{', '.join(sources)}: the --db store holds these files' usage under "
+                         f"other user ids ({named}), as an earlier `planalyzer load --user` "
+                         f"read them; me analyses the rows it loaded itself (user {ME}): give "
+                         "me a --db file of its own (or none)")
     rejected = (f"; {report.rows_rejected:,} rejected (`planalyzer load` on the same folders "
                 "lists them)" if report.rows_rejected else "")
     raise InputError(f"{', '.join(sources)}: no token usage found ({no_usage_detail(report)}"

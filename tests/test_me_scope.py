@@ -195,3 +195,17 @@ def test_me_copilot_premium_requests_are_labelled_an_upper_bound() -> None:
     for name in ("me_limits", "me_plan_cost"):
         assert any(n.startswith("upper bound (copilot_pro, copilot_pro_plus): the meter counts "
                                 "every API call") for n in t[name].notes), name
+
+
+def test_me_db_whose_files_were_loaded_under_another_user_says_so(tmp_path: Path) -> None:
+    """`load --user ann` then `me` on the same folder and --db: the rows are ann's, so me
+    finds none of its own; the message says why instead of 'no token usage found'
+    (verification 8C, NEW-1)."""
+    from conftest import cli_error
+
+    db = tmp_path / "ann.duckdb"
+    with Store(db) as store:
+        store.load([str(CC)], LoadOptions(user_id="ann"))
+    msg = cli_error(["me", "--claude-dir", str(CC), "--db", str(db)])
+    assert "the --db store holds these files' usage under other user ids (ann (6 events))" in msg
+    assert "give me a --db file of its own (or none)" in msg
