@@ -145,15 +145,18 @@ def _context_row(name: str, res: Resolution, prices: PriceCatalog, context: int
             "marginal cost is an API bill", res.assumed)
 
 
-PER_CLASS_COLUMNS = [
-    Col("model", "str"), Col("profile", "str"), Col("serving", "str"), Col("mode", "str"),
-    Col("hardware", "str"), Col("cost_assumed", "bool", "assumed"),
+CLASS_COLUMNS = [  # $ per million tokens of each class (marginal, or fully loaded)
     Col("input_usd_per_mtok", "usd_rate", "input $/M"),
     Col("cache_write_usd_per_mtok", "usd_rate", "cache write $/M"),
     Col("cache_write_1h_usd_per_mtok", "usd_rate", "cache write 1h $/M"),
     Col("cache_read_usd_per_mtok", "usd_rate", "cache read $/M"),
     Col("output_1k_usd_per_mtok", "usd_rate", "output $/M @1k"),
     Col("output_128k_usd_per_mtok", "usd_rate", "output $/M @128k"),
+]
+PER_CLASS_COLUMNS = [
+    Col("model", "str"), Col("profile", "str"), Col("serving", "str"), Col("mode", "str"),
+    Col("hardware", "str"), Col("cost_assumed", "bool", "assumed"),
+    *CLASS_COLUMNS,
     Col("training_usd_per_mtok", "usd_rate", "training $/M (loaded)"),
     Col("api_input_usd_per_mtok", "usd_rate", "API input $/M"),
     Col("api_cache_read_usd_per_mtok", "usd_rate", "API cache read $/M"),
@@ -163,12 +166,7 @@ PER_CLASS_COLUMNS = [
 LOADED_COLUMNS = [
     Col("model", "str"), Col("overhead_share", "share", "overhead"),
     Col("training_usd_per_mtok", "usd_rate", "training $/M"),
-    Col("input_usd_per_mtok", "usd_rate", "input $/M"),
-    Col("cache_write_usd_per_mtok", "usd_rate", "cache write $/M"),
-    Col("cache_write_1h_usd_per_mtok", "usd_rate", "cache write 1h $/M"),
-    Col("cache_read_usd_per_mtok", "usd_rate", "cache read $/M"),
-    Col("output_1k_usd_per_mtok", "usd_rate", "output $/M @1k"),
-    Col("output_128k_usd_per_mtok", "usd_rate", "output $/M @128k"),
+    *CLASS_COLUMNS,
 ]
 CONTEXT_COLUMNS = [
     Col("model", "str"), Col("context_tokens", "tokens", "context"),
