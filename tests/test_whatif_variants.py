@@ -248,4 +248,7 @@ def test_route_to_a_model_with_no_list_price_says_its_value_is_unknown() -> None
     assert "count $0 of API value (unknown, not free" in note[0]
     assert "on plans that cap or charge by API value (api)" in note[0]
     assert not any("routed to" in w for w in ev.baseline.warnings)
+    # only the api plan's user is affected (their usage charge changes); users whose blocked
+    # API value merely became unknown keep their bill and access (verification 8A, NEW-3)
+    assert metrics(out)["users_affected"] == 1
     store.close()

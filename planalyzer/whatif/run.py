@@ -141,7 +141,8 @@ class Evaluator:
         full = pl.repeat(0.0, n, dtype=pl.Float64, eager=True)
         bill = full.clone().scatter(bf["row"], bf["subscription_usd"] + bf["credits_usd"]
                                     + bf["overage_usd"] + bf["usage_usd"]) if n else full
-        blk = full.clone().scatter(bf["row"], bf["blocked_api_value_usd"]) if n else full
+        blk = full.clone().scatter(bf["row"], bf["blocked_requests"].cast(pl.Float64)) \
+            if n else full
         plan = pl.repeat("", n, dtype=pl.String, eager=True)
         plan = plan.scatter(bf["row"], bf["plan"]) if n else plan
         self._base_rows = (bill, blk, plan)
@@ -333,7 +334,7 @@ class Evaluator:
         else:
             bb, bblk, bplan = self._base_rows
             changed = (((bill - bb.gather(rows)).abs() > 0.01)
-                       | ((frame["blocked_api_value_usd"] - bblk.gather(rows)).abs() > 0.01)
+                       | ((frame["blocked_requests"] - bblk.gather(rows)).abs() > 1e-9)
                        | (bplan.gather(rows) != plan.key))
         out = _group_metrics(frame, changed, per_plan=True)
         subs = out["subscribers"]  # users, each by its elasticity weight (1 without it)

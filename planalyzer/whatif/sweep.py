@@ -349,9 +349,9 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
     table = Table("sweep_points", f"Sweep: {len(points)} designs on the same history", cols,
                   rows, [f"baseline: {objective} = {resolve_metric(objective, base):,.2f}, "
                          f"{affected} = {resolve_metric(affected, base):.4f}",
-                         "affected: users whose bill or blocked usage differs from the "
-                         "baseline's (by more than one cent) unless --affected names another "
-                         "metric",
+                         "affected: users whose bill differs from the baseline's by more than "
+                         "a cent, or whose blocked requests or plan differ, unless --affected "
+                         "names another metric",
                          "revenue, margin (contribution margin: revenue - GPU cost): USD over "
                          "the period; unprofitable: user-months with a negative margin; "
                          "blocked: usage blocked, at API list value (USD); hit: share of "
