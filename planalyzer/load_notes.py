@@ -1,0 +1,149 @@
+"""The notes a load adds to its report: options that named nothing, a forced --source on files
+it cannot read, rows kept without a value, local times a zone has twice or skips, each
+source's own notes, and files gone from a named folder of a --db store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from planalyzer.accounting import FileLoad, LoadReport, display_path
+from planalyzer.errors import InputError
+from planalyzer.sources import registry
+from planalyzer.sources.base import read_head
+from planalyzer.sources.files import SourceFile
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
+
+
+def user_option_notes(sources: list[SourceFile], opts: LoadOptions) -> list[str]:
+    """--user and --user-map name the users of transcript folders: where they named nothing
+    that was loaded, say so rather than leave them silently unused."""
+    batch = [s for s in sources if s.source is not None and registry.get(s.source).batch]
+    notes = []
+    if opts.user_id is not None and not any(s.user_id is None for s in batch):
+        notes.append(f"--user {opts.user_id}: not used; it names the user of one user's "
+                     "transcript folder (Claude Code, Codex) and none was loaded"
+                     + (" (a folder of users' folders names each by its folder: map them "
+                        "with --user-map)" if batch else ""))
+    folders = {s.user_id for s in batch if s.user_id is not None}
+    unused = sorted(set(opts.user_map) - folders)
+    if unused:
+        notes.append(f"--user-map: no users' folder named {', '.join(unused)} was loaded; "
+                     "those entries were not used")
+    return notes
+
+def check_forced_source(report: LoadReport, name: str) -> None:
+    """``--source NAME`` on files it cannot read: a transcript source (a batch source) reads
+    only the lines it knows and skips the rest, so a file in another format loads nothing,
+    silently. Such a file (read now, with content, no row read, not one the source's own
+    sniffer recognises) is said: an error when nothing at all was read, else a note."""
+    forced = registry.get(name)
+    if not forced.batch:
+        report.notes.extend(_all_rejected_notes(report, name))
+        return  # projection sources fail on columns they cannot map: they say so themselves
+    wrong: list[str] = []
+    for fl in report.files:
+        if fl.status not in ("loaded", "reloaded") or fl.rows_read:
+            continue
+        path = Path(fl.source)
+        head = read_head(path)
+        if not head.strip() or forced.sniff(path, head):
+            continue  # empty, or a transcript of this source with no usage in it
+        looks = registry.detect(path).name
+        wrong.append(f"{fl.source}: --source {name} found no usable rows in it (it looks like "
+                     + (f"{looks} logs: give --source {looks}" if looks != registry.GENERIC
+                        else "a table of rows: give --source tabular")
+                     + ", or omit --source to detect each file's format)")
+    if not wrong:
+        return
+    if report.rows_read == 0:
+        more = f" (and {len(wrong) - 1} more file(s) like it)" if len(wrong) > 1 else ""
+        raise InputError(wrong[0] + more)
+    report.notes.extend(wrong)
+
+def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
+    """``--source NAME`` on a file whose columns it could map but whose every row it rejected:
+    likely another source's file (an OpenAI usage page read as Anthropic's, say): said, with
+    the source content detection picks where that is another."""
+    notes = []
+    for fl in report.files:
+        if (fl.status not in ("loaded", "reloaded") or not fl.rows_read
+                or fl.rows_rejected < fl.rows_read):
+            continue
+        looks = registry.detect(Path(fl.source)).name
+        reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(fl.rejected_by_reason.items()))
+        hint = (f"it looks like {looks} logs: give --source {looks}, or omit --source"
+                if looks not in (name, registry.GENERIC) else
+                "it may be another source's file: omit --source to detect its format, or "
+                "check the columns with planalyzer map")
+        notes.append(f"{fl.source}: --source {name} rejected all {fl.rows_read:,} row(s) "
+                     f"({reasons}); {hint}")
+    return notes
+
+def kept_notes(loads: list[FileLoad]) -> list[str]:
+    """Rows loaded without a value that could not be read (a logged cost '$0.01'), per file."""
+    return [f"{display_path(fl.source)}: {what} not a number (or NaN, infinite, negative) in "
+            f"{n:,} row(s): kept without it ({what} empty; their tokens count as usual)"
+            for fl in loads if fl.kept_without and fl.status != "unchanged"
+            for what, n in sorted(fl.kept_without.items()) if n]
+
+def local_time_notes(loads: list[FileLoad], tz: str) -> list[str]:
+    """Timestamps without an offset at a wall-clock time ``tz`` has twice or never, per file:
+    how they were read (DuckDB's ICU rules)."""
+    notes = []
+    for fl in loads:
+        if fl.status == "unchanged" or not fl.local_time_shifts:
+            continue
+        amb = fl.local_time_shifts.get("ambiguous", 0)
+        gap = fl.local_time_shifts.get("nonexistent", 0)
+        parts = ([f"{amb:,} at a time {tz} has twice (the clocks go back): read as the "
+                  "second, after the change"] if amb else []) + (
+                 [f"{gap:,} at a time {tz} skips (the clocks go forward): read with the "
+                  "offset before the change, so the clock reads later by the shift"]
+                 if gap else [])
+        notes.append(f"{display_path(fl.source)}: timestamps without an offset, "
+                     + "; ".join(parts) + ". Windows (and, where the clocks change at "
+                     "midnight, the billing day) may shift by the change; give offsets (or Z) "
+                     "to be exact")
+    return notes
+
+def source_notes(loads: list[FileLoad]) -> list[str]:
+    by_source: dict[str, list[FileLoad]] = {}
+    for fl in loads:
+        if fl.status != "unchanged":
+            by_source.setdefault(fl.format.split(" ")[0], []).append(fl)
+    notes = []
+    for m in registry.modules():  # each source's own notes on its files just read
+        if m.name in by_source:
+            notes.extend(m.load_notes(by_source[m.name]))
+    aggregated = sorted(m.name for m in registry.modules()
+                        if m.aggregated and m.name in by_source)
+    if not aggregated:
+        return notes
+    return [f"{', '.join(aggregated)}: rows are usage buckets (a day or an hour), not requests; "
+            "5-hour and weekly window results are approximate for them", *notes]
+
+
+def gone_notes(db: Path | None, folders: list[str], known: Iterable[str],
+               sources: list[SourceFile]) -> list[str]:
+    """A note per named folder holding files an earlier load read into --db ``db``
+    (``known``) that are no longer there: their rows are kept (a --db file keeps the history
+    of logs that tools delete, such as Claude Code's transcripts after 30 days)."""
+    if not folders:
+        return []
+    gone = set(known) - {src.key for src in sources}
+    notes = []
+    for folder in folders:
+        prefix = folder.rstrip(os.sep) + os.sep
+        n = sum(k.startswith(prefix) for k in gone)
+        if n:
+            notes.append(
+                f"{n:,} file(s) under {display_path(folder)} read into --db {db} "
+                "earlier are gone from disk; their rows stay in it (a --db file keeps "
+                "the history of logs that tools delete: Claude Code removes transcripts "
+                "after 30 days by default); load into a new --db file to leave them out")
+    return notes
