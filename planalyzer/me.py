@@ -25,7 +25,8 @@ from planalyzer.analysis import Period, log_span
 from planalyzer.costs import load_cost_catalog, load_price_catalog, price_events
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.me_plans import limit_table, plan_cost_table, usd, window_ids
-from planalyzer.me_scope import ALL, ME, TOOL_LABELS, Scope, build_scopes, others_note, store_users
+from planalyzer.me_scope import (ALL, ME, TOOL_LABELS, Scope, build_scopes, my_files,
+                                 others_note, store_users, stored_as_note)
 from planalyzer.plans import PlanCatalog
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
@@ -131,18 +132,11 @@ def load_my_usage(store: Store, sources: Sequence[str], tz: str = "UTC") -> Load
 def check_some_usage(con: duckdb.DuckDBPyConnection, report: LoadReport,
                      sources: Sequence[str]) -> None:
     """An InputError (exit 2, as report's "no usable events") when the store holds no usage
-    of yours: which lines were read, that none carried usage, and the unterminated last lines
-    left for a later run."""
-    if any(u == ME for u, _, _ in store_users(con)):
-        return
-    read = [fl.source for fl in report.files]
-    others = sqlfiles.run(con, "users_of_sources", {"sources": read}).fetchall() if read else []
-    if others:
-        named = ", ".join(f"{u} ({n:,} events)" for u, n in others[:3])
-        raise InputError(f"{', '.join(sources)}: the --db store holds these files' usage under "
-                         f"other user ids ({named}), as an earlier `planalyzer load --user` "
-                         f"read them; me analyses the rows it loaded itself (user {ME}): give "
-                         "me a --db file of its own (or none)")
+    of the files ``me`` read (under whatever user id): which lines were read, that none
+    carried usage, and the unterminated last lines left for a later run."""
+    with my_files(con, [fl.source for fl in report.files]):
+        if any(r.mine for r in store_users(con)):
+            return
     rejected = (f"; {report.rows_rejected:,} rejected (`planalyzer load` on the same folders "
                 "lists them)" if report.rows_rejected else "")
     raise InputError(f"{', '.join(sources)}: no token usage found ({no_usage_detail(report)}"
@@ -192,24 +186,27 @@ def _series(con: duckdb.DuckDBPyConnection, tz: str) -> dict[str, list[Any]]:
 
 def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "UTC", *,
               costs: Path | None = None, prices: Path | None = None,
-              your_plan: str | None = None) -> list[Table]:
+              your_plan: str | None = None, files: Sequence[str] | None = None) -> list[Table]:
     """Per month: usage with its API-list value and GPU cost, busiest windows, logged rate
     limits, how close the usage came to every plan's limits, and what each plan would cost.
-    Only the rows of user ``me`` (what ``load_my_usage`` loaded) count, whatever else the
-    store holds; with both Claude Code and Codex usage, each tool's too (planalyzer.me_scope)."""
+    Only the rows of ``files`` (events.source paths: the files ``load_my_usage`` read, its
+    report's ``files``) count, whatever user id they are stored under and whatever else the
+    store holds; ``files`` None: the rows of user ``me``. With both Claude Code and Codex
+    usage, each tool's too (planalyzer.me_scope)."""
     if your_plan is not None and catalog.find(your_plan) is None:
         raise ConfigError(f"--plan {your_plan!r}: not in the plan catalog {catalog.path}; use "
                           "one of " + ", ".join(catalog.plans))
-    users = store_users(con)
-    scopes = build_scopes(con, users)
+    with my_files(con, files):
+        users = store_users(con)
+        scopes = build_scopes(con, users)
     try:
         tables = _tables(scopes, catalog, tz, costs, prices, your_plan)
     finally:
         for s in scopes:
             s.store.close()
-    left_out = others_note(users)
-    if left_out:
-        tables[0].notes.insert(0, left_out)
+    for note in (stored_as_note(users), others_note(users)):
+        if note:
+            tables[0].notes.insert(0, note)
     return tables
 
 
