@@ -13,7 +13,7 @@ Copilot, API tiers) against all of it. With one tool, every plan is set against 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -95,7 +95,8 @@ def others_note(users: Sequence[StoreRows]) -> str | None:
         return None
     shown = ", ".join(r.user for r in others[:5]) + (" ..." if len(others) > 5 else "")
     return (f"the --db store also holds {sum(r.events for r in others):,} events of files me "
-            f"did not read ({len(others):,} user id(s): {shown}): left out; me analyses only the rows of the files it read")
+            f"did not read ({len(others):,} user id(s): {shown}): left out; me analyses only "
+            "the rows of the files it read")
 
 
 def stored_as_note(users: Sequence[StoreRows]) -> str | None:
@@ -125,3 +126,22 @@ def build_scopes(con: duckdb.DuckDBPyConnection, users: Sequence[StoreRows]) -> 
 def scope_of(plan: Plan, scopes: Sequence[Scope]) -> Scope:
     """The usage ``plan`` is set against: its tool's when that is a scope of its own, else all."""
     return next((s for s in scopes if plan.tool is not None and s.key == plan.tool), scopes[0])
+
+
+def other_tool_plans(plans: Mapping[str, Plan], tools: Sequence[str]) -> list[str]:
+    """Plans tied to a tool (``tool``) whose usage the logs lack: with one tool's logs, such a
+    plan set against that tool's usage is hypothetical ("if you used it for this usage"), and
+    no best fit. None when the logs' tools are unknown (``tools`` empty)."""
+    if not tools:
+        return []
+    return [k for k, p in plans.items() if p.tool is not None and p.tool not in tools]
+
+
+def hypothetical_label(label: str) -> str:
+    return f"{label} (hypothetical)"
+
+
+def one_tool_months(months: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """month -> the label of the only tool with usage that month (split logs): its 'both
+    tools' usage is that tool's, so every plan is set against that tool's usage that month."""
+    return {m: TOOL_LABELS[ts[0]] for m, ts in months.items() if len(ts) == 1}
