@@ -8,7 +8,8 @@ in-memory store, as user ``me``, analyses that copy, and names what it left out.
 When the logs hold both Claude Code and Codex usage, each tool's usage is also analysed on its
 own (a *scope*): a plan whose catalog entry names a ``tool`` (the Claude plans: claude-code;
 the ChatGPT plans: codex) is set against that tool's usage only, every other plan (Cursor,
-Copilot, API tiers) against all of it. With one tool, every plan is set against all of it.
+Copilot, API tiers) against all of it. With one tool, every plan is set against all of it,
+and a plan of the other tool is a labelled hypothetical, no best fit (``other_tool_plans``).
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ def test_other_tools_plan_is_a_labelled_hypothetical_and_no_best_fit(tmp_path: P
     assert any(n.startswith("2026-10: if you had used a_codex for your Claude Code usage, you "
                             "would have paid $5.00 for it (worth $0.0395") for n in notes)
     assert "2026-10: best fit b_claude at $20.00" in " ".join(notes)
-    assert any(n.startswith("Claude Code (hypothetical): a_codex are plans of Codex") for n in notes)
+    assert any(n.startswith("Claude Code (hypothetical): a_codex are plans of Codex")
+               for n in notes)
 
 
 def test_both_tools_best_fit_weighs_the_pair_of_each_tools_plans(tmp_path: Path) -> None:
