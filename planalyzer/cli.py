@@ -661,7 +661,7 @@ def me(
             report = load_my_usage(store, sources, timezone)
             check_some_usage(store.con, report, sources)
             tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,
-                               your_plan=plan)
+                               your_plan=plan, files=[fl.source for fl in report.files])
         why = _rejected_reasons(report)
         if why:  # as the analysis commands say them, -q or not: never silently lost
             sys.stderr.write(f"rejected: {why} (`planalyzer load` on the same folders lists "

@@ -25,7 +25,19 @@ from planalyzer.analysis import Period, log_span
 from planalyzer.costs import load_cost_catalog, load_price_catalog, price_events
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.me_plans import limit_table, plan_cost_table, usd, window_ids
-from planalyzer.me_scope import ALL, ME, TOOL_LABELS, Scope, build_scopes, others_note, store_users
+from planalyzer.me_scope import (
+    ALL,
+    ME,
+    TOOL_LABELS,
+    Scope,
+    build_scopes,
+    my_files,
+    one_tool_months,
+    other_tool_plans,
+    others_note,
+    store_users,
+    stored_as_note,
+)
 from planalyzer.plans import PlanCatalog
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
@@ -131,18 +143,11 @@ def load_my_usage(store: Store, sources: Sequence[str], tz: str = "UTC") -> Load
 def check_some_usage(con: duckdb.DuckDBPyConnection, report: LoadReport,
                      sources: Sequence[str]) -> None:
     """An InputError (exit 2, as report's "no usable events") when the store holds no usage
-    of yours: which lines were read, that none carried usage, and the unterminated last lines
-    left for a later run."""
-    if any(u == ME for u, _, _ in store_users(con)):
-        return
-    read = [fl.source for fl in report.files]
-    others = sqlfiles.run(con, "users_of_sources", {"sources": read}).fetchall() if read else []
-    if others:
-        named = ", ".join(f"{u} ({n:,} events)" for u, n in others[:3])
-        raise InputError(f"{', '.join(sources)}: the --db store holds these files' usage under "
-                         f"other user ids ({named}), as an earlier `planalyzer load --user` "
-                         f"read them; me analyses the rows it loaded itself (user {ME}): give "
-                         "me a --db file of its own (or none)")
+    of the files ``me`` read (under whatever user id): which lines were read, that none
+    carried usage, and the unterminated last lines left for a later run."""
+    with my_files(con, [fl.source for fl in report.files]):
+        if any(r.mine for r in store_users(con)):
+            return
     rejected = (f"; {report.rows_rejected:,} rejected (`planalyzer load` on the same folders "
                 "lists them)" if report.rows_rejected else "")
     raise InputError(f"{', '.join(sources)}: no token usage found ({no_usage_detail(report)}"
@@ -192,24 +197,27 @@ def _series(con: duckdb.DuckDBPyConnection, tz: str) -> dict[str, list[Any]]:
 
 def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "UTC", *,
               costs: Path | None = None, prices: Path | None = None,
-              your_plan: str | None = None) -> list[Table]:
+              your_plan: str | None = None, files: Sequence[str] | None = None) -> list[Table]:
     """Per month: usage with its API-list value and GPU cost, busiest windows, logged rate
     limits, how close the usage came to every plan's limits, and what each plan would cost.
-    Only the rows of user ``me`` (what ``load_my_usage`` loaded) count, whatever else the
-    store holds; with both Claude Code and Codex usage, each tool's too (planalyzer.me_scope)."""
+    Only the rows of ``files`` (events.source paths: the files ``load_my_usage`` read, its
+    report's ``files``) count, whatever user id they are stored under and whatever else the
+    store holds; ``files`` None: the rows of user ``me``. With both Claude Code and Codex
+    usage, each tool's too (planalyzer.me_scope)."""
     if your_plan is not None and catalog.find(your_plan) is None:
         raise ConfigError(f"--plan {your_plan!r}: not in the plan catalog {catalog.path}; use "
                           "one of " + ", ".join(catalog.plans))
-    users = store_users(con)
-    scopes = build_scopes(con, users)
+    with my_files(con, files):
+        users = store_users(con)
+        scopes = build_scopes(con, users)
     try:
         tables = _tables(scopes, catalog, tz, costs, prices, your_plan)
     finally:
         for s in scopes:
             s.store.close()
-    left_out = others_note(users)
-    if left_out:
-        tables[0].notes.insert(0, left_out)
+    for note in (stored_as_note(users), others_note(users)):
+        if note:
+            tables[0].notes.insert(0, note)
     return tables
 
 
@@ -225,8 +233,12 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: Path | No
     api = rels[ALL].columns.index("api_value_usd")
     monthly = {key: rel.fetchall() for key, rel in rels.items()}
     months = [str(r[0]) for r in monthly[ALL]]
+    one_tool = one_tool_months({m: [s.key for s in scopes[1:]
+                                    if any(str(r[0]) == m for r in monthly[s.key])]
+                                for m in months}) if len(scopes) > 1 else {}
     rows = sorted(((str(r[0]), i, s.label, *r[1:]) for i, s in enumerate(shown)
-                   for r in monthly[s.key]), key=lambda r: (r[0], r[1]))
+                   for r in monthly[s.key] if not (s.key == ALL and str(r[0]) in one_tool)),
+                  key=lambda r: (r[0], r[1]))
     usage = Table(
         "me_monthly", "Your usage by month",
         [Col("month"), Col("usage"), Col("requests", "int"),
@@ -242,14 +254,16 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: Path | No
          "the marginal cost to serve them (planalyzer costs shows the model)", *notes],
     )
     if len(scopes) > 1:
-        usage.notes.append("usage: each tool's own rows, then both tools together")
+        usage.notes.append("usage: each tool's own rows, then both tools together (a month "
+                           "with one tool's usage only has no 'both tools' row: it would "
+                           "repeat that tool's)")
     parts = Period().partial_months(log_span(base.con, tz), months) if months else []
     if parts:  # a plan's price is a whole month's, set here against part of a month's usage
         usage.notes.append(
             "your logs cover only part of " + ", ".join(f"{m} ({a.day} to {b.day})"
                                                         for m, a, b in parts)
             + ": what each plan would cost is a whole month's price against that part's usage")
-    tables = [usage, _busiest_windows(shown, tz)]
+    tables = [usage, _busiest_windows(shown, tz, one_tool)]
     limits = sqlfiles.relation(base.con, "me_rate_limits", {"tz": tz}).fetchall()
     if limits:
         tables.append(Table(
@@ -265,14 +279,16 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: Path | No
     tables.extend(check_tables)
     if months:
         checks = cap_check_notes(check_tables, limits)
-        tables.append(limit_table(scopes, catalog, tz, checks))
-        value = {(s.key, str(r[0])): None if r[api] is None else float(r[api])
-                 for s in scopes for r in monthly[s.key]}
         tools = [s.key for s in scopes[1:]] or sorted(
             t for t in TOOL_LABELS if base.label == TOOL_LABELS[t])
+        hypothetical = other_tool_plans(catalog.plans, tools)
+        tables.append(limit_table(scopes, catalog, tz, checks, hypothetical, one_tool))
+        value = {(s.key, str(r[0])): None if r[api] is None else float(r[api])
+                 for s in scopes for r in monthly[s.key]}
         cost = plan_cost_table(
             scopes, catalog, tz, your_plan, value,
-            {s.key: [u.model for u in pricing[s.key].unpriced_models] for s in scopes}, tools)
+            {s.key: [u.model for u in pricing[s.key].unpriced_models] for s in scopes}, tools,
+            hypothetical)
         cost.notes[:0] = [f"! {n}" for n in checks.values()]
         tables.append(cost)
     return tables
@@ -302,7 +318,8 @@ def cap_check_notes(check_tables: Sequence[Table], limits: Sequence[tuple[Any, .
     return out
 
 
-def _busiest_windows(scopes: Sequence[Scope], tz: str) -> Table:
+def _busiest_windows(scopes: Sequence[Scope], tz: str,
+                     one_tool: Mapping[str, str] | None = None) -> Table:
     rows: list[tuple[Any, ...]] = []
     unknown_any = False
     for order, scope in enumerate(scopes):
@@ -314,6 +331,8 @@ def _busiest_windows(scopes: Sequence[Scope], tz: str) -> Table:
         ww = rolling_windows(series["epoch"], series["month"], meters, ONE_WEEK)
         peak5, peakw = _peaks(w5), _peaks(ww)
         for m in dict.fromkeys(series["month"]):
+            if scope.key == ALL and one_tool and m in one_tool:
+                continue  # that tool's own row says it
             p5, pw = peak5.get(m, {}), peakw.get(m, {})
             v5 = None if p5.get("unpriced") else p5.get("api_value_usd")
             vw = None if pw.get("unpriced") else pw.get("api_value_usd")
@@ -323,6 +342,10 @@ def _busiest_windows(scopes: Sequence[Scope], tz: str) -> Table:
     rows.sort(key=lambda r: (r[0], r[1]))
     notes = ["a 5-hour (weekly) window opens at a request when none is open and counts in the "
              "month it opened; tokens exclude cache reads"]
+    if len(scopes) > 1:
+        notes.append("both tools: their windows open at the first request of either tool, so "
+                     "they fall at other times than one tool's and a busiest window of both "
+                     "may hold less than one tool's own")
     if unknown_any:
         notes.append("value empty = unknown: a window of that month held requests of models "
                      "with no API list price (never a partial sum); give --prices FILE")

@@ -1,21 +1,25 @@
 """Which rows ``planalyzer me`` analyses, and against which usage each plan is set.
 
-``me`` loads its folders under the user id ``me``. A ``--db`` store may also hold other users
-(a team store, sample data): ``me`` copies only its own user's events and rate-limit readings
-into a fresh in-memory store and analyses that copy, naming the users it left out.
+``me`` loads its folders under the user id ``me``. A ``--db`` store may also hold other files
+(a team store, sample data, a colleague's folder): ``me`` copies only the rows of the files it
+read itself (whatever user id an earlier ``load --user`` stored them under) into a fresh
+in-memory store, as user ``me``, analyses that copy, and names what it left out.
 
 When the logs hold both Claude Code and Codex usage, each tool's usage is also analysed on its
 own (a *scope*): a plan whose catalog entry names a ``tool`` (the Claude plans: claude-code;
 the ChatGPT plans: codex) is set against that tool's usage only, every other plan (Cursor,
-Copilot, API tiers) against all of it. With one tool, every plan is set against all of it.
+Copilot, API tiers) against all of it. With one tool, every plan is set against all of it,
+and a plan of the other tool is a labelled hypothetical, no best fit (``other_tool_plans``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 from planalyzer import sqlfiles
 from planalyzer.plans import Plan
@@ -29,7 +33,7 @@ ALL = "all"
 @dataclass
 class Scope:
     """One slice of your usage: ``key`` is a tool's source name or ALL; ``store`` holds only
-    those rows (events and rate-limit readings of user ``me``)."""
+    those rows (events and rate-limit readings of the files ``me`` read, as user ``me``)."""
 
     key: str
     label: str
@@ -55,26 +59,61 @@ def _copy(con: duckdb.DuckDBPyConnection, sources: Sequence[str] | None) -> Stor
     return out
 
 
-def store_users(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, list[str]]]:
-    return [(str(u), int(n), list(s or [])) for u, n, s in
+@contextmanager
+def my_files(con: duckdb.DuckDBPyConnection, files: Sequence[str] | None) -> Iterator[None]:
+    """Register ``me_files``: the events.source paths of the files ``me`` read (None: the
+    files whose rows the store holds under user ``me``, for library callers that loaded with
+    ``load_my_usage`` and name no files)."""
+    if files is None:
+        files = [str(r[0]) for r in sqlfiles.run(con, "me_user_sources", {"user": ME}).fetchall()]
+    con.register("me_files", pa.table({"source": pa.array(list(files), pa.string())}))
+    try:
+        yield
+    finally:
+        con.unregister("me_files")
+
+
+@dataclass(frozen=True)
+class StoreRows:
+    """What a store holds, per user id: rows of the files ``me`` read (``mine``), else others."""
+
+    user: str
+    mine: bool
+    events: int
+    formats: list[str]
+
+
+def store_users(con: duckdb.DuckDBPyConnection) -> list[StoreRows]:
+    """Per user id and side (``me_files`` registered: planalyzer.me_scope.my_files)."""
+    return [StoreRows(str(u), bool(m), int(n), list(s or [])) for u, m, n, s in
             sqlfiles.run(con, "me_store_users").fetchall()]
 
 
-def others_note(users: Sequence[tuple[str, int, list[str]]]) -> str | None:
-    """What `me` left out of a shared store (None: the store holds only your rows)."""
-    others = [(u, n) for u, n, _ in users if u != ME]
+def others_note(users: Sequence[StoreRows]) -> str | None:
+    """What `me` left out of a shared store (None: the store holds only your files' rows)."""
+    others = [r for r in users if not r.mine]
     if not others:
         return None
-    shown = ", ".join(u for u, _ in others[:5]) + (" ..." if len(others) > 5 else "")
-    return (f"the --db store also holds {len(others):,} other user(s)' events "
-            f"({sum(n for _, n in others):,} events: {shown}): left out; me analyses only "
-            f"the rows it loaded (user {ME})")
+    shown = ", ".join(r.user for r in others[:5]) + (" ..." if len(others) > 5 else "")
+    return (f"the --db store also holds {sum(r.events for r in others):,} events of files me "
+            f"did not read ({len(others):,} user id(s): {shown}): left out; me analyses only "
+            "the rows of the files it read")
 
 
-def build_scopes(con: duckdb.DuckDBPyConnection,
-                 users: Sequence[tuple[str, int, list[str]]]) -> list[Scope]:
-    """ALL first (every row of yours), then one scope per tool when both tools' usage is there."""
-    mine = next((s for u, _, s in users if u == ME), [])
+def stored_as_note(users: Sequence[StoreRows]) -> str | None:
+    """Your files' rows an earlier load stored under another user id (counted as yours)."""
+    named = [r for r in users if r.mine and r.user != ME]
+    if not named:
+        return None
+    shown = ", ".join(f"{r.user} ({r.events:,} events)" for r in named[:3])
+    return (f"some of the files me read were stored under other user id(s) by an earlier "
+            f"planalyzer load ({shown}): counted here as yours")
+
+
+def build_scopes(con: duckdb.DuckDBPyConnection, users: Sequence[StoreRows]) -> list[Scope]:
+    """ALL first (every row of yours), then one scope per tool when both tools' usage is there
+    (``me_files`` registered)."""
+    mine = sorted({f for r in users if r.mine for f in r.formats})
     tools = [t for t in TOOL_LABELS if t in mine]
     split = len(tools) == 2
     label = "both tools" if split else (TOOL_LABELS[tools[0]] if len(tools) == 1 and
@@ -88,3 +127,22 @@ def build_scopes(con: duckdb.DuckDBPyConnection,
 def scope_of(plan: Plan, scopes: Sequence[Scope]) -> Scope:
     """The usage ``plan`` is set against: its tool's when that is a scope of its own, else all."""
     return next((s for s in scopes if plan.tool is not None and s.key == plan.tool), scopes[0])
+
+
+def other_tool_plans(plans: Mapping[str, Plan], tools: Sequence[str]) -> list[str]:
+    """Plans tied to a tool (``tool``) whose usage the logs lack: with one tool's logs, such a
+    plan set against that tool's usage is hypothetical ("if you used it for this usage"), and
+    no best fit. None when the logs' tools are unknown (``tools`` empty)."""
+    if not tools:
+        return []
+    return [k for k, p in plans.items() if p.tool is not None and p.tool not in tools]
+
+
+def hypothetical_label(label: str) -> str:
+    return f"{label} (hypothetical)"
+
+
+def one_tool_months(months: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """month -> the label of the only tool with usage that month (split logs): its 'both
+    tools' usage is that tool's, so every plan is set against that tool's usage that month."""
+    return {m: TOOL_LABELS[ts[0]] for m, ts in months.items() if len(ts) == 1}
