@@ -240,6 +240,11 @@ def _calendar_windows(catalog: PlanCatalog) -> list[Window]:
                               if lim.window.kind != "rolling"))
 
 
+# sql/report_requests.sql's {{stint_months}}: a request joins the stint holding its month
+STINT_MONTHS = ("CAST(year(timezone($tz, e.ts)) * 12 + month(timezone($tz, e.ts)) - 1 "
+                "AS BIGINT) BETWEEN a.m_lo AND a.m_hi")
+
+
 def _read_users(con: duckdb.DuckDBPyConnection, plans: pa.Table, windows: Sequence[Window],
                 tz: str) -> pl.DataFrame:
     """``sql/report_requests.sql`` for the users of ``plans`` (``stints.plan_table``)."""
@@ -247,7 +252,9 @@ def _read_users(con: duckdb.DuckDBPyConnection, plans: pa.Table, windows: Sequen
     con.register("plan_assignment", plans)
     try:
         tbl = sqlfiles.relation(con, "report_requests", {"tz": tz, **params},
-                                {"calendar_columns": slot}).to_arrow_table()
+                                {"calendar_columns": slot, "stint_months": STINT_MONTHS if
+                                 plans.num_rows > len(set(plans["user_id"].to_pylist()))
+                                 else "TRUE"}).to_arrow_table()
     finally:
         con.unregister("plan_assignment")
     df = pl.from_arrow(tbl)
@@ -540,15 +547,21 @@ def plan_change_note(changes: screen.PlanChanges, stint_map: Mapping[str, object
     users = [u for u in sorted(stint_map) if u in present]
     if not users:
         return None
+    return (plan_change_users(changes, users) + "; each month is billed and capped under the "
+            "plan logged in it (a month that logged none takes the nearest earlier month's), "
+            "and a change starts the new plan's limits fresh (give --plan-file or --assign to "
+            "set one plan per user)")
+
+
+def plan_change_users(changes: screen.PlanChanges, users: Sequence[str]) -> str:
+    """'N user(s) logged a different plan in different billing months: ' and the first
+    ``PLAN_CHANGE_NAMED`` of ``users`` (sorted) with each month's logged plan."""
     named = "; ".join(f"{u} (" + ", ".join(f"{month_label(m)} {p}" for m, p in changes[u]) + ")"
                       for u in users[:PLAN_CHANGE_NAMED])
     more = f"; and {len(users) - PLAN_CHANGE_NAMED:,} more" if len(users) > PLAN_CHANGE_NAMED \
         else ""
-    return (f"{len(users):,} user(s) logged a different plan in different billing months: "
-            f"{named}{more}; each month is billed and capped under the plan logged in it (a "
-            "month that logged none takes the nearest earlier month's), and a change starts "
-            "the new plan's limits fresh (give --plan-file or --assign to set one plan per "
-            "user)")
+    return f"{len(users):,} user(s) logged a different plan in different billing months: " \
+        f"{named}{more}"
 
 
 def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],

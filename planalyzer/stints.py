@@ -44,11 +44,12 @@ def logged_runs(months: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 def user_stints(changes: Mapping[str, Sequence[tuple[int, str]]], sources: PlanSources,
-                catalog: PlanCatalog, assignment: Assignment) -> dict[str, list[Stint]]:
+                catalog: PlanCatalog, assignment: Assignment, *, count_unknown: bool = True
+                ) -> dict[str, list[Stint]]:
     """The stints of the users whose plan comes from the logs (``sources.from_logs``) and
     whose billing months logged plans that resolve to different plans of the catalog
     (``changes``: ``screen.plan_changes``). A logged plan not in the catalog is NO_PLAN for
-    its months, as for a user's latest plan; such names are added to
+    its months, as for a user's latest plan; with ``count_unknown`` such names are added to
     ``assignment.unknown_logged`` (users) when the latest plan did not count them already."""
     out: dict[str, list[Stint]] = {}
     for user, months in changes.items():
@@ -65,6 +66,8 @@ def user_stints(changes: Mapping[str, Sequence[tuple[int, str]]], sources: PlanS
         out[user] = [Stint(MONTH_MIN if i == 0 else m,
                            MONTH_MAX if i == len(runs) - 1 else runs[i + 1][0] - 1, key)
                      for i, (m, key, _) in enumerate(runs)]
+        if not count_unknown:
+            continue
         latest = months[-1][1]
         for name in dict.fromkeys(n for _, _, n in runs if n is not None and n != latest):
             assignment.unknown_logged[name] = assignment.unknown_logged.get(name, 0) + 1

@@ -6,7 +6,10 @@
 --   (local hours since 1970), model, token classes, requests, costs, cost_assumed, calendar
 --   buckets
 -- params: $tz
--- slots: {{calendar_columns}} (built by planalyzer.analysis from $tz_N / $off_N parameters)
+-- slots: {{calendar_columns}} {{stint_months}}
+-- calendar_columns: built by planalyzer.analysis from $tz_N / $off_N parameters; stint_months:
+--   TRUE when every user has one plan_assignment row, else analysis.STINT_MONTHS
+--   (`<the month_key expression> BETWEEN a.m_lo AND a.m_hi`)
 -- A user on one plan has one plan_assignment row over every month; a user whose logged plan
 -- changes has one per stint, and each request joins the stint holding its billing month.
 SELECT
@@ -25,7 +28,5 @@ SELECT
     e.cost_assumed
     {{calendar_columns}}
 FROM priced_events AS e
-JOIN plan_assignment AS a ON a.user_id = e.user_id
-    AND CAST(year(timezone($tz, e.ts)) * 12 + month(timezone($tz, e.ts)) - 1 AS BIGINT)
-        BETWEEN a.m_lo AND a.m_hi
+JOIN plan_assignment AS a ON a.user_id = e.user_id AND {{stint_months}}
 ORDER BY a.plan_order, e.user_id, a.stint, e.ts, e.source, e.source_row

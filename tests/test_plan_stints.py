@@ -4,7 +4,7 @@ that logged no plan takes the nearest earlier month's, else the next one's."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -144,9 +144,6 @@ def test_projection_restarts_windows_at_a_plan_change(tmp_path: Path) -> None:
         assert ahead[plan]["gpu_cost_usd"] == pytest.approx(today[plan]["gpu_cost_usd"])
 
 
-BASE = datetime(2026, 9, 1, tzinfo=timezone.utc)
-
-
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["big", "small", None]), min_size=3, max_size=3),
@@ -167,9 +164,10 @@ def test_each_stint_is_a_report_of_its_own(tmp_path: Path, month_plans: list[str
     for m in range(3):
         earlier = [p for k, p in logged if k <= m]
         plan_of.append(earlier[-1] if earlier else logged[0][1])
-    rows, by_month = [], {0: [], 1: [], 2: []}  # type: ignore[var-annotated]
+    rows: list[list[Any]] = []
+    by_month: dict[int, list[list[Any]]] = {0: [], 1: [], 2: []}
     for i, (m, half_hours) in enumerate(sorted(events)):
-        start = datetime(2026, 9 + m, 1, tzinfo=timezone.utc)
+        start = datetime(2026, 9 + m, 1, tzinfo=UTC)
         ts = (start + timedelta(minutes=30 * half_hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
         row = _row(f"e{i}", ts, "u", month_plans[m])
         rows.append(row)
@@ -199,3 +197,26 @@ def test_each_stint_is_a_report_of_its_own(tmp_path: Path, month_plans: list[str
         for col in ("plan", "revenue_usd", "requests", "blocked_requests", "limits_bound"):
             assert row[col] == exp[col], (key, col)
         assert row["gpu_cost_usd"] == pytest.approx(exp["gpu_cost_usd"], abs=1e-6)
+
+
+def test_whatif_says_it_keeps_the_latest_plan(tmp_path: Path) -> None:
+    """The what-if replay keeps one plan per user (the latest logged): a note says so for
+    the users whose plan changed, and only for those from the logs."""
+    csv = write_csv(tmp_path / "w.csv", HEADER, [
+        _row("a1", "2026-10-31T21:00:00Z", "d", "big"),
+        _row("b1", "2026-11-01T00:00:00Z", "d", "small"),
+        _row("c1", "2026-11-01T00:00:00Z", "e", "small"),
+    ])
+    cat = str(_catalog(tmp_path))
+    scen = tmp_path / "s.toml"
+    scen.write_text('[scenario]\nname = "s"\n[plans.small.limits.five_h]\ncap = 3\n',
+                    encoding="utf-8")
+    doc = cli_json(["whatif", str(csv), "--plans", cat, "--scenario", str(scen)])
+    notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
+    hit = [n for n in notes if "different plan in different billing months" in n]
+    assert hit and hit[0].startswith("1 user(s)") and "d (2026-10 big, 2026-11 small)" in hit[0]
+    assert "keeps one plan per user, their latest logged" in hit[0]
+    doc = cli_json(["whatif", str(csv), "--plans", cat, "--scenario", str(scen),
+                    "--assign", "d=big"])
+    notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
+    assert not [n for n in notes if "different plan" in n]
