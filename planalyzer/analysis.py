@@ -326,9 +326,10 @@ def compute(
     of their plan; the exact caps engine runs only on the others, a batch of users at a time.
     ``keep_requests`` also keeps every request, capped, in ``ReportData.replay``.
     ``assignment``: each user's plan, or ``PlanSources`` (rules and a user file): then each
-    user's latest logged plan is read in the month-first pass (no scan of its own; without
-    that pass, ``logged_plans`` scans for it) and the plans resolved are in
-    ``ReportData.assignment``.
+    user's logged plan per billing month is read in the month-first pass (no scan of its own;
+    without that pass, ``logged_plans_and_changes`` scans for it); the latest plans resolved
+    are in ``ReportData.assignment``, and a user whose logged plan changes is billed and
+    capped under each month's own plan, in stints (``planalyzer.stints``), by the engine.
     ``unpriced_models``: the logged models with no API list price (``api_value_usd`` NULL):
     a user-month with any of their requests gets ``api_value_usd`` and
     ``blocked_api_value_usd`` NULL (``unpriced_requests`` counts them), and plan fit leaves
