@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from planalyzer import screen, sqlfiles
+from planalyzer import screen, sqlfiles, stints
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import (
@@ -235,26 +235,26 @@ def unknown_units(df: pl.DataFrame, meter: Meter) -> pl.Series:
                       & ~pl.col("priced")).alias("u"))["u"]
 
 
-def _register_plans(con: duckdb.DuckDBPyConnection, users: Sequence[str],
-                    plan_order: Sequence[int]) -> None:
-    con.register("plan_assignment", pa.table({
-        "user_id": pa.array(list(users), pa.string()),
-        "plan_order": pa.array(list(plan_order), pa.int32()),
-    }))
-
-
 def _calendar_windows(catalog: PlanCatalog) -> list[Window]:
     return list(dict.fromkeys(lim.window for p in catalog.plans.values() for lim in p.limits
                               if lim.window.kind != "rolling"))
 
 
-def _read_users(con: duckdb.DuckDBPyConnection, users: Sequence[str], plan_order: Sequence[int],
-                windows: Sequence[Window], tz: str) -> pl.DataFrame:
+# sql/report_requests.sql's {{stint_months}}: a request joins the stint holding its month
+STINT_MONTHS = ("CAST(year(timezone($tz, e.ts)) * 12 + month(timezone($tz, e.ts)) - 1 "
+                "AS BIGINT) BETWEEN a.m_lo AND a.m_hi")
+
+
+def _read_users(con: duckdb.DuckDBPyConnection, plans: pa.Table, windows: Sequence[Window],
+                tz: str) -> pl.DataFrame:
+    """``sql/report_requests.sql`` for the users of ``plans`` (``stints.plan_table``)."""
     slot, params = _calendar_slots(windows)
-    _register_plans(con, users, plan_order)
+    con.register("plan_assignment", plans)
     try:
         tbl = sqlfiles.relation(con, "report_requests", {"tz": tz, **params},
-                                {"calendar_columns": slot}).to_arrow_table()
+                                {"calendar_columns": slot, "stint_months": STINT_MONTHS if
+                                 plans.num_rows > len(set(plans["user_id"].to_pylist()))
+                                 else "TRUE"}).to_arrow_table()
     finally:
         con.unregister("plan_assignment")
     df = pl.from_arrow(tbl)
@@ -270,8 +270,20 @@ def _bounds(user_ids: pl.Series) -> pl.Series:
     return pl.concat([change.arg_true().cast(pl.Int64), pl.Series([n], dtype=pl.Int64)])
 
 
+def request_bounds(df: pl.DataFrame) -> pl.Series:
+    """Where each user's requests start in ``df`` (sorted by user and time), and where each
+    stint starts when ``df`` has a ``stint`` column (a plan change starts the new plan's
+    windows fresh; planalyzer.stints), then the length."""
+    if "stint" not in df.columns or len(df) == 0:
+        return _bounds(df["user_id"])
+    n = len(df)
+    change = ((df["user_id"] != df["user_id"].shift(1))
+              | (df["stint"] != df["stint"].shift(1))).fill_null(True)
+    return pl.concat([change.arg_true().cast(pl.Int64), pl.Series([n], dtype=pl.Int64)])
+
+
 def _requests(df: pl.DataFrame, windows: Sequence[Window]) -> Requests:
-    return Requests(_bounds(df["user_id"]), df["t_us"], df["month_key"],
+    return Requests(request_bounds(df), df["t_us"], df["month_key"],
                     {w: df[f"cal_{i}"] for i, w in enumerate(windows)})
 
 
@@ -314,9 +326,10 @@ def compute(
     of their plan; the exact caps engine runs only on the others, a batch of users at a time.
     ``keep_requests`` also keeps every request, capped, in ``ReportData.replay``.
     ``assignment``: each user's plan, or ``PlanSources`` (rules and a user file): then each
-    user's latest logged plan is read in the month-first pass (no scan of its own; without
-    that pass, ``logged_plans`` scans for it) and the plans resolved are in
-    ``ReportData.assignment``.
+    user's logged plan per billing month is read in the month-first pass (no scan of its own;
+    without that pass, ``logged_plans_and_changes`` scans for it); the latest plans resolved
+    are in ``ReportData.assignment``, and a user whose logged plan changes is billed and
+    capped under each month's own plan, in stints (``planalyzer.stints``), by the engine.
     ``unpriced_models``: the logged models with no API list price (``api_value_usd`` NULL):
     a user-month with any of their requests gets ``api_value_usd`` and
     ``blocked_api_value_usd`` NULL (``unpriced_requests`` counts them), and plan fit leaves
@@ -370,12 +383,17 @@ def compute(
         sums = screen.user_month_rows(con, catalog, meters, pairs, timezone, users, user_plan,
                                       months, period.since, period.until,
                                       month_first=month_first)
+    # users whose logged plan changes: each month under its own plan, always the exact engine
+    # (their ``sums`` rows carry their latest plan, which only the screening reads)
+    stint_map = (stints.user_stints(changes, sources, catalog, assignment)
+                 if sources is not None and changes else {})
     bounds = sums.unique("user_id", keep="first")
     events = bounds.select("user_id", "user_events")
     engine_users = pl.concat(
         [screen.may_reach(bounds.filter(pl.col("plan_order") == i), plan, pairs, meters)
          for i, plan in enumerate(catalog.plans.values()) if plan in plans_needed]
-        + [pl.Series("user_id", [], dtype=pl.String)]).to_frame("user_id")
+        + [pl.Series("user_id", sorted(stint_map), dtype=pl.String)]
+        ).unique().to_frame("user_id")
     agg_parts = [_sql_agg(sums.join(engine_users, on="user_id", how="anti"), catalog, order,
                           meters)]
     bind_rows: list[pl.DataFrame] = []
@@ -387,7 +405,7 @@ def compute(
         [engine_users, fit.users]).unique()
     all_engine = fit is None or len(engine_users) == len(read_users)
     for batch in _batches(events.join(read_users, on="user_id", how="semi")):
-        df = _read_users(con, batch, [order.index(assignment.plan_of[u]) for u in batch],
+        df = _read_users(con, stints.plan_table(batch, assignment, stint_map, order),
                          windows, timezone)
         mine = df if all_engine else df.filter(
             pl.col("user_id").is_in(engine_users["user_id"].implode()))
@@ -420,11 +438,12 @@ def compute(
         notes.append("plans in the logs not in the catalog (users reported with no plan): "
                      + ", ".join(f"{k} ({v} users)" for k, v in
                                  sorted(assignment.unknown_logged.items())))
-    if sources is not None and (changed := plan_change_note(changes, sources, user_months)):
+    if changed := plan_change_note(changes, stint_map, user_months):
         notes.append(changed)
     replay = None
     if keep_requests:  # every request, capped by the same engine (planalyzer.economics)
-        full = _read_users(con, users, user_plan, windows, timezone)
+        full = _read_users(con, stints.plan_table(users, assignment, stint_map, order),
+                           windows, timezone)
         full, units, _ = _apply_caps(full, catalog, order, windows, all_meters=True)
         replay = Replay(full, units, list(windows), order, in_period(full, period))
     return ReportData(catalog, user_months, binds_df, fit_df, timezone, period, notes, replay,
@@ -519,24 +538,31 @@ def logged_plans_and_changes(con: duckdb.DuckDBPyConnection, tz: str
 PLAN_CHANGE_NAMED = 3
 
 
-def plan_change_note(changes: screen.PlanChanges, sources: PlanSources,
+def plan_change_note(changes: screen.PlanChanges, stint_map: Mapping[str, object],
                      user_months: pl.DataFrame) -> str | None:
     """A note on the users whose plan comes from the logs' plan column and whose billing
-    months logged different plans: every month of theirs is billed and capped under their
-    latest logged plan (docs/report.md, "Plans"). Only users with a month in the report."""
+    months logged different plans (``stint_map``: ``stints.user_stints``): each month is
+    billed and capped under the plan logged in it (docs/report.md, "Plan of a user"). Only
+    users with a month in the report."""
     present = set(user_months["user_id"].unique().to_list()) if len(user_months) else set()
-    users = [u for u in sorted(changes) if u in present and sources.from_logs(u)]
+    users = [u for u in sorted(stint_map) if u in present]
     if not users:
         return None
+    return (plan_change_users(changes, users) + "; each month is billed and capped under the "
+            "plan logged in it (a month that logged none takes the nearest earlier month's), "
+            "and a change starts the new plan's limits fresh (give --plan-file or --assign to "
+            "set one plan per user)")
+
+
+def plan_change_users(changes: screen.PlanChanges, users: Sequence[str]) -> str:
+    """'N user(s) logged a different plan in different billing months: ' and the first
+    ``PLAN_CHANGE_NAMED`` of ``users`` (sorted) with each month's logged plan."""
     named = "; ".join(f"{u} (" + ", ".join(f"{month_label(m)} {p}" for m, p in changes[u]) + ")"
                       for u in users[:PLAN_CHANGE_NAMED])
     more = f"; and {len(users) - PLAN_CHANGE_NAMED:,} more" if len(users) > PLAN_CHANGE_NAMED \
         else ""
-    return (f"{len(users):,} user(s) logged a different plan in different billing months: "
-            f"{named}{more}; each is billed and capped under their latest logged plan in "
-            "every month, not the plan logged in that month, so an upgrade or downgrade "
-            "misstates their earlier months (give --plan-file or --assign to set a user's "
-            "plan)")
+    return f"{len(users):,} user(s) logged a different plan in different billing months: " \
+        f"{named}{more}"
 
 
 def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
@@ -770,6 +796,10 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
             cands: Mapping[str, pl.DataFrame]) -> list[pl.DataFrame]:
     """Each plan over the requests (sorted by user and time) of the users in ``cands[plan]``
     (those who might reach one of its caps), per user-month."""
+    if "stint" in df.columns:  # plan fit: each plan over the user's whole history, in time
+        if (df["stint"] > 0).any():
+            df = df.sort("user_id", "t_us", maintain_order=True)
+        df = df.drop("stint")
     keep = in_period(df, period)
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()}
     by_user = df.select("user_id", "month_key", "gpu_cost_usd").with_columns(keep.alias("keep"))

@@ -10,7 +10,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from planalyzer.analysis import Period, ReportData, check_period, compute, logged_plans
+from planalyzer import stints
+from planalyzer.analysis import (
+    Period,
+    ReportData,
+    check_period,
+    compute,
+    logged_plans,
+    logged_plans_and_changes,
+    plan_change_users,
+)
 from planalyzer.errors import ConfigError
 from planalyzer.plans import (
     NO_PLAN,
@@ -87,6 +96,27 @@ def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     rules = parse_assign(assign, catalog)
     mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
     return assign_plans(users, catalog, rules, mapping)
+
+
+def whatif_assignment(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str,
+                      assign: Sequence[str] = (), plan_file: Path | None = None
+                      ) -> tuple[Assignment, str | None]:
+    """``assignment_for`` for the what-if commands (one plan per user, the latest logged),
+    and a note on the users whose logged plan changed between billing months (local in
+    ``tz``): the report bills each of their months under its own plan, the replay does not."""
+    users, changes = logged_plans_and_changes(con, tz)
+    rules = parse_assign(assign, catalog)
+    mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
+    assignment = assign_plans(users, catalog, rules, mapping)
+    changed = sorted(stints.user_stints(changes, PlanSources(tuple(rules), mapping), catalog,
+                                        assignment, count_unknown=False)) if changes else []
+    if not changed:
+        return assignment, None
+    return assignment, (plan_change_users(changes, changed) + "; the what-if replay keeps "
+                        "one plan per user, their latest logged, in every month (the report "
+                        "bills each month under the plan logged in it), so their baseline "
+                        "differs from the report's (give --plan-file or --assign to set one "
+                        "plan per user)")
 
 
 def fit_plan_keys(catalog: PlanCatalog, patterns: Sequence[str]) -> tuple[str, ...]:

@@ -1,13 +1,21 @@
--- report_requests: priced requests in the order caps apply (plan, user, time), with the local
---   billing month and hour and the bucket of each calendar window the plans use
--- inputs: priced_events, plan_assignment (user_id, plan_order)
--- outputs: rows: plan_order, user_id, t_us, month_key (year*12 + month - 1), hour_key (local
---   hours since 1970), model, token classes, requests, costs, cost_assumed, calendar buckets
+-- report_requests: priced requests in the order caps apply (plan, user, stint, time), with the
+--   local billing month and hour and the bucket of each calendar window the plans use
+-- inputs: priced_events, plan_assignment (user_id, stint, m_lo, m_hi, plan_order: each user's
+--   plan per run of billing months, planalyzer.stints.plan_table)
+-- outputs: rows: plan_order, user_id, stint, t_us, month_key (year*12 + month - 1), hour_key
+--   (local hours since 1970), model, token classes, requests, costs, cost_assumed, calendar
+--   buckets
 -- params: $tz
--- slots: {{calendar_columns}} (built by planalyzer.analysis from $tz_N / $off_N parameters)
+-- slots: {{calendar_columns}} {{stint_months}}
+-- calendar_columns: built by planalyzer.analysis from $tz_N / $off_N parameters; stint_months:
+--   TRUE when every user has one plan_assignment row, else analysis.STINT_MONTHS
+--   (`<the month_key expression> BETWEEN a.m_lo AND a.m_hi`)
+-- A user on one plan has one plan_assignment row over every month; a user whose logged plan
+-- changes has one per stint, and each request joins the stint holding its billing month.
 SELECT
     a.plan_order,
     e.user_id,
+    a.stint,
     epoch_us(e.ts) AS t_us,
     CAST(year(timezone($tz, e.ts)) * 12 + month(timezone($tz, e.ts)) - 1 AS BIGINT) AS month_key,
     CAST(epoch(date_trunc('hour', timezone($tz, e.ts))) // 3600 AS BIGINT) AS hour_key,
@@ -20,5 +28,5 @@ SELECT
     e.cost_assumed
     {{calendar_columns}}
 FROM priced_events AS e
-JOIN plan_assignment AS a ON a.user_id = e.user_id
-ORDER BY a.plan_order, e.user_id, e.ts, e.source, e.source_row
+JOIN plan_assignment AS a ON a.user_id = e.user_id AND {{stint_months}}
+ORDER BY a.plan_order, e.user_id, a.stint, e.ts, e.source, e.source_row

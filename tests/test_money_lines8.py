@@ -36,18 +36,19 @@ def _upgrade(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("fit", [["--no-fit"], []])
 def test_logged_plan_change_is_noted(tmp_path: Path, fit: list[str]) -> None:
-    """A user whose months logged different plans is billed under the latest one in every
-    month (docs/report.md): a note names the user and each month's logged plan, on both the
-    month-first pass (--no-fit) and the separate scan (plan fit)."""
+    """A user whose months logged different plans is billed under each month's own logged
+    plan (docs/report.md, "Plan of a user"): October on Pro ($20), November on Max 5x ($100);
+    a note names the user and each month's logged plan, on both the month-first pass
+    (--no-fit) and the separate scan (plan fit)."""
     doc = cli_json(["report", str(_upgrade(tmp_path)), *fit])
     rows = doc["plans"]["rows"]
-    assert {(r["plan"], r["month"]): r["subscribers"] for r in rows} == {
-        ("claude_max_5x", "2026-10"): 1, ("claude_max_5x", "2026-11"): 1,
-        ("claude_pro", "2026-10"): 1, ("claude_pro", "2026-11"): 1}
+    assert {(r["plan"], r["month"]): (r["subscribers"], r["revenue_usd"]) for r in rows} == {
+        ("claude_max_5x", "2026-11"): (1, 100.0),
+        ("claude_pro", "2026-10"): (2, 40.0), ("claude_pro", "2026-11"): (1, 20.0)}
     hits = [n for n in _notes(doc) if "different plan in different billing months" in n]
     assert hits and hits[0].startswith("1 user(s)")
     assert "up (2026-10 claude_pro, 2026-11 claude_max_5x)" in hits[0]
-    assert "latest logged plan" in hits[0]
+    assert "billed and capped under the plan logged in it" in hits[0]
 
 
 def test_plan_change_note_not_for_assigned_users(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from planalyzer.analysis import ReportData, month_label
+from planalyzer.analysis import ReportData, month_label, request_bounds
 from planalyzer.caps import Requests, apply_plan
 from planalyzer.economics.base import PlanBase
 from planalyzer.errors import ConfigError, PlanalyzerError
@@ -85,7 +85,8 @@ def recap(data: ReportData, factor: float) -> pl.DataFrame:
             continue
         plan = catalog.plans[key]
         part = df.slice(lo, hi - lo)
-        req = Requests(_bounds(part["user_id"]), part["t_us"], part["month_key"],
+        # windows restart at a change of user or of stint (a plan change, planalyzer.stints)
+        req = Requests(request_bounds(part), part["t_us"], part["month_key"],
                        {w: part[f"cal_{i}"] for i, w in enumerate(r.windows)})
         units = {m: u.slice(lo, hi - lo) * factor for m, u in r.units.items()
                  if m in plan.meters_used()}

@@ -17,7 +17,7 @@ from planalyzer.analysis import (
 from planalyzer.errors import InputError
 from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
-from planalyzer.report import assignment_for
+from planalyzer.report import whatif_assignment
 from planalyzer.source_checks import aggregated_note
 from planalyzer.timezones import check_timezone
 from planalyzer.whatif.history import build_history
@@ -76,7 +76,9 @@ def prepare(
     if pricing.unpriced_models:  # the report leaves their value unknown; the replay cannot
         notes.append("in the what-if figures, requests of models with no API list price count "
                      "$0 of API value (usage blocked, and limits or charges by API value)")
-    assignment = assignment_for(con, catalog, assign, plan_file)
+    assignment, changed = whatif_assignment(con, catalog, timezone, assign, plan_file)
+    if changed is not None:
+        notes.append(changed)
     if (bucketed := aggregated_note(con)) is not None:
         notes.append(bucketed)
     catalogs = [catalog, *[apply_scenario(catalog, s)[0] for s in scenarios],
