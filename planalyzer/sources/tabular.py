@@ -429,6 +429,9 @@ def build_projection(
                   else "NULL::VARCHAR AS count_problem")
     if mapping.input_includes_cache_read and "input_tokens" in m:
         values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
+    if mapping.cache_write_includes_1h:
+        values["cache_write_tokens"] = (f"({values['cache_write_tokens']} - "
+                                        f"{values['cache_write_1h_tokens']})")
     if preset.tokens is not None:
         values.update(preset.tokens(types, values))
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
