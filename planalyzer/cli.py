@@ -474,6 +474,10 @@ def generate(
         _check_format(fmt)
         if (users is None) == (events is None):
             raise PlanalyzerError("give exactly one of --users N or --events N")
+        for flag, value in (("--users", users), ("--events", events), ("--months", months),
+                            ("--rows-per-file", rows_per_file)):
+            if value is not None and value < 1:
+                raise PlanalyzerError(f"{flag} must be at least 1, got {value}")
         kwargs: dict[str, Any] = dict(users=users, target_events=events, months=months,
                                       start=start, seed=seed, rows_per_file=rows_per_file,
                                       overwrite=overwrite)
