@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -385,3 +386,29 @@ def test_synth_sql_files_declare_what_they_use() -> None:
     for f in files:
         assert f.declared_params == f.used_params(), f.name
         assert f.declared_slots == f.used_slots(), f.name
+
+
+def test_describe_user_months_are_utc_months(tmp_path: Path) -> None:
+    # qa8E #3: a local day (UTC+9) whose requests fall in October and November UTC went whole
+    # into October; the top k% is ceil(k x n) user-months like the report's concentration.
+    out = tmp_path / "g"
+    generate(out, users=1, months=1, seed=0, workers=1)
+    con = duckdb.connect()
+    row = con.sql(f"SELECT * FROM read_parquet('{out}/events/**/*.parquet') LIMIT 1")
+    con.sql(f"CREATE TABLE one AS {row.sql_query()}")
+    stamps = [("u_a", "2026-10-31 20:00:00+00"), ("u_a", "2026-11-01 01:00:00+00"),
+              ("u_b", "2026-10-05 12:00:00+00"), ("u_c", "2026-10-06 12:00:00+00"),
+              ("u_d", "2026-10-07 12:00:00+00")]
+    shutil.rmtree(out / "events")
+    (out / "events").mkdir()
+    con.sql("CREATE TABLE ev AS SELECT * FROM one WHERE false")
+    for user, ts in stamps:
+        con.execute("INSERT INTO ev SELECT * REPLACE (? AS user_id, CAST(? AS TIMESTAMPTZ) AS ts)"
+                    " FROM one", [user, ts])
+    con.sql(f"COPY ev TO '{out}/events/e.parquet' (FORMAT parquet)")
+    con.sql(f"COPY (SELECT user_id, 'agent' AS profile, 540 AS tz_offset_min FROM "
+            f"(SELECT DISTINCT user_id FROM ev)) TO '{out}/users.parquet' (FORMAT parquet)")
+    tables = {t.name: t for t in describe(out)}
+    assert any("5 coding-agent user-months" in n for n in tables["synth_spend"].notes)
+    shares = {r[0]: r[2] for r in tables["synth_shares"].rows}
+    assert shares["top 25% of users' share of spend"] == pytest.approx(0.4)  # 2 of 5
