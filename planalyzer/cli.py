@@ -659,6 +659,7 @@ def me(
 
     with _user_errors():
         _check_format(fmt)
+        check_timezone(timezone)  # the flag's name in the message, not the library's
         catalog = load_plan_catalog(plans)
         sources = my_sources(paths or [], claude_dir, codex_dir, db)
         with Store(db) as store:
