@@ -412,3 +412,11 @@ def test_describe_user_months_are_utc_months(tmp_path: Path) -> None:
     assert any("5 coding-agent user-months" in n for n in tables["synth_spend"].notes)
     shares = {r[0]: r[2] for r in tables["synth_shares"].rows}
     assert shares["top 25% of users' share of spend"] == pytest.approx(0.4)  # 2 of 5
+
+
+def test_report_on_the_generate_folder_points_at_events(tmp_path: Path) -> None:
+    # qa8E #8: "users.parquet: no usable columns for ts" gave no hint
+    out = tmp_path / "g"
+    generate(out, users=1, months=1, seed=0, workers=1)
+    msg = cli_error(["report", str(out)])
+    assert "users sidecar" in msg and f"load the events beside it: {out / 'events'}" in msg
