@@ -363,7 +363,7 @@ def build_projection(
     if preset.notes:
         mapping = replace(mapping, notes=mapping.notes + tuple(preset.notes))
     found = ", ".join(c for c, _ in cols) or "none"
-    if "ts" not in m and _SIDECAR_COLUMNS <= set(types):
+    if "ts" not in m and set(types) >= _SIDECAR_COLUMNS:
         events = PurePath(source.key).parent / "events"
         raise InputError(f"{source.key}: the users sidecar `planalyzer generate` writes, not "
                          f"events; load the events beside it: {events}")
