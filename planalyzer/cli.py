@@ -445,7 +445,8 @@ def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")],
     users: Annotated[int | None, typer.Option("--users", help="Number of users.")] = None,
     events: Annotated[int | None, typer.Option(
-        "--events", help="Size the population to about this many events instead.")] = None,
+        "--events", help="Instead: add users until about this many events are expected "
+        "(the summary shows target and count).")] = None,
     months: Annotated[int, typer.Option("--months", help="Months of history.")] = 1,
     start: Annotated[str, typer.Option("--start", help="First month, YYYY-MM.")] = "2026-10",
     seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same files.")] = 0,
