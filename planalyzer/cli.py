@@ -445,7 +445,8 @@ def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")],
     users: Annotated[int | None, typer.Option("--users", help="Number of users.")] = None,
     events: Annotated[int | None, typer.Option(
-        "--events", help="Size the population to about this many events instead.")] = None,
+        "--events", help="Instead: add users until about this many events are expected "
+        "(the summary shows target and count).")] = None,
     months: Annotated[int, typer.Option("--months", help="Months of history.")] = 1,
     start: Annotated[str, typer.Option("--start", help="First month, YYYY-MM.")] = "2026-10",
     seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same files.")] = 0,
@@ -474,6 +475,10 @@ def generate(
         _check_format(fmt)
         if (users is None) == (events is None):
             raise PlanalyzerError("give exactly one of --users N or --events N")
+        for flag, value in (("--users", users), ("--events", events), ("--months", months),
+                            ("--rows-per-file", rows_per_file)):
+            if value is not None and value < 1:
+                raise PlanalyzerError(f"{flag} must be at least 1, got {value}")
         kwargs: dict[str, Any] = dict(users=users, target_events=events, months=months,
                                       start=start, seed=seed, rows_per_file=rows_per_file,
                                       overwrite=overwrite)
@@ -655,6 +660,7 @@ def me(
 
     with _user_errors():
         _check_format(fmt)
+        check_timezone(timezone)  # the flag's name in the message, not the library's
         catalog = load_plan_catalog(plans)
         sources = my_sources(paths or [], claude_dir, codex_dir, db)
         with Store(db) as store:

@@ -11,7 +11,9 @@ from planalyzer.tables import Col, Table
 
 def _overage(plan: Plan) -> str:
     o = plan.overage
-    if o.policy == "block":
+    if not plan.limits:
+        text = "-"  # nothing to go over
+    elif o.policy == "block":
         text = "block"
     elif o.policy == "credits":
         text = f"credits ${o.credits_usd:,.2f}/mo, then ${o.rate_usd:g}/{o.meter}"
@@ -19,13 +21,38 @@ def _overage(plan: Plan) -> str:
         text = f"payg ${o.rate_usd:g}/{o.meter}"
         if o.monthly_limit_usd is not None:
             text += f" to ${o.monthly_limit_usd:,.0f}/mo"
+    if o.estimate and o.policy != "block":
+        text += " (estimate)"
     if plan.usage is not None:
         text += f"; usage ${plan.usage.rate_usd:g}/{plan.usage.meter}"
     return text
 
 
+_WEIGHT_FIELDS = ("request", "api_value_usd", "input", "cache_write", "cache_write_1h",
+                  "cache_read", "output")
+
+
+def _meters_table(catalog: PlanCatalog) -> Table:
+    """One row per meter weight: the units a request, an API-list dollar and a token of each
+    class count, for the models its glob matches (first match wins)."""
+    rows: list[tuple[Any, ...]] = []
+    for m in catalog.meters.values():
+        for w in m.weights:
+            rows.append((m.key, m.unit, w.models, *(getattr(w, f) for f in _WEIGHT_FIELDS),
+                         m.estimate))
+    return Table("plan_meters", "Meters", [
+        Col("meter"), Col("unit"), Col("models"), Col("request", "float", "per request"),
+        Col("api_value_usd", "float", "per API $"),
+        *(Col(f, "float", f"per {f} token") for f in _WEIGHT_FIELDS[2:]),
+        Col("estimate", "bool")], rows,
+        ["a request counts request + API value x per API $ + the sum over token classes of "
+         "tokens x weight, with the first row of its meter whose models glob matches the model "
+         "(docs/report.md, 'Plans, meters, windows'); a model no glob matches counts zero"])
+
+
 def catalog_tables(catalog: PlanCatalog) -> list[Table]:
-    """``plan_catalog`` (one row per plan) and ``plan_limits`` (one row per limit)."""
+    """``plan_catalog`` (one row per plan), ``plan_limits`` (one row per limit) and
+    ``plan_meters`` (one row per meter weight)."""
     plans: list[tuple[Any, ...]] = []
     limits: list[tuple[Any, ...]] = []
     sources: list[str] = []
@@ -41,7 +68,8 @@ def catalog_tables(catalog: PlanCatalog) -> list[Table]:
             limits.append((p.key, lim.name, lim.window.describe(), lim.meter, meter.unit,
                            lim.cap, lim.estimate or meter.estimate))
     notes = [f"catalog: {display_path(catalog.path)}",
-             "estimate = a limit (or its meter) the vendor does not publish: a third-party "
+             "estimate = a limit (or its meter, or the overage budget) the vendor does not "
+             "publish: a third-party "
              "measurement or an illustration; figures resting on it are marked in reports"]
     if any(p.annual_price_usd is not None for p in catalog.plans.values()):
         notes.append("annual price: shown for reference only; report, what-if and plan fit "
@@ -60,4 +88,5 @@ def catalog_tables(catalog: PlanCatalog) -> list[Table]:
             Col("cap", "float"), Col("estimate", "bool")], limits,
             ["a request is served while every limit's window total is below its cap; past it "
              "the plan's overage policy applies (docs/report.md)"]),
+        _meters_table(catalog),
     ]

@@ -121,6 +121,7 @@ class Overage:
     rate_usd: float = 0.0
     monthly_limit_usd: float | None = None
     credits_usd: float = 0.0
+    estimate: bool = False  # the policy or its figures are an illustration, not published
 
     @property
     def spend_limit(self) -> float | None:
@@ -158,7 +159,7 @@ class Plan:
 
     @property
     def estimated(self) -> bool:
-        return any(lim.estimate for lim in self.limits)
+        return any(lim.estimate for lim in self.limits) or self.overage.estimate
 
     def meters_used(self) -> list[str]:
         names = [lim.meter for lim in self.limits]
@@ -222,7 +223,7 @@ _LIMIT_SPEC = {"name": _f("string", True), "meter": _f("string", True),
                "estimate": _f("boolean", False)}
 _OVERAGE_SPEC = {"policy": _f("string", True), "meter": _f("string", False),
                  "rate_usd": _f("number", False), "monthly_limit_usd": _f("number", False),
-                 "credits_usd": _f("number", False)}
+                 "credits_usd": _f("number", False), "estimate": _f("boolean", False)}
 _USAGE_SPEC = {"meter": _f("string", True), "rate_usd": _f("number", True)}
 _PLAN_SPEC = {"name": _f("string", True), "price_usd": _f("number", True),
               "annual_price_usd": _f("number", False), "source": _f("string", True),
@@ -322,13 +323,18 @@ def _plan(key: str, raw: Any, meters: Mapping[str, Meter], path: str) -> Plan:
                           _nonneg(o.get("rate_usd", 0.0), f"{ow}.rate_usd", path),
                           None if mlim is None else _nonneg(mlim, f"{ow}.monthly_limit_usd",
                                                             path),
-                          _nonneg(o.get("credits_usd", 0.0), f"{ow}.credits_usd", path))
+                          _nonneg(o.get("credits_usd", 0.0), f"{ow}.credits_usd", path),
+                          bool(o.get("estimate", False)))
     usage = None
     if "usage" in p:
         u = _check(p["usage"], _USAGE_SPEC, f"{where}.usage", path)
         _need_meter(u["meter"], meters, f"{where}.usage.meter", path)
         usage = UsageCharge(u["meter"], _nonneg(u["rate_usd"], f"{where}.usage.rate_usd", path))
     annual = p.get("annual_price_usd")
+    if annual is not None and annual > 12 * p["price_usd"]:
+        raise ConfigError(f"{path}: {where}.annual_price_usd: {annual:g} is above 12 x "
+                          f"price_usd ({12 * p['price_usd']:g}): the annual price is a year "
+                          "paid at once, at most twelve months of the monthly price")
     tool = p.get("tool")
     if tool is not None and tool not in PLAN_TOOLS:
         raise ConfigError(f"{path}: {where}.tool: {tool!r} is not one of "
@@ -344,6 +350,16 @@ def parse_plan_catalog(data: dict[str, Any], path: str) -> PlanCatalog:
     """Check a parsed plan catalog (docs/report.md, "Plans, meters, windows") strictly and
     build it; every problem is a ConfigError naming ``path`` and the dotted key."""
     check_finite(data, path)
+    if isinstance(data, dict) and "meter" not in data:
+        used = sorted({str(lim.get("meter")) for plan in (data.get("plan") or {}).values()
+                       if isinstance(plan, dict) for lim in plan.get("limit") or []
+                       if isinstance(lim, dict) and "meter" in lim})
+        raise ConfigError(
+            f"{path}: no [meter.NAME] tables: define the meters the plans' limits use"
+            + (f" ({', '.join(used)})" if used else "")
+            + ", for example copy them from the shipped planalyzer/data/plans.toml")
+    if isinstance(data, dict) and "plan" not in data:
+        raise ConfigError(f"{path}: no [plan.NAME] tables: define at least one plan")
     _check(data, _TOP_SPEC, "catalog", path)
     meters = {k: _meter(k, v, path) for k, v in data["meter"].items()}
     plans = {k: _plan(k, v, meters, path) for k, v in data["plan"].items()}
@@ -355,7 +371,7 @@ def parse_plan_catalog(data: dict[str, Any], path: str) -> PlanCatalog:
 def load_plan_catalog(path: Path | str | None = None) -> PlanCatalog:
     """Read a plan catalog; ``None`` reads the shipped default."""
     p = Path(path) if path is not None else default_plans_path()
-    return parse_plan_catalog(read_toml(p, hint="check the --plans path"), str(p))
+    return parse_plan_catalog(read_toml(p, hint="check the plan catalog path"), str(p))
 
 
 # -- plan assignment ---------------------------------------------------------------------------

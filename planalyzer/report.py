@@ -159,7 +159,7 @@ def build_report(
     ``fit_plans``: plan keys or globs plan fit may recommend (default: every plan of the
     catalog, which mixes vendors: ``claude_*,api_*`` keeps to one line-up). Leaves the
     ``priced_events`` temp view on ``con``. Bad input raises a ``PlanalyzerError``."""
-    check_timezone(timezone)
+    check_timezone(timezone, "timezone")
     catalog = load_plan_catalog(plans)
     chosen = fit_plan_keys(catalog, fit_plans) if fit_plans else ()
     pricing = price_result(con, costs, prices=prices, strict=strict)

@@ -127,6 +127,7 @@ class GenerateSummary:
     seconds: float
     users_by_profile: dict[str, int] = field(default_factory=dict)
     users_by_plan: dict[str, int] = field(default_factory=dict)
+    target_events: int | None = None  # the population was sized for this many requests
 
     def as_table(self) -> Table:
         """The summary as a two-column table (for the CLI)."""
@@ -139,12 +140,20 @@ class GenerateSummary:
             ("users", f"{self.users:,}"),
             ("users by profile", ", ".join(f"{k} {v:,}" for k, v in self.users_by_profile.items())),
             ("users by plan", ", ".join(f"{k} {v:,}" for k, v in self.users_by_plan.items())),
-            ("events", f"{self.events:,}"),
+            ("events", self._events_text()),
             ("files", f"{len(self.files):,} ({self.bytes / 1e6:,.1f} MB)"),
             ("seconds", f"{self.seconds:,.1f}"),
         ]
         return Table("generate_summary", "Synthetic population written",
                      [Col("item", "str"), Col("value", "str")], rows)
+
+
+    def _events_text(self) -> str:
+        if self.target_events is None:
+            return f"{self.events:,}"
+        off = (self.events - self.target_events) / self.target_events
+        return (f"{self.events:,} (target {self.target_events:,}: {off:+.1%}; the population "
+                "grows a whole user at a time)")
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -298,11 +307,42 @@ def expected_events_per_user_month(params: SynthParams | None = None, seed: int 
 def users_for_events(
     target_events: int, months: int = 1, params: SynthParams | None = None, seed: int = 0
 ) -> int:
-    """How many users give about ``target_events`` requests over ``months`` months."""
-    if target_events < 1 or months < 1:
-        raise PlanalyzerError("target_events and months must be at least 1")
-    per_user = expected_events_per_user_month(params, seed)
-    return max(1, math.ceil(target_events / (months * per_user)))
+    """How many users give about ``target_events`` requests over ``months`` months.
+
+    Generation is prefix-stable (the first n users of a seed are the same whatever the
+    population), so users are added in order until the running sum of their expected requests
+    (sql/synth_expected_requests.sql, less the ~3.7% the daily ceiling trims) reaches the
+    target; the last user is kept only where that lands nearer the target. The count is near
+    the target for any seed, within about one user's requests (a heavy user or a 24/7 account
+    can make tens of thousands a month)."""
+    if target_events < 1:
+        raise PlanalyzerError(f"target events must be at least 1, got {target_events}")
+    if months < 1:
+        raise PlanalyzerError(f"months must be at least 1, got {months}")
+    params = params or SynthParams()
+    per_month = target_events / months / _REALIZED_OVER_EXPECTED
+    swing = math.exp(params.sigma_month**2 / 2)
+    con = _connect(threads=2)
+    try:
+        first, chunk, acc = 0, 1_000, 0.0
+        while first < MAX_USERS:
+            n = min(chunk, MAX_USERS - first)
+            con.execute("DROP TABLE IF EXISTS all_users")
+            _users_relation(con, params, seed, first, n).create("all_users")
+            rel = sqlfiles.relation(con, "synth_expected_requests", {"swing": swing})
+            for idx, expected in rel.fetchall():
+                before, acc = acc, acc + float(expected)
+                if acc >= per_month:
+                    users = int(idx) + 1
+                    if users > 1 and per_month - before < acc - per_month:
+                        users -= 1  # without this user the sum lands nearer the target
+                    return users
+            first += n
+            chunk = min(chunk * 4, 1_000_000)
+    finally:
+        con.close()
+    raise PlanalyzerError(f"target events {target_events:,}: more than {MAX_USERS:,} users "
+                          "would be needed; ask for fewer events or more months")
 
 
 @dataclass(frozen=True)
@@ -454,6 +494,7 @@ def generate(
         seconds=time.perf_counter() - t0,
         users_by_profile=by_profile,
         users_by_plan=by_plan,
+        target_events=target_events,
     )
 
 

@@ -178,13 +178,18 @@ def _spend_table(spend: dict[str, Any]) -> Table:
          Col("tolerance", "str"), Col("ok", "bool")],
         rows,
         notes=[
-            f"{spend['user_months']:,} coding-agent user-months (profiles agent and automated).",
+            f"{_user_months(spend['user_months'])} (profiles agent and automated; a "
+            "user-month is a UTC month).",
             "viberank figures are lifetime spend of ~800 heavy users; monthly target = "
             f"lifetime / {LIFETIME_MONTHS:g} months (per-day median $29 x ~14 active days).",
             "Percentiles other than the median are checked as ratios to the median "
             "(scale-free); the median is checked as a level.",
         ],
     )
+
+
+def _user_months(n: int) -> str:
+    return f"{n:,} coding-agent user-month{'' if n == 1 else 's'}"
 
 
 def _shares_table(spend: dict[str, Any], days: dict[str, Any], day_basis: str) -> Table:
@@ -212,8 +217,8 @@ def _shares_table(spend: dict[str, Any], days: dict[str, Any], day_basis: str) -
          Col("ok", "bool"), Col("note", "str")],
         rows,
         notes=["Targets: facts.md section 5 (viberank via ccusage; token mix of coding-agent "
-               "traffic)."] + ([
-            f"Only {spend['user_months']:,} coding-agent user-months: the top-share figures "
+               "traffic). Top k% = the ceil(k x n) costliest of the n user-months."] + ([
+            f"Only {_user_months(spend['user_months'])}: the top-share figures "
             "swing by several points from sample to sample below about 1,000."
         ] if spend["user_months"] < 1000 else []),
     )

@@ -3,6 +3,16 @@
 -- outputs: one row of statistics over coding-agent active days (local days)
 -- params: none
 -- slots: none
+-- synth_days splits a local day spanning two UTC months in two rows: add them up again
+WITH days AS (
+    SELECT
+        user_id, local_day, any_value(profile) AS profile,
+        sum(spend_usd) AS spend_usd, sum(output_usd) AS output_usd,
+        sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens,
+        sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
+    FROM synth_days
+    GROUP BY user_id, local_day
+)
 SELECT
     count(*) AS active_days,
     quantile_cont(spend_usd, 0.50) AS day_p50,
@@ -15,5 +25,5 @@ SELECT
     sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens,
     sum(output_usd) / nullif(sum(spend_usd), 0) AS output_cost_share
-FROM synth_days
+FROM days
 WHERE profile IN ('agent', 'automated')

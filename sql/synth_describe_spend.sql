@@ -3,6 +3,7 @@
 -- outputs: one row: user_months, p25/p50/p75/p90/p99 of spend, top 1/10/25% shares
 -- params: none
 -- slots: none
+-- top k% = the ceil(k x n) costliest user-months, like the report's concentration table
 WITH user_months AS (
     SELECT user_id, month AS month, sum(spend_usd) AS spend
     FROM synth_days
@@ -25,7 +26,7 @@ SELECT
     quantile_cont(spend, 0.75) AS p75,
     quantile_cont(spend, 0.90) AS p90,
     quantile_cont(spend, 0.99) AS p99,
-    sum(spend) FILTER (WHERE rn <= greatest(1, round(0.01 * n))) / any_value(total) AS top1,
-    sum(spend) FILTER (WHERE rn <= greatest(1, round(0.10 * n))) / any_value(total) AS top10,
-    sum(spend) FILTER (WHERE rn <= greatest(1, round(0.25 * n))) / any_value(total) AS top25
+    sum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.01 * n))) / any_value(total) AS top1,
+    sum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.10 * n))) / any_value(total) AS top10,
+    sum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.25 * n))) / any_value(total) AS top25
 FROM ranked

@@ -33,11 +33,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                      "prompt_token_count", "n_input_tokens"),
     "cache_write_tokens": ("cache_creation_input_tokens", "cache_creation_tokens",
                            "cache_write_5m_tokens", "cache_creation_5m_tokens",
-                           "cache_write_input_tokens"),
+                           "cache_write_input_tokens", "ephemeral_5m_input_tokens",
+                           "cache_creation_ephemeral_5m_input_tokens"),
+    # 'cache_creation.ephemeral_1h_input_tokens' (a flattened Anthropic usage) normalises to
+    # the last spelling
     "cache_write_1h_tokens": ("cache_creation_1h_tokens", "cache_creation_1h_input_tokens",
-                              "ephemeral_1h_input_tokens"),
+                              "ephemeral_1h_input_tokens",
+                              "cache_creation_ephemeral_1h_input_tokens"),
     "cache_read_tokens": ("cache_read_input_tokens", "cached_tokens", "tokens_cached",
-                          "cached_input_tokens", "input_cached_tokens", "cache_hit_tokens"),
+                          "cached_input_tokens", "input_cached_tokens", "cache_hit_tokens",
+                          "input_tokens_details_cached_tokens",
+                          "prompt_tokens_details_cached_tokens"),
     "output_tokens": ("completion_tokens", "tokens_completion", "output",
                       "generated_tokens", "candidates_token_count", "n_output_tokens"),
     "requests": ("request_count", "num_requests", "n_requests", "num_model_requests", "count"),
@@ -47,7 +53,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 # Cache-read spellings from exports (OpenAI's) that count cached tokens inside prompt tokens.
 _INCLUSIVE_CACHE_NAMES = frozenset({"cached_tokens", "cached_input_tokens",
-                                    "input_cached_tokens"})
+                                    "input_cached_tokens", "input_tokens_details_cached_tokens",
+                                    "prompt_tokens_details_cached_tokens"})
+
+# Cache-write spellings that are Anthropic's TOTAL of cache writes (5-minute + 1-hour): with a
+# 1-hour column mapped too, the 5-minute writes are the total less the 1-hour ones (as the
+# Claude Code source reads message.usage), or the file's own 5-minute column where it has one.
+_TOTAL_WRITE_NAMES = frozenset({"cache_creation_input_tokens", "cache_creation_tokens"})
+_5M_WRITE_NAMES = ("ephemeral_5m_input_tokens", "cache_creation_ephemeral_5m_input_tokens",
+                   "cache_write_5m_tokens", "cache_creation_5m_tokens")
+
+# Column names that look like input token counts but are none of the recognised spellings:
+# with no input_tokens column mapped, the mapping says so (input would load as 0).
+_LOOKS_LIKE_INPUT = re.compile(r"(input|prompt).*token|token.*(input|prompt)")
 
 
 def normalise(name: str) -> str:
@@ -69,6 +87,9 @@ class ColumnMapping:
     columns: dict[str, str]
     how: dict[str, str]  # canonical -> "given" | "recognised"
     input_includes_cache_read: bool
+    # cache_write_tokens = the mapped column less cache_write_1h_tokens (the column is
+    # Anthropic's total of cache writes, 1-hour ones included)
+    cache_write_includes_1h: bool = False
     # user_id read per row from the first non-empty of its column and these ("team:<team_id>"
     # as a column shown with the prefix its values get), then a constant
     user_fallbacks: tuple[str, ...] = ()
@@ -181,4 +202,44 @@ def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMappi
         cr = chosen.get("cache_read_tokens")
         inclusive = (cr is not None and "input_tokens" in chosen
                      and normalise(cr) in _INCLUSIVE_CACHE_NAMES)
-    return ColumnMapping(columns=chosen, how=how, input_includes_cache_read=inclusive)
+    notes: list[str] = []
+    write_total = _write_total(chosen, how, by_norm, taken, notes)
+    if write_total:
+        notes.append(f"cache_write_tokens = {chosen['cache_write_tokens']} - "
+                     f"{chosen['cache_write_1h_tokens']}: the 5-minute writes (the first is "
+                     "the total of cache writes, 1-hour ones included)")
+    if "input_tokens" not in chosen:
+        alike = [c for c in cols if c not in taken and _LOOKS_LIKE_INPUT.search(normalise(c))]
+        if alike:
+            # the likeliest input count first: the uncached part, else a total
+            best = sorted(alike, key=lambda c: (0 if "uncached" in normalise(c) else
+                                                1 if "total" in normalise(c) else 2))[0]
+            looks = "looks like an input count" if len(alike) == 1 \
+                else "look like input counts"
+            notes.append(f"no input_tokens column: {', '.join(alike)} {looks}; input is read "
+                         f"as 0 unless you name it, for example --map input_tokens={best}")
+    return ColumnMapping(columns=chosen, how=how, input_includes_cache_read=inclusive,
+                         cache_write_includes_1h=write_total, notes=tuple(notes))
+
+
+def _write_total(chosen: dict[str, str], how: dict[str, str], by_norm: dict[str, str],
+                 taken: set[str], notes: list[str]) -> bool:
+    """Where cache_write_tokens is Anthropic's total of cache writes and a 1-hour column is
+    mapped too: take the file's 5-minute column instead where it has one (and cache_write was
+    recognised, not given), else return True: cache_write = total - 1-hour (``chosen`` and
+    ``notes`` are updated in place)."""
+    cw = chosen.get("cache_write_tokens")
+    if cw is None or "cache_write_1h_tokens" not in chosen \
+            or normalise(cw) not in _TOTAL_WRITE_NAMES:
+        return False
+    if how.get("cache_write_tokens") == "recognised":
+        for name in _5M_WRITE_NAMES:
+            col = by_norm.get(name)
+            if col is not None and col not in taken:
+                chosen["cache_write_tokens"] = col
+                taken.discard(cw)
+                taken.add(col)
+                notes.append(f"cache_write_tokens: {col}, the 5-minute writes; {cw} is the "
+                             "total of cache writes, 1-hour ones included, and is not used")
+                return False
+    return True

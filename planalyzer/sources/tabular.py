@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -63,6 +64,11 @@ _DECIMAL_COMMA = r"'-?[0-9]*,[0-9]+'"
 _THOUSANDS_COMMA = r"'-?0*[1-9][0-9]{0,2},[0-9]{3}'"
 # epochs beyond this (in any unit) are no time of a log; to_timestamp would fail the file
 _EPOCH_MAX = "1e19"
+
+
+# the columns of the users sidecar `planalyzer generate` writes (sql/synth_users_sidecar.sql)
+_SIDECAR_COLUMNS = frozenset({"user_id", "profile", "intensity_z", "tz_offset_min",
+                              "median_monthly_requests"})
 
 
 @dataclass(frozen=True)
@@ -357,6 +363,10 @@ def build_projection(
     if preset.notes:
         mapping = replace(mapping, notes=mapping.notes + tuple(preset.notes))
     found = ", ".join(c for c, _ in cols) or "none"
+    if "ts" not in m and set(types) >= _SIDECAR_COLUMNS:
+        events = PurePath(source.key).parent / "events"
+        raise InputError(f"{source.key}: the users sidecar `planalyzer generate` writes, not "
+                         f"events; load the events beside it: {events}")
     if "user_id" not in m or "ts" not in m:
         missing = [c for c in ("user_id", "ts") if c not in m]
         raise InputError(f"{source.key}: no usable columns for {' and '.join(missing)} "
@@ -429,6 +439,9 @@ def build_projection(
                   else "NULL::VARCHAR AS count_problem")
     if mapping.input_includes_cache_read and "input_tokens" in m:
         values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
+    if mapping.cache_write_includes_1h:
+        values["cache_write_tokens"] = (f"({values['cache_write_tokens']} - "
+                                        f"{values['cache_write_1h_tokens']})")
     if preset.tokens is not None:
         values.update(preset.tokens(types, values))
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]

@@ -68,7 +68,7 @@ def prepare(
     warnings (also ``Evaluator.warnings``; a cost variant's own are ``Outcome.warnings``).
     ``prices``: the API price catalog (TOML or LiteLLM JSON; default the shipped one). A
     period with no events is an InputError, as in the report."""
-    check_timezone(timezone)
+    check_timezone(timezone, "timezone")
     catalog = load_plan_catalog(plans)
     pricing = price_result(con, costs, prices=prices, strict=strict)
     notes = list(pricing.warnings)

@@ -200,7 +200,7 @@ def load_scenario(path: Path | str) -> Scenario:
     a catalog later, by ``apply_scenario`` (``prepare`` does it for every scenario). Raises
     ``ConfigError`` naming the file and key."""
     p = Path(path)
-    return parse_scenario(read_toml(p, hint="check the --scenario path"), str(p))
+    return parse_scenario(read_toml(p, hint="check the scenario file path"), str(p))
 
 
 def with_values(base: Scenario, values: Mapping[str, Any], name: str) -> Scenario:
