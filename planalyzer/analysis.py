@@ -524,13 +524,8 @@ def logged_plans_and_changes(con: duckdb.DuckDBPyConnection, tz: str
     several = [str(u) for u, _, n in rows if n > 1]
     if not several:
         return users, {}
-    con.register("plan_change_users", pa.table({"user_id": pa.array(several, pa.string())}))
-    try:
-        found = pl.from_arrow(sqlfiles.relation(con, "user_month_logged_plans", {"tz": tz}
-                                                ).to_arrow_table())
-    finally:
-        con.unregister("plan_change_users")
-    assert isinstance(found, pl.DataFrame)
+    found = screen.for_users(con, "user_month_logged_plans", {"tz": tz}, "plan_change_users",
+                             several)
     return users, screen.plan_changes(found)
 
 

@@ -413,6 +413,19 @@ def round_the_clock_candidates(months: pl.DataFrame) -> pl.DataFrame:
     ).select("user_id", "month_key")
 
 
+def for_users(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object],
+              view: str, users: Sequence[str]) -> pl.DataFrame:
+    """The SQL file ``name`` run with ``users`` registered as the one-column table ``view``
+    (user_id), as a polars frame: a query over the few users a screen picked."""
+    con.register(view, pa.table({"user_id": pa.array(list(users), pa.string())}))
+    try:
+        found = pl.from_arrow(sqlfiles.relation(con, name, params).to_arrow_table())
+    finally:
+        con.unregister(view)
+    assert isinstance(found, pl.DataFrame)
+    return found
+
+
 def _with_active_hours(con: duckdb.DuckDBPyConnection, months: pl.DataFrame, tz: str
                        ) -> pl.DataFrame:
     """``months`` with active_hours: exact (``sql/report_user_month_hours.sql``) for the users
@@ -421,13 +434,8 @@ def _with_active_hours(con: duckdb.DuckDBPyConnection, months: pl.DataFrame, tz:
     users = round_the_clock_candidates(months)["user_id"].unique()
     if not len(users):
         return months.with_columns(pl.lit(None, dtype=pl.Int64).alias("active_hours"))
-    con.register("report_hour_users", pa.table({"user_id": users.to_arrow()}))
-    try:
-        hours = pl.from_arrow(sqlfiles.relation(con, "report_user_month_hours", {"tz": tz}
-                                                ).to_arrow_table())
-    finally:
-        con.unregister("report_hour_users")
-    assert isinstance(hours, pl.DataFrame)
+    hours = for_users(con, "report_user_month_hours", {"tz": tz}, "report_hour_users",
+                      users.to_list())
     hours = hours.with_columns(pl.col("month_key").cast(pl.Int64),
                                pl.col("active_hours").cast(pl.Int64))
     return months.join(hours, on=["user_id", "month_key"], how="left")
