@@ -341,10 +341,11 @@ def compute(
     # caps would send nearly everyone to the per-day pass anyway)
     month_first = not plan_fit
     changes: screen.PlanChanges = {}
+    mixed: screen.MixedMonths = []
     sources: PlanSources | None = assignment if isinstance(assignment, PlanSources) else None
     if isinstance(assignment, PlanSources) and not (
             month_first and period.since is None and period.until is None):
-        scanned, changes = logged_plans_and_changes(con, timezone)
+        scanned, changes, mixed = logged_plans_and_changes(con, timezone)
         assignment = assignment.assign(scanned, catalog)
     windows = _calendar_windows(catalog)
     months = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
@@ -359,9 +360,10 @@ def compute(
         pairs = screen.pairs_for(plans_needed, meters)
         resolved: list[Assignment] = []
 
-        def resolve(users_logged: list[tuple[str, str | None]], found: screen.PlanChanges
-                    ) -> tuple[list[str], list[int]]:
+        def resolve(users_logged: list[tuple[str, str | None]], found: screen.PlanChanges,
+                    found_mixed: screen.MixedMonths) -> tuple[list[str], list[int]]:
             changes.update(found)
+            mixed.extend(found_mixed)
             a = month_sources.assign(users_logged, catalog)
             resolved.append(a)
             us = list(a.plan_of)
@@ -440,6 +442,8 @@ def compute(
                                  sorted(assignment.unknown_logged.items())))
     if changed := plan_change_note(changes, stint_map, user_months):
         notes.append(changed)
+    if sources is not None and (within := mixed_month_note(mixed, user_months)):
+        notes.append(within)
     replay = None
     if keep_requests:  # every request, capped by the same engine (planalyzer.economics)
         full = _read_users(con, stints.plan_table(users, assignment, stint_map, order),
@@ -515,7 +519,8 @@ def logged_plans(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]
 
 
 def logged_plans_and_changes(con: duckdb.DuckDBPyConnection, tz: str
-                             ) -> tuple[list[tuple[str, str | None]], screen.PlanChanges]:
+                             ) -> tuple[list[tuple[str, str | None]], screen.PlanChanges,
+                                        screen.MixedMonths]:
     """``logged_plans``, and the users whose billing months (local in ``tz``) logged different
     plans (``screen.plan_changes``): a second, small scan of the users who logged more than
     one plan only."""
@@ -523,10 +528,10 @@ def logged_plans_and_changes(con: duckdb.DuckDBPyConnection, tz: str
     users = [(str(u), None if p is None else str(p)) for u, p, _ in rows]
     several = [str(u) for u, _, n in rows if n > 1]
     if not several:
-        return users, {}
+        return users, {}, []
     found = screen.for_users(con, "user_month_logged_plans", {"tz": tz}, "plan_change_users",
                              several)
-    return users, screen.plan_changes(found)
+    return users, screen.plan_changes(found), screen.mixed_months(found)
 
 
 # users named in the plan-change note
@@ -547,6 +552,24 @@ def plan_change_note(changes: screen.PlanChanges, stint_map: Mapping[str, object
             "plan logged in it (a month that logged none takes the nearest earlier month's), "
             "and a change starts the new plan's limits fresh (give --plan-file or --assign to "
             "set one plan per user)")
+
+
+def mixed_month_note(mixed: screen.MixedMonths, user_months: pl.DataFrame) -> str | None:
+    """A note on the user-months in the report that logged more than one plan (a change
+    within the month): each is billed and capped under the plan of its latest logged event."""
+    if not mixed or not len(user_months):
+        return None
+    present = set(user_months.select("user_id", "month_key").iter_rows())
+    found = [(u, m) for u, m in mixed if (u, m) in present]
+    if not found:
+        return None
+    named = ", ".join(f"{u} {month_label(m)}" for u, m in found[:PLAN_CHANGE_NAMED])
+    more = f" and {len(found) - PLAN_CHANGE_NAMED:,} more" if len(found) > PLAN_CHANGE_NAMED \
+        else ""
+    return (f"{len(found):,} user-month(s) logged more than one plan (a change within the "
+            f"month): {named}{more}; each is billed and capped for the whole month under the "
+            "plan of its latest logged event (split the period at the change with --since/"
+            "--until, or set the plan with --plan-file, to bill it otherwise)")
 
 
 def plan_change_users(changes: screen.PlanChanges, users: Sequence[str]) -> str:

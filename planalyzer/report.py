@@ -104,7 +104,7 @@ def whatif_assignment(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: 
     """``assignment_for`` for the what-if commands (one plan per user, the latest logged),
     and a note on the users whose logged plan changed between billing months (local in
     ``tz``): the report bills each of their months under its own plan, the replay does not."""
-    users, changes = logged_plans_and_changes(con, tz)
+    users, changes, _ = logged_plans_and_changes(con, tz)
     rules = parse_assign(assign, catalog)
     mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
     assignment = assign_plans(users, catalog, rules, mapping)

@@ -40,7 +40,10 @@ DAY_US = 86_400_000_000
 # (user, latest logged plan) for every user, and the users whose logged plan changed between
 # billing months (``plan_changes``) -> the users and their plans' indexes
 PlanChanges = dict[str, list[tuple[int, str]]]
-Resolve = Callable[[list[tuple[str, str | None]], PlanChanges],
+# (user, month_key) of the user-months that logged more than one plan (a change within the
+# month: billed under the month's latest plan, said in a note)
+MixedMonths = list[tuple[str, int]]
+Resolve = Callable[[list[tuple[str, str | None]], PlanChanges, MixedMonths],
                    tuple[Sequence[str], Sequence[int]]]
 # Longest calendar windows (a DST day is 25 h; allow 2 h): day, week, month in hours.
 _CALENDAR_HOURS = {"calendar_day": 26.0, "calendar_week": 7 * 24 + 2.0,
@@ -352,7 +355,9 @@ _MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "a
 
 
 LOGGED_PLAN = (", arg_max(e.plan, e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_plan"
-               ", max(e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_us")
+               ", max(e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_us"
+               ", (min(e.plan) FILTER (WHERE e.plan IS NOT NULL)) IS DISTINCT FROM"
+               " (max(e.plan) FILTER (WHERE e.plan IS NOT NULL)) AS logged_mixed")
 
 
 def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequence[str],
@@ -398,6 +403,12 @@ def plan_changes(months: pl.DataFrame) -> PlanChanges:
     for user, month, plan in rows.select("user_id", "month_key", "logged_plan").iter_rows():
         out.setdefault(str(user), []).append((int(month), str(plan)))
     return out
+
+
+def mixed_months(months: pl.DataFrame) -> MixedMonths:
+    """The user-months that logged more than one plan (``logged_mixed``), sorted."""
+    rows = months.filter(pl.col("logged_mixed")).select("user_id", "month_key")
+    return sorted((str(u), int(m)) for u, m in rows.iter_rows())
 
 
 def round_the_clock_candidates(months: pl.DataFrame) -> pl.DataFrame:
@@ -459,8 +470,8 @@ def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     slotted = slot_meters(pairs)
     df = month_rows(con, catalog, meters, slotted, tz, logged=resolve is not None)
     if resolve is not None:
-        users, plan_order = resolve(latest_plans(df), plan_changes(df))
-        df = df.drop("logged_plan", "logged_us")
+        users, plan_order = resolve(latest_plans(df), plan_changes(df), mixed_months(df))
+        df = df.drop("logged_plan", "logged_us", "logged_mixed")
     df = _with_active_hours(con, df, tz)
     plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
                          schema={"user_id": pl.String, "plan_order": pl.Int32})

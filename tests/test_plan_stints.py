@@ -96,6 +96,30 @@ def test_downgrade_each_month_under_its_plan(tmp_path: Path, fit: list[str]) -> 
     assert "billed and capped under the plan logged in it" in hit[0]
 
 
+@pytest.mark.parametrize("fit", [["--no-fit"], []])
+def test_a_change_within_a_month_is_said(tmp_path: Path, fit: list[str]) -> None:
+    """A month that logged two plans (Big until the 20th, Small from the 31st) is billed under
+    its latest (Small), as documented, and a note names it in both passes (verification 8E,
+    NEW-1: no note said so); a month of one plan gets no such note."""
+    csv = write_csv(tmp_path / "mid.csv", HEADER, [
+        _row("a1", "2026-10-02T10:00:00Z", "m", "big"),
+        _row("a2", "2026-10-20T10:00:00Z", "m", "big"),
+        _row("a3", "2026-10-31T23:00:00Z", "m", "small"),
+        _row("b1", "2026-11-10T10:00:00Z", "m", "small"),
+        _row("c1", "2026-10-05T10:00:00Z", "one", "big"),
+    ])
+    doc = cli_json(["report", str(csv), "--plans", str(_catalog(tmp_path)), "--by", "user",
+                    *fit])
+    rows = _users(doc)
+    assert rows[("m", "2026-10")]["plan"] == "small"
+    notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
+    within = [n for n in notes if "logged more than one plan" in n]
+    assert len(set(within)) == 1, notes
+    assert within[0].startswith("1 user-month(s) logged more than one plan (a change within "
+                                "the month): m 2026-10; each is billed and capped for the "
+                                "whole month under the plan of its latest logged event")
+
+
 def test_months_without_a_logged_plan(tmp_path: Path) -> None:
     """A month that logged no plan takes the nearest earlier month's (November: Big), else
     the next one's (September, before any logged month: Big)."""
