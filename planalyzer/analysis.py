@@ -555,8 +555,9 @@ def plan_change_note(changes: screen.PlanChanges, stint_map: Mapping[str, object
 
 
 def mixed_month_note(mixed: screen.MixedMonths, user_months: pl.DataFrame) -> str | None:
-    """A note on the user-months in the report that logged more than one plan (a change
-    within the month): each is billed and capped under the plan of its latest logged event."""
+    """A note on the user-months in the report whose first and last logged plans differ (a
+    change within the month): each is billed and capped under the plan of its latest logged
+    event."""
     if not mixed or not len(user_months):
         return None
     present = set(user_months.select("user_id", "month_key").iter_rows())

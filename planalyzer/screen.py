@@ -40,8 +40,8 @@ DAY_US = 86_400_000_000
 # (user, latest logged plan) for every user, and the users whose logged plan changed between
 # billing months (``plan_changes``) -> the users and their plans' indexes
 PlanChanges = dict[str, list[tuple[int, str]]]
-# (user, month_key) of the user-months that logged more than one plan (a change within the
-# month: billed under the month's latest plan, said in a note)
+# (user, month_key) of the user-months whose first and last logged plans differ (a change
+# within the month: billed under the month's latest plan, said in a note)
 MixedMonths = list[tuple[str, int]]
 Resolve = Callable[[list[tuple[str, str | None]], PlanChanges, MixedMonths],
                    tuple[Sequence[str], Sequence[int]]]
@@ -356,8 +356,7 @@ _MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "a
 
 LOGGED_PLAN = (", arg_max(e.plan, e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_plan"
                ", max(e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_us"
-               ", (min(e.plan) FILTER (WHERE e.plan IS NOT NULL)) IS DISTINCT FROM"
-               " (max(e.plan) FILTER (WHERE e.plan IS NOT NULL)) AS logged_mixed")
+               ", arg_min(e.plan, e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_first")
 
 
 def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequence[str],
@@ -406,8 +405,11 @@ def plan_changes(months: pl.DataFrame) -> PlanChanges:
 
 
 def mixed_months(months: pl.DataFrame) -> MixedMonths:
-    """The user-months that logged more than one plan (``logged_mixed``), sorted."""
-    rows = months.filter(pl.col("logged_mixed")).select("user_id", "month_key")
+    """The user-months whose first and last logged plans differ (a change within the month;
+    ``logged_first`` against ``logged_plan``: one more arg aggregate in the month pass, where
+    min <> max of the plan names cost a quarter of that pass), sorted."""
+    rows = months.filter(pl.col("logged_first") != pl.col("logged_plan")).select(
+        "user_id", "month_key")
     return sorted((str(u), int(m)) for u, m in rows.iter_rows())
 
 
@@ -471,7 +473,7 @@ def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     df = month_rows(con, catalog, meters, slotted, tz, logged=resolve is not None)
     if resolve is not None:
         users, plan_order = resolve(latest_plans(df), plan_changes(df), mixed_months(df))
-        df = df.drop("logged_plan", "logged_us", "logged_mixed")
+        df = df.drop("logged_plan", "logged_us", "logged_first")
     df = _with_active_hours(con, df, tz)
     plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
                          schema={"user_id": pl.String, "plan_order": pl.Int32})

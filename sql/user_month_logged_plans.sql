@@ -3,7 +3,7 @@
 -- inputs: events, plan_change_users (user_id: an Arrow table registered by
 --   planalyzer.analysis.logged_plan_changes)
 -- outputs: rows: user_id, month_key (year * 12 + month - 1 of the local date), logged_plan,
---   logged_mixed (the month logged more than one plan)
+--   logged_first (the plan of its first logged event: a change within the month differs)
 -- params: $tz
 -- slots: none
 -- Runs only for users who logged more than one plan (sql/user_logged_plans.sql); the same
@@ -25,7 +25,7 @@ SELECT
     dt.user_id,
     CAST(year(dt.local_date) * 12 + month(dt.local_date) - 1 AS BIGINT) AS month_key,
     arg_max(dt.plan, dt.ts) AS logged_plan,
-    min(dt.plan) <> max(dt.plan) AS logged_mixed
+    arg_min(dt.plan, dt.ts) AS logged_first
 FROM dt
 GROUP BY dt.user_id, month_key
 ORDER BY dt.user_id, month_key
