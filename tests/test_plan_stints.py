@@ -240,7 +240,12 @@ def test_whatif_says_it_keeps_the_latest_plan(tmp_path: Path) -> None:
     hit = [n for n in notes if "different plan in different billing months" in n]
     assert hit and hit[0].startswith("1 user(s)") and "d (2026-10 big, 2026-11 small)" in hit[0]
     assert "keeps one plan per user, their latest logged" in hit[0]
+    # the baseline note does not claim the report's figures for them (verification 8E, NEW-3)
+    base = [n for n in doc["whatif_money"]["notes"] if n.startswith("baseline:")]
+    assert base and "(except for the users whose logged plan changed, below)" in base[0]
     doc = cli_json(["whatif", str(csv), "--plans", cat, "--scenario", str(scen),
                     "--assign", "d=big"])
     notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
     assert not [n for n in notes if "different plan" in n]
+    base = [n for n in doc["whatif_money"]["notes"] if n.startswith("baseline:")]
+    assert base and "except" not in base[0]

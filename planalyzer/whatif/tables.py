@@ -92,9 +92,14 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
                        "charges; contribution margin = revenue - marginal GPU cost; fully "
                        "loaded margin also subtracts training and overhead; blocked usage is "
                        "neither served nor charged")
+    # users whose logged plan changed are replayed under their latest plan (report.py
+    # whatif_assignment says so in a note): the baseline then differs from the report's
+    changed = any("so their baseline differs from the report's" in w for w in ev.warnings)
     money.notes.append("baseline: the what-if engine's replay of the history, request by "
-                       "request: the figures of `planalyzer report` on the same data, whatever "
-                       "other scenarios run; docs/whatif.md, \"Exactness\"")
+                       "request: the figures of `planalyzer report` on the same data"
+                       + (" (except for the users whose logged plan changed, below)"
+                          if changed else "")
+                       + ", whatever other scenarios run; docs/whatif.md, \"Exactness\"")
     people = _side_by_side("whatif_people", "Baseline and scenarios: users", "float",
                            PEOPLE_ROWS, outcomes, base, mets)
     shares = _side_by_side("whatif_shares", "Baseline and scenarios: shares of subscribers",
