@@ -51,6 +51,26 @@ def test_given_total_with_a_1h_column_is_subtracted(tmp_path: Path) -> None:
     assert store.con.execute(_WRITES).fetchall() == [(200, 300)]
 
 
+def test_a_part_above_its_total_is_said(tmp_path: Path) -> None:
+    """1-hour writes above the total that includes them, and cached tokens above the input
+    that includes them, are rejected with that reason, not as a negative count
+    (verification 8E, NEW-4)."""
+    f = write_csv(tmp_path / "anth.csv", [*_HEAD, "cache_creation_input_tokens",
+                                          "cache_creation_ephemeral_1h_input_tokens",
+                                          "output_tokens"],
+                  [[*_ROW, 500, 300, 20], [*_ROW, 200, 300, 20]])
+    report = Store().load([str(f)])
+    assert report.files[0].rejected_by_reason == {
+        "1-hour cache writes above the cache writes that include them": 1}
+    g = write_csv(tmp_path / "resp.csv", ["user_id", "ts", "model", "input_tokens",
+                                          "input_tokens_details.cached_tokens",
+                                          "output_tokens"],
+                  [["a", "2026-10-01T10:00:00Z", "gpt-5", 100, 300, 5]])
+    report = Store().load([str(g)])
+    assert report.files[0].rejected_by_reason == {
+        "cache reads above the input count that includes them": 1}
+
+
 def test_total_alone_is_all_5_minute_writes() -> None:
     m = detect([*_HEAD, "cache_creation_input_tokens"], MappingSpec(), "f")
     assert m.columns["cache_write_tokens"] == "cache_creation_input_tokens"

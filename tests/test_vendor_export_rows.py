@@ -167,8 +167,9 @@ def test_litellm_daily_negative_rows_say_how_to_load_them(tmp_path: Path) -> Non
     f = write_csv(tmp_path / "daily.csv", header, [
         ["d1", "dave", "2026-10-03", "claude-sonnet-4-5", 5000, 2000, 400000, 0, 0.5, 10]])
     rows, report = _load([f], "SELECT count(*) FROM events")
-    assert rows == [(0,)] and report.files[0].rejected_by_reason == {"negative token count": 1}
-    (note,) = [n for n in report.notes if "negative token count" in n]
+    reason = "cache reads above the input count that includes them"
+    assert rows == [(0,)] and report.files[0].rejected_by_reason == {reason: 1}
+    (note,) = [n for n in report.notes if reason in n]
     assert "seem to exclude the cache tokens" in note
     assert "input_includes_cache_read = false" in note
     rows, _ = _load([f], "SELECT input_tokens, cache_read_tokens FROM events",

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from planalyzer.accounting import FileLoad, display_path
 from planalyzer.sources.preset import PresetSource
-from planalyzer.sources.tabular import Preset, present_text
+from planalyzer.sources.tabular import CACHE_READS_ABOVE_INPUT, Preset, present_text
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ _WRITE_1H = ("prompt_tokens_details.cache_creation_token_details.ephemeral_1h_in
 _CACHE_COLUMNS = ("input_tokens", "cache_read_tokens", "cache_write_tokens",
                   "cache_write_1h_tokens")
 FAILED = "failed request (no tokens)"
-NEGATIVE = "negative token count"  # the reason sql/checked_rows.sql gives
+
 
 
 class LiteLLM(PresetSource):
@@ -164,14 +164,16 @@ class LiteLLMDaily(PresetSource):
     }
 
     def load_notes(self, loads: list[FileLoad]) -> list[str]:
-        """A row whose prompt_tokens are fewer than its cache reads comes out negative and is
-        rejected: said, with how to load a file whose prompt_tokens exclude the cache."""
+        """A row whose prompt_tokens are fewer than its cache reads is rejected (cache reads
+        above the input that includes them): said, with how to load a file whose
+        prompt_tokens exclude the cache."""
         notes = []
         for fl in loads:
-            n = fl.rejected_by_reason.get(NEGATIVE, 0)
+            n = fl.rejected_by_reason.get(CACHE_READS_ABOVE_INPUT, 0)
             if n:
                 notes.append(
-                    f"{display_path(fl.source)}: {n:,} row(s) rejected as {NEGATIVE}: where "
+                    f"{display_path(fl.source)}: {n:,} row(s) rejected as "
+                    f"{CACHE_READS_ABOVE_INPUT}: where "
                     "prompt_tokens are fewer than cache_read_input_tokens, this file's "
                     "prompt_tokens seem to exclude the cache tokens (LiteLLM versions and call "
                     "types differ: docs/sources.md); load it with --mapping FILE.toml, FILE "

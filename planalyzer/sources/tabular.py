@@ -222,6 +222,11 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
     return _Ts("NULL::TIMESTAMPTZ", given, type_problem=f"unknown column type: ts is {type_name}")
 
 
+# the reasons a row gets when a part is above the count that includes it (sql/checked_rows.sql
+# gives them through count_problem)
+CACHE_READS_ABOVE_INPUT = "cache reads above the input count that includes them"
+WRITES_1H_ABOVE_TOTAL = "1-hour cache writes above the cache writes that include them"
+
 # a count as text that is a whole number in digits ('123', '-4', '+5'): read exactly as BIGINT
 _DIGITS = r"'[+-]?[0-9]+'"
 # whole numbers read through DOUBLE are exact below 2^53; beyond, a count is out of range
@@ -435,13 +440,20 @@ def build_projection(
             value, bad = f"{default}::BIGINT", "false"
         values[canon] = value
         select.append(f"{bad} AS {canon}_bad")
-    select.append(f"CASE {' '.join(out_of_range)} END AS count_problem" if out_of_range
-                  else "NULL::VARCHAR AS count_problem")
+    # a count that includes another (cached prompt tokens inside the input, 1-hour writes
+    # inside the cache writes) is the difference; a part above its whole is said as such,
+    # not as a negative count
     if mapping.input_includes_cache_read and "input_tokens" in m:
         values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
+        out_of_range.append(f"WHEN {values['input_tokens']} < 0 "
+                            f"THEN '{CACHE_READS_ABOVE_INPUT}'")
     if mapping.cache_write_includes_1h:
         values["cache_write_tokens"] = (f"({values['cache_write_tokens']} - "
                                         f"{values['cache_write_1h_tokens']})")
+        out_of_range.append(f"WHEN {values['cache_write_tokens']} < 0 "
+                            f"THEN '{WRITES_1H_ABOVE_TOTAL}'")
+    select.append(f"CASE {' '.join(out_of_range)} END AS count_problem" if out_of_range
+                  else "NULL::VARCHAR AS count_problem")
     if preset.tokens is not None:
         values.update(preset.tokens(types, values))
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
