@@ -443,15 +443,18 @@ def build_projection(
     # a count that includes another (cached prompt tokens inside the input, 1-hour writes
     # inside the cache writes) is the difference; a part above its whole is said as such,
     # not as a negative count
-    if mapping.input_includes_cache_read and "input_tokens" in m:
-        values["input_tokens"] = f"({values['input_tokens']} - {values['cache_read_tokens']})"
-        out_of_range.append(f"WHEN {values['input_tokens']} < 0 "
-                            f"THEN '{CACHE_READS_ABOVE_INPUT}'")
-    if mapping.cache_write_includes_1h:
-        values["cache_write_tokens"] = (f"({values['cache_write_tokens']} - "
-                                        f"{values['cache_write_1h_tokens']})")
-        out_of_range.append(f"WHEN {values['cache_write_tokens']} < 0 "
-                            f"THEN '{WRITES_1H_ABOVE_TOTAL}'")
+    # (a negative count itself stays a negative count)
+    for whole, part, inside in (("input_tokens", "cache_read_tokens",
+                                 mapping.input_includes_cache_read and "input_tokens" in m),
+                                ("cache_write_tokens", "cache_write_1h_tokens",
+                                 mapping.cache_write_includes_1h)):
+        if not inside:
+            continue
+        w, p = values[whole], values[part]
+        values[whole] = f"({w} - {p})"
+        reason = CACHE_READS_ABOVE_INPUT if part == "cache_read_tokens" \
+            else WRITES_1H_ABOVE_TOTAL
+        out_of_range.append(f"WHEN {w} >= 0 AND {p} > {w} THEN '{reason}'")
     select.append(f"CASE {' '.join(out_of_range)} END AS count_problem" if out_of_range
                   else "NULL::VARCHAR AS count_problem")
     if preset.tokens is not None:
