@@ -210,6 +210,13 @@ class Store:
         memo = self._folder_memo() if self.path is not None else None
         broken: list[str] = []
         sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken)
+        with _insertion_order_off(self.con):
+            return self._load_transaction(sources, specs, opts, key_expr, progress, memo,
+                                          broken)
+
+    def _load_transaction(self, sources: list[SourceFile], specs: Sequence[str],
+                          opts: LoadOptions, key_expr: str, progress: Progress | None,
+                          memo: FolderMemo | None, broken: list[str]) -> LoadReport:
         self.con.execute("BEGIN TRANSACTION")
         try:
             folders = ([str(Path(s).resolve()) for s in specs if os.path.isdir(s)]
@@ -776,6 +783,18 @@ def _dedupe_key(columns: tuple[str, ...]) -> str:
             raise ConfigError(f"--dedupe-on {','.join(columns)}: {c!r} is not a canonical "
                               "column; use names from: " + ", ".join(EVENT_COLUMN_NAMES))
     return "row(" + ", ".join(quote_ident(c) for c in columns) + ")"
+
+
+@contextmanager
+def _insertion_order_off(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run a load with preserve_insertion_order off (``sql/set_insertion_order.sql`` says why:
+    a DuckDB 2.0.0 bug that hides inserted rows), then restore the connection's setting."""
+    was = bool(sqlfiles.run(con, "current_insertion_order").fetchall()[0][0])
+    sqlfiles.run(con, "set_insertion_order", {"preserve": False})
+    try:
+        yield
+    finally:
+        sqlfiles.run(con, "set_insertion_order", {"preserve": was})
 
 
 @contextmanager

@@ -1,0 +1,12 @@
+-- set_insertion_order: whether inserts keep the order of their input (preserve_insertion_order).
+-- inputs: none
+-- outputs: the connection's preserve_insertion_order setting
+-- params: $preserve
+-- slots: none
+-- A load runs with it off: in DuckDB 2.0.0, inside one transaction, an INSERT that adds no rows
+-- to a table followed by an order-preserving parallel INSERT of a row group or more (about
+-- 120k rows) into the same table leaves those rows invisible to scans in this process
+-- (count(*) sees them, SELECT does not; tests/test_store_empty_insert.py). Nothing planalyzer
+-- reads depends on the order rows were inserted in (every ranking breaks ties on source and
+-- source_row).
+SET preserve_insertion_order = $preserve
