@@ -4,6 +4,7 @@ priced as the report prices them, so the $/M tables can be reconciled with the r
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import duckdb
 
@@ -25,7 +26,7 @@ BY_MODEL_COLUMNS = [
 ]
 
 
-def _total(rows: list[tuple[object, ...]]) -> tuple[object, ...]:
+def _total(rows: Sequence[tuple[object, ...]]) -> tuple[object, ...]:
     """The (all) row: counts summed exactly; money by math.fsum; the API value unknown (None)
     when any model's is."""
     def col(i: int) -> list[object]:
@@ -42,10 +43,11 @@ def _total(rows: list[tuple[object, ...]]) -> tuple[object, ...]:
 
 def by_model_table(con: duckdb.DuckDBPyConnection) -> Table:
     """Per logged model (and an (all) row), over ``priced_events`` (pricing.price_events)."""
-    rows = [(str(r[0]), *(int(v or 0) for v in r[1:7]),
-             None if r[7] is None else float(r[7]), float(r[8] or 0.0), float(r[9] or 0.0),
-             bool(r[10]))
-            for r in sqlfiles.run(con, "costs_by_model").fetchall()]
+    rows: list[tuple[object, ...]] = [
+        (str(r[0]), *(int(v or 0) for v in r[1:7]),
+         None if r[7] is None else float(r[7]), float(r[8] or 0.0), float(r[9] or 0.0),
+         bool(r[10]))
+        for r in sqlfiles.run(con, "costs_by_model").fetchall()]
     unpriced = [str(r[0]) for r in rows if r[7] is None]
     notes = [
         "Every logged request, before any plan limit, priced as the report prices it: the "
