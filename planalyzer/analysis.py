@@ -588,9 +588,11 @@ def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
             windows: Sequence[Window], period: Period
             ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """The exact caps engine over some users' sorted requests: their user-month sums (before
-    ``_finish_user_months``) and where each limit bound."""
+    ``_finish_user_months``) and where each limit bound. The windows run over the whole
+    billing month; only the requests, and the binds, inside ``period`` are counted."""
     df, _, bind_rows = _apply_caps(df, catalog, order, windows)
-    return _engine_agg(df.filter(in_period(df, period))), bind_rows
+    binds = [b.filter(in_period(b, period)).drop("hour_key") for b in bind_rows]
+    return _engine_agg(df.filter(in_period(df, period))), [b for b in binds if len(b)]
 
 
 def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
@@ -598,7 +600,8 @@ def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
                 ) -> tuple[pl.DataFrame, dict[str, pl.Series], list[pl.DataFrame]]:
     """Each request's plan applied to sorted requests: the frame with ``served``,
     ``overage_usd`` and ``usage_usd``, the meter units computed (every meter of the catalog with
-    ``all_meters``, else those the users' plans use) and where each limit bound."""
+    ``all_meters``, else those the users' plans use) and where each limit bound (user_id,
+    month_key, hour_key of the request that found it reached, and the limit's name)."""
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()
              if all_meters or any(k in catalog.plans[order[i]].meters_used()
                                   for i in df["plan_order"].unique().to_list()
@@ -625,7 +628,7 @@ def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
         usage_parts.append(out.usage_usd)
         for name, at in out.bound_at.items():
             if len(at):
-                bind_rows.append(part.select("user_id", "month_key")[at].with_columns(
+                bind_rows.append(part.select("user_id", "month_key", "hour_key")[at].with_columns(
                     pl.lit(name).alias("limit")))
     if len(df):
         df = df.with_columns(

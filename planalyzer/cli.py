@@ -405,13 +405,14 @@ def costs(
     Example: planalyzer costs sample_logs/parquet --sensitivity
     """
     from planalyzer.costs import (
-        check_models,
         costs_tables,
         load_cost_catalog,
         load_price_catalog,
         logged_models,
+        price_events,
         sensitivity_tables,
     )
+    from planalyzer.costs.totals import by_model_table
 
     with _user_errors():
         _check_format(fmt)
@@ -419,6 +420,7 @@ def costs(
         prices = load_price_catalog(prices_file)
         models: list[str] | None = None
         scope: str | None = None  # with --db: the files it holds beyond those named
+        by_model = None  # with logs: their requests, value and cost per model
         if db is not None:
             _check_sources(sources, db)
         if sources or db:  # with --db alone: the models of the events it holds
@@ -429,12 +431,15 @@ def costs(
                 scope = store.others_note(loaded)
                 models = logged_models(store.con)
                 # unknown or unpriced models, with their volumes: an error with --strict
-                checked, _ = check_models(store.con, catalog, prices=prices, strict=strict)
+                checked = price_events(store.con, catalog, prices=prices, strict=strict)
                 for warning in [] if quiet else checked.warnings:
                     sys.stderr.write(f"warning: {warning}\n")
+                by_model = by_model_table(store.con)
         tables = costs_tables(catalog, prices, models)
         if scope:
             tables[0].notes.append(scope)  # the models shown are every file's in --db
+        if by_model is not None:
+            tables.append(by_model)
         if sensitivity:
             tables += sensitivity_tables(catalog, prices, models)
         _emit(tables, fmt)

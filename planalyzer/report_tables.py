@@ -259,6 +259,16 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
         *_unpriced_fit_notes(data)]), tokens]
 
 
+def _no_plan_concentration(data: ReportData) -> list[str]:
+    """Concentration counts every user with events, those with no plan too (their GPU cost is
+    a serving cost as anyone's); the plans' totals leave them out: a note says so."""
+    none = data.user_months.filter(pl.col("plan") == NO_PLAN)["user_id"].n_unique()
+    if not none:
+        return []
+    return [f"includes the {none} user(s) with no plan: gpu_cost_usd is the plans' total "
+            "plus the (no plan) row's"]
+
+
 def concentration(data: ReportData) -> list[Table]:
     per_user = data.user_months.group_by("user_id").agg(pl.col("gpu_cost_usd").sum())
     xs = sorted(float(x) for x in per_user["gpu_cost_usd"].to_list())
@@ -279,7 +289,8 @@ def concentration(data: ReportData) -> list[Table]:
                  Col("top10_share", "share", "top 10% share"),
                  Col("top25_share", "share", "top 25% share"), Col("gini", "float", "Gini")),
                 [_row([n, total, top_share(0.01), top_share(0.10), top_share(0.25), gini])],
-                ["top k% = the ceil(k% x users) costliest users over the period"], record=True)
+                ["top k% = the ceil(k% x users) costliest users over the period",
+                 *_no_plan_concentration(data)], record=True)
     points = []
     cum = 0.0
     marks = {round(i * n / 20) for i in range(21)} if n else set()

@@ -13,6 +13,7 @@ class Ref:
     served: list[bool]
     overage_usd: list[float]
     binds: dict[str, int]
+    bind_at: dict[str, list[int]]  # limit name -> index of each request where it bound
 
 
 def reference(plan: Plan, t_us: Sequence[int], month: Sequence[int],
@@ -24,6 +25,7 @@ def reference(plan: Plan, t_us: Sequence[int], month: Sequence[int],
     bucket: dict[str, int | None] = {lim.name: None for lim in plan.limits}
     used: dict[str, float] = {lim.name: 0.0 for lim in plan.limits}
     binds = {lim.name: 0 for lim in plan.limits}
+    bind_at: dict[str, list[int]] = {lim.name: [] for lim in plan.limits}
     spend, cur_month = 0.0, None
     for i, t in enumerate(t_us):
         for lim in plan.limits:  # windows open on every arriving request
@@ -62,10 +64,11 @@ def reference(plan: Plan, t_us: Sequence[int], month: Sequence[int],
             if key not in _seen:
                 _seen.add(key)
                 binds[lim.name] += 1
+                bind_at[lim.name].append(i)
         served.append(ok)
         charges.append(charge)
     _seen.clear()
-    return Ref(served, charges, binds)
+    return Ref(served, charges, binds, bind_at)
 
 
 _seen: set[tuple[str, int | None, int | None]] = set()

@@ -73,6 +73,6 @@ def test_report_doc_lists_every_report_column() -> None:
     check(ROOT / "docs" / "report.md", tables)
 
 
-@pytest.mark.parametrize("extra", [[], ["--sensitivity"]])
+@pytest.mark.parametrize("extra", [[], ["--sensitivity"], [str(SMALL)]])
 def test_costs_doc_lists_every_costs_column(extra: list[str]) -> None:
     check(ROOT / "docs" / "costs.md", written("costs", *extra))

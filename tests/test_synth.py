@@ -390,7 +390,8 @@ def test_synth_sql_files_declare_what_they_use() -> None:
 
 def test_describe_user_months_are_utc_months(tmp_path: Path) -> None:
     # qa8E #3: a local day (UTC+9) whose requests fall in October and November UTC went whole
-    # into October; the top k% is ceil(k x n) user-months like the report's concentration.
+    # into October; the top k% is ceil(k x n) user-months (the report's concentration takes
+    # users over the period instead).
     out = tmp_path / "g"
     generate(out, users=1, months=1, seed=0, workers=1)
     con = duckdb.connect()

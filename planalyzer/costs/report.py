@@ -83,7 +83,8 @@ def _per_class_row(name: str, res: Resolution, prices: PriceCatalog) -> tuple[ob
         _per_mtok(res, Tokens(cache_read=1000), Tokens(output=k), k),
         _per_mtok(res, Tokens(cache_read=128_000), Tokens(output=k), k),
         res.training_usd_per_token * 1e6,
-        api.input if api else None, api.cache_read if api else None,
+        api.input if api else None, api.cache_write if api else None,
+        api.cache_write_1h if api else None, api.cache_read if api else None,
         api.output if api else None,
         _note(res),
     )
@@ -159,6 +160,8 @@ PER_CLASS_COLUMNS = [
     *CLASS_COLUMNS,
     Col("training_usd_per_mtok", "usd_rate", "training $/M (loaded)"),
     Col("api_input_usd_per_mtok", "usd_rate", "API input $/M"),
+    Col("api_cache_write_usd_per_mtok", "usd_rate", "API cache write $/M"),
+    Col("api_cache_write_1h_usd_per_mtok", "usd_rate", "API cache write 1h $/M"),
     Col("api_cache_read_usd_per_mtok", "usd_rate", "API cache read $/M"),
     Col("api_output_usd_per_mtok", "usd_rate", "API output $/M"),
     Col("assumption", "str"),
@@ -274,7 +277,9 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
             "output at 1k and 128k tokens of context (long contexts cost more per token).",
             "training $/M is the fully loaded view's amortized training (training cost / "
             "lifetime tokens), never part of the marginal cost.",
-            "API columns are list prices (facts.md section 3), for comparison.",
+            "API columns are list prices (facts.md section 3), for comparison; cache write "
+            "is the 5-minute write, cache write 1h the 1-hour one; above a model's "
+            "long-context threshold the whole request bills at its long-context prices.",
         ])
     loaded = Table(
         "cost_loaded_per_mtok", "Fully loaded cost per million tokens, by token class",

@@ -23,7 +23,7 @@ from typing import Any
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Table
-from planalyzer.whatif.run import Evaluator, metrics, warning_notes
+from planalyzer.whatif.run import Evaluator, metrics, no_plan_notes, warning_notes
 from planalyzer.whatif.scenario import Scenario
 from planalyzer.whatif.sweep import (
     Axis,
@@ -254,7 +254,7 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
                   "objective: the --objective metric over the period, in its own unit (USD for "
                   "*_usd, 0..1 for *_share, else a count); change = against the baseline; "
                   "losses (*_loss_usd) are positive amounts",
-                  obj.note(),
+                  obj.note(), *no_plan_notes(ev),
                   *warning_notes(ev, [(f"rank {r}", e.warnings)
                                       for r, e in enumerate(res.best, start=1)])])
     ccols = [Col("rank", "int"), Col("change"), Col("plan"), Col("users", "int"),

@@ -255,7 +255,7 @@ class Evaluator:
                          "dollars unchanged")
         left_out = int((plan_of == NO_PLAN).sum())
         if left_out:
-            notes.append(f"{left_out} user(s) with no plan left out")
+            notes.append(f"{left_out} {NO_PLAN_LEFT_OUT}")
         parts: dict[str, pl.DataFrame] = {}
         pm: dict[str, dict[str, float]] = {}
         moving = bool(beh.best_fit or moves)
@@ -575,6 +575,15 @@ def _weighted_median(values: S, weights: S) -> float:
     if abs(float(cum[i]) - half) <= 1e-12 * total and i + 1 < len(v):
         return (float(v[i]) + float(v[i + 1])) / 2.0
     return float(v[i])
+
+
+NO_PLAN_LEFT_OUT = "user(s) with no plan left out"
+
+
+def no_plan_notes(ev: Evaluator) -> list[str]:
+    """The baseline's note on the users with no plan (in no figure of any design: nothing a
+    design changes applies to them), for the sweep and optimize tables as whatif gives it."""
+    return [n for n in ev.baseline.notes if n.endswith(NO_PLAN_LEFT_OUT)]
 
 
 def warning_notes(ev: Evaluator, labelled: Iterable[tuple[str, Sequence[str]]]) -> list[str]:

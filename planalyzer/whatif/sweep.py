@@ -27,6 +27,7 @@ from planalyzer.whatif.run import (
     Evaluator,
     Outcome,
     metrics,
+    no_plan_notes,
     warning_notes,
 )
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario, with_values
@@ -357,7 +358,7 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
                          "blocked: usage blocked, at API list value (USD); hit: share of "
                          "subscribers hit by any limit; objective: the --objective metric in "
                          "its own unit, and its change against the baseline",
-                         obj.note(),
+                         obj.note(), *no_plan_notes(ev),
                          *warning_notes(ev, [(f"point {i}", o.warnings)
                                              for i, o in enumerate(outs, start=1)])])
     ftable = Table("sweep_frontier", f"Frontier: {'lowest' if obj.minimise else 'best'} "

@@ -1,0 +1,23 @@
+-- costs_by_model: every logged request's tokens, API list value and cost, per model (what
+--   `planalyzer costs LOGS` sums: the report's served plus blocked requests)
+-- inputs: priced_events (sql/price_events.sql)
+-- outputs: rows: model, requests, tokens by class (cache writes: 5-minute and 1-hour apart, as
+--          in events), api_value_usd (NULL for a model with no API list price),
+--          gpu_cost_usd, loaded_cost_usd, cost_assumed
+-- params: none
+-- slots: none
+SELECT
+    model,
+    sum(requests) AS requests,
+    sum(input_tokens) AS input_tokens,
+    sum(cache_write_tokens) AS cache_write_tokens,
+    sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
+    sum(cache_read_tokens) AS cache_read_tokens,
+    sum(output_tokens) AS output_tokens,
+    CASE WHEN count(api_value_usd) = count(*) THEN fsum(api_value_usd) END AS api_value_usd,
+    fsum(gpu_cost_usd) AS gpu_cost_usd,
+    fsum(loaded_cost_usd) AS loaded_cost_usd,
+    bool_or(cost_assumed) AS cost_assumed
+FROM priced_events
+GROUP BY model
+ORDER BY model

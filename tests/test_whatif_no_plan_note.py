@@ -1,0 +1,42 @@
+"""`sweep` and `optimize` say, as `whatif` does, how many users with no plan they leave out of
+every figure (their baseline excluded those users' GPU cost without a word)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import FIXTURES
+from typer.testing import CliRunner
+
+from planalyzer.cli import app
+
+SMALL = str(FIXTURES / "report_small.csv")  # one of its users logged no plan
+GRID = ["--grid", "plans.claude_pro.price_usd=20,25"]
+
+
+def _doc(*args: str) -> dict[str, dict[str, list[str]]]:
+    res = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc: dict[str, dict[str, list[str]]] = json.loads(res.stdout)
+    return doc
+
+
+def _whatif_note() -> str:
+    scen = _doc("whatif", SMALL, "--scenario", "pro_price_25_elastic")
+    assumptions = scen["whatif_scenarios"]["rows"][0]["assumptions"]  # type: ignore[index]
+    notes = [n for n in str(assumptions).split("; ") if "with no plan" in n]
+    assert notes == ["1 user(s) with no plan left out"]
+    return notes[0]
+
+
+@pytest.mark.parametrize(("command", "table"), [("sweep", "sweep_points"),
+                                                ("optimize", "optimize_best")])
+def test_sweep_and_optimize_say_who_has_no_plan(command: str, table: str) -> None:
+    notes = _doc(command, SMALL, *GRID)[table]["notes"]
+    assert notes.count(_whatif_note()) == 1
+
+
+def test_no_note_when_every_user_has_a_plan() -> None:
+    notes = _doc("sweep", SMALL, *GRID, "--assign", "*=claude_pro")["sweep_points"]["notes"]
+    assert not [n for n in notes if "no plan" in n]
