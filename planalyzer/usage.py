@@ -39,8 +39,8 @@ def usage_summary(con: duckdb.DuckDBPyConnection) -> Table:
 
 def top_users_by_tokens(con: duckdb.DuckDBPyConnection, limit: int = 10) -> Table:
     """The heaviest users by total tokens, with their token mix (``limit`` of them, >= 0)."""
-    require_events(con)
     check_min("limit", limit, 0, "users to list")
+    require_events(con)
     rel = sqlfiles.relation(con, "top_users_by_tokens", {"limit": limit})
     return Table(
         "top_users", f"Top {limit} users by tokens",
@@ -58,8 +58,8 @@ def daily_tokens(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> Table:
     """Token totals per day in ``tz`` (cache creation = 5-minute + 1-hour writes), the figures
     ccusage's ``daily`` report shows for a Claude Code folder. ``tz`` is checked as every
     time zone is (an IANA name; abbreviations such as PST are refused)."""
-    require_events(con)
     check_timezone(tz, "tz")
+    require_events(con)
     rel = sqlfiles.relation(con, "daily_tokens", {"tz": tz})
     return Table(
         "daily_tokens", f"Tokens per day ({tz})",

@@ -80,7 +80,7 @@ def test_period_days_may_be_text_and_are_checked() -> None:
 def test_file_arguments_take_str(store: Store, tmp_path: Path, key: str, entry: str) -> None:
     missing = str(tmp_path / "missing.toml")
     fn: Callable[..., Any] = build_report if entry == "build_report" else prepare
-    with pytest.raises(ConfigError, match="missing.toml"):
+    with pytest.raises(ConfigError, match=r"missing\.toml"):
         fn(store.con, **{key: missing})
 
 
