@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import polars as pl
@@ -47,6 +47,13 @@ class Period:
     until: date | None = None  # inclusive
 
     def __post_init__(self) -> None:
+        # checked and normalised as the CLI's --month/--since/--until are: "2026-1" ->
+        # "2026-01"; one month may be given as a str, a day as "YYYY-MM-DD"
+        months = (self.months,) if isinstance(self.months, str) else self.months
+        object.__setattr__(self, "months",
+                           tuple(parse_month(m, "Period.months") for m in months))
+        for name in ("since", "until"):
+            object.__setattr__(self, name, _day(f"Period.{name}", getattr(self, name)))
         if self.since and self.until and self.since > self.until:
             raise ConfigError(f"--since {self.since} is after --until {self.until}: the period "
                               "is empty; give a first day on or before the last")
@@ -145,14 +152,31 @@ def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def parse_month(text: str) -> str:
+def parse_month(text: str, where: str = "--month") -> str:
+    """A billing month ``YYYY-MM`` (``2026-1`` -> ``2026-01``); else a ConfigError that starts
+    with ``where`` (the option or field it came from)."""
     try:
+        if not isinstance(text, str):
+            raise ValueError
         y, m = text.split("-")
         if len(y) != 4 or not 1 <= int(m) <= 12:
             raise ValueError
         return f"{int(y):04d}-{int(m):02d}"
     except ValueError:
-        raise ConfigError(f"--month {text!r}: write YYYY-MM, e.g. 2026-10") from None
+        raise ConfigError(f"{where} {text!r}: write YYYY-MM, e.g. 2026-10") from None
+
+
+def _day(where: str, value: object) -> date | None:
+    """A day given to Period: a date (a datetime is refused: days are local dates), or text
+    ``YYYY-MM-DD``; else a ConfigError naming ``where``."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ConfigError(f"{where} {value!r}: give a datetime.date or text YYYY-MM-DD")
 
 
 def month_label(key: int) -> str:

@@ -22,7 +22,10 @@ from planalyzer.accounting import (
     skipped_lines,
     unterminated_note,
 )
+from planalyzer.checks import check_choice
+from planalyzer.checks import check_min as _check_min
 from planalyzer.errors import InputError, PlanalyzerError
+from planalyzer.load_checks import INPUT_FORMATS
 from planalyzer.render.formats import FORMATS, render_text
 from planalyzer.render.terminal import print_tables
 from planalyzer.samples import demo_sources
@@ -141,14 +144,6 @@ def _check_format(fmt: str) -> None:
         raise PlanalyzerError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def _check_min(option: str, value: float | None, minimum: float, why: str = "") -> None:
-    """A numeric option below the least value it takes (a negative count, a zero limit): exit 2
-    naming the option, its value and the least it takes. Any command's options may use it."""
-    if value is not None and value < minimum:
-        raise PlanalyzerError(f"{option} {value:g}: must be at least {minimum:g}"
-                              + (f" ({why})" if why else ""))
-
-
 def _emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> None:
     if fmt == "table":
         print_tables(_console(), tables)
@@ -165,8 +160,8 @@ def _load_options(
     check_timezone(tz)  # here, not only in a load: with --db and no sources nothing is loaded
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
-    if input_format is not None and input_format not in ("parquet", "csv", "jsonl"):
-        raise PlanalyzerError(f"--input-format {input_format!r}: use parquet, csv or jsonl")
+    if input_format is not None:
+        check_choice("--input-format", input_format, INPUT_FORMATS)
     dedupe = tuple(c.strip() for c in dedupe_on.split(",") if c.strip()) if dedupe_on else ()
     return LoadOptions(mapping=spec, timezone=tz, dedupe_on=dedupe, strict=strict,
                        max_tokens=max_tokens, input_format=input_format, source=source,
@@ -591,14 +586,13 @@ def report(
     """
     from planalyzer.economics import EconomicsOptions, economics_tables
     from planalyzer.report import build_report
-    from planalyzer.report_tables import any_unprofitable, report_tables
+    from planalyzer.report_tables import BY_CHOICES, any_unprofitable, report_tables
     from planalyzer.source_checks import source_checks
 
     with _user_errors():
         _check_format(fmt)
         _check_sources(sources, db)
-        if by not in ("plan", "user", "month"):
-            raise PlanalyzerError(f"--by {by!r}: use plan, user or month")
+        check_choice("--by", by, BY_CHOICES)
         _check_min("--top", top, 1, "users to list")
         if project_months is None and (usage_growth or cost_decline):
             raise PlanalyzerError("--usage-growth and --cost-decline need --project MONTHS")

@@ -24,3 +24,8 @@ class ConfigError(PlanalyzerError):
 
 class StrictModeError(PlanalyzerError):
     """``--strict`` was given and a row was rejected or a model was unknown."""
+
+
+class UsageError(PlanalyzerError):
+    """An option or argument is out of range or not one of the values it takes (a negative
+    count, an unknown choice), or an object is used after it was closed."""

@@ -196,7 +196,7 @@ def _series(con: duckdb.DuckDBPyConnection, tz: str) -> dict[str, list[Any]]:
 # -- tables ------------------------------------------------------------------------------------
 
 def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "UTC", *,
-              costs: Path | None = None, prices: Path | None = None,
+              costs: str | Path | None = None, prices: str | Path | None = None,
               your_plan: str | None = None, files: Sequence[str] | None = None) -> list[Table]:
     """Per month: usage with its API-list value and GPU cost, busiest windows, logged rate
     limits, how close the usage came to every plan's limits, and what each plan would cost.
@@ -221,8 +221,8 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
     return tables
 
 
-def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: Path | None,
-            prices: Path | None, your_plan: str | None) -> list[Table]:
+def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Path | None,
+            prices: str | Path | None, your_plan: str | None) -> list[Table]:
     base = scopes[0]
     shown = [*scopes[1:], base]  # each tool's rows, then both together
     cost_catalog, price_catalog = load_cost_catalog(costs), load_price_catalog(prices)

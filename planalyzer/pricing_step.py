@@ -11,15 +11,15 @@ import duckdb
 from planalyzer.costs import PricingResult, load_cost_catalog, load_price_catalog, price_events
 
 
-def price_result(con: duckdb.DuckDBPyConnection, costs: Path | None = None, *,
-                 prices: Path | None = None, strict: bool = False) -> PricingResult:
+def price_result(con: duckdb.DuckDBPyConnection, costs: str | Path | None = None, *,
+                 prices: str | Path | None = None, strict: bool = False) -> PricingResult:
     """Create ``priced_events`` over ``events``; returns how each model was priced (the
     models with no API list price among them) and warnings about assumptions."""
     return price_events(con, load_cost_catalog(costs), prices=load_price_catalog(prices),
                         strict=strict)
 
 
-def price(con: duckdb.DuckDBPyConnection, costs: Path | None = None, *,
-          prices: Path | None = None, strict: bool = False) -> list[str]:
+def price(con: duckdb.DuckDBPyConnection, costs: str | Path | None = None, *,
+          prices: str | Path | None = None, strict: bool = False) -> list[str]:
     """Create ``priced_events`` over ``events``; returns warnings about assumptions."""
     return list(price_result(con, costs, prices=prices, strict=strict).warnings)

@@ -32,12 +32,14 @@ from planalyzer.plans import (
     parse_assign,
 )
 from planalyzer.pricing_step import price_result
+from planalyzer.store_check import require_events
 from planalyzer.timezones import check_timezone
 
 
-def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: Path, catalog: PlanCatalog
+def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: str | Path, catalog: PlanCatalog
                         ) -> dict[str, str]:
     """A user-to-plan file: CSV or parquet with columns user_id and plan."""
+    path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: file not found; give a CSV or parquet file with columns "
                           "user_id and plan")
@@ -91,7 +93,8 @@ def _not_a_table(path: Path) -> str | None:
 
 
 def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
-                   assign: Sequence[str] = (), plan_file: Path | None = None) -> Assignment:
+                   assign: Sequence[str] = (), plan_file: str | Path | None = None
+                   ) -> Assignment:
     users = logged_plans(con)
     rules = parse_assign(assign, catalog)
     mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
@@ -99,7 +102,7 @@ def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
 
 
 def whatif_assignment(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str,
-                      assign: Sequence[str] = (), plan_file: Path | None = None
+                      assign: Sequence[str] = (), plan_file: str | Path | None = None
                       ) -> tuple[Assignment, str | None]:
     """``assignment_for`` for the what-if commands (one plan per user, the latest logged),
     and a note on the users whose logged plan changed between billing months (local in
@@ -135,11 +138,11 @@ def fit_plan_keys(catalog: PlanCatalog, patterns: Sequence[str]) -> tuple[str, .
 def build_report(
     con: duckdb.DuckDBPyConnection,
     *,
-    plans: Path | None = None,
-    costs: Path | None = None,
-    prices: Path | None = None,
+    plans: str | Path | None = None,
+    costs: str | Path | None = None,
+    prices: str | Path | None = None,
     assign: Sequence[str] = (),
-    plan_file: Path | None = None,
+    plan_file: str | Path | None = None,
     timezone: str = "UTC",
     period: Period | None = None,
     strict: bool = False,
@@ -150,7 +153,8 @@ def build_report(
     """Price the events in ``con``'s ``events`` table, assign plans, replay limits and sum
     each user's billing months: everything the report tables show (``report_tables``).
 
-    ``plans``, ``costs``, ``prices``: catalog files (default: the shipped ones). ``assign``
+    ``plans``, ``costs``, ``prices``: catalog files, each a str or Path (default: the shipped
+    ones). ``assign``
     (USER_GLOB=PLAN rules, first match wins) and ``plan_file`` (CSV or parquet of user_id,
     plan) say who is on which plan; else the plan the logs name. ``timezone``: the zone of
     the billing months; ``period``: which months or days (default: all). ``strict``: an
@@ -158,8 +162,11 @@ def build_report(
     ``keep_requests``: keep the per-request replay (the economics tables need it);
     ``fit_plans``: plan keys or globs plan fit may recommend (default: every plan of the
     catalog, which mixes vendors: ``claude_*,api_*`` keeps to one line-up). Leaves the
-    ``priced_events`` temp view on ``con``. Bad input raises a ``PlanalyzerError``."""
+    ``priced_events`` temp view on ``con``, and the ``planalyzer_cost_coefficients`` temp table
+    it reads (a table or view of either name there is replaced). ``con`` without
+    planalyzer's ``events`` table is an InputError. Bad input raises a ``PlanalyzerError``."""
     check_timezone(timezone, "timezone")
+    require_events(con)
     catalog = load_plan_catalog(plans)
     chosen = fit_plan_keys(catalog, fit_plans) if fit_plans else ()
     pricing = price_result(con, costs, prices=prices, strict=strict)

@@ -10,10 +10,12 @@ from typing import Any, Literal
 import polars as pl
 
 from planalyzer.analysis import TOKENS, ReportData
+from planalyzer.checks import check_choice, check_min
 from planalyzer.plans import NO_PLAN, PlanCatalog
 from planalyzer.tables import Col, Table
 
 By = Literal["plan", "user", "month"]
+BY_CHOICES: tuple[By, ...] = ("plan", "user", "month")
 ESTIMATE_NOTE = ("estimate = the plan's limits are estimates (no vendor figure); "
                  "cost_assumed = some cost rests on an assumed model profile")
 COST_ASSUMED_NOTE = "cost_assumed = some cost rests on an assumed model profile"
@@ -383,6 +385,8 @@ def report_tables(data: ReportData, by: By = "plan", top: int = 20,
     by loss (every user with ``by="user"``), concentration, cross-subsidy and, with
     ``with_fit`` and a fit computed, each user's best plan. Each ``Table`` has ``rows``,
     ``columns``, ``notes`` and ``as_dicts()``."""
+    check_choice("by", by, BY_CHOICES)
+    check_min("top", top, 1, "users to list")
     tables = [*plan_summary(data, by), limit_hits(data)]
     tables += (user_table(data, None, everyone=True) if by == "user"
                else user_table(data, top))

@@ -23,6 +23,7 @@ from planalyzer import sqlfiles
 from planalyzer.analysis import meter_units, unknown_units
 from planalyzer.plans import Limit, Plan, PlanCatalog
 from planalyzer.sources import registry
+from planalyzer.store_check import has_table
 from planalyzer.tables import Col, Table
 
 LOGGED_COST_TOLERANCE = 0.05  # flag a model whose logged cost and list value differ by more
@@ -31,6 +32,8 @@ CODEX_PLAN_TYPES = {"plus": "chatgpt_plus", "pro": "chatgpt_pro"}
 
 
 def aggregated_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not has_table(con, "load_manifest"):  # events made without Store.load: no file formats
+        return None
     names = [m.name for m in registry.modules() if m.aggregated]
     events, buckets, requests = sqlfiles.run(con, "aggregated_events",
                                              {"sources": names}).fetchall()[0]

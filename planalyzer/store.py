@@ -26,7 +26,8 @@ import duckdb
 
 from planalyzer import duck, sqlfiles
 from planalyzer.accounting import FileLoad, LoadReport, display_path
-from planalyzer.errors import ConfigError, InputError, StrictModeError
+from planalyzer.errors import ConfigError, InputError, StrictModeError, UsageError
+from planalyzer.load_checks import check_load_options
 from planalyzer.load_notes import (
     check_forced_source,
     gone_notes,
@@ -82,6 +83,11 @@ class LoadOptions:
                  "--source": self.source is not None}
         return [k for k, v in given.items() if v]
 
+    def __post_init__(self) -> None:
+        """Values the CLI checks as options are checked here too, named as fields: the
+        library raises the same UsageError/ConfigError, never a KeyError from a load."""
+        check_load_options(self)
+
 
 class Store:
     """A DuckDB connection holding events, rejected rows and the load manifest."""
@@ -103,6 +109,7 @@ class Store:
         an InputError before anything is written to it."""
         self.path = Path(db) if db is not None else None
         self.read_only = read_only and self.path is not None
+        self.closed = False  # close() was called: a later load is a UsageError
         # a file DuckDB could only read through an extension (SQLite, say) is refused before
         # DuckDB opens it: nothing is written to it, nothing is downloaded
         foreign = duck.foreign_file(self.path) if self.path is not None else None
@@ -168,6 +175,7 @@ class Store:
                 "the sources named")
 
     def close(self) -> None:
+        self.closed = True
         self.con.close()
 
     def __enter__(self) -> Store:
@@ -192,6 +200,9 @@ class Store:
         """Load files, folders or globs into ``events``; returns the accounting (its
         ``seconds`` cover the whole call: finding the files, the manifest check, the reads).
         ``specs`` is one path (str or Path) or a sequence of them."""
+        if self.closed:
+            raise UsageError("Store.load: the store is closed (Store.close, or the end of its "
+                             "`with` block); open a new Store to load into")
         if self.read_only:
             raise InputError(f"--db {self.path}: opened read-only (for analysis); open it "
                              "without read_only to load into it")

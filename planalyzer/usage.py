@@ -5,7 +5,10 @@ from __future__ import annotations
 import duckdb
 
 from planalyzer import sqlfiles
+from planalyzer.checks import check_min
+from planalyzer.store_check import require_events
 from planalyzer.tables import Col, Table
+from planalyzer.timezones import check_timezone
 
 _SUMMARY_COLS = (
     Col("users", "int"), Col("requests", "int"), Col("events", "int"),
@@ -20,7 +23,9 @@ _SUMMARY_COLS = (
 
 
 def usage_summary(con: duckdb.DuckDBPyConnection) -> Table:
-    """Users, requests and tokens by class over all loaded events."""
+    """Users, requests and tokens by class over all loaded events (first and last request
+    in UTC, whatever the connection's TimeZone)."""
+    require_events(con)
     row = sqlfiles.run(con, "usage_summary").fetchall()[0]  # fetch to the end (DuckDB 2)
     tokens = [int(v) for v in row[5:]]
     total = sum(tokens)
@@ -33,7 +38,9 @@ def usage_summary(con: duckdb.DuckDBPyConnection) -> Table:
 
 
 def top_users_by_tokens(con: duckdb.DuckDBPyConnection, limit: int = 10) -> Table:
-    """The heaviest users by total tokens, with their token mix."""
+    """The heaviest users by total tokens, with their token mix (``limit`` of them, >= 0)."""
+    check_min("limit", limit, 0, "users to list")
+    require_events(con)
     rel = sqlfiles.relation(con, "top_users_by_tokens", {"limit": limit})
     return Table(
         "top_users", f"Top {limit} users by tokens",
@@ -49,7 +56,10 @@ def top_users_by_tokens(con: duckdb.DuckDBPyConnection, limit: int = 10) -> Tabl
 
 def daily_tokens(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> Table:
     """Token totals per day in ``tz`` (cache creation = 5-minute + 1-hour writes), the figures
-    ccusage's ``daily`` report shows for a Claude Code folder."""
+    ccusage's ``daily`` report shows for a Claude Code folder. ``tz`` is checked as every
+    time zone is (an IANA name; abbreviations such as PST are refused)."""
+    check_timezone(tz, "tz")
+    require_events(con)
     rel = sqlfiles.relation(con, "daily_tokens", {"tz": tz})
     return Table(
         "daily_tokens", f"Tokens per day ({tz})",

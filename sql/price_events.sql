@@ -1,5 +1,5 @@
 -- price_events: every event with its marginal GPU cost, fully loaded cost and API list value
--- inputs: events, cost_coefficients (sql/create_cost_coefficients.sql)
+-- inputs: events, planalyzer_cost_coefficients (sql/create_cost_coefficients.sql)
 -- outputs: priced_events (temp view): the events columns + gpu_cost_usd, training_cost_usd,
 --          overhead_cost_usd, loaded_cost_usd, api_value_usd, cost_assumed
 -- params: none
@@ -36,7 +36,7 @@ joined AS (
         c.api_long_out,
         q.q_ctx * c.inv_kv_capacity_tokens AS q_kv_share
     FROM ctx AS q
-    LEFT JOIN cost_coefficients AS c
+    LEFT JOIN planalyzer_cost_coefficients AS c
         ON c.model = q.model AND q.q_ctx > c.ctx_lo AND q.q_ctx <= c.ctx_hi
 ),
 batched AS (

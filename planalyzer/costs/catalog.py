@@ -479,8 +479,9 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
     return ServingProfile(key=key, buckets=buckets, **v)
 
 
-def load_cost_catalog(path: Path | None = None) -> CostCatalog:
+def load_cost_catalog(path: str | Path | None = None) -> CostCatalog:
     """The shipped catalogs, with ``path`` (a ``--costs`` TOML) overriding or adding entries."""
+    path = Path(path) if path is not None else None
     raw_hw: dict[str, tuple[dict[str, Any], str]] = {}
     raw_models: dict[str, tuple[dict[str, Any], str]] = {}
     raw_serving: dict[str, tuple[dict[str, Any], str]] = {}

@@ -276,8 +276,9 @@ def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, A
     return out, prefixed
 
 
-def load_price_catalog(path: Path | None = None) -> PriceCatalog:
+def load_price_catalog(path: str | Path | None = None) -> PriceCatalog:
     """The shipped API price catalog, plus ``path`` (TOML or LiteLLM JSON) taking precedence."""
+    path = Path(path) if path is not None else None
     shipped = Path(str(resources.files("planalyzer.data").joinpath("api_prices.toml")))
     raw: dict[str, tuple[dict[str, Any], str]] = {}
     _toml_entries(read_toml(shipped), str(shipped), raw)

@@ -151,11 +151,11 @@ def price_events(
     does a model with no API list price (its ``api_value_usd`` would otherwise be NULL).
     """
     result, rows = check_models(con, catalog, prices=prices, strict=strict)
-    con.register("cost_coefficients_in", coefficient_table(rows))
+    con.register("planalyzer_cost_coefficients_in", coefficient_table(rows))
     try:
         sqlfiles.run(con, "create_cost_coefficients")
     finally:
-        con.unregister("cost_coefficients_in")
+        con.unregister("planalyzer_cost_coefficients_in")
     cols = ", ".join("q." + sqlfiles.quote_ident(c) for c in _event_columns(con, "events"))
     sqlfiles.run(con, "price_events", slots={"event_columns": cols})
     return result

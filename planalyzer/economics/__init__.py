@@ -56,7 +56,8 @@ class EconomicsOptions:
 
 
 def economics_tables(data: ReportData, options: EconomicsOptions, *,
-                     costs: Path | None = None, prices: Path | None = None) -> list[Table]:
+                     costs: str | Path | None = None, prices: str | Path | None = None
+                     ) -> list[Table]:
     """The tables ``options`` asks for. ``data`` must come from a report built with
     ``keep_requests=True``; ``costs``/``prices`` are the catalogs the report priced with."""
     knobs = options.check()

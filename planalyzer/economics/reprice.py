@@ -64,11 +64,11 @@ class Repricer:
         rows: list[Coefficients] = []
         for m in self.models:
             rows.extend(coefficients_for(res[m], self.prices[m]))
-        self.con.register("cost_coefficients_in", coefficient_table(rows))
+        self.con.register("planalyzer_cost_coefficients_in", coefficient_table(rows))
         try:
             sqlfiles.run(self.con, "create_cost_coefficients").fetchall()
         finally:
-            self.con.unregister("cost_coefficients_in")
+            self.con.unregister("planalyzer_cost_coefficients_in")
         sqlfiles.run(self.con, "price_events",
                      slots={"event_columns": "q.plan_order"}).fetchall()
         out = sqlfiles.run(self.con, "economics_cost_by_plan").fetchall()

@@ -79,6 +79,24 @@ class MappingSpec:
     explicit: dict[str, str] = field(default_factory=dict)
     input_includes_cache_read: bool | None = None  # None: decide from the column names
 
+    def __post_init__(self) -> None:
+        """``explicit`` maps canonical column names (``MAPPABLE``) to the file's: a key that
+        is not one, or a value that is not a column name, is a ConfigError naming it."""
+        if not isinstance(self.explicit, dict):
+            raise ConfigError("MappingSpec.explicit: give a dict of canonical column -> the "
+                              "file's column, for example {'user_id': 'account'}")
+        for canon, theirs in self.explicit.items():
+            if canon not in MAPPABLE:
+                raise ConfigError(f"MappingSpec: {canon!r} is not a canonical column; use one "
+                                  "of " + ", ".join(MAPPABLE))
+            if not isinstance(theirs, str) or not theirs:
+                raise ConfigError(f"MappingSpec: {canon}={theirs!r}: give the file's column "
+                                  "name as a string")
+        if self.input_includes_cache_read not in (None, True, False):
+            raise ConfigError("MappingSpec.input_includes_cache_read: True, False or None "
+                              f"(decide from the column names), not "
+                              f"{self.input_includes_cache_read!r}")
+
 
 @dataclass(frozen=True)
 class ColumnMapping:
@@ -137,9 +155,10 @@ def parse_map_options(options: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def read_mapping_file(path: Path) -> MappingSpec:
+def read_mapping_file(path: str | Path) -> MappingSpec:
     """A TOML mapping file: ``[columns]`` canonical = "theirs", and optional
     ``input_includes_cache_read = true|false``. Unknown keys are errors."""
+    path = Path(path)
     doc = read_toml(path, hint="check the --mapping path", what="mapping file")
     allowed = {"columns", "input_includes_cache_read"}
     for key in doc:

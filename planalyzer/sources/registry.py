@@ -154,8 +154,9 @@ def detect(path: Path) -> Source:
     return identify(SourceFile(path, fmt))[1]
 
 
-def read_user_map(path: Path) -> dict[str, str]:
+def read_user_map(path: str | Path) -> dict[str, str]:
     """A TOML ``[users]`` table: folder name = "user id", for a folder of users' folders."""
+    path = Path(path)
     from planalyzer.strict_toml import read_toml
 
     doc = read_toml(path, hint="check the --user-map path", what="user map file")

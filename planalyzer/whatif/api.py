@@ -19,6 +19,7 @@ from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
 from planalyzer.report import whatif_assignment
 from planalyzer.source_checks import aggregated_note
+from planalyzer.store_check import require_events
 from planalyzer.timezones import check_timezone
 from planalyzer.whatif.history import build_history
 from planalyzer.whatif.run import Evaluator
@@ -53,11 +54,11 @@ def prepare(
     con: duckdb.DuckDBPyConnection,
     scenarios: Sequence[Scenario] = (),
     *,
-    plans: Path | None = None,
-    costs: Path | None = None,
-    prices: Path | None = None,
+    plans: str | Path | None = None,
+    costs: str | Path | None = None,
+    prices: str | Path | None = None,
     assign: Sequence[str] = (),
-    plan_file: Path | None = None,
+    plan_file: str | Path | None = None,
     timezone: str = "UTC",
     period: Period | None = None,
     strict: bool = False,
@@ -67,8 +68,10 @@ def prepare(
     baseline, ``scenarios`` and ``extra_catalogs`` use. Returns the evaluator and the pricing
     warnings (also ``Evaluator.warnings``; a cost variant's own are ``Outcome.warnings``).
     ``prices``: the API price catalog (TOML or LiteLLM JSON; default the shipped one). A
-    period with no events is an InputError, as in the report."""
+    period with no events is an InputError, as in the report. File arguments are a str or
+    Path; ``con`` without planalyzer's ``events`` table is an InputError."""
     check_timezone(timezone, "timezone")
+    require_events(con)
     catalog = load_plan_catalog(plans)
     pricing = price_result(con, costs, prices=prices, strict=strict)
     notes = list(pricing.warnings)

@@ -1,0 +1,29 @@
+"""Checks on option and argument values, shared by the CLI (which names its --flags) and the
+library (which names its parameters and fields): one message for one mistake, wherever it is
+made."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from planalyzer.errors import UsageError
+
+
+def check_min(option: str, value: float | None, minimum: float, why: str = "") -> None:
+    """A numeric value below the least it takes (a negative count, a zero limit): a UsageError
+    naming ``option``, the value and the least it takes."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UsageError(f"{option} {value!r}: must be a number, at least {minimum:g}")
+    if value < minimum:
+        raise UsageError(f"{option} {value:g}: must be at least {minimum:g}"
+                         + (f" ({why})" if why else ""))
+
+
+def check_choice(option: str, value: object, choices: Sequence[str]) -> None:
+    """``value`` must be one of ``choices``: else a UsageError naming them."""
+    if value not in choices:
+        listed = (", ".join(choices[:-1]) + " or " + choices[-1]) if len(choices) > 1 else (
+            choices[0])
+        raise UsageError(f"{option} {value!r}: use {listed}")

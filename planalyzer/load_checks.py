@@ -1,0 +1,33 @@
+"""``LoadOptions`` values checked when the options are made, named as the fields a library
+user sets (the CLI checks its --flags first, with the same checks: planalyzer.checks)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from planalyzer.checks import check_choice, check_min
+from planalyzer.errors import ConfigError
+from planalyzer.sources.mapping import MappingSpec
+from planalyzer.sources.tabular import READERS
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
+
+INPUT_FORMATS: tuple[str, ...] = tuple(READERS)  # parquet, csv, jsonl
+
+
+def check_load_options(opts: LoadOptions) -> None:
+    """A UsageError/ConfigError naming the ``LoadOptions`` field that is out of range or of
+    the wrong kind; a ``dedupe_on`` given as one "a,b" string is split into its columns."""
+    check_min("LoadOptions.max_tokens", opts.max_tokens, 1, "tokens per class per request")
+    if opts.input_format is not None:
+        check_choice("LoadOptions.input_format", opts.input_format, INPUT_FORMATS)
+    if not isinstance(opts.mapping, MappingSpec):
+        raise ConfigError(f"LoadOptions.mapping: {type(opts.mapping).__name__} given; give a "
+                          "MappingSpec({'user_id': 'their_column', ...}) "
+                          "(planalyzer.sources.mapping)")
+    if isinstance(opts.dedupe_on, str):  # "a,b": the columns, as --dedupe-on takes them
+        object.__setattr__(opts, "dedupe_on", tuple(
+            c.strip() for c in opts.dedupe_on.split(",") if c.strip()))
+    if not isinstance(opts.user_map, dict):
+        raise ConfigError("LoadOptions.user_map: give a dict of folder name -> user id")
