@@ -29,6 +29,7 @@ from planalyzer.accounting import FileLoad, LoadReport, display_path
 from planalyzer.errors import ConfigError, InputError, StrictModeError
 from planalyzer.load_notes import (
     check_forced_source,
+    estimated_request_notes,
     gone_notes,
     kept_notes,
     local_time_notes,
@@ -43,8 +44,11 @@ from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.report_json import (
     BUCKET_SOURCES,
+    DEFAULT_BUCKET_PROMPT_TOKENS,
     check_old_bucket_ids,
     check_overlapping_buckets,
+    format_name,
+    too_large_message,
 )
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
@@ -69,6 +73,9 @@ class LoadOptions:
     source: str | None = None  # --source NAME; None: detect from folder layout and content
     user_id: str | None = None  # user of a single user's transcript folder (default "me")
     user_map: dict[str, str] = field(default_factory=dict)  # users' folder name -> user id
+    # assumed mean prompt per request of a usage bucket that logs no request count: its count
+    # is estimated as its prompt tokens / this (planalyzer.sources.report_json)
+    bucket_prompt_tokens: int = DEFAULT_BUCKET_PROMPT_TOKENS
 
     def read_options(self) -> list[str]:
         """The options given that change how a file's rows are read (not strict or source)."""
@@ -79,7 +86,9 @@ class LoadOptions:
                  "--max-tokens": self.max_tokens != DEFAULT_MAX_TOKENS,
                  "--input-format": self.input_format is not None,
                  "--user": self.user_id is not None, "--user-map": bool(self.user_map),
-                 "--source": self.source is not None}
+                 "--source": self.source is not None,
+                 "--bucket-prompt-tokens":
+                     self.bucket_prompt_tokens != DEFAULT_BUCKET_PROMPT_TOKENS}
         return [k for k, v in given.items() if v]
 
 
@@ -204,6 +213,9 @@ class Store:
     def _load(self, specs: Sequence[str], opts: LoadOptions,
               progress: Progress | None) -> LoadReport:
         check_timezone(opts.timezone, "LoadOptions.timezone")
+        if opts.bucket_prompt_tokens < 1:
+            raise ConfigError(f"--bucket-prompt-tokens {opts.bucket_prompt_tokens}: must be at "
+                              "least 1 (the assumed mean prompt tokens per request)")
         key_expr = _dedupe_key(opts.dedupe_on)
         # a --db store remembers the folders batch sources walked: a reload lists only those
         # that changed (planalyzer/sources/folder_memo.py)
@@ -353,6 +365,7 @@ class Store:
         self._record(loads, known, read_stats, digests)
         return LoadReport(loads, notes=notes + copies + source_notes(loads)
                           + kept_notes(loads) + local_time_notes(loads, opts.timezone)
+                          + estimated_request_notes(loads, opts.bucket_prompt_tokens)
                           + (gone_notes(self.path, folders, fingerprints, sources)
                              if found < len(fingerprints) else []))
 
@@ -601,6 +614,9 @@ class Store:
             costless = _count(sqlfiles.run(self.con, "count_costless_rows", params,
                                            {"checked_rows": checked})) \
                 if "logged_cost_usd" in proj.mapping.columns else 0
+            estimated = _count(sqlfiles.run(self.con, "count_estimated_requests", params,
+                                            {"checked_rows": checked})) \
+                if proj.estimates_requests else 0
             shifts: dict[str, int] = {}
             if opts.timezone != "UTC" and proj.local_ts:
                 row = sqlfiles.run(self.con, "count_local_time_shifts", params,
@@ -621,7 +637,7 @@ class Store:
             rejected_by_reason={str(k): int(v) for k, v in reasons.items()},
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
             kept_without={"logged cost": costless} if costless else {},
-            local_time_shifts=shifts,
+            local_time_shifts=shifts, estimated_requests=estimated,
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
@@ -675,6 +691,9 @@ def _count(cur: duckdb.DuckDBPyConnection) -> int:
 
 
 def _unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
+    fmt = format_name(key, fmt)
+    if "maximum_object_size" in first_line(exc):
+        return InputError(too_large_message(key, fmt))
     return InputError(f"{key}: cannot be read as {fmt} ({first_line(exc)}); "
                       "check the file is complete, or re-export it")
 
