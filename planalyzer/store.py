@@ -602,8 +602,14 @@ class Store:
                 checked = f"SELECT * FROM {quote_ident(_CHECKED)}"
             inserted = _count(sqlfiles.run(self.con, "insert_events", params,
                                            {"checked_rows": checked}))
-            skipped = {str(k): int(n) for k, n in sqlfiles.run(
-                self.con, "skipped_row_kinds", params, {"checked_rows": checked}).fetchall()}
+            # rows that are no model call by kind, and (kind NULL) those whose request count
+            # is an estimate: every row where the source's exports log no count
+            estimates = proj.estimates_requests and module.logs_request_counts
+            kinds = {k: int(n) for k, n in sqlfiles.run(
+                self.con, "skipped_and_estimated_rows" if estimates else "skipped_row_kinds",
+                params, {"checked_rows": checked}).fetchall()}
+            estimated = kinds.pop(None, 0) if module.logs_request_counts else inserted
+            skipped = {str(k): n for k, n in kinds.items()}
             # the rows neither inserted nor skipped are the rejected ones: with none (a clean
             # file, the usual case) their pass is not run. DuckDB may build every row's raw
             # JSON before filtering (a parquet file's to_json(src)): 1.8 s for 1.7M rows.
@@ -614,9 +620,6 @@ class Store:
             costless = _count(sqlfiles.run(self.con, "count_costless_rows", params,
                                            {"checked_rows": checked})) \
                 if "logged_cost_usd" in proj.mapping.columns else 0
-            estimated = _count(sqlfiles.run(self.con, "count_estimated_requests", params,
-                                            {"checked_rows": checked})) \
-                if proj.estimates_requests else 0
             shifts: dict[str, int] = {}
             if opts.timezone != "UTC" and proj.local_ts:
                 row = sqlfiles.run(self.con, "count_local_time_shifts", params,
