@@ -114,17 +114,20 @@ def test_messages_context_window_sets_size_and_long_context_price(tmp_path: Path
     """A '200k-1M' result holds requests whose prompts were above 200k: its mean request
     stays above 200k (billed at the long-context price, as Anthropic bills it); a '0-200k'
     result never has a mean above 200k, whatever mean is assumed."""
+    unnamed = {k: v for k, v in _result("unnamed", "", 2_999_000).items()
+               if k != "context_window"}
     path = _messages(tmp_path / "m.json", [_result("long", "200k-1M", 2_999_000),
-                                          _result("short", "0-200k", 2_999_000)])
+                                          _result("short", "0-200k", 2_999_000), unnamed])
     for mean, short_requests in ((DEFAULT_BUCKET_PROMPT_TOKENS, 38), (500_000, 15)):
         with Store() as store:
             report = store.load([str(path)], LoadOptions(bucket_prompt_tokens=mean))
-            assert report.files[0].estimated_requests == 2
+            assert report.files[0].estimated_requests == 3
             price(store.con)
             rows = dict(store.con.sql(
                 "SELECT user_id, {'r': requests, 'api': api_value_usd} FROM priced_events"
             ).fetchall())
         assert rows["short"]["r"] == short_requests  # ceil(3M / 80k); ceil(3M / 200k)
+        assert rows["unnamed"]["r"] == -(-3_000_000 // mean)  # no window: the mean only
         # floor(3M / 200,001) = 14 requests of 214k: long-context prices ($6 / $22.50 per M)
         long_requests = 14 if mean < 200_001 else 3_000_000 // mean
         assert rows["long"]["r"] == long_requests
