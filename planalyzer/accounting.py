@@ -32,6 +32,9 @@ class FileLoad:
     # timestamps without an offset at a wall-clock time --timezone has twice (clocks go back)
     # or never (clocks go forward): {"ambiguous": n, "nonexistent": m}
     local_time_shifts: dict[str, int] = field(default_factory=dict)
+    # rows loaded whose request count is an estimate (buckets of an export that logs none:
+    # prompt tokens / LoadOptions.bucket_prompt_tokens)
+    estimated_requests: int = 0
 
     @property
     def balanced(self) -> bool:

@@ -38,6 +38,7 @@ from planalyzer.sources.mapping import (
 )
 from planalyzer.sources.registry import names as source_names
 from planalyzer.sources.registry import read_user_map
+from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
 from planalyzer.store import DEFAULT_MAX_TOKENS, LoadOptions, Store
 from planalyzer.tables import Table
 from planalyzer.timezones import check_timezone
@@ -98,6 +99,10 @@ PricingStrictOpt = Annotated[bool, typer.Option(
     "cost catalog or has no API list price.")]
 MaxTokensOpt = Annotated[int, typer.Option(
     "--max-tokens", help="Reject a row whose token count in any class exceeds this.")]
+BucketPromptTokensOpt = Annotated[int, typer.Option(
+    "--bucket-prompt-tokens", help="Assumed mean prompt tokens per request of a usage bucket "
+    "that logs no request count (Anthropic usage reports): its count is estimated as its "
+    "prompt tokens / this; GPU cost rests on it.")]
 InputFormatOpt = Annotated[str | None, typer.Option(
     "--input-format", help="Read every source as parquet, csv or jsonl, whatever its extension.")]
 SourceOpt = Annotated[str | None, typer.Option(
@@ -155,8 +160,11 @@ def _load_options(
     map_: list[str] | None, mapping: Path | None, tz: str, dedupe_on: str | None,
     strict: bool, max_tokens: int, input_format: str | None, source: str | None = None,
     user: str | None = None, user_map: Path | None = None,
+    bucket_prompt_tokens: int = DEFAULT_BUCKET_PROMPT_TOKENS,
 ) -> LoadOptions:
     _check_min("--max-tokens", max_tokens, 1, "tokens per class per request")
+    _check_min("--bucket-prompt-tokens", bucket_prompt_tokens, 1,
+               "mean prompt tokens per request")
     check_timezone(tz)  # here, not only in a load: with --db and no sources nothing is loaded
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
@@ -166,7 +174,8 @@ def _load_options(
     return LoadOptions(mapping=spec, timezone=tz, dedupe_on=dedupe, strict=strict,
                        max_tokens=max_tokens, input_format=input_format, source=source,
                        user_id=user,
-                       user_map=read_user_map(user_map) if user_map else {})
+                       user_map=read_user_map(user_map) if user_map else {},
+                       bucket_prompt_tokens=bucket_prompt_tokens)
 
 
 def _show_progress(quiet: bool, fmt: str) -> bool:
@@ -268,6 +277,7 @@ def load(
     dedupe_on: DedupeOpt = None,
     strict: StrictOpt = False,
     max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    bucket_prompt_tokens: BucketPromptTokensOpt = DEFAULT_BUCKET_PROMPT_TOKENS,
     input_format: InputFormatOpt = None,
     source: SourceOpt = None,
     user: UserOpt = None,
@@ -285,7 +295,7 @@ def load(
     with _user_errors():
         _check_format(fmt)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map)
+                             input_format, source, user, user_map, bucket_prompt_tokens)
         with Store(db) as store:
             report = _load(store, sources, opts, _show_progress(quiet, fmt))
             # the terminal lists at most 50 files (drawing thousands takes seconds)
@@ -385,6 +395,7 @@ def costs(
     mapping: MappingFileOpt = None,
     dedupe_on: DedupeOpt = None,
     max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    bucket_prompt_tokens: BucketPromptTokensOpt = DEFAULT_BUCKET_PROMPT_TOKENS,
     input_format: InputFormatOpt = None,
     source: SourceOpt = None,
     user: UserOpt = None,
@@ -420,7 +431,7 @@ def costs(
             _check_sources(sources, db)
         if sources or db:  # with --db alone: the models of the events it holds
             opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                                 input_format, source, user, user_map)
+                                 input_format, source, user, user_map, bucket_prompt_tokens)
             with Store(db, read_only=not sources) as store:
                 loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
@@ -570,6 +581,7 @@ def report(
     mapping: MappingFileOpt = None,
     dedupe_on: DedupeOpt = None,
     max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    bucket_prompt_tokens: BucketPromptTokensOpt = DEFAULT_BUCKET_PROMPT_TOKENS,
     input_format: InputFormatOpt = None,
     source: SourceOpt = None,
     user: UserOpt = None,
@@ -603,7 +615,7 @@ def report(
         econ.check()
         period = _period(month, since, until)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map)
+                             input_format, source, user, user_map, bucket_prompt_tokens)
         with Store(db, read_only=not sources) as store:
             loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
             scope = store.others_note(loaded)
@@ -743,6 +755,7 @@ def whatif(
     mapping: MappingFileOpt = None,
     dedupe_on: DedupeOpt = None,
     max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    bucket_prompt_tokens: BucketPromptTokensOpt = DEFAULT_BUCKET_PROMPT_TOKENS,
     input_format: InputFormatOpt = None,
     source: SourceOpt = None,
     user: UserOpt = None,
@@ -763,7 +776,7 @@ def whatif(
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map)
+                             input_format, source, user, user_map, bucket_prompt_tokens)
         _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
         scen = [load_scenario(_scenario_path(Path(p))) for p in scenario]
         with Store(db, read_only=not sources) as store:
@@ -812,6 +825,7 @@ def sweep(
     mapping: MappingFileOpt = None,
     dedupe_on: DedupeOpt = None,
     max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    bucket_prompt_tokens: BucketPromptTokensOpt = DEFAULT_BUCKET_PROMPT_TOKENS,
     input_format: InputFormatOpt = None,
     source: SourceOpt = None,
     user: UserOpt = None,
@@ -843,7 +857,7 @@ def sweep(
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map)
+                             input_format, source, user, user_map, bucket_prompt_tokens)
         if not grid:
             raise PlanalyzerError("--grid: give at least one PATH=VALUES axis")
         axes = [parse_axis(g) for g in grid]
@@ -893,6 +907,7 @@ def optimize(
     mapping: MappingFileOpt = None,
     dedupe_on: DedupeOpt = None,
     max_tokens: MaxTokensOpt = DEFAULT_MAX_TOKENS,
+    bucket_prompt_tokens: BucketPromptTokensOpt = DEFAULT_BUCKET_PROMPT_TOKENS,
     input_format: InputFormatOpt = None,
     source: SourceOpt = None,
     user: UserOpt = None,
@@ -927,7 +942,7 @@ def optimize(
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map)
+                             input_format, source, user, user_map, bucket_prompt_tokens)
         _check_min("--top", top, 1, "designs to report")
         _check_min("--max-evals", max_evals, 1, "the largest grid searched exhaustively; "
                    "--search coordinate never searches exhaustively")

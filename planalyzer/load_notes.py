@@ -91,6 +91,22 @@ def kept_notes(loads: list[FileLoad]) -> list[str]:
             for fl in loads if fl.kept_without and fl.status != "unchanged"
             for what, n in sorted(fl.kept_without.items()) if n]
 
+def estimated_request_notes(loads: list[FileLoad], bucket_prompt_tokens: int) -> list[str]:
+    """Bucket rows of exports that log no request count (Anthropic's usage reports; an empty
+    count in another usage export): their counts are estimates, which GPU cost rests on."""
+    files = [fl for fl in loads if fl.estimated_requests and fl.status != "unchanged"]
+    if not files:
+        return []
+    n = sum(fl.estimated_requests for fl in files)
+    more = f" and {len(files) - 1} more file(s)" if len(files) > 1 else ""
+    return [f"{n:,} bucket row(s) ({display_path(files[0].source)}{more}) log no request "
+            "count: each got an estimated count, its prompt tokens (input + cache writes + "
+            f"cache reads) / {bucket_prompt_tokens:,} rounded up, at least 1 (an assumed mean "
+            "prompt per request; Anthropic messages results are also bounded by their "
+            "context_window); request size, and so GPU cost and long-context prices, rest on "
+            "it: give --bucket-prompt-tokens N to assume another mean (docs/sources.md)"]
+
+
 def local_time_notes(loads: list[FileLoad], tz: str) -> list[str]:
     """Timestamps without an offset at a wall-clock time ``tz`` has twice or never, per file:
     how they were read (DuckDB's ICU rules)."""

@@ -23,6 +23,7 @@ from planalyzer import sqlfiles
 from planalyzer.analysis import meter_units, unknown_units
 from planalyzer.plans import Limit, Plan, PlanCatalog
 from planalyzer.sources import registry
+from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
 from planalyzer.store_check import has_table
 from planalyzer.tables import Col, Table
 
@@ -35,14 +36,24 @@ def aggregated_note(con: duckdb.DuckDBPyConnection) -> str | None:
     if not has_table(con, "load_manifest"):  # events made without Store.load: no file formats
         return None
     names = [m.name for m in registry.modules() if m.aggregated]
-    events, buckets, requests = sqlfiles.run(con, "aggregated_events",
-                                             {"sources": names}).fetchall()[0]
+    uncounted = [m.name for m in registry.modules() if m.aggregated
+                 and not m.logs_request_counts]
+    events, buckets, requests, estimated = sqlfiles.run(
+        con, "aggregated_events", {"sources": names, "uncounted": uncounted}).fetchall()[0]
     if not buckets:
         return None
-    return (f"{buckets:,} of {events:,} events are aggregated buckets of usage exports "
-            f"({requests:,} requests; a bucket with no request count counts as one): request "
-            "timing (limits over 5-hour or weekly windows, usage blocked) and request size "
-            "(context length, long-context prices) are approximate for them")
+    note = (f"{buckets:,} of {events:,} events are aggregated buckets of usage exports "
+            f"({requests:,} requests): request timing (limits over 5-hour or weekly windows, "
+            "usage blocked) and request size (context length, long-context prices) are "
+            "approximate for them")
+    if estimated:
+        note += (f"; {estimated:,} of them come from exports that log no request count "
+                 f"({', '.join(uncounted)}): their request counts are estimates, prompt "
+                 "tokens / N rounded up, N the mean prompt per request assumed at load "
+                 "(--bucket-prompt-tokens, default "
+                 f"{DEFAULT_BUCKET_PROMPT_TOKENS:,}), and their GPU cost depends on it "
+                 "(attention grows with request size: fewer, larger requests cost more)")
+    return note
 
 
 def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:

@@ -30,6 +30,7 @@ from planalyzer.errors import ConfigError, InputError, StrictModeError, UsageErr
 from planalyzer.load_checks import check_load_options
 from planalyzer.load_notes import (
     check_forced_source,
+    estimated_request_notes,
     gone_notes,
     kept_notes,
     local_time_notes,
@@ -44,8 +45,11 @@ from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.report_json import (
     BUCKET_SOURCES,
+    DEFAULT_BUCKET_PROMPT_TOKENS,
     check_old_bucket_ids,
     check_overlapping_buckets,
+    format_name,
+    too_large_message,
 )
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
@@ -70,6 +74,9 @@ class LoadOptions:
     source: str | None = None  # --source NAME; None: detect from folder layout and content
     user_id: str | None = None  # user of a single user's transcript folder (default "me")
     user_map: dict[str, str] = field(default_factory=dict)  # users' folder name -> user id
+    # assumed mean prompt per request of a usage bucket that logs no request count: its count
+    # is estimated as its prompt tokens / this (planalyzer.sources.report_json)
+    bucket_prompt_tokens: int = DEFAULT_BUCKET_PROMPT_TOKENS
 
     def read_options(self) -> list[str]:
         """The options given that change how a file's rows are read (not strict or source)."""
@@ -80,7 +87,9 @@ class LoadOptions:
                  "--max-tokens": self.max_tokens != DEFAULT_MAX_TOKENS,
                  "--input-format": self.input_format is not None,
                  "--user": self.user_id is not None, "--user-map": bool(self.user_map),
-                 "--source": self.source is not None}
+                 "--source": self.source is not None,
+                 "--bucket-prompt-tokens":
+                     self.bucket_prompt_tokens != DEFAULT_BUCKET_PROMPT_TOKENS}
         return [k for k, v in given.items() if v]
 
     def __post_init__(self) -> None:
@@ -215,6 +224,9 @@ class Store:
     def _load(self, specs: Sequence[str], opts: LoadOptions,
               progress: Progress | None) -> LoadReport:
         check_timezone(opts.timezone, "LoadOptions.timezone")
+        if opts.bucket_prompt_tokens < 1:
+            raise ConfigError(f"--bucket-prompt-tokens {opts.bucket_prompt_tokens}: must be at "
+                              "least 1 (the assumed mean prompt tokens per request)")
         key_expr = _dedupe_key(opts.dedupe_on)
         # a --db store remembers the folders batch sources walked: a reload lists only those
         # that changed (planalyzer/sources/folder_memo.py)
@@ -364,6 +376,7 @@ class Store:
         self._record(loads, known, read_stats, digests)
         return LoadReport(loads, notes=notes + copies + source_notes(loads)
                           + kept_notes(loads) + local_time_notes(loads, opts.timezone)
+                          + estimated_request_notes(loads, opts.bucket_prompt_tokens)
                           + (gone_notes(self.path, folders, fingerprints, sources)
                              if found < len(fingerprints) else []))
 
@@ -600,8 +613,14 @@ class Store:
                 checked = f"SELECT * FROM {quote_ident(_CHECKED)}"
             inserted = _count(sqlfiles.run(self.con, "insert_events", params,
                                            {"checked_rows": checked}))
-            skipped = {str(k): int(n) for k, n in sqlfiles.run(
-                self.con, "skipped_row_kinds", params, {"checked_rows": checked}).fetchall()}
+            # rows that are no model call by kind, and (kind NULL) those whose request count
+            # is an estimate: every row where the source's exports log no count
+            estimates = proj.estimates_requests and module.logs_request_counts
+            kinds = {k: int(n) for k, n in sqlfiles.run(
+                self.con, "skipped_and_estimated_rows" if estimates else "skipped_row_kinds",
+                params, {"checked_rows": checked}).fetchall()}
+            estimated = kinds.pop(None, 0) if module.logs_request_counts else inserted
+            skipped = {str(k): n for k, n in kinds.items()}
             # the rows neither inserted nor skipped are the rejected ones: with none (a clean
             # file, the usual case) their pass is not run. DuckDB may build every row's raw
             # JSON before filtering (a parquet file's to_json(src)): 1.8 s for 1.7M rows.
@@ -632,7 +651,7 @@ class Store:
             rejected_by_reason={str(k): int(v) for k, v in reasons.items()},
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
             kept_without={"logged cost": costless} if costless else {},
-            local_time_shifts=shifts,
+            local_time_shifts=shifts, estimated_requests=estimated,
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
@@ -686,6 +705,9 @@ def _count(cur: duckdb.DuckDBPyConnection) -> int:
 
 
 def _unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
+    fmt = format_name(key, fmt)
+    if "maximum_object_size" in first_line(exc):
+        return InputError(too_large_message(key, fmt))
     return InputError(f"{key}: cannot be read as {fmt} ({first_line(exc)}); "
                       "check the file is complete, or re-export it")
 

@@ -3,14 +3,17 @@
 --         model_breakdown:[{model, tokens:{input, output, cache_read, cache_creation},
 --         estimated_cost:{currency, amount}}]}], has_more, next_page}
 -- outputs: the projection columns sql/checked_rows.sql expects, one row per user, day and model
--- params: $path
+-- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
--- Daily and per user (aggregated): one row per model of a day stands for one request.
+-- Daily and per user (aggregated): one row per model of a day, with no request count: its
+-- count is estimated from its prompt tokens (input + cache_creation + cache_read) and the
+-- assumed mean prompt per request $bucket_prompt_tokens: max(1, ceil(prompt / it)).
 -- estimated_cost.amount is in cents of USD; cache_creation is not split by lifetime (5 min).
 -- The user is the actor's email address (a person) or API key name (an API actor).
 WITH records AS (
     SELECT unnest(json_extract(page.data, '$[*]')) AS rec
-    FROM read_json($path, format = 'auto', columns = {data: 'JSON'}) AS page
+    FROM read_json($path, format = 'auto', columns = {data: 'JSON'},
+                   maximum_object_size = $max_object_size) AS page
 ),
 models AS (
     SELECT rec, unnest(json_extract(rec, '$.model_breakdown[*]')) AS m FROM records
@@ -46,7 +49,11 @@ SELECT
     CAST(0 AS BIGINT) AS cache_write_1h_tokens,
     coalesce(pa_int(v[4]), 0) AS cache_read_tokens,
     coalesce(pa_int(v[3]), 0) AS output_tokens,
-    CAST(1 AS BIGINT) AS requests,
+    TRY_CAST(greatest(1, (CAST(coalesce(pa_int(v[2]), 0) AS HUGEINT)
+                          + coalesce(pa_int(v[5]), 0) + coalesce(pa_int(v[4]), 0)
+                          + $bucket_prompt_tokens - 1) // $bucket_prompt_tokens) AS BIGINT)
+        AS requests,
+    true AS requests_estimated,
     CASE WHEN upper(coalesce(v[7], 'USD')) = 'USD' THEN TRY_CAST(v[6] AS DOUBLE) / 100 END
         AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,

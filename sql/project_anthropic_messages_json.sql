@@ -2,11 +2,17 @@
 -- inputs: read_json($path): {"data":[{starting_at, ending_at, results:[...]}], has_more, ...}
 --         (one page, a list of pages, or one page per line)
 -- outputs: the projection columns sql/checked_rows.sql expects, one row per result
--- params: $path
+-- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
 -- Token classes are already apart: uncached_input_tokens, cache_read_input_tokens,
 -- cache_creation.ephemeral_5m_input_tokens / ephemeral_1h_input_tokens, output_tokens. The
--- report has no request count: each result is one row standing for one request (aggregated).
+-- report has no request count: each result is one row (aggregated) whose count is estimated
+-- from its prompt tokens (input + cache writes + cache reads) and the assumed mean prompt per
+-- request $bucket_prompt_tokens (B): max(1, ceil(prompt / B)), and never fewer than
+-- ceil(prompt / the top of the result's context_window, '0-200k' or '200k-1M'). A result of a
+-- long-context window (its low end L above 0: every request in it had a prompt above L) gets
+-- floor(prompt / max(B, L + 1)) instead, so that its mean request is above L and priced at
+-- the long-context list price, as Anthropic bills it.
 -- The user is account_id where grouped by account, else the service account, the API key or
 -- the workspace. event_id names the bucket (its start and width in seconds) and every
 -- dimension the report can group by (account, service account, key, workspace, model,
@@ -14,7 +20,8 @@
 -- at least one of them, so none is taken for a duplicate of another.
 WITH buckets AS (
     SELECT unnest(json_extract(page.data, '$[*]')) AS bucket
-    FROM read_json($path, format = 'auto', columns = {data: 'JSON'}) AS page
+    FROM read_json($path, format = 'auto', columns = {data: 'JSON'},
+                   maximum_object_size = $max_object_size) AS page
 ),
 results AS (
     SELECT bucket, unnest(json_extract(bucket, '$.results[*]')) AS r FROM buckets
@@ -37,8 +44,25 @@ f AS (
 g AS (
     SELECT r, start_s, v, coalesce(v[7], v[10]) AS cw5, coalesce(v[8], v[11]) AS cw1h,
            date_diff('second', TRY_CAST(start_s AS TIMESTAMPTZ),
-                     TRY_CAST(end_s AS TIMESTAMPTZ)) AS width_s
+                     TRY_CAST(end_s AS TIMESTAMPTZ)) AS width_s,
+           -- the context window's ends in tokens ('200k-1M': 200000 and 1000000), else NULL
+           list_transform(string_split(lower(trim(coalesce(v[13], ''))), '-'),
+               lambda x: TRY_CAST(
+                   TRY_CAST(regexp_extract(x, '^([0-9.]+)[km]?$', 1) AS DOUBLE)
+                   * CASE right(x, 1) WHEN 'k' THEN 1e3 WHEN 'm' THEN 1e6 ELSE 1 END
+                   AS BIGINT)) AS window_ends
     FROM f
+),
+t AS (
+    SELECT g.*,
+           coalesce(pa_int(v[5]), 0) AS n_in, coalesce(pa_int(cw5), 0) AS n_cw5,
+           coalesce(pa_int(cw1h), 0) AS n_cw1h, coalesce(pa_int(v[6]), 0) AS n_cr,
+           CAST(coalesce(pa_int(v[5]), 0) AS HUGEINT) + coalesce(pa_int(cw5), 0)
+               + coalesce(pa_int(cw1h), 0) + coalesce(pa_int(v[6]), 0) AS prompt,
+           CASE WHEN len(window_ends) = 2 THEN window_ends[1] END AS window_lo,
+           CASE WHEN len(window_ends) = 2 AND window_ends[2] > 0 THEN window_ends[2] END
+               AS window_hi
+    FROM g
 )
 SELECT
     'anthropic:' || coalesce(start_s, '') || '/' || coalesce(CAST(width_s AS VARCHAR), '') || ':'
@@ -61,15 +85,21 @@ SELECT
     pa_bad(v[6]) AS cache_read_tokens_bad,
     pa_bad(v[9]) AS output_tokens_bad,
     false AS requests_bad,
-    coalesce(pa_int(v[5]), 0) AS input_tokens,
-    coalesce(pa_int(cw5), 0) AS cache_write_tokens,
-    coalesce(pa_int(cw1h), 0) AS cache_write_1h_tokens,
-    coalesce(pa_int(v[6]), 0) AS cache_read_tokens,
+    n_in AS input_tokens,
+    n_cw5 AS cache_write_tokens,
+    n_cw1h AS cache_write_1h_tokens,
+    n_cr AS cache_read_tokens,
     coalesce(pa_int(v[9]), 0) AS output_tokens,
-    CAST(1 AS BIGINT) AS requests,
+    TRY_CAST(greatest(
+        1,
+        CASE WHEN window_hi IS NOT NULL THEN (prompt + window_hi - 1) // window_hi END,
+        CASE WHEN window_lo > 0 THEN prompt // greatest($bucket_prompt_tokens, window_lo + 1)
+             ELSE (prompt + $bucket_prompt_tokens - 1) // $bucket_prompt_tokens END
+    ) AS BIGINT) AS requests,
+    true AS requests_estimated,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,
     row_number() OVER () AS source_row,
     CAST(r AS VARCHAR) AS raw_json
-FROM g
+FROM t

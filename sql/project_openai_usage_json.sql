@@ -2,9 +2,14 @@
 -- inputs: read_json($path): a page {"object":"page","data":[bucket...]}, a list of pages or one
 --         page per line; bucket = {start_time, end_time, results: [result...]}
 -- outputs: the projection columns sql/checked_rows.sql expects, one row per result
--- params: $path
+-- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
--- input_tokens include input_cached_tokens (OpenAI's counting), so input = input - cached.
+-- input_tokens include input_cached_tokens (OpenAI's counting), so input = input - cached; a
+-- result with more cached tokens than input (or cached tokens and no input) is rejected as
+-- 'cache reads above the input count that includes them' (as in the tabular sources,
+-- planalyzer.sources.tabular), not as a negative count. A result with no num_model_requests
+-- gets an estimated count: max(1, ceil(prompt / $bucket_prompt_tokens)), the prompt being
+-- the input (cached tokens included).
 -- The user is user_id where the export was grouped by user, else the project or API key.
 -- event_id names the bucket (its start and width in seconds: a daily and an hourly bucket
 -- starting at the same time differ) and its grouping, so the same export loaded twice is not
@@ -12,7 +17,8 @@
 -- (sql/overlapping_buckets.sql).
 WITH buckets AS (
     SELECT unnest(json_extract(page.data, '$[*]')) AS bucket
-    FROM read_json($path, format = 'auto', columns = {data: 'JSON'}) AS page
+    FROM read_json($path, format = 'auto', columns = {data: 'JSON'},
+                   maximum_object_size = $max_object_size) AS page
 ),
 results AS (
     SELECT bucket, unnest(json_extract(bucket, '$.results[*]')) AS r FROM buckets
@@ -36,7 +42,10 @@ SELECT
     to_timestamp(TRY_CAST(start_s AS DOUBLE)) AS ts,
     start_s IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
-    CAST(NULL AS VARCHAR) AS count_problem,
+    CASE WHEN NOT pa_bad(v[5]) AND NOT pa_bad(v[6])
+              AND coalesce(pa_int(v[5]), 0) >= 0
+              AND coalesce(pa_int(v[6]), 0) > coalesce(pa_int(v[5]), 0)
+         THEN 'cache reads above the input count that includes them' END AS count_problem,
     coalesce(nullif(v[1], ''), 'project:' || nullif(v[2], ''), 'api_key:' || nullif(v[3], ''),
              'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
@@ -52,7 +61,10 @@ SELECT
     CAST(0 AS BIGINT) AS cache_write_1h_tokens,
     coalesce(pa_int(v[6]), 0) AS cache_read_tokens,
     coalesce(pa_int(v[7]), 0) AS output_tokens,
-    coalesce(pa_int(v[8]), 1) AS requests,
+    coalesce(pa_int(v[8]), TRY_CAST(greatest(1, (CAST(coalesce(pa_int(v[5]), 0) AS HUGEINT)
+                                                 + $bucket_prompt_tokens - 1)
+                                                // $bucket_prompt_tokens) AS BIGINT)) AS requests,
+    v[8] IS NULL AS requests_estimated,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,

@@ -35,15 +35,17 @@ def test_aggregated_buckets_are_named() -> None:
 
 
 def test_buckets_without_a_request_count_are_named() -> None:
-    """Anthropic's usage report logs no request count: every row is a day's bucket (one
-    request each), said like any other aggregated source's."""
+    """Anthropic's usage report logs no request count: every row is a day's bucket with an
+    estimated count (prompt tokens / 80,000, at least 1), said like any other aggregated
+    source's, and said to be an estimate."""
     with Store() as store:
         store.load([str(FIXTURES / "anthropic_usage" / "claude_code_report.json")],
                    LoadOptions())
         events = store.events_count()
-        assert store.con.sql("SELECT max(requests) FROM events").fetchall()[0][0] == 1
+        assert store.con.sql("SELECT max(requests) FROM events").fetchall()[0][0] == 12
         note = aggregated_note(store.con)
     assert note is not None and note.startswith(f"{events:,} of {events:,} events")
+    assert f"{events:,} of them come from exports that log no request count" in note
 
 
 def test_single_requests_need_no_note(tmp_path: Path) -> None:

@@ -13,9 +13,12 @@ claude_code: ``{"data": [{"date", "actor": {"type", "email_address" | "api_key_n
 }]}`` (sql/project_anthropic_claude_code_json.sql): daily, per user and model; the estimated
 cost (cents) is kept as logged_cost_usd and the subscription type as the plan.
 
-Both are aggregated: neither report has a request count, so each bucket row stands for one
-request, and the per-request token bound (--max-tokens) is scaled to 100,000 requests per bucket
-(``UNCOUNTED_BUCKET_REQUESTS``).
+Both are aggregated: neither report has a request count, so each bucket row gets an estimated
+one: its prompt tokens (input + cache writes + cache reads) over an assumed mean prompt per
+request (--bucket-prompt-tokens, default 80,000: ``DEFAULT_BUCKET_PROMPT_TOKENS``), at least 1;
+a messages result's ``context_window`` bounds it (never fewer than the prompt over the window's
+top; a long-context window's mean request lies above its low end). The per-request token bound
+(--max-tokens) is scaled to 100,000 requests per bucket (``UNCOUNTED_BUCKET_REQUESTS``).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class AnthropicUsage(Source):
     name = "anthropic-usage"
     description = "Anthropic Admin API usage_report/messages or usage_report/claude_code JSON"
     aggregated = True
+    logs_request_counts = False
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         create_macros(con)
@@ -66,11 +70,12 @@ class AnthropicUsage(Source):
                 "plan": "subscription_type", "model": "model_breakdown.model",
                 "input_tokens": "tokens.input", "cache_write_tokens": "tokens.cache_creation",
                 "cache_read_tokens": "tokens.cache_read", "output_tokens": "tokens.output",
-                "logged_cost_usd": "estimated_cost.amount/100"}, counts_requests=False)
+                "logged_cost_usd": "estimated_cost.amount/100"}, src, opts,
+                counts_requests=False)
         return json_projection("project_anthropic_messages_json", {
             "ts": "starting_at", "user_id": "account_id|api_key_id|workspace_id",
             "model": "model", "input_tokens": "uncached_input_tokens",
             "cache_write_tokens": "cache_creation.ephemeral_5m_input_tokens",
             "cache_write_1h_tokens": "cache_creation.ephemeral_1h_input_tokens",
             "cache_read_tokens": "cache_read_input_tokens", "output_tokens": "output_tokens"},
-            counts_requests=False)
+            src, opts, counts_requests=False)

@@ -50,6 +50,9 @@ class Source:
     name: str = ""
     description: str = ""
     aggregated: bool = False  # rows are buckets (a day, an hour): request timing is approximate
+    # False: an aggregated source whose exports log no request count (each bucket's count is
+    # an estimate: prompt tokens / LoadOptions.bucket_prompt_tokens)
+    logs_request_counts: bool = True
     batch: bool = False
     append_only: bool = False  # files only grow: a --db reload may read just the new lines
     tabular_readers: bool = False  # projection() reads files with sources.tabular's readers

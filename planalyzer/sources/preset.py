@@ -11,6 +11,7 @@ column instead.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -93,6 +94,9 @@ class PresetSource(Source):
         inclusive = opts.mapping.input_includes_cache_read
         spec = MappingSpec(explicit=explicit, input_includes_cache_read=(
             self.input_includes_cache_read if inclusive is None else inclusive))
+        preset = preset if preset is not None else self.preset(present, opts)
+        if self.aggregated:  # a bucket row with an empty request count: an estimate
+            preset = replace(preset, bucket_prompt_tokens=opts.bucket_prompt_tokens)
         return build_projection(
             con, src, spec, self.cost_divisor if cost_divisor is None else cost_divisor,
-            preset if preset is not None else self.preset(present, opts), reader)
+            preset, reader)

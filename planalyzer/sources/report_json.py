@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.accounting import display_path
 from planalyzer.errors import InputError
+from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping
 from planalyzer.sources.tabular import Projection
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -18,22 +24,82 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
         sqlfiles.run(con, name).fetchall()
 
 
-# A report with no request count: each bucket row (a day, an hour) says requests = 1, so the
-# per-request token bound is scaled to this many requests (sql/checked_rows.sql).
+# A report with no request count: each bucket row (a day, an hour) gets an estimated request
+# count (DEFAULT_BUCKET_PROMPT_TOKENS), and the per-request token bound is scaled to this many
+# requests (sql/checked_rows.sql).
 UNCOUNTED_BUCKET_REQUESTS = 100_000
 
+# The assumed mean prompt (input + cache writes + cache reads) of one request, by which a
+# bucket that logs no request count is divided to estimate its count (--bucket-prompt-tokens):
+# the mean prompt of a coding-agent request in planalyzer's calibrated synthetic population
+# (sample_logs: Sonnet 4.5 80,836, Opus 4.5 82,228, Haiku 4.5 80,294 prompt tokens per
+# request; a context that starts at 12-24k and is compacted at 100-190k).
+DEFAULT_BUCKET_PROMPT_TOKENS = 80_000
 
-def json_projection(sql_name: str, fields: dict[str, str], inclusive: bool = False,
-                    counts_requests: bool = True) -> Projection:
-    """The projection in ``sql/<sql_name>.sql`` (it reads ``$path``); ``fields`` documents
-    which report field feeds each canonical column (shown in the load's mapping table).
-    ``counts_requests`` False: the report logs no request count (its rows are buckets)."""
+# DuckDB's read_json refuses a JSON document (or a line) above this many bytes by default
+DEFAULT_MAX_OBJECT_BYTES = 16 * 1024 * 1024
+
+
+def max_object_size(path: Path) -> int:
+    """The ``maximum_object_size`` to read a usage JSON file with: the file's size where it is
+    one document (a page, or a list of pages, pretty-printed or on one line), DuckDB's default
+    where it holds one document per line (each line is a document; a line over the default
+    is refused with a message saying so) or is compressed (its size says nothing)."""
+    try:
+        size = path.stat().st_size
+        if size <= DEFAULT_MAX_OBJECT_BYTES or path.suffix.lower() in (".gz", ".zst"):
+            return DEFAULT_MAX_OBJECT_BYTES
+        with path.open("rb") as fh:
+            first = fh.readline(DEFAULT_MAX_OBJECT_BYTES + 1)
+            more = fh.read(4096).strip()
+    except OSError:
+        return DEFAULT_MAX_OBJECT_BYTES
+    if len(first) > DEFAULT_MAX_OBJECT_BYTES or not more:
+        return size + 1  # one line longer than the default, or one line in all
+    try:
+        json.loads(first)
+    except ValueError:
+        return size + 1  # the first line is part of a document spread over lines
+    return DEFAULT_MAX_OBJECT_BYTES  # one document per line
+
+
+def format_name(key: str, fmt: str) -> str:
+    """A file's format as messages name it: a .json file (one document, or a list of them)
+    is JSON, not 'jsonl', whatever reader read it ('openai-usage jsonl' -> 'openai-usage
+    JSON')."""
+    name = key.lower().removesuffix(".gz").removesuffix(".zst")
+    if name.endswith(".json") and fmt.endswith("jsonl"):
+        return fmt.removesuffix("jsonl") + "JSON"
+    return fmt
+
+
+def too_large_message(key: str, fmt: str) -> str:
+    """A usage JSON whose one document (a page on one line of a file of pages, or a
+    compressed page) is larger than DuckDB reads whole by default: what to do."""
+    mb = DEFAULT_MAX_OBJECT_BYTES // (1024 * 1024)
+    return (f"{key}: cannot be read as {fmt}: it holds a JSON document (a page) over {mb} MB "
+            "on one line of a file of lines, or in a compressed file; save the pages one per "
+            f"line, each under {mb} MB (ask the API for fewer buckets per page: a lower "
+            "limit), or decompress the file (a single uncompressed JSON document of any size "
+            "is read whole)")
+
+
+def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts: LoadOptions,
+                    inclusive: bool = False, counts_requests: bool = True) -> Projection:
+    """The projection in ``sql/<sql_name>.sql`` (it reads ``$path`` with
+    ``$max_object_size``, and estimates a bucket's missing request count from
+    ``$bucket_prompt_tokens``); ``fields`` documents which report field feeds each canonical
+    column (shown in the load's mapping table). ``counts_requests`` False: the report logs no
+    request count (its rows are buckets)."""
     sql = sqlfiles.load(sql_name).render()
     mapping = ColumnMapping(columns=fields, how=dict.fromkeys(fields, "preset"),
                             input_includes_cache_read=inclusive)
-    params = {} if counts_requests else {"bucket_requests": UNCOUNTED_BUCKET_REQUESTS}
+    params: dict[str, object] = {"max_object_size": max_object_size(src.path),
+                                 "bucket_prompt_tokens": opts.bucket_prompt_tokens}
+    if not counts_requests:
+        params["bucket_requests"] = UNCOUNTED_BUCKET_REQUESTS
     return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None,
-                      params=params)
+                      params=params, estimates_requests=True)
 
 
 _VENDOR_SOURCE = {"openai": "openai-usage", "anthropic": "anthropic-usage"}

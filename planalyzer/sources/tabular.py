@@ -86,6 +86,9 @@ class Projection:
     extra_columns: tuple[str, ...] = ()  # file columns read besides the mapping's
     # the SELECT has ts_local: timestamps without an offset, as read (``_Ts.local``)
     local_ts: bool = False
+    # some rows' request counts may be estimates (requests_estimated true: a bucket of an
+    # export that logged no count); the load counts them
+    estimates_requests: bool = False
 
 
 def _base(type_name: str) -> str:
@@ -241,7 +244,7 @@ class _Count:
     type_problem: str | None = None
 
 
-def _count_exprs(q: str, type_name: str, default: int, canon: str) -> _Count:
+def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Count:
     """The value, bad and out-of-range expressions for a token or request count column.
 
     NULL or empty means the default (0 tokens, 1 request); a value that is not a whole number
@@ -341,6 +344,19 @@ class Preset:
     notes: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()  # the file columns ``skip`` and ``tokens`` read
     tokens: Any = None  # Callable[[dict[str, str], dict[str, str]], dict[str, str]]
+    # an aggregated source's assumed mean prompt per request: a row whose request count is
+    # empty or absent gets an estimate (``estimated_requests``); None: such a row is 1 request
+    bucket_prompt_tokens: int | None = None
+
+
+def estimated_requests(prompt_parts: Sequence[str]) -> str:
+    """SQL: the estimated request count of a bucket that logged none, from its prompt tokens
+    (input + cache writes + cache reads, the expressions ``prompt_parts``) and the assumed
+    mean prompt per request ``$bucket_prompt_tokens``: max(1, ceil(prompt / it)). HUGEINT: a
+    sum of counts near 2^63 does not overflow (the row is rejected by its counts instead)."""
+    prompt = " + ".join(f"CAST({p} AS HUGEINT)" for p in prompt_parts)
+    return (f"TRY_CAST(greatest(1, ({prompt} + $bucket_prompt_tokens - 1) "
+            "// $bucket_prompt_tokens) AS BIGINT)")
 
 
 def build_projection(
@@ -427,7 +443,9 @@ def build_projection(
     values: dict[str, str] = {}
     out_of_range: list[str] = []
     for canon in (*TOKEN_COLUMNS, "requests"):
-        default = 1 if canon == "requests" else 0
+        default: int | str = 0
+        if canon == "requests":  # an aggregated source's empty count: estimated below
+            default = "NULL" if preset.bucket_prompt_tokens is not None else 1
         if canon in m:
             count = _count_exprs(q(canon), types[m[canon]], default, canon)
             if count.type_problem and not problems:
@@ -459,6 +477,16 @@ def build_projection(
                   else "NULL::VARCHAR AS count_problem")
     if preset.tokens is not None:
         values.update(preset.tokens(types, values))
+    params: dict[str, Any] = {"cost_divisor": cost_divisor}
+    if preset.bucket_prompt_tokens is not None:
+        logged = values["requests"]
+        prompt = [values[c] for c in ("input_tokens", "cache_write_tokens",
+                                      "cache_write_1h_tokens", "cache_read_tokens")]
+        values["requests"] = f"coalesce({logged}, {estimated_requests(prompt)})"
+        select.append(f"({logged}) IS NULL AS requests_estimated")
+        params["bucket_prompt_tokens"] = preset.bucket_prompt_tokens
+    else:
+        select.append("false AS requests_estimated")
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
     if "logged_cost_usd" in m:
         cost, cost_bad = _cost_exprs(q("logged_cost_usd"), types[m["logged_cost_usd"]])
@@ -477,9 +505,9 @@ def build_projection(
     sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {reader}"
     return Projection(sql=sql, reader=reader, mapping=mapping,
                       type_problem="; ".join(problems) if problems else None,
-                      params={"cost_divisor": cost_divisor}, user_from=user_from,
+                      params=params, user_from=user_from,
                       extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses),
-                      local_ts=True)
+                      local_ts=True, estimates_requests=preset.bucket_prompt_tokens is not None)
 
 
 def _sql_str(text: str) -> str:
