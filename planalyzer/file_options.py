@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,7 +117,7 @@ def source_for(src: SourceFile, fmt: str, rec: dict[str, Any], unchanged: bool,
 
 
 def check_dedupe_key(con: duckdb.DuckDBPyConnection, path: Path,
-                     dedupe_on: tuple[str, ...], has_files: bool) -> list[str]:
+                     dedupe_on: tuple[str, ...], has_files: Callable[[], bool]) -> list[str]:
     """Refuse a load whose --dedupe-on differs from the key the store was loaded with;
     record the key at a store's first load (in the load's transaction). Notes for a store an
     older planalyzer made (its key was not recorded)."""
@@ -132,7 +133,7 @@ def check_dedupe_key(con: duckdb.DuckDBPyConnection, path: Path,
                 f"dedupe on {_key_text(want).split(' (')[0]}")
         return []
     sqlfiles.run(con, "insert_store_setting", {"name": "dedupe_on", "value": want}).fetchall()
-    if not has_files:
+    if not has_files():
         return []
     return [f"--db {path}: made by an older planalyzer, it did not record the dedupe key of "
             f"its earlier loads; this load's ({_key_text(want)}) is recorded and later loads "

@@ -224,7 +224,7 @@ class Store:
             folders = ([str(Path(s).resolve()) for s in specs if os.path.isdir(s)]
                        if self.path is not None else [])
             key_notes = (file_options.check_dedupe_key(
-                self.con, self.path, opts.dedupe_on, bool(self.sources()))
+                self.con, self.path, opts.dedupe_on, lambda: bool(self.sources()))
                 if self.path is not None else [])
             report = self._load_files(sources, opts, key_expr, progress, folders)
             report.notes[:0] = key_notes
