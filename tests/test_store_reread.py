@@ -186,7 +186,7 @@ def test_strict_judges_only_this_runs_files(tmp_path: Path) -> None:
 
 
 def test_older_store_without_recorded_options_says_so(tmp_path: Path) -> None:
-    a, b = _two_folders(tmp_path / "logs", user_col="user_id")
+    a, _b = _two_folders(tmp_path / "logs", user_col="user_id")
     db = tmp_path / "s.duckdb"
     with Store(db) as store:
         store.load(a.parent.parent, LoadOptions(timezone=NY))
