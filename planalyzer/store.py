@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import duck, sqlfiles
+from planalyzer import duck, file_options, sqlfiles
 from planalyzer.accounting import FileLoad, LoadReport, display_path
 from planalyzer.errors import ConfigError, InputError, StrictModeError, UsageError
 from planalyzer.load_checks import check_load_options
@@ -53,6 +53,7 @@ from planalyzer.sources.report_json import (
 )
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
+from planalyzer.store_moves import apply_moves, find_moves, move_notes
 from planalyzer.store_open import CREATE_TABLES, first_line, missing_tables, open_connection
 from planalyzer.timezones import check_timezone
 
@@ -117,6 +118,7 @@ class Store:
         A file another tool made (tables but no planalyzer ``events`` table) is refused with
         an InputError before anything is written to it."""
         self.path = Path(db) if db is not None else None
+        self._again: set[str] = set()  # files the last load read again only for the dedupe
         self.read_only = read_only and self.path is not None
         self.closed = False  # close() was called: a later load is a UsageError
         # a file DuckDB could only read through an extension (SQLite, say) is refused before
@@ -244,7 +246,11 @@ class Store:
         try:
             folders = ([str(Path(s).resolve()) for s in specs if os.path.isdir(s)]
                        if self.path is not None else [])
+            key_notes = (file_options.check_dedupe_key(
+                self.con, self.path, opts.dedupe_on, lambda: bool(self.sources()))
+                if self.path is not None else [])
             report = self._load_files(sources, opts, key_expr, progress, folders)
+            report.notes[:0] = key_notes
             if broken:
                 more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
                 report.notes.append(
@@ -271,8 +277,10 @@ class Store:
                 check_overlapping_buckets(self.con)
             if memo is not None:
                 self._record_folders(memo)
-            if opts.strict and report.rows_rejected:
-                raise StrictModeError(_strict_message(self.con, report))
+            # files read again only for the dedupe (unchanged, not this run's) are not judged
+            judged = [f for f in report.files if f.rows_rejected and f.source not in self._again]
+            if opts.strict and judged:
+                raise StrictModeError(_strict_message(self.con, judged))
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -308,11 +316,33 @@ class Store:
             else:
                 todo.append((len(slots), src, st))
                 slots.append(None)
+        moves = (find_moves([(src, st) for _, src, st in todo if src.key not in fingerprints],
+                            fingerprints, self._manifest)
+                 if self.path is not None and len(fingerprints) > found else [])
+        if moves:  # a gone file's bytes under a new path: it takes over the gone file's entry
+            fingerprints = dict(fingerprints)
+            stats_now = {src.key: st for _, src, st in todo}
+            apply_moves(self.con, moves, stats_now)
+            moved = {m.new: m for m in moves}
+            for m in moves:
+                size = stats_now[m.new][0]
+                del fingerprints[m.old]
+                fingerprints[m.new] = (m.new, size, stats_now[m.new][1], m.format)
+            for i, src, _ in todo:
+                if src.key in moved:
+                    slots[i] = FileLoad(src.key, moved[src.key].format, "unchanged")
+            todo = [t for t in todo if t[1].key not in moved]
+            found += len(moves)
         changed = [src.key for _, src, _ in todo if src.key in fingerprints]
         known = self._manifest(changed) if changed else {}
         new_keys: list[str] = []
         read_stats: dict[str, tuple[int, int]] = {}
-        batches: dict[str, list[BatchItem]] = {}
+        batches = file_options.BatchGroups()  # batch sources' files, by options
+        file_opts: dict[str, str] = {}  # the options each file read now was read with (JSON)
+        given = file_options.record(opts, None)
+        reread_with: Counter[str] = Counter()  # options recorded, not this run's, that applied
+        unknown: list[str] = []  # files read again whose options an older store did not record
+        self._again = set()
         projected: list[SourceFile] = []  # files read whole by a projection (not batch)
         reloaded = False
         # the Codex session groups of the reloaded files' old rows; None once a file of
@@ -324,10 +354,30 @@ class Store:
             """Read one file (``again``: read whole, even where it only grew)."""
             nonlocal reloaded, groups
             read_stats[src.key] = st
+            rec = file_options.decode(prev.read_options) if prev is not None else None
+            grown = prev is not None and not again and _appended(prev, st, src)
+            if prev is not None and rec is None:
+                unknown.append(src.key)
+            elif prev is not None and rec is not None:
+                src = file_options.source_for(src, prev.format, rec, again or grown, opts)
             src, module = registry.identify(src)
+            use = opts
+            if prev is not None and rec is not None:
+                use = file_options.options_for(opts, rec, src, changed=not (again or grown))
+            user = file_options.file_user(src, module, use)
+            used = file_options.record(use, user)
+            file_opts[src.key] = file_options.encode(used)
+            if prev is not None and rec is not None:
+                given["user"] = file_options.file_user(src, module, opts)
+                diff = file_options.differing(used, given)
+                if diff:
+                    reread_with.update(diff)
+                    reread_with[""] += 1  # files
+            if again:
+                self._again.add(src.key)
             item = BatchItem(src, "loaded")
             if prev is not None:
-                if module.append_only and not again and _appended(prev, st, src):
+                if module.append_only and grown:
                     item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
                 else:
                     if groups is not None and not again:
@@ -337,11 +387,11 @@ class Store:
                     item = BatchItem(src, "reloaded")
                     reloaded = True
             if module.batch:
-                batches.setdefault(module.name, []).append(item)
+                batches.add(module.name, item, use, used)
                 if i is not None:
                     slots[i] = None  # its FileLoad comes from the batch
             else:
-                fl = self._load_one(src, module, opts, item.status)
+                fl = self._load_one(src, module, use, item.status)
                 if i is None:
                     slots.append(fl)
                 else:
@@ -361,8 +411,8 @@ class Store:
         if reloaded:  # rows of a changed file were deleted: rerun the dedupe they won
             notes = self._reread_duplicates(sources, slots, read_stats, known, read, groups)
         loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
-        for name, items in batches.items():
-            got = registry.get(name).load_batch(self.con, items, opts)
+        for name, items, batch_opts in batches.batches():
+            got = registry.get(name).load_batch(self.con, items, batch_opts)
             loads.extend(got)
             new_keys.extend(f.source for f in got)
         if new_keys:
@@ -373,8 +423,9 @@ class Store:
             if fl.status != "unchanged" and not fl.balanced:
                 # the identity is the contract; never report a broken one
                 raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
-        self._record(loads, known, read_stats, digests)
-        return LoadReport(loads, notes=notes + copies + source_notes(loads)
+        self._record(loads, known, read_stats, digests, file_opts)
+        notes += file_options.reread_notes(self.path, reread_with, unknown, opts)
+        return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(loads)
                           + kept_notes(loads) + local_time_notes(loads, opts.timezone)
                           + estimated_request_notes(loads, opts.bucket_prompt_tokens)
                           + (gone_notes(self.path, folders, fingerprints, sources)
@@ -480,8 +531,10 @@ class Store:
                 if key in stats:
                     digest = digests.get(key) or _content_hash(Path(key))
                     digests[key] = digest
-                else:
-                    digest = earlier[key].content_hash if key in earlier else ""
+                elif key in earlier and earlier[key].rows_loaded:
+                    digest = earlier[key].content_hash
+                else:  # an earlier file that kept no rows (all rejected) is no original
+                    digest = ""
                 if not digest.startswith("sha256:"):
                     continue
                 ident = (digest, _path_values(key), users.get(key))
@@ -537,7 +590,8 @@ class Store:
                          {"table": quote_ident(table)}).fetchall()
 
     def _record(self, loads: list[FileLoad], known: dict[str, ManifestEntry],
-                stats: dict[str, tuple[int, int]], digests: dict[str, str]) -> None:
+                stats: dict[str, tuple[int, int]], digests: dict[str, str],
+                file_opts: dict[str, str]) -> None:
         """Write the manifest rows and skipped-line counts of the files this load read."""
         records: list[tuple[Any, ...]] = []
         skipped: list[tuple[str, str, int]] = []
@@ -563,7 +617,8 @@ class Store:
                 digest = ""
             records.append((fl.source, fl.format, size, mtime_ns, digest, *counts,
                             json.dumps(reasons, sort_keys=True) if reasons else "{}",
-                            fl.mapping, fl.read_offset, fl.read_lines))
+                            fl.mapping, fl.read_offset, fl.read_lines,
+                            file_opts.get(fl.source)))
             skipped.extend((fl.source, kind, n) for kind, n in sorted(fl.skipped_by_kind.items()))
         # bound lists, one per column (no Arrow table: the load path never imports pyarrow);
         # a delete and a plain insert, not INSERT OR REPLACE (12 MB more for 5,900 files)
@@ -742,6 +797,7 @@ class ManifestEntry:
     rows_rejected: int
     duplicates_dropped: int
     rejected_by_reason: str
+    read_options: str | None = None  # JSON (planalyzer.file_options); None: not recorded
 
     def counts(self) -> list[int]:
         return [self.rows_read, self.rows_loaded, self.rows_rejected, self.duplicates_dropped]
@@ -749,7 +805,7 @@ class ManifestEntry:
 
 _MANIFEST_COLUMNS = ("source", "format", "size_bytes", "mtime_ns", "content_hash", "rows_read",
                      "rows_loaded", "rows_rejected", "duplicates_dropped", "rejected_by_reason",
-                     "mapping", "read_offset", "read_lines")
+                     "mapping", "read_offset", "read_lines", "read_options")
 _TAIL_BYTES = 4096
 
 
@@ -846,11 +902,12 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _strict_message(con: duckdb.DuckDBPyConnection, report: LoadReport) -> str:
-    sources = [f.source for f in report.files if f.rows_rejected]
+def _strict_message(con: duckdb.DuckDBPyConnection, files: list[FileLoad]) -> str:
+    sources = [f.source for f in files]
     first = sqlfiles.run(con, "first_rejected_rows", {"sources": sources, "limit": 3}).fetchall()
     examples = "; ".join(f"{Path(s).name} row {r}: {why}" for s, r, why in first)
-    return (f"--strict: {report.rows_rejected:,} row(s) rejected ({examples}); "
+    rejected = sum(f.rows_rejected for f in files)
+    return (f"--strict: {rejected:,} row(s) rejected ({examples}); "
             "fix those rows, or load without --strict to keep them in rejected_rows")
 
 

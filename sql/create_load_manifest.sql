@@ -9,6 +9,10 @@
 -- sources read_offset is the byte offset just past the last line read and read_lines the lines
 -- before it; content_hash is then 'tail:<offset>:<sha256 of the 4 KiB before the offset>', so a
 -- grown file whose tail still matches is read on from read_offset (only its new lines).
+-- read_options is the JSON of the options the file was read with (timezone, mapping,
+-- max_tokens, input_format, source, user: planalyzer/file_options.py); every later read of
+-- the file uses them. NULL in a row an older planalyzer wrote (the options are unknown); such
+-- a store gets the column from sql/add_manifest_read_options.sql.
 CREATE TABLE IF NOT EXISTS load_manifest (
     source VARCHAR PRIMARY KEY,
     format VARCHAR NOT NULL,
@@ -23,5 +27,6 @@ CREATE TABLE IF NOT EXISTS load_manifest (
     mapping VARCHAR NOT NULL,
     read_offset BIGINT,
     read_lines BIGINT NOT NULL DEFAULT 0,
-    loaded_at TIMESTAMPTZ NOT NULL
+    loaded_at TIMESTAMPTZ NOT NULL,
+    read_options VARCHAR
 )

@@ -1,0 +1,210 @@
+"""The options a --db store read each file with, and the store's dedupe key.
+
+A file in a store keeps the options it was read with: the manifest records them per file
+(``load_manifest.read_options``, JSON), and every later read of the file (an unchanged file
+read again for the dedupe, a transcript's appended lines, a changed file reloaded) uses them,
+whatever the run that triggers it gives. For a changed file (all its rows are replaced) an
+option given in this run replaces the recorded one. A row an older planalyzer wrote has no
+options recorded: this run's are used, and a note says so.
+
+``--dedupe-on`` is a property of the whole store (``store_settings``): a load asking for
+another key is refused, since the rows kept so far were chosen with the recorded one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.errors import InputError
+from planalyzer.sources.base import BatchItem, Source
+from planalyzer.sources.files import SourceFile
+from planalyzer.sources.mapping import MappingSpec
+
+if TYPE_CHECKING:
+    from planalyzer.store import LoadOptions
+
+# the options read_options() names -> the fields of a record they set
+_FIELDS = {"--timezone": ("timezone",), "--map/--mapping": ("map", "cache_read_in_input"),
+           "--max-tokens": ("max_tokens",), "--input-format": ("input_format",),
+           "--source": ("source",), "--user": ("user",), "--user-map": ("user",)}
+
+
+def file_user(src: SourceFile, module: Source, opts: LoadOptions) -> str | None:
+    """The user a transcript file's rows get (batch sources); None for other files (their
+    rows name their users)."""
+    if not module.batch:
+        return None
+    from planalyzer.sources.claude_code import user_of
+
+    return user_of(src, opts)
+
+
+def record(opts: LoadOptions, user: str | None) -> dict[str, Any]:
+    """The options a file is read with, as the manifest keeps them."""
+    return {"timezone": opts.timezone, "map": dict(sorted(opts.mapping.explicit.items())),
+            "cache_read_in_input": opts.mapping.input_includes_cache_read,
+            "max_tokens": opts.max_tokens, "input_format": opts.input_format,
+            "source": opts.source, "user": user}
+
+
+def encode(rec: dict[str, Any]) -> str:
+    return json.dumps(rec, sort_keys=True)
+
+
+def decode(text: str | None) -> dict[str, Any] | None:
+    """A manifest row's options; None when it has none (written by an older planalyzer)."""
+    if not text:
+        return None
+    rec = json.loads(text)
+    return rec if isinstance(rec, dict) else None
+
+
+def options_for(given: LoadOptions, rec: dict[str, Any], src: SourceFile,
+                changed: bool) -> LoadOptions:
+    """The options to read a file again with: the recorded ones; for a ``changed`` file (its
+    rows all replaced) an option given in this run replaces the recorded one."""
+    taken = {f for opt in given.read_options() for f in _FIELDS.get(opt, ())} \
+        if changed else set()
+    out = given
+    if "timezone" not in taken:
+        out = replace(out, timezone=str(rec.get("timezone") or "UTC"))
+    if "map" not in taken:
+        out = replace(out, mapping=MappingSpec(dict(rec.get("map") or {}),
+                                               rec.get("cache_read_in_input")))
+    if "max_tokens" not in taken and rec.get("max_tokens") is not None:
+        out = replace(out, max_tokens=int(rec["max_tokens"]))
+    if "input_format" not in taken:
+        out = replace(out, input_format=rec.get("input_format"))
+    if "source" not in taken:
+        out = replace(out, source=rec.get("source"))
+    user = rec.get("user")
+    if "user" not in taken and user is not None:
+        # the user its earlier rows got, whatever folder the file is named through now
+        out = replace(out, user_id=str(user),
+                      user_map={src.user_id: str(user)} if src.user_id is not None else {})
+    return out
+
+
+def differing(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """The options (as named on the command line) whose values differ between two records."""
+    return [opt for opt, fields in _FIELDS.items()
+            if opt != "--user-map" and any(a.get(f) != b.get(f) for f in fields)]
+
+
+def source_for(src: SourceFile, fmt: str, rec: dict[str, Any], unchanged: bool,
+               given: LoadOptions) -> SourceFile:
+    """The file to read again: as its manifest entry ``fmt`` says it was read (source module
+    and reader format, for example 'openai-usage jsonl') when its bytes read are ``unchanged``
+    (the dedupe, appended lines), or when it was read with --source or --input-format and
+    this run gives neither; else as this run resolved it."""
+    from planalyzer.sources import registry
+
+    if not unchanged and not ((rec.get("source") or rec.get("input_format"))
+                              and given.source is None and given.input_format is None):
+        return src
+    parts = fmt.split(" ")
+    if len(parts) < 2 or parts[0] not in registry.names():
+        return src
+    return SourceFile(src.key, parts[-1], parts[0], src.user_id, src.stat)
+
+
+def check_dedupe_key(con: duckdb.DuckDBPyConnection, path: Path,
+                     dedupe_on: tuple[str, ...], has_files: Callable[[], bool]) -> list[str]:
+    """Refuse a load whose --dedupe-on differs from the key the store was loaded with;
+    record the key at a store's first load (in the load's transaction). Notes for a store an
+    older planalyzer made (its key was not recorded)."""
+    want = ",".join(dedupe_on)
+    rows = sqlfiles.run(con, "store_setting", {"name": "dedupe_on"}).fetchall()
+    if rows:
+        have = str(rows[0][0])
+        if set(filter(None, have.split(","))) != set(dedupe_on):
+            raise InputError(
+                f"--db {path}: its rows were deduplicated on {_key_text(have)}; this load "
+                f"asks for {_key_text(want)}: a store keeps one dedupe key (the rows kept so "
+                f"far were chosen by it); load with {_flag(have)}, or give a new --db file to "
+                f"dedupe on {_key_text(want).split(' (')[0]}")
+        return []
+    sqlfiles.run(con, "insert_store_setting", {"name": "dedupe_on", "value": want}).fetchall()
+    if not has_files():
+        return []
+    return [f"--db {path}: made by an older planalyzer, it did not record the dedupe key of "
+            f"its earlier loads; this load's ({_key_text(want)}) is recorded and later loads "
+            "must use it (if earlier loads used another --dedupe-on, load every file into a "
+            "new --db file)"]
+
+
+def _key_text(value: str) -> str:
+    return f"{value} (--dedupe-on {value})" if value else "event_id (no --dedupe-on)"
+
+
+def _flag(value: str) -> str:
+    return f"--dedupe-on {value}" if value else "no --dedupe-on"
+
+
+def reread_notes(path: Path | None, reread_with: Counter[str], unknown: list[str],
+                 opts: LoadOptions) -> list[str]:
+    """What a load that read files of the store again used for them: the options recorded
+    when they were loaded (``reread_with``: option -> files, "" -> files in all), or this
+    run's where none were recorded (``unknown``)."""
+    where = f"--db {path}" if path is not None else "the store"
+    notes = []
+    if reread_with[""]:
+        names = ", ".join(k for k in reread_with if k)
+        notes.append(
+            f"{reread_with['']:,} file(s) already in {where} were read again (changed, grown, "
+            f"or for the dedupe) with the options they were loaded with ({names}), not this "
+            "run's: a file keeps its load options (an option given in this run applies to new "
+            "and changed files); to read them all with this run's, use a new --db file")
+    if unknown:
+        more = f" and {len(unknown) - 1:,} more" if len(unknown) > 1 else ""
+        given = ", ".join(opts.read_options()) or "none given: the defaults"
+        notes.append(
+            f"{len(unknown):,} file(s) read again ({unknown[0]}{more}) were loaded by an "
+            f"older planalyzer, which did not record their load options: they were read with "
+            f"this run's ({given}), recorded from now on; if they were loaded with others, "
+            "load every file into a new --db file")
+    return notes
+
+
+class BatchGroups:
+    """The files of batch sources (transcripts) to read, grouped into as few batches as their
+    options allow: one batch per source and options but the user; the users of its files
+    (each file's recorded user) go in the batch's --user / --user-map, so a folder of many
+    users' folders stays one batch. Files whose users cannot share one batch go in another."""
+
+    def __init__(self) -> None:
+        # (source, options but the user, n) -> items, users by folder, user of folderless
+        self._groups: dict[tuple[str, str, int],
+                           tuple[list[BatchItem], dict[str, str], list[str]]] = {}
+        self._opts: dict[tuple[str, str, int], LoadOptions] = {}
+
+    def add(self, name: str, item: BatchItem, opts: LoadOptions, rec: dict[str, Any]) -> None:
+        user = str(rec.get("user"))
+        key_opts = encode({k: v for k, v in rec.items() if k != "user"})
+        folder = item.src.user_id
+        n = 0
+        while True:
+            key = (name, key_opts, n)
+            items, by_folder, folderless = self._groups.setdefault(key, ([], {}, []))
+            if folder is not None and by_folder.get(folder, user) == user:
+                by_folder[folder] = user
+                break
+            if folder is None and (folderless or [user]) == [user]:
+                folderless[:] = [user]
+                break
+            n += 1
+        items.append(item)
+        self._opts.setdefault(key, opts)
+
+    def batches(self) -> list[tuple[str, list[BatchItem], LoadOptions]]:
+        return [(key[0], items, replace(self._opts[key], user_id=folderless[0] if folderless
+                                        else None, user_map=dict(by_folder)))
+                for key, (items, by_folder, folderless) in self._groups.items()]

@@ -1,0 +1,261 @@
+"""A --db store over its life: files read again keep the options they were loaded with, the
+store keeps one dedupe key, moved files take over their rows, copies need a kept original."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import cli_error, write_csv
+
+from planalyzer.errors import InputError, StrictModeError
+from planalyzer.sources.mapping import MappingSpec
+from planalyzer.store import LoadOptions, Store
+
+NY = "America/New_York"
+HEAD = ["event_id", "ts", "user_id", "model", "input_tokens", "output_tokens"]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _alice(n: int) -> list[list[object]]:
+    return [[f"e{i}", f"2026-10-31 22:{i:02d}:00", "alice", "claude-sonnet-4-5", 1000, 100 + i]
+            for i in range(n)]
+
+
+def _two_folders(root: Path, user_col: str = "account") -> tuple[Path, Path]:
+    """X/a.csv: alice's e0..e19; Y/b.csv: copies of e0..e9 and bob's f0..f9 (23:0x local),
+    its user column named ``user_col``."""
+    a = write_csv(root / "X" / "a.csv", HEAD, _alice(20))
+    bob = [[f"f{i}", f"2026-10-31 23:{i:02d}:00", "bob", "claude-sonnet-4-5", 2000, 200 + i]
+           for i in range(10)]
+    write_csv(root / "Y" / "b.csv", [*HEAD[:2], user_col, *HEAD[3:]], _alice(10) + bob)
+    return a, root / "Y" / "b.csv"
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a") as fh:
+        fh.write(line + "\n")
+
+
+def _events(db: Path) -> list[tuple[object, ...]]:
+    with Store(db, read_only=True) as store:
+        return store.con.execute(
+            "SELECT event_id, user_id, ts::VARCHAR, input_tokens, output_tokens FROM events "
+            "ORDER BY event_id").fetchall()
+
+
+def _balanced(db: Path) -> None:
+    """read = loaded + rejected + duplicates per manifest row; events and rejected rows per
+    source as the manifest counts them (the checks QA's chk.py makes)."""
+    with Store(db, read_only=True) as store:
+        bad = store.con.execute("""
+            SELECT m.source FROM load_manifest m
+            WHERE m.rows_read != m.rows_loaded + m.rows_rejected + m.duplicates_dropped
+               OR m.rows_loaded != (SELECT count(*) FROM events e WHERE e.source = m.source)
+               OR m.rows_rejected != (SELECT count(*) FROM rejected_rows r
+                                      WHERE r.source = m.source)
+            UNION ALL
+            SELECT DISTINCT source FROM events
+            WHERE source NOT IN (SELECT source FROM load_manifest)""").fetchall()
+    assert bad == []
+
+
+def test_unchanged_file_read_again_for_the_dedupe_keeps_its_timezone_and_map(
+        tmp_path: Path) -> None:
+    # qa9C #1a/b: a.csv changes; b.csv (unchanged, not named) is read again for the dedupe
+    a, b = _two_folders(tmp_path / "logs")
+    db, fresh = tmp_path / "s.duckdb", tmp_path / "fresh.duckdb"
+    with Store(db) as store:
+        store.load(a.parent, LoadOptions(timezone=NY))
+        store.load(b.parent, LoadOptions(timezone=NY,
+                                         mapping=MappingSpec({"user_id": "account"})))
+    _append(a, "e100,2026-10-31 21:00:00,alice,claude-sonnet-4-5,1000,5")
+    with Store(db) as store:  # the nightly load: no options (it once failed on b's map)
+        report = store.load(a.parent)
+    assert {fl.source: fl.status for fl in report.files} == {str(a): "reloaded",
+                                                            str(b): "reloaded"}
+    assert any("with the options they were loaded with (--timezone, --map/--mapping)" in n
+               for n in report.notes)
+    with Store(fresh) as store:  # a fresh load of the same files with the same options
+        store.load(a.parent, LoadOptions(timezone=NY))
+        store.load(b.parent, LoadOptions(timezone=NY,
+                                         mapping=MappingSpec({"user_id": "account"})))
+    got = _events(db)
+    assert got == _events(fresh)
+    assert ("f0", "bob", "2026-11-01 03:00:00+00", 2000, 200) in got  # not moved into October
+    assert ("e100", "alice", "2026-11-01 01:00:00+00", 1000, 5) in got  # a's own timezone
+    _balanced(db)
+
+
+def test_changed_file_takes_an_option_given_now_and_the_recorded_others(tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", HEAD, _alice(2))
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load(a, LoadOptions(timezone=NY, max_tokens=10_000))
+    _append(a, "e9,2026-10-31 21:00:00,alice,claude-sonnet-4-5,20000,5")
+    with Store(db) as store:  # no --max-tokens: the recorded bound rejects the new row
+        assert store.load(a, LoadOptions(timezone="Europe/Paris")).rows_rejected == 1
+    # the timezone given now applies to the changed file: 22:00 in Paris is 21:00 UTC
+    assert _events(db)[0] == ("e0", "alice", "2026-10-31 21:00:00+00", 1000, 100)
+
+
+def test_max_tokens_recorded_for_a_file_read_again(tmp_path: Path) -> None:
+    a, b = _two_folders(tmp_path / "logs", user_col="user_id")
+    _append(b, "g1,2026-10-31 23:30:00,bob,claude-sonnet-4-5,50000,1")
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load([a, b], LoadOptions(max_tokens=100_000))
+    _append(a, "e100,2026-10-31 21:00:00,alice,claude-sonnet-4-5,1000,5")
+    with Store(db) as store:
+        report = store.load(a, LoadOptions(max_tokens=1_000))
+    assert report.rows_rejected == 0  # b.csv's g1 fits its own bound (and a's bound is given)
+    assert ("g1", "bob", "2026-10-31 23:30:00+00", 50000, 1) in _events(db)
+    _balanced(db)
+
+
+def test_a_store_keeps_one_dedupe_key(tmp_path: Path) -> None:
+    # qa9C #1c: rerun without --dedupe-on brought the 50 dropped copies back
+    logs = tmp_path / "logs"
+    rows = [["2026-10-12 10:00:00", "carol", "claude-sonnet-4-5", 1, i] for i in range(3)]
+    p = write_csv(logs / "p.csv", HEAD[1:], rows)
+    write_csv(logs / "q.csv", HEAD[1:], rows[:2])
+    db = tmp_path / "s.duckdb"
+    key = ("user_id", "ts", "model")
+    with Store(db) as store:
+        assert store.load(logs, LoadOptions(dedupe_on=key)).rows_loaded == 1
+    _append(p, "2026-10-12 11:00:00,carol,claude-sonnet-4-5,1,1")
+    with Store(db) as store, pytest.raises(InputError) as err:
+        store.load(logs)
+    assert "deduplicated on user_id,ts,model" in str(err.value)
+    with Store(db) as store:  # the same key, in another order, is the same key
+        assert store.load(logs, LoadOptions(dedupe_on=("ts", "model", "user_id"))
+                          ).rows_loaded == 2
+    assert len(_events(db)) == 2
+    _balanced(db)
+
+
+def test_cli_refuses_another_dedupe_key(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "p.csv", HEAD[1:],
+                  [["2026-10-12 10:00:00", "carol", "claude-sonnet-4-5", 1, 1]])
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load(f, LoadOptions(dedupe_on=("user_id", "ts")))
+    line = cli_error(["load", str(f), "--db", str(db)])
+    assert line == (
+        f"error: --db {db}: its rows were deduplicated on user_id,ts (--dedupe-on user_id,ts); "
+        "this load asks for event_id (no --dedupe-on): a store keeps one dedupe key (the rows "
+        "kept so far were chosen by it); load with --dedupe-on user_id,ts, or give a new --db "
+        "file to dedupe on event_id")
+
+
+def test_appended_transcript_lines_keep_the_recorded_user(tmp_path: Path) -> None:
+    # qa9C #1d: one transcript, two users
+    cc = tmp_path / "cc"
+    shutil.copytree(FIXTURES / "claude_code" / "users" / "alice" / ".claude", cc)
+    (f,) = (cc / "projects" / "-w").glob("*.jsonl")
+    last = f.read_text().splitlines()[-1]
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load(cc, LoadOptions(user_id="ann"))
+    _append(f, last.replace("msg_U1", "msg_X9").replace("req_U1", "req_X9")
+            .replace("09:00:03", "11:00:03"))
+    with Store(db) as store:
+        report = store.load(cc)
+    assert [fl.status for fl in report.files] == ["appended"]
+    assert {r[1] for r in _events(db)} == {"ann"}
+    assert any("(--user)" in n and "loaded with" in n for n in report.notes)
+    _balanced(db)
+
+
+def test_strict_judges_only_this_runs_files(tmp_path: Path) -> None:
+    # qa9C #1e: b.csv's old rejected row, read again for the dedupe, failed a --strict load
+    a, b = _two_folders(tmp_path / "logs", user_col="user_id")
+    _append(b, "g1,notatime,bob,claude-sonnet-4-5,1,1")
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load(a.parent.parent)
+    _append(a, "e100,2026-10-31 21:00:00,alice,claude-sonnet-4-5,1000,5")
+    with Store(db) as store:
+        report = store.load(a.parent, LoadOptions(strict=True))
+    assert report.rows_rejected == 1  # still counted, not judged
+    _append(a, "e101,notatime,alice,claude-sonnet-4-5,1000,5")
+    with Store(db) as store, pytest.raises(StrictModeError, match=r"1 row\(s\) rejected \(a.csv"):
+        store.load(a.parent, LoadOptions(strict=True))
+    _balanced(db)
+
+
+def test_older_store_without_recorded_options_says_so(tmp_path: Path) -> None:
+    a, _b = _two_folders(tmp_path / "logs", user_col="user_id")
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load(a.parent.parent, LoadOptions(timezone=NY))
+        # as an older planalyzer made it: no read_options column, no store_settings table
+        store.con.execute("ALTER TABLE load_manifest DROP COLUMN read_options")
+        store.con.execute("DROP TABLE store_settings")
+    with Store(db, read_only=True) as store:  # analysis opens it read-only as it is
+        assert store.read_only
+    _append(a, "e100,2026-10-31 21:00:00,alice,claude-sonnet-4-5,1000,5")
+    with Store(db) as store:
+        report = store.load(a.parent.parent)
+    notes = " | ".join(report.notes)
+    assert "did not record the dedupe key of its earlier loads" in notes
+    assert ("2 file(s) read again" in notes and "did not record their load options" in notes
+            and "(none given: the defaults)" in notes)
+    with Store(db) as store:  # recorded from now on
+        assert store.con.execute("SELECT count(*) FROM load_manifest WHERE read_options "
+                                 "IS NULL").fetchall() == [(0,)]
+    _balanced(db)
+
+
+def _total(db: Path) -> tuple[object, ...]:
+    with Store(db, read_only=True) as store:
+        row = store.con.execute("SELECT count(*), sum(output_tokens) FROM events").fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def test_moved_folder_then_changed_file_is_counted_once(tmp_path: Path) -> None:
+    # qa9C #2: files without event_id; the folder is renamed, then one file gets a row more
+    root = tmp_path / "mv"
+    rows = [[f"2026-11-10 10:{i:02d}:00", f"u{i % 3}", "claude-sonnet-4-5", 10, i]
+            for i in range(40)]
+    write_csv(root / "logs" / "b0.csv", HEAD[1:], rows[:20])
+    write_csv(root / "logs" / "b1.csv", HEAD[1:], rows[20:])
+    db, fresh = tmp_path / "s.duckdb", tmp_path / "fresh.duckdb"
+    with Store(db) as store:
+        store.load(root)
+    (root / "logs").rename(root / "logs2025")
+    with Store(db) as store:
+        report = store.load(root)
+    assert [fl.status for fl in report.files] == ["unchanged", "unchanged"]
+    assert any("taken as moved" in n for n in report.notes)
+    assert not any("gone from disk;" in n for n in report.notes)
+    with Store(db, read_only=True) as store:
+        assert store.sources() == [str(root / "logs2025" / "b0.csv"),
+                                   str(root / "logs2025" / "b1.csv")]
+    _append(root / "logs2025" / "b0.csv", "2026-11-11 10:00:00,u1,claude-sonnet-4-5,10,99")
+    with Store(db) as store:
+        report = store.load(root)
+    assert [fl.status for fl in report.files] == ["reloaded", "unchanged"]
+    with Store(fresh) as store:
+        store.load(root)
+    assert _total(db) == _total(fresh) == (41, sum(range(40)) + 99)
+    _balanced(db)
+
+
+def test_copy_of_a_file_that_kept_no_rows_is_loaded(tmp_path: Path) -> None:
+    # qa9C #3: usage.csv all rejected (--max-tokens 1000), then "usage (1).csv" with a higher one
+    rows = [[f"2026-11-10 10:{i:02d}:00", "u1", "claude-sonnet-4-5", 5000, i] for i in range(5)]
+    a = write_csv(tmp_path / "usage.csv", HEAD[1:], rows)
+    b = tmp_path / "usage (1).csv"
+    b.write_bytes(a.read_bytes())
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        assert store.load(a, LoadOptions(max_tokens=1000)).rows_rejected == 5
+    with Store(db) as store:
+        report = store.load(b, LoadOptions(max_tokens=100_000_000))
+    assert (report.rows_loaded, report.duplicates_dropped) == (5, 0)
+    assert not any("same bytes" in n for n in report.notes)
+    assert len(_events(db)) == 5
+    _balanced(db)
