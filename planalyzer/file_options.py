@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 # the options read_options() names -> the fields of a record they set
 _FIELDS = {"--timezone": ("timezone",), "--map/--mapping": ("map", "cache_read_in_input"),
            "--max-tokens": ("max_tokens",), "--input-format": ("input_format",),
-           "--source": ("source",), "--user": ("user",), "--user-map": ("user",)}
+           "--source": ("source",), "--user": ("user",), "--user-map": ("user",),
+           "--bucket-prompt-tokens": ("bucket_prompt_tokens",)}
 
 
 def file_user(src: SourceFile, module: Source, opts: LoadOptions) -> str | None:
@@ -52,7 +53,8 @@ def record(opts: LoadOptions, user: str | None) -> dict[str, Any]:
     return {"timezone": opts.timezone, "map": dict(sorted(opts.mapping.explicit.items())),
             "cache_read_in_input": opts.mapping.input_includes_cache_read,
             "max_tokens": opts.max_tokens, "input_format": opts.input_format,
-            "source": opts.source, "user": user}
+            "source": opts.source, "user": user,
+            "bucket_prompt_tokens": opts.bucket_prompt_tokens}
 
 
 def encode(rec: dict[str, Any]) -> str:
@@ -81,6 +83,8 @@ def options_for(given: LoadOptions, rec: dict[str, Any], src: SourceFile,
                                                rec.get("cache_read_in_input")))
     if "max_tokens" not in taken and rec.get("max_tokens") is not None:
         out = replace(out, max_tokens=int(rec["max_tokens"]))
+    if "bucket_prompt_tokens" not in taken and rec.get("bucket_prompt_tokens") is not None:
+        out = replace(out, bucket_prompt_tokens=int(rec["bucket_prompt_tokens"]))
     if "input_format" not in taken:
         out = replace(out, input_format=rec.get("input_format"))
     if "source" not in taken:

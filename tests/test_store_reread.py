@@ -259,3 +259,20 @@ def test_copy_of_a_file_that_kept_no_rows_is_loaded(tmp_path: Path) -> None:
     assert not any("same bytes" in n for n in report.notes)
     assert len(_events(db)) == 5
     _balanced(db)
+
+
+def test_bucket_prompt_tokens_is_recorded_and_used_again() -> None:
+    """--bucket-prompt-tokens changes the rows a count-less usage bucket makes: a file read
+    again keeps the value it was loaded with; a changed file takes one given in this run."""
+    from planalyzer import file_options
+    from planalyzer.sources.files import SourceFile
+
+    rec = file_options.record(LoadOptions(bucket_prompt_tokens=20_000), None)
+    src = SourceFile("/data/usage.json", "jsonl", "anthropic-usage")
+    again = file_options.options_for(LoadOptions(), rec, src, changed=False)
+    assert again.bucket_prompt_tokens == 20_000
+    given = LoadOptions(bucket_prompt_tokens=30_000)
+    assert file_options.options_for(given, rec, src, changed=False).bucket_prompt_tokens == 20_000
+    assert file_options.options_for(given, rec, src, changed=True).bucket_prompt_tokens == 30_000
+    assert file_options.differing(rec, file_options.record(LoadOptions(), None)) == [
+        "--bucket-prompt-tokens"]
