@@ -617,7 +617,7 @@ class Store:
                 shifts = {k: int(n) for k, n in zip(("ambiguous", "nonexistent"), row,
                                                      strict=True) if n}
         except duckdb.Error as exc:
-            raise _unreadable(src.key, fmt, exc) from None
+            raise (store_error(self.path, exc) or _unreadable(src.key, fmt, exc)) from None
         finally:
             if src.stage is not None:
                 _drop_temp(self.con, _CHECKED)

@@ -119,6 +119,23 @@ def test_failed_commit_says_why(db: Path, error: str, said: str) -> None:
     assert "new" not in _event_ids(db)  # nothing of the load
 
 
+def test_disk_full_during_a_load_is_not_blamed_on_the_log(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB writes a large insert to the file before COMMIT: a full disk fails the insert."""
+    real = sqlfiles.run
+
+    def run(con: duckdb.DuckDBPyConnection, name: str, *args: Any, **kw: Any) -> Any:
+        if name == "insert_events":
+            raise duckdb.IOException(f'IO Error: Could not write file "{db}": No space left '
+                                     "on device")
+        return real(con, name, *args, **kw)
+
+    monkeypatch.setattr(sqlfiles, "run", run)
+    more = _csv(tmp_path / "more.csv", event_row(event_id="new"))
+    assert cli_error(["load", str(more), "--db", str(db)]).startswith(
+        f"error: --db {db}: no space left on the disk it is on; nothing was saved")
+
+
 def _event_ids(path: Path) -> set[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -178,6 +195,14 @@ def test_ctrl_c_during_a_load(db: Path, tmp_path: Path, interrupt_at: list[str])
     assert result.stderr == "interrupted: nothing was loaded (the --db file is as it was)\n"
     interrupt_at.clear()
     assert _events(db) == before and "new" not in _event_ids(db)
+
+
+def test_ctrl_c_in_python_raises_the_interrupt(db: Path, tmp_path: Path,
+                                               interrupt_at: list[str]) -> None:
+    """Not the failing drop of a temp table in the aborted transaction that follows it."""
+    interrupt_at.append("insert_events")
+    with Store(db) as store, pytest.raises(RuntimeError, match="Query interrupted"):
+        store.load([str(_csv(tmp_path / "more.csv", event_row(event_id="new")))])
 
 
 def test_ctrl_c_during_a_report(db: Path, interrupt_at: list[str]) -> None:
