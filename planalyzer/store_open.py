@@ -98,13 +98,16 @@ def store_error(path: Path | None, exc: BaseException) -> InputError | None:
     named = re.search(r'file "([^"]+)"', text)
     if named and not _same_file(Path(named.group(1)), path):
         return None  # about another file (a log, a temporary file)
-    at = re.search(r"location (\d+)", text)
-    where = f" at byte {int(at.group(1)):,}" if at else ""
     if "Could not read enough bytes" in text or "Corrupt database file" in text:
-        why = ("cut short: read past its end" if "Could not read enough" in text
-               else "checksum mismatch")
-        return InputError(f"--db {path}: damaged ({why}{where}); restore it from a backup, or "
-                          "load the logs into a new file")
+        at = re.search(r"location (\d+)", text)
+        size = path.stat().st_size if path.is_file() else 0
+        if "Could not read enough" in text:
+            why = "cut short" + (f": it ends at byte {size:,}" if size else "")
+        else:
+            why = "checksum mismatch" + (f" in the block at byte {int(at.group(1)):,}"
+                                         if at else "")
+        return InputError(f"--db {path}: damaged ({why}); restore it from a backup, or load "
+                          "the logs into a new file")
     if "No space left on device" in text:
         return InputError(f"--db {path}: no space left on the disk it is on; nothing was "
                           "saved (the file is as it was): free space, or give a --db file on "
