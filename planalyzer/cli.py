@@ -169,14 +169,16 @@ def _size_of(db: Path | None) -> int | None:
     """The --db file's size before the command (None: no such file)."""
     try:
         return db.stat().st_size if db is not None else None
-    except OSError:
+    except FileNotFoundError:
         return None
+    except OSError:
+        return -1  # there, but not to be looked at: never removed
 
 
 def _undo_new_store(db: Path | None, was: int | None) -> None:
     """A command that failed leaves no new --db file behind (Store creates the file before
     the sources are found); an empty file it was given is left empty."""
-    if db is None or (was is not None and was > 0):
+    if db is None or (was is not None and was != 0):
         return
     with suppress(OSError):
         db.with_name(db.name + ".wal").unlink(missing_ok=True)
