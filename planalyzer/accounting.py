@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 
+import duckdb
+
+from planalyzer import sqlfiles
 from planalyzer.tables import Col, Table
 
 
@@ -68,6 +72,22 @@ class LoadReport:
 
 
 UNTERMINATED = "unterminated"  # the skipped-line kinds that start so: a last line not ended
+
+
+def store_totals(con: duckdb.DuckDBPyConnection,
+                 sources: list[str] | None = None) -> tuple[int, FileLoad]:
+    """The accounting of the files a --db store holds (its load_manifest; ``sources``: these
+    only), summed: the number of files, and their rows as one FileLoad (rejected_by_reason
+    summed over the files)."""
+    params = {"every": sources is None, "sources": sources or []}
+    files, read, loaded, rejected, dups, texts = sqlfiles.run(
+        con, "store_totals", params).fetchall()[0]
+    reasons: dict[str, int] = {}
+    for text in texts:
+        for reason, n in json.loads(text or "{}").items():
+            reasons[str(reason)] = reasons.get(str(reason), 0) + int(n)
+    return int(files), FileLoad("", "", "", int(read), int(loaded), int(rejected), int(dups),
+                                reasons)
 
 
 def skipped_lines(report: LoadReport) -> tuple[dict[str, int], int]:

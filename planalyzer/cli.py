@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +21,7 @@ from planalyzer.accounting import (
     display_path,
     no_usage_detail,
     skipped_lines,
+    store_totals,
     unterminated_note,
 )
 from planalyzer.checks import check_choice
@@ -40,6 +42,7 @@ from planalyzer.sources.registry import names as source_names
 from planalyzer.sources.registry import read_user_map
 from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
 from planalyzer.store import DEFAULT_MAX_TOKENS, LoadOptions, Store
+from planalyzer.store_open import interrupted, store_error
 from planalyzer.tables import Table
 from planalyzer.timezones import check_timezone
 from planalyzer.usage import top_users_by_tokens, usage_summary
@@ -134,14 +137,63 @@ def _working(quiet: bool, fmt: str, what: str) -> Iterator[None]:
         yield
 
 
+@dataclass
+class _Run:
+    """What a command is doing, for the line a Ctrl-C gets."""
+
+    loading: bool = False  # inside a load (it rolls back: nothing of it is kept)
+
+
 @contextmanager
-def _user_errors() -> Iterator[None]:
-    """Bad input or usage: one line naming what is wrong, exit 2, no traceback."""
+def _user_errors(db: Path | None = None) -> Iterator[_Run]:
+    """Bad input or usage: one line naming what is wrong, exit 2, no traceback. With ``db``
+    (the --db file): a damaged file, or one a load could not save to, is said as such, and a
+    file the command created is removed when it fails (an empty file it was given is left
+    empty). Ctrl-C: 'interrupted', exit 130, no traceback."""
+    run = _Run()
+    was = _size_of(db)
     try:
-        yield
-    except PlanalyzerError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        raise typer.Exit(exc.exit_code) from None
+        yield run
+    except (typer.Exit, SystemExit):
+        raise
+    except BaseException as exc:
+        _undo_new_store(db, was)
+        if isinstance(exc, PlanalyzerError):
+            sys.stderr.write(f"error: {exc}\n")
+            raise typer.Exit(exc.exit_code) from None
+        if interrupted(exc):
+            kept = " (the --db file is as it was)" if db is not None else ""
+            sys.stderr.write(f"interrupted: nothing was loaded{kept}\n" if run.loading
+                             else "interrupted\n")
+            raise typer.Exit(130) from None
+        err = store_error(db, exc)
+        if err is None:
+            raise
+        sys.stderr.write(f"error: {err}\n")
+        raise typer.Exit(err.exit_code) from None
+
+
+def _size_of(db: Path | None) -> int | None:
+    """The --db file's size before the command (None: no such file)."""
+    try:
+        return db.stat().st_size if db is not None else None
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return -1  # there, but not to be looked at: never removed
+
+
+def _undo_new_store(db: Path | None, was: int | None) -> None:
+    """A command that failed leaves no new --db file behind (Store creates the file before
+    the sources are found); an empty file it was given is left empty."""
+    if db is None or (was is not None and was != 0):
+        return
+    with suppress(OSError):
+        db.with_name(db.name + ".wal").unlink(missing_ok=True)
+        if was is None:
+            db.unlink(missing_ok=True)
+        elif db.is_file():
+            db.write_bytes(b"")
 
 
 def _check_format(fmt: str) -> None:
@@ -212,6 +264,7 @@ def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOption
             sys.stderr.write(f"note: no sources named, so nothing is read: {', '.join(unused)} "
                              f"do not apply to the events --db {store.path} holds (they are "
                              "as loaded; --timezone still sets the billing months)\n")
+        _store_accounting(store, LoadReport([]), quiet)
         return LoadReport([])
     report = _load(store, sources, opts, _show_progress(quiet, fmt))
     why = _rejected_reasons(report)
@@ -232,7 +285,27 @@ def _load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOption
                          + (f"rejected: {why} (`planalyzer load` on the same files lists "
                             "them; with --db they are kept in its rejected_rows table)\n"
                             if why else ""))
+    _store_accounting(store, report, quiet)
     return report
+
+
+def _store_accounting(store: Store, report: LoadReport, quiet: bool,
+                      files: list[str] | None = None) -> None:
+    """With a --db file: its files' accounting (``files``: these only), one stderr line, when
+    they hold rejected rows (even with -q) or dropped duplicates this run did not say (files
+    loaded earlier): analysis over a store never hides that requests are missing from it."""
+    if store.path is None:
+        return
+    count, total = store_totals(store.con, files)
+    if not (total.rows_rejected > report.rows_rejected
+            or (not quiet and total.duplicates_dropped > report.duplicates_dropped)):
+        return
+    why = _rejected_reasons(LoadReport([total]))
+    sys.stderr.write(f"--db {store.path} holds {total.rows_read:,} rows read = "
+                     f"{total.rows_loaded:,} loaded + {total.rows_rejected:,} rejected + "
+                     f"{total.duplicates_dropped:,} duplicates ({count:,} file(s))"
+                     + (f"; rejected: {why} (kept in its rejected_rows table)" if why else "")
+                     + "\n")
 
 
 def _check_sources(sources: list[str] | None, db: Path | None) -> None:
@@ -292,12 +365,14 @@ def load(
 
     Example: planalyzer load 'exports/month=*/*.parquet' --db usage.duckdb
     """
-    with _user_errors():
+    with _user_errors(db) as run:
         _check_format(fmt)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map, bucket_prompt_tokens)
         with Store(db) as store:
+            run.loading = True
             report = _load(store, sources, opts, _show_progress(quiet, fmt))
+            run.loading = False
             # the terminal lists at most 50 files (drawing thousands takes seconds)
             tables = accounting_tables(report, _TERMINAL_FILE_ROWS if fmt == "table" else None)
             tables.insert(0, usage_summary(store.con))
@@ -420,7 +495,7 @@ def costs(
     )
     from planalyzer.costs.totals import by_model_table
 
-    with _user_errors():
+    with _user_errors(db):
         _check_format(fmt)
         catalog = load_cost_catalog(costs_file)
         prices = load_price_catalog(prices_file)
@@ -601,7 +676,7 @@ def report(
     from planalyzer.report_tables import BY_CHOICES, any_unprofitable, report_tables
     from planalyzer.source_checks import source_checks
 
-    with _user_errors():
+    with _user_errors(db):
         _check_format(fmt)
         _check_sources(sources, db)
         check_choice("--by", by, BY_CHOICES)
@@ -669,7 +744,7 @@ def me(
     from planalyzer.me import check_some_usage, load_my_usage, me_tables, my_sources
     from planalyzer.plans import load_plan_catalog
 
-    with _user_errors():
+    with _user_errors(db):
         _check_format(fmt)
         check_timezone(timezone)  # the flag's name in the message, not the library's
         catalog = load_plan_catalog(plans)
@@ -677,6 +752,7 @@ def me(
         with Store(db) as store:
             report = load_my_usage(store, sources, timezone)
             check_some_usage(store.con, report, sources)
+            _store_accounting(store, report, quiet, [fl.source for fl in report.files])
             tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,
                                your_plan=plan, files=[fl.source for fl in report.files])
         why = _rejected_reasons(report)
@@ -772,7 +848,7 @@ def whatif(
     from planalyzer.whatif import load_scenario
     from planalyzer.whatif.tables import whatif_tables
 
-    with _user_errors():
+    with _user_errors(db):
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
@@ -853,7 +929,7 @@ def sweep(
     )
     from planalyzer.whatif.sweep import sweep as run_sweep
 
-    with _user_errors():
+    with _user_errors(db):
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
@@ -938,7 +1014,7 @@ def optimize(
         point_scenarios,
     )
 
-    with _user_errors():
+    with _user_errors(db):
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,

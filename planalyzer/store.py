@@ -16,7 +16,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -54,7 +54,13 @@ from planalyzer.sources.report_json import (
 from planalyzer.sources.tabular import READERS
 from planalyzer.sqlfiles import quote_ident
 from planalyzer.store_moves import apply_moves, find_moves, move_notes
-from planalyzer.store_open import CREATE_TABLES, first_line, missing_tables, open_connection
+from planalyzer.store_open import (
+    CREATE_TABLES,
+    first_line,
+    missing_tables,
+    open_connection,
+    store_error,
+)
 from planalyzer.timezones import check_timezone
 
 DEFAULT_MAX_TOKENS = 10_000_000  # per token class per request; far above any context window
@@ -135,7 +141,7 @@ class Store:
             if self.read_only and missing:  # an older planalyzer's file: add the tables once
                 self.con.close()
                 self.read_only = False
-                self.con = open_connection(self.path, False)
+                self.con = open_connection(self.path, False, missing)
             self._setup(memory_limit)
         except BaseException:
             self.con.close()
@@ -281,9 +287,13 @@ class Store:
             judged = [f for f in report.files if f.rows_rejected and f.source not in self._again]
             if opts.strict and judged:
                 raise StrictModeError(_strict_message(self.con, judged))
-            self.con.execute("COMMIT")
+            try:
+                self.con.execute("COMMIT")
+            except duckdb.Error as exc:  # disk full, no .wal beside the file: the cause
+                raise (store_error(self.path, exc) or exc) from None
         except BaseException:
-            self.con.execute("ROLLBACK")
+            with suppress(duckdb.Error):  # none is active after a failed COMMIT
+                self.con.execute("ROLLBACK")
             raise
         return report
 
@@ -645,8 +655,7 @@ class Store:
                 ).fetchall()
             return self._load_projected(src.staged(_STAGE), module, opts, status, len(bad))
         finally:
-            sqlfiles.run(self.con, "drop_temp_table", slots={"table": quote_ident(_STAGE)}
-                         ).fetchall()
+            _drop_temp(self.con, _STAGE)
 
     def _load_projected(self, src: SourceFile, module: Source, opts: LoadOptions,
                         status: str, bad_lines: int = 0) -> FileLoad:
@@ -693,11 +702,10 @@ class Store:
                 shifts = {k: int(n) for k, n in zip(("ambiguous", "nonexistent"), row,
                                                      strict=True) if n}
         except duckdb.Error as exc:
-            raise _unreadable(src.key, fmt, exc) from None
+            raise (store_error(self.path, exc) or _unreadable(src.key, fmt, exc)) from None
         finally:
             if src.stage is not None:
-                sqlfiles.run(self.con, "drop_temp_table",
-                             slots={"table": quote_ident(_CHECKED)}).fetchall()
+                _drop_temp(self.con, _CHECKED)
         reasons = dict(sqlfiles.run(self.con, "rejected_reasons", {"source": src.key})
                        .fetchall()) if rejected else {}
         return FileLoad(
@@ -757,6 +765,13 @@ def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
     rows = cur.fetchall()  # fetch to the end: DuckDB 2 refuses other work on an open result
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Drop a load's temp table; in a transaction an error aborted (Ctrl-C, a file DuckDB
+    could not read), nothing: the ROLLBACK drops it, and that error is the one to raise."""
+    with suppress(duckdb.TransactionException):
+        sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident(table)}).fetchall()
 
 
 def _unreadable(key: str, fmt: str, exc: BaseException) -> InputError:

@@ -5,6 +5,7 @@ file lacks (another tool's database is refused before anything is written to it)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -22,31 +23,127 @@ CREATE_TABLES = ("create_events", "create_rejected_rows", "create_load_manifest"
 BASE_TABLES = ("events", "rejected_rows", "load_manifest", "skipped_lines", "folder_listings")
 
 
-def open_connection(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
+def open_connection(path: Path | None, read_only: bool,
+                    adding: Sequence[str] = ()) -> duckdb.DuckDBPyConnection:
     """A connection to ``path`` (None: in memory). DuckDB never fetches an extension (a file
     it could only read with one, SQLite say, is refused by its first bytes before this:
-    planalyzer.duck.foreign_file in Store)."""
+    planalyzer.duck.foreign_file in Store). ``adding``: the tables an older planalyzer's file
+    lacks, when it is opened for writing only to add them (for a read-only analysis)."""
+    if path is not None:
+        check_path(path, read_only)
     try:
         return duck.connect(str(path) if path else ":memory:", read_only=read_only)
     except duckdb.Error as exc:
-        raise open_error(path, read_only, exc) from None
+        raise open_error(path, read_only, exc, adding) from None
 
 
-def open_error(path: Path | None, read_only: bool, exc: duckdb.Error) -> InputError:
+def check_path(path: Path, read_only: bool) -> None:
+    """A --db path DuckDB cannot use, said plainly before DuckDB tries: a folder (``--db ''``
+    is the current folder), a folder that does not exist; an empty file (0 bytes: ``touch``,
+    ``mktemp``) is a new store: removed here so that DuckDB creates the file in its place."""
+    if path.is_dir():
+        raise InputError(f"--db {path}: a folder, not a file; give a file path such as "
+                         f"{path / 'usage.duckdb'}")
+    parent = path.parent
+    if not path.exists() and not parent.is_dir():
+        what = (f"{parent} is a file, not a folder" if parent.exists()
+                else f"the folder {parent} does not exist")
+        raise InputError(f"--db {path}: {what}; create the folder first, or give a file in "
+                         "an existing folder")
+    if path.is_file() and path.stat().st_size == 0:
+        if read_only:
+            raise InputError(f"--db {path}: an empty file (0 bytes) holds no events; load "
+                             f"logs into it first (planalyzer load SOURCES --db {path})")
+        path.unlink()
+
+
+def open_error(path: Path | None, read_only: bool, exc: duckdb.Error,
+               adding: Sequence[str] = ()) -> InputError:
     """Why ``path`` cannot be opened, and what to do: in use, not writable, not DuckDB."""
     text = first_line(exc)
     if "Could not set lock" in text or "Conflicting lock" in text:
         pid = re.search(r"\(PID (\d+)\)", str(exc))
         who = f" (PID {pid.group(1)})" if pid else ""
-        held = "for writing (a load)" if read_only else "(a load, or a report)"
-        return InputError(f"--db {path}: in use by another process{who}, which holds it "
+        held = " for writing" if read_only else ""
+        return InputError(f"--db {path}: in use by another process{who}, which has it open"
                           f"{held}; wait for it to finish, or copy the file and give the copy")
+    if "different configuration" in text:  # open in this process in the other mode
+        mode, other = ("read-only", "for writing") if read_only else ("for writing",
+                                                                       "read-only")
+        return InputError(f"--db {path}: already open {other} in this process, so it cannot "
+                          f"be opened {mode} as well; close that Store (or connection) "
+                          "first, or open it the same way")
     if not read_only and any(w in text for w in ("Permission denied", "not permitted",
                                                  "Read-only file system")):
+        if adding:
+            return InputError(f"--db {path}: made by an older planalyzer: it lacks the "
+                              f"table(s) {', '.join(adding)}, which are added when it is "
+                              f"opened for writing once, and it cannot be written ({text}); "
+                              f"make it writable and run any load into it (planalyzer load "
+                              f"SOURCES --db {path}), or copy it and give the copy")
         return InputError(f"--db {path}: cannot open it for writing ({text}); a load needs "
                           "a writable file: check its permissions, or give a new file name")
+    damaged = store_error(path, exc)
+    if damaged is not None:
+        return damaged
     return InputError(f"--db {path}: cannot open as a DuckDB database ({text}); give a new "
                       "file name or a file planalyzer made")
+
+
+def store_error(path: Path | None, exc: BaseException) -> InputError | None:
+    """A DuckDB error that is about the --db file itself, not about the query or a log: the
+    file damaged (cut short by an interrupted copy or a full disk, bytes changed), or a write
+    that failed (disk full, the folder not writable for the ``.wal`` file beside it). None for
+    any other error."""
+    if path is None or not isinstance(exc, duckdb.Error):
+        return None
+    text = str(exc)
+    named = re.search(r'file "([^"]+)"', text)
+    if named and not _same_file(Path(named.group(1)), path):
+        return None  # about another file (a log, a temporary file)
+    if "Could not read enough bytes" in text or "Corrupt database file" in text:
+        at = re.search(r"location (\d+)", text)
+        size = path.stat().st_size if path.is_file() else 0
+        if "Could not read enough" in text:
+            why = "cut short" + (f": it ends at byte {size:,}" if size else "")
+        else:
+            why = "checksum mismatch" + (f" in the block at byte {int(at.group(1)):,}"
+                                         if at else "")
+        return InputError(f"--db {path}: damaged ({why}); restore it from a backup, or load "
+                          "the logs into a new file")
+    if "No space left on device" in text:
+        return InputError(f"--db {path}: no space left on the disk it is on; nothing was "
+                          "saved (the file is as it was): free space, or give a --db file on "
+                          "another disk")
+    if named and named.group(1).endswith(".wal") and any(
+            w in text for w in ("Permission denied", "not permitted", "Read-only file system")):
+        return InputError(f"--db {path}: cannot create {named.group(1)} beside it (the folder "
+                          f"{path.parent} is not writable); nothing was saved (the file is as "
+                          "it was): make the folder writable, or copy the file to one that is")
+    if "Failed to commit" in text:
+        return InputError(f"--db {path}: the load could not be saved ({first_line(exc)}); "
+                          "nothing was changed")
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """``a`` is the store ``b`` or its write-ahead log."""
+    a, b = a.resolve(), b.resolve()
+    return a == b or a == b.with_name(b.name + ".wal")
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Ctrl-C: a KeyboardInterrupt, DuckDB's "Query interrupted" for it, or an error raised
+    while handling one (a statement after it in the aborted transaction)."""
+    seen: BaseException | None = exc
+    for _ in range(20):  # the chain of exceptions raised while handling others
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt | duckdb.InterruptException) or (
+                isinstance(seen, RuntimeError) and "Query interrupted" in str(seen)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[str]:

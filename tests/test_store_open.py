@@ -76,7 +76,7 @@ def test_report_while_a_load_holds_the_file(db: Path) -> None:
     with _held(db, read_only=False) as pid:
         msg = cli_error(["report", "--db", str(db)])
         assert msg.startswith(f"error: --db {db}: in use by another process (PID {pid}), "
-                              "which holds it for writing (a load)")
+                              "which has it open for writing; wait for it to finish")
 
 
 def _make_unwritable(path: Path) -> list[str]:

@@ -1,0 +1,295 @@
+"""A --db file that is damaged, a load that cannot be saved, Ctrl-C, and the --db paths DuckDB
+cannot use: one line naming the file and what to do (exit 2; Ctrl-C exit 130), no traceback,
+the file as it was. Analysis over a store says the rows its loads rejected."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import FIXTURES, cli_error, event_row, write_csv
+from typer.testing import CliRunner
+
+from planalyzer import sqlfiles
+from planalyzer.cli import app
+from planalyzer.errors import InputError
+from planalyzer.store import Store
+
+SMALL = FIXTURES / "report_small.csv"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        store.load([str(SMALL)])
+    return path
+
+
+def _events(path: Path) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM events").fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def _csv(path: Path, *rows: dict[str, Any]) -> Path:
+    header = list(event_row())
+    return write_csv(path, header, [[r[h] for h in header] for r in rows])
+
+
+def _invoke(args: list[str]) -> Any:
+    result = CliRunner().invoke(app, args)
+    assert "Traceback" not in result.output + result.stderr
+    return result
+
+
+# -- a damaged file -------------------------------------------------------------------------
+
+def _damaged_commands(path: Path) -> list[list[str]]:
+    return [["report", "--db", str(path)], ["costs", "--db", str(path)],
+            ["load", str(SMALL), "--db", str(path)]]
+
+
+def test_store_cut_short_is_damaged(db: Path) -> None:
+    """A file cut short (an interrupted copy, a full disk) past its header: DuckDB opens it
+    and fails on the first read."""
+    with db.open("r+b") as fh:
+        fh.truncate(db.stat().st_size // 2)
+    before = db.read_bytes()
+    for cmd in _damaged_commands(db):
+        msg = cli_error(cmd)
+        assert msg.startswith(f"error: --db {db}: damaged (cut short"), msg
+        assert msg.endswith("restore it from a backup, or load the logs into a new file")
+    assert db.read_bytes() == before
+
+
+def test_store_with_changed_bytes_is_damaged(db: Path) -> None:
+    size = db.stat().st_size
+    with db.open("r+b") as fh:
+        for off in range(size // 3, size - 4096, 4096):
+            fh.seek(off)
+            chunk = fh.read(64)
+            fh.seek(off)
+            fh.write(bytes(b ^ 0xFF for b in chunk))
+    for cmd in _damaged_commands(db):
+        assert cli_error(cmd).startswith(f"error: --db {db}: damaged (checksum mismatch")
+
+
+# -- a COMMIT that fails ------------------------------------------------------------------------
+
+class _FailingCommit:
+    """A connection whose COMMIT fails as DuckDB's does when it cannot write the .wal: the
+    transaction is gone (a ROLLBACK after it fails), nothing is saved."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, error: str) -> None:
+        self._con, self._error = con, error
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql == "COMMIT":
+            self._con.execute("ROLLBACK")
+            raise duckdb.TransactionException(self._error)
+        return self._con.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+@pytest.mark.parametrize(("error", "said"), [
+    ('Failed to commit: Cannot open file "{wal}": Operation not permitted',
+     "cannot create {wal} beside it (the folder {folder} is not writable); nothing was saved"),
+    ('Failed to commit: Could not write file "{wal}": No space left on device',
+     "no space left on the disk it is on; nothing was saved"),
+])
+def test_failed_commit_says_why(db: Path, error: str, said: str) -> None:
+    wal = f"{db}.wal"
+    with Store(db) as store:
+        real = store.con
+        store.con = _FailingCommit(real, error.format(wal=wal))  # type: ignore[assignment]
+        with pytest.raises(InputError) as info:
+            store.load([str(_csv(db.parent / "more.csv", event_row(event_id="new")))])
+        store.con = real
+    assert str(info.value).startswith(f"--db {db}: " + said.format(wal=wal, folder=db.parent))
+    assert "new" not in _event_ids(db)  # nothing of the load
+
+
+def test_disk_full_during_a_load_is_not_blamed_on_the_log(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB writes a large insert to the file before COMMIT: a full disk fails the insert."""
+    real = sqlfiles.run
+
+    def run(con: duckdb.DuckDBPyConnection, name: str, *args: Any, **kw: Any) -> Any:
+        if name == "insert_events":
+            raise duckdb.IOException(f'IO Error: Could not write file "{db}": No space left '
+                                     "on device")
+        return real(con, name, *args, **kw)
+
+    monkeypatch.setattr(sqlfiles, "run", run)
+    more = _csv(tmp_path / "more.csv", event_row(event_id="new"))
+    assert cli_error(["load", str(more), "--db", str(db)]).startswith(
+        f"error: --db {db}: no space left on the disk it is on; nothing was saved")
+
+
+def _event_ids(path: Path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {str(r[0]) for r in con.execute("SELECT event_id FROM events").fetchall()}
+    finally:
+        con.close()
+
+
+def test_load_into_a_folder_that_is_not_writable(db: Path,
+                                                 tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The real thing: the .wal beside the file cannot be made (as root: chattr +i)."""
+    folder = db.parent
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        undo = ["chmod", "755", str(folder)]
+    elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("root, and chattr +i is not available here")
+    else:
+        undo = ["chattr", "-i", str(folder)]
+    before = _events(db)
+    try:
+        other = _csv(tmp_path_factory.mktemp("logs") / "other.csv", event_row(event_id="o"))
+        msg = cli_error(["load", str(other), "--db", str(db)])
+    finally:
+        subprocess.run(undo, check=True)
+    assert msg.startswith(f"error: --db {db}: cannot create "), msg
+    assert "is not writable); nothing was saved" in msg
+    assert _events(db) == before
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def interrupt_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Ctrl-C while the statement named in the list runs: DuckDB aborts the transaction and
+    raises 'Query interrupted' (later statements in it fail: the temp table drops)."""
+    names: list[str] = []
+    real = sqlfiles.run
+
+    def run(con: duckdb.DuckDBPyConnection, name: str, *args: Any, **kw: Any) -> Any:
+        if name in names:
+            with pytest.raises(duckdb.Error):
+                con.execute("SELECT CAST('x' AS INTEGER)")  # aborts the transaction
+            raise RuntimeError("Query interrupted")
+        return real(con, name, *args, **kw)
+
+    monkeypatch.setattr(sqlfiles, "run", run)
+    yield names
+
+
+def test_ctrl_c_during_a_load(db: Path, tmp_path: Path, interrupt_at: list[str]) -> None:
+    before = _events(db)
+    interrupt_at.append("insert_events")
+    more = _csv(tmp_path / "more.csv", event_row(event_id="new"))
+    result = _invoke(["load", str(more), "--db", str(db)])
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted: nothing was loaded (the --db file is as it was)\n"
+    interrupt_at.clear()
+    assert _events(db) == before and "new" not in _event_ids(db)
+
+
+def test_ctrl_c_in_python_raises_the_interrupt(db: Path, tmp_path: Path,
+                                               interrupt_at: list[str]) -> None:
+    """Not the failing drop of a temp table in the aborted transaction that follows it."""
+    interrupt_at.append("insert_events")
+    with Store(db) as store, pytest.raises(RuntimeError, match="Query interrupted"):
+        store.load([str(_csv(tmp_path / "more.csv", event_row(event_id="new")))])
+
+
+def test_ctrl_c_during_a_report(db: Path, interrupt_at: list[str]) -> None:
+    interrupt_at.append("count_events")
+    result = _invoke(["report", "--db", str(db)])
+    assert (result.exit_code, result.stderr) == (130, "interrupted\n")
+
+
+# -- what the store's loads rejected --------------------------------------------------------
+
+def test_analysis_over_a_store_says_its_rejected_rows(tmp_path: Path) -> None:
+    path = tmp_path / "r.duckdb"
+    logs = _csv(tmp_path / "x.csv", event_row(event_id="a"), event_row(event_id="b"),
+                event_row(event_id="c", output_tokens=-5))
+    with Store(path) as store:
+        store.load([str(logs)])
+    line = (f"--db {path} holds 3 rows read = 2 loaded + 1 rejected + 0 duplicates (1 file(s)); "
+            "rejected: negative token count x1 (kept in its rejected_rows table)\n")
+    for cmd in (["report", "--db", str(path)], ["costs", "--db", str(path), "-q"],
+                ["report", str(logs), "--db", str(path), "-q"]):  # the file unchanged
+        result = _invoke(cmd)
+        assert result.exit_code == 0
+        assert line in result.stderr, (cmd, result.stderr)
+
+
+def test_analysis_over_a_clean_store_says_nothing_more(db: Path) -> None:
+    assert "holds" not in _invoke(["report", "--db", str(db)]).stderr
+
+
+# -- --db paths ------------------------------------------------------------------------------
+
+def test_failed_load_leaves_no_new_store(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    assert "no such file or folder" in cli_error(["load", str(tmp_path / "nope.csv"),
+                                                  "--db", str(path)])
+    assert not path.exists() and not Path(f"{path}.wal").exists()
+
+
+def test_empty_file_is_a_new_store(tmp_path: Path) -> None:
+    path = tmp_path / "mktemp.duckdb"
+    path.write_bytes(b"")
+    assert cli_error(["report", "--db", str(path)]) == (
+        f"error: --db {path}: an empty file (0 bytes) holds no events; load logs into it "
+        f"first (planalyzer load SOURCES --db {path})")
+    cli_error(["load", str(tmp_path / "nope.csv"), "--db", str(path)])
+    assert path.stat().st_size == 0  # a failed load leaves it as it was
+    assert _invoke(["load", str(SMALL), "--db", str(path)]).exit_code == 0
+    assert _events(path) > 0
+
+
+def test_db_folder_and_missing_folder(tmp_path: Path) -> None:
+    assert cli_error(["load", str(SMALL), "--db", str(tmp_path)]) == (
+        f"error: --db {tmp_path}: a folder, not a file; give a file path such as "
+        f"{tmp_path / 'usage.duckdb'}")
+    missing = tmp_path / "nope" / "x.duckdb"
+    assert cli_error(["load", str(SMALL), "--db", str(missing)]) == (
+        f"error: --db {missing}: the folder {missing.parent} does not exist; create the "
+        "folder first, or give a file in an existing folder")
+    assert not missing.parent.exists()
+
+
+def test_older_store_that_cannot_be_written(db: Path) -> None:
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE folder_listings")
+    con.close()
+    if os.geteuid() != 0:
+        db.chmod(0o444)
+        undo = ["chmod", "644", str(db)]
+    elif subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode:
+        pytest.skip("root, and chattr +i is not available here")
+    else:
+        undo = ["chattr", "-i", str(db)]
+    try:
+        msg = cli_error(["report", "--db", str(db)])
+    finally:
+        subprocess.run(undo, check=True)
+    assert msg.startswith(f"error: --db {db}: made by an older planalyzer: it lacks the "
+                          "table(s) folder_listings, which are added when it is opened for "
+                          "writing once"), msg
+    assert f"run any load into it (planalyzer load SOURCES --db {db})" in msg
+
+
+def test_same_file_open_in_this_process_the_other_way(db: Path) -> None:
+    with Store(db), pytest.raises(InputError, match=(
+            f"--db {db}: already open for writing in this process, so it cannot be opened "
+            "read-only as well; close that Store")):
+        Store(db, read_only=True)
+    with Store(db, read_only=True), pytest.raises(InputError, match=(
+            "already open read-only in this process, so it cannot be opened for writing")):
+        Store(db)
