@@ -12,7 +12,7 @@
 -- n x $max_tokens of a class. A source that logs no request count (its rows are buckets that
 -- say requests = 1) is bounded at $bucket_requests x $max_tokens instead ($bucket_requests is
 -- 1 for every other source). Timestamps outside 2020-01-01 .. 2100-01-01 UTC are placeholders
--- (epoch 0, year 1 or 9999) or misread units, never a request: kept out (docs/loading.md).
+-- (epoch 0, year 1 or 9999) or misread units, never a request: kept out (README, "Loading logs": Timestamps).
 -- A logged cost that cannot be read (logged_cost_bad) does not reject the row: its tokens are
 -- kept with logged_cost_usd NULL, and the load counts such rows (sql/count_costless_rows.sql).
 SELECT
