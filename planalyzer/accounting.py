@@ -39,6 +39,9 @@ class FileLoad:
     # rows loaded whose request count is an estimate (buckets of an export that logs none:
     # prompt tokens / LoadOptions.bucket_prompt_tokens)
     estimated_requests: int = 0
+    # rows loaded with an empty token cell read as 0 (their other classes hold counts), by
+    # the file's column: {"prompt_tokens": n}
+    empty_read_as_zero: dict[str, int] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:

@@ -85,11 +85,16 @@ def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
     return notes
 
 def kept_notes(loads: list[FileLoad]) -> list[str]:
-    """Rows loaded without a value that could not be read (a logged cost '$0.01'), per file."""
+    """Rows loaded without a value that could not be read (a logged cost '$0.01'), and rows
+    loaded with an empty token cell read as 0, per file."""
     return [f"{display_path(fl.source)}: {what} not a number (or NaN, infinite, negative) in "
             f"{n:,} row(s): kept without it ({what} empty; their tokens count as usual)"
             for fl in loads if fl.kept_without and fl.status != "unchanged"
-            for what, n in sorted(fl.kept_without.items()) if n]
+            for what, n in sorted(fl.kept_without.items()) if n] + [
+        f"{display_path(fl.source)}: {n:,} row(s) had an empty {column}: read as 0 (rows "
+        "with every token count empty are rejected as 'no token counts')"
+        for fl in loads if fl.empty_read_as_zero and fl.status != "unchanged"
+        for column, n in fl.empty_read_as_zero.items() if n]
 
 def estimated_request_notes(loads: list[FileLoad], bucket_prompt_tokens: int) -> list[str]:
     """Bucket rows of exports that log no request count (Anthropic's usage reports; an empty

@@ -37,7 +37,7 @@ from planalyzer.load_notes import (
     source_notes,
     user_option_notes,
 )
-from planalyzer.schema import EVENT_COLUMN_NAMES
+from planalyzer.schema import EVENT_COLUMN_NAMES, TOKEN_COLUMNS
 from planalyzer.sources import registry, staging
 from planalyzer.sources.base import BatchItem, Source, check_not_empty
 from planalyzer.sources.files import SourceFile
@@ -51,7 +51,7 @@ from planalyzer.sources.report_json import (
     format_name,
     too_large_message,
 )
-from planalyzer.sources.tabular import READERS
+from planalyzer.sources.tabular import READERS, Projection
 from planalyzer.sqlfiles import quote_ident
 from planalyzer.store_moves import apply_moves, find_moves, move_notes
 from planalyzer.store_open import (
@@ -695,6 +695,7 @@ class Store:
             costless = _count(sqlfiles.run(self.con, "count_costless_rows", params,
                                            {"checked_rows": checked})) \
                 if "logged_cost_usd" in proj.mapping.columns else 0
+            empty = _empty_cells(self.con, proj, params, checked)
             shifts: dict[str, int] = {}
             if opts.timezone != "UTC" and proj.local_ts:
                 row = sqlfiles.run(self.con, "count_local_time_shifts", params,
@@ -714,7 +715,7 @@ class Store:
             rejected_by_reason={str(k): int(v) for k, v in reasons.items()},
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
             kept_without={"logged cost": costless} if costless else {},
-            local_time_shifts=shifts, estimated_requests=estimated,
+            local_time_shifts=shifts, estimated_requests=estimated, empty_read_as_zero=empty,
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
@@ -751,6 +752,17 @@ def _spec_list(specs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]])
                              "Path")
         out.append(os.fspath(s))
     return out
+
+
+def _empty_cells(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[str, Any],
+                 checked: str) -> dict[str, int]:
+    """Loaded rows with an empty token cell (read as 0), by the file's column."""
+    if not proj.empty_columns:
+        return {}
+    row = sqlfiles.run(con, "count_empty_token_cells", params,
+                       {"checked_rows": checked}).fetchall()[0]
+    return {proj.empty_columns[c]: int(n) for c, n in zip(TOKEN_COLUMNS, row, strict=True)
+            if n and c in proj.empty_columns}
 
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)

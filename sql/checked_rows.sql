@@ -1,8 +1,10 @@
 -- checked_rows: a source's rows in canonical columns, each with the reason it cannot be used.
 -- inputs: {{projection}}: a SELECT over one source file that yields the canonical columns plus
 --         <token>_bad / requests_bad / logged_cost_bad flags, ts_given, ts_problem (a reason
---         more exact than 'unparseable timestamp', or NULL), count_problem (a whole count beyond
---         a 64-bit integer, or beyond 2^53 given as a float: 'token count out of range', or NULL), skip_kind (NULL, or the kind of
+--         more exact than 'unparseable timestamp', or NULL), count_problem ('no token counts'
+--         where every token cell is empty, a whole count beyond a 64-bit integer or beyond
+--         2^53 given as a float: 'token count out of range', a part above the count that
+--         includes it, or NULL), skip_kind (NULL, or the kind of
 --         a row that is not a model call), source_row and raw_json (built by
 --         planalyzer.sources.tabular from quoted column names)
 -- outputs: rows with reject_reason NULL (usable) or the first reason that applies
@@ -12,7 +14,8 @@
 -- n x $max_tokens of a class. A source that logs no request count (its rows are buckets that
 -- say requests = 1) is bounded at $bucket_requests x $max_tokens instead ($bucket_requests is
 -- 1 for every other source). Timestamps outside 2020-01-01 .. 2100-01-01 UTC are placeholders
--- (epoch 0, year 1 or 9999) or misread units, never a request: kept out (README, "Loading logs": Timestamps).
+-- (epoch 0, year 1 or 9999) or misread units, never a request: kept out (README, "Loading
+-- logs": Timestamps).
 -- A logged cost that cannot be read (logged_cost_bad) does not reject the row: its tokens are
 -- kept with logged_cost_usd NULL, and the load counts such rows (sql/count_costless_rows.sql).
 SELECT

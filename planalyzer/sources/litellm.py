@@ -57,6 +57,14 @@ _WRITE = ("cache_creation_input_tokens", "prompt_tokens_details.cache_creation_t
 _WRITE_1H = ("prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens",)
 _CACHE_COLUMNS = ("input_tokens", "cache_read_tokens", "cache_write_tokens",
                   "cache_write_1h_tokens")
+# where prompt_tokens or completion_tokens is empty: the request's own counts in usage_object
+_FALLBACK = {"input_tokens": "$.usage_object.prompt_tokens",
+             "output_tokens": "$.usage_object.completion_tokens"}
+# every path read from the metadata, in one list: each row's metadata is parsed once (a
+# subquery over the file, sql text built below) into the count at each path
+_PATHS = tuple(f"{usage}.{p}" for usage in _USAGE for p in (*_READ, *_WRITE, *_WRITE_1H)) \
+    + tuple(_FALLBACK.values())
+_USAGE_ROW = "__planalyzer_usage"
 FAILED = "failed request (no tokens)"
 
 
@@ -79,10 +87,16 @@ class LiteLLM(PresetSource):
     def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
         base = super().preset(present, opts)
         meta = present.get("metadata")
+        if meta is not None:
+            # the metadata is parsed once per row into the counts at every path (_USAGE_ROW)
+            base = replace(base, row_columns=lambda types: {
+                _USAGE_ROW: _usage_counts("src." + quote_ident(meta), types[meta])},
+                fallback=lambda types: {c: _usage_at(path) for c, path in _FALLBACK.items()
+                                        if c not in opts.mapping.explicit},
+                uses=(*base.uses, meta))
         if meta is not None and not any(c in opts.mapping.explicit for c in _CACHE_COLUMNS):
-            base = replace(base, tokens=lambda types, values: _cache_from_metadata(
-                "src." + quote_ident(meta), types[meta], values),
-                notes=(*base.notes, METADATA_NOTE), uses=(*base.uses, meta))
+            base = replace(base, tokens=lambda types, values: _cache_from_metadata(values),
+                           notes=(*base.notes, METADATA_NOTE))
         hit, status = present.get("cache_hit"), present.get("status")
         tokens = [present[n] for n in ("prompt_tokens", "completion_tokens") if n in present]
         if hit is None and status is None:
@@ -116,28 +130,37 @@ def _json_of(q: str, type_name: str) -> str:
     return f"to_json({q})"
 
 
-def _count_at(doc: str, paths: tuple[str, ...]) -> str:
-    """The largest whole, non-negative count found at any of ``paths`` under either usage
-    object of ``doc`` (0 where none is)."""
-    found = []
-    for usage in _USAGE:
-        for p in paths:
-            d = f"TRY_CAST(json_extract_string({doc}, '{usage}.{p}') AS DOUBLE)"
-            found.append(f"CASE WHEN {d} >= 0 AND {d} = trunc({d}) AND {d} < 9e15 "
-                         f"THEN CAST({d} AS BIGINT) END")
+def _usage_counts(q: str, type_name: str) -> str:
+    """BIGINT[]: the whole, non-negative count at each of ``_PATHS`` in the metadata column
+    ``q`` (NULL where there is none), the JSON parsed once."""
+    paths = ", ".join(f"'{p}'" for p in _PATHS)
+    return (f"list_transform(TRY_CAST(json_extract_string({_json_of(q, type_name)}, [{paths}]) "
+            "AS DOUBLE[]), lambda d: CASE WHEN d >= 0 AND d = trunc(d) AND d < 9e15 "
+            "THEN CAST(d AS BIGINT) END)")
+
+
+def _usage_at(path: str) -> str:
+    """The count at one of ``_PATHS`` in the row's parsed metadata (BIGINT or NULL)."""
+    return f"src.{quote_ident(_USAGE_ROW)}[{_PATHS.index(path) + 1}]"
+
+
+def _count_at(paths: tuple[str, ...]) -> str:
+    """The largest count found at any of ``paths`` under either usage object (0 where none
+    is)."""
+    found = [_usage_at(f"{usage}.{p}") for usage in _USAGE for p in paths]
     return f"coalesce(greatest({', '.join(found)}), 0)"
 
 
-def _cache_from_metadata(q: str, type_name: str, values: dict[str, str]) -> dict[str, str]:
+def _cache_from_metadata(values: dict[str, str]) -> dict[str, str]:
     """input, cache read and cache write expressions from the metadata JSON (the docstring)."""
-    doc = _json_of(q, type_name)
-    read, write = _count_at(doc, _READ), _count_at(doc, _WRITE)
-    write_1h = f"least({_count_at(doc, _WRITE_1H)}, {write})"
-    prompt = values["input_tokens"]
+    read, write = _count_at(_READ), _count_at(_WRITE)
+    write_1h = f"least({_count_at(_WRITE_1H)}, {write})"
+    # the prompt is evaluated once (a lambda over a one-element list): its expression parses
+    # the text cell, and the CASE would repeat it
     return {
-        "input_tokens": (f"CASE WHEN {prompt} >= {read} + {write} THEN {prompt} - {read} - "
-                         f"{write} WHEN {prompt} >= {read} THEN {prompt} - {read} "
-                         f"ELSE {prompt} END"),
+        "input_tokens": (f"list_transform([{values['input_tokens']}], lambda p: "
+                         f"CASE WHEN p >= {read} + {write} THEN p - {read} - {write} "
+                         f"WHEN p >= {read} THEN p - {read} ELSE p END)[1]"),
         "cache_read_tokens": read,
         "cache_write_tokens": f"({write} - {write_1h})",
         "cache_write_1h_tokens": write_1h,

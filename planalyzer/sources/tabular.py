@@ -89,6 +89,9 @@ class Projection:
     # some rows' request counts may be estimates (requests_estimated true: a bucket of an
     # export that logged no count); the load counts them
     estimates_requests: bool = False
+    # the token classes read from a file column (canonical -> column): the SELECT has
+    # <canonical>_empty for each class, true where that cell was empty and read as 0
+    empty_columns: dict[str, str] = field(default_factory=dict)
 
 
 def _base(type_name: str) -> str:
@@ -228,6 +231,8 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
 # the reasons a row gets when a part is above the count that includes it (sql/checked_rows.sql
 # gives them through count_problem)
 CACHE_READS_ABOVE_INPUT = "cache reads above the input count that includes them"
+# a row whose token cells are all empty (NULL or blank): no count to load, not a 0-token request
+NO_TOKEN_COUNTS = "no token counts"
 WRITES_1H_ABOVE_TOTAL = "1-hour cache writes above the cache writes that include them"
 
 # a count as text that is a whole number in digits ('123', '-4', '+5'): read exactly as BIGINT
@@ -242,23 +247,27 @@ class _Count:
     bad: str  # BOOLEAN: present but not a whole number (12.5, 'x')
     out_of_range: str = "false"  # BOOLEAN: a whole number beyond what a BIGINT holds exactly
     type_problem: str | None = None
+    given: str = "true"  # BOOLEAN: the cell holds something (not NULL, not empty text)
 
 
 def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Count:
     """The value, bad and out-of-range expressions for a token or request count column.
 
-    NULL or empty means the default (0 tokens, 1 request); a value that is not a whole number
-    makes the row bad (rejected as non-integer), never rounded; a whole number too large for
-    a 64-bit integer (a UBIGINT above 2^63, '99999999999999999999', 1e20) is out of range
-    (rejected as 'token count out of range'), never wrapped or saturated.
+    NULL or empty means the default (0 tokens, 1 request; ``given`` is false: the projection
+    rejects a row whose token cells are all empty and counts the rows with some empty); a
+    value that is not a whole number makes the row bad (rejected as non-integer), never
+    rounded; a whole number too large for a 64-bit integer (a UBIGINT above 2^63,
+    '99999999999999999999', 1e20) is out of range (rejected as 'token count out of range'),
+    never wrapped or saturated.
     """
     base = _base(type_name)
     if base in _INTEGER:
-        return _Count(f"coalesce(CAST({q} AS BIGINT), {default})", "false")
+        return _Count(f"coalesce(CAST({q} AS BIGINT), {default})", "false",
+                      given=f"({q} IS NOT NULL)")
     if base in _WIDE_INTEGER:
         v = f"TRY_CAST({q} AS BIGINT)"
         return _Count(f"coalesce({v}, {default})", "false",
-                      f"({q} IS NOT NULL AND {v} IS NULL)")
+                      f"({q} IS NOT NULL AND {v} IS NULL)", given=f"({q} IS NOT NULL)")
     if base in _FLOAT or _is_decimal(type_name) or base in _TEXT:
         digits = "false"
         if base in _TEXT:
@@ -284,7 +293,7 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
                f"ELSE coalesce({whole_d} AND abs({d}) >= {_EXACT_DOUBLE}, false) END")
         bad = (f"CASE WHEN NOT {present} OR coalesce({whole_d}, false) THEN false "
                f"ELSE NOT {digits} END")
-        return _Count(value, bad, out)
+        return _Count(value, bad, out, given=f"coalesce({present}, false)")
     return _Count("NULL::BIGINT", "true",
                   type_problem=f"unknown column type: {canon} is {type_name}")
 
@@ -336,7 +345,12 @@ class Preset:
     kind of a row that is not a model call (NULL for a usage row): such rows are counted by
     kind, neither loaded nor rejected; ``notes``: shown with the mapping; ``tokens``: builds,
     from the file's column types and the token value expressions so far (canonical name ->
-    SQL), expressions that replace some of them (cache counts read from a JSON column)."""
+    SQL), expressions that replace some of them (cache counts read from a JSON column);
+    ``fallback``: builds, from the column types, counts (canonical name -> BIGINT SQL, NULL
+    where there is none) read where the file's own cell for that class is empty (LiteLLM's
+    metadata usage); ``row_columns``: builds, from the column types, values (name -> SQL over
+    ``src``) computed once per row in a subquery over the reader, that ``tokens`` and
+    ``fallback`` read as ``src.<name>`` (a JSON column parsed once, not once per use)."""
 
     user_fallbacks: Sequence[tuple[str, str]] = ()
     user_default: str | None = None
@@ -347,6 +361,8 @@ class Preset:
     # an aggregated source's assumed mean prompt per request: a row whose request count is
     # empty or absent gets an estimate (``estimated_requests``); None: such a row is 1 request
     bucket_prompt_tokens: int | None = None
+    fallback: Any = None  # Callable[[dict[str, str]], dict[str, str]]
+    row_columns: Any = None  # Callable[[dict[str, str]], dict[str, str]]
 
 
 def estimated_requests(prompt_parts: Sequence[str]) -> str:
@@ -441,6 +457,7 @@ def build_projection(
             else _text_expr(None)
         select.append(f"{expr} AS {canon}")
     values: dict[str, str] = {}
+    given: dict[str, str] = {}  # the token classes read from a file column: cell not empty
     out_of_range: list[str] = []
     for canon in (*TOKEN_COLUMNS, "requests"):
         default: int | str = 0
@@ -451,6 +468,8 @@ def build_projection(
             if count.type_problem and not problems:
                 problems.append(count.type_problem)
             value, bad = count.value, count.bad
+            if canon != "requests":
+                given[canon] = count.given
             if count.out_of_range != "false":
                 what = "request count" if canon == "requests" else "token count"
                 out_of_range.append(f"WHEN {count.out_of_range} THEN '{what} out of range'")
@@ -458,6 +477,14 @@ def build_projection(
             value, bad = f"{default}::BIGINT", "false"
         values[canon] = value
         select.append(f"{bad} AS {canon}_bad")
+    for canon, other in (preset.fallback(types) if preset.fallback is not None else {}).items():
+        if canon in given:  # the file's cell where it holds one, else the fallback
+            values[canon] = (f"CASE WHEN NOT {given[canon]} AND {other} IS NOT NULL "
+                             f"THEN {other} ELSE {values[canon]} END")
+            given[canon] = f"({given[canon]} OR {other} IS NOT NULL)"
+    # a row whose token cells are all empty holds no count: rejected, never a 0-token request
+    out_of_range.insert(0, f"WHEN NOT ({' OR '.join(given.values())}) "
+                        f"THEN '{NO_TOKEN_COUNTS}'")
     # a count that includes another (cached prompt tokens inside the input, 1-hour writes
     # inside the cache writes) is the difference; a part above its whole is said as such,
     # not as a negative count
@@ -488,6 +515,8 @@ def build_projection(
     else:
         select.append("false AS requests_estimated")
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
+    select += [f"{f'NOT {given[c]}' if c in given else 'false'} AS {c}_empty"
+               for c in TOKEN_COLUMNS]
     if "logged_cost_usd" in m:
         cost, cost_bad = _cost_exprs(q("logged_cost_usd"), types[m["logged_cost_usd"]])
         select += [f"{cost} / $cost_divisor AS logged_cost_usd", f"{cost_bad} AS logged_cost_bad"]
@@ -502,12 +531,20 @@ def build_projection(
         select += ["src.file_row_number + 1 AS source_row" if source.format == "parquet"
                    else "row_number() OVER () AS source_row", "to_json(src) AS raw_json"]
     reader = reader or reader_sql(source)
-    sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {reader}"
+    rows = reader
+    if preset.row_columns is not None:  # computed once per row, read by the expressions above
+        extra = [f"{e} AS {quote_ident(n)}" for n, e in preset.row_columns(types).items()]
+        if source.stage is None:  # the raw row without the computed columns
+            extra.append(f"to_json(src) AS {quote_ident(STAGE_RAW)}")
+            select[-1] = f"src.{quote_ident(STAGE_RAW)} AS raw_json"
+        rows = f"(SELECT src.*, {', '.join(extra)} FROM {reader}) AS src"
+    sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {rows}"
     return Projection(sql=sql, reader=reader, mapping=mapping,
                       type_problem="; ".join(problems) if problems else None,
                       params=params, user_from=user_from,
                       extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses),
-                      local_ts=True, estimates_requests=preset.bucket_prompt_tokens is not None)
+                      local_ts=True, estimates_requests=preset.bucket_prompt_tokens is not None,
+                      empty_columns={c: m[c] for c in given})
 
 
 def _sql_str(text: str) -> str:
