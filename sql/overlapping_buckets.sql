@@ -29,19 +29,40 @@ WITH b AS (
         AND regexp_matches(event_id, '^(openai|anthropic):[^/]*/[0-9]+:')
 ),
 buckets AS (
-    SELECT vendor, ts, width_s, dims, list(DISTINCT source) AS sources
+    SELECT vendor, ts, width_s, dims, list(DISTINCT source) AS sources,
+           epoch(ts) AS start_s
     FROM b
-    GROUP BY ALL
+    GROUP BY vendor, ts, width_s, dims
+),
+widths AS (
+    SELECT DISTINCT vendor, width_s FROM buckets
+),
+-- x: the wider bucket of a pair (or, of two of one width, the one starting first), keyed by
+-- its start counted in units of its own width
+xs AS (
+    SELECT *, CAST(floor(start_s / greatest(width_s, 1)) AS BIGINT) AS k FROM buckets
+),
+-- y: every bucket, once per width of its vendor at least its own, with each key an x of that
+-- width may have and still overlap it: x starts in (y.start - x.width, y.start + y.width), at
+-- most three keys. An equality join on (vendor, width, key) then finds the candidates (a
+-- hash join, not every bucket of a vendor against every other); the time test below decides.
+ys AS (
+    SELECT y.*, w.width_s AS x_width,
+           unnest(range(CAST(floor((y.start_s - w.width_s) / greatest(w.width_s, 1)) AS BIGINT),
+                        CAST(floor((y.start_s + y.width_s) / greatest(w.width_s, 1))
+                             AS BIGINT) + 1)) AS k
+    FROM buckets AS y
+    JOIN widths AS w ON w.vendor = y.vendor AND w.width_s >= y.width_s
 ),
 pairs AS (
     SELECT x.vendor, x.ts AS x_ts, y.ts AS y_ts, x.width_s AS x_w, y.width_s AS y_w,
            x.dims AS x_dims, y.dims AS y_dims, list_concat(x.sources, y.sources) AS sources
-    FROM buckets AS x
-    JOIN buckets AS y
-        ON x.vendor = y.vendor
-        AND x.ts < y.ts + to_seconds(y.width_s)
+    FROM ys AS y
+    JOIN xs AS x
+        ON x.vendor = y.vendor AND x.width_s = y.x_width AND x.k = y.k
+    WHERE x.ts < y.ts + to_seconds(y.width_s)
         AND y.ts < x.ts + to_seconds(x.width_s)
-        AND (x.ts < y.ts OR (x.ts = y.ts AND x.width_s > y.width_s))
+        AND (x.width_s > y.width_s OR x.ts < y.ts)
 )
 SELECT
     vendor,

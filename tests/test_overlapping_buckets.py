@@ -1,0 +1,74 @@
+"""sql/overlapping_buckets.sql finds the same overlapping bucket pairs as comparing every bucket
+with every other (a Python reference here), while joining on a key (no quadratic join)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planalyzer import sqlfiles
+from planalyzer.store import Store
+
+T0 = 1790812800  # a UTC midnight
+
+_bucket = st.tuples(
+    st.sampled_from(["openai", "anthropic"]),
+    st.integers(-3, 50).map(lambda h: T0 + h * 1800),  # starts on half hours
+    st.sampled_from([0, 60, 1800, 3600, 86400]),
+    st.sampled_from(["u1", "u2", ""]),  # the user dimension ('' : not grouped by it)
+    st.sampled_from(["m", "n", "", "a:b"]),  # a model with ':' has more parts
+    st.sampled_from(["f1.json", "f2.json", "f3.json"]),
+)
+
+
+def _reference(rows: list[tuple[str, int, int, str, str, str]]) -> list[tuple[object, ...]]:
+    buckets: dict[tuple[str, int, int, tuple[str, ...]], set[str]] = defaultdict(set)
+    for vendor, start, width, user, model, source in rows:
+        buckets[(vendor, start, width, tuple(f"{user}:{model}".split(":")))].add(source)
+    found: dict[tuple[str, int, int], list[tuple[int, set[str]]]] = defaultdict(list)
+    keys = list(buckets)
+    for i, x in enumerate(keys):
+        for y in keys[i + 1:]:
+            if x[0] != y[0] or (x[1], x[2]) == (y[1], y[2]):
+                continue
+            if not (x[1] < y[1] + y[2] and y[1] < x[1] + x[2]):
+                continue
+            dx, dy = x[3], y[3]
+            if len(dx) == len(dy) and not all(a == b or "" in (a, b)
+                                              for a, b in zip(dx, dy, strict=True)):
+                continue
+            found[(x[0], max(x[2], y[2]), min(x[2], y[2]))].append(
+                (min(x[1], y[1]), buckets[x] | buckets[y]))
+    return [(v, w, n, len(p),
+             datetime.fromtimestamp(min(s for s, _ in p), UTC).strftime("%Y-%m-%d %H:%M"),
+             sorted(set().union(*(src for _, src in p)))[:4])
+            for (v, w, n), p in sorted(found.items())]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_bucket, max_size=25))
+def test_overlapping_buckets_match_every_pair_compared(
+        rows: list[tuple[str, int, int, str, str, str]]) -> None:
+    with Store() as store:
+        for i, (vendor, start, width, user, model, source) in enumerate(rows):
+            store.con.execute(
+                "INSERT INTO events (event_id, ts, user_id, model, input_tokens, "
+                "cache_write_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens, "
+                "requests, source, source_row) VALUES (?, to_timestamp(?), 'u', 'm', 1, 0, 0, "
+                "0, 0, 1, ?, ?)",
+                [f"{vendor}:{start}/{width}:{user}:{model}", start, source, i + 1])
+        got = [tuple(r) for r in sqlfiles.run(store.con, "overlapping_buckets").fetchall()]
+    assert got == _reference(rows)
+
+
+def test_overlap_check_is_no_quadratic_join() -> None:
+    # the plan joins buckets on an equality key (vendor, width, start key), never on the
+    # vendor alone with the time tests as a filter over every pair
+    with Store() as store:
+        plan = "\n".join(str(r[1]) for r in store.con.execute(
+            "EXPLAIN " + sqlfiles.load("overlapping_buckets").render({})).fetchall())
+    joins = [line for line in plan.splitlines() if "vendor = vendor" in line]
+    assert joins and any("k = k" in line for line in joins), plan
