@@ -37,6 +37,7 @@ from planalyzer.load_notes import (
     source_notes,
     user_option_notes,
 )
+from planalyzer.rejected_copies import rejected_copy_notes
 from planalyzer.schema import EVENT_COLUMN_NAMES, TOKEN_COLUMNS
 from planalyzer.sources import registry, staging
 from planalyzer.sources.base import BatchItem, Source, check_not_empty
@@ -436,7 +437,8 @@ class Store:
         self._record(loads, known, read_stats, digests, file_opts)
         notes += file_options.reread_notes(self.path, reread_with, unknown, opts)
         return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(loads)
-                          + kept_notes(loads) + local_time_notes(loads, opts.timezone)
+                          + kept_notes(loads) + rejected_copy_notes(self.con, loads)
+                          + local_time_notes(loads, opts.timezone)
                           + estimated_request_notes(loads, opts.bucket_prompt_tokens)
                           + (gone_notes(self.path, folders, fingerprints, sources)
                              if found < len(fingerprints) else []))

@@ -1,0 +1,33 @@
+-- rejected_row_copies: rows rejected in this load that are copies of a row rejected in another
+-- file (the same raw row, rejected for the same reason): overlapping exports (monthly dumps
+-- that share a day) reject a bad row once per file holding it.
+-- inputs: rejected_rows
+-- outputs: one row: copies (rows of $new_sources whose row was rejected in another file too,
+--          counting one of each row as no copy where every file holding it is of this load),
+--          example (a file holding such a copy), example_other (another file holding it)
+-- params: $new_sources (the files read in this load)
+-- slots: none
+-- A parquet row's raw JSON holds its file_row_number: left out of the comparison. Copies within
+-- one file are not counted here (the same bad row twice in one file is two bad rows of it).
+WITH r AS (
+    SELECT source, reason,
+           CASE WHEN raw_json LIKE '%"file_row_number"%'
+                THEN json_merge_patch(raw_json, '{"file_row_number": null}')
+                ELSE raw_json END AS raw,
+           list_contains($new_sources, source) AS is_new
+    FROM rejected_rows
+    WHERE raw_json IS NOT NULL
+),
+groups AS (
+    SELECT count(DISTINCT source) FILTER (WHERE is_new) AS new_files,
+           count(DISTINCT source) FILTER (WHERE NOT is_new) AS old_files,
+           min(source) FILTER (WHERE is_new) AS example,
+           max(source) AS example_other
+    FROM r
+    GROUP BY reason, raw
+    HAVING count(DISTINCT source) > 1 AND count(*) FILTER (WHERE is_new) > 0
+)
+SELECT coalesce(sum(new_files - CASE WHEN old_files = 0 THEN 1 ELSE 0 END), 0) AS copies,
+       min(example) AS example,
+       min(example_other) AS example_other
+FROM groups

@@ -1,0 +1,56 @@
+"""Overlapping exports reject a bad row once per file holding it: the load says how many of
+its rejected rows are such copies (the accounting still counts each per file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write_csv, write_parquet
+
+from planalyzer.store import Store
+
+HEADER = ["event_id", "user_id", "ts", "model", "input_tokens", "output_tokens"]
+DAY1 = [["e1", "a", "2026-10-01T10:00:00Z", "m", 1, 1],
+        ["bad1", "a", "2026-10-01T10:00:00Z", "m", -5, 1]]
+DAY2 = [["e2", "a", "2026-10-02T10:00:00Z", "m", 1, 1],
+        ["bad2", "a", "2026-10-02T10:00:00Z", "m", -5, 1]]
+DAY3 = [["e3", "a", "2026-10-03T10:00:00Z", "m", 1, 1]]
+
+
+def _copies_note(notes: list[str]) -> str | None:
+    found = [n for n in notes if "copies of a row rejected in another file" in n]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def test_overlapping_monthly_csvs_say_how_many_rejected_rows_are_copies(tmp_path: Path) -> None:
+    # October holds days 1-2, November days 2-3: day 2 (one good, one bad row) is in both
+    oct_ = write_csv(tmp_path / "oct.csv", HEADER, DAY1 + DAY2)
+    nov = write_csv(tmp_path / "nov.csv", HEADER, DAY2 + DAY3)
+    report = Store().load([oct_, nov])
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected,
+            report.duplicates_dropped) == (7, 3, 3, 1)
+    note = _copies_note(report.notes)
+    assert note is not None and note.startswith("1 of the 3 rejected row(s) are copies")
+    assert "the distinct bad rows are 2" in note
+
+
+def test_a_later_load_into_db_counts_copies_of_earlier_files(tmp_path: Path) -> None:
+    oct_ = write_csv(tmp_path / "oct.csv", HEADER, DAY1 + DAY2)
+    nov = write_csv(tmp_path / "nov.csv", HEADER, DAY2 + DAY3)
+    with Store(tmp_path / "s.duckdb") as store:
+        assert _copies_note(store.load([oct_]).notes) is None
+        note = _copies_note(store.load([nov]).notes)
+    assert note is not None and note.startswith("1 of the 1 rejected row(s) are copies")
+
+
+def test_different_bad_rows_and_parquet_row_numbers(tmp_path: Path) -> None:
+    # distinct bad rows are no copies; a parquet row's own row number does not tell copies apart
+    a = write_csv(tmp_path / "a.csv", HEADER, DAY1)
+    b = write_csv(tmp_path / "b.csv", HEADER, DAY2)
+    assert _copies_note(Store().load([a, b]).notes) is None
+    rows = [dict(zip(HEADER, r, strict=True)) for r in DAY1]
+    p1 = write_parquet(tmp_path / "p1.parquet", rows)
+    p2 = write_parquet(tmp_path / "p2.parquet", rows[::-1])
+    note = _copies_note(Store().load([p1, p2]).notes)
+    assert note is not None and note.startswith("1 of the 2 rejected row(s) are copies")
