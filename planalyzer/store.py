@@ -694,10 +694,7 @@ class Store:
             if read - bad_lines - inserted - sum(skipped.values()):
                 rejected += _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
                                                 {"checked_rows": checked}))
-            costless = _count(sqlfiles.run(self.con, "count_costless_rows", params,
-                                           {"checked_rows": checked})) \
-                if "logged_cost_usd" in proj.mapping.columns else 0
-            empty = _empty_cells(self.con, proj, params, checked)
+            costless, empty = _kept_counts(self.con, proj, params, checked)
             shifts: dict[str, int] = {}
             if opts.timezone != "UTC" and proj.local_ts:
                 row = sqlfiles.run(self.con, "count_local_time_shifts", params,
@@ -756,15 +753,21 @@ def _spec_list(specs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]])
     return out
 
 
-def _empty_cells(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[str, Any],
-                 checked: str) -> dict[str, int]:
-    """Loaded rows with an empty token cell (read as 0), by the file's column."""
+def _kept_counts(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[str, Any],
+                 checked: str) -> tuple[int, dict[str, int]]:
+    """Loaded rows whose logged cost could not be read, and loaded rows with an empty token
+    cell (read as 0) by the file's column (a projection of its own, the usage-API JSON's, has
+    no empty-cell flags)."""
+    costless = _count(sqlfiles.run(con, "count_costless_rows", params,
+                                   {"checked_rows": checked})) \
+        if "logged_cost_usd" in proj.mapping.columns else 0
     if not proj.empty_columns:
-        return {}
+        return costless, {}
     row = sqlfiles.run(con, "count_empty_token_cells", params,
                        {"checked_rows": checked}).fetchall()[0]
-    return {proj.empty_columns[c]: int(n) for c, n in zip(TOKEN_COLUMNS, row, strict=True)
-            if n and c in proj.empty_columns}
+    return costless, {proj.empty_columns[c]: int(n)
+                      for c, n in zip(TOKEN_COLUMNS, row, strict=True)
+                      if n and c in proj.empty_columns}
 
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)

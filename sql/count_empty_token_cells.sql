@@ -9,6 +9,8 @@
 -- slots: {{checked_rows}}
 -- A row whose token cells are all empty is rejected ('no token counts'); one with only some
 -- empty loads them as 0, and the load says how many per column (README, Accounting).
+-- The empty-cell test comes first in the filter: over a parquet file's projection (read again
+-- by each pass) the row checks then run only on the rows with an empty cell.
 SELECT
     count(*) FILTER (WHERE c.input_tokens_empty) AS input_tokens,
     count(*) FILTER (WHERE c.cache_write_tokens_empty) AS cache_write_tokens,
@@ -16,4 +18,6 @@ SELECT
     count(*) FILTER (WHERE c.cache_read_tokens_empty) AS cache_read_tokens,
     count(*) FILTER (WHERE c.output_tokens_empty) AS output_tokens
 FROM ({{checked_rows}}) AS c
-WHERE c.reject_reason IS NULL AND c.skip_kind IS NULL
+WHERE (c.input_tokens_empty OR c.cache_write_tokens_empty OR c.cache_write_1h_tokens_empty
+       OR c.cache_read_tokens_empty OR c.output_tokens_empty)
+    AND c.reject_reason IS NULL AND c.skip_kind IS NULL
