@@ -7,12 +7,13 @@
 --          example (a file holding such a copy), example_other (another file holding it)
 -- params: $new_sources (the files read in this load)
 -- slots: none
--- A parquet row's raw JSON holds its file_row_number: left out of the comparison. Copies within
+-- A parquet row's raw JSON holds its file_row_number: left out of the comparison (a raw row
+-- that is no JSON, a transcript's truncated line, is compared as it is). Copies within
 -- one file are not counted here (the same bad row twice in one file is two bad rows of it).
 WITH r AS (
     SELECT source, reason,
-           CASE WHEN raw_json LIKE '%"file_row_number"%'
-                THEN json_merge_patch(raw_json, '{"file_row_number": null}')
+           CASE WHEN raw_json LIKE '%"file_row_number"%' AND json_valid(raw_json)
+                THEN CAST(json_merge_patch(raw_json, '{"file_row_number": null}') AS VARCHAR)
                 ELSE raw_json END AS raw,
            list_contains($new_sources, source) AS is_new
     FROM rejected_rows

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from conftest import write_csv, write_parquet
 
+from planalyzer.accounting import FileLoad
+from planalyzer.rejected_copies import rejected_copy_notes
 from planalyzer.store import Store
 
 HEADER = ["event_id", "user_id", "ts", "model", "input_tokens", "output_tokens"]
@@ -54,3 +56,15 @@ def test_different_bad_rows_and_parquet_row_numbers(tmp_path: Path) -> None:
     p2 = write_parquet(tmp_path / "p2.parquet", rows[::-1])
     note = _copies_note(Store().load([p1, p2]).notes)
     assert note is not None and note.startswith("1 of the 2 rejected row(s) are copies")
+
+
+def test_raw_rows_that_are_no_json_are_compared_as_text(tmp_path: Path) -> None:
+    # a transcript's bad line keeps its text, which need not be JSON
+    store = Store()
+    store.con.execute("INSERT INTO rejected_rows VALUES ('x.jsonl', 1, 'malformed JSON line', "
+                      "'{\"file_row_number\": 1, \"a\": tru'), ('y.jsonl', 1, "
+                      "'malformed JSON line', '{\"file_row_number\": 1, \"a\": tru')")
+    loads = [FileLoad("x.jsonl", "jsonl", "loaded", 1, 0, 1),
+             FileLoad("y.jsonl", "jsonl", "loaded", 1, 0, 1)]
+    (note,) = rejected_copy_notes(store.con, loads)
+    assert note.startswith("1 of the 2 rejected row(s) are copies")
