@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -74,6 +73,25 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
+# A cell with one of these is quoted. csv needs the first four quoted; "#" is quoted because a
+# reader that skips comment lines (pandas ``comment='#'``, polars ``comment_prefix='#'``) cuts a
+# line at a bare "#" (pandas, anywhere in it) or skips a line that starts with one.
+_QUOTE_IF = (",", '"', "\n", "\r", "#")
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """One CSV line: a cell quoted (its quotes doubled) only where it must be, as csv's
+    QUOTE_MINIMAL does, and also where it holds a "#"."""
+    if len(cells) == 1 and cells[0] == "":
+        return '""\n'  # a lone empty cell, not a blank line
+    out = []
+    for text in cells:
+        if any(ch in text for ch in _QUOTE_IF):
+            text = '"' + text.replace('"', '""') + '"'
+        out.append(text)
+    return ",".join(out) + "\n"
+
+
 def visible(text: str) -> str:
     """``text`` with control and other invisible characters (a newline, an ANSI escape, a
     zero-width space) written as escapes (\\n, \\x1b, \\u200b): an id from a log can then
@@ -94,7 +112,8 @@ def to_csv(tables: Sequence[Table]) -> str:
     ``# name`` line. A table's notes (the warnings among them) follow as ``# note: ...``
     lines before its header, so a redirected file keeps them and a reader that skips ``#``
     lines (pandas ``comment='#'``) still reads the rows. A text cell that a spreadsheet would
-    run as a formula (=, +, -, @ first) starts with '."""
+    run as a formula (=, +, -, @ first) starts with '; a text cell with a ``#`` is quoted, so
+    such a reader keeps it whole."""
     out = io.StringIO()
     for i, t in enumerate(tables):
         if len(tables) > 1:
@@ -103,10 +122,9 @@ def to_csv(tables: Sequence[Table]) -> str:
             out.write(f"# {t.name}\n")
         for note in t.notes:
             out.write(f"# note: {_comment(note)}\n")
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.key for c in t.columns])
+        out.write(_csv_line([c.key for c in t.columns]))
         for row in t.rows:
-            writer.writerow([_csv_cell(v) for v in row])
+            out.write(_csv_line([_csv_cell(v) for v in row]))
     return out.getvalue()
 
 
