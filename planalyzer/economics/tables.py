@@ -54,7 +54,7 @@ def tornado_table(data: ReportData, rows: Sequence[TornadoRow], knobs: Sequence[
     ]
     return Table("margin_sensitivity",
                  "Margin sensitivity to the cost assumptions (tornado, per month)",
-                 TORNADO_COLS, out, notes)
+                 TORNADO_COLS, out, notes, keys=("plan", "assumption"))
 
 
 BREAK_EVEN_COLS = (
@@ -128,4 +128,4 @@ def projection_table(data: ReportData, rows: Sequence[ProjectedMonth], usage_gro
                      "their requests have no API value to share out; give --prices FILE")
     return Table("margin_projection",
                  "Margins projected under usage growth and falling cost per token",
-                 PROJECTION_COLS, out, notes)
+                 PROJECTION_COLS, out, notes, keys=("plan", "month"))

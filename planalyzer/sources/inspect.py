@@ -51,7 +51,7 @@ def mapping_tables(specs: Sequence[str], opts: LoadOptions) -> list[Table]:
         _layout_rows(registry.get(name), files, opts, rows, notes)
     return [Table("column_mapping", "Column mapping",
                   [Col("source"), Col("canonical"), Col("column"), Col("type"), Col("how")],
-                  rows, notes)]
+                  rows, notes, keys=("source", "canonical"))]
 
 
 def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
