@@ -495,7 +495,10 @@ def generate(
         tables = [summary.as_table()]
         if describe_:
             tables += describe(out)
-        _emit(tables, fmt)
+        # the wall time is in meta (JSON) or under the tables, never in a table's rows
+        _emit(tables, fmt, {"seconds": round(summary.seconds, 3)})
+        if fmt == "table" and not quiet:
+            _console().print(f"written in {summary.seconds:,.1f} s")
 
 
 def _period(month: list[str] | None, since: str | None, until: str | None) -> Period:

@@ -16,12 +16,31 @@ from planalyzer.tables import Col, Table
 FORMATS = ("table", "json", "csv", "markdown")
 
 
-def _json_value(value: Any) -> Any:
+MONEY_DECIMALS = 6
+"""Amounts (kind ``usd``) are written to JSON and CSV to this many decimals, as the report's
+tables round them: float noise (0.023996999999999997, a sum that differs in its last bits
+between runs) never shows, and the same input gives the same bytes."""
+_SIGNIFICANT = 12  # other floats (rates, shares, measures): this many significant figures
+
+
+def stable(value: Any, col: Col) -> Any:
+    """``value`` as JSON and CSV write it: an amount rounded to MONEY_DECIMALS, another float
+    to _SIGNIFICANT figures (a rate of $0.0000484 keeps its digits), -0.0 as 0.0; anything
+    else as it is."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value
+    if col.kind == "usd":
+        return round(value, MONEY_DECIMALS) + 0.0
+    return float(f"{value:.{_SIGNIFICANT}g}") + 0.0
+
+
+def _json_value(value: Any, col: Col) -> Any:
+    value = stable(value, col)
     if isinstance(value, float):
         # -0.0 (a loss of nothing, rounded) is written as 0.0
         return value + 0.0 if math.isfinite(value) else None
-    if isinstance(value, Decimal):
-        return float(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
@@ -36,7 +55,7 @@ def to_json(tables: Sequence[Table], meta: dict[str, Any] | None = None) -> str:
         doc[t.name] = {
             "title": t.title,
             "columns": [c.key for c in t.columns],
-            "rows": [{c.key: _json_value(v) for c, v in zip(t.columns, row, strict=True)}
+            "rows": [{c.key: _json_value(v, c) for c, v in zip(t.columns, row, strict=True)}
                      for row in t.rows],
             "notes": t.notes,
         }
@@ -124,7 +143,8 @@ def to_csv(tables: Sequence[Table]) -> str:
             out.write(f"# note: {_comment(note)}\n")
         out.write(_csv_line([c.key for c in t.columns]))
         for row in t.rows:
-            out.write(_csv_line([_csv_cell(v) for v in row]))
+            out.write(_csv_line([_csv_cell(stable(v, c))
+                                 for c, v in zip(t.columns, row, strict=True)]))
     return out.getvalue()
 
 
