@@ -91,3 +91,15 @@ def test_generate_summary_is_typed_and_describe_is_stable(tmp_path: Path) -> Non
         runs.append(res.stdout)
     assert runs[0] == runs[1]
     assert "seconds" not in runs[0]
+
+
+def test_json_meta_records_what_shapes_the_figures() -> None:
+    doc = cli_json(["report", str(FIXTURES / "report_small.csv"), "--no-fit", "--month",
+                    "2026-10", "--timezone", "America/New_York", "--assign", "*=claude_pro"])
+    assert doc["meta"] == {
+        "timezone": "America/New_York",
+        "period": {"months": ["2026-10"], "since": None, "until": None},
+        "catalogs": {"plans": None, "costs": None, "prices": None},
+        "assignments": {"assign": ["*=claude_pro"], "plan_file": None}}
+    costs = cli_json(["costs"])
+    assert costs["meta"] == {"timezone": "UTC", "catalogs": {"costs": None, "prices": None}}
