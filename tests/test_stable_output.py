@@ -28,9 +28,9 @@ def test_floats_are_written_rounded() -> None:
                (15073.157173058342, 7.22e-08, -0.0, 4)])
     rows = json.loads(to_json([t]))["t"]["rows"]
     assert rows[0] == {"peak_usd": 0.023997, "rate_usd_per_mtok": 4.84e-05,
-                       "x_share": 0.166666666667, "n": 3}
+                       "x_share": 0.166666666666667, "n": 3}
     assert rows[1]["peak_usd"] == 15073.157173 and rows[1]["rate_usd_per_mtok"] == 7.22e-08
-    assert to_csv([t]).splitlines()[1:] == ["0.023997,4.84e-05,0.166666666667,3",
+    assert to_csv([t]).splitlines()[1:] == ["0.023997,4.84e-05,0.166666666666667,3",
                                             "15073.157173,7.22e-08,0.0,4"]
 
 

@@ -20,7 +20,7 @@ MONEY_DECIMALS = 6
 """Amounts (kind ``usd``) are written to JSON and CSV to this many decimals, as the report's
 tables round them: float noise (0.023996999999999997, a sum that differs in its last bits
 between runs) never shows, and the same input gives the same bytes."""
-_SIGNIFICANT = 12  # other floats (rates, shares, measures): this many significant figures
+_SIGNIFICANT = 15  # other floats (rates, shares, measures): this many significant figures
 
 
 def stable(value: Any, col: Col) -> Any:
