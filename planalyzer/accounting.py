@@ -175,6 +175,7 @@ def accounting_tables(report: LoadReport, max_file_rows: int | None = None) -> l
         [Col("source"), Col("reason"), Col("rows", "int")],
         [(display_path(f.source), reason, n)
          for f in report.files for reason, n in sorted(f.rejected_by_reason.items())],
+        keys=("source", "reason"),
     )
     mapping = Table(
         "column_mapping",

@@ -686,6 +686,14 @@ def _filter_months(frame: pl.DataFrame, user_months: pl.DataFrame) -> pl.DataFra
                       how="semi")
 
 
+def _money_sum(col: str, keep: pl.Expr | None = None) -> pl.Expr:
+    """The sum of a float column within a group, added in ascending order: the same amounts
+    give the same bits whatever order the rows arrive in (a multithreaded scan or join
+    reorders them, and float addition is not associative: 3.715934 vs 3.715935)."""
+    e = pl.col(col) if keep is None else pl.col(col).filter(keep)
+    return e.sort().sum()
+
+
 def _engine_agg(df: pl.DataFrame) -> pl.DataFrame:
     """Per user-month sums of the engine's requests (``served``, ``overage_usd``, ``usage_usd``
     columns added by the caps engine)."""
@@ -696,13 +704,13 @@ def _engine_agg(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("requests").filter(s).sum().alias("requests"),
         pl.col("requests").filter(~s).sum().alias("blocked_requests"),
         *[pl.col(t).filter(s).sum().alias(t) for t in TOKENS],
-        pl.col("gpu_cost_usd").filter(s).sum().alias("gpu_cost_usd"),
-        pl.col("loaded_cost_usd").filter(s).sum().alias("loaded_cost_usd"),
-        pl.col("api_value_usd").filter(s).sum().alias("api_value_usd"),
-        pl.col("gpu_cost_usd").filter(~s).sum().alias("blocked_gpu_cost_usd"),
-        pl.col("api_value_usd").filter(~s).sum().alias("blocked_api_value_usd"),
-        pl.col("overage_usd").sum(),
-        pl.col("usage_usd").sum(),
+        _money_sum("gpu_cost_usd", s).alias("gpu_cost_usd"),
+        _money_sum("loaded_cost_usd", s).alias("loaded_cost_usd"),
+        _money_sum("api_value_usd", s).alias("api_value_usd"),
+        _money_sum("gpu_cost_usd", ~s).alias("blocked_gpu_cost_usd"),
+        _money_sum("api_value_usd", ~s).alias("blocked_api_value_usd"),
+        _money_sum("overage_usd").alias("overage_usd"),
+        _money_sum("usage_usd").alias("usage_usd"),
         pl.col("cost_assumed").any().alias("cost_assumed"),
         pl.col("hour_key").n_unique().alias("active_hours"),
         (pl.col("hour_key") // 24).n_unique().alias("active_days"),

@@ -201,6 +201,25 @@ def _check_format(fmt: str) -> None:
         raise PlanalyzerError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
+def _run_meta(timezone: str, month: list[str] | None = None, since: str | None = None,
+              until: str | None = None, plans: Path | None = None, costs: Path | None = None,
+              prices: Path | None = None, assign: list[str] | None = None,
+              plan_file: Path | None = None) -> dict[str, Any]:
+    """JSON's ``meta``: the options that shape the figures, so two runs' documents say what
+    they compare (a catalog of null is the shipped one; a period of nulls is all months)."""
+    meta: dict[str, Any] = {
+        "timezone": timezone,
+        "period": {"months": list(month or []), "since": since, "until": until},
+        "catalogs": {"plans": str(plans) if plans else None,
+                     "costs": str(costs) if costs else None,
+                     "prices": str(prices) if prices else None},
+    }
+    if assign is not None or plan_file is not None:
+        meta["assignments"] = {"assign": list(assign or []),
+                               "plan_file": str(plan_file) if plan_file else None}
+    return meta
+
+
 def _emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> None:
     if fmt == "table":
         print_tables(_console(), tables)
@@ -523,7 +542,9 @@ def costs(
             tables.append(by_model)
         if sensitivity:
             tables += sensitivity_tables(catalog, prices, models)
-        _emit(tables, fmt)
+        meta = _run_meta(timezone, costs=costs_file, prices=prices_file)
+        del meta["period"], meta["catalogs"]["plans"]  # costs prices no period, no plan
+        _emit(tables, fmt, meta)
 
 
 @app.command()
@@ -581,7 +602,10 @@ def generate(
         tables = [summary.as_table()]
         if describe_:
             tables += describe(out)
-        _emit(tables, fmt)
+        # the wall time is in meta (JSON) or under the tables, never in a table's rows
+        _emit(tables, fmt, {"seconds": round(summary.seconds, 3)})
+        if fmt == "table" and not quiet:
+            _console().print(f"written in {summary.seconds:,.1f} s")
 
 
 def _period(month: list[str] | None, since: str | None, until: str | None) -> Period:
@@ -708,7 +732,8 @@ def report(
         tables = [*report_tables(data, by, top), *check_tables]  # type: ignore[arg-type]
         if econ.any:
             tables += economics_tables(data, econ, costs=costs, prices=prices)
-        _emit(tables, fmt)
+        _emit(tables, fmt, _run_meta(timezone, month, since, until, plans, costs, prices,
+                                     assign or [], plan_file))
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:
                 sys.stderr.write("unprofitable users found (--fail-if-unprofitable)\n")
@@ -859,7 +884,9 @@ def whatif(
             ev = _whatif_setup(store, sources, scen, plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt)
             outs = [ev.run(s) for s in scen]
-        _emit(whatif_tables(ev, outs, top), fmt)
+        _emit(whatif_tables(ev, outs, top), fmt,
+              _run_meta(timezone, month, since, until, plans, costs, prices, assign or [],
+                        plan_file))
 
 
 def _scenario_path(p: Path) -> Path:
@@ -949,7 +976,8 @@ def sweep(
             ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt, extra)
             _outs, tables = run_sweep(ev, scen, points, objective, affected)
-        _emit(tables, fmt)
+        _emit(tables, fmt, _run_meta(timezone, month, since, until, plans, costs, prices,
+                                     assign or [], plan_file))
 
 
 @app.command()
@@ -1039,7 +1067,9 @@ def optimize(
                                month, since, until, opts, quiet, fmt, extra)
             res = run_optimize(ev, base, axes, objective, cons, search=search,
                                max_evals=max_evals, top=top)
-        _emit(result_tables(ev, res, axes, objective, cons), fmt)
+        _emit(result_tables(ev, res, axes, objective, cons), fmt,
+              _run_meta(timezone, month, since, until, plans, costs, prices, assign or [],
+                        plan_file))
 
 
 def _small(axes: list[Any]) -> bool:

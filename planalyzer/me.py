@@ -252,6 +252,7 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
         [(r[0], *r[2:]) for r in rows],
         ["API list value: what the same requests cost at the vendors' API prices; GPU cost: "
          "the marginal cost to serve them (planalyzer costs shows the model)", *notes],
+        keys=("month", "usage"),
     )
     if len(scopes) > 1:
         usage.notes.append("usage: each tool's own rows, then both tools together (a month "
@@ -273,6 +274,7 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
              Col("max_used_share", "share", "max used"), Col("readings", "int")],
             [(r[0], r[1], r[2], r[3], float(r[4]) / 100.0, r[5]) for r in limits],
             ["the provider's own reading of how much of each window's limit was used"],
+            keys=("month", "plan_type", "window"),
         ))
     check_notes, check_tables = source_checks(base.con, catalog)
     usage.notes.extend(check_notes)
@@ -356,7 +358,7 @@ def _busiest_windows(scopes: Sequence[Scope], tz: str,
          Col("peak_5h_api_value_usd", "usd", "peak 5 h value"),
          Col("peak_week_tokens", "tokens", "peak week tokens"),
          Col("peak_week_api_value_usd", "usd", "peak week value")],
-        [(r[0], *r[2:]) for r in rows], notes)
+        [(r[0], *r[2:]) for r in rows], notes, keys=("month", "usage"))
 
 
 def _peaks(windows: list[Window]) -> dict[str, dict[str, float]]:

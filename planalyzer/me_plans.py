@@ -143,7 +143,7 @@ def limit_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
          Col("cap", "float"), Col("unit"), Col("peak", "float"),
          Col("peak_share", "share", "peak / cap"),
          Col("windows", "int"), Col("at_cap", "int", "windows at cap")],
-        rows, notes)
+        rows, notes, keys=("month", "usage", "plan", "limit"))
 
 
 def counts_calls(meter: Meter) -> bool:
@@ -311,7 +311,7 @@ def plan_cost_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
          Col("seller_margin_usd", "usd", "seller margin"), Col("yours", "bool")],
         rows, [*verdicts, "you pay: price plus overage or usage charges for the requests the "
                "plan serves; seller margin: what you pay less the GPU cost of all your "
-               "requests (as if none were blocked)"])
+               "requests (as if none were blocked)"], keys=("month", "usage", "plan"))
 
 
 def _verdicts(month: str, whose: str, label: str, part: pl.DataFrame, current: str | None,

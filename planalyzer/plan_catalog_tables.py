@@ -47,7 +47,8 @@ def _meters_table(catalog: PlanCatalog) -> Table:
         Col("estimate", "bool")], rows,
         ["a request counts request + API value x per API $ + the sum over token classes of "
          "tokens x weight, with the first row of its meter whose models glob matches the model "
-         "(docs/report.md, 'Plans, meters, windows'); a model no glob matches counts zero"])
+         "(docs/report.md, 'Plans, meters, windows'); a model no glob matches counts zero"],
+        keys=("meter", "models"))
 
 
 def catalog_tables(catalog: PlanCatalog) -> list[Table]:

@@ -190,11 +190,14 @@ def _fit_choice(data: ReportData) -> pl.DataFrame:
         return pl.DataFrame(schema=schema)
     # a plan that charges or caps by API value cannot price usage of a model with no list
     # price: it is no fit for that user-month (``priced``), rather than a free one
-    f = data.fit.filter(pl.col("feasible") & pl.col("priced"))
-    buyer = f.sort("buyer_cost_usd", "plan").group_by("user_id", "month_key").agg(
+    # costs equal to the micro-dollar are a tie, broken by plan name: float noise in the last
+    # bits (5.0493031 vs 5.0493030999999995, summed in another order) never picks the plan
+    f = data.fit.filter(pl.col("feasible") & pl.col("priced")).with_columns(
+        pl.col("buyer_cost_usd").round(6).alias("_cost_key"))
+    buyer = f.sort("_cost_key", "plan").group_by("user_id", "month_key").agg(
         pl.col("plan").first().alias("cheapest_plan"),
         pl.col("buyer_cost_usd").first().alias("cheapest_cost_usd"))
-    seller = f.filter(pl.col("profitable")).sort("buyer_cost_usd", "plan").group_by(
+    seller = f.filter(pl.col("profitable")).sort("_cost_key", "plan").group_by(
         "user_id", "month_key").agg(pl.col("plan").first().alias("profitable_plan"))
     return buyer.join(seller, on=["user_id", "month_key"], how="full", coalesce=True)
 

@@ -158,7 +158,7 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
          Col("implied_cap", "float", "implied cap"), Col("implied_p10", "float", "p10"),
          Col("implied_p90", "float", "p90"), Col("catalog_cap", "float", "catalog cap"),
          Col("ratio", "float", "implied / catalog")],
-        rows, notes)
+        rows, notes, keys=("plan_type", "plan", "window", "limit"))
 
 
 def _implied_caps(readings: pl.DataFrame, usage: pl.DataFrame, meter: Any

@@ -130,30 +130,30 @@ class GenerateSummary:
     target_events: int | None = None  # the population was sized for this many requests
 
     def as_table(self) -> Table:
-        """The summary as a two-column table (for the CLI)."""
-        rows: list[tuple[Any, ...]] = [
-            ("output", str(self.out)),
-            ("events (load this)", str(self.events_dir)),
-            ("users sidecar", str(self.users_path)),
-            ("seed", str(self.seed)),
-            ("months", f"{self.months[0]} .. {self.months[-1]} ({len(self.months)})"),
-            ("users", f"{self.users:,}"),
-            ("users by profile", ", ".join(f"{k} {v:,}" for k, v in self.users_by_profile.items())),
-            ("users by plan", ", ".join(f"{k} {v:,}" for k, v in self.users_by_plan.items())),
-            ("events", self._events_text()),
-            ("files", f"{len(self.files):,} ({self.bytes / 1e6:,.1f} MB)"),
-            ("seconds", f"{self.seconds:,.1f}"),
-        ]
-        return Table("generate_summary", "Synthetic population written",
-                     [Col("item", "str"), Col("value", "str")], rows)
+        """The summary as a one-row table of typed values (plain numbers in JSON and CSV; the
+        wall time is not in it: the CLI puts it in JSON's meta and under the table)."""
+        cols = [Col("output"), Col("events_dir", "str", "events (load this)"),
+                Col("users_path", "str", "users sidecar"), Col("seed", "number"),
+                Col("first_month", "str", "first month"), Col("last_month", "str", "last month"),
+                Col("months", "int"), Col("users", "int"),
+                Col("users_by_profile", "str", "users by profile"),
+                Col("users_by_plan", "str", "users by plan"), Col("events", "int"),
+                Col("target_events", "int", "target events"), Col("files", "int"),
+                Col("bytes", "int")]
+        row = (str(self.out), str(self.events_dir), str(self.users_path), self.seed,
+               self.months[0], self.months[-1], len(self.months), self.users,
+               ", ".join(f"{k} {v:,}" for k, v in self.users_by_profile.items()),
+               ", ".join(f"{k} {v:,}" for k, v in self.users_by_plan.items()), self.events,
+               self.target_events, len(self.files), self.bytes)
+        notes = [] if self.target_events is None else [self._target_note()]
+        return Table("generate_summary", "Synthetic population written", cols, [row], notes,
+                     record=True)
 
-
-    def _events_text(self) -> str:
-        if self.target_events is None:
-            return f"{self.events:,}"
+    def _target_note(self) -> str:
+        assert self.target_events is not None
         off = (self.events - self.target_events) / self.target_events
-        return (f"{self.events:,} (target {self.target_events:,}: {off:+.1%}; the population "
-                "grows a whole user at a time)")
+        return (f"events {self.events:,} (target {self.target_events:,}: {off:+.1%}; the "
+                "population grows a whole user at a time)")
 
 
 def parse_month(text: str) -> tuple[int, int]:

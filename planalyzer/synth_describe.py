@@ -252,7 +252,7 @@ def _population_table(population: list[tuple[Any, ...]]) -> Table:
          Col("median_user_month_usd", "usd", "median user-month"),
          Col("cache_read_share", "share", "cache-read share"),
          Col("unpriced_rows", "int", "unpriced rows")],
-        [tuple(r) for r in population],
+        [tuple(r) for r in population], keys=("profile", "plan"),
         notes=["API value at list prices in planalyzer/data/synth_prices.toml "
                f"(as of {load_prices().as_of}); unpriced rows use models not in that map."],
     )

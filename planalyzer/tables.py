@@ -45,6 +45,10 @@ class Table:
     # per row, how far a terminal indents its first cell (1: a part of the row above it);
     # empty: none. Presentation only: JSON, CSV and markdown write the values as they are.
     levels: Sequence[int] = ()
+    # the columns that say what a row is (month, tool, plan ...): a terminal too narrow for
+    # the table repeats them in each block of columns. Empty: its leading id columns (plan,
+    # user_id, model, month ...), or else its first column. Presentation only.
+    keys: Sequence[str] = ()
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The rows as dicts keyed by column key (the JSON output's keys)."""

@@ -7,7 +7,7 @@
 WITH days AS (
     SELECT
         user_id, local_day, any_value(profile) AS profile,
-        sum(spend_usd) AS spend_usd, sum(output_usd) AS output_usd,
+        fsum(spend_usd) AS spend_usd, fsum(output_usd) AS output_usd,
         sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens,
         sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens
     FROM synth_days
@@ -18,12 +18,12 @@ SELECT
     quantile_cont(spend_usd, 0.50) AS day_p50,
     quantile_cont(spend_usd, 0.90) AS day_p90,
     quantile_cont(spend_usd, 0.99) AS day_p99,
-    avg(spend_usd) AS day_mean,
+    fsum(spend_usd) / count(*) AS day_mean,
     avg(CASE WHEN isodow(local_day) >= 6 THEN 1.0 ELSE 0.0 END) AS weekend_share,
     sum(cache_read_tokens) AS cache_read_tokens,
     sum(cache_write_tokens) AS cache_write_tokens,
     sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens,
-    sum(output_usd) / nullif(sum(spend_usd), 0) AS output_cost_share
+    fsum(output_usd) / nullif(fsum(spend_usd), 0) AS output_cost_share
 FROM days
 WHERE profile IN ('agent', 'automated')

@@ -22,10 +22,10 @@ SELECT
     sum(e.cache_write_tokens + e.cache_write_1h_tokens) AS cache_write_tokens,
     sum(e.cache_read_tokens) AS cache_read_tokens,
     sum(e.output_tokens) AS output_tokens,
-    sum((e.input_tokens * pr.input + e.cache_write_tokens * pr.cache_write
+    fsum((e.input_tokens * pr.input + e.cache_write_tokens * pr.cache_write
         + e.cache_write_1h_tokens * pr.cache_write_1h + e.cache_read_tokens * pr.cache_read
         + e.output_tokens * pr.output) / 1e6) AS spend_usd,
-    sum(e.output_tokens * pr.output / 1e6) AS output_usd,
+    fsum(e.output_tokens * pr.output / 1e6) AS output_usd,
     count(*) FILTER (WHERE pr.model IS NULL) AS unpriced_rows
 FROM synth_src AS e
 LEFT JOIN synth_people AS p ON p.user_id = e.user_id

@@ -10,7 +10,7 @@ WITH user_months AS (
         any_value(plan) AS plan,
         month AS month,
         sum(requests) AS requests,
-        sum(spend_usd) AS spend,
+        fsum(spend_usd) AS spend,
         sum(cache_read_tokens) AS cache_read_tokens,
         sum(input_tokens + cache_write_tokens + cache_read_tokens + output_tokens) AS tokens,
         sum(unpriced_rows) AS unpriced_rows
@@ -23,7 +23,7 @@ SELECT
     count(DISTINCT user_id) AS users,
     sum(requests) AS requests,
     sum(tokens) AS tokens,
-    sum(spend) AS api_usd,
+    fsum(spend) AS api_usd,
     median(spend) AS median_user_month_usd,
     sum(cache_read_tokens) / nullif(sum(tokens), 0) AS cache_read_share,
     sum(unpriced_rows) AS unpriced_rows

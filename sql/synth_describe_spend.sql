@@ -5,18 +5,18 @@
 -- slots: none
 -- top k% = the ceil(k x n) costliest user-months, like the report's concentration table
 WITH user_months AS (
-    SELECT user_id, month AS month, sum(spend_usd) AS spend
+    SELECT user_id, month AS month, fsum(spend_usd) AS spend
     FROM synth_days
     WHERE profile IN ('agent', 'automated')
     GROUP BY ALL
-    HAVING sum(spend_usd) > 0
+    HAVING fsum(spend_usd) > 0
 ),
 ranked AS (
     SELECT
         spend,
         row_number() OVER (ORDER BY spend DESC) AS rn,
         count(*) OVER () AS n,
-        sum(spend) OVER () AS total
+        fsum(spend) OVER () AS total
     FROM user_months
 )
 SELECT
@@ -26,7 +26,7 @@ SELECT
     quantile_cont(spend, 0.75) AS p75,
     quantile_cont(spend, 0.90) AS p90,
     quantile_cont(spend, 0.99) AS p99,
-    sum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.01 * n))) / any_value(total) AS top1,
-    sum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.10 * n))) / any_value(total) AS top10,
-    sum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.25 * n))) / any_value(total) AS top25
+    fsum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.01 * n))) / any_value(total) AS top1,
+    fsum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.10 * n))) / any_value(total) AS top10,
+    fsum(spend) FILTER (WHERE rn <= greatest(1, ceil(0.25 * n))) / any_value(total) AS top25
 FROM ranked

@@ -35,6 +35,7 @@ def test_map_shows_a_transcript_source_s_fixed_layout(folder: Path, source: str)
     rows = {r["canonical"]: r for r in table["rows"]}
     assert rows["ts"]["how"] == "fixed layout"
     assert rows["plan"]["how"] == "default"
+    assert rows["plan"]["column"] is None and rows["ts"]["type"] is None  # not "-"
     assert f"{source} file(s)" in rows["ts"]["source"]
     assert len(table["rows"]) == 12  # one row per canonical column, not per file
     assert any(n.startswith(f"{source}: transcripts have a fixed layout") for n in table["notes"])

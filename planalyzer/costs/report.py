@@ -301,7 +301,8 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
                f"with the batch).",
                "The 200k request has exactly 200,000 prompt tokens, so its API value is at "
                "the standard price; above 200k Claude Sonnet 4/4.5 and Gemini 2.5 Pro bill "
-               "the WHOLE request at their long-context prices (docs/costs.md)."])
+               "the WHOLE request at their long-context prices (docs/costs.md)."],
+        keys=("model", "context_tokens"))
     assumptions = Table("cost_assumptions", "What the costs rest on (serving profiles)",
                         ASSUMPTION_COLUMNS, _assumption_rows(catalog, resolutions),
                         notes=["Override any of these with --costs FILE (docs/costs.md)."])
@@ -402,4 +403,4 @@ def sensitivity_tables(catalog: CostCatalog, prices: PriceCatalog,
         notes=["Elasticity: % change in cost per 1% change in the assumption (-1: cost halves "
                "when it doubles; 0: no effect). Price is +1 and utilization -1 by "
                "construction; MFU weighs prefill, MBU decode, batch only while the target "
-               "batch (not KV memory) limits it."])]
+               "batch (not KV memory) limits it."], keys=("model", "context_tokens"))]

@@ -32,6 +32,10 @@ TORNADO_COLS = (
     Col("low_margin_usd", "usd", "margin at low"), Col("base_margin_usd", "usd", "margin"),
     Col("high_margin_usd", "usd", "margin at high"), Col("swing_usd", "usd", "swing"),
     Col("margin_sign_flips", "bool", "sign flips"),
+    # the settings as numbers: a multiple of each profile's own value (x0.85 -> 0.85) or a
+    # value that sets every profile (0.3); the other one is null
+    Col("low_factor", "float", "low x"), Col("low_value", "float", "low value"),
+    Col("high_factor", "float", "high x"), Col("high_value", "float", "high value"),
 )
 
 
@@ -39,7 +43,8 @@ def tornado_table(data: ReportData, rows: Sequence[TornadoRow], knobs: Sequence[
                   ) -> Table:
     out = [_row([r.plan, r.knob.name, r.base_setting, r.knob.low.text, r.knob.high.text,
                  r.revenue_usd, r.low_margin_usd, r.base_margin_usd, r.high_margin_usd,
-                 r.swing_usd, r.sign_flips])
+                 r.swing_usd, r.sign_flips, r.knob.low.factor, r.knob.low.absolute,
+                 r.knob.high.factor, r.knob.high.absolute])
            for r in rows]
     notes = [
         "contribution margin = revenue - marginal GPU cost, per month; revenue is fixed (caps "
@@ -54,7 +59,7 @@ def tornado_table(data: ReportData, rows: Sequence[TornadoRow], knobs: Sequence[
     ]
     return Table("margin_sensitivity",
                  "Margin sensitivity to the cost assumptions (tornado, per month)",
-                 TORNADO_COLS, out, notes)
+                 TORNADO_COLS, out, notes, keys=("plan", "assumption"))
 
 
 BREAK_EVEN_COLS = (
@@ -128,4 +133,4 @@ def projection_table(data: ReportData, rows: Sequence[ProjectedMonth], usage_gro
                      "their requests have no API value to share out; give --prices FILE")
     return Table("margin_projection",
                  "Margins projected under usage growth and falling cost per token",
-                 PROJECTION_COLS, out, notes)
+                 PROJECTION_COLS, out, notes, keys=("plan", "month"))

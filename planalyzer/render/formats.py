@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -17,12 +16,31 @@ from planalyzer.tables import Col, Table
 FORMATS = ("table", "json", "csv", "markdown")
 
 
-def _json_value(value: Any) -> Any:
+MONEY_DECIMALS = 6
+"""Amounts (kind ``usd``) are written to JSON and CSV to this many decimals, as the report's
+tables round them: float noise (0.023996999999999997, a sum that differs in its last bits
+between runs) never shows, and the same input gives the same bytes."""
+_SIGNIFICANT = 15  # other floats (rates, shares, measures): this many significant figures
+
+
+def stable(value: Any, col: Col) -> Any:
+    """``value`` as JSON and CSV write it: an amount rounded to MONEY_DECIMALS, another float
+    to _SIGNIFICANT figures (a rate of $0.0000484 keeps its digits), -0.0 as 0.0; anything
+    else as it is."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value
+    if col.kind == "usd":
+        return round(value, MONEY_DECIMALS) + 0.0
+    return float(f"{value:.{_SIGNIFICANT}g}") + 0.0
+
+
+def _json_value(value: Any, col: Col) -> Any:
+    value = stable(value, col)
     if isinstance(value, float):
         # -0.0 (a loss of nothing, rounded) is written as 0.0
         return value + 0.0 if math.isfinite(value) else None
-    if isinstance(value, Decimal):
-        return float(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
@@ -37,7 +55,7 @@ def to_json(tables: Sequence[Table], meta: dict[str, Any] | None = None) -> str:
         doc[t.name] = {
             "title": t.title,
             "columns": [c.key for c in t.columns],
-            "rows": [{c.key: _json_value(v) for c, v in zip(t.columns, row, strict=True)}
+            "rows": [{c.key: _json_value(v, c) for c, v in zip(t.columns, row, strict=True)}
                      for row in t.rows],
             "notes": t.notes,
         }
@@ -74,6 +92,25 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
+# A cell with one of these is quoted. csv needs the first four quoted; "#" is quoted because a
+# reader that skips comment lines (pandas ``comment='#'``, polars ``comment_prefix='#'``) cuts a
+# line at a bare "#" (pandas, anywhere in it) or skips a line that starts with one.
+_QUOTE_IF = (",", '"', "\n", "\r", "#")
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """One CSV line: a cell quoted (its quotes doubled) only where it must be, as csv's
+    QUOTE_MINIMAL does, and also where it holds a "#"."""
+    if len(cells) == 1 and cells[0] == "":
+        return '""\n'  # a lone empty cell, not a blank line
+    out = []
+    for text in cells:
+        if any(ch in text for ch in _QUOTE_IF):
+            text = '"' + text.replace('"', '""') + '"'
+        out.append(text)
+    return ",".join(out) + "\n"
+
+
 def visible(text: str) -> str:
     """``text`` with control and other invisible characters (a newline, an ANSI escape, a
     zero-width space) written as escapes (\\n, \\x1b, \\u200b): an id from a log can then
@@ -94,7 +131,8 @@ def to_csv(tables: Sequence[Table]) -> str:
     ``# name`` line. A table's notes (the warnings among them) follow as ``# note: ...``
     lines before its header, so a redirected file keeps them and a reader that skips ``#``
     lines (pandas ``comment='#'``) still reads the rows. A text cell that a spreadsheet would
-    run as a formula (=, +, -, @ first) starts with '."""
+    run as a formula (=, +, -, @ first) starts with '; a text cell with a ``#`` is quoted, so
+    such a reader keeps it whole."""
     out = io.StringIO()
     for i, t in enumerate(tables):
         if len(tables) > 1:
@@ -103,10 +141,10 @@ def to_csv(tables: Sequence[Table]) -> str:
             out.write(f"# {t.name}\n")
         for note in t.notes:
             out.write(f"# note: {_comment(note)}\n")
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.key for c in t.columns])
+        out.write(_csv_line([c.key for c in t.columns]))
         for row in t.rows:
-            writer.writerow([_csv_cell(v) for v in row])
+            out.write(_csv_line([_csv_cell(stable(v, c))
+                                 for c, v in zip(t.columns, row, strict=True)]))
     return out.getvalue()
 
 

@@ -1,8 +1,11 @@
 """Rich rendering of report tables for a terminal. Only the CLI imports this module.
 
-A figure is never cut short: every column is at least as wide as its widest value, and a table
-too wide for the terminal is printed in blocks of columns, each repeating the table's key
-columns (plan, month, user ...), the way wide data frames are shown.
+A figure is never cut short: a number column is always as wide as its widest value, and a
+table too wide for the terminal is printed in blocks of columns, each repeating the table's key
+columns (``Table.keys``: plan, month, user ...), the way wide data frames are shown. Text never
+ends in an ellipsis either: long text (an assumption, a path, a long id in a narrow terminal)
+wraps onto more lines, and where even one number column and the keys cannot share a line, each
+row is printed as ``header  value`` lines instead (a stacked layout).
 
 Text from the logs (user ids, model names, file paths) is never read as rich markup: the CLI's
 consoles have markup off, and notes are printed with ``markup=False`` (a model named
@@ -20,11 +23,12 @@ from rich.table import Table as RichTable
 from planalyzer.render.formats import human
 from planalyzer.tables import Table
 
-# Identifiers a user types back (--plan, --month, a user id): never wrapped or cut short.
+# Identifiers a user types back (--plan, --month, a user id): the key columns of a table that
+# names none (Table.keys) are its leading columns among these.
 KEY_COLUMNS = frozenset({"plan", "user_id", "model", "month", "limit", "from_plan", "to_plan",
-                         "plan_before", "plan_after", "source", "assumption", "scenario",
-                         "metric"})
+                         "plan_before", "plan_after", "scenario", "metric"})
 _TEXT_WIDTH = 24  # free text (names, notes) wraps down to this width
+_WRAP_MIN = 10  # a record's measure and text value wrap down to this width where needed
 _PAD = 3  # per column: a space each side and the (blank) rule between columns
 
 
@@ -39,50 +43,86 @@ def print_tables(console: Console, tables: Sequence[Table]) -> None:
         console.print()
 
 
-def _widths(t: Table, cells: list[list[str]]) -> list[int]:
-    """The narrowest each column can be: its widest value (free text wraps between words,
-    down to _TEXT_WIDTH) and the longest word of its header (headers wrap too)."""
-    out = []
-    for i, c in enumerate(t.columns):
-        widest = max((len(r[i]) for r in cells), default=1)
-        if c.kind == "str" and c.key not in KEY_COLUMNS:
-            longest_word = max((len(w) for r in cells for w in r[i].split()), default=1)
-            widest = min(widest, max(_TEXT_WIDTH, longest_word))
-        word = max((len(w) for w in c.header.split()), default=1)
-        out.append(max(widest, word, 1))
-    return out
-
-
-def _blocks(t: Table, widths: list[int], room: int) -> list[list[int]]:
-    """Column indexes per printed block: the leading key columns, then as many others as fit."""
+def key_columns(t: Table) -> list[int]:
+    """Indexes of the columns that say what a row is, in table order."""
+    if t.keys:
+        named = [i for i, c in enumerate(t.columns) if c.key in t.keys]
+        if named:
+            return named
     keys = []
     for i, c in enumerate(t.columns):
         if c.key not in KEY_COLUMNS:
             break
         keys.append(i)
-    if not keys:
-        keys = [0]
+    return keys or [0]
+
+
+def _widths(t: Table, cells: list[list[str]], keys: list[int]) -> tuple[list[int], list[int]]:
+    """Per column, the width it gets when there is room (its widest value; free text wraps
+    between words down to _TEXT_WIDTH; the longest word of its header, headers wrap too),
+    and the least it can take: a number or a key its full width, free text _TEXT_WIDTH
+    (wrapping, and breaking a longer word)."""
+    natural, least = [], []
+    for i, c in enumerate(t.columns):
+        widest = max((len(r[i]) for r in cells), default=1)
+        word = max((len(w) for w in c.header.split()), default=1)
+        if c.kind != "str":
+            natural.append(max(widest, word, 1))
+            least.append(natural[-1])
+            continue
+        if i not in keys:
+            longest_word = max((len(w) for r in cells for w in r[i].split()), default=1)
+            widest = min(widest, max(_TEXT_WIDTH, longest_word))
+        natural.append(max(widest, word, 1))
+        least.append(natural[-1] if i in keys else min(natural[-1], _TEXT_WIDTH))
+    return natural, least
+
+
+def _shrink(widths: list[int], least: list[int], budget: int) -> list[int] | None:
+    """``widths`` cut (the widest first, none below its least) to sum to at most ``budget``;
+    None when even the least widths don't fit."""
+    if sum(least) > budget:
+        return None
+    out = list(widths)
+    while sum(out) > budget:
+        k = max(range(len(out)), key=lambda j: (out[j] - least[j] > 0, out[j]))
+        out[k] -= 1
+    return out
+
+
+def _layout(t: Table, natural: list[int], least: list[int], keys: list[int],
+            room: int) -> list[tuple[list[int], list[int]]] | None:
+    """Blocks of (column indexes, widths): the key columns and as many others as fit, in the
+    table's order. None when the keys and the widest number column (or the narrowest a free
+    text column wraps to) cannot share a line: print the rows stacked."""
     rest = [i for i in range(len(t.columns)) if i not in keys]
-    base = 1 + sum(widths[i] + _PAD for i in keys)  # + the table's right edge
-    blocks: list[list[int]] = []
-    cur: list[int] = []
+    key_w = [natural[i] for i in keys]  # a key is always shown whole, on one line
+    base = 1 + sum(w + _PAD for w in key_w)  # + the table's right edge
+    if base + max((least[i] + _PAD for i in rest), default=0) > room:
+        return None
+    chunks: list[dict[int, int]] = []
+    cur: dict[int, int] = {}
     used = base
     for i in rest:
-        w = widths[i] + _PAD
-        if cur and used + w > room:
-            blocks.append(keys + cur)
-            cur, used = [], base
-        cur.append(i)
-        used += w
-    if cur or not blocks:
-        blocks.append(keys + cur)
+        w = min(natural[i], max(least[i], room - base - _PAD))
+        if cur and used + w + _PAD > room:
+            chunks.append(cur)
+            cur, used = {}, base
+        cur[i] = w
+        used += w + _PAD
+    if cur or not chunks:
+        chunks.append(cur)
+    blocks = []
+    for chunk in chunks:  # the keys and the chunk's columns, in the table's order
+        chunk.update(zip(keys, key_w, strict=True))
+        order = sorted(chunk)
+        blocks.append((order, [chunk[i] for i in order]))
     return blocks
 
 
 def _fit(t: Table, block: list[int], widths: list[int], room: int) -> list[int]:
-    """Fixed widths for one block: the narrowest widths, then spare room to the columns whose
-    header would otherwise wrap (left to right), so rich never has to crop or cut a value."""
-    out = [widths[i] for i in block]
+    """Spare room to the columns whose header would otherwise wrap (left to right)."""
+    out = list(widths)
     spare = room - (1 + sum(w + _PAD for w in out))
     for k, i in enumerate(block):
         want = len(t.columns[i].header) - out[k]
@@ -97,25 +137,60 @@ def _print_grid(console: Console, t: Table) -> None:
     cells = [[human(v, c) for c, v in zip(t.columns, row, strict=True)] for row in t.rows]
     for r, level in zip(cells, t.levels, strict=False):
         r[0] = "  " * level + r[0]
-    widths = _widths(t, cells)
-    blocks = _blocks(t, widths, console.width)
-    for n, block in enumerate(blocks):
+    keys = key_columns(t)
+    natural, least = _widths(t, cells, keys)
+    blocks = _layout(t, natural, least, keys, console.width)
+    if blocks is None:
+        _print_stacked(console, t, cells, keys)
+        return
+    for n, (block, widths) in enumerate(blocks):
         title = t.title if n == 0 else f"{t.title} (continued, {n + 1}/{len(blocks)})"
         rt = RichTable(title=title, box=box.SIMPLE_HEAVY, title_justify="left",
                        min_width=min(len(title), console.width))  # the title on one line
         for i, width in zip(block, _fit(t, block, widths, console.width), strict=True):
             c = t.columns[i]
             justify: JustifyMethod = "left" if c.kind in ("str", "bool") else "right"
-            rt.add_column(c.header, justify=justify, no_wrap=c.key in KEY_COLUMNS, width=width)
+            # a key is on one line; numbers always fit their width; free text wraps
+            rt.add_column(c.header, justify=justify, no_wrap=i in keys, width=width,
+                          overflow="fold")
         for r in cells:
             rt.add_row(*(r[i] for i in block))
         console.print(rt)
 
 
+def _print_stacked(console: Console, t: Table, cells: list[list[str]],
+                   keys: list[int]) -> None:
+    """Each row as ``header  value`` lines, its key columns first: for a terminal too narrow
+    for even one number column beside the keys. Lines are never cut (a long one wraps)."""
+    console.print(t.title, markup=False, highlight=False, soft_wrap=True)
+    order = keys + [i for i in range(len(t.columns)) if i not in keys]
+    width = min(max(len(c.header) for c in t.columns), max(8, console.width // 2))
+    for r in cells:
+        console.print()
+        for i in order:
+            console.print(f"  {t.columns[i].header:<{width}}  {r[i]}", markup=False,
+                          highlight=False, soft_wrap=True)
+    console.print()
+
+
 def _print_record(console: Console, t: Table) -> None:
+    values = [human(v, c) for c, v in zip(t.columns, t.rows[0], strict=True)]
+    headers = [c.header for c in t.columns]
+    numbers = [v for v, c in zip(values, t.columns, strict=True) if c.kind != "str"]
+    value_w = max((len(v) for v in values), default=1)
+    measure_w = max((len(h) for h in headers), default=1)
+    room = console.width - 1 - 2 * _PAD
+    if value_w + measure_w > room:  # wrap the measure, then the text values
+        value_least = max((len(v) for v in numbers), default=1)
+        fit = _shrink([measure_w, value_w], [min(measure_w, _WRAP_MIN),
+                                             min(value_w, max(value_least, _WRAP_MIN))], room)
+        if fit is None:
+            _print_stacked(console, t, [values], [])
+            return
+        measure_w, value_w = fit
     rt = RichTable(title=t.title, box=box.SIMPLE_HEAVY, title_justify="left", show_header=False)
-    rt.add_column("measure")
-    rt.add_column("value", justify="right")
-    for c, v in zip(t.columns, t.rows[0], strict=True):
-        rt.add_row(c.header, human(v, c))
+    rt.add_column("measure", width=measure_w, overflow="fold")
+    rt.add_column("value", justify="right", width=value_w, overflow="fold")
+    for h, v in zip(headers, values, strict=True):
+        rt.add_row(h, v)
     console.print(rt)

@@ -51,7 +51,7 @@ def mapping_tables(specs: Sequence[str], opts: LoadOptions) -> list[Table]:
         _layout_rows(registry.get(name), files, opts, rows, notes)
     return [Table("column_mapping", "Column mapping",
                   [Col("source"), Col("canonical"), Col("column"), Col("type"), Col("how")],
-                  rows, notes)]
+                  rows, notes, keys=("source", "canonical"))]
 
 
 def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
@@ -69,7 +69,8 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
         how = m.how.get(canon, "default" if col is None else "")
         if how == "given" and canon not in opts.mapping.explicit:
             how = "preset"  # a vendor source's own column list, not the user's --map
-        rows.append((name, canon, col or "-", types.get(col, "-") if col else "-", how))
+        # no column (or no type): null in JSON, empty in CSV, "-" on a terminal
+        rows.append((name, canon, col, types.get(col) if col else None, how))
     unused = sorted(set(types) - set(m.columns.values()) - set(proj.extra_columns))
     if unused:
         notes.append(f"{name}: columns not used: {', '.join(unused)}")
@@ -98,7 +99,7 @@ def _layout_rows(module: Source, files: list[SourceFile], opts: LoadOptions,
     label = f"{where} ({len(files):,} {module.name} file(s))"
     fields = dict(module.layout)
     for canon in MAPPABLE:
-        rows.append((label, canon, fields.get(canon, "-"), "-",
+        rows.append((label, canon, fields.get(canon), None,
                      "fixed layout" if canon in fields else "default"))
     ignored = " (--map and --mapping do not apply to them)" if opts.mapping.explicit else ""
     notes.append(f"{module.name}: transcripts have a fixed layout, not columns to map: each "

@@ -281,7 +281,7 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
                          g("revenue_usd") - base_m.get(f"revenue_usd:{p}", 0.0),
                          g("margin_usd") - base_m.get(f"margin_usd:{p}", 0.0)))
     changes = Table("optimize_changes", "What each design changes, and for whom (plans whose "
-                    "users are affected)", ccols, crow)
+                    "users are affected)", ccols, crow, keys=("rank", "plan"))
     return [best, changes]
 
 
