@@ -231,7 +231,7 @@ def _load_options(
     map_: list[str] | None, mapping: Path | None, tz: str, dedupe_on: str | None,
     strict: bool, max_tokens: int, input_format: str | None, source: str | None = None,
     user: str | None = None, user_map: Path | None = None,
-    bucket_prompt_tokens: int = DEFAULT_BUCKET_PROMPT_TOKENS,
+    bucket_prompt_tokens: int = DEFAULT_BUCKET_PROMPT_TOKENS, ctx: typer.Context | None = None,
 ) -> LoadOptions:
     _check_min("--max-tokens", max_tokens, 1, "tokens per class per request")
     _check_min("--bucket-prompt-tokens", bucket_prompt_tokens, 1,
@@ -242,11 +242,21 @@ def _load_options(
     if input_format is not None:
         check_choice("--input-format", input_format, INPUT_FORMATS)
     dedupe = tuple(c.strip() for c in dedupe_on.split(",") if c.strip()) if dedupe_on else ()
-    return LoadOptions(mapping=spec, timezone=tz, dedupe_on=dedupe, strict=strict,
-                       max_tokens=max_tokens, input_format=input_format, source=source,
-                       user_id=user,
-                       user_map=read_user_map(user_map) if user_map else {},
-                       bucket_prompt_tokens=bucket_prompt_tokens)
+    # an option given on the command line is given even at its default's value (--timezone
+    # UTC): it applies to a --db store's changed files; one left out is not passed at all
+    given: dict[str, Any] = {name: value for name, value in (
+        ("timezone", tz), ("max_tokens", max_tokens),
+        ("bucket_prompt_tokens", bucket_prompt_tokens)) if _given(ctx, name)}
+    return LoadOptions(mapping=spec, dedupe_on=dedupe, strict=strict,
+                       input_format=input_format, source=source, user_id=user,
+                       user_map=read_user_map(user_map) if user_map else {}, **given)
+
+
+def _given(ctx: typer.Context | None, param: str) -> bool:
+    """Whether the command's parameter ``param`` was given (on the command line or by its
+    environment variable), not left at its default."""
+    source = ctx.get_parameter_source(param) if ctx is not None else None
+    return source is not None and source.name != "DEFAULT"
 
 
 def _show_progress(quiet: bool, fmt: str) -> bool:
@@ -361,6 +371,7 @@ def _summary_line(report: LoadReport) -> str:
 
 @app.command()
 def load(
+    ctx: typer.Context,
     sources: SourcesArg,
     db: DbOpt = None,
     map_: MapOpt = None,
@@ -387,7 +398,7 @@ def load(
     with _user_errors(db) as run:
         _check_format(fmt)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map, bucket_prompt_tokens)
+                             input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         with Store(db) as store:
             run.loading = True
             report = _load(store, sources, opts, _show_progress(quiet, fmt))
@@ -477,6 +488,7 @@ def plans(
 
 @app.command()
 def costs(
+    ctx: typer.Context,
     sources: Annotated[list[str] | None, typer.Argument(
         help="Logs whose models to show; without any, every model in the catalog.")] = None,
     costs_file: CostsOpt = None,
@@ -525,7 +537,7 @@ def costs(
             _check_sources(sources, db)
         if sources or db:  # with --db alone: the models of the events it holds
             opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                                 input_format, source, user, user_map, bucket_prompt_tokens)
+                                 input_format, source, user, user_map, bucket_prompt_tokens, ctx)
             with Store(db, read_only=not sources) as store:
                 loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
@@ -629,6 +641,7 @@ def _period(month: list[str] | None, since: str | None, until: str | None) -> Pe
 
 @app.command()
 def report(
+    ctx: typer.Context,
     sources: AnalysisSourcesArg = None,
     plans: Annotated[Path | None, typer.Option(
         "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
@@ -714,7 +727,7 @@ def report(
         econ.check()
         period = _period(month, since, until)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map, bucket_prompt_tokens)
+                             input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         with Store(db, read_only=not sources) as store:
             loaded = _load_for_analysis(store, sources, opts, quiet, fmt)
             scope = store.others_note(loaded)
@@ -838,6 +851,7 @@ def _whatif_setup(store: Store, sources: list[str] | None, scenarios: list[Any],
 
 @app.command()
 def whatif(
+    ctx: typer.Context,
     scenario: Annotated[list[str], typer.Option(
         "--scenario", "-s", help="Scenario TOML, or the name of a shipped scenario "
         "(repeatable); see docs/whatif.md.")],
@@ -877,7 +891,7 @@ def whatif(
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map, bucket_prompt_tokens)
+                             input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
         scen = [load_scenario(_scenario_path(Path(p))) for p in scenario]
         with Store(db, read_only=not sources) as store:
@@ -905,6 +919,7 @@ def _scenario_path(p: Path) -> Path:
 
 @app.command()
 def sweep(
+    ctx: typer.Context,
     sources: AnalysisSourcesArg = None,
     grid: GridOpt = None,
     scenario: BaseScenarioOpt = None,
@@ -960,7 +975,7 @@ def sweep(
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map, bucket_prompt_tokens)
+                             input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         if not grid:
             raise PlanalyzerError("--grid: give at least one PATH=VALUES axis")
         axes = [parse_axis(g) for g in grid]
@@ -982,6 +997,7 @@ def sweep(
 
 @app.command()
 def optimize(
+    ctx: typer.Context,
     sources: AnalysisSourcesArg = None,
     grid: GridOpt = None,
     constraint: Annotated[list[str] | None, typer.Option(
@@ -1046,7 +1062,7 @@ def optimize(
         _check_format(fmt)
         _check_sources(sources, db)
         opts = _load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
-                             input_format, source, user, user_map, bucket_prompt_tokens)
+                             input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         _check_min("--top", top, 1, "designs to report")
         _check_min("--max-evals", max_evals, 1, "the largest grid searched exhaustively; "
                    "--search coordinate never searches exhaustively")

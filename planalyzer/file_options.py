@@ -7,8 +7,13 @@ whatever the run that triggers it gives. For a changed file (all its rows are re
 option given in this run replaces the recorded one. A row an older planalyzer wrote has no
 options recorded: this run's are used, and a note says so.
 
-``--dedupe-on`` is a property of the whole store (``store_settings``): a load asking for
-another key is refused, since the rows kept so far were chosen with the recorded one.
+An option is given when set, even at its default's value (``--timezone UTC``,
+planalyzer.option_defaults). Notes name, with their values, the given options that differ
+from those recorded for a changed file (they were used) or a kept one (they were not).
+
+``--dedupe-on`` is a property of the whole store (``store_settings``): a load leaving it out
+uses the recorded key; one giving another key is refused, since the rows kept so far were
+chosen with the recorded one.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from planalyzer import sqlfiles
+from planalyzer.accounting import display_path
 from planalyzer.errors import InputError
 from planalyzer.sources.base import BatchItem, Source
 from planalyzer.sources.files import SourceFile
@@ -50,11 +56,11 @@ def file_user(src: SourceFile, module: Source, opts: LoadOptions) -> str | None:
 
 def record(opts: LoadOptions, user: str | None) -> dict[str, Any]:
     """The options a file is read with, as the manifest keeps them."""
-    return {"timezone": opts.timezone, "map": dict(sorted(opts.mapping.explicit.items())),
+    return {"timezone": str(opts.timezone), "map": dict(sorted(opts.mapping.explicit.items())),
             "cache_read_in_input": opts.mapping.input_includes_cache_read,
-            "max_tokens": opts.max_tokens, "input_format": opts.input_format,
+            "max_tokens": int(opts.max_tokens), "input_format": opts.input_format,
             "source": opts.source, "user": user,
-            "bucket_prompt_tokens": opts.bucket_prompt_tokens}
+            "bucket_prompt_tokens": int(opts.bucket_prompt_tokens)}
 
 
 def encode(rec: dict[str, Any]) -> str:
@@ -103,6 +109,88 @@ def differing(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
             if opt != "--user-map" and any(a.get(f) != b.get(f) for f in fields)]
 
 
+def _shown(opt: str, rec: dict[str, Any]) -> str:
+    """An option's value in a record, as a note shows it."""
+    if opt == "--map/--mapping":
+        pairs = [f"{k}={v}" for k, v in sorted((rec.get("map") or {}).items())]
+        if rec.get("cache_read_in_input") is not None:
+            pairs.append(f"input includes cache reads: {rec['cache_read_in_input']}")
+        return ", ".join(pairs) or "none"
+    unset = "detected" if opt in ("--source", "--input-format") else "none"
+    return ", ".join(unset if v is None else str(v) for v in (rec.get(f) for f in _FIELDS[opt]))
+
+
+def given_differences(opts: LoadOptions, rec: dict[str, Any],
+                      now: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(option, value recorded, value now) of each option given in ``opts`` whose value
+    (``now``: a record of the file's options under them) differs from the file's record."""
+    out = []
+    for opt in opts.read_options():
+        fields = _FIELDS.get(opt)
+        if not fields or (opt == "--user-map" and "--user" in opts.read_options()):
+            continue
+        if fields == ("user",) and rec.get("user") is None:
+            continue  # rows that name their users: --user does not apply to the file
+        if any(rec.get(f) != now.get(f) for f in fields):
+            out.append((opt, _shown(opt, rec), _shown(opt, now)))
+    return out
+
+
+def changed_notes(diffs: dict[tuple[str, str, str], list[str]]) -> list[str]:
+    """Changed files read with a given option other than the one recorded for them."""
+    notes = []
+    for (opt, old, new), keys in diffs.items():
+        more = f" and {len(keys) - 1:,} more changed file(s)" if len(keys) > 1 else \
+            " (changed)"
+        its = "their" if len(keys) > 1 else "its"
+        notes.append(f"{display_path(keys[0])}{more}: {opt.split('/')[0]}: {old} when "
+                     f"loaded, {new} now: {its} rows were read with {new} (the option given "
+                     "applies to a changed file)")
+    return notes
+
+
+def kept_notes(path: Path | None, opts: LoadOptions,
+               kept: list[tuple[SourceFile, str | None]]) -> list[str]:
+    """Files kept as they were loaded (unchanged) whose recorded options differ from options
+    given in this run (``kept``: each file, its manifest read_options), named with the
+    values: the options given do not apply to them."""
+    files: list[str] = []
+    values: dict[str, set[tuple[str, str]]] = {}
+    for src, text in kept:
+        rec = decode(text)
+        if rec is None:  # loaded by an older planalyzer: its options were not recorded
+            diffs = [(o, "not recorded", "given") for o in opts.read_options()
+                     if o in _FIELDS]
+        else:
+            now = record(opts, _user_now(src, opts))
+            diffs = given_differences(opts, rec, now)
+        if diffs:
+            files.append(display_path(src.key))
+            for opt, old, new in diffs:
+                values.setdefault(opt, set()).add((old, new))
+    if not files:
+        return []
+    more = f" and {len(files) - 1:,} more" if len(files) > 1 else ""
+    said = "; ".join(
+        f"{opt.split('/')[0]}: " + " or ".join(sorted(old for old, _ in pairs)[:3])
+        + f" when loaded, {sorted(pairs)[0][1]} now" for opt, pairs in values.items())
+    where = f"--db {path}" if path is not None else "the store"
+    return [f"{len(files):,} file(s) already in {where} ({files[0]}{more}) were kept as they "
+            f"were loaded then ({said}): options given apply to new or changed files only "
+            "(use a new --db file to read them all with these options)"]
+
+
+def _user_now(src: SourceFile, opts: LoadOptions) -> str | None:
+    """The user a transcript file's rows would get under ``opts``; None for other files."""
+    from planalyzer.sources import registry
+
+    if src.source is None or not registry.get(src.source).batch:
+        return None
+    from planalyzer.sources.claude_code import user_of
+
+    return user_of(src, opts)
+
+
 def source_for(src: SourceFile, fmt: str, rec: dict[str, Any], unchanged: bool,
                given: LoadOptions) -> SourceFile:
     """The file to read again: as its manifest entry ``fmt`` says it was read (source module
@@ -121,28 +209,32 @@ def source_for(src: SourceFile, fmt: str, rec: dict[str, Any], unchanged: bool,
 
 
 def check_dedupe_key(con: duckdb.DuckDBPyConnection, path: Path,
-                     dedupe_on: tuple[str, ...], has_files: Callable[[], bool]) -> list[str]:
-    """Refuse a load whose --dedupe-on differs from the key the store was loaded with;
-    record the key at a store's first load (in the load's transaction). Notes for a store an
-    older planalyzer made (its key was not recorded)."""
+                     dedupe_on: tuple[str, ...],
+                     has_files: Callable[[], bool]) -> tuple[tuple[str, ...], list[str]]:
+    """The dedupe key of a load into a --db store, and notes: the key the store recorded when
+    this load gives no --dedupe-on (a cron line that leaves the flag out keeps working); a
+    load giving another key is refused. A store's first load records the key (in the load's
+    transaction). Notes for a store an older planalyzer made (its key was not recorded)."""
     want = ",".join(dedupe_on)
     rows = sqlfiles.run(con, "store_setting", {"name": "dedupe_on"}).fetchall()
     if rows:
         have = str(rows[0][0])
-        if set(filter(None, have.split(","))) != set(dedupe_on):
+        columns = tuple(filter(None, have.split(",")))
+        if dedupe_on and set(columns) != set(dedupe_on):
             raise InputError(
                 f"--db {path}: its rows were deduplicated on {_key_text(have)}; this load "
                 f"asks for {_key_text(want)}: a store keeps one dedupe key (the rows kept so "
-                f"far were chosen by it); load with {_flag(have)}, or give a new --db file to "
-                f"dedupe on {_key_text(want).split(' (')[0]}")
-        return []
+                f"far were chosen by it); load with {_flag(have)} (or leave --dedupe-on out), "
+                f"or give a new --db file to dedupe on {_key_text(want).split(' (')[0]}")
+        return columns, []
     sqlfiles.run(con, "insert_store_setting", {"name": "dedupe_on", "value": want}).fetchall()
     if not has_files():
-        return []
-    return [f"--db {path}: made by an older planalyzer, it did not record the dedupe key of "
-            f"its earlier loads; this load's ({_key_text(want)}) is recorded and later loads "
-            "must use it (if earlier loads used another --dedupe-on, load every file into a "
-            "new --db file)"]
+        return dedupe_on, []
+    return dedupe_on, [
+        f"--db {path}: made by an older planalyzer, it did not record the dedupe key of "
+        f"its earlier loads; this load's ({_key_text(want)}) is recorded and later loads "
+        "use it (if earlier loads used another --dedupe-on, load every file into a new --db "
+        "file)"]
 
 
 def _key_text(value: str) -> str:

@@ -37,6 +37,8 @@ from planalyzer.load_notes import (
     source_notes,
     user_option_notes,
 )
+from planalyzer.option_defaults import DefaultInt, DefaultStr
+from planalyzer.option_defaults import given as option_given
 from planalyzer.rejected_copies import rejected_copy_notes
 from planalyzer.schema import EVENT_COLUMN_NAMES, TOKEN_COLUMNS
 from planalyzer.sources import registry, staging
@@ -65,39 +67,47 @@ from planalyzer.store_open import (
 from planalyzer.timezones import check_timezone
 
 DEFAULT_MAX_TOKENS = 10_000_000  # per token class per request; far above any context window
+# the fields' defaults, told apart from the same values given (planalyzer.option_defaults)
+_NO_TIMEZONE = DefaultStr("UTC")
+_NO_MAX_TOKENS = DefaultInt(DEFAULT_MAX_TOKENS)
+_NO_BUCKET_PROMPT_TOKENS = DefaultInt(DEFAULT_BUCKET_PROMPT_TOKENS)
 
 Progress = Callable[[str, int, int], None]  # (file, index, count)
 
 
 @dataclass(frozen=True)
 class LoadOptions:
-    """How to read sources. ``timezone`` applies to timestamps without an offset."""
+    """How to read sources. ``timezone`` applies to timestamps without an offset.
+
+    A field set when the options are made is given, even at its default's value
+    (``timezone="UTC"``): it applies to the new and changed files of a --db store; a field left
+    out keeps each file of the store read as it was loaded (planalyzer.file_options)."""
 
     mapping: MappingSpec = field(default_factory=MappingSpec)
-    timezone: str = "UTC"
+    timezone: str = _NO_TIMEZONE
     dedupe_on: tuple[str, ...] = ()
     strict: bool = False
-    max_tokens: int = DEFAULT_MAX_TOKENS
+    max_tokens: int = _NO_MAX_TOKENS
     input_format: str | None = None
     source: str | None = None  # --source NAME; None: detect from folder layout and content
     user_id: str | None = None  # user of a single user's transcript folder (default "me")
     user_map: dict[str, str] = field(default_factory=dict)  # users' folder name -> user id
     # assumed mean prompt per request of a usage bucket that logs no request count: its count
     # is estimated as its prompt tokens / this (planalyzer.sources.report_json)
-    bucket_prompt_tokens: int = DEFAULT_BUCKET_PROMPT_TOKENS
+    bucket_prompt_tokens: int = _NO_BUCKET_PROMPT_TOKENS
 
     def read_options(self) -> list[str]:
-        """The options given that change how a file's rows are read (not strict or source)."""
-        given = {"--timezone": self.timezone != "UTC",
+        """The options given that change how a file's rows are read (not strict or source);
+        a field given at its default's value is given."""
+        given = {"--timezone": option_given(self.timezone),
                  "--map/--mapping": bool(self.mapping.explicit)
                  or self.mapping.input_includes_cache_read is not None,
                  "--dedupe-on": bool(self.dedupe_on),
-                 "--max-tokens": self.max_tokens != DEFAULT_MAX_TOKENS,
+                 "--max-tokens": option_given(self.max_tokens),
                  "--input-format": self.input_format is not None,
                  "--user": self.user_id is not None, "--user-map": bool(self.user_map),
                  "--source": self.source is not None,
-                 "--bucket-prompt-tokens":
-                     self.bucket_prompt_tokens != DEFAULT_BUCKET_PROMPT_TOKENS}
+                 "--bucket-prompt-tokens": option_given(self.bucket_prompt_tokens)}
         return [k for k, v in given.items() if v]
 
     def __post_init__(self) -> None:
@@ -253,9 +263,11 @@ class Store:
         try:
             folders = ([str(Path(s).resolve()) for s in specs if os.path.isdir(s)]
                        if self.path is not None else [])
-            key_notes = (file_options.check_dedupe_key(
-                self.con, self.path, opts.dedupe_on, lambda: bool(self.sources()))
-                if self.path is not None else [])
+            key_notes: list[str] = []
+            if self.path is not None:  # no --dedupe-on given: the store's key
+                dedupe_on, key_notes = file_options.check_dedupe_key(
+                    self.con, self.path, opts.dedupe_on, lambda: bool(self.sources()))
+                key_expr = _dedupe_key(dedupe_on)
             report = self._load_files(sources, opts, key_expr, progress, folders)
             report.notes[:0] = key_notes
             if broken:
@@ -267,14 +279,8 @@ class Store:
                 report.notes.extend(user_option_notes(sources, opts))
             # (the checks run only when options are given: a --db reload of thousands of
             # unchanged files pays nothing for them)
-            kept = (sum(fl.status == "unchanged" for fl in report.files)
-                    if opts.read_options() else 0)
-            if kept:
-                report.notes.append(
-                    f"{kept:,} file(s) were already in --db {self.path} and kept as they were "
-                    f"loaded then: the options given ({', '.join(opts.read_options())}) apply "
-                    "to new or changed files only (use a new --db file to read them all with "
-                    "these options)")
+            if self.path is not None and set(opts.read_options()) - {"--dedupe-on"}:
+                report.notes.extend(self._kept_notes(sources, report, opts))
             if opts.source is not None:
                 check_forced_source(report, opts.source)
             if any(fl.status != "unchanged" and fl.format.split(" ")[0] in BUCKET_SOURCES
@@ -297,6 +303,17 @@ class Store:
                 self.con.execute("ROLLBACK")
             raise
         return report
+
+    def _kept_notes(self, sources: list[SourceFile], report: LoadReport,
+                    opts: LoadOptions) -> list[str]:
+        """Files kept as they were loaded whose recorded options differ from those given."""
+        kept = {fl.source for fl in report.files if fl.status == "unchanged"}
+        if not kept:
+            return []
+        entries = self._manifest(sorted(kept))
+        return file_options.kept_notes(self.path, opts, [
+            (src, entries[src.key].read_options) for src in sources
+            if src.key in kept and src.key in entries])
 
     def _load_files(
         self,
@@ -353,6 +370,8 @@ class Store:
         given = file_options.record(opts, None)
         reread_with: Counter[str] = Counter()  # options recorded, not this run's, that applied
         unknown: list[str] = []  # files read again whose options an older store did not record
+        # (option, recorded, given) -> changed files read with a given option not recorded
+        changed_with: dict[tuple[str, str, str], list[str]] = {}
         self._again = set()
         projected: list[SourceFile] = []  # files read whole by a projection (not batch)
         reloaded = False
@@ -380,6 +399,9 @@ class Store:
             file_opts[src.key] = file_options.encode(used)
             if prev is not None and rec is not None:
                 given["user"] = file_options.file_user(src, module, opts)
+                if not (again or grown):  # changed: options given replaced recorded ones
+                    for d in file_options.given_differences(opts, rec, used):
+                        changed_with.setdefault(d, []).append(src.key)
                 diff = file_options.differing(used, given)
                 if diff:
                     reread_with.update(diff)
@@ -436,6 +458,7 @@ class Store:
                 raise AssertionError(f"load accounting does not balance for {fl.source}: {fl}")
         self._record(loads, known, read_stats, digests, file_opts)
         notes += file_options.reread_notes(self.path, reread_with, unknown, opts)
+        notes += file_options.changed_notes(changed_with)
         return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(loads)
                           + kept_notes(loads) + rejected_copy_notes(self.con, loads)
                           + local_time_notes(loads, opts.timezone)

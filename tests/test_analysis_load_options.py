@@ -145,8 +145,9 @@ def test_files_kept_in_a_db_say_they_ignore_new_read_options(logs: Path) -> None
                                  "Asia/Tokyo", "--assign", "*=claude_pro", "--no-fit", "-f",
                                  "json"])
     assert result.exit_code == 0, result.output
-    assert ("note: 1 file(s) were already in --db t.duckdb and kept as they were loaded then: "
-            "the options given (--timezone) apply to new or changed files only") in result.stderr
+    assert ("note: 1 file(s) already in --db t.duckdb (naive.csv) were kept as they were "
+            "loaded then (--timezone: UTC when loaded, Asia/Tokyo now): options given apply to "
+            "new or changed files only") in result.stderr
     # the same options on a fresh store: nothing kept, nothing said
     fresh = runner.invoke(app, ["report", "naive.csv", "--db", "new.duckdb", "--timezone",
                                 "Asia/Tokyo", "--assign", "*=claude_pro", "--no-fit", "-f",
@@ -174,7 +175,8 @@ def test_source_given_again_for_a_kept_file_is_said(logs: Path) -> None:
     result = runner.invoke(app, ["report", "acme.csv", "--db", "w.duckdb", "--source", "codex",
                                  "--assign", "*=claude_pro", "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert "the options given (--source) apply to new or changed files only" in result.stderr
+    assert ("were kept as they were loaded then (--source: detected when loaded, codex now): "
+            "options given apply to new or changed files only") in result.stderr
 
 
 def test_whatif_with_nobody_on_a_plan_is_ancli_error(logs: Path) -> None:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import cli_error, write_csv
+from conftest import cli_error, cli_json, write_csv
 
 from planalyzer.errors import InputError, StrictModeError
 from planalyzer.sources.mapping import MappingSpec
@@ -126,12 +126,16 @@ def test_a_store_keeps_one_dedupe_key(tmp_path: Path) -> None:
         assert store.load(logs, LoadOptions(dedupe_on=key)).rows_loaded == 1
     _append(p, "2026-10-12 11:00:00,carol,claude-sonnet-4-5,1,1")
     with Store(db) as store, pytest.raises(InputError) as err:
-        store.load(logs)
+        store.load(logs, LoadOptions(dedupe_on=("user_id", "ts")))
     assert "deduplicated on user_id,ts,model" in str(err.value)
     with Store(db) as store:  # the same key, in another order, is the same key
         assert store.load(logs, LoadOptions(dedupe_on=("ts", "model", "user_id"))
                           ).rows_loaded == 2
     assert len(_events(db)) == 2
+    _append(p, "2026-10-12 12:00:00,carol,claude-sonnet-4-5,1,1")
+    with Store(db) as store:  # qa9C #7: no key given: the store's (not event_id: 5 rows)
+        assert store.load(logs).rows_loaded == 3
+    assert len(_events(db)) == 3
     _balanced(db)
 
 
@@ -141,12 +145,14 @@ def test_cli_refuses_another_dedupe_key(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     with Store(db) as store:
         store.load(f, LoadOptions(dedupe_on=("user_id", "ts")))
-    line = cli_error(["load", str(f), "--db", str(db)])
+    line = cli_error(["load", str(f), "--db", str(db), "--dedupe-on", "model"])
     assert line == (
         f"error: --db {db}: its rows were deduplicated on user_id,ts (--dedupe-on user_id,ts); "
-        "this load asks for event_id (no --dedupe-on): a store keeps one dedupe key (the rows "
-        "kept so far were chosen by it); load with --dedupe-on user_id,ts, or give a new --db "
-        "file to dedupe on event_id")
+        "this load asks for model (--dedupe-on model): a store keeps one dedupe key (the rows "
+        "kept so far were chosen by it); load with --dedupe-on user_id,ts (or leave "
+        "--dedupe-on out), or give a new --db file to dedupe on model")
+    # qa9C #7: a run that leaves the flag out (a cron line) uses the store's key
+    assert cli_json(["report", str(f), "--db", str(db), "-q"])["meta"] is not None
 
 
 def test_appended_transcript_lines_keep_the_recorded_user(tmp_path: Path) -> None:
