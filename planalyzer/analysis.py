@@ -50,6 +50,9 @@ class Period:
         # checked and normalised as the CLI's --month/--since/--until are: "2026-1" ->
         # "2026-01"; one month may be given as a str, a day as "YYYY-MM-DD"
         months = (self.months,) if isinstance(self.months, str) else self.months
+        if not isinstance(months, tuple | list | set | frozenset):  # None, 202610
+            raise ConfigError(f"Period.months {self.months!r}: give 'YYYY-MM' strings, e.g. "
+                              "('2026-10',), or leave it out for every month")
         object.__setattr__(self, "months",
                            tuple(parse_month(m, "Period.months") for m in months))
         for name in ("since", "until"):

@@ -9,6 +9,7 @@ from planalyzer.checks import check_choice, check_min
 from planalyzer.errors import ConfigError
 from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.tabular import READERS
+from planalyzer.timezones import check_timezone
 
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
@@ -19,7 +20,13 @@ INPUT_FORMATS: tuple[str, ...] = tuple(READERS)  # parquet, csv, jsonl
 def check_load_options(opts: LoadOptions) -> None:
     """A UsageError/ConfigError naming the ``LoadOptions`` field that is out of range or of
     the wrong kind; a ``dedupe_on`` given as one "a,b" string is split into its columns."""
-    check_min("LoadOptions.max_tokens", opts.max_tokens, 1, "tokens per class per request")
+    for name, why in (("max_tokens", "tokens per class per request"),
+                      ("bucket_prompt_tokens", "the assumed mean prompt tokens per request")):
+        value = getattr(opts, name)
+        if isinstance(value, bool) or not isinstance(value, int):  # 1.5, "10": not a count
+            raise ConfigError(f"LoadOptions.{name} {value!r}: give a whole number ({why})")
+        check_min(f"LoadOptions.{name}", value, 1, why)
+    check_timezone(opts.timezone, "LoadOptions.timezone")  # "", None: refused when made
     if opts.input_format is not None:
         check_choice("LoadOptions.input_format", opts.input_format, INPUT_FORMATS)
     if not isinstance(opts.mapping, MappingSpec):

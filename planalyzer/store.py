@@ -59,6 +59,7 @@ from planalyzer.sqlfiles import quote_ident
 from planalyzer.store_moves import apply_moves, find_moves, move_notes
 from planalyzer.store_open import (
     CREATE_TABLES,
+    check_store_path,
     first_line,
     missing_tables,
     open_connection,
@@ -134,7 +135,7 @@ class Store:
 
         A file another tool made (tables but no planalyzer ``events`` table) is refused with
         an InputError before anything is written to it."""
-        self.path = Path(db) if db is not None else None
+        self.path = check_store_path(db, read_only)
         self._again: set[str] = set()  # files the last load read again only for the dedupe
         self.read_only = read_only and self.path is not None
         self.closed = False  # close() was called: a later load is a UsageError
@@ -173,14 +174,22 @@ class Store:
         for module in registry.modules():
             module.setup(self.con)
 
+    def _check_open(self, what: str) -> None:
+        """A UsageError for a method called after close() (not DuckDB's ConnectionException)."""
+        if self.closed:
+            raise UsageError(f"Store.{what}: the store is closed (Store.close, or the end of "
+                             "its `with` block); open a new Store")
+
     def events_count(self) -> int:
         """Events in the store (every load so far)."""
+        self._check_open("events_count")
         # fetchall, not fetchone: DuckDB 2 keeps a partly fetched result open on the connection
         rows = sqlfiles.run(self.con, "count_events").fetchall()
         return int(rows[0][0]) if rows else 0
 
     def sources(self) -> list[str]:
         """Every file loaded into the store: by this run and, in a --db file, earlier runs."""
+        self._check_open("sources")
         return sorted(str(r[0]) for r in sqlfiles.run(self.con, "manifest_fingerprints")
                       .fetchall())
 
@@ -243,9 +252,6 @@ class Store:
     def _load(self, specs: Sequence[str], opts: LoadOptions,
               progress: Progress | None) -> LoadReport:
         check_timezone(opts.timezone, "LoadOptions.timezone")
-        if opts.bucket_prompt_tokens < 1:
-            raise ConfigError(f"--bucket-prompt-tokens {opts.bucket_prompt_tokens}: must be at "
-                              "least 1 (the assumed mean prompt tokens per request)")
         key_expr = _dedupe_key(opts.dedupe_on)
         # a --db store remembers the folders batch sources walked: a reload lists only those
         # that changed (planalyzer/sources/folder_memo.py)
@@ -760,6 +766,7 @@ class Store:
     # -- reading back --------------------------------------------------------------------
 
     def events(self) -> duckdb.DuckDBPyRelation:
+        self._check_open("events")
         return self.con.table("events")
 
 

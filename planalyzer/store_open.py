@@ -4,6 +4,7 @@ file lacks (another tool's database is refused before anything is written to it)
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -174,3 +175,20 @@ def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (DuckDB's run on over several)."""
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def check_store_path(db: object, read_only: bool) -> Path | None:
+    """``Store``'s ``db`` as a Path (None: in memory): a str or Path, and a file that exists
+    when opened read-only (a read-only open cannot create one); else an InputError naming
+    it."""
+    if db is None:
+        return None
+    if isinstance(db, bool) or not isinstance(db, str | os.PathLike):
+        raise InputError(f"Store db {db!r}: give the --db file's path as a str or Path (or "
+                         "None for a store in memory)")
+    path = Path(db)
+    if read_only and not path.exists():
+        raise InputError(f"--db {path}: no such file (opened read-only, for analysis: a "
+                         "read-only open cannot create one); check the path, or load into it "
+                         "first")
+    return path
