@@ -372,6 +372,7 @@ class Store:
         new_keys: list[str] = []
         read_stats: dict[str, tuple[int, int]] = {}
         batches = file_options.BatchGroups()  # batch sources' files, by options
+        records = file_options.Records()
         file_opts: dict[str, str] = {}  # the options each file read now was read with (JSON)
         given = file_options.record(opts, None)
         reread_with: Counter[str] = Counter()  # options recorded, not this run's, that applied
@@ -401,8 +402,7 @@ class Store:
             if prev is not None and rec is not None:
                 use = file_options.options_for(opts, rec, src, changed=not (again or grown))
             user = file_options.file_user(src, module, use)
-            used = file_options.record(use, user)
-            file_opts[src.key] = file_options.encode(used)
+            used, file_opts[src.key], used_but_user = records.get(use, user)
             if prev is not None and rec is not None:
                 given["user"] = file_options.file_user(src, module, opts)
                 if not (again or grown):  # changed: options given replaced recorded ones
@@ -426,7 +426,7 @@ class Store:
                     item = BatchItem(src, "reloaded")
                     reloaded = True
             if module.batch:
-                batches.add(module.name, item, use, used)
+                batches.add(module.name, item, use, used, used_but_user)
                 if i is not None:
                     slots[i] = None  # its FileLoad comes from the batch
             else:
