@@ -3,7 +3,9 @@ counts of usage-API JSON are said, and related notes (fix9i)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from conftest import write_csv
 
@@ -37,3 +39,51 @@ def test_tabular_without_requests_column_is_one_request_a_row(tmp_path: Path) ->
         got = store.con.sql("SELECT requests FROM events").fetchall()
     assert got == [(1,)]
     assert report.files[0].estimated_requests == 0
+
+
+def _result(user: str, **counts: int | None) -> dict[str, Any]:
+    return {"object": "organization.usage.completions.result", "num_model_requests": 3,
+            "user_id": user, "model": "gpt-4o-2024-08-06", **counts}
+
+
+def test_openai_usage_json_null_counts_are_said(tmp_path: Path) -> None:
+    """Null token counts loaded as 0 in silence; all null loaded as a 0-token bucket."""
+    page = {"object": "page", "data": [{
+        "object": "bucket", "start_time": 1790812800, "end_time": 1790899200, "results": [
+            _result("u1", input_tokens=None, input_cached_tokens=None, output_tokens=None),
+            _result("u2", input_tokens=5000, input_cached_tokens=None, output_tokens=None),
+            _result("u3", input_tokens=5000, input_cached_tokens=0, output_tokens=7)]}],
+        "has_more": False}
+    path = tmp_path / "oai.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    with Store() as store:
+        report = store.load([str(path)])
+    fl = report.files[0]
+    assert fl.rejected_by_reason == {"no token counts": 1}
+    assert fl.empty_read_as_zero == {"input_cached_tokens": 1, "output_tokens": 1}
+    assert any("1 row(s) had an empty output_tokens: read as 0" in n for n in report.notes)
+
+
+def test_anthropic_usage_json_null_counts_are_said(tmp_path: Path) -> None:
+    def res(account: str, **counts: int | None) -> dict[str, Any]:
+        return {"account_id": account, "model": SONNET, "service_tier": "standard",
+                "context_window": "0-200k", **counts}
+    full = {"uncached_input_tokens": 1000, "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}}
+    page = {"data": [{"starting_at": "2026-10-01T00:00:00Z", "ending_at": "2026-10-02T00:00:00Z",
+                      "results": [
+        res("a1", **full, output_tokens=None),
+        res("a2", uncached_input_tokens=None, cache_read_input_tokens=None,
+            cache_creation={"ephemeral_5m_input_tokens": None,
+                            "ephemeral_1h_input_tokens": None}, output_tokens=None),
+        res("a3", **full, output_tokens=20)]}], "has_more": False, "next_page": None}
+    path = tmp_path / "anth.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    with Store() as store:
+        report = store.load([str(path)])
+        users = sorted(u for (u,) in store.con.sql("SELECT user_id FROM events").fetchall())
+    fl = report.files[0]
+    assert fl.format.startswith("anthropic-usage")
+    assert users == ["a1", "a3"]
+    assert fl.rejected_by_reason == {"no token counts": 1}
+    assert fl.empty_read_as_zero == {"output_tokens": 1}

@@ -85,12 +85,15 @@ def too_large_message(key: str, fmt: str) -> str:
 
 
 def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts: LoadOptions,
-                    inclusive: bool = False, counts_requests: bool = True) -> Projection:
+                    inclusive: bool = False, counts_requests: bool = True,
+                    empty_columns: dict[str, str] | None = None) -> Projection:
     """The projection in ``sql/<sql_name>.sql`` (it reads ``$path`` with
     ``$max_object_size``, and estimates a bucket's missing request count from
     ``$bucket_prompt_tokens``); ``fields`` documents which report field feeds each canonical
     column (shown in the load's mapping table). ``counts_requests`` False: the report logs no
-    request count (its rows are buckets)."""
+    request count (its rows are buckets). ``empty_columns``: the token classes the SQL
+    reads from a report field (canonical -> field): it has <class>_empty, true where that
+    field is null (read as 0; the load counts them)."""
     sql = sqlfiles.load(sql_name).render()
     mapping = ColumnMapping(columns=fields, how=dict.fromkeys(fields, "preset"),
                             input_includes_cache_read=inclusive)
@@ -99,7 +102,8 @@ def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts
     if not counts_requests:
         params["bucket_requests"] = UNCOUNTED_BUCKET_REQUESTS
     return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None,
-                      params=params, estimates_requests=True)
+                      params=params, estimates_requests=True,
+                      empty_columns=dict(empty_columns or {}))
 
 
 _VENDOR_SOURCE = {"openai": "openai-usage", "anthropic": "anthropic-usage"}
