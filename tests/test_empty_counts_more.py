@@ -87,3 +87,43 @@ def test_anthropic_usage_json_null_counts_are_said(tmp_path: Path) -> None:
     assert users == ["a1", "a3"]
     assert fl.rejected_by_reason == {"no token counts": 1}
     assert fl.empty_read_as_zero == {"output_tokens": 1}
+
+
+def test_report_note_names_the_bucket_prompt_tokens_loaded_with(tmp_path: Path) -> None:
+    """The note said 'default 80,000' whatever value the store was loaded with."""
+    from planalyzer.source_checks import aggregated_note
+
+    doc = {"data": [{
+        "date": "2026-10-01T00:00:00Z",
+        "actor": {"type": "user_actor", "email_address": "ann@example.com"},
+        "organization_id": "org-1", "customer_type": "subscription",
+        "subscription_type": "enterprise", "core_metrics": {"num_sessions": 6},
+        "model_breakdown": [{"model": SONNET, "tokens": {
+            "input": 200_000, "output": 1_000, "cache_read": 800_000, "cache_creation": 0}}]}],
+        "has_more": False, "next_page": None}
+    path = tmp_path / "cc.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store:
+        store.load([str(path)], LoadOptions(bucket_prompt_tokens=20_000))
+    with Store(tmp_path / "s.duckdb") as store:
+        note = aggregated_note(store.con)
+    assert note is not None
+    assert "N = 20,000 (--bucket-prompt-tokens as loaded; default 80,000)" in note
+    with Store(tmp_path / "s.duckdb") as store:  # a row an older planalyzer wrote
+        store.con.execute("UPDATE load_manifest SET read_options = NULL")
+        note = aggregated_note(store.con)
+    assert note is not None and "not recorded for files an older planalyzer loaded" in note
+
+
+def test_openai_estimate_note_names_no_context_window(tmp_path: Path) -> None:
+    page = {"object": "page", "data": [{
+        "object": "bucket", "start_time": 1790812800, "end_time": 1790899200, "results": [
+            _result("u1", input_tokens=400_000, input_cached_tokens=0, output_tokens=5)]}],
+        "has_more": False}
+    page["data"][0]["results"][0]["num_model_requests"] = None
+    path = tmp_path / "oai.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    with Store() as store:
+        report = store.load([str(path)])
+    (note,) = [n for n in report.notes if "log no request count" in n]
+    assert "context_window" not in note and "Anthropic" not in note
