@@ -50,12 +50,12 @@ def aggregated_note(con: duckdb.DuckDBPyConnection) -> str | None:
         note += (f"; {estimated:,} of them come from exports that log no request count "
                  f"({', '.join(uncounted)}): their request counts are estimates, prompt "
                  "tokens / N rounded up, N the mean prompt per request assumed at load "
-                 f"({_loaded_with(con, uncounted)}), and their GPU cost depends on it "
+                 f"({loaded_with(con, uncounted)}), and their GPU cost depends on it "
                  "(attention grows with request size: fewer, larger requests cost more)")
     return note
 
 
-def _loaded_with(con: duckdb.DuckDBPyConnection, uncounted: list[str]) -> str:
+def loaded_with(con: duckdb.DuckDBPyConnection, uncounted: list[str]) -> str:
     """The --bucket-prompt-tokens value(s) the estimated rows' files were loaded with, as
     the manifest records them."""
     try:

@@ -127,3 +127,33 @@ def test_openai_estimate_note_names_no_context_window(tmp_path: Path) -> None:
         report = store.load([str(path)])
     (note,) = [n for n in report.notes if "log no request count" in n]
     assert "context_window" not in note and "Anthropic" not in note
+
+
+def _cc_report(path: Path) -> Path:
+    doc = {"data": [{
+        "date": "2026-10-01T00:00:00Z",
+        "actor": {"type": "user_actor", "email_address": "ann@example.com"},
+        "organization_id": "org-1", "customer_type": "subscription",
+        "subscription_type": "enterprise", "core_metrics": {"num_sessions": 6},
+        "model_breakdown": [{"model": SONNET, "tokens": {
+            "input": 200_000, "output": 1_000, "cache_read": 800_000, "cache_creation": 0}}]}],
+        "has_more": False, "next_page": None}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_me_takes_bucket_prompt_tokens_and_says_counts_are_estimates(tmp_path: Path) -> None:
+    """`me` read usage reports but had no --bucket-prompt-tokens (its load note told the user
+    to give one), its JSON notes did not say the request counts are estimates, and it said
+    the report's user id came from 'an earlier planalyzer load' with no store used."""
+    from conftest import cli_error, cli_json
+
+    path = str(_cc_report(tmp_path / "cc.json"))
+    doc = cli_json(["me", path, "--bucket-prompt-tokens", "20000", "-f", "json"])
+    notes = " ".join(doc["me_monthly"]["notes"])
+    assert "1 of your events are buckets of usage reports that log no request count " \
+        "(50 requests): their request counts are estimates" in notes  # ceil(1M / 20,000)
+    assert "N = 20,000 (--bucket-prompt-tokens as loaded" in notes
+    assert "earlier planalyzer load" not in notes
+    assert "usage reports that name their own user id(s) (ann@example.com (1 events))" in notes
+    assert "--bucket-prompt-tokens 0" in cli_error(["me", path, "--bucket-prompt-tokens", "0"])
