@@ -770,6 +770,7 @@ def me(
     prices: PricesOpt = None,
     db: MeDbOpt = None,
     timezone: TzOpt = "UTC",
+    bucket_prompt_tokens: BucketPromptTokensOpt = DEFAULT_BUCKET_PROMPT_TOKENS,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
@@ -785,10 +786,12 @@ def me(
     with _user_errors(db):
         _check_format(fmt)
         check_timezone(timezone)  # the flag's name in the message, not the library's
+        _check_min("--bucket-prompt-tokens", bucket_prompt_tokens, 1,
+                   "mean prompt tokens per request")
         catalog = load_plan_catalog(plans)
         sources = my_sources(paths or [], claude_dir, codex_dir, db)
         with Store(db) as store:
-            report = load_my_usage(store, sources, timezone)
+            report = load_my_usage(store, sources, timezone, bucket_prompt_tokens)
             check_some_usage(store.con, report, sources)
             _store_accounting(store, report, quiet, [fl.source for fl in report.files])
             tables = me_tables(store.con, catalog, timezone, costs=costs, prices=prices,

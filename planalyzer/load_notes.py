@@ -104,12 +104,14 @@ def estimated_request_notes(loads: list[FileLoad], bucket_prompt_tokens: int) ->
         return []
     n = sum(fl.estimated_requests for fl in files)
     more = f" and {len(files) - 1} more file(s)" if len(files) > 1 else ""
+    window = ("; Anthropic messages results are also bounded by their context_window"
+              if any(fl.format.startswith("anthropic-usage") for fl in files) else "")
     return [f"{n:,} bucket row(s) ({display_path(files[0].source)}{more}) log no request "
             "count: each got an estimated count, its prompt tokens (input + cache writes + "
             f"cache reads) / {bucket_prompt_tokens:,} rounded up, at least 1 (an assumed mean "
-            "prompt per request; Anthropic messages results are also bounded by their "
-            "context_window); request size, and so GPU cost and long-context prices, rest on "
-            "it: give --bucket-prompt-tokens N to assume another mean (docs/sources.md)"]
+            f"prompt per request{window}); request size, and so GPU cost and long-context "
+            "prices, rest on it: give --bucket-prompt-tokens N to assume another mean "
+            "(docs/sources.md)"]
 
 
 def local_time_notes(loads: list[FileLoad], tz: str) -> list[str]:

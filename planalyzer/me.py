@@ -31,6 +31,7 @@ from planalyzer.me_scope import (
     TOOL_LABELS,
     Scope,
     build_scopes,
+    estimated_note,
     my_files,
     one_tool_months,
     other_tool_plans,
@@ -42,6 +43,7 @@ from planalyzer.plans import PlanCatalog
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
 from planalyzer.sources.claude_code import symlinked_projects
+from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Col, Table
 
@@ -126,10 +128,14 @@ def my_sources(paths: Sequence[str], claude_dir: Path | None,
     return found
 
 
-def load_my_usage(store: Store, sources: Sequence[str], tz: str = "UTC") -> LoadReport:
+def load_my_usage(store: Store, sources: Sequence[str], tz: str = "UTC",
+                  bucket_prompt_tokens: int = DEFAULT_BUCKET_PROMPT_TOKENS) -> LoadReport:
     """Load one subscriber's transcripts (every file's rows under the user id 'me'). A
-    project folder that is a symbolic link inside projects/ is not entered: said in a note."""
-    report = store.load(list(sources), LoadOptions(timezone=tz, user_id=ME))
+    project folder that is a symbolic link inside projects/ is not entered: said in a note.
+    ``bucket_prompt_tokens``: the assumed mean prompt per request of a usage report's buckets
+    (they log no request count)."""
+    report = store.load(list(sources), LoadOptions(timezone=tz, user_id=ME,
+                                                   bucket_prompt_tokens=bucket_prompt_tokens))
     linked = [p for s in sources if Path(s).is_dir() for p in symlinked_projects(Path(s))]
     if linked:
         more = f" and {len(linked) - 1} more" if len(linked) > 1 else ""
@@ -209,13 +215,14 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
                           "one of " + ", ".join(catalog.plans))
     with my_files(con, files):
         users = store_users(con)
+        estimated = estimated_note(con)
         scopes = build_scopes(con, users)
     try:
         tables = _tables(scopes, catalog, tz, costs, prices, your_plan)
     finally:
         for s in scopes:
             s.store.close()
-    for note in (stored_as_note(users), others_note(users)):
+    for note in (estimated, stored_as_note(users), others_note(users)):
         if note:
             tables[0].notes.insert(0, note)
     return tables

@@ -23,6 +23,8 @@ import pyarrow as pa
 
 from planalyzer import sqlfiles
 from planalyzer.plans import Plan
+from planalyzer.source_checks import loaded_with
+from planalyzer.sources import registry
 from planalyzer.store import Store
 
 ME = "me"
@@ -101,13 +103,39 @@ def others_note(users: Sequence[StoreRows]) -> str | None:
 
 
 def stored_as_note(users: Sequence[StoreRows]) -> str | None:
-    """Your files' rows an earlier load stored under another user id (counted as yours)."""
+    """Your files' rows under another user id (counted as yours): transcripts an earlier
+    load stored under it, or a usage report's rows under the user ids the report names."""
+    batch = {m.name for m in registry.modules() if m.batch}
     named = [r for r in users if r.mine and r.user != ME]
     if not named:
         return None
-    shown = ", ".join(f"{r.user} ({r.events:,} events)" for r in named[:3])
-    return (f"some of the files me read were stored under other user id(s) by an earlier "
-            f"planalyzer load ({shown}): counted here as yours")
+    earlier = [r for r in named if any(f.split(" ")[0] in batch for f in r.formats)]
+    reports = [r for r in named if r not in earlier]
+    parts = []
+    if earlier:
+        shown = ", ".join(f"{r.user} ({r.events:,} events)" for r in earlier[:3])
+        parts.append("some of the files me read were stored under other user id(s) by an "
+                     f"earlier planalyzer load ({shown})")
+    if reports:
+        shown = ", ".join(f"{r.user} ({r.events:,} events)" for r in reports[:3])
+        parts.append("some of the files me read are usage reports that name their own user "
+                     f"id(s) ({shown})")
+    return "; ".join(parts) + ": counted here as yours"
+
+
+def estimated_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Your events from usage reports that log no request count: their counts are estimates
+    (``me_files`` registered)."""
+    uncounted = [m.name for m in registry.modules() if not m.logs_request_counts]
+    events, requests = sqlfiles.run(con, "me_estimated_events",
+                                    {"uncounted": uncounted}).fetchall()[0]
+    if not events:
+        return None
+    return (f"{int(events):,} of your events are buckets of usage reports that log no request "
+            f"count ({int(requests):,} requests): their request counts are estimates, prompt "
+            f"tokens / N rounded up, N the mean prompt per request assumed at load "
+            f"({loaded_with(con, uncounted)}); GPU cost, request-metered limits and the "
+            "windows' timing rest on them")
 
 
 def build_scopes(con: duckdb.DuckDBPyConnection, users: Sequence[StoreRows]) -> list[Scope]:

@@ -50,10 +50,26 @@ def aggregated_note(con: duckdb.DuckDBPyConnection) -> str | None:
         note += (f"; {estimated:,} of them come from exports that log no request count "
                  f"({', '.join(uncounted)}): their request counts are estimates, prompt "
                  "tokens / N rounded up, N the mean prompt per request assumed at load "
-                 "(--bucket-prompt-tokens, default "
-                 f"{DEFAULT_BUCKET_PROMPT_TOKENS:,}), and their GPU cost depends on it "
+                 f"({loaded_with(con, uncounted)}), and their GPU cost depends on it "
                  "(attention grows with request size: fewer, larger requests cost more)")
     return note
+
+
+def loaded_with(con: duckdb.DuckDBPyConnection, uncounted: list[str]) -> str:
+    """The --bucket-prompt-tokens value(s) the estimated rows' files were loaded with, as
+    the manifest records them."""
+    try:
+        values = [v for (v,) in sqlfiles.run(con, "estimated_bucket_prompt_tokens",
+                                             {"uncounted": uncounted}).fetchall()]
+    except duckdb.Error:  # a store an older planalyzer made: no read_options column
+        values = [None]
+    known = [f"{int(v):,}" for v in values if v is not None]
+    text = ("N = " + " and ".join(known) + " (--bucket-prompt-tokens as loaded; default "
+            f"{DEFAULT_BUCKET_PROMPT_TOKENS:,})") if known else \
+        f"--bucket-prompt-tokens, default {DEFAULT_BUCKET_PROMPT_TOKENS:,}"
+    if None in values:
+        text += "; not recorded for files an older planalyzer loaded"
+    return text
 
 
 def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:

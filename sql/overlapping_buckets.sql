@@ -14,19 +14,36 @@
 -- event_id dedupe drops), and their groupings can hold the same requests: every dimension
 -- equal, or empty in one of them (that export is not grouped by it, so its bucket holds every
 -- value). A daily export of user-1 and an hourly one of user-2 (or of another model) overlap
--- in time only, and load together. Groupings of a different number of parts (a model name
--- with ':' in it) are compared as overlapping: refused rather than risk a double count.
-WITH b AS (
+-- in time only, and load together. A model name with ':' in it (OpenAI's fine-tuned
+-- 'ft:gpt-4o:org:id') splits into more parts than the vendor's dimensions: the parts between
+-- those before the model (OpenAI 3, Anthropic 4) and those after it (2, 4) are joined again
+-- as the model. Groupings still of a different number of parts are compared as overlapping:
+-- refused rather than risk a double count.
+WITH p AS (
     SELECT
         regexp_extract(event_id, '^([a-z]+):', 1) AS vendor,
         ts,
         CAST(regexp_extract(event_id, '^[a-z]+:[^/]*/([0-9]+):', 1) AS BIGINT) AS width_s,
-        string_split(regexp_extract(event_id, '^[a-z]+:[^/]*/[0-9]+:(.*)$', 1), ':') AS dims,
+        string_split(regexp_extract(event_id, '^[a-z]+:[^/]*/[0-9]+:(.*)$', 1), ':') AS parts,
         source
     FROM events
     -- the prefix test first: a regex over every event of a large store costs 6x more
     WHERE (event_id LIKE 'openai:%' OR event_id LIKE 'anthropic:%')
         AND regexp_matches(event_id, '^(openai|anthropic):[^/]*/[0-9]+:')
+),
+n AS (  -- the vendor's dimensions before and after the model
+    SELECT *, CASE vendor WHEN 'openai' THEN 3 ELSE 4 END AS nb,
+           CASE vendor WHEN 'openai' THEN 2 ELSE 4 END AS na
+    FROM p
+),
+b AS (
+    SELECT vendor, ts, width_s, source,
+           CASE WHEN len(parts) > nb + na + 1
+                THEN list_concat(parts[1:nb],
+                                 [array_to_string(parts[nb + 1:len(parts) - na], ':')],
+                                 parts[len(parts) - na + 1:len(parts)])
+                ELSE parts END AS dims
+    FROM n
 ),
 buckets AS (
     SELECT vendor, ts, width_s, dims, list(DISTINCT source) AS sources,

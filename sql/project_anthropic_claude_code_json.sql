@@ -9,6 +9,8 @@
 -- count is estimated from its prompt tokens (input + cache_creation + cache_read) and the
 -- assumed mean prompt per request $bucket_prompt_tokens: max(1, ceil(prompt / it)).
 -- estimated_cost.amount is in cents of USD; cache_creation is not split by lifetime (5 min).
+-- A model whose token counts are all null (or absent) is rejected ('no token counts'); a
+-- null count beside others is read as 0, and <class>_empty says so.
 -- The user is the actor's email address (a person) or API key name (an API actor).
 WITH records AS (
     SELECT unnest(json_extract(page.data, '$[*]')) AS rec
@@ -34,7 +36,8 @@ SELECT
     TRY_CAST(r[1] AS TIMESTAMPTZ) AS ts,
     r[1] IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
-    CAST(NULL AS VARCHAR) AS count_problem,
+    CASE WHEN v[2] IS NULL AND v[3] IS NULL AND v[4] IS NULL AND v[5] IS NULL
+         THEN 'no token counts' END AS count_problem,
     coalesce(r[2], 'api_key:' || r[3]) AS user_id,
     coalesce(r[4], r[5]) AS plan,
     v[1] AS model,
@@ -54,6 +57,11 @@ SELECT
                           + $bucket_prompt_tokens - 1) // $bucket_prompt_tokens) AS BIGINT)
         AS requests,
     true AS requests_estimated,
+    v[2] IS NULL AND json_type(m, '$.tokens.input') = 'NULL' AS input_tokens_empty,
+    v[5] IS NULL AND json_type(m, '$.tokens.cache_creation') = 'NULL' AS cache_write_tokens_empty,
+    false AS cache_write_1h_tokens_empty,
+    v[4] IS NULL AND json_type(m, '$.tokens.cache_read') = 'NULL' AS cache_read_tokens_empty,
+    v[3] IS NULL AND json_type(m, '$.tokens.output') = 'NULL' AS output_tokens_empty,
     CASE WHEN upper(coalesce(v[7], 'USD')) = 'USD' THEN TRY_CAST(v[6] AS DOUBLE) / 100 END
         AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,

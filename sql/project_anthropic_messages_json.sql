@@ -13,6 +13,9 @@
 -- long-context window (its low end L above 0: every request in it had a prompt above L) gets
 -- floor(prompt / max(B, L + 1)) instead, so that its mean request is above L and priced at
 -- the long-context list price, as Anthropic bills it.
+-- A result whose token counts are all null (or absent) is rejected ('no token counts'); a
+-- null count beside others is read as 0, and <class>_empty says so (the load counts them,
+-- sql/count_empty_token_cells.sql).
 -- The user is account_id where grouped by account, else the service account, the API key or
 -- the workspace. event_id names the bucket (its start and width in seconds) and every
 -- dimension the report can group by (account, service account, key, workspace, model,
@@ -73,7 +76,8 @@ SELECT
     TRY_CAST(start_s AS TIMESTAMPTZ) AS ts,
     start_s IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
-    CAST(NULL AS VARCHAR) AS count_problem,
+    CASE WHEN v[5] IS NULL AND v[6] IS NULL AND cw5 IS NULL AND cw1h IS NULL AND v[9] IS NULL
+         THEN 'no token counts' END AS count_problem,
     coalesce(nullif(v[1], ''), 'service_account:' || nullif(v[16], ''),
              'api_key:' || nullif(v[2], ''), 'workspace:' || nullif(v[3], ''),
              'organization') AS user_id,
@@ -97,6 +101,16 @@ SELECT
              ELSE (prompt + $bucket_prompt_tokens - 1) // $bucket_prompt_tokens END
     ) AS BIGINT) AS requests,
     true AS requests_estimated,
+    v[5] IS NULL AND json_type(r, '$.uncached_input_tokens') = 'NULL' AS input_tokens_empty,
+    cw5 IS NULL AND (json_type(r, '$.cache_creation.ephemeral_5m_input_tokens') = 'NULL'
+                     OR json_type(r, '$.cache_creation_5m_input_tokens') = 'NULL')
+        AS cache_write_tokens_empty,
+    cw1h IS NULL AND (json_type(r, '$.cache_creation.ephemeral_1h_input_tokens') = 'NULL'
+                      OR json_type(r, '$.cache_creation_1h_input_tokens') = 'NULL')
+        AS cache_write_1h_tokens_empty,
+    v[6] IS NULL AND json_type(r, '$.cache_read_input_tokens') = 'NULL'
+        AS cache_read_tokens_empty,
+    v[9] IS NULL AND json_type(r, '$.output_tokens') = 'NULL' AS output_tokens_empty,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,

@@ -10,6 +10,9 @@
 -- planalyzer.sources.tabular), not as a negative count. A result with no num_model_requests
 -- gets an estimated count: max(1, ceil(prompt / $bucket_prompt_tokens)), the prompt being
 -- the input (cached tokens included).
+-- A result whose token counts are all null (or absent) is rejected ('no token counts'); a
+-- null count beside others is read as 0, and <class>_empty says so (the load counts them,
+-- sql/count_empty_token_cells.sql).
 -- The user is user_id where the export was grouped by user, else the project or API key.
 -- event_id names the bucket (its start and width in seconds: a daily and an hourly bucket
 -- starting at the same time differ) and its grouping, so the same export loaded twice is not
@@ -42,7 +45,8 @@ SELECT
     to_timestamp(TRY_CAST(start_s AS DOUBLE)) AS ts,
     start_s IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
-    CASE WHEN NOT pa_bad(v[5]) AND NOT pa_bad(v[6])
+    CASE WHEN v[5] IS NULL AND v[6] IS NULL AND v[7] IS NULL THEN 'no token counts'
+         WHEN NOT pa_bad(v[5]) AND NOT pa_bad(v[6])
               AND coalesce(pa_int(v[5]), 0) >= 0
               AND coalesce(pa_int(v[6]), 0) > coalesce(pa_int(v[5]), 0)
          THEN 'cache reads above the input count that includes them' END AS count_problem,
@@ -65,6 +69,11 @@ SELECT
                                                  + $bucket_prompt_tokens - 1)
                                                 // $bucket_prompt_tokens) AS BIGINT)) AS requests,
     v[8] IS NULL AS requests_estimated,
+    v[5] IS NULL AND json_type(r, '$.input_tokens') = 'NULL' AS input_tokens_empty,
+    false AS cache_write_tokens_empty,
+    false AS cache_write_1h_tokens_empty,
+    v[6] IS NULL AND json_type(r, '$.input_cached_tokens') = 'NULL' AS cache_read_tokens_empty,
+    v[7] IS NULL AND json_type(r, '$.output_tokens') = 'NULL' AS output_tokens_empty,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,

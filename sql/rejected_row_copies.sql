@@ -4,7 +4,8 @@
 -- inputs: rejected_rows
 -- outputs: one row: copies (rows of $new_sources whose row was rejected in another file too,
 --          counting one of each row as no copy where every file holding it is of this load),
---          example (a file holding such a copy), example_other (another file holding it)
+--          example (a file of this load holding such a copy), example_other (another file
+--          holding the same row: the two name one row, never one file twice)
 -- params: $new_sources (the files read in this load)
 -- slots: none
 -- A parquet row's raw JSON holds its file_row_number: left out of the comparison (a raw row
@@ -23,12 +24,16 @@ groups AS (
     SELECT count(DISTINCT source) FILTER (WHERE is_new) AS new_files,
            count(DISTINCT source) FILTER (WHERE NOT is_new) AS old_files,
            min(source) FILTER (WHERE is_new) AS example,
-           max(source) AS example_other
+           list(DISTINCT source) AS files
     FROM r
     GROUP BY reason, raw
     HAVING count(DISTINCT source) > 1 AND count(*) FILTER (WHERE is_new) > 0
+),
+named AS (  -- another file holding the same row as the example (the first by name)
+    SELECT *, list_min(list_filter(files, lambda f: f <> example)) AS example_other
+    FROM groups
 )
 SELECT coalesce(sum(new_files - CASE WHEN old_files = 0 THEN 1 ELSE 0 END), 0) AS copies,
-       min(example) AS example,
-       min(example_other) AS example_other
-FROM groups
+       first(example ORDER BY example, example_other) AS example,
+       first(example_other ORDER BY example, example_other) AS example_other
+FROM named

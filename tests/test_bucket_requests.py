@@ -15,7 +15,11 @@ from conftest import cli_error, cli_json, write_csv
 from planalyzer.errors import InputError, UsageError
 from planalyzer.pricing_step import price
 from planalyzer.source_checks import aggregated_note
-from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS, max_object_size
+from planalyzer.sources.report_json import (
+    DEFAULT_BUCKET_PROMPT_TOKENS,
+    max_object_size,
+    too_large_message,
+)
 from planalyzer.store import LoadOptions, Store
 
 SONNET = "claude-sonnet-4-5-20250929"
@@ -227,17 +231,34 @@ def test_a_single_usage_page_over_16_mb_is_read(tmp_path: Path) -> None:
     assert max_object_size(lines) == 16 * 1024 * 1024  # small: DuckDB's default
 
 
-def test_a_page_too_large_to_read_says_what_to_do(tmp_path: Path) -> None:
+def test_a_compressed_usage_page_is_read_as_one_document(tmp_path: Path) -> None:
+    """A .json.gz page was not recognised (its head was read compressed): a small
+    pretty-printed page failed as 'line 1 is not a JSON object', one over 16 MB as
+    'maximum_object_size ... exceeded' (verification 9 E, problem 3)."""
     import gzip
 
-    path = tmp_path / "page.json.gz"
+    small = tmp_path / "small.json.gz"
+    with gzip.open(small, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps(_page(10), indent=2))
+    big = tmp_path / "page.json.gz"
     page = _page(0)
     page["next_page"] = os.urandom(BIG // 2).hex()  # (a run of one letter gzips to NULs)
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
-        fh.write(json.dumps(page, indent=2))
-    msg = cli_error(["load", str(path), "--source", "openai-usage"])
-    assert "cannot be read as openai-usage JSON:" in msg and "jsonl" not in msg
+    text = json.dumps(page, indent=2)
+    with gzip.open(big, "wt", encoding="utf-8") as fh:
+        fh.write(text)
+    assert max_object_size(big) == len(text.encode()) + 1
+    for path in (small, big):
+        with Store() as store:
+            report = store.load([str(path)])
+        assert report.files[0].format.startswith("openai-usage")
+        assert report.rows_loaded == 1
+
+
+def test_a_page_too_large_to_read_says_what_to_do() -> None:
+    msg = too_large_message("pages.jsonl", "openai-usage jsonl")
+    assert msg.startswith("pages.jsonl: cannot be read as openai-usage jsonl:")
     assert "over 16 MB" in msg and "save the pages one per line" in msg
+    assert "compressed or not, is read whole" in msg
 
 
 def test_a_broken_json_file_is_not_called_jsonl(tmp_path: Path) -> None:

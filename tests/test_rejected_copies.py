@@ -44,6 +44,25 @@ def test_a_later_load_into_db_counts_copies_of_earlier_files(tmp_path: Path) -> 
         assert _copies_note(store.load([oct_]).notes) is None
         note = _copies_note(store.load([nov]).notes)
     assert note is not None and note.startswith("1 of the 1 rejected row(s) are copies")
+    # the two files holding the row, never the new one twice (where it sorts last)
+    m00 = write_csv(tmp_path / "m00.csv", HEADER, DAY1 + DAY2)
+    m01 = write_csv(tmp_path / "m01.csv", HEADER, DAY2 + DAY3)
+    with Store(tmp_path / "m.duckdb") as store:
+        store.load([m00])
+        note = _copies_note(store.load([m01]).notes)
+    assert note is not None
+    assert "such as m01.csv and m00.csv)" in note.replace(str(tmp_path) + "/", "")
+
+
+def test_the_example_files_share_the_row(tmp_path: Path) -> None:
+    """The example files were taken per group independently: two files sharing no row."""
+    store = Store()
+    store.con.execute("INSERT INTO rejected_rows VALUES "
+                      "('a.csv', 1, 'bad', '{\"r\": 1}'), ('z.csv', 1, 'bad', '{\"r\": 1}'), "
+                      "('b.csv', 1, 'bad', '{\"r\": 2}'), ('c.csv', 1, 'bad', '{\"r\": 2}')")
+    loads = [FileLoad(f, "csv", "loaded", 1, 0, 1) for f in ("a.csv", "b.csv", "c.csv", "z.csv")]
+    (note,) = rejected_copy_notes(store.con, loads)
+    assert "such as a.csv and z.csv)" in note
 
 
 def test_different_bad_rows_and_parquet_row_numbers(tmp_path: Path) -> None:

@@ -229,6 +229,23 @@ def test_overlapping_widths_of_other_groupings_load(tmp_path: Path) -> None:
         _load([day, hour], "SELECT 1")
 
 
+def test_fine_tuned_model_names_are_compared_as_one_dimension(tmp_path: Path) -> None:
+    """A model name with ':' (ft:gpt-4o:org:id) split into more parts than the other export's
+    grouping: a daily export of an unrelated user was refused as overlapping."""
+    ft = "ft:gpt-4o-2024-08-06:acme:custom:abc123"
+    hour = _write_json(tmp_path / "hourly_ft.json",
+                       _regroup(_openai_page(1790812800, 3600, 1000), model=ft))
+    other = _write_json(tmp_path / "daily_other.json",
+                        _regroup(_openai_page(1790812800, 86400, 3000), user_id="user-zzz"))
+    rows, _ = _load([hour, other], "SELECT sum(input_tokens) FROM events")
+    assert rows == [(4000,)]
+    # the same user and fine-tuned model, daily and hourly: still refused
+    same = _write_json(tmp_path / "daily_ft.json",
+                       _regroup(_openai_page(1790812800, 86400, 3000), model=ft))
+    with pytest.raises(InputError, match="buckets of 1 day and 1 hour cover the same time"):
+        _load([hour, same], "SELECT 1")
+
+
 def test_overlapping_widths_are_a_cli_error(tmp_path: Path) -> None:
     day = _write_json(tmp_path / "daily.json", _openai_page(1790812800, 86400, 3000))
     hour = _write_json(tmp_path / "hourly.json", _openai_page(1790812800, 3600, 1000))

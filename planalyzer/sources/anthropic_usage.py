@@ -71,11 +71,17 @@ class AnthropicUsage(Source):
                 "input_tokens": "tokens.input", "cache_write_tokens": "tokens.cache_creation",
                 "cache_read_tokens": "tokens.cache_read", "output_tokens": "tokens.output",
                 "logged_cost_usd": "estimated_cost.amount/100"}, src, opts,
-                counts_requests=False)
+                counts_requests=False, empty_columns={
+                    "input_tokens": "tokens.input", "cache_write_tokens": "tokens.cache_creation",
+                    "cache_read_tokens": "tokens.cache_read", "output_tokens": "tokens.output"})
         return json_projection("project_anthropic_messages_json", {
             "ts": "starting_at", "user_id": "account_id|api_key_id|workspace_id",
             "model": "model", "input_tokens": "uncached_input_tokens",
             "cache_write_tokens": "cache_creation.ephemeral_5m_input_tokens",
             "cache_write_1h_tokens": "cache_creation.ephemeral_1h_input_tokens",
             "cache_read_tokens": "cache_read_input_tokens", "output_tokens": "output_tokens"},
-            src, opts, counts_requests=False)
+            src, opts, counts_requests=False, empty_columns={
+                "input_tokens": "uncached_input_tokens",
+                "cache_write_tokens": "cache_creation.ephemeral_5m_input_tokens",
+                "cache_write_1h_tokens": "cache_creation.ephemeral_1h_input_tokens",
+                "cache_read_tokens": "cache_read_input_tokens", "output_tokens": "output_tokens"})

@@ -16,9 +16,11 @@ for a folder, from its layout (``claims_folder``).
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import duckdb
 
@@ -100,11 +102,24 @@ class Source:
         return []
 
 
+def open_bytes(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed (.gz, .zst: the compressions DuckDB reads)."""
+    if path.name.endswith(".gz"):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    if path.name.endswith(".zst"):
+        import pyarrow as pa
+
+        return cast(IO[bytes], pa.input_stream(str(path), compression="zstd"))
+    return path.open("rb")
+
+
 def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
+    """The first ``n`` bytes of the file's text: decompressed, so that a compressed export
+    is recognised as the same export uncompressed (b'' where it cannot be read)."""
     try:
-        with path.open("rb") as fh:
+        with open_bytes(path) as fh:
             return fh.read(n)
-    except OSError:
+    except (OSError, EOFError, ValueError, zlib.error):
         return b""
 
 

@@ -73,5 +73,7 @@ class OpenAIUsage(PresetSource):
                 "ts": "bucket.start_time", "user_id": "user_id|project_id|api_key_id",
                 "model": "model", "input_tokens": "input_tokens-input_cached_tokens",
                 "cache_read_tokens": "input_cached_tokens", "output_tokens": "output_tokens",
-                "requests": "num_model_requests"}, src, opts, inclusive=True)
+                "requests": "num_model_requests"}, src, opts, inclusive=True, empty_columns={
+                    "input_tokens": "input_tokens", "cache_read_tokens": "input_cached_tokens",
+                    "output_tokens": "output_tokens"})
         return super().projection(con, src, opts)

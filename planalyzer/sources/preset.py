@@ -95,8 +95,10 @@ class PresetSource(Source):
         spec = MappingSpec(explicit=explicit, input_includes_cache_read=(
             self.input_includes_cache_read if inclusive is None else inclusive))
         preset = preset if preset is not None else self.preset(present, opts)
-        if self.aggregated:  # a bucket row with an empty request count: an estimate
-            preset = replace(preset, bucket_prompt_tokens=opts.bucket_prompt_tokens)
+        # a bucket row with an empty (an aggregated source's: or absent) request count: an
+        # estimate
+        preset = replace(preset, bucket_prompt_tokens=opts.bucket_prompt_tokens,
+                         estimate_only_empty_cells=not self.aggregated)
         return build_projection(
             con, src, spec, self.cost_divisor if cost_divisor is None else cost_divisor,
             preset, reader)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.accounting import display_path
 from planalyzer.errors import InputError
+from planalyzer.sources.base import open_bytes
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping
 from planalyzer.sources.tabular import Projection
@@ -41,26 +43,37 @@ DEFAULT_MAX_OBJECT_BYTES = 16 * 1024 * 1024
 
 
 def max_object_size(path: Path) -> int:
-    """The ``maximum_object_size`` to read a usage JSON file with: the file's size where it is
-    one document (a page, or a list of pages, pretty-printed or on one line), DuckDB's default
-    where it holds one document per line (each line is a document; a line over the default
-    is refused with a message saying so) or is compressed (its size says nothing)."""
+    """The ``maximum_object_size`` to read a usage JSON file with: the file's (decompressed)
+    size where it is one document (a page, or a list of pages, pretty-printed or on one
+    line), DuckDB's default where it holds one document per line (each line is a document; a
+    line over the default is refused with a message saying so)."""
+    compressed = path.name.lower().endswith((".gz", ".zst"))
     try:
-        size = path.stat().st_size
-        if size <= DEFAULT_MAX_OBJECT_BYTES or path.suffix.lower() in (".gz", ".zst"):
+        if not compressed and path.stat().st_size <= DEFAULT_MAX_OBJECT_BYTES:
             return DEFAULT_MAX_OBJECT_BYTES
-        with path.open("rb") as fh:
+        with open_bytes(path) as fh:
             first = fh.readline(DEFAULT_MAX_OBJECT_BYTES + 1)
-            more = fh.read(4096).strip()
-    except OSError:
+            more = fh.read(4096)
+            if len(first) <= DEFAULT_MAX_OBJECT_BYTES and more.strip() and _is_json(first):
+                return DEFAULT_MAX_OBJECT_BYTES  # one document per line
+            size = path.stat().st_size
+            if compressed:  # one document: its decompressed size
+                size = len(first) + len(more)
+                while chunk := fh.read(1 << 20):
+                    size += len(chunk)
+    except (OSError, EOFError, ValueError, zlib.error):
         return DEFAULT_MAX_OBJECT_BYTES
-    if len(first) > DEFAULT_MAX_OBJECT_BYTES or not more:
-        return size + 1  # one line longer than the default, or one line in all
+    # one document (a line longer than the default, one line in all, or a document spread
+    # over lines)
+    return size + 1 if size > DEFAULT_MAX_OBJECT_BYTES else DEFAULT_MAX_OBJECT_BYTES
+
+
+def _is_json(line: bytes) -> bool:
     try:
-        json.loads(first)
+        json.loads(line)
     except ValueError:
-        return size + 1  # the first line is part of a document spread over lines
-    return DEFAULT_MAX_OBJECT_BYTES  # one document per line
+        return False
+    return True
 
 
 def format_name(key: str, fmt: str) -> str:
@@ -74,23 +87,26 @@ def format_name(key: str, fmt: str) -> str:
 
 
 def too_large_message(key: str, fmt: str) -> str:
-    """A usage JSON whose one document (a page on one line of a file of pages, or a
-    compressed page) is larger than DuckDB reads whole by default: what to do."""
+    """A usage JSON whose one document (a page on one line of a file of pages) is larger
+    than DuckDB reads whole by default: what to do."""
     mb = DEFAULT_MAX_OBJECT_BYTES // (1024 * 1024)
     return (f"{key}: cannot be read as {fmt}: it holds a JSON document (a page) over {mb} MB "
-            "on one line of a file of lines, or in a compressed file; save the pages one per "
-            f"line, each under {mb} MB (ask the API for fewer buckets per page: a lower "
-            "limit), or decompress the file (a single uncompressed JSON document of any size "
-            "is read whole)")
+            "on one line of a file of lines; save the pages one per line, each under "
+            f"{mb} MB (ask the API for fewer buckets per page: a lower limit), or save the "
+            "page alone in its own file (a single JSON document of any size, compressed or "
+            "not, is read whole)")
 
 
 def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts: LoadOptions,
-                    inclusive: bool = False, counts_requests: bool = True) -> Projection:
+                    inclusive: bool = False, counts_requests: bool = True,
+                    empty_columns: dict[str, str] | None = None) -> Projection:
     """The projection in ``sql/<sql_name>.sql`` (it reads ``$path`` with
     ``$max_object_size``, and estimates a bucket's missing request count from
     ``$bucket_prompt_tokens``); ``fields`` documents which report field feeds each canonical
     column (shown in the load's mapping table). ``counts_requests`` False: the report logs no
-    request count (its rows are buckets)."""
+    request count (its rows are buckets). ``empty_columns``: the token classes the SQL
+    reads from a report field (canonical -> field): it has <class>_empty, true where that
+    field is null (read as 0; the load counts them)."""
     sql = sqlfiles.load(sql_name).render()
     mapping = ColumnMapping(columns=fields, how=dict.fromkeys(fields, "preset"),
                             input_includes_cache_read=inclusive)
@@ -99,7 +115,8 @@ def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts
     if not counts_requests:
         params["bucket_requests"] = UNCOUNTED_BUCKET_REQUESTS
     return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None,
-                      params=params, estimates_requests=True)
+                      params=params, estimates_requests=True,
+                      empty_columns=dict(empty_columns or {}))
 
 
 _VENDOR_SOURCE = {"openai": "openai-usage", "anthropic": "anthropic-usage"}

@@ -17,7 +17,6 @@ the other rows load (the accounting identity holds: the line counts as read and 
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import shutil
@@ -25,13 +24,13 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
-from planalyzer.sources.base import UTF8_BOM
+from planalyzer.sources.base import UTF8_BOM, open_bytes
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.tabular import JSON_ARRAY_READER, STAGE_RAW, STAGE_ROW, is_json_array
 from planalyzer.sqlfiles import quote_ident
@@ -174,15 +173,7 @@ def _starts_with_bom(path: Path) -> bool:
         return False
 
 
-def _open_bytes(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed (.gz, .zst: the compressions DuckDB reads)."""
-    if path.name.endswith(".gz"):
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    if path.name.endswith(".zst"):
-        import pyarrow as pa
-
-        return cast(IO[bytes], pa.input_stream(str(path), compression="zstd"))
-    return path.open("rb")
+_open_bytes = open_bytes
 
 
 def _stage_json_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,

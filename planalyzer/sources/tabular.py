@@ -361,6 +361,9 @@ class Preset:
     # an aggregated source's assumed mean prompt per request: a row whose request count is
     # empty or absent gets an estimate (``estimated_requests``); None: such a row is 1 request
     bucket_prompt_tokens: int | None = None
+    # with ``bucket_prompt_tokens``: only a mapped requests column's empty cell is estimated;
+    # a file with no requests column logs one request a row (a per-request log)
+    estimate_only_empty_cells: bool = False
     fallback: Any = None  # Callable[[dict[str, str]], dict[str, str]]
     row_columns: Any = None  # Callable[[dict[str, str]], dict[str, str]]
 
@@ -459,10 +462,13 @@ def build_projection(
     values: dict[str, str] = {}
     given: dict[str, str] = {}  # the token classes read from a file column: cell not empty
     out_of_range: list[str] = []
+    # an empty request count is estimated below (an aggregated source's missing one too)
+    estimating = preset.bucket_prompt_tokens is not None and (
+        "requests" in m or not preset.estimate_only_empty_cells)
     for canon in (*TOKEN_COLUMNS, "requests"):
         default: int | str = 0
-        if canon == "requests":  # an aggregated source's empty count: estimated below
-            default = "NULL" if preset.bucket_prompt_tokens is not None else 1
+        if canon == "requests":
+            default = "NULL" if estimating else 1
         if canon in m:
             count = _count_exprs(q(canon), types[m[canon]], default, canon)
             if count.type_problem and not problems:
@@ -505,7 +511,7 @@ def build_projection(
     if preset.tokens is not None:
         values.update(preset.tokens(types, values))
     params: dict[str, Any] = {"cost_divisor": cost_divisor}
-    if preset.bucket_prompt_tokens is not None:
+    if estimating:
         logged = values["requests"]
         prompt = [values[c] for c in ("input_tokens", "cache_write_tokens",
                                       "cache_write_1h_tokens", "cache_read_tokens")]
@@ -543,7 +549,7 @@ def build_projection(
                       type_problem="; ".join(problems) if problems else None,
                       params=params, user_from=user_from,
                       extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses),
-                      local_ts=True, estimates_requests=preset.bucket_prompt_tokens is not None,
+                      local_ts=True, estimates_requests=estimating,
                       empty_columns={c: m[c] for c in given})
 
 
@@ -563,4 +569,6 @@ class Tabular(Source):
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:
-        return build_projection(con, src, opts.mapping)
+        # a mapped requests column's empty cell: a bucket of unknown count, estimated
+        return build_projection(con, src, opts.mapping, preset=Preset(
+            bucket_prompt_tokens=opts.bucket_prompt_tokens, estimate_only_empty_cells=True))
