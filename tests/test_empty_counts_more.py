@@ -93,16 +93,7 @@ def test_report_note_names_the_bucket_prompt_tokens_loaded_with(tmp_path: Path) 
     """The note said 'default 80,000' whatever value the store was loaded with."""
     from planalyzer.source_checks import aggregated_note
 
-    doc = {"data": [{
-        "date": "2026-10-01T00:00:00Z",
-        "actor": {"type": "user_actor", "email_address": "ann@example.com"},
-        "organization_id": "org-1", "customer_type": "subscription",
-        "subscription_type": "enterprise", "core_metrics": {"num_sessions": 6},
-        "model_breakdown": [{"model": SONNET, "tokens": {
-            "input": 200_000, "output": 1_000, "cache_read": 800_000, "cache_creation": 0}}]}],
-        "has_more": False, "next_page": None}
-    path = tmp_path / "cc.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    path = _cc_report(tmp_path / "cc.json")
     with Store(tmp_path / "s.duckdb") as store:
         store.load([str(path)], LoadOptions(bucket_prompt_tokens=20_000))
     with Store(tmp_path / "s.duckdb") as store:
