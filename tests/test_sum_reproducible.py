@@ -75,9 +75,9 @@ def test_month_and_day_passes_agree_with_an_exact_sum() -> None:
             list(api_value_usd) FROM priced_events GROUP BY ALL""").fetchall()
     exact = {(u, m): math.fsum(v) for u, m, v in rows}
     for u, m, _, _, api in month:
-        assert math.isclose(api, exact[u, m], rel_tol=1e-15)
+        assert math.isclose(float(api), exact[u, m], rel_tol=1e-15)  # type: ignore[arg-type]
     for u, m, _, _, api in by_day:
-        assert math.isclose(api, exact[u, m], rel_tol=1e-15)
+        assert math.isclose(float(api), exact[u, m], rel_tol=1e-15)  # type: ignore[arg-type]
 
 
 def test_money_sum_ignores_row_order() -> None:
