@@ -880,8 +880,8 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
         frames.append(f.filter(pl.col("keep")).group_by("user_id", "month_key").agg(
             (~pl.col("served")).sum().alias("blocked"),
-            pl.col("charges").sum(),
-            pl.col("gpu_cost_usd").sum().alias("full_gpu_cost_usd"),
+            _money_sum("charges").alias("charges"),
+            _money_sum("gpu_cost_usd").alias("full_gpu_cost_usd"),
         ).with_columns(
             pl.lit(key).alias("plan"),
             (plan.price_usd + credits + pl.col("charges")).alias("buyer_cost_usd"),

@@ -204,20 +204,35 @@ def _check_format(fmt: str) -> None:
 def _run_meta(timezone: str, month: list[str] | None = None, since: str | None = None,
               until: str | None = None, plans: Path | None = None, costs: Path | None = None,
               prices: Path | None = None, assign: list[str] | None = None,
-              plan_file: Path | None = None) -> dict[str, Any]:
+              plan_file: Path | None = None, covered: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
     """JSON's ``meta``: the options that shape the figures, so two runs' documents say what
-    they compare (a catalog of null is the shipped one; a period of nulls is all months)."""
+    they compare (each catalog's file, or null, and the shipped one it rests on; a period of
+    nulls is all months, ``covered``: the months the figures cover, run_meta.covered_months)."""
+    from planalyzer.run_meta import catalog_meta
+
     meta: dict[str, Any] = {
         "timezone": timezone,
-        "period": {"months": list(month or []), "since": since, "until": until},
-        "catalogs": {"plans": str(plans) if plans else None,
-                     "costs": str(costs) if costs else None,
-                     "prices": str(prices) if prices else None},
+        "period": {"months": list(month or []), "since": since, "until": until,
+                   **(covered or {})},
+        "catalogs": catalog_meta(plans=plans, costs=costs, prices=prices),
     }
     if assign is not None or plan_file is not None:
         meta["assignments"] = {"assign": list(assign or []),
                                "plan_file": str(plan_file) if plan_file else None}
     return meta
+
+
+def _covered(data: Any) -> dict[str, Any]:
+    """``period.covered``/``partial`` of JSON's meta from a report's ``ReportData`` or a what-if
+    ``Evaluator`` (its history's user-months)."""
+    from planalyzer.analysis import month_label
+    from planalyzer.run_meta import covered_months
+
+    if hasattr(data, "user_months"):
+        return covered_months(data.user_months["month"].to_list(), data.partial_months)
+    keys = data.h.user_months["month_key"].unique().to_list()
+    return covered_months(month_label(int(k)) for k in keys)
 
 
 def _emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> None:
@@ -746,7 +761,7 @@ def report(
         if econ.any:
             tables += economics_tables(data, econ, costs=costs, prices=prices)
         _emit(tables, fmt, _run_meta(timezone, month, since, until, plans, costs, prices,
-                                     assign or [], plan_file))
+                                     assign or [], plan_file, _covered(data)))
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:
                 sys.stderr.write("unprofitable users found (--fail-if-unprofitable)\n")
@@ -809,9 +824,11 @@ def me(
                     _console().print(n)
                 _console().print(_summary_line(report))
         else:
+            meta = _run_meta(timezone, plans=plans, costs=costs, prices=prices)
+            del meta["period"]  # me covers every month of your logs (its tables name them)
             _emit(tables, fmt, {"seconds": round(report.seconds, 3),
                                 "rows_loaded": report.rows_loaded,
-                                "unterminated_last_lines": unterminated})
+                                "unterminated_last_lines": unterminated, **meta})
 
 # -- what-if, sweep, optimize (planalyzer.whatif; docs/whatif.md) ------------------------------
 
@@ -903,7 +920,7 @@ def whatif(
             outs = [ev.run(s) for s in scen]
         _emit(whatif_tables(ev, outs, top), fmt,
               _run_meta(timezone, month, since, until, plans, costs, prices, assign or [],
-                        plan_file))
+                        plan_file, _covered(ev)))
 
 
 def _scenario_path(p: Path) -> Path:
@@ -995,7 +1012,7 @@ def sweep(
                                month, since, until, opts, quiet, fmt, extra)
             _outs, tables = run_sweep(ev, scen, points, objective, affected)
         _emit(tables, fmt, _run_meta(timezone, month, since, until, plans, costs, prices,
-                                     assign or [], plan_file))
+                                     assign or [], plan_file, _covered(ev)))
 
 
 @app.command()
@@ -1088,7 +1105,7 @@ def optimize(
                                max_evals=max_evals, top=top)
         _emit(result_tables(ev, res, axes, objective, cons), fmt,
               _run_meta(timezone, month, since, until, plans, costs, prices, assign or [],
-                        plan_file))
+                        plan_file, _covered(ev)))
 
 
 def _small(axes: list[Any]) -> bool:

@@ -78,10 +78,23 @@ def _weights(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
              ) -> tuple[pa.Table, str]:
     """The per-model weight table and the SQL that sums each meter's units (u0, u1, ...)."""
     table, exprs = _weight_exprs(catalog, meters, models)
-    sums = [f"sum({expr}) AS {quote_ident(f'u{k}')}" for k, expr in enumerate(exprs)]
+    sums = [f"{exact_sum(expr)} AS {quote_ident(f'u{k}')}" for k, expr in enumerate(exprs)]
     if not sums:
         sums.append(f"0.0 AS {quote_ident('u_none')}")
     return table, ", ".join(sums)
+
+
+def exact_sum(expr: str) -> str:
+    """SQL summing a DOUBLE ``expr`` exactly (as DECIMAL, to 1e-18): the same bits in every
+    run and with any number of threads, where sum or fsum of a DOUBLE differ in the last
+    bits with the order DuckDB's threads meet the rows (usage charges come from meter units)."""
+    return f"CAST(sum(CAST({expr} AS DECIMAL(38, 18))) AS DOUBLE)"
+
+
+def ordered_sum(col: str) -> pl.Expr:
+    """The sum of a float column within a group in ascending order of its values: the same
+    bits whatever order the rows arrive in (DuckDB hands rows over in any order)."""
+    return pl.col(col).sort().sum()
 
 
 def _weight_exprs(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
@@ -179,7 +192,7 @@ def user_month_sums(days: pl.DataFrame, meters: Sequence[str], months: Sequence[
     local = days.filter(keep)
     if not one_row_per_day:
         local = local.group_by("user_id", "day_key").agg(
-            *[pl.col(c).sum() for c in sums], pl.col("cost_assumed").any(),
+            *[ordered_sum(c) for c in sums], pl.col("cost_assumed").any(),
             pl.col("hours_mask").bitwise_or())
     date_ = pl.col("day_key").cast(pl.Int32).cast(pl.Date)
     local = local.with_columns(
@@ -188,7 +201,7 @@ def user_month_sums(days: pl.DataFrame, meters: Sequence[str], months: Sequence[
     if months:
         local = local.filter(pl.col("month_key").is_in(list(months)))
     return local.group_by("user_id", "month_key").agg(
-        *[pl.col(c).sum() for c in sums], pl.col("cost_assumed").any(),
+        *[ordered_sum(c) for c in sums], pl.col("cost_assumed").any(),
         pl.col("hours_mask").bitwise_count_ones().sum().cast(pl.Int64).alias("active_hours"),
         pl.len().cast(pl.Int64).alias("active_days"),
         pl.col("day_key").min().alias("first_day"), pl.col("day_key").max().alias("last_day"))

@@ -36,9 +36,11 @@ SELECT
     sum(CAST(e.cache_write_1h_tokens AS DOUBLE)) AS cache_write_1h_tokens,
     sum(CAST(e.cache_read_tokens AS DOUBLE)) AS cache_read_tokens,
     sum(CAST(e.output_tokens AS DOUBLE)) AS output_tokens,
-    fsum(e.gpu_cost_usd) AS gpu_cost_usd,
-    fsum(e.loaded_cost_usd) AS loaded_cost_usd,
-    fsum(e.api_value_usd) AS api_value_usd,
+    -- money summed exactly (DECIMAL, to 1e-18 $): the same bits in every run, whatever
+    -- the threads; fsum or sum of DOUBLE differ in the last bits run to run
+    CAST(sum(CAST(e.gpu_cost_usd AS DECIMAL(38, 18))) AS DOUBLE) AS gpu_cost_usd,
+    CAST(sum(CAST(e.loaded_cost_usd AS DECIMAL(38, 18))) AS DOUBLE) AS loaded_cost_usd,
+    CAST(sum(CAST(e.api_value_usd AS DECIMAL(38, 18))) AS DOUBLE) AS api_value_usd,
     bool_or(e.cost_assumed) AS cost_assumed,
     bit_or(CAST(1 AS INTEGER) << CAST(e.local_hour % 24 AS INTEGER)) AS hours_mask,
     {{meter_sums}}

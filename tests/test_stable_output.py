@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from planalyzer.analysis import TOKENS, _engine_agg
 from planalyzer.cli import app
 from planalyzer.render.formats import to_csv, to_json
+from planalyzer.run_meta import shipped_catalog
 from planalyzer.tables import Col, Table
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -96,10 +97,43 @@ def test_generate_summary_is_typed_and_describe_is_stable(tmp_path: Path) -> Non
 def test_json_meta_records_what_shapes_the_figures() -> None:
     doc = cli_json(["report", str(FIXTURES / "report_small.csv"), "--no-fit", "--month",
                     "2026-10", "--timezone", "America/New_York", "--assign", "*=claude_pro"])
+    shipped = {kind: {"file": None, "shipped": shipped_catalog(kind)}
+               for kind in ("plans", "costs", "prices")}
     assert doc["meta"] == {
         "timezone": "America/New_York",
-        "period": {"months": ["2026-10"], "since": None, "until": None},
-        "catalogs": {"plans": None, "costs": None, "prices": None},
+        "period": {"months": ["2026-10"], "since": None, "until": None,
+                   "covered": ["2026-10"], "partial": ["2026-10"]},
+        "catalogs": shipped,
         "assignments": {"assign": ["*=claude_pro"], "plan_file": None}}
     costs = cli_json(["costs"])
-    assert costs["meta"] == {"timezone": "UTC", "catalogs": {"costs": None, "prices": None}}
+    assert costs["meta"] == {"timezone": "UTC", "catalogs": {
+        "costs": shipped["costs"], "prices": shipped["prices"]}}
+
+
+def test_json_meta_names_the_months_covered_and_the_shipped_catalogs() -> None:
+    """Verification 9, new 4: with no --month the period says which months the figures
+    cover (not an empty list); a catalog left to the default names the shipped files, their
+    latest as_of and the planalyzer version; a --plans file replaces the shipped plans."""
+    from planalyzer import __version__
+
+    plans = Path(__file__).parents[1] / "planalyzer" / "data" / "plans.toml"
+    doc = cli_json(["report", str(FIXTURES / "report_small.csv"), "--no-fit",
+                    "--plans", str(plans)])
+    period, catalogs = doc["meta"]["period"], doc["meta"]["catalogs"]
+    assert period["months"] == [] and period["covered"] == ["2026-09", "2026-10"]
+    assert catalogs["plans"] == {"file": str(plans), "shipped": None}
+    prices = catalogs["prices"]["shipped"]
+    assert prices["files"] == ["api_prices.toml"] and prices["planalyzer"] == __version__
+    assert prices["as_of"] and prices["as_of"][:2] == "20"
+    assert catalogs["costs"]["shipped"]["files"] == ["hardware.toml", "models.toml",
+                                                     "serving.toml"]
+
+
+def test_me_json_meta_records_timezone_and_catalogs() -> None:
+    me_tz = FIXTURES / "me_tz"
+    doc = cli_json(["me", "--claude-dir", str(me_tz), "--codex-dir",
+                    str(FIXTURES / "codex" / "home"), "--timezone", "Asia/Tokyo"])
+    meta = doc["meta"]
+    assert meta["timezone"] == "Asia/Tokyo"
+    assert meta["catalogs"]["plans"] == {"file": None, "shipped": shipped_catalog("plans")}
+    assert set(meta["catalogs"]) == {"plans", "costs", "prices"}

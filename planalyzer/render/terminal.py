@@ -5,7 +5,9 @@ table too wide for the terminal is printed in blocks of columns, each repeating 
 columns (``Table.keys``: plan, month, user ...), the way wide data frames are shown. Text never
 ends in an ellipsis either: long text (an assumption, a path, a long id in a narrow terminal)
 wraps onto more lines, and where even one number column and the keys cannot share a line, each
-row is printed as ``header  value`` lines instead (a stacked layout).
+row is printed as ``header  value`` lines instead (a stacked layout), a long value wrapping
+under itself. Widths are terminal cells (``rich.cells.cell_len``): a CJK character or an emoji
+takes two, so a wide id is given its whole width.
 
 Text from the logs (user ids, model names, file paths) is never read as rich markup: the CLI's
 consoles have markup off, and notes are printed with ``markup=False`` (a model named
@@ -17,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, JustifyMethod
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from planalyzer.render.formats import human
 from planalyzer.tables import Table
@@ -28,7 +32,8 @@ from planalyzer.tables import Table
 KEY_COLUMNS = frozenset({"plan", "user_id", "model", "month", "limit", "from_plan", "to_plan",
                          "plan_before", "plan_after", "scenario", "metric"})
 _TEXT_WIDTH = 24  # free text (names, notes) wraps down to this width
-_WRAP_MIN = 10  # a record's measure and text value wrap down to this width where needed
+_WRAP_MIN = 10  # a record's measure and text value wrap down to this width where needed;
+# free text in a grid, too, before the rows are stacked
 _PAD = 3  # per column: a space each side and the (blank) rule between columns
 
 
@@ -61,17 +66,17 @@ def _widths(t: Table, cells: list[list[str]], keys: list[int]) -> tuple[list[int
     """Per column, the width it gets when there is room (its widest value; free text wraps
     between words down to _TEXT_WIDTH; the longest word of its header, headers wrap too),
     and the least it can take: a number or a key its full width, free text _TEXT_WIDTH
-    (wrapping, and breaking a longer word)."""
+    (wrapping, and breaking a longer word). In terminal cells."""
     natural, least = [], []
     for i, c in enumerate(t.columns):
-        widest = max((len(r[i]) for r in cells), default=1)
-        word = max((len(w) for w in c.header.split()), default=1)
+        widest = max((cell_len(r[i]) for r in cells), default=1)
+        word = max((cell_len(w) for w in c.header.split()), default=1)
         if c.kind != "str":
             natural.append(max(widest, word, 1))
             least.append(natural[-1])
             continue
         if i not in keys:
-            longest_word = max((len(w) for r in cells for w in r[i].split()), default=1)
+            longest_word = max((cell_len(w) for r in cells for w in r[i].split()), default=1)
             widest = min(widest, max(_TEXT_WIDTH, longest_word))
         natural.append(max(widest, word, 1))
         least.append(natural[-1] if i in keys else min(natural[-1], _TEXT_WIDTH))
@@ -93,18 +98,22 @@ def _shrink(widths: list[int], least: list[int], budget: int) -> list[int] | Non
 def _layout(t: Table, natural: list[int], least: list[int], keys: list[int],
             room: int) -> list[tuple[list[int], list[int]]] | None:
     """Blocks of (column indexes, widths): the key columns and as many others as fit, in the
-    table's order. None when the keys and the widest number column (or the narrowest a free
-    text column wraps to) cannot share a line: print the rows stacked."""
+    table's order. None when the keys and the widest number column cannot share a line: print
+    the rows stacked. A free text column wraps below its least (down to _WRAP_MIN) where only
+    that keeps the rows in a grid."""
     rest = [i for i in range(len(t.columns)) if i not in keys]
     key_w = [natural[i] for i in keys]  # a key is always shown whole, on one line
     base = 1 + sum(w + _PAD for w in key_w)  # + the table's right edge
-    if base + max((least[i] + _PAD for i in rest), default=0) > room:
+    text = {i for i in rest if t.columns[i].kind == "str"}
+    floor = [min(least[i], _WRAP_MIN) if i in text else least[i]
+             for i in range(len(t.columns))]
+    if base + max((floor[i] + _PAD for i in rest), default=0) > room:
         return None
     chunks: list[dict[int, int]] = []
     cur: dict[int, int] = {}
     used = base
     for i in rest:
-        w = min(natural[i], max(least[i], room - base - _PAD))
+        w = min(natural[i], max(floor[i], room - base - _PAD))
         if cur and used + w + _PAD > room:
             chunks.append(cur)
             cur, used = {}, base
@@ -125,7 +134,7 @@ def _fit(t: Table, block: list[int], widths: list[int], room: int) -> list[int]:
     out = list(widths)
     spare = room - (1 + sum(w + _PAD for w in out))
     for k, i in enumerate(block):
-        want = len(t.columns[i].header) - out[k]
+        want = cell_len(t.columns[i].header) - out[k]
         if want > 0 and spare > 0:
             add = min(want, spare)
             out[k] += add
@@ -146,13 +155,13 @@ def _print_grid(console: Console, t: Table) -> None:
     for n, (block, widths) in enumerate(blocks):
         title = t.title if n == 0 else f"{t.title} (continued, {n + 1}/{len(blocks)})"
         rt = RichTable(title=title, box=box.SIMPLE_HEAVY, title_justify="left",
-                       min_width=min(len(title), console.width))  # the title on one line
+                       min_width=min(cell_len(title), console.width))  # title on one line
         for i, width in zip(block, _fit(t, block, widths, console.width), strict=True):
             c = t.columns[i]
             justify: JustifyMethod = "left" if c.kind in ("str", "bool") else "right"
-            # a key is on one line; numbers always fit their width; free text wraps
-            rt.add_column(c.header, justify=justify, no_wrap=i in keys, width=width,
-                          overflow="fold")
+            # a key is as wide as its widest value (in cells), so it is on one line; numbers
+            # always fit their width; free text, and any header, wraps between words
+            rt.add_column(c.header, justify=justify, width=width, overflow="fold")
         for r in cells:
             rt.add_row(*(r[i] for i in block))
         console.print(rt)
@@ -161,27 +170,51 @@ def _print_grid(console: Console, t: Table) -> None:
 def _print_stacked(console: Console, t: Table, cells: list[list[str]],
                    keys: list[int]) -> None:
     """Each row as ``header  value`` lines, its key columns first: for a terminal too narrow
-    for even one number column beside the keys. Lines are never cut (a long one wraps)."""
-    console.print(t.title, markup=False, highlight=False, soft_wrap=True)
+    for even one number column beside the keys. No line is wider than the terminal: a long
+    value wraps under itself (between words, else folded), a header wider than its column
+    has its value on the next line."""
+    for line in _wrapped(console, t.title, console.width):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     order = keys + [i for i in range(len(t.columns)) if i not in keys]
-    width = min(max(len(c.header) for c in t.columns), max(8, console.width // 2))
+    width = min(max(cell_len(c.header) for c in t.columns), max(8, console.width // 2))
     for r in cells:
         console.print()
         for i in order:
-            console.print(f"  {t.columns[i].header:<{width}}  {r[i]}", markup=False,
-                          highlight=False, soft_wrap=True)
+            for line in _stacked_lines(console, t.columns[i].header, r[i], width):
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
     console.print()
+
+
+def _stacked_lines(console: Console, header: str, value: str, width: int) -> list[str]:
+    """``  header  value`` as lines of at most the console's width (in cells)."""
+    room = console.width
+    indent = 2 + width + 2
+    if cell_len(header) > width or room - indent < _WRAP_MIN:
+        head = _wrapped(console, header, max(1, room - 2))
+        indent = min(indent, 4) if room - indent < _WRAP_MIN else indent
+        body = _wrapped(console, value, max(1, room - indent))
+        return [f"  {h}" for h in head] + [" " * indent + v for v in body]
+    body = _wrapped(console, value, max(1, room - indent))
+    pad = " " * (width - cell_len(header))
+    return [f"  {header}{pad}  {body[0]}"] + [" " * indent + v for v in body[1:]]
+
+
+def _wrapped(console: Console, text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells: between words, a longer word folded."""
+    if cell_len(text) <= width:
+        return [text]
+    return [line.plain.rstrip() for line in Text(text).wrap(console, width, overflow="fold")]
 
 
 def _print_record(console: Console, t: Table) -> None:
     values = [human(v, c) for c, v in zip(t.columns, t.rows[0], strict=True)]
     headers = [c.header for c in t.columns]
     numbers = [v for v, c in zip(values, t.columns, strict=True) if c.kind != "str"]
-    value_w = max((len(v) for v in values), default=1)
-    measure_w = max((len(h) for h in headers), default=1)
+    value_w = max((cell_len(v) for v in values), default=1)
+    measure_w = max((cell_len(h) for h in headers), default=1)
     room = console.width - 1 - 2 * _PAD
     if value_w + measure_w > room:  # wrap the measure, then the text values
-        value_least = max((len(v) for v in numbers), default=1)
+        value_least = max((cell_len(v) for v in numbers), default=1)
         fit = _shrink([measure_w, value_w], [min(measure_w, _WRAP_MIN),
                                              min(value_w, max(value_least, _WRAP_MIN))], room)
         if fit is None:
@@ -191,6 +224,8 @@ def _print_record(console: Console, t: Table) -> None:
     rt = RichTable(title=t.title, box=box.SIMPLE_HEAVY, title_justify="left", show_header=False)
     rt.add_column("measure", width=measure_w, overflow="fold")
     rt.add_column("value", justify="right", width=value_w, overflow="fold")
-    for h, v in zip(headers, values, strict=True):
-        rt.add_row(h, v)
+    for h, v, c in zip(headers, values, t.columns, strict=True):
+        # figures line up on the right; text that wraps (a path) reads from the left
+        folded = c.kind == "str" and cell_len(v) > value_w
+        rt.add_row(h, Text(v, justify="left") if folded else v)
     console.print(rt)
