@@ -52,11 +52,12 @@ SELECT
     sum(CAST(e.cache_write_1h_tokens AS DOUBLE)) AS cache_write_1h_tokens,
     sum(CAST(e.cache_read_tokens AS DOUBLE)) AS cache_read_tokens,
     sum(CAST(e.output_tokens AS DOUBLE)) AS output_tokens,
-    -- money summed exactly (DECIMAL, to 1e-18 $): the same bits in every run, whatever
-    -- the threads; fsum or sum of DOUBLE differ in the last bits run to run
-    CAST(sum(CAST(e.gpu_cost_usd AS DECIMAL(38, 18))) AS DOUBLE) AS gpu_cost_usd,
-    CAST(sum(CAST(e.loaded_cost_usd AS DECIMAL(38, 18))) AS DOUBLE) AS loaded_cost_usd,
-    CAST(sum(CAST(e.api_value_usd AS DECIMAL(38, 18))) AS DOUBLE) AS api_value_usd,
+    -- money summed in whole pico-dollars (each request's amount rounded to 1e-12 $, then an
+    -- integer sum; a request would need $9.2M to overflow): the same bits in every run, whatever the threads, where fsum or sum of
+    -- DOUBLE differ in the last bits run to run (DECIMAL(38, 18) cost +35% of this pass)
+    CAST(sum(CAST(e.gpu_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS gpu_cost_usd,
+    CAST(sum(CAST(e.loaded_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS loaded_cost_usd,
+    CAST(sum(CAST(e.api_value_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS api_value_usd,
     bool_or(e.cost_assumed) AS cost_assumed,
     bit_count(bit_or(CAST(1 AS BIGINT) << e.dom)) AS active_days,
     min(e.local_hour // 24 - 100000) AS first_day,
