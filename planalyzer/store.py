@@ -237,9 +237,7 @@ class Store:
         """Load files, folders or globs into ``events``; returns the accounting (its
         ``seconds`` cover the whole call: finding the files, the manifest check, the reads).
         ``specs`` is one path (str or Path) or a sequence of them."""
-        if self.closed:
-            raise UsageError("Store.load: the store is closed (Store.close, or the end of its "
-                             "`with` block); open a new Store to load into")
+        self._check_open("load")
         if self.read_only:
             raise InputError(f"--db {self.path}: opened read-only (for analysis); open it "
                              "without read_only to load into it")
