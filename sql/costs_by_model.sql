@@ -14,9 +14,12 @@ SELECT
     sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
     sum(cache_read_tokens) AS cache_read_tokens,
     sum(output_tokens) AS output_tokens,
-    CASE WHEN count(api_value_usd) = count(*) THEN fsum(api_value_usd) END AS api_value_usd,
-    fsum(gpu_cost_usd) AS gpu_cost_usd,
-    fsum(loaded_cost_usd) AS loaded_cost_usd,
+    -- money as whole pico-dollars, an integer sum: the same bits in every run (as the report)
+    CASE WHEN count(api_value_usd) = count(*)
+        THEN CAST(sum(CAST(api_value_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12
+    END AS api_value_usd,
+    CAST(sum(CAST(gpu_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS gpu_cost_usd,
+    CAST(sum(CAST(loaded_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS loaded_cost_usd,
     bool_or(cost_assumed) AS cost_assumed
 FROM priced_events
 GROUP BY model
