@@ -83,6 +83,22 @@ def check_golden(name: str, text: str) -> None:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SMALL = FIXTURES / "report_small.csv"
+# the columns of hand-made event CSVs: the events schema's, plan and request count included
+EVENT_HEADER = ["event_id", "ts", "user_id", "plan", "model", "input_tokens",
+                "cache_write_tokens", "cache_write_1h_tokens", "cache_read_tokens",
+                "output_tokens", "requests"]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A --db store file holding tests/fixtures/report_small.csv."""
+    from planalyzer.store import Store
+
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        store.load([str(SMALL)])
+    return path
 
 
 def check_golden_json(name: str, data: Any) -> None:

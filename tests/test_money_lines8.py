@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import cli_json, write_csv
+from conftest import EVENT_HEADER, cli_json, write_csv
 
-HEADER = ["event_id", "ts", "user_id", "plan", "model", "input_tokens", "cache_write_tokens",
-          "cache_write_1h_tokens", "cache_read_tokens", "output_tokens", "requests"]
+HEADER = EVENT_HEADER
 
 
 def _row(eid: str, ts: str, user: str, plan: str, model: str = "claude-haiku-4-5"

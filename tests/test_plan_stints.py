@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import cli_json, write_csv
+from conftest import EVENT_HEADER, cli_json, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-HEADER = ["event_id", "ts", "user_id", "plan", "model", "input_tokens", "cache_write_tokens",
-          "cache_write_1h_tokens", "cache_read_tokens", "output_tokens", "requests"]
+HEADER = EVENT_HEADER
 # two plans capped by requests per rolling 5 hours: counted by hand below
 CATALOG = """
 [meter.requests]

@@ -13,13 +13,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import cli_json, write_csv
+from conftest import EVENT_HEADER, cli_json, write_csv
 
 from planalyzer.plans import parse_plan_catalog
 from tests.reference_engine import reference
 
-HEADER = ["event_id", "ts", "user_id", "plan", "model", "input_tokens", "cache_write_tokens",
-          "cache_write_1h_tokens", "cache_read_tokens", "output_tokens", "requests"]
+HEADER = EVENT_HEADER
 CATALOG = """
 [meter.requests]
 unit = "requests"

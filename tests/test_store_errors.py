@@ -7,28 +7,19 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from conftest import FIXTURES, cli_error, event_row, write_csv
+from conftest import SMALL, cli_error, event_row, write_csv
 from typer.testing import CliRunner
 
 from planalyzer import sqlfiles
 from planalyzer.cli import app
 from planalyzer.errors import InputError
 from planalyzer.store import Store
-
-SMALL = FIXTURES / "report_small.csv"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "s.duckdb"
-    with Store(path) as store:
-        store.load([str(SMALL)])
-    return path
 
 
 def _events(path: Path) -> int:
@@ -144,23 +135,30 @@ def _event_ids(path: Path) -> set[str]:
         con.close()
 
 
+@contextmanager
+def _unwritable(path: Path, mode: int, restore: int) -> Iterator[None]:
+    """``path`` cannot be written while the block runs: ``mode`` for a user, chattr +i for
+    root (whom modes do not stop); skips the test where root has no chattr."""
+    if os.geteuid() != 0:
+        path.chmod(mode)
+        undo = ["chmod", f"{restore:o}", str(path)]
+    elif subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        pytest.skip("root, and chattr +i is not available here")
+    else:
+        undo = ["chattr", "-i", str(path)]
+    try:
+        yield
+    finally:
+        subprocess.run(undo, check=True)
+
+
 def test_load_into_a_folder_that_is_not_writable(db: Path,
                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
     """The real thing: the .wal beside the file cannot be made (as root: chattr +i)."""
-    folder = db.parent
-    if os.geteuid() != 0:
-        folder.chmod(0o555)
-        undo = ["chmod", "755", str(folder)]
-    elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
-        pytest.skip("root, and chattr +i is not available here")
-    else:
-        undo = ["chattr", "-i", str(folder)]
     before = _events(db)
-    try:
-        other = _csv(tmp_path_factory.mktemp("logs") / "other.csv", event_row(event_id="o"))
+    other = _csv(tmp_path_factory.mktemp("logs") / "other.csv", event_row(event_id="o"))
+    with _unwritable(db.parent, 0o555, 0o755):
         msg = cli_error(["load", str(other), "--db", str(db)])
-    finally:
-        subprocess.run(undo, check=True)
     assert msg.startswith(f"error: --db {db}: cannot create "), msg
     assert "is not writable); nothing was saved" in msg
     assert _events(db) == before
@@ -268,17 +266,8 @@ def test_older_store_that_cannot_be_written(db: Path) -> None:
     con = duckdb.connect(str(db))
     con.execute("DROP TABLE folder_listings")
     con.close()
-    if os.geteuid() != 0:
-        db.chmod(0o444)
-        undo = ["chmod", "644", str(db)]
-    elif subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode:
-        pytest.skip("root, and chattr +i is not available here")
-    else:
-        undo = ["chattr", "-i", str(db)]
-    try:
+    with _unwritable(db, 0o444, 0o644):
         msg = cli_error(["report", "--db", str(db)])
-    finally:
-        subprocess.run(undo, check=True)
     assert msg.startswith(f"error: --db {db}: made by an older planalyzer: it lacks the "
                           "table(s) folder_listings, which are added when it is opened for "
                           "writing once"), msg

@@ -14,22 +14,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES, cli_error, cli_json
+from conftest import SMALL, cli_error, cli_json
 
 from planalyzer.errors import InputError
 from planalyzer.store import Store
 
-SMALL = FIXTURES / "report_small.csv"
 SCENARIO = (Path(__file__).parent.parent / "planalyzer" / "data" / "scenarios"
             / "max20x_weekly_cap_overage.toml")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "s.duckdb"
-    with Store(path) as store:
-        store.load([str(SMALL)])
-    return path
 
 
 def _tables(path: Path) -> list[str]:
