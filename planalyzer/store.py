@@ -10,7 +10,6 @@ size, mtime and content hash makes a repeated load read only new or changed file
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import time
@@ -36,6 +35,17 @@ from planalyzer.load_notes import (
     local_time_notes,
     source_notes,
     user_option_notes,
+)
+from planalyzer.manifest import (
+    MANIFEST_COLUMNS,
+    ManifestEntry,
+    appended,
+    content_hash,
+    manifest_source,
+    path_values,
+    stat_of,
+    tail_hash,
+    unchanged,
 )
 from planalyzer.option_defaults import DefaultInt, DefaultStr
 from planalyzer.option_defaults import given as option_given
@@ -336,7 +346,7 @@ class Store:
         todo: list[tuple[int, SourceFile, tuple[int, int]]] = []
         found = 0  # sources the manifest knows (all of it: no file of it is gone)
         for src in sources:
-            st = src.stat if src.stat is not None else _stat_of(src)
+            st = src.stat if src.stat is not None else stat_of(src)
             fp = get(src.key)
             if fp is None:
                 todo.append((len(slots), src, st))
@@ -390,7 +400,7 @@ class Store:
             nonlocal reloaded, groups
             read_stats[src.key] = st
             rec = file_options.decode(prev.read_options) if prev is not None else None
-            grown = prev is not None and not again and _appended(prev, st, src)
+            grown = prev is not None and not again and appended(prev, st, src)
             if prev is not None and rec is None:
                 unknown.append(src.key)
             elif prev is not None and rec is not None:
@@ -440,7 +450,7 @@ class Store:
             if progress:
                 progress(src.key, i, len(sources))
             prev = known.get(src.key)
-            if prev is not None and _unchanged(prev, st, src):
+            if prev is not None and unchanged(prev, st, src):
                 slots[i] = FileLoad(src.key, prev.format, "unchanged")
                 continue
             read(i, src, st, prev)
@@ -508,13 +518,13 @@ class Store:
             if key in named:
                 i, src = named[key]
             else:
-                i, found = None, _manifest_source(key, fmt)
+                i, found = None, manifest_source(key, fmt)
                 if found is None or registry.get(str(found.source)).batch:
                     unnamed.append(key)
                     continue
                 src = found
             try:
-                st = _stat_of(src)
+                st = stat_of(src)
             except InputError:
                 gone.append(key)
                 continue
@@ -568,7 +578,7 @@ class Store:
             # "usage (1).csv")
             for key in sorted(keys, key=lambda k: (k in stats, len(k), k)):
                 if key in stats:
-                    digest = digests.get(key) or _content_hash(Path(key))
+                    digest = digests.get(key) or content_hash(Path(key))
                     digests[key] = digest
                 elif key in earlier and earlier[key].rows_loaded:
                     digest = earlier[key].content_hash
@@ -576,7 +586,7 @@ class Store:
                     digest = ""
                 if not digest.startswith("sha256:"):
                     continue
-                ident = (digest, _path_values(key), users.get(key))
+                ident = (digest, path_values(key), users.get(key))
                 if ident not in first:
                     first[ident] = key
                     continue
@@ -649,9 +659,9 @@ class Store:
                 for k, v in json.loads(prev.rejected_by_reason or "{}").items():
                     reasons[k] = reasons.get(k, 0) + int(v)
             if fl.read_offset is not None and self.path is not None:
-                digest = _tail_hash(Path(fl.source), fl.read_offset)
+                digest = tail_hash(Path(fl.source), fl.read_offset)
             elif self.path is not None:
-                digest = digests.get(fl.source) or _content_hash(Path(fl.source))
+                digest = digests.get(fl.source) or content_hash(Path(fl.source))
             else:
                 digest = ""
             records.append((fl.source, fl.format, size, mtime_ns, digest, *counts,
@@ -664,7 +674,7 @@ class Store:
         if replaced:
             sqlfiles.run(self.con, "delete_manifest_entries", {"sources": replaced}).fetchall()
         if records:
-            sqlfiles.run(self.con, "insert_manifest", _columns(_MANIFEST_COLUMNS, records))\
+            sqlfiles.run(self.con, "insert_manifest", _columns(MANIFEST_COLUMNS, records))\
                 .fetchall()
         if skipped:
             sqlfiles.run(self.con, "insert_skipped_lines",
@@ -825,102 +835,6 @@ def _unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
         return InputError(too_large_message(key, fmt))
     return InputError(f"{key}: cannot be read as {fmt} ({first_line(exc)}); "
                       "check the file is complete, or re-export it")
-
-
-def _content_hash(path: Path) -> str:
-    with path.open("rb") as fh:
-        return "sha256:" + hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _tail_hash(path: Path, offset: int) -> str:
-    """Fingerprint of an append-only file up to ``offset``: the 4 KiB before it."""
-    start = max(0, offset - _TAIL_BYTES)
-    with path.open("rb") as fh:
-        fh.seek(start)
-        data = fh.read(offset - start)
-    return f"tail:{offset}:" + hashlib.sha256(data).hexdigest()
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    """A file's row in load_manifest (sql/manifest_entries.sql)."""
-
-    source: str
-    format: str
-    size_bytes: int
-    mtime_ns: int
-    content_hash: str
-    read_offset: int | None
-    read_lines: int
-    rows_read: int
-    rows_loaded: int
-    rows_rejected: int
-    duplicates_dropped: int
-    rejected_by_reason: str
-    read_options: str | None = None  # JSON (planalyzer.file_options); None: not recorded
-
-    def counts(self) -> list[int]:
-        return [self.rows_read, self.rows_loaded, self.rows_rejected, self.duplicates_dropped]
-
-
-_MANIFEST_COLUMNS = ("source", "format", "size_bytes", "mtime_ns", "content_hash", "rows_read",
-                     "rows_loaded", "rows_rejected", "duplicates_dropped", "rejected_by_reason",
-                     "mapping", "read_offset", "read_lines", "read_options")
-_TAIL_BYTES = 4096
-
-
-def _manifest_source(key: str, fmt: str) -> SourceFile | None:
-    """A file of an earlier load, as its manifest entry says it was read ('csv', or
-    'openai-usage jsonl': source and format); None for a source no longer known."""
-    parts = fmt.split(" ")
-    name, file_format = (parts[0], parts[-1]) if len(parts) > 1 else (registry.GENERIC, fmt)
-    if name not in registry.names():
-        return None
-    return SourceFile(key, file_format, name)
-
-
-def _path_values(key: str) -> tuple[str, ...]:
-    """The hive ``key=value`` folders of a file's path: values its rows take from the path
-    (DuckDB's readers add them as columns), so two files with the same bytes under different
-    such folders hold different rows."""
-    return tuple(part for part in Path(key).parent.parts if "=" in part)
-
-
-def _same_content(prev: ManifestEntry, src: SourceFile) -> bool:
-    if not prev.content_hash:
-        return False
-    if prev.content_hash.startswith("tail:"):
-        return prev.read_offset is not None and \
-            prev.content_hash == _tail_hash(src.path, prev.read_offset)
-    return prev.content_hash == _content_hash(src.path)
-
-
-def _stat_of(src: SourceFile) -> tuple[int, int]:
-    """(size, mtime_ns): from the folder walk where it read them, else one stat."""
-    if src.stat is not None:
-        return src.stat
-    try:
-        st = src.path.stat()
-    except FileNotFoundError:
-        raise InputError(f"{src.key}: not found (a broken symbolic link points here, or "
-                         "the file was removed while loading); fix or remove the link") from None
-    except OSError as exc:
-        raise InputError(f"{src.key}: cannot be read ({exc.strerror or exc})") from None
-    return st.st_size, st.st_mtime_ns
-
-
-def _unchanged(prev: ManifestEntry, st: tuple[int, int], src: SourceFile) -> bool:
-    if int(prev.size_bytes) != st[0]:
-        return False
-    if int(prev.mtime_ns) == st[1]:
-        return True
-    return _same_content(prev, src)
-
-
-def _appended(prev: ManifestEntry, st: tuple[int, int], src: SourceFile) -> bool:
-    """The file only grew since it was read up to ``read_offset``: read on from there."""
-    return (prev.read_offset is not None and st[0] >= prev.read_offset
-            and prev.content_hash.startswith("tail:") and _same_content(prev, src))
 
 
 def _dedupe_key(columns: tuple[str, ...]) -> str:

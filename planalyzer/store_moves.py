@@ -8,17 +8,16 @@ later change to it replaces those rows instead of adding a second copy. Nothing 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.accounting import display_path
+from planalyzer.manifest import content_hash, path_values
 from planalyzer.sources import registry
 from planalyzer.sources.files import SourceFile
 from planalyzer.sqlfiles import quote_ident
@@ -55,11 +54,11 @@ def find_moves(new: list[tuple[SourceFile, tuple[int, int]]],
     for src, st in sorted(new, key=lambda n: (len(n[0].key), n[0].key)):
         if not any(size == st[0] for size, _ in pool):
             continue
-        digest = _content_hash(src.path)
+        digest = content_hash(src.path)
         candidates = pool.get((st[0], digest), [])
         for e in candidates:
             if (e.format.split(" ")[-1] == src.format
-                    and _path_values(e.source) == _path_values(src.key)):
+                    and path_values(e.source) == path_values(src.key)):
                 candidates.remove(e)
                 moves.append(Move(src.key, e.source, e.format, int(e.rows_loaded)))
                 break
@@ -90,12 +89,3 @@ def move_notes(moves: list[Move]) -> list[str]:
             f"from disk ({display_path(first.old)} -> {display_path(first.new)}{more}): taken "
             "as moved, their rows now count under the new path (a later change to the file "
             "replaces them); nothing was read"]
-
-
-def _content_hash(path: Path) -> str:
-    with path.open("rb") as fh:
-        return "sha256:" + hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _path_values(key: str) -> tuple[str, ...]:
-    return tuple(part for part in Path(key).parent.parts if "=" in part)
