@@ -8,7 +8,8 @@ import sys
 
 import planalyzer
 
-UI_MODULES = {"planalyzer.cli", "planalyzer.render.terminal", "planalyzer.__main__"}
+UI_MODULES = {"planalyzer.cli", "planalyzer.cli_options", "planalyzer.cli_support",
+              "planalyzer.cli_whatif", "planalyzer.render.terminal", "planalyzer.__main__"}
 
 
 def core_modules() -> list[str]:

@@ -1,0 +1,87 @@
+"""Options and arguments the command line's commands share (typer annotations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planalyzer.sources.registry import names as source_names
+
+SourcesArg = Annotated[list[str], typer.Argument(
+    help="Log files, folders or globs (parquet, CSV, JSON lines); hive folders are searched.")]
+AnalysisSourcesArg = Annotated[list[str] | None, typer.Argument(
+    help="Log files, folders or globs (parquet, CSV, JSON lines); hive folders are searched. "
+    "With --db, none: the events the file holds.", show_default=False)]
+DbOpt = Annotated[Path | None, typer.Option(
+    "--db", help="Keep a DuckDB file; later runs load only new or changed files (report, "
+    "costs and the what-if commands given no sources read the events it holds).")]
+MeDbOpt = Annotated[Path | None, typer.Option(
+    "--db", help="Keep what me loaded in a DuckDB file: the next run reads only new or "
+    "changed files (the folders are still read; report --db FILE analyses the store).")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", help="Output format: table, json, csv or markdown.")]
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress or notes (rejected rows are still counted on stderr).")]
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", help="Column mapping canonical=theirs, e.g. --map user_id=account (repeatable).")]
+MappingFileOpt = Annotated[Path | None, typer.Option(
+    "--mapping", help="TOML mapping file: [columns] canonical = \"theirs\".")]
+TzOpt = Annotated[str, typer.Option(
+    "--timezone", "--tz", help="Zone of timestamps without an offset, and of day/month "
+    "boundaries in reports (IANA name).")]
+LoadTzOpt = Annotated[str, typer.Option(
+    "--timezone", "--tz", help="Zone of timestamps without an offset in this load (IANA "
+    "name); the store keeps UTC: reports take their own --timezone for day and month "
+    "boundaries.")]
+DedupeOpt = Annotated[str | None, typer.Option(
+    "--dedupe-on", help="Drop rows repeating these canonical columns (comma-separated); "
+    "without it only repeated event_id values are duplicates.")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Fail (exit 2) if any row is rejected; nothing is loaded.")]
+PricingStrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Fail (exit 2) if any row is rejected, or a logged model is not in the "
+    "cost catalog or has no API list price.")]
+MaxTokensOpt = Annotated[int, typer.Option(
+    "--max-tokens", help="Reject a row whose token count in any class exceeds this.")]
+BucketPromptTokensOpt = Annotated[int, typer.Option(
+    "--bucket-prompt-tokens", help="Assumed mean prompt tokens per request of a usage bucket "
+    "that logs no request count (Anthropic usage reports): its count is estimated as its "
+    "prompt tokens / this; GPU cost rests on it.")]
+InputFormatOpt = Annotated[str | None, typer.Option(
+    "--input-format", help="Read every source as parquet, csv or jsonl, whatever its extension.")]
+SourceOpt = Annotated[str | None, typer.Option(
+    "--source", help="Log format: " + ", ".join(source_names()) + " (default: detected "
+    "from each folder's layout and each file's content).")]
+UserOpt = Annotated[str | None, typer.Option(
+    "--user", help="User id for a single user's transcript folder (default: me).")]
+UserMapOpt = Annotated[Path | None, typer.Option(
+    "--user-map", help="TOML [users] table: folder name = \"user id\", for a folder of "
+    "users' transcript folders.")]
+
+CostsOpt = Annotated[Path | None, typer.Option(
+    "--costs", help="TOML overriding or extending the cost catalogs (hardware, models, serving).")]
+PricesOpt = Annotated[Path | None, typer.Option(
+    "--prices", help="API list prices: a TOML catalog or a LiteLLM "
+    "model_prices_and_context_window.json.")]
+
+PlansOpt = Annotated[Path | None, typer.Option(
+    "--plans", help="Plan catalog TOML (default: the shipped catalog).")]
+CostsFileOpt = Annotated[Path | None, typer.Option(
+    "--costs", help="Cost catalog TOML (default: the shipped cost model).")]
+AssignOpt = Annotated[list[str] | None, typer.Option(
+    "--assign", help="USER_GLOB=PLAN, first match wins (repeatable); overrides the "
+    "plan file and the logs' plan column.")]
+PlanFileOpt = Annotated[Path | None, typer.Option(
+    "--plan-file", help="CSV or parquet with columns user_id, plan.")]
+MonthOpt = Annotated[list[str] | None, typer.Option(
+    "--month", help="Billing month(s) to report, YYYY-MM (repeatable).")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (inclusive), YYYY-MM-DD.")]
+GridOpt = Annotated[list[str] | None, typer.Option(
+    "--grid", help="PATH=V1,V2 or PATH=START:STOP:STEP over scenario keys (repeatable), e.g. "
+    "plans.claude_max_20x.limits.weekly.cap=40e6:80e6:10e6 (ascending: STOP at least START; "
+    "list values to go down).")]
+BaseScenarioOpt = Annotated[Path | None, typer.Option(
+    "--scenario", help="A scenario TOML the grid points start from (default: the baseline).")]

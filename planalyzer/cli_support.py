@@ -1,0 +1,329 @@
+"""What the command line's commands share: consoles and progress, the error wrapper
+(one line, exit code 2), loading with accounting, emitting tables, run metadata."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from planalyzer.accounting import (
+    LoadReport,
+    display_path,
+    no_usage_detail,
+    skipped_lines,
+    store_totals,
+)
+from planalyzer.checks import check_choice
+from planalyzer.checks import check_min as _check_min
+from planalyzer.errors import InputError, PlanalyzerError
+from planalyzer.load_checks import INPUT_FORMATS
+from planalyzer.render.formats import FORMATS, render_text
+from planalyzer.render.terminal import print_tables
+from planalyzer.sources.mapping import (
+    MappingSpec,
+    merge_specs,
+    parse_map_options,
+    read_mapping_file,
+)
+from planalyzer.sources.registry import read_user_map
+from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
+from planalyzer.store import LoadOptions, Store
+from planalyzer.store_open import interrupted, store_error
+from planalyzer.tables import Table
+from planalyzer.timezones import check_timezone
+
+if TYPE_CHECKING:
+    from planalyzer.analysis import Period
+
+
+def console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output has no terminal width to follow: use a wide one (COLUMNS still wins).
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    # markup off: user ids, model names and paths from the logs print as they are (a "[/x]"
+    # in a model name is text, not a rich tag)
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False)
+
+
+@contextmanager
+def working(quiet: bool, fmt: str, what: str) -> Iterator[None]:
+    """A spinner on stderr while long work runs (a terminal only, as the load's progress)."""
+    if not show_progress(quiet, fmt):
+        yield
+        return
+    with console(stderr=True).status(what):
+        yield
+
+
+@dataclass
+class Run:
+    """What a command is doing, for the line a Ctrl-C gets."""
+
+    loading: bool = False  # inside a load (it rolls back: nothing of it is kept)
+
+
+@contextmanager
+def user_errors(db: Path | None = None) -> Iterator[Run]:
+    """Bad input or usage: one line naming what is wrong, exit 2, no traceback. With ``db``
+    (the --db file): a damaged file, or one a load could not save to, is said as such, and a
+    file the command created is removed when it fails (an empty file it was given is left
+    empty). Ctrl-C: 'interrupted', exit 130, no traceback."""
+    run = Run()
+    was = _size_of(db)
+    try:
+        yield run
+    except (typer.Exit, SystemExit):
+        raise
+    except BaseException as exc:
+        _undo_new_store(db, was)
+        if isinstance(exc, PlanalyzerError):
+            sys.stderr.write(f"error: {exc}\n")
+            raise typer.Exit(exc.exit_code) from None
+        if interrupted(exc):
+            kept = " (the --db file is as it was)" if db is not None else ""
+            sys.stderr.write(f"interrupted: nothing was loaded{kept}\n" if run.loading
+                             else "interrupted\n")
+            raise typer.Exit(130) from None
+        err = store_error(db, exc)
+        if err is None:
+            raise
+        sys.stderr.write(f"error: {err}\n")
+        raise typer.Exit(err.exit_code) from None
+
+
+def _size_of(db: Path | None) -> int | None:
+    """The --db file's size before the command (None: no such file)."""
+    try:
+        return db.stat().st_size if db is not None else None
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return -1  # there, but not to be looked at: never removed
+
+
+def _undo_new_store(db: Path | None, was: int | None) -> None:
+    """A command that failed leaves no new --db file behind (Store creates the file before
+    the sources are found); an empty file it was given is left empty."""
+    if db is None or (was is not None and was != 0):
+        return
+    with suppress(OSError):
+        db.with_name(db.name + ".wal").unlink(missing_ok=True)
+        if was is None:
+            db.unlink(missing_ok=True)
+        elif db.is_file():
+            db.write_bytes(b"")
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise PlanalyzerError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def run_meta(timezone: str, month: list[str] | None = None, since: str | None = None,
+              until: str | None = None, plans: Path | None = None, costs: Path | None = None,
+              prices: Path | None = None, assign: list[str] | None = None,
+              plan_file: Path | None = None, covered: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+    """JSON's ``meta``: the options that shape the figures, so two runs' documents say what
+    they compare (each catalog's file, or null, and the shipped one it rests on; a period of
+    nulls is all months, ``covered``: the months the figures cover, run_meta.covered_months)."""
+    from planalyzer.run_meta import catalog_meta
+
+    meta: dict[str, Any] = {
+        "timezone": timezone,
+        "period": {"months": list(month or []), "since": since, "until": until,
+                   **(covered or {})},
+        "catalogs": catalog_meta(plans=plans, costs=costs, prices=prices),
+    }
+    if assign is not None or plan_file is not None:
+        meta["assignments"] = {"assign": list(assign or []),
+                               "plan_file": str(plan_file) if plan_file else None}
+    return meta
+
+
+def covered_period(data: Any) -> dict[str, Any]:
+    """``period.covered``/``partial`` of JSON's meta from a report's ``ReportData`` or a what-if
+    ``Evaluator`` (its history's user-months)."""
+    from planalyzer.analysis import month_label
+    from planalyzer.run_meta import covered_months
+
+    if hasattr(data, "user_months"):
+        return covered_months(data.user_months["month"].to_list(), data.partial_months)
+    keys = data.h.user_months["month_key"].unique().to_list()
+    return covered_months(month_label(int(k)) for k in keys)
+
+
+def emit(tables: list[Table], fmt: str, meta: dict[str, Any] | None = None) -> None:
+    if fmt == "table":
+        print_tables(console(), tables)
+    else:
+        sys.stdout.write(render_text(tables, fmt, meta))
+
+
+def load_options(
+    map_: list[str] | None, mapping: Path | None, tz: str, dedupe_on: str | None,
+    strict: bool, max_tokens: int, input_format: str | None, source: str | None = None,
+    user: str | None = None, user_map: Path | None = None,
+    bucket_prompt_tokens: int = DEFAULT_BUCKET_PROMPT_TOKENS, ctx: typer.Context | None = None,
+) -> LoadOptions:
+    _check_min("--max-tokens", max_tokens, 1, "tokens per class per request")
+    _check_min("--bucket-prompt-tokens", bucket_prompt_tokens, 1,
+               "mean prompt tokens per request")
+    check_timezone(tz)  # here, not only in a load: with --db and no sources nothing is loaded
+    spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
+                                    parse_map_options(map_ or []))
+    if input_format is not None:
+        check_choice("--input-format", input_format, INPUT_FORMATS)
+    dedupe = tuple(c.strip() for c in dedupe_on.split(",") if c.strip()) if dedupe_on else ()
+    # an option given on the command line is given even at its default's value (--timezone
+    # UTC): it applies to a --db store's changed files; one left out is not passed at all
+    given: dict[str, Any] = {name: value for name, value in (
+        ("timezone", tz), ("max_tokens", max_tokens),
+        ("bucket_prompt_tokens", bucket_prompt_tokens)) if option_given(ctx, name)}
+    return LoadOptions(mapping=spec, dedupe_on=dedupe, strict=strict,
+                       input_format=input_format, source=source, user_id=user,
+                       user_map=read_user_map(user_map) if user_map else {}, **given)
+
+
+def option_given(ctx: typer.Context | None, param: str) -> bool:
+    """Whether the command's parameter ``param`` was given (on the command line or by its
+    environment variable), not left at its default."""
+    source = ctx.get_parameter_source(param) if ctx is not None else None
+    return source is not None and source.name != "DEFAULT"
+
+
+def show_progress(quiet: bool, fmt: str) -> bool:
+    return not quiet and fmt == "table" and sys.stderr.isatty()
+
+
+def load_with_progress(store: Store, sources: list[str], opts: LoadOptions,
+                       progress: bool) -> LoadReport:
+    if not progress:
+        return store.load(sources, opts)
+    with Progress(TextColumn("loading {task.description}", markup=False), BarColumn(),
+                  TextColumn("{task.fields[count]}"),
+                  console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=None, count="")  # finding the files: no count yet
+
+        def step(path: str, i: int, n: int) -> None:
+            bar.update(task, description=display_path(path), completed=i, total=n,
+                       count=f"{i}/{n} files")
+
+        return store.load(sources, opts, step)
+
+
+def load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOptions,
+                       quiet: bool, fmt: str) -> LoadReport:
+    """Load for a command that reports on the events (report, costs, whatif ...): rows that
+    could not be used are said on stderr (never silently lost), and no usable event at all is
+    an error rather than an empty report. No sources with a --db file: its events as they
+    are (nothing is read)."""
+    if not sources:  # the events a --db file holds, as earlier loads left them
+        if store.events_count() == 0:
+            raise InputError(f"--db {store.path}: holds no events; load logs into it first "
+                             f"(planalyzer load SOURCES --db {store.path})")
+        unused = [o for o in opts.read_options() if o != "--timezone"]
+        if unused and not quiet:  # nothing is read: options on how to read have no effect
+            sys.stderr.write(f"note: no sources named, so nothing is read: {', '.join(unused)} "
+                             f"do not apply to the events --db {store.path} holds (they are "
+                             "as loaded; --timezone still sets the billing months)\n")
+        store_accounting(store, LoadReport([]), quiet)
+        return LoadReport([])
+    report = load_with_progress(store, sources, opts, show_progress(quiet, fmt))
+    why = rejected_reasons(report)
+    if store.events_count() == 0:
+        kinds, unterminated = skipped_lines(report)
+        read = (no_usage_detail(report) if kinds or unterminated
+                else f"{report.rows_read:,} rows read")
+        raise InputError(
+            f"{', '.join(sources)}: no usable events ({read}"
+            + (f"; rejected: {why}" if why else "")
+            + "); `planalyzer load` on the same files lists the rejected rows")
+    if not quiet:  # what the load has to say about how it read the files
+        for note in report.notes:
+            sys.stderr.write(f"note: {note}\n")
+    # rejected rows are a warning and are said even with -q; dropped duplicates are not
+    if report.rows_rejected or (not quiet and report.duplicates_dropped):
+        sys.stderr.write(f"{summary_line(report)}\n"
+                         + (f"rejected: {why} (`planalyzer load` on the same files lists "
+                            "them; with --db they are kept in its rejected_rows table)\n"
+                            if why else ""))
+    store_accounting(store, report, quiet)
+    return report
+
+
+def store_accounting(store: Store, report: LoadReport, quiet: bool,
+                      files: list[str] | None = None) -> None:
+    """With a --db file: its files' accounting (``files``: these only), one stderr line, when
+    they hold rejected rows (even with -q) or dropped duplicates this run did not say (files
+    loaded earlier): analysis over a store never hides that requests are missing from it."""
+    if store.path is None:
+        return
+    count, total = store_totals(store.con, files)
+    if not (total.rows_rejected > report.rows_rejected
+            or (not quiet and total.duplicates_dropped > report.duplicates_dropped)):
+        return
+    why = rejected_reasons(LoadReport([total]))
+    sys.stderr.write(f"--db {store.path} holds {total.rows_read:,} rows read = "
+                     f"{total.rows_loaded:,} loaded + {total.rows_rejected:,} rejected + "
+                     f"{total.duplicates_dropped:,} duplicates ({count:,} file(s))"
+                     + (f"; rejected: {why} (kept in its rejected_rows table)" if why else "")
+                     + "\n")
+
+
+def check_sources(sources: list[str] | None, db: Path | None) -> None:
+    """An analysis command needs sources, or a --db file (that exists) to read events from."""
+    if sources:
+        return
+    if db is None:
+        raise InputError("no sources given: name log files, folders or globs, or a --db file "
+                         "that holds loaded events")
+    if not db.exists():
+        raise InputError(f"--db {db}: no such file, and no sources named to load into it; "
+                         "check the path, or name the logs to load")
+
+
+def rejected_reasons(report: LoadReport) -> str:
+    """The rejection reasons of every file, summed: 'missing model x3, ...' ('' if none)."""
+    reasons: dict[str, int] = {}
+    for f in report.files:
+        for reason, n in f.rejected_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    return ", ".join(f"{r} x{n:,}" for r, n in sorted(reasons.items()))
+
+
+TERMINAL_FILE_ROWS = 50
+
+
+def summary_line(report: LoadReport) -> str:
+    return (f"{report.rows_read:,} rows read = {report.rows_loaded:,} loaded + "
+            f"{report.rows_rejected:,} rejected + {report.duplicates_dropped:,} duplicates "
+            f"({len(report.files):,} file(s), {report.seconds:.1f} s)")
+
+
+def period_of(month: list[str] | None, since: str | None, until: str | None) -> Period:
+    from datetime import date
+
+    from planalyzer.analysis import Period, parse_month
+
+    def day(opt: str, text: str | None) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise PlanalyzerError(f"{opt} {text!r}: write a date as YYYY-MM-DD") from None
+
+    if month and (since or until):
+        raise PlanalyzerError("--month and --since/--until: give one or the other")
+    return Period(tuple(parse_month(m) for m in month or []), day("--since", since),
+                  day("--until", until))
