@@ -6,7 +6,9 @@ Semantics (docs/report.md, "Windows and caps"):
   the first request at or after ``open + length`` opens the next one. Every request that
   arrives opens windows, served or not, so window boundaries depend on request times only.
 * A calendar window is the calendar day, week or month (in the limit's time zone, shifted by
-  its reset time and weekday) that holds the request.
+  its reset time and weekday) that holds the request. It resets once, at the first moment the
+  local clock reaches the reset time: where a fall-back change repeats the reset time, the
+  requests of the repeated hour stay in the new window (``calendar_buckets``).
 * Caps apply per request in time order. A request is within a limit if the meter its window
   has counted *before it* (served requests only) is below the cap: so a request arriving with
   the meter at 99 of 100 is served in full (and may cross the cap), and one arriving at exactly
@@ -154,7 +156,23 @@ def rolling_window_starts(req: Requests, length_us: int) -> S:
 def window_starts(req: Requests, window: Window) -> S:
     if window.kind == "rolling":
         return rolling_window_starts(req, window.length_us)
-    return _changes(req.user_first(), req.calendar[window])
+    return _changes(req.user_first(), calendar_buckets(req, window))
+
+
+def calendar_buckets(req: Requests, window: Window) -> S:
+    """Each request's calendar bucket under ``window``, never going back within a user: where
+    the clock goes back across the reset time (the repeated hour of a fall-back change), the
+    local bucket reads A, B, A, B; the reset happens once, at the first moment the local clock
+    reaches the reset time, so each request takes the latest bucket its user has reached (a
+    running maximum over the user's time-sorted requests)."""
+    values = req.calendar[window]
+    if req.n < 2:
+        return values
+    back = values.diff().fill_null(0) < 0
+    if not (back & ~req.user_first()).any():
+        return values  # no bucket goes back anywhere: nothing to carry
+    return pl.DataFrame({"u": req.user_index(), "v": values}).select(
+        pl.col("v").cum_max().over("u"))["v"]
 
 
 def _changes(starts: S, values: S) -> S:

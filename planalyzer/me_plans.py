@@ -49,12 +49,15 @@ def window_ids(df: pl.DataFrame, limit: Limit) -> pl.Series:
 
 def _calendar_bucket(df: pl.DataFrame, w: LimitWindow) -> pl.Series:
     """Each request's calendar day, week or month under ``w`` (its first local moment, in
-    the window's own time zone, less its reset time)."""
+    the window's own time zone, less its reset time), never going back (``df``: one
+    subscriber's requests in time order): the reset happens once, at the first moment the
+    local clock reaches the reset time, so the repeated hour of a fall-back change stays in
+    the new window (as ``caps.calendar_buckets``)."""
     unit = "1mo" if w.kind == "calendar_month" else "1w" if w.kind == "calendar_week" else "1d"
     local = (pl.from_epoch("t_us", time_unit="us").dt.replace_time_zone("UTC")
              .dt.convert_time_zone(w.timezone).dt.replace_time_zone(None))
     return df.select((local - pl.duration(minutes=w.reset_offset_minutes))
-                     .dt.truncate(unit).alias("b"))["b"]
+                     .dt.truncate(unit).cum_max().alias("b"))["b"]
 
 
 def window_months(df: pl.DataFrame, limit: Limit) -> pl.Series:

@@ -37,7 +37,8 @@ def reference(plan: Plan, t_us: Sequence[int], month: Sequence[int],
             else:
                 assert calendar is not None
                 bk = calendar[lim.name][i]
-                if bk != bucket[lim.name]:
+                cur = bucket[lim.name]
+                if cur is None or bk > cur:  # a reset happens once: buckets never go back
                     bucket[lim.name] = bk
                     used[lim.name] = 0.0
         if month[i] != cur_month:
