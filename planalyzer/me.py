@@ -283,7 +283,7 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
             ["the provider's own reading of how much of each window's limit was used"],
             keys=("month", "plan_type", "window"),
         ))
-    check_notes, check_tables = source_checks(base.con, catalog)
+    check_notes, check_tables = source_checks(base.con, catalog, your_plan)
     usage.notes.extend(check_notes)
     tables.extend(check_tables)
     if months:

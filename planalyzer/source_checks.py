@@ -30,6 +30,9 @@ from planalyzer.tables import Col, Table
 LOGGED_COST_TOLERANCE = 0.05  # flag a model whose logged cost and list value differ by more
 MIN_READING_PERCENT = 5.0  # readings below this are too coarse (whole percents) to infer a cap
 CODEX_PLAN_TYPES = {"plus": "chatgpt_plus", "pro": "chatgpt_pro"}
+# a logged window matches a catalog window this close (a share of the catalog's length): Codex
+# logs 299 and 10079 minutes for its 5-hour and weekly windows
+WINDOW_TOLERANCE = 0.01
 
 
 def aggregated_note(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -117,31 +120,46 @@ def _plan_for(plan_type: str | None, catalog: PlanCatalog) -> Plan | None:
     return found or catalog.find(plan_type) or catalog.find(f"chatgpt_{plan_type}")
 
 
+def _minutes(lim: Limit) -> int:
+    return round(lim.window.hours * 60)
+
+
 def _limit_for(plan: Plan, window_minutes: int) -> Limit | None:
-    for lim in plan.limits:
-        if lim.window.kind == "rolling" and round(lim.window.hours * 60) == window_minutes:
-            return lim
-    return None
+    """The plan's rolling limit whose length is nearest ``window_minutes``, within
+    WINDOW_TOLERANCE of its own length."""
+    near = [lim for lim in plan.limits if lim.window.kind == "rolling"
+            and abs(_minutes(lim) - window_minutes) <= WINDOW_TOLERANCE * _minutes(lim)]
+    return min(near, key=lambda lim: abs(_minutes(lim) - window_minutes), default=None)
 
 
-def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
-                           ) -> Table | None:
-    """The cap each logged reading implies (window usage / used share) against the catalog."""
+def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
+                           untyped_plan: str | None = None) -> Table | None:
+    """The cap each logged reading implies (window usage / used share) against the catalog.
+    ``untyped_plan``: the plan (``me --plan``) to check readings that log no plan type (older
+    Codex versions) against; without it they are named in a note."""
+    lengths = sorted({_minutes(lim) for p in catalog.plans.values() for lim in p.limits
+                      if lim.window.kind == "rolling"})
     readings = sqlfiles.relation(con, "rate_limit_readings",
-                                 {"min_percent": MIN_READING_PERCENT}).pl()
+                                 {"min_percent": MIN_READING_PERCENT, "lengths": lengths,
+                                  "tolerance": WINDOW_TOLERANCE}).pl()
     if not len(readings):
         return None
     usage = sqlfiles.relation(con, "rate_limit_usage").pl()
     rows: list[tuple[Any, ...]] = []
     unmatched: set[str] = set()
+    untyped: set[str] = set()
     unpriced: list[str] = []
     groups = readings.group_by("plan_type", "window_name", "window_minutes",
                                maintain_order=True)
     for (plan_type, window_name, minutes), part in groups:
-        plan = _plan_for(str(plan_type) if plan_type else None, catalog)
+        if not plan_type and untyped_plan is None:
+            untyped.add(str(window_name))
+            continue
+        plan = (_plan_for(str(plan_type), catalog) if plan_type else
+                catalog.find(str(untyped_plan)))
         lim = _limit_for(plan, int(minutes)) if plan else None
         if plan is None or lim is None:
-            unmatched.add(f"{plan_type} {window_name}")
+            unmatched.add(f"{plan_type or plan.key if plan else plan_type} {window_name}")
             continue
         implied, unknown = _implied_caps(part, usage, catalog.meters[lim.meter])
         if unknown:
@@ -153,7 +171,7 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
                      len(implied), median, float(implied.quantile(0.1)),  # type: ignore[arg-type]
                      float(implied.quantile(0.9)), lim.cap,  # type: ignore[arg-type]
                      median / lim.cap if lim.cap else None))
-    if not rows and not unmatched and not unpriced:
+    if not rows and not unmatched and not unpriced and not untyped:
         return None
     notes = [f"implied cap = usage in the window / the share the provider logged as used, per "
              f"reading of at least {MIN_READING_PERCENT:g}% (p10-p90 across readings); a "
@@ -161,6 +179,10 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
              "provider's meter weighs usage differently from the catalog's meter"]
     if unmatched:
         notes.append("no catalog limit to check for: " + ", ".join(sorted(unmatched)))
+    if untyped:
+        notes.append("readings that log no plan type (older Codex versions), not checked: "
+                     + ", ".join(sorted(untyped)) + " (`planalyzer me --plan KEY` checks "
+                     "them against that plan)")
     if unpriced:
         models = sorted(set(usage.filter(~pl.col("priced"))["model"].to_list()))
         notes.append("left out, their windows hold requests with no API list price (the "
@@ -202,10 +224,12 @@ def _implied_caps(readings: pl.DataFrame, usage: pl.DataFrame, meter: Any
     return pl.Series("implied", caps, dtype=pl.Float64), left_out
 
 
-def source_checks(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog
-                  ) -> tuple[list[str], list[Table]]:
-    """Notes and tables from every check that has something to say about the loaded logs."""
+def source_checks(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
+                  untyped_plan: str | None = None) -> tuple[list[str], list[Table]]:
+    """Notes and tables from every check that has something to say about the loaded logs
+    (``untyped_plan``: as ``rate_limit_check_table``)."""
     note = aggregated_note(con)
-    tables = [t for t in (logged_cost_table(con), rate_limit_check_table(con, catalog))
+    tables = [t for t in (logged_cost_table(con),
+                          rate_limit_check_table(con, catalog, untyped_plan))
               if t is not None]
     return ([note] if note else []), tables

@@ -1,24 +1,37 @@
 -- rate_limit_readings: each logged rate-limit reading with the window it describes.
 -- inputs: rate_limit_snapshots
--- outputs: user_id, plan_type, window_name ('5 h' or 'week'), window_minutes, end_us (the
+-- outputs: user_id, plan_type, window_name ('5 h' or 'week'), window_minutes (the logged
+--          length, or the nearest of $lengths within $tolerance of it: Codex logs 299 and
+--          10079 for its 5-hour and weekly windows), logged_minutes (as logged), end_us (the
 --          reading's time), start_us (the window's start: resets_at - window length when that
 --          lies before the reading, else the reading's time - window length), used_percent
--- params: $min_percent
+-- params: $min_percent, $lengths (BIGINT[]: the catalog's rolling window lengths, minutes),
+--         $tolerance (a share of the catalog's length)
 -- slots: none
+WITH snapped AS (
+    SELECT
+        s.*,
+        coalesce((SELECT m FROM unnest(CAST($lengths AS BIGINT[])) AS l(m)
+                  WHERE abs(m - s.window_minutes) <= $tolerance * m
+                  ORDER BY abs(m - s.window_minutes), m LIMIT 1), s.window_minutes)
+            AS length_minutes
+    FROM rate_limit_snapshots AS s
+    WHERE s.used_percent >= $min_percent AND s.window_minutes > 0
+)
 SELECT
     user_id,
     plan_type,
     CASE "window" WHEN 'primary' THEN '5 h' WHEN 'secondary' THEN 'week' ELSE "window" END
         AS window_name,
-    window_minutes,
+    length_minutes AS window_minutes,
+    window_minutes AS logged_minutes,
     epoch_us(ts) AS end_us,
     CASE
         WHEN resets_at IS NOT NULL AND resets_at >= ts
-             AND resets_at - to_minutes(window_minutes) <= ts
-            THEN epoch_us(resets_at - to_minutes(window_minutes))
-        ELSE epoch_us(ts - to_minutes(window_minutes))
+             AND resets_at - to_minutes(length_minutes) <= ts
+            THEN epoch_us(resets_at - to_minutes(length_minutes))
+        ELSE epoch_us(ts - to_minutes(length_minutes))
     END AS start_us,
     used_percent
-FROM rate_limit_snapshots
-WHERE used_percent >= $min_percent AND window_minutes > 0
+FROM snapped
 ORDER BY user_id, "window", ts

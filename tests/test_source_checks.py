@@ -169,3 +169,69 @@ def test_logged_cost_of_a_model_with_no_list_price_is_unknown() -> None:
     assert mini["api_value_usd"] is None and mini["difference_share"] is None
     assert mini["disagrees"] is None
     assert any(n.startswith("no API list price for: gpt-4o-mini") for n in table.notes)
+
+
+def _rollout_299(home: Path) -> Path:
+    """A Codex rollout as the CLI writes it: windows of 299 and 10079 minutes, resets_at set."""
+    import datetime as dt
+
+    folder = home / "sessions" / "2026" / "11" / "02"
+    folder.mkdir(parents=True)
+    sid = "0199a0b1-7c2d-7e3f-8a9b-00000000000b"
+    start = dt.datetime(2026, 11, 2, 6, tzinfo=dt.UTC)
+    lines: list[dict[str, object]] = [
+        {"timestamp": "2026-11-02T05:59:00.000Z", "type": "session_meta",
+         "payload": {"id": sid, "timestamp": "2026-11-02T05:59:00.000Z", "cwd": "/x",
+                     "originator": "codex_cli_rs", "cli_version": "0.46.0"}},
+        {"timestamp": "2026-11-02T05:59:01.000Z", "type": "turn_context",
+         "payload": {"cwd": "/x", "model": "gpt-5"}}]
+    for k in range(1, 4):
+        last = {"input_tokens": 100_000, "cached_input_tokens": 0, "output_tokens": 10_000,
+                "reasoning_output_tokens": 0, "total_tokens": 110_000}
+        total = {key: v * k for key, v in last.items()}
+        lines.append({
+            "timestamp": f"2026-11-02T0{5 + k}:00:00.000Z", "type": "event_msg",
+            "payload": {"type": "token_count",
+                        "info": {"total_token_usage": total, "last_token_usage": last,
+                                 "model_context_window": 272000},
+                        "rate_limits": {
+                            "primary": {"used_percent": 10.0 * k, "window_minutes": 299,
+                                        "resets_at": int(start.timestamp()) + 300 * 60},
+                            "secondary": {"used_percent": 10.0 * k, "window_minutes": 10079,
+                                          "resets_at": int(start.timestamp()) + 10080 * 60},
+                            "plan_type": "plus"}}})
+    (folder / f"rollout-2026-11-02T05-59-00-{sid}.jsonl").write_text(
+        "\n".join(json.dumps(x) for x in lines) + "\n")
+    return home
+
+
+def test_codex_windows_of_299_and_10079_minutes_match_the_catalog(tmp_path: Path) -> None:
+    """Codex logs 299 / 10079 minutes for the 5-hour and weekly windows: they are checked
+    against chatgpt_plus's limits, over windows that start at resets_at - 5 h (so the first
+    turn, at the window's start, counts): each turn is $0.225 of gpt-5, 10% of the window."""
+    from conftest import cli_json
+
+    doc = cli_json(["me", "--codex-dir", str(_rollout_299(tmp_path / "codex")), "-q"])
+    rows = {r["window"]: r for r in doc["rate_limit_check"]["rows"]}
+    assert set(rows) == {"5 h", "week"}
+    assert [(r["plan"], r["readings"]) for r in rows.values()] == [("chatgpt_plus", 3)] * 2
+    assert rows["5 h"]["implied_cap"] == pytest.approx(2.25)
+    assert rows["5 h"]["implied_p10"] == pytest.approx(2.25)
+    assert rows["week"]["implied_cap"] == pytest.approx(2.25)
+    assert not any("no catalog limit" in n for n in doc["rate_limit_check"]["notes"])
+
+
+def test_readings_without_a_plan_type_are_said_or_checked_against_me_plan() -> None:
+    from conftest import cli_json
+
+    old = str(FIXTURES / "codex" / "old")
+    check = cli_json(["me", "--codex-dir", old, "-q"])["rate_limit_check"]
+    assert check["rows"] == []
+    assert check["notes"][1] == (
+        "readings that log no plan type (older Codex versions), not checked: 5 h, week "
+        "(`planalyzer me --plan KEY` checks them against that plan)")
+    assert not any("None" in n for n in check["notes"])
+    rows = cli_json(["me", "--codex-dir", old, "--plan", "chatgpt_plus", "-q"]
+                    )["rate_limit_check"]["rows"]
+    assert [(r["plan"], r["window"], r["catalog_cap"]) for r in rows] == [
+        ("chatgpt_plus", "5 h", 5.0), ("chatgpt_plus", "week", 40.0)]
