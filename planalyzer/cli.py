@@ -475,7 +475,7 @@ def me(
 
     with user_errors(db):
         check_format(fmt)
-        check_timezone(timezone)  # the flag's name in the message, not the library's
+        timezone = check_timezone(timezone)  # the flag's name in the message, not the library's
         _check_min("--bucket-prompt-tokens", bucket_prompt_tokens, 1,
                    "mean prompt tokens per request")
         catalog = load_plan_catalog(plans)

@@ -165,7 +165,7 @@ def build_report(
     ``priced_events`` temp view on ``con``, and the ``planalyzer_cost_coefficients`` temp table
     it reads (a table or view of either name there is replaced). ``con`` without
     planalyzer's ``events`` table is an InputError. Bad input raises a ``PlanalyzerError``."""
-    check_timezone(timezone, "timezone")
+    timezone = check_timezone(timezone, "timezone")
     require_events(con)
     catalog = load_plan_catalog(plans)
     chosen = fit_plan_keys(catalog, fit_plans) if fit_plans else ()

@@ -1,13 +1,19 @@
 """Time-zone names: checked once, where they are read (a --timezone option, a catalog's or a
 scenario's calendar window), so a bad name is one clear error rather than a DuckDB exception
-deep in the analysis. DuckDB (ICU) decides which names are known: it is the one that uses them.
+deep in the analysis. A name must be one DuckDB (ICU) lists and polars knows (``me`` computes
+calendar windows in polars, which is case-sensitive and knows only IANA names): it is given back
+in the listed spelling (``america/los_angeles`` -> ``America/Los_Angeles``); what DuckDB reads
+but does not list (an offset such as ``UTC+5``) is refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 
 import duckdb
+import polars as pl
 
 from planalyzer import duck, sqlfiles
 from planalyzer.errors import ConfigError
@@ -40,14 +46,42 @@ def is_known(tz: str) -> bool:
     return True
 
 
+@functools.cache
+def _listed() -> dict[str, str]:
+    """The names DuckDB lists, by their lower-case spelling."""
+    con = duck.connect()
+    try:
+        return {str(n).lower(): str(n) for (n,) in sqlfiles.run(con, "timezone_names").fetchall()}
+    finally:
+        con.close()
+
+
+@functools.cache
+def _polars_knows(tz: str) -> bool:
+    try:
+        pl.Series([dt.datetime(2026, 1, 1)]).dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
+    except pl.exceptions.PolarsError:
+        return False
+    return True
+
+
 def check_timezone(tz: str, where: str = "--timezone") -> str:
-    """``tz`` if it is UTC/GMT or an IANA name DuckDB knows (Area/Location, or a single-word
-    name such as Japan), else a ConfigError that starts with ``where`` (an option, or
-    "FILE: KEY"): abbreviations (CST, IST, EST5EDT) are refused as they are in timestamps."""
+    """``tz`` in its IANA spelling if it is UTC/GMT or an IANA name DuckDB lists and polars
+    knows (Area/Location, or a single-word name such as Japan; any case), else a ConfigError
+    that starts with ``where`` (an option, or "FILE: KEY"): abbreviations (CST, IST, EST5EDT)
+    are refused as they are in timestamps, and so are offsets (UTC+5, +05:00)."""
     if (isinstance(tz, str) and not _NAME_OK.fullmatch(tz) and _ABBREVIATION.fullmatch(tz)
             and is_known(tz)):
         raise ConfigError(f"{where}: {tz!r} is a time zone abbreviation (ambiguous: CST is "
                           f"both US Central and China, IST India, Israel and Ireland); {_HINT}")
     if not isinstance(tz, str) or not is_known(tz):
         raise ConfigError(f"{where}: unknown time zone {tz!r}; {_HINT}")
-    return tz
+    name = "UTC" if tz.lower() in ("utc", "ut") else _listed().get(tz.lower())
+    if name is None:
+        raise ConfigError(f"{where}: {tz!r} is not a time zone name (an offset is not: give "
+                          f"the place's zone, which also follows its DST changes; a fixed "
+                          f"offset is Etc/GMT-5 for UTC+5, the sign reversed); {_HINT}")
+    if not _polars_knows(name):
+        raise ConfigError(f"{where}: {tz!r} is not in the IANA time zone database (a "
+                          f"retired or vendor name); {_HINT}")
+    return name

@@ -144,7 +144,7 @@ def test_timezone_abbreviations_refused(command: list[str], abbr: str) -> None:
                                 "Etc/GMT+5", "America/Argentina/Buenos_Aires", "Japan",
                                 "Singapore", "Zulu"])
 def test_timezone_iana_names_and_utc_accepted(tz: str) -> None:
-    assert check_timezone(tz) == tz
+    assert check_timezone(tz) == ("UTC" if tz == "utc" else tz)  # the IANA spelling
 
 
 @pytest.mark.parametrize("tz", ["FOO", "Foo", "+05:30", "Z", "Mars/Olympus"])
@@ -216,3 +216,57 @@ def test_plan_file_given_a_catalog_toml_says_so(tmp_path: Path) -> None:
     p.write_text('[users]\nalice = "claude_pro"\n')
     msg = cli_error(["report", str(SMALL), "--plan-file", str(p)])
     assert "a TOML file" in msg and "--plans" in msg
+
+
+def test_timezone_names_take_their_iana_spelling() -> None:
+    """DuckDB reads names in any case; polars (me's calendar windows) only in IANA's."""
+    assert check_timezone("america/los_angeles") == "America/Los_Angeles"
+    assert check_timezone("EUROPE/BERLIN") == "Europe/Berlin"
+    assert check_timezone("utc") == "UTC"
+    assert check_timezone("asia/KOLKATA") == "Asia/Kolkata"
+
+
+@pytest.mark.parametrize("tz", ["UTC+5", "SystemV/PST8"])
+def test_timezone_that_duckdb_reads_but_polars_does_not_is_refused(tz: str) -> None:
+    with pytest.raises(ConfigError, match=f"f.toml: x: '{re.escape(tz)}' is not"):
+        check_timezone(tz, "f.toml: x")
+
+
+def _lower_catalog(tmp_path: Path, tz: str) -> Path:
+    text = (FIXTURES / "me" / "plans.toml").read_text(encoding="utf-8")
+    text += ('\n[plan.cal]\nname = "cal"\nprice_usd = 1.0\nsource = "t"\nas_of = "2026-01-01"\n'
+             '[[plan.cal.limit]]\nname = "day"\nmeter = "tokens"\nwindow = "calendar_day"\n'
+             f'timezone = "{tz}"\ncap = 100\n')
+    return _write(tmp_path, text, "plans.toml")
+
+
+def test_me_reads_a_lower_case_catalog_zone(tmp_path: Path) -> None:
+    from conftest import cli_json
+
+    p = _lower_catalog(tmp_path, "america/los_angeles")
+    doc = cli_json(["me", "--claude-dir", str(FIXTURES / "claude_code" / "single"),
+                    "--plans", str(p), "-q"])
+    windows = {r["window"] for r in doc["me_limits"]["rows"] if r["plan"] == "cal"}
+    assert windows == {"calendar day (America/Los_Angeles)"}
+
+
+CC_SINGLE = str(FIXTURES / "claude_code" / "single")
+
+
+@pytest.mark.parametrize("command", [["me", "--claude-dir", CC_SINGLE], ["report", str(SMALL)],
+                                     ["plans"],
+                                     ["whatif", str(SMALL), "--scenario", "pro_price_25_elastic"]])
+def test_an_offset_as_catalog_zone_is_refused_in_every_command(tmp_path: Path,
+                                                               command: list[str]) -> None:
+    p = _lower_catalog(tmp_path, "UTC+5")
+    msg = cli_error([*command, "--plans", str(p)])
+    assert msg.startswith(f"error: {p}: plan.cal.limit[0].timezone: 'UTC+5' is not a time "
+                          "zone name")
+
+
+def test_scenario_zone_takes_its_iana_spelling(tmp_path: Path) -> None:
+    p = _write(tmp_path, '[plans.claude_max_20x.limits.weekly]\nwindow = "calendar_week"\n'
+                         'timezone = "asia/tokyo"\n')
+    cat, _ = apply_scenario(load_plan_catalog(), load_scenario(p))
+    lim = next(x for x in cat.plans["claude_max_20x"].limits if x.name == "weekly")
+    assert lim.window.timezone == "Asia/Tokyo"

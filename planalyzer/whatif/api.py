@@ -70,7 +70,7 @@ def prepare(
     ``prices``: the API price catalog (TOML or LiteLLM JSON; default the shipped one). A
     period with no events is an InputError, as in the report. File arguments are a str or
     Path; ``con`` without planalyzer's ``events`` table is an InputError."""
-    check_timezone(timezone, "timezone")
+    timezone = check_timezone(timezone, "timezone")
     require_events(con)
     catalog = load_plan_catalog(plans)
     pricing = price_result(con, costs, prices=prices, strict=strict)
