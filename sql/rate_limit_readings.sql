@@ -5,8 +5,8 @@
 --          10079 for its 5-hour and weekly windows), logged_minutes (as logged), end_us (the
 --          reading's time), start_us (the window's start: resets_at - window length when that
 --          lies before the reading, else the reading's time - window length), used_percent
--- params: $min_percent, $lengths (BIGINT[]: the catalog's rolling window lengths, minutes),
---         $tolerance (a share of the catalog's length)
+-- params: $min_percent, $lengths, $tolerance
+-- ($lengths: the catalog's rolling window lengths in minutes; $tolerance: a share of a length)
 -- slots: none
 WITH snapped AS (
     SELECT
