@@ -115,14 +115,27 @@ def estimated_request_notes(loads: list[FileLoad], bucket_prompt_tokens: int) ->
 
 
 def local_time_notes(loads: list[FileLoad], tz: str) -> list[str]:
-    """Timestamps without an offset at a wall-clock time ``tz`` has twice or never, per file:
-    how they were read (DuckDB's ICU rules)."""
+    """Timestamps without an offset read under a ``tz`` other than UTC: how many (summed over
+    the files; the store keeps the instants, so a later report's --timezone does not read them
+    again), and per file those at a wall-clock time ``tz`` has twice or never: how they were
+    read (DuckDB's ICU rules)."""
     notes = []
+    read = [fl for fl in loads if fl.status != "unchanged"
+            and fl.local_time_shifts.get("naive", 0)]
+    if read:
+        n = sum(fl.local_time_shifts["naive"] for fl in read)
+        more = f" and {len(read) - 1} more file(s)" if len(read) > 1 else ""
+        notes.append(f"{n:,} timestamp(s) without an offset or zone ({display_path(read[0].source)}"
+                     f"{more}) were read as {tz} wall-clock times (--timezone {tz}); they are "
+                     "kept as instants, so a store (--db) keeps this reading whatever "
+                     "--timezone a later report gives; if they are UTC times, load them into "
+                     "a store without --timezone (planalyzer load --db) and give --timezone "
+                     "to the report on it")
     for fl in loads:
-        if fl.status == "unchanged" or not fl.local_time_shifts:
-            continue
         amb = fl.local_time_shifts.get("ambiguous", 0)
         gap = fl.local_time_shifts.get("nonexistent", 0)
+        if fl.status == "unchanged" or not (amb or gap):
+            continue
         parts = ([f"{amb:,} at a time {tz} has twice (the clocks go back): read as the "
                   "second, after the change"] if amb else []) + (
                  [f"{gap:,} at a time {tz} skips (the clocks go forward): read with the "

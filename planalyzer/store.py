@@ -736,7 +736,7 @@ class Store:
             if opts.timezone != "UTC" and proj.local_ts:
                 row = sqlfiles.run(self.con, "count_local_time_shifts", params,
                                    {"checked_rows": checked}).fetchall()[0]
-                shifts = {k: int(n) for k, n in zip(("ambiguous", "nonexistent"), row,
+                shifts = {k: int(n) for k, n in zip(("ambiguous", "nonexistent", "naive"), row,
                                                      strict=True) if n}
         except duckdb.Error as exc:
             raise (store_error(self.path, exc) or _unreadable(src.key, fmt, exc)) from None

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 from conftest import write_csv, write_parquet
 
+from planalyzer.accounting import display_path
 from planalyzer.store import LoadOptions, Store
 
 
@@ -72,3 +73,26 @@ def test_epoch_integer_column(tmp_path: Path) -> None:
     store = Store()
     store.load([str(f)])
     assert utc_strings(store) == ["2026-09-21 14:13:20", "2026-09-21 14:13:20"]
+
+
+def test_naive_times_read_under_another_zone_are_counted_in_a_note(tmp_path: Path) -> None:
+    """Only the times with no offset or zone count; under UTC there is no note."""
+    f = write_csv(tmp_path / "x.csv", ["user_id", "ts", "model", "output_tokens"], [
+        ["u", "2026-11-01 03:00:00", "m", 1], ["u", "2026-11-01 12:00:00", "m", 1],
+        ["u", "2026-11-01T12:00:00Z", "m", 1], ["u", "2026-11-01 12:00:00 Europe/Berlin", "m", 1],
+        ["u", "1790000000", "m", 1]])
+    g = write_csv(tmp_path / "y.csv", ["user_id", "ts", "model", "output_tokens"],
+                  [["v", "2026-11-02 03:00:00", "m", 1]])
+    with Store() as store:
+        report = store.load([str(f), str(g)], LoadOptions(timezone="America/Los_Angeles"))
+    notes = [n for n in report.notes if "wall-clock times" in n]
+    assert notes == [
+        f"3 timestamp(s) without an offset or zone ({display_path(str(f))} and 1 more file(s)) "
+        "were read as "
+        "America/Los_Angeles wall-clock times (--timezone America/Los_Angeles); they are kept "
+        "as instants, so a store (--db) keeps this reading whatever --timezone a later report "
+        "gives; if they are UTC times, load them into a store without --timezone (planalyzer "
+        "load --db) and give --timezone to the report on it"]
+    with Store() as store:
+        report = store.load([str(f)], LoadOptions())
+    assert not [n for n in report.notes if "wall-clock times" in n]
