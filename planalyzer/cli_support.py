@@ -310,6 +310,23 @@ def summary_line(report: LoadReport) -> str:
             f"({len(report.files):,} file(s), {report.seconds:.1f} s)")
 
 
+def _no_such_day(text: str) -> str:
+    """Why ``text`` is no date: a day or month that does not exist, or not YYYY-MM-DD."""
+    import calendar
+    import re
+
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text.strip())
+    if m is None:
+        return "write a date as YYYY-MM-DD"
+    year, month, _ = (int(g) for g in m.groups())
+    if year < 1:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month} (01-12)"
+    days = calendar.monthrange(year, month)[1]
+    return f"that day does not exist ({year:04d}-{month:02d} has {days} days)"
+
+
 def period_of(month: list[str] | None, since: str | None, until: str | None) -> Period:
     from datetime import date
 
@@ -321,7 +338,7 @@ def period_of(month: list[str] | None, since: str | None, until: str | None) -> 
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise PlanalyzerError(f"{opt} {text!r}: write a date as YYYY-MM-DD") from None
+            raise PlanalyzerError(f"{opt} {text!r}: {_no_such_day(text)}") from None
 
     if month and (since or until):
         raise PlanalyzerError("--month and --since/--until: give one or the other")

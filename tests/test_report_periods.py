@@ -88,3 +88,13 @@ def test_report_and_whatif_say_a_partial_month(good: str) -> None:
                                      "--until", "2026-10-03", "-f", "json"])
         assert result.exit_code == 0, result.output
         assert "covers part of a billing month (2026-10 to day 3)" in result.stdout
+
+
+@pytest.mark.parametrize(("day", "why"), [
+    ("2026-02-30", "that day does not exist (2026-02 has 28 days)"),
+    ("2028-02-30", "that day does not exist (2028-02 has 29 days)"),
+    ("2026-04-31", "that day does not exist (2026-04 has 30 days)"),
+    ("2026-13-01", "there is no month 13 (01-12)"),
+    ("2026/02/01", "write a date as YYYY-MM-DD")])
+def test_a_day_that_does_not_exist_is_said(good: str, day: str, why: str) -> None:
+    assert cli_error(["report", good, "--since", day]) == f"error: --since {day!r}: {why}"
