@@ -343,8 +343,10 @@ def _busiest_windows(scopes: Sequence[Scope], tz: str,
             if scope.key == ALL and one_tool and m in one_tool:
                 continue  # that tool's own row says it
             p5, pw = peak5.get(m, {}), peakw.get(m, {})
-            v5 = None if p5.get("unpriced") else p5.get("api_value_usd")
-            vw = None if pw.get("unpriced") else pw.get("api_value_usd")
+            # a month in which no window opened (a weekly window from the month before holds
+            # its requests) peaks at 0 tokens and $0, never an unknown value
+            v5 = None if p5.get("unpriced") else p5.get("api_value_usd", 0.0)
+            vw = None if pw.get("unpriced") else pw.get("api_value_usd", 0.0)
             unknown_any = unknown_any or v5 is None or vw is None
             rows.append((m, order, scope.label, sum(1 for w in w5 if w.month == m),
                          int(p5.get("tokens", 0)), v5, int(pw.get("tokens", 0)), vw))
