@@ -184,6 +184,10 @@ def _per_user(frame: pl.DataFrame) -> pl.DataFrame:
         (pl.col("margin_usd") * mix).sum().alias("margin"))
 
 
+# whatif_users lists a user whose |bill change| + |blocked API value change| is above this
+USERS_MIN_CHANGE_USD = 0.01
+
+
 def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
     cols = [Col("scenario", "int"), Col("user_id"), Col("plan_before", "str", "plan before"),
             Col("plan_after", "str", "plan after"),
@@ -195,6 +199,7 @@ def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
             Col("margin_delta_usd", "usd", "margin change")]
     base = _per_user(ev.baseline.frame)
     rows = []
+    small: list[str] = []  # per scenario: users whose change is a cent or less, not listed
     for i, o in enumerate(outcomes, start=1):
         j = _per_user(o.frame).join(base, on="user", how="full", suffix="_b", coalesce=True
                                     ).with_columns(pl.col(c).fill_null(0.0) for c in (
@@ -202,14 +207,22 @@ def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
                                         "margin_b"))
         j = j.with_columns(
             ((pl.col("bill") - pl.col("bill_b")).abs()
-             + (pl.col("blocked") - pl.col("blocked_b")).abs()).alias("score")
-        ).filter(pl.col("score") > 0.01).sort(["score", "user"], descending=[True, False]
-                                              ).head(top)
+             + (pl.col("blocked") - pl.col("blocked_b")).abs()).alias("score"))
+        if n_small := int(j.select(((pl.col("score") > 0)
+                                    & (pl.col("score") <= USERS_MIN_CHANGE_USD)).sum()).item()):
+            small.append(f"{n_small:,} in scenario {i}")
+        j = j.filter(pl.col("score") > USERS_MIN_CHANGE_USD).sort(
+            ["score", "user"], descending=[True, False]).head(top)
         for r in j.iter_rows(named=True):
             rows.append((i, ev.h.user_ids[r["user"]], r["plan_b"], r["plan"],
                          r["bill_b"], r["bill"], r["bill"] - r["bill_b"], r["blocked_b"],
                          r["blocked"], r["margin"] - r["margin_b"]))
     notes = []
+    if small:
+        notes.append(f"not listed: users whose bill and blocked API value change by "
+                     f"${USERS_MIN_CHANGE_USD:.2f} or less in all ({', '.join(small)}; a few "
+                     "more blocked requests of little API value), though whatif_people counts "
+                     "them among the users whose bill or access changes")
     elastic = [i for i, o in enumerate(outcomes, start=1) if o.scenario.behaviour.elasticity]
     if elastic:
         notes.append(f"scenario(s) {', '.join(map(str, elastic))} assume a price elasticity: "
