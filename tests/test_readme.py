@@ -37,3 +37,17 @@ def test_readme_quickstart_is_the_demo_output() -> None:
     result = CliRunner().invoke(app, ["demo"], terminal_width=120)
     assert result.exit_code == 0, result.output
     assert _normalize(result.output) == _normalize(block)
+
+
+def test_readme_says_what_costs_json_meta_holds() -> None:
+    """README "Output formats": costs reads no logs, so its meta has no period or
+    assignments."""
+    from conftest import cli_json
+
+    meta = cli_json(["costs"])["meta"]
+    assert set(meta) == {"timezone", "catalogs"} and set(meta["catalogs"]) == {"costs",
+                                                                                "prices"}
+    flat = " ".join(README.split())
+    assert ("`costs` reads no logs and assigns no plans: its meta has only `timezone` and "
+            "`catalogs` (`costs`, `prices`)") in flat
+    assert "`whatif`, `sweep`, `optimize` and `costs` put first" not in flat
