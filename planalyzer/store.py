@@ -34,6 +34,7 @@ from planalyzer.load_notes import (
     kept_notes,
     local_time_notes,
     source_notes,
+    unread_token_notes,
     user_option_notes,
 )
 from planalyzer.manifest import (
@@ -474,7 +475,8 @@ class Store:
         notes += file_options.reread_notes(self.path, reread_with, unknown, opts)
         notes += file_options.changed_notes(changed_with)
         return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(loads)
-                          + kept_notes(loads) + rejected_copy_notes(self.con, loads)
+                          + unread_token_notes(loads) + kept_notes(loads)
+                          + rejected_copy_notes(self.con, loads)
                           + local_time_notes(loads, opts.timezone)
                           + estimated_request_notes(loads, opts.bucket_prompt_tokens)
                           + (gone_notes(self.path, folders, fingerprints, sources)
@@ -752,6 +754,7 @@ class Store:
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
             kept_without={"logged cost": costless} if costless else {},
             local_time_shifts=shifts, estimated_requests=estimated, empty_read_as_zero=empty,
+            unread_tokens=proj.mapping.unread or "",
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
