@@ -33,6 +33,7 @@ from planalyzer.load_notes import (
     gone_notes,
     kept_notes,
     local_time_notes,
+    passed_notes,
     source_notes,
     unread_token_notes,
     user_option_notes,
@@ -266,10 +267,14 @@ class Store:
         # that changed (planalyzer/sources/folder_memo.py)
         memo = self._folder_memo() if self.path is not None else None
         broken: list[str] = []
-        sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken)
+        passed: list[str] = []
+        sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken,
+                                   passed)
         with _insertion_order_off(self.con):
-            return self._load_transaction(sources, specs, opts, key_expr, progress, memo,
-                                          broken)
+            report = self._load_transaction(sources, specs, opts, key_expr, progress, memo,
+                                            broken)
+        report.notes.extend(passed_notes(passed))
+        return report
 
     def _load_transaction(self, sources: list[SourceFile], specs: Sequence[str],
                           opts: LoadOptions, key_expr: str, progress: Progress | None,
