@@ -42,6 +42,9 @@ class FileLoad:
     # rows loaded with an empty token cell read as 0 (their other classes hold counts), by
     # the file's column: {"prompt_tokens": n}
     empty_read_as_zero: dict[str, int] = field(default_factory=dict)
+    # token classes with no column, read as 0, while columns that look like token counts
+    # went unused (ColumnMapping.unread): the load says so, even with -q
+    unread_tokens: str = ""
 
     @property
     def balanced(self) -> bool:

@@ -26,6 +26,7 @@ from planalyzer.checks import check_choice
 from planalyzer.checks import check_min as _check_min
 from planalyzer.errors import InputError, PlanalyzerError
 from planalyzer.load_checks import INPUT_FORMATS
+from planalyzer.load_notes import unread_token_notes
 from planalyzer.render.formats import FORMATS, render_text
 from planalyzer.render.terminal import print_tables
 from planalyzer.sources.mapping import (
@@ -248,9 +249,10 @@ def load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOptions
             f"{', '.join(sources)}: no usable events ({read}"
             + (f"; rejected: {why}" if why else "")
             + "); `planalyzer load` on the same files lists the rejected rows")
-    if not quiet:  # what the load has to say about how it read the files
-        for note in report.notes:
-            sys.stderr.write(f"note: {note}\n")
+    # what the load has to say about how it read the files; token classes read as 0 beside
+    # unused count-like columns may understate every figure: said even with -q
+    for note in report.notes if not quiet else unread_token_notes(report.files):
+        sys.stderr.write(f"note: {note}\n")
     # rejected rows are a warning and are said even with -q; dropped duplicates are not
     if report.rows_rejected or (not quiet and report.duplicates_dropped):
         sys.stderr.write(f"{summary_line(report)}\n"

@@ -84,6 +84,18 @@ def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
                      f"({reasons}); {hint}")
     return notes
 
+def passed_notes(passed: list[str]) -> list[str]:
+    """Folders a walk passed over ('FOLDER: why', planalyzer.sources.registry.resolve)."""
+    return [f"{display_path(p.partition(': ')[0])}: not read: {p.partition(': ')[2]} (name "
+            "the files to load them)" for p in passed]
+
+
+def unread_token_notes(loads: list[FileLoad]) -> list[str]:
+    """Per file read now: token classes read as 0 while columns that look like token counts
+    went unused (planalyzer.sources.unmapped)."""
+    return [f"{display_path(fl.source)}: {fl.unread_tokens}" for fl in loads
+            if fl.unread_tokens and fl.status != "unchanged"]
+
 def kept_notes(loads: list[FileLoad]) -> list[str]:
     """Rows loaded without a value that could not be read (a logged cost '$0.01'), and rows
     loaded with an empty token cell read as 0, per file."""

@@ -398,11 +398,25 @@ def parse_assign(rules: Sequence[str], catalog: PlanCatalog) -> list[AssignRule]
 
 
 @dataclass
+class RuleMatch:
+    """What one ``--assign`` rule matched among the users: ``users`` it matches, ``won`` of
+    them it set the plan of (an earlier rule took the rest: ``lost_to``, rule index ->
+    users), and ``other_case`` users it would match ignoring case."""
+
+    users: int = 0
+    won: int = 0
+    lost_to: dict[int, int] = field(default_factory=dict)
+    other_case: list[str] = field(default_factory=list)  # up to a few, in users' order
+
+
+@dataclass
 class Assignment:
     """Which plan each user is on; where it came from; what could not be matched."""
 
     plan_of: dict[str, str]  # user_id -> plan key or NO_PLAN
     unknown_logged: dict[str, int] = field(default_factory=dict)  # logged plan -> users
+    # per --assign rule, in order: what it matched (planalyzer.assign_notes says so)
+    rule_matches: tuple[RuleMatch, ...] = ()
 
     @property
     def unassigned(self) -> int:
@@ -419,12 +433,21 @@ def assign_plans(
     plan column of the logs (the user's latest logged plan). Anything else: NO_PLAN."""
     plan_of: dict[str, str] = {}
     unknown: dict[str, int] = {}
+    matches = [RuleMatch() for _ in rules]
     for user, logged in users:
         key = None
-        for r in rules:
+        winner: int | None = None
+        for i, r in enumerate(rules):
             if fnmatch.fnmatchcase(user, r.users):
-                key = r.plan
-                break
+                matches[i].users += 1
+                if winner is None:
+                    winner, key = i, r.plan
+                    matches[i].won += 1
+                else:
+                    matches[i].lost_to[winner] = matches[i].lost_to.get(winner, 0) + 1
+            elif (len(matches[i].other_case) < 3 and not matches[i].users
+                  and fnmatch.fnmatchcase(user.lower(), r.users.lower())):
+                matches[i].other_case.append(user)
         if key is None and user_file and user in user_file:
             key = user_file[user]
         if key is None and logged:
@@ -434,7 +457,32 @@ def assign_plans(
             else:
                 key = found.key
         plan_of[user] = key or NO_PLAN
-    return Assignment(plan_of, unknown)
+    return Assignment(plan_of, unknown, tuple(matches))
+
+
+def assign_rule_notes(rules: Sequence[AssignRule], assignment: Assignment) -> list[str]:
+    """A note per ``--assign`` rule that sets no user's plan: it matched no user (user ids
+    are case-sensitive: the users it would match in another case, else an example id), or
+    every user it matched was matched first by an earlier rule (first match wins)."""
+    notes = []
+    example = next(iter(sorted(assignment.plan_of)), None)
+    for r, m in zip(rules, assignment.rule_matches, strict=False):
+        text = f"--assign '{r.users}={r.plan}'"
+        if m.users == 0:
+            if m.other_case:
+                hint = (f"user ids are case-sensitive: it would match "
+                        f"{', '.join(m.other_case)} in another case")
+            else:
+                hint = f"check the pattern; user ids look like {example}" if example else ""
+            notes.append(f"{text} matched no user, so it sets no plan"
+                         + (f" ({hint})" if hint else ""))
+        elif m.won == 0:
+            earlier = ", ".join(f"--assign '{rules[i].users}={rules[i].plan}'"
+                                for i in sorted(m.lost_to))
+            notes.append(f"{text} sets no plan: the {m.users:,} user(s) it matches are matched "
+                         f"first by the earlier {earlier} (the first rule that matches a user "
+                         "wins: give the narrower rule first)")
+    return notes
 
 
 @dataclass(frozen=True)

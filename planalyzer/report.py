@@ -27,6 +27,7 @@ from planalyzer.plans import (
     PlanCatalog,
     PlanSources,
     assign_plans,
+    assign_rule_notes,
     check_user_file,
     load_plan_catalog,
     parse_assign,
@@ -103,23 +104,25 @@ def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
 
 def whatif_assignment(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str,
                       assign: Sequence[str] = (), plan_file: str | Path | None = None
-                      ) -> tuple[Assignment, str | None]:
+                      ) -> tuple[Assignment, list[str]]:
     """``assignment_for`` for the what-if commands (one plan per user, the latest logged),
-    and a note on the users whose logged plan changed between billing months (local in
-    ``tz``): the report bills each of their months under its own plan, the replay does not."""
+    and notes: on --assign rules that set no plan, and on the users whose logged plan changed
+    between billing months (local in ``tz``): the report bills each of their months under its
+    own plan, the replay does not."""
     users, changes, _ = logged_plans_and_changes(con, tz)
     rules = parse_assign(assign, catalog)
     mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
     assignment = assign_plans(users, catalog, rules, mapping)
+    rule_notes = assign_rule_notes(rules, assignment)
     changed = sorted(stints.user_stints(changes, PlanSources(tuple(rules), mapping), catalog,
                                         assignment, count_unknown=False)) if changes else []
-    if not changed:
-        return assignment, None
-    return assignment, (plan_change_users(changes, changed) + "; the what-if replay keeps "
-                        "one plan per user, their latest logged, in every month (the report "
-                        "bills each month under the plan logged in it), so their baseline "
-                        "differs from the report's (give --plan-file or --assign to set one "
-                        "plan per user)")
+    if changed:
+        rule_notes.append(plan_change_users(changes, changed) + "; the what-if replay keeps "
+                          "one plan per user, their latest logged, in every month (the report "
+                          "bills each month under the plan logged in it), so their baseline "
+                          "differs from the report's (give --plan-file or --assign to set one "
+                          "plan per user)")
+    return assignment, rule_notes
 
 
 def fit_plan_keys(catalog: PlanCatalog, patterns: Sequence[str]) -> tuple[str, ...]:
@@ -180,6 +183,8 @@ def build_report(
     if chosen and data.fit is not None and len(data.fit):
         data.fit = data.fit.filter(pl.col("plan").is_in(list(chosen)))
     data.fit_plans = chosen
+    if data.assignment is not None:
+        data.notes.extend(assign_rule_notes(sources.rules, data.assignment))
     unassigned = data.assignment.unassigned if data.assignment else 0
     if unassigned:
         data.notes.append(f"{unassigned} user(s) have no plan: shown as {NO_PLAN}, "

@@ -33,7 +33,9 @@ from planalyzer.load_notes import (
     gone_notes,
     kept_notes,
     local_time_notes,
+    passed_notes,
     source_notes,
+    unread_token_notes,
     user_option_notes,
 )
 from planalyzer.manifest import (
@@ -265,10 +267,14 @@ class Store:
         # that changed (planalyzer/sources/folder_memo.py)
         memo = self._folder_memo() if self.path is not None else None
         broken: list[str] = []
-        sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken)
+        passed: list[str] = []
+        sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken,
+                                   passed)
         with _insertion_order_off(self.con):
-            return self._load_transaction(sources, specs, opts, key_expr, progress, memo,
-                                          broken)
+            report = self._load_transaction(sources, specs, opts, key_expr, progress, memo,
+                                            broken)
+        report.notes.extend(passed_notes(passed))
+        return report
 
     def _load_transaction(self, sources: list[SourceFile], specs: Sequence[str],
                           opts: LoadOptions, key_expr: str, progress: Progress | None,
@@ -474,7 +480,8 @@ class Store:
         notes += file_options.reread_notes(self.path, reread_with, unknown, opts)
         notes += file_options.changed_notes(changed_with)
         return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(loads)
-                          + kept_notes(loads) + rejected_copy_notes(self.con, loads)
+                          + unread_token_notes(loads) + kept_notes(loads)
+                          + rejected_copy_notes(self.con, loads)
                           + local_time_notes(loads, opts.timezone)
                           + estimated_request_notes(loads, opts.bucket_prompt_tokens)
                           + (gone_notes(self.path, folders, fingerprints, sources)
@@ -752,6 +759,7 @@ class Store:
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
             kept_without={"logged cost": costless} if costless else {},
             local_time_shifts=shifts, estimated_requests=estimated, empty_read_as_zero=empty,
+            unread_tokens=proj.mapping.unread or "",
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:

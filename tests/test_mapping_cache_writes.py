@@ -101,5 +101,7 @@ def test_unrecognised_input_column_is_named(
                   [["alice", "2026-10-01T10:00:00Z", "gpt-5", *[400] * len(columns), 20]])
     report = Store().load([str(f)])
     mapping = report.files[0].mapping
-    assert "no input_tokens column" in mapping and suggested in mapping
-    assert all(c in mapping for c in columns)
+    assert "input_tokens" in mapping and "no column, read as 0" in mapping
+    note = "\n".join(report.notes)
+    assert "i.csv: input_tokens" in note and suggested in note
+    assert all(c in note for c in columns)

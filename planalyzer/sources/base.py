@@ -71,6 +71,12 @@ class Source:
         """Is this folder laid out as this source's (a Claude Code config folder, say)?"""
         return False
 
+    def owns_folder(self, folder: Path) -> bool:
+        """Is this folder the tool's own (a Claude Code config folder or a Codex home, with or
+        without transcripts)? Its other files are the tool's (settings, history), not logs:
+        a walk of a larger folder passes it over and reads no other file in it."""
+        return False
+
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:
         """The source's files under ``folder`` (given by the user as ``root``). ``memo``: the

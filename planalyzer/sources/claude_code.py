@@ -326,6 +326,9 @@ class ClaudeCode(Source):
     def claims_folder(self, folder: Path) -> bool:
         return any(_any_jsonl(p) for p, _ in _user_folders(folder))
 
+    def owns_folder(self, folder: Path) -> bool:
+        return _has_projects(folder) is not None
+
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:
         # the folder is resolved once; paths below it stay absolute without a resolve each

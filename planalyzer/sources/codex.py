@@ -254,11 +254,14 @@ def codex_group_of_name(key: str) -> str:
     return f"codex:{_session_from_name(Path(key))}"
 
 
+def _is_home(p: Path) -> bool:
+    """A Codex home holds sessions/ or archived_sessions/."""
+    return (p / "sessions").is_dir() or (p / "archived_sessions").is_dir()
+
+
 def _homes(folder: Path) -> list[tuple[Path, str | None]]:
     """(codex home, user) pairs: a home holds sessions/ or archived_sessions/."""
-    def is_home(p: Path) -> bool:
-        return (p / "sessions").is_dir() or (p / "archived_sessions").is_dir()
-
+    is_home = _is_home
     if folder.name in ("sessions", "archived_sessions"):
         return [(folder.parent, None)]
     for p in (folder, folder / ".codex"):
@@ -322,6 +325,9 @@ class Codex(Source):
 
     def claims_folder(self, folder: Path) -> bool:
         return any(_has_rollouts(h) for h, _ in _homes(folder))
+
+    def owns_folder(self, folder: Path) -> bool:
+        return _is_home(folder) or _is_home(folder / ".codex")
 
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from planalyzer.errors import InputError
@@ -116,9 +117,22 @@ def _compression_error(path: Path, kind: str) -> InputError:
                       "re-compress it with gzip or zstd, and load that")
 
 
-def _files_under(folder: Path) -> list[Path]:
+def _files_under(folder: Path, prune: Callable[[Path], int | None] | None = None,
+                 taken: list[int] | None = None) -> list[Path]:
+    """The log files under ``folder``, not in hidden folders. ``prune``: asked of each
+    subfolder (hidden ones too) before the walk enters it; a count (of the files it read
+    there some other way, added to ``taken``) keeps the walk out of it; None lets it in."""
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
+        if prune is not None:
+            kept = []
+            for d in sorted(dirs):
+                n = prune(Path(root) / d)
+                if n is None:
+                    kept.append(d)
+                elif taken is not None:
+                    taken.append(n)
+            dirs[:] = kept
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
             p = Path(root) / f
@@ -136,13 +150,16 @@ def check_spec(spec: str) -> None:
 
 
 def resolve(specs: list[str], fmt: str | None = None,
-            broken: list[str] | None = None) -> list[SourceFile]:
+            broken: list[str] | None = None,
+            prune: Callable[[Path], int | None] | None = None,
+            empty_ok: bool = False) -> list[SourceFile]:
     """Expand paths, folders and globs into a sorted list of distinct log files.
 
     ``fmt`` forces a format (parquet, csv, jsonl) for files whose extension does not say.
     Raises InputError naming the spec when it matches nothing usable. A symbolic link whose
     target does not exist (found in a folder or by a glob) is passed over and its path added to
-    ``broken``; given None, it is an error naming the link.
+    ``broken``; given None, it is an error naming the link. ``prune``: see ``_files_under``
+    (files it read count as found); ``empty_ok``: finding nothing is no error.
     """
     if not specs:
         raise InputError("no sources given: name log files, folders or globs "
@@ -160,9 +177,10 @@ def resolve(specs: list[str], fmt: str | None = None,
                 raise InputError(f"{spec}: no such file or folder; check the path")
             matches = [p]
         paths: list[Path] = []
+        taken: list[int] = []
         for m in matches:
-            paths.extend(_files_under(m) if m.is_dir() else [m])
-        usable = 0
+            paths.extend(_files_under(m, prune, taken) if m.is_dir() else [m])
+        usable = sum(taken)
         for p in paths:
             kind = unreadable_compression(p)
             if kind is not None and fmt is None:
@@ -181,7 +199,7 @@ def resolve(specs: list[str], fmt: str | None = None,
                 continue
             rp = p.resolve()
             seen.setdefault(rp, SourceFile(rp, f))
-        if usable == 0:
+        if usable == 0 and not empty_ok:
             archive = _UNREADABLE_COMPRESSION.get(Path(spec).suffix.lower())
             if archive is not None and len(paths) == 1:
                 raise _compression_error(paths[0], archive)

@@ -85,6 +85,8 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
                                  for c, n in counts))
     for note in m.notes:
         notes.append(f"{name}: {note}")
+    if m.unread:
+        notes.append(f"{name}: {m.unread}")
     if m.input_includes_cache_read:
         notes.append(f"{name}: input_tokens = input - cache_read "
                      "(the source counts cached tokens inside its input count)")

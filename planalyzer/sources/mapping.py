@@ -34,16 +34,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cache_write_tokens": ("cache_creation_input_tokens", "cache_creation_tokens",
                            "cache_write_5m_tokens", "cache_creation_5m_tokens",
                            "cache_write_input_tokens", "ephemeral_5m_input_tokens",
-                           "cache_creation_ephemeral_5m_input_tokens"),
+                           "cache_creation_ephemeral_5m_input_tokens", "cache_write",
+                           "cache_writes"),
     # 'cache_creation.ephemeral_1h_input_tokens' (a flattened Anthropic usage) normalises to
     # the last spelling
     "cache_write_1h_tokens": ("cache_creation_1h_tokens", "cache_creation_1h_input_tokens",
                               "ephemeral_1h_input_tokens",
-                              "cache_creation_ephemeral_1h_input_tokens"),
+                              "cache_creation_ephemeral_1h_input_tokens", "cache_write_1h"),
     "cache_read_tokens": ("cache_read_input_tokens", "cached_tokens", "tokens_cached",
                           "cached_input_tokens", "input_cached_tokens", "cache_hit_tokens",
                           "input_tokens_details_cached_tokens",
-                          "prompt_tokens_details_cached_tokens"),
+                          "prompt_tokens_details_cached_tokens", "cache_read", "cache_reads",
+                          "cache_read_input"),
     "output_tokens": ("completion_tokens", "tokens_completion", "output",
                       "generated_tokens", "candidates_token_count", "n_output_tokens"),
     "requests": ("request_count", "num_requests", "n_requests", "num_model_requests", "count"),
@@ -62,10 +64,6 @@ _INCLUSIVE_CACHE_NAMES = frozenset({"cached_tokens", "cached_input_tokens",
 _TOTAL_WRITE_NAMES = frozenset({"cache_creation_input_tokens", "cache_creation_tokens"})
 _5M_WRITE_NAMES = ("ephemeral_5m_input_tokens", "cache_creation_ephemeral_5m_input_tokens",
                    "cache_write_5m_tokens", "cache_creation_5m_tokens")
-
-# Column names that look like input token counts but are none of the recognised spellings:
-# with no input_tokens column mapped, the mapping says so (input would load as 0).
-_LOOKS_LIKE_INPUT = re.compile(r"(input|prompt).*token|token.*(input|prompt)")
 
 
 def normalise(name: str) -> str:
@@ -112,6 +110,10 @@ class ColumnMapping:
     # as a column shown with the prefix its values get), then a constant
     user_fallbacks: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what else a reader should know (a cost column's unit)
+    # token classes read as 0 while columns that look like counts go unused
+    # (planalyzer.sources.unmapped): the classes, shown with the mapping, and the load's note
+    unread_classes: tuple[str, ...] = ()
+    unread: str | None = None
 
     def user_chain(self) -> str:
         """The columns user_id is read from, per row, in order (empty: one column)."""
@@ -133,6 +135,8 @@ class ColumnMapping:
             text += " (input_tokens = input - cache_read: the source counts cached tokens inside)"
         for note in self.notes:
             text += f" ({note})"
+        if self.unread_classes:
+            text += f" ({', '.join(self.unread_classes)}: no column, read as 0)"
         return text
 
 
@@ -227,16 +231,6 @@ def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMappi
         notes.append(f"cache_write_tokens = {chosen['cache_write_tokens']} - "
                      f"{chosen['cache_write_1h_tokens']}: the 5-minute writes (the first is "
                      "the total of cache writes, 1-hour ones included)")
-    if "input_tokens" not in chosen:
-        alike = [c for c in cols if c not in taken and _LOOKS_LIKE_INPUT.search(normalise(c))]
-        if alike:
-            # the likeliest input count first: the uncached part, else a total
-            best = sorted(alike, key=lambda c: (0 if "uncached" in normalise(c) else
-                                                1 if "total" in normalise(c) else 2))[0]
-            looks = "looks like an input count" if len(alike) == 1 \
-                else "look like input counts"
-            notes.append(f"no input_tokens column: {', '.join(alike)} {looks}; input is read "
-                         f"as 0 unless you name it, for example --map input_tokens={best}")
     return ColumnMapping(columns=chosen, how=how, input_includes_cache_read=inclusive,
                          cache_write_includes_1h=write_total, notes=tuple(notes))
 

@@ -5,7 +5,9 @@ Resolution order for each path the user named:
 1. ``--source NAME`` given: folders are expanded by that module (a batch source knows its
    layout, e.g. ``projects/**/*.jsonl``); files are read by it whatever their content.
 2. A folder a batch source claims by layout (a Claude Code config folder holding ``projects/``,
-   a Codex home holding ``sessions/``, or a folder of users' such folders) is expanded by it.
+   a Codex home holding ``sessions/``, or a folder of users' such folders) is expanded by it;
+   a folder of users' folders is read whole (the files beside the users' folders by content),
+   and a walk of any other folder hands such subfolders (hidden ones too) to their source.
 3. Any other file is detected from its first bytes (``Source.sniff``, in ``MODULES`` order);
    what no module recognises is read by the generic tabular reader.
 
@@ -77,9 +79,13 @@ def _matches(spec: str, broken: list[str] | None) -> list[Path]:
 
 def resolve(specs: list[str], source: str | None = None,
             input_format: str | None = None, memo: FolderMemo | None = None,
-            broken: list[str] | None = None) -> list[SourceFile]:
+            broken: list[str] | None = None,
+            passed: list[str] | None = None) -> list[SourceFile]:
     """Expand paths, folders and globs into distinct files, each tagged with its source module
-    where the folder layout or ``--source`` says (otherwise ``identify`` decides later).
+    where the folder layout or ``--source`` says (otherwise ``identify`` decides later). A
+    folder is read whole: transcript folders inside it by their layout, the other files by
+    content; a transcript tool's own folder without transcripts is passed over and said in
+    ``passed`` ('FOLDER: why').
     ``memo``: remembered folder listings (a --db store's), used and updated by batch sources'
     folder walks. A symbolic link found in a folder whose target does not exist is passed
     over and its path added to ``broken`` (given None: an error naming it)."""
@@ -90,7 +96,7 @@ def resolve(specs: list[str], source: str | None = None,
     seen: dict[str, SourceFile] = {}
     for spec in specs:
         for m in _matches(spec, broken):
-            for f in _expand(m, forced, input_format, memo, broken):
+            for f in _expand(m, forced, input_format, memo, broken, passed):
                 # a walk read each file's size and mtime (None: it could not); a file found
                 # otherwise is stat'ed by the load, which a dangling link would fail
                 if f.stat is None and not os.path.exists(f.key):
@@ -105,7 +111,8 @@ def resolve(specs: list[str], source: str | None = None,
 
 
 def _expand(path: Path, forced: Source | None, input_format: str | None,
-            memo: FolderMemo | None, broken: list[str] | None) -> list[SourceFile]:
+            memo: FolderMemo | None, broken: list[str] | None,
+            passed: list[str] | None = None) -> list[SourceFile]:
     if path.is_dir():
         claimers = ([forced] if forced is not None and forced.batch else
                     [] if forced is not None else
@@ -116,13 +123,75 @@ def _expand(path: Path, forced: Source | None, input_format: str | None,
                 names_ = ", ".join(m.name for m in claimers)
                 raise InputError(f"{path}: no {names_} log files found in this folder; "
                                  "point at the folder that holds projects/ or sessions/")
-            return found
+            if forced is not None or _tool_folder(path):
+                return found  # the tool's own folder: its other files are its settings
+            # a folder of users' folders: the files beside them are read as well (each
+            # user's folder was read, by its layout, whole); where the files found are not
+            # transcripts (JSON-lines exports in some projects/ folder), content decides
+            if _transcripts(found):
+                return found + _walk(path, input_format, memo, broken, passed, users_of=path)
     if forced is not None and forced.batch:
         return [SourceFile(path.resolve(), "jsonl", forced.name)]
-    files = source_files.resolve([str(path)], input_format, broken)
     if forced is not None:
+        files = source_files.resolve([str(path)], input_format, broken)
         return [SourceFile(f.path, f.format, forced.name) for f in files]
-    return files
+    return _walk(path, input_format, memo, broken, passed)
+
+
+def _tool_folder(path: Path) -> bool:
+    """A transcript tool's own folder (a Claude Code config folder, a Codex home), or the
+    projects/ or sessions/ folder inside one."""
+    return (path.name in ("projects", "sessions", "archived_sessions")
+            or any(m.batch and m.owns_folder(path) for m in modules()))
+
+
+def _transcripts(files: list[SourceFile], sample: int = 5) -> bool:
+    """Whether the files a transcript source's layout found inside a larger folder are its
+    transcripts: of each source's first few files, one whose first bytes it recognises (or
+    all empty)."""
+    by_source: dict[str, list[SourceFile]] = {}
+    for f in files:
+        if f.source is not None:
+            by_source.setdefault(f.source, []).append(f)
+    for name, found in by_source.items():
+        heads = [read_head(f.path) for f in found[:sample]]
+        if any(h.strip() for h in heads) and not any(
+                get(name).sniff(f.path, h) for f, h in zip(found, heads, strict=False)
+                if h.strip()):
+            return False
+    return True
+
+
+def _walk(path: Path, input_format: str | None, memo: FolderMemo | None,
+          broken: list[str] | None, passed: list[str] | None,
+          users_of: Path | None = None) -> list[SourceFile]:
+    """The log files under ``path`` (a file: itself). A subfolder laid out as a transcript
+    source's (a Claude Code config folder, a Codex home, a folder of users' such folders;
+    hidden or not) is read by that source, as if named; one of a tool's own folders without
+    transcripts is passed over and added to ``passed``. ``users_of``: a folder of users'
+    folders already read; its users' folders are passed over silently."""
+    claimed: list[SourceFile] = []
+
+    def prune(folder: Path) -> int | None:
+        if users_of is not None and folder.parent == users_of and _tool_folder(folder):
+            return 0
+        if any(m.batch and m.claims_folder(folder) for m in modules()):
+            files = _expand(folder, None, input_format, memo, broken, passed)
+            if not _transcripts(files):  # a projects/ folder of JSON-lines exports, say:
+                return None  # the walk goes in and content decides
+            claimed.extend(files)
+            return len(files)
+        owners = [m.name for m in modules() if m.batch and m.owns_folder(folder)]
+        if owners:
+            if passed is not None:
+                passed.append(f"{folder}: a {' or '.join(owners)} folder (it holds "
+                              "projects/ or sessions/) without transcripts")
+            return 0
+        return None
+
+    files = source_files.resolve([str(path)], input_format, broken, prune,
+                                 empty_ok=users_of is not None)
+    return files + claimed
 
 
 def _parquet_header(path: Path) -> bytes:

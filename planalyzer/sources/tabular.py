@@ -18,6 +18,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
 from planalyzer.schema import TOKEN_COLUMNS
+from planalyzer.sources import unmapped
 from planalyzer.sources.base import UTF8_BOM, Source, check_text_encoding, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
@@ -508,8 +509,21 @@ def build_projection(
         out_of_range.append(f"WHEN {w} >= 0 AND {p} > {w} THEN '{reason}'")
     select.append(f"CASE {' '.join(out_of_range)} END AS count_problem" if out_of_range
                   else "NULL::VARCHAR AS count_problem")
+    provided = set(preset.fallback(types) if preset.fallback is not None else {})
     if preset.tokens is not None:
-        values.update(preset.tokens(types, values))
+        replaced = preset.tokens(types, values)
+        provided |= set(replaced)
+        values.update(replaced)
+    missing, alike = unmapped.candidates(types, mapping, provided,
+                                         [c for c, _ in fallbacks] + list(preset.uses))
+    texts = [c for c in alike if not unmapped.is_number(types[c])]
+    if texts:
+        holding = _holding_numbers(con, source, reader or reader_sql(source),
+                                   {c: types[c] for c in texts})
+        alike = [c for c in alike if c not in texts or c in holding]
+    unread = unmapped.note(missing, alike)
+    if unread:
+        mapping = replace(mapping, unread=unread, unread_classes=tuple(missing))
     params: dict[str, Any] = {"cost_divisor": cost_divisor}
     if estimating:
         logged = values["requests"]
@@ -551,6 +565,18 @@ def build_projection(
                       extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses),
                       local_ts=True, estimates_requests=estimating,
                       empty_columns={c: m[c] for c in given})
+
+
+def _holding_numbers(con: duckdb.DuckDBPyConnection, source: SourceFile, reader: str,
+                     columns: dict[str, str]) -> set[str]:
+    """Of some text columns (name -> type), those whose non-empty cells in the file's first
+    rows are all numbers (a CSV's count columns are read as text)."""
+    cells = {c: present_text("src." + quote_ident(c), t) for c, t in columns.items()}
+    checks = ", ".join(f"coalesce(count({v}) > 0 AND bool_and(TRY_CAST({v} AS DOUBLE) "
+                       f"IS NOT NULL OR {v} IS NULL), false)" for v in cells.values())
+    row = sqlfiles.run(con, "columns_holding_numbers", {"path": source.key},
+                       {"checks": checks, "reader": reader}).fetchone()
+    return {c for c, ok in zip(columns, row or (), strict=False) if ok}
 
 
 def _sql_str(text: str) -> str:

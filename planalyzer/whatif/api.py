@@ -79,9 +79,8 @@ def prepare(
     if pricing.unpriced_models:  # the report leaves their value unknown; the replay cannot
         notes.append("in the what-if figures, requests of models with no API list price count "
                      "$0 of API value (usage blocked, and limits or charges by API value)")
-    assignment, changed = whatif_assignment(con, catalog, timezone, assign, plan_file)
-    if changed is not None:
-        notes.append(changed)
+    assignment, assign_notes = whatif_assignment(con, catalog, timezone, assign, plan_file)
+    notes.extend(assign_notes)
     if (bucketed := aggregated_note(con)) is not None:
         notes.append(bucketed)
     catalogs = [catalog, *[apply_scenario(catalog, s)[0] for s in scenarios],
