@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from planalyzer.caps import spend_limit_units
+from planalyzer.caps import NANO, spend_limit_units, to_nano
 from planalyzer.plans import Limit, Plan
 from planalyzer.whatif.history import QUANTITIES, History, window_order
 
@@ -34,13 +34,25 @@ S = pl.Series
 
 
 def _val(c: S, x: S) -> S:
-    """Running sum ``c`` at fractional breakpoint positions ``x`` (linear in between)."""
+    """Running sum ``c`` at fractional breakpoint positions ``x`` (linear in between). At
+    whole positions (every one when each request is a breakpoint) an integer ``c`` (a meter
+    in nano-units) stays exact integers."""
     i = x.floor().cast(pl.Int64)
+    c0 = c.gather(i)
+    frac = x - i.cast(pl.Float64)
+    if c.dtype.is_integer() and not (frac != 0).any():
+        return c0
     last = len(c) - 1
     i1 = i + 1
     i1 = i1.zip_with(i1 <= last, pl.repeat(last, len(i1), dtype=pl.Int64, eager=True))
-    c0 = c.gather(i)
-    return c0 + (x - i.cast(pl.Float64)) * (c.gather(i1) - c0)
+    c0f = c0.cast(pl.Float64)
+    return c0f + frac * (c.gather(i1).cast(pl.Float64) - c0f)
+
+
+def _less(cap: int | float, s: S) -> S:
+    """``cap - s`` (a Python number less an Int128 Series needs a Series)."""
+    dtype = s.dtype if s.dtype.is_integer() else pl.Float64
+    return S([cap], dtype=dtype).new_from_index(0, len(s)) - s
 
 
 def _before(v: S, group: S) -> S:
@@ -52,7 +64,7 @@ def _before(v: S, group: S) -> S:
         .alias("b"))["b"]
 
 
-def _cut(c: S, a: S, z: S, exact: S, before: S, cap: float | S, nreq: S) -> S:
+def _cut(c: S, a: S, z: S, exact: S, before: S, cap: int | float, nreq: S) -> S:
     """Where a cap cuts each segment: the end of the served prefix, as a breakpoint position.
 
     Served while the meter before a request (``before`` + the segment's own so far) is below
@@ -60,7 +72,7 @@ def _cut(c: S, a: S, z: S, exact: S, before: S, cap: float | S, nreq: S) -> S:
     two breakpoints of a long segment the cut is interpolated, half a mean request past the cap
     (the crossing request is served in full). ``nreq``: running request count at breakpoints.
     """
-    r = cap - before
+    r = _less(cap, before)
     target = _val(c, a) + r
     zf = z.cast(pl.Float64)
     # Most segments are served in full (the cap is not reached by their end) or not at all
@@ -76,8 +88,9 @@ def _cut(c: S, a: S, z: S, exact: S, before: S, cap: float | S, nreq: S) -> S:
     j = j.zip_with(j <= z, z)
     p0 = (j - 1).cast(pl.Float64)
     p0 = p0.zip_with(p0 >= a, a)
-    c0 = _val(c, p0)
-    c1 = c.gather(j)
+    c0 = _val(c, p0).cast(pl.Float64)
+    c1 = c.gather(j).cast(pl.Float64)
+    target = target.cast(pl.Float64)
     span = c1 - c0
     nspan = nreq.gather(j) - _val(nreq, p0)
     half = 0.5 * span / nspan.zip_with(nspan > 1, pl.repeat(1.0, len(nspan), eager=True))
@@ -114,7 +127,7 @@ def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
     cand = pl.repeat(False, len(users), dtype=pl.Boolean, eager=True)
     for lim in limits:
         mx = h.maxwin[(h.window_index(lim.window), lim.meter)].gather(users)
-        cand = cand | (mx >= lim.cap)
+        cand = cand | (mx >= to_nano(lim.cap))
     um = h.user_months
     quiet_users = users.filter(~cand)
     quiet = um[h.rows_of(quiet_users)].with_columns(
@@ -138,9 +151,10 @@ def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
     out = seg.select("row", "user", "month_key", "keep").with_columns(
         *[(_val(bp[q], g) - bp[q].gather(a)).alias(q) for q in QUANTITIES],
         *[(bp[q].gather(z) - _val(bp[q], g)).alias(f"blocked_{q}") for q in QUANTITIES],
-        (_val(bp[f"m:{pol.meter}"], g) - _val(bp[f"m:{pol.meter}"], f)).alias("overage_units")
-        if pol.policy != "block" else pl.lit(0.0).alias("overage_units"),
-        (_val(bp[f"m:{plan.usage.meter}"], g) - bp[f"m:{plan.usage.meter}"].gather(a))
+        _units(_val(bp[f"m:{pol.meter}"], g) - _val(bp[f"m:{pol.meter}"], f))
+        .alias("overage_units") if pol.policy != "block"
+        else pl.lit(0.0).alias("overage_units"),
+        _units(_val(bp[f"m:{plan.usage.meter}"], g) - bp[f"m:{plan.usage.meter}"].gather(a))
         .alias("usage_units") if plan.usage is not None else pl.lit(0.0).alias("usage_units"),
         *[((cuts[lim.name] < zf) & (cuts[lim.name] <= g)).alias(f"hit:{lim.name}")
           for lim in plan.limits],
@@ -161,7 +175,7 @@ def _usage_quiet(h: History, meter: str, users: S) -> pl.DataFrame:
     seg = h.seg[h.segments_of(users)]
     c = h.bp[f"m:{meter}"]
     return seg.select("user", "month_key", "keep").with_columns(
-        (c.gather(seg["z"]) - c.gather(seg["a"])).alias("usage_units")).filter(
+        _units(c.gather(seg["z"]) - c.gather(seg["a"])).alias("usage_units")).filter(
         pl.col("keep")).group_by("user", "month_key").agg(pl.col("usage_units").sum())
 
 
@@ -178,7 +192,7 @@ def _cut_all(h: History, limits: list[Limit], s: pl.DataFrame, served_to: S,
         c = h.bp[f"m:{lim.meter}"]
         served = _val(c, x if sequential else served_to) - c.gather(a)
         xl = _cut(c, af, z, exact, _before(served, s[f"w{h.window_index(lim.window)}"]),
-                  lim.cap, h.bp["req"])
+                  to_nano(lim.cap), h.bp["req"])
         cuts[lim.name] = xl
         first = first.zip_with(first <= xl, xl)
         x = first
@@ -206,7 +220,8 @@ def _solve(h: History, plan: Plan, limits: list[Limit], seg: pl.DataFrame
     pol = plan.overage
     zf = seg["z"].cast(pl.Float64)
     cuts: dict[str, S] = {}
-    limit_units = spend_limit_units(pol) if pol.policy != "block" else None
+    lu = spend_limit_units(pol) if pol.policy != "block" else None
+    limit_units = None if lu is None else to_nano(lu)
     step: Step
     if pol.policy == "block":
         state = [_cut_all(h, limits, seg, zf, cuts, sequential=True)]
@@ -226,7 +241,7 @@ def _solve(h: History, plan: Plan, limits: list[Limit], seg: pl.DataFrame
 
         def step(s: pl.DataFrame, st: list[S], c: dict[str, S]) -> list[S]:
             f, g = st
-            spent = (_val(q, g) - _val(q, f)).clip(0.0)
+            spent = (_val(q, g) - _val(q, f)).clip(0)
             month = s["user"] * 100_000 + s["month_key"]
             g2 = _cut(q, f, s["z"], s["exact"], _before(spent, month), units, h.bp["req"])
             return [_cut_all(h, limits, s, g2, c), g2]
@@ -258,3 +273,8 @@ def _solve(h: History, plan: Plan, limits: list[Limit], seg: pl.DataFrame
     if len(state) == 1:
         return state[0], state[0], cuts
     return state[0], state[1], cuts
+
+
+def _units(nano: S) -> S:
+    """Meter nano-units (integer, or float where interpolated) as units."""
+    return nano.cast(pl.Float64) / NANO
