@@ -616,19 +616,40 @@ def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
             ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """The exact caps engine over some users' sorted requests: their user-month sums (before
     ``_finish_user_months``) and where each limit bound. The windows run over the whole
-    billing month; only the requests, and the binds, inside ``period`` are counted."""
-    df, _, bind_rows = _apply_caps(df, catalog, order, windows)
+    billing month; only the requests, and the binds, inside ``period`` are counted: a window
+    that bound before the period binds in it at its first request in the period (which
+    arrives with the limit reached: a window's meter only grows), as the what-if's ``hit``."""
+    keep = in_period(df, period)
+    df, _, bind_rows = _apply_caps(df, catalog, order, windows, keep=keep)
     binds = [b.filter(in_period(b, period)).drop("hour_key") for b in bind_rows]
-    return _engine_agg(df.filter(in_period(df, period))), [b for b in binds if len(b)]
+    return _engine_agg(df.filter(keep)), [b for b in binds if len(b)]
+
+
+def binds_in_period(at: pl.Series, starts: pl.Series, keep: pl.Series) -> pl.Series:
+    """Where each limit binds counting only the requests ``keep`` holds (the period): the bind
+    ``at`` (first request of its window arriving with the limit reached), or, where that lies
+    before the period, the window's first request in the period, if it has one (it arrives
+    with the limit reached too: the window's meter only grows). ``starts``: window starts."""
+    n = len(keep)
+    idx = pl.int_range(0, n, dtype=pl.Int64, eager=True)
+    nxt = idx.zip_with(keep, pl.repeat(None, n, dtype=pl.Int64, eager=True)).backward_fill(
+        ).fill_null(n)
+    first = starts.arg_true().cast(pl.Int64)
+    end = pl.concat([first.slice(1), pl.Series([n], dtype=pl.Int64)]).gather(
+        starts.cast(pl.Int64).cum_sum().gather(at) - 1)
+    moved = nxt.gather(at)
+    return moved.filter(moved < end)
 
 
 def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
-                windows: Sequence[Window], all_meters: bool = False
+                windows: Sequence[Window], all_meters: bool = False,
+                keep: pl.Series | None = None,
                 ) -> tuple[pl.DataFrame, dict[str, pl.Series], list[pl.DataFrame]]:
     """Each request's plan applied to sorted requests: the frame with ``served``,
     ``overage_usd`` and ``usage_usd``, the meter units computed (every meter of the catalog with
     ``all_meters``, else those the users' plans use) and where each limit bound (user_id,
-    month_key, hour_key of the request that found it reached, and the limit's name)."""
+    month_key, hour_key of the request that found it reached, and the limit's name; with
+    ``keep``, the period's requests: ``binds_in_period``)."""
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()
              if all_meters or any(k in catalog.plans[order[i]].meters_used()
                                   for i in df["plan_order"].unique().to_list()
@@ -654,6 +675,8 @@ def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
         over_parts.append(out.billed_overage_usd)  # credits' draws are not billed again
         usage_parts.append(out.usage_usd)
         for name, at in out.bound_at.items():
+            if keep is not None and len(at):
+                at = binds_in_period(at, out.windows[name], keep.slice(lo, hi - lo))
             if len(at):
                 bind_rows.append(part.select("user_id", "month_key", "hour_key")[at].with_columns(
                     pl.lit(name).alias("limit")))

@@ -27,7 +27,7 @@ requests are a prefix up to the first request past a cap, found with ``searchsor
 sums. Segments are processed in lock step across users, and only for users whose unconstrained
 usage reaches a cap somewhere (the others are served in full; exact, since blocking only ever
 removes usage). Once few users have segments left (the heaviest, with the most windows), each
-is finished alone in plain Python (``_Tail``: the same steps and float arithmetic), where a
+is finished alone in plain Python (``_Tail``: the same steps and integer arithmetic), where a
 lock-step step would cost some thirty Series calls for a handful of rows; tests run every
 case both ways.
 """
@@ -67,9 +67,25 @@ def _clip(x: S, lo: S, hi: S) -> S:
     return _where(x <= hi, x, hi)
 
 
-def _prefix(u: S) -> S:
-    """[0, u0, u0+u1, ...]: the sum of ``u`` over [x, y) is p[y] - p[x]."""
-    return pl.concat([S([0.0], dtype=pl.Float64), u.cast(pl.Float64).cum_sum()])
+NANO = 1_000_000_000  # meters are counted in whole nano-units (1e-9 of a unit)
+_INT64_TOTAL = 2**62  # a prefix whose total reaches this is kept as Int128
+
+
+def to_nano(x: float) -> int:
+    """A cap or limit in whole nano-units of its meter (nearest)."""
+    return round(x * NANO)
+
+
+def nano_prefix(u: S) -> S:
+    """[0, n0, n0+n1, ...] of ``u``'s units in whole nano-units (each request rounded to
+    1e-9 of a unit, as the report sums meters): the sum over [x, y) is p[y] - p[x], exact,
+    so whether a window's meter has reached a cap never depends on the rounding of other
+    requests (other users' ahead of it in the batch, say). Int64 while the total fits, else
+    Int128 (a token meter over billions of tokens)."""
+    n = (u.cast(pl.Float64) * NANO).round().cast(pl.Int64)
+    total = n.abs().cast(pl.Float64).sum()
+    dtype = pl.Int64 if total < _INT64_TOTAL else pl.Int128
+    return pl.concat([S([0], dtype=dtype), n.cast(dtype).cum_sum()])
 
 
 @dataclass
@@ -254,14 +270,14 @@ def _candidates(req: Requests, limits: tuple[Limit, ...], prefix: list[S],
                 starts: Mapping[str, S]) -> S:
     """Users whose unconstrained usage reaches some cap: the last request of some window
     arrives with the window's meter at or above the cap. Only these need the segment scan.
-    ``prefix``: each limit's meter as ``_prefix`` sums."""
+    ``prefix``: each limit's meter as ``nano_prefix`` sums."""
     uidx = req.user_index()
     cand = _full(req.users, False, pl.Boolean)
     for lim, p in zip(limits, prefix, strict=True):
         a = starts[lim.name].arg_true().cast(pl.Int64)
         b = pl.concat([a.slice(1), S([req.n], dtype=pl.Int64)])
         before_last = _gather(p, b - 1) - _gather(p, a)
-        hit = a.filter(before_last >= lim.cap)
+        hit = a.filter(before_last >= to_nano(lim.cap))
         if len(hit):
             cand.scatter(_gather(uidx, hit), True)
     return cand
@@ -273,7 +289,12 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     limits = plan.limits
     served = _full(n, True, pl.Boolean)
     overage = _full(n, False, pl.Boolean)
-    prefix = [_prefix(units[lim.meter]) for lim in limits]
+    memo: dict[str, S] = {}
+    for meter in [lim.meter for lim in limits] + [plan.overage.meter]:
+        if meter in units and meter not in memo:
+            memo[meter] = nano_prefix(units[meter])
+    prefix = [memo[lim.meter] for lim in limits]
+    caps_n = [to_nano(lim.cap) for lim in limits]
     cand = _candidates(req, limits, prefix, starts)
     if not cand.any():
         return served, overage
@@ -292,18 +313,19 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     first_seg, nseg = _gather(first_seg, users), _gather(nseg, users)
     nu = len(users)
     k = len(limits)
-    served_sum = [_full(nu, 0.0, pl.Float64) for _ in limits]
+    served_sum = [_full(nu, 0, p.dtype) for p in prefix]  # nano-units, as the prefix
     cur_win = [_full(nu, -1, pl.Int64) for _ in limits]
     was_bound = [_full(nu, False, pl.Boolean) for _ in limits]  # reached in current window
-    spend = _full(nu, 0.0, pl.Float64)  # overage this month, in units of the overage meter
-    cur_month = _full(nu, -1, pl.Int64)
     pol = plan.overage
-    # The month's spend limit in meter units: spend is counted in units (whole premium
-    # requests, tokens: exact sums), so a request that brings spend to exactly the limit is
-    # found the same way whatever other users share the batch.
-    limit_units = spend_limit_units(pol)
-    charge_p = (_prefix(units[pol.meter]) if pol.policy != "block"
-                else S([], dtype=pl.Float64))
+    charge_p = memo[pol.meter] if pol.policy != "block" else S([], dtype=pl.Int64)
+    # overage this month, in nano-units of the overage meter
+    spend = _full(nu, 0, charge_p.dtype)
+    cur_month = _full(nu, -1, pl.Int64)
+    # The month's spend limit in nano-units of the meter: spend is counted in exact unit
+    # sums, so a request that brings spend to exactly the limit is found the same way
+    # whatever other users share the batch.
+    lu = spend_limit_units(pol)
+    limit_units = None if lu is None else to_nano(lu)
     blocked_from: list[S] = []
     blocked_to: list[S] = []
     over_from: list[S] = []
@@ -318,13 +340,13 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
         if len(act) <= SCALAR_TAIL_USERS:
             # few users left (the heaviest, with the most windows): each one's remaining
             # segments in plain Python, where a lock-step step costs ~30 Series calls
-            tail = _Tail(limits, prefix, [win[lim.name] for lim in limits], charge_p,
+            tail = _Tail(caps_n, prefix, [win[lim.name] for lim in limits], charge_p,
                          req.month, pol.policy != "block", limit_units)
             for u in act.to_list():
                 first, count = int(first_seg[u]) + it, int(nseg[u]) - it
                 tail.user(seg_a.slice(first, count), seg_b.slice(first, count),
-                          [float(x[u]) for x in served_sum], [int(x[u]) for x in cur_win],
-                          [bool(x[u]) for x in was_bound], float(spend[u]), int(cur_month[u]))
+                          [int(x[u]) for x in served_sum], [int(x[u]) for x in cur_win],
+                          [bool(x[u]) for x in was_bound], int(spend[u]), int(cur_month[u]))
             blocked_from.append(S(tail.blocked_from, dtype=pl.Int64))
             blocked_to.append(S(tail.blocked_to, dtype=pl.Int64))
             over_from.append(S(tail.over_from, dtype=pl.Int64))
@@ -340,10 +362,10 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
             fresh = w != _gather(cur_win[li], act)
             cur_win[li].scatter(act, w)
             was_bound[li].scatter(act, _gather(was_bound[li], act) & ~fresh)
-            ss = _where(fresh, _full(len(act), 0.0, pl.Float64), _gather(served_sum[li], act))
-            served_sum[li].scatter(act, ss)
-            r = lim.cap - ss
             p = prefix[li]
+            ss = _where(fresh, _full(len(act), 0, p.dtype), _gather(served_sum[li], act))
+            served_sum[li].scatter(act, ss)
+            r = _full(len(act), caps_n[li], p.dtype) - ss
             pa = _gather(p, a)
             reaches = (_gather(p, b - 1) - pa) >= r
             f = _where(reaches, a, b)
@@ -361,11 +383,11 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
             m = _gather(req.month, a)
             new_month = m != _gather(cur_month, act)
             cur_month.scatter(act, m)
-            sp = _where(new_month, _full(len(act), 0.0, pl.Float64), _gather(spend, act))
+            sp = _where(new_month, _full(len(act), 0, charge_p.dtype), _gather(spend, act))
             g = b.clone()
             if limit_units is not None:
                 has = f < b
-                left = limit_units - sp
+                left = _full(len(act), limit_units, charge_p.dtype) - sp
                 now = has & (left <= 0)
                 g = _where(now, f, g)
                 cf = _gather(charge_p, f)
@@ -404,24 +426,24 @@ SCALAR_TAIL_USERS = 32
 
 class _Tail:
     """The segment scan of ``_apply_limits`` for one user at a time, in plain Python: the same
-    steps and the same float arithmetic. The values at each segment's ends are gathered for
-    all the user's segments at once; a segment's other rows are read (one slice) only where
-    a cap or the spend limit is reached inside it. Ranges blocked and charged as overage, and
-    the requests where each limit bound, are collected as row indexes."""
+    steps and the same integer arithmetic (nano-units). The values at each segment's ends are
+    gathered for all the user's segments at once; a segment's other rows are read (one
+    slice) only where a cap or the spend limit is reached inside it. Ranges blocked and
+    charged as overage, and the requests where each limit bound, are collected as row indexes."""
 
-    def __init__(self, limits: tuple[Limit, ...], prefix: list[S], win: list[S], charge_p: S,
-                 month: S, charged: bool, limit_units: float | None) -> None:
-        self.caps = [lim.cap for lim in limits]
+    def __init__(self, caps: list[int], prefix: list[S], win: list[S], charge_p: S,
+                 month: S, charged: bool, limit_units: int | None) -> None:
+        self.caps = caps
         self.prefix, self.win, self.charge_p, self.month = prefix, win, charge_p, month
         self.charged, self.limit_units = charged, limit_units
         self.blocked_from: list[int] = []
         self.blocked_to: list[int] = []
         self.over_from: list[int] = []
         self.over_to: list[int] = []
-        self.bound: list[list[int]] = [[] for _ in limits]
+        self.bound: list[list[int]] = [[] for _ in caps]
 
-    def user(self, seg_a: S, seg_b: S, served_sum: list[float], cur_win: list[int],
-             was_bound: list[bool], spend: float, cur_month: int) -> None:
+    def user(self, seg_a: S, seg_b: S, served_sum: list[int], cur_win: list[int],
+             was_bound: list[bool], spend: int, cur_month: int) -> None:
         """Scan one user's remaining segments ``[seg_a[i], seg_b[i])`` from the state the
         lock-step scan left (per limit: meter served in the open window, its window id,
         whether it bound there; the month's overage spend in meter units and its month)."""
@@ -439,7 +461,7 @@ class _Tail:
                 p = ends[li]
                 w = win[li][i]
                 if w != cw[li]:
-                    cw[li], wb[li], ss[li] = w, False, 0.0
+                    cw[li], wb[li], ss[li] = w, False, 0
                 r = cap - ss[li]
                 pa = p.at_a[i]
                 f = b
@@ -453,7 +475,7 @@ class _Tail:
             if charge is not None:
                 m = month[i]
                 if m != cm:
-                    cm, sp = m, 0.0
+                    cm, sp = m, 0
                 g = b
                 cf = charge.value(i, a, b, f)
                 if limit_units is not None and f < b:
@@ -484,18 +506,18 @@ class _Ends:
 
     def __init__(self, p: S, seg_a: S, last: S, seg_b: S) -> None:
         self.p = p
-        self.at_a: list[float] = _gather(p, seg_a).to_list()
-        self.at_last: list[float] = _gather(p, last).to_list()
-        self.at_b: list[float] = _gather(p, seg_b).to_list()
+        self.at_a: list[int] = _gather(p, seg_a).to_list()
+        self.at_last: list[int] = _gather(p, last).to_list()
+        self.at_b: list[int] = _gather(p, seg_b).to_list()
         self._seg = -1
-        self._rows: list[float] = []
+        self._rows: list[int] = []
 
-    def _slice(self, i: int, a: int, b: int) -> list[float]:
+    def _slice(self, i: int, a: int, b: int) -> list[int]:
         if self._seg != i:
             self._seg, self._rows = i, self.p.slice(a, b - a + 1).to_list()
         return self._rows
 
-    def value(self, i: int, a: int, b: int, j: int) -> float:
+    def value(self, i: int, a: int, b: int, j: int) -> int:
         """p[j] for a row j in segment i = [a, b] (its end included)."""
         if j == a:
             return self.at_a[i]
@@ -505,7 +527,7 @@ class _Ends:
             return self.at_last[i]
         return self._slice(i, a, b)[j - a]
 
-    def first_at_least(self, i: int, a: int, b: int, lo: int, x: float) -> int:
+    def first_at_least(self, i: int, a: int, b: int, lo: int, x: int) -> int:
         """As ``_first_at_least``: in segment i = [a, b), the first j in [lo, b) with
         p[j] >= x, clipped to b - 1 (p is nondecreasing)."""
         j = bisect_left(self._slice(i, a, b), x, lo - a, b - a) + a

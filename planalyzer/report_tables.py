@@ -160,7 +160,8 @@ def limit_hits(data: ReportData) -> Table:
             Col("times_bound", "int", "times bound"), Col("estimate", "bool"))
     return Table("limits", "How often each limit bound", cols, rows,
                  ["a limit binds when a request arrives with its window's meter at or above "
-                  "the cap (counted once per window)"])
+                  "the cap (counted once per window, at its first such request in the "
+                  "period)"])
 
 
 USER_COLS = (

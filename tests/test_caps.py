@@ -207,3 +207,38 @@ def test_engine_matches_reference(users: list[tuple[list[int], list[int]]],
         for lim in limits:
             got = sum(1 for j in out.bound_at[lim.name].to_list() if a <= j < b)
             assert got == ref.binds[lim.name], lim.name
+
+
+@pytest.mark.parametrize("ahead", [[], [0.1, 0.2], [0.388885, 0.38891, 0.388935]])
+def test_tie_at_a_fractional_cap_does_not_depend_on_other_users(ahead: list[float]) -> None:
+    # qa10B: five $0.003 requests under a $0.009 cap. The third brings the meter to exactly
+    # the cap, so the fourth arrives with it reached: 3 served. With one float running sum
+    # over the batch, a user sorted ahead (three Opus requests, 1.17) made the window read
+    # 0.0089999999999997: 4 served. Meters are now summed in whole nano-units as integers.
+    n = len(ahead)
+    month = Window("calendar_month")
+    req = Requests(i64([0, n, n + 5] if n else [0, 5]), i64([0] * n + [H * i for i in range(5)]),
+                   i64([0] * (n + 5)), {month: i64([0] * (n + 5))})
+    out = apply_plan(plan(Limit("s", "m", month, 0.009)), req,
+                     units(*ahead, *[0.003] * 5))
+    assert out.served.slice(n).to_list() == [True, True, True, False, False]
+
+
+def test_nano_prefix_holds_totals_past_int64() -> None:
+    # a token meter over billions of tokens: nano-unit sums past 2**63 are kept as Int128
+    p = caps.nano_prefix(pl.Series([6e9, 6e9, 0.5]))
+    assert p.dtype == pl.Int128
+    assert p.to_list() == [0, 6 * 10**18, 12 * 10**18, 12 * 10**18 + 5 * 10**8]
+
+
+def test_caps_past_int64_nano_units_are_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the Int128 path of the engine (forced: every prefix made as Int128)
+    monkeypatch.setattr(caps, "_INT64_TOTAL", 0)
+    req = one_user([0, 1, 2, 3, 4])
+    out = apply_plan(plan(Limit("s", "m", SESSION, 0.009)), req, units(*[0.003] * 5))
+    assert out.served.to_list() == [True, True, True, False, False]
+    pay = plan(Limit("s", "m", SESSION, 0.003),
+               overage=Overage("payg", "m", 100.0, monthly_limit_usd=0.6))
+    out = apply_plan(pay, req, units(*[0.003] * 5))
+    assert out.served.to_list() == [True, True, True, False, False]
+    assert out.overage.to_list() == [False, True, True, False, False]

@@ -253,3 +253,171 @@ cap = 6
     report = cli_json(["report", str(ev_csv), "--plans", str(plans), "--no-fit"])
     assert tight["blocked_api_value_usd"] == pytest.approx(
         report["plan_users"]["rows"][0]["blocked_api_value_usd"], abs=1e-6)
+
+
+def _round_the_clock(seed: int, days: int, rate_min: float) -> list[tuple[str, int, float]]:
+    """One request a unit, every ``rate_min`` minutes on average round the clock (qa10B's
+    fz/gen.py): a long chain of rolling windows straddling each other's resets."""
+    import random
+    rnd = random.Random(seed)
+    t, rows = rnd.randint(0, 3000) * 60_000_000, []
+    while t < days * DAY:
+        t += int(60 * rnd.expovariate(1 / rate_min)) * 1_000_000 + 1_000_000
+        rows.append(("u", t, 1.0))
+    return rows
+
+
+NESTED = (lim("h5", 4), lim("week", 30, hours=168), lim("month", 110, kind="calendar_month"))
+
+
+@pytest.mark.parametrize("overage", [
+    None,
+    Overage("payg", "units", 0.5, monthly_limit_usd=10.0),
+    Overage("credits", "units", 0.5, credits_usd=10.0),
+])
+def test_sustained_use_under_three_nested_limits_equals_caps_engine(overage: Overage | None
+                                                                    ) -> None:
+    # qa10B: the re-cut passes stopped after 20 unconverged (baseline revenue -$552 with a
+    # spend limit: overage starting after the served prefix ended). Now run to the fixed point.
+    rows = _round_the_clock(2, 240, 70.0)
+    plan = Plan("p", "p", 10.0, NESTED, overage or Overage())
+    got = check(rows, plan, k=None)  # type: ignore[arg-type]
+    if overage is not None and overage.policy == "payg":
+        assert got["overage_usd"] == pytest.approx(8 * 10.0, abs=1e-9)  # $10 each month
+        assert got["overage_usd"] >= 0
+
+
+def test_sustained_use_two_limits_week_and_month_equals_caps_engine() -> None:
+    rows = _round_the_clock(3, 200, 40.0)
+    for pol in (Overage(), Overage("payg", "units", 0.5, monthly_limit_usd=10.0)):
+        check(rows, Plan("p", "p", 10.0, NESTED[1:], pol), k=None)  # type: ignore[arg-type]
+
+
+TIE_PLANS = """
+[meter.api]
+unit = "USD"
+[[meter.api.weight]]
+models = "*"
+api_value_usd = 1.0
+
+[plan.apicap]
+name = "API capped"
+price_usd = 0.0
+source = "test"
+as_of = "2026-11-24"
+[plan.apicap.usage]
+meter = "api"
+rate_usd = 1.0
+[[plan.apicap.limit]]
+name = "spend"
+meter = "api"
+window = "calendar_month"
+cap = 0.009
+"""
+
+
+@pytest.mark.parametrize("others", [0, 3])
+def test_tie_at_a_fractional_cap_report_and_whatif_agree_whoever_else_is_there(
+        tmp_path: Path, others: int) -> None:
+    """qa10B: five $0.003 Sonnet requests under a $0.009 monthly cap: the third brings the
+    meter to exactly the cap, so the fourth and fifth arrive with it reached (3 served). A user
+    h with three Opus requests sorted ahead flipped it to 4 served in report and what-if alike
+    (one float running sum over every user)."""
+    from conftest import cli_json, write_csv
+
+    rows = [["h", "apicap", f"2026-10-0{1 + i}T0{i}:0{i}:00Z", "claude-opus-4-5", 77777, i]
+            for i in range(others)]
+    rows += [["y", "apicap", f"2026-10-05T1{i}:00:00Z", "claude-sonnet-4-5", 1000, 0]
+             for i in range(5)]
+    ev = write_csv(tmp_path / "ev.csv", ["user_id", "plan", "ts", "model", "input_tokens",
+                                         "output_tokens"], rows)
+    plans = tmp_path / "plans.toml"
+    plans.write_text(TIE_PLANS, encoding="utf-8")
+    scen = tmp_path / "noop.toml"
+    scen.write_text('[scenario]\nname = "noop"\n[plans.apicap]\nprice_usd = 0.0\n',
+                    encoding="utf-8")
+    report = cli_json(["report", str(ev), "--plans", str(plans), "--by", "user", "--no-fit"])
+    y = next(r for r in report["users"]["rows"] if r["user_id"] == "y")
+    assert (y["requests"], y["blocked_requests"]) == (3, 2)
+    assert y["revenue_usd"] == pytest.approx(0.009, abs=1e-9)
+    wi = cli_json(["whatif", str(ev), "--plans", str(plans), "--scenario", str(scen)])
+    blocked = next(r for r in wi["whatif_people"]["rows"] if r["key"] == "blocked_requests")
+    assert blocked["baseline"] == 2 + max(others - 1, 0)  # h: the first crosses the cap
+
+
+def test_meter_sums_past_int64_nano_units(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Int128 path (a token meter over billions of tokens), forced: the same answers."""
+    from planalyzer import caps
+    rows = _round_the_clock(4, 60, 40.0)
+    plans = [Plan("p", "p", 10.0, NESTED, pol)
+             for pol in (Overage(), Overage("payg", "units", 0.5, monthly_limit_usd=10.0))]
+    cat = catalog(plans[0])
+    windows = catalog_windows([cat])
+    df = with_calendar(requests_frame(rows), windows)
+    interpolated = [aggregate(history_for(df, cat, {"u": "p"}, windows, 8), cat, p, ["u"])
+                    for p in plans]
+    monkeypatch.setattr(caps, "_INT64_TOTAL", 0)
+    for p, want in zip(plans, interpolated, strict=True):
+        check(rows, p, k=None)  # type: ignore[arg-type]
+        got = aggregate(history_for(df, cat, {"u": "p"}, windows, 8), cat, p, ["u"])
+        assert got == pytest.approx(want, abs=1e-9)
+
+
+H3_PLANS = """
+[meter.reqs]
+unit = "requests"
+[[meter.reqs.weight]]
+models = "*"
+request = 1.0
+
+[plan.mix]
+name = "Mix"
+price_usd = 5.0
+source = "test"
+as_of = "2026-11-24"
+[[plan.mix.limit]]
+name = "h3"
+meter = "reqs"
+window = "rolling"
+hours = 3
+cap = 2
+[plan.mix.overage]
+policy = "payg"
+meter = "reqs"
+rate_usd = 0.5
+"""
+
+
+def test_a_window_straddling_the_period_start_counts_as_hit_in_report_and_whatif(
+        tmp_path: Path) -> None:
+    """qa10B: a 3-hour window opened Oct 31 22:00 binds at 23:00 and still charges overage at
+    00:10 on Nov 1. With --month 2026-11 the report counted no bind (it lay in October) while
+    what-if counted the user hit. Now both: hit once, in the period."""
+    from conftest import cli_json, write_csv
+
+    rows = [["e", "mix", ts, "claude-haiku-4-5", 100, 10] for ts in (
+        "2026-10-31T22:00:00Z", "2026-10-31T22:30:00Z", "2026-10-31T23:00:00Z",
+        "2026-11-01T00:10:00Z", "2026-11-01T00:20:00Z", "2026-11-03T10:00:00Z")]
+    rows += [["f", "mix", f"2026-11-0{d}T10:00:00Z", "claude-haiku-4-5", 100, 10]
+             for d in (1, 2)]
+    ev = write_csv(tmp_path / "ev.csv", ["user_id", "plan", "ts", "model", "input_tokens",
+                                         "output_tokens"], rows)
+    plans = tmp_path / "plans.toml"
+    plans.write_text(H3_PLANS, encoding="utf-8")
+    scen = tmp_path / "noop.toml"
+    scen.write_text('[scenario]\nname = "noop"\n[plans.mix]\nprice_usd = 5.0\n',
+                    encoding="utf-8")
+    nov = ["--month", "2026-11"]
+    report = cli_json(["report", str(ev), "--plans", str(plans), "--by", "user", "--no-fit",
+                       *nov])
+    lim_row = report["limits"]["rows"][0]
+    assert (lim_row["users_hit"], lim_row["times_bound"]) == (1, 1)
+    bound = {r["user_id"]: r["limits_bound"] for r in report["users"]["rows"]}
+    assert bound == {"e": "h3 x1", "f": ""}
+    whole = cli_json(["report", str(ev), "--plans", str(plans), "--by", "user", "--no-fit"])
+    assert [(r["month"], r["times_bound"]) for r in whole["limits"]["rows"]] == [
+        ("2026-10", 1), ("2026-11", 0)]  # the whole log: once, where it bound
+    wi = cli_json(["whatif", str(ev), "--plans", str(plans), "--scenario", str(scen), *nov])
+    hit = next(r for r in wi["whatif_people"]["rows"] if r["key"] == "users_hit")
+    assert hit["baseline"] == lim_row["users_hit"] == 1
+    assert wi["whatif_limits"]["rows"][0]["users_hit"] == 1

@@ -207,3 +207,27 @@ def test_revenue_rows_add_up_to_revenue(evaluator, plan: str, price: int, cap: f
     for i, revenue in enumerate(rows[labels["revenue_usd"]]):
         assert revenue == pytest.approx(sum(rows[labels[p]][i] for p in parts),
                                         rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(1, 150), min_size=100, max_size=800), st.integers(1, 6),
+       st.integers(5, 60), st.integers(20, 200), policies,
+       st.sampled_from([(3.0, 48.0), (5.0, 168.0)]))
+def test_sustained_use_under_three_nested_limits_equals_caps_engine(
+        gaps: list[int], short: int, long: int, month: int, overage: Overage,
+        hours: tuple[float, float]) -> None:
+    """Round-the-clock use (gaps of minutes, one unit each) under a short and a long rolling
+    window and a calendar month: long chains of windows straddling each other's resets, where
+    the re-cut passes must run to the fixed point (qa10B: 20 passes left them unconverged)."""
+    t, raw = 0, []
+    for g in gaps:
+        t += g
+        raw.append(("u", t, 1))
+    plan = Plan("p", "p", 10.0, (
+        Limit("s", "units", Window("rolling", hours=hours[0]), float(short)),
+        Limit("w", "units", Window("rolling", hours=hours[1]), float(long)),
+        Limit("m", "units", Window("calendar_month"), float(month))), overage)
+    got, want = _eval(_rows(raw), plan)
+    for key in want:
+        assert got[key] == pytest.approx(want[key], abs=1e-6), key
+    assert got["overage_usd"] >= 0

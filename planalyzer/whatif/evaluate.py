@@ -21,26 +21,38 @@ No typer or rich here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 
-from planalyzer.caps import spend_limit_units
-from planalyzer.plans import Plan
+from planalyzer.caps import NANO, spend_limit_units, to_nano
+from planalyzer.plans import Limit, Plan
 from planalyzer.whatif.history import QUANTITIES, History, window_order
 
 S = pl.Series
-REFINE = 20  # most re-cut passes, block plans with several limits (evaluate_plan)
 
 
 def _val(c: S, x: S) -> S:
-    """Running sum ``c`` at fractional breakpoint positions ``x`` (linear in between)."""
+    """Running sum ``c`` at fractional breakpoint positions ``x`` (linear in between). At
+    whole positions (every one when each request is a breakpoint) an integer ``c`` (a meter
+    in nano-units) stays exact integers."""
     i = x.floor().cast(pl.Int64)
+    c0 = c.gather(i)
+    frac = x - i.cast(pl.Float64)
+    if c.dtype.is_integer() and not (frac != 0).any():
+        return c0
     last = len(c) - 1
     i1 = i + 1
     i1 = i1.zip_with(i1 <= last, pl.repeat(last, len(i1), dtype=pl.Int64, eager=True))
-    c0 = c.gather(i)
-    return c0 + (x - i.cast(pl.Float64)) * (c.gather(i1) - c0)
+    c0f = c0.cast(pl.Float64)
+    return c0f + frac * (c.gather(i1).cast(pl.Float64) - c0f)
+
+
+def _less(cap: int | float, s: S) -> S:
+    """``cap - s`` (a Python number less an Int128 Series needs a Series)."""
+    dtype = s.dtype if s.dtype.is_integer() else pl.Float64
+    return S([cap], dtype=dtype).new_from_index(0, len(s)) - s
 
 
 def _before(v: S, group: S) -> S:
@@ -52,7 +64,7 @@ def _before(v: S, group: S) -> S:
         .alias("b"))["b"]
 
 
-def _cut(c: S, a: S, z: S, exact: S, before: S, cap: float | S, nreq: S) -> S:
+def _cut(c: S, a: S, z: S, exact: S, before: S, cap: int | float, nreq: S) -> S:
     """Where a cap cuts each segment: the end of the served prefix, as a breakpoint position.
 
     Served while the meter before a request (``before`` + the segment's own so far) is below
@@ -60,7 +72,7 @@ def _cut(c: S, a: S, z: S, exact: S, before: S, cap: float | S, nreq: S) -> S:
     two breakpoints of a long segment the cut is interpolated, half a mean request past the cap
     (the crossing request is served in full). ``nreq``: running request count at breakpoints.
     """
-    r = cap - before
+    r = _less(cap, before)
     target = _val(c, a) + r
     zf = z.cast(pl.Float64)
     # Most segments are served in full (the cap is not reached by their end) or not at all
@@ -76,8 +88,9 @@ def _cut(c: S, a: S, z: S, exact: S, before: S, cap: float | S, nreq: S) -> S:
     j = j.zip_with(j <= z, z)
     p0 = (j - 1).cast(pl.Float64)
     p0 = p0.zip_with(p0 >= a, a)
-    c0 = _val(c, p0)
-    c1 = c.gather(j)
+    c0 = _val(c, p0).cast(pl.Float64)
+    c1 = c.gather(j).cast(pl.Float64)
+    target = target.cast(pl.Float64)
     span = c1 - c0
     nspan = nreq.gather(j) - _val(nreq, p0)
     half = 0.5 * span / nspan.zip_with(nspan > 1, pl.repeat(1.0, len(nspan), eager=True))
@@ -96,11 +109,11 @@ class PlanResult:
     frame: pl.DataFrame
 
 
-def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.DataFrame:
+def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
     """``plan`` applied to ``users`` (user indexes): one row per user and month in the period.
 
-    ``refine``: passes that re-cut every limit on what the last pass served, until nothing
-    changes (block policy with several limits; fixes windows that straddle another's reset).
+    Limits are re-cut on what the last pass served until nothing changes (``_solve``: several
+    limits, or a spend limit; fixes windows that straddle another's reset).
 
     Columns: row (of ``History.user_months``), user, month_key, gpu, loaded, api, req
     (served), blocked_gpu, blocked_api,
@@ -114,7 +127,7 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
     cand = pl.repeat(False, len(users), dtype=pl.Boolean, eager=True)
     for lim in limits:
         mx = h.maxwin[(h.window_index(lim.window), lim.meter)].gather(users)
-        cand = cand | (mx >= lim.cap)
+        cand = cand | (mx >= to_nano(lim.cap))
     um = h.user_months
     quiet_users = users.filter(~cand)
     quiet = um[h.rows_of(quiet_users)].with_columns(
@@ -131,60 +144,17 @@ def evaluate_plan(h: History, plan: Plan, users: S, refine: int = REFINE) -> pl.
     if not len(busy_users):
         return quiet.select(_COLUMNS + hit_cols)
     seg = h.seg[h.segments_of(busy_users)]
-    a, z, exact = seg["a"], seg["z"], seg["exact"]
-    af, zf = a.cast(pl.Float64), z.cast(pl.Float64)
+    a, z = seg["a"], seg["z"]
+    zf = z.cast(pl.Float64)
     bp = h.bp
-    cuts: dict[str, S] = {}
-
-    def cut_all(served_to: S, sequential: bool = False) -> S:
-        """Cut every limit, its meter counting what is served up to ``served_to`` in earlier
-        segments of its window; the earliest cut. ``sequential``: each limit sees the cuts of
-        the shorter ones before it (the first pass of a block plan)."""
-        x = first = zf
-        for lim in limits:
-            c = bp[f"m:{lim.meter}"]
-            served = _val(c, x if sequential else served_to) - c.gather(a)
-            xl = _cut(c, af, z, exact, _before(served, seg[f"w{h.window_index(lim.window)}"]),
-                      lim.cap, bp["req"])
-            cuts[lim.name] = xl
-            first = first.zip_with(first <= xl, xl)
-            x = first
-        return first
-
-    if pol.policy == "block":
-        x = cut_all(zf, sequential=True)
-        for _ in range(refine):  # straddling windows: re-cut every limit on what is served
-            nxt = cut_all(x)
-            done = bool(((nxt - x).abs() <= 1e-9).all())
-            x = nxt
-            if done:
-                break
-        f = g = x
-    else:
-        # Served up to g in each segment: the overage [f, g) until the month's spend limit,
-        # blocked after it. Blocked requests count in no window, so with a spend limit the
-        # cuts are re-made on what was served until nothing changes (as for block plans).
-        # The limit in meter units, as the caps engine counts it (exact unit sums).
-        limit_units = spend_limit_units(pol)
-        g = zf
-        f = cut_all(g)
-        if limit_units is not None:
-            q = bp[f"m:{pol.meter}"]
-            month = seg["user"] * 100_000 + seg["month_key"]
-            for _ in range(refine + 1):
-                spent = (_val(q, g) - _val(q, f)).clip(0.0)
-                nxt = _cut(q, f, z, exact, _before(spent, month), limit_units, bp["req"])
-                done = bool(((nxt - g).abs() <= 1e-9).all())
-                g = nxt
-                if done:
-                    break
-                f = cut_all(g)
+    f, g, cuts = _solve(h, plan, limits, seg)
     out = seg.select("row", "user", "month_key", "keep").with_columns(
         *[(_val(bp[q], g) - bp[q].gather(a)).alias(q) for q in QUANTITIES],
         *[(bp[q].gather(z) - _val(bp[q], g)).alias(f"blocked_{q}") for q in QUANTITIES],
-        (_val(bp[f"m:{pol.meter}"], g) - _val(bp[f"m:{pol.meter}"], f)).alias("overage_units")
-        if pol.policy != "block" else pl.lit(0.0).alias("overage_units"),
-        (_val(bp[f"m:{plan.usage.meter}"], g) - bp[f"m:{plan.usage.meter}"].gather(a))
+        _units(_val(bp[f"m:{pol.meter}"], g) - _val(bp[f"m:{pol.meter}"], f))
+        .alias("overage_units") if pol.policy != "block"
+        else pl.lit(0.0).alias("overage_units"),
+        _units(_val(bp[f"m:{plan.usage.meter}"], g) - bp[f"m:{plan.usage.meter}"].gather(a))
         .alias("usage_units") if plan.usage is not None else pl.lit(0.0).alias("usage_units"),
         *[((cuts[lim.name] < zf) & (cuts[lim.name] <= g)).alias(f"hit:{lim.name}")
           for lim in plan.limits],
@@ -205,5 +175,106 @@ def _usage_quiet(h: History, meter: str, users: S) -> pl.DataFrame:
     seg = h.seg[h.segments_of(users)]
     c = h.bp[f"m:{meter}"]
     return seg.select("user", "month_key", "keep").with_columns(
-        (c.gather(seg["z"]) - c.gather(seg["a"])).alias("usage_units")).filter(
+        _units(c.gather(seg["z"]) - c.gather(seg["a"])).alias("usage_units")).filter(
         pl.col("keep")).group_by("user", "month_key").agg(pl.col("usage_units").sum())
+
+
+def _cut_all(h: History, limits: list[Limit], s: pl.DataFrame, served_to: S,
+             cuts: dict[str, S], sequential: bool = False) -> S:
+    """Cut every limit of segments ``s``, its meter counting what is served up to
+    ``served_to`` in earlier segments of its window (``cuts``: each limit's cut, set here);
+    the earliest cut. ``sequential``: each limit sees the cuts of the shorter ones before it
+    (the first pass of a block plan)."""
+    a, z, exact = s["a"], s["z"], s["exact"]
+    af = a.cast(pl.Float64)
+    x = first = z.cast(pl.Float64)
+    for lim in limits:
+        c = h.bp[f"m:{lim.meter}"]
+        served = _val(c, x if sequential else served_to) - c.gather(a)
+        xl = _cut(c, af, z, exact, _before(served, s[f"w{h.window_index(lim.window)}"]),
+                  to_nano(lim.cap), h.bp["req"])
+        cuts[lim.name] = xl
+        first = first.zip_with(first <= xl, xl)
+        x = first
+    return first
+
+
+Step = Callable[[pl.DataFrame, list[S], dict[str, S]], list[S]]
+
+
+def _solve(h: History, plan: Plan, limits: list[Limit], seg: pl.DataFrame
+           ) -> tuple[S, S, dict[str, S]]:
+    """Per segment of ``seg``: where overage starts (f) and the served prefix ends (g), and
+    each limit's cut: the fixed point of the re-cut passes, exactly.
+
+    Termination: a segment's outcome is a function of the outcomes of the earlier segments of
+    its own user only (those of its windows and of its billing month). The first pass gets
+    every user's first segment right, and once a user's first i segments are right the next
+    pass gets the (i+1)-th right too; so the passes stop changing anything after at most one
+    more pass than the most segments any one user has. A pass re-cuts only the users whose
+    outcome moved in the last one: users are independent, so one that did not move is at its
+    fixed point (the passes are a function of the user's own last outcome). A long chain of
+    windows straddling each other's resets (round-the-clock use under nested limits) needs
+    many passes, but only for its own user's segments.
+    """
+    pol = plan.overage
+    zf = seg["z"].cast(pl.Float64)
+    cuts: dict[str, S] = {}
+    lu = spend_limit_units(pol) if pol.policy != "block" else None
+    limit_units = None if lu is None else to_nano(lu)
+    step: Step
+    if pol.policy == "block":
+        state = [_cut_all(h, limits, seg, zf, cuts, sequential=True)]
+
+        def step(s: pl.DataFrame, st: list[S], c: dict[str, S]) -> list[S]:
+            return [_cut_all(h, limits, s, st[0], c)]
+    else:
+        # Served up to g in each segment: the overage [f, g) until the month's spend limit,
+        # blocked after it. Blocked requests count in no window, so with a spend limit the
+        # cuts are re-made on what was served until nothing changes.
+        f = _cut_all(h, limits, seg, zf, cuts)
+        if limit_units is None:
+            return f, zf, cuts
+        state = [f, zf]
+        q = h.bp[f"m:{pol.meter}"]
+        units = limit_units
+
+        def step(s: pl.DataFrame, st: list[S], c: dict[str, S]) -> list[S]:
+            f, g = st
+            spent = (_val(q, g) - _val(q, f)).clip(0)
+            month = s["user"] * 100_000 + s["month_key"]
+            g2 = _cut(q, f, s["z"], s["exact"], _before(spent, month), units, h.bp["req"])
+            return [_cut_all(h, limits, s, g2, c), g2]
+    idx: S | None = None
+    passes, bound = 0, None
+    while True:
+        s = seg if idx is None else seg[idx]
+        cur = state if idx is None else [v.gather(idx) for v in state]
+        new_cuts: dict[str, S] = {}
+        nxt = step(s, cur, new_cuts)
+        moved = pl.repeat(False, len(s), dtype=pl.Boolean, eager=True)
+        for old, new in zip(cur, nxt, strict=True):
+            moved = moved | ((new - old).abs() > 1e-9)
+        if idx is None:
+            state, cuts = nxt, new_cuts
+        else:
+            state = [v.scatter(idx, n) for v, n in zip(state, nxt, strict=True)]
+            cuts = {k: v.scatter(idx, new_cuts[k]) for k, v in cuts.items()}
+        if not moved.any():
+            break
+        users = s["user"].filter(moved).unique()
+        rows = pl.int_range(0, len(seg), dtype=pl.Int64, eager=True) if idx is None else idx
+        idx = rows.filter(s["user"].is_in(users.implode()))
+        passes += 1
+        if bound is None and passes > 50:
+            bound = int(seg.group_by("user").len()["len"].max()) + 2  # type: ignore[arg-type]
+        if bound is not None and passes > bound:  # cannot happen (see above)
+            raise AssertionError(f"what-if re-cut passes did not converge in {passes}")
+    if len(state) == 1:
+        return state[0], state[0], cuts
+    return state[0], state[1], cuts
+
+
+def _units(nano: S) -> S:
+    """Meter nano-units (integer, or float where interpolated) as units."""
+    return nano.cast(pl.Float64) / NANO

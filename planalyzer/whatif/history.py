@@ -14,7 +14,9 @@ By default every request is a breakpoint, so evaluation is exact: the replay equ
 a segment of at most ``k`` requests keeps a breakpoint after every request and a longer one
 keeps ``k`` breakpoints at equal request counts, interpolated linearly between them (smaller
 aggregates; docs/whatif.md, "Exactness"). Breakpoint sums are global running sums, so one
-``search_sorted`` over the whole array finds where a cap cuts every segment at once.
+``search_sorted`` over the whole array finds where a cap cuts every segment at once; meters
+are summed in whole nano-units as integers (as ``planalyzer.caps``), so a window's meter is
+exact whatever other users the array holds.
 
 No typer or rich here.
 """
@@ -29,7 +31,7 @@ import polars as pl
 
 from planalyzer import sqlfiles
 from planalyzer.analysis import Period, in_period, meter_units
-from planalyzer.caps import Requests, window_starts
+from planalyzer.caps import Requests, nano_prefix, window_starts
 from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
 
 K: int | None = None  # breakpoints kept per long segment; None: every request (exact)
@@ -54,8 +56,10 @@ class History:
     meters: list[str]
     seg: pl.DataFrame  # user, month_key, keep, a, z, exact, w0.. (window ids), row (or -1)
     user_seg: S  # segment offsets per user (n_users + 1)
-    bp: dict[str, S]  # running sums at breakpoints: "m:<meter>", gpu, loaded, api, req
-    maxwin: dict[tuple[int, str], S]  # (window j, meter) -> per user: largest window total
+    # running sums at breakpoints: "m:<meter>" (whole nano-units, integers), gpu, loaded, api,
+    # req (floats)
+    bp: dict[str, S]
+    maxwin: dict[tuple[int, str], S]  # (window j, meter) -> per user: largest window (nano)
     user_months: pl.DataFrame  # row, user, month_key + unconstrained totals (period only)
     requests_read: int
     timezone: str
@@ -182,8 +186,12 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
             "gpu": df["gpu_cost_usd"].fill_null(0.0),
             "loaded": df["loaded_cost_usd"].fill_null(0.0),
             "api": df["api_value_usd"], "req": df["requests"].cast(pl.Float64)}
-    bp = {name: _prefix(col) if k is None else _prefix(col).gather(bidx)
+    # meters in whole nano-units, integer running sums (exact: whether a window's meter has
+    # reached a cap never depends on the rounding of other users' requests; caps.nano_prefix)
+    bp = {name: (nano_prefix(col) if name.startswith("m:") else _prefix(col))
           for name, col in cols.items()}
+    if k is not None:
+        bp = {name: p.gather(bidx) for name, p in bp.items()}
     user_of_req = req.user_index()
     seg = pl.DataFrame({
         "user": user_of_req.gather(first) if n else S([], dtype=pl.Int64),
@@ -201,7 +209,7 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
             tot = bp[f"m:{m}"].gather(z) - bp[f"m:{m}"].gather(a)
             top = pl.DataFrame({"user": seg["user"], "w": seg[f"w{j}"], "t": tot}).group_by(
                 "user", "w").agg(pl.col("t").sum()).group_by("user").agg(pl.col("t").max())
-            arr = pl.repeat(0.0, len(user_ids), dtype=pl.Float64, eager=True)
+            arr = pl.Series([0], dtype=tot.dtype).new_from_index(0, len(user_ids))
             maxwin[(j, m)] = arr.scatter(top["user"], top["t"]) if len(top) else arr
     um = seg_totals(seg, bp, ["a"], ["z"]).filter(pl.col("keep")).group_by(
         "user", "month_key").agg(pl.col("gpu", "loaded", "api", "req").sum()).sort(
