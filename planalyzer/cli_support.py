@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -50,8 +51,55 @@ def console(stderr: bool = False) -> Console:
     # Piped output has no terminal width to follow: use a wide one (COLUMNS still wins).
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
     # markup off: user ids, model names and paths from the logs print as they are (a "[/x]"
-    # in a model name is text, not a rich tag)
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False)
+    # in a model name is text, not a rich tag). stdout's lines lose their padding spaces
+    # (tables pad each cell): diff, grep 'x$' and a copy into a spreadsheet see none
+    # (stderr keeps its stream: progress bars redraw their line).
+    file = None if stderr else TrimmedLines(stream)
+    return Console(stderr=stderr, file=file, highlight=False, soft_wrap=False, width=width,
+                   markup=False)
+
+
+# trailing blanks of a line, with any style codes among or after them (a terminal's output)
+_TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
+
+
+def trim_line(line: str) -> str:
+    """``line`` without trailing spaces; style codes among them are kept (a style is closed)."""
+    tail = _TRAILING.search(line)
+    if tail is None:
+        return line
+    return line[:tail.start()] + "".join(re.findall(r"\x1b\[[0-9;]*m", tail.group()))
+
+
+class TrimmedLines:
+    """A text stream that writes each line without its trailing spaces (a partial line is
+    held until its end, or until a flush)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self.pending = (self.pending + text).split("\n")
+        if lines:
+            self.stream.write("".join(trim_line(line) + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.stream.write(self.pending)
+            self.pending = ""
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(self.stream.isatty())
+
+    def fileno(self) -> int:
+        return int(self.stream.fileno())
+
+    @property
+    def encoding(self) -> str:
+        return str(getattr(self.stream, "encoding", None) or "utf-8")
 
 
 @contextmanager
