@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from planalyzer import __version__
 from planalyzer.accounting import (
     accounting_tables,
+    display_path,
     skipped_lines,
     unterminated_note,
 )
@@ -168,10 +169,13 @@ def demo(
             acct = accounting_tables(report)[0]
             data = build_report(store.con, plan_fit=False)
             tables.append(headline(data))
+        samples = display_path(demo_sources()[0])
         if fmt == "table":
             emit(tables, fmt)
             if not quiet:
                 console().print(summary_line(report))
+                console().print(f"sample logs: {samples} (planalyzer report {samples} gives "
+                                "the full tables)", soft_wrap=True)
         else:
             emit([acct, *tables], fmt)
 
