@@ -31,13 +31,17 @@ from planalyzer.cli_options import (
     MappingFileOpt,
     MaxTokensOpt,
     MeDbOpt,
+    MonthOpt,
+    PlainQuietOpt,
     PricesOpt,
     PricingStrictOpt,
     QuietOpt,
+    SinceOpt,
     SourceOpt,
     SourcesArg,
     StrictOpt,
     TzOpt,
+    UntilOpt,
     UserMapOpt,
     UserOpt,
 )
@@ -76,7 +80,8 @@ app = typer.Typer(
     name="planalyzer",
     help="Does our $200 plan lose money, on whom, and what should we change?\n\n"
          "Loads per-user token usage logs into DuckDB and sets each user's month against "
-         "flat-rate plans.",
+         "flat-rate plans. Start with `planalyzer demo`; each command's --help has an "
+         "example (run from the repository root, sample_logs/ is the shipped sample).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -109,7 +114,7 @@ def load(
     Every file's rows are accounted for: read = loaded + rejected + duplicates. Rejected rows
     are kept in the rejected_rows table with file, row and reason.
 
-    Example: planalyzer load 'exports/month=*/*.parquet' --db usage.duckdb
+    Example (from the repository root): planalyzer load sample_logs/parquet --db usage.duckdb
     """
     with user_errors(db) as run:
         check_format(fmt)
@@ -138,9 +143,12 @@ def show_mapping(
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Show how each file's columns map onto the events schema, without loading.
+    """Show each file's column mapping, without loading.
 
-    Example: planalyzer map exports/usage.csv --map user_id=account
+    How each file's columns map onto the events schema, and the columns left unused.
+
+    Example (from the repository root): planalyzer map sample_logs/csv
+    (--map user_id=account reads a column named account as the user id)
     """
     with user_errors():
         check_format(fmt)
@@ -151,9 +159,13 @@ def show_mapping(
 @app.command()
 def demo(
     fmt: FormatOpt = "table",
-    quiet: QuietOpt = False,
+    quiet: PlainQuietOpt = False,
 ) -> None:
     """Load the shipped sample logs and print the headline summary.
+
+    The sample logs are sample_logs/ of the repository (or of the installed package): a
+    synthetic October of 299 users, as parquet, CSV and JSON lines. The demo reads the
+    parquet copy; its last line prints where it is, for `planalyzer report PATH`.
 
     Example: planalyzer demo
     """
@@ -186,8 +198,10 @@ def plans(
         "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Show the plan catalog: prices (monthly and annual), limits with their windows, meters
-    and caps, overage policies, and the source and date behind each plan.
+    """Show the plan catalog.
+
+    Prices (monthly and annual), limits with their windows, meters and caps, overage
+    policies, and the source and date behind each plan.
 
     Example: planalyzer plans --format markdown
     """
@@ -224,8 +238,10 @@ def costs(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Show what each model costs to serve per token class and per typical request, the bound
-    (compute or memory) and batch behind it, and the assumptions it rests on.
+    """Show what each model costs to serve, and what the cost rests on.
+
+    Per token class and per typical request, the bound (compute or memory) and batch behind
+    it, the model shapes and serving profiles it rests on.
 
     Example: planalyzer costs sample_logs/parquet --sensitivity
     """
@@ -291,12 +307,13 @@ def generate(
         "--describe", help="Print the population's statistics next to published targets.")]
         = False,
     fmt: FormatOpt = "table",
-    quiet: QuietOpt = False,
+    quiet: PlainQuietOpt = False,
 ) -> None:
-    """Write a seeded synthetic usage population (parquet, canonical events schema), drawn to
-    approach published usage distributions (--describe shows how close: the medians and token
-    mix match; the top users' shares of spend run below the published ones). Load OUT/events
-    afterwards.
+    """Write a seeded synthetic usage population.
+
+    Parquet in the canonical events schema, drawn to approach published usage distributions
+    (--describe shows how close: the medians and token mix match; the top users' shares of
+    spend run below the published ones). Load OUT/events afterwards.
 
     Example: planalyzer generate --users 300 --months 1 --seed 7 --out synth --describe
     """
@@ -347,11 +364,9 @@ def report(
         "plan file and the logs' plan column.")] = None,
     plan_file: Annotated[Path | None, typer.Option(
         "--plan-file", help="CSV or parquet with columns user_id, plan.")] = None,
-    month: Annotated[list[str] | None, typer.Option(
-        "--month", help="Billing month(s) to report, YYYY-MM (repeatable).")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, typer.Option(
-        "--until", help="Last day (inclusive), YYYY-MM-DD.")] = None,
+    month: MonthOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     by: Annotated[str, typer.Option("--by", help="plan, user or month.")] = "plan",
     top: Annotated[int, typer.Option(
         "--top", help="Unprofitable user-months to list in the users table, by loss (--by "
@@ -397,10 +412,13 @@ def report(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Profitability per plan: revenue, GPU cost, margins, who is unprofitable, who pays;
-    optionally margin sensitivity, break-even and a projection (docs/economics.md).
+    """Report profitability per plan, and who is unprofitable.
 
-    Example: planalyzer report 'exports/*.parquet' --month 2026-10 --by plan --sensitivity
+    Revenue, GPU cost, margins, who is unprofitable, who pays; optionally margin
+    sensitivity, break-even and a projection (docs/economics.md).
+
+    Example (from the repository root): planalyzer report sample_logs/parquet --month
+    2026-10 --by plan --sensitivity
     """
     from planalyzer.economics import EconomicsOptions, economics_tables
     from planalyzer.report import build_report
@@ -468,9 +486,10 @@ def me(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Is my plan worth it? Your Claude Code and Codex usage by month: API-list value,
-    estimated GPU cost, how close you came to each plan's 5-hour and weekly limits, and what
-    each plan would have cost you.
+    """Show whether your own plan is worth it.
+
+    Your Claude Code and Codex usage by month: API-list value, estimated GPU cost, how close
+    you came to each plan's 5-hour and weekly limits, and what each plan would have cost you.
 
     Example: planalyzer me --claude-dir ~/.claude --codex-dir ~/.codex --plan claude_max_5x
     """
@@ -530,5 +549,44 @@ def _root(
     """Buffet-pricing analysis of AI usage logs."""
 
 
+# click's error classes, as typer raises them (typer ships its own click and exports only
+# BadParameter, a UsageError, a ClickException)
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 def main() -> None:
-    app()
+    """The ``planalyzer`` command. A usage error (an option's value that is not a number, a
+    missing option or value, an unknown option) is one line on stderr, exit code 2, as
+    planalyzer's own errors are, rather than click's usage block."""
+    try:
+        code = app(standalone_mode=False)
+    except _CLICK_ERROR as exc:  # a usage error; or a file option that cannot be opened
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no command: the help, as before
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(int(getattr(exc, "exit_code", 2)))
+        line = (usage_error_line(exc) if isinstance(exc, _USAGE_ERROR)
+                else " ".join(exc.format_message().split()))  # type: ignore[attr-defined]
+        sys.stderr.write(f"error: {line}\n")
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_error_line(exc: Any) -> str:
+    """A click usage error as one line: the message, then where help is (and, for a missing
+    --scenario, the shipped scenarios' names)."""
+    message = " ".join(exc.format_message().split())
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ == "MissingParameter" and getattr(param, "name", None) == "scenario":
+        from planalyzer.whatif import shipped_scenarios
+
+        message += (" Give a scenario TOML or a shipped scenario's name: "
+                    + ", ".join(s.stem for s in shipped_scenarios()) + ".")
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "planalyzer"
+    return f"{message} ({path} --help for usage)"

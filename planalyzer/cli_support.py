@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import typer
 from rich.console import Console
@@ -54,7 +54,7 @@ def console(stderr: bool = False) -> Console:
     # in a model name is text, not a rich tag). stdout's lines lose their padding spaces
     # (tables pad each cell): diff, grep 'x$' and a copy into a spreadsheet see none
     # (stderr keeps its stream: progress bars redraw their line).
-    file = None if stderr else TrimmedLines(stream)
+    file = None if stderr else cast(IO[str], TrimmedLines(stream))
     return Console(stderr=stderr, file=file, highlight=False, soft_wrap=False, width=width,
                    markup=False)
 

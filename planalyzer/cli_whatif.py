@@ -99,7 +99,9 @@ def whatif(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Replay the history under changed plans: baseline and each scenario side by side.
+    """Replay the history under changed plans.
+
+    The baseline and each scenario side by side.
 
     Example: planalyzer whatif sample_logs/parquet --scenario max20x_weekly_cap_overage.toml
     """
@@ -171,7 +173,9 @@ def sweep(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Evaluate a grid of plan designs; the frontier of margin against users affected.
+    """Evaluate a grid of plan designs.
+
+    The frontier of margin against users affected.
 
     Example: planalyzer sweep sample_logs/parquet --grid plans.claude_max_20x.price_usd=150,200,250
     --grid plans.claude_max_20x.limits.weekly.cap=40e6:80e6:20e6

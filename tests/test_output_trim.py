@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from conftest import SMALL
 from typer.testing import CliRunner
 
-from conftest import SMALL
 from planalyzer.cli import app
 from planalyzer.cli_support import TrimmedLines, trim_line
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import SMALL
+
 from planalyzer.store import Store
 from planalyzer.usage import top_users_by_tokens
 
