@@ -55,6 +55,7 @@ from planalyzer.cli_support import (
     load_for_analysis,
     load_options,
     load_with_progress,
+    loaded_sources,
     period_of,
     rejected_reasons,
     run_meta,
@@ -262,6 +263,7 @@ def costs(
         models: list[str] | None = None
         scope: str | None = None  # with --db: the files it holds beyond those named
         by_model = None  # with logs: their requests, value and cost per model
+        read: dict[str, Any] | None = None  # with logs: the sources and rows read
         if db is not None:
             check_sources(sources, db)
         if sources or db:  # with --db alone: the models of the events it holds
@@ -270,6 +272,7 @@ def costs(
             with Store(db, read_only=not sources) as store:
                 loaded = load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
+                read = loaded_sources(store, sources, loaded)
                 models = logged_models(store.con)
                 # unknown or unpriced models, with their volumes: an error with --strict
                 checked = price_events(store.con, catalog, prices=prices, strict=strict)
@@ -283,7 +286,7 @@ def costs(
             tables.append(by_model)
         if sensitivity:
             tables += sensitivity_tables(catalog, prices, models)
-        meta = run_meta(timezone, costs=costs_file, prices=prices_file)
+        meta = run_meta(timezone, costs=costs_file, prices=prices_file, sources=read)
         del meta["period"], meta["catalogs"]["plans"]  # costs prices no period, no plan
         emit(tables, fmt, meta)
 
@@ -443,6 +446,7 @@ def report(
         with Store(db, read_only=not sources) as store:
             loaded = load_for_analysis(store, sources, opts, quiet, fmt)
             scope = store.others_note(loaded)
+            read = loaded_sources(store, sources, loaded)
             with working(quiet, fmt, "pricing and capping" + ("" if no_fit else
                                                                  ", fitting plans")):
                 data = build_report(store.con, plans=plans, costs=costs, prices=prices,
@@ -458,7 +462,8 @@ def report(
         if econ.any:
             tables += economics_tables(data, econ, costs=costs, prices=prices)
         emit(tables, fmt, run_meta(timezone, month, since, until, plans, costs, prices,
-                                     assign or [], plan_file, covered_period(data)))
+                                     assign or [], plan_file, covered_period(data),
+                                     sources=read))
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:
                 sys.stderr.write("unprofitable users found (--fail-if-unprofitable)\n")

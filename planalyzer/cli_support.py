@@ -179,11 +179,12 @@ def check_format(fmt: str) -> None:
 def run_meta(timezone: str, month: list[str] | None = None, since: str | None = None,
               until: str | None = None, plans: Path | None = None, costs: Path | None = None,
               prices: Path | None = None, assign: list[str] | None = None,
-              plan_file: Path | None = None, covered: dict[str, Any] | None = None
-              ) -> dict[str, Any]:
+              plan_file: Path | None = None, covered: dict[str, Any] | None = None,
+              sources: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON's ``meta``: the options that shape the figures, so two runs' documents say what
     they compare (each catalog's file, or null, and the shipped one it rests on; a period of
-    nulls is all months, ``covered``: the months the figures cover, run_meta.covered_months)."""
+    nulls is all months, ``covered``: the months the figures cover, run_meta.covered_months;
+    ``sources``: the files and rows they rest on, loaded_sources)."""
     from planalyzer.run_meta import catalog_meta
 
     meta: dict[str, Any] = {
@@ -192,10 +193,24 @@ def run_meta(timezone: str, month: list[str] | None = None, since: str | None = 
                    **(covered or {})},
         "catalogs": catalog_meta(plans=plans, costs=costs, prices=prices),
     }
+    if sources is not None:
+        meta["sources"] = sources
     if assign is not None or plan_file is not None:
         meta["assignments"] = {"assign": list(assign or []),
                                "plan_file": str(plan_file) if plan_file else None}
     return meta
+
+
+def loaded_sources(store: Store, sources: list[str] | None, report: LoadReport
+                   ) -> dict[str, Any]:
+    """JSON meta's ``sources`` (run_meta.sources_meta): the sources named and their rows, and
+    with --db what the store holds (its accounting: analysis covers every file in it)."""
+    from planalyzer.run_meta import sources_meta
+
+    if store.path is None:
+        return sources_meta(sources, report.files)
+    return sources_meta(sources, report.files, str(store.path), store_totals(store.con),
+                        stored=lambda files: store_totals(store.con, files)[1])
 
 
 def covered_period(data: Any) -> dict[str, Any]:
