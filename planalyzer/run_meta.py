@@ -100,17 +100,17 @@ def _summed(files: Sequence[FileLoad]) -> FileLoad:
     return total
 
 
-def _holds(given: str, source: str) -> bool:
+def _holder(given: str) -> Callable[[str], bool]:
     """Whether the source named ``given`` on the command line (a file, a folder, a glob)
-    holds the file ``source`` (an absolute path) a load read."""
+    holds a file a load read (an absolute path)."""
     path = Path(given).expanduser()
-    real = Path(os.path.realpath(source))
     if path.exists():
-        here = Path(os.path.realpath(path))
-        return real == here or here in real.parents
+        here = os.path.realpath(path)
+        below = here.rstrip(os.sep) + os.sep
+        return lambda source: source == here or source.startswith(below)
     pattern = os.path.abspath(os.path.expanduser(given))  # a glob: the file or a folder above it
-    return any(fnmatch.fnmatchcase(str(p), pattern)
-               for p in (Path(os.path.abspath(source)), *Path(os.path.abspath(source)).parents))
+    return lambda source: any(fnmatch.fnmatchcase(str(p), pattern)
+                              for p in (Path(source), *Path(source).parents))
 
 
 def sources_meta(given: Sequence[str] | None, files: Sequence[FileLoad],
@@ -125,9 +125,13 @@ def sources_meta(given: Sequence[str] | None, files: Sequence[FileLoad],
     some files, summed; a named source's rows are then those it holds for its files (a file
     a run finds unchanged reads no rows, but its events are there)."""
     groups: dict[str, list[FileLoad]] = {g: [] for g in given or []}
+    holders = [(g, _holder(g)) for g in groups]
     other: list[FileLoad] = []
     for f in files:
-        owner = next((g for g in groups if _holds(g, f.source)), None)
+        owner = next((g for g, holds in holders if holds(f.source)), None)
+        if owner is None:  # reached through a link: its real path
+            real = os.path.realpath(f.source)
+            owner = next((g for g, holds in holders if holds(real)), None)
         (groups[owner] if owner is not None else other).append(f)
     def rows(fs: list[FileLoad]) -> dict[str, Any]:
         if stored is not None and fs:
