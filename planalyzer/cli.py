@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from planalyzer import __version__
 from planalyzer.accounting import (
     accounting_tables,
+    display_path,
     skipped_lines,
     unterminated_note,
 )
@@ -30,13 +31,17 @@ from planalyzer.cli_options import (
     MappingFileOpt,
     MaxTokensOpt,
     MeDbOpt,
+    MonthOpt,
+    PlainQuietOpt,
     PricesOpt,
     PricingStrictOpt,
     QuietOpt,
+    SinceOpt,
     SourceOpt,
     SourcesArg,
     StrictOpt,
     TzOpt,
+    UntilOpt,
     UserMapOpt,
     UserOpt,
 )
@@ -50,6 +55,7 @@ from planalyzer.cli_support import (
     load_for_analysis,
     load_options,
     load_with_progress,
+    loaded_sources,
     period_of,
     rejected_reasons,
     run_meta,
@@ -75,7 +81,8 @@ app = typer.Typer(
     name="planalyzer",
     help="Does our $200 plan lose money, on whom, and what should we change?\n\n"
          "Loads per-user token usage logs into DuckDB and sets each user's month against "
-         "flat-rate plans.",
+         "flat-rate plans. Start with `planalyzer demo`; each command's --help has an "
+         "example (run from the repository root, sample_logs/ is the shipped sample).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -108,7 +115,7 @@ def load(
     Every file's rows are accounted for: read = loaded + rejected + duplicates. Rejected rows
     are kept in the rejected_rows table with file, row and reason.
 
-    Example: planalyzer load 'exports/month=*/*.parquet' --db usage.duckdb
+    Example (from the repository root): planalyzer load sample_logs/parquet --db usage.duckdb
     """
     with user_errors(db) as run:
         check_format(fmt)
@@ -137,9 +144,12 @@ def show_mapping(
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Show how each file's columns map onto the events schema, without loading.
+    """Show each file's column mapping, without loading.
 
-    Example: planalyzer map exports/usage.csv --map user_id=account
+    How each file's columns map onto the events schema, and the columns left unused.
+
+    Example (from the repository root): planalyzer map sample_logs/csv
+    (--map user_id=account reads a column named account as the user id)
     """
     with user_errors():
         check_format(fmt)
@@ -150,9 +160,13 @@ def show_mapping(
 @app.command()
 def demo(
     fmt: FormatOpt = "table",
-    quiet: QuietOpt = False,
+    quiet: PlainQuietOpt = False,
 ) -> None:
     """Load the shipped sample logs and print the headline summary.
+
+    The sample logs are sample_logs/ of the repository (or of the installed package): a
+    synthetic October of 299 users, as parquet, CSV and JSON lines. The demo reads the
+    parquet copy; its last line prints where it is, for `planalyzer report PATH`.
 
     Example: planalyzer demo
     """
@@ -168,10 +182,13 @@ def demo(
             acct = accounting_tables(report)[0]
             data = build_report(store.con, plan_fit=False)
             tables.append(headline(data))
+        samples = display_path(demo_sources()[0])
         if fmt == "table":
             emit(tables, fmt)
             if not quiet:
                 console().print(summary_line(report))
+                console().print(f"sample logs: {samples} (planalyzer report {samples} gives "
+                                "the full tables)", soft_wrap=True)
         else:
             emit([acct, *tables], fmt)
 
@@ -182,8 +199,10 @@ def plans(
         "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Show the plan catalog: prices (monthly and annual), limits with their windows, meters
-    and caps, overage policies, and the source and date behind each plan.
+    """Show the plan catalog.
+
+    Prices (monthly and annual), limits with their windows, meters and caps, overage
+    policies, and the source and date behind each plan.
 
     Example: planalyzer plans --format markdown
     """
@@ -220,8 +239,10 @@ def costs(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Show what each model costs to serve per token class and per typical request, the bound
-    (compute or memory) and batch behind it, and the assumptions it rests on.
+    """Show what each model costs to serve, and what the cost rests on.
+
+    Per token class and per typical request, the bound (compute or memory) and batch behind
+    it, the model shapes and serving profiles it rests on.
 
     Example: planalyzer costs sample_logs/parquet --sensitivity
     """
@@ -242,6 +263,7 @@ def costs(
         models: list[str] | None = None
         scope: str | None = None  # with --db: the files it holds beyond those named
         by_model = None  # with logs: their requests, value and cost per model
+        read: dict[str, Any] | None = None  # with logs: the sources and rows read
         if db is not None:
             check_sources(sources, db)
         if sources or db:  # with --db alone: the models of the events it holds
@@ -250,6 +272,7 @@ def costs(
             with Store(db, read_only=not sources) as store:
                 loaded = load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
+                read = loaded_sources(store, sources, loaded)
                 models = logged_models(store.con)
                 # unknown or unpriced models, with their volumes: an error with --strict
                 checked = price_events(store.con, catalog, prices=prices, strict=strict)
@@ -263,7 +286,7 @@ def costs(
             tables.append(by_model)
         if sensitivity:
             tables += sensitivity_tables(catalog, prices, models)
-        meta = run_meta(timezone, costs=costs_file, prices=prices_file)
+        meta = run_meta(timezone, costs=costs_file, prices=prices_file, sources=read)
         del meta["period"], meta["catalogs"]["plans"]  # costs prices no period, no plan
         emit(tables, fmt, meta)
 
@@ -287,12 +310,13 @@ def generate(
         "--describe", help="Print the population's statistics next to published targets.")]
         = False,
     fmt: FormatOpt = "table",
-    quiet: QuietOpt = False,
+    quiet: PlainQuietOpt = False,
 ) -> None:
-    """Write a seeded synthetic usage population (parquet, canonical events schema), drawn to
-    approach published usage distributions (--describe shows how close: the medians and token
-    mix match; the top users' shares of spend run below the published ones). Load OUT/events
-    afterwards.
+    """Write a seeded synthetic usage population.
+
+    Parquet in the canonical events schema, drawn to approach published usage distributions
+    (--describe shows how close: the medians and token mix match; the top users' shares of
+    spend run below the published ones). Load OUT/events afterwards.
 
     Example: planalyzer generate --users 300 --months 1 --seed 7 --out synth --describe
     """
@@ -343,11 +367,9 @@ def report(
         "plan file and the logs' plan column.")] = None,
     plan_file: Annotated[Path | None, typer.Option(
         "--plan-file", help="CSV or parquet with columns user_id, plan.")] = None,
-    month: Annotated[list[str] | None, typer.Option(
-        "--month", help="Billing month(s) to report, YYYY-MM (repeatable).")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, typer.Option(
-        "--until", help="Last day (inclusive), YYYY-MM-DD.")] = None,
+    month: MonthOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     by: Annotated[str, typer.Option("--by", help="plan, user or month.")] = "plan",
     top: Annotated[int, typer.Option(
         "--top", help="Unprofitable user-months to list in the users table, by loss (--by "
@@ -393,10 +415,13 @@ def report(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Profitability per plan: revenue, GPU cost, margins, who is unprofitable, who pays;
-    optionally margin sensitivity, break-even and a projection (docs/economics.md).
+    """Report profitability per plan, and who is unprofitable.
 
-    Example: planalyzer report 'exports/*.parquet' --month 2026-10 --by plan --sensitivity
+    Revenue, GPU cost, margins, who is unprofitable, who pays; optionally margin
+    sensitivity, break-even and a projection (docs/economics.md).
+
+    Example (from the repository root): planalyzer report sample_logs/parquet --month
+    2026-10 --by plan --sensitivity
     """
     from planalyzer.economics import EconomicsOptions, economics_tables
     from planalyzer.report import build_report
@@ -421,6 +446,7 @@ def report(
         with Store(db, read_only=not sources) as store:
             loaded = load_for_analysis(store, sources, opts, quiet, fmt)
             scope = store.others_note(loaded)
+            read = loaded_sources(store, sources, loaded)
             with working(quiet, fmt, "pricing and capping" + ("" if no_fit else
                                                                  ", fitting plans")):
                 data = build_report(store.con, plans=plans, costs=costs, prices=prices,
@@ -436,7 +462,8 @@ def report(
         if econ.any:
             tables += economics_tables(data, econ, costs=costs, prices=prices)
         emit(tables, fmt, run_meta(timezone, month, since, until, plans, costs, prices,
-                                     assign or [], plan_file, covered_period(data)))
+                                     assign or [], plan_file, covered_period(data),
+                                     sources=read))
         if fail_if_unprofitable and any_unprofitable(data):
             if fmt == "table" and not quiet:
                 sys.stderr.write("unprofitable users found (--fail-if-unprofitable)\n")
@@ -464,9 +491,10 @@ def me(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Is my plan worth it? Your Claude Code and Codex usage by month: API-list value,
-    estimated GPU cost, how close you came to each plan's 5-hour and weekly limits, and what
-    each plan would have cost you.
+    """Show whether your own plan is worth it.
+
+    Your Claude Code and Codex usage by month: API-list value, estimated GPU cost, how close
+    you came to each plan's 5-hour and weekly limits, and what each plan would have cost you.
 
     Example: planalyzer me --claude-dir ~/.claude --codex-dir ~/.codex --plan claude_max_5x
     """
@@ -526,5 +554,44 @@ def _root(
     """Buffet-pricing analysis of AI usage logs."""
 
 
+# click's error classes, as typer raises them (typer ships its own click and exports only
+# BadParameter, a UsageError, a ClickException)
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 def main() -> None:
-    app()
+    """The ``planalyzer`` command. A usage error (an option's value that is not a number, a
+    missing option or value, an unknown option) is one line on stderr, exit code 2, as
+    planalyzer's own errors are, rather than click's usage block."""
+    try:
+        code = app(standalone_mode=False)
+    except _CLICK_ERROR as exc:  # a usage error; or a file option that cannot be opened
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no command: the help, as before
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(int(getattr(exc, "exit_code", 2)))
+        line = (usage_error_line(exc) if isinstance(exc, _USAGE_ERROR)
+                else " ".join(exc.format_message().split()))  # type: ignore[attr-defined]
+        sys.stderr.write(f"error: {line}\n")
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_error_line(exc: Any) -> str:
+    """A click usage error as one line: the message, then where help is (and, for a missing
+    --scenario, the shipped scenarios' names)."""
+    message = " ".join(exc.format_message().split())
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ == "MissingParameter" and getattr(param, "name", None) == "scenario":
+        from planalyzer.whatif import shipped_scenarios
+
+        message += (" Give a scenario TOML or a shipped scenario's name: "
+                    + ", ".join(s.stem for s in shipped_scenarios()) + ".")
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "planalyzer"
+    return f"{message} ({path} --help for usage)"

@@ -24,6 +24,8 @@ FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", help="Output format: table, json, csv or markdown.")]
 QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress or notes (rejected rows are still counted on stderr).")]
+PlainQuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress, and no line under the tables.")]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="Column mapping canonical=theirs, e.g. --map user_id=account (repeatable).")]
 MappingFileOpt = Annotated[Path | None, typer.Option(
@@ -44,7 +46,8 @@ PricingStrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Fail (exit 2) if any row is rejected, or a logged model is not in the "
     "cost catalog or has no API list price.")]
 MaxTokensOpt = Annotated[int, typer.Option(
-    "--max-tokens", help="Reject a row whose token count in any class exceeds this.")]
+    "--max-tokens", help="Reject a row whose token count in any class exceeds this per "
+    "request (a row of n requests, a usage bucket, may hold n times it).")]
 BucketPromptTokensOpt = Annotated[int, typer.Option(
     "--bucket-prompt-tokens", help="Assumed mean prompt tokens per request of a usage bucket "
     "that logs no request count (Anthropic usage reports): its count is estimated as its "
@@ -76,12 +79,17 @@ AssignOpt = Annotated[list[str] | None, typer.Option(
 PlanFileOpt = Annotated[Path | None, typer.Option(
     "--plan-file", help="CSV or parquet with columns user_id, plan.")]
 MonthOpt = Annotated[list[str] | None, typer.Option(
-    "--month", help="Billing month(s) to report, YYYY-MM (repeatable).")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD.")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (inclusive), YYYY-MM-DD.")]
+    "--month", help="Billing month(s) to report, YYYY-MM (repeatable; default: every month "
+    "in the logs).")]
+SinceOpt = Annotated[str | None, typer.Option(
+    "--since", help="First day, YYYY-MM-DD (default: the logs' first day).")]
+UntilOpt = Annotated[str | None, typer.Option(
+    "--until", help="Last day (inclusive), YYYY-MM-DD (default: the logs' last day).")]
 GridOpt = Annotated[list[str] | None, typer.Option(
     "--grid", help="PATH=V1,V2 or PATH=START:STOP:STEP over scenario keys (repeatable), e.g. "
-    "plans.claude_max_20x.limits.weekly.cap=40e6:80e6:10e6 (ascending: STOP at least START; "
-    "list values to go down).")]
+    "plans.claude_max_20x.limits.weekly.cap=40M:80M:10M (ascending: STOP at least START; "
+    "list values to go down). A cap is in its limit's meter units (claude_credits, tokens, "
+    "requests ...: `planalyzer plans` shows each limit's meter and cap); numbers may be "
+    "written 40e6, 40_000_000, 40M or 1.5k.")]
 BaseScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="A scenario TOML the grid points start from (default: the baseline).")]

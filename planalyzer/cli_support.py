@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import typer
 from rich.console import Console
@@ -51,8 +52,55 @@ def console(stderr: bool = False) -> Console:
     # Piped output has no terminal width to follow: use a wide one (COLUMNS still wins).
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
     # markup off: user ids, model names and paths from the logs print as they are (a "[/x]"
-    # in a model name is text, not a rich tag)
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, markup=False)
+    # in a model name is text, not a rich tag). stdout's lines lose their padding spaces
+    # (tables pad each cell): diff, grep 'x$' and a copy into a spreadsheet see none
+    # (stderr keeps its stream: progress bars redraw their line).
+    file = None if stderr else cast(IO[str], TrimmedLines(stream))
+    return Console(stderr=stderr, file=file, highlight=False, soft_wrap=False, width=width,
+                   markup=False)
+
+
+# trailing blanks of a line, with any style codes among or after them (a terminal's output)
+_TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
+
+
+def trim_line(line: str) -> str:
+    """``line`` without trailing spaces; style codes among them are kept (a style is closed)."""
+    tail = _TRAILING.search(line)
+    if tail is None:
+        return line
+    return line[:tail.start()] + "".join(re.findall(r"\x1b\[[0-9;]*m", tail.group()))
+
+
+class TrimmedLines:
+    """A text stream that writes each line without its trailing spaces (a partial line is
+    held until its end, or until a flush)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self.pending = (self.pending + text).split("\n")
+        if lines:
+            self.stream.write("".join(trim_line(line) + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.stream.write(self.pending)
+            self.pending = ""
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(self.stream.isatty())
+
+    def fileno(self) -> int:
+        return int(self.stream.fileno())
+
+    @property
+    def encoding(self) -> str:
+        return str(getattr(self.stream, "encoding", None) or "utf-8")
 
 
 @contextmanager
@@ -132,11 +180,12 @@ def check_format(fmt: str) -> None:
 def run_meta(timezone: str, month: list[str] | None = None, since: str | None = None,
               until: str | None = None, plans: Path | None = None, costs: Path | None = None,
               prices: Path | None = None, assign: list[str] | None = None,
-              plan_file: Path | None = None, covered: dict[str, Any] | None = None
-              ) -> dict[str, Any]:
+              plan_file: Path | None = None, covered: dict[str, Any] | None = None,
+              sources: dict[str, Any] | None = None) -> dict[str, Any]:
     """JSON's ``meta``: the options that shape the figures, so two runs' documents say what
     they compare (each catalog's file, or null, and the shipped one it rests on; a period of
-    nulls is all months, ``covered``: the months the figures cover, run_meta.covered_months)."""
+    nulls is all months, ``covered``: the months the figures cover, run_meta.covered_months;
+    ``sources``: the files and rows they rest on, loaded_sources)."""
     from planalyzer.run_meta import catalog_meta
 
     meta: dict[str, Any] = {
@@ -145,10 +194,24 @@ def run_meta(timezone: str, month: list[str] | None = None, since: str | None = 
                    **(covered or {})},
         "catalogs": catalog_meta(plans=plans, costs=costs, prices=prices),
     }
+    if sources is not None:
+        meta["sources"] = sources
     if assign is not None or plan_file is not None:
         meta["assignments"] = {"assign": list(assign or []),
                                "plan_file": str(plan_file) if plan_file else None}
     return meta
+
+
+def loaded_sources(store: Store, sources: list[str] | None, report: LoadReport
+                   ) -> dict[str, Any]:
+    """JSON meta's ``sources`` (run_meta.sources_meta): the sources named and their rows, and
+    with --db what the store holds (its accounting: analysis covers every file in it)."""
+    from planalyzer.run_meta import sources_meta
+
+    if store.path is None:
+        return sources_meta(sources, report.files)
+    return sources_meta(sources, report.files, str(store.path), store_totals(store.con),
+                        stored=lambda files: store_totals(store.con, files)[1])
 
 
 def covered_period(data: Any) -> dict[str, Any]:

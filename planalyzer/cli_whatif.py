@@ -43,6 +43,7 @@ from planalyzer.cli_support import (
     emit,
     load_for_analysis,
     load_options,
+    loaded_sources,
     period_of,
     run_meta,
     user_errors,
@@ -57,16 +58,17 @@ def _whatif_setup(store: Store, sources: list[str] | None, scenarios: list[Any],
                   costs: Path | None, prices: Path | None, assign: list[str] | None,
                   plan_file: Path | None, month: list[str] | None, since: str | None,
                   until: str | None, opts: LoadOptions, quiet: bool, fmt: str,
-                  extra: list[Any] | None = None) -> Any:
+                  extra: list[Any] | None = None) -> tuple[Any, dict[str, Any]]:
+    """The evaluator over the loaded history, and JSON meta's ``sources`` (what it read)."""
     from planalyzer.whatif import prepare
 
     period = period_of(month, since, until)
-    load_for_analysis(store, sources, opts, quiet, fmt)
+    read = loaded_sources(store, sources, load_for_analysis(store, sources, opts, quiet, fmt))
     with working(quiet, fmt, "one pass over the history"):
         ev, _notes = prepare(store.con, scenarios, plans=plans, costs=costs, prices=prices,
                              assign=assign or [], plan_file=plan_file, timezone=opts.timezone,
                              period=period, strict=opts.strict, extra_catalogs=extra or [])
-    return ev
+    return ev, read
 
 
 def whatif(
@@ -99,7 +101,9 @@ def whatif(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Replay the history under changed plans: baseline and each scenario side by side.
+    """Replay the history under changed plans.
+
+    The baseline and each scenario side by side.
 
     Example: planalyzer whatif sample_logs/parquet --scenario max20x_weekly_cap_overage.toml
     """
@@ -114,12 +118,12 @@ def whatif(
         _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
         scen = [load_scenario(_scenario_path(Path(p))) for p in scenario]
         with Store(db, read_only=not sources) as store:
-            ev = _whatif_setup(store, sources, scen, plans, costs, prices, assign, plan_file,
+            ev, read = _whatif_setup(store, sources, scen, plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt)
             outs = [ev.run(s) for s in scen]
         emit(whatif_tables(ev, outs, top), fmt,
               run_meta(timezone, month, since, until, plans, costs, prices, assign or [],
-                        plan_file, covered_period(ev)))
+                        plan_file, covered_period(ev), sources=read))
 
 
 def _scenario_path(p: Path) -> Path:
@@ -171,7 +175,9 @@ def sweep(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ) -> None:
-    """Evaluate a grid of plan designs; the frontier of margin against users affected.
+    """Evaluate a grid of plan designs.
+
+    The frontier of margin against users affected.
 
     Example: planalyzer sweep sample_logs/parquet --grid plans.claude_max_20x.price_usd=150,200,250
     --grid plans.claude_max_20x.limits.weekly.cap=40e6:80e6:20e6
@@ -206,11 +212,11 @@ def sweep(
         check_metrics([("--objective", parse_objective(objective).metric),
                        ("--affected", affected)], catalog, scen)
         with Store(db, read_only=not sources) as store:
-            ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
+            ev, read = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt, extra)
             _outs, tables = run_sweep(ev, scen, points, objective, affected)
         emit(tables, fmt, run_meta(timezone, month, since, until, plans, costs, prices,
-                                     assign or [], plan_file, covered_period(ev)))
+                                     assign or [], plan_file, covered_period(ev), sources=read))
 
 
 def optimize(
@@ -296,13 +302,13 @@ def optimize(
         check_metrics([("--objective", parse_objective(objective).metric),
                        *[(f"--constraint {c.text!r}", c.metric) for c in cons]], catalog, scen)
         with Store(db, read_only=not sources) as store:
-            ev = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
+            ev, read = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt, extra)
             res = run_optimize(ev, base, axes, objective, cons, search=search,
                                max_evals=max_evals, top=top)
         emit(result_tables(ev, res, axes, objective, cons), fmt,
               run_meta(timezone, month, since, until, plans, costs, prices, assign or [],
-                        plan_file, covered_period(ev)))
+                        plan_file, covered_period(ev), sources=read))
 
 
 def _small(axes: list[Any]) -> bool:

@@ -38,19 +38,22 @@ def usage_summary(con: duckdb.DuckDBPyConnection) -> Table:
 
 
 def top_users_by_tokens(con: duckdb.DuckDBPyConnection, limit: int = 10) -> Table:
-    """The heaviest users by total tokens, with their token mix (``limit`` of them, >= 0)."""
+    """The heaviest users by total tokens, with their token mix (``limit`` of them, >= 0):
+    every logged request, before any plan's limits (a report's figures count served ones)."""
     check_min("limit", limit, 0, "users to list")
     require_events(con)
     rel = sqlfiles.relation(con, "top_users_by_tokens", {"limit": limit})
     return Table(
-        "top_users", f"Top {limit} users by tokens",
-        [Col("user_id"), Col("plan"), Col("requests", "int"),
+        "top_users", f"Top {limit} users by tokens logged",
+        [Col("user_id"), Col("plan"), Col("requests", "int", "logged requests"),
          Col("input_tokens", "tokens", "input"),
          Col("cache_write_all_tokens", "tokens", "cache write"),
          Col("cache_read_tokens", "tokens", "cache read"),
          Col("output_tokens", "tokens", "output"), Col("total_tokens", "tokens", "total")],
         [tuple(r) for r in rel.fetchall()],
-        notes=["cache write = 5-minute + 1-hour cache writes (cache_write_all_tokens)"],
+        notes=["logged = every request in the logs, before plan limits; the report counts "
+               "served requests only",
+               "cache write = 5-minute + 1-hour cache writes (cache_write_all_tokens)"],
     )
 
 

@@ -40,14 +40,14 @@ def test_readme_quickstart_is_the_demo_output() -> None:
 
 
 def test_readme_says_what_costs_json_meta_holds() -> None:
-    """README "Output formats": costs reads no logs, so its meta has no period or
-    assignments."""
+    """README "Output formats": costs given no logs has no period, assignments or sources in
+    its meta."""
     from conftest import cli_json
 
     meta = cli_json(["costs"])["meta"]
     assert set(meta) == {"timezone", "catalogs"} and set(meta["catalogs"]) == {"costs",
                                                                                 "prices"}
     flat = " ".join(README.split())
-    assert ("`costs` reads no logs and assigns no plans: its meta has only `timezone` and "
-            "`catalogs` (`costs`, `prices`)") in flat
+    assert ("`costs` assigns no plans: given no logs, its meta has only `timezone` and "
+            "`catalogs` (`costs`, `prices`); given logs, also `sources` (below)") in flat
     assert "`whatif`, `sweep`, `optimize` and `costs` put first" not in flat

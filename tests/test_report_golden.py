@@ -21,6 +21,13 @@ ENV = {"COLUMNS": "120", "LINES": "50", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": 
 SUFFIX = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md"}
 
 
+@pytest.fixture(autouse=True)
+def _at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON meta.sources names a source relative to the working folder: the golden files hold
+    tests/fixtures/..., wherever pytest is started."""
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+
+
 def run(*args: str) -> tuple[int, str]:
     res = CliRunner().invoke(app, ["report", str(FIXTURE), *args], env=ENV)
     return res.exit_code, res.stdout

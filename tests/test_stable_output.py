@@ -99,6 +99,8 @@ def test_json_meta_records_what_shapes_the_figures() -> None:
                     "2026-10", "--timezone", "America/New_York", "--assign", "*=claude_pro"])
     shipped = {kind: {"file": None, "shipped": shipped_catalog(kind)}
                for kind in ("plans", "costs", "prices")}
+    sources = doc["meta"].pop("sources")  # tests/test_meta_sources.py
+    assert sources["given"][0]["rows_loaded"] == 5690 and sources["db"] is None
     assert doc["meta"] == {
         "timezone": "America/New_York",
         "period": {"months": ["2026-10"], "since": None, "until": None,

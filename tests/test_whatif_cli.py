@@ -29,6 +29,13 @@ from planalyzer.whatif.tables import delta, whatif_tables
 ENV = {"COLUMNS": "120", "LINES": "50", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1",
        "TERM": "dumb"}
 SUFFIX = {"table": "txt", "json": "json", "csv": "csv", "markdown": "md"}
+
+
+@pytest.fixture(autouse=True)
+def _at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON meta.sources names a source relative to the working folder: the golden files hold
+    tests/fixtures/..., wherever pytest is started."""
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
 SCENARIOS = ["--scenario", "max20x_weekly_cap_overage", "--scenario", "pro_price_25_elastic"]
 
 

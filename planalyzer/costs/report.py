@@ -68,9 +68,12 @@ def _note(res: Resolution) -> str:
     return res.note
 
 
+SHORT_PROMPT = 1_000  # the per-class $/M tables price 1,000 tokens of each class
+
+
 def _per_class_row(name: str, res: Resolution, prices: PriceCatalog) -> tuple[object, ...]:
-    k = 1000.0
-    short = Tokens(input=1000)
+    k = float(SHORT_PROMPT)
+    short = Tokens(input=k)
     price = prices.lookup(name)
     api = price.base if price else None
     return (
@@ -273,8 +276,11 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
         PER_CLASS_COLUMNS, class_rows,
         notes=[
             "Marginal: GPU time / fleet utilization x $/GPU-hour (docs/costs.md). Input and "
-            "cache writes are prefill at a short prompt; cache reads on a 1k-token request; "
-            "output at 1k and 128k tokens of context (long contexts cost more per token).",
+            f"cache writes: a fresh {SHORT_PROMPT:,}-token prompt (prefill, nothing read "
+            f"from the cache; attention makes a longer prompt cost more per token); cache "
+            f"reads: {SHORT_PROMPT:,} read on top of a {SHORT_PROMPT:,}-token prompt; "
+            f"output: {SHORT_PROMPT:,} tokens after 1k and after 128k tokens of context (long "
+            "contexts cost more per token).",
             "training $/M is the fully loaded view's amortized training (training cost / "
             "lifetime tokens), never part of the marginal cost.",
             "API columns are list prices (facts.md section 3), for comparison; cache write "
@@ -306,7 +312,54 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
     assumptions = Table("cost_assumptions", "What the costs rest on (serving profiles)",
                         ASSUMPTION_COLUMNS, _assumption_rows(catalog, resolutions),
                         notes=["Override any of these with --costs FILE (docs/costs.md)."])
-    return [per_class, loaded, by_context, assumptions]
+    shapes = Table(
+        "cost_models", "What the costs rest on (model profiles and training)",
+        MODEL_COLUMNS, [_model_row(catalog, n, r) for n, r in zip(names, resolutions, strict=True)],
+        notes=["The model shape the roofline prices with (docs/costs.md): params in "
+               "billions (active: read per token; routed: the experts' share), KV values per "
+               "layer (0: 2 x KV heads x head dim), bytes per weight and per KV value; a "
+               "measured or rate-card serving profile prices without the shape.",
+               "training $/M (fully loaded view only) = training cost / lifetime tokens, the "
+               "route's where it names them, else the profile's. Override with --costs FILE."])
+    return [per_class, loaded, by_context, assumptions, shapes]
+
+
+def _training_from(catalog: CostCatalog, res: Resolution) -> str:
+    """Where the training cost and lifetime tokens come from: the route or the profile."""
+    m = res.model
+    if (res.training_cost_usd, res.lifetime_tokens) == (m.training_cost_usd, m.lifetime_tokens):
+        return f"profile {m.key}"
+    route = catalog.route_of(res.logged)
+    return f"route {route}" if route is not None else "catalog override"
+
+
+def _model_row(catalog: CostCatalog, name: str, res: Resolution) -> tuple[object, ...]:
+    m = res.model
+    return (name, m.key, res.how, m.params_total_b, m.params_active_b, m.params_routed_b,
+            m.experts or None, m.experts_active or None, m.layers, m.heads, m.kv_heads,
+            m.head_dim, m.kv_values_per_layer, m.weight_bytes, m.kv_bytes,
+            m.kv_bytes_per_token, res.training_cost_usd, res.lifetime_tokens,
+            res.training_usd_per_token * 1e6, _training_from(catalog, res),
+            f"{m.source} (as of {m.as_of})")
+
+
+MODEL_COLUMNS = [
+    Col("model", "str"), Col("profile", "str"), Col("resolved_by", "str", "resolved by"),
+    Col("params_total_b", "float", "params total (B)"),
+    Col("params_active_b", "float", "params active (B)"),
+    Col("params_routed_b", "float", "params routed (B)"),
+    Col("experts", "int"), Col("experts_active", "int", "experts active"),
+    Col("layers", "int"), Col("heads", "int"), Col("kv_heads", "int", "KV heads"),
+    Col("head_dim", "int", "head dim"),
+    Col("kv_values_per_layer", "int", "KV values per layer"),
+    Col("weight_bytes", "float", "bytes per weight"), Col("kv_bytes", "float", "bytes per KV"),
+    Col("kv_bytes_per_token", "float", "KV bytes per token"),
+    Col("training_cost_usd", "usd", "training cost"),
+    Col("lifetime_tokens", "float", "lifetime tokens"),
+    Col("training_usd_per_mtok", "usd_rate", "training $/M"),
+    Col("training_from", "str", "training from"),
+    Col("source", "str", "profile source"),
+]
 
 
 # ------------------------------------------------------------------ sensitivity

@@ -43,8 +43,9 @@ def print_tables(console: Console, tables: Sequence[Table]) -> None:
             _print_record(console, t)
         else:
             _print_grid(console, t)
-        for note in t.notes:
-            console.print(f"  {note}", style="dim", markup=False)
+        for note in t.notes:  # a wrapped note goes on under its indent
+            for line in _wrapped(console, note, max(_WRAP_MIN, console.width - 2)):
+                console.print(f"  {line}", style="dim", markup=False, soft_wrap=True)
         console.print()
 
 

@@ -41,17 +41,32 @@ class Axis:
     values: tuple[Any, ...]
 
 
+# a number may end in k, M or B (thousand, million, billion), as the output writes caps (83.3M)
+_SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+
+
+def _number(text: str) -> float:
+    """``text`` as a number: 40e6, 40_000_000, 40M, 1.5k (ValueError if it is none)."""
+    t = text.strip().replace("_", "")
+    scale = _SUFFIXES.get(t[-1:], 1.0) if len(t) > 1 else 1.0
+    if scale != 1.0:
+        t = t[:-1]
+    v = float(t) * scale
+    return float(round(v)) if scale != 1.0 and abs(v - round(v)) < 1e-6 else v
+
+
 def _value(text: str) -> Any:
     t = text.strip()
     if t.lower() in ("true", "false"):
         return t.lower() == "true"
     try:
-        v = float(t.replace("_", ""))
+        v = _number(t)
     except ValueError:
         return t
     if not math.isfinite(v):
         raise ConfigError(f"--grid value {text!r}: not a finite number")
-    return int(v) if v.is_integer() and "." not in t and "e" not in t.lower() else v
+    plain = ("." not in t and "e" not in t.lower()) or t[-1:] in _SUFFIXES
+    return int(v) if v.is_integer() and plain else v
 
 
 def parse_axis(spec: str) -> Axis:
@@ -65,9 +80,10 @@ def parse_axis(spec: str) -> Axis:
         raise ConfigError(f"--grid {spec!r}: PATH starts with plans., cost. or behaviour.")
     if rest.count(":") == 2 and "," not in rest:
         try:
-            lo, hi, step = (float(x.replace("_", "")) for x in rest.split(":"))
+            lo, hi, step = (_number(x) for x in rest.split(":"))
         except ValueError:
-            raise ConfigError(f"--grid {spec!r}: START:STOP:STEP must be numbers") from None
+            raise ConfigError(f"--grid {spec!r}: START:STOP:STEP must be numbers (40e6, "
+                              "40_000_000 or 40M)") from None
         if step <= 0 or hi < lo:
             raise ConfigError(f"--grid {spec!r}: STEP must be more than zero and STOP at least "
                               "START")
