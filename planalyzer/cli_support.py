@@ -242,7 +242,9 @@ def load_options(
     _check_min("--max-tokens", max_tokens, 1, "tokens per class per request")
     _check_min("--bucket-prompt-tokens", bucket_prompt_tokens, 1,
                "mean prompt tokens per request")
-    tz = check_timezone(tz)  # here, not only in a load: with --db and no sources nothing is loaded
+    # here, not only in a load: with --db and no sources nothing is loaded (the analysis checks
+    # the name against polars too)
+    tz = check_timezone(tz, polars=False)
     spec: MappingSpec = merge_specs(read_mapping_file(mapping) if mapping else None,
                                     parse_map_options(map_ or []))
     if input_format is not None:

@@ -26,7 +26,8 @@ def check_load_options(opts: LoadOptions) -> None:
         if isinstance(value, bool) or not isinstance(value, int):  # 1.5, "10": not a count
             raise ConfigError(f"LoadOptions.{name} {value!r}: give a whole number ({why})")
         check_min(f"LoadOptions.{name}", value, 1, why)
-    check_timezone(opts.timezone, "LoadOptions.timezone")  # "", None: refused when made
+    # "", None: refused when made
+    check_timezone(opts.timezone, "LoadOptions.timezone", polars=False)
     if opts.input_format is not None:
         check_choice("LoadOptions.input_format", opts.input_format, INPUT_FORMATS)
     if not isinstance(opts.mapping, MappingSpec):

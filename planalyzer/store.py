@@ -261,7 +261,7 @@ class Store:
 
     def _load(self, specs: Sequence[str], opts: LoadOptions,
               progress: Progress | None) -> LoadReport:
-        check_timezone(opts.timezone, "LoadOptions.timezone")
+        check_timezone(opts.timezone, "LoadOptions.timezone", polars=False)
         key_expr = _dedupe_key(opts.dedupe_on)
         # a --db store remembers the folders batch sources walked: a reload lists only those
         # that changed (planalyzer/sources/folder_memo.py)

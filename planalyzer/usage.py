@@ -61,7 +61,7 @@ def daily_tokens(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> Table:
     """Token totals per day in ``tz`` (cache creation = 5-minute + 1-hour writes), the figures
     ccusage's ``daily`` report shows for a Claude Code folder. ``tz`` is checked as every
     time zone is (an IANA name; abbreviations such as PST are refused)."""
-    tz = check_timezone(tz, "tz")
+    tz = check_timezone(tz, "tz", polars=False)
     require_events(con)
     rel = sqlfiles.relation(con, "daily_tokens", {"tz": tz})
     return Table(

@@ -33,3 +33,22 @@ def test_claude_code_load_never_imports_pyarrow(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+def test_loads_never_import_polars(tmp_path: Path) -> None:
+    """A load (library or `planalyzer load`), with the default or another --timezone, leaves
+    polars (~0.1 s of import) unloaded: a --db rerun in a fresh process stays at its ~50 ms.
+    The analysis checks a zone name against polars where it uses it."""
+    code = ("import sys; from planalyzer.cli import app\n"
+            "for tz in ('UTC', 'america/new_york'):\n"
+            "    try:\n"
+            f"        app(['load', {str(CC / 'single')!r}, '--db', "
+            f"{str(tmp_path / 'cc.duckdb')!r}, '--timezone', tz, '-q'])\n"
+            "    except SystemExit as e:\n"
+            "        assert not e.code, e.code\n"
+            "from planalyzer.store import LoadOptions, Store\n"
+            f"Store().load([{str(CC / 'users')!r}], LoadOptions(timezone='Asia/Tokyo'))\n"
+            "print('polars' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == "False"
