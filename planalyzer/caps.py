@@ -8,7 +8,8 @@ Semantics (docs/report.md, "Windows and caps"):
 * A calendar window is the calendar day, week or month (in the limit's time zone, shifted by
   its reset time and weekday) that holds the request. It resets once, at the first moment the
   local clock reaches the reset time: where a fall-back change repeats the reset time, the
-  requests of the repeated hour stay in the new window (``calendar_buckets``).
+  requests of the repeated hour after that moment are in the new window (``calendar_buckets``,
+  planalyzer.dst_resets).
 * Caps apply per request in time order. A request is within a limit if the meter its window
   has counted *before it* (served requests only) is below the cap: so a request arriving with
   the meter at 99 of 100 is served in full (and may cross the cap), and one arriving at exactly
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from planalyzer.dst_resets import exact_buckets
 from planalyzer.errors import InputError
 from planalyzer.plans import Limit, Overage, Plan, Window
 
@@ -176,19 +178,13 @@ def window_starts(req: Requests, window: Window) -> S:
 
 
 def calendar_buckets(req: Requests, window: Window) -> S:
-    """Each request's calendar bucket under ``window``, never going back within a user: where
-    the clock goes back across the reset time (the repeated hour of a fall-back change), the
-    local bucket reads A, B, A, B; the reset happens once, at the first moment the local clock
-    reaches the reset time, so each request takes the latest bucket its user has reached (a
-    running maximum over the user's time-sorted requests)."""
-    values = req.calendar[window]
-    if req.n < 2:
-        return values
-    back = values.diff().fill_null(0) < 0
-    if not (back & ~req.user_first()).any():
-        return values  # no bucket goes back anywhere: nothing to carry
-    return pl.DataFrame({"u": req.user_index(), "v": values}).select(
-        pl.col("v").cum_max().over("u"))["v"]
+    """Each request's calendar bucket under ``window``: its local bucket, except in the
+    repeated interval of a fall-back change, where a request whose local bucket is older than
+    the one the clock reached before the change takes that one (the reset happens once, at the
+    first moment the local clock reaches the reset time: planalyzer.dst_resets). Per request,
+    whatever the user's other requests."""
+    return exact_buckets(req.t_us, req.calendar[window], window.kind, window.timezone,
+                         window.reset_offset_minutes)
 
 
 def _changes(starts: S, values: S) -> S:

@@ -13,6 +13,7 @@ import polars as pl
 from planalyzer import sqlfiles
 from planalyzer.analysis import compute, meter_units, month_label, unknown_units
 from planalyzer.caps import Requests, rolling_window_starts
+from planalyzer.dst_resets import exact_buckets
 from planalyzer.me_scope import ALL, ME, TOOL_LABELS, Scope, hypothetical_label, scope_of
 from planalyzer.plans import Limit, Meter, Plan, PlanCatalog, assign_plans
 from planalyzer.plans import Window as LimitWindow
@@ -49,15 +50,16 @@ def window_ids(df: pl.DataFrame, limit: Limit) -> pl.Series:
 
 def _calendar_bucket(df: pl.DataFrame, w: LimitWindow) -> pl.Series:
     """Each request's calendar day, week or month under ``w`` (its first local moment, in
-    the window's own time zone, less its reset time), never going back (``df``: one
-    subscriber's requests in time order): the reset happens once, at the first moment the
-    local clock reaches the reset time, so the repeated hour of a fall-back change stays in
-    the new window (as ``caps.calendar_buckets``)."""
+    the window's own time zone, less its reset time): the reset happens once, at the first
+    moment the local clock reaches the reset time, so the requests of the repeated hour of a
+    fall-back change after that moment are in the new window (as ``caps.calendar_buckets``)."""
     unit = "1mo" if w.kind == "calendar_month" else "1w" if w.kind == "calendar_week" else "1d"
     local = (pl.from_epoch("t_us", time_unit="us").dt.replace_time_zone("UTC")
              .dt.convert_time_zone(w.timezone).dt.replace_time_zone(None))
-    return df.select((local - pl.duration(minutes=w.reset_offset_minutes))
-                     .dt.truncate(unit).cum_max().alias("b"))["b"]
+    b = df.select((local - pl.duration(minutes=w.reset_offset_minutes))
+                  .dt.truncate(unit).dt.epoch("us").alias("b"))["b"]
+    return exact_buckets(df["t_us"], b, w.kind, w.timezone, w.reset_offset_minutes).cast(
+        pl.Datetime("us"))
 
 
 def window_months(df: pl.DataFrame, limit: Limit) -> pl.Series:
