@@ -105,3 +105,56 @@ def test_text_prompt_column_is_not_named(tmp_path: Path) -> None:
                   [[*_ROW, 10, 5, "hello there"]])
     report = Store().load([str(f)])
     assert not any("read as 0" in n for n in report.notes)
+
+
+# qa10V #3: request parameters, prompt keys and counts of other things are not token counts
+def test_request_log_parameters_give_no_note(tmp_path: Path) -> None:
+    # the verifier's fp/litellm_like.csv and fp/tabular.csv
+    lite = write_csv(tmp_path / "litellm_like.csv",
+                     ["request_id", "startTime", "model", "user", "prompt_tokens",
+                      "completion_tokens", "total_tokens", "spend", "max_tokens", "temperature",
+                      "latency_ms", "prompt_version", "num_input_images", "cache_hit"],
+                     [["r1", "2026-10-01T10:00:00Z", "claude-sonnet-4-5", "alice", 2000, 300,
+                       2300, 0.0105, 4096, 0.7, 2000, 3, 0, "False"]])
+    tab = write_csv(tmp_path / "tabular.csv",
+                    ["user_id", "timestamp", "model", "input_tokens", "output_tokens",
+                     "max_tokens", "context_window", "prompt_id", "input_images",
+                     "output_chars", "cost_usd", "latency_ms"],
+                    [[*_ROW, 2000, 300, 4096, 200000, 17, 1, 1200, 0.0105, 2000]])
+    for f in (lite, tab):
+        report = Store().load([str(f)])
+        assert report.files[0].rows_loaded == 1
+        assert not any("read as 0" in n for n in report.notes), report.notes
+
+
+def test_a_real_unused_count_is_still_named_beside_parameters(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "r.csv",
+                  ["user_id", "ts", "model", "input_tokens", "output_tokens", "max_tokens",
+                   "prompt_id", "prompt_cache_hit_tokens"],
+                  [[*_ROW, 2000, 300, 4096, 17, 1500]])
+    text = "\n".join(Store().load([str(f)]).notes)
+    assert "columns not used that look like token counts: prompt_cache_hit_tokens; if they " \
+           "are, name them: --map cache_read_tokens=prompt_cache_hit_tokens" in text
+    assert "max_tokens" not in text and "prompt_id" not in text
+
+
+def test_every_listed_column_is_in_a_hint(tmp_path: Path) -> None:
+    # qa10V #5: other_cols.parquet listed tok_cw without a --map for it
+    row = event_row(input_tokens=300, cache_write_tokens=70, cache_read_tokens=5000,
+                    output_tokens=40)
+    row["tok_in"] = row.pop("input_tokens")
+    row["tok_cw"] = row.pop("cache_write_tokens")
+    row["tok_cached"] = row.pop("cache_read_tokens")
+    f = write_parquet(tmp_path / "o.parquet", [row])
+    text = "\n".join(Store().load([str(f)]).notes)
+    assert "--map cache_write_tokens=tok_cw" in text
+    assert "--map cache_read_tokens=tok_cached" in text and "--map input_tokens=tok_in" in text
+
+
+def test_a_column_of_no_plain_class_is_said_so() -> None:
+    assert note(["input_tokens"], ["tokens_x"]) == (
+        "input_tokens: no column, read as 0; columns not used that look like token counts: "
+        "tokens_x; if one is, name it: tokens_x: of no class plainly, --map "
+        "input_tokens=tokens_x if it counts that")
+    # no core class missing and nothing plainly of a missing class: no note, no COLUMN hint
+    assert note(["cache_read_tokens"], ["tokens_x"]) is None

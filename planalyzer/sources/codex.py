@@ -114,6 +114,10 @@ def _reason(row: dict[str, Any], max_tokens: int) -> str | None:
     return None
 
 
+_PAYLOAD = re.compile(rb'"payload"\s*:')
+_KIND = re.compile(rb'"type"\s*:\s*"(?:session_meta|turn_context|event_msg|response_item)"')
+
+
 def is_legacy_head(line: bytes) -> bool:
     """Is this the first line of a rollout from a Codex CLI before about 0.3x (a bare
     ``{"id", "timestamp", "instructions", "git"}`` object, no ``type``/``payload``)?"""
@@ -311,9 +315,9 @@ class Codex(Source):
         line = first_line(head)
         if is_legacy_head(line):  # a rollout of a CLI before about 0.3x: no usage, said so
             return True
-        return line.startswith(b"{") and b'"payload":' in line and (
-            b'"type":"session_meta"' in line or b'"type":"turn_context"' in line
-            or b'"type":"event_msg"' in line or b'"type":"response_item"' in line)
+        # the CLI writes compact JSON; a rewritten copy (json.dumps) has spaces after the colons
+        return line.startswith(b"{") and _PAYLOAD.search(line) is not None and (
+            _KIND.search(line) is not None)
 
     def load_notes(self, loads: list[FileLoad]) -> list[str]:
         old = [fl for fl in loads if fl.skipped_by_kind.get(LEGACY_KIND)]

@@ -124,7 +124,12 @@ def _expand(path: Path, forced: Source | None, input_format: str | None,
                 raise InputError(f"{path}: no {names_} log files found in this folder; "
                                  "point at the folder that holds projects/ or sessions/")
             if forced is not None or _tool_folder(path):
-                return found  # the tool's own folder: its other files are its settings
+                # the tool's own folder: its other files are its settings; a folder that
+                # holds the hidden .claude/ or .codex/ (a home folder) is not read whole
+                # either, but log files beside it are named, not silently passed over
+                if forced is None and passed is not None:
+                    passed.extend(_beside_hidden_tool(path))
+                return found
             # a folder of users' folders: the files beside them are read as well (each
             # user's folder was read, by its layout, whole); where the files found are not
             # transcripts (JSON-lines exports in some projects/ folder), content decides
@@ -138,11 +143,27 @@ def _expand(path: Path, forced: Source | None, input_format: str | None,
     return _walk(path, input_format, memo, broken, passed)
 
 
+_TOOL_SUBFOLDERS = ("projects", "sessions", "archived_sessions")
+
+
 def _tool_folder(path: Path) -> bool:
     """A transcript tool's own folder (a Claude Code config folder, a Codex home), or the
     projects/ or sessions/ folder inside one."""
-    return (path.name in ("projects", "sessions", "archived_sessions")
+    return (path.name in _TOOL_SUBFOLDERS
             or any(m.batch and m.owns_folder(path) for m in modules()))
+
+
+def _beside_hidden_tool(path: Path) -> list[str]:
+    """'FILE: why' for the log files directly in ``path`` when it holds a hidden .claude/ or
+    .codex/ and is not itself a tool folder (a home folder with an export beside them)."""
+    hidden = [h for h in (".claude", ".codex") if (path / h).is_dir()]
+    if not hidden or any((path / d).is_dir() for d in _TOOL_SUBFOLDERS):
+        return []  # a tool's own folder: the files beside projects/ are its settings
+    return [f"{p}: a log file beside {' and '.join(hidden)}/ (a folder holding a tool's "
+            "hidden folder is read for its transcripts only)"
+            for p in sorted(path.iterdir())
+            if p.is_file() and not p.name.startswith(".")
+            and (source_files.format_of(p) is not None)]
 
 
 def _transcripts(files: list[SourceFile], sample: int = 5) -> bool:
@@ -178,6 +199,11 @@ def _walk(path: Path, input_format: str | None, memo: FolderMemo | None,
         if any(m.batch and m.claims_folder(folder) for m in modules()):
             files = _expand(folder, None, input_format, memo, broken, passed)
             if not _transcripts(files):  # a projects/ folder of JSON-lines exports, say:
+                if folder.name.startswith("."):  # a walk never enters a hidden folder
+                    if passed is not None:
+                        passed.append(f"{folder}: a hidden folder whose files are not "
+                                      "transcripts")
+                    return 0
                 return None  # the walk goes in and content decides
             claimed.extend(files)
             return len(files)

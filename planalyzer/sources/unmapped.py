@@ -5,9 +5,11 @@ A column "looks like a token count" when it holds numbers (a numeric column, or 
 cells are numbers: a CSV's) and its name has ``token``,
 ``tok``, ``input``, ``output``, ``prompt``, ``completion``, ``cache`` / ``cached`` or
 ``reasoning`` in it, and nothing that says money or time (``cost``, ``price``, ``usd``,
-``latency``, ``ms`` ...). Parts and sums of other counts (``reasoning``, ``audio``,
-``prediction`` and ``total`` columns) are named only where input or output itself has no
-column: beside mapped input and output counts they are details, not a missing class.
+``latency``, ``ms`` ...), a request parameter or key (``max_tokens``, ``prompt_id``,
+``prompt_version``) or a count of other things (``input_images``). Parts and sums of other
+counts (``reasoning``, ``audio``, ``prediction`` and ``total`` columns) are named only where
+input or output itself has no column: beside mapped input and output counts they are details,
+not a missing class.
 """
 
 from __future__ import annotations
@@ -23,9 +25,18 @@ _LOOKS_LIKE_TOKENS = re.compile(
 _NOT_TOKENS = re.compile(
     r"cost|price|usd|eur|dollar|cent|spend|latency|duration|time|second|(^|_)(ms|sec|secs|"
     r"chars?|characters|bytes|len|length|rate|per|pct|percent|ratio|share)($|_)")
+# request parameters and keys, not counts: an output limit (max_tokens), a prompt's id or
+# version (prompt management), a count of something else than tokens (input_images)
+_NOT_A_COUNT = re.compile(
+    r"(^|_)(max|min|limit|limits|cap|budget|id|ids|uuid|key|hash|version|ver|name|type|"
+    r"template|temperature|temp|top_p|top_k)($|_)")
+_OTHER_THING = re.compile(
+    r"(^|_)(images?|imgs?|files?|audios?|videos?|pages?|documents?|docs?|attachments?|"
+    r"messages?|msgs?|turns?|calls?|tools?|chunks?|words?)($|_)")
 _PART_OR_SUM = re.compile(r"total|sum|reasoning|audio|prediction")
 _CACHE = re.compile(r"(?<!un)cach")  # cache, cached, caching; not uncached
 _WRITE = re.compile(r"writ|creat|(^|_)cw($|_)")
+_CW = re.compile(r"(^|_)cw($|_)")  # a cache write on its own (tok_cw)
 
 # the numeric column types a count may come in (DuckDB's names, bases without arguments)
 _NUMBER_TYPES = frozenset({
@@ -55,6 +66,7 @@ def _fits(canon: str, name: str) -> bool:
         return bool(re.search(r"output|completion|generated|(^|_)out($|_)", name)) \
             and not cache
     write = bool(_WRITE.search(name))
+    cache = cache or bool(_CW.search(name))
     one_hour = bool(re.search(r"1h|1_h|hour", name))
     if canon == "cache_read_tokens":
         return cache and not write
@@ -76,9 +88,18 @@ def candidates(types: Mapping[str, str], mapping: ColumnMapping, provided: Itera
     details = "input_tokens" in mapping.columns and "output_tokens" in mapping.columns
     alike = [c for c, t in types.items()
              if c not in taken and (is_number(t) or _is_text(t))
-             and _LOOKS_LIKE_TOKENS.search(normalise(c)) and not _NOT_TOKENS.search(normalise(c))
+             and _looks_like_tokens(normalise(c))
              and not (details and _PART_OR_SUM.search(normalise(c)))]
     return missing, alike
+
+
+def _looks_like_tokens(name: str) -> bool:
+    """A (normalised) column name that may be a token count: not money or time, not a
+    request parameter or key (max_tokens, prompt_id, prompt_version), not a count of images,
+    files or messages (input_images; image_tokens still counts)."""
+    return (bool(_LOOKS_LIKE_TOKENS.search(name)) and not _NOT_TOKENS.search(name)
+            and not _NOT_A_COUNT.search(name)
+            and not (_OTHER_THING.search(name) and "tok" not in name))
 
 
 def note(missing: list[str], alike: list[str]) -> str | None:
@@ -96,7 +117,17 @@ def note(missing: list[str], alike: list[str]) -> str | None:
         if fits:
             maps.append(f"--map {canon}={fits[0]}")
             free.remove(fits[0])
-    if not maps:
-        maps.append(f"--map {missing[0]}=COLUMN")
+    core = [c for c in missing if c in ("input_tokens", "output_tokens")]
+    if not maps and not core:
+        # none plainly of a missing class, and input and output have their columns: such
+        # columns are details of those (or not counts at all), not a missing class
+        return None
+    parts = [" ".join(maps)] if maps else []
+    unplaced = [c for c in free if c in alike]
+    if unplaced:  # every column listed is in a --map, or the note says it fits no class
+        parts.append(f"{', '.join(unplaced)}: of no class plainly, --map "
+                     f"{(core or missing)[0]}={unplaced[0]} if "
+                     f"{'it counts that' if len(unplaced) == 1 else 'one counts that'}")
+    hint = ("if they are, name them: " if maps else "if one is, name it: ") + "; ".join(parts)
     return (f"{', '.join(missing)}: no column, read as 0; columns not used that look like "
-            f"token counts: {', '.join(alike)}; if they are, name them: {' '.join(maps)}")
+            f"token counts: {', '.join(alike)}; {hint}")
