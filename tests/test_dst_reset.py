@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from conftest import cli_json, write_csv
@@ -99,14 +100,20 @@ def _claude_dir(tmp_path: Path, day: str, times: list[str]) -> Path:
     return tmp_path / "claude"
 
 
+def _me(tmp_path: Path, key: str, plan: str, day: str, times: list[str]) -> dict[str, Any]:
+    """`me`'s JSON for one plan and a transcript of requests at ``times``."""
+    sub = tmp_path / key
+    sub.mkdir()
+    plans = sub / "plans.toml"
+    plans.write_text(METER + plan)
+    doc = cli_json(["me", "--claude-dir", str(_claude_dir(sub, day, times)),
+                    "--plans", str(plans), "-q"])
+    return doc
+
+
 def test_me_resets_once_in_the_repeated_hour(tmp_path: Path) -> None:
     for key, (plan, day, times) in CASES.items():
-        sub = tmp_path / key
-        sub.mkdir()
-        plans = sub / "plans.toml"
-        plans.write_text(METER + plan)
-        doc = cli_json(["me", "--claude-dir", str(_claude_dir(sub, day, times)),
-                        "--plans", str(plans), "-q"])
+        doc = _me(tmp_path, key, plan, day, times)
         cost = doc["me_plan_cost"]["rows"]
         assert [(r["plan"], r["blocked_requests"], r["serves_all"]) for r in cost] == [
             (key, 4, False)]
@@ -159,12 +166,7 @@ def test_whatif_window_is_per_request_in_the_repeated_hour(tmp_path: Path) -> No
 
 def test_me_window_is_per_request_in_the_repeated_hour(tmp_path: Path) -> None:
     for key, (plan, day, times) in PAIRS.items():
-        sub = tmp_path / key
-        sub.mkdir()
-        plans = sub / "plans.toml"
-        plans.write_text(METER + plan)
-        doc = cli_json(["me", "--claude-dir", str(_claude_dir(sub, day, times)),
-                        "--plans", str(plans), "-q"])
+        doc = _me(tmp_path, key, plan, day, times)
         cost = doc["me_plan_cost"]["rows"]
         blocked = PAIRS_WANT[f"{key}1"][1]
         assert [(r["plan"], r["blocked_requests"]) for r in cost] == [(key, blocked)]
