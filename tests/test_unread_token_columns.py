@@ -158,3 +158,23 @@ def test_a_column_of_no_plain_class_is_said_so() -> None:
         "input_tokens=tokens_x if it counts that")
     # no core class missing and nothing plainly of a missing class: no note, no COLUMN hint
     assert note(["cache_read_tokens"], ["tokens_x"]) is None
+
+
+@pytest.mark.parametrize("column", ["cached_tokens_total", "cache_tokens_sum"])
+def test_a_cache_total_is_named_for_its_class(tmp_path: Path, column: str) -> None:
+    # qa10W: a total or sum of cache reads was passed over (input and output mapped)
+    f = write_csv(tmp_path / "s.csv",
+                  ["user_id", "ts", "model", "input_tokens", "output_tokens", column],
+                  [[*_ROW, 2000, 300, 1500]])
+    text = "\n".join(Store().load([str(f)]).notes)
+    assert f"--map cache_read_tokens={column}" in text
+
+
+def test_a_consumed_column_is_not_a_sum() -> None:
+    # 'sum' as a word, not inside 'consumed': an output-like count is not passed over as a sum
+    mapping = detect(["user_id", "ts", "model", "input_tokens", "output_tokens"],
+                     MappingSpec(), "f")
+    types = {"input_tokens": "BIGINT", "output_tokens": "BIGINT",
+             "cache_tokens_consumed": "BIGINT"}
+    _missing, alike = candidates(types, mapping)
+    assert "cache_tokens_consumed" in alike

@@ -33,7 +33,8 @@ _NOT_A_COUNT = re.compile(
 _OTHER_THING = re.compile(
     r"(^|_)(images?|imgs?|files?|audios?|videos?|pages?|documents?|docs?|attachments?|"
     r"messages?|msgs?|turns?|calls?|tools?|chunks?|words?)($|_)")
-_PART_OR_SUM = re.compile(r"total|sum|reasoning|audio|prediction")
+_PART_OR_SUM = re.compile(r"total|(^|_)sums?($|_)|reasoning|audio|prediction")
+_PART = re.compile(r"reasoning|audio|prediction")  # of output or input, never a cache class
 _CACHE = re.compile(r"(?<!un)cach")  # cache, cached, caching; not uncached
 _WRITE = re.compile(r"writ|creat|(^|_)cw($|_)")
 _CW = re.compile(r"(^|_)cw($|_)")  # a cache write on its own (tok_cw)
@@ -56,9 +57,11 @@ def _is_text(type_name: str) -> bool:
 
 def _fits(canon: str, name: str) -> bool:
     """Whether a column named ``name`` (normalised) is plainly of token class ``canon``."""
-    if _PART_OR_SUM.search(name) and canon != "input_tokens":
-        return False
     cache = bool(_CACHE.search(name))
+    # a total or sum is input's (cached included) or a cache class's own (cached_tokens_total)
+    if canon != "input_tokens" and (_PART.search(name)
+                                    or (_PART_OR_SUM.search(name) and not cache)):
+        return False
     if canon == "input_tokens":
         return bool(re.search(r"input|prompt|(^|_)in($|_)", name)) and not cache \
             and not re.search(r"output|completion", name)
@@ -89,7 +92,8 @@ def candidates(types: Mapping[str, str], mapping: ColumnMapping, provided: Itera
     alike = [c for c, t in types.items()
              if c not in taken and (is_number(t) or _is_text(t))
              and _looks_like_tokens(normalise(c))
-             and not (details and _PART_OR_SUM.search(normalise(c)))]
+             and not (details and _PART_OR_SUM.search(normalise(c))
+                      and not any(_fits(m, normalise(c)) for m in missing))]
     return missing, alike
 
 
