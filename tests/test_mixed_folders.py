@@ -6,6 +6,7 @@ folder without transcripts inside a walked folder is said, not silently passed o
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -194,3 +195,24 @@ def test_hidden_folder_of_non_transcripts_is_named(tmp_path: Path) -> None:
     report = Store().load([str(tmp_path / "ex")])
     assert any(".codex: not read: a hidden folder whose files are not transcripts" in n
                for n in report.notes)
+
+
+def test_the_walks_cheap_layout_check_misses_no_tool_folder(tmp_path: Path) -> None:
+    """The walk asks the sources about a folder only where its name, its entries or its
+    subfolders' entries show a tool's layout (planalyzer.sources.registry._EntryNames): every
+    folder a source claims or owns, in the fixtures and in a folder of users' homes reached
+    through a symbolic link, passes that check."""
+    from planalyzer.sources import registry
+
+    home = tmp_path / "real" / "carol"
+    (home / ".claude" / "projects" / "p").mkdir(parents=True)
+    (home / ".claude" / "projects" / "p" / "s.jsonl").write_text("{}\n")
+    (tmp_path / "users").mkdir()
+    (tmp_path / "users" / "carol").symlink_to(home, target_is_directory=True)
+    roots = [Path(__file__).parent / "fixtures", tmp_path]
+    folders = [Path(r) / d for root in roots for r, ds, _ in os.walk(root) for d in ds]
+    names = registry._EntryNames()
+    claimed = [f for f in folders if any(m.batch and (m.claims_folder(f) or m.owns_folder(f))
+                                         for m in registry.modules())]
+    assert tmp_path / "users" in claimed and len(claimed) > 10
+    assert [f for f in claimed if not names.may_be_tool_layout(f)] == []

@@ -183,6 +183,55 @@ def _transcripts(files: list[SourceFile], sample: int = 5) -> bool:
     return True
 
 
+# the names a transcript tool's layout shows within two levels of a folder it claims or owns
+# (Claude Code: projects/, .claude/projects/; Codex: sessions/, archived_sessions/, .codex/)
+_LAYOUT_NAMES = frozenset({"projects", "sessions", "archived_sessions", ".claude", ".codex"})
+
+
+class _EntryNames:
+    """Each folder's entry names, listed once per walk: whether a folder may be laid out as a
+    transcript tool's (its name, its entries or its subfolders' entries among _LAYOUT_NAMES)
+    is then one listing per folder, where the sources' own checks stat several paths for each
+    subfolder (a hive tree of 6,300 folders: 1.36 s to resolve, against 0.41 s before the
+    walk asked at all)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, frozenset[str]] = {}
+        self._dirs: dict[str, tuple[str, ...]] = {}
+
+    def _list(self, folder: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            entries = []
+        self._seen[folder] = frozenset(e.name for e in entries)
+        # subfolders as the sources' checks see them (a link to a folder counts)
+        self._dirs[folder] = tuple(e.path for e in entries if _is_dir(e))
+
+    def may_be_tool_layout(self, folder: Path) -> bool:
+        key = str(folder)
+        if folder.name in _LAYOUT_NAMES:
+            return True
+        if key not in self._seen:
+            self._list(key)
+        if self._seen[key] & _LAYOUT_NAMES:
+            return True
+        for child in self._dirs[key]:
+            if child not in self._seen:
+                self._list(child)
+            if self._seen[child] & _LAYOUT_NAMES:
+                return True
+        return False
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _walk(path: Path, input_format: str | None, memo: FolderMemo | None,
           broken: list[str] | None, passed: list[str] | None,
           users_of: Path | None = None) -> list[SourceFile]:
@@ -192,8 +241,11 @@ def _walk(path: Path, input_format: str | None, memo: FolderMemo | None,
     transcripts is passed over and added to ``passed``. ``users_of``: a folder of users'
     folders already read; its users' folders are passed over silently."""
     claimed: list[SourceFile] = []
+    names = _EntryNames()
 
     def prune(folder: Path) -> int | None:
+        if not names.may_be_tool_layout(folder):
+            return None  # no folder of a transcript tool here: the walk goes in (cheaply)
         if users_of is not None and folder.parent == users_of and _tool_folder(folder):
             return 0
         if any(m.batch and m.claims_folder(folder) for m in modules()):
