@@ -224,10 +224,14 @@ class ReportData:
     fit_plans: tuple[str, ...] = ()
 
 
-def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
+def calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
+    """The request queries' {{calendar_columns}} slot and its parameters: ``cal_i``, the local
+    calendar bucket of each calendar window ``i`` of ``windows`` (rolling ones have none)."""
     cols: list[str] = []
     params: dict[str, object] = {}
     for i, w in enumerate(windows):
+        if w.kind == "rolling":
+            continue
         unit = w.kind.removeprefix("calendar_")
         cols.append(f", epoch_us(date_trunc('{unit}', timezone($tz_{i}, e.ts) "
                     f"- to_minutes($off_{i}))) AS cal_{i}")
@@ -275,7 +279,7 @@ STINT_MONTHS = ("CAST(year(timezone($tz, e.ts)) * 12 + month(timezone($tz, e.ts)
 def _read_users(con: duckdb.DuckDBPyConnection, plans: pa.Table, windows: Sequence[Window],
                 tz: str) -> pl.DataFrame:
     """``sql/report_requests.sql`` for the users of ``plans`` (``stints.plan_table``)."""
-    slot, params = _calendar_slots(windows)
+    slot, params = calendar_slots(windows)
     con.register("plan_assignment", plans)
     try:
         tbl = sqlfiles.relation(con, "report_requests", {"tz": tz, **params},

@@ -30,7 +30,7 @@ import duckdb
 import polars as pl
 
 from planalyzer import sqlfiles
-from planalyzer.analysis import Period, in_period, meter_units
+from planalyzer.analysis import Period, calendar_slots, in_period, meter_units
 from planalyzer.caps import Requests, nano_prefix, window_starts
 from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
 
@@ -94,20 +94,6 @@ def catalog_windows(catalogs: Iterable[PlanCatalog]) -> list[Window]:
                               for lim in p.limits))
 
 
-def _calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
-    cols: list[str] = []
-    params: dict[str, object] = {}
-    for i, w in enumerate(windows):
-        if w.kind == "rolling":
-            continue
-        unit = w.kind.removeprefix("calendar_")
-        cols.append(f", epoch_us(date_trunc('{unit}', timezone($tz_{i}, e.ts) "
-                    f"- to_minutes($off_{i}))) AS cal_{i}")
-        params[f"tz_{i}"] = w.timezone
-        params[f"off_{i}"] = w.reset_offset_minutes
-    return "".join(cols), params
-
-
 def _bounds(user_ids: S) -> S:
     n = len(user_ids)
     if n == 0:
@@ -122,7 +108,7 @@ def _prefix(u: S) -> S:
 
 def read_requests(con: duckdb.DuckDBPyConnection, windows: Sequence[Window], tz: str
                   ) -> pl.DataFrame:
-    slot, params = _calendar_slots(windows)
+    slot, params = calendar_slots(windows)
     tbl = sqlfiles.relation(con, "whatif_requests", {"tz": tz, **params},
                             {"calendar_columns": slot}).to_arrow_table()
     df = pl.from_arrow(tbl)
