@@ -65,7 +65,7 @@ def test_costs_with_logs_warns_about_unknown_models(tmp_path: Path) -> None:
 def test_prefill_bound_and_unfloored_batch() -> None:
     from planalyzer.costs.report import costs_tables
 
-    _, _, by_context, _, _ = costs_tables(CATALOG, PRICES, ["llama-3.3-70b"])
+    _, _, by_context, _, _, _ = costs_tables(CATALOG, PRICES, ["llama-3.3-70b"])
     rows = {r["context_tokens"]: r for r in by_context.as_dicts()}
     # 50 new tokens: 5 ms of compute against 18 ms to stream the weights
     assert rows[1000]["prefill_bound"] == "memory alone; priced as compute (batched)"
@@ -84,7 +84,7 @@ def test_assumptions_show_overrides_and_mode_inputs(tmp_path: Path) -> None:
                      '[[route]]\npattern = "house"\nmodel = "llama-3.3-70b"\n'
                      'serving = "llama-70b-vllm-measured"\nnote = "n"\n', encoding="utf-8")
     cat = load_cost_catalog(costs)
-    _, _, _, assumptions, _ = costs_tables(cat, PRICES, ["llama-3.3-70b", "resold", "house"])
+    _, _, _, assumptions, _, _ = costs_tables(cat, PRICES, ["llama-3.3-70b", "resold", "house"])
     rows = {r["serving"]: r for r in assumptions.as_dicts()}
     assert rows["llama-70b-h100x4"]["price_source"] == f"overridden in {costs}"
     assert rows["llama-70b-h100x4"]["usd_per_gpu_hour"] == 2.35

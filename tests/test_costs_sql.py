@@ -126,7 +126,7 @@ def test_costs_library_never_imports_the_ui() -> None:
 def test_costs_tables_cover_every_catalog_model_and_context() -> None:
     from planalyzer.costs.report import CONTEXTS, costs_tables, sensitivity_tables
 
-    per_class, _, by_context, assumptions, _ = costs_tables(CATALOG, PRICES)
+    per_class, _, by_context, assumptions, _, _ = costs_tables(CATALOG, PRICES)
     names = per_class.column("model")
     assert len(set(names)) == len(names)
     # every open model, every API price entry (by a model name it prices, showing its list

@@ -94,8 +94,9 @@ SERVING_SPECS: dict[str, dict[str, Field]] = {
     "measured": {
         **_COMMON_SERVING,
         "usd_per_hour": Field(float),
-        "prefill_tokens_per_s": Field(float),
-        "decode_tokens_per_s": Field(float),
+        # required without buckets; with buckets not used (each bucket prices its contexts)
+        "prefill_tokens_per_s": Field(float, required=False, default=0.0),
+        "decode_tokens_per_s": Field(float, required=False, default=0.0),
         "cache_read_tokens_per_s": Field(float, required=False, default=0.0),
         "utilization": Field(float),
         "buckets": Field(list, required=False, default=[], item_type=dict),
@@ -330,15 +331,7 @@ class CostCatalog:
                     note: str, serving_key: str = "", route: Route | None = None
                     ) -> Resolution:
         serving = self.serving[serving_key or model.serving]
-        training = model.training_cost_usd
-        lifetime = model.lifetime_tokens
-        if serving.mode == "rate_card":
-            # a reseller's marginal cost is an API bill, which already pays for the training:
-            # none unless the route sets it
-            training, lifetime = 0.0, 0.0
-        if route is not None:
-            training = route.training_cost_usd if route.training_cost_usd is not None else training
-            lifetime = route.lifetime_tokens if route.lifetime_tokens is not None else lifetime
+        training, lifetime = _training_of(model, serving, route)
         hw = self.hardware.get(serving.hardware) if serving.mode == "roofline" else None
         return Resolution(logged, model, serving, hw, assumed, how, note, training, lifetime)
 
@@ -412,9 +405,10 @@ _MODEL_POSITIVE = ("params_total_b", "params_active_b", "weight_bytes", "kv_byte
 _POSITIVE: dict[str, tuple[tuple[str, bool], ...]] = {
     "roofline": (("mfu", True), ("mbu", True), ("utilization", True),
                  ("memory_fraction", True), ("gpus", False), ("max_batch", False)),
-    "measured": (("utilization", True), ("usd_per_hour", False),
-                 ("prefill_tokens_per_s", False), ("decode_tokens_per_s", False)),
+    "measured": (("utilization", True), ("usd_per_hour", False)),
 }
+# a measured profile's rates without context buckets (with buckets, each bucket's own)
+_FLAT_RATES = ("prefill_tokens_per_s", "decode_tokens_per_s")
 
 
 def _check_numbers(values: Mapping[str, Any], where: str, path: str) -> None:
@@ -427,6 +421,22 @@ def _check_numbers(values: Mapping[str, Any], where: str, path: str) -> None:
 def _share(value: float, where: str, path: str) -> None:
     if not 0 <= value <= 1:
         raise ConfigError(f"{path}: {where}: {value} must be a share in [0, 1]")
+
+
+def _training_of(model: ModelProfile, serving: ServingProfile,
+                 route: Route | None) -> tuple[float, float]:
+    """(training cost, lifetime tokens) behind a resolution's amortized training: the model
+    profile's, none on a rate card (a reseller's API bill already pays for the training),
+    each replaced by the route's where it sets it."""
+    training, lifetime = model.training_cost_usd, model.lifetime_tokens
+    if serving.mode == "rate_card":
+        training, lifetime = 0.0, 0.0
+    if route is not None:
+        if route.training_cost_usd is not None:
+            training = route.training_cost_usd
+        if route.lifetime_tokens is not None:
+            lifetime = route.lifetime_tokens
+    return training, lifetime
 
 
 def _check_training(training: float, lifetime: float, where: str, path: str) -> None:
@@ -454,6 +464,13 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
     positive = list(_POSITIVE.get(str(mode), ()))
     if mode == "roofline" and v["cache_read_model"] == "kv_transfer":
         positive.append(("cache_read_gb_per_s", False))
+    if mode == "measured" and not v["buckets"]:
+        for f in _FLAT_RATES:
+            if f not in raw:
+                raise ConfigError(f"{path}: {where}.{f}: missing; a measured profile needs "
+                                  "prefill_tokens_per_s and decode_tokens_per_s (tokens/s per "
+                                  "replica), or buckets of them by context length")
+        positive += [(f, False) for f in _FLAT_RATES]
     for f, upto_one in positive:
         _positive(v[f], f"{where}.{f}", path, upto_one=upto_one)
     _check_numbers(v, where, path)
@@ -552,14 +569,16 @@ def load_cost_catalog(path: str | Path | None = None) -> CostCatalog:
         if v["model"] not in models:
             raise ConfigError(f"{p}: route[{i}].model: {v['model']!r} is not a model profile "
                               f"({', '.join(sorted(models))})")
-        if v["training_cost_usd"] is not None:
-            lifetime = v["lifetime_tokens"]
-            _check_training(v["training_cost_usd"], models[v["model"]].lifetime_tokens
-                            if lifetime is None else lifetime, f"route[{i}]", p)
         if v["serving"] and v["serving"] not in serving:
             raise ConfigError(f"{p}: route[{i}].serving: {v['serving']!r} is not a serving "
                               f"profile ({', '.join(sorted(serving))})")
-        built_routes.append(Route(**v))
+        route = Route(**v)
+        # the pair the route resolves to (its serving may be a rate card, which drops the
+        # profile's training; either figure may come from the profile)
+        model = models[route.model]
+        _check_training(*_training_of(model, serving[route.serving or model.serving], route),
+                        f"route[{i}]", p)
+        built_routes.append(route)
     pairs = [(m, m.serving) for m in models.values()]
     pairs += [(models[r.model], r.serving or models[r.model].serving) for r in built_routes]
     for m, skey in pairs:

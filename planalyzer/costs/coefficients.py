@@ -80,7 +80,10 @@ def _roofline_rows(model: str, rf: Roofline) -> list[Coefficients]:
         c_cr=rf.cache_read_seconds(1.0) * usd,
         c_attn=4.0 * rf.attention_dim * flop,
         d_dense=rf.dense_weight_bytes * byte, d_routed=rf.routed_weight_bytes * byte,
-        moe_lnq=math.log(rf.moe_unread_share) if rf.experts else -INF,
+        # ln of the routed weights a step leaves unread; -inf (EXP gives 0: all read) for a
+        # dense model and for one whose every expert is active
+        moe_lnq=(math.log(rf.moe_unread_share) if rf.experts and rf.moe_unread_share > 0
+                 else -INF),
         inv_max_batch=1.0 / rf.max_batch, inv_kv_capacity_tokens=1.0 / rf.kv_capacity_tokens,
         d_kv=rf.kv_bytes_per_token * byte,
         d_flop=2.0 * rf.active_params * flop, d_flop_ctx=4.0 * rf.attention_dim * flop,

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from planalyzer.costs.catalog import CostCatalog, Resolution, ServingProfile
 from planalyzer.costs.coefficients import coefficient_cost, coefficients_for
+from planalyzer.costs.hardware_table import hardware_table
 from planalyzer.costs.prices import PriceCatalog, api_value_usd
 from planalyzer.costs.roofline import Roofline, Tokens
 from planalyzer.tables import Col, Table
@@ -231,6 +232,10 @@ def _assumption_rows(catalog: CostCatalog, resolutions: list[Resolution]
         source = f"{s.source} (as of {s.as_of})"
         if changed:
             source += f"; overridden in {catalog.override_file}: {', '.join(changed)}"
+        flat = measured and not s.buckets  # with buckets, each bucket's rates price
+        if measured and s.buckets and (s.prefill_tokens_per_s or s.decode_tokens_per_s):
+            source += ("; its top-level prefill/decode tok/s are not used (the buckets price "
+                       "every context)")
         seen[s.key] = (
             s.key, s.mode, hw.name if hw else None, s.gpus or None,
             s.precision if roof else None, res.usd_per_gpu_hour if roof else None,
@@ -238,9 +243,13 @@ def _assumption_rows(catalog: CostCatalog, resolutions: list[Resolution]
             s.mfu or None, s.mbu or None, s.max_batch if roof else None,
             s.utilization if s.mode != "rate_card" else None,
             s.cache_read_model if roof else None,
+            s.memory_fraction if roof else None,
+            s.cache_read_gb_per_s if roof and s.cache_read_model == "kv_transfer" else None,
+            (s.cache_read_prefill_fraction
+             if roof and s.cache_read_model == "prefill_fraction" else None),
             s.usd_per_hour if measured else None,
-            s.prefill_tokens_per_s if measured else None,
-            s.decode_tokens_per_s if measured else None,
+            s.prefill_tokens_per_s if flat else None,
+            s.decode_tokens_per_s if flat else None,
             s.cache_read_tokens_per_s if measured else None,
             _buckets(s), _rate_card(s), s.discount if s.mode == "rate_card" else None,
             s.overhead_share, source,
@@ -254,6 +263,9 @@ ASSUMPTION_COLUMNS = [
     Col("price_source", "str"), Col("mfu", "share", "MFU (prefill)"),
     Col("mbu", "share", "MBU (decode)"), Col("max_batch", "int", "target batch"),
     Col("utilization", "share"), Col("cache_read_model", "str"),
+    Col("memory_fraction", "share", "HBM share for weights + KV"),
+    Col("cache_read_gb_per_s", "float", "cache read GB/s"),
+    Col("cache_read_prefill_fraction", "share", "cache read / prefill"),
     Col("usd_per_hour", "usd", "$/replica-h"),
     Col("prefill_tokens_per_s", "float", "prefill tok/s"),
     Col("decode_tokens_per_s", "float", "decode tok/s"),
@@ -321,7 +333,8 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
                "measured or rate-card serving profile prices without the shape.",
                "training $/M (fully loaded view only) = training cost / lifetime tokens, the "
                "route's where it names them, else the profile's. Override with --costs FILE."])
-    return [per_class, loaded, by_context, assumptions, shapes]
+    return [per_class, loaded, by_context, assumptions, hardware_table(catalog, resolutions),
+            shapes]
 
 
 def _training_from(catalog: CostCatalog, res: Resolution) -> str:
