@@ -6,7 +6,8 @@ nothing read is lost silently. Reading is batched: a Python scan finds the candi
 (those containing ``"usage"``) in every file without parsing the rest, and DuckDB parses the
 candidates of many files in one statement per chunk (sql/stage_claude_code_lines.sql). Duplicates
 (the same message.id + requestId in several lines or files: streamed content blocks, resumed
-sessions, sidechain replays) are resolved across the whole batch (sql/rank_claude_code_rows.sql).
+sessions, sidechain replays) are resolved across the whole batch and the copies earlier loads
+kept of the same messages (sql/rank_claude_code_rows.sql, table ``claude_code_kept``).
 
 Users: a folder holding ``projects/`` (or ``.claude/projects/``) is one user's, named by
 ``--user`` (default ``me``); a folder of such folders is many users', each named by its folder
@@ -306,6 +307,7 @@ class ClaudeCode(Source):
     description = "Claude Code transcripts (~/.claude/projects/<project>/<session>.jsonl)"
     batch = True
     append_only = True
+    extra_tables = ("claude_code_kept",)
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """A transcript: its first line a summary, snapshot or queue-operation line, or a
@@ -336,6 +338,9 @@ class ClaudeCode(Source):
                 for projects, user in _user_folders(folder.resolve())
                 for path, stat in find_files(str(projects), ".jsonl", memo)]
 
+    def setup(self, con: duckdb.DuckDBPyConnection) -> None:
+        sqlfiles.run(con, "create_claude_code_kept").fetchall()
+
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
     ) -> list[FileLoad]:
@@ -350,6 +355,24 @@ class ClaudeCode(Source):
         finally:
             batch.close()
         return finish_batch(con, self.name, items, scans, opts)
+
+
+def _count_displaced(con: duckdb.DuckDBPyConnection, loads: list[FileLoad],
+                     displaced: dict[str, int]) -> None:
+    """Rows an earlier load kept and this batch replaced become duplicates of their file: in
+    this load's count of a file the batch read on (appended), else in its manifest entry."""
+    by_source = {fl.source: fl for fl in loads}
+    others: dict[str, int] = {}
+    for src, n in displaced.items():
+        fl = by_source.get(src)
+        if fl is None:
+            others[src] = n
+        else:
+            fl.rows_loaded -= n
+            fl.duplicates_dropped += n
+    if others:
+        sqlfiles.run(con, "move_rows_to_duplicates", {
+            "sources": list(others), "counts": list(others.values())}).fetchall()
 
 
 def user_of(src: SourceFile, opts: LoadOptions) -> str:
@@ -378,7 +401,19 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
         "sources": [it.src.key for it in items],
         "users": [user_of(it.src, opts) for it in items]}).fetchall()
     sqlfiles.run(con, "rank_claude_code_rows").fetchall()
+    displaced = {str(src): int(n)
+                 for src, n in sqlfiles.run(con, "claude_code_displaced").fetchall()}
+    if displaced:  # stored copies this batch's copies replace (a folder loaded in runs)
+        for table in ("events", "claude_code_kept"):
+            sqlfiles.run(con, "delete_claude_code_displaced",
+                         slots={"table": quote_ident(table)}).fetchall()
+    for table, column, value in (("events", "event_id", "r.event_id"),
+                                 ("claude_code_kept", "request_id", "r.req")):
+        sqlfiles.run(con, "rekey_claude_code_kept", slots={
+            "table": quote_ident(table), "column": quote_ident(column), "value": value}
+        ).fetchall()
     sqlfiles.run(con, "insert_claude_code_events").fetchall()
+    sqlfiles.run(con, "insert_claude_code_kept").fetchall()
     sqlfiles.run(con, "insert_claude_code_rejected").fetchall()
     counts = {int(r[0]): [int(v) for v in r[1:]]
               for r in sqlfiles.run(con, "claude_code_file_counts").fetchall()}
@@ -396,6 +431,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
         fl = loads[int(idx)]
         target = fl.rejected_by_reason if what == "rejected" else fl.skipped_by_kind
         target[str(label)] = target.get(str(label), 0) + int(n)
+    _count_displaced(con, loads, displaced)
     for table in ("cc_ranked", "cc_parsed", "cc_files"):
         sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident(table)}).fetchall()
     return loads

@@ -1,0 +1,11 @@
+-- insert_claude_code_kept: record the dedupe key of the Claude Code events a batch inserted.
+-- inputs: cc_ranked, cc_parsed, cc_files
+-- outputs: claude_code_kept (rows appended)
+-- params: none
+-- slots: none
+INSERT INTO claude_code_kept
+SELECT f.source, p.line_no, p.message_id, r.req, p.is_sidechain
+FROM cc_ranked AS r
+JOIN cc_parsed AS p ON p.file_idx = r.file_idx AND p.line_no = r.line_no
+JOIN cc_files AS f ON f.file_idx = r.file_idx
+WHERE r.keep AND p.message_id IS NOT NULL

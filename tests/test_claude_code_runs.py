@@ -1,0 +1,176 @@
+"""Claude Code copies of one message across files and across loads: a folder loaded in several
+runs into a --db store keeps what one load of the final folder keeps (the copy with the most
+tokens, a main-thread copy before a sidechain replay, the requestId of a main-thread copy),
+and a replay never hides or lends to the main-thread copy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planalyzer.store import Store
+
+MODEL = "claude-sonnet-4-5-20250929"
+
+
+def line(msg: str, out: int, req: str | None = None, side: bool = False,
+         ts: str = "2026-10-01T10:00:01.000Z", cache_write: int = 1000) -> str:
+    row: dict[str, object] = {
+        "parentUuid": "u", "isSidechain": side, "sessionId": "s1", "type": "assistant",
+        "uuid": f"{msg}-{out}", "timestamp": ts,
+        "message": {"id": msg, "type": "message", "role": "assistant", "model": MODEL,
+                    "content": [{"type": "text", "text": "a"}],
+                    "usage": {"input_tokens": 10, "cache_creation_input_tokens": cache_write,
+                              "cache_read_input_tokens": 0, "output_tokens": out}}}
+    if req is not None:
+        row["requestId"] = req
+    return json.dumps(row, separators=(",", ":")) + "\n"
+
+
+def write(path: Path, *lines: str, append: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a" if append else "w", encoding="utf-8") as f:
+        f.writelines(lines)
+
+
+def events(db: Path | None, store: Store | None = None) -> list[tuple[object, ...]]:
+    query = ("SELECT event_id, input_tokens, cache_write_tokens, output_tokens FROM events "
+             "ORDER BY ALL")
+    if store is not None:
+        return store.con.execute(query).fetchall()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def manifest_balances(store: Store) -> None:
+    """Every file's read = loaded + rejected + duplicates, and the loaded rows are the
+    events."""
+    rows = store.con.execute(
+        "SELECT sum(rows_loaded), bool_and(rows_read = rows_loaded + rows_rejected + "
+        "duplicates_dropped), min(rows_loaded), min(duplicates_dropped) "
+        "FROM load_manifest").fetchall()[0]
+    assert rows[1] and rows[2] >= 0 and rows[3] >= 0
+    assert rows[0] == store.events_count()
+
+
+def test_replay_with_more_tokens_does_not_hide_the_main_copy(tmp_path: Path) -> None:
+    """The replay of msg_A (same requestId, 300 output tokens) ranked first and was then
+    dropped as a replay: the message vanished."""
+    root = tmp_path / "projects" / "-w"
+    write(root / "s1.jsonl", line("msg_A", 5, "req_A"), line("msg_B", 5))
+    write(root / "s1" / "subagents" / "agent-1.jsonl", line("msg_A", 300, "req_A", side=True),
+          line("msg_B", 5, "req_B2", side=True))
+    with Store() as s:
+        s.load([tmp_path])
+        # msg_B's replay lends no requestId to the main copy
+        assert events(None, s) == [("msg_A:req_A", 10, 1000, 5), ("msg_B", 10, 1000, 5)]
+
+
+def test_replay_requestid_does_not_split_a_message(tmp_path: Path) -> None:
+    """A copy without requestId took the replay's, and the message counted twice."""
+    root = tmp_path / "projects" / "-w"
+    write(root / "s1.jsonl", line("msg_A", 5, "req_A"), line("msg_A", 300))
+    write(root / "s1" / "subagents" / "agent-1.jsonl", line("msg_A", 7, "req_Z", side=True))
+    with Store() as s:
+        s.load([tmp_path])
+        assert events(None, s) == [("msg_A:req_A", 10, 1000, 300)]
+
+
+def _runs(tmp_path: Path, *runs: list[tuple[str, str]]
+          ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """(events after loading each run's lines in turn into one --db, events of one load of
+    the final folder); a run is a list of (file below projects/-w, line appended to it)."""
+    root = tmp_path / "claude" / "projects" / "-w"
+    db = tmp_path / "runs.duckdb"
+    for run in runs:
+        for name, text in run:
+            write(root / name, text, append=True)
+        with Store(db) as s:
+            s.load([tmp_path / "claude"])
+            manifest_balances(s)
+            got = events(None, s)
+    with Store() as s:
+        s.load([tmp_path / "claude"])
+        return got, events(None, s)
+
+
+def test_later_copy_with_more_tokens_replaces_the_stored_one(tmp_path: Path) -> None:
+    runs, once = _runs(tmp_path, [("s1.jsonl", line("msg_A", 5, "req_A"))],
+                           [("s2.jsonl", line("msg_A", 300, "req_A"))])
+    assert runs == once == [("msg_A:req_A", 10, 1000, 300)]
+
+
+def test_later_copy_without_requestid_is_a_duplicate(tmp_path: Path) -> None:
+    runs, once = _runs(tmp_path, [("s1.jsonl", line("msg_B", 300, "req_B"))],
+                           [("s2.jsonl", line("msg_B", 300))])
+    assert runs == once == [("msg_B:req_B", 10, 1000, 300)]
+
+
+def test_later_replay_with_another_requestid_is_a_duplicate(tmp_path: Path) -> None:
+    runs, once = _runs(tmp_path, [("s1.jsonl", line("msg_C", 300, "req_C"))],
+                           [("s1/subagents/agent-1.jsonl",
+                             line("msg_C", 300, "req_C2", side=True))])
+    assert runs == once == [("msg_C:req_C", 10, 1000, 300)]
+
+
+def test_later_main_copy_displaces_a_stored_sidechain_copy(tmp_path: Path) -> None:
+    runs, once = _runs(tmp_path, [("s1/subagents/agent-1.jsonl",
+                                       line("msg_D", 900, "req_D", side=True))],
+                           [("s1.jsonl", line("msg_D", 40, "req_D"))])
+    assert runs == once == [("msg_D:req_D", 10, 1000, 40)]
+
+
+def test_later_requestid_rekeys_the_stored_copy(tmp_path: Path) -> None:
+    """The stored copy (no requestId: key msg_E) still wins, under the key msg_E:req_E."""
+    runs, once = _runs(tmp_path, [("s1.jsonl", line("msg_E", 300))],
+                           [("s2.jsonl", line("msg_E", 20, "req_E"))])
+    assert runs == once == [("msg_E:req_E", 10, 1000, 300)]
+
+
+def test_appended_copy_with_more_output_replaces_the_streamed_first_block(
+        tmp_path: Path) -> None:
+    """A session loaded mid-message: its first content block logged 1 output token."""
+    runs, once = _runs(tmp_path, [("s1.jsonl", line("msg_F", 1, "req_F"))],
+                           [("s1.jsonl", line("msg_F", 250, "req_F"))])
+    assert runs == once == [("msg_F:req_F", 10, 1000, 250)]
+
+
+FILES = ("s1.jsonl", "s2.jsonl", "s1/subagents/agent-1.jsonl")
+copies = st.lists(st.tuples(
+    st.integers(0, 3),          # message
+    st.booleans(),              # has its requestId
+    st.integers(1, 400),        # output tokens
+    st.integers(0, 2),          # file (the subagent file's lines are sidechain)
+    st.integers(0, 2),          # second of the timestamp
+    st.integers(0, 2),          # the run that appends it
+), min_size=1, max_size=12)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(copies)
+def test_runs_keep_what_one_load_keeps(tmp_path_factory: object, spec: list[tuple[
+        int, bool, int, int, int, int]]) -> None:
+    tmp = tmp_path_factory.mktemp("runs")  # type: ignore[attr-defined]
+    runs: list[list[tuple[str, str]]] = [[], [], []]
+    for msg, has_req, out, f, sec, run in spec:
+        runs[run].append((FILES[f], line(f"msg_{msg}", out, f"req_{msg}" if has_req else None,
+                                         side=f == 2, ts=f"2026-10-01T10:00:0{sec}.000Z")))
+    got, once = _runs(tmp, *[r for r in runs if r])
+    assert got == once
+
+
+def test_requestid_one_copy_lent_survives_later_runs(tmp_path: Path) -> None:
+    """The kept copy had no requestId of its own: its key took another copy's; a later run's
+    copy without one must not take the key back to message.id alone."""
+    got, once = _runs(tmp_path, [("s1.jsonl", line("msg_G", 1)), ("s1.jsonl", line("msg_G", 1,
+                                                                                  "req_G"))],
+                      [("s1.jsonl", line("msg_G", 1))], [("s2.jsonl", line("msg_G", 1))])
+    assert got == once == [("msg_G:req_G", 10, 1000, 1)]
