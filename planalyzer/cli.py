@@ -62,6 +62,8 @@ from planalyzer.cli_support import (
     show_progress,
     store_accounting,
     summary_line,
+    terminal_columns,
+    usable_streams,
     user_errors,
     working,
 )
@@ -566,6 +568,8 @@ def main() -> None:
     """The ``planalyzer`` command. A usage error (an option's value that is not a number, a
     missing option or value, an unknown option) is one line on stderr, exit code 2, as
     planalyzer's own errors are, rather than click's usage block."""
+    usable_streams()
+    terminal_columns()  # a bad COLUMNS is dropped before rich reads it
     try:
         code = app(standalone_mode=False)
     except _CLICK_ERROR as exc:  # a usage error; or a file option that cannot be opened

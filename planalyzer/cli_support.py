@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
+from planalyzer import duck
 from planalyzer.accounting import (
     LoadReport,
     display_path,
@@ -49,8 +50,10 @@ if TYPE_CHECKING:
 
 def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    # Piped output has no terminal width to follow: use a wide one (COLUMNS still wins).
-    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    # Piped output has no terminal width to follow: use a wide one (COLUMNS still wins; one
+    # that is not a positive number, COLUMNS=0 say, is passed over).
+    columns = terminal_columns()
+    width = columns or (None if stream.isatty() else 160)
     # markup off: user ids, model names and paths from the logs print as they are (a "[/x]"
     # in a model name is text, not a rich tag). stdout's lines lose their padding spaces
     # (tables pad each cell): diff, grep 'x$' and a copy into a spreadsheet see none
@@ -58,6 +61,36 @@ def console(stderr: bool = False) -> Console:
     file = None if stderr else cast(IO[str], TrimmedLines(stream))
     return Console(stderr=stderr, file=file, highlight=False, soft_wrap=False, width=width,
                    markup=False)
+
+
+def terminal_columns() -> int | None:
+    """COLUMNS as a width, or None where it is unset or not a positive whole number (rich
+    would take COLUMNS=0 as a width of 0); a bad value is dropped from the environment so
+    that rich, which reads it too, never sees it."""
+    raw = os.environ.get("COLUMNS")
+    if raw is None:
+        return None
+    if raw.strip().isdigit() and int(raw) > 0:
+        return int(raw)
+    del os.environ["COLUMNS"]
+    return None
+
+
+def usable_streams() -> None:
+    """Standard streams every command can write to: a closed one (``>&-``: Python gives
+    None) writes to the null device, with a word on stderr when stdout is the one; a stream
+    whose encoding cannot write every character (PYTHONIOENCODING=cp1252, a Windows redirect)
+    writes those as escapes (``\u5f20``) rather than failing on a user id."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+            if name == "stdout" and sys.stderr is not None:
+                sys.stderr.write("note: standard output is closed; the command's output "
+                                 "is discarded\n")
+        stream = getattr(sys, name)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 # trailing blanks of a line, with any style codes among or after them (a terminal's output)
@@ -142,7 +175,7 @@ def user_errors(db: Path | None = None) -> Iterator[Run]:
             sys.stderr.write(f"interrupted: nothing was loaded{kept}\n" if run.loading
                              else "interrupted\n")
             raise typer.Exit(130) from None
-        err = store_error(db, exc)
+        err = duck.memory_error(exc) or store_error(db, exc)
         if err is None:
             raise
         sys.stderr.write(f"error: {err}\n")

@@ -8,10 +8,14 @@ are built into the duckdb wheel.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from planalyzer.errors import ConfigError
 
 OFFLINE: dict[str, Any] = {"autoinstall_known_extensions": False,
                            "autoload_known_extensions": False}
@@ -25,6 +29,37 @@ def connect(database: str = ":memory:", config: dict[str, Any] | None = None,
             read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that never installs or loads extensions by itself."""
     return duckdb.connect(database, read_only=read_only, config={**OFFLINE, **(config or {})})
+
+
+DEFAULT_MEMORY_LIMIT = "2GB"  # DuckDB's memory limit in a Store (PLANALYZER_MEMORY_LIMIT)
+# a size as DuckDB's memory_limit takes it (no sign: DuckDB reads "-1GB" as no limit)
+_SIZE = re.compile(r"\s*\d+(\.\d+)?\s*(b|bytes|kb|kib|mb|mib|gb|gib|tb|tib)\s*", re.I)
+
+
+def memory_limit(given: str | None) -> str:
+    """The memory limit to set: ``given``, else PLANALYZER_MEMORY_LIMIT, else 2GB; a value
+    that is not a size (``-1GB``, ``lots``) is a ConfigError naming where it came from."""
+    where = "memory limit"
+    limit = given
+    if limit is None and os.environ.get("PLANALYZER_MEMORY_LIMIT"):
+        where, limit = "PLANALYZER_MEMORY_LIMIT", os.environ["PLANALYZER_MEMORY_LIMIT"]
+    if limit is None:
+        return DEFAULT_MEMORY_LIMIT
+    if not _SIZE.fullmatch(limit):
+        raise ConfigError(f"{where} {limit!r}: write it like 2GB or 500MB")
+    return limit
+
+
+def memory_error(exc: BaseException) -> ConfigError | None:
+    """DuckDB ran out of memory under the limit planalyzer set: what to raise (never a
+    verdict on the data being read)."""
+    if not isinstance(exc, duckdb.OutOfMemoryException):
+        return None
+    env = os.environ.get("PLANALYZER_MEMORY_LIMIT")
+    now = f"PLANALYZER_MEMORY_LIMIT={env}" if env else f"the default {DEFAULT_MEMORY_LIMIT}"
+    return ConfigError(f"DuckDB ran out of memory under planalyzer's memory limit ({now}): "
+                       "raise it, e.g. PLANALYZER_MEMORY_LIMIT=8GB, or analyse a shorter "
+                       "period (--month, --since)")
 
 
 def foreign_file(path: Path) -> str | None:

@@ -25,7 +25,13 @@ import duckdb
 
 from planalyzer import duck, file_options, sqlfiles
 from planalyzer.accounting import FileLoad, LoadReport, display_path
-from planalyzer.errors import ConfigError, InputError, StrictModeError, UsageError
+from planalyzer.errors import (
+    ConfigError,
+    InputError,
+    PlanalyzerError,
+    StrictModeError,
+    UsageError,
+)
 from planalyzer.load_checks import check_load_options
 from planalyzer.load_notes import (
     check_forced_source,
@@ -174,7 +180,7 @@ class Store:
     def _setup(self, memory_limit: str | None) -> None:
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")
-        limit = memory_limit or os.environ.get("PLANALYZER_MEMORY_LIMIT") or "2GB"
+        limit = duck.memory_limit(memory_limit)
         try:
             sqlfiles.run(self.con, "set_memory_limit", {"limit": limit}).fetchall()
         except duckdb.Error:
@@ -837,7 +843,10 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, table: str) -> None:
         sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident(table)}).fetchall()
 
 
-def _unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
+def _unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
+    memory = duck.memory_error(exc)
+    if memory is not None:
+        return memory
     fmt = format_name(key, fmt)
     if "maximum_object_size" in first_line(exc):
         return InputError(too_large_message(key, fmt))

@@ -409,7 +409,11 @@ def _prepare_out(out: Path, overwrite: bool) -> None:
             )
         shutil.rmtree(events_dir, ignore_errors=True)
         users_path.unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file on the way, a read-only disk, no permission
+        raise PlanalyzerError(f"--out {out}: cannot create the folder ({exc.strerror or exc}); "
+                              "choose a writable place") from None
 
 
 def generate(

@@ -28,8 +28,8 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import sqlfiles
-from planalyzer.errors import InputError
+from planalyzer import duck, sqlfiles
+from planalyzer.errors import InputError, PlanalyzerError
 from planalyzer.sources.base import UTF8_BOM, open_bytes
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.tabular import JSON_ARRAY_READER, STAGE_RAW, STAGE_ROW, is_json_array
@@ -248,8 +248,11 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             yield number, line.rstrip("\r\n")
 
 
-def unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
-    """The error for a file its reader cannot read at all."""
+def unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
+    """The error for a file its reader cannot read at all (or DuckDB's memory limit)."""
+    memory = duck.memory_error(exc)
+    if memory is not None:
+        return memory
     text = str(exc).strip().splitlines()
     detail = text[0] if text else type(exc).__name__
     return InputError(f"{key}: cannot be read as {fmt} ({detail}); check the file is complete, "

@@ -1,0 +1,84 @@
+"""The command line where its environment is odd (qa11C): stdout closed, a stream encoding
+that cannot write every user id, COLUMNS=0, a DuckDB memory limit too small or not a size,
+and generate's --out where no folder can be made. Each is one line and an exit code, never a
+traceback. Run as processes: planalyzer.cli.main sets the streams up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+def run(args: list[str], env: dict[str, str] | None = None, **kw: object
+        ) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "planalyzer", *args], capture_output=True,
+                          text=True, env=full, cwd=ROOT, timeout=120, **kw)  # type: ignore
+
+
+@pytest.fixture()
+def logs(tmp_path: Path) -> Path:
+    path = tmp_path / "zh.csv"
+    path.write_text("user_id,ts,model,input_tokens,output_tokens\n"
+                    "张伟,2026-10-01T00:00:00Z,claude-sonnet-4-5,10,10\n", encoding="utf-8")
+    return path
+
+
+def test_closed_stdout_runs_and_says_the_output_is_discarded(logs: Path) -> None:
+    full = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run(f'"{sys.executable}" -m planalyzer load "{logs}" >&-', shell=True,
+                         capture_output=False, stderr=subprocess.PIPE, text=True, env=full,
+                         cwd=ROOT, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    assert "standard output is closed; the command's output is discarded" in res.stderr
+
+
+def test_stdout_encoding_without_the_characters_escapes_them(logs: Path) -> None:
+    res = run(["report", str(logs), "--assign", "*=claude_pro", "--by", "user", "-f", "csv",
+               "-q"], env={"PYTHONIOENCODING": "cp1252"})
+    assert res.returncode == 0, res.stderr
+    assert "\\u5f20\\u4f1f,2026-10,claude_pro" in res.stdout
+
+
+def test_columns_zero_is_passed_over() -> None:
+    res = run(["plans"], env={"COLUMNS": "0"})
+    assert res.returncode == 0, res.stderr
+    assert "claude_max_20x" in res.stdout
+
+
+@pytest.mark.parametrize("limit", ["1KB", "50MB"])
+def test_memory_limit_too_small_is_one_line(limit: str) -> None:
+    res = run(["report", "sample_logs/parquet", "--no-fit", "-q"],
+              env={"PLANALYZER_MEMORY_LIMIT": limit})
+    assert res.returncode == 2
+    assert res.stderr == (
+        f"error: DuckDB ran out of memory under planalyzer's memory limit "
+        f"(PLANALYZER_MEMORY_LIMIT={limit}): raise it, e.g. PLANALYZER_MEMORY_LIMIT=8GB, or "
+        "analyse a shorter period (--month, --since)\n")
+
+
+@pytest.mark.parametrize("limit", ["-1GB", "lots", "2 G"])
+def test_memory_limit_not_a_size(limit: str) -> None:
+    res = run(["plans"], env={"PLANALYZER_MEMORY_LIMIT": limit})
+    assert res.returncode == 0  # plans opens no store
+    res = run(["report", "sample_logs/parquet", "--no-fit", "-q"],
+              env={"PLANALYZER_MEMORY_LIMIT": limit})
+    assert res.returncode == 2
+    assert res.stderr == (f"error: PLANALYZER_MEMORY_LIMIT {limit!r}: write it like 2GB or "
+                          "500MB\n")
+
+
+def test_generate_out_under_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    res = run(["generate", "--users", "2", "--out", str(blocker / "pop")])
+    assert res.returncode == 2
+    assert res.stderr == (f"error: --out {blocker / 'pop'}: cannot create the folder (Not a "
+                          "directory); choose a writable place\n")
