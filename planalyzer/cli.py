@@ -47,6 +47,7 @@ from planalyzer.cli_options import (
 )
 from planalyzer.cli_support import (
     TERMINAL_FILE_ROWS,
+    Terminated,
     check_format,
     check_sources,
     console,
@@ -56,6 +57,7 @@ from planalyzer.cli_support import (
     load_options,
     load_with_progress,
     loaded_sources,
+    on_sigterm,
     period_of,
     rejected_reasons,
     run_meta,
@@ -566,6 +568,7 @@ def main() -> None:
     """The ``planalyzer`` command. A usage error (an option's value that is not a number, a
     missing option or value, an unknown option) is one line on stderr, exit code 2, as
     planalyzer's own errors are, rather than click's usage block."""
+    on_sigterm()
     try:
         code = app(standalone_mode=False)
     except _CLICK_ERROR as exc:  # a usage error; or a file option that cannot be opened
@@ -578,7 +581,7 @@ def main() -> None:
         sys.exit(int(getattr(exc, "exit_code", 2)))
     except typer.Abort:
         sys.stderr.write("aborted\n")
-        sys.exit(1)
+        sys.exit(143 if Terminated.seen else 1)
     sys.exit(code if isinstance(code, int) else 0)
 
 
