@@ -47,6 +47,7 @@ from planalyzer.cli_options import (
 )
 from planalyzer.cli_support import (
     TERMINAL_FILE_ROWS,
+    Terminated,
     check_format,
     check_sources,
     console,
@@ -56,6 +57,7 @@ from planalyzer.cli_support import (
     load_options,
     load_with_progress,
     loaded_sources,
+    on_sigterm,
     period_of,
     rejected_reasons,
     run_meta,
@@ -570,6 +572,7 @@ def main() -> None:
     planalyzer's own errors are, rather than click's usage block."""
     usable_streams()
     terminal_columns()  # a bad COLUMNS is dropped before rich reads it
+    on_sigterm()
     try:
         code = app(standalone_mode=False)
     except _CLICK_ERROR as exc:  # a usage error; or a file option that cannot be opened
@@ -582,7 +585,7 @@ def main() -> None:
         sys.exit(int(getattr(exc, "exit_code", 2)))
     except typer.Abort:
         sys.stderr.write("aborted\n")
-        sys.exit(1)
+        sys.exit(143 if Terminated.seen else 1)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -153,20 +153,39 @@ class Run:
     loading: bool = False  # inside a load (it rolls back: nothing of it is kept)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stopped, ``timeout``, ``kill``): ended as Ctrl-C is, said as such,
+    exit code 143 (128 + 15, what the signal's default gives)."""
+
+    seen = False  # SIGTERM came (DuckDB's 'Query interrupted' for it may not chain it)
+
+
+def on_sigterm() -> None:
+    """The command line's SIGTERM: raise Terminated where Python runs next (DuckDB's query
+    checks for it as for Ctrl-C), so the load rolls back and the line a Ctrl-C gets is said."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        Terminated.seen = True
+        raise Terminated
+
+    with suppress(ValueError):  # not the main thread (a test runner's worker): left as is
+        signal.signal(signal.SIGTERM, stop)
+
+
 @contextmanager
 def user_errors(db: Path | None = None) -> Iterator[Run]:
     """Bad input or usage: one line naming what is wrong, exit 2, no traceback. With ``db``
-    (the --db file): a damaged file, or one a load could not save to, is said as such, and a
-    file the command created is removed when it fails (an empty file it was given is left
-    empty). Ctrl-C: 'interrupted', exit 130, no traceback."""
+    (the --db file): a damaged file, or one a load could not save to, is said as such (a new
+    file the command's Store created is removed by the Store when it fails before a load
+    committed: planalyzer.store_new). Ctrl-C: 'interrupted', exit 130, no traceback; SIGTERM
+    the same, exit 143."""
     run = Run()
-    was = _size_of(db)
     try:
         yield run
     except (typer.Exit, SystemExit):
         raise
     except BaseException as exc:
-        _undo_new_store(db, was)
         if isinstance(exc, PlanalyzerError):
             sys.stderr.write(f"error: {exc}\n")
             raise typer.Exit(exc.exit_code) from None
@@ -174,7 +193,7 @@ def user_errors(db: Path | None = None) -> Iterator[Run]:
             kept = " (the --db file is as it was)" if db is not None else ""
             sys.stderr.write(f"interrupted: nothing was loaded{kept}\n" if run.loading
                              else "interrupted\n")
-            raise typer.Exit(130) from None
+            raise typer.Exit(143 if _terminated(exc) else 130) from None
         err = duck.memory_error(exc) or store_error(db, exc)
         if err is None:
             raise
@@ -182,27 +201,17 @@ def user_errors(db: Path | None = None) -> Iterator[Run]:
         raise typer.Exit(err.exit_code) from None
 
 
-def _size_of(db: Path | None) -> int | None:
-    """The --db file's size before the command (None: no such file)."""
-    try:
-        return db.stat().st_size if db is not None else None
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return -1  # there, but not to be looked at: never removed
-
-
-def _undo_new_store(db: Path | None, was: int | None) -> None:
-    """A command that failed leaves no new --db file behind (Store creates the file before
-    the sources are found); an empty file it was given is left empty."""
-    if db is None or (was is not None and was != 0):
-        return
-    with suppress(OSError):
-        db.with_name(db.name + ".wal").unlink(missing_ok=True)
-        if was is None:
-            db.unlink(missing_ok=True)
-        elif db.is_file():
-            db.write_bytes(b"")
+def _terminated(exc: BaseException) -> bool:
+    """Whether the interrupt was SIGTERM's (Terminated, or DuckDB's 'Query interrupted' raised
+    while it was pending)."""
+    seen: BaseException | None = exc
+    for _ in range(20):
+        if seen is None:
+            return Terminated.seen
+        if isinstance(seen, Terminated):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return Terminated.seen
 
 
 def check_format(fmt: str) -> None:

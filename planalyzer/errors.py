@@ -4,7 +4,7 @@ Every error planalyzer raises for bad input or usage is a ``PlanalyzerError``: i
 the file, row or key and says what to do. The CLI prints the message on one line and exits 2,
 without a traceback. DuckDB errors about a --db file itself (damaged, a load that cannot be
 saved) become such errors too (``planalyzer.store_open.store_error``); Ctrl-C prints
-``interrupted`` and exits 130.
+``interrupted`` and exits 130 (SIGTERM: the same, exit 143).
 """
 
 from __future__ import annotations

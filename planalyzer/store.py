@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import duck, file_options, sqlfiles
+from planalyzer import duck, file_options, sqlfiles, store_new
 from planalyzer.accounting import FileLoad, LoadReport, display_path
 from planalyzer.errors import (
     ConfigError,
@@ -151,8 +151,11 @@ class Store:
         and views. A file planalyzer made before some of its tables existed is opened for
         writing once to add them.
 
-        A file another tool made (tables but no planalyzer ``events`` table) is refused with
-        an InputError before anything is written to it."""
+        A file another tool made (tables but no planalyzer ``events`` table, or one with
+        other column types) is refused with an InputError before anything is written to it.
+        A new file the Store creates (none there, or an empty one) is removed again (emptied)
+        when its ``with`` block ends with an exception before a load committed to it; a file
+        another process holds is never touched (planalyzer.store_new)."""
         self.path = check_store_path(db, read_only)
         self._again: set[str] = set()  # files the last load read again only for the dedupe
         self.read_only = read_only and self.path is not None
@@ -165,16 +168,25 @@ class Store:
                     else f"cannot open as a DuckDB database ({foreign})")
             raise InputError(f"--db {self.path}: {what}; give a new file name (planalyzer "
                              "creates it)")
+        # a new file (none, or an empty one) this Store creates: removed again (emptied) if
+        # the Store fails before a load committed to it (store_new.discard)
+        self._new: store_new.NewFile | None = None
+        self._loaded = False  # a load committed to the file
+        fresh = store_new.is_new(self.path, self.read_only)
         self.con = open_connection(self.path, self.read_only)
+        if self.path is not None:
+            store_new.held(self.path)
         try:
             missing = missing_tables(self.con, self.path)
+            if fresh is not None and self.path is not None and "events" in missing:
+                self._new = store_new.created(self.path, was_empty=fresh)
             if self.read_only and missing:  # an older planalyzer's file: add the tables once
                 self.con.close()
                 self.read_only = False
                 self.con = open_connection(self.path, False, missing)
             self._setup(memory_limit)
         except BaseException:
-            self.con.close()
+            self._close(failed=True)
             raise
 
     def _setup(self, memory_limit: str | None) -> None:
@@ -230,8 +242,19 @@ class Store:
                 "the sources named")
 
     def close(self) -> None:
+        self._close(failed=False)
+
+    def _close(self, failed: bool) -> None:
+        """Close the connection; ``failed`` (an exception leaves the Store's block): a file
+        this Store created is removed again when no load committed to it."""
+        if self.closed:
+            return
         self.closed = True
         self.con.close()
+        if self.path is not None:
+            store_new.released(self.path)
+        if failed and self._new is not None and not self._loaded:
+            store_new.discard(self._new)
 
     def __enter__(self) -> Store:
         return self
@@ -242,7 +265,7 @@ class Store:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        self._close(failed=exc is not None)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -322,6 +345,7 @@ class Store:
                 raise StrictModeError(_strict_message(self.con, judged))
             try:
                 self.con.execute("COMMIT")
+                self._loaded = True
             except duckdb.Error as exc:  # disk full, no .wal beside the file: the cause
                 raise (store_error(self.path, exc) or exc) from None
         except BaseException:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer import duck, sqlfiles
+from planalyzer import duck, sqlfiles, store_new
 from planalyzer.errors import InputError
-from planalyzer.schema import EVENT_COLUMN_NAMES
+from planalyzer.schema import EVENT_COLUMN_NAMES, EVENT_COLUMNS
 from planalyzer.sources import registry
 
 # run when a store is opened for writing; store_settings is only read by loads, so a file
@@ -55,14 +55,29 @@ def check_path(path: Path, read_only: bool) -> None:
         if read_only:
             raise InputError(f"--db {path}: an empty file (0 bytes) holds no events; load "
                              f"logs into it first (planalyzer load SOURCES --db {path})")
-        path.unlink()
+        try:  # never one another process holds (its DuckDB may have just created it)
+            cleared = store_new.clear_empty(path)
+        except OSError as exc:
+            raise InputError(f"--db {path}: an empty file, which a new store replaces, and "
+                             f"{folder_not_writable(path, exc)}") from None
+        if not cleared:
+            raise InputError(f"--db {path}: in use by another process, which has it open; "
+                             "wait for it to finish, or copy the file and give the copy")
+
+
+def folder_not_writable(path: Path, exc: BaseException) -> str:
+    """Why a new store cannot be made at ``path``: its folder (not the file) is the problem."""
+    return (f"the folder {path.parent} is not writable ({first_line(exc)}); make it "
+            "writable, or give a file in a folder that is")
 
 
 def open_error(path: Path | None, read_only: bool, exc: duckdb.Error,
                adding: Sequence[str] = ()) -> InputError:
     """Why ``path`` cannot be opened, and what to do: in use, not writable, not DuckDB."""
     text = first_line(exc)
-    if "Could not set lock" in text or "Conflicting lock" in text:
+    if "Could not set lock" in text or "Conflicting lock" in text or (
+            path is not None and "not a valid DuckDB database" in text
+            and store_new.locked_elsewhere(path)):  # another's new file, its header unwritten
         pid = re.search(r"\(PID (\d+)\)", str(exc))
         who = f" (PID {pid.group(1)})" if pid else ""
         held = " for writing" if read_only else ""
@@ -82,8 +97,18 @@ def open_error(path: Path | None, read_only: bool, exc: duckdb.Error,
                               f"opened for writing once, and it cannot be written ({text}); "
                               f"make it writable and run any load into it (planalyzer load "
                               f"SOURCES --db {path}), or copy it and give the copy")
+        if path is not None and not path.exists():  # a new file: the folder says no
+            return InputError(f"--db {path}: cannot create it: "
+                              f"{folder_not_writable(path, exc)}")
         return InputError(f"--db {path}: cannot open it for writing ({text}); a load needs "
                           "a writable file: check its permissions, or give a new file name")
+    if path is not None and "Failure while replaying WAL" in text:
+        wal = path.with_name(path.name + ".wal")
+        return InputError(f"--db {path}: the {wal.name} beside it does not belong to it (an "
+                          "earlier version of the file left it: a file restored from a backup "
+                          f"without its .wal?); move {wal} aside and retry (the changes it "
+                          "holds are lost; a backup restored with its own .wal, or with "
+                          "none, opens)")
     damaged = store_error(path, exc)
     if damaged is not None:
         return damaged
@@ -153,7 +178,8 @@ def missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[st
     InputError: nothing is created in it."""
     if path is None:
         return [*BASE_TABLES]  # a new in-memory database: nothing in it yet
-    have = {str(name): cols for name, cols in sqlfiles.run(con, "store_tables").fetchall()}
+    rows = sqlfiles.run(con, "store_tables").fetchall()
+    have = {str(name): cols for name, cols, _ in rows}
     expected = (*EVENT_COLUMN_NAMES, "source_row")
     if "events" in have:
         cols = list(have["events"] or [])
@@ -162,6 +188,13 @@ def missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[st
                              f"columns {', '.join(cols) or 'none'}, not planalyzer's "
                              f"({', '.join(expected)}); give a new file name (planalyzer "
                              "creates it)")
+        types = next(list(t or []) for name, _, t in rows if name == "events")
+        wrong = [f"{c} {t} (not {EVENT_TYPES[c]})" for c, t in zip(cols, types, strict=True)
+                 if c in EVENT_TYPES and _type_name(t) != _type_name(EVENT_TYPES[c])]
+        if wrong:
+            raise InputError(f"--db {path}: not a planalyzer store: its events table has "
+                             f"planalyzer's column names but other types: {', '.join(wrong)}; "
+                             "give a new file name (planalyzer creates it)")
     elif have:
         shown = ", ".join(sorted(have)[:5]) + (", ..." if len(have) > 5 else "")
         raise InputError(f"--db {path}: not a planalyzer store: it holds other tables "
@@ -169,6 +202,16 @@ def missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[st
                          "creates it)")
     extra = [t for m in registry.modules() for t in m.extra_tables]
     return [t for t in (*BASE_TABLES, *extra) if t not in have]
+
+
+# the events table's column types, as planalyzer creates them (sql/create_events.sql)
+EVENT_TYPES = {**{c.name: c.sql_type for c in EVENT_COLUMNS}, "source_row": "BIGINT"}
+
+
+def _type_name(sql_type: str) -> str:
+    """A DuckDB type's name as information_schema spells it (TIMESTAMPTZ's long name)."""
+    t = sql_type.upper()
+    return "TIMESTAMP WITH TIME ZONE" if t == "TIMESTAMPTZ" else t
 
 
 def first_line(exc: BaseException) -> str:

@@ -5,7 +5,9 @@ the file as it was. Analysis over a store says the rows its loads rejected."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -164,6 +166,49 @@ def test_load_into_a_folder_that_is_not_writable(db: Path,
     assert _events(db) == before
 
 
+def test_new_store_in_a_folder_that_is_not_writable(tmp_path: Path) -> None:
+    """The folder, not the (missing) file, is what cannot be written: said so."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "new.duckdb"
+    logs = _csv(tmp_path / "x.csv", event_row(event_id="a"))
+    with _unwritable(folder, 0o555, 0o755):
+        msg = cli_error(["load", str(logs), "--db", str(path)])
+    assert msg.startswith(f"error: --db {path}: cannot create it: the folder {folder} is not "
+                          "writable ("), msg
+    assert msg.endswith("); make it writable, or give a file in a folder that is")
+    assert not path.exists()
+
+
+def test_restored_store_beside_a_stale_wal(tmp_path: Path) -> None:
+    """A writer died after a commit (its .wal left); the file is then restored from a backup:
+    the .wal is named as what does not belong, to be moved aside (never removed here)."""
+    path = tmp_path / "x.duckdb"
+    with Store(path) as store:
+        store.load([str(_csv(tmp_path / "a.csv", event_row(event_id="a")))])
+    backup = path.read_bytes()
+    with Store(path) as store:  # a later load: the file moves on from the backup
+        store.load([str(_csv(tmp_path / "b.csv", event_row(event_id="b")))])
+    code = ("import duckdb, os\n"
+            f"con = duckdb.connect({str(path)!r})\n"
+            "con.execute('PRAGMA disable_checkpoint_on_shutdown')\n"
+            "con.execute(\"DELETE FROM events WHERE event_id = 'a'\")\n"
+            "os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    wal = Path(f"{path}.wal")
+    assert wal.exists()
+    path.write_bytes(backup)
+    for cmd in (["report", "--db", str(path)], ["load", str(SMALL), "--db", str(path)]):
+        assert cli_error(cmd) == (
+            f"error: --db {path}: the x.duckdb.wal beside it does not belong to it (an earlier "
+            "version of the file left it: a file restored from a backup without its .wal?); "
+            f"move {wal} aside and retry (the changes it holds are lost; a backup restored "
+            "with its own .wal, or with none, opens)")
+    assert wal.exists()
+    wal.rename(tmp_path / "aside.wal")
+    assert _events(path) == 1
+
+
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -207,6 +252,34 @@ def test_ctrl_c_during_a_report(db: Path, interrupt_at: list[str]) -> None:
     interrupt_at.append("count_events")
     result = _invoke(["report", "--db", str(db)])
     assert (result.exit_code, result.stderr) == (130, "interrupted\n")
+
+
+def test_sigterm_during_a_load(db: Path, tmp_path: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM (a service stopped): the line Ctrl-C gets, exit 143, the store as it was."""
+    from planalyzer.cli_support import Terminated, on_sigterm
+
+    before = _events(db)
+    real = sqlfiles.run
+
+    def run(con: duckdb.DuckDBPyConnection, name: str, *args: Any, **kw: Any) -> Any:
+        if name == "insert_events":
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real(con, name, *args, **kw)
+
+    monkeypatch.setattr(sqlfiles, "run", run)
+    old = signal.getsignal(signal.SIGTERM)
+    on_sigterm()
+    try:
+        result = _invoke(["load", str(_csv(tmp_path / "more.csv", event_row(event_id="new"))),
+                          "--db", str(db)])
+    finally:
+        signal.signal(signal.SIGTERM, old)
+        Terminated.seen = False
+    assert result.exit_code == 143
+    assert result.stderr == "interrupted: nothing was loaded (the --db file is as it was)\n"
+    monkeypatch.undo()
+    assert _events(db) == before
 
 
 # -- what the store's loads rejected --------------------------------------------------------

@@ -131,6 +131,30 @@ def test_other_tools_events_table_refused_untouched(tmp_path: Path) -> None:
     assert _tables(path) == ["events"]
 
 
+def test_events_table_with_planalyzer_names_but_other_types_refused_untouched(
+        tmp_path: Path) -> None:
+    """A staging table made with all_varchar (planalyzer's names, every column VARCHAR):
+    refused before anything is written, by load and by analysis."""
+    from planalyzer.schema import EVENT_COLUMN_NAMES
+
+    path = tmp_path / "staging.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE events (" + ", ".join(
+        f"{c} VARCHAR" for c in (*EVENT_COLUMN_NAMES, "source_row")) + ")")
+    con.close()
+    before = path.read_bytes()
+    for cmd in (["load", str(SMALL), "--db", str(path)], ["report", "--db", str(path)]):
+        msg = cli_error(cmd)
+        assert msg.startswith(
+            f"error: --db {path}: not a planalyzer store: its events table has planalyzer's "
+            "column names but other types: ts VARCHAR (not TIMESTAMPTZ), input_tokens VARCHAR "
+            "(not BIGINT), "), msg
+        assert msg.endswith("source_row VARCHAR (not BIGINT); give a new file name "
+                            "(planalyzer creates it)"), msg
+        assert "event_id" not in msg  # VARCHAR, as planalyzer's
+    assert _tables(path) == ["events"] and path.read_bytes() == before
+
+
 def test_other_tools_database_without_events_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.duckdb"
     con = duckdb.connect(str(path))
