@@ -85,9 +85,11 @@ def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
     return notes
 
 def passed_notes(passed: list[str]) -> list[str]:
-    """Folders a walk passed over ('FOLDER: why', planalyzer.sources.registry.resolve)."""
-    return [f"{display_path(p.partition(': ')[0])}: not read: {p.partition(': ')[2]} (name "
-            "the files to load them)" for p in passed]
+    """Folders and files a walk passed over ('PATH: why', planalyzer.sources.registry.resolve;
+    'PATH: why; what to do' where naming the files is not the fix)."""
+    return [f"{display_path(path)}: not read: {why}" + (
+        "" if "; " in why else " (name the files to load them)")
+            for path, _, why in (p.partition(": ") for p in passed)]
 
 
 def unread_token_notes(loads: list[FileLoad]) -> list[str]:

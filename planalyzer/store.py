@@ -54,7 +54,7 @@ from planalyzer.option_defaults import given as option_given
 from planalyzer.rejected_copies import rejected_copy_notes
 from planalyzer.schema import EVENT_COLUMN_NAMES, TOKEN_COLUMNS
 from planalyzer.sources import registry, staging
-from planalyzer.sources.base import BatchItem, Source, check_not_empty
+from planalyzer.sources.base import BatchItem, Source, access_error, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
@@ -838,6 +838,9 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 
 def _unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
+    gone = access_error(key)  # deleted since the walk, or no read permission: not its content
+    if gone is not None:
+        return gone
     fmt = format_name(key, fmt)
     if "maximum_object_size" in first_line(exc):
         return InputError(too_large_message(key, fmt))

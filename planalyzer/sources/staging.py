@@ -30,7 +30,7 @@ import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
-from planalyzer.sources.base import UTF8_BOM, open_bytes
+from planalyzer.sources.base import UTF8_BOM, access_error, open_bytes
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.tabular import JSON_ARRAY_READER, STAGE_RAW, STAGE_ROW, is_json_array
 from planalyzer.sqlfiles import quote_ident
@@ -249,7 +249,11 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def unreadable(key: str, fmt: str, exc: BaseException) -> InputError:
-    """The error for a file its reader cannot read at all."""
+    """The error for a file its reader cannot read at all (or that vanished, or cannot be
+    opened for its permissions: planalyzer.sources.base.access_error)."""
+    gone = access_error(key)
+    if gone is not None:
+        return gone
     text = str(exc).strip().splitlines()
     detail = text[0] if text else type(exc).__name__
     return InputError(f"{key}: cannot be read as {fmt} ({detail}); check the file is complete, "
