@@ -92,6 +92,20 @@ def passed_notes(passed: list[str]) -> list[str]:
             for path, _, why in (p.partition(": ") for p in passed)]
 
 
+def encoding_notes(loads: list[FileLoad]) -> list[str]:
+    """Per file read now: rows rejected because their line is not UTF-8 (a Latin-1 /
+    Windows-1252 CSV from Excel loads its ASCII rows only), with how to re-save it."""
+    from planalyzer.sources.staging import NOT_UTF8, RESAVE_UTF8
+
+    notes = []
+    for fl in loads:
+        n = sum(c for reason, c in fl.rejected_by_reason.items() if NOT_UTF8 in reason)
+        if n and fl.status != "unchanged":
+            notes.append(f"{display_path(fl.source)}: {n:,} row(s) rejected for their "
+                         f"encoding: {RESAVE_UTF8.replace('FILE', display_path(fl.source), 1)}")
+    return notes
+
+
 def unread_token_notes(loads: list[FileLoad]) -> list[str]:
     """Per file read now: token classes read as 0 while columns that look like token counts
     went unused (planalyzer.sources.unmapped)."""

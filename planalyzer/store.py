@@ -29,6 +29,7 @@ from planalyzer.errors import ConfigError, InputError, StrictModeError, UsageErr
 from planalyzer.load_checks import check_load_options
 from planalyzer.load_notes import (
     check_forced_source,
+    encoding_notes,
     estimated_request_notes,
     gone_notes,
     kept_notes,
@@ -480,7 +481,7 @@ class Store:
         notes += file_options.reread_notes(self.path, reread_with, unknown, opts)
         notes += file_options.changed_notes(changed_with)
         return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(loads)
-                          + unread_token_notes(loads) + kept_notes(loads)
+                          + unread_token_notes(loads) + kept_notes(loads) + encoding_notes(loads)
                           + rejected_copy_notes(self.con, loads)
                           + local_time_notes(loads, opts.timezone)
                           + estimated_request_notes(loads, opts.bucket_prompt_tokens)
