@@ -85,9 +85,25 @@ def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
     return notes
 
 def passed_notes(passed: list[str]) -> list[str]:
-    """Folders a walk passed over ('FOLDER: why', planalyzer.sources.registry.resolve)."""
-    return [f"{display_path(p.partition(': ')[0])}: not read: {p.partition(': ')[2]} (name "
-            "the files to load them)" for p in passed]
+    """Folders and files a walk passed over ('PATH: why', planalyzer.sources.registry.resolve;
+    'PATH: why; what to do' where naming the files is not the fix)."""
+    return [f"{display_path(path)}: not read: {why}" + (
+        "" if "; " in why else " (name the files to load them)")
+            for path, _, why in (p.partition(": ") for p in passed)]
+
+
+def encoding_notes(loads: list[FileLoad]) -> list[str]:
+    """Per file read now: rows rejected because their line is not UTF-8 (a Latin-1 /
+    Windows-1252 CSV from Excel loads its ASCII rows only), with how to re-save it."""
+    from planalyzer.sources.staging import NOT_UTF8, RESAVE_UTF8
+
+    notes = []
+    for fl in loads:
+        n = sum(c for reason, c in fl.rejected_by_reason.items() if NOT_UTF8 in reason)
+        if n and fl.status != "unchanged":
+            notes.append(f"{display_path(fl.source)}: {n:,} row(s) rejected for their "
+                         f"encoding: {RESAVE_UTF8.replace('FILE', display_path(fl.source), 1)}")
+    return notes
 
 
 def unread_token_notes(loads: list[FileLoad]) -> list[str]:

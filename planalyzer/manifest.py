@@ -5,11 +5,13 @@ files) or the hash of the 4 KiB before where reading stopped (append-only transc
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from planalyzer.errors import InputError
 from planalyzer.sources import registry
+from planalyzer.sources.base import access_error
 from planalyzer.sources.files import SourceFile
 
 
@@ -88,10 +90,13 @@ def stat_of(src: SourceFile) -> tuple[int, int]:
     try:
         st = src.path.stat()
     except FileNotFoundError:
-        raise InputError(f"{src.key}: not found (a broken symbolic link points here, or "
-                         "the file was removed while loading); fix or remove the link") from None
+        if not os.path.lexists(src.key):  # deleted or moved since the walk listed it
+            raise access_error(src.key) or InputError(f"{src.key}: not found") from None
+        raise InputError(f"{src.key}: not found (a broken symbolic link points here); fix "
+                         "or remove the link") from None
     except OSError as exc:
-        raise InputError(f"{src.key}: cannot be read ({exc.strerror or exc})") from None
+        raise access_error(src.key, exc) or InputError(
+            f"{src.key}: cannot be read ({exc.strerror or exc})") from None
     return st.st_size, st.st_mtime_ns
 
 

@@ -35,6 +35,7 @@ from planalyzer.errors import (
 from planalyzer.load_checks import check_load_options
 from planalyzer.load_notes import (
     check_forced_source,
+    encoding_notes,
     estimated_request_notes,
     gone_notes,
     kept_notes,
@@ -60,7 +61,7 @@ from planalyzer.option_defaults import given as option_given
 from planalyzer.rejected_copies import rejected_copy_notes
 from planalyzer.schema import EVENT_COLUMN_NAMES, TOKEN_COLUMNS
 from planalyzer.sources import registry, staging
-from planalyzer.sources.base import BatchItem, Source, check_not_empty
+from planalyzer.sources.base import BatchItem, Source, access_error, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
@@ -510,7 +511,7 @@ class Store:
         notes += file_options.reread_notes(self.path, reread_with, unknown, opts)
         notes += file_options.changed_notes(changed_with)
         return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(loads)
-                          + unread_token_notes(loads) + kept_notes(loads)
+                          + unread_token_notes(loads) + kept_notes(loads) + encoding_notes(loads)
                           + rejected_copy_notes(self.con, loads)
                           + local_time_notes(loads, opts.timezone)
                           + estimated_request_notes(loads, opts.bucket_prompt_tokens)
@@ -871,6 +872,9 @@ def _unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
     memory = duck.memory_error(exc)
     if memory is not None:
         return memory
+    gone = access_error(key)  # deleted since the walk, or no read permission: not its content
+    if gone is not None:
+        return gone
     fmt = format_name(key, fmt)
     if "maximum_object_size" in first_line(exc):
         return InputError(too_large_message(key, fmt))

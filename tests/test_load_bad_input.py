@@ -56,6 +56,45 @@ def test_utf8_byte_order_mark_is_read_in_csv_jsonl_and_json_arrays(tmp_path: Pat
     assert (report.rows_loaded, report.rows_rejected) == (5, 0)  # the BOM line lost one before
 
 
+HELICONE = ('{"request_id":"r%d","request_created_at":"2026-10-05T08:30:00.000Z",'
+            '"user_id":"%s","model":"gpt-4o","prompt_tokens":4000,"completion_tokens":1500,'
+            '"prompt_cache_read_tokens":0,"prompt_cache_write_tokens":0,"cost":0.01}\n')
+
+
+def test_jsonl_export_with_a_latin1_first_line_is_still_recognised(tmp_path: Path) -> None:
+    # detection read the first line's keys with json.loads on its bytes: one Latin-1 name hid
+    # them all, and the file fell to the generic reader ("no usable columns ...; --map")
+    f = tmp_path / "helicone.jsonl"
+    f.write_bytes((HELICONE % (1, "Zo\xeb")).encode("latin-1") + (HELICONE % (2, "bob")).encode())
+    store = Store()
+    report = store.load([str(f)])
+    assert report.files[0].format == "helicone jsonl"
+    assert (report.rows_loaded, report.rows_rejected) == (1, 1)
+    assert reasons(store) == {"malformed JSON line (invalid encoding)": 1}
+    assert any("1 row(s) rejected for their encoding" in n and "re-save it as UTF-8" in n
+               for n in report.notes), report.notes
+    # every line Latin-1: an error saying so, not a --map hint
+    f.write_bytes((HELICONE % (1, "Zo\xeb")).encode("latin-1"))
+    err = cli_error(["load", str(f)])
+    assert "line 1 is not UTF-8 text" in err and "iconv -f cp1252 -t utf-8" in err, err
+    assert "--map" not in err
+
+
+def test_latin1_csv_rejects_its_accented_rows_with_a_note_to_re_save(tmp_path: Path) -> None:
+    # what Excel's plain "CSV" writes on Windows: the ASCII rows load, the others are rejected
+    f = tmp_path / "excel.csv"
+    f.write_bytes((CSV_TEXT + "Jos\xe9,2026-10-01T12:00:00Z,m,300,30\n").encode("latin-1"))
+    store = Store()
+    report = store.load([str(f)])
+    assert (report.rows_loaded, report.rows_rejected) == (2, 1)
+    assert reasons(store) == {"malformed CSV line (invalid encoding)": 1}
+    note = next(n for n in report.notes if "encoding" in n)
+    assert note.endswith("excel.csv: 1 row(s) rejected for their encoding: the file is not "
+                         "UTF-8 (Latin-1 or Windows-1252, as Excel's plain 'CSV' writes?): "
+                         "re-save it as UTF-8 (Excel: Save As 'CSV UTF-8'; or iconv -f cp1252 "
+                         f"-t utf-8 {f} > NEW_FILE) and load that"), note
+
+
 # 2. compression
 
 def _copy_to(path: Path, compression: str, fmt: str) -> Path:

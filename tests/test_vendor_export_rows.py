@@ -149,6 +149,39 @@ def test_litellm_spend_logs_cache_counts_come_from_metadata(tmp_path: Path) -> N
     assert "read per row from metadata" in report.files[0].mapping
 
 
+def test_litellm_metadata_count_that_cannot_be_used_rejects_the_row(tmp_path: Path) -> None:
+    # a count read through a float at 9e15 or more may be inexact: it was read as 0 (NULL),
+    # so all of prompt_tokens priced as fresh input; now the row is rejected, as a count
+    # column's cell would be
+    def row(rid: str, usage: dict[str, Any], prompt: int | str = 9_000_000_000_100_000,
+            ) -> list[Any]:
+        return [rid, "2026-10-03 09:00:00", 0.01, prompt, 1, "claude-sonnet-4-5", "ann",
+                json.dumps({"usage_object": usage})]
+
+    f = _quoted_csv(tmp_path / "spend.csv", ["request_id", "startTime", "spend",
+                                             "prompt_tokens", "completion_tokens", "model",
+                                             "user", "metadata"], [
+        row("big", {"cache_read_input_tokens": 9e15}),
+        row("big2", {"prompt_tokens_details": {"cached_tokens": 12_000_000_000_000_000}}),
+        row("neg", {"cache_creation_input_tokens": -5}, 100),
+        row("frac", {"cache_read_input_tokens": 1.5}, 100),
+        row("text", {"cache_read_input_tokens": "many"}, 100),
+        # a fallback count is read only where the cell is empty: unused, no problem
+        row("ok", {"prompt_tokens": 1e17, "cache_read_input_tokens": 90}, 100),
+        row("fb", {"prompt_tokens": 1e17}, ""),
+        row("null", {"cache_read_input_tokens": None}, 100),
+    ])
+    store = Store()
+    store.load([str(f)], LoadOptions(max_tokens=9_999_999_999_999_999))
+    assert store.con.execute("SELECT event_id, input_tokens, cache_read_tokens FROM events "
+                             "ORDER BY 1").fetchall() == [("null", 100, 0), ("ok", 10, 90)]
+    assert dict(store.con.execute(
+        "SELECT source_row, reason FROM rejected_rows ORDER BY 1").fetchall()) == {
+        1: "token count out of range", 2: "token count out of range",
+        3: "negative token count", 4: "non-integer token count", 5: "non-integer token count",
+        7: "token count out of range"}
+
+
 def test_litellm_spend_logs_explicit_cache_column_wins(tmp_path: Path) -> None:
     f = _quoted_csv(tmp_path / "spend.csv", ["request_id", "startTime", "spend",
                                              "prompt_tokens", "completion_tokens", "model",

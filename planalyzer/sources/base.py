@@ -16,7 +16,9 @@ for a folder, from its layout (``claims_folder``).
 
 from __future__ import annotations
 
+import errno
 import gzip
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,12 +123,43 @@ def open_bytes(path: Path) -> IO[bytes]:
 
 def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
     """The first ``n`` bytes of the file's text: decompressed, so that a compressed export
-    is recognised as the same export uncompressed (b'' where it cannot be read)."""
+    is recognised as the same export uncompressed (b'' where it cannot be read as such: a
+    corrupt .gz, say). A file gone since the walk listed it, or one without read permission,
+    is an InputError saying so (not an empty file)."""
     try:
         with open_bytes(path) as fh:
             return fh.read(n)
-    except (OSError, EOFError, ValueError, zlib.error):
+    except OSError as exc:
+        gone = access_error(str(path), exc)
+        if gone is not None:
+            raise gone from None
         return b""
+    except (EOFError, ValueError, zlib.error):
+        return b""
+
+
+def access_error(key: str, exc: BaseException | None = None) -> InputError | None:
+    """The error for a file that vanished since the walk listed it (deleted or moved: a
+    rotating export) or that cannot be read for its permissions; None for any other file.
+    ``exc``: the error opening it raised, if any; without one the file is checked (a reader's
+    failure, DuckDB's, says neither plainly)."""
+    if exc is None:
+        try:
+            os.close(os.open(key, os.O_RDONLY | os.O_NONBLOCK))  # non-blocking: never a pipe
+        except OSError as err:
+            exc = err
+        else:
+            return None
+    if not isinstance(exc, OSError):
+        return None
+    if exc.errno == errno.ENOENT:
+        return InputError(f"{key}: disappeared while loading (deleted or moved since the "
+                          "folder was listed); rerun the load")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return InputError(f"{key}: cannot be read (permission denied): check its permissions "
+                          "(chmod), or leave it out")
+    return None
+
 
 
 UTF8_BOM = b"\xef\xbb\xbf"

@@ -28,7 +28,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
-from planalyzer.sources.files import SourceFile
+from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import FolderMemo, find_files
 from planalyzer.sqlfiles import quote_ident
 
@@ -250,7 +250,7 @@ def _skip_long_line(fh: BinaryIO, head: bytes, scan: _Scan) -> int:
 
 def _has_projects(folder: Path) -> Path | None:
     for p in (folder / "projects", folder / ".claude" / "projects"):
-        if p.is_dir():
+        if is_folder(p):
             return p
     return None
 
@@ -263,8 +263,8 @@ def _user_folders(folder: Path) -> list[tuple[Path, str | None]]:
     if own is not None:
         return [(own, None)]
     found: list[tuple[Path, str | None]] = []
-    for child in sorted(folder.iterdir()):
-        if child.is_dir() and not child.name.startswith("."):
+    for child in list_folder(folder):
+        if is_folder(child) and not child.name.startswith("."):
             p = _has_projects(child)
             if p is not None:
                 found.append((p, child.name))

@@ -32,7 +32,7 @@ from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad, display_path
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.claude_code import _kind, user_of
-from planalyzer.sources.files import SourceFile
+from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import find_files
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def codex_group_of_name(key: str) -> str:
 
 def _is_home(p: Path) -> bool:
     """A Codex home holds sessions/ or archived_sessions/."""
-    return (p / "sessions").is_dir() or (p / "archived_sessions").is_dir()
+    return is_folder(p / "sessions") or is_folder(p / "archived_sessions")
 
 
 def _homes(folder: Path) -> list[tuple[Path, str | None]]:
@@ -272,8 +272,8 @@ def _homes(folder: Path) -> list[tuple[Path, str | None]]:
         if is_home(p):
             return [(p, None)]
     found: list[tuple[Path, str | None]] = []
-    for child in sorted(folder.iterdir()):
-        if child.is_dir() and not child.name.startswith("."):
+    for child in list_folder(folder):
+        if is_folder(child) and not child.name.startswith("."):
             for p in (child, child / ".codex"):
                 if is_home(p):
                     found.append((p, child.name))

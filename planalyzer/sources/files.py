@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat as stat_mod
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,12 +119,22 @@ def _compression_error(path: Path, kind: str) -> InputError:
 
 
 def _files_under(folder: Path, prune: Callable[[Path], int | None] | None = None,
-                 taken: list[int] | None = None) -> list[Path]:
+                 taken: list[int] | None = None,
+                 passed: list[str] | None = None) -> list[Path]:
     """The log files under ``folder``, not in hidden folders. ``prune``: asked of each
     subfolder (hidden ones too) before the walk enters it; a count (of the files it read
-    there some other way, added to ``taken``) keeps the walk out of it; None lets it in."""
+    there some other way, added to ``taken``) keeps the walk out of it; None lets it in.
+    A subfolder that cannot be listed (no permission) is passed over and added to ``passed``
+    ('FOLDER: why; what to do')."""
     found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
+
+    def unlisted(exc: OSError) -> None:
+        if passed is not None and exc.filename is not None:
+            why = exc.strerror or type(exc).__name__
+            passed.append(f"{exc.filename}: a folder that cannot be listed ({why.lower()}); "
+                          "check its permissions")
+
+    for root, dirs, files in os.walk(folder, onerror=unlisted):
         if prune is not None:
             kept = []
             for d in sorted(dirs):
@@ -142,6 +153,37 @@ def _files_under(folder: Path, prune: Callable[[Path], int | None] | None = None
     return found
 
 
+def is_folder(path: Path) -> bool:
+    """``path.is_dir()``, False where it cannot be told (no permission on the folder above:
+    such a folder is passed over, as os.walk passes over one it cannot list)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def list_folder(folder: Path) -> list[Path]:
+    """The folder's entries, sorted; none where it cannot be listed (as os.walk does)."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return []
+
+
+def not_regular(mode: int) -> str | None:
+    """What a path that is neither a regular file nor a folder is ('a named pipe (FIFO)', a
+    socket, a device), from its ``st_mode``; None for a regular file or a folder."""
+    if stat_mod.S_ISREG(mode) or stat_mod.S_ISDIR(mode):
+        return None
+    if stat_mod.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat_mod.S_ISSOCK(mode):
+        return "a socket"
+    if stat_mod.S_ISCHR(mode) or stat_mod.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
 def check_spec(spec: str) -> None:
     """An empty path would name the working folder (``Path("")`` is ``.``): refuse it."""
     if not spec.strip():
@@ -152,14 +194,16 @@ def check_spec(spec: str) -> None:
 def resolve(specs: list[str], fmt: str | None = None,
             broken: list[str] | None = None,
             prune: Callable[[Path], int | None] | None = None,
-            empty_ok: bool = False) -> list[SourceFile]:
+            empty_ok: bool = False, passed: list[str] | None = None) -> list[SourceFile]:
     """Expand paths, folders and globs into a sorted list of distinct log files.
 
     ``fmt`` forces a format (parquet, csv, jsonl) for files whose extension does not say.
     Raises InputError naming the spec when it matches nothing usable. A symbolic link whose
     target does not exist (found in a folder or by a glob) is passed over and its path added to
     ``broken``; given None, it is an error naming the link. ``prune``: see ``_files_under``
-    (files it read count as found); ``empty_ok``: finding nothing is no error.
+    (files it read count as found); ``empty_ok``: finding nothing is no error. What is not a
+    regular file (a pipe, a socket, a device: opening one may block), and a folder that cannot
+    be listed, are passed over and added to ``passed`` ('PATH: why; what to do').
     """
     if not specs:
         raise InputError("no sources given: name log files, folders or globs "
@@ -179,7 +223,7 @@ def resolve(specs: list[str], fmt: str | None = None,
         paths: list[Path] = []
         taken: list[int] = []
         for m in matches:
-            paths.extend(_files_under(m, prune, taken) if m.is_dir() else [m])
+            paths.extend(_files_under(m, prune, taken, passed) if m.is_dir() else [m])
         usable = sum(taken)
         for p in paths:
             kind = unreadable_compression(p)
@@ -189,7 +233,19 @@ def resolve(specs: list[str], fmt: str | None = None,
             if f is None:
                 continue
             usable += 1
-            if not p.exists():  # a dangling symbolic link (a named path was checked above)
+            try:
+                mode: int | None = os.stat(p).st_mode
+            except FileNotFoundError:
+                mode = None
+            except OSError:
+                mode = stat_mod.S_IFREG  # no permission, say: the load says why it fails
+            if mode is not None and not_regular(mode) is not None:
+                # a pipe named x.jsonl would block the load forever on opening it
+                if passed is not None:
+                    passed.append(f"{p.absolute()}: {not_regular(mode)}, not a regular file; "
+                                  "copy its content to a file to load it")
+                continue
+            if mode is None:  # a dangling symbolic link (a named path was checked above)
                 link = str(p.absolute())
                 if broken is None:
                     raise InputError(f"{link}: a symbolic link whose target does not exist; "

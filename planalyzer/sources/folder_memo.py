@@ -41,11 +41,13 @@ Listing = tuple[str, int, int, str, str]
 
 
 def entry_stat(e: os.DirEntry[str]) -> tuple[int, int] | None:
-    """(size, mtime_ns) of a listed file, or None (a broken link: the load stats it again and
-    says why)."""
+    """(size, mtime_ns) of a listed file, or None (a broken link, or not a regular file: a
+    pipe named x.jsonl; the load stats it again and says why)."""
     try:
         st = e.stat()
     except OSError:
+        return None
+    if not stat_mod.S_ISREG(st.st_mode):
         return None
     return st.st_size, st.st_mtime_ns
 
@@ -129,7 +131,6 @@ class FolderMemo:
         found: Found = []
         add = found.append
         stat = os.stat
-        isdir = stat_mod.S_ISDIR
         if prev[3]:
             for name in prev[3].split(SEP):
                 path = prefix + name
@@ -137,7 +138,7 @@ class FolderMemo:
                     st = stat(path)
                 except OSError:
                     return False
-                if isdir(st.st_mode):
+                if not stat_mod.S_ISREG(st.st_mode):  # a folder, a pipe: list it again
                     return False
                 add((path, (st.st_size, st.st_mtime_ns)))
         out.extend(found)

@@ -49,7 +49,7 @@ def is_page(head: bytes) -> bool:
     """A saved Langfuse API page ({"data": [...], "meta": ...}) rather than rows."""
     line = first_line(head)
     try:
-        row = json.loads(line)
+        row = json.loads(line.decode("utf-8", "replace"))  # a Latin-1 name: still a row
     except ValueError:
         row = None
     if isinstance(row, dict) and "traceId" in row:

@@ -62,9 +62,17 @@ _FALLBACK = {"input_tokens": "$.usage_object.prompt_tokens",
              "output_tokens": "$.usage_object.completion_tokens"}
 # every path read from the metadata, in one list: each row's metadata is parsed once (a
 # subquery over the file, sql text built below) into the count at each path
-_PATHS = tuple(f"{usage}.{p}" for usage in _USAGE for p in (*_READ, *_WRITE, *_WRITE_1H)) \
-    + tuple(_FALLBACK.values())
-_USAGE_ROW = "__planalyzer_usage"
+_CACHE_PATHS = tuple(f"{usage}.{p}" for usage in _USAGE for p in (*_READ, *_WRITE, *_WRITE_1H))
+_PATHS = _CACHE_PATHS + tuple(_FALLBACK.values())
+# the reasons a row is rejected for a count in its metadata (those of a count column's cell)
+OUT_OF_RANGE = "token count out of range"
+NEGATIVE = "negative token count"
+NON_INTEGER = "non-integer token count"
+_USAGE_TEXT = "__planalyzer_usage_text"  # the text at each path (NULL: none)
+_USAGE_ROW = "__planalyzer_usage"  # the count at each path (NULL: none, or not a count)
+_USAGE_PROBLEM = "__planalyzer_usage_problem"  # why a count read cannot be used, or NULL
+# above this a count read through a float may be inexact (2^53 is 9.007e15)
+_EXACT_BELOW = "9e15"
 FAILED = "failed request (no tokens)"
 
 
@@ -87,14 +95,32 @@ class LiteLLM(PresetSource):
     def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
         base = super().preset(present, opts)
         meta = present.get("metadata")
+        cache = meta is not None and not any(c in opts.mapping.explicit for c in _CACHE_COLUMNS)
         if meta is not None:
-            # the metadata is parsed once per row into the counts at every path (_USAGE_ROW)
-            base = replace(base, row_columns=lambda types: {
-                _USAGE_ROW: _usage_counts("src." + quote_ident(meta), types[meta])},
-                fallback=lambda types: {c: _usage_at(path) for c, path in _FALLBACK.items()
-                                        if c not in opts.mapping.explicit},
-                uses=(*base.uses, meta))
-        if meta is not None and not any(c in opts.mapping.explicit for c in _CACHE_COLUMNS):
+            # the metadata is parsed once per row into the counts at every path (_USAGE_ROW),
+            # and a count read there that cannot be used rejects the row (never read as 0)
+            fallback = {c: path for c, path in _FALLBACK.items()
+                        if c not in opts.mapping.explicit}
+            cells = {c: present[n] for c, n in (("input_tokens", "prompt_tokens"),
+                                                ("output_tokens", "completion_tokens"))
+                     if n in present and c not in opts.mapping.explicit}
+
+            def row_columns(types: dict[str, str]) -> dict[str, str]:
+                read = [(p, "true") for p in _CACHE_PATHS if cache]
+                # a fallback count is read only where the file's own cell is empty
+                read += [(path, f"{present_text('src.' + quote_ident(cells[c]), types[cells[c]])}"
+                          " IS NULL" if c in cells else "true")
+                         for c, path in fallback.items()]
+                return {_USAGE_TEXT: _usage_text("src." + quote_ident(meta), types[meta]),
+                        _USAGE_ROW: _usage_counts(),
+                        _USAGE_PROBLEM: _usage_problem(read)}
+
+            base = replace(base, row_columns=row_columns,
+                           fallback=lambda types: {c: _usage_at(path)
+                                                   for c, path in fallback.items()},
+                           problem=lambda types: f"src.{quote_ident(_USAGE_PROBLEM)}",
+                           uses=(*base.uses, meta))
+        if cache:
             base = replace(base, tokens=lambda types, values: _cache_from_metadata(values),
                            notes=(*base.notes, METADATA_NOTE))
         hit, status = present.get("cache_hit"), present.get("status")
@@ -130,13 +156,37 @@ def _json_of(q: str, type_name: str) -> str:
     return f"to_json({q})"
 
 
-def _usage_counts(q: str, type_name: str) -> str:
-    """BIGINT[]: the whole, non-negative count at each of ``_PATHS`` in the metadata column
-    ``q`` (NULL where there is none), the JSON parsed once."""
+def _usage_text(q: str, type_name: str) -> str:
+    """VARCHAR[]: the text at each of ``_PATHS`` in the metadata column ``q`` (NULL where
+    there is none), the JSON parsed once."""
     paths = ", ".join(f"'{p}'" for p in _PATHS)
-    return (f"list_transform(TRY_CAST(json_extract_string({_json_of(q, type_name)}, [{paths}]) "
-            "AS DOUBLE[]), lambda d: CASE WHEN d >= 0 AND d = trunc(d) AND d < 9e15 "
-            "THEN CAST(d AS BIGINT) END)")
+    return f"json_extract_string({_json_of(q, type_name)}, [{paths}])"
+
+
+def _usage_counts() -> str:
+    """BIGINT[]: the whole, non-negative count below 9e15 (exact through a float) at each of
+    ``_PATHS``, from the row's texts (``_usage_text``, a column of the same SELECT); NULL
+    where there is none or it is not such a count."""
+    return (f"list_transform({quote_ident(_USAGE_TEXT)}, lambda s: list_transform("
+            "[TRY_CAST(s AS DOUBLE)], lambda d: CASE WHEN d >= 0 AND d = trunc(d) "
+            f"AND d < {_EXACT_BELOW} THEN CAST(d AS BIGINT) END)[1])")
+
+
+def _usage_problem(read: list[tuple[str, str]]) -> str:
+    """The reject reason of a row where a count the load reads from the metadata (each
+    (path, condition under which it is read)) is there but is no usable count, else NULL:
+    never read as 0 (a cache read of 9e15 would price the whole prompt as fresh input)."""
+    whens = []
+    for path, when in read:
+        i = _PATHS.index(path) + 1
+        text, count = f"{quote_ident(_USAGE_TEXT)}[{i}]", f"{quote_ident(_USAGE_ROW)}[{i}]"
+        d = f"TRY_CAST({text} AS DOUBLE)"
+        whens.append(
+            f"WHEN {text} IS NOT NULL AND {count} IS NULL AND {when} THEN CASE "
+            f"WHEN {d} >= {_EXACT_BELOW} OR {d} <= -{_EXACT_BELOW} THEN '{OUT_OF_RANGE}' "
+            f"WHEN {d} < 0 AND {d} = trunc({d}) THEN '{NEGATIVE}' "
+            f"ELSE '{NON_INTEGER}' END")
+    return f"CASE {' '.join(whens)} END" if whens else "NULL::VARCHAR"
 
 
 def _usage_at(path: str) -> str:

@@ -30,8 +30,9 @@ def header_names(head: bytes) -> set[str]:
     """Column names from a file's first line: a CSV header, or a JSON object's keys."""
     line = first_line(head)
     if line.startswith(b"{"):
-        try:
-            doc = json.loads(line)
+        try:  # a byte that is not UTF-8 (a Latin-1 name) must not hide the keys: the row
+            # holding it is rejected for its encoding when the file is read
+            doc = json.loads(line.decode("utf-8", "replace"))
         except ValueError:
             return set()
         return {normalise(str(k)) for k in doc} if isinstance(doc, dict) else set()

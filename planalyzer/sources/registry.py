@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 from functools import cache
 from pathlib import Path
 
@@ -72,8 +73,28 @@ def _matches(spec: str, broken: list[str] | None) -> list[Path]:
             broken.extend(d for d in dangling if d not in broken)
         return [p for p in found if p.exists()]
     p = Path(spec).expanduser()
-    if not p.exists():
-        raise InputError(f"{spec}: no such file or folder; check the path")
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise InputError(f"{spec}: no such file or folder; check the path") from None
+    except PermissionError:
+        raise InputError(f"{spec}: cannot be read (permission denied on it or a folder above "
+                         "it): check the permissions") from None
+    except OSError as exc:
+        raise InputError(f"{spec}: cannot be read ({exc.strerror or exc}); check the "
+                         "path") from None
+    kind = source_files.not_regular(st.st_mode)
+    if kind is not None:  # /dev/stdin, <(zcat ...): read once, never again
+        raise InputError(f"{spec}: {kind}, not a file or folder; write it to a file first "
+                         "(planalyzer reads files it can re-read and hash) and load that")
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            os.scandir(p).close()
+        except PermissionError:
+            raise InputError(f"{spec}: a folder that cannot be listed (permission denied): "
+                             "check its permissions") from None
+        except OSError:
+            pass
     return [p]
 
 
@@ -99,6 +120,8 @@ def resolve(specs: list[str], source: str | None = None,
             for f in _expand(m, forced, input_format, memo, broken, passed):
                 # a walk read each file's size and mtime (None: it could not); a file found
                 # otherwise is stat'ed by the load, which a dangling link would fail
+                if f.stat is None and _passed_over(f.key, passed):
+                    continue
                 if f.stat is None and not os.path.exists(f.key):
                     if broken is None:
                         raise InputError(f"{f.key}: a symbolic link whose target does not "
@@ -108,6 +131,22 @@ def resolve(specs: list[str], source: str | None = None,
                     continue
                 seen.setdefault(f.key, f)  # the key is the resolved path as a string
     return [seen[k] for k in sorted(seen)]
+
+
+def _passed_over(key: str, passed: list[str] | None) -> bool:
+    """Whether a file a transcript walk found (but could not stat as a file) is not a regular
+    file (a pipe named x.jsonl, which would block the load on opening it): passed over and
+    added to ``passed``."""
+    try:
+        kind = source_files.not_regular(os.stat(key).st_mode)
+    except OSError:
+        return False
+    if kind is None:
+        return False
+    if passed is not None:
+        passed.append(f"{key}: {kind}, not a regular file; copy its content to a file to "
+                      "load it")
+    return True
 
 
 def _expand(path: Path, forced: Source | None, input_format: str | None,
@@ -138,7 +177,7 @@ def _expand(path: Path, forced: Source | None, input_format: str | None,
     if forced is not None and forced.batch:
         return [SourceFile(path.resolve(), "jsonl", forced.name)]
     if forced is not None:
-        files = source_files.resolve([str(path)], input_format, broken)
+        files = source_files.resolve([str(path)], input_format, broken, passed=passed)
         return [SourceFile(f.path, f.format, forced.name) for f in files]
     return _walk(path, input_format, memo, broken, passed)
 
@@ -156,8 +195,8 @@ def _tool_folder(path: Path) -> bool:
 def _beside_hidden_tool(path: Path) -> list[str]:
     """'FILE: why' for the log files directly in ``path`` when it holds a hidden .claude/ or
     .codex/ and is not itself a tool folder (a home folder with an export beside them)."""
-    hidden = [h for h in (".claude", ".codex") if (path / h).is_dir()]
-    if not hidden or any((path / d).is_dir() for d in _TOOL_SUBFOLDERS):
+    hidden = [h for h in (".claude", ".codex") if source_files.is_folder(path / h)]
+    if not hidden or any(source_files.is_folder(path / d) for d in _TOOL_SUBFOLDERS):
         return []  # a tool's own folder: the files beside projects/ are its settings
     return [f"{p}: a log file beside {' and '.join(hidden)}/ (a folder holding a tool's "
             "hidden folder is read for its transcripts only)"
@@ -268,7 +307,7 @@ def _walk(path: Path, input_format: str | None, memo: FolderMemo | None,
         return None
 
     files = source_files.resolve([str(path)], input_format, broken, prune,
-                                 empty_ok=users_of is not None)
+                                 empty_ok=users_of is not None, passed=passed)
     return files + claimed
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ import duckdb
 
 from planalyzer import duck, sqlfiles
 from planalyzer.errors import InputError, PlanalyzerError
-from planalyzer.sources.base import UTF8_BOM, open_bytes
+from planalyzer.sources.base import UTF8_BOM, access_error, open_bytes
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.tabular import JSON_ARRAY_READER, STAGE_RAW, STAGE_ROW, is_json_array
 from planalyzer.sqlfiles import quote_ident
@@ -47,6 +48,12 @@ CSV_NAMED_STAGE_READER = ("read_csv($path, header = false, skip = 1, names = $na
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
                          "ignore_errors = true) AS src")
 _NOT_OBJECT = "JSON line is not an object"
+NOT_UTF8 = "invalid encoding"  # in the reason of a line that is not UTF-8 (CSV: DuckDB's)
+_NOT_UTF8_JSON = f"malformed JSON line ({NOT_UTF8})"
+# what to do with a file whose lines are not UTF-8 (a load note, an error)
+RESAVE_UTF8 = ("the file is not UTF-8 (Latin-1 or Windows-1252, as Excel's plain 'CSV' "
+               "writes?): re-save it as UTF-8 (Excel: Save As 'CSV UTF-8'; or iconv -f cp1252 "
+               "-t utf-8 FILE > NEW_FILE) and load that")
 _RAW_CHARS = 1000  # of a bad line kept in rejected_rows.raw_json
 _CSV_REASONS = {"TOO MANY COLUMNS": "wrong number of fields (too many)",
                 "MISSING COLUMNS": "wrong number of fields (too few)"}
@@ -207,6 +214,10 @@ def _stage_json_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
     got = _count(sqlfiles.run(con, "count_source_rows", {}, {"reader": quote_ident(table)}))
     if not records or len(bad) == rows or got != rows:
         # no row per line to take the bad ones out of: say the first
+        if first.reason == _NOT_UTF8_JSON:
+            raise InputError(f"{src.key}: cannot be read as {src.format} (line {first.line} "
+                             f"is not UTF-8 text); "
+                             f"{RESAVE_UTF8.replace('FILE', src.key, 1)}")
         raise InputError(f"{src.key}: cannot be read as {src.format} ({where}); fix or remove "
                          "that line, or re-export the file")
     sqlfiles.run(con, "delete_staged_rows", {"rows": [b.row for b in bad]},
@@ -225,7 +236,7 @@ def _scan_json_lines(path: Path) -> tuple[int, list[BadLine]] | None:
     try:
         rows = 0
         bad: list[BadLine] = []
-        for number, line in _lines(path):
+        for number, line, utf8 in _text_lines(path):
             if not line.strip():
                 continue
             rows += 1
@@ -233,6 +244,8 @@ def _scan_json_lines(path: Path) -> tuple[int, list[BadLine]] | None:
                 reason = None if isinstance(json.loads(line), dict) else _NOT_OBJECT
             except ValueError:
                 reason = "malformed JSON line"
+            if reason is None and not utf8:
+                reason = _NOT_UTF8_JSON  # DuckDB's reader gave the line no values
             if reason is not None:
                 bad.append(BadLine(rows, number, reason,
                                    json.dumps({"line": number, "text": line[:_RAW_CHARS]})))
@@ -242,17 +255,37 @@ def _scan_json_lines(path: Path) -> tuple[int, list[BadLine]] | None:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    for number, line, _utf8 in _text_lines(path):
+        yield number, line
+
+
+def _text_lines(path: Path) -> Iterator[tuple[int, str, bool]]:
+    """(number from 1, text, whether it is UTF-8) for each of the file's lines; bytes that are
+    not UTF-8 read as U+FFFD."""
     with _open_bytes(path) as raw, io.TextIOWrapper(raw, encoding="utf-8",
-                                                   errors="replace") as fh:
+                                                   errors="surrogateescape") as fh:
         for number, line in enumerate(fh, start=1):
-            yield number, line.rstrip("\r\n")
+            line = line.rstrip("\r\n")
+            if _ESCAPED.search(line) is None:
+                yield number, line, True
+            else:  # bytes that are not UTF-8, escaped as lone surrogates
+                yield number, line.encode("utf-8", "surrogateescape").decode(
+                    "utf-8", "replace"), False
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")
 
 
 def unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
-    """The error for a file its reader cannot read at all (or DuckDB's memory limit)."""
+    """The error for a file its reader cannot read at all (or that vanished, or cannot be
+    opened for its permissions: planalyzer.sources.base.access_error; or DuckDB's memory
+    limit)."""
     memory = duck.memory_error(exc)
     if memory is not None:
         return memory
+    gone = access_error(key)
+    if gone is not None:
+        return gone
     text = str(exc).strip().splitlines()
     detail = text[0] if text else type(exc).__name__
     return InputError(f"{key}: cannot be read as {fmt} ({detail}); check the file is complete, "

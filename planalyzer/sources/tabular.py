@@ -367,6 +367,9 @@ class Preset:
     estimate_only_empty_cells: bool = False
     fallback: Any = None  # Callable[[dict[str, str]], dict[str, str]]
     row_columns: Any = None  # Callable[[dict[str, str]], dict[str, str]]
+    # builds, from the column types, a SQL expression over ``src``: the reason a row is
+    # rejected for a count the preset reads (LiteLLM's metadata), or NULL
+    problem: Any = None  # Callable[[dict[str, str]], str | None]
 
 
 def estimated_requests(prompt_parts: Sequence[str]) -> str:
@@ -492,6 +495,9 @@ def build_projection(
     # a row whose token cells are all empty holds no count: rejected, never a 0-token request
     out_of_range.insert(0, f"WHEN NOT ({' OR '.join(given.values())}) "
                         f"THEN '{NO_TOKEN_COUNTS}'")
+    problem = preset.problem(types) if preset.problem is not None else None
+    if problem:  # a count the preset reads that cannot be used: never read as 0
+        out_of_range.append(f"WHEN ({problem}) IS NOT NULL THEN ({problem})")
     # a count that includes another (cached prompt tokens inside the input, 1-hour writes
     # inside the cache writes) is the difference; a part above its whole is said as such,
     # not as a negative count
