@@ -131,6 +131,7 @@ class FolderMemo:
         found: Found = []
         add = found.append
         stat = os.stat
+        isreg = stat_mod.S_ISREG
         if prev[3]:
             for name in prev[3].split(SEP):
                 path = prefix + name
@@ -138,7 +139,7 @@ class FolderMemo:
                     st = stat(path)
                 except OSError:
                     return False
-                if not stat_mod.S_ISREG(st.st_mode):  # a folder, a pipe: list it again
+                if not isreg(st.st_mode):  # a folder, a pipe: list it again
                     return False
                 add((path, (st.st_size, st.st_mtime_ns)))
         out.extend(found)
