@@ -1,8 +1,8 @@
 -- delete_claude_code_displaced: delete the stored events a batch's copies replace.
 -- inputs: cc_ranked
--- outputs: events, or claude_code_kept ({{table}}): rows of displaced copies deleted
+-- outputs: events, or claude_code_keys ({{table}}): rows of displaced copies deleted
 -- params: none
--- slots: {{table}} (events or claude_code_kept: both name a row by source, source_row)
+-- slots: {{table}} (events or claude_code_keys: both name a row by source, source_row)
 DELETE FROM {{table}} AS t
 USING cc_ranked AS r
 WHERE r.stored_source IS NOT NULL AND NOT r.keep

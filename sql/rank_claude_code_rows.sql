@@ -1,5 +1,5 @@
 -- rank_claude_code_rows: the usable Claude Code rows of a batch, with the copy to keep marked.
--- inputs: cc_parsed, claude_code_kept, events
+-- inputs: cc_parsed, events, load_manifest, claude_code_keys
 -- outputs: cc_ranked (temp table): file_idx, line_no, stored_source, req (the requestId its key
 --          takes), event_id and keep of each usable row of the batch and of each copy earlier
 --          loads kept of its messages
@@ -10,11 +10,13 @@
 -- main-thread message (same message.id) is a duplicate whatever its requestId, and lends no
 -- requestId. Per key the copy with the most tokens is kept, a main-thread copy before a
 -- sidechain one, then the earliest (an earlier load's copy before this batch's).
--- The copies earlier loads kept of the batch's messages (claude_code_kept; stored_source and
--- line_no name the event) are ranked with the batch, so a folder loaded in several runs keeps
--- what one load of it keeps: a stored copy that loses is deleted (sql/
--- delete_claude_code_displaced.sql). Copies earlier loads dropped are not ranked again (they
--- lost to the stored copy under the same order).
+-- The copies earlier loads kept of the batch's messages (events of Claude Code files;
+-- stored_source and line_no name the event) are ranked with the batch, so a folder loaded in
+-- several runs keeps what one load of it keeps: a stored copy that loses is deleted
+-- (sql/delete_claude_code_displaced.sql). A stored event's message.id and requestId are read
+-- from its event_id (message.id, ':', requestId), and it is a main-thread line, unless
+-- claude_code_keys says otherwise (sql/create_claude_code_keys.sql). Copies earlier loads
+-- dropped are not ranked again (they lost to the stored copy under the same order).
 -- Only the columns the ranking needs go through the window functions (each one holds its whole
 -- input: with every column of cc_parsed the ranking held 40 MB for 66,553 rows); the inserts
 -- join the other columns back from cc_parsed on (file_idx, line_no).
@@ -28,15 +30,30 @@ WITH fresh AS (
     FROM cc_parsed AS p
     WHERE p.is_usage AND p.reject_reason IS NULL
 ),
+messages AS (
+    SELECT DISTINCT f.message_id FROM fresh AS f WHERE f.message_id IS NOT NULL
+),
+stored_keys AS (
+    SELECT
+        e.source, e.source_row, e.ts,
+        e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens + e.cache_read_tokens
+            + e.output_tokens AS tokens,
+        coalesce(k.message_id, split_part(e.event_id, ':', 1)) AS message_id,
+        CASE WHEN k.source IS NOT NULL THEN k.request_id
+             WHEN contains(e.event_id, ':') THEN substr(e.event_id, strpos(e.event_id, ':') + 1)
+        END AS request_id,
+        coalesce(k.is_sidechain, false) AS is_sidechain
+    FROM events AS e
+    LEFT JOIN claude_code_keys AS k ON k.source = e.source AND k.source_row = e.source_row
+    WHERE e.event_id IS NOT NULL
+        AND e.source IN (SELECT m.source FROM load_manifest AS m WHERE m.format = 'claude-code')
+),
 stored AS (
     SELECT
-        CAST(NULL AS INTEGER) AS file_idx, e.source_row AS line_no, e.source AS stored_source,
-        k.message_id, k.request_id, k.is_sidechain, e.ts,
-        e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens + e.cache_read_tokens
-            + e.output_tokens AS tokens
-    FROM claude_code_kept AS k
-    JOIN events AS e ON e.source = k.source AND e.source_row = k.source_row
-    WHERE k.message_id IN (SELECT f.message_id FROM fresh AS f)
+        CAST(NULL AS INTEGER) AS file_idx, s.source_row AS line_no, s.source AS stored_source,
+        s.message_id, s.request_id, s.is_sidechain, s.ts, s.tokens
+    FROM stored_keys AS s
+    WHERE s.message_id IN (SELECT m.message_id FROM messages AS m)
 ),
 copies AS (
     SELECT * FROM fresh

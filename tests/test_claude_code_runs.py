@@ -174,3 +174,22 @@ def test_requestid_one_copy_lent_survives_later_runs(tmp_path: Path) -> None:
                                                                                   "req_G"))],
                       [("s1.jsonl", line("msg_G", 1))], [("s2.jsonl", line("msg_G", 1))])
     assert got == once == [("msg_G:req_G", 10, 1000, 1)]
+
+
+def test_message_id_with_a_colon_keeps_its_key_across_runs(tmp_path: Path) -> None:
+    """Its event_id ('a:b:req') cannot be split back into message.id and requestId: the key
+    is recorded (claude_code_keys)."""
+    got, once = _runs(tmp_path, [("s1.jsonl", line("a:b", 5, "req_H"))],
+                      [("s2.jsonl", line("a:b", 90))], [("s3.jsonl", line("a:b", 7))])
+    assert got == once == [("a:b:req_H", 10, 1000, 90)]
+
+
+def test_only_keys_event_ids_do_not_tell_are_recorded(tmp_path: Path) -> None:
+    root = tmp_path / "projects" / "-w"
+    write(root / "s1.jsonl", line("msg_A", 5, "req_A"), line("c:d", 5, "req_C"))
+    write(root / "s1" / "subagents" / "agent-1.jsonl", line("msg_S", 5, side=True))
+    with Store() as s:
+        s.load([tmp_path])
+        keys = s.con.execute("SELECT message_id, request_id, is_sidechain FROM "
+                             "claude_code_keys ORDER BY ALL").fetchall()
+    assert keys == [("c:d", "req_C", False), ("msg_S", None, True)]

@@ -7,7 +7,7 @@ nothing read is lost silently. Reading is batched: a Python scan finds the candi
 candidates of many files in one statement per chunk (sql/stage_claude_code_lines.sql). Duplicates
 (the same message.id + requestId in several lines or files: streamed content blocks, resumed
 sessions, sidechain replays) are resolved across the whole batch and the copies earlier loads
-kept of the same messages (sql/rank_claude_code_rows.sql, table ``claude_code_kept``).
+kept of the same messages (sql/rank_claude_code_rows.sql, table ``claude_code_keys``).
 
 Users: a folder holding ``projects/`` (or ``.claude/projects/``) is one user's, named by
 ``--user`` (default ``me``); a folder of such folders is many users', each named by its folder
@@ -307,7 +307,7 @@ class ClaudeCode(Source):
     description = "Claude Code transcripts (~/.claude/projects/<project>/<session>.jsonl)"
     batch = True
     append_only = True
-    extra_tables = ("claude_code_kept",)
+    extra_tables = ("claude_code_keys",)
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """A transcript: its first line a summary, snapshot or queue-operation line, or a
@@ -339,7 +339,7 @@ class ClaudeCode(Source):
                 for path, stat in find_files(str(projects), ".jsonl", memo)]
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
-        sqlfiles.run(con, "create_claude_code_kept").fetchall()
+        sqlfiles.run(con, "create_claude_code_keys").fetchall()
 
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
@@ -404,16 +404,16 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
     displaced = {str(src): int(n)
                  for src, n in sqlfiles.run(con, "claude_code_displaced").fetchall()}
     if displaced:  # stored copies this batch's copies replace (a folder loaded in runs)
-        for table in ("events", "claude_code_kept"):
+        for table in ("events", "claude_code_keys"):
             sqlfiles.run(con, "delete_claude_code_displaced",
                          slots={"table": quote_ident(table)}).fetchall()
     for table, column, value in (("events", "event_id", "r.event_id"),
-                                 ("claude_code_kept", "request_id", "r.req")):
-        sqlfiles.run(con, "rekey_claude_code_kept", slots={
+                                 ("claude_code_keys", "request_id", "r.req")):
+        sqlfiles.run(con, "rekey_claude_code_rows", slots={
             "table": quote_ident(table), "column": quote_ident(column), "value": value}
         ).fetchall()
     sqlfiles.run(con, "insert_claude_code_events").fetchall()
-    sqlfiles.run(con, "insert_claude_code_kept").fetchall()
+    sqlfiles.run(con, "insert_claude_code_keys").fetchall()
     sqlfiles.run(con, "insert_claude_code_rejected").fetchall()
     counts = {int(r[0]): [int(v) for v in r[1:]]
               for r in sqlfiles.run(con, "claude_code_file_counts").fetchall()}

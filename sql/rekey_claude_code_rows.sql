@@ -1,9 +1,9 @@
--- rekey_claude_code_kept: a stored copy still kept whose key changed (a copy of this batch
+-- rekey_claude_code_rows: a stored copy still kept whose key changed (a copy of this batch
 -- gave its message the requestId it lacked) takes the new key.
 -- inputs: cc_ranked
--- outputs: events (event_id) or claude_code_kept (request_id) updated ({{table}})
+-- outputs: events (event_id) or claude_code_keys (request_id) updated ({{table}})
 -- params: none
--- slots: {{table}} (events or claude_code_kept), {{column}} (event_id or request_id), {{value}}
+-- slots: {{table}} (events or claude_code_keys), {{column}} (event_id or request_id), {{value}}
 --        (r.event_id or r.req)
 UPDATE {{table}} AS t
 SET {{column}} = {{value}}
