@@ -82,41 +82,32 @@ match = ["allexp*"]
         [r["gpu_cost_usd"] for r in rows if r["model"] == "dense-1"], rel=1e-12)
 
 
+def _route(tmp_path: Path, pattern: str, *fields: str) -> Path:
+    """A --costs file of one route to llama-3.3-70b with the given extra ``key = value``
+    lines."""
+    return _write(tmp_path, "\n".join(["[[route]]", f'pattern = "{pattern}"',
+                                        'model = "llama-3.3-70b"', 'note = "n"', *fields, ""]))
+
+
 def test_rate_card_route_with_training_but_no_lifetime_is_refused(tmp_path: Path) -> None:
     """A rate card drops the profile's training and lifetime: a route that sets a training
     cost must set the lifetime too (it priced no training, silently, before)."""
-    path = _write(tmp_path, """[[route]]
-pattern = "resold*"
-model = "llama-3.3-70b"
-serving = "resell-sonnet-batch"
-note = "n"
-training_cost_usd = 1.0e8
-""")
+    path = _route(tmp_path, "resold*", 'serving = "resell-sonnet-batch"',
+                  "training_cost_usd = 1.0e8")
     with pytest.raises(ConfigError, match=r"route\[0\]\.lifetime_tokens: 0 must be above 0"):
         load_cost_catalog(path)
 
 
 def test_route_lifetime_zero_against_the_profiles_training_is_refused(tmp_path: Path) -> None:
-    path = _write(tmp_path, """[[route]]
-pattern = "house*"
-model = "llama-3.3-70b"
-note = "n"
-lifetime_tokens = 0.0
-""")
+    path = _route(tmp_path, "house*", "lifetime_tokens = 0.0")
     with pytest.raises(ConfigError, match=r"route\[0\]\.lifetime_tokens: 0 must be above 0 "
                                           r"with training_cost_usd 1\.3e\+07"):
         load_cost_catalog(path)
 
 
 def test_rate_card_route_with_training_and_lifetime_amortizes(tmp_path: Path) -> None:
-    path = _write(tmp_path, """[[route]]
-pattern = "resold*"
-model = "llama-3.3-70b"
-serving = "resell-sonnet-batch"
-note = "n"
-training_cost_usd = 1.0e8
-lifetime_tokens = 1.0e15
-""")
+    path = _route(tmp_path, "resold*", 'serving = "resell-sonnet-batch"',
+                  "training_cost_usd = 1.0e8", "lifetime_tokens = 1.0e15")
     res = load_cost_catalog(path).resolve("resold-1")
     assert (res.training_cost_usd, res.lifetime_tokens) == (1.0e8, 1.0e15)
 
