@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -128,7 +129,7 @@ def load(
         with Store(db) as store:
             run.loading = True
             report = load_with_progress(store, sources, opts, show_progress(quiet, fmt))
-            run.loading = False
+            run.loading, run.saved = False, db is not None
             # the terminal lists at most 50 files (drawing thousands takes seconds)
             tables = accounting_tables(report, TERMINAL_FILE_ROWS if fmt == "table" else None)
             tables.insert(0, usage_summary(store.con))
@@ -586,6 +587,12 @@ def main() -> None:
     except typer.Abort:
         sys.stderr.write("aborted\n")
         sys.exit(143 if Terminated.seen else 1)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        # the output's disk is full (> /dev/full); a --db store's own writes say so themselves
+        sys.stderr.write("error: cannot write the output: no space left on its device\n")
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -151,6 +151,7 @@ class Run:
     """What a command is doing, for the line a Ctrl-C gets."""
 
     loading: bool = False  # inside a load (it rolls back: nothing of it is kept)
+    saved: bool = False  # a load into the --db file committed (an interrupt after it says so)
 
 
 class Terminated(KeyboardInterrupt):
@@ -192,7 +193,8 @@ def user_errors(db: Path | None = None) -> Iterator[Run]:
         if interrupted(exc):
             kept = " (the --db file is as it was)" if db is not None else ""
             sys.stderr.write(f"interrupted: nothing was loaded{kept}\n" if run.loading
-                             else "interrupted\n")
+                             else "interrupted after the load was saved (the --db file holds "
+                             "it)\n" if run.saved else "interrupted\n")
             raise typer.Exit(143 if _terminated(exc) else 130) from None
         err = duck.memory_error(exc) or store_error(db, exc)
         if err is None:

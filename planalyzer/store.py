@@ -196,6 +196,8 @@ class Store:
         limit = duck.memory_limit(memory_limit)
         try:
             sqlfiles.run(self.con, "set_memory_limit", {"limit": limit}).fetchall()
+        except duckdb.OutOfMemoryException as exc:  # too small for what the file holds
+            raise duck.memory_error(exc) or ConfigError(str(exc)) from None
         except duckdb.Error:
             raise ConfigError(f"memory limit {limit!r}: write it like 2GB or 500MB") from None
         if self.read_only:  # every table is there (checked); the sources' setup is for loads

@@ -57,12 +57,15 @@ def is_new(path: Path | None, read_only: bool) -> bool | None:
 
 
 def created(path: Path, was_empty: bool) -> NewFile | None:
-    """The file DuckDB has just created at ``path`` (this process holds its lock)."""
+    """The file DuckDB has just created at ``path`` (this process holds its lock); a --db
+    given as a symbolic link to a file not there yet names the file made at its target (a
+    failed command removes that file, never the link)."""
     try:
-        st = path.stat()
+        real = path.resolve()
+        st = real.stat()
     except OSError:
         return None
-    return NewFile(path, (st.st_dev, st.st_ino), was_empty)
+    return NewFile(real, (st.st_dev, st.st_ino), was_empty)
 
 
 class _Held(Exception):

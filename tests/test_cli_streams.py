@@ -82,3 +82,45 @@ def test_generate_out_under_a_file(tmp_path: Path) -> None:
     assert res.returncode == 2
     assert res.stderr == (f"error: --out {blocker / 'pop'}: cannot create the folder (Not a "
                           "directory); choose a writable place\n")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_one_line() -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        res = subprocess.run([sys.executable, "-m", "planalyzer", "plans"], stdout=full,
+                             stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert res.returncode == 1
+    assert res.stderr == "error: cannot write the output: no space left on its device\n"
+
+
+def test_memory_limit_too_small_for_a_store_is_one_line(tmp_path: Path, logs: Path) -> None:
+    """Setting the limit itself runs out of memory on a store that holds data: it was called
+    badly written ('write it like 2GB')."""
+    db = tmp_path / "s.duckdb"
+    assert run(["load", str(logs), "--db", str(db), "-q"]).returncode == 0
+    res = run(["report", "--db", str(db), "-q"], env={"PLANALYZER_MEMORY_LIMIT": "1KB"})
+    assert res.returncode == 2
+    assert "ran out of memory under planalyzer's memory limit (PLANALYZER_MEMORY_LIMIT=1KB)" \
+        in res.stderr
+
+
+def test_interrupt_after_the_load_committed_says_it_was_saved(
+        tmp_path: Path, logs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from planalyzer import cli
+
+    def stop(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "accounting_tables", stop)
+    db = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(cli.app, ["load", str(logs), "--db", str(db)])
+    assert res.exit_code == 130
+    assert "interrupted after the load was saved (the --db file holds it)" in res.stderr
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM events").fetchall() == [(1,)]
+    con.close()

@@ -90,9 +90,9 @@ def test_latin1_csv_rejects_its_accented_rows_with_a_note_to_re_save(tmp_path: P
     assert reasons(store) == {"malformed CSV line (invalid encoding)": 1}
     note = next(n for n in report.notes if "encoding" in n)
     assert note.endswith("excel.csv: 1 row(s) rejected for their encoding: the file is not "
-                         "UTF-8 (Latin-1 or Windows-1252, as Excel's plain 'CSV' writes?): "
-                         "re-save it as UTF-8 (Excel: Save As 'CSV UTF-8'; or iconv -f cp1252 "
-                         f"-t utf-8 {f} > NEW_FILE) and load that"), note
+                         "UTF-8 (Latin-1 or Windows-1252?): re-save it as UTF-8 (a CSV from "
+                         "Excel: Save As 'CSV UTF-8'; or iconv -f cp1252 -t utf-8 "
+                         f"{f} > NEW_FILE) and load that"), note
 
 
 # 2. compression

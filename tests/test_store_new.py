@@ -126,6 +126,19 @@ def test_failed_load_into_new_store_before_commit_removes_it(tmp_path: Path) -> 
     assert path.stat().st_size == 0
 
 
+def test_failed_load_through_a_symlink_removes_the_file_made_not_the_link(
+        tmp_path: Path) -> None:
+    """--db a symbolic link to a file not there yet: DuckDB creates the target; a failed load
+    removed the user's link and left the target behind (ver11C)."""
+    bad = write_csv(tmp_path / "bad.csv", list(event_row()),
+                    [list(event_row(output_tokens=-5).values())])
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link.duckdb"
+    link.symlink_to(tmp_path / "real" / "t.duckdb")
+    cli_error(["load", str(bad), "--db", str(link), "--strict"])
+    assert link.is_symlink() and not (tmp_path / "real" / "t.duckdb").exists()
+
+
 def test_library_store_removes_only_what_it_created_and_did_not_load(tmp_path: Path) -> None:
     path = tmp_path / "lib.duckdb"
     with pytest.raises(StrictModeError), Store(path) as st:

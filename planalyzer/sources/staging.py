@@ -51,9 +51,9 @@ _NOT_OBJECT = "JSON line is not an object"
 NOT_UTF8 = "invalid encoding"  # in the reason of a line that is not UTF-8 (CSV: DuckDB's)
 _NOT_UTF8_JSON = f"malformed JSON line ({NOT_UTF8})"
 # what to do with a file whose lines are not UTF-8 (a load note, an error)
-RESAVE_UTF8 = ("the file is not UTF-8 (Latin-1 or Windows-1252, as Excel's plain 'CSV' "
-               "writes?): re-save it as UTF-8 (Excel: Save As 'CSV UTF-8'; or iconv -f cp1252 "
-               "-t utf-8 FILE > NEW_FILE) and load that")
+RESAVE_UTF8 = ("the file is not UTF-8 (Latin-1 or Windows-1252?): re-save it as UTF-8 (a "
+               "CSV from Excel: Save As 'CSV UTF-8'; or iconv -f cp1252 -t utf-8 FILE > "
+               "NEW_FILE) and load that")
 _RAW_CHARS = 1000  # of a bad line kept in rejected_rows.raw_json
 _CSV_REASONS = {"TOO MANY COLUMNS": "wrong number of fields (too many)",
                 "MISSING COLUMNS": "wrong number of fields (too few)"}
