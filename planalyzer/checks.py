@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from planalyzer.errors import UsageError
 
+_MOST = 2**53  # the largest count an option takes (exact as a float too)
+
 
 def check_min(option: str, value: float | None, minimum: float, why: str = "") -> None:
     """A numeric value below the least it takes (a negative count, a zero limit): a UsageError
@@ -19,6 +21,8 @@ def check_min(option: str, value: float | None, minimum: float, why: str = "") -
     if value < minimum:
         raise UsageError(f"{option} {value:g}: must be at least {minimum:g}"
                          + (f" ({why})" if why else ""))
+    if isinstance(value, int) and value > _MOST:  # polars and DuckDB hold 64-bit counts
+        raise UsageError(f"{option} {value}: too large (at most {_MOST:,})")
 
 
 def check_choice(option: str, value: object, choices: Sequence[str]) -> None:

@@ -33,6 +33,7 @@ from planalyzer.plans import (
     parse_assign,
 )
 from planalyzer.pricing_step import price_result
+from planalyzer.sqlfiles import literal_path
 from planalyzer.store_check import require_events
 from planalyzer.timezones import check_timezone
 
@@ -45,8 +46,9 @@ def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: str | Path, catalo
         raise ConfigError(f"{path}: file not found; give a CSV or parquet file with columns "
                           "user_id and plan")
     try:
-        rel = (con.read_parquet(str(path)) if path.suffix.lower() == ".parquet"
-               else con.read_csv(str(path), all_varchar=True))
+        name = literal_path(str(path))  # that file only: 'plans*.csv' is no pattern here
+        rel = (con.read_parquet(name) if path.suffix.lower() == ".parquet"
+               else con.read_csv(name, all_varchar=True))
         missing = {"user_id", "plan"} - set(rel.columns)
         if missing:
             raise ConfigError(_short_line(path) or _not_a_table(path) or (

@@ -12,7 +12,7 @@ import polars as pl
 from planalyzer.analysis import TOKENS, ReportData
 from planalyzer.checks import check_choice, check_min
 from planalyzer.plans import NO_PLAN, PlanCatalog
-from planalyzer.tables import Col, Table
+from planalyzer.tables import Col, Table, some_of
 
 By = Literal["plan", "user", "month"]
 BY_CHOICES: tuple[By, ...] = ("plan", "user", "month")
@@ -222,7 +222,7 @@ def _unpriced_fit_notes(data: ReportData) -> list[str]:
         return []
     return [f"cannot price under {', '.join(data.unpriced_plans)} (they charge or cap by API "
             f"value) the usage of models with no API list price "
-            f"({', '.join(data.unpriced_models)}): those plans are left out of the cheapest "
+            f"({some_of(data.unpriced_models)}): those plans are left out of the cheapest "
             f"and profitable plan of the {n} user-month(s) that used them; give --prices FILE"]
 
 

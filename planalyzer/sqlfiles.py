@@ -24,7 +24,19 @@ import duckdb
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _SLOT_RE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
-_STRING_OR_COMMENT_RE = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
+# string literals, quoted identifiers (a user's column named "cost_$usd" or "t--s") and
+# comments: none of them holds a parameter
+_STRING_OR_COMMENT_RE = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*")
+# parameters that name one file for a DuckDB reader (read_csv($path), parquet_metadata($path)):
+# DuckDB expands *, ? and [...] in them, so a file named 'a*.csv' read its neighbours too
+_PATH_PARAMS = frozenset({"path"})
+_GLOB_CHARS = re.compile(r"([*?\[])")
+
+
+def literal_path(path: str) -> str:
+    """``path`` for a DuckDB reader that names that file only: its glob characters escaped as
+    one-character classes ('a*.csv' -> 'a[*].csv')."""
+    return _GLOB_CHARS.sub(r"[\1]", path)
 
 
 def sql_dir() -> Path:
@@ -106,7 +118,8 @@ def _bind(sql: SqlFile, text: str, params: dict[str, Any] | None) -> dict[str, A
     unknown = used - params.keys()
     if unknown:
         raise ValueError(f"sql/{sql.name}.sql (with its slots) uses unbound {sorted(unknown)}")
-    return {k: v for k, v in params.items() if k in used}
+    return {k: literal_path(v) if k in _PATH_PARAMS and isinstance(v, str) else v
+            for k, v in params.items() if k in used}
 
 
 def run(

@@ -58,3 +58,11 @@ class Table:
     def column(self, key: str) -> list[Any]:
         idx = [c.key for c in self.columns].index(key)
         return [row[idx] for row in self.rows]
+
+
+def some_of(items: Sequence[str], most: int = 20, sep: str = ", ") -> str:
+    """``items`` joined, at most ``most`` of them, then how many more ('a, b and 9,998
+    more'): a note about ten thousand models stays a line."""
+    if len(items) <= most:
+        return sep.join(items)
+    return f"{sep.join(items[:most])}{sep}and {len(items) - most:,} more"

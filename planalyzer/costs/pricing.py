@@ -13,6 +13,7 @@ from planalyzer.costs.catalog import CostCatalog, Resolution
 from planalyzer.costs.coefficients import COLUMNS, Coefficients, coefficients_for
 from planalyzer.costs.prices import PriceCatalog
 from planalyzer.errors import ConfigError, StrictModeError
+from planalyzer.tables import some_of
 
 PRICED_COLUMNS: tuple[str, ...] = (
     "gpu_cost_usd", "training_cost_usd", "overhead_cost_usd", "loaded_cost_usd",
@@ -120,7 +121,7 @@ def check_models(
         result.unknown_models = [by_name[n] for n in unknown]
         result.unpriced_models = [by_name[n] for n in unpriced]
     if result.unknown_models:
-        listed = "; ".join(u.describe() for u in result.unknown_models)
+        listed = _largest(result.unknown_models)
         msg = (f"{len(result.unknown_models)} model(s) not in the cost catalog, priced by "
                f"fallback profile {catalog.fallback_model} (an assumption): {listed}. Add a "
                f"[[route]] or [model.NAME] to a --costs file to price them properly")
@@ -128,13 +129,19 @@ def check_models(
             raise StrictModeError(msg)
         result.warnings.append(msg)
     if result.unpriced_models:
-        listed = "; ".join(u.describe() for u in result.unpriced_models)
+        listed = _largest(result.unpriced_models)
         msg = (f"{len(result.unpriced_models)} model(s) have no API list price, so their "
                f"api_value_usd is empty: {listed}. Give --prices FILE (TOML or LiteLLM JSON)")
         if strict:
             raise StrictModeError(msg)
         result.warnings.append(msg)
     return result, rows
+
+
+def _largest(models: list[ModelUsage]) -> str:
+    """The models a warning names, most tokens first, at most 20 of them."""
+    ranked = sorted(models, key=lambda u: (-u.total_tokens, u.model))
+    return some_of([u.describe() for u in ranked], sep="; ")
 
 
 def price_events(

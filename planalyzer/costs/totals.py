@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import duckdb
 
 from planalyzer import sqlfiles
-from planalyzer.tables import Col, Table
+from planalyzer.tables import Col, Table, some_of
 
 ALL = "(all)"
 BY_MODEL_COLUMNS = [
@@ -62,6 +62,6 @@ def by_model_table(con: duckdb.DuckDBPyConnection) -> Table:
     ]
     if unpriced:
         notes.append("no API list price (API value unknown, so the (all) row's too): "
-                     + ", ".join(unpriced))
+                     + some_of(unpriced))
     return Table("cost_by_model", "Logged requests, value and cost, per model",
                  BY_MODEL_COLUMNS, [*rows, _total(rows)] if rows else [], notes=notes)

@@ -11,7 +11,7 @@ from planalyzer.economics.breakeven import BreakEven
 from planalyzer.economics.knobs import Knob
 from planalyzer.economics.projection import ProjectedMonth
 from planalyzer.economics.tornado import TornadoRow
-from planalyzer.tables import Col, Table
+from planalyzer.tables import Col, Table, some_of
 
 ASSUMED = ("ASSUMPTION-DEPENDENT: every cost here rests on the cost catalog's assumptions "
            "(docs/costs.md); closed models are priced as assumed proxy shapes")
@@ -129,7 +129,7 @@ def projection_table(data: ReportData, rows: Sequence[ProjectedMonth], usage_gro
     ]
     if data.unpriced_models and any(r.served_share is None for r in rows):
         notes.append("usage served is empty (unknown) for plans whose usage includes models "
-                     "with no API list price (" + ", ".join(data.unpriced_models) + "): "
+                     "with no API list price (" + some_of(data.unpriced_models) + "): "
                      "their requests have no API value to share out; give --prices FILE")
     return Table("margin_projection",
                  "Margins projected under usage growth and falling cost per token",

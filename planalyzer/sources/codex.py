@@ -149,7 +149,7 @@ def parse_file(path: Path, max_tokens: int) -> _File:
                 continue
             try:
                 doc = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested beyond Python's depth
                 doc = None
             if not isinstance(doc, dict) or not isinstance(doc.get("payload"), dict):
                 if b'"token_count"' in raw:

@@ -184,6 +184,12 @@ def not_regular(mode: int) -> str | None:
     return "not a regular file"
 
 
+def is_glob(spec: str) -> bool:
+    """Is ``spec`` a pattern? Not when a file or folder of that very name exists ('usage
+    [2026-10].csv' names a file, not a character class)."""
+    return glob.has_magic(spec) and not os.path.lexists(os.path.expanduser(spec))
+
+
 def check_spec(spec: str) -> None:
     """An empty path would name the working folder (``Path("")`` is ``.``): refuse it."""
     if not spec.strip():
@@ -211,7 +217,7 @@ def resolve(specs: list[str], fmt: str | None = None,
     seen: dict[Path, SourceFile] = {}
     for spec in specs:
         check_spec(spec)
-        if glob.has_magic(spec):
+        if is_glob(spec):
             matches = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
             if not matches:
                 raise InputError(f"{spec}: the glob matches no files; check the pattern")

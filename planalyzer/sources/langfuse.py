@@ -50,7 +50,7 @@ def is_page(head: bytes) -> bool:
     line = first_line(head)
     try:
         row = json.loads(line.decode("utf-8", "replace"))  # a Latin-1 name: still a row
-    except ValueError:
+    except (ValueError, RecursionError):
         row = None
     if isinstance(row, dict) and "traceId" in row:
         return False  # JSON lines of observations

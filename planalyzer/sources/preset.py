@@ -33,7 +33,7 @@ def header_names(head: bytes) -> set[str]:
         try:  # a byte that is not UTF-8 (a Latin-1 name) must not hide the keys: the row
             # holding it is rejected for its encoding when the file is read
             doc = json.loads(line.decode("utf-8", "replace"))
-        except ValueError:
+        except (ValueError, RecursionError):  # nested beyond Python's depth: no header
             return set()
         return {normalise(str(k)) for k in doc} if isinstance(doc, dict) else set()
     text = line.decode("utf-8", "replace").lstrip("\ufeff")

@@ -61,7 +61,7 @@ def get(name: str) -> Source:
 
 def _matches(spec: str, broken: list[str] | None) -> list[Path]:
     source_files.check_spec(spec)
-    if glob.has_magic(spec):
+    if source_files.is_glob(spec):
         found = [Path(m) for m in sorted(glob.glob(spec, recursive=True))]
         if not found:
             raise InputError(f"{spec}: the glob matches no files; check the pattern")

@@ -244,6 +244,8 @@ def _scan_json_lines(path: Path) -> tuple[int, list[BadLine]] | None:
                 reason = None if isinstance(json.loads(line), dict) else _NOT_OBJECT
             except ValueError:
                 reason = "malformed JSON line"
+            except RecursionError:
+                reason = "malformed JSON line (nested too deeply)"
             if reason is None and not utf8:
                 reason = _NOT_UTF8_JSON  # DuckDB's reader gave the line no values
             if reason is not None:
