@@ -119,3 +119,15 @@ def test_count_option_past_64_bits_is_a_usage_error() -> None:
                          "--top", "99999999999999999999"])
     assert message == ("error: --top 99999999999999999999: too large (at most "
                        "9,007,199,254,740,992)")
+
+
+def test_change_of_a_figure_that_overflowed_is_unknown() -> None:
+    """A utilization factor of 1e-320 makes the scenario's GPU cost inf (shown as unknown);
+    its change read as $0.00 (inf - x is inf, within any relative tolerance of inf)."""
+    import math
+
+    from planalyzer.whatif.tables import delta
+
+    assert math.isnan(delta(math.inf, 0.0059))
+    assert math.isnan(delta(0.0, math.inf))
+    assert delta(1.0 + 1e-13, 1.0) == 0.0 and delta(2.0, 1.0) == 1.0

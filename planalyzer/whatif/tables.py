@@ -10,6 +10,7 @@ No typer or rich here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import polars as pl
@@ -51,6 +52,8 @@ def delta(new: float, old: float) -> float:
     """``new - old``, with the rounding noise of summing the same amounts in another order
     (1e-13 of a dollar, shown as $4.5e-13) read as no change."""
     d = new - old
+    if not math.isfinite(d):  # a figure that overflowed (a factor of 1e-320): unknown, not 0
+        return math.nan
     return 0.0 if abs(d) <= 1e-9 * max(1.0, abs(new), abs(old)) else d
 
 
