@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from planalyzer.errors import UsageError
 
-_MOST = 2**53  # the largest count an option takes (exact as a float too)
+_MOST = 2**62  # the largest count an option takes (a BIGINT with room to add)
 
 
 def check_min(option: str, value: float | None, minimum: float, why: str = "") -> None:

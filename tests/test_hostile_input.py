@@ -114,11 +114,11 @@ def test_ten_thousand_unknown_models_are_one_short_note(tmp_path: Path) -> None:
     assert "and 980 more" in unknown and len(unknown) < 2500
 
 
-def test_count_option_past_64_bits_is_a_usage_error() -> None:
+def test_count_option_past_62_bits_is_a_usage_error() -> None:
     message = cli_error(["report", "sample_logs/parquet", "--no-fit",
                          "--top", "99999999999999999999"])
     assert message == ("error: --top 99999999999999999999: too large (at most "
-                       "9,007,199,254,740,992)")
+                       "4,611,686,018,427,387,904)")
 
 
 def test_change_of_a_figure_that_overflowed_is_unknown() -> None:
