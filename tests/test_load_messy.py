@@ -55,6 +55,20 @@ def test_anthropic_claude_code_heavy_day_is_not_over_bound(tmp_path: Path) -> No
     assert report.rows_loaded == 1, store.con.execute("FROM rejected_rows").fetchall()
 
 
+@pytest.mark.parametrize(("raw", "utc"), [
+    ("2026-10-01T10:00:00+14:00", "2026-09-30 20:00:00"),
+    ("2026-10-01T10:00:00-12:00", "2026-10-01 22:00:00"),
+    ("2026-10-01T10:00:00+0530", "2026-10-01 04:30:00"),
+    ("2026-10-01T10:00:00-09:30", "2026-10-01 19:30:00"),
+])
+def test_real_offsets_are_read(tmp_path: Path, raw: str, utc: str) -> None:
+    f = write_csv(tmp_path / "x.csv", ["user_id", "ts", "model", "output_tokens"],
+                  [["u", raw, "m", 1]])
+    store = Store()
+    assert store.load([f]).rows_loaded == 1
+    assert utc_strings(store) == [utc]
+
+
 @pytest.mark.parametrize(("raw", "tz", "utc"), [
     ("2026-10-01 10:00:00 UTC", "America/New_York", "2026-10-01 10:00:00"),
     ("2026-10-01 10:00:00.5 UTC", "Asia/Tokyo", "2026-10-01 10:00:00"),
@@ -82,6 +96,11 @@ def test_zone_names_and_ns_epochs(tmp_path: Path, raw: str, tz: str, utc: str) -
     ("2019-12-31T23:59:59Z", "timestamp out of range"),
     ("1e300", "unparseable timestamp"),
     ("99999999999999999999999", "timestamp out of range"),
+    # impossible UTC offsets (real ones lie within -12:00..+14:00): not a shift of days
+    ("2026-10-01T10:00:00+99:00", "timestamp offset out of range"),
+    ("2026-10-01T10:00:00+14:30", "timestamp offset out of range"),
+    ("2026-10-01T10:00:00-1300", "timestamp offset out of range"),
+    ("2026-10-01T10:00:00+05:75", "timestamp offset out of range"),
 ])
 def test_bad_timestamps_are_rejected(tmp_path: Path, raw: str, reason: str) -> None:
     f = write_csv(tmp_path / "x.csv", ["user_id", "ts", "model", "output_tokens"],

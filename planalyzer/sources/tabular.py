@@ -59,6 +59,10 @@ _HAS_OFFSET = r"'[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*([Zz]|[+-][0-9]{2}
 _TIME = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
 _HAS_ZONE_NAME = rf"'{_TIME}\s*[A-Za-z][A-Za-z0-9_+/-]*$'"
 _ZONE_NAME_OK = rf"'{_TIME}\s*((?i:utc|gmt|ut)|[A-Za-z_]+/[A-Za-z0-9_+/-]+)$'"
+# an offset real zones use: -12:00 to +14:00 (a +99:00 would move the request days)
+_OFFSET_OK = (rf"'{_TIME}\s*([Zz]|[+](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+]14(:?00)?"
+              r"|-(0[0-9]|1[01])(:?[0-5][0-9])?|-12(:?00)?)$'")
+OFFSET_OUT_OF_RANGE = "timestamp offset out of range (real offsets lie within -12:00..+14:00)"
 _NUMBER = r"'-?[0-9]+([.][0-9]+)?'"
 # a decimal comma ('0,45'), and the same shape when it may be a thousands separator ('1,200')
 _DECIMAL_COMMA = r"'-?[0-9]*,[0-9]+'"
@@ -216,8 +220,10 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
         problem = (f"CASE WHEN regexp_full_match({t}, {_NUMBER}) "
                    f"AND abs(TRY_CAST({t} AS DOUBLE)) >= {_EPOCH_MAX} "
                    "THEN 'timestamp out of range' "
-                   f"WHEN regexp_full_match({t}, {_NUMBER}) "
-                   f"OR regexp_matches({t}, {_HAS_OFFSET}) THEN NULL "
+                   f"WHEN regexp_full_match({t}, {_NUMBER}) THEN NULL "
+                   f"WHEN regexp_matches({t}, {_HAS_OFFSET}) THEN "
+                   f"CASE WHEN NOT regexp_matches({t}, {_OFFSET_OK}) "
+                   f"THEN '{OFFSET_OUT_OF_RANGE}' END "
                    f"WHEN regexp_matches({t}, {_HAS_ZONE_NAME}) "
                    f"AND NOT regexp_matches({t}, {_ZONE_NAME_OK}) "
                    "THEN 'time zone abbreviation (ambiguous: give an offset or an IANA zone)' END")
