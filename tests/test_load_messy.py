@@ -363,3 +363,35 @@ def test_untrusted_ids_in_csv_markdown_and_terminal_output() -> None:
     md = to_markdown([t])
     assert "| multi\\nline | 2 |" in md and "| \\x1b[31mred | 3 |" in md and "\x1b" not in md
     assert human("a\u200bb", Col("user_id", "str", "user")) == "a\\u200bb"
+
+
+def test_csv_line_over_2mb_loads(tmp_path: Path) -> None:
+    """A 3 MB prompt field (over DuckDB's default 2 MB line) loads with the file's other rows."""
+    f = tmp_path / "long.csv"
+    f.write_text("user_id,ts,model,input_tokens,output_tokens,prompt\n"
+                 "u1,2026-10-01T10:00:00Z,m,100,1,short\n"
+                 f'u2,2026-10-01T11:00:00Z,m,200,2,"{"x" * 3_000_000}"\n'
+                 "u3,2026-10-01T12:00:00Z,m,300,3,short\n", encoding="utf-8")
+    store = Store()
+    report = store.load([f])
+    assert (report.rows_read, report.rows_loaded) == (3, 3)
+    assert store.con.execute("SELECT sum(input_tokens) FROM events").fetchone() == (600,)
+
+
+def test_csv_line_over_the_bound_names_it(tmp_path: Path) -> None:
+    """DuckDB's error for a line over max_line_size (it names line 1 and no reason) becomes
+    one naming the bound and the fix (a smaller bound here: a 64 MB line takes 25 s to load)."""
+    import duckdb
+
+    from planalyzer.sources.tabular import line_too_long
+
+    f = tmp_path / "long.csv"
+    f.write_text(f'user_id,prompt\nu1,"{"x" * 3_000_000}"\n', encoding="utf-8")
+    with pytest.raises(duckdb.Error) as caught:
+        duckdb.connect().execute(
+            "SELECT count(*) FROM read_csv($p, max_line_size = 1048576, buffer_size = 1048576)",
+            {"p": str(f)}).fetchall()
+    err = line_too_long("long.csv", caught.value)
+    assert err is not None
+    assert str(err).startswith("long.csv: cannot be read as csv (a line is longer than 64 MB")
+    assert line_too_long("x.csv", duckdb.Error("CSV Error on Line: 3")) is None

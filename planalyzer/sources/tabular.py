@@ -27,12 +27,33 @@ from planalyzer.sqlfiles import quote_ident
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
+# The longest CSV line read (DuckDB's default is 2 MB, which an export holding prompt text can
+# pass; a 1M-token prompt is about 4 MB). DuckDB's read buffer is sized from it (16x by default
+# for a compressed file: 2 GB for 128 MB), so the buffer is set to it too: a normal load keeps
+# its memory (a 400,000-row CSV: 89 MB either way); a 200 MB line in a .csv.gz fails in 3 s at
+# 270 MB. A line beyond it fails the file with an error naming this bound (line_too_long).
+CSV_MAX_LINE_SIZE = 64 * 1024 * 1024
+CSV_LINE_OPTIONS = f"max_line_size = {CSV_MAX_LINE_SIZE}, buffer_size = {CSV_MAX_LINE_SIZE}"
+
+
+def line_too_long(key: str, exc: BaseException) -> InputError | None:
+    """The error for a CSV file with a line over CSV_MAX_LINE_SIZE (DuckDB names line 1 and
+    no reason in its first line), else None."""
+    if "Maximum line size" not in str(exc):
+        return None
+    return InputError(f"{key}: cannot be read as csv (a line is longer than "
+                      f"{CSV_MAX_LINE_SIZE // (1024 * 1024)} MB, the longest CSV line read); "
+                      "drop the long text column (a prompt or response) from the export, or "
+                      "export it as JSON lines")
+
+
 # The readers over a file not staged (a load stages CSV and JSON lines: sources/staging.py,
 # which counts the lines these skip): the columns `planalyzer map` shows. A malformed line
 # does not hide the header's columns.
 READERS: dict[str, str] = {
     "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
-    "csv": "read_csv($path, header = true, all_varchar = true, ignore_errors = true) AS src",
+    "csv": ("read_csv($path, header = true, all_varchar = true, ignore_errors = true, "
+            f"{CSV_LINE_OPTIONS}) AS src"),
     "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1, "
              "ignore_errors = true) AS src",
 }
@@ -133,7 +154,8 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
                             {"reader": reader}).fetchall()
     except duckdb.Error as exc:
-        raise InputError(f"{source.key}: cannot be read as {source.format} "
+        raise line_too_long(source.key, exc) or InputError(
+            f"{source.key}: cannot be read as {source.format} "
                          f"({_first_line(exc)}); check the file is complete, "
                          "or re-export it") from None
     return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) not in _NOT_FILE_COLUMNS]
