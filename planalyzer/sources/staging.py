@@ -45,17 +45,17 @@ from planalyzer.sqlfiles import quote_ident
 
 _CSV_REJECTS, _CSV_SCANS = "planalyzer_csv_rejects", "planalyzer_csv_scans"
 CSV_STAGE_READER = ("read_csv($path, header = true, all_varchar = true, store_rejects = true, "
-                    f"{CSV_LINE_OPTIONS}, "
+                    f"hive_partitioning = false, {CSV_LINE_OPTIONS}, "
                     f"rejects_table = '{_CSV_REJECTS}', rejects_scan = '{_CSV_SCANS}') AS src")
 # the same, for a header with one more (empty-named, trailing) field than the rows: the rows
 # read under the header's other names
 CSV_NAMED_STAGE_READER = ("read_csv($path, header = false, skip = 1, names = $names, "
                           "all_varchar = true, store_rejects = true, "
-                          f"{CSV_LINE_OPTIONS}, "
+                          f"hive_partitioning = false, {CSV_LINE_OPTIONS}, "
                           f"rejects_table = '{_CSV_REJECTS}', "
                           f"rejects_scan = '{_CSV_SCANS}') AS src")
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
-                         "ignore_errors = true) AS src")
+                      "ignore_errors = true, hive_partitioning = false) AS src")
 _NOT_OBJECT = "JSON line is not an object"
 NOT_UTF8 = "invalid encoding"  # in the reason of a line that is not UTF-8 (CSV: DuckDB's)
 _NOT_UTF8_JSON = f"malformed JSON line ({NOT_UTF8})"

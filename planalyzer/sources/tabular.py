@@ -22,6 +22,7 @@ from planalyzer.sources import unmapped
 from planalyzer.sources.base import UTF8_BOM, Source, check_text_encoding, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
+from planalyzer.sources.path_values import path_values, sql_literal
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -53,11 +54,12 @@ def line_too_long(key: str, exc: BaseException) -> InputError | None:
 READERS: dict[str, str] = {
     "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
     "csv": ("read_csv($path, header = true, all_varchar = true, ignore_errors = true, "
-            f"{CSV_LINE_OPTIONS}) AS src"),
+            f"hive_partitioning = false, {CSV_LINE_OPTIONS}) AS src"),
     "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1, "
-             "ignore_errors = true) AS src",
+             "ignore_errors = true, hive_partitioning = false) AS src",
 }
-JSON_ARRAY_READER = "read_json($path, format = 'array', sample_size = -1) AS src"
+JSON_ARRAY_READER = ("read_json($path, format = 'array', sample_size = -1, "
+                     "hive_partitioning = false) AS src")
 
 # the row number and raw JSON the staging adds (sql/stage_source.sql): not the file's columns
 STAGE_ROW, STAGE_RAW = "__planalyzer_row", "__planalyzer_raw"
@@ -410,6 +412,29 @@ def estimated_requests(prompt_parts: Sequence[str]) -> str:
             "// $bucket_prompt_tokens) AS BIGINT)")
 
 
+def _fill_from_path(source: SourceFile, mapping: ColumnMapping, cols: list[tuple[str, str]],
+                    types: dict[str, str], reader: str | None) -> tuple[ColumnMapping, str | None]:
+    """The mapping and reader with the columns the file's hive folders fill (user_id=alice/
+    where the file has no user column: sources/path_values.py); ``cols`` and ``types`` gain
+    them."""
+    pv = path_values(source.key, dict(mapping.columns), set(types))
+    notes = list(pv.notes)
+    if pv.fill:
+        adds = ", ".join(f"{sql_literal(value)} AS {quote_ident(name)}"
+                         for name, value in pv.fill.values())
+        reader = f"(SELECT src.*, {adds} FROM {reader or reader_sql(source)}) AS src"
+        for canon, (name, value) in pv.fill.items():
+            cols.append((name, "VARCHAR"))
+            types[name] = "VARCHAR"
+            notes.append(f"{canon} from the folder {name}={value}")
+        mapping = replace(mapping,
+                          columns={**mapping.columns, **{c: n for c, (n, _) in pv.fill.items()}},
+                          how={**mapping.how, **{c: "recognised" for c in pv.fill}})
+    if notes:
+        mapping = replace(mapping, notes=mapping.notes + tuple(notes))
+    return mapping, reader
+
+
 def build_projection(
     con: duckdb.DuckDBPyConnection, source: SourceFile, spec: MappingSpec,
     cost_divisor: float = 1.0, preset: Preset | None = None, reader: str | None = None,
@@ -424,6 +449,7 @@ def build_projection(
     cols = file_columns(con, source, reader)
     types = dict(cols)
     mapping = detect([c for c, _ in cols], spec, source.key)
+    mapping, reader = _fill_from_path(source, mapping, cols, types, reader)
     m = mapping.columns
     fallbacks = [(c, p) for c, p in preset.user_fallbacks
                  if c in types and c != m.get("user_id")]
