@@ -69,7 +69,7 @@ def manifest_source(key: str, fmt: str) -> SourceFile | None:
 
 def path_values(key: str) -> tuple[str, ...]:
     """The hive ``key=value`` folders of a file's path: values its rows take from the path
-    (DuckDB's readers add them as columns), so two files with the same bytes under different
+    (sources/path_values.py), so two files with the same bytes under different
     such folders hold different rows."""
     return tuple(part for part in Path(key).parent.parts if "=" in part)
 

@@ -73,7 +73,7 @@ from planalyzer.sources.report_json import (
     format_name,
     too_large_message,
 )
-from planalyzer.sources.tabular import READERS, Projection
+from planalyzer.sources.tabular import READERS, Projection, line_too_long
 from planalyzer.sqlfiles import quote_ident
 from planalyzer.store_moves import apply_moves, find_moves, move_notes
 from planalyzer.store_open import (
@@ -878,6 +878,9 @@ def _unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
     if gone is not None:
         return gone
     fmt = format_name(key, fmt)
+    too_long = line_too_long(key, exc)
+    if too_long is not None:
+        return too_long
     if "maximum_object_size" in first_line(exc):
         return InputError(too_large_message(key, fmt))
     return InputError(f"{key}: cannot be read as {fmt} ({first_line(exc)}); "

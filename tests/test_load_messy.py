@@ -55,6 +55,20 @@ def test_anthropic_claude_code_heavy_day_is_not_over_bound(tmp_path: Path) -> No
     assert report.rows_loaded == 1, store.con.execute("FROM rejected_rows").fetchall()
 
 
+@pytest.mark.parametrize(("raw", "utc"), [
+    ("2026-10-01T10:00:00+14:00", "2026-09-30 20:00:00"),
+    ("2026-10-01T10:00:00-12:00", "2026-10-01 22:00:00"),
+    ("2026-10-01T10:00:00+0530", "2026-10-01 04:30:00"),
+    ("2026-10-01T10:00:00-09:30", "2026-10-01 19:30:00"),
+])
+def test_real_offsets_are_read(tmp_path: Path, raw: str, utc: str) -> None:
+    f = write_csv(tmp_path / "x.csv", ["user_id", "ts", "model", "output_tokens"],
+                  [["u", raw, "m", 1]])
+    store = Store()
+    assert store.load([f]).rows_loaded == 1
+    assert utc_strings(store) == [utc]
+
+
 @pytest.mark.parametrize(("raw", "tz", "utc"), [
     ("2026-10-01 10:00:00 UTC", "America/New_York", "2026-10-01 10:00:00"),
     ("2026-10-01 10:00:00.5 UTC", "Asia/Tokyo", "2026-10-01 10:00:00"),
@@ -82,6 +96,11 @@ def test_zone_names_and_ns_epochs(tmp_path: Path, raw: str, tz: str, utc: str) -
     ("2019-12-31T23:59:59Z", "timestamp out of range"),
     ("1e300", "unparseable timestamp"),
     ("99999999999999999999999", "timestamp out of range"),
+    # impossible UTC offsets (real ones lie within -12:00..+14:00): not a shift of days
+    ("2026-10-01T10:00:00+99:00", "timestamp offset out of range"),
+    ("2026-10-01T10:00:00+14:30", "timestamp offset out of range"),
+    ("2026-10-01T10:00:00-1300", "timestamp offset out of range"),
+    ("2026-10-01T10:00:00+05:75", "timestamp offset out of range"),
 ])
 def test_bad_timestamps_are_rejected(tmp_path: Path, raw: str, reason: str) -> None:
     f = write_csv(tmp_path / "x.csv", ["user_id", "ts", "model", "output_tokens"],
@@ -344,3 +363,35 @@ def test_untrusted_ids_in_csv_markdown_and_terminal_output() -> None:
     md = to_markdown([t])
     assert "| multi\\nline | 2 |" in md and "| \\x1b[31mred | 3 |" in md and "\x1b" not in md
     assert human("a\u200bb", Col("user_id", "str", "user")) == "a\\u200bb"
+
+
+def test_csv_line_over_2mb_loads(tmp_path: Path) -> None:
+    """A 3 MB prompt field (over DuckDB's default 2 MB line) loads with the file's other rows."""
+    f = tmp_path / "long.csv"
+    f.write_text("user_id,ts,model,input_tokens,output_tokens,prompt\n"
+                 "u1,2026-10-01T10:00:00Z,m,100,1,short\n"
+                 f'u2,2026-10-01T11:00:00Z,m,200,2,"{"x" * 3_000_000}"\n'
+                 "u3,2026-10-01T12:00:00Z,m,300,3,short\n", encoding="utf-8")
+    store = Store()
+    report = store.load([f])
+    assert (report.rows_read, report.rows_loaded) == (3, 3)
+    assert store.con.execute("SELECT sum(input_tokens) FROM events").fetchone() == (600,)
+
+
+def test_csv_line_over_the_bound_names_it(tmp_path: Path) -> None:
+    """DuckDB's error for a line over max_line_size (it names line 1 and no reason) becomes
+    one naming the bound and the fix (a smaller bound here: a 64 MB line takes 25 s to load)."""
+    import duckdb
+
+    from planalyzer.sources.tabular import line_too_long
+
+    f = tmp_path / "long.csv"
+    f.write_text(f'user_id,prompt\nu1,"{"x" * 3_000_000}"\n', encoding="utf-8")
+    with pytest.raises(duckdb.Error) as caught:
+        duckdb.connect().execute(
+            "SELECT count(*) FROM read_csv($p, max_line_size = 1048576, buffer_size = 1048576)",
+            {"p": str(f)}).fetchall()
+    err = line_too_long("long.csv", caught.value)
+    assert err is not None
+    assert str(err).startswith("long.csv: cannot be read as csv (a line is longer than 64 MB")
+    assert line_too_long("x.csv", duckdb.Error("CSV Error on Line: 3")) is None

@@ -33,20 +33,29 @@ from planalyzer import duck, sqlfiles
 from planalyzer.errors import InputError, PlanalyzerError
 from planalyzer.sources.base import UTF8_BOM, access_error, open_bytes
 from planalyzer.sources.files import SourceFile
-from planalyzer.sources.tabular import JSON_ARRAY_READER, STAGE_RAW, STAGE_ROW, is_json_array
+from planalyzer.sources.tabular import (
+    CSV_LINE_OPTIONS,
+    JSON_ARRAY_READER,
+    STAGE_RAW,
+    STAGE_ROW,
+    is_json_array,
+    line_too_long,
+)
 from planalyzer.sqlfiles import quote_ident
 
 _CSV_REJECTS, _CSV_SCANS = "planalyzer_csv_rejects", "planalyzer_csv_scans"
 CSV_STAGE_READER = ("read_csv($path, header = true, all_varchar = true, store_rejects = true, "
+                    f"hive_partitioning = false, {CSV_LINE_OPTIONS}, "
                     f"rejects_table = '{_CSV_REJECTS}', rejects_scan = '{_CSV_SCANS}') AS src")
 # the same, for a header with one more (empty-named, trailing) field than the rows: the rows
 # read under the header's other names
 CSV_NAMED_STAGE_READER = ("read_csv($path, header = false, skip = 1, names = $names, "
                           "all_varchar = true, store_rejects = true, "
+                          f"hive_partitioning = false, {CSV_LINE_OPTIONS}, "
                           f"rejects_table = '{_CSV_REJECTS}', "
                           f"rejects_scan = '{_CSV_SCANS}') AS src")
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
-                         "ignore_errors = true) AS src")
+                      "ignore_errors = true, hive_partitioning = false) AS src")
 _NOT_OBJECT = "JSON line is not an object"
 NOT_UTF8 = "invalid encoding"  # in the reason of a line that is not UTF-8 (CSV: DuckDB's)
 _NOT_UTF8_JSON = f"malformed JSON line ({NOT_UTF8})"
@@ -288,6 +297,9 @@ def unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
     gone = access_error(key)
     if gone is not None:
         return gone
+    too_long = line_too_long(key, exc)
+    if too_long is not None:
+        return too_long
     text = str(exc).strip().splitlines()
     detail = text[0] if text else type(exc).__name__
     return InputError(f"{key}: cannot be read as {fmt} ({detail}); check the file is complete, "

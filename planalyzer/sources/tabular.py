@@ -22,21 +22,44 @@ from planalyzer.sources import unmapped
 from planalyzer.sources.base import UTF8_BOM, Source, check_text_encoding, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
+from planalyzer.sources.path_values import path_values, sql_literal
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
+
+# The longest CSV line read (DuckDB's default is 2 MB, which an export holding prompt text can
+# pass; a 1M-token prompt is about 4 MB). DuckDB's read buffer is sized from it (16x by default
+# for a compressed file: 2 GB for 128 MB), so the buffer is set to it too: a normal load keeps
+# its memory (a 400,000-row CSV: 89 MB either way); a 200 MB line in a .csv.gz fails in 3 s at
+# 270 MB. A line beyond it fails the file with an error naming this bound (line_too_long).
+CSV_MAX_LINE_SIZE = 64 * 1024 * 1024
+CSV_LINE_OPTIONS = f"max_line_size = {CSV_MAX_LINE_SIZE}, buffer_size = {CSV_MAX_LINE_SIZE}"
+
+
+def line_too_long(key: str, exc: BaseException) -> InputError | None:
+    """The error for a CSV file with a line over CSV_MAX_LINE_SIZE (DuckDB names line 1 and
+    no reason in its first line), else None."""
+    if "Maximum line size" not in str(exc):
+        return None
+    return InputError(f"{key}: cannot be read as csv (a line is longer than "
+                      f"{CSV_MAX_LINE_SIZE // (1024 * 1024)} MB, the longest CSV line read); "
+                      "drop the long text column (a prompt or response) from the export, or "
+                      "export it as JSON lines")
+
 
 # The readers over a file not staged (a load stages CSV and JSON lines: sources/staging.py,
 # which counts the lines these skip): the columns `planalyzer map` shows. A malformed line
 # does not hide the header's columns.
 READERS: dict[str, str] = {
     "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
-    "csv": "read_csv($path, header = true, all_varchar = true, ignore_errors = true) AS src",
+    "csv": ("read_csv($path, header = true, all_varchar = true, ignore_errors = true, "
+            f"hive_partitioning = false, {CSV_LINE_OPTIONS}) AS src"),
     "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1, "
-             "ignore_errors = true) AS src",
+             "ignore_errors = true, hive_partitioning = false) AS src",
 }
-JSON_ARRAY_READER = "read_json($path, format = 'array', sample_size = -1) AS src"
+JSON_ARRAY_READER = ("read_json($path, format = 'array', sample_size = -1, "
+                     "hive_partitioning = false) AS src")
 
 # the row number and raw JSON the staging adds (sql/stage_source.sql): not the file's columns
 STAGE_ROW, STAGE_RAW = "__planalyzer_row", "__planalyzer_raw"
@@ -59,6 +82,10 @@ _HAS_OFFSET = r"'[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*([Zz]|[+-][0-9]{2}
 _TIME = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
 _HAS_ZONE_NAME = rf"'{_TIME}\s*[A-Za-z][A-Za-z0-9_+/-]*$'"
 _ZONE_NAME_OK = rf"'{_TIME}\s*((?i:utc|gmt|ut)|[A-Za-z_]+/[A-Za-z0-9_+/-]+)$'"
+# an offset real zones use: -12:00 to +14:00 (a +99:00 would move the request days)
+_OFFSET_OK = (rf"'{_TIME}\s*([Zz]|[+](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+]14(:?00)?"
+              r"|-(0[0-9]|1[01])(:?[0-5][0-9])?|-12(:?00)?)$'")
+OFFSET_OUT_OF_RANGE = "timestamp offset out of range (real offsets lie within -12:00..+14:00)"
 _NUMBER = r"'-?[0-9]+([.][0-9]+)?'"
 # a decimal comma ('0,45'), and the same shape when it may be a thousands separator ('1,200')
 _DECIMAL_COMMA = r"'-?[0-9]*,[0-9]+'"
@@ -129,7 +156,8 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
                             {"reader": reader}).fetchall()
     except duckdb.Error as exc:
-        raise InputError(f"{source.key}: cannot be read as {source.format} "
+        raise line_too_long(source.key, exc) or InputError(
+            f"{source.key}: cannot be read as {source.format} "
                          f"({_first_line(exc)}); check the file is complete, "
                          "or re-export it") from None
     return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) not in _NOT_FILE_COLUMNS]
@@ -216,8 +244,10 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
         problem = (f"CASE WHEN regexp_full_match({t}, {_NUMBER}) "
                    f"AND abs(TRY_CAST({t} AS DOUBLE)) >= {_EPOCH_MAX} "
                    "THEN 'timestamp out of range' "
-                   f"WHEN regexp_full_match({t}, {_NUMBER}) "
-                   f"OR regexp_matches({t}, {_HAS_OFFSET}) THEN NULL "
+                   f"WHEN regexp_full_match({t}, {_NUMBER}) THEN NULL "
+                   f"WHEN regexp_matches({t}, {_HAS_OFFSET}) THEN "
+                   f"CASE WHEN NOT regexp_matches({t}, {_OFFSET_OK}) "
+                   f"THEN '{OFFSET_OUT_OF_RANGE}' END "
                    f"WHEN regexp_matches({t}, {_HAS_ZONE_NAME}) "
                    f"AND NOT regexp_matches({t}, {_ZONE_NAME_OK}) "
                    "THEN 'time zone abbreviation (ambiguous: give an offset or an IANA zone)' END")
@@ -382,6 +412,29 @@ def estimated_requests(prompt_parts: Sequence[str]) -> str:
             "// $bucket_prompt_tokens) AS BIGINT)")
 
 
+def _fill_from_path(source: SourceFile, mapping: ColumnMapping, cols: list[tuple[str, str]],
+                    types: dict[str, str], reader: str | None) -> tuple[ColumnMapping, str | None]:
+    """The mapping and reader with the columns the file's hive folders fill (user_id=alice/
+    where the file has no user column: sources/path_values.py); ``cols`` and ``types`` gain
+    them."""
+    pv = path_values(source.key, dict(mapping.columns), set(types))
+    notes = list(pv.notes)
+    if pv.fill:
+        adds = ", ".join(f"{sql_literal(value)} AS {quote_ident(name)}"
+                         for name, value in pv.fill.values())
+        reader = f"(SELECT src.*, {adds} FROM {reader or reader_sql(source)}) AS src"
+        for canon, (name, value) in pv.fill.items():
+            cols.append((name, "VARCHAR"))
+            types[name] = "VARCHAR"
+            notes.append(f"{canon} from the folder {name}={value}")
+        mapping = replace(mapping,
+                          columns={**mapping.columns, **{c: n for c, (n, _) in pv.fill.items()}},
+                          how={**mapping.how, **{c: "recognised" for c in pv.fill}})
+    if notes:
+        mapping = replace(mapping, notes=mapping.notes + tuple(notes))
+    return mapping, reader
+
+
 def build_projection(
     con: duckdb.DuckDBPyConnection, source: SourceFile, spec: MappingSpec,
     cost_divisor: float = 1.0, preset: Preset | None = None, reader: str | None = None,
@@ -396,6 +449,7 @@ def build_projection(
     cols = file_columns(con, source, reader)
     types = dict(cols)
     mapping = detect([c for c, _ in cols], spec, source.key)
+    mapping, reader = _fill_from_path(source, mapping, cols, types, reader)
     m = mapping.columns
     fallbacks = [(c, p) for c, p in preset.user_fallbacks
                  if c in types and c != m.get("user_id")]
