@@ -28,7 +28,6 @@ from planalyzer.accounting import FileLoad, LoadReport, display_path
 from planalyzer.errors import (
     ConfigError,
     InputError,
-    PlanalyzerError,
     StrictModeError,
     UsageError,
 )
@@ -61,7 +60,7 @@ from planalyzer.option_defaults import given as option_given
 from planalyzer.rejected_copies import rejected_copy_notes
 from planalyzer.schema import EVENT_COLUMN_NAMES, TOKEN_COLUMNS
 from planalyzer.sources import registry, staging
-from planalyzer.sources.base import BatchItem, Source, access_error, check_not_empty
+from planalyzer.sources.base import BatchItem, Source, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.mapping import MappingSpec
@@ -71,15 +70,13 @@ from planalyzer.sources.report_json import (
     check_old_bucket_ids,
     check_overlapping_buckets,
     format_name,
-    too_large_message,
 )
-from planalyzer.sources.tabular import READERS, Projection, line_too_long
+from planalyzer.sources.tabular import READERS, Projection
 from planalyzer.sqlfiles import quote_ident
 from planalyzer.store_moves import apply_moves, find_moves, move_notes
 from planalyzer.store_open import (
     CREATE_TABLES,
     check_store_path,
-    first_line,
     missing_tables,
     open_connection,
     store_error,
@@ -779,7 +776,8 @@ class Store:
                 shifts = {k: int(n) for k, n in zip(("ambiguous", "nonexistent", "naive"), row,
                                                      strict=True) if n}
         except duckdb.Error as exc:
-            raise (store_error(self.path, exc) or _unreadable(src.key, fmt, exc)) from None
+            raise (store_error(self.path, exc)
+                   or staging.unreadable(src.key, format_name(src.key, fmt), exc)) from None
         finally:
             if src.stage is not None:
                 _drop_temp(self.con, _CHECKED)
@@ -868,23 +866,6 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, table: str) -> None:
     could not read), nothing: the ROLLBACK drops it, and that error is the one to raise."""
     with suppress(duckdb.TransactionException):
         sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident(table)}).fetchall()
-
-
-def _unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
-    memory = duck.memory_error(exc)
-    if memory is not None:
-        return memory
-    gone = access_error(key)  # deleted since the walk, or no read permission: not its content
-    if gone is not None:
-        return gone
-    fmt = format_name(key, fmt)
-    too_long = line_too_long(key, exc)
-    if too_long is not None:
-        return too_long
-    if "maximum_object_size" in first_line(exc):
-        return InputError(too_large_message(key, fmt))
-    return InputError(f"{key}: cannot be read as {fmt} ({first_line(exc)}); "
-                      "check the file is complete, or re-export it")
 
 
 def _dedupe_key(columns: tuple[str, ...]) -> str:

@@ -33,6 +33,7 @@ from planalyzer import duck, sqlfiles
 from planalyzer.errors import InputError, PlanalyzerError
 from planalyzer.sources.base import UTF8_BOM, access_error, open_bytes
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.report_json import too_large_message
 from planalyzer.sources.tabular import (
     CSV_LINE_OPTIONS,
     JSON_ARRAY_READER,
@@ -302,5 +303,7 @@ def unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
         return too_long
     text = str(exc).strip().splitlines()
     detail = text[0] if text else type(exc).__name__
+    if "maximum_object_size" in detail:  # one JSON document over DuckDB's bound
+        return InputError(too_large_message(key, fmt))
     return InputError(f"{key}: cannot be read as {fmt} ({detail}); check the file is complete, "
                       "or re-export it")
