@@ -357,6 +357,11 @@ class ClaudeCode(Source):
         return finish_batch(con, self.name, items, scans, opts)
 
 
+# the copies rank_claude_code_rows ranks: the batch's, and those earlier loads kept
+_FRESH_COPIES = "SELECT * FROM fresh"
+_STORED_COPIES = "SELECT * FROM fresh UNION ALL SELECT * FROM stored"
+
+
 def _count_displaced(con: duckdb.DuckDBPyConnection, loads: list[FileLoad],
                      displaced: dict[str, int]) -> None:
     """Rows an earlier load kept and this batch replaced become duplicates of their file: in
@@ -400,7 +405,9 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
     sqlfiles.run(con, "create_claude_code_files", {
         "sources": [it.src.key for it in items],
         "users": [user_of(it.src, opts) for it in items]}).fetchall()
-    sqlfiles.run(con, "rank_claude_code_rows").fetchall()
+    stored = bool(sqlfiles.run(con, "claude_code_stored").fetchall()[0][0])
+    sqlfiles.run(con, "rank_claude_code_rows", slots={
+        "copies": _STORED_COPIES if stored else _FRESH_COPIES}).fetchall()
     displaced = {str(src): int(n)
                  for src, n in sqlfiles.run(con, "claude_code_displaced").fetchall()}
     if displaced:  # stored copies this batch's copies replace (a folder loaded in runs)
