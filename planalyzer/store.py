@@ -509,11 +509,13 @@ class Store:
         self._record(loads, known, read_stats, digests, file_opts)
         notes += file_options.reread_notes(self.path, reread_with, unknown, opts)
         notes += file_options.changed_notes(changed_with)
-        return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(loads)
-                          + unread_token_notes(loads) + kept_notes(loads) + encoding_notes(loads)
-                          + rejected_copy_notes(self.con, loads)
-                          + local_time_notes(loads, opts.timezone)
-                          + estimated_request_notes(loads, opts.bucket_prompt_tokens)
+        # the notes are on files read now (a --db rerun passes thousands of unchanged ones)
+        now = [fl for fl in loads if fl.status != "unchanged"]
+        return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(now)
+                          + unread_token_notes(now) + kept_notes(now) + encoding_notes(now)
+                          + rejected_copy_notes(self.con, now)
+                          + local_time_notes(now, opts.timezone)
+                          + estimated_request_notes(now, opts.bucket_prompt_tokens)
                           + (gone_notes(self.path, folders, fingerprints, sources)
                              if found < len(fingerprints) else []))
 
