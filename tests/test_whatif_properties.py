@@ -231,3 +231,37 @@ def test_sustained_use_under_three_nested_limits_equals_caps_engine(
     for key in want:
         assert got[key] == pytest.approx(want[key], abs=1e-6), key
     assert got["overage_usd"] >= 0
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["claude_pro", "claude_max_20x", "cursor_pro", "api_tier_1"]),
+       st.one_of(st.none(), st.integers(1, 100).map(lambda x: x * 1e4)), overage_changes,
+       st.sampled_from([0.0, 0.25, 0.5, 1.0]), st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+def test_behaviour_shares_alone_never_change_users_affected(evaluator, plan: str,  # type: ignore[no-untyped-def]
+                                                            cap: float | None, overage: dict,  # type: ignore[type-arg]
+                                                            ret: float, buy: float) -> None:
+    """return_share and buy_overage_share say what becomes of blocked usage, not what the
+    plan rules block or bill: users whose bill or access changes are the same with them as
+    without (none when the plan is unchanged), per plan too (qa12A: they were compared on the
+    weighted blocked requests)."""
+    buy = min(buy, 1.0 - ret)
+    limits = evaluator.baseline_catalog.plans[plan].limits
+    change = {} if cap is None else {plan: {**overage, "limits": {
+        lim.name: {"cap": cap} for lim in limits[:1]}}}
+    plain = metrics(evaluator.run(parse_scenario({"plans": change}, "s.toml")))
+    shares = evaluator.run(parse_scenario(
+        {"plans": change, "behaviour": {"return_share": ret, "buy_overage_share": buy}},
+        "s.toml"))
+    got = metrics(shares)
+    affected = {k: v for k, v in got.items() if k.startswith("users_affected")}
+    assert affected == {k: plain[k] for k in affected}
+    if cap is None:
+        assert got["users_affected"] == 0
+    table = next(t for t in whatif_tables(evaluator, [shares], top=1000)
+                 if t.name == "whatif_users")
+    listed = len(table.rows)
+    for note in table.notes:  # "not listed: ... (N in scenario 1; ..."
+        if note.startswith("not listed"):
+            listed += int(note.split("(")[1].split(" in scenario")[0].replace(",", ""))
+    assert listed == got["users_affected"]

@@ -1,5 +1,5 @@
 """whatif_users lists users whose bill and blocked API value change by more than a cent; a note
-counts the others whose access changes (a few more blocked requests of little API value)."""
+counts the others whose access changes (requests of little API value blocked, or unblocked)."""
 
 from __future__ import annotations
 
@@ -45,5 +45,6 @@ def test_users_below_a_cent_are_counted_in_a_note(tmp_path: Path) -> None:
     assert [r["user_id"] for r in doc["whatif_users"]["rows"]] == ["big"]
     assert doc["whatif_users"]["notes"] == [
         "not listed: users whose bill and blocked API value change by $0.01 or less in all "
-        "(1 in scenario 1; a few more blocked requests of little API value), though "
-        "whatif_people counts them among the users whose bill or access changes"]
+        "(1 in scenario 1; requests of little API value blocked that were served, or the "
+        "reverse), though whatif_people counts them among the users whose bill or access "
+        "changes"]

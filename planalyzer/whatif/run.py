@@ -141,7 +141,7 @@ class Evaluator:
         full = pl.repeat(0.0, n, dtype=pl.Float64, eager=True)
         bill = full.clone().scatter(bf["row"], bf["subscription_usd"] + bf["credits_usd"]
                                     + bf["overage_usd"] + bf["usage_usd"]) if n else full
-        blk = full.clone().scatter(bf["row"], bf["blocked_requests"].cast(pl.Float64)) \
+        blk = full.clone().scatter(bf["row"], bf["rules_blocked_requests"].cast(pl.Float64)) \
             if n else full
         plan = pl.repeat("", n, dtype=pl.String, eager=True)
         plan = plan.scatter(bf["row"], bf["plan"]) if n else plan
@@ -325,18 +325,24 @@ class Evaluator:
             (pl.col("revenue_usd") - pl.col("loaded_cost_usd")).alias("loaded_margin_usd"),
             self._weight(frame, catalog, beh.elasticity).alias("weight"))
 
-    def _part_metrics(self, frame: pl.DataFrame, plan: Plan) -> dict[str, float]:
-        rows = frame["row"]
-        bill = (frame["subscription_usd"] + frame["credits_usd"] + frame["overage_usd"]
-                + frame["usage_usd"])
+    def changed(self, frame: pl.DataFrame) -> S:
+        """Per row of an outcome's ``frame``: whether that user-month's bill or access changes
+        against the baseline (``users_affected``; docs/whatif.md): the bill the plan rules give
+        differs by more than a cent, or the requests they block, or the plan, differ. Compared
+        before ``return_share`` and ``buy_overage_share``, which say what becomes of blocked
+        usage, not what the rules block: alone they change nobody's access or bill."""
         if self._base_rows is None:
-            changed = pl.repeat(False, len(frame), eager=True)
-        else:
-            bb, bblk, bplan = self._base_rows
-            changed = (((bill - bb.gather(rows)).abs() > 0.01)
-                       | ((frame["blocked_requests"] - bblk.gather(rows)).abs() > 1e-9)
-                       | (bplan.gather(rows) != plan.key))
-        out = _group_metrics(frame, changed, per_plan=True)
+            return pl.repeat(False, len(frame), eager=True)
+        rows = frame["row"]
+        bb, bblk, bplan = self._base_rows
+        bill = (frame["subscription_usd"] + frame["credits_usd"] + frame["overage_usd"]
+                - frame["bought_overage_usd"] + frame["usage_usd"])
+        return (((bill - bb.gather(rows)).abs() > 0.01)
+                | ((frame["rules_blocked_requests"] - bblk.gather(rows)).abs() > 1e-9)
+                | (bplan.gather(rows) != frame["plan"]))
+
+    def _part_metrics(self, frame: pl.DataFrame, plan: Plan) -> dict[str, float]:
+        out = _group_metrics(frame, self.changed(frame), per_plan=True)
         subs = out["subscribers"]  # users, each by its elasticity weight (1 without it)
         for lim in plan.limits:
             col = f"hit:{lim.name}"
@@ -428,6 +434,15 @@ def _users_by_plan(plan_of: S) -> dict[str, S]:
 
 
 def _blocked_behaviour(frame: pl.DataFrame, ret: float, buy: float) -> pl.DataFrame:
+    """``return_share`` of blocked usage served, ``buy_overage_share`` of it served and billed
+    at API list price; the rest stays blocked. What the plan rules block is kept as it was
+    (``rules_blocked_requests``, ``rules_blocked_api_value_usd``) and the overage assumed
+    bought is ``bought_overage_usd`` (inside ``overage_usd``): users whose bill or access
+    changes are counted on the rules' figures (``Evaluator.changed``)."""
+    frame = frame.with_columns(
+        pl.col("blocked_requests").alias("rules_blocked_requests"),
+        pl.col("blocked_api_value_usd").alias("rules_blocked_api_value_usd"),
+        (pl.col("blocked_api_value_usd") * buy).alias("bought_overage_usd"))
     if not ret and not buy:
         return frame
     back = ret + buy
@@ -451,6 +466,9 @@ def _empty() -> pl.DataFrame:
                                 "plan": pl.String, **{c: pl.Float64 for c in MONEY},
                                 "requests": pl.Float64, "blocked_requests": pl.Float64,
                                 "blocked_loaded_cost_usd": pl.Float64,
+                                "rules_blocked_requests": pl.Float64,
+                                "rules_blocked_api_value_usd": pl.Float64,
+                                "bought_overage_usd": pl.Float64,
                                 "hit": pl.Boolean})
 
 

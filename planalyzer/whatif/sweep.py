@@ -367,8 +367,9 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
                   rows, [f"baseline: {objective} = {resolve_metric(objective, base):,.2f}, "
                          f"{affected} = {resolve_metric(affected, base):.4f}",
                          "affected: users whose bill differs from the baseline's by more than "
-                         "a cent, or whose blocked requests or plan differ, unless --affected "
-                         "names another metric",
+                         "a cent, or whose blocked requests or plan differ, as the plan "
+                         "rules give them (return_share and buy_overage_share alone affect "
+                         "nobody), unless --affected names another metric",
                          "revenue, margin (contribution margin: revenue - GPU cost): USD over "
                          "the period; unprofitable: user-months with a negative margin; "
                          "blocked: usage blocked, at API list value (USD); hit: share of "

@@ -175,16 +175,19 @@ def _limits(base_o: Outcome, outcomes: Sequence[Outcome], base: dict[str, float]
                  "period (scenario 0 = baseline)", cols, rows)
 
 
-def _per_user(frame: pl.DataFrame) -> pl.DataFrame:
-    """A user's bill, blocked value and margin over the period; a user-month that
-    upgrade_share splits in two rows counts each by its ``mix``."""
+def _per_user(frame: pl.DataFrame, changed: pl.Series) -> pl.DataFrame:
+    """A user's bill, the API value the plan rules block (before return_share and
+    buy_overage_share), margin over the period, and whether their bill or access changes
+    (``changed``: per row, ``Evaluator.changed``); a user-month that upgrade_share splits in
+    two rows counts each by its ``mix``."""
     mix = pl.col("mix") if "mix" in frame.columns else pl.lit(1.0)
-    return frame.group_by("user").agg(
+    return frame.with_columns(changed.alias("changed")).group_by("user").agg(
         pl.col("plan").last(),
         ((pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
           + pl.col("usage_usd")) * mix).sum().alias("bill"),
-        (pl.col("blocked_api_value_usd") * mix).sum().alias("blocked"),
-        (pl.col("margin_usd") * mix).sum().alias("margin"))
+        (pl.col("rules_blocked_api_value_usd") * mix).sum().alias("blocked"),
+        (pl.col("margin_usd") * mix).sum().alias("margin"),
+        pl.col("changed").any())
 
 
 # whatif_users lists a user whose |bill change| + |blocked API value change| is above this
@@ -200,19 +203,19 @@ def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
             Col("blocked_before_usd", "usd", "blocked before (API value)"),
             Col("blocked_after_usd", "usd", "blocked after (API value)"),
             Col("margin_delta_usd", "usd", "margin change")]
-    base = _per_user(ev.baseline.frame)
+    bf = ev.baseline.frame
+    base = _per_user(bf, ev.changed(bf)).drop("changed")
     rows = []
     small: list[str] = []  # per scenario: users whose change is a cent or less, not listed
     for i, o in enumerate(outcomes, start=1):
-        j = _per_user(o.frame).join(base, on="user", how="full", suffix="_b", coalesce=True
-                                    ).with_columns(pl.col(c).fill_null(0.0) for c in (
-                                        "bill", "bill_b", "blocked", "blocked_b", "margin",
-                                        "margin_b"))
+        # the users whatif_people counts as affected (Evaluator.changed), and only them
+        j = _per_user(o.frame, ev.changed(o.frame)).filter(pl.col("changed")).join(
+            base, on="user", how="left", suffix="_b").with_columns(
+            pl.col(c).fill_null(0.0) for c in ("bill_b", "blocked_b", "margin_b"))
         j = j.with_columns(
             ((pl.col("bill") - pl.col("bill_b")).abs()
              + (pl.col("blocked") - pl.col("blocked_b")).abs()).alias("score"))
-        if n_small := int(j.select(((pl.col("score") > 0)
-                                    & (pl.col("score") <= USERS_MIN_CHANGE_USD)).sum()).item()):
+        if n_small := int((j["score"] <= USERS_MIN_CHANGE_USD).sum()):
             small.append(f"{n_small:,} in scenario {i}")
         j = j.filter(pl.col("score") > USERS_MIN_CHANGE_USD).sort(
             ["score", "user"], descending=[True, False]).head(top)
@@ -223,9 +226,20 @@ def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
     notes = []
     if small:
         notes.append(f"not listed: users whose bill and blocked API value change by "
-                     f"${USERS_MIN_CHANGE_USD:.2f} or less in all ({', '.join(small)}; a few "
-                     "more blocked requests of little API value), though whatif_people counts "
-                     "them among the users whose bill or access changes")
+                     f"${USERS_MIN_CHANGE_USD:.2f} or less in all ({', '.join(small)}; "
+                     "requests of little API value blocked that were served, or the reverse), "
+                     "though whatif_people counts them among the users whose bill or access "
+                     "changes")
+    shares = [i for i, o in enumerate(outcomes, start=1)
+              if o.scenario.behaviour.return_share or o.scenario.behaviour.buy_overage_share]
+    if shares:
+        notes.append(f"scenario(s) {', '.join(map(str, shares))} assume some blocked usage "
+                     "comes back (return_share) or is bought as overage (buy_overage_share): "
+                     "users are listed and counted when the plan rules change their bill or "
+                     "the requests blocked for them, not for those assumptions alone; blocked "
+                     "before and after is the API value the rules block, before those shares "
+                     "(the money and per-plan tables count only what stays blocked); bill and "
+                     "margin include them")
     elastic = [i for i, o in enumerate(outcomes, start=1) if o.scenario.behaviour.elasticity]
     if elastic:
         notes.append(f"scenario(s) {', '.join(map(str, elastic))} assume a price elasticity: "
