@@ -2,7 +2,8 @@
 --   analysis), with the local billing month and hour and each calendar window's bucket
 -- inputs: priced_events
 -- outputs: rows: user_id, t_us, month_key (year*12 + month - 1), hour_key (local hours since
---   1970), model, token classes, requests, gpu/loaded cost, api value, calendar buckets
+--   1970), model, token classes, requests, gpu/loaded/overhead cost, api value, calendar
+--   buckets
 -- params: $tz
 -- slots: {{calendar_columns}} (built by planalyzer.whatif.history from $tz_N / $off_N)
 SELECT
@@ -15,6 +16,7 @@ SELECT
     e.output_tokens,
     CAST(e.gpu_cost_usd AS DOUBLE) AS gpu_cost_usd,
     CAST(e.loaded_cost_usd AS DOUBLE) AS loaded_cost_usd,
+    CAST(e.overhead_cost_usd AS DOUBLE) AS overhead_cost_usd,
     CAST(coalesce(e.api_value_usd, 0) AS DOUBLE) AS api_value_usd,
     e.requests
     {{calendar_columns}}

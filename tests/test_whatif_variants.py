@@ -77,6 +77,37 @@ def test_cache_gain_keeps_prompt_tokens_and_lowers_cost() -> None:
     assert moved < store.con.execute("SELECT sum(input_tokens) FROM events").fetchall()
 
 
+def test_gpu_price_factor_equals_a_catalog_with_dearer_gpus(tmp_path: Path) -> None:
+    """gpu_price_factor 1.2 and a cost catalog with every GPU's $/hour x 1.2 give the same
+    GPU and fully loaded cost: overhead is a share of GPU cost in both, training stays per
+    token (docs/costs.md; qa12A: the factor held overhead in dollars, $1.51 apart)."""
+    import tomllib
+
+    hardware = Path(__file__).parent.parent / "planalyzer" / "data" / "hardware.toml"
+    gpus = tomllib.loads(hardware.read_text())["hardware"]
+    dearer = tmp_path / "gpu120.toml"
+    dearer.write_text("".join(
+        f"[hardware.{k}]\nusd_per_gpu_hour = {v['usd_per_gpu_hour'] * 1.2!r}\n"
+        for k, v in gpus.items()))
+    store = _store()
+    ev, _ = prepare(store.con)
+    cap = {"plans": {"claude_pro": {"limits": {"session_5h": {"cap": 200_000}}}},
+           "behaviour": {"return_share": 0.5}}  # blocked usage's cost comes back too
+    factor = metrics(ev.run(parse_scenario({**cap, "cost": {"gpu_price_factor": 1.2}},
+                                           str(tmp_path / "f.toml"))))
+    catalog = metrics(ev.run(parse_scenario({**cap, "cost": {"catalog": dearer.name}},
+                                            str(tmp_path / "c.toml"))))
+    for k in ("gpu_cost_usd", "loaded_cost_usd", "loaded_margin_usd", "blocked_gpu_cost_usd",
+              "margin_usd"):
+        assert factor[k] == pytest.approx(catalog[k], rel=1e-12, abs=1e-9), k
+    # against the same scenario at today's prices: the loaded cost moves by the GPU change
+    # plus its overhead (0.3 of GPU cost on the profiles that serve these models)
+    same = metrics(ev.run(parse_scenario(cap, str(tmp_path / "s.toml"))))
+    gpu_up = factor["gpu_cost_usd"] - same["gpu_cost_usd"]
+    assert gpu_up > 0
+    assert factor["loaded_cost_usd"] - same["loaded_cost_usd"] == pytest.approx(1.3 * gpu_up)
+
+
 ROUTE_UNKNOWN = "[[cost.route]]\nmodels = '*opus*'\nshare = 0.5\nto = 'nosuch-model'\n"
 FALLBACK = "1 model(s) not in the cost catalog, priced by fallback profile"
 ENV = {"COLUMNS": "120", "TZ": "UTC", "LC_ALL": "C", "NO_COLOR": "1", "TERM": "dumb"}

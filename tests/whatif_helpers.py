@@ -34,6 +34,7 @@ def requests_frame(rows: Sequence[tuple[str, int, float]], model: str = "m") -> 
         "requests": pl.Series([1] * n, dtype=pl.Int64),
         "gpu_cost_usd": [float(r[2]) for r in rows],
         "loaded_cost_usd": [float(r[2]) for r in rows],
+        "overhead_cost_usd": [0.0] * n,
         "api_value_usd": [float(r[2]) for r in rows],
     })
 

@@ -115,8 +115,8 @@ def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
     Limits are re-cut on what the last pass served until nothing changes (``_solve``: several
     limits, or a spend limit; fixes windows that straddle another's reset).
 
-    Columns: row (of ``History.user_months``), user, month_key, gpu, loaded, api, req
-    (served), blocked_gpu, blocked_api,
+    Columns: row (of ``History.user_months``), user, month_key, gpu, loaded, ovh, api, req
+    (served), blocked_gpu, blocked_loaded, blocked_ovh, blocked_api,
     blocked_req, overage_units, usage_units, and ``hit:<limit>`` (a request arrived with the
     limit reached, in that month).
     """

@@ -7,7 +7,7 @@ depend on request times only, never on what was served), and cuts each user's re
 *segments*: runs of requests that share every window, the billing month and the reporting
 period. Caps act on a segment only through where its served prefix ends, so a segment is kept
 as a short cumulative *profile*: breakpoints after some of its requests carrying the running
-sums of every meter, GPU cost, fully loaded cost, API value and requests.
+sums of every meter, GPU cost, fully loaded cost, overhead, API value and requests.
 
 By default every request is a breakpoint, so evaluation is exact: the replay equals
 ``planalyzer report`` on the same data, whatever other scenarios the run holds. With ``k`` set,
@@ -35,7 +35,9 @@ from planalyzer.caps import Requests, nano_prefix, window_starts
 from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
 
 K: int | None = None  # breakpoints kept per long segment; None: every request (exact)
-QUANTITIES = ("gpu", "loaded", "api", "req")
+# running sums of each profile: GPU cost, fully loaded cost, overhead (the part of the loaded
+# cost that is a share of GPU cost: a GPU price factor scales it too), API value, requests
+QUANTITIES = ("gpu", "loaded", "ovh", "api", "req")
 S = pl.Series
 
 
@@ -56,8 +58,8 @@ class History:
     meters: list[str]
     seg: pl.DataFrame  # user, month_key, keep, a, z, exact, w0.. (window ids), row (or -1)
     user_seg: S  # segment offsets per user (n_users + 1)
-    # running sums at breakpoints: "m:<meter>" (whole nano-units, integers), gpu, loaded, api,
-    # req (floats)
+    # running sums at breakpoints: "m:<meter>" (whole nano-units, integers), gpu, loaded, ovh,
+    # api, req (floats)
     bp: dict[str, S]
     maxwin: dict[tuple[int, str], S]  # (window j, meter) -> per user: largest window (nano)
     user_months: pl.DataFrame  # row, user, month_key + unconstrained totals (period only)
@@ -171,6 +173,7 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
     cols = {**{f"m:{m}": u for m, u in units.items()},
             "gpu": df["gpu_cost_usd"].fill_null(0.0),
             "loaded": df["loaded_cost_usd"].fill_null(0.0),
+            "ovh": df["overhead_cost_usd"].fill_null(0.0),
             "api": df["api_value_usd"], "req": df["requests"].cast(pl.Float64)}
     # meters in whole nano-units, integer running sums (exact: whether a window's meter has
     # reached a cap never depends on the rounding of other users' requests; caps.nano_prefix)
@@ -198,7 +201,7 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
             arr = pl.Series([0], dtype=tot.dtype).new_from_index(0, len(user_ids))
             maxwin[(j, m)] = arr.scatter(top["user"], top["t"]) if len(top) else arr
     um = seg_totals(seg, bp, ["a"], ["z"]).filter(pl.col("keep")).group_by(
-        "user", "month_key").agg(pl.col("gpu", "loaded", "api", "req").sum()).sort(
+        "user", "month_key").agg(pl.col(*QUANTITIES).sum()).sort(
         "user", "month_key").with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     seg = seg.join(um.select("user", "month_key", "row"), on=["user", "month_key"], how="left",
                    maintain_order="left").with_columns(pl.col("row").fill_null(-1))

@@ -176,12 +176,16 @@ class Evaluator:
             .alias("overage_usd"),
             (pl.col("usage_units") * rate_u).alias("usage_usd"),
             (pl.col("gpu") * factor).alias("gpu_cost_usd"),
-            (pl.col("loaded") + pl.col("gpu") * (factor - 1.0)).alias("loaded_cost_usd"),
+            # overhead is a share of GPU cost (docs/costs.md): it scales with it; training
+            # is per token and stays in dollars
+            (pl.col("loaded") + (pl.col("gpu") + pl.col("ovh")) * (factor - 1.0))
+            .alias("loaded_cost_usd"),
             pl.col("api").alias("api_value_usd"),
             pl.col("req").alias("requests"),
             pl.col("blocked_api").alias("blocked_api_value_usd"),
             (pl.col("blocked_gpu") * factor).alias("blocked_gpu_cost_usd"),
-            (pl.col("blocked_loaded") + pl.col("blocked_gpu") * (factor - 1.0))
+            (pl.col("blocked_loaded")
+             + (pl.col("blocked_gpu") + pl.col("blocked_ovh")) * (factor - 1.0))
             .alias("blocked_loaded_cost_usd"),
             pl.col("blocked_req").alias("blocked_requests"),
             hit_any.alias("hit"),
@@ -251,8 +255,9 @@ class Evaluator:
         if factor != 1.0:
             notes.append(f"cost: GPU cost x {factor:g} (GPU price x "
                          f"{scenario.cost.gpu_price_factor:g} / utilization x "
-                         f"{scenario.cost.utilization_factor:g}); overhead and training "
-                         "dollars unchanged")
+                         f"{scenario.cost.utilization_factor:g}) and overhead with it (a "
+                         "share of GPU cost, as a cost catalog at that price gives it); "
+                         "training dollars unchanged")
         left_out = int((plan_of == NO_PLAN).sum())
         if left_out:
             notes.append(f"{left_out} {NO_PLAN_LEFT_OUT}")
