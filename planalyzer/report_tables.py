@@ -38,12 +38,20 @@ def _quantile(values: Sequence[float], q: float) -> float | None:
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
-def _r(x: Any) -> Any:
-    return round(float(x), 6) + 0.0 if isinstance(x, float) else x  # + 0.0: no -0.0
+def _r(x: Any, col: Col) -> Any:
+    """A figure as the report's tables hold it: floats to 6 decimals (+ 0.0: no -0.0), as
+    JSON and CSV write them; an amount (``usd``) unrounded unless it rounds to 0 there, since
+    JSON and CSV round it when they write it (``render.formats.stable``) and the terminal and
+    markdown show three significant figures of it below a cent ($0.0000663, not the $0.000066
+    of 0.000066)."""
+    if not isinstance(x, float):
+        return x
+    r = round(float(x), 6) + 0.0
+    return x + 0.0 if col.kind == "usd" and r else r
 
 
-def _row(values: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(_r(v) for v in values)
+def _row(values: Sequence[Any], cols: Sequence[Col]) -> tuple[Any, ...]:
+    return tuple(_r(v, c) for v, c in zip(values, cols, strict=True))
 
 
 PLAN_COLS = (
@@ -96,7 +104,7 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
         _quantile(costs, 0.5), _quantile(costs, 0.9), _quantile(costs, 0.99),
         int(g["blocked_requests"].sum() or 0), known("blocked_api_value_usd"), estimate,
         bool(g["cost_assumed"].any()),
-    ])
+    ], (*PLAN_COLS, *PLAN_USER_COLS))
 
 
 def plan_summary(data: ReportData, by: By = "plan") -> list[Table]:
@@ -141,6 +149,10 @@ def _no_plan_note(data: ReportData, by: By) -> list[str]:
 
 def limit_hits(data: ReportData) -> Table:
     um, binds = data.user_months, data.binds
+    cols = (Col("plan"), Col("month"), Col("limit"), Col("window"), Col("meter"),
+            Col("cap", "float"), Col("users_hit", "int", "users hit"),
+            Col("users_hit_share", "share", "share hit"),
+            Col("times_bound", "int", "times bound"), Col("estimate", "bool"))
     rows = []
     for (month, plan), g in um.group_by("month", "plan", maintain_order=True):
         p = data.catalog.plans.get(str(plan))
@@ -153,11 +165,7 @@ def limit_hits(data: ReportData) -> Table:
                              ).join(g.select("user_id"), on="user_id", how="semi")
             rows.append(_row([plan, month, lim.name, lim.window.describe(), lim.meter, lim.cap,
                               b["user_id"].n_unique(), b["user_id"].n_unique() / users,
-                              int(b["times_bound"].sum() or 0), lim.estimate]))
-    cols = (Col("plan"), Col("month"), Col("limit"), Col("window"), Col("meter"),
-            Col("cap", "float"), Col("users_hit", "int", "users hit"),
-            Col("users_hit_share", "share", "share hit"),
-            Col("times_bound", "int", "times bound"), Col("estimate", "bool"))
+                              int(b["times_bound"].sum() or 0), lim.estimate], cols))
     return Table("limits", "How often each limit bound", cols, rows,
                  ["a limit binds when a request arrives with its window's meter at or above "
                   "the cap (counted once per window, at its first such request in the "
@@ -246,14 +254,15 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
                   r["gpu_cost_usd"], r["loaded_cost_usd"], r["api_value_usd"], r["revenue_usd"],
                   r["margin_usd"], binds.get((r["user_id"], r["month_key"]), ""),
                   r["blocked_requests"], r["round_the_clock"], r["cheapest_plan"],
-                  r["profitable_plan"], r["cost_assumed"]])
+                  r["profitable_plan"], r["cost_assumed"]], USER_COLS)
             for r in um.iter_rows(named=True)]
     count = f"{losers:,} user-month" + ("s" if losers != 1 else "")
     title = "Users by margin" if everyone else "Unprofitable users by loss " + (
         "(none)" if not losers else f"({count})" if losers == 1
         else f"(all {count})" if len(um) == losers else f"(top {len(um):,} of {count})")
     token_rows = [_row([r["user_id"], r["month"], r["plan"], *[r[t] for t in TOKENS],
-                        sum(r[t] for t in TOKENS)]) for r in um.iter_rows(named=True)]
+                        sum(r[t] for t in TOKENS)], TOKEN_COLS)
+                  for r in um.iter_rows(named=True)]
     tokens = Table("user_tokens", title + ": tokens by class (served)", TOKEN_COLS, token_rows)
     return [Table("users", title, USER_COLS, rows, [
         f"24/7 = active on >= 90% of the month's days in the log, {18}+ distinct hours a day "
@@ -289,15 +298,17 @@ def concentration(data: ReportData) -> list[Table]:
     gini = None
     if n and total:
         gini = 2 * sum((i + 1) * x for i, x in enumerate(xs)) / (n * total) - (n + 1) / n
-    rec = Table("concentration", "Concentration of GPU cost across users",
-                (Col("users", "int"), Col("gpu_cost_usd", "usd", "GPU cost"),
-                 Col("top1_share", "share", "top 1% share"),
-                 Col("top10_share", "share", "top 10% share"),
-                 Col("top25_share", "share", "top 25% share"), Col("gini", "float", "Gini")),
-                [_row([n, total, top_share(0.01), top_share(0.10), top_share(0.25), gini])],
+    cols = (Col("users", "int"), Col("gpu_cost_usd", "usd", "GPU cost"),
+            Col("top1_share", "share", "top 1% share"),
+            Col("top10_share", "share", "top 10% share"),
+            Col("top25_share", "share", "top 25% share"), Col("gini", "float", "Gini"))
+    rec = Table("concentration", "Concentration of GPU cost across users", cols,
+                [_row([n, total, top_share(0.01), top_share(0.10), top_share(0.25), gini],
+                      cols)],
                 ["top k% = the ceil(k% x users) costliest users over the period",
                  *_no_plan_concentration(data)], record=True)
     points = []
+    lorenz_cols = (Col("user_share", "share", "users"), Col("cost_share", "share", "cost"))
     cum = 0.0
     marks = {round(i * n / 20) for i in range(21)} if n else set()
     if n and total:
@@ -305,15 +316,19 @@ def concentration(data: ReportData) -> list[Table]:
         for i, x in enumerate(xs, start=1):
             cum += x
             if i in marks:
-                points.append(_row([i / n, cum / total]))
-    lorenz = Table("lorenz", "Lorenz curve of GPU cost (users ascending by cost)",
-                   (Col("user_share", "share", "users"), Col("cost_share", "share", "cost")),
+                points.append(_row([i / n, cum / total], lorenz_cols))
+    lorenz = Table("lorenz", "Lorenz curve of GPU cost (users ascending by cost)", lorenz_cols,
                    points)
     return [rec, lorenz]
 
 
 def cross_subsidy(data: ReportData) -> list[Table]:
     um = data.user_months.filter(pl.col("plan") != NO_PLAN)
+    cols = (Col("plan"), Col("profitable_user_months", "int", "profitable user-months"),
+            Col("profit_usd", "usd", "their profit"),
+            Col("unprofitable_user_months", "int", "unprofitable user-months"),
+            Col("loss_usd", "usd", "their loss"), Col("net_usd", "usd", "net"),
+            Col("loss_to_profit_share", "share", "loss / profit"))
     rows = []
     nets: dict[str, float] = {}
     for (plan,), g in um.group_by("plan", maintain_order=True):
@@ -322,19 +337,14 @@ def cross_subsidy(data: ReportData) -> list[Table]:
         loss = float(-m.filter(m < 0).sum() or 0.0)
         nets[str(plan)] = profit - loss
         rows.append(_row([plan, int((m > 0).sum()), profit, int((m < 0).sum()), loss,
-                          profit - loss, (loss / profit) if profit else None]))
+                          profit - loss, (loss / profit) if profit else None], cols))
     m = um["margin_usd"]
     profit = float(m.filter(m > 0).sum() or 0.0)
     loss = float(-m.filter(m < 0).sum() or 0.0)
     rows.append(_row(["(all plans)", int((m > 0).sum()), profit, int((m < 0).sum()), loss,
-                      profit - loss, (loss / profit) if profit else None]))
+                      profit - loss, (loss / profit) if profit else None], cols))
     per = Table("cross_subsidy", "Cross-subsidy: profit from profitable users vs loss on the rest",
-                (Col("plan"),
-                 Col("profitable_user_months", "int", "profitable user-months"),
-                 Col("profit_usd", "usd", "their profit"),
-                 Col("unprofitable_user_months", "int", "unprofitable user-months"),
-                 Col("loss_usd", "usd", "their loss"), Col("net_usd", "usd", "net"),
-                 Col("loss_to_profit_share", "share", "loss / profit")), rows,
+                cols, rows,
                 ["counts are user-months (a user over two months counts twice); margin = revenue - "
                  "marginal GPU cost; loss = what the unprofitable user-months lose, a "
                  "positive amount"])
@@ -343,14 +353,15 @@ def cross_subsidy(data: ReportData) -> list[Table]:
     s_tot = sum(surplus.values())
     d_tot = sum(deficit.values())
     flows = []
+    flow_cols = (Col("from_plan", "str", "from plan"), Col("to_plan", "str", "to plan"),
+                 Col("amount_usd", "usd", "amount"))
     if s_tot and d_tot:
         covered = min(s_tot, d_tot)
         for to, d in sorted(deficit.items()):
             for fr, s in sorted(surplus.items()):
-                flows.append(_row([fr, to, covered * (s / s_tot) * (d / d_tot)]))
+                flows.append(_row([fr, to, covered * (s / s_tot) * (d / d_tot)], flow_cols))
     flow = Table("plan_flows", "Which plans fund which (net surplus shared pro rata)",
-                 (Col("from_plan", "str", "from plan"), Col("to_plan", "str", "to plan"),
-                  Col("amount_usd", "usd", "amount")), flows,
+                 flow_cols, flows,
                  ["a convention: each losing plan's deficit is covered by the surplus plans in "
                   "proportion to their surplus"])
     return [per, flow]
@@ -360,6 +371,12 @@ def plan_fit(data: ReportData) -> Table:
     choice = _fit_choice(data)
     um = data.user_months.filter(pl.col("plan") != NO_PLAN).join(
         choice, on=["user_id", "month_key"], how="left")
+    cols = (Col("plan"), Col("user_months", "int", "user-months"),
+            Col("buyer_overpays", "int", "buyer: cheaper plan exists"),
+            Col("buyer_savings_usd", "usd", "buyer savings"),
+            Col("buyer_best_plan", "str", "most common cheaper plan"),
+            Col("unprofitable", "int"),
+            Col("seller_fixable", "int", "seller: a plan makes them profitable"))
     rows = []
     for (plan,), g in um.group_by("plan", maintain_order=True):
         cheaper = g.filter(pl.col("cheapest_cost_usd") < pl.col("revenue_usd") - 1e-9)
@@ -369,14 +386,8 @@ def plan_fit(data: ReportData) -> Table:
         best = cheaper["cheapest_plan"].mode().sort().to_list()[:1] if len(cheaper) else [None]
         rows.append(_row([plan, len(g), len(cheaper),
                           float((cheaper["revenue_usd"] - cheaper["cheapest_cost_usd"]).sum()
-                                or 0.0), best[0], len(losers), len(fixable)]))
-    return Table("plan_fit", "Plan fit: users on the wrong plan",
-                 (Col("plan"), Col("user_months", "int", "user-months"),
-                  Col("buyer_overpays", "int", "buyer: cheaper plan exists"),
-                  Col("buyer_savings_usd", "usd", "buyer savings"),
-                  Col("buyer_best_plan", "str", "most common cheaper plan"),
-                  Col("unprofitable", "int"),
-                  Col("seller_fixable", "int", "seller: a plan makes them profitable")), rows,
+                                or 0.0), best[0], len(losers), len(fixable)], cols))
+    return Table("plan_fit", "Plan fit: users on the wrong plan", cols, rows,
                  ["replays each user's requests under every plan with the same engine; "
                   "a plan that would block any request is not a fit for the same usage",
                   *_fit_scope_notes(data), *_unpriced_fit_notes(data)])
@@ -404,18 +415,18 @@ def report_tables(data: ReportData, by: By = "plan", top: int = 20,
 def headline(data: ReportData) -> Table:
     """Demo headline: per plan, unprofitable users, their loss, and who pays for it."""
     um = data.user_months.filter(pl.col("plan") != NO_PLAN)
+    cols = (Col("plan"), Col("users", "int"),
+            Col("unprofitable_user_months", "int", "unprofitable user-months"),
+            Col("loss_usd", "usd", "their loss"),
+            Col("profit_usd", "usd", "profit from the rest"),
+            Col("net_usd", "usd", "net margin"))
     rows = []
     for (plan,), g in um.group_by("plan", maintain_order=True):
         m = g["margin_usd"]
         rows.append(_row([plan, g["user_id"].n_unique(), int((m < 0).sum()),
                           float(-m.filter(m < 0).sum() or 0.0),
-                          float(m.filter(m > 0).sum() or 0.0), float(m.sum() or 0.0)]))
-    return Table("headline", "Who loses money, and who pays for it",
-                 (Col("plan"), Col("users", "int"),
-                  Col("unprofitable_user_months", "int", "unprofitable user-months"),
-                  Col("loss_usd", "usd", "their loss"),
-                  Col("profit_usd", "usd", "profit from the rest"),
-                  Col("net_usd", "usd", "net margin")), rows,
+                          float(m.filter(m > 0).sum() or 0.0), float(m.sum() or 0.0)], cols))
+    return Table("headline", "Who loses money, and who pays for it", cols, rows,
                  ["margin = revenue - marginal GPU cost, per user and billing month"])
 
 

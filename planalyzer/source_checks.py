@@ -87,7 +87,9 @@ def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:
             unpriced.append(str(model))
             diff, flag = None, None
         else:
-            diff = (float(logged) - float(value)) / float(value) if value else None
+            # to 6 decimals, as the report's other figures (docs/report.md)
+            diff = round((float(logged) - float(value)) / float(value), 6) + 0.0 \
+                if value else None
             flag = diff is None or abs(diff) > LOGGED_COST_TOLERANCE
             if flag:
                 off.append(str(model))
