@@ -53,6 +53,59 @@ def test_litellm_daily_prompt_tokens_include_cache_reads() -> None:
     assert rows == [("carol", 40000, 80000), ("dave", 25000, 400000)]
 
 
+DAILY_HEADER = ["id", "date", "api_key", "model", "prompt_tokens", "completion_tokens",
+                "cache_read_input_tokens", "cache_creation_input_tokens", "spend",
+                "api_requests"]
+
+
+@pytest.mark.parametrize(("id_column", "users"), [
+    ("end_user_id", ["api_key:k2", "customer-42"]),
+    ("team_id", ["api_key:k2", "team:team-a"]),
+    ("organization_id", ["api_key:k2", "org:team-a"]),
+    ("agent_id", ["agent:team-a", "api_key:k2"]),
+    ("user_id", ["api_key:k2", "team-a"]),
+])
+def test_litellm_daily_tables_read_the_user_from_their_id_column(
+        tmp_path: Path, id_column: str, users: list[str]) -> None:
+    # the daily tables of schema.prisma share every column but the id (nullable: a service
+    # key with no owning user writes a row without one, read as its key)
+    f = write_csv(tmp_path / "daily.csv", [id_column, *DAILY_HEADER], [
+        ["team-a" if id_column != "end_user_id" else "customer-42", "d1", "2026-10-03", "k1",
+         "gpt-4o", 1000, 100, 0, 0, 0.01, 3],
+        ["", "d2", "2026-10-03", "k2", "gpt-4o", 1000, 100, 0, 0, 0.01, 3]])
+    assert detect(f).name == "litellm-daily"
+    rows, report = _load([f], "SELECT user_id, requests FROM events ORDER BY 1")
+    assert rows == [(u, 3) for u in users]
+    assert report.files[0].rows_rejected == 0
+
+
+def test_litellm_daily_row_without_its_id_falls_back_to_the_key() -> None:
+    rows, _ = _load([FIXTURES / "litellm" / "daily_team_spend.csv"],
+                    "SELECT user_id, input_tokens, requests FROM events ORDER BY 1")
+    assert rows == [("api_key:77aa", 25000, 17), ("team:team-a", 40000, 42)]
+
+
+def test_litellm_daily_tag_table_says_a_request_counts_once_per_tag() -> None:
+    rows, report = _load([FIXTURES / "litellm" / "daily_tag_spend.csv"],
+                         "SELECT user_id, requests FROM events ORDER BY 1")
+    # one request (chatcmpl-9a1) with two tags: two rows of its whole usage
+    assert rows == [("tag:prod", 1), ("tag:team-search", 1)]
+    (note,) = [n for n in report.notes if "DailyTagSpend" in n]
+    assert "counted twice" in note and "daily_tag_spend.csv" in note
+
+
+def test_litellm_daily_columns_not_detected_name_the_source(tmp_path: Path) -> None:
+    # a few of a daily table's columns: no source detects them; the error names it
+    f = write_csv(tmp_path / "teams.csv", ["team_id", "date", "model", "prompt_tokens",
+                                           "completion_tokens"],
+                  [["team-a", "2026-10-03", "gpt-4o", 100, 10]])
+    msg = cli_error(["load", str(f)])
+    assert "no usable columns for user_id and ts" in msg
+    assert "load it with --source litellm-daily" in msg
+    rows, _ = _load([f], "SELECT user_id FROM events", LoadOptions(source="litellm-daily"))
+    assert rows == [("team:team-a",)]
+
+
 LITELLM_HEADER = ["request_id", "startTime", "spend", "prompt_tokens", "completion_tokens",
                   "model", "end_user", "user", "team_id", "api_key", "cache_hit", "status"]
 

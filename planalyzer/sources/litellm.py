@@ -23,8 +23,18 @@ true: LiteLLM served a stored response, spend 0, no GPU work) and a failed reque
 tokens (``status`` failure).
 
 ``LiteLLM_DailyUserSpend`` (one row per user, day, key and model: aggregated): user_id, date,
-model, prompt_tokens, completion_tokens, cache_read_input_tokens,
-cache_creation_input_tokens, spend, api_requests. Its prompt_tokens are the SpendLogs'
+api_key, model, prompt_tokens, completion_tokens, cache_read_input_tokens,
+cache_creation_input_tokens, spend, api_requests. The other daily tables
+(``LiteLLM_DailyEndUserSpend``, ``DailyTeamSpend``, ``DailyOrganizationSpend``,
+``DailyAgentSpend``, ``DailyTagSpend``: schema.prisma) have the same columns with another id
+column (end_user_id, team_id, organization_id, agent_id, tag): they are told by the shared
+columns (date, prompt_tokens, completion_tokens, spend, and api_requests or api_key), and the
+user is read from the id column there is (an end user as it is; ``team:``, ``org:``,
+``agent:`` or ``tag:`` before the others), else ``api_key:<api_key>`` where it is empty (the
+id is nullable: a service key with no owning user writes a user row without one). The tag
+table counts a request once per tag it carries (``db_spend_update_writer.py`` adds the
+request's whole usage under each of its tags), so its totals may exceed the requests': the
+load says so. Its prompt_tokens are the SpendLogs'
 (``db_spend_update_writer.py``: ``prompt_tokens=payload["prompt_tokens"]``), OpenAI-style, so
 they include ``cache_read_input_tokens`` (every provider transformation adds cache reads into
 prompt_tokens): input = prompt_tokens - cache_read_input_tokens. Cache writes are taken as
@@ -35,11 +45,13 @@ prompt_tokens too, which then count as input as well: docs/sources.md).
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from planalyzer.accounting import FileLoad, display_path
 from planalyzer.sources.json_counts import JsonCounts
-from planalyzer.sources.preset import PresetSource
+from planalyzer.sources.mapping import normalise
+from planalyzer.sources.preset import PresetSource, header_names
 from planalyzer.sources.tabular import CACHE_READS_ABOVE_INPUT, Preset, present_text
 from planalyzer.sqlfiles import quote_ident
 
@@ -157,16 +169,34 @@ def _cache_from_metadata(values: dict[str, str]) -> dict[str, str]:
     }
 
 
+# the columns every LiteLLM daily spend table has (with api_requests or api_key), and each
+# table's id column, with the prefix its values get (the docstring)
+_DAILY_COLUMNS = ("date", "prompt_tokens", "completion_tokens", "spend")
+_DAILY_IDS = {"user_id": "", "end_user_id": "", "team_id": "team:",
+              "organization_id": "org:", "agent_id": "agent:", "tag": "tag:"}
+TAG_NOTE = ("a request is counted once per tag it carries (LiteLLM_DailyTagSpend): totals "
+            "may exceed the requests'")
+
+
+def looks_daily(names: set[str]) -> bool:
+    """Whether normalised column names are a LiteLLM daily spend table's, detected or not (an
+    export of some of its columns: the error for a file read as generic names
+    ``--source litellm-daily``)."""
+    return {"date", "prompt_tokens"} <= names and bool(
+        names & {*_DAILY_IDS, "api_key", "api_requests", "spend"})
+
+
 class LiteLLMDaily(PresetSource):
     name = "litellm-daily"
-    description = "LiteLLM daily user spend table (user_id, date, api_requests, spend ...)"
+    description = ("LiteLLM daily spend tables: user, end user, team, organization, agent or "
+                   "tag (date, api_requests, spend ...)")
     aggregated = True
     input_includes_cache_read = True  # prompt_tokens are OpenAI-style (see the docstring)
-    signature = ("user_id", "date", "api_requests", "spend")
+    signature = _DAILY_COLUMNS
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "event_id": ("id",),
         "ts": ("date",),
-        "user_id": ("user_id",),
+        "user_id": (*_DAILY_IDS, "api_key"),
         "model": ("model", "model_group"),
         "input_tokens": ("prompt_tokens",),
         "cache_read_tokens": ("cache_read_input_tokens",),
@@ -175,13 +205,37 @@ class LiteLLMDaily(PresetSource):
         "requests": ("api_requests",),
         "logged_cost_usd": ("spend",),
     }
+    user_prefixes: ClassVar[dict[str, str]] = {
+        **{c: p for c, p in _DAILY_IDS.items() if p}, "api_key": "api_key:"}
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        names = header_names(head)
+        return all(c in names for c in _DAILY_COLUMNS) and bool(
+            names & {"api_requests", "api_key"})
+
+    def resembles(self, names: set[str]) -> bool:
+        return looks_daily(names)
+
+    def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
+        base = super().preset(present, opts)
+        if (base.user_prefix is not None
+                and normalise(base.user_prefix[0]) == "tag"):  # the tag table
+            return replace(base, notes=(*base.notes, TAG_NOTE))
+        return base
 
     def load_notes(self, loads: list[FileLoad]) -> list[str]:
         """A row whose prompt_tokens are fewer than its cache reads is rejected (cache reads
         above the input that includes them): said, with how to load a file whose
-        prompt_tokens exclude the cache."""
+        prompt_tokens exclude the cache. The tag table's totals may exceed the requests'."""
         notes = []
         for fl in loads:
+            if TAG_NOTE in fl.mapping:
+                notes.append(
+                    f"{display_path(fl.source)}: users are tags (LiteLLM_DailyTagSpend), and "
+                    "LiteLLM adds a request's whole usage under each tag it carries: a "
+                    "request with two tags is counted twice, so this file's requests, tokens "
+                    "and spend may exceed the real ones; load the user or end-user daily "
+                    "table (or the SpendLogs) for totals")
             n = fl.rejected_by_reason.get(CACHE_READS_ABOVE_INPUT, 0)
             if n:
                 notes.append(
