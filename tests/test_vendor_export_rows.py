@@ -435,6 +435,62 @@ def test_helicone_request_api_costs_are_usd(tmp_path: Path) -> None:
         assert "in USD" in report.files[0].mapping
 
 
+def test_helicone_export_tool_csv_is_read() -> None:
+    # @helicone/export --format csv: no request_id; response_id is the event id, cost is the
+    # request API's USD, and a request without a user is rejected as such
+    rows, report = _load([FIXTURES / "helicone" / "export_tool.csv"],
+                         "SELECT event_id, user_id, input_tokens, logged_cost_usd FROM events "
+                         "ORDER BY ts")
+    assert rows == [("7c1d0a52-0001-4000-8000-00000000000a", "erin", 300, 0.009543),
+                    ("7c1d0a52-0002-4000-8000-00000000000b", "erin", 1500, 0.000279)]
+    assert report.files[0].rejected_by_reason == {"missing user_id": 1}
+
+
+def _helicone_records() -> list[dict[str, Any]]:
+    return [{"response_id": f"resp-{i}", "response_created_at": "2026-10-04T12:00:04.100Z",
+             "response_body": {"helicone_message": "fetching body from signed_url..."},
+             "response_status": 200, "request_id": f"req-{i}",
+             "request_created_at": f"2026-10-04T12:00:0{i}.000Z", "request_user_id": "erin",
+             "model": "gpt-4o-mini", "prompt_tokens": 100, "completion_tokens": 9,
+             "prompt_cache_read_tokens": 0, "prompt_cache_write_tokens": 0,
+             "cost": 0.0000279} for i in (1, 2)]
+
+
+def _export_tool_json(path: Path, trailing_comma: bool) -> Path:
+    """As @helicone/export --format json writes: '[', each record indented by 2 and followed
+    by ',' while fewer than --limit were written (Infinity without one), then ']'."""
+    records = _helicone_records()
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("[\n")
+        for i, r in enumerate(records):
+            last = i == len(records) - 1 and not trailing_comma
+            fh.write(json.dumps(r, indent=2) + ("\n" if last else ",\n"))
+        fh.write("]\n")
+    return path
+
+
+def test_helicone_export_tool_json_array_is_read(tmp_path: Path) -> None:
+    f = _export_tool_json(tmp_path / "output.json", trailing_comma=False)  # --limit 2
+    assert detect(f).name == "helicone"
+    rows, _ = _load([f], "SELECT event_id, logged_cost_usd FROM events ORDER BY 1")
+    assert rows == [("req-1", 0.0000279), ("req-2", 0.0000279)]
+
+
+def test_helicone_columns_not_detected_name_the_source(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "h.csv", ["request_created_at", "request_user_id", "model",
+                                       "prompt_tokens"],
+                  [["2026-10-04T12:00:00.000Z", "erin", "gpt-4o", 100]])
+    assert "load it with --source helicone" in cli_error(["load", str(f)])
+
+
+def test_json_array_with_a_trailing_comma_says_so(tmp_path: Path) -> None:
+    f = _export_tool_json(tmp_path / "output.json", trailing_comma=True)  # no --limit
+    for cmd in (["load", str(f)], ["map", str(f)]):
+        msg = cli_error(cmd)
+        assert "trailing comma before its closing ]" in msg, cmd
+        assert "remove that last comma" in msg
+
+
 # -- Langfuse -----------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ CASES = {
     "litellm/daily_tag_spend.csv": "litellm-daily",
     "helicone/requests.csv": "helicone",
     "helicone/requests.jsonl": "helicone",
+    "helicone/export_tool.csv": "helicone",
     "langfuse/observations.jsonl": "langfuse",
     "langfuse/observations.csv": "langfuse",
     "openai_usage/completions_by_user_model.json": "openai-usage",

@@ -8,6 +8,7 @@ that one bad cell is a rejected row, not a failed load; the projection parses it
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
@@ -19,7 +20,13 @@ from planalyzer import sqlfiles
 from planalyzer.errors import InputError
 from planalyzer.schema import TOKEN_COLUMNS
 from planalyzer.sources import unmapped
-from planalyzer.sources.base import UTF8_BOM, Source, check_text_encoding, read_head
+from planalyzer.sources.base import (
+    UTF8_BOM,
+    Source,
+    check_text_encoding,
+    open_bytes,
+    read_head,
+)
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect, normalise
 from planalyzer.sources.path_values import path_values, sql_literal
@@ -152,6 +159,30 @@ def is_json_array(source: SourceFile) -> bool:
     return read_head(source.path, 4096).removeprefix(UTF8_BOM).lstrip().startswith(b"[")
 
 
+_TRAILING_COMMA = re.compile(rb",\s*\]\s*\Z")
+
+
+def trailing_comma(source: SourceFile) -> InputError | None:
+    """The error for a JSON array whose last element is followed by a comma before the closing
+    ']' (``},\n]``: Helicone's export tool writes one with --format json), which DuckDB's
+    JSON reader refuses and cannot be told to take; None for any other file."""
+    if source.format != "jsonl" or not is_json_array(source):
+        return None
+    tail = b""
+    try:
+        with open_bytes(source.path) as fh:  # the end of the (decompressed) text
+            while chunk := fh.read(1 << 20):
+                tail = (tail + chunk)[-64:]
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None
+    if not _TRAILING_COMMA.search(tail):
+        return None
+    return InputError(f"{source.key}: cannot be read as a JSON array: it has a trailing comma "
+                      "before its closing ] (Helicone's export tool writes one with --format "
+                      "json); remove that last comma and load it again, or export JSON lines "
+                      "(--format jsonl)")
+
+
 def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
                  reader: str | None = None) -> list[tuple[str, str]]:
     """(name, DuckDB type) of a file's columns (``reader``: a FROM item of the source's own
@@ -161,7 +192,7 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
                             {"reader": reader}).fetchall()
     except duckdb.Error as exc:
-        raise line_too_long(source.key, exc) or InputError(
+        raise line_too_long(source.key, exc) or trailing_comma(source) or InputError(
             f"{source.key}: cannot be read as {source.format} "
                          f"({_first_line(exc)}); check the file is complete, "
                          "or re-export it") from None
