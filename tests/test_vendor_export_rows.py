@@ -536,6 +536,42 @@ def test_langfuse_without_user_says_it_is_on_the_trace(tmp_path: Path) -> None:
     assert "keeps the user on the trace" in cli_error(["load", str(f)])
 
 
+def test_langfuse_cache_tokens_come_from_usage_details() -> None:
+    rows, report = _load([FIXTURES / "langfuse" / "observations_usage_details.jsonl"],
+                         "SELECT event_id, input_tokens, output_tokens, cache_read_tokens, "
+                         "cache_write_tokens, cache_write_1h_tokens FROM events ORDER BY 1")
+    assert rows == [
+        ("obs-a", 500, 400, 120000, 3000, 0),  # Anthropic's keys
+        ("obs-b", 2000, 1500, 5000, 0, 0),  # OpenAI: cached input; reasoning back in output
+        ("obs-c", 100, 50, 1000, 200, 300),  # LangChain: 5-minute and 1-hour writes
+        ("obs-d", 1000, 200, 0, 0, 0)]  # audio input: no class (the note below)
+    (note,) = [n for n in report.notes if "in no class" in n]
+    assert "1 model-call row(s) log a totalTokens above the token classes read" in note
+    assert "50,000 tokens in no class" in note
+    assert "(usageDetails keys not read: input_audio_tokens)" in note
+
+
+def test_langfuse_csv_usage_details_text_is_read(tmp_path: Path) -> None:
+    # a CSV export holds usageDetails as JSON text; totals that match the classes: no note
+    obs = {**_observation(1, "GENERATION", "claude-sonnet-4-5"), "totalTokens": 3110,
+           "usageDetails": json.dumps({"input": 100, "output": 10,
+                                       "cache_read_input_tokens": 3000, "total": 3110})}
+    f = _quoted_csv(tmp_path / "obs.csv", list(obs), [list(obs.values())])
+    rows, report = _load([f], "SELECT input_tokens, cache_read_tokens FROM events")
+    assert rows == [(100, 3000)]
+    assert not [n for n in report.notes if "in no class" in n]
+
+
+def test_langfuse_usage_details_count_that_cannot_be_used_rejects_the_row(
+        tmp_path: Path) -> None:
+    f = tmp_path / "obs.jsonl"
+    f.write_text(json.dumps({**_observation(1, "GENERATION", "gpt-4o"),
+                             "usageDetails": {"input": 100, "input_cached_tokens": -5}}) + "\n")
+    rows, report = _load([f], "SELECT count(*) FROM events")
+    assert rows == [(0,)]
+    assert report.files[0].rejected_by_reason == {"negative token count": 1}
+
+
 # -- a forced source that rejects everything ------------------------------------------------
 
 

@@ -24,6 +24,7 @@ CASES = {
     "helicone/export_tool.csv": "helicone",
     "langfuse/observations.jsonl": "langfuse",
     "langfuse/observations.csv": "langfuse",
+    "langfuse/observations_usage_details.jsonl": "langfuse",
     "openai_usage/completions_by_user_model.json": "openai-usage",
     "openai_usage/dashboard_export.csv": "openai-usage",
     "anthropic_usage/messages_by_account.json": "anthropic-usage",
