@@ -182,8 +182,10 @@ def looks_daily(names: set[str]) -> bool:
     """Whether normalised column names are a LiteLLM daily spend table's, detected or not (an
     export of some of its columns: the error for a file read as generic names
     ``--source litellm-daily``)."""
-    return {"date", "prompt_tokens"} <= names and bool(
-        names & {*_DAILY_IDS, "api_key", "api_requests", "spend"})
+    # a column LiteLLM names so (user_id, tag or api_key alone are any export's)
+    return {"date", "prompt_tokens"} <= names and bool(names & {
+        "spend", "api_requests", "successful_requests", "end_user_id", "team_id",
+        "organization_id", "agent_id"})
 
 
 class LiteLLMDaily(PresetSource):
