@@ -511,14 +511,14 @@ def build_projection(
     if "user_id" not in m or "ts" not in m:
         missing = [c for c in ("user_id", "ts") if c not in m]
         raise UnmappedColumns(f"{source.key}: no usable columns for {' and '.join(missing)} "
-                         f"(found: {found}); name them with --map, for example "
-                         f"--map user_id=<column> --map ts=<column>")
+                              f"(found: {found}); name them with --map, for example "
+                              f"--map user_id=<column> --map ts=<column>")
     if not any(t in m for t in TOKEN_COLUMNS):
-        raise UnmappedColumns(f"{source.key}: no token columns (found: {found}); name them with "
-                         "--map, for example --map output_tokens=<column>")
+        raise UnmappedColumns(f"{source.key}: no token columns (found: {found}); name them "
+                              "with --map, for example --map output_tokens=<column>")
     if "model" not in m:
         raise UnmappedColumns(f"{source.key}: no model column (found: {found}); name it with "
-                         "--map model=<column>")
+                              "--map model=<column>")
 
     problems: list[str] = []
     for canon, column in m.items():
