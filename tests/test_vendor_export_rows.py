@@ -53,6 +53,59 @@ def test_litellm_daily_prompt_tokens_include_cache_reads() -> None:
     assert rows == [("carol", 40000, 80000), ("dave", 25000, 400000)]
 
 
+DAILY_HEADER = ["id", "date", "api_key", "model", "prompt_tokens", "completion_tokens",
+                "cache_read_input_tokens", "cache_creation_input_tokens", "spend",
+                "api_requests"]
+
+
+@pytest.mark.parametrize(("id_column", "users"), [
+    ("end_user_id", ["api_key:k2", "customer-42"]),
+    ("team_id", ["api_key:k2", "team:team-a"]),
+    ("organization_id", ["api_key:k2", "org:team-a"]),
+    ("agent_id", ["agent:team-a", "api_key:k2"]),
+    ("user_id", ["api_key:k2", "team-a"]),
+])
+def test_litellm_daily_tables_read_the_user_from_their_id_column(
+        tmp_path: Path, id_column: str, users: list[str]) -> None:
+    # the daily tables of schema.prisma share every column but the id (nullable: a service
+    # key with no owning user writes a row without one, read as its key)
+    f = write_csv(tmp_path / "daily.csv", [id_column, *DAILY_HEADER], [
+        ["team-a" if id_column != "end_user_id" else "customer-42", "d1", "2026-10-03", "k1",
+         "gpt-4o", 1000, 100, 0, 0, 0.01, 3],
+        ["", "d2", "2026-10-03", "k2", "gpt-4o", 1000, 100, 0, 0, 0.01, 3]])
+    assert detect(f).name == "litellm-daily"
+    rows, report = _load([f], "SELECT user_id, requests FROM events ORDER BY 1")
+    assert rows == [(u, 3) for u in users]
+    assert report.files[0].rows_rejected == 0
+
+
+def test_litellm_daily_row_without_its_id_falls_back_to_the_key() -> None:
+    rows, _ = _load([FIXTURES / "litellm" / "daily_team_spend.csv"],
+                    "SELECT user_id, input_tokens, requests FROM events ORDER BY 1")
+    assert rows == [("api_key:77aa", 25000, 17), ("team:team-a", 40000, 42)]
+
+
+def test_litellm_daily_tag_table_says_a_request_counts_once_per_tag() -> None:
+    rows, report = _load([FIXTURES / "litellm" / "daily_tag_spend.csv"],
+                         "SELECT user_id, requests FROM events ORDER BY 1")
+    # one request (chatcmpl-9a1) with two tags: two rows of its whole usage
+    assert rows == [("tag:prod", 1), ("tag:team-search", 1)]
+    (note,) = [n for n in report.notes if "DailyTagSpend" in n]
+    assert "counted twice" in note and "daily_tag_spend.csv" in note
+
+
+def test_litellm_daily_columns_not_detected_name_the_source(tmp_path: Path) -> None:
+    # a few of a daily table's columns: no source detects them; the error names it
+    f = write_csv(tmp_path / "teams.csv", ["team_id", "date", "model", "prompt_tokens",
+                                           "completion_tokens"],
+                  [["team-a", "2026-10-03", "gpt-4o", 100, 10]])
+    msg = cli_error(["load", str(f)])
+    assert "no usable columns for user_id and ts" in msg
+    assert "load it with --source litellm-daily" in msg
+    rows, _ = _load([f], "SELECT user_id FROM events", LoadOptions(source="litellm-daily"))
+    assert rows == [("team:team-a",)]
+
+
 LITELLM_HEADER = ["request_id", "startTime", "spend", "prompt_tokens", "completion_tokens",
                   "model", "end_user", "user", "team_id", "api_key", "cache_hit", "status"]
 
@@ -382,6 +435,62 @@ def test_helicone_request_api_costs_are_usd(tmp_path: Path) -> None:
         assert "in USD" in report.files[0].mapping
 
 
+def test_helicone_export_tool_csv_is_read() -> None:
+    # @helicone/export --format csv: no request_id; response_id is the event id, cost is the
+    # request API's USD, and a request without a user is rejected as such
+    rows, report = _load([FIXTURES / "helicone" / "export_tool.csv"],
+                         "SELECT event_id, user_id, input_tokens, logged_cost_usd FROM events "
+                         "ORDER BY ts")
+    assert rows == [("7c1d0a52-0001-4000-8000-00000000000a", "erin", 300, 0.009543),
+                    ("7c1d0a52-0002-4000-8000-00000000000b", "erin", 1500, 0.000279)]
+    assert report.files[0].rejected_by_reason == {"missing user_id": 1}
+
+
+def _helicone_records() -> list[dict[str, Any]]:
+    return [{"response_id": f"resp-{i}", "response_created_at": "2026-10-04T12:00:04.100Z",
+             "response_body": {"helicone_message": "fetching body from signed_url..."},
+             "response_status": 200, "request_id": f"req-{i}",
+             "request_created_at": f"2026-10-04T12:00:0{i}.000Z", "request_user_id": "erin",
+             "model": "gpt-4o-mini", "prompt_tokens": 100, "completion_tokens": 9,
+             "prompt_cache_read_tokens": 0, "prompt_cache_write_tokens": 0,
+             "cost": 0.0000279} for i in (1, 2)]
+
+
+def _export_tool_json(path: Path, trailing_comma: bool) -> Path:
+    """As @helicone/export --format json writes: '[', each record indented by 2 and followed
+    by ',' while fewer than --limit were written (Infinity without one), then ']'."""
+    records = _helicone_records()
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("[\n")
+        for i, r in enumerate(records):
+            last = i == len(records) - 1 and not trailing_comma
+            fh.write(json.dumps(r, indent=2) + ("\n" if last else ",\n"))
+        fh.write("]\n")
+    return path
+
+
+def test_helicone_export_tool_json_array_is_read(tmp_path: Path) -> None:
+    f = _export_tool_json(tmp_path / "output.json", trailing_comma=False)  # --limit 2
+    assert detect(f).name == "helicone"
+    rows, _ = _load([f], "SELECT event_id, logged_cost_usd FROM events ORDER BY 1")
+    assert rows == [("req-1", 0.0000279), ("req-2", 0.0000279)]
+
+
+def test_helicone_columns_not_detected_name_the_source(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "h.csv", ["request_created_at", "request_user_id", "model",
+                                       "prompt_tokens"],
+                  [["2026-10-04T12:00:00.000Z", "erin", "gpt-4o", 100]])
+    assert "load it with --source helicone" in cli_error(["load", str(f)])
+
+
+def test_json_array_with_a_trailing_comma_says_so(tmp_path: Path) -> None:
+    f = _export_tool_json(tmp_path / "output.json", trailing_comma=True)  # no --limit
+    for cmd in (["load", str(f)], ["map", str(f)]):
+        msg = cli_error(cmd)
+        assert "trailing comma before its closing ]" in msg, cmd
+        assert "remove that last comma" in msg
+
+
 # -- Langfuse -----------------------------------------------------------------------------
 
 
@@ -425,6 +534,42 @@ def test_langfuse_without_user_says_it_is_on_the_trace(tmp_path: Path) -> None:
     f = tmp_path / "obs.jsonl"
     f.write_text(json.dumps(_observation(1, "GENERATION", "gpt-4o", user=None)) + "\n")
     assert "keeps the user on the trace" in cli_error(["load", str(f)])
+
+
+def test_langfuse_cache_tokens_come_from_usage_details() -> None:
+    rows, report = _load([FIXTURES / "langfuse" / "observations_usage_details.jsonl"],
+                         "SELECT event_id, input_tokens, output_tokens, cache_read_tokens, "
+                         "cache_write_tokens, cache_write_1h_tokens FROM events ORDER BY 1")
+    assert rows == [
+        ("obs-a", 500, 400, 120000, 3000, 0),  # Anthropic's keys
+        ("obs-b", 2000, 1500, 5000, 0, 0),  # OpenAI: cached input; reasoning back in output
+        ("obs-c", 100, 50, 1000, 200, 300),  # LangChain: 5-minute and 1-hour writes
+        ("obs-d", 1000, 200, 0, 0, 0)]  # audio input: no class (the note below)
+    (note,) = [n for n in report.notes if "in no class" in n]
+    assert "1 model-call row(s) log a totalTokens above the token classes read" in note
+    assert "50,000 tokens in no class" in note
+    assert "(usageDetails keys not read: input_audio_tokens)" in note
+
+
+def test_langfuse_csv_usage_details_text_is_read(tmp_path: Path) -> None:
+    # a CSV export holds usageDetails as JSON text; totals that match the classes: no note
+    obs = {**_observation(1, "GENERATION", "claude-sonnet-4-5"), "totalTokens": 3110,
+           "usageDetails": json.dumps({"input": 100, "output": 10,
+                                       "cache_read_input_tokens": 3000, "total": 3110})}
+    f = _quoted_csv(tmp_path / "obs.csv", list(obs), [list(obs.values())])
+    rows, report = _load([f], "SELECT input_tokens, cache_read_tokens FROM events")
+    assert rows == [(100, 3000)]
+    assert not [n for n in report.notes if "in no class" in n]
+
+
+def test_langfuse_usage_details_count_that_cannot_be_used_rejects_the_row(
+        tmp_path: Path) -> None:
+    f = tmp_path / "obs.jsonl"
+    f.write_text(json.dumps({**_observation(1, "GENERATION", "gpt-4o"),
+                             "usageDetails": {"input": 100, "input_cached_tokens": -5}}) + "\n")
+    rows, report = _load([f], "SELECT count(*) FROM events")
+    assert rows == [(0,)]
+    assert report.files[0].rejected_by_reason == {"negative token count": 1}
 
 
 # -- a forced source that rejects everything ------------------------------------------------

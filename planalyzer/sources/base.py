@@ -69,6 +69,12 @@ class Source:
         """Does this file (its first SNIFF_BYTES) look like this source?"""
         return False
 
+    def resembles(self, names: set[str]) -> bool:
+        """Whether a file no source detected, whose columns (``names``, normalised) the
+        generic reader cannot map, looks like this source's export all the same (some of its
+        columns): the error then names ``--source NAME``."""
+        return False
+
     def claims_folder(self, folder: Path) -> bool:
         """Is this folder laid out as this source's (a Claude Code config folder, say)?"""
         return False

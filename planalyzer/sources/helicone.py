@@ -2,14 +2,19 @@
 
 Columns as in Helicone's request table: request_id, request_created_at, user_id /
 request_user_id, model, prompt_tokens, completion_tokens, prompt_cache_read_tokens,
-prompt_cache_write_tokens, cost / costUSD. Cache reads and writes are logged apart from
+prompt_cache_write_tokens, cost / costUSD. Helicone's own export tool (``@helicone/export``,
+examples/export in Helicone's repository) writes its CSV with fewer columns and no
+request_id: response_id, response_created_at, response_status, request_created_at,
+request_body, request_properties, request_user_id, model, prompt_tokens, completion_tokens,
+latency, cost; response_id is then the event id. Cache reads and writes are logged apart from
 prompt_tokens (an assumption where a provider reports them inside; a mapping file with
 ``input_includes_cache_read = true`` says otherwise).
 
 The cost's unit depends on where the export came from: the ClickHouse table
 (``request_response_rmt.cost``) stores USD x 1e9 as an integer, while Helicone's request API
 (``/v1/request/query-clickhouse``, what its exports use) returns ``cost / 1e9 AS cost`` and
-``costUSD``, both in USD. So ``costUSD`` is used as it is where present; else ``cost`` is
+``costUSD``, both in USD (the export tool reads that API: its ``cost`` is USD). So
+``costUSD`` is used as it is where present; else ``cost`` is
 divided by 1e9 only where every value is a whole number (a raw dump: no USD cost of a request
 is a whole number of dollars but zero), and kept as USD where any has a fraction. The mapping
 says which.
@@ -17,7 +22,9 @@ says which.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import duckdb
@@ -25,7 +32,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import normalise
-from planalyzer.sources.preset import PresetSource
+from planalyzer.sources.preset import PresetSource, header_names
 from planalyzer.sources.tabular import Projection, reader_sql
 from planalyzer.sqlfiles import quote_ident
 
@@ -33,14 +40,16 @@ if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
 RAW_UNIT = 1e9  # Helicone's COST_PRECISION_MULTIPLIER
+_JSON_KEY = re.compile(rb'"([A-Za-z_][A-Za-z0-9_]*)"\s*:')
 
 
 class Helicone(PresetSource):
     name = "helicone"
-    description = "Helicone request export (request_id, request_created_at, cost or costUSD)"
-    signature = ("request_id", "request_created_at", "completion_tokens")
+    description = ("Helicone request export or export-tool output (request_id or response_id, "
+                   "request_created_at, cost or costUSD)")
+    signature = ("request_created_at", "completion_tokens")
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
-        "event_id": ("request_id",),
+        "event_id": ("request_id", "response_id"),
         "ts": ("request_created_at",),
         "user_id": ("user_id", "request_user_id"),
         "model": ("model", "request_model", "response_model"),
@@ -50,6 +59,19 @@ class Helicone(PresetSource):
         "output_tokens": ("completion_tokens",),
         "logged_cost_usd": ("costUSD", "cost"),
     }
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        # the request table's columns, or the export tool's CSV (response_id, no request_id);
+        # its --format json writes a JSON array of pretty-printed records: their keys
+        names = header_names(head)
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+            names = {normalise(k.decode()) for k in _JSON_KEY.findall(head)}
+        return all(s in names for s in self.signature) and bool(
+            names & {"request_id", "response_id"})
+
+    def resembles(self, names: set[str]) -> bool:
+        return "request_created_at" in names and bool(
+            names & {"request_user_id", "prompt_tokens", "completion_tokens"})
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions

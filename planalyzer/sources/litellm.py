@@ -23,8 +23,18 @@ true: LiteLLM served a stored response, spend 0, no GPU work) and a failed reque
 tokens (``status`` failure).
 
 ``LiteLLM_DailyUserSpend`` (one row per user, day, key and model: aggregated): user_id, date,
-model, prompt_tokens, completion_tokens, cache_read_input_tokens,
-cache_creation_input_tokens, spend, api_requests. Its prompt_tokens are the SpendLogs'
+api_key, model, prompt_tokens, completion_tokens, cache_read_input_tokens,
+cache_creation_input_tokens, spend, api_requests. The other daily tables
+(``LiteLLM_DailyEndUserSpend``, ``DailyTeamSpend``, ``DailyOrganizationSpend``,
+``DailyAgentSpend``, ``DailyTagSpend``: schema.prisma) have the same columns with another id
+column (end_user_id, team_id, organization_id, agent_id, tag): they are told by the shared
+columns (date, prompt_tokens, completion_tokens, spend, and api_requests or api_key), and the
+user is read from the id column there is (an end user as it is; ``team:``, ``org:``,
+``agent:`` or ``tag:`` before the others), else ``api_key:<api_key>`` where it is empty (the
+id is nullable: a service key with no owning user writes a user row without one). The tag
+table counts a request once per tag it carries (``db_spend_update_writer.py`` adds the
+request's whole usage under each of its tags), so its totals may exceed the requests': the
+load says so. Its prompt_tokens are the SpendLogs'
 (``db_spend_update_writer.py``: ``prompt_tokens=payload["prompt_tokens"]``), OpenAI-style, so
 they include ``cache_read_input_tokens`` (every provider transformation adds cache reads into
 prompt_tokens): input = prompt_tokens - cache_read_input_tokens. Cache writes are taken as
@@ -35,10 +45,13 @@ prompt_tokens too, which then count as input as well: docs/sources.md).
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from planalyzer.accounting import FileLoad, display_path
-from planalyzer.sources.preset import PresetSource
+from planalyzer.sources.json_counts import JsonCounts
+from planalyzer.sources.mapping import normalise
+from planalyzer.sources.preset import PresetSource, header_names
 from planalyzer.sources.tabular import CACHE_READS_ABOVE_INPUT, Preset, present_text
 from planalyzer.sqlfiles import quote_ident
 
@@ -61,18 +74,9 @@ _CACHE_COLUMNS = ("input_tokens", "cache_read_tokens", "cache_write_tokens",
 _FALLBACK = {"input_tokens": "$.usage_object.prompt_tokens",
              "output_tokens": "$.usage_object.completion_tokens"}
 # every path read from the metadata, in one list: each row's metadata is parsed once (a
-# subquery over the file, sql text built below) into the count at each path
+# subquery over the file) into the count at each path
 _CACHE_PATHS = tuple(f"{usage}.{p}" for usage in _USAGE for p in (*_READ, *_WRITE, *_WRITE_1H))
-_PATHS = _CACHE_PATHS + tuple(_FALLBACK.values())
-# the reasons a row is rejected for a count in its metadata (those of a count column's cell)
-OUT_OF_RANGE = "token count out of range"
-NEGATIVE = "negative token count"
-NON_INTEGER = "non-integer token count"
-_USAGE_TEXT = "__planalyzer_usage_text"  # the text at each path (NULL: none)
-_USAGE_ROW = "__planalyzer_usage"  # the count at each path (NULL: none, or not a count)
-_USAGE_PROBLEM = "__planalyzer_usage_problem"  # why a count read cannot be used, or NULL
-# above this a count read through a float may be inexact (2^53 is 9.007e15)
-_EXACT_BELOW = "9e15"
+_COUNTS = JsonCounts(_CACHE_PATHS + tuple(_FALLBACK.values()), "usage")
 FAILED = "failed request (no tokens)"
 
 
@@ -97,7 +101,7 @@ class LiteLLM(PresetSource):
         meta = present.get("metadata")
         cache = meta is not None and not any(c in opts.mapping.explicit for c in _CACHE_COLUMNS)
         if meta is not None:
-            # the metadata is parsed once per row into the counts at every path (_USAGE_ROW),
+            # the metadata is parsed once per row into the counts at every path (_COUNTS),
             # and a count read there that cannot be used rejects the row (never read as 0)
             fallback = {c: path for c, path in _FALLBACK.items()
                         if c not in opts.mapping.explicit}
@@ -111,14 +115,12 @@ class LiteLLM(PresetSource):
                 read += [(path, f"{present_text('src.' + quote_ident(cells[c]), types[cells[c]])}"
                           " IS NULL" if c in cells else "true")
                          for c, path in fallback.items()]
-                return {_USAGE_TEXT: _usage_text("src." + quote_ident(meta), types[meta]),
-                        _USAGE_ROW: _usage_counts(),
-                        _USAGE_PROBLEM: _usage_problem(read)}
+                return _COUNTS.row_columns("src." + quote_ident(meta), types[meta], read)
 
             base = replace(base, row_columns=row_columns,
-                           fallback=lambda types: {c: _usage_at(path)
+                           fallback=lambda types: {c: _COUNTS.at(path)
                                                    for c, path in fallback.items()},
-                           problem=lambda types: f"src.{quote_ident(_USAGE_PROBLEM)}",
+                           problem=lambda types: _COUNTS.problem(),
                            uses=(*base.uses, meta))
         if cache:
             base = replace(base, tokens=lambda types, values: _cache_from_metadata(values),
@@ -145,60 +147,10 @@ class LiteLLM(PresetSource):
         return replace(base, skip=skip, uses=(*base.uses, *(c for c in (hit, status) if c)))
 
 
-def _json_of(q: str, type_name: str) -> str:
-    """A column as JSON: a JSON column as it is, text parsed (NULL where it is not JSON), a
-    struct or map (a JSON-lines or parquet dump) converted."""
-    base = type_name.strip().upper()
-    if base == "JSON":
-        return q
-    if base == "VARCHAR":
-        return f"TRY_CAST(nullif(trim({q}), '') AS JSON)"
-    return f"to_json({q})"
-
-
-def _usage_text(q: str, type_name: str) -> str:
-    """VARCHAR[]: the text at each of ``_PATHS`` in the metadata column ``q`` (NULL where
-    there is none), the JSON parsed once."""
-    paths = ", ".join(f"'{p}'" for p in _PATHS)
-    return f"json_extract_string({_json_of(q, type_name)}, [{paths}])"
-
-
-def _usage_counts() -> str:
-    """BIGINT[]: the whole, non-negative count below 9e15 (exact through a float) at each of
-    ``_PATHS``, from the row's texts (``_usage_text``, a column of the same SELECT); NULL
-    where there is none or it is not such a count."""
-    return (f"list_transform({quote_ident(_USAGE_TEXT)}, lambda s: list_transform("
-            "[TRY_CAST(s AS DOUBLE)], lambda d: CASE WHEN d >= 0 AND d = trunc(d) "
-            f"AND d < {_EXACT_BELOW} THEN CAST(d AS BIGINT) END)[1])")
-
-
-def _usage_problem(read: list[tuple[str, str]]) -> str:
-    """The reject reason of a row where a count the load reads from the metadata (each
-    (path, condition under which it is read)) is there but is no usable count, else NULL:
-    never read as 0 (a cache read of 9e15 would price the whole prompt as fresh input)."""
-    whens = []
-    for path, when in read:
-        i = _PATHS.index(path) + 1
-        text, count = f"{quote_ident(_USAGE_TEXT)}[{i}]", f"{quote_ident(_USAGE_ROW)}[{i}]"
-        d = f"TRY_CAST({text} AS DOUBLE)"
-        whens.append(
-            f"WHEN {text} IS NOT NULL AND {count} IS NULL AND {when} THEN CASE "
-            f"WHEN {d} >= {_EXACT_BELOW} OR {d} <= -{_EXACT_BELOW} THEN '{OUT_OF_RANGE}' "
-            f"WHEN {d} < 0 AND {d} = trunc({d}) THEN '{NEGATIVE}' "
-            f"ELSE '{NON_INTEGER}' END")
-    return f"CASE {' '.join(whens)} END" if whens else "NULL::VARCHAR"
-
-
-def _usage_at(path: str) -> str:
-    """The count at one of ``_PATHS`` in the row's parsed metadata (BIGINT or NULL)."""
-    return f"src.{quote_ident(_USAGE_ROW)}[{_PATHS.index(path) + 1}]"
-
-
 def _count_at(paths: tuple[str, ...]) -> str:
     """The largest count found at any of ``paths`` under either usage object (0 where none
     is)."""
-    found = [_usage_at(f"{usage}.{p}") for usage in _USAGE for p in paths]
-    return f"coalesce(greatest({', '.join(found)}), 0)"
+    return _COUNTS.largest(tuple(f"{usage}.{p}" for usage in _USAGE for p in paths))
 
 
 def _cache_from_metadata(values: dict[str, str]) -> dict[str, str]:
@@ -217,16 +169,36 @@ def _cache_from_metadata(values: dict[str, str]) -> dict[str, str]:
     }
 
 
+# the columns every LiteLLM daily spend table has (with api_requests or api_key), and each
+# table's id column, with the prefix its values get (the docstring)
+_DAILY_COLUMNS = ("date", "prompt_tokens", "completion_tokens", "spend")
+_DAILY_IDS = {"user_id": "", "end_user_id": "", "team_id": "team:",
+              "organization_id": "org:", "agent_id": "agent:", "tag": "tag:"}
+TAG_NOTE = ("a request is counted once per tag it carries (LiteLLM_DailyTagSpend): totals "
+            "may exceed the requests'")
+
+
+def looks_daily(names: set[str]) -> bool:
+    """Whether normalised column names are a LiteLLM daily spend table's, detected or not (an
+    export of some of its columns: the error for a file read as generic names
+    ``--source litellm-daily``)."""
+    # a column LiteLLM names so (user_id, tag or api_key alone are any export's)
+    return {"date", "prompt_tokens"} <= names and bool(names & {
+        "spend", "api_requests", "successful_requests", "end_user_id", "team_id",
+        "organization_id", "agent_id"})
+
+
 class LiteLLMDaily(PresetSource):
     name = "litellm-daily"
-    description = "LiteLLM daily user spend table (user_id, date, api_requests, spend ...)"
+    description = ("LiteLLM daily spend tables: user, end user, team, organization, agent or "
+                   "tag (date, api_requests, spend ...)")
     aggregated = True
     input_includes_cache_read = True  # prompt_tokens are OpenAI-style (see the docstring)
-    signature = ("user_id", "date", "api_requests", "spend")
+    signature = _DAILY_COLUMNS
     columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "event_id": ("id",),
         "ts": ("date",),
-        "user_id": ("user_id",),
+        "user_id": (*_DAILY_IDS, "api_key"),
         "model": ("model", "model_group"),
         "input_tokens": ("prompt_tokens",),
         "cache_read_tokens": ("cache_read_input_tokens",),
@@ -235,13 +207,37 @@ class LiteLLMDaily(PresetSource):
         "requests": ("api_requests",),
         "logged_cost_usd": ("spend",),
     }
+    user_prefixes: ClassVar[dict[str, str]] = {
+        **{c: p for c, p in _DAILY_IDS.items() if p}, "api_key": "api_key:"}
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        names = header_names(head)
+        return all(c in names for c in _DAILY_COLUMNS) and bool(
+            names & {"api_requests", "api_key"})
+
+    def resembles(self, names: set[str]) -> bool:
+        return looks_daily(names)
+
+    def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
+        base = super().preset(present, opts)
+        if (base.user_prefix is not None
+                and normalise(base.user_prefix[0]) == "tag"):  # the tag table
+            return replace(base, notes=(*base.notes, TAG_NOTE))
+        return base
 
     def load_notes(self, loads: list[FileLoad]) -> list[str]:
         """A row whose prompt_tokens are fewer than its cache reads is rejected (cache reads
         above the input that includes them): said, with how to load a file whose
-        prompt_tokens exclude the cache."""
+        prompt_tokens exclude the cache. The tag table's totals may exceed the requests'."""
         notes = []
         for fl in loads:
+            if TAG_NOTE in fl.mapping:
+                notes.append(
+                    f"{display_path(fl.source)}: users are tags (LiteLLM_DailyTagSpend), and "
+                    "LiteLLM adds a request's whole usage under each tag it carries: a "
+                    "request with two tags is counted twice, so this file's requests, tokens "
+                    "and spend may exceed the real ones; load the user or end-user daily "
+                    "table (or the SpendLogs) for totals")
             n = fl.rejected_by_reason.get(CACHE_READS_ABOVE_INPUT, 0)
             if n:
                 notes.append(

@@ -109,6 +109,7 @@ class ColumnMapping:
     # user_id read per row from the first non-empty of its column and these ("team:<team_id>"
     # as a column shown with the prefix its values get), then a constant
     user_fallbacks: tuple[str, ...] = ()
+    user_prefix: str = ""  # the user column's own values get it ("team:<team_id>")
     notes: tuple[str, ...] = ()  # what else a reader should know (a cost column's unit)
     # token classes read as 0 while columns that look like counts go unused
     # (planalyzer.sources.unmapped): the classes, shown with the mapping, and the load's note
@@ -117,9 +118,11 @@ class ColumnMapping:
 
     def user_chain(self) -> str:
         """The columns user_id is read from, per row, in order (empty: one column)."""
-        if not self.user_fallbacks or "user_id" not in self.columns:
+        if not (self.user_fallbacks or self.user_prefix) or "user_id" not in self.columns:
             return ""
-        return ", else ".join((self.columns["user_id"], *self.user_fallbacks))
+        main = self.columns["user_id"]
+        return ", else ".join((f"{self.user_prefix}<{main}>" if self.user_prefix else main,
+                               *self.user_fallbacks))
 
     def describe(self) -> str:
         parts = []
@@ -129,8 +132,10 @@ class ColumnMapping:
                 tag = "" if theirs == canon else f"={theirs}"
                 parts.append(f"{canon}{tag}")
         text = ", ".join(parts)
-        if self.user_chain():
+        if self.user_fallbacks and self.user_chain():
             text += f" (user_id per row: the first non-empty of {self.user_chain()})"
+        elif self.user_chain():
+            text += f" (user_id = {self.user_chain()})"
         if self.input_includes_cache_read:
             text += " (input_tokens = input - cache_read: the source counts cached tokens inside)"
         for note in self.notes:

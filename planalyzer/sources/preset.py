@@ -45,7 +45,8 @@ class PresetSource(Source):
     candidates; ``signature`` are the columns whose presence identifies the export.
 
     ``user_prefixes``: the prefix a user candidate's values get (``team_id`` -> ``team:``) so
-    a report tells a team or key from a person; ``user_default``: the user of a row whose
+    a report tells a team or key from a person (the user column's own values too, where it
+    is such a column: a team table's); ``user_default``: the user of a row whose
     candidates are all empty (None: such a row is rejected as missing user_id)."""
 
     columns: ClassVar[dict[str, tuple[str, ...]]] = {}
@@ -72,8 +73,10 @@ class PresetSource(Source):
             return Preset()
         found = [present[normalise(c)] for c in self.columns.get("user_id", ())
                  if normalise(c) in present]
+        prefix = self.user_prefixes.get(found[0]) if found else None
         return Preset(user_fallbacks=[(c, self.user_prefixes.get(c, "")) for c in found[1:]],
-                      user_default=self.user_default)
+                      user_default=self.user_default,
+                      user_prefix=(found[0], prefix) if prefix else None)
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions

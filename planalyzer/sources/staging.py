@@ -41,6 +41,7 @@ from planalyzer.sources.tabular import (
     STAGE_ROW,
     is_json_array,
     line_too_long,
+    trailing_comma,
 )
 from planalyzer.sqlfiles import quote_ident
 
@@ -200,7 +201,7 @@ def _stage_json_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
         try:
             _run_stage(con, str(path), table, JSON_ARRAY_READER)
         except duckdb.Error as exc:
-            raise unreadable(src.key, "JSON array", exc) from None
+            raise trailing_comma(src) or unreadable(src.key, "JSON array", exc) from None
         return []
     try:
         _run_stage(con, str(path), table, JSONL_STAGE_READER)

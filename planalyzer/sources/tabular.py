@@ -8,6 +8,7 @@ that one bad cell is a rejected row, not a failed load; the projection parses it
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
@@ -19,9 +20,15 @@ from planalyzer import sqlfiles
 from planalyzer.errors import InputError
 from planalyzer.schema import TOKEN_COLUMNS
 from planalyzer.sources import unmapped
-from planalyzer.sources.base import UTF8_BOM, Source, check_text_encoding, read_head
+from planalyzer.sources.base import (
+    UTF8_BOM,
+    Source,
+    check_text_encoding,
+    open_bytes,
+    read_head,
+)
 from planalyzer.sources.files import SourceFile
-from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect
+from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect, normalise
 from planalyzer.sources.path_values import path_values, sql_literal
 from planalyzer.sqlfiles import quote_ident
 
@@ -99,6 +106,11 @@ _SIDECAR_COLUMNS = frozenset({"user_id", "profile", "intensity_z", "tz_offset_mi
                               "median_monthly_requests"})
 
 
+class UnmappedColumns(InputError):
+    """A file whose columns give no user, timestamp, token or model column: ``--map`` names
+    them (or ``--source``, where they look like a vendor's export: ``Source.resembles``)."""
+
+
 @dataclass(frozen=True)
 class Projection:
     """The SELECT that reads one file into canonical columns, and what it found."""
@@ -147,6 +159,30 @@ def is_json_array(source: SourceFile) -> bool:
     return read_head(source.path, 4096).removeprefix(UTF8_BOM).lstrip().startswith(b"[")
 
 
+_TRAILING_COMMA = re.compile(rb",\s*\]\s*\Z")
+
+
+def trailing_comma(source: SourceFile) -> InputError | None:
+    """The error for a JSON array whose last element is followed by a comma before the closing
+    ']' (``},\n]``: Helicone's export tool writes one with --format json), which DuckDB's
+    JSON reader refuses and cannot be told to take; None for any other file."""
+    if source.format != "jsonl" or not is_json_array(source):
+        return None
+    tail = b""
+    try:
+        with open_bytes(source.path) as fh:  # the end of the (decompressed) text
+            while chunk := fh.read(1 << 20):
+                tail = (tail + chunk)[-64:]
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None
+    if not _TRAILING_COMMA.search(tail):
+        return None
+    return InputError(f"{source.key}: cannot be read as a JSON array: it has a trailing comma "
+                      "before its closing ] (Helicone's export tool writes one with --format "
+                      "json); remove that last comma and load it again, or export JSON lines "
+                      "(--format jsonl)")
+
+
 def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
                  reader: str | None = None) -> list[tuple[str, str]]:
     """(name, DuckDB type) of a file's columns (``reader``: a FROM item of the source's own
@@ -156,7 +192,7 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
                             {"reader": reader}).fetchall()
     except duckdb.Error as exc:
-        raise line_too_long(source.key, exc) or InputError(
+        raise line_too_long(source.key, exc) or trailing_comma(source) or InputError(
             f"{source.key}: cannot be read as {source.format} "
                          f"({_first_line(exc)}); check the file is complete, "
                          "or re-export it") from None
@@ -372,6 +408,8 @@ class Preset:
 
     ``user_fallbacks``: (column, prefix) read per row, in order, where the user column is
     empty (``team:`` + team_id, say); ``user_default``: the user where all are empty;
+    ``user_prefix``: (column, prefix): the user column's own values get the prefix where that
+    column is the user column (a team table's ``team_id`` read as ``team:<team_id>``);
     ``skip``: builds, from the file's column types, a SQL expression over ``src`` naming the
     kind of a row that is not a model call (NULL for a usage row): such rows are counted by
     kind, neither loaded nor rejected; ``notes``: shown with the mapping; ``tokens``: builds,
@@ -385,6 +423,7 @@ class Preset:
 
     user_fallbacks: Sequence[tuple[str, str]] = ()
     user_default: str | None = None
+    user_prefix: tuple[str, str] | None = None
     skip: Any = None  # Callable[[dict[str, str]], str | None]
     notes: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()  # the file columns ``skip`` and ``tokens`` read
@@ -458,6 +497,10 @@ def build_projection(
         if preset.user_default:
             shown.append(repr(preset.user_default))
         mapping = replace(mapping, user_fallbacks=tuple(shown))
+    prefix = (preset.user_prefix[1] if preset.user_prefix is not None
+              and preset.user_prefix[0] == m.get("user_id") else "")
+    if prefix:
+        mapping = replace(mapping, user_prefix=prefix)
     if preset.notes:
         mapping = replace(mapping, notes=mapping.notes + tuple(preset.notes))
     found = ", ".join(c for c, _ in cols) or "none"
@@ -467,15 +510,15 @@ def build_projection(
                          f"events; load the events beside it: {events}")
     if "user_id" not in m or "ts" not in m:
         missing = [c for c in ("user_id", "ts") if c not in m]
-        raise InputError(f"{source.key}: no usable columns for {' and '.join(missing)} "
-                         f"(found: {found}); name them with --map, for example "
-                         f"--map user_id=<column> --map ts=<column>")
+        raise UnmappedColumns(f"{source.key}: no usable columns for {' and '.join(missing)} "
+                              f"(found: {found}); name them with --map, for example "
+                              f"--map user_id=<column> --map ts=<column>")
     if not any(t in m for t in TOKEN_COLUMNS):
-        raise InputError(f"{source.key}: no token columns (found: {found}); name them with "
-                         "--map, for example --map output_tokens=<column>")
+        raise UnmappedColumns(f"{source.key}: no token columns (found: {found}); name them "
+                              "with --map, for example --map output_tokens=<column>")
     if "model" not in m:
-        raise InputError(f"{source.key}: no model column (found: {found}); name it with "
-                         "--map model=<column>")
+        raise UnmappedColumns(f"{source.key}: no model column (found: {found}); name it with "
+                              "--map model=<column>")
 
     problems: list[str] = []
     for canon, column in m.items():
@@ -500,6 +543,8 @@ def build_projection(
     user_from: str | None = None
     if mapping.user_fallbacks:
         main = present_text(q("user_id"), types[m["user_id"]])
+        if prefix:
+            main = f"({_sql_str(prefix)} || {main})"
         parts = [main] + [f"({_sql_str(p)} || {present_text('src.' + quote_ident(c), types[c])})"
                           for c, p in fallbacks]
         if preset.user_default:
@@ -516,6 +561,8 @@ def build_projection(
             continue
         expr = f"trim({_text_expr(q(canon), types[m[canon]])})" if canon in m \
             else _text_expr(None)
+        if canon == "user_id" and prefix:
+            expr = f"({_sql_str(prefix)} || {present_text(q(canon), types[m[canon]])})"
         select.append(f"{expr} AS {canon}")
     values: dict[str, str] = {}
     given: dict[str, str] = {}  # the token classes read from a file column: cell not empty
@@ -656,5 +703,15 @@ class Tabular(Source):
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:
         # a mapped requests column's empty cell: a bucket of unknown count, estimated
-        return build_projection(con, src, opts.mapping, preset=Preset(
-            bucket_prompt_tokens=opts.bucket_prompt_tokens, estimate_only_empty_cells=True))
+        try:
+            return build_projection(con, src, opts.mapping, preset=Preset(
+                bucket_prompt_tokens=opts.bucket_prompt_tokens, estimate_only_empty_cells=True))
+        except UnmappedColumns as exc:
+            from planalyzer.sources import registry  # registry imports this module
+
+            names = {normalise(c) for c, _ in file_columns(con, src)}
+            looks = next((m for m in registry.modules() if m.resembles(names)), None)
+            if looks is None:
+                raise
+            raise UnmappedColumns(f"{exc}; or, as its columns look like a {looks.name} "
+                                  f"export, load it with --source {looks.name}") from None
