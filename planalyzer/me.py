@@ -25,6 +25,7 @@ from planalyzer.analysis import Period, log_span
 from planalyzer.costs import load_cost_catalog, load_price_catalog, price_events
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.me_plans import limit_table, plan_cost_table, usd, window_ids
+from planalyzer.me_rate_limits import cap_check_notes, rate_limit_table
 from planalyzer.me_scope import (
     ALL,
     ME,
@@ -52,7 +53,6 @@ __all__ = ["ME", "load_my_usage", "me_tables", "my_sources", "rolling_windows", 
 
 FIVE_HOURS = 5 * 3600
 ONE_WEEK = 7 * 24 * 3600
-CAP_AGREES = (0.5, 2.0)  # implied / catalog cap outside this: say it on the plan rows
 
 
 def default_claude_dirs() -> list[Path]:
@@ -272,22 +272,14 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
                                                         for m, a, b in parts)
             + ": what each plan would cost is a whole month's price against that part's usage")
     tables = [usage, _busiest_windows(shown, tz, one_tool)]
-    limits = sqlfiles.relation(base.con, "me_rate_limits", {"tz": tz}).fetchall()
-    if limits:
-        tables.append(Table(
-            "me_rate_limits", "Rate limits your client logged (Codex)",
-            [Col("month"), Col("plan_type", "str", "plan"), Col("window"),
-             Col("window_minutes", "int", "minutes"),
-             Col("max_used_share", "share", "max used"), Col("readings", "int")],
-            [(r[0], r[1], r[2], r[3], float(r[4]) / 100.0, r[5]) for r in limits],
-            ["the provider's own reading of how much of each window's limit was used"],
-            keys=("month", "plan_type", "window"),
-        ))
+    limits = rate_limit_table(base.con, tz)
+    if limits is not None:
+        tables.append(limits)
     check_notes, check_tables = source_checks(base.con, catalog, your_plan)
     usage.notes.extend(check_notes)
     tables.extend(check_tables)
     if months:
-        checks = cap_check_notes(check_tables, limits)
+        checks = cap_check_notes(check_tables, limits.as_dicts() if limits else [])
         tools = [s.key for s in scopes[1:]] or sorted(
             t for t in TOOL_LABELS if base.label == TOOL_LABELS[t])
         hypothetical = other_tool_plans(catalog.plans, tools)
@@ -301,30 +293,6 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
         cost.notes[:0] = [f"! {n}" for n in checks.values()]
         tables.append(cost)
     return tables
-
-
-def cap_check_notes(check_tables: Sequence[Table], limits: Sequence[tuple[Any, ...]]
-                    ) -> dict[tuple[str, str], str]:
-    """(plan, limit) -> a note where the client's own readings (rate_limit_check's implied
-    cap) put the cap far from the catalog's: the plan rows resting on that cap may mislead."""
-    check = next((t for t in check_tables if t.name == "rate_limit_check"), None)
-    if check is None:
-        return {}
-    full = {(str(r[2]), str(r[0])) for r in limits if float(r[4]) >= 100.0}
-    out: dict[tuple[str, str], str] = {}
-    for r in check.as_dicts():
-        ratio = r["ratio"]
-        if ratio is None or CAP_AGREES[0] <= ratio <= CAP_AGREES[1]:
-            continue
-        at_full = sorted(m for w, m in full if w == r["window"])
-        logged = (f"your client logged 100% of its {r['window']} limit in "
-                  f"{', '.join(at_full)}; " if at_full else "")
-        out[(str(r["plan"]), str(r["limit"]).rstrip(" *"))] = (
-            f"{r['plan']} {r['limit']}: {logged}the cap your client's readings imply is "
-            f"{ratio:.2g}x the catalog's estimate (rate_limit_check), so this plan's peaks, "
-            "windows at cap and blocked requests, which rest on the catalog's cap, may be off "
-            f"by that much")
-    return out
 
 
 def _busiest_windows(scopes: Sequence[Scope], tz: str,

@@ -8,10 +8,11 @@ input_tokens = input - cached, cache_read_tokens = cached; output_tokens include
 model is the latest ``turn_context`` model. The same session in ``sessions/`` and
 ``archived_sessions/`` is loaded once, from the active copy.
 
-Every ``rate_limits`` snapshot (5-hour primary and weekly secondary window: used percent, window
-length, reset time, plan type) is kept in ``rate_limit_snapshots``: real evidence of a plan's
-limits. Files are small and need per-session state, so they are parsed in Python; the rows are
-inserted in one statement per batch.
+Every ``rate_limits`` snapshot (its primary and secondary window: used percent, window length,
+reset time; the plan type, and the limit it reads: ``limit_id`` ``codex`` is the plan's own,
+another a model's own bucket such as GPT-5.3-Codex-Spark's) is kept in ``rate_limit_snapshots``:
+real evidence of a plan's limits. Files are small and need per-session state, so they are
+parsed in Python; the rows are inserted in one statement per batch.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ _UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _ROW_COLUMNS = ("file_idx", "line_no", "event_id", "ts", "model", "input_tokens",
                 "cache_read_tokens", "output_tokens", "total_tokens", "reject_reason", "raw")
 _RL_COLUMNS = ("file_idx", "ts", "plan_type", "window", "window_minutes", "used_percent",
-               "resets_at_epoch", "resets_in_seconds", "replay_of")
+               "resets_at_epoch", "resets_in_seconds", "replay_of", "limit_id", "limit_name")
 
 
 # the kind counted for each line of a rollout from a Codex CLI before about 0.3x (first line
@@ -223,9 +224,10 @@ def _int_or_none(v: Any) -> int | None:
 
 
 def _limits(out: _File, rl: Any, ts: Any, line_no: int) -> None:
-    """The rate-limit readings of a token_count event: ``{"primary": {"used_percent",
-    "window_minutes", "resets_at" | "resets_in_seconds"}, "secondary": {...}, "plan_type"}``
-    (Codex 0.4x on), or the older flat ``{"primary_used_percent", "primary_window_minutes",
+    """The rate-limit readings of a token_count event: ``{"limit_id", "limit_name", "primary":
+    {"used_percent", "window_minutes", "resets_at" | "resets_in_seconds"}, "secondary": {...},
+    "plan_type"}`` (Codex 0.4x on; ``limit_id`` and ``limit_name`` in newer versions), or the
+    older flat ``{"primary_used_percent", "primary_window_minutes",
     "primary_reset_after_seconds", "secondary_...", "primary_to_secondary_ratio_percent"}``."""
     if not isinstance(rl, dict) or not isinstance(ts, str):
         return
@@ -244,8 +246,14 @@ def _limits(out: _File, rl: Any, ts: Any, line_no: int) -> None:
             "ts": ts, "plan_type": rl.get("plan_type"), "window": window,
             "window_minutes": _int_or_none(minutes), "used_percent": percent,
             "resets_at_epoch": _int_or_none(at), "resets_in_seconds": _int_or_none(after),
-            "line_no": line_no,
+            "line_no": line_no, "limit_id": _text(rl.get("limit_id")),
+            "limit_name": _text(rl.get("limit_name")),
         })
+
+
+def _text(v: Any) -> str | None:
+    """A JSON string as logged (None: absent, null, empty or not a string)."""
+    return v if isinstance(v, str) and v else None
 
 
 def _session_from_name(path: Path) -> str:
@@ -345,6 +353,9 @@ class Codex(Source):
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         sqlfiles.run(con, "create_rate_limit_snapshots").fetchall()
+        for column in ("limit_id", "limit_name"):  # a store an older planalyzer made
+            sqlfiles.run(con, "add_rate_limit_column",
+                         slots={"column": sqlfiles.quote_ident(column)}).fetchall()
 
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
@@ -361,6 +372,7 @@ class Codex(Source):
             fl = FileLoad(source=it.src.key, format=self.name, status=it.status,
                           skipped_by_kind=dict(f.kinds), read_offset=None, read_lines=f.lines)
             dropped: set[int] = set()  # lines of token_count events dropped as copies
+            copies: set[int] = set()  # of them, copies of another line's event in the batch
             for r in f.rows:
                 fl.rows_read += 1
                 if r["reject_reason"]:
@@ -370,6 +382,8 @@ class Codex(Source):
                 elif r["duplicate"] or not keep.get((i, r["line_no"]), True):
                     fl.duplicates_dropped += 1
                     dropped.add(r["line_no"])
+                    if not r["duplicate"]:
+                        copies.add(r["line_no"])
                     continue
                 else:
                     fl.rows_loaded += 1
@@ -379,10 +393,13 @@ class Codex(Source):
                 # a fork's copies of its parent's events carry copies of its readings too:
                 # kept only with an event kept (replay_of: the event the reading came with,
                 # checked against other files' events: a parent loaded after its fork, or a
-                # session's archived copy loaded after the active one, adds no copies)
+                # session's archived copy loaded after the active one, adds no copies); so do
+                # events written again with fresh timestamps (a resume replaying earlier
+                # token_count lines, in this file or another of the batch): the reading of a
+                # copy dropped for the batch's own line is that line's, read again
                 ids = {r["line_no"]: r["event_id"] for r in f.rows}
                 for lim in f.limits:
-                    if lim["line_no"] in dropped and depth[i]:
+                    if lim["line_no"] in copies or (lim["line_no"] in dropped and depth[i]):
                         continue
                     for c in _RL_COLUMNS:
                         limits[c].append(i if c == "file_idx" else
@@ -486,5 +503,5 @@ def _rl_schema() -> pa.Schema:
         ("file_idx", pa.int32()), ("ts", pa.string()), ("plan_type", pa.string()),
         ("window", pa.string()), ("window_minutes", pa.int64()), ("used_percent", pa.float64()),
         ("resets_at_epoch", pa.int64()), ("resets_in_seconds", pa.int64()),
-        ("replay_of", pa.string()),
+        ("replay_of", pa.string()), ("limit_id", pa.string()), ("limit_name", pa.string()),
     ])

@@ -1,0 +1,129 @@
+"""Codex rate-limit readings: the limit they read (limit_id / limit_name), the window named from
+its length, one plan type at a time, readings written again by a resume, the plan `me` marks
+as yours against the logged plan types, and turns logged before any turn_context.
+Fixtures: tests/fixtures/codex/make_limit_fixtures.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import FIXTURES, cli_json
+
+from planalyzer.plans import load_plan_catalog
+from planalyzer.pricing_step import price
+from planalyzer.source_checks import rate_limit_check_table
+from planalyzer.store import LoadOptions, Store
+
+LIMITS = FIXTURES / "codex" / "limits"
+
+
+def _me(folder: str, *args: str) -> dict[str, Any]:
+    return cli_json(["me", "--codex-dir", str(LIMITS / folder), "-q", *args])
+
+
+def _rows(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [(r["month"], r["plan_type"], r["limit"], r["window"], r["window_minutes"],
+             r["max_used_share"], r["readings"]) for r in doc["me_rate_limits"]["rows"]]
+
+
+def _value_at(con: duckdb.DuckDBPyConnection, ts: str) -> float:
+    (v,) = con.sql(f"SELECT api_value_usd FROM priced_events WHERE ts = TIMESTAMPTZ '{ts}'"
+                   ).fetchall()[0]
+    return float(v)
+
+
+def test_limit_id_and_name_are_stored() -> None:
+    with Store() as store:
+        store.load([str(LIMITS / "spark")], LoadOptions())
+        got = store.con.sql("SELECT DISTINCT limit_id, limit_name FROM rate_limit_snapshots "
+                            "ORDER BY ALL").fetchall()
+    assert got == [("codex", None), ("codex_bengalfox", "GPT-5.3-Codex-Spark")]
+
+
+def test_a_models_own_limit_is_shown_apart_and_left_out_of_the_plans() -> None:
+    """The Spark turn's 100% readings are its own bucket's: shown apart, never the plan's 5 h /
+    week maximum, never a "logged 100%" note, not checked against the catalog; and its request
+    is not in the plan's windows (counted against its own bucket)."""
+    doc = _me("spark", "--plan", "chatgpt_pro")
+    assert _rows(doc) == [
+        ("2026-11", "pro", "codex", "5 h", 300, 0.45, 2),
+        ("2026-11", "pro", "codex", "week", 10080, 0.12, 2),
+        ("2026-11", "pro", "GPT-5.3-Codex-Spark", "5 h", 300, 1.0, 1),
+        ("2026-11", "pro", "GPT-5.3-Codex-Spark", "week", 10080, 1.0, 1)]
+    assert any("GPT-5.3-Codex-Spark: a model's own limit" in n
+               for n in doc["me_rate_limits"]["notes"])
+    check = doc["rate_limit_check"]
+    assert any("not checked, readings of a limit other than the plan's own "
+               "(GPT-5.3-Codex-Spark: 2 reading(s))" in n for n in check["notes"])
+    assert not any("left out" in n for n in check["notes"])  # the unpriced Spark request
+    assert not any("100%" in n for n in doc["me_plan_cost"]["notes"])
+    with Store() as store:
+        store.load([str(LIMITS / "spark")], LoadOptions())
+        price(store.con)
+        first = _value_at(store.con, "2026-11-24 08:01:00+00")
+        last = _value_at(store.con, "2026-11-24 10:01:00+00")
+    # each reading's window opened an hour before it: the Spark turn (09:01) is in the 10:01
+    # reading's window, and left out of it
+    rows = {r["window"]: r for r in check["rows"]}
+    assert rows["5 h"]["implied_cap"] == pytest.approx((first / 0.40 + last / 0.45) / 2)
+    assert rows["week"]["implied_cap"] == pytest.approx((first / 0.10 + last / 0.12) / 2)
+
+
+def test_a_weekly_window_logged_as_primary_is_the_week() -> None:
+    doc = _me("weekly", "--plan", "chatgpt_plus")
+    assert _rows(doc) == [("2026-11", "plus", "codex", "week", 10080, 1.0, 2)]
+    (row,) = doc["rate_limit_check"]["rows"]
+    assert (row["window"], row["limit"]) == ("week", "weekly")
+    assert doc["me_plan_cost"]["notes"][0].startswith(
+        "! chatgpt_plus weekly: your client logged 100% of its week limit in 2026-11; ")
+
+
+def test_a_plan_change_within_a_month_keeps_each_plans_readings() -> None:
+    """Plus reached 100% on Nov 3; Pro, from Nov 10, read 8% at most: one row per plan type,
+    and the "logged 100%" note only on Plus's."""
+    doc = _me("upgrade", "--plan", "chatgpt_pro")
+    assert _rows(doc) == [
+        ("2026-11", "plus", "codex", "5 h", 300, 1.0, 2),
+        ("2026-11", "plus", "codex", "week", 10080, 0.99, 2),
+        ("2026-11", "pro", "codex", "5 h", 300, 0.08, 2),
+        ("2026-11", "pro", "codex", "week", 10080, 0.11, 2)]
+    notes = [n for n in doc["me_plan_cost"]["notes"] if n.startswith("! ")]
+    plus = [n for n in notes if n.startswith("! chatgpt_plus session_5h")]
+    assert plus and "logged 100% of its 5 h limit in 2026-11" in plus[0]
+    assert [n for n in notes if n.startswith("! chatgpt_pro")]
+    assert not any("100%" in n for n in notes if n.startswith("! chatgpt_pro"))
+
+
+def test_readings_written_again_by_a_resume_count_once() -> None:
+    """The resume's copies of the Oct 30 events (stamped Nov 3) are dropped as duplicates, and
+    their readings with them: October keeps its 99%, November has the new turn's only."""
+    doc = _me("resume", "--plan", "chatgpt_plus")
+    assert _rows(doc) == [
+        ("2026-10", "plus", "codex", "5 h", 300, 0.99, 2),
+        ("2026-10", "plus", "codex", "week", 10080, 0.95, 2),
+        ("2026-11", "plus", "codex", "5 h", 300, 0.02, 1),
+        ("2026-11", "plus", "codex", "week", 10080, 0.1, 1)]
+    assert [(r["month"], r["requests"]) for r in doc["me_monthly"]["rows"]] == [
+        ("2026-10", 2), ("2026-11", 1)]
+
+
+def test_a_store_without_the_limit_columns(tmp_path: Path) -> None:
+    """A store an older planalyzer made: read read-only as the plan's own readings; a load
+    into it adds the columns (NULL in the rows it held)."""
+    db = tmp_path / "old.duckdb"
+    with Store(db) as store:
+        store.load([str(LIMITS / "weekly")], LoadOptions())
+        store.con.execute("ALTER TABLE rate_limit_snapshots DROP COLUMN limit_name")
+        store.con.execute("ALTER TABLE rate_limit_snapshots DROP COLUMN limit_id")
+    with Store(db, read_only=True) as store:
+        price(store.con)
+        table = rate_limit_check_table(store.con, load_plan_catalog())
+    assert table is not None and [r["window"] for r in table.as_dicts()] == ["week"]
+    with Store(db) as store:
+        store.load([str(LIMITS / "spark")], LoadOptions())
+        got = store.con.sql("SELECT limit_id, count(*) FROM rate_limit_snapshots "
+                            "GROUP BY ALL ORDER BY ALL").fetchall()
+    assert got == [("codex", 4), ("codex_bengalfox", 2), (None, 2)]
