@@ -487,7 +487,8 @@ def me(
     plans: Annotated[Path | None, typer.Option(
         "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
     plan: Annotated[str | None, typer.Option(
-        "--plan", help="The plan you are on (a catalog key or name), to mark it.")] = None,
+        "--plan", help="The plan you are on, to mark it: a catalog key or name, or the plan "
+        "type Codex logs (plus, pro). Default: the one plan your Codex logs name.")] = None,
     costs: CostsOpt = None,
     prices: PricesOpt = None,
     db: MeDbOpt = None,

@@ -23,7 +23,7 @@ from planalyzer import sqlfiles
 from planalyzer.accounting import LoadReport, no_usage_detail
 from planalyzer.analysis import Period, log_span
 from planalyzer.costs import load_cost_catalog, load_price_catalog, price_events
-from planalyzer.errors import ConfigError, InputError
+from planalyzer.errors import InputError
 from planalyzer.me_plans import limit_table, plan_cost_table, usd, window_ids
 from planalyzer.me_rate_limits import cap_check_notes, rate_limit_table
 from planalyzer.me_scope import (
@@ -40,6 +40,7 @@ from planalyzer.me_scope import (
     store_users,
     stored_as_note,
 )
+from planalyzer.me_your_plan import find_your_plan, mark_your_plan
 from planalyzer.plans import PlanCatalog
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
@@ -209,16 +210,20 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
     Only the rows of ``files`` (events.source paths: the files ``load_my_usage`` read, its
     report's ``files``) count, whatever user id they are stored under and whatever else the
     store holds; ``files`` None: the rows of user ``me``. With both Claude Code and Codex
-    usage, each tool's too (planalyzer.me_scope)."""
-    if your_plan is not None and catalog.find(your_plan) is None:
-        raise ConfigError(f"--plan {your_plan!r}: not in the plan catalog {catalog.path}; use "
-                          "one of " + ", ".join(catalog.plans))
+    usage, each tool's too (planalyzer.me_scope). ``your_plan``: a catalog key or name, or a
+    Codex plan type (``plus``); None: the plan your Codex client logged, if one
+    (planalyzer.me_your_plan)."""
+    plan_notes: list[str] = []
+    if your_plan is not None:
+        found, taken = find_your_plan(catalog, your_plan)
+        your_plan = found.key
+        plan_notes += [taken] if taken else []
     with my_files(con, files):
         users = store_users(con)
         estimated = estimated_note(con)
         scopes = build_scopes(con, users)
     try:
-        tables = _tables(scopes, catalog, tz, costs, prices, your_plan)
+        tables = _tables(scopes, catalog, tz, costs, prices, your_plan, plan_notes)
     finally:
         for s in scopes:
             s.store.close()
@@ -229,7 +234,8 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
 
 
 def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Path | None,
-            prices: str | Path | None, your_plan: str | None) -> list[Table]:
+            prices: str | Path | None, your_plan: str | None,
+            plan_notes: list[str]) -> list[Table]:
     base = scopes[0]
     shown = [*scopes[1:], base]  # each tool's rows, then both together
     cost_catalog, price_catalog = load_cost_catalog(costs), load_price_catalog(prices)
@@ -276,7 +282,8 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
     if limits is not None:
         tables.append(limits)
     check_notes, check_tables = source_checks(base.con, catalog, your_plan)
-    usage.notes.extend(check_notes)
+    marked, marked_notes = mark_your_plan(base.con, catalog, tz, your_plan)
+    usage.notes.extend([*plan_notes, *marked_notes, *check_notes])
     tables.extend(check_tables)
     if months:
         checks = cap_check_notes(check_tables, limits.as_dicts() if limits else [])
@@ -287,7 +294,7 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
         value = {(s.key, str(r[0])): None if r[api] is None else float(r[api])
                  for s in scopes for r in monthly[s.key]}
         cost = plan_cost_table(
-            scopes, catalog, tz, your_plan, value,
+            scopes, catalog, tz, marked, value,
             {s.key: [u.model for u in pricing[s.key].unpriced_models] for s in scopes}, tools,
             hypothetical)
         cost.notes[:0] = [f"! {n}" for n in checks.values()]

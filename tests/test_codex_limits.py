@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import FIXTURES, cli_json
+from conftest import FIXTURES, cli_error, cli_json
 
 from planalyzer.plans import load_plan_catalog
 from planalyzer.pricing_step import price
@@ -127,3 +127,40 @@ def test_a_store_without_the_limit_columns(tmp_path: Path) -> None:
         got = store.con.sql("SELECT limit_id, count(*) FROM rate_limit_snapshots "
                             "GROUP BY ALL ORDER BY ALL").fetchall()
     assert got == [("codex", 4), ("codex_bengalfox", 2), (None, 2)]
+
+
+def test_me_plan_takes_a_codex_plan_type() -> None:
+    doc = _me("weekly", "--plan", "plus")
+    assert "--plan plus: taken as chatgpt_plus, the catalog plan of Codex's plan type plus" in (
+        doc["me_monthly"]["notes"])
+    assert any(n.startswith("2026-11: on chatgpt_plus you paid $20.00")
+               for n in doc["me_plan_cost"]["notes"])
+
+
+def test_me_plan_unknown_names_the_plan_types() -> None:
+    msg = cli_error(["me", "--codex-dir", str(LIMITS / "weekly"), "--plan", "nope"])
+    assert "--plan 'nope': not in the plan catalog" in msg
+    assert "(or a plan type Codex logs: plus, pro)" in msg
+
+
+def test_me_plan_against_the_logged_plan_type() -> None:
+    doc = _me("weekly", "--plan", "chatgpt_pro")
+    assert ("--plan chatgpt_pro: your Codex client logged plan type plus (chatgpt_plus; "
+            "2026-11-24), not chatgpt_pro; the rows marked as yours are chatgpt_pro's as you "
+            "asked: check --plan") in doc["me_monthly"]["notes"]
+    # a plan of the other tool is no disagreement
+    doc = _me("weekly", "--plan", "claude_pro")
+    assert not any("your Codex client logged" in n for n in doc["me_monthly"]["notes"])
+
+
+def test_me_without_plan_marks_the_logged_plan() -> None:
+    doc = _me("weekly")
+    assert ("--plan not given: chatgpt_plus is marked as your plan, from the plan type your "
+            "Codex client logged, plus (chatgpt_plus; 2026-11-24); give --plan to mark "
+            "another") in doc["me_monthly"]["notes"]
+    assert [r["plan"] for r in doc["me_plan_cost"]["rows"] if r["yours"]] == ["chatgpt_plus"]
+    doc = _me("upgrade")  # two plan types: named, none marked
+    assert ("your Codex client logged plan types plus (chatgpt_plus; 2026-11-03), pro "
+            "(chatgpt_pro; 2026-11-10): give --plan KEY to mark yours") in (
+        doc["me_monthly"]["notes"])
+    assert not any(r["yours"] for r in doc["me_plan_cost"]["rows"])
