@@ -522,8 +522,8 @@ def me(
                                your_plan=plan, files=[fl.source for fl in report.files])
         why = rejected_reasons(report)
         if why:  # as the analysis commands say them, -q or not: never silently lost
-            sys.stderr.write(f"rejected: {why} (`planalyzer load` on the same folders lists "
-                             "them)\n")
+            sys.stderr.write(f"rejected: {why}: left out of every figure (`planalyzer load` on "
+                             "the same folders lists them)\n")
         unterminated = skipped_lines(report)[1]
         notes = [*report.notes, *([unterminated_note(unterminated)] if unterminated else [])]
         if fmt == "table":

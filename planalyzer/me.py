@@ -45,6 +45,7 @@ from planalyzer.plans import PlanCatalog
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
 from planalyzer.sources.claude_code import symlinked_projects
+from planalyzer.sources.codex import NO_MODEL, NO_MODEL_NOTE
 from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Col, Table
@@ -155,8 +156,17 @@ def check_some_usage(con: duckdb.DuckDBPyConnection, report: LoadReport,
     with my_files(con, [fl.source for fl in report.files]):
         if any(r.mine for r in store_users(con)):
             return
-    rejected = (f"; {report.rows_rejected:,} rejected (`planalyzer load` on the same folders "
-                "lists them)" if report.rows_rejected else "")
+    reasons: dict[str, int] = {}
+    for fl in report.files:
+        for reason, n in fl.rejected_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    rejected = ("; {:,} rejected: {} (`planalyzer load` on the same folders lists them)".format(
+        report.rows_rejected, ", ".join(f"{r} x{n:,}" for r, n in sorted(reasons.items())))
+        if report.rows_rejected else "")
+    if reasons.get(NO_MODEL):  # Codex turns before any turn_context: say how to count them
+        raise InputError(f"{', '.join(sources)}: no usable token usage found "
+                         f"({no_usage_detail(report)}{rejected}); {reasons[NO_MODEL]:,} "
+                         f"{NO_MODEL_NOTE}")
     raise InputError(f"{', '.join(sources)}: no token usage found ({no_usage_detail(report)}"
                      f"{rejected}); "
                      "Claude Code writes usage on assistant lines and Codex on token_count "

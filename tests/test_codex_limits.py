@@ -11,7 +11,9 @@ from typing import Any
 import duckdb
 import pytest
 from conftest import FIXTURES, cli_error, cli_json
+from typer.testing import CliRunner
 
+from planalyzer.cli import app
 from planalyzer.plans import load_plan_catalog
 from planalyzer.pricing_step import price
 from planalyzer.source_checks import rate_limit_check_table
@@ -164,3 +166,23 @@ def test_me_without_plan_marks_the_logged_plan() -> None:
             "(chatgpt_pro; 2026-11-10): give --plan KEY to mark yours") in (
         doc["me_monthly"]["notes"])
     assert not any(r["yours"] for r in doc["me_plan_cost"]["rows"])
+
+
+def test_turns_before_any_turn_context_say_how_to_count_them() -> None:
+    res = CliRunner().invoke(app, ["me", str(LIMITS / "no_model"), "--codex-dir",
+                                   str(LIMITS / "weekly")])
+    assert res.exit_code == 0, res.output
+    assert ("rejected: missing model (no turn_context before it) x2: left out of every figure"
+            in res.stderr)
+    flat = " ".join(res.stdout.split())
+    assert ("2 token_count event(s) logged before any turn_context line, which names the model "
+            "(Codex CLI builds of early September 2025 wrote none): rejected, so their usage "
+            "is left out of every figure") in flat
+    assert '"type":"turn_context","payload":{"model":"gpt-5"}}' in flat.replace(" ", "")
+
+
+def test_only_turns_before_any_turn_context() -> None:
+    msg = cli_error(["me", "--codex-dir", str(LIMITS / "no_model")])
+    assert "no usable token usage found" in msg
+    assert "2 rejected: missing model (no turn_context before it) x2" in msg
+    assert "To count it, add a line naming the model you ran" in msg

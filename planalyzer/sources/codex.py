@@ -58,6 +58,18 @@ LEGACY_NOTE = ("Codex rollout from a CLI version that recorded no token usage (b
                "0.3x): nothing to load")
 
 
+# a token_count event logged before any turn_context line (the line naming the model): Codex CLI
+# builds of early September 2025 wrote usage with no model; such a turn cannot be priced
+NO_MODEL = "missing model (no turn_context before it)"
+NO_MODEL_NOTE = (
+    "token_count event(s) logged before any turn_context line, which names the model (Codex "
+    "CLI builds of early September 2025 wrote none): rejected, so their usage is left out of "
+    "every figure (usage, windows, plan costs). To count it, add a line naming the model you "
+    'ran, {"timestamp":"<the session_meta line\'s>","type":"turn_context","payload":'
+    '{"model":"gpt-5"}} (your model in place of gpt-5), after the rollout\'s session_meta '
+    "line, and run again")
+
+
 @dataclass
 class _File:
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -104,7 +116,7 @@ def _reason(row: dict[str, Any], max_tokens: int) -> str | None:
     except ValueError:
         return "unparseable timestamp"
     if not row["model"]:
-        return "missing model (no turn_context before it)"
+        return NO_MODEL
     toks = (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"])
     if any(t is None for t in toks):
         return "non-integer token count"
@@ -328,12 +340,19 @@ class Codex(Source):
             _KIND.search(line) is not None)
 
     def load_notes(self, loads: list[FileLoad]) -> list[str]:
+        notes = []
         old = [fl for fl in loads if fl.skipped_by_kind.get(LEGACY_KIND)]
-        if not old:
-            return []
-        name = display_path(old[0].source)
-        more = f" and {len(old) - 1} more file(s)" if len(old) > 1 else ""
-        return [f"{name}{more}: {LEGACY_NOTE}"]
+        if old:
+            name = display_path(old[0].source)
+            more = f" and {len(old) - 1} more file(s)" if len(old) > 1 else ""
+            notes.append(f"{name}{more}: {LEGACY_NOTE}")
+        unmodelled = [fl for fl in loads if fl.rejected_by_reason.get(NO_MODEL)]
+        if unmodelled:
+            name = display_path(unmodelled[0].source)
+            more = (f" and {len(unmodelled) - 1} more file(s)" if len(unmodelled) > 1 else "")
+            n = sum(fl.rejected_by_reason[NO_MODEL] for fl in unmodelled)
+            notes.append(f"{name}{more}: {n:,} {NO_MODEL_NOTE}")
+        return notes
 
     def claims_folder(self, folder: Path) -> bool:
         return any(_has_rollouts(h) for h, _ in _homes(folder))
