@@ -15,6 +15,10 @@ from planalyzer.source_checks import WINDOW_TOLERANCE
 from planalyzer.tables import Col, Table
 
 CAP_AGREES = (0.5, 2.0)  # implied / catalog cap outside this: say it on the plan rows
+UNLABELLED = (
+    "{n:,} reading(s) stored in --db by an older planalyzer, which kept no limit id: taken as "
+    "the plan's own limit; a model's own limit among them (GPT-5.3-Codex-Spark's) would be read "
+    "as the plan's: give a new --db file (or none) to read those rollouts again")
 
 
 def rate_limit_table(con: duckdb.DuckDBPyConnection, tz: str) -> Table | None:
@@ -32,6 +36,9 @@ def rate_limit_table(con: duckdb.DuckDBPyConnection, tz: str) -> Table | None:
                      f"notes use); {', '.join(others)}: a model's own limit, apart from the "
                      "plan's (its usage does not count against the plan's limits), not checked "
                      "against the plan catalog")
+    unlabelled = sum(int(r[8]) for r in rows)
+    if unlabelled:
+        notes.append(UNLABELLED.format(n=unlabelled))
     return Table(
         "me_rate_limits", "Rate limits your client logged (Codex)",
         [Col("month"), Col("plan_type", "str", "plan"), Col("limit"), Col("window"),

@@ -150,6 +150,7 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
         return None
     others = readings.filter(~pl.col("plan_limit"))
     readings = readings.filter(pl.col("plan_limit"))
+    unlabelled = int(readings["unlabelled"].sum())
     usage = sqlfiles.relation(con, "rate_limit_usage").pl()
     rows: list[tuple[Any, ...]] = []
     unmatched: set[str] = set()
@@ -191,6 +192,11 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
         notes.append(f"not checked, readings of a limit other than the plan's own ({named}): "
                      "a model's own bucket, which does not count against the plan's limits "
                      "(planalyzer me shows them apart)")
+    if unlabelled:
+        notes.append(f"{unlabelled:,} reading(s) stored in --db by an older planalyzer, which "
+                     "kept no limit id: checked as the plan's own limit; a model's own limit "
+                     "among them (GPT-5.3-Codex-Spark's) would be taken for the plan's: load "
+                     "those rollouts into a new --db to tell them apart")
     if untyped:
         notes.append("readings that log no plan type (older Codex versions), not checked: "
                      + ", ".join(sorted(untyped)) + " (`planalyzer me --plan KEY` checks "

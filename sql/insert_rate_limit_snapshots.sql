@@ -9,6 +9,8 @@
 -- event holds that id (a fork's parent loaded now or before, or a fork loaded before its
 -- parent, or a session's other copy loaded before), the event and its reading are copies of
 -- that file's and the reading is not kept twice (the event is dropped as a duplicate).
+-- limit_id: 'codex' (the plan's own limit) where Codex logged none (versions before model
+-- buckets); NULL is left to readings an older planalyzer stored, whose limit is unknown.
 INSERT INTO rate_limit_snapshots BY NAME
 SELECT
     f.source AS source, CAST(l.ts AS TIMESTAMPTZ) AS ts, f.user_id AS user_id,
@@ -16,7 +18,7 @@ SELECT
     l.used_percent AS used_percent,
     coalesce(to_timestamp(l.resets_at_epoch),
              CAST(l.ts AS TIMESTAMPTZ) + to_seconds(l.resets_in_seconds)) AS resets_at,
-    l.limit_id AS limit_id, l.limit_name AS limit_name
+    coalesce(l.limit_id, 'codex') AS limit_id, l.limit_name AS limit_name
 FROM codex_limits AS l
 JOIN codex_files AS f ON f.file_idx = l.file_idx
 WHERE TRY_CAST(l.ts AS TIMESTAMPTZ) IS NOT NULL

@@ -2,7 +2,8 @@
 -- logged plan type, limit and window.
 -- inputs: rate_limit_snapshots
 -- outputs: month, plan_type, limit_label, plan_limit, window_name, window_minutes,
---          max_used_percent, readings
+--          max_used_percent, readings, unlabelled (readings with no limit_id: stored by an
+--          older planalyzer, read as the plan's)
 -- params: $tz, $tolerance
 -- slots: none
 -- A plan change within a month gives each plan type its own rows. plan_limit: the plan's own
@@ -21,6 +22,7 @@ WITH snapshots AS (
         strftime(timezone($tz, ts), '%Y-%m') AS month,
         plan_type,
         coalesce(limit_id, 'codex') AS limit_key,
+        limit_id IS NULL AS unlabelled,
         limit_name,
         CASE
             WHEN window_minutes IS NULL OR window_minutes <= 0 THEN
@@ -43,7 +45,8 @@ SELECT
     window_name,
     max(window_minutes) AS window_minutes,
     max(used_percent) AS max_used_percent,
-    count(*) AS readings
+    count(*) AS readings,
+    count(*) FILTER (WHERE unlabelled) AS unlabelled
 FROM named
 GROUP BY month, plan_type, limit_key, window_name
 ORDER BY month, plan_type, NOT plan_limit, limit_label,

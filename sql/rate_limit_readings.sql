@@ -1,13 +1,14 @@
 -- rate_limit_readings: each logged rate-limit reading with the window it describes.
 -- inputs: rate_limit_snapshots
--- outputs: user_id, plan_type, plan_limit (the plan's own limit: limit_id 'codex' or none
---          logged), limit_label (another limit's limit_name, else its limit_id), window_name
---          ('5 h', 'week' or 'N min', from the logged length as in me_rate_limits.sql),
+-- outputs: user_id, plan_type, plan_limit (the plan's own limit: limit_id 'codex' or none),
+--          limit_label (another limit's limit_name, else its limit_id), window_name ('5 h',
+--          'week' or 'N min', from the logged length as in me_rate_limits.sql),
 --          window_minutes (the logged length, or the nearest of $lengths within $tolerance of
 --          it: Codex logs 299 and 10079 for its 5-hour and weekly windows), logged_minutes (as
 --          logged), end_us (the reading's time), start_us (the window's start: resets_at -
 --          window length when that lies before the reading, else the reading's time - window
---          length), used_percent
+--          length), used_percent, unlabelled (no limit_id: stored by an older planalyzer,
+--          taken as the plan's)
 -- params: $min_percent, $lengths, $tolerance
 -- ($lengths: the catalog's rolling window lengths in minutes; $tolerance: a share of a length)
 -- slots: none
@@ -45,6 +46,7 @@ SELECT
             THEN epoch_us(resets_at - to_minutes(length_minutes))
         ELSE epoch_us(ts - to_minutes(length_minutes))
     END AS start_us,
-    used_percent
+    used_percent,
+    limit_id IS NULL AS unlabelled
 FROM snapped
 ORDER BY user_id, length_minutes, ts

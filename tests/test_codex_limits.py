@@ -113,8 +113,9 @@ def test_readings_written_again_by_a_resume_count_once() -> None:
 
 
 def test_a_store_without_the_limit_columns(tmp_path: Path) -> None:
-    """A store an older planalyzer made: read read-only as the plan's own readings; a load
-    into it adds the columns (NULL in the rows it held)."""
+    """A store an older planalyzer made: read read-only as the plan's own readings, with a
+    note; a load into it adds the columns, NULL in the rows it held (their limit unknown),
+    while a newly read reading that logs no limit (older Codex) is the plan's, 'codex'."""
     db = tmp_path / "old.duckdb"
     with Store(db) as store:
         store.load([str(LIMITS / "weekly")], LoadOptions())
@@ -124,11 +125,16 @@ def test_a_store_without_the_limit_columns(tmp_path: Path) -> None:
         price(store.con)
         table = rate_limit_check_table(store.con, load_plan_catalog())
     assert table is not None and [r["window"] for r in table.as_dicts()] == ["week"]
+    assert any(n.startswith("2 reading(s) stored in --db by an older planalyzer, which kept "
+                            "no limit id: checked as the plan's own limit") for n in table.notes)
     with Store(db) as store:
-        store.load([str(LIMITS / "spark")], LoadOptions())
+        store.load([str(LIMITS / "spark"), str(FIXTURES / "codex" / "old")], LoadOptions())
         got = store.con.sql("SELECT limit_id, count(*) FROM rate_limit_snapshots "
                             "GROUP BY ALL ORDER BY ALL").fetchall()
-    assert got == [("codex", 4), ("codex_bengalfox", 2), (None, 2)]
+    assert got == [("codex", 6), ("codex_bengalfox", 2), (None, 2)]
+    doc = cli_json(["me", "--codex-dir", str(LIMITS / "weekly"), "--db", str(db), "-q"])
+    assert any(n.startswith("2 reading(s) stored in --db by an older planalyzer")
+               for n in doc["me_rate_limits"]["notes"])
 
 
 def test_me_plan_takes_a_codex_plan_type() -> None:
