@@ -487,7 +487,8 @@ def me(
     plans: Annotated[Path | None, typer.Option(
         "--plans", help="Plan catalog TOML (default: the shipped catalog).")] = None,
     plan: Annotated[str | None, typer.Option(
-        "--plan", help="The plan you are on (a catalog key or name), to mark it.")] = None,
+        "--plan", help="The plan you are on, to mark it: a catalog key or name, or the plan "
+        "type Codex logs (plus, pro). Default: the one plan your Codex logs name.")] = None,
     costs: CostsOpt = None,
     prices: PricesOpt = None,
     db: MeDbOpt = None,
@@ -521,8 +522,8 @@ def me(
                                your_plan=plan, files=[fl.source for fl in report.files])
         why = rejected_reasons(report)
         if why:  # as the analysis commands say them, -q or not: never silently lost
-            sys.stderr.write(f"rejected: {why} (`planalyzer load` on the same folders lists "
-                             "them)\n")
+            sys.stderr.write(f"rejected: {why}: left out of every figure (`planalyzer load` on "
+                             "the same folders lists them)\n")
         unterminated = skipped_lines(report)[1]
         notes = [*report.notes, *([unterminated_note(unterminated)] if unterminated else [])]
         if fmt == "table":

@@ -23,8 +23,9 @@ from planalyzer import sqlfiles
 from planalyzer.accounting import LoadReport, no_usage_detail
 from planalyzer.analysis import Period, log_span
 from planalyzer.costs import load_cost_catalog, load_price_catalog, price_events
-from planalyzer.errors import ConfigError, InputError
+from planalyzer.errors import InputError
 from planalyzer.me_plans import limit_table, plan_cost_table, usd, window_ids
+from planalyzer.me_rate_limits import cap_check_notes, rate_limit_table
 from planalyzer.me_scope import (
     ALL,
     ME,
@@ -39,10 +40,12 @@ from planalyzer.me_scope import (
     store_users,
     stored_as_note,
 )
+from planalyzer.me_your_plan import find_your_plan, mark_your_plan
 from planalyzer.plans import PlanCatalog
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
 from planalyzer.sources.claude_code import symlinked_projects
+from planalyzer.sources.codex import NO_MODEL, NO_MODEL_NOTE
 from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Col, Table
@@ -52,7 +55,6 @@ __all__ = ["ME", "load_my_usage", "me_tables", "my_sources", "rolling_windows", 
 
 FIVE_HOURS = 5 * 3600
 ONE_WEEK = 7 * 24 * 3600
-CAP_AGREES = (0.5, 2.0)  # implied / catalog cap outside this: say it on the plan rows
 
 
 def default_claude_dirs() -> list[Path]:
@@ -154,8 +156,17 @@ def check_some_usage(con: duckdb.DuckDBPyConnection, report: LoadReport,
     with my_files(con, [fl.source for fl in report.files]):
         if any(r.mine for r in store_users(con)):
             return
-    rejected = (f"; {report.rows_rejected:,} rejected (`planalyzer load` on the same folders "
-                "lists them)" if report.rows_rejected else "")
+    reasons: dict[str, int] = {}
+    for fl in report.files:
+        for reason, n in fl.rejected_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    rejected = ("; {:,} rejected: {} (`planalyzer load` on the same folders lists them)".format(
+        report.rows_rejected, ", ".join(f"{r} x{n:,}" for r, n in sorted(reasons.items())))
+        if report.rows_rejected else "")
+    if reasons.get(NO_MODEL):  # Codex turns before any turn_context: say how to count them
+        raise InputError(f"{', '.join(sources)}: no usable token usage found "
+                         f"({no_usage_detail(report)}{rejected}); {reasons[NO_MODEL]:,} "
+                         f"{NO_MODEL_NOTE}")
     raise InputError(f"{', '.join(sources)}: no token usage found ({no_usage_detail(report)}"
                      f"{rejected}); "
                      "Claude Code writes usage on assistant lines and Codex on token_count "
@@ -209,16 +220,20 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
     Only the rows of ``files`` (events.source paths: the files ``load_my_usage`` read, its
     report's ``files``) count, whatever user id they are stored under and whatever else the
     store holds; ``files`` None: the rows of user ``me``. With both Claude Code and Codex
-    usage, each tool's too (planalyzer.me_scope)."""
-    if your_plan is not None and catalog.find(your_plan) is None:
-        raise ConfigError(f"--plan {your_plan!r}: not in the plan catalog {catalog.path}; use "
-                          "one of " + ", ".join(catalog.plans))
+    usage, each tool's too (planalyzer.me_scope). ``your_plan``: a catalog key or name, or a
+    Codex plan type (``plus``); None: the plan your Codex client logged, if one
+    (planalyzer.me_your_plan)."""
+    plan_notes: list[str] = []
+    if your_plan is not None:
+        found, taken = find_your_plan(catalog, your_plan)
+        your_plan = found.key
+        plan_notes += [taken] if taken else []
     with my_files(con, files):
         users = store_users(con)
         estimated = estimated_note(con)
         scopes = build_scopes(con, users)
     try:
-        tables = _tables(scopes, catalog, tz, costs, prices, your_plan)
+        tables = _tables(scopes, catalog, tz, costs, prices, your_plan, plan_notes)
     finally:
         for s in scopes:
             s.store.close()
@@ -229,7 +244,8 @@ def me_tables(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str = "U
 
 
 def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Path | None,
-            prices: str | Path | None, your_plan: str | None) -> list[Table]:
+            prices: str | Path | None, your_plan: str | None,
+            plan_notes: list[str]) -> list[Table]:
     base = scopes[0]
     shown = [*scopes[1:], base]  # each tool's rows, then both together
     cost_catalog, price_catalog = load_cost_catalog(costs), load_price_catalog(prices)
@@ -272,22 +288,15 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
                                                         for m, a, b in parts)
             + ": what each plan would cost is a whole month's price against that part's usage")
     tables = [usage, _busiest_windows(shown, tz, one_tool)]
-    limits = sqlfiles.relation(base.con, "me_rate_limits", {"tz": tz}).fetchall()
-    if limits:
-        tables.append(Table(
-            "me_rate_limits", "Rate limits your client logged (Codex)",
-            [Col("month"), Col("plan_type", "str", "plan"), Col("window"),
-             Col("window_minutes", "int", "minutes"),
-             Col("max_used_share", "share", "max used"), Col("readings", "int")],
-            [(r[0], r[1], r[2], r[3], float(r[4]) / 100.0, r[5]) for r in limits],
-            ["the provider's own reading of how much of each window's limit was used"],
-            keys=("month", "plan_type", "window"),
-        ))
+    limits = rate_limit_table(base.con, tz)
+    if limits is not None:
+        tables.append(limits)
     check_notes, check_tables = source_checks(base.con, catalog, your_plan)
-    usage.notes.extend(check_notes)
+    marked, marked_notes = mark_your_plan(base.con, catalog, tz, your_plan)
+    usage.notes.extend([*plan_notes, *marked_notes, *check_notes])
     tables.extend(check_tables)
     if months:
-        checks = cap_check_notes(check_tables, limits)
+        checks = cap_check_notes(check_tables, limits.as_dicts() if limits else [])
         tools = [s.key for s in scopes[1:]] or sorted(
             t for t in TOOL_LABELS if base.label == TOOL_LABELS[t])
         hypothetical = other_tool_plans(catalog.plans, tools)
@@ -295,36 +304,12 @@ def _tables(scopes: list[Scope], catalog: PlanCatalog, tz: str, costs: str | Pat
         value = {(s.key, str(r[0])): None if r[api] is None else float(r[api])
                  for s in scopes for r in monthly[s.key]}
         cost = plan_cost_table(
-            scopes, catalog, tz, your_plan, value,
+            scopes, catalog, tz, marked, value,
             {s.key: [u.model for u in pricing[s.key].unpriced_models] for s in scopes}, tools,
             hypothetical)
         cost.notes[:0] = [f"! {n}" for n in checks.values()]
         tables.append(cost)
     return tables
-
-
-def cap_check_notes(check_tables: Sequence[Table], limits: Sequence[tuple[Any, ...]]
-                    ) -> dict[tuple[str, str], str]:
-    """(plan, limit) -> a note where the client's own readings (rate_limit_check's implied
-    cap) put the cap far from the catalog's: the plan rows resting on that cap may mislead."""
-    check = next((t for t in check_tables if t.name == "rate_limit_check"), None)
-    if check is None:
-        return {}
-    full = {(str(r[2]), str(r[0])) for r in limits if float(r[4]) >= 100.0}
-    out: dict[tuple[str, str], str] = {}
-    for r in check.as_dicts():
-        ratio = r["ratio"]
-        if ratio is None or CAP_AGREES[0] <= ratio <= CAP_AGREES[1]:
-            continue
-        at_full = sorted(m for w, m in full if w == r["window"])
-        logged = (f"your client logged 100% of its {r['window']} limit in "
-                  f"{', '.join(at_full)}; " if at_full else "")
-        out[(str(r["plan"]), str(r["limit"]).rstrip(" *"))] = (
-            f"{r['plan']} {r['limit']}: {logged}the cap your client's readings imply is "
-            f"{ratio:.2g}x the catalog's estimate (rate_limit_check), so this plan's peaks, "
-            "windows at cap and blocked requests, which rest on the catalog's cap, may be off "
-            f"by that much")
-    return out
 
 
 def _busiest_windows(scopes: Sequence[Scope], tz: str,

@@ -7,7 +7,9 @@
   computes, per model, flagging where logged and list value disagree.
 - ``rate_limit_check_table``: Codex logs the provider's own reading of how much of the 5-hour
   and weekly limits was used. The usage planalyzer sees in the same window, divided by that
-  share, is the cap the provider applied: set against the plan catalog's cap.
+  share, is the cap the provider applied: set against the plan catalog's cap. Only readings of
+  the plan's own limit count (``limit_id`` ``codex``, or none logged); a model's own bucket
+  (GPT-5.3-Codex-Spark's) is named in a note.
 
 All need ``priced_events`` (planalyzer.pricing_step.price) except ``aggregated_note``.
 """
@@ -114,7 +116,9 @@ def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:
         out, notes)
 
 
-def _plan_for(plan_type: str | None, catalog: PlanCatalog) -> Plan | None:
+def plan_of_type(plan_type: str | None, catalog: PlanCatalog) -> Plan | None:
+    """The catalog plan of a Codex plan type (``plus`` -> chatgpt_plus; else the plan of that
+    key or name, or ``chatgpt_<type>``); None if the catalog has none."""
     if not plan_type:
         return None
     key = CODEX_PLAN_TYPES.get(plan_type.lower())
@@ -146,6 +150,9 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                                   "tolerance": WINDOW_TOLERANCE}).pl()
     if not len(readings):
         return None
+    others = readings.filter(~pl.col("plan_limit"))
+    readings = readings.filter(pl.col("plan_limit"))
+    unlabelled = int(readings["unlabelled"].sum())
     usage = sqlfiles.relation(con, "rate_limit_usage").pl()
     rows: list[tuple[Any, ...]] = []
     unmatched: set[str] = set()
@@ -157,7 +164,7 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
         if not plan_type and untyped_plan is None:
             untyped.add(str(window_name))
             continue
-        plan = (_plan_for(str(plan_type), catalog) if plan_type else
+        plan = (plan_of_type(str(plan_type), catalog) if plan_type else
                 catalog.find(str(untyped_plan)))
         lim = _limit_for(plan, int(minutes)) if plan else None
         if plan is None or lim is None:
@@ -173,7 +180,7 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                      len(implied), median, float(implied.quantile(0.1)),  # type: ignore[arg-type]
                      float(implied.quantile(0.9)), lim.cap,  # type: ignore[arg-type]
                      median / lim.cap if lim.cap else None))
-    if not rows and not unmatched and not unpriced and not untyped:
+    if not rows and not unmatched and not unpriced and not untyped and not len(others):
         return None
     notes = [f"implied cap = usage in the window / the share the provider logged as used, per "
              f"reading of at least {MIN_READING_PERCENT:g}% (p10-p90 across readings); a "
@@ -181,6 +188,17 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
              "provider's meter weighs usage differently from the catalog's meter"]
     if unmatched:
         notes.append("no catalog limit to check for: " + ", ".join(sorted(unmatched)))
+    if len(others):
+        counts = others.group_by("limit_label", maintain_order=True).len()
+        named = ", ".join(f"{label}: {n:,} reading(s)" for label, n in counts.iter_rows())
+        notes.append(f"not checked, readings of a limit other than the plan's own ({named}): "
+                     "a model's own bucket, which does not count against the plan's limits "
+                     "(planalyzer me shows them apart)")
+    if unlabelled:
+        notes.append(f"{unlabelled:,} reading(s) stored in --db by an older planalyzer, which "
+                     "kept no limit id: checked as the plan's own limit; a model's own limit "
+                     "among them (GPT-5.3-Codex-Spark's) would be taken for the plan's: load "
+                     "those rollouts into a new --db to tell them apart")
     if untyped:
         notes.append("readings that log no plan type (older Codex versions), not checked: "
                      + ", ".join(sorted(untyped)) + " (`planalyzer me --plan KEY` checks "

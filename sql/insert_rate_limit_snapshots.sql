@@ -1,7 +1,7 @@
 -- insert_rate_limit_snapshots: keep the rate-limit readings of a Codex batch.
 -- inputs: codex_limits, codex_files (registered Arrow tables), events (the batch's events
 --         already inserted)
--- outputs: rate_limit_snapshots (rows appended)
+-- outputs: rate_limit_snapshots (rows appended, matched by column name)
 -- params: none
 -- slots: none
 -- resets_at comes as epoch seconds (newer Codex) or as seconds from the reading (older).
@@ -9,12 +9,16 @@
 -- event holds that id (a fork's parent loaded now or before, or a fork loaded before its
 -- parent, or a session's other copy loaded before), the event and its reading are copies of
 -- that file's and the reading is not kept twice (the event is dropped as a duplicate).
-INSERT INTO rate_limit_snapshots
+-- limit_id: 'codex' (the plan's own limit) where Codex logged none (versions before model
+-- buckets); NULL is left to readings an older planalyzer stored, whose limit is unknown.
+INSERT INTO rate_limit_snapshots BY NAME
 SELECT
-    f.source, CAST(l.ts AS TIMESTAMPTZ), f.user_id, l.plan_type, l."window", l.window_minutes,
-    l.used_percent,
+    f.source AS source, CAST(l.ts AS TIMESTAMPTZ) AS ts, f.user_id AS user_id,
+    l.plan_type AS plan_type, l."window" AS "window", l.window_minutes AS window_minutes,
+    l.used_percent AS used_percent,
     coalesce(to_timestamp(l.resets_at_epoch),
-             CAST(l.ts AS TIMESTAMPTZ) + to_seconds(l.resets_in_seconds))
+             CAST(l.ts AS TIMESTAMPTZ) + to_seconds(l.resets_in_seconds)) AS resets_at,
+    coalesce(l.limit_id, 'codex') AS limit_id, l.limit_name AS limit_name
 FROM codex_limits AS l
 JOIN codex_files AS f ON f.file_idx = l.file_idx
 WHERE TRY_CAST(l.ts AS TIMESTAMPTZ) IS NOT NULL

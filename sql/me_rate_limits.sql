@@ -1,16 +1,54 @@
--- me_rate_limits: the highest share of each rate-limit window the client saw used, per month.
+-- me_rate_limits: the highest share of each rate-limit window the client saw used, per month,
+-- logged plan type, limit and window.
 -- inputs: rate_limit_snapshots
--- outputs: month, plan_type, window, window_minutes, max_used_percent, readings
--- params: $tz
+-- outputs: month, plan_type, limit_label, plan_limit, window_name, window_minutes,
+--          max_used_percent, readings, unlabelled (readings with no limit_id: stored by an
+--          older planalyzer, read as the plan's)
+-- params: $tz, $tolerance
 -- slots: none
+-- A plan change within a month gives each plan type its own rows. plan_limit: the plan's own
+-- limit (limit_id 'codex', or none logged: older versions), labelled 'codex'; another limit
+-- (a model's own bucket, e.g. codex_bengalfox) is labelled by its limit_name. window_name: from
+-- window_minutes, within $tolerance (a share) of 300 -> '5 h', of 10080 -> 'week', else
+-- 'N min'; by position (primary 5 h, secondary week) only where no length was logged (plans
+-- with a weekly limit only log it as primary). The same naming as rate_limit_readings.sql.
+-- A store an older planalyzer made, opened read-only, has no limit columns: read as NULL.
+WITH snapshots AS (
+    SELECT * FROM rate_limit_snapshots
+    UNION ALL BY NAME
+    SELECT NULL::VARCHAR AS limit_id, NULL::VARCHAR AS limit_name WHERE false
+), named AS (
+    SELECT
+        strftime(timezone($tz, ts), '%Y-%m') AS month,
+        plan_type,
+        coalesce(limit_id, 'codex') AS limit_key,
+        limit_id IS NULL AS unlabelled,
+        limit_name,
+        CASE
+            WHEN window_minutes IS NULL OR window_minutes <= 0 THEN
+                CASE "window" WHEN 'primary' THEN '5 h' WHEN 'secondary' THEN 'week'
+                    ELSE "window" END
+            WHEN abs(window_minutes - 300) <= $tolerance * 300 THEN '5 h'
+            WHEN abs(window_minutes - 10080) <= $tolerance * 10080 THEN 'week'
+            ELSE CAST(window_minutes AS VARCHAR) || ' min'
+        END AS window_name,
+        window_minutes,
+        used_percent
+    FROM snapshots
+)
 SELECT
-    strftime(timezone($tz, ts), '%Y-%m') AS month,
-    mode(plan_type) AS plan_type,
-    CASE "window" WHEN 'primary' THEN '5 h' WHEN 'secondary' THEN 'week' ELSE "window" END
-        AS window_name,
+    month,
+    plan_type,
+    CASE WHEN limit_key = 'codex' THEN 'codex' ELSE coalesce(max(limit_name), limit_key) END
+        AS limit_label,
+    limit_key = 'codex' AS plan_limit,
+    window_name,
     max(window_minutes) AS window_minutes,
     max(used_percent) AS max_used_percent,
-    count(*) AS readings
-FROM rate_limit_snapshots
-GROUP BY month, "window"
-ORDER BY month, "window"
+    count(*) AS readings,
+    count(*) FILTER (WHERE unlabelled) AS unlabelled
+FROM named
+GROUP BY month, plan_type, limit_key, window_name
+ORDER BY month, plan_type, NOT plan_limit, limit_label,
+         CASE window_name WHEN '5 h' THEN 0 WHEN 'week' THEN 1 ELSE 2 END,
+         max(window_minutes), window_name

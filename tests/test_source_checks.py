@@ -89,11 +89,14 @@ def _codex_like(tmp_path: Path) -> tuple[Store, str]:
 
 
 def _reading(store: Store, path: str, ts: str, window: str, minutes: int, pct: float,
-             plan_type: str = "plus") -> None:
+             plan_type: str = "plus", limit_id: str | None = None,
+             limit_name: str | None = None) -> None:
     store.con.execute(
-        "INSERT INTO rate_limit_snapshots VALUES ($s, $ts::TIMESTAMPTZ, 'me', $p, $w, $m, "
-        "$pct, NULL)", {"s": path, "ts": ts, "p": plan_type, "w": window, "m": minutes,
-                        "pct": pct}).fetchall()
+        "INSERT INTO rate_limit_snapshots BY NAME SELECT $s AS source, "
+        "$ts::TIMESTAMPTZ AS ts, 'me' AS user_id, $p AS plan_type, $w AS \"window\", "
+        "$m AS window_minutes, $pct AS used_percent, $id AS limit_id, $name AS limit_name",
+        {"s": path, "ts": ts, "p": plan_type, "w": window, "m": minutes, "pct": pct,
+         "id": limit_id, "name": limit_name}).fetchall()
 
 
 def test_rate_limits_imply_a_cap(tmp_path: Path) -> None:

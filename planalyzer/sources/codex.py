@@ -8,10 +8,11 @@ input_tokens = input - cached, cache_read_tokens = cached; output_tokens include
 model is the latest ``turn_context`` model. The same session in ``sessions/`` and
 ``archived_sessions/`` is loaded once, from the active copy.
 
-Every ``rate_limits`` snapshot (5-hour primary and weekly secondary window: used percent, window
-length, reset time, plan type) is kept in ``rate_limit_snapshots``: real evidence of a plan's
-limits. Files are small and need per-session state, so they are parsed in Python; the rows are
-inserted in one statement per batch.
+Every ``rate_limits`` snapshot (its primary and secondary window: used percent, window length,
+reset time; the plan type, and the limit it reads: ``limit_id`` ``codex`` is the plan's own,
+another a model's own bucket such as GPT-5.3-Codex-Spark's) is kept in ``rate_limit_snapshots``:
+real evidence of a plan's limits. Files are small and need per-session state, so they are
+parsed in Python; the rows are inserted in one statement per batch.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ _UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _ROW_COLUMNS = ("file_idx", "line_no", "event_id", "ts", "model", "input_tokens",
                 "cache_read_tokens", "output_tokens", "total_tokens", "reject_reason", "raw")
 _RL_COLUMNS = ("file_idx", "ts", "plan_type", "window", "window_minutes", "used_percent",
-               "resets_at_epoch", "resets_in_seconds", "replay_of")
+               "resets_at_epoch", "resets_in_seconds", "replay_of", "limit_id", "limit_name")
 
 
 # the kind counted for each line of a rollout from a Codex CLI before about 0.3x (first line
@@ -55,6 +56,18 @@ _RL_COLUMNS = ("file_idx", "ts", "plan_type", "window", "window_minutes", "used_
 LEGACY_KIND = "old-format rollout line (this Codex version logged no token usage)"
 LEGACY_NOTE = ("Codex rollout from a CLI version that recorded no token usage (before about "
                "0.3x): nothing to load")
+
+
+# a token_count event logged before any turn_context line (the line naming the model): Codex CLI
+# builds of early September 2025 wrote usage with no model; such a turn cannot be priced
+NO_MODEL = "missing model (no turn_context before it)"
+NO_MODEL_NOTE = (
+    "token_count event(s) logged before any turn_context line, which names the model (Codex "
+    "CLI builds of early September 2025 wrote none): rejected, so their usage is left out of "
+    "every figure (usage, windows, plan costs). To count it, add a line naming the model you "
+    'ran, {"timestamp":"<the session_meta line\'s>","type":"turn_context","payload":'
+    '{"model":"gpt-5"}} (your model in place of gpt-5), after the rollout\'s session_meta '
+    "line, and run again")
 
 
 @dataclass
@@ -103,7 +116,7 @@ def _reason(row: dict[str, Any], max_tokens: int) -> str | None:
     except ValueError:
         return "unparseable timestamp"
     if not row["model"]:
-        return "missing model (no turn_context before it)"
+        return NO_MODEL
     toks = (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"])
     if any(t is None for t in toks):
         return "non-integer token count"
@@ -223,9 +236,10 @@ def _int_or_none(v: Any) -> int | None:
 
 
 def _limits(out: _File, rl: Any, ts: Any, line_no: int) -> None:
-    """The rate-limit readings of a token_count event: ``{"primary": {"used_percent",
-    "window_minutes", "resets_at" | "resets_in_seconds"}, "secondary": {...}, "plan_type"}``
-    (Codex 0.4x on), or the older flat ``{"primary_used_percent", "primary_window_minutes",
+    """The rate-limit readings of a token_count event: ``{"limit_id", "limit_name", "primary":
+    {"used_percent", "window_minutes", "resets_at" | "resets_in_seconds"}, "secondary": {...},
+    "plan_type"}`` (Codex 0.4x on; ``limit_id`` and ``limit_name`` in newer versions), or the
+    older flat ``{"primary_used_percent", "primary_window_minutes",
     "primary_reset_after_seconds", "secondary_...", "primary_to_secondary_ratio_percent"}``."""
     if not isinstance(rl, dict) or not isinstance(ts, str):
         return
@@ -244,8 +258,14 @@ def _limits(out: _File, rl: Any, ts: Any, line_no: int) -> None:
             "ts": ts, "plan_type": rl.get("plan_type"), "window": window,
             "window_minutes": _int_or_none(minutes), "used_percent": percent,
             "resets_at_epoch": _int_or_none(at), "resets_in_seconds": _int_or_none(after),
-            "line_no": line_no,
+            "line_no": line_no, "limit_id": _text(rl.get("limit_id")),
+            "limit_name": _text(rl.get("limit_name")),
         })
+
+
+def _text(v: Any) -> str | None:
+    """A JSON string as logged (None: absent, null, empty or not a string)."""
+    return v if isinstance(v, str) and v else None
 
 
 def _session_from_name(path: Path) -> str:
@@ -320,12 +340,19 @@ class Codex(Source):
             _KIND.search(line) is not None)
 
     def load_notes(self, loads: list[FileLoad]) -> list[str]:
+        notes = []
         old = [fl for fl in loads if fl.skipped_by_kind.get(LEGACY_KIND)]
-        if not old:
-            return []
-        name = display_path(old[0].source)
-        more = f" and {len(old) - 1} more file(s)" if len(old) > 1 else ""
-        return [f"{name}{more}: {LEGACY_NOTE}"]
+        if old:
+            name = display_path(old[0].source)
+            more = f" and {len(old) - 1} more file(s)" if len(old) > 1 else ""
+            notes.append(f"{name}{more}: {LEGACY_NOTE}")
+        unmodelled = [fl for fl in loads if fl.rejected_by_reason.get(NO_MODEL)]
+        if unmodelled:
+            name = display_path(unmodelled[0].source)
+            more = (f" and {len(unmodelled) - 1} more file(s)" if len(unmodelled) > 1 else "")
+            n = sum(fl.rejected_by_reason[NO_MODEL] for fl in unmodelled)
+            notes.append(f"{name}{more}: {n:,} {NO_MODEL_NOTE}")
+        return notes
 
     def claims_folder(self, folder: Path) -> bool:
         return any(_has_rollouts(h) for h, _ in _homes(folder))
@@ -345,6 +372,9 @@ class Codex(Source):
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         sqlfiles.run(con, "create_rate_limit_snapshots").fetchall()
+        for column in ("limit_id", "limit_name"):  # a store an older planalyzer made
+            sqlfiles.run(con, "add_rate_limit_column",
+                         slots={"column": sqlfiles.quote_ident(column)}).fetchall()
 
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
@@ -361,6 +391,7 @@ class Codex(Source):
             fl = FileLoad(source=it.src.key, format=self.name, status=it.status,
                           skipped_by_kind=dict(f.kinds), read_offset=None, read_lines=f.lines)
             dropped: set[int] = set()  # lines of token_count events dropped as copies
+            copies: set[int] = set()  # of them, copies of another line's event in the batch
             for r in f.rows:
                 fl.rows_read += 1
                 if r["reject_reason"]:
@@ -370,6 +401,8 @@ class Codex(Source):
                 elif r["duplicate"] or not keep.get((i, r["line_no"]), True):
                     fl.duplicates_dropped += 1
                     dropped.add(r["line_no"])
+                    if not r["duplicate"]:
+                        copies.add(r["line_no"])
                     continue
                 else:
                     fl.rows_loaded += 1
@@ -379,10 +412,13 @@ class Codex(Source):
                 # a fork's copies of its parent's events carry copies of its readings too:
                 # kept only with an event kept (replay_of: the event the reading came with,
                 # checked against other files' events: a parent loaded after its fork, or a
-                # session's archived copy loaded after the active one, adds no copies)
+                # session's archived copy loaded after the active one, adds no copies); so do
+                # events written again with fresh timestamps (a resume replaying earlier
+                # token_count lines, in this file or another of the batch): the reading of a
+                # copy dropped for the batch's own line is that line's, read again
                 ids = {r["line_no"]: r["event_id"] for r in f.rows}
                 for lim in f.limits:
-                    if lim["line_no"] in dropped and depth[i]:
+                    if lim["line_no"] in copies or (lim["line_no"] in dropped and depth[i]):
                         continue
                     for c in _RL_COLUMNS:
                         limits[c].append(i if c == "file_idx" else
@@ -486,5 +522,5 @@ def _rl_schema() -> pa.Schema:
         ("file_idx", pa.int32()), ("ts", pa.string()), ("plan_type", pa.string()),
         ("window", pa.string()), ("window_minutes", pa.int64()), ("used_percent", pa.float64()),
         ("resets_at_epoch", pa.int64()), ("resets_in_seconds", pa.int64()),
-        ("replay_of", pa.string()),
+        ("replay_of", pa.string()), ("limit_id", pa.string()), ("limit_name", pa.string()),
     ])

@@ -1,0 +1,11 @@
+-- add_rate_limit_column: give a store an older planalyzer made a column of rate_limit_snapshots
+-- it lacks (limit_id, limit_name).
+-- inputs: rate_limit_snapshots
+-- outputs: rate_limit_snapshots with the column (NULL in the rows it holds: their limit is
+--          unknown, read as the plan's own, with a note); nothing changes in a store that has
+--          it
+-- params: none
+-- slots: {{column}} (a quoted column name)
+-- Run when a store is opened for writing (a load), after create_rate_limit_snapshots. A store
+-- opened read-only is read as if the columns were NULL (rate_limit_readings, me_rate_limits).
+ALTER TABLE rate_limit_snapshots ADD COLUMN IF NOT EXISTS {{column}} VARCHAR
