@@ -13,6 +13,9 @@ claude_code: ``{"data": [{"date", "actor": {"type", "email_address" | "api_key_n
 }]}`` (sql/project_anthropic_claude_code_json.sql): daily, per user and model; the estimated
 cost (cents) is kept as logged_cost_usd and the subscription type as the plan.
 
+A page's buckets (records) saved without the page (a list of them: a script that pages
+through a report and collects each page's ``data``; or one per line) are read as the page.
+
 Both are aggregated: neither report has a request count, so each bucket row gets an estimated
 one: its prompt tokens (input + cache writes + cache reads) over an assumed mean prompt per
 request (--bucket-prompt-tokens, default 80,000: ``DEFAULT_BUCKET_PROMPT_TOKENS``), at least 1;
