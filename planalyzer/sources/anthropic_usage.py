@@ -1,4 +1,5 @@
-"""Anthropic Admin API usage reports (JSON): usage_report/messages and usage_report/claude_code.
+"""Anthropic usage JSON: the Admin API's usage_report/messages and usage_report/claude_code,
+and the Usage and Cost Analytics API's analytics/usage.
 
 messages: ``{"data": [{"starting_at", "ending_at", "results": [{"uncached_input_tokens",
 "cache_read_input_tokens", "cache_creation": {"ephemeral_5m_input_tokens",
@@ -13,15 +14,25 @@ claude_code: ``{"data": [{"date", "actor": {"type", "email_address" | "api_key_n
 }]}`` (sql/project_anthropic_claude_code_json.sql): daily, per user and model; the estimated
 cost (cents) is kept as logged_cost_usd and the subscription type as the plan.
 
-A page's buckets (records) saved without the page (a list of them: a script that pages
+analytics (the Usage and Cost Analytics API, ``GET /v1/organizations/analytics/usage``, which
+Anthropic recommends over usage_report/messages): ``{"data": [{"starting_at", "ending_at",
+"group": {"actor", "actor_type", "api_key_id", "workspace_id", "model", ...}, "usage":
+{"uncached_input_tokens", "cache_creation": {...}, "cache_read_input_tokens", "output_tokens",
+"requests", ...}}], "has_more", "next_page"}`` (sql/project_anthropic_analytics_json.sql): one
+row per time bucket and group; the user is the actor (a user's email, ``service_account:<id>``,
+``api_key:<id>``); its ``requests`` is the logged request count.
+
+A page's buckets (records, rows) saved without the page (a list of them: a script that pages
 through a report and collects each page's ``data``; or one per line) are read as the page.
 
-Both are aggregated: neither report has a request count, so each bucket row gets an estimated
-one: its prompt tokens (input + cache writes + cache reads) over an assumed mean prompt per
-request (--bucket-prompt-tokens, default 80,000: ``DEFAULT_BUCKET_PROMPT_TOKENS``), at least 1;
-a messages result's ``context_window`` bounds it (never fewer than the prompt over the window's
-top; a long-context window's mean request lies above its low end). The per-request token bound
-(--max-tokens) is scaled to 100,000 requests per bucket (``UNCOUNTED_BUCKET_REQUESTS``).
+All are aggregated. The two usage_report reports log no request count, so each bucket row
+gets an estimated one (as does an analytics row whose ``requests`` is null): its prompt tokens
+(input + cache writes + cache reads) over an assumed mean prompt per request
+(--bucket-prompt-tokens, default 80,000: ``DEFAULT_BUCKET_PROMPT_TOKENS``), at least 1; a
+row's ``context_window`` bounds it (never fewer than the prompt over the window's top; a
+long-context window's mean request lies above its low end). For those two reports the
+per-request token bound (--max-tokens) is scaled to 100,000 requests per bucket
+(``UNCOUNTED_BUCKET_REQUESTS``).
 """
 
 from __future__ import annotations
@@ -47,14 +58,37 @@ _BUCKET = re.compile(rb'"starting_at"\s*:\s*"[^"]*"\s*,\s*"ending_at"\s*:\s*"[^"
                      rb'\s*"results"\s*:')
 
 
+# a row of the analytics API: its token counts in a "usage" object
+_USAGE_OBJECT = re.compile(rb'"usage"\s*:\s*\{')
+# a token count as a key
+_TOKEN_KEY = re.compile(rb'"(?:uncached_input_tokens|cache_read_input_tokens|output_tokens)"'
+                        rb'\s*:')
+_RESULTS = re.compile(rb'"results"\s*:')
+
+
 def _is_claude_code_report(head: bytes) -> bool:
     return b'"model_breakdown"' in head or b'"core_metrics"' in head
 
 
+def layout(head: bytes) -> str:
+    """Which Anthropic export a file's first bytes are: 'claude_code', 'analytics'
+    (analytics/usage rows: a "usage" object, or token counts outside any "results" bucket) or
+    'messages' (usage_report/messages buckets)."""
+    if _is_claude_code_report(head):
+        return "claude_code"
+    if _USAGE_OBJECT.search(head) or (_TOKEN_KEY.search(head) and not _RESULTS.search(head)):
+        return "analytics"
+    return "messages"
+
+
 class AnthropicUsage(Source):
     name = "anthropic-usage"
-    description = "Anthropic Admin API usage_report/messages or usage_report/claude_code JSON"
+    description = ("Anthropic usage JSON: analytics/usage, usage_report/messages or "
+                   "usage_report/claude_code")
     aggregated = True
+    # the usage_report exports log no request count; an analytics/usage file does (its rows
+    # say which counts are estimates; the report's notes take a file whose mapping names
+    # requests for one that logs them: sql/aggregated_events.sql)
     logs_request_counts = False
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -67,7 +101,22 @@ class AnthropicUsage(Source):
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:
-        if _is_claude_code_report(read_head(src.path)):
+        kind = layout(read_head(src.path))
+        if kind == "analytics":
+            return json_projection("project_anthropic_analytics_json", {
+                "ts": "starting_at", "user_id": "group.actor|api_key_id|workspace_id",
+                "model": "group.model", "input_tokens": "usage.uncached_input_tokens",
+                "cache_write_tokens": "usage.cache_creation.ephemeral_5m_input_tokens",
+                "cache_write_1h_tokens": "usage.cache_creation.ephemeral_1h_input_tokens",
+                "cache_read_tokens": "usage.cache_read_input_tokens",
+                "output_tokens": "usage.output_tokens", "requests": "usage.requests"},
+                src, opts, empty_columns={
+                    "input_tokens": "usage.uncached_input_tokens",
+                    "cache_write_tokens": "usage.cache_creation.ephemeral_5m_input_tokens",
+                    "cache_write_1h_tokens": "usage.cache_creation.ephemeral_1h_input_tokens",
+                    "cache_read_tokens": "usage.cache_read_input_tokens",
+                    "output_tokens": "usage.output_tokens"})
+        if kind == "claude_code":
             return json_projection("project_anthropic_claude_code_json", {
                 "ts": "date", "user_id": "actor.email_address|api_key_name",
                 "plan": "subscription_type", "model": "model_breakdown.model",
