@@ -1,5 +1,6 @@
 """Anthropic usage JSON as scripts save it and as the analytics API returns it: buckets saved
-without their page, and the analytics/usage rows (their logged request counts and actors)."""
+without their page, the analytics/usage rows (their logged request counts and actors), and
+cost reports given as usage."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from conftest import FIXTURES
 from planalyzer.errors import InputError
 from planalyzer.me_scope import estimated_note
 from planalyzer.source_checks import aggregated_note
+from planalyzer.sources.registry import detect
 from planalyzer.store import LoadOptions, Store
 
 ANT = FIXTURES / "anthropic_usage"
@@ -210,3 +212,24 @@ def test_the_same_analytics_page_twice_is_a_duplicate(tmp_path: Path) -> None:
     copy.write_text(json.dumps(page))
     _, report = _load(ANT / "analytics_usage_by_actor.json", copy)
     assert sum(fl.duplicates_dropped for fl in report.files) == 3
+
+
+# --- cost reports --------------------------------------------------------------------------
+
+
+def test_a_cost_report_is_recognised_and_refused() -> None:
+    assert detect(ANT / "cost_report.json").name == "anthropic-usage"
+    with pytest.raises(InputError, match=r"cost_report\.json: an Anthropic cost report .*, "
+                       "not a usage report: export usage instead"):
+        Store().load([str(ANT / "cost_report.json")])
+
+
+def test_an_analytics_cost_page_is_refused(tmp_path: Path) -> None:
+    f = _write(tmp_path / "cost.json", {"data": [
+        {"starting_at": "2026-10-01T00:00:00Z", "ending_at": "2026-10-02T00:00:00Z",
+         "amount": "1234.5", "list_amount": "1500.0", "currency": "USD",
+         "model": "claude-sonnet-4-5-20250929", "requests": 12}],
+        "has_more": False, "next_page": None})
+    assert detect(f).name == "anthropic-usage"
+    with pytest.raises(InputError, match="not a usage report"):
+        Store().load([str(f)])

@@ -33,6 +33,9 @@ row's ``context_window`` bounds it (never fewer than the prompt over the window'
 long-context window's mean request lies above its low end). For those two reports the
 per-request token bound (--max-tokens) is scaled to 100,000 requests per bucket
 (``UNCOUNTED_BUCKET_REQUESTS``).
+
+A cost report (``cost_report``, ``/v1/organizations/analytics/cost``: amounts in USD, no token
+counts) is recognised and refused, saying which usage export to load instead.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from planalyzer.errors import InputError
 from planalyzer.sources.base import Source, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.report_json import create_macros, json_projection
@@ -60,25 +64,44 @@ _BUCKET = re.compile(rb'"starting_at"\s*:\s*"[^"]*"\s*,\s*"ending_at"\s*:\s*"[^"
 
 # a row of the analytics API: its token counts in a "usage" object
 _USAGE_OBJECT = re.compile(rb'"usage"\s*:\s*\{')
-# a token count as a key
+# a token count as a key (a cost report names token types as values: "token_type":
+# "uncached_input_tokens")
 _TOKEN_KEY = re.compile(rb'"(?:uncached_input_tokens|cache_read_input_tokens|output_tokens)"'
                         rb'\s*:')
 _RESULTS = re.compile(rb'"results"\s*:')
+# a cost report's line items: amounts in a currency (cost_report; analytics/cost)
+_COST_KEY = re.compile(rb'"(?:amount|list_amount|currency|cost_type)"\s*:')
 
 
 def _is_claude_code_report(head: bytes) -> bool:
     return b'"model_breakdown"' in head or b'"core_metrics"' in head
 
 
+def _is_cost_report(head: bytes) -> bool:
+    return (b'"starting_at"' in head and bool(_COST_KEY.search(head))
+            and not _TOKEN_KEY.search(head) and not _is_claude_code_report(head))
+
+
 def layout(head: bytes) -> str:
-    """Which Anthropic export a file's first bytes are: 'claude_code', 'analytics'
-    (analytics/usage rows: a "usage" object, or token counts outside any "results" bucket) or
-    'messages' (usage_report/messages buckets)."""
+    """Which Anthropic export a file's first bytes are: 'claude_code', 'cost' (a cost
+    report), 'analytics' (analytics/usage rows: a "usage" object, or token counts outside
+    any "results" bucket) or 'messages' (usage_report/messages buckets)."""
     if _is_claude_code_report(head):
         return "claude_code"
+    if _is_cost_report(head):
+        return "cost"
     if _USAGE_OBJECT.search(head) or (_TOKEN_KEY.search(head) and not _RESULTS.search(head)):
         return "analytics"
     return "messages"
+
+
+def cost_report_error(key: str) -> InputError:
+    """A cost report given as usage: what to export instead."""
+    return InputError(
+        f"{key}: an Anthropic cost report (cost_report or analytics/cost: amounts in USD, no "
+        "token counts), not a usage report: export usage instead (GET "
+        "/v1/organizations/analytics/usage, or the legacy usage_report/messages) and load "
+        "that, or leave this file out")
 
 
 class AnthropicUsage(Source):
@@ -96,12 +119,15 @@ class AnthropicUsage(Source):
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return b'"uncached_input_tokens"' in head or bool(_BUCKET.search(head)) or (
-            _is_claude_code_report(head) and b'"actor"' in head)
+            _is_claude_code_report(head) and b'"actor"' in head) or (
+            _is_cost_report(head) and b'"ending_at"' in head)
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:
         kind = layout(read_head(src.path))
+        if kind == "cost":
+            raise cost_report_error(src.key)
         if kind == "analytics":
             return json_projection("project_anthropic_analytics_json", {
                 "ts": "starting_at", "user_id": "group.actor|api_key_id|workspace_id",
