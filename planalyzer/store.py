@@ -756,12 +756,11 @@ class Store:
             inserted = _count(sqlfiles.run(self.con, "insert_events", params,
                                            {"checked_rows": checked}))
             # rows that are no model call by kind, and (kind NULL) those whose request count
-            # is an estimate: every row where the source's exports log no count
-            estimates = proj.estimates_requests and module.logs_request_counts
+            # is an estimate (per row: one layout of a source may log counts, another not)
             kinds = {k: int(n) for k, n in sqlfiles.run(
-                self.con, "skipped_and_estimated_rows" if estimates else "skipped_row_kinds",
-                params, {"checked_rows": checked}).fetchall()}
-            estimated = kinds.pop(None, 0) if module.logs_request_counts else inserted
+                self.con, "skipped_and_estimated_rows" if proj.estimates_requests
+                else "skipped_row_kinds", params, {"checked_rows": checked}).fetchall()}
+            estimated = kinds.pop(None, 0)
             skipped = {str(k): n for k, n in kinds.items()}
             # the rows neither inserted nor skipped are the rejected ones: with none (a clean
             # file, the usual case) their pass is not run. DuckDB may build every row's raw

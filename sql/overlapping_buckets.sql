@@ -1,11 +1,15 @@
 -- overlapping_buckets: usage-API buckets of different spans that cover the same time for the
 -- same grouping (user, project, key, model ...).
--- inputs: events whose event_id is 'openai:<start>/<width s>:<grouping>' or
---         'anthropic:<start>/<width s>:<grouping>' (sql/project_openai_usage_json.sql,
---         sql/project_anthropic_messages_json.sql); <grouping> is the bucket's dimension values
---         joined by ':' (empty where the export is not grouped by that dimension)
+-- inputs: events whose event_id is 'openai:<start>/<width s>:<grouping>',
+--         'anthropic:<start>/<width s>:<grouping>' or 'anthropic-analytics:<start>/<width
+--         s>:<grouping>' (sql/project_openai_usage_json.sql,
+--         sql/project_anthropic_messages_json.sql, sql/project_anthropic_analytics_json.sql);
+--         <grouping> is the bucket's dimension values joined by ':' (empty where the export is
+--         not grouped by that dimension)
 -- outputs: vendor, wide_s, narrow_s (the two widths), buckets (overlapping pairs), first_utc,
---          sources (the files holding them, at most 4); one row per vendor and pair of widths
+--          sources (the files holding them, at most 4), layouts (the event id prefixes of the
+--          pairs: two where one export of each layout overlap); one row per vendor, pair of
+--          widths and layouts
 -- params: none
 -- slots: none
 -- A daily and an hourly export of the same day hold the same requests twice under different
@@ -18,26 +22,33 @@
 -- 'ft:gpt-4o:org:id') splits into more parts than the vendor's dimensions: the parts between
 -- those before the model (OpenAI 3, Anthropic 4) and those after it (2, 4) are joined again
 -- as the model. Groupings still of a different number of parts are compared as overlapping:
--- refused rather than risk a double count.
+-- refused rather than risk a double count. Anthropic's analytics/usage rows
+-- ('anthropic-analytics:', ':' in a value written %3A: no rejoining) are another layout of
+-- the same usage as usage_report/messages results ('anthropic:'): a bucket of one and a
+-- bucket of the other that cover the same time (the same start and width included) are
+-- always refused, their groupings being of other dimensions.
 WITH p AS (
     SELECT
-        regexp_extract(event_id, '^([a-z]+):', 1) AS vendor,
+        regexp_extract(event_id, '^([a-z-]+):', 1) AS layout,
+        regexp_extract(event_id, '^([a-z]+)', 1) AS vendor,
         ts,
-        CAST(regexp_extract(event_id, '^[a-z]+:[^/]*/([0-9]+):', 1) AS BIGINT) AS width_s,
-        string_split(regexp_extract(event_id, '^[a-z]+:[^/]*/[0-9]+:(.*)$', 1), ':') AS parts,
+        CAST(regexp_extract(event_id, '^[a-z-]+:[^/]*/([0-9]+):', 1) AS BIGINT) AS width_s,
+        string_split(regexp_extract(event_id, '^[a-z-]+:[^/]*/[0-9]+:(.*)$', 1), ':') AS parts,
         source
     FROM events
     -- the prefix test first: a regex over every event of a large store costs 6x more
-    WHERE (event_id LIKE 'openai:%' OR event_id LIKE 'anthropic:%')
-        AND regexp_matches(event_id, '^(openai|anthropic):[^/]*/[0-9]+:')
+    WHERE (event_id LIKE 'openai:%' OR event_id LIKE 'anthropic:%'
+           OR event_id LIKE 'anthropic-analytics:%')
+        AND regexp_matches(event_id, '^(openai|anthropic|anthropic-analytics):[^/]*/[0-9]+:')
 ),
-n AS (  -- the vendor's dimensions before and after the model
-    SELECT *, CASE vendor WHEN 'openai' THEN 3 ELSE 4 END AS nb,
-           CASE vendor WHEN 'openai' THEN 2 ELSE 4 END AS na
+n AS (  -- the layout's dimensions before and after the model
+    SELECT *, CASE layout WHEN 'openai' THEN 3 WHEN 'anthropic' THEN 4 ELSE len(parts) END
+               AS nb,
+           CASE layout WHEN 'openai' THEN 2 WHEN 'anthropic' THEN 4 ELSE 0 END AS na
     FROM p
 ),
 b AS (
-    SELECT vendor, ts, width_s, source,
+    SELECT vendor, layout, ts, width_s, source,
            CASE WHEN len(parts) > nb + na + 1
                 THEN list_concat(parts[1:nb],
                                  [array_to_string(parts[nb + 1:len(parts) - na], ':')],
@@ -46,10 +57,10 @@ b AS (
     FROM n
 ),
 buckets AS (
-    SELECT vendor, ts, width_s, dims, list(DISTINCT source) AS sources,
+    SELECT vendor, layout, ts, width_s, dims, list(DISTINCT source) AS sources,
            epoch(ts) AS start_s
     FROM b
-    GROUP BY vendor, ts, width_s, dims
+    GROUP BY vendor, layout, ts, width_s, dims
 ),
 widths AS (
     SELECT DISTINCT vendor, width_s FROM buckets
@@ -73,13 +84,16 @@ ys AS (
 ),
 pairs AS (
     SELECT x.vendor, x.ts AS x_ts, y.ts AS y_ts, x.width_s AS x_w, y.width_s AS y_w,
-           x.dims AS x_dims, y.dims AS y_dims, list_concat(x.sources, y.sources) AS sources
+           x.dims AS x_dims, y.dims AS y_dims, list_concat(x.sources, y.sources) AS sources,
+           x.layout AS x_layout, y.layout AS y_layout
     FROM ys AS y
     JOIN xs AS x
         ON x.vendor = y.vendor AND x.width_s = y.x_width AND x.k = y.k
     WHERE x.ts < y.ts + to_seconds(y.width_s)
         AND y.ts < x.ts + to_seconds(x.width_s)
-        AND (x.width_s > y.width_s OR x.ts < y.ts)
+        AND (x.width_s > y.width_s OR x.ts < y.ts
+             -- the same bucket in two layouts: once (not a duplicate: its ids differ)
+             OR (x.ts = y.ts AND x.width_s = y.width_s AND x.layout < y.layout))
 )
 SELECT
     vendor,
@@ -87,11 +101,13 @@ SELECT
     least(x_w, y_w) AS narrow_s,
     count(*) AS buckets,
     strftime(timezone('UTC', min(least(x_ts, y_ts))), '%Y-%m-%d %H:%M') AS first_utc,
-    list_sort(list_distinct(flatten(list(sources))))[1:4] AS sources
+    list_sort(list_distinct(flatten(list(sources))))[1:4] AS sources,
+    list_sort(list_distinct([x_layout, y_layout])) AS layouts
 FROM pairs
-WHERE len(x_dims) <> len(y_dims)
+WHERE x_layout <> y_layout
+    OR len(x_dims) <> len(y_dims)
     OR list_bool_and(list_transform(
         range(1, len(x_dims) + 1),
         lambda i: x_dims[i] = y_dims[i] OR x_dims[i] = '' OR y_dims[i] = ''))
 GROUP BY ALL
-ORDER BY vendor, wide_s, narrow_s
+ORDER BY vendor, wide_s, narrow_s, layouts

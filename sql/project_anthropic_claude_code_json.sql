@@ -1,7 +1,10 @@
 -- project_anthropic_claude_code_json: Anthropic usage_report/claude_code as canonical rows.
 -- inputs: read_json($path): {"data":[{date, actor, subscription_type, core_metrics,
 --         model_breakdown:[{model, tokens:{input, output, cache_read, cache_creation},
---         estimated_cost:{currency, amount}}]}], has_more, next_page}
+--         estimated_cost:{currency, amount}}]}], has_more, next_page} (one page, a list of
+--         pages, or one per line), or the records saved without their page (a list of them,
+--         as a script that pages through the report and collects each page's data saves it,
+--         or one per line)
 -- outputs: the projection columns sql/checked_rows.sql expects, one row per user, day and model
 -- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
@@ -12,10 +15,22 @@
 -- A model whose token counts are all null (or absent) is rejected ('no token counts'); a
 -- null count beside others is read as 0, and <class>_empty says so.
 -- The user is the actor's email address (a person) or API key name (an API actor).
-WITH records AS (
-    SELECT unnest(json_extract(page.data, '$[*]')) AS rec
-    FROM read_json($path, format = 'auto', columns = {data: 'JSON'},
-                   maximum_object_size = $max_object_size) AS page
+WITH docs AS (
+    SELECT *
+    FROM read_json($path, format = 'auto',
+                   columns = {data: 'JSON', date: 'JSON', actor: 'JSON',
+                              subscription_type: 'JSON', customer_type: 'JSON',
+                              model_breakdown: 'JSON'},
+                   maximum_object_size = $max_object_size)
+),
+records AS (  -- a page's records, or a document that is itself a record (one pass: in order)
+    SELECT unnest(CASE WHEN data IS NOT NULL THEN json_extract(data, '$[*]')
+                       ELSE [json_object('date', date, 'actor', actor,
+                                         'subscription_type', subscription_type,
+                                         'customer_type', customer_type,
+                                         'model_breakdown', model_breakdown)] END) AS rec
+    FROM docs
+    WHERE data IS NOT NULL OR model_breakdown IS NOT NULL
 ),
 models AS (
     SELECT rec, unnest(json_extract(rec, '$.model_breakdown[*]')) AS m FROM records

@@ -1,6 +1,8 @@
 -- project_anthropic_messages_json: Anthropic Admin API usage_report/messages as canonical rows.
 -- inputs: read_json($path): {"data":[{starting_at, ending_at, results:[...]}], has_more, ...}
---         (one page, a list of pages, or one page per line)
+--         (one page, a list of pages, or one page per line), or the buckets saved without
+--         their page ({starting_at, ending_at, results}: a list of them, as a script that
+--         pages through the report and collects each page's data saves it, or one per line)
 -- outputs: the projection columns sql/checked_rows.sql expects, one row per result
 -- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
@@ -21,10 +23,19 @@
 -- dimension the report can group by (account, service account, key, workspace, model,
 -- service_tier, context_window, inference_geo, speed): two results of one bucket differ in
 -- at least one of them, so none is taken for a duplicate of another.
-WITH buckets AS (
-    SELECT unnest(json_extract(page.data, '$[*]')) AS bucket
-    FROM read_json($path, format = 'auto', columns = {data: 'JSON'},
-                   maximum_object_size = $max_object_size) AS page
+WITH docs AS (
+    SELECT *
+    FROM read_json($path, format = 'auto',
+                   columns = {data: 'JSON', starting_at: 'JSON', ending_at: 'JSON',
+                              results: 'JSON'},
+                   maximum_object_size = $max_object_size)
+),
+buckets AS (  -- a page's buckets, or a document that is itself a bucket (one pass: in order)
+    SELECT unnest(CASE WHEN data IS NOT NULL THEN json_extract(data, '$[*]')
+                       ELSE [json_object('starting_at', starting_at, 'ending_at', ending_at,
+                                         'results', results)] END) AS bucket
+    FROM docs
+    WHERE data IS NOT NULL OR results IS NOT NULL
 ),
 results AS (
     SELECT bucket, unnest(json_extract(bucket, '$.results[*]')) AS r FROM buckets

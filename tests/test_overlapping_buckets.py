@@ -1,5 +1,7 @@
 """sql/overlapping_buckets.sql finds the same overlapping bucket pairs as comparing every bucket
-with every other (a Python reference here), while joining on a key (no quadratic join)."""
+with every other (a Python reference here), while joining on a key (no quadratic join).
+Anthropic's analytics/usage ids ('anthropic-analytics:') are another layout of the 'anthropic'
+vendor: a bucket of each layout covering the same time always overlaps."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from planalyzer.store import Store
 T0 = 1790812800  # a UTC midnight
 
 _bucket = st.tuples(
-    st.sampled_from(["openai", "anthropic"]),
+    st.sampled_from(["openai", "anthropic", "anthropic-analytics"]),
     st.integers(-3, 50).map(lambda h: T0 + h * 1800),  # starts on half hours
     st.sampled_from([0, 60, 1800, 3600, 86400]),
     st.sampled_from(["u1", "u2", ""]),  # the user dimension ('' : not grouped by it)
@@ -26,26 +28,32 @@ _bucket = st.tuples(
 
 def _reference(rows: list[tuple[str, int, int, str, str, str]]) -> list[tuple[object, ...]]:
     buckets: dict[tuple[str, int, int, tuple[str, ...]], set[str]] = defaultdict(set)
-    for vendor, start, width, user, model, source in rows:
-        buckets[(vendor, start, width, tuple(f"{user}:{model}".split(":")))].add(source)
-    found: dict[tuple[str, int, int], list[tuple[int, set[str]]]] = defaultdict(list)
+    for layout, start, width, user, model, source in rows:
+        buckets[(layout, start, width, tuple(f"{user}:{model}".split(":")))].add(source)
+    found: dict[tuple[str, int, int, tuple[str, ...]], list[tuple[int, set[str]]]] = \
+        defaultdict(list)
     keys = list(buckets)
     for i, x in enumerate(keys):
         for y in keys[i + 1:]:
-            if x[0] != y[0] or (x[1], x[2]) == (y[1], y[2]):
+            vendor = x[0].split("-")[0]
+            if vendor != y[0].split("-")[0]:
+                continue
+            mixed = x[0] != y[0]
+            if not mixed and (x[1], x[2]) == (y[1], y[2]):
                 continue
             if not (x[1] < y[1] + y[2] and y[1] < x[1] + x[2]):
                 continue
             dx, dy = x[3], y[3]
-            if len(dx) == len(dy) and not all(a == b or "" in (a, b)
-                                              for a, b in zip(dx, dy, strict=True)):
+            if not mixed and len(dx) == len(dy) and not all(
+                    a == b or "" in (a, b) for a, b in zip(dx, dy, strict=True)):
                 continue
-            found[(x[0], max(x[2], y[2]), min(x[2], y[2]))].append(
+            found[(vendor, max(x[2], y[2]), min(x[2], y[2]),
+                   tuple(sorted({x[0], y[0]})))].append(
                 (min(x[1], y[1]), buckets[x] | buckets[y]))
     return [(v, w, n, len(p),
              datetime.fromtimestamp(min(s for s, _ in p), UTC).strftime("%Y-%m-%d %H:%M"),
-             sorted(set().union(*(src for _, src in p)))[:4])
-            for (v, w, n), p in sorted(found.items())]
+             sorted(set().union(*(src for _, src in p)))[:4], list(layouts))
+            for (v, w, n, layouts), p in sorted(found.items())]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -53,13 +61,13 @@ def _reference(rows: list[tuple[str, int, int, str, str, str]]) -> list[tuple[ob
 def test_overlapping_buckets_match_every_pair_compared(
         rows: list[tuple[str, int, int, str, str, str]]) -> None:
     with Store() as store:
-        for i, (vendor, start, width, user, model, source) in enumerate(rows):
+        for i, (layout, start, width, user, model, source) in enumerate(rows):
             store.con.execute(
                 "INSERT INTO events (event_id, ts, user_id, model, input_tokens, "
                 "cache_write_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens, "
                 "requests, source, source_row) VALUES (?, to_timestamp(?), 'u', 'm', 1, 0, 0, "
                 "0, 0, 1, ?, ?)",
-                [f"{vendor}:{start}/{width}:{user}:{model}", start, source, i + 1])
+                [f"{layout}:{start}/{width}:{user}:{model}", start, source, i + 1])
         got = [tuple(r) for r in sqlfiles.run(store.con, "overlapping_buckets").fetchall()]
     assert got == _reference(rows)
 

@@ -29,6 +29,8 @@ CASES = {
     "openai_usage/dashboard_export.csv": "openai-usage",
     "anthropic_usage/messages_by_account.json": "anthropic-usage",
     "anthropic_usage/claude_code_report.json": "anthropic-usage",
+    "anthropic_usage/messages_buckets_list.json": "anthropic-usage",
+    "anthropic_usage/analytics_usage_by_actor.json": "anthropic-usage",
 }
 
 

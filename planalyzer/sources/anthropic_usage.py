@@ -1,4 +1,5 @@
-"""Anthropic Admin API usage reports (JSON): usage_report/messages and usage_report/claude_code.
+"""Anthropic usage JSON: the Admin API's usage_report/messages and usage_report/claude_code,
+and the Usage and Cost Analytics API's analytics/usage.
 
 messages: ``{"data": [{"starting_at", "ending_at", "results": [{"uncached_input_tokens",
 "cache_read_input_tokens", "cache_creation": {"ephemeral_5m_input_tokens",
@@ -13,12 +14,28 @@ claude_code: ``{"data": [{"date", "actor": {"type", "email_address" | "api_key_n
 }]}`` (sql/project_anthropic_claude_code_json.sql): daily, per user and model; the estimated
 cost (cents) is kept as logged_cost_usd and the subscription type as the plan.
 
-Both are aggregated: neither report has a request count, so each bucket row gets an estimated
-one: its prompt tokens (input + cache writes + cache reads) over an assumed mean prompt per
-request (--bucket-prompt-tokens, default 80,000: ``DEFAULT_BUCKET_PROMPT_TOKENS``), at least 1;
-a messages result's ``context_window`` bounds it (never fewer than the prompt over the window's
-top; a long-context window's mean request lies above its low end). The per-request token bound
-(--max-tokens) is scaled to 100,000 requests per bucket (``UNCOUNTED_BUCKET_REQUESTS``).
+analytics (the Usage and Cost Analytics API, ``GET /v1/organizations/analytics/usage``, which
+Anthropic recommends over usage_report/messages): ``{"data": [{"starting_at", "ending_at",
+"group": {"actor", "actor_type", "api_key_id", "workspace_id", "model", ...}, "usage":
+{"uncached_input_tokens", "cache_creation": {...}, "cache_read_input_tokens", "output_tokens",
+"requests", ...}}], "has_more", "next_page"}`` (sql/project_anthropic_analytics_json.sql): one
+row per time bucket and group; the user is the actor (a user's email, ``service_account:<id>``,
+``api_key:<id>``); its ``requests`` is the logged request count.
+
+A page's buckets (records, rows) saved without the page (a list of them: a script that pages
+through a report and collects each page's ``data``; or one per line) are read as the page.
+
+All are aggregated. The two usage_report reports log no request count, so each bucket row
+gets an estimated one (as does an analytics row whose ``requests`` is null): its prompt tokens
+(input + cache writes + cache reads) over an assumed mean prompt per request
+(--bucket-prompt-tokens, default 80,000: ``DEFAULT_BUCKET_PROMPT_TOKENS``), at least 1; a
+row's ``context_window`` bounds it (never fewer than the prompt over the window's top; a
+long-context window's mean request lies above its low end). For those two reports the
+per-request token bound (--max-tokens) is scaled to 100,000 requests per bucket
+(``UNCOUNTED_BUCKET_REQUESTS``).
+
+A cost report (``cost_report``, ``/v1/organizations/analytics/cost``: amounts in USD, no token
+counts) is recognised and refused, saying which usage export to load instead.
 """
 
 from __future__ import annotations
@@ -29,6 +46,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from planalyzer.errors import InputError
 from planalyzer.sources.base import Source, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.report_json import create_macros, json_projection
@@ -44,14 +62,56 @@ _BUCKET = re.compile(rb'"starting_at"\s*:\s*"[^"]*"\s*,\s*"ending_at"\s*:\s*"[^"
                      rb'\s*"results"\s*:')
 
 
+# a row of the analytics API: its token counts in a "usage" object
+_USAGE_OBJECT = re.compile(rb'"usage"\s*:\s*\{')
+# a token count as a key (a cost report names token types as values: "token_type":
+# "uncached_input_tokens")
+_TOKEN_KEY = re.compile(rb'"(?:uncached_input_tokens|cache_read_input_tokens|output_tokens)"'
+                        rb'\s*:')
+_RESULTS = re.compile(rb'"results"\s*:')
+# a cost report's line items: amounts in a currency (cost_report; analytics/cost)
+_COST_KEY = re.compile(rb'"(?:amount|list_amount|currency|cost_type)"\s*:')
+
+
 def _is_claude_code_report(head: bytes) -> bool:
     return b'"model_breakdown"' in head or b'"core_metrics"' in head
 
 
+def _is_cost_report(head: bytes) -> bool:
+    return (b'"starting_at"' in head and bool(_COST_KEY.search(head))
+            and not _TOKEN_KEY.search(head) and not _is_claude_code_report(head))
+
+
+def layout(head: bytes) -> str:
+    """Which Anthropic export a file's first bytes are: 'claude_code', 'cost' (a cost
+    report), 'analytics' (analytics/usage rows: a "usage" object, or token counts outside
+    any "results" bucket) or 'messages' (usage_report/messages buckets)."""
+    if _is_claude_code_report(head):
+        return "claude_code"
+    if _is_cost_report(head):
+        return "cost"
+    if _USAGE_OBJECT.search(head) or (_TOKEN_KEY.search(head) and not _RESULTS.search(head)):
+        return "analytics"
+    return "messages"
+
+
+def cost_report_error(key: str) -> InputError:
+    """A cost report given as usage: what to export instead."""
+    return InputError(
+        f"{key}: an Anthropic cost report (cost_report or analytics/cost: amounts in USD, no "
+        "token counts), not a usage report: export usage instead (GET "
+        "/v1/organizations/analytics/usage, or the legacy usage_report/messages) and load "
+        "that, or leave this file out")
+
+
 class AnthropicUsage(Source):
     name = "anthropic-usage"
-    description = "Anthropic Admin API usage_report/messages or usage_report/claude_code JSON"
+    description = ("Anthropic usage JSON: analytics/usage, usage_report/messages or "
+                   "usage_report/claude_code")
     aggregated = True
+    # the usage_report exports log no request count; an analytics/usage file does (its rows
+    # say which counts are estimates; the report's notes take a file whose mapping names
+    # requests for one that logs them: sql/aggregated_events.sql)
     logs_request_counts = False
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -59,12 +119,30 @@ class AnthropicUsage(Source):
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return b'"uncached_input_tokens"' in head or bool(_BUCKET.search(head)) or (
-            _is_claude_code_report(head) and b'"actor"' in head)
+            _is_claude_code_report(head) and b'"actor"' in head) or (
+            _is_cost_report(head) and b'"ending_at"' in head)
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:
-        if _is_claude_code_report(read_head(src.path)):
+        kind = layout(read_head(src.path))
+        if kind == "cost":
+            raise cost_report_error(src.key)
+        if kind == "analytics":
+            return json_projection("project_anthropic_analytics_json", {
+                "ts": "starting_at", "user_id": "group.actor|api_key_id|workspace_id",
+                "model": "group.model", "input_tokens": "usage.uncached_input_tokens",
+                "cache_write_tokens": "usage.cache_creation.ephemeral_5m_input_tokens",
+                "cache_write_1h_tokens": "usage.cache_creation.ephemeral_1h_input_tokens",
+                "cache_read_tokens": "usage.cache_read_input_tokens",
+                "output_tokens": "usage.output_tokens", "requests": "usage.requests"},
+                src, opts, empty_columns={
+                    "input_tokens": "usage.uncached_input_tokens",
+                    "cache_write_tokens": "usage.cache_creation.ephemeral_5m_input_tokens",
+                    "cache_write_1h_tokens": "usage.cache_creation.ephemeral_1h_input_tokens",
+                    "cache_read_tokens": "usage.cache_read_input_tokens",
+                    "output_tokens": "usage.output_tokens"})
+        if kind == "claude_code":
             return json_projection("project_anthropic_claude_code_json", {
                 "ts": "date", "user_id": "actor.email_address|api_key_name",
                 "plan": "subscription_type", "model": "model_breakdown.model",

@@ -133,19 +133,29 @@ def _span(seconds: int) -> str:
 
 def check_overlapping_buckets(con: duckdb.DuckDBPyConnection) -> None:
     """Usage-API buckets of different spans covering the same time (a daily and an hourly
-    export of one day) would count the same requests twice: refused, naming the files."""
+    export of one day), or an Anthropic analytics/usage export and a usage_report/messages
+    one covering the same time, would count the same requests twice: refused, naming the
+    files."""
     rows = sqlfiles.run(con, "overlapping_buckets").fetchall()
     if not rows:
         return
     parts = []
-    for vendor, wide, narrow, n, first, sources in rows:
+    mixed = False
+    for vendor, wide, narrow, n, first, sources, layouts in rows:
         files = ", ".join(display_path(str(s)) for s in sources)
-        parts.append(f"{_VENDOR_SOURCE.get(vendor, vendor)} buckets of {_span(int(wide))} and "
-                     f"{_span(int(narrow))} cover the same time ({n:,} overlapping pair(s) "
-                     f"from {first} UTC; files: {files})")
+        spans = (_span(int(wide)) if wide == narrow
+                 else f"{_span(int(wide))} and {_span(int(narrow))}")
+        what = f"buckets of {spans}"
+        if len(layouts) > 1:  # sql/overlapping_buckets.sql: one export of each layout
+            mixed = True
+            what = f"analytics/usage rows and usage_report/messages {what}"
+        parts.append(f"{_VENDOR_SOURCE.get(vendor, vendor)} {what} cover the same time "
+                     f"({n:,} overlapping pair(s) from {first} UTC; files: {files})")
+    one = ("one bucket width and one of the two Anthropic usage APIs" if mixed
+           else "one bucket width")
     raise InputError("; ".join(parts) + ": loaded together they count the same requests "
-                     "twice; load one bucket width per period (leave one of the exports out, "
-                     "or load it into another --db file)")
+                     f"twice; load {one} per period (leave one of the exports out, or load it "
+                     "into another --db file)")
 
 
 def check_old_bucket_ids(con: duckdb.DuckDBPyConnection, db: Path) -> None:
