@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import duck, file_options, sqlfiles, store_new
-from planalyzer.accounting import FileLoad, LoadReport, display_path
+from planalyzer.accounting import FileLoad, LoadReport, display_path, format_name
 from planalyzer.errors import (
     ConfigError,
     InputError,
@@ -69,7 +69,6 @@ from planalyzer.sources.report_json import (
     DEFAULT_BUCKET_PROMPT_TOKENS,
     check_old_bucket_ids,
     check_overlapping_buckets,
-    format_name,
 )
 from planalyzer.sources.tabular import READERS, Projection
 from planalyzer.sqlfiles import quote_ident

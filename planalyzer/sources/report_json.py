@@ -76,16 +76,6 @@ def _is_json(line: bytes) -> bool:
     return True
 
 
-def format_name(key: str, fmt: str) -> str:
-    """A file's format as messages name it: a .json file (one document, or a list of them)
-    is JSON, not 'jsonl', whatever reader read it ('openai-usage jsonl' -> 'openai-usage
-    JSON')."""
-    name = key.lower().removesuffix(".gz").removesuffix(".zst")
-    if name.endswith(".json") and fmt.endswith("jsonl"):
-        return fmt.removesuffix("jsonl") + "JSON"
-    return fmt
-
-
 def too_large_message(key: str, fmt: str) -> str:
     """A usage JSON whose one document (a page on one line of a file of pages) is larger
     than DuckDB reads whole by default: what to do."""
