@@ -45,6 +45,12 @@ class FileLoad:
     # token classes with no column, read as 0, while columns that look like token counts
     # went unused (ColumnMapping.unread): the load says so, even with -q
     unread_tokens: str = ""
+    # tokens the loaded rows hold that no token class counts (audio beside text-only counts):
+    # "N row(s) hold ...: field total, ...; why" (Projection.uncounted), said by the load
+    uncounted_tokens: str = ""
+    # a file that loaded no row because it is not the report it was read as: what it holds
+    # instead (Projection.holds_instead); the load refuses it, or names it beside other files
+    holds_instead: str = ""
 
     @property
     def balanced(self) -> bool:

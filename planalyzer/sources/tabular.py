@@ -8,7 +8,7 @@ that one bad cell is a rejected row, not a failed load; the projection parses it
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -120,6 +120,17 @@ class Projection:
     # the token classes read from a file column (canonical -> column): the SELECT has
     # <canonical>_empty for each class, true where that cell was empty and read as 0
     empty_columns: dict[str, str] = field(default_factory=dict)
+    # tokens a row holds that no token class counts (audio beside text-only counts): the
+    # report's field -> a column of the SELECT holding that row's such tokens (0 where none);
+    # the load names their totals over the loaded rows, with ``uncounted_why``
+    uncounted: dict[str, str] = field(default_factory=dict)
+    uncounted_why: str = ""
+    # called where the file loads no row, with the rows its reader gave (all rejected where
+    # not 0): what it holds instead ("it is a cost report ...": a usage export's reader
+    # checking the file is of its kind), or None where nothing is amiss (an empty page); the
+    # load refuses such a file (exit 2) or, beside files that loaded, names it in a note
+    # (planalyzer.load_notes.unusable_files)
+    holds_instead: Callable[[duckdb.DuckDBPyConnection, int], str | None] | None = None
 
 
 def _base(type_name: str) -> str:
