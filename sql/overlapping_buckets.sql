@@ -17,14 +17,18 @@
 -- in time only, and load together. A model name with ':' in it (OpenAI's fine-tuned
 -- 'ft:gpt-4o:org:id') splits into more parts than the vendor's dimensions: the parts between
 -- those before the model (OpenAI 3, Anthropic 4) and those after it (2, 4) are joined again
--- as the model. Groupings still of a different number of parts are compared as overlapping:
--- refused rather than risk a double count.
+-- as the model. An OpenAI result grouped by api_source ends in ':api_source=<value>'
+-- (sql/project_openai_usage_json.sql): that part is the last dimension, empty where absent
+-- (an export not grouped by it). Groupings still of a different number of parts are
+-- compared as overlapping: refused rather than risk a double count.
 WITH p AS (
     SELECT
         regexp_extract(event_id, '^([a-z]+):', 1) AS vendor,
         ts,
         CAST(regexp_extract(event_id, '^[a-z]+:[^/]*/([0-9]+):', 1) AS BIGINT) AS width_s,
-        string_split(regexp_extract(event_id, '^[a-z]+:[^/]*/[0-9]+:(.*)$', 1), ':') AS parts,
+        string_split(regexp_replace(regexp_extract(event_id, '^[a-z]+:[^/]*/[0-9]+:(.*)$', 1),
+                                    ':api_source=[^:]*$', ''), ':') AS parts,
+        regexp_extract(event_id, ':api_source=([^:]*)$', 1) AS api_source,
         source
     FROM events
     -- the prefix test first: a regex over every event of a large store costs 6x more
@@ -38,11 +42,12 @@ n AS (  -- the vendor's dimensions before and after the model
 ),
 b AS (
     SELECT vendor, ts, width_s, source,
-           CASE WHEN len(parts) > nb + na + 1
-                THEN list_concat(parts[1:nb],
-                                 [array_to_string(parts[nb + 1:len(parts) - na], ':')],
-                                 parts[len(parts) - na + 1:len(parts)])
-                ELSE parts END AS dims
+           list_append(CASE WHEN len(parts) > nb + na + 1
+                            THEN list_concat(parts[1:nb],
+                                             [array_to_string(parts[nb + 1:len(parts) - na],
+                                                              ':')],
+                                             parts[len(parts) - na + 1:len(parts)])
+                            ELSE parts END, api_source) AS dims
     FROM n
 ),
 buckets AS (
