@@ -22,6 +22,9 @@ CASES = {
     "langfuse/observations.csv": "langfuse",
     "openai_usage/completions_by_user_model.json": "openai-usage",
     "openai_usage/dashboard_export.csv": "openai-usage",
+    "openai_usage/buckets_list.json": "openai-usage",
+    "openai_usage/completions_current_api.json": "openai-usage",
+    "openai_usage/dashboard_current.csv": "openai-usage",
     "anthropic_usage/messages_by_account.json": "anthropic-usage",
     "anthropic_usage/claude_code_report.json": "anthropic-usage",
 }
