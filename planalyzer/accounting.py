@@ -45,6 +45,12 @@ class FileLoad:
     # token classes with no column, read as 0, while columns that look like token counts
     # went unused (ColumnMapping.unread): the load says so, even with -q
     unread_tokens: str = ""
+    # tokens the loaded rows hold that no token class counts (audio beside text-only counts):
+    # "N row(s) hold ...: field total, ...; why" (Projection.uncounted), said by the load
+    uncounted_tokens: str = ""
+    # a file that loaded no row because it is not the report it was read as: what it holds
+    # instead (Projection.holds_instead); the load refuses it, or names it beside other files
+    holds_instead: str = ""
 
     @property
     def balanced(self) -> bool:
@@ -130,6 +136,16 @@ def no_usage_detail(report: LoadReport) -> str:
     return "; ".join(parts)
 
 
+def format_name(key: str, fmt: str) -> str:
+    """A file's format as messages and the load table name it: a .json file (one document, or
+    a list of them) is JSON, not 'jsonl', whatever reader read it ('openai-usage jsonl' ->
+    'openai-usage JSON')."""
+    name = key.lower().removesuffix(".gz").removesuffix(".zst")
+    if name.endswith(".json") and fmt.endswith("jsonl"):
+        return fmt.removesuffix("jsonl") + "JSON"
+    return fmt
+
+
 def display_path(source: str) -> str:
     """A source path relative to the working directory when it lies below it."""
     try:
@@ -154,7 +170,8 @@ def accounting_tables(report: LoadReport, max_file_rows: int | None = None) -> l
     if max_file_rows is not None:
         shown, folded = _fold(report.files, max_file_rows)
     rows: list[tuple[object, ...]] = [
-        (display_path(f.source), f.format, f.status, f.rows_read, f.rows_loaded,
+        (display_path(f.source), format_name(f.source, f.format), f.status, f.rows_read,
+         f.rows_loaded,
          f.rows_rejected, f.duplicates_dropped)
         for f in shown
     ]

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planalyzer.accounting import FileLoad, LoadReport, display_path
+from planalyzer.accounting import FileLoad, LoadReport, display_path, format_name
 from planalyzer.errors import InputError
 from planalyzer.sources import registry
 from planalyzer.sources.base import read_head
@@ -72,8 +72,8 @@ def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
     notes = []
     for fl in report.files:
         if (fl.status not in ("loaded", "reloaded") or not fl.rows_read
-                or fl.rows_rejected < fl.rows_read):
-            continue
+                or fl.rows_rejected < fl.rows_read or fl.holds_instead):
+            continue  # (a file its reader says is another report is said so: unusable_files)
         looks = registry.detect(Path(fl.source)).name
         reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(fl.rejected_by_reason.items()))
         hint = (f"it looks like {looks} logs: give --source {looks}, or omit --source"
@@ -83,6 +83,24 @@ def _all_rejected_notes(report: LoadReport, name: str) -> list[str]:
         notes.append(f"{fl.source}: --source {name} rejected all {fl.rows_read:,} row(s) "
                      f"({reasons}); {hint}")
     return notes
+
+def unusable_files(report: LoadReport) -> list[str]:
+    """Files read now that loaded no row because they are not the report they were read as
+    (``FileLoad.holds_instead``: a cost report read as a usage report, a file of items that
+    are no usage buckets): each named with the format it was read as and what it holds. An
+    error (exit 2) when no other file of the load read a row (or is kept from an earlier
+    --db load), else a note each: such a file must never load silently as 0 rows."""
+    bad = [fl for fl in report.files if fl.holds_instead and fl.status != "unchanged"]
+    if not bad:
+        return []
+    said = [f"{display_path(fl.source)}: read as {format_name(fl.source, fl.format)}, but "
+            f"{fl.holds_instead}" for fl in bad]
+    if not any(fl.rows_read or fl.status == "unchanged"
+               for fl in report.files if not fl.holds_instead):
+        more = f" (and {len(bad) - 1} more file(s) like it)" if len(bad) > 1 else ""
+        raise InputError(said[0] + more)
+    return said
+
 
 def passed_notes(passed: list[str]) -> list[str]:
     """Folders and files a walk passed over ('PATH: why', planalyzer.sources.registry.resolve;
@@ -111,6 +129,12 @@ def unread_token_notes(loads: list[FileLoad]) -> list[str]:
     went unused (planalyzer.sources.unmapped)."""
     return [f"{display_path(fl.source)}: {fl.unread_tokens}" for fl in loads
             if fl.unread_tokens and fl.status != "unchanged"]
+
+def uncounted_token_notes(loads: list[FileLoad]) -> list[str]:
+    """Per file read now: tokens its loaded rows hold that no token class counts (an OpenAI
+    export's audio counts beside its text-only input and output), with their totals."""
+    return [f"{display_path(fl.source)}: {fl.uncounted_tokens}" for fl in loads
+            if fl.uncounted_tokens and fl.status != "unchanged"]
 
 def kept_notes(loads: list[FileLoad]) -> list[str]:
     """Rows loaded without a value that could not be read (a logged cost '$0.01'), and rows

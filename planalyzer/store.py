@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import duck, file_options, sqlfiles, store_new
-from planalyzer.accounting import FileLoad, LoadReport, display_path
+from planalyzer.accounting import FileLoad, LoadReport, display_path, format_name
 from planalyzer.errors import (
     ConfigError,
     InputError,
@@ -41,7 +41,9 @@ from planalyzer.load_notes import (
     local_time_notes,
     passed_notes,
     source_notes,
+    uncounted_token_notes,
     unread_token_notes,
+    unusable_files,
     user_option_notes,
 )
 from planalyzer.manifest import (
@@ -69,7 +71,6 @@ from planalyzer.sources.report_json import (
     DEFAULT_BUCKET_PROMPT_TOKENS,
     check_old_bucket_ids,
     check_overlapping_buckets,
-    format_name,
 )
 from planalyzer.sources.tabular import READERS, Projection
 from planalyzer.sqlfiles import quote_ident
@@ -326,6 +327,9 @@ class Store:
                     f"{display_path(broken[0])}{more}; remove them or restore their targets")
             if opts.user_id is not None or opts.user_map:
                 report.notes.extend(user_option_notes(sources, opts))
+            # files that loaded no row for not being what they were read as: an error when
+            # nothing else is in the load, else a note each
+            report.notes.extend(unusable_files(report))
             # (the checks run only when options are given: a --db reload of thousands of
             # unchanged files pays nothing for them)
             if self.path is not None and set(opts.read_options()) - {"--dedupe-on"}:
@@ -512,7 +516,8 @@ class Store:
         # the notes are on files read now (a --db rerun passes thousands of unchanged ones)
         now = [fl for fl in loads if fl.status != "unchanged"]
         return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(now)
-                          + unread_token_notes(now) + kept_notes(now) + encoding_notes(now)
+                          + unread_token_notes(now) + uncounted_token_notes(now)
+                          + kept_notes(now) + encoding_notes(now)
                           + rejected_copy_notes(self.con, now)
                           + local_time_notes(now, opts.timezone)
                           + estimated_request_notes(now, opts.bucket_prompt_tokens)
@@ -770,6 +775,11 @@ class Store:
                 rejected += _count(sqlfiles.run(self.con, "insert_rejected_rows", params,
                                                 {"checked_rows": checked}))
             costless, empty = _kept_counts(self.con, proj, params, checked)
+            uncounted = _uncounted(self.con, proj, params, checked) if inserted else ""
+            # a file that loaded no row: its reader says what it holds where it is not the
+            # report it was read as (a cost report read as usage); None: nothing amiss
+            holds = (proj.holds_instead(self.con, read - bad_lines)
+                     if not inserted and proj.holds_instead is not None else None)
             shifts: dict[str, int] = {}
             if opts.timezone != "UTC" and proj.local_ts:
                 row = sqlfiles.run(self.con, "count_local_time_shifts", params,
@@ -791,7 +801,8 @@ class Store:
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
             kept_without={"logged cost": costless} if costless else {},
             local_time_shifts=shifts, estimated_requests=estimated, empty_read_as_zero=empty,
-            unread_tokens=proj.mapping.unread or "",
+            unread_tokens=proj.mapping.unread or "", uncounted_tokens=uncounted,
+            holds_instead=holds or "",
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:
@@ -846,6 +857,24 @@ def _kept_counts(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[
     return costless, {proj.empty_columns[c]: int(n)
                       for c, n in zip(TOKEN_COLUMNS, row, strict=True)
                       if n and c in proj.empty_columns}
+
+
+def _uncounted(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[str, Any],
+               checked: str) -> str:
+    """The tokens the loaded rows hold that no token class counts (Projection.uncounted), as
+    the load says them: 'N row(s) hold ...: field total, ...; why'; '' where there are none."""
+    if not proj.uncounted:
+        return ""
+    cols = [f"c.{quote_ident(c)}" for c in proj.uncounted.values()]
+    row = sqlfiles.run(con, "sum_uncounted_tokens", params, {
+        "checked_rows": checked, "any": " OR ".join(f"{c} > 0" for c in cols),
+        "sums": ", ".join(f"coalesce(sum({c}), 0)" for c in cols)}).fetchall()[0]
+    totals = [(name, int(n)) for name, n in zip(proj.uncounted, row[1:], strict=True) if n]
+    if not row[0] or not totals:
+        return ""
+    return (f"{int(row[0]):,} row(s) hold tokens that no token class counts, neither loaded "
+            "nor priced: " + ", ".join(f"{name} {n:,}" for name, n in totals)
+            + (f"; {proj.uncounted_why}" if proj.uncounted_why else ""))
 
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)

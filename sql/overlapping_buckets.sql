@@ -21,19 +21,23 @@
 -- in time only, and load together. A model name with ':' in it (OpenAI's fine-tuned
 -- 'ft:gpt-4o:org:id') splits into more parts than the vendor's dimensions: the parts between
 -- those before the model (OpenAI 3, Anthropic 4) and those after it (2, 4) are joined again
--- as the model. Groupings still of a different number of parts are compared as overlapping:
--- refused rather than risk a double count. Anthropic's analytics/usage rows
--- ('anthropic-analytics:', ':' in a value written %3A: no rejoining) are another layout of
--- the same usage as usage_report/messages results ('anthropic:'): a bucket of one and a
--- bucket of the other that cover the same time (the same start and width included) are
--- always refused, their groupings being of other dimensions.
+-- as the model. An OpenAI result grouped by api_source ends in ':api_source=<value>'
+-- (sql/project_openai_usage_json.sql): that part is the last dimension, empty where absent
+-- (an export not grouped by it). Groupings still of a different number of parts are
+-- compared as overlapping: refused rather than risk a double count. Anthropic's
+-- analytics/usage rows ('anthropic-analytics:', ':' in a value written %3A: no rejoining)
+-- are another layout of the same usage as usage_report/messages results ('anthropic:'): a
+-- bucket of one and a bucket of the other that cover the same time (the same start and
+-- width included) are always refused, their groupings being of other dimensions.
 WITH p AS (
     SELECT
         regexp_extract(event_id, '^([a-z-]+):', 1) AS layout,
         regexp_extract(event_id, '^([a-z]+)', 1) AS vendor,
         ts,
         CAST(regexp_extract(event_id, '^[a-z-]+:[^/]*/([0-9]+):', 1) AS BIGINT) AS width_s,
-        string_split(regexp_extract(event_id, '^[a-z-]+:[^/]*/[0-9]+:(.*)$', 1), ':') AS parts,
+        string_split(regexp_replace(regexp_extract(event_id, '^[a-z-]+:[^/]*/[0-9]+:(.*)$', 1),
+                                    ':api_source=[^:]*$', ''), ':') AS parts,
+        regexp_extract(event_id, ':api_source=([^:]*)$', 1) AS api_source,
         source
     FROM events
     -- the prefix test first: a regex over every event of a large store costs 6x more
@@ -49,11 +53,12 @@ n AS (  -- the layout's dimensions before and after the model
 ),
 b AS (
     SELECT vendor, layout, ts, width_s, source,
-           CASE WHEN len(parts) > nb + na + 1
-                THEN list_concat(parts[1:nb],
-                                 [array_to_string(parts[nb + 1:len(parts) - na], ':')],
-                                 parts[len(parts) - na + 1:len(parts)])
-                ELSE parts END AS dims
+           list_append(CASE WHEN len(parts) > nb + na + 1
+                            THEN list_concat(parts[1:nb],
+                                             [array_to_string(parts[nb + 1:len(parts) - na],
+                                                              ':')],
+                                             parts[len(parts) - na + 1:len(parts)])
+                            ELSE parts END, api_source) AS dims
     FROM n
 ),
 buckets AS (

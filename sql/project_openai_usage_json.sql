@@ -1,27 +1,53 @@
 -- project_openai_usage_json: OpenAI Usage API completions pages as canonical rows.
--- inputs: read_json($path): a page {"object":"page","data":[bucket...]}, a list of pages or one
---         page per line; bucket = {start_time, end_time, results: [result...]}
--- outputs: the projection columns sql/checked_rows.sql expects, one row per result
+-- inputs: read_json_objects($path): a page {"object":"page","data":[bucket...]}, a list of
+--         pages or one page per line; or buckets saved without their page (a list of buckets,
+--         or one bucket per line: OpenAI's cookbook pagination keeps each page's `data`);
+--         bucket = {start_time, end_time, results: [result...]}
+-- outputs: the projection columns sql/checked_rows.sql expects, one row per result, and
+--          uncounted_input_audio / uncounted_output_audio (audio tokens that input_tokens or
+--          output_tokens do not hold: the load names their totals)
 -- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
--- input_tokens include input_cached_tokens (OpenAI's counting), so input = input - cached; a
--- result with more cached tokens than input (or cached tokens and no input) is rejected as
--- 'cache reads above the input count that includes them' (as in the tabular sources,
--- planalyzer.sources.tabular), not as a negative count. A result with no num_model_requests
--- gets an estimated count: max(1, ceil(prompt / $bucket_prompt_tokens)), the prompt being
--- the input (cached tokens included).
+-- input_tokens include the cached tokens and, in the current API, the cache-write tokens
+-- (input_cache_write_tokens: 30-minute retention; input_cache_write_12h_tokens: 12-hour), so
+-- input = input - cached - cache writes; the 30-minute writes are read as the 5-minute write
+-- class and the 12-hour writes as the 1-hour class (OpenAI's retention periods differ from
+-- Anthropic's; each class is priced at the model's write price, the input price for the
+-- OpenAI models priced: planalyzer/data/api_prices.toml). A result with more cached tokens
+-- than input (or cached tokens and no input) is rejected as 'cache reads above the input
+-- count that includes them', one whose cached and cache-write tokens together pass it as
+-- 'cache reads and writes above the input count that includes them' (as in the tabular
+-- sources, planalyzer.sources.tabular), not as a negative count. A result with no
+-- num_model_requests gets an estimated count: max(1, ceil(prompt / $bucket_prompt_tokens)),
+-- the prompt being the input (cached and cache-write tokens included).
 -- A result whose token counts are all null (or absent) is rejected ('no token counts'); a
 -- null count beside others is read as 0, and <class>_empty says so (the load counts them,
 -- sql/count_empty_token_cells.sql).
+-- Audio: until OpenAI added the breakdown fields (input_uncached_tokens, input_text_tokens,
+-- output_text_tokens, input_cache_write_tokens ...), input_tokens and output_tokens counted
+-- text only, and input_audio_tokens / output_audio_tokens were apart; now input_tokens and
+-- output_tokens hold text, audio and image tokens and input_audio_tokens is the uncached
+-- audio part. A result's audio count is taken as apart (uncounted_*) where the result has
+-- none of the breakdown fields, or where it exceeds the count that would hold it (the
+-- uncached input; output_tokens).
+-- (pa_int reads at most 18 digits: the sums and differences here stay within BIGINT.)
 -- The user is user_id where the export was grouped by user, else the project or API key.
 -- event_id names the bucket (its start and width in seconds: a daily and an hourly bucket
--- starting at the same time differ) and its grouping, so the same export loaded twice is not
--- counted twice; buckets of different widths that overlap are refused after the load
+-- starting at the same time differ) and its grouping (user, project, key, model, batch,
+-- service_tier, and api_source as ':api_source=<value>' where the export was grouped by it:
+-- the ids of results without it are those of earlier versions), so the same export loaded
+-- twice is not counted twice and two results differing in one dimension are both kept;
+-- buckets of different widths that overlap are refused after the load
 -- (sql/overlapping_buckets.sql).
-WITH buckets AS (
-    SELECT unnest(json_extract(page.data, '$[*]')) AS bucket
-    FROM read_json($path, format = 'auto', columns = {data: 'JSON'},
-                   maximum_object_size = $max_object_size) AS page
+WITH docs AS (
+    SELECT json AS doc
+    FROM read_json_objects($path, format = 'auto', maximum_object_size = $max_object_size)
+),
+buckets AS (
+    SELECT unnest(CASE WHEN json_type(doc, '$.data') = 'ARRAY'
+                       THEN json_extract(doc, '$.data[*]')
+                       WHEN json_type(doc, '$.results') = 'ARRAY' THEN [doc] END) AS bucket
+    FROM docs
 ),
 results AS (
     SELECT bucket, unnest(json_extract(bucket, '$.results[*]')) AS r FROM buckets
@@ -33,50 +59,75 @@ f AS (
         json_extract_string(bucket, '$.end_time') AS end_s,
         json_extract_string(r, ['$.user_id', '$.project_id', '$.api_key_id', '$.model',
                                 '$.input_tokens', '$.input_cached_tokens', '$.output_tokens',
-                                '$.num_model_requests', '$.batch', '$.service_tier']) AS v
+                                '$.num_model_requests', '$.batch', '$.service_tier',
+                                '$.input_cache_write_tokens',
+                                '$.input_cache_write_12h_tokens', '$.api_source',
+                                '$.input_audio_tokens', '$.output_audio_tokens',
+                                '$.input_uncached_tokens', '$.input_text_tokens',
+                                '$.output_text_tokens']) AS v
     FROM results
+),
+t AS (
+    SELECT f.*,
+           coalesce(pa_int(v[5]), 0) AS n_in, coalesce(pa_int(v[6]), 0) AS n_cr,
+           coalesce(pa_int(v[11]), 0) AS n_cw, coalesce(pa_int(v[12]), 0) AS n_cw12h,
+           coalesce(pa_int(v[7]), 0) AS n_out,
+           coalesce(pa_int(v[14]), 0) AS a_in, coalesce(pa_int(v[15]), 0) AS a_out,
+           -- the result has the current API's breakdown fields (audio is inside the counts)
+           coalesce(v[11], v[12], v[16], v[17], v[18]) IS NOT NULL AS breakdown
+    FROM f
 )
 SELECT
     'openai:' || coalesce(start_s, '') || '/'
         || coalesce(CAST(TRY_CAST(end_s AS BIGINT) - TRY_CAST(start_s AS BIGINT) AS VARCHAR), '')
         || ':' || coalesce(v[1], '') || ':' || coalesce(v[2], '')
         || ':' || coalesce(v[3], '') || ':' || coalesce(v[4], '') || ':' || coalesce(v[9], '')
-        || ':' || coalesce(v[10], '') AS event_id,
+        || ':' || coalesce(v[10], '')
+        || coalesce(':api_source=' || nullif(v[13], ''), '') AS event_id,
     to_timestamp(TRY_CAST(start_s AS DOUBLE)) AS ts,
     start_s IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
-    CASE WHEN v[5] IS NULL AND v[6] IS NULL AND v[7] IS NULL THEN 'no token counts'
-         WHEN NOT pa_bad(v[5]) AND NOT pa_bad(v[6])
-              AND coalesce(pa_int(v[5]), 0) >= 0
-              AND coalesce(pa_int(v[6]), 0) > coalesce(pa_int(v[5]), 0)
-         THEN 'cache reads above the input count that includes them' END AS count_problem,
+    CASE WHEN v[5] IS NULL AND v[6] IS NULL AND v[7] IS NULL AND v[11] IS NULL
+              AND v[12] IS NULL THEN 'no token counts'
+         WHEN pa_bad(v[5]) OR pa_bad(v[6]) OR pa_bad(v[11]) OR pa_bad(v[12])
+              OR n_in < 0 OR n_cw < 0 OR n_cw12h < 0 THEN NULL
+         WHEN n_cr > n_in THEN 'cache reads above the input count that includes them'
+         WHEN n_cr + n_cw + n_cw12h > n_in
+         THEN 'cache reads and writes above the input count that includes them' END
+        AS count_problem,
     coalesce(nullif(v[1], ''), 'project:' || nullif(v[2], ''), 'api_key:' || nullif(v[3], ''),
              'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
     v[4] AS model,
     pa_bad(v[5]) AS input_tokens_bad,
-    false AS cache_write_tokens_bad,
-    false AS cache_write_1h_tokens_bad,
+    pa_bad(v[11]) AS cache_write_tokens_bad,
+    pa_bad(v[12]) AS cache_write_1h_tokens_bad,
     pa_bad(v[6]) AS cache_read_tokens_bad,
     pa_bad(v[7]) AS output_tokens_bad,
     pa_bad(v[8]) AS requests_bad,
-    coalesce(pa_int(v[5]), 0) - coalesce(pa_int(v[6]), 0) AS input_tokens,
-    CAST(0 AS BIGINT) AS cache_write_tokens,
-    CAST(0 AS BIGINT) AS cache_write_1h_tokens,
-    coalesce(pa_int(v[6]), 0) AS cache_read_tokens,
-    coalesce(pa_int(v[7]), 0) AS output_tokens,
-    coalesce(pa_int(v[8]), TRY_CAST(greatest(1, (CAST(coalesce(pa_int(v[5]), 0) AS HUGEINT)
+    n_in - n_cr - n_cw - n_cw12h AS input_tokens,
+    n_cw AS cache_write_tokens,
+    n_cw12h AS cache_write_1h_tokens,
+    n_cr AS cache_read_tokens,
+    n_out AS output_tokens,
+    coalesce(pa_int(v[8]), TRY_CAST(greatest(1, (CAST(n_in AS HUGEINT)
                                                  + $bucket_prompt_tokens - 1)
                                                 // $bucket_prompt_tokens) AS BIGINT)) AS requests,
     v[8] IS NULL AS requests_estimated,
     v[5] IS NULL AND json_type(r, '$.input_tokens') = 'NULL' AS input_tokens_empty,
-    false AS cache_write_tokens_empty,
-    false AS cache_write_1h_tokens_empty,
+    v[11] IS NULL AND json_type(r, '$.input_cache_write_tokens') = 'NULL'
+        AS cache_write_tokens_empty,
+    v[12] IS NULL AND json_type(r, '$.input_cache_write_12h_tokens') = 'NULL'
+        AS cache_write_1h_tokens_empty,
     v[6] IS NULL AND json_type(r, '$.input_cached_tokens') = 'NULL' AS cache_read_tokens_empty,
     v[7] IS NULL AND json_type(r, '$.output_tokens') = 'NULL' AS output_tokens_empty,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,
     row_number() OVER () AS source_row,
-    CAST(r AS VARCHAR) AS raw_json
-FROM f
+    CAST(r AS VARCHAR) AS raw_json,
+    CASE WHEN a_in > 0 AND (NOT breakdown OR a_in > n_in - n_cr - n_cw - n_cw12h)
+         THEN a_in ELSE 0 END AS uncounted_input_audio,
+    CASE WHEN a_out > 0 AND (NOT breakdown OR a_out > n_out) THEN a_out ELSE 0 END
+        AS uncounted_output_audio
+FROM t

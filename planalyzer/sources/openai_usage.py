@@ -2,34 +2,67 @@
 
 JSON: ``{"object": "page", "data": [{"object": "bucket", "start_time", "end_time", "results":
 [{"object": "organization.usage.completions.result", "input_tokens", "input_cached_tokens",
-"output_tokens", "num_model_requests", "project_id", "user_id", "api_key_id", "model", "batch"}
-]}]}`` (sql/project_openai_usage_json.sql). CSV: the same fields as columns, with start_time
-(epoch seconds) or start_time_iso; as in the JSON, a row's user is its user_id (or
-user_email), else ``project:<project_id>``, else ``api_key:<api_key_id>``, else
-``organization``. input_tokens include input_cached_tokens. Rows are buckets
-(a day, an hour, a minute) with num_model_requests as the request count.
+"input_cache_write_tokens", "input_cache_write_12h_tokens", "output_tokens",
+"num_model_requests", "project_id", "user_id", "api_key_id", "model", "batch", "service_tier",
+"api_source"}]}]}`` (sql/project_openai_usage_json.sql), a list of such pages or one a line,
+or the buckets saved without their page (a list of buckets, or one a line: what OpenAI's
+cookbook pagination loop keeps). CSV: the same fields as columns, with start_time (epoch
+seconds) or start_time_iso; as in the JSON, a row's user is its user_id (or user_email), else
+``project:<project_id>``, else ``api_key:<api_key_id>``, else ``organization``. Rows are
+buckets (a day, an hour, a minute) with num_model_requests as the request count.
+
+input_tokens include input_cached_tokens and, in the current API, the cache writes
+(``input_cache_write_tokens``, 30-minute retention; ``input_cache_write_12h_tokens``,
+12-hour): input = input_tokens - cached - cache writes. The 30-minute writes are read as the
+5-minute cache-write class, the 12-hour writes as the 1-hour class (OpenAI's retention periods
+are not Anthropic's; each class is priced at the model's cache-write price, which for the
+OpenAI models in planalyzer/data/api_prices.toml is the input price).
+
+Audio: where a result or row has the current API's breakdown fields (``input_uncached_tokens``,
+``input_text_tokens``, ``output_text_tokens``, the cache-write counts), input_tokens and
+output_tokens hold text, audio and image tokens, and the audio counts are parts of them;
+without them (the API's older layout) input_tokens and output_tokens count text only and
+``input_audio_tokens`` / ``output_audio_tokens`` are apart: the load names their totals
+(neither loaded nor priced), as it does where an audio count exceeds the count that would
+hold it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import duckdb
 
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.mapping import normalise
 from planalyzer.sources.preset import PresetSource, header_names
 from planalyzer.sources.report_json import create_macros, json_projection
-from planalyzer.sources.tabular import Projection
+from planalyzer.sources.tabular import Preset, Projection
+from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
 _JSON_MARK = b"organization.usage.completions.result"
 # a page of buckets whose first ones are empty (an hourly or minute page is mostly empty
-# buckets: the first result may lie beyond the sniffed head)
+# buckets: the first result may lie beyond the sniffed head), or buckets saved without their
+# page (a list of them, or one a line)
 _BUCKET = re.compile(rb'"object"\s*:\s*"bucket"\s*,\s*"start_time"\s*:')
+
+# the fields that say a result is of the current API's layout, whose input_tokens and
+# output_tokens hold the audio tokens (their breakdown)
+BREAKDOWN_FIELDS = ("input_uncached_tokens", "input_text_tokens", "output_text_tokens",
+                    "input_cache_write_tokens", "input_cache_write_12h_tokens")
+AUDIO_WHY = ("this export's input_tokens and output_tokens count text only (it lacks the "
+             "current Usage API's breakdown fields, input_uncached_tokens and the like), or "
+             "its audio counts exceed them; audio is billed at its own prices, which the "
+             "price catalog does not hold: price these tokens apart (docs/sources.md)")
+CACHE_WRITE_NOTE = ("cache writes come out of input_tokens too: input_cache_write_tokens "
+                    "(OpenAI's 30-minute retention) as the 5-minute class, "
+                    "input_cache_write_12h_tokens (12-hour) as the 1-hour class")
 
 
 class OpenAIUsage(PresetSource):
@@ -43,6 +76,8 @@ class OpenAIUsage(PresetSource):
         "user_id": ("user_id", "user_email", "project_id", "api_key_id"),
         "model": ("model",),
         "input_tokens": ("input_tokens",),
+        "cache_write_tokens": ("input_cache_write_tokens",),
+        "cache_write_1h_tokens": ("input_cache_write_12h_tokens",),
         "cache_read_tokens": ("input_cached_tokens",),
         "output_tokens": ("output_tokens",),
         "requests": ("num_model_requests",),
@@ -65,15 +100,54 @@ class OpenAIUsage(PresetSource):
     def stages(self, src: SourceFile) -> bool:
         return src.format != "jsonl" and super().stages(src)  # the API JSON has its own SQL
 
+    def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
+        return replace(super().preset(present, opts), input_includes_cache_write=True,
+                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY,
+                       notes=(CACHE_WRITE_NOTE,) if _writes_mapped(present, opts) else ())
+
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:
         if src.format == "jsonl":
             return json_projection("project_openai_usage_json", {
                 "ts": "bucket.start_time", "user_id": "user_id|project_id|api_key_id",
-                "model": "model", "input_tokens": "input_tokens-input_cached_tokens",
+                "model": "model",
+                "input_tokens": "input_tokens-input_cached_tokens-input_cache_write_tokens"
+                                "-input_cache_write_12h_tokens",
+                "cache_write_tokens": "input_cache_write_tokens",
+                "cache_write_1h_tokens": "input_cache_write_12h_tokens",
                 "cache_read_tokens": "input_cached_tokens", "output_tokens": "output_tokens",
                 "requests": "num_model_requests"}, src, opts, inclusive=True, empty_columns={
                     "input_tokens": "input_tokens", "cache_read_tokens": "input_cached_tokens",
-                    "output_tokens": "output_tokens"})
+                    "cache_write_tokens": "input_cache_write_tokens",
+                    "cache_write_1h_tokens": "input_cache_write_12h_tokens",
+                    "output_tokens": "output_tokens"},
+                uncounted={"input_audio_tokens": "uncounted_input_audio",
+                           "output_audio_tokens": "uncounted_output_audio"},
+                uncounted_why=AUDIO_WHY, notes=(CACHE_WRITE_NOTE,))
         return super().projection(con, src, opts)
+
+
+def _writes_mapped(present: dict[str, str], opts: LoadOptions) -> bool:
+    return any(n in present for n in ("input_cache_write_tokens", "input_cache_write_12h_tokens")
+               ) or any(c in opts.mapping.explicit
+                        for c in ("cache_write_tokens", "cache_write_1h_tokens"))
+
+
+def _audio_apart(types: dict[str, str], values: dict[str, str]) -> dict[str, str]:
+    """The dashboard CSV's audio tokens that its input and output counts do not hold (the
+    columns of the API's older layout, or audio above the count that would hold it): field ->
+    BIGINT SQL over ``src`` (0 where none)."""
+    by_name = {normalise(c): c for c in types}
+    breakdown = any(f in by_name for f in BREAKDOWN_FIELDS)
+    out: dict[str, str] = {}
+    for name, holder in (("input_audio_tokens", values["input_tokens"]),
+                         ("output_audio_tokens", values["output_tokens"])):
+        col = by_name.get(name)
+        if col is None:
+            continue
+        text = f"nullif(trim(CAST(src.{quote_ident(col)} AS VARCHAR)), '')"
+        n = f"coalesce(TRY_CAST(TRY_CAST({text} AS DOUBLE) AS BIGINT), 0)"
+        apart = "true" if not breakdown else f"{n} > coalesce({holder}, 0)"
+        out[name] = f"CASE WHEN {n} > 0 AND ({apart}) THEN {n} ELSE 0 END"
+    return out

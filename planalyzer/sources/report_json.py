@@ -76,16 +76,6 @@ def _is_json(line: bytes) -> bool:
     return True
 
 
-def format_name(key: str, fmt: str) -> str:
-    """A file's format as messages name it: a .json file (one document, or a list of them)
-    is JSON, not 'jsonl', whatever reader read it ('openai-usage jsonl' -> 'openai-usage
-    JSON')."""
-    name = key.lower().removesuffix(".gz").removesuffix(".zst")
-    if name.endswith(".json") and fmt.endswith("jsonl"):
-        return fmt.removesuffix("jsonl") + "JSON"
-    return fmt
-
-
 def too_large_message(key: str, fmt: str) -> str:
     """A usage JSON whose one document (a page on one line of a file of pages) is larger
     than DuckDB reads whole by default: what to do."""
@@ -97,26 +87,100 @@ def too_large_message(key: str, fmt: str) -> str:
             "not, is read whole)")
 
 
+# the key of a bucket's list of rows, by projection (sql/<name>.sql): 'results' unless named
+_ROWS_KEY = {"project_anthropic_claude_code_json": "model_breakdown"}
+# the report to export instead of a file that is not one, by projection
+OPENAI_USAGE_EXPORT = "usage/completions (GET /v1/organization/usage/completions)"
+USAGE_EXPORT = {
+    "project_openai_usage_json": OPENAI_USAGE_EXPORT,
+    "project_anthropic_messages_json":
+        "usage_report/messages (GET /v1/organizations/usage_report/messages)",
+    "project_anthropic_claude_code_json":
+        "usage_report/claude_code (GET /v1/organizations/usage_report/claude_code)",
+}
+_OPENAI_COST = "organization.costs.result"
+
+
 def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts: LoadOptions,
                     inclusive: bool = False, counts_requests: bool = True,
-                    empty_columns: dict[str, str] | None = None) -> Projection:
+                    empty_columns: dict[str, str] | None = None,
+                    uncounted: dict[str, str] | None = None, uncounted_why: str = "",
+                    notes: tuple[str, ...] = (), rows_key: str | None = None) -> Projection:
     """The projection in ``sql/<sql_name>.sql`` (it reads ``$path`` with
     ``$max_object_size``, and estimates a bucket's missing request count from
     ``$bucket_prompt_tokens``); ``fields`` documents which report field feeds each canonical
-    column (shown in the load's mapping table). ``counts_requests`` False: the report logs no
-    request count (its rows are buckets). ``empty_columns``: the token classes the SQL
-    reads from a report field (canonical -> field): it has <class>_empty, true where that
-    field is null (read as 0; the load counts them)."""
+    column (shown in the load's mapping table, with ``notes``). ``counts_requests`` False: the
+    report logs no request count (its rows are buckets). ``empty_columns``: the token classes
+    the SQL reads from a report field (canonical -> field): it has <class>_empty, true where
+    that field is null (read as 0; the load counts them). ``uncounted``: report fields whose
+    tokens no class counts -> the SQL's column holding them per row (the load names their
+    totals, with ``uncounted_why``). ``rows_key``: the key of a bucket's list of rows
+    ('results' unless ``_ROWS_KEY`` names another): a file that loads no row is checked for
+    what it holds instead (``holds_instead``)."""
     sql = sqlfiles.load(sql_name).render()
     mapping = ColumnMapping(columns=fields, how=dict.fromkeys(fields, "preset"),
-                            input_includes_cache_read=inclusive)
-    params: dict[str, object] = {"max_object_size": max_object_size(src.path),
+                            input_includes_cache_read=inclusive, notes=notes)
+    size = max_object_size(src.path)
+    params: dict[str, object] = {"max_object_size": size,
                                  "bucket_prompt_tokens": opts.bucket_prompt_tokens}
     if not counts_requests:
         params["bucket_requests"] = UNCOUNTED_BUCKET_REQUESTS
+    key = rows_key or _ROWS_KEY.get(sql_name, "results")
+    export = USAGE_EXPORT.get(sql_name, "the usage report")
+
+    def check(con: duckdb.DuckDBPyConnection, read: int) -> str | None:
+        return holds_instead(con, src, size, key, export, read)
+
     return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None,
                       params=params, estimates_requests=True,
-                      empty_columns=dict(empty_columns or {}))
+                      empty_columns=dict(empty_columns or {}), uncounted=dict(uncounted or {}),
+                      uncounted_why=uncounted_why, holds_instead=check)
+
+
+def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, rows_key: str,
+                  export: str, read: int) -> str | None:
+    """What a usage-report JSON file that loaded no row holds instead of usage (``read``: the
+    rows its reader gave, all rejected where not 0), with what to do; None where nothing is
+    amiss (an empty page, or buckets whose lists are empty; rows rejected for their values).
+    ``export``: the report to export instead (its endpoint).
+    A file of cost results is a cost report; a file whose items are no buckets (or whose
+    buckets its reader did not read) is named with what its items hold."""
+    (docs, _pages, loose, loose_keys, loose_buckets, items, other_items, item_keys, rows, costs,
+     cost_object) = sqlfiles.run(con, "usage_json_contents", {
+         "path": src.key, "max_object_size": size, "rows_key": rows_key}).fetchall()[0]
+    if rows and costs == rows:
+        if cost_object == _OPENAI_COST:
+            export = OPENAI_USAGE_EXPORT
+        kind = cost_object or "cost"
+        return (f"it is a cost report ({costs:,} {kind} result(s): amounts, not token counts), "
+                f"not a usage report: export {export} and load that")
+    if read or not docs:
+        return None
+    if rows:
+        where = (f"{loose_buckets:,} bucket(s) saved without their page"
+                 if loose_buckets else f"{items:,} bucket(s)")
+        return (f"it holds {rows:,} `{rows_key}` row(s) in {where}, which its reader does "
+                "not read: nothing was loaded from it; save the pages the API returns whole "
+                "(each with its `data` list: one page, a list of pages, or one a line) and "
+                "load those")
+    parts = []
+    if other_items:
+        parts.append(f"{other_items:,} data item(s) without a `{rows_key}` list (keys: "
+                     f"{_keys(item_keys)})")
+    if loose:
+        parts.append(f"{loose:,} JSON object(s) with neither a `data` list of buckets nor a "
+                     f"`{rows_key}` list (keys: {_keys(loose_keys)})")
+    if not parts:
+        return None
+    return (f"it holds {' and '.join(parts)}, and no usage `{rows_key}`: nothing was loaded "
+            f"from it; export {export} and load its pages, or give --source to read the file "
+            "as another format")
+
+
+def _keys(keys: list[str] | None, most: int = 8) -> str:
+    names = list(keys or [])
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
 
 
 _VENDOR_SOURCE = {"openai": "openai-usage", "anthropic": "anthropic-usage"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -132,6 +132,17 @@ class Projection:
     # the token classes read from a file column (canonical -> column): the SELECT has
     # <canonical>_empty for each class, true where that cell was empty and read as 0
     empty_columns: dict[str, str] = field(default_factory=dict)
+    # tokens a row holds that no token class counts (audio beside text-only counts): the
+    # report's field -> a column of the SELECT holding that row's such tokens (0 where none);
+    # the load names their totals over the loaded rows, with ``uncounted_why``
+    uncounted: dict[str, str] = field(default_factory=dict)
+    uncounted_why: str = ""
+    # called where the file loads no row, with the rows its reader gave (all rejected where
+    # not 0): what it holds instead ("it is a cost report ...": a usage export's reader
+    # checking the file is of its kind), or None where nothing is amiss (an empty page); the
+    # load refuses such a file (exit 2) or, beside files that loaded, names it in a note
+    # (planalyzer.load_notes.unusable_files)
+    holds_instead: Callable[[duckdb.DuckDBPyConnection, int], str | None] | None = None
 
 
 def _base(type_name: str) -> str:
@@ -298,6 +309,7 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
 # the reasons a row gets when a part is above the count that includes it (sql/checked_rows.sql
 # gives them through count_problem)
 CACHE_READS_ABOVE_INPUT = "cache reads above the input count that includes them"
+CACHE_READS_WRITES_ABOVE_INPUT = "cache reads and writes above the input count that includes them"
 # a row whose token cells are all empty (NULL or blank): no count to load, not a 0-token request
 NO_TOKEN_COUNTS = "no token counts"
 WRITES_1H_ABOVE_TOTAL = "1-hour cache writes above the cache writes that include them"
@@ -439,6 +451,14 @@ class Preset:
     # builds, from the column types, a SQL expression over ``src``: the reason a row is
     # rejected for a count the preset reads (LiteLLM's metadata), or NULL
     problem: Any = None  # Callable[[dict[str, str]], str | None]
+    # the input count holds the cache writes too (OpenAI's usage exports): where the input
+    # holds the cache reads, the mapped cache-write classes come out of it as well
+    input_includes_cache_write: bool = False
+    # builds, from the column types and the final token value expressions (canonical name ->
+    # SQL), the tokens a row holds that no class counts: the file's field -> BIGINT SQL over
+    # ``src`` (Projection.uncounted); ``uncounted_why`` says why they are apart
+    uncounted: Any = None  # Callable[[dict[str, str], dict[str, str]], dict[str, str]]
+    uncounted_why: str = ""
 
 
 def estimated_requests(prompt_parts: Sequence[str]) -> str:
@@ -603,6 +623,10 @@ def build_projection(
     # inside the cache writes) is the difference; a part above its whole is said as such,
     # not as a negative count
     # (a negative count itself stays a negative count)
+    # (the cache writes come out of the input too where the preset says the input holds them:
+    # the mapped write classes; a total of writes that holds the 1-hour ones, once)
+    writes_inside = (preset.input_includes_cache_write and mapping.input_includes_cache_read
+                     and "input_tokens" in m)
     for whole, part, inside in (("input_tokens", "cache_read_tokens",
                                  mapping.input_includes_cache_read and "input_tokens" in m),
                                 ("cache_write_tokens", "cache_write_1h_tokens",
@@ -614,6 +638,15 @@ def build_projection(
         reason = CACHE_READS_ABOVE_INPUT if part == "cache_read_tokens" \
             else WRITES_1H_ABOVE_TOTAL
         out_of_range.append(f"WHEN {w} >= 0 AND {p} > {w} THEN '{reason}'")
+        writes = [values[c] for c in ("cache_write_tokens", "cache_write_1h_tokens")
+                  if c in m and not (c == "cache_write_1h_tokens"
+                                     and mapping.cache_write_includes_1h)
+                  ] if whole == "input_tokens" and writes_inside else []
+        if writes:  # HUGEINT: counts near 2^63 are rejected by their checks, not an overflow
+            held = " + ".join(f"CAST({x} AS HUGEINT)" for x in (p, *writes))
+            values[whole] = f"TRY_CAST(CAST({w} AS HUGEINT) - ({held}) AS BIGINT)"
+            out_of_range.append(f"WHEN {w} >= 0 AND {held} > {w} "
+                                f"THEN '{CACHE_READS_WRITES_ABOVE_INPUT}'")
     select.append(f"CASE {' '.join(out_of_range)} END AS count_problem" if out_of_range
                   else "NULL::VARCHAR AS count_problem")
     provided = set(preset.fallback(types) if preset.fallback is not None else {})
@@ -642,6 +675,11 @@ def build_projection(
     else:
         select.append("false AS requests_estimated")
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
+    uncounted: dict[str, str] = {}
+    if preset.uncounted is not None:  # columns of their own, summed by the load
+        for i, (field_name, expr) in enumerate(preset.uncounted(types, values).items()):
+            uncounted[field_name] = f"__planalyzer_uncounted_{i}"
+            select.append(f"{expr} AS {quote_ident(uncounted[field_name])}")
     select += [f"{f'NOT {given[c]}' if c in given else 'false'} AS {c}_empty"
                for c in TOKEN_COLUMNS]
     if "logged_cost_usd" in m:
@@ -671,7 +709,8 @@ def build_projection(
                       params=params, user_from=user_from,
                       extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses),
                       local_ts=True, estimates_requests=estimating,
-                      empty_columns={c: m[c] for c in given})
+                      empty_columns={c: m[c] for c in given}, uncounted=uncounted,
+                      uncounted_why=preset.uncounted_why if uncounted else "")
 
 
 def _holding_numbers(con: duckdb.DuckDBPyConnection, source: SourceFile, reader: str,

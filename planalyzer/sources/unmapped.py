@@ -7,9 +7,11 @@ cells are numbers: a CSV's) and its name has ``token``,
 ``reasoning`` in it, and nothing that says money or time (``cost``, ``price``, ``usd``,
 ``latency``, ``ms`` ...), a request parameter or key (``max_tokens``, ``prompt_id``,
 ``prompt_version``) or a count of other things (``input_images``). Parts and sums of other
-counts (``reasoning``, ``audio``, ``prediction`` and ``total`` columns) are named only where
-input or output itself has no column: beside mapped input and output counts they are details,
-not a missing class.
+counts (``reasoning``, ``audio``, ``prediction``, ``uncached`` and ``total`` columns) are named
+only where input or output itself has no column: beside mapped input and output counts they
+are details, not a missing class. A --map is suggested for a column plainly of a missing class,
+or, for one of no class plainly, only where input or output is the missing class: never a
+cache class, which the file's input count may already hold (a double count).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ _NOT_A_COUNT = re.compile(
 _OTHER_THING = re.compile(
     r"(^|_)(images?|imgs?|files?|audios?|videos?|pages?|documents?|docs?|attachments?|"
     r"messages?|msgs?|turns?|calls?|tools?|chunks?|words?)($|_)")
-_PART_OR_SUM = re.compile(r"total|(^|_)sums?($|_)|reasoning|audio|prediction")
-_PART = re.compile(r"reasoning|audio|prediction")  # of output or input, never a cache class
+_PART_OR_SUM = re.compile(r"total|(^|_)sums?($|_)|reasoning|audio|prediction|uncached")
+# of output or input, never a cache class (uncached: the input's part that is no cache read
+# or write, OpenAI's input_uncached_tokens)
+_PART = re.compile(r"reasoning|audio|prediction|uncached")
 _CACHE = re.compile(r"(?<!un)cach")  # cache, cached, caching; not uncached
 _WRITE = re.compile(r"writ|creat|(^|_)cw($|_)")
 _CW = re.compile(r"(^|_)cw($|_)")  # a cache write on its own (tok_cw)
@@ -128,10 +132,13 @@ def note(missing: list[str], alike: list[str]) -> str | None:
         return None
     parts = [" ".join(maps)] if maps else []
     unplaced = [c for c in free if c in alike]
-    if unplaced:  # every column listed is in a --map, or the note says it fits no class
+    if unplaced and core:  # every column listed is in a --map, or the note says it fits none
         parts.append(f"{', '.join(unplaced)}: of no class plainly, --map "
-                     f"{(core or missing)[0]}={unplaced[0]} if "
+                     f"{core[0]}={unplaced[0]} if "
                      f"{'it counts that' if len(unplaced) == 1 else 'one counts that'}")
+    elif unplaced:  # never a cache class for a column not plainly one: the input may hold it
+        parts.append(f"{', '.join(unplaced)}: of no class plainly (no --map suggested: a "
+                     "part of the input mapped as a cache class would count twice)")
     hint = ("if they are, name them: " if maps else "if one is, name it: ") + "; ".join(parts)
     return (f"{', '.join(missing)}: no column, read as 0; columns not used that look like "
             f"token counts: {', '.join(alike)}; {hint}")
