@@ -751,9 +751,14 @@ class Store:
             "path": src.key, "tz": opts.timezone, "max_tokens": opts.max_tokens,
             "type_problem": proj.type_problem, "source": src.key,
         }
+        # checked rows are kept in a temp table for the passes below (inserts, counts) unless
+        # the file is parquet, which DuckDB reads columnar and fast each time: a text file is
+        # parsed once (its rows staged), and a usage-report JSON's projection (nested JSON
+        # unnested and extracted) is run once, not per pass (80,400 results: 2.6 -> 1.75 s)
+        staged = src.stage is not None or src.format != "parquet"
         try:
             read = self._count_rows(src, proj.reader, params) + bad_lines
-            if src.stage is not None:  # parsed once for both inserts
+            if staged:
                 sqlfiles.run(self.con, "stage_checked_rows", params,
                              {"table": quote_ident(_CHECKED), "checked_rows": checked}
                              ).fetchall()
@@ -790,7 +795,7 @@ class Store:
             raise (store_error(self.path, exc)
                    or staging.unreadable(src.key, format_name(src.key, fmt), exc)) from None
         finally:
-            if src.stage is not None:
+            if staged:
                 _drop_temp(self.con, _CHECKED)
         reasons = dict(sqlfiles.run(self.con, "rejected_reasons", {"source": src.key})
                        .fetchall()) if rejected else {}

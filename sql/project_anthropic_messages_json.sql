@@ -37,14 +37,23 @@ buckets AS (  -- a page's buckets, or a document that is itself a bucket (one pa
     FROM docs
     WHERE data IS NOT NULL OR results IS NOT NULL
 ),
+fields AS (
+    -- the bucket's own fields are read once per bucket, before its results are unnested
+    -- (read after the unnest, DuckDB parsed the whole bucket again for each of its results:
+    -- 80,400 results in 600 buckets took 3.5 s for the start alone, now 0.1 s)
+    SELECT json_extract_string(bucket, '$.starting_at') AS start_s,
+           json_extract_string(bucket, '$.ending_at') AS end_s,
+           json_extract(bucket, '$.results[*]') AS rs
+    FROM buckets
+),
 results AS (
-    SELECT bucket, unnest(json_extract(bucket, '$.results[*]')) AS r FROM buckets
+    SELECT start_s, end_s, unnest(rs) AS r FROM fields
 ),
 f AS (
     SELECT
         r,
-        json_extract_string(bucket, '$.starting_at') AS start_s,
-        json_extract_string(bucket, '$.ending_at') AS end_s,
+        start_s,
+        end_s,
         json_extract_string(r, [
             '$.account_id', '$.api_key_id', '$.workspace_id', '$.model',
             '$.uncached_input_tokens', '$.cache_read_input_tokens',

@@ -49,14 +49,23 @@ buckets AS (
                        WHEN json_type(doc, '$.results') = 'ARRAY' THEN [doc] END) AS bucket
     FROM docs
 ),
+fields AS (
+    -- the bucket's own fields are read once per bucket, before its results are unnested
+    -- (read after the unnest, DuckDB parsed the whole bucket again for each of its results:
+    -- 80,400 results in 600 buckets took 3.5 s for the start alone, now 0.1 s)
+    SELECT json_extract_string(bucket, '$.start_time') AS start_s,
+           json_extract_string(bucket, '$.end_time') AS end_s,
+           json_extract(bucket, '$.results[*]') AS rs
+    FROM buckets
+),
 results AS (
-    SELECT bucket, unnest(json_extract(bucket, '$.results[*]')) AS r FROM buckets
+    SELECT start_s, end_s, unnest(rs) AS r FROM fields
 ),
 f AS (
     SELECT
         r,
-        json_extract_string(bucket, '$.start_time') AS start_s,
-        json_extract_string(bucket, '$.end_time') AS end_s,
+        start_s,
+        end_s,
         json_extract_string(r, ['$.user_id', '$.project_id', '$.api_key_id', '$.model',
                                 '$.input_tokens', '$.input_cached_tokens', '$.output_tokens',
                                 '$.num_model_requests', '$.batch', '$.service_tier',
