@@ -26,6 +26,7 @@ from planalyzer.plans import (
     Plan,
     PlanCatalog,
     UsageCharge,
+    Window,
     _f,
     _window,
 )
@@ -232,6 +233,37 @@ def _need_meter(catalog: PlanCatalog, name: str, where: str, path: str) -> str:
     return name
 
 
+_WINDOW_KEYS = frozenset({"window", "hours", "days", "timezone", "reset_weekday", "reset_time"})
+_CALENDAR_KEYS = ("timezone", "reset_weekday", "reset_time")
+
+
+def _window_spec(old: Window | None, ch: Mapping[str, Any], lw: str, path: str
+                 ) -> dict[str, Any]:
+    """The window keys of a changed limit: those the scenario gives, and for the others the
+    limit's own values where they apply to the window it ends up with (a calendar window keeps
+    its time zone and reset time, a week its weekday, a rolling window its length), so a
+    scenario that changes only ``reset_time`` keeps the weekday and time zone (qa12D #1)."""
+    kind = ch.get("window", old.kind if old else "rolling")
+    spec: dict[str, Any] = {"window": kind}
+    if old is not None and kind == "rolling" and old.kind == "rolling" \
+            and not {"hours", "days"} & ch.keys():
+        spec["hours"] = old.hours
+    if old is not None and kind != "rolling" and old.kind != "rolling":
+        spec["timezone"], spec["reset_time"] = old.timezone, old.reset_time
+        if kind == old.kind == "calendar_week":
+            spec["reset_weekday"] = old.reset_weekday
+    if kind == "rolling" and "window" not in ch:
+        for k in _CALENDAR_KEYS:
+            if k in ch:
+                now = old.describe() if old is not None else "rolling"
+                raise ConfigError(f"{path}: {lw}.{k}: only calendar windows reset at a time, "
+                                  f"and this limit's window is {now}; to make it a "
+                                  "calendar window, set window = \"calendar_day\", "
+                                  "\"calendar_week\" or \"calendar_month\" as well")
+    spec.update({k: ch[k] for k in _WINDOW_KEYS if k in ch})
+    return spec
+
+
 def _limits(plan: Plan, changes: Mapping[str, Any], catalog: PlanCatalog, where: str,
             path: str) -> tuple[Limit, ...]:
     out = {lim.name: lim for lim in plan.limits}
@@ -253,12 +285,8 @@ def _limits(plan: Plan, changes: Mapping[str, Any], catalog: PlanCatalog, where:
         meter = _need_meter(catalog, ch.get("meter", old.meter if old else ""),
                             f"{lw}.meter", path)
         window = old.window if old else None
-        wkeys = {"window", "hours", "days", "timezone", "reset_weekday", "reset_time"}
-        if wkeys & ch.keys():
-            spec = {k: ch[k] for k in wkeys if k in ch}
-            if "window" not in spec:
-                spec["window"] = window.kind if window else "rolling"
-            window = _window(spec, lw, path)
+        if _WINDOW_KEYS & ch.keys():
+            window = _window(_window_spec(window, ch, lw, path), lw, path)
         assert window is not None
         out[name] = Limit(name, meter, window, cap, old.estimate if old else False)
     return tuple(out.values())
