@@ -252,3 +252,36 @@ def test_route_to_a_model_with_no_list_price_says_its_value_is_unknown() -> None
     # API value merely became unknown keep their bill and access (verification 8A, NEW-3)
     assert metrics(out)["users_affected"] == 1
     store.close()
+
+
+BUCKETS = [  # e1: ten Opus requests of 10k prompt each, in one row (a usage bucket)
+    ["e1", "2026-10-02T10:00:00Z", "alice", "claude_pro", "claude-opus-4-5", 100000, 20000, 10],
+    ["e2", "2026-10-03T10:00:00Z", "alice", "claude_pro", "claude-opus-4-5", 5000, 1000, 1],
+    ["e3", "2026-10-04T10:00:00Z", "bob", "claude_pro", "claude-opus-4-5", 300000, 30000, 1]]
+BUCKET_HEADER = ["event_id", "ts", "user_id", "plan", "model", "input_tokens", "output_tokens",
+                 "requests"]
+
+
+@pytest.mark.parametrize(("limits", "routed"), [
+    ({"max_prompt_tokens": 50_000}, {"e1", "e2"}),  # e1's requests are 10k each, not 100k
+    ({"min_prompt_tokens": 20_000}, {"e3"}),
+])
+def test_a_route_sizes_a_bucket_row_per_request(tmp_path: Path, limits: dict[str, int],
+                                                routed: set[str]) -> None:
+    """qa12D #2: a route's prompt limits are per request; a row of n requests is sized by its
+    mean prompt (prompt / n), as pricing sizes it, and routes whole."""
+    def store(rows: list[list[Any]], name: str) -> Store:
+        s = Store(None)
+        s.load([str(write_csv(tmp_path / name, BUCKET_HEADER, rows))], LoadOptions())
+        return s
+
+    ev, _ = prepare(store(BUCKETS, "events.csv").con)
+    scen = parse_scenario({"cost": {"route": [{"models": "*opus*", "share": 1.0,
+                                               "to": "claude-sonnet-4-5", **limits}]}},
+                          "route.toml")
+    got = metrics(ev.run(scen))
+    moved = [[*r[:4], "claude-sonnet-4-5" if r[0] in routed else r[4], *r[5:]] for r in BUCKETS]
+    want = metrics(prepare(store(moved, "moved.csv").con)[0].baseline)
+    for k in ("gpu_cost_usd", "loaded_cost_usd", "revenue_usd"):
+        assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-9), k
+    assert got["gpu_cost_usd"] != pytest.approx(metrics(ev.baseline)["gpu_cost_usd"])
