@@ -154,6 +154,16 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
     ("[plans.claude_pro]\nremove = true\nmove_to = 'claude_max_5x'\n"
      "[plans.claude_max_5x]\nremove = true\nmove_to = 'claude_max_20x'\n",
      "plans.claude_pro.move_to: 'claude_max_5x' is removed in this scenario"),
+    # qa12D #4: a usage charge is checked as the plan catalog checks one
+    ("[plans.claude_pro.usage]\nmeter = 'api_usd'\nrate_usd = -1.0\n",
+     "bad.toml: plans.claude_pro.usage.rate_usd: must be zero or more, got -1.0"),
+    ("[plans.claude_pro.usage]\nmeter = 'api_usd'\n", "bad.toml: plans.claude_pro.usage."
+     "rate_usd: missing; the plan has no usage charge, so a new one needs meter and rate_usd"),
+    ("[plans.claude_pro.usage]\nrate_usd = 1.0\n", "plans.claude_pro.usage.meter: missing"),
+    ("[plans.api_tier_1.usage]\nrate_usd = -0.5\n",
+     "plans.api_tier_1.usage.rate_usd: must be zero or more, got -0.5"),
+    ("[plans.cursor_pro.overage]\nrate_usd = -2\n",
+     "plans.cursor_pro.overage.rate_usd: must be zero or more, got -2.0"),
 ])
 def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "bad.toml"

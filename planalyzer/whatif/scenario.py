@@ -328,9 +328,28 @@ def _overage(plan: Plan, ch: Mapping[str, Any], catalog: PlanCatalog, where: str
         mlim = None
     rate = _num(ch.get("rate_usd", o.rate_usd))
     credits = _num(ch.get("credits_usd", o.credits_usd))
-    if rate < 0 or credits < 0 or (mlim is not None and mlim < 0):
-        raise ConfigError(f"{path}: {where}.overage: rates and limits must be zero or more")
+    for key, v in (("rate_usd", rate), ("credits_usd", credits), ("monthly_limit_usd", mlim)):
+        if v is not None and v < 0:
+            raise ConfigError(f"{path}: {ow}.{key}: must be zero or more, got {v}")
     return Overage(policy, meter, rate, mlim, credits)
+
+
+def _usage(old: UsageCharge | None, u: Mapping[str, Any], catalog: PlanCatalog, where: str,
+           path: str) -> UsageCharge | None:
+    """A plan's usage charge under the scenario; checked as the plan catalog checks one (a
+    new charge needs meter and rate_usd, a rate is zero or more: qa12D #4)."""
+    uw = f"{where}.usage"
+    if u.get("remove"):
+        return None
+    for key in ("meter", "rate_usd"):
+        if key not in u and old is None:
+            raise ConfigError(f"{path}: {uw}.{key}: missing; the plan has no usage charge, so "
+                              "a new one needs meter and rate_usd (USD per unit of the meter)")
+    meter = _need_meter(catalog, u.get("meter", old.meter if old else ""), f"{uw}.meter", path)
+    rate = _num(u.get("rate_usd", old.rate_usd if old else 0.0))
+    if rate < 0:
+        raise ConfigError(f"{path}: {uw}.rate_usd: must be zero or more, got {rate}")
+    return UsageCharge(meter, rate)
 
 
 def apply_scenario(catalog: PlanCatalog, scenario: Scenario
@@ -369,16 +388,8 @@ def apply_scenario(catalog: PlanCatalog, scenario: Scenario
         limits = _limits(old, ch.get("limits", {}), catalog, where, path)
         overage = _overage(old, ch["overage"], catalog, where, path) if "overage" in ch \
             else old.overage
-        usage = old.usage
-        if "usage" in ch:
-            u = ch["usage"]
-            if u.get("remove"):
-                usage = None
-            else:
-                meter = u.get("meter", usage.meter if usage else "")
-                _need_meter(catalog, meter, f"{where}.usage.meter", path)
-                usage = UsageCharge(meter, _num(u.get("rate_usd",
-                                                      usage.rate_usd if usage else 0.0)))
+        usage = _usage(old.usage, ch["usage"], catalog, where, path) if "usage" in ch \
+            else old.usage
         plans[key] = replace(old, name=ch.get("name", old.name), price_usd=price,
                              limits=limits, overage=overage, usage=usage)
     for old_key, target in moves.items():
