@@ -187,8 +187,8 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
     (["sweep", str(FIXTURE), "--grid", "price=1,2"], "PATH starts with plans."),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd"], "write PATH=V1,V2"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=30:10:5"], "STOP at least"),
-    (["sweep", str(FIXTURE), "--grid", "plans.nosuch.price_usd=1,2"], "--grid: plans.nosuch: "
-     "not in the catalog; known plans: free,"),
+    (["sweep", str(FIXTURE), "--grid", "plans.nosuch.price_usd=1,2"], "--grid plans.nosuch."
+     "price_usd=1: plans.nosuch: not in the catalog; known plans: free,"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--objective",
       "profit"], "metric 'profit': unknown"),
     (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--constraint",

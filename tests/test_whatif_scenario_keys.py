@@ -89,3 +89,99 @@ def test_changing_the_reset_time_equals_the_catalog_replay(tmp_path: Path) -> No
         assert got["claude_pro"][key] == pytest.approx(want, abs=1e-5), key
     base = {r["plan"]: r for r in doc["whatif_plans"]["rows"] if r["scenario"] == 0}
     assert base["claude_pro"]["gpu_cost_usd"] != got["claude_pro"]["gpu_cost_usd"]
+
+
+def _file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+ROUTE = "[[cost.route]]\nmodels = '*opus*'\nshare = 0.5\nto = 'claude-sonnet-4-5'\n"
+
+
+@pytest.mark.parametrize(("grid", "message"), [
+    # qa12D #7: the grid's fault, said as --grid PATH=VALUE, not as the base file's
+    ("plans.claude_pro.pricee=1,2", "--grid plans.claude_pro.pricee=1: "
+     "plans.claude_pro.pricee: unknown key"),
+    ("plans.claude_pro.limits.weekly.cap=-1,2", "--grid plans.claude_pro.limits.weekly.cap=-1: "
+     "plans.claude_pro.limits.weekly.cap: must be zero or more, got -1"),
+    ("cost.route[0].share=0.2,1.5", "--grid cost.route[0].share=1.5: cost.route[0].share: "
+     "must be between 0 and 1, got 1.5"),
+    # qa12D #9: a route is named by its index
+    ("cost.route.share=0.2", "--grid cost.route.share=0.2: cost.route is an array of tables "
+     "([[cost.route]]): a grid varies the keys of the routes the base scenario defines"),
+    ("cost.route[1].share=0.2", "--grid cost.route[1].share=0.2: cost.route[1]: no such "
+     "route; the base scenario has cost.route[0]: "),
+    ("cost.route[0]=0.2", "--grid cost.route[0]=0.2: name a key of cost.route[0], e.g. "
+     "cost.route[0].share"),
+])
+def test_grid_errors_name_the_grid(tmp_path: Path, grid: str, message: str) -> None:
+    base = _file(tmp_path, "base.toml", ROUTE)
+    err = cli_error(["sweep", str(FIXTURE), "--scenario", str(base), "--grid", grid])
+    assert message in err and "base.toml" not in err, err
+
+
+def test_a_base_files_own_error_still_names_the_file(tmp_path: Path) -> None:
+    base = _file(tmp_path, "base.toml", "[plans.claude_pro.overage]\npolicy = 'payg'\n"
+                 "meter = 'api_usd'\n")
+    err = cli_error(["sweep", str(FIXTURE), "--scenario", str(base), "--grid",
+                     "plans.claude_pro.price_usd=20,25"])
+    assert f"{base}: plans.claude_pro.overage.rate_usd: missing" in err, err
+
+
+def test_a_route_without_a_base_says_where_routes_come_from() -> None:
+    err = cli_error(["sweep", str(FIXTURE), "--grid", "cost.route[0].share=0.2,0.5"])
+    assert "--grid cost.route[0].share=0.2: cost.route: the base scenario has no " \
+           "[[cost.route]]" in err, err
+
+
+def test_a_grid_cost_catalog_is_relative_to_the_working_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa12D #7: with a base in another folder, a --grid cost.catalog path was taken relative
+    to the base file's folder; the base's own catalog still is."""
+    def costs(usd: float) -> str:
+        return "".join(f"[hardware.{hw}]\nusd_per_gpu_hour = {usd}\n"
+                       for hw in ("A100", "H100", "H200", "B200", "MI300X"))
+
+    _file(tmp_path, "work/c.toml", costs(4.0))
+    _file(tmp_path, "work/sub/own.toml", costs(3.0))
+    base = _file(tmp_path, "work/sub/base.toml", "[cost]\ncatalog = 'own.toml'\n")
+    monkeypatch.chdir(tmp_path / "work")
+    doc = cli_json(["sweep", str(FIXTURE), "--scenario", "sub/base.toml", "--grid",
+                    "cost.catalog=c.toml,sub/own.toml"])
+    rows = doc["sweep_points"]["rows"]
+    assert [r["cost.catalog"] for r in rows] == ["c.toml", "sub/own.toml"]
+    own = cli_json(["whatif", str(FIXTURE), "--scenario", str(base)])
+    margin = next(r for r in own["whatif_money"]["rows"] if r["key"] == "margin_usd")
+    assert rows[1]["margin_usd"] == pytest.approx(margin["scenario_1"], abs=1e-6)
+    assert rows[0]["margin_usd"] != pytest.approx(rows[1]["margin_usd"])
+    # the base's own catalog is found next to it when a grid varies something else
+    cli_json(["sweep", str(FIXTURE), "--scenario", "sub/base.toml", "--grid",
+              "plans.claude_pro.price_usd=20,25"])
+
+
+def test_the_same_axis_twice_is_refused() -> None:
+    # qa12D #6: the later --grid silently replaced the earlier's values in every point
+    for cmd in ("sweep", "optimize"):
+        err = cli_error([cmd, str(FIXTURE), "--grid", "plans.claude_pro.price_usd=20,25",
+                         "--grid", "plans.claude_pro.price_usd=30"])
+        assert "--grid plans.claude_pro.price_usd: given twice; list all its values in one " \
+               "--grid (--grid plans.claude_pro.price_usd=20,25,30)" in err, err
+    err = cli_error(["sweep", str(FIXTURE), "--grid", "cost.route[0].share=0.2",
+                     "--grid", "cost.route.0.share=0.5"])
+    assert "--grid cost.route[0].share: given twice" in err, err
+
+
+def test_a_route_share_sweeps(tmp_path: Path) -> None:
+    """qa12D #9: each point is the what-if of the base with that share."""
+    base = _file(tmp_path, "base.toml", ROUTE)
+    doc = cli_json(["sweep", str(FIXTURE), "--scenario", str(base), "--grid",
+                    "cost.route.0.share=0.5,1"])
+    rows = doc["sweep_points"]["rows"]
+    assert [r["cost.route[0].share"] for r in rows] == [0.5, 1]
+    one = cli_json(["whatif", str(FIXTURE), "--scenario", str(base)])
+    margin = next(r for r in one["whatif_money"]["rows"] if r["key"] == "margin_usd")
+    assert rows[0]["margin_usd"] == pytest.approx(margin["scenario_1"], abs=1e-6)
+    assert rows[1]["margin_usd"] != pytest.approx(rows[0]["margin_usd"])

@@ -32,6 +32,7 @@ from planalyzer.plans import (
 )
 from planalyzer.plans import _check as _check_fields
 from planalyzer.strict_toml import check_finite, read_toml
+from planalyzer.whatif import grid_paths
 from planalyzer.whatif.variants import Variant, parse_variant
 
 _TOP = {"scenario": ("table", False), "plans": ("table", False), "cost": ("table", False),
@@ -99,6 +100,9 @@ class Scenario:
     raw: Mapping[str, Any] = field(default_factory=dict)
     path: str = ""
     variant: Variant = field(default_factory=Variant)  # routing, cache, cost catalog
+    # a sweep point: the --grid values set on ``base`` (its --scenario BASE, or BASELINE)
+    grid: Mapping[str, Any] = field(default_factory=dict)
+    base: Scenario | None = None
 
 
 BASELINE = Scenario("baseline", "the catalog as it is, no behaviour assumptions")
@@ -139,8 +143,10 @@ def _share(value: float, where: str, path: str) -> float:
     return float(value)
 
 
-def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> Scenario:
-    """Check a scenario's structure (keys and types; plan keys are checked by ``apply``)."""
+def parse_scenario(data: dict[str, Any], path: str, default_name: str = "",
+                   catalog_dir: str | Path | None = None) -> Scenario:
+    """Check a scenario's structure (keys and types; plan keys are checked by ``apply``).
+    ``cost.catalog`` is relative to ``catalog_dir`` (default: the folder of ``path``)."""
     check_finite(data, path)
     for k in data:
         if k not in _TOP:
@@ -192,7 +198,7 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> S
                           "two plan keys, cheapest first")
     name = meta.get("name") or default_name or Path(path).stem
     return Scenario(name, meta.get("description", ""), plans, cost, beh, data, path,
-                    parse_variant(c, path))
+                    parse_variant(c, path, catalog_dir))
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -205,19 +211,22 @@ def load_scenario(path: Path | str) -> Scenario:
 
 
 def with_values(base: Scenario, values: Mapping[str, Any], name: str) -> Scenario:
-    """``base`` with dotted paths set (``plans.claude_max_20x.limits.weekly.cap``)."""
+    """``base`` with grid paths set (``plans.claude_max_20x.limits.weekly.cap``,
+    ``cost.route[0].share``: planalyzer.whatif.grid_paths). An error the values cause names
+    them (``--grid PATH=VALUE: ...``), not the base file; a ``cost.catalog`` value is relative
+    to the working folder, the base file's own to the base file's folder (qa12D #7)."""
     data = copy.deepcopy(dict(base.raw))
+    if base.variant.cost_catalog and isinstance(data.get("cost"), dict):
+        data["cost"]["catalog"] = base.variant.cost_catalog  # already resolved
     for dotted, value in values.items():
-        parts = dotted.split(".")
-        node = data
-        for part in parts[:-1]:
-            nxt = node.setdefault(part, {})
-            if not isinstance(nxt, dict):
-                raise ConfigError(f"--grid {dotted}: {part} is not a table")
-            node = nxt
-        node[parts[-1]] = value
+        grid_paths.set_value(data, dotted, value)
     data.setdefault("scenario", {})["name"] = name
-    return parse_scenario(data, base.path or "--grid", name)
+    prefix = base.path or "--grid"
+    try:
+        scen = parse_scenario(data, prefix, name, catalog_dir=".")
+    except ConfigError as err:  # the base parsed alone: the values caused it
+        raise grid_paths.grid_error(err, prefix, values) from None
+    return replace(scen, grid=dict(values), base=base)
 
 
 # -- applying a scenario to a catalog ------------------------------------------------------------
@@ -354,7 +363,25 @@ def _usage(old: UsageCharge | None, u: Mapping[str, Any], catalog: PlanCatalog, 
 
 def apply_scenario(catalog: PlanCatalog, scenario: Scenario
                    ) -> tuple[PlanCatalog, dict[str, str]]:
-    """The catalog under ``scenario``, and where users of removed plans move (old -> new)."""
+    """The catalog under ``scenario``, and where users of removed plans move (old -> new).
+    Bad keys raise ConfigError naming the file and key; for a sweep point, the grid values
+    that cause it (``--grid PATH=VALUE: ...``) unless its base scenario fails alike alone."""
+    try:
+        return _apply(catalog, scenario)
+    except ConfigError as err:
+        if not scenario.grid:
+            raise
+        if scenario.base is not None:
+            try:
+                _apply(catalog, scenario.base)
+            except ConfigError as alone:
+                if str(alone) == str(err):
+                    raise err from None
+        raise grid_paths.grid_error(err, scenario.path or scenario.name,
+                                    scenario.grid) from None
+
+
+def _apply(catalog: PlanCatalog, scenario: Scenario) -> tuple[PlanCatalog, dict[str, str]]:
     path = scenario.path or scenario.name
     plans = dict(catalog.plans)
     moves: dict[str, str] = {}

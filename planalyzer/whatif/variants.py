@@ -80,7 +80,10 @@ def _num(v: Any, where: str, path: str, lo: float = 0.0, hi: float | None = None
     return float(v)
 
 
-def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
+def parse_variant(cost: Mapping[str, Any], path: str, catalog_dir: str | Path | None = None
+                  ) -> Variant:
+    """The cost side of a scenario's ``[cost]`` table; ``catalog`` is a path relative to
+    ``catalog_dir`` (default: the folder of ``path``, the scenario file)."""
     routes = []
     raw = cost.get("route", [])
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
@@ -121,8 +124,9 @@ def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
         if not isinstance(catalog, str):
             raise ConfigError(f"{path}: cost.catalog: expected a path (string)")
         p = Path(catalog)
-        if not p.is_absolute() and path and Path(path).parent != Path("."):
-            p = Path(path).parent / p
+        folder = Path(catalog_dir) if catalog_dir is not None else Path(path).parent
+        if not p.is_absolute() and folder != Path("."):
+            p = folder / p
         if not p.is_file():
             raise ConfigError(f"{path}: cost.catalog: {p} not found; give a cost catalog TOML "
                               "(docs/costs.md)")
