@@ -227,6 +227,15 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
       "profitable_share:claude_pro"], "--affected 'profitable_share:claude_pro': the frontier "
      "minimises --affected, and more profitable users is better"),
+    # qa12D #5: `*` only in constraints (an objective or share with one read 0 everywhere)
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--objective",
+      "margin_usd:*"], "--objective 'margin_usd:*': `*` works only in --constraint, where it "
+     "means every plan; name one plan here (e.g. margin_usd:api_tier_1)"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--objective",
+      "min:median_margin_usd:claude_*"], "--objective 'median_margin_usd:claude_*': `*` works "
+     "only in --constraint"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
+      "hit_share:*.weekly"], "--affected 'hit_share:*.weekly': `*` works only in --constraint"),
 ])
 def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
     code, _, err = run(*args)

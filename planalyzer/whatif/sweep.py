@@ -219,7 +219,8 @@ def _explain(name: str, plans: Mapping[str, Collection[str]]) -> str:
 def check_metrics(named: Sequence[tuple[str, str]], catalog: PlanCatalog,
                   scenarios: Iterable[Scenario] = ()) -> None:
     """Each (option, metric name) must name a metric of a plan or limit of ``catalog`` or of
-    some design (a scenario of ``scenarios`` applied to it); ``*`` patterns must match one.
+    some design (a scenario of ``scenarios`` applied to it); ``*`` patterns must match one,
+    and only a ``--constraint`` takes them (qa12D #5: an objective read 0 for every design).
     Otherwise a ConfigError names the option, the unknown metric, plan or limit, and the known
     ones. Designs are applied only while a name is still unknown (typically never)."""
     plans: dict[str, set[str]] = {}
@@ -230,6 +231,12 @@ def check_metrics(named: Sequence[tuple[str, str]], catalog: PlanCatalog,
         return metric_names(plans)
 
     names = add(catalog)
+    for what, name in named:  # an objective or a frontier's share is one number per design
+        if "*" in name and not what.startswith("--constraint"):
+            like = sorted(n for n in names if fnmatch.fnmatchcase(n, name))
+            eg = f" (e.g. {like[0]})" if like else ""
+            raise ConfigError(f"{what} {name!r}: `*` works only in --constraint, where it "
+                              f"means every plan; name one plan here{eg}")
     todo = [(what, n) for what, n in named if not _known(n, names)]
     seen: set[Any] = set()
     for s in scenarios if todo else ():
