@@ -154,6 +154,18 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
     ("[plans.claude_pro]\nremove = true\nmove_to = 'claude_max_5x'\n"
      "[plans.claude_max_5x]\nremove = true\nmove_to = 'claude_max_20x'\n",
      "plans.claude_pro.move_to: 'claude_max_5x' is removed in this scenario"),
+    # qa12D #8: move_to without remove = true, and keys beside remove = true, changed nothing
+    ("[plans.free]\nmove_to = 'claude_pro'\n", "bad.toml: plans.free.move_to: only with "
+     "remove = true: the plan stays, so its users do not move"),
+    ("[plans.free]\nremove = false\nmove_to = 'claude_pro'\n",
+     "plans.free.move_to: only with remove = true"),
+    ("[plans.free]\nremove = true\nmove_to = 'claude_pro'\nprice_usd = 5\n",
+     "bad.toml: plans.free.price_usd: plans.free is removed (remove = true), so price_usd "
+     "changes nothing; drop it, or drop remove = true"),
+    ("[plans.claude_pro.limits.weekly]\nremove = true\ncap = 5\n",
+     "plans.claude_pro.limits.weekly.cap: plans.claude_pro.limits.weekly is removed"),
+    ("[plans.api_tier_1.usage]\nremove = true\nrate_usd = 5\n",
+     "plans.api_tier_1.usage.rate_usd: plans.api_tier_1.usage is removed"),
     # qa12D #4: a usage charge is checked as the plan catalog checks one
     ("[plans.claude_pro.usage]\nmeter = 'api_usd'\nrate_usd = -1.0\n",
      "bad.toml: plans.claude_pro.usage.rate_usd: must be zero or more, got -1.0"),

@@ -185,3 +185,19 @@ def test_a_route_share_sweeps(tmp_path: Path) -> None:
     margin = next(r for r in one["whatif_money"]["rows"] if r["key"] == "margin_usd")
     assert rows[0]["margin_usd"] == pytest.approx(margin["scenario_1"], abs=1e-6)
     assert rows[1]["margin_usd"] != pytest.approx(rows[0]["margin_usd"])
+
+
+def test_a_remove_axis_may_sit_beside_the_keys_it_drops(tmp_path: Path) -> None:
+    """qa12D #8: a scenario file refuses move_to without remove = true, but a sweep over
+    remove = true, false with move_to is a fair question: the point that keeps the tier leaves
+    move_to unused (its figures are the baseline's)."""
+    doc = cli_json(["sweep", str(FIXTURE), "--grid", "plans.cursor_pro.remove=true,false",
+                    "--grid", "plans.cursor_pro.move_to=cursor_ultra"])
+    rows = doc["sweep_points"]["rows"]
+    assert [r["objective_delta"] for r in rows][1] == 0.0 and rows[0]["objective_delta"] != 0
+    base = _file(tmp_path, "b.toml", "[plans.claude_pro.limits.weekly]\ncap = 5\n")
+    cli_json(["sweep", str(FIXTURE), "--scenario", str(base), "--grid",
+              "plans.claude_pro.limits.weekly.remove=true,false"])
+    err = cli_error(["sweep", str(FIXTURE), "--grid", "plans.free.move_to=claude_pro"])
+    assert "--grid plans.free.move_to=claude_pro: plans.free.move_to: only with remove = " \
+           "true" in err, err

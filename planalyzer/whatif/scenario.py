@@ -273,12 +273,24 @@ def _window_spec(old: Window | None, ch: Mapping[str, Any], lw: str, path: str
     return spec
 
 
+def _removed(ch: Mapping[str, Any], keep: set[str], where: str, path: str,
+             grid: Mapping[str, Any]) -> None:
+    """``remove = true`` drops the table: another key beside it would change nothing, so it is
+    an error (qa12D #8), unless a sweep axis sets ``remove`` (its points that remove the table
+    leave the other keys unused, as the points that keep it use them)."""
+    extra = sorted(set(ch) - keep - {"remove"})
+    if extra and f"{where}.remove" not in grid:
+        raise ConfigError(f"{path}: {where}.{extra[0]}: {where} is removed (remove = true), so "
+                          f"{extra[0]} changes nothing; drop it, or drop remove = true")
+
+
 def _limits(plan: Plan, changes: Mapping[str, Any], catalog: PlanCatalog, where: str,
-            path: str) -> tuple[Limit, ...]:
+            path: str, grid: Mapping[str, Any]) -> tuple[Limit, ...]:
     out = {lim.name: lim for lim in plan.limits}
     for name, ch in changes.items():
         lw = f"{where}.limits.{name}"
         if ch.get("remove"):
+            _removed(ch, set(), lw, path, grid)
             if name not in out:
                 raise ConfigError(f"{path}: {lw}.remove: plan has no limit {name!r}; it has "
                                   f"{', '.join(out) or 'none'}")
@@ -344,11 +356,12 @@ def _overage(plan: Plan, ch: Mapping[str, Any], catalog: PlanCatalog, where: str
 
 
 def _usage(old: UsageCharge | None, u: Mapping[str, Any], catalog: PlanCatalog, where: str,
-           path: str) -> UsageCharge | None:
+           path: str, grid: Mapping[str, Any]) -> UsageCharge | None:
     """A plan's usage charge under the scenario; checked as the plan catalog checks one (a
     new charge needs meter and rate_usd, a rate is zero or more: qa12D #4)."""
     uw = f"{where}.usage"
     if u.get("remove"):
+        _removed(u, set(), uw, path, grid)
         return None
     for key in ("meter", "rate_usd"):
         if key not in u and old is None:
@@ -397,9 +410,14 @@ def _apply(catalog: PlanCatalog, scenario: Scenario) -> tuple[PlanCatalog, dict[
             if target == key:
                 raise ConfigError(f"{path}: {where}.move_to: a removed plan cannot take its own "
                                   "users; name another plan of the catalog for them to move to")
+            _removed(ch, {"move_to", "note"}, where, path, scenario.grid)
             moves[key] = target
             del plans[key]
             continue
+        if "move_to" in ch and f"{where}.remove" not in scenario.grid:
+            raise ConfigError(f"{path}: {where}.move_to: only with remove = true: the plan "
+                              "stays, so its users do not move; add remove = true to remove it "
+                              "and move its users, or drop move_to")
         if old is None:
             missing = [k for k in ("name", "price_usd") if k not in ch]
             if missing:  # most likely a misspelt plan key: say so before what a tier needs
@@ -412,11 +430,11 @@ def _apply(catalog: PlanCatalog, scenario: Scenario) -> tuple[PlanCatalog, dict[
         price = _num(ch.get("price_usd", old.price_usd))
         if price < 0:
             raise ConfigError(f"{path}: {where}.price_usd: must be zero or more")
-        limits = _limits(old, ch.get("limits", {}), catalog, where, path)
+        limits = _limits(old, ch.get("limits", {}), catalog, where, path, scenario.grid)
         overage = _overage(old, ch["overage"], catalog, where, path) if "overage" in ch \
             else old.overage
-        usage = _usage(old.usage, ch["usage"], catalog, where, path) if "usage" in ch \
-            else old.usage
+        usage = _usage(old.usage, ch["usage"], catalog, where, path, scenario.grid) \
+            if "usage" in ch else old.usage
         plans[key] = replace(old, name=ch.get("name", old.name), price_usd=price,
                              limits=limits, overage=overage, usage=usage)
     for old_key, target in moves.items():
