@@ -20,6 +20,7 @@ from typing import Any
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Kind, Table
+from planalyzer.whatif import grid_paths
 from planalyzer.whatif.run import (
     LIMIT_METRICS,
     PLAN_METRICS,
@@ -30,7 +31,6 @@ from planalyzer.whatif.run import (
     no_plan_notes,
     warning_notes,
 )
-from planalyzer.whatif import grid_paths
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario, with_values
 
 MAX_POINTS = 100_000
