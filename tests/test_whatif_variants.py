@@ -117,6 +117,32 @@ def test_routing_to_an_unknown_model_with_strict_exits_2(tmp_path: Path) -> None
     assert res.exit_code == 2
     assert FALLBACK in res.stderr and "nosuch-model" in res.stderr
     assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    # qa12D #13: the error names the scenario key the model comes from, and a near name
+    assert f"{scen}: cost.route[0].to = 'nosuch-model': {FALLBACK}" in res.stderr, res.stderr
+    scen.write_text(ROUTE_UNKNOWN.replace("nosuch-model", "claude-sonet-4-5"), encoding="utf-8")
+    res = CliRunner().invoke(app, ["whatif", str(FIXTURE), "--scenario", str(scen),
+                                   "--strict"], env=ENV)
+    assert res.exit_code == 2
+    assert f"{scen}: cost.route[0].to = 'claude-sonet-4-5' (did you mean " \
+           f"'claude-sonnet-4-5'?): {FALLBACK}" in res.stderr, res.stderr
+    code, doc, err = _cli("whatif", str(FIXTURE), "--scenario", str(scen))
+    assert code == 0, err
+    assert any(f"{scen}: cost.route[0].to = 'claude-sonet-4-5' (did you mean "
+               "'claude-sonnet-4-5'?): a model the scenario routes to, not a logged one" in n
+               for n in doc["whatif_money"]["notes"])
+
+
+@pytest.mark.parametrize("key", ["share", "heaviest_users_share"])
+def test_a_route_of_nobody_says_it_routes_nothing(tmp_path: Path, key: str) -> None:
+    # qa12D #14: as a route whose glob matches no logged model does
+    scen = tmp_path / "zero.toml"
+    scen.write_text("[[cost.route]]\nshare = 0.5\nto = 'claude-sonnet-4-5'\n"
+                    f"{key} = 0\n".replace("share = 0.5\n", "" if key == "share" else
+                                            "share = 0.5\n"), encoding="utf-8")
+    code, doc, err = _cli("whatif", str(FIXTURE), "--scenario", str(scen))
+    assert code == 0, err
+    assert any(f"cost: the route of model * to claude-sonnet-4-5 has {key} = 0: it routes "
+               "nothing" in n for n in doc["whatif_money"]["notes"]), doc["whatif_money"]
 
 
 def test_an_unknown_logged_model_gets_the_report_warning(tmp_path: Path) -> None:
