@@ -70,11 +70,23 @@ def _clip(x: S, lo: S, hi: S) -> S:
 
 
 NANO = 1_000_000_000  # meters are counted in whole nano-units (1e-9 of a unit)
-_INT64_TOTAL = 2**62  # a prefix whose total reaches this is kept as Int128
+_INT64_TOTAL = 2**61  # a prefix whose total reaches this is kept as Int128
+# The largest cap, in nano-units, compared with meter sums of each kind: no window of an Int64
+# prefix (total under 2**61) reaches 2**62, and a prefix value plus 2**62 still fits in Int64;
+# an Int128 prefix would need 2**120 nano-units (1.3e27 units) for a cap of 2**120 to bind.
+_NEVER_INT64 = 2**62
+_NEVER_INT128 = 2**120
 
 
-def to_nano(x: float) -> int:
-    """A cap or limit in whole nano-units of its meter (nearest)."""
+def to_nano(x: float, dtype: pl.DataType | type[pl.DataType] = pl.Int64) -> int:
+    """A cap or limit in whole nano-units of its meter (nearest), for comparing with meter
+    sums of ``dtype`` (``nano_prefix``'s Int64 or Int128). A cap larger than any window of
+    such sums can hold (a 1e12 "unlimited" cap, 1e300, a spend limit over a tiny rate) never
+    binds: it is held as the largest value that still never binds and fits the arithmetic
+    (2**62 nano-units against Int64 sums, 2**120 against Int128), so no cap overflows."""
+    never = _NEVER_INT64 if dtype == pl.Int64 else _NEVER_INT128
+    if not x * NANO < never:  # also inf, which round() cannot take
+        return never
     return round(x * NANO)
 
 
@@ -273,7 +285,7 @@ def _candidates(req: Requests, limits: tuple[Limit, ...], prefix: list[S],
         a = starts[lim.name].arg_true().cast(pl.Int64)
         b = pl.concat([a.slice(1), S([req.n], dtype=pl.Int64)])
         before_last = _gather(p, b - 1) - _gather(p, a)
-        hit = a.filter(before_last >= to_nano(lim.cap))
+        hit = a.filter(before_last >= to_nano(lim.cap, p.dtype))
         if len(hit):
             cand.scatter(_gather(uidx, hit), True)
     return cand
@@ -290,7 +302,7 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
         if meter in units and meter not in memo:
             memo[meter] = nano_prefix(units[meter])
     prefix = [memo[lim.meter] for lim in limits]
-    caps_n = [to_nano(lim.cap) for lim in limits]
+    caps_n = [to_nano(lim.cap, p.dtype) for lim, p in zip(limits, prefix, strict=True)]
     cand = _candidates(req, limits, prefix, starts)
     if not cand.any():
         return served, overage
@@ -321,7 +333,7 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     # sums, so a request that brings spend to exactly the limit is found the same way
     # whatever other users share the batch.
     lu = spend_limit_units(pol)
-    limit_units = None if lu is None else to_nano(lu)
+    limit_units = None if lu is None else to_nano(lu, charge_p.dtype)
     blocked_from: list[S] = []
     blocked_to: list[S] = []
     over_from: list[S] = []

@@ -90,6 +90,7 @@ GridOpt = Annotated[list[str] | None, typer.Option(
     "plans.claude_max_20x.limits.weekly.cap=40M:80M:10M (ascending: STOP at least START; "
     "list values to go down). A cap is in its limit's meter units (claude_credits, tokens, "
     "requests ...: `planalyzer plans` shows each limit's meter and cap); numbers may be "
-    "written 40e6, 40_000_000, 40M or 1.5k.")]
+    "written 40e6, 40_000_000, 40M or 1.5k. One --grid per PATH; a route of --scenario by "
+    "its index: cost.route[0].share=0.2,0.5.")]
 BaseScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="A scenario TOML the grid points start from (default: the baseline).")]

@@ -6,7 +6,8 @@
 --   tokens served from the cache instead, and the route_N_* columns {{model_expr}} uses)
 -- slots: {{source}}, {{model_expr}} (built by planalyzer.whatif.variants)
 -- A route picks a request by a hash of where it came from (source, row): deterministic, and the
--- same requests for every run. Heaviest users rank by all tokens over the log: heavy_rank 1 is
+-- same requests for every run. An aggregated row (a usage bucket, requests > 1) is picked or
+-- not as a whole, by its mean prompt per request against min/max_prompt_tokens. Heaviest users rank by all tokens over the log: heavy_rank 1 is
 -- the heaviest (ties by user id), heavy_n the number of users; a route with
 -- heaviest_users_share s takes ranks <= ceil(s x n) (planalyzer.whatif.variants.heaviest_count).
 CREATE OR REPLACE TEMP VIEW events AS
@@ -27,8 +28,10 @@ picked AS (
         u.heavy_n,
         CAST(hash(e.source || ':' || CAST(e.source_row AS VARCHAR)) % 1000000 AS DOUBLE)
             / 1000000.0 AS draw,
-        e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens + e.cache_read_tokens
-            AS prompt_tokens,
+        -- per request, as pricing sizes an aggregated row (requests > 1: that many requests of
+        -- its mean size); the route's prompt limits are per request, and a row routes whole
+        (e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens + e.cache_read_tokens)
+            / CASE WHEN e.requests > 1 THEN e.requests ELSE 1 END AS prompt_tokens,
         CAST(round(e.input_tokens * v.gain) AS BIGINT) AS moved_in,
         CAST(round(e.cache_write_tokens * v.gain) AS BIGINT) AS moved_cw,
         CAST(round(e.cache_write_1h_tokens * v.gain) AS BIGINT) AS moved_cw1h

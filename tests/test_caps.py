@@ -242,3 +242,28 @@ def test_caps_past_int64_nano_units_are_exact(monkeypatch: pytest.MonkeyPatch) -
     out = apply_plan(pay, req, units(*[0.003] * 5))
     assert out.served.to_list() == [True, True, True, False, False]
     assert out.overage.to_list() == [False, True, True, False, False]
+
+
+@pytest.mark.parametrize("int128", [False, True])
+@pytest.mark.parametrize("cap", [9.3e9, 1e12, 1e300, float("inf")])
+def test_a_cap_past_int64_nano_units_never_binds(cap: float, int128: bool,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # qa12D #3: a cap of 9.2e9 units or more overflowed Int64 nano-units (OverflowError). A
+    # cap no window can reach is held as the largest value that never binds: 2**62 nano-units
+    # against Int64 sums (their totals stay under 2**61), 2**120 against Int128 sums
+    assert caps.to_nano(cap) == 2**62
+    assert caps.to_nano(cap, pl.Int128) == (2**120 if cap > 1e12 else round(cap * 1e9))
+    if int128:
+        monkeypatch.setattr(caps, "_INT64_TOTAL", 0)
+    req = one_user([0, 1, 2, 3, 4])
+    out = apply_plan(plan(Limit("s", "m", SESSION, cap)), req, units(*[1e9] * 5))
+    assert out.served.all() and not len(out.bound_at["s"])
+    pay = plan(Limit("s", "m", SESSION, 0.003),  # a spend limit over a tiny rate: 1e25 units
+               overage=Overage("payg", "m", 1e-23, monthly_limit_usd=100.0))
+    out = apply_plan(pay, req, units(*[0.003] * 5))
+    assert out.served.all() and out.overage.to_list() == [False, True, True, True, True]
+
+
+def test_a_cap_just_below_the_largest_is_exact() -> None:
+    assert caps.to_nano(4e9) == 4 * 10**18  # below 2**62: kept as it is
+    assert caps.to_nano(0.3) == 300_000_000

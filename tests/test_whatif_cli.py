@@ -154,6 +154,28 @@ def test_coordinate_search_finds_the_exhaustive_best() -> None:
     ("[plans.claude_pro]\nremove = true\nmove_to = 'claude_max_5x'\n"
      "[plans.claude_max_5x]\nremove = true\nmove_to = 'claude_max_20x'\n",
      "plans.claude_pro.move_to: 'claude_max_5x' is removed in this scenario"),
+    # qa12D #8: move_to without remove = true, and keys beside remove = true, changed nothing
+    ("[plans.free]\nmove_to = 'claude_pro'\n", "bad.toml: plans.free.move_to: only with "
+     "remove = true: the plan stays, so its users do not move"),
+    ("[plans.free]\nremove = false\nmove_to = 'claude_pro'\n",
+     "plans.free.move_to: only with remove = true"),
+    ("[plans.free]\nremove = true\nmove_to = 'claude_pro'\nprice_usd = 5\n",
+     "bad.toml: plans.free.price_usd: plans.free is removed (remove = true), so price_usd "
+     "changes nothing; drop it, or drop remove = true"),
+    ("[plans.claude_pro.limits.weekly]\nremove = true\ncap = 5\n",
+     "plans.claude_pro.limits.weekly.cap: plans.claude_pro.limits.weekly is removed"),
+    ("[plans.api_tier_1.usage]\nremove = true\nrate_usd = 5\n",
+     "plans.api_tier_1.usage.rate_usd: plans.api_tier_1.usage is removed"),
+    # qa12D #4: a usage charge is checked as the plan catalog checks one
+    ("[plans.claude_pro.usage]\nmeter = 'api_usd'\nrate_usd = -1.0\n",
+     "bad.toml: plans.claude_pro.usage.rate_usd: must be zero or more, got -1.0"),
+    ("[plans.claude_pro.usage]\nmeter = 'api_usd'\n", "bad.toml: plans.claude_pro.usage."
+     "rate_usd: missing; the plan has no usage charge, so a new one needs meter and rate_usd"),
+    ("[plans.claude_pro.usage]\nrate_usd = 1.0\n", "plans.claude_pro.usage.meter: missing"),
+    ("[plans.api_tier_1.usage]\nrate_usd = -0.5\n",
+     "plans.api_tier_1.usage.rate_usd: must be zero or more, got -0.5"),
+    ("[plans.cursor_pro.overage]\nrate_usd = -2\n",
+     "plans.cursor_pro.overage.rate_usd: must be zero or more, got -2.0"),
 ])
 def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "bad.toml"
@@ -177,8 +199,8 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
     (["sweep", str(FIXTURE), "--grid", "price=1,2"], "PATH starts with plans."),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd"], "write PATH=V1,V2"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=30:10:5"], "STOP at least"),
-    (["sweep", str(FIXTURE), "--grid", "plans.nosuch.price_usd=1,2"], "--grid: plans.nosuch: "
-     "not in the catalog; known plans: free,"),
+    (["sweep", str(FIXTURE), "--grid", "plans.nosuch.price_usd=1,2"], "--grid plans.nosuch."
+     "price_usd=1: plans.nosuch: not in the catalog; known plans: free,"),
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--objective",
       "profit"], "metric 'profit': unknown"),
     (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=1,2", "--constraint",
@@ -217,6 +239,15 @@ def test_bad_scenario_exits_2_with_one_line(tmp_path: Path, body: str, message: 
     (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
       "profitable_share:claude_pro"], "--affected 'profitable_share:claude_pro': the frontier "
      "minimises --affected, and more profitable users is better"),
+    # qa12D #5: `*` only in constraints (an objective or share with one read 0 everywhere)
+    (["optimize", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--objective",
+      "margin_usd:*"], "--objective 'margin_usd:*': `*` works only in --constraint, where it "
+     "means every plan; name one plan here (e.g. margin_usd:api_tier_1)"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--objective",
+      "min:median_margin_usd:claude_*"], "--objective 'median_margin_usd:claude_*': `*` works "
+     "only in --constraint"),
+    (["sweep", str(FIXTURE), "--grid", "plans.claude_pro.price_usd=10,20", "--affected",
+      "hit_share:*.weekly"], "--affected 'hit_share:*.weekly': `*` works only in --constraint"),
 ])
 def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
     code, _, err = run(*args)

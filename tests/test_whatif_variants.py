@@ -148,6 +148,32 @@ def test_routing_to_an_unknown_model_with_strict_exits_2(tmp_path: Path) -> None
     assert res.exit_code == 2
     assert FALLBACK in res.stderr and "nosuch-model" in res.stderr
     assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    # qa12D #13: the error names the scenario key the model comes from, and a near name
+    assert f"{scen}: cost.route[0].to = 'nosuch-model': {FALLBACK}" in res.stderr, res.stderr
+    scen.write_text(ROUTE_UNKNOWN.replace("nosuch-model", "claude-sonet-4-5"), encoding="utf-8")
+    res = CliRunner().invoke(app, ["whatif", str(FIXTURE), "--scenario", str(scen),
+                                   "--strict"], env=ENV)
+    assert res.exit_code == 2
+    assert f"{scen}: cost.route[0].to = 'claude-sonet-4-5' (did you mean " \
+           f"'claude-sonnet-4-5'?): {FALLBACK}" in res.stderr, res.stderr
+    code, doc, err = _cli("whatif", str(FIXTURE), "--scenario", str(scen))
+    assert code == 0, err
+    assert any(f"{scen}: cost.route[0].to = 'claude-sonet-4-5' (did you mean "
+               "'claude-sonnet-4-5'?): a model the scenario routes to, not a logged one" in n
+               for n in doc["whatif_money"]["notes"])
+
+
+@pytest.mark.parametrize("key", ["share", "heaviest_users_share"])
+def test_a_route_of_nobody_says_it_routes_nothing(tmp_path: Path, key: str) -> None:
+    # qa12D #14: as a route whose glob matches no logged model does
+    scen = tmp_path / "zero.toml"
+    scen.write_text("[[cost.route]]\nshare = 0.5\nto = 'claude-sonnet-4-5'\n"
+                    f"{key} = 0\n".replace("share = 0.5\n", "" if key == "share" else
+                                            "share = 0.5\n"), encoding="utf-8")
+    code, doc, err = _cli("whatif", str(FIXTURE), "--scenario", str(scen))
+    assert code == 0, err
+    assert any(f"cost: the route of model * to claude-sonnet-4-5 has {key} = 0: it routes "
+               "nothing" in n for n in doc["whatif_money"]["notes"]), doc["whatif_money"]
 
 
 def test_an_unknown_logged_model_gets_the_report_warning(tmp_path: Path) -> None:
@@ -283,3 +309,36 @@ def test_route_to_a_model_with_no_list_price_says_its_value_is_unknown() -> None
     # API value merely became unknown keep their bill and access (verification 8A, NEW-3)
     assert metrics(out)["users_affected"] == 1
     store.close()
+
+
+BUCKETS = [  # e1: ten Opus requests of 10k prompt each, in one row (a usage bucket)
+    ["e1", "2026-10-02T10:00:00Z", "alice", "claude_pro", "claude-opus-4-5", 100000, 20000, 10],
+    ["e2", "2026-10-03T10:00:00Z", "alice", "claude_pro", "claude-opus-4-5", 5000, 1000, 1],
+    ["e3", "2026-10-04T10:00:00Z", "bob", "claude_pro", "claude-opus-4-5", 300000, 30000, 1]]
+BUCKET_HEADER = ["event_id", "ts", "user_id", "plan", "model", "input_tokens", "output_tokens",
+                 "requests"]
+
+
+@pytest.mark.parametrize(("limits", "routed"), [
+    ({"max_prompt_tokens": 50_000}, {"e1", "e2"}),  # e1's requests are 10k each, not 100k
+    ({"min_prompt_tokens": 20_000}, {"e3"}),
+])
+def test_a_route_sizes_a_bucket_row_per_request(tmp_path: Path, limits: dict[str, int],
+                                                routed: set[str]) -> None:
+    """qa12D #2: a route's prompt limits are per request; a row of n requests is sized by its
+    mean prompt (prompt / n), as pricing sizes it, and routes whole."""
+    def store(rows: list[list[Any]], name: str) -> Store:
+        s = Store(None)
+        s.load([str(write_csv(tmp_path / name, BUCKET_HEADER, rows))], LoadOptions())
+        return s
+
+    ev, _ = prepare(store(BUCKETS, "events.csv").con)
+    scen = parse_scenario({"cost": {"route": [{"models": "*opus*", "share": 1.0,
+                                               "to": "claude-sonnet-4-5", **limits}]}},
+                          "route.toml")
+    got = metrics(ev.run(scen))
+    moved = [[*r[:4], "claude-sonnet-4-5" if r[0] in routed else r[4], *r[5:]] for r in BUCKETS]
+    want = metrics(prepare(store(moved, "moved.csv").con)[0].baseline)
+    for k in ("gpu_cost_usd", "loaded_cost_usd", "revenue_usd"):
+        assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-9), k
+    assert got["gpu_cost_usd"] != pytest.approx(metrics(ev.baseline)["gpu_cost_usd"])

@@ -14,7 +14,10 @@ from planalyzer.analysis import (
     month_label,
     period_note,
 )
-from planalyzer.errors import InputError
+from planalyzer.costs.catalog import load_cost_catalog
+from planalyzer.costs.prices import load_price_catalog
+from planalyzer.costs.pricing import logged_models
+from planalyzer.errors import InputError, StrictModeError
 from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
 from planalyzer.report import whatif_assignment
@@ -27,7 +30,9 @@ from planalyzer.whatif.scenario import Scenario, apply_scenario
 from planalyzer.whatif.variants import (
     Variant,
     mark_routed,
+    route_target_note,
     routed_cost_notes,
+    unknown_targets,
     variant_events,
 )
 
@@ -99,19 +104,34 @@ def prepare(
     def build(variant: Variant) -> Evaluator:
         """One more pass, over the events as ``variant`` changes them."""
         assert main is not None
-        with variant_events(con, variant) as unmatched:
-            # warnings as the report gives them: a model routed to that the cost catalog
-            # lacks is priced by the fallback profile (an error with --strict)
-            routed = price_result(con, Path(variant.cost_catalog)
-                                  if variant.cost_catalog else costs,
-                                  prices=prices, strict=strict)
-            warnings = [*unmatched, *routed.warnings]
-            new = sorted({u.model for u in routed.unpriced_models} - logged_unpriced)
-            if new:
-                warnings.append(unpriced_route_note(new, catalogs))
-            h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
-            if variant.routes:
-                mark_routed(con)
+        cost_file = Path(variant.cost_catalog) if variant.cost_catalog else costs
+        try:
+            with variant_events(con, variant) as unmatched:
+                # warnings as the report gives them: a model routed to that the cost catalog
+                # lacks is priced by the fallback profile (an error with --strict)
+                routed = price_result(con, cost_file, prices=prices, strict=strict)
+                warnings = [*unmatched, *routed.warnings]
+                named = {u.model for u in (*routed.unknown_models, *routed.unpriced_models)}
+                if named:
+                    targets = unknown_targets(variant, load_cost_catalog(cost_file),
+                                              load_price_catalog(prices),
+                                              list(routed.resolutions), named)
+                    if targets:
+                        warnings.append(route_target_note(variant, targets))
+                new = sorted({u.model for u in routed.unpriced_models} - logged_unpriced)
+                if new:
+                    warnings.append(unpriced_route_note(new, catalogs))
+                h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+                if variant.routes:
+                    mark_routed(con)
+        except StrictModeError as err:  # a routed-to model: say which scenario key names it
+            price(con, costs, prices=prices)  # the real events' prices again
+            targets = unknown_targets(variant, load_cost_catalog(cost_file),
+                                      load_price_catalog(prices), logged_models(con))
+            if not targets:
+                raise
+            keys = "; ".join(f"{key}{hint}" for key, hint in targets)
+            raise StrictModeError(f"{variant.source or 'scenario'}: {keys}: {err}") from None
         price(con, costs, prices=prices, strict=strict)  # over the real events again
         if variant.routes:
             warnings = [*warnings, *routed_cost_notes(con)]

@@ -127,7 +127,7 @@ def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
     cand = pl.repeat(False, len(users), dtype=pl.Boolean, eager=True)
     for lim in limits:
         mx = h.maxwin[(h.window_index(lim.window), lim.meter)].gather(users)
-        cand = cand | (mx >= to_nano(lim.cap))
+        cand = cand | (mx >= to_nano(lim.cap, mx.dtype))
     um = h.user_months
     quiet_users = users.filter(~cand)
     quiet = um[h.rows_of(quiet_users)].with_columns(
@@ -192,7 +192,7 @@ def _cut_all(h: History, limits: list[Limit], s: pl.DataFrame, served_to: S,
         c = h.bp[f"m:{lim.meter}"]
         served = _val(c, x if sequential else served_to) - c.gather(a)
         xl = _cut(c, af, z, exact, _before(served, s[f"w{h.window_index(lim.window)}"]),
-                  to_nano(lim.cap), h.bp["req"])
+                  to_nano(lim.cap, c.dtype), h.bp["req"])
         cuts[lim.name] = xl
         first = first.zip_with(first <= xl, xl)
         x = first
@@ -221,7 +221,7 @@ def _solve(h: History, plan: Plan, limits: list[Limit], seg: pl.DataFrame
     zf = seg["z"].cast(pl.Float64)
     cuts: dict[str, S] = {}
     lu = spend_limit_units(pol) if pol.policy != "block" else None
-    limit_units = None if lu is None else to_nano(lu)
+    limit_units = None if lu is None else to_nano(lu, h.bp[f"m:{pol.meter}"].dtype)
     step: Step
     if pol.policy == "block":
         state = [_cut_all(h, limits, seg, zf, cuts, sequential=True)]

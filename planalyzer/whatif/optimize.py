@@ -113,8 +113,9 @@ class Result:
 def current_value(catalog: PlanCatalog, path: str) -> Any:
     """The baseline catalog's value at a scenario path, where it has one."""
     parts = path.split(".")
-    if parts[0] == "cost":
-        return 1.0
+    if parts[0] == "cost":  # the factors are 1 in the baseline; no route, cache gain or catalog
+        return 1.0 if path.endswith("_factor") else 0.0 if path == "cost.cache.hit_gain" \
+            else None
     if parts[0] == "behaviour":
         return 0.0
     plan = catalog.plans.get(parts[1]) if len(parts) > 2 else None

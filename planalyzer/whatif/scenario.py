@@ -26,11 +26,13 @@ from planalyzer.plans import (
     Plan,
     PlanCatalog,
     UsageCharge,
+    Window,
     _f,
     _window,
 )
 from planalyzer.plans import _check as _check_fields
 from planalyzer.strict_toml import check_finite, read_toml
+from planalyzer.whatif import grid_paths
 from planalyzer.whatif.variants import Variant, parse_variant
 
 _TOP = {"scenario": ("table", False), "plans": ("table", False), "cost": ("table", False),
@@ -98,6 +100,9 @@ class Scenario:
     raw: Mapping[str, Any] = field(default_factory=dict)
     path: str = ""
     variant: Variant = field(default_factory=Variant)  # routing, cache, cost catalog
+    # a sweep point: the --grid values set on ``base`` (its --scenario BASE, or BASELINE)
+    grid: Mapping[str, Any] = field(default_factory=dict)
+    base: Scenario | None = None
 
 
 BASELINE = Scenario("baseline", "the catalog as it is, no behaviour assumptions")
@@ -138,8 +143,10 @@ def _share(value: float, where: str, path: str) -> float:
     return float(value)
 
 
-def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> Scenario:
-    """Check a scenario's structure (keys and types; plan keys are checked by ``apply``)."""
+def parse_scenario(data: dict[str, Any], path: str, default_name: str = "",
+                   catalog_dir: str | Path | None = None) -> Scenario:
+    """Check a scenario's structure (keys and types; plan keys are checked by ``apply``).
+    ``cost.catalog`` is relative to ``catalog_dir`` (default: the folder of ``path``)."""
     check_finite(data, path)
     for k in data:
         if k not in _TOP:
@@ -191,7 +198,7 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "") -> S
                           "two plan keys, cheapest first")
     name = meta.get("name") or default_name or Path(path).stem
     return Scenario(name, meta.get("description", ""), plans, cost, beh, data, path,
-                    parse_variant(c, path))
+                    parse_variant(c, path, catalog_dir))
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -204,19 +211,22 @@ def load_scenario(path: Path | str) -> Scenario:
 
 
 def with_values(base: Scenario, values: Mapping[str, Any], name: str) -> Scenario:
-    """``base`` with dotted paths set (``plans.claude_max_20x.limits.weekly.cap``)."""
+    """``base`` with grid paths set (``plans.claude_max_20x.limits.weekly.cap``,
+    ``cost.route[0].share``: planalyzer.whatif.grid_paths). An error the values cause names
+    them (``--grid PATH=VALUE: ...``), not the base file; a ``cost.catalog`` value is relative
+    to the working folder, the base file's own to the base file's folder (qa12D #7)."""
     data = copy.deepcopy(dict(base.raw))
+    if base.variant.cost_catalog and isinstance(data.get("cost"), dict):
+        data["cost"]["catalog"] = base.variant.cost_catalog  # already resolved
     for dotted, value in values.items():
-        parts = dotted.split(".")
-        node = data
-        for part in parts[:-1]:
-            nxt = node.setdefault(part, {})
-            if not isinstance(nxt, dict):
-                raise ConfigError(f"--grid {dotted}: {part} is not a table")
-            node = nxt
-        node[parts[-1]] = value
+        grid_paths.set_value(data, dotted, value)
     data.setdefault("scenario", {})["name"] = name
-    return parse_scenario(data, base.path or "--grid", name)
+    prefix = base.path or "--grid"
+    try:
+        scen = parse_scenario(data, prefix, name, catalog_dir=".")
+    except ConfigError as err:  # the base parsed alone: the values caused it
+        raise grid_paths.grid_error(err, prefix, values) from None
+    return replace(scen, grid=dict(values), base=base)
 
 
 # -- applying a scenario to a catalog ------------------------------------------------------------
@@ -232,12 +242,55 @@ def _need_meter(catalog: PlanCatalog, name: str, where: str, path: str) -> str:
     return name
 
 
+_WINDOW_KEYS = frozenset({"window", "hours", "days", "timezone", "reset_weekday", "reset_time"})
+_CALENDAR_KEYS = ("timezone", "reset_weekday", "reset_time")
+
+
+def _window_spec(old: Window | None, ch: Mapping[str, Any], lw: str, path: str
+                 ) -> dict[str, Any]:
+    """The window keys of a changed limit: those the scenario gives, and for the others the
+    limit's own values where they apply to the window it ends up with (a calendar window keeps
+    its time zone and reset time, a week its weekday, a rolling window its length), so a
+    scenario that changes only ``reset_time`` keeps the weekday and time zone (qa12D #1)."""
+    kind = ch.get("window", old.kind if old else "rolling")
+    spec: dict[str, Any] = {"window": kind}
+    if old is not None and kind == "rolling" and old.kind == "rolling" \
+            and not {"hours", "days"} & ch.keys():
+        spec["hours"] = old.hours
+    if old is not None and kind != "rolling" and old.kind != "rolling":
+        spec["timezone"], spec["reset_time"] = old.timezone, old.reset_time
+        if kind == old.kind == "calendar_week":
+            spec["reset_weekday"] = old.reset_weekday
+    if kind == "rolling" and "window" not in ch:
+        for k in _CALENDAR_KEYS:
+            if k in ch:
+                now = old.describe() if old is not None else "rolling"
+                raise ConfigError(f"{path}: {lw}.{k}: only calendar windows reset at a time, "
+                                  f"and this limit's window is {now}; to make it a "
+                                  "calendar window, set window = \"calendar_day\", "
+                                  "\"calendar_week\" or \"calendar_month\" as well")
+    spec.update({k: ch[k] for k in _WINDOW_KEYS if k in ch})
+    return spec
+
+
+def _removed(ch: Mapping[str, Any], keep: set[str], where: str, path: str,
+             grid: Mapping[str, Any]) -> None:
+    """``remove = true`` drops the table: another key beside it would change nothing, so it is
+    an error (qa12D #8), unless a sweep axis sets ``remove`` (its points that remove the table
+    leave the other keys unused, as the points that keep it use them)."""
+    extra = sorted(set(ch) - keep - {"remove"})
+    if extra and f"{where}.remove" not in grid:
+        raise ConfigError(f"{path}: {where}.{extra[0]}: {where} is removed (remove = true), so "
+                          f"{extra[0]} changes nothing; drop it, or drop remove = true")
+
+
 def _limits(plan: Plan, changes: Mapping[str, Any], catalog: PlanCatalog, where: str,
-            path: str) -> tuple[Limit, ...]:
+            path: str, grid: Mapping[str, Any]) -> tuple[Limit, ...]:
     out = {lim.name: lim for lim in plan.limits}
     for name, ch in changes.items():
         lw = f"{where}.limits.{name}"
         if ch.get("remove"):
+            _removed(ch, set(), lw, path, grid)
             if name not in out:
                 raise ConfigError(f"{path}: {lw}.remove: plan has no limit {name!r}; it has "
                                   f"{', '.join(out) or 'none'}")
@@ -253,12 +306,8 @@ def _limits(plan: Plan, changes: Mapping[str, Any], catalog: PlanCatalog, where:
         meter = _need_meter(catalog, ch.get("meter", old.meter if old else ""),
                             f"{lw}.meter", path)
         window = old.window if old else None
-        wkeys = {"window", "hours", "days", "timezone", "reset_weekday", "reset_time"}
-        if wkeys & ch.keys():
-            spec = {k: ch[k] for k in wkeys if k in ch}
-            if "window" not in spec:
-                spec["window"] = window.kind if window else "rolling"
-            window = _window(spec, lw, path)
+        if _WINDOW_KEYS & ch.keys():
+            window = _window(_window_spec(window, ch, lw, path), lw, path)
         assert window is not None
         out[name] = Limit(name, meter, window, cap, old.estimate if old else False)
     return tuple(out.values())
@@ -300,14 +349,52 @@ def _overage(plan: Plan, ch: Mapping[str, Any], catalog: PlanCatalog, where: str
         mlim = None
     rate = _num(ch.get("rate_usd", o.rate_usd))
     credits = _num(ch.get("credits_usd", o.credits_usd))
-    if rate < 0 or credits < 0 or (mlim is not None and mlim < 0):
-        raise ConfigError(f"{path}: {where}.overage: rates and limits must be zero or more")
+    for key, v in (("rate_usd", rate), ("credits_usd", credits), ("monthly_limit_usd", mlim)):
+        if v is not None and v < 0:
+            raise ConfigError(f"{path}: {ow}.{key}: must be zero or more, got {v}")
     return Overage(policy, meter, rate, mlim, credits)
+
+
+def _usage(old: UsageCharge | None, u: Mapping[str, Any], catalog: PlanCatalog, where: str,
+           path: str, grid: Mapping[str, Any]) -> UsageCharge | None:
+    """A plan's usage charge under the scenario; checked as the plan catalog checks one (a
+    new charge needs meter and rate_usd, a rate is zero or more: qa12D #4)."""
+    uw = f"{where}.usage"
+    if u.get("remove"):
+        _removed(u, set(), uw, path, grid)
+        return None
+    for key in ("meter", "rate_usd"):
+        if key not in u and old is None:
+            raise ConfigError(f"{path}: {uw}.{key}: missing; the plan has no usage charge, so "
+                              "a new one needs meter and rate_usd (USD per unit of the meter)")
+    meter = _need_meter(catalog, u.get("meter", old.meter if old else ""), f"{uw}.meter", path)
+    rate = _num(u.get("rate_usd", old.rate_usd if old else 0.0))
+    if rate < 0:
+        raise ConfigError(f"{path}: {uw}.rate_usd: must be zero or more, got {rate}")
+    return UsageCharge(meter, rate)
 
 
 def apply_scenario(catalog: PlanCatalog, scenario: Scenario
                    ) -> tuple[PlanCatalog, dict[str, str]]:
-    """The catalog under ``scenario``, and where users of removed plans move (old -> new)."""
+    """The catalog under ``scenario``, and where users of removed plans move (old -> new).
+    Bad keys raise ConfigError naming the file and key; for a sweep point, the grid values
+    that cause it (``--grid PATH=VALUE: ...``) unless its base scenario fails alike alone."""
+    try:
+        return _apply(catalog, scenario)
+    except ConfigError as err:
+        if not scenario.grid:
+            raise
+        if scenario.base is not None:
+            try:
+                _apply(catalog, scenario.base)
+            except ConfigError as alone:
+                if str(alone) == str(err):
+                    raise err from None
+        raise grid_paths.grid_error(err, scenario.path or scenario.name,
+                                    scenario.grid) from None
+
+
+def _apply(catalog: PlanCatalog, scenario: Scenario) -> tuple[PlanCatalog, dict[str, str]]:
     path = scenario.path or scenario.name
     plans = dict(catalog.plans)
     moves: dict[str, str] = {}
@@ -323,9 +410,14 @@ def apply_scenario(catalog: PlanCatalog, scenario: Scenario
             if target == key:
                 raise ConfigError(f"{path}: {where}.move_to: a removed plan cannot take its own "
                                   "users; name another plan of the catalog for them to move to")
+            _removed(ch, {"move_to", "note"}, where, path, scenario.grid)
             moves[key] = target
             del plans[key]
             continue
+        if "move_to" in ch and f"{where}.remove" not in scenario.grid:
+            raise ConfigError(f"{path}: {where}.move_to: only with remove = true: the plan "
+                              "stays, so its users do not move; add remove = true to remove it "
+                              "and move its users, or drop move_to")
         if old is None:
             missing = [k for k in ("name", "price_usd") if k not in ch]
             if missing:  # most likely a misspelt plan key: say so before what a tier needs
@@ -338,19 +430,11 @@ def apply_scenario(catalog: PlanCatalog, scenario: Scenario
         price = _num(ch.get("price_usd", old.price_usd))
         if price < 0:
             raise ConfigError(f"{path}: {where}.price_usd: must be zero or more")
-        limits = _limits(old, ch.get("limits", {}), catalog, where, path)
+        limits = _limits(old, ch.get("limits", {}), catalog, where, path, scenario.grid)
         overage = _overage(old, ch["overage"], catalog, where, path) if "overage" in ch \
             else old.overage
-        usage = old.usage
-        if "usage" in ch:
-            u = ch["usage"]
-            if u.get("remove"):
-                usage = None
-            else:
-                meter = u.get("meter", usage.meter if usage else "")
-                _need_meter(catalog, meter, f"{where}.usage.meter", path)
-                usage = UsageCharge(meter, _num(u.get("rate_usd",
-                                                      usage.rate_usd if usage else 0.0)))
+        usage = _usage(old.usage, ch["usage"], catalog, where, path, scenario.grid) \
+            if "usage" in ch else old.usage
         plans[key] = replace(old, name=ch.get("name", old.name), price_usd=price,
                              limits=limits, overage=overage, usage=usage)
     for old_key, target in moves.items():

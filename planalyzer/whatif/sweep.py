@@ -20,6 +20,7 @@ from typing import Any
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Kind, Table
+from planalyzer.whatif import grid_paths
 from planalyzer.whatif.run import (
     LIMIT_METRICS,
     PLAN_METRICS,
@@ -72,7 +73,7 @@ def _value(text: str) -> Any:
 def parse_axis(spec: str) -> Axis:
     """``PATH=V1,V2`` or ``PATH=START:STOP:STEP``."""
     path, sep, rest = spec.partition("=")
-    path = path.strip()
+    path = grid_paths.canonical(path.strip())
     if not sep or not path or not rest.strip():
         raise ConfigError(f"--grid {spec!r}: write PATH=V1,V2,... or PATH=START:STOP:STEP, e.g. "
                           "plans.claude_max_20x.limits.weekly.cap=40e6:80e6:10e6")
@@ -97,11 +98,24 @@ def parse_axis(spec: str) -> Axis:
 
 
 def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
+    check_axes(axes)
     total = math.prod(len(a.values) for a in axes)
     if total > MAX_POINTS:
         raise ConfigError(f"--grid: {total:,} points; at most {MAX_POINTS:,}")
     return [dict(zip([a.path for a in axes], combo, strict=True))
             for combo in itertools.product(*[a.values for a in axes])]
+
+
+def check_axes(axes: Sequence[Axis]) -> None:
+    """One axis per path: a second ``--grid`` of the same path would overwrite the first's
+    values in every point (qa12D #6)."""
+    seen: dict[str, Axis] = {}
+    for a in axes:
+        if a.path in seen:
+            vals = ",".join(grid_paths.show(v) for v in (*seen[a.path].values, *a.values))
+            raise ConfigError(f"--grid {a.path}: given twice; list all its values in one "
+                              f"--grid (--grid {a.path}={vals})")
+        seen[a.path] = a
 
 
 def axis_col(path: str, values: Sequence[Any]) -> Col:
@@ -141,6 +155,7 @@ def point_catalogs(catalog: PlanCatalog, scenarios: Sequence[Scenario]) -> list[
 def corner_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
     """A few designs that use every value of every axis at least once (the i-th value of
     each axis, wrapping round): what a large grid's checks look at instead of every point."""
+    check_axes(axes)
     return [{a.path: a.values[i % len(a.values)] for a in axes}
             for i in range(max((len(a.values) for a in axes), default=0))]
 
@@ -204,7 +219,8 @@ def _explain(name: str, plans: Mapping[str, Collection[str]]) -> str:
 def check_metrics(named: Sequence[tuple[str, str]], catalog: PlanCatalog,
                   scenarios: Iterable[Scenario] = ()) -> None:
     """Each (option, metric name) must name a metric of a plan or limit of ``catalog`` or of
-    some design (a scenario of ``scenarios`` applied to it); ``*`` patterns must match one.
+    some design (a scenario of ``scenarios`` applied to it); ``*`` patterns must match one,
+    and only a ``--constraint`` takes them (qa12D #5: an objective read 0 for every design).
     Otherwise a ConfigError names the option, the unknown metric, plan or limit, and the known
     ones. Designs are applied only while a name is still unknown (typically never)."""
     plans: dict[str, set[str]] = {}
@@ -215,6 +231,12 @@ def check_metrics(named: Sequence[tuple[str, str]], catalog: PlanCatalog,
         return metric_names(plans)
 
     names = add(catalog)
+    for what, name in named:  # an objective or a frontier's share is one number per design
+        if "*" in name and not what.startswith("--constraint"):
+            like = sorted(n for n in names if fnmatch.fnmatchcase(n, name))
+            eg = f" (e.g. {like[0]})" if like else ""
+            raise ConfigError(f"{what} {name!r}: `*` works only in --constraint, where it "
+                              f"means every plan; name one plan here{eg}")
     todo = [(what, n) for what, n in named if not _known(n, names)]
     seen: set[Any] = set()
     for s in scenarios if todo else ():

@@ -11,17 +11,19 @@ No typer or rich here.
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from planalyzer import sqlfiles
-from planalyzer.costs.catalog import DATE, name_matches
+from planalyzer.costs.catalog import DATE, CostCatalog, name_matches
+from planalyzer.costs.prices import PriceCatalog
 from planalyzer.errors import ConfigError
 
 
@@ -42,6 +44,7 @@ class Variant:
     routes: tuple[Route, ...] = ()
     cache_hit_gain: float = 0.0
     cost_catalog: str | None = None
+    source: str = field(default="", compare=False)  # the scenario file (for messages)
 
     @property
     def repriced(self) -> bool:
@@ -80,7 +83,10 @@ def _num(v: Any, where: str, path: str, lo: float = 0.0, hi: float | None = None
     return float(v)
 
 
-def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
+def parse_variant(cost: Mapping[str, Any], path: str, catalog_dir: str | Path | None = None
+                  ) -> Variant:
+    """The cost side of a scenario's ``[cost]`` table; ``catalog`` is a path relative to
+    ``catalog_dir`` (default: the folder of ``path``, the scenario file)."""
     routes = []
     raw = cost.get("route", [])
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
@@ -121,13 +127,14 @@ def parse_variant(cost: Mapping[str, Any], path: str) -> Variant:
         if not isinstance(catalog, str):
             raise ConfigError(f"{path}: cost.catalog: expected a path (string)")
         p = Path(catalog)
-        if not p.is_absolute() and path and Path(path).parent != Path("."):
-            p = Path(path).parent / p
+        folder = Path(catalog_dir) if catalog_dir is not None else Path(path).parent
+        if not p.is_absolute() and folder != Path("."):
+            p = folder / p
         if not p.is_file():
             raise ConfigError(f"{path}: cost.catalog: {p} not found; give a cost catalog TOML "
                               "(docs/costs.md)")
         catalog = str(p)
-    return Variant(tuple(routes), gain, catalog)
+    return Variant(tuple(routes), gain, catalog, path)
 
 
 _EPS = 1e-9  # 0.1 x 30 is 3.0000000000000004 in floating point: still 3 users
@@ -149,13 +156,50 @@ def route_matches(model: str, pattern: str) -> bool:
         and name_matches(model, f"{pattern}-{DATE}"))
 
 
+def unknown_targets(variant: Variant, costs: CostCatalog, prices: PriceCatalog,
+                    logged: Sequence[str], among: Collection[str] | None = None
+                    ) -> list[tuple[str, str]]:
+    """(``cost.route[i].to = 'NAME'``, a did-you-mean) per route sending requests to a model
+    the cost catalog prices only by its fallback profile, or with no API list price: so a
+    pricing warning or --strict error can say the name comes from the scenario, not the logs
+    (qa12D #13). The near name is one the catalogs or the logs know. ``among``: only routes
+    to these models (those a pricing warning names)."""
+    known = sorted({*logged, *costs.models,
+                    *(m for e in prices.entries for m in e.match if "{" not in m and "*" not in m)})
+    out = []
+    for i, r in enumerate(variant.routes):
+        if among is not None and r.to not in among:
+            continue
+        if costs.resolve(r.to).how == "fallback" or prices.lookup(r.to) is None:
+            near = difflib.get_close_matches(r.to, [n for n in known if n != r.to], n=1)
+            out.append((f"cost.route[{i}].to = {r.to!r}",
+                        f" (did you mean {near[0]!r}?)" if near else ""))
+    return out
+
+
+def route_target_note(variant: Variant, targets: Sequence[tuple[str, str]]) -> str:
+    """The scenario keys behind the models a pricing warning names (``unknown_targets``)."""
+    keys = "; ".join(f"{key}{hint}" for key, hint in targets)
+    return (f"{variant.source or 'the scenario'}: {keys}: a model the scenario routes to, not "
+            "a logged one; a misspelt name is priced by the fallback profile (or has no API "
+            "list price): check the name against `planalyzer costs`")
+
+
 def unmatched_routes(routes: tuple[Route, ...], models: Sequence[str]) -> list[str]:
-    """A note per route whose glob matches no logged model (it would route nothing, and the
-    scenario would read as the baseline without saying why)."""
+    """A note per route that routes nothing: its glob matches no logged model, or its share
+    or heaviest_users_share is 0 (the scenario would read as the baseline without saying
+    why)."""
     shown = ", ".join(models[:6]) + (f" and {len(models) - 6} more" if len(models) > 6 else "")
-    return [f"cost: the route of model {r.models} to {r.to} matches no logged model "
-            f"({shown}): it routes nothing" for r in routes
-            if not any(route_matches(m, r.models) for m in models)]
+    out = []
+    for r in routes:
+        if not any(route_matches(m, r.models) for m in models):
+            out.append(f"cost: the route of model {r.models} to {r.to} matches no logged model "
+                       f"({shown}): it routes nothing")
+        elif r.share == 0 or r.heaviest_users_share == 0:  # qa12D #14: said, as a glob's
+            key = "share" if r.share == 0 else "heaviest_users_share"
+            out.append(f"cost: the route of model {r.models} to {r.to} has {key} = 0: it "
+                       "routes nothing")
+    return out
 
 
 def _model_expr(routes: tuple[Route, ...], models: Sequence[str]
