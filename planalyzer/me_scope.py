@@ -77,29 +77,46 @@ def my_files(con: duckdb.DuckDBPyConnection, files: Sequence[str] | None) -> Ite
 
 @dataclass(frozen=True)
 class StoreRows:
-    """What a store holds, per user id: rows of the files ``me`` read (``mine``), else others."""
+    """What a store holds, per user id: rows of the files ``me`` read (``mine``), else others:
+    of files gone from disk since an earlier run read them (``gone``), or not."""
 
     user: str
     mine: bool
+    gone: bool
     events: int
     formats: list[str]
 
 
 def store_users(con: duckdb.DuckDBPyConnection) -> list[StoreRows]:
     """Per user id and side (``me_files`` registered: planalyzer.me_scope.my_files)."""
-    return [StoreRows(str(u), bool(m), int(n), list(s or [])) for u, m, n, s in
+    return [StoreRows(str(u), bool(m), bool(g), int(n), list(s or [])) for u, m, g, n, s in
             sqlfiles.run(con, "me_store_users").fetchall()]
 
 
 def others_note(users: Sequence[StoreRows]) -> str | None:
-    """What `me` left out of a shared store (None: the store holds only your files' rows)."""
-    others = [r for r in users if not r.mine]
-    if not others:
+    """What `me` left out of a shared store (None: the store holds only your files' rows):
+    rows of files gone from disk since an earlier run read them (Claude Code deletes
+    transcripts after 30 days), and rows of other files."""
+    parts = []
+    for gone in (True, False):
+        rows = [r for r in users if not r.mine and r.gone == gone]
+        if not rows:
+            continue
+        names = sorted({r.user for r in rows})
+        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+        events = sum(r.events for r in rows)
+        if gone:
+            parts.append(f"{events:,} events of files an earlier run read that are gone from "
+                         f"disk now ({len(names):,} user id(s): {shown}; Claude Code deletes "
+                         "transcripts after 30 days by default)")
+        else:
+            parts.append(f"{events:,} events of files me did not read ({len(names):,} user "
+                         f"id(s): {shown})")
+    if not parts:
         return None
-    shown = ", ".join(r.user for r in others[:5]) + (" ..." if len(others) > 5 else "")
-    return (f"the --db store also holds {sum(r.events for r in others):,} events of files me "
-            f"did not read ({len(others):,} user id(s): {shown}): left out; me analyses only "
-            "the rows of the files it read")
+    return (f"the --db store also holds {' and '.join(parts)}: left out; me analyses only the "
+            "rows of the files it read (`planalyzer report --db FILE` covers every row the "
+            "file holds)")
 
 
 def stored_as_note(users: Sequence[StoreRows]) -> str | None:

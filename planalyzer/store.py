@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import duck, file_options, sqlfiles, store_new
+from planalyzer import duck, file_options, sqlfiles, store_gone, store_new
 from planalyzer.accounting import FileLoad, LoadReport, display_path, format_name
 from planalyzer.errors import (
     ConfigError,
@@ -157,6 +157,7 @@ class Store:
         another process holds is never touched (planalyzer.store_new)."""
         self.path = check_store_path(db, read_only)
         self._again: set[str] = set()  # files the last load read again only for the dedupe
+        self._gone_set = False  # gone files named to the dedupe (planalyzer.store_gone)
         self.read_only = read_only and self.path is not None
         self.closed = False  # close() was called: a later load is a UsageError
         # a file DuckDB could only read through an extension (SQLite, say) is refused before
@@ -415,6 +416,15 @@ class Store:
                     slots[i] = FileLoad(src.key, moved[src.key].format, "unchanged")
             todo = [t for t in todo if t[1].key not in moved]
             found += len(moves)
+        # transcripts read earlier that are gone from disk: their rows rank after the copies
+        # files on disk hold, and the files that may hold copies are read again
+        gone = None
+        if self.path is not None and len(fingerprints) > found:
+            gone = store_gone.find(self.con, fingerprints, {src.key for src in sources})
+            self._gone_set = bool(gone.every)
+        elif self._gone_set:
+            store_gone.set_gone(self.con, [])
+            self._gone_set = False
         changed = [src.key for _, src, _ in todo if src.key in fingerprints]
         known = self._manifest(changed) if changed else {}
         new_keys: list[str] = []
@@ -495,15 +505,24 @@ class Store:
                 continue
             read(i, src, st, prev)
         notes: list[str] = []
-        if reloaded:  # rows of a changed file were deleted: rerun the dedupe they won
-            notes = self._reread_duplicates(sources, slots, read_stats, known, read, groups)
+        # rows of a changed file were deleted, or a file holding kept copies is gone: rerun
+        # the dedupe they won
+        if reloaded or (gone is not None and gone.new):
+            notes = self._reread_duplicates(sources, slots, read_stats, known, read,
+                                            groups if reloaded else set(), reloaded, gone)
         loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
         for name, items, batch_opts in batches.batches():
             got = registry.get(name).load_batch(self.con, items, batch_opts)
             loads.extend(got)
             new_keys.extend(f.source for f in got)
-        if new_keys:
-            self._drop_duplicates(loads, new_keys, key_expr)
+        displaced = self._drop_duplicates(loads, new_keys, key_expr) if new_keys else {}
+        if gone is not None:
+            dropped, gone_moved = store_gone.settle(
+                self.con, gone, displaced,
+                lambda key, fmt: self._forget(key, registry.get(fmt)))
+            notes += gone_moved
+            for key in dropped:  # they left the store: not gone from it
+                del fingerprints[key]
         digests: dict[str, str] = {}
         copies = self._drop_identical_copies(loads, projected, read_stats, fingerprints, digests)
         for fl in loads:
@@ -529,7 +548,8 @@ class Store:
         read_stats: dict[str, tuple[int, int]], known: dict[str, ManifestEntry],
         read: Callable[[int | None, SourceFile, tuple[int, int], ManifestEntry | None, bool],
                        None],
-        groups: set[str] | None = None,
+        groups: set[str] | None = None, reloaded: bool = True,
+        gone: store_gone.Gone | None = None,
     ) -> list[str]:
         """A changed file was reloaded (its old rows deleted). Rows other files held as well
         were dropped from those files as duplicates of its rows, and exist nowhere else in the
@@ -540,10 +560,14 @@ class Store:
         ``groups``: when only Codex files were reloaded, the root sessions of their old rows:
         a Codex file can have dropped a copy of their events only if its own rows are of one
         of these sessions (or it kept none), so the other Codex files (whose duplicates were
-        of their own session: Codex repeats token_count events) are not read again."""
+        of their own session: Codex repeats token_count events) are not read again.
+        ``gone``: transcripts found gone from disk now (``reloaded`` False: no file was
+        reloaded): the files that may hold copies of their rows are read again too, so the
+        copies on disk are kept (planalyzer.store_gone.copies_of)."""
         rows = sqlfiles.run(self.con, "manifest_with_duplicates").fetchall()
-        todo = [(str(k), str(f)) for k, f in rows if str(k) not in read_stats]
-        if groups is not None:
+        every = [(str(k), str(f)) for k, f in rows if str(k) not in read_stats]
+        todo = every if reloaded else []
+        if reloaded and groups is not None:
             from planalyzer.sources.codex import codex_group_of_name
             codex = [k for k, f in todo if f == "codex"]
             theirs = self._codex_groups(codex) if codex else {}
@@ -552,11 +576,18 @@ class Store:
             wanted = groups | {codex_group_of_name(k) for k in codex if k not in theirs}
             todo = [(k, f) for k, f in todo
                     if f != "codex" or k not in theirs or theirs[k] & wanted]
+        copies = (store_gone.copies_of(self.con, gone, every)
+                  if gone is not None and gone.new else [])
+        chosen = set(todo)
+        for_gone = [kf for kf in copies if kf not in chosen]
+        todo = todo + for_gone
         if not todo:
             return []
+        why = ("a file reloaded now (changed) or gone from disk" if reloaded and for_gone
+               else "a file reloaded now (changed)" if reloaded else "a file gone from disk")
         named = {src.key: (i, src) for i, src in enumerate(sources)}
         known.update(self._manifest([k for k, _ in todo]))
-        again, gone, unnamed = 0, [], []
+        again, missing, unnamed = 0, [], []
         for key, fmt in todo:
             i: int | None
             if key in named:
@@ -570,23 +601,26 @@ class Store:
             try:
                 st = stat_of(src)
             except InputError:
-                gone.append(key)
+                missing.append(key)
                 continue
             read(i, src, st, known[key], True)
             again += 1
+        unread = set(unnamed) | set(missing)
+        if gone is not None and any(k in unread for k, _ in copies):
+            gone.searched = False  # a file that may hold copies was not read: look again
         notes = []
         if again:
             notes.append(f"{again:,} file(s) whose rows earlier loads dropped as duplicates "
-                         "were read again, since a file reloaded now (changed) may have held "
-                         "the copies that were kept")
-        for what, keys in (("no longer exist", gone),
+                         f"were read again, since {why} may have held the copies that were "
+                         "kept")
+        for what, keys in (("no longer exist", missing),
                            ("are transcripts not named in this load", unnamed)):
             if keys:
                 more = f" and {len(keys) - 1} more" if len(keys) > 1 else ""
                 notes.append(f"{len(keys):,} file(s) whose rows earlier loads dropped as "
                              f"duplicates {what} and were not read again ({keys[0]}{more}): "
-                             "requests only they and a file reloaded now held may be missing; "
-                             "name them in the load, or load every file into a new --db file")
+                             f"requests only they and {why} held may be missing; name them in "
+                             "the load, or load every file into a new --db file")
         return notes
 
     def _drop_identical_copies(
@@ -816,16 +850,31 @@ class Store:
             return _count(sqlfiles.run(self.con, "parquet_row_count", {"path": src.key}))
         return _count(sqlfiles.run(self.con, "count_source_rows", params, {"reader": reader}))
 
-    def _drop_duplicates(self, loads: list[FileLoad], new_keys: list[str], key: str) -> None:
+    def _drop_duplicates(self, loads: list[FileLoad], new_keys: list[str],
+                         key: str) -> dict[str, list[int]]:
+        """Drop the copies of a key but one. Returns the times (epoch microseconds) of the rows
+        dropped from files not read now (a gone file's rows, which rank after copies on disk),
+        by file: counted as duplicates in their manifest entries."""
         if not _count(sqlfiles.run(self.con, "count_duplicate_keys", slots={"key": key})):
-            return
+            return {}
         deleted = sqlfiles.run(self.con, "drop_duplicate_events", {"new_sources": new_keys},
                                {"key": key}).fetchall()
         per_source = Counter(str(r[0]) for r in deleted)
+        read_now = {fl.source for fl in loads if fl.status != "unchanged"}
         for fl in loads:
             n = per_source.get(fl.source, 0)
-            fl.duplicates_dropped += n
-            fl.rows_loaded -= n
+            if n and fl.source in read_now:
+                fl.duplicates_dropped += n
+                fl.rows_loaded -= n
+        earlier: dict[str, list[int]] = {}
+        for src, ts_us in deleted:
+            if str(src) not in read_now:
+                earlier.setdefault(str(src), []).append(int(ts_us))
+        if earlier:
+            sqlfiles.run(self.con, "move_rows_to_duplicates", {
+                "sources": list(earlier), "counts": [len(v) for v in earlier.values()]}
+            ).fetchall()
+        return earlier
 
     # -- reading back --------------------------------------------------------------------
 

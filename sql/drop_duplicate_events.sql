@@ -1,12 +1,15 @@
 -- drop_duplicate_events: delete all but one copy of each dedupe key; returns the deleted rows.
--- inputs: events; {{key}}: the dedupe key expression (event_id, or columns the user named,
---         quoted by the library)
--- outputs: events (duplicates deleted); RETURNING source of each deleted row
+-- inputs: events, variable planalyzer_gone_sources; {{key}}: the dedupe key expression
+--         (event_id, or columns the user named, quoted by the library)
+-- outputs: events (duplicates deleted); RETURNING source and ts (epoch microseconds) of each
+--          deleted row
 -- params: $new_sources
 -- slots: {{key}}
 -- Keeps, per key: a row loaded earlier over one of this load ($new_sources), then the copy with
--- the most tokens, then the first file and row. Hash candidates first so the exact comparison
--- runs only over keys seen more than once.
+-- the most tokens, then the first file and row; but a row of a file gone from disk
+-- (planalyzer_gone_sources: a Codex rollout archived or deleted) after every copy a file on
+-- disk holds, as a load without --db, which never sees the gone file, keeps that copy. Hash
+-- candidates first so the exact comparison runs only over keys seen more than once.
 DELETE FROM events
 WHERE rowid IN (
     WITH keyed AS (
@@ -25,11 +28,15 @@ WHERE rowid IN (
     ),
     ranked AS (
         SELECT rid, row_number() OVER (
-            PARTITION BY k ORDER BY is_new, total_tokens DESC, source, source_row
+            PARTITION BY k
+            ORDER BY CASE WHEN source IN (SELECT unnest(getvariable('planalyzer_gone_sources')))
+                              THEN 2
+                          WHEN is_new THEN 1 ELSE 0 END,
+                total_tokens DESC, source, source_row
         ) AS copy_rank
         FROM keyed
         WHERE hash(k) IN (SELECT h FROM candidates)
     )
     SELECT rid FROM ranked WHERE copy_rank > 1
 )
-RETURNING source
+RETURNING source, epoch_us(ts) AS ts_us

@@ -1,5 +1,5 @@
 -- rank_claude_code_rows: the usable Claude Code rows of a batch, with the copy to keep marked.
--- inputs: cc_parsed, events, load_manifest, claude_code_keys
+-- inputs: cc_parsed, events, load_manifest, claude_code_keys, variable planalyzer_gone_sources
 -- outputs: cc_ranked (temp table): file_idx, line_no, stored_source, req (the requestId its key
 --          takes), event_id and keep of each usable row of the batch and of each copy earlier
 --          loads kept of its messages
@@ -11,7 +11,11 @@
 -- copy of the same message (message.id alone if none has one). A sidechain line replaying a
 -- main-thread message (same message.id) is a duplicate whatever its requestId, and lends no
 -- requestId. Per key the copy with the most tokens is kept, a main-thread copy before a
--- sidechain one, then the earliest (an earlier load's copy before this batch's).
+-- sidechain one, then the earliest (an earlier load's copy before this batch's); a copy an
+-- earlier load kept from a file now gone from disk (the variable planalyzer_gone_sources: a
+-- transcript moved, or deleted while a copy stays) is dropped when a copy of the message on
+-- disk is kept, as a load without --db, which never sees it, keeps that copy: it makes no
+-- sidechain copy a replay, lends no requestId and ranks after every copy of the batch.
 -- The copies earlier loads kept of the batch's messages (events of Claude Code files;
 -- stored_source and line_no name the event) are ranked with the batch, so a folder loaded in
 -- several runs keeps what one load of it keeps: a stored copy that loses is deleted
@@ -28,7 +32,8 @@ WITH fresh AS (
         p.file_idx, p.line_no, CAST(NULL AS VARCHAR) AS stored_source, p.message_id,
         p.request_id, p.is_sidechain, p.ts,
         p.input_tokens + p.cache_write_tokens + p.cache_write_1h_tokens + p.cache_read_tokens
-            + p.output_tokens AS tokens
+            + p.output_tokens AS tokens,
+        false AS gone
     FROM cc_parsed AS p
     WHERE p.is_usage AND p.reject_reason IS NULL
 ),
@@ -53,7 +58,8 @@ stored_keys AS (
 stored AS (
     SELECT
         CAST(NULL AS INTEGER) AS file_idx, s.source_row AS line_no, s.source AS stored_source,
-        s.message_id, s.request_id, s.is_sidechain, s.ts, s.tokens
+        s.message_id, s.request_id, s.is_sidechain, s.ts, s.tokens,
+        s.source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))) AS gone
     FROM stored_keys AS s
     WHERE s.message_id IN (SELECT m.message_id FROM messages AS m)
 ),
@@ -63,29 +69,32 @@ copies AS (
 flagged AS (
     SELECT
         c.*,
-        c.is_sidechain AND c.message_id IS NOT NULL AND bool_or(NOT c.is_sidechain) OVER (
-            PARTITION BY c.message_id) AS replay
+        c.is_sidechain AND c.message_id IS NOT NULL
+            AND bool_or(NOT c.is_sidechain AND NOT c.gone) OVER (PARTITION BY c.message_id)
+            AS replay
     FROM copies AS c
 ),
 filled AS (
     SELECT
         f.*,
-        coalesce(f.request_id, max(CASE WHEN NOT f.replay THEN f.request_id END) OVER (
-            PARTITION BY f.message_id)) AS req
+        coalesce(f.request_id, max(CASE WHEN NOT f.replay AND NOT f.gone THEN f.request_id END)
+            OVER (PARTITION BY f.message_id)) AS req
     FROM flagged AS f
 ),
 keyed AS (
     SELECT
         f.*,
         CASE WHEN f.message_id IS NULL THEN NULL
-             ELSE f.message_id || coalesce(':' || f.req, '') END AS event_id
+             ELSE f.message_id || coalesce(':' || f.req, '') END AS event_id,
+        f.gone AND bool_or(NOT f.gone AND NOT f.replay) OVER (PARTITION BY f.message_id)
+            AS superseded
     FROM filled AS f
 )
 SELECT
     k.file_idx, k.line_no, k.stored_source, k.req, k.event_id,
-    NOT k.replay AND (k.event_id IS NULL OR row_number() OVER (
+    NOT k.replay AND NOT k.superseded AND (k.event_id IS NULL OR row_number() OVER (
         PARTITION BY k.event_id
-        ORDER BY k.replay, k.tokens DESC, k.is_sidechain, k.ts, k.stored_source IS NULL,
+        ORDER BY k.replay, k.gone, k.tokens DESC, k.is_sidechain, k.ts, k.stored_source IS NULL,
             k.file_idx, k.line_no
     ) = 1) AS keep
 FROM keyed AS k

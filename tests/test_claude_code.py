@@ -116,11 +116,17 @@ def test_deleted_transcripts_keep_their_rows_with_a_note(tmp_path: Path) -> None
         sources = s.con.execute("SELECT count(DISTINCT source) FROM events").fetchall()[0][0]
     assert n == first.rows_loaded == 6
     assert sources == 3  # the gone file's rows are still there (3 files with usage)
-    gone = [x for x in again.notes if "gone from disk" in x]
+    gone = [x for x in again.notes if "gone from disk;" in x]
     assert gone == [f"1 file(s) under {folder.resolve()} read into --db {db} earlier are gone "
                     "from disk; their rows stay in it (a --db file keeps the history of logs "
                     "that tools delete: Claude Code removes transcripts after 30 days by "
                     "default); load into a new --db file to leave them out"]
+    # no transcript on disk names its messages: none is read again (planalyzer.store_gone),
+    # now or later
+    assert again.rows_read == 0 and not any("read again" in x for x in again.notes)
+    with Store(db) as s:
+        third = s.load([str(folder)])
+    assert third.rows_read == 0 and any("gone from disk;" in x for x in third.notes)
     other = tmp_path / "other"
     shutil.copytree(CC / "users", other)
     with Store(db) as s:

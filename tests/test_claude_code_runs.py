@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -193,3 +195,134 @@ def test_only_keys_event_ids_do_not_tell_are_recorded(tmp_path: Path) -> None:
         keys = s.con.execute("SELECT message_id, request_id, is_sidechain FROM "
                              "claude_code_keys ORDER BY ALL").fetchall()
     assert keys == [("c:d", "req_C", False), ("msg_S", None, True)]
+
+
+# -- a transcript moved, or deleted while a copy stays (QA 12C #1) ---------------------------
+
+def _on_disk(store: Store, folder: Path) -> list[tuple[object, ...]]:
+    """The events of the transcripts on disk (what `planalyzer me` counts)."""
+    files = [str(p.resolve()) for p in folder.rglob("*.jsonl")]
+    return store.con.execute(
+        "SELECT event_id, input_tokens, cache_write_tokens, output_tokens, source FROM events "
+        "WHERE list_contains(?, source) ORDER BY ALL", [files]).fetchall()
+
+
+def _load_db(db: Path, folder: Path) -> tuple[list[tuple[object, ...]], Any]:
+    with Store(db) as s:
+        report = s.load([folder])
+        manifest_balances(s)
+        return _on_disk(s, folder), report
+
+
+def _fresh(folder: Path) -> list[tuple[object, ...]]:
+    with Store() as s:
+        s.load([folder])
+        return _on_disk(s, folder)
+
+
+def test_a_moved_transcript_keeps_its_requests_under_its_new_path(tmp_path: Path) -> None:
+    """A project folder renamed: the transcript is read as new and its requests, dropped as
+    duplicates of the stored ones of its gone path, were lost to `me --db` (its error: no
+    usage found)."""
+    root = tmp_path / "projects"
+    write(root / "-w" / "s1.jsonl", line("msg_A", 5, "req_A"), line("msg_B", 7, "req_B"))
+    db = tmp_path / "c.duckdb"
+    _load_db(db, tmp_path)
+    (root / "-w").rename(root / "-x")
+    got, report = _load_db(db, tmp_path)
+    assert got == _fresh(tmp_path) and len(got) == 2
+    assert (report.rows_read, report.rows_loaded, report.duplicates_dropped) == (2, 2, 0)
+    with Store(db) as s:
+        assert s.sources() == [str((root / "-x" / "s1.jsonl").resolve())]  # the gone path left
+
+
+def test_a_resumed_copy_counts_once_its_original_is_deleted(tmp_path: Path) -> None:
+    """A resumed session's file repeats the earlier one's messages (dropped as duplicates of
+    the stored copies); Claude Code deletes the original after 30 days: the resumed file's
+    copies count, as in a load without --db, and later loads read nothing again."""
+    root = tmp_path / "projects" / "-w"
+    write(root / "old.jsonl", line("msg_A", 5, "req_A"), line("msg_B", 7, "req_B"))
+    db = tmp_path / "c.duckdb"
+    _load_db(db, tmp_path)
+    write(root / "new.jsonl", line("msg_A", 5, "req_A"), line("msg_B", 7, "req_B"),
+          line("msg_C", 9, "req_C", ts="2026-10-02T10:00:01.000Z"))
+    _load_db(db, tmp_path)
+    (root / "old.jsonl").unlink()
+    got, report = _load_db(db, tmp_path)
+    assert got == _fresh(tmp_path) and len(got) == 3
+    assert any(n.startswith("1 file(s) whose rows earlier loads dropped as duplicates were read "
+                            "again, since a file gone from disk") for n in report.notes)
+    again = _load_db(db, tmp_path)[1]
+    assert again.rows_read == 0
+
+
+def test_a_deleted_transcript_keeps_what_no_file_on_disk_holds(tmp_path: Path) -> None:
+    """Only the requests a file on disk holds move: the rest stays (a --db file keeps the
+    history of deleted transcripts), and the file is searched once."""
+    root = tmp_path / "projects" / "-w"
+    write(root / "old.jsonl", line("msg_A", 5, "req_A"), line("msg_B", 7, "req_B"))
+    db = tmp_path / "c.duckdb"
+    _load_db(db, tmp_path)
+    write(root / "new.jsonl", line("msg_A", 5, "req_A"))
+    _load_db(db, tmp_path)
+    (root / "old.jsonl").unlink()
+    got, report = _load_db(db, tmp_path)
+    assert got == _fresh(tmp_path) == [("msg_A:req_A", 10, 1000, 5,
+                                        str((root / "new.jsonl").resolve()))]
+    with Store(db) as s:
+        assert events(None, s) == [("msg_A:req_A", 10, 1000, 5), ("msg_B:req_B", 10, 1000, 7)]
+    assert any("gone from disk;" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("replay_req", ["req_A", "req_Z"])
+def test_a_subagent_replay_counts_once_its_session_file_is_deleted(tmp_path: Path,
+                                                                  replay_req: str) -> None:
+    """A replay was dropped for its main-thread copy; that copy's file deleted, the replay is
+    the message's only copy on disk (as in a load without --db), and the store counts the
+    message once (the gone copy, under whatever key, leaves it)."""
+    root = tmp_path / "projects" / "-w"
+    write(root / "s1.jsonl", line("msg_A", 5, "req_A"), line("msg_B", 7, "req_B"))
+    write(root / "s1" / "subagents" / "agent-1.jsonl",
+          line("msg_A", 5, replay_req, side=True), line("msg_S", 3, "req_S", side=True))
+    db = tmp_path / "c.duckdb"
+    _load_db(db, tmp_path)
+    (root / "s1.jsonl").unlink()
+    got, _ = _load_db(db, tmp_path)
+    assert got == _fresh(tmp_path) and [r[0] for r in got] == [f"msg_A:{replay_req}",
+                                                               "msg_S:req_S"]
+    with Store(db) as s:  # msg_B stays as the deleted file's history
+        assert [r[0] for r in events(None, s)] == [f"msg_A:{replay_req}", "msg_B:req_B",
+                                                   "msg_S:req_S"]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(copies, st.integers(0, 2), st.booleans())
+def test_deleting_or_moving_a_transcript_between_runs_keeps_what_one_load_keeps(
+        tmp_path_factory: pytest.TempPathFactory, spec: list[tuple[int, bool, int, int, int, int]],
+        victim: int, move: bool) -> None:
+    """Copies of messages across files and runs, then one file deleted (or moved to another
+    project): the transcripts on disk count what one load of the final folder counts."""
+    tmp = tmp_path_factory.mktemp("gone")
+    root = tmp / "projects" / "-w"
+    for run in range(3):
+        for msg, has_req, out, f, sec, r in spec:
+            if r == run:
+                write(root / FILES[f], line(f"msg_{msg}", out, f"req_{msg}" if has_req else None,
+                                            side=f == 2, ts=f"2026-10-01T10:00:0{sec}.000Z"),
+                      append=True)
+        if root.exists():
+            _load_db(tmp / "c.duckdb", tmp)
+    gone = root / FILES[victim]
+    if not gone.exists():
+        return
+    if move:
+        (tmp / "projects" / "-x").mkdir()
+        gone.rename(tmp / "projects" / "-x" / gone.name)
+    else:
+        gone.unlink()
+    if not any(tmp.rglob("*.jsonl")):
+        return
+    got = _load_db(tmp / "c.duckdb", tmp)[0]
+    # the requests and their tokens (a key may keep the requestId a gone copy lent it)
+    assert sorted(r[1:4] for r in got) == sorted(r[1:4] for r in _fresh(tmp))

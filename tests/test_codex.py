@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import FIXTURES, check_golden_json, relative
 
+from planalyzer.accounting import display_path
 from planalyzer.store import LoadOptions, Store
 from tests.load_helpers import describe
 
@@ -44,6 +46,25 @@ def test_archived_copy_only_is_loaded(tmp_path: Path) -> None:
     report = store.load([str(arch)])
     assert report.files[0].format == "codex"
     assert report.rows_loaded == 2
+
+
+@pytest.mark.parametrize("sub", ["sessions", "archived_sessions"])
+def test_a_named_subfolder_is_read_alone(sub: str) -> None:
+    """Naming sessions/ or archived_sessions/ reads that folder, not the whole Codex home
+    (QA 12C #7: archived_sessions/ loaded the three active rollouts as well)."""
+    report = Store().load([str(HOME / sub)])
+    assert sorted(Path(f.source).relative_to(HOME.resolve()).parts[0]
+                  for f in report.files) == [sub] * (2 if sub == "sessions" else 1)
+    assert all(f.format == "codex" for f in report.files)
+    other = "archived_sessions" if sub == "sessions" else "sessions"
+    # the home's other folder holds rollouts: said, with what to name to read both
+    home_name = display_path(str(HOME.resolve()))
+    assert [n for n in report.notes if "not read" in n] == [
+        f"{home_name}/{other}: not read: the Codex home's {other}/ beside the {sub}/ folder "
+        f"named (a folder named is read alone); name the home ({home_name}) to read both"]
+    # the home named: both read, nothing said
+    home = Store().load([str(HOME)])
+    assert len(home.files) == 3 and not any("not read" in n for n in home.notes)
 
 
 def test_rollout_file_with_source_option_and_user() -> None:

@@ -85,6 +85,11 @@ class Source:
         a walk of a larger folder passes it over and reads no other file in it."""
         return False
 
+    def not_named(self, folder: Path) -> list[str]:
+        """'FOLDER: why; what to do' for the source's logs beside a folder named that the
+        load does not read (a Codex home's archived_sessions/ when sessions/ is named)."""
+        return []
+
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:
         """The source's files under ``folder`` (given by the user as ``root``). ``memo``: the

@@ -283,34 +283,37 @@ def _is_home(p: Path) -> bool:
     return is_folder(p / "sessions") or is_folder(p / "archived_sessions")
 
 
-def _homes(folder: Path) -> list[tuple[Path, str | None]]:
-    """(codex home, user) pairs: a home holds sessions/ or archived_sessions/."""
+_SUBFOLDERS = ("sessions", "archived_sessions")
+
+
+def _homes(folder: Path) -> list[tuple[Path, str | None, tuple[str, ...]]]:
+    """(codex home, user, the subfolders to read) triples: a home holds sessions/ or
+    archived_sessions/ (both read); a sessions/ or archived_sessions/ folder named is read
+    alone (its home's other subfolder is not what was asked for)."""
     is_home = _is_home
-    if folder.name in ("sessions", "archived_sessions"):
-        return [(folder.parent, None)]
+    if folder.name in _SUBFOLDERS:
+        return [(folder.parent, None, (folder.name,))]
     for p in (folder, folder / ".codex"):
         if is_home(p):
-            return [(p, None)]
-    found: list[tuple[Path, str | None]] = []
+            return [(p, None, _SUBFOLDERS)]
+    found: list[tuple[Path, str | None, tuple[str, ...]]] = []
     for child in list_folder(folder):
         if is_folder(child) and not child.name.startswith("."):
             for p in (child, child / ".codex"):
                 if is_home(p):
-                    found.append((p, child.name))
+                    found.append((p, child.name, _SUBFOLDERS))
                     break
     return found
-
-
-_SUBFOLDERS = ("sessions", "archived_sessions")
 
 
 def _is_rollout(name: str) -> bool:
     return name.startswith("rollout-") and name.endswith(".jsonl")
 
 
-def _has_rollouts(home: Path) -> bool:
-    """Does ``home`` hold any rollout? Stops at the first one (no full walk)."""
-    return any(_is_rollout(f) for sub in _SUBFOLDERS
+def _has_rollouts(home: Path, subfolders: tuple[str, ...] = _SUBFOLDERS) -> bool:
+    """Does ``home`` hold any rollout (in ``subfolders``)? Stops at the first one (no full
+    walk)."""
+    return any(_is_rollout(f) for sub in subfolders
                for _root, _dirs, files in os.walk(home / sub) for f in files)
 
 
@@ -355,18 +358,29 @@ class Codex(Source):
         return notes
 
     def claims_folder(self, folder: Path) -> bool:
-        return any(_has_rollouts(h) for h, _ in _homes(folder))
+        return any(_has_rollouts(h, subs) for h, _, subs in _homes(folder))
 
     def owns_folder(self, folder: Path) -> bool:
         return _is_home(folder) or _is_home(folder / ".codex")
+
+    def not_named(self, folder: Path) -> list[str]:
+        # sessions/ (or archived_sessions/) named is read alone: its sibling's rollouts are said
+        if folder.name not in _SUBFOLDERS:
+            return []
+        other = next(s for s in _SUBFOLDERS if s != folder.name)
+        if not _has_rollouts(folder.parent, (other,)):
+            return []
+        return [f"{folder.parent / other}: the Codex home's {other}/ beside the {folder.name}/ "
+                f"folder named (a folder named is read alone); name the home "
+                f"({display_path(str(folder.parent))}) to read both"]
 
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:
         # as for Claude Code: the folder resolved once, each file's size and mtime from the
         # walk, and with a --db store only the folders that changed are listed
         return [SourceFile(path, "jsonl", self.name, user, stat)
-                for home, user in _homes(folder.resolve())
-                for sub in _SUBFOLDERS
+                for home, user, subs in _homes(folder.resolve())
+                for sub in subs
                 for path, stat in find_files(str(home / sub), ".jsonl", memo)
                 if _is_rollout(os.path.basename(path))]
 

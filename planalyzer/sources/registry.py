@@ -168,6 +168,8 @@ def _expand(path: Path, forced: Source | None, input_format: str | None,
                 # either, but log files beside it are named, not silently passed over
                 if forced is None and passed is not None:
                     passed.extend(_beside_hidden_tool(path))
+                if passed is not None:
+                    passed.extend(n for m in claimers for n in m.not_named(path))
                 return found
             # a folder of users' folders: the files beside them are read as well (each
             # user's folder was read, by its layout, whole); where the files found are not

@@ -1,0 +1,14 @@
+-- set_gone_sources: the transcripts (Codex rollouts, Claude Code sessions) an earlier load read
+-- into a --db store that are gone from disk, for this load's dedupe.
+-- inputs: none
+-- outputs: session variable planalyzer_gone_sources (a list of sources; unset: none gone)
+-- params: $sources
+-- slots: none
+-- The dedupe ranks a gone file's stored rows after every copy a file on disk holds
+-- (sql/drop_duplicate_events.sql, sql/rank_claude_code_rows.sql), and a Codex reading whose
+-- event another file holds is kept when that file is gone (sql/insert_rate_limit_snapshots.sql):
+-- a rollout archived (moved to archived_sessions/) counts under its new path, as a load of
+-- the folder without --db counts it (planalyzer/store_gone.py). They read it as
+-- `source IN (SELECT unnest(getvariable('planalyzer_gone_sources')))`: a hash join, not a scan
+-- of the list per row. A variable, not a temp table: a load leaves no table behind.
+SET VARIABLE planalyzer_gone_sources = $sources::VARCHAR[]
