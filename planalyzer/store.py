@@ -509,7 +509,8 @@ class Store:
         # the dedupe they won
         if reloaded or (gone is not None and gone.new):
             notes = self._reread_duplicates(sources, slots, read_stats, known, read,
-                                            groups if reloaded else set(), reloaded, gone)
+                                            groups if reloaded else set(), reloaded, gone,
+                                            by_event_id=key_expr == "event_id")
         loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
         for name, items, batch_opts in batches.batches():
             got = registry.get(name).load_batch(self.con, items, batch_opts)
@@ -549,7 +550,7 @@ class Store:
         read: Callable[[int | None, SourceFile, tuple[int, int], ManifestEntry | None, bool],
                        None],
         groups: set[str] | None = None, reloaded: bool = True,
-        gone: store_gone.Gone | None = None,
+        gone: store_gone.Gone | None = None, by_event_id: bool = True,
     ) -> list[str]:
         """A changed file was reloaded (its old rows deleted). Rows other files held as well
         were dropped from those files as duplicates of its rows, and exist nowhere else in the
@@ -560,7 +561,11 @@ class Store:
         ``groups``: when only Codex files were reloaded, the root sessions of their old rows:
         a Codex file can have dropped a copy of their events only if its own rows are of one
         of these sessions (or it kept none), so the other Codex files (whose duplicates were
-        of their own session: Codex repeats token_count events) are not read again.
+        of their own session: Codex repeats token_count events) are not read again; nor are
+        Claude Code transcripts when the dedupe key is the event id (``by_event_id``): their
+        ids (message id and request id) are never a Codex event's (``codex:...``), so what
+        they dropped were copies of other transcripts' rows (a growing Codex rollout is
+        reloaded on every run of ``me --db``: this read nearly every transcript again).
         ``gone``: transcripts found gone from disk now (``reloaded`` False: no file was
         reloaded): the files that may hold copies of their rows are read again too, so the
         copies on disk are kept (planalyzer.store_gone.copies_of)."""
@@ -575,7 +580,8 @@ class Store:
             # its session (its active copy: which copy's readings count is decided per batch)
             wanted = groups | {codex_group_of_name(k) for k in codex if k not in theirs}
             todo = [(k, f) for k, f in todo
-                    if f != "codex" or k not in theirs or theirs[k] & wanted]
+                    if (f != "codex" or k not in theirs or theirs[k] & wanted)
+                    and not (by_event_id and f == "claude-code")]
         copies = (store_gone.copies_of(self.con, gone, every)
                   if gone is not None and gone.new else [])
         chosen = set(todo)

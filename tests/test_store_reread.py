@@ -282,3 +282,41 @@ def test_bucket_prompt_tokens_is_recorded_and_used_again() -> None:
     assert file_options.options_for(given, rec, src, changed=True).bucket_prompt_tokens == 30_000
     assert file_options.differing(rec, file_options.record(LoadOptions(), None)) == [
         "--bucket-prompt-tokens"]
+
+
+def _token_totals(store: Store) -> list[tuple[object, ...]]:
+    return store.con.sql(
+        "SELECT source, count(*), sum(input_tokens), sum(cache_read_tokens), sum(output_tokens) "
+        "FROM events GROUP BY source ORDER BY source").fetchall()
+
+
+def test_a_changed_codex_rollout_does_not_read_claude_code_transcripts_again(
+        tmp_path: Path) -> None:
+    # `me --db` over both tools: a Codex rollout that grew is reloaded whole (Codex files are
+    # not append-only), which made the store read again every file that dropped duplicates:
+    # nearly every Claude Code transcript (streamed lines repeat a message). Their event ids
+    # are never a Codex event's, so they are left as they are; the totals are a fresh load's.
+    claude = tmp_path / "claude"
+    codex = tmp_path / "codex"
+    shutil.copytree(FIXTURES / "claude_code" / "single", claude)
+    shutil.copytree(FIXTURES / "codex" / "home", codex)
+    db = tmp_path / "s.duckdb"
+    with Store(db) as s:
+        first = s.load([str(claude), str(codex)])
+    cc_dups = [fl.source for fl in first.files
+               if fl.format.startswith("claude-code") and fl.duplicates_dropped]
+    assert cc_dups, "the fixture's transcripts must drop streamed copies"
+    rollout = next((codex / "sessions").rglob("rollout-*4a5b.jsonl"))
+    _append(rollout, '{"timestamp":"2026-10-10T09:30:00.000Z","type":"event_msg",'
+                     '"payload":{"type":"agent_message","message":"done"}}')
+    with Store(db) as s:
+        again = s.load([str(claude), str(codex)])
+        stored = _token_totals(s)
+    read = {fl.source: fl.format for fl in again.files if fl.status != "unchanged"}
+    assert str(rollout.resolve()) in read
+    # (the other session's archived copy kept no rows: it is read with its active copy, as
+    # before; no transcript is)
+    assert set(read.values()) == {"codex"}, read
+    with Store() as fresh:
+        fresh.load([str(claude), str(codex)])
+        assert stored == _token_totals(fresh)
