@@ -166,7 +166,7 @@ def parse_file(path: Path, max_tokens: int) -> _File:
                 doc = None
             if not isinstance(doc, dict) or not isinstance(doc.get("payload"), dict):
                 if b'"token_count"' in raw:
-                    out.rows.append(_bad_row(out.lines, raw, "unparseable JSON (truncated?)"))
+                    out.rows.append(_bad_row(out.lines, raw, "unparseable JSON (truncated line?)"))
                 else:
                     out.kinds["unparseable line"] += 1
                 continue
