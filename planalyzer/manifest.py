@@ -61,6 +61,10 @@ def manifest_source(key: str, fmt: str) -> SourceFile | None:
     """A file of an earlier load, as its manifest entry says it was read ('csv', or
     'openai-usage jsonl': source and format); None for a source no longer known."""
     parts = fmt.split(" ")
+    if len(parts) == 1 and fmt in registry.names():
+        # a transcript source's files are recorded by the source's name alone ('codex',
+        # 'claude-code'): JSON lines of that source, not a table file of format 'codex'
+        return SourceFile(key, "jsonl", fmt)
     name, file_format = (parts[0], parts[-1]) if len(parts) > 1 else (registry.GENERIC, fmt)
     if name not in registry.names():
         return None

@@ -320,3 +320,21 @@ def test_a_changed_codex_rollout_does_not_read_claude_code_transcripts_again(
     with Store() as fresh:
         fresh.load([str(claude), str(codex)])
         assert stored == _token_totals(fresh)
+
+
+def test_a_transcript_not_named_is_said_not_read_as_a_table(tmp_path: Path) -> None:
+    # the manifest records a transcript source's files by the source's name alone ('codex'):
+    # read back for the dedupe rerun as a table file of format 'codex' it failed with a
+    # KeyError traceback; it is a transcript not named in this load, and said so
+    home = tmp_path / "a" / "codex"
+    shutil.copytree(FIXTURES / "codex" / "home", home)
+    other = tmp_path / "b" / "codex"
+    shutil.copytree(FIXTURES / "codex" / "home", other)
+    db = tmp_path / "s.duckdb"
+    with Store(db) as s:
+        s.load([str(home)])
+    active = next((home / "sessions").rglob("rollout-*4a66.jsonl"))
+    active.unlink()  # the archived copy stays: it now holds the session's requests
+    with Store(db) as s:
+        report = s.load([str(other)])
+    assert any("transcripts not named in this load" in n for n in report.notes), report.notes
