@@ -533,6 +533,9 @@ def me(
                     console().print(n)
                 console().print(summary_line(report))
         else:
+            if not quiet:  # on stderr, as the analysis commands say a load's notes
+                for n in notes:
+                    sys.stderr.write(f"note: {n}\n")
             meta = run_meta(timezone, plans=plans, costs=costs, prices=prices)
             del meta["period"]  # me covers every month of your logs (its tables name them)
             emit(tables, fmt, {"seconds": round(report.seconds, 3),

@@ -58,6 +58,13 @@ def test_me_says_an_unterminated_last_line_it_left_unread(tmp_path: Path) -> Non
     assert json.loads(res.stdout)["meta"]["unterminated_last_lines"] == 1
     res = CliRunner().invoke(app, ["me", "--claude-dir", str(d)])
     assert "1 unterminated last line(s) left unread for a later run" in res.stdout
+    # JSON, CSV, markdown: the notes go to stderr (they were dropped), as report's do
+    for fmt in ("json", "csv", "markdown"):
+        res = CliRunner().invoke(app, ["me", "--claude-dir", str(d), "-f", fmt])
+        assert "note: " in res.stderr and "unterminated last line" in res.stderr, fmt
+        assert "left unread for a later run" not in res.stdout
+        res = CliRunner().invoke(app, ["me", "--claude-dir", str(d), "-f", fmt, "-q"])
+        assert "note: " not in res.stderr
 
 
 def test_me_claude_dir_with_an_empty_projects_folder(tmp_path: Path) -> None:
