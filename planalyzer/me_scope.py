@@ -107,8 +107,8 @@ def others_note(users: Sequence[StoreRows]) -> str | None:
         events = sum(r.events for r in rows)
         if gone:
             parts.append(f"{events:,} events of files an earlier run read that are gone from "
-                         f"disk now ({len(names):,} user id(s): {shown}; Claude Code deletes "
-                         "transcripts after 30 days by default)")
+                         f"disk now ({len(names):,} user id(s): {shown}; logs a tool deleted "
+                         "or moved, such as Claude Code's transcripts after 30 days)")
         else:
             parts.append(f"{events:,} events of files me did not read ({len(names):,} user "
                          f"id(s): {shown})")
