@@ -180,10 +180,10 @@ def test_a_deleted_active_copy_longer_than_its_archived_one(tmp_path: Path) -> N
     assert copy_readings and not set(readings) & set(copy_readings)
     notes = [n for t in tables for n in t.notes if "left out" in n]
     assert notes == ["the --db store also holds 2 events of files an earlier run read that "
-                     "are gone from disk now (1 user id(s): me; Claude Code deletes "
-                     "transcripts after 30 days by default): left out; me analyses only the "
-                     "rows of the files it read (`planalyzer report --db FILE` covers every "
-                     "row the file holds)"]
+                     "are gone from disk now (1 user id(s): me; logs a tool deleted or "
+                     "moved, such as Claude Code's transcripts after 30 days): left out; me "
+                     "analyses only the rows of the files it read (`planalyzer report --db "
+                     "FILE` covers every row the file holds)"]
 
 
 def test_a_deleted_fork_parent_leaves_its_copies_to_the_fork(tmp_path: Path) -> None:
