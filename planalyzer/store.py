@@ -65,6 +65,7 @@ from planalyzer.sources import registry, staging
 from planalyzer.sources.base import BatchItem, Source, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
+from planalyzer.sources.litellm import check_overlapping_daily_tables
 from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.report_json import (
     BUCKET_SOURCES,
@@ -342,6 +343,9 @@ class Store:
                 if self.path is not None:
                     check_old_bucket_ids(self.con, self.path)
                 check_overlapping_buckets(self.con)
+            if any(fl.status != "unchanged" and fl.format.split(" ")[0] == "litellm-daily"
+                   for fl in report.files):
+                check_overlapping_daily_tables(self.con)
             if memo is not None:
                 self._record_folders(memo)
             # files read again only for the dedupe (unchanged, not this run's) are not judged

@@ -14,6 +14,7 @@ from conftest import FIXTURES
 from planalyzer.errors import InputError
 from planalyzer.me_scope import estimated_note
 from planalyzer.source_checks import aggregated_note
+from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.registry import detect
 from planalyzer.store import LoadOptions, Store
 
@@ -233,3 +234,35 @@ def test_an_analytics_cost_page_is_refused(tmp_path: Path) -> None:
     assert detect(f).name == "anthropic-usage"
     with pytest.raises(InputError, match="not a usage report"):
         Store().load([str(f)])
+
+
+# --- generic files with some of Anthropic's names ------------------------------------------
+
+
+def test_generic_rows_with_an_amount_and_currency_are_no_cost_report(tmp_path: Path) -> None:
+    # per-request rows that carry their cost: no results/cost_type, token counts as keys
+    f = tmp_path / "req.jsonl"
+    f.write_text("\n".join(json.dumps(
+        {"starting_at": f"2026-10-01T1{i}:00:00Z", "ending_at": f"2026-10-01T1{i}:00:03Z",
+         "user_id": u, "model": "claude-sonnet-4-5", "prompt_tokens": 1200,
+         "completion_tokens": 300, "amount": 0.0081, "currency": "USD"})
+        for i, u in enumerate(["alice", "bob"])) + "\n")
+    assert detect(f).name != "anthropic-usage"
+    with Store() as store:
+        store.load([str(f)], LoadOptions(mapping=MappingSpec({"ts": "starting_at"})))
+        rows = store.con.execute("SELECT user_id, input_tokens FROM events ORDER BY 1").fetchall()
+    assert rows == [("alice", 1200), ("bob", 1200)]
+
+
+def test_generic_rows_with_anthropic_token_names_are_read_as_generic(tmp_path: Path) -> None:
+    # per-request lines using uncached_input_tokens, with no starting_at/ending_at and no
+    # group/usage objects: not analytics/usage rows (which were all rejected "no time bucket")
+    f = tmp_path / "req.jsonl"
+    f.write_text("\n".join(json.dumps(
+        {"ts": f"2026-10-01T1{i}:00:00Z", "user_id": u, "model": "claude-sonnet-4-5",
+         "uncached_input_tokens": 1000, "cache_read_input_tokens": 5000,
+         "output_tokens": 200}) for i, u in enumerate(["alice", "bob"])) + "\n")
+    assert detect(f).name != "anthropic-usage"
+    rows, report = _load(f)
+    assert [(r[2], r[4], r[7]) for r in rows] == [("alice", 1000, 5000), ("bob", 1000, 5000)]
+    assert report.files[0].rows_rejected == 0

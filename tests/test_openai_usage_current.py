@@ -328,3 +328,19 @@ def test_load_table_names_json_pages_json(tmp_path: Path) -> None:
                                                                     "openai-usage jsonl")
     # the format as the manifest records it (a --db reload reads it back) is unchanged
     assert {f.format for f in report.files} == {"openai-usage jsonl"}
+
+
+@pytest.mark.parametrize("beside", [False, True])
+def test_an_empty_usage_page_loads_no_row(tmp_path: Path, beside: bool) -> None:
+    # an idle day's page (a script saving one page per day): 0 rows, not a file of unknown
+    # columns that fails the whole folder
+    empty = tmp_path / "empty_page.json"
+    empty.write_text(json.dumps({"object": "page", "data": [], "has_more": False,
+                                 "next_page": None}))
+    paths = [empty, OAI / "completions_by_user_model.json"] if beside else [empty]
+    with Store() as store:
+        report = store.load([str(p) for p in paths])
+        n = store.con.execute("SELECT count(*) FROM events").fetchone()
+    by_file = {Path(fl.source).name: fl for fl in report.files}
+    assert by_file["empty_page.json"].rows_read == 0
+    assert n is not None and (n[0] > 0) == beside

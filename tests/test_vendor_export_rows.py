@@ -106,6 +106,67 @@ def test_litellm_daily_columns_not_detected_name_the_source(tmp_path: Path) -> N
     assert rows == [("team:team-a",)]
 
 
+
+@pytest.mark.parametrize("other", ["daily_team_spend.csv", "daily_tag_spend.csv",
+                                   "daily_end_user_spend.csv"])
+def test_litellm_daily_tables_of_two_kinds_for_one_date_are_refused(other: str) -> None:
+    # each daily table holds every request (the tag table once per tag): the user table and
+    # another kind of the same date count carol's 42 requests twice
+    with pytest.raises(InputError) as err:
+        _load([FIXTURES / "litellm" / "daily_user_spend.csv", FIXTURES / "litellm" / other],
+              "SELECT 1")
+    msg = str(err.value)
+    assert "count the same requests twice" in msg and "load one kind of daily table" in msg
+    assert "daily_user_spend.csv" in msg and other in msg and "user table" in msg
+
+
+def test_litellm_daily_tables_of_two_kinds_refused_across_db_runs(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load([str(FIXTURES / "litellm" / "daily_user_spend.csv")])
+    msg = cli_error(["load", str(FIXTURES / "litellm" / "daily_team_spend.csv"),
+                     "--db", str(db)])
+    assert "team table" in msg and "user table" in msg and "2026-10-03" in msg
+    with Store(db) as store:  # refused: the store keeps the user table alone
+        assert store.con.execute("SELECT count(*) FROM events").fetchone() == (2,)
+
+
+def test_litellm_daily_tables_of_two_kinds_for_other_dates_load(tmp_path: Path) -> None:
+    team = write_csv(tmp_path / "team.csv", ["team_id", *DAILY_HEADER], [
+        ["team-a", "t9", "2026-10-05", "k1", "gpt-4o", 1000, 100, 0, 0, 0.01, 3]])
+    rows, _ = _load([FIXTURES / "litellm" / "daily_user_spend.csv", team],
+                    "SELECT user_id FROM events ORDER BY 1")
+    assert rows == [("carol",), ("dave",), ("team:team-a",)]
+
+
+@pytest.mark.parametrize("header", [
+    ["timestamp", "date", "user_id", "model", "prompt_tokens", "completion_tokens", "spend",
+     "api_key"],
+    ["ts", "date", "user_id", "model", "prompt_tokens", "completion_tokens",
+     "cache_read_input_tokens", "spend", "api_key"],
+])
+def test_generic_csv_with_api_key_and_spend_is_no_litellm_daily_table(
+        tmp_path: Path, header: list[str]) -> None:
+    # api_key and spend are any per-request export's names: only LiteLLM's own api_requests
+    # tells a daily table; the request keeps its time and its prompt count
+    row = {"timestamp": "2026-10-03T09:00:00Z", "ts": "2026-10-03T09:00:00Z",
+           "date": "2026-10-03", "user_id": "alice", "model": "gpt-4o", "prompt_tokens": 1200,
+           "completion_tokens": 300, "cache_read_input_tokens": 800, "spend": 0.01,
+           "api_key": "k1"}
+    f = write_csv(tmp_path / "req.csv", header, [[row[c] for c in header]])
+    assert detect(f).name != "litellm-daily"
+    rows, _ = _load([f], "SELECT strftime(ts, '%H:%M'), input_tokens, requests FROM events")
+    assert rows == [("09:00", 1200, 1)]
+
+
+def test_generic_csv_with_date_and_spend_gets_no_litellm_daily_hint(tmp_path: Path) -> None:
+    f = write_csv(tmp_path / "g.csv", ["date", "user_id", "model", "prompt_tokens",
+                                       "completion_tokens", "spend"],
+                  [["2026-10-03", "alice", "gpt-4o", 100, 10, 0.01]])
+    msg = cli_error(["load", str(f)])
+    assert "no usable columns for ts" in msg and "litellm-daily" not in msg
+
+
 LITELLM_HEADER = ["request_id", "startTime", "spend", "prompt_tokens", "completion_tokens",
                   "model", "end_user", "user", "team_id", "api_key", "cache_hit", "status"]
 

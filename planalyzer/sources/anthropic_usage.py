@@ -70,27 +70,55 @@ _TOKEN_KEY = re.compile(rb'"(?:uncached_input_tokens|cache_read_input_tokens|out
                         rb'\s*:')
 _RESULTS = re.compile(rb'"results"\s*:')
 # a cost report's line items: amounts in a currency (cost_report; analytics/cost)
-_COST_KEY = re.compile(rb'"(?:amount|list_amount|currency|cost_type)"\s*:')
+_AMOUNT = re.compile(rb'"(?:amount|list_amount)"\s*:')
+_CURRENCY = re.compile(rb'"currency"\s*:')
+# cost_report's own keys: what each line item is the cost of
+_COST_ITEM = re.compile(rb'"(?:cost_type|token_type)"\s*:')
+# any token count as a key (prompt_tokens, input_tokens ...): no cost report has one
+_ANY_TOKEN_KEY = re.compile(rb'"[A-Za-z0-9_]*_tokens"\s*:')
+# a page of rows ({"data": [...]}) or analytics/usage's group object
+_DATA_PAGE = re.compile(rb'"data"\s*:\s*\[')
+_GROUP_OBJECT = re.compile(rb'"group"\s*:\s*\{')
 
 
 def _is_claude_code_report(head: bytes) -> bool:
     return b'"model_breakdown"' in head or b'"core_metrics"' in head
 
 
+def _spans(head: bytes) -> bool:
+    return b'"starting_at"' in head and b'"ending_at"' in head
+
+
 def _is_cost_report(head: bytes) -> bool:
-    return (b'"starting_at"' in head and bool(_COST_KEY.search(head))
-            and not _TOKEN_KEY.search(head) and not _is_claude_code_report(head))
+    """The cost report's own shape: buckets of ``results`` whose items carry an amount, a
+    currency and a cost_type or token_type (cost_report), or a data page of rows with an
+    amount and a currency (analytics/cost); never a file with a token count as a key (a
+    generic export's rows that carry a cost)."""
+    if (not _spans(head) or _ANY_TOKEN_KEY.search(head) or _is_claude_code_report(head)
+            or not (_AMOUNT.search(head) and _CURRENCY.search(head))):
+        return False
+    return bool((_RESULTS.search(head) and _COST_ITEM.search(head))
+                or _DATA_PAGE.search(head))
+
+
+def _is_analytics(head: bytes) -> bool:
+    """analytics/usage rows: starting_at/ending_at with the group/usage objects, or a data
+    page of flat rows with Anthropic's token counts outside any "results" bucket."""
+    return _spans(head) and bool(
+        _USAGE_OBJECT.search(head) or _GROUP_OBJECT.search(head)
+        or (_DATA_PAGE.search(head) and _TOKEN_KEY.search(head)
+            and not _RESULTS.search(head)))
 
 
 def layout(head: bytes) -> str:
     """Which Anthropic export a file's first bytes are: 'claude_code', 'cost' (a cost
-    report), 'analytics' (analytics/usage rows: a "usage" object, or token counts outside
-    any "results" bucket) or 'messages' (usage_report/messages buckets)."""
+    report), 'analytics' (analytics/usage rows: ``_is_analytics``) or 'messages'
+    (usage_report/messages buckets)."""
     if _is_claude_code_report(head):
         return "claude_code"
     if _is_cost_report(head):
         return "cost"
-    if _USAGE_OBJECT.search(head) or (_TOKEN_KEY.search(head) and not _RESULTS.search(head)):
+    if _is_analytics(head):
         return "analytics"
     return "messages"
 
@@ -101,7 +129,8 @@ def cost_report_error(key: str) -> InputError:
         f"{key}: an Anthropic cost report (cost_report or analytics/cost: amounts in USD, no "
         "token counts), not a usage report: export usage instead (GET "
         "/v1/organizations/analytics/usage, or the legacy usage_report/messages) and load "
-        "that, or leave this file out")
+        "that, or leave this file out (a file that is not Anthropic's: load it with "
+        "--source tabular)")
 
 
 class AnthropicUsage(Source):
@@ -118,9 +147,12 @@ class AnthropicUsage(Source):
         create_macros(con)
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        return b'"uncached_input_tokens"' in head or bool(_BUCKET.search(head)) or (
-            _is_claude_code_report(head) and b'"actor"' in head) or (
-            _is_cost_report(head) and b'"ending_at"' in head)
+        # Anthropic's token names alone are any export's (a generic per-request file's):
+        # the report's own shape is needed (buckets with results, analytics rows)
+        return bool(_BUCKET.search(head)) or _is_analytics(head) or (
+            b'"uncached_input_tokens"' in head and b'"starting_at"' in head
+            and bool(_RESULTS.search(head))) or (
+            _is_claude_code_report(head) and b'"actor"' in head) or _is_cost_report(head)
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions

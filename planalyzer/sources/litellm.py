@@ -28,10 +28,13 @@ cache_creation_input_tokens, spend, api_requests. The other daily tables
 (``LiteLLM_DailyEndUserSpend``, ``DailyTeamSpend``, ``DailyOrganizationSpend``,
 ``DailyAgentSpend``, ``DailyTagSpend``: schema.prisma) have the same columns with another id
 column (end_user_id, team_id, organization_id, agent_id, tag): they are told by the shared
-columns (date, prompt_tokens, completion_tokens, spend, and api_requests or api_key), and the
+columns (date, prompt_tokens, completion_tokens, spend and api_requests, LiteLLM's own name:
+a per-request export with api_key and spend is no daily table), and the
 user is read from the id column there is (an end user as it is; ``team:``, ``org:``,
 ``agent:`` or ``tag:`` before the others), else ``api_key:<api_key>`` where it is empty (the
-id is nullable: a service key with no owning user writes a user row without one). The tag
+id is nullable: a service key with no owning user writes a user row without one). Tables of
+different kinds covering the same dates hold the same requests: loaded together they are
+refused (:func:`check_overlapping_daily_tables`). The tag
 table counts a request once per tag it carries (``db_spend_update_writer.py`` adds the
 request's whole usage under each of its tags), so its totals may exceed the requests': the
 load says so. Its prompt_tokens are the SpendLogs'
@@ -48,7 +51,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+import duckdb
+
+from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad, display_path
+from planalyzer.errors import InputError
 from planalyzer.sources.json_counts import JsonCounts
 from planalyzer.sources.mapping import normalise
 from planalyzer.sources.preset import PresetSource, header_names
@@ -169,11 +176,14 @@ def _cache_from_metadata(values: dict[str, str]) -> dict[str, str]:
     }
 
 
-# the columns every LiteLLM daily spend table has (with api_requests or api_key), and each
+# the columns every LiteLLM daily spend table has (with api_requests), and each
 # table's id column, with the prefix its values get (the docstring)
 _DAILY_COLUMNS = ("date", "prompt_tokens", "completion_tokens", "spend")
 _DAILY_IDS = {"user_id": "", "end_user_id": "", "team_id": "team:",
               "organization_id": "org:", "agent_id": "agent:", "tag": "tag:"}
+# each id column's table, for the messages
+_DAILY_KINDS = {"user_id": "user", "end_user_id": "end-user", "team_id": "team",
+                "organization_id": "organization", "agent_id": "agent", "tag": "tag"}
 TAG_NOTE = ("a request is counted once per tag it carries (LiteLLM_DailyTagSpend): totals "
             "may exceed the requests'")
 
@@ -184,7 +194,7 @@ def looks_daily(names: set[str]) -> bool:
     ``--source litellm-daily``)."""
     # a column LiteLLM names so (user_id, tag or api_key alone are any export's)
     return {"date", "prompt_tokens"} <= names and bool(names & {
-        "spend", "api_requests", "successful_requests", "end_user_id", "team_id",
+        "api_requests", "successful_requests", "failed_requests", "end_user_id", "team_id",
         "organization_id", "agent_id"})
 
 
@@ -212,8 +222,9 @@ class LiteLLMDaily(PresetSource):
 
     def sniff(self, path: Path, head: bytes) -> bool:
         names = header_names(head)
-        return all(c in names for c in _DAILY_COLUMNS) and bool(
-            names & {"api_requests", "api_key"})
+        # api_requests is LiteLLM's own name (every daily table has it: schema.prisma); date,
+        # prompt_tokens, spend and api_key are any per-request export's too
+        return all(c in names for c in (*_DAILY_COLUMNS, "api_requests"))
 
     def resembles(self, names: set[str]) -> bool:
         return looks_daily(names)
@@ -250,3 +261,27 @@ class LiteLLMDaily(PresetSource):
         return notes
 
 
+
+
+def check_overlapping_daily_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """LiteLLM daily tables of different kinds (user, end user, team, organization, agent,
+    tag) covering the same dates each hold the same requests: loaded together they would
+    count them twice (sql/overlapping_daily_tables.sql). Refused, naming the files, also
+    against the tables a --db file already holds."""
+    rows = sqlfiles.run(con, "overlapping_daily_tables").fetchall()
+    if not rows:
+        return
+    tables: dict[str, set[str]] = {}
+    for kind_a, kind_b, _days, _first, sources_a, sources_b in rows:
+        tables.setdefault(kind_a, set()).update(sources_a)
+        tables.setdefault(kind_b, set()).update(sources_b)
+    days = max(int(r[2]) for r in rows)
+    first = min(str(r[3]) for r in rows)
+    names = "; ".join(f"{_DAILY_KINDS.get(normalise(k), k)} table: "
+                      f"{', '.join(display_path(s) for s in sorted(sources))}"
+                      for k, sources in sorted(tables.items()))
+    raise InputError(f"LiteLLM daily tables of {len(tables)} kinds cover the same dates "
+                     f"({days:,} date(s) from {first}; {names}): each daily table holds every "
+                     "request (the tag table once per tag), so loaded together they count the "
+                     "same requests twice; load one kind of daily table (leave the others out, "
+                     "or load them into another --db file)")

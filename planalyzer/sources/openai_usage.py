@@ -29,6 +29,7 @@ hold it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -65,6 +66,24 @@ CACHE_WRITE_NOTE = ("cache writes come out of input_tokens too: input_cache_writ
                     "input_cache_write_12h_tokens (12-hour) as the 1-hour class")
 
 
+# the keys of a usage API's page (OpenAI's and Anthropic's): an idle period's page is these
+# alone, with an empty data list
+_PAGE_KEYS = frozenset({"object", "data", "has_more", "next_page", "first_id", "last_id"})
+
+
+def is_empty_page(head: bytes) -> bool:
+    """Whether a file's first bytes are a whole usage page holding no bucket (``{"data": [],
+    "has_more": false, ...}``: a script that saves one page per day writes one for an idle
+    day). It is read as 0 rows, alone or beside other pages, not as a file of unknown
+    columns."""
+    try:
+        doc = json.loads(head)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return (isinstance(doc, dict) and doc.get("data") == [] and "has_more" in doc
+            and set(doc) <= _PAGE_KEYS)
+
+
 class OpenAIUsage(PresetSource):
     name = "openai-usage"
     description = "OpenAI Usage API completions JSON or usage dashboard CSV (buckets)"
@@ -91,7 +110,7 @@ class OpenAIUsage(PresetSource):
         create_macros(con)
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        if _JSON_MARK in head or _BUCKET.search(head):
+        if _JSON_MARK in head or _BUCKET.search(head) or is_empty_page(head):
             return True
         names = header_names(head)
         return "num_model_requests" in names and "start_time" in {
