@@ -76,9 +76,11 @@ def is_empty_page(head: bytes) -> bool:
     "has_more": false, ...}``: a script that saves one page per day writes one for an idle
     day). It is read as 0 rows, alone or beside other pages, not as a file of unknown
     columns."""
+    if b'"has_more"' not in head or len(head) > 4096:  # an empty page is a few keys
+        return False
     try:
         doc = json.loads(head)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return False
     return (isinstance(doc, dict) and doc.get("data") == [] and "has_more" in doc
             and set(doc) <= _PAGE_KEYS)
