@@ -410,7 +410,7 @@ class Store:
             fingerprints = dict(fingerprints)
             stats_now = {src.key: st for _, src, st in todo}
             apply_moves(self.con, moves, stats_now)
-            moved = {m.new: m for m in moves}
+            moved = {m.new: m for m in moves if not m.changed}  # the others: read again
             for m in moves:
                 size = stats_now[m.new][0]
                 del fingerprints[m.old]
@@ -420,6 +420,7 @@ class Store:
                     slots[i] = FileLoad(src.key, moved[src.key].format, "unchanged")
             todo = [t for t in todo if t[1].key not in moved]
             found += len(moves)
+        rekeyed = {m.new for m in moves if m.changed}  # moved, their path values changed
         # transcripts read earlier that are gone from disk: their rows rank after the copies
         # files on disk hold, and the files that may hold copies are read again
         gone = None
@@ -504,7 +505,7 @@ class Store:
             if progress:
                 progress(src.key, i, len(sources))
             prev = known.get(src.key)
-            if prev is not None and unchanged(prev, st, src):
+            if prev is not None and src.key not in rekeyed and unchanged(prev, st, src):
                 slots[i] = FileLoad(src.key, prev.format, "unchanged")
                 continue
             read(i, src, st, prev)

@@ -3,7 +3,10 @@
 A file the manifest does not know whose bytes (size and content hash) equal those of a file
 the manifest knows that is gone from disk is that file, moved: it takes over the gone file's
 manifest entry (its options and accounting) and its rows are re-pointed at the new path, so a
-later change to it replaces those rows instead of adding a second copy. Nothing is read.
+later change to it replaces those rows instead of adding a second copy. Nothing is read,
+unless the values its rows take from the path changed (``user_id=alcie/`` renamed
+``user_id=alice/``, manifest.path_values): then it is read again as a changed file is (its rows
+replaced). Folders the loader ignores (``month=2026-10/``) do not matter.
 """
 
 from __future__ import annotations
@@ -31,6 +34,16 @@ class Move:
     old: str  # the gone file it is
     format: str  # as the manifest recorded it
     rows_loaded: int
+    # (column, value before, value now; None: no folder) of the folders that give its rows
+    # values and differ: the file is read again, its rows replaced
+    changed: tuple[tuple[str, str | None, str | None], ...] = ()
+
+
+def _changed(old: str, new: str) -> tuple[tuple[str, str | None, str | None], ...]:
+    before = dict(v.split("=", 1) for v in path_values(old))
+    now = dict(v.split("=", 1) for v in path_values(new))
+    return tuple((c, before.get(c), now.get(c)) for c in sorted(set(before) | set(now))
+                 if before.get(c) != now.get(c))
 
 
 def find_moves(new: list[tuple[SourceFile, tuple[int, int]]],
@@ -38,7 +51,8 @@ def find_moves(new: list[tuple[SourceFile, tuple[int, int]]],
                entries: Callable[[list[str]], dict[str, Any]]) -> list[Move]:
     """The files of ``new`` (not in the manifest, with their (size, mtime)) that are a gone
     file moved. ``entries`` fetches manifest entries (content_hash, rows_loaded) by source.
-    Only files hashed whole (not transcripts, fingerprinted by their tail) can be moves."""
+    Only files hashed whole (not transcripts, fingerprinted by their tail) can be moves. A gone
+    file under the same path values is taken first; one under others is a move to re-read."""
     sizes = {st[0] for _, st in new if st[0] > 0}
     named = {src.key for src, _ in new}
     gone = [k for k, fp in fingerprints.items()
@@ -50,30 +64,44 @@ def find_moves(new: list[tuple[SourceFile, tuple[int, int]]],
     for e in sorted(entries(gone).values(), key=lambda e: (-e.rows_loaded, e.source)):
         if e.content_hash.startswith("sha256:"):
             pool.setdefault((int(e.size_bytes), e.content_hash), []).append(e)
-    moves: list[Move] = []
+    hashed: list[tuple[SourceFile, tuple[int, str]]] = []
     for src, st in sorted(new, key=lambda n: (len(n[0].key), n[0].key)):
-        if not any(size == st[0] for size, _ in pool):
-            continue
-        digest = content_hash(src.path)
-        candidates = pool.get((st[0], digest), [])
-        for e in candidates:
-            if (e.format.split(" ")[-1] == src.format
-                    and path_values(e.source) == path_values(src.key)):
+        if any(size == st[0] for size, _ in pool):
+            hashed.append((src, (st[0], content_hash(src.path))))
+    moves: list[Move] = []
+    taken: set[str] = set()
+    for same_values in (True, False):
+        for src, ident in hashed:
+            if src.key in taken:
+                continue
+            candidates = pool.get(ident, [])
+            for e in candidates:
+                if e.format.split(" ")[-1] != src.format:
+                    continue
+                changed = _changed(e.source, src.key)
+                if same_values and changed:
+                    continue
                 candidates.remove(e)
-                moves.append(Move(src.key, e.source, e.format, int(e.rows_loaded)))
+                taken.add(src.key)
+                moves.append(Move(src.key, e.source, e.format, int(e.rows_loaded), changed))
                 break
     return moves
+
+
+def _tables(fmt: str) -> list[str]:
+    """The tables with a ``source`` column a file of manifest format ``fmt`` adds rows to."""
+    tables = list(_TABLES)
+    name = fmt.split(" ")[0]
+    if name in registry.names():
+        tables.extend(registry.get(name).extra_tables)
+    return tables
 
 
 def apply_moves(con: duckdb.DuckDBPyConnection, moves: list[Move],
                 stats: dict[str, tuple[int, int]]) -> None:
     """Re-point the gone files' rows and manifest entries at the new paths."""
     for m in moves:
-        tables = list(_TABLES)
-        name = m.format.split(" ")[0]
-        if name in registry.names():
-            tables.extend(registry.get(name).extra_tables)
-        for table in tables:
+        for table in _tables(m.format):
             sqlfiles.run(con, "move_source_rows", {"old_source": m.old, "new_source": m.new},
                          {"table": quote_ident(table)}).fetchall()
         sqlfiles.run(con, "move_manifest_entry", {"old_source": m.old, "new_source": m.new,
@@ -81,11 +109,29 @@ def apply_moves(con: duckdb.DuckDBPyConnection, moves: list[Move],
 
 
 def move_notes(moves: list[Move]) -> list[str]:
-    if not moves:
-        return []
-    first = moves[0]
-    more = f" and {len(moves) - 1:,} more" if len(moves) > 1 else ""
-    return [f"{len(moves):,} file(s) have the same bytes as files read earlier that are gone "
-            f"from disk ({display_path(first.old)} -> {display_path(first.new)}{more}): taken "
-            "as moved, their rows now count under the new path (a later change to the file "
-            "replaces them); nothing was read"]
+    notes = []
+    kept = [m for m in moves if not m.changed]
+    if kept:
+        first = kept[0]
+        more = f" and {len(kept) - 1:,} more" if len(kept) > 1 else ""
+        notes.append(f"{len(kept):,} file(s) have the same bytes as files read earlier that "
+                     f"are gone from disk ({display_path(first.old)} -> "
+                     f"{display_path(first.new)}{more}): taken as moved, their rows now count "
+                     "under the new path (a later change to the file replaces them); nothing "
+                     "was read")
+    reread = [m for m in moves if m.changed]
+    if reread:
+        first = reread[0]
+        more = f" and {len(reread) - 1:,} more" if len(reread) > 1 else ""
+        what = "; ".join(f"its {c} changed from {_shown(a)} to {_shown(b)}"
+                         for c, a, b in first.changed)
+        notes.append(f"{len(reread):,} file(s) have the same bytes as files read earlier that "
+                     f"are gone from disk ({display_path(first.old)} -> "
+                     f"{display_path(first.new)}{more}): moved, and {what} (a folder's value, "
+                     "used where the file has no such column): re-read, their rows replace the "
+                     "gone files' rows")
+    return notes
+
+
+def _shown(value: str | None) -> str:
+    return "(no folder)" if value is None else value
