@@ -7,6 +7,11 @@ later change to it replaces those rows instead of adding a second copy. Nothing 
 unless the values its rows take from the path changed (``user_id=alcie/`` renamed
 ``user_id=alice/``, manifest.path_values): then it is read again as a changed file is (its rows
 replaced). Folders the loader ignores (``month=2026-10/``) do not matter.
+
+A gone file whose bytes a file on disk the manifest knows holds, a byte copy whose rows were
+dropped as its duplicates ("usage (1).csv" beside "usage.csv"), is handed to that copy the
+same way (``find_heirs``): the copy takes over its rows and manifest entry, so a later change
+to the copy replaces them instead of loading the copy whole next to the gone file's rows.
 """
 
 from __future__ import annotations
@@ -135,3 +140,65 @@ def move_notes(moves: list[Move]) -> list[str]:
 
 def _shown(value: str | None) -> str:
     return "(no folder)" if value is None else value
+
+
+@dataclass(frozen=True)
+class Heir:
+    """A file on disk that takes over the rows of a gone file it is a byte copy of."""
+
+    copy: str  # its rows were all dropped as duplicates (of the gone file's)
+    gone: str
+    format: str
+    mtime_ns: int  # the copy's, as recorded: a change to the copy since is still seen
+
+
+def find_heirs(con: duckdb.DuckDBPyConnection, named: set[str]) -> list[Heir]:
+    """The files of the manifest gone from disk (not ``named`` in this load) that kept rows
+    and have a byte copy on disk the manifest knows (sql/manifest_byte_copies.sql: the same
+    format, size and content hash, its rows all dropped as duplicates) under the same path
+    values: of several copies, the one of the shortest name (the one a load keeps). The copy
+    is named in the load, or else on disk. One ``lexists`` per original with a copy. Not
+    transcripts: planalyzer/store_gone.py ranks a gone one's rows after its copies on disk."""
+    heirs: list[Heir] = []
+    taken: set[str] = set()  # copies and originals handed over
+    on_disk: dict[str, bool] = {}
+    transcripts = sorted(m.name for m in registry.modules() if m.batch)
+    for gone, copy, fmt, mtime in sqlfiles.run(con, "manifest_byte_copies",
+                                               {"transcripts": transcripts}).fetchall():
+        gone, copy = str(gone), str(copy)
+        if gone in named or gone in taken or copy in taken:
+            continue
+        if gone not in on_disk:
+            on_disk[gone] = os.path.lexists(gone)
+        if on_disk[gone] or path_values(gone) != path_values(copy):
+            continue
+        if copy in named or os.path.lexists(copy):
+            taken.update((gone, copy))
+            heirs.append(Heir(copy, gone, str(fmt), int(mtime)))
+    return heirs
+
+
+def apply_heirs(con: duckdb.DuckDBPyConnection, heirs: list[Heir]) -> None:
+    """Each copy's own rejected rows and skipped lines (the same as the gone file's) and
+    manifest entry are dropped; the gone file's rows and entry move to the copy's path, with
+    the copy's recorded mtime."""
+    for h in heirs:
+        for table in _tables(h.format):
+            sqlfiles.run(con, "delete_source_rows", {"source": h.copy},
+                         {"table": quote_ident(table)}).fetchall()
+            sqlfiles.run(con, "move_source_rows", {"old_source": h.gone, "new_source": h.copy},
+                         {"table": quote_ident(table)}).fetchall()
+        sqlfiles.run(con, "delete_manifest_entries", {"sources": [h.copy]}).fetchall()
+        sqlfiles.run(con, "move_manifest_entry", {"old_source": h.gone, "new_source": h.copy,
+                                                  "mtime_ns": h.mtime_ns}).fetchall()
+
+
+def heir_notes(heirs: list[Heir]) -> list[str]:
+    if not heirs:
+        return []
+    first = heirs[0]
+    more = f" and {len(heirs) - 1:,} more" if len(heirs) > 1 else ""
+    return [f"{len(heirs):,} file(s) read earlier are gone from disk and a file with the same "
+            "bytes, whose rows were dropped as their duplicates, is on disk "
+            f"({display_path(first.gone)} -> {display_path(first.copy)}{more}): the copy takes "
+            "over their rows, which now count under it (a later change to it replaces them)"]
