@@ -13,6 +13,7 @@ from planalyzer.errors import InputError
 from planalyzer.sources import registry
 from planalyzer.sources.base import access_error
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.path_values import FILLED, chosen_folders
 
 
 def content_hash(path: Path) -> str:
@@ -72,10 +73,15 @@ def manifest_source(key: str, fmt: str) -> SourceFile | None:
 
 
 def path_values(key: str) -> tuple[str, ...]:
-    """The hive ``key=value`` folders of a file's path: values its rows take from the path
-    (sources/path_values.py), so two files with the same bytes under different
-    such folders hold different rows."""
-    return tuple(part for part in Path(key).parent.parts if "=" in part)
+    """The values a file's rows may take from the hive ``key=value`` folders of its path
+    (sources/path_values.py): ``column=value`` of each folder naming a column a folder can
+    fill (user_id, plan, model, or a spelling of them: ``user=alice/`` is ``user_id=alice``),
+    the innermost of a column, sorted. Two files with the same bytes under different such
+    folders hold different rows; folders the loader ignores (``month=2026-10/``,
+    ``input_tokens=5/``) are left out: they change no row."""
+    chosen = chosen_folders(key)
+    return tuple(sorted(f"{canon}={value}" for canon, (_, value) in chosen.items()
+                        if canon in FILLED))
 
 
 def same_content(prev: ManifestEntry, src: SourceFile) -> bool:

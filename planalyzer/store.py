@@ -75,7 +75,14 @@ from planalyzer.sources.report_json import (
 )
 from planalyzer.sources.tabular import READERS, Projection
 from planalyzer.sqlfiles import quote_ident
-from planalyzer.store_moves import apply_moves, find_moves, move_notes
+from planalyzer.store_moves import (
+    apply_heirs,
+    apply_moves,
+    find_heirs,
+    find_moves,
+    heir_notes,
+    move_notes,
+)
 from planalyzer.store_open import (
     CREATE_TABLES,
     check_store_path,
@@ -410,7 +417,7 @@ class Store:
             fingerprints = dict(fingerprints)
             stats_now = {src.key: st for _, src, st in todo}
             apply_moves(self.con, moves, stats_now)
-            moved = {m.new: m for m in moves}
+            moved = {m.new: m for m in moves if not m.changed}  # the others: read again
             for m in moves:
                 size = stats_now[m.new][0]
                 del fingerprints[m.old]
@@ -420,6 +427,14 @@ class Store:
                     slots[i] = FileLoad(src.key, moved[src.key].format, "unchanged")
             todo = [t for t in todo if t[1].key not in moved]
             found += len(moves)
+        rekeyed = {m.new for m in moves if m.changed}  # moved, their path values changed
+        heirs = (find_heirs(self.con, {src.key for src in sources})
+                 if self.path is not None and len(fingerprints) > found else [])
+        if heirs:  # a gone file's byte copy on disk takes over its rows, as a moved file
+            apply_heirs(self.con, heirs)
+            fingerprints = dict(fingerprints)
+            for h in heirs:
+                del fingerprints[h.gone]
         # transcripts read earlier that are gone from disk: their rows rank after the copies
         # files on disk hold, and the files that may hold copies are read again
         gone = None
@@ -504,7 +519,7 @@ class Store:
             if progress:
                 progress(src.key, i, len(sources))
             prev = known.get(src.key)
-            if prev is not None and unchanged(prev, st, src):
+            if prev is not None and src.key not in rekeyed and unchanged(prev, st, src):
                 slots[i] = FileLoad(src.key, prev.format, "unchanged")
                 continue
             read(i, src, st, prev)
@@ -539,7 +554,8 @@ class Store:
         notes += file_options.changed_notes(changed_with)
         # the notes are on files read now (a --db rerun passes thousands of unchanged ones)
         now = [fl for fl in loads if fl.status != "unchanged"]
-        return LoadReport(loads, notes=notes + move_notes(moves) + copies + source_notes(now)
+        return LoadReport(loads, notes=notes + move_notes(moves) + heir_notes(heirs) + copies
+                          + source_notes(now)
                           + unread_token_notes(now) + uncounted_token_notes(now)
                           + kept_notes(now) + encoding_notes(now)
                           + rejected_copy_notes(self.con, now)

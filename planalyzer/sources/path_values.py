@@ -49,14 +49,22 @@ def _canonical(name: str) -> str | None:
     return None
 
 
-def path_values(key: str, mapped: dict[str, str], file_columns: set[str]) -> PathValues:
-    """What the folders of ``key`` fill, given the file's mapped columns (canonical -> its
-    column) and its column names."""
+def chosen_folders(key: str) -> dict[str, tuple[str, str]]:
+    """The folder of each canonical column the path names (canonical -> (folder key,
+    value)); the innermost folder of a canonical wins. Folders naming no column (``month=``)
+    are left out."""
     chosen: dict[str, tuple[str, str]] = {}
-    for name, value in folder_values(key):  # the innermost folder of a canonical wins
+    for name, value in folder_values(key):
         canon = _canonical(name)
         if canon is not None:
             chosen[canon] = (name, value)
+    return chosen
+
+
+def path_values(key: str, mapped: dict[str, str], file_columns: set[str]) -> PathValues:
+    """What the folders of ``key`` fill, given the file's mapped columns (canonical -> its
+    column) and its column names."""
+    chosen = chosen_folders(key)
     fill: dict[str, tuple[str, str]] = {}
     notes: list[str] = []
     for canon, (name, value) in chosen.items():
