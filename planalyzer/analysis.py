@@ -911,6 +911,9 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
     every = _requests(req_cols, windows)
     starts = {w: window_starts(every, w) for w in dict.fromkeys(
         lim.window for plan in catalog.plans.values() for lim in plan.limits)}
+    # requests larger than a cap of a plan on their own (planalyzer.fit_oversize)
+    small = df.select("user_id", "month_key", "t_us", "requests")
+    nanos = fit_oversize.nano_units(units)
     frames = []
     for key, plan in catalog.plans.items():
         mine = df["user_id"].is_in(cands[key]["user_id"].implode())
@@ -922,9 +925,7 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
                          {w: st.filter(mine) for w, st in starts.items()})
         f = by_user.filter(mine).with_columns(
             out.served.alias("served"), out.charges_usd.alias("charges"))
-        big = fit_oversize.oversize_rows(
-            df.filter(mine), plan, {m: units[m].filter(mine) for m in plan.meters_used()},
-            keep.filter(mine))
+        big = fit_oversize.oversize_rows(small, plan, units, nanos, keep & mine)
         if oversize is not None and len(big):
             oversize.append(big)
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0

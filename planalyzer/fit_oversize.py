@@ -39,27 +39,33 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMA)
 
 
+def nano_units(units: Mapping[str, pl.Series]) -> dict[str, pl.Series]:
+    """Each meter's units per row in whole nano-units, rounded as ``caps.nano_prefix`` does."""
+    return {k: (u.cast(pl.Float64) * NANO).round().cast(pl.Int64) for k, u in units.items()}
+
+
 def oversize_rows(df: pl.DataFrame, plan: Plan, units: Mapping[str, pl.Series],
-                  keep: pl.Series) -> pl.DataFrame:
+                  nano: Mapping[str, pl.Series], keep: pl.Series) -> pl.DataFrame:
     """The rows of ``df`` (user_id, month_key, t_us, requests) where ``keep`` whose own units
-    of a limit's meter (``units``: meter -> units per row, ``caps.nano_prefix``'s rounding)
-    exceed that limit's cap: one row per request and limit (``SCHEMA``; ``blocks``: the plan
-    blocks requests past its limits)."""
+    of a limit's meter (``units``: meter -> units per row; ``nano``: the same from
+    ``nano_units``) exceed that limit's cap: one row per request and limit (``SCHEMA``;
+    ``blocks``: the plan blocks requests past its limits)."""
     parts = []
     requests = df["requests"].cast(pl.Int64)
     for lim in plan.limits:
-        u = units[lim.meter]
-        nano = (u.cast(pl.Float64) * NANO).round().cast(pl.Int64)
+        n = nano[lim.meter]
         cap = to_nano(lim.cap)
-        over = keep & (nano > cap) & (
-            (requests <= 1) | (nano.cast(pl.Float64) / requests.cast(pl.Float64) > cap))
+        over = keep & (n > cap)
+        if not over.any():
+            continue
+        over = over & ((requests <= 1) | (n.cast(pl.Float64) / requests.cast(pl.Float64) > cap))
         if not over.any():
             continue
         parts.append(df.filter(over).select(
             pl.lit(plan.key).alias("plan"), pl.lit(lim.name).alias("limit"), "user_id",
             pl.col("month_key").cast(pl.Int64), pl.col("t_us").cast(pl.Int64),
             pl.col("requests").cast(pl.Int64),
-            u.filter(over).cast(pl.Float64).alias("units"),
+            units[lim.meter].filter(over).cast(pl.Float64).alias("units"),
             pl.lit(float(lim.cap)).alias("cap"),
             pl.lit(plan.overage.policy == "block").alias("blocks")))
     return pl.concat(parts) if parts else empty()

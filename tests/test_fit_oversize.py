@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 from conftest import cli_json, write_csv
 
-from planalyzer.fit_oversize import oversize_notes, oversize_rows
+from planalyzer.fit_oversize import nano_units, oversize_notes, oversize_rows
 from planalyzer.plans import Limit, Overage, Plan, Window, load_plan_catalog
 
 HEADER = ["user_id", "ts", "model", "input_tokens", "output_tokens", "requests", "plan"]
@@ -96,7 +96,7 @@ def _plan(policy: str) -> Plan:
 def test_a_request_exactly_at_the_cap_fits() -> None:
     df, u = _frame([100.0, 100.000000001, 99.0, 250.0, 150.0], [1, 1, 1, 2, 1])
     keep = pl.Series([True, True, True, True, False])
-    rows = oversize_rows(df, _plan("block"), {"tokens": u}, keep)
+    rows = oversize_rows(df, _plan("block"), {"tokens": u}, nano_units({"tokens": u}), keep)
     # at the cap: fits; one nano-unit past it: over; a bucket of 2 averaging 125: over;
     # outside the period (keep false): not counted
     assert rows["t_us"].to_list() == [1, 3]
@@ -108,7 +108,7 @@ def test_a_plan_that_bills_overage_stays_a_fit_with_a_note() -> None:
     plan = catalog.plans["cursor_pro"]
     meter = plan.limits[0].meter
     df, u = _frame([25.0], [1])
-    rows = oversize_rows(df, plan, {meter: u}, pl.Series([True]))
+    rows = oversize_rows(df, plan, {meter: u}, nano_units({meter: u}), pl.Series([True]))
     assert rows["blocks"].to_list() == [False]
     notes = oversize_notes(rows, catalog, "UTC", "best fit")
     assert len(notes) == 1 and notes[0].startswith(
