@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from planalyzer import screen, sqlfiles, stints
+from planalyzer import fit_oversize, screen, sqlfiles, stints
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.plans import (
@@ -222,6 +222,9 @@ class ReportData:
     partial_months: tuple[str, ...] = ()
     # the plans plan fit may recommend (report --fit-plans); empty: every plan of the catalog
     fit_plans: tuple[str, ...] = ()
+    # plan fit's requests larger than a cap of a plan on their own (fit_oversize.SCHEMA): that
+    # plan is no fit for their user-month
+    fit_oversize: pl.DataFrame | None = None
 
 
 def calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
@@ -446,7 +449,7 @@ def compute(
         agg_parts.append(part)
         bind_rows.extend(binds)
         if fit is not None:
-            fit_frames.extend(_replay(df, catalog, windows, period, fit.cands))
+            fit_frames.extend(_replay(df, catalog, windows, period, fit.cands, fit.oversize))
     span = (sums.group_by("month_key").agg(
         (pl.col("last_day").max() - pl.col("first_day").min() + 1).alias("days_in_log"))
         if len(sums) else pl.DataFrame(schema={"month_key": pl.Int64, "days_in_log": pl.Int64}))
@@ -483,7 +486,9 @@ def compute(
         replay = Replay(full, units, list(windows), order, in_period(full, period))
     return ReportData(catalog, user_months, binds_df, fit_df, timezone, period, notes, replay,
                       assignment, tuple(unpriced_models), tuple(unpriced_plans),
-                      tuple(partial_months))
+                      tuple(partial_months), fit_oversize=(
+                          _oversize_frame(fit.oversize, user_months) if fit is not None
+                          else None))
 
 
 def api_value_plans(catalog: PlanCatalog, models: Sequence[str]) -> list[str]:
@@ -831,6 +836,8 @@ class _FitPlan:
     sums: pl.DataFrame
     cands: dict[str, pl.DataFrame] = field(init=False)
     users: pl.DataFrame = field(init=False)
+    # the replayed requests larger than a cap of a plan on their own (planalyzer.fit_oversize)
+    oversize: list[pl.DataFrame] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.cands = {key: screen.may_reach(self.bounds, plan, self.pairs, self.meters)
@@ -849,6 +856,7 @@ class _FitPlan:
                        if plan.usage is not None else pl.lit(0.0))
             frames.append(plain.select(
                 "user_id", "month_key", pl.lit(0, dtype=pl.UInt32).alias("blocked"),
+                pl.lit(0, dtype=pl.UInt32).alias("oversize"),
                 charges.cast(pl.Float64).alias("charges"),
                 pl.col("gpu_cost_usd").alias("full_gpu_cost_usd"),
             ).with_columns(
@@ -860,14 +868,15 @@ class _FitPlan:
 
 def _fit_frame(frames: list[pl.DataFrame], user_months: pl.DataFrame,
                unpriced_plans: Sequence[str] = ()) -> pl.DataFrame:
-    """Plan fit rows of the report's user-months, with ``feasible`` (nothing blocked),
-    ``profitable`` (what the buyer pays covers the GPU cost) and ``priced``: false where the
-    plan charges or caps by API value (``unpriced_plans``) and the user-month used a model with
-    no list price, so what it would pay and block is unknown."""
+    """Plan fit rows of the report's user-months, with ``feasible`` (nothing blocked and no
+    request larger than a cap on its own, planalyzer.fit_oversize), ``profitable`` (what the
+    buyer pays covers the GPU cost) and ``priced``: false where the plan charges or caps by API
+    value (``unpriced_plans``) and the user-month used a model with no list price, so what it
+    would pay and block is unknown."""
     if not frames:
         return pl.DataFrame()
     fit = pl.concat(frames).with_columns(
-        (pl.col("blocked") == 0).alias("feasible"),
+        ((pl.col("blocked") == 0) & (pl.col("oversize") == 0)).alias("feasible"),
         (pl.col("buyer_cost_usd") >= pl.col("full_gpu_cost_usd")).alias("profitable"))
     fit = fit.join(user_months.select("user_id", "month_key", "unpriced_requests"),
                    on=["user_id", "month_key"], how="inner")
@@ -876,10 +885,19 @@ def _fit_frame(frames: list[pl.DataFrame], user_months: pl.DataFrame,
         .alias("priced")).drop("unpriced_requests")
 
 
+def _oversize_frame(frames: list[pl.DataFrame], user_months: pl.DataFrame) -> pl.DataFrame:
+    """Plan fit's oversize requests of the report's user-months (``_fit_frame``'s rows)."""
+    rows = pl.concat([fit_oversize.empty(), *frames])
+    return rows.join(user_months.select("user_id", "month_key"),
+                     on=["user_id", "month_key"], how="semi")
+
+
 def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], period: Period,
-            cands: Mapping[str, pl.DataFrame]) -> list[pl.DataFrame]:
+            cands: Mapping[str, pl.DataFrame],
+            oversize: list[pl.DataFrame] | None = None) -> list[pl.DataFrame]:
     """Each plan over the requests (sorted by user and time) of the users in ``cands[plan]``
-    (those who might reach one of its caps), per user-month."""
+    (those who might reach one of its caps), per user-month. The requests of the period larger
+    than a cap of the plan on their own are appended to ``oversize``."""
     if "stint" in df.columns:  # plan fit: each plan over the user's whole history, in time
         if (df["stint"] > 0).any():
             df = df.sort("user_id", "t_us", maintain_order=True)
@@ -893,6 +911,9 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
     every = _requests(req_cols, windows)
     starts = {w: window_starts(every, w) for w in dict.fromkeys(
         lim.window for plan in catalog.plans.values() for lim in plan.limits)}
+    # requests larger than a cap of a plan on their own (planalyzer.fit_oversize)
+    small = df.select("user_id", "month_key", "t_us", "requests")
+    nanos = fit_oversize.nano_units(units)
     frames = []
     for key, plan in catalog.plans.items():
         mine = df["user_id"].is_in(cands[key]["user_id"].implode())
@@ -904,13 +925,18 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
                          {w: st.filter(mine) for w, st in starts.items()})
         f = by_user.filter(mine).with_columns(
             out.served.alias("served"), out.charges_usd.alias("charges"))
+        big = fit_oversize.oversize_rows(small, plan, units, nanos, keep & mine)
+        if oversize is not None and len(big):
+            oversize.append(big)
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
         frames.append(f.filter(pl.col("keep")).group_by("user_id", "month_key").agg(
             (~pl.col("served")).sum().alias("blocked"),
             _money_sum("charges").alias("charges"),
             _money_sum("gpu_cost_usd").alias("full_gpu_cost_usd"),
-        ).with_columns(
-            pl.lit(key).alias("plan"),
+        ).join(fit_oversize.counts(big).drop("plan"), on=["user_id", "month_key"],
+               how="left").select(
+            "user_id", "month_key", "blocked", pl.col("oversize").fill_null(0), "charges",
+            "full_gpu_cost_usd", pl.lit(key).alias("plan"),
             (plan.price_usd + credits + pl.col("charges")).alias("buyer_cost_usd"),
         ))
     return frames

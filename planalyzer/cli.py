@@ -46,6 +46,7 @@ from planalyzer.cli_options import (
     UserMapOpt,
     UserOpt,
 )
+from planalyzer.cli_pipes import OutputClosed, end_quietly, guard_streams
 from planalyzer.cli_support import (
     TERMINAL_FILE_ROWS,
     Terminated,
@@ -576,10 +577,14 @@ def main() -> None:
     missing option or value, an unknown option) is one line on stderr, exit code 2, as
     planalyzer's own errors are, rather than click's usage block."""
     usable_streams()
+    guard_streams()  # a reader that closes the pipe early (| head): exit 141, no message
     terminal_columns()  # a bad COLUMNS is dropped before rich reads it
     on_sigterm()
     try:
         code = app(standalone_mode=False)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+    except OutputClosed:
+        end_quietly()
     except _CLICK_ERROR as exc:  # a usage error; or a file option that cannot be opened
         if type(exc).__name__ == "NoArgsIsHelpError":  # no command: the help, as before
             exc.show()  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from planalyzer import sqlfiles
 from planalyzer.analysis import compute, meter_units, month_label, unknown_units
 from planalyzer.caps import Requests, rolling_window_starts
 from planalyzer.dst_resets import exact_buckets
+from planalyzer.fit_oversize import oversize_notes
 from planalyzer.me_scope import ALL, ME, TOOL_LABELS, Scope, hypothetical_label, scope_of
 from planalyzer.plans import Limit, Meter, Plan, PlanCatalog, assign_plans
 from planalyzer.plans import Window as LimitWindow
@@ -229,6 +230,7 @@ def plan_cost_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
     found = catalog.find(your_plan) if your_plan else None
     current = found.key if found else None
     frames: list[pl.DataFrame] = []
+    oversize: list[pl.DataFrame] = []
     unpriced_plans: list[str] = []
     unpriced_names: list[str] = []
     for scope in scopes:
@@ -241,6 +243,8 @@ def plan_cost_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
             continue
         unpriced_plans += [p for p in data.unpriced_plans if p in keys]
         unpriced_names += list(data.unpriced_models)
+        if data.fit_oversize is not None:
+            oversize.append(data.fit_oversize.filter(pl.col("plan").is_in(keys)))
         frames.append(data.fit.filter(pl.col("plan").is_in(keys)).select(
             "month_key", "plan", "buyer_cost_usd", "blocked", "feasible", "priced",
             "full_gpu_cost_usd").with_columns(pl.lit(scope.key).alias("scope")))
@@ -290,6 +294,8 @@ def plan_cost_table(scopes: Sequence[Scope], catalog: PlanCatalog, tz: str,
                 bests[scope.key] = best
     if current is None:
         verdicts.append("say which plan you are on with --plan to mark it")
+    verdicts.extend(oversize_notes(pl.concat(oversize) if oversize else None, catalog, tz,
+                                   "best fit"))
     if unpriced_plans and not fit["priced"].all():
         plans = ", ".join(dict.fromkeys(unpriced_plans))
         models = ", ".join(dict.fromkeys(unpriced_names))

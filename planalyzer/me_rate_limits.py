@@ -36,9 +36,20 @@ def rate_limit_table(con: duckdb.DuckDBPyConnection, tz: str) -> Table | None:
                      f"notes use); {', '.join(others)}: a model's own limit, apart from the "
                      "plan's (its usage does not count against the plan's limits), not checked "
                      "against the plan catalog")
+    renamed = sorted({str(r[2]) for r in rows if r[10]})
+    if renamed:
+        notes.append(f"{', '.join(renamed)}: limits with the same name but different limit "
+                     "ids, each labelled with its limit id in parentheses")
     unlabelled = sum(int(r[8]) for r in rows)
     if unlabelled:
         notes.append(UNLABELLED.format(n=unlabelled))
+    no_length = sum(int(r[9]) for r in rows)
+    if no_length:
+        notes.append(f"{no_length:,} reading(s) logged no window length: named by their "
+                     "position (primary: 5 h, secondary: week; a plan with a weekly limit only "
+                     "logs it as primary, so the name may be wrong), minutes empty where none of "
+                     "a row's readings logged one, and not checked against the plan catalog "
+                     "(rate_limit_check)")
     return Table(
         "me_rate_limits", "Rate limits your client logged (Codex)",
         [Col("month"), Col("plan_type", "str", "plan"), Col("limit"), Col("window"),

@@ -184,6 +184,8 @@ def build_report(
     check_period(con, data)
     if chosen and data.fit is not None and len(data.fit):
         data.fit = data.fit.filter(pl.col("plan").is_in(list(chosen)))
+    if chosen and data.fit_oversize is not None:
+        data.fit_oversize = data.fit_oversize.filter(pl.col("plan").is_in(list(chosen)))
     data.fit_plans = chosen
     if data.assignment is not None:
         data.notes.extend(assign_rule_notes(sources.rules, data.assignment))

@@ -11,6 +11,7 @@ import polars as pl
 
 from planalyzer.analysis import TOKENS, ReportData
 from planalyzer.checks import check_choice, check_min
+from planalyzer.fit_oversize import oversize_notes
 from planalyzer.plans import NO_PLAN, PlanCatalog
 from planalyzer.tables import Col, Table, some_of
 
@@ -234,6 +235,12 @@ def _unpriced_fit_notes(data: ReportData) -> list[str]:
             f"and profitable plan of the {n} user-month(s) that used them; give --prices FILE"]
 
 
+def _oversize_notes(data: ReportData) -> list[str]:
+    """The plans plan fit counts as no fit for a user-month because one of its requests is
+    larger than a cap on its own (planalyzer.fit_oversize)."""
+    return oversize_notes(data.fit_oversize, data.catalog, data.timezone)
+
+
 TOKEN_COLS = (
     Col("user_id"), Col("month"), Col("plan"),
     *[Col(t, "tokens", t.removesuffix("_tokens").replace("_", " ")) for t in TOKENS],
@@ -271,7 +278,7 @@ def user_table(data: ReportData, top: int | None, everyone: bool = False) -> lis
         "the same usage with nothing blocked; profitable plan = the cheapest such plan whose "
         "revenue covers the GPU cost",
         *(_fit_scope_notes(data) if data.fit is not None else []),
-        *_unpriced_fit_notes(data)]), tokens]
+        *_unpriced_fit_notes(data), *_oversize_notes(data)]), tokens]
 
 
 def _no_plan_concentration(data: ReportData) -> list[str]:
@@ -390,7 +397,8 @@ def plan_fit(data: ReportData) -> Table:
     return Table("plan_fit", "Plan fit: users on the wrong plan", cols, rows,
                  ["replays each user's requests under every plan with the same engine; "
                   "a plan that would block any request is not a fit for the same usage",
-                  *_fit_scope_notes(data), *_unpriced_fit_notes(data)])
+                  *_fit_scope_notes(data), *_unpriced_fit_notes(data),
+                  *_oversize_notes(data)])
 
 
 def report_tables(data: ReportData, by: By = "plan", top: int = 20,

@@ -126,6 +126,12 @@ def plan_of_type(plan_type: str | None, catalog: PlanCatalog) -> Plan | None:
     return found or catalog.find(plan_type) or catalog.find(f"chatgpt_{plan_type}")
 
 
+NO_LENGTH = ("not checked, {n:,} reading(s) of the plan's own limit that log no window length "
+             "(only its position, primary or secondary, which does not say which window: a "
+             "plan with a weekly limit only logs it as primary): no catalog limit can be "
+             "matched to them")
+
+
 def _minutes(lim: Limit) -> int:
     return round(lim.window.hours * 60)
 
@@ -152,6 +158,10 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
         return None
     others = readings.filter(~pl.col("plan_limit"))
     readings = readings.filter(pl.col("plan_limit"))
+    # a reading with no window length cannot be matched to a catalog limit (its position,
+    # primary or secondary, does not say which window: a weekly-only plan logs it as primary)
+    no_length = int(readings["window_minutes"].is_null().sum())
+    readings = readings.filter(pl.col("window_minutes").is_not_null())
     unlabelled = int(readings["unlabelled"].sum())
     usage = sqlfiles.relation(con, "rate_limit_usage").pl()
     rows: list[tuple[Any, ...]] = []
@@ -180,7 +190,8 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                      len(implied), median, float(implied.quantile(0.1)),  # type: ignore[arg-type]
                      float(implied.quantile(0.9)), lim.cap,  # type: ignore[arg-type]
                      median / lim.cap if lim.cap else None))
-    if not rows and not unmatched and not unpriced and not untyped and not len(others):
+    if (not rows and not unmatched and not unpriced and not untyped and not len(others)
+            and not no_length):
         return None
     notes = [f"implied cap = usage in the window / the share the provider logged as used, per "
              f"reading of at least {MIN_READING_PERCENT:g}% (p10-p90 across readings); a "
@@ -194,6 +205,8 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
         notes.append(f"not checked, readings of a limit other than the plan's own ({named}): "
                      "a model's own bucket, which does not count against the plan's limits "
                      "(planalyzer me shows them apart)")
+    if no_length:
+        notes.append(NO_LENGTH.format(n=no_length))
     if unlabelled:
         notes.append(f"{unlabelled:,} reading(s) stored in --db by an older planalyzer, which "
                      "kept no limit id: checked as the plan's own limit; a model's own limit "

@@ -117,3 +117,21 @@ def test_csv_keeps_the_warning_as_a_comment_line(partial: str) -> None:
     assert lines[1 + len(notes)].startswith("plan,month,")  # notes sit between name and header
     frame = pl.read_csv(io.StringIO(plans), comment_prefix="#")
     assert frame.columns[:2] == ["plan", "month"] and frame.height >= 1
+
+
+def test_a_user_starting_mid_month_pays_the_full_price(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/report.md: no proration per user. In a month the logs cover in full, a user whose
+    first request is on the 17th (a signup, or days without use: the logs cannot tell) pays
+    the full price, as does one active all month; nothing calls the month partial."""
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "u.csv", HEADER,
+              [["u1", "2026-10-01T00:00:00Z", "claude-sonnet-4-5", 10, 5],
+               ["u1", "2026-10-31T23:00:00Z", "claude-sonnet-4-5", 10, 5],
+               ["late", "2026-10-17T09:00:00Z", "claude-sonnet-4-5", 10, 5],
+               ["late", "2026-11-03T09:00:00Z", "claude-sonnet-4-5", 10, 5]])
+    doc = cli_json(["report", "u.csv", "--no-fit", "--assign", "*=claude_pro", "--by", "user",
+                    "--month", "2026-10"])
+    revenue = {r["user_id"]: r["revenue_usd"] for r in doc["users"]["rows"]}
+    assert revenue == {"u1": 20.0, "late": 20.0}
+    assert not [n for n in doc["plans"]["notes"] if "part of a billing month" in n]

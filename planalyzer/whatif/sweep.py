@@ -87,14 +87,34 @@ def parse_axis(spec: str) -> Axis:
                               "40_000_000 or 40M)") from None
         if step <= 0 or hi < lo:
             raise ConfigError(f"--grid {spec!r}: STEP must be more than zero and STOP at least "
-                              "START")
+                              "START (to go down, list the values: PATH=30,25,20)")
         n = math.floor((hi - lo) / step + 1e-9) + 1
         if n > MAX_POINTS:
             raise ConfigError(f"--grid {spec!r}: {n:,} values; use a larger STEP")
         vals: tuple[Any, ...] = tuple(round(lo + i * step, 10) for i in range(n))
     else:
         vals = tuple(_value(v) for v in rest.split(",") if v.strip())
+        _check_distinct(spec, path, vals)
     return Axis(path, vals)
+
+
+def _check_distinct(spec: str, path: str, values: Sequence[Any]) -> None:
+    """Each value of an axis once: a value listed twice (``20,20``, or ``20,2e1``: the same
+    number) would make the same design twice, a likely typo for another value; refused,
+    naming it and the list without the repeats."""
+    seen: dict[tuple[bool, Any], Any] = {}
+    repeated: list[Any] = []
+    for v in values:
+        key = (isinstance(v, bool), v)  # true is no 1
+        if key in seen:
+            repeated.append(v)
+        else:
+            seen[key] = v
+    if repeated:
+        again = ", ".join(dict.fromkeys(grid_paths.show(v) for v in repeated))
+        once = ",".join(grid_paths.show(v) for v in seen.values())
+        raise ConfigError(f"--grid {spec!r}: {again} listed more than once (each value "
+                          f"makes one design); list each value once, e.g. --grid {path}={once}")
 
 
 def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
