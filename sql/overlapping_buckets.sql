@@ -1,15 +1,18 @@
 -- overlapping_buckets: usage-API buckets of different spans that cover the same time for the
 -- same grouping (user, project, key, model ...).
 -- inputs: events whose event_id is 'openai:<start>/<width s>:<grouping>',
---         'anthropic:<start>/<width s>:<grouping>' or 'anthropic-analytics:<start>/<width
---         s>:<grouping>' (sql/project_openai_usage_json.sql,
+--         'openai-csv:<start>/<width s>:<grouping>[#<n>]', 'anthropic:<start>/<width
+--         s>:<grouping>' or 'anthropic-analytics:<start>/<width s>:<grouping>'
+--         (sql/project_openai_usage_json.sql, planalyzer.sources.openai_usage._bucket_id,
 --         sql/project_anthropic_messages_json.sql, sql/project_anthropic_analytics_json.sql);
 --         <grouping> is the bucket's dimension values joined by ':' (empty where the export is
 --         not grouped by that dimension)
--- outputs: vendor, wide_s, narrow_s (the two widths), buckets (overlapping pairs), first_utc,
---          sources (the files holding them, at most 4), layouts (the event id prefixes of the
---          pairs: two where one export of each layout overlap); one row per vendor, pair of
---          widths and layouts
+-- outputs: vendor, wide_s, narrow_s (the two widths), buckets (overlapping pairs), first_utc
+--          (where the first overlap starts: the later start of its pair),
+--          sources_a, sources_b (the files holding each side of the pairs, at most 3 each:
+--          a the wider bucket's, or of two layouts the first layout's), layouts (the event id
+--          prefixes of the pairs: two where one export of each layout overlap); one row per
+--          vendor, pair of widths and layouts
 -- params: none
 -- slots: none
 -- A daily and an hourly export of the same day hold the same requests twice under different
@@ -24,31 +27,43 @@
 -- as the model. An OpenAI result grouped by api_source ends in ':api_source=<value>'
 -- (sql/project_openai_usage_json.sql): that part is the last dimension, empty where absent
 -- (an export not grouped by it). Groupings still of a different number of parts are
--- compared as overlapping: refused rather than risk a double count. Anthropic's
+-- compared as overlapping: refused rather than risk a double count.
+-- OpenAI's dashboard CSV rows ('openai-csv:', '#<n>' ending the n-th row of a file with the
+-- same bucket and grouping) are another layout of the same usage as the Usage API JSON
+-- ('openai:'), grouped by the same dimensions: a CSV row and a JSON bucket that cover the same
+-- time (the same start and width included: their ids differ, so the dedupe keeps both) are
+-- refused where their groupings can hold the same requests, as above; a user that is an
+-- email (a CSV's user_email, where it has no user_id) is compared with any user id. Anthropic's
 -- analytics/usage rows ('anthropic-analytics:', ':' in a value written %3A: no rejoining)
 -- are another layout of the same usage as usage_report/messages results ('anthropic:'): a
 -- bucket of one and a bucket of the other that cover the same time (the same start and
 -- width included) are always refused, their groupings being of other dimensions.
 WITH p AS (
     SELECT
-        regexp_extract(event_id, '^([a-z-]+):', 1) AS layout,
-        regexp_extract(event_id, '^([a-z]+)', 1) AS vendor,
-        ts,
-        CAST(regexp_extract(event_id, '^[a-z-]+:[^/]*/([0-9]+):', 1) AS BIGINT) AS width_s,
-        string_split(regexp_replace(regexp_extract(event_id, '^[a-z-]+:[^/]*/[0-9]+:(.*)$', 1),
+        layout, vendor, ts,
+        CAST(regexp_extract(id, '^[a-z-]+:[^/]*/([0-9]+):', 1) AS BIGINT) AS width_s,
+        string_split(regexp_replace(regexp_extract(id, '^[a-z-]+:[^/]*/[0-9]+:(.*)$', 1),
                                     ':api_source=[^:]*$', ''), ':') AS parts,
-        regexp_extract(event_id, ':api_source=([^:]*)$', 1) AS api_source,
+        regexp_extract(id, ':api_source=([^:]*)$', 1) AS api_source,
         source
-    FROM events
-    -- the prefix test first: a regex over every event of a large store costs 6x more
-    WHERE (event_id LIKE 'openai:%' OR event_id LIKE 'anthropic:%'
-           OR event_id LIKE 'anthropic-analytics:%')
-        AND regexp_matches(event_id, '^(openai|anthropic|anthropic-analytics):[^/]*/[0-9]+:')
+    FROM (
+        SELECT regexp_extract(event_id, '^([a-z-]+):', 1) AS layout,
+               regexp_extract(event_id, '^([a-z]+)', 1) AS vendor, ts, source,
+               -- a CSV row's '#<n>' (the n-th of its file with that bucket and grouping)
+               CASE WHEN event_id LIKE 'openai-csv:%'
+                    THEN regexp_replace(event_id, '#[0-9]+$', '') ELSE event_id END AS id
+        FROM events
+        -- the prefix test first: a regex over every event of a large store costs 6x more
+        WHERE (event_id LIKE 'openai:%' OR event_id LIKE 'openai-csv:%'
+               OR event_id LIKE 'anthropic:%' OR event_id LIKE 'anthropic-analytics:%')
+            AND regexp_matches(event_id,
+                               '^(openai|openai-csv|anthropic|anthropic-analytics):[^/]*/[0-9]+:')
+    )
 ),
 n AS (  -- the layout's dimensions before and after the model
-    SELECT *, CASE layout WHEN 'openai' THEN 3 WHEN 'anthropic' THEN 4 ELSE len(parts) END
-               AS nb,
-           CASE layout WHEN 'openai' THEN 2 WHEN 'anthropic' THEN 4 ELSE 0 END AS na
+    SELECT *, CASE WHEN vendor = 'openai' THEN 3 WHEN layout = 'anthropic' THEN 4
+                   ELSE len(parts) END AS nb,
+           CASE WHEN vendor = 'openai' THEN 2 WHEN layout = 'anthropic' THEN 4 ELSE 0 END AS na
     FROM p
 ),
 b AS (
@@ -89,7 +104,9 @@ ys AS (
 ),
 pairs AS (
     SELECT x.vendor, x.ts AS x_ts, y.ts AS y_ts, x.width_s AS x_w, y.width_s AS y_w,
-           x.dims AS x_dims, y.dims AS y_dims, list_concat(x.sources, y.sources) AS sources,
+           x.dims AS x_dims, y.dims AS y_dims,
+           CASE WHEN x.layout <= y.layout THEN x.sources ELSE y.sources END AS sources_a,
+           CASE WHEN x.layout <= y.layout THEN y.sources ELSE x.sources END AS sources_b,
            x.layout AS x_layout, y.layout AS y_layout
     FROM ys AS y
     JOIN xs AS x
@@ -105,14 +122,18 @@ SELECT
     greatest(x_w, y_w) AS wide_s,
     least(x_w, y_w) AS narrow_s,
     count(*) AS buckets,
-    strftime(timezone('UTC', min(least(x_ts, y_ts))), '%Y-%m-%d %H:%M') AS first_utc,
-    list_sort(list_distinct(flatten(list(sources))))[1:4] AS sources,
+    strftime(timezone('UTC', min(greatest(x_ts, y_ts))), '%Y-%m-%d %H:%M') AS first_utc,
+    list_sort(list_distinct(flatten(list(sources_a))))[1:3] AS sources_a,
+    list_sort(list_distinct(flatten(list(sources_b))))[1:3] AS sources_b,
     list_sort(list_distinct([x_layout, y_layout])) AS layouts
 FROM pairs
-WHERE x_layout <> y_layout
+WHERE (x_layout <> y_layout AND vendor = 'anthropic')
     OR len(x_dims) <> len(y_dims)
     OR list_bool_and(list_transform(
         range(1, len(x_dims) + 1),
-        lambda i: x_dims[i] = y_dims[i] OR x_dims[i] = '' OR y_dims[i] = ''))
+        lambda i: x_dims[i] = y_dims[i] OR x_dims[i] = '' OR y_dims[i] = ''
+                  -- OpenAI's user: an email (a CSV's user_email) against a user id
+                  OR (i = 1 AND vendor = 'openai'
+                      AND contains(x_dims[i], '@') <> contains(y_dims[i], '@'))))
 GROUP BY ALL
 ORDER BY vendor, wide_s, narrow_s, layouts
