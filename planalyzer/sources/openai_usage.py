@@ -123,10 +123,13 @@ class OpenAIUsage(PresetSource):
 
     def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
         notes: tuple[str, ...] = (CACHE_WRITE_NOTE,) if _writes_mapped(present, opts) else ()
-        if "event_id" not in opts.mapping.explicit:
-            notes += (CSV_ID_NOTE if _bucket_span(present) else CSV_NO_ID_NOTE,)
-        return replace(super().preset(present, opts), input_includes_cache_write=True,
-                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY, notes=notes,
+        base = replace(super().preset(present, opts), input_includes_cache_write=True,
+                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY)
+        if "event_id" in opts.mapping.explicit:  # the user's ids
+            return replace(base, notes=notes)
+        if not _bucket_span(present):
+            return replace(base, notes=(*notes, CSV_NO_ID_NOTE))
+        return replace(base, notes=(*notes, CSV_ID_NOTE), row_columns=_bucket_column,
                        event_id=_bucket_id)
 
     def projection(
@@ -169,18 +172,17 @@ def _bucket_span(present: dict[str, str]) -> bool:
     return any(c in present for c in _STARTS) and any(c in present for c in _ENDS)
 
 
-def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str | None:
-    """The event_id of a dashboard CSV row (SQL over ``src``), or None where the file does
-    not name its buckets' start and end: ``openai-csv:<start>/<width s>:<grouping>``, the
+_BUCKET_COLUMN = "__planalyzer_bucket"
+
+
+def _bucket_column(types: dict[str, str]) -> dict[str, str]:
+    """A dashboard CSV row's bucket and grouping, computed once per row (``Preset.row_columns``:
+    ``_bucket_id`` reads it three times): ``openai-csv:<start>/<width s>:<grouping>``, the
     grouping as in the API JSON's ids (sql/project_openai_usage_json.sql: user (user_id, else
     user_email), project, key, model, batch (true/false), service tier, api_source) so
-    sql/overlapping_buckets.sql compares them; a row that repeats an earlier row's bucket and
-    grouping in the same file (a dimension the export leaves out) gets ``#<n>``, n counted
-    by its token counts (largest first), so every row of the file is kept and the same rows
-    in two exports get the same ids whatever their order."""
+    sql/overlapping_buckets.sql compares them; NULL where the row's start or end is missing
+    (or the end is not after the start)."""
     by_name = {normalise(c): c for c in types}
-    if not _bucket_span(by_name):
-        return None
 
     def cell(name: str) -> str:
         col = by_name.get(name)
@@ -200,9 +202,19 @@ def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str | None:
         f"coalesce(CASE {batch} WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE {batch} END, "
         "'')",
         f"coalesce({cell('service_tier')}, '')"])
-    bucket = (f"CASE WHEN {end} > {start} THEN 'openai-csv:' || CAST({start} AS VARCHAR) || '/' "
-              f"|| CAST({end} - {start} AS VARCHAR) || ':' || {grouping} "
-              f"|| coalesce(':api_source=' || {cell('api_source')}, '') END")
+    return {_BUCKET_COLUMN: (
+        f"CASE WHEN {end} > {start} THEN 'openai-csv:' || CAST({start} AS VARCHAR) || '/' "
+        f"|| CAST({end} - {start} AS VARCHAR) || ':' || {grouping} "
+        f"|| coalesce(':api_source=' || {cell('api_source')}, '') END")}
+
+
+def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str:
+    """The event_id of a dashboard CSV row (SQL over ``src``): its bucket and grouping
+    (``_bucket_column``); a row that repeats an earlier row's bucket and grouping in the same
+    file (a dimension the export leaves out) gets ``#<n>``, n counted by its token counts
+    (largest first), so every row of the file is kept and the same rows in two exports get
+    the same ids whatever their order."""
+    bucket = "src." + quote_ident(_BUCKET_COLUMN)
     order = ", ".join(f"{values[c]} DESC" for c in (
         "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
         "output_tokens", "requests"))
