@@ -143,11 +143,18 @@ def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, ro
     rows its reader gave, all rejected where not 0), with what to do; None where nothing is
     amiss (an empty page, or buckets whose lists are empty; rows rejected for their values).
     ``export``: the report to export instead (its endpoint).
-    A file of cost results is a cost report; a file whose items are no buckets (or whose
-    buckets its reader did not read) is named with what its items hold."""
+    A file of cost results is a cost report, said with the usage report to export instead
+    (OpenAI's or Anthropic's, by the cost rows' own fields, whichever reader read it): the one
+    place a cost report is recognised, so it is an error alone and a note beside other files
+    for every vendor (planalyzer.load_notes.unusable_files). A file whose items are no buckets
+    (or whose buckets its reader did not read) is named with what its items hold."""
     (docs, _pages, loose, loose_keys, loose_buckets, items, other_items, item_keys, rows, costs,
-     cost_object) = sqlfiles.run(con, "usage_json_contents", {
+     cost_object, cost_items, item_costs) = sqlfiles.run(con, "usage_json_contents", {
          "path": src.key, "max_object_size": size, "rows_key": rows_key}).fetchall()[0]
+    if rows and costs == rows and cost_items == costs and cost_object != _OPENAI_COST:
+        return anthropic_cost_report(f"{costs:,} cost_report result(s)")
+    if not rows and items and item_costs == items:
+        return anthropic_cost_report(f"{items:,} analytics/cost row(s)")
     if rows and costs == rows:
         if cost_object == _OPENAI_COST:
             export = OPENAI_USAGE_EXPORT
@@ -175,6 +182,15 @@ def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, ro
     return (f"it holds {' and '.join(parts)}, and no usage `{rows_key}`: nothing was loaded "
             f"from it; export {export} and load its pages, or give --source to read the file "
             "as another format")
+
+
+def anthropic_cost_report(what: str) -> str:
+    """What to do with an Anthropic cost report (cost_report, or analytics/cost: ``what``
+    counts its rows) read as a usage report, whichever reader read it."""
+    return (f"it is an Anthropic cost report ({what}: amounts in USD, no token counts), not a "
+            "usage report: export usage instead (GET /v1/organizations/analytics/usage, or "
+            "the legacy usage_report/messages) and load that, or leave this file out (a file "
+            "that is not Anthropic's: load it with --source tabular)")
 
 
 def _keys(keys: list[str] | None, most: int = 8) -> str:
