@@ -33,7 +33,10 @@ Bucket = tuple[str, int, int, tuple[str, ...]]
 
 
 def _event_id(layout: str, start: int, width: int, user: str, model: str, n: str) -> str:
-    return f"{layout}:{start}/{width}:{user}:{model}" + (n if layout == "openai-csv" else "")
+    # Anthropic's ids name the start as an ISO time (':' in it), OpenAI's in epoch seconds
+    at = (datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+          if layout.startswith("anthropic") else str(start))
+    return f"{layout}:{at}/{width}:{user}:{model}" + (n if layout == "openai-csv" else "")
 
 
 def _compatible(vendor: str, dx: tuple[str, ...], dy: tuple[str, ...]) -> bool:
