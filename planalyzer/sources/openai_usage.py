@@ -218,7 +218,9 @@ def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str:
     order = ", ".join(f"{values[c]} DESC" for c in (
         "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
         "output_tokens", "requests"))
-    n = f"row_number() OVER (PARTITION BY {bucket} ORDER BY {order})"
+    # partitioned by the id's hash (a number sorts faster than the id): two ids sharing one
+    # would be numbered together, and stay two ids
+    n = f"row_number() OVER (PARTITION BY hash({bucket}) ORDER BY {order})"
     return f"{bucket} || CASE WHEN {n} > 1 THEN '#' || CAST({n} AS VARCHAR) ELSE '' END"
 
 
