@@ -177,7 +177,7 @@ _BUCKET_COLUMN = "__planalyzer_bucket"
 
 def _bucket_column(types: dict[str, str]) -> dict[str, str]:
     """A dashboard CSV row's bucket and grouping, computed once per row (``Preset.row_columns``:
-    ``_bucket_id`` reads it three times): ``openai-csv:<start>/<width s>:<grouping>``, the
+    ``_bucket_id`` reads it twice): ``openai-csv:<start>/<width s>:<grouping>``, the
     grouping as in the API JSON's ids (sql/project_openai_usage_json.sql: user (user_id, else
     user_email), project, key, model, batch (true/false), service tier, api_source) so
     sql/overlapping_buckets.sql compares them; NULL where the row's start or end is missing
