@@ -6,13 +6,20 @@
 --          buckets themselves), other_items (items without a list of rows), item_keys (their
 --          keys, sorted), loose_buckets (documents that are buckets themselves, saved
 --          without their page), rows (entries of the buckets' lists), costs (rows with an
---          `amount`: cost results), cost_object (the least `object` of the cost rows)
+--          `amount`: cost results), cost_object (the least `object` of the cost rows),
+--          cost_items (the cost rows with Anthropic cost_report's own keys, `cost_type` or
+--          `token_type`), item_costs (items without a list of rows that have an `amount`
+--          and a `currency`: Anthropic analytics/cost rows)
 -- params: $path, $max_object_size, $rows_key (the key of a bucket's list of rows: 'results'
 --         for the usage reports, 'model_breakdown' for Anthropic's Claude Code report)
 -- slots: none
 -- Read only for a file that loaded no row (planalyzer.sources.report_json.holds_instead): an
 -- empty page (no bucket, or buckets whose lists are empty) holds nothing amiss; items that are
--- no bucket, or rows that are costs, say the file is not the report it was taken for.
+-- no bucket, or rows that are costs, say the file is not the report it was taken for. This is
+-- the one place a cost report read as a usage report is recognised (OpenAI's
+-- organization.costs.result, Anthropic's cost_report and analytics/cost): the readers do not
+-- refuse one themselves, so it is an error alone and a note beside other files, whichever
+-- vendor's it is.
 WITH d AS (
     SELECT json AS doc,
            coalesce(json_type(json, '$.data') = 'ARRAY', false) AS is_page,
@@ -45,4 +52,11 @@ SELECT
     (SELECT count(*) FROM r) AS rows,
     (SELECT count(*) FILTER (WHERE json_type(row, '$.amount') IS NOT NULL) FROM r) AS costs,
     (SELECT min(json_extract_string(row, '$.object'))
-     FROM r WHERE json_type(row, '$.amount') IS NOT NULL) AS cost_object
+     FROM r WHERE json_type(row, '$.amount') IS NOT NULL) AS cost_object,
+    (SELECT count(*) FILTER (WHERE json_type(row, '$.amount') IS NOT NULL
+                             AND (json_type(row, '$.cost_type') IS NOT NULL
+                                  OR json_type(row, '$.token_type') IS NOT NULL))
+     FROM r) AS cost_items,
+    (SELECT count(*) FILTER (WHERE NOT is_bucket AND json_type(item, '$.amount') IS NOT NULL
+                             AND json_type(item, '$.currency') IS NOT NULL)
+     FROM b) AS item_costs

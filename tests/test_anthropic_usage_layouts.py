@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, cli_error
 
 from planalyzer.errors import InputError
 from planalyzer.me_scope import estimated_note
@@ -218,22 +218,68 @@ def test_the_same_analytics_page_twice_is_a_duplicate(tmp_path: Path) -> None:
 # --- cost reports --------------------------------------------------------------------------
 
 
-def test_a_cost_report_is_recognised_and_refused() -> None:
-    assert detect(ANT / "cost_report.json").name == "anthropic-usage"
-    with pytest.raises(InputError, match=r"cost_report\.json: an Anthropic cost report .*, "
-                       "not a usage report: export usage instead"):
-        Store().load([str(ANT / "cost_report.json")])
+_COST_SAID = ("an Anthropic cost report ({}: amounts in USD, no token counts), not a usage "
+              "report: export usage instead (GET /v1/organizations/analytics/usage, or the "
+              "legacy usage_report/messages) and load that, or leave this file out (a file "
+              "that is not Anthropic's: load it with --source tabular)")
 
 
-def test_an_analytics_cost_page_is_refused(tmp_path: Path) -> None:
-    f = _write(tmp_path / "cost.json", {"data": [
+def _analytics_cost_page(tmp_path: Path) -> Path:
+    return _write(tmp_path / "cost.json", {"data": [
         {"starting_at": "2026-10-01T00:00:00Z", "ending_at": "2026-10-02T00:00:00Z",
          "amount": "1234.5", "list_amount": "1500.0", "currency": "USD",
          "model": "claude-sonnet-4-5-20250929", "requests": 12}],
         "has_more": False, "next_page": None})
+
+
+def test_a_cost_report_is_recognised_and_refused() -> None:
+    # the shared check of a usage report that loaded no row says it (the one place that does)
+    assert detect(ANT / "cost_report.json").name == "anthropic-usage"
+    with pytest.raises(InputError) as err:
+        Store().load([str(ANT / "cost_report.json")])
+    assert str(err.value).endswith(
+        "anthropic_usage/cost_report.json: read as anthropic-usage JSON, but it is "
+        + _COST_SAID.format("1 cost_report result(s)"))
+
+
+def test_a_cost_report_is_a_cli_error() -> None:
+    msg = cli_error(["load", str(ANT / "cost_report.json")])
+    assert msg.endswith("cost_report.json: read as anthropic-usage JSON, but it is "
+                        + _COST_SAID.format("1 cost_report result(s)"))
+
+
+def test_a_cost_report_beside_usage_is_a_note() -> None:
+    # as an OpenAI cost page beside usage (tests/test_openai_usage_current.py): the usage
+    # loads, the cost report is named (it was a refusal of the whole load here alone)
+    rows, report = _load(ANT / "cost_report.json", ANT / "messages_by_account.json")
+    assert len(rows) == 2
+    cost = next(f for f in report.files if f.source.endswith("cost_report.json"))
+    assert (cost.rows_read, cost.rows_loaded, cost.rows_rejected) == (1, 0, 1)
+    said = [n for n in report.notes if "cost report" in n]
+    assert len(said) == 1 and said[0].endswith(
+        "anthropic_usage/cost_report.json: read as anthropic-usage JSON, but it is "
+        + _COST_SAID.format("1 cost_report result(s)"))
+
+
+def test_a_cost_report_read_as_openai_usage_names_anthropics_export() -> None:
+    # the cost rows' own fields say whose report it is, not the reader
+    msg = cli_error(["load", str(ANT / "cost_report.json"), "--source", "openai-usage"])
+    assert msg.endswith("read as openai-usage JSON, but it is "
+                        + _COST_SAID.format("1 cost_report result(s)"))
+
+
+def test_an_analytics_cost_page_is_refused(tmp_path: Path) -> None:
+    f = _analytics_cost_page(tmp_path)
     assert detect(f).name == "anthropic-usage"
-    with pytest.raises(InputError, match="not a usage report"):
+    with pytest.raises(InputError) as err:
         Store().load([str(f)])
+    assert str(err.value).endswith(_COST_SAID.format("1 analytics/cost row(s)"))
+
+
+def test_an_analytics_cost_page_beside_usage_is_a_note(tmp_path: Path) -> None:
+    rows, report = _load(_analytics_cost_page(tmp_path), ANT / "analytics_usage_by_actor.json")
+    assert rows
+    assert sum(_COST_SAID.format("1 analytics/cost row(s)") in n for n in report.notes) == 1
 
 
 # --- generic files with some of Anthropic's names ------------------------------------------

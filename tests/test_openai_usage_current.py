@@ -124,8 +124,8 @@ def test_an_empty_page_loads_nothing_quietly(tmp_path: Path, doc: Any) -> None:
 
 
 def test_anthropic_cost_report_is_said_to_be_one(tmp_path: Path) -> None:
-    # Anthropic's cost_report page (Admin API): the anthropic-usage source recognises it before
-    # the shared check (which would say the same of it) is reached
+    # Anthropic's cost_report page (Admin API): the shared check says what it is (the
+    # anthropic-usage source reads it as a messages report, which loads none of its rows)
     page = {"data": [{"starting_at": "2026-10-01T00:00:00Z", "ending_at": "2026-10-02T00:00:00Z",
                       "results": [{"currency": "USD", "amount": "123.45",
                                    "workspace_id": None, "description": "Claude Sonnet 4.5",
@@ -138,7 +138,8 @@ def test_anthropic_cost_report_is_said_to_be_one(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         Store().load([str(f)])
     msg = str(err.value)
-    assert "cost_report.json: an Anthropic cost report" in msg
+    assert "cost_report.json: read as anthropic-usage JSON, but it is an Anthropic cost " \
+        "report (1 cost_report result(s)" in msg
     assert "analytics/usage" in msg and "usage_report/messages" in msg
 
 

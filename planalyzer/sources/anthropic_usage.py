@@ -35,7 +35,10 @@ per-request token bound (--max-tokens) is scaled to 100,000 requests per bucket
 (``UNCOUNTED_BUCKET_REQUESTS``).
 
 A cost report (``cost_report``, ``/v1/organizations/analytics/cost``: amounts in USD, no token
-counts) is recognised and refused, saying which usage export to load instead.
+counts) is recognised by its shape (``layout``: so that it is read by this source) and read
+as a messages report, which loads none of its rows; the shared check of a usage report that
+loaded no row (planalyzer.sources.report_json.holds_instead) then says it is a cost report and
+what to export instead: an error alone, a note beside other files, as an OpenAI cost page.
 """
 
 from __future__ import annotations
@@ -46,7 +49,6 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from planalyzer.errors import InputError
 from planalyzer.sources.base import Source, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.report_json import create_macros, json_projection
@@ -123,16 +125,6 @@ def layout(head: bytes) -> str:
     return "messages"
 
 
-def cost_report_error(key: str) -> InputError:
-    """A cost report given as usage: what to export instead."""
-    return InputError(
-        f"{key}: an Anthropic cost report (cost_report or analytics/cost: amounts in USD, no "
-        "token counts), not a usage report: export usage instead (GET "
-        "/v1/organizations/analytics/usage, or the legacy usage_report/messages) and load "
-        "that, or leave this file out (a file that is not Anthropic's: load it with "
-        "--source tabular)")
-
-
 class AnthropicUsage(Source):
     name = "anthropic-usage"
     description = ("Anthropic usage JSON: analytics/usage, usage_report/messages or "
@@ -157,9 +149,9 @@ class AnthropicUsage(Source):
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
     ) -> Projection:
+        # a cost report ('cost') is read as a messages report: it loads no row, and
+        # json_projection's holds_instead says what it is
         kind = layout(read_head(src.path))
-        if kind == "cost":
-            raise cost_report_error(src.key)
         if kind == "analytics":
             return json_projection("project_anthropic_analytics_json", {
                 "ts": "starting_at", "user_id": "group.actor|api_key_id|workspace_id",

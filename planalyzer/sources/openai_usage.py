@@ -41,7 +41,7 @@ from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import normalise
 from planalyzer.sources.preset import PresetSource, header_names
 from planalyzer.sources.report_json import create_macros, json_projection
-from planalyzer.sources.tabular import Preset, Projection
+from planalyzer.sources.tabular import Preset, Projection, present_text
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -122,9 +122,15 @@ class OpenAIUsage(PresetSource):
         return src.format != "jsonl" and super().stages(src)  # the API JSON has its own SQL
 
     def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
-        return replace(super().preset(present, opts), input_includes_cache_write=True,
-                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY,
-                       notes=(CACHE_WRITE_NOTE,) if _writes_mapped(present, opts) else ())
+        notes: tuple[str, ...] = (CACHE_WRITE_NOTE,) if _writes_mapped(present, opts) else ()
+        base = replace(super().preset(present, opts), input_includes_cache_write=True,
+                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY)
+        if "event_id" in opts.mapping.explicit:  # the user's ids
+            return replace(base, notes=notes)
+        if not _bucket_span(present):
+            return replace(base, notes=(*notes, CSV_NO_ID_NOTE))
+        return replace(base, notes=(*notes, CSV_ID_NOTE), row_columns=_bucket_column,
+                       event_id=_bucket_id)
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
@@ -147,6 +153,75 @@ class OpenAIUsage(PresetSource):
                            "output_audio_tokens": "uncounted_output_audio"},
                 uncounted_why=AUDIO_WHY, notes=(CACHE_WRITE_NOTE,))
         return super().projection(con, src, opts)
+
+
+CSV_ID_NOTE = ("event_id: the row's bucket and grouping (openai-csv:<start>/<seconds>:<user>:"
+               "<project>:<key>:<model>:<batch>:<tier>), so a row repeated in another export "
+               "is dropped and another export's overlapping buckets are refused")
+CSV_NO_ID_NOTE = ("event_id: none (no end_time or end_time_iso column: the buckets' widths "
+                  "are unknown), so a row repeated in another export is not dropped, and an "
+                  "overlap with another export's buckets is not detected")
+
+# the columns of the CSV's buckets: start and end (epoch seconds, else ISO 8601)
+_STARTS = ("start_time", "start_time_iso")
+_ENDS = ("end_time", "end_time_iso")
+
+
+def _bucket_span(present: dict[str, str]) -> bool:
+    """Does a file (its columns by normalised name) name its buckets' start and end?"""
+    return any(c in present for c in _STARTS) and any(c in present for c in _ENDS)
+
+
+_BUCKET_COLUMN = "__planalyzer_bucket"
+
+
+def _bucket_column(types: dict[str, str]) -> dict[str, str]:
+    """A dashboard CSV row's bucket and grouping, computed once per row (``Preset.row_columns``:
+    ``_bucket_id`` reads it twice): ``openai-csv:<start>/<width s>:<grouping>``, the
+    grouping as in the API JSON's ids (sql/project_openai_usage_json.sql: user (user_id, else
+    user_email), project, key, model, batch (true/false), service tier, api_source) so
+    sql/overlapping_buckets.sql compares them; NULL where the row's start or end is missing
+    (or the end is not after the start)."""
+    by_name = {normalise(c): c for c in types}
+
+    def cell(name: str) -> str:
+        col = by_name.get(name)
+        return "NULL::VARCHAR" if col is None else present_text(
+            "src." + quote_ident(col), types[col])
+
+    def epoch(seconds: str, iso: str) -> str:
+        return (f"coalesce(TRY_CAST(TRY_CAST({cell(seconds)} AS DOUBLE) AS BIGINT), "
+                f"CAST(epoch(TRY_CAST({cell(iso)} AS TIMESTAMPTZ)) AS BIGINT))")
+
+    start, end = epoch(*_STARTS), epoch(*_ENDS)
+    batch = f"lower({cell('batch')})"
+    grouping = " || ':' || ".join([
+        f"coalesce({cell('user_id')}, {cell('user_email')}, '')",
+        f"coalesce({cell('project_id')}, '')", f"coalesce({cell('api_key_id')}, '')",
+        f"coalesce({cell('model')}, '')",
+        f"coalesce(CASE {batch} WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE {batch} END, "
+        "'')",
+        f"coalesce({cell('service_tier')}, '')"])
+    return {_BUCKET_COLUMN: (
+        f"CASE WHEN {end} > {start} THEN 'openai-csv:' || CAST({start} AS VARCHAR) || '/' "
+        f"|| CAST({end} - {start} AS VARCHAR) || ':' || {grouping} "
+        f"|| coalesce(':api_source=' || {cell('api_source')}, '') END")}
+
+
+def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str:
+    """The event_id of a dashboard CSV row (SQL over ``src``): its bucket and grouping
+    (``_bucket_column``); a row that repeats an earlier row's bucket and grouping in the same
+    file (a dimension the export leaves out) gets ``#<n>``, n counted by its token counts
+    (largest first), so every row of the file is kept and the same rows in two exports get
+    the same ids whatever their order."""
+    bucket = "src." + quote_ident(_BUCKET_COLUMN)
+    order = ", ".join(f"{values[c]} DESC" for c in (
+        "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+        "output_tokens", "requests"))
+    # partitioned by the id's hash (a number sorts faster than the id): two ids sharing one
+    # would be numbered together, and stay two ids
+    n = f"row_number() OVER (PARTITION BY hash({bucket}) ORDER BY {order})"
+    return f"{bucket} || CASE WHEN {n} > 1 THEN '#' || CAST({n} AS VARCHAR) ELSE '' END"
 
 
 def _writes_mapped(present: dict[str, str], opts: LoadOptions) -> bool:

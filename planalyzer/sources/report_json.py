@@ -143,11 +143,18 @@ def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, ro
     rows its reader gave, all rejected where not 0), with what to do; None where nothing is
     amiss (an empty page, or buckets whose lists are empty; rows rejected for their values).
     ``export``: the report to export instead (its endpoint).
-    A file of cost results is a cost report; a file whose items are no buckets (or whose
-    buckets its reader did not read) is named with what its items hold."""
+    A file of cost results is a cost report, said with the usage report to export instead
+    (OpenAI's or Anthropic's, by the cost rows' own fields, whichever reader read it): the one
+    place a cost report is recognised, so it is an error alone and a note beside other files
+    for every vendor (planalyzer.load_notes.unusable_files). A file whose items are no buckets
+    (or whose buckets its reader did not read) is named with what its items hold."""
     (docs, _pages, loose, loose_keys, loose_buckets, items, other_items, item_keys, rows, costs,
-     cost_object) = sqlfiles.run(con, "usage_json_contents", {
+     cost_object, cost_items, item_costs) = sqlfiles.run(con, "usage_json_contents", {
          "path": src.key, "max_object_size": size, "rows_key": rows_key}).fetchall()[0]
+    if rows and costs == rows and cost_items == costs and cost_object != _OPENAI_COST:
+        return anthropic_cost_report(f"{costs:,} cost_report result(s)")
+    if not rows and items and item_costs == items:
+        return anthropic_cost_report(f"{items:,} analytics/cost row(s)")
     if rows and costs == rows:
         if cost_object == _OPENAI_COST:
             export = OPENAI_USAGE_EXPORT
@@ -177,6 +184,15 @@ def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, ro
             "as another format")
 
 
+def anthropic_cost_report(what: str) -> str:
+    """What to do with an Anthropic cost report (cost_report, or analytics/cost: ``what``
+    counts its rows) read as a usage report, whichever reader read it."""
+    return (f"it is an Anthropic cost report ({what}: amounts in USD, no token counts), not a "
+            "usage report: export usage instead (GET /v1/organizations/analytics/usage, or "
+            "the legacy usage_report/messages) and load that, or leave this file out (a file "
+            "that is not Anthropic's: load it with --source tabular)")
+
+
 def _keys(keys: list[str] | None, most: int = 8) -> str:
     names = list(keys or [])
     more = f" and {len(names) - most} more" if len(names) > most else ""
@@ -195,44 +211,73 @@ def _span(seconds: int) -> str:
     return f"{seconds} s"
 
 
+def _names(sources: list[str]) -> str:
+    return ", ".join(display_path(str(s)) for s in sources)
+
+
+# two layouts of one vendor's usage (sql/overlapping_buckets.sql): what their overlapping
+# buckets are, and what to load per period
+_ONE_WIDTH = "one bucket width"
+_MIXED_LAYOUTS = {
+    "openai": ("Usage API JSON and dashboard CSV",
+               "either the Usage API JSON or the dashboard CSV"),
+    "anthropic": ("analytics/usage rows and usage_report/messages",
+                  "one of the two Anthropic usage APIs"),
+}
+
+
 def check_overlapping_buckets(con: duckdb.DuckDBPyConnection) -> None:
     """Usage-API buckets of different spans covering the same time (a daily and an hourly
-    export of one day), or an Anthropic analytics/usage export and a usage_report/messages
-    one covering the same time, would count the same requests twice: refused, naming the
-    files."""
+    export of one day), an OpenAI dashboard CSV and a Usage API JSON export covering the same
+    time for groupings that can hold the same requests, or an Anthropic analytics/usage
+    export and a usage_report/messages one covering the same time, would count the same
+    requests twice: refused, naming the files (sql/overlapping_buckets.sql)."""
     rows = sqlfiles.run(con, "overlapping_buckets").fetchall()
     if not rows:
         return
     parts = []
-    mixed = False
-    for vendor, wide, narrow, n, first, sources, layouts in rows:
-        files = ", ".join(display_path(str(s)) for s in sources)
+    leave = {_ONE_WIDTH: False}
+    for vendor, wide, narrow, n, first, sources_a, sources_b, layouts in rows:
         spans = (_span(int(wide)) if wide == narrow
                  else f"{_span(int(wide))} and {_span(int(narrow))}")
         what = f"buckets of {spans}"
+        files = f"files: {_names(sorted({*sources_a, *sources_b}))}"
         if len(layouts) > 1:  # sql/overlapping_buckets.sql: one export of each layout
-            mixed = True
-            what = f"analytics/usage rows and usage_report/messages {what}"
+            kinds, instead = _MIXED_LAYOUTS.get(vendor, ("", ""))
+            what = f"{kinds} {what}"
+            leave[instead] = True
+            if vendor == "openai":  # sources_a: the JSON's ('openai' < 'openai-csv')
+                files = f"JSON: {_names(sources_a)}; CSV: {_names(sources_b)}"
+        else:
+            leave[_ONE_WIDTH] = True
         parts.append(f"{_VENDOR_SOURCE.get(vendor, vendor)} {what} cover the same time "
-                     f"({n:,} overlapping pair(s) from {first} UTC; files: {files})")
-    one = ("one bucket width and one of the two Anthropic usage APIs" if mixed
-           else "one bucket width")
+                     f"({n:,} overlapping pair(s) from {first} UTC; {files})")
+    one = " and ".join(w for w, said in leave.items() if said)
     raise InputError("; ".join(parts) + ": loaded together they count the same requests "
-                     f"twice; load {one} per period (leave one of the exports out, or load it "
-                     "into another --db file)")
+                     f"twice; load {one} per period (leave one of the exports out, or load "
+                     "it into another --db file)")
 
 
 def check_old_bucket_ids(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     """A --db file holding usage-API events an older planalyzer loaded (event ids without the
-    bucket width, sql/old_bucket_event_ids.sql): a usage-API file loaded into it now would
-    count the buckets it shares with them twice (the ids no longer match). Refused; the old
-    rows cannot be re-keyed exactly (their width is not stored)."""
+    bucket width, or OpenAI dashboard CSV rows without an event id: sql/old_bucket_event_ids.sql):
+    a usage-API file loaded into it now would count the buckets it shares with them twice
+    (the ids no longer match; rows without one are neither deduplicated nor compared for
+    overlaps). Refused; the old rows cannot be re-keyed exactly (their width, or their
+    grouping, is not stored)."""
     rows = sqlfiles.run(con, "old_bucket_event_ids").fetchall()
-    n, sources = rows[0] if rows else (0, [])
-    if not n:
-        return
-    files = ", ".join(display_path(str(s)) for s in sources or [])
-    raise InputError(f"--db {db}: holds {n:,} usage-API event(s) an older planalyzer loaded "
-                     f"(from {files}), whose event ids lack the bucket width, so the same "
-                     "buckets loaded now would count twice; load every file into a new --db "
-                     "file instead")
+    n, sources, n_csv, csv_sources = rows[0] if rows else (0, [], 0, [])
+    said = []
+    if n:
+        files = ", ".join(display_path(str(s)) for s in sources or [])
+        said.append(f"{n:,} usage-API event(s) an older planalyzer loaded (from {files}), "
+                    "whose event ids lack the bucket width, so the same buckets loaded now "
+                    "would count twice")
+    if n_csv:
+        files = ", ".join(display_path(str(s)) for s in csv_sources or [])
+        said.append(f"{n_csv:,} OpenAI dashboard CSV row(s) an older planalyzer loaded (from "
+                    f"{files}) without event ids, so the same rows in another export, or a "
+                    "Usage API JSON export of the same days, loaded now would count twice")
+    if said:
+        raise InputError(f"--db {db}: holds {'; and '.join(said)}; load every file into a "
+                         "new --db file instead")

@@ -459,6 +459,11 @@ class Preset:
     # ``src`` (Projection.uncounted); ``uncounted_why`` says why they are apart
     uncounted: Any = None  # Callable[[dict[str, str], dict[str, str]], dict[str, str]]
     uncounted_why: str = ""
+    # builds, from the column types and the final token value expressions (canonical name ->
+    # SQL), the event_id of a row whose mapping names no event_id column (an export's bucket:
+    # its start, width and grouping), SQL over ``src`` that may use window functions over the
+    # file's rows; None (or a NULL value): the row has no id
+    event_id: Any = None  # Callable[[dict[str, str], dict[str, str]], str | None]
 
 
 def estimated_requests(prompt_parts: Sequence[str]) -> str:
@@ -675,6 +680,10 @@ def build_projection(
     else:
         select.append("false AS requests_estimated")
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
+    if "event_id" not in m and preset.event_id is not None:
+        built = preset.event_id(types, values)
+        if built:
+            select[0] = f"{built} AS event_id"
     uncounted: dict[str, str] = {}
     if preset.uncounted is not None:  # columns of their own, summed by the load
         for i, (field_name, expr) in enumerate(preset.uncounted(types, values).items()):
