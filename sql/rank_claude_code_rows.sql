@@ -1,8 +1,8 @@
 -- rank_claude_code_rows: the usable Claude Code rows of a batch, with the copy to keep marked.
 -- inputs: cc_parsed, events, load_manifest, claude_code_keys, variable planalyzer_gone_sources
--- outputs: cc_ranked (temp table): file_idx, line_no, stored_source, req (the requestId its key
---          takes), event_id and keep of each usable row of the batch and of each copy earlier
---          loads kept of its messages
+-- outputs: cc_ranked (temp table): file_idx, line_no, stored_source, message_id, req (the
+--          requestId its key takes), event_id and keep of each usable row of the batch and of
+--          each copy earlier loads kept of its messages
 -- params: none
 -- slots: {{copies}} (SELECT * FROM fresh, and UNION ALL SELECT * FROM stored when the store
 --        holds Claude Code events: on a cold load the union, even of nothing, costs 40 ms of
@@ -91,7 +91,7 @@ keyed AS (
     FROM filled AS f
 )
 SELECT
-    k.file_idx, k.line_no, k.stored_source, k.req, k.event_id,
+    k.file_idx, k.line_no, k.stored_source, k.message_id, k.req, k.event_id,
     NOT k.replay AND NOT k.superseded AND (k.event_id IS NULL OR row_number() OVER (
         PARTITION BY k.event_id
         ORDER BY k.replay, k.gone, k.tokens DESC, k.is_sidechain, k.ts, k.stored_source IS NULL,
