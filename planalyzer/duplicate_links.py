@@ -57,10 +57,9 @@ def move(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
                  ).fetchall()
 
 
-def create(con: duckdb.DuckDBPyConnection, has_table: bool) -> None:
-    """Create the table (``has_table``: the store has it already); in a store made before it
-    existed, mark the files that dropped duplicates as linked to an unknown file."""
-    if has_table:
-        return
+def create(con: duckdb.DuckDBPyConnection, older: bool) -> None:
+    """Create the table if absent; ``older``: a store made before it existed (a file that
+    lacks it): its files that dropped duplicates are marked linked to an unknown file."""
     sqlfiles.run(con, "create_duplicate_links").fetchall()
-    sqlfiles.run(con, "mark_unknown_duplicate_links").fetchall()
+    if older:
+        sqlfiles.run(con, "mark_unknown_duplicate_links").fetchall()

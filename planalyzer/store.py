@@ -210,10 +210,11 @@ class Store:
             raise ConfigError(f"memory limit {limit!r}: write it like 2GB or 500MB") from None
         if self.read_only:  # every table is there (checked); the sources' setup is for loads
             return
-        linked = has_table(self.con, duplicate_links.TABLE)
+        # (a store in memory is new: no catalog query, the first costs 40 ms)
+        older = self.path is not None and not has_table(self.con, duplicate_links.TABLE)
         for name in CREATE_TABLES:
             sqlfiles.run(self.con, name).fetchall()
-        duplicate_links.create(self.con, linked)
+        duplicate_links.create(self.con, older)
         for module in registry.modules():
             module.setup(self.con)
 
