@@ -217,6 +217,32 @@ def test_a_copy_of_the_same_bytes_is_read_again_when_its_original_changes(
     assert _read(report) == {"usage.csv": "reloaded", "usage (1).csv": "reloaded"}
 
 
+def test_a_byte_copy_taking_over_a_gone_file_takes_its_links_over(tmp_path: Path) -> None:
+    """usage.csv loaded, 'usage (1).csv' (its bytes) later: its rows are all dropped; x.csv's
+    copy of e0 was dropped for usage.csv's. usage.csv deleted: the copy takes over its rows
+    and links, so a newer export saved as the copy, without e0, reads x.csv again."""
+    logs = tmp_path / "logs"
+    a = _csv(logs / "usage.csv", [0, 1, 2])
+    db = tmp_path / "s.duckdb"
+    with Store(db) as s:
+        s.load(logs)
+    b = logs / "usage (1).csv"
+    b.write_bytes(a.read_bytes())
+    _csv(logs / "x.csv", [0, 9])
+    with Store(db) as s:
+        s.load(logs)
+    assert _links(db) == {("usage (1).csv", "usage.csv"), ("x.csv", "usage.csv")}
+    a.unlink()
+    with Store(db) as s:
+        assert any("takes over" in n for n in s.load(logs).notes)
+    assert _links(db) == {("x.csv", "usage (1).csv")}
+    _touch_later(_csv(b, [1, 2]))
+    with Store(db) as s:
+        report = s.load(logs)
+        assert _events(s.con) == _cold(logs)
+    assert _read(report) == {"usage (1).csv": "reloaded", "x.csv": "reloaded"}
+
+
 def _cc_load(db: Path, folder: Path) -> tuple[LoadReport, list[tuple[object, ...]]]:
     with Store(db) as s:
         report = s.load([str(folder)])
