@@ -12,10 +12,11 @@ that dropped their own streamed lines reads the CSV alone.
 
 A file's links are deleted with its rows (reloaded, read again, a gone file leaving the store)
 and written anew by the dedupe that reads it; a transcript read on from its new lines keeps
-them and adds its new ones; a moved file takes them over. A store made before the table
-existed gets, when a load first opens it, a link to an unknown file (NULL) for every file that
-dropped duplicates: such a file is read again when any file is reloaded, as every one was
-before, until it is read again and its links are known.
+them and adds its new ones; a moved file, or a byte copy taking over a gone file's rows
+(planalyzer/store_moves.py), takes them over. A store made before the table existed gets, when
+a load first opens it, a link to an unknown file (NULL) for every file that dropped duplicates:
+such a file is read again when any file is reloaded, as every one was before, until it is read
+again and its links are known.
 """
 
 from __future__ import annotations
