@@ -322,6 +322,17 @@ class BatchGroups:
         items.append(item)
         self._opts.setdefault(key, opts)
 
+    def read_whole(self, key: str) -> bool:
+        """A file to be read on from its new lines (appended) is read whole instead (its
+        stored rows are deleted: planalyzer.store re-reads a transcript linked to a reloaded
+        file). False when no such item holds it."""
+        for items, _by_folder, _folderless in self._groups.values():
+            for n, item in enumerate(items):
+                if item.src.key == key and item.status == "appended":
+                    items[n] = BatchItem(item.src, "reloaded")
+                    return True
+        return False
+
     def batches(self) -> list[tuple[str, list[BatchItem], LoadOptions]]:
         return [(key[0], items, replace(self._opts[key], user_id=folderless[0] if folderless
                                         else None, user_map=dict(by_folder)))

@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import duck, file_options, sqlfiles, store_gone, store_new
+from planalyzer import duck, duplicate_links, file_options, sqlfiles, store_gone, store_new
 from planalyzer.accounting import FileLoad, LoadReport, display_path, format_name
 from planalyzer.errors import (
     ConfigError,
@@ -75,6 +75,7 @@ from planalyzer.sources.report_json import (
 )
 from planalyzer.sources.tabular import READERS, Projection
 from planalyzer.sqlfiles import quote_ident
+from planalyzer.store_check import has_table
 from planalyzer.store_moves import (
     apply_heirs,
     apply_moves,
@@ -209,8 +210,11 @@ class Store:
             raise ConfigError(f"memory limit {limit!r}: write it like 2GB or 500MB") from None
         if self.read_only:  # every table is there (checked); the sources' setup is for loads
             return
+        # (a store in memory is new: no catalog query, the first costs 40 ms)
+        older = self.path is not None and not has_table(self.con, duplicate_links.TABLE)
         for name in CREATE_TABLES:
             sqlfiles.run(self.con, name).fetchall()
+        duplicate_links.create(self.con, older)
         for module in registry.modules():
             module.setup(self.con)
 
@@ -458,15 +462,11 @@ class Store:
         changed_with: dict[tuple[str, str, str], list[str]] = {}
         self._again = set()
         projected: list[SourceFile] = []  # files read whole by a projection (not batch)
-        reloaded = False
-        # the Codex session groups of the reloaded files' old rows; None once a file of
-        # another source is reloaded (then every file that dropped duplicates is read again)
-        groups: set[str] | None = set()
+        reloaded: list[str] = []  # files changed whose old rows were deleted (not appended)
 
         def read(i: int | None, src: SourceFile, st: tuple[int, int],
                  prev: ManifestEntry | None, again: bool = False) -> None:
             """Read one file (``again``: read whole, even where it only grew)."""
-            nonlocal reloaded, groups
             read_stats[src.key] = st
             rec = file_options.decode(prev.read_options) if prev is not None else None
             grown = prev is not None and not again and appended(prev, st, src)
@@ -496,12 +496,10 @@ class Store:
                 if module.append_only and grown:
                     item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
                 else:
-                    if groups is not None and not again:
-                        groups = (groups | self._codex_groups([src.key]).get(src.key, set())
-                                  if module.name == "codex" else None)
                     self._forget(src.key, module)
                     item = BatchItem(src, "reloaded")
-                    reloaded = True
+                    if not again:
+                        reloaded.append(src.key)
             if module.batch:
                 batches.add(module.name, item, use, used, used_but_user)
                 if i is not None:
@@ -527,9 +525,8 @@ class Store:
         # rows of a changed file were deleted, or a file holding kept copies is gone: rerun
         # the dedupe they won
         if reloaded or (gone is not None and gone.new):
-            notes = self._reread_duplicates(sources, slots, read_stats, known, read,
-                                            groups if reloaded else set(), reloaded, gone,
-                                            by_event_id=key_expr == "event_id")
+            notes = self._reread_duplicates(sources, read_stats, known, read, reloaded,
+                                            batches, gone)
         loads = [fl for fl in slots if fl is not None]  # batch files follow, in batch order
         for name, items, batch_opts in batches.batches():
             got = registry.get(name).load_batch(self.con, items, batch_opts)
@@ -565,55 +562,48 @@ class Store:
                              if found < len(fingerprints) else []))
 
     def _reread_duplicates(
-        self, sources: list[SourceFile], slots: list[FileLoad | None],
+        self, sources: list[SourceFile],
         read_stats: dict[str, tuple[int, int]], known: dict[str, ManifestEntry],
         read: Callable[[int | None, SourceFile, tuple[int, int], ManifestEntry | None, bool],
                        None],
-        groups: set[str] | None = None, reloaded: bool = True,
-        gone: store_gone.Gone | None = None, by_event_id: bool = True,
+        reloaded: list[str], batches: file_options.BatchGroups,
+        gone: store_gone.Gone | None = None,
     ) -> list[str]:
-        """A changed file was reloaded (its old rows deleted). Rows other files held as well
-        were dropped from those files as duplicates of its rows, and exist nowhere else in the
-        store: the files an earlier load dropped duplicates from (the manifest counts them) are
-        read again with it, so the dedupe runs over both again and nothing is lost. Files
-        named in this load are read as named; others are found by their manifest entry (a
-        transcript one only when named: its user comes from the folder named).
-        ``groups``: when only Codex files were reloaded, the root sessions of their old rows:
-        a Codex file can have dropped a copy of their events only if its own rows are of one
-        of these sessions (or it kept none), so the other Codex files (whose duplicates were
-        of their own session: Codex repeats token_count events) are not read again; nor are
-        Claude Code transcripts when the dedupe key is the event id (``by_event_id``): their
-        ids (message id and request id) are never a Codex event's (``codex:...``), so what
-        they dropped were copies of other transcripts' rows (a growing Codex rollout is
-        reloaded on every run of ``me --db``: this read nearly every transcript again).
-        ``gone``: transcripts found gone from disk now (``reloaded`` False: no file was
-        reloaded): the files that may hold copies of their rows are read again too, so the
-        copies on disk are kept (planalyzer.store_gone.copies_of)."""
-        rows = sqlfiles.run(self.con, "manifest_with_duplicates").fetchall()
-        every = [(str(k), str(f)) for k, f in rows if str(k) not in read_stats]
-        todo = every if reloaded else []
-        if reloaded and groups is not None:
-            from planalyzer.sources.codex import codex_group_of_name
-            codex = [k for k, f in todo if f == "codex"]
-            theirs = self._codex_groups(codex) if codex else {}
-            # a file that kept no rows (an archived copy) is read again, with the files of
-            # its session (its active copy: which copy's readings count is decided per batch)
-            wanted = groups | {codex_group_of_name(k) for k in codex if k not in theirs}
-            todo = [(k, f) for k, f in todo
-                    if (f != "codex" or k not in theirs or theirs[k] & wanted)
-                    and not (by_event_id and f == "claude-code")]
-        copies = (store_gone.copies_of(self.con, gone, every)
-                  if gone is not None and gone.new else [])
+        """Files were reloaded (changed: their old rows deleted). Rows other files held as
+        well were dropped from those files as duplicates of their rows, and exist nowhere else
+        in the store: the files whose dropped copies were kept from a file reloaded now
+        (planalyzer.duplicate_links: every dedupe records the pairs) are read again with it,
+        so the dedupe runs over both again and nothing is lost; no other file is (a file that
+        dropped copies of its own rows, or of rows of files not reloaded, holds nothing that
+        the reload could lose). Such a transcript read on from its new lines in this load is
+        read whole instead. Files named in this load are read as named; others are found by
+        their manifest entry (a transcript one only when named: its user comes from the
+        folder named).
+        ``gone``: transcripts found gone from disk now: the files that may hold copies of
+        their rows are read again too, so the copies on disk are kept
+        (planalyzer.store_gone.copies_of)."""
+        linked = duplicate_links.linked(self.con, reloaded) if reloaded else []
+        grown = 0
+        for key, fmt in linked:
+            if key in read_stats and batches.read_whole(key):
+                self._forget(key, registry.get(fmt))
+                grown += 1
+        todo = [(k, f) for k, f in linked if k not in read_stats]
+        copies: list[tuple[str, str]] = []
+        if gone is not None and gone.new:
+            rows = sqlfiles.run(self.con, "manifest_with_duplicates").fetchall()
+            every = [(str(k), str(f)) for k, f in rows if str(k) not in read_stats]
+            copies = store_gone.copies_of(self.con, gone, every)
         chosen = set(todo)
         for_gone = [kf for kf in copies if kf not in chosen]
         todo = todo + for_gone
-        if not todo:
+        if not todo and not grown:
             return []
         why = ("a file reloaded now (changed) or gone from disk" if reloaded and for_gone
                else "a file reloaded now (changed)" if reloaded else "a file gone from disk")
         named = {src.key: (i, src) for i, src in enumerate(sources)}
         known.update(self._manifest([k for k, _ in todo]))
-        again, missing, unnamed = 0, [], []
+        again, missing, unnamed = grown, [], []
         for key, fmt in todo:
             i: int | None
             if key in named:
@@ -696,6 +686,7 @@ class Store:
                     continue
                 fl = by_key[key]
                 sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
+                duplicate_links.record(self.con, [(key, first[ident])])
                 fl.duplicates_dropped += fl.rows_loaded
                 notes.append(f"{key}: the same bytes as {first[ident]}; its "
                              f"{fl.rows_loaded:,} row(s) were dropped as duplicates (a second "
@@ -726,18 +717,11 @@ class Store:
         rows = sqlfiles.run(self.con, "manifest_entries", {"sources": sources}).fetchall()
         return {str(r[0]): ManifestEntry(*r) for r in rows}
 
-    def _codex_groups(self, keys: list[str]) -> dict[str, set[str]]:
-        """The root sessions of the Codex event ids each file holds (files with none absent)."""
-        out: dict[str, set[str]] = {}
-        for src, grp in sqlfiles.run(self.con, "codex_event_groups",
-                                     {"sources": keys}).fetchall():
-            out.setdefault(str(src), set()).add(str(grp))
-        return out
-
     def _forget(self, key: str, module: Source) -> None:
         """Drop what an earlier load took from a file that changed (it is read again)."""
         sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
         sqlfiles.run(self.con, "delete_source_rejected", {"source": key}).fetchall()
+        duplicate_links.forget(self.con, [key])
         for table in ("skipped_lines", *module.extra_tables):
             sqlfiles.run(self.con, "delete_source_rows", {"source": key},
                          {"table": quote_ident(table)}).fetchall()
@@ -883,8 +867,14 @@ class Store:
         by file: counted as duplicates in their manifest entries."""
         if not _count(sqlfiles.run(self.con, "count_duplicate_keys", slots={"key": key})):
             return {}
-        deleted = sqlfiles.run(self.con, "drop_duplicate_events", {"new_sources": new_keys},
-                               {"key": key}).fetchall()
+        sqlfiles.run(self.con, "rank_duplicate_events", {"new_sources": new_keys},
+                     {"key": key}).fetchall()
+        try:
+            deleted = sqlfiles.run(self.con, "drop_duplicate_events").fetchall()
+            duplicate_links.record(self.con, sqlfiles.run(self.con, "dropped_duplicate_links")
+                                   .fetchall())
+        finally:
+            _drop_temp(self.con, _DROPPED)
         per_source = Counter(str(r[0]) for r in deleted)
         read_now = {fl.source for fl in loads if fl.status != "unchanged"}
         for fl in loads:
@@ -959,6 +949,7 @@ def _uncounted(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[st
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)
 _CHECKED = "source_checked"  # its rows checked (stage_checked_rows)
+_DROPPED = "dup_dropped"  # the copies the dedupe drops (rank_duplicate_events)
 
 
 def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

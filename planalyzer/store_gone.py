@@ -9,7 +9,7 @@ rows (an earlier load's copy is kept), and ``planalyzer me``, which counts the f
 lost them. So, as a load of the folders without --db (which never sees the gone file):
 
 - the dedupe ranks a gone file's stored rows after every copy read now
-  (sql/drop_duplicate_events.sql, sql/rank_claude_code_rows.sql; the session variable
+  (sql/rank_duplicate_events.sql, sql/rank_claude_code_rows.sql; the session variable
   ``planalyzer_gone_sources``), and a Codex reading of an event a gone file holds is kept
   (sql/insert_rate_limit_snapshots.sql): a moved file, read as new, takes its rows over;
 - a file found gone has the files that may hold copies of its rows read again: for a Codex

@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import sqlfiles
+from planalyzer import duplicate_links, sqlfiles
 from planalyzer.accounting import display_path
 from planalyzer.manifest import content_hash, path_values
 from planalyzer.sources import registry
@@ -111,6 +111,7 @@ def apply_moves(con: duckdb.DuckDBPyConnection, moves: list[Move],
                          {"table": quote_ident(table)}).fetchall()
         sqlfiles.run(con, "move_manifest_entry", {"old_source": m.old, "new_source": m.new,
                                                   "mtime_ns": stats[m.new][1]}).fetchall()
+        duplicate_links.move(con, m.old, m.new)
 
 
 def move_notes(moves: list[Move]) -> list[str]:
@@ -179,9 +180,9 @@ def find_heirs(con: duckdb.DuckDBPyConnection, named: set[str]) -> list[Heir]:
 
 
 def apply_heirs(con: duckdb.DuckDBPyConnection, heirs: list[Heir]) -> None:
-    """Each copy's own rejected rows and skipped lines (the same as the gone file's) and
-    manifest entry are dropped; the gone file's rows and entry move to the copy's path, with
-    the copy's recorded mtime."""
+    """Each copy's own rejected rows and skipped lines (the same as the gone file's), manifest
+    entry and duplicate links are dropped; the gone file's rows, entry and links move to the
+    copy's path, with the copy's recorded mtime."""
     for h in heirs:
         for table in _tables(h.format):
             sqlfiles.run(con, "delete_source_rows", {"source": h.copy},
@@ -191,6 +192,8 @@ def apply_heirs(con: duckdb.DuckDBPyConnection, heirs: list[Heir]) -> None:
         sqlfiles.run(con, "delete_manifest_entries", {"sources": [h.copy]}).fetchall()
         sqlfiles.run(con, "move_manifest_entry", {"old_source": h.gone, "new_source": h.copy,
                                                   "mtime_ns": h.mtime_ns}).fetchall()
+        duplicate_links.forget(con, [h.copy])  # its copies' links: it holds the rows now
+        duplicate_links.move(con, h.gone, h.copy)
 
 
 def heir_notes(heirs: list[Heir]) -> list[str]:

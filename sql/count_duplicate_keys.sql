@@ -1,6 +1,6 @@
 -- count_duplicate_keys: how many dedupe-key hashes occur more than once in events (cheap check).
 -- inputs: events; {{key}}: the dedupe key expression (event_id, or quoted columns the user named)
--- outputs: one row: n (0 means no duplicates, so drop_duplicate_events need not run)
+-- outputs: one row: n (0 means no duplicates, so rank_duplicate_events need not run)
 -- params: none
 -- slots: {{key}}
 -- Hashing one column is a fraction of the load's cost; the exact comparison runs only when a

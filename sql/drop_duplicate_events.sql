@@ -1,42 +1,10 @@
--- drop_duplicate_events: delete all but one copy of each dedupe key; returns the deleted rows.
--- inputs: events, variable planalyzer_gone_sources; {{key}}: the dedupe key expression
---         (event_id, or columns the user named, quoted by the library)
+-- drop_duplicate_events: delete the copies sql/rank_duplicate_events.sql chose to drop;
+-- returns the deleted rows.
+-- inputs: events, dup_dropped (temp table)
 -- outputs: events (duplicates deleted); RETURNING source and ts (epoch microseconds) of each
 --          deleted row
--- params: $new_sources
--- slots: {{key}}
--- Keeps, per key: a row loaded earlier over one of this load ($new_sources), then the copy with
--- the most tokens, then the first file and row; but a row of a file gone from disk
--- (planalyzer_gone_sources: a Codex rollout archived or deleted) after every copy a file on
--- disk holds, as a load without --db, which never sees the gone file, keeps that copy. Hash
--- candidates first so the exact comparison runs only over keys seen more than once.
+-- params: none
+-- slots: none
 DELETE FROM events
-WHERE rowid IN (
-    WITH keyed AS (
-        SELECT rowid AS rid, {{key}} AS k, source, source_row,
-               list_contains($new_sources, source) AS is_new,
-               input_tokens + cache_write_tokens + cache_write_1h_tokens + cache_read_tokens
-                   + output_tokens AS total_tokens
-        FROM events
-    ),
-    candidates AS (
-        SELECT hash(k) AS h
-        FROM keyed
-        WHERE k IS NOT NULL
-        GROUP BY h
-        HAVING count(*) > 1 AND bool_or(is_new)
-    ),
-    ranked AS (
-        SELECT rid, row_number() OVER (
-            PARTITION BY k
-            ORDER BY CASE WHEN source IN (SELECT unnest(getvariable('planalyzer_gone_sources')))
-                              THEN 2
-                          WHEN is_new THEN 1 ELSE 0 END,
-                total_tokens DESC, source, source_row
-        ) AS copy_rank
-        FROM keyed
-        WHERE hash(k) IN (SELECT h FROM candidates)
-    )
-    SELECT rid FROM ranked WHERE copy_rank > 1
-)
+WHERE rowid IN (SELECT d.rid FROM dup_dropped AS d)
 RETURNING source, epoch_us(ts) AS ts_us

@@ -4,9 +4,9 @@
 -- outputs: one row per such file: source, format
 -- params: none
 -- slots: none
--- Run only when a load reloads a changed file (its old rows are deleted): these files are read
--- again with it, so the dedupe runs again and a request the changed file no longer holds is
--- kept from its other copy (planalyzer.store).
+-- Run only when a load finds transcripts gone from disk: of these, the files that may hold
+-- copies of a gone file's rows are read again (planalyzer/store_gone.py copies_of). (A file
+-- reloaded has the files linked to it read again: sql/linked_duplicates.sql.)
 SELECT source, format
 FROM load_manifest
 WHERE duplicates_dropped > 0

@@ -1,8 +1,10 @@
 -- rank_claude_code_rows: the usable Claude Code rows of a batch, with the copy to keep marked.
 -- inputs: cc_parsed, events, load_manifest, claude_code_keys, variable planalyzer_gone_sources
--- outputs: cc_ranked (temp table): file_idx, line_no, stored_source, req (the requestId its key
---          takes), event_id and keep of each usable row of the batch and of each copy earlier
---          loads kept of its messages
+-- outputs: cc_ranked (temp table): file_idx, line_no, stored_source, message_id (only where
+--          the message has copies in more than one file, or a stored one, or holds ':': what
+--          sql/claude_code_links.sql needs), req (the requestId its key takes), event_id and
+--          keep of each usable row of the batch and of each copy earlier loads kept of its
+--          messages
 -- params: none
 -- slots: {{copies}} (SELECT * FROM fresh, and UNION ALL SELECT * FROM stored when the store
 --        holds Claude Code events: on a cold load the union, even of nothing, costs 40 ms of
@@ -23,6 +25,10 @@
 -- from its event_id (message.id, ':', requestId), and it is a main-thread line, unless
 -- claude_code_keys says otherwise (sql/create_claude_code_keys.sql). Copies earlier loads
 -- dropped are not ranked again (they lost to the stored copy under the same order).
+-- spread: the message has copies in more than one file of the batch, or a stored copy (its
+-- file_idx NULL, taken as -1: a stored copy's message always has one in the batch); only such
+-- rows (and those of a message.id with ':') name their message in cc_ranked, for
+-- sql/claude_code_links.sql.
 -- Only the columns the ranking needs go through the window functions (each one holds its whole
 -- input: with every column of cc_parsed the ranking held 40 MB for 66,553 rows); the inserts
 -- join the other columns back from cc_parsed on (file_idx, line_no).
@@ -71,7 +77,9 @@ flagged AS (
         c.*,
         c.is_sidechain AND c.message_id IS NOT NULL
             AND bool_or(NOT c.is_sidechain AND NOT c.gone) OVER (PARTITION BY c.message_id)
-            AS replay
+            AS replay,
+        min(coalesce(c.file_idx, -1)) OVER (PARTITION BY c.message_id)
+            <> max(coalesce(c.file_idx, -1)) OVER (PARTITION BY c.message_id) AS spread
     FROM copies AS c
 ),
 filled AS (
@@ -91,7 +99,9 @@ keyed AS (
     FROM filled AS f
 )
 SELECT
-    k.file_idx, k.line_no, k.stored_source, k.req, k.event_id,
+    k.file_idx, k.line_no, k.stored_source,
+    CASE WHEN k.spread OR contains(k.message_id, ':') THEN k.message_id END AS message_id,
+    k.req, k.event_id,
     NOT k.replay AND NOT k.superseded AND (k.event_id IS NULL OR row_number() OVER (
         PARTITION BY k.event_id
         ORDER BY k.replay, k.gone, k.tokens DESC, k.is_sidechain, k.ts, k.stored_source IS NULL,

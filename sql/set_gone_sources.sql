@@ -5,7 +5,7 @@
 -- params: $sources
 -- slots: none
 -- The dedupe ranks a gone file's stored rows after every copy a file on disk holds
--- (sql/drop_duplicate_events.sql, sql/rank_claude_code_rows.sql), and a Codex reading whose
+-- (sql/rank_duplicate_events.sql, sql/rank_claude_code_rows.sql), and a Codex reading whose
 -- event another file holds is kept when that file is gone (sql/insert_rate_limit_snapshots.sql):
 -- a rollout archived (moved to archived_sessions/) counts under its new path, as a load of
 -- the folder without --db counts it (planalyzer/store_gone.py). They read it as

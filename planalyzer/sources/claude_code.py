@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import duckdb
 
-from planalyzer import sqlfiles
+from planalyzer import duplicate_links, sqlfiles
 from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.files import SourceFile, is_folder, list_folder
@@ -439,6 +439,8 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
         target = fl.rejected_by_reason if what == "rejected" else fl.skipped_by_kind
         target[str(label)] = target.get(str(label), 0) + int(n)
     _count_displaced(con, loads, displaced)
+    if any(fl.duplicates_dropped for fl in loads) or displaced:
+        duplicate_links.record(con, sqlfiles.run(con, "claude_code_links").fetchall())
     for table in ("cc_ranked", "cc_parsed", "cc_files"):
         sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident(table)}).fetchall()
     return loads

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from planalyzer import sqlfiles
+from planalyzer import duplicate_links, sqlfiles
 from planalyzer.accounting import FileLoad, display_path
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.claude_code import _kind, user_of
@@ -396,8 +396,9 @@ class Codex(Source):
         parsed = [parse_file(it.src.path, opts.max_tokens) for it in items]
         archived = ["archived_sessions" in it.src.path.parts for it in items]
         depth = _key_sessions(parsed)
-        keep = _choose_copies(parsed, archived, depth)
+        kept_at = _choose_copies(parsed, archived, depth)
         active = _active_sessions(parsed, archived)
+        links: list[tuple[str, str]] = []  # (file, file of the copy kept) of copies dropped
         rows: dict[str, list[Any]] = {c: [] for c in _ROW_COLUMNS}
         limits: dict[str, list[Any]] = {c: [] for c in _RL_COLUMNS}
         loads: list[FileLoad] = []
@@ -412,11 +413,13 @@ class Codex(Source):
                     fl.rows_rejected += 1
                     reason = str(r["reject_reason"])
                     fl.rejected_by_reason[reason] = fl.rejected_by_reason.get(reason, 0) + 1
-                elif r["duplicate"] or not keep.get((i, r["line_no"]), True):
+                elif r["duplicate"] or kept_at.get((i, r["line_no"]), (i, r["line_no"])) != (
+                        i, r["line_no"]):
                     fl.duplicates_dropped += 1
                     dropped.add(r["line_no"])
                     if not r["duplicate"]:
                         copies.add(r["line_no"])
+                        links.append((it.src.key, items[kept_at[(i, r["line_no"])][0]].src.key))
                     continue
                 else:
                     fl.rows_loaded += 1
@@ -438,6 +441,7 @@ class Codex(Source):
                         limits[c].append(i if c == "file_idx" else
                                          ids.get(lim["line_no"]) if c == "replay_of" else lim[c])
             loads.append(fl)
+        duplicate_links.record(con, links)
         import pyarrow as pa  # here, not at import: other sources' loads never need it
 
         files = pa.table({
@@ -494,10 +498,11 @@ def _key_sessions(parsed: list[_File]) -> list[int]:
 
 
 def _choose_copies(parsed: list[_File], archived: list[bool],
-                   depth: list[int]) -> dict[tuple[int, int], bool]:
+                   depth: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
     """Per event_id seen more than once in the batch: keep the copy in the session it was
     logged in (the least forked: a fork's copies have rewritten timestamps), then the active
-    copy, then the larger."""
+    copy, then the larger. Returns, for each copy of such an event (file index, line), the
+    copy kept (itself where it is the one)."""
     best: dict[str, tuple[tuple[int, int, int, int], tuple[int, int]]] = {}
     seen: Counter[str] = Counter()
     for i, f in enumerate(parsed):
@@ -509,13 +514,13 @@ def _choose_copies(parsed: list[_File], archived: list[bool],
             rank = (depth[i], int(archived[i]), -(r["total_tokens"] or 0), i)
             if eid not in best or rank < best[eid][0]:
                 best[eid] = (rank, (i, r["line_no"]))
-    keep: dict[tuple[int, int], bool] = {}
+    kept_at: dict[tuple[int, int], tuple[int, int]] = {}
     for i, f in enumerate(parsed):
         for r in f.rows:
             eid = r["event_id"]
             if eid is not None and seen[eid] > 1:
-                keep[(i, r["line_no"])] = best[eid][1] == (i, r["line_no"])
-    return keep
+                kept_at[(i, r["line_no"])] = best[eid][1]
+    return kept_at
 
 
 def _row_schema() -> pa.Schema:
