@@ -27,7 +27,7 @@ from planalyzer.sources.base import (
     open_bytes,
     read_head,
 )
-from planalyzer.sources.files import SourceFile
+from planalyzer.sources.files import SourceFile, store_error
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect, normalise
 from planalyzer.sources.path_values import path_values, sql_literal
 from planalyzer.sqlfiles import quote_ident
@@ -203,10 +203,10 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
                             {"reader": reader}).fetchall()
     except duckdb.Error as exc:
-        raise line_too_long(source.key, exc) or trailing_comma(source) or InputError(
-            f"{source.key}: cannot be read as {source.format} "
-                         f"({_first_line(exc)}); check the file is complete, "
-                         "or re-export it") from None
+        raise (line_too_long(source.key, exc) or trailing_comma(source)
+               or store_error(source.key) or InputError(
+                   f"{source.key}: cannot be read as {source.format} ({_first_line(exc)}); "
+                   "check the file is complete, or re-export it")) from None
     return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) not in _NOT_FILE_COLUMNS]
 
 
