@@ -21,6 +21,7 @@ import pyarrow as pa
 from planalyzer import screen, sqlfiles, stints
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.errors import ConfigError, InputError
+from planalyzer.plan_names import read_as_note, unknown_plans_message
 from planalyzer.plans import (
     NO_PLAN,
     TOKEN_CLASSES,
@@ -222,6 +223,9 @@ class ReportData:
     partial_months: tuple[str, ...] = ()
     # the plans plan fit may recommend (report --fit-plans); empty: every plan of the catalog
     fit_plans: tuple[str, ...] = ()
+    # problems in the data that the command line says on stderr too, not only in ``notes``
+    # (build_report: plan names in the logs that the catalog lacks)
+    data_warnings: list[str] = field(default_factory=list)
 
 
 def calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
@@ -467,10 +471,8 @@ def compute(
     if (partial := period.partial_note(logs, partial_months)) is not None:
         notes.append(partial)
     notes.extend(_unpriced_notes(user_months, unpriced_plans))
-    if assignment.unknown_logged:
-        notes.append("plans in the logs not in the catalog (users reported with no plan): "
-                     + ", ".join(f"{k} ({v} users)" for k, v in
-                                 sorted(assignment.unknown_logged.items())))
+    notes.extend(n for n in (read_as_note(assignment),
+                             unknown_plans_message(assignment, catalog)) if n)
     if changed := plan_change_note(changes, stint_map, user_months):
         notes.append(changed)
     if sources is not None and (within := mixed_month_note(mixed, user_months)):

@@ -62,6 +62,7 @@ from planalyzer.cli_support import (
     period_of,
     rejected_reasons,
     run_meta,
+    say_data_warnings,
     show_progress,
     store_accounting,
     summary_line,
@@ -460,6 +461,7 @@ def report(
                                     strict=strict, plan_fit=not no_fit,
                                     keep_requests=econ.any, fit_plans=fit_plans or ())
             check_notes, check_tables = source_checks(store.con, data.catalog)
+        say_data_warnings(data.data_warnings)
         data.notes.extend(check_notes)
         if scope:
             data.notes.append(scope)

@@ -43,8 +43,9 @@ DedupeOpt = Annotated[str | None, typer.Option(
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Fail (exit 2) if any row is rejected; nothing is loaded.")]
 PricingStrictOpt = Annotated[bool, typer.Option(
-    "--strict", help="Fail (exit 2) if any row is rejected, or a logged model is not in the "
-    "cost catalog or has no API list price.")]
+    "--strict", help="Fail (exit 2) if any row is rejected, a logged model is not in the "
+    "cost catalog or has no API list price, or (report and the what-if commands) a logged "
+    "plan is not in the plan catalog.")]
 MaxTokensOpt = Annotated[int, typer.Option(
     "--max-tokens", help="Reject a row whose token count in any class exceeds this per "
     "request (a row of n requests, a usage bucket, may hold n times it).")]
