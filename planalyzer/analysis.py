@@ -167,7 +167,15 @@ def parse_month(text: str, where: str = "--month") -> str:
             raise ValueError
         return f"{int(y):04d}-{int(m):02d}"
     except ValueError:
-        raise ConfigError(f"{where} {text!r}: write YYYY-MM, e.g. 2026-10") from None
+        several = (text.replace(";", ",").replace(" ", ",").split(",")
+                   if isinstance(text, str) else [])
+        several = [p for p in several if p]
+        hint = ""
+        if len(several) > 1 and where == "--month":  # '2026-10,2026-11': repeat the option
+            hint = ("; one month per --month, repeated: "
+                    + " ".join(f"--month {p}" for p in several[:3])
+                    + (" ..." if len(several) > 3 else ""))
+        raise ConfigError(f"{where} {text!r}: write YYYY-MM, e.g. 2026-10{hint}") from None
 
 
 def _day(where: str, value: object) -> date | None:
