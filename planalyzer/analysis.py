@@ -21,6 +21,7 @@ import pyarrow as pa
 from planalyzer import fit_oversize, screen, sqlfiles, stints
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.errors import ConfigError, InputError
+from planalyzer.plan_names import read_as_note, unknown_plans_message
 from planalyzer.plans import (
     NO_PLAN,
     TOKEN_CLASSES,
@@ -166,7 +167,15 @@ def parse_month(text: str, where: str = "--month") -> str:
             raise ValueError
         return f"{int(y):04d}-{int(m):02d}"
     except ValueError:
-        raise ConfigError(f"{where} {text!r}: write YYYY-MM, e.g. 2026-10") from None
+        several = (text.replace(";", ",").replace(" ", ",").split(",")
+                   if isinstance(text, str) else [])
+        several = [p for p in several if p]
+        hint = ""
+        if len(several) > 1 and where == "--month":  # '2026-10,2026-11': repeat the option
+            hint = ("; one month per --month, repeated: "
+                    + " ".join(f"--month {p}" for p in several[:3])
+                    + (" ..." if len(several) > 3 else ""))
+        raise ConfigError(f"{where} {text!r}: write YYYY-MM, e.g. 2026-10{hint}") from None
 
 
 def _day(where: str, value: object) -> date | None:
@@ -225,6 +234,9 @@ class ReportData:
     # plan fit's requests larger than a cap of a plan on their own (fit_oversize.SCHEMA): that
     # plan is no fit for their user-month
     fit_oversize: pl.DataFrame | None = None
+    # problems in the data that the command line says on stderr too, not only in ``notes``
+    # (build_report: plan names in the logs that the catalog lacks)
+    data_warnings: list[str] = field(default_factory=list)
 
 
 def calendar_slots(windows: Sequence[Window]) -> tuple[str, dict[str, object]]:
@@ -470,10 +482,8 @@ def compute(
     if (partial := period.partial_note(logs, partial_months)) is not None:
         notes.append(partial)
     notes.extend(_unpriced_notes(user_months, unpriced_plans))
-    if assignment.unknown_logged:
-        notes.append("plans in the logs not in the catalog (users reported with no plan): "
-                     + ", ".join(f"{k} ({v} users)" for k, v in
-                                 sorted(assignment.unknown_logged.items())))
+    notes.extend(n for n in (read_as_note(assignment),
+                             unknown_plans_message(assignment, catalog)) if n)
     if changed := plan_change_note(changes, stint_map, user_months):
         notes.append(changed)
     if sources is not None and (within := mixed_month_note(mixed, user_months)):

@@ -31,3 +31,18 @@ def check_choice(option: str, value: object, choices: Sequence[str]) -> None:
         listed = (", ".join(choices[:-1]) + " or " + choices[-1]) if len(choices) > 1 else (
             choices[0])
         raise UsageError(f"{option} {value!r}: use {listed}")
+
+
+# a number may end in k, M or B (thousand, million, billion), as the output writes caps (83.3M)
+NUMBER_SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+
+
+def parse_number(text: str) -> float:
+    """``text`` as a number: 40e6, 40_000_000, 40M, 1.5k (ValueError if it is none): the
+    forms ``--grid`` values and ``--fixed-cost`` take."""
+    t = text.strip().replace("_", "")
+    scale = NUMBER_SUFFIXES.get(t[-1:], 1.0) if len(t) > 1 else 1.0
+    if scale != 1.0:
+        t = t[:-1]
+    v = float(t) * scale
+    return float(round(v)) if scale != 1.0 and abs(v - round(v)) < 1e-6 else v

@@ -45,6 +45,8 @@ from planalyzer.cli_options import (
     UntilOpt,
     UserMapOpt,
     UserOpt,
+    percent_value,
+    usd_value,
 )
 from planalyzer.cli_pipes import OutputClosed, end_quietly, guard_streams
 from planalyzer.cli_support import (
@@ -60,9 +62,11 @@ from planalyzer.cli_support import (
     load_with_progress,
     loaded_sources,
     on_sigterm,
+    option_given,
     period_of,
     rejected_reasons,
     run_meta,
+    say_data_warnings,
     show_progress,
     store_accounting,
     summary_line,
@@ -396,16 +400,18 @@ def report(
         "that value.")] = None,
     fixed_cost: Annotated[float | None, typer.Option(
         "--fixed-cost", help="Add break-even: USD of fixed cost (training, R&D) to pay "
-        "back.")] = None,
+        "back (100000, 100_000, 1e5 or 100k).", parser=usd_value, metavar="<usd>")] = None,
     payback_months: Annotated[float, typer.Option(
         "--payback-months", help="Months to pay --fixed-cost back over (1: a monthly "
         "cost).")] = 12.0,
     project_months: Annotated[int | None, typer.Option(
         "--project", help="Add margins projected this many months ahead.")] = None,
     usage_growth: Annotated[float, typer.Option(
-        "--usage-growth", help="For --project: monthly % growth of usage per user.")] = 0.0,
+        "--usage-growth", help="For --project: monthly % growth of usage per user (10 or "
+        "10%).", parser=percent_value, metavar="<percent>")] = 0.0,
     cost_decline: Annotated[float, typer.Option(
-        "--cost-decline", help="For --project: monthly % decline of cost per token.")] = 0.0,
+        "--cost-decline", help="For --project: monthly % decline of cost per token.",
+        parser=percent_value, metavar="<percent>")] = 0.0,
     db: DbOpt = None,
     map_: MapOpt = None,
     mapping: MappingFileOpt = None,
@@ -441,6 +447,11 @@ def report(
         _check_min("--top", top, 1, "users to list")
         if project_months is None and (usage_growth or cost_decline):
             raise PlanalyzerError("--usage-growth and --cost-decline need --project MONTHS")
+        if fixed_cost is None and option_given(ctx, "payback_months"):
+            raise PlanalyzerError("--payback-months needs --fixed-cost USD (the fixed cost "
+                                  "to pay back over those months)")
+        if no_fit and fit_plans:
+            raise PlanalyzerError("--fit-plans needs plan fit: leave out --no-fit")
         econ = EconomicsOptions(
             sensitivity=sensitivity, ranges=tuple(range_ or ()), fixed_cost_usd=fixed_cost,
             payback_months=payback_months, project_months=project_months,
@@ -461,6 +472,7 @@ def report(
                                     strict=strict, plan_fit=not no_fit,
                                     keep_requests=econ.any, fit_plans=fit_plans or ())
             check_notes, check_tables = source_checks(store.con, data.catalog)
+        say_data_warnings(data.data_warnings)
         data.notes.extend(check_notes)
         if scope:
             data.notes.append(scope)

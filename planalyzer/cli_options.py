@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from planalyzer.checks import parse_number
 from planalyzer.sources.registry import names as source_names
 
 SourcesArg = Annotated[list[str], typer.Argument(
@@ -43,8 +44,9 @@ DedupeOpt = Annotated[str | None, typer.Option(
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Fail (exit 2) if any row is rejected; nothing is loaded.")]
 PricingStrictOpt = Annotated[bool, typer.Option(
-    "--strict", help="Fail (exit 2) if any row is rejected, or a logged model is not in the "
-    "cost catalog or has no API list price.")]
+    "--strict", help="Fail (exit 2) if any row is rejected, a logged model is not in the "
+    "cost catalog or has no API list price, or (report and the what-if commands) a logged "
+    "plan is not in the plan catalog.")]
 MaxTokensOpt = Annotated[int, typer.Option(
     "--max-tokens", help="Reject a row whose token count in any class exceeds this per "
     "request (a row of n requests, a usage bucket, may hold n times it).")]
@@ -94,3 +96,31 @@ GridOpt = Annotated[list[str] | None, typer.Option(
     "its index: cost.route[0].share=0.2,0.5.")]
 BaseScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="A scenario TOML the grid points start from (default: the baseline).")]
+
+
+def usd_value(text: str | float) -> float:
+    """A USD amount option (--fixed-cost): a number as --grid takes them (100000, 100_000,
+    1e5, 100k, 1.5M), a leading $ allowed; thousands separators are refused with the forms to
+    write (a comma may be a decimal comma)."""
+    if not isinstance(text, str):  # the default
+        return float(text)
+    t = text.strip().removeprefix("$").strip()
+    forms = "100000, 100_000, 1e5 or 100k"
+    if "," in t:
+        raise typer.BadParameter(f"{text!r}: write the amount without thousands separators "
+                                 f"(a comma may be a decimal comma): {forms}")
+    try:
+        return parse_number(t)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: not an amount in USD; write {forms}") from None
+
+
+def percent_value(text: str | float) -> float:
+    """A monthly-percentage option (--usage-growth, --cost-decline): 10 or 10% are both 10%."""
+    if not isinstance(text, str):  # the default
+        return float(text)
+    try:
+        return float(text.strip().removesuffix("%"))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: not a percentage; write 10 or 10% for 10% a "
+                                 "month") from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -370,6 +370,14 @@ def load_for_analysis(store: Store, sources: list[str] | None, opts: LoadOptions
                             if why else ""))
     store_accounting(store, report, quiet)
     return report
+
+
+def say_data_warnings(warnings: Sequence[str]) -> None:
+    """Problems in the data that change the figures (``ReportData.data_warnings``: a plan in
+    the logs the catalog lacks leaves its users without revenue): a ``warning:`` line each on
+    stderr, even with -q, as rejected rows are (the tables' notes say them too)."""
+    for w in warnings:
+        sys.stderr.write(f"warning: {w}\n")
 
 
 def store_accounting(store: Store, report: LoadReport, quiet: bool,

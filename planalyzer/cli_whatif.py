@@ -46,6 +46,7 @@ from planalyzer.cli_support import (
     loaded_sources,
     period_of,
     run_meta,
+    say_data_warnings,
     user_errors,
     working,
 )
@@ -68,6 +69,7 @@ def _whatif_setup(store: Store, sources: list[str] | None, scenarios: list[Any],
         ev, _notes = prepare(store.con, scenarios, plans=plans, costs=costs, prices=prices,
                              assign=assign or [], plan_file=plan_file, timezone=opts.timezone,
                              period=period, strict=opts.strict, extra_catalogs=extra or [])
+    say_data_warnings(ev.data_warnings)
     return ev, read
 
 

@@ -184,6 +184,38 @@ class PlanCatalog:
                 return p
         return None
 
+    def loose_matches(self, name: str) -> list[Plan]:
+        """The plans whose key or display name differs from ``name`` only in case, '-', '_'
+        or spaces (``loose_name``): 'claude-pro' and 'CLAUDE PRO' match claude_pro."""
+        want = loose_name(name)
+        return [p for p in self.plans.values() if want in (loose_name(p.key), loose_name(p.name))]
+
+    def find_logged(self, name: str) -> Plan | None:
+        """The plan a plan name in the logs means: by key or display name (``find``), else the
+        one plan of ``loose_matches`` (the logs write 'claude-pro' for claude_pro); None if
+        none. Two plans that match only loosely are a ConfigError naming both: no guess."""
+        found = self.find(name)
+        if found is not None:
+            return found
+        loose = self.loose_matches(name)
+        if len(loose) > 1:
+            keys = " and ".join(p.key for p in loose)
+            raise ConfigError(f"the logs name plan {name!r}, which matches both {keys} of the "
+                              f"plan catalog {self.path} once case, '-', '_' and spaces are set "
+                              "aside, so which one is not known: write the plan's key in the "
+                              "logs' plan column, rename one of those plans (--plans), or give "
+                              "its users' plan with --assign or --plan-file")
+        return loose[0] if loose else None
+
+
+_LOOSE = re.compile(r"[-_\s]+")
+
+
+def loose_name(name: str) -> str:
+    """A plan name with case set aside and each run of '-', '_' and spaces read as one '_'
+    ('Claude-Pro', 'claude pro' and 'claude_pro' are all 'claude_pro')."""
+    return _LOOSE.sub("_", name.strip().lower())
+
 
 # -- strict reading ---------------------------------------------------------------------------
 
@@ -415,6 +447,9 @@ class Assignment:
 
     plan_of: dict[str, str]  # user_id -> plan key or NO_PLAN
     unknown_logged: dict[str, int] = field(default_factory=dict)  # logged plan -> users
+    # logged plan -> the key it was read as, where it names the plan only loosely (another
+    # case, '-', '_' or spaces: PlanCatalog.find_logged), so a note can say so
+    read_as: dict[str, str] = field(default_factory=dict)
     # per --assign rule, in order: what it matched (planalyzer.assign_notes says so)
     rule_matches: tuple[RuleMatch, ...] = ()
 
@@ -433,6 +468,8 @@ def assign_plans(
     plan column of the logs (the user's latest logged plan). Anything else: NO_PLAN."""
     plan_of: dict[str, str] = {}
     unknown: dict[str, int] = {}
+    read_as: dict[str, str] = {}
+    looked: dict[str, Plan | None] = {}  # logged plan -> its plan, looked up once per name
     matches = [RuleMatch() for _ in rules]
     for user, logged in users:
         key = None
@@ -451,13 +488,17 @@ def assign_plans(
         if key is None and user_file and user in user_file:
             key = user_file[user]
         if key is None and logged:
-            found = catalog.find(logged)
+            if logged not in looked:
+                plan = looked[logged] = catalog.find_logged(logged)
+                if plan is not None and catalog.find(logged) is None:
+                    read_as[logged] = plan.key
+            found = looked[logged]
             if found is None:
                 unknown[logged] = unknown.get(logged, 0) + 1
             else:
                 key = found.key
         plan_of[user] = key or NO_PLAN
-    return Assignment(plan_of, unknown, tuple(matches))
+    return Assignment(plan_of, unknown, rule_matches=tuple(matches), read_as=read_as)
 
 
 def assign_rule_notes(rules: Sequence[AssignRule], assignment: Assignment) -> list[str]:
@@ -509,8 +550,9 @@ class PlanSources:
         keys = {r.plan for r in self.rules} | set((self.user_file or {}).values())
         for name in logged:
             found = catalog.find(name) if name else None
-            if found is not None:
-                keys.add(found.key)
+            # a name matching loosely: its plan (or both plans, an error once a user needs it)
+            keys.update(p.key for p in ([found] if found is not None else
+                                        catalog.loose_matches(name) if name else []))
         return [k for k in catalog.plans if k in keys]
 
 

@@ -20,7 +20,8 @@ from planalyzer.analysis import (
     logged_plans_and_changes,
     plan_change_users,
 )
-from planalyzer.errors import ConfigError
+from planalyzer.errors import ConfigError, StrictModeError
+from planalyzer.plan_names import read_as_note, unknown_plans_message
 from planalyzer.plans import (
     NO_PLAN,
     Assignment,
@@ -116,6 +117,8 @@ def whatif_assignment(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: 
     mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
     assignment = assign_plans(users, catalog, rules, mapping)
     rule_notes = assign_rule_notes(rules, assignment)
+    rule_notes.extend(n for n in (read_as_note(assignment),
+                                  unknown_plans_message(assignment, catalog)) if n)
     changed = sorted(stints.user_stints(changes, PlanSources(tuple(rules), mapping), catalog,
                                         assignment, count_unknown=False)) if changes else []
     if changed:
@@ -163,8 +166,10 @@ def build_report(
     (USER_GLOB=PLAN rules, first match wins) and ``plan_file`` (CSV or parquet of user_id,
     plan) say who is on which plan; else the plan the logs name. ``timezone``: the zone of
     the billing months; ``period``: which months or days (default: all). ``strict``: an
-    unpriced model is an error. ``plan_fit``: also compute each user's best plan;
-    ``keep_requests``: keep the per-request replay (the economics tables need it);
+    unknown or unpriced model, or a plan name in the logs that the catalog lacks, is an error
+    (without it, that plan name is in ``ReportData.data_warnings`` and the notes).
+    ``plan_fit``: also compute each user's best plan; ``keep_requests``: keep the
+    per-request replay (the economics tables need it);
     ``fit_plans``: plan keys or globs plan fit may recommend (default: every plan of the
     catalog, which mixes vendors: ``claude_*,api_*`` keeps to one line-up). Leaves the
     ``priced_events`` temp view on ``con``, and the ``planalyzer_cost_coefficients`` temp table
@@ -189,6 +194,11 @@ def build_report(
     data.fit_plans = chosen
     if data.assignment is not None:
         data.notes.extend(assign_rule_notes(sources.rules, data.assignment))
+        # users whose logged plan the catalog lacks lose their revenue: said loudly
+        if (unknown := unknown_plans_message(data.assignment, catalog)) is not None:
+            if strict:
+                raise StrictModeError(unknown)
+            data.data_warnings.append(unknown)
     unassigned = data.assignment.unassigned if data.assignment else 0
     if unassigned:
         data.notes.append(f"{unassigned} user(s) have no plan: shown as {NO_PLAN}, "

@@ -50,14 +50,18 @@ def user_stints(changes: Mapping[str, Sequence[tuple[int, str]]], sources: PlanS
     whose billing months logged plans that resolve to different plans of the catalog
     (``changes``: ``screen.plan_changes``). A logged plan not in the catalog is NO_PLAN for
     its months, as for a user's latest plan; with ``count_unknown`` such names are added to
-    ``assignment.unknown_logged`` (users) when the latest plan did not count them already."""
+    ``assignment.unknown_logged`` (users) when the latest plan did not count them already, and
+    names read loosely (``PlanCatalog.find_logged``) to ``assignment.read_as``."""
     out: dict[str, list[Stint]] = {}
     for user, months in changes.items():
         if user not in assignment.plan_of or not sources.from_logs(user):
             continue
         runs: list[tuple[int, str, str | None]] = []  # first month, plan key, unknown name
         for month, name in logged_runs(months):
-            found = catalog.find(name)
+            found = catalog.find_logged(name)  # 'claude-pro' is claude_pro (a note says so)
+            if (found is not None and count_unknown and name not in assignment.read_as
+                    and catalog.find(name) is None):
+                assignment.read_as[name] = found.key
             key = found.key if found is not None else NO_PLAN
             if not runs or runs[-1][1] != key:
                 runs.append((month, key, None if found is not None else name))

@@ -323,6 +323,10 @@ def test_range_alone_implies_sensitivity() -> None:
     (["--project", "3", "--usage-growth", "-100"], "--usage-growth -100"),
     (["--fixed-cost", "0"], "--fixed-cost 0"),
     (["--fixed-cost", "10", "--payback-months", "0"], "--payback-months 0"),
+    # an option that needs another is an error, never silently ignored (qa13B #4)
+    (["--payback-months", "6"], "--payback-months needs --fixed-cost USD"),
+    (["--payback-months", "12"], "--payback-months needs --fixed-cost USD"),  # its default
+    (["--fit-plans", "claude_*"], "--fit-plans needs plan fit: leave out --no-fit"),
 ])
 def test_bad_economics_options(args: list[str], needle: str) -> None:
     res = CliRunner().invoke(app, ["report", str(FIXTURE), "--no-fit", *args], env=ENV)
@@ -330,6 +334,22 @@ def test_bad_economics_options(args: list[str], needle: str) -> None:
     err = res.stderr
     assert err.startswith("error: ") and needle in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_money_and_percent_options_take_the_grid_number_forms() -> None:
+    """--fixed-cost takes what --grid takes (100k, 1e5, 100_000) and a leading $; --usage-growth
+    and --cost-decline take 10% as 10."""
+    def tables(*args: str) -> dict[str, object]:
+        res = CliRunner().invoke(app, ["report", str(FIXTURE), "--no-fit", "--format", "json",
+                                       "--project", "2", *args], env=ENV)
+        assert res.exit_code == 0, res.stdout + res.stderr
+        doc = json.loads(res.stdout)
+        return {k: doc[k] for k in ("break_even", "margin_projection")}
+
+    want = tables("--fixed-cost", "100000", "--usage-growth", "10", "--cost-decline", "3")
+    for cost in ("100k", "1e5", "100_000", "$100000", "$100k", "0.1M"):
+        assert tables("--fixed-cost", cost, "--usage-growth", "10%", "--cost-decline",
+                      "3%") == want, cost
 
 
 def test_library_needs_the_request_frame(small: ReportData) -> None:

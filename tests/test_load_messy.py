@@ -174,6 +174,32 @@ def test_decimal_comma_logged_cost(tmp_path: Path) -> None:
     assert report.files[0].kept_without == {"logged cost": 1}
 
 
+def test_thousands_separator_in_a_token_count_says_what_to_write(tmp_path: Path) -> None:
+    # Excel writes 1,200 for 1200: rejected, as the logged cost's '1,200' is left unread (a
+    # comma may be a decimal comma), but with a reason saying what to write; only the strict
+    # thousands shape gets it ('1,20' and '1,2000' stay non-integer)
+    f = tmp_path / "excel.csv"
+    f.write_text('user_id,ts,model,input_tokens,output_tokens\n'
+                 'alice,2026-10-01T10:00:00Z,m,"1,200",5\n'
+                 'bob,2026-10-01T10:00:00Z,m,1200,"12,345,678"\n'
+                 'carol,2026-10-01T10:00:00Z,m,"1,20",5\n'
+                 'dave,2026-10-01T10:00:00Z,m,"1,2000",5\n'
+                 'erin,2026-10-01T10:00:00Z,m,1200,5\n')
+    store = Store()
+    report = store.load([f])
+    assert report.rows_loaded == 1
+    assert report.files[0].rejected_by_reason == {
+        "token count with thousands separators (write 1200, not 1,200)": 2,
+        "non-integer token count": 2}
+    from typer.testing import CliRunner
+
+    from planalyzer.cli import app
+
+    done = CliRunner().invoke(app, ["report", str(f), "--no-fit", "-q", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    assert "token count with thousands separators (write 1200, not 1,200) x2" in done.stderr
+
+
 def test_sqlite_db_is_refused_without_reaching_out(tmp_path: Path) -> None:
     import sqlite3
 

@@ -65,7 +65,12 @@ def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 
 
 @pytest.mark.parametrize("args, said", [
-    (("report", "x.csv", "--fixed-cost", "100k"), "'--fixed-cost'"),
+    (("report", "x.csv", "--fixed-cost", "$100,000"), "'--fixed-cost': '$100,000': write the "
+     "amount without thousands separators (a comma may be a decimal comma): 100000, 100_000, "
+     "1e5 or 100k"),
+    (("report", "x.csv", "--fixed-cost", "lots"), "'lots': not an amount in USD; write 100000"),
+    (("report", "x.csv", "--project", "3", "--usage-growth", "ten%"),
+     "'--usage-growth': 'ten%': not a percentage; write 10 or 10% for 10% a month"),
     (("report", "--month"), "'--month' requires an argument"),
     (("whatif", "x.csv"), "max20x_weekly_cap_overage"),
     (("report", "--no-such-option"), "--no-such-option"),

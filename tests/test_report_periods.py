@@ -98,3 +98,18 @@ def test_report_and_whatif_say_a_partial_month(good: str) -> None:
     ("2026/02/01", "write a date as YYYY-MM-DD")])
 def test_a_day_that_does_not_exist_is_said(good: str, day: str, why: str) -> None:
     assert cli_error(["report", good, "--since", day]) == f"error: --since {day!r}: {why}"
+
+
+@pytest.mark.parametrize(("month", "said"), [
+    ("2026-10,2026-11", "write YYYY-MM, e.g. 2026-10; one month per --month, repeated: "
+                        "--month 2026-10 --month 2026-11"),
+    ("2026-10 2026-11 2026-12 2027-01", "write YYYY-MM, e.g. 2026-10; one month per --month, "
+                                        "repeated: --month 2026-10 --month 2026-11 "
+                                        "--month 2026-12 ..."),
+    ("2026-13", "write YYYY-MM, e.g. 2026-10")])
+def test_several_months_in_one_month_option_say_to_repeat_it(good: str, month: str,
+                                                             said: str) -> None:
+    assert cli_error(["report", good, "--month", month]) == f"error: --month {month!r}: {said}"
+    with pytest.raises(ConfigError) as err:
+        Period(months=(month,))
+    assert str(err.value).endswith("write YYYY-MM, e.g. 2026-10")  # no option to repeat

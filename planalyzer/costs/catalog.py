@@ -277,6 +277,12 @@ _SNAPSHOT = re.compile(r"(?:-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8})$")
 DATE = "{date}"  # in a match pattern: any dated snapshot suffix (see name_matches)
 
 
+def snapshot_free(name: str) -> str:
+    """A logged name lower-cased, without a dated snapshot suffix at its end
+    ('claude-sonnet-4-5-20250929' -> 'claude-sonnet-4-5')."""
+    return _SNAPSHOT.sub("", name.strip().lower())
+
+
 def name_candidates(name: str) -> tuple[str, ...]:
     """A logged name, lower-cased, with and without a provider prefix ("anthropic/..."), a
     Bedrock id without its region, vendor and version parts, Claude names written version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import duckdb
@@ -11,6 +12,7 @@ import pyarrow as pa
 from planalyzer import sqlfiles
 from planalyzer.costs.catalog import CostCatalog, Resolution
 from planalyzer.costs.coefficients import COLUMNS, Coefficients, coefficients_for
+from planalyzer.costs.near_names import named_models, near_model
 from planalyzer.costs.prices import PriceCatalog
 from planalyzer.errors import ConfigError, StrictModeError
 from planalyzer.tables import some_of
@@ -39,10 +41,13 @@ class ModelUsage:
         return (self.input_tokens + self.cache_write_tokens + self.cache_write_1h_tokens
                 + self.cache_read_tokens + self.output_tokens)
 
-    def describe(self) -> str:
+    def describe(self, near: str | None = None) -> str:
+        """'model (N requests, T tokens, O output)'; ``near``: a name to ask 'did you
+        mean' of (planalyzer.costs.near_names)."""
         noun = "request" if self.requests == 1 else "requests"
+        hint = f"; did you mean {near!r}?" if near else ""
         return (f"{self.model} ({self.requests:,} {noun}, {self.total_tokens:,} tokens, "
-                f"{self.output_tokens:,} output)")
+                f"{self.output_tokens:,} output{hint})")
 
 
 @dataclass
@@ -120,8 +125,11 @@ def check_models(
         by_name = {u.model: u for u in result.models}
         result.unknown_models = [by_name[n] for n in unknown]
         result.unpriced_models = [by_name[n] for n in unpriced]
+    # a misspelt logged name gets the nearest priced one (claude-sonet-4-5: claude-sonnet-4-5)
+    known = [*names, *named_models(catalog, prices)] if unknown or unpriced else []
     if result.unknown_models:
-        listed = _largest(result.unknown_models)
+        listed = _largest(result.unknown_models,
+                          lambda n: near_model(n, known, catalog.is_known))
         msg = (f"{len(result.unknown_models)} model(s) not in the cost catalog, priced by "
                f"fallback profile {catalog.fallback_model} (an assumption): {listed}. Add a "
                f"[[route]] or [model.NAME] to a --costs file to price them properly")
@@ -129,7 +137,8 @@ def check_models(
             raise StrictModeError(msg)
         result.warnings.append(msg)
     if result.unpriced_models:
-        listed = _largest(result.unpriced_models)
+        listed = _largest(result.unpriced_models,
+                          lambda n: near_model(n, known, lambda k: prices.lookup(k) is not None))
         msg = (f"{len(result.unpriced_models)} model(s) have no API list price, so their "
                f"api_value_usd is empty: {listed}. Give --prices FILE (TOML or LiteLLM JSON)")
         if strict:
@@ -138,10 +147,13 @@ def check_models(
     return result, rows
 
 
-def _largest(models: list[ModelUsage]) -> str:
-    """The models a warning names, most tokens first, at most 20 of them."""
+def _largest(models: list[ModelUsage], near: Callable[[str], str | None]) -> str:
+    """The models a warning names, most tokens first, at most 20 of them, each with the
+    name ``near`` gives it (a did-you-mean) if any."""
     ranked = sorted(models, key=lambda u: (-u.total_tokens, u.model))
-    return some_of([u.describe() for u in ranked], sep="; ")
+    most = 20
+    return some_of([u.describe(near(u.model) if i < most else None)
+                    for i, u in enumerate(ranked)], most, sep="; ")
 
 
 def price_events(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shlex
 import stat as stat_mod
 from collections.abc import Callable
 from pathlib import Path
@@ -110,6 +111,36 @@ def unreadable_compression(path: Path) -> str | None:
     if kind is None or not stem or format_of(Path(stem)) is None:
         return None
     return kind
+
+
+# A DuckDB database file (a --db store) starts with an 8-byte header checksum, then these
+# magic bytes (DuckDB's MainHeader MAGIC_BYTE_OFFSET and MAGIC_BYTES, which DuckDB's own
+# src/storage/magic_bytes.cpp checks; so do the stores DuckDB 2.0 writes)
+_DUCKDB_MAGIC = b"DUCK"
+_DUCKDB_MAGIC_AT = 8
+
+
+def is_duckdb_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file holding a DuckDB database (its magic bytes, whatever
+    its name); False where it cannot be read (and for a pipe, never opened)."""
+    try:
+        if not stat_mod.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(_DUCKDB_MAGIC_AT + len(_DUCKDB_MAGIC))
+    except OSError:
+        return False
+    return head[_DUCKDB_MAGIC_AT:] == _DUCKDB_MAGIC
+
+
+def store_error(path: Path | str) -> InputError | None:
+    """The error for a DuckDB database (a planalyzer store) named as a log source: it is read
+    with --db, not as a log file; None where ``path`` is no DuckDB file."""
+    if not is_duckdb_file(Path(path)):
+        return None
+    shown = str(path)
+    return InputError(f"{shown}: a planalyzer store (a DuckDB file), not a log file: read it "
+                      f"with --db {shlex.quote(shown)}")
 
 
 def _compression_error(path: Path, kind: str) -> InputError:
@@ -228,8 +259,13 @@ def resolve(specs: list[str], fmt: str | None = None,
             matches = [p]
         paths: list[Path] = []
         taken: list[int] = []
+        named: set[Path] = set()  # files named or globbed, not found in a folder
         for m in matches:
-            paths.extend(_files_under(m, prune, taken, passed) if m.is_dir() else [m])
+            if m.is_dir():
+                paths.extend(_files_under(m, prune, taken, passed))
+            else:
+                paths.append(m)
+                named.add(m)
         usable = sum(taken)
         for p in paths:
             kind = unreadable_compression(p)
@@ -238,6 +274,8 @@ def resolve(specs: list[str], fmt: str | None = None,
             f = fmt or format_of(p)
             if f is None:
                 continue
+            if fmt is not None and p in named and (store := store_error(p)) is not None:
+                raise store  # --input-format would read a --db store as a log file
             usable += 1
             try:
                 mode: int | None = os.stat(p).st_mode
@@ -265,6 +303,9 @@ def resolve(specs: list[str], fmt: str | None = None,
             archive = _UNREADABLE_COMPRESSION.get(Path(spec).suffix.lower())
             if archive is not None and len(paths) == 1:
                 raise _compression_error(paths[0], archive)
+            for p in paths:  # a --db store named as a source (usage.duckdb): said so
+                if p in named and (store := store_error(p)) is not None:
+                    raise store
             kinds = ", ".join(sorted(_FORMATS))
             raise InputError(f"{spec}: no log files found (looked for {kinds}); "
                              "point at the export folder or name --input-format")

@@ -32,7 +32,7 @@ import duckdb
 from planalyzer import duck, sqlfiles
 from planalyzer.errors import InputError, PlanalyzerError
 from planalyzer.sources.base import UTF8_BOM, access_error, open_bytes
-from planalyzer.sources.files import SourceFile
+from planalyzer.sources.files import SourceFile, store_error
 from planalyzer.sources.report_json import too_large_message
 from planalyzer.sources.tabular import (
     CSV_LINE_OPTIONS,
@@ -302,6 +302,9 @@ def unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
     too_long = line_too_long(key, exc)
     if too_long is not None:
         return too_long
+    store = store_error(key)  # a --db store named as a source: no file to re-export
+    if store is not None:
+        return store
     text = str(exc).strip().splitlines()
     detail = text[0] if text else type(exc).__name__
     if "maximum_object_size" in detail:  # one JSON document over DuckDB's bound

@@ -27,7 +27,7 @@ from planalyzer.sources.base import (
     open_bytes,
     read_head,
 )
-from planalyzer.sources.files import SourceFile
+from planalyzer.sources.files import SourceFile, store_error
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect, normalise
 from planalyzer.sources.path_values import path_values, sql_literal
 from planalyzer.sqlfiles import quote_ident
@@ -203,10 +203,10 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
                             {"reader": reader}).fetchall()
     except duckdb.Error as exc:
-        raise line_too_long(source.key, exc) or trailing_comma(source) or InputError(
-            f"{source.key}: cannot be read as {source.format} "
-                         f"({_first_line(exc)}); check the file is complete, "
-                         "or re-export it") from None
+        raise (line_too_long(source.key, exc) or trailing_comma(source)
+               or store_error(source.key) or InputError(
+                   f"{source.key}: cannot be read as {source.format} ({_first_line(exc)}); "
+                   "check the file is complete, or re-export it")) from None
     return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) not in _NOT_FILE_COLUMNS]
 
 
@@ -312,10 +312,16 @@ CACHE_READS_ABOVE_INPUT = "cache reads above the input count that includes them"
 CACHE_READS_WRITES_ABOVE_INPUT = "cache reads and writes above the input count that includes them"
 # a row whose token cells are all empty (NULL or blank): no count to load, not a 0-token request
 NO_TOKEN_COUNTS = "no token counts"
+# a count written with thousands separators ('1,200', as Excel shows it): rejected as a count
+# that is not a whole number is, never read as 1200 (a comma may be a decimal comma), but the
+# reason says what to write
+THOUSANDS_SEPARATOR = "token count with thousands separators (write 1200, not 1,200)"
 WRITES_1H_ABOVE_TOTAL = "1-hour cache writes above the cache writes that include them"
 
 # a count as text that is a whole number in digits ('123', '-4', '+5'): read exactly as BIGINT
 _DIGITS = r"'[+-]?[0-9]+'"
+# a whole number with thousands separators, strictly: 1,200 and 12,345,678, not 1,20 or 1,2000
+_SEPARATED = r"'[+-]?[0-9]{1,3}(,[0-9]{3})+'"
 # whole numbers read through DOUBLE are exact below 2^53; beyond, a count is out of range
 _EXACT_DOUBLE = "9e15"
 
@@ -327,6 +333,7 @@ class _Count:
     out_of_range: str = "false"  # BOOLEAN: a whole number beyond what a BIGINT holds exactly
     type_problem: str | None = None
     given: str = "true"  # BOOLEAN: the cell holds something (not NULL, not empty text)
+    separated: str = "false"  # BOOLEAN: text of a whole number with thousands separators
 
 
 def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Count:
@@ -372,7 +379,11 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
                f"ELSE coalesce({whole_d} AND abs({d}) >= {_EXACT_DOUBLE}, false) END")
         bad = (f"CASE WHEN NOT {present} OR coalesce({whole_d}, false) THEN false "
                f"ELSE NOT {digits} END")
-        return _Count(value, bad, out, given=f"coalesce({present}, false)")
+        # the regex runs only on the rare cells with a comma
+        separated = (f"(contains({t}, ',') AND regexp_full_match({t}, {_SEPARATED}))"
+                     if base in _TEXT else "false")
+        return _Count(value, bad, out, given=f"coalesce({present}, false)",
+                      separated=separated)
     return _Count("NULL::BIGINT", "true",
                   type_problem=f"unknown column type: {canon} is {type_name}")
 
@@ -609,6 +620,8 @@ def build_projection(
             if count.out_of_range != "false":
                 what = "request count" if canon == "requests" else "token count"
                 out_of_range.append(f"WHEN {count.out_of_range} THEN '{what} out of range'")
+            if count.separated != "false" and canon != "requests":
+                out_of_range.append(f"WHEN {count.separated} THEN '{THOUSANDS_SEPARATOR}'")
         else:
             value, bad = f"{default}::BIGINT", "false"
         values[canon] = value

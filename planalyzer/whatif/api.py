@@ -18,6 +18,7 @@ from planalyzer.costs.catalog import load_cost_catalog
 from planalyzer.costs.prices import load_price_catalog
 from planalyzer.costs.pricing import logged_models
 from planalyzer.errors import InputError, StrictModeError
+from planalyzer.plan_names import unknown_plans_message
 from planalyzer.plans import NO_PLAN, PlanCatalog, load_plan_catalog
 from planalyzer.pricing_step import price, price_result
 from planalyzer.report import whatif_assignment
@@ -85,6 +86,9 @@ def prepare(
         notes.append("in the what-if figures, requests of models with no API list price count "
                      "$0 of API value (usage blocked, and limits or charges by API value)")
     assignment, assign_notes = whatif_assignment(con, catalog, timezone, assign, plan_file)
+    unknown_plans = unknown_plans_message(assignment, catalog)  # in assign_notes too
+    if strict and unknown_plans is not None:
+        raise StrictModeError(unknown_plans)
     notes.extend(assign_notes)
     if (bucketed := aggregated_note(con)) is not None:
         notes.append(bucketed)
@@ -94,7 +98,8 @@ def prepare(
     if history.user_ids and all(p == NO_PLAN for p in history.user_plan):
         raise InputError(f"no user is on a plan of the catalog ({len(history.user_ids):,} "
                          "user(s) in the logs), so there is nothing to replay: give --assign "
-                         "USER_GLOB=PLAN or --plan-file, or a plan column in the logs")
+                         "USER_GLOB=PLAN or --plan-file, or a plan column in the logs"
+                         + (f"; {unknown_plans}" if unknown_plans else ""))
     present = {month_label(k) for k in history.user_months["month_key"].unique()}
     note = period_note(con, present, history.period, timezone)
     partial = history.period.partial_note(log_span(con, timezone), present)
@@ -138,6 +143,7 @@ def prepare(
         return Evaluator(h, catalog, base_rows=main._base_rows, warnings=warnings)
 
     main = Evaluator(history, catalog, builder=build, warnings=notes)
+    main.data_warnings = [unknown_plans] if unknown_plans is not None else []
     for s in scenarios:  # the cost variants the scenarios name, now rather than later
         if s.variant.repriced and s.variant not in main.variants:
             main.variants[s.variant] = build(s.variant)

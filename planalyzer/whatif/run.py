@@ -122,6 +122,9 @@ class Evaluator:
         ``warnings``: what pricing the events said (unknown models, missing list prices)."""
         self.h = history
         self.warnings = list(warnings)
+        # problems in the data the command line says on stderr too, not only in the notes
+        # (``prepare``: plan names in the logs that the catalog lacks)
+        self.data_warnings: list[str] = []
         self.builder = builder
         self.variants: dict[Variant, Evaluator] = {}
         self.baseline_catalog = baseline

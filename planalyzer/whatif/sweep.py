@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from planalyzer.checks import NUMBER_SUFFIXES, parse_number
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Kind, Table
@@ -42,31 +43,17 @@ class Axis:
     values: tuple[Any, ...]
 
 
-# a number may end in k, M or B (thousand, million, billion), as the output writes caps (83.3M)
-_SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
-
-
-def _number(text: str) -> float:
-    """``text`` as a number: 40e6, 40_000_000, 40M, 1.5k (ValueError if it is none)."""
-    t = text.strip().replace("_", "")
-    scale = _SUFFIXES.get(t[-1:], 1.0) if len(t) > 1 else 1.0
-    if scale != 1.0:
-        t = t[:-1]
-    v = float(t) * scale
-    return float(round(v)) if scale != 1.0 and abs(v - round(v)) < 1e-6 else v
-
-
 def _value(text: str) -> Any:
     t = text.strip()
     if t.lower() in ("true", "false"):
         return t.lower() == "true"
     try:
-        v = _number(t)
+        v = parse_number(t)
     except ValueError:
         return t
     if not math.isfinite(v):
         raise ConfigError(f"--grid value {text!r}: not a finite number")
-    plain = ("." not in t and "e" not in t.lower()) or t[-1:] in _SUFFIXES
+    plain = ("." not in t and "e" not in t.lower()) or t[-1:] in NUMBER_SUFFIXES
     return int(v) if v.is_integer() and plain else v
 
 
@@ -81,7 +68,7 @@ def parse_axis(spec: str) -> Axis:
         raise ConfigError(f"--grid {spec!r}: PATH starts with plans., cost. or behaviour.")
     if rest.count(":") == 2 and "," not in rest:
         try:
-            lo, hi, step = (_number(x) for x in rest.split(":"))
+            lo, hi, step = (parse_number(x) for x in rest.split(":"))
         except ValueError:
             raise ConfigError(f"--grid {spec!r}: START:STOP:STEP must be numbers (40e6, "
                               "40_000_000 or 40M)") from None
