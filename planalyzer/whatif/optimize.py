@@ -23,7 +23,7 @@ from typing import Any
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Table
-from planalyzer.whatif.run import Evaluator, metrics, no_plan_notes, warning_notes
+from planalyzer.whatif.run import Evaluator, metrics, no_plan_notes, period_span, warning_notes
 from planalyzer.whatif.scenario import Scenario
 from planalyzer.whatif.sweep import (
     Axis,
@@ -247,13 +247,16 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
                      e.objective - resolve_metric(objective, base_m), e.feasible, *cvals,
                      e.metrics["revenue_usd"], e.metrics["margin_usd"],
                      e.metrics["users_affected_share"]))
-    best = Table("optimize_best", f"Best designs by {objective}"
-                 + (" (lowest first)" if obj.minimise else ""), cols, rows,
+    span = period_span(ev)
+    first = "lowest first; " if obj.minimise else ""
+    best = Table("optimize_best", f"Best designs by {objective} ({first}money: period total, "
+                 f"{span})", cols, rows,
                  [*res.notes, "constraint columns: the metric's value (for '*': the worst "
                   "plan's)" + ("".join(f"; constraint_{i} = {c.text}"
                                        for i, c in enumerate(constraints, 1))),
-                  "objective: the --objective metric over the period, in its own unit (USD for "
-                  "*_usd, 0..1 for *_share, else a count); change = against the baseline; "
+                  f"objective: the --objective metric over the period ({span}, not per month), "
+                  "in its own unit (USD for *_usd, 0..1 for *_share, else a count); change = "
+                  "against the baseline; "
                   "losses (*_loss_usd) are positive amounts",
                   obj.note(), *no_plan_notes(ev),
                   *warning_notes(ev, [(f"rank {r}", e.warnings)
@@ -282,7 +285,8 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
                          g("revenue_usd") - base_m.get(f"revenue_usd:{p}", 0.0),
                          g("margin_usd") - base_m.get(f"margin_usd:{p}", 0.0)))
     changes = Table("optimize_changes", "What each design changes, and for whom (plans whose "
-                    "users are affected)", ccols, crow, keys=("rank", "plan"))
+                    f"users are affected; money: period total, {span})", ccols, crow,
+                    keys=("rank", "plan"))
     return [best, changes]
 
 

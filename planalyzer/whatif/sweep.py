@@ -29,6 +29,7 @@ from planalyzer.whatif.run import (
     Outcome,
     metrics,
     no_plan_notes,
+    period_span,
     warning_notes,
 )
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario, with_values
@@ -385,7 +386,9 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
         rows.append((i + 1, *[pt[p] for p in paths], *[m.get(k, 0.0) for k, _, _ in
                                                        SWEEP_METRICS],
                      objs[i], objs[i] - resolve_metric(objective, base), affs[i], i in front))
-    table = Table("sweep_points", f"Sweep: {len(points)} designs on the same history", cols,
+    span = period_span(ev)
+    table = Table("sweep_points", f"Sweep: {len(points)} designs on the same history (money: "
+                  f"period total, {span})", cols,
                   rows, [f"baseline: {objective} = {resolve_metric(objective, base):,.2f}, "
                          f"{affected} = {resolve_metric(affected, base):.4f}",
                          "affected: users whose bill differs from the baseline's by more than "
@@ -393,14 +396,16 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
                          "rules give them (return_share and buy_overage_share alone affect "
                          "nobody), unless --affected names another metric",
                          "revenue, margin (contribution margin: revenue - GPU cost): USD over "
-                         "the period; unprofitable: user-months with a negative margin; "
-                         "blocked: usage blocked, at API list value (USD); hit: share of "
-                         "subscribers hit by any limit; objective: the --objective metric in "
-                         "its own unit, and its change against the baseline",
+                         f"the period ({span}), not per month; unprofitable: user-months "
+                         "with a negative margin; blocked: usage blocked, at API list value "
+                         "(USD); hit: share of subscribers hit by any limit; objective: the "
+                         "--objective metric in its own unit, and its change against the "
+                         "baseline",
                          obj.note(), *no_plan_notes(ev),
                          *warning_notes(ev, [(f"point {i}", o.warnings)
                                              for i, o in enumerate(outs, start=1)])])
     ftable = Table("sweep_frontier", f"Frontier: {'lowest' if obj.minimise else 'best'} "
-                   f"{objective} for each share of users affected", cols,
+                   f"{objective} for each share of users affected (money: period total, "
+                   f"{span})", cols,
                    sorted((r for r in rows if r[-1]), key=lambda r: (r[-2], -obj.sense * r[-4])))
     return outs, [table, ftable]
