@@ -36,6 +36,7 @@ from planalyzer.whatif.sweep import (
     parse_objective,
     point_scenarios,
     resolve_metric,
+    unit_suffix,
 )
 
 _RE = re.compile(r"^\s*([\w:.*\-]+)\s*(<=|>=|<|>)\s*(baseline|[-+0-9.eE_]+)\s*$")
@@ -66,6 +67,13 @@ class Constraint:
             else:
                 total += d + tol if d >= -tol else 0.0
         return total
+
+
+def constraint_key(i: int, c: Constraint) -> str:
+    """The column key of the ``i``-th constraint's value: ``constraint_1_usd`` for
+    'revenue_usd >= baseline', ``constraint_2_share`` for a share, ``constraint_3`` for a
+    count (the output's naming rule: sweep.unit_suffix)."""
+    return f"constraint_{i}{unit_suffix(c.metric)}"
 
 
 def parse_constraint(text: str) -> Constraint:
@@ -229,10 +237,13 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
     objective = obj.metric
     base_m = metrics(ev.baseline)
     cols = [Col("rank", "int"), *[axis_col(a.path, a.values) for a in axes],
-            Col("objective", metric_kind(objective), f"objective ({obj.label})"),
-            Col("objective_delta", metric_kind(objective), "objective change"),
+            Col(f"objective{unit_suffix(objective)}", metric_kind(objective),
+                f"objective ({obj.label})"),
+            Col(f"objective_delta{unit_suffix(objective)}", metric_kind(objective),
+                "objective change"),
             Col("feasible", "bool", "meets constraints"),
-            *[Col(f"constraint_{i}", "float", c.text) for i, c in enumerate(constraints, 1)],
+            *[Col(constraint_key(i, c), metric_kind(c.metric), c.text)
+              for i, c in enumerate(constraints, 1)],
             Col("revenue_usd", "usd", "revenue"), Col("margin_usd", "usd",
                                                       "contribution margin"),
             Col("users_affected_share", "share", "users affected")]
@@ -252,7 +263,7 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
     best = Table("optimize_best", f"Best designs by {objective} ({first}money: period total, "
                  f"{span})", cols, rows,
                  [*res.notes, "constraint columns: the metric's value (for '*': the worst "
-                  "plan's)" + ("".join(f"; constraint_{i} = {c.text}"
+                  "plan's)" + ("".join(f"; {constraint_key(i, c)} = {c.text}"
                                        for i, c in enumerate(constraints, 1))),
                   f"objective: the --objective metric over the period ({span}, not per month), "
                   "in its own unit (USD for *_usd, 0..1 for *_share, else a count); change = "

@@ -351,6 +351,13 @@ def metric_kind(name: str) -> Kind:
     return "usd" if base.endswith("_usd") else "share" if base.endswith("_share") else "float"
 
 
+def unit_suffix(name: str) -> str:
+    """The end of a column key holding metric ``name``'s value, by the output's naming rule:
+    ``_usd`` for money, ``_share`` for a share, nothing for a count (``objective_usd`` for
+    --objective margin_usd, ``objective`` for unprofitable_user_months)."""
+    return {"usd": "_usd", "share": "_share"}.get(metric_kind(name), "")
+
+
 SWEEP_METRICS = (
     ("revenue_usd", "usd", "revenue"),
     ("margin_usd", "usd", "margin"),
@@ -377,9 +384,11 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
     paths = list(points[0]) if points else []
     cols = [Col("point", "int"), *[axis_col(p, [pt[p] for pt in points]) for p in paths],
             *[Col(k, kind, label) for k, kind, label in SWEEP_METRICS],  # type: ignore[arg-type]
-            Col("objective", metric_kind(objective), f"objective ({obj.label})"),
-            Col("objective_delta", metric_kind(objective), "objective change"),
-            Col("affected", "share", affected),
+            Col(f"objective{unit_suffix(objective)}", metric_kind(objective),
+                f"objective ({obj.label})"),
+            Col(f"objective_delta{unit_suffix(objective)}", metric_kind(objective),
+                "objective change"),
+            Col("affected_share", "share", affected),
             Col("on_frontier", "bool", "frontier")]
     rows = []
     for i, (pt, m) in enumerate(zip(points, mets, strict=True)):
