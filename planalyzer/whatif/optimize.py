@@ -38,6 +38,7 @@ from planalyzer.whatif.sweep import (
     resolve_metric,
     unit_suffix,
 )
+from planalyzer.whatif.tables import delta
 
 _RE = re.compile(r"^\s*([\w:.*\-]+)\s*(<=|>=|<|>)\s*(baseline|[-+0-9.eE_]+)\s*$")
 
@@ -255,7 +256,7 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
             vals = [resolve_metric(n, e.metrics) for n in names] or [0.0]
             cvals.append(max(vals) if c.op in ("<=", "<") else min(vals))
         rows.append((r, *[e.values[a.path] for a in axes], e.objective,
-                     e.objective - resolve_metric(objective, base_m), e.feasible, *cvals,
+                     delta(e.objective, resolve_metric(objective, base_m)), e.feasible, *cvals,
                      e.metrics["revenue_usd"], e.metrics["margin_usd"],
                      e.metrics["users_affected_share"]))
     span = period_span(ev)

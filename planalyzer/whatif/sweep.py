@@ -33,6 +33,7 @@ from planalyzer.whatif.run import (
     warning_notes,
 )
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario, with_values
+from planalyzer.whatif.tables import delta
 
 MAX_POINTS = 100_000
 
@@ -394,7 +395,8 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
     for i, (pt, m) in enumerate(zip(points, mets, strict=True)):
         rows.append((i + 1, *[pt[p] for p in paths], *[m.get(k, 0.0) for k, _, _ in
                                                        SWEEP_METRICS],
-                     objs[i], objs[i] - resolve_metric(objective, base), affs[i], i in front))
+                     objs[i], delta(objs[i], resolve_metric(objective, base)), affs[i],
+                     i in front))
     span = period_span(ev)
     table = Table("sweep_points", f"Sweep: {len(points)} designs on the same history (money: "
                   f"period total, {span})", cols,

@@ -55,11 +55,15 @@ SHARE_ROWS = (
 
 def delta(new: float, old: float) -> float:
     """``new - old``, with the rounding noise of summing the same amounts in another order
-    (1e-13 of a dollar, shown as $4.5e-13) read as no change."""
+    (1e-13 of a dollar, shown as $4.5e-13) read as no change, and the difference rounded to
+    the 15 significant digits of the larger figure (the precision JSON writes each figure
+    to): 79.8875 - 80 is -0.1125, not -0.112499999999997."""
     d = new - old
     if not math.isfinite(d):  # a figure that overflowed (a factor of 1e-320): unknown, not 0
         return math.nan
-    return 0.0 if abs(d) <= 1e-9 * max(1.0, abs(new), abs(old)) else d
+    if abs(d) <= 1e-9 * max(1.0, abs(new), abs(old)):
+        return 0.0
+    return round(d, 14 - math.floor(math.log10(max(abs(new), abs(old))))) + 0.0
 
 
 def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, str]],
