@@ -125,7 +125,13 @@ def whatif(
             outs = [ev.run(s) for s in scen]
         emit(whatif_tables(ev, outs, top), fmt,
               run_meta(timezone, month, since, until, plans, costs, prices, assign or [],
-                        plan_file, covered_period(ev), sources=read))
+                        plan_file, _period_meta(ev), sources=read))
+
+
+def _period_meta(ev: Any) -> dict[str, Any]:
+    """JSON meta's ``period.covered`` and ``figures``: what-if money and counts are totals over
+    the covered months (``period_total``), not per month as the report's rows."""
+    return {**covered_period(ev), "figures": "period_total"}
 
 
 def _scenario_path(p: Path) -> Path:
@@ -218,7 +224,7 @@ def sweep(
                                month, since, until, opts, quiet, fmt, extra)
             _outs, tables = run_sweep(ev, scen, points, objective, affected)
         emit(tables, fmt, run_meta(timezone, month, since, until, plans, costs, prices,
-                                     assign or [], plan_file, covered_period(ev), sources=read))
+                                     assign or [], plan_file, _period_meta(ev), sources=read))
 
 
 def optimize(
@@ -310,7 +316,7 @@ def optimize(
                                max_evals=max_evals, top=top)
         emit(result_tables(ev, res, axes, objective, cons), fmt,
               run_meta(timezone, month, since, until, plans, costs, prices, assign or [],
-                        plan_file, covered_period(ev), sources=read))
+                        plan_file, _period_meta(ev), sources=read))
 
 
 def _small(axes: list[Any]) -> bool:

@@ -72,7 +72,7 @@ def cap_check_notes(check_tables: Sequence[Table], limits: Sequence[Mapping[str,
             if r["limit"] == "codex" and float(r["max_used_share"]) >= 1.0}
     out: dict[tuple[str, str], str] = {}
     for r in check.as_dicts():
-        ratio = r["ratio"]
+        ratio = r["implied_to_catalog_share"]
         if ratio is None or CAP_AGREES[0] <= ratio <= CAP_AGREES[1]:
             continue
         at_full = sorted(m for t, w, m in full if w == r["window"] and t == r["plan_type"])

@@ -42,7 +42,8 @@ def _meters_table(catalog: PlanCatalog) -> Table:
                          m.estimate))
     return Table("plan_meters", "Meters", [
         Col("meter"), Col("unit"), Col("models"), Col("request", "float", "per request"),
-        Col("api_value_usd", "float", "per API $"),
+        # the meter's api_value_usd weight: units per API-list dollar, no amount of money
+        Col("api_value_weight", "float", "per API $"),
         *(Col(f, "float", f"per {f} token") for f in _WEIGHT_FIELDS[2:]),
         Col("estimate", "bool")], rows,
         ["a request counts request + API value x per API $ + the sum over token classes of "

@@ -228,7 +228,7 @@ def rate_limit_check_table(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
          Col("window"), Col("limit"), Col("unit"), Col("readings", "int"),
          Col("implied_cap", "float", "implied cap"), Col("implied_p10", "float", "p10"),
          Col("implied_p90", "float", "p90"), Col("catalog_cap", "float", "catalog cap"),
-         Col("ratio", "float", "implied / catalog")],
+         Col("implied_to_catalog_share", "float", "implied / catalog")],
         rows, notes, keys=("plan_type", "plan", "window", "limit"))
 
 

@@ -387,8 +387,30 @@ def test_untrusted_ids_in_csv_markdown_and_terminal_output() -> None:
     assert to_csv([Table("t", "T", [Col("a")], [("-",), ("-5",), ("+1.5",)])]) == "a\n-\n-5\n+1.5\n"
     assert "\x1b" in csv_text  # CSV keeps the value (quoted); only a formula start changes
     md = to_markdown([t])
-    assert "| multi\\nline | 2 |" in md and "| \\x1b[31mred | 3 |" in md and "\x1b" not in md
+    assert "| multi\\nline | 2 |" in md and "| \\x1b\\[31mred | 3 |" in md and "\x1b" not in md
     assert human("a\u200bb", Col("user_id", "str", "user")) == "a\\u200bb"
+
+
+def test_markdown_escapes_what_would_format_an_id() -> None:
+    """qa13B: an id *bold*_x_ rendered in bold in markdown output; now every character that
+    would format a cell is backslash-escaped, and an underscore inside a word (claude_max_20x),
+    "<=" and "->" stay as they are."""
+    from planalyzer.render.formats import md_text, to_markdown
+    from planalyzer.tables import Col, Table
+
+    ids = ["*bold*_x_", "claude_max_20x", "[a](http://x)", "<img src=x>", "`c`", "~~s~~",
+           "a|b", "&amp;", "a\\*b", "multi\\nline"]
+    t = Table("users", "Users", [Col("user_id", "str", "*user*"), Col("n", "int")],
+              [(i, n) for n, i in enumerate(ids)])
+    md = to_markdown([t]).splitlines()
+    assert md[2] == "| \\*user\\* | n |"
+    assert md[4:] == [
+        "| \\*bold\\*\\_x\\_ | 0 |", "| claude_max_20x | 1 |", "| \\[a](http://x) | 2 |",
+        "| \\<img src=x> | 3 |", "| \\`c\\` | 4 |", "| \\~\\~s\\~\\~ | 5 |", "| a\\|b | 6 |",
+        "| \\&amp; | 7 |", "| a\\\\\\*b | 8 |", "| multi\\nline | 9 |"]
+    assert md_text("hit_share:claude_pro.session_5h <= 0.5 -> x") == \
+        "hit_share:claude_pro.session_5h <= 0.5 -> x"
+    assert md_text("_lead and trail_") == "\\_lead and trail\\_"
 
 
 def test_csv_line_over_2mb_loads(tmp_path: Path) -> None:

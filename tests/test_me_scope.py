@@ -174,7 +174,7 @@ def test_me_says_where_logged_rate_limits_disagree_with_the_catalogs_cap() -> No
     with Store() as store:
         load_my_usage(store, [str(CODEX)])
         t = _tables(store, "chatgpt_plus")
-    ratio = next(r["ratio"] for r in t["rate_limit_check"].as_dicts()
+    ratio = next(r["implied_to_catalog_share"] for r in t["rate_limit_check"].as_dicts()
                  if r["plan"] == "chatgpt_plus" and r["window"] == "5 h")
     assert ratio < 0.5
     flagged = [r for r in t["me_limits"].as_dicts() if r["limit"].endswith("!")]

@@ -51,3 +51,24 @@ def test_readme_says_what_costs_json_meta_holds() -> None:
     assert ("`costs` assigns no plans: given no logs, its meta has only `timezone` and "
             "`catalogs` (`costs`, `prices`); given logs, also `sources` (below)") in flat
     assert "`whatif`, `sweep`, `optimize` and `costs` put first" not in flat
+
+
+def test_readme_python_example_runs() -> None:
+    """README "Library use" runs as written (qa13B #8), on the small fixture instead of the
+    sample logs."""
+    import contextlib
+    import io
+
+    from conftest import SMALL
+
+    code = README.split("## Library use\n", 1)[1].split("```python\n", 1)[1].split("\n```", 1)[0]
+    assert 'store.load("sample_logs/parquet")' in code
+    code = code.replace("sample_logs/parquet", str(SMALL))
+    out = io.StringIO()
+    scope: dict[str, object] = {}
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), scope)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "5690 5690 0 0"
+    assert lines[2].startswith("plans [{'plan': ")
+    assert len(scope["df"]) == 5  # type: ignore[arg-type]

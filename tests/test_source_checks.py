@@ -116,7 +116,7 @@ def test_rate_limits_imply_a_cap(tmp_path: Path) -> None:
     assert row["readings"] == 1
     assert row["implied_cap"] == pytest.approx(in_window / 0.40)
     assert row["catalog_cap"] == 5.0
-    assert row["ratio"] == pytest.approx(in_window / 0.40 / 5.0)
+    assert row["implied_to_catalog_share"] == pytest.approx(in_window / 0.40 / 5.0)
     assert "no catalog limit to check for: team 5 h" in table.notes[1]
 
 

@@ -332,3 +332,15 @@ def test_a_change_of_rounding_noise_reads_as_no_change() -> None:
     assert delta(789.35 + 4.5e-13, 789.35) == 0.0
     assert delta(1e-12, 0.0) == 0.0
     assert delta(789.36, 789.35) == pytest.approx(0.01)
+
+
+def test_a_change_carries_no_float_noise() -> None:
+    """qa13B: whatif_people's delta_1 read -0.112499999999997 for 79.8875 - 80 (exact
+    -0.1125): a change is rounded to the 15 significant digits of the larger figure, the
+    precision JSON writes each figure to."""
+    assert 79.8875 - 80.0 != -0.1125
+    assert delta(79.8875, 80.0) == -0.1125
+    assert delta(159.775, 160.0) == -0.225 and delta(41.9875, 42.0) == -0.0125
+    assert delta(789.36, 789.35) == 0.01
+    assert delta(0.624628383664528, 0.625) == -0.000371616335472
+    assert delta(2.0, 1.0) == 1.0 and delta(-3.0, 0.5) == -3.5

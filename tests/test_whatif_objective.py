@@ -58,7 +58,7 @@ def test_cli_says_the_direction() -> None:
     best = json.loads(res.stdout)["optimize_best"]
     assert "lowest first" in best["title"]
     assert any("minimised" in n for n in best["notes"])
-    losses = [r["objective"] for r in best["rows"]]
+    losses = [r["objective_usd"] for r in best["rows"]]
     assert losses == sorted(losses)
     res = CliRunner().invoke(app, [*args, "--objective", "unprofitable_loss_usd"], env=env)
     assert res.exit_code == 0, res.output

@@ -39,10 +39,10 @@ def test_loss_constraint_reads_as_written() -> None:
     rows = doc["optimize_best"]["rows"]
     assert rows
     for r in rows:
-        assert r["feasible"] == (r["constraint_1"] <= 0.01)
-        assert r["constraint_1"] >= 0
+        assert r["feasible"] == (r["constraint_1_usd"] <= 0.01)
+        assert r["constraint_1_usd"] >= 0
     assert not all(r["feasible"] for r in rows)
-    assert any("constraint_1 = unprofitable_loss_usd <= 0.01" in n
+    assert any("constraint_1_usd = unprofitable_loss_usd <= 0.01" in n
                for n in doc["optimize_best"]["notes"])
 
 

@@ -194,7 +194,8 @@ def test_a_remove_axis_may_sit_beside_the_keys_it_drops(tmp_path: Path) -> None:
     doc = cli_json(["sweep", str(FIXTURE), "--grid", "plans.cursor_pro.remove=true,false",
                     "--grid", "plans.cursor_pro.move_to=cursor_ultra"])
     rows = doc["sweep_points"]["rows"]
-    assert [r["objective_delta"] for r in rows][1] == 0.0 and rows[0]["objective_delta"] != 0
+    deltas = [r["objective_delta_usd"] for r in rows]
+    assert deltas[1] == 0.0 and deltas[0] != 0
     base = _file(tmp_path, "b.toml", "[plans.claude_pro.limits.weekly]\ncap = 5\n")
     cli_json(["sweep", str(FIXTURE), "--scenario", str(base), "--grid",
               "plans.claude_pro.limits.weekly.remove=true,false"])

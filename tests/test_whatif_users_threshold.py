@@ -47,4 +47,6 @@ def test_users_below_a_cent_are_counted_in_a_note(tmp_path: Path) -> None:
         "not listed: users whose bill and blocked API value change by $0.01 or less in all "
         "(1 in scenario 1; requests of little API value blocked that were served, or the "
         "reverse), though whatif_people counts them among the users whose bill or access "
-        "changes"]
+        "changes",
+        "bill, blocked and margin: the user's totals over the period (1 month: 2026-11), not "
+        "per month"]

@@ -200,22 +200,44 @@ def _usd_rate(v: float) -> str:
     return f"{sign}${whole}.{frac}"
 
 
+# Markdown that text from the logs could trigger in a table cell: emphasis (* _ ~), code (`),
+# links ([), raw HTML and autolinks (< before a letter, / ! or ?), entities (& before a letter
+# or #), a cell break (|) and a backslash before punctuation (before another character, as in
+# visible's \n, it is no escape and stays). An underscore inside a word (claude_max_20x) never
+# makes emphasis and stays as it is; so does "<=" or "->".
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+_MD_ALWAYS = re.compile(r"([`*~|\[])")
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # at a word's edge
+_MD_TAG = re.compile(r"([<&])(?=[A-Za-z/!?#])")
+
+
+def md_text(text: str) -> str:
+    """``text`` for a markdown table cell or header: the characters that would format it
+    backslash-escaped, so an id ``*bold*_x_`` reads as written (``\\*bold\\*\\_x\\_``)."""
+    text = _MD_BACKSLASH.sub(r"\\\\", text)
+    text = _MD_ALWAYS.sub(r"\\\1", text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    return _MD_TAG.sub(r"\\\1", text)
+
+
 def to_markdown(tables: Sequence[Table]) -> str:
+    """Markdown tables (a ``###`` title, the header of column labels, the rows as ``human``
+    shows them, the notes in italics); text in headers and cells is escaped (``md_text``)."""
     parts: list[str] = []
     for t in tables:
         lines = [f"### {t.title}", ""]
         if t.record and len(t.rows) == 1:
             lines += ["| measure | value |", "| --- | ---: |"]
-            lines += [f"| {c.header} | {human(v, c)} |" for c, v in zip(t.columns, t.rows[0],
-                                                                        strict=True)]
+            lines += [f"| {md_text(c.header)} | {md_text(human(v, c))} |"
+                      for c, v in zip(t.columns, t.rows[0], strict=True)]
             lines += [f"\n_{note}_" for note in t.notes]
             parts.append("\n".join(lines))
             continue
-        lines.append("| " + " | ".join(c.header for c in t.columns) + " |")
+        lines.append("| " + " | ".join(md_text(c.header) for c in t.columns) + " |")
         aligns = ["---:" if c.kind not in ("str", "bool") else "---" for c in t.columns]
         lines.append("| " + " | ".join(aligns) + " |")
         for row in t.rows:
-            cells = [human(v, c).replace("|", "\\|") for c, v in zip(t.columns, row, strict=True)]
+            cells = [md_text(human(v, c)) for c, v in zip(t.columns, row, strict=True)]
             lines.append("| " + " | ".join(cells) + " |")
         for note in t.notes:
             lines.append("")

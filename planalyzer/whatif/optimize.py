@@ -23,7 +23,7 @@ from typing import Any
 from planalyzer.errors import ConfigError
 from planalyzer.plans import PlanCatalog
 from planalyzer.tables import Col, Table
-from planalyzer.whatif.run import Evaluator, metrics, no_plan_notes, warning_notes
+from planalyzer.whatif.run import Evaluator, metrics, no_plan_notes, period_span, warning_notes
 from planalyzer.whatif.scenario import Scenario
 from planalyzer.whatif.sweep import (
     Axis,
@@ -36,7 +36,9 @@ from planalyzer.whatif.sweep import (
     parse_objective,
     point_scenarios,
     resolve_metric,
+    unit_suffix,
 )
+from planalyzer.whatif.tables import delta
 
 _RE = re.compile(r"^\s*([\w:.*\-]+)\s*(<=|>=|<|>)\s*(baseline|[-+0-9.eE_]+)\s*$")
 
@@ -66,6 +68,13 @@ class Constraint:
             else:
                 total += d + tol if d >= -tol else 0.0
         return total
+
+
+def constraint_key(i: int, c: Constraint) -> str:
+    """The column key of the ``i``-th constraint's value: ``constraint_1_usd`` for
+    'revenue_usd >= baseline', ``constraint_2_share`` for a share, ``constraint_3`` for a
+    count (the output's naming rule: sweep.unit_suffix)."""
+    return f"constraint_{i}{unit_suffix(c.metric)}"
 
 
 def parse_constraint(text: str) -> Constraint:
@@ -229,10 +238,13 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
     objective = obj.metric
     base_m = metrics(ev.baseline)
     cols = [Col("rank", "int"), *[axis_col(a.path, a.values) for a in axes],
-            Col("objective", metric_kind(objective), f"objective ({obj.label})"),
-            Col("objective_delta", metric_kind(objective), "objective change"),
+            Col(f"objective{unit_suffix(objective)}", metric_kind(objective),
+                f"objective ({obj.label})"),
+            Col(f"objective_delta{unit_suffix(objective)}", metric_kind(objective),
+                "objective change"),
             Col("feasible", "bool", "meets constraints"),
-            *[Col(f"constraint_{i}", "float", c.text) for i, c in enumerate(constraints, 1)],
+            *[Col(constraint_key(i, c), metric_kind(c.metric), c.text)
+              for i, c in enumerate(constraints, 1)],
             Col("revenue_usd", "usd", "revenue"), Col("margin_usd", "usd",
                                                       "contribution margin"),
             Col("users_affected_share", "share", "users affected")]
@@ -244,16 +256,19 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
             vals = [resolve_metric(n, e.metrics) for n in names] or [0.0]
             cvals.append(max(vals) if c.op in ("<=", "<") else min(vals))
         rows.append((r, *[e.values[a.path] for a in axes], e.objective,
-                     e.objective - resolve_metric(objective, base_m), e.feasible, *cvals,
+                     delta(e.objective, resolve_metric(objective, base_m)), e.feasible, *cvals,
                      e.metrics["revenue_usd"], e.metrics["margin_usd"],
                      e.metrics["users_affected_share"]))
-    best = Table("optimize_best", f"Best designs by {objective}"
-                 + (" (lowest first)" if obj.minimise else ""), cols, rows,
+    span = period_span(ev)
+    first = "lowest first; " if obj.minimise else ""
+    best = Table("optimize_best", f"Best designs by {objective} ({first}money: period total, "
+                 f"{span})", cols, rows,
                  [*res.notes, "constraint columns: the metric's value (for '*': the worst "
-                  "plan's)" + ("".join(f"; constraint_{i} = {c.text}"
+                  "plan's)" + ("".join(f"; {constraint_key(i, c)} = {c.text}"
                                        for i, c in enumerate(constraints, 1))),
-                  "objective: the --objective metric over the period, in its own unit (USD for "
-                  "*_usd, 0..1 for *_share, else a count); change = against the baseline; "
+                  f"objective: the --objective metric over the period ({span}, not per month), "
+                  "in its own unit (USD for *_usd, 0..1 for *_share, else a count); change = "
+                  "against the baseline; "
                   "losses (*_loss_usd) are positive amounts",
                   obj.note(), *no_plan_notes(ev),
                   *warning_notes(ev, [(f"rank {r}", e.warnings)
@@ -282,7 +297,8 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
                          g("revenue_usd") - base_m.get(f"revenue_usd:{p}", 0.0),
                          g("margin_usd") - base_m.get(f"margin_usd:{p}", 0.0)))
     changes = Table("optimize_changes", "What each design changes, and for whom (plans whose "
-                    "users are affected)", ccols, crow, keys=("rank", "plan"))
+                    f"users are affected; money: period total, {span})", ccols, crow,
+                    keys=("rank", "plan"))
     return [best, changes]
 
 

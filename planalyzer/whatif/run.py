@@ -21,8 +21,10 @@ from typing import Any, Generic, TypeVar
 
 import polars as pl
 
+from planalyzer.analysis import month_label
 from planalyzer.errors import ConfigError
 from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
+from planalyzer.tables import some_of
 from planalyzer.whatif.evaluate import evaluate_plan
 from planalyzer.whatif.history import History
 from planalyzer.whatif.scenario import BASELINE, Behaviour, Scenario, apply_scenario
@@ -610,6 +612,22 @@ def no_plan_notes(ev: Evaluator) -> list[str]:
     """The baseline's note on the users with no plan (in no figure of any design: nothing a
     design changes applies to them), for the sweep and optimize tables as whatif gives it."""
     return [n for n in ev.baseline.notes if n.endswith(NO_PLAN_LEFT_OUT)]
+
+
+def period_span(ev: Evaluator) -> str:
+    """The billing months the what-if figures cover, for titles and notes: '1 month: 2026-10',
+    '2 months: 2026-09..2026-10', '2 months: 2026-09, 2026-11' (not consecutive). Money and
+    counts of the what-if tables are totals over these months, not per month."""
+    keys = sorted(int(k) for k in ev.h.user_months["month_key"].unique().to_list())
+    n = len(keys)
+    if not n:
+        return "no months"
+    head = f"{n} month{'s' if n != 1 else ''}: "
+    if n == 1:
+        return head + month_label(keys[0])
+    if keys[-1] - keys[0] == n - 1:  # consecutive months
+        return f"{head}{month_label(keys[0])}..{month_label(keys[-1])}"
+    return head + some_of([month_label(k) for k in keys], most=6)
 
 
 def warning_notes(ev: Evaluator, labelled: Iterable[tuple[str, Sequence[str]]]) -> list[str]:

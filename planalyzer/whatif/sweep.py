@@ -30,9 +30,11 @@ from planalyzer.whatif.run import (
     Outcome,
     metrics,
     no_plan_notes,
+    period_span,
     warning_notes,
 )
 from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario, with_values
+from planalyzer.whatif.tables import delta
 
 MAX_POINTS = 100_000
 
@@ -357,6 +359,13 @@ def metric_kind(name: str) -> Kind:
     return "usd" if base.endswith("_usd") else "share" if base.endswith("_share") else "float"
 
 
+def unit_suffix(name: str) -> str:
+    """The end of a column key holding metric ``name``'s value, by the output's naming rule:
+    ``_usd`` for money, ``_share`` for a share, nothing for a count (``objective_usd`` for
+    --objective margin_usd, ``objective`` for unprofitable_user_months)."""
+    return {"usd": "_usd", "share": "_share"}.get(metric_kind(name), "")
+
+
 SWEEP_METRICS = (
     ("revenue_usd", "usd", "revenue"),
     ("margin_usd", "usd", "margin"),
@@ -383,16 +392,21 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
     paths = list(points[0]) if points else []
     cols = [Col("point", "int"), *[axis_col(p, [pt[p] for pt in points]) for p in paths],
             *[Col(k, kind, label) for k, kind, label in SWEEP_METRICS],  # type: ignore[arg-type]
-            Col("objective", metric_kind(objective), f"objective ({obj.label})"),
-            Col("objective_delta", metric_kind(objective), "objective change"),
-            Col("affected", "share", affected),
+            Col(f"objective{unit_suffix(objective)}", metric_kind(objective),
+                f"objective ({obj.label})"),
+            Col(f"objective_delta{unit_suffix(objective)}", metric_kind(objective),
+                "objective change"),
+            Col("affected_share", "share", affected),
             Col("on_frontier", "bool", "frontier")]
     rows = []
     for i, (pt, m) in enumerate(zip(points, mets, strict=True)):
         rows.append((i + 1, *[pt[p] for p in paths], *[m.get(k, 0.0) for k, _, _ in
                                                        SWEEP_METRICS],
-                     objs[i], objs[i] - resolve_metric(objective, base), affs[i], i in front))
-    table = Table("sweep_points", f"Sweep: {len(points)} designs on the same history", cols,
+                     objs[i], delta(objs[i], resolve_metric(objective, base)), affs[i],
+                     i in front))
+    span = period_span(ev)
+    table = Table("sweep_points", f"Sweep: {len(points)} designs on the same history (money: "
+                  f"period total, {span})", cols,
                   rows, [f"baseline: {objective} = {resolve_metric(objective, base):,.2f}, "
                          f"{affected} = {resolve_metric(affected, base):.4f}",
                          "affected: users whose bill differs from the baseline's by more than "
@@ -400,14 +414,16 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
                          "rules give them (return_share and buy_overage_share alone affect "
                          "nobody), unless --affected names another metric",
                          "revenue, margin (contribution margin: revenue - GPU cost): USD over "
-                         "the period; unprofitable: user-months with a negative margin; "
-                         "blocked: usage blocked, at API list value (USD); hit: share of "
-                         "subscribers hit by any limit; objective: the --objective metric in "
-                         "its own unit, and its change against the baseline",
+                         f"the period ({span}), not per month; unprofitable: user-months "
+                         "with a negative margin; blocked: usage blocked, at API list value "
+                         "(USD); hit: share of subscribers hit by any limit; objective: the "
+                         "--objective metric in its own unit, and its change against the "
+                         "baseline",
                          obj.note(), *no_plan_notes(ev),
                          *warning_notes(ev, [(f"point {i}", o.warnings)
                                              for i, o in enumerate(outs, start=1)])])
     ftable = Table("sweep_frontier", f"Frontier: {'lowest' if obj.minimise else 'best'} "
-                   f"{objective} for each share of users affected", cols,
+                   f"{objective} for each share of users affected (money: period total, "
+                   f"{span})", cols,
                    sorted((r for r in rows if r[-1]), key=lambda r: (r[-2], -obj.sense * r[-4])))
     return outs, [table, ftable]

@@ -17,7 +17,7 @@ import polars as pl
 
 from planalyzer.errors import ConfigError
 from planalyzer.tables import Col, Kind, Table
-from planalyzer.whatif.run import Evaluator, Outcome, metrics, warning_notes
+from planalyzer.whatif.run import Evaluator, Outcome, metrics, period_span, warning_notes
 
 MONEY_ROWS = (
     ("revenue_usd", "revenue"),
@@ -42,6 +42,11 @@ PEOPLE_ROWS = (
     ("users_affected", "users whose bill or access changes"),
     ("blocked_requests", "requests blocked"),
 )
+# the unit of each count in whatif_people (and whatif_plans)
+COUNT_UNITS = ("subscribers, users hit by a limit and users whose bill or access changes count "
+               "users, each once over the period however many months they pay; user-months "
+               "and unprofitable user-months count one per user and billing month; requests "
+               "blocked: over the period")
 SHARE_ROWS = (
     ("users_hit_share", "share of users hit by a limit"),
     ("users_affected_share", "share of users whose bill or access changes"),
@@ -50,11 +55,15 @@ SHARE_ROWS = (
 
 def delta(new: float, old: float) -> float:
     """``new - old``, with the rounding noise of summing the same amounts in another order
-    (1e-13 of a dollar, shown as $4.5e-13) read as no change."""
+    (1e-13 of a dollar, shown as $4.5e-13) read as no change, and the difference rounded to
+    the 15 significant digits of the larger figure (the precision JSON writes each figure
+    to): 79.8875 - 80 is -0.1125, not -0.112499999999997."""
     d = new - old
     if not math.isfinite(d):  # a figure that overflowed (a factor of 1e-320): unknown, not 0
         return math.nan
-    return 0.0 if abs(d) <= 1e-9 * max(1.0, abs(new), abs(old)) else d
+    if abs(d) <= 1e-9 * max(1.0, abs(new), abs(old)):
+        return 0.0
+    return round(d, 14 - math.floor(math.log10(max(abs(new), abs(old))))) + 0.0
 
 
 def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, str]],
@@ -89,8 +98,9 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
         Col("scenario", "int"), Col("name"), Col("description"), Col("assumptions")],
         [(i, o.scenario.name, o.scenario.description, "; ".join(o.notes) or "mechanical")
          for i, o in enumerate(outcomes, start=1)])
-    money = _side_by_side("whatif_money", "Baseline and scenarios: money (USD, period total)",
-                          "usd", MONEY_ROWS, outcomes, base, mets)
+    span = period_span(ev)
+    money = _side_by_side("whatif_money", f"Baseline and scenarios: money (USD, period total, "
+                          f"{span})", "usd", MONEY_ROWS, outcomes, base, mets)
     money.notes.append("revenue = subscriptions + prepaid credits + overage charges + usage "
                        "charges; contribution margin = revenue - marginal GPU cost; fully "
                        "loaded margin also subtracts training and overhead; blocked usage is "
@@ -103,16 +113,17 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
                        + (" (except for the users whose logged plan changed, below)"
                           if changed else "")
                        + ", whatever other scenarios run; docs/whatif.md, \"Exactness\"")
-    people = _side_by_side("whatif_people", "Baseline and scenarios: users", "float",
-                           PEOPLE_ROWS, outcomes, base, mets)
+    people = _side_by_side("whatif_people", f"Baseline and scenarios: users (over the period, "
+                           f"{span})", "float", PEOPLE_ROWS, outcomes, base, mets)
+    people.notes.append(COUNT_UNITS)
     shares = _side_by_side("whatif_shares", "Baseline and scenarios: shares of subscribers",
                            "share", SHARE_ROWS, outcomes, base, mets)
     if any(o.scenario.behaviour.elasticity for o in outcomes):
         shares.notes.append("with price elasticity: the share hit by a limit is of the "
                             "subscribers who stay (each by the share that stays); the share "
                             "whose bill or access changes is of all users, leavers included")
-    tables = [scen, money, people, shares, _plans(outcomes, base_o, base, mets),
-              _limits(base_o, outcomes, base, mets), _users(ev, outcomes, top)]
+    tables = [scen, money, people, shares, _plans(outcomes, base_o, base, mets, span),
+              _limits(base_o, outcomes, base, mets), _users(ev, outcomes, top, span)]
     for o in outcomes:
         if o.scenario.behaviour.mechanical and o.scenario.cost.factor == 1.0:
             continue
@@ -123,7 +134,7 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
 
 
 def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
-           mets: Sequence[dict[str, float]]) -> Table:
+           mets: Sequence[dict[str, float]], span: str) -> Table:
     cols = [Col("scenario", "int", "#"), Col("plan"), Col("subscribers", "float", "subs"),
             Col("revenue_usd", "usd", "revenue"), Col("gpu_cost_usd", "usd", "GPU"),
             Col("margin_usd", "usd", "margin"),
@@ -148,11 +159,15 @@ def _plans(outcomes: Sequence[Outcome], base_o: Outcome, base: dict[str, float],
                          g("loaded_margin_usd"), g("unprofitable_user_months"),
                          g("unprofitable_loss_usd"), g("median_margin_usd"),
                          g("users_hit_share"), g("blocked_api_value_usd")))
-    return Table("whatif_plans", "Per plan (# 0 = baseline)", cols, rows, [
-        "subs: subscribers; margin: contribution margin (revenue - GPU cost); loaded: fully "
-        "loaded margin; unprof: unprofitable user-months, loss: what they lose (a positive amount, "
-        "as in the report); median: "
-        "median user-month margin; hit: share of users a limit affects; blocked: API value"])
+    return Table("whatif_plans", f"Per plan (# 0 = baseline; money: period total, {span})",
+                 cols, rows, [
+        f"money (revenue, GPU, margin, change, loaded, loss, blocked): totals over the period "
+        f"({span}), not per month; subs: subscribers, in users (each once however many months "
+        "they pay); margin: contribution margin (revenue - GPU cost); loaded: fully loaded "
+        "margin; unprof: unprofitable user-months, not users (one per user and billing month: "
+        "a user who loses money in 2 months counts 2), loss: what they lose (a positive "
+        "amount, as in the report); median: the median user-month's margin (one month's); "
+        "hit: share of users a limit affects; blocked: API value"])
 
 
 def _limits(base_o: Outcome, outcomes: Sequence[Outcome], base: dict[str, float],
@@ -194,7 +209,7 @@ def _per_user(frame: pl.DataFrame, changed: pl.Series) -> pl.DataFrame:
 USERS_MIN_CHANGE_USD = 0.01
 
 
-def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
+def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int, span: str) -> Table:
     cols = [Col("scenario", "int"), Col("user_id"), Col("plan_before", "str", "plan before"),
             Col("plan_after", "str", "plan after"),
             Col("bill_before_usd", "usd", "bill before"), Col("bill_after_usd", "usd",
@@ -246,5 +261,7 @@ def _users(ev: Evaluator, outcomes: Sequence[Outcome], top: int) -> Table:
                      "a user's bill and margin here are what they would be if the user stays; "
                      "the totals count each user by the share that stays (1 + elasticity x "
                      "relative price change)")
+    notes.append(f"bill, blocked and margin: the user's totals over the period ({span}), not "
+                 "per month")
     return Table("whatif_users", f"Users whose bill or access changes most (top {top} per "
-                 "scenario)", cols, rows, notes)
+                 f"scenario; period total, {span})", cols, rows, notes)
