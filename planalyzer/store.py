@@ -532,7 +532,10 @@ class Store:
             got = registry.get(name).load_batch(self.con, items, batch_opts)
             loads.extend(got)
             new_keys.extend(f.source for f in got)
-        displaced = self._drop_duplicates(loads, new_keys, key_expr) if new_keys else {}
+        displaced: dict[str, list[int]] = {}
+        if new_keys:
+            displaced, replaced = self._drop_duplicates(loads, new_keys, key_expr)
+            notes += replaced
         if gone is not None:
             dropped, gone_moved = store_gone.settle(
                 self.con, gone, displaced,
@@ -861,15 +864,18 @@ class Store:
         return _count(sqlfiles.run(self.con, "count_source_rows", params, {"reader": reader}))
 
     def _drop_duplicates(self, loads: list[FileLoad], new_keys: list[str],
-                         key: str) -> dict[str, list[int]]:
-        """Drop the copies of a key but one. Returns the times (epoch microseconds) of the rows
-        dropped from files not read now (a gone file's rows, which rank after copies on disk),
-        by file: counted as duplicates in their manifest entries."""
+                         key: str) -> tuple[dict[str, list[int]], list[str]]:
+        """Drop the copies of a key but one, ranked alike whichever load read them
+        (sql/rank_duplicate_events.sql). Returns the times (epoch microseconds) of the rows
+        dropped from files not read now (rows an earlier load kept: a copy read now has more
+        tokens, or a gone file's rows, which rank after copies on disk), by file: counted as
+        duplicates in their manifest entries; and the note on the stored rows replaced."""
         if not _count(sqlfiles.run(self.con, "count_duplicate_keys", slots={"key": key})):
-            return {}
+            return {}, []
         sqlfiles.run(self.con, "rank_duplicate_events", {"new_sources": new_keys},
                      {"key": key}).fetchall()
         try:
+            replaced = _count(sqlfiles.run(self.con, "replaced_stored_copies"))
             deleted = sqlfiles.run(self.con, "drop_duplicate_events").fetchall()
             duplicate_links.record(self.con, sqlfiles.run(self.con, "dropped_duplicate_links")
                                    .fetchall())
@@ -890,7 +896,7 @@ class Store:
             sqlfiles.run(self.con, "move_rows_to_duplicates", {
                 "sources": list(earlier), "counts": [len(v) for v in earlier.values()]}
             ).fetchall()
-        return earlier
+        return earlier, _replaced_notes(replaced)
 
     # -- reading back --------------------------------------------------------------------
 
@@ -950,6 +956,17 @@ def _uncounted(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[st
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)
 _CHECKED = "source_checked"  # its rows checked (stage_checked_rows)
 _DROPPED = "dup_dropped"  # the copies the dedupe drops (rank_duplicate_events)
+
+
+def _replaced_notes(replaced: int) -> list[str]:
+    """The note on rows earlier loads kept that this load's dedupe replaced by copies with
+    more tokens (sql/replaced_stored_copies.sql)."""
+    if not replaced:
+        return []
+    return [f"{replaced:,} row(s) stored by earlier loads were replaced by later copies of "
+            "the same event with more tokens (a usage bucket fetched again after it grew, a "
+            "generation exported again once finished); they count as duplicates of their own "
+            "files, as in one load of every file"]
 
 
 def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

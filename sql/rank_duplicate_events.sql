@@ -2,13 +2,23 @@
 -- inputs: events, variable planalyzer_gone_sources; {{key}}: the dedupe key expression
 --         (event_id, or columns the user named, quoted by the library)
 -- outputs: dup_dropped (temp table): rid (the events rowid), source and kept_source (the file
---          of the key's copy kept) of every copy to drop (sql/drop_duplicate_events.sql)
+--          of the key's copy kept) of every copy to drop (sql/drop_duplicate_events.sql),
+--          stored (a row an earlier load kept, of a file on disk not read now, replaced by a
+--          copy with more tokens: sql/replaced_stored_copies.sql)
 -- params: $new_sources
 -- slots: {{key}}
--- Keeps, per key: a row loaded earlier over one of this load ($new_sources), then the copy with
--- the most tokens, then the first file and row; but a row of a file gone from disk
--- (planalyzer_gone_sources: a Codex rollout archived or deleted) after every copy a file on
--- disk holds, as a load without --db, which never sees the gone file, keeps that copy. Hash
+-- Keeps, per key, the copy with the most tokens, whether it was stored by an earlier load or read
+-- in this one ($new_sources): a --db store ends with the copy one load of every file keeps (a
+-- usage bucket fetched while its day went on, then again finished under the same id: the
+-- finished one), whatever the order of the runs; a stored row dropped is counted as a
+-- duplicate of its file (Store._drop_duplicates). Copies with as many tokens: the stored one,
+-- then the first file and row (one load: the first file and row; the tokens kept are the same
+-- either way, the file counting the row may differ: a stored row is not replaced by an equal
+-- copy, such as a byte copy of its file or a Codex fork's replay of its parent's events, whose
+-- readings stay with the event stored). A row of a file gone from disk
+-- (planalyzer_gone_sources: a Codex rollout archived or deleted) ranks after every copy a file
+-- on disk holds, as a load without --db, which never sees the gone file, keeps that copy. Only
+-- keys a row of this load holds are ranked (the stored rows are one per key already); hash
 -- candidates first so the exact comparison runs only over keys seen more than once.
 -- kept_source is recorded in duplicate_links (sql/create_duplicate_links.sql).
 CREATE OR REPLACE TEMP TABLE dup_dropped AS
@@ -27,17 +37,18 @@ candidates AS (
     HAVING count(*) > 1 AND bool_or(is_new)
 ),
 ranked AS (
-    SELECT rid, source,
+    SELECT rid, source, is_new,
+           source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))) AS gone,
            row_number() OVER copies AS copy_rank,
            first_value(source) OVER copies AS kept_source
     FROM keyed
     WHERE hash(k) IN (SELECT h FROM candidates)
     WINDOW copies AS (
         PARTITION BY k
-        ORDER BY CASE WHEN source IN (SELECT unnest(getvariable('planalyzer_gone_sources')))
-                          THEN 2
-                      WHEN is_new THEN 1 ELSE 0 END,
-            total_tokens DESC, source, source_row
+        ORDER BY source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))),
+            total_tokens DESC, is_new, source, source_row
     )
 )
-SELECT rid, source, kept_source FROM ranked WHERE copy_rank > 1
+SELECT rid, source, kept_source, NOT is_new AND NOT gone AS stored
+FROM ranked
+WHERE copy_rank > 1
