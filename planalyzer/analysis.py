@@ -201,13 +201,19 @@ class Replay:
     (planalyzer.economics) can re-price the served requests and re-apply the caps to scaled
     usage without reading the events again: the sorted request frame (``report_requests``
     rows plus ``served``, ``overage_usd``, ``usage_usd``), meter units per request, the
-    calendar windows, the plan order behind ``plan_order``, and the report period's mask."""
+    calendar windows, the plan order behind ``plan_order``, and the report period's mask.
+    ``starts``: per run of one plan's rows (first row, end), the starts of each window its
+    limits use (``caps.window_starts``): they depend on request times only, never on usage,
+    so every re-cap of scaled usage reuses them."""
 
     requests: pl.DataFrame
     units: dict[str, pl.Series]
     windows: list[Window]
     order: list[str]
     keep: pl.Series
+    starts: dict[tuple[int, int], dict[Window, pl.Series]] = field(default_factory=dict)
+    # where each limit bound (``_apply_caps``' bind rows, user_id, month_key, hour_key, limit)
+    binds: list[pl.DataFrame] = field(default_factory=list)
 
 
 @dataclass
@@ -452,16 +458,42 @@ def compute(
     read_users = engine_users if fit is None else pl.concat(
         [engine_users, fit.users]).unique()
     all_engine = fit is None or len(engine_users) == len(read_users)
-    for batch in _batches(events.join(read_users, on="user_id", how="semi")):
-        df = _read_users(con, stints.plan_table(batch, assignment, stint_map, order),
-                         windows, timezone)
-        mine = df if all_engine else df.filter(
-            pl.col("user_id").is_in(engine_users["user_id"].implode()))
-        part, binds = _engine(mine, catalog, order, windows, period)
-        agg_parts.append(part)
-        bind_rows.extend(binds)
-        if fit is not None:
-            fit_frames.extend(_replay(df, catalog, windows, period, fit.cands, fit.oversize))
+    replay = None
+    if keep_requests:
+        # every request is kept (planalyzer.economics), so it is read and capped once, by the
+        # same engine: the engine's users and plan fit's are among them (a user's requests
+        # are capped the same whoever else is in the frame)
+        replay = _capped_replay(con, catalog, assignment, stint_map, users, order, windows,
+                                timezone, period)
+        full = replay.requests
+        bind_rows.extend(_engine_binds(replay.binds, engine_users, period))
+        # a batch of users at a time, as the batch pass (the engine's sums and each plan's
+        # replay copy their users' requests)
+        for batch in _batches(events.join(read_users, on="user_id", how="semi")):
+            sub = full.with_columns(replay.keep.alias("keep")).filter(
+                pl.col("user_id").is_in(pl.Series(batch, dtype=pl.String).implode()))
+            mine = sub if all_engine else sub.filter(
+                pl.col("user_id").is_in(engine_users["user_id"].implode()))
+            if len(mine):
+                agg_parts.append(_engine_agg(mine.filter(pl.col("keep"))))
+            del mine
+            if fit is not None:
+                fit_frames.extend(_replay(sub.drop("keep", "served", "overage_usd",
+                                                   "usage_usd"),
+                                          catalog, windows, period, fit.cands, fit.oversize))
+            del sub
+    else:
+        for batch in _batches(events.join(read_users, on="user_id", how="semi")):
+            df = _read_users(con, stints.plan_table(batch, assignment, stint_map, order),
+                             windows, timezone)
+            mine = df if all_engine else df.filter(
+                pl.col("user_id").is_in(engine_users["user_id"].implode()))
+            part, binds = _engine(mine, catalog, order, windows, period)
+            agg_parts.append(part)
+            bind_rows.extend(binds)
+            if fit is not None:
+                fit_frames.extend(_replay(df, catalog, windows, period, fit.cands,
+                                          fit.oversize))
     span = (sums.group_by("month_key").agg(
         (pl.col("last_day").max() - pl.col("first_day").min() + 1).alias("days_in_log"))
         if len(sums) else pl.DataFrame(schema={"month_key": pl.Int64, "days_in_log": pl.Int64}))
@@ -488,12 +520,6 @@ def compute(
         notes.append(changed)
     if sources is not None and (within := mixed_month_note(mixed, user_months)):
         notes.append(within)
-    replay = None
-    if keep_requests:  # every request, capped by the same engine (planalyzer.economics)
-        full = _read_users(con, stints.plan_table(users, assignment, stint_map, order),
-                           windows, timezone)
-        full, units, _ = _apply_caps(full, catalog, order, windows, all_meters=True)
-        replay = Replay(full, units, list(windows), order, in_period(full, period))
     return ReportData(catalog, user_months, binds_df, fit_df, timezone, period, notes, replay,
                       assignment, tuple(unpriced_models), tuple(unpriced_plans),
                       tuple(partial_months), fit_oversize=(
@@ -644,6 +670,34 @@ def _engine(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
     return _engine_agg(df.filter(keep)), [b for b in binds if len(b)]
 
 
+def _capped_replay(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
+                   assignment: Assignment, stint_map: Mapping[str, list[stints.Stint]],
+                   users: Sequence[str], order: Sequence[str], windows: Sequence[Window],
+                   tz: str, period: Period) -> Replay:
+    """Every request of ``users``, capped under each one's plan (stints too) with every meter
+    of the catalog; ``binds`` holds where each limit bound in the period (as ``_engine``)."""
+    full = _read_users(con, stints.plan_table(users, assignment, stint_map, order), windows,
+                       tz)
+    keep = in_period(full, period)
+    run_starts: dict[tuple[int, int], dict[Window, pl.Series]] = {}
+    full, units, binds = _apply_caps(full, catalog, order, windows, all_meters=True,
+                                     keep=keep, starts=run_starts)
+    return Replay(full, units, list(windows), list(order), keep, run_starts, binds)
+
+
+def _engine_binds(bind_rows: Sequence[pl.DataFrame], users: pl.DataFrame, period: Period
+                  ) -> list[pl.DataFrame]:
+    """``_engine``'s binds from binds found over more users: those of ``users`` (user_id) in
+    ``period``."""
+    out = []
+    for b in bind_rows:
+        b = b.join(users, on="user_id", how="semi")
+        b = b.filter(in_period(b, period)).drop("hour_key")
+        if len(b):
+            out.append(b)
+    return out
+
+
 def binds_in_period(at: pl.Series, starts: pl.Series, keep: pl.Series) -> pl.Series:
     """Where each limit binds counting only the requests ``keep`` holds (the period): the bind
     ``at`` (first request of its window arriving with the limit reached), or, where that lies
@@ -663,12 +717,14 @@ def binds_in_period(at: pl.Series, starts: pl.Series, keep: pl.Series) -> pl.Ser
 def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
                 windows: Sequence[Window], all_meters: bool = False,
                 keep: pl.Series | None = None,
+                starts: dict[tuple[int, int], dict[Window, pl.Series]] | None = None,
                 ) -> tuple[pl.DataFrame, dict[str, pl.Series], list[pl.DataFrame]]:
     """Each request's plan applied to sorted requests: the frame with ``served``,
     ``overage_usd`` and ``usage_usd``, the meter units computed (every meter of the catalog with
     ``all_meters``, else those the users' plans use) and where each limit bound (user_id,
     month_key, hour_key of the request that found it reached, and the limit's name; with
-    ``keep``, the period's requests: ``binds_in_period``)."""
+    ``keep``, the period's requests: ``binds_in_period``). ``starts``, when given, receives
+    each plan run's window starts (``Replay.starts``)."""
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()
              if all_meters or any(k in catalog.plans[order[i]].meters_used()
                                   for i in df["plan_order"].unique().to_list()
@@ -693,6 +749,8 @@ def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
         served_parts.append(out.served)
         over_parts.append(out.billed_overage_usd)  # credits' draws are not billed again
         usage_parts.append(out.usage_usd)
+        if starts is not None:
+            starts[lo, hi] = {lim.window: out.windows[lim.name] for lim in plan.limits}
         for name, at in out.bound_at.items():
             if keep is not None and len(at):
                 at = binds_in_period(at, out.windows[name], keep.slice(lo, hi - lo))
@@ -914,7 +972,9 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
         df = df.drop("stint")
     keep = in_period(df, period)
     units = {k: meter_units(df, m) for k, m in catalog.meters.items()}
-    by_user = df.select("user_id", "month_key", "gpu_cost_usd").with_columns(keep.alias("keep"))
+    # user-months as integer ids (``run``): the per-plan sums group by them
+    run, runs = _user_month_ids(df)
+    by_user = pl.DataFrame({"run": run, "gpu_cost_usd": df["gpu_cost_usd"], "keep": keep})
     # window starts are per user: found once over every user here, then cut to each plan's
     req_cols = df.select("user_id", "t_us", "month_key",
                          *[f"cal_{i}" for i in range(len(windows))])
@@ -924,29 +984,70 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
     # requests larger than a cap of a plan on their own (planalyzer.fit_oversize)
     small = df.select("user_id", "month_key", "t_us", "requests")
     nanos = fit_oversize.nano_units(units)
+    # the GPU cost of a user-month's full usage is the same under every plan: summed once
+    # (a plan's group holds the same rows)
+    full_gpu = by_user.filter(pl.col("keep")).group_by("run").agg(
+        _money_sum("gpu_cost_usd").alias("full_gpu_cost_usd"))
     frames = []
     for key, plan in catalog.plans.items():
-        mine = df["user_id"].is_in(cands[key]["user_id"].implode())
+        mine = runs["user_id"].is_in(cands[key]["user_id"].implode()).gather(run)
         if not mine.any():
             continue
         sub = req_cols.filter(mine)
         out = apply_plan(plan, _requests(sub, windows),
                          {m: units[m].filter(mine) for m in plan.meters_used()},
                          {w: st.filter(mine) for w, st in starts.items()})
-        f = by_user.filter(mine).with_columns(
-            out.served.alias("served"), out.charges_usd.alias("charges"))
+        f = by_user.filter(mine).select("run", "keep").with_columns(
+            out.served.alias("served"), out.charges_usd.alias("charges")
+        ).filter(pl.col("keep"))
         big = fit_oversize.oversize_rows(small, plan, units, nanos, keep & mine)
         if oversize is not None and len(big):
             oversize.append(big)
         credits = plan.overage.credits_usd if plan.overage.policy == "credits" else 0.0
-        frames.append(f.filter(pl.col("keep")).group_by("user_id", "month_key").agg(
-            (~pl.col("served")).sum().alias("blocked"),
-            _money_sum("charges").alias("charges"),
-            _money_sum("gpu_cost_usd").alias("full_gpu_cost_usd"),
-        ).join(fit_oversize.counts(big).drop("plan"), on=["user_id", "month_key"],
-               how="left").select(
+        frames.append(_fit_sums(f).join(full_gpu, on="run", how="left").join(
+            runs, on="run", how="left").join(
+            fit_oversize.counts(big).drop("plan"), on=["user_id", "month_key"], how="left"
+        ).select(
             "user_id", "month_key", "blocked", pl.col("oversize").fill_null(0), "charges",
             "full_gpu_cost_usd", pl.lit(key).alias("plan"),
             (plan.price_usd + credits + pl.col("charges")).alias("buyer_cost_usd"),
         ))
     return frames
+
+
+def _user_month_ids(df: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """An id per request of ``df`` for its user-month (``run``, Int64), and the table of ids
+    (run, user_id, month_key). A user's requests are contiguous and in time order, so each
+    user-month is one run of rows; if some user-month is not (it shows up in two runs), the
+    ids come from a join instead."""
+    n = len(df)
+    if n:
+        change = pl.concat([pl.Series([True]), (
+            (df["user_id"].slice(1) != df["user_id"].slice(0, n - 1))
+            | (df["month_key"].slice(1) != df["month_key"].slice(0, n - 1)))])
+        run = change.cast(pl.Int64).cum_sum() - 1
+        runs = df.select("user_id", "month_key").filter(change).with_row_index(
+            "run").with_columns(pl.col("run").cast(pl.Int64))
+        if not runs.select("user_id", "month_key").is_duplicated().any():
+            return run.alias("run"), runs
+    runs = df.select("user_id", "month_key").unique(maintain_order=True).with_row_index(
+        "run").with_columns(pl.col("run").cast(pl.Int64))
+    run = df.select("user_id", "month_key").join(
+        runs, on=["user_id", "month_key"], how="left", maintain_order="left")["run"]
+    return run, runs
+
+
+def _fit_sums(f: pl.DataFrame) -> pl.DataFrame:
+    """Per user-month of ``f`` (run: ``_user_month_ids``, served, charges: one plan's replay
+    in the period): requests blocked and charges (``_money_sum``). Charges are never
+    negative, so a user-month whose every charge is zero sums to 0.0 without the sorted sum;
+    the others sum all their rows, as one group would."""
+    nonzero = f["charges"] != 0.0
+    blocked = f.group_by("run").agg((~pl.col("served")).sum().alias("blocked"))
+    if not nonzero.any():
+        return blocked.with_columns(pl.lit(0.0, dtype=pl.Float64).alias("charges"))
+    hot = f.filter(nonzero).select("run").unique()
+    charged = f.join(hot, on="run", how="semi").group_by("run").agg(
+        _money_sum("charges").alias("charges"))
+    return blocked.join(charged, on="run", how="left").with_columns(
+        pl.col("charges").fill_null(0.0))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from planalyzer.analysis import ReportData, month_label, request_bounds
-from planalyzer.caps import Requests, apply_plan
+from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.economics.base import PlanBase
 from planalyzer.errors import ConfigError, PlanalyzerError
 from planalyzer.plans import NO_PLAN, PlanCatalog
@@ -90,7 +90,12 @@ def recap(data: ReportData, factor: float) -> pl.DataFrame:
                        {w: part[f"cal_{i}"] for i, w in enumerate(r.windows)})
         units = {m: u.slice(lo, hi - lo) * factor for m, u in r.units.items()
                  if m in plan.meters_used()}
-        out = apply_plan(plan, req, units)
+        # window starts depend on request times only: found once, shared by every factor
+        starts = r.starts.get((lo, hi))
+        if starts is None or any(lim.window not in starts for lim in plan.limits):
+            starts = r.starts[lo, hi] = {lim.window: window_starts(req, lim.window)
+                                         for lim in plan.limits}
+        out = apply_plan(plan, req, units, starts)
         served_parts.append(out.served)
         charge_parts.append(out.charges_usd)
     if not len(df):
