@@ -28,7 +28,8 @@ QuietOpt = Annotated[bool, typer.Option(
 PlainQuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress, and no line under the tables.")]
 MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", help="Column mapping canonical=theirs, e.g. --map user_id=account (repeatable).")]
+    "--map", help="Column mapping canonical=theirs, e.g. --map user_id=account (repeatable); "
+    "--map event_id= reads no event id.")]
 MappingFileOpt = Annotated[Path | None, typer.Option(
     "--mapping", help="TOML mapping file: [columns] canonical = \"theirs\".")]
 TzOpt = Annotated[str, typer.Option(

@@ -23,7 +23,15 @@ from typing import Any
 
 import duckdb
 
-from planalyzer import duck, duplicate_links, file_options, sqlfiles, store_gone, store_new
+from planalyzer import (
+    duck,
+    duplicate_links,
+    file_options,
+    id_conflicts,
+    sqlfiles,
+    store_gone,
+    store_new,
+)
 from planalyzer.accounting import FileLoad, LoadReport, display_path, format_name
 from planalyzer.errors import (
     ConfigError,
@@ -534,7 +542,8 @@ class Store:
             new_keys.extend(f.source for f in got)
         displaced: dict[str, list[int]] = {}
         if new_keys:
-            displaced, replaced = self._drop_duplicates(loads, new_keys, key_expr)
+            displaced, replaced = self._drop_duplicates(loads, new_keys, key_expr,
+                                                        [src.key for src in projected])
             notes += replaced
         if gone is not None:
             dropped, gone_moved = store_gone.settle(
@@ -864,14 +873,20 @@ class Store:
         return _count(sqlfiles.run(self.con, "count_source_rows", params, {"reader": reader}))
 
     def _drop_duplicates(self, loads: list[FileLoad], new_keys: list[str],
-                         key: str) -> tuple[dict[str, list[int]], list[str]]:
+                         key: str, projected: list[str]
+                         ) -> tuple[dict[str, list[int]], list[str]]:
         """Drop the copies of a key but one, ranked alike whichever load read them
         (sql/rank_duplicate_events.sql). Returns the times (epoch microseconds) of the rows
         dropped from files not read now (rows an earlier load kept: a copy read now has more
         tokens, or a gone file's rows, which rank after copies on disk), by file: counted as
-        duplicates in their manifest entries; and the note on the stored rows replaced."""
+        duplicates in their manifest entries; and the note on the stored rows replaced.
+        Copies of an event id that ``projected`` (the files read now by a projection, not
+        transcripts) hold are refused where they are not one request
+        (planalyzer.id_conflicts)."""
         if not _count(sqlfiles.run(self.con, "count_duplicate_keys", slots={"key": key})):
             return {}, []
+        if key == "event_id":
+            id_conflicts.check(self.con, projected, loads)
         sqlfiles.run(self.con, "rank_duplicate_events", {"new_sources": new_keys},
                      {"key": key}).fetchall()
         try:

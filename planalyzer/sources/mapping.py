@@ -2,7 +2,8 @@
 
 Explicit ``--map canonical=theirs`` options and a mapping file win; otherwise common spellings
 are recognised (user, account_id, prompt_tokens, completion_tokens, cached_tokens,
-created_at ...). The mapping used is always reported, so a user can check it.
+created_at ...). The mapping used is always reported, so a user can check it. ``--map
+event_id=`` (an empty column) reads no event id, where a file's ``id`` numbers its rows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from planalyzer.schema import EVENT_COLUMN_NAMES
 from planalyzer.strict_toml import read_toml
 
 MAPPABLE: tuple[str, ...] = tuple(c for c in EVENT_COLUMN_NAMES if c != "source")
+# the canonical columns an empty column name may be given for: none is read (``--map
+# event_id=``: the file has no event id, its rows are never duplicates by id)
+UNMAPPABLE: tuple[str, ...] = ("event_id",)
+NO_EVENT_ID = "no event_id (--map event_id=): no row is a duplicate by id"
 
 # Spellings seen in real exports, in order of preference, normalised (lower case, '_' for any
 # run of non-alphanumerics). The canonical name itself always matches first.
@@ -72,7 +77,8 @@ def normalise(name: str) -> str:
 
 @dataclass(frozen=True)
 class MappingSpec:
-    """What the user asked for: explicit pairs and options, before seeing any file."""
+    """What the user asked for: explicit pairs and options, before seeing any file. An empty
+    column name (``event_id``: ``UNMAPPABLE``) reads no column for it."""
 
     explicit: dict[str, str] = field(default_factory=dict)
     input_includes_cache_read: bool | None = None  # None: decide from the column names
@@ -87,7 +93,7 @@ class MappingSpec:
             if canon not in MAPPABLE:
                 raise ConfigError(f"MappingSpec: {canon!r} is not a canonical column; use one "
                                   "of " + ", ".join(MAPPABLE))
-            if not isinstance(theirs, str) or not theirs:
+            if not isinstance(theirs, str) or not (theirs or canon in UNMAPPABLE):
                 raise ConfigError(f"MappingSpec: {canon}={theirs!r}: give the file's column "
                                   "name as a string")
         if self.input_includes_cache_read not in (None, True, False):
@@ -146,14 +152,16 @@ class ColumnMapping:
 
 
 def parse_map_options(options: Sequence[str]) -> dict[str, str]:
-    """``["user_id=account", ...]`` -> dict; errors name the bad option."""
+    """``["user_id=account", ...]`` -> dict; errors name the bad option. ``event_id=`` (no
+    column) maps to ``""``: no event id is read."""
     out: dict[str, str] = {}
     for opt in options:
         canon, sep, theirs = opt.partition("=")
         canon, theirs = canon.strip(), theirs.strip()
-        if not sep or not canon or not theirs:
+        if not sep or not canon or not (theirs or canon in UNMAPPABLE):
             raise ConfigError(f"--map {opt!r}: write it as canonical=their_column, "
-                              "for example --map user_id=account")
+                              "for example --map user_id=account (an empty column is for "
+                              "event_id only: --map event_id= reads no event id)")
         if canon not in MAPPABLE:
             raise ConfigError(f"--map {opt!r}: {canon!r} is not a canonical column; use one of "
                               + ", ".join(MAPPABLE))
@@ -165,8 +173,8 @@ def parse_map_options(options: Sequence[str]) -> dict[str, str]:
 
 
 def read_mapping_file(path: str | Path) -> MappingSpec:
-    """A TOML mapping file: ``[columns]`` canonical = "theirs", and optional
-    ``input_includes_cache_read = true|false``. Unknown keys are errors."""
+    """A TOML mapping file: ``[columns]`` canonical = "theirs" (``event_id = ""``: no event
+    id), and optional ``input_includes_cache_read = true|false``. Unknown keys are errors."""
     path = Path(path)
     doc = read_toml(path, hint="check the --mapping path", what="mapping file")
     allowed = {"columns", "input_includes_cache_read"}
@@ -181,8 +189,9 @@ def read_mapping_file(path: str | Path) -> MappingSpec:
         if canon not in MAPPABLE:
             raise ConfigError(f"{path}: columns.{canon} is not a canonical column; use one of "
                               + ", ".join(MAPPABLE))
-        if not isinstance(theirs, str):
-            raise ConfigError(f"{path}: columns.{canon} must be a string (a column name)")
+        if not isinstance(theirs, str) or not (theirs or canon in UNMAPPABLE):
+            raise ConfigError(f"{path}: columns.{canon} must be a string (a column name; "
+                              "event_id = \"\" reads no event id)")
         explicit[canon] = theirs
     inclusive = doc.get("input_includes_cache_read")
     if inclusive is not None and not isinstance(inclusive, bool):
@@ -198,14 +207,20 @@ def merge_specs(file_spec: MappingSpec | None, options: dict[str, str]) -> Mappi
 
 
 def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMapping:
-    """Map a file's columns; explicit pairs must exist in the file (error names both)."""
+    """Map a file's columns; explicit pairs must exist in the file (error names both). A
+    canonical column given no column (``event_id=``) is neither read nor recognised."""
     cols = list(columns)
     by_norm: dict[str, str] = {}
     for c in cols:
         by_norm.setdefault(normalise(c), c)
     chosen: dict[str, str] = {}
     how: dict[str, str] = {}
+    notes: list[str] = []
     for canon, theirs in spec.explicit.items():
+        if not theirs:
+            how[canon] = "given"
+            notes.append(NO_EVENT_ID)
+            continue
         if theirs not in cols:
             match = by_norm.get(normalise(theirs))
             if match is None:
@@ -216,7 +231,7 @@ def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMappi
         how[canon] = "given"
     taken = set(chosen.values())
     for canon in MAPPABLE:
-        if canon in chosen:
+        if canon in chosen or canon in spec.explicit:
             continue
         for cand in (canon, *SYNONYMS.get(canon, ())):
             col = by_norm.get(normalise(cand))
@@ -230,7 +245,6 @@ def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMappi
         cr = chosen.get("cache_read_tokens")
         inclusive = (cr is not None and "input_tokens" in chosen
                      and normalise(cr) in _INCLUSIVE_CACHE_NAMES)
-    notes: list[str] = []
     write_total = _write_total(chosen, how, by_norm, taken, notes)
     if write_total:
         notes.append(f"cache_write_tokens = {chosen['cache_write_tokens']} - "

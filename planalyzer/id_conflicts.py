@@ -1,0 +1,105 @@
+"""Copies of one event id that are not one request: a load holding them is refused.
+
+The dedupe (sql/rank_duplicate_events.sql) keeps one row of each event id, taking the others
+for copies of one request (an export downloaded twice, a usage bucket fetched again, a request
+logged while it ran and when it ended). An ``id`` that numbers a file's rows (a database dump,
+pandas' ``index_label="id"``, per-month or chunked exports) is no request id: files numbered
+so share their numbers, and the dedupe would keep one row of each number whatever its user,
+model or time, with nothing but the duplicates count to say so.
+
+So before the dedupe drops a row, the copies of each event id that a file read now holds must
+agree on user_id and model and lie within ``MAX_APART`` of each other (copies of one request
+may differ in time by its duration, or by a time zone read another way; a usage bucket's id
+names its start), in one load and against the rows a ``--db`` file holds. Else the load is
+refused (InputError, exit 2), naming the column the id came from, the first such pair of rows
+and what to do: ``--map event_id=`` (no event id), ``--map event_id=COLUMN`` or
+``--dedupe-on``. Claude Code and Codex transcripts rank their own copies
+(sql/rank_claude_code_rows.sql, planalyzer.sources.codex) and are not checked, nor is a key the
+user named (``--dedupe-on``: the rows it makes one are one request by the user's word).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.accounting import FileLoad, display_path
+from planalyzer.errors import InputError
+
+MAX_APART = timedelta(hours=24)
+_NEW_IDS = ("hash(event_id) IN (SELECT hash(n.event_id) FROM events AS n "
+            "WHERE list_contains($sources, n.source))")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
+          loads: Sequence[FileLoad]) -> None:
+    """Raise an InputError when copies of an event id held by ``sources`` (files read now,
+    read by a projection) are not one request; ``loads`` give their mappings."""
+    if not sources:
+        return
+    wanted = set(sources)
+    read_now = sum(fl.rows_loaded for fl in loads if fl.source in wanted)
+    total = int(sqlfiles.run(con, "count_events").fetchall()[0][0])
+    # few rows read now (a --db load adding a file): their ids are read first, and only the
+    # events holding them are grouped (sql/conflicting_event_ids.sql gives the costs)
+    new_ids = _NEW_IDS if read_now * 4 <= total else "true"
+    rows = sqlfiles.run(con, "conflicting_event_ids", {
+        "sources": list(sources), "max_apart_us": MAX_APART // timedelta(microseconds=1),
+    }, {"new_ids": new_ids}).fetchall()
+    if rows:
+        mappings = {fl.source: fl.mapping for fl in loads if fl.status != "unchanged"}
+        raise InputError(message(rows[0], mappings))
+
+
+def message(row: tuple[object, ...], mappings: dict[str, str]) -> str:
+    """The refusal for one row of sql/conflicting_event_ids.sql."""
+    n, event_id = int(str(row[0])), str(row[1])
+    a, b = _Copy(row[2:9], mappings), _Copy(row[9:16], mappings)
+    differ = [f"{what} {x} / {y}" for what, x, y in (("user_id", a.user, b.user),
+                                                      ("model", a.model, b.model)) if x != y]
+    apart = b.ts - a.ts
+    if apart > MAX_APART:
+        differ.append(f"ts {a.ts:%Y-%m-%d %H:%M:%S} / {b.ts:%Y-%m-%d %H:%M:%S} UTC "
+                      f"({_span(apart)} apart)")
+    same = a.column == b.column
+    cols = a.column if same else f"{a.column} in the first, {b.column} in the second"
+    theirs = repr(a.column.partition("=")[2] or "event_id") if same else "the id column"
+    shown = event_id if len(event_id) <= 40 else event_id[:37] + "..."
+    return (f"{a.where} and {b.where} hold the same event id {shown!r} ({cols}) but are not "
+            f"one request: {', '.join(differ)}; {n:,} event id(s) are held so (by rows that "
+            f"disagree on user_id or model, or lie more than {_span(MAX_APART)} apart), and "
+            "the dedupe would keep one row of each. If "
+            f"{theirs} numbers each file's rows (a database dump, a pandas index, per-month "
+            "or chunked exports), load with --map event_id= (no event id); else name the "
+            "column holding request ids (--map event_id=COLUMN), or the columns that make one "
+            "request (--dedupe-on user_id,ts,model)")
+
+
+class _Copy:
+    """One row of a conflicting pair: source, source_row, user_id, model, ts (epoch
+    microseconds), new (a file read now holds it), its file's mapping in the manifest."""
+
+    def __init__(self, row: Sequence[object], mappings: dict[str, str]) -> None:
+        source, line, self.user, self.model, ts_us, new, stored = row
+        self.name = display_path(str(source))
+        self.where = f"{self.name} row {line}" + ("" if new else " (in the --db file)")
+        self.ts = _EPOCH + timedelta(microseconds=int(str(ts_us)))
+        mapping = mappings.get(str(source)) or (str(stored) if stored is not None else "")
+        self.column = id_column(mapping)
+
+
+def id_column(mapping: str) -> str:
+    """The event_id part of a mapping as ``ColumnMapping.describe`` says it ("event_id=id",
+    first: event_id is the first canonical column), else "event_id"."""
+    first = mapping.split(", ", 1)[0].split(" (", 1)[0]
+    return first if first.startswith("event_id") else "event_id"
+
+
+def _span(delta: timedelta) -> str:
+    """A time span in whole hours, or days from two days up."""
+    hours = int(delta // timedelta(hours=1))
+    return f"{hours // 24} days" if hours >= 48 else f"{hours} hours"
