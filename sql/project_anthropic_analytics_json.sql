@@ -15,7 +15,8 @@
 -- Token classes are apart, as in usage_report/messages (sql/project_anthropic_messages_json.sql):
 -- uncached input, 5-minute and 1-hour cache writes, cache reads, output. The row logs its
 -- request count (usage.requests): used as is; a row without one (null) gets the messages
--- report's estimate from its prompt tokens, $bucket_prompt_tokens and context_window. A row
+-- report's estimate from its prompt tokens, $bucket_prompt_tokens and context_window
+-- (pa_bucket_requests: sql/create_bucket_requests_macro.sql). A row
 -- whose token counts are all null (or absent) is rejected ('no token counts'); a null count
 -- beside others is read as 0 and <class>_empty says so. A row without a time bucket (the API
 -- called without time_bucket_width: one row for the whole range) is rejected, saying so.
@@ -116,12 +117,7 @@ w AS (
         END AS actor_user,
         date_diff('second', TRY_CAST(start_s AS TIMESTAMPTZ),
                   TRY_CAST(end_s AS TIMESTAMPTZ)) AS width_s,
-        -- the context window's ends in tokens ('200k-1M': 200000 and 1000000), else NULL
-        list_transform(string_split(lower(trim(coalesce(d[7], ''))), '-'),
-            lambda x: TRY_CAST(
-                TRY_CAST(regexp_extract(x, '^([0-9.]+)[km]?$', 1) AS DOUBLE)
-                * CASE right(x, 1) WHEN 'k' THEN 1e3 WHEN 'm' THEN 1e6 ELSE 1 END
-                AS BIGINT)) AS window_ends
+        pa_window_ends(d[7]) AS window_ends
     FROM e
 ),
 t AS (
@@ -130,10 +126,7 @@ t AS (
         coalesce(pa_int(c[1]), 0) AS n_in, coalesce(pa_int(cw5), 0) AS n_cw5,
         coalesce(pa_int(cw1h), 0) AS n_cw1h, coalesce(pa_int(c[2]), 0) AS n_cr,
         CAST(coalesce(pa_int(c[1]), 0) AS HUGEINT) + coalesce(pa_int(cw5), 0)
-            + coalesce(pa_int(cw1h), 0) + coalesce(pa_int(c[2]), 0) AS prompt,
-        CASE WHEN len(window_ends) = 2 THEN window_ends[1] END AS window_lo,
-        CASE WHEN len(window_ends) = 2 AND window_ends[2] > 0 THEN window_ends[2] END
-            AS window_hi
+            + coalesce(pa_int(cw1h), 0) + coalesce(pa_int(c[2]), 0) AS prompt
     FROM w
 )
 SELECT
@@ -165,23 +158,10 @@ SELECT
     n_cw1h AS cache_write_1h_tokens,
     n_cr AS cache_read_tokens,
     coalesce(pa_int(c[5]), 0) AS output_tokens,
-    coalesce(pa_int(c[6]), TRY_CAST(greatest(
-        1,
-        CASE WHEN window_hi IS NOT NULL THEN (prompt + window_hi - 1) // window_hi END,
-        CASE WHEN window_lo > 0 THEN prompt // greatest($bucket_prompt_tokens, window_lo + 1)
-             ELSE (prompt + $bucket_prompt_tokens - 1) // $bucket_prompt_tokens END
-    ) AS BIGINT)) AS requests,
+    coalesce(pa_int(c[6]), pa_bucket_requests(prompt, window_ends, $bucket_prompt_tokens))
+        AS requests,
     c[6] IS NULL AS requests_estimated,
-    c[1] IS NULL AND json_type(u, '$.uncached_input_tokens') = 'NULL' AS input_tokens_empty,
-    cw5 IS NULL AND (json_type(u, '$.cache_creation.ephemeral_5m_input_tokens') = 'NULL'
-                     OR json_type(u, '$.cache_creation_5m_input_tokens') = 'NULL')
-        AS cache_write_tokens_empty,
-    cw1h IS NULL AND (json_type(u, '$.cache_creation.ephemeral_1h_input_tokens') = 'NULL'
-                      OR json_type(u, '$.cache_creation_1h_input_tokens') = 'NULL')
-        AS cache_write_1h_tokens_empty,
-    c[2] IS NULL AND json_type(u, '$.cache_read_input_tokens') = 'NULL'
-        AS cache_read_tokens_empty,
-    c[5] IS NULL AND json_type(u, '$.output_tokens') = 'NULL' AS output_tokens_empty,
+    unnest(pa_anthropic_empty(u, c[1], cw5, cw1h, c[2], c[5])),  -- the <class>_empty columns
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,

@@ -9,15 +9,13 @@
 -- Token classes are already apart: uncached_input_tokens, cache_read_input_tokens,
 -- cache_creation.ephemeral_5m_input_tokens / ephemeral_1h_input_tokens, output_tokens. The
 -- report has no request count: each result is one row (aggregated) whose count is estimated
--- from its prompt tokens (input + cache writes + cache reads) and the assumed mean prompt per
--- request $bucket_prompt_tokens (B): max(1, ceil(prompt / B)), and never fewer than
--- ceil(prompt / the top of the result's context_window, '0-200k' or '200k-1M'). A result of a
--- long-context window (its low end L above 0: every request in it had a prompt above L) gets
--- floor(prompt / max(B, L + 1)) instead, so that its mean request is above L and priced at
--- the long-context list price, as Anthropic bills it.
+-- from its prompt tokens (input + cache writes + cache reads), the assumed mean prompt per
+-- request $bucket_prompt_tokens (B) and the result's context_window: max(1, ceil(prompt / B)),
+-- never fewer than ceil(prompt / the window's top), and floor(prompt / max(B, L + 1)) in a
+-- long-context window above L (pa_bucket_requests: sql/create_bucket_requests_macro.sql).
 -- A result whose token counts are all null (or absent) is rejected ('no token counts'); a
--- null count beside others is read as 0, and <class>_empty says so (the load counts them,
--- sql/count_empty_token_cells.sql).
+-- null count beside others is read as 0, and <class>_empty says so (pa_anthropic_empty:
+-- sql/create_anthropic_empty_macro.sql; the load counts them, sql/count_empty_token_cells.sql).
 -- The user is account_id where grouped by account, else the service account, the API key or
 -- the workspace. event_id names the bucket (its start and width in seconds) and every
 -- dimension the report can group by (account, service account, key, workspace, model,
@@ -68,12 +66,7 @@ g AS (
     SELECT r, start_s, v, coalesce(v[7], v[10]) AS cw5, coalesce(v[8], v[11]) AS cw1h,
            date_diff('second', TRY_CAST(start_s AS TIMESTAMPTZ),
                      TRY_CAST(end_s AS TIMESTAMPTZ)) AS width_s,
-           -- the context window's ends in tokens ('200k-1M': 200000 and 1000000), else NULL
-           list_transform(string_split(lower(trim(coalesce(v[13], ''))), '-'),
-               lambda x: TRY_CAST(
-                   TRY_CAST(regexp_extract(x, '^([0-9.]+)[km]?$', 1) AS DOUBLE)
-                   * CASE right(x, 1) WHEN 'k' THEN 1e3 WHEN 'm' THEN 1e6 ELSE 1 END
-                   AS BIGINT)) AS window_ends
+           pa_window_ends(v[13]) AS window_ends
     FROM f
 ),
 t AS (
@@ -81,10 +74,7 @@ t AS (
            coalesce(pa_int(v[5]), 0) AS n_in, coalesce(pa_int(cw5), 0) AS n_cw5,
            coalesce(pa_int(cw1h), 0) AS n_cw1h, coalesce(pa_int(v[6]), 0) AS n_cr,
            CAST(coalesce(pa_int(v[5]), 0) AS HUGEINT) + coalesce(pa_int(cw5), 0)
-               + coalesce(pa_int(cw1h), 0) + coalesce(pa_int(v[6]), 0) AS prompt,
-           CASE WHEN len(window_ends) = 2 THEN window_ends[1] END AS window_lo,
-           CASE WHEN len(window_ends) = 2 AND window_ends[2] > 0 THEN window_ends[2] END
-               AS window_hi
+               + coalesce(pa_int(cw1h), 0) + coalesce(pa_int(v[6]), 0) AS prompt
     FROM g
 )
 SELECT
@@ -114,23 +104,9 @@ SELECT
     n_cw1h AS cache_write_1h_tokens,
     n_cr AS cache_read_tokens,
     coalesce(pa_int(v[9]), 0) AS output_tokens,
-    TRY_CAST(greatest(
-        1,
-        CASE WHEN window_hi IS NOT NULL THEN (prompt + window_hi - 1) // window_hi END,
-        CASE WHEN window_lo > 0 THEN prompt // greatest($bucket_prompt_tokens, window_lo + 1)
-             ELSE (prompt + $bucket_prompt_tokens - 1) // $bucket_prompt_tokens END
-    ) AS BIGINT) AS requests,
+    pa_bucket_requests(prompt, window_ends, $bucket_prompt_tokens) AS requests,
     true AS requests_estimated,
-    v[5] IS NULL AND json_type(r, '$.uncached_input_tokens') = 'NULL' AS input_tokens_empty,
-    cw5 IS NULL AND (json_type(r, '$.cache_creation.ephemeral_5m_input_tokens') = 'NULL'
-                     OR json_type(r, '$.cache_creation_5m_input_tokens') = 'NULL')
-        AS cache_write_tokens_empty,
-    cw1h IS NULL AND (json_type(r, '$.cache_creation.ephemeral_1h_input_tokens') = 'NULL'
-                      OR json_type(r, '$.cache_creation_1h_input_tokens') = 'NULL')
-        AS cache_write_1h_tokens_empty,
-    v[6] IS NULL AND json_type(r, '$.cache_read_input_tokens') = 'NULL'
-        AS cache_read_tokens_empty,
-    v[9] IS NULL AND json_type(r, '$.output_tokens') = 'NULL' AS output_tokens_empty,
+    unnest(pa_anthropic_empty(r, v[5], cw5, cw1h, v[6], v[9])),  -- the <class>_empty columns
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,
