@@ -4,7 +4,8 @@ made."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Callable, Iterable, Sequence
 
 from planalyzer.errors import UsageError
 
@@ -31,6 +32,22 @@ def check_choice(option: str, value: object, choices: Sequence[str]) -> None:
         listed = (", ".join(choices[:-1]) + " or " + choices[-1]) if len(choices) > 1 else (
             choices[0])
         raise UsageError(f"{option} {value!r}: use {listed}")
+
+
+def nearest(name: str, candidates: Iterable[str], cutoff: float = 0.6,
+            usable: Callable[[str], bool] | None = None, among: int = 1) -> str | None:
+    """The candidate nearest ``name`` (difflib's ratio, at least ``cutoff``: difflib's default
+    0.6 unless a caller wants only nearer misses), or None: the did-you-mean of every message
+    on a name not known. ``usable``: the nearest of the ``among`` nearest for which it holds."""
+    for near in difflib.get_close_matches(name, list(candidates), n=among, cutoff=cutoff):
+        if usable is None or usable(near):
+            return near
+    return None
+
+
+def did_you_mean(near: str | None) -> str:
+    """' (did you mean 'x'?)' after a name not known, '' where nothing is near."""
+    return "" if near is None else f" (did you mean {near!r}?)"
 
 
 # a number may end in k, M or B (thousand, million, billion), as the output writes caps (83.3M)

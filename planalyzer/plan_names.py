@@ -8,21 +8,20 @@ nearest plan key, and with --strict an error, as for an unknown model.
 
 from __future__ import annotations
 
-import difflib
-
+from planalyzer.checks import nearest
 from planalyzer.plans import Assignment, PlanCatalog, loose_name
 from planalyzer.tables import some_of
 
 
 def near_plan(name: str, catalog: PlanCatalog) -> str | None:
-    """The key of the catalog plan whose key or display name is nearest ``name`` (difflib,
-    as the did-you-mean of ``--grid`` and scenario keys), or None."""
+    """The key of the catalog plan whose key or display name is nearest ``name``
+    (``checks.nearest``, as the did-you-mean of scenario keys), or None."""
     forms: dict[str, str] = {}
     for p in catalog.plans.values():
         forms.setdefault(loose_name(p.key), p.key)
         forms.setdefault(loose_name(p.name), p.key)
-    near = difflib.get_close_matches(loose_name(name), list(forms), n=1)
-    return forms[near[0]] if near else None
+    near = nearest(loose_name(name), forms)
+    return None if near is None else forms[near]
 
 
 def read_as_note(assignment: Assignment) -> str | None:

@@ -4,14 +4,14 @@ that is priced, so a misspelt name in the logs ('claude-sonet-4-5') is easy to s
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 
+from planalyzer.checks import nearest
 from planalyzer.costs.catalog import CostCatalog, snapshot_free
 from planalyzer.costs.prices import PriceCatalog
 
 # model names share long prefixes (claude-opus-4-1, claude-opus-4-5): only a near miss is
-# named, not the nearest of unrelated models (difflib's default cutoff is 0.6)
+# named, not the nearest of unrelated models (checks.nearest: difflib's default cutoff is 0.6)
 CUTOFF = 0.8
 
 
@@ -38,7 +38,5 @@ def near_model(name: str, known: Sequence[str], usable: Callable[[str], bool]) -
         low = snapshot_free(k)
         if low != want and low not in by_low:
             by_low[low] = k
-    for low in difflib.get_close_matches(want, list(by_low), n=3, cutoff=CUTOFF):
-        if usable(by_low[low]):
-            return by_low[low]
-    return None
+    near = nearest(want, by_low, CUTOFF, usable=lambda low: usable(by_low[low]), among=3)
+    return None if near is None else by_low[near]

@@ -10,7 +10,6 @@ A scenario is a nested dict with four top-level tables, ``scenario`` (name, desc
 from __future__ import annotations
 
 import copy
-import difflib
 import itertools
 import math
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from planalyzer.checks import did_you_mean, nearest
 from planalyzer.errors import ConfigError
 from planalyzer.plans import (
     WEEKDAYS,
@@ -150,8 +150,7 @@ def parse_scenario(data: dict[str, Any], path: str, default_name: str = "",
     check_finite(data, path)
     for k in data:
         if k not in _TOP:
-            near = difflib.get_close_matches(k, list(_TOP), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(nearest(k, _TOP))
             raise ConfigError(f"{path}: {k}: unknown key (top level){hint}; allowed tables are "
                               f"{', '.join(sorted(_TOP))}")
     _check(data, _TOP, "", path)
@@ -421,8 +420,7 @@ def _apply(catalog: PlanCatalog, scenario: Scenario) -> tuple[PlanCatalog, dict[
         if old is None:
             missing = [k for k in ("name", "price_usd") if k not in ch]
             if missing:  # most likely a misspelt plan key: say so before what a tier needs
-                near = difflib.get_close_matches(key, list(catalog.plans), n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                hint = did_you_mean(nearest(key, catalog.plans))
                 raise ConfigError(f"{path}: {where}: not in the catalog{hint}; known plans: "
                                   f"{', '.join(catalog.plans)}. A new tier needs name and "
                                   f"price_usd ({' and '.join(missing)} missing)")

@@ -11,7 +11,6 @@ No typer or rich here.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import sqlfiles
+from planalyzer.checks import did_you_mean, nearest
 from planalyzer.costs.catalog import DATE, CostCatalog, name_matches
 from planalyzer.costs.prices import PriceCatalog
 from planalyzer.errors import ConfigError
@@ -171,9 +171,8 @@ def unknown_targets(variant: Variant, costs: CostCatalog, prices: PriceCatalog,
         if among is not None and r.to not in among:
             continue
         if costs.resolve(r.to).how == "fallback" or prices.lookup(r.to) is None:
-            near = difflib.get_close_matches(r.to, [n for n in known if n != r.to], n=1)
-            out.append((f"cost.route[{i}].to = {r.to!r}",
-                        f" (did you mean {near[0]!r}?)" if near else ""))
+            near = nearest(r.to, [n for n in known if n != r.to])
+            out.append((f"cost.route[{i}].to = {r.to!r}", did_you_mean(near)))
     return out
 
 
