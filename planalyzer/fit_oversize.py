@@ -126,25 +126,30 @@ def oversize_notes(rows: pl.DataFrame | None, catalog: PlanCatalog, tz: str,
     such a request as overage (their cost reads low)."""
     if rows is None or not len(rows):
         return []
-    out = []
-    block = rows.filter(pl.col("blocks"))
-    if len(block):
-        pairs = block.select("plan", "user_id", "month_key").unique().height
-        out.append(
-            f"{what}: a plan with a cap that a single request exceeds on its own is no fit for "
-            f"that request's user-month ({pairs} user-month and plan pair(s)): no window of "
-            "the plan can hold the request, so on that plan the user would be blocked for it "
-            "(or pay overage or API prices elsewhere; the caps engine serves a request that "
-            "arrives with its window below the cap, however far past the cap it goes). "
-            + _examples(block, catalog, tz))
-    billed = rows.filter(~pl.col("blocks"))
-    if len(billed):
-        pairs = billed.select("plan", "user_id", "month_key").unique().height
-        out.append(
-            f"{what}: a plan that bills usage past its limits has a cap that a single request "
-            f"exceeds on its own ({pairs} user-month and plan pair(s)): the plan serves it as "
-            "overage, but the caps engine bills a request that arrives with its window below "
-            "the cap as within the allowance, so what the user would pay on that plan reads "
-            "low, by up to the request's part past the cap at the overage rate. "
-            + _examples(billed, catalog, tz))
-    return out
+    notes = [
+        _note(rows.filter(pl.col("blocks")), catalog, tz,
+              f"{what}: a plan with a cap that a single request exceeds on its own is no fit "
+              "for that request's user-month",
+              "no window of the plan can hold the request, so on that plan the user would be "
+              "blocked for it (or pay overage or API prices elsewhere; the caps engine serves a "
+              "request that arrives with its window below the cap, however far past the cap it "
+              "goes)"),
+        _note(rows.filter(~pl.col("blocks")), catalog, tz,
+              f"{what}: a plan that bills usage past its limits has a cap that a single "
+              "request exceeds on its own",
+              "the plan serves it as overage, but the caps engine bills a request that arrives "
+              "with its window below the cap as within the allowance, so what the user would "
+              "pay on that plan reads low, by up to the request's part past the cap at the "
+              "overage rate"),
+    ]
+    return [n for n in notes if n]
+
+
+def _note(rows: pl.DataFrame, catalog: PlanCatalog, tz: str, what: str, why: str) -> str:
+    """One oversize note: ``what``, how many user-month and plan pairs ``rows`` hold, ``why``,
+    and the examples of ``rows``; '' where there are none."""
+    if not len(rows):
+        return ""
+    pairs = rows.select("plan", "user_id", "month_key").unique().height
+    return (f"{what} ({pairs} user-month and plan pair(s)): {why}. "
+            + _examples(rows, catalog, tz))
