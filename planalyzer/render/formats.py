@@ -203,34 +203,42 @@ def _usd_rate(v: float) -> str:
 # Markdown that text from the logs could trigger in a table cell: emphasis (* _ ~), code (`),
 # links ([), raw HTML and autolinks (< before a letter, / ! or ?), entities (& before a letter
 # or #), a cell break (|) and a backslash before punctuation (before another character, as in
-# visible's \n, it is no escape and stays). An underscore inside a word (claude_max_20x) never
-# makes emphasis and stays as it is; so does "<=" or "->".
-_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+# visible's \n, it is no escape and stays) or at the end (where it would escape what follows:
+# a note's closing _). An underscore inside a word (claude_max_20x) never makes emphasis and
+# stays as it is; so does "<=" or "->".
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)")
 _MD_ALWAYS = re.compile(r"([`*~|\[])")
 _MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # at a word's edge
 _MD_TAG = re.compile(r"([<&])(?=[A-Za-z/!?#])")
 
 
 def md_text(text: str) -> str:
-    """``text`` for a markdown table cell or header: the characters that would format it
-    backslash-escaped, so an id ``*bold*_x_`` reads as written (``\\*bold\\*\\_x\\_``)."""
+    """``text`` for a markdown table cell, header, title or note: the characters that would
+    format it backslash-escaped, so an id ``*bold*_x_`` reads as written
+    (``\\*bold\\*\\_x\\_``)."""
     text = _MD_BACKSLASH.sub(r"\\\\", text)
     text = _MD_ALWAYS.sub(r"\\\1", text)
     text = _MD_UNDERSCORE.sub(r"\\_", text)
     return _MD_TAG.sub(r"\\\1", text)
 
 
+def _md_note(note: str) -> str:
+    """A note in italics, on one line (as a CSV comment), its text escaped."""
+    return f"_{md_text(_comment(note))}_"
+
+
 def to_markdown(tables: Sequence[Table]) -> str:
     """Markdown tables (a ``###`` title, the header of column labels, the rows as ``human``
-    shows them, the notes in italics); text in headers and cells is escaped (``md_text``)."""
+    shows them, the notes in italics); text in titles, headers, cells and notes is escaped
+    (``md_text``): a plan or file name in a title or note reads as written."""
     parts: list[str] = []
     for t in tables:
-        lines = [f"### {t.title}", ""]
+        lines = [f"### {md_text(visible(t.title))}", ""]
         if t.record and len(t.rows) == 1:
             lines += ["| measure | value |", "| --- | ---: |"]
             lines += [f"| {md_text(c.header)} | {md_text(human(v, c))} |"
                       for c, v in zip(t.columns, t.rows[0], strict=True)]
-            lines += [f"\n_{note}_" for note in t.notes]
+            lines += [f"\n{_md_note(note)}" for note in t.notes]
             parts.append("\n".join(lines))
             continue
         lines.append("| " + " | ".join(md_text(c.header) for c in t.columns) + " |")
@@ -241,7 +249,7 @@ def to_markdown(tables: Sequence[Table]) -> str:
             lines.append("| " + " | ".join(cells) + " |")
         for note in t.notes:
             lines.append("")
-            lines.append(f"_{note}_")
+            lines.append(_md_note(note))
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
 
