@@ -44,3 +44,23 @@ def test_optimize_constraint_columns_carry_the_unit_of_their_metric() -> None:
     assert any("constraint_1_usd = revenue_usd >= baseline; constraint_2_share = "
                "hit_share:claude_pro.session_5h <= 0.5; constraint_3 = "
                "unprofitable_user_months <= 5" in n for n in best["notes"])
+
+
+def test_cost_tables_write_fractions_as_shares() -> None:
+    """qa14: the serving profile's fractions (mfu, mbu, utilization, memory_fraction,
+    cache_read_prefill_fraction, discount) end in _share in cost_assumptions, as every
+    fraction-valued column of the costs tables does; the header stays a person's."""
+    from planalyzer.costs import load_cost_catalog, load_price_catalog
+    from planalyzer.costs.report import costs_tables, sensitivity_tables
+
+    costs, prices = load_cost_catalog(), load_price_catalog()
+    tables = [*costs_tables(costs, prices), *sensitivity_tables(costs, prices)]
+    shares = [c.key for t in tables for c in t.columns if c.kind == "share"]
+    assert shares and all(k.endswith("_share") for k in shares), shares
+    doc = cli_json(["costs"])
+    cols = doc["cost_assumptions"]["columns"]
+    for key in ("mfu_share", "mbu_share", "utilization_share", "memory_share",
+                "cache_read_prefill_share", "discount_share"):
+        assert key in cols and key.removesuffix("_share") not in cols
+    rows = {r["serving"]: r for r in doc["cost_assumptions"]["rows"]}
+    assert 0 < rows["llama-70b-h100x4"]["mfu_share"] < 1

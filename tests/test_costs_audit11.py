@@ -190,8 +190,8 @@ cache_read_gb_per_s = 5.0
                                                ["llama-3.3-70b"])}
     row = next(r for r in tables["cost_assumptions"].as_dicts()
                if r["serving"] == "llama-70b-h100x4")
-    assert (row["memory_fraction"], row["cache_read_gb_per_s"],
-            row["cache_read_prefill_fraction"]) == (0.6, 5.0, None)
+    assert (row["memory_share"], row["cache_read_gb_per_s"],
+            row["cache_read_prefill_share"]) == (0.6, 5.0, None)
     [hw] = tables["cost_hardware"].as_dicts()
     assert (hw["hardware"], hw["name"], hw["bf16_tflops"], hw["fp8_tflops"], hw["hbm_gb"],
             hw["bandwidth_tbps"], hw["usd_per_gpu_hour"]) == (

@@ -90,7 +90,7 @@ def test_assumptions_show_overrides_and_mode_inputs(tmp_path: Path) -> None:
     assert rows["llama-70b-h100x4"]["usd_per_gpu_hour"] == 2.35
     rate = rows["resell-sonnet-batch"]
     assert rate["source"].endswith(f"overridden in {costs}: discount")
-    assert rate["discount"] == 0.3 and "output 15" in rate["rate_card_usd_per_mtok"]
+    assert rate["discount_share"] == 0.3 and "output 15" in rate["rate_card_usd_per_mtok"]
     measured = rows["llama-70b-vllm-measured"]
     assert (measured["usd_per_hour"], measured["prefill_tokens_per_s"],
             measured["decode_tokens_per_s"]) == (10.0, 10000.0, 964.0)

@@ -260,19 +260,21 @@ def _assumption_rows(catalog: CostCatalog, resolutions: list[Resolution]
 ASSUMPTION_COLUMNS = [
     Col("serving", "str"), Col("mode", "str"), Col("hardware", "str"), Col("gpus", "int"),
     Col("precision", "str"), Col("usd_per_gpu_hour", "usd", "$/GPU-h"),
-    Col("price_source", "str"), Col("mfu", "share", "MFU (prefill)"),
-    Col("mbu", "share", "MBU (decode)"), Col("max_batch", "int", "target batch"),
-    Col("utilization", "share"), Col("cache_read_model", "str"),
-    Col("memory_fraction", "share", "HBM share for weights + KV"),
+    # the serving TOML's mfu, mbu, utilization, memory_fraction, cache_read_prefill_fraction
+    # and discount: fractions, so their keys end in _share (the output's naming rule)
+    Col("price_source", "str"), Col("mfu_share", "share", "MFU (prefill)"),
+    Col("mbu_share", "share", "MBU (decode)"), Col("max_batch", "int", "target batch"),
+    Col("utilization_share", "share", "utilization"), Col("cache_read_model", "str"),
+    Col("memory_share", "share", "HBM share for weights + KV"),
     Col("cache_read_gb_per_s", "float", "cache read GB/s"),
-    Col("cache_read_prefill_fraction", "share", "cache read / prefill"),
+    Col("cache_read_prefill_share", "share", "cache read / prefill"),
     Col("usd_per_hour", "usd", "$/replica-h"),
     Col("prefill_tokens_per_s", "float", "prefill tok/s"),
     Col("decode_tokens_per_s", "float", "decode tok/s"),
     Col("cache_read_tokens_per_s", "float", "cache read tok/s"),
     Col("buckets", "str", "context buckets"),
     Col("rate_card_usd_per_mtok", "str", "rate card $/M"),
-    Col("discount", "share"),
+    Col("discount_share", "share", "discount"),
     Col("overhead_share", "share", "overhead (loaded)"), Col("source", "str"),
 ]
 
