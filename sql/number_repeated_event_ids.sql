@@ -8,24 +8,23 @@
 --          export, in any order, get the same ids
 -- params: none
 -- slots: {{table}}
--- Rows are grouped by the hash of their id, as the window over every row of the projection
--- that did this before grouped them (ids a --db store holds must not change): two ids with
--- one hash are numbered together and stay two ids (the second one's row gets '#2'); a row
--- with no id keeps none. Only the rows of a hash held by more than one row go through the
--- window, over the few columns it reads: a week of minute buckets of 30 users (302,400
--- rows, none repeating) 0.05-0.06 s CPU here, where that window, carrying every column of
--- every row, took stage_checked_rows from 1.2-1.3 s to 1.95-2.15 s; with 30,062 buckets
--- twice (332,462 rows) 0.09-0.10 s. planalyzer.sources.tabular._numbered_in_place gives
--- the same numbers where the load reads a file's rows in place (parquet).
+-- Rows are grouped by their id itself: a row's number depends only on the rows sharing its
+-- bucket and grouping, so two exports holding it get the same id. (Grouped by the id's hash,
+-- as the window over every row of the projection did before, ids that DuckDB hashes alike,
+-- which minute buckets' ids often are (5,888 of 302,400 ids of a week of 30 users' minutes
+-- share a hash), were numbered together: a row got '#2' in one export and none in another
+-- that did not hold its partner, and two overlapping exports counted it twice.) A row with no
+-- id keeps none. Only the rows of an id held by more than one row go through the window,
+-- over the few columns it reads. planalyzer.sources.tabular._numbered_in_place gives the
+-- same numbers where the load reads a file's rows in place (parquet).
 UPDATE {{table}} AS c
 SET event_id = c.event_id || '#' || CAST(d.n AS VARCHAR)
 FROM (
     SELECT rowid AS r, row_number() OVER (
-        PARTITION BY hash(event_id)
+        PARTITION BY event_id
         ORDER BY input_tokens DESC, cache_read_tokens DESC, cache_write_tokens DESC,
                  cache_write_1h_tokens DESC, output_tokens DESC, requests DESC) AS n
     FROM {{table}}
-    WHERE hash(event_id) IN (SELECT hash(event_id) FROM {{table}} GROUP BY 1
-                             HAVING count(*) > 1)
+    WHERE event_id IN (SELECT event_id FROM {{table}} GROUP BY 1 HAVING count(*) > 1)
 ) AS d
-WHERE c.rowid = d.r AND d.n > 1 AND c.event_id IS NOT NULL
+WHERE c.rowid = d.r AND d.n > 1

@@ -1,8 +1,9 @@
 """The '#<n>' of OpenAI dashboard CSV rows that repeat a bucket and grouping in one file: the
 load numbers only the rows whose ids repeat (sql/number_repeated_event_ids.sql, over the
-staged checked rows; a parquet file read in place by a window over its rows). The ids are
-pinned as the window over every row of the projection gave them before (--db stores hold
-them: a store loaded then takes the same rows again as duplicates, adding none)."""
+staged checked rows; a parquet file read in place by a window over its rows), grouped by
+the id itself (not its hash: ids DuckDB hashes alike are no repeats). The ids are pinned
+(--db stores hold them: a store loaded then takes the same rows again as duplicates, adding
+none)."""
 
 from __future__ import annotations
 
@@ -80,21 +81,23 @@ def test_a_store_takes_the_same_rows_again_as_duplicates(tmp_path: Path) -> None
     assert (report.rows_loaded, report.duplicates_dropped) == (0, 5)
 
 
-def test_ids_sharing_a_hash_are_numbered_together_as_before(tmp_path: Path) -> None:
-    # two buckets 300,000 s apart whose ids DuckDB hashes alike: each appears once, yet the
-    # one with fewer tokens ends in '#2', as the window over every row numbered them (it
-    # grouped rows by the id's hash); stores hold such ids, so they are kept
+def test_ids_sharing_a_hash_are_no_repeats(tmp_path: Path) -> None:
+    # two buckets 300,000 s apart whose ids DuckDB hashes alike, each once: both keep bare
+    # ids, so an export holding only one of them gives it the same id (grouped by hash, the
+    # one with fewer tokens got '#2' in the first file and none in the second: counted twice)
     header = ["start_time", "end_time", "project_id", "num_model_requests", "user_id",
               "api_key_id", "model", "batch", "input_tokens", "output_tokens"]
     a, b = DAY + 247140, DAY + 547140  # 1791059940, 1791359940
     rows = [[a, a + 60, "proj_A", 1, "user-18", "", "gpt-4o", "False", 500, 10],
             [b, b + 60, "proj_A", 1, "user-11", "", "gpt-4o", "False", 900, 10]]
-    f = write_csv(tmp_path / "minutes.csv", header, rows)
+    both = write_csv(tmp_path / "both.csv", header, rows)
+    first = write_csv(tmp_path / "first_only.csv", header, rows[:1])
     ids = [f"openai-csv:{a}/60:user-18:proj_A::gpt-4o:false:",
            f"openai-csv:{b}/60:user-11:proj_A::gpt-4o:false:"]
     with Store() as store:
         assert store.con.execute("SELECT hash($a) = hash($b)",
                                  {"a": ids[0], "b": ids[1]}).fetchall() == [(True,)]
-        store.load([str(f)])
+        report = store.load([str(both), str(first)])
         assert store.con.execute("SELECT event_id FROM events ORDER BY input_tokens"
-                                 ).fetchall() == [(ids[0] + "#2",), (ids[1],)]
+                                 ).fetchall() == [(ids[0],), (ids[1],)]
+    assert report.duplicates_dropped == 1

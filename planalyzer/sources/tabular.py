@@ -768,12 +768,12 @@ def _numbered_in_place(event_id: str, values: dict[str, str]) -> str:
     """An event_id (SQL over ``src``) numbered where it repeats in the file, for a file whose
     checked rows the load reads in place, not from the temp table that
     sql/number_repeated_event_ids.sql numbers (parquet: DuckDB leaves this window out of the
-    passes that read no event_id): the same numbers (rows grouped by the id's hash, ordered
-    by the same counts), by a window over every row."""
+    passes that read no event_id): the same numbers (rows grouped by the id, ordered by the
+    same counts), by a window over every row."""
     order = ", ".join(f"{values[c]} DESC" for c in (
         "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
         "output_tokens", "requests"))
-    n = f"row_number() OVER (PARTITION BY hash({event_id}) ORDER BY {order})"
+    n = f"row_number() OVER (PARTITION BY {event_id} ORDER BY {order})"
     return f"{event_id} || CASE WHEN {n} > 1 THEN '#' || CAST({n} AS VARCHAR) ELSE '' END"
 
 
