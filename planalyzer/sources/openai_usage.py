@@ -129,8 +129,8 @@ class OpenAIUsage(PresetSource):
             return replace(base, notes=notes)
         if not _bucket_span(present):
             return replace(base, notes=(*notes, CSV_NO_ID_NOTE))
-        return replace(base, notes=(*notes, CSV_ID_NOTE), row_columns=_bucket_column,
-                       event_id=_bucket_id)
+        return replace(base, notes=(*notes, CSV_ID_NOTE), event_id=_bucket_id,
+                       number_repeated_ids=True)
 
     def projection(
         self, con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions
@@ -172,16 +172,17 @@ def _bucket_span(present: dict[str, str]) -> bool:
     return any(c in present for c in _STARTS) and any(c in present for c in _ENDS)
 
 
-_BUCKET_COLUMN = "__planalyzer_bucket"
-
-
-def _bucket_column(types: dict[str, str]) -> dict[str, str]:
-    """A dashboard CSV row's bucket and grouping, computed once per row (``Preset.row_columns``:
-    ``_bucket_id`` reads it twice): ``openai-csv:<start>/<width s>:<grouping>``, the
-    grouping as in the API JSON's ids (sql/project_openai_usage_json.sql: user (user_id, else
-    user_email), project, key, model, batch (true/false), service tier, api_source) so
-    sql/overlapping_buckets.sql compares them; NULL where the row's start or end is missing
-    (or the end is not after the start)."""
+def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str:
+    """The event_id of a dashboard CSV row (SQL over ``src``): its bucket and grouping,
+    ``openai-csv:<start>/<width s>:<grouping>``, the grouping as in the API JSON's ids
+    (sql/project_openai_usage_json.sql: user (user_id, else user_email), project, key, model,
+    batch (true/false), service tier, api_source) so sql/overlapping_buckets.sql compares
+    them; NULL where the row's start or end is missing (or the end is not after the start).
+    A row that repeats an earlier row's bucket and grouping in the same file (a dimension the
+    export leaves out) gets ``#<n>`` from the load (``Preset.number_repeated_ids``,
+    sql/number_repeated_event_ids.sql), n counted by its token counts (largest first), so
+    every row of the file is kept and the same rows in two exports get the same ids whatever
+    their order."""
     by_name = {normalise(c): c for c in types}
 
     def cell(name: str) -> str:
@@ -202,26 +203,9 @@ def _bucket_column(types: dict[str, str]) -> dict[str, str]:
         f"coalesce(CASE {batch} WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE {batch} END, "
         "'')",
         f"coalesce({cell('service_tier')}, '')"])
-    return {_BUCKET_COLUMN: (
-        f"CASE WHEN {end} > {start} THEN 'openai-csv:' || CAST({start} AS VARCHAR) || '/' "
-        f"|| CAST({end} - {start} AS VARCHAR) || ':' || {grouping} "
-        f"|| coalesce(':api_source=' || {cell('api_source')}, '') END")}
-
-
-def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str:
-    """The event_id of a dashboard CSV row (SQL over ``src``): its bucket and grouping
-    (``_bucket_column``); a row that repeats an earlier row's bucket and grouping in the same
-    file (a dimension the export leaves out) gets ``#<n>``, n counted by its token counts
-    (largest first), so every row of the file is kept and the same rows in two exports get
-    the same ids whatever their order."""
-    bucket = "src." + quote_ident(_BUCKET_COLUMN)
-    order = ", ".join(f"{values[c]} DESC" for c in (
-        "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
-        "output_tokens", "requests"))
-    # partitioned by the id's hash (a number sorts faster than the id): two ids sharing one
-    # would be numbered together, and stay two ids
-    n = f"row_number() OVER (PARTITION BY hash({bucket}) ORDER BY {order})"
-    return f"{bucket} || CASE WHEN {n} > 1 THEN '#' || CAST({n} AS VARCHAR) ELSE '' END"
+    return (f"CASE WHEN {end} > {start} THEN 'openai-csv:' || CAST({start} AS VARCHAR) || '/' "
+            f"|| CAST({end} - {start} AS VARCHAR) || ':' || {grouping} "
+            f"|| coalesce(':api_source=' || {cell('api_source')}, '') END")
 
 
 def _writes_mapped(present: dict[str, str], opts: LoadOptions) -> bool:

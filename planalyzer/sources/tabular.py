@@ -143,6 +143,13 @@ class Projection:
     # load refuses such a file (exit 2) or, beside files that loaded, names it in a note
     # (planalyzer.load_notes.unusable_files)
     holds_instead: Callable[[duckdb.DuckDBPyConnection, int], str | None] | None = None
+    # the SELECT's event ids may repeat within the file, and the load numbers the repeats once
+    # it has staged the checked rows (sql/number_repeated_event_ids.sql: the 2nd row of an id
+    # by token counts, largest first, ends in '#2', ...), over the rows of repeated ids only
+    # (a window over every row and column of the SELECT took a 302,400-row CSV's
+    # stage_checked_rows from 1.2-1.3 to 1.95-2.15 s CPU); False where the SELECT numbers
+    # them itself (a parquet file read in place: ``_numbered_in_place``)
+    number_repeated_ids: bool = False
 
 
 def _base(type_name: str) -> str:
@@ -163,6 +170,14 @@ def reader_sql(source: SourceFile) -> str:
     if source.format == "jsonl" and is_json_array(source):
         return JSON_ARRAY_READER
     return READERS[source.format]
+
+
+def checked_once(source: SourceFile) -> bool:
+    """Does a load keep a file's checked rows in a temp table for its passes (inserts,
+    counts: sql/stage_checked_rows.sql)? Yes for every file but parquet read in place, which
+    DuckDB reads columnar and fast each time: a text file is parsed once (its rows staged),
+    and a usage-report JSON's projection (nested JSON unnested and extracted) is run once."""
+    return source.stage is not None or source.format != "parquet"
 
 
 def is_json_array(source: SourceFile) -> bool:
@@ -472,9 +487,12 @@ class Preset:
     uncounted_why: str = ""
     # builds, from the column types and the final token value expressions (canonical name ->
     # SQL), the event_id of a row whose mapping names no event_id column (an export's bucket:
-    # its start, width and grouping), SQL over ``src`` that may use window functions over the
-    # file's rows; None (or a NULL value): the row has no id
+    # its start, width and grouping), SQL over ``src``; None (or a NULL value): the row has
+    # no id
     event_id: Any = None  # Callable[[dict[str, str], dict[str, str]], str | None]
+    # the ids ``event_id`` builds may repeat within a file (a bucket's grouping that leaves a
+    # dimension out): the load numbers the repeats (``Projection.number_repeated_ids``)
+    number_repeated_ids: bool = False
 
 
 def estimated_requests(prompt_parts: Sequence[str]) -> str:
@@ -693,8 +711,15 @@ def build_projection(
     else:
         select.append("false AS requests_estimated")
     select += [f"{values[c]} AS {c}" for c in (*TOKEN_COLUMNS, "requests")]
+    numbered = False
+    computed = dict(preset.row_columns(types)) if preset.row_columns is not None else {}
     if "event_id" not in m and preset.event_id is not None:
         built = preset.event_id(types, values)
+        if built and preset.number_repeated_ids and not checked_once(source):
+            computed[_ID_COLUMN] = built  # computed once per row, read twice
+            built = _numbered_in_place(f"src.{quote_ident(_ID_COLUMN)}", values)
+        elif built:
+            numbered = preset.number_repeated_ids
         if built:
             select[0] = f"{built} AS event_id"
     uncounted: dict[str, str] = {}
@@ -719,8 +744,8 @@ def build_projection(
                    else "row_number() OVER () AS source_row", "to_json(src) AS raw_json"]
     reader = reader or reader_sql(source)
     rows = reader
-    if preset.row_columns is not None:  # computed once per row, read by the expressions above
-        extra = [f"{e} AS {quote_ident(n)}" for n, e in preset.row_columns(types).items()]
+    if computed:  # computed once per row, read by the expressions above
+        extra = [f"{e} AS {quote_ident(n)}" for n, e in computed.items()]
         if source.stage is None:  # the raw row without the computed columns
             extra.append(f"to_json(src) AS {quote_ident(STAGE_RAW)}")
             select[-1] = f"src.{quote_ident(STAGE_RAW)} AS raw_json"
@@ -732,7 +757,24 @@ def build_projection(
                       extra_columns=tuple(c for c, _ in fallbacks) + tuple(preset.uses),
                       local_ts=True, estimates_requests=estimating,
                       empty_columns={c: m[c] for c in given}, uncounted=uncounted,
-                      uncounted_why=preset.uncounted_why if uncounted else "")
+                      uncounted_why=preset.uncounted_why if uncounted else "",
+                      number_repeated_ids=numbered)
+
+
+_ID_COLUMN = "__planalyzer_event_id"  # the id of a row read in place, before its number
+
+
+def _numbered_in_place(event_id: str, values: dict[str, str]) -> str:
+    """An event_id (SQL over ``src``) numbered where it repeats in the file, for a file whose
+    checked rows the load reads in place, not from the temp table that
+    sql/number_repeated_event_ids.sql numbers (parquet: DuckDB leaves this window out of the
+    passes that read no event_id): the same numbers (rows grouped by the id, ordered by the
+    same counts), by a window over every row."""
+    order = ", ".join(f"{values[c]} DESC" for c in (
+        "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+        "output_tokens", "requests"))
+    n = f"row_number() OVER (PARTITION BY {event_id} ORDER BY {order})"
+    return f"{event_id} || CASE WHEN {n} > 1 THEN '#' || CAST({n} AS VARCHAR) ELSE '' END"
 
 
 def _holding_numbers(con: duckdb.DuckDBPyConnection, source: SourceFile, reader: str,
