@@ -195,9 +195,11 @@ def _tool_folder(path: Path) -> bool:
 
 
 def _beside_hidden_tool(path: Path) -> list[str]:
-    """'FILE: why' for the log files directly in ``path`` when it holds a hidden .claude/ or
-    .codex/ and is not itself a tool folder (a home folder with an export beside them)."""
-    hidden = [h for h in (".claude", ".codex") if source_files.is_folder(path / h)]
+    """'FILE: why' for the log files directly in ``path`` when it holds a hidden .claude/,
+    .config/claude/ or .codex/ and is not itself a tool folder (a home folder with an export
+    beside them)."""
+    hidden = [h for h in (".claude", ".config/claude", ".codex")
+              if source_files.is_folder(path / h)]
     if not hidden or any(source_files.is_folder(path / d) for d in _TOOL_SUBFOLDERS):
         return []  # a tool's own folder: the files beside projects/ are its settings
     return [f"{p}: a log file beside {' and '.join(hidden)}/ (a folder holding a tool's "
@@ -225,8 +227,10 @@ def _transcripts(files: list[SourceFile], sample: int = 5) -> bool:
 
 
 # the names a transcript tool's layout shows within two levels of a folder it claims or owns
-# (Claude Code: projects/, .claude/projects/; Codex: sessions/, archived_sessions/, .codex/)
-_LAYOUT_NAMES = frozenset({"projects", "sessions", "archived_sessions", ".claude", ".codex"})
+# (Claude Code: projects/, .claude/projects/, .config/claude/projects/; Codex: sessions/,
+# archived_sessions/, .codex/)
+_LAYOUT_NAMES = frozenset({"projects", "sessions", "archived_sessions", ".claude", ".config",
+                           ".codex"})
 
 
 class _EntryNames:
