@@ -61,10 +61,12 @@ SourceOpt = Annotated[str | None, typer.Option(
     "--source", help="Log format: " + ", ".join(source_names()) + " (default: detected "
     "from each folder's layout and each file's content).")]
 UserOpt = Annotated[str | None, typer.Option(
-    "--user", help="User id for a single user's transcript folder (default: me).")]
+    "--user", help="User id for a single user's transcript folder (default: me; every "
+    "folder named is that user's: several people's folders without --user are named by their "
+    "home folders).")]
 UserMapOpt = Annotated[Path | None, typer.Option(
     "--user-map", help="TOML [users] table: folder name = \"user id\", for a folder of "
-    "users' transcript folders.")]
+    "users' transcript folders (or several people's home folders named).")]
 
 CostsOpt = Annotated[Path | None, typer.Option(
     "--costs", help="TOML overriding or extending the cost catalogs (hardware, models, serving).")]

@@ -44,7 +44,7 @@ from planalyzer.me_your_plan import find_your_plan, mark_your_plan
 from planalyzer.plans import PlanCatalog
 from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
-from planalyzer.sources.claude_code import symlinked_projects
+from planalyzer.sources.claude_code import projects_folders, symlinked_projects
 from planalyzer.sources.codex import NO_MODEL, NO_MODEL_NOTE
 from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
 from planalyzer.store import LoadOptions, Store
@@ -77,7 +77,7 @@ def _why_not(d: Path, source: str) -> str | None:
     if registry.get(source).claims_folder(d):
         return None
     if source == "claude-code":
-        if (d / "projects").is_dir() or (d / ".claude" / "projects").is_dir():
+        if projects_folders(d):
             return f"{d}: projects/ holds no .jsonl transcripts yet"
         return f"{d}: no projects/ folder"
     if (d / "sessions").is_dir() or (d / "archived_sessions").is_dir():

@@ -73,6 +73,7 @@ from planalyzer.sources import registry, staging
 from planalyzer.sources.base import BatchItem, Source, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
+from planalyzer.sources.homes import Homes, name_homes
 from planalyzer.sources.litellm import check_overlapping_daily_tables
 from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.report_json import (
@@ -319,13 +320,28 @@ class Store:
         memo = self._folder_memo() if self.path is not None else None
         broken: list[str] = []
         passed: list[str] = []
+        # single users' transcript folders: several people's named together get one user each
+        # by home folder, unless --user names the one user of them all
+        homes = Homes() if opts.user_id is None else None
         sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken,
-                                   passed)
+                                   passed, homes)
+        home_notes: list[str] = []
+        if homes is not None and len(homes.found) > 1:
+            sources, home_notes = name_homes(
+                sources, homes, opts.user_map,
+                self._stored_users if self.path is not None else None)
         with _insertion_order_off(self.con):
             report = self._load_transaction(sources, specs, opts, key_expr, progress, memo,
                                             broken)
+        report.notes[:0] = home_notes
         report.notes.extend(passed_notes(passed))
         return report
+
+    def _stored_users(self, keys: list[str]) -> list[str]:
+        """The users the manifest says these files' rows were read under, most files first
+        (none: no file of them is in the store, or none is a transcript)."""
+        rows = sqlfiles.run(self.con, "manifest_users", {"sources": keys}).fetchall()
+        return [str(r[0]) for r in rows]
 
     def _load_transaction(self, sources: list[SourceFile], specs: Sequence[str],
                           opts: LoadOptions, key_expr: str, progress: Progress | None,

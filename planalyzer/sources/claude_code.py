@@ -9,9 +9,10 @@ candidates of many files in one statement per chunk (sql/stage_claude_code_lines
 sessions, sidechain replays) are resolved across the whole batch and the copies earlier loads
 kept of the same messages (sql/rank_claude_code_rows.sql, table ``claude_code_keys``).
 
-Users: a folder holding ``projects/`` (or ``.claude/projects/``) is one user's, named by
-``--user`` (default ``me``); a folder of such folders is many users', each named by its folder
-(or by ``--user-map``).
+Users: a folder holding ``projects/`` (or a home folder holding ``.claude/projects/`` or
+``.config/claude/projects/``) is one user's, named by ``--user`` (default ``me``; several
+users' such folders named in one load: planalyzer.sources.homes); a folder of such folders is
+many users', each named by its folder (or by ``--user-map``).
 """
 
 from __future__ import annotations
@@ -248,26 +249,36 @@ def _skip_long_line(fh: BinaryIO, head: bytes, scan: _Scan) -> int:
         size += len(piece)
 
 
-def _has_projects(folder: Path) -> Path | None:
-    for p in (folder / "projects", folder / ".claude" / "projects"):
-        if is_folder(p):
-            return p
-    return None
+# where one user's Claude Code config folder lies inside a home folder: ~/.claude, and
+# ~/.config/claude (the XDG location some versions write to; ``planalyzer me`` reads both)
+CONFIG_FOLDERS = (".claude", ".config/claude")
+
+
+def projects_folders(folder: Path) -> list[Path]:
+    """The projects/ folders of one user's folder: a config folder's own projects/, else those
+    of the config folders in a home folder (.claude/, .config/claude/; both when it has both:
+    one user's), or of claude/ in a .config folder named; none: not one user's folder."""
+    own = folder / "projects"
+    if is_folder(own):
+        return [own]
+    inside = [folder / name / "projects" for name in CONFIG_FOLDERS]
+    if folder.name == ".config":
+        inside.append(folder / "claude" / "projects")
+    return [p for p in inside if is_folder(p)]
 
 
 def _user_folders(folder: Path) -> list[tuple[Path, str | None]]:
-    """(projects folder, user) pairs under what the user named."""
+    """(projects folder, user) pairs under what the user named: one user's folder (user None:
+    --user, default me), or a folder of users' folders (each named by its folder)."""
     if folder.name == "projects":
         return [(folder, None)]
-    own = _has_projects(folder)
-    if own is not None:
-        return [(own, None)]
+    own = projects_folders(folder)
+    if own:
+        return [(p, None) for p in own]
     found: list[tuple[Path, str | None]] = []
     for child in list_folder(folder):
         if is_folder(child) and not child.name.startswith("."):
-            p = _has_projects(child)
-            if p is not None:
-                found.append((p, child.name))
+            found.extend((p, child.name) for p in projects_folders(child))
     return found
 
 
@@ -329,7 +340,7 @@ class ClaudeCode(Source):
         return any(_any_jsonl(p) for p, _ in _user_folders(folder))
 
     def owns_folder(self, folder: Path) -> bool:
-        return _has_projects(folder) is not None
+        return bool(projects_folders(folder))
 
     def expand(self, folder: Path, root: Path,
                memo: FolderMemo | None = None) -> list[SourceFile]:

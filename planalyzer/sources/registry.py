@@ -27,6 +27,7 @@ from planalyzer.sources import files as source_files
 from planalyzer.sources.base import Source, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
+from planalyzer.sources.homes import Homes
 
 GENERIC = "tabular"
 
@@ -101,7 +102,8 @@ def _matches(spec: str, broken: list[str] | None) -> list[Path]:
 def resolve(specs: list[str], source: str | None = None,
             input_format: str | None = None, memo: FolderMemo | None = None,
             broken: list[str] | None = None,
-            passed: list[str] | None = None) -> list[SourceFile]:
+            passed: list[str] | None = None,
+            homes: Homes | None = None) -> list[SourceFile]:
     """Expand paths, folders and globs into distinct files, each tagged with its source module
     where the folder layout or ``--source`` says (otherwise ``identify`` decides later). A
     folder is read whole: transcript folders inside it by their layout, the other files by
@@ -109,7 +111,8 @@ def resolve(specs: list[str], source: str | None = None,
     ``passed`` ('FOLDER: why').
     ``memo``: remembered folder listings (a --db store's), used and updated by batch sources'
     folder walks. A symbolic link found in a folder whose target does not exist is passed
-    over and its path added to ``broken`` (given None: an error naming it)."""
+    over and its path added to ``broken`` (given None: an error naming it). ``homes``: the
+    single users' transcript folders expanded, with their files (planalyzer.sources.homes)."""
     if not specs:
         raise InputError("no sources given: name log files, folders or globs "
                          "(for example: planalyzer load 'exports/*.parquet')")
@@ -117,7 +120,7 @@ def resolve(specs: list[str], source: str | None = None,
     seen: dict[str, SourceFile] = {}
     for spec in specs:
         for m in _matches(spec, broken):
-            for f in _expand(m, forced, input_format, memo, broken, passed):
+            for f in _expand(m, forced, input_format, memo, broken, passed, homes):
                 # a walk read each file's size and mtime (None: it could not); a file found
                 # otherwise is stat'ed by the load, which a dangling link would fail
                 if f.stat is None and _passed_over(f.key, passed):
@@ -151,7 +154,7 @@ def _passed_over(key: str, passed: list[str] | None) -> bool:
 
 def _expand(path: Path, forced: Source | None, input_format: str | None,
             memo: FolderMemo | None, broken: list[str] | None,
-            passed: list[str] | None = None) -> list[SourceFile]:
+            passed: list[str] | None = None, homes: Homes | None = None) -> list[SourceFile]:
     if path.is_dir():
         claimers = ([forced] if forced is not None and forced.batch else
                     [] if forced is not None else
@@ -170,18 +173,21 @@ def _expand(path: Path, forced: Source | None, input_format: str | None,
                     passed.extend(_beside_hidden_tool(path))
                 if passed is not None:
                     passed.extend(n for m in claimers for n in m.not_named(path))
+                if homes is not None:  # one user's folder: its files are its home's
+                    homes.add(path, found)
                 return found
             # a folder of users' folders: the files beside them are read as well (each
             # user's folder was read, by its layout, whole); where the files found are not
             # transcripts (JSON-lines exports in some projects/ folder), content decides
             if _transcripts(found):
-                return found + _walk(path, input_format, memo, broken, passed, users_of=path)
+                return found + _walk(path, input_format, memo, broken, passed, users_of=path,
+                                     homes=homes)
     if forced is not None and forced.batch:
         return [SourceFile(path.resolve(), "jsonl", forced.name)]
     if forced is not None:
         files = source_files.resolve([str(path)], input_format, broken, passed=passed)
         return [SourceFile(f.path, f.format, forced.name) for f in files]
-    return _walk(path, input_format, memo, broken, passed)
+    return _walk(path, input_format, memo, broken, passed, homes=homes)
 
 
 _TOOL_SUBFOLDERS = ("projects", "sessions", "archived_sessions")
@@ -195,9 +201,11 @@ def _tool_folder(path: Path) -> bool:
 
 
 def _beside_hidden_tool(path: Path) -> list[str]:
-    """'FILE: why' for the log files directly in ``path`` when it holds a hidden .claude/ or
-    .codex/ and is not itself a tool folder (a home folder with an export beside them)."""
-    hidden = [h for h in (".claude", ".codex") if source_files.is_folder(path / h)]
+    """'FILE: why' for the log files directly in ``path`` when it holds a hidden .claude/,
+    .config/claude/ or .codex/ and is not itself a tool folder (a home folder with an export
+    beside them)."""
+    hidden = [h for h in (".claude", ".config/claude", ".codex")
+              if source_files.is_folder(path / h)]
     if not hidden or any(source_files.is_folder(path / d) for d in _TOOL_SUBFOLDERS):
         return []  # a tool's own folder: the files beside projects/ are its settings
     return [f"{p}: a log file beside {' and '.join(hidden)}/ (a folder holding a tool's "
@@ -225,8 +233,10 @@ def _transcripts(files: list[SourceFile], sample: int = 5) -> bool:
 
 
 # the names a transcript tool's layout shows within two levels of a folder it claims or owns
-# (Claude Code: projects/, .claude/projects/; Codex: sessions/, archived_sessions/, .codex/)
-_LAYOUT_NAMES = frozenset({"projects", "sessions", "archived_sessions", ".claude", ".codex"})
+# (Claude Code: projects/, .claude/projects/, .config/claude/projects/; Codex: sessions/,
+# archived_sessions/, .codex/)
+_LAYOUT_NAMES = frozenset({"projects", "sessions", "archived_sessions", ".claude", ".config",
+                           ".codex"})
 
 
 class _EntryNames:
@@ -275,7 +285,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 def _walk(path: Path, input_format: str | None, memo: FolderMemo | None,
           broken: list[str] | None, passed: list[str] | None,
-          users_of: Path | None = None) -> list[SourceFile]:
+          users_of: Path | None = None, homes: Homes | None = None) -> list[SourceFile]:
     """The log files under ``path`` (a file: itself). A subfolder laid out as a transcript
     source's (a Claude Code config folder, a Codex home, a folder of users' such folders;
     hidden or not) is read by that source, as if named; one of a tool's own folders without
@@ -290,8 +300,11 @@ def _walk(path: Path, input_format: str | None, memo: FolderMemo | None,
         if users_of is not None and folder.parent == users_of and _tool_folder(folder):
             return 0
         if any(m.batch and m.claims_folder(folder) for m in modules()):
-            files = _expand(folder, None, input_format, memo, broken, passed)
+            said = len(homes.found) if homes is not None else 0
+            files = _expand(folder, None, input_format, memo, broken, passed, homes)
             if not _transcripts(files):  # a projects/ folder of JSON-lines exports, say:
+                if homes is not None:  # not a user's transcripts after all
+                    del homes.found[said:]
                 if folder.name.startswith("."):  # a walk never enters a hidden folder
                     if passed is not None:
                         passed.append(f"{folder}: a hidden folder whose files are not "
