@@ -119,6 +119,32 @@ def test_a_change_within_a_month_is_said(tmp_path: Path, fit: list[str]) -> None
                                 "whole month under the plan of its latest logged event")
 
 
+@pytest.mark.parametrize("fit", [["--no-fit"], []])
+@pytest.mark.parametrize("how", ["assign", "plan-file"])
+def test_a_change_within_a_month_not_said_for_assigned_users(tmp_path: Path, fit: list[str],
+                                                              how: str) -> None:
+    """qa14B #5: a user whose plan is set by --assign or --plan-file is billed under it for
+    the whole month, whatever the logs say: no note on the month's logged change for them;
+    a user on logged plans still gets it."""
+    csv = write_csv(tmp_path / "mid.csv", HEADER, [
+        _row("a1", "2026-10-02T10:00:00Z", "m", "big"),
+        _row("a3", "2026-10-31T23:00:00Z", "m", "small"),
+        _row("k1", "2026-10-03T10:00:00Z", "k", "big"),
+        _row("k2", "2026-10-30T10:00:00Z", "k", "small"),
+    ])
+    given = (["--assign", "m=big"] if how == "assign" else
+             ["--plan-file", str(write_csv(tmp_path / "pf.csv", ["user_id", "plan"],
+                                           [["m", "big"]]))])
+    doc = cli_json(["report", str(csv), "--plans", str(_catalog(tmp_path)), "--by", "user",
+                    *fit, *given])
+    rows = _users(doc)
+    assert (rows[("m", "2026-10")]["plan"], rows[("k", "2026-10")]["plan"]) == ("big", "small")
+    notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
+    within = [n for n in notes if "logged more than one plan" in n]
+    assert within and all(n.startswith("1 user-month(s) logged more than one plan (a change "
+                                       "within the month): k 2026-10;") for n in within), notes
+
+
 def test_months_without_a_logged_plan(tmp_path: Path) -> None:
     """A month that logged no plan takes the nearest earlier month's (November: Big), else
     the next one's (September, before any logged month: Big)."""
