@@ -17,7 +17,14 @@ import polars as pl
 
 from planalyzer.errors import ConfigError
 from planalyzer.tables import Col, Kind, Table
-from planalyzer.whatif.run import Evaluator, Outcome, metrics, period_span, warning_notes
+from planalyzer.whatif.run import (
+    Evaluator,
+    Outcome,
+    metrics,
+    no_plan_notes,
+    period_span,
+    warning_notes,
+)
 
 MONEY_ROWS = (
     ("revenue_usd", "revenue"),
@@ -113,6 +120,7 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
                        + (" (except for the users whose logged plan changed in the period, "
                           "below)" if changed else "")
                        + ", whatever other scenarios run; docs/whatif.md, \"Exactness\"")
+    money.notes.extend(no_plan_notes(ev))
     people = _side_by_side("whatif_people", f"Baseline and scenarios: users (over the period, "
                            f"{span})", "float", PEOPLE_ROWS, outcomes, base, mets)
     people.notes.append(COUNT_UNITS)
