@@ -518,7 +518,7 @@ def compute(
                              unknown_plans_message(assignment, catalog)) if n)
     if changed := plan_change_note(changes, stint_map, user_months):
         notes.append(changed)
-    if sources is not None and (within := mixed_month_note(mixed, user_months)):
+    if sources is not None and (within := mixed_month_note(mixed, user_months, sources)):
         notes.append(within)
     return ReportData(catalog, user_months, binds_df, fit_df, timezone, period, notes, replay,
                       assignment, tuple(unpriced_models), tuple(unpriced_plans),
@@ -626,14 +626,16 @@ def plan_change_note(changes: screen.PlanChanges, stint_map: Mapping[str, object
             "set one plan per user)")
 
 
-def mixed_month_note(mixed: screen.MixedMonths, user_months: pl.DataFrame) -> str | None:
+def mixed_month_note(mixed: screen.MixedMonths, user_months: pl.DataFrame,
+                     sources: PlanSources) -> str | None:
     """A note on the user-months in the report whose first and last logged plans differ (a
     change within the month): each is billed and capped under the plan of its latest logged
-    event."""
+    event. Only users whose plan comes from the logs (``sources.from_logs``): a plan set by
+    --assign or --plan-file bills the whole month whatever the logs say."""
     if not mixed or not len(user_months):
         return None
     present = set(user_months.select("user_id", "month_key").iter_rows())
-    found = [(u, m) for u, m in mixed if (u, m) in present]
+    found = [(u, m) for u, m in mixed if (u, m) in present and sources.from_logs(u)]
     if not found:
         return None
     named = ", ".join(f"{u} {month_label(m)}" for u, m in found[:PLAN_CHANGE_NAMED])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import fnmatch
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -34,6 +35,7 @@ from planalyzer.plans import (
     parse_assign,
 )
 from planalyzer.pricing_step import price_result
+from planalyzer.screen import PlanChanges
 from planalyzer.sqlfiles import literal_path
 from planalyzer.store_check import require_events
 from planalyzer.timezones import check_timezone
@@ -105,13 +107,40 @@ def assignment_for(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     return assign_plans(users, catalog, rules, mapping)
 
 
+@dataclass
+class WhatifPlans:
+    """The what-if commands' plans (``whatif_assignment``): ``assignment``, one plan per user
+    (the latest logged, unless --assign or --plan-file sets it); ``stints``, the users whose
+    logged plan changed between billing months, each month's plan (``planalyzer.stints``: the
+    replay takes the plan of a user's latest month in the period,
+    ``planalyzer.whatif.history.period_plans``); ``changes``, their logged plan per month;
+    ``notes`` on --assign rules that set no plan and on plan names."""
+
+    assignment: Assignment
+    stints: dict[str, list[stints.Stint]]
+    changes: PlanChanges
+    notes: list[str]
+
+    def change_note(self, users: Sequence[str]) -> str | None:
+        """The note on ``users`` (of ``stints``), whose months in the period logged different
+        plans: the replay keeps one plan for them in every month, so their baseline differs
+        from the report's."""
+        if not users:
+            return None
+        return (plan_change_users(self.changes, sorted(users)) + "; the what-if replay keeps "
+                "one plan per user in every month of the period, the plan of their latest "
+                "month in it (the report bills each month under the plan logged in it), so "
+                "their baseline differs from the report's (give a period within one of their "
+                "plans, or --plan-file or --assign to set one plan per user)")
+
+
 def whatif_assignment(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str,
                       assign: Sequence[str] = (), plan_file: str | Path | None = None
-                      ) -> tuple[Assignment, list[str]]:
+                      ) -> WhatifPlans:
     """``assignment_for`` for the what-if commands (one plan per user, the latest logged),
-    and notes: on --assign rules that set no plan, and on the users whose logged plan changed
-    between billing months (local in ``tz``): the report bills each of their months under its
-    own plan, the replay does not."""
+    with the users whose logged plan changed between billing months (local in ``tz``) and
+    their plan per month (the report bills each of their months under its own plan), and
+    notes on --assign rules that set no plan and on plan names."""
     users, changes, _ = logged_plans_and_changes(con, tz)
     rules = parse_assign(assign, catalog)
     mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
@@ -119,15 +148,9 @@ def whatif_assignment(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: 
     rule_notes = assign_rule_notes(rules, assignment)
     rule_notes.extend(n for n in (read_as_note(assignment),
                                   unknown_plans_message(assignment, catalog)) if n)
-    changed = sorted(stints.user_stints(changes, PlanSources(tuple(rules), mapping), catalog,
-                                        assignment, count_unknown=False)) if changes else []
-    if changed:
-        rule_notes.append(plan_change_users(changes, changed) + "; the what-if replay keeps "
-                          "one plan per user, their latest logged, in every month (the report "
-                          "bills each month under the plan logged in it), so their baseline "
-                          "differs from the report's (give --plan-file or --assign to set one "
-                          "plan per user)")
-    return assignment, rule_notes
+    changed = stints.user_stints(changes, PlanSources(tuple(rules), mapping), catalog,
+                                 assignment, count_unknown=False) if changes else {}
+    return WhatifPlans(assignment, changed, changes, rule_notes)
 
 
 def fit_plan_keys(catalog: PlanCatalog, patterns: Sequence[str]) -> tuple[str, ...]:

@@ -119,6 +119,32 @@ def test_a_change_within_a_month_is_said(tmp_path: Path, fit: list[str]) -> None
                                 "whole month under the plan of its latest logged event")
 
 
+@pytest.mark.parametrize("fit", [["--no-fit"], []])
+@pytest.mark.parametrize("how", ["assign", "plan-file"])
+def test_a_change_within_a_month_not_said_for_assigned_users(tmp_path: Path, fit: list[str],
+                                                              how: str) -> None:
+    """qa14B #5: a user whose plan is set by --assign or --plan-file is billed under it for
+    the whole month, whatever the logs say: no note on the month's logged change for them;
+    a user on logged plans still gets it."""
+    csv = write_csv(tmp_path / "mid.csv", HEADER, [
+        _row("a1", "2026-10-02T10:00:00Z", "m", "big"),
+        _row("a3", "2026-10-31T23:00:00Z", "m", "small"),
+        _row("k1", "2026-10-03T10:00:00Z", "k", "big"),
+        _row("k2", "2026-10-30T10:00:00Z", "k", "small"),
+    ])
+    given = (["--assign", "m=big"] if how == "assign" else
+             ["--plan-file", str(write_csv(tmp_path / "pf.csv", ["user_id", "plan"],
+                                           [["m", "big"]]))])
+    doc = cli_json(["report", str(csv), "--plans", str(_catalog(tmp_path)), "--by", "user",
+                    *fit, *given])
+    rows = _users(doc)
+    assert (rows[("m", "2026-10")]["plan"], rows[("k", "2026-10")]["plan"]) == ("big", "small")
+    notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
+    within = [n for n in notes if "logged more than one plan" in n]
+    assert within and all(n.startswith("1 user-month(s) logged more than one plan (a change "
+                                       "within the month): k 2026-10;") for n in within), notes
+
+
 def test_months_without_a_logged_plan(tmp_path: Path) -> None:
     """A month that logged no plan takes the nearest earlier month's (November: Big), else
     the next one's (September, before any logged month: Big)."""
@@ -223,8 +249,8 @@ def test_each_stint_is_a_report_of_its_own(tmp_path: Path, month_plans: list[str
 
 
 def test_whatif_says_it_keeps_the_latest_plan(tmp_path: Path) -> None:
-    """The what-if replay keeps one plan per user (the latest logged): a note says so for
-    the users whose plan changed, and only for those from the logs."""
+    """The what-if replay keeps one plan per user (over the whole log, the latest logged): a
+    note says so for the users whose plan changed, and only for those from the logs."""
     csv = write_csv(tmp_path / "w.csv", HEADER, [
         _row("a1", "2026-10-31T21:00:00Z", "d", "big"),
         _row("b1", "2026-11-01T00:00:00Z", "d", "small"),
@@ -238,13 +264,64 @@ def test_whatif_says_it_keeps_the_latest_plan(tmp_path: Path) -> None:
     notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
     hit = [n for n in notes if "different plan in different billing months" in n]
     assert hit and hit[0].startswith("1 user(s)") and "d (2026-10 big, 2026-11 small)" in hit[0]
-    assert "keeps one plan per user, their latest logged" in hit[0]
+    assert "keeps one plan per user in every month of the period, the plan of their latest " \
+        "month in it" in hit[0]
     # the baseline note does not claim the report's figures for them (verification 8E, NEW-3)
     base = [n for n in doc["whatif_money"]["notes"] if n.startswith("baseline:")]
-    assert base and "(except for the users whose logged plan changed, below)" in base[0]
+    assert base and "(except for the users whose logged plan changed in the period, below)" \
+        in base[0]
     doc = cli_json(["whatif", str(csv), "--plans", cat, "--scenario", str(scen),
                     "--assign", "d=big"])
     notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
     assert not [n for n in notes if "different plan" in n]
     base = [n for n in doc["whatif_money"]["notes"] if n.startswith("baseline:")]
     assert base and "except" not in base[0]
+
+
+@pytest.mark.parametrize("period", [["--month", "2026-10"], ["--month", "2026-11"],
+                                    ["--since", "2026-11-01", "--until", "2026-11-20"],
+                                    ["--month", "2026-09", "--month", "2026-10"]])
+def test_whatif_for_a_period_bills_the_reports_plan(tmp_path: Path, period: list[str]) -> None:
+    """qa14B #6: for a period, the what-if replay bills a user whose logged plan changed under
+    the report's plan for their latest month in the period (d: Big in October, Small in
+    November; g logged none in September and November: Big, the next and the nearest earlier
+    month's), not the latest plan logged over the whole log (Small for both), and starts
+    that plan's limits fresh at the change as the report does (d's November window does not
+    hold October's three requests: two of three served, not none). The baseline then equals
+    the report for the period, and no note says otherwise."""
+    csv = write_csv(tmp_path / "p.csv", HEADER, [
+        _row("a1", "2026-10-31T21:00:00Z", "d", "big"),
+        _row("a2", "2026-10-31T21:30:00Z", "d", "big"),
+        _row("a3", "2026-10-31T22:00:00Z", "d", "big"),
+        _row("b1", "2026-11-01T00:00:00Z", "d", "small"),
+        _row("b2", "2026-11-01T00:30:00Z", "d", "small"),
+        _row("b3", "2026-11-01T01:00:00Z", "d", "small"),
+        _row("g0", "2026-09-10T10:00:00Z", "g", None),
+        _row("g1", "2026-10-10T10:00:00Z", "g", "big"),
+        _row("g2", "2026-11-10T10:00:00Z", "g", None),
+        _row("g3", "2026-12-10T10:00:00Z", "g", "small"),
+    ])
+    cat = str(_catalog(tmp_path))
+    scen = tmp_path / "noop.toml"
+    scen.write_text('[scenario]\nname = "noop"\n[plans.small]\nprice_usd = 20.0\n',
+                    encoding="utf-8")
+    report = cli_json(["report", str(csv), "--plans", cat, "--by", "user", "--no-fit", *period])
+    rows = report["users"]["rows"]
+    whatif = cli_json(["whatif", str(csv), "--plans", cat, "--scenario", str(scen), *period])
+    money = {r["key"]: r["baseline"] for r in whatif["whatif_money"]["rows"]}
+    people = {r["key"]: r["baseline"] for r in whatif["whatif_people"]["rows"]}
+    assert money["revenue_usd"] == pytest.approx(sum(r["revenue_usd"] for r in rows))
+    # each row is rounded to 6 decimals
+    assert money["gpu_cost_usd"] == pytest.approx(sum(r["gpu_cost_usd"] for r in rows),
+                                                  abs=1e-6 * len(rows))
+    assert people["blocked_requests"] == sum(r["blocked_requests"] for r in rows)
+    by_plan = {}
+    for r in rows:
+        by_plan.setdefault(r["plan"], set()).add(r["user_id"])
+    assert {r["plan"]: r["subscribers"] for r in whatif["whatif_plans"]["rows"]
+            if r["scenario"] == 0 and r["subscribers"]} == {p: len(u) for p, u in by_plan.items()}
+    if period[1] == "2026-11":
+        assert {(r["user_id"], r["plan"], r["blocked_requests"]) for r in rows} == {
+            ("d", "small", 1), ("g", "big", 0)}
+    notes = [n for t in whatif.values() if isinstance(t, dict) for n in t.get("notes", [])]
+    assert not [n for n in notes if "different plan" in n], notes

@@ -54,3 +54,37 @@ def test_descending_values_are_evaluated_in_the_order_given() -> None:
     rows = doc["sweep_points"]["rows"]
     assert [r[PRICE] for r in rows] == [30, 20]
     assert rows[0]["revenue_usd"] > rows[1]["revenue_usd"]
+
+
+@pytest.mark.parametrize(("spec", "values"), [
+    (f"{PRICE}=15:25:5", (15.0, 20.0, 25.0)),
+    (f"{PRICE}=20,25", (20.0, 25.0)),
+    (f"{PRICE}=2e1,2.5e1", (20.0, 25.0)),
+    ("plans.claude_pro.limits.session_5h.cap=1e5:3e5:1e5", (100_000, 200_000, 300_000)),
+    ("plans.claude_pro.limits.session_5h.cap=1e5,550000,1M", (100_000, 550_000, 1_000_000)),
+    ("plans.claude_pro.limits.session_5h.cap=0.5,1", (0.5, 1.0)),
+    ("cost.route[0].min_prompt_tokens=1k,2k", (1000, 2000)),
+    ("behaviour.return_share=0,1", (0.0, 1.0)),
+])
+def test_a_keys_values_have_one_type(spec: str, values: tuple[float, ...]) -> None:
+    """qa14B #8: an axis's numbers are one type whichever way they were written: a count key
+    (cap, hours, days, prompt tokens) integers when every value is whole, any other number
+    key (dollars, shares, factors) floats."""
+    got = parse_axis(spec).values
+    assert got == values
+    assert [type(v) for v in got] == [type(v) for v in values]
+
+
+def test_json_axis_columns_keep_their_type() -> None:
+    """A range and a list of the same kind of key write the same JSON type (20.0 and 100.0,
+    not 20.0 and 100); caps from a range are integers (300000, not 300000.0)."""
+    doc = cli_json(["sweep", str(FIXTURE), "--grid", f"{PRICE}=15:25:5",
+                    "--grid", "plans.claude_max_5x.price_usd=80,100",
+                    "--grid", "plans.claude_pro.limits.session_5h.cap=1e5:3e5:1e5"])
+    rows = doc["sweep_points"]["rows"]
+    assert len(rows) == 18
+    for key, kind in ((PRICE, float), ("plans.claude_max_5x.price_usd", float),
+                      ("plans.claude_pro.limits.session_5h.cap", int)):
+        assert {type(r[key]) for r in rows} == {kind}, key
+    assert {r["plans.claude_pro.limits.session_5h.cap"] for r in rows} == {
+        100_000, 200_000, 300_000}

@@ -23,11 +23,21 @@ def _doc(*args: str) -> dict[str, dict[str, list[str]]]:
 
 
 def _whatif_note() -> str:
-    scen = _doc("whatif", SMALL, "--scenario", "pro_price_25_elastic")
-    assumptions = scen["whatif_scenarios"]["rows"][0]["assumptions"]  # type: ignore[index]
-    notes = [n for n in str(assumptions).split("; ") if "with no plan" in n]
+    """qa14B #7: whatif says so in its money table's notes (where a reader compares the
+    baseline's GPU cost with the report's), as sweep and optimize do; it is no assumption of
+    the scenario, so not in the Scenarios table."""
+    doc = _doc("whatif", SMALL, "--scenario", "pro_price_25_elastic")
+    notes = [n for n in doc["whatif_money"]["notes"] if "with no plan" in n]
     assert notes == ["1 user(s) with no plan left out"]
+    assumptions = doc["whatif_scenarios"]["rows"][0]["assumptions"]  # type: ignore[index]
+    assert "no plan" not in str(assumptions)
+    assert not [n for t in doc.values() for n in t.get("notes", []) if "no plan" in n
+                and t is not doc["whatif_money"]]
     return notes[0]
+
+
+def test_whatif_says_who_has_no_plan_in_its_money_notes() -> None:
+    assert _whatif_note()
 
 
 @pytest.mark.parametrize(("command", "table"), [("sweep", "sweep_points"),

@@ -85,16 +85,21 @@ def prepare(
     if pricing.unpriced_models:  # the report leaves their value unknown; the replay cannot
         notes.append("in the what-if figures, requests of models with no API list price count "
                      "$0 of API value (usage blocked, and limits or charges by API value)")
-    assignment, assign_notes = whatif_assignment(con, catalog, timezone, assign, plan_file)
-    unknown_plans = unknown_plans_message(assignment, catalog)  # in assign_notes too
+    plans_of = whatif_assignment(con, catalog, timezone, assign, plan_file)
+    assignment = plans_of.assignment
+    unknown_plans = unknown_plans_message(assignment, catalog)  # in its notes too
     if strict and unknown_plans is not None:
         raise StrictModeError(unknown_plans)
-    notes.extend(assign_notes)
+    notes.extend(plans_of.notes)
+    at = len(notes)  # the note on plan changes in the period goes here
     if (bucketed := aggregated_note(con)) is not None:
         notes.append(bucketed)
     catalogs = [catalog, *[apply_scenario(catalog, s)[0] for s in scenarios],
                 *extra_catalogs]
-    history = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+    history = build_history(con, catalogs, assignment, timezone=timezone, period=period,
+                            stints=plans_of.stints)
+    if (changed := plans_of.change_note(history.plan_changed)) is not None:
+        notes.insert(at, changed)
     if history.user_ids and all(p == NO_PLAN for p in history.user_plan):
         raise InputError(f"no user is on a plan of the catalog ({len(history.user_ids):,} "
                          "user(s) in the logs), so there is nothing to replay: give --assign "
@@ -126,7 +131,8 @@ def prepare(
                 new = sorted({u.model for u in routed.unpriced_models} - logged_unpriced)
                 if new:
                     warnings.append(unpriced_route_note(new, catalogs))
-                h = build_history(con, catalogs, assignment, timezone=timezone, period=period)
+                h = build_history(con, catalogs, assignment, timezone=timezone, period=period,
+                                  stints=plans_of.stints)
                 if variant.routes:
                     mark_routed(con)
         except StrictModeError as err:  # a routed-to model: say which scenario key names it

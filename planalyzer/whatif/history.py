@@ -23,7 +23,7 @@ No typer or rich here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -33,6 +33,7 @@ from planalyzer import sqlfiles
 from planalyzer.analysis import Period, calendar_slots, in_period, meter_units
 from planalyzer.caps import Requests, nano_prefix, window_starts
 from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
+from planalyzer.stints import MONTH_MAX, MONTH_MIN, Stint
 
 K: int | None = None  # breakpoints kept per long segment; None: every request (exact)
 # running sums of each profile: GPU cost, fully loaded cost, overhead (the part of the loaded
@@ -67,6 +68,9 @@ class History:
     timezone: str
     period: Period
     user_um: S  # offsets of each user's rows in ``user_months`` (n_users + 1)
+    # users whose months in the period logged different plans (``period_plans``): replayed
+    # under their latest month's plan in every month, unlike the report
+    plan_changed: tuple[str, ...] = ()
 
     @property
     def n_users(self) -> int:
@@ -126,18 +130,67 @@ def build_history(
     timezone: str = "UTC",
     period: Period | None = None,
     k: int | None = K,
+    stints: Mapping[str, Sequence[Stint]] | None = None,
 ) -> History:
     """One pass over ``priced_events``: segments and profiles for every window ``catalogs``
-    use (the baseline's and every scenario's), every meter of the first catalog."""
+    use (the baseline's and every scenario's), every meter of the first catalog. ``stints``:
+    the users whose logged plan changed between billing months (``planalyzer.stints``), each
+    replayed under one plan, the one of their latest month in the period (``period_plans``)."""
     period = period or Period()
     windows = catalog_windows(catalogs)
     df = read_requests(con, windows, timezone)
-    return history_from_requests(df, catalogs, assignment, windows, timezone, period, k)
+    return history_from_requests(df, catalogs, assignment, windows, timezone, period, k,
+                                 stints)
+
+
+def period_plans(df: pl.DataFrame, stints: Mapping[str, Sequence[Stint]], period: Period
+                 ) -> tuple[pl.DataFrame, dict[str, str], list[str]]:
+    """The what-if replay's one plan for each user of ``stints`` (whose logged plan changed
+    between billing months) with requests in ``period``: the plan the report gives their
+    latest billing month in the period (the stint holding it: the plan logged in that month,
+    else the nearest earlier month's, else the next one's; docs/report.md, "Plan of a user").
+    When all their months in the period lie in that stint, their requests outside it are
+    left out of ``df``: the report starts a stint's limits fresh, so a window open under
+    another plan does not reach into it, and the replay equals the report's. The others,
+    whose months in the period lie in more than one stint, are returned (sorted): one plan
+    for every month cannot be the report's. ``df``: requests with user_id, month_key and
+    hour_key, sorted by user; returned in the same order."""
+    if not stints or not len(df):
+        return df, {}, []
+    users = pl.Series("user_id", sorted(stints), dtype=pl.String)
+    mine = df.select("user_id", "month_key", "hour_key").with_row_index("i").filter(
+        pl.col("user_id").is_in(users.implode()))
+    spans = mine.filter(in_period(mine, period)).group_by("user_id").agg(
+        pl.col("month_key").min().alias("lo"), pl.col("month_key").max().alias("hi")
+    ).sort("user_id")
+    plans: dict[str, str] = {}
+    changed: list[str] = []
+    cut: dict[str, tuple[int, int]] = {}
+    for user, lo, hi in spans.iter_rows():
+        last = next(s for s in stints[user] if s.lo <= hi <= s.hi)
+        plans[user] = last.plan
+        if last.lo > lo:
+            changed.append(user)
+        elif (last.lo, last.hi) != (MONTH_MIN, MONTH_MAX):
+            cut[user] = (last.lo, last.hi)
+    if cut:
+        bounds = pl.DataFrame({"user_id": list(cut), "m_lo": [c[0] for c in cut.values()],
+                               "m_hi": [c[1] for c in cut.values()]},
+                              schema={"user_id": pl.String, "m_lo": pl.Int64, "m_hi": pl.Int64})
+        # the rows to leave out, among those users' only (a join over every request costs
+        # seconds at 10M)
+        out = mine.join(bounds, on="user_id").filter(
+            ~pl.col("month_key").is_between("m_lo", "m_hi"))["i"]
+        if len(out):
+            df = df.filter(pl.repeat(True, len(df), eager=True).scatter(out, False))
+    return df, plans, changed
 
 
 def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
                           assignment: Assignment, windows: Sequence[Window], timezone: str,
-                          period: Period, k: int | None = K) -> History:
+                          period: Period, k: int | None = K,
+                          stints: Mapping[str, Sequence[Stint]] | None = None) -> History:
+    df, period_plan, plan_changed = period_plans(df, stints or {}, period)
     n = len(df)
     meters = list(catalogs[0].meters)
     bounds = _bounds(df["user_id"])
@@ -207,9 +260,10 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
                    maintain_order="left").with_columns(pl.col("row").fill_null(-1))
     user_um = um["user"].search_sorted(pl.int_range(0, len(user_ids) + 1, eager=True),
                                        side="left").cast(pl.Int64)
-    return History(user_ids, [assignment.plan_of.get(u, NO_PLAN) for u in user_ids],
+    return History(user_ids, [period_plan.get(u) or assignment.plan_of.get(u, NO_PLAN)
+                              for u in user_ids],
                    list(windows), meters, seg, user_seg, bp, maxwin, um, n, timezone, period,
-                   user_um)
+                   user_um, tuple(plan_changed))
 
 
 def seg_totals(seg: pl.DataFrame, bp: dict[str, S], lo: list[str], hi: list[str]

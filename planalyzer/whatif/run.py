@@ -7,7 +7,8 @@ cost, API value served and blocked, which limits they hit, and the weight the el
 assumption gives them. Mechanical results per plan design are cached, so a sweep that changes
 only prices, or one plan, re-evaluates only what changed.
 
-Users with no plan are left out (they pay nothing a scenario could change); a note says so.
+Users with no plan are left out (they pay nothing a scenario could change): ``Outcome.left_out``
+counts them, and ``no_plan_notes`` is the money tables' note on them.
 No typer or rich here.
 """
 
@@ -84,6 +85,8 @@ class Outcome:
     # pricing warnings of a cost variant the baseline does not give (a model routed to that
     # the cost catalog lacks: priced by the fallback profile, as the report warns)
     warnings: list[str] = field(default_factory=list)
+    # users with no plan, in no figure of this outcome (``no_plan_notes`` says so)
+    left_out: int = 0
     _frame: pl.DataFrame | None = None
     _metrics: dict[str, float] | None = None
 
@@ -263,9 +266,6 @@ class Evaluator:
                          f"{scenario.cost.utilization_factor:g}) and overhead with it (a "
                          "share of GPU cost, as a cost catalog at that price gives it); "
                          "training dollars unchanged")
-        left_out = int((plan_of == NO_PLAN).sum())
-        if left_out:
-            notes.append(f"{left_out} {NO_PLAN_LEFT_OUT}")
         parts: dict[str, pl.DataFrame] = {}
         pm: dict[str, dict[str, float]] = {}
         moving = bool(beh.best_fit or moves)
@@ -298,7 +298,8 @@ class Evaluator:
                      if isinstance(k[0], str)}
             pm = {k: self._part_metrics(f, catalog.plans[k]) for k, f in parts.items()}
         return Outcome(scenario, catalog, parts, pm, notes,
-                       warnings=self._empty_tiers(catalog, parts, beh))
+                       warnings=self._empty_tiers(catalog, parts, beh),
+                       left_out=int((plan_of == NO_PLAN).sum()))
 
     def _empty_tiers(self, catalog: PlanCatalog, parts: Mapping[str, pl.DataFrame],
                      beh: Behaviour) -> list[str]:
@@ -609,9 +610,11 @@ NO_PLAN_LEFT_OUT = "user(s) with no plan left out"
 
 
 def no_plan_notes(ev: Evaluator) -> list[str]:
-    """The baseline's note on the users with no plan (in no figure of any design: nothing a
-    design changes applies to them), for the sweep and optimize tables as whatif gives it."""
-    return [n for n in ev.baseline.notes if n.endswith(NO_PLAN_LEFT_OUT)]
+    """The note on the users with no plan (``Outcome.left_out``: in no figure of the baseline
+    or any design, since nothing a design changes applies to them), for the money tables of
+    whatif, sweep and optimize."""
+    n = ev.baseline.left_out
+    return [f"{n:,} {NO_PLAN_LEFT_OUT}"] if n else []
 
 
 def period_span(ev: Evaluator) -> str:

@@ -37,6 +37,11 @@ from planalyzer.whatif.scenario import BASELINE, Scenario, apply_scenario, with_
 from planalyzer.whatif.tables import delta
 
 MAX_POINTS = 100_000
+# grid keys whose values are counts (caps in meter units, window lengths, prompt-token bounds):
+# an axis of them is integers when every value is whole; every other number key (dollars,
+# shares, factors, elasticity) is floats, however its values were written (``axis_values``)
+COUNT_KEYS = frozenset({"cap", "hours", "days", "min_prompt_tokens", "max_prompt_tokens"})
+_EXACT_INT = 2 ** 53  # a whole float below this is exactly that integer
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,22 @@ def parse_axis(spec: str) -> Axis:
     else:
         vals = tuple(_value(v) for v in rest.split(",") if v.strip())
         _check_distinct(spec, path, vals)
-    return Axis(path, vals)
+    return Axis(path, axis_values(path, vals))
+
+
+def axis_values(path: str, values: Sequence[Any]) -> tuple[Any, ...]:
+    """An axis's values in one type, whichever way they were written (``15:35:5``, ``80,100``,
+    ``2e1``, ``40M``), so a key's column in JSON and CSV holds one type: a count key
+    (``COUNT_KEYS``: ``cap``, ``hours`` ...) as integers when every value is whole, else as
+    floats; any other number key (``price_usd``, ``rate_usd``, shares, factors, elasticity)
+    always as floats. An axis with text or true/false among its values keeps them as
+    written."""
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return tuple(values)
+    whole = all(float(v).is_integer() and abs(v) < _EXACT_INT for v in values)
+    if grid_paths.steps(path)[-1] in COUNT_KEYS and whole:
+        return tuple(int(v) for v in values)
+    return tuple(float(v) for v in values)
 
 
 def _check_distinct(spec: str, path: str, values: Sequence[Any]) -> None:

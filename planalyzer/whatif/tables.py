@@ -17,7 +17,14 @@ import polars as pl
 
 from planalyzer.errors import ConfigError
 from planalyzer.tables import Col, Kind, Table
-from planalyzer.whatif.run import Evaluator, Outcome, metrics, period_span, warning_notes
+from planalyzer.whatif.run import (
+    Evaluator,
+    Outcome,
+    metrics,
+    no_plan_notes,
+    period_span,
+    warning_notes,
+)
 
 MONEY_ROWS = (
     ("revenue_usd", "revenue"),
@@ -105,14 +112,15 @@ def whatif_tables(ev: Evaluator, outcomes: Sequence[Outcome], top: int = 10) -> 
                        "charges; contribution margin = revenue - marginal GPU cost; fully "
                        "loaded margin also subtracts training and overhead; blocked usage is "
                        "neither served nor charged")
-    # users whose logged plan changed are replayed under their latest plan (report.py
-    # whatif_assignment says so in a note): the baseline then differs from the report's
-    changed = any("so their baseline differs from the report's" in w for w in ev.warnings)
+    # users whose months in the period logged different plans are replayed under one plan
+    # (History.plan_changed; a note names them): the baseline then differs from the report's
+    changed = bool(ev.h.plan_changed)
     money.notes.append("baseline: the what-if engine's replay of the history, request by "
                        "request: the figures of `planalyzer report` on the same data"
-                       + (" (except for the users whose logged plan changed, below)"
-                          if changed else "")
+                       + (" (except for the users whose logged plan changed in the period, "
+                          "below)" if changed else "")
                        + ", whatever other scenarios run; docs/whatif.md, \"Exactness\"")
+    money.notes.extend(no_plan_notes(ev))
     people = _side_by_side("whatif_people", f"Baseline and scenarios: users (over the period, "
                            f"{span})", "float", PEOPLE_ROWS, outcomes, base, mets)
     people.notes.append(COUNT_UNITS)
