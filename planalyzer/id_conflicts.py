@@ -30,26 +30,19 @@ from planalyzer.accounting import FileLoad, display_path
 from planalyzer.errors import InputError
 
 MAX_APART = timedelta(hours=24)
-_NEW_IDS = ("hash(event_id) IN (SELECT hash(n.event_id) FROM events AS n "
-            "WHERE list_contains($sources, n.source))")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
           loads: Sequence[FileLoad]) -> None:
     """Raise an InputError when copies of an event id held by ``sources`` (files read now,
-    read by a projection) are not one request; ``loads`` give their mappings."""
+    read by a projection) are not one request; ``loads`` give their mappings. Reads the
+    copies the dedupe staged (sql/stage_duplicate_copies.sql, with the key event_id)."""
     if not sources:
         return
-    wanted = set(sources)
-    read_now = sum(fl.rows_loaded for fl in loads if fl.source in wanted)
-    total = int(sqlfiles.run(con, "count_events").fetchall()[0][0])
-    # few rows read now (a --db load adding a file): their ids are read first, and only the
-    # events holding them are grouped (sql/conflicting_event_ids.sql gives the costs)
-    new_ids = _NEW_IDS if read_now * 4 <= total else "true"
     rows = sqlfiles.run(con, "conflicting_event_ids", {
         "sources": list(sources), "max_apart_us": MAX_APART // timedelta(microseconds=1),
-    }, {"new_ids": new_ids}).fetchall()
+    }).fetchall()
     if rows:
         mappings = {fl.source: fl.mapping for fl in loads if fl.status != "unchanged"}
         raise InputError(message(rows[0], mappings))

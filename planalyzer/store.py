@@ -903,10 +903,16 @@ class Store:
         (planalyzer.id_conflicts)."""
         if not _count(sqlfiles.run(self.con, "count_duplicate_keys", slots={"key": key})):
             return {}, []
-        if key == "event_id":
-            id_conflicts.check(self.con, projected, loads)
-        sqlfiles.run(self.con, "rank_duplicate_events", {"new_sources": new_keys},
+        # the rows of the keys that repeat are read from events once, for the check and the
+        # ranking (sql/stage_duplicate_copies.sql)
+        sqlfiles.run(self.con, "stage_duplicate_copies", {"new_sources": new_keys},
                      {"key": key}).fetchall()
+        try:
+            if key == "event_id":
+                id_conflicts.check(self.con, projected, loads)
+            sqlfiles.run(self.con, "rank_duplicate_events").fetchall()
+        finally:
+            _drop_temp(self.con, _COPIES)
         try:
             replaced = _count(sqlfiles.run(self.con, "replaced_stored_copies"))
             deleted = sqlfiles.run(self.con, "drop_duplicate_events").fetchall()
@@ -988,6 +994,7 @@ def _uncounted(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[st
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)
 _CHECKED = "source_checked"  # its rows checked (stage_checked_rows)
+_COPIES = "dup_copies"  # the rows of the keys that repeat (stage_duplicate_copies)
 _DROPPED = "dup_dropped"  # the copies the dedupe drops (rank_duplicate_events)
 
 

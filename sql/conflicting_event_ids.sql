@@ -1,6 +1,8 @@
 -- conflicting_event_ids: event ids held by copies that are not one request (they disagree on
 -- user_id or model, or lie more than $max_apart_us apart), among the ids of files read now.
--- inputs: events, load_manifest
+-- inputs: events, load_manifest, dup_copies (temp table, sql/stage_duplicate_copies.sql,
+--         staged with the key event_id: the rows of the ids that repeat and that a row of this
+--         load holds)
 -- outputs: no row when there are none; else one row: n (how many such event ids), the first
 --          such id (of the first row, by file and row, of a file read now that holds one),
 --          and a pair of its copies: a, its earliest copy (by time, file, row), and b, the
@@ -8,25 +10,23 @@
 --          user_id, model, ts (epoch microseconds), whether a file read now holds it (new)
 --          and its file's mapping as the manifest holds it (NULL for a file read first now)
 -- params: $sources (the files read now whose ids are checked), $max_apart_us
--- slots: {{new_ids}}: true, or (where the files read now hold few of the events: a --db
---        load adding a file) the condition that keeps only the ids those files hold, read
---        first: `hash(event_id) IN (SELECT hash(n.event_id) FROM events AS n WHERE
---        list_contains($sources, n.source))`
+-- slots: none
 -- Run before sql/rank_duplicate_events.sql, only when a dedupe key repeats
--- (sql/count_duplicate_keys.sql). One pass over events groups the ids' hashes with fixed-size
--- aggregates (the hash of user_id and model, the times): only the groups whose copies disagree
--- are compared exactly, by id (a hash shared by two ids is no conflict). CPU, median of 5 on
--- a busy 2-core machine: 6,666,668 events holding 1,666,668 repeated ids, all read now:
--- 2.6 s, where the dedupe (rank_duplicate_events and drop_duplicate_events) takes 9.3 s
--- (with {{new_ids}}: 3.4 s); 5,001,000 events of which 1,000 read now: 0.16 s with
--- {{new_ids}} (without: 1.5 s), the dedupe 1.8 s. A load with no repeated id runs none of it.
+-- (sql/count_duplicate_keys.sql). The staged copies' ids (their hashes) are grouped with
+-- fixed-size aggregates (the hash of user_id and model, the times): only the groups whose
+-- copies disagree are read from events and compared exactly, by id (a hash shared by two ids
+-- is no conflict), so a load whose copies agree pays for the grouping alone. CPU, medians
+-- on a busy 2-core machine (bench/bench_dedupe.py): 6,666,668 events holding 1,666,668
+-- repeated ids, all read now: 0.95 s of the dedupe step's 10.1 s (as its own pass over
+-- events: 2.6 of 11.4 s); 5,001,000 events of which 1,000 read now (a --db load adding a
+-- file): 0.01 s of 2.3 s (as its own pass: 0.22 of 2.8 s). A load with no repeated id runs
+-- none of it.
 WITH suspects AS (
-    SELECT hash(event_id) AS h
-    FROM events
-    WHERE event_id IS NOT NULL AND {{new_ids}}
+    SELECT h
+    FROM dup_copies
     GROUP BY h
-    HAVING min(hash(user_id, model)) <> max(hash(user_id, model))
-        OR epoch_us(max(ts)) - epoch_us(min(ts)) > $max_apart_us
+    HAVING bool_or(list_contains($sources, source))
+        AND (min(hu) <> max(hu) OR max(ts_us) - min(ts_us) > $max_apart_us)
 ),
 copies AS MATERIALIZED (
     SELECT event_id AS k, source, source_row, user_id, model, epoch_us(ts) AS ts_us,

@@ -1,14 +1,14 @@
 -- rank_duplicate_events: the copies of each dedupe key to drop, and the file of the copy kept.
--- inputs: events, variable planalyzer_gone_sources; {{key}}: the dedupe key expression
---         (event_id, or columns the user named, quoted by the library)
+-- inputs: dup_copies (temp table, sql/stage_duplicate_copies.sql: the rows of the keys that
+--         repeat), variable planalyzer_gone_sources
 -- outputs: dup_dropped (temp table): rid (the events rowid), source and kept_source (the file
 --          of the key's copy kept) of every copy to drop (sql/drop_duplicate_events.sql),
 --          stored (a row an earlier load kept, of a file on disk not read now, replaced by a
 --          copy with more tokens: sql/replaced_stored_copies.sql)
--- params: $new_sources
--- slots: {{key}}
+-- params: none
+-- slots: none
 -- Keeps, per key, the copy with the most tokens, whether it was stored by an earlier load or read
--- in this one ($new_sources): a --db store ends with the copy one load of every file keeps (a
+-- in this one (is_new, staged): a --db store ends with the copy one load of every file keeps (a
 -- usage bucket fetched while its day went on, then again finished under the same id: the
 -- finished one), whatever the order of the runs; a stored row dropped is counted as a
 -- duplicate of its file (Store._drop_duplicates). Copies with as many tokens: the stored one,
@@ -18,31 +18,16 @@
 -- readings stay with the event stored). A row of a file gone from disk
 -- (planalyzer_gone_sources: a Codex rollout archived or deleted) ranks after every copy a file
 -- on disk holds, as a load without --db, which never sees the gone file, keeps that copy. Only
--- keys a row of this load holds are ranked (the stored rows are one per key already); hash
--- candidates first so the exact comparison runs only over keys seen more than once.
+-- keys a row of this load holds are ranked (the stored rows are one per key already: the rows
+-- staged).
 -- kept_source is recorded in duplicate_links (sql/create_duplicate_links.sql).
 CREATE OR REPLACE TEMP TABLE dup_dropped AS
-WITH keyed AS (
-    SELECT rowid AS rid, {{key}} AS k, source, source_row,
-           list_contains($new_sources, source) AS is_new,
-           input_tokens + cache_write_tokens + cache_write_1h_tokens + cache_read_tokens
-               + output_tokens AS total_tokens
-    FROM events
-),
-candidates AS (
-    SELECT hash(k) AS h
-    FROM keyed
-    WHERE k IS NOT NULL
-    GROUP BY h
-    HAVING count(*) > 1 AND bool_or(is_new)
-),
-ranked AS (
+WITH ranked AS (
     SELECT rid, source, is_new,
            source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))) AS gone,
            row_number() OVER copies AS copy_rank,
            first_value(source) OVER copies AS kept_source
-    FROM keyed
-    WHERE hash(k) IN (SELECT h FROM candidates)
+    FROM dup_copies
     WINDOW copies AS (
         PARTITION BY k
         ORDER BY source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))),
