@@ -135,6 +135,35 @@ def test_copies_more_than_a_day_apart_are_refused(tmp_path: Path) -> None:
         Store().load([str(a), str(b)])
 
 
+def test_the_span_of_all_copies_counts(tmp_path: Path) -> None:
+    """Three copies of one id, each within a day of the next: their span (26 hours) is what
+    is refused, not each copy's distance from the one kept."""
+    a = write_csv(tmp_path / "a.csv", HEAD, [
+        ["r1", "2026-10-01T00:00:00Z", "alice", "gpt-5", 100, 10],
+        ["r1", "2026-10-01T13:00:00Z", "alice", "gpt-5", 900, 10],
+        ["r1", "2026-10-02T02:00:00Z", "alice", "gpt-5", 100, 10]])
+    with pytest.raises(InputError, match=r"a\.csv row 1 and .*a\.csv row 3 hold the same event "
+                                         r"id 'r1' .*\(26 hours apart\); 1 event id\(s\)"):
+        Store().load([str(a)])
+
+
+def test_the_dedupe_leaves_no_temp_table(tmp_path: Path) -> None:
+    """The copies staged for the check and the ranking (sql/stage_duplicate_copies.sql) are
+    dropped after a load that dedupes and after one refused; the store loads on."""
+    a, b = _teams(tmp_path)
+    temp = "SELECT count(*) FROM duckdb_tables() WHERE temporary"
+    store = Store()
+    with pytest.raises(InputError, match="not one request"):
+        store.load([str(a), str(b)])
+    assert store.con.execute(temp).fetchone() == (0,)
+    c = write_csv(tmp_path / "c.csv", HEAD, [
+        [1, "2026-10-01T09:00:00Z", "alice", "claude-sonnet-4-5", 1000, 300]])
+    report = store.load([str(a), str(c)])
+    assert report.duplicates_dropped == 1
+    assert store.con.execute(temp).fetchone() == (0,)
+    assert _totals(store) == (2, 4000, 700)
+
+
 def test_one_file_repeating_an_id_for_two_users(tmp_path: Path) -> None:
     f = write_csv(tmp_path / "dump.csv", HEAD, [
         [5, "2026-10-01T09:00:00Z", "alice", "gpt-5", 100, 10],
