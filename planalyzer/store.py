@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import (
+    bucket_copies,
     duck,
     duplicate_links,
     file_options,
@@ -897,12 +898,15 @@ class Store:
         (sql/rank_duplicate_events.sql). Returns the times (epoch microseconds) of the rows
         dropped from files not read now (rows an earlier load kept: a copy read now has more
         tokens, or a gone file's rows, which rank after copies on disk), by file: counted as
-        duplicates in their manifest entries; and the note on the stored rows replaced.
-        Copies of an event id that ``projected`` (the files read now by a projection, not
-        transcripts) hold are refused where they are not one request
-        (planalyzer.id_conflicts)."""
+        duplicates in their manifest entries; and the notes on usage buckets two files hold
+        with other token counts and on the stored rows replaced. Copies of an event id that
+        ``projected`` (the files read now by a projection, not transcripts) hold are refused
+        where they are not one request (planalyzer.id_conflicts), and copies of a usage
+        bucket held by two files that cannot be fetches of one export
+        (planalyzer.bucket_copies)."""
         if not _count(sqlfiles.run(self.con, "count_duplicate_keys", slots={"key": key})):
             return {}, []
+        bucket_notes: list[str] = []
         # the rows of the keys that repeat are read from events once, for the check and the
         # ranking (sql/stage_duplicate_copies.sql)
         sqlfiles.run(self.con, "stage_duplicate_copies", {"new_sources": new_keys},
@@ -910,6 +914,7 @@ class Store:
         try:
             if key == "event_id":
                 id_conflicts.check(self.con, projected, loads)
+                bucket_notes = bucket_copies.check(self.con, projected, loads)
             sqlfiles.run(self.con, "rank_duplicate_events").fetchall()
         finally:
             _drop_temp(self.con, _COPIES)
@@ -935,7 +940,7 @@ class Store:
             sqlfiles.run(self.con, "move_rows_to_duplicates", {
                 "sources": list(earlier), "counts": [len(v) for v in earlier.values()]}
             ).fetchall()
-        return earlier, _replaced_notes(replaced)
+        return earlier, bucket_notes + _replaced_notes(replaced)
 
     # -- reading back --------------------------------------------------------------------
 

@@ -27,21 +27,27 @@ def _row(start: int = DAY, end: Any = DAY + 86400, user: str = "user-a", request
             out]
 
 
-# one bucket and grouping five times: each token count in turn breaks the tie of the ones
-# before it (input is input_tokens less the cached tokens: 1000 in each), the rejected row's
-# empty count last; two rows with no bucket end (no id); one bucket once
+# one bucket and grouping eight times, numbered by their tokens: the total of the token
+# classes first (the dedupe's measure), then input, cache reads ..., output, requests, each
+# breaking a tie of the ones before it (input is input_tokens less the cached tokens), the
+# rejected row's empty count last; two rows with no bucket end (no id); one bucket once
 ROWS = [
-    _row(),                               # 1000, 0, 10, 2 requests  -> #4
-    _row(inp=1100, cached=100),           # 1000 uncached, 100 cached -> the bare id
-    _row(out=20),                         # output 20                -> #2
-    _row(requests=3),                     # 3 requests               -> #3
-    _row(inp="12.5"),                     # rejected (non-integer)   -> #5, not loaded
+    _row(),                               # 1000 in, 10 out: 1010, 2 requests -> #7
+    _row(inp=1100, cached=100),           # 1000 uncached, 100 cached: 1110 -> #2
+    _row(out=20),                         # 1020                       -> #3
+    _row(requests=3),                     # 1010, 3 requests           -> #6
+    _row(inp=900, out=300),               # the least input, the most tokens: 1200 -> bare id
+    _row(inp=1010, out=0),                # 1010, more input           -> #4
+    _row(inp=1010, cached=10, out=0),     # 1010, 1000 in, 10 cached   -> #5
+    _row(inp="12.5"),                     # rejected (non-integer)     -> #8, not loaded
     _row(end=""), _row(end="", out=30),   # no id
-    _row(user="user-b"),                  # its bucket once          -> the bare id
+    _row(user="user-b"),                  # its bucket once            -> the bare id
 ]
+KEYED = ROWS[:8]  # the rows of the repeated bucket
 EXPECTED = sorted([
-    (BUCKET + "#4", 1000, 0, 10, 2), (BUCKET, 1000, 100, 10, 2),
-    (BUCKET + "#2", 1000, 0, 20, 2), (BUCKET + "#3", 1000, 0, 10, 3),
+    (BUCKET + "#7", 1000, 0, 10, 2), (BUCKET + "#2", 1000, 100, 10, 2),
+    (BUCKET + "#3", 1000, 0, 20, 2), (BUCKET + "#6", 1000, 0, 10, 3),
+    (BUCKET, 900, 0, 300, 2), (BUCKET + "#4", 1010, 0, 0, 2), (BUCKET + "#5", 1000, 10, 0, 2),
     (None, 1000, 0, 10, 2), (None, 1000, 0, 30, 2),
     (BUCKET.replace("user-a", "user-b"), 1000, 0, 10, 2)], key=repr)
 
@@ -55,7 +61,7 @@ def test_repeats_are_numbered_by_tokens_the_rest_keep_bare_ids(tmp_path: Path) -
     with Store() as store:
         report = store.load([str(f)])
         assert _ids(store) == EXPECTED
-    assert (report.rows_loaded, report.rows_rejected) == (7, 1)
+    assert (report.rows_loaded, report.rows_rejected) == (10, 1)
 
 
 def test_a_parquet_copy_gets_the_same_ids(tmp_path: Path) -> None:
@@ -72,13 +78,13 @@ def test_a_store_takes_the_same_rows_again_as_duplicates(tmp_path: Path) -> None
     # another export of the same rows, in another order: every id matches the stored one
     db = tmp_path / "s.duckdb"
     first = write_csv(tmp_path / "first.csv", HEADER, ROWS)
-    again = write_csv(tmp_path / "again.csv", HEADER, [*reversed(ROWS[:5]), ROWS[7]])
+    again = write_csv(tmp_path / "again.csv", HEADER, [*reversed(KEYED), ROWS[-1]])
     with Store(db) as store:
         store.load([str(first)])
     with Store(db) as store:
         report = store.load([str(again)])
         assert _ids(store) == EXPECTED
-    assert (report.rows_loaded, report.duplicates_dropped) == (0, 5)
+    assert (report.rows_loaded, report.duplicates_dropped) == (0, 8)
 
 
 def test_ids_sharing_a_hash_are_no_repeats(tmp_path: Path) -> None:
@@ -101,3 +107,28 @@ def test_ids_sharing_a_hash_are_no_repeats(tmp_path: Path) -> None:
         assert store.con.execute("SELECT event_id FROM events ORDER BY input_tokens"
                                  ).fetchall() == [(ids[0],), (ids[1],)]
     assert report.duplicates_dropped == 1
+
+
+# a mid-day export and the final one of a bucket that two rows share (qa14A #2): X did not
+# change, Y grew from 50 to 70 input (and 10 output), so Y passed X in input while X holds
+# more tokens; numbered input-first, X took the bare id in one export and '#2' in the other,
+# and the dedupe kept X twice and lost Y
+MIDDAY = [_row(requests=3, inp=60, out=1000), _row(requests=2, inp=50, out=0)]
+FINAL = [_row(requests=3, inp=60, out=1000), _row(requests=3, inp=70, out=10)]
+TOTALS = "SELECT sum(requests), sum(input_tokens), sum(output_tokens) FROM events"
+
+
+def test_a_midday_and_the_final_export_keep_the_final_rows(tmp_path: Path) -> None:
+    midday = write_csv(tmp_path / "export_1400.csv", HEADER, MIDDAY)
+    final = write_csv(tmp_path / "export_final.csv", HEADER, FINAL)
+    for order in ([midday, final], [final, midday]):
+        with Store() as store:
+            report = store.load([str(p) for p in order])
+            assert store.con.execute(TOTALS).fetchall() == [(6, 130, 1010)]
+        assert (report.rows_loaded, report.duplicates_dropped) == (2, 2)
+        db = tmp_path / f"{order[0].stem}.duckdb"
+        for path in order:  # one --db load each
+            with Store(db) as store:
+                store.load([str(path)])
+        with Store(db) as store:
+            assert store.con.execute(TOTALS).fetchall() == [(6, 130, 1010)]

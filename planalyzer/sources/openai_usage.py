@@ -180,9 +180,10 @@ def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str:
     them; NULL where the row's start or end is missing (or the end is not after the start).
     A row that repeats an earlier row's bucket and grouping in the same file (a dimension the
     export leaves out) gets ``#<n>`` from the load (``Preset.number_repeated_ids``,
-    sql/number_repeated_event_ids.sql), n counted by its token counts (largest first), so
-    every row of the file is kept and the same rows in two exports get the same ids whatever
-    their order."""
+    sql/number_repeated_event_ids.sql), n counted by its tokens (most first: their total,
+    the dedupe's measure, then each class), so every row of the file is kept, the same rows
+    in two exports get the same ids whatever their order, and a later fetch's rows, each
+    holding at least as many tokens, take the ids of the earlier fetch's."""
     by_name = {normalise(c): c for c in types}
 
     def cell(name: str) -> str:

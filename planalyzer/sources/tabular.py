@@ -145,7 +145,8 @@ class Projection:
     holds_instead: Callable[[duckdb.DuckDBPyConnection, int], str | None] | None = None
     # the SELECT's event ids may repeat within the file, and the load numbers the repeats once
     # it has staged the checked rows (sql/number_repeated_event_ids.sql: the 2nd row of an id
-    # by token counts, largest first, ends in '#2', ...), over the rows of repeated ids only
+    # by tokens, most first (their total, then each class), ends in '#2', ...), over the rows
+    # of repeated ids only
     # (a window over every row and column of the SELECT took a 302,400-row CSV's
     # stage_checked_rows from 1.2-1.3 to 1.95-2.15 s CPU); False where the SELECT numbers
     # them itself (a parquet file read in place: ``_numbered_in_place``)
@@ -769,10 +770,13 @@ def _numbered_in_place(event_id: str, values: dict[str, str]) -> str:
     checked rows the load reads in place, not from the temp table that
     sql/number_repeated_event_ids.sql numbers (parquet: DuckDB leaves this window out of the
     passes that read no event_id): the same numbers (rows grouped by the id, ordered by the
-    same counts), by a window over every row."""
-    order = ", ".join(f"{values[c]} DESC" for c in (
-        "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
-        "output_tokens", "requests"))
+    same counts: the total of the token classes, then each class and the requests), by a
+    window over every row."""
+    classes = ("input_tokens", "cache_read_tokens", "cache_write_tokens",
+               "cache_write_1h_tokens", "output_tokens")
+    total = " + ".join(f"CAST({values[c]} AS HUGEINT)" for c in classes)
+    order = ", ".join(f"{e} DESC" for e in (total, *(values[c] for c in classes),
+                                            values["requests"]))
     n = f"row_number() OVER (PARTITION BY {event_id} ORDER BY {order})"
     return f"{event_id} || CASE WHEN {n} > 1 THEN '#' || CAST({n} AS VARCHAR) ELSE '' END"
 

@@ -1,0 +1,133 @@
+"""Usage-API buckets that two files hold with other token counts: fetches of one export at two
+times, or exports of other scopes that the dedupe would merge.
+
+A usage API's bucket id names the bucket and its grouping (user, project, key, model ...: an
+export not grouped by a dimension leaves it empty). Two fetches of one export share their ids,
+and the dedupe keeps the copy with the most tokens: the later fetch of a bucket that was still
+running (sql/rank_duplicate_events.sql). But two exports filtered to other projects,
+workspaces, API keys or users and not grouped by them give the same bucket the same id too,
+with the usage of their own scope each: the dedupe then keeps one and drops the other's usage,
+and user, model and time agree, so planalyzer.id_conflicts does not see it.
+
+A bucket fetched again only grows, so of two fetches of one export the later holds at least as
+many tokens of every bucket they share. Before the dedupe drops a row, the files holding
+copies of a bucket id with other token counts (sql/differing_bucket_copies.sql) are compared:
+
+- each holding more of some bucket than the other: neither is a later fetch of the other, and
+  the load is refused (InputError, exit 2), naming both files, a bucket of each and what to do,
+  unless one of them may hold fetches of several times (pages appended to one file as a job
+  fetched them: it holds a bucket id twice; a file stored by an earlier load whose rows dropped
+  duplicates: sql/bucket_fetch_files.sql), whose copies may each be of another time;
+- else (one holds at least as much of every bucket: a later fetch, or an export of a wider
+  scope, or of a scope that used more; or a file of several fetches) the load says so in a
+  note, naming the files, a bucket and what to do where they are exports of other scopes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from planalyzer import sqlfiles
+from planalyzer.accounting import FileLoad, display_path
+from planalyzer.errors import InputError
+
+# the sources whose event ids name a bucket (planalyzer.sources.report_json.BUCKET_SOURCES)
+_BUCKET_FORMATS = ("openai-usage", "anthropic-usage")
+# as planalyzer.id_conflicts: a --db load adding few rows reads the ids they hold first
+_NEW_IDS = ("hash(event_id) IN (SELECT hash(n.event_id) FROM events AS n "
+            "WHERE list_contains($sources, n.source))")
+_SCOPES = ("exports filtered to other projects, workspaces, API keys or users and not grouped "
+           "by them (which give a bucket the same id)")
+_REMEDY = ("export them grouped by that dimension (the usage API's group_by project_id, "
+           "workspace_id, api_key_id or user_id; the OpenAI dashboard CSV with its project or "
+           "key column), or load OpenAI dashboard CSVs with --map event_id= (no event id: no "
+           "row is dropped as a duplicate)")
+
+
+def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
+          loads: Sequence[FileLoad]) -> list[str]:
+    """Compare the copies of bucket ids that ``sources`` (files read now, by a projection)
+    hold with other files' (read now or stored): raise an InputError where two files cannot
+    be fetches of one export, else return the note on copies that differ (none where all
+    agree)."""
+    wanted = set(sources)
+    now = [fl for fl in loads if fl.source in wanted]
+    if not any(fl.format.split(" ")[0] in _BUCKET_FORMATS for fl in now):
+        return []
+    read_now = sum(fl.rows_loaded for fl in now)
+    total = int(sqlfiles.run(con, "count_events").fetchall()[0][0])
+    new_ids = _NEW_IDS if read_now * 4 <= total else "true"
+    rows = sqlfiles.run(con, "differing_bucket_copies", {"sources": list(sources)},
+                        {"new_ids": new_ids}).fetchall()
+    pairs = [_Pair(*r) for r in rows]
+    both = [p for p in pairs if p.a_more and p.b_more]
+    if both:  # unless a file of the pair may hold fetches of several times
+        files = sorted({f for p in both for f in (p.a_source, p.b_source)})
+        several = {str(r[0]) for r in sqlfiles.run(con, "bucket_fetch_files", {
+            "files": files, "sources": list(sources)}).fetchall()}
+        refused = [p for p in both if not {p.a_source, p.b_source} & several]
+        if refused:
+            raise InputError(refusal(refused))
+    return [note(pairs)] if pairs else []
+
+
+class _Pair:
+    """One row of sql/differing_bucket_copies.sql."""
+
+    def __init__(self, a: str, b: str, a_new: bool, b_new: bool, buckets: int, a_more: int,
+                 b_more: int, a_first: dict[str, Any] | None,
+                 b_first: dict[str, Any] | None) -> None:
+        self.a_source, self.b_source = str(a), str(b)
+        self.a, self.b = _name(a, a_new), _name(b, b_new)
+        self.buckets, self.a_more, self.b_more = int(buckets), int(a_more), int(b_more)
+        self.a_first, self.b_first = a_first, b_first
+
+
+def _name(source: str, new: bool) -> str:
+    return display_path(str(source)) + ("" if new else " (in the --db file)")
+
+
+def _tokens(first: dict[str, Any], more: str, less: str, more_key: str) -> str:
+    less_key = "b" if more_key == "a" else "a"
+    return (f"bucket {first['k']!r}: {int(first[more_key]):,} tokens in {more}, "
+            f"{int(first[less_key]):,} in {less}")
+
+
+def refusal(pairs: Sequence[_Pair]) -> str:
+    """The error for pairs of files each holding more of some bucket than the other (the
+    first pair named, with a bucket of each)."""
+    p = pairs[0]
+    assert p.a_first is not None and p.b_first is not None
+    more = (f"; {len(pairs) - 1:,} more pair(s) of files hold buckets so"
+            if len(pairs) > 1 else "")
+    return (f"{p.a} and {p.b} hold {p.buckets:,} usage bucket(s) with other token counts, "
+            f"and each holds more tokens of some of them than the other ({p.a_more:,} more in "
+            f"the first, e.g. {_tokens(p.a_first, p.a, p.b, 'a')}; {p.b_more:,} more in the "
+            f"second, e.g. {_tokens(p.b_first, p.b, p.a, 'b')}){more}. A bucket fetched again "
+            "later only grows, so neither is a later fetch of the other: they look like "
+            f"{_SCOPES}, and the dedupe would keep one copy of each bucket and drop the other "
+            f"file's usage. To load both, {_REMEDY}; else leave one of them out (or load it "
+            "into another --db file)")
+
+
+def note(pairs: Sequence[_Pair]) -> str:
+    """The note on copies that differ where a file may be a later fetch of the other (the
+    first pair named, with a bucket)."""
+    n = sum(p.buckets for p in pairs)
+    p = pairs[0]
+    if p.a_first is not None:
+        example = _tokens(p.a_first, p.a, p.b, "a")
+    else:
+        assert p.b_first is not None
+        example = _tokens(p.b_first, p.b, p.a, "b")
+    more = (f" (counted per pair of files: {len(pairs):,} pairs)" if len(pairs) > 1
+            else "")
+    return (f"{n:,} usage bucket(s) are held by two files with other token counts{more}, e.g. "
+            f"{example}; the copy with the most tokens was kept. That is right where a file "
+            "is a later fetch of the same export (a bucket still running when the other was "
+            f"fetched), wrong where the files are {_SCOPES}: the other file's usage was "
+            f"dropped as a duplicate. For such exports, {_REMEDY} (docs/sources.md, "
+            "openai-usage)")
