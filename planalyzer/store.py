@@ -361,7 +361,7 @@ class Store:
                    for fl in report.files):
                 if self.path is not None:
                     check_old_bucket_ids(self.con, self.path)
-                check_overlapping_buckets(self.con)
+                check_overlapping_buckets(self.con, self.path)
             if any(fl.status != "unchanged" and fl.format.split(" ")[0] == "litellm-daily"
                    for fl in report.files):
                 check_overlapping_daily_tables(self.con)
