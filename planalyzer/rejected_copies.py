@@ -26,7 +26,7 @@ def rejected_copy_notes(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -
     distinct = f"the distinct bad rows are {rejected - copies + earlier:,}"
     if earlier:
         new_rows = rejected - copies
-        distinct += (f", none of them new (each was rejected in a file an earlier load read "
+        distinct += (", none of them new (each was rejected in a file an earlier load read "
                      "too)" if not new_rows else
                      f", {new_rows:,} of them new (the other {earlier:,} rejected in a file "
                      "an earlier load read too)")

@@ -61,8 +61,8 @@ def test_a_db_load_says_which_distinct_bad_rows_an_earlier_load_rejected(
     oct_ = write_csv(tmp_path / "oct.csv", HEADER, DAY1 + DAY2)
     nov = write_csv(tmp_path / "nov.csv", HEADER, DAY2 + DAY3)
     bad3 = ["bad3", "a", "2026-10-03T11:00:00Z", "m", -7, 1]
-    dec = write_csv(tmp_path / "dec.csv", HEADER, DAY2 + DAY3 + [bad3])
-    dec2 = write_csv(tmp_path / "dec2.csv", HEADER, DAY3 + [bad3])
+    dec = write_csv(tmp_path / "dec.csv", HEADER, [*DAY2, *DAY3, bad3])
+    dec2 = write_csv(tmp_path / "dec2.csv", HEADER, [*DAY3, bad3])
     with Store(tmp_path / "s.duckdb") as store:
         store.load([oct_])
         note = _copies_note(store.load([nov]).notes)
