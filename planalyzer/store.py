@@ -726,7 +726,8 @@ class Store:
                 sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
                 duplicate_links.record(self.con, [(key, first[ident])])
                 fl.duplicates_dropped += fl.rows_loaded
-                notes.append(f"{key}: the same bytes as {first[ident]}; its "
+                notes.append(f"{display_path(key)}: the same bytes as "
+                             f"{display_path(first[ident])}; its "
                              f"{fl.rows_loaded:,} row(s) were dropped as duplicates (a second "
                              "copy of the same export?)")
                 fl.rows_loaded = 0

@@ -153,3 +153,27 @@ def test_partial_loads_of_two_folders_keep_a_cold_loads_events(
                 s.load([str(root / "a"), str(root / "b")])
                 _balanced(s)
                 assert _events(s.con) == _cold(root / "a", root / "b"), (n, steps)
+
+
+def test_db_notes_name_files_relative_to_the_working_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa14A #8: the byte-copy note and the note on linked files gone from disk named files by
+    absolute path beside notes that name them relative (display_path)."""
+    monkeypatch.chdir(tmp_path)
+    logs = Path("logs")
+    a = _write(logs / "a.csv", {1: 10, 2: 10})
+    b = _write(logs / "b.csv", {1: 10, 3: 10})
+    # rows without event ids: the byte copy keeps its rows to the copy check
+    usage = write_csv(logs / "usage.csv", HEAD[1:], [_row(4, 10)[1:]])
+    (logs / "usage (1).csv").write_bytes(usage.read_bytes())
+    db = tmp_path / "s.duckdb"
+    with Store(db) as s:
+        first = s.load([str(tmp_path / "logs")])
+    assert ("logs/usage (1).csv: the same bytes as logs/usage.csv; its 1 row(s) were "
+            "dropped as duplicates") in " ".join(first.notes), first.notes
+    b.unlink()
+    _write(a, {2: 10})
+    with Store(db) as s:
+        report = s.load([str(tmp_path / "logs" / "a.csv")])
+    assert any("no longer exist and were not read again (logs/b.csv)" in n
+               for n in report.notes), report.notes
