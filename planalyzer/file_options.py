@@ -284,10 +284,10 @@ def reread_notes(path: Path | None, reread_with: Counter[str], unknown: list[str
         more = f" and {len(unknown) - 1:,} more" if len(unknown) > 1 else ""
         given = ", ".join(opts.read_options()) or "none given: the defaults"
         notes.append(
-            f"{len(unknown):,} file(s) read again ({unknown[0]}{more}) were loaded by an "
-            f"older planalyzer, which did not record their load options: they were read with "
-            f"this run's ({given}), recorded from now on; if they were loaded with others, "
-            "load every file into a new --db file")
+            f"{len(unknown):,} file(s) read again ({display_path(unknown[0])}{more}) were "
+            "loaded by an older planalyzer, which did not record their load options: they were "
+            f"read with this run's ({given}), recorded from now on; if they were loaded with "
+            "others, load every file into a new --db file")
     return notes
 
 

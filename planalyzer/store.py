@@ -378,7 +378,7 @@ class Store:
                    for fl in report.files):
                 if self.path is not None:
                     check_old_bucket_ids(self.con, self.path)
-                check_overlapping_buckets(self.con)
+                check_overlapping_buckets(self.con, self.path)
             if any(fl.status != "unchanged" and fl.format.split(" ")[0] == "litellm-daily"
                    for fl in report.files):
                 check_overlapping_daily_tables(self.con)
@@ -490,8 +490,11 @@ class Store:
         reloaded: list[str] = []  # files changed whose old rows were deleted (not appended)
 
         def read(i: int | None, src: SourceFile, st: tuple[int, int],
-                 prev: ManifestEntry | None, again: bool = False) -> None:
-            """Read one file (``again``: read whole, even where it only grew)."""
+                 prev: ManifestEntry | None, again: bool = False,
+                 changed: bool = False) -> None:
+            """Read one file (``again``: read whole, even where it only grew, with its recorded
+            options; ``changed`` with ``again``: a file not named now that changed on disk,
+            reloaded as a changed file: judged by --strict, its own links followed)."""
             read_stats[src.key] = st
             rec = file_options.decode(prev.read_options) if prev is not None else None
             grown = prev is not None and not again and appended(prev, st, src)
@@ -514,7 +517,7 @@ class Store:
                 if diff:
                     reread_with.update(diff)
                     reread_with[""] += 1  # files
-            if again:
+            if again and not changed:
                 self._again.add(src.key)
             item = BatchItem(src, "loaded")
             if prev is not None:
@@ -523,7 +526,7 @@ class Store:
                 else:
                     self._forget(src.key, module)
                     item = BatchItem(src, "reloaded")
-                    if not again:
+                    if changed or not again:
                         reloaded.append(src.key)
             if module.batch:
                 batches.add(module.name, item, use, used, used_but_user)
@@ -593,8 +596,8 @@ class Store:
     def _reread_duplicates(
         self, sources: list[SourceFile],
         read_stats: dict[str, tuple[int, int]], known: dict[str, ManifestEntry],
-        read: Callable[[int | None, SourceFile, tuple[int, int], ManifestEntry | None, bool],
-                       None],
+        read: Callable[[int | None, SourceFile, tuple[int, int], ManifestEntry | None, bool,
+                        bool], None],
         reloaded: list[str], batches: file_options.BatchGroups,
         gone: store_gone.Gone | None = None,
     ) -> list[str]:
@@ -607,65 +610,88 @@ class Store:
         the reload could lose). Such a transcript read on from its new lines in this load is
         read whole instead. Files named in this load are read as named; others are found by
         their manifest entry (a transcript one only when named: its user comes from the
-        folder named).
+        folder named). A file found so that changed on disk since it was loaded (not named
+        now: an unchanged named file is not read) is reloaded as a changed file: judged by
+        --strict, and the files linked to it are read again in turn, until no new file turns
+        up (``read`` appends it to ``reloaded``).
         ``gone``: transcripts found gone from disk now: the files that may hold copies of
         their rows are read again too, so the copies on disk are kept
         (planalyzer.store_gone.copies_of)."""
-        linked = duplicate_links.linked(self.con, reloaded) if reloaded else []
-        grown = 0
-        for key, fmt in linked:
-            if key in read_stats and batches.read_whole(key):
-                self._forget(key, registry.get(fmt))
-                grown += 1
-        todo = [(k, f) for k, f in linked if k not in read_stats]
+        named = {src.key: (i, src) for i, src in enumerate(sources)}
+        first = len(reloaded)  # reloaded[first:]: changed files found by their links
+        followed = 0  # reloaded[:followed]: files whose links were followed
+        grown = again = 0
+        missing: list[str] = []
+        unnamed: list[str] = []
         copies: list[tuple[str, str]] = []
-        if gone is not None and gone.new:
-            rows = sqlfiles.run(self.con, "manifest_with_duplicates").fetchall()
-            every = [(str(k), str(f)) for k, f in rows if str(k) not in read_stats]
-            copies = store_gone.copies_of(self.con, gone, every)
-        chosen = set(todo)
-        for_gone = [kf for kf in copies if kf not in chosen]
-        todo = todo + for_gone
-        if not todo and not grown:
-            return []
+        for_gone: list[tuple[str, str]] = []
+        searched = gone is None or not gone.new  # the files that may hold gone copies
+        while True:
+            linked = (duplicate_links.linked(self.con, reloaded[followed:])
+                      if followed < len(reloaded) else [])
+            followed = len(reloaded)
+            for key, fmt in linked:
+                if key in read_stats and batches.read_whole(key):
+                    self._forget(key, registry.get(fmt))
+                    grown += 1
+            skipped = set(missing) | set(unnamed)
+            todo = [(k, f) for k, f in linked if k not in read_stats and k not in skipped]
+            if not searched and gone is not None:  # the first round
+                searched = True
+                rows = sqlfiles.run(self.con, "manifest_with_duplicates").fetchall()
+                every = [(str(k), str(f)) for k, f in rows if str(k) not in read_stats]
+                copies = store_gone.copies_of(self.con, gone, every)
+                chosen = set(todo)
+                for_gone = [kf for kf in copies if kf not in chosen]
+                todo = todo + for_gone
+            if not todo:
+                break
+            known.update(self._manifest([k for k, _ in todo]))
+            for key, fmt in todo:
+                i: int | None
+                if key in named:
+                    i, src = named[key]
+                else:
+                    i, found = None, manifest_source(key, fmt)
+                    if found is None or registry.get(str(found.source)).batch:
+                        unnamed.append(key)
+                        continue
+                    src = found
+                try:
+                    st = stat_of(src)
+                except InputError:
+                    missing.append(key)
+                    continue
+                prev = known[key]
+                read(i, src, st, prev, True, not unchanged(prev, st, src))
+                again += 1
         why = ("a file reloaded now (changed) or gone from disk" if reloaded and for_gone
                else "a file reloaded now (changed)" if reloaded else "a file gone from disk")
-        named = {src.key: (i, src) for i, src in enumerate(sources)}
-        known.update(self._manifest([k for k, _ in todo]))
-        again, missing, unnamed = grown, [], []
-        for key, fmt in todo:
-            i: int | None
-            if key in named:
-                i, src = named[key]
-            else:
-                i, found = None, manifest_source(key, fmt)
-                if found is None or registry.get(str(found.source)).batch:
-                    unnamed.append(key)
-                    continue
-                src = found
-            try:
-                st = stat_of(src)
-            except InputError:
-                missing.append(key)
-                continue
-            read(i, src, st, known[key], True)
-            again += 1
         unread = set(unnamed) | set(missing)
         if gone is not None and any(k in unread for k, _ in copies):
             gone.searched = False  # a file that may hold copies was not read: look again
-        notes = []
-        if again:
-            notes.append(f"{again:,} file(s) whose rows earlier loads dropped as duplicates "
-                         f"were read again, since {why} may have held the copies that were "
-                         "kept")
+        notes: list[str] = []
+        if again + grown:
+            notes.append(f"{again + grown:,} file(s) whose rows earlier loads dropped as "
+                         f"duplicates were read again, since {why} may have held the copies "
+                         "that were kept")
+        changed = reloaded[first:]
+        if changed:
+            more = f" and {len(changed) - 1:,} more" if len(changed) > 1 else ""
+            notes.append(f"{len(changed):,} of the file(s) read again changed on disk since "
+                         f"they were loaded ({display_path(changed[0])}{more}): reloaded as "
+                         "changed files, with the options they were loaded with (not named in "
+                         "this load), and the files that dropped copies of their rows were "
+                         "read again too")
         for what, keys in (("no longer exist", missing),
                            ("are transcripts not named in this load", unnamed)):
             if keys:
                 more = f" and {len(keys) - 1} more" if len(keys) > 1 else ""
                 notes.append(f"{len(keys):,} file(s) whose rows earlier loads dropped as "
-                             f"duplicates {what} and were not read again ({keys[0]}{more}): "
-                             f"requests only they and {why} held may be missing; name them in "
-                             "the load, or load every file into a new --db file")
+                             f"duplicates {what} and were not read again "
+                             f"({display_path(keys[0])}{more}): requests only they and {why} "
+                             "held may be missing; name them in the load, or load every file "
+                             "into a new --db file")
         return notes
 
     def _drop_identical_copies(
@@ -717,7 +743,8 @@ class Store:
                 sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
                 duplicate_links.record(self.con, [(key, first[ident])])
                 fl.duplicates_dropped += fl.rows_loaded
-                notes.append(f"{key}: the same bytes as {first[ident]}; its "
+                notes.append(f"{display_path(key)}: the same bytes as "
+                             f"{display_path(first[ident])}; its "
                              f"{fl.rows_loaded:,} row(s) were dropped as duplicates (a second "
                              "copy of the same export?)")
                 fl.rows_loaded = 0

@@ -5,7 +5,9 @@
 -- outputs: one row: copies (rows of $new_sources whose row was rejected in another file too,
 --          counting one of each row as no copy where every file holding it is of this load),
 --          example (a file of this load holding such a copy), example_other (another file
---          holding the same row: the two name one row, never one file twice)
+--          holding the same row: the two name one row, never one file twice), earlier (the
+--          distinct rows among them that a file not read now was rejected for too: a --db
+--          store's earlier load)
 -- params: $new_sources (the files read in this load)
 -- slots: none
 -- A parquet row's raw JSON holds its file_row_number: left out of the comparison (a raw row
@@ -35,5 +37,6 @@ named AS (  -- another file holding the same row as the example (the first by na
 )
 SELECT coalesce(sum(new_files - CASE WHEN old_files = 0 THEN 1 ELSE 0 END), 0) AS copies,
        first(example ORDER BY example, example_other) AS example,
-       first(example_other ORDER BY example, example_other) AS example_other
+       first(example_other ORDER BY example, example_other) AS example_other,
+       count(*) FILTER (WHERE old_files > 0) AS earlier
 FROM named

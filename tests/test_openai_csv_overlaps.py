@@ -144,6 +144,24 @@ def test_json_then_csv_across_db_loads_is_a_cli_error(tmp_path: Path) -> None:
     assert "usage.json" in msg and "dashboard.csv" in msg
 
 
+def test_json_gone_from_disk_is_named_so_and_a_new_db_file_comes_first(tmp_path: Path) -> None:
+    """qa14A #5: the JSON the --db file holds was deleted; leaving it out is what the user
+    did, so the refusal says it is gone from disk and gives a new --db file first."""
+    db = tmp_path / "s.duckdb"
+    api = _json(tmp_path / "usage.json", (DAY, 86400, {"user_id": "user-a"}))
+    csv = _csv(tmp_path / "dashboard.csv", [_row(DAY)])
+    with Store(db) as store:
+        store.load([str(api)])
+    api.unlink()
+    msg = cli_error(["load", str(csv), "--db", str(db)])
+    assert "usage.json (in the --db file, gone from disk); CSV: " in msg
+    assert "dashboard.csv (in" not in msg
+    assert msg.endswith("load either the Usage API JSON or the dashboard CSV per period (load "
+                        f"the exports on disk into a new --db file: --db {db} keeps the rows "
+                        "of a file gone from disk, so leaving that file out does not remove "
+                        "them; or leave the exports on disk out of it)")
+
+
 # -- dashboard CSV exports beside each other ----------------------------------------------
 
 

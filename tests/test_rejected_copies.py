@@ -54,6 +54,28 @@ def test_a_later_load_into_db_counts_copies_of_earlier_files(tmp_path: Path) -> 
     assert "such as m01.csv and m00.csv)" in note.replace(str(tmp_path) + "/", "")
 
 
+def test_a_db_load_says_which_distinct_bad_rows_an_earlier_load_rejected(
+        tmp_path: Path) -> None:
+    """qa14A #6: a --db load whose one rejected row repeats a row an earlier load rejected said
+    'the distinct bad rows are 0'; there is one, none of them new."""
+    oct_ = write_csv(tmp_path / "oct.csv", HEADER, DAY1 + DAY2)
+    nov = write_csv(tmp_path / "nov.csv", HEADER, DAY2 + DAY3)
+    bad3 = ["bad3", "a", "2026-10-03T11:00:00Z", "m", -7, 1]
+    dec = write_csv(tmp_path / "dec.csv", HEADER, [*DAY2, *DAY3, bad3])
+    dec2 = write_csv(tmp_path / "dec2.csv", HEADER, [*DAY3, bad3])
+    with Store(tmp_path / "s.duckdb") as store:
+        store.load([oct_])
+        note = _copies_note(store.load([nov]).notes)
+        assert note is not None and note.endswith(
+            "so the distinct bad rows are 1, none of them new (each was rejected in a file an "
+            "earlier load read too)")
+        # bad2 again (rejected earlier) and bad3 twice (new): 2 of the 3 rows are copies
+        note = _copies_note(store.load([dec, dec2]).notes)
+    assert note is not None and note.startswith("2 of the 3 rejected row(s) are copies")
+    assert note.endswith("so the distinct bad rows are 2, 1 of them new (the other 1 rejected "
+                         "in a file an earlier load read too)")
+
+
 def test_the_example_files_share_the_row(tmp_path: Path) -> None:
     """The example files were taken per group independently: two files sharing no row."""
     store = Store()

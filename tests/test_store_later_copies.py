@@ -143,6 +143,28 @@ def test_copies_with_as_many_tokens_keep_the_stored_row(tmp_path: Path) -> None:
         assert _events(s.con) == _cold(a, b)
 
 
+def test_a_gone_exports_stored_row_ranks_as_a_stored_row(tmp_path: Path) -> None:
+    """qa14A #4, as docs/sources.md says: only a transcript gone from disk ranks after the
+    copies on disk; a deleted CSV keeps its rows, and its stored row stays against a copy on
+    disk with fewer tokens (a copy with more replaces it)."""
+    logs = tmp_path / "logs"
+    a = write_csv(logs / "a.csv", HEAD, [["e1", "2026-10-01 10:00:00", "alice", MODEL, 100, 0]])
+    b = write_csv(logs / "b.csv", HEAD, [["e1", "2026-10-01 10:00:00", "alice", MODEL, 50, 0]])
+    db = tmp_path / "s.duckdb"
+    with Store(db) as s:
+        s.load(logs)
+    a.unlink()
+    doc = (Path(__file__).parent.parent / "docs" / "sources.md").read_text()
+    assert "A copy in a transcript gone from disk" in doc.replace("\n", " ")
+    for tokens, kept in ((60, 100), (200, 200)):
+        _touch_later(write_csv(b, HEAD, [["e1", "2026-10-01 10:00:00", "alice", MODEL, tokens,
+                                          0]]))
+        with Store(db) as s:
+            s.load(logs)
+            _balanced(s)
+            assert s.con.execute("SELECT input_tokens FROM events").fetchall() == [(kept,)]
+
+
 DAILY_HEAD = ["id", "user_id", "date", "api_key", "model", "model_group", "custom_llm_provider",
               "prompt_tokens", "completion_tokens", "cache_read_input_tokens",
               "cache_creation_input_tokens", "spend", "api_requests", "successful_requests",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -212,8 +213,11 @@ def _span(seconds: int) -> str:
     return f"{seconds} s"
 
 
-def _names(sources: list[str]) -> str:
-    return ", ".join(display_path(str(s)) for s in sources)
+def _names(sources: list[str], gone: set[str] | None = None) -> str:
+    """Files as the load names them; ``gone``: those a --db file holds, gone from disk."""
+    return ", ".join(display_path(str(s)) + (" (in the --db file, gone from disk)"
+                                             if gone and str(s) in gone else "")
+                     for s in sources)
 
 
 # two layouts of one vendor's usage (sql/overlapping_buckets.sql): what their overlapping
@@ -227,36 +231,44 @@ _MIXED_LAYOUTS = {
 }
 
 
-def check_overlapping_buckets(con: duckdb.DuckDBPyConnection) -> None:
+def check_overlapping_buckets(con: duckdb.DuckDBPyConnection, db: Path | None = None) -> None:
     """Usage-API buckets of different spans covering the same time (a daily and an hourly
     export of one day), an OpenAI dashboard CSV and a Usage API JSON export covering the same
     time for groupings that can hold the same requests, or an Anthropic analytics/usage
     export and a usage_report/messages one covering the same time, would count the same
-    requests twice: refused, naming the files (sql/overlapping_buckets.sql)."""
+    requests twice: refused, naming the files (sql/overlapping_buckets.sql). ``db``: the --db
+    file; a file it holds that is gone from disk is named so, and the remedy starts with a
+    new --db file (leaving the gone file out cannot help: the store keeps its rows)."""
     rows = sqlfiles.run(con, "overlapping_buckets").fetchall()
     if not rows:
         return
     parts = []
     leave = {_ONE_WIDTH: False}
+    gone: set[str] = set()  # files the --db file holds that are gone from disk
+    if db is not None:
+        gone = {str(f) for r in rows for f in (*r[5], *r[6]) if not os.path.lexists(str(f))}
     for vendor, wide, narrow, n, first, sources_a, sources_b, layouts in rows:
         spans = (_span(int(wide)) if wide == narrow
                  else f"{_span(int(wide))} and {_span(int(narrow))}")
         what = f"buckets of {spans}"
-        files = f"files: {_names(sorted({*sources_a, *sources_b}))}"
+        files = f"files: {_names(sorted({*sources_a, *sources_b}), gone)}"
         if len(layouts) > 1:  # sql/overlapping_buckets.sql: one export of each layout
             kinds, instead = _MIXED_LAYOUTS.get(vendor, ("", ""))
             what = f"{kinds} {what}"
             leave[instead] = True
             if vendor == "openai":  # sources_a: the JSON's ('openai' < 'openai-csv')
-                files = f"JSON: {_names(sources_a)}; CSV: {_names(sources_b)}"
+                files = f"JSON: {_names(sources_a, gone)}; CSV: {_names(sources_b, gone)}"
         else:
             leave[_ONE_WIDTH] = True
         parts.append(f"{_VENDOR_SOURCE.get(vendor, vendor)} {what} cover the same time "
                      f"({n:,} overlapping pair(s) from {first} UTC; {files})")
     one = " and ".join(w for w, said in leave.items() if said)
+    how = ("(leave one of the exports out, or load it into another --db file)" if not gone
+           else f"(load the exports on disk into a new --db file: --db {db} keeps the rows of "
+           "a file gone from disk, so leaving that file out does not remove them; or leave "
+           "the exports on disk out of it)")
     raise InputError("; ".join(parts) + ": loaded together they count the same requests "
-                     f"twice; load {one} per period (leave one of the exports out, or load "
-                     "it into another --db file)")
+                     f"twice; load {one} per period {how}")
 
 
 def check_old_bucket_ids(con: duckdb.DuckDBPyConnection, db: Path) -> None:
