@@ -29,6 +29,7 @@ from planalyzer.analysis import ReportData, month_label, request_bounds
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.economics.base import PlanBase
 from planalyzer.errors import ConfigError, PlanalyzerError
+from planalyzer.exact_sums import fsum, ordered_sum
 from planalyzer.plans import NO_PLAN, PlanCatalog
 
 MAX_MONTHS = 120
@@ -104,7 +105,13 @@ def recap(data: ReportData, factor: float) -> pl.DataFrame:
                          "charges_usd": pl.concat(charge_parts)})
 
 
+_MONEY = ("gpu", "loaded", "api_served", "api", "charges")
+
+
 def _sums(data: ReportData, served: pl.Series, charges: pl.Series) -> pl.DataFrame:
+    """Per plan order, the sums over the period's requests. Money is summed in ascending
+    order of the amounts (``ordered_sum``): the same bits in every run, whatever order
+    polars' threads meet the rows in."""
     r = data.replay
     assert r is not None
     s = served.cast(pl.Float64)
@@ -117,7 +124,8 @@ def _sums(data: ReportData, served: pl.Series, charges: pl.Series) -> pl.DataFra
         # the replay's API value is 0 for models with no list price: unknown, not zero
         pl.col("model").is_in(list(data.unpriced_models)).cast(pl.Int64).alias("unpriced"),
         charges.alias("charges"),
-    ).filter(r.keep).group_by("plan_order").agg(pl.all().sum())
+    ).filter(r.keep).group_by("plan_order").agg(
+        *[ordered_sum(c) for c in _MONEY], pl.col("unpriced").sum())
 
 
 def check_rates(months: int, usage_growth: float, cost_decline: float) -> None:
@@ -156,7 +164,8 @@ def project(data: ReportData, bases: Sequence[PlanBase], months: int,
         return sums_by_factor[f]
 
     def total(frame: pl.DataFrame, orders: tuple[int, ...], col: str) -> float:
-        return float(frame.filter(pl.col("plan_order").is_in(list(orders)))[col].sum() or 0.0)
+        # exact over the plans' sums: their order in ``frame`` (a group_by's) never shows
+        return fsum(frame.filter(pl.col("plan_order").is_in(list(orders)))[col])
 
     rows: list[ProjectedMonth] = []
     for b in bases:

@@ -23,6 +23,7 @@ import polars as pl
 
 from planalyzer.analysis import month_label
 from planalyzer.errors import ConfigError
+from planalyzer.exact_sums import fsum, ordered_sum
 from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
 from planalyzer.tables import some_of
 from planalyzer.whatif.evaluate import evaluate_plan
@@ -397,9 +398,9 @@ class Evaluator:
         for key in choices:
             f = self._priced(catalog.plans[key], users, f"fit:{len(users)}", factor)
             per = f.group_by("user").agg(
-                (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
-                 + pl.col("usage_usd")).sum().alias("bill"),
-                pl.col("blocked_api_value_usd").sum().alias("blocked")).with_columns(
+                ordered_sum(pl.col("subscription_usd") + pl.col("credits_usd")
+                            + pl.col("overage_usd") + pl.col("usage_usd")).alias("bill"),
+                ordered_sum("blocked_api_value_usd").alias("blocked")).with_columns(
                 pl.lit(key).alias("plan"))
             best = per if best is None else pl.concat([best, per])
         assert best is not None
@@ -432,7 +433,9 @@ class Evaluator:
             parts.append(nxt.with_columns(pl.lit(lo).alias("plan"),
                                           pl.lit(share).alias("mix"),
                                           *[pl.lit(False).alias(c) for c in own_hits]))
-        return pl.concat(parts, how="diagonal_relaxed").sort("row", "mix")
+        # stable: with share 0.5 a row's two parts tie on (row, mix); their order must not
+        # vary, or neither may the bits of sums over them
+        return pl.concat(parts, how="diagonal_relaxed").sort("row", "mix", maintain_order=True)
 
 
 def _users_by_plan(plan_of: S) -> dict[str, S]:
@@ -536,10 +539,11 @@ def _hit_users(f: pl.DataFrame, col: str) -> float:
     mix = pl.col("mix") if "mix" in f.columns else pl.lit(1.0)
     weight = pl.col("weight") if "weight" in f.columns else pl.lit(1.0)
     per_month = f.group_by("user", "row").agg(
-        weight.max().alias("w"), (mix * pl.col(col).fill_null(False).cast(pl.Float64))
-        .sum().alias("h"))
+        weight.max().alias("w"),
+        ordered_sum(mix * pl.col(col).fill_null(False).cast(pl.Float64)).alias("h"))
     per_user = per_month.group_by("user").agg(pl.col("w").max(), pl.col("h").max())
-    return float((per_user["w"] * per_user["h"].clip(0.0, 1.0)).sum())
+    # exact: per_user's rows come in the group_by's order, which varies run to run
+    return fsum(per_user["w"] * per_user["h"].clip(0.0, 1.0))
 
 
 def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[str, float]:
@@ -552,7 +556,7 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         subs = float(users)
         hit_users = float(user.filter(f["hit"]).n_unique())
     else:
-        subs = float(f.group_by("user").agg(pl.col("weight").max())["weight"].sum())
+        subs = fsum(f.group_by("user").agg(pl.col("weight").max())["weight"])
         hit_users = _hit_users(f, "hit")
     aff_users = float(user.filter(changed).n_unique())
     neg = m < 0
