@@ -24,12 +24,12 @@ No typer or rich here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
 
-from planalyzer import sqlfiles
+from planalyzer import fit_oversize, sqlfiles
 from planalyzer.analysis import Period, calendar_slots, in_period, meter_units
 from planalyzer.caps import Requests, nano_prefix, window_starts
 from planalyzer.exact_sums import ordered_sum
@@ -68,6 +68,10 @@ class History:
     timezone: str
     period: Period
     user_um: S  # offsets of each user's rows in ``user_months`` (n_users + 1)
+    # the requests (in the period) that decide whether any request of a user-month exceeds a
+    # cap on its own (planalyzer.fit_oversize.largest_rows): user (index), user_id,
+    # month_key, t_us, requests, and per meter "u:<meter>" (units), "n:<meter>" (nano-units)
+    largest: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def n_users(self) -> int:
@@ -183,6 +187,12 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
     if k is not None:
         bp = {name: p.gather(bidx) for name, p in bp.items()}
     user_of_req = req.user_index()
+    nano = fit_oversize.nano_units(units)
+    big = fit_oversize.largest_rows(df, nano, keep)
+    largest = df.select("user_id", "month_key", "t_us", "requests")[big].with_columns(
+        user_of_req.gather(big).alias("user"),
+        *[u.gather(big).cast(pl.Float64).alias(f"u:{m}") for m, u in units.items()],
+        *[v.gather(big).alias(f"n:{m}") for m, v in nano.items()])
     seg = pl.DataFrame({
         "user": user_of_req.gather(first) if n else S([], dtype=pl.Int64),
         "month_key": df["month_key"].gather(first),
@@ -212,7 +222,7 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
                                        side="left").cast(pl.Int64)
     return History(user_ids, [assignment.plan_of.get(u, NO_PLAN) for u in user_ids],
                    list(windows), meters, seg, user_seg, bp, maxwin, um, n, timezone, period,
-                   user_um)
+                   user_um, largest)
 
 
 def seg_totals(seg: pl.DataFrame, bp: dict[str, S], lo: list[str], hi: list[str]

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 import polars as pl
 
+from planalyzer import fit_oversize
 from planalyzer.analysis import month_label
 from planalyzer.errors import ConfigError
 from planalyzer.exact_sums import fsum, ordered_sum
@@ -231,10 +232,9 @@ class Evaluator:
             notes.append("users on plans the scenario's catalog lacks are left out: "
                          + ", ".join(sorted(unknown)))
         if beh.best_fit:
-            plan_of = self._best_fit(catalog, plan_of, beh.best_fit_plans or tuple(catalog.plans),
-                                     factor)
-            notes.append("behaviour: every user moved to the plan cheapest for them with "
-                         "nothing blocked (best_fit)")
+            plan_of, fit_notes = self._best_fit(
+                catalog, plan_of, beh.best_fit_plans or tuple(catalog.plans), factor)
+            notes.extend(fit_notes)
         if beh.upgrade_share:
             notes.append(f"behaviour: {beh.upgrade_share:.0%} of user-months that hit a limit "
                          "move one tier up the ladder " + " < ".join(beh.ladder)
@@ -392,22 +392,56 @@ class Evaluator:
         return int(((was == 0.0) & (now > 0.0)).fill_null(False).sum())
 
     def _best_fit(self, catalog: PlanCatalog, plan_of: S, choices: Sequence[str],
-                  factor: float) -> S:
+                  factor: float) -> tuple[S, list[str]]:
+        """Each user with a plan on the plan of ``choices`` that bills them least over the
+        period with nothing blocked (else the one that blocks least), and the notes. A plan
+        that blocks past its limits, with a cap that one of the user's requests exceeds on
+        its own, is no fit for them (the report's plan fit rule, planalyzer.fit_oversize): a
+        user whom no plan of ``choices`` fits stays on their plan. Amounts equal to the
+        micro-dollar tie (float noise never picks the plan): the user's own plan first, then
+        by plan key."""
         users = (plan_of != NO_PLAN).arg_true().cast(pl.Int64)
+        big = self.h.largest.filter(pl.col("user").is_in(users.implode()))
+        units = {m: big[f"u:{m}"] for m in self.h.meters}
+        nano = {m: big[f"n:{m}"] for m in self.h.meters}
+        keep = pl.repeat(True, len(big), dtype=pl.Boolean, eager=True)
+        user_of = big.select("user_id", "user").unique()
+        oversize: list[pl.DataFrame] = []
         best: pl.DataFrame | None = None
+        seen = 0  # users with user-months in the period (the same under every plan)
         for key in choices:
-            f = self._priced(catalog.plans[key], users, f"fit:{len(users)}", factor)
+            plan = catalog.plans[key]
+            f = self._priced(plan, users, f"fit:{len(users)}", factor)
             per = f.group_by("user").agg(
                 ordered_sum(pl.col("subscription_usd") + pl.col("credits_usd")
                             + pl.col("overage_usd") + pl.col("usage_usd")).alias("bill"),
                 ordered_sum("blocked_api_value_usd").alias("blocked")).with_columns(
                 pl.lit(key).alias("plan"))
+            seen = len(per)
+            rows = fit_oversize.oversize_rows(big, plan, units, nano, keep)
+            if len(rows):
+                oversize.append(rows)
+                unfit = fit_oversize.counts(rows).join(user_of, on="user_id")
+                per = per.join(unfit.select("user").unique(), on="user", how="anti")
             best = per if best is None else pl.concat([best, per])
         assert best is not None
-        pick = best.sort("user", pl.col("blocked") > 0, "blocked", "bill").group_by(
+        cur = pl.DataFrame({"user": users, "cur": plan_of.gather(users)})
+        pick = best.join(cur, on="user").sort(
+            "user", pl.col("blocked") > 0, pl.col("blocked").round(6), pl.col("bill").round(6),
+            pl.col("plan") != pl.col("cur"), "plan").group_by(
             "user", maintain_order=True).first()
         out = plan_of.clone()
-        return out.scatter(pick["user"], pick["plan"]) if len(pick) else out
+        if len(pick):
+            out = out.scatter(pick["user"], pick["plan"])
+        notes = ["behaviour: every user moved to the plan cheapest for them with nothing "
+                 "blocked (best_fit)"]
+        notes += fit_oversize.oversize_notes(
+            pl.concat(oversize) if oversize else None, catalog, self.h.timezone, "best_fit",
+            "that request's user over the whole period (best_fit puts a user on one plan)")
+        if stay := seen - len(pick):
+            notes.append(f"best_fit: {stay} user(s) stay on their plan: every plan it compares "
+                         "blocks past a cap that one of their requests exceeds on its own")
+        return out, notes
 
     def _upgrade(self, frame: pl.DataFrame, catalog: PlanCatalog, ladder: Sequence[str],
                  share: float, factor: float) -> pl.DataFrame:
