@@ -11,7 +11,7 @@ import polars as pl
 
 from planalyzer.analysis import TOKENS, ReportData
 from planalyzer.checks import check_choice, check_min
-from planalyzer.exact_sums import fsum, ordered_sum
+from planalyzer.exact_sums import fsum, money_sum
 from planalyzer.fit_oversize import oversize_notes
 from planalyzer.plans import NO_PLAN, PlanCatalog
 from planalyzer.tables import Col, Table, some_of
@@ -293,7 +293,7 @@ def _no_plan_concentration(data: ReportData) -> list[str]:
 
 
 def concentration(data: ReportData) -> list[Table]:
-    per_user = data.user_months.group_by("user_id").agg(ordered_sum("gpu_cost_usd"))
+    per_user = data.user_months.group_by("user_id").agg(money_sum("gpu_cost_usd"))
     xs = sorted(float(x) for x in per_user["gpu_cost_usd"].to_list())
     n, total = len(xs), sum(xs)
 

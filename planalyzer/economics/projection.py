@@ -29,7 +29,7 @@ from planalyzer.analysis import ReportData, month_label, request_bounds
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.economics.base import PlanBase
 from planalyzer.errors import ConfigError, PlanalyzerError
-from planalyzer.exact_sums import fsum, ordered_sum
+from planalyzer.exact_sums import fsum, money_sum
 from planalyzer.plans import NO_PLAN, PlanCatalog
 
 MAX_MONTHS = 120
@@ -109,8 +109,8 @@ _MONEY = ("gpu", "loaded", "api_served", "api", "charges")
 
 
 def _sums(data: ReportData, served: pl.Series, charges: pl.Series) -> pl.DataFrame:
-    """Per plan order, the sums over the period's requests. Money is summed in ascending
-    order of the amounts (``ordered_sum``): the same bits in every run, whatever order
+    """Per plan order, the sums over the period's requests. Money is summed exactly, to
+    1e-18 $ a request (``exact_sums.money_sum``): the same bits in every run, whatever order
     polars' threads meet the rows in."""
     r = data.replay
     assert r is not None
@@ -125,7 +125,7 @@ def _sums(data: ReportData, served: pl.Series, charges: pl.Series) -> pl.DataFra
         pl.col("model").is_in(list(data.unpriced_models)).cast(pl.Int64).alias("unpriced"),
         charges.alias("charges"),
     ).filter(r.keep).group_by("plan_order").agg(
-        *[ordered_sum(c) for c in _MONEY], pl.col("unpriced").sum())
+        *[money_sum(c) for c in _MONEY], pl.col("unpriced").sum())
 
 
 def check_rates(months: int, usage_growth: float, cost_decline: float) -> None:

@@ -32,7 +32,7 @@ import polars as pl
 from planalyzer import fit_oversize, sqlfiles
 from planalyzer.analysis import Period, calendar_slots, in_period, meter_units
 from planalyzer.caps import Requests, nano_prefix, window_starts
-from planalyzer.exact_sums import ordered_sum
+from planalyzer.exact_sums import money_sum
 from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
 
 K: int | None = None  # breakpoints kept per long segment; None: every request (exact)
@@ -211,10 +211,10 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
                 "user", "w").agg(pl.col("t").sum()).group_by("user").agg(pl.col("t").max())
             arr = pl.Series([0], dtype=tot.dtype).new_from_index(0, len(user_ids))
             maxwin[(j, m)] = arr.scatter(top["user"], top["t"]) if len(top) else arr
-    # each user-month's segments summed in ascending order (exact_sums): the same bits
+    # each user-month's segments summed exactly (exact_sums.money_sum): the same bits
     # whatever order the group_by's threads meet them in
     um = seg_totals(seg, bp, ["a"], ["z"]).filter(pl.col("keep")).group_by(
-        "user", "month_key").agg(*[ordered_sum(q) for q in QUANTITIES]).sort(
+        "user", "month_key").agg(*[money_sum(q) for q in QUANTITIES]).sort(
         "user", "month_key").with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     seg = seg.join(um.select("user", "month_key", "row"), on=["user", "month_key"], how="left",
                    maintain_order="left").with_columns(pl.col("row").fill_null(-1))

@@ -24,7 +24,7 @@ import polars as pl
 from planalyzer import fit_oversize
 from planalyzer.analysis import month_label
 from planalyzer.errors import ConfigError
-from planalyzer.exact_sums import fsum, ordered_sum
+from planalyzer.exact_sums import fsum, money_sum
 from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
 from planalyzer.tables import some_of
 from planalyzer.whatif.evaluate import evaluate_plan
@@ -413,9 +413,9 @@ class Evaluator:
             plan = catalog.plans[key]
             f = self._priced(plan, users, f"fit:{len(users)}", factor)
             per = f.group_by("user").agg(
-                ordered_sum(pl.col("subscription_usd") + pl.col("credits_usd")
+                money_sum(pl.col("subscription_usd") + pl.col("credits_usd")
                             + pl.col("overage_usd") + pl.col("usage_usd")).alias("bill"),
-                ordered_sum("blocked_api_value_usd").alias("blocked")).with_columns(
+                money_sum("blocked_api_value_usd").alias("blocked")).with_columns(
                 pl.lit(key).alias("plan"))
             seen = len(per)
             rows = fit_oversize.oversize_rows(big, plan, units, nano, keep)
@@ -574,7 +574,7 @@ def _hit_users(f: pl.DataFrame, col: str) -> float:
     weight = pl.col("weight") if "weight" in f.columns else pl.lit(1.0)
     per_month = f.group_by("user", "row").agg(
         weight.max().alias("w"),
-        ordered_sum(mix * pl.col(col).fill_null(False).cast(pl.Float64)).alias("h"))
+        money_sum(mix * pl.col(col).fill_null(False).cast(pl.Float64)).alias("h"))
     per_user = per_month.group_by("user").agg(pl.col("w").max(), pl.col("h").max())
     # exact: per_user's rows come in the group_by's order, which varies run to run
     return fsum(per_user["w"] * per_user["h"].clip(0.0, 1.0))

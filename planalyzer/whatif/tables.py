@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from planalyzer.errors import ConfigError
-from planalyzer.exact_sums import ordered_sum
+from planalyzer.exact_sums import money_sum
 from planalyzer.tables import Col, Kind, Table
 from planalyzer.whatif.run import Evaluator, Outcome, metrics, period_span, warning_notes
 
@@ -199,10 +199,10 @@ def _per_user(frame: pl.DataFrame, changed: pl.Series) -> pl.DataFrame:
     mix = pl.col("mix") if "mix" in frame.columns else pl.lit(1.0)
     return frame.with_columns(changed.alias("changed")).group_by("user").agg(
         pl.col("plan").last(),
-        ordered_sum((pl.col("subscription_usd") + pl.col("credits_usd")
+        money_sum((pl.col("subscription_usd") + pl.col("credits_usd")
                      + pl.col("overage_usd") + pl.col("usage_usd")) * mix).alias("bill"),
-        ordered_sum(pl.col("rules_blocked_api_value_usd") * mix).alias("blocked"),
-        ordered_sum(pl.col("margin_usd") * mix).alias("margin"),
+        money_sum(pl.col("rules_blocked_api_value_usd") * mix).alias("blocked"),
+        money_sum(pl.col("margin_usd") * mix).alias("margin"),
         pl.col("changed").any())
 
 
