@@ -115,17 +115,21 @@ def test_largest_rows_find_what_all_rows_find(rows: list[tuple[str, int, int, fl
                                               cap: float) -> None:
     """``oversize_rows`` on ``largest_rows`` (what whatif keeps) finds the same user-months,
     each with the same largest request, as on every row (what the report's plan fit sees)."""
-    df = pl.DataFrame({"user_id": [r[0] for r in rows], "month_key": [r[1] for r in rows],
-                       "t_us": list(range(len(rows))), "requests": [r[2] for r in rows]},
-                      schema={"user_id": pl.String, "month_key": pl.Int64, "t_us": pl.Int64,
-                              "requests": pl.Int64})
-    units = {"t": pl.Series([r[3] for r in rows], dtype=pl.Float64)}
-    nano = nano_units(units)
-    keep = pl.Series([r[4] for r in rows], dtype=pl.Boolean)
     plan = _plan(cap)
-    every = oversize_rows(df, plan, units, nano, keep)
-    big = largest_rows(df, nano, keep)
-    some = oversize_rows(df[big], plan, {"t": units["t"].gather(big)},
-                         {"t": nano["t"].gather(big)}, keep.gather(big))
-    assert _found(some) == _found(every)
+    # as given (users and months interleaved), and sorted by user and month as whatif reads
+    for order in (rows, sorted(rows, key=lambda r: (r[0], r[1]))):
+        df = pl.DataFrame({"user_id": [r[0] for r in order],
+                           "month_key": [r[1] for r in order],
+                           "t_us": list(range(len(order))), "requests": [r[2] for r in order]},
+                          schema={"user_id": pl.String, "month_key": pl.Int64,
+                                  "t_us": pl.Int64, "requests": pl.Int64})
+        units = {"t": pl.Series([r[3] for r in order], dtype=pl.Float64)}
+        nano = nano_units(units)
+        keep = pl.Series([r[4] for r in order], dtype=pl.Boolean)
+        every = oversize_rows(df, plan, units, nano, keep)
+        big = largest_rows(df, nano, keep)
+        some = oversize_rows(df[big], plan, {"t": units["t"].gather(big)},
+                             {"t": nano["t"].gather(big)}, keep.gather(big))
+        assert _found(some) == _found(every)
+    # sorted: at most two rows a user-month (its largest single request, its largest bucket)
     assert len(big) <= 2 * df.filter(keep).select("user_id", "month_key").n_unique()
