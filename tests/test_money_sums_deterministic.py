@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from planalyzer.analysis import ReportData
 from planalyzer.economics import plan_bases, project
 from planalyzer.economics.projection import _sums
-from planalyzer.exact_sums import fsum, ordered_sum
+from planalyzer.exact_sums import fsum, money_sum, ordered_sum
 from planalyzer.report import build_report
 from planalyzer.report_tables import headline, report_tables
 from planalyzer.store import LoadOptions, Store
@@ -51,13 +51,16 @@ def test_ordered_sum_and_fsum_ignore_row_order(rows: list[tuple[int, float]],
     a, b = (pl.DataFrame(r, schema={"g": pl.Int64, "x": pl.Float64}, orient="row")
             for r in (rows, shuffled))
 
-    def grouped(f: pl.DataFrame) -> list[tuple[int, str]]:
-        return [(g, x.hex()) for g, x in
-                f.group_by("g").agg(ordered_sum("x")).sort("g").iter_rows()]
+    def grouped(f: pl.DataFrame) -> list[tuple[int, str, str]]:
+        return [(g, x.hex(), y.hex()) for g, x, y in f.group_by("g").agg(
+            ordered_sum("x"), money_sum("x").alias("y")).sort("g").iter_rows()]
     assert grouped(a) == grouped(b)
     assert fsum(a["x"]).hex() == fsum(b["x"]).hex()
-    # fsum is exact: the true sum, rounded once
-    assert fsum(a["x"]) == float(sum(Fraction(x) for _, x in rows))
+    # fsum is exact: the true sum, rounded once; money_sum, of the amounts to 1e-18
+    exact = float(sum(Fraction(x) for _, x in rows))
+    assert fsum(a["x"]) == exact
+    together = a.select(money_sum("x")).item()
+    assert abs(together - exact) <= len(rows) * 1e-18 + 1e-15 * abs(exact)
 
 
 def test_fsum_skips_nulls_and_reads_zero_when_empty() -> None:
