@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from planalyzer.analysis import ReportData
 from planalyzer.economics import plan_bases, project
-from planalyzer.economics.projection import _sums
+from planalyzer.economics.projection import _sums, amounts
 from planalyzer.exact_sums import fsum, money_sum, ordered_sum
 from planalyzer.report import build_report
 from planalyzer.report_tables import headline, report_tables
@@ -109,7 +109,8 @@ def test_projection_sums_ignore_the_order_of_requests(data: ReportData) -> None:
     def sums(d: ReportData) -> list[tuple[Any, ...]]:
         q = d.replay
         assert q is not None
-        f = _sums(d, q.requests["served"], q.requests["overage_usd"] + q.requests["usage_usd"])
+        f = _sums(d, amounts(d), q.requests["served"],
+                  q.requests["overage_usd"] + q.requests["usage_usd"])
         return [tuple(_bits(v) for v in row) for row in f.sort("plan_order").iter_rows()]
     assert sums(moved) == sums(data)
 
