@@ -7,8 +7,9 @@ differ where an unstable sort or a join put it. Three ways out:
 
 * ``money_sum``: within a ``group_by``, each amount to 1e-18 (DECIMAL(38, 18)), then an exact
   integer sum: independent of row order and threads, and cheap (about 3x a float sum, where
-  sorting each group first costs 15x). For the sums over requests and segments. The sql/
-  files that sum money in DuckDB do the same (``economics_cost_by_plan``).
+  sorting each group first costs 15x); cheaper still where the same amounts are summed
+  again and again: cast them to ``MONEY`` once. For the sums over requests and segments.
+  In DuckDB, sql/economics_cost_by_plan.sql sums whole atto-dollars (HUGEINT), the same.
 * ``ordered_sum``: within a ``group_by``, the float amounts added in ascending order. The
   report's own passes (``planalyzer.analysis``, ``planalyzer.screen``) sum this way.
 * ``fsum``: a whole column's exact sum, correctly rounded once (``math.fsum``): independent of
