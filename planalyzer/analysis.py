@@ -21,6 +21,7 @@ import pyarrow as pa
 from planalyzer import fit_oversize, screen, sqlfiles, stints
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.errors import ConfigError, InputError
+from planalyzer.exact_sums import ordered_sum as _money_sum
 from planalyzer.plan_names import read_as_note, unknown_plans_message
 from planalyzer.plans import (
     NO_PLAN,
@@ -789,14 +790,6 @@ def in_period(df: pl.DataFrame, period: Period) -> pl.Series:
 def _filter_months(frame: pl.DataFrame, user_months: pl.DataFrame) -> pl.DataFrame:
     return frame.join(user_months.select("user_id", "month_key"), on=["user_id", "month_key"],
                       how="semi")
-
-
-def _money_sum(col: str, keep: pl.Expr | None = None) -> pl.Expr:
-    """The sum of a float column within a group, added in ascending order: the same amounts
-    give the same bits whatever order the rows arrive in (a multithreaded scan or join
-    reorders them, and float addition is not associative: 3.715934 vs 3.715935)."""
-    e = pl.col(col) if keep is None else pl.col(col).filter(keep)
-    return e.sort().sum()
 
 
 def _engine_agg(df: pl.DataFrame) -> pl.DataFrame:

@@ -6,11 +6,11 @@ request that tips a window over. A request whose own units exceed the cap of a p
 is another thing: no window of that plan can hold it. On a plan that blocks requests past its
 limits the user would be blocked for it (or go to overage or the API elsewhere), and the
 engine serves it only because its window's meter happened to be below the cap when it came:
-plan fit (``report``'s cheapest and profitable plan, ``me``'s best fit) counts such a plan as
-no fit for that user-month. A plan that bills usage past its limits (pay as you go, credits)
-serves it as overage: it stays a fit, but the engine bills the part of the request past the
-cap as within the allowance, so what the user would pay on it reads low. ``oversize_note``
-names the plans, caps and requests either way.
+plan fit (``report``'s cheapest and profitable plan, ``me``'s best fit, ``whatif``'s
+``behaviour.best_fit``) counts such a plan as no fit for that user-month. A plan that bills
+usage past its limits (pay as you go, credits) serves it as overage: it stays a fit, but the
+engine bills the part of the request past the cap as within the allowance, so what the user
+would pay on it reads low. ``oversize_note`` names the plans, caps and requests either way.
 
 A row standing for several requests (an aggregated bucket) is counted where its mean request
 exceeds the cap: then at least one of its requests does.
@@ -71,6 +71,41 @@ def oversize_rows(df: pl.DataFrame, plan: Plan, units: Mapping[str, pl.Series],
     return pl.concat(parts) if parts else empty()
 
 
+def largest_rows(df: pl.DataFrame, nano: Mapping[str, pl.Series], keep: pl.Series
+                 ) -> pl.Series:
+    """The indexes (ascending) of the rows of ``df`` (user_id, month_key, requests) where
+    ``keep`` that decide ``oversize_rows`` for any cap: per user-month and meter (``nano``, as
+    from ``nano_units``), its largest one-request row and its row of several requests with
+    the largest mean request (the first such row on a tie). A one-request row exceeds a cap
+    where its units do, a row of several where its mean does, so ``oversize_rows`` on these
+    rows finds every plan, limit and user-month that it finds on all of ``df``, with the
+    largest request of each (what the notes show): a small frame to keep where the requests
+    are not kept (``planalyzer.whatif``). Fastest with each user-month's rows together (a
+    read sorted by user and time); rows in any order give a few more indexes, never fewer."""
+    if not nano or not len(df):
+        return pl.Series([], dtype=pl.Int64)
+    r = pl.col("requests").cast(pl.Int64)
+    one = r <= 1
+    new_run = (pl.col("user_id") != pl.col("user_id").shift(1)) | (
+        pl.col("month_key") != pl.col("month_key").shift(1))
+    # per meter: a row's units where it is one request, its mean request where several
+    # (-1 on the other rows: a run with none of one kind picks an extra row, never a wrong
+    # one); runs of rows of one user-month numbered in order (a sorted key: the group_by
+    # takes each run as a slice in row order, so arg_max is the first largest)
+    frame = df.select(
+        new_run.fill_null(True).cast(pl.Int64).cum_sum().alias("_run"),
+        pl.int_range(0, pl.len(), dtype=pl.Int64).alias("_i"),
+        *[pl.when(one).then(n).otherwise(-1).alias(f"a{k}")
+          for k, n in enumerate(nano.values())],
+        *[pl.when(one).then(-1.0).otherwise(n.cast(pl.Float64) / r.cast(pl.Float64))
+          .alias(f"b{k}") for k, n in enumerate(nano.values())],
+    ).filter(keep).with_columns(pl.col("_run").set_sorted())
+    cols = [c for c in frame.columns if c[0] in "ab"]
+    picks = frame.group_by("_run", maintain_order=True).agg(
+        pl.col("_i").get(pl.col(c).arg_max()).alias(c) for c in cols)
+    return picks.select(pl.concat_list(cols).explode()).to_series().unique().sort().alias("row")
+
+
 def counts(rows: pl.DataFrame) -> pl.DataFrame:
     """Per user, month and plan that blocks past its limits: how many requests exceed a cap of
     the plan on their own (each makes the plan no fit for the user-month)."""
@@ -120,16 +155,17 @@ def _examples(rows: pl.DataFrame, catalog: PlanCatalog, tz: str) -> str:
 
 
 def oversize_notes(rows: pl.DataFrame | None, catalog: PlanCatalog, tz: str,
-                   what: str = "plan fit") -> list[str]:
-    """Which plans ``what`` (plan fit, best fit) counts as no fit because a request exceeds
-    one of their caps on its own (plans that block past their limits), and which plans bill
-    such a request as overage (their cost reads low)."""
+                   what: str = "plan fit", no_fit_for: str = "that request's user-month"
+                   ) -> list[str]:
+    """Which plans ``what`` (plan fit, best fit) counts as no fit (for ``no_fit_for``)
+    because a request exceeds one of their caps on its own (plans that block past their
+    limits), and which plans bill such a request as overage (their cost reads low)."""
     if rows is None or not len(rows):
         return []
     notes = [
         _note(rows.filter(pl.col("blocks")), catalog, tz,
               f"{what}: a plan with a cap that a single request exceeds on its own is no fit "
-              "for that request's user-month",
+              f"for {no_fit_for}",
               "no window of the plan can hold the request, so on that plan the user would be "
               "blocked for it (or pay overage or API prices elsewhere; the caps engine serves a "
               "request that arrives with its window below the cap, however far past the cap it "

@@ -11,6 +11,7 @@ import polars as pl
 
 from planalyzer.analysis import TOKENS, ReportData
 from planalyzer.checks import check_choice, check_min
+from planalyzer.exact_sums import fsum, money_sum
 from planalyzer.fit_oversize import oversize_notes
 from planalyzer.plans import NO_PLAN, PlanCatalog
 from planalyzer.tables import Col, Table, some_of
@@ -77,8 +78,8 @@ PLAN_USER_COLS = (
 
 def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -> tuple[Any, ...]:
     has_plan = plan not in (NO_PLAN, "(all)")
-    def tot(c: str) -> float:
-        return float(g[c].sum() or 0.0)
+    def tot(c: str) -> float:  # exact: the same bits in any row order (exact_sums)
+        return fsum(g[c])
 
     def known(c: str) -> float | None:  # unknown (None) if any user-month's is
         return None if g[c].null_count() else tot(c)
@@ -101,7 +102,7 @@ def _summary_row(plan: str, month: str, g: pl.DataFrame, catalog: PlanCatalog) -
         plan, month, g["user_id"].n_unique(),
         len(losers) if has_plan or plan == "(all)" else None,
         (len(losers) / len(planned)) if len(planned) else None,
-        float(-losers["margin_usd"].sum()) if len(planned) else None,
+        -fsum(losers["margin_usd"]) if len(planned) else None,
         _quantile(costs, 0.5), _quantile(costs, 0.9), _quantile(costs, 0.99),
         int(g["blocked_requests"].sum() or 0), known("blocked_api_value_usd"), estimate,
         bool(g["cost_assumed"].any()),
@@ -292,7 +293,7 @@ def _no_plan_concentration(data: ReportData) -> list[str]:
 
 
 def concentration(data: ReportData) -> list[Table]:
-    per_user = data.user_months.group_by("user_id").agg(pl.col("gpu_cost_usd").sum())
+    per_user = data.user_months.group_by("user_id").agg(money_sum("gpu_cost_usd"))
     xs = sorted(float(x) for x in per_user["gpu_cost_usd"].to_list())
     n, total = len(xs), sum(xs)
 
@@ -340,14 +341,14 @@ def cross_subsidy(data: ReportData) -> list[Table]:
     nets: dict[str, float] = {}
     for (plan,), g in um.group_by("plan", maintain_order=True):
         m = g["margin_usd"]
-        profit = float(m.filter(m > 0).sum() or 0.0)
-        loss = float(-m.filter(m < 0).sum() or 0.0)
+        profit = fsum(m.filter(m > 0))
+        loss = -fsum(m.filter(m < 0)) + 0.0
         nets[str(plan)] = profit - loss
         rows.append(_row([plan, int((m > 0).sum()), profit, int((m < 0).sum()), loss,
                           profit - loss, (loss / profit) if profit else None], cols))
     m = um["margin_usd"]
-    profit = float(m.filter(m > 0).sum() or 0.0)
-    loss = float(-m.filter(m < 0).sum() or 0.0)
+    profit = fsum(m.filter(m > 0))
+    loss = -fsum(m.filter(m < 0)) + 0.0
     rows.append(_row(["(all plans)", int((m > 0).sum()), profit, int((m < 0).sum()), loss,
                       profit - loss, (loss / profit) if profit else None], cols))
     per = Table("cross_subsidy", "Cross-subsidy: profit from profitable users vs loss on the rest",
@@ -392,8 +393,8 @@ def plan_fit(data: ReportData) -> Table:
                                 & (pl.col("profitable_plan") != plan))
         best = cheaper["cheapest_plan"].mode().sort().to_list()[:1] if len(cheaper) else [None]
         rows.append(_row([plan, len(g), len(cheaper),
-                          float((cheaper["revenue_usd"] - cheaper["cheapest_cost_usd"]).sum()
-                                or 0.0), best[0], len(losers), len(fixable)], cols))
+                          fsum(cheaper["revenue_usd"] - cheaper["cheapest_cost_usd"]),
+                          best[0], len(losers), len(fixable)], cols))
     return Table("plan_fit", "Plan fit: users on the wrong plan", cols, rows,
                  ["replays each user's requests under every plan with the same engine; "
                   "a plan that would block any request is not a fit for the same usage",
@@ -432,8 +433,8 @@ def headline(data: ReportData) -> Table:
     for (plan,), g in um.group_by("plan", maintain_order=True):
         m = g["margin_usd"]
         rows.append(_row([plan, g["user_id"].n_unique(), int((m < 0).sum()),
-                          float(-m.filter(m < 0).sum() or 0.0),
-                          float(m.filter(m > 0).sum() or 0.0), float(m.sum() or 0.0)], cols))
+                          -fsum(m.filter(m < 0)) + 0.0, fsum(m.filter(m > 0)), fsum(m)],
+                         cols))
     return Table("headline", "Who loses money, and who pays for it", cols, rows,
                  ["margin = revenue - marginal GPU cost, per user and billing month"])
 

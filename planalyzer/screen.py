@@ -33,6 +33,7 @@ import polars as pl
 import pyarrow as pa
 
 from planalyzer import sqlfiles
+from planalyzer.exact_sums import ordered_sum
 from planalyzer.plans import TOKEN_CLASSES, Plan, PlanCatalog, Window
 from planalyzer.sqlfiles import quote_ident
 
@@ -91,12 +92,6 @@ def exact_sum(expr: str) -> str:
     last bits with the order DuckDB's threads meet the rows (usage charges come from meter
     units). An integer sum, not DECIMAL(38, 18): that cast cost +35% of the month pass."""
     return f"CAST(sum(CAST(({expr}) * 1e9 AS BIGINT)) AS DOUBLE) / 1e9"
-
-
-def ordered_sum(col: str) -> pl.Expr:
-    """The sum of a float column within a group in ascending order of its values: the same
-    bits whatever order the rows arrive in (DuckDB hands rows over in any order)."""
-    return pl.col(col).sort().sum()
 
 
 def _weight_exprs(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]

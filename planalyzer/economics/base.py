@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from planalyzer.analysis import TOKENS, ReportData
+from planalyzer.exact_sums import fsum
 from planalyzer.plans import NO_PLAN
 
 ALL = "(all plans)"
@@ -48,7 +49,8 @@ class PlanBase:
 
 def _base(plan: str, g: pl.DataFrame, months: int) -> PlanBase:
     def tot(c: str) -> float:
-        return float(g[c].sum() or 0.0) / months if months else 0.0
+        # exact: the same bits whatever order the plan's user-months are in
+        return fsum(g[c]) / months if months else 0.0
     return PlanBase(
         plan=plan, plan_orders=tuple(sorted(int(x) for x in g["plan_order"].unique())),
         months=months, user_months=len(g), revenue_usd=tot("revenue_usd"),

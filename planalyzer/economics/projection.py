@@ -29,6 +29,7 @@ from planalyzer.analysis import ReportData, month_label, request_bounds
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.economics.base import PlanBase
 from planalyzer.errors import ConfigError, PlanalyzerError
+from planalyzer.exact_sums import MONEY, fsum, money_sum
 from planalyzer.plans import NO_PLAN, PlanCatalog
 
 MAX_MONTHS = 120
@@ -104,20 +105,37 @@ def recap(data: ReportData, factor: float) -> pl.DataFrame:
                          "charges_usd": pl.concat(charge_parts)})
 
 
-def _sums(data: ReportData, served: pl.Series, charges: pl.Series) -> pl.DataFrame:
+def amounts(data: ReportData) -> pl.DataFrame:
+    """The period's requests as the projection sums them: plan_order, gpu, loaded and api
+    (each request's GPU cost, fully loaded cost and API value as exact decimals,
+    ``exact_sums.MONEY``: converted once, summed under every usage factor) and unpriced (1
+    for a model with no API list price: the replay's API value of 0 is unknown, not zero)."""
     r = data.replay
-    assert r is not None
-    s = served.cast(pl.Float64)
+    if r is None:
+        raise PlanalyzerError("projection needs the per-request frame: build the report with "
+                              "keep_requests=True")
     return r.requests.select(
         "plan_order",
-        (pl.col("gpu_cost_usd") * s).alias("gpu"),
-        (pl.col("loaded_cost_usd") * s).alias("loaded"),
-        (pl.col("api_value_usd") * s).alias("api_served"),
-        pl.col("api_value_usd").alias("api"),
-        # the replay's API value is 0 for models with no list price: unknown, not zero
+        *[pl.col(f"{c}_usd").cast(MONEY).alias(a) for c, a in (
+            ("gpu_cost", "gpu"), ("loaded_cost", "loaded"), ("api_value", "api"))],
         pl.col("model").is_in(list(data.unpriced_models)).cast(pl.Int64).alias("unpriced"),
-        charges.alias("charges"),
-    ).filter(r.keep).group_by("plan_order").agg(pl.all().sum())
+    ).filter(r.keep)
+
+
+def _sums(data: ReportData, amounts: pl.DataFrame, served: pl.Series, charges: pl.Series
+          ) -> pl.DataFrame:
+    """Per plan order, the sums over the period's requests (``amounts``) with ``served`` and
+    ``charges`` (per request, replay order). Money is summed exactly, to 1e-18 $ a request
+    (``exact_sums.money_sum``): the same bits in every run, whatever order polars' threads
+    meet the rows in."""
+    r = data.replay
+    assert r is not None
+    s = pl.col("_served")
+    return amounts.with_columns(served.filter(r.keep).alias("_served"),
+                                charges.filter(r.keep).alias("charges")).group_by(
+        "plan_order").agg(
+        money_sum("gpu", s), money_sum("loaded", s), money_sum("api", s).alias("api_served"),
+        money_sum("api"), money_sum("charges"), pl.col("unpriced").sum())
 
 
 def check_rates(months: int, usage_growth: float, cost_decline: float) -> None:
@@ -140,23 +158,23 @@ def project(data: ReportData, bases: Sequence[PlanBase], months: int,
     today = (month_label(last) if first == last
              else f"average {month_label(first)} to {month_label(last)}")
     sums_by_factor: dict[float, pl.DataFrame] = {}
+    base = amounts(data)
     r = data.replay
-    if r is None:
-        raise PlanalyzerError("projection needs the per-request frame: build the report with "
-                              "keep_requests=True")
+    assert r is not None
 
     def sums(f: float) -> pl.DataFrame:
         if f not in sums_by_factor:
             if f == 1.0:
-                sums_by_factor[f] = _sums(data, r.requests["served"],
+                sums_by_factor[f] = _sums(data, base, r.requests["served"],
                                           r.requests["overage_usd"] + r.requests["usage_usd"])
             else:
                 out = recap(data, f)
-                sums_by_factor[f] = _sums(data, out["served"], out["charges_usd"])
+                sums_by_factor[f] = _sums(data, base, out["served"], out["charges_usd"])
         return sums_by_factor[f]
 
     def total(frame: pl.DataFrame, orders: tuple[int, ...], col: str) -> float:
-        return float(frame.filter(pl.col("plan_order").is_in(list(orders)))[col].sum() or 0.0)
+        # exact over the plans' sums: their order in ``frame`` (a group_by's) never shows
+        return fsum(frame.filter(pl.col("plan_order").is_in(list(orders)))[col])
 
     rows: list[ProjectedMonth] = []
     for b in bases:

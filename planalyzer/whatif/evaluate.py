@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from planalyzer.caps import NANO, spend_limit_units, to_nano
+from planalyzer.exact_sums import money_sum
 from planalyzer.plans import Limit, Plan
 from planalyzer.whatif.history import QUANTITIES, History, window_order
 
@@ -160,7 +161,7 @@ def evaluate_plan(h: History, plan: Plan, users: S) -> pl.DataFrame:
           for lim in plan.limits],
     )
     busy = out.filter(pl.col("keep")).group_by("row").agg(
-        *[pl.col(c).sum() for c in _COLUMNS[3:]], *[pl.col(c).any() for c in hit_cols])
+        *[money_sum(c) for c in _COLUMNS[3:]], *[pl.col(c).any() for c in hit_cols])
     busy = busy.with_columns(um["user"].gather(busy["row"]).alias("user"),
                              um["month_key"].gather(busy["row"]).alias("month_key"))
     return pl.concat([quiet.select(_COLUMNS + hit_cols), busy.select(_COLUMNS + hit_cols)]
@@ -176,7 +177,7 @@ def _usage_quiet(h: History, meter: str, users: S) -> pl.DataFrame:
     c = h.bp[f"m:{meter}"]
     return seg.select("user", "month_key", "keep").with_columns(
         _units(c.gather(seg["z"]) - c.gather(seg["a"])).alias("usage_units")).filter(
-        pl.col("keep")).group_by("user", "month_key").agg(pl.col("usage_units").sum())
+        pl.col("keep")).group_by("user", "month_key").agg(money_sum("usage_units"))
 
 
 def _cut_all(h: History, limits: list[Limit], s: pl.DataFrame, served_to: S,

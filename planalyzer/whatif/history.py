@@ -24,14 +24,15 @@ No typer or rich here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
 
-from planalyzer import sqlfiles
+from planalyzer import fit_oversize, sqlfiles
 from planalyzer.analysis import Period, calendar_slots, in_period, meter_units
 from planalyzer.caps import Requests, nano_prefix, window_starts
+from planalyzer.exact_sums import money_sum
 from planalyzer.plans import NO_PLAN, Assignment, PlanCatalog, Window
 from planalyzer.stints import MONTH_MAX, MONTH_MIN, Stint
 
@@ -71,6 +72,10 @@ class History:
     # users whose months in the period logged different plans (``period_plans``): replayed
     # under their latest month's plan in every month, unlike the report
     plan_changed: tuple[str, ...] = ()
+    # the requests (in the period) that decide whether any request of a user-month exceeds a
+    # cap on its own (planalyzer.fit_oversize.largest_rows): user (index), user_id,
+    # month_key, t_us, requests, and per meter "u:<meter>" (units), "n:<meter>" (nano-units)
+    largest: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def n_users(self) -> int:
@@ -235,6 +240,12 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
     if k is not None:
         bp = {name: p.gather(bidx) for name, p in bp.items()}
     user_of_req = req.user_index()
+    nano = fit_oversize.nano_units(units)
+    big = fit_oversize.largest_rows(df, nano, keep)
+    largest = df.select("user_id", "month_key", "t_us", "requests")[big].with_columns(
+        user_of_req.gather(big).alias("user"),
+        *[u.gather(big).cast(pl.Float64).alias(f"u:{m}") for m, u in units.items()],
+        *[v.gather(big).alias(f"n:{m}") for m, v in nano.items()])
     seg = pl.DataFrame({
         "user": user_of_req.gather(first) if n else S([], dtype=pl.Int64),
         "month_key": df["month_key"].gather(first),
@@ -253,8 +264,10 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
                 "user", "w").agg(pl.col("t").sum()).group_by("user").agg(pl.col("t").max())
             arr = pl.Series([0], dtype=tot.dtype).new_from_index(0, len(user_ids))
             maxwin[(j, m)] = arr.scatter(top["user"], top["t"]) if len(top) else arr
+    # each user-month's segments summed exactly (exact_sums.money_sum): the same bits
+    # whatever order the group_by's threads meet them in
     um = seg_totals(seg, bp, ["a"], ["z"]).filter(pl.col("keep")).group_by(
-        "user", "month_key").agg(pl.col(*QUANTITIES).sum()).sort(
+        "user", "month_key").agg(*[money_sum(q) for q in QUANTITIES]).sort(
         "user", "month_key").with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     seg = seg.join(um.select("user", "month_key", "row"), on=["user", "month_key"], how="left",
                    maintain_order="left").with_columns(pl.col("row").fill_null(-1))
@@ -263,7 +276,7 @@ def history_from_requests(df: pl.DataFrame, catalogs: Sequence[PlanCatalog],
     return History(user_ids, [period_plan.get(u) or assignment.plan_of.get(u, NO_PLAN)
                               for u in user_ids],
                    list(windows), meters, seg, user_seg, bp, maxwin, um, n, timezone, period,
-                   user_um, tuple(plan_changed))
+                   user_um, tuple(plan_changed), largest)
 
 
 def seg_totals(seg: pl.DataFrame, bp: dict[str, S], lo: list[str], hi: list[str]

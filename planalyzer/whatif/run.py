@@ -22,8 +22,10 @@ from typing import Any, Generic, TypeVar
 
 import polars as pl
 
+from planalyzer import fit_oversize
 from planalyzer.analysis import month_label
 from planalyzer.errors import ConfigError
+from planalyzer.exact_sums import fsum, money_sum
 from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
 from planalyzer.tables import some_of
 from planalyzer.whatif.evaluate import evaluate_plan
@@ -233,10 +235,9 @@ class Evaluator:
             notes.append("users on plans the scenario's catalog lacks are left out: "
                          + ", ".join(sorted(unknown)))
         if beh.best_fit:
-            plan_of = self._best_fit(catalog, plan_of, beh.best_fit_plans or tuple(catalog.plans),
-                                     factor)
-            notes.append("behaviour: every user moved to the plan cheapest for them with "
-                         "nothing blocked (best_fit)")
+            plan_of, fit_notes = self._best_fit(
+                catalog, plan_of, beh.best_fit_plans or tuple(catalog.plans), factor)
+            notes.extend(fit_notes)
         if beh.upgrade_share:
             notes.append(f"behaviour: {beh.upgrade_share:.0%} of user-months that hit a limit "
                          "move one tier up the ladder " + " < ".join(beh.ladder)
@@ -392,22 +393,56 @@ class Evaluator:
         return int(((was == 0.0) & (now > 0.0)).fill_null(False).sum())
 
     def _best_fit(self, catalog: PlanCatalog, plan_of: S, choices: Sequence[str],
-                  factor: float) -> S:
+                  factor: float) -> tuple[S, list[str]]:
+        """Each user with a plan on the plan of ``choices`` that bills them least over the
+        period with nothing blocked (else the one that blocks least), and the notes. A plan
+        that blocks past its limits, with a cap that one of the user's requests exceeds on
+        its own, is no fit for them (the report's plan fit rule, planalyzer.fit_oversize): a
+        user whom no plan of ``choices`` fits stays on their plan. Amounts equal to the
+        micro-dollar tie (float noise never picks the plan): the user's own plan first, then
+        by plan key."""
         users = (plan_of != NO_PLAN).arg_true().cast(pl.Int64)
+        big = self.h.largest.filter(pl.col("user").is_in(users.implode()))
+        units = {m: big[f"u:{m}"] for m in self.h.meters}
+        nano = {m: big[f"n:{m}"] for m in self.h.meters}
+        keep = pl.repeat(True, len(big), dtype=pl.Boolean, eager=True)
+        user_of = big.select("user_id", "user").unique()
+        oversize: list[pl.DataFrame] = []
         best: pl.DataFrame | None = None
+        seen = 0  # users with user-months in the period (the same under every plan)
         for key in choices:
-            f = self._priced(catalog.plans[key], users, f"fit:{len(users)}", factor)
+            plan = catalog.plans[key]
+            f = self._priced(plan, users, f"fit:{len(users)}", factor)
             per = f.group_by("user").agg(
-                (pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
-                 + pl.col("usage_usd")).sum().alias("bill"),
-                pl.col("blocked_api_value_usd").sum().alias("blocked")).with_columns(
+                money_sum(pl.col("subscription_usd") + pl.col("credits_usd")
+                            + pl.col("overage_usd") + pl.col("usage_usd")).alias("bill"),
+                money_sum("blocked_api_value_usd").alias("blocked")).with_columns(
                 pl.lit(key).alias("plan"))
+            seen = len(per)
+            rows = fit_oversize.oversize_rows(big, plan, units, nano, keep)
+            if len(rows):
+                oversize.append(rows)
+                unfit = fit_oversize.counts(rows).join(user_of, on="user_id")
+                per = per.join(unfit.select("user").unique(), on="user", how="anti")
             best = per if best is None else pl.concat([best, per])
         assert best is not None
-        pick = best.sort("user", pl.col("blocked") > 0, "blocked", "bill").group_by(
+        cur = pl.DataFrame({"user": users, "cur": plan_of.gather(users)})
+        pick = best.join(cur, on="user").sort(
+            "user", pl.col("blocked") > 0, pl.col("blocked").round(6), pl.col("bill").round(6),
+            pl.col("plan") != pl.col("cur"), "plan").group_by(
             "user", maintain_order=True).first()
         out = plan_of.clone()
-        return out.scatter(pick["user"], pick["plan"]) if len(pick) else out
+        if len(pick):
+            out = out.scatter(pick["user"], pick["plan"])
+        notes = ["behaviour: every user moved to the plan cheapest for them with nothing "
+                 "blocked (best_fit)"]
+        notes += fit_oversize.oversize_notes(
+            pl.concat(oversize) if oversize else None, catalog, self.h.timezone, "best_fit",
+            "that request's user over the whole period (best_fit puts a user on one plan)")
+        if stay := seen - len(pick):
+            notes.append(f"best_fit: {stay} user(s) stay on their plan: every plan it compares "
+                         "blocks past a cap that one of their requests exceeds on its own")
+        return out, notes
 
     def _upgrade(self, frame: pl.DataFrame, catalog: PlanCatalog, ladder: Sequence[str],
                  share: float, factor: float) -> pl.DataFrame:
@@ -433,7 +468,9 @@ class Evaluator:
             parts.append(nxt.with_columns(pl.lit(lo).alias("plan"),
                                           pl.lit(share).alias("mix"),
                                           *[pl.lit(False).alias(c) for c in own_hits]))
-        return pl.concat(parts, how="diagonal_relaxed").sort("row", "mix")
+        # stable: with share 0.5 a row's two parts tie on (row, mix); their order must not
+        # vary, or neither may the bits of sums over them
+        return pl.concat(parts, how="diagonal_relaxed").sort("row", "mix", maintain_order=True)
 
 
 def _users_by_plan(plan_of: S) -> dict[str, S]:
@@ -537,10 +574,11 @@ def _hit_users(f: pl.DataFrame, col: str) -> float:
     mix = pl.col("mix") if "mix" in f.columns else pl.lit(1.0)
     weight = pl.col("weight") if "weight" in f.columns else pl.lit(1.0)
     per_month = f.group_by("user", "row").agg(
-        weight.max().alias("w"), (mix * pl.col(col).fill_null(False).cast(pl.Float64))
-        .sum().alias("h"))
+        weight.max().alias("w"),
+        money_sum(mix * pl.col(col).fill_null(False).cast(pl.Float64)).alias("h"))
     per_user = per_month.group_by("user").agg(pl.col("w").max(), pl.col("h").max())
-    return float((per_user["w"] * per_user["h"].clip(0.0, 1.0)).sum())
+    # exact: per_user's rows come in the group_by's order, which varies run to run
+    return fsum(per_user["w"] * per_user["h"].clip(0.0, 1.0))
 
 
 def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[str, float]:
@@ -553,7 +591,7 @@ def _group_metrics(f: pl.DataFrame, changed: S, per_plan: bool = False) -> dict[
         subs = float(users)
         hit_users = float(user.filter(f["hit"]).n_unique())
     else:
-        subs = float(f.group_by("user").agg(pl.col("weight").max())["weight"].sum())
+        subs = fsum(f.group_by("user").agg(pl.col("weight").max())["weight"])
         hit_users = _hit_users(f, "hit")
     aff_users = float(user.filter(changed).n_unique())
     neg = m < 0

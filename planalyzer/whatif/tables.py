@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from planalyzer.errors import ConfigError
+from planalyzer.exact_sums import money_sum
 from planalyzer.tables import Col, Kind, Table
 from planalyzer.whatif.run import (
     Evaluator,
@@ -206,10 +207,10 @@ def _per_user(frame: pl.DataFrame, changed: pl.Series) -> pl.DataFrame:
     mix = pl.col("mix") if "mix" in frame.columns else pl.lit(1.0)
     return frame.with_columns(changed.alias("changed")).group_by("user").agg(
         pl.col("plan").last(),
-        ((pl.col("subscription_usd") + pl.col("credits_usd") + pl.col("overage_usd")
-          + pl.col("usage_usd")) * mix).sum().alias("bill"),
-        (pl.col("rules_blocked_api_value_usd") * mix).sum().alias("blocked"),
-        (pl.col("margin_usd") * mix).sum().alias("margin"),
+        money_sum((pl.col("subscription_usd") + pl.col("credits_usd")
+                     + pl.col("overage_usd") + pl.col("usage_usd")) * mix).alias("bill"),
+        money_sum(pl.col("rules_blocked_api_value_usd") * mix).alias("blocked"),
+        money_sum(pl.col("margin_usd") * mix).alias("margin"),
         pl.col("changed").any())
 
 
