@@ -543,13 +543,10 @@ def api_value_plans(catalog: PlanCatalog, models: Sequence[str]) -> list[str]:
     return out
 
 
-def _mark_unpriced(con: duckdb.DuckDBPyConnection, user_months: pl.DataFrame,
-                   models: Sequence[str], tz: str, period: Period) -> pl.DataFrame:
-    """``user_months`` with ``unpriced_requests`` (requests of ``models``, which have no API
-    list price) and, where there are any, ``api_value_usd`` and ``blocked_api_value_usd``
-    NULL: their value is unknown, never zero (docs/costs.md)."""
-    if not models or not len(user_months):
-        return user_months.with_columns(pl.lit(0, dtype=pl.Int64).alias("unpriced_requests"))
+def unpriced_user_months(con: duckdb.DuckDBPyConnection, models: Sequence[str], tz: str,
+                         period: Period) -> pl.DataFrame:
+    """user_id, month_key and unpriced_requests: the requests of ``models`` (no API list
+    price) per user-month of ``period`` (sql/report_unpriced_user_months.sql)."""
     epoch = date(1970, 1, 1)
     params = {"tz": tz, "models": list(models),
               "since_day": (period.since - epoch).days if period.since else -(2 ** 40),
@@ -557,8 +554,18 @@ def _mark_unpriced(con: duckdb.DuckDBPyConnection, user_months: pl.DataFrame,
     found = pl.from_arrow(sqlfiles.relation(con, "report_unpriced_user_months", params)
                           .to_arrow_table())
     assert isinstance(found, pl.DataFrame)
-    found = found.with_columns(pl.col("month_key").cast(pl.Int64),
-                               pl.col("unpriced_requests").cast(pl.Int64))
+    return found.with_columns(pl.col("month_key").cast(pl.Int64),
+                              pl.col("unpriced_requests").cast(pl.Int64))
+
+
+def _mark_unpriced(con: duckdb.DuckDBPyConnection, user_months: pl.DataFrame,
+                   models: Sequence[str], tz: str, period: Period) -> pl.DataFrame:
+    """``user_months`` with ``unpriced_requests`` (requests of ``models``, which have no API
+    list price) and, where there are any, ``api_value_usd`` and ``blocked_api_value_usd``
+    NULL: their value is unknown, never zero (docs/costs.md)."""
+    if not models or not len(user_months):
+        return user_months.with_columns(pl.lit(0, dtype=pl.Int64).alias("unpriced_requests"))
+    found = unpriced_user_months(con, models, tz, period)
     out = user_months.join(found, on=["user_id", "month_key"], how="left").with_columns(
         pl.col("unpriced_requests").fill_null(0))
     unknown = pl.col("unpriced_requests") > 0

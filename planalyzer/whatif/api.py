@@ -13,6 +13,7 @@ from planalyzer.analysis import (
     log_span,
     month_label,
     period_note,
+    unpriced_user_months,
 )
 from planalyzer.costs.catalog import load_cost_catalog
 from planalyzer.costs.prices import load_price_catalog
@@ -128,7 +129,8 @@ def prepare(
                                               list(routed.resolutions), named)
                     if targets:
                         warnings.append(route_target_note(variant, targets))
-                new = sorted({u.model for u in routed.unpriced_models} - logged_unpriced)
+                routed_unpriced = sorted({u.model for u in routed.unpriced_models})
+                new = sorted(set(routed_unpriced) - logged_unpriced)
                 if new:
                     warnings.append(unpriced_route_note(new, catalogs))
                 h = build_history(con, catalogs, assignment, timezone=timezone, period=period,
@@ -146,11 +148,23 @@ def prepare(
         price(con, costs, prices=prices, strict=strict)  # over the real events again
         if variant.routes:
             warnings = [*warnings, *routed_cost_notes(con)]
-        return Evaluator(h, catalog, base_rows=main._base_rows, warnings=warnings)
+        return Evaluator(h, catalog, base_rows=main._base_rows, warnings=warnings,
+                         unpriced=_unpriced(con, routed_unpriced, h.timezone, h.period))
 
-    main = Evaluator(history, catalog, builder=build, warnings=notes)
+    main = Evaluator(history, catalog, builder=build, warnings=notes,
+                     unpriced=_unpriced(con, sorted(logged_unpriced), timezone, history.period))
     main.data_warnings = [unknown_plans] if unknown_plans is not None else []
     for s in scenarios:  # the cost variants the scenarios name, now rather than later
         if s.variant.repriced and s.variant not in main.variants:
             main.variants[s.variant] = build(s.variant)
     return main, notes
+
+
+def _unpriced(con: duckdb.DuckDBPyConnection, models: Sequence[str], timezone: str,
+              period: Period) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The users with requests of ``models`` (no API list price) in ``period``, and the
+    models: best_fit does not move them onto plans that charge or cap by API value."""
+    if not models:
+        return frozenset(), ()
+    found = unpriced_user_months(con, models, timezone, period)
+    return frozenset(found["user_id"].to_list()), tuple(models)

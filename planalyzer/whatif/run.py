@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 import polars as pl
 
 from planalyzer import fit_oversize
-from planalyzer.analysis import month_label
+from planalyzer.analysis import api_value_plans, month_label
 from planalyzer.errors import ConfigError
 from planalyzer.exact_sums import fsum, money_sum
 from planalyzer.plans import NO_PLAN, Plan, PlanCatalog
@@ -122,12 +122,16 @@ class Evaluator:
     def __init__(self, history: History, baseline: PlanCatalog,
                  base_rows: tuple[S, S, S] | None = None,
                  builder: Callable[[Variant], Evaluator] | None = None,
-                 warnings: Sequence[str] = ()) -> None:
+                 warnings: Sequence[str] = (),
+                 unpriced: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())) -> None:
         """``base_rows``: the baseline's bill, blocked value and plan per user-month row
         (a cost variant's evaluator compares with the real baseline); ``builder`` makes the
         evaluator of a cost variant (one more pass over events) when a scenario needs one;
-        ``warnings``: what pricing the events said (unknown models, missing list prices)."""
+        ``warnings``: what pricing the events said (unknown models, missing list prices);
+        ``unpriced``: the users with requests of models that have no API list price, and
+        those models (best_fit keeps them off plans that charge or cap by API value)."""
         self.h = history
+        self.unpriced_users, self.unpriced_models = unpriced
         self.warnings = list(warnings)
         # problems in the data the command line says on stderr too, not only in the notes
         # (``prepare``: plan names in the logs that the catalog lacks)
@@ -410,15 +414,26 @@ class Evaluator:
         oversize: list[pl.DataFrame] = []
         best: pl.DataFrame | None = None
         seen = 0  # users with user-months in the period (the same under every plan)
+        # as the report's plan fit: a user with requests of a model that has no list price
+        # fits no plan that charges or caps by API value (that usage would count $0)
+        by_value = set(api_value_plans(catalog, self.unpriced_models))
+        unpriced = pl.Series("user", [i for i, u in enumerate(self.h.user_ids)
+                                      if u in self.unpriced_users], dtype=pl.Int64)
+        kept_off = 0
         for key in choices:
             plan = catalog.plans[key]
             f = self._priced(plan, users, f"fit:{len(users)}", factor)
             per = f.group_by("user").agg(
                 money_sum(pl.col("subscription_usd") + pl.col("credits_usd")
                             + pl.col("overage_usd") + pl.col("usage_usd")).alias("bill"),
-                money_sum("blocked_api_value_usd").alias("blocked")).with_columns(
+                money_sum("blocked_api_value_usd").alias("blocked"),
+                pl.col("blocked_requests").sum().alias("blocked_n")).with_columns(
                 pl.lit(key).alias("plan"))
             seen = len(per)
+            if key in by_value and len(unpriced):
+                off = per["user"].is_in(unpriced.implode())
+                kept_off = max(kept_off, int(off.sum()))
+                per = per.filter(~off)
             rows = fit_oversize.oversize_rows(big, plan, units, nano, keep)
             if len(rows):
                 oversize.append(rows)
@@ -428,7 +443,10 @@ class Evaluator:
         assert best is not None
         cur = pl.DataFrame({"user": users, "cur": plan_of.gather(users)})
         pick = best.join(cur, on="user").sort(
-            "user", pl.col("blocked") > 0, pl.col("blocked").round(6), pl.col("bill").round(6),
+            # blocked requests, not only their API value: a model with no list price blocks
+            # $0 of it
+            "user", (pl.col("blocked") > 0) | (pl.col("blocked_n") > 1e-9),
+            pl.col("blocked").round(6), pl.col("blocked_n").round(6), pl.col("bill").round(6),
             pl.col("plan") != pl.col("cur"), "plan").group_by(
             "user", maintain_order=True).first()
         out = plan_of.clone()
@@ -439,6 +457,12 @@ class Evaluator:
         notes += fit_oversize.oversize_notes(
             pl.concat(oversize) if oversize else None, catalog, self.h.timezone, "best_fit",
             "that request's user over the whole period (best_fit puts a user on one plan)")
+        if kept_off:
+            notes.append(f"best_fit: {kept_off} user(s) with requests of models that have no "
+                         "API list price (" + ", ".join(self.unpriced_models) + ") are not "
+                         "moved to plans that charge or cap by API value ("
+                         + ", ".join(k for k in choices if k in by_value) + "): that usage "
+                         "would count $0 there")
         if stay := seen - len(pick):
             notes.append(f"best_fit: {stay} user(s) stay on their plan: every plan it compares "
                          "blocks past a cap that one of their requests exceeds on its own")
