@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from planalyzer import sqlfiles
 from planalyzer.errors import ConfigError
 
 OFFLINE: dict[str, Any] = {"autoinstall_known_extensions": False,
@@ -78,3 +81,15 @@ def foreign_file(path: Path) -> str | None:
         if head.startswith(magic):
             return what
     return "not a DuckDB database"
+
+
+@contextmanager
+def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the statements of the block on one DuckDB thread, the connection's thread count
+    restored after (sql/current_threads.sql, sql/set_threads.sql)."""
+    threads = int(sqlfiles.run(con, "current_threads").fetchall()[0][0])
+    sqlfiles.run(con, "set_threads", {"threads": 1}).fetchall()
+    try:
+        yield
+    finally:
+        sqlfiles.run(con, "set_threads", {"threads": threads}).fetchall()

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import duckdb
 
-from planalyzer import duplicate_links, sqlfiles
+from planalyzer import duck, duplicate_links, sqlfiles
 from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.files import SourceFile, is_folder, list_folder
@@ -403,12 +403,8 @@ def finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIte
 
     Runs on one DuckDB thread: the ranking's window functions over the batch held about 30 MB
     more on two threads (the peak of the whole load) for a few hundredths of a second gained."""
-    threads = int(sqlfiles.run(con, "current_threads").fetchall()[0][0])
-    sqlfiles.run(con, "set_threads", {"threads": 1}).fetchall()
-    try:
+    with duck.one_thread(con):
         return _finish_batch(con, name, items, scans, opts)
-    finally:
-        sqlfiles.run(con, "set_threads", {"threads": threads}).fetchall()
 
 
 def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchItem],
