@@ -36,9 +36,6 @@ from planalyzer.errors import InputError
 
 # the sources whose event ids name a bucket (planalyzer.sources.report_json.BUCKET_SOURCES)
 _BUCKET_FORMATS = ("openai-usage", "anthropic-usage")
-# as planalyzer.id_conflicts: a --db load adding few rows reads the ids they hold first
-_NEW_IDS = ("hash(event_id) IN (SELECT hash(n.event_id) FROM events AS n "
-            "WHERE list_contains($sources, n.source))")
 _SCOPES = ("exports filtered to other projects, workspaces, API keys or users and not grouped "
            "by them (which give a bucket the same id)")
 _REMEDY = ("export them grouped by that dimension (the usage API's group_by project_id, "
@@ -52,16 +49,14 @@ def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
     """Compare the copies of bucket ids that ``sources`` (files read now, by a projection)
     hold with other files' (read now or stored): raise an InputError where two files cannot
     be fetches of one export, else return the note on copies that differ (none where all
-    agree)."""
+    agree). Reads the copies the dedupe staged (dup_copies, sql/stage_duplicate_copies.sql
+    with event_id as the key), before the ranking."""
     wanted = set(sources)
     now = [fl for fl in loads if fl.source in wanted]
     if not any(fl.format.split(" ")[0] in _BUCKET_FORMATS for fl in now):
         return []
-    read_now = sum(fl.rows_loaded for fl in now)
-    total = int(sqlfiles.run(con, "count_events").fetchall()[0][0])
-    new_ids = _NEW_IDS if read_now * 4 <= total else "true"
-    rows = sqlfiles.run(con, "differing_bucket_copies", {"sources": list(sources)},
-                        {"new_ids": new_ids}).fetchall()
+    # the copies of the repeated ids, staged for the ranking (sql/stage_duplicate_copies.sql)
+    rows = sqlfiles.run(con, "differing_bucket_copies").fetchall()
     pairs = [_Pair(*r) for r in rows]
     both = [p for p in pairs if p.a_more and p.b_more]
     if both:  # unless a file of the pair may hold fetches of several times
