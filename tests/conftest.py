@@ -162,3 +162,19 @@ def cli_error(args: list[str]) -> str:
     assert "Traceback" not in result.output + result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     return result.stderr.strip()
+
+
+def assert_balanced(con: Any) -> None:
+    """A store's accounting: read = loaded + rejected + duplicates per manifest row; events
+    and rejected rows per source as the manifest counts them; no event of a file the manifest
+    does not know."""
+    bad = con.execute("""
+        SELECT m.source FROM load_manifest m
+        WHERE m.rows_read != m.rows_loaded + m.rows_rejected + m.duplicates_dropped
+           OR m.rows_loaded != (SELECT count(*) FROM events e WHERE e.source = m.source)
+           OR m.rows_rejected != (SELECT count(*) FROM rejected_rows r
+                                  WHERE r.source = m.source)
+        UNION ALL
+        SELECT DISTINCT source FROM events
+        WHERE source NOT IN (SELECT source FROM load_manifest)""").fetchall()
+    assert bad == []

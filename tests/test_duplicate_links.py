@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import write_csv
+from conftest import assert_balanced, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_claude_code_runs import line, write
@@ -51,13 +51,7 @@ def _cold(*specs: Path, opts: LoadOptions | None = None) -> list[tuple[object, .
 
 
 def _balanced(s: Store) -> None:
-    bad = s.con.execute("""
-        SELECT m.source FROM load_manifest m
-        WHERE m.rows_read != m.rows_loaded + m.rows_rejected + m.duplicates_dropped
-           OR m.rows_loaded != (SELECT count(*) FROM events e WHERE e.source = m.source)
-        UNION ALL SELECT DISTINCT source FROM events
-        WHERE source NOT IN (SELECT source FROM load_manifest)""").fetchall()
-    assert bad == []
+    assert_balanced(s.con)
 
 
 def _links(db: Path) -> set[tuple[str, str | None]]:

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import cli_json, write_csv
+from conftest import assert_balanced, cli_json, write_csv
 
 from planalyzer.manifest import path_values
 from planalyzer.store import Store
@@ -38,16 +38,7 @@ def _balanced(db: Path) -> None:
     """read = loaded + rejected + duplicates per manifest row; events per source as counted;
     no event of a file the manifest does not know."""
     with Store(db, read_only=True) as store:
-        bad = store.con.execute("""
-            SELECT m.source FROM load_manifest m
-            WHERE m.rows_read != m.rows_loaded + m.rows_rejected + m.duplicates_dropped
-               OR m.rows_loaded != (SELECT count(*) FROM events e WHERE e.source = m.source)
-               OR m.rows_rejected != (SELECT count(*) FROM rejected_rows r
-                                      WHERE r.source = m.source)
-            UNION ALL
-            SELECT DISTINCT source FROM events
-            WHERE source NOT IN (SELECT source FROM load_manifest)""").fetchall()
-    assert bad == []
+        assert_balanced(store.con)
 
 
 def test_path_values_are_the_folders_that_can_fill_a_column() -> None:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import cli_error, cli_json, write_csv
+from conftest import assert_balanced, cli_error, cli_json, write_csv
 
 from planalyzer.errors import InputError, StrictModeError
 from planalyzer.sources.mapping import MappingSpec
@@ -49,16 +49,7 @@ def _balanced(db: Path) -> None:
     """read = loaded + rejected + duplicates per manifest row; events and rejected rows per
     source as the manifest counts them (the checks QA's chk.py makes)."""
     with Store(db, read_only=True) as store:
-        bad = store.con.execute("""
-            SELECT m.source FROM load_manifest m
-            WHERE m.rows_read != m.rows_loaded + m.rows_rejected + m.duplicates_dropped
-               OR m.rows_loaded != (SELECT count(*) FROM events e WHERE e.source = m.source)
-               OR m.rows_rejected != (SELECT count(*) FROM rejected_rows r
-                                      WHERE r.source = m.source)
-            UNION ALL
-            SELECT DISTINCT source FROM events
-            WHERE source NOT IN (SELECT source FROM load_manifest)""").fetchall()
-    assert bad == []
+        assert_balanced(store.con)
 
 
 def test_unchanged_file_read_again_for_the_dedupe_keeps_its_timezone_and_map(
