@@ -46,6 +46,7 @@ from planalyzer.source_checks import source_checks
 from planalyzer.sources import registry
 from planalyzer.sources.claude_code import projects_folders, symlinked_projects
 from planalyzer.sources.codex import NO_MODEL, NO_MODEL_NOTE
+from planalyzer.sources.layouts import CLAUDE_CONFIG_FOLDERS, CODEX_HOME, CODEX_ROLLOUTS
 from planalyzer.sources.report_json import DEFAULT_BUCKET_PROMPT_TOKENS
 from planalyzer.store import LoadOptions, Store
 from planalyzer.tables import Col, Table
@@ -61,13 +62,12 @@ def default_claude_dirs() -> list[Path]:
     env = os.environ.get("CLAUDE_CONFIG_DIR")
     if env:
         return [Path(p).expanduser() for p in env.split(",") if p.strip()]
-    home = Path.home()
-    return [home / ".claude", home / ".config" / "claude"]
+    return [Path.home() / folder for folder in CLAUDE_CONFIG_FOLDERS]
 
 
 def default_codex_dirs() -> list[Path]:
     env = os.environ.get("CODEX_HOME")
-    return [Path(env).expanduser()] if env else [Path.home() / ".codex"]
+    return [Path(env).expanduser()] if env else [Path.home() / CODEX_HOME]
 
 
 def _why_not(d: Path, source: str) -> str | None:
@@ -80,7 +80,7 @@ def _why_not(d: Path, source: str) -> str | None:
         if projects_folders(d):
             return f"{d}: projects/ holds no .jsonl transcripts yet"
         return f"{d}: no projects/ folder"
-    if (d / "sessions").is_dir() or (d / "archived_sessions").is_dir():
+    if any((d / sub).is_dir() for sub in CODEX_ROLLOUTS):
         return f"{d}: sessions/ holds no rollout-*.jsonl files yet"
     return f"{d}: no sessions/ folder"
 

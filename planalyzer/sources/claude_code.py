@@ -31,6 +31,7 @@ from planalyzer.accounting import FileLoad
 from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import FolderMemo, find_files
+from planalyzer.sources.layouts import CLAUDE_CONFIG_FOLDERS, CLAUDE_TRANSCRIPTS
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -249,28 +250,23 @@ def _skip_long_line(fh: BinaryIO, head: bytes, scan: _Scan) -> int:
         size += len(piece)
 
 
-# where one user's Claude Code config folder lies inside a home folder: ~/.claude, and
-# ~/.config/claude (the XDG location some versions write to; ``planalyzer me`` reads both)
-CONFIG_FOLDERS = (".claude", ".config/claude")
-
-
 def projects_folders(folder: Path) -> list[Path]:
     """The projects/ folders of one user's folder: a config folder's own projects/, else those
     of the config folders in a home folder (.claude/, .config/claude/; both when it has both:
     one user's), or of claude/ in a .config folder named; none: not one user's folder."""
-    own = folder / "projects"
+    own = folder / CLAUDE_TRANSCRIPTS
     if is_folder(own):
         return [own]
-    inside = [folder / name / "projects" for name in CONFIG_FOLDERS]
+    inside = [folder / name / CLAUDE_TRANSCRIPTS for name in CLAUDE_CONFIG_FOLDERS]
     if folder.name == ".config":
-        inside.append(folder / "claude" / "projects")
+        inside.append(folder / "claude" / CLAUDE_TRANSCRIPTS)
     return [p for p in inside if is_folder(p)]
 
 
 def _user_folders(folder: Path) -> list[tuple[Path, str | None]]:
     """(projects folder, user) pairs under what the user named: one user's folder (user None:
     --user, default me), or a folder of users' folders (each named by its folder)."""
-    if folder.name == "projects":
+    if folder.name == CLAUDE_TRANSCRIPTS:
         return [(folder, None)]
     own = projects_folders(folder)
     if own:

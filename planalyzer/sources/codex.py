@@ -35,6 +35,7 @@ from planalyzer.sources.base import BatchItem, Source, first_line
 from planalyzer.sources.claude_code import _kind, user_of
 from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import find_files
+from planalyzer.sources.layouts import CODEX_HOME, CODEX_ROLLOUTS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -280,10 +281,7 @@ def codex_group_of_name(key: str) -> str:
 
 def _is_home(p: Path) -> bool:
     """A Codex home holds sessions/ or archived_sessions/."""
-    return is_folder(p / "sessions") or is_folder(p / "archived_sessions")
-
-
-_SUBFOLDERS = ("sessions", "archived_sessions")
+    return any(is_folder(p / d) for d in CODEX_ROLLOUTS)
 
 
 def _homes(folder: Path) -> list[tuple[Path, str | None, tuple[str, ...]]]:
@@ -291,17 +289,17 @@ def _homes(folder: Path) -> list[tuple[Path, str | None, tuple[str, ...]]]:
     archived_sessions/ (both read); a sessions/ or archived_sessions/ folder named is read
     alone (its home's other subfolder is not what was asked for)."""
     is_home = _is_home
-    if folder.name in _SUBFOLDERS:
+    if folder.name in CODEX_ROLLOUTS:
         return [(folder.parent, None, (folder.name,))]
-    for p in (folder, folder / ".codex"):
+    for p in (folder, folder / CODEX_HOME):
         if is_home(p):
-            return [(p, None, _SUBFOLDERS)]
+            return [(p, None, CODEX_ROLLOUTS)]
     found: list[tuple[Path, str | None, tuple[str, ...]]] = []
     for child in list_folder(folder):
         if is_folder(child) and not child.name.startswith("."):
-            for p in (child, child / ".codex"):
+            for p in (child, child / CODEX_HOME):
                 if is_home(p):
-                    found.append((p, child.name, _SUBFOLDERS))
+                    found.append((p, child.name, CODEX_ROLLOUTS))
                     break
     return found
 
@@ -310,7 +308,7 @@ def _is_rollout(name: str) -> bool:
     return name.startswith("rollout-") and name.endswith(".jsonl")
 
 
-def _has_rollouts(home: Path, subfolders: tuple[str, ...] = _SUBFOLDERS) -> bool:
+def _has_rollouts(home: Path, subfolders: tuple[str, ...] = CODEX_ROLLOUTS) -> bool:
     """Does ``home`` hold any rollout (in ``subfolders``)? Stops at the first one (no full
     walk)."""
     return any(_is_rollout(f) for sub in subfolders
@@ -361,13 +359,13 @@ class Codex(Source):
         return any(_has_rollouts(h, subs) for h, _, subs in _homes(folder))
 
     def owns_folder(self, folder: Path) -> bool:
-        return _is_home(folder) or _is_home(folder / ".codex")
+        return _is_home(folder) or _is_home(folder / CODEX_HOME)
 
     def not_named(self, folder: Path) -> list[str]:
         # sessions/ (or archived_sessions/) named is read alone: its sibling's rollouts are said
-        if folder.name not in _SUBFOLDERS:
+        if folder.name not in CODEX_ROLLOUTS:
             return []
-        other = next(s for s in _SUBFOLDERS if s != folder.name)
+        other = next(s for s in CODEX_ROLLOUTS if s != folder.name)
         if not _has_rollouts(folder.parent, (other,)):
             return []
         return [f"{folder.parent / other}: the Codex home's {other}/ beside the {folder.name}/ "

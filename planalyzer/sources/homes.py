@@ -25,13 +25,13 @@ from pathlib import Path
 
 from planalyzer.accounting import display_path
 from planalyzer.sources.files import SourceFile
+from planalyzer.sources.layouts import HIDDEN_TOOL_FOLDERS, TOOL_SUBFOLDERS
 
 # (home folder, the folder named, the files found in it that no folder of users names)
 _Found = tuple[str, str, list[SourceFile]]
 # the user a --db store holds files under, most of them first: given their keys
 StoredUsers = Callable[[list[str]], list[str]]
 
-_SUBFOLDERS = ("projects", "sessions", "archived_sessions")
 _SHOWN = 3  # folders a note names before "and N more"
 _SAMPLE = 32  # files of a folder asked about first (planalyzer.sources.homes._stored)
 
@@ -43,12 +43,13 @@ def home_of(folder: Path) -> Path:
     otherwise (``$CODEX_HOME=/x/alice-codex``) is its own. The path as named (links kept:
     their names are what the user chose), made absolute."""
     p = Path(os.path.normpath(folder.absolute()))
-    if p.name in _SUBFOLDERS:
+    if p.name in TOOL_SUBFOLDERS:
         p = p.parent
-    if p.name == "claude" and p.parent.name == ".config":
-        return p.parent.parent
-    if p.name in (".claude", ".config", ".codex"):
-        return p.parent
+    for hidden in HIDDEN_TOOL_FOLDERS:  # the folder, or a folder above it (.config)
+        parts = hidden.split("/")
+        for k in range(len(parts), 0, -1):
+            if p.parts[-k:] == tuple(parts[:k]):
+                return p.parents[k - 1]
     return p
 
 

@@ -28,6 +28,7 @@ from planalyzer.sources.base import Source, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.homes import Homes
+from planalyzer.sources.layouts import HIDDEN_TOOL_FOLDERS, LAYOUT_NAMES, TOOL_SUBFOLDERS
 
 GENERIC = "tabular"
 
@@ -190,13 +191,10 @@ def _expand(path: Path, forced: Source | None, input_format: str | None,
     return _walk(path, input_format, memo, broken, passed, homes=homes)
 
 
-_TOOL_SUBFOLDERS = ("projects", "sessions", "archived_sessions")
-
-
 def _tool_folder(path: Path) -> bool:
     """A transcript tool's own folder (a Claude Code config folder, a Codex home), or the
     projects/ or sessions/ folder inside one."""
-    return (path.name in _TOOL_SUBFOLDERS
+    return (path.name in TOOL_SUBFOLDERS
             or any(m.batch and m.owns_folder(path) for m in modules()))
 
 
@@ -204,9 +202,8 @@ def _beside_hidden_tool(path: Path) -> list[str]:
     """'FILE: why' for the log files directly in ``path`` when it holds a hidden .claude/,
     .config/claude/ or .codex/ and is not itself a tool folder (a home folder with an export
     beside them)."""
-    hidden = [h for h in (".claude", ".config/claude", ".codex")
-              if source_files.is_folder(path / h)]
-    if not hidden or any(source_files.is_folder(path / d) for d in _TOOL_SUBFOLDERS):
+    hidden = [h for h in HIDDEN_TOOL_FOLDERS if source_files.is_folder(path / h)]
+    if not hidden or any(source_files.is_folder(path / d) for d in TOOL_SUBFOLDERS):
         return []  # a tool's own folder: the files beside projects/ are its settings
     return [f"{p}: a log file beside {' and '.join(hidden)}/ (a folder holding a tool's "
             "hidden folder is read for its transcripts only)"
@@ -232,16 +229,9 @@ def _transcripts(files: list[SourceFile], sample: int = 5) -> bool:
     return True
 
 
-# the names a transcript tool's layout shows within two levels of a folder it claims or owns
-# (Claude Code: projects/, .claude/projects/, .config/claude/projects/; Codex: sessions/,
-# archived_sessions/, .codex/)
-_LAYOUT_NAMES = frozenset({"projects", "sessions", "archived_sessions", ".claude", ".config",
-                           ".codex"})
-
-
 class _EntryNames:
     """Each folder's entry names, listed once per walk: whether a folder may be laid out as a
-    transcript tool's (its name, its entries or its subfolders' entries among _LAYOUT_NAMES)
+    transcript tool's (its name, its entries or its subfolders' entries among LAYOUT_NAMES)
     is then one listing per folder, where the sources' own checks stat several paths for each
     subfolder (a hive tree of 6,300 folders: 1.36 s to resolve, against 0.41 s before the
     walk asked at all)."""
@@ -262,16 +252,16 @@ class _EntryNames:
 
     def may_be_tool_layout(self, folder: Path) -> bool:
         key = str(folder)
-        if folder.name in _LAYOUT_NAMES:
+        if folder.name in LAYOUT_NAMES:
             return True
         if key not in self._seen:
             self._list(key)
-        if self._seen[key] & _LAYOUT_NAMES:
+        if self._seen[key] & LAYOUT_NAMES:
             return True
         for child in self._dirs[key]:
             if child not in self._seen:
                 self._list(child)
-            if self._seen[child] & _LAYOUT_NAMES:
+            if self._seen[child] & LAYOUT_NAMES:
                 return True
         return False
 
