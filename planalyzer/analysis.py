@@ -21,7 +21,7 @@ import pyarrow as pa
 from planalyzer import fit_oversize, screen, sqlfiles, stints
 from planalyzer.caps import Requests, apply_plan, window_starts
 from planalyzer.errors import ConfigError, InputError
-from planalyzer.exact_sums import ordered_sum as _money_sum
+from planalyzer.exact_sums import ordered_sum
 from planalyzer.plan_names import read_as_note, unknown_plans_message
 from planalyzer.plans import (
     NO_PLAN,
@@ -809,13 +809,13 @@ def _engine_agg(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("requests").filter(s).sum().alias("requests"),
         pl.col("requests").filter(~s).sum().alias("blocked_requests"),
         *[pl.col(t).filter(s).sum().alias(t) for t in TOKENS],
-        _money_sum("gpu_cost_usd", s).alias("gpu_cost_usd"),
-        _money_sum("loaded_cost_usd", s).alias("loaded_cost_usd"),
-        _money_sum("api_value_usd", s).alias("api_value_usd"),
-        _money_sum("gpu_cost_usd", ~s).alias("blocked_gpu_cost_usd"),
-        _money_sum("api_value_usd", ~s).alias("blocked_api_value_usd"),
-        _money_sum("overage_usd").alias("overage_usd"),
-        _money_sum("usage_usd").alias("usage_usd"),
+        ordered_sum("gpu_cost_usd", s).alias("gpu_cost_usd"),
+        ordered_sum("loaded_cost_usd", s).alias("loaded_cost_usd"),
+        ordered_sum("api_value_usd", s).alias("api_value_usd"),
+        ordered_sum("gpu_cost_usd", ~s).alias("blocked_gpu_cost_usd"),
+        ordered_sum("api_value_usd", ~s).alias("blocked_api_value_usd"),
+        ordered_sum("overage_usd").alias("overage_usd"),
+        ordered_sum("usage_usd").alias("usage_usd"),
         pl.col("cost_assumed").any().alias("cost_assumed"),
         pl.col("hour_key").n_unique().alias("active_hours"),
         (pl.col("hour_key") // 24).n_unique().alias("active_days"),
@@ -989,7 +989,7 @@ def _replay(df: pl.DataFrame, catalog: PlanCatalog, windows: Sequence[Window], p
     # the GPU cost of a user-month's full usage is the same under every plan: summed once
     # (a plan's group holds the same rows)
     full_gpu = by_user.filter(pl.col("keep")).group_by("run").agg(
-        _money_sum("gpu_cost_usd").alias("full_gpu_cost_usd"))
+        ordered_sum("gpu_cost_usd").alias("full_gpu_cost_usd"))
     frames = []
     for key, plan in catalog.plans.items():
         mine = runs["user_id"].is_in(cands[key]["user_id"].implode()).gather(run)
@@ -1041,7 +1041,7 @@ def _user_month_ids(df: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
 
 def _fit_sums(f: pl.DataFrame) -> pl.DataFrame:
     """Per user-month of ``f`` (run: ``_user_month_ids``, served, charges: one plan's replay
-    in the period): requests blocked and charges (``_money_sum``). Charges are never
+    in the period): requests blocked and charges (``exact_sums.ordered_sum``). Charges are never
     negative, so a user-month whose every charge is zero sums to 0.0 without the sorted sum;
     the others sum all their rows, as one group would."""
     nonzero = f["charges"] != 0.0
@@ -1050,6 +1050,6 @@ def _fit_sums(f: pl.DataFrame) -> pl.DataFrame:
         return blocked.with_columns(pl.lit(0.0, dtype=pl.Float64).alias("charges"))
     hot = f.filter(nonzero).select("run").unique()
     charged = f.join(hot, on="run", how="semi").group_by("run").agg(
-        _money_sum("charges").alias("charges"))
+        ordered_sum("charges").alias("charges"))
     return blocked.join(charged, on="run", how="left").with_columns(
         pl.col("charges").fill_null(0.0))
