@@ -10,7 +10,9 @@ process, in turn (interleaved), so a checkout can be compared with another:
 many: 6,666,668 events in 4 files, all read now, holding 1,666,668 ids twice (the same user
 and model, 1 hour apart: copies of one request, kept once). small: 5,000,000 stored events
 (unique ids, 5 files not read now) and 1,000 rows read now (new.csv), 500 of them copies of
-stored ids (a --db load adding a small file).
+stored ids (a --db load adding a small file). files: the same 5,000,000 stored events and
+3,000 files of 2 rows read now (6,000 rows, 3,000 of them copies of stored ids: a --db load
+of a folder of many small exports).
 """
 
 from __future__ import annotations
@@ -51,6 +53,14 @@ if case == "many":
     new = [f"f{k}.csv" for k in range(4)]
     loads = [FileLoad(s, "csv", "loaded", rows_read=per, rows_loaded=per) for s in new]
     loads[-1].rows_read = loads[-1].rows_loaded = n - 3 * per
+elif case == "files":
+    con.execute(INSERT.format(source="'stored' || CAST(i // $per AS VARCHAR) || '.csv'"),
+                {"ids": 5_000_000, "per": 1_000_000, "lo": 0, "hi": 5_000_000})
+    con.execute(INSERT.format(source="'new' || CAST(i % 3000 AS VARCHAR) || '.csv'"),
+                {"ids": 10_000_000, "per": 1_000_000, "lo": 4_997_000, "hi": 5_003_000})
+    new = [f"new{k}.csv" for k in range(3000)]
+    loads = [FileLoad(f"stored{k}.csv", "csv", "unchanged") for k in range(5)]
+    loads += [FileLoad(s, "csv", "loaded", rows_read=2, rows_loaded=2) for s in new]
 else:
     con.execute(INSERT.format(source="'stored' || CAST(i // $per AS VARCHAR) || '.csv'"),
                 {"ids": 5_000_000, "per": 1_000_000, "lo": 0, "hi": 5_000_000})
@@ -96,7 +106,7 @@ def run(tree: Path, case: str, reps: int) -> list[dict[str, float]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["many", "small"])
+    ap.add_argument("case", choices=["many", "small", "files"])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--reps", type=int, default=2, help="timed runs per process")
     ap.add_argument("--tree", type=Path, action="append",

@@ -931,13 +931,16 @@ class Store:
         where they are not one request (planalyzer.id_conflicts), and copies of a usage
         bucket held by two files that cannot be fetches of one export
         (planalyzer.bucket_copies)."""
-        if not _count(sqlfiles.run(self.con, "count_duplicate_keys", slots={"key": key})):
-            return {}, []
         bucket_notes: list[str] = []
-        # the rows of the keys that repeat are read from events once, for the check and the
-        # ranking (sql/stage_duplicate_copies.sql)
-        sqlfiles.run(self.con, "stage_duplicate_copies", {"new_sources": new_keys},
-                     {"key": key}).fetchall()
+        try:
+            # the hashes of the keys that repeat (most loads: none, and nothing more runs),
+            # then their rows, read from events once for the check and the ranking
+            if not _count(sqlfiles.run(self.con, "repeated_key_hashes", slots={"key": key})):
+                return {}, []  # (a CREATE TABLE AS returns the rows it wrote)
+            sqlfiles.run(self.con, "stage_duplicate_copies", {"new_sources": new_keys},
+                         {"key": key}).fetchall()
+        finally:
+            _drop_temp(self.con, _HASHES)
         try:
             if key == "event_id":
                 id_conflicts.check(self.con, projected, loads)
@@ -1031,6 +1034,7 @@ def _uncounted(con: duckdb.DuckDBPyConnection, proj: Projection, params: dict[st
 
 _STAGE = "source_stage"  # the temp table a CSV or JSON-lines file is read into (stage_source)
 _CHECKED = "source_checked"  # its rows checked (stage_checked_rows)
+_HASHES = "dup_hashes"  # the dedupe-key hashes that repeat (repeated_key_hashes)
 _COPIES = "dup_copies"  # the rows of the keys that repeat (stage_duplicate_copies)
 _DROPPED = "dup_dropped"  # the copies the dedupe drops (rank_duplicate_events)
 

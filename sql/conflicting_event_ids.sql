@@ -12,7 +12,7 @@
 -- params: $sources (the files read now whose ids are checked), $max_apart_us
 -- slots: none
 -- Run before sql/rank_duplicate_events.sql, only when a dedupe key repeats
--- (sql/count_duplicate_keys.sql). The staged copies' ids (their hashes) are grouped with
+-- (sql/repeated_key_hashes.sql). The staged copies' ids (their hashes) are grouped with
 -- fixed-size aggregates (the hash of user_id and model, the times): only the groups whose
 -- copies disagree are read from events and compared exactly, by id (a hash shared by two ids
 -- is no conflict), so a load whose copies agree pays for the grouping alone. CPU, medians
