@@ -149,8 +149,12 @@ class LoadOptions:
 
     def __post_init__(self) -> None:
         """Values the CLI checks as options are checked here too, named as fields: the
-        library raises the same UsageError/ConfigError, never a KeyError from a load."""
+        library raises the same UsageError/ConfigError, never a KeyError from a load.
+        ``dedupe_on`` of event_id alone is the default key, written out: kept as the default
+        (rows without an id are never duplicates, and the id checks run)."""
         check_load_options(self)
+        if self.dedupe_on == ("event_id",):
+            object.__setattr__(self, "dedupe_on", ())
 
 
 class Store:
@@ -1068,8 +1072,9 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 
 def _dedupe_key(columns: tuple[str, ...]) -> str:
-    """The dedupe key expression: event_id, or the canonical columns the user named."""
-    if not columns:
+    """The dedupe key expression: event_id, or the canonical columns the user named (event_id
+    alone, as a store an older planalyzer made may have recorded it: the default)."""
+    if not columns or columns == ("event_id",):
         return "event_id"
     for c in columns:
         if c not in EVENT_COLUMN_NAMES:

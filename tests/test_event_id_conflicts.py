@@ -256,3 +256,27 @@ def test_one_export_under_two_user_folders(tmp_path: Path) -> None:
     store = Store()
     store.load([str(tmp_path)], NO_ID)
     assert _totals(store) == (2, 200, 20)
+
+
+def test_dedupe_on_event_id_is_the_default_key(tmp_path: Path) -> None:
+    """``--dedupe-on event_id`` writes the default out: the same refusal of ids that are not
+    one request, and rows without an id are never duplicates of each other (it once became
+    row(event_id): two id-less rows were one, and the id checks were skipped)."""
+    a, b = _teams(tmp_path)
+    assert LoadOptions(dedupe_on=("event_id",)).dedupe_on == ()
+    with pytest.raises(InputError, match="same event id"):
+        Store().load([str(a), str(b)], LoadOptions(dedupe_on=("event_id",)))
+    no_ids = write_csv(tmp_path / "no_ids.csv", HEAD, [
+        ["", "2026-10-01T10:00:00Z", "alice", "gpt-5", 20, 0],
+        ["", "2026-10-01T11:00:00Z", "alice", "gpt-5", 30, 0]])
+    store = Store()
+    store.load([str(no_ids)], LoadOptions(dedupe_on=("event_id",)))
+    assert _totals(store) == (2, 50, 0)
+
+
+def test_cli_dedupe_on_event_id_refuses_like_the_default(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = _teams(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    err = cli_error(["load", str(a), str(b), "--dedupe-on", "event_id"])
+    assert "same event id" in err
