@@ -5,6 +5,8 @@
 -- outputs: one row per (source, grp) among $sources
 -- params: $sources
 -- slots: none
+-- The files are joined as a table (list_contains would compare every event with every file:
+-- seconds where thousands of files are gone).
 SELECT DISTINCT source, regexp_extract(event_id, '^(codex:.*):[^:]*$', 1) AS grp
 FROM events
-WHERE list_contains($sources, source) AND starts_with(event_id, 'codex:')
+WHERE source IN (SELECT unnest($sources::VARCHAR[])) AND starts_with(event_id, 'codex:')
