@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,3 +65,56 @@ def test_best_fit_only_among_api_value_plans_leaves_the_user_on_their_plan(
     plans = _plans(ev, out)
     assert plans["u1"] == "claude_pro"
     assert plans["u2"] in ("api_tier_1", "api_tier_2")  # its usage has a list price
+
+
+# qa15C #5: where no plan serves a user fully, best_fit takes the one that blocks least; a
+# user with unpriced requests (which block $0 of API value) is judged by requests blocked
+BLOCK_PLANS = """
+[meter.requests]
+unit = "requests"
+[[meter.requests.weight]]
+models = "*"
+request = 1.0
+
+[meter.tokens]
+unit = "tokens"
+[[meter.tokens.weight]]
+models = "*"
+input = 1.0
+output = 1.0
+""" + "".join(f"""
+[plan.{key}]
+name = "{key}"
+source = "test"
+as_of = "2026-11-22"
+price_usd = {price}
+[[plan.{key}.limit]]
+name = "cap"
+meter = "{meter}"
+window = "{window}"
+{hours}cap = {cap}
+""" for key, price, meter, window, hours, cap in (
+    ("p_small", 10.0, "requests", "calendar_month", "", 100),
+    ("p_big", 30.0, "requests", "calendar_month", "", 1000),
+    ("p_tok", 5.0, "tokens", "rolling", "hours = 5\n", 150000)))
+
+
+def test_no_plan_serves_fully_a_user_with_unpriced_requests_goes_by_requests_blocked(
+        tmp_path: Path) -> None:
+    # three priced 120k-token requests a minute apart (p_tok's 150k-token 5-hour cap blocks
+    # the third: $0.375 of value), then 1,999 small requests of a model with no list price
+    # (p_big's 1,000 a month blocks 1,002 requests, $0 of value; p_small blocks more)
+    rows = [[f"p{i}", (START + timedelta(minutes=i)).isoformat(), "u9", "p_small",
+             "gpt-4o-2024-08-06", 110000, 10000] for i in range(3)]
+    rows += [[f"x{i}", (START + timedelta(hours=6, minutes=7 * i)).isoformat(), "u9",
+              "p_small", "mystery-model-x", 1000, 100] for i in range(1999)]
+    src = write_csv(tmp_path / "usage.csv", HEADER, rows)
+    plans = tmp_path / "plans.toml"
+    plans.write_text(BLOCK_PLANS, encoding="utf-8")
+    store = Store(None)
+    store.load([str(src)], LoadOptions())
+    ev, _ = prepare(store.con, plans=plans)
+    assert ev.unpriced_users == frozenset({"u9"})
+    out = _run(ev, {"best_fit": True})
+    assert _plans(ev, out)["u9"] == "p_tok"
+    store.close()

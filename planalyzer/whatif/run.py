@@ -442,12 +442,15 @@ class Evaluator:
             best = per if best is None else pl.concat([best, per])
         assert best is not None
         cur = pl.DataFrame({"user": users, "cur": plan_of.gather(users)})
+        # blocked requests, not only their API value: a model with no list price blocks $0
+        # of it; where no plan serves a user fully, the one that blocks least: by API value,
+        # or for a user with unpriced requests (whose value blocked reads low) by requests
+        by_n = pl.col("user").is_in(unpriced.implode())
+        value, n = pl.col("blocked").round(6), pl.col("blocked_n").round(6)
         pick = best.join(cur, on="user").sort(
-            # blocked requests, not only their API value: a model with no list price blocks
-            # $0 of it
             "user", (pl.col("blocked") > 0) | (pl.col("blocked_n") > 1e-9),
-            pl.col("blocked").round(6), pl.col("blocked_n").round(6), pl.col("bill").round(6),
-            pl.col("plan") != pl.col("cur"), "plan").group_by(
+            pl.when(by_n).then(n).otherwise(value), pl.when(by_n).then(value).otherwise(n),
+            pl.col("bill").round(6), pl.col("plan") != pl.col("cur"), "plan").group_by(
             "user", maintain_order=True).first()
         out = plan_of.clone()
         if len(pick):
