@@ -231,9 +231,11 @@ def run_meta(timezone: str, month: list[str] | None = None, since: str | None = 
     nulls is all months, ``covered``: the months the figures cover, run_meta.covered_months;
     ``sources``: the files and rows they rest on, loaded_sources)."""
     from planalyzer.run_meta import catalog_meta
+    from planalyzer.timezones import check_timezone
 
     meta: dict[str, Any] = {
-        "timezone": timezone,
+        # the IANA spelling the figures used (--timezone utc: UTC), checked before the run
+        "timezone": check_timezone(timezone, polars=False),
         "period": {"months": list(month or []), "since": since, "until": until,
                    **(covered or {})},
         "catalogs": catalog_meta(plans=plans, costs=costs, prices=prices),

@@ -30,6 +30,23 @@ _NAME_OK = re.compile(r"(?i:utc|gmt|ut)|[A-Za-z_]+/[A-Za-z0-9_+/-]+")
 _ABBREVIATION = re.compile(r"[A-Z]{2,5}|[a-z]{2,5}|[A-Za-z]{3,4}[0-9]{1,2}(?:[A-Za-z]{3,4})?")
 
 
+# a UTC offset (+05:00, -0330, UTC+5, GMT-8), which DuckDB may or may not read: not a zone
+_OFFSET = re.compile(r"(?i:utc|gmt|ut)?\s*[+-]\d{1,2}(?::?\d{2})?")
+
+
+def _offset_message(tz: str, where: str) -> str:
+    return (f"{where}: {tz!r} is not a time zone name (an offset is not: give the place's "
+            f"zone, which also follows its DST changes; a fixed offset is Etc/GMT-5 for "
+            f"UTC+5, the sign reversed); {_HINT}")
+
+
+def _mixed_case_name(tz: str) -> bool:
+    """Whether ``tz`` (in any case) is a zone DuckDB lists in mixed case: a single-word IANA
+    name (Japan, Egypt, Zulu, Eire), not an abbreviation (listed as CST, EST5EDT)."""
+    listed = _listed().get(tz.lower())
+    return listed is not None and listed != listed.upper()
+
+
 def is_known(tz: str) -> bool:
     """Does DuckDB know the time zone ``tz``?"""
     if tz in _KNOWN:
@@ -75,17 +92,17 @@ def check_timezone(tz: str, where: str = "--timezone", *, polars: bool = True) -
     are refused as they are in timestamps, and so are offsets (UTC+5, +05:00). ``polars``
     False: a zone only DuckDB uses (a load's) is not checked against polars, which a load does
     not import (a --db rerun in a fresh process would pay ~0.1 s for it)."""
+    if isinstance(tz, str) and _OFFSET.fullmatch(tz.strip()):
+        raise ConfigError(_offset_message(tz, where))
     if (isinstance(tz, str) and not _NAME_OK.fullmatch(tz) and _ABBREVIATION.fullmatch(tz)
-            and is_known(tz)):
+            and not _mixed_case_name(tz) and is_known(tz)):
         raise ConfigError(f"{where}: {tz!r} is a time zone abbreviation (ambiguous: CST is "
                           f"both US Central and China, IST India, Israel and Ireland); {_HINT}")
     if not isinstance(tz, str) or not is_known(tz):
         raise ConfigError(f"{where}: unknown time zone {tz!r}; {_HINT}")
     name = "UTC" if tz.lower() in ("utc", "ut") else _listed().get(tz.lower())
     if name is None:
-        raise ConfigError(f"{where}: {tz!r} is not a time zone name (an offset is not: give "
-                          f"the place's zone, which also follows its DST changes; a fixed "
-                          f"offset is Etc/GMT-5 for UTC+5, the sign reversed); {_HINT}")
+        raise ConfigError(_offset_message(tz, where))
     if polars and not _polars_knows(name):
         raise ConfigError(f"{where}: {tz!r} is not in the IANA time zone database (a "
                           f"retired or vendor name); {_HINT}")

@@ -147,7 +147,24 @@ def test_timezone_iana_names_and_utc_accepted(tz: str) -> None:
     assert check_timezone(tz) == ("UTC" if tz == "utc" else tz)  # the IANA spelling
 
 
-@pytest.mark.parametrize("tz", ["FOO", "Foo", "+05:30", "Z", "Mars/Olympus"])
+@pytest.mark.parametrize(("tz", "name"), [("japan", "Japan"), ("JAPAN", "Japan"),
+                                          ("egypt", "Egypt"), ("zulu", "Zulu"),
+                                          ("eire", "Eire"), ("america/new_york",
+                                                             "America/New_York")])
+def test_single_word_iana_names_in_any_case(tz: str, name: str) -> None:
+    """One-word IANA names in one case read as names, not abbreviations (qa15B #6): ICU lists
+    them in mixed case (Japan), abbreviations in capitals (CST, EST5EDT)."""
+    assert check_timezone(tz) == name
+
+
+@pytest.mark.parametrize("tz", ["+05:30", "-0330", "+5", "UTC+5", "gmt-8"])
+def test_offsets_get_the_offset_message(tz: str) -> None:
+    with pytest.raises(ConfigError, match=f"{re.escape(repr(tz))} is not a time zone name "
+                                          r"\(an offset is not"):
+        check_timezone(tz)
+
+
+@pytest.mark.parametrize("tz", ["FOO", "Foo", "Z", "Mars/Olympus"])
 def test_unknown_timezone_is_not_called_an_abbreviation(tz: str) -> None:
     """A typo or an offset is an unknown zone; only names ICU knows as abbreviations get the
     abbreviation message (verification 8C, NEW-4)."""

@@ -134,8 +134,8 @@ def test_json_meta_names_the_months_covered_and_the_shipped_catalogs() -> None:
 def test_me_json_meta_records_timezone_and_catalogs() -> None:
     me_tz = FIXTURES / "me_tz"
     doc = cli_json(["me", "--claude-dir", str(me_tz), "--codex-dir",
-                    str(FIXTURES / "codex" / "home"), "--timezone", "Asia/Tokyo"])
+                    str(FIXTURES / "codex" / "home"), "--timezone", "asia/tokyo"])
     meta = doc["meta"]
-    assert meta["timezone"] == "Asia/Tokyo"
+    assert meta["timezone"] == "Asia/Tokyo"  # the IANA spelling, as typed in any case
     assert meta["catalogs"]["plans"] == {"file": None, "shipped": shipped_catalog("plans")}
     assert set(meta["catalogs"]) == {"plans", "costs", "prices"}
