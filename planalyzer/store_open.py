@@ -230,6 +230,16 @@ def check_store_path(db: object, read_only: bool) -> Path | None:
         raise InputError(f"Store db {db!r}: give the --db file's path as a str or Path (or "
                          "None for a store in memory)")
     path = Path(db)
+    text = os.fspath(db)
+    if isinstance(text, str) and text.endswith(("/", os.sep)) and not path.is_dir():
+        # a path ending in a slash names a folder: never a file made under its name
+        raise InputError(f"--db {text}: names a folder (it ends in {text[-1]}), which does "
+                         f"not exist; give a file path such as {path / 'usage.duckdb'} in an "
+                         "existing folder")
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # a FIFO, socket or device: reading its first bytes (or DuckDB) would wait forever
+        raise InputError(f"--db {path}: not a regular file (a pipe, socket or device); give "
+                         "the path of a DuckDB file, or of a new one to create")
     if read_only and not path.exists():
         raise InputError(f"--db {path}: no such file (opened read-only, for analysis: a "
                          "read-only open cannot create one); check the path, or load into it "

@@ -335,6 +335,27 @@ def test_db_folder_and_missing_folder(tmp_path: Path) -> None:
     assert not missing.parent.exists()
 
 
+def test_db_path_ending_in_a_slash_is_a_folder(tmp_path: Path) -> None:
+    """``Store("newdir/")`` (no such folder) once made a DuckDB file named newdir (qa15B #9;
+    the CLI's --db reaches the library as a Path, which drops the slash)."""
+    named = f"{tmp_path / 'newdir'}/"
+    with pytest.raises(InputError) as err:
+        Store(named)
+    assert str(err.value) == (
+        f"--db {named}: names a folder (it ends in /), which does not exist; give a file "
+        f"path such as {tmp_path / 'newdir' / 'usage.duckdb'} in an existing folder")
+    assert not (tmp_path / "newdir").exists()
+
+
+def test_db_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "ff"
+    os.mkfifo(fifo)
+    for args in (["report", "--db", str(fifo)], ["load", str(SMALL), "--db", str(fifo)]):
+        assert cli_error(args) == (f"error: --db {fifo}: not a regular file (a pipe, socket "
+                                   "or device); give the path of a DuckDB file, or of a new "
+                                   "one to create")
+
+
 def test_older_store_that_cannot_be_written(db: Path) -> None:
     con = duckdb.connect(str(db))
     con.execute("DROP TABLE folder_listings")
