@@ -30,6 +30,7 @@ import duckdb
 from planalyzer import sqlfiles
 from planalyzer.accounting import display_path
 from planalyzer.errors import InputError
+from planalyzer.schema import EVENT_COLUMN_NAMES
 from planalyzer.sources.base import BatchItem, Source
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MappingSpec
@@ -92,7 +93,12 @@ def decode(text: str | None) -> dict[str, Any] | None:
     """A manifest row's options; None when it has none (written by an older planalyzer)."""
     if not text:
         return None
-    rec = json.loads(text)
+    try:
+        rec = json.loads(text)
+    except ValueError:  # planalyzer writes JSON here: the table was edited or damaged
+        raise InputError(f"the --db file's load_manifest holds read options that are not "
+                         f"JSON ({text[:40]!r}): the file was edited or damaged; load the "
+                         "files into a new --db file") from None
     return rec if isinstance(rec, dict) else None
 
 
@@ -241,6 +247,11 @@ def check_dedupe_key(con: duckdb.DuckDBPyConnection, path: Path,
     if rows:
         have = str(rows[0][0])
         columns = tuple(filter(None, have.split(",")))
+        odd = [c for c in columns if c not in EVENT_COLUMN_NAMES]
+        if odd:  # planalyzer records canonical columns only: the table was edited
+            raise InputError(f"--db {path}: its recorded dedupe key {have!r} names "
+                             f"{odd[0]!r}, not a canonical column: the file was edited or "
+                             "damaged; load the files into a new --db file")
         if dedupe_on and set(columns) != set(dedupe_on):
             raise InputError(
                 f"--db {path}: its rows were deduplicated on {_key_text(have)}; this load "

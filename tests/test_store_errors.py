@@ -376,3 +376,34 @@ def test_same_file_open_in_this_process_the_other_way(db: Path) -> None:
     with Store(db, read_only=True), pytest.raises(InputError, match=(
             "already open read-only in this process, so it cannot be opened for writing")):
         Store(db)
+
+
+def test_manifest_read_options_not_json(tmp_path: Path) -> None:
+    """A hand-edited load_manifest.read_options that is not JSON: one clear error, exit 2
+    (it was a JSONDecodeError traceback; qa15B #7)."""
+    src = tmp_path / "a.csv"
+    src.write_text("event_id,ts,user_id,model,input_tokens,output_tokens\n"
+                   "a,2026-10-01 10:00:00,alice,gpt-5,20,0\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    assert _invoke(["load", str(src), "--db", str(db)]).exit_code == 0
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE load_manifest SET read_options = '{not json'")
+    con.close()
+    with src.open("a", encoding="utf-8") as fh:
+        fh.write("b,2026-10-01 11:00:00,alice,gpt-5,30,0\n")
+    assert cli_error(["load", str(src), "--db", str(db)]) == (
+        "error: the --db file's load_manifest holds read options that are not JSON "
+        "('{not json'): the file was edited or damaged; load the files into a new --db file")
+
+
+def test_recorded_dedupe_key_not_a_column(tmp_path: Path) -> None:
+    """A hand-edited recorded dedupe key is the store's fault, not a --dedupe-on the user did
+    not give (qa15B #7)."""
+    db = tmp_path / "s.duckdb"
+    assert _invoke(["load", str(SMALL), "--db", str(db)]).exit_code == 0
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE store_settings SET value = 'user_id,bogus' WHERE name = 'dedupe_on'")
+    con.close()
+    assert cli_error(["load", str(SMALL), "--db", str(db)]) == (
+        f"error: --db {db}: its recorded dedupe key 'user_id,bogus' names 'bogus', not a "
+        "canonical column: the file was edited or damaged; load the files into a new --db file")
