@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from planalyzer import screen
-from planalyzer.analysis import _money_sum
+from planalyzer.exact_sums import ordered_sum
 from planalyzer.plans import load_plan_catalog
 
 # several DuckDB row groups (122,880 rows each), so that several threads share the scan
@@ -90,5 +90,5 @@ def test_money_sum_ignores_row_order() -> None:
     a = pl.DataFrame({"g": [1] * len(vals), "x": vals})
     b = a.reverse()
     c = a.sample(fraction=1.0, shuffle=True, seed=3)
-    got = {f.group_by("g").agg(_money_sum("x"))["x"][0] for f in (a, b, c)}
+    got = {f.group_by("g").agg(ordered_sum("x"))["x"][0] for f in (a, b, c)}
     assert len(got) == 1
