@@ -948,7 +948,7 @@ class Store:
         try:
             if key == "event_id":
                 id_conflicts.check(self.con, projected, loads)
-                bucket_notes = bucket_copies.check(self.con, projected, loads)
+                bucket_notes = bucket_copies.check(self.con, projected, loads, self.path)
             sqlfiles.run(self.con, "rank_duplicate_events").fetchall()
         finally:
             _drop_temp(self.con, _COPIES)
