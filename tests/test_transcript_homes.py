@@ -338,3 +338,23 @@ def test_a_home_of_a_mapped_folder_of_users_refreshed_alone(tmp_path: Path) -> N
     cli_json(["load", str(alice), "--user-map", str(um), "--db", str(db), "-q"])
     with Store(db) as store:
         assert _users(store) == {"alice@example.com": 2, "bob@example.com": 1}
+
+
+def test_a_user_map_naming_the_stored_user_anew_applies_to_new_transcripts(
+        tmp_path: Path) -> None:
+    """A home stored as ``alice`` (a folder of users loaded without a map), then named alone
+    with --user-map mapping alice: the map is an option given, so it names the new transcripts
+    (the stored ones keep theirs, and the load says so); no note claims alice was kept."""
+    alice, _ = _team(tmp_path)
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load([str(alice.parent)])
+    _new_transcript(alice, "a2")
+    for named in ([alice], [alice, tmp_path / "team" / "bob"]):
+        with Store(db) as store:
+            report = store.load([str(p) for p in named],
+                                LoadOptions(user_map={"alice": "a@x"}))
+            assert _users(store) == {"alice": 1, "a@x": 1, "bob": 1}
+        assert not any(n.startswith("new transcripts of a folder") or "a store keeps" in n
+                       for n in report.notes)
+        assert any("--user-map: alice when loaded, a@x now" in n for n in report.notes)

@@ -96,7 +96,10 @@ def name_homes(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, s
     for home in sorted(files):
         users[home] = names[home]
         held = _stored(stored, files[home]) if stored is not None else []
-        if held and held[0] != user_map.get(names[home], names[home]):
+        # kept unless --user-map maps it: the map names it anew (options given apply to new
+        # files; planalyzer.file_options notes the stored ones)
+        if held and held[0] != user_map.get(names[home], names[home]) and (
+                user_map.get(held[0], held[0]) == held[0]):
             users[home] = held[0]
             kept.append(f"{display_path(named[home][0])} as {held[0]}")
     user_of = {f.key: users[home] for home, found in files.items() for f in found}
@@ -127,8 +130,15 @@ def _keep_stored(sources: list[SourceFile], homes: Homes, user_map: Mapping[str,
         if not held or held[0] == DEFAULT_USER:
             continue
         name = os.path.basename(home)
-        # the name --user-map maps to the stored user: the map applies as it did then
-        users[home] = name if name and user_map.get(name, name) == held[0] else held[0]
+        if name and user_map.get(name, name) == held[0]:
+            users[home] = name  # the name --user-map maps to the stored user: mapped so again
+        elif user_map.get(held[0], held[0]) != held[0]:
+            # --user-map maps the stored user anew: the map applies to the new transcripts
+            # (planalyzer.file_options notes the stored ones keep theirs)
+            users[home] = held[0]
+            continue
+        else:
+            users[home] = held[0]
         kept.append(f"{display_path(named[home][0])} as {held[0]}")
     if not users:
         return sources, []
@@ -137,11 +147,10 @@ def _keep_stored(sources: list[SourceFile], homes: Homes, user_map: Mapping[str,
     out = [SourceFile(s.key, s.format, s.source, user_of[s.key], s.stat)
            if s.user_id is None and s.source is not None and s.key in user_of else s
            for s in sources]
-    return out, [
-        f"{KEPT_NOTE}, "
-        f"so one person's rows do not split between two users: {', '.join(kept)} (named so "
-        "by an earlier load of a folder of users' folders or of several home folders); give "
-        "--user NAME to store new transcripts as another user"]
+    return out, [] if not kept else [
+        f"{KEPT_NOTE}, so one person's rows do not split between two users: "
+        f"{', '.join(kept)} (named so by an earlier load of a folder of users' folders or of "
+        "several home folders); give --user NAME to store new transcripts as another user"]
 
 
 def _stored(stored: StoredUsers, files: list[SourceFile]) -> list[str]:
