@@ -247,9 +247,9 @@ def _kept_note(report_notes: list[str], kept: str) -> None:
     (note,) = [n for n in report_notes if n.startswith("new transcripts of a folder")]
     assert note == (
         "new transcripts of a folder whose earlier ones the --db file holds keep their user, "
-        f"so one person's rows do not split between two users: {kept} (named so by an "
-        "earlier load of a folder of users' folders or of several home folders); give "
-        "--user NAME to store new transcripts as another user")
+        f"so one person's rows do not split between two users: {kept} (the user an earlier "
+        "load stored them under: as a folder of users' folders or several home folders name "
+        "them, or as --user gave); give --user NAME to store new transcripts as another user")
 
 
 def test_a_home_of_a_folder_of_users_refreshed_alone_keeps_its_user(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ A --db store that holds transcripts of such a folder already keeps the user they
 under for the folder's new transcripts, so one folder's rows never split between two ids:
 named with other homes after an earlier load named it alone, it stays ``me``; named alone after
 a load of a folder of users' folders or of several homes stored it under its home folder's
-name (``alice``, or the id ``--user-map`` mapped it to), it keeps that user, with a note.
+name (``alice``, or the id ``--user-map`` mapped it to), or one with ``--user`` under that
+user, it keeps that user, with a note.
 A load with ``--user`` (and ``planalyzer me``) stores every folder under that one user: one
 developer's copies from two machines.
 """
@@ -114,8 +115,9 @@ def _keep_stored(sources: list[SourceFile], homes: Homes, user_map: Mapping[str,
     """``sources`` of folders of one home folder (named alone, or ``~/.claude`` beside
     ``~/.config/claude``): their new transcripts keep the user a --db store holds the home's
     stored transcripts under, where that is not ``me`` (a load of a folder of users' folders,
-    or of several homes, stored them under the home folder's name), with a note; unchanged
-    (no note) without a store, or where it holds none of them or holds them as ``me``."""
+    or of several homes, stored them under the home folder's name; or one with --user), with
+    a note; unchanged (no note) without a store, or where it holds none of them or holds them
+    as ``me``."""
     if stored is None:
         return sources, []
     files: dict[str, list[SourceFile]] = {}
@@ -149,8 +151,9 @@ def _keep_stored(sources: list[SourceFile], homes: Homes, user_map: Mapping[str,
            for s in sources]
     return out, [] if not kept else [
         f"{KEPT_NOTE}, so one person's rows do not split between two users: "
-        f"{', '.join(kept)} (named so by an earlier load of a folder of users' folders or of "
-        "several home folders); give --user NAME to store new transcripts as another user"]
+        f"{', '.join(kept)} (the user an earlier load stored them under: as a folder of "
+        "users' folders or several home folders name them, or as --user gave); give --user "
+        "NAME to store new transcripts as another user"]
 
 
 def _stored(stored: StoredUsers, files: list[SourceFile]) -> list[str]:
