@@ -25,7 +25,9 @@ copies of a bucket id with other token counts (sql/differing_bucket_copies.sql) 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -45,12 +47,14 @@ _REMEDY = ("export them grouped by that dimension (the usage API's group_by proj
 
 
 def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
-          loads: Sequence[FileLoad]) -> list[str]:
+          loads: Sequence[FileLoad], db: Path | None = None) -> list[str]:
     """Compare the copies of bucket ids that ``sources`` (files read now, by a projection)
     hold with other files' (read now or stored): raise an InputError where two files cannot
     be fetches of one export, else return the note on copies that differ (none where all
     agree). Reads the copies the dedupe staged (dup_copies, sql/stage_duplicate_copies.sql
-    with event_id as the key), before the ranking."""
+    with event_id as the key), before the ranking. ``db``: the --db file; a file it holds
+    that is gone from disk is named so in the refusal, whose remedy then starts with a new
+    --db file (leaving the gone file out cannot help: the store keeps its rows)."""
     wanted = set(sources)
     now = [fl for fl in loads if fl.source in wanted]
     if not any(fl.format.split(" ")[0] in _BUCKET_FORMATS for fl in now):
@@ -65,7 +69,7 @@ def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
             "files": files, "sources": list(sources)}).fetchall()}
         refused = [p for p in both if not {p.a_source, p.b_source} & several]
         if refused:
-            raise InputError(refusal(refused))
+            raise InputError(refusal(refused, db))
     return [note(pairs)] if pairs else []
 
 
@@ -76,13 +80,17 @@ class _Pair:
                  b_more: int, a_first: dict[str, Any] | None,
                  b_first: dict[str, Any] | None) -> None:
         self.a_source, self.b_source = str(a), str(b)
-        self.a, self.b = _name(a, a_new), _name(b, b_new)
+        # a stored file gone from disk: leaving it out of the load cannot drop its rows
+        self.a_gone = not a_new and not os.path.lexists(self.a_source)
+        self.b_gone = not b_new and not os.path.lexists(self.b_source)
+        self.a, self.b = _name(a, a_new, self.a_gone), _name(b, b_new, self.b_gone)
         self.buckets, self.a_more, self.b_more = int(buckets), int(a_more), int(b_more)
         self.a_first, self.b_first = a_first, b_first
 
 
-def _name(source: str, new: bool) -> str:
-    return display_path(str(source)) + ("" if new else " (in the --db file)")
+def _name(source: str, new: bool, gone: bool) -> str:
+    return display_path(str(source)) + ("" if new else " (in the --db file, gone from disk)"
+                                         if gone else " (in the --db file)")
 
 
 def _tokens(first: dict[str, Any], more: str, less: str, more_key: str) -> str:
@@ -91,9 +99,11 @@ def _tokens(first: dict[str, Any], more: str, less: str, more_key: str) -> str:
             f"{int(first[less_key]):,} in {less}")
 
 
-def refusal(pairs: Sequence[_Pair]) -> str:
+def refusal(pairs: Sequence[_Pair], db: Path | None = None) -> str:
     """The error for pairs of files each holding more of some bucket than the other (the
-    first pair named, with a bucket of each)."""
+    first pair named, with a bucket of each). Where a file of the pair named is one the --db
+    file ``db`` holds, gone from disk, leaving it out cannot work (the store keeps its rows):
+    the remedy gives a new --db file first, as sql/overlapping_buckets.sql's refusal does."""
     p = pairs[0]
     assert p.a_first is not None and p.b_first is not None
     more = (f"; {len(pairs) - 1:,} more pair(s) of files hold buckets so"
@@ -104,8 +114,19 @@ def refusal(pairs: Sequence[_Pair]) -> str:
             f"second, e.g. {_tokens(p.b_first, p.b, p.a, 'b')}){more}. A bucket fetched again "
             "later only grows, so neither is a later fetch of the other: they look like "
             f"{_SCOPES}, and the dedupe would keep one copy of each bucket and drop the other "
-            f"file's usage. To load both, {_REMEDY}; else leave one of them out (or load it "
-            "into another --db file)")
+            f"file's usage. To load both, {_REMEDY}; else {_leave(p, db)}")
+
+
+def _leave(p: _Pair, db: Path | None) -> str:
+    """The refusal's last remedy: leave a file out, unless the first pair names a stored file
+    gone from disk (then a new --db file first)."""
+    if not (p.a_gone or p.b_gone):
+        return "leave one of them out (or load it into another --db file)"
+    gone = p.a if p.a_gone else p.b
+    return (f"load the exports on disk into a new --db file: --db {db} keeps the rows of "
+            f"{gone.removesuffix(' (in the --db file, gone from disk)')}, gone from disk, so "
+            "leaving that file out does not remove them; or leave the exports on disk out of "
+            "it")
 
 
 def note(pairs: Sequence[_Pair]) -> str:

@@ -74,7 +74,7 @@ from planalyzer.sources import registry, staging
 from planalyzer.sources.base import BatchItem, Source, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
-from planalyzer.sources.homes import Homes, name_homes
+from planalyzer.sources.homes import KEPT_NOTE, Homes, name_homes
 from planalyzer.sources.litellm import check_overlapping_daily_tables
 from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.report_json import (
@@ -331,13 +331,16 @@ class Store:
         sources = registry.resolve(list(specs), opts.source, opts.input_format, memo, broken,
                                    passed, homes)
         home_notes: list[str] = []
-        if homes is not None and len(homes.found) > 1:
+        if homes is not None and (len(homes.found) > 1
+                                  or (homes.found and self.path is not None)):
             sources, home_notes = name_homes(
                 sources, homes, opts.user_map,
                 self._stored_users if self.path is not None else None)
         with _insertion_order_off(self.con):
             report = self._load_transaction(sources, specs, opts, key_expr, progress, memo,
                                             broken)
+        if all(fl.status == "unchanged" for fl in report.files):  # no new transcript
+            home_notes = [n for n in home_notes if not n.startswith(KEPT_NOTE)]
         report.notes[:0] = home_notes
         report.notes.extend(passed_notes(passed))
         return report
@@ -948,7 +951,7 @@ class Store:
         try:
             if key == "event_id":
                 id_conflicts.check(self.con, projected, loads)
-                bucket_notes = bucket_copies.check(self.con, projected, loads)
+                bucket_notes = bucket_copies.check(self.con, projected, loads, self.path)
             sqlfiles.run(self.con, "rank_duplicate_events").fetchall()
         finally:
             _drop_temp(self.con, _COPIES)

@@ -4,8 +4,9 @@
 -- params: $sources (the files asked about: their paths; those the manifest lacks, and files
 --         whose rows name their users (no user recorded), are passed over)
 -- slots: none
--- Asked by a load naming several people's single-user transcript folders
--- (planalyzer.sources.homes): a folder the store holds keeps the user it was stored under.
+-- Asked by a --db load naming single-user transcript folders (of several people's homes, or
+-- of one home named alone: planalyzer.sources.homes): a folder the store holds keeps the user
+-- it was stored under.
 SELECT json_extract_string(m.read_options, '$.user') AS user_id, count(*) AS files
 FROM (SELECT unnest($sources) AS source) AS asked
 JOIN load_manifest AS m USING (source)

@@ -252,3 +252,31 @@ def test_the_note_counts_buckets_per_pair_of_files(tmp_path: Path,
         "3 usage bucket(s) are held by two files with other token counts (counted per pair of "
         f"files: 3 pairs), e.g. bucket '{ID}': 20,200 tokens in b_evening.csv, 10,100 in "
         "a_noon.csv;")
+
+
+def test_a_stored_file_gone_from_disk_is_named_so_and_a_new_db_file_comes_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa15C #6: the export the --db file holds was deleted, so leaving it out (what the user
+    did) cannot work: the refusal says it is gone from disk and gives a new --db file first,
+    as the overlapping-buckets refusal does (qa14A #5)."""
+    monkeypatch.chdir(tmp_path)
+    alpha = _json(tmp_path / "g" / "alpha.json", _page(ALPHA, ALPHA_2))
+    beta = _json(tmp_path / "g" / "beta.json", _page(BETA, BETA_2))
+    db = tmp_path / "s.duckdb"
+    _load(alpha, db=db)
+    alpha.unlink()
+    msg = cli_error(["load", "g", "--db", str(db)])
+    assert msg.startswith("error: g/alpha.json (in the --db file, gone from disk) and "
+                          "g/beta.json hold 2 usage bucket(s)")
+    assert "g/beta.json (in" not in msg
+    assert msg.endswith(
+        f"else load the exports on disk into a new --db file: --db {db} keeps the rows of "
+        "g/alpha.json, gone from disk, so leaving that file out does not remove them; or "
+        "leave the exports on disk out of it")
+    # a stored file still on disk keeps the remedy of leaving one of them out
+    _json(tmp_path / "g" / "alpha.json", _page(ALPHA, ALPHA_2))
+    other = tmp_path / "t.duckdb"
+    _load(alpha, db=other)
+    msg = cli_error(["load", str(beta), "--db", str(other)])
+    assert "alpha.json (in the --db file) and" in msg and "gone from disk" not in msg
+    assert msg.endswith("else leave one of them out (or load it into another --db file)")

@@ -222,3 +222,139 @@ def test_report_counts_two_peoples_folders_as_two_subscribers() -> None:
     (row,) = doc["plans"]["rows"]
     assert (row["subscribers"], row["revenue_usd"]) == (2, 40.0)
     assert {r["user_id"] for r in doc["users"]["rows"]} == {"alice", "bob"}
+
+
+# -- qa15C #4: a home folder named alone into a --db file that holds it under its name ---------
+
+
+def _team(root: Path) -> tuple[Path, Path]:
+    """root/team: alice (~/.claude), bob (~/.config/claude), one transcript each."""
+    alice, bob = root / "team" / "alice", root / "team" / "bob"
+    shutil.copytree(ALICE, alice / ".claude")
+    shutil.copytree(BOB, bob / ".config" / "claude")
+    return alice, bob
+
+
+def _new_transcript(home: Path, tag: str) -> None:
+    """A new transcript in ``home``'s config folder: its first transcript's requests under
+    other ids (one row)."""
+    old = next(home.rglob("*.jsonl"))
+    new = old.parent / f"s-{tag}.jsonl"
+    new.write_text(old.read_text().replace("msg_", f"msg_{tag}").replace("req_", f"req_{tag}"))
+
+
+def _kept_note(report_notes: list[str], kept: str) -> None:
+    (note,) = [n for n in report_notes if n.startswith("new transcripts of a folder")]
+    assert note == (
+        "new transcripts of a folder whose earlier ones the --db file holds keep their user, "
+        f"so one person's rows do not split between two users: {kept} (the user an earlier "
+        "load stored them under: as a folder of users' folders or several home folders name "
+        "them, or as --user gave); give --user NAME to store new transcripts as another user")
+
+
+def test_a_home_of_a_folder_of_users_refreshed_alone_keeps_its_user(tmp_path: Path) -> None:
+    """qa15C #4: ``load team --db`` (alice, bob), then alice's new transcript by ``load
+    team/alice --db``: it went to ``me``, a third user."""
+    alice, _ = _team(tmp_path)
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load([str(alice.parent)])
+        assert _users(store) == {"alice": 1, "bob": 1}
+    _new_transcript(alice, "a2")
+    for named in (alice, alice / ".claude", alice / ".claude" / "projects"):
+        with Store(db) as store:
+            report = store.load([str(named)])
+            assert _users(store) == {"alice": 2, "bob": 1}
+        if named == alice:  # read now: the note; then unchanged, nothing to say
+            _kept_note(report.notes, f"{display_path(str(alice))} as alice")
+        else:
+            assert {fl.status for fl in report.files} == {"unchanged"}
+            assert not any(n.startswith("new transcripts of a folder") for n in report.notes)
+    with Store(db) as store:  # --user names the user of the folder's new transcripts
+        _new_transcript(alice, "a3")
+        report = store.load([str(alice)], LoadOptions(user_id="zed"))
+        assert _users(store) == {"alice": 2, "bob": 1, "zed": 1}
+    assert not any(n.startswith("new transcripts of a folder") for n in report.notes)
+
+
+def test_homes_loaded_together_then_one_alone_keep_their_users(tmp_path: Path) -> None:
+    """qa15C #4: ``load team/alice team/bob --db``, then ``load team/alice --db``."""
+    alice, bob = _team(tmp_path)
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load([str(alice), str(bob)])
+    _new_transcript(alice, "a2")
+    with Store(db) as store:
+        report = store.load([str(alice)])
+        assert _users(store) == {"alice": 2, "bob": 1}
+    _kept_note(report.notes, f"{display_path(str(alice))} as alice")
+    # a home stored as me (named alone first) stays me alone, without a note
+    other = tmp_path / "o.duckdb"
+    with Store(other) as store:
+        store.load([str(bob)])
+    _new_transcript(bob, "b2")
+    with Store(other) as store:
+        report = store.load([str(bob)])
+        assert _users(store) == {"me": 2}
+    assert not any(n.startswith("new transcripts of a folder") for n in report.notes)
+    # without --db, a home named alone is me
+    with Store() as store:
+        store.load([str(alice)])
+        assert _users(store) == {"me": 2}
+
+
+def test_a_home_stored_under_a_user_map_keeps_the_mapped_user(tmp_path: Path) -> None:
+    """qa15C #4: ``load team/alice team/bob --user-map um.toml --db``, then ``load team/bob
+    --user-map um.toml --db``: bob's new transcript went to ``me`` and the notes said the
+    map's bob entry was not used and --user-map was 'bob@example.com when loaded, me now'."""
+    alice, bob = _team(tmp_path)
+    db = tmp_path / "s.duckdb"
+    user_map = {"alice": "alice@example.com", "bob": "bob@example.com"}
+    with Store(db) as store:
+        store.load([str(alice), str(bob)], LoadOptions(user_map=user_map))
+    _new_transcript(bob, "b2")
+    with Store(db) as store:
+        report = store.load([str(bob)], LoadOptions(user_map=user_map))
+        assert _users(store) == {"alice@example.com": 1, "bob@example.com": 2}
+    _kept_note(report.notes, f"{display_path(str(bob))} as bob@example.com")
+    assert [n for n in report.notes if "--user-map" in n] == [
+        "--user-map: no users' folder named alice was loaded; those entries were not used"]
+    _new_transcript(bob, "b3")  # the map left out: the stored user all the same
+    with Store(db) as store:
+        report = store.load([str(bob)])
+        assert _users(store) == {"alice@example.com": 1, "bob@example.com": 3}
+    _kept_note(report.notes, f"{display_path(str(bob))} as bob@example.com")
+
+
+def test_a_home_of_a_mapped_folder_of_users_refreshed_alone(tmp_path: Path) -> None:
+    """qa15C #4: the folder of users loaded with --user-map, then one home refreshed with the
+    same map (the CLI), one report user per person."""
+    alice, _ = _team(tmp_path)
+    db = tmp_path / "s.duckdb"
+    um = tmp_path / "um.toml"
+    um.write_text('[users]\nalice = "alice@example.com"\nbob = "bob@example.com"\n')
+    cli_json(["load", str(alice.parent), "--user-map", str(um), "--db", str(db), "-q"])
+    _new_transcript(alice, "a2")
+    cli_json(["load", str(alice), "--user-map", str(um), "--db", str(db), "-q"])
+    with Store(db) as store:
+        assert _users(store) == {"alice@example.com": 2, "bob@example.com": 1}
+
+
+def test_a_user_map_naming_the_stored_user_anew_applies_to_new_transcripts(
+        tmp_path: Path) -> None:
+    """A home stored as ``alice`` (a folder of users loaded without a map), then named alone
+    with --user-map mapping alice: the map is an option given, so it names the new transcripts
+    (the stored ones keep theirs, and the load says so); no note claims alice was kept."""
+    alice, _ = _team(tmp_path)
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load([str(alice.parent)])
+    _new_transcript(alice, "a2")
+    for named in ([alice], [alice, tmp_path / "team" / "bob"]):
+        with Store(db) as store:
+            report = store.load([str(p) for p in named],
+                                LoadOptions(user_map={"alice": "a@x"}))
+            assert _users(store) == {"alice": 1, "a@x": 1, "bob": 1}
+        assert not any(n.startswith("new transcripts of a folder") or "a store keeps" in n
+                       for n in report.notes)
+        assert any("--user-map: alice when loaded, a@x now" in n for n in report.notes)

@@ -8,12 +8,17 @@ whose it is. A load that names such folders of two or more home folders without 
 logs: each folder's transcripts are stored under its home folder's name (``alice``, ``bob``),
 as a folder of users' folders names each user by folder, and ``--user-map`` maps the names.
 Folders of one home (``~/.claude`` and ``~/.config/claude``, where Claude Code writes in turn)
-stay one user, ``me``; so does one folder named alone (stores hold it under ``me``).
+stay one user, ``me``; so does one folder named alone (without a store holding it under
+another user).
 
 A --db store that holds transcripts of such a folder already keeps the user they were stored
-under for the folder's new transcripts (an earlier load named it alone: ``me``), so one
-folder's rows never split between two ids. A load with ``--user`` (and ``planalyzer me``)
-stores every folder under that one user: one developer's copies from two machines.
+under for the folder's new transcripts, so one folder's rows never split between two ids:
+named with other homes after an earlier load named it alone, it stays ``me``; named alone after
+a load of a folder of users' folders or of several homes stored it under its home folder's
+name (``alice``, or the id ``--user-map`` mapped it to), or one with ``--user`` under that
+user, it keeps that user, with a note.
+A load with ``--user`` (and ``planalyzer me``) stores every folder under that one user: one
+developer's copies from two machines.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planalyzer.accounting import display_path
+from planalyzer.sources.claude_code import DEFAULT_USER
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.layouts import HIDDEN_TOOL_FOLDERS, TOOL_SUBFOLDERS
 
@@ -32,6 +38,9 @@ _Found = tuple[str, str, list[SourceFile]]
 # the user a --db store holds files under, most of them first: given their keys
 StoredUsers = Callable[[list[str]], list[str]]
 
+# the note's start where a folder named alone keeps the user a store holds it under (a rerun
+# that reads nothing new leaves it out: planalyzer.store)
+KEPT_NOTE = "new transcripts of a folder whose earlier ones the --db file holds keep their user"
 _SHOWN = 3  # folders a note names before "and N more"
 _SAMPLE = 32  # files of a folder asked about first (planalyzer.sources.homes._stored)
 
@@ -71,11 +80,12 @@ def name_homes(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, s
                stored: StoredUsers | None = None) -> tuple[list[SourceFile], list[str]]:
     """``sources`` with the files of single users' folders of two or more home folders named
     by their home folder (``user_map``, the load's --user-map, then maps the names; a store's
-    user for a folder it holds, from ``stored``, is kept), and a note saying so; unchanged (no
-    note) when they are of one home folder or none."""
+    user for a folder it holds, from ``stored``, is kept), and a note saying so. Folders of one
+    home folder (or none) are ``me``'s, unless a store holds the home's transcripts under
+    another user (``_keep_stored``)."""
     names = {home: os.path.basename(home) for home, _, _ in homes.found}
     if len({n for n in names.values() if n}) < 2:
-        return sources, []
+        return _keep_stored(sources, homes, user_map, stored)
     files: dict[str, list[SourceFile]] = {}
     named: dict[str, list[str]] = {}
     for home, folder, found in homes.found:
@@ -87,7 +97,10 @@ def name_homes(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, s
     for home in sorted(files):
         users[home] = names[home]
         held = _stored(stored, files[home]) if stored is not None else []
-        if held and held[0] != user_map.get(names[home], names[home]):
+        # kept unless --user-map maps it: the map names it anew (options given apply to new
+        # files; planalyzer.file_options notes the stored ones)
+        if held and held[0] != user_map.get(names[home], names[home]) and (
+                user_map.get(held[0], held[0]) == held[0]):
             users[home] = held[0]
             kept.append(f"{display_path(named[home][0])} as {held[0]}")
     user_of = {f.key: users[home] for home, found in files.items() for f in found}
@@ -95,6 +108,52 @@ def name_homes(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, s
            if s.user_id is None and s.source is not None and s.key in user_of else s
            for s in sources]
     return out, [_note(named, users, kept)]
+
+
+def _keep_stored(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, str],
+                 stored: StoredUsers | None) -> tuple[list[SourceFile], list[str]]:
+    """``sources`` of folders of one home folder (named alone, or ``~/.claude`` beside
+    ``~/.config/claude``): their new transcripts keep the user a --db store holds the home's
+    stored transcripts under, where that is not ``me`` (a load of a folder of users' folders,
+    or of several homes, stored them under the home folder's name; or one with --user), with
+    a note; unchanged (no note) without a store, or where it holds none of them or holds them
+    as ``me``."""
+    if stored is None:
+        return sources, []
+    files: dict[str, list[SourceFile]] = {}
+    named: dict[str, list[str]] = {}
+    for home, folder, found in homes.found:
+        files.setdefault(home, []).extend(found)
+        named.setdefault(home, []).append(folder)
+    users: dict[str, str] = {}
+    kept: list[str] = []
+    for home in sorted(files):
+        held = _stored(stored, files[home])
+        if not held or held[0] == DEFAULT_USER:
+            continue
+        name = os.path.basename(home)
+        if name and user_map.get(name, name) == held[0]:
+            users[home] = name  # the name --user-map maps to the stored user: mapped so again
+        elif user_map.get(held[0], held[0]) != held[0]:
+            # --user-map maps the stored user anew: the map applies to the new transcripts
+            # (planalyzer.file_options notes the stored ones keep theirs)
+            users[home] = held[0]
+            continue
+        else:
+            users[home] = held[0]
+        kept.append(f"{display_path(named[home][0])} as {held[0]}")
+    if not users:
+        return sources, []
+    user_of = {f.key: users[home] for home, found in files.items() if home in users
+               for f in found}
+    out = [SourceFile(s.key, s.format, s.source, user_of[s.key], s.stat)
+           if s.user_id is None and s.source is not None and s.key in user_of else s
+           for s in sources]
+    return out, [] if not kept else [
+        f"{KEPT_NOTE}, so one person's rows do not split between two users: "
+        f"{', '.join(kept)} (the user an earlier load stored them under: as a folder of "
+        "users' folders or several home folders name them, or as --user gave); give --user "
+        "NAME to store new transcripts as another user"]
 
 
 def _stored(stored: StoredUsers, files: list[SourceFile]) -> list[str]:
