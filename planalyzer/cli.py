@@ -133,8 +133,9 @@ def load(
                              input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         with Store(db) as store:
             run.loading = True
+            run.loads_into(store, sources)
             report = load_with_progress(store, sources, opts, show_progress(quiet, fmt))
-            run.loading, run.saved = False, db is not None
+            run.loading = False
             # the terminal lists at most 50 files (drawing thousands takes seconds)
             tables = accounting_tables(report, TERMINAL_FILE_ROWS if fmt == "table" else None)
             tables.insert(0, usage_summary(store.con))
@@ -266,7 +267,7 @@ def costs(
     )
     from planalyzer.costs.totals import by_model_table
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         catalog = load_cost_catalog(costs_file)
         prices = load_price_catalog(prices_file)
@@ -280,6 +281,7 @@ def costs(
             opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                                  input_format, source, user, user_map, bucket_prompt_tokens, ctx)
             with Store(db, read_only=not sources) as store:
+                run.loads_into(store, sources)
                 loaded = load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
                 read = loaded_sources(store, sources, loaded)
@@ -440,7 +442,7 @@ def report(
     from planalyzer.report_tables import BY_CHOICES, any_unprofitable, report_tables
     from planalyzer.source_checks import source_checks
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         check_sources(sources, db)
         check_choice("--by", by, BY_CHOICES)
@@ -461,6 +463,7 @@ def report(
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         with Store(db, read_only=not sources) as store:
+            run.loads_into(store, sources)
             loaded = load_for_analysis(store, sources, opts, quiet, fmt)
             scope = store.others_note(loaded)
             read = loaded_sources(store, sources, loaded)
@@ -520,7 +523,7 @@ def me(
     from planalyzer.me import check_some_usage, load_my_usage, me_tables, my_sources
     from planalyzer.plans import load_plan_catalog
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         timezone = check_timezone(timezone)  # the flag's name in the message, not the library's
         _check_min("--bucket-prompt-tokens", bucket_prompt_tokens, 1,
@@ -528,6 +531,7 @@ def me(
         catalog = load_plan_catalog(plans)
         sources = my_sources(paths or [], claude_dir, codex_dir, db)
         with Store(db) as store:
+            run.loads_into(store, sources)
             report = load_my_usage(store, sources, timezone, bucket_prompt_tokens)
             check_some_usage(store.con, report, sources)
             store_accounting(store, report, quiet, [fl.source for fl in report.files])
