@@ -51,6 +51,7 @@ from planalyzer.cli_options import (
 from planalyzer.cli_pipes import OutputClosed, end_quietly, guard_streams
 from planalyzer.cli_support import (
     TERMINAL_FILE_ROWS,
+    Interrupt,
     Terminated,
     check_format,
     check_sources,
@@ -591,13 +592,19 @@ _CLICK_ERROR: type[Exception] = next(
 def main() -> None:
     """The ``planalyzer`` command. A usage error (an option's value that is not a number, a
     missing option or value, an unknown option) is one line on stderr, exit code 2, as
-    planalyzer's own errors are, rather than click's usage block."""
-    usable_streams()
-    guard_streams()  # a reader that closes the pipe early (| head): exit 141, no message
-    terminal_columns()  # a bad COLUMNS is dropped before rich reads it
-    on_sigterm()
+    planalyzer's own errors are, rather than click's usage block. Ctrl-C anywhere is one line,
+    ``interrupted``, exit 130 (143 for SIGTERM)."""
+    Interrupt.said = False
     try:
+        usable_streams()
+        guard_streams()  # a reader that closes the pipe early (| head): exit 141, no message
+        terminal_columns()  # a bad COLUMNS is dropped before rich reads it
+        on_sigterm()
         code = app(standalone_mode=False)
+        if code == 130 and not Interrupt.said:
+            # Ctrl-C outside a command's user_errors (parsing the options, importing what the
+            # command uses): typer makes it exit code 130, silently
+            raise KeyboardInterrupt
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except OutputClosed:
         end_quietly()
@@ -609,16 +616,29 @@ def main() -> None:
                 else " ".join(exc.format_message().split()))  # type: ignore[attr-defined]
         sys.stderr.write(f"error: {line}\n")
         sys.exit(int(getattr(exc, "exit_code", 2)))
-    except typer.Abort:
+    except typer.Abort:  # an end of input at a prompt (planalyzer has none)
         sys.stderr.write("aborted\n")
-        sys.exit(143 if Terminated.seen else 1)
+        sys.exit(143 if Terminated.seen else 2)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(143 if Terminated.seen else 130)
     except OSError as exc:
-        if exc.errno != errno.ENOSPC:
+        what = _OUTPUT_ERRORS.get(exc.errno or 0)
+        if what is None:
             raise
-        # the output's disk is full (> /dev/full); a --db store's own writes say so themselves
-        sys.stderr.write("error: cannot write the output: no space left on its device\n")
-        sys.exit(1)
+        # the output's disk is full (> /dev/full); a --db store's own writes say so themselves.
+        # Exit 2, as other errors: 1 is a finding asked to fail on (--fail-if-unprofitable)
+        sys.stderr.write(f"error: cannot write the output: {what}\n")
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# errors only a write gives, so an OSError with one that reaches main() is the output's
+_OUTPUT_ERRORS = {
+    errno.ENOSPC: "no space left on its device",
+    getattr(errno, "EDQUOT", errno.ENOSPC): "the disk quota is used up",  # (not on Windows)
+    errno.EFBIG: "the file is too large for its file system",
+}
 
 
 def usage_error_line(exc: Any) -> str:
