@@ -1,5 +1,5 @@
 """``python -m planalyzer``: the same as the ``planalyzer`` command."""
 
-from planalyzer.cli import main
+from planalyzer.entry import main
 
 main()

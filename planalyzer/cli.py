@@ -51,6 +51,7 @@ from planalyzer.cli_options import (
 from planalyzer.cli_pipes import OutputClosed, end_quietly, guard_streams
 from planalyzer.cli_support import (
     TERMINAL_FILE_ROWS,
+    Interrupt,
     Terminated,
     check_format,
     check_sources,
@@ -133,8 +134,9 @@ def load(
                              input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         with Store(db) as store:
             run.loading = True
+            run.loads_into(store, sources)
             report = load_with_progress(store, sources, opts, show_progress(quiet, fmt))
-            run.loading, run.saved = False, db is not None
+            run.loading = False
             # the terminal lists at most 50 files (drawing thousands takes seconds)
             tables = accounting_tables(report, TERMINAL_FILE_ROWS if fmt == "table" else None)
             tables.insert(0, usage_summary(store.con))
@@ -266,7 +268,7 @@ def costs(
     )
     from planalyzer.costs.totals import by_model_table
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         catalog = load_cost_catalog(costs_file)
         prices = load_price_catalog(prices_file)
@@ -280,6 +282,7 @@ def costs(
             opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                                  input_format, source, user, user_map, bucket_prompt_tokens, ctx)
             with Store(db, read_only=not sources) as store:
+                run.loads_into(store, sources)
                 loaded = load_for_analysis(store, sources, opts, quiet, fmt)
                 scope = store.others_note(loaded)
                 read = loaded_sources(store, sources, loaded)
@@ -440,7 +443,7 @@ def report(
     from planalyzer.report_tables import BY_CHOICES, any_unprofitable, report_tables
     from planalyzer.source_checks import source_checks
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         check_sources(sources, db)
         check_choice("--by", by, BY_CHOICES)
@@ -461,6 +464,7 @@ def report(
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map, bucket_prompt_tokens, ctx)
         with Store(db, read_only=not sources) as store:
+            run.loads_into(store, sources)
             loaded = load_for_analysis(store, sources, opts, quiet, fmt)
             scope = store.others_note(loaded)
             read = loaded_sources(store, sources, loaded)
@@ -520,7 +524,7 @@ def me(
     from planalyzer.me import check_some_usage, load_my_usage, me_tables, my_sources
     from planalyzer.plans import load_plan_catalog
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         timezone = check_timezone(timezone)  # the flag's name in the message, not the library's
         _check_min("--bucket-prompt-tokens", bucket_prompt_tokens, 1,
@@ -528,6 +532,7 @@ def me(
         catalog = load_plan_catalog(plans)
         sources = my_sources(paths or [], claude_dir, codex_dir, db)
         with Store(db) as store:
+            run.loads_into(store, sources)
             report = load_my_usage(store, sources, timezone, bucket_prompt_tokens)
             check_some_usage(store.con, report, sources)
             store_accounting(store, report, quiet, [fl.source for fl in report.files])
@@ -587,13 +592,19 @@ _CLICK_ERROR: type[Exception] = next(
 def main() -> None:
     """The ``planalyzer`` command. A usage error (an option's value that is not a number, a
     missing option or value, an unknown option) is one line on stderr, exit code 2, as
-    planalyzer's own errors are, rather than click's usage block."""
-    usable_streams()
-    guard_streams()  # a reader that closes the pipe early (| head): exit 141, no message
-    terminal_columns()  # a bad COLUMNS is dropped before rich reads it
-    on_sigterm()
+    planalyzer's own errors are, rather than click's usage block. Ctrl-C anywhere is one line,
+    ``interrupted``, exit 130 (143 for SIGTERM)."""
+    Interrupt.said = False
     try:
+        usable_streams()
+        guard_streams()  # a reader that closes the pipe early (| head): exit 141, no message
+        terminal_columns()  # a bad COLUMNS is dropped before rich reads it
+        on_sigterm()
         code = app(standalone_mode=False)
+        if code == 130 and not Interrupt.said:
+            # Ctrl-C outside a command's user_errors (parsing the options, importing what the
+            # command uses): typer makes it exit code 130, silently
+            raise KeyboardInterrupt
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except OutputClosed:
         end_quietly()
@@ -605,16 +616,29 @@ def main() -> None:
                 else " ".join(exc.format_message().split()))  # type: ignore[attr-defined]
         sys.stderr.write(f"error: {line}\n")
         sys.exit(int(getattr(exc, "exit_code", 2)))
-    except typer.Abort:
+    except typer.Abort:  # an end of input at a prompt (planalyzer has none)
         sys.stderr.write("aborted\n")
-        sys.exit(143 if Terminated.seen else 1)
+        sys.exit(143 if Terminated.seen else 2)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(143 if Terminated.seen else 130)
     except OSError as exc:
-        if exc.errno != errno.ENOSPC:
+        what = _OUTPUT_ERRORS.get(exc.errno or 0)
+        if what is None:
             raise
-        # the output's disk is full (> /dev/full); a --db store's own writes say so themselves
-        sys.stderr.write("error: cannot write the output: no space left on its device\n")
-        sys.exit(1)
+        # the output's disk is full (> /dev/full); a --db store's own writes say so themselves.
+        # Exit 2, as other errors: 1 is a finding asked to fail on (--fail-if-unprofitable)
+        sys.stderr.write(f"error: cannot write the output: {what}\n")
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# errors only a write gives, so an OSError with one that reaches main() is the output's
+_OUTPUT_ERRORS = {
+    errno.ENOSPC: "no space left on its device",
+    getattr(errno, "EDQUOT", errno.ENOSPC): "the disk quota is used up",  # (not on Windows)
+    errno.EFBIG: "the file is too large for its file system",
+}
 
 
 def usage_error_line(exc: Any) -> str:

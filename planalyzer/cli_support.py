@@ -151,7 +151,30 @@ class Run:
     """What a command is doing, for the line a Ctrl-C gets."""
 
     loading: bool = False  # inside a load (it rolls back: nothing of it is kept)
-    saved: bool = False  # a load into the --db file committed (an interrupt after it says so)
+    # the Store the command loads into: its ``committed`` says whether an interrupt came
+    # before the load was saved or after (an interrupt in the COMMIT is held until it ends)
+    store: Store | None = None
+
+    def loads_into(self, store: Store, sources: Sequence[object] | None) -> None:
+        """The command loads ``sources`` (none: it reads what the store holds) into ``store``."""
+        if sources:
+            self.store = store
+
+    def interrupted_line(self, db: Path | None) -> str:
+        """What a Ctrl-C says: whether the load was saved into the --db file, or nothing was."""
+        if db is not None and self.store is not None and self.store.committed:
+            return "interrupted after the load was saved (the --db file holds it)"
+        if self.loading or (db is not None and self.store is not None):
+            kept = " (the --db file is as it was)" if db is not None else ""
+            return f"interrupted: nothing was loaded{kept}"
+        return "interrupted"
+
+
+class Interrupt:
+    """Whether a command's user_errors said the line a Ctrl-C gets (main says ``interrupted``
+    for one that came outside it)."""
+
+    said = False
 
 
 class Terminated(KeyboardInterrupt):
@@ -191,10 +214,8 @@ def user_errors(db: Path | None = None) -> Iterator[Run]:
             sys.stderr.write(f"error: {exc}\n")
             raise typer.Exit(exc.exit_code) from None
         if interrupted(exc):
-            kept = " (the --db file is as it was)" if db is not None else ""
-            sys.stderr.write(f"interrupted: nothing was loaded{kept}\n" if run.loading
-                             else "interrupted after the load was saved (the --db file holds "
-                             "it)\n" if run.saved else "interrupted\n")
+            sys.stderr.write(run.interrupted_line(db) + "\n")
+            Interrupt.said = True
             raise typer.Exit(143 if _terminated(exc) else 130) from None
         err = duck.memory_error(exc) or store_error(db, exc)
         if err is None:

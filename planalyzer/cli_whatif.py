@@ -112,7 +112,7 @@ def whatif(
     from planalyzer.whatif import load_scenario
     from planalyzer.whatif.tables import whatif_tables
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         check_sources(sources, db)
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
@@ -120,6 +120,7 @@ def whatif(
         _check_min("--top", top, 0, "users to list per scenario; 0 lists none")
         scen = [load_scenario(_scenario_path(Path(p))) for p in scenario]
         with Store(db, read_only=not sources) as store:
+            run.loads_into(store, sources)
             ev, read = _whatif_setup(store, sources, scen, plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt)
             outs = [ev.run(s) for s in scen]
@@ -203,7 +204,7 @@ def sweep(
     )
     from planalyzer.whatif.sweep import sweep as run_sweep
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         check_sources(sources, db)
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
@@ -220,6 +221,7 @@ def sweep(
         check_metrics([("--objective", parse_objective(objective).metric),
                        ("--affected", affected)], catalog, scen)
         with Store(db, read_only=not sources) as store:
+            run.loads_into(store, sources)
             ev, read = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt, extra)
             _outs, tables = run_sweep(ev, scen, points, objective, affected)
@@ -289,7 +291,7 @@ def optimize(
         point_scenarios,
     )
 
-    with user_errors(db):
+    with user_errors(db) as run:
         check_format(fmt)
         check_sources(sources, db)
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
@@ -310,6 +312,7 @@ def optimize(
         check_metrics([("--objective", parse_objective(objective).metric),
                        *[(f"--constraint {c.text!r}", c.metric) for c in cons]], catalog, scen)
         with Store(db, read_only=not sources) as store:
+            run.loads_into(store, sources)
             ev, read = _whatif_setup(store, sources, [], plans, costs, prices, assign, plan_file,
                                month, since, until, opts, quiet, fmt, extra)
             res = run_optimize(ev, base, axes, objective, cons, search=search,

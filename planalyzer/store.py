@@ -15,7 +15,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +28,7 @@ from planalyzer import (
     duck,
     duplicate_links,
     file_options,
+    held_signals,
     id_conflicts,
     sqlfiles,
     store_gone,
@@ -278,11 +279,14 @@ class Store:
         if self.closed:
             return
         self.closed = True
-        self.con.close()
-        if self.path is not None:
-            store_new.released(self.path)
-        if failed and self._new is not None and not self._loaded:
-            store_new.discard(self._new)
+        # a failed new store's removal is not cut by a second Ctrl-C (it would leave an empty
+        # store behind); the interrupt comes after it
+        with held_signals.held() if failed else nullcontext():
+            self.con.close()
+            if self.path is not None:
+                store_new.released(self.path)
+            if failed and self._new is not None and not self._loaded:
+                store_new.discard(self._new)
 
     def __enter__(self) -> Store:
         return self
@@ -395,16 +399,29 @@ class Store:
             judged = [f for f in report.files if f.rows_rejected and f.source not in self._again]
             if opts.strict and judged:
                 raise StrictModeError(_strict_message(self.con, judged))
-            try:
-                self.con.execute("COMMIT")
-                self._loaded = True
-            except duckdb.Error as exc:  # disk full, no .wal beside the file: the cause
-                raise (store_error(self.path, exc) or exc) from None
+            # Ctrl-C or SIGTERM during the COMMIT (and the checkpoint that may follow it) is
+            # held until it returns: the load is then either saved (self.committed) or not,
+            # never durable behind a 'Query interrupted' (planalyzer.held_signals)
+            with held_signals.held():
+                self._commit()
         except BaseException:
             with suppress(duckdb.Error):  # none is active after a failed COMMIT
                 self.con.execute("ROLLBACK")
             raise
         return report
+
+    def _commit(self) -> None:
+        try:
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:  # disk full, no .wal beside the file: the cause
+            raise (store_error(self.path, exc) or exc) from None
+        self._loaded = True
+
+    @property
+    def committed(self) -> bool:
+        """Whether a load has committed to the store since it was opened (an interrupt after
+        its COMMIT leaves what it loaded in a --db file)."""
+        return self._loaded
 
     def _kept_notes(self, sources: list[SourceFile], report: LoadReport,
                     opts: LoadOptions) -> list[str]:

@@ -44,8 +44,9 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -416,6 +417,33 @@ def _prepare_out(out: Path, overwrite: bool) -> None:
                               "choose a writable place") from None
 
 
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Writes under ``out`` (checked empty, or emptied by --overwrite): one that fails (no
+    permission, a full disk) is a PlanalyzerError naming the folder and why, and what this run
+    wrote there (users.parquet, events/, a part file's .tmp) is removed."""
+    try:
+        yield
+    except (duckdb.IOException, OSError) as exc:
+        shutil.rmtree(out / "events", ignore_errors=True)
+        with suppress(OSError):
+            (out / "users.parquet").unlink(missing_ok=True)
+        raise PlanalyzerError(f"--out {out}: cannot write into the folder ({_why(exc)}); "
+                              "choose a writable place with room for the output") from None
+
+
+def _why(exc: BaseException) -> str:
+    """The reason of a failed write: an OSError's strerror, or the end of DuckDB's message
+    ('IO Error: Cannot open file "x/users.parquet": Permission denied')."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    code = re.search(r'"errno"\s*:\s*"?(\d+)', str(exc))  # a failed async write's JSON detail
+    if code:
+        return os.strerror(int(code.group(1)))
+    tail = re.search(r'":\s*([^"]+?)\s*$', str(exc))
+    return tail.group(1) if tail else " ".join(str(exc).split())
+
+
 def generate(
     out: Path,
     *,
@@ -460,15 +488,18 @@ def generate(
     _prepare_out(out, overwrite)
 
     con = _connect(threads=workers or os.cpu_count() or 1)
-    _users_relation(con, params, seed, 0, users).create("all_users")
-    users_path = out / "users.parquet"
-    sqlfiles.relation(con, "synth_users_sidecar").write_parquet(str(users_path))
-    by_profile: dict[str, int] = {}
-    by_plan: dict[str, int] = {}
-    for dimension, value, n, _ in sqlfiles.relation(con, "synth_user_counts").fetchall():
-        (by_profile if dimension == "profile" else by_plan)[str(value)] = int(n)
-    blocks = _blocks(con, params, rows_per_file)
-    con.close()
+    try:
+        _users_relation(con, params, seed, 0, users).create("all_users")
+        users_path = out / "users.parquet"
+        with _writing(out):
+            sqlfiles.relation(con, "synth_users_sidecar").write_parquet(str(users_path))
+        by_profile: dict[str, int] = {}
+        by_plan: dict[str, int] = {}
+        for dimension, value, n, _ in sqlfiles.relation(con, "synth_user_counts").fetchall():
+            (by_profile if dimension == "profile" else by_plan)[str(value)] = int(n)
+        blocks = _blocks(con, params, rows_per_file)
+    finally:
+        con.close()
 
     events_dir = out / "events"
     tasks = [
@@ -478,7 +509,7 @@ def generate(
     ]
     total = 0
     done = 0
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+    with _writing(out), ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         for rows in pool.map(lambda t: _write_part(t, params, seed), tasks):
             total += rows
             done += 1

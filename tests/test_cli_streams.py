@@ -86,11 +86,13 @@ def test_generate_out_under_a_file(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_output_to_a_full_disk_is_one_line() -> None:
+    """Exit 2, as other errors: not 1, which is a finding asked to fail on (a CI gate with
+    --fail-if-unprofitable would read a full disk as unprofitable users)."""
     with open("/dev/full", "w", encoding="utf-8") as full:
         res = subprocess.run([sys.executable, "-m", "planalyzer", "plans"], stdout=full,
                              stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
                              env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert res.returncode == 1
+    assert res.returncode == 2
     assert res.stderr == "error: cannot write the output: no space left on its device\n"
 
 
@@ -124,3 +126,32 @@ def test_interrupt_after_the_load_committed_says_it_was_saved(
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM events").fetchall() == [(1,)]
     con.close()
+
+
+# Ctrl-C while the named module imports (the first ~0.2 s: typer, rich, the library; or a
+# module a command imports before its error handling), in a fresh process
+_IMPORT_INTERRUPTED = """
+import sys
+
+class Finder:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == {name!r}:
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, Finder)
+sys.argv = ["planalyzer", *{args!r}]
+from planalyzer.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("typer", ["plans"]),  # planalyzer.cli's imports, before main() runs
+    ("planalyzer.source_checks", ["report", "sample_logs/csv"]),  # report's, in click
+], ids=["start-up", "a command's imports"])
+def test_ctrl_c_while_importing_is_one_line(name: str, args: list[str]) -> None:
+    code = _IMPORT_INTERRUPTED.format(name=name, args=args)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (res.returncode, res.stderr, res.stdout) == (130, "interrupted\n", "")

@@ -282,6 +282,136 @@ def test_sigterm_during_a_load(db: Path, tmp_path: Path,
     assert _events(db) == before
 
 
+def _signal_in_commit(monkeypatch: pytest.MonkeyPatch, sig: int) -> None:
+    """The signal comes while the load's COMMIT runs (a second Ctrl-C after a first one the
+    load did not stop at once): DuckDB would raise 'Query interrupted' for it, the
+    transaction already durable."""
+    real = Store._commit
+
+    def commit(self: Store) -> None:
+        os.kill(os.getpid(), sig)
+        real(self)
+
+    monkeypatch.setattr(Store, "_commit", commit)
+
+
+@pytest.mark.parametrize("fresh", [False, True], ids=["into a store", "a new file"])
+def test_ctrl_c_during_the_commit_says_the_load_was_saved(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh: bool) -> None:
+    """The COMMIT is not cut: it ends, then the interrupt acts, and the line says the file
+    holds the load (it said 'nothing was loaded' over a file that held it all)."""
+    path = tmp_path / "new.duckdb" if fresh else db
+    _signal_in_commit(monkeypatch, signal.SIGINT)
+    result = _invoke(["load", str(_csv(tmp_path / "more.csv", event_row(event_id="new"))),
+                      "--db", str(path)])
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted after the load was saved (the --db file holds it)\n"
+    monkeypatch.undo()
+    assert "new" in _event_ids(path)
+
+
+def test_sigterm_during_the_commit_says_the_load_was_saved(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planalyzer.cli_support import Terminated, on_sigterm
+
+    _signal_in_commit(monkeypatch, signal.SIGTERM)
+    old = signal.getsignal(signal.SIGTERM)
+    on_sigterm()
+    try:
+        result = _invoke(["load", str(_csv(tmp_path / "more.csv", event_row(event_id="new"))),
+                          "--db", str(db)])
+    finally:
+        signal.signal(signal.SIGTERM, old)
+        Terminated.seen = False
+    assert result.exit_code == 143
+    assert result.stderr == "interrupted after the load was saved (the --db file holds it)\n"
+    monkeypatch.undo()
+    assert "new" in _event_ids(db)
+
+
+def test_ctrl_c_during_the_commit_in_python(db: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library: KeyboardInterrupt once the COMMIT is done; Store.committed says so."""
+    _signal_in_commit(monkeypatch, signal.SIGINT)
+    with Store(db) as store:
+        with pytest.raises(KeyboardInterrupt):
+            store.load([str(_csv(tmp_path / "more.csv", event_row(event_id="new")))])
+        assert store.committed
+    monkeypatch.undo()
+    assert "new" in _event_ids(db)
+
+
+def test_a_second_ctrl_c_while_a_new_file_is_removed(tmp_path: Path, interrupt_at: list[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load is interrupted, and a second Ctrl-C comes while the new store it leaves is
+    removed: the removal ends first (no empty store is left behind)."""
+    from planalyzer import store_new
+
+    real = store_new.released
+
+    def released(path: Path) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        real(path)
+
+    monkeypatch.setattr(store_new, "released", released)
+    interrupt_at.append("insert_events")
+    path = tmp_path / "new.duckdb"
+    result = _invoke(["load", str(_csv(tmp_path / "more.csv", event_row(event_id="new"))),
+                      "--db", str(path)])
+    assert (result.exit_code, result.stderr) == (
+        130, "interrupted: nothing was loaded (the --db file is as it was)\n")
+    assert not path.exists()
+
+
+def test_held_signals_come_after_the_block() -> None:
+    """A Ctrl-C inside held() is not acted on there (DuckDB's query, which checks Python's
+    signals, sees none and runs to its end); it comes after the block, once, and the
+    handler is the one it had before."""
+    from planalyzer.held_signals import held
+
+    con = duckdb.connect()
+    done: list[Any] = []
+    with pytest.raises(KeyboardInterrupt), held():
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        done.extend(con.execute("SELECT sum(x) FROM range(100000) t(x)").fetchall())
+        done.append("ended")
+    assert done == [(4999950000,), "ended"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    con.close()
+
+
+@pytest.mark.parametrize("cmd", [["report"], ["whatif", "--scenario",
+                                              "max20x_weekly_cap_overage"]])
+def test_ctrl_c_in_an_analysis_that_loads_says_whether_it_was_saved(
+        tmp_path: Path, interrupt_at: list[str], monkeypatch: pytest.MonkeyPatch,
+        cmd: list[str]) -> None:
+    """`report SOURCES --db` loads as `load` does, and says the same: nothing was loaded
+    (the new file is removed), or the load was saved (the analysis after it interrupted)."""
+    more = _csv(tmp_path / "more.csv", event_row(event_id="new"))
+    path = tmp_path / "new.duckdb"
+    interrupt_at.append("insert_events")
+    result = _invoke([*cmd, str(more), "--db", str(path), "-q"])
+    assert (result.exit_code, result.stderr) == (
+        130, "interrupted: nothing was loaded (the --db file is as it was)\n")
+    assert not path.exists()
+    interrupt_at.clear()
+
+    def stop(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    import planalyzer.report
+    import planalyzer.whatif
+
+    monkeypatch.setattr(planalyzer.report, "build_report", stop)
+    monkeypatch.setattr(planalyzer.whatif, "prepare", stop)
+    result = _invoke([*cmd, str(more), "--db", str(path), "-q"])
+    assert (result.exit_code, result.stderr) == (
+        130, "interrupted after the load was saved (the --db file holds it)\n")
+    monkeypatch.undo()
+    assert "new" in _event_ids(path)
+
+
 # -- what the store's loads rejected --------------------------------------------------------
 
 def test_analysis_over_a_store_says_its_rejected_rows(tmp_path: Path) -> None:

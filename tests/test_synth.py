@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -327,6 +328,48 @@ def test_generate_errors_name_the_flag(tmp_path: Path, flag: str, value: str) ->
     if flag not in ("--users", "--events"):
         args += ["--users", "2"]
     assert f"{flag} must be at least 1, got {value}" in cli_error(args)
+
+
+def test_generate_into_a_folder_that_cannot_be_written(tmp_path: Path) -> None:
+    """qa15B #3: an existing folder generate cannot write into (as root: chattr +i) is one
+    line naming it, not DuckDB's traceback."""
+    out = tmp_path / "ro"
+    out.mkdir()
+    if os.geteuid() != 0:
+        out.chmod(0o555)
+        undo = ["chmod", "755", str(out)]
+    elif subprocess.run(["chattr", "+i", str(out)], capture_output=True).returncode:
+        pytest.skip("root, and chattr +i is not available here")
+    else:
+        undo = ["chattr", "-i", str(out)]
+    try:
+        line = cli_error(["generate", "--users", "3", "--out", str(out), "-q"])
+    finally:
+        subprocess.run(undo, check=True)
+    # (chattr +i: Operation not permitted)
+    assert line in (f"error: --out {out}: cannot write into the folder ({why}); choose a "
+                    "writable place with room for the output"
+                    for why in ("Permission denied", "Operation not permitted"))
+    assert list(out.iterdir()) == []
+
+
+def test_generate_onto_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part file's write fails as DuckDB says a full disk (its async write's JSON detail):
+    one line, and what the run wrote (users.parquet, events/) is removed."""
+    import planalyzer.synth as synth
+
+    def full(task: Any, *_: Any) -> int:
+        raise duckdb.IOException(
+            'IO Error: Async write failed for range [offset=0, size=9]: {"exception_type":"IO",'
+            '"exception_message":"Could not write file \\"x.parquet.tmp\\": No space left '
+            'on device","errno":"28"}')
+
+    monkeypatch.setattr(synth, "_write_part", full)
+    out = tmp_path / "g"
+    line = cli_error(["generate", "--users", "3", "--out", str(out), "-q"])
+    assert line == (f"error: --out {out}: cannot write into the folder ({os.strerror(28)}); "
+                    "choose a writable place with room for the output")
+    assert list(out.iterdir()) == []
 
 
 @pytest.mark.parametrize(
