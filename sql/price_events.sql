@@ -7,7 +7,8 @@
 -- A view, not a table: pricing is a few multiply-adds per row, cheaper to recompute inside each
 -- query than to write 50M rows and read them back; DuckDB computes only the columns a query
 -- uses. Formulas: planalyzer/costs/coefficients.py (its pure twin) and docs/costs.md.
--- An aggregated row (requests > 1) is priced as that many requests of its mean size.
+-- An aggregated row (requests > 1) is priced as that many requests of its mean size; its mean
+-- is compared with a threshold or bucket edge as total > edge x requests (exact).
 -- Standard SQL only (CASE, EXP, a LEFT JOIN), so the pass ports to Spark as it is. CASE rather
 -- than GREATEST/LEAST: in DuckDB 2.0 those cost several times a CASE per row.
 CREATE OR REPLACE TEMP VIEW priced_events AS
@@ -18,12 +19,16 @@ WITH req AS (
             AS q_new,
         CAST(e.cache_read_tokens AS DOUBLE) AS q_cr,
         CAST(e.output_tokens AS DOUBLE) AS q_out,
+        CASE WHEN e.requests > 1 THEN CAST(e.requests AS DOUBLE) ELSE 1.0 END AS q_r,
         CASE WHEN e.requests > 1 THEN 1.0 / e.requests ELSE 1.0 END AS q_inv_r
     FROM events AS e
 ),
 ctx AS (
-    -- mean context while this request decodes: its prompt plus half its output
-    SELECT r.*, (r.q_new + r.q_cr + 0.5 * r.q_out) * r.q_inv_r AS q_ctx
+    -- mean context while this request decodes: its prompt plus half its output. q_ctx_sum is
+    -- the row's total (exact in a DOUBLE): edges are compared as total vs edge x requests, as
+    -- the rounded reciprocal q_inv_r can push a mean exactly at an edge past it
+    SELECT r.*, r.q_new + r.q_cr + 0.5 * r.q_out AS q_ctx_sum,
+        (r.q_new + r.q_cr + 0.5 * r.q_out) * r.q_inv_r AS q_ctx
     FROM req AS r
 ),
 joined AS (
@@ -37,7 +42,8 @@ joined AS (
         q.q_ctx * c.inv_kv_capacity_tokens AS q_kv_share
     FROM ctx AS q
     LEFT JOIN planalyzer_cost_coefficients AS c
-        ON c.model = q.model AND q.q_ctx > c.ctx_lo AND q.q_ctx <= c.ctx_hi
+        ON c.model = q.model AND q.q_ctx_sum > c.ctx_lo * q.q_r
+            AND q.q_ctx_sum <= c.ctx_hi * q.q_r
 ),
 batched AS (
     -- 1 / batch: the batch that fits in the KV memory at this context, capped by the target
@@ -75,7 +81,7 @@ SELECT
     q.training_cost_usd,
     q.gpu_cost_usd * q.overhead_share AS overhead_cost_usd,
     q.gpu_cost_usd * (1.0 + q.overhead_share) + q.training_cost_usd AS loaded_cost_usd,
-    CASE WHEN (q.q_new + q.q_cr) * q.q_inv_r > q.api_threshold
+    CASE WHEN q.q_new + q.q_cr > q.api_threshold * q.q_r
         THEN q.api_long_in * q.input_tokens + q.api_long_cw * q.cache_write_tokens
             + q.api_long_cw1h * q.cache_write_1h_tokens + q.api_long_cr * q.q_cr
             + q.api_long_out * q.q_out

@@ -153,21 +153,21 @@ class PricedRequest:
     api_value_usd: float | None
 
 
-def _row_for(rows: list[Coefficients], ctx: float) -> Coefficients:
+def _row_for(rows: list[Coefficients], ctx_sum: float, requests: float) -> Coefficients:
+    """The row whose (ctx_lo, ctx_hi] holds the mean context ``ctx_sum / requests``, compared
+    as ``ctx_sum`` against edge x requests (exact, as in the SQL)."""
     for r in rows:
-        if r.ctx_lo < ctx <= r.ctx_hi:
+        if r.ctx_lo * requests < ctx_sum <= r.ctx_hi * requests:
             return r
-    raise ValueError(f"no coefficient row covers context {ctx}")
+    raise ValueError(f"no coefficient row covers context {ctx_sum / requests}")
 
 
 def coefficient_cost(rows: list[Coefficients], t: Tokens, requests: float = 1.0
                      ) -> PricedRequest:
     """What the SQL pass computes for one events row (``t`` holds the row's token totals)."""
     r = max(requests, 1.0)
-    n = t.new_prompt / r
-    cr = t.cache_read / r
-    ctx = n + cr + t.output / r / 2.0
-    c = _row_for(rows, ctx)
+    ctx = (t.new_prompt + t.cache_read + 0.5 * t.output) / r
+    c = _row_for(rows, t.new_prompt + t.cache_read + 0.5 * t.output, r)
     inv_b = max(c.inv_max_batch, min(1.0, ctx * c.inv_kv_capacity_tokens))
     per_token = max((c.d_dense + c.d_routed * (1.0 - math.exp(c.moe_lnq / inv_b))) * inv_b
                     + c.d_kv * ctx, c.d_flop + c.d_flop_ctx * ctx)
@@ -179,7 +179,7 @@ def coefficient_cost(rows: list[Coefficients], t: Tokens, requests: float = 1.0
     overhead = gpu * c.overhead_share
     api: float | None = None
     if not math.isnan(c.api_in):
-        long = (n + cr) > c.api_threshold
+        long = t.new_prompt + t.cache_read > c.api_threshold * r
         p = ((c.api_long_in, c.api_long_cw, c.api_long_cw1h, c.api_long_cr, c.api_long_out)
              if long else (c.api_in, c.api_cw, c.api_cw1h, c.api_cr, c.api_out))
         api = (p[0] * t.input + p[1] * t.cache_write + p[2] * t.cache_write_1h
