@@ -8,7 +8,9 @@
 -- query than to write 50M rows and read them back; DuckDB computes only the columns a query
 -- uses. Formulas: planalyzer/costs/coefficients.py (its pure twin) and docs/costs.md.
 -- An aggregated row (requests > 1) is priced as that many requests of its mean size; its mean
--- is compared with a threshold or bucket edge as total > edge x requests (exact).
+-- is compared with a threshold or bucket edge as total > edge x requests (exact). The join
+-- picks the coefficient row of the request's context bucket (measured) and prompt tier (a rate
+-- card's long-context prices: the whole request above its threshold).
 -- Standard SQL only (CASE, EXP, a LEFT JOIN), so the pass ports to Spark as it is. CASE rather
 -- than GREATEST/LEAST: in DuckDB 2.0 those cost several times a CASE per row.
 CREATE OR REPLACE TEMP VIEW priced_events AS
@@ -44,6 +46,8 @@ joined AS (
     LEFT JOIN planalyzer_cost_coefficients AS c
         ON c.model = q.model AND q.q_ctx_sum > c.ctx_lo * q.q_r
             AND q.q_ctx_sum <= c.ctx_hi * q.q_r
+            AND q.q_new + q.q_cr > c.prompt_lo * q.q_r
+            AND q.q_new + q.q_cr <= c.prompt_hi * q.q_r
 ),
 batched AS (
     -- 1 / batch: the batch that fits in the KV memory at this context, capped by the target

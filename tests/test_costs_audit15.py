@@ -3,6 +3,8 @@ KV-memory lever in the sensitivity table, long prices without a threshold."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -17,6 +19,7 @@ from planalyzer.costs import (
     load_price_catalog,
     price_events,
 )
+from planalyzer.errors import ConfigError
 
 PRICES = load_price_catalog(None)
 
@@ -112,3 +115,104 @@ def test_qa_repro_ev_mb_totals_0_202667(tmp_path: Path) -> None:
                   [("acme-coder", Tokens(600_000, 0, 0, 0, 0), 75),
                    ("acme-coder", Tokens(8_000, 0, 0, 0, 0), 1)])
     assert sum(g for g, _ in got) == pytest.approx(608_000 / 3_000_000, rel=1e-12)
+
+
+# ------------------------------------------------ finding 1: a rate card's long-context tier
+
+RESELL = """[[route]]
+pattern = "claude-sonnet-*"
+model = "deepseek-v3"
+serving = "resell-sonnet-batch"
+assumed = false
+note = "we resell sonnet via batch"
+"""
+
+CARD = """[serving.card]
+mode = "rate_card"
+usd_per_mtok_input = 2.0
+usd_per_mtok_cache_write = 2.5
+usd_per_mtok_cache_write_1h = 4.0
+usd_per_mtok_cache_read = 0.2
+usd_per_mtok_output = 10.0
+discount = 0.25
+source = "test"
+as_of = "2026-11"
+{extra}
+[[route]]
+pattern = "acme-*"
+model = "llama-3.3-70b"
+serving = "card"
+assumed = false
+note = "test"
+"""
+
+
+def test_resold_sonnet_above_200k_is_billed_whole_at_long_prices(tmp_path: Path) -> None:
+    cost_file = _write(tmp_path, RESELL)
+    long = Tokens(15_000, 0, 0, 285_000, 1_000)
+    at = Tokens(15_000, 0, 0, 185_000, 1_000)  # exactly 200,000 prompt tokens
+    (gpu_long, api_long), (gpu_at, _) = _priced(cost_file, [("claude-sonnet-4-5", long, 1),
+                                                            ("claude-sonnet-4-5", at, 1)])
+    assert gpu_long == pytest.approx((15_000 * 6 + 285_000 * 0.6 + 1_000 * 22.5) / 1e6 * 0.5,
+                                     rel=1e-12)
+    assert gpu_long == pytest.approx(0.14175, rel=1e-12)
+    assert api_long == pytest.approx(0.2835, rel=1e-12)  # the list value: twice the batch bill
+    assert gpu_at == pytest.approx((15_000 * 3 + 185_000 * 0.3 + 1_000 * 15) / 1e6 * 0.5,
+                                   rel=1e-12)
+    res = load_cost_catalog(cost_file).resolve("claude-sonnet-4-5")
+    pure = coefficient_cost(coefficients_for(res, None), long)
+    assert pure.gpu_cost_usd == pytest.approx(gpu_long, rel=1e-12)
+
+
+def test_aggregated_rate_card_row_at_the_threshold_mean_is_standard(tmp_path: Path) -> None:
+    cost_file = _write(tmp_path, RESELL)
+    (gpu, _), = _priced(cost_file, [("claude-sonnet-4-5", Tokens(200_000 * 91, 0, 0, 0, 0), 91)])
+    assert gpu == pytest.approx(200_000 * 91 * 3 / 1e6 * 0.5, rel=1e-12)
+
+
+def test_rate_card_long_cache_prices_default_to_the_long_input_ratio(tmp_path: Path) -> None:
+    extra = ("long_context_threshold = 1000\nusd_per_mtok_long_input = 3.0\n"
+             "usd_per_mtok_long_output = 12.0\n")
+    cost_file = _write(tmp_path, CARD.format(extra=extra))
+    t = Tokens(100, 200, 300, 1_000, 50)  # prompt 1,600 > 1,000
+    (gpu, _), = _priced(cost_file, [("acme-coder", t, 1)])
+    # ratio 3 / 2 = 1.5 on each cache price; x (1 - 0.25)
+    expect = (100 * 3.0 + 200 * 3.75 + 300 * 6.0 + 1_000 * 0.3 + 50 * 12.0) / 1e6 * 0.75
+    assert gpu == pytest.approx(expect, rel=1e-12)
+    (short, _), = _priced(cost_file, [("acme-coder", Tokens(100, 0, 0, 900, 50), 1)])
+    assert short == pytest.approx((100 * 2.0 + 900 * 0.2 + 50 * 10.0) / 1e6 * 0.75, rel=1e-12)
+
+
+def test_rate_card_long_tier_is_shown_in_the_assumptions(tmp_path: Path) -> None:
+    from planalyzer.costs.report import _rate_card
+
+    res = load_cost_catalog(_write(tmp_path, RESELL)).resolve("claude-sonnet-4-5")
+    text = _rate_card(res.serving)
+    assert text is not None and "above 200,000 prompt tokens" in text and "output 22.5" in text
+
+
+@pytest.mark.parametrize(("extra", "key"), [
+    ("long_context_threshold = 1000\nusd_per_mtok_long_input = 3.0\n", "usd_per_mtok_long_output"),
+    ("long_context_threshold = 1000\nusd_per_mtok_long_output = 3.0\n", "usd_per_mtok_long_input"),
+    ("usd_per_mtok_long_input = 3.0\n", "usd_per_mtok_long_input"),
+    ("usd_per_mtok_long_cache_read = 3.0\n", "usd_per_mtok_long_cache_read"),
+    ("long_context_threshold = -5\nusd_per_mtok_long_input = 3.0\nusd_per_mtok_long_output = 1.0\n",
+     "long_context_threshold"),
+    ("long_context_threshold = 1000\nusd_per_mtok_long_input = -3.0\n"
+     "usd_per_mtok_long_output = 1.0\n", "usd_per_mtok_long_input"),
+])
+def test_rate_card_half_given_long_tier_is_refused(tmp_path: Path, extra: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=rf"costs\.toml: serving\.card\.{key}"):
+        load_cost_catalog(_write(tmp_path, CARD.format(extra=extra)))
+
+
+def test_rate_card_long_tier_without_threshold_exits_2(tmp_path: Path) -> None:
+    path = _write(tmp_path, CARD.format(extra="usd_per_mtok_long_input = 3.0\n"))
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ts,user_id,model,input_tokens,output_tokens\n"
+                      "e1,2026-10-01 00:00:00+00,u1,acme-coder,10,1\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "planalyzer", "costs", str(events), "--costs",
+                           str(path), "-q"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "serving.card.usd_per_mtok_long_input" in proc.stderr
+    assert "long_context_threshold" in proc.stderr and "Traceback" not in proc.stderr

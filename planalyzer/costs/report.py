@@ -216,7 +216,16 @@ def _rate_card(s: ServingProfile) -> str | None:
         return None
     return (f"input {s.usd_per_mtok_input:g}, cache write {s.usd_per_mtok_cache_write:g}, "
             f"1h {s.usd_per_mtok_cache_write_1h:g}, cache read {s.usd_per_mtok_cache_read:g}, "
-            f"output {s.usd_per_mtok_output:g}")
+            f"output {s.usd_per_mtok_output:g}" + _long_tier(s))
+
+
+def _long_tier(s: ServingProfile) -> str:
+    if not s.long_context_threshold:
+        return ""
+    return (f"; above {s.long_context_threshold:,} prompt tokens the whole request at input "
+            f"{s.usd_per_mtok_long_input:g}, cache write {s.usd_per_mtok_long_cache_write:g}, "
+            f"1h {s.usd_per_mtok_long_cache_write_1h:g}, cache read "
+            f"{s.usd_per_mtok_long_cache_read:g}, output {s.usd_per_mtok_long_output:g}")
 
 
 def _assumption_rows(catalog: CostCatalog, resolutions: list[Resolution]
