@@ -3,6 +3,7 @@ KV-memory lever in the sensitivity table, long prices without a threshold."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -216,3 +217,53 @@ def test_rate_card_long_tier_without_threshold_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     assert "serving.card.usd_per_mtok_long_input" in proc.stderr
     assert "long_context_threshold" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------ finding 3: the KV-memory lever
+
+
+def _mf_cost(tmp_path: Path, name: str, profile: str, mf: float, context: int) -> float:
+    from planalyzer.costs.report import typical_request
+
+    path = tmp_path / f"mf_{mf}.toml"
+    path.write_text(f'[serving.{profile}]\nmemory_fraction = {mf}\n', encoding="utf-8")
+    res = load_cost_catalog(path).resolve(name)
+    return coefficient_cost(coefficients_for(res, None), typical_request(context)).gpu_cost_usd
+
+
+@pytest.mark.parametrize(("name", "profile", "context", "qa"), [
+    ("llama-3.3-70b", "llama-70b-h100x4", 32_000, -0.76),
+    ("llama-3.3-70b", "llama-70b-h100x4", 128_000, -0.65),
+    ("deepseek-v3", "moe-h200x8-fp8", 128_000, -0.32),
+    ("llama-3.3-70b", "llama-70b-h100x4", 1_000, 0.0),  # the target batch limits it: none
+])
+def test_memory_fraction_elasticity_equals_rerun_with_costs_files(
+        tmp_path: Path, name: str, profile: str, context: int, qa: float) -> None:
+    from planalyzer.costs.report import elasticity, typical_request
+
+    res = load_cost_catalog(None).resolve(name)
+    assert res.serving.memory_fraction == 0.9
+    hi = _mf_cost(tmp_path, name, profile, 0.909, context)
+    lo = _mf_cost(tmp_path, name, profile, 0.891, context)
+    rerun = (math.log(hi) - math.log(lo)) / (math.log(1.01) - math.log(0.99))
+    e = elasticity(res, "memory_fraction", typical_request(context))
+    assert e == pytest.approx(rerun, rel=1e-9, abs=1e-12)
+    assert e == pytest.approx(qa, abs=0.005)
+
+
+def test_sensitivity_table_shows_memory_fraction_where_batch_is_zero() -> None:
+    from planalyzer.costs.report import sensitivity_tables
+
+    table = sensitivity_tables(load_cost_catalog(None), PRICES, models=["llama-3.3-70b"])[0]
+    keys = [c.key for c in table.columns]
+    row = dict(zip(keys, table.rows[1], strict=True))  # 32k: KV memory limits the batch
+    assert row["context_tokens"] == 32_000 and row["e_batch"] == 0.0
+    assert row["e_memory_fraction"] == pytest.approx(-0.7593, abs=1e-4)
+    assert "memory_fraction" in table.notes[0]
+
+
+def test_memory_fraction_elasticity_is_empty_off_the_roofline(tmp_path: Path) -> None:
+    from planalyzer.costs.report import elasticity, typical_request
+
+    res = load_cost_catalog(_write(tmp_path, MEASURED)).resolve("acme-coder")
+    assert elasticity(res, "memory_fraction", typical_request(32_000)) is None
