@@ -267,3 +267,56 @@ def test_memory_fraction_elasticity_is_empty_off_the_roofline(tmp_path: Path) ->
 
     res = load_cost_catalog(_write(tmp_path, MEASURED)).resolve("acme-coder")
     assert elasticity(res, "memory_fraction", typical_request(32_000)) is None
+
+
+# ------------------------------------------------ findings 4 and 5: --prices files
+
+
+def test_toml_long_prices_without_threshold_are_refused(tmp_path: Path) -> None:
+    from conftest import cli_error
+
+    prices = tmp_path / "p.toml"
+    prices.write_text('[price.x]\nmatch = ["acme-*"]\ninput = 1.0\ncache_read = 0.1\n'
+                      'output = 2.0\nlong_input = 5.0\nlong_output = 6.0\nsource = "s"\n'
+                      'as_of = "a"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"p\.toml: price\.x\.long_input: needs "
+                                          r"long_context_threshold"):
+        load_price_catalog(prices)
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ts,user_id,model,input_tokens,output_tokens\n"
+                      "e1,2026-10-01 00:00:00+00,u1,claude-sonnet-4-5,10,1\n", encoding="utf-8")
+    err = cli_error(["costs", str(events), "--prices", str(prices)])
+    assert "price.x.long_input" in err
+
+
+def test_toml_threshold_zero_still_turns_a_shipped_tier_off(tmp_path: Path) -> None:
+    prices = tmp_path / "p.toml"
+    prices.write_text("[price.claude-sonnet-4]\nlong_context_threshold = 0\n", encoding="utf-8")
+    price = load_price_catalog(prices).lookup("claude-sonnet-4-5")
+    assert price is not None and price.long is None
+
+
+def test_litellm_entry_without_output_price_is_named_in_the_warning(tmp_path: Path) -> None:
+    prices = tmp_path / "ll.json"
+    prices.write_text('{"acme-coder": {"input_cost_per_token": 1e-6}}', encoding="utf-8")
+    catalog = load_price_catalog(prices)
+    assert catalog.lookup("acme-coder") is None
+    con = duckdb.connect()
+    sqlfiles.run(con, "create_events")
+    con.execute("INSERT INTO events VALUES ('e1', TIMESTAMPTZ '2026-01-01 00:00:00+00', 'u', "
+                "NULL, 'acme-coder', 10, 0, 0, 0, 1, 1, NULL, 'test', 1)")
+    result = price_events(con, load_cost_catalog(None), prices=catalog)
+    msg = next(w for w in result.warnings if "no API list price" in w)
+    assert f"LiteLLM entry acme-coder in {prices} was skipped: it has no output_cost_per_token" \
+        in msg
+    assert "Give --prices FILE" not in msg
+
+
+def test_unpriced_model_without_a_skipped_entry_keeps_the_plain_advice(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    sqlfiles.run(con, "create_events")
+    con.execute("INSERT INTO events VALUES ('e1', TIMESTAMPTZ '2026-01-01 00:00:00+00', 'u', "
+                "NULL, 'acme-coder', 10, 0, 0, 0, 1, 1, NULL, 'test', 1)")
+    result = price_events(con, load_cost_catalog(None), prices=PRICES)
+    msg = next(w for w in result.warnings if "no API list price" in w)
+    assert msg.endswith("Give --prices FILE (TOML or LiteLLM JSON)")
