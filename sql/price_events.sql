@@ -8,7 +8,7 @@
 -- query than to write 50M rows and read them back; DuckDB computes only the columns a query
 -- uses. Formulas: planalyzer/costs/coefficients.py (its pure twin) and docs/costs.md.
 -- An aggregated row (requests > 1) is priced as that many requests of its mean size; its mean
--- is compared with a threshold or bucket edge as total > edge x requests (exact). The join
+-- (total / requests) is compared with a threshold or bucket edge. The join
 -- picks the coefficient row of the request's context bucket (measured) and prompt tier (a rate
 -- card's long-context prices: the whole request above its threshold).
 -- Standard SQL only (CASE, EXP, a LEFT JOIN), so the pass ports to Spark as it is. CASE rather
@@ -26,11 +26,11 @@ WITH req AS (
     FROM events AS e
 ),
 ctx AS (
-    -- mean context while this request decodes: its prompt plus half its output. q_ctx_sum is
-    -- the row's total (exact in a DOUBLE): edges are compared as total vs edge x requests, as
-    -- the rounded reciprocal q_inv_r can push a mean exactly at an edge past it
-    SELECT r.*, r.q_new + r.q_cr + 0.5 * r.q_out AS q_ctx_sum,
-        (r.q_new + r.q_cr + 0.5 * r.q_out) * r.q_inv_r AS q_ctx
+    -- mean context while this request decodes (its prompt plus half its output) and mean
+    -- prompt: divided, not multiplied by q_inv_r, as a correctly rounded quotient of a mean
+    -- exactly at an edge is the edge, where x (1 / requests) can round past it
+    SELECT r.*, (r.q_new + r.q_cr + 0.5 * r.q_out) / r.q_r AS q_ctx,
+        (r.q_new + r.q_cr) / r.q_r AS q_prompt
     FROM req AS r
 ),
 joined AS (
@@ -44,10 +44,8 @@ joined AS (
         q.q_ctx * c.inv_kv_capacity_tokens AS q_kv_share
     FROM ctx AS q
     LEFT JOIN planalyzer_cost_coefficients AS c
-        ON c.model = q.model AND q.q_ctx_sum > c.ctx_lo * q.q_r
-            AND q.q_ctx_sum <= c.ctx_hi * q.q_r
-            AND q.q_new + q.q_cr > c.prompt_lo * q.q_r
-            AND q.q_new + q.q_cr <= c.prompt_hi * q.q_r
+        ON c.model = q.model AND q.q_ctx > c.ctx_lo AND q.q_ctx <= c.ctx_hi
+            AND q.q_prompt > c.prompt_lo AND q.q_prompt <= c.prompt_hi
 ),
 batched AS (
     -- 1 / batch: the batch that fits in the KV memory at this context, capped by the target
@@ -85,7 +83,7 @@ SELECT
     q.training_cost_usd,
     q.gpu_cost_usd * q.overhead_share AS overhead_cost_usd,
     q.gpu_cost_usd * (1.0 + q.overhead_share) + q.training_cost_usd AS loaded_cost_usd,
-    CASE WHEN q.q_new + q.q_cr > q.api_threshold * q.q_r
+    CASE WHEN q.q_prompt > q.api_threshold
         THEN q.api_long_in * q.input_tokens + q.api_long_cw * q.cache_write_tokens
             + q.api_long_cw1h * q.cache_write_1h_tokens + q.api_long_cr * q.q_cr
             + q.api_long_out * q.q_out

@@ -91,6 +91,14 @@ def test_aggregated_mean_exactly_at_long_context_threshold_is_standard(req: int)
     assert pure.api_value_usd == pytest.approx(at, rel=1e-12)
 
 
+def test_every_request_count_up_to_400_keeps_an_exact_mean_at_the_threshold() -> None:
+    counts = range(2, 401)
+    got = _priced(None, [("claude-sonnet-4-5", Tokens(200_000 * r, 0, 0, 0, 0), r)
+                         for r in counts])
+    assert [v for _, v in got] == pytest.approx([200_000 * r * 3 / 1e6 for r in counts],
+                                                rel=1e-12)
+
+
 def test_qa_repro_ev_b_totals_108_6() -> None:
     got = _priced(None, [("claude-sonnet-4-5", Tokens(18_200_000, 0, 0, 0, 0), 91),
                          ("claude-sonnet-4-5", Tokens(18_000_000, 0, 0, 0, 0), 90)])

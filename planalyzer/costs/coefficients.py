@@ -18,7 +18,8 @@ A row applies to requests whose ``ctx`` lies in (ctx_lo, ctx_hi] and whose promp
 (``n + cache_read``) lies in (prompt_lo, prompt_hi]: one row per model for the roofline, one per
 context bucket for measured throughput, one per price tier for a rate card (two where it has a
 long-context tier: the whole request at the long prices above the threshold). An aggregated row
-compares its totals with edge x requests (exact in floating point).
+compares its means, total / requests (a correctly rounded quotient: a mean of exactly an edge
+is the edge), with the edges.
 """
 
 from __future__ import annotations
@@ -168,25 +169,23 @@ class PricedRequest:
     api_value_usd: float | None
 
 
-def _row_for(rows: list[Coefficients], ctx_sum: float, prompt_sum: float, requests: float
-             ) -> Coefficients:
-    """The row whose (ctx_lo, ctx_hi] holds the mean context ``ctx_sum / requests`` and whose
-    (prompt_lo, prompt_hi] the mean prompt, each total compared with edge x requests (exact,
-    as in the SQL)."""
+def _row_for(rows: list[Coefficients], ctx: float, prompt: float) -> Coefficients:
+    """The row whose (ctx_lo, ctx_hi] holds the mean context and (prompt_lo, prompt_hi] the
+    mean prompt."""
     for r in rows:
-        if (r.ctx_lo * requests < ctx_sum <= r.ctx_hi * requests
-                and r.prompt_lo * requests < prompt_sum <= r.prompt_hi * requests):
+        if r.ctx_lo < ctx <= r.ctx_hi and r.prompt_lo < prompt <= r.prompt_hi:
             return r
-    raise ValueError(f"no coefficient row covers context {ctx_sum / requests}")
+    raise ValueError(f"no coefficient row covers context {ctx}")
 
 
 def coefficient_cost(rows: list[Coefficients], t: Tokens, requests: float = 1.0
                      ) -> PricedRequest:
     """What the SQL pass computes for one events row (``t`` holds the row's token totals)."""
     r = max(requests, 1.0)
+    # means by division, as the SQL: a mean exactly at an edge is the edge
     ctx = (t.new_prompt + t.cache_read + 0.5 * t.output) / r
-    c = _row_for(rows, t.new_prompt + t.cache_read + 0.5 * t.output,
-                 t.new_prompt + t.cache_read, r)
+    prompt = (t.new_prompt + t.cache_read) / r
+    c = _row_for(rows, ctx, prompt)
     inv_b = max(c.inv_max_batch, min(1.0, ctx * c.inv_kv_capacity_tokens))
     per_token = max((c.d_dense + c.d_routed * (1.0 - math.exp(c.moe_lnq / inv_b))) * inv_b
                     + c.d_kv * ctx, c.d_flop + c.d_flop_ctx * ctx)
@@ -198,7 +197,7 @@ def coefficient_cost(rows: list[Coefficients], t: Tokens, requests: float = 1.0
     overhead = gpu * c.overhead_share
     api: float | None = None
     if not math.isnan(c.api_in):
-        long = t.new_prompt + t.cache_read > c.api_threshold * r
+        long = prompt > c.api_threshold
         p = ((c.api_long_in, c.api_long_cw, c.api_long_cw1h, c.api_long_cr, c.api_long_out)
              if long else (c.api_in, c.api_cw, c.api_cw1h, c.api_cr, c.api_out))
         api = (p[0] * t.input + p[1] * t.cache_write + p[2] * t.cache_write_1h
