@@ -7,7 +7,10 @@
 -- A view, not a table: pricing is a few multiply-adds per row, cheaper to recompute inside each
 -- query than to write 50M rows and read them back; DuckDB computes only the columns a query
 -- uses. Formulas: planalyzer/costs/coefficients.py (its pure twin) and docs/costs.md.
--- An aggregated row (requests > 1) is priced as that many requests of its mean size.
+-- An aggregated row (requests > 1) is priced as that many requests of its mean size; its mean
+-- (total / requests) is compared with a threshold or bucket edge. The join
+-- picks the coefficient row of the request's context bucket (measured) and prompt tier (a rate
+-- card's long-context prices: the whole request above its threshold).
 -- Standard SQL only (CASE, EXP, a LEFT JOIN), so the pass ports to Spark as it is. CASE rather
 -- than GREATEST/LEAST: in DuckDB 2.0 those cost several times a CASE per row.
 CREATE OR REPLACE TEMP VIEW priced_events AS
@@ -18,12 +21,16 @@ WITH req AS (
             AS q_new,
         CAST(e.cache_read_tokens AS DOUBLE) AS q_cr,
         CAST(e.output_tokens AS DOUBLE) AS q_out,
+        CASE WHEN e.requests > 1 THEN CAST(e.requests AS DOUBLE) ELSE 1.0 END AS q_r,
         CASE WHEN e.requests > 1 THEN 1.0 / e.requests ELSE 1.0 END AS q_inv_r
     FROM events AS e
 ),
 ctx AS (
-    -- mean context while this request decodes: its prompt plus half its output
-    SELECT r.*, (r.q_new + r.q_cr + 0.5 * r.q_out) * r.q_inv_r AS q_ctx
+    -- mean context while this request decodes (its prompt plus half its output) and mean
+    -- prompt: divided, not multiplied by q_inv_r, as a correctly rounded quotient of a mean
+    -- exactly at an edge is the edge, where x (1 / requests) can round past it
+    SELECT r.*, (r.q_new + r.q_cr + 0.5 * r.q_out) / r.q_r AS q_ctx,
+        (r.q_new + r.q_cr) / r.q_r AS q_prompt
     FROM req AS r
 ),
 joined AS (
@@ -38,6 +45,7 @@ joined AS (
     FROM ctx AS q
     LEFT JOIN planalyzer_cost_coefficients AS c
         ON c.model = q.model AND q.q_ctx > c.ctx_lo AND q.q_ctx <= c.ctx_hi
+            AND q.q_prompt > c.prompt_lo AND q.q_prompt <= c.prompt_hi
 ),
 batched AS (
     -- 1 / batch: the batch that fits in the KV memory at this context, capped by the target
@@ -75,7 +83,7 @@ SELECT
     q.training_cost_usd,
     q.gpu_cost_usd * q.overhead_share AS overhead_cost_usd,
     q.gpu_cost_usd * (1.0 + q.overhead_share) + q.training_cost_usd AS loaded_cost_usd,
-    CASE WHEN (q.q_new + q.q_cr) * q.q_inv_r > q.api_threshold
+    CASE WHEN q.q_prompt > q.api_threshold
         THEN q.api_long_in * q.input_tokens + q.api_long_cw * q.cache_write_tokens
             + q.api_long_cw1h * q.cache_write_1h_tokens + q.api_long_cr * q.q_cr
             + q.api_long_out * q.q_out

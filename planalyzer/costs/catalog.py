@@ -109,6 +109,11 @@ SERVING_SPECS: dict[str, dict[str, Field]] = {
         "usd_per_mtok_cache_read": Field(float),
         "usd_per_mtok_output": Field(float),
         "discount": Field(float, required=False, default=0.0),
+        # a long-context tier, as the API lists bill it: above long_context_threshold prompt
+        # tokens (input + cache writes + cache reads) the WHOLE request at the long prices
+        "long_context_threshold": Field(int, required=False, default=0),
+        **{f"usd_per_mtok_long_{c}": Field(float, required=False, default=None)
+           for c in ("input", "cache_write", "cache_write_1h", "cache_read", "output")},
     },
 }
 _ALL_SERVING_KEYS: dict[str, Field] = {
@@ -225,6 +230,12 @@ class ServingProfile:
     usd_per_mtok_cache_read: float = 0.0
     usd_per_mtok_output: float = 0.0
     discount: float = 0.0
+    long_context_threshold: int = 0  # 0: no long-context tier
+    usd_per_mtok_long_input: float = 0.0
+    usd_per_mtok_long_cache_write: float = 0.0
+    usd_per_mtok_long_cache_write_1h: float = 0.0
+    usd_per_mtok_long_cache_read: float = 0.0
+    usd_per_mtok_long_output: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -498,8 +509,39 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
     else:
         if not 0 <= v["discount"] < 1:
             raise ConfigError(f"{path}: {where}.discount: {v['discount']} must be in [0, 1)")
+        _long_rate_card(v, where, path)
     v.pop("buckets", None)
     return ServingProfile(key=key, buckets=buckets, **v)
+
+
+_LONG_CLASSES = ("cache_write", "cache_write_1h", "cache_read")
+
+
+def _long_rate_card(v: dict[str, Any], where: str, path: str) -> None:
+    """Fill a rate card's long-context tier in ``v``, as the API price catalog reads one:
+    a threshold needs long input and output prices; a long cache price left out is the
+    standard one times long input / input; long prices without a threshold are refused."""
+    given = [f"usd_per_mtok_long_{c}" for c in ("input", *_LONG_CLASSES, "output")
+             if v[f"usd_per_mtok_long_{c}"] is not None]
+    if not v["long_context_threshold"]:
+        if given:
+            raise ConfigError(f"{path}: {where}.{given[0]}: a long-context price needs "
+                              f"long_context_threshold (the prompt tokens above which the "
+                              f"whole request is billed at the long prices); set it or "
+                              f"remove the usd_per_mtok_long_* keys")
+        for c in ("input", *_LONG_CLASSES, "output"):
+            v[f"usd_per_mtok_long_{c}"] = 0.0
+        return
+    for c in ("input", "output"):
+        if v[f"usd_per_mtok_long_{c}"] is None:
+            raise ConfigError(f"{path}: {where}.usd_per_mtok_long_{c}: missing; a "
+                              f"long_context_threshold needs usd_per_mtok_long_input and "
+                              f"usd_per_mtok_long_output")
+    base = v["usd_per_mtok_input"]
+    ratio = v["usd_per_mtok_long_input"] / base if base else 1.0
+    for c in _LONG_CLASSES:
+        if v[f"usd_per_mtok_long_{c}"] is None:
+            v[f"usd_per_mtok_long_{c}"] = v[f"usd_per_mtok_{c}"] * ratio
 
 
 def load_cost_catalog(path: str | Path | None = None) -> CostCatalog:

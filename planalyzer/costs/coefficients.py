@@ -14,14 +14,18 @@ Every mode becomes one closed-form formula over a request's own tokens (see
 (moe_lnq = ln(1 - k/E); exp(moe_lnq * B) = (1 - k/E)^B. The batch is the continuous quotient of
 KV memory over one sequence's KV bytes, the mean over a population of requests.)
 
-A row applies to requests whose ``ctx`` lies in (ctx_lo, ctx_hi]: one row per model for the
-roofline and rate card, one per context bucket for measured throughput.
+A row applies to requests whose ``ctx`` lies in (ctx_lo, ctx_hi] and whose prompt
+(``n + cache_read``) lies in (prompt_lo, prompt_hi]: one row per model for the roofline, one per
+context bucket for measured throughput, one per price tier for a rate card (two where it has a
+long-context tier: the whole request at the long prices above the threshold). An aggregated row
+compares its means, total / requests (a correctly rounded quotient: a mean of exactly an edge
+is the edge), with the edges.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from planalyzer.costs.catalog import Resolution, ServingProfile
 from planalyzer.costs.prices import ApiPrice, ClassPrices
@@ -35,6 +39,8 @@ class Coefficients:
     model: str
     ctx_lo: float
     ctx_hi: float
+    prompt_lo: float = -INF
+    prompt_hi: float = INF
     c_in: float = 0.0
     c_cw: float = 0.0
     c_cw1h: float = 0.0
@@ -107,10 +113,20 @@ def _measured_rows(model: str, s: ServingProfile) -> list[Coefficients]:
 
 def _rate_card_rows(model: str, s: ServingProfile) -> list[Coefficients]:
     k = (1.0 - s.discount) / 1e6
-    return [Coefficients(model=model, ctx_lo=-INF, ctx_hi=INF,
-                         c_in=s.usd_per_mtok_input * k, c_cw=s.usd_per_mtok_cache_write * k,
-                         c_cw1h=s.usd_per_mtok_cache_write_1h * k,
-                         c_cr=s.usd_per_mtok_cache_read * k, c_out=s.usd_per_mtok_output * k)]
+    base = Coefficients(model=model, ctx_lo=-INF, ctx_hi=INF,
+                        c_in=s.usd_per_mtok_input * k, c_cw=s.usd_per_mtok_cache_write * k,
+                        c_cw1h=s.usd_per_mtok_cache_write_1h * k,
+                        c_cr=s.usd_per_mtok_cache_read * k, c_out=s.usd_per_mtok_output * k)
+    if not s.long_context_threshold:
+        return [base]
+    edge = float(s.long_context_threshold)
+    return [replace(base, prompt_hi=edge),
+            Coefficients(model=model, ctx_lo=-INF, ctx_hi=INF, prompt_lo=edge,
+                         c_in=s.usd_per_mtok_long_input * k,
+                         c_cw=s.usd_per_mtok_long_cache_write * k,
+                         c_cw1h=s.usd_per_mtok_long_cache_write_1h * k,
+                         c_cr=s.usd_per_mtok_long_cache_read * k,
+                         c_out=s.usd_per_mtok_long_output * k)]
 
 
 def _api_fields(price: ApiPrice | None) -> dict[str, float]:
@@ -153,9 +169,11 @@ class PricedRequest:
     api_value_usd: float | None
 
 
-def _row_for(rows: list[Coefficients], ctx: float) -> Coefficients:
+def _row_for(rows: list[Coefficients], ctx: float, prompt: float) -> Coefficients:
+    """The row whose (ctx_lo, ctx_hi] holds the mean context and (prompt_lo, prompt_hi] the
+    mean prompt."""
     for r in rows:
-        if r.ctx_lo < ctx <= r.ctx_hi:
+        if r.ctx_lo < ctx <= r.ctx_hi and r.prompt_lo < prompt <= r.prompt_hi:
             return r
     raise ValueError(f"no coefficient row covers context {ctx}")
 
@@ -164,10 +182,10 @@ def coefficient_cost(rows: list[Coefficients], t: Tokens, requests: float = 1.0
                      ) -> PricedRequest:
     """What the SQL pass computes for one events row (``t`` holds the row's token totals)."""
     r = max(requests, 1.0)
-    n = t.new_prompt / r
-    cr = t.cache_read / r
-    ctx = n + cr + t.output / r / 2.0
-    c = _row_for(rows, ctx)
+    # means by division, as the SQL: a mean exactly at an edge is the edge
+    ctx = (t.new_prompt + t.cache_read + 0.5 * t.output) / r
+    prompt = (t.new_prompt + t.cache_read) / r
+    c = _row_for(rows, ctx, prompt)
     inv_b = max(c.inv_max_batch, min(1.0, ctx * c.inv_kv_capacity_tokens))
     per_token = max((c.d_dense + c.d_routed * (1.0 - math.exp(c.moe_lnq / inv_b))) * inv_b
                     + c.d_kv * ctx, c.d_flop + c.d_flop_ctx * ctx)
@@ -179,7 +197,7 @@ def coefficient_cost(rows: list[Coefficients], t: Tokens, requests: float = 1.0
     overhead = gpu * c.overhead_share
     api: float | None = None
     if not math.isnan(c.api_in):
-        long = (n + cr) > c.api_threshold
+        long = prompt > c.api_threshold
         p = ((c.api_long_in, c.api_long_cw, c.api_long_cw1h, c.api_long_cr, c.api_long_out)
              if long else (c.api_in, c.api_cw, c.api_cw1h, c.api_cr, c.api_out))
         api = (p[0] * t.input + p[1] * t.cache_write + p[2] * t.cache_write_1h

@@ -109,6 +109,15 @@ class PriceCatalog:
     files: tuple[str, ...]
     prefixed: Mapping[str, ApiPrice] = field(default_factory=dict)  # bare name -> the one
     # prefixed LiteLLM key ("gemini/gemini-2.5-pro") of it, where only one price has that name
+    skipped: Mapping[str, str] = field(default_factory=dict)  # LiteLLM entries passed over
+    # (lower-cased name, and bare name of a prefixed key) -> why
+
+    def skipped_why(self, logged: str) -> str | None:
+        """Why a LiteLLM entry of this logged name was passed over, if one was."""
+        for cand in name_candidates(logged):
+            if cand in self.skipped:
+                return self.skipped[cand]
+        return None
 
     def lookup(self, logged: str) -> ApiPrice | None:
         """The LiteLLM entry of that exact name, else its only provider-prefixed LiteLLM
@@ -224,10 +233,11 @@ def _fill(v: dict[str, Any], shipped: tuple[str, dict[str, Any]] | None
     return said
 
 
-def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, Any], str]]
-             ) -> tuple[dict[str, ApiPrice], dict[str, ApiPrice]]:
+def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, Any], str]],
+             passed_over: dict[str, str]) -> tuple[dict[str, ApiPrice], dict[str, ApiPrice]]:
     """LiteLLM entries by exact (lower-cased) name, and by bare name for provider-prefixed
-    keys whose bare name has only one price among them."""
+    keys whose bare name has only one price among them; ``passed_over`` gets the entries passed
+    over for want of a per-token input or output price, and why."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -243,7 +253,16 @@ def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, A
             continue
         v, skipped = _litellm_entry(path, name, entry)
         if "input" not in v or "output" not in v:
-            continue  # not a per-token text model (images, audio, embeddings)
+            # not a per-token text model (images, audio, embeddings): said only if a logged
+            # model of this name is left without a price
+            lacks = " and ".join(k for k, f in (("input_cost_per_token", "input"),
+                                                ("output_cost_per_token", "output"))
+                                 if f not in v)
+            why = f"LiteLLM entry {name} in {path} was skipped: it has no {lacks}"
+            passed_over.setdefault(name.lower(), why)
+            if "/" in name:
+                passed_over.setdefault(name.lower().rsplit("/", 1)[-1], why)
+            continue
         problem = ""
         if v.get("long_context_threshold") and not ("long_input" in v and "long_output" in v):
             problem = (f"{path}: {name}: a long-context tier above "
@@ -285,22 +304,36 @@ def load_price_catalog(path: str | Path | None = None) -> PriceCatalog:
     files = [str(shipped)]
     exact: dict[str, ApiPrice] = {}
     prefixed: dict[str, ApiPrice] = {}
+    skipped: dict[str, str] = {}
     first: list[str] = []
     if path is not None:
         files.append(str(path))
         if path.suffix.lower() == ".json":
             shipped_only = _catalog(raw, [], (), {}, {})
-            exact, prefixed = _litellm(path, shipped_only, raw)
+            exact, prefixed = _litellm(path, shipped_only, raw, skipped)
         else:
             data = read_toml(path)
             _toml_entries(data, str(path), raw)
             first = list(data.get("price", {}))
-    return _catalog(raw, first, tuple(files), exact, prefixed)
+    return replace(_catalog(raw, first, tuple(files), exact, prefixed), skipped=skipped)
+
+
+def _check_long_keys(key: str, raw: dict[str, Any], path: str) -> None:
+    """Long-context prices with no long_context_threshold would never be used: refused, naming
+    the first. (An explicit threshold of 0 is the documented way to turn a tier off.)"""
+    given = [f for f in PRICE_SPEC if f.startswith("long_") and f != "long_context_threshold"
+             and raw.get(f) is not None]
+    if given and "long_context_threshold" not in raw:
+        raise ConfigError(f"{path}: price.{key}.{given[0]}: needs long_context_threshold (the "
+                          f"prompt tokens above which the whole request is billed at the long_* "
+                          f"prices); set it, or remove the long_* keys")
 
 
 def _catalog(raw: dict[str, tuple[dict[str, Any], str]], first: list[str],
              files: tuple[str, ...], exact: dict[str, ApiPrice],
              prefixed: dict[str, ApiPrice]) -> PriceCatalog:
+    for k, (r, p) in raw.items():
+        _check_long_keys(k, r, p)
     entries = [_build(k, check_table(r, PRICE_SPEC, f"price.{k}", p), p)
                for k, (r, p) in raw.items()]
     order = {k: i for i, k in enumerate(first)}

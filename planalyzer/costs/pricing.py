@@ -139,8 +139,12 @@ def check_models(
     if result.unpriced_models:
         listed = _largest(result.unpriced_models,
                           lambda n: near_model(n, known, lambda k: prices.lookup(k) is not None))
+        why = [w for w in (prices.skipped_why(u.model) for u in result.unpriced_models) if w]
+        fix = ("Give --prices FILE (TOML or LiteLLM JSON)" if not why else
+               "; ".join(dict.fromkeys(why)) + ". Add the missing price to it, "
+               "or give the model in a --prices TOML")
         msg = (f"{len(result.unpriced_models)} model(s) have no API list price, so their "
-               f"api_value_usd is empty: {listed}. Give --prices FILE (TOML or LiteLLM JSON)")
+               f"api_value_usd is empty: {listed}. {fix}")
         if strict:
             raise StrictModeError(msg)
         result.warnings.append(msg)

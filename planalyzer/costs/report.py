@@ -12,6 +12,7 @@ from planalyzer.costs.coefficients import coefficient_cost, coefficients_for
 from planalyzer.costs.hardware_table import hardware_table
 from planalyzer.costs.prices import PriceCatalog, api_value_usd
 from planalyzer.costs.roofline import Roofline, Tokens
+from planalyzer.errors import ConfigError
 from planalyzer.tables import Col, Table
 
 CONTEXTS: tuple[int, ...] = (1_000, 32_000, 128_000, 200_000)
@@ -216,7 +217,16 @@ def _rate_card(s: ServingProfile) -> str | None:
         return None
     return (f"input {s.usd_per_mtok_input:g}, cache write {s.usd_per_mtok_cache_write:g}, "
             f"1h {s.usd_per_mtok_cache_write_1h:g}, cache read {s.usd_per_mtok_cache_read:g}, "
-            f"output {s.usd_per_mtok_output:g}")
+            f"output {s.usd_per_mtok_output:g}" + _long_tier(s))
+
+
+def _long_tier(s: ServingProfile) -> str:
+    if not s.long_context_threshold:
+        return ""
+    return (f"; above {s.long_context_threshold:,} prompt tokens the whole request at input "
+            f"{s.usd_per_mtok_long_input:g}, cache write {s.usd_per_mtok_long_cache_write:g}, "
+            f"1h {s.usd_per_mtok_long_cache_write_1h:g}, cache read "
+            f"{s.usd_per_mtok_long_cache_read:g}, output {s.usd_per_mtok_long_output:g}")
 
 
 def _assumption_rows(catalog: CostCatalog, resolutions: list[Resolution]
@@ -399,6 +409,8 @@ def _scaled(res: Resolution, knob: str, factor: float) -> Resolution | None:
         return replace(res, serving=replace(s, mbu=s.mbu * factor))
     if knob == "max_batch" and s.mode == "roofline":
         return replace(res, serving=replace(s, max_batch=max(1, round(s.max_batch * factor))))
+    if knob == "memory_fraction" and s.mode == "roofline":
+        return replace(res, serving=replace(s, memory_fraction=s.memory_fraction * factor))
     if knob == "throughput" and s.mode == "measured":
         return replace(res, serving=replace(
             s, prefill_tokens_per_s=s.prefill_tokens_per_s * factor,
@@ -433,7 +445,10 @@ def elasticity(res: Resolution, knob: str, t: Tokens) -> float | None:
     up, down = _scaled(res, knob, 1 + _STEP), _scaled(res, knob, 1 - _STEP)
     if up is None or down is None:
         return None
-    hi, lo = _cost(up, t), _cost(down, t)
+    try:
+        hi, lo = _cost(up, t), _cost(down, t)
+    except ConfigError:  # 1% less memory no longer holds the weights: no local elasticity
+        return None
     if hi <= 0 or lo <= 0:
         return 0.0
     return (math.log(hi) - math.log(lo)) / (math.log(1 + _STEP) - math.log(1 - _STEP))
@@ -441,7 +456,8 @@ def elasticity(res: Resolution, knob: str, t: Tokens) -> float | None:
 
 KNOBS: tuple[tuple[str, str], ...] = (
     ("gpu_price", "e_gpu_price"), ("utilization", "e_utilization"), ("mfu", "e_mfu"),
-    ("mbu", "e_mbu"), ("max_batch", "e_batch"), ("throughput", "e_throughput"),
+    ("mbu", "e_mbu"), ("max_batch", "e_batch"), ("memory_fraction", "e_memory_fraction"),
+    ("throughput", "e_throughput"),
 )
 
 
@@ -471,4 +487,5 @@ def sensitivity_tables(catalog: CostCatalog, prices: PriceCatalog,
         notes=["Elasticity: % change in cost per 1% change in the assumption (-1: cost halves "
                "when it doubles; 0: no effect). Price is +1 and utilization -1 by "
                "construction; MFU weighs prefill, MBU decode, batch only while the target "
-               "batch (not KV memory) limits it."], keys=("model", "context_tokens"))]
+               "batch limits it, memory_fraction (the KV memory beside the weights) where KV "
+               "memory limits it: long contexts."], keys=("model", "context_tokens"))]

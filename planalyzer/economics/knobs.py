@@ -188,7 +188,9 @@ def _cache_read(res: Resolution, setting: Setting) -> Resolution:
             return replace(res, serving=replace(
                 s, cache_read_tokens_per_s=s.cache_read_tokens_per_s * f))
         return res
-    return replace(res, serving=replace(s, usd_per_mtok_cache_read=s.usd_per_mtok_cache_read / f))
+    return replace(res, serving=replace(
+        s, usd_per_mtok_cache_read=s.usd_per_mtok_cache_read / f,
+        usd_per_mtok_long_cache_read=s.usd_per_mtok_long_cache_read / f))
 
 
 def base_value(res: Resolution, knob: str) -> str | None:
