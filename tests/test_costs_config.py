@@ -131,6 +131,17 @@ buckets = [{max_context = 1000.0, prefill_tokens_per_s = 1.0, decode_tps = 2.0}]
     fails(tmp_path, text, "buckets[0].decode_tps", "unknown key")
 
 
+def test_repeated_bucket_edge(tmp_path: Path) -> None:
+    """Two buckets with one max_context: the second silently became the catch-all above it
+    (qa15A #9)."""
+    text = """[serving.llama-70b-vllm-measured]
+buckets = [{max_context = 8000.0, prefill_tokens_per_s = 1.0, decode_tokens_per_s = 1.0},
+           {max_context = 8000.0, prefill_tokens_per_s = 2.0, decode_tokens_per_s = 2.0}]
+"""
+    fails(tmp_path, text, "serving.llama-70b-vllm-measured.buckets[1].max_context: 8000 "
+          "repeats buckets[0]'s; each bucket needs its own upper bound")
+
+
 def test_not_toml(tmp_path: Path) -> None:
     fails(tmp_path, "[hardware.H100\n", "not valid TOML")
 

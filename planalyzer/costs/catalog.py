@@ -504,6 +504,13 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
             _check_numbers(b, f"{where}.buckets[{i}]", path)
             for f in BUCKET_SPEC:
                 _positive(b[f], f"{where}.buckets[{i}].{f}", path)
+        first: dict[float, int] = {}
+        for i, b in enumerate(items):  # a repeated edge would make one the catch-all above it
+            j = first.setdefault(b["max_context"], i)
+            if j != i:
+                raise ConfigError(f"{path}: {where}.buckets[{i}].max_context: "
+                                  f"{b['max_context']:g} repeats buckets[{j}]'s; each bucket "
+                                  "needs its own upper bound")
         items.sort(key=lambda b: b["max_context"])
         buckets = tuple(Bucket(**b) for b in items)
     else:
