@@ -103,11 +103,7 @@ def name_homes(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, s
                 user_map.get(held[0], held[0]) == held[0]):
             users[home] = held[0]
             kept.append(f"{display_path(named[home][0])} as {held[0]}")
-    user_of = {f.key: users[home] for home, found in files.items() for f in found}
-    out = [SourceFile(s.key, s.format, s.source, user_of[s.key], s.stat)
-           if s.user_id is None and s.source is not None and s.key in user_of else s
-           for s in sources]
-    return out, [_note(named, users, kept)]
+    return _named(sources, files, users), [_note(named, users, kept)]
 
 
 def _keep_stored(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, str],
@@ -144,16 +140,22 @@ def _keep_stored(sources: list[SourceFile], homes: Homes, user_map: Mapping[str,
         kept.append(f"{display_path(named[home][0])} as {held[0]}")
     if not users:
         return sources, []
-    user_of = {f.key: users[home] for home, found in files.items() if home in users
-               for f in found}
-    out = [SourceFile(s.key, s.format, s.source, user_of[s.key], s.stat)
-           if s.user_id is None and s.source is not None and s.key in user_of else s
-           for s in sources]
-    return out, [] if not kept else [
+    return _named(sources, files, users), [] if not kept else [
         f"{KEPT_NOTE}, so one person's rows do not split between two users: "
         f"{', '.join(kept)} (the user an earlier load stored them under: as a folder of "
         "users' folders or several home folders name them, or as --user gave); give --user "
         "NAME to store new transcripts as another user"]
+
+
+def _named(sources: list[SourceFile], files: dict[str, list[SourceFile]],
+           users: dict[str, str]) -> list[SourceFile]:
+    """``sources`` with the files of each home in ``users`` (``files``: by home) stored under
+    that home's user; the others as they were."""
+    user_of = {f.key: users[home] for home, found in files.items() if home in users
+               for f in found}
+    return [SourceFile(s.key, s.format, s.source, user_of[s.key], s.stat)
+            if s.user_id is None and s.source is not None and s.key in user_of else s
+            for s in sources]
 
 
 def _stored(stored: StoredUsers, files: list[SourceFile]) -> list[str]:
