@@ -4,10 +4,12 @@ A figure is never cut short: a number column is always as wide as its widest val
 table too wide for the terminal is printed in blocks of columns, each repeating the table's key
 columns (``Table.keys``: plan, month, user ...), the way wide data frames are shown. Text never
 ends in an ellipsis either: long text (an assumption, a path, a long id in a narrow terminal)
-wraps onto more lines, and where even one number column and the keys cannot share a line, each
-row is printed as ``header  value`` lines instead (a stacked layout), a long value wrapping
-under itself. Widths are terminal cells (``rich.cells.cell_len``): a CJK character or an emoji
-takes two, so a wide id is given its whole width.
+wraps onto more lines. A key is on one line where the keys and the widest number column fit;
+else (or where it prints fewer lines) a key wider than 24 cells folds at 24, so one long id
+does not change every row's layout; where even that cannot share a line, each row is printed
+as ``header  value`` lines instead (a stacked layout), a long value wrapping under itself.
+Widths are terminal cells (``rich.cells.cell_len``): a CJK character or an emoji takes two,
+so a wide id is given its whole width.
 
 Text from the logs (user ids, model names, file paths) is never read as rich markup: the CLI's
 consoles have markup off, and notes are printed with ``markup=False`` (a model named
@@ -96,18 +98,43 @@ def _shrink(widths: list[int], least: list[int], budget: int) -> list[int] | Non
     return out
 
 
-def _layout(t: Table, natural: list[int], least: list[int], keys: list[int],
-            room: int) -> list[tuple[list[int], list[int]]] | None:
+def _layout(t: Table, cells: list[list[str]], natural: list[int], least: list[int],
+            keys: list[int], room: int) -> list[tuple[list[int], list[int]]] | None:
     """Blocks of (column indexes, widths): the key columns and as many others as fit, in the
-    table's order. None when the keys and the widest number column cannot share a line: print
-    the rows stacked. A free text column wraps below its least (down to _WRAP_MIN) where only
-    that keeps the rows in a grid."""
+    table's order. A key is shown whole, on one line, where the keys fit beside the widest
+    other column; keys wider than _TEXT_WIDTH fold at it (onto more lines, shorter keys stay
+    whole) where they would not, or where folding prints fewer lines (one long id would
+    otherwise leave room for one column per block). None when even folded keys cannot share
+    a line with that column: print the rows stacked. A free text column wraps below its least
+    (down to _WRAP_MIN) where only that keeps the rows in a grid."""
     rest = [i for i in range(len(t.columns)) if i not in keys]
-    key_w = [natural[i] for i in keys]  # a key is always shown whole, on one line
-    base = 1 + sum(w + _PAD for w in key_w)  # + the table's right edge
     text = {i for i in rest if t.columns[i].kind == "str"}
     floor = [min(least[i], _WRAP_MIN) if i in text else least[i]
              for i in range(len(t.columns))]
+    whole = [natural[i] for i in keys]
+    folded = [min(w, _TEXT_WIDTH) for w in whole]
+    options = [_chunks(rest, natural, floor, key_w, room) for key_w in (whole, folded)]
+    if options[0] is None or (options[1] is not None and folded != whole
+                              and _lines(cells, keys, folded, options[1])
+                              < _lines(cells, keys, whole, options[0])):
+        key_w, chunks = folded, options[1]
+    else:
+        key_w, chunks = whole, options[0]
+    if chunks is None:
+        return None
+    blocks = []
+    for chunk in chunks:  # the keys and the chunk's columns, in the table's order
+        chunk.update(zip(keys, key_w, strict=True))
+        order = sorted(chunk)
+        blocks.append((order, [chunk[i] for i in order]))
+    return blocks
+
+
+def _chunks(rest: list[int], natural: list[int], floor: list[int], key_w: list[int],
+            room: int) -> list[dict[int, int]] | None:
+    """The non-key columns (index: width) of each block beside keys of widths ``key_w``;
+    None when the keys and the widest column cannot share a line."""
+    base = 1 + sum(w + _PAD for w in key_w)  # + the table's right edge
     if base + max((floor[i] + _PAD for i in rest), default=0) > room:
         return None
     chunks: list[dict[int, int]] = []
@@ -122,12 +149,16 @@ def _layout(t: Table, natural: list[int], least: list[int], keys: list[int],
         used += w + _PAD
     if cur or not chunks:
         chunks.append(cur)
-    blocks = []
-    for chunk in chunks:  # the keys and the chunk's columns, in the table's order
-        chunk.update(zip(keys, key_w, strict=True))
-        order = sorted(chunk)
-        blocks.append((order, [chunk[i] for i in order]))
-    return blocks
+    return chunks
+
+
+def _lines(cells: list[list[str]], keys: list[int], key_w: list[int],
+           chunks: list[dict[int, int]]) -> int:
+    """About how many lines the rows take: per block, a line per row and one more for each
+    time a key folds."""
+    per_block = sum(max(-(-cell_len(r[i]) // w) for i, w in zip(keys, key_w, strict=True))
+                    for r in cells)
+    return len(chunks) * (per_block + 4)  # + title, header, rules
 
 
 def _fit(t: Table, block: list[int], widths: list[int], room: int) -> list[int]:
@@ -149,7 +180,7 @@ def _print_grid(console: Console, t: Table) -> None:
         r[0] = "  " * level + r[0]
     keys = key_columns(t)
     natural, least = _widths(t, cells, keys)
-    blocks = _layout(t, natural, least, keys, console.width)
+    blocks = _layout(t, cells, natural, least, keys, console.width)
     if blocks is None:
         _print_stacked(console, t, cells, keys)
         return
@@ -160,8 +191,8 @@ def _print_grid(console: Console, t: Table) -> None:
         for i, width in zip(block, _fit(t, block, widths, console.width), strict=True):
             c = t.columns[i]
             justify: JustifyMethod = "left" if c.kind in ("str", "bool") else "right"
-            # a key is as wide as its widest value (in cells), so it is on one line; numbers
-            # always fit their width; free text, and any header, wraps between words
+            # a key is as wide as its widest value (in cells), so it is on one line, unless it
+            # had to fold; numbers always fit their width; free text and headers wrap
             rt.add_column(c.header, justify=justify, width=width, overflow="fold")
         for r in cells:
             rt.add_row(*(r[i] for i in block))
