@@ -203,7 +203,7 @@ class Store:
         if self.path is not None:
             store_new.held(self.path)
         try:
-            missing = missing_tables(self.con, self.path)
+            missing = missing_tables(self.con, self.path, writing=not self.read_only)
             if fresh is not None and self.path is not None and "events" in missing:
                 self._new = store_new.created(self.path, was_empty=fresh)
             if self.read_only and missing:  # an older planalyzer's file: add the tables once

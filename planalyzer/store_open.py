@@ -172,10 +172,12 @@ def interrupted(exc: BaseException) -> bool:
     return False
 
 
-def missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[str]:
+def missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None,
+                   writing: bool = True) -> list[str]:
     """planalyzer's tables the opened file lacks (all of them for a new file). A file with
     tables of its own and no planalyzer events table (another tool's database) is an
-    InputError: nothing is created in it."""
+    InputError: nothing is created in it; so is, for a load (``writing``), a bookkeeping
+    table only loads read with other columns (analysis does not read them)."""
     if path is None:
         return [*BASE_TABLES]  # a new in-memory database: nothing in it yet
     rows = sqlfiles.run(con, "store_tables").fetchall()
@@ -195,6 +197,8 @@ def missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[st
             raise InputError(f"--db {path}: not a planalyzer store: its events table has "
                              f"planalyzer's column names but other types: {', '.join(wrong)}; "
                              "give a new file name (planalyzer creates it)")
+        if writing:
+            _check_settings_tables(rows, path)
     elif have:
         shown = ", ".join(sorted(have)[:5]) + (", ..." if len(have) > 5 else "")
         raise InputError(f"--db {path}: not a planalyzer store: it holds other tables "
@@ -206,6 +210,28 @@ def missing_tables(con: duckdb.DuckDBPyConnection, path: Path | None) -> list[st
 
 # the events table's column types, as planalyzer creates them (sql/create_events.sql)
 EVENT_TYPES = {**{c.name: c.sql_type for c in EVENT_COLUMNS}, "source_row": "BIGINT"}
+# the columns loads read from the store's bookkeeping tables (sql/create_store_settings.sql,
+# sql/create_duplicate_links.sql)
+SETTINGS_TYPES = {"store_settings": {"name": "VARCHAR", "value": "VARCHAR"},
+                  "duplicate_links": {"source": "VARCHAR", "kept_source": "VARCHAR"}}
+
+
+def _check_settings_tables(rows: list[tuple[object, object, object]], path: Path) -> None:
+    """A store whose store_settings or duplicate_links lacks the columns loads read (a table
+    recreated by hand or by another tool) is an InputError naming the table: recreate or drop
+    it."""
+    for name, cols, types in rows:
+        want = SETTINGS_TYPES.get(str(name))
+        if want is None:
+            continue
+        have = dict(zip(list(cols or []), list(types or []), strict=True))  # type: ignore[call-overload]
+        if any(_type_name(str(have.get(c, ""))) != t for c, t in want.items()):
+            shown = ", ".join(f"{c} {t}" for c, t in have.items()) or "none"
+            needed = ", ".join(f"{c} {t}" for c, t in want.items())
+            raise InputError(f"--db {path}: its {name} table has columns {shown}, not "
+                             f"planalyzer's ({needed}); it was changed by hand or by another "
+                             f"tool: drop it (DROP TABLE {name}) and planalyzer recreates it, "
+                             "or give a new file name")
 
 
 def _type_name(sql_type: str) -> str:

@@ -537,3 +537,31 @@ def test_recorded_dedupe_key_not_a_column(tmp_path: Path) -> None:
     assert cli_error(["load", str(SMALL), "--db", str(db)]) == (
         f"error: --db {db}: its recorded dedupe key 'user_id,bogus' names 'bogus', not a "
         "canonical column: the file was edited or damaged; load the files into a new --db file")
+
+
+@pytest.mark.parametrize(("table", "create", "shown"), [
+    ("store_settings", "CREATE TABLE store_settings (name VARCHAR, value INTEGER)",
+     "name VARCHAR, value INTEGER"),
+    ("store_settings", "CREATE TABLE store_settings (k VARCHAR)", "k VARCHAR"),
+    ("duplicate_links", "CREATE TABLE duplicate_links (a INTEGER, b INTEGER)",
+     "a INTEGER, b INTEGER"),
+])
+def test_bookkeeping_table_with_other_columns(db: Path, table: str, create: str,
+                                              shown: str) -> None:
+    """store_settings or duplicate_links recreated with other columns: one clear error naming
+    the table, exit 2 (it was a DuckDB Conversion/Binder traceback; qa15B #7)."""
+    con = duckdb.connect(str(db))
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(create)
+    con.close()
+    needed = {"store_settings": "name VARCHAR, value VARCHAR",
+              "duplicate_links": "source VARCHAR, kept_source VARCHAR"}[table]
+    assert cli_error(["load", str(SMALL), "--db", str(db)]) == (
+        f"error: --db {db}: its {table} table has columns {shown}, not planalyzer's "
+        f"({needed}); it was changed by hand or by another tool: drop it (DROP TABLE "
+        f"{table}) and planalyzer recreates it, or give a new file name")
+    assert _invoke(["report", "--db", str(db)]).exit_code == 0  # analysis does not read it
+    con = duckdb.connect(str(db))
+    con.execute(f"DROP TABLE {table}")
+    con.close()
+    assert _invoke(["load", str(SMALL), "--db", str(db)]).exit_code == 0  # the remedy works
