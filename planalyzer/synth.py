@@ -392,7 +392,9 @@ def _blocks(
     return blocks
 
 
-def _prepare_out(out: Path, overwrite: bool) -> None:
+def _prepare_out(out: Path, overwrite: bool) -> list[Path]:
+    """Check ``out`` is a new or empty folder (or empty it, for --overwrite) and create it;
+    the folders this created (``out`` and its missing parents, innermost first)."""
     events_dir, users_path = out / "events", out / "users.parquet"
     if out.exists() and not out.is_dir():
         raise PlanalyzerError(f"{out} exists and is not a folder; choose another --out")
@@ -410,24 +412,30 @@ def _prepare_out(out: Path, overwrite: bool) -> None:
             )
         shutil.rmtree(events_dir, ignore_errors=True)
         users_path.unlink(missing_ok=True)
+    created = [p for p in (out, *out.parents) if not p.exists()]
     try:
         out.mkdir(parents=True, exist_ok=True)
+        return created
     except OSError as exc:  # a file on the way, a read-only disk, no permission
         raise PlanalyzerError(f"--out {out}: cannot create the folder ({exc.strerror or exc}); "
                               "choose a writable place") from None
 
 
 @contextmanager
-def _writing(out: Path) -> Iterator[None]:
+def _writing(out: Path, created: list[Path]) -> Iterator[None]:
     """Writes under ``out`` (checked empty, or emptied by --overwrite): one that fails (no
     permission, a full disk) is a PlanalyzerError naming the folder and why, and what this run
-    wrote there (users.parquet, events/, a part file's .tmp) is removed."""
+    wrote there (users.parquet, events/, a part file's .tmp, the folders it ``created``) is
+    removed."""
     try:
         yield
     except (duckdb.IOException, OSError) as exc:
         shutil.rmtree(out / "events", ignore_errors=True)
         with suppress(OSError):
             (out / "users.parquet").unlink(missing_ok=True)
+        for folder in created:  # innermost first; one holding anything else stays
+            with suppress(OSError):
+                folder.rmdir()
         raise PlanalyzerError(f"--out {out}: cannot write into the folder ({_why(exc)}); "
                               "choose a writable place with room for the output") from None
 
@@ -485,13 +493,13 @@ def generate(
     if not 1 <= users <= MAX_USERS:
         raise PlanalyzerError(f"users must be within 1..{MAX_USERS:,}, got {users:,}")
     out = Path(out)
-    _prepare_out(out, overwrite)
+    created = _prepare_out(out, overwrite)
 
     con = _connect(threads=workers or os.cpu_count() or 1)
     try:
         _users_relation(con, params, seed, 0, users).create("all_users")
         users_path = out / "users.parquet"
-        with _writing(out):
+        with _writing(out, created):
             sqlfiles.relation(con, "synth_users_sidecar").write_parquet(str(users_path))
         by_profile: dict[str, int] = {}
         by_plan: dict[str, int] = {}
@@ -509,7 +517,8 @@ def generate(
     ]
     total = 0
     done = 0
-    with _writing(out), ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+    threads = workers or os.cpu_count() or 1
+    with _writing(out, created), ThreadPoolExecutor(max_workers=threads) as pool:
         for rows in pool.map(lambda t: _write_part(t, params, seed), tasks):
             total += rows
             done += 1

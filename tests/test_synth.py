@@ -369,7 +369,14 @@ def test_generate_onto_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     line = cli_error(["generate", "--users", "3", "--out", str(out), "-q"])
     assert line == (f"error: --out {out}: cannot write into the folder ({os.strerror(28)}); "
                     "choose a writable place with room for the output")
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # the folder it created is removed too (qa15B #3)
+    nested = tmp_path / "a" / "b"
+    cli_error(["generate", "--users", "3", "--out", str(nested), "-q"])
+    assert not (tmp_path / "a").exists()  # and the missing parents it created
+    kept = tmp_path / "kept"
+    kept.mkdir()  # a folder that was there before stays, empty
+    cli_error(["generate", "--users", "3", "--out", str(kept), "-q"])
+    assert kept.is_dir() and list(kept.iterdir()) == []
 
 
 @pytest.mark.parametrize(
