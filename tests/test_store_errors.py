@@ -254,11 +254,24 @@ def test_ctrl_c_during_a_report(db: Path, interrupt_at: list[str]) -> None:
     assert (result.exit_code, result.stderr) == (130, "interrupted\n")
 
 
+def _load_under_sigterm_handler(tmp_path: Path, db: Path) -> Any:
+    """``load more.csv --db db`` with the CLI's SIGTERM handler installed (as the entry point
+    does), the test process's own handler restored after."""
+    from planalyzer.cli_support import Terminated, on_sigterm
+
+    old = signal.getsignal(signal.SIGTERM)
+    on_sigterm()
+    try:
+        return _invoke(["load", str(_csv(tmp_path / "more.csv", event_row(event_id="new"))),
+                        "--db", str(db)])
+    finally:
+        signal.signal(signal.SIGTERM, old)
+        Terminated.seen = False
+
+
 def test_sigterm_during_a_load(db: Path, tmp_path: Path,
                               monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGTERM (a service stopped): the line Ctrl-C gets, exit 143, the store as it was."""
-    from planalyzer.cli_support import Terminated, on_sigterm
-
     before = _events(db)
     real = sqlfiles.run
 
@@ -268,14 +281,7 @@ def test_sigterm_during_a_load(db: Path, tmp_path: Path,
         return real(con, name, *args, **kw)
 
     monkeypatch.setattr(sqlfiles, "run", run)
-    old = signal.getsignal(signal.SIGTERM)
-    on_sigterm()
-    try:
-        result = _invoke(["load", str(_csv(tmp_path / "more.csv", event_row(event_id="new"))),
-                          "--db", str(db)])
-    finally:
-        signal.signal(signal.SIGTERM, old)
-        Terminated.seen = False
+    result = _load_under_sigterm_handler(tmp_path, db)
     assert result.exit_code == 143
     assert result.stderr == "interrupted: nothing was loaded (the --db file is as it was)\n"
     monkeypatch.undo()
@@ -312,17 +318,8 @@ def test_ctrl_c_during_the_commit_says_the_load_was_saved(
 
 def test_sigterm_during_the_commit_says_the_load_was_saved(
         db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from planalyzer.cli_support import Terminated, on_sigterm
-
     _signal_in_commit(monkeypatch, signal.SIGTERM)
-    old = signal.getsignal(signal.SIGTERM)
-    on_sigterm()
-    try:
-        result = _invoke(["load", str(_csv(tmp_path / "more.csv", event_row(event_id="new"))),
-                          "--db", str(db)])
-    finally:
-        signal.signal(signal.SIGTERM, old)
-        Terminated.seen = False
+    result = _load_under_sigterm_handler(tmp_path, db)
     assert result.exit_code == 143
     assert result.stderr == "interrupted after the load was saved (the --db file holds it)\n"
     monkeypatch.undo()
