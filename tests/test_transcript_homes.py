@@ -137,9 +137,11 @@ def test_two_peoples_folders_are_two_users(tmp_path: Path) -> None:
         f"folders (--user-map maps the names): alice ({display_path(str(ALICE))}); bob "
         f"({display_path(str(BOB))}). If they are one "
         "person's (copies from two machines), give --user NAME to load them as one user")
-    with Store() as store:  # --user-map maps the home folders' names
-        store.load([str(ALICE), str(BOB)], LoadOptions(user_map={"alice": "a@x"}))
+    with Store() as store:  # --user-map maps the home folders' names; the note says to what
+        report = store.load([str(ALICE), str(BOB)], LoadOptions(user_map={"alice": "a@x"}))
         assert _users(store) == {"a@x": 1, "bob": 1}
+    (note,) = [n for n in report.notes if "home folders" in n]
+    assert f"maps the names): alice as a@x ({display_path(str(ALICE))}); bob (" in note
 
 
 def test_one_user_when_told_so_or_of_one_home(tmp_path: Path) -> None:

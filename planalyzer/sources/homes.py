@@ -103,7 +103,7 @@ def name_homes(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, s
                 user_map.get(held[0], held[0]) == held[0]):
             users[home] = held[0]
             kept.append(f"{display_path(named[home][0])} as {held[0]}")
-    return _named(sources, files, users), [_note(named, users, kept)]
+    return _named(sources, files, users), [_note(named, users, kept, user_map)]
 
 
 def _keep_stored(sources: list[SourceFile], homes: Homes, user_map: Mapping[str, str],
@@ -167,8 +167,14 @@ def _stored(stored: StoredUsers, files: list[SourceFile]) -> list[str]:
         stored([f.key for f in files]) if step > 1 else [])
 
 
-def _note(named: dict[str, list[str]], users: dict[str, str], kept: list[str]) -> str:
-    shown = [f"{users[h]} ({', '.join(display_path(f) for f in named[h])})"
+def _note(named: dict[str, list[str]], users: dict[str, str], kept: list[str],
+          user_map: Mapping[str, str]) -> str:
+    """Each home's user and folders; a user --user-map maps is shown as the id stored."""
+    def user(h: str) -> str:
+        mapped = user_map.get(users[h], users[h])
+        return users[h] if mapped == users[h] else f"{users[h]} as {mapped}"
+
+    shown = [f"{user(h)} ({', '.join(display_path(f) for f in named[h])})"
              for h in sorted(named, key=lambda h: (users[h], h))]
     more = f" and {len(shown) - _SHOWN} more" if len(shown) > _SHOWN else ""
     note = (f"single users' transcript folders of {len(named)} home folders were named in one "
