@@ -424,6 +424,15 @@ _POSITIVE: dict[str, tuple[tuple[str, bool], ...]] = {
                  ("memory_fraction", True), ("gpus", False), ("max_batch", False)),
     "measured": (("utilization", True), ("usd_per_hour", False)),
 }
+# the key a roofline's cache-read model prices with, which must be above 0 (True: and at most
+# 1), and what it is
+_CACHE_READ_KEY: dict[str, tuple[str, bool, str]] = {
+    "kv_transfer": ("cache_read_gb_per_s", False,
+                    "the GB/s per GPU at which cached KV bytes move into GPU memory, e.g. 25"),
+    "prefill_fraction": ("cache_read_prefill_fraction", True,
+                         "a cache read's cost as a share of a prefill of the token, in (0, 1], "
+                         "e.g. 0.1"),
+}
 # a measured profile's rates without context buckets (with buckets, each bucket's own)
 _FLAT_RATES = ("prefill_tokens_per_s", "decode_tokens_per_s")
 
@@ -479,8 +488,13 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
     # the keys that must be above 0 first, so a negative one is told the range that holds
     # ("in (0, 1]"), not the "0 or more" of the general check below
     positive = list(_POSITIVE.get(str(mode), ()))
-    if mode == "roofline" and v["cache_read_model"] == "kv_transfer":
-        positive.append(("cache_read_gb_per_s", False))
+    if mode == "roofline" and v["cache_read_model"] in _CACHE_READ_KEY:
+        rate, upto_one, what = _CACHE_READ_KEY[v["cache_read_model"]]
+        if rate not in raw:  # its default 0 would make every cache read free
+            raise ConfigError(f"{path}: {where}.{rate}: missing; cache_read_model = "
+                              f"\"{v['cache_read_model']}\" needs it ({what}); add it, or set "
+                              f"cache_read_model = \"free\" if cache reads cost nothing")
+        positive.append((rate, upto_one))
     if mode == "measured" and not v["buckets"]:
         for f in _FLAT_RATES:
             if f not in raw:
