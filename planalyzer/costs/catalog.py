@@ -354,7 +354,7 @@ class CostCatalog:
 
     def resolve(self, logged: str) -> Resolution:
         """Routes first (first match wins), then a profile's own name or globs, else fallback."""
-        route = self._route(logged)
+        route = self.route(logged)
         if route is not None:
             model = self.models[route.model]
             return self._resolution(logged, model, "route", route.assumed, route.note,
@@ -368,12 +368,13 @@ class CostCatalog:
         return self._resolution(logged, model, "fallback", True,
                                 f"unknown model priced by fallback profile {model.key}")
 
-    def _route(self, logged: str) -> Route | None:
+    def route(self, logged: str) -> Route | None:
+        """The route that prices ``logged`` (first match), or None."""
         return next((r for r in self.routes if name_matches(logged, r.pattern)), None)
 
     def route_of(self, logged: str) -> str | None:
         """The pattern of the route that prices ``logged`` (first match), or None."""
-        route = self._route(logged)
+        route = self.route(logged)
         return route.pattern if route is not None else None
 
     def is_known(self, logged: str) -> bool:
