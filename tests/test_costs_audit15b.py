@@ -113,3 +113,60 @@ def test_rate_card_route_without_training_says_none(tmp_path: Path) -> None:
     path = _write(tmp_path, '[[route]]\npattern = "claude-sonnet-*"\nmodel = "deepseek-v3"\n'
                             'serving = "resell-sonnet-batch"\nnote = "x"\n')
     assert _training_from(path, "claude-sonnet-4-5") == "none (rate card)"
+
+
+# ------------------------------------------------ finding 8: names of shipped entries
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("[hardware.h100]\nusd_per_gpu_hour = 2.35\n",
+     "hardware.h100: not a shipped hardware entry (did you mean 'H100'? to change it, name it "
+     "exactly: [hardware.H100]); a new hardware entry would also need name, bf16_tflops"),
+    ("[serving.llama-70b-h100x5]\nutilization = 0.45\n",
+     "serving.llama-70b-h100x5: not a shipped serving profile (did you mean 'llama-70b-h100x4'? "
+     "to change it, name it exactly: [serving.llama-70b-h100x4]); a new serving profile would "
+     "also need mode (roofline, measured, rate_card)"),
+    ('[model."Llama-3.3-70b"]\nlayers = 80\n',
+     "model.Llama-3.3-70b: not a shipped model profile (did you mean 'llama-3.3-70b'? to change "
+     'it, name it exactly: [model."llama-3.3-70b"])'),
+])
+def test_misspelt_shipped_name_gets_a_did_you_mean(tmp_path: Path, text: str, says: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_cost_catalog(path)
+    assert str(err.value).startswith(f"{path}: {says}"), err.value
+
+
+def test_new_entry_far_from_any_shipped_name_keeps_the_missing_key_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"hardware\.TPU\.bf16_tflops: missing; add it"):
+        load_cost_catalog(_write(tmp_path, '[hardware.TPU]\nname = "x"\n'))
+
+
+def test_whole_new_entry_near_a_shipped_name_is_taken(tmp_path: Path) -> None:
+    text = ('[hardware.H300]\nname = "x"\nbf16_tflops = 100.0\nhbm_gb = 10.0\n'
+            'bandwidth_tbps = 1.0\nusd_per_gpu_hour = 1.0\nprice_source = "p"\nsource = "s"\n'
+            'as_of = "a"\n')
+    assert load_cost_catalog(_write(tmp_path, text)).hardware["H300"].bf16_tflops == 100.0
+
+
+def test_unquoted_dotted_name_says_to_quote_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[model.llama-3.3-70b]\nlayers = 80\n")
+    with pytest.raises(ConfigError) as err:
+        load_cost_catalog(path)
+    assert str(err.value) == (
+        f"{path}: [model.llama-3.3-70b]: TOML reads an unquoted name with a dot as nested "
+        'tables (model > llama-3 > 3-70b); quote the name: [model."llama-3.3-70b"]')
+
+
+def test_unquoted_dotted_price_name_says_to_quote_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[price.gpt-4.1]\ninput = 2.0\n", "p.toml")
+    with pytest.raises(ConfigError, match=r'\[price\.gpt-4\.1\]: TOML reads .* quote the name: '
+                                          r'\[price\."gpt-4\.1"\]'):
+        load_price_catalog(path)
+
+
+def test_cli_misspelt_shipped_name_exits_2(tmp_path: Path) -> None:
+    from conftest import cli_error
+
+    path = _write(tmp_path, "[hardware.h100]\nusd_per_gpu_hour = 2.35\n")
+    assert "did you mean 'H100'?" in cli_error(["costs", "--costs", str(path)])

@@ -16,8 +16,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from planalyzer.checks import nearest
 from planalyzer.errors import ConfigError
-from planalyzer.strict_toml import Field, check_sections, check_table, read_toml
+from planalyzer.strict_toml import (
+    Field,
+    check_entry_names,
+    check_sections,
+    check_table,
+    read_toml,
+)
 
 _PROVENANCE = {"source": Field(str), "as_of": Field(str)}
 
@@ -393,8 +400,11 @@ def _data_file(name: str) -> tuple[dict[str, Any], str]:
 def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
                    override: Mapping[str, Any], spec_partial: Mapping[str, Field],
                    path: str, changed: dict[str, tuple[str, ...]] | None = None) -> None:
+    check_entry_names(override, section, spec_partial, path)
     for key, raw in override.items():
         check_table(raw, spec_partial, f"{section}.{key}", path)  # unknown keys, types
+        if changed is not None and key not in base:
+            _check_new_entry(section, key, raw, base, path)
         old_mode = base[key][0].get("mode") if key in base else None
         if section == "serving" and old_mode and raw.get("mode", old_mode) != old_mode:
             raise ConfigError(f"{path}: serving.{key}.mode: {key} is a {old_mode} profile and "
@@ -408,6 +418,37 @@ def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
             base[key] = (merged, path)
         else:
             base[key] = (dict(raw), path)
+
+
+_NOUNS = {"hardware": "hardware entry", "model": "model profile", "serving": "serving profile"}
+
+
+def _check_new_entry(section: str, key: str, raw: Mapping[str, Any],
+                     shipped: Mapping[str, Any], path: str) -> None:
+    """A --costs entry that is not a shipped one and lacks keys a new entry needs: most likely
+    a misspelt or wrong-case name of a shipped entry the user meant to change ([hardware.h100]
+    for H100). Name that entry, and what a new one would need, rather than the first missing
+    key ("hardware.h100.name: missing")."""
+    mode = raw.get("mode")
+    if section == "serving" and mode not in SERVING_SPECS:
+        needs = (f"mode ({', '.join(MODES)}) and every key that mode requires, source and "
+                 f"as_of included")
+    else:
+        spec = SERVING_SPECS[str(mode)] if section == "serving" else (
+            HARDWARE_SPEC if section == "hardware" else MODEL_SPEC)
+        needs = ", ".join(k for k, f in spec.items() if f.required and k not in raw)
+        if not needs:
+            return  # a whole new entry
+    by_low = {k.lower(): k for k in shipped}
+    near = by_low.get(key.lower()) or nearest(key.lower(), by_low)
+    if near is None:
+        return  # check_table names the first missing key
+    near = by_low.get(near, near)
+    name = f'"{near}"' if "." in near else near
+    noun = _NOUNS[section]
+    raise ConfigError(f"{path}: {section}.{key}: not a shipped {noun} (did you mean {near!r}? "
+                      f"to change it, name it exactly: [{section}.{name}]); a new {noun} "
+                      f"would also need {needs}")
 
 
 def _positive(value: float, where: str, path: str, *, upto_one: bool = False) -> None:

@@ -24,7 +24,13 @@ from typing import Any
 from planalyzer.costs.catalog import name_candidates, name_matches
 from planalyzer.costs.roofline import Tokens
 from planalyzer.errors import ConfigError
-from planalyzer.strict_toml import Field, check_sections, check_table, read_toml
+from planalyzer.strict_toml import (
+    Field,
+    check_entry_names,
+    check_sections,
+    check_table,
+    read_toml,
+)
 
 PRICE_SPEC: dict[str, Field] = {
     "match": Field(list, item_type=str),
@@ -166,6 +172,7 @@ def _build(key: str, v: dict[str, Any], path: str) -> ApiPrice:
 def _toml_entries(data: dict[str, Any], path: str,
                   base: dict[str, tuple[dict[str, Any], str]]) -> None:
     check_sections(data, {"price": dict}, path)
+    check_entry_names(data.get("price", {}), "price", _PARTIAL, path)
     for key, raw in data.get("price", {}).items():
         check_table(raw, _PARTIAL, f"price.{key}", path)
         base[key] = ({**base[key][0], **raw}, path) if key in base else (dict(raw), path)
