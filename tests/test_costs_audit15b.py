@@ -4,9 +4,12 @@ cache-read model without its rate, and provenance labels of overridden prices.""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pytest
+from conftest import cli_error, cli_json
 
 from planalyzer.costs import load_cost_catalog, load_price_catalog
 from planalyzer.errors import ConfigError
@@ -166,7 +169,70 @@ def test_unquoted_dotted_price_name_says_to_quote_it(tmp_path: Path) -> None:
 
 
 def test_cli_misspelt_shipped_name_exits_2(tmp_path: Path) -> None:
-    from conftest import cli_error
-
     path = _write(tmp_path, "[hardware.h100]\nusd_per_gpu_hour = 2.35\n")
     assert "did you mean 'H100'?" in cli_error(["costs", "--costs", str(path)])
+
+
+# ------------------------------------------------ finding 6: unusable LiteLLM entries
+
+
+def _events(tmp_path: Path, model: str) -> Path:
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ts,user_id,model,input_tokens,output_tokens\n"
+                      f"e1,2026-10-01 00:00:00+00,u1,{model},7000,2000\n", encoding="utf-8")
+    return events
+
+
+def _litellm(tmp_path: Path, doc: dict[str, object]) -> Path:
+    path = tmp_path / "ll.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("bad", ["1e-6", -1e-6, math.nan, math.inf, True])
+def test_unusable_price_in_an_unused_entry_does_not_stop_the_run(tmp_path: Path,
+                                                                 bad: object) -> None:
+    prices = _litellm(tmp_path, {
+        "acme-coder": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6},
+        "odd-model": {"input_cost_per_token": bad, "output_cost_per_token": 2e-6}})
+    doc = cli_json(["costs", str(_events(tmp_path, "acme-coder")), "--prices", str(prices)])
+    rows = {r["model"]: r for r in doc["cost_by_model"]["rows"]}
+    assert rows["acme-coder"]["api_value_usd"] == pytest.approx((7000 * 1 + 2000 * 2) / 1e6)
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    ("1e-6", "expected a number (USD per token), got '1e-6'"),
+    (-1e-6, "-1e-06 must be a finite price of 0 or more (USD per token)"),
+])
+def test_unusable_price_of_a_logged_model_exits_2_naming_file_entry_and_key(
+        tmp_path: Path, bad: object, says: str) -> None:
+    prices = _litellm(tmp_path, {"acme-coder": {"input_cost_per_token": bad,
+                                                "output_cost_per_token": 2e-6}})
+    msg = cli_error(["costs", str(_events(tmp_path, "acme-coder")), "--prices", str(prices)])
+    assert msg == (f"error: {prices}: acme-coder.input_cost_per_token: {says} (it prices the "
+                   f"logged model acme-coder)")
+
+
+def test_unusable_prefixed_entry_prices_its_bare_name_by_an_error(tmp_path: Path) -> None:
+    prices = _litellm(tmp_path, {"acme/acme-coder": {"input_cost_per_token": 1e-6,
+                                                     "output_cost_per_token": "2e-6"}})
+    msg = cli_error(["costs", str(_events(tmp_path, "acme-coder")), "--prices", str(prices)])
+    assert "acme/acme-coder.output_cost_per_token: expected a number" in msg
+
+
+def test_unusable_one_of_two_prefixed_entries_is_named_where_the_model_goes_unpriced(
+        tmp_path: Path) -> None:
+    prices = load_price_catalog(_litellm(tmp_path, {
+        "acme/acme-coder": {"input_cost_per_token": 1e-6, "output_cost_per_token": "2e-6"},
+        "other/acme-coder": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}}))
+    assert prices.lookup("acme-coder") is None  # two keys, one unusable: neither is taken
+    assert prices.skipped_why("acme-coder") == (
+        f"LiteLLM entry acme/acme-coder in {tmp_path / 'll.json'} was skipped: "
+        "acme/acme-coder.output_cost_per_token: expected a number (USD per token), got '2e-6'")
+
+
+def test_toml_prices_stay_strict_for_unused_entries(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[price.odd]\nmatch = ["odd-*"]\ninput = "1"\ncache_read = 0.1\n'
+                            'output = 2.0\nsource = "s"\nas_of = "a"\n', "p.toml")
+    with pytest.raises(ConfigError, match=r"p\.toml: price\.odd\.input: expected a number"):
+        load_price_catalog(path)

@@ -76,7 +76,7 @@ SHORT_PROMPT = 1_000  # the per-class $/M tables price 1,000 tokens of each clas
 def _per_class_row(name: str, res: Resolution, prices: PriceCatalog) -> tuple[object, ...]:
     k = float(SHORT_PROMPT)
     short = Tokens(input=k)
-    price = prices.lookup(name)
+    price = prices.price_for(name, f"{name}, a model the tables show")
     api = price.base if price else None
     return (
         name, res.model.key, res.serving.key, res.serving.mode, _serving_label(res),
@@ -124,7 +124,7 @@ def _context_row(name: str, res: Resolution, prices: PriceCatalog, context: int
                  ) -> tuple[object, ...]:
     t = typical_request(context)
     cost = _cost(res, t)
-    price = prices.lookup(name)
+    price = prices.price_for(name, f"{name}, a model the tables show")
     api = api_value_usd(price, t) if price else None
     out_per_m = _per_mtok(res, Tokens(input=t.input, cache_read=t.cache_read),
                           Tokens(output=TYPICAL_OUTPUT), TYPICAL_OUTPUT)
