@@ -236,3 +236,52 @@ def test_toml_prices_stay_strict_for_unused_entries(tmp_path: Path) -> None:
                             'output = 2.0\nsource = "s"\nas_of = "a"\n', "p.toml")
     with pytest.raises(ConfigError, match=r"p\.toml: price\.odd\.input: expected a number"):
         load_price_catalog(path)
+
+
+# ------------------------------------------------ finding 7: a LiteLLM alias key, dated snapshots
+
+_ALIAS = {"claude-sonnet-4-5": {
+    "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1.25e-05,
+    "cache_read_input_token_cost": 2.5e-07, "cache_creation_input_token_cost": 3.125e-06,
+    "cache_creation_input_token_cost_above_1hr": 5e-06}}
+
+
+@pytest.mark.parametrize("logged", [
+    "claude-sonnet-4-5-20250929", "anthropic/claude-sonnet-4-5-20250929",
+    "claude-sonnet-4-5@20250929", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"])
+def test_litellm_alias_key_prices_the_dated_snapshot(tmp_path: Path, logged: str) -> None:
+    path = _litellm(tmp_path, _ALIAS)
+    price = load_price_catalog(path).lookup(logged)
+    assert price is not None and price.base.input == pytest.approx(2.5)  # not the shipped $3
+    assert price.source == f"LiteLLM prices file {path} key claude-sonnet-4-5"
+    assert price.warnings[-1].startswith(f"priced by the LiteLLM prices file {path} key "
+                                         "claude-sonnet-4-5 (the file has no key ")
+
+
+def test_dated_key_in_the_file_wins_over_its_alias(tmp_path: Path) -> None:
+    dated = {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06}
+    cat = load_price_catalog(_litellm(tmp_path, {**_ALIAS, "claude-sonnet-4-5-20250929": dated}))
+    price = cat.lookup("claude-sonnet-4-5-20250929")
+    assert price is not None and price.base.input == pytest.approx(1.0)
+    assert not price.source.endswith("key claude-sonnet-4-5")
+
+
+def test_alias_key_does_not_price_a_snapshot_the_shipped_catalog_keeps_apart(
+        tmp_path: Path) -> None:
+    gpt4o = {"gpt-4o": {"input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05}}
+    cat = load_price_catalog(_litellm(tmp_path, gpt4o))
+    assert cat.lookup("gpt-4o-2024-05-13") is None  # billed above gpt-4o: no list price
+    listed = cat.lookup("gpt-4o-2024-08-06")  # listed under gpt-4o in the shipped catalog
+    assert listed is not None and listed.source.endswith("key gpt-4o")
+
+
+def test_alias_key_prices_the_whole_model_in_costs(tmp_path: Path) -> None:
+    events = tmp_path / "e.csv"
+    events.write_text("event_id,ts,user_id,model,input_tokens,output_tokens\n"
+                      "d1,2026-10-01 00:00:00+00,u1,claude-sonnet-4-5-20250929,100000,0\n"
+                      "d2,2026-10-01 00:00:00+00,u1,claude-sonnet-4-5,100000,0\n",
+                      encoding="utf-8")
+    doc = cli_json(["costs", str(events), "--prices", str(_litellm(tmp_path, _ALIAS))])
+    values = {r["model"]: r["api_value_usd"] for r in doc["cost_by_model"]["rows"]}
+    assert values == {"claude-sonnet-4-5-20250929": pytest.approx(0.25),
+                      "claude-sonnet-4-5": pytest.approx(0.25), "(all)": pytest.approx(0.5)}

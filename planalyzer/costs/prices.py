@@ -4,9 +4,10 @@ The shipped catalog (``planalyzer/data/api_prices.toml``, facts.md section 3) ma
 names by glob; ``--prices FILE`` adds a TOML in the same format (its entries win) or a LiteLLM
 ``model_prices_and_context_window.json`` (per-token USD; its entries win). A LiteLLM key
 matches the logged name exactly, or, prefixed ("gemini/gemini-2.5-pro"), the bare logged name
-when no other prefixed key of that name has another price. Cache prices a LiteLLM entry lacks
-come from the shipped entry of the same model, else documented defaults, with a warning; a
-long-context tier comes only with the entry that states it (as LiteLLM bills).
+when no other prefixed key of that name has another price, or a dated snapshot of it the file
+has no key for, where the shipped catalog prices both as one model. Cache prices a LiteLLM
+entry lacks come from the shipped entry of the same model, else documented defaults, with a
+warning; a long-context tier comes only with the entry that states it (as LiteLLM bills).
 Above a long-context threshold the WHOLE request is billed at the long prices.
 """
 
@@ -21,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from planalyzer.costs.catalog import name_candidates, name_matches
+from planalyzer.costs.catalog import name_candidates, name_matches, snapshot_free
 from planalyzer.costs.roofline import Tokens
 from planalyzer.errors import ConfigError
 from planalyzer.strict_toml import (
@@ -140,7 +141,8 @@ class PriceCatalog:
 
     def lookup(self, logged: str) -> ApiPrice | None:
         """The LiteLLM entry of that exact name, else its only provider-prefixed LiteLLM
-        entry, else the first catalog entry whose patterns fit."""
+        entry, else the LiteLLM entry of the model a dated snapshot snapshots, else the first
+        catalog entry whose patterns fit."""
         cands = name_candidates(logged)
         for cand in cands:
             if cand in self.exact:
@@ -148,9 +150,28 @@ class PriceCatalog:
         for cand in cands:
             if cand in self.prefixed:
                 return self.prefixed[cand]
-        for e in self.entries:
-            if any(name_matches(logged, p) for p in e.match):
-                return e
+        shipped = next((e for e in self.entries if any(name_matches(logged, p) for p in e.match)),
+                       None)
+        return self._alias(cands, shipped) or shipped
+
+    def _alias(self, cands: tuple[str, ...], shipped: ApiPrice | None) -> ApiPrice | None:
+        """A LiteLLM file keyed by the model (claude-sonnet-4-5) prices its dated snapshot
+        (claude-sonnet-4-5-20250929) where the shipped catalog treats the two as one model (one
+        entry prices both; gpt-4o-2024-05-13, billed above gpt-4o, is not), rather than the
+        snapshot falling back to the shipped price: one model valued from two catalogs."""
+        if shipped is None or not (self.exact or self.prefixed):
+            return None
+        for cand in cands:
+            alias = snapshot_free(cand)
+            price = self.exact.get(alias) or self.prefixed.get(alias)
+            if alias == cand or price is None or not any(name_matches(alias, p)
+                                                          for p in shipped.match):
+                continue
+            note = (f"priced by the {price.source} key {price.key} (the file has no key "
+                    f"{cand}; a dated snapshot takes the entry of its model, as the shipped "
+                    f"catalog's do)")
+            return replace(price, source=f"{price.source} key {price.key}",
+                           warnings=(*price.warnings, note))
         return None
 
 
