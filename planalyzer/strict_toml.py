@@ -142,3 +142,24 @@ def check_sections(data: dict[str, Any], allowed: Mapping[str, type], path: Path
             kind = "a table ([" + key + ".NAME])" if allowed[key] is dict else \
                 "an array of tables ([[" + key + "]])"
             raise ConfigError(f"{path}: {key}: expected {kind}, got {_describe(value)}")
+
+
+def check_entry_names(entries: Mapping[str, Any], section: str, allowed: Mapping[str, Field],
+                      path: Path | str) -> None:
+    """``[section.NAME]`` entries: an unquoted NAME with a dot (``[model.llama-3.3-70b]``) is
+    read by TOML as nested tables (llama-3 > 3-70b), which would otherwise be reported as an
+    unknown key of an entry the user never wrote; say so, and how to quote it."""
+    for key, raw in entries.items():
+        parts, table = [key], raw
+        while isinstance(table, dict):
+            sub = next((k for k, v in table.items() if isinstance(v, dict) and k not in allowed),
+                       None)
+            if sub is None:
+                break
+            parts.append(sub)
+            table = table[sub]
+        if len(parts) > 1:
+            name = ".".join(parts)
+            raise ConfigError(f"{path}: [{section}.{name}]: TOML reads an unquoted name with a "
+                              f"dot as nested tables ({' > '.join([section, *parts])}); quote "
+                              f"the name: [{section}.\"{name}\"]")

@@ -93,8 +93,9 @@ def test_prefixed_key_prices_the_bare_name_when_unambiguous(tmp_path: Path) -> N
 def test_negative_or_non_finite_litellm_price(tmp_path: Path, bad: float) -> None:
     path = litellm(tmp_path, {"m": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6,
                                     "cache_creation_input_token_cost": bad}})
+    cat = load_price_catalog(path)  # an error only where a model is priced by it (qa15A #6)
     with pytest.raises(ConfigError) as err:
-        load_price_catalog(path)
+        cat.price_for("m", "the logged model m")
     assert str(path) in str(err.value) and "m.cache_creation_input_token_cost" in str(err.value)
 
 

@@ -16,8 +16,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from planalyzer.checks import nearest
 from planalyzer.errors import ConfigError
-from planalyzer.strict_toml import Field, check_sections, check_table, read_toml
+from planalyzer.strict_toml import (
+    Field,
+    check_entry_names,
+    check_sections,
+    check_table,
+    read_toml,
+)
 
 _PROVENANCE = {"source": Field(str), "as_of": Field(str)}
 
@@ -354,7 +361,7 @@ class CostCatalog:
 
     def resolve(self, logged: str) -> Resolution:
         """Routes first (first match wins), then a profile's own name or globs, else fallback."""
-        route = self._route(logged)
+        route = self.route(logged)
         if route is not None:
             model = self.models[route.model]
             return self._resolution(logged, model, "route", route.assumed, route.note,
@@ -368,12 +375,13 @@ class CostCatalog:
         return self._resolution(logged, model, "fallback", True,
                                 f"unknown model priced by fallback profile {model.key}")
 
-    def _route(self, logged: str) -> Route | None:
+    def route(self, logged: str) -> Route | None:
+        """The route that prices ``logged`` (first match), or None."""
         return next((r for r in self.routes if name_matches(logged, r.pattern)), None)
 
     def route_of(self, logged: str) -> str | None:
         """The pattern of the route that prices ``logged`` (first match), or None."""
-        route = self._route(logged)
+        route = self.route(logged)
         return route.pattern if route is not None else None
 
     def is_known(self, logged: str) -> bool:
@@ -392,8 +400,11 @@ def _data_file(name: str) -> tuple[dict[str, Any], str]:
 def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
                    override: Mapping[str, Any], spec_partial: Mapping[str, Field],
                    path: str, changed: dict[str, tuple[str, ...]] | None = None) -> None:
+    check_entry_names(override, section, spec_partial, path)
     for key, raw in override.items():
         check_table(raw, spec_partial, f"{section}.{key}", path)  # unknown keys, types
+        if changed is not None and key not in base:
+            _check_new_entry(section, key, raw, base, path)
         old_mode = base[key][0].get("mode") if key in base else None
         if section == "serving" and old_mode and raw.get("mode", old_mode) != old_mode:
             raise ConfigError(f"{path}: serving.{key}.mode: {key} is a {old_mode} profile and "
@@ -407,6 +418,37 @@ def _merge_entries(base: dict[str, tuple[dict[str, Any], str]], section: str,
             base[key] = (merged, path)
         else:
             base[key] = (dict(raw), path)
+
+
+_NOUNS = {"hardware": "hardware entry", "model": "model profile", "serving": "serving profile"}
+
+
+def _check_new_entry(section: str, key: str, raw: Mapping[str, Any],
+                     shipped: Mapping[str, Any], path: str) -> None:
+    """A --costs entry that is not a shipped one and lacks keys a new entry needs: most likely
+    a misspelt or wrong-case name of a shipped entry the user meant to change ([hardware.h100]
+    for H100). Name that entry, and what a new one would need, rather than the first missing
+    key ("hardware.h100.name: missing")."""
+    mode = raw.get("mode")
+    if section == "serving" and mode not in SERVING_SPECS:
+        needs = (f"mode ({', '.join(MODES)}) and every key that mode requires, source and "
+                 f"as_of included")
+    else:
+        spec = SERVING_SPECS[str(mode)] if section == "serving" else (
+            HARDWARE_SPEC if section == "hardware" else MODEL_SPEC)
+        needs = ", ".join(k for k, f in spec.items() if f.required and k not in raw)
+        if not needs:
+            return  # a whole new entry
+    by_low = {k.lower(): k for k in shipped}
+    near = by_low.get(key.lower()) or nearest(key.lower(), by_low)
+    if near is None:
+        return  # check_table names the first missing key
+    near = by_low.get(near, near)
+    name = f'"{near}"' if "." in near else near
+    noun = _NOUNS[section]
+    raise ConfigError(f"{path}: {section}.{key}: not a shipped {noun} (did you mean {near!r}? "
+                      f"to change it, name it exactly: [{section}.{name}]); a new {noun} "
+                      f"would also need {needs}")
 
 
 def _positive(value: float, where: str, path: str, *, upto_one: bool = False) -> None:
@@ -423,6 +465,15 @@ _POSITIVE: dict[str, tuple[tuple[str, bool], ...]] = {
     "roofline": (("mfu", True), ("mbu", True), ("utilization", True),
                  ("memory_fraction", True), ("gpus", False), ("max_batch", False)),
     "measured": (("utilization", True), ("usd_per_hour", False)),
+}
+# the key a roofline's cache-read model prices with, which must be above 0 (True: and at most
+# 1), and what it is
+_CACHE_READ_KEY: dict[str, tuple[str, bool, str]] = {
+    "kv_transfer": ("cache_read_gb_per_s", False,
+                    "the GB/s per GPU at which cached KV bytes move into GPU memory, e.g. 25"),
+    "prefill_fraction": ("cache_read_prefill_fraction", True,
+                         "a cache read's cost as a share of a prefill of the token, in (0, 1], "
+                         "e.g. 0.1"),
 }
 # a measured profile's rates without context buckets (with buckets, each bucket's own)
 _FLAT_RATES = ("prefill_tokens_per_s", "decode_tokens_per_s")
@@ -479,8 +530,13 @@ def _build_serving(key: str, raw: dict[str, Any], path: str) -> ServingProfile:
     # the keys that must be above 0 first, so a negative one is told the range that holds
     # ("in (0, 1]"), not the "0 or more" of the general check below
     positive = list(_POSITIVE.get(str(mode), ()))
-    if mode == "roofline" and v["cache_read_model"] == "kv_transfer":
-        positive.append(("cache_read_gb_per_s", False))
+    if mode == "roofline" and v["cache_read_model"] in _CACHE_READ_KEY:
+        rate, upto_one, what = _CACHE_READ_KEY[v["cache_read_model"]]
+        if rate not in raw:  # its default 0 would make every cache read free
+            raise ConfigError(f"{path}: {where}.{rate}: missing; cache_read_model = "
+                              f"\"{v['cache_read_model']}\" needs it ({what}); add it, or set "
+                              f"cache_read_model = \"free\" if cache reads cost nothing")
+        positive.append((rate, upto_one))
     if mode == "measured" and not v["buckets"]:
         for f in _FLAT_RATES:
             if f not in raw:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planalyzer.costs.catalog import CostCatalog, Resolution
+from planalyzer.costs.catalog import CostCatalog, Hardware, Resolution
 from planalyzer.tables import Col, Table
 
 HARDWARE_COLUMNS = [
@@ -12,6 +12,17 @@ HARDWARE_COLUMNS = [
     Col("usd_per_gpu_hour", "usd", "catalog $/GPU-h"), Col("price_source", "str"),
     Col("source", "str"),
 ]
+
+
+def gpu_price_source(catalog: CostCatalog, hw: Hardware) -> str:
+    """Where a GPU's catalog $/GPU-hour comes from: the shipped ``price_source``, or the
+    --costs file that set ``usd_per_gpu_hour`` (with the file's own price_source if it gave
+    one; the shipped attribution is not the overriding price's)."""
+    changed = catalog.overrides("hardware", hw.key)
+    if "usd_per_gpu_hour" not in changed:
+        return hw.price_source
+    given = f": {hw.price_source}" if "price_source" in changed else ""
+    return f"overridden in {catalog.override_file}{given}"
 
 
 def hardware_table(catalog: CostCatalog, resolutions: list[Resolution]) -> Table:
@@ -26,7 +37,8 @@ def hardware_table(catalog: CostCatalog, resolutions: list[Resolution]) -> Table
         if changed:
             source += f"; overridden in {catalog.override_file}: {', '.join(changed)}"
         rows[hw.key] = (hw.key, hw.name, hw.bf16_tflops, hw.fp8_tflops, hw.hbm_gb,
-                        hw.bandwidth_tbps, hw.usd_per_gpu_hour, hw.price_source, source)
+                        hw.bandwidth_tbps, hw.usd_per_gpu_hour, gpu_price_source(catalog, hw),
+                        source)
     return Table(
         "cost_hardware", "What the costs rest on (GPUs of the roofline profiles)",
         HARDWARE_COLUMNS, list(rows.values()),

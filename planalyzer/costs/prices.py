@@ -4,9 +4,10 @@ The shipped catalog (``planalyzer/data/api_prices.toml``, facts.md section 3) ma
 names by glob; ``--prices FILE`` adds a TOML in the same format (its entries win) or a LiteLLM
 ``model_prices_and_context_window.json`` (per-token USD; its entries win). A LiteLLM key
 matches the logged name exactly, or, prefixed ("gemini/gemini-2.5-pro"), the bare logged name
-when no other prefixed key of that name has another price. Cache prices a LiteLLM entry lacks
-come from the shipped entry of the same model, else documented defaults, with a warning; a
-long-context tier comes only with the entry that states it (as LiteLLM bills).
+when no other prefixed key of that name has another price, or a dated snapshot of it the file
+has no key for, where the shipped catalog prices both as one model. Cache prices a LiteLLM
+entry lacks come from the shipped entry of the same model, else documented defaults, with a
+warning; a long-context tier comes only with the entry that states it (as LiteLLM bills).
 Above a long-context threshold the WHOLE request is billed at the long prices.
 """
 
@@ -21,10 +22,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from planalyzer.costs.catalog import name_candidates, name_matches
+from planalyzer.costs.catalog import name_candidates, name_matches, snapshot_free
 from planalyzer.costs.roofline import Tokens
 from planalyzer.errors import ConfigError
-from planalyzer.strict_toml import Field, check_sections, check_table, read_toml
+from planalyzer.strict_toml import (
+    Field,
+    check_entry_names,
+    check_sections,
+    check_table,
+    read_toml,
+)
 
 PRICE_SPEC: dict[str, Field] = {
     "match": Field(list, item_type=str),
@@ -86,8 +93,9 @@ class ApiPrice:
     source: str
     as_of: str
     warnings: tuple[str, ...] = ()  # said when a logged model is priced by this entry
-    # why this entry cannot price a request (a half-given LiteLLM tier): an error only when a
-    # logged model is priced by it, so one odd entry of a full LiteLLM dump does not stop a run
+    # why this LiteLLM entry cannot price a request (a price that is not a number of 0 or
+    # more, a half-given tier; its prices are then NaN): an error only when a model is priced
+    # by it (PriceCatalog.price_for), so one odd entry of a full LiteLLM dump does not stop a run
     problem: str = ""
 
     def for_prompt(self, prompt_tokens: float) -> ClassPrices:
@@ -100,6 +108,10 @@ class ApiPrice:
 def api_value_usd(price: ApiPrice, t: Tokens) -> float:
     """List value of one request: the whole request repriced above the long-context threshold."""
     return price.for_prompt(t.prompt).value(t)
+
+
+# the prices of an entry that cannot price a request (ApiPrice.problem): never used
+_UNUSABLE = ClassPrices(*[math.nan] * 5)
 
 
 @dataclass(frozen=True)
@@ -119,9 +131,18 @@ class PriceCatalog:
                 return self.skipped[cand]
         return None
 
+    def price_for(self, logged: str, what: str) -> ApiPrice | None:
+        """``lookup``, where an entry that cannot price a request (``ApiPrice.problem``) is a
+        ConfigError naming it, its key, and ``what`` it would price ("the logged model X")."""
+        price = self.lookup(logged)
+        if price is not None and price.problem:
+            raise ConfigError(f"{price.problem} (it prices {what})")
+        return price
+
     def lookup(self, logged: str) -> ApiPrice | None:
         """The LiteLLM entry of that exact name, else its only provider-prefixed LiteLLM
-        entry, else the first catalog entry whose patterns fit."""
+        entry, else the LiteLLM entry of the model a dated snapshot snapshots, else the first
+        catalog entry whose patterns fit."""
         cands = name_candidates(logged)
         for cand in cands:
             if cand in self.exact:
@@ -129,9 +150,28 @@ class PriceCatalog:
         for cand in cands:
             if cand in self.prefixed:
                 return self.prefixed[cand]
-        for e in self.entries:
-            if any(name_matches(logged, p) for p in e.match):
-                return e
+        shipped = next((e for e in self.entries if any(name_matches(logged, p) for p in e.match)),
+                       None)
+        return self._alias(cands, shipped) or shipped
+
+    def _alias(self, cands: tuple[str, ...], shipped: ApiPrice | None) -> ApiPrice | None:
+        """A LiteLLM file keyed by the model (claude-sonnet-4-5) prices its dated snapshot
+        (claude-sonnet-4-5-20250929) where the shipped catalog treats the two as one model (one
+        entry prices both; gpt-4o-2024-05-13, billed above gpt-4o, is not), rather than the
+        snapshot falling back to the shipped price: one model valued from two catalogs."""
+        if shipped is None or not (self.exact or self.prefixed):
+            return None
+        for cand in cands:
+            alias = snapshot_free(cand)
+            price = self.exact.get(alias) or self.prefixed.get(alias)
+            if alias == cand or price is None or not any(name_matches(alias, p)
+                                                          for p in shipped.match):
+                continue
+            note = (f"priced by the {price.source} key {price.key} (the file has no key "
+                    f"{cand}; a dated snapshot takes the entry of its model, as the shipped "
+                    f"catalog's do)")
+            return replace(price, source=f"{price.source} key {price.key}",
+                           warnings=(*price.warnings, note))
         return None
 
 
@@ -166,37 +206,41 @@ def _build(key: str, v: dict[str, Any], path: str) -> ApiPrice:
 def _toml_entries(data: dict[str, Any], path: str,
                   base: dict[str, tuple[dict[str, Any], str]]) -> None:
     check_sections(data, {"price": dict}, path)
+    check_entry_names(data.get("price", {}), "price", _PARTIAL, path)
     for key, raw in data.get("price", {}).items():
         check_table(raw, _PARTIAL, f"price.{key}", path)
         base[key] = ({**base[key][0], **raw}, path) if key in base else (dict(raw), path)
 
 
-def _litellm_number(path: Path, name: str, key: str, val: Any) -> float:
+def _litellm_problem(val: Any) -> str:
+    """Why a LiteLLM price cannot be used ('' if it can)."""
     if isinstance(val, bool) or not isinstance(val, int | float):
-        raise ConfigError(f"{path}: {name}.{key}: expected a number (USD per token), got "
-                          f"{val!r}")
+        return f"expected a number (USD per token), got {val!r}"
     if not math.isfinite(val) or val < 0:
-        raise ConfigError(f"{path}: {name}.{key}: {val!r} must be a finite price of 0 or more "
-                          f"(USD per token)")
-    return float(val) * 1e6
+        return f"{val!r} must be a finite price of 0 or more (USD per token)"
+    return ""
 
 
 def _litellm_entry(path: Path, name: str, entry: dict[str, Any]
-                   ) -> tuple[dict[str, Any], list[str]]:
-    """Our fields from one LiteLLM entry, and the long-context tiers it has beyond the one
-    used (planalyzer models one tier per model: the lowest threshold)."""
+                   ) -> tuple[dict[str, Any], list[str], str]:
+    """Our fields from one LiteLLM entry, the long-context tiers it has beyond the one used
+    (planalyzer models one tier per model: the lowest threshold), and why it cannot price a
+    request ('' if it can): its first price that is not a number of 0 or more, or a long-context
+    tier given by half."""
     v: dict[str, Any] = {}
     tiers: dict[int, dict[str, float]] = {}
+    problem = ""
     for key, val in entry.items():
-        if val is None:
+        m = None if key in LITELLM_KEYS else _LITELLM_TIER.match(key)
+        if val is None or not (key in LITELLM_KEYS or (m and m["key"] in LITELLM_KEYS)):
             continue
-        if key in LITELLM_KEYS:
-            v[LITELLM_KEYS[key]] = _litellm_number(path, name, key, val)
-            continue
-        m = _LITELLM_TIER.match(key)
-        if m and m["key"] in LITELLM_KEYS:
-            tiers.setdefault(int(m["k"]) * 1000, {})[LITELLM_KEYS[m["key"]]] = (
-                _litellm_number(path, name, key, val))
+        why = _litellm_problem(val)
+        if why:
+            problem = problem or f"{path}: {name}.{key}: {why}"
+        elif m is None:
+            v[LITELLM_KEYS[key]] = float(val) * 1e6
+        else:
+            tiers.setdefault(int(m["k"]) * 1000, {})[LITELLM_KEYS[m["key"]]] = float(val) * 1e6
     skipped: list[str] = []
     if tiers:
         low = min(tiers)
@@ -204,7 +248,12 @@ def _litellm_entry(path: Path, name: str, entry: dict[str, Any]
             v["long_" + f] = price
         v["long_context_threshold"] = low
         skipped = [f"{t // 1000}k" for t in sorted(tiers) if t != low]
-    return v, skipped
+        if not problem and not ("long_input" in v and "long_output" in v):
+            k = low // 1000
+            problem = (f"{path}: {name}: a long-context tier above {k}k tokens needs both "
+                       f"input_cost_per_token_above_{k}k_tokens and "
+                       f"output_cost_per_token_above_{k}k_tokens; give both or neither")
+    return v, skipped, problem
 
 
 def _fill(v: dict[str, Any], shipped: tuple[str, dict[str, Any]] | None
@@ -248,30 +297,32 @@ def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, A
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: expected a JSON object keyed by model name")
     out: dict[str, ApiPrice] = {}
+
+    def pass_over(name: str, why: str) -> None:
+        # said only if a logged model of this name is left without a price
+        passed_over.setdefault(name.lower(), f"LiteLLM entry {name} in {path} was skipped: {why}")
+        if "/" in name:
+            passed_over.setdefault(name.lower().rsplit("/", 1)[-1], passed_over[name.lower()])
+
     for name, entry in doc.items():
         if name == "sample_spec" or not isinstance(entry, dict):
             continue
-        v, skipped = _litellm_entry(path, name, entry)
+        v, skipped, problem = _litellm_entry(path, name, entry)
+        if problem:
+            # an error only where a logged model is priced by it (PriceCatalog.price_for), so
+            # one odd entry of a full LiteLLM dump does not stop a run
+            pass_over(name, problem.removeprefix(f"{path}: "))
+            out[name.lower()] = ApiPrice(name, (name,), _UNUSABLE, 0, None,
+                                         f"LiteLLM prices file {path}", "as given",
+                                         problem=problem)
+            continue
         if "input" not in v or "output" not in v:
-            # not a per-token text model (images, audio, embeddings): said only if a logged
-            # model of this name is left without a price
+            # not a per-token text model (images, audio, embeddings)
             lacks = " and ".join(k for k, f in (("input_cost_per_token", "input"),
                                                 ("output_cost_per_token", "output"))
                                  if f not in v)
-            why = f"LiteLLM entry {name} in {path} was skipped: it has no {lacks}"
-            passed_over.setdefault(name.lower(), why)
-            if "/" in name:
-                passed_over.setdefault(name.lower().rsplit("/", 1)[-1], why)
+            pass_over(name, f"it has no {lacks}")
             continue
-        problem = ""
-        if v.get("long_context_threshold") and not ("long_input" in v and "long_output" in v):
-            problem = (f"{path}: {name}: a long-context tier above "
-                       f"{v['long_context_threshold'] // 1000}k tokens needs both "
-                       f"input_cost_per_token_above_{v['long_context_threshold'] // 1000}k_tokens "
-                       f"and output_cost_per_token_above_"
-                       f"{v['long_context_threshold'] // 1000}k_tokens; give both or neither")
-            for f in [k for k in v if k.startswith("long_")]:
-                del v[f]
         ship = shipped.lookup(name)
         notes = [f"LiteLLM entry {name} lacks " + s
                  for s in _fill(v, (ship.key, raw[ship.key][0]) if ship else None)]
@@ -282,16 +333,17 @@ def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, A
                          f"request is repriced")
         full = {f: v.get(f) for f in PRICE_SPEC if f not in ("match", "source", "as_of")}
         full.update(match=[name], source=f"LiteLLM prices file {path}", as_of="as given")
-        out[name.lower()] = replace(_build(name, full, str(path)), warnings=tuple(notes),
-                                    problem=problem)
+        out[name.lower()] = replace(_build(name, full, str(path)), warnings=tuple(notes))
     by_bare: dict[str, list[ApiPrice]] = {}
     for key, price in out.items():
         if "/" in key:
             by_bare.setdefault(key.rsplit("/", 1)[-1], []).append(price)
+    # several keys of one bare name: one price only if they agree (an unusable one agrees
+    # with none: it is named among the skipped entries if the bare name goes unpriced)
     prefixed = {bare: ps[0] for bare, ps in by_bare.items()
-                if bare not in out and all((p.base, p.long, p.long_context_threshold)
-                                           == (ps[0].base, ps[0].long,
-                                               ps[0].long_context_threshold) for p in ps)}
+                if bare not in out and (len(ps) == 1 or all(
+                    not p.problem and (p.base, p.long, p.long_context_threshold)
+                    == (ps[0].base, ps[0].long, ps[0].long_context_threshold) for p in ps))}
     return out, prefixed
 
 

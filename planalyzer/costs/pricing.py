@@ -14,7 +14,7 @@ from planalyzer.costs.catalog import CostCatalog, Resolution
 from planalyzer.costs.coefficients import COLUMNS, Coefficients, coefficients_for
 from planalyzer.costs.near_names import named_models, near_model
 from planalyzer.costs.prices import PriceCatalog
-from planalyzer.errors import ConfigError, StrictModeError
+from planalyzer.errors import StrictModeError
 from planalyzer.tables import some_of
 
 PRICED_COLUMNS: tuple[str, ...] = (
@@ -112,11 +112,9 @@ def check_models(
         result.resolutions[name] = res
         if res.how == "fallback":
             unknown.append(name)
-        price = prices.lookup(name)
+        price = prices.price_for(name, f"the logged model {name}")
         if price is None:
             unpriced.append(name)
-        elif price.problem:
-            raise ConfigError(price.problem + f" (it prices the logged model {name})")
         else:
             result.warnings.extend(f"{name}: {w}" for w in price.warnings)
         rows.extend(coefficients_for(res, price))

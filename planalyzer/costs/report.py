@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from planalyzer.costs.catalog import CostCatalog, Resolution, ServingProfile
 from planalyzer.costs.coefficients import coefficient_cost, coefficients_for
-from planalyzer.costs.hardware_table import hardware_table
+from planalyzer.costs.hardware_table import gpu_price_source, hardware_table
 from planalyzer.costs.prices import PriceCatalog, api_value_usd
 from planalyzer.costs.roofline import Roofline, Tokens
 from planalyzer.errors import ConfigError
@@ -76,7 +76,7 @@ SHORT_PROMPT = 1_000  # the per-class $/M tables price 1,000 tokens of each clas
 def _per_class_row(name: str, res: Resolution, prices: PriceCatalog) -> tuple[object, ...]:
     k = float(SHORT_PROMPT)
     short = Tokens(input=k)
-    price = prices.lookup(name)
+    price = prices.price_for(name, f"{name}, a model the tables show")
     api = price.base if price else None
     return (
         name, res.model.key, res.serving.key, res.serving.mode, _serving_label(res),
@@ -124,7 +124,7 @@ def _context_row(name: str, res: Resolution, prices: PriceCatalog, context: int
                  ) -> tuple[object, ...]:
     t = typical_request(context)
     cost = _cost(res, t)
-    price = prices.lookup(name)
+    price = prices.price_for(name, f"{name}, a model the tables show")
     api = api_value_usd(price, t) if price else None
     out_per_m = _per_mtok(res, Tokens(input=t.input, cache_read=t.cache_read),
                           Tokens(output=TYPICAL_OUTPUT), TYPICAL_OUTPUT)
@@ -195,9 +195,7 @@ def _price_source(catalog: CostCatalog, res: Resolution) -> str | None:
             return f"overridden in {catalog.override_file}"
         if s.usd_per_gpu_hour:
             return "serving profile"
-        if hw is not None and "usd_per_gpu_hour" in catalog.overrides("hardware", hw.key):
-            return f"overridden in {catalog.override_file}"
-        return hw.price_source if hw else None
+        return gpu_price_source(catalog, hw) if hw else None
     if s.mode == "measured":
         return (f"overridden in {catalog.override_file}" if "usd_per_hour" in mine
                 else "serving profile")
@@ -350,12 +348,21 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
 
 
 def _training_from(catalog: CostCatalog, res: Resolution) -> str:
-    """Where the training cost and lifetime tokens come from: the route or the profile."""
-    m = res.model
-    if (res.training_cost_usd, res.lifetime_tokens) == (m.training_cost_usd, m.lifetime_tokens):
-        return f"profile {m.key}"
-    route = catalog.route_of(res.logged)
-    return f"route {route}" if route is not None else "catalog override"
+    """Where the training cost and lifetime tokens come from (catalog._training_of): the
+    route where it sets a figure, else none on a rate card, else the model profile; both
+    origins named when the two figures come from different ones."""
+    route = catalog.route(res.logged) if res.how == "route" else None
+
+    def origin(route_value: float | None) -> str:
+        if route is not None and route_value is not None:
+            return f"route {route.pattern}"
+        if res.serving.mode == "rate_card":
+            return "none (rate card)"
+        return f"profile {res.model.key}"
+
+    cost = origin(route.training_cost_usd if route else None)
+    lifetime = origin(route.lifetime_tokens if route else None)
+    return cost if cost == lifetime else f"{cost} (cost), {lifetime} (lifetime)"
 
 
 def _model_row(catalog: CostCatalog, name: str, res: Resolution) -> tuple[object, ...]:
