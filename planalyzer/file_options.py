@@ -237,10 +237,12 @@ def source_for(src: SourceFile, fmt: str, rec: dict[str, Any], unchanged: bool,
 
 def check_dedupe_key(con: duckdb.DuckDBPyConnection, path: Path,
                      dedupe_on: tuple[str, ...],
-                     has_files: Callable[[], bool]) -> tuple[tuple[str, ...], list[str]]:
+                     has_files: Callable[[], bool],
+                     given: bool = False) -> tuple[tuple[str, ...], list[str]]:
     """The dedupe key of a load into a --db store, and notes: the key the store recorded when
     this load gives no --dedupe-on (a cron line that leaves the flag out keeps working); a
-    load giving another key is refused. A store's first load records the key (in the load's
+    load giving another key (``given``: --dedupe-on event_id too, whose ``dedupe_on`` is ())
+    is refused. A store's first load records the key (in the load's
     transaction). Notes for a store an older planalyzer made (its key was not recorded)."""
     want = ",".join(dedupe_on)
     rows = sqlfiles.run(con, "store_setting", {"name": "dedupe_on"}).fetchall()
@@ -252,12 +254,13 @@ def check_dedupe_key(con: duckdb.DuckDBPyConnection, path: Path,
             raise InputError(f"--db {path}: its recorded dedupe key {have!r} names "
                              f"{odd[0]!r}, not a canonical column: the file was edited or "
                              "damaged; load the files into a new --db file")
-        if dedupe_on and set(columns) != set(dedupe_on):
+        if (dedupe_on or given) and set(columns) != set(dedupe_on):
+            asked = _key_text(want) if want else "event_id (--dedupe-on event_id)"
             raise InputError(
                 f"--db {path}: its rows were deduplicated on {_key_text(have)}; this load "
-                f"asks for {_key_text(want)}: a store keeps one dedupe key (the rows kept so "
+                f"asks for {asked}: a store keeps one dedupe key (the rows kept so "
                 f"far were chosen by it); load with {_flag(have)} (or leave --dedupe-on out), "
-                f"or give a new --db file to dedupe on {_key_text(want).split(' (')[0]}")
+                f"or give a new --db file to dedupe on {asked.split(' (')[0]}")
         return columns, []
     sqlfiles.run(con, "insert_store_setting", {"name": "dedupe_on", "value": want}).fetchall()
     if not has_files():

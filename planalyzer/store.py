@@ -133,6 +133,9 @@ class LoadOptions:
     # assumed mean prompt per request of a usage bucket that logs no request count: its count
     # is estimated as its prompt tokens / this (planalyzer.sources.report_json)
     bucket_prompt_tokens: int = _NO_BUCKET_PROMPT_TOKENS
+    # dedupe_on was given (event_id alone, the default key written out, is kept as ()): a
+    # --db store recorded with another key refuses it, as any other key
+    dedupe_given: bool = field(default=False, init=False, repr=False, compare=False)
 
     def read_options(self) -> list[str]:
         """The options given that change how a file's rows are read (not strict or source);
@@ -140,7 +143,7 @@ class LoadOptions:
         given = {"--timezone": option_given(self.timezone),
                  "--map/--mapping": bool(self.mapping.explicit)
                  or self.mapping.input_includes_cache_read is not None,
-                 "--dedupe-on": bool(self.dedupe_on),
+                 "--dedupe-on": self.dedupe_given,
                  "--max-tokens": option_given(self.max_tokens),
                  "--input-format": self.input_format is not None,
                  "--user": self.user_id is not None, "--user-map": bool(self.user_map),
@@ -154,6 +157,7 @@ class LoadOptions:
         ``dedupe_on`` of event_id alone is the default key, written out: kept as the default
         (rows without an id are never duplicates, and the id checks run)."""
         check_load_options(self)
+        object.__setattr__(self, "dedupe_given", bool(self.dedupe_on))
         if self.dedupe_on == ("event_id",):
             object.__setattr__(self, "dedupe_on", ())
 
@@ -383,7 +387,8 @@ class Store:
             key_notes: list[str] = []
             if self.path is not None:  # no --dedupe-on given: the store's key
                 dedupe_on, key_notes = file_options.check_dedupe_key(
-                    self.con, self.path, opts.dedupe_on, lambda: bool(self.sources()))
+                    self.con, self.path, opts.dedupe_on, lambda: bool(self.sources()),
+                    opts.dedupe_given)
                 key_expr = _dedupe_key(dedupe_on)
             report = self._load_files(sources, opts, key_expr, progress, folders)
             report.notes[:0] = key_notes

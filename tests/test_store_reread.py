@@ -145,6 +145,18 @@ def test_cli_refuses_another_dedupe_key(tmp_path: Path) -> None:
         "--dedupe-on out), or give a new --db file to dedupe on model")
     # qa9C #7: a run that leaves the flag out (a cron line) uses the store's key
     assert cli_json(["report", str(f), "--db", str(db), "-q"])["meta"] is not None
+    # qa16C #3: --dedupe-on event_id (the default key, written out) is given too: refused
+    # (the store's key was used, dropping a request with its own id as a copy)
+    assert cli_error(["load", str(f), "--db", str(db), "--dedupe-on", "event_id"]) == (
+        f"error: --db {db}: its rows were deduplicated on user_id,ts (--dedupe-on user_id,ts); "
+        "this load asks for event_id (--dedupe-on event_id): a store keeps one dedupe key (the "
+        "rows kept so far were chosen by it); load with --dedupe-on user_id,ts (or leave "
+        "--dedupe-on out), or give a new --db file to dedupe on event_id")
+    g = write_csv(tmp_path / "g.csv", HEAD[1:],
+                  [["2026-10-12 10:00:00", "carol", "claude-sonnet-4-5", 1, 1]])
+    db2 = tmp_path / "default.duckdb"  # recorded with the default key: event_id is the same
+    cli_json(["load", str(g), "--db", str(db2), "-q"])
+    cli_json(["load", str(g), "--db", str(db2), "--dedupe-on", "event_id", "-q"])
 
 
 def test_appended_transcript_lines_keep_the_recorded_user(tmp_path: Path) -> None:
