@@ -241,10 +241,12 @@ def test_csv_formula_guard_leaves_every_number_alone() -> None:
     from planalyzer.tables import Col, Table
 
     cells = ["-3", "-1e5", "+1.5", "-.5", "1E-3", "-2.5e+10", "-", "=1+2", "-3+cmd", "@x",
-             "+x", "\tx", "\rx", "-1e", "--3", "-inf"]
+             "+x", "\tx", "\rx", "-1e", "--3", "-inf", "-50%", "+80%", "-%", "-5%%"]
     from planalyzer.render.formats import _csv_cell
 
     text = to_csv([Table("t", "T", [Col("a")], [(c,) for c in cells])])
     assert "\n-3\n-1e5\n+1.5\n" in text  # was '-1e5, beside -3 unguarded
     guarded = [c for c in cells if _csv_cell(c).startswith("'")]
-    assert guarded == ["=1+2", "-3+cmd", "@x", "+x", "\tx", "\rx", "-1e", "--3", "-inf"]
+    # a percentage (economics settings -50%, +80%) is a number to a spreadsheet (qa16C #8)
+    assert guarded == ["=1+2", "-3+cmd", "@x", "+x", "\tx", "\rx", "-1e", "--3", "-inf", "-%",
+                       "-5%%"]

@@ -78,10 +78,10 @@ def _plain(value: Any) -> str:
 
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection): in CSV
 # output such a cell is written with a leading ' (the values themselves, in JSON, are exact).
-# A lone "-" (a placeholder) or a number (signed or not, with a fraction or an exponent: -3,
-# +1.5, -1e5, -.5) is data, no formula, and stays as it is.
+# A lone "-" (a placeholder) or a number (signed or not, with a fraction or an exponent, or a
+# percentage: -3, +1.5, -1e5, -.5, -50%) is data, no formula, and stays as it is.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?%?")
 
 
 def _csv_cell(value: Any) -> str:
