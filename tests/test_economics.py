@@ -364,6 +364,10 @@ def test_parse_setting_forms() -> None:
     with pytest.raises(ConfigError):
         parse_ranges(["gpu_price=-100%:x2"])
     assert math.isclose(parse_ranges(["mfu=0.2:0.4"])[2].low.absolute or 0, 0.2)
+    # one assumption given twice is refused, as --grid is (the last silently won; qa16C #9)
+    with pytest.raises(ConfigError, match=r"^--range mfu: given twice \('mfu=0.2:0.3' and "
+                       r"'mfu=0.4:0.5'\); give one range for it$"):
+        parse_ranges(["mfu=0.2:0.3", "gpu_price=x1:x2", "mfu=0.4:0.5"])
 
 
 def test_cache_read_multiple_scales_the_gb_per_s(small: ReportData) -> None:

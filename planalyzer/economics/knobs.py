@@ -107,6 +107,7 @@ KNOB_NAMES = tuple(k.name for k in DEFAULT_KNOBS)
 def parse_ranges(texts: list[str] | tuple[str, ...]) -> tuple[Knob, ...]:
     """The default knobs with ``NAME=LOW:HIGH`` overrides (``--range``), in default order."""
     by_name = {k.name: k for k in DEFAULT_KNOBS}
+    given: dict[str, str] = {}
     for text in texts:
         where = f"--range {text!r}"
         name, eq, rng = text.partition("=")
@@ -114,6 +115,10 @@ def parse_ranges(texts: list[str] | tuple[str, ...]) -> tuple[Knob, ...]:
         if not eq or name not in by_name:
             raise ConfigError(f"{where}: write NAME=LOW:HIGH with NAME one of "
                               f"{', '.join(KNOB_NAMES)}, e.g. gpu_price=x0.5:x1.5")
+        if name in given:  # the last silently won (qa16C #9); --grid refuses the same
+            raise ConfigError(f"--range {name}: given twice ({given[name]!r} and {text!r}); "
+                              "give one range for it")
+        given[name] = text
         lo, colon, hi = rng.partition(":")
         if not colon:
             raise ConfigError(f"{where}: give two ends, LOW:HIGH (e.g. {name}=x0.5:x1.5)")
