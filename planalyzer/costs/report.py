@@ -327,9 +327,10 @@ def costs_tables(catalog: CostCatalog, prices: PriceCatalog,
                f"the ridge point. prefill_bound is that of the request's prefill run alone; "
                f"it is priced as compute either way (chunked prefill shares weight reads "
                f"with the batch).",
-               "The 200k request has exactly 200,000 prompt tokens, so its API value is at "
-               "the standard price; above 200k Claude Sonnet 4/4.5 and Gemini 2.5 Pro bill "
-               "the WHOLE request at their long-context prices (docs/costs.md)."],
+               "The 200k request has exactly 200,000 prompt tokens, so at the shipped list "
+               "prices its API value is at the standard price; above 200k Claude Sonnet "
+               "4/4.5 and Gemini 2.5 Pro bill the WHOLE request at their long-context prices "
+               "(a --prices file's tiers apply from its own thresholds; docs/costs.md)."],
         keys=("model", "context_tokens"))
     assumptions = Table("cost_assumptions", "What the costs rest on (serving profiles)",
                         ASSUMPTION_COLUMNS, _assumption_rows(catalog, resolutions),
