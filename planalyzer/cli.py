@@ -652,5 +652,14 @@ def usage_error_line(exc: Any) -> str:
         message += (" Give a scenario TOML or a shipped scenario's name: "
                     + ", ".join(s.stem for s in shipped_scenarios()) + ".")
     ctx = getattr(exc, "ctx", None)
-    path = ctx.command_path if ctx is not None else "planalyzer"
+    path = ctx.command_path if ctx is not None else _command_path(sys.argv[1:])
     return f"{message} ({path} --help for usage)"
+
+
+def _command_path(args: list[str]) -> str:
+    """``planalyzer COMMAND`` for the command ``args`` name first (click's parser raises an
+    option missing its value without a context), else ``planalyzer``."""
+    names = {c.name for c in app.registered_commands if c.name} | {
+        c.callback.__name__.replace("_", "-") for c in app.registered_commands if c.callback}
+    first = next((a for a in args if not a.startswith("-")), None)
+    return f"planalyzer {first}" if first in names else "planalyzer"

@@ -47,6 +47,14 @@ def test_stdout_encoding_without_the_characters_escapes_them(logs: Path) -> None
     assert "\\u5f20\\u4f1f,2026-10,claude_pro" in res.stdout
 
 
+def test_an_option_missing_its_value_points_at_the_commands_help() -> None:
+    """click raises it without a context: the line named the top-level help (qa16C #10b)."""
+    res = run(["whatif", "x", "--top"])
+    assert res.returncode == 2
+    assert res.stderr == ("error: Option '--top' requires an argument. (planalyzer whatif "
+                          "--help for usage)\n")
+
+
 def test_columns_zero_is_passed_over() -> None:
     res = run(["plans"], env={"COLUMNS": "0"})
     assert res.returncode == 0, res.stderr
