@@ -66,6 +66,12 @@ def test_a_folder_never_fills_token_counts(tmp_path: Path) -> None:
     report = store.load([tmp_path])
     assert _events(store) == [("alice", "claude-sonnet-4-5", 0)]
     assert "folder input_tokens=999999 not used: a folder fills only" in _notes(report)
+    # the file holding the column: the same note, not "the file's column wins", which
+    # suggested the folder would fill it otherwise (qa16C #10d)
+    _write(tmp_path / "input_tokens=999999" / "d", "csv", ROW)
+    report = Store().load([tmp_path])
+    assert "folder input_tokens=999999 not used: a folder fills only" in _notes(report)
+    assert "column wins" not in _notes(report)
 
 
 def test_folder_values_are_data(tmp_path: Path) -> None:

@@ -68,12 +68,12 @@ def path_values(key: str, mapped: dict[str, str], file_columns: set[str]) -> Pat
     fill: dict[str, tuple[str, str]] = {}
     notes: list[str] = []
     for canon, (name, value) in chosen.items():
-        if canon in mapped:
-            notes.append(f"folder {name}={value} not used: the file's {mapped[canon]} column "
-                         "wins")
-        elif canon not in FILLED:
+        if canon not in FILLED:  # first: the file's column winning suggests it would fill
             notes.append(f"folder {name}={value} not used: a folder fills only "
                          f"{', '.join(FILLED)}")
+        elif canon in mapped:
+            notes.append(f"folder {name}={value} not used: the file's {mapped[canon]} column "
+                         "wins")
         elif name in file_columns:
             notes.append(f"folder {name}={value} not used: the file has a column {name}")
         else:
