@@ -603,6 +603,9 @@ class Store:
             got = registry.get(name).load_batch(self.con, items, batch_opts)
             loads.extend(got)
             new_keys.extend(f.source for f in got)
+        # what the usage-API exports read now say of when they were fetched, before the
+        # dedupe drops any of their rows (planalyzer.bucket_copies)
+        bucket_copies.record(self.con, loads)
         displaced: dict[str, list[int]] = {}
         if new_keys:
             displaced, replaced = self._drop_duplicates(loads, new_keys, key_expr,
@@ -821,7 +824,9 @@ class Store:
         sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
         sqlfiles.run(self.con, "delete_source_rejected", {"source": key}).fetchall()
         duplicate_links.forget(self.con, [key])
-        for table in ("skipped_lines", *module.extra_tables):
+        # a usage-API export's record of its buckets (planalyzer.bucket_copies.record)
+        bucket = ("bucket_fetches",) if module.name in BUCKET_SOURCES else ()
+        for table in ("skipped_lines", *bucket, *module.extra_tables):
             sqlfiles.run(self.con, "delete_source_rows", {"source": key},
                          {"table": quote_ident(table)}).fetchall()
 
