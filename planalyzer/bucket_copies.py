@@ -36,6 +36,9 @@ dedupe drops a row, the files holding copies of a bucket id with other token cou
   scope, or of a scope that used more, where the files cannot tell; or a file of several
   fetches) the load says so in a note, naming the files, a bucket and what to do where they
   are exports of other scopes.
+
+``break_ties`` ranks copies of a dashboard CSV row's id that tie on their tokens by the tokens
+their files hold of the row's bucket and grouping (sql/tied_bucket_copies.sql).
 """
 
 from __future__ import annotations
@@ -128,6 +131,26 @@ def _judged(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
     return [note(pairs)]
 
 
+def break_ties(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
+               loads: Sequence[FileLoad]) -> dict[str, str]:
+    """The slots of sql/rank_duplicate_events.sql: where files read now (``sources``)
+    include an OpenAI usage export and copies of a dashboard CSV row's id tie on their
+    tokens with other counts, they rank by the tokens their files hold of its bucket and
+    grouping (sql/tied_bucket_ids.sql, sql/tied_bucket_copies.sql, temp tables dup_tie_ids
+    and dup_ties: a mid-day export's row of equal tokens that took the final's number is not
+    kept); else the ranking as before. Run on the staged copies, before the ranking; the
+    caller drops the temp tables."""
+    wanted = set(sources)
+    if not any(fl.source in wanted and fl.format.split(" ")[0] == "openai-usage"
+               for fl in loads):
+        return RANK_SLOTS
+    if _written(sqlfiles.run(con, "tied_bucket_ids").fetchall()) and _written(
+            sqlfiles.run(con, "tied_bucket_copies").fetchall()):
+        return {"copies": f"dup_copies LEFT JOIN {TIES} USING (rid)",
+                "tie": "fetch_total DESC NULLS LAST"}
+    return RANK_SLOTS
+
+
 def _written(rows: list[tuple[Any, ...]]) -> int:
     """The rows a CREATE TABLE AS wrote (its result)."""
     return int(rows[0][0]) if rows else 0
@@ -141,6 +164,10 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 
 _COPIES = "dup_bucket_copies"  # sql/stage_bucket_copies.sql
+TIE_IDS = "dup_tie_ids"  # sql/tied_bucket_ids.sql
+TIES = "dup_ties"  # sql/tied_bucket_copies.sql
+# sql/rank_duplicate_events.sql without ties: its next sort key stands in for the tie's
+RANK_SLOTS = {"copies": "dup_copies", "tie": "is_new"}
 
 
 class _Pair:

@@ -990,12 +990,17 @@ class Store:
         finally:
             _drop_temp(self.con, _HASHES)
         try:
+            slots = bucket_copies.RANK_SLOTS
             if key == "event_id":
                 id_conflicts.check(self.con, projected, loads)
                 bucket_notes = bucket_copies.check(self.con, projected, loads, self.path)
-            sqlfiles.run(self.con, "rank_duplicate_events").fetchall()
+                # copies of a dashboard CSV row's id that tie: the final export's is kept
+                slots = bucket_copies.break_ties(self.con, projected, loads)
+            sqlfiles.run(self.con, "rank_duplicate_events", slots=slots).fetchall()
         finally:
             _drop_temp(self.con, _COPIES)
+            _drop_temp(self.con, bucket_copies.TIE_IDS)
+            _drop_temp(self.con, bucket_copies.TIES)
         try:
             replaced = _count(sqlfiles.run(self.con, "replaced_stored_copies"))
             # on one thread: DuckDB 2.0.0's parallel DELETE by rowid, in a transaction that
@@ -1089,13 +1094,15 @@ _DROPPED = "dup_dropped"  # the copies the dedupe drops (rank_duplicate_events)
 
 def _replaced_notes(replaced: int) -> list[str]:
     """The note on rows earlier loads kept that this load's dedupe replaced by copies with
-    more tokens (sql/replaced_stored_copies.sql)."""
+    more tokens, or tied copies of a dashboard CSV row ranked by their files' tokens of its
+    bucket (sql/replaced_stored_copies.sql, sql/tied_bucket_copies.sql)."""
     if not replaced:
         return []
     return [f"{replaced:,} row(s) stored by earlier loads were replaced by later copies of "
             "the same event with more tokens (a usage bucket fetched again after it grew, a "
-            "generation exported again once finished); they count as duplicates of their own "
-            "files, as in one load of every file"]
+            "generation exported again once finished; or as many, of an OpenAI dashboard CSV "
+            "row, from an export holding more of its bucket); they count as duplicates of "
+            "their own files, as in one load of every file"]
 
 
 def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

@@ -10,7 +10,9 @@
 -- bucket it holds, so the buckets of that grouping that ended a day or more before it were
 -- finished when it was fetched); repeated, whether the file holds a bucket id of that
 -- grouping more than once (pages appended to one file as a job fetched them: its copies may
--- be of several times). Written from a file's rows when it is read (sql/insert_bucket_fetches.sql,
+-- be of several times); numbered, whether it holds several rows of a bucket of that grouping
+-- (a dashboard CSV's '#<n>' ids: only then can copies of an id tie with other counts,
+-- sql/tied_bucket_ids.sql). Written from a file's rows when it is read (sql/insert_bucket_fetches.sql,
 -- before the dedupe drops any), so a stored file keeps what its rows said though later loads
 -- dropped some of them as duplicates (a running bucket replaced by a later fetch's copy), as
 -- a load of every file at once sees them. Deleted with the file's rows (a reload, a file
@@ -21,5 +23,6 @@ CREATE TABLE IF NOT EXISTS bucket_fetches (
     source VARCHAR NOT NULL,
     grouping VARCHAR NOT NULL,
     last_us BIGINT NOT NULL,
-    repeated BOOLEAN NOT NULL
+    repeated BOOLEAN NOT NULL,
+    numbered BOOLEAN NOT NULL
 )

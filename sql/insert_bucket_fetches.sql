@@ -1,5 +1,5 @@
 -- insert_bucket_fetches: record, per file read now and grouping of its usage-API bucket ids,
--- the latest bucket's start (sql/create_bucket_fetches.sql).
+-- the latest bucket's start and whether it numbers rows '#<n>' (sql/create_bucket_fetches.sql).
 -- inputs: events (the rows of $sources, before the dedupe drops any); macro pa_bucket_grouping
 --         (sql/create_bucket_grouping_macro.sql)
 -- outputs: bucket_fetches rows of $sources, repeated false (the dedupe marks the files holding
@@ -13,7 +13,8 @@
 -- two minute CSVs of 30 users (172,800 and 216,000 rows) 0.0x s (0.25 s with the grouping
 -- and a distinct count of the ids per row).
 INSERT INTO bucket_fetches
-SELECT source, pa_bucket_grouping(id) AS grouping, max(last_us) AS last_us, false AS repeated
+SELECT source, pa_bucket_grouping(id) AS grouping, max(last_us) AS last_us, false AS repeated,
+       bool_or(contains(id, '#')) AS numbered
 FROM (
     SELECT source, any_value(event_id) AS id, max(epoch_us(ts)) AS last_us
     FROM events
