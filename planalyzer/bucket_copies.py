@@ -147,7 +147,7 @@ def break_ties(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
     if _written(sqlfiles.run(con, "tied_bucket_ids").fetchall()) and _written(
             sqlfiles.run(con, "tied_bucket_copies").fetchall()):
         return {"copies": f"dup_copies LEFT JOIN {TIES} USING (rid)",
-                "tie": "fetch_total DESC NULLS LAST"}
+                "order": f"fetch_total DESC NULLS LAST, {_ORDER}"}
     return RANK_SLOTS
 
 
@@ -166,8 +166,9 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, table: str) -> None:
 _COPIES = "dup_bucket_copies"  # sql/stage_bucket_copies.sql
 TIE_IDS = "dup_tie_ids"  # sql/tied_bucket_ids.sql
 TIES = "dup_ties"  # sql/tied_bucket_copies.sql
-# sql/rank_duplicate_events.sql without ties: its next sort key stands in for the tie's
-RANK_SLOTS = {"copies": "dup_copies", "tie": "is_new"}
+# sql/rank_duplicate_events.sql: its sort keys after the tokens; without ties, those alone
+_ORDER = "is_new, source, source_row"
+RANK_SLOTS = {"copies": "dup_copies", "order": _ORDER}
 
 
 class _Pair:

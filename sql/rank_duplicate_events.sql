@@ -1,15 +1,16 @@
 -- rank_duplicate_events: the copies of each dedupe key to drop, and the file of the copy kept.
 -- inputs: dup_copies (temp table, sql/stage_duplicate_copies.sql: the rows of the keys that
 --         repeat), variable planalyzer_gone_sources; {{copies}}: dup_copies, or dup_copies
---         LEFT JOIN dup_ties (sql/tied_bucket_copies.sql) where it holds rows, with {{tie}}
---         its fetch_total as the sort key after the tokens
+--         LEFT JOIN dup_ties (sql/tied_bucket_copies.sql) where it holds rows, with its
+--         fetch_total the first of {{order}}
 -- outputs: dup_dropped (temp table): rid (the events rowid), source and kept_source (the file
 --          of the key's copy kept) of every copy to drop (sql/drop_duplicate_events.sql),
 --          stored (a row an earlier load kept, of a file on disk not read now, replaced by a
 --          copy with more tokens: sql/replaced_stored_copies.sql)
 -- params: none
--- slots: {{copies}}, {{tie}} (library SQL: 'dup_copies' and 'is_new', the next key
---        again, or the join and 'fetch_total DESC NULLS LAST')
+-- slots: {{copies}}, {{order}} (library SQL: 'dup_copies' and the sort keys after the tokens,
+--        'is_new, source, source_row'; or the join and 'fetch_total DESC NULLS LAST, is_new,
+--        source, source_row': planalyzer.bucket_copies.break_ties)
 -- Keeps, per key, the copy with the most tokens, whether it was stored by an earlier load or read
 -- in this one (is_new, staged): a --db store ends with the copy one load of every file keeps (a
 -- usage bucket fetched while its day went on, then again finished under the same id: the
@@ -38,7 +39,7 @@ WITH ranked AS (
     WINDOW copies AS (
         PARTITION BY k
         ORDER BY source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))),
-            total_tokens DESC, {{tie}}, is_new, source, source_row
+            total_tokens DESC, {{order}}
     )
 )
 SELECT rid, source, kept_source, NOT is_new AND NOT gone AS stored

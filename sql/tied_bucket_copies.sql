@@ -22,7 +22,8 @@
 -- (the same export loaded twice, the shared days of two exports: every shared id) are the
 -- same row whichever is kept: sql/tied_bucket_ids.sql leaves them out, and this runs only
 -- for the ids it finds (most loads: none), summing their files' rows of the same bucket
--- start. Transcripts gone from disk, which the ranking puts last, hold no such ids.
+-- start: 225 such ties in two overlapping minute CSVs of 172,800 rows, 0.014-0.018 s CPU,
+-- the ranking with its join 0.09 s (0.08-0.13 s without). Transcripts gone from disk, which the ranking puts last, hold no such ids.
 CREATE OR REPLACE TEMP TABLE dup_ties AS
 WITH ids AS (  -- the copies of those ids, each with its id's most tokens
     SELECT c.rid, c.k, c.source, c.total_tokens AS total, e.ts,
