@@ -608,6 +608,9 @@ class Store:
             got = registry.get(name).load_batch(self.con, items, batch_opts)
             loads.extend(got)
             new_keys.extend(f.source for f in got)
+        # what the usage-API exports read now say of when they were fetched, before the
+        # dedupe drops any of their rows (planalyzer.bucket_copies)
+        bucket_copies.record(self.con, loads)
         displaced: dict[str, list[int]] = {}
         if new_keys:
             displaced, replaced = self._drop_duplicates(loads, new_keys, key_expr,
@@ -826,7 +829,9 @@ class Store:
         sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
         sqlfiles.run(self.con, "delete_source_rejected", {"source": key}).fetchall()
         duplicate_links.forget(self.con, [key])
-        for table in ("skipped_lines", *module.extra_tables):
+        # a usage-API export's record of its buckets (planalyzer.bucket_copies.record)
+        bucket = ("bucket_fetches",) if module.name in BUCKET_SOURCES else ()
+        for table in ("skipped_lines", *bucket, *module.extra_tables):
             sqlfiles.run(self.con, "delete_source_rows", {"source": key},
                          {"table": quote_ident(table)}).fetchall()
 
@@ -990,12 +995,17 @@ class Store:
         finally:
             _drop_temp(self.con, _HASHES)
         try:
+            slots = bucket_copies.RANK_SLOTS
             if key == "event_id":
                 id_conflicts.check(self.con, projected, loads)
                 bucket_notes = bucket_copies.check(self.con, projected, loads, self.path)
-            sqlfiles.run(self.con, "rank_duplicate_events").fetchall()
+                # copies of a dashboard CSV row's id that tie: the final export's is kept
+                slots = bucket_copies.break_ties(self.con, projected, loads)
+            sqlfiles.run(self.con, "rank_duplicate_events", slots=slots).fetchall()
         finally:
             _drop_temp(self.con, _COPIES)
+            _drop_temp(self.con, bucket_copies.TIE_IDS)
+            _drop_temp(self.con, bucket_copies.TIES)
         try:
             replaced = _count(sqlfiles.run(self.con, "replaced_stored_copies"))
             # on one thread: DuckDB 2.0.0's parallel DELETE by rowid, in a transaction that
@@ -1089,13 +1099,15 @@ _DROPPED = "dup_dropped"  # the copies the dedupe drops (rank_duplicate_events)
 
 def _replaced_notes(replaced: int) -> list[str]:
     """The note on rows earlier loads kept that this load's dedupe replaced by copies with
-    more tokens (sql/replaced_stored_copies.sql)."""
+    more tokens, or tied copies of a dashboard CSV row ranked by their files' tokens of its
+    bucket (sql/replaced_stored_copies.sql, sql/tied_bucket_copies.sql)."""
     if not replaced:
         return []
     return [f"{replaced:,} row(s) stored by earlier loads were replaced by later copies of "
             "the same event with more tokens (a usage bucket fetched again after it grew, a "
-            "generation exported again once finished); they count as duplicates of their own "
-            "files, as in one load of every file"]
+            "generation exported again once finished; or as many, of an OpenAI dashboard CSV "
+            "row, from an export holding more of its bucket); they count as duplicates of "
+            "their own files, as in one load of every file"]
 
 
 def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

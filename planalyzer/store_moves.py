@@ -30,7 +30,8 @@ from planalyzer.sources import registry
 from planalyzer.sources.files import SourceFile
 from planalyzer.sqlfiles import quote_ident
 
-_TABLES = ("events", "rejected_rows", "skipped_lines")
+# (bucket_fetches: a usage-API export's record of its buckets, planalyzer.bucket_copies)
+_TABLES = ("events", "rejected_rows", "skipped_lines", "bucket_fetches")
 
 
 @dataclass(frozen=True)

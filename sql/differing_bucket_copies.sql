@@ -1,8 +1,7 @@
 -- differing_bucket_copies: usage-API buckets that two files hold with other token counts, per
 -- pair of files, among the ids of files read now.
--- inputs: dup_copies (sql/stage_duplicate_copies.sql: the rows of the repeated keys a file
---         read now holds, with their total tokens and whether read now); event ids that name a bucket ('openai:', 'openai-csv:',
---         'anthropic:', 'anthropic-analytics:': sql/overlapping_buckets.sql lists their makers)
+-- inputs: dup_bucket_copies (sql/stage_bucket_copies.sql: per file, the copies of the ids
+--         whose copies' totals differ, a copy at least read now)
 -- outputs: one row per pair of files a < b (by path), one of them at least read now, holding
 --          copies of a bucket id whose tokens (the total of the token classes, the dedupe's
 --          measure; a file's most where it holds the id twice) differ: a, b, a_new, b_new
@@ -17,30 +16,10 @@
 -- (the '#<n>' rows of a dashboard CSV too: sql/number_repeated_event_ids.sql numbers them by
 -- their totals). Two files each holding more of some bucket than the other are no such pair:
 -- exports filtered to other projects, workspaces, API keys or users, not grouped by them, whose
--- buckets get the same ids (planalyzer.bucket_copies). Hashes first, with fixed-size
--- aggregates: only the ids whose copies differ are grouped by id and paired. CPU of this
--- check on a busy 2-core machine: two overlapping minute-bucket CSVs of 30 users (172,800 and
--- 216,000 rows, 86,400 ids shared, 43,200 of them differing) 0.13-0.15 s (0.3 s grouping
--- every id by file first), 0.13-0.23 s where none differs, in loads of 3.5-4.5 s; a
--- 1,440-row CSV into a --db file of those 302,400 rows 0.02-0.04 s (measured reading events);
--- reading the staged copies instead, the overlapping CSVs 0.15-0.18 -> 0.086-0.098 s (quiet).
-WITH keyed AS (
-    SELECT h, k, source, is_new, CAST(total_tokens AS HUGEINT) AS total
-    FROM dup_copies
-    WHERE k LIKE 'openai:%' OR k LIKE 'openai-csv:%'
-        OR k LIKE 'anthropic:%' OR k LIKE 'anthropic-analytics:%'
-),
-candidates AS (  -- hashes of ids held with other totals, one copy at least read now
-    SELECT h
-    FROM keyed
-    GROUP BY h
-    HAVING count(*) > 1 AND bool_or(is_new) AND min(total) <> max(total)
-),
-files AS MATERIALIZED (
-    SELECT k, source, bool_or(is_new) AS is_new, max(total) AS total
-    FROM keyed
-    WHERE h IN (SELECT h FROM candidates)
-    GROUP BY k, source
+-- buckets get the same ids (planalyzer.bucket_copies). Costs: sql/stage_bucket_copies.sql.
+WITH files AS (
+    SELECT k, source, is_new, total
+    FROM dup_bucket_copies
 ),
 pairs AS (
     SELECT x.source AS a, y.source AS b, x.is_new AS a_new, y.is_new AS b_new, x.k,

@@ -23,7 +23,10 @@
 -- least the earlier's, and the dedupe, keeping each id's copy with the most tokens, keeps the
 -- later fetch's rows. Ordered by input first (as before), a row that grew past another in
 -- input while the other held more output swapped ids with it: a mid-day export and the final
--- one loaded together counted one row twice and lost another. (The total is a HUGEINT: a
+-- one loaded together counted one row twice and lost another. Rows of equal totals still
+-- swap ids where one grows (60 + 40 and 50 + 50, then 50 + 60): the copies of an id that tie
+-- on their totals are ranked by their files' totals of the bucket and grouping, which the
+-- later fetch holds more of (sql/tied_bucket_copies.sql). (The total is a HUGEINT: a
 -- rejected row's counts may be out of range.)
 UPDATE {{table}} AS c
 SET event_id = c.event_id || '#' || CAST(d.n AS VARCHAR)

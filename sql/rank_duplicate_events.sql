@@ -1,21 +1,29 @@
 -- rank_duplicate_events: the copies of each dedupe key to drop, and the file of the copy kept.
 -- inputs: dup_copies (temp table, sql/stage_duplicate_copies.sql: the rows of the keys that
---         repeat), variable planalyzer_gone_sources
+--         repeat), variable planalyzer_gone_sources; {{copies}}: dup_copies, or dup_copies
+--         LEFT JOIN dup_ties (sql/tied_bucket_copies.sql) where it holds rows, with its
+--         fetch_total the first of {{order}}
 -- outputs: dup_dropped (temp table): rid (the events rowid), source and kept_source (the file
 --          of the key's copy kept) of every copy to drop (sql/drop_duplicate_events.sql),
 --          stored (a row an earlier load kept, of a file on disk not read now, replaced by a
 --          copy with more tokens: sql/replaced_stored_copies.sql)
 -- params: none
--- slots: none
+-- slots: {{copies}}, {{order}} (library SQL: 'dup_copies' and the sort keys after the tokens,
+--        'is_new, source, source_row'; or the join and 'fetch_total DESC NULLS LAST, is_new,
+--        source, source_row': planalyzer.bucket_copies.break_ties)
 -- Keeps, per key, the copy with the most tokens, whether it was stored by an earlier load or read
 -- in this one (is_new, staged): a --db store ends with the copy one load of every file keeps (a
 -- usage bucket fetched while its day went on, then again finished under the same id: the
 -- finished one), whatever the order of the runs; a stored row dropped is counted as a
--- duplicate of its file (Store._drop_duplicates). Copies with as many tokens: the stored one,
--- then the first file and row (one load: the first file and row; the tokens kept are the same
--- either way, the file counting the row may differ: a stored row is not replaced by an equal
--- copy, such as a byte copy of its file or a Codex fork's replay of its parent's events, whose
--- readings stay with the event stored). A row of a file gone from disk
+-- duplicate of its file (Store._drop_duplicates). Copies of an OpenAI dashboard CSV row's id
+-- with as many tokens: the one whose file holds the most tokens of the row's bucket and
+-- grouping (fetch_total, sql/tied_bucket_copies.sql: the final export's, not a mid-day
+-- export's row of equal tokens that took its number; only where such ties are, the join
+-- and its sort key: other loads rank as before, at the same cost). Other copies with as many tokens: the
+-- stored one, then the first file and row (one load: the first file and row; the tokens kept
+-- are the same either way, the file counting the row may differ: a stored row is not
+-- replaced by an equal copy, such as a byte copy of its file or a Codex fork's replay of its
+-- parent's events, whose readings stay with the event stored). A row of a file gone from disk
 -- (planalyzer_gone_sources: a Codex rollout archived or deleted) ranks after every copy a file
 -- on disk holds, as a load without --db, which never sees the gone file, keeps that copy. Only
 -- keys a row of this load holds are ranked (the stored rows are one per key already: the rows
@@ -27,11 +35,11 @@ WITH ranked AS (
            source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))) AS gone,
            row_number() OVER copies AS copy_rank,
            first_value(source) OVER copies AS kept_source
-    FROM dup_copies
+    FROM {{copies}}
     WINDOW copies AS (
         PARTITION BY k
         ORDER BY source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))),
-            total_tokens DESC, is_new, source, source_row
+            total_tokens DESC, {{order}}
     )
 )
 SELECT rid, source, kept_source, NOT is_new AND NOT gone AS stored

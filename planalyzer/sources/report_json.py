@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("create_int_macro", "create_bad_int_macro", "create_window_ends_macro",
-                 "create_bucket_requests_macro", "create_anthropic_empty_macro"):
+                 "create_bucket_requests_macro", "create_anthropic_empty_macro",
+                 "create_bucket_grouping_macro"):
         sqlfiles.run(con, name).fetchall()
 
 
