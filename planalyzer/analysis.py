@@ -710,9 +710,15 @@ def _engine_binds(bind_rows: Sequence[pl.DataFrame], users: pl.DataFrame, period
 
 def binds_in_period(at: pl.Series, starts: pl.Series, keep: pl.Series) -> pl.Series:
     """Where each limit binds counting only the requests ``keep`` holds (the period): the bind
-    ``at`` (first request of its window arriving with the limit reached), or, where that lies
-    before the period, the window's first request in the period, if it has one (it arrives
-    with the limit reached too: the window's meter only grows). ``starts``: window starts."""
+    ``at`` (a window's first request of a billing month arriving with the limit reached:
+    ``caps.PlanOutcome.bound_at``), or, where that lies before the period, the window's first
+    request in the period, if it has one (it arrives with the limit reached too: the window's
+    meter only grows). ``starts``: window starts.
+
+    A bind of a month with no request of its window in the period moves on to a later
+    month's first such request, where that month's own bind lands too: counted once. So a
+    window binds once in each billing month of the period where a request of it arrives
+    with the limit reached, at the first such request in the period."""
     n = len(keep)
     idx = pl.int_range(0, n, dtype=pl.Int64, eager=True)
     nxt = idx.zip_with(keep, pl.repeat(None, n, dtype=pl.Int64, eager=True)).backward_fill(
@@ -721,7 +727,7 @@ def binds_in_period(at: pl.Series, starts: pl.Series, keep: pl.Series) -> pl.Ser
     end = pl.concat([first.slice(1), pl.Series([n], dtype=pl.Int64)]).gather(
         starts.cast(pl.Int64).cum_sum().gather(at) - 1)
     moved = nxt.gather(at)
-    return moved.filter(moved < end)
+    return moved.filter(moved < end).unique(maintain_order=True)
 
 
 def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],
