@@ -398,7 +398,7 @@ def compute(
     sources: PlanSources | None = assignment if isinstance(assignment, PlanSources) else None
     if isinstance(assignment, PlanSources) and not (
             month_first and period.since is None and period.until is None):
-        scanned, changes, mixed = logged_plans_and_changes(con, timezone)
+        scanned, changes, mixed = logged_plans_and_changes(con, timezone, period)
         assignment = assignment.assign(scanned, catalog)
     windows = _calendar_windows(catalog)
     months = [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]
@@ -547,10 +547,7 @@ def unpriced_user_months(con: duckdb.DuckDBPyConnection, models: Sequence[str], 
                          period: Period) -> pl.DataFrame:
     """user_id, month_key and unpriced_requests: the requests of ``models`` (no API list
     price) per user-month of ``period`` (sql/report_unpriced_user_months.sql)."""
-    epoch = date(1970, 1, 1)
-    params = {"tz": tz, "models": list(models),
-              "since_day": (period.since - epoch).days if period.since else -(2 ** 40),
-              "until_day": (period.until - epoch).days if period.until else 2 ** 40}
+    params = {"tz": tz, "models": list(models), **period_days(period)}
     found = pl.from_arrow(sqlfiles.relation(con, "report_unpriced_user_months", params)
                           .to_arrow_table())
     assert isinstance(found, pl.DataFrame)
@@ -598,20 +595,37 @@ def logged_plans(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]
             for u, p, _ in sqlfiles.run(con, "user_logged_plans").fetchall()]
 
 
-def logged_plans_and_changes(con: duckdb.DuckDBPyConnection, tz: str
+def logged_plans_and_changes(con: duckdb.DuckDBPyConnection, tz: str,
+                             period: Period | None = None
                              ) -> tuple[list[tuple[str, str | None]], screen.PlanChanges,
                                         screen.MixedMonths]:
     """``logged_plans``, and the users whose billing months (local in ``tz``) logged different
     plans (``screen.plan_changes``): a second, small scan of the users who logged more than
-    one plan only."""
+    one plan only. A month that ``period``'s --since/--until cut takes the plan of its latest
+    logged event within the period (the month's own where that part logged none;
+    sql/user_month_logged_plans.sql), and so does such a user's latest plan: the plan of
+    their latest month that logged one."""
     rows = sqlfiles.run(con, "user_logged_plans").fetchall()
     users = [(str(u), None if p is None else str(p)) for u, p, _ in rows]
     several = [str(u) for u, _, n in rows if n > 1]
     if not several:
         return users, {}, []
-    found = screen.for_users(con, "user_month_logged_plans", {"tz": tz}, "plan_change_users",
-                             several)
+    found = screen.for_users(con, "user_month_logged_plans",
+                             {"tz": tz, **period_days(period or Period())},
+                             "plan_change_users", several)
+    if period is not None and (period.since or period.until):
+        latest = dict(found.sort("user_id", "month_key").group_by(
+            "user_id", maintain_order=True).agg(pl.col("logged_plan").last()).iter_rows())
+        users = [(u, str(latest[u]) if u in latest else p) for u, p in users]
     return users, screen.plan_changes(found), screen.mixed_months(found)
+
+
+def period_days(period: Period) -> dict[str, int]:
+    """The SQL parameters $since_day and $until_day: ``period``'s first and last local day
+    as days since 1970 (-2**40 and 2**40 where it sets none)."""
+    epoch = date(1970, 1, 1)
+    return {"since_day": (period.since - epoch).days if period.since else -(2 ** 40),
+            "until_day": (period.until - epoch).days if period.until else 2 ** 40}
 
 
 # users named in the plan-change note
@@ -710,9 +724,15 @@ def _engine_binds(bind_rows: Sequence[pl.DataFrame], users: pl.DataFrame, period
 
 def binds_in_period(at: pl.Series, starts: pl.Series, keep: pl.Series) -> pl.Series:
     """Where each limit binds counting only the requests ``keep`` holds (the period): the bind
-    ``at`` (first request of its window arriving with the limit reached), or, where that lies
-    before the period, the window's first request in the period, if it has one (it arrives
-    with the limit reached too: the window's meter only grows). ``starts``: window starts."""
+    ``at`` (a window's first request of a billing month arriving with the limit reached:
+    ``caps.PlanOutcome.bound_at``), or, where that lies before the period, the window's first
+    request in the period, if it has one (it arrives with the limit reached too: the window's
+    meter only grows). ``starts``: window starts.
+
+    A bind of a month with no request of its window in the period moves on to a later
+    month's first such request, where that month's own bind lands too: counted once. So a
+    window binds once in each billing month of the period where a request of it arrives
+    with the limit reached, at the first such request in the period."""
     n = len(keep)
     idx = pl.int_range(0, n, dtype=pl.Int64, eager=True)
     nxt = idx.zip_with(keep, pl.repeat(None, n, dtype=pl.Int64, eager=True)).backward_fill(
@@ -721,7 +741,7 @@ def binds_in_period(at: pl.Series, starts: pl.Series, keep: pl.Series) -> pl.Ser
     end = pl.concat([first.slice(1), pl.Series([n], dtype=pl.Int64)]).gather(
         starts.cast(pl.Int64).cum_sum().gather(at) - 1)
     moved = nxt.gather(at)
-    return moved.filter(moved < end)
+    return moved.filter(moved < end).unique(maintain_order=True)
 
 
 def _apply_caps(df: pl.DataFrame, catalog: PlanCatalog, order: Sequence[str],

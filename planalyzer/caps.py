@@ -18,6 +18,10 @@ Semantics (docs/report.md, "Windows and caps"):
   go (served, charged ``rate_usd`` per unit of the overage meter; once the billing month's
   overage spend has reached the monthly limit, blocked), or prepaid credits (the same, with
   the month's credits as the limit).
+* A limit *binds* once per window in each billing month: at the window's first request of
+  that month that arrives with the limit reached (``PlanOutcome.bound_at``). A window still
+  exhausted when a new billing month starts binds again at its first request of that month,
+  so a month's count never depends on whether the month before is in the report.
 
 How (performance): everything is vectorised (polars Series) over the sorted arrays.
 Rolling windows come from a
@@ -215,7 +219,10 @@ class PlanOutcome:
     overage: S
     overage_usd: S  # overage spend (counts toward the policy's spend limit or credits)
     usage_usd: S
-    bound_at: dict[str, S]  # limit name -> request indexes where the limit was first reached
+    # limit name -> request indexes where the limit was first reached in a window, once per
+    # window in each billing month (a window still exhausted after a month end binds again
+    # at its first request of the new month)
+    bound_at: dict[str, S]
     windows: dict[str, S]  # limit name -> window starts
 
     @property
@@ -323,12 +330,14 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
     k = len(limits)
     served_sum = [_full(nu, 0, p.dtype) for p in prefix]  # nano-units, as the prefix
     cur_win = [_full(nu, -1, pl.Int64) for _ in limits]
-    was_bound = [_full(nu, False, pl.Boolean) for _ in limits]  # reached in current window
+    # reached in the current window and billing month: a limit binds once per window in
+    # each billing month (a window exhausted across a month end binds in both months)
+    was_bound = [_full(nu, False, pl.Boolean) for _ in limits]
     pol = plan.overage
     charge_p = memo[pol.meter] if pol.policy != "block" else S([], dtype=pl.Int64)
     # overage this month, in nano-units of the overage meter
     spend = _full(nu, 0, charge_p.dtype)
-    cur_month = _full(nu, -1, pl.Int64)
+    cur_month = _full(nu, -1, pl.Int64)  # billing month of each user's current segment
     # The month's spend limit in nano-units of the meter: spend is counted in exact unit
     # sums, so a request that brings spend to exactly the limit is found the same way
     # whatever other users share the batch.
@@ -364,12 +373,15 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
             break
         s = _gather(first_seg, act) + it
         a, b = _gather(seg_a, s), _gather(seg_b, s)
+        m = _gather(req.month, a)
+        new_month = m != _gather(cur_month, act)
+        cur_month.scatter(act, m)
         f_l: list[S] = []
         for li, lim in enumerate(limits):
             w = _gather(win[lim.name], a)
             fresh = w != _gather(cur_win[li], act)
             cur_win[li].scatter(act, w)
-            was_bound[li].scatter(act, _gather(was_bound[li], act) & ~fresh)
+            was_bound[li].scatter(act, _gather(was_bound[li], act) & ~(fresh | new_month))
             p = prefix[li]
             ss = _where(fresh, _full(len(act), 0, p.dtype), _gather(served_sum[li], act))
             served_sum[li].scatter(act, ss)
@@ -388,9 +400,6 @@ def _apply_limits(plan: Plan, req: Requests, units: Mapping[str, S],
             f = _where(f <= other, f, other)
         g = f
         if pol.policy != "block":
-            m = _gather(req.month, a)
-            new_month = m != _gather(cur_month, act)
-            cur_month.scatter(act, m)
             sp = _where(new_month, _full(len(act), 0, charge_p.dtype), _gather(spend, act))
             g = b.clone()
             if limit_units is not None:
@@ -454,16 +463,20 @@ class _Tail:
              was_bound: list[bool], spend: int, cur_month: int) -> None:
         """Scan one user's remaining segments ``[seg_a[i], seg_b[i])`` from the state the
         lock-step scan left (per limit: meter served in the open window, its window id,
-        whether it bound there; the month's overage spend in meter units and its month)."""
+        whether it bound there in the current billing month; the month's overage spend in
+        meter units and its month)."""
         last = seg_b - 1
         ends = [_Ends(p, seg_a, last, seg_b) for p in self.prefix]
         win = [_gather(w, seg_a).to_list() for w in self.win]
         charge = _Ends(self.charge_p, seg_a, last, seg_b) if self.charged else None
-        month = _gather(self.month, seg_a).to_list() if self.charged else []
+        month = _gather(self.month, seg_a).to_list()
         caps, limit_units = self.caps, self.limit_units
         ss, cw, wb = list(served_sum), list(cur_win), list(was_bound)
         sp, cm = spend, cur_month
         for i, (a, b) in enumerate(zip(seg_a.to_list(), seg_b.to_list(), strict=True)):
+            if month[i] != cm:  # a new billing month: spend and binds start again
+                cm, sp = month[i], 0
+                wb = [False] * len(caps)
             f_l = []
             for li, cap in enumerate(caps):
                 p = ends[li]
@@ -481,9 +494,6 @@ class _Tail:
             f = min(f_l)
             g = f
             if charge is not None:
-                m = month[i]
-                if m != cm:
-                    cm, sp = m, 0
                 g = b
                 cf = charge.value(i, a, b, f)
                 if limit_units is not None and f < b:

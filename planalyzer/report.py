@@ -135,13 +135,14 @@ class WhatifPlans:
 
 
 def whatif_assignment(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, tz: str,
-                      assign: Sequence[str] = (), plan_file: str | Path | None = None
-                      ) -> WhatifPlans:
+                      assign: Sequence[str] = (), plan_file: str | Path | None = None,
+                      period: Period | None = None) -> WhatifPlans:
     """``assignment_for`` for the what-if commands (one plan per user, the latest logged),
     with the users whose logged plan changed between billing months (local in ``tz``) and
-    their plan per month (the report bills each of their months under its own plan), and
+    their plan per month (the report bills each of their months under its own plan; a month
+    that ``period``'s --since/--until cut, under the plan logged within the period), and
     notes on --assign rules that set no plan and on plan names."""
-    users, changes, _ = logged_plans_and_changes(con, tz)
+    users, changes, _ = logged_plans_and_changes(con, tz, period)
     rules = parse_assign(assign, catalog)
     mapping = read_user_plan_file(con, plan_file, catalog) if plan_file else None
     assignment = assign_plans(users, catalog, rules, mapping)

@@ -170,8 +170,9 @@ def limit_hits(data: ReportData) -> Table:
                               int(b["times_bound"].sum() or 0), lim.estimate], cols))
     return Table("limits", "How often each limit bound", cols, rows,
                  ["a limit binds when a request arrives with its window's meter at or above "
-                  "the cap (counted once per window, at its first such request in the "
-                  "period)"])
+                  "the cap (counted once per window in each billing month, at its first such "
+                  "request of the month in the period: a window exhausted across a month end "
+                  "counts in both months)"])
 
 
 USER_COLS = (

@@ -1,8 +1,10 @@
 """A user's plan per billing month when the logs' plan column changes (docs/report.md, "Plan of
 a user").
 
-A month's plan is the plan of the user's latest logged event in that month; a month that
-logged none takes the nearest earlier month's, else the next one's. A *stint* is a run of
+A month's plan is the plan of the user's latest logged event in that month (an event with a
+plan; within the report period where --since/--until cut the month:
+sql/user_month_logged_plans.sql); a month that logged none takes the nearest earlier month's,
+else the next one's. A *stint* is a run of
 consecutive billing months on one plan: a plan change starts the new plan's limits fresh at
 its first month (windows of the old plan never carry into the new one), so the caps engine
 breaks a user's requests at a change of stint as it does at a change of user.

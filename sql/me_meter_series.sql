@@ -11,4 +11,8 @@ SELECT
     requests,
     api_value_usd
 FROM {{events}}
-ORDER BY ts, source, source_row
+ORDER BY ts,
+    -- requests at the same time: by what they used, never by where their file is; rows
+    -- alike in all of these are alike in every figure, in either order (docs/report.md)
+    model, input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens,
+    output_tokens, requests, source_row

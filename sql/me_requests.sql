@@ -13,4 +13,8 @@ SELECT
     CAST(coalesce(api_value_usd, 0) AS DOUBLE) AS api_value_usd,
     api_value_usd IS NOT NULL AS priced
 FROM priced_events
-ORDER BY ts, source, source_row
+ORDER BY ts,
+    -- requests at the same time: by what they used, never by where their file is; rows
+    -- alike in all of these are alike in every figure, in either order (docs/report.md)
+    model, input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens,
+    output_tokens, requests, source_row

@@ -28,4 +28,8 @@ SELECT
 FROM priced_events AS e
 WHERE e.source IN (SELECT DISTINCT source FROM snapshots)
   AND NOT EXISTS (SELECT 1 FROM own_bucket AS o WHERE o.source = e.source AND o.ts = e.ts)
-ORDER BY e.user_id, e.ts, e.source, e.source_row
+ORDER BY e.user_id, e.ts,
+    -- requests at the same time: by what they used, never by where their file is; rows
+    -- alike in all of these are alike in every figure, in either order (docs/report.md)
+    e.model, e.input_tokens, e.cache_write_tokens, e.cache_write_1h_tokens, e.cache_read_tokens,
+    e.output_tokens, e.requests, e.source_row

@@ -1,5 +1,6 @@
--- report_requests: priced requests in the order caps apply (plan, user, stint, time), with the
---   local billing month and hour and the bucket of each calendar window the plans use
+-- report_requests: priced requests in the order caps apply (plan, user, stint, time; at one
+--   time by model, token counts, requests and row within its file, never by file name),
+--   with the local billing month and hour and the bucket of each calendar window the plans use
 -- inputs: priced_events, plan_assignment (user_id, stint, m_lo, m_hi, plan_order: each user's
 --   plan per run of billing months, planalyzer.stints.plan_table)
 -- outputs: rows: plan_order, user_id, stint, t_us, month_key (year*12 + month - 1), hour_key
@@ -29,4 +30,8 @@ SELECT
     {{calendar_columns}}
 FROM priced_events AS e
 JOIN plan_assignment AS a ON a.user_id = e.user_id AND {{stint_months}}
-ORDER BY a.plan_order, e.user_id, a.stint, e.ts, e.source, e.source_row
+ORDER BY a.plan_order, e.user_id, a.stint, e.ts,
+    -- requests at the same time: by what they used, never by where their file is; rows
+    -- alike in all of these are alike in every figure, in either order (docs/report.md)
+    e.model, e.input_tokens, e.cache_write_tokens, e.cache_write_1h_tokens, e.cache_read_tokens,
+    e.output_tokens, e.requests, e.source_row

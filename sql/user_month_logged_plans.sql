@@ -1,13 +1,18 @@
 -- user_month_logged_plans: for some users, the plan of their latest logged event in each local
---   billing month that logged one
+--   billing month that logged one (the report period's part of a month cut by --since/--until)
 -- inputs: events, plan_change_users (user_id: an Arrow table registered by
 --   planalyzer.analysis.logged_plan_changes)
 -- outputs: rows: user_id, month_key (year * 12 + month - 1 of the local date), logged_plan,
 --   logged_first (the plan of its first logged event: a change within the month differs)
--- params: $tz
+-- params: $tz, $since_day, $until_day (the report period's first and last local day, days
+--   since 1970; -2**40 and 2**40 when the period does not cut by days)
 -- slots: none
 -- Runs only for users who logged more than one plan (sql/user_logged_plans.sql); the same
--- local month as sql/report_user_months_direct.sql.
+-- local month as sql/report_user_months_direct.sql. A month cut by the period takes the plan
+-- of its latest (and first) logged event within the period, else, where that part logged
+-- none, the month's own: so --until the day before a downgrade bills the month at the plan
+-- logged until then (docs/report.md, "Plan of a user"). A month wholly in the period, or
+-- wholly outside it, is the same either way.
 WITH ev AS (
     SELECT
         e.user_id, e.plan, e.ts,
@@ -18,14 +23,17 @@ WITH ev AS (
     WHERE e.plan IS NOT NULL
 ),
 dt AS (
-    SELECT ev.*, DATE '1970-01-01' + CAST(ev.local_day AS INTEGER) AS local_date
+    SELECT ev.*, DATE '1970-01-01' + CAST(ev.local_day AS INTEGER) AS local_date,
+        ev.local_day BETWEEN $since_day AND $until_day AS in_period
     FROM ev
 )
 SELECT
     dt.user_id,
     CAST(year(dt.local_date) * 12 + month(dt.local_date) - 1 AS BIGINT) AS month_key,
-    arg_max(dt.plan, dt.ts) AS logged_plan,
-    arg_min(dt.plan, dt.ts) AS logged_first
+    coalesce(arg_max(dt.plan, dt.ts) FILTER (WHERE dt.in_period), arg_max(dt.plan, dt.ts))
+        AS logged_plan,
+    coalesce(arg_min(dt.plan, dt.ts) FILTER (WHERE dt.in_period), arg_min(dt.plan, dt.ts))
+        AS logged_first
 FROM dt
 GROUP BY dt.user_id, month_key
 ORDER BY dt.user_id, month_key

@@ -1,5 +1,6 @@
 -- whatif_requests: priced requests of every user in time order (the one pass of what-if
---   analysis), with the local billing month and hour and each calendar window's bucket
+--   analysis; at one time in sql/report_requests.sql's order), with the local billing month
+--   and hour and each calendar window's bucket
 -- inputs: priced_events
 -- outputs: rows: user_id, t_us, month_key (year*12 + month - 1), hour_key (local hours since
 --   1970), model, token classes, requests, gpu/loaded/overhead cost, api value, calendar
@@ -21,4 +22,8 @@ SELECT
     e.requests
     {{calendar_columns}}
 FROM priced_events AS e
-ORDER BY e.user_id, e.ts, e.source, e.source_row
+ORDER BY e.user_id, e.ts,
+    -- requests at the same time: by what they used, never by where their file is; rows
+    -- alike in all of these are alike in every figure, in either order (docs/report.md)
+    e.model, e.input_tokens, e.cache_write_tokens, e.cache_write_1h_tokens, e.cache_read_tokens,
+    e.output_tokens, e.requests, e.source_row

@@ -59,9 +59,10 @@ def reference(plan: Plan, t_us: Sequence[int], month: Sequence[int],
         if ok:
             for lim in plan.limits:
                 used[lim.name] += units[lim.meter][i]
-        # a limit "binds" at the first request that arrives with it reached in its window
+        # a limit "binds" at the first request that arrives with it reached in its window,
+        # once per window in each billing month
         for lim in over:
-            key = (lim.name, open_at[lim.name], bucket[lim.name])
+            key = (lim.name, open_at[lim.name], bucket[lim.name], month[i])
             if key not in _seen:
                 _seen.add(key)
                 binds[lim.name] += 1
@@ -72,4 +73,4 @@ def reference(plan: Plan, t_us: Sequence[int], month: Sequence[int],
     return Ref(served, charges, binds, bind_at)
 
 
-_seen: set[tuple[str, int | None, int | None]] = set()
+_seen: set[tuple[str, int | None, int | None, int]] = set()

@@ -120,6 +120,55 @@ def test_a_change_within_a_month_is_said(tmp_path: Path, fit: list[str]) -> None
 
 
 @pytest.mark.parametrize("fit", [["--no-fit"], []])
+def test_a_period_split_at_a_change_bills_each_part_under_its_plan(tmp_path: Path,
+                                                                   fit: list[str]) -> None:
+    """qa16A #2: --since/--until that cut a month at a change within it bill each part under
+    the plan logged within the period (docs/report.md, "Plan of a user"), capped under it: m
+    logged Big until the 30th (three requests in an hour on the 20th: all served under Big's
+    cap of 4, one blocked under Small's 2) and Small from the 31st. --until the 30th bills
+    October as Big ($200, nothing blocked), --since the 31st as Small ($20); neither says the
+    month logged more than one plan. A month the period does not cut keeps its own plan
+    (November, Small), and the what-if baseline bills the same plans as the report."""
+    csv = write_csv(tmp_path / "split.csv", HEADER, [
+        _row("a1", "2026-10-02T10:00:00Z", "m", "big"),
+        _row("a2", "2026-10-20T10:00:00Z", "m", "big"),
+        _row("a3", "2026-10-20T10:20:00Z", "m", "big"),
+        _row("a4", "2026-10-20T10:40:00Z", "m", "big"),
+        _row("a5", "2026-10-31T23:00:00Z", "m", "small"),
+        _row("b1", "2026-11-10T10:00:00Z", "m", "small"),
+        _row("c1", "2026-10-05T10:00:00Z", "one", "big"),
+    ])
+    cat = str(_catalog(tmp_path))
+    scen = tmp_path / "noop.toml"
+    scen.write_text('[scenario]\nname = "noop"\n[plans.small]\nprice_usd = 20.0\n',
+                    encoding="utf-8")
+    cases = {("--until", "2026-10-30"): ("big", 200.0, 4, 0),
+             ("--since", "2026-10-31"): ("small", 20.0, 1, 0),
+             ("--since", "2026-10-01", "--until", "2026-10-31"): ("small", 20.0, 4, 1)}
+    for period, expected in cases.items():
+        doc = cli_json(["report", str(csv), "--plans", cat, "--by", "user", *fit, *period])
+        octo = _users(doc)[("m", "2026-10")]
+        assert (octo["plan"], octo["revenue_usd"], octo["requests"],
+                octo["blocked_requests"]) == expected, period
+        if period[0] == "--since" and len(period) == 2:
+            assert _users(doc)[("m", "2026-11")]["plan"] == "small"
+        notes = [n for t in doc.values() if isinstance(t, dict) for n in t.get("notes", [])]
+        within = [n for n in notes if "logged more than one plan" in n]
+        assert bool(within) == (len(period) == 4), (period, notes)
+        whatif = cli_json(["whatif", str(csv), "--plans", cat, "--scenario", str(scen),
+                           *period])
+        plans = {r["plan"]: r for r in whatif["whatif_plans"]["rows"]
+                 if r["scenario"] == 0 and r["subscribers"]}
+        by_plan: dict[str, set[str]] = {}
+        for (user, _), row in _users(doc).items():
+            by_plan.setdefault(row["plan"], set()).add(user)
+        assert {p: r["subscribers"] for p, r in plans.items()} == {
+            p: len(u) for p, u in by_plan.items()}, period
+        if len(period) == 2 and period[0] == "--until":
+            assert plans["big"]["revenue_usd"] == 400.0
+
+
+@pytest.mark.parametrize("fit", [["--no-fit"], []])
 @pytest.mark.parametrize("how", ["assign", "plan-file"])
 def test_a_change_within_a_month_not_said_for_assigned_users(tmp_path: Path, fit: list[str],
                                                               how: str) -> None:

@@ -392,7 +392,9 @@ def test_a_window_straddling_the_period_start_counts_as_hit_in_report_and_whatif
         tmp_path: Path) -> None:
     """qa10B: a 3-hour window opened Oct 31 22:00 binds at 23:00 and still charges overage at
     00:10 on Nov 1. With --month 2026-11 the report counted no bind (it lay in October) while
-    what-if counted the user hit. Now both: hit once, in the period."""
+    what-if counted the user hit. Now both: hit once, in the period; and the whole log's
+    November counts it too (qa16A #1: a limit binds once per window in each billing month, so
+    a month's counts do not depend on the other months reported)."""
     from conftest import cli_json, write_csv
 
     rows = [["e", "mix", ts, "claude-haiku-4-5", 100, 10] for ts in (
@@ -416,7 +418,9 @@ def test_a_window_straddling_the_period_start_counts_as_hit_in_report_and_whatif
     assert bound == {"e": "h3 x1", "f": ""}
     whole = cli_json(["report", str(ev), "--plans", str(plans), "--by", "user", "--no-fit"])
     assert [(r["month"], r["times_bound"]) for r in whole["limits"]["rows"]] == [
-        ("2026-10", 1), ("2026-11", 0)]  # the whole log: once, where it bound
+        ("2026-10", 1), ("2026-11", 1)]  # once in each month where the window binds
+    assert [r for r in whole["limits"]["rows"] if r["month"] == "2026-11"] == \
+        report["limits"]["rows"]
     wi = cli_json(["whatif", str(ev), "--plans", str(plans), "--scenario", str(scen), *nov])
     hit = next(r for r in wi["whatif_people"]["rows"] if r["key"] == "users_hit")
     assert hit["baseline"] == lim_row["users_hit"] == 1

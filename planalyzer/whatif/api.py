@@ -86,7 +86,7 @@ def prepare(
     if pricing.unpriced_models:  # the report leaves their value unknown; the replay cannot
         notes.append("in the what-if figures, requests of models with no API list price count "
                      "$0 of API value (usage blocked, and limits or charges by API value)")
-    plans_of = whatif_assignment(con, catalog, timezone, assign, plan_file)
+    plans_of = whatif_assignment(con, catalog, timezone, assign, plan_file, period)
     assignment = plans_of.assignment
     unknown_plans = unknown_plans_message(assignment, catalog)  # in its notes too
     if strict and unknown_plans is not None:
