@@ -134,7 +134,16 @@ def resolve(specs: list[str], source: str | None = None,
                         broken.append(f.key)
                     continue
                 seen.setdefault(f.key, f)  # the key is the resolved path as a string
+    if passed:  # a linked subfolder whose target is named too is read: no note
+        named = [Path(s).expanduser().resolve() for s in specs if source_files.is_folder(
+            Path(s).expanduser())]
+        passed[:] = [p for p in passed if not _read_anyway(p, named)]
     return [seen[k] for k in sorted(seen)]
+
+
+def _read_anyway(note: str, named: list[Path]) -> bool:
+    target = source_files.linked_folder(note)
+    return target is not None and any(target.is_relative_to(n) for n in named)
 
 
 def _passed_over(key: str, passed: list[str] | None) -> bool:
