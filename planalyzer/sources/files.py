@@ -21,6 +21,7 @@ _FORMATS: dict[str, str] = {
     **_TEXT_FORMATS,
     **{ext + z: fmt for ext, fmt in _TEXT_FORMATS.items() for z in (".gz", ".zst")},
 }
+_BY_LENGTH = sorted(_FORMATS, key=len, reverse=True)
 # compressions DuckDB cannot read: a log file in one is an error saying so, never passed over
 _UNREADABLE_COMPRESSION = {".bz2": "bzip2", ".xz": "xz", ".lzma": "lzma", ".zip": "zip",
                            ".7z": "7z", ".lz4": "lz4", ".br": "brotli", ".z": "compress",
@@ -95,11 +96,15 @@ class SourceFile:
 
 
 def format_of(path: Path) -> str | None:
+    ext = log_suffix(path)
+    return None if ext is None else _FORMATS[ext]
+
+
+def log_suffix(path: Path) -> str | None:
+    """The log-file extension ending the file's name, lower case (``.csv.gz``, ``.parquet``);
+    None where it has none."""
     name = path.name.lower()
-    for ext in sorted(_FORMATS, key=len, reverse=True):
-        if name.endswith(ext):
-            return _FORMATS[ext]
-    return None
+    return next((ext for ext in _BY_LENGTH if name.endswith(ext)), None)
 
 
 def unreadable_compression(path: Path) -> str | None:
