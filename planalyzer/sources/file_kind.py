@@ -167,21 +167,23 @@ def _mixed(fh: IO[bytes]) -> bool:
     return False
 
 
-def normalise_line_ends(path: Path, out: Path) -> None:
+def normalise_line_ends(path: Path, out: Path, drop_bom: bool = False) -> None:
     """Write ``path``'s (decompressed) bytes to ``out`` with every line ending LF (CRLF and a
-    lone CR both become LF; line numbers stay those of the file)."""
-    from planalyzer.sources.base import open_bytes
+    lone CR both become LF; line numbers stay those of the file); ``drop_bom``: without a
+    UTF-8 byte-order mark opening it."""
+    from planalyzer.sources.base import UTF8_BOM, open_bytes
 
     with open_bytes(path) as src, out.open("wb") as dst:
-        carry = b""
+        carry = src.read(len(UTF8_BOM))
+        if drop_bom and carry == UTF8_BOM:
+            carry = b""
         while chunk := src.read(1 << 20):
             chunk = carry + chunk
             carry = b"\r" if chunk.endswith(b"\r") else b""  # its LF may open the next chunk
             if carry:
                 chunk = chunk[:-1]
             dst.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
-        if carry:
-            dst.write(b"\n")
+        dst.write(carry.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))  # a last CR
 
 
 def line_ends_error(key: str, path: Path) -> InputError | None:

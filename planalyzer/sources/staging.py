@@ -199,8 +199,7 @@ def _stage_json(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
             copy = Path(folder) / "text.jsonl"
             try:
                 if lone_cr:
-                    file_kind.normalise_line_ends(src.path, copy)
-                    _drop_bom(copy)
+                    file_kind.normalise_line_ends(src.path, copy, drop_bom=True)
                 else:
                     with _open_bytes(src.path) as fh, copy.open("wb") as out:
                         fh.read(len(UTF8_BOM))
@@ -210,17 +209,6 @@ def _stage_json(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
                        or file_kind.compressed_error(src.key, exc)) from None
             return _stage_json_text(con, src, table, copy)
     return _stage_json_text(con, src, table, src.path)
-
-
-def _drop_bom(path: Path) -> None:
-    """Remove a UTF-8 byte-order mark opening ``path`` (a copy the load made)."""
-    with path.open("rb") as fh:
-        if fh.read(len(UTF8_BOM)) != UTF8_BOM:
-            return
-        rest = path.with_name(path.name + ".rest")
-        with rest.open("wb") as out:
-            shutil.copyfileobj(fh, out)
-    rest.replace(path)
 
 
 _open_bytes = open_bytes

@@ -27,6 +27,7 @@ from planalyzer.sources.base import (
     open_bytes,
     read_head,
 )
+from planalyzer.sources.file_kind import line_ends_error
 from planalyzer.sources.files import SourceFile, store_error
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect, normalise
 from planalyzer.sources.path_values import path_values, sql_literal
@@ -229,11 +230,7 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
 def _line_ends_error(source: SourceFile) -> InputError | None:
     """A CSV file whose lines end in CRLF and LF both, read in place (``planalyzer map``; a
     load reads a copy with LF line ends): an error saying so."""
-    if source.format != "csv":
-        return None
-    from planalyzer.sources.file_kind import line_ends_error
-
-    return line_ends_error(source.key, source.path)
+    return line_ends_error(source.key, source.path) if source.format == "csv" else None
 
 
 def _first_line(exc: BaseException) -> str:
