@@ -243,10 +243,12 @@ def _scan_stream(fh: IO[bytes], path: str, idx: int, scan: _Scan, batch: _Batch,
                  opening: bool) -> None:
     """``scan_file``'s reading of ``fh`` (``opening``: from the file's first byte)."""
     carry = b""
+    unread = False  # carry holds bytes read past a long line skipped, not scanned yet
     while True:
         block = fh.read(_BLOCK_BYTES)
-        if not block:
+        if not block and not unread:
             break
+        unread = False
         if opening:
             opening = False
             if block.startswith(_ODD_OPENINGS):
@@ -260,6 +262,7 @@ def _scan_stream(fh: IO[bytes], path: str, idx: int, scan: _Scan, batch: _Batch,
         if len(carry) > _BLOCK_BYTES and carry.startswith(b'{"type":"'):
             skipped, carry = _skip_long_line(fh, carry, scan)
             scan.end_offset += skipped
+            unread = bool(carry)
     if carry:
         scan.kinds[_UNTERMINATED] += 1
 
