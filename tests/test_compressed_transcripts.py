@@ -119,3 +119,36 @@ def test_compressed_bytes_under_a_transcript_name_are_an_error(tmp_path: Path) -
     (tmp_path / rollout.name).write_bytes(gzip.compress(rollout.read_bytes()))
     err = cli_error(["load", str(tmp_path / rollout.name), "--source", "codex"])
     assert "gzip-compressed data, though named .jsonl" in err
+
+
+def test_a_store_listed_by_an_older_planalyzer_finds_compressed_transcripts(
+        tmp_path: Path) -> None:
+    """Folder listings an older planalyzer kept name .jsonl files only: a folder unchanged
+    since would be replayed without its .jsonl.gz. Such a store (no listing setting) has its
+    folders listed afresh once, and the setting recorded."""
+    import os
+    import time
+
+    shutil.copytree(CC, tmp_path / "cc")
+    path = _compress(sorted((tmp_path / "cc").rglob("*.jsonl"))[0], "gz")
+    past = time.time_ns() - 60 * 10**9  # listings of folders this old are trusted
+    for folder, _dirs, files in os.walk(tmp_path / "cc"):
+        for name in [*files, "."]:
+            os.utime(os.path.join(folder, name), ns=(past, past))
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        store.load([str(tmp_path / "cc")])
+        # as an older planalyzer left it: no .gz in its listing, no setting, no rows of it
+        store.con.execute("UPDATE folder_listings SET files = replace(files, $n, '')",
+                          {"n": path.name})
+        store.con.execute("DELETE FROM store_settings WHERE name = 'folder_listings'")
+        store.con.execute("DELETE FROM events WHERE source = $s", {"s": str(path)})
+        store.con.execute("DELETE FROM load_manifest WHERE source = $s", {"s": str(path)})
+    with Store(db) as store:
+        report = store.load([str(tmp_path / "cc")])
+        assert [f.source for f in report.files if f.status == "loaded"] == [str(path)]
+        assert store.con.execute("SELECT value FROM store_settings WHERE name = "
+                                 "'folder_listings'").fetchall() == [
+            (".jsonl .jsonl.gz .jsonl.zst",)]
+        assert store.con.execute("SELECT count(*) FROM folder_listings WHERE contains("
+                                 "files, $n)", {"n": path.name}).fetchone() == (1,)

@@ -15,6 +15,9 @@ as the listing (or on a file system with coarse timestamps) could otherwise leav
 mtime as remembered; such a folder is listed again on every walk until its mtime is old.
 
 Anything unexpected (a remembered file gone or now a folder) makes the walk list the folder.
+Listings record the files of the suffixes a walk looks for: a store whose listings an older
+planalyzer made (``.jsonl`` only, before compressed transcripts were read: no store setting
+``LISTING_SETTING``) has every folder listed afresh once.
 The result is always the files a full walk would find, with their size and mtime. (One
 difference: a remembered folder whose read permission alone was taken away, keeping its search
 permission, is not listed, so its files are still found where a full walk passes over it.)
@@ -27,6 +30,9 @@ import stat as stat_mod
 import time
 from dataclasses import dataclass, field
 
+# the store setting naming what the listings hold (planalyzer.store: absent, listings older
+# than compressed transcripts, which they do not name, are not used)
+LISTING_SETTING = ("folder_listings", ".jsonl .jsonl.gz .jsonl.zst")
 RACY_NS = 2_000_000_000  # listings of folders changed less than 2 s before are not trusted
 SEP = "/"  # joins names in a stored listing: no file name holds it
 
@@ -96,6 +102,8 @@ class FolderMemo:
     stale: set[str] = field(default_factory=set)  # remembered folders that are gone
     started_ns: int = field(default_factory=time.time_ns)  # before any mtime was read
     replayed: int = 0  # folders not listed (for tests and profiling)
+    # stored listings not used (an older planalyzer's, of other files): all replaced
+    replaced: list[str] = field(default_factory=list)
 
     def walk(self, root: str, suffix: Suffix, out: Found) -> None:
         """Append every ``*suffix`` file below ``root`` (a folder; symlinked subfolders are not
@@ -178,4 +186,4 @@ class FolderMemo:
         new = [lst for f, lst in self.listed.items() if self.known.get(f) != lst]
         gone = [f for f in [lst[0] for lst in new] + sorted(self.stale - self.listed.keys())
                 if f in self.known]
-        return gone, new
+        return gone + self.replaced, new
