@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import cli_error, write_parquet
+from conftest import FIXTURES, cli_error, write_parquet
 
 from planalyzer.errors import InputError
 from planalyzer.sources import file_kind
@@ -194,3 +194,17 @@ def test_library_load_raises_input_error(tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_bytes(gzip.compress(TEXT.encode()))
     with Store() as store, pytest.raises(InputError, match="gzip-compressed data"):
         store.load([str(tmp_path / "x.csv")])
+
+
+@pytest.mark.parametrize("kind", ["claude_code", "codex"])
+def test_transcript_whose_lines_end_in_cr_alone_says_how_to_convert(tmp_path: Path,
+                                                                    kind: str) -> None:
+    # read line by line on LF, it was one unterminated line: 0 rows, exit 0
+    source = (next((FIXTURES / "claude_code" / "loose").glob("*.jsonl")) if kind ==
+              "claude_code" else next((FIXTURES / "codex" / "home").rglob("rollout-*.jsonl")))
+    path = tmp_path / source.name
+    path.write_bytes(source.read_bytes().replace(b"\n", b"\r"))
+    err = cli_error(["load", str(path)])
+    assert err == (f"error: {path}: its lines end in CR alone (an old Mac editor's), not LF; "
+                   "convert them (mac2unix FILE, or tr '\\r' '\\n' < FILE > NEW_FILE) and load "
+                   "that")

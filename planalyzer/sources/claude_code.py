@@ -253,6 +253,8 @@ def _scan_stream(fh: IO[bytes], path: str, idx: int, scan: _Scan, batch: _Batch,
             opening = False
             if block.startswith(_ODD_OPENINGS):
                 block = _opening(path, block, scan)
+            if b"\n" not in block and (cr := file_kind.cr_line_ends_error(path, block)):
+                raise cr  # read as one unterminated line, it would load nothing
         data = carry + block if carry else block
         used = _scan_block(data, scan, idx, batch)
         scan.end_offset += used

@@ -168,6 +168,8 @@ def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None
     seen_meta = False
     for raw in fh:
         if raw[-1:] != b"\n":
+            if out.lines == 0 and (cr := file_kind.cr_line_ends_error(str(path), raw)):
+                raise cr  # read as one unterminated line, it would load nothing
             out.kinds["unterminated last line"] += 1
             break
         out.lines += 1

@@ -200,3 +200,14 @@ def line_ends_error(key: str, path: Path) -> InputError | None:
     return InputError(f"{key}: its lines end in more than one way (Windows CRLF and Unix LF, "
                       "say), which the CSV reader cannot read; convert them to one (dos2unix "
                       "FILE, or save the file again) and load that")
+
+
+def cr_line_ends_error(key: str, first: bytes) -> InputError | None:
+    """The error for a JSON-lines transcript whose lines end in CR alone (an old Mac editor's),
+    which its line reader would read as one unterminated line; ``first``: its first bytes, or
+    its first line as read (a JSON line holds no raw CR: one before the last byte is a line
+    end). None for any other file."""
+    if b"\r" not in first.rstrip(b"\r\n"):
+        return None
+    return InputError(f"{key}: its lines end in CR alone (an old Mac editor's), not LF; convert "
+                      "them (mac2unix FILE, or tr '\\r' '\\n' < FILE > NEW_FILE) and load that")
