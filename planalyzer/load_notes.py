@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from planalyzer.accounting import FileLoad, LoadReport, display_path, format_name
 from planalyzer.errors import InputError
 from planalyzer.sources import registry
-from planalyzer.sources.base import read_head
+from planalyzer.sources.base import RESAVE_UTF8, read_head
 from planalyzer.sources.files import SourceFile
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def passed_notes(passed: list[str]) -> list[str]:
 def encoding_notes(loads: list[FileLoad]) -> list[str]:
     """Per file read now: rows rejected because their line is not UTF-8 (a Latin-1 /
     Windows-1252 CSV from Excel loads its ASCII rows only), with how to re-save it."""
-    from planalyzer.sources.staging import NOT_UTF8, RESAVE_UTF8
+    from planalyzer.sources.staging import NOT_UTF8
 
     notes = []
     for fl in loads:

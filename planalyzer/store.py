@@ -74,7 +74,7 @@ from planalyzer.schema import EVENT_COLUMN_NAMES, TOKEN_COLUMNS
 from planalyzer.sources import registry, staging
 from planalyzer.sources.base import BatchItem, Source, check_not_empty
 from planalyzer.sources.files import SourceFile
-from planalyzer.sources.folder_memo import FolderMemo
+from planalyzer.sources.folder_memo import LISTING_SETTING, FolderMemo
 from planalyzer.sources.homes import KEPT_NOTE, Homes, name_homes
 from planalyzer.sources.litellm import check_overlapping_daily_tables
 from planalyzer.sources.mapping import MappingSpec
@@ -202,6 +202,8 @@ class Store:
         # the Store fails before a load committed to it (store_new.discard)
         self._new: store_new.NewFile | None = None
         self._loaded = False  # a load committed to the file
+        # whether the folder listings are of the files walks now look for (_folder_memo)
+        self._listings_named = True
         fresh = store_new.is_new(self.path, self.read_only)
         self.con = open_connection(self.path, self.read_only)
         if self.path is not None:
@@ -808,6 +810,10 @@ class Store:
 
     def _folder_memo(self) -> FolderMemo:
         rows = sqlfiles.run(self.con, "folder_listings").fetchall()
+        self._listings_named = bool(sqlfiles.run(self.con, "store_setting",
+                                                 {"name": LISTING_SETTING[0]}).fetchall())
+        if rows and not self._listings_named:  # an older planalyzer's: .jsonl files only
+            return FolderMemo(replaced=[str(r[0]) for r in rows])
         return FolderMemo({r[0]: r for r in rows})
 
     def _record_folders(self, memo: FolderMemo) -> None:
@@ -818,6 +824,10 @@ class Store:
         if new:
             sqlfiles.run(self.con, "insert_folder_listings",
                          _columns(("folder", "mtime_ns", "listed_ns", "files", "dirs"), new))\
+                .fetchall()
+        if new and not self._listings_named:
+            name, value = LISTING_SETTING
+            sqlfiles.run(self.con, "insert_store_setting", {"name": name, "value": value})\
                 .fetchall()
 
     def _manifest(self, sources: list[str]) -> dict[str, ManifestEntry]:

@@ -106,6 +106,26 @@ def test_lines_over_a_mebibyte_are_parsed(tmp_path: Path) -> None:
         (3, "unparseable JSON (truncated line?)", len(bad) - 1)]
 
 
+@pytest.mark.parametrize("compressed", [False, True])
+def test_lines_after_a_long_snapshot_in_its_last_block_are_read(tmp_path: Path,
+                                                               compressed: bool) -> None:
+    """A snapshot line over a mebibyte is skipped in pieces; the lines read with its end (in
+    the same block, up to the end of the file) are read, in a plain or a compressed file."""
+    snapshot = line({"type": "file-history-snapshot", "messageId": "x",
+                     "snapshot": {"blob": "a" * 3_000_000}})
+    folder = transcript(tmp_path, [line(turn("m1", 10)), snapshot, line(turn("m2", 20)),
+                                   line(turn("m3", 30))])
+    if compressed:
+        import gzip
+
+        path = folder / "projects" / "p" / "s.jsonl"
+        path.with_name("s.jsonl.gz").write_bytes(gzip.compress(path.read_bytes()))
+        path.unlink()
+    got = loaded(folder)
+    assert [e[3] for e in events(got)] == [10, 20, 30]
+    assert got["files"][0]["skipped_by_kind"] == {"file-history-snapshot": 1}
+
+
 def test_many_chunks_give_the_rows_of_one(tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Candidates of 12 transcripts parsed in a chunk per file (a dozen statements, each on the

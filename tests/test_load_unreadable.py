@@ -192,3 +192,24 @@ def test_real_permissions(folder: Path) -> None:  # pragma: no cover - only as a
     finally:
         (folder / "b.csv").chmod(0o644)
         (folder / "sub").chmod(0o755)
+
+
+# -- symbolic links to folders ------------------------------------------------------------------
+
+def test_a_linked_subfolder_is_passed_over_with_a_note(folder: Path, tmp_path: Path) -> None:
+    # exports/2026-10 -> /mnt/...: the walk does not enter it (qa16B #8); said, never silent
+    write_csv(tmp_path / "elsewhere" / "x.csv", HEADER, [[u + "x", *r] for u, *r in ROWS])
+    (folder / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)  # into the folder: silent
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up").symlink_to(folder / "sub", target_is_directory=True)
+    report = Store().load([str(folder)])
+    assert report.rows_loaded == 2  # a.csv only
+    linked = [n for n in report.notes if "symbolic link to a folder" in n]
+    assert linked == [f"{folder / 'linked'}: not read: a symbolic link to a folder "
+                      f"({(tmp_path / 'elsewhere').resolve()}), which a walk does not enter "
+                      "(a link may loop or repeat another folder); name that folder as a "
+                      "source too to read it"], report.notes
+    both = Store().load([str(folder), str(tmp_path / "elsewhere")])
+    assert both.rows_loaded == 4  # its target named too: read, and no note
+    assert not [n for n in both.notes if "symbolic link to a folder" in n], both.notes

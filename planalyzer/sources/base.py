@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import io
 import os
 import zlib
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import duckdb
 
 from planalyzer.accounting import FileLoad
 from planalyzer.errors import InputError
+from planalyzer.sources import file_kind
 from planalyzer.sources.files import STAGED_FORMATS, SourceFile
 
 if TYPE_CHECKING:
@@ -121,6 +123,9 @@ class Source:
         return []
 
 
+COMPRESSED = (".gz", ".zst")  # the compressions DuckDB reads (str.endswith takes the tuple)
+
+
 def open_bytes(path: Path) -> IO[bytes]:
     """The file's bytes, decompressed (.gz, .zst: the compressions DuckDB reads)."""
     if path.name.endswith(".gz"):
@@ -128,7 +133,9 @@ def open_bytes(path: Path) -> IO[bytes]:
     if path.name.endswith(".zst"):
         import pyarrow as pa
 
-        return cast(IO[bytes], pa.input_stream(str(path), compression="zstd"))
+        # buffered: pyarrow's stream reads, but has no readline (a line-by-line reader's)
+        return cast(IO[bytes], io.BufferedReader(
+            pa.input_stream(str(path), compression="zstd")))
     return path.open("rb")
 
 
@@ -199,13 +206,42 @@ def check_text_encoding(key: str, head: bytes) -> None:
 
 def check_not_empty(src: SourceFile) -> None:
     """A file with nothing in it (no header, no rows; blanks at most) is an error saying so,
-    rather than the reader's guess at its columns (a CSV's ``column0``)."""
-    head = read_head(src.path, 4096)
+    rather than the reader's guess at its columns (a CSV's ``column0``); so is one whose bytes
+    are not what its name says (gzip data named .csv, a plain file named .gz: file_kind), a
+    .gz or .zst file whose start cannot be decompressed (cut short), and a CSV whose header
+    line is not UTF-8 (file_kind.header_not_utf8)."""
+    problem = file_kind.mismatch(src.key, src.path, src.format,
+                                 file_kind.first_bytes(src.path))
+    if problem is not None:
+        raise problem
+    head = _checked_head(src, 4096)
     if src.format != "parquet":
         check_text_encoding(src.key, head)
     if not head.strip():
         raise InputError(f"{src.key}: file is empty (no header, no rows); remove it from the "
                          "sources, or re-export it")
+    if src.format == "csv" and (bad := file_kind.header_not_utf8(head)) is not None:
+        raise InputError(f"{src.key}: line {bad} (the header) is not UTF-8 text, so its column "
+                         f"names cannot be read; {RESAVE_UTF8.replace('FILE', src.key, 1)}")
+
+
+# what to do with a file whose lines are not UTF-8 (a load note, an error)
+RESAVE_UTF8 = ("the file is not UTF-8 (Latin-1 or Windows-1252?): re-save it as UTF-8 (a "
+               "CSV from Excel: Save As 'CSV UTF-8'; or iconv -f cp1252 -t utf-8 FILE > "
+               "NEW_FILE) and load that")
+
+
+def _checked_head(src: SourceFile, n: int) -> bytes:
+    """``read_head``, where a compressed file whose start cannot be decompressed (a gzip
+    file cut short: no bytes at all) is an error saying so, not an empty file."""
+    if not src.key.endswith(COMPRESSED):
+        return read_head(src.path, n)
+    try:
+        with open_bytes(src.path) as fh:
+            return fh.read(n)
+    except file_kind.DECOMPRESS_ERRORS as exc:
+        gone = access_error(src.key, exc)
+        raise (gone or file_kind.compressed_error(src.key, exc)) from None
 
 
 def first_line(head: bytes) -> bytes:

@@ -22,14 +22,23 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 
 import duckdb
 
 from planalyzer import duck, duplicate_links, sqlfiles
 from planalyzer.accounting import FileLoad
-from planalyzer.sources.base import BatchItem, Source, first_line
-from planalyzer.sources.files import SourceFile, is_folder, list_folder
+from planalyzer.sources import file_kind
+from planalyzer.sources.base import (
+    COMPRESSED,
+    UTF8_BOM,
+    BatchItem,
+    Source,
+    access_error,
+    first_line,
+    open_bytes,
+)
+from planalyzer.sources.files import SourceFile, format_of, is_folder, list_folder
 from planalyzer.sources.folder_memo import FolderMemo, find_files
 from planalyzer.sources.layouts import CLAUDE_CONFIG_FOLDERS, CLAUDE_TRANSCRIPTS
 from planalyzer.sqlfiles import quote_ident
@@ -40,6 +49,8 @@ if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
 
 DEFAULT_USER = "me"
+# a transcript's names: plain, or compressed by hand (old sessions kept from the clean-up)
+TRANSCRIPT_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 _BLOCK_BYTES = 1 << 20  # files are read in blocks of this size (bounds memory)
 _CHUNK_BYTES = 2 << 20  # candidate lines parsed per DuckDB statement (bounds memory)
 _UNTERMINATED = "unterminated last line (read once the file grows)"
@@ -63,6 +74,7 @@ class _Scan:
     kinds: Counter[str] = field(default_factory=Counter)
     end_offset: int = 0
     lines: int = 0
+    compressed: bool = False  # read decompressed: no offset a load may read on from
     # the scan counts first "type" values as bytes (no decode per line); see counted()
     type_values: Counter[bytes] = field(default_factory=Counter)
 
@@ -208,45 +220,89 @@ def scan_file(path: str, idx: int, start_offset: int, start_line: int,
     """Read one file (its path as a string: no Path made per file) from ``start_offset`` in
     blocks: candidates go to ``batch``, other lines are counted by kind; a line longer than a
     block is skipped in pieces unless it may carry usage. The offset stops after the last
-    complete line."""
+    complete line. A compressed transcript (``.jsonl.gz``, ``.jsonl.zst``: an old session
+    kept from Claude Code's clean-up) is read decompressed and whole (``compressed``: a load
+    never reads on from an offset into it)."""
     scan = _Scan(end_offset=start_offset, lines=start_line)
+    if path.endswith(COMPRESSED):
+        scan.compressed = True
+        try:
+            with open_bytes(Path(path)) as fh:
+                _scan_stream(fh, path, idx, scan, batch, True)
+        except file_kind.DECOMPRESS_ERRORS as exc:
+            raise (access_error(path, exc) or file_kind.compressed_error(path, exc)) from None
+        return scan.counted()
     with open(path, "rb") as fh:
-        fh.seek(start_offset)
-        carry = b""
-        while True:
-            block = fh.read(_BLOCK_BYTES)
-            if not block:
-                break
-            data = carry + block if carry else block
-            used = _scan_block(data, scan, idx, batch)
-            scan.end_offset += used
-            carry = data[used:]
-            if batch.full():
-                batch.flush()
-            if len(carry) > _BLOCK_BYTES and carry.startswith(b'{"type":"'):
-                scan.end_offset += _skip_long_line(fh, carry, scan)
-                carry = b""
-        if carry:
-            scan.kinds[_UNTERMINATED] += 1
+        if start_offset:
+            fh.seek(start_offset)
+        _scan_stream(fh, path, idx, scan, batch, not start_offset)
     return scan.counted()
 
 
-def _skip_long_line(fh: BinaryIO, head: bytes, scan: _Scan) -> int:
+def _scan_stream(fh: IO[bytes], path: str, idx: int, scan: _Scan, batch: _Batch,
+                 opening: bool) -> None:
+    """``scan_file``'s reading of ``fh`` (``opening``: from the file's first byte)."""
+    carry = b""
+    unread = False  # carry holds bytes read past a long line skipped, not scanned yet
+    while True:
+        block = fh.read(_BLOCK_BYTES)
+        if not block and not unread:
+            break
+        unread = False
+        if opening:
+            opening = False
+            if block.startswith(_ODD_OPENINGS):
+                block = _opening(path, block, scan)
+            if b"\n" not in block and (cr := file_kind.cr_line_ends_error(path, block)):
+                raise cr  # read as one unterminated line, it would load nothing
+        data = carry + block if carry else block
+        used = _scan_block(data, scan, idx, batch)
+        scan.end_offset += used
+        carry = data[used:]
+        if batch.full():
+            batch.flush()
+        if len(carry) > _BLOCK_BYTES and carry.startswith(b'{"type":"'):
+            skipped, carry = _skip_long_line(fh, carry, scan)
+            scan.end_offset += skipped
+            unread = bool(carry)
+    if carry:
+        scan.kinds[_UNTERMINATED] += 1
+
+
+# first bytes of a file that are no transcript line's: a UTF-8 byte-order mark (a transcript
+# saved by a Windows editor), or compressed or parquet data under a .jsonl name
+_ODD_OPENINGS = (UTF8_BOM, *file_kind.MAGIC)
+
+
+def _opening(path: str, block: bytes, scan: _Scan) -> bytes:
+    """The file's first block without a byte-order mark (counted in the offset); compressed
+    or parquet data named .jsonl is an error saying what the file is."""
+    if block.startswith(UTF8_BOM):
+        scan.end_offset += len(UTF8_BOM)
+        return block[len(UTF8_BOM):]
+    problem = file_kind.mismatch(path, Path(path), format_of(Path(path)) or "jsonl",
+                                 block[:4])
+    if problem is not None:
+        raise problem
+    return block
+
+
+def _skip_long_line(fh: IO[bytes], head: bytes, scan: _Scan) -> tuple[int, bytes]:
     """Skip the rest of a very long line that cannot carry usage (a file-history snapshot),
-    counting it by kind; returns the bytes consumed (0 if the file ends inside it: the line
-    is then unterminated and the offset stays before it)."""
+    counting it by kind; returns the bytes consumed and those read past the line's end (0 and
+    none if the file ends inside it: the line is then unterminated and the offset stays before
+    it)."""
     size = len(head)
     while True:
         piece = fh.read(_BLOCK_BYTES)
         if not piece:
             scan.kinds[_UNTERMINATED] += 1
-            return 0
+            return 0, b""
         nl = piece.find(b"\n")
         if nl >= 0:
-            fh.seek(nl + 1 - len(piece), os.SEEK_CUR)
             scan.lines += 1
             scan.kinds[_kind(head)] += 1
-            return size + nl + 1
+            return size + nl + 1, piece[nl + 1:]
         size += len(piece)
 
 
@@ -293,7 +349,8 @@ def symlinked_projects(folder: Path) -> list[Path]:
 
 
 def _any_jsonl(folder: Path) -> bool:
-    return any(f.endswith(".jsonl") for _root, _dirs, files in os.walk(folder) for f in files)
+    return any(f.endswith(TRANSCRIPT_SUFFIXES)
+               for _root, _dirs, files in os.walk(folder) for f in files)
 
 
 class ClaudeCode(Source):
@@ -343,7 +400,7 @@ class ClaudeCode(Source):
         # the folder is resolved once; paths below it stay absolute without a resolve each
         return [SourceFile(path, "jsonl", self.name, user, stat)
                 for projects, user in _user_folders(folder.resolve())
-                for path, stat in find_files(str(projects), ".jsonl", memo)]
+                for path, stat in find_files(str(projects), TRANSCRIPT_SUFFIXES, memo)]
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         sqlfiles.run(con, "create_claude_code_keys").fetchall()
@@ -434,7 +491,8 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
         loads.append(FileLoad(
             source=it.src.key, format=name, status=it.status, rows_read=read,
             rows_loaded=loaded, rows_rejected=rejected, duplicates_dropped=dups,
-            skipped_by_kind=dict(scan.kinds), read_offset=scan.end_offset,
+            skipped_by_kind=dict(scan.kinds),
+            read_offset=None if scan.compressed else scan.end_offset,
             read_lines=scan.lines,
         ))
     for idx, what, label, n in details:

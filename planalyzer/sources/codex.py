@@ -25,15 +25,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import duckdb
 
 from planalyzer import duplicate_links, sqlfiles
 from planalyzer.accounting import FileLoad, display_path
-from planalyzer.sources.base import BatchItem, Source, first_line
-from planalyzer.sources.claude_code import _kind, user_of
-from planalyzer.sources.files import SourceFile, is_folder, list_folder
+from planalyzer.sources import file_kind
+from planalyzer.sources.base import (
+    COMPRESSED,
+    UTF8_BOM,
+    BatchItem,
+    Source,
+    access_error,
+    first_line,
+    open_bytes,
+)
+from planalyzer.sources.claude_code import TRANSCRIPT_SUFFIXES, _kind, user_of
+from planalyzer.sources.files import SourceFile, format_of, is_folder, list_folder
 from planalyzer.sources.folder_memo import find_files
 from planalyzer.sources.layouts import CODEX_HOME, CODEX_ROLLOUTS
 
@@ -141,80 +150,105 @@ def is_legacy_head(line: bytes) -> bool:
 
 def parse_file(path: Path, max_tokens: int) -> _File:
     out = _File(session=_session_from_name(path))
+    try:
+        with open_bytes(path) as fh:
+            _parse_lines(fh, path, out, max_tokens)
+    except file_kind.DECOMPRESS_ERRORS as exc:
+        if not path.name.endswith(COMPRESSED):
+            raise
+        raise (access_error(str(path), exc)
+               or file_kind.compressed_error(str(path), exc)) from None
+    return out
+
+
+def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None:
+    """``parse_file``'s reading of the rollout's lines from ``fh`` (decompressed)."""
     model: str | None = None
     prev_total: tuple[int, int, int, int] | None = None
     seen_meta = False
-    with path.open("rb") as fh:
-        for raw in fh:
-            if raw[-1:] != b"\n":
-                out.kinds["unterminated last line"] += 1
-                break
-            out.lines += 1
-            out.end_offset += len(raw)
-            if out.lines == 1 and is_legacy_head(raw):
-                out.legacy = True
-            if out.legacy:
-                if raw.strip():
-                    out.kinds[LEGACY_KIND] += 1
-                continue
-            if not any(m in raw for m in _MARKERS):
-                if raw.strip():
-                    out.kinds[_kind(raw)] += 1
-                continue
-            try:
-                doc = json.loads(raw)
-            except (ValueError, RecursionError):  # RecursionError: nested beyond Python's depth
-                doc = None
-            if not isinstance(doc, dict) or not isinstance(doc.get("payload"), dict):
-                if b'"token_count"' in raw:
-                    out.rows.append(_bad_row(out.lines, raw, "unparseable JSON (truncated line?)"))
-                else:
-                    out.kinds["unparseable line"] += 1
-                continue
-            kind, payload, ts = doc.get("type"), doc["payload"], doc.get("timestamp")
-            if kind == "session_meta":
-                sid, parent = payload.get("id"), payload.get("forked_from_id")
-                parent = str(parent) if parent else None
-                if sid:
-                    out.metas.setdefault(str(sid), parent)
-                if not seen_meta:  # the file's own session: its first session_meta (as Codex)
-                    seen_meta = True
-                    out.session = str(sid or out.session)
-                    out.forked_from = parent
-                out.kinds["session_meta"] += 1
-            elif kind == "turn_context":
-                model = payload.get("model") or model
-                out.kinds["turn_context"] += 1
-            elif kind == "event_msg" and payload.get("type") == "token_count":
-                _limits(out, payload.get("rate_limits"), ts, out.lines)
-                info = payload.get("info")
-                if not isinstance(info, dict):
-                    out.kinds["token_count without usage"] += 1
-                    continue
-                total = _usage(info.get("total_token_usage"))
-                last = _usage(info.get("last_token_usage"))
-                dup = total is not None and total == prev_total
-                if last is None and total is not None:
-                    last = _difference(total, prev_total)
-                row = {
-                    "line_no": out.lines, "ts": ts if isinstance(ts, str) else None,
-                    "model": model,
-                    # the key's session is set per batch (_key_sessions): a fork's own or its root's
-                    "event_id": None, "total_key": total[3] if total else None,
-                    "input_tokens": None if last is None else last[0] - last[1],
-                    "cache_read_tokens": None if last is None else last[1],
-                    "output_tokens": None if last is None else last[2],
-                    "total_tokens": None if last is None else last[3],
-                    "duplicate": dup,
-                }
-                row["reject_reason"] = None if dup else _reason(row, max_tokens)
-                row["raw"] = raw.decode("utf-8", "replace") if row["reject_reason"] else None
-                out.rows.append(row)
-                if total is not None:
-                    prev_total = total
+    for raw in fh:
+        if raw[-1:] != b"\n":
+            if out.lines == 0 and (cr := file_kind.cr_line_ends_error(str(path), raw)):
+                raise cr  # read as one unterminated line, it would load nothing
+            out.kinds["unterminated last line"] += 1
+            break
+        out.lines += 1
+        out.end_offset += len(raw)
+        if out.lines == 1:
+            raw = _first(path, raw)
+        if out.lines == 1 and is_legacy_head(raw):
+            out.legacy = True
+        if out.legacy:
+            if raw.strip():
+                out.kinds[LEGACY_KIND] += 1
+            continue
+        if not any(m in raw for m in _MARKERS):
+            if raw.strip():
+                out.kinds[_kind(raw)] += 1
+            continue
+        try:
+            doc = json.loads(raw)
+        except (ValueError, RecursionError):  # RecursionError: nested beyond Python's depth
+            doc = None
+        if not isinstance(doc, dict) or not isinstance(doc.get("payload"), dict):
+            if b'"token_count"' in raw:
+                out.rows.append(_bad_row(out.lines, raw, "unparseable JSON (truncated line?)"))
             else:
-                out.kinds[str(kind) if kind else "no type"] += 1
-    return out
+                out.kinds["unparseable line"] += 1
+            continue
+        kind, payload, ts = doc.get("type"), doc["payload"], doc.get("timestamp")
+        if kind == "session_meta":
+            sid, parent = payload.get("id"), payload.get("forked_from_id")
+            parent = str(parent) if parent else None
+            if sid:
+                out.metas.setdefault(str(sid), parent)
+            if not seen_meta:  # the file's own session: its first session_meta (as Codex)
+                seen_meta = True
+                out.session = str(sid or out.session)
+                out.forked_from = parent
+            out.kinds["session_meta"] += 1
+        elif kind == "turn_context":
+            model = payload.get("model") or model
+            out.kinds["turn_context"] += 1
+        elif kind == "event_msg" and payload.get("type") == "token_count":
+            _limits(out, payload.get("rate_limits"), ts, out.lines)
+            info = payload.get("info")
+            if not isinstance(info, dict):
+                out.kinds["token_count without usage"] += 1
+                continue
+            total = _usage(info.get("total_token_usage"))
+            last = _usage(info.get("last_token_usage"))
+            dup = total is not None and total == prev_total
+            if last is None and total is not None:
+                last = _difference(total, prev_total)
+            row = {
+                "line_no": out.lines, "ts": ts if isinstance(ts, str) else None,
+                "model": model,
+                # the key's session is set per batch (_key_sessions): a fork's own or its root's
+                "event_id": None, "total_key": total[3] if total else None,
+                "input_tokens": None if last is None else last[0] - last[1],
+                "cache_read_tokens": None if last is None else last[1],
+                "output_tokens": None if last is None else last[2],
+                "total_tokens": None if last is None else last[3],
+                "duplicate": dup,
+            }
+            row["reject_reason"] = None if dup else _reason(row, max_tokens)
+            row["raw"] = raw.decode("utf-8", "replace") if row["reject_reason"] else None
+            out.rows.append(row)
+            if total is not None:
+                prev_total = total
+        else:
+            out.kinds[str(kind) if kind else "no type"] += 1
+
+
+def _first(path: Path, raw: bytes) -> bytes:
+    """A rollout's first line without a UTF-8 byte-order mark (a copy saved by a Windows
+    editor); compressed or parquet data named .jsonl is an error saying what the file is."""
+    if raw.startswith(file_kind.MAGIC):
+        problem = file_kind.mismatch(str(path), path, format_of(path) or "jsonl", raw[:4])
+        if problem is not None:
+            raise problem
+    return raw.removeprefix(UTF8_BOM)
 
 
 def _bad_row(line_no: int, raw: bytes, reason: str) -> dict[str, Any]:
@@ -305,7 +339,7 @@ def _homes(folder: Path) -> list[tuple[Path, str | None, tuple[str, ...]]]:
 
 
 def _is_rollout(name: str) -> bool:
-    return name.startswith("rollout-") and name.endswith(".jsonl")
+    return name.startswith("rollout-") and name.endswith(TRANSCRIPT_SUFFIXES)
 
 
 def _has_rollouts(home: Path, subfolders: tuple[str, ...] = CODEX_ROLLOUTS) -> bool:
@@ -379,7 +413,7 @@ class Codex(Source):
         return [SourceFile(path, "jsonl", self.name, user, stat)
                 for home, user, subs in _homes(folder.resolve())
                 for sub in subs
-                for path, stat in find_files(str(home / sub), ".jsonl", memo)
+                for path, stat in find_files(str(home / sub), TRANSCRIPT_SUFFIXES, memo)
                 if _is_rollout(os.path.basename(path))]
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:

@@ -21,6 +21,7 @@ _FORMATS: dict[str, str] = {
     **_TEXT_FORMATS,
     **{ext + z: fmt for ext, fmt in _TEXT_FORMATS.items() for z in (".gz", ".zst")},
 }
+_BY_LENGTH = sorted(_FORMATS, key=len, reverse=True)
 # compressions DuckDB cannot read: a log file in one is an error saying so, never passed over
 _UNREADABLE_COMPRESSION = {".bz2": "bzip2", ".xz": "xz", ".lzma": "lzma", ".zip": "zip",
                            ".7z": "7z", ".lz4": "lz4", ".br": "brotli", ".z": "compress",
@@ -95,11 +96,15 @@ class SourceFile:
 
 
 def format_of(path: Path) -> str | None:
+    ext = log_suffix(path)
+    return None if ext is None else _FORMATS[ext]
+
+
+def log_suffix(path: Path) -> str | None:
+    """The log-file extension ending the file's name, lower case (``.csv.gz``, ``.parquet``);
+    None where it has none."""
     name = path.name.lower()
-    for ext in sorted(_FORMATS, key=len, reverse=True):
-        if name.endswith(ext):
-            return _FORMATS[ext]
-    return None
+    return next((ext for ext in _BY_LENGTH if name.endswith(ext)), None)
 
 
 def unreadable_compression(path: Path) -> str | None:
@@ -155,9 +160,11 @@ def _files_under(folder: Path, prune: Callable[[Path], int | None] | None = None
     """The log files under ``folder``, not in hidden folders. ``prune``: asked of each
     subfolder (hidden ones too) before the walk enters it; a count (of the files it read
     there some other way, added to ``taken``) keeps the walk out of it; None lets it in.
-    A subfolder that cannot be listed (no permission) is passed over and added to ``passed``
-    ('FOLDER: why; what to do')."""
+    A subfolder that cannot be listed (no permission), and one that is a symbolic link to a
+    folder outside ``folder`` (not entered: a link may loop, or repeat another folder), is
+    passed over and added to ``passed`` ('FOLDER: why; what to do')."""
     found: list[Path] = []
+    top = folder.resolve()
 
     def unlisted(exc: OSError) -> None:
         if passed is not None and exc.filename is not None:
@@ -176,12 +183,45 @@ def _files_under(folder: Path, prune: Callable[[Path], int | None] | None = None
                     taken.append(n)
             dirs[:] = kept
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if passed is not None:
+            for d in dirs:
+                _linked_folder(Path(root) / d, top, passed)
         for f in sorted(files):
             p = Path(root) / f
             if not f.startswith(".") and (format_of(p) is not None
                                           or unreadable_compression(p) is not None):
                 found.append(p)
     return found
+
+
+def _linked_folder(path: Path, top: Path, passed: list[str]) -> None:
+    """Add a note to ``passed`` where ``path``, a subfolder the walk found, is a symbolic link
+    to a folder outside the folder walked (``top``, resolved): os.walk does not enter it. A
+    link into the walked folder (a loop, say) is passed over silently: its files are read
+    where they are."""
+    if not os.path.islink(path):
+        return
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop of links, say: nothing to read
+        return
+    if target.is_relative_to(top) or top.is_relative_to(target):
+        return
+    passed.append(f"{path}{_LINKED}{target}{_NOT_ENTERED}")
+
+
+_LINKED = ": a symbolic link to a folder ("
+_NOT_ENTERED = ("), which a walk does not enter (a link may loop or repeat another folder); "
+                "name that folder as a source too to read it")
+
+
+def linked_folder(note: str) -> Path | None:
+    """The folder a 'passed over' note of a linked subfolder (``_linked_folder``) names as
+    the link's target; None for any other note."""
+    _link, sep, rest = note.partition(_LINKED)
+    if not sep or not rest.endswith(_NOT_ENTERED):
+        return None
+    return Path(rest[:-len(_NOT_ENTERED)])
 
 
 def is_folder(path: Path) -> bool:

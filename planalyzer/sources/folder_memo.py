@@ -15,6 +15,9 @@ as the listing (or on a file system with coarse timestamps) could otherwise leav
 mtime as remembered; such a folder is listed again on every walk until its mtime is old.
 
 Anything unexpected (a remembered file gone or now a folder) makes the walk list the folder.
+Listings record the files of the suffixes a walk looks for: a store whose listings an older
+planalyzer made (``.jsonl`` only, before compressed transcripts were read: no store setting
+``LISTING_SETTING``) has every folder listed afresh once.
 The result is always the files a full walk would find, with their size and mtime. (One
 difference: a remembered folder whose read permission alone was taken away, keeping its search
 permission, is not listed, so its files are still found where a full walk passes over it.)
@@ -27,10 +30,14 @@ import stat as stat_mod
 import time
 from dataclasses import dataclass, field
 
+# the store setting naming what the listings hold (planalyzer.store: absent, listings older
+# than compressed transcripts, which they do not name, are not used)
+LISTING_SETTING = ("folder_listings", ".jsonl .jsonl.gz .jsonl.zst")
 RACY_NS = 2_000_000_000  # listings of folders changed less than 2 s before are not trusted
 SEP = "/"  # joins names in a stored listing: no file name holds it
 
 Found = list[tuple[str, tuple[int, int] | None]]  # (path, (size, mtime_ns) or None)
+Suffix = str | tuple[str, ...]  # the ends of the names of the files a walk finds
 
 
 # A folder as last listed: (folder, its mtime then, when the listing was made (epoch ns, taken
@@ -52,7 +59,7 @@ def entry_stat(e: os.DirEntry[str]) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def list_files(folder: str, suffix: str, out: Found) -> None:
+def list_files(folder: str, suffix: Suffix, out: Found) -> None:
     """Every ``*suffix`` file below ``folder`` (symlinked folders are not entered, like os.walk)
     with its (size, mtime_ns) from the directory entry: one stat each, no Path objects (a --db
     reload of thousands of unchanged files spends most of its time here). Unordered."""
@@ -69,7 +76,7 @@ def list_files(folder: str, suffix: str, out: Found) -> None:
             list_files(e.path, suffix, out)
 
 
-def find_files(root: str, suffix: str, memo: FolderMemo | None) -> Found:
+def find_files(root: str, suffix: Suffix, memo: FolderMemo | None) -> Found:
     """Every ``*suffix`` file below ``root`` with its (size, mtime_ns): through the remembered
     listings when a --db store gives ``memo`` (only folders that changed are listed), else
     listed afresh. Unordered."""
@@ -95,8 +102,10 @@ class FolderMemo:
     stale: set[str] = field(default_factory=set)  # remembered folders that are gone
     started_ns: int = field(default_factory=time.time_ns)  # before any mtime was read
     replayed: int = 0  # folders not listed (for tests and profiling)
+    # stored listings not used (an older planalyzer's, of other files): all replaced
+    replaced: list[str] = field(default_factory=list)
 
-    def walk(self, root: str, suffix: str, out: Found) -> None:
+    def walk(self, root: str, suffix: Suffix, out: Found) -> None:
         """Append every ``*suffix`` file below ``root`` (a folder; symlinked subfolders are not
         entered, like os.walk) with its (size, mtime_ns), or None where it cannot be stat'ed.
         Unordered."""
@@ -106,7 +115,7 @@ class FolderMemo:
         self.stale.update(f for f in self.known
                           if f not in visited and (f == root or f.startswith(prefix)))
 
-    def _walk(self, folder: str, suffix: str, out: Found, visited: set[str],
+    def _walk(self, folder: str, suffix: Suffix, out: Found, visited: set[str],
               top: bool) -> None:
         visited.add(folder)
         try:
@@ -123,7 +132,7 @@ class FolderMemo:
             return
         self._list(folder, st.st_mtime_ns, suffix, out, visited)
 
-    def _replay(self, folder: str, prev: Listing, suffix: str, out: Found,
+    def _replay(self, folder: str, prev: Listing, suffix: Suffix, out: Found,
                 visited: set[str]) -> bool:
         """The folder's remembered files, stat'ed; False (nothing appended) when one is gone
         or is no longer a file: the folder is then listed."""
@@ -149,7 +158,7 @@ class FolderMemo:
                 self._walk(prefix + name, suffix, out, visited, False)
         return True
 
-    def _list(self, folder: str, mtime_ns: int, suffix: str, out: Found,
+    def _list(self, folder: str, mtime_ns: int, suffix: Suffix, out: Found,
               visited: set[str]) -> None:
         try:
             with os.scandir(folder) as it:
@@ -177,4 +186,4 @@ class FolderMemo:
         new = [lst for f, lst in self.listed.items() if self.known.get(f) != lst]
         gone = [f for f in [lst[0] for lst in new] + sorted(self.stale - self.listed.keys())
                 if f in self.known]
-        return gone, new
+        return gone + self.replaced, new

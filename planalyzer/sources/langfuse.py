@@ -45,7 +45,7 @@ import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.errors import InputError
-from planalyzer.sources.base import first_line, read_head
+from planalyzer.sources.base import UTF8_BOM, first_line, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.json_counts import JsonCounts
 from planalyzer.sources.mapping import normalise
@@ -82,6 +82,7 @@ PAGE_READER = ("(SELECT unnest(page.data, max_depth := 2) FROM read_json($path, 
 
 def is_page(head: bytes) -> bool:
     """A saved Langfuse API page ({"data": [...], "meta": ...}) rather than rows."""
+    head = head.removeprefix(UTF8_BOM)
     line = first_line(head)
     try:
         row = json.loads(line.decode("utf-8", "replace"))  # a Latin-1 name: still a row
@@ -108,6 +109,10 @@ class Langfuse(PresetSource):
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return super().sniff(path, head) or is_page(head)
+
+    def resembles(self, names: set[str]) -> bool:
+        return "traceid" in names and bool(
+            names & {"starttime", "prompttokens", "completiontokens", "usagedetails"})
 
     def stages(self, src: SourceFile) -> bool:
         return super().stages(src) and not is_page(read_head(src.path))

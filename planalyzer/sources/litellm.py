@@ -103,6 +103,11 @@ class LiteLLM(PresetSource):
     }
     user_prefixes: ClassVar[dict[str, str]] = {"team_id": "team:", "api_key": "api_key:"}
 
+    def resembles(self, names: set[str]) -> bool:
+        # request_id and startTime are LiteLLM's spellings together; spend or api_key with them
+        return {"request_id", "starttime"} <= names and bool(
+            names & {"spend", "api_key", "end_user", "model_group"})
+
     def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
         base = super().preset(present, opts)
         meta = present.get("metadata")

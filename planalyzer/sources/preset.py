@@ -10,14 +10,16 @@ column instead.
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import duckdb
 
-from planalyzer.sources.base import Source, first_line
+from planalyzer.sources.base import UTF8_BOM, Source
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MappingSpec, normalise
 from planalyzer.sources.tabular import Preset, Projection, build_projection, file_columns
@@ -27,17 +29,77 @@ if TYPE_CHECKING:
 
 
 def header_names(head: bytes) -> set[str]:
-    """Column names from a file's first line: a CSV header, or a JSON object's keys."""
-    line = first_line(head)
-    if line.startswith(b"{"):
+    """Column names from a file's first bytes, as its reader will see them: a CSV header (its
+    delimiter ',', ';', tab or '|', as DuckDB's sniffer chooses; after any '#' comment lines),
+    the keys of the first JSON-lines object, or of a JSON array's first element. A UTF-8
+    byte-order mark is passed over."""
+    return set(_header_names(head))
+
+
+@lru_cache(maxsize=8)  # each preset source asks of the same head while a file is detected
+def _header_names(head: bytes) -> frozenset[str]:
+    text = head.removeprefix(UTF8_BOM)
+    start = text.lstrip()
+    if start.startswith(b"["):
+        return _json_keys(start.decode("utf-8", "replace"), 1)
+    if start.startswith(b"{") or any(
+            line.lstrip().startswith(b'{"') for line in text.split(b"\n")[1:_SNIFF_LINES]):
+        return _jsonl_keys(text)  # JSON lines, the first perhaps null or malformed
+    return _csv_names(text)
+
+
+def _jsonl_keys(text: bytes) -> frozenset[str]:
+    """The keys of the first line that is a JSON object with keys (a blank, malformed, null or
+    ``{}`` line before it is one DuckDB rejects or reads as no columns); else of the first
+    object read across lines (pretty-printed)."""
+    for line in text.split(b"\n")[:_SNIFF_LINES]:
+        if not line.strip():
+            continue
         try:  # a byte that is not UTF-8 (a Latin-1 name) must not hide the keys: the row
             # holding it is rejected for its encoding when the file is read
             doc = json.loads(line.decode("utf-8", "replace"))
         except (ValueError, RecursionError):  # nested beyond Python's depth: no header
-            return set()
-        return {normalise(str(k)) for k in doc} if isinstance(doc, dict) else set()
-    text = line.decode("utf-8", "replace").lstrip("\ufeff")
-    return {normalise(c.strip().strip('"')) for c in text.split(",")}
+            continue
+        if isinstance(doc, dict) and doc:
+            return frozenset(normalise(str(k)) for k in doc)
+    return _json_keys(text.decode("utf-8", "replace"), 0)
+
+
+def _json_keys(text: str, at: int) -> frozenset[str]:
+    """The keys of the JSON object starting at ``text[at]`` (after any blanks)."""
+    while at < len(text) and text[at].isspace():
+        at += 1
+    try:
+        doc, _ = json.JSONDecoder().raw_decode(text, at)
+    except (ValueError, RecursionError):
+        return frozenset()
+    return frozenset(normalise(str(k)) for k in doc) if isinstance(doc, dict) else frozenset()
+
+
+_DELIMITERS = (",", ";", "\t", "|")  # DuckDB's sniffer's candidates, ',' first on a tie
+_SNIFF_LINES = 12  # lines of a head looked at (a header and the rows that agree with it)
+
+
+def _csv_names(text: bytes) -> frozenset[str]:
+    """A CSV header's names: split by the delimiter whose fields the next rows agree with
+    (most rows of the header's field count, then most fields)."""
+    lines = [line.decode("utf-8", "replace")
+             for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
+    while lines and lines[0].lstrip().startswith("#"):  # a comment DuckDB's sniffer skips
+        lines.pop(0)
+    if not lines:
+        return frozenset()
+    header, rows = lines[0], lines[1:-1] if len(lines) > 2 else lines[1:]  # the last: cut?
+
+    def fields(line: str, sep: str) -> list[str]:
+        return next(csv.reader([line], delimiter=sep), [])
+
+    def score(sep: str) -> tuple[int, int]:
+        n = len(fields(header, sep))
+        return (sum(len(fields(r, sep)) == n for r in rows) if n > 1 else 0), n
+
+    sep = max(_DELIMITERS, key=score)
+    return frozenset(normalise(c) for c in fields(header, sep))
 
 
 class PresetSource(Source):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from planalyzer.errors import ConfigError, InputError
 from planalyzer.sources import files as source_files
-from planalyzer.sources.base import Source, read_head
+from planalyzer.sources.base import UTF8_BOM, Source, read_head
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.folder_memo import FolderMemo
 from planalyzer.sources.homes import Homes
@@ -134,7 +134,16 @@ def resolve(specs: list[str], source: str | None = None,
                         broken.append(f.key)
                     continue
                 seen.setdefault(f.key, f)  # the key is the resolved path as a string
+    if passed:  # a linked subfolder whose target is named too is read: no note
+        named = [Path(s).expanduser().resolve() for s in specs if source_files.is_folder(
+            Path(s).expanduser())]
+        passed[:] = [p for p in passed if not _read_anyway(p, named)]
     return [seen[k] for k in sorted(seen)]
+
+
+def _read_anyway(note: str, named: list[Path]) -> bool:
+    target = source_files.linked_folder(note)
+    return target is not None and any(target.is_relative_to(n) for n in named)
 
 
 def _passed_over(key: str, passed: list[str] | None) -> bool:
@@ -221,7 +230,7 @@ def _transcripts(files: list[SourceFile], sample: int = 5) -> bool:
         if f.source is not None:
             by_source.setdefault(f.source, []).append(f)
     for name, found in by_source.items():
-        heads = [read_head(f.path) for f in found[:sample]]
+        heads = [sniff_head(f.path) for f in found[:sample]]
         if any(h.strip() for h in heads) and not any(
                 get(name).sniff(f.path, h) for f, h in zip(found, heads, strict=False)
                 if h.strip()):
@@ -316,6 +325,12 @@ def _walk(path: Path, input_format: str | None, memo: FolderMemo | None,
     return files + claimed
 
 
+def sniff_head(path: Path) -> bytes:
+    """The file's first bytes as the sources' ``sniff`` sees them: decompressed, without a
+    UTF-8 byte-order mark (a file saved by a Windows tool is the same export)."""
+    return read_head(path).removeprefix(UTF8_BOM)
+
+
 def _parquet_header(path: Path) -> bytes:
     """A parquet file's column names as a CSV header line, so sniffers treat both alike."""
     import pyarrow.parquet as pq
@@ -332,7 +347,7 @@ def identify(src: SourceFile) -> tuple[SourceFile, Source]:
     recognises its content, or the generic tabular reader."""
     if src.source is not None:
         return src, get(src.source)
-    head = _parquet_header(src.path) if src.format == "parquet" else read_head(src.path)
+    head = _parquet_header(src.path) if src.format == "parquet" else sniff_head(src.path)
     for m in modules():
         if m.name != GENERIC and m.sniff(src.path, head):
             return SourceFile(src.path, src.format, m.name, src.user_id, src.stat), m

@@ -31,7 +31,8 @@ import duckdb
 
 from planalyzer import duck, sqlfiles
 from planalyzer.errors import InputError, PlanalyzerError
-from planalyzer.sources.base import UTF8_BOM, access_error, open_bytes
+from planalyzer.sources import file_kind
+from planalyzer.sources.base import RESAVE_UTF8, UTF8_BOM, access_error, open_bytes, read_head
 from planalyzer.sources.files import SourceFile, store_error
 from planalyzer.sources.report_json import too_large_message
 from planalyzer.sources.tabular import (
@@ -61,10 +62,6 @@ JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_siz
 _NOT_OBJECT = "JSON line is not an object"
 NOT_UTF8 = "invalid encoding"  # in the reason of a line that is not UTF-8 (CSV: DuckDB's)
 _NOT_UTF8_JSON = f"malformed JSON line ({NOT_UTF8})"
-# what to do with a file whose lines are not UTF-8 (a load note, an error)
-RESAVE_UTF8 = ("the file is not UTF-8 (Latin-1 or Windows-1252?): re-save it as UTF-8 (a "
-               "CSV from Excel: Save As 'CSV UTF-8'; or iconv -f cp1252 -t utf-8 FILE > "
-               "NEW_FILE) and load that")
 _RAW_CHARS = 1000  # of a bad line kept in rejected_rows.raw_json
 _CSV_REASONS = {"TOO MANY COLUMNS": "wrong number of fields (too many)",
                 "MISSING COLUMNS": "wrong number of fields (too few)"}
@@ -98,15 +95,33 @@ def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:
-    lines = _stage_csv_lines(con, src, table, CSV_STAGE_READER)
-    names = _names_before_empty_last(con, src, table, lines)
+    if file_kind.mixed_line_ends(src.path):
+        # lines ending in CRLF and LF both (files concatenated, a row added in Notepad): DuckDB's
+        # sniffer cannot read the file; a copy of it with LF line ends is read instead
+        with tempfile.TemporaryDirectory(prefix="planalyzer-") as folder:
+            copy = Path(folder) / "line-ends.csv"
+            try:
+                file_kind.normalise_line_ends(src.path, copy)
+            except file_kind.DECOMPRESS_ERRORS as exc:
+                raise (access_error(src.key, exc)
+                       or file_kind.compressed_error(src.key, exc)) from None
+            return _stage_csv_text(con, src, table, copy)
+    return _stage_csv_text(con, src, table, src.path)
+
+
+def _stage_csv_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
+                    path: Path) -> list[BadLine]:
+    """Stage ``src``'s rows read from ``path`` (the file, or a copy of it)."""
+    lines = _stage_csv_lines(con, src, path, table, CSV_STAGE_READER)
+    names = _names_before_empty_last(con, path, table, lines)
     if names:  # every row one field short of a header ending in a delimiter: read by the names
-        lines = _stage_csv_lines(con, src, table, CSV_NAMED_STAGE_READER, {"names": names})
+        lines = _stage_csv_lines(con, src, path, table, CSV_NAMED_STAGE_READER,
+                                 {"names": names})
     if not lines:
         return []
     # data row of a record: its record number less the header's; its physical line, counted
     # from its byte position (a quoted field may span lines)
-    physical = _physical_lines(src.path, [int(pos) for *_, pos in lines])
+    physical = _physical_lines(path, [int(pos) for *_, pos in lines])
     bad = [BadLine(int(line) - 1, number,
                    _CSV_REASONS.get(str(kind), f"malformed CSV line ({str(kind).lower()})"),
                    json.dumps({"line": number, "text": str(text)[:_RAW_CHARS]}))
@@ -117,12 +132,14 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> l
     return bad
 
 
-def _stage_csv_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, reader: str,
-                     params: dict[str, object] | None = None) -> list[tuple[Any, ...]]:
-    """Stage a CSV file with ``reader``; its rejected lines (csv_rejected_lines)."""
+def _stage_csv_lines(con: duckdb.DuckDBPyConnection, src: SourceFile, path: Path, table: str,
+                     reader: str, params: dict[str, object] | None = None
+                     ) -> list[tuple[Any, ...]]:
+    """Stage a CSV file (read from ``path``) with ``reader``; its rejected lines
+    (csv_rejected_lines)."""
     _drop(con, _CSV_REJECTS, _CSV_SCANS)  # DuckDB appends to them across reads
     try:
-        sqlfiles.run(con, "stage_source", {"path": src.key, **(params or {})},
+        sqlfiles.run(con, "stage_source", {"path": str(path), **(params or {})},
                      {"table": quote_ident(table), "reader": reader}).fetchall()
     except duckdb.Error as exc:  # (the load's transaction is aborted: its rollback cleans up)
         raise unreadable(src.key, src.format, exc) from None
@@ -149,7 +166,7 @@ def _physical_lines(path: Path, positions: list[int]) -> list[int]:
     return found
 
 
-def _names_before_empty_last(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
+def _names_before_empty_last(con: duckdb.DuckDBPyConnection, path: Path, table: str,
                              lines: list[tuple[Any, ...]]) -> list[str] | None:
     """The header's names but the last, where the header ends in a delimiter (an empty last
     name: a spreadsheet's trailing comma) and every row was one field short of it; else None."""
@@ -159,7 +176,7 @@ def _names_before_empty_last(con: duckdb.DuckDBPyConnection, src: SourceFile, ta
     if sqlfiles.run(con, "count_source_rows", slots={"reader": staged}).fetchone() != (0,):
         return None
     try:
-        header = next(_lines(src.path))[1].rstrip()
+        header = next(_lines(path))[1].rstrip()
     except (OSError, EOFError, UnicodeError, StopIteration):
         return None
     names = [str(r[0]) for r in sqlfiles.run(con, "describe_source", slots={
@@ -171,24 +188,27 @@ def _names_before_empty_last(con: duckdb.DuckDBPyConnection, src: SourceFile, ta
 
 
 def _stage_json(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> list[BadLine]:
-    if _starts_with_bom(src.path):
+    head = read_head(src.path, 4096)
+    cr = head.find(b"\r")
+    lone_cr = 0 <= cr < len(head) - 1 and head[cr + 1:cr + 2] != b"\n"
+    if head.startswith(UTF8_BOM) or lone_cr:
         # DuckDB's JSON reader takes a UTF-8 byte-order mark (Windows tools write one) for a
-        # malformed first line: read a copy without it
+        # malformed first line, and a file whose lines end in CR alone (old Mac tools) for one
+        # line: read a copy without the mark, its lines ending in LF
         with tempfile.TemporaryDirectory(prefix="planalyzer-") as folder:
-            copy = Path(folder) / "no-bom.jsonl"
-            with _open_bytes(src.path) as fh, copy.open("wb") as out:
-                fh.read(len(UTF8_BOM))
-                shutil.copyfileobj(fh, out)
+            copy = Path(folder) / "text.jsonl"
+            try:
+                if lone_cr:
+                    file_kind.normalise_line_ends(src.path, copy, drop_bom=True)
+                else:
+                    with _open_bytes(src.path) as fh, copy.open("wb") as out:
+                        fh.read(len(UTF8_BOM))
+                        shutil.copyfileobj(fh, out)
+            except file_kind.DECOMPRESS_ERRORS as exc:
+                raise (access_error(src.key, exc)
+                       or file_kind.compressed_error(src.key, exc)) from None
             return _stage_json_text(con, src, table, copy)
     return _stage_json_text(con, src, table, src.path)
-
-
-def _starts_with_bom(path: Path) -> bool:
-    try:
-        with _open_bytes(path) as fh:
-            return bool(fh.read(len(UTF8_BOM)) == UTF8_BOM)
-    except (OSError, EOFError):
-        return False
 
 
 _open_bytes = open_bytes
@@ -305,6 +325,8 @@ def unreadable(key: str, fmt: str, exc: BaseException) -> PlanalyzerError:
     store = store_error(key)  # a --db store named as a source: no file to re-export
     if store is not None:
         return store
+    if "csv" in fmt.split() and (ends := file_kind.line_ends_error(key, Path(key))) is not None:
+        return ends  # a compressed file's lines ending in CRLF and LF past its first MB
     text = str(exc).strip().splitlines()
     detail = text[0] if text else type(exc).__name__
     if "maximum_object_size" in detail:  # one JSON document over DuckDB's bound

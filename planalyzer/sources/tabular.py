@@ -27,6 +27,7 @@ from planalyzer.sources.base import (
     open_bytes,
     read_head,
 )
+from planalyzer.sources.file_kind import line_ends_error
 from planalyzer.sources.files import SourceFile, store_error
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect, normalise
 from planalyzer.sources.path_values import path_values, sql_literal
@@ -220,10 +221,16 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
                             {"reader": reader}).fetchall()
     except duckdb.Error as exc:
         raise (line_too_long(source.key, exc) or trailing_comma(source)
-               or store_error(source.key) or InputError(
+               or store_error(source.key) or _line_ends_error(source) or InputError(
                    f"{source.key}: cannot be read as {source.format} ({_first_line(exc)}); "
                    "check the file is complete, or re-export it")) from None
     return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) not in _NOT_FILE_COLUMNS]
+
+
+def _line_ends_error(source: SourceFile) -> InputError | None:
+    """A CSV file whose lines end in CRLF and LF both, read in place (``planalyzer map``; a
+    load reads a copy with LF line ends): an error saying so."""
+    return line_ends_error(source.key, source.path) if source.format == "csv" else None
 
 
 def _first_line(exc: BaseException) -> str:
