@@ -16,10 +16,10 @@
 -- (a 5,000,000-event store, 3,000 files read now: 12.9 s, against 1.3 s joined).
 -- Read by sql/conflicting_event_ids.sql (hu, ts_us and the tokens: do the copies of an event
 -- id agree?) and sql/rank_duplicate_events.sql (which copy is kept: the tokens, their classes,
--- requests and content, so that copies of equal totals rank by what they hold). The check groups these rows, not events:
--- it costs next to nothing where few rows repeat (a --db load adding a file), and in one
--- load of many copies the rows are read from events once for both passes (costs:
--- sql/conflicting_event_ids.sql).
+-- requests and content, so that copies of equal totals rank by what they hold). The check
+-- groups these rows, not events: it costs next to nothing where few rows repeat (a --db load
+-- adding a file), and in one load of many copies the rows are read from events once for both
+-- passes (costs: sql/conflicting_event_ids.sql).
 CREATE OR REPLACE TEMP TABLE dup_copies AS
 WITH new_sources AS (
     SELECT unnest($new_sources) AS source
