@@ -9,7 +9,7 @@ process, in turn (interleaved), so a checkout can be compared with another:
 
 many: 6,666,668 events in 4 files, all read now, holding 1,666,668 ids twice (the same user,
 model and tokens, 1 hour apart: copies of one request read in another time zone, kept once; as
-many tokens of each class, so the ranking's last keys, the copies' content hash, decide).
+many tokens of each class, so every sort key of the ranking after the tokens ties).
 Until qa16C #1 the later copy held one more output token: a copy differing in time and in
 tokens is now no copy of one request (planalyzer.id_conflicts), and such a load is refused.
 small: 5,000,000 stored events (unique ids, 5 files not read now) and 1,000 rows read now

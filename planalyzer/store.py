@@ -1108,8 +1108,8 @@ def _replaced_notes(replaced: int) -> list[str]:
             "the same event with more tokens (a usage bucket fetched again after it grew, a "
             "generation exported again once finished; or as many, of an OpenAI dashboard CSV "
             "row, from an export holding more of its bucket); or as many tokens held otherwise "
-            "(more of them output or cached, or other values: copies of equal totals rank by "
-            "what they hold, in any order of runs); they count as duplicates of their own "
+            "(more of them output or cached: copies of equal totals rank by what they hold, in "
+            "any order of runs); they count as duplicates of their own "
             "files, as in one load of every file"]
 
 

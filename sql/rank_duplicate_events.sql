@@ -9,7 +9,7 @@
 --          copy ranking before it: sql/replaced_stored_copies.sql)
 -- params: none
 -- slots: {{copies}}, {{order}} (library SQL, planalyzer.bucket_copies: 'dup_copies' and the
---        sort keys after the tokens, RANK_SLOTS: the classes, requests and content, then
+--        sort keys after the tokens, RANK_SLOTS: the classes and requests, then
 --        'is_new, source, source_row'; or the join, with 'fetch_total DESC NULLS LAST' first:
 --        planalyzer.bucket_copies.break_ties)
 -- Keeps, per key, the copy with the most tokens, whether it was stored by an earlier load or read
@@ -26,11 +26,11 @@
 -- every prompt token read as input, and one with it, cache reads apart, tie on their total;
 -- the stored copy then stayed, and the GPU cost of two orders of runs differed 40-fold): the
 -- more output tokens, 1-hour and 5-minute cache writes, cache reads (the copy splitting
--- cached input out), requests, then the larger hash of the copy's other values (content:
--- ts, user_id, model, plan, logged_cost_usd, event_id). Copies holding the same (a byte copy
--- of a stored file, a Codex fork's replay of its parent's events, whose readings stay with
--- the event stored): the stored one, then the first file and row (one load: the first file
--- and row; only the file counting the row differs). A row of a file gone from disk
+-- cached input out), then more requests. Copies holding the same tokens (a byte copy of a
+-- stored file, a Codex fork's replay of its parent's events, whose readings stay with the
+-- event stored): the stored one, then the first file and row (one load: the first file and
+-- row; the tokens kept are the same, the file counting the row, or a time a time zone read
+-- otherwise moved, may differ). A row of a file gone from disk
 -- (planalyzer_gone_sources: a Codex rollout archived or deleted) ranks after every copy a file
 -- on disk holds, as a load without --db, which never sees the gone file, keeps that copy. Only
 -- keys a row of this load holds are ranked (the stored rows are one per key already: the rows

@@ -5,9 +5,8 @@
 -- outputs: dup_copies (temp table): h (the key's hash), rid (the events rowid), k (the key),
 --          source, source_row, is_new (a file of $new_sources), total_tokens, the classes
 --          output_tokens, cache_write_1h_tokens, cache_write_tokens, cache_read_tokens (input
---          is the total less these), requests, content (the hash of the copy's other values:
---          ts, user_id, model, plan, logged_cost_usd, event_id), hu (the hash of user_id and
---          model), ts_us (ts, epoch microseconds)
+--          is the total less these), requests, hu (the hash of user_id and model), ts_us (ts,
+--          epoch microseconds)
 -- params: $new_sources
 -- slots: {{key}}
 -- Only keys a row of this load holds are ranked (the stored rows are one per key already):
@@ -16,7 +15,7 @@
 -- (a 5,000,000-event store, 3,000 files read now: 12.9 s, against 1.3 s joined).
 -- Read by sql/conflicting_event_ids.sql (hu, ts_us and the tokens: do the copies of an event
 -- id agree?) and sql/rank_duplicate_events.sql (which copy is kept: the tokens, their classes,
--- requests and content, so that copies of equal totals rank by what they hold). The check
+-- requests, so that copies of equal totals rank by what they hold). The check
 -- groups these rows, not events: it costs next to nothing where few rows repeat (a --db load
 -- adding a file), and in one load of many copies the rows are read from events once for both
 -- passes (costs: sql/conflicting_event_ids.sql).
@@ -34,7 +33,6 @@ SELECT hash({{key}}) AS h, rowid AS rid, {{key}} AS k, source, source_row,
        input_tokens + cache_write_tokens + cache_write_1h_tokens + cache_read_tokens
            + output_tokens AS total_tokens,
        output_tokens, cache_write_1h_tokens, cache_write_tokens, cache_read_tokens, requests,
-       hash(ts, user_id, model, plan, logged_cost_usd, event_id) AS content,
        hash(user_id, model) AS hu, epoch_us(ts) AS ts_us
 FROM events
 WHERE {{key}} IS NOT NULL AND hash({{key}}) IN (SELECT h FROM candidates)
