@@ -7,12 +7,15 @@ process, in turn (interleaved), so a checkout can be compared with another:
     python bench/bench_dedupe.py many --rounds 3
     python bench/bench_dedupe.py small --rounds 5 --tree /path/to/main-checkout --tree .
 
-many: 6,666,668 events in 4 files, all read now, holding 1,666,668 ids twice (the same user
-and model, 1 hour apart: copies of one request, kept once). small: 5,000,000 stored events
-(unique ids, 5 files not read now) and 1,000 rows read now (new.csv), 500 of them copies of
-stored ids (a --db load adding a small file). files: the same 5,000,000 stored events and
-3,000 files of 2 rows read now (6,000 rows, 3,000 of them copies of stored ids: a --db load
-of a folder of many small exports).
+many: 6,666,668 events in 4 files, all read now, holding 1,666,668 ids twice (the same user,
+model and tokens, 1 hour apart: copies of one request read in another time zone, kept once; as
+many tokens of each class, so every sort key of the ranking after the tokens ties).
+Until qa16C #1 the later copy held one more output token: a copy differing in time and in
+tokens is now no copy of one request (planalyzer.id_conflicts), and such a load is refused.
+small: 5,000,000 stored events (unique ids, 5 files not read now) and 1,000 rows read now
+(new.csv), 500 of them copies of stored ids (a --db load adding a small file). files: the
+same 5,000,000 stored events and 3,000 files of 2 rows read now (6,000 rows, 3,000 of them
+copies of stored ids: a --db load of a folder of many small exports).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ SELECT 'id-' || CAST(i % $ids AS VARCHAR),
            + to_microseconds(CAST((i % $ids) * 1000 + (i // $ids) * 3600000000 AS BIGINT)),
        'user-' || CAST((i % $ids) % 1000 AS VARCHAR), NULL,
        ['claude-sonnet-4-5', 'gpt-5'][1 + CAST((i % $ids) % 2 AS INTEGER)],
-       100, 0, 0, 1000, 10 + (i // $ids), 1, NULL, {source}, i % $per + 1
+       100, 0, 0, 1000, 10, 1, NULL, {source}, i % $per + 1
 FROM range($lo, $hi) AS t(i)
 '''
 case, reps = sys.argv[1], int(sys.argv[2])

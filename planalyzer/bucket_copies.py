@@ -166,8 +166,16 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, table: str) -> None:
 _COPIES = "dup_bucket_copies"  # sql/stage_bucket_copies.sql
 TIE_IDS = "dup_tie_ids"  # sql/tied_bucket_ids.sql
 TIES = "dup_ties"  # sql/tied_bucket_copies.sql
-# sql/rank_duplicate_events.sql: its sort keys after the tokens; without ties, those alone
-_ORDER = "is_new, source, source_row"
+# sql/rank_duplicate_events.sql: its sort keys after the tokens; without ties, those alone.
+# Copies of as many tokens rank by what they hold, never by which was stored or read first (a
+# --db store keeps the tokens one load keeps, in any order of runs: qa16C #2): the more output,
+# 1-hour and 5-minute cache writes and cache reads (the copy splitting its cached input out, such
+# as a LiteLLM SpendLogs export with its metadata against one without), the more requests;
+# copies holding the same tokens (a byte copy of a stored file, a Codex fork's replay, whose
+# readings stay with the event stored): the stored one, then the first file and row
+_CONTENT = ("output_tokens DESC, cache_write_1h_tokens DESC, cache_write_tokens DESC, "
+            "cache_read_tokens DESC, requests DESC")
+_ORDER = f"{_CONTENT}, is_new, source, source_row"
 RANK_SLOTS = {"copies": "dup_copies", "order": _ORDER}
 
 

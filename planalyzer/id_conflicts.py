@@ -10,10 +10,13 @@ model or time, with nothing but the duplicates count to say so.
 So before the dedupe drops a row, the copies of each event id that a file read now holds must
 agree on user_id and model and lie within ``MAX_APART`` of each other (copies of one request
 may differ in time by its duration, or by a time zone read another way; a usage bucket's id
-names its start), in one load and against the rows a ``--db`` file holds. Else the load is
-refused (InputError, exit 2), naming the column the id came from, the first such pair of rows
-and what to do: ``--map event_id=`` (no event id), ``--map event_id=COLUMN`` or
-``--dedupe-on``. Claude Code and Codex transcripts rank their own copies
+names its start), and no two of them may differ both in time and in tokens (a copy of another
+time holds the same tokens; a copy that grew, a usage bucket or a generation fetched again,
+keeps its time: an id numbering the daily or chunked exports of one user and model pairs
+requests of other times and tokens within a day), in one load and against the rows a ``--db``
+file holds. Else the load is refused (InputError, exit 2), naming the column the id came from,
+the first such pair of rows and what to do: ``--map event_id=`` (no event id), ``--map
+event_id=COLUMN`` or ``--dedupe-on``. Claude Code and Codex transcripts rank their own copies
 (sql/rank_claude_code_rows.sql, planalyzer.sources.codex) and are not checked, nor is a key the
 user named (``--dedupe-on``: the rows it makes one are one request by the user's word).
 """
@@ -30,6 +33,8 @@ from planalyzer.accounting import FileLoad, display_path
 from planalyzer.errors import InputError
 
 MAX_APART = timedelta(hours=24)
+# the token classes of sql/conflicting_event_ids.sql's tokens lists, as a refusal names them
+TOKEN_CLASSES = ("input", "cache_write", "cache_write_1h", "cache_read", "output")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -51,21 +56,27 @@ def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
 def message(row: tuple[object, ...], mappings: dict[str, str]) -> str:
     """The refusal for one row of sql/conflicting_event_ids.sql."""
     n, event_id = int(str(row[0])), str(row[1])
-    a, b = _Copy(row[2:9], mappings), _Copy(row[9:16], mappings)
+    a, b = _Copy(row[2:9], mappings, row[16]), _Copy(row[9:16], mappings, row[17])
     differ = [f"{what} {x} / {y}" for what, x, y in (("user_id", a.user, b.user),
                                                       ("model", a.model, b.model)) if x != y]
     apart = b.ts - a.ts
+    times = (f"ts {a.ts:%Y-%m-%d %H:%M:%S} / {b.ts:%Y-%m-%d %H:%M:%S} UTC "
+             f"({_span(apart)} apart)")
     if apart > MAX_APART:
-        differ.append(f"ts {a.ts:%Y-%m-%d %H:%M:%S} / {b.ts:%Y-%m-%d %H:%M:%S} UTC "
-                      f"({_span(apart)} apart)")
+        differ.append(times)
+    elif not differ and a.tokens != b.tokens:  # other times and other tokens
+        differ.append(f"{times} with other tokens ("
+                      + ", ".join(f"{what} {x:,} / {y:,}" for what, x, y in zip(
+                          TOKEN_CLASSES, a.tokens, b.tokens, strict=True) if x != y) + ")")
     same = a.column == b.column
     cols = a.column if same else f"{a.column} in the first, {b.column} in the second"
     theirs = repr(a.column.partition("=")[2] or "event_id") if same else "the id column"
     shown = event_id if len(event_id) <= 40 else event_id[:37] + "..."
     return (f"{a.where} and {b.where} hold the same event id {shown!r} ({cols}) but are not "
             f"one request: {', '.join(differ)}; {n:,} event id(s) are held so (by rows that "
-            f"disagree on user_id or model, or lie more than {_span(MAX_APART)} apart), and "
-            "the dedupe would keep one row of each. If "
+            f"disagree on user_id or model, lie more than {_span(MAX_APART)} apart, or differ "
+            "both in time and in tokens: a copy of one request fetched again as it grew keeps "
+            "its time), and the dedupe would keep one row of each. If "
             f"{theirs} numbers each file's rows (a database dump, a pandas index, per-month "
             "or chunked exports), load with --map event_id= (no event id); else name the "
             "column holding request ids (--map event_id=COLUMN), or the columns that make one "
@@ -74,10 +85,13 @@ def message(row: tuple[object, ...], mappings: dict[str, str]) -> str:
 
 class _Copy:
     """One row of a conflicting pair: source, source_row, user_id, model, ts (epoch
-    microseconds), new (a file read now holds it), its file's mapping in the manifest."""
+    microseconds), new (a file read now holds it), its file's mapping in the manifest; and
+    its tokens (input, cache_write, cache_write_1h, cache_read, output)."""
 
-    def __init__(self, row: Sequence[object], mappings: dict[str, str]) -> None:
+    def __init__(self, row: Sequence[object], mappings: dict[str, str],
+                 tokens: object) -> None:
         source, line, self.user, self.model, ts_us, new, stored = row
+        self.tokens = [int(t) for t in tokens] if isinstance(tokens, list) else []
         self.name = display_path(str(source))
         self.where = f"{self.name} row {line}" + ("" if new else " (in the --db file)")
         self.ts = _EPOCH + timedelta(microseconds=int(str(ts_us)))
@@ -93,6 +107,11 @@ def id_column(mapping: str) -> str:
 
 
 def _span(delta: timedelta) -> str:
-    """A time span in whole hours, or days from two days up."""
+    """A time span in whole hours, or days from two days up; under an hour, in whole minutes
+    (seconds under a minute)."""
     hours = int(delta // timedelta(hours=1))
-    return f"{hours // 24} days" if hours >= 48 else f"{hours} hours"
+    if hours < 1:
+        minutes = int(delta // timedelta(minutes=1))
+        return (f"{minutes} minute{'s' * (minutes != 1)}" if minutes
+                else f"{int(delta.total_seconds())} seconds")
+    return f"{hours // 24} days" if hours >= 48 else f"{hours} hour{'s' * (hours != 1)}"

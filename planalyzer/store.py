@@ -1110,14 +1110,17 @@ _DROPPED = "dup_dropped"  # the copies the dedupe drops (rank_duplicate_events)
 def _replaced_notes(replaced: int) -> list[str]:
     """The note on rows earlier loads kept that this load's dedupe replaced by copies with
     more tokens, or tied copies of a dashboard CSV row ranked by their files' tokens of its
-    bucket (sql/replaced_stored_copies.sql, sql/tied_bucket_copies.sql)."""
+    bucket, or copies of as many tokens ranked by what they hold (sql/replaced_stored_copies.sql,
+    sql/tied_bucket_copies.sql, planalyzer.bucket_copies.RANK_SLOTS)."""
     if not replaced:
         return []
     return [f"{replaced:,} row(s) stored by earlier loads were replaced by later copies of "
             "the same event with more tokens (a usage bucket fetched again after it grew, a "
             "generation exported again once finished; or as many, of an OpenAI dashboard CSV "
-            "row, from an export holding more of its bucket); they count as duplicates of "
-            "their own files, as in one load of every file"]
+            "row, from an export holding more of its bucket); or as many tokens held otherwise "
+            "(more of them output or cached: copies of equal totals rank by what they hold, in "
+            "any order of runs); they count as duplicates of their own "
+            "files, as in one load of every file"]
 
 
 def _columns(names: Sequence[str], records: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

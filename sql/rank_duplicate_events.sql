@@ -6,11 +6,12 @@
 -- outputs: dup_dropped (temp table): rid (the events rowid), source and kept_source (the file
 --          of the key's copy kept) of every copy to drop (sql/drop_duplicate_events.sql),
 --          stored (a row an earlier load kept, of a file on disk not read now, replaced by a
---          copy with more tokens: sql/replaced_stored_copies.sql)
+--          copy ranking before it: sql/replaced_stored_copies.sql)
 -- params: none
--- slots: {{copies}}, {{order}} (library SQL: 'dup_copies' and the sort keys after the tokens,
---        'is_new, source, source_row'; or the join and 'fetch_total DESC NULLS LAST, is_new,
---        source, source_row': planalyzer.bucket_copies.break_ties)
+-- slots: {{copies}}, {{order}} (library SQL, planalyzer.bucket_copies: 'dup_copies' and the
+--        sort keys after the tokens, RANK_SLOTS: the classes and requests, then
+--        'is_new, source, source_row'; or the join, with 'fetch_total DESC NULLS LAST' first:
+--        planalyzer.bucket_copies.break_ties)
 -- Keeps, per key, the copy with the most tokens, whether it was stored by an earlier load or read
 -- in this one (is_new, staged): a --db store ends with the copy one load of every file keeps (a
 -- usage bucket fetched while its day went on, then again finished under the same id: the
@@ -19,11 +20,17 @@
 -- with as many tokens: the one whose file holds the most tokens of the row's bucket and
 -- grouping (fetch_total, sql/tied_bucket_copies.sql: the final export's, not a mid-day
 -- export's row of equal tokens that took its number; only where such ties are, the join
--- and its sort key: other loads rank as before, at the same cost). Other copies with as many tokens: the
--- stored one, then the first file and row (one load: the first file and row; the tokens kept
--- are the same either way, the file counting the row may differ: a stored row is not
--- replaced by an equal copy, such as a byte copy of its file or a Codex fork's replay of its
--- parent's events, whose readings stay with the event stored). A row of a file gone from disk
+-- and its sort key: other loads rank without it, at the same cost). Other copies with as many
+-- tokens rank by what they hold, never by which was stored or read first, so that any order
+-- of runs keeps the same tokens (qa16C #2: a LiteLLM SpendLogs export without its metadata,
+-- every prompt token read as input, and one with it, cache reads apart, tie on their total;
+-- the stored copy then stayed, and the GPU cost of two orders of runs differed 40-fold): the
+-- more output tokens, 1-hour and 5-minute cache writes, cache reads (the copy splitting
+-- cached input out), then more requests. Copies holding the same tokens (a byte copy of a
+-- stored file, a Codex fork's replay of its parent's events, whose readings stay with the
+-- event stored): the stored one, then the first file and row (one load: the first file and
+-- row; the tokens kept are the same, the file counting the row, or a time a time zone read
+-- otherwise moved, may differ). A row of a file gone from disk
 -- (planalyzer_gone_sources: a Codex rollout archived or deleted) ranks after every copy a file
 -- on disk holds, as a load without --db, which never sees the gone file, keeps that copy. Only
 -- keys a row of this load holds are ranked (the stored rows are one per key already: the rows

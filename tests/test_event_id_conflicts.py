@@ -280,3 +280,100 @@ def test_cli_dedupe_on_event_id_refuses_like_the_default(
     monkeypatch.chdir(tmp_path)
     err = cli_error(["load", str(a), str(b), "--dedupe-on", "event_id"])
     assert "same event id" in err
+
+
+# -- qa16C #1: one user's and model's daily or chunked files numbering their rows -------------
+
+def _days(root: Path) -> tuple[Path, Path]:
+    """The QA repro: one user's two daily exports, pandas ids 0 and 1, within a day."""
+    a = write_csv(root / "day1.csv", HEAD, [
+        [0, "2026-10-01T20:00:00Z", "me", "claude-sonnet-4-5", 1000, 10],
+        [1, "2026-10-01T21:00:00Z", "me", "claude-sonnet-4-5", 2000, 10]])
+    b = write_csv(root / "day2.csv", HEAD, [
+        [0, "2026-10-02T08:00:00Z", "me", "claude-sonnet-4-5", 3000, 10],
+        [1, "2026-10-02T09:00:00Z", "me", "claude-sonnet-4-5", 4000, 10]])
+    return a, b
+
+
+def test_cli_refuses_one_users_daily_row_numbers(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same user and model, 12 hours apart: the copies differ in time and in tokens, which
+    no copy of one request does (it grew and kept its time, or moved in time alike)."""
+    _days(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    err = cli_error(["load", "day1.csv", "day2.csv"])
+    assert err.startswith("error: day1.csv row 1 and day2.csv row 1 hold the same event id "
+                          "'0' (event_id=id) but are not one request: ts 2026-10-01 20:00:00 "
+                          "/ 2026-10-02 08:00:00 UTC (12 hours apart) with other tokens "
+                          "(input 1,000 / 3,000); 2 event id(s) are held so"), err
+    assert "--map event_id= (no event id)" in err and "--dedupe-on user_id,ts,model" in err
+    doc = cli_json(["load", "day1.csv", "day2.csv", "--map", "event_id="])
+    assert doc["usage_summary"]["rows"][0]["input_tokens"] == 10_000
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_daily_row_numbers_refused_across_db_loads_in_either_order(tmp_path: Path,
+                                                                   first: int) -> None:
+    """Loaded a day per --db run, in either order: refused, the stored day kept as it was
+    (not replaced as 'a usage bucket fetched again after it grew')."""
+    days = _days(tmp_path)
+    stored, later = days[first], days[1 - first]
+    db = tmp_path / "u.duckdb"
+    with Store(db) as store:
+        store.load([str(stored)])
+        kept = _totals(store)
+    with Store(db) as store:
+        mark = [r" \(in the --db file\)" if p == stored else "" for p in days]
+        with pytest.raises(InputError, match=rf"day1\.csv row 1{mark[0]} and .*day2\.csv "
+                                             rf"row 1{mark[1]} hold the same event id '0' "
+                                             r"\(event_id=id\) but are not one request: "
+                                             r"ts .* \(12 hours apart\) with other tokens"):
+            store.load([str(later)])
+        assert _totals(store) == kept
+
+
+def test_chunks_of_one_day_minutes_apart_are_refused(tmp_path: Path) -> None:
+    """Chunked exports of one day: the copies of '0' lie 5 minutes apart with other tokens."""
+    a = write_csv(tmp_path / "chunk0.csv", HEAD, [
+        [0, "2026-10-01T10:00:00Z", "me", "gpt-5", 100, 10]])
+    b = write_csv(tmp_path / "chunk1.csv", HEAD, [
+        [0, "2026-10-01T10:05:00Z", "me", "gpt-5", 100, 30]])
+    with pytest.raises(InputError, match=r"\(5 minutes apart\) with other tokens "
+                                         r"\(output 10 / 30\)"):
+        Store().load([str(a), str(b)])
+
+
+def test_no_copy_differs_from_the_earliest_in_both(tmp_path: Path) -> None:
+    """Copies A (10:00, 100), B (11:00, 100), C (10:00, 500): B and C differ in time and in
+    tokens, though each agrees with A (the earliest) on one of them; they are the pair named."""
+    f = write_csv(tmp_path / "abc.csv", HEAD, [
+        ["r1", "2026-10-01T10:00:00Z", "me", "gpt-5", 100, 10],
+        ["r1", "2026-10-01T11:00:00Z", "me", "gpt-5", 100, 10],
+        ["r1", "2026-10-01T10:00:00Z", "me", "gpt-5", 500, 10]])
+    with pytest.raises(InputError, match=r"abc\.csv row 3 and .*abc\.csv row 2 hold the same "
+                                         r"event id 'r1' .*\(1 hour apart\) with other tokens "
+                                         r"\(input 500 / 100\); 1 event id\(s\)"):
+        Store().load([str(f)])
+
+
+def test_copies_differing_in_time_or_in_tokens_alone_still_dedupe(tmp_path: Path) -> None:
+    """A copy that grew at its time (a bucket or generation fetched again) and a copy moved in
+    time with the same tokens (a time zone read another way, a request's duration): one
+    request each, in one load and across --db loads in either order."""
+    a = write_csv(tmp_path / "a.csv", HEAD, [
+        ["req-1", "2026-10-01T09:00:00Z", "me", "gpt-5", 100, 10],
+        ["req-2", "2026-10-01T10:00:00Z", "me", "gpt-5", 200, 20]])
+    b = write_csv(tmp_path / "b.csv", HEAD, [
+        ["req-1", "2026-10-01T09:00:00Z", "me", "gpt-5", 100, 90],   # grew
+        ["req-2", "2026-10-01T17:00:00Z", "me", "gpt-5", 200, 20]])  # 7 hours later
+    store = Store()
+    assert store.load([str(a), str(b)]).duplicates_dropped == 2
+    cold = _totals(store)
+    assert cold == (2, 300, 110)
+    for i, order in enumerate(((a, b), (b, a))):
+        db = tmp_path / f"s{i}.duckdb"
+        for path in order:
+            with Store(db) as s:
+                s.load([str(path)])
+        with Store(db) as s:
+            assert _totals(s) == cold
