@@ -38,6 +38,7 @@ from planalyzer.sources.report_json import too_large_message
 from planalyzer.sources.tabular import (
     CSV_LINE_OPTIONS,
     JSON_ARRAY_READER,
+    JSON_TEXT_TIMES,
     STAGE_RAW,
     STAGE_ROW,
     is_json_array,
@@ -58,7 +59,8 @@ CSV_NAMED_STAGE_READER = ("read_csv($path, header = false, skip = 1, names = $na
                           f"rejects_table = '{_CSV_REJECTS}', "
                           f"rejects_scan = '{_CSV_SCANS}') AS src")
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
-                      "ignore_errors = true, hive_partitioning = false) AS src")
+                      "ignore_errors = true, hive_partitioning = false, "
+                      f"{JSON_TEXT_TIMES}) AS src")
 _NOT_OBJECT = "JSON line is not an object"
 NOT_UTF8 = "invalid encoding"  # in the reason of a line that is not UTF-8 (CSV: DuckDB's)
 _NOT_UTF8_JSON = f"malformed JSON line ({NOT_UTF8})"
