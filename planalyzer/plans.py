@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from planalyzer.costs.catalog import name_matches
-from planalyzer.errors import ConfigError
+from planalyzer.errors import ConfigError, shorten
 from planalyzer.strict_toml import Field, check_finite, check_table, read_toml
 from planalyzer.timezones import check_timezone
 
@@ -591,17 +591,21 @@ def check_user_file(rows: Sequence[tuple[Any, Any]], catalog: PlanCatalog, path:
     fine)."""
     out: dict[str, str] = {}
     first_row: dict[str, int] = {}
-    for i, (user, plan) in enumerate(rows, start=1):
-        if user is None or plan is None:
+    for i, (raw_user, raw_plan) in enumerate(rows, start=1):
+        # trimmed as the logs' user ids are (' u1 ' is u1)
+        user = None if raw_user is None else str(raw_user).strip()
+        plan = None if raw_plan is None else str(raw_plan).strip()
+        if not user or not plan:
             raise ConfigError(f"{path}: row {i}: user_id and plan must both be given")
-        found = catalog.find(str(plan))
+        found = catalog.find(plan)
         if found is None:
-            raise ConfigError(f"{path}: row {i}: unknown plan {plan!r}; plans are "
+            raise ConfigError(f"{path}: row {i}: unknown plan {shorten(plan)!r}; plans are "
                               f"{', '.join(catalog.plans)}")
         uid = str(user)
         if uid in out and out[uid] != found.key:
-            raise ConfigError(f"{path}: rows {first_row[uid]} and {i}: user {uid!r} is listed "
-                              f"twice, on {out[uid]} and on {found.key}; keep one row per user")
+            raise ConfigError(f"{path}: rows {first_row[uid]} and {i}: user {shorten(uid)!r} is "
+                              f"listed twice, on {out[uid]} and on {found.key}; keep one row per "
+                              "user")
         first_row.setdefault(uid, i)
         out[uid] = found.key
     return out
