@@ -452,6 +452,12 @@ def _text_expr(q: str | None, type_name: str = "VARCHAR") -> str:
         return "NULL::VARCHAR"
     if _base(type_name) == "JSON":
         return f"({q} ->> '$')"
+    if _base(type_name) in _FLOAT:
+        # an id column with a gap that pandas wrote as float64 (1.0, NaN): a whole number is
+        # its digits, as a CSV holds them ('1', not '1.0': the same user), NaN or inf no value
+        return (f"CASE WHEN NOT isfinite({q}) THEN NULL "
+                f"WHEN {q} = trunc({q}) AND abs({q}) < {_EXACT_DOUBLE} "
+                f"THEN CAST(CAST({q} AS BIGINT) AS VARCHAR) ELSE CAST({q} AS VARCHAR) END")
     return f"CAST({q} AS VARCHAR)"
 
 
