@@ -100,10 +100,10 @@ def nano_prefix(u: S) -> S:
     so whether a window's meter has reached a cap never depends on the rounding of other
     requests (other users' ahead of it in the batch, say). Int64 while the total fits, else
     Int128 (a token meter over billions of tokens)."""
-    n = (u.cast(pl.Float64) * NANO).round().cast(pl.Int64)
-    total = n.abs().cast(pl.Float64).sum()
-    dtype = pl.Int64 if total < _INT64_TOTAL else pl.Int128
-    return pl.concat([S([0], dtype=dtype), n.cast(dtype).cum_sum()])
+    x = (u.cast(pl.Float64) * NANO).round()
+    total = x.abs().sum()
+    dtype = pl.Int64 if total < _INT64_TOTAL else pl.Int128  # one request may pass Int64 too
+    return pl.concat([S([0], dtype=dtype), x.cast(dtype).cum_sum()])
 
 
 @dataclass

@@ -31,3 +31,12 @@ class StrictModeError(PlanalyzerError):
 class UsageError(PlanalyzerError):
     """An option or argument is out of range or not one of the values it takes (a negative
     count, an unknown choice), or an object is used after it was closed."""
+
+
+def shorten(value: object, limit: int = 60) -> str:
+    """A value from the data as a message shows it: whole up to ``limit`` characters, else its
+    first ``limit`` and its length (a 100,000-character user id would fill the terminal)."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"

@@ -40,8 +40,14 @@ def empty() -> pl.DataFrame:
 
 
 def nano_units(units: Mapping[str, pl.Series]) -> dict[str, pl.Series]:
-    """Each meter's units per row in whole nano-units, rounded as ``caps.nano_prefix`` does."""
-    return {k: (u.cast(pl.Float64) * NANO).round().cast(pl.Int64) for k, u in units.items()}
+    """Each meter's units per row in whole nano-units, rounded as ``caps.nano_prefix`` does:
+    Int64, or Int128 where a row reaches 2**62 (a bucket of many requests: 2e10 credits)."""
+    out = {}
+    for k, u in units.items():
+        x = (u.cast(pl.Float64) * NANO).round()
+        top = x.abs().max()
+        out[k] = x.cast(pl.Int128 if isinstance(top, float) and top >= 2**62 else pl.Int64)
+    return out
 
 
 def oversize_rows(df: pl.DataFrame, plan: Plan, units: Mapping[str, pl.Series],
@@ -54,7 +60,7 @@ def oversize_rows(df: pl.DataFrame, plan: Plan, units: Mapping[str, pl.Series],
     requests = df["requests"].cast(pl.Int64)
     for lim in plan.limits:
         n = nano[lim.meter]
-        cap = to_nano(lim.cap)
+        cap = to_nano(lim.cap, n.dtype)
         over = keep & (n > cap)
         if not over.any():
             continue

@@ -30,7 +30,7 @@ import duckdb
 
 from planalyzer import sqlfiles
 from planalyzer.accounting import FileLoad, display_path
-from planalyzer.errors import InputError
+from planalyzer.errors import InputError, shorten
 
 MAX_APART = timedelta(hours=24)
 # the token classes of sql/conflicting_event_ids.sql's tokens lists, as a refusal names them
@@ -57,8 +57,9 @@ def message(row: tuple[object, ...], mappings: dict[str, str]) -> str:
     """The refusal for one row of sql/conflicting_event_ids.sql."""
     n, event_id = int(str(row[0])), str(row[1])
     a, b = _Copy(row[2:9], mappings, row[16]), _Copy(row[9:16], mappings, row[17])
-    differ = [f"{what} {x} / {y}" for what, x, y in (("user_id", a.user, b.user),
-                                                      ("model", a.model, b.model)) if x != y]
+    differ = [f"{what} {shorten(x)} / {shorten(y)}"
+              for what, x, y in (("user_id", a.user, b.user), ("model", a.model, b.model))
+              if x != y]
     apart = b.ts - a.ts
     times = (f"ts {a.ts:%Y-%m-%d %H:%M:%S} / {b.ts:%Y-%m-%d %H:%M:%S} UTC "
              f"({_span(apart)} apart)")

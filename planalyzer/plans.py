@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from planalyzer.costs.catalog import name_matches
-from planalyzer.errors import ConfigError
+from planalyzer.errors import ConfigError, shorten
 from planalyzer.strict_toml import Field, check_finite, check_table, read_toml
 from planalyzer.timezones import check_timezone
 
@@ -236,10 +236,35 @@ def _f(kind: str, required: bool) -> Field:
     return Field(t, required, item_type=item, label=kind)
 
 
-def _nonneg(value: float, where: str, path: str) -> float:
+# The largest meter weight (units per token, per request or per USD of API value) and amount
+# of USD (a price, rate, credit pack or spend limit) a plan catalog may give: real ones lie far
+# below (claude_credits weighs an Opus output token 10; a nano-dollar meter would weigh a USD
+# 1e9), and a typo beyond them (1e308, 2**63) would outgrow the exact sums (an event's meter
+# units, planalyzer.screen.exact_sum; a month's charges, exact_sums.money_sum): refused, naming
+# the key. Caps are not bounded: a cap no window reaches never binds (caps.to_nano).
+MAX_WEIGHT = 1e9
+MAX_USD = 1e9
+
+
+_WEIGHT_BOUND = (MAX_WEIGHT, "meter weight")
+_USD_BOUND = (MAX_USD, "amount of USD")
+
+
+def _nonneg(value: float, where: str, path: str,
+            bound: tuple[float, str] | None = None) -> float:
+    """``value`` as a float: zero or more, and at most ``bound`` (the largest, what it is)."""
     if value < 0:
         raise ConfigError(f"{path}: {where}: must be zero or more, got {value}")
+    if bound is not None and value > bound[0]:
+        raise ConfigError(f"{path}: {where}: {value:g} is above {bound[0]:g}, more than any "
+                          f"real {bound[1]} (a typo?); give the real value")
     return float(value)
+
+
+def usd_amount(value: float, where: str, path: str) -> float:
+    """A price, rate, credit pack or spend limit in USD: zero or more, at most ``MAX_USD``;
+    else a ConfigError naming ``path`` and the key ``where``."""
+    return _nonneg(value, where, path, _USD_BOUND)
 
 
 _WEIGHT_SPEC = {"models": _f("string", True), "request": _f("number", False),
@@ -276,7 +301,7 @@ def _meter(key: str, raw: Any, path: str) -> Meter:
     for i, w in enumerate(m["weight"]):
         wh = f"{where}.weight[{i}]"
         w = _check(w, _WEIGHT_SPEC, wh, path)
-        nums = {k: _nonneg(w[k], f"{wh}.{k}", path) for k in _WEIGHT_SPEC
+        nums = {k: _nonneg(w[k], f"{wh}.{k}", path, _WEIGHT_BOUND) for k in _WEIGHT_SPEC
                 if k != "models" and k in w}
         weights.append(Weight(models=w["models"], **nums))
     if not weights:
@@ -352,16 +377,18 @@ def _plan(key: str, raw: Any, meters: Mapping[str, Meter], path: str) -> Plan:
             raise ConfigError(f"{path}: {ow}.credits_usd: missing; credits needs it")
         mlim = o.get("monthly_limit_usd")
         overage = Overage(policy, o.get("meter", ""),
-                          _nonneg(o.get("rate_usd", 0.0), f"{ow}.rate_usd", path),
+                          _nonneg(o.get("rate_usd", 0.0), f"{ow}.rate_usd", path, _USD_BOUND),
                           None if mlim is None else _nonneg(mlim, f"{ow}.monthly_limit_usd",
-                                                            path),
-                          _nonneg(o.get("credits_usd", 0.0), f"{ow}.credits_usd", path),
+                                                            path, _USD_BOUND),
+                          _nonneg(o.get("credits_usd", 0.0), f"{ow}.credits_usd", path,
+                                  _USD_BOUND),
                           bool(o.get("estimate", False)))
     usage = None
     if "usage" in p:
         u = _check(p["usage"], _USAGE_SPEC, f"{where}.usage", path)
         _need_meter(u["meter"], meters, f"{where}.usage.meter", path)
-        usage = UsageCharge(u["meter"], _nonneg(u["rate_usd"], f"{where}.usage.rate_usd", path))
+        usage = UsageCharge(u["meter"], _nonneg(u["rate_usd"], f"{where}.usage.rate_usd", path,
+                                                _USD_BOUND))
     annual = p.get("annual_price_usd")
     if annual is not None and annual > 12 * p["price_usd"]:
         raise ConfigError(f"{path}: {where}.annual_price_usd: {annual:g} is above 12 x "
@@ -372,9 +399,10 @@ def _plan(key: str, raw: Any, meters: Mapping[str, Meter], path: str) -> Plan:
         raise ConfigError(f"{path}: {where}.tool: {tool!r} is not one of "
                           f"{', '.join(PLAN_TOOLS)} (leave it out for a plan that covers any "
                           "tool)")
-    return Plan(key, p["name"], _nonneg(p["price_usd"], f"{where}.price_usd", path),
+    return Plan(key, p["name"], _nonneg(p["price_usd"], f"{where}.price_usd", path, _USD_BOUND),
                 tuple(limits), overage, usage,
-                None if annual is None else _nonneg(annual, f"{where}.annual_price_usd", path),
+                None if annual is None else _nonneg(annual, f"{where}.annual_price_usd", path,
+                                                    _USD_BOUND),
                 p["source"], p["as_of"], p.get("note", ""), tool)
 
 
@@ -563,17 +591,21 @@ def check_user_file(rows: Sequence[tuple[Any, Any]], catalog: PlanCatalog, path:
     fine)."""
     out: dict[str, str] = {}
     first_row: dict[str, int] = {}
-    for i, (user, plan) in enumerate(rows, start=1):
-        if user is None or plan is None:
+    for i, (raw_user, raw_plan) in enumerate(rows, start=1):
+        # trimmed as the logs' user ids are (' u1 ' is u1)
+        user = None if raw_user is None else str(raw_user).strip()
+        plan = None if raw_plan is None else str(raw_plan).strip()
+        if not user or not plan:
             raise ConfigError(f"{path}: row {i}: user_id and plan must both be given")
-        found = catalog.find(str(plan))
+        found = catalog.find(plan)
         if found is None:
-            raise ConfigError(f"{path}: row {i}: unknown plan {plan!r}; plans are "
+            raise ConfigError(f"{path}: row {i}: unknown plan {shorten(plan)!r}; plans are "
                               f"{', '.join(catalog.plans)}")
         uid = str(user)
         if uid in out and out[uid] != found.key:
-            raise ConfigError(f"{path}: rows {first_row[uid]} and {i}: user {uid!r} is listed "
-                              f"twice, on {out[uid]} and on {found.key}; keep one row per user")
+            raise ConfigError(f"{path}: rows {first_row[uid]} and {i}: user {shorten(uid)!r} is "
+                              f"listed twice, on {out[uid]} and on {found.key}; keep one row per "
+                              "user")
         first_row.setdefault(uid, i)
         out[uid] = found.key
     return out

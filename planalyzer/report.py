@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from planalyzer.plans import (
 )
 from planalyzer.pricing_step import price_result
 from planalyzer.screen import PlanChanges
+from planalyzer.sources.base import RESAVE_UTF8, open_bytes
 from planalyzer.sqlfiles import literal_path
 from planalyzer.store_check import require_events
 from planalyzer.timezones import check_timezone
@@ -58,10 +60,51 @@ def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: str | Path, catalo
                 f"{path}: missing column(s) {', '.join(sorted(missing))}; the file needs "
                 "user_id and plan"))
         rows = rel.select("user_id, plan").fetchall()
-    except duckdb.Error as exc:
-        raise ConfigError(_short_line(path) or _not_a_table(path)
-                          or f"{path}: cannot read as CSV or parquet ({exc})") from None
+    except duckdb.Error as exc:  # one line: DuckDB's own names the header and ignore_errors
+        lines = str(exc).strip().splitlines()
+        raise ConfigError(_compressed(path) or _not_utf8(path) or _short_line(path)
+                          or _not_a_table(path)
+                          or f"{path}: cannot read as CSV or parquet "
+                             f"({lines[0] if lines else type(exc).__name__}); give a CSV or "
+                             "parquet file with columns user_id and plan") from None
     return check_user_file(rows, catalog, str(path))
+
+
+_MAGIC = {b"\x1f\x8b": ("gzip", ".gz", "gunzip"), b"\x28\xb5\x2f\xfd": ("zstd", ".zst", "unzstd")}
+
+
+def _compressed(path: Path) -> str | None:
+    """A user-to-plan file of compressed bytes under a name without the compression's
+    extension (DuckDB reads .csv.gz and .csv.zst): the message saying so; else None."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return None
+    for magic, (kind, ext, tool) in _MAGIC.items():
+        if head.startswith(magic) and not path.name.lower().endswith(ext):
+            return (f"{path}: {kind}-compressed data; name it {path.name}{ext} or decompress it "
+                    f"({tool}) and give that")
+    return None
+
+
+def _not_utf8(path: Path) -> str | None:
+    """A CSV user-to-plan file with a line that is not UTF-8 text (Latin-1 from Excel): the
+    message naming that line and how to re-save it, as the logs' readers say; else None."""
+    if path.suffix.lower() == ".parquet":
+        return None
+    try:
+        with open_bytes(path) as fh:
+            data = fh.read()
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+    return (f"{path}: line {line} is not UTF-8 text; "
+            f"{RESAVE_UTF8.replace('FILE', str(path), 1)}")
 
 
 def _short_line(path: Path) -> str | None:

@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -75,23 +76,47 @@ def span_days(window: Window) -> int:
     return max(1, math.ceil(hours * 3_600_000_000 / DAY_US))
 
 
-def _weights(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
-             ) -> tuple[pa.Table, str]:
-    """The per-model weight table and the SQL that sums each meter's units (u0, u1, ...)."""
+def _weights(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str],
+             exact_int: str = "HUGEINT") -> tuple[pa.Table, str]:
+    """The per-model weight table and the SQL that sums each meter's units (u0, u1, ...;
+    ``exact_int``: as ``exact_sum``)."""
     table, exprs = _weight_exprs(catalog, meters, models)
-    sums = [f"{exact_sum(expr)} AS {quote_ident(f'u{k}')}" for k, expr in enumerate(exprs)]
+    sums = [f"{exact_sum(expr, exact_int)} AS {quote_ident(f'u{k}')}"
+            for k, expr in enumerate(exprs)]
     if not sums:
         sums.append(f"0.0 AS {quote_ident('u_none')}")
     return table, ", ".join(sums)
 
 
-def exact_sum(expr: str) -> str:
+def exact_sum(expr: str, exact_int: str = "HUGEINT") -> str:
     """SQL summing a DOUBLE ``expr`` in whole nano-units (each row rounded to 1e-9 of a meter
-    unit, then an integer sum; a request would need 9.2e9 units to overflow): the same bits
-    in every run and with any number of threads, where sum or fsum of a DOUBLE differ in the
-    last bits with the order DuckDB's threads meet the rows (usage charges come from meter
-    units). An integer sum, not DECIMAL(38, 18): that cast cost +35% of the month pass."""
-    return f"CAST(sum(CAST(({expr}) * 1e9 AS BIGINT)) AS DOUBLE) / 1e9"
+    unit, then an integer sum): the same bits in every run and with any number of threads,
+    where sum or fsum of a DOUBLE differ in the last bits with the order DuckDB's threads meet
+    the rows (usage charges come from meter units). An integer sum, not DECIMAL(38, 18): that
+    cast cost +35% of the month pass. ``exact_int``, each row's integer type: BIGINT holds
+    9.2e9 units, HUGEINT 1.7e29, more than any event can weigh under the plan catalog's bounds
+    (``planalyzer.plans.MAX_WEIGHT``), but costs the month pass +12% CPU: the report's passes
+    run with BIGINT and again with HUGEINT only where an event is too large for it
+    (``wide_on_overflow``)."""
+    return f"CAST(sum(CAST(({expr}) * 1e9 AS {exact_int})) AS DOUBLE) / 1e9"
+
+
+T = TypeVar("T")
+
+
+def wide_on_overflow(run: Callable[[str], T]) -> T:
+    """``run(exact_int)`` with the exact sums' per-event integers (``exact_sum``; whole
+    pico-dollars in sql/report_user_days.sql and sql/report_user_months_direct.sql) as
+    BIGINT, the fast type; where an event is too large for it (a usage bucket of many
+    requests: 2e10 credits, $9.2M, past 9.2e18 nano-units or pico-dollars), DuckDB's cast
+    refuses the event, and ``run`` goes again with HUGEINT: the same sums either way (each
+    event rounded alike), the second pass only where the data needs it."""
+    try:
+        return run("BIGINT")
+    except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+        if "INT64" not in str(exc):
+            raise
+        return run("HUGEINT")
 
 
 def _weight_exprs(catalog: PlanCatalog, meters: Sequence[str], models: Sequence[str]
@@ -140,11 +165,16 @@ def user_days(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequ
     """``sql/report_user_days.sql``: one DuckDB hash aggregate over ``priced_events`` per user,
     local day and UTC day; meter units as u0, u1, ... (``meters`` order)."""
     models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
-    weights, meter_sums = _weights(catalog, meters, models)
+    weights, _ = _weights(catalog, meters, models)
+
+    def run(exact_int: str) -> pa.Table:
+        return sqlfiles.relation(con, "report_user_days", {"tz": tz}, {
+            "meter_sums": _weights(catalog, meters, models, exact_int)[1],
+            "exact_int": exact_int}).to_arrow_table()
+
     con.register("report_meter_weights", weights)
     try:
-        df = pl.from_arrow(sqlfiles.relation(con, "report_user_days", {"tz": tz},
-                                             {"meter_sums": meter_sums}).to_arrow_table())
+        df = pl.from_arrow(wide_on_overflow(run))
     finally:
         con.unregister("report_meter_weights")
     assert isinstance(df, pl.DataFrame)
@@ -347,12 +377,16 @@ def day_meter_bounds(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     """``window_bounds`` for some users only, from ``sql/report_user_day_meters.sql`` (meter
     units per user and UTC day, nothing else)."""
     models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
-    weights, meter_sums = _weights(catalog, meters, models)
+    weights, _ = _weights(catalog, meters, models)
+
+    def run(exact_int: str) -> pa.Table:
+        return sqlfiles.relation(con, "report_user_day_meters", {}, {
+            "meter_sums": _weights(catalog, meters, models, exact_int)[1]}).to_arrow_table()
+
     con.register("report_meter_weights", weights)
     con.register("report_day_users", pa.table({"user_id": pa.array(list(users), pa.string())}))
     try:
-        df = pl.from_arrow(sqlfiles.relation(con, "report_user_day_meters", {},
-                                             {"meter_sums": meter_sums}).to_arrow_table())
+        df = pl.from_arrow(wide_on_overflow(run))
     finally:
         con.unregister("report_day_users")
         con.unregister("report_meter_weights")
@@ -376,14 +410,16 @@ def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Seq
     also the user-month's latest logged plan (logged_plan, logged_us)."""
     models = [str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
     weights, exprs = _weight_exprs(catalog, meters, models)
-    _, meter_sums = _weights(catalog, meters, models)
+
+    def run(exact_int: str) -> pa.Table:
+        return sqlfiles.relation(con, "report_user_months_direct", {"tz": tz}, {
+            "meter_sums": _weights(catalog, meters, models, exact_int)[1],
+            "exact_int": exact_int, "slot_sums": slot_sums(exprs, slotted),
+            "logged_plan": LOGGED_PLAN if logged else ""}).to_arrow_table()
+
     con.register("report_meter_weights", weights)
     try:
-        df = pl.from_arrow(sqlfiles.relation(
-            con, "report_user_months_direct", {"tz": tz},
-            {"meter_sums": meter_sums, "slot_sums": slot_sums(exprs, slotted),
-             "logged_plan": LOGGED_PLAN if logged else ""}
-        ).to_arrow_table())
+        df = pl.from_arrow(wide_on_overflow(run))
     finally:
         con.unregister("report_meter_weights")
     assert isinstance(df, pl.DataFrame)

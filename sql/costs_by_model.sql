@@ -16,10 +16,10 @@ SELECT
     sum(output_tokens) AS output_tokens,
     -- money as whole pico-dollars, an integer sum: the same bits in every run (as the report)
     CASE WHEN count(api_value_usd) = count(*)
-        THEN CAST(sum(CAST(api_value_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12
+        THEN CAST(sum(CAST(api_value_usd * 1e12 AS HUGEINT)) AS DOUBLE) / 1e12
     END AS api_value_usd,
-    CAST(sum(CAST(gpu_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS gpu_cost_usd,
-    CAST(sum(CAST(loaded_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS loaded_cost_usd,
+    CAST(sum(CAST(gpu_cost_usd * 1e12 AS HUGEINT)) AS DOUBLE) / 1e12 AS gpu_cost_usd,
+    CAST(sum(CAST(loaded_cost_usd * 1e12 AS HUGEINT)) AS DOUBLE) / 1e12 AS loaded_cost_usd,
     bool_or(cost_assumed) AS cost_assumed
 FROM priced_events
 GROUP BY model

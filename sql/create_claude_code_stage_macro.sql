@@ -2,7 +2,8 @@
 --   cc_parsed rows of one chunk of candidate Claude Code lines (stage_claude_code_lines inserts).
 -- inputs: the macro's arguments: lines (the chunk's lines joined by newlines: a JSON line holds
 --         none), file_idx_csv and line_no_csv (each line's file index and line number,
---         comma-separated, in line order); getvariable('planalyzer_max_tokens')
+--         comma-separated, in line order); getvariable('planalyzer_max_tokens'); macros
+--         pa_ts, pa_ts_problem (sql/create_ts_macro.sql, sql/create_ts_problem_macro.sql)
 -- outputs: temp macro cc_stage (a table macro with cc_parsed's columns, in order)
 -- params: none
 -- slots: none
@@ -15,6 +16,10 @@
 -- (totals then equal ccusage's cacheCreationTokens). A line that is not valid JSON but contains
 -- "usage" (a truncated write) is rejected, not dropped. A <synthetic> message with usage that is
 -- all zero is counted as a line without usage; one with any tokens stays a rejected row.
+-- The timestamp is read and checked as the tabular reader reads text (an offset outside
+-- -12:00..+14:00 is rejected, never a shift of days); reasons are the tabular reader's where
+-- both readers meet the case (1-hour writes above the writes that include them; a count of
+-- 19 digits or more is out of range, never read).
 CREATE OR REPLACE TEMP MACRO cc_stage(lines, file_idx_csv, line_no_csv) AS TABLE
 WITH chunk AS (
     SELECT
@@ -61,7 +66,7 @@ typed AS (
             AND coalesce(i.inp, 0) = 0 AND coalesce(i.outp, 0) = 0
             AND coalesce(i.n_cw_all, 0) = 0 AND coalesce(i.n_cr, 0) = 0
             AND coalesce(i.n_cw_1h, 0) = 0) AS is_usage,
-        TRY_CAST(i.v[2] AS TIMESTAMPTZ) AS ts,
+        pa_ts(i.v[2]) AS ts,
         coalesce(i.n_cw_all, 0) AS cw_all,
         coalesce(i.n_cr, 0) AS cr,
         coalesce(i.n_cw_1h, 0) AS cw_1h,
@@ -80,11 +85,19 @@ checked AS (
             WHEN t.v[6] = '<synthetic>' THEN 'synthetic message (no model call)'
             WHEN t.v[2] IS NULL THEN 'missing timestamp'
             WHEN t.ts IS NULL THEN 'unparseable timestamp'
+            WHEN pa_ts_problem(t.v[2]) IS NOT NULL THEN pa_ts_problem(t.v[2])
             WHEN t.v[6] IS NULL OR trim(t.v[6]) = '' THEN 'missing model'
             WHEN t.v[8] IS NULL OR t.v[9] IS NULL THEN 'usage without input or output tokens'
+            WHEN t.non_integer AND (regexp_full_match(t.v[8], '-?[0-9]{19,}')
+                                    OR regexp_full_match(t.v[9], '-?[0-9]{19,}')
+                                    OR regexp_full_match(t.v[10], '-?[0-9]{19,}')
+                                    OR regexp_full_match(t.v[11], '-?[0-9]{19,}')
+                                    OR regexp_full_match(t.v[12], '-?[0-9]{19,}'))
+                THEN 'token count out of range'
             WHEN t.non_integer THEN 'non-integer token count'
-            WHEN least(t.inp, t.outp, t.cw_all, t.cr, t.cw_1h, t.cw_all - t.cw_1h) < 0
-                THEN 'negative token count'
+            WHEN least(t.inp, t.outp, t.cw_all, t.cr, t.cw_1h) < 0 THEN 'negative token count'
+            WHEN t.cw_1h > t.cw_all
+                THEN '1-hour cache writes above the cache writes that include them'
             WHEN greatest(t.inp, t.outp, t.cw_all, t.cr)
                 > getvariable('planalyzer_max_tokens')
                 THEN 'token count over bound'

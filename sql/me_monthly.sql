@@ -15,9 +15,9 @@ SELECT
     -- unknown (NULL) when any request's model has no API list price: never a partial sum
     -- money as whole pico-dollars, an integer sum: the same bits in every run (as the report)
     CASE WHEN count(api_value_usd) = count(*)
-        THEN CAST(sum(CAST(api_value_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12
+        THEN CAST(sum(CAST(api_value_usd * 1e12 AS HUGEINT)) AS DOUBLE) / 1e12
     END AS api_value_usd,
-    CAST(sum(CAST(gpu_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS gpu_cost_usd
+    CAST(sum(CAST(gpu_cost_usd * 1e12 AS HUGEINT)) AS DOUBLE) / 1e12 AS gpu_cost_usd
 FROM {{events}}
 GROUP BY month
 ORDER BY month

@@ -12,6 +12,9 @@
 -- outputs: the projection columns sql/checked_rows.sql expects, one row per data row
 -- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
+-- The start is read and checked as the tabular reader reads timestamp text (pa_ts and
+-- pa_ts_problem, sql/create_ts_macro.sql: an offset outside -12:00..+14:00 is rejected, never
+-- read as a shift of days).
 -- Token classes are apart, as in usage_report/messages (sql/project_anthropic_messages_json.sql):
 -- uncached input, 5-minute and 1-hour cache writes, cache reads, output. The row logs its
 -- request count (usage.requests): used as is; a row without one (null) gets the messages
@@ -115,8 +118,7 @@ w AS (
                       THEN 'api_key:' || a[1]
                       ELSE a[1] END
         END AS actor_user,
-        date_diff('second', TRY_CAST(start_s AS TIMESTAMPTZ),
-                  TRY_CAST(end_s AS TIMESTAMPTZ)) AS width_s,
+        date_diff('second', pa_ts(start_s), pa_ts(end_s)) AS width_s,
         pa_window_ends(d[7]) AS window_ends
     FROM e
 ),
@@ -136,11 +138,12 @@ SELECT
                [actor_user, d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10],
                 d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18], extra],
                lambda x: replace(coalesce(x, ''), ':', '%3A')), ':') AS event_id,
-    TRY_CAST(start_s AS TIMESTAMPTZ) AS ts,
+    pa_ts(start_s) AS ts,
     true AS ts_given,
     CASE WHEN start_s IS NULL
          THEN 'no time bucket (exported without time_bucket_width: one row for the whole '
-              || 'range; export with time_bucket_width=1d or 1h)' END AS ts_problem,
+              || 'range; export with time_bucket_width=1d or 1h)'
+         ELSE pa_ts_problem(start_s) END AS ts_problem,
     CASE WHEN c[1] IS NULL AND c[2] IS NULL AND cw5 IS NULL AND cw1h IS NULL AND c[5] IS NULL
          THEN 'no token counts' END AS count_problem,
     coalesce(actor_user, 'api_key:' || nullif(d[2], ''), 'workspace:' || nullif(d[3], ''),

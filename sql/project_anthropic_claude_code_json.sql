@@ -8,6 +8,9 @@
 -- outputs: the projection columns sql/checked_rows.sql expects, one row per user, day and model
 -- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
+-- The date is read and checked as the tabular reader reads timestamp text (pa_ts and
+-- pa_ts_problem, sql/create_ts_macro.sql: an offset outside -12:00..+14:00 is rejected, never
+-- read as a shift of days).
 -- Daily and per user (aggregated): one row per model of a day, with no request count: its
 -- count is estimated from its prompt tokens (input + cache_creation + cache_read) and the
 -- assumed mean prompt per request $bucket_prompt_tokens: max(1, ceil(prompt / it)).
@@ -48,9 +51,9 @@ f AS (
 SELECT
     'claude_code:' || coalesce(r[1], '') || ':' || coalesce(r[2], r[3], '') || ':'
         || coalesce(v[1], '') AS event_id,
-    TRY_CAST(r[1] AS TIMESTAMPTZ) AS ts,
+    pa_ts(r[1]) AS ts,
     r[1] IS NOT NULL AS ts_given,
-    CAST(NULL AS VARCHAR) AS ts_problem,
+    pa_ts_problem(r[1]) AS ts_problem,
     CASE WHEN v[2] IS NULL AND v[3] IS NULL AND v[4] IS NULL AND v[5] IS NULL
          THEN 'no token counts' END AS count_problem,
     coalesce(r[2], 'api_key:' || r[3]) AS user_id,

@@ -6,6 +6,9 @@
 -- outputs: the projection columns sql/checked_rows.sql expects, one row per result
 -- params: $path, $max_object_size, $bucket_prompt_tokens
 -- slots: none
+-- The start is read and checked as the tabular reader reads timestamp text (pa_ts and
+-- pa_ts_problem, sql/create_ts_macro.sql: an offset outside -12:00..+14:00 is rejected, never
+-- read as a shift of days).
 -- Token classes are already apart: uncached_input_tokens, cache_read_input_tokens,
 -- cache_creation.ephemeral_5m_input_tokens / ephemeral_1h_input_tokens, output_tokens. The
 -- report has no request count: each result is one row (aggregated) whose count is estimated
@@ -64,8 +67,7 @@ f AS (
 ),
 g AS (
     SELECT r, start_s, v, coalesce(v[7], v[10]) AS cw5, coalesce(v[8], v[11]) AS cw1h,
-           date_diff('second', TRY_CAST(start_s AS TIMESTAMPTZ),
-                     TRY_CAST(end_s AS TIMESTAMPTZ)) AS width_s,
+           date_diff('second', pa_ts(start_s), pa_ts(end_s)) AS width_s,
            pa_window_ends(v[13]) AS window_ends
     FROM f
 ),
@@ -83,9 +85,9 @@ SELECT
                      coalesce(v[3], ''), coalesce(v[4], ''), coalesce(v[12], ''),
                      coalesce(v[13], ''), coalesce(v[14], ''), coalesce(v[15], ''))
         AS event_id,
-    TRY_CAST(start_s AS TIMESTAMPTZ) AS ts,
+    pa_ts(start_s) AS ts,
     start_s IS NOT NULL AS ts_given,
-    CAST(NULL AS VARCHAR) AS ts_problem,
+    pa_ts_problem(start_s) AS ts_problem,
     CASE WHEN v[5] IS NULL AND v[6] IS NULL AND cw5 IS NULL AND cw1h IS NULL AND v[9] IS NULL
          THEN 'no token counts' END AS count_problem,
     coalesce(nullif(v[1], ''), 'service_account:' || nullif(v[16], ''),

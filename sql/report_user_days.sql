@@ -5,7 +5,10 @@
 --   local in $tz), events, requests, token classes (as DOUBLE sums), gpu_cost_usd, loaded_cost_usd, api_value_usd, cost_assumed, hours_mask (bit
 --   h set: a request in local hour h of that day), meter units summed (u0, u1, ...)
 -- params: $tz
--- slots: {{meter_sums}} (each meter's units: weight columns times token columns, summed)
+-- slots: {{meter_sums}}, {{exact_int}} (meter_sums: each meter's units: weight columns
+--        times token columns, summed)
+--   exact_int: BIGINT, or HUGEINT where an event is too large for it
+--   (planalyzer.screen.wide_on_overflow)
 -- One hash aggregate over the events, no sort. planalyzer.screen fetches it as Arrow and
 -- sql/report_user_months.sql reads that (faster than a temp table or a materialized CTE).
 -- Days are floored: the shift by 100,000 days keeps integer division exact before 1970.
@@ -36,12 +39,14 @@ SELECT
     sum(CAST(e.cache_write_1h_tokens AS DOUBLE)) AS cache_write_1h_tokens,
     sum(CAST(e.cache_read_tokens AS DOUBLE)) AS cache_read_tokens,
     sum(CAST(e.output_tokens AS DOUBLE)) AS output_tokens,
-    -- money summed in whole pico-dollars (each request's amount rounded to 1e-12 $, then an
-    -- integer sum; a request would need $9.2M to overflow): the same bits in every run, whatever the threads, where fsum or sum of
-    -- DOUBLE differ in the last bits run to run (DECIMAL(38, 18) cost +35% of this pass)
-    CAST(sum(CAST(e.gpu_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS gpu_cost_usd,
-    CAST(sum(CAST(e.loaded_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS loaded_cost_usd,
-    CAST(sum(CAST(e.api_value_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS api_value_usd,
+    -- money summed in whole pico-dollars (each event's amount rounded to 1e-12 $, then an
+    -- integer sum; the exact_int slot: BIGINT, or HUGEINT where an event, a bucket of many
+    -- requests, holds $9.2M or more: planalyzer.screen.wide_on_overflow): the same bits in
+    -- every run, whatever the threads, where fsum or sum of DOUBLE differ in the last bits
+    -- run to run (DECIMAL(38, 18) cost +35% of this pass)
+    CAST(sum(CAST(e.gpu_cost_usd * 1e12 AS {{exact_int}})) AS DOUBLE) / 1e12 AS gpu_cost_usd,
+    CAST(sum(CAST(e.loaded_cost_usd * 1e12 AS {{exact_int}})) AS DOUBLE) / 1e12 AS loaded_cost_usd,
+    CAST(sum(CAST(e.api_value_usd * 1e12 AS {{exact_int}})) AS DOUBLE) / 1e12 AS api_value_usd,
     bool_or(e.cost_assumed) AS cost_assumed,
     bit_or(CAST(1 AS INTEGER) << CAST(e.local_hour % 24 AS INTEGER)) AS hours_mask,
     {{meter_sums}}

@@ -6,7 +6,9 @@
 --   cost_assumed, active_days (distinct local days), first_day and last_day (local days
 --   since 1970), meter units summed (u0, ...), slot sums (a0_0, ...)
 -- params: $tz
--- slots: {{meter_sums}}, {{slot_sums}}, {{logged_plan}}
+-- slots: {{meter_sums}}, {{slot_sums}}, {{logged_plan}}, {{exact_int}}
+--   exact_int: BIGINT, or HUGEINT where an event is too large for it
+--   (planalyzer.screen.wide_on_overflow);
 --   meter_sums: each meter's units (weight columns times token columns), summed; slot_sums:
 --   empty, or ", " then some meters' units summed per slot of the month (FILTER on e.slot:
 --   local days 1-5, 6-10, ..., 26 to the end), for planalyzer.screen.month_bounds;
@@ -52,12 +54,14 @@ SELECT
     sum(CAST(e.cache_write_1h_tokens AS DOUBLE)) AS cache_write_1h_tokens,
     sum(CAST(e.cache_read_tokens AS DOUBLE)) AS cache_read_tokens,
     sum(CAST(e.output_tokens AS DOUBLE)) AS output_tokens,
-    -- money summed in whole pico-dollars (each request's amount rounded to 1e-12 $, then an
-    -- integer sum; a request would need $9.2M to overflow): the same bits in every run, whatever the threads, where fsum or sum of
-    -- DOUBLE differ in the last bits run to run (DECIMAL(38, 18) cost +35% of this pass)
-    CAST(sum(CAST(e.gpu_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS gpu_cost_usd,
-    CAST(sum(CAST(e.loaded_cost_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS loaded_cost_usd,
-    CAST(sum(CAST(e.api_value_usd * 1e12 AS BIGINT)) AS DOUBLE) / 1e12 AS api_value_usd,
+    -- money summed in whole pico-dollars (each event's amount rounded to 1e-12 $, then an
+    -- integer sum; the exact_int slot: BIGINT, or HUGEINT where an event, a bucket of many
+    -- requests, holds $9.2M or more: planalyzer.screen.wide_on_overflow): the same bits in
+    -- every run, whatever the threads, where fsum or sum of DOUBLE differ in the last bits
+    -- run to run (DECIMAL(38, 18) cost +35% of this pass)
+    CAST(sum(CAST(e.gpu_cost_usd * 1e12 AS {{exact_int}})) AS DOUBLE) / 1e12 AS gpu_cost_usd,
+    CAST(sum(CAST(e.loaded_cost_usd * 1e12 AS {{exact_int}})) AS DOUBLE) / 1e12 AS loaded_cost_usd,
+    CAST(sum(CAST(e.api_value_usd * 1e12 AS {{exact_int}})) AS DOUBLE) / 1e12 AS api_value_usd,
     bool_or(e.cost_assumed) AS cost_assumed,
     bit_count(bit_or(CAST(1 AS BIGINT) << e.dom)) AS active_days,
     min(e.local_hour // 24 - 100000) AS first_day,

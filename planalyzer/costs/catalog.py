@@ -667,6 +667,13 @@ def load_cost_catalog(path: str | Path | None = None) -> CostCatalog:
             raise ConfigError(f"{raw_serving[k][1]}: serving.{k}.hardware: {s.hardware!r} is "
                               f"not in the hardware catalog ({', '.join(sorted(hardware))})")
         if s.mode == "roofline" and s.precision == "fp8" and hardware[s.hardware].fp8_tflops <= 0:
+            if "fp8_tflops" in overridden.get(f"hardware.{s.hardware}", ()) \
+                    and raw_serving[k][1] != str(path):  # --costs took the FP8 of a shipped one
+                raise ConfigError(f"{path}: hardware.{s.hardware}.fp8_tflops: "
+                                  f"{hardware[s.hardware].fp8_tflops:g} leaves {s.hardware} no "
+                                  f"FP8 throughput, which the shipped serving.{k} runs in "
+                                  f"(precision fp8); give its FP8 peak, or set [serving.{k}] "
+                                  "precision = \"bf16\" in this file")
             raise ConfigError(f"{raw_serving[k][1]}: serving.{k}.precision: {s.hardware} has no "
                               f"FP8 throughput; use bf16 or other hardware")
     for k, m in models.items():

@@ -288,7 +288,7 @@ def _litellm(path: Path, shipped: PriceCatalog, raw: dict[str, tuple[dict[str, A
     keys whose bare name has only one price among them; ``passed_over`` gets the entries passed
     over for want of a per-token input or output price, and why."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is fine, as in TOML
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found; check the path") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

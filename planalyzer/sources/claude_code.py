@@ -41,6 +41,7 @@ from planalyzer.sources.base import (
 from planalyzer.sources.files import SourceFile, format_of, is_folder, list_folder
 from planalyzer.sources.folder_memo import FolderMemo, find_files
 from planalyzer.sources.layouts import CLAUDE_CONFIG_FOLDERS, CLAUDE_TRANSCRIPTS
+from planalyzer.sources.ts_text import create_ts_macros
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -410,6 +411,7 @@ class ClaudeCode(Source):
     ) -> list[FileLoad]:
         sqlfiles.run(con, "create_claude_code_staging").fetchall()
         sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
+        create_ts_macros(con)  # the stage macro reads timestamps with them
         sqlfiles.run(con, "create_claude_code_stage_macro").fetchall()
         batch = _Batch(con, opts.max_tokens)
         try:

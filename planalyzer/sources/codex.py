@@ -23,7 +23,6 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -45,6 +44,7 @@ from planalyzer.sources.claude_code import TRANSCRIPT_SUFFIXES, _kind, user_of
 from planalyzer.sources.files import SourceFile, format_of, is_folder, list_folder
 from planalyzer.sources.folder_memo import find_files
 from planalyzer.sources.layouts import CODEX_HOME, CODEX_ROLLOUTS
+from planalyzer.sources.ts_text import iso_text
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -118,13 +118,17 @@ def _difference(total: tuple[int, int, int, int],
     return (total[0] - prev[0], total[1] - prev[1], total[2] - prev[2], total[3] - prev[3])
 
 
-def _reason(row: dict[str, Any], max_tokens: int) -> str | None:
-    if row["ts"] is None:
-        return "missing timestamp"
-    try:
-        datetime.fromisoformat(row["ts"])
-    except ValueError:
-        return "unparseable timestamp"
+def _read_ts(ts: Any) -> tuple[str | None, str | None]:
+    """(the line's timestamp as text DuckDB's cast reads, None), or (None, why not): missing,
+    unparseable or an offset out of range (sources/ts_text.py, as every reader checks it)."""
+    if not isinstance(ts, str):
+        return None, "missing timestamp"
+    return iso_text(ts)
+
+
+def _reason(row: dict[str, Any], ts_problem: str | None, max_tokens: int) -> str | None:
+    if ts_problem is not None:
+        return ts_problem
     if not row["model"]:
         return NO_MODEL
     toks = (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"])
@@ -221,8 +225,9 @@ def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None
             dup = total is not None and total == prev_total
             if last is None and total is not None:
                 last = _difference(total, prev_total)
+            ts_read, ts_problem = _read_ts(ts)
             row = {
-                "line_no": out.lines, "ts": ts if isinstance(ts, str) else None,
+                "line_no": out.lines, "ts": ts_read,
                 "model": model,
                 # the key's session is set per batch (_key_sessions): a fork's own or its root's
                 "event_id": None, "total_key": total[3] if total else None,
@@ -232,7 +237,7 @@ def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None
                 "total_tokens": None if last is None else last[3],
                 "duplicate": dup,
             }
-            row["reject_reason"] = None if dup else _reason(row, max_tokens)
+            row["reject_reason"] = None if dup else _reason(row, ts_problem, max_tokens)
             row["raw"] = raw.decode("utf-8", "replace") if row["reject_reason"] else None
             out.rows.append(row)
             if total is not None:
@@ -276,8 +281,9 @@ def _limits(out: _File, rl: Any, ts: Any, line_no: int) -> None:
     "plan_type"}`` (Codex 0.4x on; ``limit_id`` and ``limit_name`` in newer versions), or the
     older flat ``{"primary_used_percent", "primary_window_minutes",
     "primary_reset_after_seconds", "secondary_...", "primary_to_secondary_ratio_percent"}``."""
-    if not isinstance(rl, dict) or not isinstance(ts, str):
-        return
+    ts, ts_problem = _read_ts(ts)
+    if not isinstance(rl, dict) or ts_problem is not None:
+        return  # (sql/insert_rate_limit_snapshots.sql keeps readings at a time only)
     for window in ("primary", "secondary"):
         w = rl.get(window)
         if isinstance(w, dict):

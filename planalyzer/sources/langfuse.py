@@ -50,7 +50,7 @@ from planalyzer.sources.files import SourceFile
 from planalyzer.sources.json_counts import JsonCounts
 from planalyzer.sources.mapping import normalise
 from planalyzer.sources.preset import PresetSource
-from planalyzer.sources.tabular import Preset, Projection, present_text
+from planalyzer.sources.tabular import JSON_TEXT_TIMES, Preset, Projection, present_text
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ DETAILS_NOTE = ("cache reads and writes read per row from usageDetails, reasonin
 _PAGE = re.compile(rb'^\s*[\[{]\s*(\{\s*)?"data"\s*:\s*\[')
 # the rows of saved API pages (read_json takes one page, a list of pages or a page per line)
 PAGE_READER = ("(SELECT unnest(page.data, max_depth := 2) FROM read_json($path, format = "
-               "'auto', sample_size = -1) AS page) AS src")
+               f"'auto', sample_size = -1, {JSON_TEXT_TIMES}) AS page) AS src")
 
 
 def is_page(head: bytes) -> bool:

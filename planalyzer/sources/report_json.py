@@ -17,6 +17,7 @@ from planalyzer.sources.base import open_bytes
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping
 from planalyzer.sources.tabular import Projection
+from planalyzer.sources.ts_text import create_ts_macros
 
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
@@ -27,6 +28,7 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
                  "create_bucket_requests_macro", "create_anthropic_empty_macro",
                  "create_bucket_grouping_macro"):
         sqlfiles.run(con, name).fetchall()
+    create_ts_macros(con)  # pa_ts, pa_ts_problem
 
 
 # A report with no request count: each bucket row (a day, an hour) gets an estimated request

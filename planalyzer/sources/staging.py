@@ -38,6 +38,7 @@ from planalyzer.sources.report_json import too_large_message
 from planalyzer.sources.tabular import (
     CSV_LINE_OPTIONS,
     JSON_ARRAY_READER,
+    JSON_TEXT_TIMES,
     STAGE_RAW,
     STAGE_ROW,
     is_json_array,
@@ -58,7 +59,8 @@ CSV_NAMED_STAGE_READER = ("read_csv($path, header = false, skip = 1, names = $na
                           f"rejects_table = '{_CSV_REJECTS}', "
                           f"rejects_scan = '{_CSV_SCANS}') AS src")
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
-                      "ignore_errors = true, hive_partitioning = false) AS src")
+                      "ignore_errors = true, hive_partitioning = false, "
+                      f"{JSON_TEXT_TIMES}) AS src")
 _NOT_OBJECT = "JSON line is not an object"
 NOT_UTF8 = "invalid encoding"  # in the reason of a line that is not UTF-8 (CSV: DuckDB's)
 _NOT_UTF8_JSON = f"malformed JSON line ({NOT_UTF8})"
@@ -221,12 +223,14 @@ def _stage_json_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
         try:
             _run_stage(con, str(path), table, JSON_ARRAY_READER)
         except duckdb.Error as exc:
-            raise trailing_comma(src) or unreadable(src.key, "JSON array", exc) from None
-        return []
+            raise (trailing_comma(src) or _too_deep(src, path, exc, "JSON array")
+                   or unreadable(src.key, "JSON array", exc)) from None
+        return _array_elements_not_rows(con, src, table, path)
     try:
         _run_stage(con, str(path), table, JSONL_STAGE_READER)
     except duckdb.Error as exc:
-        raise unreadable(src.key, src.format, exc) from None
+        raise (_too_deep(src, path, exc, src.format)
+               or unreadable(src.key, src.format, exc)) from None
     names = [str(r[0]) for r in sqlfiles.run(con, "describe_source", {}, {
         "reader": quote_ident(table)}).fetchall()]
     records = names != ["json", STAGE_ROW, STAGE_RAW]  # else: DuckDB met a line not an object
@@ -254,6 +258,96 @@ def _stage_json_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
     sqlfiles.run(con, "delete_staged_rows", {"rows": [b.row for b in bad]},
                  {"table": quote_ident(table)}).fetchall()
     return bad
+
+
+_NOT_OBJECT_ELEMENT = "JSON array element is not an object"
+_JSON_KINDS = {"NULL": "null", "ARRAY": "an array", "VARCHAR": "a string",
+               "BOOLEAN": "true or false"}
+
+
+def _array_elements_not_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
+                             path: Path) -> list[BadLine]:
+    """The elements of a staged JSON array that are no row: a ``null`` (read as a row with
+    every column NULL) is taken out and rejected as no object, as a JSON line holding null
+    is. An array with no element, or with an element that is a number, string or array
+    (DuckDB then reads the whole array as one column), is an error saying so, not a list of
+    the columns it lacks ("found: json")."""
+    names = [str(r[0]) for r in sqlfiles.run(con, "describe_source", {}, {
+        "reader": quote_ident(table)}).fetchall()]
+    records = names != ["json", STAGE_ROW, STAGE_RAW]
+    if records and not _count(sqlfiles.run(con, "count_empty_staged_rows",
+                                           slots={"table": quote_ident(table)})):
+        return []  # every element an object (the usual case: one cheap count)
+    try:
+        kinds = [(int(n), str(k)) for n, k in sqlfiles.run(
+            con, "json_array_element_types", {"path": str(path)}).fetchall()]
+    except duckdb.Error:
+        return []  # the load's checks say what they find
+    if not kinds:
+        raise InputError(f"{src.key}: an empty JSON array (no rows); remove it from the "
+                         "sources, or re-export it")
+    if not records:
+        others = [(n, k) for n, k in kinds if k != "OBJECT"] or kinds
+        n, kind = next(((n, k) for n, k in others if k != "NULL"), others[0])  # the cause
+        raise InputError(f"{src.key}: cannot be read as a JSON array (element {n} is "
+                         f"{_JSON_KINDS.get(kind, 'a number')}, not an object); a JSON array "
+                         "export holds one object per row: fix or remove that element, or "
+                         "re-export the file")
+    bad = [BadLine(n, n, _NOT_OBJECT_ELEMENT, json.dumps({"element": n, "text": "null"}))
+           for n, k in kinds if k == "NULL"]
+    if bad:
+        sqlfiles.run(con, "delete_staged_rows", {"rows": [b.row for b in bad]},
+                     {"table": quote_ident(table)}).fetchall()
+    return bad
+
+
+# DuckDB's JSON reader fails the whole file on one line nested this deep (any column)
+_TOO_DEEP = "maximum recursion depth"
+_MAX_DEPTH = 128
+
+
+def _depth(line: str) -> int:
+    """How deep a JSON text's objects and arrays nest (brackets in strings not counted)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "}]":
+            depth -= 1
+    return deepest
+
+
+def _too_deep(src: SourceFile, path: Path, exc: BaseException, fmt: str
+              ) -> InputError | None:
+    """The error for a JSON-lines file DuckDB refused for a line nested ``_MAX_DEPTH`` levels
+    deep or more, naming that line (DuckDB names none; the load's transaction is aborted by
+    then, so the other lines cannot load without it: the error says to fix or remove it);
+    None for any other error."""
+    if _TOO_DEEP not in str(exc):
+        return None
+    where = "a line"
+    try:
+        for number, line, _utf8 in _text_lines(path):
+            if line.count("{") + line.count("[") >= _MAX_DEPTH and _depth(line) >= _MAX_DEPTH:
+                where = f"line {number}"
+                break
+    except (OSError, EOFError, UnicodeError):
+        pass
+    return InputError(f"{src.key}: cannot be read as {fmt} ({where} nests objects or "
+                      f"arrays {_MAX_DEPTH} levels deep or more, deeper than the JSON reader "
+                      f"goes); fix or remove {'that line' if where != 'a line' else 'it'}, "
+                      "or re-export the file")
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:

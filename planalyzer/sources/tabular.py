@@ -31,6 +31,14 @@ from planalyzer.sources.file_kind import line_ends_error
 from planalyzer.sources.files import SourceFile, store_error
 from planalyzer.sources.mapping import ColumnMapping, MappingSpec, detect, normalise
 from planalyzer.sources.path_values import path_values, sql_literal
+from planalyzer.sources.ts_text import (
+    HAS_OFFSET,
+    OFFSET_OK,
+    OFFSET_OUT_OF_RANGE,
+    TIME,
+    offset_value,
+    sql_regex,
+)
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -56,6 +64,12 @@ def line_too_long(key: str, exc: BaseException) -> InputError | None:
                       "export it as JSON lines")
 
 
+# JSON text stays text: DuckDB types a column of ISO strings TIMESTAMPTZ, and its cast reads an
+# offset of +99:00 as a shift of days; as text the projection reads and checks it as a CSV
+# cell (sources/ts_text.py). read_json has no switch for it: a timestamp format no JSON text
+# holds stops the detection (dates are still DATE: naive days, read as the CSV's are).
+JSON_TEXT_TIMES = "timestampformat = '(timestamps stay text)'"
+
 # The readers over a file not staged (a load stages CSV and JSON lines: sources/staging.py,
 # which counts the lines these skip): the columns `planalyzer map` shows. A malformed line
 # does not hide the header's columns.
@@ -64,10 +78,10 @@ READERS: dict[str, str] = {
     "csv": ("read_csv($path, header = true, all_varchar = true, ignore_errors = true, "
             f"hive_partitioning = false, {CSV_LINE_OPTIONS}) AS src"),
     "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1, "
-             "ignore_errors = true, hive_partitioning = false) AS src",
+             f"ignore_errors = true, hive_partitioning = false, {JSON_TEXT_TIMES}) AS src",
 }
 JSON_ARRAY_READER = ("read_json($path, format = 'array', sample_size = -1, "
-                     "hive_partitioning = false) AS src")
+                     f"hive_partitioning = false, {JSON_TEXT_TIMES}) AS src")
 
 # the row number and raw JSON the staging adds (sql/stage_source.sql): not the file's columns
 STAGE_ROW, STAGE_RAW = "__planalyzer_row", "__planalyzer_raw"
@@ -83,17 +97,15 @@ _TZ_TS = {"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "TIMESTAMPTZ_NS", "TIMESTAM
           "TIMESTAMPTZ_S", "TIMESTAMP_NS WITH TIME ZONE", "TIMESTAMP_MS WITH TIME ZONE",
           "TIMESTAMP_S WITH TIME ZONE"}
 
-# A time of day followed by an offset or Z: the string carries its own zone.
-_HAS_OFFSET = r"'[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$'"
+# A time of day followed by an offset or Z: the string carries its own zone (sources/ts_text.py).
+_HAS_OFFSET = sql_regex(HAS_OFFSET)
 # A time of day followed by a zone name: an IANA name (Europe/Berlin) or UTC/GMT is honoured;
 # an abbreviation (PST, CET, IST ...) is ambiguous and the row is rejected, never read as naive.
-_TIME = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
+_TIME = TIME
 _HAS_ZONE_NAME = rf"'{_TIME}\s*[A-Za-z][A-Za-z0-9_+/-]*$'"
 _ZONE_NAME_OK = rf"'{_TIME}\s*((?i:utc|gmt|ut)|[A-Za-z_]+/[A-Za-z0-9_+/-]+)$'"
 # an offset real zones use: -12:00 to +14:00 (a +99:00 would move the request days)
-_OFFSET_OK = (rf"'{_TIME}\s*([Zz]|[+](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+]14(:?00)?"
-              r"|-(0[0-9]|1[01])(:?[0-5][0-9])?|-12(:?00)?)$'")
-OFFSET_OUT_OF_RANGE = "timestamp offset out of range (real offsets lie within -12:00..+14:00)"
+_OFFSET_OK = sql_regex(OFFSET_OK)
 _NUMBER = r"'-?[0-9]+([.][0-9]+)?'"
 # a decimal comma ('0,45'), and the same shape when it may be a thousands separator ('1,200')
 _DECIMAL_COMMA = r"'-?[0-9]*,[0-9]+'"
@@ -306,7 +318,7 @@ def _ts_exprs(q: str, type_name: str) -> _Ts:
         value = (f"CASE WHEN {q} IS NULL OR {t} = '' THEN NULL "
                  f"WHEN regexp_full_match({t}, {_NUMBER}) "
                  f"THEN {_epoch_expr(f'TRY_CAST({t} AS DOUBLE)')} "
-                 f"WHEN regexp_matches({t}, {_HAS_OFFSET}) THEN TRY_CAST({t} AS TIMESTAMPTZ) "
+                 f"WHEN regexp_matches({t}, {_HAS_OFFSET}) THEN {offset_value(t)} "
                  f"WHEN regexp_matches({t}, {_HAS_ZONE_NAME}) THEN "
                  f"CASE WHEN regexp_matches({t}, {_ZONE_NAME_OK}) "
                  f"THEN TRY_CAST({t} AS TIMESTAMPTZ) END "
@@ -440,6 +452,12 @@ def _text_expr(q: str | None, type_name: str = "VARCHAR") -> str:
         return "NULL::VARCHAR"
     if _base(type_name) == "JSON":
         return f"({q} ->> '$')"
+    if _base(type_name) in _FLOAT:
+        # an id column with a gap that pandas wrote as float64 (1.0, NaN): a whole number is
+        # its digits, as a CSV holds them ('1', not '1.0': the same user), NaN or inf no value
+        return (f"CASE WHEN NOT isfinite({q}) THEN NULL "
+                f"WHEN {q} = trunc({q}) AND abs({q}) < {_EXACT_DOUBLE} "
+                f"THEN CAST(CAST({q} AS BIGINT) AS VARCHAR) ELSE CAST({q} AS VARCHAR) END")
     return f"CAST({q} AS VARCHAR)"
 
 

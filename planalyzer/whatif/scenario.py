@@ -29,6 +29,7 @@ from planalyzer.plans import (
     Window,
     _f,
     _window,
+    usd_amount,
 )
 from planalyzer.plans import _check as _check_fields
 from planalyzer.strict_toml import check_finite, read_toml
@@ -349,8 +350,8 @@ def _overage(plan: Plan, ch: Mapping[str, Any], catalog: PlanCatalog, where: str
     rate = _num(ch.get("rate_usd", o.rate_usd))
     credits = _num(ch.get("credits_usd", o.credits_usd))
     for key, v in (("rate_usd", rate), ("credits_usd", credits), ("monthly_limit_usd", mlim)):
-        if v is not None and v < 0:
-            raise ConfigError(f"{path}: {ow}.{key}: must be zero or more, got {v}")
+        if v is not None:
+            usd_amount(v, f"{ow}.{key}", path)  # zero or more, at most MAX_USD
     return Overage(policy, meter, rate, mlim, credits)
 
 
@@ -368,9 +369,7 @@ def _usage(old: UsageCharge | None, u: Mapping[str, Any], catalog: PlanCatalog, 
                               "a new one needs meter and rate_usd (USD per unit of the meter)")
     meter = _need_meter(catalog, u.get("meter", old.meter if old else ""), f"{uw}.meter", path)
     rate = _num(u.get("rate_usd", old.rate_usd if old else 0.0))
-    if rate < 0:
-        raise ConfigError(f"{path}: {uw}.rate_usd: must be zero or more, got {rate}")
-    return UsageCharge(meter, rate)
+    return UsageCharge(meter, usd_amount(rate, f"{uw}.rate_usd", path))
 
 
 def apply_scenario(catalog: PlanCatalog, scenario: Scenario
@@ -426,8 +425,7 @@ def _apply(catalog: PlanCatalog, scenario: Scenario) -> tuple[PlanCatalog, dict[
                                   f"price_usd ({' and '.join(missing)} missing)")
             old = Plan(key, ch["name"], 0.0, source=ch.get("source", path), as_of="scenario")
         price = _num(ch.get("price_usd", old.price_usd))
-        if price < 0:
-            raise ConfigError(f"{path}: {where}.price_usd: must be zero or more")
+        usd_amount(price, f"{where}.price_usd", path)  # zero or more, at most MAX_USD
         limits = _limits(old, ch.get("limits", {}), catalog, where, path, scenario.grid)
         overage = _overage(old, ch["overage"], catalog, where, path) if "overage" in ch \
             else old.overage
