@@ -180,7 +180,7 @@ def access_error(key: str, exc: BaseException | None = None) -> InputError | Non
 
 
 
-UTF8_BOM = b"\xef\xbb\xbf"
+UTF8_BOM = file_kind.UTF8_BOM
 
 
 def utf16_kind(head: bytes) -> str | None:

@@ -38,7 +38,7 @@ from planalyzer.sources.base import (
     first_line,
     open_bytes,
 )
-from planalyzer.sources.files import SourceFile, format_of, is_folder, list_folder
+from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import FolderMemo, find_files
 from planalyzer.sources.layouts import CLAUDE_CONFIG_FOLDERS, CLAUDE_TRANSCRIPTS
 from planalyzer.sources.ts_text import create_ts_macros
@@ -252,8 +252,10 @@ def _scan_stream(fh: IO[bytes], path: str, idx: int, scan: _Scan, batch: _Batch,
         unread = False
         if opening:
             opening = False
-            if block.startswith(_ODD_OPENINGS):
-                block = _opening(path, block, scan)
+            if block.startswith(_ODD_OPENINGS):  # the byte-order mark counts in the offset
+                opened = file_kind.transcript_opening(Path(path), block)
+                scan.end_offset += len(block) - len(opened)
+                block = opened
             if b"\n" not in block and (cr := file_kind.cr_line_ends_error(path, block)):
                 raise cr  # read as one unterminated line, it would load nothing
         data = carry + block if carry else block
@@ -273,19 +275,6 @@ def _scan_stream(fh: IO[bytes], path: str, idx: int, scan: _Scan, batch: _Batch,
 # first bytes of a file that are no transcript line's: a UTF-8 byte-order mark (a transcript
 # saved by a Windows editor), or compressed or parquet data under a .jsonl name
 _ODD_OPENINGS = (UTF8_BOM, *file_kind.MAGIC)
-
-
-def _opening(path: str, block: bytes, scan: _Scan) -> bytes:
-    """The file's first block without a byte-order mark (counted in the offset); compressed
-    or parquet data named .jsonl is an error saying what the file is."""
-    if block.startswith(UTF8_BOM):
-        scan.end_offset += len(UTF8_BOM)
-        return block[len(UTF8_BOM):]
-    problem = file_kind.mismatch(path, Path(path), format_of(Path(path)) or "jsonl",
-                                 block[:4])
-    if problem is not None:
-        raise problem
-    return block
 
 
 def _skip_long_line(fh: IO[bytes], head: bytes, scan: _Scan) -> tuple[int, bytes]:

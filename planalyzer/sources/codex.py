@@ -33,7 +33,6 @@ from planalyzer.accounting import FileLoad, display_path
 from planalyzer.sources import file_kind
 from planalyzer.sources.base import (
     COMPRESSED,
-    UTF8_BOM,
     BatchItem,
     Source,
     access_error,
@@ -41,7 +40,7 @@ from planalyzer.sources.base import (
     open_bytes,
 )
 from planalyzer.sources.claude_code import TRANSCRIPT_SUFFIXES, _kind, user_of
-from planalyzer.sources.files import SourceFile, format_of, is_folder, list_folder
+from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import find_files
 from planalyzer.sources.layouts import CODEX_HOME, CODEX_ROLLOUTS
 from planalyzer.sources.ts_text import iso_text
@@ -179,7 +178,7 @@ def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None
         out.lines += 1
         out.end_offset += len(raw)
         if out.lines == 1:
-            raw = _first(path, raw)
+            raw = file_kind.transcript_opening(path, raw)
         if out.lines == 1 and is_legacy_head(raw):
             out.legacy = True
         if out.legacy:
@@ -244,16 +243,6 @@ def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None
                 prev_total = total
         else:
             out.kinds[str(kind) if kind else "no type"] += 1
-
-
-def _first(path: Path, raw: bytes) -> bytes:
-    """A rollout's first line without a UTF-8 byte-order mark (a copy saved by a Windows
-    editor); compressed or parquet data named .jsonl is an error saying what the file is."""
-    if raw.startswith(file_kind.MAGIC):
-        problem = file_kind.mismatch(str(path), path, format_of(path) or "jsonl", raw[:4])
-        if problem is not None:
-            raise problem
-    return raw.removeprefix(UTF8_BOM)
 
 
 def _bad_row(line_no: int, raw: bytes, reason: str) -> dict[str, Any]:

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import IO
 
 from planalyzer.errors import InputError
-from planalyzer.sources.files import log_suffix
+from planalyzer.sources.files import format_of, log_suffix
 
 GZIP, ZSTD, PARQUET, ZIP = b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PAR1", b"PK\x03\x04"
+UTF8_BOM = b"\xef\xbb\xbf"
 MAGIC = (GZIP, ZSTD, PARQUET, ZIP)  # first bytes that are no text (bytes.startswith takes it)
 _KINDS = ((GZIP, "gzip"), (ZSTD, "zstd"), (PARQUET, "parquet"), (ZIP, "zip"))
 _COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
@@ -69,6 +70,19 @@ def mismatch(key: str, path: Path, fmt: str, first: bytes) -> InputError | None:
         return None
     suffix = log_suffix(path) or path.suffix
     return InputError(f"{key}: {_what(kind)}, though named {suffix}; {_rename(kind, name, fmt)}")
+
+
+def transcript_opening(path: Path, first: bytes) -> bytes:
+    """A transcript's first bytes without a UTF-8 byte-order mark (a copy saved by a Windows
+    editor); compressed or parquet data named .jsonl is an error saying what the file is
+    (Claude Code's and Codex's readers)."""
+    if first.startswith(UTF8_BOM):
+        return first[len(UTF8_BOM):]
+    if first.startswith(MAGIC):
+        problem = mismatch(str(path), path, format_of(path) or "jsonl", first[:4])
+        if problem is not None:
+            raise problem
+    return first
 
 
 def _what(kind: str) -> str:
