@@ -74,3 +74,32 @@ def reference(plan: Plan, t_us: Sequence[int], month: Sequence[int],
 
 
 _seen: set[tuple[str, int | None, int | None, int]] = set()
+
+
+def requests_catalog(weekly_cap: int) -> str:
+    """A plan catalog TOML: plan ``small`` ($20) counting requests, capped at 3 a rolling 5 h
+    and ``weekly_cap`` a rolling 168 h (the binds tests' plan)."""
+    return f"""[meter.requests]
+unit = "requests"
+[[meter.requests.weight]]
+models = "*"
+request = 1.0
+
+[plan.small]
+name = "Small"
+price_usd = 20.0
+source = "test"
+as_of = "2026-10-01"
+[[plan.small.limit]]
+name = "five_h"
+meter = "requests"
+window = "rolling"
+hours = 5
+cap = 3
+[[plan.small.limit]]
+name = "weekly"
+meter = "requests"
+window = "rolling"
+hours = 168
+cap = {weekly_cap}
+"""

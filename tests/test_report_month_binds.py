@@ -19,33 +19,9 @@ import pytest
 from conftest import EVENT_HEADER, cli_json, write_csv
 
 from planalyzer.plans import parse_plan_catalog
-from tests.reference_engine import reference
+from tests.reference_engine import reference, requests_catalog
 
-CATALOG = """
-[meter.requests]
-unit = "requests"
-[[meter.requests.weight]]
-models = "*"
-request = 1.0
-
-[plan.small]
-name = "Small"
-price_usd = 20.0
-source = "test"
-as_of = "2026-10-01"
-[[plan.small.limit]]
-name = "five_h"
-meter = "requests"
-window = "rolling"
-hours = 5
-cap = 3
-[[plan.small.limit]]
-name = "weekly"
-meter = "requests"
-window = "rolling"
-hours = 168
-cap = 25
-"""
+CATALOG = requests_catalog(weekly_cap=25)
 USERS = [f"u{i}" for i in range(8)]
 MONTHS = ["2026-10", "2026-11", "2026-12"]
 
