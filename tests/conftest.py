@@ -12,6 +12,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import typer.main
+import typer.testing
 from hypothesis import settings
 
 os.environ["TZ"] = "UTC"
@@ -29,6 +31,22 @@ GOLDEN = Path(__file__).parent / "golden"
 settings.register_profile("pinned", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False, database=None)
 settings.load_profile(os.environ.get("PLANALYZER_HYPOTHESIS", "pinned"))
+
+# typer's CliRunner.invoke builds the click command from the app on every call (signatures,
+# type hints and help of every command: ~45 ms, a sixth of the suite's time); the app does not
+# change between tests, so each app's command is built once. A process running `planalyzer`
+# builds it once too.
+_COMMANDS: dict[int, tuple[typer.Typer, Any]] = {}
+
+
+def _command_once(app: typer.Typer) -> Any:
+    built = _COMMANDS.get(id(app))
+    if built is None or built[0] is not app:
+        built = _COMMANDS[id(app)] = (app, typer.main.get_command(app))
+    return built[1]
+
+
+typer.testing._get_command = _command_once  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
