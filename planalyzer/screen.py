@@ -398,9 +398,14 @@ _MONTH_INTS = ("events", "requests", *(f"{c}_tokens" for c in TOKEN_CLASSES), "a
                "first_day", "last_day", "month_key")
 
 
+# the user-month's latest logged plan and its time; whether it logged more than one plan (two
+# 64-bit hashes of the names differ: as cheap as the arg_min it replaces, where min <> max of the
+# names cost a quarter of this pass). arg_max picks any of the plans logged at the latest time
+# when several are: those months (plans_differ) are read again exactly (``_tied_plans_read``).
 LOGGED_PLAN = (", arg_max(e.plan, e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_plan"
                ", max(e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_us"
-               ", arg_min(e.plan, e.ts_us) FILTER (WHERE e.plan IS NOT NULL) AS logged_first")
+               ", coalesce(min(hash(e.plan)) FILTER (WHERE e.plan IS NOT NULL)"
+               " <> max(hash(e.plan)) FILTER (WHERE e.plan IS NOT NULL), false) AS plans_differ")
 
 
 def month_rows(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog, meters: Sequence[str],
@@ -452,8 +457,7 @@ def plan_changes(months: pl.DataFrame) -> PlanChanges:
 
 def mixed_months(months: pl.DataFrame) -> MixedMonths:
     """The user-months whose first and last logged plans differ (a change within the month;
-    ``logged_first`` against ``logged_plan``: one more arg aggregate in the month pass, where
-    min <> max of the plan names cost a quarter of that pass), sorted."""
+    ``logged_first`` against ``logged_plan``), sorted."""
     rows = months.filter(pl.col("logged_first") != pl.col("logged_plan")).select(
         "user_id", "month_key")
     return sorted((str(u), int(m)) for u, m in rows.iter_rows())
@@ -500,6 +504,26 @@ def _with_active_hours(con: duckdb.DuckDBPyConnection, months: pl.DataFrame, tz:
     return months.join(hours, on=["user_id", "month_key"], how="left")
 
 
+def _months_logged_plans(con: duckdb.DuckDBPyConnection, months: pl.DataFrame, tz: str
+                         ) -> pl.DataFrame:
+    """user_id, month_key, logged_plan, logged_us and logged_first of the month pass's rows:
+    a month that logged one plan has it first and last; the months of users with a month
+    that logged several are read again (``sql/user_month_logged_plans.sql``, the scan the
+    report makes without the month pass: the same plan where several share the latest or
+    the first time)."""
+    out = months.select("user_id", "month_key", "logged_plan", "logged_us",
+                        pl.col("logged_plan").alias("logged_first"))
+    several = months.filter(pl.col("plans_differ"))["user_id"].unique().sort().to_list()
+    if not several:
+        return out
+    exact = for_users(con, "user_month_logged_plans",
+                      {"tz": tz, "since_day": -(2 ** 40), "until_day": 2 ** 40},
+                      "plan_change_users", several).with_columns(
+                          pl.col("month_key").cast(out.schema["month_key"]))
+    return out.update(exact.select("user_id", "month_key", "logged_plan", "logged_first"),
+                      on=["user_id", "month_key"], how="left")
+
+
 def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
                            meters: Sequence[str], pairs: Sequence[Pair], tz: str,
                            users: Sequence[str], plan_order: Sequence[int],
@@ -518,8 +542,10 @@ def user_month_rows_direct(con: duckdb.DuckDBPyConnection, catalog: PlanCatalog,
     slotted = slot_meters(pairs)
     df = month_rows(con, catalog, meters, slotted, tz, logged=resolve is not None)
     if resolve is not None:
-        users, plan_order = resolve(latest_plans(df), plan_changes(df), mixed_months(df))
-        df = df.drop("logged_plan", "logged_us", "logged_first")
+        logged = _months_logged_plans(con, df, tz)
+        users, plan_order = resolve(latest_plans(logged), plan_changes(logged),
+                                    mixed_months(logged))
+        df = df.drop("logged_plan", "logged_us", "plans_differ")
     df = _with_active_hours(con, df, tz)
     plans = pl.DataFrame({"user_id": list(users), "plan_order": list(plan_order)},
                          schema={"user_id": pl.String, "plan_order": pl.Int32})

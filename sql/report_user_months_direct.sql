@@ -13,7 +13,8 @@
 --   empty, or ", " then some meters' units summed per slot of the month (FILTER on e.slot:
 --   local days 1-5, 6-10, ..., 26 to the end), for planalyzer.screen.month_bounds;
 --   logged_plan: empty, or ", " then the user-month's latest logged plan and its time
---   (logged_plan, logged_us: arg_max and max of epoch_us(ts) over events with a plan), so the
+--   (logged_plan, logged_us: arg_max and max of epoch_us(ts) over events with a plan) and
+--   plans_differ (it logged more than one plan: planalyzer.screen.LOGGED_PLAN), so the
 --   report needs no scan of its own for each user's latest plan (sql/user_logged_plans.sql)
 -- No active hours here (seven 120-bit masks were a fifth of this pass): only the user-months
 -- that could be 24/7 get them, from sql/report_user_month_hours.sql.

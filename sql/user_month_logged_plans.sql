@@ -12,7 +12,9 @@
 -- of its latest (and first) logged event within the period, else, where that part logged
 -- none, the month's own: so --until the day before a downgrade bills the month at the plan
 -- logged until then (docs/report.md, "Plan of a user"). A month wholly in the period, or
--- wholly outside it, is the same either way.
+-- wholly outside it, is the same either way. Plans logged at the same time: the one whose name
+-- sorts last is the later (so the latest, and never the first where several share the first
+-- time): the same plan in every run, however DuckDB's threads split the events.
 WITH ev AS (
     SELECT
         e.user_id, e.plan, e.ts,
@@ -30,10 +32,10 @@ dt AS (
 SELECT
     dt.user_id,
     CAST(year(dt.local_date) * 12 + month(dt.local_date) - 1 AS BIGINT) AS month_key,
-    coalesce(arg_max(dt.plan, dt.ts) FILTER (WHERE dt.in_period), arg_max(dt.plan, dt.ts))
-        AS logged_plan,
-    coalesce(arg_min(dt.plan, dt.ts) FILTER (WHERE dt.in_period), arg_min(dt.plan, dt.ts))
-        AS logged_first
+    coalesce(arg_max(dt.plan, (dt.ts, dt.plan)) FILTER (WHERE dt.in_period),
+        arg_max(dt.plan, (dt.ts, dt.plan))) AS logged_plan,
+    coalesce(arg_min(dt.plan, (dt.ts, dt.plan)) FILTER (WHERE dt.in_period),
+        arg_min(dt.plan, (dt.ts, dt.plan))) AS logged_first
 FROM dt
 GROUP BY dt.user_id, month_key
 ORDER BY dt.user_id, month_key

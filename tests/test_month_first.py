@@ -3,6 +3,7 @@ report as the per-day pass: same user-months, same limit binds, in any time zone
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -297,4 +298,33 @@ def test_plans_read_in_the_month_pass(evs: list[tuple[int, int, str | None]],
     if all(len(p) <= 1 for p in logged.values()):
         assert_frame_equal(old.user_months, new.user_months)
         assert old.notes == new.notes
+    s.close()
+
+
+@pytest.mark.parametrize("order", [("pool", "session"), ("session", "pool")])
+def test_plans_logged_at_one_time_are_ordered_by_name(order: tuple[str, str]) -> None:
+    """Two plans logged at the same instant (rows of one usage bucket): the name that sorts
+    last is the later, whichever row comes first, in the month pass (PlanSources), the
+    separate scan (sql/user_logged_plans.sql) and with --since cutting the month; the month
+    logged two plans, so its first plan is the other one (a change within the month)."""
+    s = Store()
+    rows = [("2026-10-05 00:00:00", "u1", order[0]), ("2026-10-05 00:00:00", "u1", order[1]),
+            ("2026-10-01 00:00:00", "u2", "pool"), ("2026-10-03 00:00:00", "u2", "session")]
+    for i, (ts, user, plan) in enumerate(rows):
+        s.con.execute("INSERT INTO events VALUES (NULL, CAST($t AS TIMESTAMPTZ), $u, $p, 'm', "
+                      "0, 0, 0, 0, 0, 1, NULL, 'fx', $i)", {"t": ts + "+00", "u": user,
+                                                              "p": plan, "i": i})
+    s.con.execute("CREATE TEMP TABLE priced_events AS SELECT e.*, 0.5 AS gpu_cost_usd, "
+                  "0.8 AS loaded_cost_usd, 1.0 AS api_value_usd, false AS cost_assumed "
+                  "FROM events e")
+    cat = parse_plan_catalog(CATALOG, "test")
+    assert dict(logged_plans(s.con)) == {"u1": "session", "u2": "session"}
+    for period in (Period(), Period(since=date(2026, 10, 2))):
+        notes = []
+        for fit in (False, True):
+            got = compute(s.con, cat, PlanSources((), None), period=period, plan_fit=fit)
+            assert got.assignment is not None
+            assert got.assignment.plan_of == {"u1": "session", "u2": "session"}, (period, fit)
+            notes.append([n for n in got.notes if "plan" in n and "month" in n])
+        assert notes[0] == notes[1] and any("u1" in n for n in notes[0]), notes
     s.close()
