@@ -208,3 +208,48 @@ def test_transcript_whose_lines_end_in_cr_alone_says_how_to_convert(tmp_path: Pa
     assert err == (f"error: {path}: its lines end in CR alone (an old Mac editor's), not LF; "
                    "convert them (mac2unix FILE, or tr '\\r' '\\n' < FILE > NEW_FILE) and load "
                    "that")
+
+
+# -- zstd cut short --------------------------------------------------------------------------
+
+def _frame(content: bytes, checksum: bool, rle: bool = False) -> bytes:
+    """One zstd frame by hand (RFC 8878): single segment, a 4-byte content size, one raw block
+    (or an RLE block of content[0]), and 4 checksum bytes where ``checksum`` (not checked by
+    the walk: any 4 bytes)."""
+    fhd = 0x80 | 0x20 | (0x04 if checksum else 0)
+    header = file_kind.ZSTD + bytes([fhd]) + len(content).to_bytes(4, "little")
+    kind = 1 if rle else 0
+    block = (1 | kind << 1 | len(content) << 3).to_bytes(3, "little")
+    body = content[:1] if rle else content
+    return header + block + body + (b"\0\0\0\0" if checksum else b"")
+
+
+def test_a_zstd_file_cut_short_is_an_error_not_the_rows_before_the_cut(tmp_path: Path) -> None:
+    """DuckDB reads a .csv.zst up to the cut without a word (the rows after it lost, the cut
+    line one rejected row); the frame walk finds the missing bytes first."""
+    import pyarrow as pa
+
+    text = (HEADER + "\n" + "".join(f"2026-10-01T10:00:00Z,u{i % 7},gpt-5,{i},{i * 7}\n"
+                                     for i in range(9000))).encode()
+    whole = pa.compress(text, codec="zstd", asbytes=True)
+    (tmp_path / "cut.csv.zst").write_bytes(whole[: len(whole) // 2])
+    err = cli_error(["load", str(tmp_path / "cut.csv.zst")])
+    assert f"cut.csv.zst: a zstd file that is cut short or corrupt (the data stops inside a " \
+           f"frame, at byte {len(whole) // 2:,}); copy or download it again" in err
+    (tmp_path / "cut.csv.zst").write_bytes(whole)
+    with Store() as s:
+        assert s.load([str(tmp_path / "cut.csv.zst")]).rows_loaded == 9000
+
+
+@pytest.mark.parametrize("checksum", [False, True])
+def test_the_zstd_walk_flags_every_cut_and_no_whole_file(tmp_path: Path, checksum: bool) -> None:
+    """Two frames (a raw block and an RLE block) and a skippable frame: the whole file and a
+    cut at the end of a frame are complete; a cut anywhere else is not."""
+    first, second = _frame(b"ts,user_id\n", checksum), _frame(b"x" * 40, checksum, rle=True)
+    skip = (0x184D2A53).to_bytes(4, "little") + (3).to_bytes(4, "little") + b"abc"
+    data = first + skip + second
+    f = tmp_path / "f.zst"
+    ends = {len(first), len(first) + len(skip), len(data)}
+    for cut in range(4, len(data) + 1):
+        f.write_bytes(data[:cut])
+        assert (file_kind.zstd_cut_short(f) is None) == (cut in ends), cut

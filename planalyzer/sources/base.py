@@ -208,13 +208,16 @@ def check_not_empty(src: SourceFile) -> None:
     """A file with nothing in it (no header, no rows; blanks at most) is an error saying so,
     rather than the reader's guess at its columns (a CSV's ``column0``); so is one whose bytes
     are not what its name says (gzip data named .csv, a plain file named .gz: file_kind), a
-    .gz or .zst file whose start cannot be decompressed (cut short), and a CSV whose header
+    .gz or .zst file whose start cannot be decompressed (cut short), a .zst file whose last
+    frame runs past its end (file_kind.zstd_cut_short), and a CSV whose header
     line is not UTF-8 (file_kind.header_not_utf8)."""
     problem = file_kind.mismatch(src.key, src.path, src.format,
                                  file_kind.first_bytes(src.path))
     if problem is not None:
         raise problem
     head = _checked_head(src, 4096)
+    if src.key.endswith(".zst") and (cut := file_kind.zstd_cut_short(src.path)) is not None:
+        raise file_kind.compressed_error(src.key, OSError(cut))
     if src.format != "parquet":
         check_text_encoding(src.key, head)
     if not head.strip():

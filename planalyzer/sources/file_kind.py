@@ -7,7 +7,8 @@ Read as named, such a file is "empty" or its bytes are listed as columns; each i
 naming what the file is and what to do instead. The check reads the file's first 4 bytes.
 
 A gzip or zstd file cut short (a download or copy interrupted) is an error saying so where its
-first bytes cannot be decompressed (``compressed_error``).
+first bytes cannot be decompressed (``compressed_error``), and a zstd file whose last frame runs
+past its end (``zstd_cut_short``) before DuckDB reads it.
 """
 
 from __future__ import annotations
@@ -113,6 +114,56 @@ def compressed_error(key: str, exc: BaseException) -> InputError:
     test = "gzip -t" if kind == "gzip" else "zstd -t"
     return InputError(f"{key}: a {kind} file that is cut short or corrupt ({detail}); copy or "
                       f"download it again ({test} FILE checks one), or leave it out")
+
+
+_ZSTD_SKIPPABLE = 0x184D2A50  # skippable frames: magic 0x184D2A50..5F, a 4-byte size, data
+
+
+def zstd_cut_short(path: Path) -> str | None:
+    """Where a .zst file's last frame runs past the end of the file (a download or copy cut
+    short), what is missing; None for a complete file. DuckDB reads such a file up to the cut
+    without a word (a truncated .gz is its error); this walks the frame and block headers
+    (RFC 8878: 3 bytes a block of at most 128 KiB, so a few thousand small reads for 500 MB),
+    decompressing nothing. Data that is no zstd frame is left to the reader's own error."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        pos = 0
+        while pos < size:
+            fh.seek(pos)
+            head = fh.read(4)
+            if len(head) < 4:
+                return f"{size - pos} stray byte(s) after the last frame"
+            magic = int.from_bytes(head, "little")
+            if magic & 0xFFFFFFF0 == _ZSTD_SKIPPABLE:
+                length = fh.read(4)
+                if len(length) < 4:
+                    return "a skippable frame's size is cut off"
+                pos += 8 + int.from_bytes(length, "little")
+                if pos > size:
+                    return f"the data stops inside a skippable frame, at byte {size:,}"
+                continue
+            if head != ZSTD:
+                return None  # not zstd data here: the reader says what it is
+            descriptor = fh.read(1)
+            if not descriptor:
+                return "a frame header is cut off"
+            fhd = descriptor[0]
+            single = bool(fhd & 0x20)
+            fcs = (1 if single else 0, 2, 4, 8)[fhd >> 6]
+            pos += 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + fcs
+            last = False
+            while not last:
+                fh.seek(pos)
+                block = fh.read(3)
+                if len(block) < 3:
+                    return f"the data stops inside a frame, at byte {size:,}"
+                bits = int.from_bytes(block, "little")
+                last = bool(bits & 1)
+                pos += 3 + (1 if (bits >> 1) & 3 == 1 else bits >> 3)
+            pos += 4 if fhd & 0x04 else 0  # the content checksum
+            if pos > size:
+                return f"the data stops inside a frame, at byte {size:,}"
+    return None
 
 
 def header_not_utf8(head: bytes) -> int | None:
