@@ -102,7 +102,9 @@ def test_a_gzip_file_cut_short_is_not_called_empty(tmp_path: Path) -> None:
 
 def test_mismatch_reads_four_bytes_and_passes_parquet_names_to_their_reader() -> None:
     gz = gzip.compress(b"x")
-    assert file_kind.mismatch("k", Path("a.parquet"), "parquet", gz[:4]) is None
+    assert file_kind.mismatch("k", Path("a.parquet"), "parquet", b"PAR1") is None
+    assert file_kind.mismatch("k", Path("a.parquet"), "parquet", b"\x00\x07\x93 ") is None
+    assert file_kind.mismatch("k", Path("a.parquet"), "parquet", b"") is None
     assert file_kind.mismatch("k", Path("a.csv.gz"), "csv", gz[:4]) is None
     assert file_kind.mismatch("k", Path("a.csv"), "csv", b"ts,u") is None
     assert file_kind.mismatch("k", Path("a.csv.gz"), "csv", b"") is None  # empty: said so
@@ -253,3 +255,23 @@ def test_the_zstd_walk_flags_every_cut_and_no_whole_file(tmp_path: Path, checksu
     for cut in range(4, len(data) + 1):
         f.write_bytes(data[:cut])
         assert (file_kind.zstd_cut_short(f) is None) == (cut in ends), cut
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    (HEADER.encode() + b"\n" + ROWS[0].encode() + b"\n",
+     "text (a CSV export?), not a parquet file, though named .parquet; rename it to x.csv "
+     "and load that"),
+    (b'{"ts": "2026-10-01T10:00:00Z"}\n',
+     "text (a JSON export?), not a parquet file, though named .parquet; rename it to "
+     "x.jsonl (one object a line) or x.json and load that"),
+    (gzip.compress(b"ts,user_id\n"),
+     "gzip-compressed data, though named .parquet (a compressed CSV or JSON-lines export?); "
+     "rename it to x.csv.gz or x.jsonl.gz, as it holds, and load that"),
+])
+def test_a_file_named_parquet_holding_text_says_what_it_holds(tmp_path: Path, data: bytes,
+                                                              said: str) -> None:
+    """DuckDB's parquet reader said "No magic bytes found at end of file" and to check the file
+    is complete, for a CSV saved under a .parquet name."""
+    (tmp_path / "x.parquet").write_bytes(data)
+    err = cli_error(["load", str(tmp_path / "x.parquet")])
+    assert f"x.parquet: {said}" in err, err

@@ -241,7 +241,7 @@ def test_directory_with_no_logs(tmp_path: Path) -> None:
 
 def test_corrupt_parquet(tmp_path: Path) -> None:
     f = tmp_path / "bad.parquet"
-    f.write_bytes(b"not a parquet file at all")
+    f.write_bytes(b"\x00\x07\x93 damaged bytes")  # text named .parquet: tests/test_file_kinds.py
     with pytest.raises(InputError, match=r"bad\.parquet: cannot be read as parquet"):
         load([str(f)])
 

@@ -51,8 +51,7 @@ def first_bytes(path: Path, n: int = 4) -> bytes:
 
 def mismatch(key: str, path: Path, fmt: str, first: bytes) -> InputError | None:
     """The error for a file whose first bytes (``first``) are not what its name says; None
-    where they are (or where the name says parquet: DuckDB's parquet reader says what it
-    finds). ``fmt``: the reader the file is read with (csv, jsonl, parquet)."""
+    where they are. ``fmt``: the reader the file is read with (csv, jsonl, parquet)."""
     name = path.name
     kind = kind_of(first)
     compression = next((c for ext, c in _COMPRESSIONS.items() if name.lower().endswith(ext)),
@@ -67,10 +66,37 @@ def mismatch(key: str, path: Path, fmt: str, first: bytes) -> InputError | None:
                               f"text?); rename it to {plain} and load that")
         return InputError(f"{key}: {_what(kind)}, though named {ext}; "
                           f"{_rename(kind, plain, fmt)}")
-    if kind is None or fmt == "parquet":
+    if fmt == "parquet":
+        return _not_parquet(key, path, kind, first)
+    if kind is None:
         return None
     suffix = log_suffix(path) or path.suffix
     return InputError(f"{key}: {_what(kind)}, though named {suffix}; {_rename(kind, name, fmt)}")
+
+
+def _not_parquet(key: str, path: Path, kind: str | None, first: bytes) -> InputError | None:
+    """A file named .parquet whose first bytes are text or compressed data (a CSV or JSON
+    export saved under the wrong name: DuckDB's parquet reader said "no magic bytes found at
+    end of file" and to check the file is complete); None for parquet data, an empty file or
+    bytes of no kind known here (the reader says what it finds)."""
+    if kind == "parquet" or not first:
+        return None
+    stem = path.name[:-len(".parquet")] if path.name.lower().endswith(".parquet") else path.stem
+    if kind is not None:
+        if kind not in _EXTENSIONS:
+            return InputError(f"{key}: {_what(kind)}, though named .parquet; "
+                              f"{_rename(kind, stem + '.csv', 'csv')}")
+        ext = _EXTENSIONS[kind]
+        return InputError(f"{key}: {_what(kind)}, though named .parquet (a compressed CSV or "
+                          f"JSON-lines export?); rename it to {stem}.csv{ext} or "
+                          f"{stem}.jsonl{ext}, as it holds, and load that")
+    text = first.removeprefix(UTF8_BOM)
+    if not text or not all(b in b"\t\r\n" or 32 <= b < 127 or b >= 0x80 for b in text):
+        return None
+    holds, new = (("JSON", f"{stem}.jsonl (one object a line) or {stem}.json")
+                  if text.lstrip()[:1] in (b"{", b"[") else ("CSV", f"{stem}.csv"))
+    return InputError(f"{key}: text (a {holds} export?), not a parquet file, though named "
+                      f".parquet; rename it to {new} and load that")
 
 
 def transcript_opening(path: Path, first: bytes) -> bytes:
