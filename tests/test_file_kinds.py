@@ -56,9 +56,9 @@ def _load(path: Path) -> tuple[int, int, list[tuple[str, int]]]:
 # -- what the bytes are --------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "data", "says"), [
-    ("gz_as.csv", gzip.compress(TEXT.encode()),
+    ("gz_as.csv", gzip.compress(TEXT.encode(), mtime=0),
      "gz_as.csv: gzip-compressed data, though named .csv; rename it to gz_as.csv.gz"),
-    ("gz_as.jsonl", gzip.compress(JSONL.encode()),
+    ("gz_as.jsonl", gzip.compress(JSONL.encode(), mtime=0),
      "gz_as.jsonl: gzip-compressed data, though named .jsonl; rename it to gz_as.jsonl.gz"),
     ("zst_as.csv", _zstd(TEXT.encode()),
      "zst_as.csv: zstd-compressed data, though named .csv; rename it to zst_as.csv.zst"),
@@ -264,10 +264,10 @@ def test_the_zstd_walk_flags_every_cut_and_no_whole_file(tmp_path: Path, checksu
     (b'{"ts": "2026-10-01T10:00:00Z"}\n',
      "text (a JSON export?), not a parquet file, though named .parquet; rename it to "
      "x.jsonl (one object a line) or x.json and load that"),
-    (gzip.compress(b"ts,user_id\n"),
+    (gzip.compress(b"ts,user_id\n", mtime=0),
      "gzip-compressed data, though named .parquet (a compressed CSV or JSON-lines export?); "
      "rename it to x.csv.gz or x.jsonl.gz, as it holds, and load that"),
-])
+], ids=["csv", "json", "gzip"])
 def test_a_file_named_parquet_holding_text_says_what_it_holds(tmp_path: Path, data: bytes,
                                                               said: str) -> None:
     """DuckDB's parquet reader said "No magic bytes found at end of file" and to check the file
