@@ -14,7 +14,8 @@ differ where an unstable sort or a join put it. Three ways out:
   report's own passes (``planalyzer.analysis``, ``planalyzer.screen``) sum this way.
 * ``fsum``: a whole column's exact sum, correctly rounded once (``math.fsum``): independent of
   row order and of how the frame is cut in chunks. For totals over user-months and the like
-  (thousands of rows, not millions).
+  (thousands of rows, not millions); ``fsum_each``: the same per list of a list column (a
+  ``group_by``'s amounts gathered with ``pl.col(...)``), as a user's total over their months.
 
 No typer or rich here.
 """
@@ -50,3 +51,14 @@ def fsum(values: pl.Series) -> float:
     """The exact sum of ``values`` (nulls left out; 0.0 when none), rounded once to a float:
     the same bits in any row order."""
     return math.fsum(values.drop_nulls().cast(pl.Float64).to_list())
+
+
+def fsum_each(lists: pl.Series) -> pl.Series:
+    """The exact sum of each list of a list column (nulls left out; 0.0 for an empty or null
+    list), rounded once to a float, as ``fsum``: a user's total over their user-months is
+    then the same bits as a plan's total (a plain float sum of two amounts is their exact sum
+    rounded once, as is fsum of them), where ``money_sum``'s cast of each amount to
+    ``MONEY`` keeps its shortest decimal (0.2144347 + 0.2941018 = 0.5085365, which rounds to
+    the double below the exact sum of the two floats; qa17B #2)."""
+    return pl.Series(lists.name, [math.fsum(x for x in v if x is not None) if v else 0.0
+                                  for v in lists.to_list()], dtype=pl.Float64)

@@ -1,27 +1,19 @@
 -- whatif_events_variant: the events as a scenario's cost side changes them, as a temp view that
 --   shadows the events table while the variant is priced and read (dropped after)
--- inputs: the events table ({{source}}: database.main.events, quoted), whatif_variant_params
+-- inputs: the events table ({{source}}: database.main.events, quoted), whatif_variant_params,
+--   whatif_heavy_users (sql/whatif_heavy_users.sql)
 -- outputs: events (temp view): same columns; model routed, prompt tokens moved to cache reads
 -- params: none (the numbers are in whatif_variant_params: gain, the share of uncached prompt
 --   tokens served from the cache instead, and the route_N_* columns {{model_expr}} uses)
 -- slots: {{source}}, {{model_expr}} (built by planalyzer.whatif.variants)
 -- A route picks a request by a hash of where it came from (source, row): deterministic, and the
 -- same requests for every run. An aggregated row (a usage bucket, requests > 1) is picked or
--- not as a whole, by its mean prompt per request against min/max_prompt_tokens. Heaviest users rank by all tokens over the log: heavy_rank 1 is
--- the heaviest (ties by user id), heavy_n the number of users; a route with
--- heaviest_users_share s takes ranks <= ceil(s x n) (planalyzer.whatif.variants.heaviest_count).
+-- not as a whole, by its mean prompt per request against min/max_prompt_tokens. Heaviest users
+-- rank by all tokens in the report period (whatif_heavy_users: heavy_rank 1 is the heaviest,
+-- heavy_n the users with requests in the period; NULL for a user with none, whom no such route
+-- takes); a route with heaviest_users_share s takes ranks <= ceil(s x n).
 CREATE OR REPLACE TEMP VIEW events AS
-WITH usage AS (
-    SELECT
-        user_id,
-        row_number() OVER (ORDER BY sum(input_tokens + cache_write_tokens
-            + cache_write_1h_tokens + cache_read_tokens + output_tokens) DESC, user_id)
-            AS heavy_rank,
-        count(*) OVER () AS heavy_n
-    FROM {{source}}
-    GROUP BY user_id
-),
-picked AS (
+WITH picked AS (
     SELECT
         e.*,
         u.heavy_rank,
@@ -36,7 +28,7 @@ picked AS (
         CAST(round(e.cache_write_tokens * v.gain) AS BIGINT) AS moved_cw,
         CAST(round(e.cache_write_1h_tokens * v.gain) AS BIGINT) AS moved_cw1h
     FROM {{source}} AS e
-    JOIN usage AS u ON u.user_id = e.user_id
+    LEFT JOIN whatif_heavy_users AS u ON u.user_id = e.user_id
     CROSS JOIN whatif_variant_params AS v
 )
 SELECT

@@ -117,7 +117,7 @@ def prepare(
         assert main is not None
         cost_file = Path(variant.cost_catalog) if variant.cost_catalog else costs
         try:
-            with variant_events(con, variant) as unmatched:
+            with variant_events(con, variant, timezone, period) as unmatched:
                 # warnings as the report gives them: a model routed to that the cost catalog
                 # lacks is priced by the fallback profile (an error with --strict)
                 routed = price_result(con, cost_file, prices=prices, strict=strict)
@@ -135,8 +135,10 @@ def prepare(
                     warnings.append(unpriced_route_note(new, catalogs))
                 h = build_history(con, catalogs, assignment, timezone=timezone, period=period,
                                   stints=plans_of.stints)
-                if variant.routes:
-                    mark_routed(con)
+                if variant.routes:  # the period's requests, of the users in the figures
+                    mark_routed(con, timezone, period,
+                                [u for u, p in zip(h.user_ids, h.user_plan, strict=True)
+                                 if p == NO_PLAN])
         except StrictModeError as err:  # a routed-to model: say which scenario key names it
             price(con, costs, prices=prices)  # the real events' prices again
             targets = unknown_targets(variant, load_cost_catalog(cost_file),

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from planalyzer.errors import ConfigError
-from planalyzer.exact_sums import money_sum
+from planalyzer.exact_sums import fsum_each
 from planalyzer.tables import Col, Kind, Table
 from planalyzer.whatif.run import (
     Evaluator,
@@ -205,13 +205,16 @@ def _per_user(frame: pl.DataFrame, changed: pl.Series) -> pl.DataFrame:
     (``changed``: per row, ``Evaluator.changed``); a user-month that upgrade_share splits in
     two rows counts each by its ``mix``."""
     mix = pl.col("mix") if "mix" in frame.columns else pl.lit(1.0)
-    return frame.with_columns(changed.alias("changed")).group_by("user").agg(
+    # each user's amounts over their months, summed exactly and rounded once (fsum_each): the
+    # bill of a plan's only user is then its revenue in whatif_plans to the last bit (qa17B #2)
+    out = frame.with_columns(changed.alias("changed")).group_by("user").agg(
         pl.col("plan").last(),
-        money_sum((pl.col("subscription_usd") + pl.col("credits_usd")
-                     + pl.col("overage_usd") + pl.col("usage_usd")) * mix).alias("bill"),
-        money_sum(pl.col("rules_blocked_api_value_usd") * mix).alias("blocked"),
-        money_sum(pl.col("margin_usd") * mix).alias("margin"),
+        ((pl.col("subscription_usd") + pl.col("credits_usd")
+          + pl.col("overage_usd") + pl.col("usage_usd")) * mix).alias("bill"),
+        (pl.col("rules_blocked_api_value_usd") * mix).alias("blocked"),
+        (pl.col("margin_usd") * mix).alias("margin"),
         pl.col("changed").any())
+    return out.with_columns(fsum_each(out[c]) for c in ("bill", "blocked", "margin"))
 
 
 # whatif_users lists a user whose |bill change| + |blocked API value change| is above this

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import sqlfiles
+from planalyzer.analysis import Period, period_days
 from planalyzer.checks import did_you_mean, nearest
 from planalyzer.costs.catalog import DATE, CostCatalog, name_matches
 from planalyzer.costs.prices import PriceCatalog
@@ -36,7 +37,8 @@ class Route:
     models: str = "*"
     min_prompt_tokens: float = 0.0
     max_prompt_tokens: float | None = None
-    heaviest_users_share: float | None = None  # only the heaviest users (by all tokens)
+    # only the heaviest users (by all tokens in the report period)
+    heaviest_users_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ class Variant:
             if r.max_prompt_tokens is not None:
                 who.append(f"prompt <= {r.max_prompt_tokens:,.0f} tokens")
             if r.heaviest_users_share is not None:
-                who.append(f"heaviest {r.heaviest_users_share:.0%} of users")
+                who.append(f"heaviest {r.heaviest_users_share:.0%} of users by tokens in the "
+                           "period")
             out.append(f"cost: {r.share:.0%} of requests ({', '.join(who)}) routed to {r.to}, "
                        "re-priced with its cost and list price")
         if self.cache_hit_gain:
@@ -142,8 +145,9 @@ _EPS = 1e-9  # 0.1 x 30 is 3.0000000000000004 in floating point: still 3 users
 
 def heaviest_count(share: float, n: int) -> int:
     """How many users a route's ``heaviest_users_share`` takes out of ``n``: the heaviest
-    ceil(share x n) (1.0: all of them; 0.5 of 3: 2; 0: none). The SQL applies the same rule
-    (sql/whatif_events_variant.sql ranks users by all tokens, heaviest first)."""
+    ceil(share x n) (1.0: all of them; 0.5 of 3: 2; 0: none), ``n`` the users with requests
+    in the report period. The SQL applies the same rule (sql/whatif_heavy_users.sql ranks
+    them by all tokens in the period, heaviest first)."""
     return max(0, math.ceil(share * n - _EPS))
 
 
@@ -242,11 +246,24 @@ def _real_events(con: duckdb.DuckDBPyConnection) -> str:
     return f"{sqlfiles.quote_ident(db)}.main.events"
 
 
-def mark_routed(con: duckdb.DuckDBPyConnection) -> None:
-    """Inside ``variant_events``, once the variant is priced: keep the routed requests and
-    their GPU cost as routed (``routed_cost_notes`` compares them with the cost as logged)."""
+def period_params(timezone: str, period: Period | None) -> dict[str, object]:
+    """The SQL parameters that place a request in the report period as
+    ``planalyzer.analysis.in_period`` does: $tz, $since_day, $until_day and $month_keys (the
+    billing months as year * 12 + month - 1; empty: every month)."""
+    period = period or Period()
+    return {"tz": timezone, **period_days(period),
+            "month_keys": [int(m[:4]) * 12 + int(m[5:]) - 1 for m in period.months]}
+
+
+def mark_routed(con: duckdb.DuckDBPyConnection, timezone: str = "UTC",
+                period: Period | None = None, left_out: Sequence[str] = ()) -> None:
+    """Inside ``variant_events``, once the variant is priced: keep the routed requests of
+    ``period`` and their GPU cost as routed (``routed_cost_notes`` compares them with the
+    cost as logged), leaving out the users in no figure (``left_out``: those with no plan):
+    the note's requests are those of the figures it sits under (qa17B #1)."""
     sqlfiles.run(con, "whatif_routed_requests",
-                 slots={"source": _real_events(con)}).fetchall()
+                 {**period_params(timezone, period), "left_out": list(left_out)},
+                 {"source": _real_events(con)}).fetchall()
 
 
 def routed_cost_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -273,18 +290,24 @@ def routed_cost_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 @contextmanager
-def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant) -> Iterator[list[str]]:
+def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant, timezone: str = "UTC",
+                   period: Period | None = None) -> Iterator[list[str]]:
     """While inside, ``events`` is the variant's view of the events table; yields the notes
-    on routes that match no logged model."""
+    on routes that match no logged model. A route's ``heaviest_users_share`` ranks users by
+    their tokens in ``period`` (local days and billing months in ``timezone``; default: the
+    whole log), the period whose figures the variant is read for."""
     source = _real_events(con)
     models = ([str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
               if variant.routes else [])
     expr, cols, params = _model_expr(variant.routes, models)
     sqlfiles.run(con, "whatif_variant_params", {"gain": variant.cache_hit_gain, **params},
                  {"route_columns": cols}).fetchall()
+    sqlfiles.run(con, "whatif_heavy_users", period_params(timezone, period),
+                 {"source": source}).fetchall()
     sqlfiles.run(con, "whatif_events_variant", {},
                  {"source": source, "model_expr": expr}).fetchall()
     try:
         yield unmatched_routes(variant.routes, models)
     finally:
         con.execute("DROP VIEW IF EXISTS temp.main.events").fetchall()
+        con.execute("DROP TABLE IF EXISTS temp.main.whatif_heavy_users").fetchall()
