@@ -6,8 +6,11 @@
 -- params: none (the numbers are in whatif_variant_params: gain, the share of uncached prompt
 --   tokens served from the cache instead, and the route_N_* columns {{model_expr}} uses)
 -- slots: {{source}}, {{model_expr}} (built by planalyzer.whatif.variants)
--- A route picks a request by a hash of where it came from (source, row): deterministic, and the
--- same requests for every run. An aggregated row (a usage bucket, requests > 1) is picked or
+-- A route picks a request by a hash of what it holds (user, time, model, event id, token
+-- classes, requests): deterministic, the same requests for every run, wherever the logs lie
+-- and in whichever format (it hashed the file path and row: the same logs moved, or read as
+-- CSV rather than parquet, routed other requests). Requests holding the same are picked
+-- together. An aggregated row (a usage bucket, requests > 1) is picked or
 -- not as a whole, by its mean prompt per request against min/max_prompt_tokens. Heaviest users
 -- rank by all tokens in the report period (whatif_heavy_users: heavy_rank 1 is the heaviest,
 -- heavy_n the users with requests in the period; NULL for a user with none, whom no such route
@@ -18,8 +21,9 @@ WITH picked AS (
         e.*,
         u.heavy_rank,
         u.heavy_n,
-        CAST(hash(e.source || ':' || CAST(e.source_row AS VARCHAR)) % 1000000 AS DOUBLE)
-            / 1000000.0 AS draw,
+        CAST(hash(e.user_id, e.ts, e.model, e.event_id, e.input_tokens, e.cache_write_tokens,
+                  e.cache_write_1h_tokens, e.cache_read_tokens, e.output_tokens, e.requests)
+             % 1000000 AS DOUBLE) / 1000000.0 AS draw,
         -- per request, as pricing sizes an aggregated row (requests > 1: that many requests of
         -- its mean size); the route's prompt limits are per request, and a row routes whole
         (e.input_tokens + e.cache_write_tokens + e.cache_write_1h_tokens + e.cache_read_tokens)

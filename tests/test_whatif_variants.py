@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_csv
+from conftest import write_csv, write_parquet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -342,3 +342,28 @@ def test_a_route_sizes_a_bucket_row_per_request(tmp_path: Path, limits: dict[str
     for k in ("gpu_cost_usd", "loaded_cost_usd", "revenue_usd"):
         assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-9), k
     assert got["gpu_cost_usd"] != pytest.approx(metrics(ev.baseline)["gpu_cost_usd"])
+
+
+def test_a_route_share_picks_the_same_requests_wherever_the_logs_lie(tmp_path: Path) -> None:
+    """The draw hashed the file path and row: the same logs in another folder, or read as
+    parquet rather than CSV, routed other requests (another GPU cost for the same scenario)."""
+    rows = [[f"u{i % 5}", "claude_pro", f"2026-10-{i % 28 + 1:02d}T{i % 24:02d}:00:00Z",
+             "claude-opus-4-5", 1000 + 37 * i, 100 + i] for i in range(400)]
+    head = ["user_id", "plan", "ts", "model", "input_tokens", "output_tokens"]
+    here = write_csv(tmp_path / "a" / "ev.csv", head, rows)
+    moved = write_csv(tmp_path / "b" / "c" / "usage.csv", head, rows)
+    parquet = write_parquet(tmp_path / "ev.parquet", [
+        {"user_id": u, "plan": p, "ts": t, "model": m, "input_tokens": i, "output_tokens": o}
+        for u, p, t, m, i, o in rows])
+    route = {"cost": {"route": [{"models": "*opus*", "share": 0.3, "to": "claude-haiku-4-5"}]}}
+    costs = []
+    for path in (here, moved, parquet):
+        store = Store(None)
+        store.load([str(path)], LoadOptions())
+        main, _ = prepare(store.con)
+        base = metrics(main.baseline)["gpu_cost_usd"]
+        costs.append((metrics(main.run(parse_scenario(route, "r.toml")))["gpu_cost_usd"], base))
+        store.close()
+    whole = costs[0][1]
+    assert costs[0][0] != pytest.approx(whole)  # a share routed: the cost moved
+    assert costs[1] == costs[0] and costs[2] == costs[0]

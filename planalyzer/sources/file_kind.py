@@ -90,9 +90,11 @@ def _not_parquet(key: str, path: Path, kind: str | None, first: bytes) -> InputE
         return InputError(f"{key}: {_what(kind)}, though named .parquet (a compressed CSV or "
                           f"JSON-lines export?); rename it to {stem}.csv{ext} or "
                           f"{stem}.jsonl{ext}, as it holds, and load that")
-    text = first.removeprefix(UTF8_BOM)
-    if not text or not all(b in b"\t\r\n" or 32 <= b < 127 or b >= 0x80 for b in text):
+    if first_bytes(path, 12)[8:] == b"DUCK":  # a DuckDB file: said where it is read
         return None
+    text = first.removeprefix(UTF8_BOM)
+    if not text or not all(b in b"\t\r\n" or 32 <= b < 127 for b in text):
+        return None  # binary: a damaged parquet file, say
     holds, new = (("JSON", f"{stem}.jsonl (one object a line) or {stem}.json")
                   if text.lstrip()[:1] in (b"{", b"[") else ("CSV", f"{stem}.csv"))
     return InputError(f"{key}: text (a {holds} export?), not a parquet file, though named "
