@@ -74,13 +74,17 @@ _REMEDY = ("export them grouped by that dimension (the usage API's group_by proj
 
 def record(con: duckdb.DuckDBPyConnection, loads: Sequence[FileLoad]) -> None:
     """Record, for the usage-API exports read now, the latest bucket of each grouping they
-    hold (sql/insert_bucket_fetches.sql; ``check`` marks those holding an id twice): run
+    hold and the bucket a fetch cut short (sql/insert_bucket_fetches.sql; ``check`` marks
+    those holding an id twice; sql/align_cut_buckets.sql then starts that bucket's rows at
+    the bucket's start, as their ids do): run
     after their rows are inserted and before the dedupe drops any, so that ``check`` judges a
     file a --db store holds by all its rows, as a load of every file at once does."""
     sources = [fl.source for fl in loads
                if fl.status != "unchanged" and fl.format.split(" ")[0] in _BUCKET_FORMATS]
     if sources:
         sqlfiles.run(con, "insert_bucket_fetches", {"sources": sources}).fetchall()
+        # the OpenAI buckets a fetch cut short, recorded now, start at their buckets' starts
+        sqlfiles.run(con, "align_cut_buckets", {"sources": sources}).fetchall()
 
 
 def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
