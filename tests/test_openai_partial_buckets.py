@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
+from conftest import cli_error
 
 from planalyzer.store import LoadOptions, Store
 
@@ -147,3 +149,16 @@ def test_a_store_without_the_cut_column_gets_it(tmp_path: Path) -> None:
         cut = store.con.execute(
             "SELECT cut_us FROM bucket_fetches ORDER BY cut_us NULLS FIRST").fetchall()
     assert cut == [(None,), (T0 * 1_000_000,)]
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_an_export_of_one_project_beside_the_whole_organization(tmp_path: Path,
+                                                                order: int) -> None:
+    # qa17C #5: the same call with project_ids=[A] (project_id null) beside the org-wide one
+    org = _fetch(tmp_path / "org.json", T0, T0 + 7 * DAY, per_width=3_000)
+    proj = _fetch(tmp_path / "proj_a.json", T0, T0 + 7 * DAY, per_width=1_000)
+    files = [str(org), str(proj)][:: 1 if order == 0 else -1]
+    msg = cli_error(["load", *files])
+    assert "If one export's scope holds the other's (an organization-wide export beside one " \
+           "filtered to a project), leave the narrower one out: the wider one counts its " \
+           "usage. If the scopes are apart, to load both, export them grouped by" in msg
