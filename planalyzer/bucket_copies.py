@@ -70,17 +70,26 @@ _REMEDY = ("export them grouped by that dimension (the usage API's group_by proj
            "workspace_id, api_key_id or user_id; the OpenAI dashboard CSV with its project or "
            "key column), or load OpenAI dashboard CSVs with --map event_id= (no event id: no "
            "row is dropped as a duplicate)")
+# an export whose scope holds the other's: the dedupe's verdict is right, and loading both
+# apart (--map event_id=, group_by) would count the narrower scope's usage twice (qa17C #5)
+_WIDER = ("If one export's scope holds the other's (an organization-wide export beside one "
+          "filtered to a project), leave the narrower one out: the wider one counts its "
+          "usage. If the scopes are apart, to load both, ")
 
 
 def record(con: duckdb.DuckDBPyConnection, loads: Sequence[FileLoad]) -> None:
     """Record, for the usage-API exports read now, the latest bucket of each grouping they
-    hold (sql/insert_bucket_fetches.sql; ``check`` marks those holding an id twice): run
+    hold and the bucket a fetch cut short (sql/insert_bucket_fetches.sql; ``check`` marks
+    those holding an id twice; sql/align_cut_buckets.sql then starts that bucket's rows at
+    the bucket's start, as their ids do): run
     after their rows are inserted and before the dedupe drops any, so that ``check`` judges a
     file a --db store holds by all its rows, as a load of every file at once does."""
     sources = [fl.source for fl in loads
                if fl.status != "unchanged" and fl.format.split(" ")[0] in _BUCKET_FORMATS]
     if sources:
         sqlfiles.run(con, "insert_bucket_fetches", {"sources": sources}).fetchall()
+        # the OpenAI buckets a fetch cut short, recorded now, start at their buckets' starts
+        sqlfiles.run(con, "align_cut_buckets", {"sources": sources}).fetchall()
 
 
 def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
@@ -234,7 +243,7 @@ def refusal(pairs: Sequence[_Pair], db: Path | None = None) -> str:
             f"second, e.g. {_tokens(p.b_first, p.b, p.a, 'b')}){more}. A bucket fetched again "
             "later only grows, so neither is a later fetch of the other: they look like "
             f"{_SCOPES}, and the dedupe would keep one copy of each bucket and drop the other "
-            f"file's usage. To load both, {_REMEDY}; else "
+            f"file's usage. {_WIDER}{_REMEDY}; else "
             f"{_leave([(p.a, p.a_gone), (p.b, p.b_gone)], db)}")
 
 
@@ -265,7 +274,7 @@ def finished_refusal(rows: Sequence[_Finished], db: Path | None = None) -> str:
             f"holds that grouping's bucket of {later:%Y-%m-%d %H:%M} UTC){also}. A bucket "
             "that has ended does not grow, so no file holding more of it is a later fetch of "
             f"the same export: they look like {_SCOPES}, and the dedupe would keep one copy "
-            f"of each bucket and drop the other file's usage. To load both, {_REMEDY}; else "
+            f"of each bucket and drop the other file's usage. {_WIDER}{_REMEDY}; else "
             f"{_leave([(p.name, p.gone), (p.more, p.more_gone)], db)}")
 
 
@@ -284,6 +293,7 @@ def note(pairs: Sequence[_Pair]) -> str:
     return (f"{n:,} usage bucket(s) are held by two files with other token counts{more}, e.g. "
             f"{example}; the copy with the most tokens was kept. That is right where a file "
             "is a later fetch of the same export (a bucket still running when the other was "
-            f"fetched), wrong where the files are {_SCOPES}: the other file's usage was "
-            f"dropped as a duplicate. For such exports, {_REMEDY} (docs/sources.md, "
-            "openai-usage)")
+            "fetched) or where one export's scope holds the other's (an organization-wide "
+            "export beside one filtered to a project), wrong where the files are "
+            f"{_SCOPES}: the other file's usage was dropped as a duplicate. For such exports, "
+            f"{_REMEDY} (docs/sources.md, openai-usage)")

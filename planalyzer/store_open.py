@@ -20,7 +20,8 @@ from planalyzer.sources import registry
 # loads, so a file without them is not reopened for writing by analysis (BASE_TABLES)
 CREATE_TABLES = ("create_events", "create_rejected_rows", "create_load_manifest",
                  "add_manifest_read_options", "create_skipped_lines", "create_folder_listings",
-                 "create_store_settings", "create_bucket_fetches")
+                 "create_store_settings", "create_bucket_fetches",
+                 "add_bucket_fetch_cut")
 BASE_TABLES = ("events", "rejected_rows", "load_manifest", "skipped_lines", "folder_listings")
 
 

@@ -12,7 +12,10 @@
 -- grouping more than once (pages appended to one file as a job fetched them: its copies may
 -- be of several times); numbered, whether it holds several rows of a bucket of that grouping
 -- (a dashboard CSV's '#<n>' ids: only then can copies of an id tie with other counts,
--- sql/tied_bucket_ids.sql). Written from a file's rows when it is read (sql/insert_bucket_fetches.sql,
+-- sql/tied_bucket_ids.sql); cut_us, the start of the bucket of that grouping the fetch's
+-- start_time cut short, if any (OpenAI's Usage API starts a fetch's first bucket at its
+-- start_time: sql/project_openai_usage_json.sql; NULL where none, and in a store an older
+-- planalyzer wrote: sql/add_bucket_fetch_cut.sql). Written from a file's rows when it is read (sql/insert_bucket_fetches.sql,
 -- before the dedupe drops any), so a stored file keeps what its rows said though later loads
 -- dropped some of them as duplicates (a running bucket replaced by a later fetch's copy), as
 -- a load of every file at once sees them. Deleted with the file's rows (a reload, a file
@@ -24,5 +27,6 @@ CREATE TABLE IF NOT EXISTS bucket_fetches (
     grouping VARCHAR NOT NULL,
     last_us BIGINT NOT NULL,
     repeated BOOLEAN NOT NULL,
-    numbered BOOLEAN NOT NULL
+    numbered BOOLEAN NOT NULL,
+    cut_us BIGINT
 )

@@ -24,7 +24,9 @@
 -- bucket). Copies are compared per id, each file's against the most any other file holds,
 -- so a set of files is compared with a file as a whole. A file that may hold fetches of
 -- several times (it holds a bucket id twice: pages appended as a job fetched them) is not
--- judged so: its copy of a bucket may be older than its latest bucket. A file an older
+-- judged so: its copy of a bucket may be older than its latest bucket. Nor is a copy that
+-- may have been cut short (an OpenAI fetch's first bucket: dup_bucket_copies.cut): a fetch of
+-- "the last 7 days" holds less of its first day than the fetch of the day before did. A file an older
 -- planalyzer stored has no bucket_fetches rows and is not judged so either (as before).
 -- bucket_fetches, written when a file is read, keeps what a stored file's rows said though
 -- later loads dropped some (its running bucket replaced by a later fetch's copy), so a --db
@@ -45,7 +47,7 @@ near AS MATERIALIZED (  -- copies that started a day before it (their width: bel
     SELECT c.*
     FROM dup_bucket_copies AS c
     JOIN latest AS l ON l.source = c.source
-    WHERE l.last_us >= c.ts_us + CAST($late_s AS BIGINT) * 1000000
+    WHERE l.last_us >= c.ts_us + CAST($late_s AS BIGINT) * 1000000 AND NOT c.cut
 ),
 copies AS MATERIALIZED (  -- every copy of those ids
     SELECT *

@@ -226,6 +226,10 @@ def _names(sources: list[str], gone: set[str] | None = None) -> str:
 # two layouts of one vendor's usage (sql/overlapping_buckets.sql): what their overlapping
 # buckets are, and what to load per period
 _ONE_WIDTH = "one bucket width"
+# buckets of one width that start at other times (a CSV cut at another hour; exports of
+# other bucket alignments): the user asked for one width, so that is not what to change
+_ONE_START = ("buckets of one width that start at the same times (ask the usage API for a "
+              "start_time on a boundary of the bucket width: a UTC midnight for 1d buckets)")
 _MIXED_LAYOUTS = {
     "openai": ("Usage API JSON and dashboard CSV",
                "either the Usage API JSON or the dashboard CSV"),
@@ -246,7 +250,7 @@ def check_overlapping_buckets(con: duckdb.DuckDBPyConnection, db: Path | None = 
     if not rows:
         return
     parts = []
-    leave = {_ONE_WIDTH: False}
+    leave = {_ONE_WIDTH: False, _ONE_START: False}
     gone: set[str] = set()  # files the --db file holds that are gone from disk
     if db is not None:
         gone = {str(f) for r in rows for f in (*r[5], *r[6]) if not os.path.lexists(str(f))}
@@ -262,7 +266,7 @@ def check_overlapping_buckets(con: duckdb.DuckDBPyConnection, db: Path | None = 
             if vendor == "openai":  # sources_a: the JSON's ('openai' < 'openai-csv')
                 files = f"JSON: {_names(sources_a, gone)}; CSV: {_names(sources_b, gone)}"
         else:
-            leave[_ONE_WIDTH] = True
+            leave[_ONE_WIDTH if wide != narrow else _ONE_START] = True
         parts.append(f"{_VENDOR_SOURCE.get(vendor, vendor)} {what} cover the same time "
                      f"({n:,} overlapping pair(s) from {first} UTC; {files})")
     one = " and ".join(w for w, said in leave.items() if said)
