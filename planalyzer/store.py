@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import (
+    anthropic_actors,
     bucket_copies,
     duck,
     duplicate_links,
@@ -610,6 +611,11 @@ class Store:
             got = registry.get(name).load_batch(self.con, items, batch_opts)
             loads.extend(got)
             new_keys.extend(f.source for f in got)
+        # Anthropic analytics users: stored ids of an older planalyzer named by the user_id,
+        # as the rows read now are, and every row of a user_id its latest email, before the
+        # dedupe compares the rows (planalyzer.anthropic_actors)
+        notes += anthropic_actors.settle(self.con, self.path, loads, new_keys,
+                                         key_expr == "event_id")
         # what the usage-API exports read now say of when they were fetched, before the
         # dedupe drops any of their rows (planalyzer.bucket_copies)
         bucket_copies.record(self.con, loads)
