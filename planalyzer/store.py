@@ -31,6 +31,7 @@ from planalyzer import (
     file_options,
     held_signals,
     id_conflicts,
+    reload_losses,
     sqlfiles,
     store_gone,
     store_new,
@@ -575,6 +576,8 @@ class Store:
                 if module.append_only and grown:
                     item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
                 else:
+                    if changed or not again:  # what it held, to say what the reload removed
+                        reload_losses.stage(self.con, src.key, not reloaded)
                     self._forget(src.key, module)
                     item = BatchItem(src, "reloaded")
                     if changed or not again:
@@ -611,6 +614,8 @@ class Store:
             got = registry.get(name).load_batch(self.con, items, batch_opts)
             loads.extend(got)
             new_keys.extend(f.source for f in got)
+        if reloaded:  # the stored rows the new versions of changed files no longer hold
+            notes += reload_losses.notes(self.con)
         # Anthropic analytics users: stored ids of an older planalyzer named by the user_id,
         # as the rows read now are, and every row of a user_id its latest email, before the
         # dedupe compares the rows (planalyzer.anthropic_actors)
