@@ -24,12 +24,14 @@ from typing import Any
 import duckdb
 
 from planalyzer import (
+    anthropic_actors,
     bucket_copies,
     duck,
     duplicate_links,
     file_options,
     held_signals,
     id_conflicts,
+    reload_losses,
     sqlfiles,
     store_gone,
     store_new,
@@ -574,6 +576,8 @@ class Store:
                 if module.append_only and grown:
                     item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
                 else:
+                    if changed or not again:  # what it held, to say what the reload removed
+                        reload_losses.stage(self.con, src.key, not reloaded)
                     self._forget(src.key, module)
                     item = BatchItem(src, "reloaded")
                     if changed or not again:
@@ -610,6 +614,13 @@ class Store:
             got = registry.get(name).load_batch(self.con, items, batch_opts)
             loads.extend(got)
             new_keys.extend(f.source for f in got)
+        if reloaded:  # the stored rows the new versions of changed files no longer hold
+            notes += reload_losses.notes(self.con)
+        # Anthropic analytics users: stored ids of an older planalyzer named by the user_id,
+        # as the rows read now are, and every row of a user_id its latest email, before the
+        # dedupe compares the rows (planalyzer.anthropic_actors)
+        notes += anthropic_actors.settle(self.con, self.path, loads, new_keys,
+                                         key_expr == "event_id")
         # what the usage-API exports read now say of when they were fetched, before the
         # dedupe drops any of their rows (planalyzer.bucket_copies)
         bucket_copies.record(self.con, loads)

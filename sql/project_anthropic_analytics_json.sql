@@ -26,7 +26,9 @@
 -- The user is the actor the row is grouped by: a user's email address (else the tagged user
 -- id), 'service_account:<id>' or 'api_key:<id>' (a service account or API key acting itself;
 -- a tagged id 'svac_...' or 'apikey_...' given as the actor reads the same); else the row's
--- API key ('api_key:<id>'), workspace ('workspace:<id>'), or 'organization'.
+-- API key ('api_key:<id>'), workspace ('workspace:<id>'), or 'organization'. The id names a
+-- user by the stable user_id (planalyzer.anthropic_actors then gives all of a user_id's rows
+-- the email of its latest row that has one).
 -- event_id ('anthropic-analytics:<start>/<width s>:<dimensions>') names the bucket and every
 -- dimension the row is grouped by: the actor, actor_type, API key, workspace, model,
 -- product, service_tier, context_window, inference_geo, speed, agent, deployment,
@@ -118,6 +120,10 @@ w AS (
                       THEN 'api_key:' || a[1]
                       ELSE a[1] END
         END AS actor_user,
+        -- the actor in the id: a user's stable user_id, not the email the API reports as it
+        -- is at the fetch (another after a change, none once the account is deleted)
+        coalesce(CASE WHEN actor_kind = 'OBJECT' THEN nullif(a[4], '') END, actor_user)
+            AS actor_key,
         date_diff('second', pa_ts(start_s), pa_ts(end_s)) AS width_s,
         pa_window_ends(d[7]) AS window_ends
     FROM e
@@ -135,7 +141,7 @@ SELECT
     'anthropic-analytics:' || coalesce(start_s, '') || '/'
         || coalesce(CAST(width_s AS VARCHAR), '') || ':'
         || array_to_string(list_transform(
-               [actor_user, d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10],
+               [actor_key, d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10],
                 d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18], extra],
                lambda x: replace(coalesce(x, ''), ':', '%3A')), ':') AS event_id,
     pa_ts(start_s) AS ts,
