@@ -10,7 +10,7 @@
 -- A macro, made once per load: binding this query took 5.2 ms per chunk, calling the macro 3.6.
 -- The chunk comes as three VARCHARs split here (no Arrow, no Python object per line); unnest of
 -- several lists of one row runs them in lockstep, so line i gets file_idx i.
--- Only the fields the events need are extracted (one JSON parse per line).
+-- Only the fields the events and their dedupe keys need are extracted (one JSON parse per line).
 -- cache_creation_input_tokens is the total of both lifetimes; the 1-hour part is
 -- usage.cache_creation.ephemeral_1h_input_tokens where logged, so the 5-minute part is the rest
 -- (totals then equal ccusage's cacheCreationTokens). A line that is not valid JSON but contains
@@ -35,7 +35,8 @@ extracted AS (
             '$.message.model', '$.message.usage', '$.message.usage.input_tokens',
             '$.message.usage.output_tokens', '$.message.usage.cache_creation_input_tokens',
             '$.message.usage.cache_read_input_tokens',
-            '$.message.usage.cache_creation.ephemeral_1h_input_tokens', '$.costUSD'
+            '$.message.usage.cache_creation.ephemeral_1h_input_tokens', '$.costUSD',
+            '$.sessionId'
         ])) AS v
     FROM chunk AS c
 ),
@@ -110,6 +111,9 @@ SELECT
              THEN 'synthetic message (no model call)'
          WHEN NOT is_usage THEN coalesce(v[1], 'no type') END AS kind,
     ts, v[5] AS message_id, v[3] AS request_id,
+    -- only a line without requestId needs its session: its dedupe key is scoped by it
+    -- (sql/rank_claude_code_rows.sql)
+    CASE WHEN v[3] IS NULL THEN v[14] END AS session_id,
     coalesce(v[4] = 'true', false) AS is_sidechain,
     v[6] AS model,
     inp AS input_tokens,

@@ -5,7 +5,7 @@
 -- slots: none
 -- One row per candidate line (a line containing "usage"); is_usage says whether its JSON has
 -- message.usage (only those are rows of the load identity); raw keeps the line of a rejected
--- row only.
+-- row only; session_id (the line's sessionId) is kept only for a line without requestId.
 CREATE OR REPLACE TEMP TABLE cc_parsed (
     file_idx INTEGER NOT NULL,
     line_no BIGINT NOT NULL,
@@ -14,6 +14,7 @@ CREATE OR REPLACE TEMP TABLE cc_parsed (
     ts TIMESTAMPTZ,
     message_id VARCHAR,
     request_id VARCHAR,
+    session_id VARCHAR,
     is_sidechain BOOLEAN NOT NULL,
     model VARCHAR,
     input_tokens BIGINT,

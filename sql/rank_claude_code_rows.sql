@@ -1,5 +1,6 @@
 -- rank_claude_code_rows: the usable Claude Code rows of a batch, with the copy to keep marked.
--- inputs: cc_parsed, events, load_manifest, claude_code_keys, variable planalyzer_gone_sources
+-- inputs: cc_parsed (session_id filled: sql/fill_claude_code_sessions.sql), events,
+--         load_manifest, claude_code_keys, variable planalyzer_gone_sources
 -- outputs: cc_ranked (temp table): file_idx, line_no, stored_source, message_id (only where
 --          the message has copies in more than one file, or a stored one, or holds ':': what
 --          sql/claude_code_links.sql needs), req (the requestId its key takes), event_id and
@@ -10,7 +11,14 @@
 --        holds Claude Code events: on a cold load the union, even of nothing, costs 40 ms of
 --        the ranking's 110 ms for 66,553 rows)
 -- The key is message.id + requestId; a copy without requestId takes the requestId of another
--- copy of the same message (message.id alone if none has one). A sidechain line replaying a
+-- copy of the same message; if none has one, its scope stands for the requestId: '~', its
+-- session (sessionId, or the file's name: sql/fill_claude_code_sessions.sql) and, unless
+-- message.id is an Anthropic id (msg_...), '@' and its time in epoch milliseconds. That is
+-- ccusage's key of a line without requestId (PR #1661, github.com/ccusage/ccusage/pull/1661,
+-- for issue #1635: a relay answering every response with the same message id; the msg_
+-- exception in its later daily.rs), so a relay's turns in other sessions or at other times
+-- are not one message. A stored copy's scope is read back from its event_id (or
+-- claude_code_keys.request_id): the part after ':' starting with '~'; it lends no requestId. A sidechain line replaying a
 -- main-thread message (same message.id) is a duplicate whatever its requestId, and lends no
 -- requestId. Per key the copy with the most tokens is kept, a main-thread copy before a
 -- sidechain one, then the earliest (an earlier load's copy before this batch's); a copy an
@@ -39,7 +47,12 @@ WITH fresh AS (
         p.request_id, p.is_sidechain, p.ts,
         p.input_tokens + p.cache_write_tokens + p.cache_write_1h_tokens + p.cache_read_tokens
             + p.output_tokens AS tokens,
-        false AS gone
+        false AS gone,
+        CASE WHEN p.request_id IS NULL AND p.message_id IS NOT NULL THEN
+            '~' || p.session_id
+            || CASE WHEN regexp_full_match(p.message_id, 'msg_[0-9A-Za-z_-]+') THEN ''
+                    ELSE '@' || epoch_ms(p.ts) END
+        END AS scope
     FROM cc_parsed AS p
     WHERE p.is_usage AND p.reject_reason IS NULL
 ),
@@ -54,7 +67,7 @@ stored_keys AS (
         coalesce(k.message_id, split_part(e.event_id, ':', 1)) AS message_id,
         CASE WHEN k.source IS NOT NULL THEN k.request_id
              WHEN contains(e.event_id, ':') THEN substr(e.event_id, strpos(e.event_id, ':') + 1)
-        END AS request_id,
+        END AS key_rest,
         coalesce(k.is_sidechain, false) AS is_sidechain
     FROM events AS e
     LEFT JOIN claude_code_keys AS k ON k.source = e.source AND k.source_row = e.source_row
@@ -64,8 +77,10 @@ stored_keys AS (
 stored AS (
     SELECT
         CAST(NULL AS INTEGER) AS file_idx, s.source_row AS line_no, s.source AS stored_source,
-        s.message_id, s.request_id, s.is_sidechain, s.ts, s.tokens,
-        s.source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))) AS gone
+        s.message_id, CASE WHEN NOT starts_with(s.key_rest, '~') THEN s.key_rest END AS request_id,
+        s.is_sidechain, s.ts, s.tokens,
+        s.source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))) AS gone,
+        CASE WHEN starts_with(s.key_rest, '~') THEN s.key_rest END AS scope
     FROM stored_keys AS s
     WHERE s.message_id IN (SELECT m.message_id FROM messages AS m)
 ),
@@ -86,7 +101,7 @@ filled AS (
     SELECT
         f.*,
         coalesce(f.request_id, max(CASE WHEN NOT f.replay AND NOT f.gone THEN f.request_id END)
-            OVER (PARTITION BY f.message_id)) AS req
+            OVER (PARTITION BY f.message_id), f.scope) AS req
     FROM flagged AS f
 ),
 keyed AS (
@@ -94,7 +109,8 @@ keyed AS (
         f.*,
         CASE WHEN f.message_id IS NULL THEN NULL
              ELSE f.message_id || coalesce(':' || f.req, '') END AS event_id,
-        f.gone AND bool_or(NOT f.gone AND NOT f.replay) OVER (PARTITION BY f.message_id)
+        f.gone AND bool_or(NOT f.gone AND NOT f.replay) OVER (
+            PARTITION BY f.message_id, CASE WHEN starts_with(f.req, '~') THEN f.req END)
             AS superseded
     FROM filled AS f
 )

@@ -50,7 +50,7 @@ def test_quirks_golden() -> None:
     check_golden_json("claude_code/load_quirks.json", got)
     events = got["events"]
     assert [(e["event_id"], e["output_tokens"]) for e in events] == [  # type: ignore[union-attr]
-        ("msg_Q1:req_Q1", 90), ("msg_Q2", 10)]
+        ("msg_Q1:req_Q1", 90), ("msg_Q2:~9e9e9e9e-0000-4000-8000-000000000009", 10)]
 
 
 def test_folder_of_users_names_users_by_folder() -> None:
@@ -177,7 +177,7 @@ def test_unterminated_line_is_read_once_completed(tmp_path: Path) -> None:
         appended = next(f for f in rep.files if f.status == "appended")
         assert (appended.rows_read, appended.rows_loaded) == (1, 1)
         ids = [r[0] for r in s.con.execute("SELECT event_id FROM events ORDER BY 1").fetchall()]
-    assert ids == ["msg_Q1:req_Q1", "msg_Q2", "msg_Q6:req_Q6"]
+    assert ids == ["msg_Q1:req_Q1", "msg_Q2:~9e9e9e9e-0000-4000-8000-000000000009", "msg_Q6:req_Q6"]
 
 
 def test_rewritten_file_is_reloaded(tmp_path: Path) -> None:

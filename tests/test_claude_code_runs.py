@@ -72,7 +72,7 @@ def test_replay_with_more_tokens_does_not_hide_the_main_copy(tmp_path: Path) -> 
     with Store() as s:
         s.load([tmp_path])
         # msg_B's replay lends no requestId to the main copy
-        assert events(None, s) == [("msg_A:req_A", 10, 1000, 5), ("msg_B", 10, 1000, 5)]
+        assert events(None, s) == [("msg_A:req_A", 10, 1000, 5), ("msg_B:~s1", 10, 1000, 5)]
 
 
 def test_replay_requestid_does_not_split_a_message(tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_only_keys_event_ids_do_not_tell_are_recorded(tmp_path: Path) -> None:
         s.load([tmp_path])
         keys = s.con.execute("SELECT message_id, request_id, is_sidechain FROM "
                              "claude_code_keys ORDER BY ALL").fetchall()
-    assert keys == [("c:d", "req_C", False), ("msg_S", None, True)]
+    assert keys == [("c:d", "req_C", False), ("msg_S", "~s1", True)]
 
 
 # -- a transcript moved, or deleted while a copy stays (QA 12C #1) ---------------------------

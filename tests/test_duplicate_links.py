@@ -301,21 +301,21 @@ def test_a_replay_dropped_for_another_files_main_copy_comes_back(tmp_path: Path)
 
 
 def test_message_ids_sharing_a_key_through_a_colon_are_linked(tmp_path: Path) -> None:
-    """message.id 'm:x' without requestId and message.id 'm' with requestId 'x' share the key
-    'm:x': the copy dropped is linked to the file of the one kept, though the messages
-    differ."""
+    """message.id 'm:x' with requestId 'y' and message.id 'm' with requestId 'x:y' share the
+    key 'm:x:y': the copy dropped is linked to the file of the one kept, though the messages
+    differ. (Without a requestId 'm:x' would be keyed by its session: no shared key.)"""
     root = tmp_path / "claude"
     w = root / "projects" / "-w"
-    write(w / "s1.jsonl", line("m:x", 5), line("msg_B", 6, "req_B"))
-    write(w / "s2.jsonl", line("m", 50, "x"), line("msg_C", 7, "req_C"))
+    write(w / "s1.jsonl", line("m:x", 5, "y"), line("msg_B", 6, "req_B"))
+    write(w / "s2.jsonl", line("m", 50, "x:y"), line("msg_C", 7, "req_C"))
     db = tmp_path / "s.duckdb"
     _, got = _cc_load(db, root)
     assert _links(db) == {("s1.jsonl", "s2.jsonl")}
-    assert ("m:x", 50) in {(r[0], r[6]) for r in got}
+    assert ("m:x:y", 50) in {(r[0], r[6]) for r in got}
     write(w / "s2.jsonl", line("msg_C", 7, "req_C"))
     report, got = _cc_load(db, root)
     assert _read(report) == {"s1.jsonl": "reloaded", "s2.jsonl": "reloaded"}
-    assert got == _cold(root) and ("m:x", 5) in {(r[0], r[6]) for r in got}
+    assert got == _cold(root) and ("m:x:y", 5) in {(r[0], r[6]) for r in got}
 
 
 def test_a_codex_archived_copy_is_linked_to_its_active_rollout(tmp_path: Path) -> None:

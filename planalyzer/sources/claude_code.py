@@ -456,6 +456,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
     sqlfiles.run(con, "create_claude_code_files", {
         "sources": [it.src.key for it in items],
         "users": [user_of(it.src, opts) for it in items]}).fetchall()
+    sqlfiles.run(con, "fill_claude_code_sessions").fetchall()
     stored = bool(sqlfiles.run(con, "claude_code_stored").fetchall()[0][0])
     sqlfiles.run(con, "rank_claude_code_rows", slots={
         "copies": _STORED_COPIES if stored else _FRESH_COPIES}).fetchall()
