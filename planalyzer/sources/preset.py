@@ -159,7 +159,8 @@ class PresetSource(Source):
         explicit.update(opts.mapping.explicit)
         inclusive = opts.mapping.input_includes_cache_read
         spec = MappingSpec(explicit=explicit, input_includes_cache_read=(
-            self.input_includes_cache_read if inclusive is None else inclusive))
+            self.input_includes_cache_read if inclusive is None else inclusive),
+            mapping_file=opts.mapping.mapping_file, from_file=opts.mapping.from_file)
         preset = preset if preset is not None else self.preset(present, opts)
         # a bucket row with an empty (an aggregated source's: or absent) request count: an
         # estimate
