@@ -423,6 +423,16 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
                   type_problem=f"unknown column type: {canon} is {type_name}")
 
 
+def create_count_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp macros ``pa_count(t)`` (a count cell's value, NULL where it is none: no
+    default) and ``pa_count_out_of_range(t)`` over count text, read as a VARCHAR cell is here:
+    a reader of JSON text (Claude Code's transcripts) reads its counts as this one does."""
+    count = _count_exprs("t", "VARCHAR", "NULL", "tokens")
+    sqlfiles.run(con, "create_count_macro", slots={"value": count.value}).fetchall()
+    sqlfiles.run(con, "create_count_out_of_range_macro",
+                 slots={"out_of_range": count.out_of_range}).fetchall()
+
+
 def _cost_exprs(q: str, type_name: str) -> tuple[str, str]:
     """(value DOUBLE, bad BOOLEAN) for the logged cost: empty is no cost logged; text that is
     not a number, NaN, infinity or a negative cost is bad: the row is kept with the cost NULL
