@@ -20,7 +20,7 @@ from planalyzer.sources import registry
 from planalyzer.sources.base import Source, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MAPPABLE
-from planalyzer.sources.tabular import READERS, file_columns
+from planalyzer.sources.tabular import file_columns, reader_sql
 from planalyzer.tables import Col, Table
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
     proj = module.projection(con, src, opts)
     # a file read by the tabular readers has columns of its own; a nested JSON report's
     # projection (sql/project_*.sql) names fields inside it instead
-    tabular = proj.reader == READERS[src.format]
+    tabular = proj.reader == reader_sql(src)
     types = dict(file_columns(con, src)) if tabular else {}
     m = proj.mapping
     name = display_path(src.key)

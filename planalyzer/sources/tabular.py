@@ -52,6 +52,38 @@ if TYPE_CHECKING:
 CSV_MAX_LINE_SIZE = 64 * 1024 * 1024
 CSV_LINE_OPTIONS = f"max_line_size = {CSV_MAX_LINE_SIZE}, buffer_size = {CSV_MAX_LINE_SIZE}"
 
+# Excel's delimiter hint: a CSV whose first line is "sep=;" (sep=, sep=<tab>, sep=|: Excel
+# writes it, and reads the file by it) has that delimiter and its header on the next line.
+# DuckDB's sniffer would take the hint for a header of one column, 'sep='. The delimiter goes
+# into the reader as one of these literals (the library's, never the file's text).
+_SEP_HINT = re.compile(rb"sep=([,;\t|])\r?\n", re.IGNORECASE)
+_SEP_LITERALS = {b",": "','", b";": "';'", b"\t": "'\\t'", b"|": "'|'"}
+
+
+def csv_sep_hint(head: bytes) -> bytes | None:
+    """The delimiter a CSV's first line names (Excel's ``sep=;``), or None: the file's
+    header is then its second line."""
+    found = _SEP_HINT.match(head.removeprefix(UTF8_BOM))
+    return found.group(1) if found else None
+
+
+def csv_options(head: bytes, skip: int = 0) -> str:
+    """The read_csv options for a CSV starting with ``head``, besides header and names: its
+    line options, and where its first line is Excel's delimiter hint, that line skipped
+    (``skip``: lines skipped after it, a header read apart) and the delimiter it names."""
+    sep = csv_sep_hint(head)
+    if sep is not None:
+        skip += 1
+    options = CSV_LINE_OPTIONS + (f", skip = {skip}" if skip else "")
+    return options + (f", delim = {_SEP_LITERALS[sep]}" if sep is not None else "")
+
+
+def csv_reader(head: bytes) -> str:
+    """The reader over a CSV file not staged (``READERS['csv']`` but for the delimiter
+    hint: ``csv_options``)."""
+    return ("read_csv($path, header = true, all_varchar = true, ignore_errors = true, "
+            f"hive_partitioning = false, {csv_options(head)}) AS src")
+
 
 def line_too_long(key: str, exc: BaseException) -> InputError | None:
     """The error for a CSV file with a line over CSV_MAX_LINE_SIZE (DuckDB names line 1 and
@@ -75,8 +107,7 @@ JSON_TEXT_TIMES = "timestampformat = '(timestamps stay text)'"
 # does not hide the header's columns.
 READERS: dict[str, str] = {
     "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
-    "csv": ("read_csv($path, header = true, all_varchar = true, ignore_errors = true, "
-            f"hive_partitioning = false, {CSV_LINE_OPTIONS}) AS src"),
+    "csv": csv_reader(b""),
     "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1, "
              f"ignore_errors = true, hive_partitioning = false, {JSON_TEXT_TIMES}) AS src",
 }
@@ -183,6 +214,8 @@ def reader_sql(source: SourceFile) -> str:
         check_text_encoding(source.key, read_head(source.path, 4096))
     if source.format == "jsonl" and is_json_array(source):
         return JSON_ARRAY_READER
+    if source.format == "csv":
+        return csv_reader(read_head(source.path, 4096))
     return READERS[source.format]
 
 
