@@ -20,7 +20,7 @@ from planalyzer.sources import registry
 from planalyzer.sources.base import Source, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MAPPABLE
-from planalyzer.sources.tabular import file_columns, reader_sql
+from planalyzer.sources.tabular import file_columns, reader_sql, ts_reading
 from planalyzer.tables import Col, Table
 
 if TYPE_CHECKING:
@@ -71,6 +71,10 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
             how = "preset"  # a vendor source's own column list, not the user's --map
         # no column (or no type): null in JSON, empty in CSV, "-" on a terminal
         rows.append((name, canon, col, types.get(col) if col else None, how))
+    ts = m.columns.get("ts")
+    reading = ts_reading(types[ts]) if ts is not None and ts in types else None
+    if ts is not None and reading is not None:  # the type is the file's (a CSV's text: VARCHAR)
+        notes.append(f"{name}: ts ({ts}, {types[ts]}): {reading}")
     unused = sorted(set(types) - set(m.columns.values()) - set(proj.extra_columns))
     if unused:
         notes.append(f"{name}: columns not used: {', '.join(unused)}")

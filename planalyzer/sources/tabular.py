@@ -333,6 +333,24 @@ class _Ts:
     local: str = "NULL::TIMESTAMP"
 
 
+def ts_reading(type_name: str) -> str | None:
+    """What a load makes of a ts column of this type (``_ts_exprs``), as ``planalyzer map``
+    says it: a CSV's columns and a JSON file's timestamps are text (VARCHAR) the load parses;
+    None for a type it cannot read (its own error says so)."""
+    base = _base(type_name)
+    if base in _TZ_TS:
+        return "a timestamp with its offset, read as it is"
+    if base in _NAIVE_TS:
+        return "a timestamp without an offset, read in --timezone (default UTC)"
+    if base in _INTEGER | _WIDE_INTEGER | _FLOAT or _is_decimal(type_name):
+        return "a number read as epoch seconds, milliseconds, microseconds or nanoseconds"
+    if base in _TEXT:
+        return ("text parsed as a timestamp: ISO 8601 with its offset or an IANA zone name, "
+                "epoch seconds to nanoseconds, or a time without an offset read in --timezone "
+                "(default UTC)")
+    return None
+
+
 def _ts_exprs(q: str, type_name: str) -> _Ts:
     """The timestamp column's value, presence and problem expressions."""
     base = _base(type_name)
