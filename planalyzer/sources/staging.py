@@ -60,6 +60,7 @@ def csv_stage_reader(head: bytes, named: bool = False) -> str:
             f"hive_partitioning = false, {csv_options(head, skip=int(named))}, "
             f"rejects_table = '{_CSV_REJECTS}', rejects_scan = '{_CSV_SCANS}') AS src")
 
+
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
                       "ignore_errors = true, hive_partitioning = false, "
                       f"{JSON_TEXT_TIMES}) AS src")
