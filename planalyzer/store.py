@@ -651,7 +651,7 @@ class Store:
                           + source_notes(now)
                           + unread_token_notes(now) + uncounted_token_notes(now)
                           + kept_notes(now) + encoding_notes(now)
-                          + rejected_copy_notes(self.con, now)
+                          + rejected_copy_notes(self.con, now, key_expr == "event_id")
                           + local_time_notes(now, opts.timezone)
                           + estimated_request_notes(now, opts.bucket_prompt_tokens)
                           + (gone_notes(self.path, folders, fingerprints, sources)

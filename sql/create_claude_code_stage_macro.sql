@@ -1,12 +1,19 @@
--- create_claude_code_stage_macro: table macro cc_stage(lines, file_idx_csv, line_no_csv): the
---   cc_parsed rows of one chunk of candidate Claude Code lines (stage_claude_code_lines inserts).
+-- create_claude_code_stage_macro: table macro {{name}}(lines, file_idx_csv, line_no_csv): the
+--   cc_parsed rows of one chunk of candidate Claude Code lines: cc_stage (JSON integers read,
+--   stage_claude_code_lines inserts) or cc_stage_counts (counts read as the tabular reader
+--   reads a text cell, restage_claude_code_counts inserts).
 -- inputs: the macro's arguments: lines (the chunk's lines joined by newlines: a JSON line holds
 --         none), file_idx_csv and line_no_csv (each line's file index and line number,
 --         comma-separated, in line order); getvariable('planalyzer_max_tokens'); macros
---         pa_ts, pa_ts_problem (sql/create_ts_macro.sql, sql/create_ts_problem_macro.sql)
--- outputs: temp macro cc_stage (a table macro with cc_parsed's columns, in order)
+--         pa_ts, pa_ts_problem (sql/create_ts_macro.sql, sql/create_ts_problem_macro.sql);
+--         the macros the slots name
+-- outputs: temp macro {{name}} (a table macro with cc_parsed's columns, in order)
 -- params: none
--- slots: none
+-- slots: {{name}}, {{count}}, {{out_of_range}}: the macro made; a scalar macro reading a
+--        count's text as a BIGINT, NULL where it is none (pa_json_int,
+--        sql/create_json_int_macro.sql, or pa_count, sql/create_count_macro.sql); one saying
+--        the text of such a NULL count is a whole number beyond a BIGINT
+--        (pa_json_int_out_of_range or pa_count_out_of_range)
 -- A macro, made once per load: binding this query took 5.2 ms per chunk, calling the macro 3.6.
 -- The chunk comes as three VARCHARs split here (no Arrow, no Python object per line); unnest of
 -- several lists of one row runs them in lockstep, so line i gets file_idx i.
@@ -18,9 +25,13 @@
 -- all zero is counted as a line without usage; one with any tokens stays a rejected row.
 -- The timestamp is read and checked as the tabular reader reads text (an offset outside
 -- -12:00..+14:00 is rejected, never a shift of days); reasons are the tabular reader's where
--- both readers meet the case (1-hour writes above the writes that include them; a count of
--- 19 digits or more is out of range, never read).
-CREATE OR REPLACE TEMP MACRO cc_stage(lines, file_idx_csv, line_no_csv) AS TABLE
+-- both readers meet the case (1-hour writes above the writes that include them). Counts are
+-- read as the tabular reader reads a text cell (10.0 or 1e3 is a count, 2.5 is not, 2^63 is
+-- out of range), in two passes: cc_stage reads JSON integers (what Claude Code writes), and the
+-- rare rows it rejects for a count (non-integer or out of range) are staged again from their
+-- raw line by cc_stage_counts, which reads every form (pa_count). One macro reading them all
+-- took twice as long to bind per chunk (5 ms more, as long as parsing the chunk).
+CREATE OR REPLACE TEMP MACRO {{name}}(lines, file_idx_csv, line_no_csv) AS TABLE
 WITH chunk AS (
     SELECT
         unnest(string_split(file_idx_csv, ',')::INTEGER[]) AS file_idx,
@@ -41,20 +52,15 @@ extracted AS (
     FROM chunk AS c
 ),
 ints AS (
-    -- a count must be a JSON integer: 2.5 or 1e3 is a bad value, never rounded (one column
-    -- each: cheaper than a lambda over a list)
+    -- a count must be a whole number: 2.5 is a bad value, never rounded (one column each:
+    -- cheaper than a lambda over a list)
     SELECT
         e.*,
-        CASE WHEN regexp_full_match(e.v[8], '-?[0-9]{1,18}') THEN CAST(e.v[8] AS BIGINT) END
-            AS inp,
-        CASE WHEN regexp_full_match(e.v[9], '-?[0-9]{1,18}') THEN CAST(e.v[9] AS BIGINT) END
-            AS outp,
-        CASE WHEN regexp_full_match(e.v[10], '-?[0-9]{1,18}') THEN CAST(e.v[10] AS BIGINT) END
-            AS n_cw_all,
-        CASE WHEN regexp_full_match(e.v[11], '-?[0-9]{1,18}') THEN CAST(e.v[11] AS BIGINT) END
-            AS n_cr,
-        CASE WHEN regexp_full_match(e.v[12], '-?[0-9]{1,18}') THEN CAST(e.v[12] AS BIGINT) END
-            AS n_cw_1h
+        {{count}}(e.v[8]) AS inp,
+        {{count}}(e.v[9]) AS outp,
+        {{count}}(e.v[10]) AS n_cw_all,
+        {{count}}(e.v[11]) AS n_cr,
+        {{count}}(e.v[12]) AS n_cw_1h
     FROM extracted AS e
 ),
 typed AS (
@@ -89,11 +95,10 @@ checked AS (
             WHEN pa_ts_problem(t.v[2]) IS NOT NULL THEN pa_ts_problem(t.v[2])
             WHEN t.v[6] IS NULL OR trim(t.v[6]) = '' THEN 'missing model'
             WHEN t.v[8] IS NULL OR t.v[9] IS NULL THEN 'usage without input or output tokens'
-            WHEN t.non_integer AND (regexp_full_match(t.v[8], '-?[0-9]{19,}')
-                                    OR regexp_full_match(t.v[9], '-?[0-9]{19,}')
-                                    OR regexp_full_match(t.v[10], '-?[0-9]{19,}')
-                                    OR regexp_full_match(t.v[11], '-?[0-9]{19,}')
-                                    OR regexp_full_match(t.v[12], '-?[0-9]{19,}'))
+            WHEN t.non_integer AND ({{out_of_range}}(t.v[8]) OR {{out_of_range}}(t.v[9])
+                                    OR {{out_of_range}}(t.v[10])
+                                    OR {{out_of_range}}(t.v[11])
+                                    OR {{out_of_range}}(t.v[12]))
                 THEN 'token count out of range'
             WHEN t.non_integer THEN 'non-integer token count'
             WHEN least(t.inp, t.outp, t.cw_all, t.cr, t.cw_1h) < 0 THEN 'negative token count'

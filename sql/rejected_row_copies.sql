@@ -7,7 +7,8 @@
 --          example (a file of this load holding such a copy), example_other (another file
 --          holding the same row: the two name one row, never one file twice), earlier (the
 --          distinct rows among them that a file not read now was rejected for too: a --db
---          store's earlier load)
+--          store's earlier load), files (every file holding such a copy, of this load or
+--          an earlier one: the overlapping exports, for sql/loaded_row_copies.sql)
 -- params: $new_sources (the files read in this load)
 -- slots: none
 -- A parquet row's raw JSON holds its file_row_number: left out of the comparison (a raw row
@@ -38,5 +39,6 @@ named AS (  -- another file holding the same row as the example (the first by na
 SELECT coalesce(sum(new_files - CASE WHEN old_files = 0 THEN 1 ELSE 0 END), 0) AS copies,
        first(example ORDER BY example, example_other) AS example,
        first(example_other ORDER BY example, example_other) AS example_other,
-       count(*) FILTER (WHERE old_files > 0) AS earlier
+       count(*) FILTER (WHERE old_files > 0) AS earlier,
+       list_sort(list_distinct(flatten(list(files)))) AS files
 FROM named

@@ -140,6 +140,22 @@ def test_misspelt_shipped_name_gets_a_did_you_mean(tmp_path: Path, text: str, sa
     assert str(err.value).startswith(f"{path}: {says}"), err.value
 
 
+@pytest.mark.parametrize(("hardware", "hint"), [
+    ("h100", "; did you mean 'H100'? (hardware names are case-sensitive)"),
+    ("h100-sxm", "; did you mean 'H100'?"),
+    ("TPU-v5", ""),
+])
+def test_serving_hardware_near_a_catalog_name_gets_a_did_you_mean(
+        tmp_path: Path, hardware: str, hint: str) -> None:
+    """A serving profile's hardware not in the catalog got the catalog list only."""
+    path = _write(tmp_path, f'[serving.llama-8b-h100x1]\nhardware = "{hardware}"\n')
+    with pytest.raises(ConfigError) as err:
+        load_cost_catalog(path)
+    assert str(err.value) == (
+        f"{path}: serving.llama-8b-h100x1.hardware: {hardware!r} is not in the hardware catalog "
+        f"(A100, B200, H100, H200, MI300X){hint}")
+
+
 def test_new_entry_far_from_any_shipped_name_keeps_the_missing_key_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"hardware\.TPU\.bf16_tflops: missing; add it"):
         load_cost_catalog(_write(tmp_path, '[hardware.TPU]\nname = "x"\n'))

@@ -266,7 +266,7 @@ def test_file_without_model_column(tmp_path: Path) -> None:
 
 def test_explicit_map_to_missing_column(tmp_path: Path) -> None:
     f = write_parquet(tmp_path / "a.parquet", [event_row()])
-    with pytest.raises(ConfigError, match="the file has no column 'acct'"):
+    with pytest.raises(ConfigError, match="the data file has no column 'acct'"):
         load([str(f)], mapping=MappingSpec(explicit={"user_id": "acct"}))
 
 

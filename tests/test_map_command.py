@@ -58,3 +58,23 @@ def test_map_shows_a_vendor_report_s_preset() -> None:
     assert rows["requests"]["column"] == "num_model_requests"
     assert rows["requests"]["how"] == "preset"
     assert any("recognised as openai-usage" in n for n in table["notes"])
+
+
+def test_map_says_what_the_load_makes_of_the_ts_column(tmp_path: Path) -> None:
+    """A JSON file's timestamps (and a CSV's cells) are text the load parses: the type column
+    says VARCHAR, so a note says how it is read; a JSON number is an epoch."""
+    row = '"user_id": "a", "model": "m", "input_tokens": 1, "output_tokens": 2}\n'
+    (tmp_path / "t.jsonl").write_text('{"ts": "2026-10-01T10:00:00Z", ' + row)
+    (tmp_path / "e.jsonl").write_text('{"ts": 1790000000, ' + row)
+    (tmp_path / "c.csv").write_text("created_at,user_id,model,output_tokens\n2026-10-01,a,m,2\n")
+    doc = cli_json(["map", str(tmp_path / "t.jsonl"), str(tmp_path / "e.jsonl"),
+                    str(tmp_path / "c.csv")])
+    table = doc["column_mapping"]
+    assert isinstance(table, dict)
+    notes = [n.replace(str(tmp_path) + "/", "") for n in table["notes"]]
+    text = ("text parsed as a timestamp: ISO 8601 with its offset or an IANA zone name, epoch "
+            "seconds to nanoseconds, or a time without an offset read in --timezone (default UTC)")
+    assert f"t.jsonl: ts (ts, VARCHAR): {text}" in notes
+    assert f"c.csv: ts (created_at, VARCHAR): {text}" in notes
+    assert ("e.jsonl: ts (ts, BIGINT): a number read as epoch seconds, milliseconds, "
+            "microseconds or nanoseconds") in notes

@@ -110,3 +110,23 @@ def test_load_with_explicit_mapping(tmp_path: Path) -> None:
     report = store.load([str(f)], LoadOptions(mapping=spec))
     assert report.rows_loaded == 1
     assert "user_id=who" in report.files[0].mapping and "model=engine" in report.files[0].mapping
+
+
+def test_mapping_file_entries_are_named_as_the_file_gives_them(tmp_path: Path) -> None:
+    """qa16C #10a: an entry of a --mapping file was reported as a --map option."""
+    m = tmp_path / "m.toml"
+    m.write_text('[columns]\nuser_id = "nope"\nevent_id = ""\n')
+    spec = read_mapping_file(m)
+    with pytest.raises(ConfigError) as info:
+        detect(["user_id", "ts", "id"], spec, "u.csv")
+    assert str(info.value).startswith(
+        f'u.csv: user_id = "nope" in mapping file {m}: the data file has no column \'nope\'; '
+        "its columns are: user_id, ts, id")
+    # a --map option over the file's entry is named as the option
+    with pytest.raises(ConfigError, match=r"u\.csv: --map user_id=who: the data file has no"):
+        detect(["user_id", "ts"], merge_specs(spec, {"user_id": "who"}), "u.csv")
+    mapping = detect(["user_id", "ts", "id"], merge_specs(spec, {"user_id": "user_id"}), "u.csv")
+    assert mapping.notes == (f'no event_id (event_id = "" in mapping file {m}): no row is a '
+                             "duplicate by id",)
+    mapping = detect(["user_id", "ts"], MappingSpec({"event_id": ""}), "u.csv")
+    assert mapping.notes == ("no event_id (--map event_id=): no row is a duplicate by id",)

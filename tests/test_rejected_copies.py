@@ -9,7 +9,7 @@ from conftest import write_csv, write_parquet
 
 from planalyzer.accounting import FileLoad
 from planalyzer.rejected_copies import rejected_copy_notes
-from planalyzer.store import Store
+from planalyzer.store import LoadOptions, Store
 
 HEADER = ["event_id", "user_id", "ts", "model", "input_tokens", "output_tokens"]
 DAY1 = [["e1", "a", "2026-10-01T10:00:00Z", "m", 1, 1],
@@ -109,3 +109,32 @@ def test_raw_rows_that_are_no_json_are_compared_as_text(tmp_path: Path) -> None:
              FileLoad("y.jsonl", "jsonl", "loaded", 1, 0, 1)]
     (note,) = rejected_copy_notes(store.con, loads)
     assert note.startswith("1 of the 2 rejected row(s) are copies")
+
+
+def test_overlapping_files_without_event_ids_say_their_good_rows_count_twice(
+        tmp_path: Path) -> None:
+    """qa16C #10c: with no event id no row is a duplicate, so the good row two overlapping
+    exports share is loaded from each; the note that found the overlap says so, with the
+    count and the remedy (which then drops the copy, and the clause)."""
+    header = HEADER[1:]
+    rows = [["a", "2026-10-01T00:00:00Z", "m", -5, 10], ["a", "2026-10-02T00:00:00Z", "m", 5, 10]]
+    r1 = write_csv(tmp_path / "r1.csv", header, rows)
+    r2 = write_csv(tmp_path / "r2.csv", header, rows[::-1])
+    report = Store().load([r1, r2])
+    assert (report.rows_loaded, report.duplicates_dropped) == (2, 0)
+    note = _copies_note(report.notes)
+    assert note is not None and note.endswith(
+        "so the distinct bad rows are 1; rows without an event id are no duplicates, so a good "
+        "row these files share was loaded from each: 1 loaded row(s) repeat a row of another "
+        "of them (the same time, user, model and tokens) and count the request again; give "
+        "--dedupe-on user_id,ts,model (or --map event_id=COLUMN naming their request ids) to "
+        "keep one")
+    deduped = Store().load([r1, r2], LoadOptions(dedupe_on=("user_id", "ts", "model")))
+    assert (deduped.rows_loaded, deduped.duplicates_dropped) == (1, 1)
+    note = _copies_note(deduped.notes)
+    assert note is not None and note.endswith("so the distinct bad rows are 1")
+    # rows with event ids were deduped on them: nothing loaded twice (the first test's files)
+    oct_ = write_csv(tmp_path / "oct.csv", HEADER, DAY1 + DAY2)
+    nov = write_csv(tmp_path / "nov.csv", HEADER, DAY2 + DAY3)
+    note = _copies_note(Store().load([oct_, nov]).notes)
+    assert note is not None and "without an event id" not in note

@@ -451,6 +451,16 @@ def _check_new_entry(section: str, key: str, raw: Mapping[str, Any],
                       f"would also need {needs}")
 
 
+def _near_hardware(name: str, hardware: Mapping[str, Any]) -> str:
+    """'; did you mean 'H100'?' for a serving profile's hardware name that differs from a
+    catalog entry's only in case or is near one ('h100', 'h100-sxm'); '' where none is."""
+    by_low = {k.lower(): k for k in hardware}
+    if name.lower() in by_low:
+        return f"; did you mean {by_low[name.lower()]!r}? (hardware names are case-sensitive)"
+    near = nearest(name.lower(), by_low)
+    return "" if near is None else f"; did you mean {by_low[near]!r}?"
+
+
 def _positive(value: float, where: str, path: str, *, upto_one: bool = False) -> None:
     ok = 0 < value <= 1 if upto_one else 0 < value < math.inf  # NaN fails both
     if not ok:
@@ -665,7 +675,8 @@ def load_cost_catalog(path: str | Path | None = None) -> CostCatalog:
     for k, s in serving.items():
         if s.mode == "roofline" and s.hardware not in hardware:
             raise ConfigError(f"{raw_serving[k][1]}: serving.{k}.hardware: {s.hardware!r} is "
-                              f"not in the hardware catalog ({', '.join(sorted(hardware))})")
+                              f"not in the hardware catalog ({', '.join(sorted(hardware))})"
+                              + _near_hardware(s.hardware, hardware))
         if s.mode == "roofline" and s.precision == "fp8" and hardware[s.hardware].fp8_tflops <= 0:
             if "fp8_tflops" in overridden.get(f"hardware.{s.hardware}", ()) \
                     and raw_serving[k][1] != str(path):  # --costs took the FP8 of a shipped one

@@ -40,7 +40,9 @@ from planalyzer.sources.base import (
 )
 from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import FolderMemo, find_files
+from planalyzer.sources.json_counts import NON_INTEGER, OUT_OF_RANGE
 from planalyzer.sources.layouts import CLAUDE_CONFIG_FOLDERS, CLAUDE_TRANSCRIPTS
+from planalyzer.sources.tabular import create_count_macros
 from planalyzer.sources.ts_text import create_ts_macros
 from planalyzer.sqlfiles import quote_ident
 
@@ -400,8 +402,8 @@ class ClaudeCode(Source):
     ) -> list[FileLoad]:
         sqlfiles.run(con, "create_claude_code_staging").fetchall()
         sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
-        create_ts_macros(con)  # the stage macro reads timestamps with them
-        sqlfiles.run(con, "create_claude_code_stage_macro").fetchall()
+        create_ts_macros(con)  # the stage macros read timestamps with them
+        _create_stage_macros(con)
         batch = _Batch(con, opts.max_tokens)
         try:
             scans = [scan_file(it.src.key, i, it.start_offset, it.start_line, batch)
@@ -409,7 +411,41 @@ class ClaudeCode(Source):
             batch.flush()
         finally:
             batch.close()
+        _restage_counts(con)
         return finish_batch(con, self.name, items, scans, opts)
+
+
+def _create_stage_macros(con: duckdb.DuckDBPyConnection, name: str = "cc_stage") -> None:
+    """cc_stage, which reads a count that is a JSON integer, or cc_stage_counts, which reads
+    every count as the tabular reader reads a text cell (sql/create_claude_code_stage_macro.sql
+    says why two), and the macros it reads counts with."""
+    if name == "cc_stage":
+        count = "pa_json_int"
+        for sql in ("create_json_int_macro", "create_json_int_out_of_range_macro"):
+            sqlfiles.run(con, sql).fetchall()
+    else:
+        count = "pa_count"
+        create_count_macros(con)
+    sqlfiles.run(con, "create_claude_code_stage_macro", slots={
+        "name": quote_ident(name), "count": quote_ident(count),
+        "out_of_range": quote_ident(f"{count}_out_of_range")}).fetchall()
+
+
+def _restage_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Stage again the rows cc_stage rejected for a count (none, in transcripts Claude Code
+    wrote) with cc_stage_counts, made only then (making a stage macro binds it: 7 ms): 10.0
+    is then a count of 10, 2^63 out of range, as in a CSV."""
+    reasons = {"reasons": [NON_INTEGER, OUT_OF_RANGE]}
+    rows = sqlfiles.run(con, "claude_code_count_rejects", reasons).fetchall()
+    if not rows:
+        return
+    _create_stage_macros(con, "cc_stage_counts")
+    with duck.one_thread(con):  # a DELETE on one thread (planalyzer.store: _drop_duplicates)
+        sqlfiles.run(con, "delete_claude_code_count_rejects", reasons).fetchall()
+    sqlfiles.run(con, "restage_claude_code_counts", {
+        "lines": "\n".join(str(raw) for _, _, raw in rows),
+        "file_idx": ",".join(str(idx) for idx, _, _ in rows),
+        "line_no": ",".join(str(no) for _, no, _ in rows)}).fetchall()
 
 
 # the copies rank_claude_code_rows ranks: the batch's, and those earlier loads kept

@@ -20,7 +20,7 @@ from planalyzer.sources import registry
 from planalyzer.sources.base import Source, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MAPPABLE
-from planalyzer.sources.tabular import READERS, file_columns
+from planalyzer.sources.tabular import file_columns, reader_sql, ts_reading
 from planalyzer.tables import Col, Table
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
     proj = module.projection(con, src, opts)
     # a file read by the tabular readers has columns of its own; a nested JSON report's
     # projection (sql/project_*.sql) names fields inside it instead
-    tabular = proj.reader == READERS[src.format]
+    tabular = proj.reader == reader_sql(src)
     types = dict(file_columns(con, src)) if tabular else {}
     m = proj.mapping
     name = display_path(src.key)
@@ -71,6 +71,10 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
             how = "preset"  # a vendor source's own column list, not the user's --map
         # no column (or no type): null in JSON, empty in CSV, "-" on a terminal
         rows.append((name, canon, col, types.get(col) if col else None, how))
+    ts = m.columns.get("ts")
+    reading = ts_reading(types[ts]) if ts is not None and ts in types else None
+    if ts is not None and reading is not None:  # the type is the file's (a CSV's text: VARCHAR)
+        notes.append(f"{name}: ts ({ts}, {types[ts]}): {reading}")
     unused = sorted(set(types) - set(m.columns.values()) - set(proj.extra_columns))
     if unused:
         notes.append(f"{name}: columns not used: {', '.join(unused)}")

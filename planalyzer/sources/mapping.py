@@ -21,7 +21,7 @@ MAPPABLE: tuple[str, ...] = tuple(c for c in EVENT_COLUMN_NAMES if c != "source"
 # the canonical columns an empty column name may be given for: none is read (``--map
 # event_id=``: the file has no event id, its rows are never duplicates by id)
 UNMAPPABLE: tuple[str, ...] = ("event_id",)
-NO_EVENT_ID = "no event_id (--map event_id=): no row is a duplicate by id"
+NO_EVENT_ID = "no event_id ({given}): no row is a duplicate by id"
 
 # Spellings seen in real exports, in order of preference, normalised (lower case, '_' for any
 # run of non-alphanumerics). The canonical name itself always matches first.
@@ -82,6 +82,19 @@ class MappingSpec:
 
     explicit: dict[str, str] = field(default_factory=dict)
     input_includes_cache_read: bool | None = None  # None: decide from the column names
+    # the mapping file (--mapping) the entries of ``from_file`` came from; the others came
+    # from --map options (or the library's caller): errors and notes name where each was given
+    mapping_file: str | None = None
+    from_file: frozenset[str] = frozenset()
+
+    def given(self, canon: str) -> str:
+        """Where the entry for ``canon`` was given, as the user wrote it: ``--map
+        user_id=acct``, or ``user_id = "acct" in mapping file m.toml``."""
+        theirs = self.explicit.get(canon, "")
+        if canon in self.from_file and self.mapping_file is not None:
+            quoted = '"' + theirs.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            return f"{canon} = {quoted} in mapping file {self.mapping_file}"
+        return f"--map {canon}={theirs}"
 
     def __post_init__(self) -> None:
         """``explicit`` maps canonical column names (``MAPPABLE``) to the file's: a key that
@@ -196,14 +209,19 @@ def read_mapping_file(path: str | Path) -> MappingSpec:
     inclusive = doc.get("input_includes_cache_read")
     if inclusive is not None and not isinstance(inclusive, bool):
         raise ConfigError(f"{path}: input_includes_cache_read must be true or false")
-    return MappingSpec(explicit=explicit, input_includes_cache_read=inclusive)
+    return MappingSpec(explicit=explicit, input_includes_cache_read=inclusive,
+                       mapping_file=str(path), from_file=frozenset(explicit))
 
 
 def merge_specs(file_spec: MappingSpec | None, options: dict[str, str]) -> MappingSpec:
+    """A mapping file's entries, and the --map options over them (an option wins)."""
     base = dict(file_spec.explicit) if file_spec else {}
     base.update(options)
-    inclusive = file_spec.input_includes_cache_read if file_spec else None
-    return MappingSpec(explicit=base, input_includes_cache_read=inclusive)
+    if file_spec is None:
+        return MappingSpec(explicit=base)
+    return MappingSpec(explicit=base, input_includes_cache_read=file_spec.input_includes_cache_read,
+                       mapping_file=file_spec.mapping_file,
+                       from_file=file_spec.from_file - set(options))
 
 
 def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMapping:
@@ -219,12 +237,12 @@ def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMappi
     for canon, theirs in spec.explicit.items():
         if not theirs:
             how[canon] = "given"
-            notes.append(NO_EVENT_ID)
+            notes.append(NO_EVENT_ID.format(given=spec.given(canon)))
             continue
         if theirs not in cols:
             match = by_norm.get(normalise(theirs))
             if match is None:
-                raise ConfigError(f"{where}: --map {canon}={theirs}: the file has no column "
+                raise ConfigError(f"{where}: {spec.given(canon)}: the data file has no column "
                                   f"{theirs!r}; its columns are: {', '.join(cols)}")
             theirs = match
         chosen[canon] = theirs

@@ -22,7 +22,13 @@ import duckdb
 from planalyzer.sources.base import UTF8_BOM, Source
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MappingSpec, normalise
-from planalyzer.sources.tabular import Preset, Projection, build_projection, file_columns
+from planalyzer.sources.tabular import (
+    Preset,
+    Projection,
+    build_projection,
+    csv_sep_hint,
+    file_columns,
+)
 
 if TYPE_CHECKING:
     from planalyzer.store import LoadOptions
@@ -30,7 +36,8 @@ if TYPE_CHECKING:
 
 def header_names(head: bytes) -> set[str]:
     """Column names from a file's first bytes, as its reader will see them: a CSV header (its
-    delimiter ',', ';', tab or '|', as DuckDB's sniffer chooses; after any '#' comment lines),
+    delimiter ',', ';', tab or '|', as DuckDB's sniffer chooses, or as a first line ``sep=;``
+    names it; after any '#' comment lines),
     the keys of the first JSON-lines object, or of a JSON array's first element. A UTF-8
     byte-order mark is passed over."""
     return set(_header_names(head))
@@ -45,6 +52,9 @@ def _header_names(head: bytes) -> frozenset[str]:
     if start.startswith(b"{") or any(
             line.lstrip().startswith(b'{"') for line in text.split(b"\n")[1:_SNIFF_LINES]):
         return _jsonl_keys(text)  # JSON lines, the first perhaps null or malformed
+    sep = csv_sep_hint(text)
+    if sep is not None:  # Excel's delimiter hint: the header is the next line
+        return _csv_names(text.partition(b"\n")[2], sep.decode())
     return _csv_names(text)
 
 
@@ -80,9 +90,9 @@ _DELIMITERS = (",", ";", "\t", "|")  # DuckDB's sniffer's candidates, ',' first 
 _SNIFF_LINES = 12  # lines of a head looked at (a header and the rows that agree with it)
 
 
-def _csv_names(text: bytes) -> frozenset[str]:
+def _csv_names(text: bytes, given: str | None = None) -> frozenset[str]:
     """A CSV header's names: split by the delimiter whose fields the next rows agree with
-    (most rows of the header's field count, then most fields)."""
+    (most rows of the header's field count, then most fields), or by the ``given`` one."""
     lines = [line.decode("utf-8", "replace")
              for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
     while lines and lines[0].lstrip().startswith("#"):  # a comment DuckDB's sniffer skips
@@ -98,7 +108,7 @@ def _csv_names(text: bytes) -> frozenset[str]:
         n = len(fields(header, sep))
         return (sum(len(fields(r, sep)) == n for r in rows) if n > 1 else 0), n
 
-    sep = max(_DELIMITERS, key=score)
+    sep = given or max(_DELIMITERS, key=score)
     return frozenset(normalise(c) for c in fields(header, sep))
 
 
@@ -159,7 +169,8 @@ class PresetSource(Source):
         explicit.update(opts.mapping.explicit)
         inclusive = opts.mapping.input_includes_cache_read
         spec = MappingSpec(explicit=explicit, input_includes_cache_read=(
-            self.input_includes_cache_read if inclusive is None else inclusive))
+            self.input_includes_cache_read if inclusive is None else inclusive),
+            mapping_file=opts.mapping.mapping_file, from_file=opts.mapping.from_file)
         preset = preset if preset is not None else self.preset(present, opts)
         # a bucket row with an empty (an aggregated source's: or absent) request count: an
         # estimate

@@ -36,11 +36,12 @@ from planalyzer.sources.base import RESAVE_UTF8, UTF8_BOM, access_error, open_by
 from planalyzer.sources.files import SourceFile, store_error
 from planalyzer.sources.report_json import too_large_message
 from planalyzer.sources.tabular import (
-    CSV_LINE_OPTIONS,
     JSON_ARRAY_READER,
     JSON_TEXT_TIMES,
     STAGE_RAW,
     STAGE_ROW,
+    csv_options,
+    csv_sep_hint,
     is_json_array,
     line_too_long,
     trailing_comma,
@@ -48,16 +49,18 @@ from planalyzer.sources.tabular import (
 from planalyzer.sqlfiles import quote_ident
 
 _CSV_REJECTS, _CSV_SCANS = "planalyzer_csv_rejects", "planalyzer_csv_scans"
-CSV_STAGE_READER = ("read_csv($path, header = true, all_varchar = true, store_rejects = true, "
-                    f"hive_partitioning = false, {CSV_LINE_OPTIONS}, "
-                    f"rejects_table = '{_CSV_REJECTS}', rejects_scan = '{_CSV_SCANS}') AS src")
-# the same, for a header with one more (empty-named, trailing) field than the rows: the rows
-# read under the header's other names
-CSV_NAMED_STAGE_READER = ("read_csv($path, header = false, skip = 1, names = $names, "
-                          "all_varchar = true, store_rejects = true, "
-                          f"hive_partitioning = false, {CSV_LINE_OPTIONS}, "
-                          f"rejects_table = '{_CSV_REJECTS}', "
-                          f"rejects_scan = '{_CSV_SCANS}') AS src")
+
+
+def csv_stage_reader(head: bytes, named: bool = False) -> str:
+    """The reader that stages a CSV file starting with ``head`` (its delimiter hint:
+    tabular.csv_options); ``named``: for a header with one more (empty-named, trailing) field
+    than the rows, the rows read under the header's other names (``$names``)."""
+    header = "header = false, names = $names" if named else "header = true"
+    return (f"read_csv($path, {header}, all_varchar = true, store_rejects = true, "
+            f"hive_partitioning = false, {csv_options(head, skip=int(named))}, "
+            f"rejects_table = '{_CSV_REJECTS}', rejects_scan = '{_CSV_SCANS}') AS src")
+
+
 JSONL_STAGE_READER = ("read_json($path, format = 'newline_delimited', sample_size = -1, "
                       "ignore_errors = true, hive_partitioning = false, "
                       f"{JSON_TEXT_TIMES}) AS src")
@@ -113,18 +116,21 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> l
 
 def _stage_csv_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
                     path: Path) -> list[BadLine]:
-    """Stage ``src``'s rows read from ``path`` (the file, or a copy of it)."""
-    lines = _stage_csv_lines(con, src, path, table, CSV_STAGE_READER)
-    names = _names_before_empty_last(con, path, table, lines)
+    """Stage ``src``'s rows read from ``path`` (the file, or a copy of it). A first line that
+    is Excel's delimiter hint (``sep=;``) is passed over, its delimiter used."""
+    head = read_head(path, 4096)
+    lines = _stage_csv_lines(con, src, path, table, csv_stage_reader(head))
+    hint = int(csv_sep_hint(head) is not None)  # the hint's line, before the header
+    names = _names_before_empty_last(con, path, table, lines, hint)
     if names:  # every row one field short of a header ending in a delimiter: read by the names
-        lines = _stage_csv_lines(con, src, path, table, CSV_NAMED_STAGE_READER,
+        lines = _stage_csv_lines(con, src, path, table, csv_stage_reader(head, named=True),
                                  {"names": names})
     if not lines:
         return []
-    # data row of a record: its record number less the header's; its physical line, counted
-    # from its byte position (a quoted field may span lines)
+    # data row of a record: its record number less the header's (and the hint's); its
+    # physical line, counted from its byte position (a quoted field may span lines)
     physical = _physical_lines(path, [int(pos) for *_, pos in lines])
-    bad = [BadLine(int(line) - 1, number,
+    bad = [BadLine(int(line) - 1 - hint, number,
                    _CSV_REASONS.get(str(kind), f"malformed CSV line ({str(kind).lower()})"),
                    json.dumps({"line": number, "text": str(text)[:_RAW_CHARS]}))
            for (line, kind, text, _), number in zip(lines, physical, strict=True)]
@@ -169,16 +175,20 @@ def _physical_lines(path: Path, positions: list[int]) -> list[int]:
 
 
 def _names_before_empty_last(con: duckdb.DuckDBPyConnection, path: Path, table: str,
-                             lines: list[tuple[Any, ...]]) -> list[str] | None:
+                             lines: list[tuple[Any, ...]], hint: int = 0) -> list[str] | None:
     """The header's names but the last, where the header ends in a delimiter (an empty last
-    name: a spreadsheet's trailing comma) and every row was one field short of it; else None."""
+    name: a spreadsheet's trailing comma) and every row was one field short of it; else None.
+    ``hint``: lines before the header (Excel's delimiter hint)."""
     if not lines or any(str(kind) != "MISSING COLUMNS" for _, kind, *_ in lines):
         return None
     staged = f"{quote_ident(table)} AS src"
     if sqlfiles.run(con, "count_source_rows", slots={"reader": staged}).fetchone() != (0,):
         return None
     try:
-        header = next(_lines(path))[1].rstrip()
+        found = _lines(path)
+        for _ in range(hint):
+            next(found)
+        header = next(found)[1].rstrip()
     except (OSError, EOFError, UnicodeError, StopIteration):
         return None
     names = [str(r[0]) for r in sqlfiles.run(con, "describe_source", slots={

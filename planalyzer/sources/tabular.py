@@ -52,6 +52,38 @@ if TYPE_CHECKING:
 CSV_MAX_LINE_SIZE = 64 * 1024 * 1024
 CSV_LINE_OPTIONS = f"max_line_size = {CSV_MAX_LINE_SIZE}, buffer_size = {CSV_MAX_LINE_SIZE}"
 
+# Excel's delimiter hint: a CSV whose first line is "sep=;" (sep=, sep=<tab>, sep=|: Excel
+# writes it, and reads the file by it) has that delimiter and its header on the next line.
+# DuckDB's sniffer would take the hint for a header of one column, 'sep='. The delimiter goes
+# into the reader as one of these literals (the library's, never the file's text).
+_SEP_HINT = re.compile(rb"sep=([,;\t|])\r?\n", re.IGNORECASE)
+_SEP_LITERALS = {b",": "','", b";": "';'", b"\t": "'\\t'", b"|": "'|'"}
+
+
+def csv_sep_hint(head: bytes) -> bytes | None:
+    """The delimiter a CSV's first line names (Excel's ``sep=;``), or None: the file's
+    header is then its second line."""
+    found = _SEP_HINT.match(head.removeprefix(UTF8_BOM))
+    return found.group(1) if found else None
+
+
+def csv_options(head: bytes, skip: int = 0) -> str:
+    """The read_csv options for a CSV starting with ``head``, besides header and names: its
+    line options, and where its first line is Excel's delimiter hint, that line skipped
+    (``skip``: lines skipped after it, a header read apart) and the delimiter it names."""
+    sep = csv_sep_hint(head)
+    if sep is not None:
+        skip += 1
+    options = CSV_LINE_OPTIONS + (f", skip = {skip}" if skip else "")
+    return options + (f", delim = {_SEP_LITERALS[sep]}" if sep is not None else "")
+
+
+def csv_reader(head: bytes) -> str:
+    """The reader over a CSV file not staged (``READERS['csv']`` but for the delimiter
+    hint: ``csv_options``)."""
+    return ("read_csv($path, header = true, all_varchar = true, ignore_errors = true, "
+            f"hive_partitioning = false, {csv_options(head)}) AS src")
+
 
 def line_too_long(key: str, exc: BaseException) -> InputError | None:
     """The error for a CSV file with a line over CSV_MAX_LINE_SIZE (DuckDB names line 1 and
@@ -75,8 +107,7 @@ JSON_TEXT_TIMES = "timestampformat = '(timestamps stay text)'"
 # does not hide the header's columns.
 READERS: dict[str, str] = {
     "parquet": "read_parquet($path, file_row_number = true, hive_partitioning = false) AS src",
-    "csv": ("read_csv($path, header = true, all_varchar = true, ignore_errors = true, "
-            f"hive_partitioning = false, {CSV_LINE_OPTIONS}) AS src"),
+    "csv": csv_reader(b""),
     "jsonl": "read_json($path, format = 'newline_delimited', sample_size = -1, "
              f"ignore_errors = true, hive_partitioning = false, {JSON_TEXT_TIMES}) AS src",
 }
@@ -183,6 +214,8 @@ def reader_sql(source: SourceFile) -> str:
         check_text_encoding(source.key, read_head(source.path, 4096))
     if source.format == "jsonl" and is_json_array(source):
         return JSON_ARRAY_READER
+    if source.format == "csv":
+        return csv_reader(read_head(source.path, 4096))
     return READERS[source.format]
 
 
@@ -298,6 +331,24 @@ class _Ts:
     # TIMESTAMP: the wall-clock time read in $tz (no offset or zone given), else NULL: the load
     # counts those that $tz has twice or never (sql/count_local_time_shifts.sql)
     local: str = "NULL::TIMESTAMP"
+
+
+def ts_reading(type_name: str) -> str | None:
+    """What a load makes of a ts column of this type (``_ts_exprs``), as ``planalyzer map``
+    says it: a CSV's columns and a JSON file's timestamps are text (VARCHAR) the load parses;
+    None for a type it cannot read (its own error says so)."""
+    base = _base(type_name)
+    if base in _TZ_TS:
+        return "a timestamp with its offset, read as it is"
+    if base in _NAIVE_TS:
+        return "a timestamp without an offset, read in --timezone (default UTC)"
+    if base in _INTEGER | _WIDE_INTEGER | _FLOAT or _is_decimal(type_name):
+        return "a number read as epoch seconds, milliseconds, microseconds or nanoseconds"
+    if base in _TEXT:
+        return ("text parsed as a timestamp: ISO 8601 with its offset or an IANA zone name, "
+                "epoch seconds to nanoseconds, or a time without an offset read in --timezone "
+                "(default UTC)")
+    return None
 
 
 def _ts_exprs(q: str, type_name: str) -> _Ts:
@@ -421,6 +472,16 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
                       separated=separated)
     return _Count("NULL::BIGINT", "true",
                   type_problem=f"unknown column type: {canon} is {type_name}")
+
+
+def create_count_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp macros ``pa_count(t)`` (a count cell's value, NULL where it is none: no
+    default) and ``pa_count_out_of_range(t)`` over count text, read as a VARCHAR cell is here:
+    a reader of JSON text (Claude Code's transcripts) reads its counts as this one does."""
+    count = _count_exprs("t", "VARCHAR", "NULL", "tokens")
+    sqlfiles.run(con, "create_count_macro", slots={"value": count.value}).fetchall()
+    sqlfiles.run(con, "create_count_out_of_range_macro",
+                 slots={"out_of_range": count.out_of_range}).fetchall()
 
 
 def _cost_exprs(q: str, type_name: str) -> tuple[str, str]:

@@ -1,0 +1,11 @@
+-- create_count_macro: pa_count(t): the token count of count text as the tabular reader reads
+--   a text cell: a whole number (10, 10.0, 1e3, +5) exactly, NULL where it is none (2.5, x,
+--   empty) or out of range (pa_count_out_of_range: sql/create_count_out_of_range_macro.sql).
+-- inputs: none
+-- outputs: temp macro pa_count
+-- params: none
+-- slots: {{value}} (SQL over the argument t: planalyzer.sources.tabular's count of a VARCHAR
+--        cell, with no default: whole below 9e15 through a DOUBLE, else digits as a BIGINT)
+-- Claude Code's transcripts read their counts with it (sql/create_claude_code_stage_macro.sql),
+-- so a count means the same in a transcript as in a CSV or JSON-lines file.
+CREATE OR REPLACE TEMP MACRO pa_count(t) AS {{value}}
