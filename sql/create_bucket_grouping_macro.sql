@@ -8,7 +8,8 @@
 --          whatever its start; split_part(.., ':', 2) is the width in seconds
 -- params: none
 -- slots: none
--- An Anthropic start is an ISO time, with ':' in it: the width follows the first '/'. Used by
+-- An Anthropic start an older planalyzer stored is an ISO time, with ':' in it (now epoch
+-- seconds: sql/create_instant_id_macro.sql): the width follows the first '/'. Used by
 -- sql/insert_bucket_fetches.sql and sql/finished_bucket_copies.sql (planalyzer.bucket_copies).
 CREATE OR REPLACE TEMP MACRO pa_bucket_grouping(id) AS
     split_part(id, ':', 1) || ':'

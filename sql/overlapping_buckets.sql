@@ -39,8 +39,8 @@
 -- bucket of one and a bucket of the other that cover the same time (the same start and
 -- width included) are always refused, their groupings being of other dimensions.
 WITH e AS (
-    -- what follows '<layout>:<start>/' ('<width>:<grouping>'; an Anthropic start is an ISO
-    -- time, with ':' in it)
+    -- what follows '<layout>:<start>/' ('<width>:<grouping>'; an Anthropic start an older
+    -- planalyzer stored is an ISO time, with ':' in it)
     SELECT layout, ts, source, substr(rest, strpos(rest, '/') + 1) AS after
     FROM (
         SELECT split_part(event_id, ':', 1) AS layout, ts, source,

@@ -29,7 +29,8 @@
 -- API key ('api_key:<id>'), workspace ('workspace:<id>'), or 'organization'. The id names a
 -- user by the stable user_id (planalyzer.anthropic_actors then gives all of a user_id's rows
 -- the email of its latest row that has one).
--- event_id ('anthropic-analytics:<start>/<width s>:<dimensions>') names the bucket and every
+-- event_id ('anthropic-analytics:<start>/<width s>:<dimensions>', the start as an instant:
+-- pa_instant_id, sql/create_instant_id_macro.sql) names the bucket and every
 -- dimension the row is grouped by: the actor, actor_type, API key, workspace, model,
 -- product, service_tier, context_window, inference_geo, speed, agent, deployment,
 -- environment, session, user profile, RBAC group, Slack channel, Claude Tag category and
@@ -56,7 +57,8 @@ f AS (
         CASE WHEN json_type(r, '$.usage') = 'OBJECT' THEN json_extract(r, '$.usage')
              ELSE r END AS u,
         json_extract_string(r, '$.starting_at') AS start_s,
-        json_extract_string(r, '$.ending_at') AS end_s
+        json_extract_string(r, '$.ending_at') AS end_s,
+        pa_ts(json_extract_string(r, '$.starting_at')) AS start_ts
     FROM rows
 ),
 v AS (
@@ -124,7 +126,7 @@ w AS (
         -- is at the fetch (another after a change, none once the account is deleted)
         coalesce(CASE WHEN actor_kind = 'OBJECT' THEN nullif(a[4], '') END, actor_user)
             AS actor_key,
-        date_diff('second', pa_ts(start_s), pa_ts(end_s)) AS width_s,
+        date_diff('second', start_ts, pa_ts(end_s)) AS width_s,
         pa_window_ends(d[7]) AS window_ends
     FROM e
 ),
@@ -138,13 +140,13 @@ t AS (
     FROM w
 )
 SELECT
-    'anthropic-analytics:' || coalesce(start_s, '') || '/'
+    'anthropic-analytics:' || coalesce(pa_instant_id(start_ts), start_s, '') || '/'
         || coalesce(CAST(width_s AS VARCHAR), '') || ':'
         || array_to_string(list_transform(
                [actor_key, d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10],
                 d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18], extra],
                lambda x: replace(coalesce(x, ''), ':', '%3A')), ':') AS event_id,
-    pa_ts(start_s) AS ts,
+    start_ts AS ts,
     true AS ts_given,
     CASE WHEN start_s IS NULL
          THEN 'no time bucket (exported without time_bucket_width: one row for the whole '

@@ -18,6 +18,8 @@
 -- A model whose token counts are all null (or absent) is rejected ('no token counts'); a
 -- null count beside others is read as 0, and <class>_empty says so.
 -- The user is the actor's email address (a person) or API key name (an API actor).
+-- event_id ('claude_code:<day>:<user>:<model>') names the day as an instant (pa_instant_id:
+-- sql/create_instant_id_macro.sql): "2026-10-01" and "2026-10-01T00:00:00Z" give one id.
 WITH docs AS (
     SELECT *
     FROM read_json($path, format = 'auto',
@@ -45,13 +47,14 @@ f AS (
                                   '$.subscription_type', '$.customer_type']) AS r,
         json_extract_string(m, ['$.model', '$.tokens.input', '$.tokens.output',
                                 '$.tokens.cache_read', '$.tokens.cache_creation',
-                                '$.estimated_cost.amount', '$.estimated_cost.currency']) AS v
+                                '$.estimated_cost.amount', '$.estimated_cost.currency']) AS v,
+        pa_ts(json_extract_string(rec, '$.date')) AS day_ts
     FROM models
 )
 SELECT
-    'claude_code:' || coalesce(r[1], '') || ':' || coalesce(r[2], r[3], '') || ':'
+    'claude_code:' || coalesce(pa_instant_id(day_ts), r[1], '') || ':' || coalesce(r[2], r[3], '') || ':'
         || coalesce(v[1], '') AS event_id,
-    pa_ts(r[1]) AS ts,
+    day_ts AS ts,
     r[1] IS NOT NULL AS ts_given,
     pa_ts_problem(r[1]) AS ts_problem,
     CASE WHEN v[2] IS NULL AND v[3] IS NULL AND v[4] IS NULL AND v[5] IS NULL

@@ -20,10 +20,12 @@
 -- null count beside others is read as 0, and <class>_empty says so (pa_anthropic_empty:
 -- sql/create_anthropic_empty_macro.sql; the load counts them, sql/count_empty_token_cells.sql).
 -- The user is account_id where grouped by account, else the service account, the API key or
--- the workspace. event_id names the bucket (its start and width in seconds) and every
--- dimension the report can group by (account, service account, key, workspace, model,
--- service_tier, context_window, inference_geo, speed): two results of one bucket differ in
--- at least one of them, so none is taken for a duplicate of another.
+-- the workspace. event_id names the bucket (its start as an instant, pa_instant_id:
+-- sql/create_instant_id_macro.sql, so two fetches spelling it '...Z' and '+00:00' give one
+-- id; and its width in seconds) and every dimension the report can group by (account,
+-- service account, key, workspace, model, service_tier, context_window, inference_geo,
+-- speed): two results of one bucket differ in at least one of them, so none is taken for a
+-- duplicate of another.
 WITH docs AS (
     SELECT *
     FROM read_json($path, format = 'auto',
@@ -47,14 +49,20 @@ fields AS (
            json_extract(bucket, '$.results[*]') AS rs
     FROM buckets
 ),
+spans AS (  -- the bucket's start and width, read once per bucket too
+    SELECT start_s, pa_ts(start_s) AS start_ts,
+           date_diff('second', pa_ts(start_s), pa_ts(end_s)) AS width_s, rs
+    FROM fields
+),
 results AS (
-    SELECT start_s, end_s, unnest(rs) AS r FROM fields
+    SELECT start_s, start_ts, width_s, unnest(rs) AS r FROM spans
 ),
 f AS (
     SELECT
         r,
         start_s,
-        end_s,
+        start_ts,
+        width_s,
         json_extract_string(r, [
             '$.account_id', '$.api_key_id', '$.workspace_id', '$.model',
             '$.uncached_input_tokens', '$.cache_read_input_tokens',
@@ -66,9 +74,8 @@ f AS (
     FROM results
 ),
 g AS (
-    SELECT r, start_s, v, coalesce(v[7], v[10]) AS cw5, coalesce(v[8], v[11]) AS cw1h,
-           date_diff('second', pa_ts(start_s), pa_ts(end_s)) AS width_s,
-           pa_window_ends(v[13]) AS window_ends
+    SELECT r, start_s, start_ts, width_s, v, coalesce(v[7], v[10]) AS cw5,
+           coalesce(v[8], v[11]) AS cw1h, pa_window_ends(v[13]) AS window_ends
     FROM f
 ),
 t AS (
@@ -80,12 +87,12 @@ t AS (
     FROM g
 )
 SELECT
-    'anthropic:' || coalesce(start_s, '') || '/' || coalesce(CAST(width_s AS VARCHAR), '') || ':'
+    'anthropic:' || coalesce(pa_instant_id(start_ts), start_s, '') || '/' || coalesce(CAST(width_s AS VARCHAR), '') || ':'
         || concat_ws(':', coalesce(v[1], ''), coalesce(v[16], ''), coalesce(v[2], ''),
                      coalesce(v[3], ''), coalesce(v[4], ''), coalesce(v[12], ''),
                      coalesce(v[13], ''), coalesce(v[14], ''), coalesce(v[15], ''))
         AS event_id,
-    pa_ts(start_s) AS ts,
+    start_ts AS ts,
     start_s IS NOT NULL AS ts_given,
     pa_ts_problem(start_s) AS ts_problem,
     CASE WHEN v[5] IS NULL AND v[6] IS NULL AND cw5 IS NULL AND cw1h IS NULL AND v[9] IS NULL

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("create_int_macro", "create_bad_int_macro", "create_window_ends_macro",
                  "create_bucket_requests_macro", "create_anthropic_empty_macro",
-                 "create_bucket_grouping_macro"):
+                 "create_bucket_grouping_macro", "create_instant_id_macro",
+                 "create_id_start_macro"):
         sqlfiles.run(con, name).fetchall()
     create_ts_macros(con)  # pa_ts, pa_ts_problem
 

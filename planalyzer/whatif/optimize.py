@@ -38,7 +38,7 @@ from planalyzer.whatif.sweep import (
     resolve_metric,
     unit_suffix,
 )
-from planalyzer.whatif.tables import delta
+from planalyzer.whatif.tables import delta, tolerance
 
 _RE = re.compile(r"^\s*([\w:.*\-]+)\s*(<=|>=|<|>)\s*(baseline|[-+0-9.eE_]+)\s*$")
 
@@ -61,7 +61,9 @@ class Constraint:
         for name in self.names(m):
             lhs = resolve_metric(name, m)
             rhs = resolve_metric(name, base) if self.value is None else self.value
-            tol = 1e-9 * max(1.0, abs(rhs))
+            # float noise only: a bound relative to the figure (1e-9 of it) let a design $10
+            # short of an $823B baseline meet 'revenue_usd >= baseline' (qa17A #2)
+            tol = tolerance(metric_kind(name), lhs, rhs)
             d = lhs - rhs if self.op in ("<=", "<") else rhs - lhs  # > 0: wrong side
             if self.op in ("<=", ">="):
                 total += d if d > tol else 0.0
@@ -256,7 +258,8 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
             vals = [resolve_metric(n, e.metrics) for n in names] or [0.0]
             cvals.append(max(vals) if c.op in ("<=", "<") else min(vals))
         rows.append((r, *[e.values[a.path] for a in axes], e.objective,
-                     delta(e.objective, resolve_metric(objective, base_m)), e.feasible, *cvals,
+                     delta(e.objective, resolve_metric(objective, base_m),
+                           metric_kind(objective)), e.feasible, *cvals,
                      e.metrics["revenue_usd"], e.metrics["margin_usd"],
                      e.metrics["users_affected_share"]))
     span = period_span(ev)
@@ -294,8 +297,8 @@ def result_tables(ev: Evaluator, res: Result, axes: Sequence[Axis],
                 continue
             crow.append((r, change, p, int(g("users")), int(g("users_affected")),
                          g("users_affected_share"), g("users_hit_share"),
-                         g("revenue_usd") - base_m.get(f"revenue_usd:{p}", 0.0),
-                         g("margin_usd") - base_m.get(f"margin_usd:{p}", 0.0)))
+                         delta(g("revenue_usd"), base_m.get(f"revenue_usd:{p}", 0.0)),
+                         delta(g("margin_usd"), base_m.get(f"margin_usd:{p}", 0.0))))
     changes = Table("optimize_changes", "What each design changes, and for whom (plans whose "
                     f"users are affected; money: period total, {span})", ccols, crow,
                     keys=("rank", "plan"))

@@ -419,10 +419,11 @@ def sweep(ev: Evaluator, scenarios: Sequence[Scenario], points: Sequence[Mapping
             Col("affected_share", "share", affected),
             Col("on_frontier", "bool", "frontier")]
     rows = []
+    kind = metric_kind(objective)
     for i, (pt, m) in enumerate(zip(points, mets, strict=True)):
         rows.append((i + 1, *[pt[p] for p in paths], *[m.get(k, 0.0) for k, _, _ in
                                                        SWEEP_METRICS],
-                     objs[i], delta(objs[i], resolve_metric(objective, base)), affs[i],
+                     objs[i], delta(objs[i], resolve_metric(objective, base), kind), affs[i],
                      i in front))
     span = period_span(ev)
     table = Table("sweep_points", f"Sweep: {len(points)} designs on the same history (money: "

@@ -61,15 +61,34 @@ SHARE_ROWS = (
 )
 
 
-def delta(new: float, old: float) -> float:
-    """``new - old``, with the rounding noise of summing the same amounts in another order
-    (1e-13 of a dollar, shown as $4.5e-13) read as no change, and the difference rounded to
-    the 15 significant digits of the larger figure (the precision JSON writes each figure
-    to): 79.8875 - 80 is -0.1125, not -0.112499999999997."""
+# A change of at most this much is none: half a micro-dollar of money (half a millionth of a
+# user or request of a count), half of 1e-12 of a share (0..1). The figures are exact sums
+# (planalyzer.exact_sums), each rounded once to a float: two figures equal but for that
+# rounding differ in their last bits, which a margin (revenue less cost, each larger than it)
+# can make a fraction of a micro-dollar. A bound relative to the figures read a +$10 price
+# change on an $823B account as no change (qa17A #2).
+NOISE = 5e-7
+SHARE_NOISE = 5e-13
+
+
+def tolerance(kind: Kind, *figures: float) -> float:
+    """How far two values of a figure shown as ``kind`` may lie apart and be one: ``NOISE``
+    (``SHARE_NOISE`` for a share), or a few of the last bits of a float as large as the
+    largest of ``figures`` (1e-15 of it) where that is more (an optimize constraint)."""
+    return max(SHARE_NOISE if kind == "share" else NOISE,
+               1e-15 * max((abs(f) for f in figures), default=0.0))
+
+
+def delta(new: float, old: float, kind: Kind = "usd") -> float:
+    """``new - old`` of a figure shown as ``kind``: a change of at most ``NOISE``
+    (``SHARE_NOISE`` for a share) read as none, else the difference rounded to the 15
+    significant digits of the larger figure (the precision JSON writes each figure to, and
+    about what a float holds): 79.8875 - 80 is -0.1125, not -0.112499999999997; a +$10 change
+    of $823,500,000,020 is 10.0."""
     d = new - old
     if not math.isfinite(d):  # a figure that overflowed (a factor of 1e-320): unknown, not 0
         return math.nan
-    if abs(d) <= 1e-9 * max(1.0, abs(new), abs(old)):
+    if abs(d) <= (SHARE_NOISE if kind == "share" else NOISE):
         return 0.0
     return round(d, 14 - math.floor(math.log10(max(abs(new), abs(old))))) + 0.0
 
@@ -86,7 +105,7 @@ def _side_by_side(name: str, title: str, kind: Kind, rows: Sequence[tuple[str, s
     for key, label in rows:
         row: list[object] = [label, base.get(key, 0.0)]
         for m in mets:
-            row += [m.get(key, 0.0), delta(m.get(key, 0.0), base.get(key, 0.0))]
+            row += [m.get(key, 0.0), delta(m.get(key, 0.0), base.get(key, 0.0), kind)]
         out.append((*row, key))
     levels = tuple(1 if key in REVENUE_PARTS else 0 for key, _ in rows)
     return Table(name, title, cols, out, levels=levels if any(levels) else ())
