@@ -841,7 +841,7 @@ class Store:
         duplicate_links.forget(self.con, [key])
         # a usage-API export's record of its buckets (planalyzer.bucket_copies.record)
         bucket = ("bucket_fetches",) if module.name in BUCKET_SOURCES else ()
-        for table in ("skipped_lines", *bucket, *module.extra_tables):
+        for table in ("skipped_lines", id_conflicts.TABLE, *bucket, *module.extra_tables):
             sqlfiles.run(self.con, "delete_source_rows", {"source": key},
                          {"table": quote_ident(table)}).fetchall()
 
@@ -1012,6 +1012,8 @@ class Store:
                 # copies of a dashboard CSV row's id that tie: the final export's is kept
                 slots = bucket_copies.break_ties(self.con, projected, loads)
             sqlfiles.run(self.con, "rank_duplicate_events", slots=slots).fetchall()
+            if key == "event_id":  # the copies dropped that a later load's check judges
+                id_conflicts.record(self.con)
         finally:
             _drop_temp(self.con, _COPIES)
             _drop_temp(self.con, bucket_copies.TIE_IDS)
