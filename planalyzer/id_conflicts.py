@@ -55,25 +55,35 @@ TOKEN_CLASSES = ("input", "cache_write", "cache_write_1h", "cache_read", "output
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+SPREAD = "dup_spread"  # the staged ids whose copies differ (sql/spread_event_ids.sql)
+
+
 def check(con: duckdb.DuckDBPyConnection, sources: Sequence[str],
-          loads: Sequence[FileLoad]) -> None:
+          loads: Sequence[FileLoad]) -> bool:
     """Raise an InputError when copies of an event id held by ``sources`` (files read now,
     read by a projection) are not one request; ``loads`` give their mappings. Reads the
-    copies the dedupe staged (sql/stage_duplicate_copies.sql, with the key event_id)."""
+    copies the dedupe staged (sql/stage_duplicate_copies.sql, with the key event_id) and
+    those earlier loads dropped. Leaves the temp table SPREAD (the caller drops it): whether
+    any id's copies differ is returned, and only then does ``record`` run."""
+    params = {"sources": list(sources)}
+    written = sqlfiles.run(con, "spread_event_ids", params).fetchall()
+    if not written or not written[0][0]:  # (a CREATE TABLE AS returns the rows it wrote)
+        return False
     if not sources:
-        return
+        return True
     rows = sqlfiles.run(con, "conflicting_event_ids", {
-        "sources": list(sources), "max_apart_us": MAX_APART // timedelta(microseconds=1),
+        **params, "max_apart_us": MAX_APART // timedelta(microseconds=1),
     }).fetchall()
     if rows:
         mappings = {fl.source: fl.mapping for fl in loads if fl.status != "unchanged"}
         raise InputError(message(rows[0], mappings))
+    return True
 
 
 def record(con: duckdb.DuckDBPyConnection) -> None:
     """Record the copies the dedupe on event_id drops now that differ from the copy kept
     (sql/record_dropped_copies.sql): run after sql/rank_duplicate_events.sql, before the
-    copies are deleted."""
+    copies are deleted, where ``check`` found copies that differ."""
     sqlfiles.run(con, "record_dropped_copies").fetchall()
 
 

@@ -1,10 +1,10 @@
 -- conflicting_event_ids: event ids held by copies that are not one request (they disagree on
 -- user_id or model, lie more than $max_apart_us apart, or two of them differ both in time and
 -- in tokens), among the ids of files read now.
--- inputs: events, load_manifest, dup_copies (temp table, sql/stage_duplicate_copies.sql,
---         staged with the key event_id: the rows of the ids that repeat and that a row of this
---         load holds), dropped_copies (sql/create_dropped_copies.sql: copies of those ids that
---         earlier loads dropped, where they differ from the copy kept)
+-- inputs: events, load_manifest, dup_spread (temp table, sql/spread_event_ids.sql: per hash
+--         of the ids staged for the dedupe, sql/stage_duplicate_copies.sql, whose copies
+--         differ, how they differ), dropped_copies (sql/create_dropped_copies.sql: copies of
+--         those ids that earlier loads dropped, where they differ from the copy kept)
 -- outputs: no row when there are none; else one row: n (how many such event ids), the first
 --          such id (of the first row, by file and row, of a file read now that holds one),
 --          and a pair of its copies: a, its earliest copy (by time, file, row), and b, the
@@ -41,25 +41,13 @@
 -- as a load of every file at once judges every copy (qa17A #1: of A and B, the same tokens 2
 -- hours apart, a --db load kept B and forgot A's time; C, of B's time with more tokens, then
 -- passed, though a load of the three refuses A and C): those of the staged ids, looked up by
--- their hash, never an event id's copy that no file read now holds.
+-- their hash, never an event id's copy that no file read now holds. The grouping by hash is
+-- sql/spread_event_ids.sql's (run only where it holds rows), shared with the record of the
+-- copies dropped (sql/record_dropped_copies.sql).
 WITH suspects AS (
     SELECT h
-    FROM (SELECT h, source, hu, ts_us,
-                 hash(total_tokens, output_tokens, cache_write_1h_tokens, cache_write_tokens,
-                      cache_read_tokens) AS ht
-          FROM dup_copies
-          UNION ALL
-          SELECT h, source, hash(user_id, model) AS hu, ts_us,
-                 hash(input_tokens + cache_write_tokens + cache_write_1h_tokens
-                          + cache_read_tokens + output_tokens,
-                      output_tokens, cache_write_1h_tokens, cache_write_tokens,
-                      cache_read_tokens) AS ht
-          FROM dropped_copies
-          WHERE h IN (SELECT h FROM dup_copies))
-    GROUP BY h
-    HAVING bool_or(list_contains($sources, source))
-        AND (min(hu) <> max(hu) OR max(ts_us) - min(ts_us) > $max_apart_us
-             OR (min(ts_us) <> max(ts_us) AND min(ht) <> max(ht)))
+    FROM dup_spread
+    WHERE checked AND (users_differ OR span_us > $max_apart_us OR (span_us > 0 AND tokens_differ))
 ),
 copies AS MATERIALIZED (
     SELECT event_id AS k, source, source_row, user_id, model, epoch_us(ts) AS ts_us,
