@@ -12,7 +12,9 @@
 -- twice) runs none of it. The copies compared are the staged rows of those ids (two joins by
 -- rowid); the rows written are read from events by rowid. CPU, bench/bench_dedupe.py many
 -- (1,666,668 copies dropped, each an hour from the copy kept: all recorded), medians of 4 on
--- a busy 2-core machine: the dedupe step 9.83 -> 10.71 s.
+-- a busy 2-core machine (load average 10-20): the dedupe step 8.85 -> 10.26 s (another run,
+-- before dup_spread: 9.83 -> 10.71 s); its copies at one time (nothing recorded, no
+-- dup_spread row): 9.30 -> 9.23 s.
 INSERT INTO dropped_copies
 SELECT hash(event_id), event_id, source, source_row, user_id, model, epoch_us(ts),
        input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens,
