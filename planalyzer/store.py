@@ -810,6 +810,9 @@ class Store:
                     continue
                 fl = by_key[key]
                 sqlfiles.run(self.con, "delete_source_events", {"source": key}).fetchall()
+                # the copies it dropped: the first file's rows hold the same (id_conflicts)
+                sqlfiles.run(self.con, "delete_source_rows", {"source": key},
+                             {"table": quote_ident(id_conflicts.TABLE)}).fetchall()
                 duplicate_links.record(self.con, [(key, first[ident])])
                 fl.duplicates_dropped += fl.rows_loaded
                 notes.append(f"{display_path(key)}: the same bytes as "
@@ -857,7 +860,7 @@ class Store:
         duplicate_links.forget(self.con, [key])
         # a usage-API export's record of its buckets (planalyzer.bucket_copies.record)
         bucket = ("bucket_fetches",) if module.name in BUCKET_SOURCES else ()
-        for table in ("skipped_lines", *bucket, *module.extra_tables):
+        for table in ("skipped_lines", id_conflicts.TABLE, *bucket, *module.extra_tables):
             sqlfiles.run(self.con, "delete_source_rows", {"source": key},
                          {"table": quote_ident(table)}).fetchall()
 
@@ -1022,14 +1025,18 @@ class Store:
             _drop_temp(self.con, _HASHES)
         try:
             slots = bucket_copies.RANK_SLOTS
+            spread = False  # copies of an id differ: those dropped are recorded
             if key == "event_id":
-                id_conflicts.check(self.con, projected, loads)
+                spread = id_conflicts.check(self.con, projected, loads)
                 bucket_notes = bucket_copies.check(self.con, projected, loads, self.path)
                 # copies of a dashboard CSV row's id that tie: the final export's is kept
                 slots = bucket_copies.break_ties(self.con, projected, loads)
             sqlfiles.run(self.con, "rank_duplicate_events", slots=slots).fetchall()
+            if spread:  # the copies dropped that a later load's check judges
+                id_conflicts.record(self.con)
         finally:
             _drop_temp(self.con, _COPIES)
+            _drop_temp(self.con, id_conflicts.SPREAD)
             _drop_temp(self.con, bucket_copies.TIE_IDS)
             _drop_temp(self.con, bucket_copies.TIES)
         try:

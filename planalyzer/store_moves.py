@@ -30,8 +30,9 @@ from planalyzer.sources import registry
 from planalyzer.sources.files import SourceFile
 from planalyzer.sqlfiles import quote_ident
 
-# (bucket_fetches: a usage-API export's record of its buckets, planalyzer.bucket_copies)
-_TABLES = ("events", "rejected_rows", "skipped_lines", "bucket_fetches")
+# (bucket_fetches: a usage-API export's record of its buckets, planalyzer.bucket_copies;
+# dropped_copies: the copies of event ids its loads dropped, planalyzer.id_conflicts)
+_TABLES = ("events", "rejected_rows", "skipped_lines", "bucket_fetches", "dropped_copies")
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ from planalyzer.errors import InputError
 from planalyzer.schema import EVENT_COLUMN_NAMES, EVENT_COLUMNS
 from planalyzer.sources import registry
 
-# run when a store is opened for writing; store_settings and bucket_fetches are only read by
-# loads, so a file without them is not reopened for writing by analysis (BASE_TABLES)
+# run when a store is opened for writing; store_settings, bucket_fetches and dropped_copies
+# are only read by loads, so a file without them is not reopened for writing by analysis
+# (BASE_TABLES)
 CREATE_TABLES = ("create_events", "create_rejected_rows", "create_load_manifest",
                  "add_manifest_read_options", "create_skipped_lines", "create_folder_listings",
                  "create_store_settings", "create_bucket_fetches",
-                 "add_bucket_fetch_cut")
+                 "add_bucket_fetch_cut", "create_dropped_copies")
 BASE_TABLES = ("events", "rejected_rows", "load_manifest", "skipped_lines", "folder_listings")
 
 

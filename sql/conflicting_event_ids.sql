@@ -1,9 +1,10 @@
 -- conflicting_event_ids: event ids held by copies that are not one request (they disagree on
 -- user_id or model, lie more than $max_apart_us apart, or two of them differ both in time and
 -- in tokens), among the ids of files read now.
--- inputs: events, load_manifest, dup_copies (temp table, sql/stage_duplicate_copies.sql,
---         staged with the key event_id: the rows of the ids that repeat and that a row of this
---         load holds)
+-- inputs: events, load_manifest, dup_spread (temp table, sql/spread_event_ids.sql: per hash
+--         of the ids staged for the dedupe, sql/stage_duplicate_copies.sql, whose copies
+--         differ, how they differ), dropped_copies (sql/create_dropped_copies.sql: copies of
+--         those ids that earlier loads dropped, where they differ from the copy kept)
 -- outputs: no row when there are none; else one row: n (how many such event ids), the first
 --          such id (of the first row, by file and row, of a file read now that holds one),
 --          and a pair of its copies: a, its earliest copy (by time, file, row), and b, the
@@ -13,7 +14,8 @@
 --          and b the first copy of another time); of each: source, source_row, user_id,
 --          model, ts (epoch microseconds), whether a file read now holds it (new), its file's
 --          mapping as the manifest holds it (NULL for a file read first now); then a's and
---          b's tokens (a list: input, cache_write, cache_write_1h, cache_read, output)
+--          b's tokens (a list: input, cache_write, cache_write_1h, cache_read, output), and
+--          whether each is a copy an earlier load dropped (recorded: dropped_copies)
 -- params: $sources (the files read now whose ids are checked), $max_apart_us
 -- slots: none
 -- Run before sql/rank_duplicate_events.sql, only when a dedupe key repeats
@@ -35,24 +37,32 @@
 -- classes per staged copy, compared as min/max), bench/bench_dedupe.py many, copies 1 hour
 -- apart with the same tokens, 1 round: 0.88 s of 8.65 s (0.61 of 7.89 s without the rule;
 -- ten min/max of the classes instead of the hash: 1.84 of 10.47 s, 2 rounds).
+-- The copies an earlier load dropped (dropped_copies) are judged with the rows events holds,
+-- as a load of every file at once judges every copy (qa17A #1: of A and B, the same tokens 2
+-- hours apart, a --db load kept B and forgot A's time; C, of B's time with more tokens, then
+-- passed, though a load of the three refuses A and C): those of the staged ids, looked up by
+-- their hash, never an event id's copy that no file read now holds. The grouping by hash is
+-- sql/spread_event_ids.sql's (run only where it holds rows), shared with the record of the
+-- copies dropped (sql/record_dropped_copies.sql).
 WITH suspects AS (
     SELECT h
-    FROM (SELECT h, source, hu, ts_us,
-                 hash(total_tokens, output_tokens, cache_write_1h_tokens, cache_write_tokens,
-                      cache_read_tokens) AS ht
-          FROM dup_copies)
-    GROUP BY h
-    HAVING bool_or(list_contains($sources, source))
-        AND (min(hu) <> max(hu) OR max(ts_us) - min(ts_us) > $max_apart_us
-             OR (min(ts_us) <> max(ts_us) AND min(ht) <> max(ht)))
+    FROM dup_spread
+    WHERE checked AND (users_differ OR span_us > $max_apart_us OR (span_us > 0 AND tokens_differ))
 ),
 copies AS MATERIALIZED (
     SELECT event_id AS k, source, source_row, user_id, model, epoch_us(ts) AS ts_us,
-           list_contains($sources, source) AS is_new,
+           list_contains($sources, source) AS is_new, false AS recorded,
            [input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens,
             output_tokens] AS tokens
     FROM events
     WHERE event_id IS NOT NULL AND hash(event_id) IN (SELECT h FROM suspects)
+    UNION ALL
+    SELECT event_id AS k, source, source_row, user_id, model, ts_us, false AS is_new,
+           true AS recorded,
+           [input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens,
+            output_tokens] AS tokens
+    FROM dropped_copies
+    WHERE h IN (SELECT h FROM suspects)
 ),
 conflicting AS MATERIALIZED (
     SELECT k
@@ -117,5 +127,6 @@ SELECT
     y.source AS b_source, y.source_row AS b_row, y.user_id AS b_user, y.model AS b_model,
     y.ts_us AS b_ts_us, y.is_new AS b_new,
     (SELECT m.mapping FROM load_manifest AS m WHERE m.source = y.source) AS b_mapping,
-    x.tokens AS a_tokens, y.tokens AS b_tokens
+    x.tokens AS a_tokens, y.tokens AS b_tokens, x.recorded AS a_recorded,
+    y.recorded AS b_recorded
 FROM pair

@@ -3,8 +3,9 @@
 --         repeat), variable planalyzer_gone_sources; {{copies}}: dup_copies, or dup_copies
 --         LEFT JOIN dup_ties (sql/tied_bucket_copies.sql) where it holds rows, with its
 --         fetch_total the first of {{order}}
--- outputs: dup_dropped (temp table): rid (the events rowid), source and kept_source (the file
---          of the key's copy kept) of every copy to drop (sql/drop_duplicate_events.sql),
+-- outputs: dup_dropped (temp table): rid (the events rowid), source, kept_source and kept_rid
+--          (the file and rowid of the key's copy kept) of every copy to drop
+--          (sql/drop_duplicate_events.sql; sql/record_dropped_copies.sql),
 --          stored (a row an earlier load kept, of a file on disk not read now, replaced by a
 --          copy ranking before it: sql/replaced_stored_copies.sql)
 -- params: none
@@ -35,13 +36,15 @@
 -- on disk holds, as a load without --db, which never sees the gone file, keeps that copy. Only
 -- keys a row of this load holds are ranked (the stored rows are one per key already: the rows
 -- staged).
--- kept_source is recorded in duplicate_links (sql/create_duplicate_links.sql).
+-- kept_source is recorded in duplicate_links (sql/create_duplicate_links.sql), kept_rid serves
+-- sql/record_dropped_copies.sql: one first_value of both (bench/bench_dedupe.py many: the
+-- ranking 3.1 -> 3.3 s CPU; a second first_value, of rid, 4.7 s).
 CREATE OR REPLACE TEMP TABLE dup_dropped AS
 WITH ranked AS (
     SELECT rid, source, is_new,
            source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))) AS gone,
            row_number() OVER copies AS copy_rank,
-           first_value(source) OVER copies AS kept_source
+           first_value({'source': source, 'rid': rid}) OVER copies AS kept
     FROM {{copies}}
     WINDOW copies AS (
         PARTITION BY k
@@ -49,6 +52,7 @@ WITH ranked AS (
             total_tokens DESC, {{order}}
     )
 )
-SELECT rid, source, kept_source, NOT is_new AND NOT gone AS stored
+SELECT rid, source, kept.source AS kept_source, kept.rid AS kept_rid,
+       NOT is_new AND NOT gone AS stored
 FROM ranked
 WHERE copy_rank > 1
