@@ -27,22 +27,22 @@ from pathlib import Path
 
 import duckdb
 
-from planalyzer import duck, sqlfiles
+from planalyzer import duck, instant_ids, sqlfiles
 from planalyzer.accounting import FileLoad, display_path
 from planalyzer.errors import InputError
-
-_SOURCE = "anthropic-usage"
 
 
 def settle(con: duckdb.DuckDBPyConnection, db: Path | None, loads: Sequence[FileLoad],
            read_now: Sequence[str], event_id_key: bool) -> list[str]:
-    """Name stored users by their user_id in the ids (a --db ``db``), then give every row of
-    a user_id its latest email, when ``loads`` read an Anthropic usage file; returns the
-    notes. With the default dedupe key (``event_id_key``), an InputError where two stored
-    rows then share an id."""
-    if not any(fl.status != "unchanged" and fl.format.split(" ")[0] == _SOURCE
-               for fl in loads):
+    """When ``loads`` read an Anthropic usage file: name the stored buckets by their start's
+    instant (planalyzer.instant_ids) and the stored users by their user_id in the ids (a
+    --db ``db``), then give every row of a user_id its latest email; returns the notes. With
+    the default dedupe key (``event_id_key``), an InputError where two stored rows then
+    share an id."""
+    if not instant_ids.reads_anthropic_usage(loads):
         return []
+    if db is not None:
+        instant_ids.rekey(con, db, read_now, event_id_key)
     now = {"read_now": list(read_now)}
     # on one thread: an UPDATE in a transaction that appended rows, as the dedupe's DELETE
     # (planalyzer.store: DuckDB 2.0.0's parallel DELETE by rowid now and then missed a row)
@@ -57,14 +57,12 @@ def settle(con: duckdb.DuckDBPyConnection, db: Path | None, loads: Sequence[File
     ids, sources, files, by_email, email_sources, no_email = (
         sqlfiles.run(con, "anthropic_actor_id_copies", now).fetchall()[0])
     if rekeyed and ids and event_id_key:
-        named = ", ".join(display_path(str(s)) for s in sources or [])
-        more = f" and {int(files) - len(sources):,} more" if int(files) > len(sources) else ""
         raise InputError(
             f"--db {db}: holds {int(ids):,} Anthropic analytics bucket(s) of a user twice "
-            f"(from {named}{more}): an older planalyzer named a user by the email the API "
-            "reported, so a fetch made after the account was deleted (or its email changed) "
-            "kept the same buckets under another user; load every file into a new --db file "
-            "instead")
+            f"(from {instant_ids.named_sources(sources, files)}): an older planalyzer named a "
+            "user by the email the API reported, so a fetch made after the account was "
+            "deleted (or its email changed) kept the same buckets under another user; load "
+            "every file into a new --db file instead")
     if by_email and no_email:
         named = ", ".join(display_path(str(s)) for s in email_sources or [])
         return [f"--db {db}: {int(by_email):,} Anthropic analytics row(s) an older planalyzer "

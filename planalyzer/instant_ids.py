@@ -28,16 +28,26 @@ from planalyzer.errors import InputError
 _SOURCE = "anthropic-usage"
 
 
-def rekey(con: duckdb.DuckDBPyConnection, db: Path, loads: Sequence[FileLoad],
-          read_now: Sequence[str], event_id_key: bool) -> int:
+def reads_anthropic_usage(loads: Sequence[FileLoad]) -> bool:
+    """Whether ``loads`` read an Anthropic usage file (not one left unchanged)."""
+    return any(fl.status != "unchanged" and fl.format.split(" ")[0] == _SOURCE for fl in loads)
+
+
+def named_sources(sources: Sequence[object] | None, files: object) -> str:
+    """The files an error names (``sources``, of ``files`` in all): "a.json, b.json and 3
+    more"."""
+    named = [display_path(str(s)) for s in sources or []]
+    more = f" and {int(str(files)) - len(named):,} more" if int(str(files)) > len(named) else ""
+    return ", ".join(named) + more
+
+
+def rekey(con: duckdb.DuckDBPyConnection, db: Path, read_now: Sequence[str],
+          event_id_key: bool) -> int:
     """Rewrite the Anthropic usage event ids of ``db``'s stored rows that name their start as
-    text (``read_now``: the files this load read, whose rows are not stored ones) when
-    ``loads`` read an Anthropic usage file; returns how many were rewritten. With the
-    default dedupe key (``event_id_key``), an InputError where two stored rows then share
-    an id."""
-    if not any(fl.status != "unchanged" and fl.format.split(" ")[0] == _SOURCE
-               for fl in loads):
-        return 0
+    text (``read_now``: the files this load read, whose rows are not stored ones), for a load
+    that read an Anthropic usage file (planalyzer.anthropic_actors.settle calls it); returns
+    how many were rewritten. With the default dedupe key (``event_id_key``), an InputError
+    where two stored rows then share an id."""
     # on one thread: an UPDATE in a transaction that appended rows, as the dedupe's DELETE
     # (planalyzer.store: DuckDB 2.0.0's parallel DELETE by rowid now and then missed a row)
     with duck.one_thread(con):
@@ -54,11 +64,9 @@ def _refuse_shared(con: duckdb.DuckDBPyConnection, db: Path, read_now: Sequence[
     if not rows or not rows[0][0]:
         return
     ids, files, sources, example, first = rows[0]
-    named = [display_path(str(s)) for s in sources or []]
-    more = f" and {int(files) - len(named):,} more" if int(files) > len(named) else ""
-    names = ", ".join(named)
     raise InputError(
-        f"--db {db}: holds {int(ids):,} Anthropic usage bucket(s) twice (from {names}{more}): "
+        f"--db {db}: holds {int(ids):,} Anthropic usage bucket(s) twice (from "
+        f"{named_sources(sources, files)}): "
         "an older planalyzer loaded two fetches whose start was spelled differently ('...Z', "
         "'....000Z', '+00:00', a bare date) as different buckets, so the store counts them "
         f"twice (e.g. bucket '{example}' of {first} UTC); load every file into a new --db "

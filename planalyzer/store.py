@@ -31,7 +31,6 @@ from planalyzer import (
     file_options,
     held_signals,
     id_conflicts,
-    instant_ids,
     reload_losses,
     sqlfiles,
     store_gone,
@@ -617,13 +616,9 @@ class Store:
             new_keys.extend(f.source for f in got)
         if reloaded:  # the stored rows the new versions of changed files no longer hold
             notes += reload_losses.notes(self.con)
-        # stored Anthropic usage ids an older planalyzer spelled from the start's text: named
-        # by the instant, as the rows read now are, before the dedupe compares them
-        if self.path is not None:
-            instant_ids.rekey(self.con, self.path, loads, new_keys, key_expr == "event_id")
-        # Anthropic analytics users: stored ids of an older planalyzer named by the user_id,
-        # as the rows read now are, and every row of a user_id its latest email, before the
-        # dedupe compares the rows (planalyzer.anthropic_actors)
+        # Anthropic usage: stored ids of an older planalyzer named by the start's instant and
+        # the user_id, as the rows read now are, and every row of a user_id its latest email,
+        # before the dedupe compares the rows (planalyzer.anthropic_actors, instant_ids)
         notes += anthropic_actors.settle(self.con, self.path, loads, new_keys,
                                          key_expr == "event_id")
         # what the usage-API exports read now say of when they were fetched, before the

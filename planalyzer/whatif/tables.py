@@ -88,7 +88,7 @@ def delta(new: float, old: float, kind: Kind = "usd") -> float:
     d = new - old
     if not math.isfinite(d):  # a figure that overflowed (a factor of 1e-320): unknown, not 0
         return math.nan
-    if abs(d) <= (SHARE_NOISE if kind == "share" else NOISE):
+    if abs(d) <= tolerance(kind):
         return 0.0
     return round(d, 14 - math.floor(math.log10(max(abs(new), abs(old))))) + 0.0
 
