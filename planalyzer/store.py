@@ -576,12 +576,12 @@ class Store:
                 if module.append_only and grown:
                     item = BatchItem(src, "appended", prev.read_offset or 0, prev.read_lines)
                 else:
-                    if changed or not again:  # what it held, to say what the reload removed
+                    if changed or not again:  # a reload (not a re-read for the dedupe only):
+                        # what it held, to say what the new version no longer holds
                         reload_losses.stage(self.con, src.key, not reloaded)
+                        reloaded.append(src.key)
                     self._forget(src.key, module)
                     item = BatchItem(src, "reloaded")
-                    if changed or not again:
-                        reloaded.append(src.key)
             if module.batch:
                 batches.add(module.name, item, use, used, used_but_user)
                 if i is not None:
