@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from planalyzer.plans import Plan
 
@@ -103,3 +105,17 @@ window = "rolling"
 hours = 168
 cap = {weekly_cap}
 """
+
+
+def requests_files(folder: Path, catalog: str, events: Mapping[str, Sequence[datetime]]
+                   ) -> tuple[Path, Path]:
+    """The binds tests' files in ``folder``: logs.csv, one Haiku request of plan ``small`` at
+    each of a user's ``events`` times, and plans.toml holding ``catalog``."""
+    from conftest import EVENT_HEADER, write_csv
+
+    plans = folder / "plans.toml"
+    plans.write_text(catalog, encoding="utf-8")
+    rows = [[f"{u}-{i}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), u, "small", "claude-haiku-4-5",
+             100, 0, 0, 0, 10, 1]
+            for u, times in events.items() for i, t in enumerate(times)]
+    return write_csv(folder / "logs.csv", EVENT_HEADER, rows), plans

@@ -19,7 +19,7 @@ import pytest
 from conftest import EVENT_HEADER, cli_json, write_csv
 
 from planalyzer.plans import parse_plan_catalog
-from tests.reference_engine import reference, requests_catalog
+from tests.reference_engine import reference, requests_catalog, requests_files
 
 CATALOG = requests_catalog(weekly_cap=25)
 USERS = [f"u{i}" for i in range(8)]
@@ -48,12 +48,7 @@ def _events() -> dict[str, list[datetime]]:
 
 
 def _files(tmp_path: Path) -> tuple[Path, Path]:
-    plans = tmp_path / "plans.toml"
-    plans.write_text(CATALOG, encoding="utf-8")
-    rows = [[f"{u}-{i}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), u, "small", "claude-haiku-4-5",
-             100, 0, 0, 0, 10, 1]
-            for u, times in _events().items() for i, t in enumerate(times)]
-    return write_csv(tmp_path / "logs.csv", EVENT_HEADER, rows), plans
+    return requests_files(tmp_path, CATALOG, _events())
 
 
 def _expected() -> dict[tuple[str, str], Counter[str]]:

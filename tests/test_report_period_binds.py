@@ -13,12 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import EVENT_HEADER, cli_json, write_csv
+from conftest import cli_json
 
 from planalyzer.plans import parse_plan_catalog
-from tests.reference_engine import reference, requests_catalog
+from tests.reference_engine import reference, requests_catalog, requests_files
 
-HEADER = EVENT_HEADER
 CATALOG = requests_catalog(weekly_cap=40)
 USERS = [f"u{i}" for i in range(6)]
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -39,12 +38,7 @@ def _events() -> dict[str, list[datetime]]:
 
 
 def _files(tmp_path: Path) -> tuple[Path, Path]:
-    plans = tmp_path / "plans.toml"
-    plans.write_text(CATALOG, encoding="utf-8")
-    rows = [[f"{u}-{i}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), u, "small", "claude-haiku-4-5",
-             100, 0, 0, 0, 10, 1]
-            for u, times in _events().items() for i, t in enumerate(times)]
-    return write_csv(tmp_path / "logs.csv", HEADER, rows), plans
+    return requests_files(tmp_path, CATALOG, _events())
 
 
 def _expected(since: date, until: date) -> dict[str, Counter[str]]:
