@@ -37,6 +37,7 @@ from planalyzer.plans import (
 )
 from planalyzer.pricing_step import price_result
 from planalyzer.screen import PlanChanges
+from planalyzer.sources import file_kind
 from planalyzer.sources.base import RESAVE_UTF8, open_bytes
 from planalyzer.sqlfiles import literal_path
 from planalyzer.store_check import require_events
@@ -70,22 +71,22 @@ def read_user_plan_file(con: duckdb.DuckDBPyConnection, path: str | Path, catalo
     return check_user_file(rows, catalog, str(path))
 
 
-_MAGIC = {b"\x1f\x8b": ("gzip", ".gz", "gunzip"), b"\x28\xb5\x2f\xfd": ("zstd", ".zst", "unzstd")}
+_COMPRESSED = {"gzip": (".gz", "gunzip"), "zstd": (".zst", "unzstd")}
 
 
 def _compressed(path: Path) -> str | None:
     """A user-to-plan file of compressed bytes under a name without the compression's
-    extension (DuckDB reads .csv.gz and .csv.zst): the message saying so; else None."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4)
-    except OSError:
+    extension (DuckDB reads .csv.gz and .csv.zst): the message saying so; else None. The
+    bytes are known as the logs' are (file_kind.kind_of: a zstd file may open with a
+    skippable frame, as pzstd writes)."""
+    kind = file_kind.kind_of(file_kind.first_bytes(path))
+    if kind not in _COMPRESSED:
         return None
-    for magic, (kind, ext, tool) in _MAGIC.items():
-        if head.startswith(magic) and not path.name.lower().endswith(ext):
-            return (f"{path}: {kind}-compressed data; name it {path.name}{ext} or decompress it "
-                    f"({tool}) and give that")
-    return None
+    ext, tool = _COMPRESSED[kind]
+    if path.name.lower().endswith(ext):
+        return None
+    return (f"{path}: {kind}-compressed data; name it {path.name}{ext} or decompress it "
+            f"({tool}) and give that")
 
 
 def _not_utf8(path: Path) -> str | None:

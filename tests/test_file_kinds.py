@@ -226,6 +226,11 @@ def _frame(content: bytes, checksum: bool, rle: bool = False) -> bytes:
     return header + block + body + (b"\0\0\0\0" if checksum else b"")
 
 
+def _skippable(data: bytes, magic: int = 0x184D2A50) -> bytes:
+    """A zstd skippable frame (RFC 8878 3.1.2: magic 0x184D2A50..5F, a 4-byte size, data)."""
+    return magic.to_bytes(4, "little") + len(data).to_bytes(4, "little") + data
+
+
 def test_a_zstd_file_cut_short_is_an_error_not_the_rows_before_the_cut(tmp_path: Path) -> None:
     """DuckDB reads a .csv.zst up to the cut without a word (the rows after it lost, the cut
     line one rejected row); the frame walk finds the missing bytes first."""
@@ -245,16 +250,80 @@ def test_a_zstd_file_cut_short_is_an_error_not_the_rows_before_the_cut(tmp_path:
 
 @pytest.mark.parametrize("checksum", [False, True])
 def test_the_zstd_walk_flags_every_cut_and_no_whole_file(tmp_path: Path, checksum: bool) -> None:
-    """Two frames (a raw block and an RLE block) and a skippable frame: the whole file and a
-    cut at the end of a frame are complete; a cut anywhere else is not."""
+    """Two frames (a raw block and an RLE block) and skippable frames before, between and
+    after them: the whole file and a cut at the end of a frame are complete; a cut anywhere
+    else is not."""
     first, second = _frame(b"ts,user_id\n", checksum), _frame(b"x" * 40, checksum, rle=True)
-    skip = (0x184D2A53).to_bytes(4, "little") + (3).to_bytes(4, "little") + b"abc"
-    data = first + skip + second
+    skip = _skippable(b"abc", 0x184D2A53)
+    data = skip + first + skip + second + skip  # skippable frames first, between, last
     f = tmp_path / "f.zst"
-    ends = {len(first), len(first) + len(skip), len(data)}
+    ends = {len(skip), len(skip) + len(first), 2 * len(skip) + len(first),
+            len(data) - len(skip), len(data)}
     for cut in range(4, len(data) + 1):
         f.write_bytes(data[:cut])
         assert (file_kind.zstd_cut_short(f) is None) == (cut in ends), cut
+
+
+def _pzstd(data: bytes, parts: int = 2) -> bytes:
+    """``data`` compressed as pzstd writes it: per part, a skippable frame holding the size of
+    the zstd frame that follows it (4 bytes), then that frame."""
+    import pyarrow as pa
+
+    step = -(-len(data) // parts)
+    out = b""
+    for i in range(0, len(data), step):
+        frame = pa.compress(data[i:i + step], codec="zstd", asbytes=True)
+        out += _skippable(len(frame).to_bytes(4, "little")) + frame
+    return out
+
+
+@pytest.mark.parametrize("where", ["pzstd", "start", "middle", "end", "all"])
+def test_a_zstd_file_with_skippable_frames_loads_every_row(tmp_path: Path, where: str) -> None:
+    """A skippable frame before the first zstd frame (pzstd's output, the seekable format) was
+    "named .zst but not zstd-compressed (plain text?)" (qa18A #5): zstd and DuckDB skip it."""
+    import pyarrow as pa
+
+    text = (HEADER + "\n" + "".join(f"2026-10-01T10:00:00Z,u{i % 7},gpt-5,{i},{i * 7}\n"
+                                     for i in range(3000))).encode()
+    half = len(text) // 2
+    a, b = (pa.compress(t, codec="zstd", asbytes=True) for t in (text[:half], text[half:]))
+    skip = _skippable(b"seek table?", 0x184D2A5F)
+    data = {"pzstd": _pzstd(text), "start": skip + a + b, "middle": a + skip + b,
+            "end": a + b + skip, "all": skip + a + skip + b + skip}[where]
+    (tmp_path / "u.csv.zst").write_bytes(data)
+    assert file_kind.zstd_cut_short(tmp_path / "u.csv.zst") is None
+    assert _load(tmp_path / "u.csv.zst") == (3000, 0, [])
+    (tmp_path / "u.csv.zst").write_bytes(data[:-9])  # cut short still said
+    err = cli_error(["load", str(tmp_path / "u.csv.zst")])
+    assert "u.csv.zst: a zstd file that is cut short or corrupt (" in err, err
+
+
+def test_pzstd_bytes_under_a_plain_name_are_named_zstd(tmp_path: Path) -> None:
+    """The rename advice of zstd data under a .csv or .jsonl name holds for pzstd's too (the
+    .jsonl one, a transcript, was read as lines that are not JSON)."""
+    (tmp_path / "pz.csv").write_bytes(_pzstd(TEXT.encode()))
+    (tmp_path / "pz.jsonl").write_bytes(_pzstd(JSONL.encode()))
+    for name in ("pz.csv", "pz.jsonl"):
+        err = cli_error(["load", str(tmp_path / name)])
+        assert f"{name}: zstd-compressed data, though named .{name[3:]}; rename it to " \
+               f"{name}.zst (or decompress it) and load that" in err, err
+    for magic in range(0x184D2A50, 0x184D2A60):
+        assert file_kind.kind_of(magic.to_bytes(4, "little")) == "zstd"
+    assert file_kind.kind_of((0x184D2A60).to_bytes(4, "little")) is None
+    assert file_kind.mismatch("k", Path("a.csv.zst"), "csv", _pzstd(b"x")[:4]) is None
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    (b"", "file is empty (no header, no rows)"),
+    (_skippable(b"\0\0\0\0"), "file is empty (no header, no rows)"),
+    (_skippable(b"\0\0\0\0")[:6], "a zstd file that is cut short or corrupt ("),
+    (_skippable(b"\0\0\0\0")[:10], "a zstd file that is cut short or corrupt ("),
+], ids=["empty", "skippable-only", "size-cut", "data-cut"])
+def test_a_zst_file_of_no_zstd_frame_says_what_it_lacks(tmp_path: Path, data: bytes,
+                                                         said: str) -> None:
+    (tmp_path / "x.csv.zst").write_bytes(data)
+    err = cli_error(["load", str(tmp_path / "x.csv.zst")])
+    assert f"x.csv.zst: {said}" in err, err
 
 
 @pytest.mark.parametrize(("data", "said"), [

@@ -39,6 +39,23 @@ def test_gzip_bytes_under_a_csv_name_say_so(tmp_path: Path) -> None:
                         "(gunzip) and give that")
 
 
+def test_pzstd_bytes_under_a_csv_name_say_so(tmp_path: Path) -> None:
+    """zstd data opening with a skippable frame (pzstd's) is zstd data too (qa18A #5)."""
+    import pyarrow as pa
+
+    frame = pa.compress(b"user_id,plan\nu1,basic\n", codec="zstd", asbytes=True)
+    skippable = (0x184D2A50).to_bytes(4, "little") + (4).to_bytes(4, "little")
+    pf = tmp_path / "pf.csv"
+    pf.write_bytes(skippable + len(frame).to_bytes(4, "little") + frame)
+    err = report_error(pf)
+    assert err.endswith(f"{pf}: zstd-compressed data; name it pf.csv.zst or decompress it "
+                        "(unzstd) and give that")
+    pf.rename(tmp_path / "pf.csv.zst")
+    got = read_user_plan_file(Store().con, tmp_path / "pf.csv.zst",
+                              load_plan_catalog(HAND / "plans.toml"))
+    assert got == {"u1": "basic"}
+
+
 def test_gzipped_plan_file_named_so_is_read(tmp_path: Path) -> None:
     pf = tmp_path / "pf.csv.gz"
     pf.write_bytes(gzip.compress(b"user_id,plan\nu1,basic\n"))

@@ -24,9 +24,15 @@ from planalyzer.errors import InputError
 from planalyzer.sources.files import format_of, log_suffix
 
 GZIP, ZSTD, PARQUET, ZIP = b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PAR1", b"PK\x03\x04"
+_ZSTD_SKIPPABLE = 0x184D2A50  # skippable frames: magic 0x184D2A50..5F, a 4-byte size, data
+# a zstd file may open with a skippable frame: pzstd writes one before each frame, the
+# seekable format and other tools add their own (RFC 8878 3.1.2); zstd and DuckDB skip them
+ZSTD_SKIPPABLE = tuple((_ZSTD_SKIPPABLE + i).to_bytes(4, "little") for i in range(16))
 UTF8_BOM = b"\xef\xbb\xbf"
-MAGIC = (GZIP, ZSTD, PARQUET, ZIP)  # first bytes that are no text (bytes.startswith takes it)
-_KINDS = ((GZIP, "gzip"), (ZSTD, "zstd"), (PARQUET, "parquet"), (ZIP, "zip"))
+# first bytes that are no text (bytes.startswith takes it)
+MAGIC = (GZIP, ZSTD, *ZSTD_SKIPPABLE, PARQUET, ZIP)
+_KINDS = ((GZIP, "gzip"), (ZSTD, "zstd"), *((m, "zstd") for m in ZSTD_SKIPPABLE),
+          (PARQUET, "parquet"), (ZIP, "zip"))
 _COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
 _EXTENSIONS = {kind: ext for ext, kind in _COMPRESSIONS.items()}
 # errors decompressing: a gzip file cut short (EOFError), corrupt (zlib.error, BadGzipFile: an
@@ -142,9 +148,6 @@ def compressed_error(key: str, exc: BaseException) -> InputError:
     test = "gzip -t" if kind == "gzip" else "zstd -t"
     return InputError(f"{key}: a {kind} file that is cut short or corrupt ({detail}); copy or "
                       f"download it again ({test} FILE checks one), or leave it out")
-
-
-_ZSTD_SKIPPABLE = 0x184D2A50  # skippable frames: magic 0x184D2A50..5F, a 4-byte size, data
 
 
 def zstd_cut_short(path: Path) -> str | None:
