@@ -10,7 +10,10 @@
 -- classes, requests): deterministic, the same requests for every run, wherever the logs lie
 -- and in whichever format (it hashed the file path and row: the same logs moved, or read as
 -- CSV rather than parquet, routed other requests). Requests holding the same are picked
--- together. An aggregated row (a usage bucket, requests > 1) is picked or
+-- together. Routes take their shares of that one draw in turn ({{model_expr}}): route i the
+-- draws in [t, t + share), t the shares of the routes before it that match the request (0 where
+-- none does: a route alone, or on other requests, takes draw < share). An aggregated row (a
+-- usage bucket, requests > 1) is picked or
 -- not as a whole, by its mean prompt per request against min/max_prompt_tokens. Heaviest users
 -- rank by all tokens in the report period (whatif_heavy_users: heavy_rank 1 is the heaviest,
 -- heavy_n the users with requests in the period; NULL for a user with none, whom no such route

@@ -205,6 +205,49 @@ def unmatched_routes(routes: tuple[Route, ...], models: Sequence[str]) -> list[s
     return out
 
 
+def overlapping_shares(variant: Variant, models: Sequence[str]) -> ConfigError | None:
+    """The error for routes whose shares of one request sum above 1, else None.
+
+    Routes take their shares of a request one after another: route i takes the slice of the
+    draw after the shares of the routes before it that match the same request (its model,
+    prompt size and user), so two routes on the same models at 0.5 each route half the
+    requests each. Shares of routes that can match one request summing above 1 cannot be
+    honoured: the routes that can (a logged model matched by each, their prompt ranges
+    meeting, heaviest users ranked in each) are named, with the model (``models``: the logged
+    names)."""
+    live = [(i, r) for i, r in enumerate(variant.routes)
+            if r.share > 0 and r.heaviest_users_share != 0]
+    for model in models:
+        on = [(i, r) for i, r in live if route_matches(model, r.models)]
+        for lo in sorted({r.min_prompt_tokens for _, r in on}):  # where a prompt range starts
+            both = [(i, r) for i, r in on if r.min_prompt_tokens <= lo
+                    and (r.max_prompt_tokens is None or lo <= r.max_prompt_tokens)]
+            total = math.fsum(r.share for _, r in both)
+            if total <= 1 + _EPS:
+                continue
+            names = [f"cost.route[{i}] (models {r.models!r}, share {r.share:g})"
+                     for i, r in both]
+            listed = ", ".join(names[:-1]) + " and " + names[-1]
+            who = f"requests of {model}"
+            his = [r.max_prompt_tokens for _, r in both if r.max_prompt_tokens is not None]
+            if lo > 0 or his:
+                size = (f"{lo:,.0f} to {min(his):,.0f}" if lo > 0 and his else
+                        f"{lo:,.0f} or more" if lo > 0 else f"at most {min(his):,.0f}")
+                who += f" with a prompt of {size} tokens"
+            heavy = [r.heaviest_users_share for _, r in both
+                     if r.heaviest_users_share is not None]
+            if heavy:
+                who += f" of the heaviest {min(heavy):.0%} of users"
+            return ConfigError(
+                f"{variant.source or 'the scenario'}: {listed} "
+                f"{'both' if len(both) == 2 else 'all'} take {who}, and their "
+                f"shares sum to {total:g}, above 1: routes take their shares of a request "
+                "one after another (the first its share, the next the following one), so "
+                "the shares of the routes that can take one request must sum to at most 1; "
+                "lower them (docs/whatif.md, \"Several routes\")")
+    return None
+
+
 def _model_expr(routes: tuple[Route, ...], models: Sequence[str]
                 ) -> tuple[str, str, dict[str, object]]:
     """The CASE routing each request, the parameter columns it reads, their values.
@@ -212,12 +255,18 @@ def _model_expr(routes: tuple[Route, ...], models: Sequence[str]
     A route's ``models`` glob is matched against the logged names (``models``) as prices and
     cost profiles match them (planalyzer.costs.catalog.name_matches: provider prefixes,
     Bedrock and Vertex ids, dotted versions), so ``claude-opus*`` routes
-    ``anthropic/claude-opus-4.5`` too; the SQL tests membership in the names it matched."""
+    ``anthropic/claude-opus-4.5`` too; the SQL tests membership in the names it matched.
+    Route i takes the request where its draw falls in [taken, taken + share), ``taken`` the
+    shares of the routes before it that match the same request (0 where none does: a route
+    on other models than those before it reads ``p.draw < share``), so routes on the same
+    requests take disjoint slices of one draw, each its own share (``overlapping_shares``
+    refuses shares summing above 1)."""
     if not routes:
         return "p.model", "", {}
     parts = []
     cols = []
     params: dict[str, object] = {}
+    earlier: list[tuple[set[str], str, str]] = []  # (models matched, conditions, share)
 
     def param(name: str, value: object, sql_type: str) -> str:
         params[name] = value
@@ -227,16 +276,22 @@ def _model_expr(routes: tuple[Route, ...], models: Sequence[str]
     for i, r in enumerate(routes):
         matched = [m for m in models if route_matches(m, r.models)]
         conds = [f"list_contains({param(f'route_{i}_models', matched, 'VARCHAR[]')}, p.model)",
-                 f"p.draw < {param(f'route_{i}_share', r.share, 'DOUBLE')}",
                  f"p.prompt_tokens >= {param(f'route_{i}_lo', r.min_prompt_tokens, 'DOUBLE')}"]
         if r.max_prompt_tokens is not None:
             conds.append(f"p.prompt_tokens <= "
                          f"{param(f'route_{i}_hi', r.max_prompt_tokens, 'DOUBLE')}")
         if r.heaviest_users_share is not None:  # as heaviest_count, in SQL
-            share = param(f'route_{i}_heavy', r.heaviest_users_share, 'DOUBLE')
-            conds.append(f"p.heavy_rank <= ceil({share} * p.heavy_n - {_EPS})")
+            heavy = param(f'route_{i}_heavy', r.heaviest_users_share, 'DOUBLE')
+            conds.append(f"p.heavy_rank <= ceil({heavy} * p.heavy_n - {_EPS})")
+        match = " AND ".join(conds)
+        share = param(f"route_{i}_share", r.share, "DOUBLE")
+        taken = " + ".join(f"CASE WHEN {cond} THEN {s} ELSE 0 END"
+                           for names, cond, s in earlier if names & set(matched))
+        draw = (f"p.draw >= ({taken}) AND p.draw < ({taken}) + {share}" if taken
+                else f"p.draw < {share}")
+        earlier.append((set(matched), match, share))
         to = param(f"route_{i}_to", r.to, "VARCHAR")
-        parts.append(f"WHEN {' AND '.join(conds)} THEN {to}")
+        parts.append(f"WHEN {match} AND {draw} THEN {to}")
     return "CASE " + " ".join(parts) + " ELSE p.model END", "".join(cols), params
 
 
@@ -299,6 +354,8 @@ def variant_events(con: duckdb.DuckDBPyConnection, variant: Variant, timezone: s
     source = _real_events(con)
     models = ([str(r[0]) for r in sqlfiles.run(con, "distinct_models").fetchall()]
               if variant.routes else [])
+    if (overlap := overlapping_shares(variant, models)) is not None:
+        raise overlap
     expr, cols, params = _model_expr(variant.routes, models)
     sqlfiles.run(con, "whatif_variant_params", {"gain": variant.cache_hit_gain, **params},
                  {"route_columns": cols}).fetchall()
