@@ -25,6 +25,7 @@ CASES = {
     "langfuse/observations.jsonl": "langfuse",
     "langfuse/observations.csv": "langfuse",
     "langfuse/observations_usage_details.jsonl": "langfuse",
+    "langfuse/observations_v2_page.json": "langfuse",
     "openai_usage/completions_by_user_model.json": "openai-usage",
     "openai_usage/dashboard_export.csv": "openai-usage",
     "openai_usage/buckets_list.json": "openai-usage",

@@ -195,6 +195,10 @@ class Projection:
     # stage_checked_rows from 1.2-1.3 to 1.95-2.15 s CPU); False where the SELECT numbers
     # them itself (a parquet file read in place: ``_numbered_in_place``)
     number_repeated_ids: bool = False
+    # ``reader`` reads the file's rows as columns (with any a source adds: a saved page's
+    # rows, Langfuse's usageDetails counts), which `planalyzer map` lists with their types;
+    # False: a nested report's projection (sources/report_json.py) is its own reader
+    reads_file: bool = True
 
 
 def _base(type_name: str) -> str:
