@@ -1,5 +1,5 @@
-"""Saved API responses as they come (Langfuse's Observations API v2 page): read, or an error
-that says what the file is and what to do."""
+"""Saved API responses as they come (Langfuse's Observations API v2 page, Helicone's request
+API response): read, or an error that says what the file is and what to do."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import FIXTURES, cli_error, cli_json
 
 from planalyzer.sources.registry import detect
 from planalyzer.store import LoadOptions, Store
 
 V2_PAGE = FIXTURES / "langfuse" / "observations_v2_page.json"
+HELICONE_RESPONSE = FIXTURES / "helicone" / "request_api_response.json"
 CLASSES = ("SELECT event_id, input_tokens, cache_read_tokens, cache_write_tokens, "
            "output_tokens, logged_cost_usd FROM events ORDER BY event_id")
 
@@ -140,3 +142,36 @@ def test_langfuse_v2_page_without_the_user_names_the_basic_group(tmp_path: Path)
     msg = cli_error(["load", str(f)])
     assert "keeps the user on the trace" in msg
     assert "its basic field group holds userId" in msg
+
+
+# -- Helicone ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("indent", [2, None])
+def test_helicone_request_api_response_is_read(tmp_path: Path, indent: int | None) -> None:
+    f = _write_json(tmp_path / "response.json", json.loads(HELICONE_RESPONSE.read_text()),
+                    indent)
+    array = _write_json(tmp_path / "records.json",
+                        json.loads(HELICONE_RESPONSE.read_text())["data"])
+    assert detect(f).name == "helicone"
+    want, _ = _load([array], CLASSES)
+    for opts in (LoadOptions(), LoadOptions(source="helicone")):
+        rows, report = _load([f], CLASSES, opts)
+        assert rows == want
+        assert rows[0][1:] == (120, 18000, 1500, 700, 0.021885)
+        assert report.files[0].rows_read == 2
+
+
+@pytest.mark.parametrize("source", [None, "helicone"])
+def test_helicone_response_holding_an_error_names_it(tmp_path: Path,
+                                                     source: str | None) -> None:
+    f = _write_json(tmp_path / "response.json", {"data": None, "error": "Invalid API key"})
+    msg = cli_error(["load", str(f), *(["--source", source] if source else [])])
+    assert "a Helicone API response that reports an error, not requests" in msg
+    assert "error: 'Invalid API key'" in msg
+    assert "fetch the requests again" in msg
+
+
+def test_helicone_response_without_requests_says_so(tmp_path: Path) -> None:
+    f = _write_json(tmp_path / "response.json", {"data": [], "error": None})
+    assert "a Helicone API response with no requests" in cli_error(["load", str(f)])

@@ -22,6 +22,7 @@ CASES = {
     "helicone/requests.csv": "helicone",
     "helicone/requests.jsonl": "helicone",
     "helicone/export_tool.csv": "helicone",
+    "helicone/request_api_response.json": "helicone",
     "langfuse/observations.jsonl": "langfuse",
     "langfuse/observations.csv": "langfuse",
     "langfuse/observations_usage_details.jsonl": "langfuse",
