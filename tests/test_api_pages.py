@@ -1,5 +1,6 @@
 """Saved API responses as they come (Langfuse's Observations API v2 page, Helicone's request
-API response): read, or an error that says what the file is and what to do."""
+API response), pretty-printed JSON given as JSON lines, and --map where the values are nested:
+read, or an error that says what the file is and what to do."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, cli_error, cli_json
 
+from planalyzer.sources.mapping import MappingSpec
 from planalyzer.sources.registry import detect
 from planalyzer.store import LoadOptions, Store
 
@@ -175,3 +177,63 @@ def test_helicone_response_holding_an_error_names_it(tmp_path: Path,
 def test_helicone_response_without_requests_says_so(tmp_path: Path) -> None:
     f = _write_json(tmp_path / "response.json", {"data": [], "error": None})
     assert "a Helicone API response with no requests" in cli_error(["load", str(f)])
+
+
+# -- pretty-printed JSON given as JSON lines -------------------------------------------------
+
+
+def _record(user: str) -> dict[str, Any]:
+    return {"user_id": user, "ts": "2026-10-01T10:00:00Z", "model": "gpt-4o",
+            "input_tokens": 100, "output_tokens": 10}
+
+
+@pytest.mark.parametrize("name", ["response.json", "response.jsonl"])
+def test_one_pretty_printed_object_says_so(tmp_path: Path, name: str) -> None:
+    f = _write_json(tmp_path / name, {"results": [_record("a"), _record("b")],
+                                      "has_more": False}, indent=2)
+    for cmd in (["load", str(f)], ["map", str(f)]):
+        msg = cli_error(cmd)
+        assert "it is one JSON object written over 19 lines (pretty-printed), not JSON " \
+               "lines" in msg, cmd
+        assert f"jq -c '.results[]' {f} > rows.jsonl" in msg
+        assert "line 1 is not a JSON object" not in msg
+
+
+def test_pretty_printed_objects_one_after_another_say_so(tmp_path: Path) -> None:
+    f = tmp_path / "rows.jsonl"  # as `jq . rows.jsonl` writes them
+    f.write_text("".join(json.dumps(_record(u), indent=2) + "\n" for u in "abc"))
+    msg = cli_error(["load", str(f)])
+    assert "it holds 3 JSON objects each written over several lines (pretty-printed" in msg
+    assert f"jq -c . {f} > rows.jsonl" in msg
+
+
+# -- --map and nested values ------------------------------------------------------------------
+
+
+def test_unmapped_nested_columns_say_map_cannot_name_their_fields(tmp_path: Path) -> None:
+    f = tmp_path / "usage.jsonl"
+    f.write_text(json.dumps({"user": "a", "ts": "2026-10-01T10:00:00Z", "model": "gpt-4o",
+                             "usage": {"input_tokens": 5, "output_tokens": 3}}) + "\n")
+    msg = cli_error(["load", str(f)])
+    assert "no token columns" in msg
+    assert "--map names a top-level column, not a field inside the nested usage" in msg
+    page = _write_json(tmp_path / "page.json", {"items": [_record("a")], "next": None})
+    msg = cli_error(["load", str(page)])
+    assert "where the rows are the list in items, which --map cannot name" in msg
+    assert f"jq -c '.items[]' {page} > rows.jsonl" in msg
+
+
+def test_map_of_a_field_inside_a_column_says_so(tmp_path: Path) -> None:
+    f = tmp_path / "usage.jsonl"
+    f.write_text(json.dumps({"user": "a", "ts": "2026-10-01T10:00:00Z", "model": "gpt-4o",
+                             "usage": {"input_tokens": 5}}) + "\n")
+    msg = cli_error(["load", str(f), "--map", "input_tokens=usage.input_tokens"])
+    assert "the data file has no column 'usage.input_tokens'" in msg
+    assert "--map names a top-level column, not a field inside usage" in msg
+    # flattened as the message says (pandas.json_normalize's names): --map names it
+    flat = tmp_path / "flat.jsonl"
+    flat.write_text(json.dumps({"user": "a", "ts": "2026-10-01T10:00:00Z", "model": "gpt-4o",
+                                "usage.input_tokens": 5}) + "\n")
+    rows, _ = _load([flat], "SELECT input_tokens FROM events", LoadOptions(
+        mapping=MappingSpec(explicit={"input_tokens": "usage.input_tokens"})))
+    assert rows == [(5,)]
