@@ -199,6 +199,18 @@ def test_one_pretty_printed_object_says_so(tmp_path: Path, name: str) -> None:
         assert "line 1 is not a JSON object" not in msg
 
 
+def test_pretty_printed_object_of_a_detected_source_says_so(tmp_path: Path) -> None:
+    # one Langfuse observation, pretty-printed: detected by its keys, read by the source's
+    # own projection (its reader given explicitly)
+    obs = {"id": "obs-1", "traceId": "t-1", "type": "GENERATION", "userId": "gina",
+           "startTime": "2026-10-06T14:00:00.000Z", "model": "gpt-4o", "promptTokens": 5,
+           "completionTokens": 1}
+    f = _write_json(tmp_path / "obs.json", obs, indent=2)
+    assert detect(f).name == "langfuse"
+    for cmd in (["load", str(f)], ["map", str(f)]):
+        assert "it is one JSON object written over 10 lines (pretty-printed)" in cli_error(cmd)
+
+
 def test_pretty_printed_objects_one_after_another_say_so(tmp_path: Path) -> None:
     f = tmp_path / "rows.jsonl"  # as `jq . rows.jsonl` writes them
     f.write_text("".join(json.dumps(_record(u), indent=2) + "\n" for u in "abc"))

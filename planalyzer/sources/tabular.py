@@ -299,8 +299,9 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
                or store_error(source.key) or _line_ends_error(source) or InputError(
                    f"{source.key}: cannot be read as {source.format} ({_first_line(exc)}); "
                    "check the file is complete, or re-export it")) from None
-    if own and source.stage is None and source.format == "jsonl" \
-            and [str(r[0]) for r in rows] == ["json"]:  # no line read as an object
+    if source.stage is None and source.format == "jsonl" \
+            and [str(r[0]) for r in rows] == ["json"] \
+            and (own or reader == reader_sql(source)):  # no line read as an object
         from planalyzer.sources.staging import pretty_printed  # staging imports this module
 
         pretty = pretty_printed(con, source)
