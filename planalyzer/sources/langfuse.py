@@ -35,10 +35,10 @@ promptTokens and completionTokens as they are), cache read = the largest of the 
 cache write = the largest of the write keys (or the 5-minute + 1-hour split where larger), of
 which the 1-hour ones. The file's reader gains the columns ``usageDetails.input``,
 ``usageDetails.output`` and ``usageDetails.total`` (and ``costDetails.total`` where the file
-logs no total cost of its own) that the mapping names (``--map`` may name them too; a rejected
-row's raw JSON shows them). Where a row's total (totalTokens, else usageDetails' total) is
-still above the classes read (audio or other usage types), the load says how many rows and
-tokens, and which usageDetails keys it did not read.
+logs no total cost of its own) that the mapping names (``--map`` may name them too; the raw
+JSON of a rejected row of a saved page shows them). Where a row's total (totalTokens, else
+usageDetails' total) is still above the classes read (audio or other usage types), the load
+says how many rows and tokens, and which usageDetails keys it did not read.
 
 Only GENERATION and EMBEDDING observations are model calls. Other types (SPAN, EVENT, AGENT,
 TOOL ...) without a model are counted by kind, neither loaded nor rejected: a trace's spans
