@@ -6,7 +6,8 @@
 -- outputs: one row: n_rows, tokens (totalTokens above the classes, summed), keys (VARCHAR[],
 --          sorted: the usageDetails keys of those rows not in $read_keys)
 -- params: $total_path, $details_path, $read_keys
---         (JSONPaths of the totalTokens and usageDetails columns in raw_json; VARCHAR[]: the
+--         (JSONPaths of the totalTokens and usageDetails columns in raw_json; a row without
+--         the first, or a path it does not name, reads usageDetails' own total; VARCHAR[]: the
 --         keys read, or of no class of their own); the projection binds its own ($path ...)
 -- slots: {{projection}}
 -- A row the load rejects for a count (count_problem) or counts apart (skip_kind: a span) is
@@ -17,7 +18,8 @@ SELECT count(*) AS n_rows,
        coalesce(sum(total - classes), 0) AS tokens,
        list_sort(list_distinct(flatten(list(coalesce(keys, []))))) AS keys
 FROM (
-    SELECT TRY_CAST(json_extract_string(p.raw_json, $total_path) AS DOUBLE) AS total,
+    SELECT TRY_CAST(coalesce(json_extract_string(p.raw_json, $total_path),
+                             json_extract_string(p.d, '$.total')) AS DOUBLE) AS total,
            CAST(p.input_tokens AS DOUBLE) + p.output_tokens + p.cache_read_tokens
                + p.cache_write_tokens + p.cache_write_1h_tokens AS classes,
            list_filter(json_keys(d), lambda k: NOT list_contains($read_keys, k)

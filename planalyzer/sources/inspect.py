@@ -20,7 +20,7 @@ from planalyzer.sources import registry
 from planalyzer.sources.base import Source, check_not_empty
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import MAPPABLE
-from planalyzer.sources.tabular import file_columns, reader_sql, ts_reading
+from planalyzer.sources.tabular import file_columns, ts_reading
 from planalyzer.tables import Col, Table
 
 if TYPE_CHECKING:
@@ -58,10 +58,10 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
                opts: LoadOptions, rows: list[tuple[object, ...]], notes: list[str]) -> None:
     check_not_empty(src)
     proj = module.projection(con, src, opts)
-    # a file read by the tabular readers has columns of its own; a nested JSON report's
-    # projection (sql/project_*.sql) names fields inside it instead
-    tabular = proj.reader == reader_sql(src)
-    types = dict(file_columns(con, src)) if tabular else {}
+    # a file read by the tabular readers has columns of its own (a saved page's rows, with
+    # those a source adds); a nested JSON report's projection (sql/project_*.sql) names
+    # fields inside it instead
+    types = dict(file_columns(con, src, proj.reader)) if proj.reads_file else {}
     m = proj.mapping
     name = display_path(src.key)
     for canon in MAPPABLE:

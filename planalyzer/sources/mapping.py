@@ -243,7 +243,8 @@ def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMappi
             match = by_norm.get(normalise(theirs))
             if match is None:
                 raise ConfigError(f"{where}: {spec.given(canon)}: the data file has no column "
-                                  f"{theirs!r}; its columns are: {', '.join(cols)}")
+                                  f"{theirs!r}; its columns are: {', '.join(cols)}"
+                                  f"{_field_hint(theirs, cols)}")
             theirs = match
         chosen[canon] = theirs
         how[canon] = "given"
@@ -270,6 +271,16 @@ def detect(columns: Iterable[str], spec: MappingSpec, where: str) -> ColumnMappi
                      "the total of cache writes, 1-hour ones included)")
     return ColumnMapping(columns=chosen, how=how, input_includes_cache_read=inclusive,
                          cache_write_includes_1h=write_total, notes=tuple(notes))
+
+
+def _field_hint(theirs: str, cols: list[str]) -> str:
+    """Where a --map names a field inside a column (``usageDetails.input``: the part before a
+    dot is a column), that --map names top-level columns only, and what to do instead."""
+    head = theirs.split(".", 1)[0]
+    if "." not in theirs or head not in cols:
+        return ""
+    return (f" (--map names a top-level column, not a field inside {head}: write the field "
+            f"as a column of its own first, as pandas.json_normalize does, naming it {theirs})")
 
 
 def _write_total(chosen: dict[str, str], how: dict[str, str], by_norm: dict[str, str],

@@ -140,7 +140,7 @@ def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts
     return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None,
                       params=params, estimates_requests=True,
                       empty_columns=dict(empty_columns or {}), uncounted=dict(uncounted or {}),
-                      uncounted_why=uncounted_why, holds_instead=check)
+                      uncounted_why=uncounted_why, holds_instead=check, reads_file=False)
 
 
 def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, rows_key: str,

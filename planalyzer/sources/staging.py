@@ -12,7 +12,10 @@ the other rows load (the accounting identity holds: the line counts as read and 
   every column NULL, so the numbering holds. Where such rows exist, the file is scanned here
   for the lines that are not a JSON object; their rows are taken out and rejected. (A line
   that is JSON but no object, ``[1, 2]``, makes DuckDB read the whole file as one column:
-  an error naming that line.) A file starting with ``[`` is read as one JSON array.
+  an error naming that line.) A file starting with ``[`` is read as one JSON array. A file
+  that is one JSON object written over several lines (pretty-printed: an API response saved
+  as it came), or several such, is an error saying so and how to write it as JSON lines, not
+  one naming its first line as broken.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -34,7 +38,7 @@ from planalyzer.errors import InputError, PlanalyzerError
 from planalyzer.sources import file_kind
 from planalyzer.sources.base import RESAVE_UTF8, UTF8_BOM, access_error, open_bytes, read_head
 from planalyzer.sources.files import SourceFile, store_error
-from planalyzer.sources.report_json import too_large_message
+from planalyzer.sources.report_json import max_object_size, too_large_message
 from planalyzer.sources.tabular import (
     JSON_ARRAY_READER,
     JSON_TEXT_TIMES,
@@ -263,11 +267,55 @@ def _stage_json_text(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
             raise InputError(f"{src.key}: cannot be read as {src.format} (line {first.line} "
                              f"is not UTF-8 text); "
                              f"{RESAVE_UTF8.replace('FILE', src.key, 1)}")
-        raise InputError(f"{src.key}: cannot be read as {src.format} ({where}); fix or remove "
-                         "that line, or re-export the file")
+        raise (_pretty_printed(con, src, path, rows) or InputError(
+            f"{src.key}: cannot be read as {src.format} ({where}); fix or remove that line, "
+            "or re-export the file"))
     sqlfiles.run(con, "delete_staged_rows", {"rows": [b.row for b in bad]},
                  {"table": quote_ident(table)}).fetchall()
     return bad
+
+
+def pretty_printed(con: duckdb.DuckDBPyConnection, src: SourceFile) -> InputError | None:
+    """``_pretty_printed`` for a file not staged (``planalyzer map``: its JSON-lines reader
+    read no object but a column ``json``)."""
+    try:
+        lines = sum(1 for _, line, _ in _text_lines(src.path) if line.strip())
+    except (OSError, EOFError, UnicodeError):
+        return None
+    return _pretty_printed(con, src, src.path, lines)
+
+
+def _pretty_printed(con: duckdb.DuckDBPyConnection, src: SourceFile, path: Path,
+                    lines: int) -> InputError | None:
+    """The error for a JSON-lines file that is JSON objects written over several lines each
+    (pretty-printed: fewer documents than its ``lines`` non-blank lines), saying so and how
+    to write them one per line; None for any other file."""
+    try:
+        row = sqlfiles.run(con, "json_documents", {
+            "path": str(path), "max_object_size": max_object_size(path)}).fetchone()
+    except duckdb.Error:
+        return None
+    if row is None or not row[0] or row[0] >= lines or row[1] != "OBJECT":
+        return None
+    documents, lists = int(row[0]), [str(k) for k in row[2] or []]
+    name = shlex.quote(src.key)
+    if documents > 1:
+        return InputError(
+            f"{src.key}: cannot be read as {src.format}: it holds {documents:,} JSON objects "
+            "each written over several lines (pretty-printed, as `jq .` writes them), not JSON "
+            f"lines (one object per line); write one per line (jq -c . {name} > rows.jsonl) "
+            "and load that, or export JSON lines")
+    one_line = f"write it on one line (jq -c . {name} > rows.jsonl) and load that"
+    if lists:  # a response whose rows are a list under a key (an API page)
+        key = lists[0]
+        rows = f".{key}[]" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else \
+            f".[{json.dumps(key)}][]"
+        one_line = (f"if its rows are the list under {key!r}, write them one per line (jq -c "
+                    f"{shlex.quote(rows)} {name} > rows.jsonl), else {one_line}")
+    return InputError(
+        f"{src.key}: cannot be read as {src.format}: it is one JSON object written over "
+        f"{lines:,} lines (pretty-printed), not JSON lines (one object per line); {one_line}; "
+        "or export JSON lines")
 
 
 _NOT_OBJECT_ELEMENT = "JSON array element is not an object"

@@ -8,6 +8,7 @@ that one bad cell is a rejected row, not a failed load; the projection parses it
 from __future__ import annotations
 
 import re
+import shlex
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -195,6 +196,34 @@ class Projection:
     # stage_checked_rows from 1.2-1.3 to 1.95-2.15 s CPU); False where the SELECT numbers
     # them itself (a parquet file read in place: ``_numbered_in_place``)
     number_repeated_ids: bool = False
+    # ``reader`` reads the file's rows as columns (with any a source adds: a saved page's
+    # rows, Langfuse's usageDetails counts), which `planalyzer map` lists with their types;
+    # False: a nested report's projection (sources/report_json.py) is its own reader
+    reads_file: bool = True
+
+
+def nested_hint(key: str, types: dict[str, str]) -> str:
+    """Where some of the columns (name -> DuckDB type) of the file ``key`` are nested (an
+    object, a map or JSON; a list), what to add to an error suggesting --map: it names a
+    top-level column, never a field inside one; what to do instead. Else ''."""
+    nested = [c for c, t in types.items() if _NESTED.search(t.strip().upper())
+              or _base(t) == "JSON"]
+    lists = [c for c in nested if types[c].strip().endswith("]")]
+    objects = [c for c in nested if c not in lists]
+    parts = []
+    if objects:
+        shown = ", ".join(objects[:3]) + (f" and {len(objects) - 3:,} more"
+                                          if len(objects) > 3 else "")
+        parts.append(f"--map names a top-level column, not a field inside the nested {shown}: "
+                     "write such a field as a column of its own first, as "
+                     f"pandas.json_normalize does ({objects[0]}.FIELD), and --map that")
+    if lists:  # an API response whose rows are a list in it
+        rows = (f".{lists[0]}[]" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", lists[0])
+                else f'.["{lists[0]}"][]')
+        parts.append(f"where the rows are the list in {lists[0]}, which --map cannot name, "
+                     f"save that list as the file: jq -c {shlex.quote(rows)} "
+                     f"{shlex.quote(key)} > rows.jsonl")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _base(type_name: str) -> str:
@@ -260,6 +289,7 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
                  reader: str | None = None) -> list[tuple[str, str]]:
     """(name, DuckDB type) of a file's columns (``reader``: a FROM item of the source's own
     that reads it as ``src``); unreadable files raise InputError."""
+    own = reader is None
     reader = reader or reader_sql(source)
     try:
         rows = sqlfiles.run(con, "describe_source", {"path": source.key},
@@ -269,6 +299,14 @@ def file_columns(con: duckdb.DuckDBPyConnection, source: SourceFile,
                or store_error(source.key) or _line_ends_error(source) or InputError(
                    f"{source.key}: cannot be read as {source.format} ({_first_line(exc)}); "
                    "check the file is complete, or re-export it")) from None
+    if source.stage is None and source.format == "jsonl" \
+            and [str(r[0]) for r in rows] == ["json"] \
+            and (own or reader == reader_sql(source)):  # no line read as an object
+        from planalyzer.sources.staging import pretty_printed  # staging imports this module
+
+        pretty = pretty_printed(con, source)
+        if pretty is not None:
+            raise pretty
     return [(str(r[0]), str(r[1])) for r in rows if str(r[0]) not in _NOT_FILE_COLUMNS]
 
 
@@ -649,17 +687,18 @@ def build_projection(
         events = PurePath(source.key).parent / "events"
         raise InputError(f"{source.key}: the users sidecar `planalyzer generate` writes, not "
                          f"events; load the events beside it: {events}")
+    nested = nested_hint(source.key, types)
     if "user_id" not in m or "ts" not in m:
         missing = [c for c in ("user_id", "ts") if c not in m]
         raise UnmappedColumns(f"{source.key}: no usable columns for {' and '.join(missing)} "
                               f"(found: {found}); name them with --map, for example "
-                              f"--map user_id=<column> --map ts=<column>")
+                              f"--map user_id=<column> --map ts=<column>{nested}")
     if not any(t in m for t in TOKEN_COLUMNS):
         raise UnmappedColumns(f"{source.key}: no token columns (found: {found}); name them "
-                              "with --map, for example --map output_tokens=<column>")
+                              f"with --map, for example --map output_tokens=<column>{nested}")
     if "model" not in m:
         raise UnmappedColumns(f"{source.key}: no model column (found: {found}); name it with "
-                              "--map model=<column>")
+                              f"--map model=<column>{nested}")
 
     problems: list[str] = []
     for canon, column in m.items():
