@@ -9,7 +9,9 @@ or the buckets saved without their page (a list of buckets, or one a line: what 
 cookbook pagination loop keeps). CSV: the same fields as columns, with start_time (epoch
 seconds) or start_time_iso; as in the JSON, a row's user is its user_id (or user_email), else
 ``project:<project_id>``, else ``api_key:<api_key_id>``, else ``organization``. Rows are
-buckets (a day, an hour, a minute) with num_model_requests as the request count.
+buckets (a day, an hour, a minute) with num_model_requests as the request count. A CSV row
+of an idle bucket (no model, every token and request cell empty or 0) is an empty bucket,
+counted by kind, not rejected (as an empty page of the JSON loads nothing).
 
 input_tokens include input_cached_tokens and, in the current API, the cache writes
 (``input_cache_write_tokens``, 30-minute retention; ``input_cache_write_12h_tokens``,
@@ -33,7 +35,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
 
@@ -123,8 +125,10 @@ class OpenAIUsage(PresetSource):
 
     def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
         notes: tuple[str, ...] = (CACHE_WRITE_NOTE,) if _writes_mapped(present, opts) else ()
+        model = opts.mapping.explicit.get("model") or present.get("model")
         base = replace(super().preset(present, opts), input_includes_cache_write=True,
-                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY)
+                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY,
+                       skip=None if model is None else _empty_bucket(model))
         if "event_id" in opts.mapping.explicit:  # the user's ids
             return replace(base, notes=notes)
         if not _bucket_span(present):
@@ -207,6 +211,31 @@ def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str:
     return (f"CASE WHEN {end} > {start} THEN 'openai-csv:' || CAST({start} AS VARCHAR) || '/' "
             f"|| CAST({end} - {start} AS VARCHAR) || ':' || {grouping} "
             f"|| coalesce(':api_source=' || {cell('api_source')}, '') END")
+
+
+# a dashboard CSV row for a bucket without usage (an idle day: start and end times, every
+# other cell empty): no usage, as an empty page or bucket of the API JSON is; not a rejection
+EMPTY_BUCKET = "empty bucket (no model, no token or request counts: a period without usage)"
+
+
+def _empty_bucket(model: str) -> Any:
+    """The dashboard CSV preset's ``skip``: a row whose ``model`` cell is empty and whose
+    token and request cells (every ``*_tokens`` column and ``num_model_requests``) are empty
+    or 0 is an empty bucket, counted by kind, neither loaded nor rejected. A row with a count
+    but no model stays rejected (missing model)."""
+
+    def skip(types: dict[str, str]) -> str:
+        if model not in types:
+            return "NULL"
+        counts = [c for c in types
+                  if normalise(c).endswith("_tokens") or normalise(c) == "num_model_requests"]
+        empty = [f"({t} IS NULL OR TRY_CAST({t} AS DOUBLE) = 0)"
+                 for t in (present_text("src." + quote_ident(c), types[c]) for c in counts)]
+        model_text = present_text("src." + quote_ident(model), types[model])
+        return (f"CASE WHEN {' AND '.join([f'{model_text} IS NULL', *empty])} "
+                f"THEN '{EMPTY_BUCKET}' END")
+
+    return skip
 
 
 def _writes_mapped(present: dict[str, str], opts: LoadOptions) -> bool:
