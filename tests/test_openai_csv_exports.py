@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FIXTURES, cli_json, write_csv
+from conftest import FIXTURES, cli_error, cli_json, write_csv
 
-from planalyzer.sources.openai_usage import EMPTY_BUCKET
+from planalyzer.sources.openai_usage import COST_ROW, EMPTY_BUCKET
 from planalyzer.store import LoadOptions, Store
 
 OAI = FIXTURES / "openai_usage"
 IDLE = OAI / "dashboard_idle_day.csv"  # 6 usage rows and the idle 2025-10-08
+COST = OAI / "cost_export.csv"
 
 
 def test_an_idle_days_row_is_an_empty_bucket_not_a_rejection(tmp_path: Path) -> None:
@@ -44,3 +45,28 @@ def test_a_row_with_counts_but_no_model_is_still_rejected(tmp_path: Path) -> Non
     assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (2, 1, 1)
     assert fl.rejected_by_reason == {"missing model": 1}
     assert fl.skipped_by_kind == {EMPTY_BUCKET: 1}
+
+
+COST_SAID = ("cost_export.csv: read as openai-usage csv, but it is a cost report (2 OpenAI "
+             "cost export row(s) of amount_value and amount_currency: amounts, not token "
+             "counts), not a usage report: export the usage CSV (num_model_requests and the "
+             "token columns) or usage/completions (GET /v1/organization/usage/completions) "
+             "and load that")
+
+
+def test_a_cost_export_is_said_to_be_one() -> None:
+    assert cli_error(["load", str(COST)]).endswith(COST_SAID)
+
+
+def test_a_cost_export_beside_usage_is_a_note() -> None:
+    with Store() as store:
+        report = store.load([str(COST), str(IDLE)])
+        cost = next(f for f in report.files if f.source.endswith("cost_export.csv"))
+        # its rows kept in rejected_rows with what they are
+        assert (cost.rows_read, cost.rows_rejected) == (2, 2)
+        assert cost.rejected_by_reason == {COST_ROW: 2}
+        assert store.con.execute("SELECT count(*) FROM rejected_rows WHERE raw_json LIKE "
+                                 "'%amount_value%'").fetchall() == [(2,)]
+    (said,) = [n for n in report.notes if "cost report" in n]
+    assert said.endswith(COST_SAID)
+    assert report.rows_loaded == 6
