@@ -210,7 +210,8 @@ def accounting_tables(report: LoadReport, max_file_rows: int | None = None) -> l
         _skipped_by_kind(report),
         ["transcript lines that carry no token usage (user turns, summaries, snapshots ...)"]
         + (["export rows that are not model calls (a LiteLLM cache hit or failed request, a "
-            "Langfuse span or event): not in rows read, counted here"]
+            "Langfuse span or event, an OpenAI dashboard CSV's empty bucket): not in rows "
+            "read, counted here"]
            if any(f.skipped_by_kind and f.mapping for f in report.files) else []),
     )
     return [load, reasons, mapping, skipped]

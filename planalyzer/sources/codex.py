@@ -3,7 +3,9 @@
 Each line is ``{"timestamp", "type", "payload"}``. A row is a ``token_count`` event that carries
 usage (``payload.info``): the turn's usage is ``info.last_token_usage`` where logged, otherwise
 the difference of the cumulative ``info.total_token_usage`` from the previous event; an event
-repeating the previous totals is a duplicate. OpenAI counts cached input inside input_tokens:
+repeating the previous totals is a duplicate; one whose turn usage is 0 in every class (the
+event Codex writes when a turn overflows the context window) is no model call, a line without
+usage. OpenAI counts cached input inside input_tokens:
 input_tokens = input - cached, cache_read_tokens = cached; output_tokens include reasoning. The
 model is the latest ``turn_context`` model. The same session in ``sessions/`` and
 ``archived_sessions/`` is loaded once, from the active copy.
@@ -77,6 +79,20 @@ NO_MODEL_NOTE = (
     'ran, {"timestamp":"<the session_meta line\'s>","type":"turn_context","payload":'
     '{"model":"gpt-5"}} (your model in place of gpt-5), after the rollout\'s session_meta '
     "line, and run again")
+
+
+# a token_count event Codex writes when a turn is refused for exceeding the model's context
+# window (codex-rs TokenUsageInfo::fill_to_context_window): total_token_usage becomes every
+# class 0 with total_tokens = the window, last_token_usage every class 0. No model call: a
+# line without usage. The next turn's totals go on from it (window + that turn's tokens).
+CONTEXT_FULL = "token_count: context window full (no model call)"
+# any other token_count whose turn usage is 0 in every class: no model call either
+ZERO_USAGE = "token_count with zero usage (no model call)"
+
+
+def _is_fill(total: tuple[int, int, int, int] | None) -> bool:
+    """Are these the totals a context-window-full event writes (every class 0, a total)?"""
+    return total is not None and not any(total[:3]) and total[3] > 0
 
 
 @dataclass
@@ -224,6 +240,12 @@ def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None
             dup = total is not None and total == prev_total
             if last is None and total is not None:
                 last = _difference(total, prev_total)
+            if last is not None and not any(last[:3]):
+                # no model call (every class 0): its totals still start the next difference
+                out.kinds[CONTEXT_FULL if _is_fill(total) else ZERO_USAGE] += 1
+                if total is not None:
+                    prev_total = total
+                continue
             ts_read, ts_problem = _read_ts(ts)
             row = {
                 "line_no": out.lines, "ts": ts_read,
@@ -355,7 +377,7 @@ class Codex(Source):
                          "(or of the change in total_token_usage)"),
         ("cache_read_tokens", "cached_input_tokens, as input_tokens"),
         ("output_tokens", "output_tokens, as input_tokens (reasoning included)"),
-        ("requests", "1 per token_count event"),
+        ("requests", "1 per token_count event with usage (not 0 in every class)"),
     )
     description = "Codex CLI rollouts (~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl)"
     batch = True

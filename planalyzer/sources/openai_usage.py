@@ -9,7 +9,11 @@ or the buckets saved without their page (a list of buckets, or one a line: what 
 cookbook pagination loop keeps). CSV: the same fields as columns, with start_time (epoch
 seconds) or start_time_iso; as in the JSON, a row's user is its user_id (or user_email), else
 ``project:<project_id>``, else ``api_key:<api_key_id>``, else ``organization``. Rows are
-buckets (a day, an hour, a minute) with num_model_requests as the request count.
+buckets (a day, an hour, a minute) with num_model_requests as the request count. A CSV row
+of an idle bucket (no model, every token and request cell empty or 0) is an empty bucket,
+counted by kind, not rejected (as an empty page of the JSON loads nothing). The dashboard's
+cost export (amount_value, amount_currency, line_item ...) is claimed too, to be said for
+what it is: a cost report, every row rejected, with the usage export to load instead.
 
 input_tokens include input_cached_tokens and, in the current API, the cache writes
 (``input_cache_write_tokens``, 30-minute retention; ``input_cache_write_12h_tokens``,
@@ -31,17 +35,31 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
 
+from planalyzer import sqlfiles
 from planalyzer.sources.files import SourceFile
-from planalyzer.sources.mapping import normalise
+from planalyzer.sources.mapping import ColumnMapping, normalise
 from planalyzer.sources.preset import PresetSource, header_names
-from planalyzer.sources.report_json import create_macros, json_projection
-from planalyzer.sources.tabular import Preset, Projection, present_text
+from planalyzer.sources.report_json import (
+    OPENAI_USAGE_EXPORT,
+    cost_report,
+    create_macros,
+    json_projection,
+)
+from planalyzer.sources.tabular import (
+    STAGE_RAW,
+    STAGE_ROW,
+    Preset,
+    Projection,
+    present_text,
+    reader_sql,
+)
 from planalyzer.sqlfiles import quote_ident
 
 if TYPE_CHECKING:
@@ -115,7 +133,8 @@ class OpenAIUsage(PresetSource):
         if _JSON_MARK in head or _BUCKET.search(head) or is_empty_page(head):
             return True
         names = header_names(head)
-        return "num_model_requests" in names and "start_time" in {
+        # a cost export is claimed too: its load says what it is and what to export instead
+        return ("num_model_requests" in names or is_cost_export(names)) and "start_time" in {
             n.removesuffix("_iso") for n in names}
 
     def stages(self, src: SourceFile) -> bool:
@@ -123,8 +142,10 @@ class OpenAIUsage(PresetSource):
 
     def preset(self, present: dict[str, str], opts: LoadOptions) -> Preset:
         notes: tuple[str, ...] = (CACHE_WRITE_NOTE,) if _writes_mapped(present, opts) else ()
+        model = opts.mapping.explicit.get("model") or present.get("model")
         base = replace(super().preset(present, opts), input_includes_cache_write=True,
-                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY)
+                       uncounted=_audio_apart, uncounted_why=AUDIO_WHY,
+                       skip=None if model is None else _empty_bucket(model))
         if "event_id" in opts.mapping.explicit:  # the user's ids
             return replace(base, notes=notes)
         if not _bucket_span(present):
@@ -152,7 +173,46 @@ class OpenAIUsage(PresetSource):
                 uncounted={"input_audio_tokens": "uncounted_input_audio",
                            "output_audio_tokens": "uncounted_output_audio"},
                 uncounted_why=AUDIO_WHY, notes=(CACHE_WRITE_NOTE,))
+        if is_cost_export(self.present_columns(con, src)):
+            return _cost_projection(src)
         return super().projection(con, src, opts)
+
+
+# the columns of the dashboard's cost export (CSV: start_time, end_time, amount_value,
+# amount_currency, line_item, project_id, ...): amounts, no token counts
+_COST_COLUMNS = ("amount_value", "amount_currency")
+COST_ROW = "a row of an OpenAI cost export (an amount, no token counts)"
+# what to export instead of a cost export: the usage CSV, or the Usage API's completions
+CSV_USAGE_EXPORT = (f"the usage CSV (num_model_requests and the token columns) or "
+                    f"{OPENAI_USAGE_EXPORT}")
+
+
+def is_cost_export(names: Collection[str]) -> bool:
+    """Are these a file's columns (normalised names) those of OpenAI's cost export?"""
+    return all(c in names for c in _COST_COLUMNS) and "num_model_requests" not in names
+
+
+def _cost_projection(src: SourceFile) -> Projection:
+    """An OpenAI cost export read as usage: every row rejected (``COST_ROW``), and the file
+    named as a cost report with what to export instead (``Projection.holds_instead``, as for
+    a cost report's results in a usage-report JSON): an error alone, a note beside other
+    files."""
+    reader = reader_sql(src)
+    staged = src.stage is not None
+    slots = {"reader": reader,
+             "source_row": (f"src.{quote_ident(STAGE_ROW)}" if staged
+                            else "row_number() OVER ()"),
+             "raw_json": f"src.{quote_ident(STAGE_RAW)}" if staged else "to_json(src)"}
+
+    def said(con: duckdb.DuckDBPyConnection, read: int) -> str:
+        what = f"{read:,} OpenAI cost export row(s) of amount_value and amount_currency"
+        return cost_report(what, CSV_USAGE_EXPORT)
+
+    mapping = ColumnMapping(columns={}, how={}, input_includes_cache_read=False,
+                            notes=("an OpenAI cost export: no token counts",))
+    return Projection(sql=sqlfiles.load("project_openai_cost_csv").render(slots),
+                      reader=reader, mapping=mapping, type_problem=COST_ROW,
+                      holds_instead=said)
 
 
 CSV_ID_NOTE = ("event_id: the row's bucket and grouping (openai-csv:<start>/<seconds>:<user>:"
@@ -207,6 +267,31 @@ def _bucket_id(types: dict[str, str], values: dict[str, str]) -> str:
     return (f"CASE WHEN {end} > {start} THEN 'openai-csv:' || CAST({start} AS VARCHAR) || '/' "
             f"|| CAST({end} - {start} AS VARCHAR) || ':' || {grouping} "
             f"|| coalesce(':api_source=' || {cell('api_source')}, '') END")
+
+
+# a dashboard CSV row for a bucket without usage (an idle day: start and end times, every
+# other cell empty): no usage, as an empty page or bucket of the API JSON is; not a rejection
+EMPTY_BUCKET = "empty bucket (no model, no token or request counts: a period without usage)"
+
+
+def _empty_bucket(model: str) -> Any:
+    """The dashboard CSV preset's ``skip``: a row whose ``model`` cell is empty and whose
+    token and request cells (every ``*_tokens`` column and ``num_model_requests``) are empty
+    or 0 is an empty bucket, counted by kind, neither loaded nor rejected. A row with a count
+    but no model stays rejected (missing model)."""
+
+    def skip(types: dict[str, str]) -> str:
+        if model not in types:
+            return "NULL"
+        counts = [c for c in types
+                  if normalise(c).endswith("_tokens") or normalise(c) == "num_model_requests"]
+        empty = [f"({t} IS NULL OR TRY_CAST({t} AS DOUBLE) = 0)"
+                 for t in (present_text("src." + quote_ident(c), types[c]) for c in counts)]
+        model_text = present_text("src." + quote_ident(model), types[model])
+        return (f"CASE WHEN {' AND '.join([f'{model_text} IS NULL', *empty])} "
+                f"THEN '{EMPTY_BUCKET}' END")
+
+    return skip
 
 
 def _writes_mapped(present: dict[str, str], opts: LoadOptions) -> bool:

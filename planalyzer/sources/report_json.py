@@ -164,9 +164,7 @@ def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, ro
     if rows and costs == rows:
         if cost_object == _OPENAI_COST:
             export = OPENAI_USAGE_EXPORT
-        kind = cost_object or "cost"
-        return (f"it is a cost report ({costs:,} {kind} result(s): amounts, not token counts), "
-                f"not a usage report: export {export} and load that")
+        return cost_report(f"{costs:,} {cost_object or 'cost'} result(s)", export)
     if read or not docs:
         return None
     if rows:
@@ -188,6 +186,13 @@ def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, ro
     return (f"it holds {' and '.join(parts)}, and no usage `{rows_key}`: nothing was loaded "
             f"from it; export {export} and load its pages, or give --source to read the file "
             "as another format")
+
+
+def cost_report(what: str, export: str) -> str:
+    """What to do with a cost report read as a usage report (``what``: what it holds,
+    counted; ``export``: the usage report to export instead)."""
+    return (f"it is a cost report ({what}: amounts, not token counts), not a usage report: "
+            f"export {export} and load that")
 
 
 def anthropic_cost_report(what: str) -> str:
