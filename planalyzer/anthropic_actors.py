@@ -10,14 +10,15 @@ one of the user_id's latest row that has one (sql/anthropic_actor_users.sql), on
 the user_id, old and new; a user_id never reported with an email is the user itself (a
 deleted account seen only after the deletion).
 
-An older planalyzer named the user by the email in the id: ``settle`` rewrites such stored
-ids to the user_id when a row (read now or stored) pairs that email with exactly one user_id
-(sql/rekey_anthropic_actor_ids.sql), before the dedupe compares the rows read now with
-them. A store in which two stored rows then share an id (the older planalyzer kept a bucket
-twice: once under the email, once under the user_id of the account deleted since) is
-refused for the load, as the dedupe cannot say which copy a load of the files would keep.
-Stored rows keyed by an email no row maps, beside rows read now of a user_id without an
-email, are noted: they may be one person's buckets under two ids.
+An older planalyzer named the user by the email in the id: ``settle`` rewrites such a stored
+id to the user_id of a row read now for the same bucket that reports that email, or else
+holds the same counts (sql/rekey_anthropic_actor_ids.sql), before the dedupe compares the
+rows read now with them; never by the email's current owner alone (the address may be a
+re-created account's, or have moved on). A store in which two stored rows then share an id
+(the older planalyzer kept a bucket twice: once under the email, once under the user_id of
+the account deleted since) is refused for the load, as the dedupe cannot say which copy a
+load of the files would keep. Stored rows left keyed by an email whose bucket a row read now
+holds under a user_id are noted: they may be one person's bucket under two ids.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def settle(con: duckdb.DuckDBPyConnection, db: Path | None, loads: Sequence[File
         sqlfiles.run(con, "anthropic_actor_users").fetchall()
     if db is None:
         return []
-    ids, sources, files, by_email, email_sources, no_email = (
+    ids, sources, files, by_email, email_sources, beside = (
         sqlfiles.run(con, "anthropic_actor_id_copies", now).fetchall()[0])
     if rekeyed and ids and event_id_key:
         raise InputError(
@@ -63,12 +64,13 @@ def settle(con: duckdb.DuckDBPyConnection, db: Path | None, loads: Sequence[File
             "user by the email the API reported, so a fetch made after the account was "
             "deleted (or its email changed) kept the same buckets under another user; load "
             "every file into a new --db file instead")
-    if by_email and no_email:
+    if by_email:
         named = ", ".join(display_path(str(s)) for s in email_sources or [])
         return [f"--db {db}: {int(by_email):,} Anthropic analytics row(s) an older planalyzer "
-                f"stored (from {named}) name their user by an email that no row read now pairs "
-                f"with a user_id, and {int(no_email):,} row(s) read now name a user_id the API "
-                "reported without an email (an account deleted since): if they are one "
-                "person's, their buckets count twice; load every file into a new --db file "
-                "to be sure"]
+                f"stored (from {named}) name their user by an email that no row read now for "
+                "the same bucket pairs with a user_id (by that email, or by the same token "
+                f"counts), and {int(beside):,} row(s) read now hold those buckets under a "
+                "user_id (the email changed, the account was deleted or re-created, and the "
+                "counts changed since): if they are one person's, their buckets count twice; "
+                "load every file into a new --db file to be sure"]
     return []
