@@ -50,6 +50,8 @@ from planalyzer.cli_options import (
 )
 from planalyzer.cli_pipes import OutputClosed, end_quietly, guard_streams
 from planalyzer.cli_support import (
+    LOAD_MEMORY_HINT,
+    PERIOD_MEMORY_HINT,
     TERMINAL_FILE_ROWS,
     Interrupt,
     Terminated,
@@ -128,7 +130,7 @@ def load(
 
     Example (from the repository root): planalyzer load sample_logs/parquet --db usage.duckdb
     """
-    with user_errors(db) as run:
+    with user_errors(db, LOAD_MEMORY_HINT) as run:
         check_format(fmt)
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
                              input_format, source, user, user_map, bucket_prompt_tokens, ctx)
@@ -268,7 +270,7 @@ def costs(
     )
     from planalyzer.costs.totals import by_model_table
 
-    with user_errors(db) as run:
+    with user_errors(db, LOAD_MEMORY_HINT) as run:
         check_format(fmt)
         catalog = load_cost_catalog(costs_file)
         prices = load_price_catalog(prices_file)
@@ -443,7 +445,7 @@ def report(
     from planalyzer.report_tables import BY_CHOICES, any_unprofitable, report_tables
     from planalyzer.source_checks import source_checks
 
-    with user_errors(db) as run:
+    with user_errors(db, PERIOD_MEMORY_HINT) as run:
         check_format(fmt)
         check_sources(sources, db)
         check_choice("--by", by, BY_CHOICES)

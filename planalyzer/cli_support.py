@@ -26,7 +26,7 @@ from planalyzer.accounting import (
 )
 from planalyzer.checks import check_choice
 from planalyzer.checks import check_min as _check_min
-from planalyzer.errors import InputError, PlanalyzerError
+from planalyzer.errors import InputError, MemoryLimitError, PlanalyzerError
 from planalyzer.load_checks import INPUT_FORMATS
 from planalyzer.load_notes import unread_token_notes
 from planalyzer.render.formats import FORMATS, render_text
@@ -197,13 +197,22 @@ def on_sigterm() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
+# what else a command can do when DuckDB runs out of memory (user_errors' memory_hint): the
+# options the command takes
+PERIOD_MEMORY_HINT = "analyse a shorter period (--month, --since)"
+LOAD_MEMORY_HINT = ("load fewer files at a time, or a large file in parts (a usage API export: "
+                    "its pages in files of their own)")
+
+
 @contextmanager
-def user_errors(db: Path | None = None) -> Iterator[Run]:
+def user_errors(db: Path | None = None, memory_hint: str = "") -> Iterator[Run]:
     """Bad input or usage: one line naming what is wrong, exit 2, no traceback. With ``db``
     (the --db file): a damaged file, or one a load could not save to, is said as such (a new
     file the command's Store created is removed by the Store when it fails before a load
     committed: planalyzer.store_new). Ctrl-C: 'interrupted', exit 130, no traceback; SIGTERM
-    the same, exit 143."""
+    the same, exit 143. ``memory_hint``: what else than a higher memory limit the command can
+    do when DuckDB runs out of memory (PERIOD_MEMORY_HINT where it takes --month and --since;
+    empty: nothing)."""
     run = Run()
     try:
         yield run
@@ -211,7 +220,9 @@ def user_errors(db: Path | None = None) -> Iterator[Run]:
         raise
     except BaseException as exc:
         if isinstance(exc, PlanalyzerError):
-            sys.stderr.write(f"error: {exc}\n")
+            hint = f", or {memory_hint}" if memory_hint and isinstance(
+                exc, MemoryLimitError) else ""
+            sys.stderr.write(f"error: {exc}{hint}\n")
             raise typer.Exit(exc.exit_code) from None
         if interrupted(exc):
             sys.stderr.write(run.interrupted_line(db) + "\n")
@@ -220,7 +231,8 @@ def user_errors(db: Path | None = None) -> Iterator[Run]:
         err = duck.memory_error(exc) or store_error(db, exc)
         if err is None:
             raise
-        sys.stderr.write(f"error: {err}\n")
+        hint = f", or {memory_hint}" if memory_hint and isinstance(err, MemoryLimitError) else ""
+        sys.stderr.write(f"error: {err}{hint}\n")
         raise typer.Exit(err.exit_code) from None
 
 

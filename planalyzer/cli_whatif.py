@@ -37,6 +37,7 @@ from planalyzer.cli_options import (
     UserOpt,
 )
 from planalyzer.cli_support import (
+    PERIOD_MEMORY_HINT,
     check_format,
     check_sources,
     covered_period,
@@ -112,7 +113,7 @@ def whatif(
     from planalyzer.whatif import load_scenario
     from planalyzer.whatif.tables import whatif_tables
 
-    with user_errors(db) as run:
+    with user_errors(db, PERIOD_MEMORY_HINT) as run:
         check_format(fmt)
         check_sources(sources, db)
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
@@ -204,7 +205,7 @@ def sweep(
     )
     from planalyzer.whatif.sweep import sweep as run_sweep
 
-    with user_errors(db) as run:
+    with user_errors(db, PERIOD_MEMORY_HINT) as run:
         check_format(fmt)
         check_sources(sources, db)
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,
@@ -291,7 +292,7 @@ def optimize(
         point_scenarios,
     )
 
-    with user_errors(db) as run:
+    with user_errors(db, PERIOD_MEMORY_HINT) as run:
         check_format(fmt)
         check_sources(sources, db)
         opts = load_options(map_, mapping, timezone, dedupe_on, strict, max_tokens,

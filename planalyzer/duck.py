@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from planalyzer import sqlfiles
-from planalyzer.errors import ConfigError
+from planalyzer.errors import ConfigError, MemoryLimitError
 
 OFFLINE: dict[str, Any] = {"autoinstall_known_extensions": False,
                            "autoload_known_extensions": False}
@@ -53,16 +53,16 @@ def memory_limit(given: str | None) -> str:
     return limit
 
 
-def memory_error(exc: BaseException) -> ConfigError | None:
+def memory_error(exc: BaseException) -> MemoryLimitError | None:
     """DuckDB ran out of memory under the limit planalyzer set: what to raise (never a
-    verdict on the data being read)."""
+    verdict on the data being read). It says to raise the limit; what else applies depends on
+    the command (planalyzer.cli_support.user_errors adds it)."""
     if not isinstance(exc, duckdb.OutOfMemoryException):
         return None
     env = os.environ.get("PLANALYZER_MEMORY_LIMIT")
     now = f"PLANALYZER_MEMORY_LIMIT={env}" if env else f"the default {DEFAULT_MEMORY_LIMIT}"
-    return ConfigError(f"DuckDB ran out of memory under planalyzer's memory limit ({now}): "
-                       "raise it, e.g. PLANALYZER_MEMORY_LIMIT=8GB, or analyse a shorter "
-                       "period (--month, --since)")
+    return MemoryLimitError(f"DuckDB ran out of memory under planalyzer's memory limit "
+                            f"({now}): raise it, e.g. PLANALYZER_MEMORY_LIMIT=8GB")
 
 
 def foreign_file(path: Path) -> str | None:

@@ -24,6 +24,11 @@ class ConfigError(PlanalyzerError):
     """A catalog, scenario or mapping file is wrong (unknown key, wrong type)."""
 
 
+class MemoryLimitError(ConfigError):
+    """DuckDB ran out of memory under planalyzer's memory limit (planalyzer.duck.memory_error):
+    the CLI adds what else the command can do (a shorter period, fewer files)."""
+
+
 class StrictModeError(PlanalyzerError):
     """``--strict`` was given and a row was rejected or a model was unknown."""
 

@@ -930,18 +930,22 @@ class Store:
         }
         # checked rows are kept in a temp table for the passes below (inserts, counts) unless
         # the file is parquet (checked_once): a usage-report JSON's projection is run once,
-        # not per pass (80,400 results: 2.6 -> 1.75 s)
+        # not per pass (80,400 results: 2.6 -> 1.75 s). The rows read are the rows staged
+        # (sql/checked_rows.sql keeps every projected row): counting them apart ran the
+        # projection a second time (an OpenAI usage JSON of 200k results: the count alone
+        # ran out of the default 2 GB).
         staged = checked_once(src)
         try:
-            read = self._count_rows(src, proj.reader, params) + bad_lines
-            if staged:
-                sqlfiles.run(self.con, "stage_checked_rows", params,
-                             {"table": quote_ident(_CHECKED), "checked_rows": checked}
-                             ).fetchall()
+            if staged:  # (a CREATE TABLE AS returns the rows it wrote)
+                read = _count(sqlfiles.run(
+                    self.con, "stage_checked_rows", params,
+                    {"table": quote_ident(_CHECKED), "checked_rows": checked})) + bad_lines
                 if proj.number_repeated_ids:
                     sqlfiles.run(self.con, "number_repeated_event_ids",
                                  slots={"table": quote_ident(_CHECKED)}).fetchall()
                 checked = f"SELECT * FROM {quote_ident(_CHECKED)}"
+            else:
+                read = self._count_rows(src, proj.reader, params) + bad_lines
             inserted = _count(sqlfiles.run(self.con, "insert_events", params,
                                            {"checked_rows": checked}))
             # rows that are no model call by kind, and (kind NULL) those whose request count

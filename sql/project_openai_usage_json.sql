@@ -39,32 +39,26 @@
 -- twice is not counted twice and two results differing in one dimension are both kept;
 -- buckets of different widths that overlap are refused after the load
 -- (sql/overlapping_buckets.sql).
-WITH docs AS (
-    SELECT row_number() OVER () AS d, json AS doc
+WITH docs AS (  -- each document parsed once, to the fields read (a page, else a bucket)
+    SELECT row_number() OVER () AS d,
+           json_transform(json, '{"data": [{"start_time": "VARCHAR", "end_time": "VARCHAR",
+                                           "results": ["JSON"]}],
+                                  "start_time": "VARCHAR", "end_time": "VARCHAR",
+                                  "results": ["JSON"]}') AS doc
     FROM read_json_objects($path, format = 'auto', maximum_object_size = $max_object_size)
 ),
-buckets AS (  -- b: the bucket's place in its page (the rows keep the file's order by d, b, ri)
-    SELECT d, unnest(l) AS bucket, unnest(range(1, len(l) + 1)) AS b
-    FROM (SELECT d, CASE WHEN json_type(doc, '$.data') = 'ARRAY'
-                         THEN json_extract(doc, '$.data[*]')
-                         WHEN json_type(doc, '$.results') = 'ARRAY' THEN [doc] END AS l
-          FROM docs)
-),
-fields AS (
-    -- the bucket's own fields are read once per bucket, before its results are unnested
-    -- (read after the unnest, DuckDB parsed the whole bucket again for each of its results:
-    -- 80,400 results in 600 buckets took 3.5 s for the start alone, now 0.1 s)
-    SELECT d, b, start_s, end_s, rs, s, e,
-           CASE WHEN e - s IN (60, 3600, 86400) AND s % (e - s) = 0 THEN e - s END AS full_w
-    FROM (
-        SELECT d, b, json_extract_string(bucket, '$.start_time') AS start_s,
-               json_extract_string(bucket, '$.end_time') AS end_s,
-               json_extract(bucket, '$.results[*]') AS rs
-        FROM buckets
-    ),
+fields AS (  -- b: the bucket's place in its page (the rows keep the file's order by d, b, ri)
+    SELECT d, b, bucket.start_time AS start_s, bucket.end_time AS end_s, bucket.results AS rs,
+           s, e, CASE WHEN e - s IN (60, 3600, 86400) AND s % (e - s) = 0 THEN e - s END AS full_w
+    FROM (SELECT d, unnest(l) AS bucket, unnest(range(1, len(l) + 1)) AS b
+          FROM (SELECT d, CASE WHEN doc.data IS NOT NULL THEN doc.data
+                               WHEN doc.results IS NOT NULL
+                               THEN [{start_time: doc.start_time, end_time: doc.end_time,
+                                      results: doc.results}] END AS l
+                FROM docs)),
     -- the instants (epoch seconds), whatever their spelling (1790812800 or 1790812800.0)
-    LATERAL (SELECT TRY_CAST(floor(TRY_CAST(start_s AS DOUBLE)) AS BIGINT) AS s,
-                    TRY_CAST(floor(TRY_CAST(end_s AS DOUBLE)) AS BIGINT) AS e)
+    LATERAL (SELECT TRY_CAST(floor(TRY_CAST(bucket.start_time AS DOUBLE)) AS BIGINT) AS s,
+                    TRY_CAST(floor(TRY_CAST(bucket.end_time AS DOUBLE)) AS BIGINT) AS e)
 ),
 page_widths AS (  -- per page (d), and per file (d NULL): the width most of its full buckets have
     SELECT d, arg_max(full_w, n * 1000000 + full_w) AS page_w
@@ -94,15 +88,19 @@ kept AS (  -- a page whose buckets cut short would share a slot keeps their own 
     JOIN (SELECT d, count(DISTINCT s) <> count(DISTINCT (bucket_s, bucket_w)) AS clash
           FROM aligned GROUP BY d) AS g USING (d)
 ),
-results AS (
+results AS (  -- n: the result's place in the file (its bucket's offset + ri), numbered
+    -- per bucket (a window over the results ordered by d, b, ri held every result's JSON)
     SELECT d, b, start_s, end_s, s, id_s, id_w, unnest(rs) AS r,
-           unnest(range(1, len(rs) + 1)) AS ri
-    FROM kept
+           unnest(range(1, len(rs) + 1)) AS ri, unnest(range(off + 1, off + len(rs) + 1)) AS n
+    FROM (SELECT *, CAST(coalesce(sum(len(rs)) OVER (ORDER BY d, b ROWS BETWEEN UNBOUNDED
+                                                     PRECEDING AND 1 PRECEDING), 0)
+                       AS BIGINT) AS off
+          FROM kept)
 ),
 f AS (
     SELECT
-        d, b, ri,
-        r,
+        d, b, ri, n,
+        coalesce(r, JSON 'null') AS r,  -- a null in a bucket's results (JSON null)
         start_s,
         end_s,
         s,
@@ -175,8 +173,7 @@ SELECT
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,
-    -- the file's order: the joins and windows above do not keep the rows' order
-    row_number() OVER (ORDER BY d, b, ri) AS source_row,
+    n AS source_row,
     CAST(r AS VARCHAR) AS raw_json,
     CASE WHEN a_in > 0 AND (NOT breakdown OR a_in > n_in - n_cr - n_cw - n_cw12h)
          THEN a_in ELSE 0 END AS uncounted_input_audio,

@@ -72,6 +72,43 @@ def test_memory_limit_too_small_is_one_line(limit: str) -> None:
         "analyse a shorter period (--month, --since)\n")
 
 
+_PERIOD = ", or analyse a shorter period (--month, --since)"
+_FEWER = (", or load fewer files at a time, or a large file in parts (a usage API export: its "
+          "pages in files of their own)")
+
+
+@pytest.mark.parametrize(("args", "advice"), [
+    (["load"], _FEWER),  # load and costs take no --month or --since (qa18B #1)
+    (["costs"], _FEWER),
+    (["report", "--no-fit"], _PERIOD),
+    (["whatif", "--scenario", "pro_price_25_elastic"], _PERIOD),
+    (["sweep", "--grid", "plans.claude_pro.price_usd=20,25"], _PERIOD),
+    (["optimize", "--grid", "plans.claude_pro.price_usd=20,25"], _PERIOD),
+])
+def test_memory_advice_names_only_the_commands_options(args: list[str], advice: str) -> None:
+    res = run([*args[:1], "sample_logs/parquet", *args[1:], "-q"],
+              env={"PLANALYZER_MEMORY_LIMIT": "1KB"})
+    assert res.returncode == 2
+    assert res.stderr == ("error: DuckDB ran out of memory under planalyzer's memory limit "
+                          "(PLANALYZER_MEMORY_LIMIT=1KB): raise it, e.g. "
+                          f"PLANALYZER_MEMORY_LIMIT=8GB{advice}\n")
+
+
+def test_memory_advice_of_a_command_without_other_options(tmp_path: Path) -> None:
+    """me reads one person's folders: raising the limit is all it can say."""
+    claude = tmp_path / "claude" / "projects" / "p"
+    claude.mkdir(parents=True)
+    (claude / "s.jsonl").write_text(
+        '{"type":"assistant","timestamp":"2026-10-01T00:00:00Z","sessionId":"s","message":'
+        '{"id":"m1","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"output_tokens":5}}}'
+        "\n", encoding="utf-8")
+    res = run(["me", str(tmp_path / "claude"), "-q"], env={"PLANALYZER_MEMORY_LIMIT": "1KB"})
+    assert res.returncode == 2
+    assert res.stderr == ("error: DuckDB ran out of memory under planalyzer's memory limit "
+                          "(PLANALYZER_MEMORY_LIMIT=1KB): raise it, e.g. "
+                          "PLANALYZER_MEMORY_LIMIT=8GB\n")
+
+
 @pytest.mark.parametrize("limit", ["-1GB", "lots", "2 G"])
 def test_memory_limit_not_a_size(limit: str) -> None:
     res = run(["plans"], env={"PLANALYZER_MEMORY_LIMIT": limit})

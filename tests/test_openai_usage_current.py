@@ -345,3 +345,36 @@ def test_an_empty_usage_page_loads_no_row(tmp_path: Path, beside: bool) -> None:
     by_file = {Path(fl.source).name: fl for fl in report.files}
     assert by_file["empty_page.json"].rows_read == 0
     assert n is not None and (n[0] > 0) == beside
+
+
+def test_the_projection_runs_once_and_keeps_each_result_in_file_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows read are the rows staged: the projection is not run again to count them
+    (qa18B #1, #2: the count alone ran out of the default 2 GB on 200k results). A null
+    among a bucket's results is a row of its own, rejected, and the rows keep the file's
+    order across pages (source_row numbered per bucket)."""
+    from planalyzer import sqlfiles
+    ran: list[str] = []
+    real = sqlfiles.run
+    monkeypatch.setattr(sqlfiles, "run", lambda con, name, *a, **k: (
+        ran.append(name), real(con, name, *a, **k))[1])
+    res = {"object": "organization.usage.completions.result", "input_tokens": 10,
+           "output_tokens": 5, "num_model_requests": 1, "model": "gpt-4o"}
+    pages = [{"object": "page", "data": [
+        {"object": "bucket", "start_time": 1790812800 + 3600 * (2 * p + b),
+         "end_time": 1790812800 + 3600 * (2 * p + b + 1),
+         "results": [{**res, "user_id": f"u{p}{b}{i}"} for i in range(b + 1)]
+         + ([None] if (p, b) == (0, 1) else [])}
+        for b in range(2)]} for p in range(2)]
+    path = tmp_path / "usage.jsonl"
+    path.write_text("\n".join(json.dumps(p) for p in pages) + "\n", encoding="utf-8")
+    with Store() as store:
+        report = store.load([str(path)], LoadOptions())
+        users = store.con.execute("SELECT user_id FROM events ORDER BY source_row").fetchall()
+        rejected = store.con.execute("SELECT source_row, reason, raw_json FROM rejected_rows"
+                                     ).fetchall()
+    assert ran.count("stage_checked_rows") == 1 and "count_source_rows" not in ran
+    (fl,) = report.files
+    assert (fl.rows_read, fl.rows_loaded, fl.rows_rejected) == (7, 6, 1)
+    assert [u for (u,) in users] == ["u000", "u010", "u011", "u100", "u110", "u111"]
+    assert rejected == [(4, "missing model", "null")]
