@@ -49,6 +49,15 @@ def test_snapshots_and_aliases_take_their_model(name: str, entry: str) -> None:
     assert price is not None and price.key == entry
 
 
+def test_sonnet_4_6_takes_sonnet_4_5s_cost_profile() -> None:
+    """qa18C #4: the GPU cost side resolves Sonnet 4.6 as it does Sonnet 4.5 (the Sonnet
+    route's proxy shape), as the list price side now has its own entry."""
+    cat = load_cost_catalog(None)
+    res = cat.resolve("claude-sonnet-4-6")
+    assert res.how == "route" and res.model.key == cat.resolve("claude-sonnet-4-5").model.key
+    assert cat.route_of("claude-sonnet-4-6") == cat.route_of("claude-sonnet-4-5")
+
+
 def test_bedrock_id_takes_the_route_of_its_model() -> None:
     cat = load_cost_catalog(None)
     res = cat.resolve("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
