@@ -51,6 +51,12 @@ class FileLoad:
     # a file that loaded no row because it is not the report it was read as: what it holds
     # instead (Projection.holds_instead); the load refuses it, or names it beside other files
     holds_instead: str = ""
+    # what the loaded rows' messages log beside their tokens, in no row and priced nowhere
+    # (Claude Code; sql/stage_claude_code_extras.sql): {"web_search_requests": [messages,
+    # searches]}, and per advisor model {"advisor <model>": [messages, unreadable iterations,
+    # input, cache write 5 min, cache write 1 h, cache read, output]}; the load names the
+    # totals (planalyzer.load_notes.unloaded_usage_notes)
+    unloaded_usage: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:

@@ -136,6 +136,51 @@ def uncounted_token_notes(loads: list[FileLoad]) -> list[str]:
     return [f"{display_path(fl.source)}: {fl.uncounted_tokens}" for fl in loads
             if fl.uncounted_tokens and fl.status != "unchanged"]
 
+def unloaded_usage_notes(loads: list[FileLoad]) -> list[str]:
+    """What Claude Code messages read now log beside the tokens their rows hold (FileLoad.
+    unloaded_usage), summed over the files: web searches, billed per search on top of tokens,
+    and the advisor tool's sub-inferences, another model's tokens the message's usage leaves
+    out. Neither is in any row, so API value and GPU cost leave them out."""
+    files = [fl for fl in loads if fl.unloaded_usage and fl.status != "unchanged"]
+    notes = []
+    searched = [fl for fl in files if "web_search_requests" in fl.unloaded_usage]
+    if searched:
+        messages = sum(fl.unloaded_usage["web_search_requests"][0] for fl in searched)
+        searches = sum(fl.unloaded_usage["web_search_requests"][1] for fl in searched)
+        notes.append(f"{searches:,} web search(es) in {messages:,} Claude Code message(s) "
+                     f"({_files(searched)}; usage.server_tool_use.web_search_requests): "
+                     "Anthropic bills web search per search on top of the tokens, a price the "
+                     "catalog does not hold: API value leaves them out (docs/sources.md)")
+    totals: dict[str, list[int]] = {}
+    for fl in files:
+        for key, counts in fl.unloaded_usage.items():
+            if key.startswith("advisor "):
+                into = totals.setdefault(key.removeprefix("advisor "), [0] * len(counts))
+                totals[key.removeprefix("advisor ")] = [a + b for a, b in zip(into, counts,
+                                                                              strict=True)]
+    if totals:
+        advised = [fl for fl in files if any(k.startswith("advisor ") for k in fl.unloaded_usage)]
+        each = "; ".join(
+            f"{model}: {c[0]:,} message(s), input {c[2]:,}, cache write {c[3]:,}, cache write "
+            f"1h {c[4]:,}, cache read {c[5]:,}, output {c[6]:,}"
+            + (f" ({c[1]:,} iteration(s) with a count that is not a whole number of 0 or more "
+               "left out)" if c[1] else "")
+            for model, c in sorted(totals.items()))
+        notes.append(f"Claude Code messages ({_files(advised)}) consulted the advisor tool: its "
+                     "sub-inferences (usage.iterations of type advisor_message) are another "
+                     "model's tokens, which the message's own usage leaves out and no row "
+                     f"holds, neither loaded nor priced: {each}; Anthropic bills them at the "
+                     "advisor model's rates; ccusage counts them as that model's usage, so its "
+                     "daily totals exceed these by them (docs/sources.md)")
+    return notes
+
+
+def _files(files: list[FileLoad]) -> str:
+    """The first file's path, and how many more."""
+    more = f" and {len(files) - 1} more file(s)" if len(files) > 1 else ""
+    return f"{display_path(files[0].source)}{more}"
+
+
 def kept_notes(loads: list[FileLoad]) -> list[str]:
     """Rows loaded without a value that could not be read (a logged cost '$0.01'), and rows
     loaded with an empty token cell read as 0, per file."""

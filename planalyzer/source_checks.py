@@ -100,10 +100,19 @@ def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:
     notes = ["logged: the cost the source recorded (what the requests were billed); API list "
              "value: the same requests at the price catalog's list prices; GPU cost: the "
              "marginal cost planalyzer estimates; difference_share = (logged - list) / list"]
+    byok = _byok_files(con)
+    if byok:
+        notes.append(f"logged cost of {byok:,} OpenRouter export(s) = cost_total + "
+                     "byok_usage_inference per request: a request made with your own provider "
+                     "key (BYOK) pays its inference to that provider (byok_usage_inference) and "
+                     "OpenRouter only a fee (cost_total: 5% of the inference's OpenRouter "
+                     "price, waived for the first 1M BYOK requests a month), so the logged cost "
+                     "holds both (docs/sources.md)")
     if off:
+        byok_why = ", the rates of the provider keys BYOK requests used" if byok else ""
         notes.append(f"logged cost and list value differ by more than "
                      f"{LOGGED_COST_TOLERANCE:.0%} for: {', '.join(off)} (discounts, "
-                     "provider routing or a stale price catalog: give --prices FILE)")
+                     f"provider routing{byok_why} or a stale price catalog: give --prices FILE)")
     if unpriced:
         notes.append(f"no API list price for: {', '.join(unpriced)} (list value and difference "
                      "empty: unknown; give --prices FILE)")
@@ -114,6 +123,16 @@ def logged_cost_table(con: duckdb.DuckDBPyConnection) -> Table | None:
          Col("difference_share", "share", "logged vs list"), Col("gpu_cost_usd", "usd", "GPU cost"),
          Col("disagrees", "bool")],
         out, notes)
+
+
+def _byok_files(con: duckdb.DuckDBPyConnection) -> int:
+    """How many loaded files' logged cost holds OpenRouter's BYOK inference (their mapping
+    carries openrouter.BYOK_NOTE); 0 for events made without Store.load."""
+    from planalyzer.sources.openrouter import BYOK_NOTE
+
+    if not has_table(con, "load_manifest"):
+        return 0
+    return int(sqlfiles.run(con, "logged_cost_parts", {"note": BYOK_NOTE}).fetchall()[0][0])
 
 
 def plan_of_type(plan_type: str | None, catalog: PlanCatalog) -> Plan | None:

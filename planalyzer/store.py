@@ -54,6 +54,7 @@ from planalyzer.load_notes import (
     passed_notes,
     source_notes,
     uncounted_token_notes,
+    unloaded_usage_notes,
     unread_token_notes,
     unusable_files,
     user_option_notes,
@@ -650,6 +651,7 @@ class Store:
         return LoadReport(loads, notes=notes + move_notes(moves) + heir_notes(heirs) + copies
                           + source_notes(now)
                           + unread_token_notes(now) + uncounted_token_notes(now)
+                          + unloaded_usage_notes(now)
                           + kept_notes(now) + encoding_notes(now)
                           + rejected_copy_notes(self.con, now, key_expr == "event_id")
                           + local_time_notes(now, opts.timezone)

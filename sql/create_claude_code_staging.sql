@@ -5,7 +5,9 @@
 -- slots: none
 -- One row per candidate line (a line containing "usage"); is_usage says whether its JSON has
 -- message.usage (only those are rows of the load identity); raw keeps the line of a rejected
--- row only; session_id (the line's sessionId) is kept only for a line without requestId.
+-- row only; session_id (the line's sessionId) is kept only for a line without requestId;
+-- web_searches and iterations: what the line's usage logs beside its tokens
+-- (sql/create_claude_code_stage_macro.sql).
 CREATE OR REPLACE TEMP TABLE cc_parsed (
     file_idx INTEGER NOT NULL,
     line_no BIGINT NOT NULL,
@@ -24,5 +26,7 @@ CREATE OR REPLACE TEMP TABLE cc_parsed (
     output_tokens BIGINT,
     logged_cost_usd DOUBLE,
     reject_reason VARCHAR,
-    raw VARCHAR
+    raw VARCHAR,
+    web_searches BIGINT,
+    iterations VARCHAR
 )

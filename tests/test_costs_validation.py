@@ -167,6 +167,14 @@ def test_rate_card_with_discount() -> None:
     ("claude-sonnet-4-5", Tokens(cache_write=5e4, cache_write_1h=5e4, cache_read=1e5),
      (5e4 * 3.75 + 5e4 * 6.0 + 1e5 * 0.30) / 1e6),
     ("claude-opus-4-6", Tokens(input=1e6, output=1e6, cache_read=1e6), 5 + 25 + 0.5),
+    ("claude-sonnet-4-6", Tokens(input=1e6, output=1e6, cache_read=1e6), 3 + 15 + 0.3),
+    ("claude-sonnet-4-6", Tokens(cache_write=1e6, cache_write_1h=1e6), 3.75 + 6.0),
+    # Opus 4.6 and Sonnet 4.6 bill their 1M window at standard prices throughout (the pricing
+    # page's "Long context pricing"): no repricing above 200k, unlike Sonnet 4/4.5
+    ("claude-sonnet-4-6", Tokens(input=300_000, output=10_000), 0.9 + 0.15),
+    ("claude-sonnet-4-6", Tokens(input=1000, cache_read=250_000, output=500),
+     (1000 * 3 + 250_000 * 0.3 + 500 * 15) / 1e6),
+    ("claude-opus-4-6", Tokens(input=900_000, output=10_000), 4.5 + 0.25),
     ("claude-opus-4-1-20250805", Tokens(input=1e6, output=1e6), 15 + 75),
     ("claude-haiku-4-5", Tokens(input=1e6, cache_write=1e6, output=1e6), 1 + 1.25 + 5),
     ("gpt-5", Tokens(input=1e6, cache_read=1e6, output=1e6), 1.25 + 0.125 + 10),

@@ -19,6 +19,7 @@ from planalyzer.source_checks import (
     rate_limit_check_table,
     source_checks,
 )
+from planalyzer.sources.mapping import MappingSpec
 from planalyzer.store import LoadOptions, Store
 
 
@@ -75,6 +76,51 @@ def test_logged_cost_beside_computed() -> None:
         # OpenRouter's version-first Claude names are priced like the vendor's spelling
         assert r["api_value_usd"] > 0
         assert r["disagrees"] == (abs(r["difference_share"]) > 0.05)
+
+
+BYOK_EXPORT = (
+    "generation_id,created_at,cost_total,byok_usage_inference,tokens_prompt,tokens_completion,"
+    "tokens_reasoning,tokens_cached,model_permaslug,provider_name,user,api_key_name\n"
+    # the same gpt-5 request (10,000 in, 1,000 out: $0.0225 at list) three times: with the
+    # user's own OpenAI key (OpenRouter's 5% BYOK fee in cost_total, the inference in
+    # byok_usage_inference), on OpenRouter's credits, and with an unreadable BYOK cell
+    "gen-1,2026-10-01 10:00:00,0.001125,0.0225,10000,1000,0,0,openai/gpt-5-2025-08-07,OpenAI,"
+    "ann,k\n"
+    "gen-2,2026-10-01 10:01:00,0.0225,0,10000,1000,0,0,openai/gpt-5-2025-08-07,OpenAI,ann,k\n"
+    "gen-3,2026-10-01 10:02:00,0.001125,n/a,10000,1000,0,0,openai/gpt-5-2025-08-07,OpenAI,"
+    "ann,k\n")
+
+
+def test_openrouter_byok_logged_cost_holds_the_inference(tmp_path: Path) -> None:
+    """qa18C #3: a BYOK request's cost_total is only OpenRouter's fee; its inference, paid to
+    the user's own provider key, is byok_usage_inference. The logged cost is their sum, so the
+    check sets what the request cost against list value (not the fee: -46%, 'stale catalog')."""
+    f = tmp_path / "openrouter-activity.csv"
+    f.write_text(BYOK_EXPORT)
+    with Store() as store:
+        report = store.load([str(f)], LoadOptions())
+        costs = store.con.sql("SELECT logged_cost_usd FROM events ORDER BY event_id").fetchall()
+        price(store.con)
+        table = logged_cost_table(store.con)
+    assert costs == [(pytest.approx(0.023625, rel=1e-12),), (0.0225,), (None,)]
+    assert report.files[0].kept_without == {"logged cost": 1}  # n/a: kept, cost unknown
+    assert "logged_cost_usd = cost_total + byok_usage_inference" in report.files[0].mapping
+    assert table is not None
+    (row,) = table.as_dicts()
+    assert row["logged_cost_usd"] == pytest.approx(0.046125, rel=1e-12)
+    assert row["api_value_usd"] == pytest.approx(0.045, rel=1e-12)
+    assert row["difference_share"] == pytest.approx(0.025) and row["disagrees"] is False
+    assert any(n.startswith("logged cost of 1 OpenRouter export(s) = cost_total + "
+                            "byok_usage_inference per request") for n in table.notes)
+    # --map naming the logged cost reads that column alone
+    with Store() as store:
+        store.load([str(f)], LoadOptions(mapping=MappingSpec(
+            explicit={"logged_cost_usd": "cost_total"})))
+        costs = store.con.sql("SELECT logged_cost_usd FROM events ORDER BY event_id").fetchall()
+        price(store.con)
+        table = logged_cost_table(store.con)
+    assert costs == [(0.001125,), (0.0225,), (0.001125,)]
+    assert table is not None and not any("byok" in n for n in table.notes)
 
 
 def _codex_like(tmp_path: Path) -> tuple[Store, str]:

@@ -18,12 +18,12 @@ from planalyzer.whatif import Evaluator, Outcome, metrics, parse_scenario, prepa
 
 HEADER = ["event_id", "ts", "user_id", "plan", "model", "input_tokens", "output_tokens"]
 START = datetime(2026, 10, 1, tzinfo=UTC)
-# u1 uses a model the shipped price catalog lacks (claude-sonnet-4-6), u2 the same usage on a
-# priced one: 400 requests of 20k in / 2k out, 45 minutes apart (about 84,000 Sonnet credits
-# per 5 hours: the free tier's 50,000-credit cap blocks both)
+# u1 uses a model the shipped price catalog lacks (claude-sonnet-4-5-preview), u2 the same
+# usage on a priced one: 400 requests of 20k in / 2k out, 45 minutes apart (about 84,000 Sonnet
+# credits per 5 hours: the free tier's 50,000-credit cap blocks both)
 ROWS = [[f"{u}-{i}", (START + timedelta(minutes=45 * i)).isoformat(), u, "claude_pro", model,
          20000, 2000]
-        for u, model in (("u1", "claude-sonnet-4-6"), ("u2", "claude-sonnet-4-5"))
+        for u, model in (("u1", "claude-sonnet-4-5-preview"), ("u2", "claude-sonnet-4-5"))
         for i in range(400)]
 
 
@@ -54,8 +54,8 @@ def test_unpriced_usage_keeps_a_user_off_api_value_plans_and_free(ev: Evaluator)
     assert metrics(out)["revenue_usd"] == pytest.approx(40.0)
     note = next(n for n in out.notes if "no API list price" in n and n.startswith("best_fit"))
     assert note.startswith("best_fit: 1 user(s) with requests of models that have no API list "
-                           "price (claude-sonnet-4-6) are not moved to plans that charge or cap "
-                           "by API value (")
+                           "price (claude-sonnet-4-5-preview) are not moved to plans that charge "
+                           "or cap by API value (")
     assert "api_tier_1" in note and "claude_pro" not in note
 
 

@@ -21,8 +21,9 @@ import os
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import duckdb
 
@@ -471,6 +472,42 @@ def _count_displaced(con: duckdb.DuckDBPyConnection, loads: list[FileLoad],
             "sources": list(others), "counts": list(others.values())}).fetchall()
 
 
+def _unloaded_usage(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], searched: bool,
+                    advised: bool) -> None:
+    """What the loaded messages log beside the tokens their rows hold, into
+    FileLoad.unloaded_usage of the file of each message's kept copy: web searches, and the
+    advisor tool's sub-inferences by the advisor's model."""
+    sqlfiles.run(con, "stage_claude_code_extras").fetchall()
+    if searched:
+        for idx, messages, searches in sqlfiles.run(con, "claude_code_web_searches").fetchall():
+            loads[int(idx)].unloaded_usage["web_search_requests"] = [int(messages),
+                                                                     int(searches)]
+    if advised:
+        _advisor_usage(loads, sqlfiles.run(con, "claude_code_advisor_iterations").fetchall())
+    sqlfiles.run(con, "drop_temp_table", slots={"table": quote_ident("cc_extras")}).fetchall()
+
+
+def _advisor_usage(loads: list[FileLoad], rows: list[tuple[Any, ...]]) -> None:
+    """Sum the advisor iterations (sql/claude_code_advisor_iterations.sql: ordered by message
+    and copy) into FileLoad.unloaded_usage["advisor <model>"] of each message's kept file:
+    [messages, unreadable iterations, input, cache write 5 min, cache write 1 h, cache read,
+    output]. Once per message: of its copies, the one whose readable advisor iterations hold
+    the most tokens (the first on a tie), as a message's copies repeat its usage."""
+    for _k, its in groupby(rows, key=lambda r: r[0]):
+        copies = [list(c) for _, c in groupby(its, key=lambda r: (r[1], r[2]))]
+        best = max(copies, key=lambda c: sum(sum(r[6:]) for r in c if r[5]))
+        for model in dict.fromkeys(r[4] for r in best):
+            counts = loads[int(best[0][3])].unloaded_usage.setdefault(
+                f"advisor {model}", [0] * 7)
+            counts[0] += 1
+            for r in best:
+                if r[4] == model:
+                    counts[1] += not r[5]
+                    if r[5]:
+                        for j, n in enumerate(r[6:], 2):
+                            counts[j] += int(n)
+
+
 def user_of(src: SourceFile, opts: LoadOptions) -> str:
     if src.user_id is None:
         return opts.user_id or DEFAULT_USER
@@ -512,10 +549,11 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
     sqlfiles.run(con, "insert_claude_code_rejected").fetchall()
     counts = {int(r[0]): [int(v) for v in r[1:]]
               for r in sqlfiles.run(con, "claude_code_file_counts").fetchall()}
+    searched, advised = (any(c[i] for c in counts.values()) for i in (4, 5))
     details = sqlfiles.run(con, "claude_code_file_details").fetchall()
     loads: list[FileLoad] = []
     for i, (it, scan) in enumerate(zip(items, scans, strict=True)):
-        read, loaded, rejected, dups = counts.get(i, [0, 0, 0, 0])
+        read, loaded, rejected, dups = counts.get(i, [0, 0, 0, 0])[:4]
         loads.append(FileLoad(
             source=it.src.key, format=name, status=it.status, rows_read=read,
             rows_loaded=loaded, rows_rejected=rejected, duplicates_dropped=dups,
@@ -527,6 +565,8 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
         fl = loads[int(idx)]
         target = fl.rejected_by_reason if what == "rejected" else fl.skipped_by_kind
         target[str(label)] = target.get(str(label), 0) + int(n)
+    if searched or advised:
+        _unloaded_usage(con, loads, searched, advised)
     _count_displaced(con, loads, displaced)
     if any(fl.duplicates_dropped for fl in loads) or displaced:
         duplicate_links.record(con, sqlfiles.run(con, "claude_code_links").fetchall())

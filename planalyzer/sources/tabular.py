@@ -618,6 +618,11 @@ class Preset:
     # the ids ``event_id`` builds may repeat within a file (a bucket's grouping that leaves a
     # dimension out): the load numbers the repeats (``Projection.number_repeated_ids``)
     number_repeated_ids: bool = False
+    # file columns of costs the logged cost column leaves out, added to it (OpenRouter's
+    # byok_usage_inference: a BYOK request's inference, paid to the user's own provider key,
+    # beside cost_total, OpenRouter's fee): an empty cell adds 0; a cell that is not a cost of
+    # 0 or more makes the row's logged cost unreadable (kept, NULL, counted), never cost_total
+    cost_parts: tuple[str, ...] = ()
 
 
 def estimated_requests(prompt_parts: Sequence[str]) -> str:
@@ -857,6 +862,11 @@ def build_projection(
                for c in TOKEN_COLUMNS]
     if "logged_cost_usd" in m:
         cost, cost_bad = _cost_exprs(q("logged_cost_usd"), types[m["logged_cost_usd"]])
+        for part in preset.cost_parts:
+            if part in types and part != m["logged_cost_usd"]:
+                more, more_bad = _cost_exprs("src." + quote_ident(part), types[part])
+                cost = f"CASE WHEN NOT {more_bad} THEN {cost} + coalesce({more}, 0) END"
+                cost_bad = f"({cost_bad} OR {more_bad})"
         select += [f"{cost} / $cost_divisor AS logged_cost_usd", f"{cost_bad} AS logged_cost_bad"]
     else:
         select += ["NULL::DOUBLE AS logged_cost_usd", "false AS logged_cost_bad"]
