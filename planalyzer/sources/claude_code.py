@@ -404,6 +404,7 @@ class ClaudeCode(Source):
         sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
         create_ts_macros(con)  # the stage macros read timestamps with them
         _create_stage_macros(con)
+        sqlfiles.run(con, "create_claude_code_session_macro").fetchall()
         batch = _Batch(con, opts.max_tokens)
         try:
             scans = [scan_file(it.src.key, i, it.start_offset, it.start_line, batch)
