@@ -138,16 +138,18 @@ def test_anthropic_message_id_without_request_id_is_scoped_by_session(tmp_path: 
 
 def test_request_ids_still_dedupe_across_sessions(tmp_path: Path) -> None:
     """The normal case is unchanged: message.id + requestId is one request in any session
-    (a resumed or forked session's copies), and a copy without requestId takes a sibling's."""
+    (a resumed or forked session's copies); a copy without requestId is keyed by its session,
+    apart from the copies with one (it took their requestId: 1 request, output 150; ccusage
+    20.0.24 `daily` on these lines: input 20, output 250, QA 18C)."""
     w = _folder(tmp_path)
     write(w / f"{S1}.jsonl", turn(S1, "09:00:05", 10, 100, "msg_X", "req_X"))
     write(w / f"{S2}.jsonl", turn(S2, "10:00:05", 10, 100, "msg_X", "req_X"),
           turn(S2, "10:00:06", 10, 150, "msg_X"))
     with Store() as s:
         s.load([str(tmp_path / "claude")])
-        assert totals(None, s) == (1, 10, 150)
-        ids = s.con.execute("SELECT event_id FROM events").fetchall()
-        assert ids == [("msg_X:req_X",)]
+        assert totals(None, s) == (2, 20, 250)
+        ids = s.con.execute("SELECT event_id FROM events ORDER BY 1").fetchall()
+        assert ids == [("msg_X:req_X",), (f"msg_X:~{S2}",)]
 
 
 def test_lines_without_session_id_take_their_file_name(tmp_path: Path) -> None:
