@@ -50,8 +50,11 @@ pairs AS (
     UNION ALL
     SELECT r.source, m.source AS kept_source
     FROM (SELECT DISTINCT c.source, c.message_id FROM copies AS c WHERE c.replay) AS r
-    JOIN (SELECT DISTINCT c.source, c.message_id FROM copies AS c WHERE c.main_copy) AS m
-        ON m.message_id = r.message_id
+    JOIN (
+        SELECT DISTINCT c.source, c.message_id
+        FROM copies AS c
+        WHERE c.main_copy AND c.message_id IN (SELECT p.message_id FROM copies AS p WHERE p.replay)
+    ) AS m ON m.message_id = r.message_id
     UNION ALL
     SELECT d.source, k.source AS kept_source
     FROM (SELECT DISTINCT source FROM dropped WHERE event_id IS NULL) AS d

@@ -7,7 +7,7 @@
 -- slots: none
 -- Bound lists (no Arrow table): unnest of lists of one row runs them in lockstep.
 CREATE OR REPLACE TEMP TABLE cc_files AS
-SELECT f.*, pa_cc_path_session(f.source) AS path_session
+SELECT f.*, pa_cc_path_session(string_split_regex(f.source, '[/\\]')) AS path_session
 FROM (
     SELECT
         unnest(range(len($sources)))::INTEGER AS file_idx,

@@ -96,7 +96,9 @@ stored_keys AS (
 stored AS (
     SELECT
         CAST(NULL AS INTEGER) AS file_idx, s.source_row AS line_no, s.source AS stored_source,
-        s.message_id, coalesce(s.session_id, pa_cc_path_session(s.source)) AS session,
+        s.message_id,
+        coalesce(s.session_id, pa_cc_path_session(string_split_regex(s.source, '[/\\]')))
+            AS session,
         s.is_sidechain, s.ts, s.tokens,
         s.source IN (SELECT unnest(getvariable('planalyzer_gone_sources'))) AS gone,
         s.req, false AS witness
@@ -117,15 +119,24 @@ copies AS (
     {{copies}}
 ),
 sessions AS (
-    -- per message and session: whether a main-thread copy, or a sidechain copy, is on disk
+    -- per message and session: whether a main-thread copy, or a sidechain copy, is on disk, and
+    -- the first copy in the order a session's sidechain copies are ranked: sidechain copies
+    -- first (one window: the partition is sorted once)
     SELECT
         c.*,
-        bool_or(NOT c.is_sidechain AND NOT c.gone) OVER w AS main_on_disk,
-        bool_or(c.is_sidechain AND NOT c.gone) OVER w AS side_on_disk,
+        bool_or(NOT c.is_sidechain AND NOT c.gone) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
+            AND UNBOUNDED FOLLOWING) AS main_on_disk,
+        bool_or(c.is_sidechain AND NOT c.gone) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
+            AND UNBOUNDED FOLLOWING) AS side_on_disk,
+        row_number() OVER w = 1 AS first_in_session,
         min(coalesce(c.file_idx, -1)) OVER (PARTITION BY c.message_id)
             <> max(coalesce(c.file_idx, -1)) OVER (PARTITION BY c.message_id) AS spread
     FROM copies AS c
-    WINDOW w AS (PARTITION BY c.message_id, c.session)
+    WINDOW w AS (
+        PARTITION BY c.message_id, c.session
+        ORDER BY c.is_sidechain DESC, c.gone, c.tokens DESC, c.ts, c.stored_source IS NULL,
+            c.file_idx, c.line_no
+    )
 ),
 flagged AS (
     SELECT
@@ -137,24 +148,12 @@ flagged AS (
              THEN s.message_id || coalesce(':' || s.req, '') END AS event_id
     FROM sessions AS s
 ),
-ranked AS (
-    SELECT
-        f.*,
-        -- the first of the sidechain copies of a message in a session without a main-thread
-        -- copy on disk (no replays then)
-        row_number() OVER (
-            PARTITION BY f.message_id, f.session, f.is_sidechain AND NOT f.replay
-            ORDER BY f.gone, f.tokens DESC, f.ts, f.stored_source IS NULL, f.file_idx,
-                f.line_no
-        ) = 1 AS first_in_session
-    FROM flagged AS f
-),
 keyed AS (
     SELECT
         r.*,
         row_number() OVER k AS key_rank,
         first_value(r.session) OVER k AS key_session
-    FROM ranked AS r
+    FROM flagged AS r
     WINDOW k AS (
         PARTITION BY r.event_id
         ORDER BY r.replay OR r.superseded, r.gone, r.is_sidechain, r.tokens DESC, r.ts,
