@@ -49,7 +49,7 @@
 -- its event_id (message.id, ':', requestId or scope), its session is its file's, and it is a
 -- main-thread line, unless claude_code_keys says otherwise (sql/create_claude_code_keys.sql).
 -- Copies earlier loads dropped are not ranked again (they lost to the stored copy under the
--- same order).
+-- same order), but for the witnesses they recorded (main-thread copies that are never kept).
 -- spread: the message has copies in more than one file of the batch, or a stored copy (its
 -- file_idx NULL, taken as -1: a stored copy's message always has one in the batch); only such
 -- rows (and those of a message.id with ':') name their message in cc_ranked, for
