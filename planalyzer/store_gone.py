@@ -18,7 +18,9 @@ lost them. So, as a load of the folders without --db (which never sees the gone 
   that dropped duplicates and whose bytes name one of its message ids (a resumed session, a
   subagent's replay; a scan for ``"id":"..."``, no parse: nearly every transcript dropped
   duplicates, its own streamed lines, and reading them all again cost more than a cold load:
-  13.9 s against 2.7 s for 5,880 files, 20 of them deleted).
+  13.9 s against 2.7 s for 5,880 files, 20 of them deleted), and those linked to it that name
+  one of its witnesses' (sql/create_claude_code_witnesses.sql: a subagent's replay of a
+  main-thread copy it dropped).
   The rows it loses are counted as its duplicates (read = loaded + rejected + duplicates
   holds), with their readings;
 - a gone file left with no rows (every one held by a file on disk: moved) leaves the store
@@ -36,7 +38,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from planalyzer import sqlfiles
+from planalyzer import duplicate_links, sqlfiles
 from planalyzer.accounting import display_path
 from planalyzer.sources import registry
 
@@ -126,14 +128,23 @@ def copies_of(con: duckdb.DuckDBPyConnection, gone: Gone,
         return out
 
     with_rows = [k for k in gone.new if gone.loaded.get(k, 0) > 0]
-    if not with_rows:
-        return []
     gone_codex = [k for k in with_rows if gone.formats[k] == "codex"]
     gone_cc = [k for k in with_rows if gone.formats[k] == "claude-code"]
     ids: set[bytes] = set()
     if gone_cc:
         ids = {str(r[0]).encode() for r in sqlfiles.run(
             con, "claude_code_message_ids", {"sources": gone_cc}).fetchall()}
+    # a gone transcript's witnesses (main-thread copies it dropped that made sidechain copies
+    # of their session replays, even in a transcript that kept no rows): the transcripts that
+    # dropped such a replay are linked to it
+    witnessed = [k for k in gone.new if gone.formats[k] == "claude-code"]
+    wit: set[bytes] = set()
+    if witnessed:
+        wit = {str(r[0]).encode() for r in sqlfiles.run(
+            con, "claude_code_witness_ids", {"sources": witnessed}).fetchall()}
+    near = {k for k, _ in duplicate_links.linked(con, witnessed)} if wit else set()
+    if not gone_codex and not ids and not wit:
+        return []
     wanted: set[str] = set()
     if gone_codex:
         for groups in codex_groups(gone_codex).values():
@@ -151,7 +162,8 @@ def copies_of(con: duckdb.DuckDBPyConnection, gone: Gone,
             # holds nothing but copies: read again whatever its session
             if key not in theirs or theirs[key] & wanted:
                 picked.append((key, fmt))
-        elif fmt == "claude-code" and ids and names_any(key, ids):
+        elif fmt == "claude-code" and (ids or key in near) and names_any(
+                key, ids | wit if key in near else ids):
             picked.append((key, fmt))
     return picked
 

@@ -122,9 +122,9 @@ SELECT
              THEN 'synthetic message (no model call)'
          WHEN NOT is_usage THEN coalesce(v[1], 'no type') END AS kind,
     ts, v[5] AS message_id, v[3] AS request_id,
-    -- only a line without requestId needs its session: its dedupe key is scoped by it
-    -- (sql/rank_claude_code_rows.sql)
-    CASE WHEN v[3] IS NULL THEN v[14] END AS session_id,
+    -- the key of a line without requestId is scoped by its session, and a sidechain line
+    -- replays a main-thread message of its own session (sql/rank_claude_code_rows.sql)
+    v[14] AS session_id,
     coalesce(v[4] = 'true', false) AS is_sidechain,
     v[6] AS model,
     inp AS input_tokens,

@@ -5,9 +5,9 @@
 -- slots: none
 -- One row per candidate line (a line containing "usage"); is_usage says whether its JSON has
 -- message.usage (only those are rows of the load identity); raw keeps the line of a rejected
--- row only; session_id (the line's sessionId) is kept only for a line without requestId;
--- web_searches and iterations: what the line's usage logs beside its tokens
--- (sql/create_claude_code_stage_macro.sql).
+-- row only; session_id is the line's sessionId (sql/fill_claude_code_sessions.sql fills it
+-- from the file's path where a usable line names none); web_searches and iterations: what
+-- the line's usage logs beside its tokens (sql/create_claude_code_stage_macro.sql).
 CREATE OR REPLACE TEMP TABLE cc_parsed (
     file_idx INTEGER NOT NULL,
     line_no BIGINT NOT NULL,

@@ -5,5 +5,5 @@
 -- slots: {{table}} (events or claude_code_keys: both name a row by source, source_row)
 DELETE FROM {{table}} AS t
 USING cc_ranked AS r
-WHERE r.stored_source IS NOT NULL AND NOT r.keep
+WHERE r.stored_source IS NOT NULL AND NOT r.keep AND NOT r.witness
     AND t.source = r.stored_source AND t.source_row = r.line_no

@@ -15,6 +15,7 @@ from planalyzer.usage import daily_tokens
 from tests.load_helpers import describe
 
 CC = FIXTURES / "claude_code"
+QUIRKS_SESSION = "9e9e9e9e-0000-4000-8000-000000000009"
 
 
 def load(path: Path | str, **kw: object) -> tuple[Store, dict[str, object]]:
@@ -44,13 +45,16 @@ def test_daily_totals_equal_ccusage() -> None:
 
 
 def test_quirks_golden() -> None:
-    """Largest copy wins, requestId filled from a sibling, sidechain replays dropped, bad
-    values rejected with reasons, unknown line types and an unterminated last line counted."""
+    """Largest copy wins, a copy without requestId is its own request (message.id + session:
+    ccusage 20.0.24 counts it apart from the copies with one), a sidechain replay of the
+    session's message dropped, bad values rejected with reasons, unknown line types and an
+    unterminated last line counted."""
     _, got = load(CC / "quirks")
     check_golden_json("claude_code/load_quirks.json", got)
     events = got["events"]
     assert [(e["event_id"], e["output_tokens"]) for e in events] == [  # type: ignore[union-attr]
-        ("msg_Q1:req_Q1", 90), ("msg_Q2:~9e9e9e9e-0000-4000-8000-000000000009", 10)]
+        ("msg_Q1:req_Q1", 90), (f"msg_Q1:~{QUIRKS_SESSION}", 90),
+        (f"msg_Q2:~{QUIRKS_SESSION}", 10)]
 
 
 def test_folder_of_users_names_users_by_folder() -> None:
@@ -177,7 +181,8 @@ def test_unterminated_line_is_read_once_completed(tmp_path: Path) -> None:
         appended = next(f for f in rep.files if f.status == "appended")
         assert (appended.rows_read, appended.rows_loaded) == (1, 1)
         ids = [r[0] for r in s.con.execute("SELECT event_id FROM events ORDER BY 1").fetchall()]
-    assert ids == ["msg_Q1:req_Q1", "msg_Q2:~9e9e9e9e-0000-4000-8000-000000000009", "msg_Q6:req_Q6"]
+    assert ids == ["msg_Q1:req_Q1", f"msg_Q1:~{QUIRKS_SESSION}", f"msg_Q2:~{QUIRKS_SESSION}",
+                   "msg_Q6:req_Q6"]
 
 
 def test_rewritten_file_is_reloaded(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from planalyzer.store import Store
 
@@ -137,16 +138,18 @@ def test_anthropic_message_id_without_request_id_is_scoped_by_session(tmp_path: 
 
 def test_request_ids_still_dedupe_across_sessions(tmp_path: Path) -> None:
     """The normal case is unchanged: message.id + requestId is one request in any session
-    (a resumed or forked session's copies), and a copy without requestId takes a sibling's."""
+    (a resumed or forked session's copies); a copy without requestId is keyed by its session,
+    apart from the copies with one (it took their requestId: 1 request, output 150; ccusage
+    20.0.24 `daily` on these lines: input 20, output 250, QA 18C)."""
     w = _folder(tmp_path)
     write(w / f"{S1}.jsonl", turn(S1, "09:00:05", 10, 100, "msg_X", "req_X"))
     write(w / f"{S2}.jsonl", turn(S2, "10:00:05", 10, 100, "msg_X", "req_X"),
           turn(S2, "10:00:06", 10, 150, "msg_X"))
     with Store() as s:
         s.load([str(tmp_path / "claude")])
-        assert totals(None, s) == (1, 10, 150)
-        ids = s.con.execute("SELECT event_id FROM events").fetchall()
-        assert ids == [("msg_X:req_X",)]
+        assert totals(None, s) == (2, 20, 250)
+        ids = s.con.execute("SELECT event_id FROM events ORDER BY 1").fetchall()
+        assert ids == [("msg_X:req_X",), (f"msg_X:~{S2}",)]
 
 
 def test_lines_without_session_id_take_their_file_name(tmp_path: Path) -> None:
@@ -163,3 +166,28 @@ def test_lines_without_session_id_take_their_file_name(tmp_path: Path) -> None:
         assert totals(None, s) == (2, 50, 500)
         ids = sorted(r[0] for r in s.con.execute("SELECT event_id FROM events").fetchall())
         assert ids[0].startswith("ocgo:~one@") and ids[1].startswith("ocgo:~two@")
+
+
+@pytest.mark.parametrize(("files", "want"), [
+    # a subagent's file is its session folder's (projects/-w/S1/subagents/agent-1.jsonl: S1)
+    ((f"{S1}.jsonl", f"{S1}/subagents/agent-1.jsonl"), (1, 40, 400)),
+    ((f"{S1}/subagents/agent-1.jsonl", f"{S1}/subagents/agent-2.jsonl"), (1, 40, 400)),
+    # a file below a project's folder is its folder's (projects/-w/x/y.jsonl: x)
+    (("x/y.jsonl", "x.jsonl"), (1, 40, 400)),
+    # a deeper subagent's file is its session folder's, not the file named as that folder's
+    # folder (projects/-w/x/S1/subagents/a.jsonl: S1; projects/-w/x/S1.jsonl: x)
+    ((f"x/{S1}/subagents/a.jsonl", f"x/{S1}.jsonl"), (2, 50, 500)),
+])
+def test_lines_without_session_id_take_the_session_their_path_names(
+        tmp_path: Path, files: tuple[str, str], want: tuple[int, int, int]) -> None:
+    """As ccusage 20.0.24 reads the session from the path (its `daily --json --offline` on
+    these two files: the expected input and output, QA 18C): one relay turn without sessionId
+    at one time in each file."""
+    w = _folder(tmp_path)
+    for name, (inp, out) in zip(files, ((10, 100), (40, 400)), strict=True):
+        row = json.loads(turn(S1, "09:00:05", inp, out))
+        del row["sessionId"]
+        write(w / name, json.dumps(row, separators=(",", ":")) + "\n")
+    with Store() as s:
+        s.load([str(tmp_path / "claude")])
+        assert totals(None, s) == want

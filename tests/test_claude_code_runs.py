@@ -1,7 +1,7 @@
 """Claude Code copies of one message across files and across loads: a folder loaded in several
 runs into a --db store keeps what one load of the final folder keeps (the copy with the most
-tokens, a main-thread copy before a sidechain replay, the requestId of a main-thread copy),
-and a replay never hides or lends to the main-thread copy."""
+tokens, a main-thread copy before a sidechain replay, a copy without requestId under its own
+key), and a replay never hides the main-thread copy."""
 
 from __future__ import annotations
 
@@ -75,14 +75,15 @@ def test_replay_with_more_tokens_does_not_hide_the_main_copy(tmp_path: Path) -> 
         assert events(None, s) == [("msg_A:req_A", 10, 1000, 5), ("msg_B:~s1", 10, 1000, 5)]
 
 
-def test_replay_requestid_does_not_split_a_message(tmp_path: Path) -> None:
-    """A copy without requestId took the replay's, and the message counted twice."""
+def test_replay_under_another_requestid_is_dropped(tmp_path: Path) -> None:
+    """The replay (req_Z, the session's subagent) is dropped; the copy without requestId is a
+    request of its own (message.id + session), as ccusage 20.0.24 counts it (QA 18C)."""
     root = tmp_path / "projects" / "-w"
     write(root / "s1.jsonl", line("msg_A", 5, "req_A"), line("msg_A", 300))
     write(root / "s1" / "subagents" / "agent-1.jsonl", line("msg_A", 7, "req_Z", side=True))
     with Store() as s:
         s.load([tmp_path])
-        assert events(None, s) == [("msg_A:req_A", 10, 1000, 300)]
+        assert events(None, s) == [("msg_A:req_A", 10, 1000, 5), ("msg_A:~s1", 10, 1000, 300)]
 
 
 def _runs(tmp_path: Path, *runs: list[tuple[str, str]]
@@ -109,10 +110,10 @@ def test_later_copy_with_more_tokens_replaces_the_stored_one(tmp_path: Path) -> 
     assert runs == once == [("msg_A:req_A", 10, 1000, 300)]
 
 
-def test_later_copy_without_requestid_is_a_duplicate(tmp_path: Path) -> None:
+def test_later_copy_without_requestid_is_another_request(tmp_path: Path) -> None:
     runs, once = _runs(tmp_path, [("s1.jsonl", line("msg_B", 300, "req_B"))],
                            [("s2.jsonl", line("msg_B", 300))])
-    assert runs == once == [("msg_B:req_B", 10, 1000, 300)]
+    assert runs == once == [("msg_B:req_B", 10, 1000, 300), ("msg_B:~s1", 10, 1000, 300)]
 
 
 def test_later_replay_with_another_requestid_is_a_duplicate(tmp_path: Path) -> None:
@@ -129,11 +130,12 @@ def test_later_main_copy_displaces_a_stored_sidechain_copy(tmp_path: Path) -> No
     assert runs == once == [("msg_D:req_D", 10, 1000, 40)]
 
 
-def test_later_requestid_rekeys_the_stored_copy(tmp_path: Path) -> None:
-    """The stored copy (no requestId: key msg_E) still wins, under the key msg_E:req_E."""
+def test_later_requestid_leaves_the_stored_copy_as_it_is(tmp_path: Path) -> None:
+    """The stored copy without requestId keeps its key (msg_E:~s1): a copy with one is another
+    key."""
     runs, once = _runs(tmp_path, [("s1.jsonl", line("msg_E", 300))],
                            [("s2.jsonl", line("msg_E", 20, "req_E"))])
-    assert runs == once == [("msg_E:req_E", 10, 1000, 300)]
+    assert runs == once == [("msg_E:req_E", 10, 1000, 20), ("msg_E:~s1", 10, 1000, 300)]
 
 
 def test_appended_copy_with_more_output_replaces_the_streamed_first_block(
@@ -169,13 +171,13 @@ def test_runs_keep_what_one_load_keeps(tmp_path_factory: object, spec: list[tupl
     assert got == once
 
 
-def test_requestid_one_copy_lent_survives_later_runs(tmp_path: Path) -> None:
-    """The kept copy had no requestId of its own: its key took another copy's; a later run's
-    copy without one must not take the key back to message.id alone."""
+def test_copies_without_requestid_in_later_runs_keep_one_key(tmp_path: Path) -> None:
+    """Copies of one session without requestId in three runs (two files) are one request under
+    message.id + session; the copy with a requestId is another."""
     got, once = _runs(tmp_path, [("s1.jsonl", line("msg_G", 1)), ("s1.jsonl", line("msg_G", 1,
                                                                                   "req_G"))],
                       [("s1.jsonl", line("msg_G", 1))], [("s2.jsonl", line("msg_G", 1))])
-    assert got == once == [("msg_G:req_G", 10, 1000, 1)]
+    assert got == once == [("msg_G:req_G", 10, 1000, 1), ("msg_G:~s1", 10, 1000, 1)]
 
 
 def test_message_id_with_a_colon_keeps_its_key_across_runs(tmp_path: Path) -> None:
@@ -183,7 +185,7 @@ def test_message_id_with_a_colon_keeps_its_key_across_runs(tmp_path: Path) -> No
     is recorded (claude_code_keys)."""
     got, once = _runs(tmp_path, [("s1.jsonl", line("a:b", 5, "req_H"))],
                       [("s2.jsonl", line("a:b", 90))], [("s3.jsonl", line("a:b", 7))])
-    assert got == once == [("a:b:req_H", 10, 1000, 90)]
+    assert got == once == [("a:b:req_H", 10, 1000, 5), ("a:b:~s1@1790848801000", 10, 1000, 90)]
 
 
 def test_only_keys_event_ids_do_not_tell_are_recorded(tmp_path: Path) -> None:

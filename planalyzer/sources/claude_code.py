@@ -5,9 +5,11 @@ counted by kind in ``skipped_by_kind`` (user turns, summaries, file-history snap
 nothing read is lost silently. Reading is batched: a Python scan finds the candidate lines
 (those containing ``"usage"``) in every file without parsing the rest, and DuckDB parses the
 candidates of many files in one statement per chunk (sql/stage_claude_code_lines.sql). Duplicates
-(the same message.id + requestId in several lines or files: streamed content blocks, resumed
-sessions, sidechain replays) are resolved across the whole batch and the copies earlier loads
-kept of the same messages (sql/rank_claude_code_rows.sql, table ``claude_code_keys``).
+(the same message.id + requestId, or message.id + session for a line without requestId, in
+several lines or files: streamed content blocks, resumed sessions; a subagent's sidechain
+replay of its session's message) are resolved across the whole batch and the copies earlier
+loads kept of the same messages (sql/rank_claude_code_rows.sql, tables ``claude_code_keys``
+and ``claude_code_witnesses``), as ccusage counts them.
 
 Users: a folder holding ``projects/`` (or a home folder holding ``.claude/projects/`` or
 ``.config/claude/projects/``) is one user's, named by ``--user`` (default ``me``; several
@@ -364,7 +366,7 @@ class ClaudeCode(Source):
     description = "Claude Code transcripts (~/.claude/projects/<project>/<session>.jsonl)"
     batch = True
     append_only = True
-    extra_tables = ("claude_code_keys",)
+    extra_tables = ("claude_code_keys", "claude_code_witnesses")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """A transcript: its first line a summary, snapshot or queue-operation line, or a
@@ -397,6 +399,8 @@ class ClaudeCode(Source):
 
     def setup(self, con: duckdb.DuckDBPyConnection) -> None:
         sqlfiles.run(con, "create_claude_code_keys").fetchall()
+        sqlfiles.run(con, "add_claude_code_keys_session").fetchall()  # an older store's
+        sqlfiles.run(con, "create_claude_code_witnesses").fetchall()
 
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
@@ -405,6 +409,7 @@ class ClaudeCode(Source):
         sqlfiles.run(con, "set_max_tokens_variable", {"max_tokens": opts.max_tokens}).fetchall()
         create_ts_macros(con)  # the stage macros read timestamps with them
         _create_stage_macros(con)
+        sqlfiles.run(con, "create_claude_code_session_macro").fetchall()
         batch = _Batch(con, opts.max_tokens)
         try:
             scans = [scan_file(it.src.key, i, it.start_offset, it.start_line, batch)
@@ -451,7 +456,8 @@ def _restage_counts(con: duckdb.DuckDBPyConnection) -> None:
 
 # the copies rank_claude_code_rows ranks: the batch's, and those earlier loads kept
 _FRESH_COPIES = "SELECT * FROM fresh"
-_STORED_COPIES = "SELECT * FROM fresh UNION ALL SELECT * FROM stored"
+_STORED_COPIES = ("SELECT * FROM fresh UNION ALL SELECT * FROM stored "
+                  "UNION ALL SELECT * FROM witnesses")
 
 
 def _count_displaced(con: duckdb.DuckDBPyConnection, loads: list[FileLoad],
@@ -539,13 +545,9 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, name: str, items: list[BatchIt
         for table in ("events", "claude_code_keys"):
             sqlfiles.run(con, "delete_claude_code_displaced",
                          slots={"table": quote_ident(table)}).fetchall()
-    for table, column, value in (("events", "event_id", "r.event_id"),
-                                 ("claude_code_keys", "request_id", "r.req")):
-        sqlfiles.run(con, "rekey_claude_code_rows", slots={
-            "table": quote_ident(table), "column": quote_ident(column), "value": value}
-        ).fetchall()
     sqlfiles.run(con, "insert_claude_code_events").fetchall()
     sqlfiles.run(con, "insert_claude_code_keys").fetchall()
+    sqlfiles.run(con, "insert_claude_code_witnesses").fetchall()
     sqlfiles.run(con, "insert_claude_code_rejected").fetchall()
     counts = {int(r[0]): [int(v) for v in r[1:]]
               for r in sqlfiles.run(con, "claude_code_file_counts").fetchall()}
