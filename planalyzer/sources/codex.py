@@ -535,7 +535,7 @@ BATCH_FILES = 200
 _STAGED_ROWS, _STAGED_LIMITS = "codex_rows_staged", "codex_limits_staged"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per usage row of the batch: no __dict__
 class _Key:
     """What the batch's choice of copies reads of a usage row (the rest is staged)."""
 
