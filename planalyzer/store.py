@@ -966,6 +966,10 @@ class Store:
                                                 {"checked_rows": checked}))
             costless, empty = _kept_counts(self.con, proj, params, checked)
             uncounted = _uncounted(self.con, proj, params, checked) if inserted else ""
+            unread = "; ".join(n for n in (
+                proj.mapping.unread,
+                proj.after_checks(self.con, checked, params) if proj.after_checks else None)
+                if n)
             # a file that loaded no row: its reader says what it holds where it is not the
             # report it was read as (a cost report read as usage); None: nothing amiss
             holds = (proj.holds_instead(self.con, read - bad_lines)
@@ -991,7 +995,7 @@ class Store:
             mapping=proj.mapping.describe(), skipped_by_kind=skipped,
             kept_without={"logged cost": costless} if costless else {},
             local_time_shifts=shifts, estimated_requests=estimated, empty_read_as_zero=empty,
-            unread_tokens=proj.mapping.unread or "", uncounted_tokens=uncounted,
+            unread_tokens=unread, uncounted_tokens=uncounted,
             holds_instead=holds or "",
         )
 

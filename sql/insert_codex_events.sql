@@ -1,6 +1,7 @@
 -- insert_codex_events: append the usable Codex turns of a batch to events.
--- inputs: codex_rows, codex_files (registered Arrow tables; rows already checked and
---         deduplicated by planalyzer.sources.codex: reject_reason NULL means usable)
+-- inputs: codex_rows (temp view: sql/create_codex_rows_view.sql; rows already checked and
+--         deduplicated by planalyzer.sources.codex: reject_reason NULL means usable),
+--         codex_files (registered Arrow table)
 -- outputs: events (rows appended)
 -- params: none
 -- slots: none

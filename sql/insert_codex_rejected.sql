@@ -1,5 +1,6 @@
 -- insert_codex_rejected: keep the rejected Codex token_count events of a batch.
--- inputs: codex_rows, codex_files (registered Arrow tables)
+-- inputs: codex_rows (temp view: sql/create_codex_rows_view.sql), codex_files (registered
+--         Arrow table)
 -- outputs: rejected_rows (rows appended)
 -- params: none
 -- slots: none

@@ -1,5 +1,6 @@
 -- insert_rate_limit_snapshots: keep the rate-limit readings of a Codex batch.
--- inputs: codex_limits, codex_files (registered Arrow tables), events (the batch's events
+-- inputs: codex_limits (temp view: sql/create_codex_limits_view.sql), codex_files (a
+--         registered Arrow table), events (the batch's events
 --         already inserted), variable planalyzer_gone_sources
 -- outputs: rate_limit_snapshots (rows appended, matched by column name)
 -- params: none

@@ -642,3 +642,27 @@ def test_forced_source_rejecting_every_row_names_the_detected_one(tmp_path: Path
     assert report.rows_loaded == 0
     assert any("rejected all 1 row(s)" in n and "give --source openai-usage" in n
                for n in report.notes)
+
+
+def test_langfuse_csv_tokens_in_no_class_note_on_load_and_map(tmp_path: Path) -> None:
+    # read from the checked rows (not a second pass over the file): a CSV row above its
+    # classes names its unread key; a row without totalTokens reads usageDetails' total
+    from planalyzer.sources.inspect import mapping_tables
+
+    above = {**_observation(1, "GENERATION", "gpt-4o"), "totalTokens": 1310,
+             "usageDetails": json.dumps({"input": 100, "output": 10, "input_audio_tokens": 1200,
+                                         "total": 1310})}
+    no_total = {**above, "id": "obs-2", "totalTokens": "",
+                "usageDetails": json.dumps({"input": 100, "output": 10, "total": 150})}
+    fine = {**above, "id": "obs-3", "usageDetails": json.dumps({"input": 1300, "output": 10})}
+    f = _quoted_csv(tmp_path / "obs.csv", list(above),
+                    [list(r.values()) for r in (above, no_total, fine)])
+    rows, report = _load([f], "SELECT count(*) FROM events")
+    assert rows == [(3,)]
+    (note,) = [n for n in report.notes if "in no class" in n]
+    assert "2 model-call row(s) log a totalTokens above the token classes read" in note
+    assert "1,240 tokens in no class" in note
+    assert "(usageDetails keys not read: input_audio_tokens)" in note
+    (table,) = mapping_tables([str(f)], LoadOptions())
+    (shown,) = [n for n in table.notes if "in no class" in n]
+    assert "2 model-call row(s)" in shown and "1,240 tokens in no class" in shown

@@ -24,6 +24,7 @@ import math
 import os
 import re
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -55,10 +56,11 @@ if TYPE_CHECKING:
 
 _MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"')
 _UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
-_ROW_COLUMNS = ("file_idx", "line_no", "event_id", "ts", "model", "input_tokens",
+# the staged columns of a usage row and a rate-limit reading (_stage)
+_ROW_COLUMNS = ("file_idx", "line_no", "total_key", "ts", "model", "input_tokens",
                 "cache_read_tokens", "output_tokens", "total_tokens", "reject_reason", "raw")
-_RL_COLUMNS = ("file_idx", "ts", "plan_type", "window", "window_minutes", "used_percent",
-               "resets_at_epoch", "resets_in_seconds", "replay_of", "limit_id", "limit_name")
+_RL_COLUMNS = ("file_idx", "line_no", "ts", "plan_type", "window", "window_minutes",
+               "used_percent", "resets_at_epoch", "resets_in_seconds", "limit_id", "limit_name")
 
 
 # the kind counted for each line of a rollout from a Codex CLI before about 0.3x (first line
@@ -442,87 +444,167 @@ class Codex(Source):
     def load_batch(
         self, con: duckdb.DuckDBPyConnection, items: list[BatchItem], opts: LoadOptions
     ) -> list[FileLoad]:
-        parsed = [parse_file(it.src.path, opts.max_tokens) for it in items]
-        archived = ["archived_sessions" in it.src.path.parts for it in items]
-        depth = _key_sessions(parsed)
-        kept_at = _choose_copies(parsed, archived, depth)
-        active = _active_sessions(parsed, archived)
-        links: list[tuple[str, str]] = []  # (file, file of the copy kept) of copies dropped
-        rows: dict[str, list[Any]] = {c: [] for c in _ROW_COLUMNS}
-        limits: dict[str, list[Any]] = {c: [] for c in _RL_COLUMNS}
-        loads: list[FileLoad] = []
-        for i, (it, f) in enumerate(zip(items, parsed, strict=True)):
-            fl = FileLoad(source=it.src.key, format=self.name, status=it.status,
-                          skipped_by_kind=dict(f.kinds), read_offset=None, read_lines=f.lines)
-            dropped: set[int] = set()  # lines of token_count events dropped as copies
-            copies: set[int] = set()  # of them, copies of another line's event in the batch
-            for r in f.rows:
-                fl.rows_read += 1
-                if r["reject_reason"]:
-                    fl.rows_rejected += 1
-                    reason = str(r["reject_reason"])
-                    fl.rejected_by_reason[reason] = fl.rejected_by_reason.get(reason, 0) + 1
-                elif r["duplicate"] or kept_at.get((i, r["line_no"]), (i, r["line_no"])) != (
-                        i, r["line_no"]):
-                    fl.duplicates_dropped += 1
-                    dropped.add(r["line_no"])
-                    if not r["duplicate"]:
-                        copies.add(r["line_no"])
-                        links.append((it.src.key, items[kept_at[(i, r["line_no"])][0]].src.key))
-                    continue
-                else:
-                    fl.rows_loaded += 1
-                for c in _ROW_COLUMNS:
-                    rows[c].append(i if c == "file_idx" else r[c])
-            if not (archived[i] and f.session in active):
-                # a fork's copies of its parent's events carry copies of its readings too:
-                # kept only with an event kept (replay_of: the event the reading came with,
-                # checked against other files' events: a parent loaded after its fork, or a
-                # session's archived copy loaded after the active one, adds no copies); so do
-                # events written again with fresh timestamps (a resume replaying earlier
-                # token_count lines, in this file or another of the batch): the reading of a
-                # copy dropped for the batch's own line is that line's, read again
-                ids = {r["line_no"]: r["event_id"] for r in f.rows}
-                for lim in f.limits:
-                    if lim["line_no"] in copies or (lim["line_no"] in dropped and depth[i]):
-                        continue
-                    for c in _RL_COLUMNS:
-                        limits[c].append(i if c == "file_idx" else
-                                         ids.get(lim["line_no"]) if c == "replay_of" else lim[c])
-            loads.append(fl)
-        duplicate_links.record(con, links)
+        # parsed BATCH_FILES files at a time, each chunk's rows and readings staged in DuckDB
+        # (under its memory limit) and only each row's key kept here: which copies of an
+        # event the batch keeps is decided over every file (_key_sessions, _choose_copies),
+        # then the staged rows are inserted (2,000 rollouts held whole: 690 MB)
         import pyarrow as pa  # here, not at import: other sources' loads never need it
 
-        files = pa.table({
-            "file_idx": pa.array(range(len(items)), pa.int32()),
-            "source": pa.array([it.src.key for it in items], pa.string()),
-            "user_id": pa.array([user_of(it.src, opts) for it in items], pa.string()),
-        })
-        con.register("codex_files", files)
-        con.register("codex_rows", pa.table(rows, schema=_row_schema()))
-        con.register("codex_limits", pa.table(limits, schema=_rl_schema()))
+        archived = ["archived_sessions" in it.src.path.parts for it in items]
+        kept: list[_Kept] = []  # each file without its rows' values and readings
         try:
-            for sql in ("insert_codex_events", "insert_codex_rejected",
+            for start in range(0, len(items), BATCH_FILES):
+                chunk = [parse_file(it.src.path, opts.max_tokens)
+                         for it in items[start:start + BATCH_FILES]]
+                _stage(con, chunk, start, start == 0)
+                kept.extend(_keys_only(f) for f in chunk)
+                del chunk
+            roots, depth = _key_sessions(kept)
+            kept_at = _choose_copies(kept, archived, depth, roots)
+            active = _active_sessions(kept, archived)
+            links: list[tuple[str, str]] = []  # (file, file of the copy kept) of copies dropped
+            # the lines of events dropped as copies, with whether their readings go too
+            dropped_rows: dict[str, list[Any]] = {"file_idx": [], "line_no": [],
+                                                  "reading_dropped": []}
+            loads: list[FileLoad] = []
+            for i, (it, f) in enumerate(zip(items, kept, strict=True)):
+                fl = FileLoad(source=it.src.key, format=self.name, status=it.status,
+                              skipped_by_kind=dict(f.kinds), read_offset=None,
+                              read_lines=f.lines)
+                for r in f.rows:
+                    fl.rows_read += 1
+                    if r.reject_reason:
+                        fl.rows_rejected += 1
+                        fl.rejected_by_reason[r.reject_reason] = (
+                            fl.rejected_by_reason.get(r.reject_reason, 0) + 1)
+                    elif r.duplicate or kept_at.get((i, r.line_no), (i, r.line_no)) != (
+                            i, r.line_no):
+                        fl.duplicates_dropped += 1
+                        if not r.duplicate:
+                            links.append((it.src.key, items[kept_at[(i, r.line_no)][0]].src.key))
+                        # a fork's copies of its parent's events carry copies of its readings
+                        # too: kept only with an event kept (replay_of: the event the reading
+                        # came with, checked against other files' events: a parent loaded
+                        # after its fork, or a session's archived copy loaded after the active
+                        # one, adds no copies); so do events written again with fresh
+                        # timestamps (a resume replaying earlier token_count lines, in this
+                        # file or another of the batch): the reading of a copy dropped for the
+                        # batch's own line is that line's, read again
+                        dropped_rows["file_idx"].append(i)
+                        dropped_rows["line_no"].append(r.line_no)
+                        dropped_rows["reading_dropped"].append(not r.duplicate or depth[i] > 0)
+                    else:
+                        fl.rows_loaded += 1
+                loads.append(fl)
+            duplicate_links.record(con, links)
+            files = pa.table({
+                "file_idx": pa.array(range(len(items)), pa.int32()),
+                "source": pa.array([it.src.key for it in items], pa.string()),
+                "user_id": pa.array([user_of(it.src, opts) for it in items], pa.string()),
+                "root": pa.array(roots, pa.string()),
+                # an archived copy of a session whose active copy is read too: its readings are
+                # the active one's
+                "readings_kept": pa.array([not (a and f.session in active)
+                                           for f, a in zip(kept, archived, strict=True)],
+                                          pa.bool_()),
+            })
+            con.register("codex_files", files)
+            con.register("codex_dropped", pa.table(dropped_rows, schema=pa.schema([
+                ("file_idx", pa.int32()), ("line_no", pa.int64()),
+                ("reading_dropped", pa.bool_())])))
+            for sql in ("create_codex_rows_view", "create_codex_limits_view",
+                        "insert_codex_events", "insert_codex_rejected",
                         "insert_rate_limit_snapshots"):
                 sqlfiles.run(con, sql).fetchall()
         finally:
-            for name in ("codex_files", "codex_rows", "codex_limits"):
+            for view in ("codex_rows", "codex_limits"):
+                with suppress(duckdb.TransactionException):
+                    sqlfiles.run(con, "drop_temp_view",
+                                 slots={"view": sqlfiles.quote_ident(view)}).fetchall()
+            for table in (_STAGED_ROWS, _STAGED_LIMITS):
+                with suppress(duckdb.TransactionException):
+                    sqlfiles.run(con, "drop_temp_table",
+                                 slots={"table": sqlfiles.quote_ident(table)}).fetchall()
+            for name in ("codex_files", "codex_dropped"):
                 con.unregister(name)
         return loads
 
 
-def _active_sessions(parsed: list[_File], archived: list[bool]) -> set[str]:
+# the files a Codex load parses before staging their rows (the rest keeps each row's key only)
+BATCH_FILES = 200
+_STAGED_ROWS, _STAGED_LIMITS = "codex_rows_staged", "codex_limits_staged"
+
+
+@dataclass(frozen=True, slots=True)  # one per usage row of the batch: no __dict__
+class _Key:
+    """What the batch's choice of copies reads of a usage row (the rest is staged)."""
+
+    line_no: int
+    total_key: str | None
+    reject_reason: str | None
+    duplicate: bool
+    total_tokens: int | None
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What the batch reads of a parsed file once its rows' values and readings are staged."""
+
+    rows: list[_Key]
+    kinds: Counter[str]
+    session: str
+    forked_from: str | None
+    metas: dict[str, str | None]
+    lines: int
+
+
+def _keys_only(f: _File) -> _Kept:
+    return _Kept([_Key(r["line_no"], None if r["total_key"] is None else str(r["total_key"]),
+                       r["reject_reason"], bool(r["duplicate"]), r["total_tokens"])
+                  for r in f.rows], f.kinds, f.session, f.forked_from, f.metas, f.lines)
+
+
+def _stage(con: duckdb.DuckDBPyConnection, parsed: list[_File], first_idx: int,
+           create: bool) -> None:
+    """Append the rows and readings of ``parsed`` (files ``first_idx`` on) to the staged
+    tables (created where ``create``)."""
+    import pyarrow as pa
+
+    rows: dict[str, list[Any]] = {c: [] for c in _ROW_COLUMNS}
+    limits: dict[str, list[Any]] = {c: [] for c in _RL_COLUMNS}
+    for i, f in enumerate(parsed, first_idx):
+        for r in f.rows:
+            for c in _ROW_COLUMNS:
+                rows[c].append(i if c == "file_idx" else
+                               None if c == "total_key" and r[c] is None else
+                               str(r[c]) if c == "total_key" else r[c])
+        for lim in f.limits:
+            for c in _RL_COLUMNS:
+                limits[c].append(i if c == "file_idx" else lim[c])
+    name = "create_codex_stage" if create else "append_codex_stage"
+    for table, source, data, schema in (
+            (_STAGED_ROWS, "codex_chunk_rows", rows, _row_schema()),
+            (_STAGED_LIMITS, "codex_chunk_limits", limits, _rl_schema())):
+        con.register(source, pa.table(data, schema=schema))
+        try:
+            sqlfiles.run(con, name, slots={"table": sqlfiles.quote_ident(table),
+                                           "source": sqlfiles.quote_ident(source)}).fetchall()
+        finally:
+            con.unregister(source)
+
+
+def _active_sessions(parsed: list[_Kept], archived: list[bool]) -> set[str]:
     return {f.session for f, a in zip(parsed, archived, strict=True) if not a}
 
 
-def _key_sessions(parsed: list[_File]) -> list[int]:
-    """Set each usage row's ``event_id``: ``codex:<session>:<cumulative total_tokens>``, where
-    the session of a forked rollout is the root of its forks (followed through its own
-    session_meta lines, the parent's it copied, and the batch's other files). A fork copies its
-    parent's lines, token_count events included, and its totals go on from the parent's, so
-    its copies of the parent's events get the parent's keys and are dropped as duplicates
-    (here, or against an earlier load) while its own turns get new totals. Returns each file's
-    fork depth (0: not a fork)."""
+def _key_sessions(parsed: list[_Kept]) -> tuple[list[str], list[int]]:
+    """Each file's key session, for its usage rows' ``event_id``s: ``codex:<session>:<cumulative
+    total_tokens>``, where the session of a forked rollout is the root of its forks (followed
+    through its own session_meta lines, the parent's it copied, and the batch's other files).
+    A fork copies its parent's lines, token_count events included, and its totals go on from
+    the parent's, so its copies of the parent's events get the parent's keys and are dropped
+    as duplicates (here, or against an earlier load) while its own turns get new totals.
+    Returns each file's key session and fork depth (0: not a fork)."""
     parents: dict[str, str | None] = {}
     for f in parsed:  # a file's own session_meta first: it names its parent surely
         if f.session:
@@ -531,7 +613,7 @@ def _key_sessions(parsed: list[_File]) -> list[int]:
         for sid, parent in f.metas.items():
             if parents.get(sid) is None:
                 parents[sid] = parent
-    depths = []
+    roots, depths = [], []
     for f in parsed:
         root, depth, seen = f.session, 0, {f.session}
         parent = f.forked_from
@@ -539,36 +621,33 @@ def _key_sessions(parsed: list[_File]) -> list[int]:
             root, depth = parent, depth + 1
             seen.add(parent)
             parent = parents.get(parent)
+        roots.append(root)
         depths.append(depth)
-        for r in f.rows:
-            if r["total_key"] is not None:
-                r["event_id"] = f"codex:{root}:{r['total_key']}"
-    return depths
+    return roots, depths
 
 
-def _choose_copies(parsed: list[_File], archived: list[bool],
-                   depth: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
-    """Per event_id seen more than once in the batch: keep the copy in the session it was
-    logged in (the least forked: a fork's copies have rewritten timestamps), then the active
-    copy, then the larger. Returns, for each copy of such an event (file index, line), the
-    copy kept (itself where it is the one)."""
-    best: dict[str, tuple[tuple[int, int, int, int], tuple[int, int]]] = {}
-    seen: Counter[str] = Counter()
+def _choose_copies(parsed: list[_Kept], archived: list[bool], depth: list[int],
+                   roots: list[str]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per event_id seen more than once in the batch (its key session and total): keep the
+    copy in the session it was logged in (the least forked: a fork's copies have rewritten
+    timestamps), then the active copy, then the larger. Returns, for each copy of such an
+    event (file index, line), the copy kept (itself where it is the one)."""
+    best: dict[tuple[str, str], tuple[tuple[int, int, int, int], tuple[int, int]]] = {}
+    seen: Counter[tuple[str, str]] = Counter()
     for i, f in enumerate(parsed):
         for r in f.rows:
-            eid = r["event_id"]
-            if eid is None or r["reject_reason"] or r["duplicate"]:
+            if r.total_key is None or r.reject_reason or r.duplicate:
                 continue
+            eid = (roots[i], r.total_key)
             seen[eid] += 1
-            rank = (depth[i], int(archived[i]), -(r["total_tokens"] or 0), i)
+            rank = (depth[i], int(archived[i]), -(r.total_tokens or 0), i)
             if eid not in best or rank < best[eid][0]:
-                best[eid] = (rank, (i, r["line_no"]))
+                best[eid] = (rank, (i, r.line_no))
     kept_at: dict[tuple[int, int], tuple[int, int]] = {}
     for i, f in enumerate(parsed):
         for r in f.rows:
-            eid = r["event_id"]
-            if eid is not None and seen[eid] > 1:
-                kept_at[(i, r["line_no"])] = best[eid][1]
+            if r.total_key is not None and seen[(roots[i], r.total_key)] > 1:
+                kept_at[(i, r.line_no)] = best[(roots[i], r.total_key)][1]
     return kept_at
 
 
@@ -576,7 +655,7 @@ def _row_schema() -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema([
-        ("file_idx", pa.int32()), ("line_no", pa.int64()), ("event_id", pa.string()),
+        ("file_idx", pa.int32()), ("line_no", pa.int64()), ("total_key", pa.string()),
         ("ts", pa.string()), ("model", pa.string()), ("input_tokens", pa.int64()),
         ("cache_read_tokens", pa.int64()), ("output_tokens", pa.int64()),
         ("total_tokens", pa.int64()), ("reject_reason", pa.string()), ("raw", pa.string()),
@@ -587,8 +666,8 @@ def _rl_schema() -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema([
-        ("file_idx", pa.int32()), ("ts", pa.string()), ("plan_type", pa.string()),
-        ("window", pa.string()), ("window_minutes", pa.int64()), ("used_percent", pa.float64()),
-        ("resets_at_epoch", pa.int64()), ("resets_in_seconds", pa.int64()),
-        ("replay_of", pa.string()), ("limit_id", pa.string()), ("limit_name", pa.string()),
+        ("file_idx", pa.int32()), ("line_no", pa.int64()), ("ts", pa.string()),
+        ("plan_type", pa.string()), ("window", pa.string()), ("window_minutes", pa.int64()),
+        ("used_percent", pa.float64()), ("resets_at_epoch", pa.int64()),
+        ("resets_in_seconds", pa.int64()), ("limit_id", pa.string()), ("limit_name", pa.string()),
     ])

@@ -89,8 +89,13 @@ def _file_rows(con: duckdb.DuckDBPyConnection, src: SourceFile, module: Source,
                                  for c, n in counts))
     for note in m.notes:
         notes.append(f"{name}: {note}")
-    if m.unread:
-        notes.append(f"{name}: {m.unread}")
+    # a note from the rows as the load checks them: read over the projection
+    late = (proj.after_checks(con, proj.sql, {**proj.params, "path": src.key,
+                                              "tz": opts.timezone})
+            if proj.after_checks is not None else None)
+    unread = "; ".join(n for n in (m.unread, late) if n)
+    if unread:
+        notes.append(f"{name}: {unread}")
     if m.input_includes_cache_read:
         notes.append(f"{name}: input_tokens = input - cache_read "
                      "(the source counts cached tokens inside its input count)")

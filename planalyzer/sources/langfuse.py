@@ -50,7 +50,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
 
@@ -98,6 +98,8 @@ DETAILS_NOTE = ("every token class read per row from usageDetails, reasoning add
                 "reads and reasoning, only where a row has none)")
 # the per-row values the added columns are computed from (not the file's)
 _USAGE, _HAS_USAGE = "__planalyzer_usage", "__planalyzer_has_usage"
+# the columns of the projection the note on tokens in no class reads (_kept)
+_TOTAL_KEPT, _DETAILS_KEPT = "__planalyzer_total", "__planalyzer_details"
 # a v2 page without the field groups that hold the model and the counts (the docstring)
 V2_FIELDS = ("an Observations API v2 page (GET /api/public/v2/observations) holds them only "
              "when fetched with the model and usage field groups: fetch it with "
@@ -158,7 +160,8 @@ class Langfuse(PresetSource):
                 tokens=lambda types, values: _classes(values, reasoning))
         total = _present(present, _TOTAL)
         if total is not None:
-            base = replace(base, uses=(*base.uses, total))
+            base = replace(base, uses=(*base.uses, total),
+                           kept=lambda types: _kept(types, total, details))
         if details is not None and _present(present, (USAGE_INPUT,)) is not None:
             # a row without usageDetails reads these (the added columns' fallback)
             base = replace(base, uses=(*base.uses, *(
@@ -201,12 +204,13 @@ class Langfuse(PresetSource):
         total = _present(present, _TOTAL)
         if total is None:
             return proj
-        note = _no_class_note(con, src, opts, proj, total, _present(present, _DETAILS),
-                              total in added)
-        if note is None:
-            return proj
-        unread = "; ".join(n for n in (proj.mapping.unread, note) if n)
-        return replace(proj, mapping=replace(proj.mapping, unread=unread))
+        details = _present(present, _DETAILS)
+        usage = ("NULL::JSON" if details is None
+                 else json_of("p." + quote_ident(_DETAILS_KEPT), types[details]))
+        sql = sqlfiles.load("langfuse_no_class_keys").render(
+            {"projection": proj.sql, "details": usage})
+        return replace(proj, sql=sql, params={**proj.params, "read_keys": [*_KEYS, *_NOT_CLASSES]},
+                       after_checks=lambda c, rows, params: _no_class_note(c, rows, params, total))
 
 
 def _check_fields(src: SourceFile, present: dict[str, str], opts: LoadOptions) -> None:
@@ -285,27 +289,30 @@ def _classes(values: dict[str, str], reasoning: bool) -> dict[str, str]:
     return classes
 
 
-def _no_class_note(con: duckdb.DuckDBPyConnection, src: SourceFile, opts: LoadOptions,
-                   proj: Projection, total: str, details: str | None,
-                   total_added: bool) -> str | None:
+def _kept(types: dict[str, str], total: str, details: str | None) -> dict[str, str]:
+    """The columns the projection keeps for the note on tokens in no class: the row's total
+    (``total``, else usageDetails' own), and its usageDetails as read (made JSON only for the
+    rows above their classes: sql/langfuse_no_class_keys.sql)."""
+    value = present_text("src." + quote_ident(total), types[total])
+    if details is not None:
+        own = f"{json_of('src.' + quote_ident(details), types[details])} ->> '$.total'"
+        value = f"coalesce({value}, {own})"
+    return {_TOTAL_KEPT: f"TRY_CAST({value} AS DOUBLE)",
+            _DETAILS_KEPT: "NULL" if details is None else "src." + quote_ident(details)}
+
+
+def _no_class_note(con: duckdb.DuckDBPyConnection, rows: str, params: dict[str, Any],
+                   total: str) -> str | None:
     """Where model-call rows log a totalTokens above the classes read: how many rows, the
-    tokens above, and the usageDetails keys they hold that no class reads; else None.
-    ``total_added``: the total is usageDetails' own (the column the reader adds), which the
-    rows' raw JSON may not hold."""
-    row = sqlfiles.run(con, "langfuse_tokens_in_no_class", {
-        **proj.params, "path": src.key, "tz": opts.timezone,
-        "total_path": "$.__none__" if total_added else _json_key(total),
-        "details_path": _json_key(details) if details is not None else "$.__none__",
-        "read_keys": [*_KEYS, *_NOT_CLASSES]}, {"projection": proj.sql}).fetchone()
+    tokens above, and the usageDetails keys they hold that no class reads; else None. From
+    the checked rows ``rows`` (the load's, or the projection), which hold each row's total
+    and those keys (sql/langfuse_no_class_keys.sql): not a second pass over the file."""
+    row = sqlfiles.run(con, "langfuse_tokens_in_no_class", params,
+                       {"checked_rows": rows}).fetchone()
     if row is None or not row[0]:
         return None
-    rows, tokens, keys = int(row[0]), int(row[1]), [str(k) for k in row[2] or []]
+    n, tokens, keys = int(row[0]), int(row[1]), [str(k) for k in row[2] or []]
     held = f" (usageDetails keys not read: {', '.join(keys)})" if keys else ""
-    return (f"{rows:,} model-call row(s) log a {total} above the token classes read (input, "
+    return (f"{n:,} model-call row(s) log a {total} above the token classes read (input, "
             f"output, cache reads and writes): {tokens:,} tokens in no class, read as "
             f"0{held}; these rows' usage and value are understated")
-
-
-def _json_key(name: str) -> str:
-    """A JSONPath naming one top-level key."""
-    return '$."' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -200,6 +200,13 @@ class Projection:
     # rows, Langfuse's usageDetails counts), which `planalyzer map` lists with their types;
     # False: a nested report's projection (sources/report_json.py) is its own reader
     reads_file: bool = True
+    # called with the file's checked rows (a SELECT over sql/checked_rows.sql's columns; the
+    # load's staged table, or the projection itself for `planalyzer map`) and the parameters
+    # they bind: a note on tokens the rows hold that no class reads, said with
+    # ``mapping.unread`` (Langfuse's totalTokens above its classes), or None; read from the
+    # rows the load checked, not by a second pass over the file
+    after_checks: Callable[[duckdb.DuckDBPyConnection, str, dict[str, Any]], str | None] | None \
+        = None
 
 
 def nested_hint(key: str, types: dict[str, str]) -> str:
@@ -623,6 +630,9 @@ class Preset:
     # beside cost_total, OpenRouter's fee): an empty cell adds 0; a cell that is not a cost of
     # 0 or more makes the row's logged cost unreadable (kept, NULL, counted), never cost_total
     cost_parts: tuple[str, ...] = ()
+    # builds, from the column types, columns of the select (name -> SQL over ``src``) that a
+    # source's ``Projection.after_checks`` reads from the checked rows
+    kept: Any = None  # Callable[[dict[str, str]], dict[str, str]]
 
 
 def estimated_requests(prompt_parts: Sequence[str]) -> str:
@@ -858,6 +868,8 @@ def build_projection(
         for i, (field_name, expr) in enumerate(preset.uncounted(types, values).items()):
             uncounted[field_name] = f"__planalyzer_uncounted_{i}"
             select.append(f"{expr} AS {quote_ident(uncounted[field_name])}")
+    if preset.kept is not None:
+        select += [f"{e} AS {quote_ident(n)}" for n, e in preset.kept(types).items()]
     select += [f"{f'NOT {given[c]}' if c in given else 'false'} AS {c}_empty"
                for c in TOKEN_COLUMNS]
     if "logged_cost_usd" in m:
