@@ -398,6 +398,13 @@ CACHE_READS_ABOVE_INPUT = "cache reads above the input count that includes them"
 CACHE_READS_WRITES_ABOVE_INPUT = "cache reads and writes above the input count that includes them"
 # a row whose token cells are all empty (NULL or blank): no count to load, not a 0-token request
 NO_TOKEN_COUNTS = "no token counts"
+# a count cell that is there but no count (sql/checked_rows.sql gives the non-integer and
+# negative reasons from the <class>_bad flags and the values): every reader of token counts,
+# tabular or JSON, rejects a row with these texts (create_count_macros, json_counts)
+OUT_OF_RANGE = "token count out of range"
+REQUESTS_OUT_OF_RANGE = "request count out of range"
+NON_INTEGER = "non-integer token count"
+NEGATIVE = "negative token count"
 # a count written with thousands separators ('1,200', as Excel shows it): rejected as a count
 # that is not a whole number is, never read as 1200 (a comma may be a decimal comma), but the
 # reason says what to write
@@ -405,9 +412,11 @@ THOUSANDS_SEPARATOR = "token count with thousands separators (write 1200, not 1,
 WRITES_1H_ABOVE_TOTAL = "1-hour cache writes above the cache writes that include them"
 
 # a count as text that is a whole number in digits ('123', '-4', '+5'): read exactly as BIGINT
-_DIGITS = r"'[+-]?[0-9]+'"
+DIGITS = r"[+-]?[0-9]+"
+_DIGITS = f"'{DIGITS}'"
 # a whole number with thousands separators, strictly: 1,200 and 12,345,678, not 1,20 or 1,2000
-_SEPARATED = r"'[+-]?[0-9]{1,3}(,[0-9]{3})+'"
+SEPARATED = r"[+-]?[0-9]{1,3}(,[0-9]{3})+"
+_SEPARATED = f"'{SEPARATED}'"
 # whole numbers read through DOUBLE are exact below 2^53; beyond, a count is out of range
 _EXACT_DOUBLE = "9e15"
 
@@ -474,14 +483,36 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
                   type_problem=f"unknown column type: {canon} is {type_name}")
 
 
+def text_count(t: str) -> _Count:
+    """The count expressions over count text ``t`` (SQL: VARCHAR), read as a VARCHAR cell is
+    here, with no default (``value`` NULL where there is none): the rule a reader of counts
+    in JSON follows (create_count_macros; planalyzer.sources.json_counts inlines them)."""
+    return _count_exprs(t, "VARCHAR", "NULL", "tokens")
+
+
 def create_count_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The temp macros ``pa_count(t)`` (a count cell's value, NULL where it is none: no
-    default) and ``pa_count_out_of_range(t)`` over count text, read as a VARCHAR cell is here:
-    a reader of JSON text (Claude Code's transcripts) reads its counts as this one does."""
-    count = _count_exprs("t", "VARCHAR", "NULL", "tokens")
-    sqlfiles.run(con, "create_count_macro", slots={"value": count.value}).fetchall()
-    sqlfiles.run(con, "create_count_out_of_range_macro",
-                 slots={"out_of_range": count.out_of_range}).fetchall()
+    """The temp macros over a count's text (a JSON value as ``json_extract_string`` gives it),
+    read as a VARCHAR count cell is here, so that a reader of JSON (Claude Code's transcripts,
+    the usage-API reports) reads its counts as this one does (sql/create_count_text_macro.sql):
+
+    - ``pa_count(t)``: the count (BIGINT), NULL where there is none (no default) or it is no
+      usable count;
+    - ``pa_count_given(t)``: the text holds something (not NULL, not blank: an empty cell);
+    - ``pa_count_bad(t)``: there but not a whole number ('non-integer token count');
+    - ``pa_count_out_of_range(t)``: a whole number no BIGINT holds exactly;
+    - ``pa_count_problem(t)``: the count_problem of a token count (out of range, thousands
+      separators), else NULL; ``pa_requests_problem(t)``: that of a request count.
+    """
+    count = text_count("t")
+    for name, body in (
+            ("pa_count", count.value), ("pa_count_given", count.given),
+            ("pa_count_bad", count.bad), ("pa_count_out_of_range", count.out_of_range),
+            ("pa_count_problem", f"CASE WHEN {count.out_of_range} THEN '{OUT_OF_RANGE}' "
+                                 f"WHEN {count.separated} THEN '{THOUSANDS_SEPARATOR}' END"),
+            ("pa_requests_problem",
+             f"CASE WHEN {count.out_of_range} THEN '{REQUESTS_OUT_OF_RANGE}' END")):
+        sqlfiles.run(con, "create_count_text_macro",
+                     slots={"name": quote_ident(name), "body": body}).fetchall()
 
 
 def _cost_exprs(q: str, type_name: str) -> tuple[str, str]:
@@ -723,8 +754,8 @@ def build_projection(
             if canon != "requests":
                 given[canon] = count.given
             if count.out_of_range != "false":
-                what = "request count" if canon == "requests" else "token count"
-                out_of_range.append(f"WHEN {count.out_of_range} THEN '{what} out of range'")
+                reason = REQUESTS_OUT_OF_RANGE if canon == "requests" else OUT_OF_RANGE
+                out_of_range.append(f"WHEN {count.out_of_range} THEN '{reason}'")
             if count.separated != "false" and canon != "requests":
                 out_of_range.append(f"WHEN {count.separated} THEN '{THOUSANDS_SEPARATOR}'")
         else:
