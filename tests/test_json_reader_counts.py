@@ -253,3 +253,22 @@ def test_usage_json_empty_string_counts_are_empty_cells(tmp_path: Path, empty: s
     fl = report.files[0]
     assert fl.rejected_by_reason == {NO_TOKEN_COUNTS: 1}
     assert fl.empty_read_as_zero == {"input_cached_tokens": 1}
+
+
+def test_counts_that_together_pass_a_bigint_are_out_of_range(tmp_path: Path) -> None:
+    """Each count below 2^63 but their sum above it (a bucket of 10^12 requests) loaded, and
+    the dedupe's total of the row's classes stopped the load with a DuckDB overflow
+    traceback: the row is rejected as out of range, in a CSV and a usage-API JSON alike."""
+    nine = 9 * 10 ** 18
+    csv = tmp_path / "e.csv"
+    csv.write_text("event_id,ts,user_id,model,input_tokens,output_tokens,requests\n"
+                   f"e1,{TS},u1,gpt-4o,{nine},{nine},{10 ** 12}\n"
+                   f"e2,{TS},u1,gpt-4o,5,{nine},{10 ** 12}\n", encoding="utf-8")
+    name, text = openai("output_tokens")(0, str(nine))
+    (tmp_path / name).write_text(text.replace("1000", str(nine)).replace(
+        '"num_model_requests": 3', f'"num_model_requests": {10 ** 12}'), encoding="utf-8")
+    with Store() as store:
+        report = store.load([csv, tmp_path / name])
+        loaded = store.con.execute("SELECT output_tokens FROM events").fetchall()
+    assert [fl.rejected_by_reason for fl in report.files] == [{OUT_OF_RANGE: 1}] * 2
+    assert loaded == [(nine,)]
