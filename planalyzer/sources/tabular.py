@@ -418,7 +418,7 @@ _DIGITS = f"'{DIGITS}'"
 SEPARATED = r"[+-]?[0-9]{1,3}(,[0-9]{3})+"
 _SEPARATED = f"'{SEPARATED}'"
 # whole numbers read through DOUBLE are exact below 2^53; beyond, a count is out of range
-_EXACT_DOUBLE = "9e15"
+EXACT_DOUBLE = "9e15"
 
 
 @dataclass(frozen=True)
@@ -462,7 +462,7 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
             d = f"CAST({q} AS DOUBLE)"
             exact = "NULL::BIGINT"
         whole_d = f"({d} % 1 = 0)"  # NULL, inf and NaN are not whole (fmod gives NaN)
-        whole = f"(abs({d}) < {_EXACT_DOUBLE} AND {whole_d})"
+        whole = f"(abs({d}) < {EXACT_DOUBLE} AND {whole_d})"
         # CASE, not AND: DuckDB evaluates a CASE's later branches only on the rows the earlier
         # ones left, so the digits test (a regex) runs only on the rare counts that are not
         # small whole numbers (below 2^53 a whole DOUBLE is the exact integer)
@@ -471,7 +471,7 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
                  f"WHEN {digits} THEN {exact} END")
         out = (f"CASE WHEN NOT {present} OR coalesce({whole}, false) THEN false "
                f"WHEN {digits} THEN {exact} IS NULL "
-               f"ELSE coalesce({whole_d} AND abs({d}) >= {_EXACT_DOUBLE}, false) END")
+               f"ELSE coalesce({whole_d} AND abs({d}) >= {EXACT_DOUBLE}, false) END")
         bad = (f"CASE WHEN NOT {present} OR coalesce({whole_d}, false) THEN false "
                f"ELSE NOT {digits} END")
         # the regex runs only on the rare cells with a comma
@@ -548,7 +548,7 @@ def _text_expr(q: str | None, type_name: str = "VARCHAR") -> str:
         # an id column with a gap that pandas wrote as float64 (1.0, NaN): a whole number is
         # its digits, as a CSV holds them ('1', not '1.0': the same user), NaN or inf no value
         return (f"CASE WHEN NOT isfinite({q}) THEN NULL "
-                f"WHEN {q} = trunc({q}) AND abs({q}) < {_EXACT_DOUBLE} "
+                f"WHEN {q} = trunc({q}) AND abs({q}) < {EXACT_DOUBLE} "
                 f"THEN CAST(CAST({q} AS BIGINT) AS VARCHAR) ELSE CAST({q} AS VARCHAR) END")
     return f"CAST({q} AS VARCHAR)"
 
@@ -863,11 +863,15 @@ def build_projection(
     reader = reader or reader_sql(source)
     rows = reader
     if computed:  # computed once per row, read by the expressions above
-        extra = [f"{e} AS {quote_ident(n)}" for n, e in computed.items()]
         if source.stage is None:  # the raw row without the computed columns
-            extra.append(f"to_json(src) AS {quote_ident(STAGE_RAW)}")
             select[-1] = f"src.{quote_ident(STAGE_RAW)} AS raw_json"
-        rows = f"(SELECT src.*, {', '.join(extra)} FROM {reader}) AS src"
+        for i, (n, e) in enumerate(computed.items()):
+            # each in a SELECT of its own, so that a later one reads an earlier one as a
+            # column (named in the same SELECT, its expression would be repeated at each use)
+            extra = [f"{e} AS {quote_ident(n)}"]
+            if i == 0 and source.stage is None:
+                extra.append(f"to_json(src) AS {quote_ident(STAGE_RAW)}")
+            rows = f"(SELECT src.*, {', '.join(extra)} FROM {rows}) AS src"
     sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {rows}"
     return Projection(sql=sql, reader=reader, mapping=mapping,
                       type_problem="; ".join(problems) if problems else None,
