@@ -3,7 +3,8 @@
 --         <token>_bad / requests_bad / logged_cost_bad flags, ts_given, ts_problem (a reason
 --         more exact than 'unparseable timestamp', or NULL), count_problem ('no token counts'
 --         where every token cell is empty, a whole count beyond a 64-bit integer or beyond
---         2^53 given as a float: 'token count out of range', a part above the count that
+--         2^53 given as a float: 'token count out of range' (so are counts that together pass
+--         a 64-bit integer, checked here), a part above the count that
 --         includes it, or NULL), skip_kind (NULL, or the kind of
 --         a row that is not a model call), source_row and raw_json (built by
 --         planalyzer.sources.tabular from quoted column names)
@@ -42,5 +43,11 @@ SELECT
                       p.cache_read_tokens, p.output_tokens)
              > CAST($max_tokens AS HUGEINT) * greatest(p.requests, $bucket_requests)
             THEN 'token count over bound'
+        -- counts within the bound that together pass a BIGINT (a bucket of 10^12 requests):
+        -- each loads, but no sum of a row's classes (the dedupe's total, a meter's tokens)
+        -- could be taken
+        WHEN CAST(p.input_tokens AS HUGEINT) + p.cache_write_tokens + p.cache_write_1h_tokens
+             + p.cache_read_tokens + p.output_tokens > 9223372036854775807
+            THEN 'token count out of range'
     END AS reject_reason
 FROM ({{projection}}) AS p

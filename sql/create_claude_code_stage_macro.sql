@@ -9,11 +9,13 @@
 --         the macros the slots name
 -- outputs: temp macro {{name}} (a table macro with cc_parsed's columns, in order)
 -- params: none
--- slots: {{name}}, {{count}}, {{out_of_range}}: the macro made; a scalar macro reading a
---        count's text as a BIGINT, NULL where it is none (pa_json_int,
---        sql/create_json_int_macro.sql, or pa_count, sql/create_count_macro.sql); one saying
---        the text of such a NULL count is a whole number beyond a BIGINT
---        (pa_json_int_out_of_range or pa_count_out_of_range)
+-- slots: {{name}}, {{count}}, {{out_of_range}}, {{given}}: the macro made; a scalar macro
+--        reading a count's text as a BIGINT, NULL where it is none (pa_json_int,
+--        sql/create_json_int_macro.sql, or pa_count, sql/create_count_text_macro.sql); one
+--        saying the text of such a NULL count is a whole number beyond a BIGINT
+--        (pa_json_int_out_of_range or pa_count_out_of_range); one saying a count is there
+--        (pa_json_given: not NULL, sql/create_json_given_macro.sql; or pa_count_given: not
+--        NULL and not blank, an empty cell)
 -- A macro, made once per load: binding this query took 5.2 ms per chunk, calling the macro 3.6.
 -- The chunk comes as three VARCHARs split here (no Arrow, no Python object per line); unnest of
 -- several lists of one row runs them in lockstep, so line i gets file_idx i.
@@ -36,7 +38,9 @@
 -- out of range), in two passes: cc_stage reads JSON integers (what Claude Code writes), and the
 -- rare rows it rejects for a count (non-integer or out of range) are staged again from their
 -- raw line by cc_stage_counts, which reads every form (pa_count). One macro reading them all
--- took twice as long to bind per chunk (5 ms more, as long as parsing the chunk).
+-- took twice as long to bind per chunk (5 ms more, as long as parsing the chunk). A count
+-- written "" (or blank) is an empty cell, as in a CSV: no count, as an absent one is (an
+-- absent cache count is 0; a line without input or output tokens is rejected).
 CREATE OR REPLACE TEMP MACRO {{name}}(lines, file_idx_csv, line_no_csv) AS TABLE
 WITH chunk AS (
     SELECT
@@ -83,10 +87,10 @@ typed AS (
         coalesce(i.n_cw_all, 0) AS cw_all,
         coalesce(i.n_cr, 0) AS cr,
         coalesce(i.n_cw_1h, 0) AS cw_1h,
-        (i.v[8] IS NOT NULL AND i.inp IS NULL) OR (i.v[9] IS NOT NULL AND i.outp IS NULL)
-            OR (i.v[10] IS NOT NULL AND i.n_cw_all IS NULL)
-            OR (i.v[11] IS NOT NULL AND i.n_cr IS NULL)
-            OR (i.v[12] IS NOT NULL AND i.n_cw_1h IS NULL) AS non_integer
+        ({{given}}(i.v[8]) AND i.inp IS NULL) OR ({{given}}(i.v[9]) AND i.outp IS NULL)
+            OR ({{given}}(i.v[10]) AND i.n_cw_all IS NULL)
+            OR ({{given}}(i.v[11]) AND i.n_cr IS NULL)
+            OR ({{given}}(i.v[12]) AND i.n_cw_1h IS NULL) AS non_integer
     FROM ints AS i
 ),
 checked AS (
@@ -100,7 +104,8 @@ checked AS (
             WHEN t.ts IS NULL THEN 'unparseable timestamp'
             WHEN pa_ts_problem(t.v[2]) IS NOT NULL THEN pa_ts_problem(t.v[2])
             WHEN t.v[6] IS NULL OR trim(t.v[6]) = '' THEN 'missing model'
-            WHEN t.v[8] IS NULL OR t.v[9] IS NULL THEN 'usage without input or output tokens'
+            WHEN NOT {{given}}(t.v[8]) OR NOT {{given}}(t.v[9])
+                THEN 'usage without input or output tokens'
             WHEN t.non_integer AND ({{out_of_range}}(t.v[8]) OR {{out_of_range}}(t.v[9])
                                     OR {{out_of_range}}(t.v[10])
                                     OR {{out_of_range}}(t.v[11])

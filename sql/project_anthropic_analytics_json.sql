@@ -17,11 +17,14 @@
 -- read as a shift of days).
 -- Token classes are apart, as in usage_report/messages (sql/project_anthropic_messages_json.sql):
 -- uncached input, 5-minute and 1-hour cache writes, cache reads, output. The row logs its
--- request count (usage.requests): used as is; a row without one (null) gets the messages
--- report's estimate from its prompt tokens, $bucket_prompt_tokens and context_window
+-- request count (usage.requests): used as is; a row without one (null or "") gets the
+-- messages report's estimate from its prompt tokens, $bucket_prompt_tokens and context_window
 -- (pa_bucket_requests: sql/create_bucket_requests_macro.sql). A row
--- whose token counts are all null (or absent) is rejected ('no token counts'); a null count
--- beside others is read as 0 and <class>_empty says so. A row without a time bucket (the API
+-- whose token counts are all null (or absent, or "") is rejected ('no token counts'); a null
+-- count beside others is read as 0 and <class>_empty says so. Counts are read as the tabular
+-- reader reads a CSV cell (pa_count and the rest, sql/create_count_text_macro.sql): 10.0 or
+-- 1e3 is a count, 10.5 is not, a whole number beyond a BIGINT, or beyond 2^53 written as a
+-- float, is out of range. A row without a time bucket (the API
 -- called without time_bucket_width: one row for the whole range) is rejected, saying so.
 -- The user is the actor the row is grouped by: a user's email address (else the tagged user
 -- id), 'service_account:<id>' or 'api_key:<id>' (a service account or API key acting itself;
@@ -133,10 +136,10 @@ w AS (
 t AS (
     SELECT
         w.*,
-        coalesce(pa_int(c[1]), 0) AS n_in, coalesce(pa_int(cw5), 0) AS n_cw5,
-        coalesce(pa_int(cw1h), 0) AS n_cw1h, coalesce(pa_int(c[2]), 0) AS n_cr,
-        CAST(coalesce(pa_int(c[1]), 0) AS HUGEINT) + coalesce(pa_int(cw5), 0)
-            + coalesce(pa_int(cw1h), 0) + coalesce(pa_int(c[2]), 0) AS prompt
+        coalesce(pa_count(c[1]), 0) AS n_in, coalesce(pa_count(cw5), 0) AS n_cw5,
+        coalesce(pa_count(cw1h), 0) AS n_cw1h, coalesce(pa_count(c[2]), 0) AS n_cr,
+        CAST(coalesce(pa_count(c[1]), 0) AS HUGEINT) + coalesce(pa_count(cw5), 0)
+            + coalesce(pa_count(cw1h), 0) + coalesce(pa_count(c[2]), 0) AS prompt
     FROM w
 )
 SELECT
@@ -152,26 +155,30 @@ SELECT
          THEN 'no time bucket (exported without time_bucket_width: one row for the whole '
               || 'range; export with time_bucket_width=1d or 1h)'
          ELSE pa_ts_problem(start_s) END AS ts_problem,
-    CASE WHEN c[1] IS NULL AND c[2] IS NULL AND cw5 IS NULL AND cw1h IS NULL AND c[5] IS NULL
-         THEN 'no token counts' END AS count_problem,
+    CASE WHEN NOT (pa_count_given(c[1]) OR pa_count_given(c[2]) OR pa_count_given(cw5)
+                   OR pa_count_given(cw1h) OR pa_count_given(c[5])) THEN 'no token counts'
+         -- in the order of the canonical columns, as the tabular reader says them
+         ELSE coalesce(pa_count_problem(c[1]), pa_count_problem(cw5), pa_count_problem(cw1h),
+                       pa_count_problem(c[2]), pa_count_problem(c[5]),
+                       pa_requests_problem(c[6])) END AS count_problem,
     coalesce(actor_user, 'api_key:' || nullif(d[2], ''), 'workspace:' || nullif(d[3], ''),
              'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
     d[4] AS model,
-    pa_bad(c[1]) AS input_tokens_bad,
-    pa_bad(cw5) AS cache_write_tokens_bad,
-    pa_bad(cw1h) AS cache_write_1h_tokens_bad,
-    pa_bad(c[2]) AS cache_read_tokens_bad,
-    pa_bad(c[5]) AS output_tokens_bad,
-    pa_bad(c[6]) AS requests_bad,
+    pa_count_bad(c[1]) AS input_tokens_bad,
+    pa_count_bad(cw5) AS cache_write_tokens_bad,
+    pa_count_bad(cw1h) AS cache_write_1h_tokens_bad,
+    pa_count_bad(c[2]) AS cache_read_tokens_bad,
+    pa_count_bad(c[5]) AS output_tokens_bad,
+    pa_count_bad(c[6]) AS requests_bad,
     n_in AS input_tokens,
     n_cw5 AS cache_write_tokens,
     n_cw1h AS cache_write_1h_tokens,
     n_cr AS cache_read_tokens,
-    coalesce(pa_int(c[5]), 0) AS output_tokens,
-    coalesce(pa_int(c[6]), pa_bucket_requests(prompt, window_ends, $bucket_prompt_tokens))
+    coalesce(pa_count(c[5]), 0) AS output_tokens,
+    coalesce(pa_count(c[6]), pa_bucket_requests(prompt, window_ends, $bucket_prompt_tokens))
         AS requests,
-    c[6] IS NULL AS requests_estimated,
+    NOT pa_count_given(c[6]) AS requests_estimated,
     unnest(pa_anthropic_empty(u, c[1], cw5, cw1h, c[2], c[5])),  -- the <class>_empty columns
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,

@@ -15,8 +15,11 @@
 -- count is estimated from its prompt tokens (input + cache_creation + cache_read) and the
 -- assumed mean prompt per request $bucket_prompt_tokens: max(1, ceil(prompt / it)).
 -- estimated_cost.amount is in cents of USD; cache_creation is not split by lifetime (5 min).
--- A model whose token counts are all null (or absent) is rejected ('no token counts'); a
--- null count beside others is read as 0, and <class>_empty says so.
+-- A model whose token counts are all null (or absent, or "") is rejected ('no token
+-- counts'); a null count beside others is read as 0, and <class>_empty says so. Counts are
+-- read as the tabular reader reads a CSV cell (pa_count and the rest,
+-- sql/create_count_text_macro.sql): 10.0 or 1e3 is a count, 10.5 is not, a whole number
+-- beyond a BIGINT, or beyond 2^53 written as a float, is out of range, "" is an empty cell.
 -- The user is the actor's email address (a person) or API key name (an API actor).
 -- event_id ('claude_code:<day>:<user>:<model>') names the day as an instant (pa_instant_id:
 -- sql/create_instant_id_macro.sql): "2026-10-01" and "2026-10-01T00:00:00Z" give one id.
@@ -57,32 +60,40 @@ SELECT
     day_ts AS ts,
     r[1] IS NOT NULL AS ts_given,
     pa_ts_problem(r[1]) AS ts_problem,
-    CASE WHEN v[2] IS NULL AND v[3] IS NULL AND v[4] IS NULL AND v[5] IS NULL
-         THEN 'no token counts' END AS count_problem,
+    CASE WHEN NOT (pa_count_given(v[2]) OR pa_count_given(v[3]) OR pa_count_given(v[4])
+                   OR pa_count_given(v[5])) THEN 'no token counts'
+         -- in the order of the canonical columns, as the tabular reader says them
+         ELSE coalesce(pa_count_problem(v[2]), pa_count_problem(v[5]), pa_count_problem(v[4]),
+                       pa_count_problem(v[3])) END AS count_problem,
     coalesce(r[2], 'api_key:' || r[3]) AS user_id,
     coalesce(r[4], r[5]) AS plan,
     v[1] AS model,
-    pa_bad(v[2]) AS input_tokens_bad,
-    pa_bad(v[5]) AS cache_write_tokens_bad,
+    pa_count_bad(v[2]) AS input_tokens_bad,
+    pa_count_bad(v[5]) AS cache_write_tokens_bad,
     false AS cache_write_1h_tokens_bad,
-    pa_bad(v[4]) AS cache_read_tokens_bad,
-    pa_bad(v[3]) AS output_tokens_bad,
+    pa_count_bad(v[4]) AS cache_read_tokens_bad,
+    pa_count_bad(v[3]) AS output_tokens_bad,
     false AS requests_bad,
-    coalesce(pa_int(v[2]), 0) AS input_tokens,
-    coalesce(pa_int(v[5]), 0) AS cache_write_tokens,
+    coalesce(pa_count(v[2]), 0) AS input_tokens,
+    coalesce(pa_count(v[5]), 0) AS cache_write_tokens,
     CAST(0 AS BIGINT) AS cache_write_1h_tokens,
-    coalesce(pa_int(v[4]), 0) AS cache_read_tokens,
-    coalesce(pa_int(v[3]), 0) AS output_tokens,
-    TRY_CAST(greatest(1, (CAST(coalesce(pa_int(v[2]), 0) AS HUGEINT)
-                          + coalesce(pa_int(v[5]), 0) + coalesce(pa_int(v[4]), 0)
+    coalesce(pa_count(v[4]), 0) AS cache_read_tokens,
+    coalesce(pa_count(v[3]), 0) AS output_tokens,
+    TRY_CAST(greatest(1, (CAST(coalesce(pa_count(v[2]), 0) AS HUGEINT)
+                          + coalesce(pa_count(v[5]), 0) + coalesce(pa_count(v[4]), 0)
                           + $bucket_prompt_tokens - 1) // $bucket_prompt_tokens) AS BIGINT)
         AS requests,
     true AS requests_estimated,
-    v[2] IS NULL AND json_type(m, '$.tokens.input') = 'NULL' AS input_tokens_empty,
-    v[5] IS NULL AND json_type(m, '$.tokens.cache_creation') = 'NULL' AS cache_write_tokens_empty,
+    -- a count that is null or "" (an empty cell) in the file: read as 0, counted
+    NOT pa_count_given(v[2]) AND json_type(m, '$.tokens.input') IN ('NULL', 'VARCHAR')
+        AS input_tokens_empty,
+    NOT pa_count_given(v[5]) AND json_type(m, '$.tokens.cache_creation') IN ('NULL', 'VARCHAR')
+        AS cache_write_tokens_empty,
     false AS cache_write_1h_tokens_empty,
-    v[4] IS NULL AND json_type(m, '$.tokens.cache_read') = 'NULL' AS cache_read_tokens_empty,
-    v[3] IS NULL AND json_type(m, '$.tokens.output') = 'NULL' AS output_tokens_empty,
+    NOT pa_count_given(v[4]) AND json_type(m, '$.tokens.cache_read') IN ('NULL', 'VARCHAR')
+        AS cache_read_tokens_empty,
+    NOT pa_count_given(v[3]) AND json_type(m, '$.tokens.output') IN ('NULL', 'VARCHAR')
+        AS output_tokens_empty,
     CASE WHEN upper(coalesce(v[7], 'USD')) = 'USD' THEN TRY_CAST(v[6] AS DOUBLE) / 100 END
         AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,

@@ -16,9 +16,13 @@
 -- request $bucket_prompt_tokens (B) and the result's context_window: max(1, ceil(prompt / B)),
 -- never fewer than ceil(prompt / the window's top), and floor(prompt / max(B, L + 1)) in a
 -- long-context window above L (pa_bucket_requests: sql/create_bucket_requests_macro.sql).
--- A result whose token counts are all null (or absent) is rejected ('no token counts'); a
--- null count beside others is read as 0, and <class>_empty says so (pa_anthropic_empty:
--- sql/create_anthropic_empty_macro.sql; the load counts them, sql/count_empty_token_cells.sql).
+-- A result whose token counts are all null (or absent, or "") is rejected ('no token
+-- counts'); a null count beside others is read as 0, and <class>_empty says so
+-- (pa_anthropic_empty: sql/create_anthropic_empty_macro.sql; the load counts them,
+-- sql/count_empty_token_cells.sql). Counts are read as the tabular reader reads a CSV cell
+-- (pa_count and the rest, sql/create_count_text_macro.sql): 10.0 or 1e3 is a count, 10.5 is
+-- not, a whole number beyond a BIGINT, or beyond 2^53 written as a float, is out of range,
+-- "" is an empty cell.
 -- The user is account_id where grouped by account, else the service account, the API key or
 -- the workspace. event_id names the bucket (its start as an instant, pa_instant_id:
 -- sql/create_instant_id_macro.sql, so two fetches spelling it '...Z' and '+00:00' give one
@@ -80,10 +84,10 @@ g AS (
 ),
 t AS (
     SELECT g.*,
-           coalesce(pa_int(v[5]), 0) AS n_in, coalesce(pa_int(cw5), 0) AS n_cw5,
-           coalesce(pa_int(cw1h), 0) AS n_cw1h, coalesce(pa_int(v[6]), 0) AS n_cr,
-           CAST(coalesce(pa_int(v[5]), 0) AS HUGEINT) + coalesce(pa_int(cw5), 0)
-               + coalesce(pa_int(cw1h), 0) + coalesce(pa_int(v[6]), 0) AS prompt
+           coalesce(pa_count(v[5]), 0) AS n_in, coalesce(pa_count(cw5), 0) AS n_cw5,
+           coalesce(pa_count(cw1h), 0) AS n_cw1h, coalesce(pa_count(v[6]), 0) AS n_cr,
+           CAST(coalesce(pa_count(v[5]), 0) AS HUGEINT) + coalesce(pa_count(cw5), 0)
+               + coalesce(pa_count(cw1h), 0) + coalesce(pa_count(v[6]), 0) AS prompt
     FROM g
 )
 SELECT
@@ -95,24 +99,27 @@ SELECT
     start_ts AS ts,
     start_s IS NOT NULL AS ts_given,
     pa_ts_problem(start_s) AS ts_problem,
-    CASE WHEN v[5] IS NULL AND v[6] IS NULL AND cw5 IS NULL AND cw1h IS NULL AND v[9] IS NULL
-         THEN 'no token counts' END AS count_problem,
+    CASE WHEN NOT (pa_count_given(v[5]) OR pa_count_given(v[6]) OR pa_count_given(cw5)
+                   OR pa_count_given(cw1h) OR pa_count_given(v[9])) THEN 'no token counts'
+         -- in the order of the canonical columns, as the tabular reader says them
+         ELSE coalesce(pa_count_problem(v[5]), pa_count_problem(cw5), pa_count_problem(cw1h),
+                       pa_count_problem(v[6]), pa_count_problem(v[9])) END AS count_problem,
     coalesce(nullif(v[1], ''), 'service_account:' || nullif(v[16], ''),
              'api_key:' || nullif(v[2], ''), 'workspace:' || nullif(v[3], ''),
              'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
     v[4] AS model,
-    pa_bad(v[5]) AS input_tokens_bad,
-    pa_bad(cw5) AS cache_write_tokens_bad,
-    pa_bad(cw1h) AS cache_write_1h_tokens_bad,
-    pa_bad(v[6]) AS cache_read_tokens_bad,
-    pa_bad(v[9]) AS output_tokens_bad,
+    pa_count_bad(v[5]) AS input_tokens_bad,
+    pa_count_bad(cw5) AS cache_write_tokens_bad,
+    pa_count_bad(cw1h) AS cache_write_1h_tokens_bad,
+    pa_count_bad(v[6]) AS cache_read_tokens_bad,
+    pa_count_bad(v[9]) AS output_tokens_bad,
     false AS requests_bad,
     n_in AS input_tokens,
     n_cw5 AS cache_write_tokens,
     n_cw1h AS cache_write_1h_tokens,
     n_cr AS cache_read_tokens,
-    coalesce(pa_int(v[9]), 0) AS output_tokens,
+    coalesce(pa_count(v[9]), 0) AS output_tokens,
     pa_bucket_requests(prompt, window_ends, $bucket_prompt_tokens) AS requests,
     true AS requests_estimated,
     unnest(pa_anthropic_empty(r, v[5], cw5, cw1h, v[6], v[9])),  -- the <class>_empty columns

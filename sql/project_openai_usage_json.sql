@@ -20,9 +20,13 @@
 -- sources, planalyzer.sources.tabular), not as a negative count. A result with no
 -- num_model_requests gets an estimated count: max(1, ceil(prompt / $bucket_prompt_tokens)),
 -- the prompt being the input (cached and cache-write tokens included).
--- A result whose token counts are all null (or absent) is rejected ('no token counts'); a
+-- A result whose token counts are all null (or absent, or "") is rejected ('no token counts'); a
 -- null count beside others is read as 0, and <class>_empty says so (the load counts them,
--- sql/count_empty_token_cells.sql).
+-- sql/count_empty_token_cells.sql). Counts are read as the tabular reader reads a CSV cell
+-- (pa_count and the rest, sql/create_count_text_macro.sql): 10.0 or 1e3 is a count, 10.5 is
+-- not ('non-integer token count'), a whole number beyond a BIGINT, or beyond 2^53 written as
+-- a float, is 'token count out of range' ('request count out of range' for
+-- num_model_requests), "" is an empty cell.
 -- Audio: until OpenAI added the breakdown fields (input_uncached_tokens, input_text_tokens,
 -- output_text_tokens, input_cache_write_tokens ...), input_tokens and output_tokens counted
 -- text only, and input_audio_tokens / output_audio_tokens were apart; now input_tokens and
@@ -30,7 +34,7 @@
 -- audio part. A result's audio count is taken as apart (uncounted_*) where the result has
 -- none of the breakdown fields, or where it exceeds the count that would hold it (the
 -- uncached input; output_tokens).
--- (pa_int reads at most 18 digits: the sums and differences here stay within BIGINT.)
+-- (A count may be up to 2^63 - 1: the sums and differences here are taken as HUGEINT.)
 -- The user is user_id where the export was grouped by user, else the project or API key.
 -- event_id names the bucket (its start and width in seconds: a daily and an hourly bucket
 -- starting at the same time differ) and its grouping (user, project, key, model, batch,
@@ -118,10 +122,15 @@ f AS (
 ),
 t AS (
     SELECT f.*,
-           coalesce(pa_int(v[5]), 0) AS n_in, coalesce(pa_int(v[6]), 0) AS n_cr,
-           coalesce(pa_int(v[11]), 0) AS n_cw, coalesce(pa_int(v[12]), 0) AS n_cw12h,
-           coalesce(pa_int(v[7]), 0) AS n_out,
-           coalesce(pa_int(v[14]), 0) AS a_in, coalesce(pa_int(v[15]), 0) AS a_out,
+           coalesce(pa_count(v[5]), 0) AS n_in, coalesce(pa_count(v[6]), 0) AS n_cr,
+           coalesce(pa_count(v[11]), 0) AS n_cw, coalesce(pa_count(v[12]), 0) AS n_cw12h,
+           coalesce(pa_count(v[7]), 0) AS n_out,
+           coalesce(pa_count(v[14]), 0) AS a_in, coalesce(pa_count(v[15]), 0) AS a_out,
+           -- the input less its cached and cache-write tokens (NULL: no BIGINT, a row that
+           -- is rejected: a negative or bad count)
+           TRY_CAST(CAST(coalesce(pa_count(v[5]), 0) AS HUGEINT)
+                    - coalesce(pa_count(v[6]), 0) - coalesce(pa_count(v[11]), 0)
+                    - coalesce(pa_count(v[12]), 0) AS BIGINT) AS n_uncached,
            -- the result has the current API's breakdown fields (audio is inside the counts)
            coalesce(v[11], v[12], v[16], v[17], v[18]) IS NOT NULL AS breakdown
     FROM f
@@ -136,46 +145,56 @@ SELECT
     to_timestamp(s) AS ts,
     start_s IS NOT NULL AS ts_given,
     CAST(NULL AS VARCHAR) AS ts_problem,
-    CASE WHEN v[5] IS NULL AND v[6] IS NULL AND v[7] IS NULL AND v[11] IS NULL
-              AND v[12] IS NULL THEN 'no token counts'
-         WHEN pa_bad(v[5]) OR pa_bad(v[6]) OR pa_bad(v[11]) OR pa_bad(v[12])
-              OR n_in < 0 OR n_cw < 0 OR n_cw12h < 0 THEN NULL
-         WHEN n_cr > n_in THEN 'cache reads above the input count that includes them'
-         WHEN n_cr + n_cw + n_cw12h > n_in
-         THEN 'cache reads and writes above the input count that includes them' END
-        AS count_problem,
+    CASE WHEN NOT (pa_count_given(v[5]) OR pa_count_given(v[6]) OR pa_count_given(v[7])
+                   OR pa_count_given(v[11]) OR pa_count_given(v[12])) THEN 'no token counts'
+         ELSE coalesce(
+             -- in the order of the canonical columns, as the tabular reader says them
+             pa_count_problem(v[5]), pa_count_problem(v[11]), pa_count_problem(v[12]),
+             pa_count_problem(v[6]), pa_count_problem(v[7]), pa_requests_problem(v[8]),
+             CASE WHEN pa_count_bad(v[5]) OR pa_count_bad(v[6]) OR pa_count_bad(v[11])
+                       OR pa_count_bad(v[12]) OR n_in < 0 OR n_cw < 0 OR n_cw12h < 0 THEN NULL
+                  WHEN n_cr > n_in THEN 'cache reads above the input count that includes them'
+                  WHEN CAST(n_cr AS HUGEINT) + n_cw + n_cw12h > n_in
+                  THEN 'cache reads and writes above the input count that includes them' END)
+    END AS count_problem,
     coalesce(nullif(v[1], ''), 'project:' || nullif(v[2], ''), 'api_key:' || nullif(v[3], ''),
              'organization') AS user_id,
     CAST(NULL AS VARCHAR) AS plan,
     v[4] AS model,
-    pa_bad(v[5]) AS input_tokens_bad,
-    pa_bad(v[11]) AS cache_write_tokens_bad,
-    pa_bad(v[12]) AS cache_write_1h_tokens_bad,
-    pa_bad(v[6]) AS cache_read_tokens_bad,
-    pa_bad(v[7]) AS output_tokens_bad,
-    pa_bad(v[8]) AS requests_bad,
-    n_in - n_cr - n_cw - n_cw12h AS input_tokens,
+    pa_count_bad(v[5]) AS input_tokens_bad,
+    pa_count_bad(v[11]) AS cache_write_tokens_bad,
+    pa_count_bad(v[12]) AS cache_write_1h_tokens_bad,
+    pa_count_bad(v[6]) AS cache_read_tokens_bad,
+    pa_count_bad(v[7]) AS output_tokens_bad,
+    pa_count_bad(v[8]) AS requests_bad,
+    n_uncached AS input_tokens,
     n_cw AS cache_write_tokens,
     n_cw12h AS cache_write_1h_tokens,
     n_cr AS cache_read_tokens,
     n_out AS output_tokens,
-    coalesce(pa_int(v[8]), TRY_CAST(greatest(1, (CAST(n_in AS HUGEINT)
+    coalesce(pa_count(v[8]), TRY_CAST(greatest(1, (CAST(n_in AS HUGEINT)
                                                  + $bucket_prompt_tokens - 1)
                                                 // $bucket_prompt_tokens) AS BIGINT)) AS requests,
-    v[8] IS NULL AS requests_estimated,
-    v[5] IS NULL AND json_type(r, '$.input_tokens') = 'NULL' AS input_tokens_empty,
-    v[11] IS NULL AND json_type(r, '$.input_cache_write_tokens') = 'NULL'
+    NOT pa_count_given(v[8]) AS requests_estimated,
+    -- a count that is null or "" (an empty cell) in the file: read as 0, counted
+    NOT pa_count_given(v[5]) AND json_type(r, '$.input_tokens') IN ('NULL', 'VARCHAR')
+        AS input_tokens_empty,
+    NOT pa_count_given(v[11])
+        AND json_type(r, '$.input_cache_write_tokens') IN ('NULL', 'VARCHAR')
         AS cache_write_tokens_empty,
-    v[12] IS NULL AND json_type(r, '$.input_cache_write_12h_tokens') = 'NULL'
+    NOT pa_count_given(v[12])
+        AND json_type(r, '$.input_cache_write_12h_tokens') IN ('NULL', 'VARCHAR')
         AS cache_write_1h_tokens_empty,
-    v[6] IS NULL AND json_type(r, '$.input_cached_tokens') = 'NULL' AS cache_read_tokens_empty,
-    v[7] IS NULL AND json_type(r, '$.output_tokens') = 'NULL' AS output_tokens_empty,
+    NOT pa_count_given(v[6]) AND json_type(r, '$.input_cached_tokens') IN ('NULL', 'VARCHAR')
+        AS cache_read_tokens_empty,
+    NOT pa_count_given(v[7]) AND json_type(r, '$.output_tokens') IN ('NULL', 'VARCHAR')
+        AS output_tokens_empty,
     CAST(NULL AS DOUBLE) AS logged_cost_usd,
     CAST(NULL AS VARCHAR) AS skip_kind,
     false AS logged_cost_bad,
     n AS source_row,
     CAST(r AS VARCHAR) AS raw_json,
-    CASE WHEN a_in > 0 AND (NOT breakdown OR a_in > n_in - n_cr - n_cw - n_cw12h)
+    CASE WHEN a_in > 0 AND (NOT breakdown OR a_in > n_uncached)
          THEN a_in ELSE 0 END AS uncounted_input_audio,
     CASE WHEN a_out > 0 AND (NOT breakdown OR a_out > n_out) THEN a_out ELSE 0 END
         AS uncounted_output_audio

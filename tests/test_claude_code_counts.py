@@ -76,3 +76,23 @@ def test_restaged_lines_keep_their_row_and_raw_line(tmp_path: Path) -> None:
                                  "FROM rejected_rows").fetchall()
     assert [(Path(s).name[-7:], r, why, json.loads(raw)["uuid"])
             for s, r, why, raw in rejected] == [("a.jsonl", 3, "non-integer token count", "a3")]
+
+
+@pytest.mark.parametrize("empty", ['""', '"  "'])
+def test_an_empty_count_is_an_absent_one(tmp_path: Path, empty: str) -> None:
+    """A count written "" was 'non-integer token count'. It is an empty cell, as in a CSV
+    (fix18a): an empty input count is a missing one ('usage without input or output
+    tokens'), an empty cache count is 0, as an absent one."""
+    cc = tmp_path / "5f0c0a4e-1111-4c4c-9a9a-00000000000c.jsonl"
+    read = '"cache_read_input_tokens": 300'
+    lines = [cc_line(1, empty), cc_line(2, "10").replace('"input_tokens": 10, ', ""),
+             cc_line(3, "10").replace(read, f'"cache_read_input_tokens": {empty}'),
+             cc_line(4, "10").replace(read + ", ", "")]
+    assert '"input_tokens"' not in lines[1] and '"cache_read_input_tokens"' not in lines[3]
+    cc.write_text("\n".join(lines) + "\n")
+    store = Store()
+    store.load([cc], LoadOptions(source="claude-code"))
+    assert outcome(store, 1) == outcome(store, 2) == "usage without input or output tokens"
+    reads = store.con.execute("SELECT source_row, cache_read_tokens FROM events "
+                              "ORDER BY source_row").fetchall()
+    assert reads == [(3, 0), (4, 0)]

@@ -276,6 +276,8 @@ def test_litellm_metadata_count_that_cannot_be_used_rejects_the_row(tmp_path: Pa
                                              "prompt_tokens", "completion_tokens", "model",
                                              "user", "metadata"], [
         row("big", {"cache_read_input_tokens": 9e15}),
+        # digits are read exactly, as in a CSV cell (fix18a; they were read through a float):
+        # 1.2e16 is a count, above --max-tokens
         row("big2", {"prompt_tokens_details": {"cached_tokens": 12_000_000_000_000_000}}),
         row("neg", {"cache_creation_input_tokens": -5}, 100),
         row("frac", {"cache_read_input_tokens": 1.5}, 100),
@@ -291,7 +293,7 @@ def test_litellm_metadata_count_that_cannot_be_used_rejects_the_row(tmp_path: Pa
                              "ORDER BY 1").fetchall() == [("null", 100, 0), ("ok", 10, 90)]
     assert dict(store.con.execute(
         "SELECT source_row, reason FROM rejected_rows ORDER BY 1").fetchall()) == {
-        1: "token count out of range", 2: "token count out of range",
+        1: "token count out of range", 2: "token count over bound",
         3: "negative token count", 4: "non-integer token count", 5: "non-integer token count",
         7: "token count out of range"}
 

@@ -43,9 +43,8 @@ from planalyzer.sources.base import (
 )
 from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import FolderMemo, find_files
-from planalyzer.sources.json_counts import NON_INTEGER, OUT_OF_RANGE
 from planalyzer.sources.layouts import CLAUDE_CONFIG_FOLDERS, CLAUDE_TRANSCRIPTS
-from planalyzer.sources.tabular import create_count_macros
+from planalyzer.sources.tabular import NON_INTEGER, OUT_OF_RANGE, create_count_macros
 from planalyzer.sources.ts_text import create_ts_macros
 from planalyzer.sqlfiles import quote_ident
 
@@ -426,15 +425,17 @@ def _create_stage_macros(con: duckdb.DuckDBPyConnection, name: str = "cc_stage")
     every count as the tabular reader reads a text cell (sql/create_claude_code_stage_macro.sql
     says why two), and the macros it reads counts with."""
     if name == "cc_stage":
-        count = "pa_json_int"
-        for sql in ("create_json_int_macro", "create_json_int_out_of_range_macro"):
+        count, given = "pa_json_int", "pa_json_given"
+        for sql in ("create_json_int_macro", "create_json_int_out_of_range_macro",
+                    "create_json_given_macro"):
             sqlfiles.run(con, sql).fetchall()
     else:
-        count = "pa_count"
+        count, given = "pa_count", "pa_count_given"
         create_count_macros(con)
     sqlfiles.run(con, "create_claude_code_stage_macro", slots={
         "name": quote_ident(name), "count": quote_ident(count),
-        "out_of_range": quote_ident(f"{count}_out_of_range")}).fetchall()
+        "out_of_range": quote_ident(f"{count}_out_of_range"),
+        "given": quote_ident(given)}).fetchall()
 
 
 def _restage_counts(con: duckdb.DuckDBPyConnection) -> None:

@@ -45,7 +45,9 @@ from planalyzer.sources.base import (
 from planalyzer.sources.claude_code import TRANSCRIPT_SUFFIXES, _kind, user_of
 from planalyzer.sources.files import SourceFile, is_folder, list_folder
 from planalyzer.sources.folder_memo import find_files
+from planalyzer.sources.json_counts import json_count
 from planalyzer.sources.layouts import CODEX_HOME, CODEX_ROLLOUTS
+from planalyzer.sources.tabular import NEGATIVE, NO_TOKEN_COUNTS, NON_INTEGER
 from planalyzer.sources.ts_text import iso_text
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ _UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 # the staged columns of a usage row and a rate-limit reading (_stage)
 _ROW_COLUMNS = ("file_idx", "line_no", "total_key", "ts", "model", "input_tokens",
                 "cache_read_tokens", "output_tokens", "total_tokens", "reject_reason", "raw")
+_COUNT_KEYS = ("input_tokens", "cache_read_tokens", "output_tokens", "total_tokens")
 _RL_COLUMNS = ("file_idx", "line_no", "ts", "plan_type", "window", "window_minutes",
                "used_percent", "resets_at_epoch", "resets_in_seconds", "limit_id", "limit_name")
 
@@ -113,17 +116,33 @@ class _File:
     end_offset: int = 0
 
 
-def _usage(u: Any) -> tuple[int, int, int, int] | None:
-    """(input incl. cached, cached, output, total) of a token usage object; None if not one."""
+def _usage(u: Any) -> tuple[tuple[int, int, int, int] | None, str | None]:
+    """((input incl. cached, cached, output, total), None) of a token usage object; (None,
+    None) where it is none (absent, null); (None, the reason) where a count in it cannot be
+    used. Each count is read as the tabular reader reads a count cell (json_count: 10.0 is
+    10, 10.5 non-integer, 2^63 out of range); an absent, null or "" count is 0. The total
+    (the event's key, not loaded) is input + output where it is none or no count."""
     if not isinstance(u, dict):
-        return None
-    vals = [u.get(k, 0) for k in ("input_tokens", "cached_input_tokens", "output_tokens")]
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-        return None
-    total = u.get("total_tokens")
-    if not isinstance(total, int):
+        return None, None
+    vals: list[int] = []
+    reasons: list[str] = []
+    for k in ("input_tokens", "cached_input_tokens", "output_tokens"):
+        n, why = json_count(u.get(k))
+        vals.append(n or 0)
+        if why:
+            reasons.append(why)
+    if reasons:
+        return None, _first_reason(reasons)
+    total, why = json_count(u.get("total_tokens"))
+    if total is None or why:
         total = vals[0] + vals[2]
-    return vals[0], vals[1], vals[2], total
+    return (vals[0], vals[1], vals[2], total), None
+
+
+def _first_reason(reasons: list[str]) -> str:
+    """The reason the tabular reader would give first for a row of these count reasons: out
+    of range or thousands separators (its count_problem) before non-integer."""
+    return next((r for r in reasons if r != NON_INTEGER), reasons[0])
 
 
 def _difference(total: tuple[int, int, int, int],
@@ -143,16 +162,19 @@ def _read_ts(ts: Any) -> tuple[str | None, str | None]:
     return iso_text(ts)
 
 
-def _reason(row: dict[str, Any], ts_problem: str | None, max_tokens: int) -> str | None:
+def _reason(row: dict[str, Any], ts_problem: str | None, count_problem: str | None,
+            max_tokens: int) -> str | None:
     if ts_problem is not None:
         return ts_problem
     if not row["model"]:
         return NO_MODEL
+    if count_problem is not None:
+        return count_problem
     toks = (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"])
     if any(t is None for t in toks):
-        return "non-integer token count"
+        return NO_TOKEN_COUNTS  # an info object with neither usage object
     if min(toks) < 0:
-        return "negative token count"
+        return NEGATIVE
     if max(toks) > max_tokens:
         return "token count over bound"
     return None
@@ -237,10 +259,14 @@ def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None
             if not isinstance(info, dict):
                 out.kinds["token_count without usage"] += 1
                 continue
-            total = _usage(info.get("total_token_usage"))
-            last = _usage(info.get("last_token_usage"))
+            total, total_why = _usage(info.get("total_token_usage"))
+            last, last_why = _usage(info.get("last_token_usage"))
+            # a count of either that cannot be used rejects the event (never the turn's usage
+            # taken from the totals instead)
+            whys = [w for w in (last_why, total_why) if w]
+            count_problem = _first_reason(whys) if whys else None
             dup = total is not None and total == prev_total
-            if last is None and total is not None:
+            if last is None and total is not None and last_why is None:
                 last = _difference(total, prev_total)
             if last is not None and not any(last[:3]):
                 # no model call (every class 0): its totals still start the next difference
@@ -260,8 +286,13 @@ def _parse_lines(fh: IO[bytes], path: Path, out: _File, max_tokens: int) -> None
                 "total_tokens": None if last is None else last[3],
                 "duplicate": dup,
             }
-            row["reject_reason"] = None if dup else _reason(row, ts_problem, max_tokens)
-            row["raw"] = raw.decode("utf-8", "replace") if row["reject_reason"] else None
+            row["reject_reason"] = None if dup else _reason(row, ts_problem, count_problem,
+                                                            max_tokens)
+            if row["reject_reason"]:  # kept as its line; its counts (-2^63 - 1 may be one)
+                row.update(dict.fromkeys(_COUNT_KEYS))  # are no BIGINT to store
+                row["raw"] = raw.decode("utf-8", "replace")
+            else:
+                row["raw"] = None
             out.rows.append(row)
             if total is not None:
                 prev_total = total

@@ -16,7 +16,7 @@ from planalyzer.errors import InputError
 from planalyzer.sources.base import open_bytes
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping
-from planalyzer.sources.tabular import Projection
+from planalyzer.sources.tabular import Projection, create_count_macros
 from planalyzer.sources.ts_text import create_ts_macros
 
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
-    for name in ("create_int_macro", "create_bad_int_macro", "create_window_ends_macro",
-                 "create_bucket_requests_macro", "create_anthropic_empty_macro",
-                 "create_bucket_grouping_macro", "create_instant_id_macro",
-                 "create_id_start_macro"):
+    create_count_macros(con)  # pa_count and the rest: counts read as a CSV cell is
+    for name in ("create_window_ends_macro", "create_bucket_requests_macro",
+                 "create_anthropic_empty_macro", "create_bucket_grouping_macro",
+                 "create_instant_id_macro", "create_id_start_macro"):
         sqlfiles.run(con, name).fetchall()
     create_ts_macros(con)  # pa_ts, pa_ts_problem
 

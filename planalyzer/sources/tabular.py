@@ -443,6 +443,13 @@ CACHE_READS_ABOVE_INPUT = "cache reads above the input count that includes them"
 CACHE_READS_WRITES_ABOVE_INPUT = "cache reads and writes above the input count that includes them"
 # a row whose token cells are all empty (NULL or blank): no count to load, not a 0-token request
 NO_TOKEN_COUNTS = "no token counts"
+# a count cell that is there but no count (sql/checked_rows.sql gives the non-integer and
+# negative reasons from the <class>_bad flags and the values): every reader of token counts,
+# tabular or JSON, rejects a row with these texts (create_count_macros, json_counts)
+OUT_OF_RANGE = "token count out of range"
+REQUESTS_OUT_OF_RANGE = "request count out of range"
+NON_INTEGER = "non-integer token count"
+NEGATIVE = "negative token count"
 # a count written with thousands separators ('1,200', as Excel shows it): rejected as a count
 # that is not a whole number is, never read as 1200 (a comma may be a decimal comma), but the
 # reason says what to write
@@ -450,11 +457,13 @@ THOUSANDS_SEPARATOR = "token count with thousands separators (write 1200, not 1,
 WRITES_1H_ABOVE_TOTAL = "1-hour cache writes above the cache writes that include them"
 
 # a count as text that is a whole number in digits ('123', '-4', '+5'): read exactly as BIGINT
-_DIGITS = r"'[+-]?[0-9]+'"
+DIGITS = r"[+-]?[0-9]+"
+_DIGITS = f"'{DIGITS}'"
 # a whole number with thousands separators, strictly: 1,200 and 12,345,678, not 1,20 or 1,2000
-_SEPARATED = r"'[+-]?[0-9]{1,3}(,[0-9]{3})+'"
+SEPARATED = r"[+-]?[0-9]{1,3}(,[0-9]{3})+"
+_SEPARATED = f"'{SEPARATED}'"
 # whole numbers read through DOUBLE are exact below 2^53; beyond, a count is out of range
-_EXACT_DOUBLE = "9e15"
+EXACT_DOUBLE = "9e15"
 
 
 @dataclass(frozen=True)
@@ -498,7 +507,7 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
             d = f"CAST({q} AS DOUBLE)"
             exact = "NULL::BIGINT"
         whole_d = f"({d} % 1 = 0)"  # NULL, inf and NaN are not whole (fmod gives NaN)
-        whole = f"(abs({d}) < {_EXACT_DOUBLE} AND {whole_d})"
+        whole = f"(abs({d}) < {EXACT_DOUBLE} AND {whole_d})"
         # CASE, not AND: DuckDB evaluates a CASE's later branches only on the rows the earlier
         # ones left, so the digits test (a regex) runs only on the rare counts that are not
         # small whole numbers (below 2^53 a whole DOUBLE is the exact integer)
@@ -507,7 +516,7 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
                  f"WHEN {digits} THEN {exact} END")
         out = (f"CASE WHEN NOT {present} OR coalesce({whole}, false) THEN false "
                f"WHEN {digits} THEN {exact} IS NULL "
-               f"ELSE coalesce({whole_d} AND abs({d}) >= {_EXACT_DOUBLE}, false) END")
+               f"ELSE coalesce({whole_d} AND abs({d}) >= {EXACT_DOUBLE}, false) END")
         bad = (f"CASE WHEN NOT {present} OR coalesce({whole_d}, false) THEN false "
                f"ELSE NOT {digits} END")
         # the regex runs only on the rare cells with a comma
@@ -519,14 +528,36 @@ def _count_exprs(q: str, type_name: str, default: int | str, canon: str) -> _Cou
                   type_problem=f"unknown column type: {canon} is {type_name}")
 
 
+def text_count(t: str) -> _Count:
+    """The count expressions over count text ``t`` (SQL: VARCHAR), read as a VARCHAR cell is
+    here, with no default (``value`` NULL where there is none): the rule a reader of counts
+    in JSON follows (create_count_macros; planalyzer.sources.json_counts inlines them)."""
+    return _count_exprs(t, "VARCHAR", "NULL", "tokens")
+
+
 def create_count_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The temp macros ``pa_count(t)`` (a count cell's value, NULL where it is none: no
-    default) and ``pa_count_out_of_range(t)`` over count text, read as a VARCHAR cell is here:
-    a reader of JSON text (Claude Code's transcripts) reads its counts as this one does."""
-    count = _count_exprs("t", "VARCHAR", "NULL", "tokens")
-    sqlfiles.run(con, "create_count_macro", slots={"value": count.value}).fetchall()
-    sqlfiles.run(con, "create_count_out_of_range_macro",
-                 slots={"out_of_range": count.out_of_range}).fetchall()
+    """The temp macros over a count's text (a JSON value as ``json_extract_string`` gives it),
+    read as a VARCHAR count cell is here, so that a reader of JSON (Claude Code's transcripts,
+    the usage-API reports) reads its counts as this one does (sql/create_count_text_macro.sql):
+
+    - ``pa_count(t)``: the count (BIGINT), NULL where there is none (no default) or it is no
+      usable count;
+    - ``pa_count_given(t)``: the text holds something (not NULL, not blank: an empty cell);
+    - ``pa_count_bad(t)``: there but not a whole number ('non-integer token count');
+    - ``pa_count_out_of_range(t)``: a whole number no BIGINT holds exactly;
+    - ``pa_count_problem(t)``: the count_problem of a token count (out of range, thousands
+      separators), else NULL; ``pa_requests_problem(t)``: that of a request count.
+    """
+    count = text_count("t")
+    for name, body in (
+            ("pa_count", count.value), ("pa_count_given", count.given),
+            ("pa_count_bad", count.bad), ("pa_count_out_of_range", count.out_of_range),
+            ("pa_count_problem", f"CASE WHEN {count.out_of_range} THEN '{OUT_OF_RANGE}' "
+                                 f"WHEN {count.separated} THEN '{THOUSANDS_SEPARATOR}' END"),
+            ("pa_requests_problem",
+             f"CASE WHEN {count.out_of_range} THEN '{REQUESTS_OUT_OF_RANGE}' END")):
+        sqlfiles.run(con, "create_count_text_macro",
+                     slots={"name": quote_ident(name), "body": body}).fetchall()
 
 
 def _cost_exprs(q: str, type_name: str) -> tuple[str, str]:
@@ -562,7 +593,7 @@ def _text_expr(q: str | None, type_name: str = "VARCHAR") -> str:
         # an id column with a gap that pandas wrote as float64 (1.0, NaN): a whole number is
         # its digits, as a CSV holds them ('1', not '1.0': the same user), NaN or inf no value
         return (f"CASE WHEN NOT isfinite({q}) THEN NULL "
-                f"WHEN {q} = trunc({q}) AND abs({q}) < {_EXACT_DOUBLE} "
+                f"WHEN {q} = trunc({q}) AND abs({q}) < {EXACT_DOUBLE} "
                 f"THEN CAST(CAST({q} AS BIGINT) AS VARCHAR) ELSE CAST({q} AS VARCHAR) END")
     return f"CAST({q} AS VARCHAR)"
 
@@ -777,8 +808,8 @@ def build_projection(
             if canon != "requests":
                 given[canon] = count.given
             if count.out_of_range != "false":
-                what = "request count" if canon == "requests" else "token count"
-                out_of_range.append(f"WHEN {count.out_of_range} THEN '{what} out of range'")
+                reason = REQUESTS_OUT_OF_RANGE if canon == "requests" else OUT_OF_RANGE
+                out_of_range.append(f"WHEN {count.out_of_range} THEN '{reason}'")
             if count.separated != "false" and canon != "requests":
                 out_of_range.append(f"WHEN {count.separated} THEN '{THOUSANDS_SEPARATOR}'")
         else:
@@ -893,11 +924,15 @@ def build_projection(
     reader = reader or reader_sql(source)
     rows = reader
     if computed:  # computed once per row, read by the expressions above
-        extra = [f"{e} AS {quote_ident(n)}" for n, e in computed.items()]
         if source.stage is None:  # the raw row without the computed columns
-            extra.append(f"to_json(src) AS {quote_ident(STAGE_RAW)}")
             select[-1] = f"src.{quote_ident(STAGE_RAW)} AS raw_json"
-        rows = f"(SELECT src.*, {', '.join(extra)} FROM {reader}) AS src"
+        for i, (n, e) in enumerate(computed.items()):
+            # each in a SELECT of its own, so that a later one reads an earlier one as a
+            # column (named in the same SELECT, its expression would be repeated at each use)
+            extra = [f"{e} AS {quote_ident(n)}"]
+            if i == 0 and source.stage is None:
+                extra.append(f"to_json(src) AS {quote_ident(STAGE_RAW)}")
+            rows = f"(SELECT src.*, {', '.join(extra)} FROM {rows}) AS src"
     sql = "SELECT " + ",\n       ".join(select) + f"\nFROM {rows}"
     return Projection(sql=sql, reader=reader, mapping=mapping,
                       type_problem="; ".join(problems) if problems else None,

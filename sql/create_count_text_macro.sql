@@ -1,0 +1,16 @@
+-- create_count_text_macro: {{name}}(t): one macro over a token or request count's text (a
+--   JSON value as json_extract_string gives it) read as the tabular reader reads a VARCHAR
+--   count cell: pa_count (the count: 10, 10.0, 1e3, "+5" exactly; NULL where empty, not a
+--   whole number or out of range), pa_count_given, pa_count_bad, pa_count_out_of_range,
+--   pa_count_problem, pa_requests_problem (planalyzer.sources.tabular.create_count_macros
+--   says what each gives).
+-- inputs: none
+-- outputs: temp macro {{name}}
+-- params: none
+-- slots: {{name}}: the macro; {{body}}: SQL over the argument t built by
+--        planalyzer.sources.tabular from its count expressions for a VARCHAR cell (a whole
+--        number below 9e15 through a DOUBLE, else digits read as a BIGINT) and its reasons
+-- Claude Code's transcripts (sql/create_claude_code_stage_macro.sql) and the usage-API JSON
+-- reports (sql/project_*_json.sql) read their counts with them, so a count means the same in
+-- any of them as in a CSV or JSON-lines file.
+CREATE OR REPLACE TEMP MACRO {{name}}(t) AS {{body}}

@@ -1,0 +1,12 @@
+-- create_json_given_macro: pa_json_given(text): true where a JSON value's text (as
+--   json_extract_string gives it) is there: not NULL (absent or JSON null).
+-- inputs: none
+-- outputs: temp macro pa_json_given
+-- params: none
+-- slots: none
+-- Claude Code's first stage (sql/create_claude_code_stage_macro.sql) tells a count that is
+-- there with it: a count written "" is there, not a JSON integer, so the stage rejects it and
+-- stages it again with pa_count_given (sql/create_count_text_macro.sql), which reads it as the
+-- tabular reader reads an empty cell. A macro is inlined where it is called: the same test as
+-- `x IS NOT NULL` written out.
+CREATE OR REPLACE TEMP MACRO pa_json_given(x) AS x IS NOT NULL
