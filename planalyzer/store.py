@@ -972,7 +972,7 @@ class Store:
                 proj.mapping.unread,
                 proj.after_checks(self.con, checked, params) if proj.after_checks else None)
                 if n)
-            said = (proj.read_note(self.con, params, checked)
+            said = (proj.read_note(self.con, checked, params)
                     if inserted and proj.read_note is not None else "")
             # a file that loaded no row: its reader says what it holds where it is not the
             # report it was read as (a cost report read as usage); None: nothing amiss

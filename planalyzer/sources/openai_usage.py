@@ -300,7 +300,7 @@ def _empty_bucket(model: str) -> Any:
 _WIDTHS = {60: "a minute", 3600: "an hour", 86400: "a day"}
 
 
-def width_note(con: duckdb.DuckDBPyConnection, params: dict[str, Any], checked: str) -> str:
+def width_note(con: duckdb.DuckDBPyConnection, checked: str, params: dict[str, Any]) -> str:
     """The load's note on the pages of a Usage API JSON file that do not show their bucket
     width (sql/project_openai_usage_json.sql, width_guess: every bucket cut short by the fetch,
     fitting buckets of several widths, as a running bucket alone does): how they were read

@@ -156,9 +156,9 @@ class UnmappedColumns(InputError):
     them (or ``--source``, where they look like a vendor's export: ``Source.resembles``)."""
 
 
-# Projection.read_note: (connection, the load's parameters, the SQL of the checked rows) ->
-# what the reader made of the file that the user should know ('' where nothing)
-ReadNote = Callable[[duckdb.DuckDBPyConnection, dict[str, Any], str], str]
+# Projection.read_note: (connection, the SQL of the checked rows, the parameters they bind)
+# -> what the reader made of the file that the user should know ('' where nothing)
+ReadNote = Callable[[duckdb.DuckDBPyConnection, str, dict[str, Any]], str]
 
 
 @dataclass(frozen=True)
@@ -193,10 +193,10 @@ class Projection:
     # load refuses such a file (exit 2) or, beside files that loaded, names it in a note
     # (planalyzer.load_notes.unusable_files)
     holds_instead: Callable[[duckdb.DuckDBPyConnection, int], str | None] | None = None
-    # called where the file loaded rows, with the load's parameters and the SQL of its checked
-    # rows (sql/checked_rows.sql): what the reader made of the file that the user should know
-    # (an OpenAI Usage API page whose bucket width it guessed), said by the load; '' where
-    # nothing
+    # called where the file loaded rows, as ``after_checks`` is, with the SQL of its checked
+    # rows (sql/checked_rows.sql) and the parameters they bind: what the reader made of the
+    # file that the user should know (an OpenAI Usage API page whose bucket width it
+    # guessed), said by the load in a note of its own; '' where nothing
     read_note: ReadNote | None = None
     # the SELECT's event ids may repeat within the file, and the load numbers the repeats once
     # it has staged the checked rows (sql/number_repeated_event_ids.sql: the 2nd row of an id
