@@ -57,6 +57,9 @@ class FileLoad:
     # input, cache write 5 min, cache write 1 h, cache read, output]}; the load names the
     # totals (planalyzer.load_notes.unloaded_usage_notes)
     unloaded_usage: dict[str, list[int]] = field(default_factory=dict)
+    # what the reader made of the file that the user should know (Projection.read_note: an
+    # OpenAI Usage API page whose bucket width it guessed), said by the load
+    read_note: str = ""
 
     @property
     def balanced(self) -> bool:

@@ -181,6 +181,12 @@ def _files(files: list[FileLoad]) -> str:
     return f"{display_path(files[0].source)}{more}"
 
 
+def read_notes(loads: list[FileLoad]) -> list[str]:
+    """Per file read now: what its reader made of it that the user should know (an OpenAI
+    Usage API page whose bucket width it guessed: planalyzer.sources.openai_usage)."""
+    return [f"{display_path(fl.source)}: {fl.read_note}" for fl in loads
+            if fl.read_note and fl.status != "unchanged"]
+
 def kept_notes(loads: list[FileLoad]) -> list[str]:
     """Rows loaded without a value that could not be read (a logged cost '$0.01'), and rows
     loaded with an empty token cell read as 0, per file."""

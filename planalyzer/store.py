@@ -52,6 +52,7 @@ from planalyzer.load_notes import (
     kept_notes,
     local_time_notes,
     passed_notes,
+    read_notes,
     source_notes,
     uncounted_token_notes,
     unloaded_usage_notes,
@@ -652,6 +653,7 @@ class Store:
                           + source_notes(now)
                           + unread_token_notes(now) + uncounted_token_notes(now)
                           + unloaded_usage_notes(now)
+                          + read_notes(now)
                           + kept_notes(now) + encoding_notes(now)
                           + rejected_copy_notes(self.con, now, key_expr == "event_id")
                           + local_time_notes(now, opts.timezone)
@@ -970,6 +972,8 @@ class Store:
                 proj.mapping.unread,
                 proj.after_checks(self.con, checked, params) if proj.after_checks else None)
                 if n)
+            said = (proj.read_note(self.con, checked, params)
+                    if inserted and proj.read_note is not None else "")
             # a file that loaded no row: its reader says what it holds where it is not the
             # report it was read as (a cost report read as usage); None: nothing amiss
             holds = (proj.holds_instead(self.con, read - bad_lines)
@@ -996,7 +1000,7 @@ class Store:
             kept_without={"logged cost": costless} if costless else {},
             local_time_shifts=shifts, estimated_requests=estimated, empty_read_as_zero=empty,
             unread_tokens=unread, uncounted_tokens=uncounted,
-            holds_instead=holds or "",
+            holds_instead=holds or "", read_note=said,
         )
 
     def _count_rows(self, src: SourceFile, reader: str, params: dict[str, Any]) -> int:

@@ -37,6 +37,7 @@ import json
 import re
 from collections.abc import Collection
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -172,7 +173,8 @@ class OpenAIUsage(PresetSource):
                     "output_tokens": "output_tokens"},
                 uncounted={"input_audio_tokens": "uncounted_input_audio",
                            "output_audio_tokens": "uncounted_output_audio"},
-                uncounted_why=AUDIO_WHY, notes=(CACHE_WRITE_NOTE,))
+                uncounted_why=AUDIO_WHY, notes=(CACHE_WRITE_NOTE,),
+                read_note=width_note)
         if is_cost_export(self.present_columns(con, src)):
             return _cost_projection(src)
         return super().projection(con, src, opts)
@@ -292,6 +294,51 @@ def _empty_bucket(model: str) -> Any:
                 f"THEN '{EMPTY_BUCKET}' END")
 
     return skip
+
+
+# the Usage API's bucket widths (bucket_width 1m, 1h, 1d), as the note on a guessed width says them
+_WIDTHS = {60: "a minute", 3600: "an hour", 86400: "a day"}
+
+
+def width_note(con: duckdb.DuckDBPyConnection, checked: str, params: dict[str, Any]) -> str:
+    """The load's note on the pages of a Usage API JSON file that do not show their bucket
+    width (sql/project_openai_usage_json.sql, width_guess: every bucket cut short by the fetch,
+    fitting buckets of several widths, as a running bucket alone does): how they were read
+    and what to do (sql/guessed_bucket_widths.sql); '' where none."""
+    pages, own, first = sqlfiles.run(con, "guessed_bucket_widths", params,
+                                     {"checked_rows": checked}).fetchall()[0]
+    if not pages:
+        return ""
+    start = datetime.fromtimestamp(int(first["start_s"]), tz=UTC)
+    end = datetime.fromtimestamp(int(first["end_s"]), tz=UTC)
+    span = (f"{start:%Y-%m-%d %H:%M:%S} to "
+            + (f"{end:%H:%M:%S}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M:%S}")
+            + " UTC")
+    words = [_WIDTHS.get(int(w), f"{int(w)} s") for w in first["allowed"]]
+    widths = ", ".join(words[:-1]) + " or " + words[-1]
+    n = int(first["buckets"])
+    e_g = ("e.g. " if pages > 1 else "") + f"{n:,} bucket(s) from {span}"
+    read_w = first["read_w"]
+    if read_w is None:
+        read = ("read with their buckets' own spans: the page starts inside a bucket of each "
+                "of those widths, so nothing tells which bucket its first one is part of "
+                "(named by a width guessed, it could be taken for another fetch's copy of a "
+                "bucket it is no part of, and one of them dropped)")
+    else:
+        word = _WIDTHS.get(int(read_w), f"{int(read_w)} s")
+        read = (f"read as buckets of {word}, the widest whose bucket starts where the page "
+                "does (a fetch of the hour so far starts on the hour, of the day so far at "
+                "midnight)")
+    mixed = (f"; {int(own):,} of them, starting inside a bucket, with their buckets' own "
+             "spans" if 0 < int(own) < int(pages) and read_w is not None else "")
+    refused = ("another fetch of that time is refused as buckets that overlap" if read_w is None
+               else "if the export asked for another width, a fetch holding that time in "
+               "whole buckets is refused as buckets of other widths")
+    return (f"{int(pages):,} Usage API page(s) do not show their bucket width: every bucket "
+            f"is cut short by the fetch ({e_g}: buckets of {widths} fit them); {read}{mixed}. "
+            f"Where that is wrong, {refused}, never counted twice; fetched with a start_time "
+            "one bucket earlier, a page holds a whole bucket, which shows the width "
+            "(docs/sources.md, openai-usage)")
 
 
 def _writes_mapped(present: dict[str, str], opts: LoadOptions) -> bool:

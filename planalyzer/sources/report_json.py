@@ -16,7 +16,7 @@ from planalyzer.errors import InputError
 from planalyzer.sources.base import open_bytes
 from planalyzer.sources.files import SourceFile
 from planalyzer.sources.mapping import ColumnMapping
-from planalyzer.sources.tabular import Projection, create_count_macros
+from planalyzer.sources.tabular import Projection, ReadNote, create_count_macros
 from planalyzer.sources.ts_text import create_ts_macros
 
 if TYPE_CHECKING:
@@ -111,7 +111,8 @@ def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts
                     inclusive: bool = False, counts_requests: bool = True,
                     empty_columns: dict[str, str] | None = None,
                     uncounted: dict[str, str] | None = None, uncounted_why: str = "",
-                    notes: tuple[str, ...] = (), rows_key: str | None = None) -> Projection:
+                    notes: tuple[str, ...] = (), rows_key: str | None = None,
+                    read_note: ReadNote | None = None) -> Projection:
     """The projection in ``sql/<sql_name>.sql`` (it reads ``$path`` with
     ``$max_object_size``, and estimates a bucket's missing request count from
     ``$bucket_prompt_tokens``); ``fields`` documents which report field feeds each canonical
@@ -122,7 +123,7 @@ def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts
     tokens no class counts -> the SQL's column holding them per row (the load names their
     totals, with ``uncounted_why``). ``rows_key``: the key of a bucket's list of rows
     ('results' unless ``_ROWS_KEY`` names another): a file that loads no row is checked for
-    what it holds instead (``holds_instead``)."""
+    what it holds instead (``holds_instead``). ``read_note``: Projection.read_note."""
     sql = sqlfiles.load(sql_name).render()
     mapping = ColumnMapping(columns=fields, how=dict.fromkeys(fields, "preset"),
                             input_includes_cache_read=inclusive, notes=notes)
@@ -140,7 +141,8 @@ def json_projection(sql_name: str, fields: dict[str, str], src: SourceFile, opts
     return Projection(sql=sql, reader=f"({sql}) AS p", mapping=mapping, type_problem=None,
                       params=params, estimates_requests=True,
                       empty_columns=dict(empty_columns or {}), uncounted=dict(uncounted or {}),
-                      uncounted_why=uncounted_why, holds_instead=check, reads_file=False)
+                      uncounted_why=uncounted_why, holds_instead=check, reads_file=False,
+                      read_note=read_note)
 
 
 def holds_instead(con: duckdb.DuckDBPyConnection, src: SourceFile, size: int, rows_key: str,

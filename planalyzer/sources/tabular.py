@@ -156,6 +156,11 @@ class UnmappedColumns(InputError):
     them (or ``--source``, where they look like a vendor's export: ``Source.resembles``)."""
 
 
+# Projection.read_note: (connection, the SQL of the checked rows, the parameters they bind)
+# -> what the reader made of the file that the user should know ('' where nothing)
+ReadNote = Callable[[duckdb.DuckDBPyConnection, str, dict[str, Any]], str]
+
+
 @dataclass(frozen=True)
 class Projection:
     """The SELECT that reads one file into canonical columns, and what it found."""
@@ -188,6 +193,11 @@ class Projection:
     # load refuses such a file (exit 2) or, beside files that loaded, names it in a note
     # (planalyzer.load_notes.unusable_files)
     holds_instead: Callable[[duckdb.DuckDBPyConnection, int], str | None] | None = None
+    # called where the file loaded rows, as ``after_checks`` is, with the SQL of its checked
+    # rows (sql/checked_rows.sql) and the parameters they bind: what the reader made of the
+    # file that the user should know (an OpenAI Usage API page whose bucket width it
+    # guessed), said by the load in a note of its own; '' where nothing
+    read_note: ReadNote | None = None
     # the SELECT's event ids may repeat within the file, and the load numbers the repeats once
     # it has staged the checked rows (sql/number_repeated_event_ids.sql: the 2nd row of an id
     # by tokens, most first (their total, then each class), ends in '#2', ...), over the rows
