@@ -50,6 +50,7 @@ def settle(con: duckdb.DuckDBPyConnection, db: Path | None, loads: Sequence[File
     with duck.one_thread(con):
         rekeyed = 0
         if db is not None:
+            sqlfiles.run(con, "create_analytics_id_parts_macro")
             rows = sqlfiles.run(con, "rekey_anthropic_actor_ids", now).fetchall()
             rekeyed = int(rows[0][0]) if rows else 0
         sqlfiles.run(con, "anthropic_actor_users").fetchall()

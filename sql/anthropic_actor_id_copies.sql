@@ -8,6 +8,7 @@
 --          files), beside (those rows read now)
 -- params: $read_now (the files read by this load)
 -- slots: none
+-- Needs pa_analytics_id_parts (sql/create_analytics_id_parts_macro.sql).
 -- With the default dedupe key no two stored rows share an id: where they do now, an older
 -- planalyzer kept two fetches of one person's bucket apart (an email, and the user_id of the
 -- account deleted since): that store counts the bucket twice (planalyzer.anthropic_actors
@@ -17,13 +18,7 @@
 -- account deleted or re-created, and the bucket's counts grown since): noted.
 WITH a AS (
     SELECT rowid AS r, event_id, source, user_id, list_contains($read_now, source) AS now,
-           substr(event_id, 1, strpos(event_id, '/') - 1)
-               || split_part(substr(event_id, strpos(event_id, '/')), ':', 1) AS bucket,
-           split_part(substr(event_id, strpos(event_id, '/')), ':', 2) AS actor,
-           substr(substr(event_id, strpos(event_id, '/')),
-                  length(split_part(substr(event_id, strpos(event_id, '/')), ':', 1))
-                  + length(split_part(substr(event_id, strpos(event_id, '/')), ':', 2)) + 2)
-               AS dims
+           unnest(pa_analytics_id_parts(event_id))
     FROM events
     WHERE starts_with(event_id, 'anthropic-analytics:') AND strpos(event_id, '/') > 0
 ),

@@ -5,6 +5,7 @@
 -- outputs: events.event_id updated; one row: the count of rows rewritten
 -- params: $read_now (the files read by this load: their rows have the ids made now)
 -- slots: none
+-- Needs pa_analytics_id_parts (sql/create_analytics_id_parts_macro.sql).
 -- sql/project_anthropic_analytics_json.sql names a user actor in the id by its user_id
 -- ('anthropic-analytics:<start>/<width s>:user_01...:<dimensions>'); an older planalyzer
 -- named it by the email the API reported at the fetch. The API reports a user's *current*
@@ -23,13 +24,7 @@ WITH a AS (
     SELECT rowid AS r, event_id, user_id, list_contains($read_now, source) AS now,
            input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens,
            output_tokens, requests,
-           substr(event_id, 1, strpos(event_id, '/') - 1)
-               || split_part(substr(event_id, strpos(event_id, '/')), ':', 1) AS bucket,
-           split_part(substr(event_id, strpos(event_id, '/')), ':', 2) AS actor,
-           substr(substr(event_id, strpos(event_id, '/')),
-                  length(split_part(substr(event_id, strpos(event_id, '/')), ':', 1))
-                  + length(split_part(substr(event_id, strpos(event_id, '/')), ':', 2)) + 2)
-               AS dims
+           unnest(pa_analytics_id_parts(event_id))
     FROM events
     WHERE starts_with(event_id, 'anthropic-analytics:') AND strpos(event_id, '/') > 0
 ),
